@@ -1,0 +1,81 @@
+"""Seed a demo floor: three teams, about forty agents with aliases, one user per role."""
+
+import os
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from agents import services
+from agents.models import Agent, Team
+from agents.roles import Role
+
+DEFAULT_PASSWORD = "callfloor-demo"  # noqa: S105 - demo only; CALLFLOOR_DEMO_PASSWORD overrides
+
+TEAMS = ["Billing", "Cards", "Mortgages"]
+FIRST = ["Ana", "Ben", "Chloe", "Dev", "Elif", "Farid", "Grace", "Hugo", "Ines", "Jon", "Kemi",
+         "Liam", "Mei", "Nora", "Omar", "Priya", "Quentin", "Rosa", "Sven", "Tara", "Uma", "Victor",
+         "Wen", "Xavi", "Yara", "Zoe", "Aiko", "Bruno", "Carmen", "Dmitri", "Esther", "Felix",
+         "Gita", "Hassan", "Iris", "Jakob", "Kira", "Lucas", "Maya", "Nils"]
+LAST = ["Silva", "Okafor", "Martin", "Patel", "Yilmaz", "Haddad", "Kim", "Durand", "Costa",
+        "Berg", "Adeyemi", "Walsh", "Chen", "Lund", "Aziz", "Rao"]
+
+ROLE_USERS = [
+    ("supervisor", "Sam Supervisor", [Role.SUPERVISOR]),
+    ("teamlead", "Tina Teamlead", [Role.TEAM_LEAD]),
+    ("qa", "Quinn Analyst", [Role.QA_ANALYST]),
+    ("admin", "Ada Admin", [Role.ADMIN]),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo floor (safe to run again: existing rows are kept)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--agents", type=int, default=40)
+
+    @transaction.atomic
+    def handle(self, *args, agents: int, **options):
+        password = os.environ.get("CALLFLOOR_DEMO_PASSWORD") or DEFAULT_PASSWORD
+        User = get_user_model()
+        users = {}
+        for username, name, roles in ROLE_USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                first, _, last = name.partition(" ")
+                user = services.user_create(username=username, password=password, roles=roles,
+                                            first_name=first, last_name=last)
+            users[username] = user
+
+        teams = []
+        for index, name in enumerate(TEAMS):
+            team = Team.objects.filter(name=name).first() or services.team_create(name=name)
+            if index == 0 and team.lead_id is None:
+                team.lead = users["teamlead"]
+                team.save(update_fields=["lead"])
+            teams.append(team)
+
+        # The demo user "agent" is the first agent of the first team.
+        created = 0
+        for n in range(agents):
+            extension = 2001 + n
+            number = f"E{extension}"
+            if Agent.objects.filter(employee_number=number).exists():
+                continue
+            username = "agent" if n == 0 else f"agent{extension}"
+            display = f"{FIRST[n % len(FIRST)]} {LAST[(n * 7) % len(LAST)]}"
+            services.agent_create(
+                username=username, display_name=display, employee_number=number,
+                team=teams[n % len(teams)], password=password if n == 0 else None,
+                aliases=[f"Local/{extension}@from-internal/n", f"PJSIP/{extension}",
+                         f"Agent/{extension}"],
+            )
+            created += 1
+
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo floor ready: {Team.objects.count()} teams, {Agent.objects.count()} agents "
+            f"({created} new)."
+        ))
+        self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ as any of:")
+        for username in ["supervisor", "teamlead", "qa", "agent", "admin"]:
+            self.stdout.write(f"  {username:<11} password: {password}")

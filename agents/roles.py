@@ -1,0 +1,40 @@
+"""The five roles of callfloor, kept as Django groups.
+
+Authorisation in callfloor is by role (group membership) and by object rules in each app's
+access helpers. The groups' model permissions only drive the Django admin: admins may change
+everything there, supervisors may look.
+"""
+
+from django.db.models import TextChoices
+
+
+class Role(TextChoices):
+    AGENT = "agent", "Agent"
+    TEAM_LEAD = "team_lead", "Team lead"
+    QA_ANALYST = "qa_analyst", "QA analyst"
+    SUPERVISOR = "supervisor", "Supervisor"
+    ADMIN = "admin", "Administrator"
+
+
+STAFF_ROLES = (Role.TEAM_LEAD, Role.QA_ANALYST, Role.SUPERVISOR, Role.ADMIN)
+
+# The audit trail is never changed by anyone, so no role gets change/delete on it.
+_READ_ONLY_MODELS = {("agents", "auditentry")}
+
+
+def sync_role_permissions(sender=None, apps=None, **kwargs) -> None:
+    """Give the admin group every permission and the supervisor group every view permission."""
+    from django.contrib.auth.models import Group, Permission
+
+    if sender is not None and getattr(sender, "name", None) != "agents":
+        return
+    admin_group, _ = Group.objects.get_or_create(name=Role.ADMIN)
+    supervisor_group, _ = Group.objects.get_or_create(name=Role.SUPERVISOR)
+    everything = Permission.objects.select_related("content_type")
+    allowed = [
+        p for p in everything
+        if (p.content_type.app_label, p.content_type.model) not in _READ_ONLY_MODELS
+        or p.codename.startswith("view_")
+    ]
+    admin_group.permissions.set(allowed)
+    supervisor_group.permissions.set([p for p in everything if p.codename.startswith("view_")])

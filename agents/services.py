@@ -1,0 +1,157 @@
+"""Writes for people, teams, the audit trail and notifications."""
+
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import models, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from agents.models import Agent, AuditEntry, Notification, Team, TelephonyAlias
+from agents.roles import Role
+from callfloor.errors import DomainError
+
+User = get_user_model()
+
+# Sent after an agent's aliases change (kwargs: agent, aliases), so that telephony history
+# recorded under a member name can be attributed to the agent who now owns it.
+agent_aliases_changed = Signal()
+
+
+def audit_record(*, actor, action: str, target: models.Model, data: dict | None = None) -> AuditEntry:
+    """Write one audit row for a state or score change of `target`."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=target._meta.label_lower,
+        object_id=str(target.pk),
+        data=data or {},
+    )
+
+
+def notify(*, recipients: Iterable, text: str, link: str = "", kind: str = "") -> int:
+    """Put a notification in each recipient's inbox (duplicates and None are skipped)."""
+    seen: set[int] = set()
+    rows = []
+    for user in recipients:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(recipient=user, text=text[:500], link=link, kind=kind))
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def notification_mark_read(*, user, notification_ids: Sequence[int] | None = None) -> int:
+    """Mark the user's notifications read (all unread ones when no ids are given)."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())
+
+
+def user_create(*, username: str, password: str | None, roles: Sequence[str],
+                first_name: str = "", last_name: str = "", email: str = "") -> User:
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(f"The user name {username!r} is taken.", field="username")
+    unknown = set(roles) - set(Role.values)
+    if unknown:
+        raise DomainError(f"Unknown role(s): {', '.join(sorted(unknown))}.", field="roles")
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    # Administrators and supervisors use the Django admin (supervisors read-only).
+    user.is_staff = Role.ADMIN in roles or Role.SUPERVISOR in roles
+    user.save()
+    # The groups come from a data migration; get_or_create keeps this working on a flushed
+    # database (transactional tests) too.
+    user.groups.set([Group.objects.get_or_create(name=role)[0] for role in roles])
+    return user
+
+
+def team_create(*, name: str, lead=None) -> Team:
+    if Team.objects.filter(name__iexact=name).exists():
+        raise DomainError(f"A team named {name!r} exists already.", field="name")
+    return Team.objects.create(name=name, lead=lead)
+
+
+def _check_aliases(aliases: Sequence[str], *, agent: Agent | None) -> list[str]:
+    cleaned = []
+    for alias in aliases:
+        alias = alias.strip()
+        if not alias:
+            raise DomainError("A telephony alias cannot be empty.", field="aliases")
+        if alias in cleaned:
+            raise DomainError(f"The alias {alias!r} is listed twice.", field="aliases")
+        cleaned.append(alias)
+    taken = TelephonyAlias.objects.filter(name__in=cleaned)
+    if agent is not None:
+        taken = taken.exclude(agent=agent)
+    clash = taken.select_related("agent").first()
+    if clash is not None:
+        raise DomainError(
+            f"The alias {clash.name!r} belongs to {clash.agent.display_name} already.",
+            field="aliases",
+        )
+    return cleaned
+
+
+@transaction.atomic
+def agent_create(*, username: str, display_name: str, employee_number: str,
+                 team: Team | None, aliases: Sequence[str] = (), password: str | None = None,
+                 roles: Sequence[str] = (Role.AGENT,), actor=None) -> Agent:
+    """Create a user with the agent role and their floor profile."""
+    if Agent.objects.filter(employee_number=employee_number).exists():
+        raise DomainError(
+            f"Employee number {employee_number!r} is taken.", field="employee_number"
+        )
+    cleaned = _check_aliases(aliases, agent=None)
+    first, _, last = display_name.partition(" ")
+    user = user_create(username=username, password=password, roles=roles,
+                       first_name=first, last_name=last)
+    agent = Agent.objects.create(
+        user=user, employee_number=employee_number, display_name=display_name, team=team
+    )
+    TelephonyAlias.objects.bulk_create(TelephonyAlias(agent=agent, name=a) for a in cleaned)
+    audit_record(actor=actor, action="agent.created", target=agent,
+                 data={"team": team.pk if team else None, "aliases": cleaned})
+    return agent
+
+
+@transaction.atomic
+def agent_update(*, agent: Agent, actor=None, display_name: str | None = None,
+                 team: Team | None | bool = False, active: bool | None = None,
+                 aliases: Sequence[str] | None = None) -> Agent:
+    """Change an agent's profile; `team=False` means "leave the team as it is"."""
+    changes: dict = {}
+    fields = []
+    if display_name is not None and display_name != agent.display_name:
+        agent.display_name = display_name
+        fields.append("display_name")
+        changes["display_name"] = display_name
+    if team is not False and team != agent.team:
+        agent.team = team
+        fields.append("team")
+        changes["team"] = team.pk if team else None
+    if active is not None and active != agent.active:
+        agent.active = active
+        fields.append("active")
+        changes["active"] = active
+    if fields:
+        agent.save(update_fields=fields)
+    if aliases is not None:
+        cleaned = _check_aliases(aliases, agent=agent)
+        current = set(agent.aliases.values_list("name", flat=True))
+        if set(cleaned) != current:
+            agent.aliases.exclude(name__in=cleaned).delete()
+            TelephonyAlias.objects.bulk_create(
+                TelephonyAlias(agent=agent, name=a) for a in cleaned if a not in current
+            )
+            changes["aliases"] = cleaned
+            agent_aliases_changed.send(sender=Agent, agent=agent, aliases=cleaned)
+    if changes:
+        audit_record(actor=actor, action="agent.updated", target=agent, data=changes)
+    return agent

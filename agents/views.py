@@ -1,0 +1,34 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from agents import services
+from agents.access import has_role
+from agents.roles import Role
+
+# Where each role starts its day, in order of precedence for people with several roles.
+HOME_BY_ROLE = [
+    (Role.SUPERVISOR, "floor"),
+    (Role.TEAM_LEAD, "handovers"),
+    (Role.QA_ANALYST, "qa-worklist"),
+    (Role.AGENT, "my-quality"),
+    (Role.ADMIN, "admin:index"),
+]
+
+
+@login_required
+def home(request):
+    for role, url_name in HOME_BY_ROLE:
+        if has_role(request.user, role):
+            return redirect(url_name)
+    return render(request, "agents/no_role.html", status=403)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    if request.method == "POST":
+        services.notification_mark_read(user=request.user)
+        return redirect("notifications")
+    items = request.user.notifications.all()[:200]
+    return render(request, "agents/notifications.html", {"items": items})
