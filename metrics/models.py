@@ -1,1 +1,222 @@
-from django.db import models  # noqa: F401
+"""Queues, telephony sources, raw events, queue calls and agent states.
+
+`CallEvent` is the append-only record of what the telephony said; `QueueCall` and `AgentState`
+are the current truth derived from it (see docs/kpi.md of the product for every definition).
+"""
+
+import hashlib
+import secrets
+
+from django.db import models
+
+
+class SLVariant(models.TextChoices):
+    OFFERED = "offered", "Answered in time / offered (abandons after S count against)"
+    IGNORE_ABANDONS = "ignore_abandons", "Ignore abandons within the threshold"
+    ABANDONS_POSITIVE = "abandons_positive", "Abandons within the threshold count as met"
+    ANSWERED_ONLY = "answered_only", "Answered in time / answered"
+
+
+def default_acw_reasons() -> list[str]:
+    return ["ACW", "Wrapup", "wrap-up"]
+
+
+class Queue(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    site = models.SlugField(max_length=50, default="main")
+    sl_threshold_s = models.PositiveIntegerField("service level threshold (s)", default=20)
+    sl_target = models.FloatField("service level target (0–1)", default=0.8)
+    short_abandon_s = models.PositiveIntegerField("short-abandon threshold (s)", default=5)
+    sl_variant = models.CharField(max_length=20, choices=SLVariant.choices,
+                                  default=SLVariant.OFFERED)
+    interval_minutes = models.PositiveSmallIntegerField(
+        default=15, choices=[(15, "15 min"), (30, "30 min"), (60, "60 min")])
+    day_reset_hour = models.PositiveSmallIntegerField(default=0)
+    acw_reasons = models.JSONField(default=default_acw_reasons, blank=True)
+    # Alert bands of the wall board: amber/red when the longest wait passes these seconds,
+    # and red when the service level is below `sl_red` (amber below the target).
+    wait_amber_s = models.PositiveIntegerField(default=30)
+    wait_red_s = models.PositiveIntegerField(default=60)
+    sl_red = models.FloatField(default=0.6)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QueueAlias(models.Model):
+    """A queue name a PBX writes (`9000`, `support-en`) that maps to a callfloor queue."""
+
+    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "queue aliases"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceKind(models.TextChoices):
+    QUEUE_LOG_FILE = "queue_log_file", "Asterisk queue_log file"
+    QUEUE_LOG_DB = "queue_log_db", "Asterisk queue_log table (realtime layout)"
+    HTTP_JSON = "http_json", "JSON events over HTTP"
+    SIMULATOR = "simulator", "Telephony simulator"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TelephonySource(models.Model):
+    """A PBX, ACD or CTI bridge that sends events; its token may only ingest."""
+
+    name = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    site = models.SlugField(max_length=50, default="main")
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # Zone of the local date-times of a DB-layout log.
+    time_zone = models.CharField(max_length=64, default="UTC")
+    # Where a follower of a log file stands: byte offset, the file's identity and line number.
+    follow_path = models.CharField(max_length=500, blank=True)
+    follow_offset = models.BigIntegerField(default=0)
+    follow_inode = models.BigIntegerField(null=True, blank=True)
+    follow_line = models.BigIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def issue_token(self) -> str:
+        """Make a new ingest token; only its hash is kept, so show it once."""
+        token = f"cf_{secrets.token_urlsafe(32)}"
+        self.token_hash = hash_token(token)
+        return token
+
+
+class CallEvent(models.Model):
+    """One raw telephony event, stored once per (source, natural key), never changed."""
+
+    source = models.ForeignKey(TelephonySource, on_delete=models.PROTECT, related_name="events")
+    # queue_log: a hash of the line's content; JSON events: the source's own event id.
+    natural_key = models.CharField(max_length=200)
+    at = models.DateTimeField(db_index=True)
+    # Order of arrival within the source (line number for files), to keep equal timestamps in order.
+    ordinal = models.BigIntegerField(default=0)
+    call_id = models.CharField(max_length=100, blank=True)
+    queue_name = models.CharField(max_length=100, blank=True)
+    member = models.CharField(max_length=200, blank=True)
+    event = models.CharField(max_length=40)
+    data = models.JSONField(default=list, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "ordinal", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "natural_key"], name="callevent_once")
+        ]
+        indexes = [models.Index(fields=["source", "call_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event} {self.call_id}"
+
+
+class Outcome(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    ANSWERED = "answered", "Answered"
+    ABANDONED = "abandoned", "Abandoned"
+    TIMEOUT = "timeout", "Timed out"
+    EXIT_EMPTY = "exit_empty", "Left: no agents"
+    EXIT_KEY = "exit_key", "Left by key"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class QueueCall(models.Model):
+    """One entry of one caller into one queue: the unit of every KPI."""
+
+    source = models.ForeignKey(TelephonySource, on_delete=models.PROTECT, related_name="calls")
+    call_id = models.CharField(max_length=100)
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="calls")
+    caller = models.CharField(max_length=100, blank=True)
+    offered_at = models.DateTimeField(db_index=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.WAITING)
+    wait_s = models.FloatField(null=True, blank=True)
+    # The member name as the telephony wrote it, and the agent it maps to (when known).
+    member = models.CharField(max_length=200, blank=True)
+    agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="queue_calls")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ring_s = models.FloatField(null=True, blank=True)
+    talk_s = models.FloatField(null=True, blank=True)
+    hold_s = models.FloatField(null=True, blank=True)
+    acw_s = models.FloatField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    transferred = models.BooleanField(default=False)
+    # Talk or after-call work cut by a PBX restart: left out of AHT.
+    cut = models.BooleanField(default=False)
+    recording_id = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["offered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "call_id", "queue", "offered_at"],
+                                    name="queuecall_once")
+        ]
+        indexes = [
+            models.Index(fields=["queue", "offered_at"]),
+            models.Index(fields=["agent", "offered_at"]),
+            models.Index(fields=["outcome"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} in {self.queue_id} at {self.offered_at:%Y-%m-%d %H:%M:%S}"
+
+
+class AgentStatus(models.TextChoices):
+    LOGGED_OUT = "logged_out", "Logged out"
+    AVAILABLE = "available", "Available"
+    NOT_READY = "not_ready", "Not ready"
+
+
+class Activity(models.TextChoices):
+    IDLE = "idle", "Idle"
+    RINGING = "ringing", "Ringing"
+    ON_CALL = "on_call", "On call"
+    ON_HOLD = "on_hold", "On hold"
+    WRAP_UP = "wrap_up", "Wrap-up"
+
+
+class AgentState(models.Model):
+    """One interval of an agent's status (with reason) × activity; open while `ended_at` is null."""
+
+    source = models.ForeignKey(TelephonySource, on_delete=models.PROTECT, related_name="states")
+    member = models.CharField(max_length=200)
+    agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="states")
+    status = models.CharField(max_length=20, choices=AgentStatus.choices)
+    reason = models.CharField(max_length=100, blank=True)
+    activity = models.CharField(max_length=20, choices=Activity.choices, default=Activity.IDLE)
+    queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", help_text="the queue of the current call")
+    call_id = models.CharField(max_length=100, blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        indexes = [
+            models.Index(fields=["agent", "started_at"]),
+            models.Index(fields=["source", "member", "ended_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.status}/{self.activity} from {self.started_at:%H:%M:%S}"
+
