@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from itertools import count
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from metrics.queue_log import Event, LineError, number
@@ -125,8 +126,7 @@ class Call:
         return state
 
 
-@dataclass(slots=True, frozen=True)
-class CallFacts:
+class CallFacts(NamedTuple):
     """What the KPIs need of a call, from the engine or from a stored row."""
 
     outcome: str
