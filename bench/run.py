@@ -135,7 +135,12 @@ def step_snapshot(levels: str) -> dict:
     span = (now - day_start).total_seconds() - 120
     source, _ = TelephonySource.objects.get_or_create(name="snapshot", kind="simulator")
     queue, _ = Queue.objects.get_or_create(name="snapshot")
-    # 40 calls waiting now.
+    # 1,000 agents with counters for today, and 40 calls waiting now.
+    from metrics.models import AgentDay
+
+    AgentDay.objects.bulk_create([
+        AgentDay(source=source, member=f"PJSIP/{1000 + i}", day=now.date(), answered=200,
+                 aht_n=200, talk_sum=26000.0, missed_rings=3) for i in range(1000)])
     QueueCall.objects.bulk_create([
         QueueCall(source=source, call_id=f"wait.{i}", queue=queue,
                   offered_at=now - timedelta(seconds=5 + 3 * i)) for i in range(40)])
@@ -156,7 +161,7 @@ def step_snapshot(levels: str) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE metrics_queuecall")
         timings = []
-        for _ in range(60):
+        for _ in range(100):
             t0 = time.perf_counter()
             stats = floor_queue_stats(queues=[queue], now=now)[queue.pk]
             floor_agent_stats(now=now)
@@ -164,6 +169,7 @@ def step_snapshot(levels: str) -> dict:
         # The 40 waiting calls are not in the rollups written here (ingestion would add them).
         assert (stats["offered"], stats["waiting_now"]) == (level, 40), stats["offered"]
         results.append({"calls": level, "median_ms": statistics.median(timings) * 1000,
+                        "min_ms": min(timings) * 1000,
                         "p95_ms": sorted(timings)[int(len(timings) * 0.95) - 1] * 1000})
     return {"levels": results, "peak_mb": _peak_mb()}
 
@@ -241,6 +247,7 @@ def markdown(r: dict) -> str:
     lines_per_s = r["day"]["lines"] / r["import"]["seconds"]
     levels = r["snapshot"]["levels"]
     flat = levels[-1]["median_ms"] / levels[0]["median_ms"]
+    flat_min = levels[-1]["min_ms"] / levels[0]["min_ms"]
     out = [
         f"Run {r['when']} at scale {r['scale']} on {r['machine']}.",
         "",
@@ -257,9 +264,9 @@ def markdown(r: dict) -> str:
     ]
     for level in levels:
         out.append(f"| live snapshot at {level['calls']:,} calls | {level['median_ms']:.1f} ms "
-                   f"median (p95 {level['p95_ms']:.1f} ms) | |")
+                   f"median (min {level['min_ms']:.1f}, p95 {level['p95_ms']:.1f} ms) | |")
     out.append(f"| snapshot at {levels[-1]['calls']:,} / at {levels[0]['calls']:,} | "
-               f"{flat:.2f} × | ≤ 1.5 × |")
+               f"{flat:.2f} × (medians), {flat_min:.2f} × (minima) | ≤ 1.5 × |")
     return "\n".join(out)
 
 
