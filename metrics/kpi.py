@@ -187,6 +187,7 @@ class Engine:
         self._talking: dict[str, Call] = {}  # member → answered call in talk
         self._pending: dict[str, Call] = {}  # member → call whose ACW may start within 2 s
         self._in_acw: dict[str, Call] = {}  # member → call in after-call work
+        self._earliest = float("-inf")  # no pending window closes before this time
         self._changed: dict[int, Call] = {}
         self._intervals: list[Interval] = []
         self._rings: list[Ring] = []
@@ -249,22 +250,28 @@ class Engine:
         """
         if event.ts > self.clock:
             self.clock = event.ts
-        self.advance(event.ts)
-        handler = getattr(self, f"_on_{event.name.lower()}", None)
+        if self._pending and event.ts > self._earliest:
+            self.advance(event.ts)
+        handler = _HANDLERS.get(event.name)
         if handler is None:
             return False
-        return handler(event) is not False
+        return handler(self, event) is not False
 
     def advance(self, now: float) -> None:
         """Close after-call-work windows that passed without an ACW pause."""
         if not self._pending:
             return
+        earliest = float("inf")
         for member, call in list(self._pending.items()):
-            if now > call.talk_end_ts + ACW_WINDOW_S:
+            deadline = call.talk_end_ts + ACW_WINDOW_S
+            if now > deadline:
                 del self._pending[member]
                 call.acw_s = 0.0
                 call.ended_ts = call.talk_end_ts
                 self._finish(call)
+            elif deadline < earliest:
+                earliest = deadline
+        self._earliest = earliest
 
     def _touch(self, call: Call) -> None:
         self._changed[call.serial] = call
@@ -362,6 +369,7 @@ class Engine:
             del self._talking[member]
         self._wrap_up_ends(member, event.ts)
         self._pending[member] = call
+        self._earliest = min(self._earliest, event.ts + ACW_WINDOW_S)
         self._touch(call)
         if member:
             self._set_member(member, event.ts, activity="idle", queue="", call_id="")
@@ -529,6 +537,10 @@ class Engine:
                                                 state.since, event.ts))
         self.members.clear()
         return True
+
+
+_HANDLERS = {name[4:].upper(): getattr(Engine, name) for name in dir(Engine)
+             if name.startswith("_on_")}
 
 
 # -- counters and figures ---------------------------------------------------------------------
