@@ -35,7 +35,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for a local demo).")
-    SECRET_KEY = "insecure-demo-key-only-for-debug"  # noqa: S105 - only reachable with DEBUG on
+    SECRET_KEY = "insecure-demo-key-only-for-debug"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
