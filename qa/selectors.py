@@ -36,8 +36,8 @@ from qa.services import rule_candidates, seed_revealed
 
 
 def evaluations_visible_to(user) -> QuerySet[Evaluation]:
-    qs = Evaluation.objects.select_related("agent__team", "evaluator", "scorecard_version__scorecard",
-                                           "call__queue")
+    qs = Evaluation.objects.select_related("agent__team", "evaluator",
+                                           "scorecard_version__scorecard", "call__queue")
     if is_qa_manager(user):
         return qs
     released = qs.filter(status=EvaluationStatus.RELEASED)
@@ -122,7 +122,8 @@ def worklist(user) -> dict:
     picks = (SampledCall.objects.filter(status=PickStatus.PICKED, evaluation__isnull=True,
                                         rule__status=RuleStatus.PUBLISHED)
              .select_related("rule", "agent", "call__queue").order_by("rule", "agent", "position"))
-    drafts = Evaluation.objects.filter(status=EvaluationStatus.DRAFT, evaluator=user).select_related(
+    drafts = Evaluation.objects.filter(
+        status=EvaluationStatus.DRAFT, evaluator=user).select_related(
         "agent", "scorecard_version__scorecard")
     return {"picks": picks, "drafts": drafts}
 

@@ -1,7 +1,7 @@
 """Writes for quality: scorecards, sampling, evaluations, appeals, calibration, great calls.
 
-Every state change is one service using a conditional update (0 rows → `Conflict`) and writes
-an audit row; the people concerned are notified after the transaction commits.
+Every state change is one service using a conditional update (0 rows → `Conflict`), writes an
+audit row and notifies the people concerned, all in one transaction.
 """
 
 from __future__ import annotations
@@ -50,9 +50,9 @@ from qa.models import (
     RuleStatus,
     SampledCall,
     SamplingRule,
-    ScoreRevision,
     Scorecard,
     ScorecardVersion,
+    ScoreRevision,
     Seat,
     Section,
     VersionStatus,
@@ -69,9 +69,10 @@ def local_today() -> date:
     return timezone.localdate(timezone=site_zone())
 
 
-def _on_commit_notify(*, recipients: Iterable, text: str, link: str = "", kind: str = "") -> None:
-    people = list(recipients)
-    transaction.on_commit(lambda: notify(recipients=people, text=text, link=link, kind=kind))
+def _notify(*, recipients: Iterable, text: str, link: str = "", kind: str = "") -> None:
+    # Notifications are rows: written in the same transaction, they exist exactly when the
+    # change they announce does.
+    notify(recipients=list(recipients), text=text, link=link, kind=kind)
 
 
 # --- scorecards -----------------------------------------------------------------------------------
@@ -180,7 +181,7 @@ def scorecard_version_copy(*, version: ScorecardVersion, actor) -> ScorecardVers
     return new
 
 
-# --- scoring helpers --------------------------------------------------------------------------------
+# --- scoring helpers -----------------------------------------------------------------------------
 
 
 def _clean_answers(version: ScorecardVersion, answers: dict, *, complete: bool) -> dict[str, dict]:
@@ -326,7 +327,7 @@ def evaluation_release(*, evaluation: Evaluation, actor) -> Evaluation:
         raise Conflict("This evaluation was released already.")
     evaluation.refresh_from_db()
     _add_revision(evaluation=evaluation, answers=answers, reason="", actor=actor)
-    _on_commit_notify(recipients=[evaluation.agent.user], kind="qa.evaluation",
+    _notify(recipients=[evaluation.agent.user], kind="qa.evaluation",
                       text=f"A new evaluation of your call was released: score "
                            f"{evaluation.score}. Please read and acknowledge it.",
                       link=evaluation_link(evaluation))
@@ -377,7 +378,7 @@ def evaluation_revise(*, evaluation: Evaluation, actor, changes: dict, reason: s
         raise DomainError("Nothing changes in this revision.", field="answers")
     revision = _add_revision(evaluation=locked, answers=answers, reason=reason, actor=actor,
                              appeal=appeal)
-    _on_commit_notify(recipients=[locked.agent.user], kind="qa.evaluation",
+    _notify(recipients=[locked.agent.user], kind="qa.evaluation",
                       text=f"Your evaluation #{locked.pk} was revised: {current.score} → "
                            f"{revision.score} ({reason}). Please acknowledge the new score.",
                       link=evaluation_link(locked))
@@ -455,10 +456,10 @@ def appeal_file(*, evaluation: Evaluation, user, items: Sequence[dict]) -> Appea
     audit_record(actor=user, action="appeal.filed", target=appeal,
                  data={"evaluation": evaluation.pk, "criteria": [c.pk for c, _, _ in rows]})
     lead = own.team.lead if own.team else None
-    _on_commit_notify(recipients=[lead], kind="qa.appeal",
+    _notify(recipients=[lead], kind="qa.appeal",
                       text=f"{own.display_name} appealed evaluation #{evaluation.pk}: "
                            f"please screen it.", link=appeal_link(appeal))
-    _on_commit_notify(recipients=[user], kind="qa.appeal",
+    _notify(recipients=[user], kind="qa.appeal",
                       text=f"Your appeal #{appeal.pk} was filed and waits for your team lead.",
                       link=appeal_link(appeal))
     return appeal
@@ -487,7 +488,7 @@ def panel_propose(*, appeal: Appeal, screener=None) -> dict[str, Any]:
                 "load", "username").first()
         if chosen is None:
             raise DomainError(
-                f"Nobody can take the {Seat(seat).label.lower()} seat: the evaluator and the "
+                f"Nobody can take the {Seat(seat).label} seat: the evaluator and the "
                 f"agent never sit on the panel.", field=f"panel.{seat}")
         panel[seat] = chosen
     return panel
@@ -543,10 +544,10 @@ def appeal_screen(*, appeal: Appeal, actor, accept: bool, reason: str = "",
             PanelMember(appeal=appeal, seat=seat, user=user) for seat, user in chosen.items())
         audit_record(actor=actor, action="appeal.accepted", target=appeal,
                      data={"panel": {seat: user.get_username() for seat, user in chosen.items()}})
-        _on_commit_notify(recipients=chosen.values(), kind="qa.panel",
+        _notify(recipients=chosen.values(), kind="qa.panel",
                           text=f"You sit on the review panel of appeal #{appeal.pk}.",
                           link=appeal_link(appeal))
-        _on_commit_notify(recipients=[appeal.evaluation.evaluator], kind="qa.panel",
+        _notify(recipients=[appeal.evaluation.evaluator], kind="qa.panel",
                           text=f"Appeal #{appeal.pk} against your evaluation goes to a panel; "
                                f"you may add an explanation.", link=appeal_link(appeal))
         text = (f"Your appeal #{appeal.pk} was accepted by your team lead and goes to a "
@@ -555,7 +556,7 @@ def appeal_screen(*, appeal: Appeal, actor, accept: bool, reason: str = "",
         audit_record(actor=actor, action="appeal.returned", target=appeal,
                      data={"reason": reason})
         text = f"Your appeal #{appeal.pk} was returned by your team lead: {reason}"
-    _on_commit_notify(recipients=[appeal.agent.user], kind="qa.appeal", text=text,
+    _notify(recipients=[appeal.agent.user], kind="qa.appeal", text=text,
                       link=appeal_link(appeal))
     return appeal
 
@@ -576,7 +577,7 @@ def appeal_explain(*, appeal: Appeal, actor, text: str) -> Appeal:
         raise Conflict("The explanation was given already, or the panel has decided.")
     audit_record(actor=actor, action="appeal.explained", target=appeal)
     appeal.refresh_from_db()
-    _on_commit_notify(recipients=[appeal.agent.user, *[m.user for m in appeal.panel.all()]],
+    _notify(recipients=[appeal.agent.user, *[m.user for m in appeal.panel.all()]],
                       kind="qa.appeal", text=f"The evaluator explained the deductions of "
                                              f"appeal #{appeal.pk}.", link=appeal_link(appeal))
     return appeal
@@ -612,13 +613,13 @@ def appeal_give_opinions(*, appeal: Appeal, actor, opinions: Sequence[dict]) -> 
     audit_record(actor=actor, action="appeal.opinion", target=appeal,
                  data={"seat": member.seat,
                        "opinions": {r.item.criterion_id: r.opinion for r in rows}})
-    _on_commit_notify(recipients=[appeal.agent.user], kind="qa.appeal",
+    _notify(recipients=[appeal.agent.user], kind="qa.appeal",
                       text=f"The {member.get_seat_display().lower()} of your appeal "
                            f"#{appeal.pk} gave an opinion.", link=appeal_link(appeal))
     waiting = PanelMember.objects.filter(appeal=appeal).exclude(opinions__isnull=False)
     if not waiting.exists():
         chair = appeal.panel.filter(seat=Seat.SUPERVISOR).first()
-        _on_commit_notify(recipients=[chair.user], kind="qa.panel",
+        _notify(recipients=[chair.user], kind="qa.panel",
                           text=f"All opinions on appeal #{appeal.pk} are in: please decide.",
                           link=appeal_link(appeal))
     return created
@@ -693,7 +694,7 @@ def appeal_decide(*, appeal: Appeal, actor, decisions: Sequence[dict]) -> Appeal
                  data={"decisions": {item.criterion_id: decision for item, decision, _, _ in plan},
                        "score_before": appeal.score_before, "score_after": score_after})
     summary = "; ".join(f"{item.criterion.title}: {decision}" for item, decision, _, _ in plan)
-    _on_commit_notify(recipients=[appeal.agent.user, evaluation.evaluator], kind="qa.appeal",
+    _notify(recipients=[appeal.agent.user, evaluation.evaluator], kind="qa.appeal",
                       text=f"Appeal #{appeal.pk} was decided — {summary}. Score "
                            f"{appeal.score_before} → {score_after}.", link=appeal_link(appeal))
     return appeal
@@ -832,7 +833,7 @@ def sampling_rule_publish(*, rule: SamplingRule, actor) -> SamplingRule:
     agents = Agent.objects.filter(active=True).select_related("user")
     if rule.team_id:
         agents = agents.filter(team_id=rule.team_id)
-    _on_commit_notify(recipients=[a.user for a in agents], kind="qa.sampling",
+    _notify(recipients=[a.user for a in agents], kind="qa.sampling",
                       text=f"Sampling rule announced: {rule.describe()}",
                       link=reverse("qa-sampling-rule", kwargs={"rule_id": rule.pk}))
     return rule
@@ -889,7 +890,7 @@ def sampling_rule_draw(*, rule: SamplingRule, actor=None) -> list[SampledCall]:
     SampledCall.objects.bulk_create(rows)
     audit_record(actor=actor, action="sampling.drawn", target=rule,
                  data={"picks": len(rows), "seed": rule.seed})
-    _on_commit_notify(
+    _notify(
         recipients=[a.user for a in Agent.objects.filter(pk__in=[int(a) for a in picks])],
         kind="qa.sampling", link=reverse("qa-sampling-rule", kwargs={"rule_id": rule.pk}),
         text=f"The period of {rule.name!r} is over: its seed is revealed and you can check "
@@ -923,7 +924,7 @@ def sampled_call_replace(*, pick: SampledCall, actor, reason: str) -> SampledCal
                                          key=substitute, position=pick.position, replaces=pick)
     audit_record(actor=actor, action="sampling.replaced", target=pick,
                  data={"reason": reason, "replacement": substitute})
-    _on_commit_notify(recipients=[pick.agent.user], kind="qa.sampling",
+    _notify(recipients=[pick.agent.user], kind="qa.sampling",
                       text=f"A call picked for you by {rule.name!r} was replaced: {reason}",
                       link=reverse("qa-sampling-rule", kwargs={"rule_id": rule.pk}))
     return new
@@ -984,7 +985,7 @@ def calibration_create(*, actor, title: str, scorecard_version: ScorecardVersion
         reference_by=reference_by, created_by=actor)
     session.participants.set(people)
     audit_record(actor=actor, action="calibration.created", target=session)
-    _on_commit_notify(recipients=people, kind="qa.calibration",
+    _notify(recipients=people, kind="qa.calibration",
                       text=f"Calibration session {title!r}: score the call blind.",
                       link=reverse("qa-calibration-session", kwargs={"session_id": session.pk}))
     return session
@@ -1060,7 +1061,7 @@ def great_call_feature(*, nomination: GreatCall, actor, note: str = "") -> Great
         raise Conflict("This call is featured already.")
     nomination.refresh_from_db()
     audit_record(actor=actor, action="greatcall.featured", target=nomination)
-    _on_commit_notify(recipients=[nomination.agent.user], kind="qa.library",
+    _notify(recipients=[nomination.agent.user], kind="qa.library",
                       text="One of your calls is featured in the great-call library.",
                       link=reverse("qa-library"))
     return nomination
