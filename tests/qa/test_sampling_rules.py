@@ -49,8 +49,9 @@ def after_the_period(monkeypatch, rule):
 def test_a_rule_must_be_published_before_its_period(cast, world):
     today = services.local_today()
     with pytest.raises(DomainError, match="tomorrow or later"):
-        services.sampling_rule_create(actor=cast.quinn, name="Late", scorecard_version=world.version,
-                                      period_start=today, period_end=today + timedelta(days=6))
+        services.sampling_rule_create(actor=cast.quinn, name="Late",
+                                      scorecard_version=world.version, period_start=today,
+                                      period_end=today + timedelta(days=6))
     draft = services.sampling_rule_create(
         actor=cast.quinn, name="Soon", scorecard_version=world.version,
         period_start=today + timedelta(days=1), period_end=today + timedelta(days=6))
