@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -202,7 +204,7 @@ class EvaluationOutput(serializers.ModelSerializer):
     def get_revisions(self, obj) -> list[dict]:
         return RevisionOutput(obj.revisions.select_related("created_by"), many=True).data
 
-    def get_appeal_deadline(self, obj):
+    def get_appeal_deadline(self, obj) -> datetime | None:
         return services.appeal_deadline(obj) if obj.released_at else None
 
 
@@ -847,3 +849,14 @@ class SettingsApi(APIView):
         data.is_valid(raise_exception=True)
         config = services.qa_settings_update(actor=request.user, **data.validated_data)
         return Response(SettingsOutput(config).data)
+
+
+def _name_input_components(namespace: dict) -> None:
+    """Name each view's nested InputSerializer after its view in the OpenAPI schema."""
+    for name, view in list(namespace.items()):
+        if isinstance(view, type) and issubclass(view, APIView) and "InputSerializer" in vars(view):
+            component = f"{name.removesuffix('Api')}Input"
+            extend_schema_serializer(component_name=component)(view.InputSerializer)
+
+
+_name_input_components(globals())
