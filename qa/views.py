@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from agents.roles import STAFF_ROLES, Role
 from callfloor.errors import DomainError
 from metrics.models import QueueCall
 from qa import access, calibration, scoring, selectors, services
+from qa.forms import CalibrationForm, RuleForm
 from qa.models import (
     Appeal,
     AppealStatus,
@@ -334,20 +336,64 @@ def worklist(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def scorecards(request):
+    if request.method == "POST":
+        if not access.is_qa_manager(request.user):
+            return HttpResponse("Only QA analysts build scorecards.", status=403)
+        try:
+            sections = json.loads(request.POST.get("sections") or "[]")
+        except json.JSONDecodeError as error:
+            messages.error(request, f"The sections are not valid JSON: {error}")
+            return redirect("qa-scorecards")
+        created = []
+        if _attempt(request, lambda: created.append(services.scorecard_create(
+                name=request.POST.get("name", "").strip(), actor=request.user,
+                sections=sections if isinstance(sections, list) else [])),
+                "Draft scorecard created."):
+            return redirect("qa-scorecard", version_id=created[0].versions.get().pk)
+        return redirect("qa-scorecards")
     versions = ScorecardVersion.objects.select_related("scorecard")
     if not access.is_qa_manager(request.user):
         versions = versions.filter(status=VersionStatus.RELEASED)
-    return render(request, "qa/scorecards.html", {"versions": versions})
+    return render(request, "qa/scorecards.html", {"versions": versions,
+                                                  "example": json.dumps(EXAMPLE_SECTIONS,
+                                                                        indent=1)})
+
+
+EXAMPLE_SECTIONS = [
+    {"title": "Opening", "weight": 1, "criteria": [
+        {"title": "Greeting", "max_points": 2, "guidance": "Company name and own name."},
+        {"title": "Identification", "max_points": 2, "critical": "section"}]},
+    {"title": "Resolution", "weight": 2, "criteria": [
+        {"title": "Correct answer", "kind": "scale", "max_points": 5},
+        {"title": "Compliance notice", "max_points": 1, "critical": "evaluation",
+         "allow_na": False}]},
+]
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def scorecard(request, version_id: int):
     version = get_object_or_404(ScorecardVersion.objects.select_related("scorecard"),
                                 pk=version_id)
     if not version.is_released and not access.is_qa_manager(request.user):
         raise Http404
+    if request.method == "POST":
+        if not access.is_qa_manager(request.user):
+            return HttpResponse("Only QA analysts manage scorecards.", status=403)
+        action = request.POST.get("action")
+        if action == "release":
+            _attempt(request, lambda: services.scorecard_version_release(
+                version=version, actor=request.user), "Released: this version is now fixed.")
+        elif action == "copy":
+            created = []
+            if _attempt(request, lambda: created.append(services.scorecard_version_copy(
+                    version=version, actor=request.user)), "New draft version."):
+                return redirect("qa-scorecard", version_id=created[0].pk)
+        return redirect("qa-scorecard", version_id=version.pk)
     return render(request, "qa/scorecard.html", {
+        "manager": access.is_qa_manager(request.user),
         "version": version,
         "sections": version.sections.prefetch_related("criteria"),
         "formula": scoring.FORMULA,
@@ -359,7 +405,22 @@ def scorecard(request, version_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def sampling_rules(request):
+    if request.method == "POST":
+        if not access.is_qa_manager(request.user):
+            return HttpResponse("Only QA analysts define sampling rules.", status=403)
+        form = RuleForm(request.POST)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                messages.error(request, f"{field}: {errors[0]}")
+            return redirect("qa-sampling")
+        created = []
+        if _attempt(request, lambda: created.append(services.sampling_rule_create(
+                actor=request.user, **form.cleaned_data)),
+                "Draft rule saved: check it, then publish it before its period starts."):
+            return redirect("qa-sampling-rule", rule_id=created[0].pk)
+        return redirect("qa-sampling")
     if access.is_qa_manager(request.user):
         rules = SamplingRule.objects.select_related("team")
     elif is_staff_role(request.user):
@@ -367,7 +428,9 @@ def sampling_rules(request):
     else:
         own = agent_of(request.user)
         rules = selectors.rules_for_agent(own) if own else SamplingRule.objects.none()
-    return render(request, "qa/sampling.html", {"rules": rules.prefetch_related("queues")})
+    return render(request, "qa/sampling.html", {
+        "rules": rules.prefetch_related("queues"),
+        "form": RuleForm() if access.is_qa_manager(request.user) else None})
 
 
 @login_required
@@ -424,13 +487,28 @@ def sampling_rule(request, rule_id: int):
 
 
 @role_required(*CALIBRATION_ROLES)
+@require_http_methods(["GET", "POST"])
 def calibration_list(request):
+    if request.method == "POST":
+        if not access.is_qa_manager(request.user):
+            return HttpResponse("Only QA analysts and supervisors run calibration.", status=403)
+        form = CalibrationForm(request.POST)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                messages.error(request, f"{field}: {errors[0]}")
+            return redirect("qa-calibration")
+        created = []
+        if _attempt(request, lambda: created.append(services.calibration_create(
+                actor=request.user, **form.cleaned_data)), "Session created."):
+            return redirect("qa-calibration-session", session_id=created[0].pk)
+        return redirect("qa-calibration")
     trends = selectors.evaluator_trends() if access.is_qa_manager(request.user) else []
     for row in trends:
         row["spark"] = _deviation_chart(row["deviations"])
     return render(request, "qa/calibration.html", {
         "sessions": selectors.calibration_sessions_for(request.user), "trends": trends,
         "threshold": calibration.DRIFT_THRESHOLD,
+        "form": CalibrationForm() if access.is_qa_manager(request.user) else None,
     })
 
 

@@ -167,3 +167,26 @@ def test_publishing_announces_the_rule_to_the_team(cast, world, rule):
 
     assert Notification.objects.filter(recipient=cast.ann, kind="qa.sampling").exists()
     assert not Notification.objects.filter(recipient=cast.bob, kind="qa.sampling").exists()
+
+
+def test_an_analyst_defines_and_publishes_a_rule_from_the_page(cast, world, client):
+    client.force_login(cast.quinn)
+    today = services.local_today()
+    response = client.post("/qa/sampling/", {
+        "name": "Second call after 11", "team": cast.billing.pk, "queues": [world.billing_queue.pk],
+        "scorecard_version": world.version.pk, "method": "nth_after", "calls_per_agent": 0,
+        "min_talk_s": 60, "nth": 2, "after": "11:00",
+        "period_start": str(today + timedelta(days=1)),
+        "period_end": str(today + timedelta(days=7))})
+    rule = SamplingRule.objects.get(name="Second call after 11")
+    assert response.status_code == 302 and rule.status == "draft"
+    page = client.get(f"/qa/sampling/{rule.pk}/").content.decode()
+    assert "call number 2 of each day" in page and "at or after 11:00" in page
+    client.post(f"/qa/sampling/{rule.pk}/", {"action": "publish"})
+    rule.refresh_from_db()
+    assert rule.status == "published"
+    late = client.post("/qa/sampling/", {
+        "name": "Today", "scorecard_version": world.version.pk, "method": "random",
+        "calls_per_agent": 1, "min_talk_s": 0, "nth": 1, "period_start": str(today),
+        "period_end": str(today)}, follow=True)
+    assert "tomorrow or later" in late.content.decode()

@@ -118,3 +118,20 @@ def test_an_evaluation_can_name_a_recording_alone(cast, world):
                                             recording_id="rec-7781",
                                             scorecard_version=world.version)
     assert evaluation.call is None and evaluation.recording_id == "rec-7781"
+
+
+def test_an_analyst_builds_and_releases_a_scorecard_from_the_page(cast, world, client):
+    import json
+
+    client.force_login(cast.quinn)
+    response = client.post("/qa/scorecards/", {"name": "Chat", "sections": json.dumps(
+        [{"title": "Tone", "criteria": [{"title": "Polite", "max_points": 3, "kind": "scale"}]}])})
+    version = ScorecardVersion.objects.get(scorecard__name="Chat")
+    assert response.status_code == 302 and version.status == "draft"
+    client.post(f"/qa/scorecards/versions/{version.pk}/", {"action": "release"})
+    version.refresh_from_db()
+    assert version.is_released
+    page = client.get(f"/qa/scorecards/versions/{version.pk}/").content.decode()
+    assert "Polite" in page and "Scale 0…max: 3" in page
+    bad = client.post("/qa/scorecards/", {"name": "Broken", "sections": "[{"}, follow=True)
+    assert "not valid JSON" in bad.content.decode()
