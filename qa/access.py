@@ -54,8 +54,11 @@ def can_view_appeal(user, appeal: Appeal) -> bool:
 
 
 def can_screen(user, appeal: Appeal) -> bool:
+    """The agent's team lead screens; an agent without a team lead has a supervisor do it."""
     team = appeal.agent.team
-    return has_role(user, Role.TEAM_LEAD) and team is not None and team.lead_id == user.pk
+    if team is None or team.lead_id is None:
+        return has_role(user, Role.SUPERVISOR)
+    return has_role(user, Role.TEAM_LEAD) and team.lead_id == user.pk
 
 
 def panel_seat(user, appeal: Appeal) -> PanelMember | None:

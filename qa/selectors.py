@@ -61,8 +61,12 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
 
 
 def screening_queue(user) -> QuerySet[Appeal]:
-    return appeals_visible_to(user).filter(status=AppealStatus.SCREENING,
-                                           agent__team__lead=user).order_by("due_at")
+    """Appeals the user screens: their team's, and for supervisors those of lead-less agents."""
+    mine = Q(agent__team__lead=user)
+    if has_role(user, Role.SUPERVISOR):
+        mine |= Q(agent__team__isnull=True) | Q(agent__team__lead__isnull=True)
+    return appeals_visible_to(user).filter(mine, status=AppealStatus.SCREENING).order_by(
+        "due_at")
 
 
 def panel_queue(user) -> QuerySet[Appeal]:

@@ -456,7 +456,8 @@ def appeal_file(*, evaluation: Evaluation, user, items: Sequence[dict]) -> Appea
     audit_record(actor=user, action="appeal.filed", target=appeal,
                  data={"evaluation": evaluation.pk, "criteria": [c.pk for c, _, _ in rows]})
     lead = own.team.lead if own.team else None
-    _notify(recipients=[lead], kind="qa.appeal",
+    screeners = [lead] if lead else User.objects.filter(groups__name=Role.SUPERVISOR)
+    _notify(recipients=screeners, kind="qa.appeal",
                       text=f"{own.display_name} appealed evaluation #{evaluation.pk}: "
                            f"please screen it.", link=appeal_link(appeal))
     _notify(recipients=[user], kind="qa.appeal",
@@ -709,7 +710,8 @@ def appeal_send_reminders(*, now: datetime | None = None) -> int:
         reminded_at__gt=now - timedelta(hours=24)).select_related("agent__team__lead")
     for appeal in due:
         if appeal.status == AppealStatus.SCREENING:
-            people = [appeal.agent.team.lead] if appeal.agent.team else []
+            lead = appeal.agent.team.lead if appeal.agent.team else None
+            people = [lead] if lead else list(User.objects.filter(groups__name=Role.SUPERVISOR))
             step = "screening"
         else:
             waiting = [m for m in appeal.panel.select_related("user")

@@ -281,11 +281,12 @@ def appeal(request, appeal_id: int):
 
 @role_required(Role.TEAM_LEAD, Role.SUPERVISOR, Role.ADMIN)
 def screening(request):
-    if has_role(request.user, Role.TEAM_LEAD):
-        queue = selectors.screening_queue(request.user)
-    else:
-        queue = selectors.appeals_visible_to(request.user).filter(status=AppealStatus.SCREENING)
-    return render(request, "qa/screening.html", {"appeals": queue})
+    queue = selectors.screening_queue(request.user)
+    others = []
+    if has_role(request.user, Role.SUPERVISOR, Role.ADMIN):
+        others = selectors.appeals_visible_to(request.user).filter(
+            status=AppealStatus.SCREENING).exclude(pk__in=queue.values("pk"))
+    return render(request, "qa/screening.html", {"appeals": queue, "others": others})
 
 
 @role_required(*PANEL_ROLES)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agents.models import AuditEntry, Notification
 from callfloor.errors import Conflict, DomainError
-from qa import services
+from qa import selectors, services
 from qa.models import Appeal, AppealStatus, Evaluation, QaSettings, Seat
 from tests.qa.conftest import released_evaluation
 
@@ -280,3 +280,31 @@ def test_two_appeals_filed_at_once_leave_one_open(cast, world, ann_evaluation):
         thread.join(timeout=30)
     assert sorted(outcomes) == ["filed", "refused"]
     assert Appeal.objects.filter(status=AppealStatus.SCREENING).count() == 1
+
+
+def test_an_agent_without_a_team_lead_has_a_supervisor_screen(cast, world, ann_evaluation,
+                                                              api):
+    cast.billing.lead = None
+    cast.billing.save(update_fields=["lead"])
+    appeal = file_two(cast, world, ann_evaluation)
+    assert Notification.objects.filter(recipient=cast.sam, kind="qa.appeal").exists()
+    assert [a.pk for a in selectors.screening_queue(cast.sam)] == [appeal.pk]
+    assert api(cast.tina).post(f"/api/qa/appeals/{appeal.pk}/screen/", {"accept": True},
+                               format="json").status_code == 403
+    response = api(cast.sam).post(f"/api/qa/appeals/{appeal.pk}/screen/", {"accept": True},
+                                  format="json")
+    assert response.status_code == 200
+    seats = {m["seat"]: m["user"] for m in response.json()["panel"]}
+    assert seats == {"supervisor": "sam", "team_lead": "tina", "qa_analyst": "quinn"}
+
+
+def test_panel_members_who_have_not_given_an_opinion_are_reminded(cast, world,
+                                                                   ann_evaluation):
+    appeal = at_panel(cast, world, ann_evaluation)
+    services.appeal_give_opinions(appeal=appeal, actor=cast.tina, opinions=[
+        {"item": i.pk, "opinion": "reject"} for i in appeal.items.all()])
+    Appeal.objects.filter(pk=appeal.pk).update(due_at=timezone.now() + timedelta(hours=3))
+    assert services.appeal_send_reminders() == 1
+    reminded = set(Notification.objects.filter(kind="qa.reminder").values_list(
+        "recipient__username", flat=True))
+    assert reminded == {"sam", "quinn"}
