@@ -3,6 +3,8 @@
 from datetime import date, datetime, time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qa import sampling
 from qa.sampling import Candidate, Rule
@@ -70,3 +72,28 @@ def test_hashes_are_sha256():
 def test_the_rule_reads_as_a_sentence():
     text = sampling.describe(RULE, "Billing")
     assert "2 random calls" in text and "at least 60 s" in text and "Billing" in text
+
+
+candidate = st.builds(
+    Candidate,
+    key=st.text(alphabet="abcdef0123456789", min_size=4, max_size=8),
+    agent=st.sampled_from(["1", "2", "3"]),
+    started=st.datetimes(min_value=datetime(2026, 11, 22), max_value=datetime(2026, 12, 1)),
+    talk_s=st.floats(min_value=0, max_value=600),
+    queue=st.sampled_from(["billing", "cards"]),
+)
+
+
+@given(st.lists(candidate, max_size=40, unique_by=lambda c: c.key), st.text(min_size=1),
+       st.randoms())
+def test_selection_is_a_pure_function_of_rule_seed_and_calls(calls, seed, rng):
+    shuffled = list(calls)
+    rng.shuffle(shuffled)
+    picks = sampling.select(RULE, seed, calls)
+    assert picks == sampling.select(RULE, seed, shuffled)
+    by_key = {c.key: c for c in calls}
+    for agent, keys in picks.items():
+        eligible = [c for c in calls if c.agent == agent and sampling.is_eligible(RULE, c)]
+        assert len(keys) == min(RULE.calls_per_agent, len(eligible))
+        assert all(by_key[k].agent == agent and sampling.is_eligible(RULE, by_key[k])
+                   for k in keys)
