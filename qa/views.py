@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agents.access import agent_of, has_role, is_staff_role, role_required
@@ -38,6 +39,12 @@ from qa.models import (
 
 PANEL_ROLES = (Role.TEAM_LEAD, Role.QA_ANALYST, Role.SUPERVISOR)
 CALIBRATION_ROLES = (Role.QA_ANALYST, Role.SUPERVISOR, Role.TEAM_LEAD, Role.ADMIN)
+
+
+def _render(request, template: str, context: dict):
+    """Render with times shown in the site's zone (the database keeps UTC)."""
+    with timezone.override(services.site_zone()):
+        return render(request, template, context)
 
 
 def _attempt(request, action: Callable[[], object], success: str) -> bool:
@@ -79,7 +86,7 @@ def my_quality(request):
                      "needs_ack": current is not None and current.acknowledged_at is None})
     appeals = (Appeal.objects.filter(agent=agent).select_related("evaluation")
                .prefetch_related("items__criterion") if agent else [])
-    return render(request, "qa/my_quality.html", {
+    return _render(request, "qa/my_quality.html", {
         "agent": agent, "rows": rows, "appeals": appeals,
         "rules": selectors.rules_for_agent(agent) if agent else [],
         "featured": selectors.library_featured()[:5],
@@ -97,7 +104,7 @@ def peers(request):
     if config.transparency:
         evaluations = (selectors.evaluations_visible_to(request.user)
                        .exclude(agent=own).select_related("agent")[:200])
-    return render(request, "qa/peers.html", {"settings": config, "evaluations": evaluations})
+    return _render(request, "qa/peers.html", {"settings": config, "evaluations": evaluations})
 
 
 def _sparkline(values: list[float], width: int = 240, height: int = 40) -> str:
@@ -157,9 +164,7 @@ def evaluation(request, evaluation_id: int):
                                                   AppealStatus.PANEL]).first()
     owner = access.owns_evaluation(request.user, item)
     deadline = services.appeal_deadline(item) if item.released_at else None
-    from django.utils import timezone
-
-    return render(request, "qa/evaluation.html", {
+    return _render(request, "qa/evaluation.html", {
         "evaluation": item, "sheet": sheet, "current": current,
         "revisions": item.revisions.select_related("created_by", "appeal").order_by("-number"),
         "owner": owner, "editable": access.can_edit_evaluation(request.user, item),
@@ -262,7 +267,7 @@ def appeal(request, appeal_id: int):
             proposal = services.panel_propose(appeal=item, screener=request.user)
         except DomainError as error:
             proposal = {"error": error.message}
-    return render(request, "qa/appeal.html", {
+    return _render(request, "qa/appeal.html", {
         "appeal": item, "items": items, "members": members, "seat": seat,
         "can_screen": item.status == AppealStatus.SCREENING and access.can_screen(
             request.user, item),
@@ -286,12 +291,12 @@ def screening(request):
     if has_role(request.user, Role.SUPERVISOR, Role.ADMIN):
         others = selectors.appeals_visible_to(request.user).filter(
             status=AppealStatus.SCREENING).exclude(pk__in=queue.values("pk"))
-    return render(request, "qa/screening.html", {"appeals": queue, "others": others})
+    return _render(request, "qa/screening.html", {"appeals": queue, "others": others})
 
 
 @role_required(*PANEL_ROLES)
 def panel(request):
-    return render(request, "qa/panel.html", {
+    return _render(request, "qa/panel.html", {
         "appeals": selectors.panel_queue(request.user).prefetch_related("panel__user")})
 
 
@@ -323,7 +328,7 @@ def worklist(request):
                 return redirect("qa-evaluation", evaluation_id=created[0].pk)
         return redirect("qa-worklist")
     data = selectors.worklist(request.user)
-    return render(request, "qa/worklist.html", {
+    return _render(request, "qa/worklist.html", {
         **data,
         "rules_to_draw": [r for r in SamplingRule.objects.filter(
             status=RuleStatus.PUBLISHED, drawn_at__isnull=True) if services.seed_revealed(r)],
@@ -357,7 +362,7 @@ def scorecards(request):
     versions = ScorecardVersion.objects.select_related("scorecard")
     if not access.is_qa_manager(request.user):
         versions = versions.filter(status=VersionStatus.RELEASED)
-    return render(request, "qa/scorecards.html", {"versions": versions,
+    return _render(request, "qa/scorecards.html", {"versions": versions,
                                                   "example": json.dumps(EXAMPLE_SECTIONS,
                                                                         indent=1)})
 
@@ -393,7 +398,7 @@ def scorecard(request, version_id: int):
                     version=version, actor=request.user)), "New draft version."):
                 return redirect("qa-scorecard", version_id=created[0].pk)
         return redirect("qa-scorecard", version_id=version.pk)
-    return render(request, "qa/scorecard.html", {
+    return _render(request, "qa/scorecard.html", {
         "manager": access.is_qa_manager(request.user),
         "version": version,
         "sections": version.sections.prefetch_related("criteria"),
@@ -429,7 +434,7 @@ def sampling_rules(request):
     else:
         own = agent_of(request.user)
         rules = selectors.rules_for_agent(own) if own else SamplingRule.objects.none()
-    return render(request, "qa/sampling.html", {
+    return _render(request, "qa/sampling.html", {
         "rules": rules.prefetch_related("queues"),
         "form": RuleForm() if access.is_qa_manager(request.user) else None})
 
@@ -473,7 +478,7 @@ def sampling_rule(request, rule_id: int):
         picks = picks.filter(agent=agent_scope)
     from qa import sampling as sampling_math
 
-    return render(request, "qa/sampling_rule.html", {
+    return _render(request, "qa/sampling_rule.html", {
         "rule": rule, "revealed": revealed, "verification": verification, "picks": picks,
         "manager": manager, "today": services.local_today(),
         "seed_hash_ok": revealed and sampling_math.seed_hash(rule.seed) == rule.seed_hash,
@@ -506,7 +511,7 @@ def calibration_list(request):
     trends = selectors.evaluator_trends() if access.is_qa_manager(request.user) else []
     for row in trends:
         row["spark"] = _deviation_chart(row["deviations"])
-    return render(request, "qa/calibration.html", {
+    return _render(request, "qa/calibration.html", {
         "sessions": selectors.calibration_sessions_for(request.user), "trends": trends,
         "threshold": calibration.DRIFT_THRESHOLD,
         "form": CalibrationForm() if access.is_qa_manager(request.user) else None,
@@ -546,7 +551,7 @@ def calibration_session(request, session_id: int):
         return redirect("qa-calibration-session", session_id=session.pk)
     visible = selectors.calibration_can_see_scores(session, request.user)
     mine = selectors.calibration_scores_of(session, request.user)
-    return render(request, "qa/calibration_session.html", {
+    return _render(request, "qa/calibration_session.html", {
         "session": session, "visible": visible, "mine": mine,
         "report": selectors.calibration_report(session) if visible else None,
         "can_score": session.status == CalibrationStatus.OPEN and mine is None
@@ -571,7 +576,7 @@ def library(request):
             anonymous=request.POST.get("anonymous") == "on"),
             "Thank you: the nomination goes to the supervisors.")
         return redirect("qa-library")
-    return render(request, "qa/library.html", {
+    return _render(request, "qa/library.html", {
         "featured": selectors.library_featured(),
         "nominations": selectors.library_nominations() if has_role(
             request.user, Role.SUPERVISOR) else [],
@@ -591,4 +596,4 @@ def library_feature(request, nomination_id: int):
 
 @role_required(*STAFF_ROLES)
 def stats(request):
-    return render(request, "qa/stats.html", {"stats": selectors.appeal_stats()})
+    return _render(request, "qa/stats.html", {"stats": selectors.appeal_stats()})

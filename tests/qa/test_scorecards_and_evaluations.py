@@ -135,3 +135,16 @@ def test_an_analyst_builds_and_releases_a_scorecard_from_the_page(cast, world, c
     assert "Polite" in page and "Scale 0…max: 3" in page
     bad = client.post("/qa/scorecards/", {"name": "Broken", "sections": "[{"}, follow=True)
     assert "not valid JSON" in bad.content.decode()
+
+
+def test_pages_show_times_in_the_site_zone(cast, world, ann_evaluation, client, settings):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    settings.CALLFLOOR_TIME_ZONE = "Asia/Shanghai"
+    client.force_login(cast.ann)
+    page = client.get(f"/qa/evaluations/{ann_evaluation.pk}/").content.decode()
+    local = timezone.localtime(ann_evaluation.current_revision().created_at,
+                               ZoneInfo("Asia/Shanghai"))
+    assert f"{local:%Y-%m-%d %H:%M}" in page
