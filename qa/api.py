@@ -19,6 +19,7 @@ from metrics.models import Queue, QueueCall
 from qa import access, selectors, services
 from qa.models import (
     Appeal,
+    AppealStatus,
     CalibrationSession,
     Evaluation,
     GreatCall,
@@ -333,13 +334,17 @@ class AppealOutput(serializers.ModelSerializer):
                   "decided_by", "decided_at", "score_before", "score_after", "items", "panel"]
 
     def get_items(self, obj) -> list[dict]:
+        user = self.context["request"].user
+        # While the panel deliberates, only the panel and supervisors see its opinions.
+        show = obj.status == AppealStatus.DECIDED or has_role(
+            user, Role.SUPERVISOR, Role.ADMIN) or obj.panel.filter(user=user).exists()
         return [{
             "id": item.pk, "criterion": item.criterion_id, "title": item.criterion.title,
             "points_before": item.points_before, "max_points": item.criterion.max_points,
             "reason": item.reason, "decision": item.decision,
             "decision_reason": item.decision_reason, "points_after": item.points_after,
             "opinions": [{"seat": o.member.seat, "opinion": o.opinion, "note": o.note}
-                         for o in item.opinions.select_related("member")],
+                         for o in item.opinions.select_related("member")] if show else None,
         } for item in obj.items.select_related("criterion")]
 
     def get_panel(self, obj) -> list[dict]:
@@ -375,7 +380,7 @@ class AppealListApi(APIView):
             qs = selectors.screening_queue(request.user)
         elif scope == "panel":
             qs = selectors.panel_queue(request.user)
-        return Response(AppealOutput(qs[:200], many=True).data)
+        return Response(AppealOutput(qs[:200], many=True, context={"request": request}).data)
 
     @extend_schema(request=InputSerializer, responses={201: AppealOutput})
     def post(self, request):
@@ -386,13 +391,15 @@ class AppealListApi(APIView):
         evaluation = _evaluation_for(request, data.validated_data["evaluation"])
         appeal = services.appeal_file(evaluation=evaluation, user=request.user,
                                       items=data.validated_data["items"])
-        return Response(AppealOutput(appeal).data, status=status.HTTP_201_CREATED)
+        return Response(AppealOutput(appeal, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class AppealDetailApi(APIView):
     @extend_schema(responses=AppealOutput)
     def get(self, request, appeal_id: int):
-        return Response(AppealOutput(_appeal_for(request, appeal_id)).data)
+        appeal = _appeal_for(request, appeal_id)
+        return Response(AppealOutput(appeal, context={"request": request}).data)
 
 
 class AppealScreenApi(APIView):
@@ -419,7 +426,7 @@ class AppealScreenApi(APIView):
         appeal = services.appeal_screen(appeal=appeal, actor=request.user,
                                         accept=data.validated_data["accept"],
                                         reason=data.validated_data["reason"], panel=panel)
-        return Response(AppealOutput(appeal).data)
+        return Response(AppealOutput(appeal, context={"request": request}).data)
 
 
 class AppealExplainApi(APIView):
@@ -435,7 +442,7 @@ class AppealExplainApi(APIView):
         data.is_valid(raise_exception=True)
         appeal = services.appeal_explain(appeal=appeal, actor=request.user,
                                          text=data.validated_data["text"])
-        return Response(AppealOutput(appeal).data)
+        return Response(AppealOutput(appeal, context={"request": request}).data)
 
 
 class OpinionInput(serializers.Serializer):
@@ -459,7 +466,7 @@ class AppealOpinionsApi(APIView):
         data.is_valid(raise_exception=True)
         services.appeal_give_opinions(appeal=appeal, actor=request.user,
                                       opinions=data.validated_data["opinions"])
-        return Response(AppealOutput(appeal).data)
+        return Response(AppealOutput(appeal, context={"request": request}).data)
 
 
 class DecisionInput(serializers.Serializer):
@@ -484,7 +491,7 @@ class AppealDecideApi(APIView):
         data.is_valid(raise_exception=True)
         appeal = services.appeal_decide(appeal=appeal, actor=request.user,
                                         decisions=data.validated_data["decisions"])
-        return Response(AppealOutput(appeal).data)
+        return Response(AppealOutput(appeal, context={"request": request}).data)
 
 
 # --- sampling -------------------------------------------------------------------------------------

@@ -308,3 +308,16 @@ def test_panel_members_who_have_not_given_an_opinion_are_reminded(cast, world,
     reminded = set(Notification.objects.filter(kind="qa.reminder").values_list(
         "recipient__username", flat=True))
     assert reminded == {"sam", "quinn"}
+
+
+def test_the_agent_sees_the_panels_opinions_only_once_decided(cast, world, ann_evaluation, api):
+    appeal = at_panel(cast, world, ann_evaluation)
+    all_opinions(cast, appeal, opinion="reject")
+    url = f"/api/qa/appeals/{appeal.pk}/"
+    assert all(i["opinions"] is None for i in api(cast.ann).get(url).json()["items"])
+    assert all(len(i["opinions"]) == 3 for i in api(cast.quinn).get(url).json()["items"])
+    services.appeal_decide(appeal=appeal, actor=cast.sam, decisions=[
+        {"item": i.pk, "decision": "rejected", "reason": "Stands."} for i in appeal.items.all()])
+    items = api(cast.ann).get(url).json()["items"]
+    assert all(len(i["opinions"]) == 3 and i["decision"] == "rejected" for i in items)
+    assert api(cast.ann).get(url).json()["score_after"] == 61.11
