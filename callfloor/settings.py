@@ -139,6 +139,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat entries are added by the apps (see each app's tasks.py and CELERY_BEAT_SCHEDULE below).
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["complaints-check-timers"] = {
+    "task": "complaints.check_timers", "schedule": 60.0, "options": {"expires": 55}}
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
