@@ -92,7 +92,7 @@ class ComplaintOutput(serializers.ModelSerializer):
 
     @extend_schema_field(TimersOutput)
     def get_timers(self, obj) -> dict:
-        state = selectors.complaint_timers(obj)
+        state = selectors.complaint_timers(obj, calendar=self.context.get("calendar"))
         return {"acknowledge": _timer_dict(state.acknowledge),
                 "resolve": _timer_dict(state.resolve)}
 
@@ -126,6 +126,10 @@ class ComplaintListApi(ListAPIView):
 
     def get_permissions(self):
         return [CanLog()] if self.request.method == "POST" else super().get_permissions()
+
+    def get_serializer_context(self):
+        # One business calendar for the whole page of cases.
+        return {**super().get_serializer_context(), "calendar": selectors.business_calendar()}
 
     def get_queryset(self):
         params = self.request.query_params

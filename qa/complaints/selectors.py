@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from agents.access import agent_of
+from agents.access import agent_of, has_role
 from agents.models import AuditEntry
 from agents.roles import Role
 from metrics.models import QueueCall
@@ -107,7 +107,8 @@ def complaint_list(*, user, status: str | None = None, tier: int | None = None,
                    open_only: bool = False) -> QuerySet[Complaint]:
     qs = access.filter_visible(
         Complaint.objects.select_related("category", "owner", "team", "agent", "queue",
-                                         "created_by").prefetch_related("pauses"),
+                                         "created_by", "root_cause")
+        .prefetch_related("pauses", "calls"),
         user,
     )
     if mine:
@@ -152,8 +153,6 @@ def calls_to_log_from(user, *, days: int = 3) -> QuerySet[QueueCall]:
     since = timezone.now() - timedelta(days=days)
     qs = QueueCall.objects.select_related("queue", "agent").filter(offered_at__gte=since)
     agent = agent_of(user)
-    from agents.access import has_role
-
     if has_role(user, Role.TEAM_LEAD, Role.SUPERVISOR):
         return qs.order_by("-offered_at")
     if agent is None:

@@ -59,6 +59,8 @@ def _choice(value: str, choices, *, field: str, label: str) -> str:
 def _category(value) -> Category:
     if isinstance(value, Category):
         category = value
+    elif value in (None, ""):
+        raise DomainError("Choose a complaint category.", field="category")
     else:
         try:
             category = Category.objects.get(pk=int(value))

@@ -40,7 +40,9 @@ def _with_timers(cases) -> list:
     rows = []
     for case in cases:
         state = selectors.complaint_timers(case, calendar=calendar)
-        rows.append({"case": case, "timers": state, "worst": state.worst})
+        worst = state.worst
+        rows.append({"case": case, "timers": state, "worst": worst,
+                     "left": timers.format_duration(worst.left_s)})
     return rows
 
 
@@ -63,7 +65,8 @@ def complaint_list(request):
         user=user, status=params.get("status") or None,
         tier=int(tier) if tier.isdigit() else None, severity=params.get("severity") or None,
         mine=not queue_view or params.get("mine") == "1",
-        open_only=params.get("status") is None and params.get("all") != "1")
+        # The queue shows open cases unless a status is chosen; agents see all of theirs.
+        open_only=queue_view and not params.get("status"))
     return render(request, "complaints/list.html", {
         "rows": _with_timers(cases[:300]),
         "queue_view": queue_view,
@@ -291,7 +294,7 @@ def complaint_reports(request):
     return render(request, "complaints/reports.html", {
         "period": period,
         "tables": [{"name": name, "title": reports.TABLES[name],
-                    "columns": list(frame.columns),
+                    "columns": [str(c).replace("_", " ") for c in frame.columns],
                     "rows": frame.astype(object).where(frame.notna(), "").values.tolist()}
                    for name, frame in tables.items()],
         "chart": _trend_chart(tables["trend_by_week"]),

@@ -36,7 +36,7 @@ def floor(cast):
         rudeness=Category.objects.create(name="Rude agent"),
         retired=Category.objects.create(name="Fax line", active=False),
         process=RootCause.objects.create(name="Process gap"),
-        training=RootCause.objects.create(name="Training"),
+        training=RootCause.objects.create(name="Coaching gap"),
     )
 
 
