@@ -296,3 +296,27 @@ def test_escalations_are_listed_for_the_new_owner(cast, new_case):
     services.complaint_escalate(complaint=new_case, actor=cast.ann, reason="Loud")
     assert [e.complaint_id for e in selectors.escalations_recent(user=cast.tina)] == [new_case.pk]
     assert Escalation.objects.count() == 1
+
+
+def test_the_business_calendar_comes_from_opening_hours_in_the_site_zone(settings):
+    from datetime import date, time
+
+    from qa.complaints.models import ClosedDay, OpeningHours
+
+    settings.CALLFLOOR_TIME_ZONE = "Asia/Shanghai"
+    default = selectors.business_calendar()
+    assert default.zone == "Asia/Shanghai" and default.hours[0] == ((540, 1080),)
+    assert 5 not in default.hours
+    OpeningHours.objects.create(weekday=5, opens=time(10), closes=time(14))
+    ClosedDay.objects.create(date=date(2026, 12, 25), name="Christmas")
+    calendar = selectors.business_calendar()
+    assert calendar.hours == {5: ((600, 840),)}
+    assert date(2026, 12, 25) in calendar.closed_dates
+
+
+def test_a_centre_manager_must_be_a_supervisor(cast):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="supervisor role"):
+        CentreManager(user=cast.tina).full_clean()
+    CentreManager(user=cast.sam).full_clean()
