@@ -95,6 +95,9 @@ class CentreManager(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="centre_manager")
 
+    def __str__(self) -> str:
+        return str(self.user)
+
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
@@ -103,9 +106,6 @@ class CentreManager(models.Model):
 
         if self.user_id and not has_role(self.user, Role.SUPERVISOR):
             raise ValidationError({"user": "A centre manager must have the supervisor role."})
-
-    def __str__(self) -> str:
-        return str(self.user)
 
 
 class Channel(models.TextChoices):
