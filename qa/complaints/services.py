@@ -93,13 +93,17 @@ def _store_deadlines(complaint: Complaint) -> None:
         setattr(complaint, name, value)
 
 
+_VERBS = {"investigating": "investigated", "resolution_proposed": "given a resolution",
+          "awaiting_callback": "scheduled for a call-back"}
+
+
 def _transition(complaint: Complaint, *, actor, allowed: Sequence[str], to: str, action: str,
                 data: dict | None = None, **fields) -> Complaint:
     """Move the case from one of `allowed` to `to`, or raise Conflict if it moved first."""
     if complaint.status not in allowed:
         raise DomainError(
             f"A case that is {complaint.get_status_display().lower()} cannot be "
-            f"{action.replace('_', ' ')}.", field="status", code="wrong_status")
+            f"{_VERBS.get(action, action)}.", field="status", code="wrong_status")
     updated = Complaint.objects.filter(pk=complaint.pk, status=complaint.status).update(
         status=to, updated_at=timezone.now(), **fields)
     if not updated:

@@ -167,7 +167,7 @@ def test_a_stale_transition_loses_with_conflict(cast, new_case):
 
 
 def test_a_wrong_transition_is_refused(cast, new_case):
-    with pytest.raises(DomainError, match="cannot be investigating") as caught:
+    with pytest.raises(DomainError, match="A case that is new cannot be investigated") as caught:
         services.complaint_investigate(complaint=new_case, actor=cast.ann)
     assert caught.value.field == "status"
 
