@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from agents.access import agent_of, has_role
@@ -190,6 +192,33 @@ def live_escalations_open(site: str | None = None) -> QuerySet[LiveEscalation]:
         qs = qs.filter(site=site)
     return qs.select_related("agent", "call__queue", "raised_by", "taken_by").order_by(
         "raised_at", "id")
+
+
+class LiveEscalationAlert(TypedDict):
+    """One row of the wall board's alert panel."""
+
+    id: int
+    site: str
+    agent: str | None
+    queue: str | None
+    reason: str
+    raised_at: str  # ISO 8601, UTC
+    status: str
+    taken_by: str | None
+    link: str
+
+
+def live_escalation_alerts(site: str | None = None) -> list[LiveEscalationAlert]:
+    """The open live escalations as plain, JSON-ready rows for the wall board."""
+    link = reverse("complaint-escalations")
+    return [
+        LiveEscalationAlert(
+            id=live.pk, site=live.site, agent=live.agent.display_name if live.agent else None,
+            queue=live.call.queue.name if live.call else None, reason=live.reason,
+            raised_at=live.raised_at.isoformat(), status=live.status,
+            taken_by=live.taken_by.get_username() if live.taken_by else None, link=link)
+        for live in live_escalations_open(site)
+    ]
 
 
 def escalations_recent(*, user, limit: int = 100):

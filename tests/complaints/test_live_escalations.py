@@ -65,3 +65,13 @@ def test_a_live_escalation_needs_a_reason(cast, floor):
     with pytest.raises(DomainError) as caught:
         services.live_escalation_raise(actor=cast.ann, call=floor.ann_call, reason=" ")
     assert caught.value.field == "reason"
+
+
+def test_the_alert_panel_rows_are_plain_data(cast, floor):
+    live = services.live_escalation_raise(actor=cast.ann, call=floor.ann_call, reason="Angry")
+    services.live_escalation_take(live=live, actor=cast.sam)
+    assert selectors.live_escalation_alerts("main") == [{
+        "id": live.pk, "site": "main", "agent": "Ann Agent", "queue": "billing",
+        "reason": "Angry", "raised_at": live.raised_at.isoformat(), "status": "taken",
+        "taken_by": "sam", "link": "/complaints/escalations/",
+    }]

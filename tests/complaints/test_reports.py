@@ -98,3 +98,12 @@ def test_the_reports_page_draws_the_weekly_chart(cast, client, logged):
     html = response.content.decode()
     assert 'data-testid="trend-chart"' in html and "3 complaints" in html
     assert "Complaints per 1,000 calls by queue" in html
+
+
+def test_reports_of_an_empty_centre_are_empty_not_broken(cast):
+    tables = reports.build(reports.Period.last_weeks(3))
+    assert tables["open_by_age_tier"]["total"].sum() == 0
+    assert tables["breaches"]["cases"].sum() == 0
+    assert tables["time_to_resolve"].empty and tables["rate_by_queue"].empty
+    assert tables["trend_by_week"]["complaints"].sum() == 0
+    assert reports.to_xlsx(tables)[:2] == b"PK"
