@@ -154,6 +154,17 @@ def deadline(start: datetime, budget_s: float, calendar: Calendar | None,
     return add_working_time(cursor, remaining, calendar)
 
 
+def counting_until(now: datetime, calendar: Calendar | None) -> datetime | None:
+    """Until when the clock keeps counting from `now` (None: it stands still right now)."""
+    _check_aware(now)
+    if calendar is None:
+        return datetime.max.replace(tzinfo=UTC)
+    for start, end in calendar.open_spans(now, now + timedelta(days=1)):
+        if start <= now < end:
+            return end
+    return None
+
+
 class Level(StrEnum):
     GREEN = "green"
     AMBER = "amber"

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agents.access import has_role, role_required
@@ -36,21 +37,32 @@ def _site_zone() -> ZoneInfo:
 
 
 def _with_timers(cases) -> list:
-    calendar = selectors.business_calendar()
+    calendar, now = selectors.business_calendar(), timezone.now()
     rows = []
     for case in cases:
-        state = selectors.complaint_timers(case, calendar=calendar)
+        state = selectors.complaint_timers(case, calendar=calendar, now=now)
         worst = state.worst
         rows.append({"case": case, "timers": state, "worst": worst,
-                     "left": timers.format_duration(worst.left_s)})
+                     "view": _timer_view(worst, selectors.calendar_for(case, calendar), now)})
     return rows
 
 
-def _timer_view(state: timers.TimerState) -> dict:
+def _ticking_until(state: timers.TimerState, calendar, now: datetime) -> str:
+    """Until when the browser may tick this timer down (ISO), or "" when it stands still."""
+    if state.stopped or state.paused:
+        return ""
+    if calendar is None:
+        return "always"
+    until = timers.counting_until(now, calendar)
+    return until.replace(microsecond=0).isoformat() if until else ""
+
+
+def _timer_view(state: timers.TimerState, calendar=None, now: datetime | None = None) -> dict:
     return {"state": state, "left": timers.format_duration(state.left_s),
             "used": timers.format_duration(state.used_s),
             "budget": timers.format_duration(state.budget_s),
-            "percent": min(round(state.share * 100), 100)}
+            "percent": min(round(state.share * 100), 100),
+            "until": _ticking_until(state, calendar, now or timezone.now())}
 
 
 @role_required(*ANY_COMPLAINT_ROLE)
@@ -118,14 +130,16 @@ def complaint_create(request):
 
 
 def _detail_context(request, complaint, error=None):
-    state = selectors.complaint_timers(complaint)
+    calendar, now = selectors.business_calendar(), timezone.now()
+    state = selectors.complaint_timers(complaint, calendar=calendar, now=now)
+    case_calendar = selectors.calendar_for(complaint, calendar)
     user = request.user
     can_work = access.can_work(user, complaint) and complaint.is_open
     return {
         "case": complaint,
         "customer": access.customer_of(user, complaint),
-        "ack": _timer_view(state.acknowledge),
-        "resolve": _timer_view(state.resolve),
+        "ack": _timer_view(state.acknowledge, case_calendar, now),
+        "resolve": _timer_view(state.resolve, case_calendar, now),
         "can_work": can_work,
         "can_close": can_work and complaint.status == Status.AWAITING_CALLBACK,
         "can_reopen": access.can_reopen(user, complaint) and not complaint.is_open,

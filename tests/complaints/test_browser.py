@@ -135,3 +135,27 @@ def test_an_angry_call_is_logged_escalated_resolved_and_confirmed(live_asgi, cas
     assert case.status == Status.CLOSED and case.round == 2
     assert case.root_cause.name == "Process gap"
     assert [c.outcome for c in case.callbacks.all()] == ["not_satisfied", "satisfied"]
+
+
+def test_a_case_timer_ticks_to_amber_and_red_in_the_browser(live_asgi, cast, floor, page):
+    from qa.complaints import services
+
+    case = services.complaint_create(
+        actor=cast.ann, customer_name="Jane Doe", customer_contact="jane@example.com",
+        category=floor.billing_errors, description="Cut off twice.", severity="critical")
+    page.clock.install()
+    browser_login(page, live_asgi.url, "ann")
+    page.goto(f"{live_asgi.url}/complaints/{case.pk}/")
+    timer = page.get_by_test_id("timer-acknowledge")
+    assert timer.get_attribute("data-level") == "green"
+    assert "29 m left" in timer.inner_text() or "30 m left" in timer.inner_text()
+    page.clock.fast_forward("25:00")  # 25 of 30 minutes: past 80 %
+    assert timer.get_attribute("data-level") == "amber"
+    page.clock.fast_forward("06:00")
+    assert timer.get_attribute("data-level") == "red"
+    assert "breached by 1 m" in timer.inner_text()
+    # The case queue ticks the same way.
+    page.goto(f"{live_asgi.url}/complaints/")
+    cell = page.locator("td.timer-cell").first
+    page.clock.fast_forward("31:00")
+    assert cell.get_attribute("data-level") == "red"

@@ -12,6 +12,7 @@ from qa.complaints.timers import (
     Level,
     active_seconds,
     add_working_time,
+    counting_until,
     deadline,
     format_duration,
     timer_state,
@@ -202,3 +203,10 @@ def test_a_deadline_with_pauses_uses_exactly_the_budget(start, length, pause_at,
     assert active_seconds(start, due, OFFICE, pauses) == pytest.approx(budget, abs=1e-3)
     end = start + timedelta(seconds=length)
     assert active_seconds(start, end, OFFICE, pauses) <= working_seconds(start, end, OFFICE)
+
+
+def test_the_clock_counts_until_closing_time_and_stands_still_when_closed():
+    assert counting_until(at(0, 10), OFFICE) == at(0, 17)
+    assert counting_until(at(0, 17), OFFICE) is None
+    assert counting_until(at(5, 10), OFFICE) is None  # Saturday
+    assert counting_until(at(5, 10), None).year == 9999
