@@ -209,13 +209,15 @@ def _action(name: str, service, input_fields: dict | None = None, may=access.can
     def perform(self, complaint, user, data):
         service(complaint=complaint, actor=user, **data)
 
-    cls = type(name, (_CaseActionApi,), {
+    # A function of its own per operation: the schema annotation is stored on the function.
+    @extend_schema(request=input_class, responses=ComplaintOutput, description=doc)
+    def post(self, request, complaint_id: int):
+        return _CaseActionApi.post(self, request, complaint_id)
+
+    return type(name, (_CaseActionApi,), {
         "InputSerializer": input_class, "perform": perform, "may": staticmethod(may),
-        "__doc__": doc, "__module__": __name__,
+        "post": post, "__doc__": doc, "__module__": __name__,
     })
-    cls.post = extend_schema(request=input_class, responses=ComplaintOutput,
-                             description=doc)(cls.post)
-    return cls
 
 
 def _text(**kwargs):

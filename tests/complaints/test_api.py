@@ -155,3 +155,20 @@ def test_a_report_period_that_is_not_a_date_is_refused(cast, api):
     response = api(cast.sam).get(url("api-complaint-reports"),
                                  {"start": "2026-02-01", "end": "2026-01-01"})
     assert error_fields(response) == {"end": ["The period ends before it starts."]}
+
+
+def test_each_case_operation_documents_its_own_input():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paths = schema["paths"]
+
+    def body(path):
+        content = paths[path]["post"]["requestBody"]["content"]["application/json"]
+        name = content["schema"]["$ref"].rsplit("/", 1)[-1]
+        return set(schema["components"]["schemas"][name]["properties"])
+
+    assert body("/api/complaints/{complaint_id}/close/") == {"root_cause", "corrective_action"}
+    assert body("/api/complaints/{complaint_id}/callbacks/") == {"outcome", "note"}
+    assert body("/api/complaints/{complaint_id}/escalate/") == {"reason"}
+    assert "customer" in schema["components"]["schemas"]["ComplaintOutput"]["properties"]
