@@ -1,4 +1,20 @@
-"""Complaint cases, their timers, escalations and call-backs; live escalations from calls."""
+"""Complaint cases, their timers, escalations and call-backs; live escalations from calls.
+
+A case moves new → acknowledged → investigating → resolution proposed → awaiting call-back →
+closed; a call-back where the customer is not satisfied (or a manual reopen) sends it to
+reopened, from where it is investigated again. It closes only after a satisfied call-back or
+three unreachable attempts in the current round, with a root cause and a corrective action.
+
+Two service-level timers run per case, with budgets taken from the severity's policy when the
+case is logged: time to acknowledge (from logging to acknowledgement) and time to resolve (from
+logging, or from the latest reopening, to the proposed resolution). They count business hours
+(`OpeningHours`, `ClosedDay`, in the site's zone) or calendar time, and stand still while the
+case waits on the customer (`Pause`). A breach escalates the case one tier, once per timer.
+
+Tiers: agent → team lead (the lead of the case's team) → supervisor (the supervisor with the
+fewest open cases) → centre manager (a supervisor listed in `CentreManager`); a tier nobody
+holds is skipped.
+"""
 
 from django.conf import settings
 from django.db import models

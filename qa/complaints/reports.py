@@ -19,6 +19,7 @@ TABLES = {
     "open_by_age_tier": "Open cases by age and tier",
     "breaches": "Breaches by severity",
     "time_to_resolve": "Time to resolve (hours) by category and severity",
+    "root_causes": "Closed cases by root cause",
     "rate_by_queue": "Complaints per 1,000 calls by queue",
     "rate_by_agent": "Complaints per 1,000 calls by agent",
     "trend_by_week": "Complaints by week",
@@ -43,13 +44,16 @@ class Period:
         return cls(start=today - timedelta(weeks=weeks) + timedelta(days=1), end=today)
 
 
+COLUMNS = ("id", "created_at", "status", "tier", "severity", "category__name", "queue_id",
+           "agent_id", "resolved_at", "closed_at", "ack_breached_at", "resolve_breached_at",
+           "root_cause__name")
+
+
 def _cases(period: Period) -> pd.DataFrame:
     start, end = period.bounds
     rows = Complaint.objects.filter(created_at__gte=start, created_at__lt=end).values(
-        "id", "created_at", "status", "tier", "severity", "category__name", "queue_id",
-        "agent_id", "resolved_at", "closed_at", "ack_breached_at", "resolve_breached_at")
-    columns = ["id", "created_at", "status", "tier", "severity", "category__name", "queue_id",
-               "agent_id", "resolved_at", "closed_at", "ack_breached_at", "resolve_breached_at"]
+        *COLUMNS)
+    columns = list(COLUMNS)
     frame = pd.DataFrame.from_records(list(rows), columns=columns)
     for column in ["created_at", "resolved_at", "closed_at", "ack_breached_at",
                    "resolve_breached_at"]:
@@ -98,6 +102,17 @@ def time_to_resolve(cases: pd.DataFrame) -> pd.DataFrame:
         resolved="count", median_hours="median", mean_hours="mean", max_hours="max")
     table = table.round(2).reset_index().rename(columns={"category__name": "category"})
     return table[columns]
+
+
+def root_causes(cases: pd.DataFrame) -> pd.DataFrame:
+    """Closed cases per root cause, split by category, most frequent cause first."""
+    closed = cases[cases["root_cause__name"].notna()]
+    if closed.empty:
+        return pd.DataFrame(columns=["root_cause", "total"])
+    table = pd.crosstab(closed["root_cause__name"], closed["category__name"])
+    table["total"] = table.sum(axis=1)
+    table = table.sort_values("total", ascending=False)
+    return table.rename_axis(index="root_cause", columns=None).reset_index()
 
 
 def _rate(complaints: pd.Series, calls: dict, names: dict, key: str) -> pd.DataFrame:
@@ -168,6 +183,7 @@ def build(period: Period, *, now: datetime | None = None) -> dict[str, pd.DataFr
         "open_by_age_tier": open_by_age_tier(now=now),
         "breaches": breaches(cases),
         "time_to_resolve": time_to_resolve(cases),
+        "root_causes": root_causes(cases),
         "rate_by_queue": rate_by_queue(cases, period),
         "rate_by_agent": rate_by_agent(cases, period),
         "trend_by_week": trend_by_week(cases, period),

@@ -107,3 +107,17 @@ def test_reports_of_an_empty_centre_are_empty_not_broken(cast):
     assert tables["time_to_resolve"].empty and tables["rate_by_queue"].empty
     assert tables["trend_by_week"]["complaints"].sum() == 0
     assert reports.to_xlsx(tables)[:2] == b"PK"
+
+
+def test_closed_cases_by_root_cause(cast, floor, logged):
+    ann, bob1, bob2 = logged
+    for case, cause in [(ann, floor.process), (bob1, floor.training), (bob2, floor.training)]:
+        walk_to_callback(case, cast.sam)
+        services.complaint_record_callback(complaint=case, actor=cast.sam, outcome="satisfied")
+        services.complaint_close(complaint=case, actor=cast.sam, root_cause=cause,
+                                 corrective_action="x")
+    rows = reports.records(reports.build(reports.Period.last_weeks(1))["root_causes"])
+    assert rows == [
+        {"root_cause": "Coaching gap", "Billing error": 0, "Rude agent": 2, "total": 2},
+        {"root_cause": "Process gap", "Billing error": 1, "Rude agent": 0, "total": 1},
+    ]
