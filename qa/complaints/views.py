@@ -239,6 +239,7 @@ def complaint_escalations(request):
         "live": selectors.live_escalations_open(),
         "escalations": selectors.escalations_recent(user=request.user, limit=100),
         "can_take": has_role(request.user, *access.TAKEOVER_ROLES),
+        "can_log": has_role(request.user, *access.LOGGING_ROLES),
     })
 
 

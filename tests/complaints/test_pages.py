@@ -118,3 +118,22 @@ def test_case_forms_need_the_csrf_token(cast, new_case):
     assert response.status_code == 403
     new_case.refresh_from_db()
     assert new_case.status == Status.NEW
+
+
+def test_a_supervisor_takes_over_a_live_escalation_and_can_log_it(cast, floor):
+    client = logged_in(cast.ann)
+    response = client.post(reverse("live-escalation-raise"),
+                           {"call": floor.ann_call.pk, "reason": "Wants the manager"})
+    assert response.status_code == 302
+    sam = logged_in(cast.sam)
+    html = sam.get(reverse("complaint-escalations")).content.decode()
+    assert "Wants the manager" in html and "Take over" in html
+    assert f"{reverse('complaint-create')}?call={floor.ann_call.pk}" in html
+    from qa.complaints.models import LiveEscalation
+
+    live = LiveEscalation.objects.get()
+    sam.post(reverse("live-escalation-action", args=[live.pk, "take"]))
+    live.refresh_from_db()
+    assert live.status == "taken" and live.taken_by == cast.sam
+    response = sam.post(reverse("live-escalation-action", args=[live.pk, "take"]), follow=True)
+    assert "taken over already" in response.content.decode()
