@@ -77,3 +77,17 @@ def test_two_checks_running_at_once_escalate_each_case_once(cast, floor):
     assert sorted(per_case) == sorted(ids)
     assert Notification.objects.filter(kind="complaint_escalated").count() == 25
     assert not Complaint.objects.filter(pk__in=ids, ack_breached_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_check_can_run_from_the_command_line(cast, floor):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    ids = _log_cases(cast, floor, 1)
+    out = StringIO()
+    call_command("check_complaint_timers", stdout=out)
+    reference = Complaint.objects.get(pk=ids[0]).reference
+    assert f"{reference}: time to acknowledge breached, now with tina (team lead)" in out.getvalue()
+    assert "1 case(s) escalated." in out.getvalue()
