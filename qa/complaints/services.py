@@ -236,8 +236,11 @@ def complaint_record_callback(*, complaint: Complaint, actor, outcome: str, note
     if complaint.status != Status.AWAITING_CALLBACK:
         raise DomainError("A call-back is recorded once the case is awaiting one.",
                           field="status", code="wrong_status")
-    # Lock the case so two call-backs recorded at once are counted in order.
-    Complaint.objects.select_for_update().filter(pk=complaint.pk).first()
+    # Lock the case so two call-backs recorded at once are counted in order, each in the
+    # round it was made in.
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if (locked.status, locked.round) != (complaint.status, complaint.round):
+        raise Conflict("Someone else changed this case first; reload it and try again.")
     callback = Callback.objects.create(complaint=complaint, round=complaint.round,
                                        outcome=outcome, note=note.strip(), by=actor, at=now)
     audit_record(actor=actor, action="complaint.callback_recorded", target=complaint,

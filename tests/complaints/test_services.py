@@ -320,3 +320,15 @@ def test_a_centre_manager_must_be_a_supervisor(cast):
     with pytest.raises(ValidationError, match="supervisor role"):
         CentreManager(user=cast.tina).full_clean()
     CentreManager(user=cast.sam).full_clean()
+
+
+def test_a_call_back_on_a_stale_case_loses_with_conflict(cast, new_case):
+    walk_to_callback(new_case, cast.ann)
+    stale = Complaint.objects.get(pk=new_case.pk)
+    services.complaint_record_callback(complaint=new_case, actor=cast.ann,
+                                       outcome=CallbackOutcome.NOT_SATISFIED)
+    services.complaint_investigate(complaint=new_case, actor=cast.ann)
+    with pytest.raises(Conflict):
+        services.complaint_record_callback(complaint=stale, actor=cast.sam,
+                                           outcome=CallbackOutcome.SATISFIED)
+    assert new_case.callbacks.count() == 1
