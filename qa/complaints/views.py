@@ -129,6 +129,36 @@ def complaint_create(request):
     return redirect("complaint-detail", complaint_id=complaint.pk)
 
 
+HISTORY = {
+    "complaint.created": "logged", "complaint.acknowledged": "acknowledged",
+    "complaint.investigating": "investigation started",
+    "complaint.resolution_proposed": "resolution proposed",
+    "complaint.awaiting_callback": "call-back scheduled",
+    "complaint.callback_recorded": "call-back recorded", "complaint.closed": "closed",
+    "complaint.reopened": "reopened", "complaint.paused": "waiting on the customer",
+    "complaint.resumed": "timers running again", "complaint.note_added": "note added",
+    "complaint.forwarded": "forwarded", "complaint.escalated": "escalated",
+    "complaint.ack_breached": "time to acknowledge breached",
+    "complaint.resolve_breached": "time to resolve breached",
+}
+
+
+def _history(complaint) -> list[dict]:
+    rows = []
+    for entry in selectors.complaint_history(complaint):
+        data = entry.data or {}
+        detail = data.get("reason") or ""
+        if entry.action == "complaint.callback_recorded":
+            detail = CallbackOutcome(data["outcome"]).label
+        elif entry.action == "complaint.forwarded":
+            detail = f"to {data.get('department', '')}"
+        elif entry.action == "complaint.escalated":
+            detail = f"to {data.get('to_owner')} — {data.get('reason', '')}"
+        rows.append({"at": entry.at, "actor": entry.actor, "detail": detail,
+                     "label": HISTORY.get(entry.action, entry.action)})
+    return rows
+
+
 def _detail_context(request, complaint, error=None):
     calendar, now = selectors.business_calendar(), timezone.now()
     state = selectors.complaint_timers(complaint, calendar=calendar, now=now)
@@ -152,7 +182,7 @@ def _detail_context(request, complaint, error=None):
         "escalations": complaint.escalations.select_related("from_owner", "to_owner", "by"),
         "forwardings": complaint.forwardings.select_related("by"),
         "pauses": complaint.pauses.all(),
-        "history": selectors.complaint_history(complaint),
+        "history": _history(complaint),
         "root_causes": RootCause.objects.filter(active=True),
         "outcomes": CallbackOutcome.choices,
         "error": error,
