@@ -138,12 +138,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat entries are added by the apps (see each app's tasks.py and CELERY_BEAT_SCHEDULE below).
-CELERY_BEAT_SCHEDULE: dict = {
-    "qa.appeal_reminders": {"task": "qa.appeal_reminders", "schedule": 3600.0,
-                            "options": {"expires": 3500}},
-    "qa.draw_due_samples": {"task": "qa.draw_due_samples", "schedule": 3600.0,
-                            "options": {"expires": 3500}},
-}
+CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["complaints-check-timers"] = {
+    "task": "complaints.check_timers", "schedule": 60.0, "options": {"expires": 55}}
+CELERY_BEAT_SCHEDULE["qa-appeal-reminders"] = {
+    "task": "qa.appeal_reminders", "schedule": 3600.0, "options": {"expires": 3500}}
+CELERY_BEAT_SCHEDULE["qa-draw-due-samples"] = {
+    "task": "qa.draw_due_samples", "schedule": 3600.0, "options": {"expires": 3500}}
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
