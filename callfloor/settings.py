@@ -141,6 +141,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["complaints-check-timers"] = {
     "task": "complaints.check_timers", "schedule": 60.0, "options": {"expires": 55}}
+CELERY_BEAT_SCHEDULE["scheduling-handovers-overdue"] = {
+    "task": "scheduling.alert_overdue_handovers", "schedule": 60.0, "options": {"expires": 55}}
+CELERY_BEAT_SCHEDULE["scheduling-swaps-expire"] = {
+    "task": "scheduling.expire_swaps", "schedule": 300.0, "options": {"expires": 290}}
+
+# --- Scheduling -----------------------------------------------------------------------------------
+CALLFLOOR_HANDOVER_ACK_MINUTES = int(env_str("CALLFLOOR_HANDOVER_ACK_MINUTES", "30"))
+CALLFLOOR_SWAP_MIN_NOTICE_HOURS = int(env_str("CALLFLOOR_SWAP_MIN_NOTICE_HOURS", "24"))
+CALLFLOOR_MIN_REST_HOURS = int(env_str("CALLFLOOR_MIN_REST_HOURS", "11"))
+CALLFLOOR_LATE_GRACE_MINUTES = int(env_str("CALLFLOOR_LATE_GRACE_MINUTES", "0"))
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

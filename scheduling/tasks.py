@@ -1,0 +1,10 @@
+"""Periodic scheduling work (beat entries in settings)."""
+
+from celery import shared_task
+
+from scheduling import services
+
+
+@shared_task(name="scheduling.alert_overdue_handovers", acks_late=True)
+def alert_overdue_handovers() -> int:
+    return services.handovers_alert_overdue()
