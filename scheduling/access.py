@@ -59,3 +59,7 @@ def roles_of_user(user) -> frozenset[str]:
     from agents.access import roles_of
 
     return roles_of(user)
+
+
+def has_lead_role(user) -> bool:
+    return has_role(user, *LEADS)

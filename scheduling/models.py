@@ -111,3 +111,134 @@ class HandoverAddendum(models.Model):
 
     def __str__(self) -> str:
         return f"Addendum to {self.handover_id} by {self.author}"
+
+
+# --- shifts, skills, swaps and leave ------------------------------------------------------------
+
+
+class ActivityKind(models.TextChoices):
+    ON_QUEUE = "on_queue", "On queue"
+    BREAK = "break", "Break"
+    LUNCH = "lunch", "Lunch"
+    MEETING = "meeting", "Meeting"
+    TRAINING = "training", "Training"
+    COACHING = "coaching", "Coaching"
+
+
+class Shift(models.Model):
+    """An agent's working time; the time not covered by an activity is on queue."""
+
+    agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="shifts")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="agents see published shifts only")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        indexes = [models.Index(fields=["agent", "start"])]
+        constraints = [models.CheckConstraint(condition=models.Q(end__gt=models.F("start")),
+                                              name="shift_ends_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
+
+
+class ShiftActivity(models.Model):
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=20, choices=ActivityKind.choices)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+
+    class Meta:
+        ordering = ["start", "id"]
+        verbose_name_plural = "shift activities"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class Skill(models.Model):
+    """An agent may take calls of this queue."""
+
+    agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="skills")
+    queue = models.ForeignKey("metrics.Queue", on_delete=models.CASCADE, related_name="skilled")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agent", "queue"], name="skill_once")]
+
+    def __str__(self) -> str:
+        return f"{self.agent} → {self.queue}"
+
+
+class SwapStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed to a colleague"
+    OFFERED = "offered", "Offered to any eligible colleague"
+    ACCEPTED = "accepted", "Accepted, awaiting the team lead"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused by the team lead"
+    DECLINED = "declined", "Declined by the colleague"
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired"
+
+
+OPEN_SWAP_STATUSES = (SwapStatus.PROPOSED, SwapStatus.OFFERED, SwapStatus.ACCEPTED)
+
+
+class SwapRequest(models.Model):
+    """A swap of two shifts between two agents, or one shift given to a colleague."""
+
+    requester = models.ForeignKey("agents.Agent", on_delete=models.CASCADE,
+                                  related_name="swaps_requested")
+    requester_shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="+")
+    colleague = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="swaps_received")
+    colleague_shift = models.ForeignKey(Shift, null=True, blank=True, on_delete=models.CASCADE,
+                                        related_name="+", help_text="empty: a shift given away")
+    status = models.CharField(max_length=20, choices=SwapStatus.choices, db_index=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Swap {self.pk} {self.requester} ↔ {self.colleague or 'anyone'} ({self.status})"
+
+
+class LeaveStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class LeaveRequest(models.Model):
+    """Leave asked before the fact and approved by the agent's team lead."""
+
+    agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="leave")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    kind = models.CharField(max_length=40, default="annual")
+    reason = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=20, choices=LeaveStatus.choices,
+                              default=LeaveStatus.REQUESTED, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-first_day", "-id"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(last_day__gte=models.F("first_day")), name="leave_days_in_order")]
+
+    def __str__(self) -> str:
+        return f"{self.agent} leave {self.first_day}–{self.last_day} ({self.status})"

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from agents.access import has_role
+from agents.access import agent_of, has_role
 from agents.models import AuditEntry
 from agents.roles import Role
+from scheduling import conf
 from scheduling.access import MANAGERS
-from scheduling.models import CaseOutcome, Handover, HandoverCase
+from scheduling.models import (
+    CaseOutcome,
+    Handover,
+    HandoverCase,
+    LeaveRequest,
+    LeaveStatus,
+    Shift,
+    SwapRequest,
+    SwapStatus,
+)
 
 User = get_user_model()
 
@@ -36,10 +46,13 @@ def handover_lists_for(user) -> dict[str, list[Handover]]:
     return lists
 
 
-def handover_history(handover: Handover) -> QuerySet[AuditEntry]:
+def audit_history(target) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(
-        object_type=Handover._meta.label_lower, object_id=str(handover.pk)
+        object_type=target._meta.label_lower, object_id=str(target.pk)
     ).select_related("actor").order_by("at", "id")
+
+
+handover_history = audit_history
 
 
 def open_cases_visible_to(user, *, now: datetime | None = None) -> list[HandoverCase]:
@@ -71,3 +84,72 @@ def team_leads() -> QuerySet:
 
 def supervisors() -> QuerySet:
     return User.objects.filter(groups__name=Role.SUPERVISOR, is_active=True).order_by("username")
+
+
+# --- schedules, swaps, leave ----------------------------------------------------------------------
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def week_grid(*, team, week_start: date, published_only: bool = False) -> dict:
+    """A team's week: one row per agent, one cell (a list of shifts) per day."""
+    from scheduling.services import week_bounds
+
+    start, end = week_bounds(week_start)
+    zone = conf.site_zone()
+    days = [week_start + timedelta(days=i) for i in range(7)]
+    agents = list(team.agents.filter(active=True).order_by("display_name"))
+    shifts = Shift.objects.filter(agent__in=agents, start__gte=start, start__lt=end
+                                  ).prefetch_related("activities")
+    if published_only:
+        shifts = shifts.filter(published_at__isnull=False)
+    cells: dict[tuple[int, date], list[Shift]] = {}
+    for shift in shifts:
+        cells.setdefault((shift.agent_id, timezone.localtime(shift.start, zone).date()),
+                         []).append(shift)
+    leave = LeaveRequest.objects.filter(agent__in=agents, status=LeaveStatus.APPROVED,
+                                        first_day__lte=days[-1], last_day__gte=days[0])
+    on_leave = {(lv.agent_id, d) for lv in leave for d in days if lv.first_day <= d <= lv.last_day}
+    rows = [{"agent": a, "cells": [{"day": d, "shifts": cells.get((a.pk, d), []),
+                                    "leave": (a.pk, d) in on_leave} for d in days]}
+            for a in agents]
+    unpublished = shifts.filter(published_at__isnull=True).count() if not published_only else 0
+    return {"days": days, "rows": rows, "unpublished": unpublished,
+            "total": sum(len(v) for v in cells.values())}
+
+
+def shifts_of_agent(agent, *, since: datetime, published_only: bool = True) -> QuerySet[Shift]:
+    qs = Shift.objects.filter(agent=agent, end__gte=since).prefetch_related("activities")
+    if published_only:
+        qs = qs.filter(published_at__isnull=False)
+    return qs.order_by("start")
+
+
+def swaps_visible_to(user) -> QuerySet[SwapRequest]:
+    """Agents: their own and those open to them; leads: their teams'; managers: all."""
+    qs = SwapRequest.objects.select_related(
+        "requester__team", "colleague", "requester_shift", "colleague_shift", "decided_by")
+    if has_role(user, *MANAGERS):
+        return qs
+    condition = Q(pk__in=[])
+    if has_role(user, Role.TEAM_LEAD):
+        condition |= Q(requester__team__lead=user) | Q(colleague__team__lead=user)
+    agent = agent_of(user)
+    if agent is not None:
+        condition |= Q(requester=agent) | Q(colleague=agent) | Q(status=SwapStatus.OFFERED)
+    return qs.filter(condition)
+
+
+def leave_visible_to(user) -> QuerySet[LeaveRequest]:
+    qs = LeaveRequest.objects.select_related("agent__team", "decided_by")
+    if has_role(user, *MANAGERS):
+        return qs
+    condition = Q(pk__in=[])
+    if has_role(user, Role.TEAM_LEAD):
+        condition |= Q(agent__team__lead=user)
+    agent = agent_of(user)
+    if agent is not None:
+        condition |= Q(agent=agent)
+    return qs.filter(condition)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 from collections.abc import Sequence
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import TypedDict
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,14 +21,22 @@ from agents.models import Agent, Team
 from agents.roles import Role
 from agents.services import audit_record, notify
 from callfloor.errors import Conflict, DomainError
-from scheduling import conf
+from scheduling import access, conf, rules
 from scheduling.models import (
+    OPEN_SWAP_STATUSES,
+    ActivityKind,
     CaseOutcome,
     Handover,
     HandoverAddendum,
     HandoverCase,
     HandoverStatus,
+    LeaveRequest,
+    LeaveStatus,
     Severity,
+    Shift,
+    ShiftActivity,
+    SwapRequest,
+    SwapStatus,
 )
 
 User = get_user_model()
@@ -299,3 +312,459 @@ def handovers_alert_overdue(*, now: datetime | None = None) -> int:
                         f"acknowledged (due {timezone.localtime(handover.ack_due_at):%H:%M}).")
             alerted += 1
     return alerted
+
+
+# --- shifts ---------------------------------------------------------------------------------------
+
+
+def _local_text(moment: datetime) -> str:
+    return f"{timezone.localtime(moment, conf.site_zone()):%a %d %b %H:%M}"
+
+
+@dataclass(frozen=True)
+class ActivityInput:
+    kind: str
+    start: datetime
+    end: datetime
+
+
+def _check_shift(*, agent: Agent, start: datetime, end: datetime,
+                 activities: Sequence[ActivityInput], exclude_ids: Sequence[int] = ()) -> None:
+    if end <= start:
+        raise DomainError("A shift ends after it starts.", field="end")
+    if end - start > timedelta(hours=16):
+        raise DomainError("A shift lasts 16 hours at most.", field="end")
+    ordered = sorted(activities, key=lambda a: a.start)
+    for act in ordered:
+        if act.kind not in ActivityKind.values:
+            kinds = ", ".join(ActivityKind.values)
+            raise DomainError(f"Unknown activity {act.kind!r} (use {kinds}).",
+                              field="activities")
+        if act.end <= act.start or act.start < start or act.end > end:
+            raise DomainError(f"The {act.kind} at {act.start:%H:%M} lies outside the shift.",
+                              field="activities")
+    for first, second in itertools.pairwise(ordered):
+        if second.start < first.end:
+            raise DomainError(f"The {first.kind} and the {second.kind} overlap.",
+                              field="activities")
+    clash = (Shift.objects.filter(agent=agent, start__lt=end, end__gt=start)
+             .exclude(pk__in=exclude_ids).first())
+    if clash is not None:
+        raise DomainError(
+            f"{agent.display_name} already has a shift {_local_text(clash.start)}.",
+            field="start")
+
+
+@transaction.atomic
+def shift_create(*, agent: Agent, start: datetime, end: datetime,
+                 activities: Sequence[ActivityInput] = (), actor=None) -> Shift:
+    _check_shift(agent=agent, start=start, end=end, activities=activities)
+    shift = Shift.objects.create(agent=agent, start=start, end=end)
+    ShiftActivity.objects.bulk_create(
+        ShiftActivity(shift=shift, kind=a.kind, start=a.start, end=a.end) for a in activities)
+    audit_record(actor=actor, action="shift.created", target=shift,
+                 data={"agent": agent.pk, "start": start.isoformat(), "end": end.isoformat()})
+    return shift
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+IMPORT_COLUMNS = ("employee_number", "date", "start", "end", "activities")
+
+
+def _parse_time(value: str, column: str) -> time:
+    try:
+        return time.fromisoformat(value.strip())
+    except ValueError:
+        raise DomainError(f"{value!r} is not a time like 08:00.", field=column) from None
+
+
+def _local(day: date, at: time, *, after: datetime | None = None) -> datetime:
+    moment = datetime.combine(day, at, tzinfo=conf.site_zone())
+    if after is not None and moment <= after:  # past midnight
+        moment = datetime.combine(day + timedelta(days=1), at, tzinfo=conf.site_zone())
+    return moment
+
+
+def _parse_activities(text: str, day: date, start: datetime) -> list[ActivityInput]:
+    """`break 10:00-10:15; lunch 12:30-13:00` in the site's zone."""
+    result = []
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        try:
+            kind, span = part.split(None, 1)
+            first, last = (s.strip() for s in span.split("-"))
+        except ValueError:
+            raise DomainError(f"{part!r} is not like 'break 10:00-10:15'.",
+                              field="activities") from None
+        begin = _local(day, _parse_time(first, "activities"))
+        if begin < start:
+            begin += timedelta(days=1)
+        result.append(ActivityInput(kind.lower(), begin,
+                                    _local(day, _parse_time(last, "activities"), after=begin)))
+    return result
+
+
+@transaction.atomic
+def shifts_import_csv(*, text: str, actor, teams) -> ImportReport:
+    """Import a week of shifts; any bad row and nothing is imported (each error is reported)."""
+    report = ImportReport()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in IMPORT_COLUMNS[:4] if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DomainError(f"The CSV needs the columns {', '.join(IMPORT_COLUMNS)}; "
+                          f"missing: {', '.join(missing)}.", field="file")
+    allowed = {t.pk for t in teams}
+    planned: list[tuple[int, Agent, datetime, datetime, list[ActivityInput]]] = []
+    for line, row in enumerate(reader, start=2):
+        try:
+            number = (row.get("employee_number") or "").strip()
+            agent = Agent.objects.filter(employee_number=number).first()
+            if agent is None:
+                raise DomainError(f"No agent has the employee number {number!r}.",
+                                  field="employee_number")
+            if agent.team_id not in allowed:
+                raise DomainError(f"{agent.display_name} is not in a team you manage.",
+                                  field="employee_number")
+            try:
+                day = date.fromisoformat((row.get("date") or "").strip())
+            except ValueError:
+                raise DomainError(f"{row.get('date')!r} is not a date like 2026-11-30.",
+                                  field="date") from None
+            start = _local(day, _parse_time(row.get("start") or "", "start"))
+            end = _local(day, _parse_time(row.get("end") or "", "end"), after=start)
+            activities = _parse_activities(row.get("activities") or "", day, start)
+            _check_shift(agent=agent, start=start, end=end, activities=activities)
+            for other_line, other_agent, other_start, other_end, _ in planned:
+                if other_agent == agent and other_start < end and start < other_end:
+                    raise DomainError(f"Overlaps the shift on line {other_line}.", field="start")
+            planned.append((line, agent, start, end, activities))
+        except DomainError as exc:
+            report.errors.append({"line": line, "field": exc.field or "", "message": exc.message})
+    if report.errors:
+        return report
+    for _, agent, start, end, activities in planned:
+        shift_create(agent=agent, start=start, end=end, activities=activities, actor=actor)
+    report.created = len(planned)
+    return report
+
+
+def week_bounds(week_start: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(week_start, time(0), tzinfo=conf.site_zone())
+    return start, start + timedelta(days=7)
+
+
+@transaction.atomic
+def week_publish(*, team: Team, week_start: date, actor, now: datetime | None = None) -> int:
+    """Publish a team's shifts of a week (Monday first) so its agents see them."""
+    now = now or timezone.now()
+    if week_start.weekday() != 0:
+        raise DomainError("A week starts on a Monday.", field="week")
+    start, end = week_bounds(week_start)
+    count = Shift.objects.filter(agent__team=team, start__gte=start, start__lt=end,
+                                 published_at__isnull=True).update(published_at=now)
+    if not count:
+        raise DomainError("There is nothing unpublished in that week.", field="week")
+    audit_record(actor=actor, action="schedule.week_published", target=team,
+                 data={"week": week_start.isoformat(), "shifts": count})
+    agents = [a.user for a in team.agents.filter(active=True).select_related("user")]
+    link = reverse("my-schedule")
+    transaction.on_commit(lambda: notify(
+        recipients=agents, kind="schedule.published", link=link,
+        text=f"Your schedule for the week of {week_start:%d %b} is published."))
+    return count
+
+
+# --- swaps ----------------------------------------------------------------------------------------
+
+
+def _skills(agent: Agent | None) -> frozenset[str] | None:
+    if agent is None:
+        return None
+    return frozenset(agent.skills.values_list("queue__name", flat=True))
+
+
+def _span(shift: Shift | None) -> rules.Span | None:
+    return rules.Span(shift.start, shift.end) if shift else None
+
+
+def swap_checks(swap: SwapRequest, *, now: datetime | None = None) -> list[rules.RuleCheck]:
+    """The swap rules for this swap as it stands (shown to all three and checked on approval)."""
+    now = now or timezone.now()
+    swapped = [swap.requester_shift_id, swap.colleague_shift_id]
+
+    def others(agent):
+        if agent is None:
+            return []
+        window = Q(start__lt=swap.requester_shift.end + timedelta(days=2),
+                   end__gt=swap.requester_shift.start - timedelta(days=2))
+        if swap.colleague_shift:
+            window |= Q(start__lt=swap.colleague_shift.end + timedelta(days=2),
+                        end__gt=swap.colleague_shift.start - timedelta(days=2))
+        return [rules.Span(s.start, s.end) for s in
+                Shift.objects.filter(agent=agent).filter(window).exclude(pk__in=swapped)]
+
+    return rules.swap_rules(
+        now=now, requester=swap.requester.display_name,
+        colleague=swap.colleague.display_name if swap.colleague else None,
+        requester_shift=_span(swap.requester_shift), colleague_shift=_span(swap.colleague_shift),
+        requester_skills=_skills(swap.requester), colleague_skills=_skills(swap.colleague),
+        requester_other_shifts=others(swap.requester),
+        colleague_other_shifts=others(swap.colleague),
+        min_notice=conf.swap_min_notice(), min_rest=conf.min_rest())
+
+
+def _swap_link(swap: SwapRequest) -> str:
+    return reverse("swap-detail", kwargs={"swap_id": swap.pk})
+
+
+def _lead_of(agent: Agent):
+    return agent.team.lead if agent.team_id and agent.team.lead_id else None
+
+
+@transaction.atomic
+def swap_propose(*, requester: Agent, shift: Shift, colleague: Agent | None = None,
+                 colleague_shift: Shift | None = None, note: str = "",
+                 now: datetime | None = None) -> SwapRequest:
+    """Propose a swap to a named colleague, or (no colleague) offer the shift to any eligible."""
+    now = now or timezone.now()
+    if shift.agent_id != requester.pk:
+        raise DomainError("Offer one of your own shifts.", field="shift")
+    if shift.published_at is None:
+        raise DomainError("This shift is not published yet.", field="shift")
+    if shift.start <= now:
+        raise DomainError("This shift has started already.", field="shift")
+    if colleague is not None and colleague.pk == requester.pk:
+        raise DomainError("Choose a colleague other than yourself.", field="colleague")
+    if colleague_shift is not None:
+        if colleague is None or colleague_shift.agent_id != colleague.pk:
+            raise DomainError("The shift you ask for must be the colleague's.",
+                              field="colleague_shift")
+        if colleague_shift.start <= now:
+            raise DomainError("The colleague's shift has started already.",
+                              field="colleague_shift")
+    if SwapRequest.objects.filter(requester_shift=shift, status__in=OPEN_SWAP_STATUSES).exists():
+        raise DomainError("This shift is in an open swap already.", field="shift")
+    swap = SwapRequest.objects.create(
+        requester=requester, requester_shift=shift, colleague=colleague,
+        colleague_shift=colleague_shift, note=note.strip()[:300],
+        status=SwapStatus.PROPOSED if colleague else SwapStatus.OFFERED)
+    audit_record(actor=requester.user, action=f"swap.{swap.status}", target=swap, data={
+        "shift": shift.pk, "colleague": colleague.pk if colleague else None,
+        "colleague_shift": colleague_shift.pk if colleague_shift else None})
+    link = _swap_link(swap)
+    if colleague is not None:
+        recipients = [colleague.user]
+        text = f"{requester.display_name} proposes a shift swap to you."
+    else:
+        skills = _skills(requester)
+        recipients = [a.user for a in Agent.objects.filter(active=True)
+                      .exclude(pk=requester.pk).select_related("user")
+                      if _skills(a) == skills]
+        text = f"{requester.display_name} offers a shift ({_local_text(shift.start)})."
+    transaction.on_commit(lambda: notify(recipients=recipients, kind="swap.proposed",
+                                         link=link, text=text))
+    return swap
+
+
+def _transition(swap: SwapRequest, old: Sequence[str], new: str, **values) -> None:
+    updated = SwapRequest.objects.filter(pk=swap.pk, status__in=list(old)).update(
+        status=new, **values)
+    if not updated:
+        swap.refresh_from_db()
+        raise Conflict(f"The swap is {swap.get_status_display().lower()} now.")
+    swap.refresh_from_db()
+
+
+@transaction.atomic
+def swap_accept(*, swap: SwapRequest, agent: Agent, now: datetime | None = None) -> SwapRequest:
+    """The named colleague accepts, or any eligible colleague takes an offered shift."""
+    now = now or timezone.now()
+    if agent.pk == swap.requester_id:
+        raise DomainError("You cannot accept your own swap.", field="swap", status_code=403,
+                          code="permission_denied")
+    if swap.status == SwapStatus.PROPOSED and swap.colleague_id != agent.pk:
+        raise DomainError("This swap is proposed to someone else.", status_code=403,
+                          code="permission_denied")
+    if swap.status == SwapStatus.OFFERED and _skills(agent) != _skills(swap.requester):
+        raise DomainError("You do not work the same queues as the shift needs.", field="swap")
+    if swap.requester_shift.start <= now:
+        raise DomainError("The shift has started already.", field="swap")
+    _transition(swap, [SwapStatus.PROPOSED, SwapStatus.OFFERED], SwapStatus.ACCEPTED,
+                colleague=agent, accepted_at=now)
+    audit_record(actor=agent.user, action="swap.accepted", target=swap,
+                 data={"colleague": agent.pk})
+    failed = rules.failures(swap_checks(swap, now=now))
+    lead = _lead_of(swap.requester)
+    link = _swap_link(swap)
+    note = f" {len(failed)} rule(s) not met." if failed else " All rules met."
+    transaction.on_commit(lambda: notify(
+        recipients=[swap.requester.user, lead], kind="swap.accepted", link=link,
+        text=f"{agent.display_name} accepted the swap with {swap.requester.display_name}.{note}"))
+    return swap
+
+
+@transaction.atomic
+def swap_decline(*, swap: SwapRequest, agent: Agent) -> SwapRequest:
+    if swap.colleague_id != agent.pk or swap.status != SwapStatus.PROPOSED:
+        raise DomainError("Only the named colleague declines a proposed swap.", status_code=403,
+                          code="permission_denied")
+    _transition(swap, [SwapStatus.PROPOSED], SwapStatus.DECLINED)
+    audit_record(actor=agent.user, action="swap.declined", target=swap)
+    transaction.on_commit(lambda: notify(recipients=[swap.requester.user], kind="swap.declined",
+                                         link=_swap_link(swap),
+                                         text=f"{agent.display_name} declined your swap."))
+    return swap
+
+
+@transaction.atomic
+def swap_cancel(*, swap: SwapRequest, agent: Agent) -> SwapRequest:
+    if swap.requester_id != agent.pk:
+        raise DomainError("Only the requester cancels a swap.", status_code=403,
+                          code="permission_denied")
+    _transition(swap, OPEN_SWAP_STATUSES, SwapStatus.CANCELLED)
+    audit_record(actor=agent.user, action="swap.cancelled", target=swap)
+    return swap
+
+
+@transaction.atomic
+def swap_approve(*, swap: SwapRequest, actor, now: datetime | None = None) -> SwapRequest:
+    """The team lead approves an accepted swap whose rules all pass; the shifts change hands."""
+    now = now or timezone.now()
+    if not access.can_decide_for_agent(actor, swap.requester):
+        raise DomainError("Only the requester's team lead decides this swap.", status_code=403,
+                          code="permission_denied")
+    if swap.status != SwapStatus.ACCEPTED:
+        raise Conflict(f"The swap is {swap.get_status_display().lower()}; it cannot be approved.")
+    failed = rules.failures(swap_checks(swap, now=now))
+    if failed:
+        raise DomainError("The swap breaks the rules: " + " ".join(c.message for c in failed),
+                          field="rules", code="rules_not_met")
+    _transition(swap, [SwapStatus.ACCEPTED], SwapStatus.APPROVED, decided_by=actor,
+                decided_at=now)
+    moved = Shift.objects.filter(pk=swap.requester_shift_id, agent=swap.requester).update(
+        agent=swap.colleague)
+    if swap.colleague_shift_id:
+        moved += Shift.objects.filter(pk=swap.colleague_shift_id, agent=swap.colleague).update(
+            agent=swap.requester)
+    if moved != (2 if swap.colleague_shift_id else 1):
+        raise Conflict("A shift of this swap changed hands meanwhile.")
+    audit_record(actor=actor, action="swap.approved", target=swap,
+                 data={"requester_shift": swap.requester_shift_id,
+                       "colleague_shift": swap.colleague_shift_id})
+    transaction.on_commit(lambda: notify(
+        recipients=[swap.requester.user, swap.colleague.user], kind="swap.approved",
+        link=_swap_link(swap), text="Your shift swap is approved; your schedule has changed."))
+    return swap
+
+
+@transaction.atomic
+def swap_refuse(*, swap: SwapRequest, actor, reason: str,
+                now: datetime | None = None) -> SwapRequest:
+    now = now or timezone.now()
+    if not access.can_decide_for_agent(actor, swap.requester):
+        raise DomainError("Only the requester's team lead decides this swap.", status_code=403,
+                          code="permission_denied")
+    if not reason.strip():
+        raise DomainError("Give the reason for refusing.", field="reason")
+    _transition(swap, [SwapStatus.ACCEPTED], SwapStatus.REFUSED, decided_by=actor,
+                decided_at=now, decision_reason=reason.strip()[:300])
+    audit_record(actor=actor, action="swap.refused", target=swap, data={"reason": reason})
+    transaction.on_commit(lambda: notify(
+        recipients=[swap.requester.user, swap.colleague.user if swap.colleague else None],
+        kind="swap.refused", link=_swap_link(swap), text=f"Your shift swap is refused: {reason}"))
+    return swap
+
+
+def swaps_expire(*, now: datetime | None = None) -> int:
+    """Open swaps whose earlier shift has started expire (idempotent)."""
+    now = now or timezone.now()
+    expired = 0
+    stale = SwapRequest.objects.filter(status__in=OPEN_SWAP_STATUSES).filter(
+        Q(requester_shift__start__lte=now) | Q(colleague_shift__start__lte=now))
+    for swap in stale:
+        with transaction.atomic():
+            if SwapRequest.objects.filter(pk=swap.pk, status=swap.status).update(
+                    status=SwapStatus.EXPIRED):
+                audit_record(actor=None, action="swap.expired", target=swap,
+                             data={"was": swap.status})
+                expired += 1
+    return expired
+
+
+# --- leave ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def leave_request(*, agent: Agent, first_day: date, last_day: date, kind: str = "annual",
+                  reason: str = "", today: date | None = None) -> LeaveRequest:
+    today = today or timezone.localdate(timezone=conf.site_zone())
+    if first_day <= today:
+        raise DomainError("Leave is requested before the day it starts.", field="first_day")
+    if last_day < first_day:
+        raise DomainError("The last day comes after the first.", field="last_day")
+    if (last_day - first_day).days > 60:
+        raise DomainError("Ask for 61 days at most at once.", field="last_day")
+    overlapping = LeaveRequest.objects.filter(
+        agent=agent, status__in=[LeaveStatus.REQUESTED, LeaveStatus.APPROVED],
+        first_day__lte=last_day, last_day__gte=first_day).exists()
+    if overlapping:
+        raise DomainError("You have asked for leave on some of these days already.",
+                          field="first_day")
+    leave = LeaveRequest.objects.create(agent=agent, first_day=first_day, last_day=last_day,
+                                        kind=kind.strip() or "annual", reason=reason.strip())
+    audit_record(actor=agent.user, action="leave.requested", target=leave,
+                 data={"first_day": first_day.isoformat(), "last_day": last_day.isoformat()})
+    lead = _lead_of(agent)
+    transaction.on_commit(lambda: notify(
+        recipients=[lead], kind="leave.requested", link=reverse("leave"),
+        text=f"{agent.display_name} asks for leave {first_day:%d %b}–{last_day:%d %b}."))
+    return leave
+
+
+@transaction.atomic
+def leave_decide(*, leave: LeaveRequest, actor, approve: bool, reason: str = "",
+                 today: date | None = None) -> LeaveRequest:
+    """The team lead approves (before the first day) or refuses (with a reason)."""
+    today = today or timezone.localdate(timezone=conf.site_zone())
+    if not access.can_decide_for_agent(actor, leave.agent):
+        raise DomainError("Only the agent's team lead decides this leave.", status_code=403,
+                          code="permission_denied")
+    if approve and leave.first_day <= today:
+        raise DomainError("Leave is approved before its first day.", field="first_day")
+    if not approve and not reason.strip():
+        raise DomainError("Give the reason for refusing.", field="reason")
+    new = LeaveStatus.APPROVED if approve else LeaveStatus.REFUSED
+    updated = LeaveRequest.objects.filter(pk=leave.pk, status=LeaveStatus.REQUESTED).update(
+        status=new, decided_by=actor, decided_at=timezone.now(), decision_reason=reason.strip())
+    if not updated:
+        raise Conflict("This leave request is decided already.")
+    leave.refresh_from_db()
+    audit_record(actor=actor, action=f"leave.{new}", target=leave, data={"reason": reason})
+    transaction.on_commit(lambda: notify(
+        recipients=[leave.agent.user], kind=f"leave.{new}", link=reverse("leave"),
+        text=f"Your leave {leave.first_day:%d %b}–{leave.last_day:%d %b} is {new}."
+             + (f" {reason}" if reason else "")))
+    return leave
+
+
+@transaction.atomic
+def leave_cancel(*, leave: LeaveRequest, agent: Agent) -> LeaveRequest:
+    if leave.agent_id != agent.pk:
+        raise DomainError("Only the agent cancels their leave.", status_code=403,
+                          code="permission_denied")
+    updated = LeaveRequest.objects.filter(
+        pk=leave.pk, status__in=[LeaveStatus.REQUESTED, LeaveStatus.APPROVED]).update(
+        status=LeaveStatus.CANCELLED)
+    if not updated:
+        raise Conflict("This leave request cannot be cancelled any more.")
+    leave.refresh_from_db()
+    audit_record(actor=agent.user, action="leave.cancelled", target=leave)
+    return leave

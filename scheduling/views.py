@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agents.access import role_required
+from agents.access import agent_of, role_required
 from agents.models import Agent
 from agents.roles import Role
 from callfloor.errors import DomainError
-from scheduling import access, selectors, services
-from scheduling.models import HandoverCase, Severity
+from scheduling import access, conf, selectors, services
+from scheduling.models import HandoverCase, LeaveRequest, LeaveStatus, Severity, Shift, SwapStatus
 
 User = get_user_model()
 LEADS = access.LEADS
@@ -200,3 +201,259 @@ def handover_addendum(request, handover_id: int):
 def handover_open_cases(request):
     return render(request, "scheduling/handover_open_cases.html",
                   {"cases": selectors.open_cases_visible_to(request.user)})
+
+
+# --- schedules ------------------------------------------------------------------------------------
+
+
+def _week_from(request) -> date:
+    try:
+        day = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = timezone.localdate(timezone=conf.site_zone()) + timedelta(days=7)
+    return selectors.monday_of(day)
+
+
+@role_required(*LEADS)
+def schedule(request):
+    teams = list(access.managed_teams(request.user))
+    team_id = request.GET.get("team", "")
+    team = next((t for t in teams if str(t.pk) == team_id), teams[0] if teams else None)
+    week = _week_from(request)
+    return render(request, "scheduling/schedule.html", {
+        "teams": teams, "team": team, "week": week,
+        "prev_week": week - timedelta(days=7), "next_week": week + timedelta(days=7),
+        "grid": selectors.week_grid(team=team, week_start=week) if team else None,
+        "report": None,
+    })
+
+
+@role_required(*LEADS)
+@require_POST
+def schedule_import(request):
+    upload = request.FILES.get("file")
+    status = 400
+    report = None
+    if upload is None:
+        messages.error(request, "Choose a CSV file to import.")
+    else:
+        try:
+            text = upload.read().decode("utf-8-sig")
+            report = services.shifts_import_csv(text=text, actor=request.user,
+                                                teams=access.managed_teams(request.user))
+        except UnicodeDecodeError:
+            messages.error(request, "The file is not UTF-8 text.")
+        except DomainError as exc:
+            _fail(request, exc)
+        if report is not None and report.ok:
+            messages.success(request, f"Imported {report.created} shift(s); publish the week "
+                                      "so that agents see them.")
+            status = 200
+    teams = list(access.managed_teams(request.user))
+    return render(request, "scheduling/schedule.html", {
+        "teams": teams, "team": None, "week": _week_from(request), "grid": None,
+        "report": report}, status=status)
+
+
+@role_required(*LEADS)
+@require_POST
+def schedule_publish(request):
+    team = get_object_or_404(access.managed_teams(request.user), pk=request.POST.get("team") or 0)
+    try:
+        week = date.fromisoformat(request.POST.get("week", ""))
+        count = services.week_publish(team=team, week_start=week, actor=request.user)
+        messages.success(request, f"Published {count} shift(s) of {team.name}.")
+    except ValueError:
+        messages.error(request, "Give the week as a date.")
+        week = _week_from(request)
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect(f"{reverse('schedule')}?team={team.pk}&week={week.isoformat()}")
+
+
+def _own_agent(request):
+    agent = agent_of(request.user)
+    if agent is None:
+        raise PermissionDenied
+    return agent
+
+
+@role_required(Role.AGENT)
+def my_schedule(request):
+    agent = _own_agent(request)
+    now = timezone.now()
+    shifts = list(selectors.shifts_of_agent(agent, since=now - timedelta(days=7)))
+    colleague_shifts = (Shift.objects.filter(published_at__isnull=False, start__gt=now,
+                                             agent__active=True)
+                        .exclude(agent=agent).select_related("agent").order_by("start")[:200])
+    return render(request, "scheduling/my_schedule.html", {
+        "agent": agent, "shifts": shifts, "now": now, "colleague_shifts": colleague_shifts,
+        "swaps": selectors.swaps_visible_to(request.user)[:50],
+        "leave": selectors.leave_visible_to(request.user).filter(agent=agent)[:20],
+    })
+
+
+# --- swaps ----------------------------------------------------------------------------------------
+
+
+SWAP_ROLES = (Role.AGENT, *LEADS)
+
+
+def _swap_for(request, swap_id: int):
+    swap = selectors.swaps_visible_to(request.user).filter(pk=swap_id).first()
+    if swap is None:
+        raise Http404
+    return swap
+
+
+@role_required(*SWAP_ROLES)
+def swaps(request):
+    return render(request, "scheduling/swaps.html",
+                  {"swaps": selectors.swaps_visible_to(request.user)[:200]})
+
+
+@role_required(Role.AGENT)
+@require_POST
+def swap_propose(request):
+    agent = _own_agent(request)
+    shift = Shift.objects.filter(pk=request.POST.get("shift") or 0, agent=agent).first()
+    if shift is None:
+        messages.error(request, "Choose one of your own shifts.")
+        return redirect("my-schedule")
+    colleague_shift = Shift.objects.filter(pk=request.POST.get("colleague_shift") or 0,
+                                           published_at__isnull=False).select_related(
+        "agent").first()
+    try:
+        swap = services.swap_propose(
+            requester=agent, shift=shift,
+            colleague=colleague_shift.agent if colleague_shift else None,
+            colleague_shift=colleague_shift, note=request.POST.get("note", ""))
+    except DomainError as exc:
+        _fail(request, exc)
+        return redirect("my-schedule")
+    return redirect("swap-detail", swap_id=swap.pk)
+
+
+@role_required(*SWAP_ROLES)
+def swap_detail(request, swap_id: int):
+    swap = _swap_for(request, swap_id)
+    agent = agent_of(request.user)
+    return render(request, "scheduling/swap_detail.html", {
+        "swap": swap, "checks": services.swap_checks(swap),
+        "history": selectors.audit_history(swap),
+        "is_requester": agent is not None and agent.pk == swap.requester_id,
+        "can_accept": agent is not None and agent.pk != swap.requester_id and (
+            swap.status == SwapStatus.OFFERED
+            or (swap.status == SwapStatus.PROPOSED and swap.colleague_id == agent.pk)),
+        "can_decide": swap.status == SwapStatus.ACCEPTED
+        and access.can_decide_for_agent(request.user, swap.requester),
+    })
+
+
+def _swap_action(request, swap_id: int, action) -> object:
+    swap = _swap_for(request, swap_id)
+    try:
+        action(swap)
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied from exc
+        _fail(request, exc)
+    return redirect("swap-detail", swap_id=swap.pk)
+
+
+@role_required(Role.AGENT)
+@require_POST
+def swap_accept(request, swap_id: int):
+    agent = _own_agent(request)
+    return _swap_action(request, swap_id, lambda s: services.swap_accept(swap=s, agent=agent))
+
+
+@role_required(Role.AGENT)
+@require_POST
+def swap_decline(request, swap_id: int):
+    agent = _own_agent(request)
+    return _swap_action(request, swap_id, lambda s: services.swap_decline(swap=s, agent=agent))
+
+
+@role_required(Role.AGENT)
+@require_POST
+def swap_cancel(request, swap_id: int):
+    agent = _own_agent(request)
+    return _swap_action(request, swap_id, lambda s: services.swap_cancel(swap=s, agent=agent))
+
+
+@role_required(*LEADS)
+@require_POST
+def swap_approve(request, swap_id: int):
+    return _swap_action(request, swap_id,
+                        lambda s: services.swap_approve(swap=s, actor=request.user))
+
+
+@role_required(*LEADS)
+@require_POST
+def swap_refuse(request, swap_id: int):
+    return _swap_action(request, swap_id, lambda s: services.swap_refuse(
+        swap=s, actor=request.user, reason=request.POST.get("reason", "")))
+
+
+# --- leave ----------------------------------------------------------------------------------------
+
+
+@role_required(*SWAP_ROLES)
+def leave(request):
+    visible = selectors.leave_visible_to(request.user)
+    agent = agent_of(request.user)
+    return render(request, "scheduling/leave.html", {
+        "agent": agent,
+        "mine": visible.filter(agent=agent) if agent else [],
+        "to_decide": [lv for lv in visible.filter(status=LeaveStatus.REQUESTED)
+                      if access.can_decide_for_agent(request.user, lv.agent)],
+        "decided": visible.exclude(status=LeaveStatus.REQUESTED).exclude(
+            agent=agent)[:100] if access.has_lead_role(request.user) else [],
+    })
+
+
+@role_required(Role.AGENT)
+@require_POST
+def leave_request(request):
+    agent = _own_agent(request)
+    try:
+        services.leave_request(
+            agent=agent, first_day=date.fromisoformat(request.POST.get("first_day", "")),
+            last_day=date.fromisoformat(request.POST.get("last_day", "")),
+            kind=request.POST.get("kind", "annual"), reason=request.POST.get("reason", ""))
+        messages.success(request, "Leave requested; your team lead decides.")
+    except ValueError:
+        messages.error(request, "Give the first and last day as dates.")
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("leave")
+
+
+@role_required(*LEADS)
+@require_POST
+def leave_decide(request, leave_id: int):
+    item = selectors.leave_visible_to(request.user).filter(pk=leave_id).first()
+    if item is None:
+        raise Http404
+    try:
+        services.leave_decide(leave=item, actor=request.user,
+                              approve=request.POST.get("decision") == "approve",
+                              reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied from exc
+        _fail(request, exc)
+    return redirect("leave")
+
+
+@role_required(Role.AGENT)
+@require_POST
+def leave_cancel(request, leave_id: int):
+    agent = _own_agent(request)
+    item = get_object_or_404(LeaveRequest, pk=leave_id, agent=agent)
+    try:
+        services.leave_cancel(leave=item, agent=agent)
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("leave")

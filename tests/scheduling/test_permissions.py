@@ -1,6 +1,6 @@
 """Scheduling: every endpoint × every role (and anonymous).
 
-The world: a handover from tina (Billing lead) to tom with sam copied, and one from tom to
+The world (on top of `floor`): a swap Ann proposed to Cy, a leave request of Ann, a handover from tina (Billing lead) to tom with sam copied, and one from tom to
 tina (so that tina, the matrix's team lead, is the incoming lead of a handover).
 """
 
@@ -38,6 +38,38 @@ MATRIX = [
          kwargs=lambda c: {"case_id": c.received_high.pk},
          data={"outcome": "resolved", "note": "done"},
          expect={**PAGE_DENY, "team_lead": 302}, default=403),
+    # --- schedules, swaps, leave (pages) ---
+    Case("schedule", api=False, expect=PAGE_LEADS, default=200),
+    Case("schedule-import", method="post", api=False, data={}, expect=PAGE_LEADS, default=400),
+    Case("schedule-publish", method="post", api=False,
+         data=lambda c: {"team": c.billing.pk, "week": c.week.isoformat()},
+         expect=PAGE_LEADS, default=302),
+    Case("my-schedule", api=False, expect={**PAGE_DENY, "agent": 200}, default=403),
+    Case("swaps", api=False, expect={**PAGE_DENY, "qa_analyst": 403}, default=200),
+    Case("swap-propose", method="post", api=False,
+         data=lambda c: {"shift": c.ann_shift.pk, "colleague_shift": c.cy_shift.pk},
+         expect={**PAGE_DENY, "agent": 302}, default=403),
+    Case("swap-detail", api=False, kwargs=lambda c: {"swap_id": c.swap.pk},
+         expect={**PAGE_DENY, "qa_analyst": 403}, default=200),
+    # Ann proposed it: she may cancel it, not accept or decline it.
+    Case("swap-accept", method="post", api=False, kwargs=lambda c: {"swap_id": c.swap.pk},
+         expect=PAGE_DENY, default=403),
+    Case("swap-decline", method="post", api=False, kwargs=lambda c: {"swap_id": c.swap.pk},
+         expect=PAGE_DENY, default=403),
+    Case("swap-cancel", method="post", api=False, kwargs=lambda c: {"swap_id": c.swap.pk},
+         expect={**PAGE_DENY, "agent": 302}, default=403),
+    Case("swap-approve", method="post", api=False, kwargs=lambda c: {"swap_id": c.swap.pk},
+         expect=PAGE_LEADS, default=302),
+    Case("swap-refuse", method="post", api=False, kwargs=lambda c: {"swap_id": c.swap.pk},
+         data={"reason": "no"}, expect=PAGE_LEADS, default=302),
+    Case("leave", api=False, expect={**PAGE_DENY, "qa_analyst": 403}, default=200),
+    Case("leave-request", method="post", api=False,
+         data={"first_day": "2099-01-01", "last_day": "2099-01-02"},
+         expect={**PAGE_DENY, "agent": 302}, default=403),
+    Case("leave-decide", method="post", api=False, kwargs=lambda c: {"leave_id": c.leave.pk},
+         data={"decision": "approve"}, expect=PAGE_LEADS, default=302),
+    Case("leave-cancel", method="post", api=False, kwargs=lambda c: {"leave_id": c.leave.pk},
+         expect={**PAGE_DENY, "agent": 302}, default=403),
     # --- handovers (API) ---
     Case("api-handover-list", expect=API_LEADS, default=200),
     Case("api-handover-list", method="post",
@@ -66,7 +98,18 @@ MATRIX = [
 
 
 @pytest.fixture
-def world(cast):
+def world(floor):
+    from datetime import timedelta
+
+    from scheduling import selectors, services
+
+    cast = floor
+    cast.week = selectors.monday_of(cast.day3)
+    cast.swap = services.swap_propose(requester=cast.ann_agent, shift=cast.ann_shift,
+                                      colleague=cast.cy_agent, colleague_shift=cast.cy_shift)
+    cast.leave = services.leave_request(agent=cast.ann_agent,
+                                        first_day=cast.day3 + timedelta(days=7),
+                                        last_day=cast.day3 + timedelta(days=8))
     cast.sent = send_handover(cast)
     cast.received = send_handover(cast, author=cast.tom, to_lead=cast.tina)
     cast.received_high = cast.received.cases.get(severity="high")
