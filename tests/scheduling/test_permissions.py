@@ -1,6 +1,7 @@
 """Scheduling: every endpoint × every role (and anonymous).
 
-The world (on top of `floor`): a swap Ann proposed to Cy, a leave request of Ann, a handover from tina (Billing lead) to tom with sam copied, and one from tom to
+The world (on top of `floor`): a swap Ann proposed to Cy, a leave request of Ann, a handover
+from tina (Billing lead) to tom with sam copied, and one from tom to
 tina (so that tina, the matrix's team lead, is the incoming lead of a handover).
 """
 

@@ -9,7 +9,8 @@ H = timedelta(hours=1)
 
 
 def span(day: int, start: int, end: int) -> Span:
-    return Span(datetime(2026, 11, day, start, tzinfo=UTC), datetime(2026, 11, day, end, tzinfo=UTC))
+    return Span(datetime(2026, 11, day, start, tzinfo=UTC),
+                datetime(2026, 11, day, end, tzinfo=UTC))
 
 
 def check(**overrides):
