@@ -11,6 +11,7 @@ from django.utils import timezone
 from agents.access import agent_of, has_role
 from agents.models import AuditEntry
 from agents.roles import Role
+from scheduling import attendance as att
 from scheduling import conf
 from scheduling.access import MANAGERS
 from scheduling.models import (
@@ -153,3 +154,98 @@ def leave_visible_to(user) -> QuerySet[LeaveRequest]:
     if agent is not None:
         condition |= Q(agent=agent)
     return qs.filter(condition)
+
+
+# --- attendance -----------------------------------------------------------------------------------
+
+
+def _planned(shift: Shift) -> att.PlannedShift:
+    return att.PlannedShift(shift.start, shift.end, tuple(
+        att.PlannedActivity(a.kind, a.start, a.end) for a in shift.activities.all()))
+
+
+def team_days(*, team, first_day: date, last_day: date, now: datetime | None = None) -> dict:
+    """Attendance (and adherence where there is a shift) per (agent, day) of a team.
+
+    Three queries for the whole range (shifts, leave, agent states); the figures come from the
+    pure functions in `scheduling.attendance`.
+    """
+    from metrics.models import AgentState
+
+    now = now or timezone.now()
+    zone = conf.site_zone()
+    grace = conf.late_grace()
+    agents = list(team.agents.filter(active=True).order_by("display_name"))
+    days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
+    start = datetime.combine(first_day, datetime.min.time(), tzinfo=zone)
+    end = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    shifts: dict[tuple[int, date], Shift] = {}
+    for shift in (Shift.objects.filter(agent__in=agents, start__gte=start, start__lt=end)
+                  .prefetch_related("activities").order_by("start")):
+        shifts.setdefault((shift.agent_id, timezone.localtime(shift.start, zone).date()), shift)
+    leave = LeaveRequest.objects.filter(agent__in=agents, status=LeaveStatus.APPROVED,
+                                        first_day__lte=last_day, last_day__gte=first_day)
+    on_leave = {(lv.agent_id, d) for lv in leave for d in days if lv.first_day <= d <= lv.last_day}
+    window = att.WINDOW + timedelta(hours=12)
+    states: dict[int, list[att.StateSpan]] = {a.pk: [] for a in agents}
+    for row in (AgentState.objects.filter(agent__in=agents, started_at__lt=end + window)
+                .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start - window))
+                .order_by("started_at").values_list("agent_id", "started_at", "ended_at",
+                                                    "status", "activity", "reason")):
+        states[row[0]].append(att.StateSpan(*row[1:]))
+    result = {}
+    for agent in agents:
+        for day in days:
+            shift = shifts.get((agent.pk, day))
+            planned = _planned(shift) if shift else None
+            day_start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+            record = att.attendance(shift=planned, states=states[agent.pk],
+                                    on_leave=(agent.pk, day) in on_leave, now=now,
+                                    day_start=day_start, day_end=day_start + timedelta(days=1),
+                                    grace=grace)
+            adherence = (att.adherence(shift=planned, states=states[agent.pk], now=now)
+                         if planned and record.status == "present" else None)
+            result[(agent.pk, day)] = {"shift": shift, "attendance": record,
+                                       "adherence": adherence}
+    return {"agents": agents, "days": days, "cells": result}
+
+
+def attendance_day(*, team, day: date, now: datetime | None = None) -> dict:
+    data = team_days(team=team, first_day=day, last_day=day, now=now)
+    rows = [{"agent": a, **data["cells"][(a.pk, day)]} for a in data["agents"]]
+    totals = _totals(r["attendance"] for r in rows)
+    return {"rows": rows, "totals": totals}
+
+
+def _totals(records) -> dict:
+    totals = {"scheduled": 0, "present": 0, "on_time": 0, "late": 0, "late_min": 0,
+              "early_leave": 0, "early_leave_min": 0, "absent": 0, "leave": 0,
+              "worked_min": 0.0, "scheduled_min": 0.0}
+    for rec in records:
+        if rec.status in ("present", "absent"):
+            totals["scheduled"] += 1
+        if rec.status == "present":
+            totals["present"] += 1
+            totals["on_time"] += not rec.late and not rec.early_leave
+            totals["late"] += rec.late
+            totals["late_min"] += rec.late_min
+            totals["early_leave"] += rec.early_leave
+            totals["early_leave_min"] += rec.early_leave_min
+        totals["absent"] += rec.status == "absent"
+        totals["leave"] += rec.status == "leave"
+        totals["worked_min"] += rec.worked_min
+        totals["scheduled_min"] += rec.scheduled_min
+    return totals
+
+
+def attendance_month(*, team, year: int, month: int, now: datetime | None = None) -> dict:
+    first = date(year, month, 1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    data = team_days(team=team, first_day=first, last_day=last, now=now)
+    rows = []
+    for agent in data["agents"]:
+        records = [data["cells"][(agent.pk, d)]["attendance"] for d in data["days"]]
+        rows.append({"agent": agent, "days": records, "totals": _totals(records)})
+    grand = _totals(data["cells"][(a.pk, d)]["attendance"]
+                    for a in data["agents"] for d in data["days"])
+    return {"days": data["days"], "rows": rows, "totals": grand, "first": first, "last": last}

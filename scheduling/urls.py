@@ -32,6 +32,8 @@ urlpatterns = [
     path("leave/request/", views.leave_request, name="leave-request"),
     path("leave/<int:leave_id>/decide/", views.leave_decide, name="leave-decide"),
     path("leave/<int:leave_id>/cancel/", views.leave_cancel, name="leave-cancel"),
+    path("attendance/", views.attendance, name="attendance"),
+    path("attendance/export/", views.attendance_export, name="attendance-export"),
     # API
     path("api/handovers/", api.HandoverListApi.as_view(), name="api-handover-list"),
     path("api/handovers/open-cases/", api.OpenCaseListApi.as_view(),

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from agents.access import agent_of, role_required
 from agents.models import Agent
 from agents.roles import Role
 from callfloor.errors import DomainError
-from scheduling import access, conf, selectors, services
+from scheduling import access, conf, exports, selectors, services
 from scheduling.models import HandoverCase, LeaveRequest, LeaveStatus, Severity, Shift, SwapStatus
 
 User = get_user_model()
@@ -457,3 +457,68 @@ def leave_cancel(request, leave_id: int):
     except DomainError as exc:
         _fail(request, exc)
     return redirect("leave")
+
+
+# --- attendance -----------------------------------------------------------------------------------
+
+
+def _sheet_request(request):
+    """Team, and either a day (?day=) or a month (?month=YYYY-MM) from the query."""
+    teams = list(access.managed_teams(request.user))
+    team_id = request.GET.get("team", "")
+    team = next((t for t in teams if str(t.pk) == team_id), teams[0] if teams else None)
+    month = request.GET.get("month", "")
+    if month:
+        try:
+            year, mon = (int(p) for p in month.split("-"))
+            date(year, mon, 1)
+        except ValueError:
+            raise DomainError("Give the month as YYYY-MM.", field="month") from None
+        return teams, team, None, (year, mon)
+    try:
+        day = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = timezone.localdate(timezone=conf.site_zone())
+    return teams, team, day, None
+
+
+@role_required(*LEADS)
+def attendance(request):
+    try:
+        teams, team, day, month = _sheet_request(request)
+    except DomainError as exc:
+        return HttpResponseBadRequest(exc.message)
+    context = {"teams": teams, "team": team, "day": day, "month": month}
+    if team is not None and month:
+        context["sheet"] = selectors.attendance_month(team=team, year=month[0], month=month[1])
+        context["month_value"] = f"{month[0]:04d}-{month[1]:02d}"
+    elif team is not None:
+        context["sheet"] = selectors.attendance_day(team=team, day=day)
+    return render(request, "scheduling/attendance.html", context)
+
+
+@role_required(*LEADS)
+def attendance_export(request):
+    try:
+        _, team, day, month = _sheet_request(request)
+    except DomainError as exc:
+        return HttpResponseBadRequest(exc.message)
+    fmt = request.GET.get("format", "csv")
+    if team is None or fmt not in ("csv", "xlsx"):
+        return HttpResponseBadRequest("Choose a team and a format (csv or xlsx).")
+    if month:
+        rows = exports.month_table(selectors.attendance_month(team=team, year=month[0],
+                                                              month=month[1]))
+        name = f"attendance-{team.name}-{month[0]:04d}-{month[1]:02d}"
+    else:
+        rows = exports.day_table(selectors.attendance_day(team=team, day=day))
+        name = f"attendance-{team.name}-{day.isoformat()}"
+    name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+    if fmt == "csv":
+        response = HttpResponse(exports.to_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            exports.to_xlsx(rows, "Attendance"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

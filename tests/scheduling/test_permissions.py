@@ -71,6 +71,9 @@ MATRIX = [
          data={"decision": "approve"}, expect=PAGE_LEADS, default=302),
     Case("leave-cancel", method="post", api=False, kwargs=lambda c: {"leave_id": c.leave.pk},
          expect={**PAGE_DENY, "agent": 302}, default=403),
+    Case("attendance", api=False, expect=PAGE_LEADS, default=200),
+    Case("attendance-export", api=False, data={"format": "csv"}, expect=PAGE_LEADS,
+         default=200),
     # --- handovers (API) ---
     Case("api-handover-list", expect=API_LEADS, default=200),
     Case("api-handover-list", method="post",
