@@ -249,3 +249,76 @@ def attendance_month(*, team, year: int, month: int, now: datetime | None = None
     grand = _totals(data["cells"][(a.pk, d)]["attendance"]
                     for a in data["agents"] for d in data["days"])
     return {"days": data["days"], "rows": rows, "totals": grand, "first": first, "last": last}
+
+
+# --- staffing -------------------------------------------------------------------------------------
+
+
+def _queue_aht(queue, before: datetime, *, default: float = 180.0) -> float:
+    from django.db.models import Avg, F
+    from django.db.models.functions import Coalesce
+
+    from metrics.models import Outcome, QueueCall
+
+    value = (QueueCall.objects.filter(queue=queue, outcome=Outcome.ANSWERED,
+                                      offered_at__gte=before - timedelta(days=28),
+                                      offered_at__lt=before, talk_s__isnull=False)
+             .aggregate(aht=Avg(F("talk_s") + Coalesce("hold_s", 0.0) + Coalesce("acw_s", 0.0))))
+    return float(value["aht"]) if value["aht"] else default
+
+
+def staffing_day(*, queue, day: date, shrinkage: float = 0.3, max_occupancy: float = 0.85,
+                 weeks: int = 4, now: datetime | None = None) -> dict:
+    """Per interval of a queue's day: forecast vs actual calls, required vs scheduled vs
+    logged-in agents (Erlang C on the forecast)."""
+    from metrics.models import AgentState, QueueCall
+    from scheduling import erlang
+    from scheduling import forecast as fc
+
+    now = now or timezone.now()
+    zone = conf.site_zone()
+    minutes = queue.interval_minutes
+    day_start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    day_end = day_start + timedelta(days=1)
+    since = day_start - timedelta(weeks=weeks + 1)
+    offered = (QueueCall.objects.filter(queue=queue, offered_at__gte=since, offered_at__lt=day_end)
+               .values_list("offered_at", flat=True).iterator())
+    history = fc.per_interval(((timezone.localtime(t, zone).replace(tzinfo=None), 1)
+                               for t in offered), minutes)
+    predicted = fc.same_weekday_average(history, day, weeks=weeks)
+    actual = {start.time(): calls for start, calls in history.items() if start.date() == day}
+    aht = _queue_aht(queue, day_start)
+    slots = sorted(set(predicted) | set(actual))
+    if not slots:
+        slots = [(datetime.min + timedelta(minutes=m)).time()
+                 for m in range(8 * 60, 20 * 60, minutes)]
+    skilled = list(queue.skilled.values_list("agent_id", flat=True))
+    shifts = list(Shift.objects.filter(agent_id__in=skilled, start__lt=day_end, end__gt=day_start)
+                  .prefetch_related("activities"))
+    states = list(AgentState.objects.filter(agent_id__in=skilled, started_at__lt=day_end)
+                  .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=day_start))
+                  .exclude(status="logged_out").values_list("agent_id", "started_at", "ended_at"))
+    rows = []
+    for slot in slots:
+        start = datetime.combine(day, slot, tzinfo=zone)
+        mid = start + timedelta(minutes=minutes / 2)
+        calls = predicted.get(slot, 0.0)
+        need = erlang.required(calls=calls, aht_s=aht, sl_target=queue.sl_target,
+                               threshold_s=queue.sl_threshold_s, interval_s=minutes * 60,
+                               shrinkage=shrinkage, max_occupancy=max_occupancy)
+        scheduled = sum(
+            1 for s in shifts if s.start <= mid < s.end
+            and not any(a.start <= mid < a.end and a.kind != "on_queue"
+                        for a in s.activities.all()))
+        logged_in = len({agent for agent, lo, hi in states
+                         if lo <= mid and (hi is None or hi > mid) and mid <= now})
+        rows.append({"start": start, "label": slot.strftime("%H:%M"), "forecast": calls,
+                     "actual": actual.get(slot, 0.0) if start <= now else None,
+                     "required": need.raw_agents, "required_scheduled": need.scheduled_agents,
+                     "service_level": need.service_level, "asa_s": need.asa_s,
+                     "scheduled": scheduled, "logged_in": logged_in if mid <= now else None})
+    errors = fc.backtest(history, [day - timedelta(weeks=w) for w in range(weeks, 0, -1)],
+                         weeks=weeks)
+    return {"queue": queue, "day": day, "aht_s": aht, "interval_minutes": minutes,
+            "shrinkage": shrinkage, "max_occupancy": max_occupancy, "rows": rows,
+            "backtest": errors, "method": f"same-weekday average of the last {weeks} weeks"}

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agents.access import agent_of, role_required
@@ -522,3 +523,58 @@ def attendance_export(request):
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+# --- staffing -------------------------------------------------------------------------------------
+
+
+def _staffing_params(request):
+    from metrics.models import Queue
+
+    queues = list(Queue.objects.order_by("name"))
+    queue_id = request.GET.get("queue", "")
+    queue = next((q for q in queues if str(q.pk) == queue_id), queues[0] if queues else None)
+    try:
+        day = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = timezone.localdate(timezone=conf.site_zone())
+    try:
+        shrinkage = float(request.GET.get("shrinkage", "0.3"))
+        max_occupancy = float(request.GET.get("max_occupancy", "0.85"))
+    except ValueError:
+        raise DomainError("Shrinkage and occupancy are numbers.", field="shrinkage") from None
+    if not 0 <= shrinkage < 1:
+        raise DomainError("Shrinkage is a share from 0 to below 1.", field="shrinkage")
+    if not 0 < max_occupancy <= 1:
+        raise DomainError("Maximum occupancy is a share above 0 up to 1.", field="max_occupancy")
+    return queues, queue, day, shrinkage, max_occupancy
+
+
+@role_required(*LEADS)
+def staffing(request):
+    from scheduling.charts import Series, chart
+
+    try:
+        queues, queue, day, shrinkage, max_occupancy = _staffing_params(request)
+    except DomainError as exc:
+        return HttpResponseBadRequest(exc.message)
+    context = {"queues": queues, "queue": queue, "day": day, "shrinkage": shrinkage,
+               "max_occupancy": max_occupancy}
+    if queue is not None:
+        data = selectors.staffing_day(queue=queue, day=day, shrinkage=shrinkage,
+                                      max_occupancy=max_occupancy)
+        labels = [r["label"] for r in data["rows"]]
+        context["data"] = data
+        context["agents_chart"] = mark_safe(chart(labels, [  # noqa: S308 - escaped in chart()
+            Series("required (with shrinkage)", [r["required_scheduled"] for r in data["rows"]],
+                   "bar", "required"),
+            Series("required on the phones", [r["required"] for r in data["rows"]], "line",
+                   "raw"),
+            Series("scheduled", [r["scheduled"] for r in data["rows"]], "line", "scheduled"),
+            Series("logged in", [r["logged_in"] for r in data["rows"]], "line", "logged"),
+        ], title=f"Agents per interval, {queue.name}, {day}"))
+        context["calls_chart"] = mark_safe(chart(labels, [  # noqa: S308 - escaped in chart()
+            Series("forecast calls", [r["forecast"] for r in data["rows"]], "bar", "forecast"),
+            Series("actual calls", [r["actual"] for r in data["rows"]], "line", "actual"),
+        ], title=f"Calls per interval, {queue.name}, {day}", height=200))
+    return render(request, "scheduling/staffing.html", context)

@@ -5,11 +5,14 @@ from tina (Billing lead) to tom with sam copied, and one from tom to
 tina (so that tina, the matrix's team lead, is the incoming lead of a handover).
 """
 
+from datetime import timedelta
+
 import pytest
 
 from tests.permissions import Case, cases_by_role, check_case
 from tests.scheduling.conftest import send_handover
 
+WEEKS3 = timedelta(weeks=3)
 PAGE_LEADS = {"anonymous": 302, "agent": 403, "qa_analyst": 403}
 API_LEADS = {"anonymous": 403, "agent": 403, "qa_analyst": 403}
 PAGE_DENY = {"anonymous": 302}
@@ -74,6 +77,53 @@ MATRIX = [
     Case("attendance", api=False, expect=PAGE_LEADS, default=200),
     Case("attendance-export", api=False, data={"format": "csv"}, expect=PAGE_LEADS,
          default=200),
+    Case("staffing", api=False, expect=PAGE_LEADS, default=200),
+    # --- schedules, swaps, leave, attendance, staffing (API) ---
+    Case("api-staffing", data=lambda c: {"queue": c.queue.pk, "day": c.day3.isoformat()},
+         expect=API_LEADS, default=200),
+    Case("api-attendance", data=lambda c: {"team": c.billing.pk, "day": c.day3.isoformat()},
+         expect=API_LEADS, default=200),
+    Case("api-shift-list", data=lambda c: {"team": c.billing.pk, "week": c.day3.isoformat()},
+         expect={**API_DENY, "qa_analyst": 403}, default=200),
+    Case("api-shift-list", method="post",
+         data=lambda c: {"agent": c.ann_agent.pk, "start": f"{c.day3 + WEEKS3}T08:00:00Z",
+                         "end": f"{c.day3 + WEEKS3}T16:00:00Z",
+                         "activities": [{"kind": "lunch", "start": f"{c.day3 + WEEKS3}T12:00:00Z",
+                                         "end": f"{c.day3 + WEEKS3}T12:30:00Z"}]},
+         expect=API_LEADS, default=201),
+    Case("api-shift-import", method="post",
+         data=lambda c: {"csv": "employee_number,date,start,end,activities\n"
+                                f"E2004,{c.day3 + WEEKS3},08:00,16:00,break 10:00-10:15\n"},
+         expect=API_LEADS, default=201),
+    Case("api-week-publish", method="post",
+         data=lambda c: {"team": c.billing.pk, "week": c.draft_week.isoformat()},
+         expect=API_LEADS, default=200),
+    Case("api-swap-list", expect={**API_DENY, "qa_analyst": 403}, default=200),
+    # Ann's shift is in an open swap already: allowed through, refused by the rules.
+    Case("api-swap-list", method="post",
+         data=lambda c: {"shift": c.ann_shift.pk, "colleague_shift": c.cy_shift.pk},
+         expect={**API_DENY, "agent": 400}, default=403),
+    Case("api-swap-detail", kwargs=lambda c: {"swap_id": c.swap.pk},
+         expect={**API_DENY, "qa_analyst": 403}, default=200),
+    Case("api-swap-accept", method="post", kwargs=lambda c: {"swap_id": c.swap.pk},
+         default=403),
+    Case("api-swap-decline", method="post", kwargs=lambda c: {"swap_id": c.swap.pk},
+         default=403),
+    Case("api-swap-cancel", method="post", kwargs=lambda c: {"swap_id": c.swap.pk},
+         expect={"agent": 200}, default=403),
+    # Not accepted yet: the lead is let through and told the state is wrong.
+    Case("api-swap-approve", method="post", kwargs=lambda c: {"swap_id": c.swap.pk},
+         expect=API_LEADS, default=409),
+    Case("api-swap-refuse", method="post", kwargs=lambda c: {"swap_id": c.swap.pk},
+         data={"reason": "short-staffed"}, expect=API_LEADS, default=409),
+    Case("api-leave-list", expect={**API_DENY, "qa_analyst": 403}, default=200),
+    Case("api-leave-list", method="post",
+         data={"first_day": "2099-01-01", "last_day": "2099-01-02"},
+         expect={"agent": 201}, default=403),
+    Case("api-leave-decide", method="post", kwargs=lambda c: {"leave_id": c.leave.pk},
+         data={"decision": "approve"}, expect=API_LEADS, default=200),
+    Case("api-leave-cancel", method="post", kwargs=lambda c: {"leave_id": c.leave.pk},
+         expect={"agent": 200}, default=403),
     # --- handovers (API) ---
     Case("api-handover-list", expect=API_LEADS, default=200),
     Case("api-handover-list", method="post",
@@ -105,9 +155,15 @@ MATRIX = [
 def world(floor):
     from datetime import timedelta
 
+    from metrics.models import Queue
     from scheduling import selectors, services
+    from tests.scheduling.conftest import at, make_shift
 
     cast = floor
+    cast.queue = Queue.objects.get(name="billing")
+    draft_day = cast.day3 + timedelta(weeks=1)
+    make_shift(cast.ann_agent, at(draft_day, 8), at(draft_day, 16), published=False)
+    cast.draft_week = selectors.monday_of(draft_day)
     cast.week = selectors.monday_of(cast.day3)
     cast.swap = services.swap_propose(requester=cast.ann_agent, shift=cast.ann_shift,
                                       colleague=cast.cy_agent, colleague_shift=cast.cy_shift)
