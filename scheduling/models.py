@@ -242,3 +242,45 @@ class LeaveRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} leave {self.first_day}–{self.last_day} ({self.status})"
+
+
+# --- briefings ----------------------------------------------------------------------------------
+
+
+class BriefingKind(models.TextChoices):
+    PRE = "pre", "Pre-shift"
+    POST = "post", "Post-shift"
+
+
+class Briefing(models.Model):
+    """The minutes of a pre- or post-shift team meeting, kept for those who missed it."""
+
+    team = models.ForeignKey("agents.Team", on_delete=models.CASCADE, related_name="briefings")
+    kind = models.CharField(max_length=10, choices=BriefingKind.choices)
+    held_at = models.DateTimeField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    agenda = models.TextField()
+    minutes = models.TextField()
+    attendees = models.ManyToManyField("agents.Agent", blank=True,
+                                       related_name="briefings_attended")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} briefing {self.team} {self.held_at:%Y-%m-%d %H:%M}"
+
+
+class BriefingRead(models.Model):
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="reads")
+    agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["briefing", "agent"],
+                                               name="briefing_read_once")]
+
+    def __str__(self) -> str:
+        return f"{self.agent} read {self.briefing_id}"

@@ -15,6 +15,8 @@ from scheduling import attendance as att
 from scheduling import conf
 from scheduling.access import MANAGERS
 from scheduling.models import (
+    Briefing,
+    BriefingRead,
     CaseOutcome,
     Handover,
     HandoverCase,
@@ -322,3 +324,33 @@ def staffing_day(*, queue, day: date, shrinkage: float = 0.3, max_occupancy: flo
     return {"queue": queue, "day": day, "aht_s": aht, "interval_minutes": minutes,
             "shrinkage": shrinkage, "max_occupancy": max_occupancy, "rows": rows,
             "backtest": errors, "method": f"same-weekday average of the last {weeks} weeks"}
+
+
+# --- briefings ------------------------------------------------------------------------------------
+
+
+def briefings_visible_to(user) -> QuerySet[Briefing]:
+    """Leads: their teams' briefings (all for managers); agents: their own team's."""
+    qs = Briefing.objects.select_related("team", "author")
+    if has_role(user, *MANAGERS):
+        return qs
+    condition = Q(pk__in=[])
+    if has_role(user, Role.TEAM_LEAD):
+        condition |= Q(team__lead=user)
+    agent = agent_of(user)
+    if agent is not None and agent.team_id:
+        condition |= Q(team_id=agent.team_id)
+    return qs.filter(condition)
+
+
+def briefings_for_agent(agent, *, limit: int = 50) -> list[Briefing]:
+    """The team's briefings with `attended` and `read` set for this agent."""
+    items = list(Briefing.objects.filter(team_id=agent.team_id).select_related("author")[:limit])
+    attended = set(Briefing.attendees.through.objects.filter(
+        agent=agent, briefing__in=items).values_list("briefing_id", flat=True))
+    read = set(BriefingRead.objects.filter(agent=agent, briefing__in=items)
+               .values_list("briefing_id", flat=True))
+    for item in items:
+        item.attended = item.pk in attended
+        item.read = item.pk in read
+    return items

@@ -25,6 +25,9 @@ from scheduling import access, conf, rules
 from scheduling.models import (
     OPEN_SWAP_STATUSES,
     ActivityKind,
+    Briefing,
+    BriefingKind,
+    BriefingRead,
     CaseOutcome,
     Handover,
     HandoverAddendum,
@@ -492,7 +495,11 @@ def _skills(agent: Agent | None) -> frozenset[str] | None:
 
 
 def _span(shift: Shift | None) -> rules.Span | None:
-    return rules.Span(shift.start, shift.end) if shift else None
+    """A shift in the site's zone, so that the rules' messages read in local time."""
+    if shift is None:
+        return None
+    zone = conf.site_zone()
+    return rules.Span(timezone.localtime(shift.start, zone), timezone.localtime(shift.end, zone))
 
 
 def swap_checks(swap: SwapRequest, *, now: datetime | None = None) -> list[rules.RuleCheck]:
@@ -508,7 +515,7 @@ def swap_checks(swap: SwapRequest, *, now: datetime | None = None) -> list[rules
         if swap.colleague_shift:
             window |= Q(start__lt=swap.colleague_shift.end + timedelta(days=2),
                         end__gt=swap.colleague_shift.start - timedelta(days=2))
-        return [rules.Span(s.start, s.end) for s in
+        return [_span(s) for s in
                 Shift.objects.filter(agent=agent).filter(window).exclude(pk__in=swapped)]
 
     return rules.swap_rules(
@@ -768,3 +775,46 @@ def leave_cancel(*, leave: LeaveRequest, agent: Agent) -> LeaveRequest:
     leave.refresh_from_db()
     audit_record(actor=agent.user, action="leave.cancelled", target=leave)
     return leave
+
+
+# --- briefings ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def briefing_create(*, author, team: Team, kind: str, held_at: datetime, agenda: str,
+                    minutes: str, attendees: Sequence[Agent] = ()) -> Briefing:
+    """File a briefing's minutes; the team's agents who were not there are told to read them."""
+    if not access.can_manage_team(author, team):
+        raise DomainError("You file briefings for the teams you lead.", field="team",
+                          status_code=403, code="permission_denied")
+    if kind not in BriefingKind.values:
+        raise DomainError("A briefing is pre-shift or post-shift.", field="kind")
+    if not agenda.strip():
+        raise DomainError("Write the agenda.", field="agenda")
+    if not minutes.strip():
+        raise DomainError("Write the minutes.", field="minutes")
+    strangers = [a.display_name for a in attendees if a.team_id != team.pk]
+    if strangers:
+        raise DomainError(f"Not in {team.name}: {', '.join(strangers)}.", field="attendees")
+    briefing = Briefing.objects.create(team=team, kind=kind, held_at=held_at, author=author,
+                                       agenda=agenda.strip(), minutes=minutes.strip())
+    briefing.attendees.set(attendees)
+    audit_record(actor=author, action="briefing.filed", target=briefing,
+                 data={"attendees": [a.pk for a in attendees]})
+    absent = [a.user for a in team.agents.filter(active=True).exclude(
+        pk__in=[a.pk for a in attendees]).select_related("user")]
+    link = reverse("briefing-detail", kwargs={"briefing_id": briefing.pk})
+    transaction.on_commit(lambda: notify(
+        recipients=absent, kind="briefing.missed", link=link,
+        text=f"You missed the {briefing.get_kind_display().lower()} briefing of "
+             f"{_local_text(held_at)}: read the minutes."))
+    return briefing
+
+
+def briefing_mark_read(*, briefing: Briefing, agent: Agent) -> BriefingRead:
+    """An agent of the team marks the minutes read (once; later calls change nothing)."""
+    if agent.team_id != briefing.team_id:
+        raise DomainError("This briefing is not for your team.", status_code=403,
+                          code="permission_denied")
+    read, _ = BriefingRead.objects.get_or_create(briefing=briefing, agent=agent)
+    return read

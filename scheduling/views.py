@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -19,10 +19,24 @@ from agents.models import Agent
 from agents.roles import Role
 from callfloor.errors import DomainError
 from scheduling import access, conf, exports, selectors, services
-from scheduling.models import HandoverCase, LeaveRequest, LeaveStatus, Severity, Shift, SwapStatus
+from scheduling.models import (
+    BriefingKind,
+    HandoverCase,
+    LeaveRequest,
+    LeaveStatus,
+    Severity,
+    Shift,
+    SwapStatus,
+)
 
 User = get_user_model()
 LEADS = access.LEADS
+
+
+def _render(request, template: str, context: dict | None = None, status: int = 200):
+    """Render with times shown in the site's zone (the database keeps UTC)."""
+    with timezone.override(conf.site_zone()):
+        return render(request, template, context or {}, status=status)
 
 
 def _fail(request, exc: DomainError) -> None:
@@ -42,7 +56,7 @@ def _handover_for(request, handover_id: int):
 @role_required(*LEADS)
 def handovers(request):
     lists = selectors.handover_lists_for(request.user)
-    return render(request, "scheduling/handovers.html", {
+    return _render(request, "scheduling/handovers.html", {
         "lists": lists, "open_cases": selectors.open_cases_visible_to(request.user)[:10],
         "can_write": Role.TEAM_LEAD in access.roles_of_user(request.user),
     })
@@ -84,7 +98,7 @@ def handover_new(request):
             shift_date = date.fromisoformat(post.get("shift_date", ""))
         except ValueError:
             messages.error(request, "Give the shift's date.")
-            return render(request, "scheduling/handover_new.html", context, status=400)
+            return _render(request, "scheduling/handover_new.html", context, status=400)
         cases = _cases_from_post(post)
         context["case_rows"] = range(max(2, len(cases)))
         try:
@@ -99,17 +113,17 @@ def handover_new(request):
             )
         except DomainError as exc:
             _fail(request, exc)
-            return render(request, "scheduling/handover_new.html", context, status=400)
+            return _render(request, "scheduling/handover_new.html", context, status=400)
         messages.success(request, f"Handover sent to {handover.to_lead.get_full_name()}.")
         return redirect("handover-detail", handover_id=handover.pk)
-    return render(request, "scheduling/handover_new.html", context)
+    return _render(request, "scheduling/handover_new.html", context)
 
 
 @role_required(*LEADS)
 def handover_detail(request, handover_id: int):
     handover = _handover_for(request, handover_id)
     user = request.user
-    return render(request, "scheduling/handover_detail.html", {
+    return _render(request, "scheduling/handover_detail.html", {
         "handover": handover,
         "cases": handover.cases.select_related("source_agent", "outcome_by", "carried_from"),
         "addenda": handover.addenda.select_related("author"),
@@ -200,7 +214,7 @@ def handover_addendum(request, handover_id: int):
 
 @role_required(*LEADS)
 def handover_open_cases(request):
-    return render(request, "scheduling/handover_open_cases.html",
+    return _render(request, "scheduling/handover_open_cases.html",
                   {"cases": selectors.open_cases_visible_to(request.user)})
 
 
@@ -221,7 +235,7 @@ def schedule(request):
     team_id = request.GET.get("team", "")
     team = next((t for t in teams if str(t.pk) == team_id), teams[0] if teams else None)
     week = _week_from(request)
-    return render(request, "scheduling/schedule.html", {
+    return _render(request, "scheduling/schedule.html", {
         "teams": teams, "team": team, "week": week,
         "prev_week": week - timedelta(days=7), "next_week": week + timedelta(days=7),
         "grid": selectors.week_grid(team=team, week_start=week) if team else None,
@@ -251,7 +265,7 @@ def schedule_import(request):
                                       "so that agents see them.")
             status = 200
     teams = list(access.managed_teams(request.user))
-    return render(request, "scheduling/schedule.html", {
+    return _render(request, "scheduling/schedule.html", {
         "teams": teams, "team": None, "week": _week_from(request), "grid": None,
         "report": report}, status=status)
 
@@ -287,7 +301,7 @@ def my_schedule(request):
     colleague_shifts = (Shift.objects.filter(published_at__isnull=False, start__gt=now,
                                              agent__active=True)
                         .exclude(agent=agent).select_related("agent").order_by("start")[:200])
-    return render(request, "scheduling/my_schedule.html", {
+    return _render(request, "scheduling/my_schedule.html", {
         "agent": agent, "shifts": shifts, "now": now, "colleague_shifts": colleague_shifts,
         "swaps": selectors.swaps_visible_to(request.user)[:50],
         "leave": selectors.leave_visible_to(request.user).filter(agent=agent)[:20],
@@ -309,7 +323,7 @@ def _swap_for(request, swap_id: int):
 
 @role_required(*SWAP_ROLES)
 def swaps(request):
-    return render(request, "scheduling/swaps.html",
+    return _render(request, "scheduling/swaps.html",
                   {"swaps": selectors.swaps_visible_to(request.user)[:200]})
 
 
@@ -339,7 +353,7 @@ def swap_propose(request):
 def swap_detail(request, swap_id: int):
     swap = _swap_for(request, swap_id)
     agent = agent_of(request.user)
-    return render(request, "scheduling/swap_detail.html", {
+    return _render(request, "scheduling/swap_detail.html", {
         "swap": swap, "checks": services.swap_checks(swap),
         "history": selectors.audit_history(swap),
         "is_requester": agent is not None and agent.pk == swap.requester_id,
@@ -404,7 +418,7 @@ def swap_refuse(request, swap_id: int):
 def leave(request):
     visible = selectors.leave_visible_to(request.user)
     agent = agent_of(request.user)
-    return render(request, "scheduling/leave.html", {
+    return _render(request, "scheduling/leave.html", {
         "agent": agent,
         "mine": visible.filter(agent=agent) if agent else [],
         "to_decide": [lv for lv in visible.filter(status=LeaveStatus.REQUESTED)
@@ -495,7 +509,7 @@ def attendance(request):
         context["month_value"] = f"{month[0]:04d}-{month[1]:02d}"
     elif team is not None:
         context["sheet"] = selectors.attendance_day(team=team, day=day)
-    return render(request, "scheduling/attendance.html", context)
+    return _render(request, "scheduling/attendance.html", context)
 
 
 @role_required(*LEADS)
@@ -577,4 +591,77 @@ def staffing(request):
             Series("forecast calls", [r["forecast"] for r in data["rows"]], "bar", "forecast"),
             Series("actual calls", [r["actual"] for r in data["rows"]], "line", "actual"),
         ], title=f"Calls per interval, {queue.name}, {day}", height=200))
-    return render(request, "scheduling/staffing.html", context)
+    return _render(request, "scheduling/staffing.html", context)
+
+
+# --- briefings ------------------------------------------------------------------------------------
+
+
+@role_required(*SWAP_ROLES)
+def briefings(request):
+    agent = agent_of(request.user)
+    is_lead = access.has_lead_role(request.user)
+    return _render(request, "scheduling/briefings.html", {
+        "mine": selectors.briefings_for_agent(agent) if agent and agent.team_id else [],
+        "filed": selectors.briefings_visible_to(request.user)[:50] if is_lead else [],
+        "teams": access.managed_teams(request.user) if is_lead else [],
+        "agents": Agent.objects.filter(team__in=access.managed_teams(request.user),
+                                       active=True).select_related("team") if is_lead else [],
+        "kinds": BriefingKind.choices, "now": timezone.now(),
+    })
+
+
+@role_required(*LEADS)
+@require_POST
+def briefing_new(request):
+    post = request.POST
+    team = access.managed_teams(request.user).filter(pk=post.get("team") or 0).first()
+    if team is None:
+        raise PermissionDenied
+    try:
+        held_at = datetime.fromisoformat(post.get("held_at", ""))
+    except ValueError:
+        messages.error(request, "Give the time the briefing was held.")
+        return redirect("briefings")
+    if timezone.is_naive(held_at):
+        held_at = held_at.replace(tzinfo=conf.site_zone())
+    attendees = list(Agent.objects.filter(pk__in=[v for v in post.getlist("attendees")
+                                                  if v.isdigit()]))
+    try:
+        briefing = services.briefing_create(
+            author=request.user, team=team, kind=post.get("kind", ""), held_at=held_at,
+            agenda=post.get("agenda", ""), minutes=post.get("minutes", ""), attendees=attendees)
+    except DomainError as exc:
+        _fail(request, exc)
+        return redirect("briefings")
+    return redirect("briefing-detail", briefing_id=briefing.pk)
+
+
+@role_required(*SWAP_ROLES)
+def briefing_detail(request, briefing_id: int):
+    briefing = selectors.briefings_visible_to(request.user).filter(pk=briefing_id).first()
+    if briefing is None:
+        raise Http404
+    agent = agent_of(request.user)
+    attendees = list(briefing.attendees.all())
+    return _render(request, "scheduling/briefing_detail.html", {
+        "briefing": briefing, "attendees": attendees,
+        "reads": briefing.reads.select_related("agent"),
+        "can_mark": agent is not None and agent.team_id == briefing.team_id
+        and not briefing.reads.filter(agent=agent).exists(),
+        "attended": agent is not None and agent in attendees,
+    })
+
+
+@role_required(Role.AGENT)
+@require_POST
+def briefing_read(request, briefing_id: int):
+    agent = _own_agent(request)
+    briefing = selectors.briefings_visible_to(request.user).filter(pk=briefing_id).first()
+    if briefing is None:
+        raise Http404
+    try:
+        services.briefing_mark_read(briefing=briefing, agent=agent)
+    except DomainError as exc:
+        raise PermissionDenied from exc
+    return redirect("briefing-detail", briefing_id=briefing.pk)

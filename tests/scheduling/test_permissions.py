@@ -124,6 +124,25 @@ MATRIX = [
          data={"decision": "approve"}, expect=API_LEADS, default=200),
     Case("api-leave-cancel", method="post", kwargs=lambda c: {"leave_id": c.leave.pk},
          expect={"agent": 200}, default=403),
+    # --- briefings ---
+    Case("briefings", api=False, expect={**PAGE_DENY, "qa_analyst": 403}, default=200),
+    Case("briefing-new", method="post", api=False,
+         data=lambda c: {"team": c.billing.pk, "kind": "pre", "held_at": "2026-11-23T08:00",
+                         "agenda": "Refund queue", "minutes": "Watch refunds."},
+         expect=PAGE_LEADS, default=302),
+    Case("briefing-detail", api=False, kwargs=lambda c: {"briefing_id": c.briefing.pk},
+         expect={**PAGE_DENY, "qa_analyst": 403}, default=200),
+    Case("briefing-read", method="post", api=False,
+         kwargs=lambda c: {"briefing_id": c.briefing.pk},
+         expect={**PAGE_DENY, "agent": 302}, default=403),
+    Case("api-briefing-list", expect={**API_DENY, "qa_analyst": 403}, default=200),
+    Case("api-briefing-list", method="post",
+         data=lambda c: {"team": c.billing.pk, "kind": "post",
+                         "held_at": "2026-11-23T16:00:00Z", "agenda": "Day review",
+                         "minutes": "Good day.", "attendees": [c.ann_agent.pk]},
+         expect=API_LEADS, default=201),
+    Case("api-briefing-read", method="post", kwargs=lambda c: {"briefing_id": c.briefing.pk},
+         expect={"agent": 200}, default=403),
     # --- handovers (API) ---
     Case("api-handover-list", expect=API_LEADS, default=200),
     Case("api-handover-list", method="post",
@@ -164,6 +183,9 @@ def world(floor):
     draft_day = cast.day3 + timedelta(weeks=1)
     make_shift(cast.ann_agent, at(draft_day, 8), at(draft_day, 16), published=False)
     cast.draft_week = selectors.monday_of(draft_day)
+    cast.briefing = services.briefing_create(
+        author=cast.tina, team=cast.billing, kind="pre", held_at=at(cast.day3, 7, 45),
+        agenda="Refunds", minutes="Refund queue first.", attendees=[cast.cy_agent])
     cast.week = selectors.monday_of(cast.day3)
     cast.swap = services.swap_propose(requester=cast.ann_agent, shift=cast.ann_shift,
                                       colleague=cast.cy_agent, colleague_shift=cast.cy_shift)
