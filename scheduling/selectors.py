@@ -354,3 +354,32 @@ def briefings_for_agent(agent, *, limit: int = 50) -> list[Briefing]:
         item.attended = item.pk in attended
         item.read = item.pk in read
     return items
+
+
+def staffing_now(*, queue, now: datetime | None = None, weeks: int = 4) -> dict:
+    """"Required now" next to "staffed now" for a queue (cheap enough for a wall board).
+
+    The current interval's forecast is the average of the same interval on the same weekday
+    over the last `weeks` weeks (quiet weeks count as zero); staffed means a skilled agent
+    logged in right now.
+    """
+    from metrics.models import AgentState, QueueCall
+    from scheduling import erlang
+    from scheduling.forecast import bucket
+
+    now = now or timezone.now()
+    minutes = queue.interval_minutes
+    start = bucket(timezone.localtime(now, conf.site_zone()), minutes)
+    window = Q(pk__in=[])
+    for week in range(1, weeks + 1):
+        past = start - timedelta(weeks=week)
+        window |= Q(offered_at__gte=past, offered_at__lt=past + timedelta(minutes=minutes))
+    calls = QueueCall.objects.filter(queue=queue).filter(window).count() / weeks
+    need = erlang.required(calls=calls, aht_s=_queue_aht(queue, start),
+                           sl_target=queue.sl_target, threshold_s=queue.sl_threshold_s,
+                           interval_s=minutes * 60)
+    staffed = (AgentState.objects.filter(agent__skills__queue=queue, ended_at__isnull=True,
+                                         started_at__lte=now)
+               .exclude(status="logged_out").values("agent").distinct().count())
+    return {"queue": queue, "interval_start": start, "forecast_calls": calls,
+            "required": need.raw_agents, "staffed": staffed}

@@ -579,6 +579,8 @@ def staffing(request):
                                       max_occupancy=max_occupancy)
         labels = [r["label"] for r in data["rows"]]
         context["data"] = data
+        if day == timezone.localdate(timezone=conf.site_zone()):
+            context["current"] = selectors.staffing_now(queue=queue)
         context["agents_chart"] = mark_safe(chart(labels, [  # noqa: S308 - escaped in chart()
             Series("required (with shrinkage)", [r["required_scheduled"] for r in data["rows"]],
                    "bar", "required"),

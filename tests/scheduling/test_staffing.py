@@ -71,3 +71,17 @@ def test_the_api_answers_per_interval_and_names_a_bad_field(history, api):
     assert nine["required"] == 14 and nine["required_scheduled"] == 20
     response = client.get("/api/staffing/", {"queue": history.queue.pk, "day": "monday"})
     assert response.status_code == 400 and "day" in response.json()["error"]["fields"]
+
+
+def test_required_now_stands_next_to_staffed_now(history):
+    source = TelephonySource.objects.get()
+    from metrics.models import AgentState
+
+    AgentState.objects.create(source=source, member="PJSIP/2004", agent=history.ann_agent,
+                              status="available", started_at=at(DAY, 8, 55))
+    AgentState.objects.create(source=source, member="PJSIP/2005", agent=history.bob_agent,
+                              status="available", started_at=at(DAY, 8, 55))  # not skilled
+    now = selectors.staffing_now(queue=history.queue, now=at(DAY, 9, 10))
+    assert now["interval_start"].hour == 9 and now["interval_start"].minute == 0
+    assert now["forecast_calls"] == 100  # (100 + 100 + 120 + 80) / 4
+    assert now["required"] == 14 and now["staffed"] == 1
