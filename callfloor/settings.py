@@ -145,6 +145,16 @@ CELERY_BEAT_SCHEDULE["qa-appeal-reminders"] = {
     "task": "qa.appeal_reminders", "schedule": 3600.0, "options": {"expires": 3500}}
 CELERY_BEAT_SCHEDULE["qa-draw-due-samples"] = {
     "task": "qa.draw_due_samples", "schedule": 3600.0, "options": {"expires": 3500}}
+CELERY_BEAT_SCHEDULE["scheduling-handovers-overdue"] = {
+    "task": "scheduling.alert_overdue_handovers", "schedule": 60.0, "options": {"expires": 55}}
+CELERY_BEAT_SCHEDULE["scheduling-swaps-expire"] = {
+    "task": "scheduling.expire_swaps", "schedule": 300.0, "options": {"expires": 290}}
+
+# --- Scheduling -----------------------------------------------------------------------------------
+CALLFLOOR_HANDOVER_ACK_MINUTES = int(env_str("CALLFLOOR_HANDOVER_ACK_MINUTES", "30"))
+CALLFLOOR_SWAP_MIN_NOTICE_HOURS = int(env_str("CALLFLOOR_SWAP_MIN_NOTICE_HOURS", "24"))
+CALLFLOOR_MIN_REST_HOURS = int(env_str("CALLFLOOR_MIN_REST_HOURS", "11"))
+CALLFLOOR_LATE_GRACE_MINUTES = int(env_str("CALLFLOOR_LATE_GRACE_MINUTES", "0"))
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
