@@ -19,6 +19,7 @@ venv: $(STAMP)
 demo: venv
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py seed_quality_demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
 
 test: venv
