@@ -124,13 +124,19 @@ def test_the_command_prints_a_readable_table(capsys):
 
 @pytest.mark.django_db
 def test_the_database_path_gives_the_same_figures(cast):
+    from io import StringIO
+
+    from django.core.management import call_command
+
     from metrics.models import Queue, QueueCall
     from metrics.selectors import floor_agent_stats, floor_queue_stats
-    from metrics.services import source_create
-    from tests.metrics.conftest import ingest_file
 
-    source, _ = source_create(name="freepbx", kind="queue_log_file")
-    ingest_file(shared_data("asterisk/freepbx-2010-queue_log"), source=source, batch=40)
+    out = StringIO()
+    call_command("import_queue_log", str(shared_data("asterisk/freepbx-2010-queue_log")),
+                 "--source", "freepbx", "--batch", "40", "--no-progress", stdout=out,
+                 stderr=StringIO())
+    assert "lines read 278, used 271, ignored 7, already imported 0, rejected 0" in (
+        out.getvalue())
     queue = Queue.objects.get(name="9000")
     assert QueueCall.objects.count() == 21
     stats = floor_queue_stats(queues=[queue], now=NOW)[queue.pk]
