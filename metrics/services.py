@@ -547,7 +547,3 @@ def member_history_attribute(*, agent, aliases: list[str]) -> int:
             agent=agent)
         model.objects.filter(agent=agent).exclude(member__in=aliases).update(agent=None)
     return changed
-
-
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(site_zone()).date()
