@@ -203,18 +203,21 @@ def _insert(table: str, columns: list[str], rows: list[tuple], *, suffix: str = 
     return None
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
 def _copy_text(value) -> str:
+    """One value in COPY's text format."""
+    kind = value.__class__
+    if kind is str:
+        return value.translate(_COPY_ESCAPES)
     if value is None:
         return "\\N"
-    if value is True or value is False:
+    if kind is bool:
         return "t" if value else "f"
-    if isinstance(value, datetime):
+    if kind is datetime:
         return value.isoformat()
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-                .replace("\r", "\\r"))
-    return text
+    return str(value)
 
 
 def _copy(table: str, columns: list[str], rows: list[tuple]) -> None:
