@@ -149,6 +149,8 @@ CELERY_BEAT_SCHEDULE["scheduling-handovers-overdue"] = {
     "task": "scheduling.alert_overdue_handovers", "schedule": 60.0, "options": {"expires": 55}}
 CELERY_BEAT_SCHEDULE["scheduling-swaps-expire"] = {
     "task": "scheduling.expire_swaps", "schedule": 300.0, "options": {"expires": 290}}
+CELERY_BEAT_SCHEDULE["metrics-advance-clocks"] = {
+    "task": "metrics.advance_clocks", "schedule": 5.0, "options": {"expires": 4}}
 
 # --- Scheduling -----------------------------------------------------------------------------------
 CALLFLOOR_HANDOVER_ACK_MINUTES = int(env_str("CALLFLOOR_HANDOVER_ACK_MINUTES", "30"))

@@ -257,6 +257,10 @@ class Engine:
             return False
         return handler(self, event) is not False
 
+    def has_pending(self, now: float) -> bool:
+        """Whether `advance(now)` would end a call (an after-call-work window has passed)."""
+        return any(now > c.talk_end_ts + ACW_WINDOW_S for c in self._pending.values())
+
     def advance(self, now: float) -> None:
         """Close after-call-work windows that passed without an ACW pause."""
         if not self._pending:

@@ -75,3 +75,22 @@ def test_agent_figures_are_per_agent_and_per_site(cast, post_events):
     assert (ann["handled"], ann["aht_s"], ann["missed_rings"]) == (1, 120.0, 1)
     assert agents["SIP/9"]["unreachable_rings"] == 1
     assert floor_agent_stats(now=now, site="elsewhere") == {}
+
+
+def test_a_quiet_source_still_ends_its_calls_when_the_clock_runs(cast, post_events):
+    from metrics.tasks import advance_clocks
+
+    post_events([
+        queued("q1", "2026-03-02T09:00:00Z", "q"),
+        {"id": "q2", "type": "call_answered", "at": "2026-03-02T09:00:04Z", "call_id": "q",
+         "queue": "billing", "member": "PJSIP/2004", "wait_s": 4},
+        {"id": "q3", "type": "call_ended", "at": "2026-03-02T09:01:04Z", "call_id": "q",
+         "queue": "billing", "member": "PJSIP/2004", "talk_s": 60},
+    ])
+    queue = Queue.objects.get(name="billing")
+    now = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
+    # No event came after the end: its after-call-work window is still open for the engine.
+    assert floor_queue_stats(queues=[queue], now=now)[queue.pk]["aht_s"] is None
+    assert advance_clocks() == 1  # the wall clock is long past 09:01:06
+    assert floor_queue_stats(queues=[queue], now=now)[queue.pk]["aht_s"] == 60.0
+    assert advance_clocks() == 0
