@@ -1,13 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
-
-
-def _grant_role_permissions(sender, **kwargs) -> None:
-    # The role groups are synced after the agents app migrates, before this app's model
-    # permissions exist; sync again once they do.
-    from agents.roles import sync_role_permissions
-
-    sync_role_permissions()
 
 
 class MetricsConfig(AppConfig):
@@ -16,6 +7,3 @@ class MetricsConfig(AppConfig):
 
     def ready(self) -> None:
         from metrics import receivers  # noqa: F401 - connects the listeners
-
-        post_migrate.connect(_grant_role_permissions, sender=self,
-                             dispatch_uid="metrics_grant_role_permissions")
