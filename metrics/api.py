@@ -57,9 +57,15 @@ class EventInput(serializers.Serializer):
     member = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                    help_text="the agent's telephony name (an alias)")
     caller = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    wait_s = serializers.FloatField(min_value=0, required=False, allow_null=True)
-    ring_s = serializers.FloatField(min_value=0, required=False, allow_null=True)
-    talk_s = serializers.FloatField(min_value=0, required=False, allow_null=True)
+    wait_s = serializers.FloatField(
+        min_value=0, required=False, allow_null=True,
+        help_text="time in queue; measured from call_queued when absent")
+    ring_s = serializers.FloatField(min_value=0, required=False, allow_null=True,
+                                    help_text="ring time of this attempt")
+    talk_s = serializers.FloatField(
+        min_value=0, required=False, allow_null=True,
+        help_text="talk time of the call, hold excluded (hold comes from hold_started/ended); "
+                  "measured from the events when absent")
     key = serializers.CharField(max_length=10, required=False, allow_blank=True)
     target = serializers.CharField(max_length=100, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=["available", "not_ready", "logged_out"],
