@@ -123,6 +123,12 @@ def event_from_input(attrs: dict, index: int) -> Event:
                  key=attrs["id"])
 
 
+class EventBatchInput(serializers.Serializer):
+    """The documented shape of a batch (each item is validated on its own when ingesting)."""
+
+    events = EventInput(many=True, help_text="1 to 1,000 events")
+
+
 class ItemOutput(serializers.Serializer):
     index = serializers.IntegerField()
     id = serializers.CharField()
@@ -165,7 +171,7 @@ class TelephonyEventsApi(APIView):
 
     @extend_schema(
         operation_id="telephony_events_ingest",
-        request=InputSerializer,
+        request=EventBatchInput,
         responses={200: BatchOutput},
         description=(
             "Ingest up to 1,000 events (1 MiB) of one telephony source, authenticated by the "
