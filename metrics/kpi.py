@@ -1,0 +1,722 @@
+"""The KPI engine: events → queue calls and agent intervals → every KPI of the contract.
+
+Plain Python, no Django. Two parts:
+
+1. `Engine` is an incremental fold over `metrics.queue_log.Event` records (fed in
+   `Event.sort_key` order). It keeps only what is still open (calls waiting or in progress,
+   agents' current states) and reports every call it changed and every agent interval it closed.
+   The offline report feeds it a file; the database ingestion feeds it batches and keeps its
+   open state between batches (`Engine.dump` / `Engine.load`), so both use the same code.
+2. `contribution` turns one call into additive counters (a `Tally`), and `queue_figures` /
+   `agent_figures` turn a tally plus the calls still waiting at *now* into the published KPIs.
+   A rollup row is a tally; "today" is a sum of rollup rows plus the waiting calls.
+
+The classes of the contract (`A_in`, `B_out`, …) are computed against the queue's threshold `T`
+and short-abandon threshold `S`; short abandons count only in `offered` and `short_abandoned`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from zoneinfo import ZoneInfo
+
+from metrics.queue_log import Event, LineError, number
+
+DEFAULT_ACW_REASONS = ("ACW", "Wrapup", "wrap-up")
+ACW_WINDOW_S = 2.0
+THREE_RINGS_S = 15.0
+VARIANTS = ("offered", "ignore_abandons", "abandons_positive", "answered_only")
+
+WAITING, ANSWERED, ABANDONED = "waiting", "answered", "abandoned"
+TIMEOUT, EXIT_EMPTY, EXIT_KEY, UNKNOWN = "timeout", "exit_empty", "exit_key", "unknown"
+LEFT = {"EXITWITHTIMEOUT": TIMEOUT, "EXITEMPTY": EXIT_EMPTY, "EXITWITHKEY": EXIT_KEY}
+# Index of the wait field in the data of each exit event.
+_EXIT_WAIT_INDEX = {"ABANDON": 2, "EXITWITHTIMEOUT": 2, "EXITEMPTY": 2, "EXITWITHKEY": 3}
+TRANSFERS = frozenset({"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"})
+COMPLETES = frozenset({"COMPLETEAGENT", "COMPLETECALLER"})
+LOGINS = frozenset({"ADDMEMBER", "AGENTLOGIN", "AGENTCALLBACKLOGIN"})
+LOGOFFS = frozenset({"REMOVEMEMBER", "AGENTLOGOFF", "AGENTCALLBACKLOGOFF"})
+
+_serial = count(1)
+
+
+def _data(event: Event, index: int) -> str:
+    return event.data[index] if len(event.data) > index else ""
+
+
+def _num(event: Event, index: int, what: str) -> float | None:
+    return number(_data(event, index), what=f"{event.name} {what}")
+
+
+@dataclass(slots=True)
+class Call:
+    """One queue call as the engine knows it (times are UTC epoch seconds)."""
+
+    call_id: str
+    queue: str
+    offered_ts: float
+    caller: str = ""
+    outcome: str = WAITING
+    wait_s: float | None = None
+    member: str = ""
+    answered_ts: float | None = None
+    ring_s: float | None = None
+    talk_s: float | None = None
+    hold_s: float | None = None
+    acw_s: float | None = None
+    ended_ts: float | None = None
+    transferred: bool = False
+    cut: bool = False
+    # Progress of an answered call: talk ended at `talk_end_ts`; after-call work from `acw_ts`.
+    talk_end_ts: float | None = None
+    acw_ts: float | None = None
+    hold_ts: float | None = None
+    serial: int = field(default_factory=lambda: next(_serial))
+
+    @property
+    def ended(self) -> bool:
+        """An answered call whose talk and after-call work are over (it counts in AHT)."""
+        return self.ended_ts is not None
+
+    @property
+    def finished(self) -> bool:
+        """Nothing more will change this call."""
+        if self.outcome == WAITING:
+            return False
+        if self.outcome == ANSWERED:
+            return self.ended or self.cut
+        return True
+
+    def facts(self) -> CallFacts:
+        return CallFacts(self.outcome, self.wait_s, self.ring_s, self.talk_s, self.hold_s,
+                         self.acw_s, self.ended, self.cut, self.transferred)
+
+    def to_state(self) -> dict:
+        state = asdict(self)
+        state.pop("serial")
+        return state
+
+
+@dataclass(slots=True, frozen=True)
+class CallFacts:
+    """What the KPIs need of a call, from the engine or from a stored row."""
+
+    outcome: str
+    wait_s: float | None
+    ring_s: float | None
+    talk_s: float | None
+    hold_s: float | None
+    acw_s: float | None
+    ended: bool
+    cut: bool
+    transferred: bool
+
+
+@dataclass(slots=True)
+class Interval:
+    """A closed (or, when `end_ts` is None, open) agent state interval."""
+
+    member: str
+    status: str
+    reason: str
+    activity: str
+    queue: str
+    call_id: str
+    start_ts: float
+    end_ts: float | None = None
+
+
+@dataclass(slots=True)
+class Ring:
+    member: str
+    queue: str
+    call_id: str
+    ts: float
+    missed: bool
+
+
+@dataclass(slots=True)
+class _Member:
+    status: str = "available"
+    reason: str = ""
+    activity: str = "idle"
+    queue: str = ""
+    call_id: str = ""
+    since: float = 0.0
+    logins: list[str] = field(default_factory=list)
+
+
+class Engine:
+    """The incremental fold over events (see the module docstring)."""
+
+    def __init__(self, *, acw_reasons=DEFAULT_ACW_REASONS) -> None:
+        self.acw_reasons = frozenset(acw_reasons)
+        self.calls: dict[tuple[str, str], Call] = {}
+        self.members: dict[str, _Member] = {}
+        self.clock = 0.0
+        self.saw_acw = False
+        self.saw_hold = False
+        self._talking: dict[str, Call] = {}  # member → answered call in talk
+        self._pending: dict[str, Call] = {}  # member → call whose ACW may start within 2 s
+        self._in_acw: dict[str, Call] = {}  # member → call in after-call work
+        self._changed: dict[int, Call] = {}
+        self._intervals: list[Interval] = []
+        self._rings: list[Ring] = []
+
+    # -- output ---------------------------------------------------------------------------
+
+    def drain(self) -> tuple[list[Call], list[Interval], list[Ring]]:
+        """Calls changed, intervals closed and rings seen since the last drain."""
+        calls, self._changed = list(self._changed.values()), {}
+        intervals, self._intervals = self._intervals, []
+        rings, self._rings = self._rings, []
+        return calls, intervals, rings
+
+    def open_intervals(self) -> list[Interval]:
+        return [Interval(name, m.status, m.reason, m.activity, m.queue, m.call_id, m.since)
+                for name, m in self.members.items()]
+
+    # -- persistence between batches --------------------------------------------------------
+
+    def dump(self) -> dict:
+        """The open state as JSON-able data."""
+        def ref(call: Call) -> list[str]:
+            return [call.call_id, call.queue]
+
+        return {
+            "clock": self.clock, "saw_acw": self.saw_acw, "saw_hold": self.saw_hold,
+            "calls": [c.to_state() for c in self.calls.values()],
+            "members": {k: asdict(m) for k, m in self.members.items()},
+            "talking": {k: ref(c) for k, c in self._talking.items()},
+            "pending": {k: ref(c) for k, c in self._pending.items()},
+            "in_acw": {k: ref(c) for k, c in self._in_acw.items()},
+        }
+
+    @classmethod
+    def load(cls, state: dict | None, *, acw_reasons=DEFAULT_ACW_REASONS) -> Engine:
+        engine = cls(acw_reasons=acw_reasons)
+        if not state:
+            return engine
+        engine.clock = state["clock"]
+        engine.saw_acw = state["saw_acw"]
+        engine.saw_hold = state["saw_hold"]
+        for data in state["calls"]:
+            call = Call(**data)
+            engine.calls[(call.call_id, call.queue)] = call
+        engine.members = {k: _Member(**m) for k, m in state["members"].items()}
+        for name, index in (("talking", engine._talking), ("pending", engine._pending),
+                            ("in_acw", engine._in_acw)):
+            for member, (call_id, queue) in state[name].items():
+                call = engine.calls.get((call_id, queue))
+                if call is not None:
+                    index[member] = call
+        return engine
+
+    # -- the fold ---------------------------------------------------------------------------
+
+    def feed(self, event: Event) -> bool:
+        """Apply one event; True when it counted, False when it is kept but ignored.
+
+        Raises `LineError` (before changing anything) when a number field is malformed.
+        """
+        if event.ts > self.clock:
+            self.clock = event.ts
+        self.advance(event.ts)
+        handler = getattr(self, f"_on_{event.name.lower()}", None)
+        if handler is None:
+            return False
+        return handler(event) is not False
+
+    def advance(self, now: float) -> None:
+        """Close after-call-work windows that passed without an ACW pause."""
+        if not self._pending:
+            return
+        for member, call in list(self._pending.items()):
+            if now > call.talk_end_ts + ACW_WINDOW_S:
+                del self._pending[member]
+                call.acw_s = 0.0
+                call.ended_ts = call.talk_end_ts
+                self._finish(call)
+
+    def _touch(self, call: Call) -> None:
+        self._changed[call.serial] = call
+
+    def _finish(self, call: Call) -> None:
+        self._touch(call)
+        if self.calls.get((call.call_id, call.queue)) is call:
+            del self.calls[(call.call_id, call.queue)]
+
+    def _set_member(self, member: str, ts: float, **changes) -> None:
+        state = self.members.get(member)
+        if state is None:
+            state = self.members[member] = _Member(since=ts)
+        new = {k: v for k, v in changes.items() if getattr(state, k) != v}
+        if not new:
+            return
+        if ts > state.since:
+            self._intervals.append(Interval(member, state.status, state.reason, state.activity,
+                                            state.queue, state.call_id, state.since, ts))
+        for key, value in new.items():
+            setattr(state, key, value)
+        state.since = ts
+
+    # call events
+
+    def _on_enterqueue(self, event: Event):
+        if not event.queue:
+            return False
+        key = (event.call_id, event.queue)
+        if key in self.calls:
+            return False
+        caller = _data(event, 1).strip()
+        self.calls[key] = call = Call(event.call_id, event.queue, event.ts, caller=caller)
+        self._touch(call)
+        return True
+
+    def _on_connect(self, event: Event):
+        wait = _num(event, 0, "holdtime")
+        ring = _num(event, 2, "ringtime")
+        call = self.calls.get((event.call_id, event.queue))
+        if call is None or call.outcome != WAITING:
+            return False
+        call.outcome = ANSWERED
+        call.wait_s = wait if wait is not None else max(0.0, event.ts - call.offered_ts)
+        call.answered_ts = event.ts
+        call.ring_s = ring
+        call.member = event.member
+        self._touch(call)
+        if event.member:
+            self._talking[event.member] = call
+            self._set_member(event.member, event.ts, activity="on_call", queue=call.queue,
+                             call_id=call.call_id)
+        return True
+
+    def _answered_call(self, event: Event) -> Call | None:
+        call = self.calls.get((event.call_id, event.queue))
+        if call is not None and call.outcome == ANSWERED and call.talk_end_ts is None:
+            return call
+        # Some PBXes write the end of a call under another call id (see the Wazo example):
+        # it then belongs to the member's current call in that queue.
+        call = self._talking.get(event.member)
+        if call is not None and (not event.queue or call.queue == event.queue):
+            return call
+        return None
+
+    def _end_talk(self, event: Event, talk: float | None, transferred: bool):
+        call = self._answered_call(event)
+        if call is None:
+            return False
+        if call.hold_ts is not None:
+            call.hold_s = (call.hold_s or 0.0) + max(0.0, event.ts - call.hold_ts)
+            call.hold_ts = None
+        call.talk_s = talk if talk is not None else max(0.0, event.ts - call.answered_ts)
+        call.talk_end_ts = event.ts
+        call.transferred = transferred
+        if self.saw_hold and call.hold_s is None:
+            call.hold_s = 0.0
+        member = call.member
+        if self._talking.get(member) is call:
+            del self._talking[member]
+        self._pending[member] = call
+        self._touch(call)
+        if member:
+            self._set_member(member, event.ts, activity="idle", queue="", call_id="")
+        return True
+
+    def _on_completeagent(self, event: Event):
+        talk = _num(event, 1, "calltime")
+        return self._end_talk(event, talk, transferred=False)
+
+    _on_completecaller = _on_completeagent
+
+    def _on_transfer(self, event: Event):
+        # TRANSFER/BLINDTRANSFER: ext, context, holdtime, calltime[, origposition];
+        # ATTENDEDTRANSFER: method, target…, holdtime, calltime, origposition.
+        if event.name == "ATTENDEDTRANSFER":
+            talk = _num(event, len(event.data) - 2, "calltime") if len(event.data) >= 4 else None
+        else:
+            talk = _num(event, 3, "calltime")
+        return self._end_talk(event, talk, transferred=True)
+
+    _on_blindtransfer = _on_transfer
+    _on_attendedtransfer = _on_transfer
+
+    def _leave(self, event: Event, outcome: str):
+        index = _EXIT_WAIT_INDEX[event.name]
+        wait = _num(event, index, "waittime")
+        call = self.calls.get((event.call_id, event.queue))
+        if call is None or call.outcome != WAITING:
+            return False
+        call.outcome = outcome
+        call.wait_s = wait if wait is not None else max(0.0, event.ts - call.offered_ts)
+        self._finish(call)
+        return True
+
+    def _on_abandon(self, event: Event):
+        return self._leave(event, ABANDONED)
+
+    def _on_exitwithtimeout(self, event: Event):
+        return self._leave(event, LEFT[event.name])
+
+    _on_exitempty = _on_exitwithtimeout
+    _on_exitwithkey = _on_exitwithtimeout
+
+    def _on_ringnoanswer(self, event: Event):
+        ring_ms = _num(event, 0, "ringtime")
+        if not event.member:
+            return False
+        self._rings.append(Ring(event.member, event.queue, event.call_id, event.ts,
+                                missed=bool(ring_ms)))
+        return True
+
+    def _on_ringcanceled(self, event: Event):
+        _num(event, 0, "ringtime")
+        return bool(event.member)
+
+    def _on_hold(self, event: Event):
+        call = self._answered_call(event)
+        if call is None:
+            return False
+        self.saw_hold = True
+        if call.hold_ts is None:
+            call.hold_ts = event.ts
+        self._set_member(call.member, event.ts, activity="on_hold")
+        return True
+
+    def _on_unhold(self, event: Event):
+        call = self._answered_call(event)
+        if call is None or call.hold_ts is None:
+            return False
+        call.hold_s = (call.hold_s or 0.0) + max(0.0, event.ts - call.hold_ts)
+        call.hold_ts = None
+        self._set_member(call.member, event.ts, activity="on_call")
+        return True
+
+    # member events
+
+    def _on_addmember(self, event: Event):
+        if not event.member:
+            return False
+        state = self.members.get(event.member)
+        logins = list(state.logins) if state else []
+        scope = event.queue or "*"
+        if scope not in logins:
+            logins.append(scope)
+        if state is None or state.status == "logged_out":
+            self._set_member(event.member, event.ts, status="available", reason="")
+        self.members[event.member].logins = logins
+        return True
+
+    _on_agentlogin = _on_addmember
+    _on_agentcallbacklogin = _on_addmember
+
+    def _on_removemember(self, event: Event):
+        if not event.member:
+            return False
+        state = self.members.get(event.member)
+        logins = [q for q in (state.logins if state else []) if q != (event.queue or "*")]
+        if event.name != "REMOVEMEMBER" or not event.queue:
+            logins = []
+        if not logins:
+            self._set_member(event.member, event.ts, status="logged_out", reason="")
+        self.members[event.member].logins = logins
+        return True
+
+    _on_agentlogoff = _on_removemember
+    _on_agentcallbacklogoff = _on_removemember
+
+    def _on_pause(self, event: Event):
+        if not event.member:
+            return False
+        reason = _data(event, 0).strip()
+        member = event.member
+        if reason in self.acw_reasons:
+            self.saw_acw = True
+            call = self._pending.pop(member, None)
+            if call is not None and event.ts <= call.talk_end_ts + ACW_WINDOW_S:
+                call.acw_ts = event.ts
+                self._in_acw[member] = call
+                self._touch(call)
+            self._set_member(member, event.ts, status="available", reason=reason,
+                             activity="wrap_up")
+        else:
+            self._set_member(member, event.ts, status="not_ready", reason=reason)
+        return True
+
+    _on_pauseall = _on_pause
+
+    def _on_unpause(self, event: Event):
+        if not event.member:
+            return False
+        member = event.member
+        call = self._in_acw.pop(member, None)
+        if call is not None:
+            call.acw_s = max(0.0, event.ts - call.acw_ts)
+            call.ended_ts = event.ts
+            self._finish(call)
+        state = self.members.get(member)
+        activity = "idle" if state is None or state.activity == "wrap_up" else state.activity
+        # An UNPAUSEALL right after a logoff (Wazo writes one) does not log the agent in.
+        status = "logged_out" if state is not None and state.status == "logged_out" else (
+            "available")
+        self._set_member(member, event.ts, status=status, reason="", activity=activity)
+        return True
+
+    _on_unpauseall = _on_unpause
+
+    def _on_queuestart(self, event: Event):
+        # Asterisk restarted: whatever was in flight is cut here.
+        for call in list(self.calls.values()):
+            if call.outcome == WAITING:
+                call.outcome = UNKNOWN
+                call.wait_s = max(0.0, event.ts - call.offered_ts)
+            else:
+                call.cut = True
+                if call.talk_end_ts is None and call.answered_ts is not None:
+                    call.talk_s = None
+            self._finish(call)
+        self._talking.clear()
+        self._pending.clear()
+        self._in_acw.clear()
+        for member, state in list(self.members.items()):
+            if event.ts > state.since:
+                self._intervals.append(Interval(member, state.status, state.reason,
+                                                state.activity, state.queue, state.call_id,
+                                                state.since, event.ts))
+        self.members.clear()
+        return True
+
+
+# -- counters and figures ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Tally:
+    """Additive counters of a set of queue calls (a rollup row has the same fields)."""
+
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    short_abandoned: int = 0
+    timed_out: int = 0
+    unknown: int = 0
+    transferred: int = 0
+    a_in: int = 0
+    a_out: int = 0
+    b_in: int = 0
+    b_out: int = 0
+    x_in: int = 0
+    x_out: int = 0
+    u_out: int = 0
+    answered_wait_sum: float = 0.0
+    abandon_wait_sum: float = 0.0
+    aht_n: int = 0
+    talk_sum: float = 0.0
+    hold_sum: float = 0.0
+    acw_sum: float = 0.0
+    ring_known_n: int = 0
+    ring_fast_n: int = 0
+    max_wait_s: float = 0.0
+
+    def add(self, other: Tally | dict, sign: int = 1) -> Tally:
+        get = other.get if isinstance(other, dict) else lambda k, d=0: getattr(other, k)
+        for name in SUM_FIELDS:
+            value = get(name, 0)
+            if value:
+                setattr(self, name, getattr(self, name) + sign * value)
+        peak = get("max_wait_s", 0)
+        if sign > 0 and peak and peak > self.max_wait_s:
+            self.max_wait_s = peak
+        return self
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+SUM_FIELDS = tuple(f.name for f in fields(Tally) if f.name != "max_wait_s")
+
+
+def contribution(call: CallFacts, *, threshold: float, short_abandon: float,
+                 fast_ring: float = THREE_RINGS_S) -> dict[str, float]:
+    """The counters one call adds to its queue's interval (sparse).
+
+    A waiting call adds only `offered`: whether it is a miss depends on *now*, so the live
+    figures add the waiting calls separately (`queue_figures(waiting=...)`).
+    """
+    out: dict[str, float] = {"offered": 1}
+    outcome, wait = call.outcome, call.wait_s
+    if outcome == WAITING:
+        return out
+    late = wait is not None and wait > threshold
+    if outcome == ANSWERED:
+        out["answered"] = 1
+        out["a_out" if late else "a_in"] = 1
+        out["answered_wait_sum"] = wait or 0.0
+        out["max_wait_s"] = wait or 0.0
+        if call.transferred:
+            out["transferred"] = 1
+        if call.ring_s is not None:
+            out["ring_known_n"] = 1
+            if call.ring_s <= fast_ring:
+                out["ring_fast_n"] = 1
+        if call.ended and not call.cut:
+            out["aht_n"] = 1
+            out["talk_sum"] = call.talk_s or 0.0
+            out["hold_sum"] = call.hold_s or 0.0
+            out["acw_sum"] = call.acw_s or 0.0
+    elif outcome == ABANDONED:
+        out["abandoned"] = 1
+        if wait is not None and wait < short_abandon:
+            out["short_abandoned"] = 1
+        else:
+            out["b_out" if late else "b_in"] = 1
+            out["abandon_wait_sum"] = wait or 0.0
+            out["max_wait_s"] = wait or 0.0
+    elif outcome in (TIMEOUT, EXIT_EMPTY, EXIT_KEY):
+        out["timed_out"] = 1
+        out["x_out" if late else "x_in"] = 1
+        out["max_wait_s"] = wait or 0.0
+    elif outcome == UNKNOWN:
+        out["unknown"] = 1
+        if late:
+            out["u_out"] = 1
+        out["max_wait_s"] = wait or 0.0
+    return out
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return None if den <= 0 else num / den
+
+
+def _mean(total: float, n: int) -> float | None:
+    return None if n <= 0 else total / n
+
+
+def service_levels(t: Tally, w_out: int) -> dict[str, float | None]:
+    """All four variants of kpi.md from the classes of a tally and the live `W_out`."""
+    known = t.a_in + t.a_out + t.b_in + t.b_out + t.x_in + t.x_out + t.u_out + w_out
+    return {
+        "offered": _ratio(t.a_in, known),
+        "ignore_abandons": _ratio(t.a_in, known - t.b_in),
+        "abandons_positive": _ratio(t.a_in + t.b_in, known),
+        "answered_only": _ratio(t.a_in, t.a_in + t.a_out),
+    }
+
+
+def aht_components(*, saw_hold: bool, saw_acw: bool) -> list[str]:
+    return ["talk"] + (["hold"] if saw_hold else []) + (["acw"] if saw_acw else [])
+
+
+def queue_figures(t: Tally, *, waiting: list[float] = (), threshold: float, variant: str,
+                  components: list[str]) -> dict:
+    """The KPIs of one queue over one window; `waiting` holds the waits (at now) of the calls
+    still waiting."""
+    w_out = sum(1 for w in waiting if w > threshold)
+    known = t.a_in + t.a_out + t.b_in + t.b_out + t.x_in + t.x_out + t.u_out + w_out
+    levels = service_levels(t, w_out)
+    peak = max([t.max_wait_s, *waiting]) if (t.offered or waiting) else None
+    aht_total = t.talk_sum
+    if "hold" in components:
+        aht_total += t.hold_sum
+    if "acw" in components:
+        aht_total += t.acw_sum
+    return {
+        "offered": t.offered,
+        "answered": t.answered,
+        "abandoned": t.abandoned,
+        "short_abandoned": t.short_abandoned,
+        "timed_out": t.timed_out,
+        "unknown": t.unknown,
+        "waiting": len(waiting),
+        "transferred": t.transferred,
+        "service_level": levels[variant],
+        "service_level_variants": levels,
+        "answer_rate": _ratio(t.a_in + t.a_out, known),
+        "abandon_rate": _ratio(t.b_in + t.b_out, known),
+        "asa_s": _mean(t.answered_wait_sum, t.answered),
+        "avg_abandon_wait_s": _mean(t.abandon_wait_sum, t.b_in + t.b_out),
+        "max_wait_s": peak,
+        "aht_s": _mean(aht_total, t.aht_n),
+        "aht_components": list(components),
+        "avg_talk_s": _mean(t.talk_sum, t.aht_n),
+        "transfer_rate": _ratio(t.transferred, t.answered),
+    }
+
+
+def agent_figures(t: Tally, *, missed: int, unreachable: int, components: list[str],
+                  busy_s: float | None = None, idle_s: float | None = None) -> dict:
+    aht_total = t.talk_sum + (t.hold_sum if "hold" in components else 0.0) + (
+        t.acw_sum if "acw" in components else 0.0)
+    occupancy = None
+    if busy_s is not None and idle_s is not None:
+        occupancy = _ratio(busy_s, busy_s + idle_s)
+    return {
+        "handled": t.answered,
+        "aht_s": _mean(aht_total, t.aht_n),
+        "avg_talk_s": _mean(t.talk_sum, t.aht_n),
+        "missed_rings": missed,
+        "unreachable_rings": unreachable,
+        "answered_within_3_rings": _ratio(t.ring_fast_n, t.ring_known_n),
+        "occupancy": occupancy,
+    }
+
+
+BUSY = frozenset({"on_call", "on_hold", "wrap_up"})
+
+
+def occupancy_seconds(interval: Interval, now: float) -> tuple[float, float]:
+    """(busy, available idle) seconds of one interval up to `now`."""
+    end = interval.end_ts if interval.end_ts is not None else now
+    length = max(0.0, end - interval.start_ts)
+    if interval.status == "logged_out":
+        return 0.0, 0.0
+    if interval.activity in BUSY:
+        return length, 0.0
+    if interval.status == "available":
+        return 0.0, length
+    return 0.0, 0.0
+
+
+# -- time windows in the site zone ------------------------------------------------------------
+
+
+def interval_start(ts: float, *, zone: ZoneInfo, minutes: int) -> datetime:
+    """Start (UTC) of the interval holding `ts`, intervals aligned on the local clock."""
+    local = datetime.fromtimestamp(ts, zone)
+    floored = local.replace(minute=local.minute - local.minute % minutes, second=0,
+                            microsecond=0)
+    return floored.astimezone(UTC)
+
+
+def day_bounds(ts: float, *, zone: ZoneInfo, reset_hour: int = 0) -> tuple[datetime, datetime]:
+    """The local day (starting at `reset_hour`) holding `ts`, as UTC datetimes."""
+    local = datetime.fromtimestamp(ts, zone)
+    start = local.replace(hour=reset_hour, minute=0, second=0, microsecond=0)
+    if local < start:
+        start -= timedelta(days=1)
+    end = (start + timedelta(days=1)).replace(tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def day_label(ts: float, *, zone: ZoneInfo, reset_hour: int = 0) -> str:
+    start, _ = day_bounds(ts, zone=zone, reset_hour=reset_hour)
+    return start.astimezone(zone).date().isoformat()
+
+
+def round_figures(value):
+    """Ratios and seconds to 4 places, recursively; counts stay integers."""
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: round_figures(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [round_figures(v) for v in value]
+    return value
+
+
+__all__ = [
+    "Call", "CallFacts", "Engine", "Interval", "LineError", "Ring", "Tally", "agent_figures",
+    "contribution", "day_bounds", "interval_start", "queue_figures", "service_levels",
+]

@@ -1,0 +1,212 @@
+"""The offline queue_log report: a file in, the KPIs of kpi.md out (no Django, no database)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from metrics import kpi
+from metrics.queue_log import Event, LineCounts, LineError, Rejected, read_lines
+
+
+def _file_is_ordered(lines: Iterable[str]) -> bool:
+    last = float("-inf")
+    for text in lines:
+        head = text.partition("|")[0]
+        try:
+            ts = float(head)
+        except ValueError:
+            continue
+        if ts < last:
+            return False
+        last = ts
+    return True
+
+
+def _grouped(events: Iterable[Event], counts: LineCounts) -> Iterator[Event]:
+    """Events of equal time in canonical order, each natural key once (duplicates are equal
+    lines, so they always share a time)."""
+    group: list[Event] = []
+    for event in events:
+        if group and event.ts != group[0].ts:
+            yield from _flush(group, counts)
+            group = []
+        group.append(event)
+    yield from _flush(group, counts)
+
+
+def _flush(group: list[Event], counts: LineCounts) -> Iterator[Event]:
+    seen: set[str] = set()
+    group.sort(key=Event.sort_key)
+    for event in group:
+        if event.key in seen:
+            counts.duplicates += 1
+            counts.ignored += 1
+            continue
+        seen.add(event.key)
+        yield event
+
+
+def ordered_events(open_lines: Callable[[], Iterable[str]], *, layout: str, zone: str,
+                   until: float | None, counts: LineCounts) -> Iterator[Event]:
+    """Parse, order by (time, event order, line) and de-duplicate the lines of a log.
+
+    An ordered file (the usual case) streams; anything else is read whole and sorted.
+    """
+    if layout == "file" and _file_is_ordered(open_lines()):
+        source: Iterable[Event] = read_lines(open_lines(), layout=layout, zone=zone,
+                                             counts=counts, until=until)
+    else:
+        source = sorted(read_lines(open_lines(), layout=layout, zone=zone, counts=counts,
+                                   until=until), key=Event.sort_key)
+    return _grouped(source, counts)
+
+
+class Report:
+    """Folds calls, rings and intervals from an `Engine` into the report's tallies."""
+
+    def __init__(self, *, threshold: float, short_abandon: float, variant: str,
+                 interval_minutes: int, site_zone: str, day_reset_hour: int = 0) -> None:
+        self.threshold = threshold
+        self.short_abandon = short_abandon
+        self.variant = variant
+        self.minutes = interval_minutes
+        self.zone = ZoneInfo(site_zone)
+        self.reset_hour = day_reset_hour
+        self.queues: dict[str, kpi.Tally] = defaultdict(kpi.Tally)
+        self.days: dict[tuple[str, str], kpi.Tally] = defaultdict(kpi.Tally)
+        self.intervals: dict[tuple[str, datetime], kpi.Tally] = defaultdict(kpi.Tally)
+        self.agents: dict[str, kpi.Tally] = defaultdict(kpi.Tally)
+        self.missed: dict[str, int] = defaultdict(int)
+        self.unreachable: dict[str, int] = defaultdict(int)
+        self.busy: dict[str, float] = defaultdict(float)
+        self.idle: dict[str, float] = defaultdict(float)
+        self.waiting: list[kpi.Call] = []
+
+    def take(self, engine: kpi.Engine, *, final_now: float | None = None) -> None:
+        calls, intervals, rings = engine.drain()
+        for call in calls:
+            if call.finished:
+                self.add_call(call)
+        for ring in rings:
+            # Every member rung for a queue call is listed, even with no missed ring.
+            (self.missed if ring.missed else self.unreachable)[ring.member] += 1
+            self.missed.setdefault(ring.member, 0)
+            self.agents.setdefault(ring.member, kpi.Tally())
+        for interval in intervals:
+            self.add_interval(interval, final_now or engine.clock)
+        if final_now is not None:
+            for call in engine.calls.values():
+                self.add_call(call)
+                if call.outcome == kpi.WAITING:
+                    self.waiting.append(call)
+            for interval in engine.open_intervals():
+                self.add_interval(interval, final_now)
+
+    def add_call(self, call: kpi.Call) -> None:
+        part = kpi.contribution(call.facts(), threshold=self.threshold,
+                                short_abandon=self.short_abandon)
+        self.queues[call.queue].add(part)
+        self.days[(call.queue, self.day(call.offered_ts))].add(part)
+        self.intervals[(call.queue, kpi.interval_start(call.offered_ts, zone=self.zone,
+                                                       minutes=self.minutes))].add(part)
+        if call.outcome == kpi.ANSWERED and call.member:
+            self.agents[call.member].add(part)
+            self.missed.setdefault(call.member, 0)
+
+    def add_interval(self, interval: kpi.Interval, now: float) -> None:
+        busy, idle = kpi.occupancy_seconds(interval, now)
+        self.busy[interval.member] += busy
+        self.idle[interval.member] += idle
+
+    def day(self, ts: float) -> str:
+        return kpi.day_label(ts, zone=self.zone, reset_hour=self.reset_hour)
+
+    def figures(self, now: float, components: list[str], logged_members: set[str]) -> dict:
+        def waits(pred) -> list[float]:
+            return [max(0.0, now - c.offered_ts) for c in self.waiting if pred(c)]
+
+        def queue(tally: kpi.Tally, pred) -> dict:
+            return kpi.queue_figures(tally, waiting=waits(pred), threshold=self.threshold,
+                                     variant=self.variant, components=components)
+
+        queues = {name: queue(t, lambda c, n=name: c.queue == n)
+                  for name, t in sorted(self.queues.items())}
+        days: dict[str, dict] = defaultdict(dict)
+        for (name, day), t in sorted(self.days.items()):
+            days[name][day] = queue(t, lambda c, n=name, d=day: c.queue == n and
+                                    self.day(c.offered_ts) == d)
+        intervals: dict[str, list] = defaultdict(list)
+        for (name, start), t in sorted(self.intervals.items()):
+            def inside(c, n=name, s=start):
+                return c.queue == n and kpi.interval_start(
+                    c.offered_ts, zone=self.zone, minutes=self.minutes) == s
+            figures = queue(t, inside)
+            intervals[name].append({
+                "start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                **{k: figures[k] for k in ("offered", "answered", "abandoned",
+                                           "short_abandoned", "timed_out", "waiting",
+                                           "service_level", "asa_s", "aht_s")},
+            })
+        agents = {}
+        for member in sorted(self.missed):
+            logged = member in logged_members
+            agents[member] = kpi.agent_figures(
+                self.agents[member], missed=self.missed[member],
+                unreachable=self.unreachable.get(member, 0), components=components,
+                busy_s=self.busy[member] if logged else None,
+                idle_s=self.idle[member] if logged else None)
+        return {"queues": queues, "days": dict(days), "intervals": dict(intervals),
+                "agents": agents}
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_report(open_lines: Callable[[], Iterable[str]], *, layout: str = "file",
+                 zone: str = "UTC", site_zone: str | None = None, now: float | None = None,
+                 threshold: float = 20, short_abandon: float = 5, variant: str = "offered",
+                 interval_minutes: int = 15, acw_reasons=kpi.DEFAULT_ACW_REASONS,
+                 progress: Callable[[int], None] | None = None) -> dict:
+    """The whole report of kpi.md (`open_lines()` must give the lines afresh on each call)."""
+    if variant not in kpi.VARIANTS:
+        raise ValueError(f"unknown service level variant {variant!r}")
+    counts = LineCounts()
+    engine = kpi.Engine(acw_reasons=acw_reasons)
+    report = Report(threshold=threshold, short_abandon=short_abandon, variant=variant,
+                    interval_minutes=interval_minutes, site_zone=site_zone or zone)
+    # Members with a login or pause line: only their occupancy is known.
+    logged_members: set[str] = set()
+    for n, event in enumerate(ordered_events(open_lines, layout=layout, zone=zone, until=now,
+                                             counts=counts), start=1):
+        try:
+            used = engine.feed(event)
+        except LineError as error:
+            counts.rejected.append(Rejected(event.seq, str(error)))
+            continue
+        if used:
+            counts.used += 1
+            if event.name in kpi.LOGINS or event.name.startswith(("PAUSE", "UNPAUSE")):
+                logged_members.add(event.member)
+        else:
+            counts.ignored += 1
+        if n % 50_000 == 0:
+            report.take(engine)
+            if progress:
+                progress(n)
+    final = now if now is not None else engine.clock
+    engine.advance(final)
+    report.take(engine, final_now=final)
+    counts.rejected.sort(key=lambda r: r.line)
+    components = kpi.aht_components(saw_hold=engine.saw_hold, saw_acw=engine.saw_acw)
+    body = report.figures(final, components, logged_members)
+    return kpi.round_figures({
+        "now": iso(final),
+        "lines": counts.as_dict(),
+        "settings": {"threshold_s": threshold, "short_abandon_s": short_abandon,
+                     "variant": variant, "interval_minutes": interval_minutes},
+        **body,
+    })
