@@ -50,6 +50,29 @@ def _num(event: Event, index: int, what: str) -> float | None:
     return number(_data(event, index), what=f"{event.name} {what}")
 
 
+_NUMBERS = {
+    "CONNECT": ((0, "holdtime"), (2, "ringtime")),
+    "COMPLETEAGENT": ((0, "holdtime"), (1, "calltime")),
+    "COMPLETECALLER": ((0, "holdtime"), (1, "calltime")),
+    "ABANDON": ((2, "waittime"),),
+    "EXITWITHTIMEOUT": ((2, "waittime"),),
+    "EXITEMPTY": ((2, "waittime"),),
+    "EXITWITHKEY": ((3, "waittime"),),
+    "RINGNOANSWER": ((0, "ringtime"),),
+    "RINGCANCELED": ((0, "ringtime"),),
+    "TRANSFER": ((2, "holdtime"), (3, "calltime")),
+    "BLINDTRANSFER": ((2, "holdtime"), (3, "calltime")),
+}
+
+
+def check_numbers(event: Event) -> None:
+    """Raise `LineError` when a number field of the event is malformed or negative."""
+    for index, what in _NUMBERS.get(event.name, ()):
+        _num(event, index, what)
+    if event.name == "ATTENDEDTRANSFER" and len(event.data) >= 4:
+        _num(event, len(event.data) - 2, "calltime")
+
+
 @dataclass(slots=True)
 class Call:
     """One queue call as the engine knows it (times are UTC epoch seconds)."""

@@ -87,6 +87,10 @@ class TelephonySource(models.Model):
     follow_line = models.BigIntegerField(default=0)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The KPI engine's open state (calls in progress, agents' current states) between batches.
+    engine_state = models.JSONField(default=dict, blank=True, editable=False)
+    # Line counts of the last file import/follow (read, used, ignored, rejected).
+    import_counts = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -220,3 +224,76 @@ class AgentState(models.Model):
     def __str__(self) -> str:
         return f"{self.member} {self.status}/{self.activity} from {self.started_at:%H:%M:%S}"
 
+
+
+class TallyFields(models.Model):
+    """The additive counters of `metrics.kpi.Tally` (see docs/kpi.md for the classes)."""
+
+    offered = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    abandoned = models.IntegerField(default=0)
+    short_abandoned = models.IntegerField(default=0)
+    timed_out = models.IntegerField(default=0)
+    unknown = models.IntegerField(default=0)
+    transferred = models.IntegerField(default=0)
+    a_in = models.IntegerField(default=0)
+    a_out = models.IntegerField(default=0)
+    b_in = models.IntegerField(default=0)
+    b_out = models.IntegerField(default=0)
+    x_in = models.IntegerField(default=0)
+    x_out = models.IntegerField(default=0)
+    u_out = models.IntegerField(default=0)
+    answered_wait_sum = models.FloatField(default=0)
+    abandon_wait_sum = models.FloatField(default=0)
+    aht_n = models.IntegerField(default=0)
+    talk_sum = models.FloatField(default=0)
+    hold_sum = models.FloatField(default=0)
+    acw_sum = models.FloatField(default=0)
+    ring_known_n = models.IntegerField(default=0)
+    ring_fast_n = models.IntegerField(default=0)
+    max_wait_s = models.FloatField(default=0)
+    # Whether the telephony supplied hold / after-call-work times (the AHT components).
+    hold_known = models.BooleanField(default=False)
+    acw_known = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
+class QueueInterval(TallyFields):
+    """Counters of the calls offered to one queue in one interval (the live floor sums these)."""
+
+    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="intervals")
+    start = models.DateTimeField()
+
+    class Meta:
+        ordering = ["queue", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "start"], name="queueinterval_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.queue_id} {self.start:%Y-%m-%d %H:%M}"
+
+
+class AgentDay(TallyFields):
+    """Counters of one member's answered calls and ring attempts on one local day."""
+
+    source = models.ForeignKey(TelephonySource, on_delete=models.CASCADE,
+                               related_name="agent_days")
+    member = models.CharField(max_length=200)
+    agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="telephony_days")
+    day = models.DateField()
+    missed_rings = models.IntegerField(default=0)
+    unreachable_rings = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "member"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "member", "day"], name="agentday_once")
+        ]
+        indexes = [models.Index(fields=["day", "agent"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.day}"

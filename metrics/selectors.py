@@ -1,0 +1,180 @@
+"""Reads for the live floor and reports: "today" from rollups plus the calls still open.
+
+The cost of `floor_queue_stats` does not grow with the day: it sums at most one rollup row per
+interval of today (≤ 96 per queue) and reads the calls still waiting. The figures are those of
+the pure engine (`metrics.kpi.queue_figures`) over the same calls.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Count, Sum
+
+from metrics import kpi
+from metrics.models import AgentDay, AgentState, Outcome, Queue, QueueCall, QueueInterval
+from metrics.services import AGENT_FIELDS, site_zone
+
+_TALLY_FIELDS = list(kpi.SUM_FIELDS)
+
+
+def _tally(row: QueueInterval | AgentDay) -> kpi.Tally:
+    return kpi.Tally(**{name: getattr(row, name) for name in (*_TALLY_FIELDS, "max_wait_s")})
+
+
+def queue_today_bounds(queue: Queue, now: datetime) -> tuple[datetime, datetime]:
+    """Start and end (UTC) of the queue's "today" in the site zone, from its day reset hour."""
+    return kpi.day_bounds(now.timestamp(), zone=site_zone(), reset_hour=queue.day_reset_hour)
+
+
+def floor_queue_stats(*, queues: Iterable[Queue], now: datetime) -> dict[int, dict]:
+    """Per queue id, today's KPIs (kpi.md) as the wall board shows them.
+
+    Each value holds: `offered`, `answered`, `abandoned`, `short_abandoned`, `timed_out`,
+    `unknown`, `transferred`, `service_level` (the queue's variant, named in `sl_variant`),
+    `service_level_variants` (all four), `answer_rate`, `abandon_rate`, `asa_s`,
+    `avg_abandon_wait_s`, `max_wait_s`, `aht_s`, `aht_components`, `avg_talk_s`,
+    `transfer_rate`, `waiting` (= `waiting_now`), `waiting_now`, `longest_waiting_since`
+    (offered time of the oldest waiting call, or None), `waiting_calls` (list of
+    `{id, call_id, caller, offered_at, wait_s}`), `intervals` (today's per-interval
+    `{start, offered, answered, abandoned, service_level}` for a trend line), `day_start`,
+    `day_end`, `threshold_s`, `sl_target`; ratios are None when undefined.
+    """
+    queues = list(queues)
+    if not queues:
+        return {}
+    bounds = {q.pk: queue_today_bounds(q, now) for q in queues}
+    earliest = min(b[0] for b in bounds.values())
+    rows: dict[int, list[QueueInterval]] = defaultdict(list)
+    for row in QueueInterval.objects.filter(queue__in=queues, start__gte=earliest,
+                                            start__lte=now).order_by("start"):
+        start, end = bounds[row.queue_id]
+        if start <= row.start < end:
+            rows[row.queue_id].append(row)
+    waiting: dict[int, list[QueueCall]] = defaultdict(list)
+    for call in (QueueCall.objects.filter(queue__in=queues, outcome=Outcome.WAITING)
+                 .only("id", "queue_id", "call_id", "caller", "offered_at")
+                 .order_by("offered_at")):
+        waiting[call.queue_id].append(call)
+
+    minutes_of = {q.pk: q.interval_minutes for q in queues}
+    zone = site_zone()
+    result: dict[int, dict] = {}
+    for queue in queues:
+        start, end = bounds[queue.pk]
+        total = kpi.Tally()
+        hold_known = acw_known = False
+        for row in rows[queue.pk]:
+            total.add(_tally(row))
+            hold_known |= row.hold_known
+            acw_known |= row.acw_known
+        today_waiting = [c for c in waiting[queue.pk] if start <= c.offered_at < end]
+        waits = [max(0.0, (now - c.offered_at).total_seconds()) for c in today_waiting]
+        components = kpi.aht_components(saw_hold=hold_known, saw_acw=acw_known)
+        figures = kpi.queue_figures(total, waiting=waits, threshold=queue.sl_threshold_s,
+                                    variant=queue.sl_variant, components=components)
+        all_waiting = waiting[queue.pk]
+        figures.update({
+            "queue": queue.name,
+            "sl_variant": queue.sl_variant,
+            "threshold_s": queue.sl_threshold_s,
+            "sl_target": queue.sl_target,
+            "day_start": start,
+            "day_end": end,
+            "waiting_now": len(all_waiting),
+            "longest_waiting_since": all_waiting[0].offered_at if all_waiting else None,
+            "waiting_calls": [
+                {"id": c.pk, "call_id": c.call_id, "caller": c.caller,
+                 "offered_at": c.offered_at,
+                 "wait_s": max(0.0, (now - c.offered_at).total_seconds())}
+                for c in all_waiting
+            ],
+            "intervals": _interval_trend(queue, rows[queue.pk], today_waiting, now,
+                                         minutes_of[queue.pk], zone),
+        })
+        figures["waiting"] = len(today_waiting)
+        result[queue.pk] = figures
+    return result
+
+
+def _interval_trend(queue, rows, waiting, now, minutes, zone) -> list[dict]:
+    by_start: dict[datetime, list[float]] = defaultdict(list)
+    for call in waiting:
+        start = kpi.interval_start(call.offered_at.timestamp(), zone=zone, minutes=minutes)
+        by_start[start].append(max(0.0, (now - call.offered_at).total_seconds()))
+    trend = []
+    seen = set()
+    for row in rows:
+        seen.add(row.start)
+        tally = _tally(row)
+        w_out = sum(1 for w in by_start.get(row.start, []) if w > queue.sl_threshold_s)
+        trend.append({"start": row.start, "offered": row.offered, "answered": row.answered,
+                      "abandoned": row.abandoned,
+                      "service_level": kpi.service_levels(tally, w_out)[queue.sl_variant]})
+    return trend
+
+
+def floor_agent_stats(*, now: datetime) -> dict[str, dict]:
+    """Today's per-member figures (site zone), keyed by `agent:<id>` for mapped members and
+    by the member name as written by the telephony for unmapped ones.
+
+    Each value: `agent_id` (or None), `members` (names), `handled`, `aht_s`, `avg_talk_s`,
+    `missed_rings`, `unreachable_rings`, `answered_within_3_rings`, `transferred`.
+    """
+    day = now.astimezone(site_zone()).date()
+    rows = AgentDay.objects.filter(day=day)
+    grouped: dict[str, dict] = {}
+    for row in rows:
+        key = f"agent:{row.agent_id}" if row.agent_id else row.member
+        entry = grouped.setdefault(key, {"agent_id": row.agent_id, "members": [],
+                                         "tally": kpi.Tally(), "missed": 0, "unreachable": 0,
+                                         "hold": False, "acw": False})
+        entry["members"].append(row.member)
+        entry["tally"].add({name: getattr(row, name) for name in AGENT_FIELDS})
+        entry["missed"] += row.missed_rings
+        entry["unreachable"] += row.unreachable_rings
+        entry["acw"] |= row.acw_sum > 0
+        entry["hold"] |= row.hold_sum > 0
+    result = {}
+    for key, entry in grouped.items():
+        components = kpi.aht_components(saw_hold=entry["hold"], saw_acw=entry["acw"])
+        figures = kpi.agent_figures(entry["tally"], missed=entry["missed"],
+                                    unreachable=entry["unreachable"], components=components)
+        figures.pop("occupancy")
+        figures.update({"agent_id": entry["agent_id"], "members": sorted(entry["members"]),
+                        "transferred": entry["tally"].transferred})
+        result[key] = figures
+    return result
+
+
+def agent_current_states(*, site: str | None = None):
+    """The open AgentState rows (one per member), with agent and queue."""
+    states = AgentState.objects.filter(ended_at__isnull=True).select_related("agent", "queue")
+    if site:
+        states = states.filter(source__site=site)
+    return states.order_by("member")
+
+
+def unmapped_members() -> list[dict]:
+    """Member names seen in calls, states or daily counters that no agent owns yet."""
+    counts: dict[str, dict] = {}
+    for row in (QueueCall.objects.filter(agent__isnull=True).exclude(member="")
+                .values("member").annotate(calls=Count("id"))):
+        counts.setdefault(row["member"], {"member": row["member"], "calls": 0, "rings": 0})
+        counts[row["member"]]["calls"] = row["calls"]
+    for row in (AgentDay.objects.filter(agent__isnull=True).values("member")
+                .annotate(rings=Sum("missed_rings") + Sum("unreachable_rings"))):
+        counts.setdefault(row["member"], {"member": row["member"], "calls": 0, "rings": 0})
+        counts[row["member"]]["rings"] = row["rings"] or 0
+    for member in (AgentState.objects.filter(agent__isnull=True)
+                   .values_list("member", flat=True).distinct()):
+        counts.setdefault(member, {"member": member, "calls": 0, "rings": 0})
+    return sorted(counts.values(), key=lambda r: r["member"])
+
+
+def queue_calls_in(*, queue: Queue, start: datetime, end: datetime):
+    return QueueCall.objects.filter(queue=queue, offered_at__gte=start, offered_at__lt=end)
+
+

@@ -1,0 +1,407 @@
+"""Writes for telephony: ingest events, keep queue calls, agent states and rollups current.
+
+Every adapter (queue_log import and follower, the JSON events API, the simulator) ends in
+`events_ingest`. It stores each raw event once by its natural key, feeds the new ones to the
+KPI engine (`metrics.kpi.Engine`, whose open state is kept on the source between batches), and
+in the same transaction writes the calls and agent intervals the engine changed and the deltas
+of the per-queue per-interval rollups (`QueueInterval`) and per-member daily counters
+(`AgentDay`). After commit it sends `metrics.signals.floor_changed(site=source.site)`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
+
+from agents.models import TelephonyAlias
+from callfloor.errors import DomainError
+from metrics import kpi
+from metrics.models import (
+    AgentDay,
+    AgentState,
+    CallEvent,
+    Queue,
+    QueueAlias,
+    QueueCall,
+    QueueInterval,
+    SourceKind,
+    TelephonySource,
+)
+from metrics.queue_log import Event, LineError
+from metrics.signals import floor_changed
+
+# The normalised event every adapter produces (the queue_log vocabulary; see metrics.queue_log).
+NormalisedEvent = Event
+
+ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
+# AgentDay keeps the call counters that do not depend on a queue's thresholds.
+AGENT_FIELDS = ("answered", "transferred", "aht_n", "talk_sum", "hold_sum", "acw_sum",
+                "ring_known_n", "ring_fast_n")
+
+
+@dataclass(slots=True)
+class ItemResult:
+    index: int
+    key: str
+    status: str
+    reason: str = ""
+    # Accepted but not counted in any KPI (e.g. CONFIGRELOAD, an ABANDON of an unknown call).
+    ignored: bool = False
+
+
+@dataclass(slots=True)
+class IngestResult:
+    """Per-item outcome of one batch, in the order of the batch."""
+
+    items: list[ItemResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for item in self.items if item.status == status)
+
+    @property
+    def accepted(self) -> int:
+        return self.count(ACCEPTED)
+
+    @property
+    def duplicates(self) -> int:
+        return self.count(DUPLICATE)
+
+    @property
+    def rejected(self) -> int:
+        return self.count(REJECTED)
+
+
+def site_zone() -> ZoneInfo:
+    return ZoneInfo(settings.CALLFLOOR_TIME_ZONE)
+
+
+def _dt(ts: float | None) -> datetime | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC)
+
+
+def _acw_reasons() -> set[str]:
+    reasons = set(kpi.DEFAULT_ACW_REASONS)
+    for value in Queue.objects.values_list("acw_reasons", flat=True):
+        reasons.update(value or [])
+    return reasons
+
+
+# -- sources ----------------------------------------------------------------------------------
+
+
+def source_create(*, name: str, kind: str, site: str = "main",
+                  time_zone: str = "UTC") -> tuple[TelephonySource, str]:
+    """Create a telephony source and its ingest token (returned once, only its hash is kept)."""
+    if kind not in SourceKind.values:
+        raise DomainError(f"Unknown source kind {kind!r}.", field="kind")
+    if TelephonySource.objects.filter(name=name).exists():
+        raise DomainError(f"A source named {name!r} exists.", field="name")
+    source = TelephonySource(name=name, kind=kind, site=site, time_zone=time_zone)
+    token = source.issue_token()
+    source.save()
+    return source, token
+
+
+def source_token_rotate(*, source: TelephonySource, actor=None) -> str:
+    """Replace the source's ingest token; the old one stops working at once."""
+    from agents.services import audit_record
+
+    token = source.issue_token()
+    source.save(update_fields=["token_hash"])
+    audit_record(actor=actor, action="telephony_source.token_issued", target=source)
+    return token
+
+
+# -- ingestion --------------------------------------------------------------------------------
+
+
+def events_ingest(*, source: TelephonySource, events: list[NormalisedEvent]) -> IngestResult:
+    """Store and apply one batch of events of one source (see the module docstring).
+
+    Each event needs a natural key (`event.key`); an event whose key the source already sent
+    is a duplicate and changes nothing. A malformed number rejects that event only.
+    Batches of one source are applied one at a time (the source row is locked).
+    """
+    result = IngestResult([ItemResult(i, e.key, ACCEPTED) for i, e in enumerate(events)])
+    fresh: dict[str, int] = {}
+    for index, event in enumerate(events):
+        item = result.items[index]
+        if not event.key:
+            item.status, item.reason = REJECTED, "missing event id"
+            continue
+        if len(event.key) > 200:
+            item.status, item.reason = REJECTED, "event id longer than 200 characters"
+            continue
+        try:
+            kpi.check_numbers(event)
+        except LineError as error:
+            item.status, item.reason = REJECTED, str(error)
+            continue
+        if event.key in fresh:
+            item.status, item.reason = DUPLICATE, "repeated in this batch"
+            continue
+        fresh[event.key] = index
+
+    with transaction.atomic():
+        source = TelephonySource.objects.select_for_update().get(pk=source.pk)
+        known = set(CallEvent.objects.filter(source=source, natural_key__in=list(fresh))
+                    .values_list("natural_key", flat=True))
+        for key in known:
+            item = result.items[fresh.pop(key)]
+            item.status, item.reason = DUPLICATE, "already received"
+        todo = sorted(((events[i], i) for i in fresh.values()), key=lambda p: p[0].sort_key())
+        CallEvent.objects.bulk_create([
+            CallEvent(source=source, natural_key=e.key, at=_dt(e.ts), ordinal=e.seq,
+                      call_id=e.call_id[:100], queue_name=e.queue[:100], member=e.member[:200],
+                      event=e.name[:40], data=list(e.data))
+            for e, _ in todo
+        ])
+        engine = kpi.Engine.load(source.engine_state, acw_reasons=_acw_reasons())
+        for event, index in todo:
+            if not engine.feed(event):
+                result.items[index].ignored = True
+        if todo:
+            _store(source, engine, since=todo[0][0].ts)
+            source.engine_state = engine.dump()
+            source.save(update_fields=["engine_state"])
+            site = source.site
+            transaction.on_commit(
+                lambda: floor_changed.send(sender=TelephonySource, site=site))
+    return result
+
+
+def _queues_for(names: set[str], *, site: str) -> dict[str, Queue]:
+    """The callfloor queue of each telephony queue name (a new queue for a name never seen)."""
+    names = {n for n in names if n}
+    found: dict[str, Queue] = {}
+    if not names:
+        return found
+    for alias in QueueAlias.objects.filter(name__in=names).select_related("queue"):
+        found[alias.name] = alias.queue
+    for queue in Queue.objects.filter(name__in=names - set(found)):
+        found[queue.name] = queue
+    for name in sorted(names - set(found)):
+        found[name], _ = Queue.objects.get_or_create(name=name[:100], defaults={"site": site})
+    return found
+
+
+def _agents_for(members: set[str]) -> dict[str, int]:
+    return dict(TelephonyAlias.objects.filter(name__in=members).values_list("name", "agent_id"))
+
+
+def _row_facts(row: QueueCall) -> kpi.CallFacts:
+    return kpi.CallFacts(row.outcome, row.wait_s, row.ring_s, row.talk_s, row.hold_s, row.acw_s,
+                         row.ended_at is not None, row.cut, row.transferred)
+
+
+class _Deltas:
+    """Counter changes per rollup row, applied with one UPDATE per row."""
+
+    def __init__(self) -> None:
+        self.sums: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        self.peaks: dict[tuple, float] = defaultdict(float)
+        self.flags: dict[tuple, dict[str, bool]] = defaultdict(dict)
+
+    def add(self, key: tuple, part: dict[str, float], sign: int, only=None) -> None:
+        sums = self.sums[key]
+        for name, value in part.items():
+            if name == "max_wait_s":
+                if sign > 0:
+                    self.peaks[key] = max(self.peaks[key], value)
+            elif only is None or name in only:
+                sums[name] += sign * value
+
+    def apply(self, model, lookups: dict[tuple, dict]) -> None:
+        for key in set(self.sums) | set(self.peaks) | set(self.flags):
+            lookup = dict(lookups[key])
+            defaults = lookup.pop("defaults", {})
+            model.objects.get_or_create(**lookup, defaults=defaults)
+            updates: dict = {n: F(n) + v for n, v in self.sums[key].items() if v}
+            if self.peaks.get(key):
+                updates["max_wait_s"] = Greatest(F("max_wait_s"), Value(self.peaks[key]))
+            updates.update(self.flags.get(key, {}))
+            if updates:
+                model.objects.filter(**lookup).update(**updates)
+
+
+def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> None:
+    calls, intervals, rings = engine.drain()
+    zone = site_zone()
+    members = {c.member for c in calls if c.member} | {i.member for i in intervals} | {
+        r.member for r in rings} | {m for m, s in engine.members.items() if s.since >= since}
+    queues = _queues_for({c.queue for c in calls} | {i.queue for i in intervals}
+                         | set(m.queue for m in engine.members.values()), site=source.site)
+    agents = _agents_for(members)
+
+    # Queue calls: insert new ones, update changed ones, and move the rollups by the difference.
+    existing: dict[tuple, QueueCall] = {}
+    if calls:
+        for row in QueueCall.objects.filter(source=source,
+                                            call_id__in={c.call_id for c in calls}):
+            existing[(row.call_id, row.queue_id, row.offered_at)] = row
+    interval_deltas, day_deltas = _Deltas(), _Deltas()
+    interval_lookups: dict[tuple, dict] = {}
+    day_lookups: dict[tuple, dict] = {}
+    new_rows, changed_rows = [], []
+    for call in calls:
+        queue = queues[call.queue]
+        offered_at = _dt(call.offered_ts)
+        row = existing.get((call.call_id, queue.pk, offered_at))
+        start = kpi.interval_start(call.offered_ts, zone=zone, minutes=queue.interval_minutes)
+        ikey = (queue.pk, start)
+        interval_lookups[ikey] = {"queue_id": queue.pk, "start": start}
+        day = datetime.fromtimestamp(call.offered_ts, zone).date()
+        new = kpi.contribution(call.facts(), threshold=queue.sl_threshold_s,
+                               short_abandon=queue.short_abandon_s)
+        interval_deltas.add(ikey, new, +1)
+        if engine.saw_acw:
+            interval_deltas.flags[ikey]["acw_known"] = True
+        if engine.saw_hold:
+            interval_deltas.flags[ikey]["hold_known"] = True
+        if call.outcome == kpi.ANSWERED and call.member:
+            dkey = (call.member, day)
+            day_lookups[dkey] = {"source": source, "member": call.member, "day": day,
+                                 "defaults": {"agent_id": agents.get(call.member)}}
+            day_deltas.add(dkey, new, +1, only=AGENT_FIELDS)
+        if row is not None:
+            old = kpi.contribution(_row_facts(row), threshold=queue.sl_threshold_s,
+                                   short_abandon=queue.short_abandon_s)
+            interval_deltas.add(ikey, old, -1)
+            if row.outcome == kpi.ANSWERED and row.member:
+                dkey = (row.member, day)
+                day_lookups[dkey] = {"source": source, "member": row.member, "day": day,
+                                     "defaults": {"agent_id": agents.get(row.member)}}
+                day_deltas.add(dkey, old, -1, only=AGENT_FIELDS)
+        else:
+            row = QueueCall(source=source, call_id=call.call_id[:100], queue=queue,
+                            offered_at=offered_at)
+            new_rows.append(row)
+        row.caller = call.caller[:100]
+        row.outcome = call.outcome
+        row.wait_s = call.wait_s
+        row.member = call.member[:200]
+        row.agent_id = agents.get(call.member)
+        row.answered_at = _dt(call.answered_ts)
+        row.ring_s = call.ring_s
+        row.talk_s = call.talk_s
+        row.hold_s = call.hold_s
+        row.acw_s = call.acw_s
+        row.ended_at = _dt(call.ended_ts)
+        row.transferred = call.transferred
+        row.cut = call.cut
+        if row.pk:
+            changed_rows.append(row)
+    QueueCall.objects.bulk_create(new_rows)
+    if changed_rows:
+        QueueCall.objects.bulk_update(changed_rows, [
+            "caller", "outcome", "wait_s", "member", "agent", "answered_at", "ring_s", "talk_s",
+            "hold_s", "acw_s", "ended_at", "transferred", "cut", "updated_at"])
+    interval_deltas.apply(QueueInterval, interval_lookups)
+
+    for ring in rings:
+        day = datetime.fromtimestamp(ring.ts, zone).date()
+        dkey = (ring.member, day)
+        day_lookups[dkey] = {"source": source, "member": ring.member, "day": day,
+                             "defaults": {"agent_id": agents.get(ring.member)}}
+        day_deltas.add(dkey, {"missed_rings" if ring.missed else "unreachable_rings": 1}, +1)
+    day_deltas.apply(AgentDay, day_lookups)
+
+    _store_states(source, engine, intervals, queues, agents, since=since)
+
+
+def _store_states(source, engine: kpi.Engine, intervals: list[kpi.Interval],
+                  queues: dict[str, Queue], agents: dict[str, int], *, since: float) -> None:
+    """Close the agents' open AgentState rows the engine closed and open their new states."""
+    closed: dict[str, list[kpi.Interval]] = defaultdict(list)
+    for interval in intervals:
+        closed[interval.member].append(interval)
+    current = {i.member: i for i in engine.open_intervals()}
+    # Only members whose state changed in this batch (an unchanged state keeps its open row).
+    touched = set(closed) | {m for m, i in current.items() if i.start_ts >= since}
+    if not touched:
+        return
+    open_rows = {row.member: row for row in AgentState.objects.filter(
+        source=source, member__in=touched, ended_at__isnull=True)}
+
+    def row_for(interval: kpi.Interval) -> AgentState:
+        queue = queues.get(interval.queue)
+        return AgentState(source=source, member=interval.member[:200],
+                          agent_id=agents.get(interval.member), status=interval.status,
+                          reason=interval.reason[:100], activity=interval.activity,
+                          queue=queue, call_id=interval.call_id[:100],
+                          started_at=_dt(interval.start_ts), ended_at=_dt(interval.end_ts))
+
+    create: list[AgentState] = []
+    for member in touched:
+        row = open_rows.get(member)
+        for interval in closed.get(member, []):
+            if row is not None and row.started_at == _dt(interval.start_ts):
+                AgentState.objects.filter(pk=row.pk).update(ended_at=_dt(interval.end_ts))
+                row = None
+            else:
+                create.append(row_for(interval))
+        now_open = current.get(member)
+        if row is not None and (now_open is None or row.started_at != _dt(now_open.start_ts)):
+            # The engine no longer holds this state (cut by a restart): close it.
+            AgentState.objects.filter(pk=row.pk).update(ended_at=row.started_at if now_open is
+                                                        None else _dt(now_open.start_ts))
+            row = None
+        if now_open is not None and row is None:
+            create.append(row_for(now_open))
+    AgentState.objects.bulk_create(create)
+
+
+# -- rollups from scratch ---------------------------------------------------------------------
+
+
+def queue_rollups_rebuild(*, queue: Queue) -> int:
+    """Recompute a queue's interval rollups from its stored calls (after a settings change)."""
+    zone = site_zone()
+    tallies: dict[datetime, kpi.Tally] = defaultdict(kpi.Tally)
+    flags: dict[datetime, dict] = defaultdict(dict)
+    for row in QueueCall.objects.filter(queue=queue).iterator(chunk_size=5000):
+        start = kpi.interval_start(row.offered_at.timestamp(), zone=zone,
+                                   minutes=queue.interval_minutes)
+        tallies[start].add(kpi.contribution(_row_facts(row), threshold=queue.sl_threshold_s,
+                                            short_abandon=queue.short_abandon_s))
+        if row.acw_s and row.acw_s > 0:
+            flags[start]["acw_known"] = True
+        if row.hold_s is not None:
+            flags[start]["hold_known"] = True
+    with transaction.atomic():
+        old = {r.start: r for r in QueueInterval.objects.filter(queue=queue)}
+        QueueInterval.objects.filter(queue=queue).delete()
+        rows = []
+        for start, tally in tallies.items():
+            previous = old.get(start)
+            known = {"acw_known": previous.acw_known, "hold_known": previous.hold_known} if (
+                previous) else {}
+            known.update(flags[start])
+            rows.append(QueueInterval(queue=queue, start=start, **tally.as_dict(), **known))
+        QueueInterval.objects.bulk_create(rows)
+    return len(rows)
+
+
+# -- agent identity ---------------------------------------------------------------------------
+
+
+def member_history_attribute(*, agent, aliases: list[str]) -> int:
+    """Attribute every call, state and daily counter recorded under `aliases` to `agent`, and
+    release history under names the agent no longer owns."""
+    changed = 0
+    for model in (QueueCall, AgentState, AgentDay):
+        changed += model.objects.filter(member__in=aliases).exclude(agent=agent).update(
+            agent=agent)
+        model.objects.filter(agent=agent).exclude(member__in=aliases).update(agent=None)
+    return changed
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(site_zone()).date()

@@ -1,0 +1,137 @@
+"""POST /api/telephony/events: token-only ingestion with per-item results."""
+
+import pytest
+
+from metrics.models import AgentDay, AgentState, CallEvent, QueueCall, QueueInterval
+from metrics.signals import floor_changed
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def call_events(prefix="e", call="c1", queue="billing", member="PJSIP/2004"):
+    return [
+        {"id": f"{prefix}1", "type": "call_queued", "at": "2026-03-02T09:00:00Z",
+         "call_id": call, "queue": queue, "caller": "+3225550101"},
+        {"id": f"{prefix}2", "type": "call_answered", "at": "2026-03-02T09:00:12Z",
+         "call_id": call, "queue": queue, "member": member, "wait_s": 12, "ring_s": 3},
+        {"id": f"{prefix}3", "type": "call_ended", "at": "2026-03-02T09:04:12Z",
+         "call_id": call, "queue": queue, "member": member, "talk_s": 240},
+    ]
+
+
+def test_it_accepts_a_batch_and_builds_the_call(cast, post_events):
+    received = []
+
+    def listener(sender, site, **kwargs):
+        received.append(site)
+
+    floor_changed.connect(listener)
+    try:
+        response = post_events(call_events())
+    finally:
+        floor_changed.disconnect(listener)
+    assert response.status_code == 200, response.content
+    assert response.json()["accepted"] == 3
+    assert [r["status"] for r in response.json()["results"]] == ["accepted"] * 3
+    call = QueueCall.objects.get()
+    assert (call.outcome, call.wait_s, call.talk_s, call.ring_s) == ("answered", 12, 240, 3)
+    assert call.agent == cast.ann_agent
+    assert call.queue.name == "billing"
+    assert received == ["main"]
+    rollup = QueueInterval.objects.get()
+    assert (rollup.offered, rollup.answered, rollup.a_in) == (1, 1, 1)
+    assert AgentState.objects.filter(member="PJSIP/2004").exists()
+
+
+def test_the_same_events_twice_count_once(cast, post_events):
+    post_events(call_events())
+    response = post_events(call_events())
+    body = response.json()
+    assert (body["accepted"], body["duplicates"]) == (0, 3)
+    assert {r["reason"] for r in body["results"]} == {"already received"}
+    assert CallEvent.objects.count() == 3
+    assert QueueInterval.objects.get().offered == 1
+    assert AgentDay.objects.get(member="PJSIP/2004").answered == 1
+
+
+def test_one_bad_item_loses_nothing_else(db, post_events):
+    events = call_events()
+    events.insert(1, {"id": "bad1", "type": "call_abandoned", "at": "2026-03-02T09:00:05Z",
+                      "call_id": "c9", "queue": "billing", "wait_s": -3})
+    events.insert(2, {"id": "bad2", "type": "call_teleported", "at": "2026-03-02T09:00:05Z"})
+    events.insert(3, {"id": "bad3", "type": "call_abandoned", "at": "2026-03-02T09:00:05Z",
+                      "call_id": "c9", "queue": "billing", "wait_s": ""})
+    events.insert(4, {"id": "bad4", "type": "call_queued", "at": "yesterday",
+                      "call_id": "c9", "queue": "billing"})
+    response = post_events(events)
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["accepted"], body["rejected"]) == (3, 4)
+    reasons = {r["id"]: r["reason"] for r in body["results"] if r["status"] == "rejected"}
+    assert "wait_s" in reasons["bad1"] and "greater than or equal to 0" in reasons["bad1"]
+    assert "type" in reasons["bad2"]
+    assert "wait_s" in reasons["bad3"]
+    assert "at" in reasons["bad4"]
+    assert QueueCall.objects.get().outcome == "answered"
+
+
+def test_a_malformed_batch_is_a_400_naming_the_field(db, post_events):
+    response = post_events(None, body={"events": "not a list"})
+    assert response.status_code == 400
+    assert "events" in response.json()["error"]["fields"]
+    response = post_events(None, body={"events": [1, 2]})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]
+
+
+def test_an_oversized_batch_is_a_413(db, post_events):
+    events = [{"id": f"x{i}", "type": "call_queued", "at": "2026-03-02T09:00:00Z",
+               "call_id": f"c{i}", "queue": "q"} for i in range(1001)]
+    response = post_events(events)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert CallEvent.objects.count() == 0
+
+
+def test_a_wrong_token_is_refused_and_changes_nothing(db, post_events):
+    response = post_events(call_events(), token="cf_wrong")
+    assert response.status_code == 401
+    assert CallEvent.objects.count() == 0
+
+
+def test_the_token_scheme_may_be_token(cast, post_events):
+    assert post_events(call_events(), scheme="Token").status_code == 200
+
+
+def test_the_token_opens_nothing_else(db, pbx):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {pbx.token}")
+    for name in ("api-me", "api-agent-list", "api-telephony-unmapped-members"):
+        assert client.get(reverse(name)).status_code in (401, 403), name
+    assert client.get(reverse("floor")).status_code == 302
+
+
+def test_an_unknown_member_is_listed_then_mapping_it_reattributes_history(cast, post_events,
+                                                                          api):
+    from agents.services import agent_update
+
+    post_events(call_events(member="SIP/7001"))
+    listed = api(cast.ada).get("/api/telephony/unmapped-members/").json()
+    assert [m["member"] for m in listed] == ["SIP/7001"]
+    assert listed[0]["calls"] == 1
+    assert QueueCall.objects.get().agent is None
+    agent_update(agent=cast.bob_agent, aliases=["PJSIP/2005", "SIP/7001"], actor=cast.ada)
+    assert QueueCall.objects.get().agent == cast.bob_agent
+    assert AgentDay.objects.get(member="SIP/7001").agent == cast.bob_agent
+    assert api(cast.ada).get("/api/telephony/unmapped-members/").json() == []
+
+
+def test_the_schema_documents_the_endpoint_with_examples(db, api, cast):
+    response = api(cast.ada).get("/api/schema/?format=json")
+    operation = response.json()["paths"]["/api/telephony/events"]["post"]
+    assert operation["operationId"] == "telephony_events_ingest"
+    assert operation["requestBody"]["content"]["application/json"]["examples"]
+    assert operation["security"] == [{"sourceToken": []}]
