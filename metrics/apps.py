@@ -6,4 +6,8 @@ class MetricsConfig(AppConfig):
     verbose_name = "Telephony and live floor"
 
     def ready(self) -> None:
-        from metrics import receivers  # noqa: F401 - connects the listeners
+        # Celery's autodiscovery looks for `tasks`; the report tasks live beside it.
+        from metrics import (
+            receivers,  # noqa: F401 - connects the listeners
+            report_tasks,  # noqa: F401
+        )
