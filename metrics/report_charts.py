@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 WIDTH, HEIGHT = 900, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 48
 COLOURS = {"offered": "#1f6feb", "answered": "#1a7f37", "abandoned": "#cf222e",
            "line": "#1f6feb", "target": "#b76e00"}
+
+
+def nice_top(value: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 × 10^k at or above `value` (round axis labels)."""
+    if value <= 0:
+        return 1.0
+    scale = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if step * scale >= value:
+            return step * scale
+    return 10 * scale
 
 
 def _frame(title: str, body: list[str], legend: list[tuple[str, str]]) -> str:
@@ -50,7 +62,7 @@ def _axes(labels: list[str], top: float, fmt) -> tuple[list[str], callable, call
 def line_chart(title: str, labels: list[str], values: list[float | None], *,
                target: float | None = None, ratio: bool = False, name: str = "") -> str:
     known = [v for v in values if v is not None]
-    top = 1.0 if ratio else (max([*known, target or 0]) * 1.1 or 1.0)
+    top = 1.0 if ratio else nice_top(max([*known, target or 0]))
     fmt = (lambda v: f"{v * 100:.0f}%") if ratio else (lambda v: f"{v:.0f}")
     body, x, y = _axes(labels, top, fmt)
     points = [(x(i), y(v), v, labels[i]) for i, v in enumerate(values) if v is not None]
@@ -72,7 +84,7 @@ def line_chart(title: str, labels: list[str], values: list[float | None], *,
 
 
 def bar_chart(title: str, labels: list[str], series: dict[str, list[float]]) -> str:
-    top = max([v for values in series.values() for v in values] + [1]) * 1.1
+    top = nice_top(max([v for values in series.values() for v in values] + [1]))
     body, x, y = _axes(labels, top, lambda v: f"{v:.0f}")
     n = max(len(labels), 1)
     group_w = (WIDTH - LEFT - RIGHT) / n * 0.8
