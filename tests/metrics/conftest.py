@@ -39,3 +39,13 @@ def ingest_file(path, *, source, layout="file", zone="UTC", batch=500):
     for start in range(0, len(events), batch):
         events_ingest(source=source, events=events[start:start + batch])
     return events
+
+
+def file_lines(path):
+    """A callable giving the lines of `path` afresh, as `build_report` wants."""
+
+    def open_lines():
+        with open(path, encoding="utf-8") as handle:
+            yield from handle
+
+    return open_lines

@@ -1,0 +1,89 @@
+from django.contrib import admin, messages
+
+from agents.services import audit_record
+from metrics import services
+from metrics.models import AgentDay, AgentState, Queue, QueueAlias, QueueCall, TelephonySource
+
+ROLLUP_SETTINGS = ("sl_threshold_s", "short_abandon_s", "interval_minutes")
+
+
+class QueueAliasInline(admin.TabularInline):
+    model = QueueAlias
+    extra = 1
+
+
+@admin.register(Queue)
+class QueueAdmin(admin.ModelAdmin):
+    list_display = ["name", "site", "sl_threshold_s", "sl_target", "sl_variant",
+                    "interval_minutes"]
+    list_filter = ["site", "sl_variant"]
+    search_fields = ["name", "aliases__name"]
+    inlines = [QueueAliasInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(actor=request.user, action="queue.saved", target=obj,
+                     data={k: form.cleaned_data.get(k) for k in form.changed_data
+                           if k != "acw_reasons"})
+        # The rollups were counted with the old thresholds or interval length.
+        if change and set(form.changed_data) & set(ROLLUP_SETTINGS):
+            rows = services.queue_rollups_rebuild(queue=obj)
+            self.message_user(request, f"Recomputed {rows} interval rollups of {obj}.")
+
+
+@admin.register(TelephonySource)
+class TelephonySourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "site", "active", "follow_path", "follow_line"]
+    list_filter = ["kind", "site", "active"]
+    readonly_fields = ["token_hash", "follow_offset", "follow_inode", "follow_line",
+                       "created_at"]
+    actions = ["issue_token"]
+
+    def save_model(self, request, obj, form, change):
+        token = None if change else obj.issue_token()
+        super().save_model(request, obj, form, change)
+        if token:
+            audit_record(actor=request.user, action="telephony_source.token_issued", target=obj)
+            self.message_user(request, f"Ingest token of {obj} (shown once): {token}",
+                              messages.WARNING)
+
+    @admin.action(description="Issue a new ingest token (the old one stops working)")
+    def issue_token(self, request, queryset):
+        for source in queryset:
+            token = services.source_token_rotate(source=source, actor=request.user)
+            self.message_user(request, f"Ingest token of {source} (shown once): {token}",
+                              messages.WARNING)
+
+
+@admin.register(QueueCall)
+class QueueCallAdmin(admin.ModelAdmin):
+    list_display = ["call_id", "queue", "offered_at", "outcome", "wait_s", "member", "agent"]
+    list_filter = ["outcome", "queue"]
+    search_fields = ["call_id", "caller", "member"]
+    date_hierarchy = "offered_at"
+    list_select_related = ["queue", "agent"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AgentState)
+class AgentStateAdmin(admin.ModelAdmin):
+    list_display = ["member", "agent", "status", "reason", "activity", "started_at", "ended_at"]
+    list_filter = ["status", "activity"]
+    search_fields = ["member"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AgentDay)
+class AgentDayAdmin(admin.ModelAdmin):
+    """Per-member daily counters; a member without an agent is unmapped: add it as an alias."""
+
+    list_display = ["day", "member", "agent", "answered", "missed_rings", "unreachable_rings"]
+    list_filter = ["day", ("agent", admin.EmptyFieldListFilter)]
+    search_fields = ["member"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
