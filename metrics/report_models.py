@@ -29,17 +29,21 @@ class SurveyResult(models.Model):
 
 
 class CallFactsInterval(models.Model):
-    """Facts about a queue interval's answered calls that are known only later: the repeat-call
-    proxy (a caller calling again within 24 h) and the post-call surveys, per agent.
+    """Facts about answered calls that are known only later: the repeat-call proxy (the caller
+    called again within 24 h) and the post-call surveys.
 
-    Rebuilt per local day by `metrics.report_services.call_facts_refresh`, so the reports read
-    rollups rather than calls; the engine's own counters stay in `QueueInterval`/`AgentDay`.
+    Two kinds of rows: per queue and interval (`agent` empty), read by the queue reports, and
+    per agent and local day (`queue` empty, `start` = the day's local midnight), read by the
+    agent and team reports. Rebuilt per local day by
+    `metrics.report_services.call_facts_refresh`, so reports read rollups rather than calls;
+    the engine's own counters stay in `QueueInterval` / `AgentDay`.
     """
 
-    queue = models.ForeignKey("metrics.Queue", on_delete=models.CASCADE, related_name="+")
-    start = models.DateTimeField()
+    queue = models.ForeignKey("metrics.Queue", null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="+")
     agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.CASCADE,
                               related_name="+")
+    start = models.DateTimeField()
     repeat_known_n = models.IntegerField(default=0)
     repeat_n = models.IntegerField(default=0)
     survey_n = models.IntegerField(default=0)
@@ -49,12 +53,17 @@ class CallFactsInterval(models.Model):
     fcr_yes_n = models.IntegerField(default=0)
 
     class Meta:
-        ordering = ["start", "queue"]
-        indexes = [models.Index(fields=["start", "queue"]), models.Index(fields=["agent",
-                                                                                 "start"])]
+        ordering = ["start", "queue", "agent"]
+        indexes = [models.Index(fields=["queue", "start"]),
+                   models.Index(fields=["agent", "start"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(queue__isnull=True) ^ models.Q(agent__isnull=True),
+                name="callfacts_queue_xor_agent"),
+        ]
 
     def __str__(self) -> str:
-        return f"facts {self.queue_id} {self.start:%Y-%m-%d %H:%M}"
+        return f"facts {self.queue_id or self.agent_id} {self.start:%Y-%m-%d %H:%M}"
 
 
 class SummaryRecipient(models.Model):

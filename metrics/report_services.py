@@ -95,17 +95,17 @@ def call_facts_refresh(*, day: date) -> int:
     end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
     frame = reports.call_fact_rows(QueueCall.objects.filter(offered_at__gte=start,
                                                            offered_at__lt=end))
+    fields = list(reports.EXTRA_FIELDS)
     rows = []
     if len(frame):
-        frame["agent_id"] = frame["agent_id"].astype("object").where(
-            frame["agent_id"].notna(), None)
-        sums = frame.groupby(["queue_id", "start", "agent_id"], dropna=False)[
-            list(reports.EXTRA_FIELDS)].sum()
-        for (queue_id, interval, agent_id), values in sums.iterrows():
-            agent = None if agent_id is None or agent_id != agent_id else int(agent_id)
+        for (queue_id, interval), values in frame.groupby(["queue_id", "start"])[fields].sum(
+                ).iterrows():
             rows.append(CallFactsInterval(queue_id=int(queue_id), start=interval,
-                                          agent_id=agent, **{k: values[k] for k in
-                                                             reports.EXTRA_FIELDS}))
+                                          **values.to_dict()))
+        for agent_id, values in frame.dropna(subset=["agent_id"]).groupby("agent_id")[
+                fields].sum().iterrows():
+            rows.append(CallFactsInterval(agent_id=int(agent_id), start=start,
+                                          **values.to_dict()))
     with transaction.atomic():
         CallFactsInterval.objects.filter(start__gte=start, start__lt=end).delete()
         CallFactsInterval.objects.bulk_create(rows)

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q
 
 from callfloor.errors import DomainError
 from metrics import kpi
@@ -256,7 +256,7 @@ def _queue_frame(queues: list[Queue], start: datetime, end: datetime) -> pd.Data
         "queue_id", "start", *kpi.SUM_FIELDS, "max_wait_s", "hold_known", "acw_known"])
     facts = list(CallFactsInterval.objects.filter(queue__in=queues, start__gte=start,
                                                   start__lt=end)
-                 .values("queue_id", "start").annotate(**{f: Sum(f) for f in EXTRA_FIELDS}))
+                 .values("queue_id", "start", *EXTRA_FIELDS))
     facts_frame = pd.DataFrame.from_records(facts, columns=["queue_id", "start", *EXTRA_FIELDS])
     frame = frame.merge(facts_frame, on=["queue_id", "start"], how="left")
     frame[list(EXTRA_FIELDS)] = frame[list(EXTRA_FIELDS)].fillna(0)
