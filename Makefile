@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint format bench migrate venv clean
+.PHONY: demo test lint format bench bench-reports migrate venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ format: venv
 
 bench: venv
 	@echo "No benchmark yet: see BENCHMARKS.md."
+
+# Report time for a month of a 1,000-agent centre, from rollups (see BENCHMARKS.md).
+bench-reports: venv
+	$(BIN)/python -m tests.services -- $(BIN)/python manage.py bench_reports --migrate
 
 clean:
 	rm -rf $(VENV) var staticfiles build *.egg-info

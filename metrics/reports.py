@@ -15,7 +15,7 @@ by `metrics.report_services.call_facts_refresh`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -332,6 +332,17 @@ def queue_row(sums: dict, queue: Queue, components: list[str]) -> dict:
     return row
 
 
+# Counters that are counts (pandas sums mixed columns as floats; counts stay integers).
+COUNT_FIELDS = frozenset(
+    [f.name for f in fields(kpi.Tally) if f.type in ("int", int)]
+    + ["repeat_known_n", "repeat_n", "survey_n", "survey_top_n", "fcr_n", "fcr_yes_n",
+       "missed_rings", "unreachable_rings"])
+
+
+def _counts(sums: dict) -> dict:
+    return {k: (round(v) if k in COUNT_FIELDS else float(v)) for k, v in sums.items()}
+
+
 def _sum_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in SUM_COLUMNS if c in frame]
 
@@ -345,7 +356,7 @@ def _sum_groups(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, dict]:
         sums["max_wait_s"] = grouped["max_wait_s"].max()
     out = {}
     for key, values in sums.iterrows():
-        out[key if isinstance(key, tuple) else (key,)] = values.to_dict()
+        out[key if isinstance(key, tuple) else (key,)] = _counts(values.to_dict())
     return out
 
 
@@ -355,7 +366,7 @@ def _total(frame: pd.DataFrame) -> dict:
     sums = frame[_sum_columns(frame)].sum().to_dict()
     if "max_wait_s" in frame:
         sums["max_wait_s"] = float(frame["max_wait_s"].max())
-    return sums
+    return _counts(sums)
 
 
 # --- the reports --------------------------------------------------------------------------------

@@ -245,3 +245,15 @@ def test_the_api_gives_the_page_figures(cast, source, api):
     mine = api(cast.ann).get(f"/api/reports/agents/{cast.ann_agent.pk}/", {
         "start": "2026-03-02", "end": "2026-03-02"}).json()
     assert mine["rows"][-1]["handled"] == 1
+
+
+def test_counts_stay_integers_in_every_export(cast, source, api):
+    log = Log(day(2026, 3, 2))
+    log.answered(queue="sales", ext="2004", wait=5, talk=60)
+    log.abandoned(queue="sales", wait=30)
+    log.ingest(source)
+    report = reports.queue_report(queues=Queue.objects.all(), span=reports.ReportRange(
+        date(2026, 3, 2), date(2026, 3, 2)))
+    for row in report.rows:
+        assert all(type(row[key]) is int for key in ("offered", "answered", "abandoned"))
+    assert ",2,1,1," in report_exports.as_csv(report).decode()
