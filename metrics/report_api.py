@@ -96,3 +96,48 @@ class TeamReportApi(APIView):
     def get(self, request, team_id: int):
         team = report_selectors.report_team(user=request.user, team_id=team_id)
         return Response(as_json(reports.team_report(team=team, span=_span(request))))
+
+
+# -- post-call surveys in the telephony events batch -----------------------------------------
+
+SURVEY_TYPE = "call_surveyed"
+
+
+class SurveyEventInput(serializers.Serializer):
+    """A post-call survey answer sent in a telephony events batch."""
+
+    id = serializers.CharField(max_length=200)
+    type = serializers.ChoiceField(choices=[SURVEY_TYPE])
+    at = serializers.DateTimeField(help_text="when the customer answered")
+    call_id = serializers.CharField(max_length=100)
+    score = serializers.IntegerField(help_text="on the site's survey scale (default 1–5)")
+    resolved = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                        help_text='the answer to "was your issue resolved?"')
+
+
+def is_survey(raw) -> bool:
+    return isinstance(raw, dict) and raw.get("type") == SURVEY_TYPE
+
+
+def surveys_ingest(*, source, items: dict[int, dict]) -> dict[int, tuple[str, str]]:
+    """Record the survey items of a batch: index → (accepted | duplicate | rejected, reason)."""
+    from callfloor.errors import DomainError
+    from metrics.report_services import survey_record
+
+    results: dict[int, tuple[str, str]] = {}
+    for index, raw in items.items():
+        item = SurveyEventInput(data=raw)
+        if not item.is_valid():
+            results[index] = ("rejected", "; ".join(
+                f"{field}: {' '.join(str(m) for m in messages)}"
+                for field, messages in item.errors.items()))
+            continue
+        data = item.validated_data
+        try:
+            _, new = survey_record(source=source, call_id=data["call_id"], score=data["score"],
+                                   resolved=data["resolved"], answered_at=data["at"])
+        except DomainError as error:
+            results[index] = ("rejected", f"{error.field}: {error.message}")
+            continue
+        results[index] = ("accepted", "") if new else ("duplicate", "already received")
+    return results

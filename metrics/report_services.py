@@ -90,6 +90,8 @@ def call_facts_refresh(*, day: date) -> int:
     Idempotent; the hourly task runs it for yesterday and today (a call's repeat window runs
     24 h past it). Returns the number of fact rows written.
     """
+    for source in TelephonySource.objects.filter(surveys__queue_call__isnull=True).distinct():
+        survey_link_calls(source=source)
     zone = reports.site_zone()
     start = datetime.combine(day, time(0), zone).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
