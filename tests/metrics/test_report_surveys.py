@@ -20,7 +20,7 @@ def _call(n: int, *, score=None, resolved=None, survey_first=False):
               "call_id": call, "score": score}
     if resolved is not None:
         survey["resolved"] = resolved
-    return ([survey] + events) if survey_first else (events + [survey])
+    return [survey, *events] if survey_first else [*events, survey]
 
 
 def test_a_survey_in_the_events_batch_rates_its_call(cast, pbx, post_events):
