@@ -492,6 +492,17 @@ def _agent_frames(agents: list, span: ReportRange):
     return frame, _state_rows(ids, start, end), components
 
 
+def _reason_columns(rows: list[dict]) -> list[Column]:
+    """One column per not-ready reason seen in the rows (so exports carry the breakdown)."""
+    reasons = sorted({reason for row in rows for reason in row.get("not_ready_by_reason", {})})
+    for row in rows:
+        for reason in reasons:
+            row[f"not_ready:{reason}"] = row.get("not_ready_by_reason", {}).get(reason, 0.0) \
+                if row.get("not_ready_s") is not None else None
+    return [Column(f"not_ready:{reason}", f"Not ready: {reason} (s)", "seconds")
+            for reason in reasons]
+
+
 def _hook_figures(agents: list, start: datetime, end: datetime) -> tuple[list[Column], dict]:
     columns: list[Column] = []
     figures: dict[int, dict] = {}
@@ -524,7 +535,8 @@ def agent_report(*, agent, span: ReportRange) -> Report:
     rows[-1].update(hooked.get(agent.pk, {}))
     return Report(kind="agent", title=f"Agent report: {agent.display_name}", range=span,
                   zone=settings.CALLFLOOR_TIME_ZONE, sl_definition="not applicable",
-                  columns=AGENT_COLUMNS + hook_columns, rows=rows, highlight="aht_s",
+                  columns=AGENT_COLUMNS + _reason_columns(rows) + hook_columns, rows=rows,
+                  highlight="aht_s",
                   extra={"agent_id": agent.pk})
 
 
@@ -546,7 +558,8 @@ def team_report(*, team, span: ReportRange) -> Report:
         row.update(hooked.get(row.get("agent_id"), {}))
     return Report(kind="team", title=f"Team report: {team.name}", range=span,
                   zone=settings.CALLFLOOR_TIME_ZONE, sl_definition="not applicable",
-                  columns=AGENT_COLUMNS + hook_columns, rows=rows, highlight="aht_s",
+                  columns=AGENT_COLUMNS + _reason_columns(rows) + hook_columns, rows=rows,
+                  highlight="aht_s",
                   extra={"team_id": team.pk})
 
 

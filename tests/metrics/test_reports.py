@@ -257,3 +257,40 @@ def test_counts_stay_integers_in_every_export(cast, source, api):
     for row in report.rows:
         assert all(type(row[key]) is int for key in ("offered", "answered", "abandoned"))
     assert ",2,1,1," in report_exports.as_csv(report).decode()
+
+
+def test_the_agent_report_has_occupancy_login_and_not_ready_time_by_reason(cast, source):
+    from openpyxl import load_workbook as load
+
+    ext = member("2004")
+    lines = [
+        f"1772438400|NONE|sales|{ext}|ADDMEMBER|",                 # 08:00 logs in
+        "1772439000|c1|sales|NONE|ENTERQUEUE||5551000|1",
+        f"1772439010|c1|sales|{ext}|CONNECT|10|chan|4",             # 08:10:10 on call
+        f"1772439310|c1|sales|{ext}|COMPLETECALLER|10|300|1",       # 08:15:10 (300 s talk)
+        f"1772439311|NONE|sales|{ext}|PAUSE|ACW",                   # wrap-up 60 s
+        f"1772439371|NONE|sales|{ext}|UNPAUSE|",
+        f"1772440800|NONE|sales|{ext}|PAUSE|Lunch",                 # 08:40 lunch 30 min
+        f"1772442600|NONE|sales|{ext}|UNPAUSE|",
+        f"1772443200|NONE|sales|{ext}|PAUSE|Training",              # 09:20 training 10 min
+        f"1772443800|NONE|sales|{ext}|UNPAUSE|",
+        f"1772445600|NONE|sales|{ext}|REMOVEMEMBER|",              # 10:00 logs out
+    ]
+    from metrics.queue_log import read_lines
+    from metrics.services import events_ingest
+
+    events_ingest(source=source, events=list(read_lines(lines, layout="file", zone="UTC")))
+    report = reports.agent_report(agent=cast.ann_agent, span=reports.ReportRange(
+        date(2026, 3, 2), date(2026, 3, 2)))
+    total = report.rows[-1]
+    assert total["handled"] == 1 and total["aht_s"] == pytest.approx(360.0)
+    assert total["login_s"] == pytest.approx(7200.0)
+    assert total["not_ready_by_reason"] == {"Lunch": 1800.0, "Training": 600.0}
+    # busy 300 + 60; available idle = 7200 − 2400 not ready − 360 busy.
+    assert total["occupancy"] == pytest.approx(360 / (360 + 4440))
+    assert total["answered_within_3_rings"] == 1.0
+    sheet = load(io.BytesIO(report_exports.as_xlsx(report))).active
+    titles = [c.value for c in sheet[6]]
+    assert "Not ready: Lunch (s)" in titles
+    last = [c.value for c in sheet[sheet.max_row]]
+    assert last[titles.index("Not ready: Lunch (s)")] == pytest.approx(1800.0)
