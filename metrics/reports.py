@@ -281,8 +281,9 @@ def _periods(starts: pd.Series, grain: str, reset_hour: int) -> pd.Series:
     local = _local(starts)
     minutes = GRAINS[grain]
     if minutes:
-        return local.dt.floor(f"{minutes}min", ambiguous="infer",
-                              nonexistent="shift_forward").dt.strftime("%Y-%m-%d %H:%M")
+        # Floor on the wall clock (no re-localising, so no ambiguous hour at a DST change).
+        floored = (local.dt.minute // minutes * minutes).map("{:02d}".format)
+        return local.dt.strftime("%Y-%m-%d %H:") + floored
     return _day_periods((local - pd.Timedelta(hours=reset_hour)).dt.date, grain)
 
 

@@ -294,3 +294,22 @@ def test_the_agent_report_has_occupancy_login_and_not_ready_time_by_reason(cast,
     assert "Not ready: Lunch (s)" in titles
     last = [c.value for c in sheet[sheet.max_row]]
     assert last[titles.index("Not ready: Lunch (s)")] == pytest.approx(1800.0)
+
+
+def test_intervals_and_days_follow_the_site_zone_across_a_dst_change(cast, source, settings):
+    settings.CALLFLOOR_TIME_ZONE = "Europe/Brussels"
+    # 29 March 2026: clocks go from 02:00 to 03:00 (UTC+1 → UTC+2).
+    log = Log(day(2026, 3, 28, 22))  # 23:00 local on the 28th
+    for _ in range(4):
+        log.answered(queue="sales", ext="2004", wait=5, talk=60, gap=3600)
+    log.ingest(source)
+    queue = Queue.objects.get(name="sales")
+    by_hour = reports.queue_report(queues=[queue], span=reports.ReportRange(
+        date(2026, 3, 28), date(2026, 3, 29), "60"))
+    assert [r["label"] for r in by_hour.rows] == [
+        "2026-03-28 23:00", "2026-03-29 00:00", "2026-03-29 01:00", "2026-03-29 03:00",
+        "Total"]
+    by_day = reports.queue_report(queues=[queue], span=reports.ReportRange(
+        date(2026, 3, 28), date(2026, 3, 29)))
+    assert [(r["label"], r["offered"]) for r in by_day.rows] == [
+        ("2026-03-28", 1), ("2026-03-29", 3), ("Total", 4)]
