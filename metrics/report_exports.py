@@ -12,7 +12,8 @@ from openpyxl.utils import get_column_letter
 from metrics.reports import Report
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NUMBER_FORMATS = {"count": "0", "ratio": "0.0%", "seconds": "0.0", "score": "0.00"}
+NUMBER_FORMATS = {"count": "0", "ratio": "0.0%", "seconds": "0.0", "score": "0.00",
+                  "duration": "[h]:mm:ss"}
 
 
 def _headers(report: Report) -> list[str]:
@@ -33,6 +34,9 @@ def display(value, kind: str) -> str:
         return f"{value * 100:.1f} %"
     if kind == "seconds":
         return f"{value:.1f}"
+    if kind == "duration":
+        whole = round(value)
+        return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
     if kind == "score":
         return f"{value:.2f}"
     if kind == "count":
@@ -70,6 +74,8 @@ def as_xlsx(report: Report) -> bytes:
     for offset, row in enumerate(report.rows, start=1):
         for col, (value, kind) in enumerate(zip(_values(report, row), kinds, strict=True),
                                             start=1):
+            if kind == "duration" and value is not None:
+                value = value / 86400  # a spreadsheet duration is a fraction of a day
             cell = sheet.cell(row=head + offset, column=col, value=value)
             if kind in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[kind]

@@ -33,6 +33,7 @@ from metrics.models import (
     Queue,
     QueueCall,
     QueueInterval,
+    TelephonySource,
 )
 from metrics.services import AGENT_FIELDS
 
@@ -62,7 +63,7 @@ def survey_scale() -> tuple[int, int, int]:
 class Column:
     key: str
     label: str
-    kind: str  # text, count, ratio, seconds, score
+    kind: str  # text, count, ratio, seconds, duration (seconds shown as h:mm:ss), score
 
 
 QUEUE_COLUMNS = [
@@ -100,8 +101,8 @@ AGENT_COLUMNS = [
     Column("avg_hold_s", "Avg hold (s)", "seconds"),
     Column("avg_acw_s", "Avg wrap-up (s)", "seconds"),
     Column("occupancy", "Occupancy", "ratio"),
-    Column("login_s", "Login time (s)", "seconds"),
-    Column("not_ready_s", "Not ready (s)", "seconds"),
+    Column("login_s", "Login time", "duration"),
+    Column("not_ready_s", "Not ready", "duration"),
     Column("missed_rings", "Missed rings", "count"),
     Column("answered_within_3_rings", "Answered within 3 rings", "ratio"),
     Column("repeat_rate", "Repeat-call rate", "ratio"),
@@ -414,25 +415,38 @@ def queue_report(*, queues: Iterable[Queue], span: ReportRange) -> Report:
                   extra={"queue_ids": [q.pk for q in queues]})
 
 
-def _clip(frame: pd.DataFrame, start: datetime, end: datetime, now: datetime) -> pd.Series:
-    begin = frame["started_at"].clip(lower=pd.Timestamp(start))
-    finish = frame["ended_at"].fillna(pd.Timestamp(now)).clip(upper=pd.Timestamp(end))
-    return (finish - begin).dt.total_seconds().clip(lower=0)
+def _source_clocks() -> dict[int, pd.Timestamp]:
+    """The time of each source's last event: what is known of a state still open."""
+    now = datetime.now(UTC)
+    clocks = {}
+    for pk, state in TelephonySource.objects.values_list("pk", "engine_state"):
+        clock = (state or {}).get("clock")
+        clocks[pk] = pd.Timestamp(min(datetime.fromtimestamp(clock, UTC), now) if clock
+                                  else now)
+    return clocks
 
 
 def _state_rows(agent_ids: list[int], start: datetime, end: datetime) -> pd.DataFrame:
+    """The agents' state intervals overlapping the range, with their seconds inside it.
+
+    A state still open counts up to its source's last event (later is not known yet).
+    """
+    columns = ["agent_id", "source_id", "status", "reason", "activity", "started_at",
+               "ended_at"]
     states = AgentState.objects.filter(agent_id__in=agent_ids, started_at__lt=end).filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gt=start)).values(
-        "agent_id", "status", "reason", "activity", "started_at", "ended_at")
-    frame = pd.DataFrame.from_records(list(states), columns=[
-        "agent_id", "status", "reason", "activity", "started_at", "ended_at"])
+        Q(ended_at__isnull=True) | Q(ended_at__gt=start)).values(*columns)
+    frame = pd.DataFrame.from_records(list(states), columns=columns)
     if frame.empty:
         frame["seconds"] = []
         return frame
     frame["started_at"] = pd.to_datetime(frame["started_at"], utc=True)
     frame["ended_at"] = pd.to_datetime(frame["ended_at"], utc=True)
-    now = min(datetime.now(UTC), end)
-    frame["seconds"] = _clip(frame, start, end, now)
+    if frame["ended_at"].isna().any():
+        open_end = frame["source_id"].map(_source_clocks())
+        frame["ended_at"] = frame["ended_at"].fillna(pd.to_datetime(open_end, utc=True))
+    begin = frame["started_at"].clip(lower=pd.Timestamp(start))
+    finish = frame["ended_at"].clip(upper=pd.Timestamp(end))
+    frame["seconds"] = (finish - begin).dt.total_seconds().clip(lower=0)
     return frame
 
 
@@ -500,7 +514,7 @@ def _reason_columns(rows: list[dict]) -> list[Column]:
         for reason in reasons:
             row[f"not_ready:{reason}"] = row.get("not_ready_by_reason", {}).get(reason, 0.0) \
                 if row.get("not_ready_s") is not None else None
-    return [Column(f"not_ready:{reason}", f"Not ready: {reason} (s)", "seconds")
+    return [Column(f"not_ready:{reason}", f"Not ready: {reason}", "duration")
             for reason in reasons]
 
 
