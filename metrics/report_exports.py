@@ -66,10 +66,12 @@ def as_xlsx(report: Report) -> bytes:
                                                                 size=14 if number == 1 else 11)
     head = len(report.header_lines()) + 2
     bold = Font(bold=True)
+    marked = {index for index, c in enumerate(report.columns, start=3)
+              if c.key in report.highlighted()}
     for col, title in enumerate(_headers(report), start=1):
         cell = sheet.cell(row=head, column=col, value=title)
         cell.font = bold
-        cell.fill = PatternFill("solid", fgColor="DDE3ED")
+        cell.fill = PatternFill("solid", fgColor="FFF3A8" if col in marked else "DDE3ED")
     kinds = ["text", "text", *[c.kind for c in report.columns]]
     for offset, row in enumerate(report.rows, start=1):
         for col, (value, kind) in enumerate(zip(_values(report, row), kinds, strict=True),

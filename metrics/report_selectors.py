@@ -50,3 +50,27 @@ def report_choices(*, user) -> dict:
     if own is not None and has_role(user, Role.AGENT) and own not in agents:
         agents.append(own)
     return {"queues": [], "teams": teams, "agents": agents}
+
+
+def queue_csat_today(*, queues, now) -> dict[int, dict]:
+    """Per queue id, today's post-call survey figures for a wall-board tile (only queues with
+    answers): `survey_n`, `csat_top_box` (share of top-box scores) and `csat_mean`."""
+    from django.db.models import Avg, Count, Q
+
+    from metrics.models import SurveyResult
+    from metrics.reports import survey_scale
+    from metrics.selectors import queue_today_bounds
+
+    _low, high, top_box = survey_scale()
+    out: dict[int, dict] = {}
+    for queue in queues:
+        start, end = queue_today_bounds(queue, now)
+        row = SurveyResult.objects.filter(
+            queue_call__queue=queue, queue_call__offered_at__gte=start,
+            queue_call__offered_at__lt=end).aggregate(
+            n=Count("id"), top=Count("id", filter=Q(score__gt=high - top_box)),
+            mean=Avg("score"))
+        if row["n"]:
+            out[queue.pk] = {"survey_n": row["n"], "csat_top_box": row["top"] / row["n"],
+                             "csat_mean": row["mean"]}
+    return out

@@ -73,11 +73,12 @@ def _charts(report: reports.Report, heat) -> list[str]:
     return [mark_safe(chart) for chart in charts]  # noqa: S308 (labels are escaped)
 
 
-def _page(request, *, kind: str, build, title: str, choices_key: str | None = None,
+def _page(request, *, kind: str, build, title: str,
           heat=None, status: int = 200):
     choices = report_selectors.report_choices(user=request.user)
     context = {"kind": kind, "title": title, "choices": choices, "params": request.GET,
-               "grains": list(reports.GRAINS), "errors": {}}
+               "grains": list(reports.GRAINS) if kind == "queue" else ["day", "week", "month"],
+               "errors": {}}
     try:
         report = build()
     except DomainError as error:
@@ -89,13 +90,7 @@ def _page(request, *, kind: str, build, title: str, choices_key: str | None = No
             context["errors"] = {"export": "Export as csv or xlsx."}
             return render(request, "reports/report.html", context, status=400)
         return _export(report, export)
-    highlight = {report.highlight}
-    if report.kind == "queue" and len(report.extra.get("queue_ids", [])) == 1:
-        queue = choices["queues"] and next(
-            (q for q in choices["queues"] if q.pk == report.extra["queue_ids"][0]), None)
-        if queue:
-            highlight.add(f"sl_{queue.sl_variant}")
-    context.update(report=report, rows=_cells(report, highlight),
+    context.update(report=report, rows=_cells(report, report.highlighted()),
                    charts=_charts(report, heat() if heat else None),
                    query=request.GET.urlencode())
     return render(request, "reports/report.html", context, status=status)

@@ -189,6 +189,10 @@ class Report:
     target: float | None = None
     extra: dict = field(default_factory=dict)
 
+    def highlighted(self) -> set[str]:
+        """Columns to stand out: the headline figure and the queue's own SL variant."""
+        return {self.highlight, self.extra.get("variant_key") or self.highlight}
+
     def header_lines(self) -> list[str]:
         return [self.title, f"Range: {self.range.label()} (by {grain_label(self.range.grain)})",
                 f"Time zone: {self.zone}", f"Service level: {self.sl_definition}"]
@@ -412,7 +416,8 @@ def queue_report(*, queues: Iterable[Queue], span: ReportRange) -> Report:
     return Report(kind="queue", title=f"Queue report: {name}", range=span,
                   zone=settings.CALLFLOOR_TIME_ZONE, sl_definition=sl_definition(single),
                   columns=QUEUE_COLUMNS, rows=rows, target=single.sl_target if single else None,
-                  extra={"queue_ids": [q.pk for q in queues]})
+                  extra={"queue_ids": [q.pk for q in queues],
+                         "variant_key": f"sl_{single.sl_variant}" if single else None})
 
 
 def _source_clocks() -> dict[int, pd.Timestamp]:

@@ -67,3 +67,15 @@ def test_a_survey_sent_before_its_call_is_linked_when_the_facts_are_rebuilt(cast
                                                           date(2026, 3, 2))).rows[-1]
     assert total["csat_mean"] == 2.0 and total["csat_top_box"] == 0.0
     assert total["fcr"] == 0.0 and total["survey_response_rate"] == 1.0
+
+
+def test_todays_csat_for_a_wall_board_tile(cast, pbx, post_events):
+    from datetime import UTC, datetime
+
+    from metrics.report_selectors import queue_csat_today
+
+    post_events(_call(6, score=5) + _call(7, score=3))
+    billing = Queue.objects.get(name="billing")
+    tiles = queue_csat_today(queues=[billing], now=datetime(2026, 3, 2, 18, tzinfo=UTC))
+    assert tiles == {billing.pk: {"survey_n": 2, "csat_top_box": 0.5, "csat_mean": 4.0}}
+    assert queue_csat_today(queues=[billing], now=datetime(2026, 3, 3, 9, tzinfo=UTC)) == {}
