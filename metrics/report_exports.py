@@ -26,6 +26,17 @@ def _values(report: Report, row: dict) -> list:
             *[row.get(c.key) for c in report.columns]]
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_text(value):
+    """Text from the telephony (queue names, caller ids) never becomes a spreadsheet formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        plain_number = value[1:].replace(" ", "").isdigit() and value[0] in "+-"
+        return value if plain_number else "'" + value
+    return value
+
+
 def display(value, kind: str) -> str:
     """How a figure reads on the page and in the e-mail ("–" where undefined)."""
     if value is None or value == "":
@@ -52,7 +63,8 @@ def as_csv(report: Report) -> bytes:
         writer.writerow([f"# {line}"])
     writer.writerow(_headers(report))
     for row in report.rows:
-        writer.writerow(["" if v is None else (round(v, 4) if isinstance(v, float) else v)
+        writer.writerow(["" if v is None else (round(v, 4) if isinstance(v, float)
+                                               else _safe_text(v))
                          for v in _values(report, row)])
     return out.getvalue().encode("utf-8")
 
@@ -79,6 +91,8 @@ def as_xlsx(report: Report) -> bytes:
             if kind == "duration" and value is not None:
                 value = value / 86400  # a spreadsheet duration is a fraction of a day
             cell = sheet.cell(row=head + offset, column=col, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # stored as text even when it starts with "="
             if kind in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[kind]
             if row.get("total"):

@@ -320,3 +320,19 @@ def test_intervals_and_days_follow_the_site_zone_across_a_dst_change(cast, sourc
         date(2026, 3, 28), date(2026, 3, 29)))
     assert [(r["label"], r["offered"]) for r in by_day.rows] == [
         ("2026-03-28", 1), ("2026-03-29", 3), ("Total", 4)]
+
+
+def test_telephony_text_never_becomes_a_spreadsheet_formula(cast, source):
+    log = Log(day(2026, 3, 2))
+    log.abandoned(queue="=HYPERLINK(\"http://evil\")", wait=40, caller="=cmd /C calc!A0")
+    log.abandoned(queue="=HYPERLINK(\"http://evil\")", wait=40, caller="+3225550101")
+    log.ingest(source)
+    report = reports.abandoned_report(queues=Queue.objects.all(), span=reports.ReportRange(
+        date(2026, 3, 2), date(2026, 3, 2)))
+    text = report_exports.as_csv(report).decode()
+    assert ",'=cmd /C calc!A0," in text and ',"\'=HYPERLINK' in text
+    assert ",+3225550101," in text  # a phone number stays as it is
+    sheet = load_workbook(io.BytesIO(report_exports.as_xlsx(report))).active
+    values = [c.value for row in sheet.iter_rows(min_row=7) for c in row]
+    assert "=cmd /C calc!A0" in values
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
