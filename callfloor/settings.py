@@ -180,6 +180,10 @@ AXES_VERBOSE = False
 USE_TZ = True
 TIME_ZONE = "UTC"  # the database stores UTC
 CALLFLOOR_TIME_ZONE = env_str("CALLFLOOR_TIME_ZONE", "UTC")  # the site's zone, applied at the edges
+# Post-call survey scores run from low to high; the top `TOP_BOX` scores count as satisfied.
+CALLFLOOR_SURVEY_SCALE = (int(env_str("CALLFLOOR_SURVEY_MIN", "1")),
+                          int(env_str("CALLFLOOR_SURVEY_MAX", "5")))
+CALLFLOOR_SURVEY_TOP_BOX = int(env_str("CALLFLOOR_SURVEY_TOP_BOX", "2"))
 LANGUAGE_CODE = "en"
 USE_I18N = True
 

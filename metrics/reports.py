@@ -52,8 +52,8 @@ def site_zone() -> ZoneInfo:
 
 def survey_scale() -> tuple[int, int, int]:
     """(lowest, highest, top-box size) of the post-call survey score."""
-    low, high = getattr(settings, "CALLFLOOR_SURVEY_SCALE", (1, 5))
-    return low, high, getattr(settings, "CALLFLOOR_SURVEY_TOP_BOX", 2)
+    low, high = settings.CALLFLOOR_SURVEY_SCALE
+    return low, high, settings.CALLFLOOR_SURVEY_TOP_BOX
 
 
 # --- columns: one definition for the page, the CSV, the XLSX and the API ---------------------

@@ -79,3 +79,16 @@ def test_todays_csat_for_a_wall_board_tile(cast, pbx, post_events):
     tiles = queue_csat_today(queues=[billing], now=datetime(2026, 3, 2, 18, tzinfo=UTC))
     assert tiles == {billing.pk: {"survey_n": 2, "csat_top_box": 0.5, "csat_mean": 4.0}}
     assert queue_csat_today(queues=[billing], now=datetime(2026, 3, 3, 9, tzinfo=UTC)) == {}
+
+
+def test_the_survey_scale_and_top_box_are_settings(cast, pbx, post_events, settings):
+    settings.CALLFLOOR_SURVEY_SCALE = (0, 10)
+    settings.CALLFLOOR_SURVEY_TOP_BOX = 3  # 8, 9 and 10 are satisfied
+    body = post_events(_call(8, score=8) + _call(9, score=7) + _call(10, score=10)).json()
+    assert body["rejected"] == 0
+    report_services.call_facts_refresh(day=date(2026, 3, 2))
+    total = reports.queue_report(queues=Queue.objects.filter(name="billing"),
+                                 span=reports.ReportRange(date(2026, 3, 2),
+                                                          date(2026, 3, 2))).rows[-1]
+    assert total["csat_top_box"] == 2 / 3
+    assert total["csat_mean"] == 25 / 3
