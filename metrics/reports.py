@@ -39,6 +39,7 @@ from metrics.services import AGENT_FIELDS
 
 GRAINS = {"15": 15, "30": 30, "60": 60, "day": None, "week": None, "month": None}
 MAX_RANGE_DAYS = 400
+MAX_INTERVAL_DAYS = 31
 REPEAT_WINDOW = timedelta(hours=24)
 # A call's extra facts, summed like the engine's counters.
 EXTRA_FIELDS = ("repeat_known_n", "repeat_n", "survey_n", "survey_score_sum", "survey_top_n",
@@ -161,6 +162,9 @@ class ReportRange:
         grain = grain or "day"
         if grain not in GRAINS:
             raise DomainError(f"Choose one of {', '.join(GRAINS)}.", field="grain")
+        if GRAINS[grain] and (last - first).days >= MAX_INTERVAL_DAYS:
+            raise DomainError(f"Intervals cover at most {MAX_INTERVAL_DAYS} days; choose days, "
+                              "weeks or months for a longer range.", field="grain")
         return cls(first, last, grain)
 
     def bounds(self, reset_hour: int = 0) -> tuple[datetime, datetime]:

@@ -336,3 +336,36 @@ def test_telephony_text_never_becomes_a_spreadsheet_formula(cast, source):
     values = [c.value for row in sheet.iter_rows(min_row=7) for c in row]
     assert "=cmd /C calc!A0" in values
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
+def test_a_range_of_intervals_is_at_most_a_month():
+    from callfloor.errors import DomainError
+
+    assert reports.ReportRange.parse(start="2026-03-01", end="2026-03-31", grain="15").grain \
+        == "15"
+    with pytest.raises(DomainError) as error:
+        reports.ReportRange.parse(start="2026-03-01", end="2026-04-01", grain="15")
+    assert error.value.field == "grain"
+    assert reports.ReportRange.parse(start="2026-01-01", end="2026-12-31",
+                                     grain="month").grain == "month"
+
+
+def test_other_apps_add_agent_columns_through_the_hook(cast, source):
+    log = Log(day(2026, 3, 2))
+    log.answered(queue="sales", ext="2004", wait=5, talk=60)
+    log.ingest(source)
+
+    def qa_average(*, agents, start, end):
+        return {agent.pk: {"qa_average": 0.9} for agent in agents}
+
+    column = reports.Column("qa_average", "QA average", "ratio")
+    reports.register_agent_report_hook([column], qa_average)
+    try:
+        report = reports.team_report(team=cast.billing, span=reports.ReportRange(
+            date(2026, 3, 2), date(2026, 3, 2)))
+    finally:
+        reports.AGENT_REPORT_HOOKS.pop()
+    assert report.columns[-1] == column
+    ann = next(r for r in report.rows if r["label"] == "Ann Agent")
+    assert ann["qa_average"] == 0.9
+    assert "QA average" in report_exports.as_csv(report).decode()
