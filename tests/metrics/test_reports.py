@@ -369,3 +369,22 @@ def test_other_apps_add_agent_columns_through_the_hook(cast, source):
     ann = next(r for r in report.rows if r["label"] == "Ann Agent")
     assert ann["qa_average"] == 0.9
     assert "QA average" in report_exports.as_csv(report).decode()
+
+
+def test_the_hourly_task_rebuilds_todays_repeat_call_facts(cast, source):
+    from datetime import UTC, datetime, timedelta
+
+    from metrics.report_tasks import refresh_call_facts
+
+    log = Log(datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+              - timedelta(hours=1))
+    log.answered(queue="sales", ext="2004", wait=5, talk=60, caller="5557000", gap=60)
+    log.answered(queue="sales", ext="2004", wait=5, talk=60, caller="5557000", gap=60)
+    log.ingest(source)
+    today = datetime.now(UTC).date()
+    span = reports.ReportRange(today - timedelta(days=1), today)
+    before = reports.queue_report(queues=Queue.objects.all(), span=span).rows[-1]
+    assert before["answered"] == 2 and before["repeat_rate"] is None
+    assert refresh_call_facts() >= 2
+    after = reports.queue_report(queues=Queue.objects.all(), span=span).rows[-1]
+    assert after["repeat_rate"] == 0.5
