@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from itertools import count
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from metrics.queue_log import Event, LineError, number
@@ -125,8 +126,7 @@ class Call:
         return state
 
 
-@dataclass(slots=True, frozen=True)
-class CallFacts:
+class CallFacts(NamedTuple):
     """What the KPIs need of a call, from the engine or from a stored row."""
 
     outcome: str
@@ -692,6 +692,29 @@ def agent_figures(t: Tally, *, missed: int, unreachable: int, components: list[s
         "answered_within_3_rings": _ratio(t.ring_fast_n, t.ring_known_n),
         "occupancy": occupancy,
     }
+
+
+ANONYMOUS_CALLERS = frozenset({"", "anonymous", "unknown", "restricted", "private"})
+
+
+def repeat_call_rate(answered: list[tuple[str, float]], offered: dict[str, list[float]], *,
+                     window_s: float = 24 * 3600) -> float | None:
+    """Share of answered calls whose caller calls any queue again within `window_s`
+    (the FCR proxy of kpi.md). `answered` holds (caller, offered time) of answered calls;
+    `offered[caller]` the sorted offered times of all that caller's queue calls. Calls without
+    a usable caller number are left out."""
+    from bisect import bisect_right
+
+    known = [(c, t) for c, t in answered if c.lower() not in ANONYMOUS_CALLERS]
+    if not known:
+        return None
+    repeats = 0
+    for caller, ts in known:
+        times = offered.get(caller, [])
+        after = bisect_right(times, ts)
+        if after < len(times) and times[after] <= ts + window_s:
+            repeats += 1
+    return repeats / len(known)
 
 
 BUSY = frozenset({"on_call", "on_hold", "wrap_up"})

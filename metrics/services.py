@@ -10,9 +10,10 @@ of the per-queue per-interval rollups (`QueueInterval`) and per-member daily cou
 
 from __future__ import annotations
 
+import io
 import json
 from collections import defaultdict
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -151,6 +152,7 @@ def events_ingest(*, source: TelephonySource, events: list[NormalisedEvent]) -> 
 
     with transaction.atomic():
         source = TelephonySource.objects.select_for_update().get(pk=source.pk)
+        _VENDOR[0] = connection.vendor
         stored = _events_store(source, [events[i] for i in fresh.values()])
         for key in list(fresh):
             if key not in stored:
@@ -201,8 +203,46 @@ def _insert(table: str, columns: list[str], rows: list[tuple], *, suffix: str = 
     return None
 
 
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+                .replace("\r", "\\r"))
+    return text
+
+
+def _copy(table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Append rows with PostgreSQL's COPY (the fastest way in); other databases insert."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        _insert(table, columns, rows)
+        return
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(map(_copy_text, row)))
+        buffer.write("\n")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+
 def _db_dt(ts: float | None):
-    return None if ts is None else connection.ops.adapt_datetimefield_value(_dt(ts))
+    """A time for a raw query: an aware datetime (PostgreSQL) or Django's text (SQLite)."""
+    if ts is None:
+        return None
+    return _dt(ts) if _VENDOR[0] == "postgresql" else connection.ops.adapt_datetimefield_value(
+        _dt(ts))
+
+
+# The database vendor of the batch being stored (read once per batch: `connection` is a proxy).
+_VENDOR = [""]
 
 
 def _events_store(source: TelephonySource, events: list[Event]) -> set[str]:
@@ -219,10 +259,15 @@ def _events_store(source: TelephonySource, events: list[Event]) -> set[str]:
 
     table = CallEvent._meta.db_table
     if connection.vendor == "postgresql":
-        inserted = _insert(table, columns, [row(e) for e in events],
-                           suffix="ON CONFLICT (source_id, natural_key) DO NOTHING",
-                           casts={"data": "jsonb"}, returning="natural_key")
-        return {r[0] for r in inserted}
+        # The source row is locked: no other batch of this source can insert these keys now.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT natural_key FROM {table} "  # noqa: S608
+                           "WHERE source_id = %s AND natural_key = ANY(%s)",
+                           [source.pk, [e.key for e in events]])
+            known = {r[0] for r in cursor.fetchall()}
+        new = [e for e in events if e.key not in known]
+        _copy(table, columns, [row(e) for e in new])
+        return {e.key for e in new}
     keys = [e.key for e in events]
     known: set[str] = set()
     for start in range(0, len(keys), 500):
@@ -367,7 +412,7 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> None
                 dkey = (call.member, day)
                 day_lookups[dkey] = _day_row(source, call.member, day, agents)
                 day_deltas.add(dkey, old, -1, only=AGENT_FIELDS)
-        call.stored = list(astuple(facts))
+        call.stored = list(facts)
         upserts.append((
             source.pk, call.call_id[:100], queue.pk, call.caller[:100], _db_dt(call.offered_ts),
             call.outcome, call.wait_s, call.member[:200], agents.get(call.member),
@@ -435,9 +480,9 @@ def _store_states(source, engine: kpi.Engine, intervals: list[kpi.Interval],
         if now_open is not None and row is None:
             create.append(row_for(now_open))
     _states_close(close)
-    _insert(AgentState._meta.db_table,
-            ["source_id", "member", "agent_id", "status", "reason", "activity", "queue_id",
-             "call_id", "started_at", "ended_at"], create)
+    _copy(AgentState._meta.db_table,
+          ["source_id", "member", "agent_id", "status", "reason", "activity", "queue_id",
+           "call_id", "started_at", "ended_at"], create)
 
 
 def _states_close(pairs: list[tuple[int, datetime]]) -> None:

@@ -156,3 +156,12 @@ def test_an_event_that_matches_nothing_is_stored_and_says_so(db, post_events):
     assert "matches no open call" in item["reason"]
     assert CallEvent.objects.filter(natural_key="lone").exists()
     assert QueueCall.objects.count() == 0
+
+
+def test_odd_characters_are_stored_exactly(db, post_events):
+    caller = 'tab\there "quote" back\\slash\nnewline'
+    events = call_events()
+    events[0]["caller"] = caller
+    post_events(events)
+    assert CallEvent.objects.get(natural_key="e1").data == ["", caller]
+    assert QueueCall.objects.get().caller == caller[:100]

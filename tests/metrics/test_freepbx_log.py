@@ -36,7 +36,10 @@ nothing: they come before the first call).
 
 RINGNOANSWER lines per member (ring time > 0 → missed, 0 → unreachable), counted line by line:
 2001 10/23, 2002 23/0, 2004 18/2, 2005 22/0, 2006 23/0, 2007 24/0, 2008 18/12, 2009 22/0,
-2010 22/2 (182 missed + 39 unreachable = the 221 RINGNOANSWER lines). 2004 answered 7 calls
+2010 22/2 (182 missed + 39 unreachable = the 221 RINGNOANSWER lines).
+Repeat calls: of the answered calls with a caller number (.2, .10 and .466 from
+01774247045, .533 from 01772385934; the anonymous ones are left out), .2 and .10 are followed
+by another call of the same number within 24 h (.10, then .31) → 2/4 = 0.5. 2004 answered 7 calls
 (6 ended: 3+4+8+12+13+0 = 40 s → AHT 6.6667), 2001 answered 1 (5 s).
 """
 
@@ -60,7 +63,10 @@ QUEUE = {
     "answer_rate": 0.4444, "abandon_rate": 0.5556,
     "asa_s": 17.875, "avg_abandon_wait_s": 21.0, "max_wait_s": 84.0,
     "aht_s": 6.4286, "aht_components": ["talk"], "avg_talk_s": 6.4286, "transfer_rate": 0.0,
+    "repeat_call_rate": 0.5,
 }
+# The live floor does not show the repeat-call rate (it needs the next 24 hours).
+LIVE_KEYS = [key for key in QUEUE if key != "repeat_call_rate"]
 RINGS = {  # member: (missed, unreachable)
     "2001": (10, 23), "2002": (23, 0), "2004": (18, 2), "2005": (22, 0), "2006": (23, 0),
     "2007": (24, 0), "2008": (18, 12), "2009": (22, 0), "2010": (22, 2),
@@ -83,7 +89,8 @@ def test_the_report_gives_the_hand_worked_figures():
     assert result["lines"] == {"read": 278, "used": 271, "ignored": 7, "duplicates": 0,
                                "rejected": []}
     assert result["settings"] == {"threshold_s": 20, "short_abandon_s": 5,
-                                  "variant": "offered", "interval_minutes": 15}
+                                  "variant": "offered", "interval_minutes": 15,
+                                  "repeat_window_h": 24}
     assert result["queues"] == {"9000": QUEUE}
     assert set(result["agents"]) == {member(ext) for ext in RINGS}
     for ext, (missed, unreachable) in RINGS.items():
@@ -128,8 +135,8 @@ def test_the_database_path_gives_the_same_figures(cast):
     assert QueueCall.objects.count() == 21
     stats = floor_queue_stats(queues=[queue], now=NOW)[queue.pk]
     rounded = round_figures(stats)
-    for key, value in QUEUE.items():
-        assert rounded[key] == value, key
+    for key in LIVE_KEYS:
+        assert rounded[key] == QUEUE[key], key
     assert stats["waiting_now"] == 1
     assert stats["longest_waiting_since"] == datetime(2010, 2, 22, 11, 56, 17, tzinfo=UTC)
     assert [c["call_id"] for c in stats["waiting_calls"]] == ["1266839768.534"]
