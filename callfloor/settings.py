@@ -184,6 +184,8 @@ CALLFLOOR_TIME_ZONE = env_str("CALLFLOOR_TIME_ZONE", "UTC")  # the site's zone, 
 CALLFLOOR_SURVEY_SCALE = (int(env_str("CALLFLOOR_SURVEY_MIN", "1")),
                           int(env_str("CALLFLOOR_SURVEY_MAX", "5")))
 CALLFLOOR_SURVEY_TOP_BOX = int(env_str("CALLFLOOR_SURVEY_TOP_BOX", "2"))
+# A caller calling any queue again within this many hours makes a repeat call (FCR proxy).
+CALLFLOOR_REPEAT_WINDOW_H = float(env_str("CALLFLOOR_REPEAT_WINDOW_H", "24"))
 LANGUAGE_CODE = "en"
 USE_I18N = True
 

@@ -40,7 +40,6 @@ from metrics.services import AGENT_FIELDS
 GRAINS = {"15": 15, "30": 30, "60": 60, "day": None, "week": None, "month": None}
 MAX_RANGE_DAYS = 400
 MAX_INTERVAL_DAYS = 31
-REPEAT_WINDOW = timedelta(hours=24)
 # A call's extra facts, summed like the engine's counters.
 EXTRA_FIELDS = ("repeat_known_n", "repeat_n", "survey_n", "survey_score_sum", "survey_top_n",
                 "fcr_n", "fcr_yes_n")
@@ -220,16 +219,18 @@ def sl_definition(queue: Queue | None) -> str:
 def call_fact_rows(calls) -> pd.DataFrame:
     """Per answered call: its queue, agent, offered time and the later facts (as counters)."""
     _low, high, top_box = survey_scale()
+    window = timedelta(hours=settings.CALLFLOOR_REPEAT_WINDOW_H)
     later = QueueCall.objects.filter(caller=OuterRef("caller"),
                                      offered_at__gt=OuterRef("offered_at"),
-                                     offered_at__lte=OuterRef("offered_at") + REPEAT_WINDOW)
+                                     offered_at__lte=OuterRef("offered_at") + window)
     rows = (calls.filter(outcome=Outcome.ANSWERED).annotate(called_again=Exists(later))
             .values("queue_id", "agent_id", "caller", "offered_at", "called_again",
                     "survey__score", "survey__resolved", "queue__interval_minutes"))
     records = []
     for row in rows.iterator(chunk_size=20_000):
         score, resolved = row["survey__score"], row["survey__resolved"]
-        known = bool(row["caller"])
+        # As `kpi.repeat_call_rate`: calls without a usable caller number are left out.
+        known = row["caller"].lower() not in kpi.ANONYMOUS_CALLERS
         part = dict.fromkeys(EXTRA_FIELDS, 0)
         if known:
             part["repeat_known_n"] = 1

@@ -46,6 +46,7 @@ def test_the_daily_queue_report_equals_the_offline_report(cast, settings):
         events_text = [line for line in handle.read().splitlines() if line.strip()]
     offline = build_report(_lines(path), zone="UTC")
 
+    report_services.call_facts_refresh(day=date(2010, 2, 22))
     queue = Queue.objects.get(name="9000")
     report = reports.queue_report(queues=[queue],
                                   span=reports.ReportRange(date(2010, 2, 22), date(2010, 2, 22)))
@@ -56,6 +57,9 @@ def test_the_daily_queue_report_equals_the_offline_report(cast, settings):
     for variant, value in expected["service_level_variants"].items():
         assert round(day_row[f"sl_{variant}"], 4) == value
     assert day_row["aht_components"] == expected["aht_components"] == ["talk"]
+    # The log is one day, so the day's repeat-call rate is the offline whole-log figure.
+    assert round(day_row["repeat_rate"], 4) == offline["queues"]["9000"]["repeat_call_rate"]
+    assert day_row["repeat_rate"] == 0.5
     # The hand-worked figures of the log (21 offered, SL 6/18, ASA 143/8, AHT 45/7).
     assert (day_row["offered"], day_row["answered"], day_row["short_abandoned"]) == (21, 8, 2)
     assert round(day_row["service_level"], 4) == 0.3333
