@@ -168,7 +168,19 @@ def step_snapshot(levels: str) -> dict:
     return {"levels": results, "peak_mb": _peak_mb()}
 
 
-STEPS = {"report": step_report, "import": step_import, "snapshot": step_snapshot}
+def step_generate(arg: str) -> dict:
+    from bench.synthetic import generate_day
+
+    scale = float(arg)
+    started = time.perf_counter()
+    day = generate_day(OUT / "queue_log", csv_path=ARRIVALS,
+                       agents=max(1, round(1000 * scale)), target_lines=int(1_500_000 * scale))
+    return {**day, "generate_seconds": time.perf_counter() - started}
+
+
+# Every step runs in a fresh process: a child forked from a big parent would inherit its peak.
+STEPS = {"generate": step_generate, "report": step_report, "import": step_import,
+         "snapshot": step_snapshot}
 
 
 def run_step(name: str, arg: str) -> dict:
@@ -204,13 +216,8 @@ def main(argv: list[str]) -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("bench: run through `make bench` (it starts a throwaway PostgreSQL)")
 
-    from bench.synthetic import generate_day
-
     path = OUT / "queue_log"
-    started = time.perf_counter()
-    day = generate_day(path, csv_path=ARRIVALS, agents=max(1, round(1000 * args.scale)),
-                       target_lines=int(1_500_000 * args.scale))
-    day["generate_seconds"] = time.perf_counter() - started
+    day = run_step("generate", str(args.scale))
     print(f"day: {day}", file=sys.stderr)
     env_ok = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
                             cwd=ROOT, check=False, env={**os.environ, "DEBUG": "1"})

@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _grant_role_permissions(sender, **kwargs) -> None:
+    # The role groups are synced after the agents app migrates, before this app's model
+    # permissions exist; sync again once they do.
+    from agents.roles import sync_role_permissions
+
+    sync_role_permissions()
 
 
 class MetricsConfig(AppConfig):
@@ -6,8 +15,13 @@ class MetricsConfig(AppConfig):
     verbose_name = "Telephony and live floor"
 
     def ready(self) -> None:
-        # Celery's autodiscovery looks for `tasks`; the report tasks live beside it.
-        from metrics import (
-            receivers,  # noqa: F401 - connects the listeners
-            report_tasks,  # noqa: F401
+        # The listeners; and the report side's tasks and admin, which live beside the
+        # modules Celery's and the admin's autodiscovery look for.
+        from metrics import (  # noqa: F401
+            receivers,
+            report_admin,
+            report_tasks,
         )
+
+        post_migrate.connect(_grant_role_permissions, sender=self,
+                             dispatch_uid="metrics_grant_role_permissions")

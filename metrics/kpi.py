@@ -307,6 +307,8 @@ class Engine:
         call = self.calls.get((event.call_id, event.queue))
         if call is None or call.outcome != WAITING:
             return False
+        if event.member:
+            self._wrap_up_ends(event.member, event.ts)
         call.outcome = ANSWERED
         call.wait_s = wait if wait is not None else max(0.0, event.ts - call.offered_ts)
         call.answered_ts = event.ts
@@ -318,6 +320,19 @@ class Engine:
             self._set_member(event.member, event.ts, activity="on_call", queue=call.queue,
                              call_id=call.call_id)
         return True
+
+    def _wrap_up_ends(self, member: str, ts: float) -> None:
+        """A new call of the member ends the after-call work (or its window) of the last one."""
+        call = self._pending.pop(member, None)
+        if call is not None:
+            call.acw_s = 0.0
+            call.ended_ts = call.talk_end_ts
+            self._finish(call)
+        call = self._in_acw.pop(member, None)
+        if call is not None:
+            call.acw_s = max(0.0, ts - call.acw_ts)
+            call.ended_ts = ts
+            self._finish(call)
 
     def _answered_call(self, event: Event) -> Call | None:
         call = self.calls.get((event.call_id, event.queue))
@@ -345,6 +360,7 @@ class Engine:
         member = call.member
         if self._talking.get(member) is call:
             del self._talking[member]
+        self._wrap_up_ends(member, event.ts)
         self._pending[member] = call
         self._touch(call)
         if member:

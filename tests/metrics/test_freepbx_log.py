@@ -155,3 +155,26 @@ def test_the_database_path_gives_the_same_figures(cast):
     assert agents[member("2008")]["unreachable_rings"] == 12
     # Bob's alias Local/2005 maps him: rung 22 times, never unreachable.
     assert agents[f"agent:{cast.bob_agent.pk}"]["missed_rings"] == 22
+
+
+def test_the_command_reads_up_to_now_with_another_variant(capsys):
+    import json
+
+    from django.core.management import call_command
+
+    call_command("queue_log_report", str(shared_data("asterisk/freepbx-2010-queue_log")),
+                 "--json", "--now", "1266834100", "--variant", "answered_only")
+    printed = json.loads(capsys.readouterr().out)
+    # Up to line 51: QUEUESTART ×2 (used), CONFIGRELOAD ×2 (ignored); calls .2 (1 s), .10
+    # (2 s), .30 (36 s) answered, .31 abandoned after 13 s. K = A_in 2 + A_out 1 + B_in 1.
+    assert printed["now"] == "2010-02-22T10:21:40Z"
+    assert (printed["lines"]["read"], printed["lines"]["used"],
+            printed["lines"]["ignored"]) == (51, 49, 2)
+    q = printed["queues"]["9000"]
+    assert (q["offered"], q["answered"], q["abandoned"]) == (4, 3, 1)
+    assert q["service_level"] == round(2 / 3, 4)
+    assert q["service_level_variants"]["offered"] == 0.5
+    iso = "2010-02-22T10:21:40Z"
+    call_command("queue_log_report", str(shared_data("asterisk/freepbx-2010-queue_log")),
+                 "--json", "--now", iso)
+    assert json.loads(capsys.readouterr().out)["queues"]["9000"]["offered"] == 4

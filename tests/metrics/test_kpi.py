@@ -295,3 +295,22 @@ def test_repeat_call_rate_counts_callers_calling_again_within_the_window():
     assert report(lines, repeat_window_h=26)["queues"]["q"]["repeat_call_rate"] == round(
         2 / 3, 4)
     assert report(lines)["queues"]["other"]["repeat_call_rate"] is None
+
+
+def test_a_new_call_ends_the_wrap_up_of_the_last_one():
+    q = report(log(
+        "0|a|q|NONE|ENTERQUEUE||1",
+        "0|a|q|PJSIP/7|CONNECT|0|a.1",
+        "50|a|q|PJSIP/7|COMPLETEAGENT|0|50|1",
+        "51|b|q|NONE|ENTERQUEUE||2",
+        "51|b|q|PJSIP/7|CONNECT|0|b.1",  # within a's 2-s window: a had no after-call work
+        "81|b|q|PJSIP/7|COMPLETEAGENT|0|30|1",
+        "82|NONE|q|PJSIP/7|PAUSE|ACW",
+        "90|c|q|NONE|ENTERQUEUE||3",
+        "90|c|q|PJSIP/7|CONNECT|0|c.1",  # b's after-call work ends when c connects: 8 s
+        "100|c|q|PJSIP/7|COMPLETEAGENT|0|10|1",
+        "200|NONE|NONE|NONE|CONFIGRELOAD|",
+    ))["queues"]["q"]
+    # a: 50; b: 30 + 8; c: 10 (no pause after it) → (50 + 38 + 10) / 3
+    assert q["aht_s"] == round(98 / 3, 4)
+    assert q["answered"] == 3

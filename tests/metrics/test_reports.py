@@ -392,3 +392,12 @@ def test_the_hourly_task_rebuilds_todays_repeat_call_facts(cast, source):
     assert refresh_call_facts() >= 2
     after = reports.queue_report(queues=Queue.objects.all(), span=span).rows[-1]
     assert after["repeat_rate"] == 0.5
+
+
+def test_admins_manage_summary_recipients_and_surveys_in_the_admin(cast):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(cast.ada)
+    assert client.get("/admin/metrics/summaryrecipient/add/").status_code == 200
+    assert client.get("/admin/metrics/surveyresult/").status_code == 200
