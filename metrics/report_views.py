@@ -73,8 +73,7 @@ def _charts(report: reports.Report, heat) -> list[str]:
     return [mark_safe(chart) for chart in charts]  # noqa: S308 (labels are escaped)
 
 
-def _page(request, *, kind: str, build, title: str,
-          heat=None, status: int = 200):
+def _page(request, *, kind: str, build, title: str, heat=None):
     choices = report_selectors.report_choices(user=request.user)
     context = {"kind": kind, "title": title, "choices": choices, "params": request.GET,
                "grains": list(reports.GRAINS) if kind == "queue" else ["day", "week", "month"],
@@ -93,7 +92,7 @@ def _page(request, *, kind: str, build, title: str,
     context.update(report=report, rows=_cells(report, report.highlighted()),
                    charts=_charts(report, heat() if heat else None),
                    query=request.GET.urlencode())
-    return render(request, "reports/report.html", context, status=status)
+    return render(request, "reports/report.html", context)
 
 
 def index(request):
