@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint format bench migrate venv clean
+.PHONY: demo test lint format bench bench-reports migrate venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ format: venv
 BENCH_ARGS ?=
 bench: venv
 	$(BIN)/python -m tests.services -- $(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Report time for a month of a 1,000-agent centre, from rollups (see BENCHMARKS.md).
+bench-reports: venv
+	$(BIN)/python -m tests.services -- $(BIN)/python manage.py bench_reports --migrate
 
 clean:
 	rm -rf $(VENV) var staticfiles build *.egg-info

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -138,7 +139,20 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat entries are added by the apps (see each app's tasks.py and CELERY_BEAT_SCHEDULE below).
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # The daily summary e-mail of yesterday's figures (recipients: metrics.SummaryRecipient).
+    "metrics-daily-summary": {
+        "task": "metrics.send_daily_summary",
+        "schedule": crontab(hour=int(env_str("CALLFLOOR_SUMMARY_HOUR", "6")), minute=0),
+        "options": {"expires": 23 * 3600},
+    },
+    # Repeat-call and survey facts of the reports (yesterday and today).
+    "metrics-refresh-call-facts": {
+        "task": "metrics.refresh_call_facts",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 55 * 60},
+    },
+}
 CELERY_BEAT_SCHEDULE["complaints-check-timers"] = {
     "task": "complaints.check_timers", "schedule": 60.0, "options": {"expires": 55}}
 CELERY_BEAT_SCHEDULE["qa-appeal-reminders"] = {
@@ -184,6 +198,12 @@ AXES_VERBOSE = False
 USE_TZ = True
 TIME_ZONE = "UTC"  # the database stores UTC
 CALLFLOOR_TIME_ZONE = env_str("CALLFLOOR_TIME_ZONE", "UTC")  # the site's zone, applied at the edges
+# Post-call survey scores run from low to high; the top `TOP_BOX` scores count as satisfied.
+CALLFLOOR_SURVEY_SCALE = (int(env_str("CALLFLOOR_SURVEY_MIN", "1")),
+                          int(env_str("CALLFLOOR_SURVEY_MAX", "5")))
+CALLFLOOR_SURVEY_TOP_BOX = int(env_str("CALLFLOOR_SURVEY_TOP_BOX", "2"))
+# A caller calling any queue again within this many hours makes a repeat call (FCR proxy).
+CALLFLOOR_REPEAT_WINDOW_H = float(env_str("CALLFLOOR_REPEAT_WINDOW_H", "24"))
 LANGUAGE_CODE = "en"
 USE_I18N = True
 

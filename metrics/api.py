@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from agents.access import HasRole
 from agents.roles import Role
 from callfloor.errors import DomainError
-from metrics import selectors, services
+from metrics import report_api, selectors, services
 from metrics.access import IsTelephonySource, SourceTokenAuthentication
 from metrics.kpi import DEFAULT_ACW_REASONS
 from metrics.queue_log import Event
@@ -179,7 +179,8 @@ class TelephonyEventsApi(APIView):
             "a duplicate (its `id` was received before: nothing changes) or rejected with a "
             "reason; one bad event never loses the others. A body that is not a batch is a "
             "400 naming the field; a larger batch is a 413. Event types: "
-            + ", ".join(EVENT_TYPES) + "."),
+            + ", ".join(EVENT_TYPES) + "; and `call_surveyed` for a post-call survey answer "
+            "(`call_id`, `score` on the site's scale, optional `resolved`)."),
         examples=[
             OpenApiExample("A call from queue to end, then a lunch break", value=_EXAMPLE,
                            request_only=True),
@@ -212,7 +213,13 @@ class TelephonyEventsApi(APIView):
 
         normalised: list[Event] = []
         early: dict[int, str] = {}
+        # Post-call surveys go to the reports' survey service after the calls they rate.
+        surveys = {i: raw for i, raw in enumerate(items) if report_api.is_survey(raw)}
         for index, raw in enumerate(items):
+            if index in surveys:
+                early[index] = ""
+                normalised.append(Event(0.0, index, "", "", "", "", (), ""))
+                continue
             item = EventInput(data=raw)
             if item.is_valid():
                 normalised.append(event_from_input(item.validated_data, index))
@@ -224,11 +231,16 @@ class TelephonyEventsApi(APIView):
                 normalised.append(Event(0.0, index, "", "", "", "", (), ""))
         valid = [e for i, e in enumerate(normalised) if i not in early]
         outcome = services.events_ingest(source=request.auth, events=valid)
+        surveyed = report_api.surveys_ingest(source=request.auth, items=surveys)
         results = []
         by_index = iter(outcome.items)
         for index, raw in enumerate(items):
             ident = str(raw.get("id", ""))
-            if index in early:
+            if index in surveyed:
+                status, reason = surveyed[index]
+                results.append({"index": index, "id": ident, "status": status,
+                                "reason": reason})
+            elif index in early:
                 results.append({"index": index, "id": ident, "status": "rejected",
                                 "reason": early[index]})
             else:

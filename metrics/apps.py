@@ -6,4 +6,10 @@ class MetricsConfig(AppConfig):
     verbose_name = "Telephony and live floor"
 
     def ready(self) -> None:
-        from metrics import receivers  # noqa: F401 - connects the listeners
+        # The listeners; and the report side's tasks and admin, which live beside the
+        # modules Celery's and the admin's autodiscovery look for.
+        from metrics import (  # noqa: F401
+            receivers,
+            report_admin,
+            report_tasks,
+        )

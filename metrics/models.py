@@ -304,3 +304,11 @@ class AgentDay(TallyFields):
 
     def __str__(self) -> str:
         return f"{self.member} {self.day}"
+
+
+# Report-side models live in their own module; importing them here registers them.
+from metrics.report_models import (  # noqa: E402, F401
+    CallFactsInterval,
+    SummaryRecipient,
+    SurveyResult,
+)
