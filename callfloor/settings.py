@@ -136,7 +136,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat entries are added by the apps (see each app's tasks.py and CELERY_BEAT_SCHEDULE below).
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # The wall board's heartbeat: boards call the feed stale after two missed beats.
+    "floor-heartbeat": {"task": "metrics.floor_heartbeat", "schedule": 5.0,
+                        "options": {"expires": 4.5}},
+}
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

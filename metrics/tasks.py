@@ -1,0 +1,18 @@
+"""Celery tasks of the wall board (thin: the work is in metrics.push)."""
+
+from celery import shared_task
+
+from metrics import push
+
+
+@shared_task(name="metrics.refresh_floor", ignore_result=True)
+def refresh_floor(site: str) -> None:
+    """Push the floor of `site` to its boards (scheduled by a committed change)."""
+    push.floor_push(site=site)
+
+
+@shared_task(name="metrics.floor_heartbeat", ignore_result=True)
+def floor_heartbeat() -> None:
+    """Push every site, changed or not, so boards know the feed is alive."""
+    for site in push.floor_sites():
+        push.floor_push(site=site)
