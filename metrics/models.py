@@ -86,6 +86,9 @@ class TelephonySource(models.Model):
     follow_offset = models.BigIntegerField(default=0)
     follow_inode = models.BigIntegerField(null=True, blank=True)
     follow_line = models.BigIntegerField(default=0)
+    # Digest of the bytes just before `follow_offset`: tells a file rewritten in place
+    # (copytruncate, then grown past the old offset) from the file that was read.
+    follow_mark = models.CharField(max_length=64, blank=True, editable=False)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # The KPI engine's open state (calls in progress, agents' current states) between batches.

@@ -45,8 +45,9 @@ _PRIORITY = {
     "HOLD": 5, "UNHOLD": 5,
     "COMPLETEAGENT": 6, "COMPLETECALLER": 6, "TRANSFER": 6, "BLINDTRANSFER": 6,
     "ATTENDEDTRANSFER": 6, "ABANDON": 6, "EXITWITHTIMEOUT": 6, "EXITEMPTY": 6, "EXITWITHKEY": 6,
-    "UNPAUSE": 7, "UNPAUSEALL": 7,
-    "PAUSE": 8, "PAUSEALL": 8,
+    # Pauses and unpauses of one second keep their file order (a 0-second wrap-up is
+    # PAUSE then UNPAUSE; a break cancelled at once is the same pair).
+    "PAUSE": 7, "PAUSEALL": 7, "UNPAUSE": 7, "UNPAUSEALL": 7,
     "REMOVEMEMBER": 9, "AGENTLOGOFF": 9, "AGENTCALLBACKLOGOFF": 9,
 }
 

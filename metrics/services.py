@@ -16,9 +16,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from agents.models import TelephonyAlias
 from callfloor.errors import DomainError
@@ -202,7 +201,8 @@ def _row_facts(row: QueueCall) -> kpi.CallFacts:
 
 
 class _Deltas:
-    """Counter changes per rollup row, applied with one UPDATE per row."""
+    """Counter changes per rollup row, applied by one upsert per batch of rows:
+    `INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n` (PostgreSQL and SQLite)."""
 
     def __init__(self) -> None:
         self.sums: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -218,17 +218,52 @@ class _Deltas:
             elif only is None or name in only:
                 sums[name] += sign * value
 
-    def apply(self, model, lookups: dict[tuple, dict]) -> None:
-        for key in set(self.sums) | set(self.peaks) | set(self.flags):
-            lookup = dict(lookups[key])
-            defaults = lookup.pop("defaults", {})
-            model.objects.get_or_create(**lookup, defaults=defaults)
-            updates: dict = {n: F(n) + v for n, v in self.sums[key].items() if v}
-            if self.peaks.get(key):
-                updates["max_wait_s"] = Greatest(F("max_wait_s"), Value(self.peaks[key]))
-            updates.update(self.flags.get(key, {}))
-            if updates:
-                model.objects.filter(**lookup).update(**updates)
+    def apply(self, model, rows: dict[tuple, dict], *, conflict: tuple[str, ...],
+              counters: tuple[str, ...]) -> None:
+        """`rows[key]` holds the row's key columns (and columns set only on insert)."""
+        keys = list(set(self.sums) | set(self.peaks) | set(self.flags))
+        if not keys:
+            return
+        table = model._meta.db_table
+        fixed = list(rows[keys[0]])
+        columns = [*fixed, *counters, "max_wait_s", "hold_known", "acw_known"]
+        fields = {c: model._meta.get_field(c.removesuffix("_id") if c.endswith("_id") else c)
+                  for c in columns}
+        greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+        updates = [f"{c} = {table}.{c} + excluded.{c}" for c in counters]
+        updates.append(f"max_wait_s = {greatest}({table}.max_wait_s, excluded.max_wait_s)")
+        updates += [f"{c} = ({table}.{c} OR excluded.{c})" for c in ("hold_known", "acw_known")]
+        for start in range(0, len(keys), 400):
+            chunk = keys[start:start + 400]
+            params: list = []
+            for key in chunk:
+                values = {**rows[key], **{c: 0 for c in counters}, "max_wait_s": 0.0,
+                          "hold_known": False, "acw_known": False}
+                values.update(self.sums.get(key, {}))
+                values["max_wait_s"] = self.peaks.get(key, 0.0)
+                values.update(self.flags.get(key, {}))
+                for column in columns:
+                    value = values[column]
+                    if column in counters and isinstance(
+                            fields[column], models.IntegerField):
+                        value = round(value)
+                    params.append(fields[column].get_db_prep_save(value, connection))
+            row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+                   f"{', '.join([row_sql] * len(chunk))} "
+                   f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {', '.join(updates)}")
+            with connection.cursor() as cursor:
+                # Identifiers come from the model; every value is a parameter.
+                cursor.execute(sql, params)
+
+
+INTERVAL_COUNTERS = kpi.SUM_FIELDS
+DAY_COUNTERS = (*kpi.SUM_FIELDS, "missed_rings", "unreachable_rings")
+
+
+def _day_row(source, member: str, day: date, agents: dict[str, int]) -> dict:
+    return {"source_id": source.pk, "member": member[:200], "day": day,
+            "agent_id": agents.get(member)}
 
 
 def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> None:
@@ -267,8 +302,7 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> None
             interval_deltas.flags[ikey]["hold_known"] = True
         if call.outcome == kpi.ANSWERED and call.member:
             dkey = (call.member, day)
-            day_lookups[dkey] = {"source": source, "member": call.member, "day": day,
-                                 "defaults": {"agent_id": agents.get(call.member)}}
+            day_lookups[dkey] = _day_row(source, call.member, day, agents)
             day_deltas.add(dkey, new, +1, only=AGENT_FIELDS)
         if row is not None:
             old = kpi.contribution(_row_facts(row), threshold=queue.sl_threshold_s,
@@ -276,8 +310,7 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> None
             interval_deltas.add(ikey, old, -1)
             if row.outcome == kpi.ANSWERED and row.member:
                 dkey = (row.member, day)
-                day_lookups[dkey] = {"source": source, "member": row.member, "day": day,
-                                     "defaults": {"agent_id": agents.get(row.member)}}
+                day_lookups[dkey] = _day_row(source, row.member, day, agents)
                 day_deltas.add(dkey, old, -1, only=AGENT_FIELDS)
         else:
             row = QueueCall(source=source, call_id=call.call_id[:100], queue=queue,
@@ -296,22 +329,26 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> None
         row.ended_at = _dt(call.ended_ts)
         row.transferred = call.transferred
         row.cut = call.cut
+        row.updated_at = timezone.now()
         if row.pk:
             changed_rows.append(row)
-    QueueCall.objects.bulk_create(new_rows)
-    if changed_rows:
-        QueueCall.objects.bulk_update(changed_rows, [
-            "caller", "outcome", "wait_s", "member", "agent", "answered_at", "ring_s", "talk_s",
-            "hold_s", "acw_s", "ended_at", "transferred", "cut", "updated_at"])
-    interval_deltas.apply(QueueInterval, interval_lookups)
+    # New and changed calls in one upsert on the natural key.
+    QueueCall.objects.bulk_create(
+        new_rows + changed_rows, batch_size=1000, update_conflicts=True,
+        unique_fields=["source", "call_id", "queue", "offered_at"],
+        update_fields=["caller", "outcome", "wait_s", "member", "agent", "answered_at", "ring_s",
+                       "talk_s", "hold_s", "acw_s", "ended_at", "transferred", "cut",
+                       "updated_at"])
+    interval_deltas.apply(QueueInterval, interval_lookups, conflict=("queue_id", "start"),
+                          counters=INTERVAL_COUNTERS)
 
     for ring in rings:
         day = datetime.fromtimestamp(ring.ts, zone).date()
         dkey = (ring.member, day)
-        day_lookups[dkey] = {"source": source, "member": ring.member, "day": day,
-                             "defaults": {"agent_id": agents.get(ring.member)}}
+        day_lookups[dkey] = _day_row(source, ring.member, day, agents)
         day_deltas.add(dkey, {"missed_rings" if ring.missed else "unreachable_rings": 1}, +1)
-    day_deltas.apply(AgentDay, day_lookups)
+    day_deltas.apply(AgentDay, day_lookups, conflict=("source_id", "member", "day"),
+                     counters=DAY_COUNTERS)
 
     _store_states(source, engine, intervals, queues, agents, since=since)
 
@@ -339,23 +376,26 @@ def _store_states(source, engine: kpi.Engine, intervals: list[kpi.Interval],
                           started_at=_dt(interval.start_ts), ended_at=_dt(interval.end_ts))
 
     create: list[AgentState] = []
+    close: list[AgentState] = []
     for member in touched:
         row = open_rows.get(member)
         for interval in closed.get(member, []):
             if row is not None and row.started_at == _dt(interval.start_ts):
-                AgentState.objects.filter(pk=row.pk).update(ended_at=_dt(interval.end_ts))
+                row.ended_at = _dt(interval.end_ts)
+                close.append(row)
                 row = None
             else:
                 create.append(row_for(interval))
         now_open = current.get(member)
         if row is not None and (now_open is None or row.started_at != _dt(now_open.start_ts)):
             # The engine no longer holds this state (cut by a restart): close it.
-            AgentState.objects.filter(pk=row.pk).update(ended_at=row.started_at if now_open is
-                                                        None else _dt(now_open.start_ts))
+            row.ended_at = row.started_at if now_open is None else _dt(now_open.start_ts)
+            close.append(row)
             row = None
         if now_open is not None and row is None:
             create.append(row_for(now_open))
-    AgentState.objects.bulk_create(create)
+    AgentState.objects.bulk_update(close, ["ended_at"], batch_size=500)
+    AgentState.objects.bulk_create(create, batch_size=1000)
 
 
 # -- rollups from scratch ---------------------------------------------------------------------

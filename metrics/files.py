@@ -1,0 +1,198 @@
+"""queue_log files into the database: bulk import and the live follower share this code.
+
+A source remembers how far it has read a file (`follow_path`, `follow_inode`,
+`follow_offset`, `follow_line`), saved in the same transaction as the events of each batch,
+so a restart resumes exactly where the last committed batch ended. Lines are stored once by
+their content (`CallEvent.natural_key`), so reading a line again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from metrics.models import TelephonySource
+from metrics.queue_log import Event, LineCounts, LineError, Rejected, parse_db_line, parse_file_line
+from metrics.services import DUPLICATE, REJECTED, events_ingest
+
+BATCH_LINES = 5000
+MARK_BYTES = 256
+
+
+def file_mark(path: Path, offset: int) -> str:
+    """Digest of the bytes before `offset` (empty at the start of a file)."""
+    if offset <= 0:
+        return ""
+    start = max(0, offset - MARK_BYTES)
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        return hashlib.blake2b(handle.read(offset - start), digest_size=16).hexdigest()
+
+
+@dataclass
+class FileCounts:
+    """What a run did with the lines it read."""
+
+    read: int = 0
+    used: int = 0
+    ignored: int = 0
+    duplicates: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def add_batch(self, events: list[Event], result) -> None:
+        for event, item in zip(events, result.items, strict=True):
+            if item.status == DUPLICATE:
+                self.duplicates += 1
+            elif item.status == REJECTED:
+                self.rejected.append(Rejected(event.seq, item.reason))
+            elif item.ignored:
+                self.ignored += 1
+            else:
+                self.used += 1
+
+    def as_dict(self) -> dict:
+        return LineCounts(self.read, self.used, self.ignored, self.duplicates,
+                          self.rejected).as_dict()
+
+    def summary(self) -> str:
+        text = (f"lines read {self.read}, used {self.used}, ignored {self.ignored}, "
+                f"already imported {self.duplicates}, rejected {len(self.rejected)}")
+        for rejected in self.rejected[:50]:
+            text += f"\n  line {rejected.line}: {rejected.reason}"
+        if len(self.rejected) > 50:
+            text += f"\n  … and {len(self.rejected) - 50} more"
+        return text
+
+
+def _lines(handle, offset: int, line_no: int) -> Iterator[tuple[bytes, int, int]]:
+    """Complete lines from `offset`: (line, its number, the offset after it).
+
+    A last line without its newline is still being written: it is left for the next read.
+    """
+    handle.seek(offset)
+    for raw in handle:
+        if not raw.endswith(b"\n"):
+            return
+        offset += len(raw)
+        line_no += 1
+        yield raw, line_no, offset
+
+
+def _parse(raw: bytes, line_no: int, layout: str, zone) -> Event:
+    text = raw.decode("utf-8", errors="replace")
+    if layout == "db":
+        return parse_db_line(text, line_no, zone)
+    return parse_file_line(text, line_no)
+
+
+def ingest_file(*, source: TelephonySource, path: Path, layout: str = "file",
+                zone: str = "UTC", offset: int = 0, line_no: int = 0,
+                batch_lines: int = BATCH_LINES, counts: FileCounts | None = None,
+                progress: Callable[[int], None] | None = None,
+                remember: bool = True) -> FileCounts:
+    """Read `path` from `offset` and ingest its complete lines in batches.
+
+    Batches end only where the time changes, so equal-time lines are always ordered together.
+    With `remember`, the position after each batch is saved on the source in the batch's
+    transaction.
+    """
+    from zoneinfo import ZoneInfo
+
+    counts = counts or FileCounts()
+    tz = ZoneInfo(zone)
+    inode = os.stat(path).st_ino
+    batch: list[Event] = []
+    end_offset, end_line = offset, line_no
+
+    def flush() -> None:
+        nonlocal batch
+        with transaction.atomic():
+            result = events_ingest(source=source, events=batch)
+            if remember:
+                TelephonySource.objects.filter(pk=source.pk).update(
+                    follow_path=str(path), follow_inode=inode, follow_offset=end_offset,
+                    follow_line=end_line, follow_mark=file_mark(path, end_offset))
+        counts.add_batch(batch, result)
+        if progress:
+            progress(end_offset)
+        batch = []
+
+    def events() -> Iterator[tuple[Event, int, int]]:
+        with open(path, "rb") as handle:
+            for raw, number, after in _lines(handle, offset, line_no):
+                if not raw.strip():
+                    continue
+                counts.read += 1
+                try:
+                    yield _parse(raw, number, layout, tz), after, number
+                except LineError as error:
+                    counts.rejected.append(Rejected(number, str(error)))
+
+    stream: Iterator[tuple[Event, int, int]] = events()
+    if layout == "db":
+        # Database exports may be unordered: read them whole and sort; the position is only
+        # remembered at the end.
+        rows = sorted(stream, key=lambda row: row[0].sort_key())
+        last = max((row[1:] for row in rows), default=(offset, line_no))
+        stream = iter([(event, *last) for event, _, _ in rows])
+    for event, after, number in stream:
+        if len(batch) >= batch_lines and event.ts != batch[-1].ts:
+            flush()
+        batch.append(event)
+        end_offset, end_line = after, number
+    if batch:
+        flush()
+    elif remember:
+        TelephonySource.objects.filter(pk=source.pk).update(
+            follow_path=str(path), follow_inode=inode, follow_offset=end_offset,
+            follow_line=end_line, follow_mark=file_mark(path, end_offset))
+    source.refresh_from_db(fields=["follow_path", "follow_inode", "follow_offset",
+                                   "follow_line"])
+    return counts
+
+
+def follow_step(*, source: TelephonySource, path: Path, layout: str = "file",
+                zone: str = "UTC", counts: FileCounts | None = None) -> FileCounts:
+    """Read whatever is new in the followed file, across a rotation or a truncation.
+
+    Rotation (`queue_log` renamed to `queue_log.1`, a new `queue_log` created): the rest of the
+    old file is read from `queue_log.1` (found by its inode) before the new file from 0.
+    Truncation (same file, now shorter than the stored offset, or with other bytes before
+    it): read again from 0.
+    """
+    counts = counts or FileCounts()
+    source.refresh_from_db()
+    if not path.exists():
+        return counts
+    current = os.stat(path)
+    offset, line_no = source.follow_offset, source.follow_line
+    same_file = source.follow_path == str(path) and source.follow_inode == current.st_ino
+    if source.follow_inode is not None and source.follow_path == str(path) and not same_file:
+        rotated = _find_rotated(path, source.follow_inode)
+        if rotated is not None:
+            ingest_file(source=source, path=rotated, layout=layout, zone=zone, offset=offset,
+                        line_no=line_no, counts=counts, remember=False)
+        offset, line_no = 0, 0
+    elif (not same_file or current.st_size < offset
+          or file_mark(path, offset) != source.follow_mark):
+        # Another file, or this one rewritten in place: read it from the start (lines read
+        # before are recognised and skipped).
+        offset, line_no = 0, 0
+    ingest_file(source=source, path=path, layout=layout, zone=zone, offset=offset,
+                line_no=line_no, counts=counts)
+    return counts
+
+
+def _find_rotated(path: Path, inode: int) -> Path | None:
+    for candidate in (path.with_name(path.name + ".1"), path.with_name(path.name + ".0")):
+        try:
+            if candidate.exists() and os.stat(candidate).st_ino == inode:
+                return candidate
+        except OSError:
+            continue
+    return None
