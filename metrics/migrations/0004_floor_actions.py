@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agents', '0002_create_role_groups'),
-        ('metrics', '0002_interval_rollups_agent_days_engine_state'),
+        ('metrics', '0003_telephony_source_follow_mark'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
