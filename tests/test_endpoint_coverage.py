@@ -23,7 +23,7 @@ def _names(patterns, namespace: str = "") -> set[str]:
 
 def _covered() -> set[str]:
     covered: set[str] = set()
-    for path in Path(__file__).parent.rglob("test_permissions.py"):
+    for path in Path(__file__).parent.rglob("test*permissions.py"):
         module = ".".join(path.relative_to(Path(__file__).parent.parent).with_suffix("").parts)
         matrix = importlib.import_module(module).MATRIX
         covered |= {case.url_name for case in matrix}
