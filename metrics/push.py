@@ -173,6 +173,9 @@ class LocalScheduler:
             except Exception:
                 log.exception("floor refresh failed")
                 time.sleep(1)
+        from django.db import connections
+
+        connections.close_all()
 
 
 def on_floor_changed(sender, *, site: str, **kwargs) -> None:

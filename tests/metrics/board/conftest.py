@@ -60,3 +60,60 @@ def session_headers(user, origin: str = "http://127.0.0.1") -> list[tuple[bytes,
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
     return headers
+
+
+# --- a live server whose web process pushes the board itself ---------------------------------
+
+
+def _board_child_setup(database_name: str, password_hashers: list[str]) -> None:
+    """The live server beats its board in-process (1 s heartbeat), as `make demo` does.
+
+    The browser tests thus see the whole path (API → ingestion → push → socket → page) in one
+    server process; the Celery route of the same push is covered by test_push with a real worker.
+    """
+    from django.conf import settings
+
+    from metrics.push import LocalScheduler
+    from tests.conftest import _child_setup
+
+    _child_setup(database_name, password_hashers)
+    settings.CALLFLOOR_FLOOR_HEARTBEAT_S = 1.0
+    LocalScheduler(heartbeat_s=1.0).start()
+
+
+@pytest.fixture
+def live_board(transactional_db, settings):
+    from functools import partial
+
+    from django.db import connection
+
+    from tests.conftest import SpawnedDaphneProcess, _asgi_application
+
+    setup = partial(_board_child_setup, str(connection.settings_dict["NAME"]),
+                    list(settings.PASSWORD_HASHERS))
+    process = SpawnedDaphneProcess("127.0.0.1", partial(_asgi_application), setup=setup)
+    process.start()
+    if not process.ready.wait(timeout=60):
+        process.terminate()
+        pytest.fail("the Daphne live server did not start within 60 s")
+    port = process.port.value
+    try:
+        yield SimpleNamespace(url=f"http://127.0.0.1:{port}", port=port)
+    finally:
+        process.terminate()
+        process.join(timeout=10)
+
+
+def post_events(base_url: str, token: str, events: list[dict]) -> dict:
+    """POST a batch to the live server's ingestion API, as a PBX does."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{base_url}/api/telephony/events", data=json.dumps({"events": events}).encode(),
+        method="POST", headers={"Content-Type": "application/json",
+                                "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body = json.load(response)
+    assert body["accepted"] == len(events), body
+    return body
