@@ -179,5 +179,12 @@ class LocalScheduler:
 
 
 def on_floor_changed(sender, *, site: str, **kwargs) -> None:
-    """`metrics.signals.floor_changed` receiver (sent after commit)."""
-    floor_mark_dirty(site=site)
+    """`metrics.signals.floor_changed` receiver (sent after commit).
+
+    The change is stored by now: a push that fails must not fail the write that caused it
+    (the next change or heartbeat pushes the floor again).
+    """
+    try:
+        floor_mark_dirty(site=site)
+    except Exception:
+        log.exception("could not schedule a refresh of the floor of %s", site)
