@@ -35,8 +35,10 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# BENCH_ARGS="--scale 0.1 --snapshot 10000,100000" runs a smaller day (see BENCHMARKS.md).
+BENCH_ARGS ?=
 bench: venv
-	@echo "No benchmark yet: see BENCHMARKS.md."
+	$(BIN)/python -m tests.services -- $(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles build *.egg-info

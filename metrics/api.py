@@ -221,8 +221,11 @@ class TelephonyEventsApi(APIView):
                                 "reason": early[index]})
             else:
                 item = next(by_index)
+                reason = item.reason
+                if item.status == "accepted" and item.ignored:
+                    reason = "stored; it matches no open call or agent state, so no figure moves"
                 results.append({"index": index, "id": ident, "status": item.status,
-                                "reason": item.reason})
+                                "reason": reason})
         body = {
             "accepted": sum(r["status"] == "accepted" for r in results),
             "duplicates": sum(r["status"] == "duplicate" for r in results),

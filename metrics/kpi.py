@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from itertools import count
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from metrics.queue_log import Event, LineError, number
@@ -96,6 +97,9 @@ class Call:
     talk_end_ts: float | None = None
     acw_ts: float | None = None
     hold_ts: float | None = None
+    # What the call counted when last stored (`CallFacts` as a list), so that a store can
+    # move counters by the difference.
+    stored: list | None = None
     serial: int = field(default_factory=lambda: next(_serial))
 
     @property
@@ -122,8 +126,7 @@ class Call:
         return state
 
 
-@dataclass(slots=True, frozen=True)
-class CallFacts:
+class CallFacts(NamedTuple):
     """What the KPIs need of a call, from the engine or from a stored row."""
 
     outcome: str
@@ -544,14 +547,17 @@ class Tally:
     max_wait_s: float = 0.0
 
     def add(self, other: Tally | dict, sign: int = 1) -> Tally:
-        get = other.get if isinstance(other, dict) else lambda k, d=0: getattr(other, k)
-        for name in SUM_FIELDS:
-            value = get(name, 0)
-            if value:
+        """Add (or with `sign=-1` take away) counters; `max_wait_s` only ever grows."""
+        items = other.items() if isinstance(other, dict) else (
+            (name, getattr(other, name)) for name in _ALL_FIELDS)
+        for name, value in items:
+            if not value or name not in _FIELD_SET:
+                continue
+            if name == "max_wait_s":
+                if sign > 0 and value > self.max_wait_s:
+                    self.max_wait_s = value
+            else:
                 setattr(self, name, getattr(self, name) + sign * value)
-        peak = get("max_wait_s", 0)
-        if sign > 0 and peak and peak > self.max_wait_s:
-            self.max_wait_s = peak
         return self
 
     def as_dict(self) -> dict:
@@ -559,6 +565,8 @@ class Tally:
 
 
 SUM_FIELDS = tuple(f.name for f in fields(Tally) if f.name != "max_wait_s")
+_ALL_FIELDS = (*SUM_FIELDS, "max_wait_s")
+_FIELD_SET = frozenset(_ALL_FIELDS)
 
 
 def contribution(call: CallFacts, *, threshold: float, short_abandon: float,

@@ -10,6 +10,8 @@ of the per-queue per-interval rollups (`QueueInterval`) and per-member daily cou
 
 from __future__ import annotations
 
+import io
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -150,18 +152,13 @@ def events_ingest(*, source: TelephonySource, events: list[NormalisedEvent]) -> 
 
     with transaction.atomic():
         source = TelephonySource.objects.select_for_update().get(pk=source.pk)
-        known = set(CallEvent.objects.filter(source=source, natural_key__in=list(fresh))
-                    .values_list("natural_key", flat=True))
-        for key in known:
-            item = result.items[fresh.pop(key)]
-            item.status, item.reason = DUPLICATE, "already received"
+        _VENDOR[0] = connection.vendor
+        stored = _events_store(source, [events[i] for i in fresh.values()])
+        for key in list(fresh):
+            if key not in stored:
+                item = result.items[fresh.pop(key)]
+                item.status, item.reason = DUPLICATE, "already received"
         todo = sorted(((events[i], i) for i in fresh.values()), key=lambda p: p[0].sort_key())
-        CallEvent.objects.bulk_create([
-            CallEvent(source=source, natural_key=e.key, at=_dt(e.ts), ordinal=e.seq,
-                      call_id=e.call_id[:100], queue_name=e.queue[:100], member=e.member[:200],
-                      event=e.name[:40], data=list(e.data))
-            for e, _ in todo
-        ])
         engine = kpi.Engine.load(source.engine_state, acw_reasons=_acw_reasons())
         for event, index in todo:
             if not engine.feed(event):
@@ -174,6 +171,111 @@ def events_ingest(*, source: TelephonySource, events: list[NormalisedEvent]) -> 
             transaction.on_commit(
                 lambda: floor_changed.send(sender=TelephonySource, site=site))
     return result
+
+
+def _insert(table: str, columns: list[str], rows: list[tuple], *, suffix: str = "",
+            casts: dict[str, str] | None = None, returning: str | None = None) -> list | None:
+    """Multi-row INSERT of plain tuples (execute_values on PostgreSQL, executemany on SQLite).
+
+    Identifiers come from the models; every value is a parameter.
+    """
+    if not rows:
+        return []
+    names = ", ".join(columns)
+    if connection.vendor == "postgresql":
+        from psycopg2.extras import execute_values
+
+        casts = casts or {}
+        template = "(" + ", ".join(
+            f"%s::{casts[c]}" if c in casts else "%s" for c in columns) + ")"
+        sql = f"INSERT INTO {table} ({names}) VALUES %s {suffix}"  # noqa: S608
+        if returning:
+            sql += f" RETURNING {returning}"
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            return execute_values(cursor.cursor, sql, rows, template=template, page_size=2000,
+                                  fetch=bool(returning))
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({placeholders}) {suffix}",  # noqa: S608
+            rows)
+    return None
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+                .replace("\r", "\\r"))
+    return text
+
+
+def _copy(table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Append rows with PostgreSQL's COPY (the fastest way in); other databases insert."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        _insert(table, columns, rows)
+        return
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(map(_copy_text, row)))
+        buffer.write("\n")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+
+def _db_dt(ts: float | None):
+    """A time for a raw query: an aware datetime (PostgreSQL) or Django's text (SQLite)."""
+    if ts is None:
+        return None
+    return _dt(ts) if _VENDOR[0] == "postgresql" else connection.ops.adapt_datetimefield_value(
+        _dt(ts))
+
+
+# The database vendor of the batch being stored (read once per batch: `connection` is a proxy).
+_VENDOR = [""]
+
+
+def _events_store(source: TelephonySource, events: list[Event]) -> set[str]:
+    """Insert the raw events the source has not sent before; return the keys inserted."""
+    if not events:
+        return set()
+    received = connection.ops.adapt_datetimefield_value(timezone.now())
+    columns = ["source_id", "natural_key", "at", "ordinal", "call_id", "queue_name", "member",
+               "event", "data", "received_at"]
+
+    def row(e: Event) -> tuple:
+        return (source.pk, e.key, _db_dt(e.ts), e.seq, e.call_id[:100], e.queue[:100],
+                e.member[:200], e.name[:40], json.dumps(list(e.data)), received)
+
+    table = CallEvent._meta.db_table
+    if connection.vendor == "postgresql":
+        # The source row is locked: no other batch of this source can insert these keys now.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT natural_key FROM {table} "  # noqa: S608
+                           "WHERE source_id = %s AND natural_key = ANY(%s)",
+                           [source.pk, [e.key for e in events]])
+            known = {r[0] for r in cursor.fetchall()}
+        new = [e for e in events if e.key not in known]
+        _copy(table, columns, [row(e) for e in new])
+        return {e.key for e in new}
+    keys = [e.key for e in events]
+    known: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        known.update(CallEvent.objects.filter(source=source, natural_key__in=chunk)
+                     .values_list("natural_key", flat=True))
+    _insert(table, columns, [row(e) for e in events if e.key not in known])
+    return {k for k in keys if k not in known}
 
 
 def _queues_for(names: set[str], *, site: str) -> dict[str, Queue]:
@@ -275,70 +377,56 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> None
                          | set(m.queue for m in engine.members.values()), site=source.site)
     agents = _agents_for(members)
 
-    # Queue calls: insert new ones, update changed ones, and move the rollups by the difference.
-    existing: dict[tuple, QueueCall] = {}
-    if calls:
-        for row in QueueCall.objects.filter(source=source,
-                                            call_id__in={c.call_id for c in calls}):
-            existing[(row.call_id, row.queue_id, row.offered_at)] = row
+    # Queue calls: upsert them on their natural key and move the rollups by the difference
+    # between what the call counted before (the facts stored with it) and what it counts now.
     interval_deltas, day_deltas = _Deltas(), _Deltas()
     interval_lookups: dict[tuple, dict] = {}
     day_lookups: dict[tuple, dict] = {}
-    new_rows, changed_rows = [], []
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    upserts: list[tuple] = []
     for call in calls:
         queue = queues[call.queue]
-        offered_at = _dt(call.offered_ts)
-        row = existing.get((call.call_id, queue.pk, offered_at))
         start = kpi.interval_start(call.offered_ts, zone=zone, minutes=queue.interval_minutes)
         ikey = (queue.pk, start)
         interval_lookups[ikey] = {"queue_id": queue.pk, "start": start}
         day = datetime.fromtimestamp(call.offered_ts, zone).date()
-        new = kpi.contribution(call.facts(), threshold=queue.sl_threshold_s,
+        facts = call.facts()
+        new = kpi.contribution(facts, threshold=queue.sl_threshold_s,
                                short_abandon=queue.short_abandon_s)
         interval_deltas.add(ikey, new, +1)
         if engine.saw_acw:
             interval_deltas.flags[ikey]["acw_known"] = True
         if engine.saw_hold:
             interval_deltas.flags[ikey]["hold_known"] = True
-        if call.outcome == kpi.ANSWERED and call.member:
-            dkey = (call.member, day)
-            day_lookups[dkey] = _day_row(source, call.member, day, agents)
+        answered_by = call.member if call.outcome == kpi.ANSWERED else ""
+        if answered_by:
+            dkey = (answered_by, day)
+            day_lookups[dkey] = _day_row(source, answered_by, day, agents)
             day_deltas.add(dkey, new, +1, only=AGENT_FIELDS)
-        if row is not None:
-            old = kpi.contribution(_row_facts(row), threshold=queue.sl_threshold_s,
+        if call.stored is not None:
+            before = kpi.CallFacts(*call.stored)
+            old = kpi.contribution(before, threshold=queue.sl_threshold_s,
                                    short_abandon=queue.short_abandon_s)
             interval_deltas.add(ikey, old, -1)
-            if row.outcome == kpi.ANSWERED and row.member:
-                dkey = (row.member, day)
-                day_lookups[dkey] = _day_row(source, row.member, day, agents)
+            if before.outcome == kpi.ANSWERED and call.member:
+                dkey = (call.member, day)
+                day_lookups[dkey] = _day_row(source, call.member, day, agents)
                 day_deltas.add(dkey, old, -1, only=AGENT_FIELDS)
-        else:
-            row = QueueCall(source=source, call_id=call.call_id[:100], queue=queue,
-                            offered_at=offered_at)
-            new_rows.append(row)
-        row.caller = call.caller[:100]
-        row.outcome = call.outcome
-        row.wait_s = call.wait_s
-        row.member = call.member[:200]
-        row.agent_id = agents.get(call.member)
-        row.answered_at = _dt(call.answered_ts)
-        row.ring_s = call.ring_s
-        row.talk_s = call.talk_s
-        row.hold_s = call.hold_s
-        row.acw_s = call.acw_s
-        row.ended_at = _dt(call.ended_ts)
-        row.transferred = call.transferred
-        row.cut = call.cut
-        row.updated_at = timezone.now()
-        if row.pk:
-            changed_rows.append(row)
-    # New and changed calls in one upsert on the natural key.
-    QueueCall.objects.bulk_create(
-        new_rows + changed_rows, batch_size=1000, update_conflicts=True,
-        unique_fields=["source", "call_id", "queue", "offered_at"],
-        update_fields=["caller", "outcome", "wait_s", "member", "agent", "answered_at", "ring_s",
-                       "talk_s", "hold_s", "acw_s", "ended_at", "transferred", "cut",
-                       "updated_at"])
+        call.stored = list(facts)
+        upserts.append((
+            source.pk, call.call_id[:100], queue.pk, call.caller[:100], _db_dt(call.offered_ts),
+            call.outcome, call.wait_s, call.member[:200], agents.get(call.member),
+            _db_dt(call.answered_ts), call.ring_s, call.talk_s, call.hold_s, call.acw_s,
+            _db_dt(call.ended_ts), call.transferred, call.cut, "", now))
+    changing = ["caller", "outcome", "wait_s", "member", "agent_id", "answered_at", "ring_s",
+                "talk_s", "hold_s", "acw_s", "ended_at", "transferred", "cut", "updated_at"]
+    _insert(QueueCall._meta.db_table,
+            ["source_id", "call_id", "queue_id", "caller", "offered_at", "outcome", "wait_s",
+             "member", "agent_id", "answered_at", "ring_s", "talk_s", "hold_s", "acw_s",
+             "ended_at", "transferred", "cut", "recording_id", "updated_at"],
+            upserts,
+            suffix="ON CONFLICT (source_id, call_id, queue_id, offered_at) DO UPDATE SET "
+                   + ", ".join(f"{c} = excluded.{c}" for c in changing))
     interval_deltas.apply(QueueInterval, interval_lookups, conflict=("queue_id", "start"),
                           counters=INTERVAL_COUNTERS)
 
@@ -367,35 +455,53 @@ def _store_states(source, engine: kpi.Engine, intervals: list[kpi.Interval],
     open_rows = {row.member: row for row in AgentState.objects.filter(
         source=source, member__in=touched, ended_at__isnull=True)}
 
-    def row_for(interval: kpi.Interval) -> AgentState:
+    def row_for(interval: kpi.Interval) -> tuple:
         queue = queues.get(interval.queue)
-        return AgentState(source=source, member=interval.member[:200],
-                          agent_id=agents.get(interval.member), status=interval.status,
-                          reason=interval.reason[:100], activity=interval.activity,
-                          queue=queue, call_id=interval.call_id[:100],
-                          started_at=_dt(interval.start_ts), ended_at=_dt(interval.end_ts))
+        return (source.pk, interval.member[:200], agents.get(interval.member), interval.status,
+                interval.reason[:100], interval.activity, queue.pk if queue else None,
+                interval.call_id[:100], _db_dt(interval.start_ts), _db_dt(interval.end_ts))
 
-    create: list[AgentState] = []
-    close: list[AgentState] = []
+    create: list[tuple] = []
+    close: list[tuple[int, datetime]] = []
     for member in touched:
         row = open_rows.get(member)
         for interval in closed.get(member, []):
             if row is not None and row.started_at == _dt(interval.start_ts):
-                row.ended_at = _dt(interval.end_ts)
-                close.append(row)
+                close.append((row.pk, _dt(interval.end_ts)))
                 row = None
             else:
                 create.append(row_for(interval))
         now_open = current.get(member)
         if row is not None and (now_open is None or row.started_at != _dt(now_open.start_ts)):
             # The engine no longer holds this state (cut by a restart): close it.
-            row.ended_at = row.started_at if now_open is None else _dt(now_open.start_ts)
-            close.append(row)
+            close.append((row.pk, row.started_at if now_open is None
+                          else _dt(now_open.start_ts)))
             row = None
         if now_open is not None and row is None:
             create.append(row_for(now_open))
-    AgentState.objects.bulk_update(close, ["ended_at"], batch_size=500)
-    AgentState.objects.bulk_create(create, batch_size=1000)
+    _states_close(close)
+    _copy(AgentState._meta.db_table,
+          ["source_id", "member", "agent_id", "status", "reason", "activity", "queue_id",
+           "call_id", "started_at", "ended_at"], create)
+
+
+def _states_close(pairs: list[tuple[int, datetime]]) -> None:
+    if not pairs:
+        return
+    table = AgentState._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(
+                cursor.cursor,
+                f"UPDATE {table} AS s SET ended_at = v.ended_at FROM (VALUES %s) "  # noqa: S608
+                "AS v(id, ended_at) WHERE s.id = v.id",
+                pairs, template="(%s, %s::timestamptz)", page_size=2000)
+        else:
+            cursor.executemany(f"UPDATE {table} SET ended_at = %s WHERE id = %s",  # noqa: S608
+                               [(connection.ops.adapt_datetimefield_value(end), pk)
+                                for pk, end in pairs])
 
 
 # -- rollups from scratch ---------------------------------------------------------------------

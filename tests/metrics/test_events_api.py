@@ -135,3 +135,33 @@ def test_the_schema_documents_the_endpoint_with_examples(db, api, cast):
     assert operation["operationId"] == "telephony_events_ingest"
     assert operation["requestBody"]["content"]["application/json"]["examples"]
     assert operation["security"] == [{"sourceToken": []}]
+
+
+def test_an_agent_created_later_takes_the_history_of_their_alias(cast, post_events):
+    from agents.services import agent_create
+
+    post_events(call_events(member="PJSIP/3001"))
+    carol = agent_create(username="carol", display_name="Carol Agent", employee_number="E3001",
+                         team=cast.billing, aliases=["PJSIP/3001"])
+    assert QueueCall.objects.get().agent == carol
+    assert AgentState.objects.filter(member="PJSIP/3001").exclude(agent=carol).count() == 0
+
+
+def test_an_event_that_matches_nothing_is_stored_and_says_so(db, post_events):
+    response = post_events([{"id": "lone", "type": "call_abandoned",
+                             "at": "2026-03-02T09:00:05Z", "call_id": "nope", "queue": "q",
+                             "wait_s": 4}])
+    item = response.json()["results"][0]
+    assert item["status"] == "accepted"
+    assert "matches no open call" in item["reason"]
+    assert CallEvent.objects.filter(natural_key="lone").exists()
+    assert QueueCall.objects.count() == 0
+
+
+def test_odd_characters_are_stored_exactly(db, post_events):
+    caller = 'tab\there "quote" back\\slash\nnewline'
+    events = call_events()
+    events[0]["caller"] = caller
+    post_events(events)
+    assert CallEvent.objects.get(natural_key="e1").data == ["", caller]
+    assert QueueCall.objects.get().caller == caller[:100]

@@ -1,0 +1,260 @@
+"""`make bench`: generate a synthetic day, then time the import, the report and the snapshot.
+
+    python -m tests.services -- python -m bench.run [--scale 1.0] [--snapshot 10000,100000,1000000]
+
+Each measured step runs in its own process (`python -m bench.run step …`), which reports its
+wall time and peak resident memory. Results go to stdout as Markdown and to
+var/bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "var" / "bench"
+ARRIVALS = Path(os.environ.get("CALLFLOOR_SHARED_DATA", "/work/shared/data")) / (
+    "arrivals/bank-calls-2003.csv")
+
+
+def _django() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callfloor.settings")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(32))
+    import django
+
+    django.setup()
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- steps (each in its own process) -----------------------------------------------------------
+
+
+def step_report(path: str) -> dict:
+    from metrics.report import build_report
+
+    def lines():
+        with open(path, encoding="utf-8") as handle:
+            yield from handle
+
+    start = time.perf_counter()
+    report = build_report(lines)
+    json.dumps(report)
+    return {"seconds": time.perf_counter() - start, "peak_mb": _peak_mb(),
+            "lines": report["lines"]["read"]}
+
+
+def step_import(path: str) -> dict:
+    _django()
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from metrics.models import CallEvent, QueueCall
+
+    start = time.perf_counter()
+    out = StringIO()
+    call_command("import_queue_log", path, "--source", "bench", "--no-progress", stdout=out)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "peak_mb": _peak_mb(), "summary": out.getvalue().strip(),
+            "events": CallEvent.objects.count(), "calls": QueueCall.objects.count()}
+
+
+def _copy_calls(queue, source, count: int, first: int, day_start: datetime,
+                span_s: float, rng) -> dict:
+    """Append `count` finished calls of today to the queue with COPY; return their tallies."""
+    from io import StringIO
+
+    from django.db import connection
+
+    from metrics import kpi
+    from metrics.services import site_zone
+
+    zone = site_zone()
+    buffer = StringIO()
+    tallies: dict[datetime, kpi.Tally] = {}
+    for n in range(first, first + count):
+        offered = day_start + timedelta(seconds=rng.random() * span_s)
+        wait = rng.expovariate(1 / 20)
+        answered = rng.random() < 0.85
+        talk = max(10.0, rng.expovariate(1 / 130)) if answered else None
+        facts = kpi.CallFacts("answered" if answered else "abandoned", wait, 4.0 if answered
+                              else None, talk, None, 15.0 if answered else None, answered,
+                              False, False)
+        start = kpi.interval_start(offered.timestamp(), zone=zone,
+                                   minutes=queue.interval_minutes)
+        tallies.setdefault(start, kpi.Tally()).add(kpi.contribution(
+            facts, threshold=queue.sl_threshold_s, short_abandon=queue.short_abandon_s))
+
+        def v(x):
+            return "\\N" if x is None else str(x)
+
+        answered_at = offered + timedelta(seconds=wait) if answered else None
+        ended = answered_at + timedelta(seconds=talk + 15) if answered else None
+        buffer.write("\t".join([
+            str(source.pk), f"snap.{n}", str(queue.pk), "", offered.isoformat(),
+            facts.outcome, v(wait), "PJSIP/1000" if answered else "", "\\N",
+            v(answered_at and answered_at.isoformat()), v(facts.ring_s), v(talk), "\\N",
+            v(facts.acw_s), v(ended and ended.isoformat()), "f", "f", "",
+            offered.isoformat()]) + "\n")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            "COPY metrics_queuecall (source_id, call_id, queue_id, caller, offered_at, outcome, "
+            "wait_s, member, agent_id, answered_at, ring_s, talk_s, hold_s, acw_s, ended_at, "
+            "transferred, cut, recording_id, updated_at) FROM STDIN", buffer)
+    return tallies
+
+
+def step_snapshot(levels: str) -> dict:
+    """Time floor_queue_stats with 10 k, 100 k, 1 M calls of today already in the database."""
+    _django()
+    import random
+
+    from metrics import kpi
+    from metrics.models import Queue, QueueCall, QueueInterval, TelephonySource
+    from metrics.selectors import floor_agent_stats, floor_queue_stats
+
+    rng = random.Random(3)
+    now = datetime.now(UTC).replace(microsecond=0)
+    day_start = now.replace(hour=0, minute=0, second=0)
+    span = (now - day_start).total_seconds() - 120
+    source, _ = TelephonySource.objects.get_or_create(name="snapshot", kind="simulator")
+    queue, _ = Queue.objects.get_or_create(name="snapshot")
+    # 40 calls waiting now.
+    QueueCall.objects.bulk_create([
+        QueueCall(source=source, call_id=f"wait.{i}", queue=queue,
+                  offered_at=now - timedelta(seconds=5 + 3 * i)) for i in range(40)])
+    totals: dict[datetime, kpi.Tally] = {}
+    results = []
+    done = 0
+    for level in [int(x) for x in levels.split(",")]:
+        for start, tally in _copy_calls(queue, source, level - done, done, day_start, span,
+                                        rng).items():
+            totals.setdefault(start, kpi.Tally()).add(tally)
+        done = level
+        QueueInterval.objects.filter(queue=queue).delete()
+        QueueInterval.objects.bulk_create([
+            QueueInterval(queue=queue, start=start, **t.as_dict(), acw_known=True)
+            for start, t in totals.items()])
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE metrics_queuecall")
+        timings = []
+        for _ in range(60):
+            t0 = time.perf_counter()
+            stats = floor_queue_stats(queues=[queue], now=now)[queue.pk]
+            floor_agent_stats(now=now)
+            timings.append(time.perf_counter() - t0)
+        # The 40 waiting calls are not in the rollups written here (ingestion would add them).
+        assert (stats["offered"], stats["waiting_now"]) == (level, 40), stats["offered"]
+        results.append({"calls": level, "median_ms": statistics.median(timings) * 1000,
+                        "p95_ms": sorted(timings)[int(len(timings) * 0.95) - 1] * 1000})
+    return {"levels": results, "peak_mb": _peak_mb()}
+
+
+STEPS = {"report": step_report, "import": step_import, "snapshot": step_snapshot}
+
+
+def run_step(name: str, arg: str) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "bench.run", "step", name, arg], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    if proc.returncode:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"bench step {name} failed")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+               if line.startswith("MemTotal"))
+    return (f"{cpu}, {os.cpu_count()} cores, {mem / 1024 / 1024:.0f} GiB RAM, "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["step"]:
+        print(json.dumps(STEPS[argv[1]](argv[2])))
+        return
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float,
+                        default=float(os.environ.get("BENCH_SCALE", "1.0")),
+                        help="1.0 = 1,000 agents and about 1.5 M lines")
+    parser.add_argument("--snapshot", default=os.environ.get(
+        "BENCH_SNAPSHOT", "10000,100000,1000000"), help="calls into the day")
+    args = parser.parse_args(argv)
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("bench: run through `make bench` (it starts a throwaway PostgreSQL)")
+
+    from bench.synthetic import generate_day
+
+    path = OUT / "queue_log"
+    started = time.perf_counter()
+    day = generate_day(path, csv_path=ARRIVALS, agents=max(1, round(1000 * args.scale)),
+                       target_lines=int(1_500_000 * args.scale))
+    day["generate_seconds"] = time.perf_counter() - started
+    print(f"day: {day}", file=sys.stderr)
+    env_ok = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                            cwd=ROOT, check=False, env={**os.environ, "DEBUG": "1"})
+    if env_ok.returncode:
+        raise SystemExit("bench: migrate failed")
+    report = run_step("report", str(path))
+    print(f"report: {report}", file=sys.stderr)
+    imported = run_step("import", str(path))
+    print(f"import: {imported}", file=sys.stderr)
+    snapshot = run_step("snapshot", args.snapshot)
+    print(f"snapshot: {snapshot}", file=sys.stderr)
+    results = {"machine": machine(), "scale": args.scale, "day": day, "report": report,
+               "import": imported, "snapshot": snapshot,
+               "when": datetime.now(UTC).isoformat(timespec="seconds")}
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    print(markdown(results))
+
+
+def markdown(r: dict) -> str:
+    lines_per_s = r["day"]["lines"] / r["import"]["seconds"]
+    levels = r["snapshot"]["levels"]
+    flat = levels[-1]["median_ms"] / levels[0]["median_ms"]
+    out = [
+        f"Run {r['when']} at scale {r['scale']} on {r['machine']}.",
+        "",
+        f"Synthetic day: {r['day']['agents']} agents, {r['day']['lines']:,} lines, "
+        f"{r['day']['calls']:,} calls (generated in {r['day']['generate_seconds']:.1f} s).",
+        "",
+        "| measure | result | target |",
+        "|---|---|---|",
+        f"| import into PostgreSQL | {lines_per_s:,.0f} lines/s "
+        f"({r['import']['seconds']:.1f} s, peak {r['import']['peak_mb']:.0f} MB) "
+        "| ≥ 50,000 lines/s |",
+        f"| `queue_log_report` of the day | {r['report']['seconds']:.1f} s "
+        f"(peak {r['report']['peak_mb']:.0f} MB) | ≤ 30 s |",
+    ]
+    for level in levels:
+        out.append(f"| live snapshot at {level['calls']:,} calls | {level['median_ms']:.1f} ms "
+                   f"median (p95 {level['p95_ms']:.1f} ms) | |")
+    out.append(f"| snapshot at {levels[-1]['calls']:,} / at {levels[0]['calls']:,} | "
+               f"{flat:.2f} × | ≤ 1.5 × |")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
