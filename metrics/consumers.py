@@ -43,6 +43,8 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
         if self.viewer is None:
             await self.close()
             return
+        if push.local_scheduler is not None:
+            push.local_scheduler.attach()
         self.site = self.scope["url_route"]["kwargs"].get("site") or floor.default_site()
         self.group = push.group_name(self.site)
         # Join first: whatever is pushed after the snapshot we read is then not missed.

@@ -13,6 +13,7 @@ Embedded (no Redis), `metrics.beat` runs the same refreshes from a thread of the
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -124,58 +125,71 @@ def floor_sites() -> list[str]:
 
 
 class LocalScheduler:
-    """Embedded mode's beat: coalesced refreshes of dirty sites and the heartbeat, in a thread."""
+    """Embedded mode's beat: coalesced refreshes of dirty sites and the heartbeat.
+
+    It runs as a task of the web server's own event loop (attached by the first socket that
+    connects), so even the in-memory channel layer is only ever used from that loop; the
+    snapshot is built in the server's sync thread, as a Celery task would build it.
+    """
 
     def __init__(self, *, heartbeat_s: float | None = None) -> None:
         self.heartbeat_s = heartbeat_s or floor.heartbeat_s()
         self._dirty: set[str] = set()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
         self._lock = threading.Lock()
-        self.thread = threading.Thread(target=self._run, name="floor-beat", daemon=True)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task | None = None
 
     def mark(self, site: str) -> None:
         with self._lock:
             self._dirty.add(site)
-        self._wake.set()
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
 
     def start(self) -> LocalScheduler:
+        """Take over the dirty marks of this process; runs once a loop `attach`es it."""
         global local_scheduler
         local_scheduler = self
-        self.thread.start()
         return self
+
+    def attach(self) -> None:
+        """Run in the calling coroutine's event loop (no-op when already running)."""
+        if self._task is None:
+            self._loop = asyncio.get_running_loop()
+            self._wake = asyncio.Event()
+            self._task = self._loop.create_task(self._run())
 
     def stop(self) -> None:
         global local_scheduler
-        local_scheduler = None
-        self._stop.set()
-        self._wake.set()
-        self.thread.join(timeout=5)
+        if local_scheduler is self:
+            local_scheduler = None
+        if self._task is not None and self._loop is not None:
+            self._loop.call_soon_threadsafe(self._task.cancel)
 
-    def _run(self) -> None:
-        from django.db import close_old_connections
+    async def _run(self) -> None:
+        from asgiref.sync import sync_to_async
 
         last_beat = 0.0
-        while not self._stop.is_set():
+        while True:
             timeout = max(0.0, last_beat + self.heartbeat_s - time.monotonic())
-            if self._wake.wait(timeout):
-                time.sleep(COALESCE_S)  # the coalescing window
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+                await asyncio.sleep(COALESCE_S)  # the coalescing window
+            except TimeoutError:
+                pass
             self._wake.clear()
             with self._lock:
                 dirty, self._dirty = self._dirty, set()
             beat = time.monotonic() - last_beat >= self.heartbeat_s
             try:
-                close_old_connections()
-                for site in floor_sites() if beat else sorted(dirty):
-                    floor_push(site=site)
+                sites = await sync_to_async(floor_sites)() if beat else sorted(dirty)
+                for site in sites:
+                    await sync_to_async(floor_push)(site=site)
                 if beat:
                     last_beat = time.monotonic()
             except Exception:
                 log.exception("floor refresh failed")
-                time.sleep(1)
-        from django.db import connections
-
-        connections.close_all()
+                await asyncio.sleep(1)
 
 
 def on_floor_changed(sender, *, site: str, **kwargs) -> None:

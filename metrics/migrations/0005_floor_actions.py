@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agents', '0002_create_role_groups'),
-        ('metrics', '0003_telephony_source_follow_mark'),
+        ('metrics', '0004_queuecall_waiting_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

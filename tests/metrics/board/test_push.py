@@ -109,8 +109,19 @@ def floor_worker(transactional_db):
 
 
 def test_a_burst_of_changes_yields_one_push_through_a_real_worker(cast, source, floor_worker,
-                                                                  listener, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+                                                                  listener):
+    from callfloor.celery import app
+
+    # The test process only schedules; the worker pushes. (Celery's own conf: it has read
+    # the Django setting already.)
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
+    try:
+        _burst_then_change(cast, source, listener)
+    finally:
+        app.conf.task_always_eager = eager
+
+
+def _burst_then_change(cast, source, listener):
     for _ in range(20):
         floor_changed.send(sender=None, site="main")
     messages = listener.collect(3)
@@ -145,19 +156,22 @@ def test_the_heartbeat_pushes_an_empty_delta_when_nothing_changed(cast, source, 
     assert schedule["schedule"] <= 5 and schedule["options"]["expires"] < schedule["schedule"]
 
 
-def test_the_in_process_scheduler_coalesces_a_burst_and_beats(cast, source, listener):
+async def test_the_in_process_scheduler_coalesces_a_burst_and_beats(cast, source, listener):
     scheduler = push.LocalScheduler(heartbeat_s=1.5).start()
+    scheduler.attach()
     try:
-        time.sleep(0.2)
-        listener.collect(0.1)  # the first beat
+        await asyncio.sleep(0.5)
+        first = await sync_to_async(listener.collect, thread_sensitive=False)(0.3)  # the first beat
+        assert len(first) == 1
         for _ in range(30):
             floor_changed.send(sender=None, site="main")
-        burst = listener.collect(0.9)
-        assert len(burst) == 1
-        beats = listener.collect(1.6)
+        burst = await sync_to_async(listener.collect, thread_sensitive=False)(0.6)
+        assert len(burst) == 1 and burst[0]["seq"] == first[0]["seq"] + 1
+        beats = await sync_to_async(listener.collect, thread_sensitive=False)(1.6)
         assert len(beats) >= 1 and beats[0]["seq"] == burst[0]["seq"] + 1
     finally:
         scheduler.stop()
+        await asyncio.sleep(0)
 
 
 async def test_a_socket_connecting_mid_stream_chains_from_its_snapshot(cast, source):
