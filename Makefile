@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint format bench migrate venv clean
+.PHONY: demo test lint format bench bench-board migrate venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ format: venv
 BENCH_ARGS ?=
 bench: venv
 	$(BIN)/python -m tests.services -- $(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The live board: event accepted -> shown at 1 and 200 boards (see BENCHMARKS.md).
+bench-board: venv
+	$(BIN)/python -m tests.services -- $(BIN)/python -m bench.board $(BENCH_BOARD_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles build *.egg-info
