@@ -24,6 +24,7 @@ class FloorDelta(TypedDict):
     seq: int
     now: float
     delta: dict
+    text: str  # the browser's message for a full-floor viewer, serialised once
 
 
 class FloorSnapshot(TypedDict):
@@ -31,6 +32,7 @@ class FloorSnapshot(TypedDict):
     seq: int
     now: float
     snapshot: dict
+    text: str
 
 
 class FloorConsumer(AsyncJsonWebsocketConsumer):
@@ -68,10 +70,16 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
         })
 
     async def floor_delta(self, event: FloorDelta):
+        if self.viewer.everything and "text" in event:
+            await self.send(text_data=event["text"])
+            return
         await self.send_json({"type": "delta", "seq": event["seq"], "now": event["now"],
                               "delta": floor_delta.filter_delta(event["delta"], self.viewer)})
 
     async def floor_snapshot(self, event: FloorSnapshot):
+        if self.viewer.everything and "text" in event:
+            await self.send(text_data=event["text"])
+            return
         await self.send_json({
             "type": "snapshot", "seq": event["seq"], "now": event["now"],
             "snapshot": floor_delta.filter_snapshot(event["snapshot"], self.viewer),
