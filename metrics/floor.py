@@ -21,6 +21,7 @@ from agents.models import Agent
 from metrics.floor_delta import Viewer
 from metrics.models import (
     Activity,
+    AgentState,
     AgentStatus,
     AlertAck,
     Broadcast,
@@ -32,7 +33,7 @@ from metrics.models import (
     Takeover,
     TelephonySource,
 )
-from metrics.selectors import agent_current_states, floor_agent_stats, floor_queue_stats
+from metrics.selectors import floor_agent_stats, floor_queue_stats
 from metrics.services import site_zone
 
 # Time-in-state bands of the agent grid (seconds: amber from, red from). A not-ready reason
@@ -163,57 +164,66 @@ def _queue_staffing(site: str, queues: list[Queue]) -> dict[int, dict]:
     """Per queue, the members logged into it (from the sources' open engine state)."""
     by_name = {q.name: q.pk for q in queues}
     by_name.update(QueueAlias.objects.filter(queue__in=queues).values_list("name", "queue_id"))
+    everywhere = _empty_staffing()  # members logged into every queue ("*")
     result: dict[int, dict] = defaultdict(_empty_staffing)
-    for state in TelephonySource.objects.filter(site=site).values_list("engine_state", flat=True):
-        for member in (state or {}).get("members", {}).values():
+    # Only the members' part of the engine state: the open calls can be many.
+    for members in (TelephonySource.objects.filter(site=site)
+                    .values_list("engine_state__members", flat=True)):
+        for member in (members or {}).values():
             logins = member.get("logins") or []
+            status, activity = member.get("status", ""), member.get("activity", "")
             if "*" in logins:
-                targets = set(by_name.values())
-            else:
-                targets = {by_name[name] for name in logins if name in by_name}
-            for pk in targets:
-                _count(result[pk], member.get("status", ""), member.get("activity", ""))
-    return result
+                _count(everywhere, status, activity)
+                continue
+            for pk in {by_name[name] for name in logins if name in by_name}:
+                _count(result[pk], status, activity)
+    return {q.pk: {k: v + everywhere[k] for k, v in result[q.pk].items()} for q in queues}
+
+
+_STATE_FIELDS = ("agent_id", "member", "status", "reason", "activity", "queue_id",
+                 "queue__name", "call_id", "started_at")
 
 
 def _agent_rows(site: str, now: datetime) -> dict[str, dict]:
-    states = [s for s in agent_current_states(site=site) if s.status != AgentStatus.LOGGED_OUT]
+    # The open states as plain rows (one per telephony name; a thousand agents stay cheap).
+    states = (AgentState.objects.filter(ended_at__isnull=True, source__site=site)
+              .exclude(status=AgentStatus.LOGGED_OUT).values(*_STATE_FIELDS))
     # One row per agent: their most recent state over all their telephony names.
-    latest: dict[str, object] = {}
+    latest: dict[str, dict] = {}
     for state in states:
-        key = f"a{state.agent_id}" if state.agent_id else f"m:{state.member}"
-        if key not in latest or state.started_at > latest[key].started_at:
+        key = f"a{state['agent_id']}" if state["agent_id"] else f"m:{state['member']}"
+        if key not in latest or state["started_at"] > latest[key]["started_at"]:
             latest[key] = state
-    agent_ids = [s.agent_id for s in latest.values() if s.agent_id]
-    people = {a.pk: a for a in Agent.objects.filter(pk__in=agent_ids).select_related("team")}
+    agent_ids = [s["agent_id"] for s in latest.values() if s["agent_id"]]
+    people = {row["pk"]: row for row in Agent.objects.filter(pk__in=agent_ids).values(
+        "pk", "display_name", "team_id", "team__name")}
     figures = floor_agent_stats(now=now)
-    call_ids = [s.call_id for s in latest.values() if s.call_id]
+    call_ids = [s["call_id"] for s in latest.values() if s["call_id"]]
     answered = dict(QueueCall.objects.filter(call_id__in=call_ids, answered_at__isnull=False,
                                              ended_at__isnull=True)
                     .values_list("call_id", "answered_at")) if call_ids else {}
     takeovers = _takeovers(site, now)
     rows = {}
     for key, state in latest.items():
-        person = people.get(state.agent_id)
-        team = person.team if person else None
-        stats = figures.get(f"agent:{state.agent_id}" if state.agent_id else state.member, {})
-        call_since = answered.get(state.call_id) if state.call_id else None
-        takeover = takeovers.get((state.agent_id, state.call_id)) or takeovers.get(
-            (state.agent_id, ""))
+        agent_id = state["agent_id"]
+        person = people.get(agent_id) or {}
+        stats = figures.get(f"agent:{agent_id}" if agent_id else state["member"], {})
+        busy = state["activity"] != Activity.IDLE
+        call_id = state["call_id"] if busy else ""
         rows[key] = {
-            "key": key, "agent": key, "agent_id": state.agent_id,
-            "name": person.display_name if person else state.member,
-            "team_id": team.pk if team else None, "team": team.name if team else "",
-            "status": state.status, "reason": state.reason, "activity": state.activity,
-            "since": _ts(state.started_at),
-            "queue_id": state.queue_id if state.activity != Activity.IDLE else None,
-            "queue": state.queue.name if state.queue and state.activity != Activity.IDLE
-            else "",
-            "call_id": state.call_id if state.activity != Activity.IDLE else "",
-            "call_since": _ts(call_since),
+            "key": key, "agent": key, "agent_id": agent_id,
+            "name": person.get("display_name") or state["member"],
+            "team_id": person.get("team_id"), "team": person.get("team__name") or "",
+            "status": state["status"], "reason": state["reason"],
+            "activity": state["activity"], "since": _ts(state["started_at"]),
+            "queue_id": state["queue_id"] if busy else None,
+            "queue": (state["queue__name"] or "") if busy else "",
+            "call_id": call_id,
+            "call_since": _ts(answered.get(call_id)) if call_id else None,
             "handled": stats.get("handled", 0),
             "missed_rings": stats.get("missed_rings", 0),
-            "takeover": takeover,
+            "takeover": takeovers.get((agent_id, state["call_id"]))
+            or takeovers.get((agent_id, "")),
         }
     return rows
 
