@@ -41,7 +41,7 @@ def agent_of(user):
         return None
     try:
         return user.agent
-    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist
+    except Exception:
         return None
 
 

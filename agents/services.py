@@ -19,7 +19,9 @@ User = get_user_model()
 agent_aliases_changed = Signal()
 
 
-def audit_record(*, actor, action: str, target: models.Model, data: dict | None = None) -> AuditEntry:
+def audit_record(
+    *, actor, action: str, target: models.Model, data: dict | None = None
+) -> AuditEntry:
     """Write one audit row for a state or score change of `target`."""
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -123,7 +125,7 @@ def agent_create(*, username: str, display_name: str, employee_number: str,
 
 @transaction.atomic
 def agent_update(*, agent: Agent, actor=None, display_name: str | None = None,
-                 team: Team | None | bool = False, active: bool | None = None,
+                 team: Team | bool | None = False, active: bool | None = None,
                  aliases: Sequence[str] | None = None) -> Agent:
     """Change an agent's profile; `team=False` means "leave the team as it is"."""
     changes: dict = {}

@@ -135,7 +135,12 @@ def step_snapshot(levels: str) -> dict:
     span = (now - day_start).total_seconds() - 120
     source, _ = TelephonySource.objects.get_or_create(name="snapshot", kind="simulator")
     queue, _ = Queue.objects.get_or_create(name="snapshot")
-    # 40 calls waiting now.
+    # 1,000 agents with counters for today, and 40 calls waiting now.
+    from metrics.models import AgentDay
+
+    AgentDay.objects.bulk_create([
+        AgentDay(source=source, member=f"PJSIP/{1000 + i}", day=now.date(), answered=200,
+                 aht_n=200, talk_sum=26000.0, missed_rings=3) for i in range(1000)])
     QueueCall.objects.bulk_create([
         QueueCall(source=source, call_id=f"wait.{i}", queue=queue,
                   offered_at=now - timedelta(seconds=5 + 3 * i)) for i in range(40)])
@@ -156,7 +161,7 @@ def step_snapshot(levels: str) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE metrics_queuecall")
         timings = []
-        for _ in range(60):
+        for _ in range(100):
             t0 = time.perf_counter()
             stats = floor_queue_stats(queues=[queue], now=now)[queue.pk]
             floor_agent_stats(now=now)
@@ -164,11 +169,24 @@ def step_snapshot(levels: str) -> dict:
         # The 40 waiting calls are not in the rollups written here (ingestion would add them).
         assert (stats["offered"], stats["waiting_now"]) == (level, 40), stats["offered"]
         results.append({"calls": level, "median_ms": statistics.median(timings) * 1000,
+                        "min_ms": min(timings) * 1000,
                         "p95_ms": sorted(timings)[int(len(timings) * 0.95) - 1] * 1000})
     return {"levels": results, "peak_mb": _peak_mb()}
 
 
-STEPS = {"report": step_report, "import": step_import, "snapshot": step_snapshot}
+def step_generate(arg: str) -> dict:
+    from bench.synthetic import generate_day
+
+    scale = float(arg)
+    started = time.perf_counter()
+    day = generate_day(OUT / "queue_log", csv_path=ARRIVALS,
+                       agents=max(1, round(1000 * scale)), target_lines=int(1_500_000 * scale))
+    return {**day, "generate_seconds": time.perf_counter() - started}
+
+
+# Every step runs in a fresh process: a child forked from a big parent would inherit its peak.
+STEPS = {"generate": step_generate, "report": step_report, "import": step_import,
+         "snapshot": step_snapshot}
 
 
 def run_step(name: str, arg: str) -> dict:
@@ -204,13 +222,8 @@ def main(argv: list[str]) -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("bench: run through `make bench` (it starts a throwaway PostgreSQL)")
 
-    from bench.synthetic import generate_day
-
     path = OUT / "queue_log"
-    started = time.perf_counter()
-    day = generate_day(path, csv_path=ARRIVALS, agents=max(1, round(1000 * args.scale)),
-                       target_lines=int(1_500_000 * args.scale))
-    day["generate_seconds"] = time.perf_counter() - started
+    day = run_step("generate", str(args.scale))
     print(f"day: {day}", file=sys.stderr)
     env_ok = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
                             cwd=ROOT, check=False, env={**os.environ, "DEBUG": "1"})
@@ -234,6 +247,7 @@ def markdown(r: dict) -> str:
     lines_per_s = r["day"]["lines"] / r["import"]["seconds"]
     levels = r["snapshot"]["levels"]
     flat = levels[-1]["median_ms"] / levels[0]["median_ms"]
+    flat_min = levels[-1]["min_ms"] / levels[0]["min_ms"]
     out = [
         f"Run {r['when']} at scale {r['scale']} on {r['machine']}.",
         "",
@@ -250,9 +264,9 @@ def markdown(r: dict) -> str:
     ]
     for level in levels:
         out.append(f"| live snapshot at {level['calls']:,} calls | {level['median_ms']:.1f} ms "
-                   f"median (p95 {level['p95_ms']:.1f} ms) | |")
+                   f"median (min {level['min_ms']:.1f}, p95 {level['p95_ms']:.1f} ms) | |")
     out.append(f"| snapshot at {levels[-1]['calls']:,} / at {levels[0]['calls']:,} | "
-               f"{flat:.2f} × | ≤ 1.5 × |")
+               f"{flat:.2f} × (medians), {flat_min:.2f} × (minima) | ≤ 1.5 × |")
     return "\n".join(out)
 
 

@@ -80,7 +80,9 @@ def api_exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         first_field, reasons = next(iter(fields.items()))
-        message = f"{first_field}: {reasons[0]}" if first_field != "non_field_errors" else reasons[0]
+        message = (
+            reasons[0] if first_field == "non_field_errors" else f"{first_field}: {reasons[0]}"
+        )
         response.data = error_body("invalid", message, fields)
     else:
         detail = getattr(exc, "detail", str(exc))

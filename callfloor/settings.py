@@ -35,7 +35,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for a local demo).")
-    SECRET_KEY = "insecure-demo-key-only-for-debug"  # noqa: S105 - only reachable with DEBUG on
+    SECRET_KEY = "insecure-demo-key-only-for-debug"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves the collected static files in production (Daphne does not serve them).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -136,11 +138,28 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat entries are added by the apps (see each app's tasks.py and CELERY_BEAT_SCHEDULE below).
-CELERY_BEAT_SCHEDULE: dict = {
-    # The wall board's heartbeat: boards call the feed stale after two missed beats.
-    "floor-heartbeat": {"task": "metrics.floor_heartbeat", "schedule": 5.0,
-                        "options": {"expires": 4.5}},
-}
+CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["complaints-check-timers"] = {
+    "task": "complaints.check_timers", "schedule": 60.0, "options": {"expires": 55}}
+CELERY_BEAT_SCHEDULE["qa-appeal-reminders"] = {
+    "task": "qa.appeal_reminders", "schedule": 3600.0, "options": {"expires": 3500}}
+CELERY_BEAT_SCHEDULE["qa-draw-due-samples"] = {
+    "task": "qa.draw_due_samples", "schedule": 3600.0, "options": {"expires": 3500}}
+CELERY_BEAT_SCHEDULE["scheduling-handovers-overdue"] = {
+    "task": "scheduling.alert_overdue_handovers", "schedule": 60.0, "options": {"expires": 55}}
+CELERY_BEAT_SCHEDULE["scheduling-swaps-expire"] = {
+    "task": "scheduling.expire_swaps", "schedule": 300.0, "options": {"expires": 290}}
+# The wall board's heartbeat: boards call the feed stale after two missed beats.
+CELERY_BEAT_SCHEDULE["floor-heartbeat"] = {
+    "task": "metrics.floor_heartbeat", "schedule": 5.0, "options": {"expires": 4.5}}
+CELERY_BEAT_SCHEDULE["metrics-advance-clocks"] = {
+    "task": "metrics.advance_clocks", "schedule": 5.0, "options": {"expires": 4}}
+
+# --- Scheduling -----------------------------------------------------------------------------------
+CALLFLOOR_HANDOVER_ACK_MINUTES = int(env_str("CALLFLOOR_HANDOVER_ACK_MINUTES", "30"))
+CALLFLOOR_SWAP_MIN_NOTICE_HOURS = int(env_str("CALLFLOOR_SWAP_MIN_NOTICE_HOURS", "24"))
+CALLFLOOR_MIN_REST_HOURS = int(env_str("CALLFLOOR_MIN_REST_HOURS", "11"))
+CALLFLOOR_LATE_GRACE_MINUTES = int(env_str("CALLFLOOR_LATE_GRACE_MINUTES", "0"))
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -175,6 +194,14 @@ USE_I18N = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
+}
 
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

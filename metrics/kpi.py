@@ -187,6 +187,7 @@ class Engine:
         self._talking: dict[str, Call] = {}  # member → answered call in talk
         self._pending: dict[str, Call] = {}  # member → call whose ACW may start within 2 s
         self._in_acw: dict[str, Call] = {}  # member → call in after-call work
+        self._earliest = float("-inf")  # no pending window closes before this time
         self._changed: dict[int, Call] = {}
         self._intervals: list[Interval] = []
         self._rings: list[Ring] = []
@@ -249,22 +250,32 @@ class Engine:
         """
         if event.ts > self.clock:
             self.clock = event.ts
-        self.advance(event.ts)
-        handler = getattr(self, f"_on_{event.name.lower()}", None)
+        if self._pending and event.ts > self._earliest:
+            self.advance(event.ts)
+        handler = _HANDLERS.get(event.name)
         if handler is None:
             return False
-        return handler(event) is not False
+        return handler(self, event) is not False
+
+    def has_pending(self, now: float) -> bool:
+        """Whether `advance(now)` would end a call (an after-call-work window has passed)."""
+        return any(now > c.talk_end_ts + ACW_WINDOW_S for c in self._pending.values())
 
     def advance(self, now: float) -> None:
         """Close after-call-work windows that passed without an ACW pause."""
         if not self._pending:
             return
+        earliest = float("inf")
         for member, call in list(self._pending.items()):
-            if now > call.talk_end_ts + ACW_WINDOW_S:
+            deadline = call.talk_end_ts + ACW_WINDOW_S
+            if now > deadline:
                 del self._pending[member]
                 call.acw_s = 0.0
                 call.ended_ts = call.talk_end_ts
                 self._finish(call)
+            elif deadline < earliest:
+                earliest = deadline
+        self._earliest = earliest
 
     def _touch(self, call: Call) -> None:
         self._changed[call.serial] = call
@@ -307,6 +318,8 @@ class Engine:
         call = self.calls.get((event.call_id, event.queue))
         if call is None or call.outcome != WAITING:
             return False
+        if event.member:
+            self._wrap_up_ends(event.member, event.ts)
         call.outcome = ANSWERED
         call.wait_s = wait if wait is not None else max(0.0, event.ts - call.offered_ts)
         call.answered_ts = event.ts
@@ -318,6 +331,19 @@ class Engine:
             self._set_member(event.member, event.ts, activity="on_call", queue=call.queue,
                              call_id=call.call_id)
         return True
+
+    def _wrap_up_ends(self, member: str, ts: float) -> None:
+        """A new call of the member ends the after-call work (or its window) of the last one."""
+        call = self._pending.pop(member, None)
+        if call is not None:
+            call.acw_s = 0.0
+            call.ended_ts = call.talk_end_ts
+            self._finish(call)
+        call = self._in_acw.pop(member, None)
+        if call is not None:
+            call.acw_s = max(0.0, ts - call.acw_ts)
+            call.ended_ts = ts
+            self._finish(call)
 
     def _answered_call(self, event: Event) -> Call | None:
         call = self.calls.get((event.call_id, event.queue))
@@ -345,7 +371,9 @@ class Engine:
         member = call.member
         if self._talking.get(member) is call:
             del self._talking[member]
+        self._wrap_up_ends(member, event.ts)
         self._pending[member] = call
+        self._earliest = min(self._earliest, event.ts + ACW_WINDOW_S)
         self._touch(call)
         if member:
             self._set_member(member, event.ts, activity="idle", queue="", call_id="")
@@ -513,6 +541,10 @@ class Engine:
                                                 state.since, event.ts))
         self.members.clear()
         return True
+
+
+_HANDLERS = {name[4:].upper(): getattr(Engine, name) for name in dir(Engine)
+             if name.startswith("_on_")}
 
 
 # -- counters and figures ---------------------------------------------------------------------
@@ -692,6 +724,29 @@ def agent_figures(t: Tally, *, missed: int, unreachable: int, components: list[s
         "answered_within_3_rings": _ratio(t.ring_fast_n, t.ring_known_n),
         "occupancy": occupancy,
     }
+
+
+ANONYMOUS_CALLERS = frozenset({"", "anonymous", "unknown", "restricted", "private"})
+
+
+def repeat_call_rate(answered: list[tuple[str, float]], offered: dict[str, list[float]], *,
+                     window_s: float = 24 * 3600) -> float | None:
+    """Share of answered calls whose caller calls any queue again within `window_s`
+    (the FCR proxy of kpi.md). `answered` holds (caller, offered time) of answered calls;
+    `offered[caller]` the sorted offered times of all that caller's queue calls. Calls without
+    a usable caller number are left out."""
+    from bisect import bisect_right
+
+    known = [(c, t) for c, t in answered if c.lower() not in ANONYMOUS_CALLERS]
+    if not known:
+        return None
+    repeats = 0
+    for caller, ts in known:
+        times = offered.get(caller, [])
+        after = bisect_right(times, ts)
+        if after < len(times) and times[after] <= ts + window_s:
+            repeats += 1
+    return repeats / len(known)
 
 
 BUSY = frozenset({"on_call", "on_hold", "wrap_up"})

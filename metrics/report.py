@@ -84,6 +84,10 @@ class Report:
         self.busy: dict[str, float] = defaultdict(float)
         self.idle: dict[str, float] = defaultdict(float)
         self.waiting: list[kpi.Call] = []
+        # For the repeat-call rate: every call's caller and time, and the answered ones.
+        self.offered_by_caller: dict[str, list[float]] = defaultdict(list)
+        self.answered_callers: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        self.repeat_window_s = 24 * 3600.0
 
     def take(self, engine: kpi.Engine, *, final_now: float | None = None) -> None:
         calls, intervals, rings = engine.drain()
@@ -106,6 +110,10 @@ class Report:
                 self.add_interval(interval, final_now)
 
     def add_call(self, call: kpi.Call) -> None:
+        if call.caller:
+            self.offered_by_caller[call.caller].append(call.offered_ts)
+            if call.outcome == kpi.ANSWERED:
+                self.answered_callers[call.queue].append((call.caller, call.offered_ts))
         part = kpi.contribution(call.facts(), threshold=self.threshold,
                                 short_abandon=self.short_abandon)
         self.queues[call.queue].add(part)
@@ -134,6 +142,12 @@ class Report:
 
         queues = {name: queue(t, lambda c, n=name: c.queue == n)
                   for name, t in sorted(self.queues.items())}
+        for times in self.offered_by_caller.values():
+            times.sort()
+        for name, figures in queues.items():
+            figures["repeat_call_rate"] = kpi.repeat_call_rate(
+                self.answered_callers.get(name, []), self.offered_by_caller,
+                window_s=self.repeat_window_s)
         days: dict[str, dict] = defaultdict(dict)
         for (name, day), t in sorted(self.days.items()):
             days[name][day] = queue(t, lambda c, n=name, d=day: c.queue == n and
@@ -170,6 +184,7 @@ def build_report(open_lines: Callable[[], Iterable[str]], *, layout: str = "file
                  zone: str = "UTC", site_zone: str | None = None, now: float | None = None,
                  threshold: float = 20, short_abandon: float = 5, variant: str = "offered",
                  interval_minutes: int = 15, acw_reasons=kpi.DEFAULT_ACW_REASONS,
+                 repeat_window_h: float = 24,
                  progress: Callable[[int], None] | None = None) -> dict:
     """The whole report of kpi.md (`open_lines()` must give the lines afresh on each call)."""
     if variant not in kpi.VARIANTS:
@@ -178,6 +193,7 @@ def build_report(open_lines: Callable[[], Iterable[str]], *, layout: str = "file
     engine = kpi.Engine(acw_reasons=acw_reasons)
     report = Report(threshold=threshold, short_abandon=short_abandon, variant=variant,
                     interval_minutes=interval_minutes, site_zone=site_zone or zone)
+    report.repeat_window_s = repeat_window_h * 3600
     # Members with a login or pause line: only their occupancy is known.
     logged_members: set[str] = set()
     for n, event in enumerate(ordered_events(open_lines, layout=layout, zone=zone, until=now,
@@ -207,6 +223,7 @@ def build_report(open_lines: Callable[[], Iterable[str]], *, layout: str = "file
         "now": iso(final),
         "lines": counts.as_dict(),
         "settings": {"threshold_s": threshold, "short_abandon_s": short_abandon,
-                     "variant": variant, "interval_minutes": interval_minutes},
+                     "variant": variant, "interval_minutes": interval_minutes,
+                     "repeat_window_h": repeat_window_h},
         **body,
     })

@@ -116,15 +116,18 @@ def _interval_trend(queue, rows, waiting, now, minutes, zone) -> list[dict]:
     return trend
 
 
-def floor_agent_stats(*, now: datetime) -> dict[str, dict]:
+def floor_agent_stats(*, now: datetime, site: str | None = None) -> dict[str, dict]:
     """Today's per-member figures (site zone), keyed by `agent:<id>` for mapped members and
-    by the member name as written by the telephony for unmapped ones.
+    by the member name as written by the telephony for unmapped ones (only the sources of
+    `site` when given).
 
     Each value: `agent_id` (or None), `members` (names), `handled`, `aht_s`, `avg_talk_s`,
     `missed_rings`, `unreachable_rings`, `answered_within_3_rings`, `transferred`.
     """
     day = now.astimezone(site_zone()).date()
     rows = AgentDay.objects.filter(day=day)
+    if site:
+        rows = rows.filter(source__site=site)
     grouped: dict[str, dict] = {}
     for row in rows:
         key = f"agent:{row.agent_id}" if row.agent_id else row.member

@@ -1,8 +1,17 @@
-"""Celery tasks of the wall board (thin: the work is in metrics.push)."""
+"""Celery tasks for telephony and the wall board (thin: they call services)."""
 
 from celery import shared_task
+from django.utils import timezone
 
-from metrics import push
+from metrics import push, services
+
+ADVANCE_EVERY_S = 5
+
+
+@shared_task(name="metrics.advance_clocks", ignore_result=True)
+def advance_clocks() -> int:
+    """End the calls whose after-call-work window passed while their source was quiet."""
+    return services.sources_advance(now=timezone.now())
 
 
 @shared_task(name="metrics.refresh_floor", ignore_result=True)

@@ -1,9 +1,669 @@
-from django.shortcuts import render
+"""Server-rendered pages; every write goes through a service."""
 
-from agents.access import role_required
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agents.access import agent_of, role_required
+from agents.models import Agent
 from agents.roles import Role
+from callfloor.errors import DomainError
+from scheduling import access, conf, exports, selectors, services
+from scheduling.models import (
+    BriefingKind,
+    HandoverCase,
+    LeaveRequest,
+    LeaveStatus,
+    Severity,
+    Shift,
+    SwapStatus,
+)
+
+User = get_user_model()
+LEADS = access.LEADS
 
 
-@role_required(Role.TEAM_LEAD, Role.SUPERVISOR, Role.ADMIN)
+def _render(request, template: str, context: dict | None = None, status: int = 200):
+    """Render with times shown in the site's zone (the database keeps UTC)."""
+    with timezone.override(conf.site_zone()):
+        return render(request, template, context or {}, status=status)
+
+
+def _fail(request, exc: DomainError) -> None:
+    messages.error(request, exc.message)
+
+
+def _handover_for(request, handover_id: int):
+    handover = selectors.handover_visible_to(request.user).filter(pk=handover_id).first()
+    if handover is None:
+        raise Http404
+    return handover
+
+
+# --- handovers ------------------------------------------------------------------------------------
+
+
+@role_required(*LEADS)
 def handovers(request):
-    return render(request, "scheduling/handovers.html")
+    lists = selectors.handover_lists_for(request.user)
+    return _render(request, "scheduling/handovers.html", {
+        "lists": lists, "open_cases": selectors.open_cases_visible_to(request.user)[:10],
+        "can_write": Role.TEAM_LEAD in access.roles_of_user(request.user),
+    })
+
+
+def _cases_from_post(post) -> list[dict]:
+    """Case rows named `case-<n>-<field>`; wholly empty rows are skipped."""
+    fields = ("customer_ref", "pending", "severity", "next_action", "owner", "source_agent")
+    indices = sorted({int(key.split("-")[1]) for key in post if key.startswith("case-")
+                      and key.split("-")[1].isdigit()})
+    cases = []
+    for index in indices:
+        row = {name: post.get(f"case-{index}-{name}", "").strip() for name in fields}
+        if not any(row[name] for name in ("customer_ref", "pending", "next_action", "owner")):
+            continue
+        agent_id = row.pop("source_agent")
+        row["source_agent"] = (Agent.objects.filter(pk=agent_id).first()
+                               if agent_id.isdigit() else None)
+        cases.append(row)
+    return cases
+
+
+@role_required(Role.TEAM_LEAD)
+@require_http_methods(["GET", "POST"])
+def handover_new(request):
+    context = {
+        "leads": selectors.team_leads().exclude(pk=request.user.pk),
+        "supervisors": selectors.supervisors(),
+        "agents": Agent.objects.filter(active=True).order_by("display_name"),
+        "carryable": selectors.carryable_cases_for(request.user),
+        "severities": Severity.choices,
+        "today": timezone.localdate(),
+        "form": request.POST,
+        "case_rows": range(2),
+    }
+    if request.method == "POST":
+        post = request.POST
+        try:
+            shift_date = date.fromisoformat(post.get("shift_date", ""))
+        except ValueError:
+            messages.error(request, "Give the shift's date.")
+            return _render(request, "scheduling/handover_new.html", context, status=400)
+        cases = _cases_from_post(post)
+        context["case_rows"] = range(max(2, len(cases)))
+        try:
+            handover = services.handover_create(
+                author=request.user,
+                to_lead=User.objects.filter(pk=post.get("to_lead") or 0).first(),
+                supervisor=User.objects.filter(pk=post.get("supervisor") or 0).first(),
+                shift_date=shift_date, shift_name=post.get("shift_name", ""),
+                summary=post.get("summary", ""), incidents=post.get("incidents", ""),
+                notes=post.get("notes", ""), cases=cases,
+                carry_case_ids=[int(v) for v in post.getlist("carry") if v.isdigit()],
+            )
+        except DomainError as exc:
+            _fail(request, exc)
+            return _render(request, "scheduling/handover_new.html", context, status=400)
+        messages.success(request, f"Handover sent to {handover.to_lead.get_full_name()}.")
+        return redirect("handover-detail", handover_id=handover.pk)
+    return _render(request, "scheduling/handover_new.html", context)
+
+
+@role_required(*LEADS)
+def handover_detail(request, handover_id: int):
+    handover = _handover_for(request, handover_id)
+    user = request.user
+    return _render(request, "scheduling/handover_detail.html", {
+        "handover": handover,
+        "cases": handover.cases.select_related("source_agent", "outcome_by", "carried_from"),
+        "addenda": handover.addenda.select_related("author"),
+        "history": selectors.handover_history(handover),
+        "is_author": access.can_edit_handover(user, handover),
+        "is_receiver": access.can_receive_handover(user, handover),
+        "can_append": access.can_append_to_handover(user, handover),
+    })
+
+
+@role_required(*LEADS)
+@require_POST
+def handover_edit(request, handover_id: int):
+    handover = _handover_for(request, handover_id)
+    if not access.can_edit_handover(request.user, handover):
+        raise PermissionDenied
+    try:
+        services.handover_update(handover=handover, actor=request.user,
+                                 summary=request.POST.get("summary"),
+                                 incidents=request.POST.get("incidents"),
+                                 notes=request.POST.get("notes"))
+        messages.success(request, "Handover updated.")
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("handover-detail", handover_id=handover.pk)
+
+
+@role_required(*LEADS)
+@require_POST
+def handover_acknowledge(request, handover_id: int):
+    handover = _handover_for(request, handover_id)
+    if not access.can_receive_handover(request.user, handover):
+        raise PermissionDenied
+    try:
+        services.handover_acknowledge(handover=handover, actor=request.user)
+        messages.success(request, "Handover acknowledged; it is locked now.")
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("handover-detail", handover_id=handover.pk)
+
+
+def _case_for(request, case_id: int) -> HandoverCase:
+    case = get_object_or_404(HandoverCase.objects.select_related("handover"), pk=case_id)
+    if not access.can_see_handover(request.user, case.handover):
+        raise Http404
+    if not access.can_receive_handover(request.user, case.handover):
+        raise PermissionDenied
+    return case
+
+
+@role_required(*LEADS)
+@require_POST
+def handover_case_confirm(request, case_id: int):
+    case = _case_for(request, case_id)
+    try:
+        services.handover_case_confirm(case=case, actor=request.user)
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("handover-detail", handover_id=case.handover_id)
+
+
+@role_required(*LEADS)
+@require_POST
+def handover_case_outcome(request, case_id: int):
+    case = _case_for(request, case_id)
+    try:
+        services.handover_case_record_outcome(case=case, actor=request.user,
+                                              outcome=request.POST.get("outcome", ""),
+                                              note=request.POST.get("note", ""))
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("handover-detail", handover_id=case.handover_id)
+
+
+@role_required(*LEADS)
+@require_POST
+def handover_addendum(request, handover_id: int):
+    handover = _handover_for(request, handover_id)
+    if not access.can_append_to_handover(request.user, handover):
+        raise PermissionDenied
+    try:
+        services.handover_addendum_add(handover=handover, actor=request.user,
+                                       text=request.POST.get("text", ""))
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("handover-detail", handover_id=handover.pk)
+
+
+@role_required(*LEADS)
+def handover_open_cases(request):
+    return _render(request, "scheduling/handover_open_cases.html",
+                  {"cases": selectors.open_cases_visible_to(request.user)})
+
+
+# --- schedules ------------------------------------------------------------------------------------
+
+
+def _week_from(request) -> date:
+    try:
+        day = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = timezone.localdate(timezone=conf.site_zone()) + timedelta(days=7)
+    return selectors.monday_of(day)
+
+
+@role_required(*LEADS)
+def schedule(request):
+    teams = list(access.managed_teams(request.user))
+    team_id = request.GET.get("team", "")
+    team = next((t for t in teams if str(t.pk) == team_id), teams[0] if teams else None)
+    week = _week_from(request)
+    return _render(request, "scheduling/schedule.html", {
+        "teams": teams, "team": team, "week": week,
+        "prev_week": week - timedelta(days=7), "next_week": week + timedelta(days=7),
+        "grid": selectors.week_grid(team=team, week_start=week) if team else None,
+        "report": None,
+    })
+
+
+@role_required(*LEADS)
+@require_POST
+def schedule_import(request):
+    upload = request.FILES.get("file")
+    status = 400
+    report = None
+    if upload is None:
+        messages.error(request, "Choose a CSV file to import.")
+    else:
+        try:
+            text = upload.read().decode("utf-8-sig")
+            report = services.shifts_import_csv(text=text, actor=request.user,
+                                                teams=access.managed_teams(request.user))
+        except UnicodeDecodeError:
+            messages.error(request, "The file is not UTF-8 text.")
+        except DomainError as exc:
+            _fail(request, exc)
+        if report is not None and report.ok:
+            messages.success(request, f"Imported {report.created} shift(s); publish the week "
+                                      "so that agents see them.")
+            status = 200
+    teams = list(access.managed_teams(request.user))
+    return _render(request, "scheduling/schedule.html", {
+        "teams": teams, "team": None, "week": _week_from(request), "grid": None,
+        "report": report}, status=status)
+
+
+@role_required(*LEADS)
+@require_POST
+def schedule_publish(request):
+    team = get_object_or_404(access.managed_teams(request.user), pk=request.POST.get("team") or 0)
+    try:
+        week = date.fromisoformat(request.POST.get("week", ""))
+        count = services.week_publish(team=team, week_start=week, actor=request.user)
+        messages.success(request, f"Published {count} shift(s) of {team.name}.")
+    except ValueError:
+        messages.error(request, "Give the week as a date.")
+        week = _week_from(request)
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect(f"{reverse('schedule')}?team={team.pk}&week={week.isoformat()}")
+
+
+def _own_agent(request):
+    agent = agent_of(request.user)
+    if agent is None:
+        raise PermissionDenied
+    return agent
+
+
+@role_required(Role.AGENT)
+def my_schedule(request):
+    agent = _own_agent(request)
+    now = timezone.now()
+    shifts = list(selectors.shifts_of_agent(agent, since=now - timedelta(days=7)))
+    colleague_shifts = (Shift.objects.filter(published_at__isnull=False, start__gt=now,
+                                             agent__active=True)
+                        .exclude(agent=agent).select_related("agent").order_by("start")[:200])
+    return _render(request, "scheduling/my_schedule.html", {
+        "agent": agent, "shifts": shifts, "now": now, "colleague_shifts": colleague_shifts,
+        "swaps": selectors.swaps_visible_to(request.user)[:50],
+        "leave": selectors.leave_visible_to(request.user).filter(agent=agent)[:20],
+    })
+
+
+# --- swaps ----------------------------------------------------------------------------------------
+
+
+SWAP_ROLES = (Role.AGENT, *LEADS)
+
+
+def _swap_for(request, swap_id: int):
+    swap = selectors.swaps_visible_to(request.user).filter(pk=swap_id).first()
+    if swap is None:
+        raise Http404
+    return swap
+
+
+@role_required(*SWAP_ROLES)
+def swaps(request):
+    return _render(request, "scheduling/swaps.html",
+                  {"swaps": selectors.swaps_visible_to(request.user)[:200]})
+
+
+@role_required(Role.AGENT)
+@require_POST
+def swap_propose(request):
+    agent = _own_agent(request)
+    shift = Shift.objects.filter(pk=request.POST.get("shift") or 0, agent=agent).first()
+    if shift is None:
+        messages.error(request, "Choose one of your own shifts.")
+        return redirect("my-schedule")
+    colleague_shift = Shift.objects.filter(pk=request.POST.get("colleague_shift") or 0,
+                                           published_at__isnull=False).select_related(
+        "agent").first()
+    try:
+        swap = services.swap_propose(
+            requester=agent, shift=shift,
+            colleague=colleague_shift.agent if colleague_shift else None,
+            colleague_shift=colleague_shift, note=request.POST.get("note", ""))
+    except DomainError as exc:
+        _fail(request, exc)
+        return redirect("my-schedule")
+    return redirect("swap-detail", swap_id=swap.pk)
+
+
+@role_required(*SWAP_ROLES)
+def swap_detail(request, swap_id: int):
+    swap = _swap_for(request, swap_id)
+    agent = agent_of(request.user)
+    return _render(request, "scheduling/swap_detail.html", {
+        "swap": swap, "checks": services.swap_checks(swap),
+        "history": selectors.audit_history(swap),
+        "is_requester": agent is not None and agent.pk == swap.requester_id,
+        "can_accept": agent is not None and agent.pk != swap.requester_id and (
+            swap.status == SwapStatus.OFFERED
+            or (swap.status == SwapStatus.PROPOSED and swap.colleague_id == agent.pk)),
+        "can_decide": swap.status == SwapStatus.ACCEPTED
+        and access.can_decide_for_agent(request.user, swap.requester),
+    })
+
+
+def _swap_action(request, swap_id: int, action) -> object:
+    swap = _swap_for(request, swap_id)
+    try:
+        action(swap)
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied from exc
+        _fail(request, exc)
+    return redirect("swap-detail", swap_id=swap.pk)
+
+
+@role_required(Role.AGENT)
+@require_POST
+def swap_accept(request, swap_id: int):
+    agent = _own_agent(request)
+    return _swap_action(request, swap_id, lambda s: services.swap_accept(swap=s, agent=agent))
+
+
+@role_required(Role.AGENT)
+@require_POST
+def swap_decline(request, swap_id: int):
+    agent = _own_agent(request)
+    return _swap_action(request, swap_id, lambda s: services.swap_decline(swap=s, agent=agent))
+
+
+@role_required(Role.AGENT)
+@require_POST
+def swap_cancel(request, swap_id: int):
+    agent = _own_agent(request)
+    return _swap_action(request, swap_id, lambda s: services.swap_cancel(swap=s, agent=agent))
+
+
+@role_required(*LEADS)
+@require_POST
+def swap_approve(request, swap_id: int):
+    return _swap_action(request, swap_id,
+                        lambda s: services.swap_approve(swap=s, actor=request.user))
+
+
+@role_required(*LEADS)
+@require_POST
+def swap_refuse(request, swap_id: int):
+    return _swap_action(request, swap_id, lambda s: services.swap_refuse(
+        swap=s, actor=request.user, reason=request.POST.get("reason", "")))
+
+
+# --- leave ----------------------------------------------------------------------------------------
+
+
+@role_required(*SWAP_ROLES)
+def leave(request):
+    visible = selectors.leave_visible_to(request.user)
+    agent = agent_of(request.user)
+    return _render(request, "scheduling/leave.html", {
+        "agent": agent,
+        "mine": visible.filter(agent=agent) if agent else [],
+        "to_decide": [lv for lv in visible.filter(status=LeaveStatus.REQUESTED)
+                      if access.can_decide_for_agent(request.user, lv.agent)],
+        "decided": visible.exclude(status=LeaveStatus.REQUESTED).exclude(
+            agent=agent)[:100] if access.has_lead_role(request.user) else [],
+    })
+
+
+@role_required(Role.AGENT)
+@require_POST
+def leave_request(request):
+    agent = _own_agent(request)
+    try:
+        services.leave_request(
+            agent=agent, first_day=date.fromisoformat(request.POST.get("first_day", "")),
+            last_day=date.fromisoformat(request.POST.get("last_day", "")),
+            kind=request.POST.get("kind", "annual"), reason=request.POST.get("reason", ""))
+        messages.success(request, "Leave requested; your team lead decides.")
+    except ValueError:
+        messages.error(request, "Give the first and last day as dates.")
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("leave")
+
+
+@role_required(*LEADS)
+@require_POST
+def leave_decide(request, leave_id: int):
+    item = selectors.leave_visible_to(request.user).filter(pk=leave_id).first()
+    if item is None:
+        raise Http404
+    try:
+        services.leave_decide(leave=item, actor=request.user,
+                              approve=request.POST.get("decision") == "approve",
+                              reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied from exc
+        _fail(request, exc)
+    return redirect("leave")
+
+
+@role_required(Role.AGENT)
+@require_POST
+def leave_cancel(request, leave_id: int):
+    agent = _own_agent(request)
+    item = get_object_or_404(LeaveRequest, pk=leave_id, agent=agent)
+    try:
+        services.leave_cancel(leave=item, agent=agent)
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("leave")
+
+
+# --- attendance -----------------------------------------------------------------------------------
+
+
+def _sheet_request(request):
+    """Team, and either a day (?day=) or a month (?month=YYYY-MM) from the query."""
+    teams = list(access.managed_teams(request.user))
+    team_id = request.GET.get("team", "")
+    team = next((t for t in teams if str(t.pk) == team_id), teams[0] if teams else None)
+    month = request.GET.get("month", "")
+    if month:
+        try:
+            year, mon = (int(p) for p in month.split("-"))
+            date(year, mon, 1)
+        except ValueError:
+            raise DomainError("Give the month as YYYY-MM.", field="month") from None
+        return teams, team, None, (year, mon)
+    try:
+        day = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = timezone.localdate(timezone=conf.site_zone())
+    return teams, team, day, None
+
+
+@role_required(*LEADS)
+def attendance(request):
+    try:
+        teams, team, day, month = _sheet_request(request)
+    except DomainError as exc:
+        return HttpResponseBadRequest(exc.message)
+    context = {"teams": teams, "team": team, "day": day, "month": month}
+    if team is not None and month:
+        context["sheet"] = selectors.attendance_month(team=team, year=month[0], month=month[1])
+        context["month_value"] = f"{month[0]:04d}-{month[1]:02d}"
+    elif team is not None:
+        context["sheet"] = selectors.attendance_day(team=team, day=day)
+    return _render(request, "scheduling/attendance.html", context)
+
+
+@role_required(*LEADS)
+def attendance_export(request):
+    try:
+        _, team, day, month = _sheet_request(request)
+    except DomainError as exc:
+        return HttpResponseBadRequest(exc.message)
+    fmt = request.GET.get("format", "csv")
+    if team is None or fmt not in ("csv", "xlsx"):
+        return HttpResponseBadRequest("Choose a team and a format (csv or xlsx).")
+    if month:
+        rows = exports.month_table(selectors.attendance_month(team=team, year=month[0],
+                                                              month=month[1]))
+        name = f"attendance-{team.name}-{month[0]:04d}-{month[1]:02d}"
+    else:
+        rows = exports.day_table(selectors.attendance_day(team=team, day=day))
+        name = f"attendance-{team.name}-{day.isoformat()}"
+    name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+    if fmt == "csv":
+        response = HttpResponse(exports.to_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            exports.to_xlsx(rows, "Attendance"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+# --- staffing -------------------------------------------------------------------------------------
+
+
+def _staffing_params(request):
+    from metrics.models import Queue
+
+    queues = list(Queue.objects.order_by("name"))
+    queue_id = request.GET.get("queue", "")
+    queue = next((q for q in queues if str(q.pk) == queue_id), queues[0] if queues else None)
+    try:
+        day = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = timezone.localdate(timezone=conf.site_zone())
+    try:
+        shrinkage = float(request.GET.get("shrinkage", "0.3"))
+        max_occupancy = float(request.GET.get("max_occupancy", "0.85"))
+    except ValueError:
+        raise DomainError("Shrinkage and occupancy are numbers.", field="shrinkage") from None
+    if not 0 <= shrinkage < 1:
+        raise DomainError("Shrinkage is a share from 0 to below 1.", field="shrinkage")
+    if not 0 < max_occupancy <= 1:
+        raise DomainError("Maximum occupancy is a share above 0 up to 1.", field="max_occupancy")
+    return queues, queue, day, shrinkage, max_occupancy
+
+
+@role_required(*LEADS)
+def staffing(request):
+    from scheduling.charts import Series, chart
+
+    try:
+        queues, queue, day, shrinkage, max_occupancy = _staffing_params(request)
+    except DomainError as exc:
+        return HttpResponseBadRequest(exc.message)
+    context = {"queues": queues, "queue": queue, "day": day, "shrinkage": shrinkage,
+               "max_occupancy": max_occupancy}
+    if queue is not None:
+        data = selectors.staffing_day(queue=queue, day=day, shrinkage=shrinkage,
+                                      max_occupancy=max_occupancy)
+        labels = [r["label"] for r in data["rows"]]
+        context["data"] = data
+        if day == timezone.localdate(timezone=conf.site_zone()):
+            context["current"] = selectors.staffing_now(queue=queue)
+        context["agents_chart"] = mark_safe(chart(labels, [  # noqa: S308 - escaped in chart()
+            Series("required (with shrinkage)", [r["required_scheduled"] for r in data["rows"]],
+                   "bar", "required"),
+            Series("required on the phones", [r["required"] for r in data["rows"]], "line",
+                   "raw"),
+            Series("scheduled", [r["scheduled"] for r in data["rows"]], "line", "scheduled"),
+            Series("logged in", [r["logged_in"] for r in data["rows"]], "line", "logged"),
+        ], title=f"Agents per interval, {queue.name}, {day}"))
+        context["calls_chart"] = mark_safe(chart(labels, [  # noqa: S308 - escaped in chart()
+            Series("forecast calls", [r["forecast"] for r in data["rows"]], "bar", "forecast"),
+            Series("actual calls", [r["actual"] for r in data["rows"]], "line", "actual"),
+        ], title=f"Calls per interval, {queue.name}, {day}", height=200))
+    return _render(request, "scheduling/staffing.html", context)
+
+
+# --- briefings ------------------------------------------------------------------------------------
+
+
+@role_required(*SWAP_ROLES)
+def briefings(request):
+    agent = agent_of(request.user)
+    is_lead = access.has_lead_role(request.user)
+    return _render(request, "scheduling/briefings.html", {
+        "mine": selectors.briefings_for_agent(agent) if agent and agent.team_id else [],
+        "filed": selectors.briefings_visible_to(request.user)[:50] if is_lead else [],
+        "teams": access.managed_teams(request.user) if is_lead else [],
+        "agents": Agent.objects.filter(team__in=access.managed_teams(request.user),
+                                       active=True).select_related("team") if is_lead else [],
+        "kinds": BriefingKind.choices, "now": timezone.now(),
+    })
+
+
+@role_required(*LEADS)
+@require_POST
+def briefing_new(request):
+    post = request.POST
+    team = access.managed_teams(request.user).filter(pk=post.get("team") or 0).first()
+    if team is None:
+        raise PermissionDenied
+    try:
+        held_at = datetime.fromisoformat(post.get("held_at", ""))
+    except ValueError:
+        messages.error(request, "Give the time the briefing was held.")
+        return redirect("briefings")
+    if timezone.is_naive(held_at):
+        held_at = held_at.replace(tzinfo=conf.site_zone())
+    attendees = list(Agent.objects.filter(pk__in=[v for v in post.getlist("attendees")
+                                                  if v.isdigit()]))
+    try:
+        briefing = services.briefing_create(
+            author=request.user, team=team, kind=post.get("kind", ""), held_at=held_at,
+            agenda=post.get("agenda", ""), minutes=post.get("minutes", ""), attendees=attendees)
+    except DomainError as exc:
+        _fail(request, exc)
+        return redirect("briefings")
+    return redirect("briefing-detail", briefing_id=briefing.pk)
+
+
+@role_required(*SWAP_ROLES)
+def briefing_detail(request, briefing_id: int):
+    briefing = selectors.briefings_visible_to(request.user).filter(pk=briefing_id).first()
+    if briefing is None:
+        raise Http404
+    agent = agent_of(request.user)
+    attendees = list(briefing.attendees.all())
+    return _render(request, "scheduling/briefing_detail.html", {
+        "briefing": briefing, "attendees": attendees,
+        "reads": briefing.reads.select_related("agent"),
+        "can_mark": agent is not None and agent.team_id == briefing.team_id
+        and not briefing.reads.filter(agent=agent).exists(),
+        "attended": agent is not None and agent in attendees,
+    })
+
+
+@role_required(Role.AGENT)
+@require_POST
+def briefing_read(request, briefing_id: int):
+    agent = _own_agent(request)
+    briefing = selectors.briefings_visible_to(request.user).filter(pk=briefing_id).first()
+    if briefing is None:
+        raise Http404
+    try:
+        services.briefing_mark_read(briefing=briefing, agent=agent)
+    except DomainError as exc:
+        raise PermissionDenied from exc
+    return redirect("briefing-detail", briefing_id=briefing.pk)

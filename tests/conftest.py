@@ -12,9 +12,8 @@ from types import SimpleNamespace
 import pytest
 from daphne.testing import DaphneProcess
 
-
 REPO = Path(__file__).resolve().parent.parent
-PASSWORD = "correct-horse-battery"  # noqa: S105 - test users only
+PASSWORD = "correct-horse-battery"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",

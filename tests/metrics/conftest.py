@@ -29,18 +29,6 @@ def post_events(pbx):
     return post
 
 
-def ingest_file(path, *, source, layout="file", zone="UTC", batch=500):
-    """Feed a queue_log file through events_ingest in batches (the DB path)."""
-    from metrics.queue_log import read_lines
-    from metrics.services import events_ingest
-
-    with open(path, encoding="utf-8") as handle:
-        events = list(read_lines(handle, layout=layout, zone=zone))
-    for start in range(0, len(events), batch):
-        events_ingest(source=source, events=events[start:start + batch])
-    return events
-
-
 def file_lines(path):
     """A callable giving the lines of `path` afresh, as `build_report` wants."""
 

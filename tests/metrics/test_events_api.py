@@ -165,3 +165,20 @@ def test_odd_characters_are_stored_exactly(db, post_events):
     post_events(events)
     assert CallEvent.objects.get(natural_key="e1").data == ["", caller]
     assert QueueCall.objects.get().caller == caller[:100]
+
+
+def test_a_body_over_one_megabyte_is_a_413(db, pbx):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {pbx.token}")
+    padding = "x" * (1024 * 1024)
+    response = client.post(reverse("api-telephony-events"),
+                           {"events": [{"id": "big", "type": "call_queued",
+                                        "at": "2026-03-02T09:00:00Z", "call_id": "c",
+                                        "queue": "q", "caller": padding}]}, format="json")
+    assert response.status_code == 413
+    assert response.json()["error"]["fields"] == {"events": [
+        "The batch is larger than 1048576 bytes."]}
+    assert CallEvent.objects.count() == 0

@@ -143,3 +143,39 @@ def test_the_follow_command_runs_once(tmp_path):
     call_command("follow_queue_log", str(log), "--source", "live", "--once", stdout=out)
     assert "lines read 30" in out.getvalue()
     assert QueueCall.objects.filter(source__name="live").count() == 4
+
+
+def test_agent_states_are_intervals_of_status_reason_and_activity(tmp_path):
+    base = 1_700_000_000
+    rows = [
+        "0|NONE|q|PJSIP/7|ADDMEMBER|",
+        "10|w|q|NONE|ENTERQUEUE||1",
+        "10|w|q|PJSIP/7|CONNECT|0|w.2|1",
+        "110|w|q|PJSIP/7|COMPLETEAGENT|0|100|1",
+        "111|NONE|q|PJSIP/7|PAUSE|ACW",
+        "141|NONE|q|PJSIP/7|UNPAUSE|",
+        "165|NONE|NONE|PJSIP/7|PAUSEALL|Lunch",
+        "180|NONE|NONE|PJSIP/7|UNPAUSEALL|",
+        "200|NONE|q|PJSIP/7|REMOVEMEMBER|",
+    ]
+    log = tmp_path / "queue_log"
+    log.write_text("".join(f"{base + int(r.split('|', 1)[0])}|{r.split('|', 1)[1]}\n"
+                           for r in rows))
+    run("import_queue_log", str(log), "--source", "pbx", "--batch", "3")
+    states = [
+        (int(s.started_at.timestamp()) - base,
+         None if s.ended_at is None else int(s.ended_at.timestamp()) - base,
+         s.status, s.reason, s.activity, s.call_id)
+        for s in AgentState.objects.filter(member="PJSIP/7").order_by("started_at")]
+    assert states == [
+        (0, 10, "available", "", "idle", ""),
+        (10, 110, "available", "", "on_call", "w"),
+        (110, 111, "available", "", "idle", ""),
+        (111, 141, "available", "ACW", "wrap_up", ""),
+        (141, 165, "available", "", "idle", ""),
+        (165, 180, "not_ready", "Lunch", "idle", ""),
+        (180, 200, "available", "", "idle", ""),
+        (200, None, "logged_out", "", "idle", ""),
+    ]
+    call = QueueCall.objects.get()
+    assert (call.talk_s, call.acw_s) == (100, 30)

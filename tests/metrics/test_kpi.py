@@ -272,3 +272,45 @@ def test_the_wazo_realtime_layout_with_another_call_id_on_the_end(tmp_path):
                                "rejected": []}
     # Paris is UTC+2 in July: the entry is 05:33:21 UTC.
     assert result["intervals"]["q1"][0]["start"] == "2012-07-04T05:30:00Z"
+
+
+def test_repeat_call_rate_counts_callers_calling_again_within_the_window():
+    day = 24 * 3600
+    lines = log(
+        "0|a1|q|NONE|ENTERQUEUE||0470111111",
+        "0|b1|q|NONE|ENTERQUEUE||0470222222",
+        "0|c1|q|NONE|ENTERQUEUE||0470333333",
+        "0|x1|q|NONE|ENTERQUEUE||anonymous",
+        "1|a1|q|PJSIP/1|CONNECT|1|a1.1",
+        "1|b1|q|PJSIP/2|CONNECT|1|b1.1",
+        "1|c1|q|PJSIP/3|CONNECT|1|c1.1",
+        "1|x1|q|PJSIP/4|CONNECT|1|x1.1",
+        "100|a2|other|NONE|ENTERQUEUE||0470111111",  # A again after 100 s, in another queue
+        "105|a2|other|NONE|ABANDON|1|1|5",
+        f"{day + 3600}|b2|q|NONE|ENTERQUEUE||0470222222",  # B again after 25 h
+        f"{day + 3610}|b2|q|NONE|ABANDON|1|1|10",
+    )
+    # Answered with a number: A (repeat), B (not within 24 h), C (no other call) → 1/3.
+    assert report(lines)["queues"]["q"]["repeat_call_rate"] == round(1 / 3, 4)
+    assert report(lines, repeat_window_h=26)["queues"]["q"]["repeat_call_rate"] == round(
+        2 / 3, 4)
+    assert report(lines)["queues"]["other"]["repeat_call_rate"] is None
+
+
+def test_a_new_call_ends_the_wrap_up_of_the_last_one():
+    q = report(log(
+        "0|a|q|NONE|ENTERQUEUE||1",
+        "0|a|q|PJSIP/7|CONNECT|0|a.1",
+        "50|a|q|PJSIP/7|COMPLETEAGENT|0|50|1",
+        "51|b|q|NONE|ENTERQUEUE||2",
+        "51|b|q|PJSIP/7|CONNECT|0|b.1",  # within a's 2-s window: a had no after-call work
+        "81|b|q|PJSIP/7|COMPLETEAGENT|0|30|1",
+        "82|NONE|q|PJSIP/7|PAUSE|ACW",
+        "90|c|q|NONE|ENTERQUEUE||3",
+        "90|c|q|PJSIP/7|CONNECT|0|c.1",  # b's after-call work ends when c connects: 8 s
+        "100|c|q|PJSIP/7|COMPLETEAGENT|0|10|1",
+        "200|NONE|NONE|NONE|CONFIGRELOAD|",
+    ))["queues"]["q"]
+    # a: 50; b: 30 + 8; c: 10 (no pause after it) → (50 + 38 + 10) / 3
+    assert q["aht_s"] == round(98 / 3, 4)
+    assert q["answered"] == 3

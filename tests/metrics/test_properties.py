@@ -144,7 +144,7 @@ def test_feeding_in_pieces_with_stored_state_is_feeding_once(calls, restart, cut
 
 
 @pytest.mark.django_db
-@settings(max_examples=12, deadline=None,
+@settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(calls=days, restart=restarts, cuts=st.lists(st.integers(0, 500), max_size=3))
 def test_live_rollups_equal_a_recomputation_and_the_pure_report(db, calls, restart, cuts):
@@ -182,4 +182,22 @@ def test_live_rollups_equal_a_recomputation_and_the_pure_report(db, calls, resta
                     totals.timed_out, totals.unknown) == (
                 expected["offered"], expected["answered"], expected["abandoned"],
                 expected["short_abandoned"], expected["timed_out"], expected["unknown"])
+        # One engine, two paths: the live "today" equals the offline report at the same now.
+        from datetime import UTC, datetime
+
+        from metrics.selectors import floor_queue_stats
+        from metrics.services import sources_advance
+
+        at = datetime.fromtimestamp(BASE + now, UTC)
+        # The report closes the after-call-work windows passed by now; so does the clock.
+        sources_advance(now=at, margin_s=0)
+        live = kpi.round_figures(floor_queue_stats(queues=list(Queue.objects.all()), now=at))
+        for queue in Queue.objects.all():
+            expected = report["queues"][queue.name]
+            got = live[queue.pk]
+            for key in ("offered", "answered", "abandoned", "short_abandoned", "timed_out",
+                        "unknown", "waiting", "transferred", "service_level_variants",
+                        "answer_rate", "abandon_rate", "asa_s", "avg_abandon_wait_s",
+                        "max_wait_s", "aht_s", "avg_talk_s", "transfer_rate"):
+                assert got[key] == expected[key], (queue.name, key)
         transaction.set_rollback(True)

@@ -10,7 +10,7 @@ from agents import services
 from agents.models import Agent, Team
 from agents.roles import Role
 
-DEFAULT_PASSWORD = "callfloor-demo"  # noqa: S105 - demo only; CALLFLOOR_DEMO_PASSWORD overrides
+DEFAULT_PASSWORD = "callfloor-demo"
 
 TEAMS = ["Billing", "Cards", "Mortgages"]
 FIRST = ["Ana", "Ben", "Chloe", "Dev", "Elif", "Farid", "Grace", "Hugo", "Ines", "Jon", "Kemi",

@@ -4,10 +4,12 @@ import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from tqdm import tqdm
 
 from metrics.files import BATCH_LINES, FileCounts, file_mark, ingest_file
 from metrics.models import SourceKind, TelephonySource
+from metrics.services import sources_advance
 
 
 def source_for(name: str, *, layout: str, zone: str | None) -> TelephonySource:
@@ -61,4 +63,6 @@ class Command(BaseCommand):
                         zone=options["tz"] or source.time_zone, offset=offset, line_no=line_no,
                         batch_lines=options["batch"], counts=counts, progress=progress)
         TelephonySource.objects.filter(pk=source.pk).update(import_counts=counts.as_dict())
+        # Calls that ended near the end of the file: their wrap-up window has passed since.
+        sources_advance(now=timezone.now(), sources=[source])
         self.stdout.write(counts.summary())

@@ -48,6 +48,8 @@ class Command(BaseCommand):
         parser.add_argument("--tz", default="UTC", help="zone of a db-layout log's times")
         parser.add_argument("--site-tz", help="zone of days and intervals (default: --tz)")
         parser.add_argument("--interval", type=int, default=15, choices=[15, 30, 60])
+        parser.add_argument("--repeat-window", type=float, default=24,
+                            help="hours within which a caller calling again is a repeat call")
 
     def handle(self, *args, **options):
         path = Path(options["path"])
@@ -64,7 +66,8 @@ class Command(BaseCommand):
                 site_zone=options["site_tz"] or options["tz"],
                 now=parse_now(options["now"]) if options["now"] else None,
                 threshold=options["threshold"], short_abandon=options["short_abandon"],
-                variant=options["variant"], interval_minutes=options["interval"])
+                variant=options["variant"], interval_minutes=options["interval"],
+                repeat_window_h=options["repeat_window"])
         except (ValueError, KeyError) as error:
             raise CommandError(str(error)) from error
         if options["json"]:

@@ -1,0 +1,76 @@
+"""Who may do what with scorecards, evaluations, appeals and sampling rules."""
+
+from __future__ import annotations
+
+from agents.access import agent_of, has_role, is_staff_role
+from agents.roles import Role
+from qa.models import Appeal, Evaluation, PanelMember, QaSettings, Seat
+
+QA_MANAGERS = (Role.QA_ANALYST, Role.SUPERVISOR, Role.ADMIN)
+
+
+def is_qa_manager(user) -> bool:
+    """Builds scorecards and sampling rules, sees drafts."""
+    return has_role(user, *QA_MANAGERS)
+
+
+def is_evaluator(user) -> bool:
+    return has_role(user, Role.QA_ANALYST)
+
+
+def owns_evaluation(user, evaluation: Evaluation) -> bool:
+    own = agent_of(user)
+    return own is not None and own.pk == evaluation.agent_id
+
+
+def can_view_evaluation(user, evaluation: Evaluation) -> bool:
+    if not evaluation.is_released:
+        return evaluation.evaluator_id == user.pk or is_qa_manager(user)
+    if is_staff_role(user) or owns_evaluation(user, evaluation):
+        return True
+    return agent_of(user) is not None and QaSettings.load().transparency
+
+
+def shows_evaluator(user, evaluation: Evaluation) -> bool:
+    """Peers reading through transparency may not see who evaluated."""
+    if is_staff_role(user) or owns_evaluation(user, evaluation):
+        return True
+    return not QaSettings.load().hide_evaluator_names
+
+
+def can_edit_evaluation(user, evaluation: Evaluation) -> bool:
+    return not evaluation.is_released and evaluation.evaluator_id == user.pk
+
+
+def can_revise_evaluation(user, evaluation: Evaluation) -> bool:
+    return evaluation.is_released and has_role(user, Role.QA_ANALYST, Role.SUPERVISOR)
+
+
+def can_view_appeal(user, appeal: Appeal) -> bool:
+    if is_staff_role(user):
+        return True
+    own = agent_of(user)
+    return own is not None and own.pk == appeal.agent_id
+
+
+def can_screen(user, appeal: Appeal) -> bool:
+    """The agent's team lead screens; an agent without a team lead has a supervisor do it."""
+    team = appeal.agent.team
+    if team is None or team.lead_id is None:
+        return has_role(user, Role.SUPERVISOR)
+    return has_role(user, Role.TEAM_LEAD) and team.lead_id == user.pk
+
+
+def panel_seat(user, appeal: Appeal) -> PanelMember | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return appeal.panel.filter(user=user).first()
+
+
+def can_decide(user, appeal: Appeal) -> bool:
+    seat = panel_seat(user, appeal)
+    return seat is not None and seat.seat == Seat.SUPERVISOR
+
+
+def can_explain(user, appeal: Appeal) -> bool:
+    return appeal.evaluation.evaluator_id == user.pk

@@ -1,0 +1,211 @@
+"""Complaint reports as pandas tables: ages, breaches, time to resolve, rates, weekly trend."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
+
+from metrics.models import Outcome, QueueCall
+from qa.complaints.models import OPEN_STATUSES, Complaint, Tier
+
+AGE_BUCKETS = [(0, 1, "under 1 day"), (1, 3, "1–3 days"), (3, 7, "3–7 days"),
+               (7, 30, "7–30 days"), (30, 10**6, "30 days or more")]
+TABLES = {
+    "open_by_age_tier": "Open cases by age and tier",
+    "breaches": "Breaches by severity",
+    "time_to_resolve": "Time to resolve (hours) by category and severity",
+    "root_causes": "Closed cases by root cause",
+    "rate_by_queue": "Complaints per 1,000 calls by queue",
+    "rate_by_agent": "Complaints per 1,000 calls by agent",
+    "trend_by_week": "Complaints by week",
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date  # first local day
+    end: date  # last local day, inclusive
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        zone = ZoneInfo(settings.CALLFLOOR_TIME_ZONE)
+        return (datetime.combine(self.start, time(), tzinfo=zone),
+                datetime.combine(self.end + timedelta(days=1), time(), tzinfo=zone))
+
+    @classmethod
+    def last_weeks(cls, weeks: int = 12, *, today: date | None = None) -> "Period":
+        today = today or timezone.localtime(
+            timezone.now(), ZoneInfo(settings.CALLFLOOR_TIME_ZONE)).date()
+        return cls(start=today - timedelta(weeks=weeks) + timedelta(days=1), end=today)
+
+
+COLUMNS = ("id", "created_at", "status", "tier", "severity", "category__name", "queue_id",
+           "agent_id", "resolved_at", "closed_at", "ack_breached_at", "resolve_breached_at",
+           "root_cause__name")
+
+
+def _cases(period: Period) -> pd.DataFrame:
+    start, end = period.bounds
+    rows = Complaint.objects.filter(created_at__gte=start, created_at__lt=end).values(
+        *COLUMNS)
+    columns = list(COLUMNS)
+    frame = pd.DataFrame.from_records(list(rows), columns=columns)
+    for column in ["created_at", "resolved_at", "closed_at", "ack_breached_at",
+                   "resolve_breached_at"]:
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+def open_by_age_tier(*, now: datetime | None = None) -> pd.DataFrame:
+    """Every open case now, counted by age bucket (rows) and tier (columns)."""
+    now = now or timezone.now()
+    rows = list(Complaint.objects.filter(status__in=OPEN_STATUSES).values("created_at", "tier"))
+    frame = pd.DataFrame.from_records(rows, columns=["created_at", "tier"])
+    age_days = (pd.Timestamp(now) - pd.to_datetime(frame["created_at"], utc=True)
+                ).dt.total_seconds() / 86400
+    edges = [b[0] for b in AGE_BUCKETS] + [AGE_BUCKETS[-1][1]]
+    frame["age"] = pd.cut(age_days, bins=edges, right=False,
+                          labels=[b[2] for b in AGE_BUCKETS])
+    frame["tier"] = frame["tier"].map(lambda t: Tier(t).label)
+    table = pd.crosstab(frame["age"], frame["tier"], dropna=False)
+    table = table.reindex(index=[b[2] for b in AGE_BUCKETS], columns=Tier.labels,
+                          fill_value=0)
+    table["total"] = table.sum(axis=1)
+    return table.rename_axis(index="age", columns=None).reset_index()
+
+
+def breaches(cases: pd.DataFrame) -> pd.DataFrame:
+    grouped = cases.assign(
+        ack=cases["ack_breached_at"].notna(), resolve=cases["resolve_breached_at"].notna(),
+        any=cases["ack_breached_at"].notna() | cases["resolve_breached_at"].notna(),
+    ).groupby("severity").agg(cases=("id", "count"), acknowledge_breaches=("ack", "sum"),
+                              resolve_breaches=("resolve", "sum"), breached=("any", "sum"))
+    order = ["low", "normal", "high", "critical"]
+    grouped = grouped.reindex(order, fill_value=0).astype(int)
+    grouped["breach_rate"] = (grouped["breached"] / grouped["cases"].where(grouped["cases"] > 0)
+                              ).round(3)
+    return grouped.rename_axis("severity").reset_index()
+
+
+def time_to_resolve(cases: pd.DataFrame) -> pd.DataFrame:
+    done = cases[cases["resolved_at"].notna()].copy()
+    columns = ["category", "severity", "resolved", "median_hours", "mean_hours", "max_hours"]
+    if done.empty:
+        return pd.DataFrame(columns=columns)
+    done["hours"] = (done["resolved_at"] - done["created_at"]).dt.total_seconds() / 3600
+    table = done.groupby(["category__name", "severity"])["hours"].agg(
+        resolved="count", median_hours="median", mean_hours="mean", max_hours="max")
+    table = table.round(2).reset_index().rename(columns={"category__name": "category"})
+    return table[columns]
+
+
+def root_causes(cases: pd.DataFrame) -> pd.DataFrame:
+    """Closed cases per root cause, split by category, most frequent cause first."""
+    closed = cases[cases["root_cause__name"].notna()]
+    if closed.empty:
+        return pd.DataFrame(columns=["root_cause", "total"])
+    table = pd.crosstab(closed["root_cause__name"], closed["category__name"])
+    table["total"] = table.sum(axis=1)
+    table = table.sort_values("total", ascending=False)
+    return table.rename_axis(index="root_cause", columns=None).reset_index()
+
+
+def _rate(complaints: pd.Series, calls: dict, names: dict, key: str) -> pd.DataFrame:
+    frame = pd.DataFrame({
+        key: pd.Series(names),
+        "calls": pd.Series(calls, dtype="int64"),
+        "complaints": complaints,
+    })
+    frame = frame.fillna({"calls": 0, "complaints": 0})
+    frame[["calls", "complaints"]] = frame[["calls", "complaints"]].astype(int)
+    frame = frame[(frame["calls"] > 0) | (frame["complaints"] > 0)]
+    frame["per_1000_calls"] = (frame["complaints"] * 1000
+                               / frame["calls"].where(frame["calls"] > 0)).round(2)
+    frame[key] = frame[key].fillna("(unknown)")
+    return frame.sort_values(["per_1000_calls", "complaints"], ascending=False,
+                             na_position="first").reset_index(drop=True)
+
+
+def rate_by_queue(cases: pd.DataFrame, period: Period) -> pd.DataFrame:
+    from metrics.models import Queue
+
+    start, end = period.bounds
+    calls = dict(QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end)
+                 .values("queue").annotate(n=Count("id")).values_list("queue", "n"))
+    names = dict(Queue.objects.values_list("id", "name"))
+    complaints = cases.dropna(subset=["queue_id"]).groupby("queue_id")["id"].count()
+    complaints.index = complaints.index.astype(int)
+    return _rate(complaints, calls, names, "queue")
+
+
+def rate_by_agent(cases: pd.DataFrame, period: Period) -> pd.DataFrame:
+    from agents.models import Agent
+
+    start, end = period.bounds
+    calls = dict(QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end,
+                                          outcome=Outcome.ANSWERED, agent__isnull=False)
+                 .values("agent").annotate(n=Count("id")).values_list("agent", "n"))
+    names = dict(Agent.objects.values_list("id", "display_name"))
+    complaints = cases.dropna(subset=["agent_id"]).groupby("agent_id")["id"].count()
+    complaints.index = complaints.index.astype(int)
+    return _rate(complaints, calls, names, "agent")
+
+
+def trend_by_week(cases: pd.DataFrame, period: Period) -> pd.DataFrame:
+    zone = settings.CALLFLOOR_TIME_ZONE
+    first = period.start - timedelta(days=period.start.weekday())
+    weeks = pd.date_range(first, period.end, freq="7D").date
+    if cases.empty:
+        counts = pd.DataFrame(index=weeks, columns=["complaints", "breached", "closed"])
+    else:
+        local = cases["created_at"].dt.tz_convert(zone)
+        week = (local.dt.normalize() - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.date
+        counts = cases.assign(
+            week=week,
+            breached=cases["ack_breached_at"].notna() | cases["resolve_breached_at"].notna(),
+            closed=cases["status"].eq("closed"),
+        ).groupby("week").agg(complaints=("id", "count"), breached=("breached", "sum"),
+                              closed=("closed", "sum"))
+        counts = counts.reindex(weeks)
+    counts = counts.fillna(0).astype(int)
+    return counts.rename_axis("week_starting").reset_index()
+
+
+def build(period: Period, *, now: datetime | None = None) -> dict[str, pd.DataFrame]:
+    """Every report table for the period (open cases are counted as of now)."""
+    cases = _cases(period)
+    return {
+        "open_by_age_tier": open_by_age_tier(now=now),
+        "breaches": breaches(cases),
+        "time_to_resolve": time_to_resolve(cases),
+        "root_causes": root_causes(cases),
+        "rate_by_queue": rate_by_queue(cases, period),
+        "rate_by_agent": rate_by_agent(cases, period),
+        "trend_by_week": trend_by_week(cases, period),
+    }
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
+    buffer = BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in tables.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+    return buffer.getvalue()
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """JSON-friendly rows (NaN → None, dates → ISO strings)."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    out = []
+    for row in clean.to_dict(orient="records"):
+        out.append({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()})
+    return out

@@ -1,0 +1,43 @@
+"""Page forms for sampling rules and calibration sessions (the services validate the rules)."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from agents.models import Team
+from agents.roles import Role
+from metrics.models import Queue
+from qa.models import RuleMethod, RuleStatus, SamplingRule, ScorecardVersion, VersionStatus
+
+
+class RuleForm(forms.Form):
+    name = forms.CharField(max_length=150)
+    team = forms.ModelChoiceField(Team.objects.all(), required=False,
+                                  empty_label="every team")
+    queues = forms.ModelMultipleChoiceField(Queue.objects.all(), required=False,
+                                            help_text="none: every queue")
+    scorecard_version = forms.ModelChoiceField(
+        ScorecardVersion.objects.filter(status=VersionStatus.RELEASED))
+    method = forms.ChoiceField(choices=RuleMethod.choices)
+    calls_per_agent = forms.IntegerField(min_value=0, max_value=100, initial=2)
+    min_talk_s = forms.IntegerField(min_value=0, initial=60, label="Minimum talk (s)")
+    nth = forms.IntegerField(min_value=1, initial=2, label="Nth call of the day")
+    after = forms.TimeField(required=False, label="At or after (hh:mm)")
+    period_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    supersedes = forms.ModelChoiceField(SamplingRule.objects.filter(
+        status=RuleStatus.PUBLISHED), required=False, empty_label="nothing")
+
+
+def _evaluators():
+    return get_user_model().objects.filter(
+        groups__name__in=[Role.QA_ANALYST, Role.SUPERVISOR, Role.TEAM_LEAD]).distinct()
+
+
+class CalibrationForm(forms.Form):
+    title = forms.CharField(max_length=150)
+    scorecard_version = forms.ModelChoiceField(
+        ScorecardVersion.objects.filter(status=VersionStatus.RELEASED))
+    recording_id = forms.CharField(max_length=200)
+    participants = forms.ModelMultipleChoiceField(_evaluators())
+    reference_by = forms.ModelChoiceField(_evaluators(), required=False,
+                                          empty_label="median of the scores")

@@ -1,0 +1,333 @@
+"""Reads for quality: what each person may see, work lists, verification, statistics."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from agents.access import agent_of, has_role, is_staff_role
+from agents.models import Agent, AuditEntry
+from agents.roles import Role
+from qa import calibration, sampling
+from qa.access import is_qa_manager
+from qa.models import (
+    Appeal,
+    AppealItem,
+    AppealStatus,
+    CalibrationScore,
+    CalibrationSession,
+    CalibrationStatus,
+    Decision,
+    Evaluation,
+    EvaluationStatus,
+    GreatCall,
+    NominationStatus,
+    PickStatus,
+    QaSettings,
+    RuleStatus,
+    SampledCall,
+    SamplingRule,
+    ScorecardVersion,
+    Seat,
+)
+from qa.services import rule_candidates, seed_revealed
+
+
+def evaluations_visible_to(user) -> QuerySet[Evaluation]:
+    qs = Evaluation.objects.select_related("agent__team", "evaluator",
+                                           "scorecard_version__scorecard", "call__queue")
+    if is_qa_manager(user):
+        return qs
+    released = qs.filter(status=EvaluationStatus.RELEASED)
+    if is_staff_role(user):
+        return released
+    own = agent_of(user)
+    if own is None:
+        return qs.none()
+    if QaSettings.load().transparency:
+        return released
+    return released.filter(agent=own)
+
+
+def appeals_visible_to(user) -> QuerySet[Appeal]:
+    qs = Appeal.objects.select_related("agent__team", "evaluation__evaluator",
+                                       "evaluation__scorecard_version__scorecard")
+    if is_staff_role(user):
+        return qs
+    own = agent_of(user)
+    return qs.filter(agent=own) if own else qs.none()
+
+
+def screening_queue(user) -> QuerySet[Appeal]:
+    """Appeals the user screens: their team's, and for supervisors those of lead-less agents."""
+    mine = Q(agent__team__lead=user)
+    if has_role(user, Role.SUPERVISOR):
+        mine |= Q(agent__team__isnull=True) | Q(agent__team__lead__isnull=True)
+    return appeals_visible_to(user).filter(mine, status=AppealStatus.SCREENING).order_by(
+        "due_at")
+
+
+def panel_queue(user) -> QuerySet[Appeal]:
+    return appeals_visible_to(user).filter(panel__user=user).order_by(
+        "-status", "due_at").distinct()
+
+
+@dataclass
+class CriterionRow:
+    criterion: object
+    points: int | None
+    comment: str
+    deducted: bool
+    appeal_item: AppealItem | None = None
+
+
+@dataclass
+class SectionRow:
+    section: object
+    criteria: list[CriterionRow] = field(default_factory=list)
+    score: float | None = None
+    failed: bool = False
+
+
+def evaluation_sheet(evaluation: Evaluation, answers: dict | None = None,
+                     result: dict | None = None) -> list[SectionRow]:
+    """The scorecard with the answers of the current revision (or the draft) filled in."""
+    if answers is None:
+        current = evaluation.current_revision()
+        answers = current.answers if current else evaluation.answers
+        result = current.result if current else None
+    by_section = {s["id"]: s for s in (result or {}).get("sections", [])}
+    rows = []
+    for section in evaluation.scorecard_version.sections.prefetch_related("criteria"):
+        info = by_section.get(section.pk, {})
+        row = SectionRow(section=section, score=info.get("score"),
+                         failed=bool(info.get("failed_critical")))
+        for criterion in section.criteria.all():
+            answer = answers.get(str(criterion.pk), {})
+            points = answer.get("points")
+            row.criteria.append(CriterionRow(
+                criterion=criterion, points=points, comment=answer.get("comment", ""),
+                deducted=points is not None and points < criterion.max_points))
+        rows.append(row)
+    return rows
+
+
+def appeal_history(appeal: Appeal) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(
+        Q(object_type="qa.appeal", object_id=str(appeal.pk))
+        | Q(object_type="qa.evaluation", object_id=str(appeal.evaluation_id),
+            at__gte=appeal.filed_at)
+    ).select_related("actor").order_by("at", "id")
+
+
+def worklist(user) -> dict:
+    picks = (SampledCall.objects.filter(status=PickStatus.PICKED, evaluation__isnull=True,
+                                        rule__status=RuleStatus.PUBLISHED)
+             .select_related("rule", "agent", "call__queue").order_by("rule", "agent", "position"))
+    drafts = Evaluation.objects.filter(
+        status=EvaluationStatus.DRAFT, evaluator=user).select_related(
+        "agent", "scorecard_version__scorecard")
+    return {"picks": picks, "drafts": drafts}
+
+
+def rules_for_agent(agent: Agent) -> QuerySet[SamplingRule]:
+    return SamplingRule.objects.filter(status=RuleStatus.PUBLISHED).filter(
+        Q(team__isnull=True) | Q(team_id=agent.team_id)).select_related("team")
+
+
+@dataclass
+class AgentVerification:
+    agent: Agent
+    expected: list[str]  # keys the rule picks, after replacements
+    evaluated: list[str]  # keys of released or draft evaluations tied to this rule's period
+    replaced: list[SampledCall]
+    outside: list[Evaluation]  # evaluations of calls in the period that the rule did not pick
+    stored: list[str]
+
+    @property
+    def matches(self) -> bool:
+        return sorted(self.expected) == sorted(self.evaluated) and not self.outside
+
+    @property
+    def stored_matches(self) -> bool:
+        return sorted(self.expected) == sorted(self.stored)
+
+
+def rule_verification(rule: SamplingRule, agent: Agent | None = None) -> list[AgentVerification]:
+    """Recompute the sample from the revealed seed and compare with what was evaluated."""
+    if not seed_revealed(rule):
+        return []
+    from qa.services import call_key
+
+    candidates, _ = rule_candidates(rule, agent=agent)
+    spec = rule.spec()
+    ranking = sampling.rank(spec, rule.seed, candidates)
+    picks = sampling.select(spec, rule.seed, candidates)
+    all_picks = SampledCall.objects.filter(rule=rule).select_related("agent", "call__source",
+                                                                     "call__queue")
+    if agent is not None:
+        all_picks = all_picks.filter(agent=agent)
+    agents = {str(a.pk): a for a in Agent.objects.filter(
+        pk__in={int(k) for k in ranking} | {p.agent_id for p in all_picks})}
+    results = []
+    for agent_id, person in sorted(agents.items(), key=lambda kv: kv[1].display_name):
+        mine = [p for p in all_picks if p.agent_id == person.pk]
+        replaced = sorted([p for p in mine if p.status == PickStatus.REPLACED],
+                          key=lambda p: (p.replaced_at, p.pk))
+        expected = sampling.apply_replacements(
+            ranking.get(agent_id, []), picks.get(agent_id, []), [p.key for p in replaced])
+        evaluations = Evaluation.objects.filter(agent=person).select_related(
+            "call__source", "call__queue", "pick")
+        evaluated = [e.pick.key for e in evaluations if e.pick_id and e.pick.rule_id == rule.pk]
+        in_period = {c.key for c in candidates if c.agent == agent_id}
+        outside = [e for e in evaluations if e.pick_id is None and e.call_id
+                   and call_key(e.call) in in_period]
+        results.append(AgentVerification(
+            agent=person, expected=expected, evaluated=evaluated, replaced=replaced,
+            outside=outside, stored=[p.key for p in mine if p.status == PickStatus.PICKED]))
+    return results
+
+
+def appeal_stats() -> dict:
+    """Appeals and their outcomes per evaluator, per agent and per criterion."""
+    items = AppealItem.objects.filter(appeal__status=AppealStatus.DECIDED)
+    per_evaluator = (
+        items.values("appeal__evaluation__evaluator__username")
+        .annotate(appealed=Count("id"), upheld=Count("id", filter=Q(decision=Decision.UPHELD)))
+        .order_by("appeal__evaluation__evaluator__username"))
+    released = dict(Evaluation.objects.filter(status=EvaluationStatus.RELEASED)
+                    .values_list("evaluator__username").annotate(n=Count("id")))
+    per_agent = (
+        items.values("appeal__agent__display_name")
+        .annotate(appealed=Count("id"), upheld=Count("id", filter=Q(decision=Decision.UPHELD)))
+        .order_by("appeal__agent__display_name"))
+    filed = dict(Appeal.objects.values_list("agent__display_name").annotate(n=Count("id")))
+    per_criterion = (
+        items.values("criterion__title", "criterion__section__version__scorecard__name")
+        .annotate(appealed=Count("id"), upheld=Count("id", filter=Q(decision=Decision.UPHELD)))
+        .order_by("-appealed", "criterion__title"))
+
+    def rate(row):
+        row["upheld_rate"] = round(row["upheld"] / row["appealed"], 3) if row["appealed"] else None
+        return row
+
+    return {
+        "evaluators": [rate({"evaluator": r["appeal__evaluation__evaluator__username"],
+                             "evaluations": released.get(
+                                 r["appeal__evaluation__evaluator__username"], 0),
+                             "appealed": r["appealed"], "upheld": r["upheld"]})
+                       for r in per_evaluator],
+        "agents": [rate({"agent": r["appeal__agent__display_name"],
+                         "appeals": filed.get(r["appeal__agent__display_name"], 0),
+                         "appealed": r["appealed"], "upheld": r["upheld"]}) for r in per_agent],
+        "criteria": [rate({"criterion": r["criterion__title"],
+                           "scorecard": r["criterion__section__version__scorecard__name"],
+                           "appealed": r["appealed"], "upheld": r["upheld"]})
+                     for r in per_criterion],
+    }
+
+
+def calibration_sessions_for(user) -> QuerySet[CalibrationSession]:
+    qs = CalibrationSession.objects.select_related("scorecard_version__scorecard")
+    if has_role(user, Role.SUPERVISOR, Role.ADMIN, Role.QA_ANALYST):
+        return qs
+    return qs.filter(participants=user)
+
+
+def calibration_can_see_scores(session: CalibrationSession, user) -> bool:
+    """Blind: a participant sees others' scores only after submitting (or once closed)."""
+    if session.status == CalibrationStatus.CLOSED:
+        return True
+    if session.scores.filter(evaluator=user).exists():
+        return True
+    return not session.participants.filter(pk=user.pk).exists() and has_role(
+        user, Role.SUPERVISOR, Role.ADMIN)
+
+
+def calibration_report(session: CalibrationSession) -> dict:
+    scores = list(session.scores.select_related("evaluator"))
+    by_name = {s.evaluator.get_username(): s.score for s in scores if s.score is not None}
+    reference_name = session.reference_by.get_username() if session.reference_by else None
+    reference = calibration.reference_score(by_name, reference_name)
+    criteria = list(session.scorecard_version.criteria())
+    per_criterion = []
+    for criterion in criteria:
+        values = [s.answers.get(str(criterion.pk), {}).get("points") for s in scores]
+        given = [v for v in values if v is not None]
+        per_criterion.append({
+            "criterion": criterion.title, "id": criterion.pk, "values": values,
+            "agreement": calibration.agreement_share(given),
+            "alpha_history": criterion_alpha(session.scorecard_version, criterion.pk),
+        })
+    matrix = [[s.answers.get(str(c.pk), {}).get("points") for c in criteria] for s in scores]
+    normalised = [[None if v is None else v / c.max_points for v, c in zip(row, criteria,
+                                                                          strict=True)]
+                  for row in matrix]
+    return {
+        "reference": reference, "reference_by": reference_name,
+        "scores": [{"evaluator": s.evaluator.get_username(), "score": s.score,
+                    "deviation": calibration.deviations(by_name, reference).get(
+                        s.evaluator.get_username())} for s in scores],
+        "criteria": per_criterion,
+        "alpha": calibration.alpha(normalised),
+    }
+
+
+def criterion_alpha(version: ScorecardVersion, criterion_id: int) -> float | None:
+    """Agreement on one criterion across every closed session of the version (units = sessions)."""
+    sessions = list(CalibrationSession.objects.filter(
+        scorecard_version=version, status=CalibrationStatus.CLOSED).prefetch_related("scores"))
+    if len(sessions) < 2:
+        return None
+    raters = sorted({s.evaluator_id for session in sessions for s in session.scores.all()})
+    grid = []
+    for rater in raters:
+        row = []
+        for session in sessions:
+            score = next((s for s in session.scores.all() if s.evaluator_id == rater), None)
+            row.append(None if score is None else
+                       score.answers.get(str(criterion_id), {}).get("points"))
+        grid.append(row)
+    return calibration.alpha(grid, level="ordinal")
+
+
+def evaluator_trends() -> list[dict]:
+    """Each evaluator's deviation from the reference, session by session, with a drift flag."""
+    history: dict[str, list[tuple[object, float]]] = defaultdict(list)
+    for session in CalibrationSession.objects.filter(
+            status=CalibrationStatus.CLOSED).order_by("closed_at").prefetch_related(
+            "scores__evaluator").select_related("reference_by"):
+        scores = {s.evaluator.get_username(): s.score for s in session.scores.all()
+                  if s.score is not None}
+        reference = calibration.reference_score(
+            scores, session.reference_by.get_username() if session.reference_by else None)
+        for who, deviation in calibration.deviations(scores, reference).items():
+            history[who].append((session, deviation))
+    return [{"evaluator": who, "sessions": [s.title for s, _ in rows],
+             "deviations": [d for _, d in rows],
+             "drifting": calibration.drift([d for _, d in rows])}
+            for who, rows in sorted(history.items())]
+
+
+def library_featured() -> QuerySet[GreatCall]:
+    return GreatCall.objects.filter(status=NominationStatus.FEATURED).select_related(
+        "agent", "nominated_by", "call__queue")
+
+
+def library_nominations() -> QuerySet[GreatCall]:
+    return GreatCall.objects.filter(status=NominationStatus.NOMINATED).select_related(
+        "agent", "nominated_by", "call__queue")
+
+
+def panel_seat_of(user, appeal: Appeal) -> str | None:
+    member = appeal.panel.filter(user=user).first()
+    return member.seat if member else None
+
+
+SEAT_ORDER = [Seat.SUPERVISOR, Seat.TEAM_LEAD, Seat.QA_ANALYST]
+
+
+def calibration_scores_of(session: CalibrationSession, user) -> CalibrationScore | None:
+    return session.scores.filter(evaluator=user).first()

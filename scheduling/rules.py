@@ -1,0 +1,102 @@
+"""The shift-swap rules as a pure function over plain spans (no Django).
+
+Every rule is reported, passed or not, so that the requester, the colleague and the team lead
+all see the same list before the lead decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+@dataclass(frozen=True)
+class Span:
+    start: datetime
+    end: datetime
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def gap_to(self, other: Span) -> timedelta:
+        """The rest between two spans that do not overlap."""
+        return other.start - self.end if self.end <= other.start else self.start - other.end
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    code: str
+    ok: bool
+    message: str
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:g} h"
+
+
+def _fits(name: str, shift: Span, others: Iterable[Span], min_rest: timedelta) -> list[str]:
+    problems = []
+    for other in others:
+        if shift.overlaps(other):
+            problems.append(f"{name} already works {other.start:%a %d %b %H:%M}–{other.end:%H:%M}"
+                            f", which overlaps the shift {name} would take")
+        elif shift.gap_to(other) < min_rest:
+            problems.append(f"{name} would rest only {_hours(shift.gap_to(other))} next to the "
+                            f"shift of {other.start:%a %d %b %H:%M} (minimum {_hours(min_rest)})")
+    return problems
+
+
+def swap_rules(*, now: datetime, requester: str, colleague: str | None,
+               requester_shift: Span, colleague_shift: Span | None,
+               requester_skills: frozenset[str], colleague_skills: frozenset[str] | None,
+               requester_other_shifts: Iterable[Span] = (),
+               colleague_other_shifts: Iterable[Span] = (),
+               min_notice: timedelta, min_rest: timedelta) -> list[RuleCheck]:
+    """Check a swap of `requester_shift` (and `colleague_shift`, when one is given back).
+
+    `*_other_shifts` are each agent's shifts other than the ones being swapped.
+    """
+    shifts = [requester_shift] + ([colleague_shift] if colleague_shift else [])
+    checks = []
+    past = [s for s in shifts if s.start <= now]
+    checks.append(RuleCheck(
+        "future", not past,
+        "Both shifts are in the future." if not past else
+        "A shift of the swap has started or is over: " +
+        ", ".join(f"{s.start:%a %d %b %H:%M}" for s in past) + "."))
+    earliest = min(s.start for s in shifts)
+    notice = earliest - now
+    checks.append(RuleCheck(
+        "notice", notice >= min_notice,
+        f"Notice before the earlier shift: {_hours(max(notice, timedelta(0)))} "
+        f"(minimum {_hours(min_notice)})."))
+    if colleague is None or colleague_skills is None:
+        return checks
+    missing_for_colleague = sorted(requester_skills - colleague_skills)
+    missing_for_requester = sorted(colleague_skills - requester_skills)
+    same = not missing_for_colleague and not missing_for_requester
+    if same:
+        message = "Both work the same queues" + (
+            f" ({', '.join(sorted(requester_skills))})." if requester_skills else ".")
+    else:
+        parts = []
+        if missing_for_colleague:
+            parts.append(f"{colleague} does not work {', '.join(missing_for_colleague)}")
+        if missing_for_requester:
+            parts.append(f"{requester} does not work {', '.join(missing_for_requester)}")
+        message = "Different queues: " + "; ".join(parts) + "."
+    checks.append(RuleCheck("skills", same, message))
+    problems = _fits(colleague, requester_shift, colleague_other_shifts, min_rest)
+    if colleague_shift is not None:
+        problems += _fits(requester, colleague_shift, requester_other_shifts, min_rest)
+    checks.append(RuleCheck(
+        "rest", not problems,
+        "; ".join(problems) + "." if problems else
+        f"No overlap and at least {_hours(min_rest)} of rest for both."))
+    return checks
+
+
+def failures(checks: Iterable[RuleCheck]) -> list[RuleCheck]:
+    return [c for c in checks if not c.ok]

@@ -1,0 +1,38 @@
+// Ticks complaint timers down between page loads (the page's numbers come from the server).
+// An element with data-tick-until counts down from data-tick-left seconds until that moment
+// ("always" for calendar time, the end of today's opening hours for business time).
+(function () {
+  "use strict";
+  const loaded = Date.now();
+  const AMBER_AT = 0.8;
+
+  function format(seconds) {
+    let rest = Math.floor(Math.abs(seconds));
+    const sign = seconds < 0 ? "-" : "";
+    const days = Math.floor(rest / 86400);
+    rest -= days * 86400;
+    const hours = Math.floor(rest / 3600);
+    const minutes = Math.floor((rest - hours * 3600) / 60);
+    if (days) return `${sign}${days} d ${hours} h`;
+    if (hours) return `${sign}${hours} h ${String(minutes).padStart(2, "0")} m`;
+    return `${sign}${minutes} m`;
+  }
+
+  function tick() {
+    for (const el of document.querySelectorAll("[data-tick-until]")) {
+      const until = el.dataset.tickUntil;
+      if (!until) continue;
+      const stop = until === "always" ? Date.now() : Math.min(Date.now(), Date.parse(until));
+      const left = Number(el.dataset.tickLeft) - Math.max(0, stop - loaded) / 1000;
+      const budget = Number(el.dataset.tickBudget);
+      const used = budget - left;
+      el.dataset.level = left < 0 ? "red" : used >= AMBER_AT * budget ? "amber" : "green";
+      const text = el.querySelector("[data-tick-text]");
+      if (text) text.textContent = left < 0 ? `breached by ${format(-left)}` : `${format(left)} left`;
+      const meter = el.querySelector(".meter span");
+      if (meter && budget) meter.style.width = `${Math.min(100, Math.round((used / budget) * 100))}%`;
+    }
+  }
+
+  setInterval(tick, 15000);
+})();

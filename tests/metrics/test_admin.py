@@ -1,0 +1,68 @@
+"""The admin: sources get an ingest token shown once; queue threshold changes recompute."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from agents.models import AuditEntry
+from metrics.models import Queue, QueueInterval, TelephonySource, hash_token
+
+
+@pytest.fixture
+def admin_client(cast):
+    client = Client()
+    client.force_login(cast.ada)
+    return client
+
+
+def shown_token(response) -> str:
+    text = " ".join(str(m) for m in response.context["messages"])
+    return re.search(r"(cf_\S+)", text).group(1)
+
+
+def test_adding_a_source_shows_its_token_once_and_audits_it(admin_client):
+    response = admin_client.post("/admin/metrics/telephonysource/add/", {
+        "name": "pbx-north", "kind": "http_json", "site": "main", "time_zone": "UTC",
+        "follow_path": "", "active": "on"}, follow=True)
+    assert response.status_code == 200
+    token = shown_token(response)
+    source = TelephonySource.objects.get(name="pbx-north")
+    assert source.token_hash == hash_token(token)
+    assert token not in str(source.__dict__)
+    assert AuditEntry.objects.filter(action="telephony_source.token_issued").count() == 1
+
+
+def test_issuing_a_new_token_retires_the_old_one(admin_client, pbx):
+    response = admin_client.post("/admin/metrics/telephonysource/", {
+        "action": "issue_token", "_selected_action": [pbx.source.pk]}, follow=True)
+    token = shown_token(response)
+    pbx.source.refresh_from_db()
+    assert pbx.source.token_hash == hash_token(token) != hash_token(pbx.token)
+
+
+def test_an_agent_may_not_open_the_admin(cast):
+    client = Client()
+    client.force_login(cast.ann)
+    assert client.get("/admin/metrics/telephonysource/").status_code == 302
+
+
+def test_changing_a_threshold_recomputes_the_rollups(admin_client, post_events):
+    post_events([
+        {"id": "1", "type": "call_queued", "at": "2026-03-02T09:00:00Z", "call_id": "c",
+         "queue": "billing"},
+        {"id": "2", "type": "call_answered", "at": "2026-03-02T09:00:25Z", "call_id": "c",
+         "queue": "billing", "member": "PJSIP/1", "wait_s": 25},
+    ])
+    queue = Queue.objects.get(name="billing")
+    assert QueueInterval.objects.get(queue=queue).a_out == 1
+    data = {"name": "billing", "site": "main", "sl_threshold_s": 30, "sl_target": 0.8,
+            "short_abandon_s": 5, "sl_variant": "offered", "interval_minutes": 15,
+            "day_reset_hour": 0, "acw_reasons": '["ACW"]', "wait_amber_s": 30,
+            "wait_red_s": 60, "sl_red": 0.6, "aliases-TOTAL_FORMS": 0,
+            "aliases-INITIAL_FORMS": 0, "aliases-MIN_NUM_FORMS": 0,
+            "aliases-MAX_NUM_FORMS": 1000}
+    response = admin_client.post(f"/admin/metrics/queue/{queue.pk}/change/", data)
+    assert response.status_code == 302, response.content[:2000]
+    row = QueueInterval.objects.get(queue=queue)
+    assert (row.a_in, row.a_out) == (1, 0)
