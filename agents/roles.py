@@ -26,8 +26,8 @@ def sync_role_permissions(sender=None, apps=None, **kwargs) -> None:
     """Give the admin group every permission and the supervisor group every view permission."""
     from django.contrib.auth.models import Group, Permission
 
-    if sender is not None and getattr(sender, "name", None) != "agents":
-        return
+    # Runs after every app's post_migrate (each app's permissions are created by then), so
+    # apps migrated after `agents` are covered too.
     admin_group, _ = Group.objects.get_or_create(name=Role.ADMIN)
     supervisor_group, _ = Group.objects.get_or_create(name=Role.SUPERVISOR)
     everything = Permission.objects.select_related("content_type")

@@ -57,9 +57,15 @@ class EventInput(serializers.Serializer):
     member = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                    help_text="the agent's telephony name (an alias)")
     caller = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    wait_s = serializers.FloatField(min_value=0, required=False, allow_null=True)
-    ring_s = serializers.FloatField(min_value=0, required=False, allow_null=True)
-    talk_s = serializers.FloatField(min_value=0, required=False, allow_null=True)
+    wait_s = serializers.FloatField(
+        min_value=0, required=False, allow_null=True,
+        help_text="time in queue; measured from call_queued when absent")
+    ring_s = serializers.FloatField(min_value=0, required=False, allow_null=True,
+                                    help_text="ring time of this attempt")
+    talk_s = serializers.FloatField(
+        min_value=0, required=False, allow_null=True,
+        help_text="talk time of the call, hold excluded (hold comes from hold_started/ended); "
+                  "measured from the events when absent")
     key = serializers.CharField(max_length=10, required=False, allow_blank=True)
     target = serializers.CharField(max_length=100, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=["available", "not_ready", "logged_out"],
@@ -117,6 +123,12 @@ def event_from_input(attrs: dict, index: int) -> Event:
                  key=attrs["id"])
 
 
+class EventBatchInput(serializers.Serializer):
+    """The documented shape of a batch (each item is validated on its own when ingesting)."""
+
+    events = EventInput(many=True, help_text="1 to 1,000 events")
+
+
 class ItemOutput(serializers.Serializer):
     index = serializers.IntegerField()
     id = serializers.CharField()
@@ -159,7 +171,7 @@ class TelephonyEventsApi(APIView):
 
     @extend_schema(
         operation_id="telephony_events_ingest",
-        request=InputSerializer,
+        request=EventBatchInput,
         responses={200: BatchOutput},
         description=(
             "Ingest up to 1,000 events (1 MiB) of one telephony source, authenticated by the "

@@ -182,3 +182,46 @@ def test_a_body_over_one_megabyte_is_a_413(db, pbx):
     assert response.json()["error"]["fields"] == {"events": [
         "The batch is larger than 1048576 bytes."]}
     assert CallEvent.objects.count() == 0
+
+
+def test_hold_transfer_wrap_up_and_status_events_shape_the_figures(cast, post_events):
+    from datetime import UTC, datetime
+
+    from metrics.models import Queue
+    from metrics.selectors import floor_queue_stats
+    from metrics.services import sources_advance
+
+    def ev(ident, kind, at, **more):
+        return {"id": ident, "type": kind, "at": f"2026-03-02T09:{at}Z", **more}
+
+    call = {"call_id": "h1", "queue": "billing", "member": "PJSIP/2004"}
+    response = post_events([
+        ev("1", "call_queued", "00:00", call_id="h1", queue="billing"),
+        ev("2", "call_answered", "00:10", wait_s=10, **call),
+        ev("3", "hold_started", "01:00", **call),
+        ev("4", "hold_ended", "01:30", **call),
+        ev("5", "call_ended", "02:10", talk_s=120, **call),
+        ev("6", "wrap_up_started", "02:11", member="PJSIP/2004"),
+        ev("7", "wrap_up_ended", "02:31", member="PJSIP/2004"),
+        ev("8", "call_queued", "03:00", call_id="t1", queue="billing"),
+        ev("9", "call_answered", "03:05", wait_s=5, call_id="t1", queue="billing",
+           member="PJSIP/2004"),
+        ev("10", "call_transferred", "04:05", talk_s=60, target="2000", call_id="t1",
+           queue="billing", member="PJSIP/2004"),
+        ev("11", "agent_status", "05:00", member="PJSIP/2004", status="not_ready",
+           reason="Lunch"),
+    ])
+    assert response.json()["accepted"] == 11
+    first = QueueCall.objects.get(call_id="h1")
+    assert (first.talk_s, first.hold_s, first.acw_s) == (120, 30, 20)
+    second = QueueCall.objects.get(call_id="t1")
+    assert second.transferred and second.hold_s == 0
+    sources_advance(now=datetime(2026, 3, 2, 9, 10, tzinfo=UTC))
+    queue = Queue.objects.get(name="billing")
+    stats = floor_queue_stats(queues=[queue], now=datetime(2026, 3, 2, 9, 10, tzinfo=UTC))
+    figures = stats[queue.pk]
+    assert figures["aht_components"] == ["talk", "hold", "acw"]
+    assert figures["aht_s"] == (120 + 30 + 20 + 60) / 2
+    assert figures["transfer_rate"] == 0.5
+    state = AgentState.objects.get(member="PJSIP/2004", ended_at__isnull=True)
+    assert (state.status, state.reason, state.agent) == ("not_ready", "Lunch", cast.ann_agent)
