@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint format bench bench-reports migrate venv clean
+.PHONY: demo test lint format bench bench-reports bench-board migrate venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,10 @@ demo: venv
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py seed_quality_demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
+	# The telephony simulator posts to the server like a PBX; the server beats the board itself.
+	DEBUG=1 $(BIN)/python manage.py simulate_floor --url http://127.0.0.1:8000 & sim=$$!; \
+	trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 CALLFLOOR_LOCAL_BEAT=1 $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
 
 test: venv
 	$(BIN)/python -m tests.services -- $(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -41,6 +44,10 @@ bench: venv
 # Report time for a month of a 1,000-agent centre, from rollups (see BENCHMARKS.md).
 bench-reports: venv
 	$(BIN)/python -m tests.services -- $(BIN)/python manage.py bench_reports --migrate
+
+# The live board: event accepted -> shown at 1 and 200 boards (see BENCHMARKS.md).
+bench-board: venv
+	$(BIN)/python -m tests.services -- $(BIN)/python -m bench.board $(BENCH_BOARD_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles build *.egg-info

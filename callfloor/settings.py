@@ -163,6 +163,9 @@ CELERY_BEAT_SCHEDULE["scheduling-handovers-overdue"] = {
     "task": "scheduling.alert_overdue_handovers", "schedule": 60.0, "options": {"expires": 55}}
 CELERY_BEAT_SCHEDULE["scheduling-swaps-expire"] = {
     "task": "scheduling.expire_swaps", "schedule": 300.0, "options": {"expires": 290}}
+# The wall board's heartbeat: boards call the feed stale after two missed beats.
+CELERY_BEAT_SCHEDULE["floor-heartbeat"] = {
+    "task": "metrics.floor_heartbeat", "schedule": 5.0, "options": {"expires": 4.5}}
 CELERY_BEAT_SCHEDULE["metrics-advance-clocks"] = {
     "task": "metrics.advance_clocks", "schedule": 5.0, "options": {"expires": 4}}
 

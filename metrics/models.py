@@ -7,6 +7,7 @@ are the current truth derived from it (see docs/kpi.md of the product for every 
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.db import models
 
 
@@ -304,6 +305,118 @@ class AgentDay(TallyFields):
 
     def __str__(self) -> str:
         return f"{self.member} {self.day}"
+
+
+# -- floor actions ------------------------------------------------------------------------------
+
+
+class BroadcastPriority(models.TextChoices):
+    NORMAL = "normal", "Normal"
+    URGENT = "urgent", "Urgent"
+
+
+class Broadcast(models.Model):
+    """A supervisor's message to the whole floor: every board and every agent's screen."""
+
+    site = models.SlugField(max_length=50, default="main")
+    text = models.CharField(max_length=500)
+    priority = models.CharField(max_length=10, choices=BroadcastPriority.choices,
+                                default=BroadcastPriority.NORMAL)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["site", "withdrawn_at", "expires_at"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class HelpReason(models.TextChoices):
+    DIFFICULT_CUSTOMER = "difficult_customer", "Difficult customer"
+    ESCALATION = "escalation", "Escalation"
+    TECHNICAL = "technical", "Technical problem"
+    OTHER = "other", "Other"
+
+
+class HelpStatus(models.TextChoices):
+    OPEN = "open", "Waiting for help"
+    TAKEN = "taken", "Taken"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class HelpRequest(models.Model):
+    """An agent asks the floor for help; open until a supervisor or team lead takes it."""
+
+    site = models.SlugField(max_length=50, default="main")
+    agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT,
+                              related_name="help_requests")
+    reason = models.CharField(max_length=30, choices=HelpReason.choices)
+    note = models.CharField(max_length=300, blank=True)
+    call_id = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=HelpStatus.choices,
+                              default=HelpStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    taken_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["site", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} {self.reason} ({self.status})"
+
+
+class Takeover(models.Model):
+    """A supervisor takes over an agent's call (on request or on their own initiative)."""
+
+    site = models.SlugField(max_length=50, default="main")
+    agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, related_name="takeovers")
+    call_id = models.CharField(max_length=100, blank=True)
+    help_request = models.ForeignKey(HelpRequest, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="takeovers")
+    note = models.CharField(max_length=300, blank=True)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Shown on the board until the agent's call ends or someone marks it finished.
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["site", "finished_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.taken_by_id} takes over {self.agent_id} {self.call_id}"
+
+
+class AlertAck(models.Model):
+    """A supervisor saw an alert of the board; every board shows who and when.
+
+    Alerts are computed from the floor; `key` names one occurrence (e.g. a long call is keyed
+    by the agent and the start of the call), so the next occurrence alerts afresh.
+    """
+
+    site = models.SlugField(max_length=50, default="main")
+    key = models.CharField(max_length=200)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    acknowledged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-acknowledged_at"]
+        constraints = [models.UniqueConstraint(fields=["site", "key"], name="alertack_once")]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 # Report-side models live in their own module; importing them here registers them.

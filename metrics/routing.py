@@ -1,1 +1,8 @@
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from metrics.consumers import FloorConsumer
+
+websocket_urlpatterns = [
+    path("ws/floor/", FloorConsumer.as_asgi()),
+    path("ws/floor/<slug:site>/", FloorConsumer.as_asgi()),
+]

@@ -1,9 +1,43 @@
 from django.shortcuts import render
 
-from agents.access import role_required
+from agents.access import has_role, role_required, teams_led_by
+from agents.models import Team
 from agents.roles import Role
+from metrics.floor import bands, default_site, heartbeat_s
+from metrics.models import HelpReason, Queue
+
+
+def _feed_config(request) -> dict:
+    return {
+        "ws_path": "/ws/floor/",
+        "heartbeat_s": heartbeat_s(),
+        "bands": bands(),
+        "help_reasons": [{"value": v, "label": str(label)} for v, label in HelpReason.choices],
+    }
 
 
 @role_required(Role.SUPERVISOR, Role.TEAM_LEAD, Role.ADMIN)
 def floor(request):
-    return render(request, "metrics/floor.html")
+    """The live wall board (`?tv=1`: full screen, large type, no controls, rotating pages)."""
+    everything = has_role(request.user, Role.SUPERVISOR, Role.ADMIN)
+    teams = Team.objects.all() if everything else teams_led_by(request.user)
+    config = {
+        **_feed_config(request),
+        "mode": "board",
+        "tv": request.GET.get("tv") == "1",
+        "can_broadcast": everything,
+        "can_act": True,
+        "teams": [{"id": t.pk, "name": t.name} for t in teams.order_by("name")],
+        "queues": [{"id": q.pk, "name": q.name}
+                   for q in Queue.objects.filter(site=default_site())],
+        "team": request.GET.get("team", ""),
+        "queue": request.GET.get("queue", ""),
+    }
+    return render(request, "metrics/floor.html", {"config": config, "tv": config["tv"]})
+
+
+@role_required(Role.AGENT)
+def my_floor(request):
+    """An agent's strip of the floor: their own state, the broadcasts, asking for help."""
+    return render(request, "metrics/floor_me.html", {"config": {**_feed_config(request),
+                                                                "mode": "me"}})

@@ -72,6 +72,12 @@ class Command(BaseCommand):
             )
             created += 1
 
+        # The queues of the demo floor (the telephony simulator calls into these).
+        from metrics.models import Queue
+
+        for name in ["billing", "cards", "mortgages"]:
+            Queue.objects.get_or_create(name=name, defaults={"site": "main"})
+
         self.stdout.write(self.style.SUCCESS(
             f"Demo floor ready: {Team.objects.count()} teams, {Agent.objects.count()} agents "
             f"({created} new)."

@@ -1,0 +1,95 @@
+"""Snapshots of the wall board as plain data: diff, apply and per-viewer filtering (no Django).
+
+A floor snapshot is a dict of sections (`queues`, `agents`, `alerts`, `broadcasts`, `help`,
+`summary`), each a dict of entries keyed by a string. A delta names, per section, the entries
+to set (new or changed) and the keys to remove; `apply(old, diff(old, new)) == new`.
+
+What a viewer may see is decided entry by entry from the entry itself (its team, its agent),
+so filtering commutes with applying deltas: an entry that leaves the viewer's sight in a delta
+becomes a removal for that viewer.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+SECTIONS = ("summary", "queues", "agents", "alerts", "broadcasts", "help")
+
+
+def diff(old: dict, new: dict) -> dict:
+    """The delta that turns `old` into `new`: `{"set": {section: {key: entry}}, "remove": {…}}`."""
+    sets: dict[str, dict] = {}
+    removes: dict[str, list[str]] = {}
+    for section in SECTIONS:
+        before, after = old.get(section, {}), new.get(section, {})
+        changed = {key: value for key, value in after.items() if before.get(key) != value}
+        gone = sorted(key for key in before if key not in after)
+        if changed:
+            sets[section] = changed
+        if gone:
+            removes[section] = gone
+    return {"set": sets, "remove": removes}
+
+
+def is_empty(delta: dict) -> bool:
+    return not delta.get("set") and not delta.get("remove")
+
+
+def apply(snapshot: dict, delta: dict) -> dict:
+    """A new snapshot: `snapshot` with `delta` applied (the input is left alone)."""
+    result = {section: dict(snapshot.get(section, {})) for section in SECTIONS}
+    for section, keys in delta.get("remove", {}).items():
+        for key in keys:
+            result.setdefault(section, {}).pop(key, None)
+    for section, entries in delta.get("set", {}).items():
+        result.setdefault(section, {}).update(copy.deepcopy(entries))
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """What one person may see of the floor.
+
+    `everything`: supervisors and admins. Otherwise queue tiles and the summary when
+    `queues` is set (team leads see every queue: the queues are shared by the floor), agents,
+    their alerts and help requests of `teams`, and the entries of `agent_key` itself (an agent:
+    their own row and their own help requests). Broadcasts are for everyone.
+    """
+
+    everything: bool = False
+    queues: bool = False
+    teams: frozenset[int] = field(default_factory=frozenset)
+    agent_key: str | None = None
+
+    def sees(self, section: str, entry: dict) -> bool:
+        if self.everything or section == "broadcasts":
+            return True
+        if section in ("queues", "summary"):
+            return self.queues
+        if section == "alerts" and entry.get("agent") is None:
+            return self.queues
+        if self.agent_key is not None and entry.get("agent") == self.agent_key:
+            return True
+        return entry.get("team_id") in self.teams
+
+
+def filter_snapshot(snapshot: dict, viewer: Viewer) -> dict:
+    return {section: {key: entry for key, entry in snapshot.get(section, {}).items()
+                      if viewer.sees(section, entry)}
+            for section in SECTIONS}
+
+
+def filter_delta(delta: dict, viewer: Viewer) -> dict:
+    """The delta as `viewer` receives it: hidden entries that are set become removals."""
+    if viewer.everything:
+        return delta
+    sets: dict[str, dict] = {}
+    removes: dict[str, list[str]] = {s: list(k) for s, k in delta.get("remove", {}).items()}
+    for section, entries in delta.get("set", {}).items():
+        for key, entry in entries.items():
+            if viewer.sees(section, entry):
+                sets.setdefault(section, {})[key] = entry
+            else:
+                removes.setdefault(section, []).append(key)
+    return {"set": sets, "remove": {s: sorted(set(k)) for s, k in removes.items() if k}}

@@ -1,0 +1,382 @@
+// The live wall board and the agent's floor strip: a snapshot, then deltas in sequence.
+// Times arrive as epoch seconds and tick here; the server pushes only changes and a heartbeat.
+
+const config = JSON.parse(document.getElementById("floor-config").textContent);
+const csrf = document.querySelector("meta[name=csrf-token]")?.content || "";
+const SECTIONS = ["summary", "queues", "agents", "alerts", "broadcasts", "help"];
+
+// --- the feed --------------------------------------------------------------------------------
+
+export class FloorFeed {
+  constructor({ url, heartbeatS, onChange, onStatus }) {
+    this.url = url;
+    this.heartbeatMs = heartbeatS * 1000;
+    this.onChange = onChange;
+    this.onStatus = onStatus;
+    this.state = null;
+    this.seq = null;
+    this.offsetMs = 0;           // server clock − browser clock
+    this.lastMessageAt = null;   // browser time of the last message
+    this.attempt = 0;
+    this.blockedUntil = 0;
+    this.socket = null;
+    setInterval(() => this.checkStale(), 500);
+  }
+
+  now() { return (Date.now() + this.offsetMs) / 1000; }
+
+  connect() {
+    const wait = this.blockedUntil - Date.now();
+    if (wait > 0) { setTimeout(() => this.connect(), wait); return; }
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    this.onStatus("connecting");
+    socket.onopen = () => { this.attempt = 0; this.onStatus("live"); };
+    socket.onmessage = (event) => this.receive(JSON.parse(event.data));
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.seq = null;  // resync after reconnecting: the snapshot comes with the new socket
+      const delay = Math.min(15000, 500 * 2 ** this.attempt) * (0.8 + Math.random() * 0.4);
+      this.attempt += 1;
+      this.onStatus("reconnecting");
+      setTimeout(() => this.connect(), delay);
+    };
+  }
+
+  // Close the socket and keep it closed for `ms` (what a network drop looks like).
+  drop(ms = 0) {
+    this.blockedUntil = Date.now() + ms;
+    if (this.socket) this.socket.close();
+  }
+
+  receive(message) {
+    this.lastMessageAt = Date.now();
+    if (typeof message.now === "number") this.offsetMs = message.now * 1000 - Date.now();
+    if (message.type === "snapshot") {
+      this.state = message.snapshot;
+      this.seq = message.seq;
+    } else if (message.type === "delta") {
+      if (this.seq === null || message.seq <= this.seq) return;  // before our snapshot
+      if (message.seq !== this.seq + 1) {
+        this.seq = null;
+        this.socket?.send(JSON.stringify({ type: "resync" }));
+        return;
+      }
+      this.state = applyDelta(this.state, message.delta);
+      this.seq = message.seq;
+    }
+    this.checkStale();
+    this.onChange(this.state);
+  }
+
+  checkStale() {
+    const stale = this.lastMessageAt === null
+      ? false : Date.now() - this.lastMessageAt > 2 * this.heartbeatMs;
+    const banner = document.getElementById("stale");
+    if (!banner) return;
+    if (stale) {
+      banner.textContent = `Data is stale since ${clock(this.lastMessageAt / 1000)}: reconnecting…`;
+      banner.hidden = false;
+    } else {
+      banner.hidden = true;
+    }
+  }
+}
+
+export function applyDelta(snapshot, delta) {
+  const result = {};
+  for (const section of SECTIONS) result[section] = { ...(snapshot?.[section] || {}) };
+  for (const [section, keys] of Object.entries(delta.remove || {})) {
+    for (const key of keys) delete result[section]?.[key];
+  }
+  for (const [section, entries] of Object.entries(delta.set || {})) {
+    result[section] = { ...(result[section] || {}), ...entries };
+  }
+  return result;
+}
+
+// --- formatting -------------------------------------------------------------------------------
+
+function clock(epochS) {
+  const d = new Date(epochS * 1000);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+}
+
+function duration(seconds) {
+  seconds = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+  const mm = String(m).padStart(2, "0"), ss = String(s).padStart(2, "0");
+  return h ? `${h}:${mm}:${ss}` : `${m}:${ss}`;
+}
+
+const pct = (v) => (v === null || v === undefined ? "–" : `${Math.round(v * 100)}%`);
+const secs = (v) => (v === null || v === undefined ? "–" : `${Math.round(v)} s`);
+const esc = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => (
+  { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+const VARIANTS = { offered: "SL (offered)", ignore_abandons: "SL (ignore abandons)",
+  abandons_positive: "SL (abandons met)", answered_only: "SL (answered only)" };
+const ACTIVITY = { idle: "Idle", ringing: "Ringing", on_call: "On call", on_hold: "On hold",
+  wrap_up: "Wrap-up" };
+const STATUS = { available: "Available", not_ready: "Not ready", logged_out: "Logged out" };
+
+async function post(url, body) {
+  const response = await fetch(url, {
+    method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+    body: JSON.stringify(body || {}),
+  });
+  if (!response.ok) {
+    let message = `${response.status}`;
+    try { message = (await response.json()).error.message; } catch (e) { /* keep the status */ }
+    throw new Error(message);
+  }
+  return response.json();
+}
+
+// --- bands ------------------------------------------------------------------------------------
+
+const worst = (...bands) => (bands.includes("red") ? "red" : bands.includes("amber") ? "amber" : "green");
+
+function slBand(tile) {
+  if (tile.service_level === null) return "green";
+  if (tile.service_level < tile.sl_red) return "red";
+  return tile.service_level < tile.sl_target ? "amber" : "green";
+}
+
+function waitBand(tile, now) {
+  if (tile.longest_waiting_since === null) return "green";
+  const waited = now - tile.longest_waiting_since;
+  return waited > tile.wait_red_s ? "red" : waited > tile.wait_amber_s ? "amber" : "green";
+}
+
+function agentBand(row, now) {
+  const elapsed = now - row.since;
+  const bands = config.bands;
+  let limits = bands[row.activity];
+  if (row.activity === "idle" && row.status === "not_ready") {
+    const allowance = bands.not_ready[row.reason] ?? bands.not_ready["*"] ?? 900;
+    limits = [allowance * 0.8, allowance];
+  }
+  if (!Array.isArray(limits)) return "none";
+  return elapsed > limits[1] ? "red" : elapsed > limits[0] ? "amber" : "green";
+}
+
+// --- the board --------------------------------------------------------------------------------
+
+function trendSvg(tile) {
+  const points = tile.trend.filter((p) => p[1] !== null);
+  const w = 160, h = 40;
+  if (!points.length) return `<svg class="trend" viewBox="0 0 ${w} ${h}" aria-label="no trend yet"></svg>`;
+  const x0 = points[0][0], x1 = Math.max(points[points.length - 1][0], x0 + 1);
+  const x = (t) => (points.length === 1 ? w / 2 : ((t - x0) / (x1 - x0)) * (w - 4) + 2);
+  const y = (v) => h - 2 - v * (h - 4);
+  const line = points.map((p) => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(" ");
+  const target = y(tile.sl_target).toFixed(1);
+  return `<svg class="trend" viewBox="0 0 ${w} ${h}" role="img" aria-label="service level by interval today">
+    <line x1="0" x2="${w}" y1="${target}" y2="${target}" class="target"/>
+    <polyline points="${line}" class="sl"/>
+    ${points.map((p) => `<circle cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="1.8" class="${p[1] < tile.sl_target ? "miss" : "met"}"/>`).join("")}
+  </svg>`;
+}
+
+function queueTile(tile) {
+  const waiting = tile.waiting_calls.slice(0, 6).map((c) => (
+    `<li><span>${esc(c.caller || c.call_id)}</span> <span class="tick" data-since="${c.since}"></span></li>`)).join("");
+  return `<article class="tile" data-testid="queue-tile" data-queue="${esc(tile.name)}" data-key="${tile.key}">
+    <header><h3>${esc(tile.name)}</h3><span class="sl-variant">${esc(VARIANTS[tile.sl_variant] || tile.sl_variant)} · target ${pct(tile.sl_target)} in ${tile.threshold_s} s</span></header>
+    <div class="big">
+      <div><b data-testid="waiting">${tile.waiting}</b><small>waiting</small></div>
+      <div><b class="tick" data-testid="longest-wait" ${tile.longest_waiting_since ? `data-since="${tile.longest_waiting_since}"` : ""}>–</b><small>longest</small></div>
+      <div><b data-testid="service-level">${pct(tile.service_level)}</b><small>service level</small></div>
+    </div>
+    ${trendSvg(tile)}
+    <dl class="kpis">
+      <div><dt>Offered</dt><dd data-testid="offered">${tile.offered}</dd></div>
+      <div><dt>Answered</dt><dd data-testid="answered">${tile.answered}</dd></div>
+      <div><dt>Abandoned</dt><dd data-testid="abandoned">${tile.abandoned}</dd></div>
+      <div><dt>Answer rate</dt><dd>${pct(tile.answer_rate)}</dd></div>
+      <div><dt>Abandon rate</dt><dd>${pct(tile.abandon_rate)}</dd></div>
+      <div><dt>ASA</dt><dd>${secs(tile.asa_s)}</dd></div>
+      <div><dt>AHT</dt><dd title="${esc(tile.aht_components.join(" + "))}">${secs(tile.aht_s)}</dd></div>
+      <div><dt>Staffed</dt><dd>${tile.staffed}</dd></div>
+      <div><dt>Available</dt><dd>${tile.available}</dd></div>
+      <div><dt>On call</dt><dd>${tile.on_call}</dd></div>
+      <div><dt>Wrap-up</dt><dd>${tile.wrap_up}</dd></div>
+      <div><dt>Not ready</dt><dd>${tile.not_ready}</dd></div>
+    </dl>
+    ${waiting ? `<ol class="waiting-list" data-testid="waiting-list">${waiting}</ol>` : ""}
+  </article>`;
+}
+
+function agentCard(row) {
+  const what = row.activity === "idle"
+    ? (STATUS[row.status] || row.status) + (row.reason ? ` · ${row.reason}` : "")
+    : (ACTIVITY[row.activity] || row.activity) + (row.queue ? ` · ${row.queue}` : "");
+  const takeover = row.takeover ? `<span class="takeover">taken over by ${esc(row.takeover.by)}</span>` : "";
+  const action = config.can_act && !config.tv && row.agent_id && ["on_call", "on_hold"].includes(row.activity) && !row.takeover
+    ? `<button class="small secondary" data-takeover="${row.agent_id}">Take over</button>` : "";
+  return `<div class="agent" data-testid="agent-row" data-agent="${esc(row.name)}" data-key="${row.key}" data-since="${row.since}">
+    <div class="name">${esc(row.name)}<small>${esc(row.team)}</small></div>
+    <div class="state" data-testid="agent-state">${esc(what)}</div>
+    <div class="time"><span class="tick" data-since="${row.since}"></span></div>
+    <div class="counts"><span title="handled today">✔ ${row.handled}</span> <span title="missed rings today" data-testid="missed">✖ ${row.missed_rings}</span></div>
+    ${takeover}${action}
+  </div>`;
+}
+
+function alertItem(alert) {
+  const ack = alert.ack
+    ? `<span class="ack" data-testid="alert-ack">✓ ${esc(alert.ack.by)} ${clock(alert.ack.at)}</span>`
+    : (config.can_act && !config.tv ? `<button class="small secondary" data-ack="${esc(alert.key)}">Acknowledge</button>` : "");
+  const take = alert.kind === "help" && config.can_act && !config.tv
+    ? `<button class="small" data-take-help="${alert.help_id}">Take</button>` : "";
+  return `<li class="alert ${alert.severity}${alert.ack ? " acked" : ""}" data-testid="alert" data-kind="${alert.kind}">
+    <span class="text">${esc(alert.text)}</span>
+    ${alert.since ? `<span class="tick muted" data-since="${alert.since}"></span>` : ""}
+    ${take}${ack}</li>`;
+}
+
+function broadcastItem(b) {
+  const withdraw = config.can_broadcast && !config.tv
+    ? `<button class="small secondary" data-withdraw="${b.id}">Withdraw</button>` : "";
+  return `<div class="broadcast ${b.priority}" data-testid="broadcast"><strong>${b.priority === "urgent" ? "URGENT · " : ""}${esc(b.by)}:</strong> ${esc(b.text)}
+    <span class="muted">${clock(b.at)}${b.expires_at ? ` · until ${clock(b.expires_at)}` : ""}</span>${withdraw}</div>`;
+}
+
+const SEVERITY = { red: 0, amber: 1, green: 2 };
+const PAGE_QUEUES = 8, PAGE_AGENTS = 48, ROTATE_MS = 12000;
+let tvPage = 0;
+
+function renderBoard(state, feed) {
+  const team = document.getElementById("filter-team")?.value || config.team || "";
+  const queue = document.getElementById("filter-queue")?.value || config.queue || "";
+  let tiles = Object.values(state.queues).sort((a, b) => a.name.localeCompare(b.name));
+  if (queue) tiles = tiles.filter((t) => String(t.id) === queue);
+  let agents = Object.values(state.agents).sort((a, b) => a.name.localeCompare(b.name));
+  if (team) agents = agents.filter((a) => String(a.team_id) === team);
+  if (queue) agents = agents.filter((a) => !a.queue_id || String(a.queue_id) === queue);
+  let alerts = Object.values(state.alerts).sort((a, b) => (
+    (a.ack ? 1 : 0) - (b.ack ? 1 : 0) || SEVERITY[a.severity] - SEVERITY[b.severity] || (a.since || 0) - (b.since || 0)));
+  if (team) alerts = alerts.filter((a) => !a.agent || String(a.team_id) === team);
+  if (queue) alerts = alerts.filter((a) => !a.queue_id || String(a.queue_id) === queue);
+
+  if (config.tv) {
+    const pages = Math.max(Math.ceil(tiles.length / PAGE_QUEUES), Math.ceil(agents.length / PAGE_AGENTS), 1);
+    const page = tvPage % pages;
+    tiles = tiles.slice(page * PAGE_QUEUES, (page + 1) * PAGE_QUEUES);
+    agents = agents.slice(page * PAGE_AGENTS, (page + 1) * PAGE_AGENTS);
+    document.getElementById("page-indicator").textContent = pages > 1 ? `page ${page + 1} of ${pages}` : "";
+  }
+  document.getElementById("queues").innerHTML = tiles.map(queueTile).join("") || `<p class="muted">No queues yet.</p>`;
+  document.getElementById("agents").innerHTML = agents.map(agentCard).join("") || `<p class="muted">Nobody is logged in.</p>`;
+  document.getElementById("alerts").innerHTML = alerts.map(alertItem).join("") || `<li class="muted">No alerts.</li>`;
+  renderBroadcasts(state);
+  const floor = state.summary.floor;
+  if (floor) {
+    document.getElementById("summary").textContent =
+      `${floor.staffed} staffed · ${floor.available} available · ${floor.on_call} on call · ${floor.wrap_up} wrap-up · ${floor.not_ready} not ready`;
+  }
+  tick(feed);
+}
+
+function renderBroadcasts(state) {
+  const list = Object.values(state.broadcasts).sort((a, b) => (
+    (a.priority === "urgent" ? 0 : 1) - (b.priority === "urgent" ? 0 : 1) || b.at - a.at));
+  document.getElementById("broadcasts").innerHTML = list.map(broadcastItem).join("");
+}
+
+function tick(feed) {
+  if (!feed.state) return;
+  const now = feed.now();
+  for (const el of document.querySelectorAll(".tick[data-since]")) {
+    el.textContent = duration(now - Number(el.dataset.since));
+  }
+  for (const el of document.querySelectorAll(".agent[data-since]")) {
+    const row = feed.state.agents[el.dataset.key];
+    if (row) el.dataset.band = agentBand(row, now);
+  }
+  for (const el of document.querySelectorAll(".tile[data-key]")) {
+    const tile = feed.state.queues[el.dataset.key];
+    if (tile) el.dataset.band = worst(slBand(tile), waitBand(tile, now));
+  }
+}
+
+function renderMe(state, feed) {
+  renderBroadcasts(state);
+  const mine = Object.values(state.agents)[0];
+  const target = document.getElementById("my-state");
+  if (mine) {
+    const what = mine.activity === "idle"
+      ? (STATUS[mine.status] || mine.status) + (mine.reason ? ` · ${mine.reason}` : "")
+      : (ACTIVITY[mine.activity] || mine.activity) + (mine.queue ? ` · ${mine.queue}` : "");
+    target.innerHTML = `${esc(what)} for <span class="tick" data-since="${mine.since}"></span> · handled today ${mine.handled} · missed rings ${mine.missed_rings}`;
+  } else {
+    target.textContent = "not logged in to the telephony";
+  }
+  const open = Object.values(state.help)[0];
+  const status = document.getElementById("help-status");
+  const button = document.querySelector("#help-form button");
+  if (open) {
+    status.innerHTML = `Asked at ${clock(open.at)} (${esc(open.reason_label)}) — a supervisor will come. <button class="small secondary" data-cancel-help="${open.id}">Cancel</button>`;
+    button.disabled = true;
+  } else {
+    status.textContent = "";
+    button.disabled = false;
+  }
+  tick(feed);
+}
+
+// --- wiring -----------------------------------------------------------------------------------
+
+const scheme = location.protocol === "https:" ? "wss" : "ws";
+const render = config.mode === "me" ? renderMe : renderBoard;
+const feed = new FloorFeed({
+  url: `${scheme}://${location.host}${config.ws_path}`,
+  heartbeatS: config.heartbeat_s,
+  onChange: (state) => render(state, feed),
+  onStatus: (status) => {
+    const el = document.getElementById("feed-state");
+    if (el) { el.textContent = status; el.dataset.status = status; }
+  },
+});
+window.callfloorFloor = feed;
+feed.connect();
+setInterval(() => tick(feed), 1000);
+if (config.tv) {
+  document.documentElement.requestFullscreen?.().catch(() => {});
+  setInterval(() => { tvPage += 1; if (feed.state) render(feed.state, feed); }, ROTATE_MS);
+}
+
+const flash = (error) => alert(error.message);  // eslint-disable-line no-alert
+document.addEventListener("click", (event) => {
+  const el = event.target.closest("button");
+  if (!el) return;
+  if (el.dataset.ack) post("/api/floor/alerts/ack/", { key: el.dataset.ack }).catch(flash);
+  else if (el.dataset.takeHelp) post(`/api/floor/help-requests/${el.dataset.takeHelp}/take/`).catch(flash);
+  else if (el.dataset.takeover) post("/api/floor/takeovers/", { agent: Number(el.dataset.takeover) }).catch(flash);
+  else if (el.dataset.withdraw) post(`/api/floor/broadcasts/${el.dataset.withdraw}/withdraw/`).catch(flash);
+  else if (el.dataset.cancelHelp) post(`/api/floor/help-requests/${el.dataset.cancelHelp}/cancel/`).catch(flash);
+});
+for (const id of ["filter-team", "filter-queue"]) {
+  const select = document.getElementById(id);
+  if (!select) continue;
+  select.value = id === "filter-team" ? config.team : config.queue;
+  select.addEventListener("change", () => { if (feed.state) render(feed.state, feed); });
+}
+document.getElementById("broadcast-form")?.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const minutes = Number(form.expires.value || 0);
+  post("/api/floor/broadcasts/", {
+    text: form.text.value, priority: form.priority.value,
+    expires_at: minutes ? new Date(Date.now() + minutes * 60000).toISOString() : null,
+  }).then(() => form.reset()).catch(flash);
+});
+document.getElementById("help-form")?.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.target;
+  post("/api/floor/help-requests/", { reason: form.reason.value, note: form.note.value })
+    .then(() => { form.note.value = ""; document.getElementById("help-status").textContent = "Asked — a supervisor will come."; })
+    .catch(flash);
+});

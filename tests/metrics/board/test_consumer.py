@@ -1,0 +1,156 @@
+"""The floor socket through the real ASGI stack (origin check, session auth) on Redis."""
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from callfloor.asgi import application
+from metrics import floor_delta, push
+from metrics.floor import floor_snapshot, viewer_for
+from tests.metrics.board.conftest import event, ingest, session_headers
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def _open(user, *, origin="http://127.0.0.1", path="/ws/floor/"):
+    headers = await sync_to_async(session_headers)(user, origin)
+    socket = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await socket.connect(timeout=5)
+    return socket, connected
+
+
+async def test_anonymous_sockets_are_refused(cast):
+    socket, connected = await _open(None)
+    assert not connected
+    await socket.disconnect()
+
+
+async def test_foreign_origins_are_refused_even_with_a_session(cast):
+    socket, connected = await _open(cast.sam, origin="https://evil.example")
+    assert not connected
+    await socket.disconnect()
+
+
+async def test_a_qa_analyst_gets_no_floor(cast):
+    socket, connected = await _open(cast.quinn)
+    assert not connected
+    await socket.disconnect()
+
+
+async def test_a_supervisor_gets_a_snapshot_then_a_resync_on_request(cast, source):
+    await sync_to_async(ingest)(source.source, [
+        event("agent_login", ago=30, member="PJSIP/2004"),
+        event("agent_login", ago=30, member="PJSIP/2005"),
+    ])
+    socket, connected = await _open(cast.sam)
+    assert connected
+    first = await socket.receive_json_from(timeout=5)
+    assert first["type"] == "snapshot"
+    assert set(first["snapshot"]["agents"]) == {f"a{cast.ann_agent.pk}", f"a{cast.bob_agent.pk}"}
+    await socket.send_json_to({"type": "resync"})
+    again = await socket.receive_json_from(timeout=5)
+    assert again["type"] == "snapshot" and again["seq"] == first["seq"]
+    await socket.disconnect()
+
+
+async def _drain(socket, state, seq):
+    """Apply every message waiting on `socket` in order; fail on a gap."""
+    while not await socket.receive_nothing(timeout=0.3):
+        message = await socket.receive_json_from(timeout=5)
+        if message["type"] == "snapshot":
+            state, seq = message["snapshot"], message["seq"]
+            continue
+        assert message["seq"] == seq + 1, "a message was lost"
+        state, seq = floor_delta.apply(state, message["delta"]), message["seq"]
+    return state, seq
+
+
+MEMBERS = ["PJSIP/2004", "PJSIP/2005", "PJSIP/2099"]  # Ann (Billing), Bob (Cards), unmapped
+QUEUES = ["billing", "cards"]
+
+
+def _random_batch(rng: random.Random, calls: dict, queues: dict) -> list[dict]:
+    batch = []
+    for _ in range(rng.randint(1, 4)):
+        member = rng.choice(MEMBERS)
+        choice = rng.random()
+        waiting = [c for c, s in calls.items() if s == "waiting"]
+        talking = [c for c, s in calls.items() if s[0] == "talking"]
+        if choice < 0.3:
+            call = f"r{len(calls)}"
+            queue = rng.choice(QUEUES)
+            calls[call] = "waiting"
+            queues[call] = queue
+            batch.append(event("call_queued", call_id=call, queue=queue, caller=call))
+        elif choice < 0.5 and waiting:
+            call = rng.choice(waiting)
+            calls[call] = ("talking", member)
+            batch.append(event("call_answered", call_id=call, queue=queues[call],
+                               member=member, wait_s=3, ring_s=1))
+        elif choice < 0.6 and talking:
+            call = rng.choice(talking)
+            batch.append(event("call_ended", call_id=call, queue=queues[call],
+                               member=calls[call][1], talk_s=20))
+            calls[call] = "ended"
+        elif choice < 0.75:
+            batch.append(event("agent_status", member=member, status="not_ready",
+                               reason=rng.choice(["Break", "Lunch"])))
+        elif choice < 0.9:
+            batch.append(event("agent_login", member=member))
+        else:
+            batch.append(event("agent_status", member=member, status="available"))
+    return batch
+
+
+async def test_snapshot_plus_deltas_equals_a_fresh_snapshot_for_every_role(cast, source):
+    sockets = {}
+    for name in ["sam", "tina", "ann"]:
+        socket, connected = await _open(getattr(cast, name))
+        assert connected
+        first = await socket.receive_json_from(timeout=5)
+        sockets[name] = [socket, first["snapshot"], first["seq"]]
+    rng = random.Random(20260302)
+    calls: dict = {}
+    queues: dict = {}
+    for _ in range(25):
+        await sync_to_async(ingest)(source.source, _random_batch(rng, calls, queues))
+        if rng.random() < 0.6:
+            await sync_to_async(push.floor_push)(site="main")
+    last = await sync_to_async(push.floor_push)(site="main")
+    now = datetime.fromtimestamp(last["now"], UTC)
+    fresh = await sync_to_async(floor_snapshot)(site="main", now=now)
+    final = {}
+    for name, (socket, state, seq) in sockets.items():
+        state, seq = await _drain(socket, state, seq)
+        assert seq == last["seq"]
+        viewer = await sync_to_async(viewer_for)(getattr(cast, name))
+        assert state == floor_delta.filter_snapshot(fresh, viewer), name
+        final[name] = state
+        await socket.disconnect()
+    assert len(fresh["agents"]) == 3 and fresh["queues"]
+    assert set(final["tina"]["agents"]) == {f"a{cast.ann_agent.pk}"}
+    assert set(final["ann"]["agents"]) == {f"a{cast.ann_agent.pk}"}
+    assert final["ann"]["queues"] == {} and final["tina"]["queues"] == fresh["queues"]
+
+
+async def test_a_team_lead_never_receives_another_teams_agent(cast, source):
+    socket, connected = await _open(cast.tina)
+    assert connected
+    first = await socket.receive_json_from(timeout=5)
+    await sync_to_async(ingest)(source.source, [
+        event("agent_login", member="PJSIP/2005"),
+        event("agent_status", member="PJSIP/2005", status="not_ready", reason="Break"),
+        event("agent_login", member="PJSIP/2004"),
+    ])
+    await sync_to_async(push.floor_push)(site="main")
+    seen = []
+    while not await socket.receive_nothing(timeout=0.3):
+        message = await socket.receive_json_from(timeout=5)
+        seen.append(message)
+    agents = {k for m in seen for k in m.get("delta", {}).get("set", {}).get("agents", {})}
+    agents |= set(first["snapshot"]["agents"])
+    assert agents == {f"a{cast.ann_agent.pk}"}
+    await socket.disconnect()

@@ -1,0 +1,193 @@
+"""The push path on the real Redis of make test: coalescing, sequence numbers, heartbeats.
+
+The first test runs a real Celery worker (pointed at the test database) so the refresh goes
+Redis broker → worker → Redis channel layer, as in production.
+"""
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import channel_layers
+from django.conf import settings
+
+from metrics import push, tasks
+from metrics.signals import floor_changed
+from tests.metrics.board.conftest import event, ingest
+
+REPO = Path(__file__).resolve().parents[3]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+class Listener:
+    """A channel in the group `floor.main`, read by a thread with its own event loop."""
+
+    def __init__(self) -> None:
+        import queue
+
+        self.messages: queue.Queue = queue.Queue()
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+
+        async def listen():
+            # A layer of its own: the shared one may be read by another loop at the same time.
+            layer = channel_layers.make_backend("default")
+            channel = await layer.new_channel()
+            await layer.group_add(push.group_name("main"), channel)
+            ready.set()
+            while True:
+                self.messages.put(await layer.receive(channel))
+
+        self.task = None
+
+        def run():
+            self.task = self.loop.create_task(listen())
+            with contextlib.suppress(asyncio.CancelledError):
+                self.loop.run_until_complete(self.task)
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        assert ready.wait(10)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.task.cancel)
+        self.thread.join(timeout=5)
+
+    def collect(self, seconds: float) -> list[dict]:
+        import queue
+
+        found = []
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                found.append(self.messages.get(timeout=left))
+            except queue.Empty:
+                break
+        return found
+
+
+@pytest.fixture
+def listener():
+    listening = Listener()
+    try:
+        yield listening
+    finally:
+        listening.close()
+
+
+@pytest.fixture
+def floor_worker(transactional_db):
+    """A real Celery worker on the Redis broker, reading the test database."""
+    from django.db import connection
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    test_db = urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
+    env = dict(os.environ, CELERY_TASK_ALWAYS_EAGER="0", DATABASE_URL=test_db)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "callfloor", "worker", "--pool=solo",
+         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "-n", "floor@%h"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    from callfloor.celery import app
+
+    deadline = time.monotonic() + 60
+    while not app.control.ping(timeout=1):
+        assert time.monotonic() < deadline, "the Celery worker did not start"
+        assert process.poll() is None, "the Celery worker exited"
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_a_burst_of_changes_yields_one_push_through_a_real_worker(cast, source, floor_worker,
+                                                                  listener):
+    from callfloor.celery import app
+
+    # The test process only schedules; the worker pushes. (Celery's own conf: it has read
+    # the Django setting already.)
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
+    try:
+        _burst_then_change(cast, source, listener)
+    finally:
+        app.conf.task_always_eager = eager
+
+
+def _burst_then_change(cast, source, listener):
+    for _ in range(20):
+        floor_changed.send(sender=None, site="main")
+    messages = listener.collect(3)
+    assert len(messages) == 1, messages
+    assert messages[0]["type"] == "floor.snapshot"  # the first push of the site
+
+    ingest(source.source, [event("agent_login", member="PJSIP/2004")])
+    (delta,) = listener.collect(3)
+    assert delta["type"] == "floor.delta" and delta["seq"] == messages[0]["seq"] + 1
+    assert list(delta["delta"]["set"]["agents"]) == [f"a{cast.ann_agent.pk}"]
+
+
+def test_concurrent_pushes_get_unique_consecutive_sequence_numbers(cast, source, listener):
+    threads = [threading.Thread(target=lambda: [push.floor_push(site="main") for _ in range(5)])
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seqs = [m["seq"] for m in listener.collect(2)]
+    assert sorted(seqs) == list(range(1, 21))
+    assert seqs == sorted(seqs)  # sent in order: the site lock covers build and send
+
+
+def test_the_heartbeat_pushes_an_empty_delta_when_nothing_changed(cast, source, listener):
+    tasks.floor_heartbeat.apply()
+    tasks.floor_heartbeat.apply()
+    first, second = listener.collect(2)
+    assert second["type"] == "floor.delta" and second["seq"] == first["seq"] + 1
+    assert second["delta"] == {"set": {}, "remove": {}}
+    schedule = settings.CELERY_BEAT_SCHEDULE["floor-heartbeat"]
+    assert schedule["schedule"] <= 5 and schedule["options"]["expires"] < schedule["schedule"]
+
+
+async def test_the_in_process_scheduler_coalesces_a_burst_and_beats(cast, source, listener):
+    scheduler = push.LocalScheduler(heartbeat_s=1.5).start()
+    scheduler.attach()
+    try:
+        await asyncio.sleep(0.5)
+        first = await sync_to_async(listener.collect, thread_sensitive=False)(0.3)  # the first beat
+        assert len(first) == 1
+        for _ in range(30):
+            floor_changed.send(sender=None, site="main")
+        burst = await sync_to_async(listener.collect, thread_sensitive=False)(0.6)
+        assert len(burst) == 1 and burst[0]["seq"] == first[0]["seq"] + 1
+        beats = await sync_to_async(listener.collect, thread_sensitive=False)(1.6)
+        assert len(beats) >= 1 and beats[0]["seq"] == burst[0]["seq"] + 1
+    finally:
+        scheduler.stop()
+        await asyncio.sleep(0)
+
+
+async def test_a_socket_connecting_mid_stream_chains_from_its_snapshot(cast, source):
+    from channels.testing import WebsocketCommunicator
+
+    from callfloor.asgi import application
+    from tests.metrics.board.conftest import session_headers
+
+    await sync_to_async(push.floor_push)(site="main")
+    await sync_to_async(push.floor_push)(site="main")
+    headers = await sync_to_async(session_headers)(cast.sam)
+    socket = WebsocketCommunicator(application, "/ws/floor/", headers=headers)
+    assert (await socket.connect(timeout=5))[0]
+    snapshot = await socket.receive_json_from(timeout=5)
+    assert snapshot["seq"] == 2
+    await sync_to_async(push.floor_push)(site="main")
+    delta = await socket.receive_json_from(timeout=5)
+    assert delta["type"] == "delta" and delta["seq"] == 3
+    await socket.disconnect()

@@ -1,0 +1,145 @@
+"""The floor snapshot: what the tiles, the grid and the alerts hold, and what it costs."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from metrics import floor_actions
+from metrics.floor import floor_snapshot, viewer_for
+from metrics.floor_delta import filter_snapshot
+from tests.metrics.board.conftest import event, ingest
+
+pytestmark = pytest.mark.django_db
+
+
+def _busy_morning(source, calls: int, *, start: datetime):
+    """`calls` answered and ended calls of Ann in `billing`, one a minute from `start`."""
+    events = [event("agent_login", at=start - timedelta(minutes=1), member="PJSIP/2004")]
+    for n in range(calls):
+        at = start + timedelta(minutes=n)
+        call = f"m{n}"
+        events += [
+            event("call_queued", at=at, call_id=call, queue="billing", caller=f"+32{n}"),
+            event("call_answered", at=at + timedelta(seconds=5), call_id=call, queue="billing",
+                  member="PJSIP/2004", wait_s=5, ring_s=2),
+            event("call_ended", at=at + timedelta(seconds=40), call_id=call, queue="billing",
+                  member="PJSIP/2004", talk_s=35),
+        ]
+    ingest(source, events)
+
+
+def test_tiles_and_rows_hold_todays_figures_and_timestamps(cast, source):
+    now = datetime.now(UTC)
+    ingest(source.source, [
+        event("agent_login", ago=300, member="PJSIP/2004"),
+        event("agent_login", ago=300, member="PJSIP/2005"),
+        event("call_queued", ago=120, call_id="c1", queue="billing", caller="+3221"),
+        event("call_answered", ago=110, call_id="c1", queue="billing", member="PJSIP/2004",
+              wait_s=10, ring_s=3),
+        event("call_queued", ago=45, call_id="c2", queue="billing", caller="+3222"),
+        event("agent_status", ago=30, member="PJSIP/2005", status="not_ready", reason="Break"),
+    ])
+    snap = floor_snapshot(site="main", now=now)
+    (tile,) = snap["queues"].values()
+    assert (tile["name"], tile["offered"], tile["answered"], tile["waiting"]) == (
+        "billing", 2, 1, 1)
+    assert tile["longest_waiting_since"] == pytest.approx(now.timestamp() - 45, abs=1)
+    assert tile["waiting_calls"][0]["caller"] == "+3222"
+    assert tile["sl_variant"] == "offered" and tile["sl_target"] == 0.8
+    # c2 waits 45 s > T = 20 s: already a miss, so SL = 1 in time of 2 known.
+    assert tile["service_level"] == 0.5
+    assert tile["staffed"] == 2 and tile["on_call"] == 1 and tile["not_ready"] == 1
+    assert len(tile["trend"]) >= 1
+    ann = snap["agents"][f"a{cast.ann_agent.pk}"]
+    assert (ann["name"], ann["team"], ann["activity"], ann["queue"], ann["call_id"]) == (
+        "Ann Agent", "Billing", "on_call", "billing", "c1")
+    assert ann["since"] == pytest.approx(now.timestamp() - 110, abs=1)
+    bob = snap["agents"][f"a{cast.bob_agent.pk}"]
+    assert (bob["status"], bob["reason"]) == ("not_ready", "Break")
+    assert snap["summary"]["floor"]["staffed"] == 2
+    kinds = {a["kind"] for a in snap["alerts"].values()}
+    assert {"queue_sl", "queue_wait"} <= kinds
+
+
+def test_the_cost_of_a_snapshot_does_not_grow_with_the_day(cast, source):
+    start = datetime.now(UTC).replace(hour=0, minute=5, second=0, microsecond=0)
+    _busy_morning(source.source, 5, start=start)
+    with CaptureQueriesContext(connection) as few:
+        floor_snapshot(site="main")
+    _busy_morning(source.source, 60, start=start + timedelta(minutes=10))
+    with CaptureQueriesContext(connection) as many:
+        snap = floor_snapshot(site="main")
+    assert snap["agents"][f"a{cast.ann_agent.pk}"]["handled"] == 65
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_long_call_break_overrun_and_long_wrap_up_alert(cast, source):
+    ingest(source.source, [
+        event("agent_login", ago=3600, member="PJSIP/2004"),
+        event("agent_login", ago=3600, member="PJSIP/2005"),
+        event("call_queued", ago=700, call_id="long", queue="cards", caller="+1"),
+        event("call_answered", ago=690, call_id="long", queue="cards", member="PJSIP/2004",
+              wait_s=10, ring_s=2),
+        event("agent_status", ago=1000, member="PJSIP/2005", status="not_ready",
+              reason="Break"),
+    ])
+    alerts = floor_snapshot(site="main")["alerts"].values()
+    kinds = {a["kind"]: a for a in alerts}
+    assert kinds["long_call"]["agent"] == f"a{cast.ann_agent.pk}"
+    assert kinds["break_overrun"]["agent"] == f"a{cast.bob_agent.pk}"
+    assert kinds["break_overrun"]["team_id"] == cast.cards.pk
+
+
+def test_an_acknowledged_alert_names_who_saw_it(cast, source):
+    ingest(source.source, [event("call_queued", ago=90, call_id="w", queue="billing")])
+    key = next(k for k, a in floor_snapshot(site="main")["alerts"].items()
+               if a["kind"] == "queue_wait")
+    floor_actions.alert_acknowledge(actor=cast.sam, key=key)
+    alert = floor_snapshot(site="main")["alerts"][key]
+    assert alert["ack"]["by"] == "sam"
+
+
+def test_help_requests_broadcasts_and_takeovers_show_until_they_end(cast, source):
+    ingest(source.source, [
+        event("agent_login", ago=60, member="PJSIP/2004"),
+        event("call_queued", ago=50, call_id="hard", queue="billing"),
+        event("call_answered", ago=45, call_id="hard", queue="billing", member="PJSIP/2004",
+              wait_s=5, ring_s=1),
+    ])
+    request = floor_actions.help_request_create(user=cast.ann, reason="escalation",
+                                                note="Customer wants a manager")
+    live = floor_actions.broadcast_send(actor=cast.sam, text="Outage", priority="urgent")
+    floor_actions.broadcast_send(actor=cast.sam, text="Gone soon",
+                                 expires_at=datetime.now(UTC) + timedelta(seconds=1))
+    snap = floor_snapshot(site="main", now=datetime.now(UTC) + timedelta(seconds=5))
+    assert [b["text"] for b in snap["broadcasts"].values()] == ["Outage"]
+    help_alert = snap["alerts"][f"help:{request.pk}"]
+    assert "Ann Agent asks for help: Escalation" in help_alert["text"]
+    assert request.call_id == "hard"
+    floor_actions.takeover_start(actor=cast.sam, agent=cast.ann_agent, help_request=request)
+    floor_actions.broadcast_withdraw(actor=cast.sam, broadcast=live)
+    snap = floor_snapshot(site="main", now=datetime.now(UTC) + timedelta(seconds=5))
+    assert snap["help"] == {} and snap["broadcasts"] == {}
+    assert snap["agents"][f"a{cast.ann_agent.pk}"]["takeover"]["by"] == "sam"
+    request.refresh_from_db()
+    assert (request.status, request.taken_by) == ("taken", cast.sam)
+    assert not any(a["kind"] == "help" for a in snap["alerts"].values())
+
+
+def test_a_team_lead_sees_every_queue_but_only_their_teams_agents(cast, source):
+    ingest(source.source, [
+        event("agent_login", ago=60, member="PJSIP/2004"),
+        event("agent_login", ago=60, member="PJSIP/2005"),
+        event("call_queued", ago=5, call_id="x", queue="cards"),
+    ])
+    floor_actions.help_request_create(user=cast.bob, reason="technical")
+    snap = floor_snapshot(site="main")
+    tina = filter_snapshot(snap, viewer_for(cast.tina))
+    assert list(tina["agents"]) == [f"a{cast.ann_agent.pk}"]
+    assert list(tina["queues"]) == list(snap["queues"])
+    assert tina["help"] == {}
+    ann = filter_snapshot(snap, viewer_for(cast.ann))
+    assert list(ann["agents"]) == [f"a{cast.ann_agent.pk}"] and ann["queues"] == {}
+    assert viewer_for(cast.quinn) is None
