@@ -20,6 +20,7 @@ demo: venv
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py seed_quality_demo
+	DEBUG=1 $(BIN)/python manage.py seed_scheduling_demo
 	# The telephony simulator posts to the server like a PBX; the server beats the board itself.
 	DEBUG=1 $(BIN)/python manage.py simulate_floor --url http://127.0.0.1:8000 & sim=$$!; \
 	trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
