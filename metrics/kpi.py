@@ -215,9 +215,13 @@ class Engine:
         rings, self._rings = self._rings, []
         return calls, intervals, rings
 
-    def open_intervals(self) -> list[Interval]:
+    def open_intervals(self, members=None) -> list[Interval]:
+        """The members' current states (of the named `members` only, when given)."""
+        if members is None:
+            members = self.members
+        found = [(name, self.members.get(name)) for name in members]
         return [Interval(name, m.status, m.reason, m.activity, m.queue, m.call_id, m.since)
-                for name, m in self.members.items()]
+                for name, m in found if m is not None]
 
     # -- persistence between batches --------------------------------------------------------
 

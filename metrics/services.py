@@ -543,9 +543,9 @@ def _store_states(source, engine: kpi.Engine, intervals: list[kpi.Interval],
     closed: dict[str, list[kpi.Interval]] = defaultdict(list)
     for interval in intervals:
         closed[interval.member].append(interval)
-    current = {i.member: i for i in engine.open_intervals()}
     # Only members whose state changed in this batch (an unchanged state keeps its open row).
-    touched = set(closed) | {m for m, i in current.items() if i.start_ts >= since}
+    touched = set(closed) | {m for m, state in engine.members.items() if state.since >= since}
+    current = {i.member: i for i in engine.open_intervals(touched)}
     if not touched:
         return
     open_rows = {row.member: row for row in AgentState.objects.filter(
