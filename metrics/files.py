@@ -20,7 +20,7 @@ from metrics.models import TelephonySource
 from metrics.queue_log import Event, LineCounts, LineError, Rejected, parse_db_line, parse_file_line
 from metrics.services import DUPLICATE, REJECTED, events_ingest
 
-BATCH_LINES = 20_000
+BATCH_LINES = 50_000
 MARK_BYTES = 256
 
 

@@ -233,36 +233,56 @@ def _insert(table: str, columns: list[str], rows: list[tuple], *, suffix: str = 
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NULL = "\\N"
+# Above this many rows a batch of upserts goes through COPY into a staging table.
+STAGE_ROWS = 500
 
 
-def _copy_text(value) -> str:
-    """One value in COPY's text format."""
-    kind = value.__class__
-    if kind is str:
-        return value.translate(_COPY_ESCAPES)
-    if value is None:
-        return "\\N"
-    if kind is bool:
-        return "t" if value else "f"
-    if kind is datetime:
-        return value.isoformat()
-    return str(value)
+def _num_text(value) -> str:
+    return _NULL if value is None else str(value)
 
 
-def _copy(table: str, columns: list[str], rows: list[tuple]) -> None:
-    """Append rows with PostgreSQL's COPY (the fastest way in); other databases insert."""
-    if not rows:
+class _Times:
+    """Epoch seconds as COPY text, each distinct second converted once per batch."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self) -> None:
+        self.texts: dict[float, str] = {}
+
+    def __call__(self, ts: float | None) -> str:
+        if ts is None:
+            return _NULL
+        text = self.texts.get(ts)
+        if text is None:
+            text = self.texts[ts] = datetime.fromtimestamp(ts, UTC).isoformat()
+        return text
+
+
+def _copy_lines(table: str, columns: list[str], lines: list[str]) -> None:
+    """COPY rows already in text format (one string per row, fields escaped) into a table."""
+    if not lines:
         return
-    if connection.vendor != "postgresql":
-        _insert(table, columns, rows)
-        return
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(map(_copy_text, row)))
-        buffer.write("\n")
-    buffer.seek(0)
+    lines.append("")
+    buffer = io.StringIO("\n".join(lines))
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+
+def _upsert_lines(table: str, columns: list[str], lines: list[str], *, suffix: str) -> None:
+    """Upsert many rows: COPY them into a temporary staging table, then one
+    `INSERT … SELECT … ON CONFLICT` into the table (PostgreSQL)."""
+    stage = f"{table}_stage"
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        # Identifiers come from the models; the rows go through COPY.
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "  # noqa: S608
+                       f"AS SELECT {names} FROM {table} WITH NO DATA")
+        cursor.execute(f"TRUNCATE {stage}")
+    _copy_lines(stage, columns, lines)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
+                       f"{suffix}")
 
 
 def _db_dt(ts: float | None):
@@ -298,7 +318,7 @@ def _events_store(source: TelephonySource, events: list[Event]) -> set[str]:
                            [source.pk, [e.key for e in events]])
             known = {r[0] for r in cursor.fetchall()}
         new = [e for e in events if e.key not in known]
-        _copy(table, columns, [row(e) for e in new])
+        _copy_lines(table, columns, _event_lines(source.pk, new, received.isoformat()))
         return {e.key for e in new}
     keys = [e.key for e in events]
     known: set[str] = set()
@@ -308,6 +328,25 @@ def _events_store(source: TelephonySource, events: list[Event]) -> set[str]:
                      .values_list("natural_key", flat=True))
     _insert(table, columns, [row(e) for e in events if e.key not in known])
     return {k for k in keys if k not in known}
+
+
+def _event_lines(source_pk: int, events: list[Event], received: str) -> list[str]:
+    """The COPY text of raw events (the columns of `_events_store`)."""
+    esc = _COPY_ESCAPES
+    times = _Times()
+    data_texts: dict[tuple, str] = {}
+    head = f"{source_pk}\t"
+    tail = f"\t{received}"
+    lines = []
+    for e in events:
+        data = data_texts.get(e.data)
+        if data is None:
+            data = data_texts[e.data] = json.dumps(list(e.data)).translate(esc)
+        lines.append("\t".join((
+            head + e.key.translate(esc), times(e.ts), str(e.seq), e.call_id[:100].translate(esc),
+            e.queue[:100].translate(esc), e.member[:200].translate(esc),
+            e.name[:40].translate(esc), data + tail)))
+    return lines
 
 
 def _queues_for(names: set[str], *, site: str) -> dict[str, Queue]:
@@ -415,8 +454,7 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> int:
     interval_deltas, day_deltas = _Deltas(), _Deltas()
     interval_lookups: dict[tuple, dict] = {}
     day_lookups: dict[tuple, dict] = {}
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    upserts: list[tuple] = []
+    written: list[tuple[kpi.Call, int]] = []
     for call in calls:
         queue = queues[call.queue]
         start = kpi.interval_start(call.offered_ts, zone=zone, minutes=queue.interval_minutes)
@@ -446,20 +484,8 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> int:
                 day_lookups[dkey] = _day_row(source, call.member, day, agents)
                 day_deltas.add(dkey, old, -1, only=AGENT_FIELDS)
         call.stored = list(facts)
-        upserts.append((
-            source.pk, call.call_id[:100], queue.pk, call.caller[:100], _db_dt(call.offered_ts),
-            call.outcome, call.wait_s, call.member[:200], agents.get(call.member),
-            _db_dt(call.answered_ts), call.ring_s, call.talk_s, call.hold_s, call.acw_s,
-            _db_dt(call.ended_ts), call.transferred, call.cut, "", now))
-    changing = ["caller", "outcome", "wait_s", "member", "agent_id", "answered_at", "ring_s",
-                "talk_s", "hold_s", "acw_s", "ended_at", "transferred", "cut", "updated_at"]
-    _insert(QueueCall._meta.db_table,
-            ["source_id", "call_id", "queue_id", "caller", "offered_at", "outcome", "wait_s",
-             "member", "agent_id", "answered_at", "ring_s", "talk_s", "hold_s", "acw_s",
-             "ended_at", "transferred", "cut", "recording_id", "updated_at"],
-            upserts,
-            suffix="ON CONFLICT (source_id, call_id, queue_id, offered_at) DO UPDATE SET "
-                   + ", ".join(f"{c} = excluded.{c}" for c in changing))
+        written.append((call, queue.pk))
+    _calls_upsert(source, written, agents)
     interval_deltas.apply(QueueInterval, interval_lookups, conflict=("queue_id", "start"),
                           counters=INTERVAL_COUNTERS)
 
@@ -475,25 +501,75 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> int:
     return len(calls)
 
 
+CALL_COLUMNS = ["source_id", "call_id", "queue_id", "caller", "offered_at", "outcome", "wait_s",
+                "member", "agent_id", "answered_at", "ring_s", "talk_s", "hold_s", "acw_s",
+                "ended_at", "transferred", "cut", "recording_id", "updated_at"]
+_CALL_CHANGING = ["caller", "outcome", "wait_s", "member", "agent_id", "answered_at", "ring_s",
+                  "talk_s", "hold_s", "acw_s", "ended_at", "transferred", "cut", "updated_at"]
+_CALL_UPSERT = ("ON CONFLICT (source_id, call_id, queue_id, offered_at) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in _CALL_CHANGING))
+
+
+def _calls_upsert(source, written: list[tuple[kpi.Call, int]], agents: dict[str, int]) -> None:
+    """Insert or update the queue calls on their natural key."""
+    table = QueueCall._meta.db_table
+    if _VENDOR[0] == "postgresql" and len(written) > STAGE_ROWS:
+        esc, times, num = _COPY_ESCAPES, _Times(), _num_text
+        tail = f"\t\t{timezone.now().isoformat()}"
+        head = f"{source.pk}\t"
+        lines = [
+            "\t".join((
+                head + call.call_id[:100].translate(esc), str(queue_pk),
+                call.caller[:100].translate(esc), times(call.offered_ts), call.outcome,
+                num(call.wait_s), call.member[:200].translate(esc),
+                num(agents.get(call.member)), times(call.answered_ts), num(call.ring_s),
+                num(call.talk_s), num(call.hold_s), num(call.acw_s), times(call.ended_ts),
+                "t" if call.transferred else "f", ("t" if call.cut else "f") + tail))
+            for call, queue_pk in written]
+        _upsert_lines(table, CALL_COLUMNS, lines, suffix=_CALL_UPSERT)
+        return
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    _insert(table, CALL_COLUMNS, [(
+        source.pk, call.call_id[:100], queue_pk, call.caller[:100], _db_dt(call.offered_ts),
+        call.outcome, call.wait_s, call.member[:200], agents.get(call.member),
+        _db_dt(call.answered_ts), call.ring_s, call.talk_s, call.hold_s, call.acw_s,
+        _db_dt(call.ended_ts), call.transferred, call.cut, "", now)
+        for call, queue_pk in written], suffix=_CALL_UPSERT)
+
+
 def _store_states(source, engine: kpi.Engine, intervals: list[kpi.Interval],
                   queues: dict[str, Queue], agents: dict[str, int], *, since: float) -> None:
     """Close the agents' open AgentState rows the engine closed and open their new states."""
     closed: dict[str, list[kpi.Interval]] = defaultdict(list)
     for interval in intervals:
         closed[interval.member].append(interval)
-    current = {i.member: i for i in engine.open_intervals()}
     # Only members whose state changed in this batch (an unchanged state keeps its open row).
-    touched = set(closed) | {m for m, i in current.items() if i.start_ts >= since}
+    touched = set(closed) | {m for m, state in engine.members.items() if state.since >= since}
+    current = {i.member: i for i in engine.open_intervals(touched)}
     if not touched:
         return
     open_rows = {row.member: row for row in AgentState.objects.filter(
         source=source, member__in=touched, ended_at__isnull=True)}
 
-    def row_for(interval: kpi.Interval) -> tuple:
-        queue = queues.get(interval.queue)
-        return (source.pk, interval.member[:200], agents.get(interval.member), interval.status,
-                interval.reason[:100], interval.activity, queue.pk if queue else None,
-                interval.call_id[:100], _db_dt(interval.start_ts), _db_dt(interval.end_ts))
+    if _VENDOR[0] == "postgresql":
+        esc, times, num = _COPY_ESCAPES, _Times(), _num_text
+        head = f"{source.pk}\t"
+        queue_pks = {name: str(queue.pk) for name, queue in queues.items()}
+
+        def row_for(interval: kpi.Interval) -> str:
+            member = interval.member
+            return "\t".join((
+                head + member[:200].translate(esc), num(agents.get(member)), interval.status,
+                interval.reason[:100].translate(esc), interval.activity,
+                queue_pks.get(interval.queue, _NULL), interval.call_id[:100].translate(esc),
+                times(interval.start_ts), times(interval.end_ts)))
+    else:
+        def row_for(interval: kpi.Interval) -> tuple:
+            queue = queues.get(interval.queue)
+            return (source.pk, interval.member[:200], agents.get(interval.member),
+                    interval.status, interval.reason[:100], interval.activity,
+                    queue.pk if queue else None, interval.call_id[:100],
+                    _db_dt(interval.start_ts), _db_dt(interval.end_ts))
 
     create: list[tuple] = []
     close: list[tuple[int, datetime]] = []
@@ -514,9 +590,12 @@ def _store_states(source, engine: kpi.Engine, intervals: list[kpi.Interval],
         if now_open is not None and row is None:
             create.append(row_for(now_open))
     _states_close(close)
-    _copy(AgentState._meta.db_table,
-          ["source_id", "member", "agent_id", "status", "reason", "activity", "queue_id",
-           "call_id", "started_at", "ended_at"], create)
+    columns = ["source_id", "member", "agent_id", "status", "reason", "activity", "queue_id",
+               "call_id", "started_at", "ended_at"]
+    if _VENDOR[0] == "postgresql":
+        _copy_lines(AgentState._meta.db_table, columns, create)
+    else:
+        _insert(AgentState._meta.db_table, columns, create)
 
 
 def _states_close(pairs: list[tuple[int, datetime]]) -> None:
