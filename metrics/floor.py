@@ -260,6 +260,22 @@ def _help_requests(site: str) -> dict[str, dict]:
 
 # -- alerts -------------------------------------------------------------------------------------
 
+_ALERT_SOURCES: list = []
+
+
+def register_alert_source(source) -> None:
+    """Let another app add alerts to the panel: `source(site=..., now=...) -> list[dict]`.
+
+    Each alert needs `key` (stable while the alert stands), `kind`, `severity` (red/amber),
+    `text` and `since` (epoch seconds or None); `agent` ("a<id>") and `team_id` scope it to a
+    team lead's team, `link` (a page) and `action` (an API path to POST) are optional. The
+    source must cost a fixed number of queries and send `metrics.signals.floor_changed` after
+    commit when its alerts change. Call it from the app's `AppConfig.ready()`.
+    """
+    if source not in _ALERT_SOURCES:
+        _ALERT_SOURCES.append(source)
+
+
 
 def _alerts(site: str, now: datetime, queues: dict, agents: dict,
             help_requests: dict) -> dict[str, dict]:
@@ -306,6 +322,8 @@ def _alerts(site: str, now: datetime, queues: dict, agents: dict,
                                + (f" — {request['note']}" if request["note"] else ""),
                        "since": request["at"], "agent": request["agent"],
                        "team_id": request["team_id"], "help_id": request["id"]})
+    for source in _ALERT_SOURCES:
+        alerts.extend(source(site=site, now=now))
     keys = [a["key"] for a in alerts]
     acks = {a.key: {"by": a.acknowledged_by.get_username(), "at": _ts(a.acknowledged_at)}
             for a in AlertAck.objects.filter(site=site, key__in=keys)

@@ -7,3 +7,9 @@ class ComplaintsConfig(AppConfig):
     name = "qa.complaints"
     label = "complaints"
     verbose_name = "Complaints and escalations"
+
+    def ready(self) -> None:
+        from metrics.floor import register_alert_source
+        from qa.complaints.floor import live_escalation_floor_alerts
+
+        register_alert_source(live_escalation_floor_alerts)

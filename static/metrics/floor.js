@@ -231,10 +231,14 @@ function alertItem(alert) {
     : (config.can_act && !config.tv ? `<button class="small secondary" data-ack="${esc(alert.key)}">Acknowledge</button>` : "");
   const take = alert.kind === "help" && config.can_act && !config.tv
     ? `<button class="small" data-take-help="${alert.help_id}">Take</button>` : "";
+  const takeOver = alert.action && config.can_act && !config.tv
+    ? `<button class="small" data-action="${esc(alert.action)}">Take over</button>` : "";
+  const open = alert.link && !config.tv
+    ? `<a class="small" href="${esc(alert.link)}" data-testid="alert-link">Open</a>` : "";
   return `<li class="alert ${alert.severity}${alert.ack ? " acked" : ""}" data-testid="alert" data-kind="${alert.kind}">
     <span class="text">${esc(alert.text)}</span>
     ${alert.since ? `<span class="tick muted" data-since="${alert.since}"></span>` : ""}
-    ${take}${ack}</li>`;
+    ${take}${takeOver}${open}${ack}</li>`;
 }
 
 function broadcastItem(b) {
@@ -355,6 +359,7 @@ document.addEventListener("click", (event) => {
   if (el.dataset.ack) post("/api/floor/alerts/ack/", { key: el.dataset.ack }).catch(flash);
   else if (el.dataset.takeHelp) post(`/api/floor/help-requests/${el.dataset.takeHelp}/take/`).catch(flash);
   else if (el.dataset.takeover) post("/api/floor/takeovers/", { agent: Number(el.dataset.takeover) }).catch(flash);
+  else if (el.dataset.action) post(el.dataset.action).catch(flash);
   else if (el.dataset.withdraw) post(`/api/floor/broadcasts/${el.dataset.withdraw}/withdraw/`).catch(flash);
   else if (el.dataset.cancelHelp) post(`/api/floor/help-requests/${el.dataset.cancelHelp}/cancel/`).catch(flash);
 });

@@ -143,3 +143,43 @@ def test_a_team_lead_sees_every_queue_but_only_their_teams_agents(cast, source):
     ann = filter_snapshot(snap, viewer_for(cast.ann))
     assert list(ann["agents"]) == [f"a{cast.ann_agent.pk}"] and ann["queues"] == {}
     assert viewer_for(cast.quinn) is None
+
+
+def test_an_open_live_escalation_is_an_alert_until_it_is_taken(cast, source):
+    from qa.complaints import services as complaints
+
+    live = complaints.live_escalation_raise(actor=cast.ann, reason="Wants a manager")
+    other = complaints.live_escalation_raise(actor=cast.bob, reason="Threatens to cancel")
+    snap = floor_snapshot(site="main")
+    alert = snap["alerts"][f"live_escalation:{live.pk}"]
+    assert alert["severity"] == "red"
+    assert alert["text"] == "Ann Agent: customer asks for a supervisor — Wants a manager"
+    assert (alert["agent"], alert["team_id"]) == (f"a{cast.ann_agent.pk}", cast.billing.pk)
+    assert alert["link"] == "/complaints/escalations/"
+    assert alert["action"] == f"/api/live-escalations/{live.pk}/take/"
+    assert alert["since"] == pytest.approx(live.raised_at.timestamp(), abs=0.01)
+    # Supervisors see both; Tina (Billing) only Ann's; Quinn has no floor.
+    keys = {f"live_escalation:{live.pk}", f"live_escalation:{other.pk}"}
+    assert keys <= set(filter_snapshot(snap, viewer_for(cast.sam))["alerts"])
+    tina = filter_snapshot(snap, viewer_for(cast.tina))["alerts"]
+    assert {k for k in tina if k.startswith("live_escalation:")} == {
+        f"live_escalation:{live.pk}"}
+
+    complaints.live_escalation_take(live=live, actor=cast.sam)
+    complaints.live_escalation_close(live=other, actor=cast.sam)
+    alerts = floor_snapshot(site="main")["alerts"]
+    assert not any(a["kind"] == "live_escalation" for a in alerts.values())
+
+
+def test_live_escalations_keep_the_snapshot_cost_flat(cast, source):
+    from qa.complaints import services as complaints
+
+    complaints.live_escalation_raise(actor=cast.ann, reason="One")
+    with CaptureQueriesContext(connection) as few:
+        floor_snapshot(site="main")
+    for n in range(5):
+        complaints.live_escalation_raise(actor=cast.bob, reason=f"More {n}")
+    with CaptureQueriesContext(connection) as many:
+        snap = floor_snapshot(site="main")
+    assert sum(a["kind"] == "live_escalation" for a in snap["alerts"].values()) == 6
+    assert len(many.captured_queries) == len(few.captured_queries)
