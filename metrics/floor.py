@@ -33,6 +33,7 @@ from metrics.models import (
     Takeover,
     TelephonySource,
 )
+from metrics.report_selectors import queue_csat_today
 from metrics.selectors import floor_agent_stats, floor_queue_stats
 from metrics.services import site_zone
 
@@ -100,6 +101,7 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
     queues = list(Queue.objects.filter(site=site))
     stats = floor_queue_stats(queues=queues, now=now)
     staffing = _queue_staffing(site, queues)
+    extras = _tile_extras(site, queues, now)
     agents = _agent_rows(site, now)
 
     queue_entries = {}
@@ -126,6 +128,7 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
             "trend": [[_ts(i["start"]), _round(i["service_level"])]
                       for i in figures.get("intervals", [])],
             **staffing.get(queue.pk, _empty_staffing()),
+            **extras[queue.pk],
         }
     summary = _empty_staffing()
     for row in agents.values():
@@ -140,6 +143,35 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
         "broadcasts": _broadcasts(site, now),
         "help": help_requests,
     }
+
+
+_TILE_SOURCES: list = []
+TILE_EXTRAS = {"survey_n": 0, "csat_top_box": None, "csat_mean": None, "required_now": None}
+
+
+def register_tile_source(source) -> None:
+    """Let another app add figures to the queue tiles: `source(site=..., queues=..., now=...)`
+    returns `{queue_id: {field: value}}` with fields of `TILE_EXTRAS`.
+
+    A snapshot is built for every push, so a source must cost a fixed number of queries
+    (cache what changes only per interval). Call it from the app's `AppConfig.ready()`.
+    """
+    if source not in _TILE_SOURCES:
+        _TILE_SOURCES.append(source)
+
+
+def _tile_extras(site: str, queues: list[Queue], now: datetime) -> dict[int, dict]:
+    """Per queue: today's CSAT when surveys were answered, and what other apps add."""
+    extras = {queue.pk: dict(TILE_EXTRAS) for queue in queues}
+    for pk, figures in queue_csat_today(queues=queues, now=now).items():
+        extras[pk].update(survey_n=figures["survey_n"],
+                          csat_top_box=_round(figures["csat_top_box"]),
+                          csat_mean=_round(figures["csat_mean"], 2))
+    for source in _TILE_SOURCES:
+        for pk, figures in source(site=site, queues=queues, now=now).items():
+            if pk in extras:
+                extras[pk].update({k: v for k, v in figures.items() if k in TILE_EXTRAS})
+    return extras
 
 
 def _empty_staffing() -> dict:

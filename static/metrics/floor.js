@@ -199,7 +199,9 @@ function queueTile(tile) {
       <div><dt>Abandon rate</dt><dd>${pct(tile.abandon_rate)}</dd></div>
       <div><dt>ASA</dt><dd>${secs(tile.asa_s)}</dd></div>
       <div><dt>AHT</dt><dd title="${esc(tile.aht_components.join(" + "))}">${secs(tile.aht_s)}</dd></div>
-      <div><dt>Staffed</dt><dd>${tile.staffed}</dd></div>
+      <div><dt>Staffed</dt><dd data-testid="staffed" class="${tile.required_now != null && tile.staffed < tile.required_now ? "short" : ""}">${tile.staffed}</dd></div>
+      ${tile.required_now != null ? `<div><dt>Required now</dt><dd data-testid="required-now">${tile.required_now}</dd></div>` : ""}
+      ${tile.survey_n ? `<div><dt>CSAT</dt><dd data-testid="csat" title="top-box share of ${tile.survey_n} answers; mean ${tile.csat_mean}">${pct(tile.csat_top_box)}</dd></div>` : ""}
       <div><dt>Available</dt><dd>${tile.available}</dd></div>
       <div><dt>On call</dt><dd>${tile.on_call}</dd></div>
       <div><dt>Wrap-up</dt><dd>${tile.wrap_up}</dd></div>
