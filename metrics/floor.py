@@ -270,9 +270,32 @@ def _takeovers(site: str, now: datetime) -> dict[tuple, dict]:
     return found
 
 
-def _broadcasts(site: str, now: datetime) -> dict[str, dict]:
+def current_broadcasts(*, site: str, now: datetime | None = None) -> list[Broadcast]:
+    """The broadcasts standing now on `site`: urgent first, then the newest (at most 20)."""
     rows = (Broadcast.objects.filter(site=site, withdrawn_at__isnull=True)
-            .exclude(expires_at__lte=now).select_related("created_by")[:20])
+            .exclude(expires_at__lte=now or timezone.now()).select_related("created_by")
+            .order_by("-created_at")[:20])
+    return sorted(rows, key=lambda b: b.priority != "urgent")
+
+
+def feed_config() -> dict:
+    """The part of a page's "floor-config" every view of the floor shares."""
+    from metrics.models import HelpReason
+
+    return {"ws_path": "/ws/floor/", "heartbeat_s": heartbeat_s(), "bands": bands(),
+            "help_reasons": [{"value": v, "label": str(label)}
+                             for v, label in HelpReason.choices]}
+
+
+def my_floor_context(*, now: datetime | None = None) -> dict:
+    """What a page embedding `metrics/_my_floor_strip.html` needs: the feed's config and the
+    standing broadcasts, rendered by the server so they show without the socket too."""
+    return {"config": {**feed_config(), "mode": "me"},
+            "broadcasts": current_broadcasts(site=default_site(), now=now)}
+
+
+def _broadcasts(site: str, now: datetime) -> dict[str, dict]:
+    rows = current_broadcasts(site=site, now=now)
     return {f"b{b.pk}": {"key": f"b{b.pk}", "id": b.pk, "text": b.text, "priority": b.priority,
                          "by": b.created_by.get_full_name() or b.created_by.get_username(),
                          "at": _ts(b.created_at), "expires_at": _ts(b.expires_at)}
