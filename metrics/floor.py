@@ -33,6 +33,7 @@ from metrics.models import (
     Takeover,
     TelephonySource,
 )
+from metrics.report_selectors import queue_csat_today
 from metrics.selectors import floor_agent_stats, floor_queue_stats
 from metrics.services import site_zone
 
@@ -100,6 +101,7 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
     queues = list(Queue.objects.filter(site=site))
     stats = floor_queue_stats(queues=queues, now=now)
     staffing = _queue_staffing(site, queues)
+    extras = _tile_extras(site, queues, now)
     agents = _agent_rows(site, now)
 
     queue_entries = {}
@@ -126,6 +128,7 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
             "trend": [[_ts(i["start"]), _round(i["service_level"])]
                       for i in figures.get("intervals", [])],
             **staffing.get(queue.pk, _empty_staffing()),
+            **extras[queue.pk],
         }
     summary = _empty_staffing()
     for row in agents.values():
@@ -140,6 +143,35 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
         "broadcasts": _broadcasts(site, now),
         "help": help_requests,
     }
+
+
+_TILE_SOURCES: list = []
+TILE_EXTRAS = {"survey_n": 0, "csat_top_box": None, "csat_mean": None, "required_now": None}
+
+
+def register_tile_source(source) -> None:
+    """Let another app add figures to the queue tiles: `source(site=..., queues=..., now=...)`
+    returns `{queue_id: {field: value}}` with fields of `TILE_EXTRAS`.
+
+    A snapshot is built for every push, so a source must cost a fixed number of queries
+    (cache what changes only per interval). Call it from the app's `AppConfig.ready()`.
+    """
+    if source not in _TILE_SOURCES:
+        _TILE_SOURCES.append(source)
+
+
+def _tile_extras(site: str, queues: list[Queue], now: datetime) -> dict[int, dict]:
+    """Per queue: today's CSAT when surveys were answered, and what other apps add."""
+    extras = {queue.pk: dict(TILE_EXTRAS) for queue in queues}
+    for pk, figures in queue_csat_today(queues=queues, now=now).items():
+        extras[pk].update(survey_n=figures["survey_n"],
+                          csat_top_box=_round(figures["csat_top_box"]),
+                          csat_mean=_round(figures["csat_mean"], 2))
+    for source in _TILE_SOURCES:
+        for pk, figures in source(site=site, queues=queues, now=now).items():
+            if pk in extras:
+                extras[pk].update({k: v for k, v in figures.items() if k in TILE_EXTRAS})
+    return extras
 
 
 def _empty_staffing() -> dict:
@@ -238,9 +270,32 @@ def _takeovers(site: str, now: datetime) -> dict[tuple, dict]:
     return found
 
 
-def _broadcasts(site: str, now: datetime) -> dict[str, dict]:
+def current_broadcasts(*, site: str, now: datetime | None = None) -> list[Broadcast]:
+    """The broadcasts standing now on `site`: urgent first, then the newest (at most 20)."""
     rows = (Broadcast.objects.filter(site=site, withdrawn_at__isnull=True)
-            .exclude(expires_at__lte=now).select_related("created_by")[:20])
+            .exclude(expires_at__lte=now or timezone.now()).select_related("created_by")
+            .order_by("-created_at")[:20])
+    return sorted(rows, key=lambda b: b.priority != "urgent")
+
+
+def feed_config() -> dict:
+    """The part of a page's "floor-config" every view of the floor shares."""
+    from metrics.models import HelpReason
+
+    return {"ws_path": "/ws/floor/", "heartbeat_s": heartbeat_s(), "bands": bands(),
+            "help_reasons": [{"value": v, "label": str(label)}
+                             for v, label in HelpReason.choices]}
+
+
+def my_floor_context(*, now: datetime | None = None) -> dict:
+    """What a page embedding `metrics/_my_floor_strip.html` needs: the feed's config and the
+    standing broadcasts, rendered by the server so they show without the socket too."""
+    return {"config": {**feed_config(), "mode": "me"},
+            "broadcasts": current_broadcasts(site=default_site(), now=now)}
+
+
+def _broadcasts(site: str, now: datetime) -> dict[str, dict]:
+    rows = current_broadcasts(site=site, now=now)
     return {f"b{b.pk}": {"key": f"b{b.pk}", "id": b.pk, "text": b.text, "priority": b.priority,
                          "by": b.created_by.get_full_name() or b.created_by.get_username(),
                          "at": _ts(b.created_at), "expires_at": _ts(b.expires_at)}
@@ -259,6 +314,22 @@ def _help_requests(site: str) -> dict[str, dict]:
 
 
 # -- alerts -------------------------------------------------------------------------------------
+
+_ALERT_SOURCES: list = []
+
+
+def register_alert_source(source) -> None:
+    """Let another app add alerts to the panel: `source(site=..., now=...) -> list[dict]`.
+
+    Each alert needs `key` (stable while the alert stands), `kind`, `severity` (red/amber),
+    `text` and `since` (epoch seconds or None); `agent` ("a<id>") and `team_id` scope it to a
+    team lead's team, `link` (a page) and `action` (an API path to POST) are optional. The
+    source must cost a fixed number of queries and send `metrics.signals.floor_changed` after
+    commit when its alerts change. Call it from the app's `AppConfig.ready()`.
+    """
+    if source not in _ALERT_SOURCES:
+        _ALERT_SOURCES.append(source)
+
 
 
 def _alerts(site: str, now: datetime, queues: dict, agents: dict,
@@ -306,6 +377,8 @@ def _alerts(site: str, now: datetime, queues: dict, agents: dict,
                                + (f" — {request['note']}" if request["note"] else ""),
                        "since": request["at"], "agent": request["agent"],
                        "team_id": request["team_id"], "help_id": request["id"]})
+    for source in _ALERT_SOURCES:
+        alerts.extend(source(site=site, now=now))
     keys = [a["key"] for a in alerts]
     acks = {a.key: {"by": a.acknowledged_by.get_username(), "at": _ts(a.acknowledged_at)}
             for a in AlertAck.objects.filter(site=site, key__in=keys)

@@ -3,17 +3,8 @@ from django.shortcuts import render
 from agents.access import has_role, role_required, teams_led_by
 from agents.models import Team
 from agents.roles import Role
-from metrics.floor import bands, default_site, heartbeat_s
-from metrics.models import HelpReason, Queue
-
-
-def _feed_config(request) -> dict:
-    return {
-        "ws_path": "/ws/floor/",
-        "heartbeat_s": heartbeat_s(),
-        "bands": bands(),
-        "help_reasons": [{"value": v, "label": str(label)} for v, label in HelpReason.choices],
-    }
+from metrics.floor import default_site, feed_config, my_floor_context
+from metrics.models import Queue
 
 
 @role_required(Role.SUPERVISOR, Role.TEAM_LEAD, Role.ADMIN)
@@ -22,7 +13,7 @@ def floor(request):
     everything = has_role(request.user, Role.SUPERVISOR, Role.ADMIN)
     teams = Team.objects.all() if everything else teams_led_by(request.user)
     config = {
-        **_feed_config(request),
+        **feed_config(),
         "mode": "board",
         "tv": request.GET.get("tv") == "1",
         "can_broadcast": everything,
@@ -39,5 +30,4 @@ def floor(request):
 @role_required(Role.AGENT)
 def my_floor(request):
     """An agent's strip of the floor: their own state, the broadcasts, asking for help."""
-    return render(request, "metrics/floor_me.html", {"config": {**_feed_config(request),
-                                                                "mode": "me"}})
+    return render(request, "metrics/floor_me.html", my_floor_context())

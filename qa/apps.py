@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class QaConfig(AppConfig):
     name = "qa"
     verbose_name = "Quality"
+
+    def ready(self) -> None:
+        from metrics.reports import Column, register_agent_report_hook
+        from qa.selectors import agent_report_qa
+
+        register_agent_report_hook([Column("qa_average", "QA average", "score"),
+                                    Column("qa_evaluations", "QA evaluations", "count")],
+                                   agent_report_qa)

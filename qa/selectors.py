@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from agents.access import agent_of, has_role, is_staff_role
 from agents.models import Agent, AuditEntry
@@ -331,3 +331,19 @@ SEAT_ORDER = [Seat.SUPERVISOR, Seat.TEAM_LEAD, Seat.QA_ANALYST]
 
 def calibration_scores_of(session: CalibrationSession, user) -> CalibrationScore | None:
     return session.scores.filter(evaluator=user).first()
+
+
+def agent_report_qa(*, agents, start, end) -> dict:
+    """The agent report's QA columns: per agent, the mean score (0–100) of their evaluations
+    released in [start, end) and how many there were; under the key None, the same over all
+    `agents` together (a team's mean of every evaluation, not a mean of the agents' means)."""
+    rows = list(Evaluation.objects.filter(
+        agent__in=agents, status=EvaluationStatus.RELEASED, score__isnull=False,
+        released_at__gte=start, released_at__lt=end)
+        .values("agent").annotate(n=Count("id"), total=Sum("score")))
+    figures = {row["agent"]: {"qa_average": round(row["total"] / row["n"], 2),
+                              "qa_evaluations": row["n"]} for row in rows}
+    count = sum(row["n"] for row in rows)
+    figures[None] = {"qa_average": round(sum(r["total"] for r in rows) / count, 2)
+                     if count else None, "qa_evaluations": count}
+    return figures

@@ -16,6 +16,7 @@ from agents.access import agent_of, has_role, is_staff_role, role_required
 from agents.models import Agent
 from agents.roles import STAFF_ROLES, Role
 from callfloor.errors import DomainError
+from metrics.floor import my_floor_context
 from metrics.models import QueueCall
 from qa import access, calibration, scoring, selectors, services
 from qa.forms import CalibrationForm, RuleForm
@@ -87,6 +88,7 @@ def my_quality(request):
     appeals = (Appeal.objects.filter(agent=agent).select_related("evaluation")
                .prefetch_related("items__criterion") if agent else [])
     return _render(request, "qa/my_quality.html", {
+        **my_floor_context(),  # the floor strip: urgent broadcasts reach every agent's screen
         "agent": agent, "rows": rows, "appeals": appeals,
         "rules": selectors.rules_for_agent(agent) if agent else [],
         "featured": selectors.library_featured()[:5],

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class SchedulingConfig(AppConfig):
     name = "scheduling"
     verbose_name = "Shifts and handovers"
+
+    def ready(self) -> None:
+        from metrics.floor import register_tile_source
+        from scheduling.floor import required_now_tiles
+
+        register_tile_source(required_now_tiles)

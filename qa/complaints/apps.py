@@ -7,3 +7,13 @@ class ComplaintsConfig(AppConfig):
     name = "qa.complaints"
     label = "complaints"
     verbose_name = "Complaints and escalations"
+
+    def ready(self) -> None:
+        from metrics.floor import register_alert_source
+        from metrics.reports import Column, register_agent_report_hook
+        from qa.complaints.floor import live_escalation_floor_alerts
+        from qa.complaints.selectors import agent_report_complaints
+
+        register_alert_source(live_escalation_floor_alerts)
+        register_agent_report_hook([Column("complaints", "Complaints", "count")],
+                                   agent_report_complaints)

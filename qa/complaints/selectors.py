@@ -233,3 +233,14 @@ def status_counts(*, user) -> dict[str, int]:
     qs = access.filter_visible(Complaint.objects.all(), user)
     counts = dict(qs.values("status").annotate(n=Count("id")).values_list("status", "n"))
     return {s.value: counts.get(s.value, 0) for s in Status}
+
+
+def agent_report_complaints(*, agents, start: datetime, end: datetime) -> dict:
+    """The agent report's complaint column: per agent, the cases logged in [start, end) that
+    are linked to them (through their call); under the key None, the total over `agents`."""
+    counts = dict(Complaint.objects.filter(agent__in=agents, created_at__gte=start,
+                                           created_at__lt=end)
+                  .values("agent").annotate(n=Count("id")).values_list("agent", "n"))
+    figures = {agent.pk: {"complaints": counts.get(agent.pk, 0)} for agent in agents}
+    figures[None] = {"complaints": sum(counts.values())}
+    return figures

@@ -199,7 +199,9 @@ function queueTile(tile) {
       <div><dt>Abandon rate</dt><dd>${pct(tile.abandon_rate)}</dd></div>
       <div><dt>ASA</dt><dd>${secs(tile.asa_s)}</dd></div>
       <div><dt>AHT</dt><dd title="${esc(tile.aht_components.join(" + "))}">${secs(tile.aht_s)}</dd></div>
-      <div><dt>Staffed</dt><dd>${tile.staffed}</dd></div>
+      <div><dt>Staffed</dt><dd data-testid="staffed" class="${tile.required_now != null && tile.staffed < tile.required_now ? "short" : ""}">${tile.staffed}</dd></div>
+      ${tile.required_now != null ? `<div><dt>Required now</dt><dd data-testid="required-now">${tile.required_now}</dd></div>` : ""}
+      ${tile.survey_n ? `<div><dt>CSAT</dt><dd data-testid="csat" title="top-box share of ${tile.survey_n} answers; mean ${tile.csat_mean}">${pct(tile.csat_top_box)}</dd></div>` : ""}
       <div><dt>Available</dt><dd>${tile.available}</dd></div>
       <div><dt>On call</dt><dd>${tile.on_call}</dd></div>
       <div><dt>Wrap-up</dt><dd>${tile.wrap_up}</dd></div>
@@ -231,10 +233,14 @@ function alertItem(alert) {
     : (config.can_act && !config.tv ? `<button class="small secondary" data-ack="${esc(alert.key)}">Acknowledge</button>` : "");
   const take = alert.kind === "help" && config.can_act && !config.tv
     ? `<button class="small" data-take-help="${alert.help_id}">Take</button>` : "";
+  const takeOver = alert.action && config.can_act && !config.tv
+    ? `<button class="small" data-action="${esc(alert.action)}">Take over</button>` : "";
+  const open = alert.link && !config.tv
+    ? `<a class="small" href="${esc(alert.link)}" data-testid="alert-link">Open</a>` : "";
   return `<li class="alert ${alert.severity}${alert.ack ? " acked" : ""}" data-testid="alert" data-kind="${alert.kind}">
     <span class="text">${esc(alert.text)}</span>
     ${alert.since ? `<span class="tick muted" data-since="${alert.since}"></span>` : ""}
-    ${take}${ack}</li>`;
+    ${take}${takeOver}${open}${ack}</li>`;
 }
 
 function broadcastItem(b) {
@@ -355,6 +361,7 @@ document.addEventListener("click", (event) => {
   if (el.dataset.ack) post("/api/floor/alerts/ack/", { key: el.dataset.ack }).catch(flash);
   else if (el.dataset.takeHelp) post(`/api/floor/help-requests/${el.dataset.takeHelp}/take/`).catch(flash);
   else if (el.dataset.takeover) post("/api/floor/takeovers/", { agent: Number(el.dataset.takeover) }).catch(flash);
+  else if (el.dataset.action) post(el.dataset.action).catch(flash);
   else if (el.dataset.withdraw) post(`/api/floor/broadcasts/${el.dataset.withdraw}/withdraw/`).catch(flash);
   else if (el.dataset.cancelHelp) post(`/api/floor/help-requests/${el.dataset.cancelHelp}/cancel/`).catch(flash);
 });

@@ -153,3 +153,40 @@ def test_tv_mode_is_full_screen_without_controls(cast, source, live_board, page)
               else Path(os.environ.get("TMPDIR", "/tmp")) / "wallboard-tv.png")
     page.screenshot(path=str(target))
     assert target.stat().st_size > 10_000
+
+
+def test_a_live_escalation_arrives_on_the_board_and_goes_once_taken_over(cast, source,
+                                                                          live_board, page):
+    from qa.complaints import services as complaints
+    from qa.complaints.models import LiveEscalation
+
+    open_board(page, live_board)
+    expect(page.get_by_test_id("feed-state")).to_have_text("live")
+    live = complaints.live_escalation_raise(actor=cast.ann, reason="Asks for a supervisor")
+    alert = page.locator("[data-testid=alert][data-kind=live_escalation]")
+    expect(alert).to_contain_text("Ann Agent: customer asks for a supervisor")
+    expect(alert.get_by_test_id("alert-link")).to_have_attribute(
+        "href", "/complaints/escalations/")
+    alert.get_by_role("button", name="Take over").click()
+    expect(alert).to_have_count(0)
+    live.refresh_from_db()
+    assert (live.status, live.taken_by) == ("taken", cast.sam)
+    assert LiveEscalation.objects.filter(status="open").count() == 0
+
+
+def test_an_urgent_broadcast_reaches_the_agents_my_quality_page(cast, source, live_board,
+                                                                 browser, page):
+    open_board(page, live_board)
+    agent_context = browser.new_context()
+    try:
+        agent = agent_context.new_page()
+        browser_login(agent, live_board.url, "ann")
+        agent.goto(f"{live_board.url}/quality/")
+        expect(agent.get_by_test_id("feed-state")).to_have_text("live")
+        page.fill("#broadcast-form input[name=text]", "Outage: use the fallback script")
+        page.select_option("#broadcast-form select[name=priority]", "urgent")
+        page.click("#broadcast-form button[type=submit]")
+        expect(agent.get_by_test_id("broadcast")).to_contain_text(
+            "URGENT · Sam Supervisor: Outage: use the fallback script")
+    finally:
+        agent_context.close()

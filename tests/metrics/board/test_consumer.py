@@ -154,3 +154,34 @@ async def test_a_team_lead_never_receives_another_teams_agent(cast, source):
     agents |= set(first["snapshot"]["agents"])
     assert agents == {f"a{cast.ann_agent.pk}"}
     await socket.disconnect()
+
+
+async def test_a_live_escalation_reaches_the_supervisor_and_its_team_lead_only(cast, source):
+    from qa.complaints import services as complaints
+
+    sockets = {}
+    for name in ["sam", "tina", "tom"]:
+        socket, connected = await _open(getattr(cast, name))
+        assert connected
+        first = await socket.receive_json_from(timeout=5)
+        sockets[name] = (socket, first["snapshot"], first["seq"])
+    # The service sends floor_changed after commit; with eager Celery that pushes at once.
+    live = await sync_to_async(complaints.live_escalation_raise)(
+        actor=cast.ann, reason="Asks for a supervisor")
+    key = f"live_escalation:{live.pk}"
+    seen = {}
+    for name, (socket, state, seq) in sockets.items():
+        state, seq = await _drain(socket, state, seq)
+        seen[name] = state
+        sockets[name] = (socket, state, seq)
+    assert "Ann Agent: customer asks" in seen["sam"]["alerts"][key]["text"]
+    assert key in seen["tina"]["alerts"]
+    assert key not in seen["tom"]["alerts"]
+
+    await sync_to_async(complaints.live_escalation_take)(live=live, actor=cast.sam)
+    for name in ["sam", "tina"]:
+        socket, state, seq = sockets[name]
+        state, seq = await _drain(socket, state, seq)
+        assert key not in state["alerts"]
+    for socket, _, _ in sockets.values():
+        await socket.disconnect()

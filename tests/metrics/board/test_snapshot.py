@@ -66,6 +66,7 @@ def test_tiles_and_rows_hold_todays_figures_and_timestamps(cast, source):
 def test_the_cost_of_a_snapshot_does_not_grow_with_the_day(cast, source):
     start = datetime.now(UTC).replace(hour=0, minute=5, second=0, microsecond=0)
     _busy_morning(source.source, 5, start=start)
+    floor_snapshot(site="main")  # the interval's forecast ("required now") is cached from here
     with CaptureQueriesContext(connection) as few:
         floor_snapshot(site="main")
     _busy_morning(source.source, 60, start=start + timedelta(minutes=10))
@@ -143,3 +144,98 @@ def test_a_team_lead_sees_every_queue_but_only_their_teams_agents(cast, source):
     ann = filter_snapshot(snap, viewer_for(cast.ann))
     assert list(ann["agents"]) == [f"a{cast.ann_agent.pk}"] and ann["queues"] == {}
     assert viewer_for(cast.quinn) is None
+
+
+def test_an_open_live_escalation_is_an_alert_until_it_is_taken(cast, source):
+    from qa.complaints import services as complaints
+
+    live = complaints.live_escalation_raise(actor=cast.ann, reason="Wants a manager")
+    other = complaints.live_escalation_raise(actor=cast.bob, reason="Threatens to cancel")
+    snap = floor_snapshot(site="main")
+    alert = snap["alerts"][f"live_escalation:{live.pk}"]
+    assert alert["severity"] == "red"
+    assert alert["text"] == "Ann Agent: customer asks for a supervisor — Wants a manager"
+    assert (alert["agent"], alert["team_id"]) == (f"a{cast.ann_agent.pk}", cast.billing.pk)
+    assert alert["link"] == "/complaints/escalations/"
+    assert alert["action"] == f"/api/live-escalations/{live.pk}/take/"
+    assert alert["since"] == pytest.approx(live.raised_at.timestamp(), abs=0.01)
+    # Supervisors see both; Tina (Billing) only Ann's; Quinn has no floor.
+    keys = {f"live_escalation:{live.pk}", f"live_escalation:{other.pk}"}
+    assert keys <= set(filter_snapshot(snap, viewer_for(cast.sam))["alerts"])
+    tina = filter_snapshot(snap, viewer_for(cast.tina))["alerts"]
+    assert {k for k in tina if k.startswith("live_escalation:")} == {
+        f"live_escalation:{live.pk}"}
+
+    complaints.live_escalation_take(live=live, actor=cast.sam)
+    complaints.live_escalation_close(live=other, actor=cast.sam)
+    alerts = floor_snapshot(site="main")["alerts"]
+    assert not any(a["kind"] == "live_escalation" for a in alerts.values())
+
+
+def test_live_escalations_keep_the_snapshot_cost_flat(cast, source):
+    from qa.complaints import services as complaints
+
+    complaints.live_escalation_raise(actor=cast.ann, reason="One")
+    with CaptureQueriesContext(connection) as few:
+        floor_snapshot(site="main")
+    for n in range(5):
+        complaints.live_escalation_raise(actor=cast.bob, reason=f"More {n}")
+    with CaptureQueriesContext(connection) as many:
+        snap = floor_snapshot(site="main")
+    assert sum(a["kind"] == "live_escalation" for a in snap["alerts"].values()) == 6
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_tile_shows_todays_csat_once_surveys_are_answered(cast, source):
+    from metrics.report_services import survey_record
+
+    now = datetime.now(UTC)
+    events = [event("agent_login", ago=600, member="PJSIP/2004")]
+    for n, ago in enumerate([500, 400]):
+        events += [
+            event("call_queued", ago=ago, call_id=f"s{n}", queue="billing"),
+            event("call_answered", ago=ago - 5, call_id=f"s{n}", queue="billing",
+                  member="PJSIP/2004", wait_s=5, ring_s=1),
+            event("call_ended", ago=ago - 60, call_id=f"s{n}", queue="billing",
+                  member="PJSIP/2004", talk_s=55),
+        ]
+    ingest(source.source, events)
+    (tile,) = floor_snapshot(site="main", now=now)["queues"].values()
+    assert (tile["survey_n"], tile["csat_top_box"], tile["csat_mean"]) == (0, None, None)
+    # Scale 1–5, top box 5 (the default): one 5 and one 3 → 50 % top box, mean 4.
+    survey_record(source=source.source, call_id="s0", score=5, answered_at=now)
+    survey_record(source=source.source, call_id="s1", score=3, answered_at=now)
+    (tile,) = floor_snapshot(site="main", now=now)["queues"].values()
+    assert (tile["survey_n"], tile["csat_top_box"], tile["csat_mean"]) == (2, 0.5, 4.0)
+
+
+def test_a_tile_shows_required_now_from_the_forecast_cached_per_interval(cast, source):
+    from metrics.models import Outcome, Queue, QueueCall
+    from scheduling.conf import site_zone
+    from scheduling.forecast import bucket
+
+    now = datetime.now(UTC)
+    ingest(source.source, [event("agent_login", ago=60, member="PJSIP/2004")])
+    billing, _ = Queue.objects.get_or_create(name="billing", defaults={"site": "main"})
+    start = bucket(now.astimezone(site_zone()), billing.interval_minutes)
+    # Two calls in this interval on each of the last four weekdays like today: 2 a week.
+    for week in range(1, 5):
+        for n in range(2):
+            QueueCall.objects.create(
+                source=source.source, call_id=f"h{week}-{n}", queue=billing,
+                offered_at=start - timedelta(weeks=week) + timedelta(minutes=n),
+                outcome=Outcome.ABANDONED, wait_s=30)
+    # 2 calls × 180 s (no answered history: the default AHT) over 900 s = 0.4 erlang.
+    # One agent: SL = 1 − 0.4·e^(−0.6·20/180) ≈ 0.63 < 0.8; two: P(wait) = 0.1 / 1.5, SL ≈
+    # 1 − 0.0667·e^(−1.6·20/180) ≈ 0.94 ≥ 0.8 → two agents.
+    assert billing.interval_minutes == 15 and billing.sl_threshold_s == 20
+    tile = floor_snapshot(site="main", now=now)["queues"][f"q{billing.pk}"]
+    assert (tile["required_now"], tile["staffed"]) == (2, 1)
+    # Worked out once per interval: more history now does not change this interval's figure.
+    QueueCall.objects.filter(queue=billing, offered_at__lt=start).update(offered_at=start
+                                                                         - timedelta(days=1))
+    tile = floor_snapshot(site="main", now=now)["queues"][f"q{billing.pk}"]
+    assert tile["required_now"] == 2
+    later = now + timedelta(minutes=billing.interval_minutes)
+    tile = floor_snapshot(site="main", now=later)["queues"][f"q{billing.pk}"]
+    assert tile["required_now"] == 0
