@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 503 with Retry-After while the database is away.
+    "callfloor.middleware.DatabaseUnavailableMiddleware",
     # Serves the collected static files in production (Daphne does not serve them).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,0 +1,42 @@
+"""The database is away (restarting, failing over, unreachable): say so, and when to retry.
+
+A telephony bridge or a browser that gets 503 with `Retry-After` sends again later; nothing it
+sent in the refused request was stored, so nothing is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse, JsonResponse
+
+from callfloor.errors import error_body
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_S = 5
+MESSAGE = "The database is unavailable; nothing was stored. Try again shortly."
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                    exception.__class__.__name__)
+        # A broken connection is not reused by the next request.
+        for connection in connections.all(initialized_only=True):
+            if connection.connection is not None and not connection.is_usable():
+                connection.close()
+        if request.path.startswith("/api/"):
+            response = JsonResponse(error_body("unavailable", MESSAGE), status=503)
+        else:
+            response = HttpResponse(MESSAGE, status=503, content_type="text/plain")
+        response["Retry-After"] = str(RETRY_AFTER_S)
+        return response
