@@ -1,6 +1,10 @@
-"""The database is away (restarting, failing over, unreachable): say so, and when to retry.
+"""Requests the database cannot take, answered before they become a 500.
 
-A telephony bridge or a browser that gets 503 with `Retry-After` sends again later; nothing it
+`RejectNullCharactersMiddleware`: PostgreSQL text cannot hold NUL, so a query parameter with one
+is a 400 naming the parameter (bodies go through serializers, whose text fields refuse it).
+
+`DatabaseUnavailableMiddleware`: the database is away (restarting, failing over, unreachable);
+a telephony bridge or a browser that gets 503 with `Retry-After` sends again later; nothing it
 sent in the refused request was stored, so nothing is lost or doubled.
 """
 
@@ -16,6 +20,24 @@ from callfloor.errors import error_body
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 5
 MESSAGE = "The database is unavailable; nothing was stored. Try again shortly."
+
+
+NUL_MESSAGE = "Null characters are not allowed."
+
+
+class RejectNullCharactersMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        bad = sorted({key for key, values in request.GET.lists()
+                      if "\x00" in key or any("\x00" in value for value in values)})
+        if bad:
+            fields = {key.replace("\x00", "\\0"): [NUL_MESSAGE] for key in bad}
+            if request.path.startswith("/api/"):
+                return JsonResponse(error_body("invalid", NUL_MESSAGE, fields), status=400)
+            return HttpResponse(NUL_MESSAGE, status=400, content_type="text/plain")
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

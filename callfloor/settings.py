@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # 503 with Retry-After while the database is away.
     "callfloor.middleware.DatabaseUnavailableMiddleware",
+    "callfloor.middleware.RejectNullCharactersMiddleware",
     # Serves the collected static files in production (Daphne does not serve them).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
