@@ -3,7 +3,8 @@
 `RejectNullCharactersMiddleware`: PostgreSQL text cannot hold NUL, so a query parameter with one
 is a 400 naming the parameter (bodies go through serializers, whose text fields refuse it).
 
-`DatabaseUnavailableMiddleware`: the database is away (restarting, failing over, unreachable);
+`DatabaseUnavailableMiddleware`: a body over the upload limit is a 413 in the API's error shape;
+the database is away (restarting, failing over, unreachable);
 a telephony bridge or a browser that gets 503 with `Retry-After` sends again later; nothing it
 sent in the refused request was stored, so nothing is lost or doubled.
 """
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 
@@ -48,6 +51,11 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        too_big = isinstance(exception, RequestDataTooBig | TooManyFieldsSent)
+        if too_big and request.path.startswith("/api/"):
+            message = (f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes "
+                       "(or has too many fields).")
+            return JsonResponse(error_body("too_large", message), status=413)
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         log.warning("database unavailable on %s %s: %s", request.method, request.path,

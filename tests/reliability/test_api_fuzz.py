@@ -185,8 +185,8 @@ def test_every_operation_survives_hostile_input(spec, cast, bob_data, role):
     for path, method, op in operations(spec):
         schema = _body_schema(op)
         for attempt in range(BODIES_PER_OPERATION if method != "get" else 2):
-            url = re.sub(r"\{(\w+)\}", lambda m, v=_path_values(op, bob_data, rng):
-                         str(v[m.group(1)]), path)
+            values = _path_values(op, bob_data, rng)
+            url = re.sub(r"\{(\w+)\}", lambda m, v=values: str(v[m.group(1)]), path)
             if method == "get" or method == "delete":
                 args = (url, _query(op, spec, rng))
                 kwargs = {}
