@@ -441,6 +441,9 @@ class WeekPublishApi(APIView):
 
 
 class RuleOutput(serializers.Serializer):
+    class Meta:
+        ref_name = "SwapRuleCheck"
+
     code = serializers.CharField()
     ok = serializers.BooleanField()
     message = serializers.CharField()
