@@ -54,6 +54,9 @@ class TeamListApi(ListAPIView):
         return [IsAdmin()] if self.request.method == "POST" else super().get_permissions()
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TeamCreateInput"
+
         name = serializers.CharField(max_length=100)
         lead = serializers.SlugRelatedField(
             slug_field="username", queryset=get_user_model().objects.all(),
@@ -95,6 +98,9 @@ class AgentListApi(ListAPIView):
         return [IsAdmin()] if self.request.method == "POST" else super().get_permissions()
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AgentCreateInput"
+
         username = serializers.RegexField(r"^[\w.@+-]{1,150}$")
         display_name = serializers.CharField(max_length=150)
         employee_number = serializers.CharField(max_length=32)
@@ -178,6 +184,9 @@ class NotificationListApi(ListAPIView):
 
 class NotificationReadApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "NotificationReadInput"
+
         ids = serializers.ListField(child=serializers.IntegerField(), required=False)
 
     @extend_schema(request=InputSerializer,

@@ -90,7 +90,9 @@ def _free_port() -> int:
 
 
 def start_processes(port: int) -> dict[str, subprocess.Popen]:
-    env = dict(os.environ, CELERY_TASK_ALWAYS_EAGER="0", LOG_LEVEL="WARNING")
+    # Every board of the bench shares one session.
+    env = dict(os.environ, CELERY_TASK_ALWAYS_EAGER="0", LOG_LEVEL="WARNING",
+               CALLFLOOR_WS_MAX_PER_SESSION="100000")
     OUT.mkdir(parents=True, exist_ok=True)
     logs = {name: open(OUT / f"{name}.log", "w") for name in ("daphne", "worker", "beat")}  # noqa: SIM115
     py = sys.executable

@@ -5,14 +5,22 @@ Messages to the browser (JSON):
 - `{"type": "delta", "seq": n, "now": t, "delta": {"set": ..., "remove": ...}}` after each push
   (an empty delta is the heartbeat).
 The browser applies deltas whose `seq` follows its own and sends `{"type": "resync"}` on a gap.
+
+Hostile clients: binary frames (1003), frames over 4 KiB (1009) and text that is not JSON (1007)
+close the socket; resyncs are answered at most once a second; a session holds at most
+`CALLFLOOR_WS_MAX_PER_SESSION` sockets per server process (the next is refused with 4429).
 """
 
 from __future__ import annotations
 
+import json
+import time
+from collections import Counter
 from typing import TypedDict
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from metrics import floor, floor_delta, push
 
@@ -35,12 +43,34 @@ class FloorSnapshot(TypedDict):
     text: str
 
 
+MAX_FRAME_BYTES = 4096
+RESYNC_EVERY_S = 1.0
+CLOSE_UNSUPPORTED, CLOSE_INVALID, CLOSE_TOO_BIG, CLOSE_TOO_MANY = 1003, 1007, 1009, 4429
+# Open sockets per session in this process.
+open_sockets: Counter[str] = Counter()
+
+
+def _session_of(scope) -> str:
+    session = scope.get("session")
+    key = getattr(session, "session_key", None)
+    return f"s:{key}" if key else f"u:{scope['user'].pk}"
+
+
 class FloorConsumer(AsyncJsonWebsocketConsumer):
+    holder: str | None = None
+    last_resync = 0.0
+
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close()
             return
+        holder = _session_of(self.scope)
+        if open_sockets[holder] >= settings.CALLFLOOR_WS_MAX_PER_SESSION:
+            await self.close(code=CLOSE_TOO_MANY)
+            return
+        open_sockets[holder] += 1
+        self.holder = holder
         self.viewer = await database_sync_to_async(floor.viewer_for)(user)
         if self.viewer is None:
             await self.close()
@@ -55,11 +85,33 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
         await self.send_snapshot()
 
     async def disconnect(self, code):
+        if self.holder is not None:
+            open_sockets[self.holder] -= 1
+            if open_sockets[self.holder] <= 0:
+                del open_sockets[self.holder]
+            self.holder = None
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if text_data is None:
+            await self.close(code=CLOSE_UNSUPPORTED)
+        elif len(text_data) > MAX_FRAME_BYTES:
+            await self.close(code=CLOSE_TOO_BIG)
+        else:
+            try:
+                content = json.loads(text_data)
+            except (ValueError, RecursionError):
+                await self.close(code=CLOSE_INVALID)
+                return
+            await self.receive_json(content)
+
     async def receive_json(self, content, **kwargs):
         if isinstance(content, dict) and content.get("type") == "resync":
+            now = time.monotonic()
+            if now - self.last_resync < RESYNC_EVERY_S:
+                return
+            self.last_resync = now
             await self.send_snapshot()
 
     async def send_snapshot(self):

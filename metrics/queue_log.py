@@ -99,6 +99,10 @@ class LineCounts:
         }
 
 
+# 9999-12-31T23:59:59Z: the last second a date-time can hold.
+MAX_EPOCH = 253402300800.0
+
+
 class LineError(ValueError):
     """A line that cannot be read; the message says why."""
 
@@ -152,7 +156,7 @@ def parse_file_line(text: str, seq: int) -> Event:
         ts = float(head)
     except ValueError:
         raise LineError(f"time is not an epoch number: {head!r}") from None
-    if ts < 0 or ts != ts:
+    if not 0 <= ts < MAX_EPOCH:  # also refuses nan and inf
         raise LineError(f"time is not a valid epoch: {head!r}")
     return _split(text, seq, ts)
 

@@ -398,9 +398,11 @@ class ShiftImportApi(APIView):
                        "created": serializers.IntegerField()})})
     def post(self, request):
         upload = request.FILES.get("file")
-        text = upload.read().decode("utf-8-sig", errors="replace") if upload else \
-            request.data.get("csv", "")
-        if not text:
+        if upload:
+            text = upload.read().decode("utf-8-sig", errors="replace")
+        else:
+            text = request.data.get("csv", "") if isinstance(request.data, dict) else None
+        if not text or not isinstance(text, str):
             raise DomainError("Send the CSV as a `file` upload or as `csv` text.", field="csv")
         report = services.shifts_import_csv(text=text, actor=request.user,
                                             teams=access.managed_teams(request.user))
@@ -439,6 +441,9 @@ class WeekPublishApi(APIView):
 
 
 class RuleOutput(serializers.Serializer):
+    class Meta:
+        ref_name = "SwapRuleCheck"
+
     code = serializers.CharField()
     ok = serializers.BooleanField()
     message = serializers.CharField()
