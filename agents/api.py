@@ -34,8 +34,16 @@ class AgentOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Agent
-        fields = ["id", "username", "employee_number", "display_name", "team", "team_name",
-                  "active", "aliases"]
+        fields = [
+            "id",
+            "username",
+            "employee_number",
+            "display_name",
+            "team",
+            "team_name",
+            "active",
+            "aliases",
+        ]
 
     def get_aliases(self, obj) -> list[str]:
         return [a.name for a in obj.aliases.all()]
@@ -59,8 +67,10 @@ class TeamListApi(ListAPIView):
 
         name = serializers.CharField(max_length=100)
         lead = serializers.SlugRelatedField(
-            slug_field="username", queryset=get_user_model().objects.all(),
-            required=False, allow_null=True,
+            slug_field="username",
+            queryset=get_user_model().objects.all(),
+            required=False,
+            allow_null=True,
         )
 
     @extend_schema(request=InputSerializer, responses={201: TeamOutput})
@@ -123,8 +133,7 @@ class AgentDetailApi(APIView):
         display_name = serializers.CharField(max_length=150, required=False)
         team = _TeamField(queryset=Team.objects.all(), allow_null=True, required=False)
         active = serializers.BooleanField(required=False)
-        aliases = serializers.ListField(child=serializers.CharField(max_length=200),
-                                        required=False)
+        aliases = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
 
     def _get(self, request, agent_id: int) -> Agent:
         agent = get_object_or_404(selectors.agent_list_visible_to(request.user), pk=agent_id)
@@ -148,23 +157,32 @@ class AgentDetailApi(APIView):
             values["team"] = False
         services.agent_update(agent=agent, actor=request.user, **values)
         agent.refresh_from_db()
-        return Response(AgentOutput(selectors.agent_list_visible_to(request.user).get(
-            pk=agent.pk)).data)
+        return Response(
+            AgentOutput(selectors.agent_list_visible_to(request.user).get(pk=agent.pk)).data
+        )
 
 
 class MeApi(APIView):
-    @extend_schema(responses=inline_serializer("Me", {
-        "username": serializers.CharField(), "roles": serializers.ListField(),
-        "agent": AgentOutput(allow_null=True),
-    }))
+    @extend_schema(
+        responses=inline_serializer(
+            "Me",
+            {
+                "username": serializers.CharField(),
+                "roles": serializers.ListField(),
+                "agent": AgentOutput(allow_null=True),
+            },
+        )
+    )
     def get(self, request):
         agent = selectors.agent_list_visible_to(request.user).filter(user=request.user).first()
-        return Response({
-            "username": request.user.username,
-            "roles": sorted(roles_of(request.user)),
-            "is_staff_role": is_staff_role(request.user),
-            "agent": AgentOutput(agent).data if agent else None,
-        })
+        return Response(
+            {
+                "username": request.user.username,
+                "roles": sorted(roles_of(request.user)),
+                "is_staff_role": is_staff_role(request.user),
+                "agent": AgentOutput(agent).data if agent else None,
+            }
+        )
 
 
 class NotificationOutput(serializers.ModelSerializer):
@@ -189,8 +207,10 @@ class NotificationReadApi(APIView):
 
         ids = serializers.ListField(child=serializers.IntegerField(), required=False)
 
-    @extend_schema(request=InputSerializer,
-                   responses=inline_serializer("Marked", {"marked": serializers.IntegerField()}))
+    @extend_schema(
+        request=InputSerializer,
+        responses=inline_serializer("Marked", {"marked": serializers.IntegerField()}),
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -29,8 +29,9 @@ def _pg_tool(name: str) -> str:
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     if candidates:
         return candidates[-1]
-    raise BackupError(f"{name} was not found: install the PostgreSQL client tools "
-                      "or set CALLFLOOR_PG_BIN")
+    raise BackupError(
+        f"{name} was not found: install the PostgreSQL client tools or set CALLFLOOR_PG_BIN"
+    )
 
 
 def _pg_args_env() -> tuple[list[str], dict]:
@@ -56,8 +57,18 @@ def database_backup(*, path: Path) -> int:
     path = Path(path)
     if connection.vendor == "postgresql":
         args, env = _pg_args_env()
-        _run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-              "--file", str(path), *args], env)
+        _run(
+            [
+                _pg_tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                "--file",
+                str(path),
+                *args,
+            ],
+            env,
+        )
     elif connection.vendor == "sqlite":
         connection.ensure_connection()
         target = sqlite3.connect(path)
@@ -78,9 +89,20 @@ def database_restore(*, path: Path) -> None:
     connection.close()
     if connection.vendor == "postgresql":
         args, env = _pg_args_env()
-        _run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner",
-              "--no-privileges", "--single-transaction", "--exit-on-error", *args,
-              str(path)], env)
+        _run(
+            [
+                _pg_tool("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                *args,
+                str(path),
+            ],
+            env,
+        )
     elif connection.vendor == "sqlite":
         source = sqlite3.connect(path)
         try:

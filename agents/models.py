@@ -5,7 +5,10 @@ from django.db import models
 class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
     lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="teams_led",
     )
 
@@ -50,13 +53,15 @@ class TelephonyAlias(models.Model):
         return self.name
 
 
-
 class AuditEntry(models.Model):
     """One state or score change, written once and never changed."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     action = models.CharField(max_length=100)
@@ -99,4 +104,3 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
-

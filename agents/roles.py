@@ -32,7 +32,8 @@ def sync_role_permissions(sender=None, apps=None, **kwargs) -> None:
     supervisor_group, _ = Group.objects.get_or_create(name=Role.SUPERVISOR)
     everything = Permission.objects.select_related("content_type")
     allowed = [
-        p for p in everything
+        p
+        for p in everything
         if (p.content_type.app_label, p.content_type.model) not in _READ_ONLY_MODELS
         or p.codename.startswith("view_")
     ]

@@ -53,8 +53,15 @@ def notification_mark_read(*, user, notification_ids: Sequence[int] | None = Non
     return qs.update(read_at=timezone.now())
 
 
-def user_create(*, username: str, password: str | None, roles: Sequence[str],
-                first_name: str = "", last_name: str = "", email: str = "") -> User:
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    roles: Sequence[str],
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(f"The user name {username!r} is taken.", field="username")
     unknown = set(roles) - set(Role.values)
@@ -102,31 +109,48 @@ def _check_aliases(aliases: Sequence[str], *, agent: Agent | None) -> list[str]:
 
 
 @transaction.atomic
-def agent_create(*, username: str, display_name: str, employee_number: str,
-                 team: Team | None, aliases: Sequence[str] = (), password: str | None = None,
-                 roles: Sequence[str] = (Role.AGENT,), actor=None) -> Agent:
+def agent_create(
+    *,
+    username: str,
+    display_name: str,
+    employee_number: str,
+    team: Team | None,
+    aliases: Sequence[str] = (),
+    password: str | None = None,
+    roles: Sequence[str] = (Role.AGENT,),
+    actor=None,
+) -> Agent:
     """Create a user with the agent role and their floor profile."""
     if Agent.objects.filter(employee_number=employee_number).exists():
-        raise DomainError(
-            f"Employee number {employee_number!r} is taken.", field="employee_number"
-        )
+        raise DomainError(f"Employee number {employee_number!r} is taken.", field="employee_number")
     cleaned = _check_aliases(aliases, agent=None)
     first, _, last = display_name.partition(" ")
-    user = user_create(username=username, password=password, roles=roles,
-                       first_name=first, last_name=last)
+    user = user_create(
+        username=username, password=password, roles=roles, first_name=first, last_name=last
+    )
     agent = Agent.objects.create(
         user=user, employee_number=employee_number, display_name=display_name, team=team
     )
     TelephonyAlias.objects.bulk_create(TelephonyAlias(agent=agent, name=a) for a in cleaned)
-    audit_record(actor=actor, action="agent.created", target=agent,
-                 data={"team": team.pk if team else None, "aliases": cleaned})
+    audit_record(
+        actor=actor,
+        action="agent.created",
+        target=agent,
+        data={"team": team.pk if team else None, "aliases": cleaned},
+    )
     return agent
 
 
 @transaction.atomic
-def agent_update(*, agent: Agent, actor=None, display_name: str | None = None,
-                 team: Team | bool | None = False, active: bool | None = None,
-                 aliases: Sequence[str] | None = None) -> Agent:
+def agent_update(
+    *,
+    agent: Agent,
+    actor=None,
+    display_name: str | None = None,
+    team: Team | bool | None = False,
+    active: bool | None = None,
+    aliases: Sequence[str] | None = None,
+) -> Agent:
     """Change an agent's profile; `team=False` means "leave the team as it is"."""
     changes: dict = {}
     fields = []

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/agents/", api.AgentListApi.as_view(), name="api-agent-list"),
     path("api/agents/<int:agent_id>/", api.AgentDetailApi.as_view(), name="api-agent-detail"),
     path("api/notifications/", api.NotificationListApi.as_view(), name="api-notification-list"),
-    path("api/notifications/read/", api.NotificationReadApi.as_view(),
-         name="api-notification-read"),
+    path(
+        "api/notifications/read/", api.NotificationReadApi.as_view(), name="api-notification-read"
+    ),
 ]

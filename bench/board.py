@@ -58,24 +58,37 @@ def setup_floor(agents: int, queues: int) -> dict:
     User = get_user_model()
     teams = [Team.objects.create(name=f"Team {n:02d}") for n in range(10)]
     users = User.objects.bulk_create([User(username=f"bench{n:04d}") for n in range(agents)])
-    people = Agent.objects.bulk_create([
-        Agent(user=user, display_name=f"Agent {n:04d}", employee_number=f"B{n:04d}",
-              team=teams[n % len(teams)]) for n, user in enumerate(users)])
-    TelephonyAlias.objects.bulk_create([
-        TelephonyAlias(agent=agent, name=f"PJSIP/{5000 + n}") for n, agent in enumerate(people)])
+    people = Agent.objects.bulk_create(
+        [
+            Agent(
+                user=user,
+                display_name=f"Agent {n:04d}",
+                employee_number=f"B{n:04d}",
+                team=teams[n % len(teams)],
+            )
+            for n, user in enumerate(users)
+        ]
+    )
+    TelephonyAlias.objects.bulk_create(
+        [TelephonyAlias(agent=agent, name=f"PJSIP/{5000 + n}") for n, agent in enumerate(people)]
+    )
     Queue.objects.bulk_create([Queue(name=f"queue{n:02d}", site="main") for n in range(queues)])
-    supervisor = services.user_create(username="bench-supervisor", password=None,
-                                      roles=[Role.SUPERVISOR])
+    supervisor = services.user_create(
+        username="bench-supervisor", password=None, roles=[Role.SUPERVISOR]
+    )
     client = Client()
     client.force_login(supervisor)
     from django.conf import settings
 
     _, token = source_create(name="bench-pbx", kind="http_json")
-    return {"cookie": f"{settings.SESSION_COOKIE_NAME}="
-                      f"{client.cookies[settings.SESSION_COOKIE_NAME].value}",
-            "token": token, "probe": f"a{people[0].pk}",
-            "members": [f"PJSIP/{5000 + n}" for n in range(agents)],
-            "queues": [f"queue{n:02d}" for n in range(queues)]}
+    return {
+        "cookie": f"{settings.SESSION_COOKIE_NAME}="
+        f"{client.cookies[settings.SESSION_COOKIE_NAME].value}",
+        "token": token,
+        "probe": f"a{people[0].pk}",
+        "members": [f"PJSIP/{5000 + n}" for n in range(agents)],
+        "queues": [f"queue{n:02d}" for n in range(queues)],
+    }
 
 
 # -- processes ------------------------------------------------------------------------------------
@@ -91,22 +104,54 @@ def _free_port() -> int:
 
 def start_processes(port: int) -> dict[str, subprocess.Popen]:
     # Every board of the bench shares one session.
-    env = dict(os.environ, CELERY_TASK_ALWAYS_EAGER="0", LOG_LEVEL="WARNING",
-               CALLFLOOR_WS_MAX_PER_SESSION="100000")
+    env = dict(
+        os.environ,
+        CELERY_TASK_ALWAYS_EAGER="0",
+        LOG_LEVEL="WARNING",
+        CALLFLOOR_WS_MAX_PER_SESSION="100000",
+    )
     OUT.mkdir(parents=True, exist_ok=True)
     logs = {name: open(OUT / f"{name}.log", "w") for name in ("daphne", "worker", "beat")}  # noqa: SIM115
     py = sys.executable
     commands = {
-        "daphne": [py, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                   "callfloor.asgi:application"],
-        "worker": [py, "-m", "celery", "-A", "callfloor", "worker", "--pool=solo",
-                   "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-        "beat": [py, "-m", "celery", "-A", "callfloor", "beat", "--loglevel=WARNING",
-                 "-s", str(OUT / "beat-schedule")],
+        "daphne": [
+            py,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "callfloor.asgi:application",
+        ],
+        "worker": [
+            py,
+            "-m",
+            "celery",
+            "-A",
+            "callfloor",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        "beat": [
+            py,
+            "-m",
+            "celery",
+            "-A",
+            "callfloor",
+            "beat",
+            "--loglevel=WARNING",
+            "-s",
+            str(OUT / "beat-schedule"),
+        ],
     }
-    return {name: subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logs[name],
-                                   stderr=subprocess.STDOUT)
-            for name, cmd in commands.items()}
+    return {
+        name: subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logs[name], stderr=subprocess.STDOUT)
+        for name, cmd in commands.items()
+    }
 
 
 def _wait_http(url: str, timeout: float = 60) -> None:
@@ -136,8 +181,11 @@ class Usage:
 
     @staticmethod
     def _mem(pid: int) -> tuple[float, float]:
-        status = dict(line.split(":", 1) for line in
-                      Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+        status = dict(
+            line.split(":", 1)
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+            if ":" in line
+        )
         return (int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024)
 
     def report(self) -> dict:
@@ -145,8 +193,11 @@ class Usage:
         result = {}
         for name, pid in self.pids.items():
             rss, peak = self._mem(pid)
-            result[name] = {"cpu_pct": 100 * (self._cpu(pid) - self.start[name]) / wall,
-                            "rss_mb": rss, "peak_mb": peak}
+            result[name] = {
+                "cpu_pct": 100 * (self._cpu(pid) - self.start[name]) / wall,
+                "rss_mb": rss,
+                "peak_mb": peak,
+            }
         return result
 
 
@@ -225,7 +276,8 @@ async def open_board(port: int, cookie: str, probe: str) -> Board:
 
     factory = WebSocketClientFactory(
         f"ws://127.0.0.1:{port}/ws/floor/",
-        headers={"Cookie": cookie, "Origin": f"http://127.0.0.1:{port}"})
+        headers={"Cookie": cookie, "Origin": f"http://127.0.0.1:{port}"},
+    )
     factory.protocol = Protocol
     factory.setProtocolOptions(maxMessagePayloadSize=0, maxFramePayloadSize=0)
     loop = asyncio.get_event_loop()
@@ -239,8 +291,11 @@ async def open_board(port: int, cookie: str, probe: str) -> Board:
 
 def _post(url: str, token: str, events: list[dict]) -> float:
     request = urllib.request.Request(  # noqa: S310 - loopback
-        url, data=json.dumps({"events": events}).encode(), method="POST",
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+        url,
+        data=json.dumps({"events": events}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
         body = json.load(response)
     if body["accepted"] != len(events):
@@ -252,8 +307,17 @@ def _event(n: int, kind: str, **fields) -> dict:
     return {"id": f"load-{n}", "type": kind, "at": datetime.now(UTC).isoformat(), **fields}
 
 
-def send_load(floor: dict, port: int, *, rate: float, seconds: float, sim, first_probe: int,
-              batches_per_s: float, out) -> None:
+def send_load(
+    floor: dict,
+    port: int,
+    *,
+    rate: float,
+    seconds: float,
+    sim,
+    first_probe: int,
+    batches_per_s: float,
+    out,
+) -> None:
     """The PBX: `rate` events a second in batches, in order; (probe, accepted) to `out`."""
     url = f"http://127.0.0.1:{port}/api/telephony/events"
     sim.prefix = f"bench{first_probe}"  # this process's copy of the simulator: fresh ids
@@ -265,50 +329,118 @@ def send_load(floor: dict, port: int, *, rate: float, seconds: float, sim, first
     begin = time.monotonic()
     n = first_probe
     try:
-        _send_batches(url, floor["token"], out, begin=begin, seconds=seconds, n=n,
-                      first_probe=first_probe, batches_per_s=batches_per_s, sim=sim, rng=rng,
-                      members=members, probe_member=probe_member, per_batch=per_batch,
-                      counter=counter)
+        _send_batches(
+            url,
+            floor["token"],
+            out,
+            begin=begin,
+            seconds=seconds,
+            n=n,
+            first_probe=first_probe,
+            batches_per_s=batches_per_s,
+            sim=sim,
+            rng=rng,
+            members=members,
+            probe_member=probe_member,
+            per_batch=per_batch,
+            counter=counter,
+        )
     finally:
         out.put(None)
 
 
-def _send_batches(url, token, out, *, begin, seconds, n, first_probe, batches_per_s, sim, rng,
-                  members, probe_member, per_batch, counter) -> None:
+def _send_batches(
+    url,
+    token,
+    out,
+    *,
+    begin,
+    seconds,
+    n,
+    first_probe,
+    batches_per_s,
+    sim,
+    rng,
+    members,
+    probe_member,
+    per_batch,
+    counter,
+) -> None:
     backlog: list[dict] = []
     while time.monotonic() - begin < seconds:
         time.sleep(max(0.0, begin + (n - first_probe) / batches_per_s - time.monotonic()))
         backlog += sim.advance(time.time())
-        events, backlog = backlog[: per_batch - 1], backlog[per_batch - 1:]
+        events, backlog = backlog[: per_batch - 1], backlog[per_batch - 1 :]
         while len(events) < per_batch - 1:
             counter += 1
-            events.append(_event(counter, "agent_status", member=rng.choice(members), **(
-                {"status": "available"} if rng.random() < 0.5 else
-                {"status": "not_ready", "reason": rng.choice(["Break", "Meeting", "Coaching"])})))
+            events.append(
+                _event(
+                    counter,
+                    "agent_status",
+                    member=rng.choice(members),
+                    **(
+                        {"status": "available"}
+                        if rng.random() < 0.5
+                        else {
+                            "status": "not_ready",
+                            "reason": rng.choice(["Break", "Meeting", "Coaching"]),
+                        }
+                    ),
+                )
+            )
         counter += 1
-        events.append(_event(counter, "agent_status", member=probe_member, status="not_ready",
-                             reason=f"probe-{n}"))
+        events.append(
+            _event(
+                counter,
+                "agent_status",
+                member=probe_member,
+                status="not_ready",
+                reason=f"probe-{n}",
+            )
+        )
         out.put((n, _post(url, token, events), len(events)))
         n += 1
 
 
-async def run_load(floor: dict, port: int, *, boards: int, rate: float, seconds: float,
-                   sim, first_probe: int, batches_per_s: float) -> dict:
+async def run_load(
+    floor: dict,
+    port: int,
+    *,
+    boards: int,
+    rate: float,
+    seconds: float,
+    sim,
+    first_probe: int,
+    batches_per_s: float,
+) -> dict:
     import multiprocessing
 
     open_started = time.monotonic()
     opened = []
     for start in range(0, boards, 20):  # a few at a time: each gets a full snapshot first
-        opened += await asyncio.gather(*(open_board(port, floor["cookie"], floor["probe"])
-                                         for _ in range(start, min(boards, start + 20))))
+        opened += await asyncio.gather(
+            *(
+                open_board(port, floor["cookie"], floor["probe"])
+                for _ in range(start, min(boards, start + 20))
+            )
+        )
     open_seconds = time.monotonic() - open_started
     # The sender runs in a process of its own so the boards' work does not slow the load down
     # (CLOCK_MONOTONIC is shared by the processes of a machine).
     context = multiprocessing.get_context("fork")
     out = context.Queue()
-    sender = context.Process(target=send_load, args=(floor, port), kwargs={
-        "rate": rate, "seconds": seconds, "sim": sim, "first_probe": first_probe,
-        "batches_per_s": batches_per_s, "out": out})
+    sender = context.Process(
+        target=send_load,
+        args=(floor, port),
+        kwargs={
+            "rate": rate,
+            "seconds": seconds,
+            "sim": sim,
+            "first_probe": first_probe,
+            "batches_per_s": batches_per_s,
+            "out": out,
+        },
+    )
     sender.start()
     accepted: dict[int, float] = {}
     events = 0
@@ -320,20 +452,28 @@ async def run_load(floor: dict, port: int, *, boards: int, rate: float, seconds:
     sender.join()
     n = max(accepted) + 1 if accepted else first_probe
     await asyncio.sleep(3)  # let the last pushes arrive
-    latencies = [board.arrivals[p] - accepted[p] for board in opened for p in accepted
-                 if p in board.arrivals]
+    latencies = [
+        board.arrivals[p] - accepted[p] for board in opened for p in accepted if p in board.arrivals
+    ]
     missing = sum(1 for board in opened for p in accepted if p not in board.arrivals)
     for board in opened:
         board.transport.close()
     quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {
-        "boards": boards, "events": events, "seconds": seconds,
-        "rate": events / seconds, "last_probe": n,
+        "boards": boards,
+        "events": events,
+        "seconds": seconds,
+        "rate": events / seconds,
+        "last_probe": n,
         "open_seconds": open_seconds,
-        "p50_ms": 1000 * quantiles[49], "p95_ms": 1000 * quantiles[94],
-        "p99_ms": 1000 * quantiles[98], "max_ms": 1000 * max(latencies, default=0),
-        "samples": len(latencies), "missing": missing,
-        "gaps": sum(b.gaps for b in opened), "messages": sum(b.messages for b in opened),
+        "p50_ms": 1000 * quantiles[49],
+        "p95_ms": 1000 * quantiles[94],
+        "p99_ms": 1000 * quantiles[98],
+        "max_ms": 1000 * max(latencies, default=0),
+        "samples": len(latencies),
+        "missing": missing,
+        "gaps": sum(b.gaps for b in opened),
+        "messages": sum(b.messages for b in opened),
     }
 
 
@@ -343,27 +483,54 @@ def load_main(config_path: str) -> None:
 
     config = json.loads(Path(config_path).read_text())
     floor, port = config["floor"], config["port"]
-    sim = FloorSimulator(members=floor["members"][1:], queues={q: 1.0 for q in floor["queues"]},
-                         rate=rate_function(read_profile(config["profile"]),
-                                            agents=len(floor["members"]), aht_s=230),
-                         start=time.time() - config["warmup"] * 60, seed=3, prefix="bench")
+    sim = FloorSimulator(
+        members=floor["members"][1:],
+        queues={q: 1.0 for q in floor["queues"]},
+        rate=rate_function(
+            read_profile(config["profile"]), agents=len(floor["members"]), aht_s=230
+        ),
+        start=time.time() - config["warmup"] * 60,
+        seed=3,
+        prefix="bench",
+    )
     history = sim.advance(time.time())
-    history.insert(0, {"id": "probe-login", "type": "agent_login",
-                       "at": datetime.now(UTC).isoformat(), "member": floor["members"][0]})
+    history.insert(
+        0,
+        {
+            "id": "probe-login",
+            "type": "agent_login",
+            "at": datetime.now(UTC).isoformat(),
+            "member": floor["members"][0],
+        },
+    )
     started = time.monotonic()
     for start in range(0, len(history), 1000):
-        _post(f"http://127.0.0.1:{port}/api/telephony/events", floor["token"],
-              history[start:start + 1000])
-    print(f"bench: {len(history)} events of history in {time.monotonic() - started:.1f} s",
-          file=sys.stderr)
+        _post(
+            f"http://127.0.0.1:{port}/api/telephony/events",
+            floor["token"],
+            history[start : start + 1000],
+        )
+    print(
+        f"bench: {len(history)} events of history in {time.monotonic() - started:.1f} s",
+        file=sys.stderr,
+    )
     pids = dict(config["pids"], **{"boards + load": os.getpid()})
     results = []
     probe = 0
     for boards in config["boards"]:
         usage = Usage(pids)
-        result = asyncio.run(run_load(floor, port, boards=boards, rate=config["rate"],
-                                      seconds=config["seconds"], sim=sim, first_probe=probe,
-                                      batches_per_s=config["batches"]))
+        result = asyncio.run(
+            run_load(
+                floor,
+                port,
+                boards=boards,
+                rate=config["rate"],
+                seconds=config["seconds"],
+                sim=sim,
+                first_probe=probe,
+                batches_per_s=config["batches"],
+            )
+        )
         probe = result["last_probe"] + 1
         result["processes"] = usage.report()
         print(f"bench: {result}", file=sys.stderr)
@@ -380,8 +547,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--queues", type=int, default=40)
     parser.add_argument("--rate", type=float, default=100, help="telephony events per second")
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--batches", type=float, default=4,
-                        help="batches a second (a PBX adapter batches its events)")
+    parser.add_argument(
+        "--batches",
+        type=float,
+        default=4,
+        help="batches a second (a PBX adapter batches its events)",
+    )
     parser.add_argument("--boards", default="1,200")
     parser.add_argument("--warmup", type=float, default=10, help="minutes of history")
     args = parser.parse_args(argv)
@@ -401,15 +572,26 @@ def main(argv: list[str]) -> None:
         redis_pid = _pid_listening(int(urlsplit(os.environ["REDIS_URL"]).port))
         if redis_pid:
             pids["redis"] = redis_pid
-        config = {"floor": floor, "port": port, "pids": pids, "rate": args.rate,
-                  "seconds": args.seconds, "warmup": args.warmup, "batches": args.batches,
-                  "boards": [int(b) for b in args.boards.split(",")],
-                  "profile": str(_shared(DEFAULT_PROFILE))}
+        config = {
+            "floor": floor,
+            "port": port,
+            "pids": pids,
+            "rate": args.rate,
+            "seconds": args.seconds,
+            "warmup": args.warmup,
+            "batches": args.batches,
+            "boards": [int(b) for b in args.boards.split(",")],
+            "profile": str(_shared(DEFAULT_PROFILE)),
+        }
         OUT.mkdir(parents=True, exist_ok=True)
         (OUT / "board-config.json").write_text(json.dumps(config))
-        load = subprocess.run([sys.executable, "-m", "bench.board", "load",
-                               str(OUT / "board-config.json")], cwd=ROOT, check=False,
-                              stdout=subprocess.PIPE, text=True)
+        load = subprocess.run(
+            [sys.executable, "-m", "bench.board", "load", str(OUT / "board-config.json")],
+            cwd=ROOT,
+            check=False,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         if load.returncode:
             raise SystemExit("bench: the load process failed")
         results = json.loads(load.stdout.strip().splitlines()[-1])
@@ -418,8 +600,12 @@ def main(argv: list[str]) -> None:
             process.terminate()
         for process in processes.values():
             process.wait(timeout=20)
-    run = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "agents": args.agents,
-           "queues": args.queues, "results": results}
+    run = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "agents": args.agents,
+        "queues": args.queues,
+        "results": results,
+    }
     (OUT / "board.json").write_text(json.dumps(run, indent=2))
     print(markdown(run))
 
@@ -427,20 +613,30 @@ def main(argv: list[str]) -> None:
 def markdown(run: dict) -> str:
     from bench.run import machine
 
-    out = [f"Run {run['when']} on {machine()}: {run['agents']} agents, {run['queues']} queues.",
-           "",
-           "| open boards | events/s | p50 | p95 | p99 | max | probes seen | sequence gaps |",
-           "|---|---|---|---|---|---|---|---|"]
+    out = [
+        f"Run {run['when']} on {machine()}: {run['agents']} agents, {run['queues']} queues.",
+        "",
+        "| open boards | events/s | p50 | p95 | p99 | max | probes seen | sequence gaps |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in run["results"]:
-        out.append(f"| {r['boards']} | {r['rate']:.0f} | {r['p50_ms']:.0f} ms | "
-                   f"{r['p95_ms']:.0f} ms | {r['p99_ms']:.0f} ms | {r['max_ms']:.0f} ms | "
-                   f"{r['samples']:,} (missing {r['missing']}) | {r['gaps']} |")
+        out.append(
+            f"| {r['boards']} | {r['rate']:.0f} | {r['p50_ms']:.0f} ms | "
+            f"{r['p95_ms']:.0f} ms | {r['p99_ms']:.0f} ms | {r['max_ms']:.0f} ms | "
+            f"{r['samples']:,} (missing {r['missing']}) | {r['gaps']} |"
+        )
     for r in run["results"]:
-        out += ["", f"Processes with {r['boards']} board(s) (CPU over the run, one core = 100 %):",
-                "", "| process | CPU | RSS | peak RSS |", "|---|---|---|---|"]
+        out += [
+            "",
+            f"Processes with {r['boards']} board(s) (CPU over the run, one core = 100 %):",
+            "",
+            "| process | CPU | RSS | peak RSS |",
+            "|---|---|---|---|",
+        ]
         for name, p in r["processes"].items():
-            out.append(f"| {name} | {p['cpu_pct']:.0f} % | {p['rss_mb']:.0f} MB | "
-                       f"{p['peak_mb']:.0f} MB |")
+            out.append(
+                f"| {name} | {p['cpu_pct']:.0f} % | {p['rss_mb']:.0f} MB | {p['peak_mb']:.0f} MB |"
+            )
     return "\n".join(out)
 
 

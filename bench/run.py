@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 ARRIVALS = Path(os.environ.get("CALLFLOOR_SHARED_DATA", "/work/shared/data")) / (
-    "arrivals/bank-calls-2003.csv")
+    "arrivals/bank-calls-2003.csv"
+)
 
 
 def _django() -> None:
@@ -54,8 +55,11 @@ def step_report(path: str) -> dict:
     start = time.perf_counter()
     report = build_report(lines)
     json.dumps(report)
-    return {"seconds": time.perf_counter() - start, "peak_mb": _peak_mb(),
-            "lines": report["lines"]["read"]}
+    return {
+        "seconds": time.perf_counter() - start,
+        "peak_mb": _peak_mb(),
+        "lines": report["lines"]["read"],
+    }
 
 
 def step_import(path: str) -> dict:
@@ -70,12 +74,18 @@ def step_import(path: str) -> dict:
     out = StringIO()
     call_command("import_queue_log", path, "--source", "bench", "--no-progress", stdout=out)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "summary": out.getvalue().strip(),
-            "events": CallEvent.objects.count(), "calls": QueueCall.objects.count()}
+    return {
+        "seconds": seconds,
+        "peak_mb": _peak_mb(),
+        "summary": out.getvalue().strip(),
+        "events": CallEvent.objects.count(),
+        "calls": QueueCall.objects.count(),
+    }
 
 
-def _copy_calls(queue, source, count: int, first: int, day_start: datetime,
-                span_s: float, rng) -> dict:
+def _copy_calls(
+    queue, source, count: int, first: int, day_start: datetime, span_s: float, rng
+) -> dict:
     """Append `count` finished calls of today to the queue with COPY; return their tallies."""
     from io import StringIO
 
@@ -92,31 +102,63 @@ def _copy_calls(queue, source, count: int, first: int, day_start: datetime,
         wait = rng.expovariate(1 / 20)
         answered = rng.random() < 0.85
         talk = max(10.0, rng.expovariate(1 / 130)) if answered else None
-        facts = kpi.CallFacts("answered" if answered else "abandoned", wait, 4.0 if answered
-                              else None, talk, None, 15.0 if answered else None, answered,
-                              False, False)
-        start = kpi.interval_start(offered.timestamp(), zone=zone,
-                                   minutes=queue.interval_minutes)
-        tallies.setdefault(start, kpi.Tally()).add(kpi.contribution(
-            facts, threshold=queue.sl_threshold_s, short_abandon=queue.short_abandon_s))
+        facts = kpi.CallFacts(
+            "answered" if answered else "abandoned",
+            wait,
+            4.0 if answered else None,
+            talk,
+            None,
+            15.0 if answered else None,
+            answered,
+            False,
+            False,
+        )
+        start = kpi.interval_start(offered.timestamp(), zone=zone, minutes=queue.interval_minutes)
+        tallies.setdefault(start, kpi.Tally()).add(
+            kpi.contribution(
+                facts, threshold=queue.sl_threshold_s, short_abandon=queue.short_abandon_s
+            )
+        )
 
         def v(x):
             return "\\N" if x is None else str(x)
 
         answered_at = offered + timedelta(seconds=wait) if answered else None
         ended = answered_at + timedelta(seconds=talk + 15) if answered else None
-        buffer.write("\t".join([
-            str(source.pk), f"snap.{n}", str(queue.pk), "", offered.isoformat(),
-            facts.outcome, v(wait), "PJSIP/1000" if answered else "", "\\N",
-            v(answered_at and answered_at.isoformat()), v(facts.ring_s), v(talk), "\\N",
-            v(facts.acw_s), v(ended and ended.isoformat()), "f", "f", "",
-            offered.isoformat()]) + "\n")
+        buffer.write(
+            "\t".join(
+                [
+                    str(source.pk),
+                    f"snap.{n}",
+                    str(queue.pk),
+                    "",
+                    offered.isoformat(),
+                    facts.outcome,
+                    v(wait),
+                    "PJSIP/1000" if answered else "",
+                    "\\N",
+                    v(answered_at and answered_at.isoformat()),
+                    v(facts.ring_s),
+                    v(talk),
+                    "\\N",
+                    v(facts.acw_s),
+                    v(ended and ended.isoformat()),
+                    "f",
+                    "f",
+                    "",
+                    offered.isoformat(),
+                ]
+            )
+            + "\n"
+        )
     buffer.seek(0)
     with connection.cursor() as cursor:
         cursor.copy_expert(
             "COPY metrics_queuecall (source_id, call_id, queue_id, caller, offered_at, outcome, "
             "wait_s, member, agent_id, answered_at, ring_s, talk_s, hold_s, acw_s, ended_at, "
-            "transferred, cut, recording_id, updated_at) FROM STDIN", buffer)
+            "transferred, cut, recording_id, updated_at) FROM STDIN",
+            buffer,
+        )
     return tallies
 
 
@@ -138,24 +180,47 @@ def step_snapshot(levels: str) -> dict:
     # 1,000 agents with counters for today, and 40 calls waiting now.
     from metrics.models import AgentDay
 
-    AgentDay.objects.bulk_create([
-        AgentDay(source=source, member=f"PJSIP/{1000 + i}", day=now.date(), answered=200,
-                 aht_n=200, talk_sum=26000.0, missed_rings=3) for i in range(1000)])
-    QueueCall.objects.bulk_create([
-        QueueCall(source=source, call_id=f"wait.{i}", queue=queue,
-                  offered_at=now - timedelta(seconds=5 + 3 * i)) for i in range(40)])
+    AgentDay.objects.bulk_create(
+        [
+            AgentDay(
+                source=source,
+                member=f"PJSIP/{1000 + i}",
+                day=now.date(),
+                answered=200,
+                aht_n=200,
+                talk_sum=26000.0,
+                missed_rings=3,
+            )
+            for i in range(1000)
+        ]
+    )
+    QueueCall.objects.bulk_create(
+        [
+            QueueCall(
+                source=source,
+                call_id=f"wait.{i}",
+                queue=queue,
+                offered_at=now - timedelta(seconds=5 + 3 * i),
+            )
+            for i in range(40)
+        ]
+    )
     totals: dict[datetime, kpi.Tally] = {}
     results = []
     done = 0
     for level in [int(x) for x in levels.split(",")]:
-        for start, tally in _copy_calls(queue, source, level - done, done, day_start, span,
-                                        rng).items():
+        for start, tally in _copy_calls(
+            queue, source, level - done, done, day_start, span, rng
+        ).items():
             totals.setdefault(start, kpi.Tally()).add(tally)
         done = level
         QueueInterval.objects.filter(queue=queue).delete()
-        QueueInterval.objects.bulk_create([
-            QueueInterval(queue=queue, start=start, **t.as_dict(), acw_known=True)
-            for start, t in totals.items()])
+        QueueInterval.objects.bulk_create(
+            [
+                QueueInterval(queue=queue, start=start, **t.as_dict(), acw_known=True)
+                for start, t in totals.items()
+            ]
+        )
         from django.db import connection
 
         with connection.cursor() as cursor:
@@ -168,9 +233,14 @@ def step_snapshot(levels: str) -> dict:
             timings.append(time.perf_counter() - t0)
         # The 40 waiting calls are not in the rollups written here (ingestion would add them).
         assert (stats["offered"], stats["waiting_now"]) == (level, 40), stats["offered"]
-        results.append({"calls": level, "median_ms": statistics.median(timings) * 1000,
-                        "min_ms": min(timings) * 1000,
-                        "p95_ms": sorted(timings)[int(len(timings) * 0.95) - 1] * 1000})
+        results.append(
+            {
+                "calls": level,
+                "median_ms": statistics.median(timings) * 1000,
+                "min_ms": min(timings) * 1000,
+                "p95_ms": sorted(timings)[int(len(timings) * 0.95) - 1] * 1000,
+            }
+        )
     return {"levels": results, "peak_mb": _peak_mb()}
 
 
@@ -179,19 +249,32 @@ def step_generate(arg: str) -> dict:
 
     scale = float(arg)
     started = time.perf_counter()
-    day = generate_day(OUT / "queue_log", csv_path=ARRIVALS,
-                       agents=max(1, round(1000 * scale)), target_lines=int(1_500_000 * scale))
+    day = generate_day(
+        OUT / "queue_log",
+        csv_path=ARRIVALS,
+        agents=max(1, round(1000 * scale)),
+        target_lines=int(1_500_000 * scale),
+    )
     return {**day, "generate_seconds": time.perf_counter() - started}
 
 
 # Every step runs in a fresh process: a child forked from a big parent would inherit its peak.
-STEPS = {"generate": step_generate, "report": step_report, "import": step_import,
-         "snapshot": step_snapshot}
+STEPS = {
+    "generate": step_generate,
+    "report": step_report,
+    "import": step_import,
+    "snapshot": step_snapshot,
+}
 
 
 def run_step(name: str, arg: str) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "bench.run", "step", name, arg], cwd=ROOT,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.run", "step", name, arg],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode:
         sys.stderr.write(proc.stdout + proc.stderr)
         raise SystemExit(f"bench step {name} failed")
@@ -199,13 +282,23 @@ def run_step(name: str, arg: str) -> dict:
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-               if line.startswith("MemTotal"))
-    return (f"{cpu}, {os.cpu_count()} cores, {mem / 1024 / 1024:.0f} GiB RAM, "
-            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem / 1024 / 1024:.0f} GiB RAM, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
 
 
 def main(argv: list[str]) -> None:
@@ -213,11 +306,17 @@ def main(argv: list[str]) -> None:
         print(json.dumps(STEPS[argv[1]](argv[2])))
         return
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", type=float,
-                        default=float(os.environ.get("BENCH_SCALE", "1.0")),
-                        help="1.0 = 1,000 agents and about 1.5 M lines")
-    parser.add_argument("--snapshot", default=os.environ.get(
-        "BENCH_SNAPSHOT", "10000,100000,1000000"), help="calls into the day")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=float(os.environ.get("BENCH_SCALE", "1.0")),
+        help="1.0 = 1,000 agents and about 1.5 M lines",
+    )
+    parser.add_argument(
+        "--snapshot",
+        default=os.environ.get("BENCH_SNAPSHOT", "10000,100000,1000000"),
+        help="calls into the day",
+    )
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("bench: run through `make bench` (it starts a throwaway PostgreSQL)")
@@ -225,8 +324,12 @@ def main(argv: list[str]) -> None:
     path = OUT / "queue_log"
     day = run_step("generate", str(args.scale))
     print(f"day: {day}", file=sys.stderr)
-    env_ok = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-                            cwd=ROOT, check=False, env={**os.environ, "DEBUG": "1"})
+    env_ok = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        check=False,
+        env={**os.environ, "DEBUG": "1"},
+    )
     if env_ok.returncode:
         raise SystemExit("bench: migrate failed")
     report = run_step("report", str(path))
@@ -235,9 +338,15 @@ def main(argv: list[str]) -> None:
     print(f"import: {imported}", file=sys.stderr)
     snapshot = run_step("snapshot", args.snapshot)
     print(f"snapshot: {snapshot}", file=sys.stderr)
-    results = {"machine": machine(), "scale": args.scale, "day": day, "report": report,
-               "import": imported, "snapshot": snapshot,
-               "when": datetime.now(UTC).isoformat(timespec="seconds")}
+    results = {
+        "machine": machine(),
+        "scale": args.scale,
+        "day": day,
+        "report": report,
+        "import": imported,
+        "snapshot": snapshot,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
     print(markdown(results))
@@ -263,10 +372,14 @@ def markdown(r: dict) -> str:
         f"(peak {r['report']['peak_mb']:.0f} MB) | ≤ 30 s |",
     ]
     for level in levels:
-        out.append(f"| live snapshot at {level['calls']:,} calls | {level['median_ms']:.1f} ms "
-                   f"median (min {level['min_ms']:.1f}, p95 {level['p95_ms']:.1f} ms) | |")
-    out.append(f"| snapshot at {levels[-1]['calls']:,} / at {levels[0]['calls']:,} | "
-               f"{flat:.2f} × (medians), {flat_min:.2f} × (minima) | ≤ 1.5 × |")
+        out.append(
+            f"| live snapshot at {level['calls']:,} calls | {level['median_ms']:.1f} ms "
+            f"median (min {level['min_ms']:.1f}, p95 {level['p95_ms']:.1f} ms) | |"
+        )
+    out.append(
+        f"| snapshot at {levels[-1]['calls']:,} / at {levels[0]['calls']:,} | "
+        f"{flat:.2f} × (medians), {flat_min:.2f} × (minima) | ≤ 1.5 × |"
+    )
     return "\n".join(out)
 
 

@@ -34,9 +34,16 @@ def arrival_shape(csv_path: Path) -> list[float]:
     return [sums[slot] / len(days) for slot in range(168)]
 
 
-def generate_day(path: Path, *, csv_path: Path, agents: int = 1000,
-                 target_lines: int = 1_500_000, queues: int = 10, seed: int = 1,
-                 day: datetime = datetime(2026, 3, 2, tzinfo=UTC)) -> dict:
+def generate_day(
+    path: Path,
+    *,
+    csv_path: Path,
+    agents: int = 1000,
+    target_lines: int = 1_500_000,
+    queues: int = 10,
+    seed: int = 1,
+    day: datetime = datetime(2026, 3, 2, tzinfo=UTC),
+) -> dict:
     rng = random.Random(seed)
     shape = arrival_shape(csv_path)
     calls_wanted = int(target_lines / LINES_PER_CALL)
@@ -85,19 +92,27 @@ def generate_day(path: Path, *, csv_path: Path, agents: int = 1000,
         member = members[agent]
         if rng.random() < 0.3:
             other = members[rng.randrange(agents)]
-            emit(arrival + wait, f"{cid}|{queue}|{other}|RINGNOANSWER|"
-                                 f"{rng.choice([0, 15000, 15000, 8000])}")
+            emit(
+                arrival + wait,
+                f"{cid}|{queue}|{other}|RINGNOANSWER|{rng.choice([0, 15000, 15000, 8000])}",
+            )
         ring = rng.randint(2, 8)
         answered = arrival + wait + ring
         emit(answered, f"{cid}|{queue}|{member}|CONNECT|{int(answered - arrival)}|{cid}9|{ring}")
         talk = max(10, int(rng.expovariate(1 / 130)))
         end = answered + talk
         if rng.random() < 0.05:
-            emit(end, f"{cid}|{queue}|{member}|BLINDTRANSFER|2000|from-internal|"
-                      f"{int(answered - arrival)}|{talk}|1")
+            emit(
+                end,
+                f"{cid}|{queue}|{member}|BLINDTRANSFER|2000|from-internal|"
+                f"{int(answered - arrival)}|{talk}|1",
+            )
         else:
-            emit(end, f"{cid}|{queue}|{member}|COMPLETE{rng.choice(['AGENT', 'CALLER'])}|"
-                      f"{int(answered - arrival)}|{talk}|1")
+            emit(
+                end,
+                f"{cid}|{queue}|{member}|COMPLETE{rng.choice(['AGENT', 'CALLER'])}|"
+                f"{int(answered - arrival)}|{talk}|1",
+            )
         busy_until = end
         if rng.random() < 0.8:
             acw = rng.randint(5, 40)
@@ -108,8 +123,10 @@ def generate_day(path: Path, *, csv_path: Path, agents: int = 1000,
         heapq.heappush(free, (busy_until + 1, agent))
     t_close = t_open + 168 * 300
     for i, member in enumerate(members):
-        emit(t_close + 300 + rng.randint(0, 600),
-             f"NONE|{queue_names[i % queues]}|{member}|REMOVEMEMBER|")
+        emit(
+            t_close + 300 + rng.randint(0, 600),
+            f"NONE|{queue_names[i % queues]}|{member}|REMOVEMEMBER|",
+        )
     rows.sort()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:

@@ -33,8 +33,13 @@ class RejectNullCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        bad = sorted({key for key, values in request.GET.lists()
-                      if "\x00" in key or any("\x00" in value for value in values)})
+        bad = sorted(
+            {
+                key
+                for key, values in request.GET.lists()
+                if "\x00" in key or any("\x00" in value for value in values)
+            }
+        )
         if bad:
             fields = {key.replace("\x00", "\\0"): [NUL_MESSAGE] for key in bad}
             if request.path.startswith("/api/"):
@@ -53,13 +58,19 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         too_big = isinstance(exception, RequestDataTooBig | TooManyFieldsSent)
         if too_big and request.path.startswith("/api/"):
-            message = (f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes "
-                       "(or has too many fields).")
+            message = (
+                f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes "
+                "(or has too many fields)."
+            )
             return JsonResponse(error_body("too_large", message), status=413)
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        log.warning("database unavailable on %s %s: %s", request.method, request.path,
-                    exception.__class__.__name__)
+        log.warning(
+            "database unavailable on %s %s: %s",
+            request.method,
+            request.path,
+            exception.__class__.__name__,
+        )
         # A broken connection is not reused by the next request.
         for connection in connections.all(initialized_only=True):
             if connection.connection is not None and not connection.is_usable():

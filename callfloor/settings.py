@@ -124,8 +124,9 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
         }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER")
     CELERY_TASK_EAGER_PROPAGATES = True
@@ -157,20 +158,41 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 CELERY_BEAT_SCHEDULE["complaints-check-timers"] = {
-    "task": "complaints.check_timers", "schedule": 60.0, "options": {"expires": 55}}
+    "task": "complaints.check_timers",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
 CELERY_BEAT_SCHEDULE["qa-appeal-reminders"] = {
-    "task": "qa.appeal_reminders", "schedule": 3600.0, "options": {"expires": 3500}}
+    "task": "qa.appeal_reminders",
+    "schedule": 3600.0,
+    "options": {"expires": 3500},
+}
 CELERY_BEAT_SCHEDULE["qa-draw-due-samples"] = {
-    "task": "qa.draw_due_samples", "schedule": 3600.0, "options": {"expires": 3500}}
+    "task": "qa.draw_due_samples",
+    "schedule": 3600.0,
+    "options": {"expires": 3500},
+}
 CELERY_BEAT_SCHEDULE["scheduling-handovers-overdue"] = {
-    "task": "scheduling.alert_overdue_handovers", "schedule": 60.0, "options": {"expires": 55}}
+    "task": "scheduling.alert_overdue_handovers",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
 CELERY_BEAT_SCHEDULE["scheduling-swaps-expire"] = {
-    "task": "scheduling.expire_swaps", "schedule": 300.0, "options": {"expires": 290}}
+    "task": "scheduling.expire_swaps",
+    "schedule": 300.0,
+    "options": {"expires": 290},
+}
 # The wall board's heartbeat: boards call the feed stale after two missed beats.
 CELERY_BEAT_SCHEDULE["floor-heartbeat"] = {
-    "task": "metrics.floor_heartbeat", "schedule": 5.0, "options": {"expires": 4.5}}
+    "task": "metrics.floor_heartbeat",
+    "schedule": 5.0,
+    "options": {"expires": 4.5},
+}
 CELERY_BEAT_SCHEDULE["metrics-advance-clocks"] = {
-    "task": "metrics.advance_clocks", "schedule": 5.0, "options": {"expires": 4}}
+    "task": "metrics.advance_clocks",
+    "schedule": 5.0,
+    "options": {"expires": 4},
+}
 
 # Wall-board sockets one browser session may hold open in one server process.
 CALLFLOOR_WS_MAX_PER_SESSION = int(env_str("CALLFLOOR_WS_MAX_PER_SESSION", "10"))
@@ -207,8 +229,10 @@ USE_TZ = True
 TIME_ZONE = "UTC"  # the database stores UTC
 CALLFLOOR_TIME_ZONE = env_str("CALLFLOOR_TIME_ZONE", "UTC")  # the site's zone, applied at the edges
 # Post-call survey scores run from low to high; the top `TOP_BOX` scores count as satisfied.
-CALLFLOOR_SURVEY_SCALE = (int(env_str("CALLFLOOR_SURVEY_MIN", "1")),
-                          int(env_str("CALLFLOOR_SURVEY_MAX", "5")))
+CALLFLOOR_SURVEY_SCALE = (
+    int(env_str("CALLFLOOR_SURVEY_MIN", "1")),
+    int(env_str("CALLFLOOR_SURVEY_MAX", "5")),
+)
 CALLFLOOR_SURVEY_TOP_BOX = int(env_str("CALLFLOOR_SURVEY_TOP_BOX", "2"))
 # A caller calling any queue again within this many hours makes a repeat call (FCR proxy).
 CALLFLOOR_REPEAT_WINDOW_H = float(env_str("CALLFLOOR_REPEAT_WINDOW_H", "24"))

@@ -14,17 +14,19 @@ class QueueAliasInline(admin.TabularInline):
 
 @admin.register(Queue)
 class QueueAdmin(admin.ModelAdmin):
-    list_display = ["name", "site", "sl_threshold_s", "sl_target", "sl_variant",
-                    "interval_minutes"]
+    list_display = ["name", "site", "sl_threshold_s", "sl_target", "sl_variant", "interval_minutes"]
     list_filter = ["site", "sl_variant"]
     search_fields = ["name", "aliases__name"]
     inlines = [QueueAliasInline]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_record(actor=request.user, action="queue.saved", target=obj,
-                     data={k: form.cleaned_data.get(k) for k in form.changed_data
-                           if k != "acw_reasons"})
+        audit_record(
+            actor=request.user,
+            action="queue.saved",
+            target=obj,
+            data={k: form.cleaned_data.get(k) for k in form.changed_data if k != "acw_reasons"},
+        )
         # The rollups were counted with the old thresholds or interval length.
         if change and set(form.changed_data) & set(ROLLUP_SETTINGS):
             rows = services.queue_rollups_rebuild(queue=obj)
@@ -35,8 +37,7 @@ class QueueAdmin(admin.ModelAdmin):
 class TelephonySourceAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "site", "active", "follow_path", "follow_line"]
     list_filter = ["kind", "site", "active"]
-    readonly_fields = ["token_hash", "follow_offset", "follow_inode", "follow_line",
-                       "created_at"]
+    readonly_fields = ["token_hash", "follow_offset", "follow_inode", "follow_line", "created_at"]
     actions = ["issue_token"]
 
     def save_model(self, request, obj, form, change):
@@ -44,15 +45,17 @@ class TelephonySourceAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if token:
             audit_record(actor=request.user, action="telephony_source.token_issued", target=obj)
-            self.message_user(request, f"Ingest token of {obj} (shown once): {token}",
-                              messages.WARNING)
+            self.message_user(
+                request, f"Ingest token of {obj} (shown once): {token}", messages.WARNING
+            )
 
     @admin.action(description="Issue a new ingest token (the old one stops working)")
     def issue_token(self, request, queryset):
         for source in queryset:
             token = services.source_token_rotate(source=source, actor=request.user)
-            self.message_user(request, f"Ingest token of {source} (shown once): {token}",
-                              messages.WARNING)
+            self.message_user(
+                request, f"Ingest token of {source} (shown once): {token}", messages.WARNING
+            )
 
 
 @admin.register(QueueCall)

@@ -25,21 +25,55 @@ class SourceTokenScheme(OpenApiAuthenticationExtension):
     name = "sourceToken"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer",
-                "description": "The ingest token of a telephony source (`Bearer` or `Token`)."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The ingest token of a telephony source (`Bearer` or `Token`).",
+        }
 
 
 EVENT_TYPES = [
-    "call_queued", "call_answered", "call_abandoned", "call_timed_out", "call_left_empty",
-    "call_left_key", "call_ended", "call_transferred", "hold_started", "hold_ended",
-    "wrap_up_started", "wrap_up_ended", "ring_missed", "agent_login", "agent_logout",
-    "agent_status", "agent_activity",
+    "call_queued",
+    "call_answered",
+    "call_abandoned",
+    "call_timed_out",
+    "call_left_empty",
+    "call_left_key",
+    "call_ended",
+    "call_transferred",
+    "hold_started",
+    "hold_ended",
+    "wrap_up_started",
+    "wrap_up_ended",
+    "ring_missed",
+    "agent_login",
+    "agent_logout",
+    "agent_status",
+    "agent_activity",
 ]
-_NEEDS_CALL = {"call_queued", "call_answered", "call_abandoned", "call_timed_out",
-               "call_left_empty", "call_left_key", "call_ended", "call_transferred",
-               "hold_started", "hold_ended", "ring_missed"}
-_NEEDS_MEMBER = {"call_answered", "wrap_up_started", "wrap_up_ended", "ring_missed",
-                 "agent_login", "agent_logout", "agent_status", "agent_activity"}
+_NEEDS_CALL = {
+    "call_queued",
+    "call_answered",
+    "call_abandoned",
+    "call_timed_out",
+    "call_left_empty",
+    "call_left_key",
+    "call_ended",
+    "call_transferred",
+    "hold_started",
+    "hold_ended",
+    "ring_missed",
+}
+_NEEDS_MEMBER = {
+    "call_answered",
+    "wrap_up_started",
+    "wrap_up_ended",
+    "ring_missed",
+    "agent_login",
+    "agent_logout",
+    "agent_status",
+    "agent_activity",
+}
 
 
 def _n(value: float | None, scale: float = 1.0) -> str:
@@ -54,22 +88,34 @@ class EventInput(serializers.Serializer):
     at = serializers.DateTimeField(help_text="when it happened, ISO 8601 with a zone")
     call_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     queue = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    member = serializers.CharField(max_length=200, required=False, allow_blank=True,
-                                   help_text="the agent's telephony name (an alias)")
+    member = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="the agent's telephony name (an alias)",
+    )
     caller = serializers.CharField(max_length=100, required=False, allow_blank=True)
     wait_s = serializers.FloatField(
-        min_value=0, required=False, allow_null=True,
-        help_text="time in queue; measured from call_queued when absent")
-    ring_s = serializers.FloatField(min_value=0, required=False, allow_null=True,
-                                    help_text="ring time of this attempt")
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text="time in queue; measured from call_queued when absent",
+    )
+    ring_s = serializers.FloatField(
+        min_value=0, required=False, allow_null=True, help_text="ring time of this attempt"
+    )
     talk_s = serializers.FloatField(
-        min_value=0, required=False, allow_null=True,
+        min_value=0,
+        required=False,
+        allow_null=True,
         help_text="talk time of the call, hold excluded (hold comes from hold_started/ended); "
-                  "measured from the events when absent")
+        "measured from the events when absent",
+    )
     key = serializers.CharField(max_length=10, required=False, allow_blank=True)
     target = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    status = serializers.ChoiceField(choices=["available", "not_ready", "logged_out"],
-                                     required=False)
+    status = serializers.ChoiceField(
+        choices=["available", "not_ready", "logged_out"], required=False
+    )
     reason = serializers.CharField(max_length=100, required=False, allow_blank=True)
     activity = serializers.ChoiceField(choices=["idle", "wrap_up"], required=False)
 
@@ -115,12 +161,20 @@ def event_from_input(attrs: dict, index: int) -> Event:
             "not_ready": ("PAUSEALL", (attrs.get("reason", ""),)),
             "logged_out": ("AGENTLOGOFF", ()),
         }.get(attrs.get("status", ""), ("", ())),
-        "agent_activity": ("PAUSEALL", (acw,)) if attrs.get("activity") == "wrap_up" else (
-            "UNPAUSEALL", ()),
+        "agent_activity": ("PAUSEALL", (acw,))
+        if attrs.get("activity") == "wrap_up"
+        else ("UNPAUSEALL", ()),
     }[kind]
-    return Event(ts=attrs["at"].timestamp(), seq=index, call_id=attrs.get("call_id", ""),
-                 queue=queue, member=attrs.get("member", ""), name=name, data=data,
-                 key=attrs["id"])
+    return Event(
+        ts=attrs["at"].timestamp(),
+        seq=index,
+        call_id=attrs.get("call_id", ""),
+        queue=queue,
+        member=attrs.get("member", ""),
+        name=name,
+        data=data,
+        key=attrs["id"],
+    )
 
 
 class EventBatchInput(serializers.Serializer):
@@ -143,17 +197,45 @@ class BatchOutput(serializers.Serializer):
     results = ItemOutput(many=True)
 
 
-_EXAMPLE = {"events": [
-    {"id": "pbx1-000101", "type": "call_queued", "at": "2026-03-02T09:00:00Z",
-     "call_id": "1772442000.17", "queue": "billing", "caller": "+3225550101"},
-    {"id": "pbx1-000102", "type": "call_answered", "at": "2026-03-02T09:00:12Z",
-     "call_id": "1772442000.17", "queue": "billing", "member": "PJSIP/2004", "wait_s": 12,
-     "ring_s": 3},
-    {"id": "pbx1-000103", "type": "call_ended", "at": "2026-03-02T09:04:12Z",
-     "call_id": "1772442000.17", "queue": "billing", "member": "PJSIP/2004", "talk_s": 240},
-    {"id": "pbx1-000104", "type": "agent_status", "at": "2026-03-02T09:05:00Z",
-     "member": "PJSIP/2004", "status": "not_ready", "reason": "Lunch"},
-]}
+_EXAMPLE = {
+    "events": [
+        {
+            "id": "pbx1-000101",
+            "type": "call_queued",
+            "at": "2026-03-02T09:00:00Z",
+            "call_id": "1772442000.17",
+            "queue": "billing",
+            "caller": "+3225550101",
+        },
+        {
+            "id": "pbx1-000102",
+            "type": "call_answered",
+            "at": "2026-03-02T09:00:12Z",
+            "call_id": "1772442000.17",
+            "queue": "billing",
+            "member": "PJSIP/2004",
+            "wait_s": 12,
+            "ring_s": 3,
+        },
+        {
+            "id": "pbx1-000103",
+            "type": "call_ended",
+            "at": "2026-03-02T09:04:12Z",
+            "call_id": "1772442000.17",
+            "queue": "billing",
+            "member": "PJSIP/2004",
+            "talk_s": 240,
+        },
+        {
+            "id": "pbx1-000104",
+            "type": "agent_status",
+            "at": "2026-03-02T09:05:00Z",
+            "member": "PJSIP/2004",
+            "status": "not_ready",
+            "reason": "Lunch",
+        },
+    ]
+}
 
 
 class TelephonyEventsApi(APIView):
@@ -163,8 +245,11 @@ class TelephonyEventsApi(APIView):
     permission_classes = [IsTelephonySource]
 
     class InputSerializer(serializers.Serializer):
-        events = serializers.ListField(child=serializers.DictField(), allow_empty=False,
-                                       help_text=f"at most {MAX_EVENTS} events (EventInput)")
+        events = serializers.ListField(
+            child=serializers.DictField(),
+            allow_empty=False,
+            help_text=f"at most {MAX_EVENTS} events (EventInput)",
+        )
 
         class Meta:
             ref_name = "TelephonyEventBatch"
@@ -179,34 +264,61 @@ class TelephonyEventsApi(APIView):
             "a duplicate (its `id` was received before: nothing changes) or rejected with a "
             "reason; one bad event never loses the others. A body that is not a batch is a "
             "400 naming the field; a larger batch is a 413. Event types: "
-            + ", ".join(EVENT_TYPES) + "; and `call_surveyed` for a post-call survey answer "
-            "(`call_id`, `score` on the site's scale, optional `resolved`)."),
+            + ", ".join(EVENT_TYPES)
+            + "; and `call_surveyed` for a post-call survey answer "
+            "(`call_id`, `score` on the site's scale, optional `resolved`)."
+        ),
         examples=[
-            OpenApiExample("A call from queue to end, then a lunch break", value=_EXAMPLE,
-                           request_only=True),
-            OpenApiExample("Per-event results", response_only=True, value={
-                "accepted": 3, "duplicates": 1, "rejected": 1, "results": [
-                    {"index": 0, "id": "pbx1-000101", "status": "duplicate",
-                     "reason": "already received"},
-                    {"index": 1, "id": "pbx1-000102", "status": "accepted", "reason": ""},
-                    {"index": 2, "id": "pbx1-000103", "status": "accepted", "reason": ""},
-                    {"index": 3, "id": "pbx1-000104", "status": "accepted", "reason": ""},
-                    {"index": 4, "id": "pbx1-000105", "status": "rejected",
-                     "reason": "wait_s: Ensure this value is greater than or equal to 0."},
-                ]}),
+            OpenApiExample(
+                "A call from queue to end, then a lunch break", value=_EXAMPLE, request_only=True
+            ),
+            OpenApiExample(
+                "Per-event results",
+                response_only=True,
+                value={
+                    "accepted": 3,
+                    "duplicates": 1,
+                    "rejected": 1,
+                    "results": [
+                        {
+                            "index": 0,
+                            "id": "pbx1-000101",
+                            "status": "duplicate",
+                            "reason": "already received",
+                        },
+                        {"index": 1, "id": "pbx1-000102", "status": "accepted", "reason": ""},
+                        {"index": 2, "id": "pbx1-000103", "status": "accepted", "reason": ""},
+                        {"index": 3, "id": "pbx1-000104", "status": "accepted", "reason": ""},
+                        {
+                            "index": 4,
+                            "id": "pbx1-000105",
+                            "status": "rejected",
+                            "reason": "wait_s: Ensure this value is greater than or equal to 0.",
+                        },
+                    ],
+                },
+            ),
         ],
     )
     def post(self, request):
         length = request.META.get("CONTENT_LENGTH") or "0"
         if length.isdigit() and int(length) > MAX_BYTES:
-            raise DomainError(f"The batch is larger than {MAX_BYTES} bytes.", field="events",
-                              code="too_large", status_code=413)
+            raise DomainError(
+                f"The batch is larger than {MAX_BYTES} bytes.",
+                field="events",
+                code="too_large",
+                status_code=413,
+            )
         if not isinstance(request.data, dict):
             raise DomainError("Send a JSON object with an `events` list.", field="events")
         events = request.data.get("events")
         if isinstance(events, list) and len(events) > MAX_EVENTS:
-            raise DomainError(f"At most {MAX_EVENTS} events per batch.", field="events",
-                              code="too_large", status_code=413)
+            raise DomainError(
+                f"At most {MAX_EVENTS} events per batch.",
+                field="events",
+                code="too_large",
+                status_code=413,
+            )
         batch = self.InputSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
         items = batch.validated_data["events"]
@@ -226,8 +338,10 @@ class TelephonyEventsApi(APIView):
             else:
                 early[index] = "; ".join(
                     f"{field}: {' '.join(str(m) for m in messages)}"
-                    if field != "non_field_errors" else " ".join(str(m) for m in messages)
-                    for field, messages in item.errors.items())
+                    if field != "non_field_errors"
+                    else " ".join(str(m) for m in messages)
+                    for field, messages in item.errors.items()
+                )
                 normalised.append(Event(0.0, index, "", "", "", "", (), ""))
         valid = [e for i, e in enumerate(normalised) if i not in early]
         outcome = services.events_ingest(source=request.auth, events=valid)
@@ -238,18 +352,19 @@ class TelephonyEventsApi(APIView):
             ident = str(raw.get("id", ""))
             if index in surveyed:
                 status, reason = surveyed[index]
-                results.append({"index": index, "id": ident, "status": status,
-                                "reason": reason})
+                results.append({"index": index, "id": ident, "status": status, "reason": reason})
             elif index in early:
-                results.append({"index": index, "id": ident, "status": "rejected",
-                                "reason": early[index]})
+                results.append(
+                    {"index": index, "id": ident, "status": "rejected", "reason": early[index]}
+                )
             else:
                 item = next(by_index)
                 reason = item.reason
                 if item.status == "accepted" and item.ignored:
                     reason = "stored; it matches no open call or agent state, so no figure moves"
-                results.append({"index": index, "id": ident, "status": item.status,
-                                "reason": reason})
+                results.append(
+                    {"index": index, "id": ident, "status": item.status, "reason": reason}
+                )
         body = {
             "accepted": sum(r["status"] == "accepted" for r in results),
             "duplicates": sum(r["status"] == "duplicate" for r in results),

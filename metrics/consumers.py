@@ -116,23 +116,37 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
 
     async def send_snapshot(self):
         current = await database_sync_to_async(push.floor_current)(site=self.site)
-        await self.send_json({
-            "type": "snapshot", "seq": current["seq"], "now": current.get("now"),
-            "snapshot": floor_delta.filter_snapshot(current["snapshot"], self.viewer),
-        })
+        await self.send_json(
+            {
+                "type": "snapshot",
+                "seq": current["seq"],
+                "now": current.get("now"),
+                "snapshot": floor_delta.filter_snapshot(current["snapshot"], self.viewer),
+            }
+        )
 
     async def floor_delta(self, event: FloorDelta):
         if self.viewer.everything and "text" in event:
             await self.send(text_data=event["text"])
             return
-        await self.send_json({"type": "delta", "seq": event["seq"], "now": event["now"],
-                              "delta": floor_delta.filter_delta(event["delta"], self.viewer)})
+        await self.send_json(
+            {
+                "type": "delta",
+                "seq": event["seq"],
+                "now": event["now"],
+                "delta": floor_delta.filter_delta(event["delta"], self.viewer),
+            }
+        )
 
     async def floor_snapshot(self, event: FloorSnapshot):
         if self.viewer.everything and "text" in event:
             await self.send(text_data=event["text"])
             return
-        await self.send_json({
-            "type": "snapshot", "seq": event["seq"], "now": event["now"],
-            "snapshot": floor_delta.filter_snapshot(event["snapshot"], self.viewer),
-        })
+        await self.send_json(
+            {
+                "type": "snapshot",
+                "seq": event["seq"],
+                "now": event["now"],
+                "snapshot": floor_delta.filter_snapshot(event["snapshot"], self.viewer),
+            }
+        )

@@ -56,12 +56,15 @@ class FileCounts:
                 self.used += 1
 
     def as_dict(self) -> dict:
-        return LineCounts(self.read, self.used, self.ignored, self.duplicates,
-                          self.rejected).as_dict()
+        return LineCounts(
+            self.read, self.used, self.ignored, self.duplicates, self.rejected
+        ).as_dict()
 
     def summary(self) -> str:
-        text = (f"lines read {self.read}, used {self.used}, ignored {self.ignored}, "
-                f"already imported {self.duplicates}, rejected {len(self.rejected)}")
+        text = (
+            f"lines read {self.read}, used {self.used}, ignored {self.ignored}, "
+            f"already imported {self.duplicates}, rejected {len(self.rejected)}"
+        )
         for rejected in self.rejected[:50]:
             text += f"\n  line {rejected.line}: {rejected.reason}"
         if len(self.rejected) > 50:
@@ -90,11 +93,19 @@ def _parse(raw: bytes, line_no: int, layout: str, zone) -> Event:
     return parse_file_line(text, line_no)
 
 
-def ingest_file(*, source: TelephonySource, path: Path, layout: str = "file",
-                zone: str = "UTC", offset: int = 0, line_no: int = 0,
-                batch_lines: int = BATCH_LINES, counts: FileCounts | None = None,
-                progress: Callable[[int], None] | None = None,
-                remember: bool = True) -> FileCounts:
+def ingest_file(
+    *,
+    source: TelephonySource,
+    path: Path,
+    layout: str = "file",
+    zone: str = "UTC",
+    offset: int = 0,
+    line_no: int = 0,
+    batch_lines: int = BATCH_LINES,
+    counts: FileCounts | None = None,
+    progress: Callable[[int], None] | None = None,
+    remember: bool = True,
+) -> FileCounts:
     """Read `path` from `offset` and ingest its complete lines in batches.
 
     Batches end only where the time changes, so equal-time lines are always ordered together.
@@ -115,8 +126,12 @@ def ingest_file(*, source: TelephonySource, path: Path, layout: str = "file",
             result = events_ingest(source=source, events=batch)
             if remember:
                 TelephonySource.objects.filter(pk=source.pk).update(
-                    follow_path=str(path), follow_inode=inode, follow_offset=end_offset,
-                    follow_line=end_line, follow_mark=file_mark(path, end_offset))
+                    follow_path=str(path),
+                    follow_inode=inode,
+                    follow_offset=end_offset,
+                    follow_line=end_line,
+                    follow_mark=file_mark(path, end_offset),
+                )
         counts.add_batch(batch, result)
         if progress:
             progress(end_offset)
@@ -149,15 +164,24 @@ def ingest_file(*, source: TelephonySource, path: Path, layout: str = "file",
         flush()
     elif remember:
         TelephonySource.objects.filter(pk=source.pk).update(
-            follow_path=str(path), follow_inode=inode, follow_offset=end_offset,
-            follow_line=end_line, follow_mark=file_mark(path, end_offset))
-    source.refresh_from_db(fields=["follow_path", "follow_inode", "follow_offset",
-                                   "follow_line"])
+            follow_path=str(path),
+            follow_inode=inode,
+            follow_offset=end_offset,
+            follow_line=end_line,
+            follow_mark=file_mark(path, end_offset),
+        )
+    source.refresh_from_db(fields=["follow_path", "follow_inode", "follow_offset", "follow_line"])
     return counts
 
 
-def follow_step(*, source: TelephonySource, path: Path, layout: str = "file",
-                zone: str = "UTC", counts: FileCounts | None = None) -> FileCounts:
+def follow_step(
+    *,
+    source: TelephonySource,
+    path: Path,
+    layout: str = "file",
+    zone: str = "UTC",
+    counts: FileCounts | None = None,
+) -> FileCounts:
     """Read whatever is new in the followed file, across a rotation or a truncation.
 
     Rotation (`queue_log` renamed to `queue_log.1`, a new `queue_log` created): the rest of the
@@ -175,16 +199,30 @@ def follow_step(*, source: TelephonySource, path: Path, layout: str = "file",
     if source.follow_inode is not None and source.follow_path == str(path) and not same_file:
         rotated = _find_rotated(path, source.follow_inode)
         if rotated is not None:
-            ingest_file(source=source, path=rotated, layout=layout, zone=zone, offset=offset,
-                        line_no=line_no, counts=counts, remember=False)
+            ingest_file(
+                source=source,
+                path=rotated,
+                layout=layout,
+                zone=zone,
+                offset=offset,
+                line_no=line_no,
+                counts=counts,
+                remember=False,
+            )
         offset, line_no = 0, 0
-    elif (not same_file or current.st_size < offset
-          or file_mark(path, offset) != source.follow_mark):
+    elif not same_file or current.st_size < offset or file_mark(path, offset) != source.follow_mark:
         # Another file, or this one rewritten in place: read it from the start (lines read
         # before are recognised and skipped).
         offset, line_no = 0, 0
-    ingest_file(source=source, path=path, layout=layout, zone=zone, offset=offset,
-                line_no=line_no, counts=counts)
+    ingest_file(
+        source=source,
+        path=path,
+        layout=layout,
+        zone=zone,
+        offset=offset,
+        line_no=line_no,
+        counts=counts,
+    )
     return counts
 
 

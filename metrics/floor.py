@@ -44,8 +44,14 @@ DEFAULT_BANDS = {
     "on_hold": [60, 180],
     "wrap_up": [90, 120],
     "ringing": [10, 20],
-    "not_ready": {"Break": 900, "Lunch": 3600, "Meeting": 3600, "Training": 3600,
-                  "Coaching": 1800, "*": 900},
+    "not_ready": {
+        "Break": 900,
+        "Lunch": 3600,
+        "Meeting": 3600,
+        "Training": 3600,
+        "Coaching": 1800,
+        "*": 900,
+    },
 }
 HEARTBEAT_S = 5.0
 
@@ -109,24 +115,33 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
         figures = stats.get(queue.pk, {})
         key = f"q{queue.pk}"
         queue_entries[key] = {
-            "key": key, "id": queue.pk, "name": queue.name,
+            "key": key,
+            "id": queue.pk,
+            "name": queue.name,
             "waiting": figures.get("waiting_now", 0),
             "longest_waiting_since": _ts(figures.get("longest_waiting_since")),
-            "waiting_calls": [{"call_id": c["call_id"], "caller": c["caller"],
-                               "since": _ts(c["offered_at"])}
-                              for c in figures.get("waiting_calls", [])],
-            "offered": figures.get("offered", 0), "answered": figures.get("answered", 0),
+            "waiting_calls": [
+                {"call_id": c["call_id"], "caller": c["caller"], "since": _ts(c["offered_at"])}
+                for c in figures.get("waiting_calls", [])
+            ],
+            "offered": figures.get("offered", 0),
+            "answered": figures.get("answered", 0),
             "abandoned": figures.get("abandoned", 0),
             "service_level": _round(figures.get("service_level")),
-            "sl_variant": queue.sl_variant, "sl_target": queue.sl_target,
-            "sl_red": queue.sl_red, "threshold_s": queue.sl_threshold_s,
-            "wait_amber_s": queue.wait_amber_s, "wait_red_s": queue.wait_red_s,
+            "sl_variant": queue.sl_variant,
+            "sl_target": queue.sl_target,
+            "sl_red": queue.sl_red,
+            "threshold_s": queue.sl_threshold_s,
+            "wait_amber_s": queue.wait_amber_s,
+            "wait_red_s": queue.wait_red_s,
             "answer_rate": _round(figures.get("answer_rate")),
             "abandon_rate": _round(figures.get("abandon_rate")),
-            "asa_s": _round(figures.get("asa_s"), 1), "aht_s": _round(figures.get("aht_s"), 1),
+            "asa_s": _round(figures.get("asa_s"), 1),
+            "aht_s": _round(figures.get("aht_s"), 1),
             "aht_components": list(figures.get("aht_components") or []),
-            "trend": [[_ts(i["start"]), _round(i["service_level"])]
-                      for i in figures.get("intervals", [])],
+            "trend": [
+                [_ts(i["start"]), _round(i["service_level"])] for i in figures.get("intervals", [])
+            ],
             **staffing.get(queue.pk, _empty_staffing()),
             **extras[queue.pk],
         }
@@ -164,9 +179,11 @@ def _tile_extras(site: str, queues: list[Queue], now: datetime) -> dict[int, dic
     """Per queue: today's CSAT when surveys were answered, and what other apps add."""
     extras = {queue.pk: dict(TILE_EXTRAS) for queue in queues}
     for pk, figures in queue_csat_today(queues=queues, now=now).items():
-        extras[pk].update(survey_n=figures["survey_n"],
-                          csat_top_box=_round(figures["csat_top_box"]),
-                          csat_mean=_round(figures["csat_mean"], 2))
+        extras[pk].update(
+            survey_n=figures["survey_n"],
+            csat_top_box=_round(figures["csat_top_box"]),
+            csat_mean=_round(figures["csat_mean"], 2),
+        )
     for source in _TILE_SOURCES:
         for pk, figures in source(site=site, queues=queues, now=now).items():
             if pk in extras:
@@ -199,8 +216,9 @@ def _queue_staffing(site: str, queues: list[Queue]) -> dict[int, dict]:
     everywhere = _empty_staffing()  # members logged into every queue ("*")
     result: dict[int, dict] = defaultdict(_empty_staffing)
     # Only the members' part of the engine state: the open calls can be many.
-    for members in (TelephonySource.objects.filter(site=site)
-                    .values_list("engine_state__members", flat=True)):
+    for members in TelephonySource.objects.filter(site=site).values_list(
+        "engine_state__members", flat=True
+    ):
         for member in (members or {}).values():
             logins = member.get("logins") or []
             status, activity = member.get("status", ""), member.get("activity", "")
@@ -212,14 +230,26 @@ def _queue_staffing(site: str, queues: list[Queue]) -> dict[int, dict]:
     return {q.pk: {k: v + everywhere[k] for k, v in result[q.pk].items()} for q in queues}
 
 
-_STATE_FIELDS = ("agent_id", "member", "status", "reason", "activity", "queue_id",
-                 "queue__name", "call_id", "started_at")
+_STATE_FIELDS = (
+    "agent_id",
+    "member",
+    "status",
+    "reason",
+    "activity",
+    "queue_id",
+    "queue__name",
+    "call_id",
+    "started_at",
+)
 
 
 def _agent_rows(site: str, now: datetime) -> dict[str, dict]:
     # The open states as plain rows (one per telephony name; a thousand agents stay cheap).
-    states = (AgentState.objects.filter(ended_at__isnull=True, source__site=site)
-              .exclude(status=AgentStatus.LOGGED_OUT).values(*_STATE_FIELDS))
+    states = (
+        AgentState.objects.filter(ended_at__isnull=True, source__site=site)
+        .exclude(status=AgentStatus.LOGGED_OUT)
+        .values(*_STATE_FIELDS)
+    )
     # One row per agent: their most recent state over all their telephony names.
     latest: dict[str, dict] = {}
     for state in states:
@@ -227,13 +257,23 @@ def _agent_rows(site: str, now: datetime) -> dict[str, dict]:
         if key not in latest or state["started_at"] > latest[key]["started_at"]:
             latest[key] = state
     agent_ids = [s["agent_id"] for s in latest.values() if s["agent_id"]]
-    people = {row["pk"]: row for row in Agent.objects.filter(pk__in=agent_ids).values(
-        "pk", "display_name", "team_id", "team__name")}
+    people = {
+        row["pk"]: row
+        for row in Agent.objects.filter(pk__in=agent_ids).values(
+            "pk", "display_name", "team_id", "team__name"
+        )
+    }
     figures = floor_agent_stats(now=now)
     call_ids = [s["call_id"] for s in latest.values() if s["call_id"]]
-    answered = dict(QueueCall.objects.filter(call_id__in=call_ids, answered_at__isnull=False,
-                                             ended_at__isnull=True)
-                    .values_list("call_id", "answered_at")) if call_ids else {}
+    answered = (
+        dict(
+            QueueCall.objects.filter(
+                call_id__in=call_ids, answered_at__isnull=False, ended_at__isnull=True
+            ).values_list("call_id", "answered_at")
+        )
+        if call_ids
+        else {}
+    )
     takeovers = _takeovers(site, now)
     rows = {}
     for key, state in latest.items():
@@ -243,11 +283,16 @@ def _agent_rows(site: str, now: datetime) -> dict[str, dict]:
         busy = state["activity"] != Activity.IDLE
         call_id = state["call_id"] if busy else ""
         rows[key] = {
-            "key": key, "agent": key, "agent_id": agent_id,
+            "key": key,
+            "agent": key,
+            "agent_id": agent_id,
             "name": person.get("display_name") or state["member"],
-            "team_id": person.get("team_id"), "team": person.get("team__name") or "",
-            "status": state["status"], "reason": state["reason"],
-            "activity": state["activity"], "since": _ts(state["started_at"]),
+            "team_id": person.get("team_id"),
+            "team": person.get("team__name") or "",
+            "status": state["status"],
+            "reason": state["reason"],
+            "activity": state["activity"],
+            "since": _ts(state["started_at"]),
             "queue_id": state["queue_id"] if busy else None,
             "queue": (state["queue__name"] or "") if busy else "",
             "call_id": call_id,
@@ -262,19 +307,28 @@ def _agent_rows(site: str, now: datetime) -> dict[str, dict]:
 
 def _takeovers(site: str, now: datetime) -> dict[tuple, dict]:
     found = {}
-    for row in (Takeover.objects.filter(site=site, finished_at__isnull=True,
-                                        created_at__gte=now - timedelta(hours=12))
-                .select_related("taken_by").order_by("created_at")):
-        found[(row.agent_id, row.call_id)] = {"by": row.taken_by.get_username(),
-                                              "at": _ts(row.created_at)}
+    for row in (
+        Takeover.objects.filter(
+            site=site, finished_at__isnull=True, created_at__gte=now - timedelta(hours=12)
+        )
+        .select_related("taken_by")
+        .order_by("created_at")
+    ):
+        found[(row.agent_id, row.call_id)] = {
+            "by": row.taken_by.get_username(),
+            "at": _ts(row.created_at),
+        }
     return found
 
 
 def current_broadcasts(*, site: str, now: datetime | None = None) -> list[Broadcast]:
     """The broadcasts standing now on `site`: urgent first, then the newest (at most 20)."""
-    rows = (Broadcast.objects.filter(site=site, withdrawn_at__isnull=True)
-            .exclude(expires_at__lte=now or timezone.now()).select_related("created_by")
-            .order_by("-created_at")[:20])
+    rows = (
+        Broadcast.objects.filter(site=site, withdrawn_at__isnull=True)
+        .exclude(expires_at__lte=now or timezone.now())
+        .select_related("created_by")
+        .order_by("-created_at")[:20]
+    )
     return sorted(rows, key=lambda b: b.priority != "urgent")
 
 
@@ -282,35 +336,59 @@ def feed_config() -> dict:
     """The part of a page's "floor-config" every view of the floor shares."""
     from metrics.models import HelpReason
 
-    return {"ws_path": "/ws/floor/", "heartbeat_s": heartbeat_s(), "bands": bands(),
-            "help_reasons": [{"value": v, "label": str(label)}
-                             for v, label in HelpReason.choices]}
+    return {
+        "ws_path": "/ws/floor/",
+        "heartbeat_s": heartbeat_s(),
+        "bands": bands(),
+        "help_reasons": [{"value": v, "label": str(label)} for v, label in HelpReason.choices],
+    }
 
 
 def my_floor_context(*, now: datetime | None = None) -> dict:
     """What a page embedding `metrics/_my_floor_strip.html` needs: the feed's config and the
     standing broadcasts, rendered by the server so they show without the socket too."""
-    return {"config": {**feed_config(), "mode": "me"},
-            "broadcasts": current_broadcasts(site=default_site(), now=now)}
+    return {
+        "config": {**feed_config(), "mode": "me"},
+        "broadcasts": current_broadcasts(site=default_site(), now=now),
+    }
 
 
 def _broadcasts(site: str, now: datetime) -> dict[str, dict]:
     rows = current_broadcasts(site=site, now=now)
-    return {f"b{b.pk}": {"key": f"b{b.pk}", "id": b.pk, "text": b.text, "priority": b.priority,
-                         "by": b.created_by.get_full_name() or b.created_by.get_username(),
-                         "at": _ts(b.created_at), "expires_at": _ts(b.expires_at)}
-            for b in rows}
+    return {
+        f"b{b.pk}": {
+            "key": f"b{b.pk}",
+            "id": b.pk,
+            "text": b.text,
+            "priority": b.priority,
+            "by": b.created_by.get_full_name() or b.created_by.get_username(),
+            "at": _ts(b.created_at),
+            "expires_at": _ts(b.expires_at),
+        }
+        for b in rows
+    }
 
 
 def _help_requests(site: str) -> dict[str, dict]:
-    rows = (HelpRequest.objects.filter(site=site, status=HelpStatus.OPEN)
-            .select_related("agent__team"))
-    return {f"h{h.pk}": {"key": f"h{h.pk}", "id": h.pk, "agent": f"a{h.agent_id}",
-                         "agent_id": h.agent_id, "name": h.agent.display_name,
-                         "team_id": h.agent.team_id, "reason": h.reason,
-                         "reason_label": h.get_reason_display(), "note": h.note,
-                         "call_id": h.call_id, "at": _ts(h.created_at)}
-            for h in rows}
+    rows = HelpRequest.objects.filter(site=site, status=HelpStatus.OPEN).select_related(
+        "agent__team"
+    )
+    return {
+        f"h{h.pk}": {
+            "key": f"h{h.pk}",
+            "id": h.pk,
+            "agent": f"a{h.agent_id}",
+            "agent_id": h.agent_id,
+            "name": h.agent.display_name,
+            "team_id": h.agent.team_id,
+            "reason": h.reason,
+            "reason_label": h.get_reason_display(),
+            "note": h.note,
+            "call_id": h.call_id,
+            "at": _ts(h.created_at),
+        }
+        for h in rows
+    }
 
 
 # -- alerts -------------------------------------------------------------------------------------
@@ -331,58 +409,95 @@ def register_alert_source(source) -> None:
         _ALERT_SOURCES.append(source)
 
 
-
-def _alerts(site: str, now: datetime, queues: dict, agents: dict,
-            help_requests: dict) -> dict[str, dict]:
+def _alerts(
+    site: str, now: datetime, queues: dict, agents: dict, help_requests: dict
+) -> dict[str, dict]:
     alerts: list[dict] = []
     at = now.timestamp()
     for tile in queues.values():
         level, target = tile["service_level"], tile["sl_target"]
         if level is not None and level < target:
             day = now.astimezone(site_zone()).date()
-            alerts.append({
-                "key": f"queue_sl:{tile['id']}:{day.isoformat()}", "kind": "queue_sl",
-                "severity": "red" if level < tile["sl_red"] else "amber",
-                "text": f"{tile['name']}: service level {level:.0%} under the "
-                        f"{target:.0%} target ({tile['sl_variant']})",
-                "since": None, "queue_id": tile["id"]})
+            alerts.append(
+                {
+                    "key": f"queue_sl:{tile['id']}:{day.isoformat()}",
+                    "kind": "queue_sl",
+                    "severity": "red" if level < tile["sl_red"] else "amber",
+                    "text": f"{tile['name']}: service level {level:.0%} under the "
+                    f"{target:.0%} target ({tile['sl_variant']})",
+                    "since": None,
+                    "queue_id": tile["id"],
+                }
+            )
         since = tile["longest_waiting_since"]
         if since is not None and at - since > tile["wait_amber_s"]:
-            alerts.append({
-                "key": f"queue_wait:{tile['id']}:{since:.0f}", "kind": "queue_wait",
-                "severity": "red" if at - since > tile["wait_red_s"] else "amber",
-                "text": f"{tile['name']}: a caller waits for over {tile['wait_amber_s']} s",
-                "since": since, "queue_id": tile["id"]})
+            alerts.append(
+                {
+                    "key": f"queue_wait:{tile['id']}:{since:.0f}",
+                    "kind": "queue_wait",
+                    "severity": "red" if at - since > tile["wait_red_s"] else "amber",
+                    "text": f"{tile['name']}: a caller waits for over {tile['wait_amber_s']} s",
+                    "since": since,
+                    "queue_id": tile["id"],
+                }
+            )
     limits = bands()
     for row in agents.values():
         elapsed = at - row["since"]
         kind = None
         if row["activity"] == Activity.ON_CALL and elapsed > limits["on_call"][1]:
-            kind, text = "long_call", f"{row['name']} on a call for over " \
-                f"{limits['on_call'][1] // 60} min"
+            kind, text = (
+                "long_call",
+                f"{row['name']} on a call for over {limits['on_call'][1] // 60} min",
+            )
         elif row["activity"] == Activity.WRAP_UP and elapsed > limits["wrap_up"][1]:
-            kind, text = "long_wrap_up", f"{row['name']} in wrap-up for over " \
-                f"{limits['wrap_up'][1]} s"
-        elif (row["status"] == AgentStatus.NOT_READY and row["activity"] == Activity.IDLE
-              and elapsed > break_allowance(row["reason"])):
-            kind, text = "break_overrun", f"{row['name']}: {row['reason'] or 'not ready'} " \
-                f"over its {break_allowance(row['reason']) / 60:.0f} min allowance"
+            kind, text = (
+                "long_wrap_up",
+                f"{row['name']} in wrap-up for over {limits['wrap_up'][1]} s",
+            )
+        elif (
+            row["status"] == AgentStatus.NOT_READY
+            and row["activity"] == Activity.IDLE
+            and elapsed > break_allowance(row["reason"])
+        ):
+            kind, text = (
+                "break_overrun",
+                f"{row['name']}: {row['reason'] or 'not ready'} "
+                f"over its {break_allowance(row['reason']) / 60:.0f} min allowance",
+            )
         if kind:
-            alerts.append({"key": f"{kind}:{row['key']}:{row['since']:.0f}", "kind": kind,
-                           "severity": "red", "text": text, "since": row["since"],
-                           "agent": row["key"], "team_id": row["team_id"]})
+            alerts.append(
+                {
+                    "key": f"{kind}:{row['key']}:{row['since']:.0f}",
+                    "kind": kind,
+                    "severity": "red",
+                    "text": text,
+                    "since": row["since"],
+                    "agent": row["key"],
+                    "team_id": row["team_id"],
+                }
+            )
     for request in help_requests.values():
-        alerts.append({"key": f"help:{request['id']}", "kind": "help", "severity": "red",
-                       "text": f"{request['name']} asks for help: {request['reason_label']}"
-                               + (f" — {request['note']}" if request["note"] else ""),
-                       "since": request["at"], "agent": request["agent"],
-                       "team_id": request["team_id"], "help_id": request["id"]})
+        alerts.append(
+            {
+                "key": f"help:{request['id']}",
+                "kind": "help",
+                "severity": "red",
+                "text": f"{request['name']} asks for help: {request['reason_label']}"
+                + (f" — {request['note']}" if request["note"] else ""),
+                "since": request["at"],
+                "agent": request["agent"],
+                "team_id": request["team_id"],
+                "help_id": request["id"],
+            }
+        )
     for source in _ALERT_SOURCES:
         alerts.extend(source(site=site, now=now))
     keys = [a["key"] for a in alerts]
-    acks = {a.key: {"by": a.acknowledged_by.get_username(), "at": _ts(a.acknowledged_at)}
-            for a in AlertAck.objects.filter(site=site, key__in=keys)
-            .select_related("acknowledged_by")}
+    acks = {
+        a.key: {"by": a.acknowledged_by.get_username(), "at": _ts(a.acknowledged_at)}
+        for a in AlertAck.objects.filter(site=site, key__in=keys).select_related("acknowledged_by")
+    }
     result = {}
     for alert in alerts:
         alert.setdefault("agent", None)

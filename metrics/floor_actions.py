@@ -37,13 +37,18 @@ def can_act_on_agent(user, agent) -> bool:
     """Supervisors and admins act on every agent; a team lead on their own team's agents."""
     if has_role(user, Role.SUPERVISOR, Role.ADMIN):
         return True
-    return has_role(user, Role.TEAM_LEAD) and teams_led_by(user).filter(
-        pk=agent.team_id).exists()
+    return has_role(user, Role.TEAM_LEAD) and teams_led_by(user).filter(pk=agent.team_id).exists()
 
 
 @transaction.atomic
-def broadcast_send(*, actor, text: str, priority: str = BroadcastPriority.NORMAL,
-                   expires_at: datetime | None = None, site: str | None = None) -> Broadcast:
+def broadcast_send(
+    *,
+    actor,
+    text: str,
+    priority: str = BroadcastPriority.NORMAL,
+    expires_at: datetime | None = None,
+    site: str | None = None,
+) -> Broadcast:
     """Show `text` on every board and every agent's screen until it expires or is withdrawn."""
     text = (text or "").strip()
     if not text:
@@ -52,12 +57,23 @@ def broadcast_send(*, actor, text: str, priority: str = BroadcastPriority.NORMAL
         raise DomainError(f"Unknown priority {priority!r}.", field="priority")
     if expires_at is not None and expires_at <= timezone.now():
         raise DomainError("The expiry must be in the future.", field="expires_at")
-    broadcast = Broadcast.objects.create(site=site or default_site(), text=text[:500],
-                                         priority=priority, created_by=actor,
-                                         expires_at=expires_at)
-    audit_record(actor=actor, action="broadcast.sent", target=broadcast,
-                 data={"priority": priority, "text": broadcast.text,
-                       "expires_at": expires_at.isoformat() if expires_at else None})
+    broadcast = Broadcast.objects.create(
+        site=site or default_site(),
+        text=text[:500],
+        priority=priority,
+        created_by=actor,
+        expires_at=expires_at,
+    )
+    audit_record(
+        actor=actor,
+        action="broadcast.sent",
+        target=broadcast,
+        data={
+            "priority": priority,
+            "text": broadcast.text,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
     _changed(broadcast.site)
     return broadcast
 
@@ -65,7 +81,8 @@ def broadcast_send(*, actor, text: str, priority: str = BroadcastPriority.NORMAL
 @transaction.atomic
 def broadcast_withdraw(*, actor, broadcast: Broadcast) -> Broadcast:
     updated = Broadcast.objects.filter(pk=broadcast.pk, withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now(), withdrawn_by=actor)
+        withdrawn_at=timezone.now(), withdrawn_by=actor
+    )
     if not updated:
         raise Conflict("This broadcast was withdrawn already.")
     broadcast.refresh_from_db()
@@ -79,19 +96,32 @@ def help_request_create(*, user, reason: str, note: str = "") -> HelpRequest:
     """An agent asks the floor for help (one open request at a time)."""
     agent = agent_of(user)
     if agent is None:
-        raise DomainError("Only agents ask the floor for help.", code="not_an_agent",
-                          status_code=403)
+        raise DomainError(
+            "Only agents ask the floor for help.", code="not_an_agent", status_code=403
+        )
     if reason not in HelpReason.values:
         raise DomainError(f"Choose a reason: {', '.join(HelpReason.values)}.", field="reason")
     if HelpRequest.objects.filter(agent=agent, status=HelpStatus.OPEN).exists():
         raise Conflict("You already asked for help; a supervisor is on the way.")
-    state = (AgentState.objects.filter(agent=agent, ended_at__isnull=True)
-             .exclude(call_id="").order_by("-started_at").first())
-    request = HelpRequest.objects.create(site=default_site(), agent=agent, reason=reason,
-                                         note=(note or "").strip()[:300],
-                                         call_id=state.call_id if state else "")
-    audit_record(actor=user, action="help_request.created", target=request,
-                 data={"reason": reason, "call_id": request.call_id})
+    state = (
+        AgentState.objects.filter(agent=agent, ended_at__isnull=True)
+        .exclude(call_id="")
+        .order_by("-started_at")
+        .first()
+    )
+    request = HelpRequest.objects.create(
+        site=default_site(),
+        agent=agent,
+        reason=reason,
+        note=(note or "").strip()[:300],
+        call_id=state.call_id if state else "",
+    )
+    audit_record(
+        actor=user,
+        action="help_request.created",
+        target=request,
+        data={"reason": reason, "call_id": request.call_id},
+    )
     _changed(request.site)
     return request
 
@@ -100,12 +130,17 @@ def help_request_create(*, user, reason: str, note: str = "") -> HelpRequest:
 def help_request_take(*, actor, request: HelpRequest) -> HelpRequest:
     """Someone takes the request: it leaves every board's alert panel."""
     updated = HelpRequest.objects.filter(pk=request.pk, status=HelpStatus.OPEN).update(
-        status=HelpStatus.TAKEN, taken_by=actor, taken_at=timezone.now())
+        status=HelpStatus.TAKEN, taken_by=actor, taken_at=timezone.now()
+    )
     if not updated:
         raise Conflict("Someone else took this request already.")
     request.refresh_from_db()
-    audit_record(actor=actor, action="help_request.taken", target=request,
-                 data={"from": HelpStatus.OPEN, "to": HelpStatus.TAKEN})
+    audit_record(
+        actor=actor,
+        action="help_request.taken",
+        target=request,
+        data={"from": HelpStatus.OPEN, "to": HelpStatus.TAKEN},
+    )
     _changed(request.site)
     return request
 
@@ -113,29 +148,48 @@ def help_request_take(*, actor, request: HelpRequest) -> HelpRequest:
 @transaction.atomic
 def help_request_cancel(*, user, request: HelpRequest) -> HelpRequest:
     updated = HelpRequest.objects.filter(pk=request.pk, status=HelpStatus.OPEN).update(
-        status=HelpStatus.CANCELLED)
+        status=HelpStatus.CANCELLED
+    )
     if not updated:
         raise Conflict("This request is no longer open.")
     request.refresh_from_db()
-    audit_record(actor=user, action="help_request.cancelled", target=request,
-                 data={"from": HelpStatus.OPEN, "to": HelpStatus.CANCELLED})
+    audit_record(
+        actor=user,
+        action="help_request.cancelled",
+        target=request,
+        data={"from": HelpStatus.OPEN, "to": HelpStatus.CANCELLED},
+    )
     _changed(request.site)
     return request
 
 
 @transaction.atomic
-def takeover_start(*, actor, agent, call_id: str = "", note: str = "",
-                   help_request: HelpRequest | None = None) -> Takeover:
+def takeover_start(
+    *, actor, agent, call_id: str = "", note: str = "", help_request: HelpRequest | None = None
+) -> Takeover:
     """Mark that `actor` takes over `agent`'s call (their current one when none is named)."""
     if not call_id:
-        state = (AgentState.objects.filter(agent=agent, ended_at__isnull=True)
-                 .exclude(call_id="").order_by("-started_at").first())
+        state = (
+            AgentState.objects.filter(agent=agent, ended_at__isnull=True)
+            .exclude(call_id="")
+            .order_by("-started_at")
+            .first()
+        )
         call_id = state.call_id if state else ""
-    takeover = Takeover.objects.create(site=default_site(), agent=agent, call_id=call_id[:100],
-                                       note=(note or "").strip()[:300], taken_by=actor,
-                                       help_request=help_request)
-    audit_record(actor=actor, action="takeover.started", target=takeover,
-                 data={"agent": agent.pk, "call_id": takeover.call_id})
+    takeover = Takeover.objects.create(
+        site=default_site(),
+        agent=agent,
+        call_id=call_id[:100],
+        note=(note or "").strip()[:300],
+        taken_by=actor,
+        help_request=help_request,
+    )
+    audit_record(
+        actor=actor,
+        action="takeover.started",
+        target=takeover,
+        data={"agent": agent.pk, "call_id": takeover.call_id},
+    )
     if help_request is not None and help_request.status == HelpStatus.OPEN:
         help_request_take(actor=actor, request=help_request)
     _changed(takeover.site)
@@ -145,7 +199,8 @@ def takeover_start(*, actor, agent, call_id: str = "", note: str = "",
 @transaction.atomic
 def takeover_finish(*, actor, takeover: Takeover) -> Takeover:
     updated = Takeover.objects.filter(pk=takeover.pk, finished_at__isnull=True).update(
-        finished_at=timezone.now())
+        finished_at=timezone.now()
+    )
     if not updated:
         raise Conflict("This takeover is finished already.")
     takeover.refresh_from_db()
@@ -163,8 +218,7 @@ def alert_acknowledge(*, actor, key: str, site: str | None = None) -> AlertAck:
     try:
         with transaction.atomic():
             ack = AlertAck.objects.create(site=site, key=key, acknowledged_by=actor)
-            audit_record(actor=actor, action="alert.acknowledged", target=ack,
-                         data={"key": key})
+            audit_record(actor=actor, action="alert.acknowledged", target=ack, data={"key": key})
             _changed(site)
     except IntegrityError:
         raise Conflict("Someone acknowledged this alert already.") from None

@@ -49,8 +49,12 @@ class FloorSnapshotApi(APIView):
         if viewer is None:
             raise PermissionDenied("The floor is for supervisors, team leads and agents.")
         current = push.floor_current(site=floor.default_site())
-        return Response({"seq": current["seq"],
-                         "snapshot": floor_delta.filter_snapshot(current["snapshot"], viewer)})
+        return Response(
+            {
+                "seq": current["seq"],
+                "snapshot": floor_delta.filter_snapshot(current["snapshot"], viewer),
+            }
+        )
 
 
 class IdOutput(serializers.Serializer):
@@ -67,8 +71,9 @@ class BroadcastCreateApi(APIView):
             ref_name = "BroadcastInput"
 
         text = serializers.CharField(max_length=500)
-        priority = serializers.ChoiceField(choices=BroadcastPriority.choices,
-                                           default=BroadcastPriority.NORMAL)
+        priority = serializers.ChoiceField(
+            choices=BroadcastPriority.choices, default=BroadcastPriority.NORMAL
+        )
         expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
     @extend_schema(request=InputSerializer, responses={201: IdOutput})
@@ -105,8 +110,7 @@ class HelpRequestCreateApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        help_request = floor_actions.help_request_create(user=request.user,
-                                                         **data.validated_data)
+        help_request = floor_actions.help_request_create(user=request.user, **data.validated_data)
         return Response({"id": help_request.pk}, status=status.HTTP_201_CREATED)
 
 
@@ -115,8 +119,7 @@ class HelpRequestTakeApi(APIView):
 
     @extend_schema(request=None, responses=IdOutput)
     def post(self, request, request_id: int):
-        help_request = get_object_or_404(HelpRequest.objects.select_related("agent"),
-                                         pk=request_id)
+        help_request = get_object_or_404(HelpRequest.objects.select_related("agent"), pk=request_id)
         _acting_on(request.user, help_request.agent)
         floor_actions.help_request_take(actor=request.user, request=help_request)
         return Response({"id": help_request.pk})
@@ -148,7 +151,8 @@ class TakeoverCreateApi(APIView):
         call_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
         note = serializers.CharField(max_length=300, required=False, allow_blank=True)
         help_request = serializers.PrimaryKeyRelatedField(
-            queryset=HelpRequest.objects.all(), required=False, allow_null=True)
+            queryset=HelpRequest.objects.all(), required=False, allow_null=True
+        )
 
     @extend_schema(request=InputSerializer, responses={201: IdOutput})
     def post(self, request):

@@ -75,9 +75,14 @@ class Viewer:
 
 
 def filter_snapshot(snapshot: dict, viewer: Viewer) -> dict:
-    return {section: {key: entry for key, entry in snapshot.get(section, {}).items()
-                      if viewer.sees(section, entry)}
-            for section in SECTIONS}
+    return {
+        section: {
+            key: entry
+            for key, entry in snapshot.get(section, {}).items()
+            if viewer.sees(section, entry)
+        }
+        for section in SECTIONS
+    }
 
 
 def filter_delta(delta: dict, viewer: Viewer) -> dict:

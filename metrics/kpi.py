@@ -117,8 +117,17 @@ class Call:
         return True
 
     def facts(self) -> CallFacts:
-        return CallFacts(self.outcome, self.wait_s, self.ring_s, self.talk_s, self.hold_s,
-                         self.acw_s, self.ended, self.cut, self.transferred)
+        return CallFacts(
+            self.outcome,
+            self.wait_s,
+            self.ring_s,
+            self.talk_s,
+            self.hold_s,
+            self.acw_s,
+            self.ended,
+            self.cut,
+            self.transferred,
+        )
 
     def to_state(self) -> dict:
         # Field by field: `dataclasses.asdict` deep-copies every value, which made saving
@@ -220,18 +229,24 @@ class Engine:
         if members is None:
             members = self.members
         found = [(name, self.members.get(name)) for name in members]
-        return [Interval(name, m.status, m.reason, m.activity, m.queue, m.call_id, m.since)
-                for name, m in found if m is not None]
+        return [
+            Interval(name, m.status, m.reason, m.activity, m.queue, m.call_id, m.since)
+            for name, m in found
+            if m is not None
+        ]
 
     # -- persistence between batches --------------------------------------------------------
 
     def dump(self) -> dict:
         """The open state as JSON-able data."""
+
         def ref(call: Call) -> list[str]:
             return [call.call_id, call.queue]
 
         return {
-            "clock": self.clock, "saw_acw": self.saw_acw, "saw_hold": self.saw_hold,
+            "clock": self.clock,
+            "saw_acw": self.saw_acw,
+            "saw_hold": self.saw_hold,
             "calls": [c.to_state() for c in self.calls.values()],
             "members": {k: m.to_state() for k, m in self.members.items()},
             "talking": {k: ref(c) for k, c in self._talking.items()},
@@ -251,8 +266,11 @@ class Engine:
             call = Call(**data)
             engine.calls[(call.call_id, call.queue)] = call
         engine.members = {k: _Member(**m) for k, m in state["members"].items()}
-        for name, index in (("talking", engine._talking), ("pending", engine._pending),
-                            ("in_acw", engine._in_acw)):
+        for name, index in (
+            ("talking", engine._talking),
+            ("pending", engine._pending),
+            ("in_acw", engine._in_acw),
+        ):
             for member, (call_id, queue) in state[name].items():
                 call = engine.calls.get((call_id, queue))
                 if call is not None:
@@ -311,8 +329,18 @@ class Engine:
         if not new:
             return
         if ts > state.since:
-            self._intervals.append(Interval(member, state.status, state.reason, state.activity,
-                                            state.queue, state.call_id, state.since, ts))
+            self._intervals.append(
+                Interval(
+                    member,
+                    state.status,
+                    state.reason,
+                    state.activity,
+                    state.queue,
+                    state.call_id,
+                    state.since,
+                    ts,
+                )
+            )
         for key, value in new.items():
             setattr(state, key, value)
         state.since = ts
@@ -346,8 +374,9 @@ class Engine:
         self._touch(call)
         if event.member:
             self._talking[event.member] = call
-            self._set_member(event.member, event.ts, activity="on_call", queue=call.queue,
-                             call_id=call.call_id)
+            self._set_member(
+                event.member, event.ts, activity="on_call", queue=call.queue, call_id=call.call_id
+            )
         return True
 
     def _wrap_up_ends(self, member: str, ts: float) -> None:
@@ -439,8 +468,9 @@ class Engine:
         ring_ms = _num(event, 0, "ringtime")
         if not event.member:
             return False
-        self._rings.append(Ring(event.member, event.queue, event.call_id, event.ts,
-                                missed=bool(ring_ms)))
+        self._rings.append(
+            Ring(event.member, event.queue, event.call_id, event.ts, missed=bool(ring_ms))
+        )
         return True
 
     def _on_ringcanceled(self, event: Event):
@@ -511,8 +541,9 @@ class Engine:
                 call.acw_ts = event.ts
                 self._in_acw[member] = call
                 self._touch(call)
-            self._set_member(member, event.ts, status="available", reason=reason,
-                             activity="wrap_up")
+            self._set_member(
+                member, event.ts, status="available", reason=reason, activity="wrap_up"
+            )
         else:
             self._set_member(member, event.ts, status="not_ready", reason=reason)
         return True
@@ -531,8 +562,9 @@ class Engine:
         state = self.members.get(member)
         activity = "idle" if state is None or state.activity == "wrap_up" else state.activity
         # An UNPAUSEALL right after a logoff (Wazo writes one) does not log the agent in.
-        status = "logged_out" if state is not None and state.status == "logged_out" else (
-            "available")
+        status = (
+            "logged_out" if state is not None and state.status == "logged_out" else ("available")
+        )
         self._set_member(member, event.ts, status=status, reason="", activity=activity)
         return True
 
@@ -554,15 +586,25 @@ class Engine:
         self._in_acw.clear()
         for member, state in list(self.members.items()):
             if event.ts > state.since:
-                self._intervals.append(Interval(member, state.status, state.reason,
-                                                state.activity, state.queue, state.call_id,
-                                                state.since, event.ts))
+                self._intervals.append(
+                    Interval(
+                        member,
+                        state.status,
+                        state.reason,
+                        state.activity,
+                        state.queue,
+                        state.call_id,
+                        state.since,
+                        event.ts,
+                    )
+                )
         self.members.clear()
         return True
 
 
-_HANDLERS = {name[4:].upper(): getattr(Engine, name) for name in dir(Engine)
-             if name.startswith("_on_")}
+_HANDLERS = {
+    name[4:].upper(): getattr(Engine, name) for name in dir(Engine) if name.startswith("_on_")
+}
 
 
 # -- counters and figures ---------------------------------------------------------------------
@@ -598,8 +640,11 @@ class Tally:
 
     def add(self, other: Tally | dict, sign: int = 1) -> Tally:
         """Add (or with `sign=-1` take away) counters; `max_wait_s` only ever grows."""
-        items = other.items() if isinstance(other, dict) else (
-            (name, getattr(other, name)) for name in _ALL_FIELDS)
+        items = (
+            other.items()
+            if isinstance(other, dict)
+            else ((name, getattr(other, name)) for name in _ALL_FIELDS)
+        )
         for name, value in items:
             if not value or name not in _FIELD_SET:
                 continue
@@ -619,8 +664,9 @@ _ALL_FIELDS = (*SUM_FIELDS, "max_wait_s")
 _FIELD_SET = frozenset(_ALL_FIELDS)
 
 
-def contribution(call: CallFacts, *, threshold: float, short_abandon: float,
-                 fast_ring: float = THREE_RINGS_S) -> dict[str, float]:
+def contribution(
+    call: CallFacts, *, threshold: float, short_abandon: float, fast_ring: float = THREE_RINGS_S
+) -> dict[str, float]:
     """The counters one call adds to its queue's interval (sparse).
 
     A waiting call adds only `offered`: whether it is a miss depends on *now*, so the live
@@ -690,8 +736,9 @@ def aht_components(*, saw_hold: bool, saw_acw: bool) -> list[str]:
     return ["talk"] + (["hold"] if saw_hold else []) + (["acw"] if saw_acw else [])
 
 
-def queue_figures(t: Tally, *, waiting: list[float] = (), threshold: float, variant: str,
-                  components: list[str]) -> dict:
+def queue_figures(
+    t: Tally, *, waiting: list[float] = (), threshold: float, variant: str, components: list[str]
+) -> dict:
     """The KPIs of one queue over one window; `waiting` holds the waits (at now) of the calls
     still waiting."""
     w_out = sum(1 for w in waiting if w > threshold)
@@ -726,10 +773,20 @@ def queue_figures(t: Tally, *, waiting: list[float] = (), threshold: float, vari
     }
 
 
-def agent_figures(t: Tally, *, missed: int, unreachable: int, components: list[str],
-                  busy_s: float | None = None, idle_s: float | None = None) -> dict:
-    aht_total = t.talk_sum + (t.hold_sum if "hold" in components else 0.0) + (
-        t.acw_sum if "acw" in components else 0.0)
+def agent_figures(
+    t: Tally,
+    *,
+    missed: int,
+    unreachable: int,
+    components: list[str],
+    busy_s: float | None = None,
+    idle_s: float | None = None,
+) -> dict:
+    aht_total = (
+        t.talk_sum
+        + (t.hold_sum if "hold" in components else 0.0)
+        + (t.acw_sum if "acw" in components else 0.0)
+    )
     occupancy = None
     if busy_s is not None and idle_s is not None:
         occupancy = _ratio(busy_s, busy_s + idle_s)
@@ -747,8 +804,12 @@ def agent_figures(t: Tally, *, missed: int, unreachable: int, components: list[s
 ANONYMOUS_CALLERS = frozenset({"", "anonymous", "unknown", "restricted", "private"})
 
 
-def repeat_call_rate(answered: list[tuple[str, float]], offered: dict[str, list[float]], *,
-                     window_s: float = 24 * 3600) -> float | None:
+def repeat_call_rate(
+    answered: list[tuple[str, float]],
+    offered: dict[str, list[float]],
+    *,
+    window_s: float = 24 * 3600,
+) -> float | None:
     """Share of answered calls whose caller calls any queue again within `window_s`
     (the FCR proxy of kpi.md). `answered` holds (caller, offered time) of answered calls;
     `offered[caller]` the sorted offered times of all that caller's queue calls. Calls without
@@ -789,8 +850,7 @@ def occupancy_seconds(interval: Interval, now: float) -> tuple[float, float]:
 def interval_start(ts: float, *, zone: ZoneInfo, minutes: int) -> datetime:
     """Start (UTC) of the interval holding `ts`, intervals aligned on the local clock."""
     local = datetime.fromtimestamp(ts, zone)
-    floored = local.replace(minute=local.minute - local.minute % minutes, second=0,
-                            microsecond=0)
+    floored = local.replace(minute=local.minute - local.minute % minutes, second=0, microsecond=0)
     return floored.astimezone(UTC)
 
 
@@ -821,6 +881,17 @@ def round_figures(value):
 
 
 __all__ = [
-    "Call", "CallFacts", "Engine", "Interval", "LineError", "Ring", "Tally", "agent_figures",
-    "contribution", "day_bounds", "interval_start", "queue_figures", "service_levels",
+    "Call",
+    "CallFacts",
+    "Engine",
+    "Interval",
+    "LineError",
+    "Ring",
+    "Tally",
+    "agent_figures",
+    "contribution",
+    "day_bounds",
+    "interval_start",
+    "queue_figures",
+    "service_levels",
 ]

@@ -28,10 +28,12 @@ class Queue(models.Model):
     sl_threshold_s = models.PositiveIntegerField("service level threshold (s)", default=20)
     sl_target = models.FloatField("service level target (0–1)", default=0.8)
     short_abandon_s = models.PositiveIntegerField("short-abandon threshold (s)", default=5)
-    sl_variant = models.CharField(max_length=20, choices=SLVariant.choices,
-                                  default=SLVariant.OFFERED)
+    sl_variant = models.CharField(
+        max_length=20, choices=SLVariant.choices, default=SLVariant.OFFERED
+    )
     interval_minutes = models.PositiveSmallIntegerField(
-        default=15, choices=[(15, "15 min"), (30, "30 min"), (60, "60 min")])
+        default=15, choices=[(15, "15 min"), (30, "30 min"), (60, "60 min")]
+    )
     day_reset_hour = models.PositiveSmallIntegerField(default=0)
     acw_reasons = models.JSONField(default=default_acw_reasons, blank=True)
     # Alert bands of the wall board: amber/red when the longest wait passes these seconds,
@@ -158,8 +160,9 @@ class QueueCall(models.Model):
     wait_s = models.FloatField(null=True, blank=True)
     # The member name as the telephony wrote it, and the agent it maps to (when known).
     member = models.CharField(max_length=200, blank=True)
-    agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="queue_calls")
+    agent = models.ForeignKey(
+        "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="queue_calls"
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
     ring_s = models.FloatField(null=True, blank=True)
     talk_s = models.FloatField(null=True, blank=True)
@@ -175,8 +178,9 @@ class QueueCall(models.Model):
     class Meta:
         ordering = ["offered_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "call_id", "queue", "offered_at"],
-                                    name="queuecall_once")
+            models.UniqueConstraint(
+                fields=["source", "call_id", "queue", "offered_at"], name="queuecall_once"
+            )
         ]
         indexes = [
             models.Index(fields=["queue", "offered_at"]),
@@ -184,8 +188,11 @@ class QueueCall(models.Model):
             models.Index(fields=["outcome"]),
             # The live floor reads the calls still waiting; this keeps that read as small as
             # the queue, however many calls the day already holds.
-            models.Index(fields=["queue", "offered_at"], condition=models.Q(outcome="waiting"),
-                         name="queuecall_waiting"),
+            models.Index(
+                fields=["queue", "offered_at"],
+                condition=models.Q(outcome="waiting"),
+                name="queuecall_waiting",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -211,13 +218,20 @@ class AgentState(models.Model):
 
     source = models.ForeignKey(TelephonySource, on_delete=models.PROTECT, related_name="states")
     member = models.CharField(max_length=200)
-    agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="states")
+    agent = models.ForeignKey(
+        "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="states"
+    )
     status = models.CharField(max_length=20, choices=AgentStatus.choices)
     reason = models.CharField(max_length=100, blank=True)
     activity = models.CharField(max_length=20, choices=Activity.choices, default=Activity.IDLE)
-    queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", help_text="the queue of the current call")
+    queue = models.ForeignKey(
+        Queue,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="the queue of the current call",
+    )
     call_id = models.CharField(max_length=100, blank=True)
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -231,7 +245,6 @@ class AgentState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.status}/{self.activity} from {self.started_at:%H:%M:%S}"
-
 
 
 class TallyFields(models.Model):
@@ -287,11 +300,15 @@ class QueueInterval(TallyFields):
 class AgentDay(TallyFields):
     """Counters of one member's answered calls and ring attempts on one local day."""
 
-    source = models.ForeignKey(TelephonySource, on_delete=models.CASCADE,
-                               related_name="agent_days")
+    source = models.ForeignKey(TelephonySource, on_delete=models.CASCADE, related_name="agent_days")
     member = models.CharField(max_length=200)
-    agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="telephony_days")
+    agent = models.ForeignKey(
+        "agents.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="telephony_days",
+    )
     day = models.DateField()
     missed_rings = models.IntegerField(default=0)
     unreachable_rings = models.IntegerField(default=0)
@@ -320,15 +337,18 @@ class Broadcast(models.Model):
 
     site = models.SlugField(max_length=50, default="main")
     text = models.CharField(max_length=500)
-    priority = models.CharField(max_length=10, choices=BroadcastPriority.choices,
-                                default=BroadcastPriority.NORMAL)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    priority = models.CharField(
+        max_length=10, choices=BroadcastPriority.choices, default=BroadcastPriority.NORMAL
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -355,16 +375,17 @@ class HelpRequest(models.Model):
     """An agent asks the floor for help; open until a supervisor or team lead takes it."""
 
     site = models.SlugField(max_length=50, default="main")
-    agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT,
-                              related_name="help_requests")
+    agent = models.ForeignKey(
+        "agents.Agent", on_delete=models.PROTECT, related_name="help_requests"
+    )
     reason = models.CharField(max_length=30, choices=HelpReason.choices)
     note = models.CharField(max_length=300, blank=True)
     call_id = models.CharField(max_length=100, blank=True)
-    status = models.CharField(max_length=10, choices=HelpStatus.choices,
-                              default=HelpStatus.OPEN)
+    status = models.CharField(max_length=10, choices=HelpStatus.choices, default=HelpStatus.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     taken_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -381,11 +402,13 @@ class Takeover(models.Model):
     site = models.SlugField(max_length=50, default="main")
     agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, related_name="takeovers")
     call_id = models.CharField(max_length=100, blank=True)
-    help_request = models.ForeignKey(HelpRequest, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="takeovers")
+    help_request = models.ForeignKey(
+        HelpRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="takeovers"
+    )
     note = models.CharField(max_length=300, blank=True)
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Shown on the board until the agent's call ends or someone marks it finished.
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -407,8 +430,9 @@ class AlertAck(models.Model):
 
     site = models.SlugField(max_length=50, default="main")
     key = models.CharField(max_length=200)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     acknowledged_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -103,8 +103,9 @@ def floor_push(*, site: str) -> dict:
             kind, body = "snapshot", snapshot
         message = {"type": f"floor.{kind}", "seq": seq, "now": now.timestamp(), kind: body}
         # What every full-floor board receives, serialised once here rather than per socket.
-        message["text"] = json.dumps({"type": kind, "seq": seq, "now": message["now"],
-                                      kind: body}, separators=(",", ":"))
+        message["text"] = json.dumps(
+            {"type": kind, "seq": seq, "now": message["now"], kind: body}, separators=(",", ":")
+        )
         current = {"seq": seq, "now": now.timestamp(), "snapshot": snapshot}
         cache.set(_key(site, "current"), current, timeout=None)
         async_to_sync(get_channel_layer().group_send)(group_name(site), message)

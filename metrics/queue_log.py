@@ -22,15 +22,39 @@ from zoneinfo import ZoneInfo
 NONE = "NONE"
 
 # Events the engine counts; every other well-formed event is kept and ignored.
-CALL_EVENTS = frozenset({
-    "ENTERQUEUE", "CONNECT", "COMPLETEAGENT", "COMPLETECALLER", "ABANDON", "EXITWITHTIMEOUT",
-    "EXITEMPTY", "EXITWITHKEY", "RINGNOANSWER", "RINGCANCELED", "TRANSFER", "BLINDTRANSFER",
-    "ATTENDEDTRANSFER", "HOLD", "UNHOLD",
-})
-MEMBER_EVENTS = frozenset({
-    "ADDMEMBER", "REMOVEMEMBER", "AGENTLOGIN", "AGENTLOGOFF", "AGENTCALLBACKLOGIN",
-    "AGENTCALLBACKLOGOFF", "PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL",
-})
+CALL_EVENTS = frozenset(
+    {
+        "ENTERQUEUE",
+        "CONNECT",
+        "COMPLETEAGENT",
+        "COMPLETECALLER",
+        "ABANDON",
+        "EXITWITHTIMEOUT",
+        "EXITEMPTY",
+        "EXITWITHKEY",
+        "RINGNOANSWER",
+        "RINGCANCELED",
+        "TRANSFER",
+        "BLINDTRANSFER",
+        "ATTENDEDTRANSFER",
+        "HOLD",
+        "UNHOLD",
+    }
+)
+MEMBER_EVENTS = frozenset(
+    {
+        "ADDMEMBER",
+        "REMOVEMEMBER",
+        "AGENTLOGIN",
+        "AGENTLOGOFF",
+        "AGENTCALLBACKLOGIN",
+        "AGENTCALLBACKLOGOFF",
+        "PAUSE",
+        "UNPAUSE",
+        "PAUSEALL",
+        "UNPAUSEALL",
+    }
+)
 SYSTEM_EVENTS = frozenset({"QUEUESTART"})
 KNOWN_EVENTS = CALL_EVENTS | MEMBER_EVENTS | SYSTEM_EVENTS
 
@@ -38,17 +62,33 @@ KNOWN_EVENTS = CALL_EVENTS | MEMBER_EVENTS | SYSTEM_EVENTS
 # not depend on how a tailer or a database export happened to order equal-time lines.
 _PRIORITY = {
     "QUEUESTART": 0,
-    "ADDMEMBER": 1, "AGENTLOGIN": 1, "AGENTCALLBACKLOGIN": 1,
+    "ADDMEMBER": 1,
+    "AGENTLOGIN": 1,
+    "AGENTCALLBACKLOGIN": 1,
     "ENTERQUEUE": 2,
-    "RINGNOANSWER": 3, "RINGCANCELED": 3,
+    "RINGNOANSWER": 3,
+    "RINGCANCELED": 3,
     "CONNECT": 4,
-    "HOLD": 5, "UNHOLD": 5,
-    "COMPLETEAGENT": 6, "COMPLETECALLER": 6, "TRANSFER": 6, "BLINDTRANSFER": 6,
-    "ATTENDEDTRANSFER": 6, "ABANDON": 6, "EXITWITHTIMEOUT": 6, "EXITEMPTY": 6, "EXITWITHKEY": 6,
+    "HOLD": 5,
+    "UNHOLD": 5,
+    "COMPLETEAGENT": 6,
+    "COMPLETECALLER": 6,
+    "TRANSFER": 6,
+    "BLINDTRANSFER": 6,
+    "ATTENDEDTRANSFER": 6,
+    "ABANDON": 6,
+    "EXITWITHTIMEOUT": 6,
+    "EXITEMPTY": 6,
+    "EXITWITHKEY": 6,
     # Pauses and unpauses of one second keep their file order (a 0-second wrap-up is
     # PAUSE then UNPAUSE; a break cancelled at once is the same pair).
-    "PAUSE": 7, "PAUSEALL": 7, "UNPAUSE": 7, "UNPAUSEALL": 7,
-    "REMOVEMEMBER": 9, "AGENTLOGOFF": 9, "AGENTCALLBACKLOGOFF": 9,
+    "PAUSE": 7,
+    "PAUSEALL": 7,
+    "UNPAUSE": 7,
+    "UNPAUSEALL": 7,
+    "REMOVEMEMBER": 9,
+    "AGENTLOGOFF": 9,
+    "AGENTCALLBACKLOGOFF": 9,
 }
 
 
@@ -93,7 +133,9 @@ class LineCounts:
 
     def as_dict(self) -> dict:
         return {
-            "read": self.read, "used": self.used, "ignored": self.ignored,
+            "read": self.read,
+            "used": self.used,
+            "ignored": self.ignored,
             "duplicates": self.duplicates,
             "rejected": [{"line": r.line, "reason": r.reason} for r in self.rejected],
         }
@@ -143,9 +185,16 @@ def _split(text: str, seq: int, ts: float) -> Event:
     data = list(parts[5:])
     while data and data[-1] == "":
         data.pop()
-    return Event(ts=ts, seq=seq, call_id=_field(parts[1]), queue=_field(parts[2]),
-                 member=_field(parts[3]), name=name.upper(), data=tuple(data),
-                 key=line_key(text))
+    return Event(
+        ts=ts,
+        seq=seq,
+        call_id=_field(parts[1]),
+        queue=_field(parts[2]),
+        member=_field(parts[3]),
+        name=name.upper(),
+        data=tuple(data),
+        key=line_key(text),
+    )
 
 
 def parse_file_line(text: str, seq: int) -> Event:
@@ -174,9 +223,15 @@ def parse_db_line(text: str, seq: int, zone: ZoneInfo) -> Event:
     return _split(text, seq, local.timestamp())
 
 
-def read_lines(lines: Iterable[str], *, layout: str = "file", zone: str = "UTC",
-               counts: LineCounts | None = None, first_line: int = 1,
-               until: float | None = None) -> Iterator[Event]:
+def read_lines(
+    lines: Iterable[str],
+    *,
+    layout: str = "file",
+    zone: str = "UTC",
+    counts: LineCounts | None = None,
+    first_line: int = 1,
+    until: float | None = None,
+) -> Iterator[Event]:
     """Parse lines into events; bad lines go to `counts.rejected`, blank lines are skipped.
 
     Lines after `until` (epoch seconds) are not read.
@@ -187,8 +242,11 @@ def read_lines(lines: Iterable[str], *, layout: str = "file", zone: str = "UTC",
         if not text.strip():
             continue
         try:
-            event = parse_db_line(text, number_, tz) if layout == "db" else parse_file_line(
-                text, number_)
+            event = (
+                parse_db_line(text, number_, tz)
+                if layout == "db"
+                else parse_file_line(text, number_)
+            )
         except LineError as error:
             counts.read += 1
             counts.rejected.append(Rejected(number_, str(error)))

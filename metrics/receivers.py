@@ -18,5 +18,8 @@ def attribute_member_history(sender, *, agent, aliases, **kwargs) -> None:
 def attribute_new_agent_history(sender, *, instance, created, **kwargs) -> None:
     # A new agent's aliases are written after the agent row, in the same transaction.
     if created:
-        transaction.on_commit(lambda: services.member_history_attribute(
-            agent=instance, aliases=list(instance.aliases.values_list("name", flat=True))))
+        transaction.on_commit(
+            lambda: services.member_history_attribute(
+                agent=instance, aliases=list(instance.aliases.values_list("name", flat=True))
+            )
+        )

@@ -49,26 +49,43 @@ def _flush(group: list[Event], counts: LineCounts) -> Iterator[Event]:
         yield event
 
 
-def ordered_events(open_lines: Callable[[], Iterable[str]], *, layout: str, zone: str,
-                   until: float | None, counts: LineCounts) -> Iterator[Event]:
+def ordered_events(
+    open_lines: Callable[[], Iterable[str]],
+    *,
+    layout: str,
+    zone: str,
+    until: float | None,
+    counts: LineCounts,
+) -> Iterator[Event]:
     """Parse, order by (time, event order, line) and de-duplicate the lines of a log.
 
     An ordered file (the usual case) streams; anything else is read whole and sorted.
     """
     if layout == "file" and _file_is_ordered(open_lines()):
-        source: Iterable[Event] = read_lines(open_lines(), layout=layout, zone=zone,
-                                             counts=counts, until=until)
+        source: Iterable[Event] = read_lines(
+            open_lines(), layout=layout, zone=zone, counts=counts, until=until
+        )
     else:
-        source = sorted(read_lines(open_lines(), layout=layout, zone=zone, counts=counts,
-                                   until=until), key=Event.sort_key)
+        source = sorted(
+            read_lines(open_lines(), layout=layout, zone=zone, counts=counts, until=until),
+            key=Event.sort_key,
+        )
     return _grouped(source, counts)
 
 
 class Report:
     """Folds calls, rings and intervals from an `Engine` into the report's tallies."""
 
-    def __init__(self, *, threshold: float, short_abandon: float, variant: str,
-                 interval_minutes: int, site_zone: str, day_reset_hour: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        threshold: float,
+        short_abandon: float,
+        variant: str,
+        interval_minutes: int,
+        site_zone: str,
+        day_reset_hour: int = 0,
+    ) -> None:
         self.threshold = threshold
         self.short_abandon = short_abandon
         self.variant = variant
@@ -114,12 +131,14 @@ class Report:
             self.offered_by_caller[call.caller].append(call.offered_ts)
             if call.outcome == kpi.ANSWERED:
                 self.answered_callers[call.queue].append((call.caller, call.offered_ts))
-        part = kpi.contribution(call.facts(), threshold=self.threshold,
-                                short_abandon=self.short_abandon)
+        part = kpi.contribution(
+            call.facts(), threshold=self.threshold, short_abandon=self.short_abandon
+        )
         self.queues[call.queue].add(part)
         self.days[(call.queue, self.day(call.offered_ts))].add(part)
-        self.intervals[(call.queue, kpi.interval_start(call.offered_ts, zone=self.zone,
-                                                       minutes=self.minutes))].add(part)
+        self.intervals[
+            (call.queue, kpi.interval_start(call.offered_ts, zone=self.zone, minutes=self.minutes))
+        ].add(part)
         if call.outcome == kpi.ANSWERED and call.member:
             self.agents[call.member].add(part)
             self.missed.setdefault(call.member, 0)
@@ -137,67 +156,116 @@ class Report:
             return [max(0.0, now - c.offered_ts) for c in self.waiting if pred(c)]
 
         def queue(tally: kpi.Tally, pred) -> dict:
-            return kpi.queue_figures(tally, waiting=waits(pred), threshold=self.threshold,
-                                     variant=self.variant, components=components)
+            return kpi.queue_figures(
+                tally,
+                waiting=waits(pred),
+                threshold=self.threshold,
+                variant=self.variant,
+                components=components,
+            )
 
-        queues = {name: queue(t, lambda c, n=name: c.queue == n)
-                  for name, t in sorted(self.queues.items())}
+        queues = {
+            name: queue(t, lambda c, n=name: c.queue == n)
+            for name, t in sorted(self.queues.items())
+        }
         for times in self.offered_by_caller.values():
             times.sort()
         for name, figures in queues.items():
             figures["repeat_call_rate"] = kpi.repeat_call_rate(
-                self.answered_callers.get(name, []), self.offered_by_caller,
-                window_s=self.repeat_window_s)
+                self.answered_callers.get(name, []),
+                self.offered_by_caller,
+                window_s=self.repeat_window_s,
+            )
         days: dict[str, dict] = defaultdict(dict)
         for (name, day), t in sorted(self.days.items()):
-            days[name][day] = queue(t, lambda c, n=name, d=day: c.queue == n and
-                                    self.day(c.offered_ts) == d)
+            days[name][day] = queue(
+                t, lambda c, n=name, d=day: c.queue == n and self.day(c.offered_ts) == d
+            )
         intervals: dict[str, list] = defaultdict(list)
         for (name, start), t in sorted(self.intervals.items()):
+
             def inside(c, n=name, s=start):
-                return c.queue == n and kpi.interval_start(
-                    c.offered_ts, zone=self.zone, minutes=self.minutes) == s
+                return (
+                    c.queue == n
+                    and kpi.interval_start(c.offered_ts, zone=self.zone, minutes=self.minutes) == s
+                )
+
             figures = queue(t, inside)
-            intervals[name].append({
-                "start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                **{k: figures[k] for k in ("offered", "answered", "abandoned",
-                                           "short_abandoned", "timed_out", "waiting",
-                                           "service_level", "asa_s", "aht_s")},
-            })
+            intervals[name].append(
+                {
+                    "start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    **{
+                        k: figures[k]
+                        for k in (
+                            "offered",
+                            "answered",
+                            "abandoned",
+                            "short_abandoned",
+                            "timed_out",
+                            "waiting",
+                            "service_level",
+                            "asa_s",
+                            "aht_s",
+                        )
+                    },
+                }
+            )
         agents = {}
         for member in sorted(self.missed):
             logged = member in logged_members
             agents[member] = kpi.agent_figures(
-                self.agents[member], missed=self.missed[member],
-                unreachable=self.unreachable.get(member, 0), components=components,
+                self.agents[member],
+                missed=self.missed[member],
+                unreachable=self.unreachable.get(member, 0),
+                components=components,
                 busy_s=self.busy[member] if logged else None,
-                idle_s=self.idle[member] if logged else None)
-        return {"queues": queues, "days": dict(days), "intervals": dict(intervals),
-                "agents": agents}
+                idle_s=self.idle[member] if logged else None,
+            )
+        return {
+            "queues": queues,
+            "days": dict(days),
+            "intervals": dict(intervals),
+            "agents": agents,
+        }
 
 
 def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def build_report(open_lines: Callable[[], Iterable[str]], *, layout: str = "file",
-                 zone: str = "UTC", site_zone: str | None = None, now: float | None = None,
-                 threshold: float = 20, short_abandon: float = 5, variant: str = "offered",
-                 interval_minutes: int = 15, acw_reasons=kpi.DEFAULT_ACW_REASONS,
-                 repeat_window_h: float = 24,
-                 progress: Callable[[int], None] | None = None) -> dict:
+def build_report(
+    open_lines: Callable[[], Iterable[str]],
+    *,
+    layout: str = "file",
+    zone: str = "UTC",
+    site_zone: str | None = None,
+    now: float | None = None,
+    threshold: float = 20,
+    short_abandon: float = 5,
+    variant: str = "offered",
+    interval_minutes: int = 15,
+    acw_reasons=kpi.DEFAULT_ACW_REASONS,
+    repeat_window_h: float = 24,
+    progress: Callable[[int], None] | None = None,
+) -> dict:
     """The whole report of kpi.md (`open_lines()` must give the lines afresh on each call)."""
     if variant not in kpi.VARIANTS:
         raise ValueError(f"unknown service level variant {variant!r}")
     counts = LineCounts()
     engine = kpi.Engine(acw_reasons=acw_reasons)
-    report = Report(threshold=threshold, short_abandon=short_abandon, variant=variant,
-                    interval_minutes=interval_minutes, site_zone=site_zone or zone)
+    report = Report(
+        threshold=threshold,
+        short_abandon=short_abandon,
+        variant=variant,
+        interval_minutes=interval_minutes,
+        site_zone=site_zone or zone,
+    )
     report.repeat_window_s = repeat_window_h * 3600
     # Members with a login or pause line: only their occupancy is known.
     logged_members: set[str] = set()
-    for n, event in enumerate(ordered_events(open_lines, layout=layout, zone=zone, until=now,
-                                             counts=counts), start=1):
+    for n, event in enumerate(
+        ordered_events(open_lines, layout=layout, zone=zone, until=now, counts=counts), start=1
+    ):
         try:
             used = engine.feed(event)
         except LineError as error:
@@ -219,11 +287,17 @@ def build_report(open_lines: Callable[[], Iterable[str]], *, layout: str = "file
     counts.rejected.sort(key=lambda r: r.line)
     components = kpi.aht_components(saw_hold=engine.saw_hold, saw_acw=engine.saw_acw)
     body = report.figures(final, components, logged_members)
-    return kpi.round_figures({
-        "now": iso(final),
-        "lines": counts.as_dict(),
-        "settings": {"threshold_s": threshold, "short_abandon_s": short_abandon,
-                     "variant": variant, "interval_minutes": interval_minutes,
-                     "repeat_window_h": repeat_window_h},
-        **body,
-    })
+    return kpi.round_figures(
+        {
+            "now": iso(final),
+            "lines": counts.as_dict(),
+            "settings": {
+                "threshold_s": threshold,
+                "short_abandon_s": short_abandon,
+                "variant": variant,
+                "interval_minutes": interval_minutes,
+                "repeat_window_h": repeat_window_h,
+            },
+            **body,
+        }
+    )

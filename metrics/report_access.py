@@ -25,8 +25,11 @@ def can_see_team_report(user, team) -> bool:
 def can_see_agent_report(user, agent) -> bool:
     if can_see_all_reports(user):
         return True
-    if has_role(user, Role.TEAM_LEAD) and agent.team_id is not None and \
-            teams_led_by(user).filter(pk=agent.team_id).exists():
+    if (
+        has_role(user, Role.TEAM_LEAD)
+        and agent.team_id is not None
+        and teams_led_by(user).filter(pk=agent.team_id).exists()
+    ):
         return True
     own = agent_of(user)
     return has_role(user, Role.AGENT) and own is not None and own.pk == agent.pk

@@ -12,28 +12,36 @@ from metrics import report_access, report_selectors, reports
 RANGE_PARAMS = [
     OpenApiParameter("start", str, description="first local day, YYYY-MM-DD"),
     OpenApiParameter("end", str, description="last local day, YYYY-MM-DD (inclusive)"),
-    OpenApiParameter("grain", str, enum=list(reports.GRAINS), description="15/30/60 min, "
-                     "day, week or month"),
+    OpenApiParameter(
+        "grain", str, enum=list(reports.GRAINS), description="15/30/60 min, day, week or month"
+    ),
 ]
 QUEUE_PARAM = OpenApiParameter("queue", int, description="one queue (default: every queue)")
 
-ReportOutput = inline_serializer("Report", {
-    "kind": serializers.CharField(),
-    "title": serializers.CharField(),
-    "start": serializers.DateField(),
-    "end": serializers.DateField(),
-    "grain": serializers.CharField(),
-    "time_zone": serializers.CharField(),
-    "sl_definition": serializers.CharField(),
-    "columns": serializers.ListField(child=serializers.DictField()),
-    "rows": serializers.ListField(child=serializers.DictField()),
-})
+ReportOutput = inline_serializer(
+    "Report",
+    {
+        "kind": serializers.CharField(),
+        "title": serializers.CharField(),
+        "start": serializers.DateField(),
+        "end": serializers.DateField(),
+        "grain": serializers.CharField(),
+        "time_zone": serializers.CharField(),
+        "sl_definition": serializers.CharField(),
+        "columns": serializers.ListField(child=serializers.DictField()),
+        "rows": serializers.ListField(child=serializers.DictField()),
+    },
+)
 
 
 def as_json(report: reports.Report) -> dict:
     return {
-        "kind": report.kind, "title": report.title, "start": report.range.start,
-        "end": report.range.end, "grain": report.range.grain, "time_zone": report.zone,
+        "kind": report.kind,
+        "title": report.title,
+        "start": report.range.start,
+        "end": report.range.end,
+        "grain": report.range.grain,
+        "time_zone": report.zone,
         "sl_definition": report.sl_definition,
         "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in report.columns],
         "rows": report.rows,
@@ -42,8 +50,9 @@ def as_json(report: reports.Report) -> dict:
 
 def _span(request) -> reports.ReportRange:
     params = request.query_params
-    return reports.ReportRange.parse(start=params.get("start"), end=params.get("end"),
-                                     grain=params.get("grain") or "day")
+    return reports.ReportRange.parse(
+        start=params.get("start"), end=params.get("end"), grain=params.get("grain") or "day"
+    )
 
 
 def _require(allowed: bool) -> None:
@@ -111,8 +120,12 @@ class SurveyEventInput(serializers.Serializer):
     at = serializers.DateTimeField(help_text="when the customer answered")
     call_id = serializers.CharField(max_length=100)
     score = serializers.IntegerField(help_text="on the site's survey scale (default 1–5)")
-    resolved = serializers.BooleanField(required=False, allow_null=True, default=None,
-                                        help_text='the answer to "was your issue resolved?"')
+    resolved = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text='the answer to "was your issue resolved?"',
+    )
 
 
 def is_survey(raw) -> bool:
@@ -128,14 +141,23 @@ def surveys_ingest(*, source, items: dict[int, dict]) -> dict[int, tuple[str, st
     for index, raw in items.items():
         item = SurveyEventInput(data=raw)
         if not item.is_valid():
-            results[index] = ("rejected", "; ".join(
-                f"{field}: {' '.join(str(m) for m in messages)}"
-                for field, messages in item.errors.items()))
+            results[index] = (
+                "rejected",
+                "; ".join(
+                    f"{field}: {' '.join(str(m) for m in messages)}"
+                    for field, messages in item.errors.items()
+                ),
+            )
             continue
         data = item.validated_data
         try:
-            _, new = survey_record(source=source, call_id=data["call_id"], score=data["score"],
-                                   resolved=data["resolved"], answered_at=data["at"])
+            _, new = survey_record(
+                source=source,
+                call_id=data["call_id"],
+                score=data["score"],
+                resolved=data["resolved"],
+                answered_at=data["at"],
+            )
         except DomainError as error:
             results[index] = ("rejected", f"{error.field}: {error.message}")
             continue

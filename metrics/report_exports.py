@@ -12,18 +12,25 @@ from openpyxl.utils import get_column_letter
 from metrics.reports import Report
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NUMBER_FORMATS = {"count": "0", "ratio": "0.0%", "seconds": "0.0", "score": "0.00",
-                  "duration": "[h]:mm:ss"}
+NUMBER_FORMATS = {
+    "count": "0",
+    "ratio": "0.0%",
+    "seconds": "0.0",
+    "score": "0.00",
+    "duration": "[h]:mm:ss",
+}
 
 
 def _headers(report: Report) -> list[str]:
-    return ["Group", "Period" if report.kind in ("queue", "agent") else "Row",
-            *[c.label for c in report.columns]]
+    return [
+        "Group",
+        "Period" if report.kind in ("queue", "agent") else "Row",
+        *[c.label for c in report.columns],
+    ]
 
 
 def _values(report: Report, row: dict) -> list:
-    return [row.get("group", ""), row.get("label", ""),
-            *[row.get(c.key) for c in report.columns]]
+    return [row.get("group", ""), row.get("label", ""), *[row.get(c.key) for c in report.columns]]
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -63,9 +70,12 @@ def as_csv(report: Report) -> bytes:
         writer.writerow([f"# {line}"])
     writer.writerow(_headers(report))
     for row in report.rows:
-        writer.writerow(["" if v is None else (round(v, 4) if isinstance(v, float)
-                                               else _safe_text(v))
-                         for v in _values(report, row)])
+        writer.writerow(
+            [
+                "" if v is None else (round(v, 4) if isinstance(v, float) else _safe_text(v))
+                for v in _values(report, row)
+            ]
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -74,20 +84,21 @@ def as_xlsx(report: Report) -> bytes:
     sheet = book.active
     sheet.title = report.kind.capitalize()
     for number, line in enumerate(report.header_lines(), start=1):
-        sheet.cell(row=number, column=1, value=line).font = Font(bold=number == 1,
-                                                                size=14 if number == 1 else 11)
+        sheet.cell(row=number, column=1, value=line).font = Font(
+            bold=number == 1, size=14 if number == 1 else 11
+        )
     head = len(report.header_lines()) + 2
     bold = Font(bold=True)
-    marked = {index for index, c in enumerate(report.columns, start=3)
-              if c.key in report.highlighted()}
+    marked = {
+        index for index, c in enumerate(report.columns, start=3) if c.key in report.highlighted()
+    }
     for col, title in enumerate(_headers(report), start=1):
         cell = sheet.cell(row=head, column=col, value=title)
         cell.font = bold
         cell.fill = PatternFill("solid", fgColor="FFF3A8" if col in marked else "DDE3ED")
     kinds = ["text", "text", *[c.kind for c in report.columns]]
     for offset, row in enumerate(report.rows, start=1):
-        for col, (value, kind) in enumerate(zip(_values(report, row), kinds, strict=True),
-                                            start=1):
+        for col, (value, kind) in enumerate(zip(_values(report, row), kinds, strict=True), start=1):
             if kind == "duration" and value is not None:
                 value = value / 86400  # a spreadsheet duration is a fraction of a day
             cell = sheet.cell(row=head + offset, column=col, value=value)

@@ -7,11 +7,13 @@ from django.db import models
 class SurveyResult(models.Model):
     """One customer's post-call survey answer, tied to the answered queue call it rates."""
 
-    source = models.ForeignKey("metrics.TelephonySource", on_delete=models.PROTECT,
-                               related_name="surveys")
+    source = models.ForeignKey(
+        "metrics.TelephonySource", on_delete=models.PROTECT, related_name="surveys"
+    )
     call_id = models.CharField(max_length=100)
-    queue_call = models.OneToOneField("metrics.QueueCall", null=True, blank=True,
-                                      on_delete=models.SET_NULL, related_name="survey")
+    queue_call = models.OneToOneField(
+        "metrics.QueueCall", null=True, blank=True, on_delete=models.SET_NULL, related_name="survey"
+    )
     score = models.PositiveSmallIntegerField(help_text="on the site's survey scale")
     # "Was your issue resolved?": null when the survey did not ask or the caller skipped it.
     resolved = models.BooleanField(null=True, blank=True)
@@ -39,10 +41,12 @@ class CallFactsInterval(models.Model):
     the engine's own counters stay in `QueueInterval` / `AgentDay`.
     """
 
-    queue = models.ForeignKey("metrics.Queue", null=True, blank=True, on_delete=models.CASCADE,
-                              related_name="+")
-    agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.CASCADE,
-                              related_name="+")
+    queue = models.ForeignKey(
+        "metrics.Queue", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    agent = models.ForeignKey(
+        "agents.Agent", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     start = models.DateTimeField()
     repeat_known_n = models.IntegerField(default=0)
     repeat_n = models.IntegerField(default=0)
@@ -54,12 +58,12 @@ class CallFactsInterval(models.Model):
 
     class Meta:
         ordering = ["start", "queue", "agent"]
-        indexes = [models.Index(fields=["queue", "start"]),
-                   models.Index(fields=["agent", "start"])]
+        indexes = [models.Index(fields=["queue", "start"]), models.Index(fields=["agent", "start"])]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(queue__isnull=True) ^ models.Q(agent__isnull=True),
-                name="callfacts_queue_xor_agent"),
+                name="callfacts_queue_xor_agent",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,8 +73,9 @@ class CallFactsInterval(models.Model):
 class SummaryRecipient(models.Model):
     """A person who gets the daily summary e-mail."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="summary_subscription")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="summary_subscription"
+    )
     active = models.BooleanField(default=True)
 
     class Meta:

@@ -42,8 +42,11 @@ def report_team(*, user, team_id: int) -> Team:
 def report_choices(*, user) -> dict:
     """The queues, teams and agents whose reports this person may open."""
     if report_access.can_see_all_reports(user):
-        return {"queues": list(Queue.objects.all()), "teams": list(Team.objects.all()),
-                "agents": list(Agent.objects.filter(active=True))}
+        return {
+            "queues": list(Queue.objects.all()),
+            "teams": list(Team.objects.all()),
+            "agents": list(Agent.objects.filter(active=True)),
+        }
     teams = list(teams_led_by(user)) if has_role(user, Role.TEAM_LEAD) else []
     agents = list(Agent.objects.filter(team__in=teams, active=True))
     own = agent_of(user)
@@ -66,11 +69,16 @@ def queue_csat_today(*, queues, now) -> dict[int, dict]:
     for queue in queues:
         start, end = queue_today_bounds(queue, now)
         row = SurveyResult.objects.filter(
-            queue_call__queue=queue, queue_call__offered_at__gte=start,
-            queue_call__offered_at__lt=end).aggregate(
-            n=Count("id"), top=Count("id", filter=Q(score__gt=high - top_box)),
-            mean=Avg("score"))
+            queue_call__queue=queue,
+            queue_call__offered_at__gte=start,
+            queue_call__offered_at__lt=end,
+        ).aggregate(
+            n=Count("id"), top=Count("id", filter=Q(score__gt=high - top_box)), mean=Avg("score")
+        )
         if row["n"]:
-            out[queue.pk] = {"survey_n": row["n"], "csat_top_box": row["top"] / row["n"],
-                             "csat_mean": row["mean"]}
+            out[queue.pk] = {
+                "survey_n": row["n"],
+                "csat_top_box": row["top"] / row["n"],
+                "csat_mean": row["mean"],
+            }
     return out

@@ -20,9 +20,14 @@ from metrics.models import (
 )
 
 
-def survey_record(*, source: TelephonySource, call_id: str, score: int,
-                  answered_at: datetime, resolved: bool | None = None
-                  ) -> tuple[SurveyResult, bool]:
+def survey_record(
+    *,
+    source: TelephonySource,
+    call_id: str,
+    score: int,
+    answered_at: datetime,
+    resolved: bool | None = None,
+) -> tuple[SurveyResult, bool]:
     """Store one post-call survey answer; the same call's survey twice is stored once.
 
     Returns the result and whether it was new. The survey rates the last answered queue call
@@ -36,14 +41,23 @@ def survey_record(*, source: TelephonySource, call_id: str, score: int,
     existing = SurveyResult.objects.filter(source=source, call_id=call_id).first()
     if existing is not None:
         return existing, False
-    queue_call = (QueueCall.objects.filter(source=source, call_id=call_id,
-                                           outcome=Outcome.ANSWERED, survey__isnull=True)
-                  .order_by("-offered_at").first())
+    queue_call = (
+        QueueCall.objects.filter(
+            source=source, call_id=call_id, outcome=Outcome.ANSWERED, survey__isnull=True
+        )
+        .order_by("-offered_at")
+        .first()
+    )
     try:
         with transaction.atomic():
-            result = SurveyResult.objects.create(source=source, call_id=call_id,
-                                                 queue_call=queue_call, score=score,
-                                                 resolved=resolved, answered_at=answered_at)
+            result = SurveyResult.objects.create(
+                source=source,
+                call_id=call_id,
+                queue_call=queue_call,
+                score=score,
+                resolved=resolved,
+                answered_at=answered_at,
+            )
     except IntegrityError:
         return SurveyResult.objects.get(source=source, call_id=call_id), False
     return result, True
@@ -53,9 +67,13 @@ def survey_link_calls(*, source: TelephonySource) -> int:
     """Attach surveys that arrived before their call was stored; returns how many."""
     linked = 0
     for result in SurveyResult.objects.filter(source=source, queue_call__isnull=True):
-        call = (QueueCall.objects.filter(source=source, call_id=result.call_id,
-                                         outcome=Outcome.ANSWERED, survey__isnull=True)
-                .order_by("-offered_at").first())
+        call = (
+            QueueCall.objects.filter(
+                source=source, call_id=result.call_id, outcome=Outcome.ANSWERED, survey__isnull=True
+            )
+            .order_by("-offered_at")
+            .first()
+        )
         if call is not None:
             result.queue_call = call
             result.save(update_fields=["queue_call"])
@@ -69,17 +87,27 @@ def daily_summary_send(*, day: date | None = None) -> int:
 
     if day is None:
         day = datetime.now(reports.site_zone()).date() - timedelta(days=1)
-    recipients = [r.user.email for r in SummaryRecipient.objects.filter(
-        active=True).select_related("user") if r.user.email]
+    recipients = [
+        r.user.email
+        for r in SummaryRecipient.objects.filter(active=True).select_related("user")
+        if r.user.email
+    ]
     if not recipients:
         return 0
     call_facts_refresh(day=day)
     report = reports.site_report(span=reports.ReportRange(day, day, "day"))
     body = report_exports.as_text(report)
-    message = EmailMessage(subject=f"callfloor daily summary {day.isoformat()}", body=body,
-                           from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
-    message.attach(f"site-summary-{day.isoformat()}.xlsx", report_exports.as_xlsx(report),
-                   report_exports.XLSX_TYPE)
+    message = EmailMessage(
+        subject=f"callfloor daily summary {day.isoformat()}",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+    )
+    message.attach(
+        f"site-summary-{day.isoformat()}.xlsx",
+        report_exports.as_xlsx(report),
+        report_exports.XLSX_TYPE,
+    )
     message.send()
     return len(recipients)
 
@@ -95,19 +123,22 @@ def call_facts_refresh(*, day: date) -> int:
     zone = reports.site_zone()
     start = datetime.combine(day, time(0), zone).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
-    frame = reports.call_fact_rows(QueueCall.objects.filter(offered_at__gte=start,
-                                                           offered_at__lt=end))
+    frame = reports.call_fact_rows(
+        QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end)
+    )
     fields = list(reports.EXTRA_FIELDS)
     rows = []
     if len(frame):
-        for (queue_id, interval), values in frame.groupby(["queue_id", "start"])[fields].sum(
-                ).iterrows():
-            rows.append(CallFactsInterval(queue_id=int(queue_id), start=interval,
-                                          **values.to_dict()))
-        for agent_id, values in frame.dropna(subset=["agent_id"]).groupby("agent_id")[
-                fields].sum().iterrows():
-            rows.append(CallFactsInterval(agent_id=int(agent_id), start=start,
-                                          **values.to_dict()))
+        for (queue_id, interval), values in (
+            frame.groupby(["queue_id", "start"])[fields].sum().iterrows()
+        ):
+            rows.append(
+                CallFactsInterval(queue_id=int(queue_id), start=interval, **values.to_dict())
+            )
+        for agent_id, values in (
+            frame.dropna(subset=["agent_id"]).groupby("agent_id")[fields].sum().iterrows()
+        ):
+            rows.append(CallFactsInterval(agent_id=int(agent_id), start=start, **values.to_dict()))
     with transaction.atomic():
         CallFactsInterval.objects.filter(start__gte=start, start__lt=end).delete()
         CallFactsInterval.objects.bulk_create(rows)

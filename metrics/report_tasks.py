@@ -18,5 +18,6 @@ def refresh_call_facts() -> int:
     from metrics.reports import site_zone
 
     today = datetime.now(site_zone()).date()
-    return sum(report_services.call_facts_refresh(day=day)
-               for day in (today - timedelta(days=1), today))
+    return sum(
+        report_services.call_facts_refresh(day=day) for day in (today - timedelta(days=1), today)
+    )

@@ -11,10 +11,19 @@ urlpatterns = [
     path("reports/teams/<int:team_id>/", report_views.team_report, name="report-team"),
     path("api/reports/queues/", report_api.QueueReportApi.as_view(), name="api-report-queue"),
     path("api/reports/site/", report_api.SiteReportApi.as_view(), name="api-report-site"),
-    path("api/reports/abandoned/", report_api.AbandonedReportApi.as_view(),
-         name="api-report-abandoned"),
-    path("api/reports/agents/<int:agent_id>/", report_api.AgentReportApi.as_view(),
-         name="api-report-agent"),
-    path("api/reports/teams/<int:team_id>/", report_api.TeamReportApi.as_view(),
-         name="api-report-team"),
+    path(
+        "api/reports/abandoned/",
+        report_api.AbandonedReportApi.as_view(),
+        name="api-report-abandoned",
+    ),
+    path(
+        "api/reports/agents/<int:agent_id>/",
+        report_api.AgentReportApi.as_view(),
+        name="api-report-agent",
+    ),
+    path(
+        "api/reports/teams/<int:team_id>/",
+        report_api.TeamReportApi.as_view(),
+        name="api-report-team",
+    ),
 ]

@@ -11,8 +11,7 @@ from django.utils.safestring import mark_safe
 from callfloor.errors import DomainError
 from metrics import report_access, report_charts, report_exports, report_selectors, reports
 
-EXPORTS = {"csv": ("text/csv; charset=utf-8", "csv"),
-           "xlsx": (report_exports.XLSX_TYPE, "xlsx")}
+EXPORTS = {"csv": ("text/csv; charset=utf-8", "csv"), "xlsx": (report_exports.XLSX_TYPE, "xlsx")}
 
 
 def _guard(request, allowed) -> HttpResponse | None:
@@ -24,8 +23,11 @@ def _guard(request, allowed) -> HttpResponse | None:
 
 
 def _span(request) -> reports.ReportRange:
-    return reports.ReportRange.parse(start=request.GET.get("start"), end=request.GET.get("end"),
-                                     grain=request.GET.get("grain") or "day")
+    return reports.ReportRange.parse(
+        start=request.GET.get("start"),
+        end=request.GET.get("end"),
+        grain=request.GET.get("grain") or "day",
+    )
 
 
 def _export(report: reports.Report, kind: str) -> HttpResponse:
@@ -40,13 +42,23 @@ def _export(report: reports.Report, kind: str) -> HttpResponse:
 def _cells(report: reports.Report, highlight: set[str]) -> list[dict]:
     rows = []
     for row in report.rows:
-        rows.append({
-            "label": row["label"], "group": row["group"], "total": row["total"],
-            "cells": [{"key": c.key, "text": report_exports.display(row.get(c.key), c.kind),
-                       "highlight": c.key in highlight} for c in report.columns],
-            "reasons": row.get("not_ready_by_reason") or {},
-            "components": row.get("aht_components"),
-        })
+        rows.append(
+            {
+                "label": row["label"],
+                "group": row["group"],
+                "total": row["total"],
+                "cells": [
+                    {
+                        "key": c.key,
+                        "text": report_exports.display(row.get(c.key), c.kind),
+                        "highlight": c.key in highlight,
+                    }
+                    for c in report.columns
+                ],
+                "reasons": row.get("not_ready_by_reason") or {},
+                "components": row.get("aht_components"),
+            }
+        )
     return rows
 
 
@@ -59,15 +71,29 @@ def _charts(report: reports.Report, heat) -> list[str]:
     labels = [r["label"] for r in body]
     charts = []
     if report.kind == "queue" and body:
-        charts.append(report_charts.line_chart(
-            "Service level by period", labels, [r["service_level"] for r in body],
-            target=report.target, ratio=True, name="service level"))
-        charts.append(report_charts.bar_chart(
-            "Offered, answered and abandoned", labels,
-            {key: [r[key] for r in body] for key in ("offered", "answered", "abandoned")}))
+        charts.append(
+            report_charts.line_chart(
+                "Service level by period",
+                labels,
+                [r["service_level"] for r in body],
+                target=report.target,
+                ratio=True,
+                name="service level",
+            )
+        )
+        charts.append(
+            report_charts.bar_chart(
+                "Offered, answered and abandoned",
+                labels,
+                {key: [r[key] for r in body] for key in ("offered", "answered", "abandoned")},
+            )
+        )
     if body and report.kind in ("queue", "agent"):
-        charts.append(report_charts.line_chart("AHT trend (s)", labels,
-                                               [r["aht_s"] for r in body], name="AHT"))
+        charts.append(
+            report_charts.line_chart(
+                "AHT trend (s)", labels, [r["aht_s"] for r in body], name="AHT"
+            )
+        )
     if heat is not None:
         charts.append(report_charts.heatmap("Abandon rate by weekday and hour", heat))
     return [mark_safe(chart) for chart in charts]  # noqa: S308 (labels are escaped)
@@ -75,9 +101,14 @@ def _charts(report: reports.Report, heat) -> list[str]:
 
 def _page(request, *, kind: str, build, title: str, heat=None):
     choices = report_selectors.report_choices(user=request.user)
-    context = {"kind": kind, "title": title, "choices": choices, "params": request.GET,
-               "grains": list(reports.GRAINS) if kind == "queue" else ["day", "week", "month"],
-               "errors": {}}
+    context = {
+        "kind": kind,
+        "title": title,
+        "choices": choices,
+        "params": request.GET,
+        "grains": list(reports.GRAINS) if kind == "queue" else ["day", "week", "month"],
+        "errors": {},
+    }
     try:
         report = build()
     except DomainError as error:
@@ -89,18 +120,26 @@ def _page(request, *, kind: str, build, title: str, heat=None):
             context["errors"] = {"export": "Export as csv or xlsx."}
             return render(request, "reports/report.html", context, status=400)
         return _export(report, export)
-    context.update(report=report, rows=_cells(report, report.highlighted()),
-                   charts=_charts(report, heat() if heat else None),
-                   query=request.GET.urlencode())
+    context.update(
+        report=report,
+        rows=_cells(report, report.highlighted()),
+        charts=_charts(report, heat() if heat else None),
+        query=request.GET.urlencode(),
+    )
     return render(request, "reports/report.html", context)
 
 
 def index(request):
     if denied := _guard(request, report_access.can_see_some_report):
         return denied
-    return render(request, "reports/index.html",
-                  {"choices": report_selectors.report_choices(user=request.user),
-                   "everything": report_access.can_see_all_reports(request.user)})
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "choices": report_selectors.report_choices(user=request.user),
+            "everything": report_access.can_see_all_reports(request.user),
+        },
+    )
 
 
 def queue_report(request):
@@ -110,12 +149,14 @@ def queue_report(request):
     def build():
         return reports.queue_report(
             queues=report_selectors.report_queues(queue_param=request.GET.get("queue")),
-            span=_span(request))
+            span=_span(request),
+        )
 
     def heat():
         return reports.abandon_heatmap(
             queues=report_selectors.report_queues(queue_param=request.GET.get("queue")),
-            span=_span(request))
+            span=_span(request),
+        )
 
     return _page(request, kind="queue", build=build, title="Queue report", heat=heat)
 
@@ -123,8 +164,12 @@ def queue_report(request):
 def site_report(request):
     if denied := _guard(request, report_access.can_see_all_reports):
         return denied
-    return _page(request, kind="site", title="Site summary",
-                 build=lambda: reports.site_report(span=_span(request)))
+    return _page(
+        request,
+        kind="site",
+        title="Site summary",
+        build=lambda: reports.site_report(span=_span(request)),
+    )
 
 
 def abandoned_report(request):
@@ -134,7 +179,8 @@ def abandoned_report(request):
     def build():
         return reports.abandoned_report(
             queues=report_selectors.report_queues(queue_param=request.GET.get("queue")),
-            span=_span(request))
+            span=_span(request),
+        )
 
     return _page(request, kind="abandoned", title="Abandoned calls", build=build)
 
@@ -143,13 +189,21 @@ def agent_report(request, agent_id: int):
     if denied := _guard(request, report_access.can_see_some_report):
         return denied
     agent = report_selectors.report_agent(user=request.user, agent_id=agent_id)
-    return _page(request, kind="agent", title=f"Agent report: {agent.display_name}",
-                 build=lambda: reports.agent_report(agent=agent, span=_span(request)))
+    return _page(
+        request,
+        kind="agent",
+        title=f"Agent report: {agent.display_name}",
+        build=lambda: reports.agent_report(agent=agent, span=_span(request)),
+    )
 
 
 def team_report(request, team_id: int):
     if denied := _guard(request, report_access.can_see_some_report):
         return denied
     team = report_selectors.report_team(user=request.user, team_id=team_id)
-    return _page(request, kind="team", title=f"Team report: {team.name}",
-                 build=lambda: reports.team_report(team=team, span=_span(request)))
+    return _page(
+        request,
+        kind="team",
+        title=f"Team report: {team.name}",
+        build=lambda: reports.team_report(team=team, span=_span(request)),
+    )

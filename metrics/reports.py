@@ -41,8 +41,15 @@ GRAINS = {"15": 15, "30": 30, "60": 60, "day": None, "week": None, "month": None
 MAX_RANGE_DAYS = 400
 MAX_INTERVAL_DAYS = 31
 # A call's extra facts, summed like the engine's counters.
-EXTRA_FIELDS = ("repeat_known_n", "repeat_n", "survey_n", "survey_score_sum", "survey_top_n",
-                "fcr_n", "fcr_yes_n")
+EXTRA_FIELDS = (
+    "repeat_known_n",
+    "repeat_n",
+    "survey_n",
+    "survey_score_sum",
+    "survey_top_n",
+    "fcr_n",
+    "fcr_yes_n",
+)
 SUM_COLUMNS = (*kpi.SUM_FIELDS, *EXTRA_FIELDS, "missed_rings", "unreachable_rings")
 
 
@@ -139,8 +146,14 @@ class ReportRange:
     grain: str = "day"
 
     @classmethod
-    def parse(cls, *, start: str | None, end: str | None, grain: str | None = "day",
-              today: date | None = None) -> ReportRange:
+    def parse(
+        cls,
+        *,
+        start: str | None,
+        end: str | None,
+        grain: str | None = "day",
+        today: date | None = None,
+    ) -> ReportRange:
         """Validate a range from request parameters; bad input raises `DomainError`."""
         today = today or datetime.now(site_zone()).date()
 
@@ -162,8 +175,11 @@ class ReportRange:
         if grain not in GRAINS:
             raise DomainError(f"Choose one of {', '.join(GRAINS)}.", field="grain")
         if GRAINS[grain] and (last - first).days >= MAX_INTERVAL_DAYS:
-            raise DomainError(f"Intervals cover at most {MAX_INTERVAL_DAYS} days; choose days, "
-                              "weeks or months for a longer range.", field="grain")
+            raise DomainError(
+                f"Intervals cover at most {MAX_INTERVAL_DAYS} days; choose days, "
+                "weeks or months for a longer range.",
+                field="grain",
+            )
         return cls(first, last, grain)
 
     def bounds(self, reset_hour: int = 0) -> tuple[datetime, datetime]:
@@ -197,8 +213,12 @@ class Report:
         return {self.highlight, self.extra.get("variant_key") or self.highlight}
 
     def header_lines(self) -> list[str]:
-        return [self.title, f"Range: {self.range.label()} (by {grain_label(self.range.grain)})",
-                f"Time zone: {self.zone}", f"Service level: {self.sl_definition}"]
+        return [
+            self.title,
+            f"Range: {self.range.label()} (by {grain_label(self.range.grain)})",
+            f"Time zone: {self.zone}",
+            f"Service level: {self.sl_definition}",
+        ]
 
 
 def grain_label(grain: str) -> str:
@@ -208,9 +228,11 @@ def grain_label(grain: str) -> str:
 def sl_definition(queue: Queue | None) -> str:
     if queue is None:
         return "each queue's own threshold and variant (see the queue rows)"
-    return (f"{queue.get_sl_variant_display()} [{queue.sl_variant}], answered within "
-            f"{queue.sl_threshold_s} s, target {queue.sl_target:.0%}, short abandons under "
-            f"{queue.short_abandon_s} s left out")
+    return (
+        f"{queue.get_sl_variant_display()} [{queue.sl_variant}], answered within "
+        f"{queue.sl_threshold_s} s, target {queue.sl_target:.0%}, short abandons under "
+        f"{queue.short_abandon_s} s left out"
+    )
 
 
 # --- the later facts of answered calls (repeat calls, surveys) -------------------------------
@@ -220,12 +242,25 @@ def call_fact_rows(calls) -> pd.DataFrame:
     """Per answered call: its queue, agent, offered time and the later facts (as counters)."""
     _low, high, top_box = survey_scale()
     window = timedelta(hours=settings.CALLFLOOR_REPEAT_WINDOW_H)
-    later = QueueCall.objects.filter(caller=OuterRef("caller"),
-                                     offered_at__gt=OuterRef("offered_at"),
-                                     offered_at__lte=OuterRef("offered_at") + window)
-    rows = (calls.filter(outcome=Outcome.ANSWERED).annotate(called_again=Exists(later))
-            .values("queue_id", "agent_id", "caller", "offered_at", "called_again",
-                    "survey__score", "survey__resolved", "queue__interval_minutes"))
+    later = QueueCall.objects.filter(
+        caller=OuterRef("caller"),
+        offered_at__gt=OuterRef("offered_at"),
+        offered_at__lte=OuterRef("offered_at") + window,
+    )
+    rows = (
+        calls.filter(outcome=Outcome.ANSWERED)
+        .annotate(called_again=Exists(later))
+        .values(
+            "queue_id",
+            "agent_id",
+            "caller",
+            "offered_at",
+            "called_again",
+            "survey__score",
+            "survey__resolved",
+            "queue__interval_minutes",
+        )
+    )
     records = []
     for row in rows.iterator(chunk_size=20_000):
         score, resolved = row["survey__score"], row["survey__resolved"]
@@ -246,11 +281,13 @@ def call_fact_rows(calls) -> pd.DataFrame:
             part["fcr_n"], part["fcr_yes_n"] = 1, int(not row["called_again"])
         part["queue_id"] = row["queue_id"]
         part["agent_id"] = row["agent_id"]
-        part["start"] = kpi.interval_start(row["offered_at"].timestamp(), zone=site_zone(),
-                                           minutes=row["queue__interval_minutes"])
+        part["start"] = kpi.interval_start(
+            row["offered_at"].timestamp(), zone=site_zone(), minutes=row["queue__interval_minutes"]
+        )
         records.append(part)
     return pd.DataFrame.from_records(
-        records, columns=[*EXTRA_FIELDS, "queue_id", "agent_id", "start"])
+        records, columns=[*EXTRA_FIELDS, "queue_id", "agent_id", "start"]
+    )
 
 
 # --- reading the rollups ------------------------------------------------------------------------
@@ -258,15 +295,20 @@ def call_fact_rows(calls) -> pd.DataFrame:
 
 def _queue_frame(queues: list[Queue], start: datetime, end: datetime) -> pd.DataFrame:
     """One row per queue interval: the engine's counters (`QueueInterval`) and the facts."""
-    counters = list(QueueInterval.objects.filter(queue__in=queues, start__gte=start,
-                                                 start__lt=end)
-                    .values("queue_id", "start", *kpi.SUM_FIELDS, "max_wait_s", "hold_known",
-                            "acw_known"))
-    frame = pd.DataFrame.from_records(counters, columns=[
-        "queue_id", "start", *kpi.SUM_FIELDS, "max_wait_s", "hold_known", "acw_known"])
-    facts = list(CallFactsInterval.objects.filter(queue__in=queues, start__gte=start,
-                                                  start__lt=end)
-                 .values("queue_id", "start", *EXTRA_FIELDS))
+    counters = list(
+        QueueInterval.objects.filter(queue__in=queues, start__gte=start, start__lt=end).values(
+            "queue_id", "start", *kpi.SUM_FIELDS, "max_wait_s", "hold_known", "acw_known"
+        )
+    )
+    frame = pd.DataFrame.from_records(
+        counters,
+        columns=["queue_id", "start", *kpi.SUM_FIELDS, "max_wait_s", "hold_known", "acw_known"],
+    )
+    facts = list(
+        CallFactsInterval.objects.filter(queue__in=queues, start__gte=start, start__lt=end).values(
+            "queue_id", "start", *EXTRA_FIELDS
+        )
+    )
     facts_frame = pd.DataFrame.from_records(facts, columns=["queue_id", "start", *EXTRA_FIELDS])
     frame = frame.merge(facts_frame, on=["queue_id", "start"], how="left")
     frame[list(EXTRA_FIELDS)] = frame[list(EXTRA_FIELDS)].fillna(0)
@@ -301,8 +343,9 @@ def _components(frame: pd.DataFrame) -> list[str]:
     """Components of AHT the source supplied in this window (kpi.md: never invent a zero)."""
     if not len(frame):
         return kpi.aht_components(saw_hold=False, saw_acw=False)
-    return kpi.aht_components(saw_hold=bool(frame["hold_known"].any()),
-                              saw_acw=bool(frame["acw_known"].any()))
+    return kpi.aht_components(
+        saw_hold=bool(frame["hold_known"].any()), saw_acw=bool(frame["acw_known"].any())
+    )
 
 
 def _tally(sums: dict) -> kpi.Tally:
@@ -329,13 +372,31 @@ def _extra_figures(sums: dict, components: list[str]) -> dict:
 
 def queue_row(sums: dict, queue: Queue, components: list[str]) -> dict:
     """Every queue KPI of one window from its summed counters (`kpi.queue_figures`)."""
-    figures = kpi.queue_figures(_tally(sums), threshold=queue.sl_threshold_s,
-                                variant=queue.sl_variant, components=components)
-    row = {key: figures[key] for key in ("offered", "answered", "abandoned", "short_abandoned",
-                                          "timed_out", "service_level", "answer_rate",
-                                          "abandon_rate", "asa_s", "avg_abandon_wait_s",
-                                          "max_wait_s", "aht_s", "avg_talk_s",
-                                          "transfer_rate")}
+    figures = kpi.queue_figures(
+        _tally(sums),
+        threshold=queue.sl_threshold_s,
+        variant=queue.sl_variant,
+        components=components,
+    )
+    row = {
+        key: figures[key]
+        for key in (
+            "offered",
+            "answered",
+            "abandoned",
+            "short_abandoned",
+            "timed_out",
+            "service_level",
+            "answer_rate",
+            "abandon_rate",
+            "asa_s",
+            "avg_abandon_wait_s",
+            "max_wait_s",
+            "aht_s",
+            "avg_talk_s",
+            "transfer_rate",
+        )
+    }
     for variant, value in figures["service_level_variants"].items():
         row[f"sl_{variant}"] = value
     row["aht_components"] = figures["aht_components"]
@@ -346,8 +407,17 @@ def queue_row(sums: dict, queue: Queue, components: list[str]) -> dict:
 # Counters that are counts (pandas sums mixed columns as floats; counts stay integers).
 COUNT_FIELDS = frozenset(
     [f.name for f in fields(kpi.Tally) if f.type in ("int", int)]
-    + ["repeat_known_n", "repeat_n", "survey_n", "survey_top_n", "fcr_n", "fcr_yes_n",
-       "missed_rings", "unreachable_rings"])
+    + [
+        "repeat_known_n",
+        "repeat_n",
+        "survey_n",
+        "survey_top_n",
+        "fcr_n",
+        "fcr_yes_n",
+        "missed_rings",
+        "unreachable_rings",
+    ]
+)
 
 
 def _counts(sums: dict) -> dict:
@@ -400,10 +470,22 @@ def queue_report(*, queues: Iterable[Queue], span: ReportRange) -> Report:
         if len(mine):
             mine = mine.assign(period=_periods(mine["start"], span.grain, queue.day_reset_hour))
         for (period,), sums in _sum_groups(mine, ["period"]).items():
-            rows.append({"label": period, "group": queue.name, "total": False,
-                         **queue_row(sums, queue, components)})
-        rows.append({"label": "Total", "group": queue.name, "total": True,
-                     **queue_row(_total(mine), queue, components)})
+            rows.append(
+                {
+                    "label": period,
+                    "group": queue.name,
+                    "total": False,
+                    **queue_row(sums, queue, components),
+                }
+            )
+        rows.append(
+            {
+                "label": "Total",
+                "group": queue.name,
+                "total": True,
+                **queue_row(_total(mine), queue, components),
+            }
+        )
     if single is None and queues:
         # Thresholds differ per queue, so site rows sum the per-queue counters (each call was
         # classed by its own queue's threshold); the service level shown is the default
@@ -413,16 +495,37 @@ def queue_report(*, queues: Iterable[Queue], span: ReportRange) -> Report:
         if len(frame):
             frame = frame.assign(period=_periods(frame["start"], span.grain, 0))
         for (period,), sums in _sum_groups(frame, ["period"]).items():
-            rows.append({"label": period, "group": "All queues", "total": False,
-                         **queue_row(sums, site, components)})
-        rows.append({"label": "Site total", "group": "All queues", "total": True,
-                     **queue_row(_total(frame), site, components)})
+            rows.append(
+                {
+                    "label": period,
+                    "group": "All queues",
+                    "total": False,
+                    **queue_row(sums, site, components),
+                }
+            )
+        rows.append(
+            {
+                "label": "Site total",
+                "group": "All queues",
+                "total": True,
+                **queue_row(_total(frame), site, components),
+            }
+        )
     name = single.name if single else "all queues"
-    return Report(kind="queue", title=f"Queue report: {name}", range=span,
-                  zone=settings.CALLFLOOR_TIME_ZONE, sl_definition=sl_definition(single),
-                  columns=QUEUE_COLUMNS, rows=rows, target=single.sl_target if single else None,
-                  extra={"queue_ids": [q.pk for q in queues],
-                         "variant_key": f"sl_{single.sl_variant}" if single else None})
+    return Report(
+        kind="queue",
+        title=f"Queue report: {name}",
+        range=span,
+        zone=settings.CALLFLOOR_TIME_ZONE,
+        sl_definition=sl_definition(single),
+        columns=QUEUE_COLUMNS,
+        rows=rows,
+        target=single.sl_target if single else None,
+        extra={
+            "queue_ids": [q.pk for q in queues],
+            "variant_key": f"sl_{single.sl_variant}" if single else None,
+        },
+    )
 
 
 def _source_clocks() -> dict[int, pd.Timestamp]:
@@ -431,8 +534,7 @@ def _source_clocks() -> dict[int, pd.Timestamp]:
     clocks = {}
     for pk, state in TelephonySource.objects.values_list("pk", "engine_state"):
         clock = (state or {}).get("clock")
-        clocks[pk] = pd.Timestamp(min(datetime.fromtimestamp(clock, UTC), now) if clock
-                                  else now)
+        clocks[pk] = pd.Timestamp(min(datetime.fromtimestamp(clock, UTC), now) if clock else now)
     return clocks
 
 
@@ -441,10 +543,12 @@ def _state_rows(agent_ids: list[int], start: datetime, end: datetime) -> pd.Data
 
     A state still open counts up to its source's last event (later is not known yet).
     """
-    columns = ["agent_id", "source_id", "status", "reason", "activity", "started_at",
-               "ended_at"]
-    states = AgentState.objects.filter(agent_id__in=agent_ids, started_at__lt=end).filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gt=start)).values(*columns)
+    columns = ["agent_id", "source_id", "status", "reason", "activity", "started_at", "ended_at"]
+    states = (
+        AgentState.objects.filter(agent_id__in=agent_ids, started_at__lt=end)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
+        .values(*columns)
+    )
     frame = pd.DataFrame.from_records(list(states), columns=columns)
     if frame.empty:
         frame["seconds"] = []
@@ -469,18 +573,32 @@ def agent_row(sums: dict, components: list[str], states: pd.DataFrame) -> dict:
         working = states["status"] != "logged_out"
         busy_rows = states["activity"].isin(kpi.BUSY)
         busy = float(states.loc[busy_rows & working, "seconds"].sum())
-        idle = float(states.loc[(states["status"] == "available") & ~busy_rows,
-                                "seconds"].sum())
+        idle = float(states.loc[(states["status"] == "available") & ~busy_rows, "seconds"].sum())
         login = float(states.loc[working, "seconds"].sum())
         not_ready = states[(states["status"] == "not_ready") & ~busy_rows]
-        by_reason = {(reason or "(no reason)"): float(seconds) for reason, seconds in
-                     not_ready.groupby("reason")["seconds"].sum().items()}
-    figures = kpi.agent_figures(_tally(sums), missed=int(sums.get("missed_rings", 0)),
-                                unreachable=int(sums.get("unreachable_rings", 0)),
-                                components=components, busy_s=busy if has_states else None,
-                                idle_s=idle if has_states else None)
-    row = {key: figures[key] for key in ("handled", "aht_s", "avg_talk_s", "occupancy",
-                                          "missed_rings", "answered_within_3_rings")}
+        by_reason = {
+            (reason or "(no reason)"): float(seconds)
+            for reason, seconds in not_ready.groupby("reason")["seconds"].sum().items()
+        }
+    figures = kpi.agent_figures(
+        _tally(sums),
+        missed=int(sums.get("missed_rings", 0)),
+        unreachable=int(sums.get("unreachable_rings", 0)),
+        components=components,
+        busy_s=busy if has_states else None,
+        idle_s=idle if has_states else None,
+    )
+    row = {
+        key: figures[key]
+        for key in (
+            "handled",
+            "aht_s",
+            "avg_talk_s",
+            "occupancy",
+            "missed_rings",
+            "answered_within_3_rings",
+        )
+    }
     row["login_s"] = login if has_states else None
     row["not_ready_s"] = sum(by_reason.values()) if has_states else None
     row["not_ready_by_reason"] = by_reason
@@ -497,14 +615,20 @@ def _agent_frames(agents: list, span: ReportRange):
     state intervals of the range; and the AHT components of the range."""
     ids = [a.pk for a in agents]
     start, end = span.bounds()
-    days = list(AgentDay.objects.filter(agent_id__in=ids, day__gte=span.start,
-                                        day__lte=span.end)
-                .values("agent_id", "day", *AGENT_DAY_FIELDS))
+    days = list(
+        AgentDay.objects.filter(agent_id__in=ids, day__gte=span.start, day__lte=span.end).values(
+            "agent_id", "day", *AGENT_DAY_FIELDS
+        )
+    )
     frame = pd.DataFrame.from_records(days, columns=["agent_id", "day", *AGENT_DAY_FIELDS])
     facts = pd.DataFrame.from_records(
-        list(CallFactsInterval.objects.filter(agent_id__in=ids, start__gte=start, start__lt=end)
-             .values("agent_id", "start", *EXTRA_FIELDS)),
-        columns=["agent_id", "start", *EXTRA_FIELDS])
+        list(
+            CallFactsInterval.objects.filter(
+                agent_id__in=ids, start__gte=start, start__lt=end
+            ).values("agent_id", "start", *EXTRA_FIELDS)
+        ),
+        columns=["agent_id", "start", *EXTRA_FIELDS],
+    )
     if len(facts):
         facts["day"] = _local(facts["start"]).dt.date
         facts = facts.groupby(["agent_id", "day"], as_index=False)[list(EXTRA_FIELDS)].sum()
@@ -512,8 +636,10 @@ def _agent_frames(agents: list, span: ReportRange):
     for name in (*AGENT_DAY_FIELDS, *EXTRA_FIELDS):
         frame[name] = frame[name].fillna(0) if name in frame else 0
     flags = QueueInterval.objects.filter(start__gte=start, start__lt=end)
-    components = kpi.aht_components(saw_hold=flags.filter(hold_known=True).exists(),
-                                    saw_acw=flags.filter(acw_known=True).exists())
+    components = kpi.aht_components(
+        saw_hold=flags.filter(hold_known=True).exists(),
+        saw_acw=flags.filter(acw_known=True).exists(),
+    )
     return frame, _state_rows(ids, start, end), components
 
 
@@ -522,10 +648,12 @@ def _reason_columns(rows: list[dict]) -> list[Column]:
     reasons = sorted({reason for row in rows for reason in row.get("not_ready_by_reason", {})})
     for row in rows:
         for reason in reasons:
-            row[f"not_ready:{reason}"] = row.get("not_ready_by_reason", {}).get(reason, 0.0) \
-                if row.get("not_ready_s") is not None else None
-    return [Column(f"not_ready:{reason}", f"Not ready: {reason}", "duration")
-            for reason in reasons]
+            row[f"not_ready:{reason}"] = (
+                row.get("not_ready_by_reason", {}).get(reason, 0.0)
+                if row.get("not_ready_s") is not None
+                else None
+            )
+    return [Column(f"not_ready:{reason}", f"Not ready: {reason}", "duration") for reason in reasons]
 
 
 def _hook_figures(agents: list, start: datetime, end: datetime) -> tuple[list[Column], dict]:
@@ -552,17 +680,35 @@ def agent_report(*, agent, span: ReportRange) -> Report:
     for period in periods:
         mine = frame[frame["period"] == period] if len(frame) else frame
         own_states = states[states["period"] == period] if len(states) else states
-        rows.append({"label": period, "group": agent.display_name, "total": False,
-                     **agent_row(_total(mine), components, own_states)})
-    rows.append({"label": "Total", "group": agent.display_name, "total": True,
-                 **agent_row(_total(frame), components, states)})
+        rows.append(
+            {
+                "label": period,
+                "group": agent.display_name,
+                "total": False,
+                **agent_row(_total(mine), components, own_states),
+            }
+        )
+    rows.append(
+        {
+            "label": "Total",
+            "group": agent.display_name,
+            "total": True,
+            **agent_row(_total(frame), components, states),
+        }
+    )
     hook_columns, hooked = _hook_figures([agent], *span.bounds())
     rows[-1].update(hooked.get(agent.pk, {}))
-    return Report(kind="agent", title=f"Agent report: {agent.display_name}", range=span,
-                  zone=settings.CALLFLOOR_TIME_ZONE, sl_definition="not applicable",
-                  columns=AGENT_COLUMNS + _reason_columns(rows) + hook_columns, rows=rows,
-                  highlight="aht_s",
-                  extra={"agent_id": agent.pk})
+    return Report(
+        kind="agent",
+        title=f"Agent report: {agent.display_name}",
+        range=span,
+        zone=settings.CALLFLOOR_TIME_ZONE,
+        sl_definition="not applicable",
+        columns=AGENT_COLUMNS + _reason_columns(rows) + hook_columns,
+        rows=rows,
+        highlight="aht_s",
+        extra={"agent_id": agent.pk},
+    )
 
 
 def team_report(*, team, span: ReportRange) -> Report:
@@ -574,26 +720,52 @@ def team_report(*, team, span: ReportRange) -> Report:
     for agent in agents:
         mine = frame[frame["agent_id"] == agent.pk] if len(frame) else frame
         own_states = states[states["agent_id"] == agent.pk] if len(states) else states
-        rows.append({"label": agent.display_name, "group": team.name, "total": False,
-                     "agent_id": agent.pk, **agent_row(_total(mine), components, own_states)})
-    rows.append({"label": f"Team {team.name}", "group": team.name, "total": True,
-                 **agent_row(_total(frame), components, states)})
+        rows.append(
+            {
+                "label": agent.display_name,
+                "group": team.name,
+                "total": False,
+                "agent_id": agent.pk,
+                **agent_row(_total(mine), components, own_states),
+            }
+        )
+    rows.append(
+        {
+            "label": f"Team {team.name}",
+            "group": team.name,
+            "total": True,
+            **agent_row(_total(frame), components, states),
+        }
+    )
     hook_columns, hooked = _hook_figures(agents, *span.bounds())
     for row in rows:
         row.update(hooked.get(row.get("agent_id"), {}))
-    return Report(kind="team", title=f"Team report: {team.name}", range=span,
-                  zone=settings.CALLFLOOR_TIME_ZONE, sl_definition="not applicable",
-                  columns=AGENT_COLUMNS + _reason_columns(rows) + hook_columns, rows=rows,
-                  highlight="aht_s",
-                  extra={"team_id": team.pk})
+    return Report(
+        kind="team",
+        title=f"Team report: {team.name}",
+        range=span,
+        zone=settings.CALLFLOOR_TIME_ZONE,
+        sl_definition="not applicable",
+        columns=AGENT_COLUMNS + _reason_columns(rows) + hook_columns,
+        rows=rows,
+        highlight="aht_s",
+        extra={"team_id": team.pk},
+    )
 
 
 def site_report(*, span: ReportRange) -> Report:
     """The site summary: every queue's total for the range and the site total."""
     full = queue_report(queues=Queue.objects.all(), span=span)
     rows = [dict(row, label=row["group"]) for row in full.rows if row["total"]]
-    return Report(kind="site", title="Site summary", range=span, zone=full.zone,
-                  sl_definition=full.sl_definition, columns=QUEUE_COLUMNS, rows=rows)
+    return Report(
+        kind="site",
+        title="Site summary",
+        range=span,
+        zone=full.zone,
+        sl_definition=full.sl_definition,
+        columns=QUEUE_COLUMNS,
+        rows=rows,
+    )
 
 
 def abandoned_report(*, queues: Iterable[Queue], span: ReportRange) -> Report:
@@ -601,28 +773,45 @@ def abandoned_report(*, queues: Iterable[Queue], span: ReportRange) -> Report:
     queues = list(queues)
     start, end = span.bounds()
     zone = site_zone()
-    later = QueueCall.objects.filter(caller=OuterRef("caller"),
-                                     offered_at__gt=OuterRef("offered_at"))
-    calls = (QueueCall.objects.filter(queue__in=queues, outcome=Outcome.ABANDONED,
-                                      offered_at__gte=start, offered_at__lt=end)
-             .annotate(called_again=Exists(later)).select_related("queue")
-             .order_by("-offered_at"))
+    later = QueueCall.objects.filter(
+        caller=OuterRef("caller"), offered_at__gt=OuterRef("offered_at")
+    )
+    calls = (
+        QueueCall.objects.filter(
+            queue__in=queues, outcome=Outcome.ABANDONED, offered_at__gte=start, offered_at__lt=end
+        )
+        .annotate(called_again=Exists(later))
+        .select_related("queue")
+        .order_by("-offered_at")
+    )
     rows = []
     for call in calls[:5000]:
         wait = call.wait_s or 0.0
         gone = call.offered_at + timedelta(seconds=wait)
-        rows.append({
-            "label": call.call_id, "group": call.queue.name, "total": False,
-            "offered_at": call.offered_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
-            "abandoned_at": gone.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
-            "queue": call.queue.name, "caller": call.caller or "(unknown)",
-            "wait_s": call.wait_s,
-            "short": "yes" if wait < call.queue.short_abandon_s else "no",
-            "called_back": "yes" if call.caller and call.called_again else "no",
-        })
-    return Report(kind="abandoned", title="Abandoned calls", range=span,
-                  zone=settings.CALLFLOOR_TIME_ZONE, sl_definition="not applicable",
-                  columns=ABANDONED_COLUMNS, rows=rows, highlight="")
+        rows.append(
+            {
+                "label": call.call_id,
+                "group": call.queue.name,
+                "total": False,
+                "offered_at": call.offered_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+                "abandoned_at": gone.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+                "queue": call.queue.name,
+                "caller": call.caller or "(unknown)",
+                "wait_s": call.wait_s,
+                "short": "yes" if wait < call.queue.short_abandon_s else "no",
+                "called_back": "yes" if call.caller and call.called_again else "no",
+            }
+        )
+    return Report(
+        kind="abandoned",
+        title="Abandoned calls",
+        range=span,
+        zone=settings.CALLFLOOR_TIME_ZONE,
+        sl_definition="not applicable",
+        columns=ABANDONED_COLUMNS,
+        rows=rows,
+        highlight="",
+    )
 
 
 # --- charts data ----------------------------------------------------------------------------------
@@ -638,7 +827,8 @@ def abandon_heatmap(*, queues: Iterable[Queue], span: ReportRange) -> list[list[
     local = _local(frame["start"])
     frame = frame.assign(weekday=local.dt.weekday, hour=local.dt.hour)
     for (weekday, hour), sums in _sum_groups(frame, ["weekday", "hour"]).items():
-        figures = kpi.queue_figures(_tally(sums), threshold=0, variant="offered",
-                                    components=["talk"])
+        figures = kpi.queue_figures(
+            _tally(sums), threshold=0, variant="offered", components=["talk"]
+        )
         grid[int(weekday)][int(hour)] = figures["abandon_rate"]
     return grid

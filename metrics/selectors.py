@@ -48,15 +48,18 @@ def floor_queue_stats(*, queues: Iterable[Queue], now: datetime) -> dict[int, di
     bounds = {q.pk: queue_today_bounds(q, now) for q in queues}
     earliest = min(b[0] for b in bounds.values())
     rows: dict[int, list[QueueInterval]] = defaultdict(list)
-    for row in QueueInterval.objects.filter(queue__in=queues, start__gte=earliest,
-                                            start__lte=now).order_by("start"):
+    for row in QueueInterval.objects.filter(
+        queue__in=queues, start__gte=earliest, start__lte=now
+    ).order_by("start"):
         start, end = bounds[row.queue_id]
         if start <= row.start < end:
             rows[row.queue_id].append(row)
     waiting: dict[int, list[QueueCall]] = defaultdict(list)
-    for call in (QueueCall.objects.filter(queue__in=queues, outcome=Outcome.WAITING)
-                 .only("id", "queue_id", "call_id", "caller", "offered_at")
-                 .order_by("offered_at")):
+    for call in (
+        QueueCall.objects.filter(queue__in=queues, outcome=Outcome.WAITING)
+        .only("id", "queue_id", "call_id", "caller", "offered_at")
+        .order_by("offered_at")
+    ):
         waiting[call.queue_id].append(call)
 
     minutes_of = {q.pk: q.interval_minutes for q in queues}
@@ -73,27 +76,39 @@ def floor_queue_stats(*, queues: Iterable[Queue], now: datetime) -> dict[int, di
         today_waiting = [c for c in waiting[queue.pk] if start <= c.offered_at < end]
         waits = [max(0.0, (now - c.offered_at).total_seconds()) for c in today_waiting]
         components = kpi.aht_components(saw_hold=hold_known, saw_acw=acw_known)
-        figures = kpi.queue_figures(total, waiting=waits, threshold=queue.sl_threshold_s,
-                                    variant=queue.sl_variant, components=components)
+        figures = kpi.queue_figures(
+            total,
+            waiting=waits,
+            threshold=queue.sl_threshold_s,
+            variant=queue.sl_variant,
+            components=components,
+        )
         all_waiting = waiting[queue.pk]
-        figures.update({
-            "queue": queue.name,
-            "sl_variant": queue.sl_variant,
-            "threshold_s": queue.sl_threshold_s,
-            "sl_target": queue.sl_target,
-            "day_start": start,
-            "day_end": end,
-            "waiting_now": len(all_waiting),
-            "longest_waiting_since": all_waiting[0].offered_at if all_waiting else None,
-            "waiting_calls": [
-                {"id": c.pk, "call_id": c.call_id, "caller": c.caller,
-                 "offered_at": c.offered_at,
-                 "wait_s": max(0.0, (now - c.offered_at).total_seconds())}
-                for c in all_waiting
-            ],
-            "intervals": _interval_trend(queue, rows[queue.pk], today_waiting, now,
-                                         minutes_of[queue.pk], zone),
-        })
+        figures.update(
+            {
+                "queue": queue.name,
+                "sl_variant": queue.sl_variant,
+                "threshold_s": queue.sl_threshold_s,
+                "sl_target": queue.sl_target,
+                "day_start": start,
+                "day_end": end,
+                "waiting_now": len(all_waiting),
+                "longest_waiting_since": all_waiting[0].offered_at if all_waiting else None,
+                "waiting_calls": [
+                    {
+                        "id": c.pk,
+                        "call_id": c.call_id,
+                        "caller": c.caller,
+                        "offered_at": c.offered_at,
+                        "wait_s": max(0.0, (now - c.offered_at).total_seconds()),
+                    }
+                    for c in all_waiting
+                ],
+                "intervals": _interval_trend(
+                    queue, rows[queue.pk], today_waiting, now, minutes_of[queue.pk], zone
+                ),
+            }
+        )
         figures["waiting"] = len(today_waiting)
         result[queue.pk] = figures
     return result
@@ -110,9 +125,15 @@ def _interval_trend(queue, rows, waiting, now, minutes, zone) -> list[dict]:
         seen.add(row.start)
         tally = _tally(row)
         w_out = sum(1 for w in by_start.get(row.start, []) if w > queue.sl_threshold_s)
-        trend.append({"start": row.start, "offered": row.offered, "answered": row.answered,
-                      "abandoned": row.abandoned,
-                      "service_level": kpi.service_levels(tally, w_out)[queue.sl_variant]})
+        trend.append(
+            {
+                "start": row.start,
+                "offered": row.offered,
+                "answered": row.answered,
+                "abandoned": row.abandoned,
+                "service_level": kpi.service_levels(tally, w_out)[queue.sl_variant],
+            }
+        )
     return trend
 
 
@@ -131,9 +152,18 @@ def floor_agent_stats(*, now: datetime, site: str | None = None) -> dict[str, di
     grouped: dict[str, dict] = {}
     for row in rows:
         key = f"agent:{row.agent_id}" if row.agent_id else row.member
-        entry = grouped.setdefault(key, {"agent_id": row.agent_id, "members": [],
-                                         "tally": kpi.Tally(), "missed": 0, "unreachable": 0,
-                                         "hold": False, "acw": False})
+        entry = grouped.setdefault(
+            key,
+            {
+                "agent_id": row.agent_id,
+                "members": [],
+                "tally": kpi.Tally(),
+                "missed": 0,
+                "unreachable": 0,
+                "hold": False,
+                "acw": False,
+            },
+        )
         entry["members"].append(row.member)
         entry["tally"].add({name: getattr(row, name) for name in AGENT_FIELDS})
         entry["missed"] += row.missed_rings
@@ -143,11 +173,20 @@ def floor_agent_stats(*, now: datetime, site: str | None = None) -> dict[str, di
     result = {}
     for key, entry in grouped.items():
         components = kpi.aht_components(saw_hold=entry["hold"], saw_acw=entry["acw"])
-        figures = kpi.agent_figures(entry["tally"], missed=entry["missed"],
-                                    unreachable=entry["unreachable"], components=components)
+        figures = kpi.agent_figures(
+            entry["tally"],
+            missed=entry["missed"],
+            unreachable=entry["unreachable"],
+            components=components,
+        )
         figures.pop("occupancy")
-        figures.update({"agent_id": entry["agent_id"], "members": sorted(entry["members"]),
-                        "transferred": entry["tally"].transferred})
+        figures.update(
+            {
+                "agent_id": entry["agent_id"],
+                "members": sorted(entry["members"]),
+                "transferred": entry["tally"].transferred,
+            }
+        )
         result[key] = figures
     return result
 
@@ -163,21 +202,27 @@ def agent_current_states(*, site: str | None = None):
 def unmapped_members() -> list[dict]:
     """Member names seen in calls, states or daily counters that no agent owns yet."""
     counts: dict[str, dict] = {}
-    for row in (QueueCall.objects.filter(agent__isnull=True).exclude(member="")
-                .values("member").annotate(calls=Count("id"))):
+    for row in (
+        QueueCall.objects.filter(agent__isnull=True)
+        .exclude(member="")
+        .values("member")
+        .annotate(calls=Count("id"))
+    ):
         counts.setdefault(row["member"], {"member": row["member"], "calls": 0, "rings": 0})
         counts[row["member"]]["calls"] = row["calls"]
-    for row in (AgentDay.objects.filter(agent__isnull=True).values("member")
-                .annotate(rings=Sum("missed_rings") + Sum("unreachable_rings"))):
+    for row in (
+        AgentDay.objects.filter(agent__isnull=True)
+        .values("member")
+        .annotate(rings=Sum("missed_rings") + Sum("unreachable_rings"))
+    ):
         counts.setdefault(row["member"], {"member": row["member"], "calls": 0, "rings": 0})
         counts[row["member"]]["rings"] = row["rings"] or 0
-    for member in (AgentState.objects.filter(agent__isnull=True)
-                   .values_list("member", flat=True).distinct()):
+    for member in (
+        AgentState.objects.filter(agent__isnull=True).values_list("member", flat=True).distinct()
+    ):
         counts.setdefault(member, {"member": member, "calls": 0, "rings": 0})
     return sorted(counts.values(), key=lambda r: r["member"])
 
 
 def queue_calls_in(*, queue: Queue, start: datetime, end: datetime):
     return QueueCall.objects.filter(queue=queue, offered_at__gte=start, offered_at__lt=end)
-
-

@@ -43,8 +43,16 @@ NormalisedEvent = Event
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 # AgentDay keeps the call counters that do not depend on a queue's thresholds.
-AGENT_FIELDS = ("answered", "transferred", "aht_n", "talk_sum", "hold_sum", "acw_sum",
-                "ring_known_n", "ring_fast_n")
+AGENT_FIELDS = (
+    "answered",
+    "transferred",
+    "aht_n",
+    "talk_sum",
+    "hold_sum",
+    "acw_sum",
+    "ring_known_n",
+    "ring_fast_n",
+)
 
 
 @dataclass(slots=True)
@@ -97,8 +105,9 @@ def _acw_reasons() -> set[str]:
 # -- sources ----------------------------------------------------------------------------------
 
 
-def source_create(*, name: str, kind: str, site: str = "main",
-                  time_zone: str = "UTC") -> tuple[TelephonySource, str]:
+def source_create(
+    *, name: str, kind: str, site: str = "main", time_zone: str = "UTC"
+) -> tuple[TelephonySource, str]:
     """Create a telephony source and its ingest token (returned once, only its hash is kept)."""
     if kind not in SourceKind.values:
         raise DomainError(f"Unknown source kind {kind!r}.", field="kind")
@@ -168,13 +177,13 @@ def events_ingest(*, source: TelephonySource, events: list[NormalisedEvent]) -> 
             source.engine_state = engine.dump()
             source.save(update_fields=["engine_state"])
             site = source.site
-            transaction.on_commit(
-                lambda: floor_changed.send(sender=TelephonySource, site=site))
+            transaction.on_commit(lambda: floor_changed.send(sender=TelephonySource, site=site))
     return result
 
 
-def sources_advance(*, now: datetime, margin_s: float = 10.0,
-                    sources: list[TelephonySource] | None = None) -> int:
+def sources_advance(
+    *, now: datetime, margin_s: float = 10.0, sources: list[TelephonySource] | None = None
+) -> int:
     """Let the telephony clock run to `now - margin_s` for sources that went quiet.
 
     An answered call whose talk ended counts in AHT once its after-call-work window has passed
@@ -184,8 +193,9 @@ def sources_advance(*, now: datetime, margin_s: float = 10.0,
     """
     ended = 0
     until = now.timestamp() - margin_s
-    for candidate in sources if sources is not None else TelephonySource.objects.filter(
-            active=True).only("pk"):
+    for candidate in (
+        sources if sources is not None else TelephonySource.objects.filter(active=True).only("pk")
+    ):
         with transaction.atomic():
             source = TelephonySource.objects.select_for_update().get(pk=candidate.pk)
             engine = kpi.Engine.load(source.engine_state, acw_reasons=_acw_reasons())
@@ -198,12 +208,20 @@ def sources_advance(*, now: datetime, margin_s: float = 10.0,
             source.save(update_fields=["engine_state"])
             site = source.site
             transaction.on_commit(
-                lambda site=site: floor_changed.send(sender=TelephonySource, site=site))
+                lambda site=site: floor_changed.send(sender=TelephonySource, site=site)
+            )
     return ended
 
 
-def _insert(table: str, columns: list[str], rows: list[tuple], *, suffix: str = "",
-            casts: dict[str, str] | None = None, returning: str | None = None) -> list | None:
+def _insert(
+    table: str,
+    columns: list[str],
+    rows: list[tuple],
+    *,
+    suffix: str = "",
+    casts: dict[str, str] | None = None,
+    returning: str | None = None,
+) -> list | None:
     """Multi-row INSERT of plain tuples (execute_values on PostgreSQL, executemany on SQLite).
 
     Identifiers come from the models; every value is a parameter.
@@ -215,20 +233,21 @@ def _insert(table: str, columns: list[str], rows: list[tuple], *, suffix: str = 
         from psycopg2.extras import execute_values
 
         casts = casts or {}
-        template = "(" + ", ".join(
-            f"%s::{casts[c]}" if c in casts else "%s" for c in columns) + ")"
+        template = "(" + ", ".join(f"%s::{casts[c]}" if c in casts else "%s" for c in columns) + ")"
         sql = f"INSERT INTO {table} ({names}) VALUES %s {suffix}"  # noqa: S608
         if returning:
             sql += f" RETURNING {returning}"
         connection.ensure_connection()
         with connection.cursor() as cursor:
-            return execute_values(cursor.cursor, sql, rows, template=template, page_size=2000,
-                                  fetch=bool(returning))
+            return execute_values(
+                cursor.cursor, sql, rows, template=template, page_size=2000, fetch=bool(returning)
+            )
     placeholders = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {table} ({names}) VALUES ({placeholders}) {suffix}",  # noqa: S608
-            rows)
+            rows,
+        )
     return None
 
 
@@ -276,21 +295,26 @@ def _upsert_lines(table: str, columns: list[str], lines: list[str], *, suffix: s
     names = ", ".join(columns)
     with connection.cursor() as cursor:
         # Identifiers come from the models; the rows go through COPY.
-        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "  # noqa: S608
-                       f"AS SELECT {names} FROM {table} WITH NO DATA")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "  # noqa: S608
+            f"AS SELECT {names} FROM {table} WITH NO DATA"
+        )
         cursor.execute(f"TRUNCATE {stage}")
     _copy_lines(stage, columns, lines)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
-                       f"{suffix}")
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
+            f"{suffix}"
+        )
 
 
 def _db_dt(ts: float | None):
     """A time for a raw query: an aware datetime (PostgreSQL) or Django's text (SQLite)."""
     if ts is None:
         return None
-    return _dt(ts) if _VENDOR[0] == "postgresql" else connection.ops.adapt_datetimefield_value(
-        _dt(ts))
+    return (
+        _dt(ts) if _VENDOR[0] == "postgresql" else connection.ops.adapt_datetimefield_value(_dt(ts))
+    )
 
 
 # The database vendor of the batch being stored (read once per batch: `connection` is a proxy).
@@ -302,20 +326,42 @@ def _events_store(source: TelephonySource, events: list[Event]) -> set[str]:
     if not events:
         return set()
     received = connection.ops.adapt_datetimefield_value(timezone.now())
-    columns = ["source_id", "natural_key", "at", "ordinal", "call_id", "queue_name", "member",
-               "event", "data", "received_at"]
+    columns = [
+        "source_id",
+        "natural_key",
+        "at",
+        "ordinal",
+        "call_id",
+        "queue_name",
+        "member",
+        "event",
+        "data",
+        "received_at",
+    ]
 
     def row(e: Event) -> tuple:
-        return (source.pk, e.key, _db_dt(e.ts), e.seq, e.call_id[:100], e.queue[:100],
-                e.member[:200], e.name[:40], json.dumps(list(e.data)), received)
+        return (
+            source.pk,
+            e.key,
+            _db_dt(e.ts),
+            e.seq,
+            e.call_id[:100],
+            e.queue[:100],
+            e.member[:200],
+            e.name[:40],
+            json.dumps(list(e.data)),
+            received,
+        )
 
     table = CallEvent._meta.db_table
     if connection.vendor == "postgresql":
         # The source row is locked: no other batch of this source can insert these keys now.
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT natural_key FROM {table} "  # noqa: S608
-                           "WHERE source_id = %s AND natural_key = ANY(%s)",
-                           [source.pk, [e.key for e in events]])
+            cursor.execute(
+                f"SELECT natural_key FROM {table} "  # noqa: S608
+                "WHERE source_id = %s AND natural_key = ANY(%s)",
+                [source.pk, [e.key for e in events]],
+            )
             known = {r[0] for r in cursor.fetchall()}
         new = [e for e in events if e.key not in known]
         _copy_lines(table, columns, _event_lines(source.pk, new, received.isoformat()))
@@ -323,9 +369,12 @@ def _events_store(source: TelephonySource, events: list[Event]) -> set[str]:
     keys = [e.key for e in events]
     known: set[str] = set()
     for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        known.update(CallEvent.objects.filter(source=source, natural_key__in=chunk)
-                     .values_list("natural_key", flat=True))
+        chunk = keys[start : start + 500]
+        known.update(
+            CallEvent.objects.filter(source=source, natural_key__in=chunk).values_list(
+                "natural_key", flat=True
+            )
+        )
     _insert(table, columns, [row(e) for e in events if e.key not in known])
     return {k for k in keys if k not in known}
 
@@ -342,10 +391,20 @@ def _event_lines(source_pk: int, events: list[Event], received: str) -> list[str
         data = data_texts.get(e.data)
         if data is None:
             data = data_texts[e.data] = json.dumps(list(e.data)).translate(esc)
-        lines.append("\t".join((
-            head + e.key.translate(esc), times(e.ts), str(e.seq), e.call_id[:100].translate(esc),
-            e.queue[:100].translate(esc), e.member[:200].translate(esc),
-            e.name[:40].translate(esc), data + tail)))
+        lines.append(
+            "\t".join(
+                (
+                    head + e.key.translate(esc),
+                    times(e.ts),
+                    str(e.seq),
+                    e.call_id[:100].translate(esc),
+                    e.queue[:100].translate(esc),
+                    e.member[:200].translate(esc),
+                    e.name[:40].translate(esc),
+                    data + tail,
+                )
+            )
+        )
     return lines
 
 
@@ -369,8 +428,17 @@ def _agents_for(members: set[str]) -> dict[str, int]:
 
 
 def _row_facts(row: QueueCall) -> kpi.CallFacts:
-    return kpi.CallFacts(row.outcome, row.wait_s, row.ring_s, row.talk_s, row.hold_s, row.acw_s,
-                         row.ended_at is not None, row.cut, row.transferred)
+    return kpi.CallFacts(
+        row.outcome,
+        row.wait_s,
+        row.ring_s,
+        row.talk_s,
+        row.hold_s,
+        row.acw_s,
+        row.ended_at is not None,
+        row.cut,
+        row.transferred,
+    )
 
 
 class _Deltas:
@@ -391,8 +459,14 @@ class _Deltas:
             elif only is None or name in only:
                 sums[name] += sign * value
 
-    def apply(self, model, rows: dict[tuple, dict], *, conflict: tuple[str, ...],
-              counters: tuple[str, ...]) -> None:
+    def apply(
+        self,
+        model,
+        rows: dict[tuple, dict],
+        *,
+        conflict: tuple[str, ...],
+        counters: tuple[str, ...],
+    ) -> None:
         """`rows[key]` holds the row's key columns (and columns set only on insert)."""
         keys = list(set(self.sums) | set(self.peaks) | set(self.flags))
         if not keys:
@@ -400,31 +474,39 @@ class _Deltas:
         table = model._meta.db_table
         fixed = list(rows[keys[0]])
         columns = [*fixed, *counters, "max_wait_s", "hold_known", "acw_known"]
-        fields = {c: model._meta.get_field(c.removesuffix("_id") if c.endswith("_id") else c)
-                  for c in columns}
+        fields = {
+            c: model._meta.get_field(c.removesuffix("_id") if c.endswith("_id") else c)
+            for c in columns
+        }
         greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
         updates = [f"{c} = {table}.{c} + excluded.{c}" for c in counters]
         updates.append(f"max_wait_s = {greatest}({table}.max_wait_s, excluded.max_wait_s)")
         updates += [f"{c} = ({table}.{c} OR excluded.{c})" for c in ("hold_known", "acw_known")]
         for start in range(0, len(keys), 400):
-            chunk = keys[start:start + 400]
+            chunk = keys[start : start + 400]
             params: list = []
             for key in chunk:
-                values = {**rows[key], **{c: 0 for c in counters}, "max_wait_s": 0.0,
-                          "hold_known": False, "acw_known": False}
+                values = {
+                    **rows[key],
+                    **{c: 0 for c in counters},
+                    "max_wait_s": 0.0,
+                    "hold_known": False,
+                    "acw_known": False,
+                }
                 values.update(self.sums.get(key, {}))
                 values["max_wait_s"] = self.peaks.get(key, 0.0)
                 values.update(self.flags.get(key, {}))
                 for column in columns:
                     value = values[column]
-                    if column in counters and isinstance(
-                            fields[column], models.IntegerField):
+                    if column in counters and isinstance(fields[column], models.IntegerField):
                         value = round(value)
                     params.append(fields[column].get_db_prep_save(value, connection))
             row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-            sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
-                   f"{', '.join([row_sql] * len(chunk))} "
-                   f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {', '.join(updates)}")
+            sql = (
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+                f"{', '.join([row_sql] * len(chunk))} "
+                f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {', '.join(updates)}"
+            )
             with connection.cursor() as cursor:
                 # Identifiers come from the model; every value is a parameter.
                 cursor.execute(sql, params)
@@ -435,18 +517,30 @@ DAY_COUNTERS = (*kpi.SUM_FIELDS, "missed_rings", "unreachable_rings")
 
 
 def _day_row(source, member: str, day: date, agents: dict[str, int]) -> dict:
-    return {"source_id": source.pk, "member": member[:200], "day": day,
-            "agent_id": agents.get(member)}
+    return {
+        "source_id": source.pk,
+        "member": member[:200],
+        "day": day,
+        "agent_id": agents.get(member),
+    }
 
 
 def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> int:
     """Write what the engine changed since the last store; return the number of calls."""
     calls, intervals, rings = engine.drain()
     zone = site_zone()
-    members = {c.member for c in calls if c.member} | {i.member for i in intervals} | {
-        r.member for r in rings} | {m for m, s in engine.members.items() if s.since >= since}
-    queues = _queues_for({c.queue for c in calls} | {i.queue for i in intervals}
-                         | set(m.queue for m in engine.members.values()), site=source.site)
+    members = (
+        {c.member for c in calls if c.member}
+        | {i.member for i in intervals}
+        | {r.member for r in rings}
+        | {m for m, s in engine.members.items() if s.since >= since}
+    )
+    queues = _queues_for(
+        {c.queue for c in calls}
+        | {i.queue for i in intervals}
+        | set(m.queue for m in engine.members.values()),
+        site=source.site,
+    )
     agents = _agents_for(members)
 
     # Queue calls: upsert them on their natural key and move the rollups by the difference
@@ -462,8 +556,9 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> int:
         interval_lookups[ikey] = {"queue_id": queue.pk, "start": start}
         day = datetime.fromtimestamp(call.offered_ts, zone).date()
         facts = call.facts()
-        new = kpi.contribution(facts, threshold=queue.sl_threshold_s,
-                               short_abandon=queue.short_abandon_s)
+        new = kpi.contribution(
+            facts, threshold=queue.sl_threshold_s, short_abandon=queue.short_abandon_s
+        )
         interval_deltas.add(ikey, new, +1)
         if engine.saw_acw:
             interval_deltas.flags[ikey]["acw_known"] = True
@@ -476,8 +571,9 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> int:
             day_deltas.add(dkey, new, +1, only=AGENT_FIELDS)
         if call.stored is not None:
             before = kpi.CallFacts(*call.stored)
-            old = kpi.contribution(before, threshold=queue.sl_threshold_s,
-                                   short_abandon=queue.short_abandon_s)
+            old = kpi.contribution(
+                before, threshold=queue.sl_threshold_s, short_abandon=queue.short_abandon_s
+            )
             interval_deltas.add(ikey, old, -1)
             if before.outcome == kpi.ANSWERED and call.member:
                 dkey = (call.member, day)
@@ -486,28 +582,63 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> int:
         call.stored = list(facts)
         written.append((call, queue.pk))
     _calls_upsert(source, written, agents)
-    interval_deltas.apply(QueueInterval, interval_lookups, conflict=("queue_id", "start"),
-                          counters=INTERVAL_COUNTERS)
+    interval_deltas.apply(
+        QueueInterval, interval_lookups, conflict=("queue_id", "start"), counters=INTERVAL_COUNTERS
+    )
 
     for ring in rings:
         day = datetime.fromtimestamp(ring.ts, zone).date()
         dkey = (ring.member, day)
         day_lookups[dkey] = _day_row(source, ring.member, day, agents)
         day_deltas.add(dkey, {"missed_rings" if ring.missed else "unreachable_rings": 1}, +1)
-    day_deltas.apply(AgentDay, day_lookups, conflict=("source_id", "member", "day"),
-                     counters=DAY_COUNTERS)
+    day_deltas.apply(
+        AgentDay, day_lookups, conflict=("source_id", "member", "day"), counters=DAY_COUNTERS
+    )
 
     _store_states(source, engine, intervals, queues, agents, since=since)
     return len(calls)
 
 
-CALL_COLUMNS = ["source_id", "call_id", "queue_id", "caller", "offered_at", "outcome", "wait_s",
-                "member", "agent_id", "answered_at", "ring_s", "talk_s", "hold_s", "acw_s",
-                "ended_at", "transferred", "cut", "recording_id", "updated_at"]
-_CALL_CHANGING = ["caller", "outcome", "wait_s", "member", "agent_id", "answered_at", "ring_s",
-                  "talk_s", "hold_s", "acw_s", "ended_at", "transferred", "cut", "updated_at"]
-_CALL_UPSERT = ("ON CONFLICT (source_id, call_id, queue_id, offered_at) DO UPDATE SET "
-                + ", ".join(f"{c} = excluded.{c}" for c in _CALL_CHANGING))
+CALL_COLUMNS = [
+    "source_id",
+    "call_id",
+    "queue_id",
+    "caller",
+    "offered_at",
+    "outcome",
+    "wait_s",
+    "member",
+    "agent_id",
+    "answered_at",
+    "ring_s",
+    "talk_s",
+    "hold_s",
+    "acw_s",
+    "ended_at",
+    "transferred",
+    "cut",
+    "recording_id",
+    "updated_at",
+]
+_CALL_CHANGING = [
+    "caller",
+    "outcome",
+    "wait_s",
+    "member",
+    "agent_id",
+    "answered_at",
+    "ring_s",
+    "talk_s",
+    "hold_s",
+    "acw_s",
+    "ended_at",
+    "transferred",
+    "cut",
+    "updated_at",
+]
+_CALL_UPSERT = "ON CONFLICT (source_id, call_id, queue_id, offered_at) DO UPDATE SET " + ", ".join(
+    f"{c} = excluded.{c}" for c in _CALL_CHANGING
+)
 
 
 def _calls_upsert(source, written: list[tuple[kpi.Call, int]], agents: dict[str, int]) -> None:
@@ -518,27 +649,71 @@ def _calls_upsert(source, written: list[tuple[kpi.Call, int]], agents: dict[str,
         tail = f"\t\t{timezone.now().isoformat()}"
         head = f"{source.pk}\t"
         lines = [
-            "\t".join((
-                head + call.call_id[:100].translate(esc), str(queue_pk),
-                call.caller[:100].translate(esc), times(call.offered_ts), call.outcome,
-                num(call.wait_s), call.member[:200].translate(esc),
-                num(agents.get(call.member)), times(call.answered_ts), num(call.ring_s),
-                num(call.talk_s), num(call.hold_s), num(call.acw_s), times(call.ended_ts),
-                "t" if call.transferred else "f", ("t" if call.cut else "f") + tail))
-            for call, queue_pk in written]
+            "\t".join(
+                (
+                    head + call.call_id[:100].translate(esc),
+                    str(queue_pk),
+                    call.caller[:100].translate(esc),
+                    times(call.offered_ts),
+                    call.outcome,
+                    num(call.wait_s),
+                    call.member[:200].translate(esc),
+                    num(agents.get(call.member)),
+                    times(call.answered_ts),
+                    num(call.ring_s),
+                    num(call.talk_s),
+                    num(call.hold_s),
+                    num(call.acw_s),
+                    times(call.ended_ts),
+                    "t" if call.transferred else "f",
+                    ("t" if call.cut else "f") + tail,
+                )
+            )
+            for call, queue_pk in written
+        ]
         _upsert_lines(table, CALL_COLUMNS, lines, suffix=_CALL_UPSERT)
         return
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    _insert(table, CALL_COLUMNS, [(
-        source.pk, call.call_id[:100], queue_pk, call.caller[:100], _db_dt(call.offered_ts),
-        call.outcome, call.wait_s, call.member[:200], agents.get(call.member),
-        _db_dt(call.answered_ts), call.ring_s, call.talk_s, call.hold_s, call.acw_s,
-        _db_dt(call.ended_ts), call.transferred, call.cut, "", now)
-        for call, queue_pk in written], suffix=_CALL_UPSERT)
+    _insert(
+        table,
+        CALL_COLUMNS,
+        [
+            (
+                source.pk,
+                call.call_id[:100],
+                queue_pk,
+                call.caller[:100],
+                _db_dt(call.offered_ts),
+                call.outcome,
+                call.wait_s,
+                call.member[:200],
+                agents.get(call.member),
+                _db_dt(call.answered_ts),
+                call.ring_s,
+                call.talk_s,
+                call.hold_s,
+                call.acw_s,
+                _db_dt(call.ended_ts),
+                call.transferred,
+                call.cut,
+                "",
+                now,
+            )
+            for call, queue_pk in written
+        ],
+        suffix=_CALL_UPSERT,
+    )
 
 
-def _store_states(source, engine: kpi.Engine, intervals: list[kpi.Interval],
-                  queues: dict[str, Queue], agents: dict[str, int], *, since: float) -> None:
+def _store_states(
+    source,
+    engine: kpi.Engine,
+    intervals: list[kpi.Interval],
+    queues: dict[str, Queue],
+    agents: dict[str, int],
+    *,
+    since: float,
+) -> None:
     """Close the agents' open AgentState rows the engine closed and open their new states."""
     closed: dict[str, list[kpi.Interval]] = defaultdict(list)
     for interval in intervals:
@@ -548,8 +723,12 @@ def _store_states(source, engine: kpi.Engine, intervals: list[kpi.Interval],
     current = {i.member: i for i in engine.open_intervals(touched)}
     if not touched:
         return
-    open_rows = {row.member: row for row in AgentState.objects.filter(
-        source=source, member__in=touched, ended_at__isnull=True)}
+    open_rows = {
+        row.member: row
+        for row in AgentState.objects.filter(
+            source=source, member__in=touched, ended_at__isnull=True
+        )
+    }
 
     if _VENDOR[0] == "postgresql":
         esc, times, num = _COPY_ESCAPES, _Times(), _num_text
@@ -558,18 +737,35 @@ def _store_states(source, engine: kpi.Engine, intervals: list[kpi.Interval],
 
         def row_for(interval: kpi.Interval) -> str:
             member = interval.member
-            return "\t".join((
-                head + member[:200].translate(esc), num(agents.get(member)), interval.status,
-                interval.reason[:100].translate(esc), interval.activity,
-                queue_pks.get(interval.queue, _NULL), interval.call_id[:100].translate(esc),
-                times(interval.start_ts), times(interval.end_ts)))
+            return "\t".join(
+                (
+                    head + member[:200].translate(esc),
+                    num(agents.get(member)),
+                    interval.status,
+                    interval.reason[:100].translate(esc),
+                    interval.activity,
+                    queue_pks.get(interval.queue, _NULL),
+                    interval.call_id[:100].translate(esc),
+                    times(interval.start_ts),
+                    times(interval.end_ts),
+                )
+            )
     else:
+
         def row_for(interval: kpi.Interval) -> tuple:
             queue = queues.get(interval.queue)
-            return (source.pk, interval.member[:200], agents.get(interval.member),
-                    interval.status, interval.reason[:100], interval.activity,
-                    queue.pk if queue else None, interval.call_id[:100],
-                    _db_dt(interval.start_ts), _db_dt(interval.end_ts))
+            return (
+                source.pk,
+                interval.member[:200],
+                agents.get(interval.member),
+                interval.status,
+                interval.reason[:100],
+                interval.activity,
+                queue.pk if queue else None,
+                interval.call_id[:100],
+                _db_dt(interval.start_ts),
+                _db_dt(interval.end_ts),
+            )
 
     create: list[tuple] = []
     close: list[tuple[int, datetime]] = []
@@ -584,14 +780,23 @@ def _store_states(source, engine: kpi.Engine, intervals: list[kpi.Interval],
         now_open = current.get(member)
         if row is not None and (now_open is None or row.started_at != _dt(now_open.start_ts)):
             # The engine no longer holds this state (cut by a restart): close it.
-            close.append((row.pk, row.started_at if now_open is None
-                          else _dt(now_open.start_ts)))
+            close.append((row.pk, row.started_at if now_open is None else _dt(now_open.start_ts)))
             row = None
         if now_open is not None and row is None:
             create.append(row_for(now_open))
     _states_close(close)
-    columns = ["source_id", "member", "agent_id", "status", "reason", "activity", "queue_id",
-               "call_id", "started_at", "ended_at"]
+    columns = [
+        "source_id",
+        "member",
+        "agent_id",
+        "status",
+        "reason",
+        "activity",
+        "queue_id",
+        "call_id",
+        "started_at",
+        "ended_at",
+    ]
     if _VENDOR[0] == "postgresql":
         _copy_lines(AgentState._meta.db_table, columns, create)
     else:
@@ -610,11 +815,15 @@ def _states_close(pairs: list[tuple[int, datetime]]) -> None:
                 cursor.cursor,
                 f"UPDATE {table} AS s SET ended_at = v.ended_at FROM (VALUES %s) "  # noqa: S608
                 "AS v(id, ended_at) WHERE s.id = v.id",
-                pairs, template="(%s, %s::timestamptz)", page_size=2000)
+                pairs,
+                template="(%s, %s::timestamptz)",
+                page_size=2000,
+            )
         else:
-            cursor.executemany(f"UPDATE {table} SET ended_at = %s WHERE id = %s",  # noqa: S608
-                               [(connection.ops.adapt_datetimefield_value(end), pk)
-                                for pk, end in pairs])
+            cursor.executemany(
+                f"UPDATE {table} SET ended_at = %s WHERE id = %s",  # noqa: S608
+                [(connection.ops.adapt_datetimefield_value(end), pk) for pk, end in pairs],
+            )
 
 
 # -- rollups from scratch ---------------------------------------------------------------------
@@ -626,10 +835,14 @@ def queue_rollups_rebuild(*, queue: Queue) -> int:
     tallies: dict[datetime, kpi.Tally] = defaultdict(kpi.Tally)
     flags: dict[datetime, dict] = defaultdict(dict)
     for row in QueueCall.objects.filter(queue=queue).iterator(chunk_size=5000):
-        start = kpi.interval_start(row.offered_at.timestamp(), zone=zone,
-                                   minutes=queue.interval_minutes)
-        tallies[start].add(kpi.contribution(_row_facts(row), threshold=queue.sl_threshold_s,
-                                            short_abandon=queue.short_abandon_s))
+        start = kpi.interval_start(
+            row.offered_at.timestamp(), zone=zone, minutes=queue.interval_minutes
+        )
+        tallies[start].add(
+            kpi.contribution(
+                _row_facts(row), threshold=queue.sl_threshold_s, short_abandon=queue.short_abandon_s
+            )
+        )
         if row.acw_s and row.acw_s > 0:
             flags[start]["acw_known"] = True
         if row.hold_s is not None:
@@ -640,8 +853,11 @@ def queue_rollups_rebuild(*, queue: Queue) -> int:
         rows = []
         for start, tally in tallies.items():
             previous = old.get(start)
-            known = {"acw_known": previous.acw_known, "hold_known": previous.hold_known} if (
-                previous) else {}
+            known = (
+                {"acw_known": previous.acw_known, "hold_known": previous.hold_known}
+                if (previous)
+                else {}
+            )
             known.update(flags[start])
             rows.append(QueueInterval(queue=queue, start=start, **tally.as_dict(), **known))
         QueueInterval.objects.bulk_create(rows)
@@ -656,7 +872,6 @@ def member_history_attribute(*, agent, aliases: list[str]) -> int:
     release history under names the agent no longer owns."""
     changed = 0
     for model in (QueueCall, AgentState, AgentDay):
-        changed += model.objects.filter(member__in=aliases).exclude(agent=agent).update(
-            agent=agent)
+        changed += model.objects.filter(member__in=aliases).exclude(agent=agent).update(agent=agent)
         model.objects.filter(agent=agent).exclude(member__in=aliases).update(agent=None)
     return changed

@@ -40,8 +40,9 @@ def read_profile(path) -> dict[int, float]:
         return arrival_profile(csv.DictReader(handle))
 
 
-def rate_function(profile: dict[int, float], *, agents: int, aht_s: float,
-                  load: float = 0.85) -> Callable[[float], float]:
+def rate_function(
+    profile: dict[int, float], *, agents: int, aht_s: float, load: float = 0.85
+) -> Callable[[float], float]:
     """Arrivals per second at a moment: the profile's shape, scaled so the busiest slot
     offers `load` × `agents` Erlangs. Hours the profile lacks (the night) take the profile
     as if the day ran on a loop, so the demo floor always moves."""
@@ -81,9 +82,16 @@ class SimCall:
 class FloorSimulator:
     """Discrete-event simulation; `advance(until)` returns the events up to `until`."""
 
-    def __init__(self, *, members: list[str], queues: dict[str, float],
-                 rate: Callable[[float], float], start: float, seed: int | None = None,
-                 prefix: str = "sim") -> None:
+    def __init__(
+        self,
+        *,
+        members: list[str],
+        queues: dict[str, float],
+        rate: Callable[[float], float],
+        start: float,
+        seed: int | None = None,
+        prefix: str = "sim",
+    ) -> None:
         self.rng = random.Random(seed)
         self.rate = rate
         self.queues = list(queues)
@@ -107,8 +115,11 @@ class FloorSimulator:
         heapq.heappush(self._heap, (ts, next(self._ids), kind, args))
 
     def _emit(self, kind: str, ts: float, **fields) -> None:
-        event = {"id": f"{self.prefix}-{next(self._ids)}", "type": kind,
-                 "at": datetime.fromtimestamp(ts, UTC).isoformat()}
+        event = {
+            "id": f"{self.prefix}-{next(self._ids)}",
+            "type": kind,
+            "at": datetime.fromtimestamp(ts, UTC).isoformat(),
+        }
         event.update({k: v for k, v in fields.items() if v is not None})
         self._out.append(event)
 
@@ -141,11 +152,13 @@ class FloorSimulator:
             reason = "Lunch" if self.rng.random() < 0.15 else "Break"
             allowance = 3600 if reason == "Lunch" else 900
             # Most come back in time; some overrun their allowance.
-            length = allowance * (self.rng.uniform(1.05, 1.3) if self.rng.random() < 0.15
-                                  else self.rng.uniform(0.3, 0.9))
+            length = allowance * (
+                self.rng.uniform(1.05, 1.3)
+                if self.rng.random() < 0.15
+                else self.rng.uniform(0.3, 0.9)
+            )
             agent.state = "break"
-            self._emit("agent_status", ts, member=agent.member, status="not_ready",
-                       reason=reason)
+            self._emit("agent_status", ts, member=agent.member, status="not_ready", reason=reason)
             self._at(ts + length, "back", agent.member)
             return
         agent.state = "idle"
@@ -178,8 +191,13 @@ class FloorSimulator:
             return
         call.state = "gone"
         self.waiting[call.queue].remove(call_id)
-        self._emit("call_abandoned", ts, call_id=call_id, queue=call.queue,
-                   wait_s=round(ts - call.queued_at, 3))
+        self._emit(
+            "call_abandoned",
+            ts,
+            call_id=call_id,
+            queue=call.queue,
+            wait_s=round(ts - call.queued_at, 3),
+        )
         del self.calls[call_id]
 
     def _dispatch(self, ts: float) -> None:
@@ -207,8 +225,7 @@ class FloorSimulator:
 
     def _on_ring_missed(self, ts: float, member: str, call_id: str) -> None:
         agent, call = self.agents[member], self.calls[call_id]
-        self._emit("ring_missed", ts, call_id=call_id, queue=call.queue, member=member,
-                   ring_s=15.0)
+        self._emit("ring_missed", ts, call_id=call_id, queue=call.queue, member=member, ring_s=15.0)
         call.state = "waiting"
         self.waiting[call.queue].appendleft(call_id)
         agent.state, agent.call = "idle", None
@@ -219,8 +236,15 @@ class FloorSimulator:
         ring = min(ts - call.queued_at, 8.0)
         call.state, call.answered_at = "talking", ts
         self.agents[member].state = "talking"
-        self._emit("call_answered", ts, call_id=call_id, queue=call.queue, member=member,
-                   wait_s=round(ts - call.queued_at, 3), ring_s=round(ring, 3))
+        self._emit(
+            "call_answered",
+            ts,
+            call_id=call_id,
+            queue=call.queue,
+            member=member,
+            wait_s=round(ts - call.queued_at, 3),
+            ring_s=round(ring, 3),
+        )
         # Log-normal talk time around three minutes; a few calls run long.
         talk = self.rng.lognormvariate(math.log(170), 0.5)
         if self.rng.random() < 0.03:
@@ -230,8 +254,14 @@ class FloorSimulator:
     def _on_hang_up(self, ts: float, member: str, call_id: str) -> None:
         call = self.calls.pop(call_id)
         agent = self.agents[member]
-        self._emit("call_ended", ts, call_id=call_id, queue=call.queue, member=member,
-                   talk_s=round(ts - call.answered_at, 3))
+        self._emit(
+            "call_ended",
+            ts,
+            call_id=call_id,
+            queue=call.queue,
+            member=member,
+            talk_s=round(ts - call.answered_at, 3),
+        )
         agent.state = "wrap_up"
         self._emit("wrap_up_started", ts, member=member)
         wrap = self.rng.expovariate(1 / 25)

@@ -19,8 +19,7 @@ def floor(request):
         "can_broadcast": everything,
         "can_act": True,
         "teams": [{"id": t.pk, "name": t.name} for t in teams.order_by("name")],
-        "queues": [{"id": q.pk, "name": q.name}
-                   for q in Queue.objects.filter(site=default_site())],
+        "queues": [{"id": q.pk, "name": q.name} for q in Queue.objects.filter(site=default_site())],
         "team": request.GET.get("team", ""),
         "queue": request.GET.get("queue", ""),
     }

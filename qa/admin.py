@@ -17,8 +17,13 @@ from qa.models import (
 
 @admin.register(QaSettings)
 class QaSettingsAdmin(admin.ModelAdmin):
-    list_display = ["appeal_window_days", "screening_days", "panel_days", "transparency",
-                    "hide_evaluator_names"]
+    list_display = [
+        "appeal_window_days",
+        "screening_days",
+        "panel_days",
+        "transparency",
+        "hide_evaluator_names",
+    ]
 
 
 class CriterionInline(admin.TabularInline):

@@ -80,8 +80,16 @@ class VersionOutput(serializers.ModelSerializer):
 
     class Meta:
         model = ScorecardVersion
-        fields = ["id", "scorecard", "number", "status", "notes", "created_at", "released_at",
-                  "sections"]
+        fields = [
+            "id",
+            "scorecard",
+            "number",
+            "status",
+            "notes",
+            "created_at",
+            "released_at",
+            "sections",
+        ]
 
 
 class CriterionInput(serializers.Serializer):
@@ -89,8 +97,7 @@ class CriterionInput(serializers.Serializer):
     guidance = serializers.CharField(required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=["points", "scale"], default="points")
     max_points = serializers.IntegerField(min_value=1, max_value=100, default=1)
-    critical = serializers.ChoiceField(choices=["none", "section", "evaluation"],
-                                       default="none")
+    critical = serializers.ChoiceField(choices=["none", "section", "evaluation"], default="none")
     allow_na = serializers.BooleanField(default=True)
 
 
@@ -113,7 +120,8 @@ class ScorecardListApi(APIView):
     @extend_schema(responses=VersionOutput(many=True))
     def get(self, request):
         versions = ScorecardVersion.objects.select_related("scorecard").prefetch_related(
-            "sections__criteria")
+            "sections__criteria"
+        )
         return Response(VersionOutput(versions, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: VersionOutput})
@@ -146,8 +154,9 @@ class ScorecardVersionApi(APIView):
         version = get_object_or_404(ScorecardVersion, pk=version_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.scorecard_version_update(version=version, actor=request.user,
-                                                    **data.validated_data)
+        version = services.scorecard_version_update(
+            version=version, actor=request.user, **data.validated_data
+        )
         return Response(VersionOutput(version).data)
 
 
@@ -181,8 +190,17 @@ class RevisionOutput(serializers.ModelSerializer):
 
     class Meta:
         model = ScoreRevision
-        fields = ["number", "score", "reason", "appeal", "answers", "result", "created_by",
-                  "created_at", "acknowledged_at"]
+        fields = [
+            "number",
+            "score",
+            "reason",
+            "appeal",
+            "answers",
+            "result",
+            "created_by",
+            "created_at",
+            "acknowledged_at",
+        ]
 
 
 class EvaluationOutput(serializers.ModelSerializer):
@@ -194,9 +212,25 @@ class EvaluationOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Evaluation
-        fields = ["id", "agent", "agent_name", "scorecard_version", "scorecard", "call",
-                  "recording_id", "pick", "evaluator", "status", "score", "answers",
-                  "created_at", "released_at", "first_read_at", "appeal_deadline", "revisions"]
+        fields = [
+            "id",
+            "agent",
+            "agent_name",
+            "scorecard_version",
+            "scorecard",
+            "call",
+            "recording_id",
+            "pick",
+            "evaluator",
+            "status",
+            "score",
+            "answers",
+            "created_at",
+            "released_at",
+            "first_read_at",
+            "appeal_deadline",
+            "revisions",
+        ]
 
     def get_evaluator(self, obj) -> str | None:
         user = self.context["request"].user
@@ -210,8 +244,9 @@ class EvaluationOutput(serializers.ModelSerializer):
 
 
 def _evaluation_for(request, evaluation_id: int) -> Evaluation:
-    evaluation = get_object_or_404(Evaluation.objects.select_related("agent__user", "evaluator"),
-                                   pk=evaluation_id)
+    evaluation = get_object_or_404(
+        Evaluation.objects.select_related("agent__user", "evaluator"), pk=evaluation_id
+    )
     if not access.can_view_evaluation(request.user, evaluation):
         raise _not_found()
     return evaluation
@@ -226,13 +261,14 @@ class EvaluationListApi(APIView):
     """Evaluations the caller may see; a QA analyst starts one with POST."""
 
     class InputSerializer(serializers.Serializer):
-        pick = serializers.PrimaryKeyRelatedField(queryset=SampledCall.objects.all(),
-                                                  required=False)
+        pick = serializers.PrimaryKeyRelatedField(
+            queryset=SampledCall.objects.all(), required=False
+        )
         scorecard_version = serializers.PrimaryKeyRelatedField(
-            queryset=ScorecardVersion.objects.all(), required=False)
+            queryset=ScorecardVersion.objects.all(), required=False
+        )
         agent = serializers.PrimaryKeyRelatedField(queryset=Agent.objects.all(), required=False)
-        call = serializers.PrimaryKeyRelatedField(queryset=QueueCall.objects.all(),
-                                                  required=False)
+        call = serializers.PrimaryKeyRelatedField(queryset=QueueCall.objects.all(), required=False)
         recording_id = serializers.CharField(required=False, allow_blank=True, default="")
 
     @extend_schema(responses=EvaluationOutput(many=True))
@@ -249,8 +285,10 @@ class EvaluationListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         evaluation = services.evaluation_create(evaluator=request.user, **data.validated_data)
-        return Response(EvaluationOutput(evaluation, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            EvaluationOutput(evaluation, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class EvaluationDetailApi(APIView):
@@ -272,8 +310,9 @@ class EvaluationDetailApi(APIView):
             raise _deny()
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        evaluation = services.evaluation_set_answers(evaluation=evaluation, actor=request.user,
-                                                     answers=data.validated_data["answers"])
+        evaluation = services.evaluation_set_answers(
+            evaluation=evaluation, actor=request.user, answers=data.validated_data["answers"]
+        )
         return Response(EvaluationOutput(evaluation, context={"request": request}).data)
 
 
@@ -312,8 +351,11 @@ class EvaluationReviseApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         revision = services.evaluation_revise(
-            evaluation=evaluation, actor=request.user, changes=data.validated_data["answers"],
-            reason=data.validated_data["reason"])
+            evaluation=evaluation,
+            actor=request.user,
+            changes=data.validated_data["answers"],
+            reason=data.validated_data["reason"],
+        )
         return Response(RevisionOutput(revision).data, status=status.HTTP_201_CREATED)
 
 
@@ -329,32 +371,67 @@ class AppealOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Appeal
-        fields = ["id", "evaluation", "agent", "agent_name", "status", "filed_at", "due_at",
-                  "screened_by", "screened_at", "return_reason", "explanation", "explained_at",
-                  "decided_by", "decided_at", "score_before", "score_after", "items", "panel"]
+        fields = [
+            "id",
+            "evaluation",
+            "agent",
+            "agent_name",
+            "status",
+            "filed_at",
+            "due_at",
+            "screened_by",
+            "screened_at",
+            "return_reason",
+            "explanation",
+            "explained_at",
+            "decided_by",
+            "decided_at",
+            "score_before",
+            "score_after",
+            "items",
+            "panel",
+        ]
 
     def get_items(self, obj) -> list[dict]:
         user = self.context["request"].user
         # While the panel deliberates, only the panel and supervisors see its opinions.
-        show = obj.status == AppealStatus.DECIDED or has_role(
-            user, Role.SUPERVISOR, Role.ADMIN) or obj.panel.filter(user=user).exists()
-        return [{
-            "id": item.pk, "criterion": item.criterion_id, "title": item.criterion.title,
-            "points_before": item.points_before, "max_points": item.criterion.max_points,
-            "reason": item.reason, "decision": item.decision,
-            "decision_reason": item.decision_reason, "points_after": item.points_after,
-            "opinions": [{"seat": o.member.seat, "opinion": o.opinion, "note": o.note}
-                         for o in item.opinions.select_related("member")] if show else None,
-        } for item in obj.items.select_related("criterion")]
+        show = (
+            obj.status == AppealStatus.DECIDED
+            or has_role(user, Role.SUPERVISOR, Role.ADMIN)
+            or obj.panel.filter(user=user).exists()
+        )
+        return [
+            {
+                "id": item.pk,
+                "criterion": item.criterion_id,
+                "title": item.criterion.title,
+                "points_before": item.points_before,
+                "max_points": item.criterion.max_points,
+                "reason": item.reason,
+                "decision": item.decision,
+                "decision_reason": item.decision_reason,
+                "points_after": item.points_after,
+                "opinions": [
+                    {"seat": o.member.seat, "opinion": o.opinion, "note": o.note}
+                    for o in item.opinions.select_related("member")
+                ]
+                if show
+                else None,
+            }
+            for item in obj.items.select_related("criterion")
+        ]
 
     def get_panel(self, obj) -> list[dict]:
-        return [{"seat": m.seat, "user": m.user.get_username()}
-                for m in obj.panel.select_related("user")]
+        return [
+            {"seat": m.seat, "user": m.user.get_username()}
+            for m in obj.panel.select_related("user")
+        ]
 
 
 def _appeal_for(request, appeal_id: int) -> Appeal:
-    appeal = get_object_or_404(Appeal.objects.select_related("agent__team", "evaluation"),
-                               pk=appeal_id)
+    appeal = get_object_or_404(
+        Appeal.objects.select_related("agent__team", "evaluation"), pk=appeal_id
+    )
     if not access.can_view_appeal(request.user, appeal):
         raise _not_found()
     return appeal
@@ -389,10 +466,12 @@ class AppealListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         evaluation = _evaluation_for(request, data.validated_data["evaluation"])
-        appeal = services.appeal_file(evaluation=evaluation, user=request.user,
-                                      items=data.validated_data["items"])
-        return Response(AppealOutput(appeal, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        appeal = services.appeal_file(
+            evaluation=evaluation, user=request.user, items=data.validated_data["items"]
+        )
+        return Response(
+            AppealOutput(appeal, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class AppealDetailApi(APIView):
@@ -408,8 +487,10 @@ class AppealScreenApi(APIView):
     class InputSerializer(serializers.Serializer):
         accept = serializers.BooleanField()
         reason = serializers.CharField(required=False, allow_blank=True, default="")
-        panel = serializers.DictField(child=serializers.SlugRelatedField(
-            slug_field="username", queryset=User.objects.all()), required=False)
+        panel = serializers.DictField(
+            child=serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all()),
+            required=False,
+        )
 
     @extend_schema(request=InputSerializer, responses=AppealOutput)
     def post(self, request, appeal_id: int):
@@ -423,9 +504,13 @@ class AppealScreenApi(APIView):
             unknown = set(panel) - set(Seat.values)
             if unknown:
                 raise DomainError(f"Unknown seat {sorted(unknown)[0]!r}.", field="panel")
-        appeal = services.appeal_screen(appeal=appeal, actor=request.user,
-                                        accept=data.validated_data["accept"],
-                                        reason=data.validated_data["reason"], panel=panel)
+        appeal = services.appeal_screen(
+            appeal=appeal,
+            actor=request.user,
+            accept=data.validated_data["accept"],
+            reason=data.validated_data["reason"],
+            panel=panel,
+        )
         return Response(AppealOutput(appeal, context={"request": request}).data)
 
 
@@ -440,8 +525,9 @@ class AppealExplainApi(APIView):
             raise _deny()
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        appeal = services.appeal_explain(appeal=appeal, actor=request.user,
-                                         text=data.validated_data["text"])
+        appeal = services.appeal_explain(
+            appeal=appeal, actor=request.user, text=data.validated_data["text"]
+        )
         return Response(AppealOutput(appeal, context={"request": request}).data)
 
 
@@ -464,8 +550,9 @@ class AppealOpinionsApi(APIView):
             raise _deny()
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.appeal_give_opinions(appeal=appeal, actor=request.user,
-                                      opinions=data.validated_data["opinions"])
+        services.appeal_give_opinions(
+            appeal=appeal, actor=request.user, opinions=data.validated_data["opinions"]
+        )
         return Response(AppealOutput(appeal, context={"request": request}).data)
 
 
@@ -489,8 +576,9 @@ class AppealDecideApi(APIView):
             raise _deny()
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        appeal = services.appeal_decide(appeal=appeal, actor=request.user,
-                                        decisions=data.validated_data["decisions"])
+        appeal = services.appeal_decide(
+            appeal=appeal, actor=request.user, decisions=data.validated_data["decisions"]
+        )
         return Response(AppealOutput(appeal, context={"request": request}).data)
 
 
@@ -506,10 +594,30 @@ class RuleOutput(serializers.ModelSerializer):
 
     class Meta:
         model = SamplingRule
-        fields = ["id", "name", "description", "team", "queues", "scorecard_version", "method",
-                  "calls_per_agent", "min_talk_s", "nth", "after", "period_start", "period_end",
-                  "effective_end", "status", "seed_hash", "definition_hash", "seed",
-                  "published_at", "supersedes", "superseded_from", "drawn_at"]
+        fields = [
+            "id",
+            "name",
+            "description",
+            "team",
+            "queues",
+            "scorecard_version",
+            "method",
+            "calls_per_agent",
+            "min_talk_s",
+            "nth",
+            "after",
+            "period_start",
+            "period_end",
+            "effective_end",
+            "status",
+            "seed_hash",
+            "definition_hash",
+            "seed",
+            "published_at",
+            "supersedes",
+            "superseded_from",
+            "drawn_at",
+        ]
 
     def get_seed(self, obj) -> str | None:
         return obj.seed if services.seed_revealed(obj) else None
@@ -527,12 +635,13 @@ def _rules_for(user):
 
 class RuleInput(serializers.Serializer):
     name = serializers.CharField(max_length=150)
-    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), allow_null=True,
-                                              required=False)
-    queues = serializers.SlugRelatedField(slug_field="name", queryset=Queue.objects.all(),
-                                          many=True, required=False)
-    scorecard_version = serializers.PrimaryKeyRelatedField(
-        queryset=ScorecardVersion.objects.all())
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), allow_null=True, required=False
+    )
+    queues = serializers.SlugRelatedField(
+        slug_field="name", queryset=Queue.objects.all(), many=True, required=False
+    )
+    scorecard_version = serializers.PrimaryKeyRelatedField(queryset=ScorecardVersion.objects.all())
     method = serializers.ChoiceField(choices=RuleMethod.choices, default=RuleMethod.RANDOM)
     calls_per_agent = serializers.IntegerField(min_value=0, max_value=100, default=2)
     min_talk_s = serializers.IntegerField(min_value=0, default=0)
@@ -540,8 +649,9 @@ class RuleInput(serializers.Serializer):
     after = serializers.TimeField(required=False, allow_null=True)
     period_start = serializers.DateField()
     period_end = serializers.DateField()
-    supersedes = serializers.PrimaryKeyRelatedField(queryset=SamplingRule.objects.all(),
-                                                    required=False, allow_null=True)
+    supersedes = serializers.PrimaryKeyRelatedField(
+        queryset=SamplingRule.objects.all(), required=False, allow_null=True
+    )
 
 
 class SamplingRuleListApi(APIView):
@@ -590,16 +700,16 @@ class SamplingRulePublishApi(APIView):
 
     @extend_schema(request=None, responses=RuleOutput)
     def post(self, request, rule_id: int):
-        rule = services.sampling_rule_publish(rule=_rule_for(request, rule_id),
-                                              actor=request.user)
+        rule = services.sampling_rule_publish(rule=_rule_for(request, rule_id), actor=request.user)
         return Response(RuleOutput(rule).data)
 
 
 class SamplingRuleDrawApi(APIView):
     permission_classes = [IsManager]
 
-    @extend_schema(request=None, responses=inline_serializer(
-        "Drawn", {"picks": serializers.IntegerField()}))
+    @extend_schema(
+        request=None, responses=inline_serializer("Drawn", {"picks": serializers.IntegerField()})
+    )
     def post(self, request, rule_id: int):
         rows = services.sampling_rule_draw(rule=_rule_for(request, rule_id), actor=request.user)
         return Response({"picks": len(rows)})
@@ -608,32 +718,52 @@ class SamplingRuleDrawApi(APIView):
 class SamplingRuleVerifyApi(APIView):
     """Recompute the sample from the revealed seed; an agent sees only their own calls."""
 
-    @extend_schema(responses=inline_serializer("Verification", {
-        "seed": serializers.CharField(), "seed_hash_ok": serializers.BooleanField(),
-        "definition_hash_ok": serializers.BooleanField(),
-        "agents": serializers.ListField(child=serializers.DictField()),
-    }))
+    @extend_schema(
+        responses=inline_serializer(
+            "Verification",
+            {
+                "seed": serializers.CharField(),
+                "seed_hash_ok": serializers.BooleanField(),
+                "definition_hash_ok": serializers.BooleanField(),
+                "agents": serializers.ListField(child=serializers.DictField()),
+            },
+        )
+    )
     def get(self, request, rule_id: int):
         from qa import sampling
 
         rule = _rule_for(request, rule_id)
         if not services.seed_revealed(rule):
-            raise DomainError("The seed is revealed when the period is over.",
-                              field="period_end", code="not_revealed")
+            raise DomainError(
+                "The seed is revealed when the period is over.",
+                field="period_end",
+                code="not_revealed",
+            )
         agent = None if is_staff_role(request.user) else agent_of(request.user)
         rows = selectors.rule_verification(rule, agent=agent)
-        return Response({
-            "seed": rule.seed,
-            "seed_hash_ok": sampling.seed_hash(rule.seed) == rule.seed_hash,
-            "definition_hash_ok": sampling.definition_hash(
-                rule.published_spec(), rule.definition_extra()) == rule.definition_hash,
-            "agents": [{
-                "agent": row.agent.display_name, "expected": row.expected,
-                "evaluated": row.evaluated, "matches": row.matches,
-                "replaced": [{"key": p.key, "reason": p.replace_reason} for p in row.replaced],
-                "outside_sample": [e.pk for e in row.outside],
-            } for row in rows],
-        })
+        return Response(
+            {
+                "seed": rule.seed,
+                "seed_hash_ok": sampling.seed_hash(rule.seed) == rule.seed_hash,
+                "definition_hash_ok": sampling.definition_hash(
+                    rule.published_spec(), rule.definition_extra()
+                )
+                == rule.definition_hash,
+                "agents": [
+                    {
+                        "agent": row.agent.display_name,
+                        "expected": row.expected,
+                        "evaluated": row.evaluated,
+                        "matches": row.matches,
+                        "replaced": [
+                            {"key": p.key, "reason": p.replace_reason} for p in row.replaced
+                        ],
+                        "outside_sample": [e.pk for e in row.outside],
+                    }
+                    for row in rows
+                ],
+            }
+        )
 
 
 class PickReplaceApi(APIView):
@@ -642,14 +772,19 @@ class PickReplaceApi(APIView):
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses=inline_serializer(
-        "Replacement", {"replacement": serializers.CharField(allow_null=True)}))
+    @extend_schema(
+        request=InputSerializer,
+        responses=inline_serializer(
+            "Replacement", {"replacement": serializers.CharField(allow_null=True)}
+        ),
+    )
     def post(self, request, pick_id: int):
         pick = get_object_or_404(SampledCall, pk=pick_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        new = services.sampled_call_replace(pick=pick, actor=request.user,
-                                            reason=data.validated_data["reason"])
+        new = services.sampled_call_replace(
+            pick=pick, actor=request.user, reason=data.validated_data["reason"]
+        )
         return Response({"replacement": new.key if new else None})
 
 
@@ -657,14 +792,23 @@ class PickReplaceApi(APIView):
 
 
 class CalibrationOutput(serializers.ModelSerializer):
-    participants = serializers.SlugRelatedField(slug_field="username", many=True,
-                                                read_only=True)
+    participants = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
     reference_by = serializers.CharField(source="reference_by.username", default=None)
 
     class Meta:
         model = CalibrationSession
-        fields = ["id", "title", "scorecard_version", "call", "recording_id", "participants",
-                  "reference_by", "status", "created_at", "closed_at"]
+        fields = [
+            "id",
+            "title",
+            "scorecard_version",
+            "call",
+            "recording_id",
+            "participants",
+            "reference_by",
+            "status",
+            "created_at",
+            "closed_at",
+        ]
 
 
 CalibrationPermission = HasRole.of(Role.QA_ANALYST, Role.SUPERVISOR, Role.TEAM_LEAD, Role.ADMIN)
@@ -676,19 +820,24 @@ class CalibrationListApi(APIView):
     class InputSerializer(serializers.Serializer):
         title = serializers.CharField(max_length=150)
         scorecard_version = serializers.PrimaryKeyRelatedField(
-            queryset=ScorecardVersion.objects.all())
-        call = serializers.PrimaryKeyRelatedField(queryset=QueueCall.objects.all(),
-                                                  required=False, allow_null=True)
+            queryset=ScorecardVersion.objects.all()
+        )
+        call = serializers.PrimaryKeyRelatedField(
+            queryset=QueueCall.objects.all(), required=False, allow_null=True
+        )
         recording_id = serializers.CharField(required=False, allow_blank=True, default="")
-        participants = serializers.SlugRelatedField(slug_field="username", many=True,
-                                                    queryset=User.objects.all())
-        reference_by = serializers.SlugRelatedField(slug_field="username", required=False,
-                                                    allow_null=True, queryset=User.objects.all())
+        participants = serializers.SlugRelatedField(
+            slug_field="username", many=True, queryset=User.objects.all()
+        )
+        reference_by = serializers.SlugRelatedField(
+            slug_field="username", required=False, allow_null=True, queryset=User.objects.all()
+        )
 
     @extend_schema(responses=CalibrationOutput(many=True))
     def get(self, request):
-        return Response(CalibrationOutput(selectors.calibration_sessions_for(request.user),
-                                          many=True).data)
+        return Response(
+            CalibrationOutput(selectors.calibration_sessions_for(request.user), many=True).data
+        )
 
     @extend_schema(request=InputSerializer, responses={201: CalibrationOutput})
     def post(self, request):
@@ -709,16 +858,25 @@ class CalibrationDetailApi(APIView):
 
     permission_classes = [CalibrationPermission]
 
-    @extend_schema(responses=inline_serializer("CalibrationReport", {
-        "session": CalibrationOutput(), "report": serializers.DictField(allow_null=True),
-        "trends": serializers.ListField(child=serializers.DictField())}))
+    @extend_schema(
+        responses=inline_serializer(
+            "CalibrationReport",
+            {
+                "session": CalibrationOutput(),
+                "report": serializers.DictField(allow_null=True),
+                "trends": serializers.ListField(child=serializers.DictField()),
+            },
+        )
+    )
     def get(self, request, session_id: int):
         session = _session_for(request, session_id)
         visible = selectors.calibration_can_see_scores(session, request.user)
-        return Response({
-            "session": CalibrationOutput(session).data,
-            "report": selectors.calibration_report(session) if visible else None,
-        })
+        return Response(
+            {
+                "session": CalibrationOutput(session).data,
+                "report": selectors.calibration_report(session) if visible else None,
+            }
+        )
 
 
 class CalibrationSubmitApi(APIView):
@@ -727,14 +885,21 @@ class CalibrationSubmitApi(APIView):
     class InputSerializer(serializers.Serializer):
         answers = serializers.DictField(child=AnswerInput())
 
-    @extend_schema(request=InputSerializer, responses={201: inline_serializer(
-        "CalibrationScored", {"score": serializers.FloatField(allow_null=True)})})
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: inline_serializer(
+                "CalibrationScored", {"score": serializers.FloatField(allow_null=True)}
+            )
+        },
+    )
     def post(self, request, session_id: int):
         session = _session_for(request, session_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        row = services.calibration_submit(session=session, evaluator=request.user,
-                                          answers=data.validated_data["answers"])
+        row = services.calibration_submit(
+            session=session, evaluator=request.user, answers=data.validated_data["answers"]
+        )
         return Response({"score": row.score}, status=status.HTTP_201_CREATED)
 
 
@@ -743,8 +908,9 @@ class CalibrationCloseApi(APIView):
 
     @extend_schema(request=None, responses=CalibrationOutput)
     def post(self, request, session_id: int):
-        session = services.calibration_close(session=_session_for(request, session_id),
-                                             actor=request.user)
+        session = services.calibration_close(
+            session=_session_for(request, session_id), actor=request.user
+        )
         return Response(CalibrationOutput(session).data)
 
 
@@ -753,9 +919,17 @@ class CalibrationTrendsApi(APIView):
 
     permission_classes = [IsManager]
 
-    @extend_schema(responses=inline_serializer("Trend", {
-        "evaluator": serializers.CharField(), "deviations": serializers.ListField(),
-        "drifting": serializers.BooleanField()}, many=True))
+    @extend_schema(
+        responses=inline_serializer(
+            "Trend",
+            {
+                "evaluator": serializers.CharField(),
+                "deviations": serializers.ListField(),
+                "drifting": serializers.BooleanField(),
+            },
+            many=True,
+        )
+    )
     def get(self, request):
         return Response(selectors.evaluator_trends())
 
@@ -769,8 +943,19 @@ class GreatCallOutput(serializers.ModelSerializer):
 
     class Meta:
         model = GreatCall
-        fields = ["id", "agent", "agent_name", "call", "recording_id", "reason", "nominated_by",
-                  "status", "nominated_at", "featured_at", "feature_note"]
+        fields = [
+            "id",
+            "agent",
+            "agent_name",
+            "call",
+            "recording_id",
+            "reason",
+            "nominated_by",
+            "status",
+            "nominated_at",
+            "featured_at",
+            "feature_note",
+        ]
 
 
 class LibraryApi(APIView):
@@ -778,8 +963,7 @@ class LibraryApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         agent = serializers.PrimaryKeyRelatedField(queryset=Agent.objects.all(), required=False)
-        call = serializers.PrimaryKeyRelatedField(queryset=QueueCall.objects.all(),
-                                                  required=False)
+        call = serializers.PrimaryKeyRelatedField(queryset=QueueCall.objects.all(), required=False)
         recording_id = serializers.CharField(required=False, allow_blank=True, default="")
         reason = serializers.CharField()
         anonymous = serializers.BooleanField(default=False)
@@ -809,9 +993,11 @@ class LibraryFeatureApi(APIView):
     def post(self, request, nomination_id: int):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        row = services.great_call_feature(nomination=get_object_or_404(GreatCall,
-                                                                       pk=nomination_id),
-                                          actor=request.user, note=data.validated_data["note"])
+        row = services.great_call_feature(
+            nomination=get_object_or_404(GreatCall, pk=nomination_id),
+            actor=request.user,
+            note=data.validated_data["note"],
+        )
         return Response(GreatCallOutput(row).data)
 
 
@@ -820,9 +1006,16 @@ class StatsApi(APIView):
 
     permission_classes = [IsStaff]
 
-    @extend_schema(responses=inline_serializer("AppealStats", {
-        "evaluators": serializers.ListField(), "agents": serializers.ListField(),
-        "criteria": serializers.ListField()}))
+    @extend_schema(
+        responses=inline_serializer(
+            "AppealStats",
+            {
+                "evaluators": serializers.ListField(),
+                "agents": serializers.ListField(),
+                "criteria": serializers.ListField(),
+            },
+        )
+    )
     def get(self, request):
         return Response(selectors.appeal_stats())
 
@@ -830,8 +1023,13 @@ class StatsApi(APIView):
 class SettingsOutput(serializers.ModelSerializer):
     class Meta:
         model = QaSettings
-        fields = ["appeal_window_days", "screening_days", "panel_days", "transparency",
-                  "hide_evaluator_names"]
+        fields = [
+            "appeal_window_days",
+            "screening_days",
+            "panel_days",
+            "transparency",
+            "hide_evaluator_names",
+        ]
 
 
 class SettingsApi(APIView):

@@ -9,6 +9,10 @@ class QaConfig(AppConfig):
         from metrics.reports import Column, register_agent_report_hook
         from qa.selectors import agent_report_qa
 
-        register_agent_report_hook([Column("qa_average", "QA average", "score"),
-                                    Column("qa_evaluations", "QA evaluations", "count")],
-                                   agent_report_qa)
+        register_agent_report_hook(
+            [
+                Column("qa_average", "QA average", "score"),
+                Column("qa_evaluations", "QA evaluations", "count"),
+            ],
+            agent_report_qa,
+        )

@@ -57,8 +57,9 @@ def agreement_share(values: Sequence[float]) -> float | None:
     return round(max(counts.values()) / len(values), 3)
 
 
-def drift(history: Sequence[float], threshold: float = DRIFT_THRESHOLD,
-          window: int = DRIFT_WINDOW) -> bool:
+def drift(
+    history: Sequence[float], threshold: float = DRIFT_THRESHOLD, window: int = DRIFT_WINDOW
+) -> bool:
     """True when the mean deviation of the last `window` sessions exceeds the threshold."""
     recent = list(history)[-window:]
     if len(recent) < window:

@@ -11,12 +11,13 @@ from qa.models import RuleMethod, RuleStatus, SamplingRule, ScorecardVersion, Ve
 
 class RuleForm(forms.Form):
     name = forms.CharField(max_length=150)
-    team = forms.ModelChoiceField(Team.objects.all(), required=False,
-                                  empty_label="every team")
-    queues = forms.ModelMultipleChoiceField(Queue.objects.all(), required=False,
-                                            help_text="none: every queue")
+    team = forms.ModelChoiceField(Team.objects.all(), required=False, empty_label="every team")
+    queues = forms.ModelMultipleChoiceField(
+        Queue.objects.all(), required=False, help_text="none: every queue"
+    )
     scorecard_version = forms.ModelChoiceField(
-        ScorecardVersion.objects.filter(status=VersionStatus.RELEASED))
+        ScorecardVersion.objects.filter(status=VersionStatus.RELEASED)
+    )
     method = forms.ChoiceField(choices=RuleMethod.choices)
     calls_per_agent = forms.IntegerField(min_value=0, max_value=100, initial=2)
     min_talk_s = forms.IntegerField(min_value=0, initial=60, label="Minimum talk (s)")
@@ -24,20 +25,28 @@ class RuleForm(forms.Form):
     after = forms.TimeField(required=False, label="At or after (hh:mm)")
     period_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    supersedes = forms.ModelChoiceField(SamplingRule.objects.filter(
-        status=RuleStatus.PUBLISHED), required=False, empty_label="nothing")
+    supersedes = forms.ModelChoiceField(
+        SamplingRule.objects.filter(status=RuleStatus.PUBLISHED),
+        required=False,
+        empty_label="nothing",
+    )
 
 
 def _evaluators():
-    return get_user_model().objects.filter(
-        groups__name__in=[Role.QA_ANALYST, Role.SUPERVISOR, Role.TEAM_LEAD]).distinct()
+    return (
+        get_user_model()
+        .objects.filter(groups__name__in=[Role.QA_ANALYST, Role.SUPERVISOR, Role.TEAM_LEAD])
+        .distinct()
+    )
 
 
 class CalibrationForm(forms.Form):
     title = forms.CharField(max_length=150)
     scorecard_version = forms.ModelChoiceField(
-        ScorecardVersion.objects.filter(status=VersionStatus.RELEASED))
+        ScorecardVersion.objects.filter(status=VersionStatus.RELEASED)
+    )
     recording_id = forms.CharField(max_length=200)
     participants = forms.ModelMultipleChoiceField(_evaluators())
-    reference_by = forms.ModelChoiceField(_evaluators(), required=False,
-                                          empty_label="median of the scores")
+    reference_by = forms.ModelChoiceField(
+        _evaluators(), required=False, empty_label="median of the scores"
+    )

@@ -16,13 +16,17 @@ class QaSettings(models.Model):
 
     appeal_window_days = models.PositiveSmallIntegerField(default=7)
     screening_days = models.PositiveSmallIntegerField(
-        default=2, help_text="Days the team lead has to screen an appeal.")
+        default=2, help_text="Days the team lead has to screen an appeal."
+    )
     panel_days = models.PositiveSmallIntegerField(
-        default=5, help_text="Days the panel has to decide an accepted appeal.")
+        default=5, help_text="Days the panel has to decide an accepted appeal."
+    )
     transparency = models.BooleanField(
-        default=False, help_text="Agents may read their peers' released evaluations.")
+        default=False, help_text="Agents may read their peers' released evaluations."
+    )
     hide_evaluator_names = models.BooleanField(
-        default=True, help_text="With transparency on, peers do not see who evaluated.")
+        default=True, help_text="With transparency on, peers do not see who evaluated."
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "quality settings"
@@ -60,16 +64,18 @@ class ScorecardVersion(models.Model):
 
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=VersionStatus.choices,
-                              default=VersionStatus.DRAFT)
+    status = models.CharField(
+        max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["scorecard__name", "-number"]
-        constraints = [models.UniqueConstraint(fields=["scorecard", "number"],
-                                               name="scorecard_version_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "number"], name="scorecard_version_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.scorecard.name} v{self.number}"
@@ -82,9 +88,12 @@ class ScorecardVersion(models.Model):
         """The structure as plain data for `qa.scoring`."""
         return [
             scoring.SectionSpec(
-                id=s.pk, weight=s.weight,
-                criteria=[scoring.CriterionSpec(c.pk, c.max_points, c.critical, c.allow_na)
-                          for c in s.criteria.all()],
+                id=s.pk,
+                weight=s.weight,
+                criteria=[
+                    scoring.CriterionSpec(c.pk, c.max_points, c.critical, c.allow_na)
+                    for c in s.criteria.all()
+                ],
             )
             for s in self.sections.prefetch_related("criteria")
         ]
@@ -94,8 +103,7 @@ class ScorecardVersion(models.Model):
 
 
 class Section(models.Model):
-    version = models.ForeignKey(ScorecardVersion, on_delete=models.CASCADE,
-                                related_name="sections")
+    version = models.ForeignKey(ScorecardVersion, on_delete=models.CASCADE, related_name="sections")
     title = models.CharField(max_length=150)
     weight = models.FloatField(default=1.0)
     position = models.PositiveSmallIntegerField(default=0)
@@ -122,8 +130,9 @@ class Criterion(models.Model):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="criteria")
     title = models.CharField(max_length=200)
     guidance = models.TextField(blank=True, help_text="How to deduct, so everyone does it alike.")
-    kind = models.CharField(max_length=10, choices=CriterionKind.choices,
-                            default=CriterionKind.POINTS)
+    kind = models.CharField(
+        max_length=10, choices=CriterionKind.choices, default=CriterionKind.POINTS
+    )
     max_points = models.PositiveSmallIntegerField(default=1)
     critical = models.CharField(max_length=12, choices=Critical.choices, default=Critical.NONE)
     allow_na = models.BooleanField(default=True)
@@ -159,29 +168,35 @@ class SamplingRule(models.Model):
     """Which calls get evaluated in a period, published with sha256(seed) before it starts."""
 
     name = models.CharField(max_length=150)
-    team = models.ForeignKey("agents.Team", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="sampling_rules")
+    team = models.ForeignKey(
+        "agents.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sampling_rules",
+    )
     queues = models.ManyToManyField("metrics.Queue", blank=True, related_name="sampling_rules")
-    scorecard_version = models.ForeignKey(ScorecardVersion, on_delete=models.PROTECT,
-                                          related_name="sampling_rules")
-    method = models.CharField(max_length=12, choices=RuleMethod.choices,
-                              default=RuleMethod.RANDOM)
+    scorecard_version = models.ForeignKey(
+        ScorecardVersion, on_delete=models.PROTECT, related_name="sampling_rules"
+    )
+    method = models.CharField(max_length=12, choices=RuleMethod.choices, default=RuleMethod.RANDOM)
     calls_per_agent = models.PositiveSmallIntegerField(default=2)
     min_talk_s = models.PositiveIntegerField(default=0)
     nth = models.PositiveSmallIntegerField(default=1)
     after = models.TimeField(null=True, blank=True)
     period_start = models.DateField()
     period_end = models.DateField()
-    status = models.CharField(max_length=10, choices=RuleStatus.choices,
-                              default=RuleStatus.DRAFT)
+    status = models.CharField(max_length=10, choices=RuleStatus.choices, default=RuleStatus.DRAFT)
     seed = models.CharField(max_length=64, editable=False)
     seed_hash = models.CharField(max_length=64, editable=False)
     definition_hash = models.CharField(max_length=64, blank=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
-    supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="superseded_by")
+    published_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
     # Set on a published rule when a later rule takes over from this date on.
     superseded_from = models.DateField(null=True, blank=True)
     drawn_at = models.DateTimeField(null=True, blank=True)
@@ -190,8 +205,12 @@ class SamplingRule(models.Model):
 
     class Meta:
         ordering = ["-period_start", "name"]
-        constraints = [models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
-                                              name="sampling_period_ordered")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="sampling_period_ordered",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.period_start:%Y-%m-%d} – {self.period_end:%Y-%m-%d})"
@@ -206,11 +225,14 @@ class SamplingRule(models.Model):
 
     def spec(self) -> sampling.Rule:
         return sampling.Rule(
-            method=self.method, calls_per_agent=self.calls_per_agent,
-            period_start=self.period_start, period_end=self.effective_end,
+            method=self.method,
+            calls_per_agent=self.calls_per_agent,
+            period_start=self.period_start,
+            period_end=self.effective_end,
             min_talk_s=self.min_talk_s,
             queues=frozenset(q.name for q in self.queues.all()),
-            nth=self.nth, after=self.after,
+            nth=self.nth,
+            after=self.after,
         )
 
     def published_spec(self) -> sampling.Rule:
@@ -220,9 +242,11 @@ class SamplingRule(models.Model):
         return replace(self.spec(), period_end=self.period_end)
 
     def definition_extra(self) -> dict:
-        return {"team": self.team.name if self.team else None,
-                "scorecard_version": str(self.scorecard_version),
-                "seed_hash": self.seed_hash}
+        return {
+            "team": self.team.name if self.team else None,
+            "scorecard_version": str(self.scorecard_version),
+            "seed_hash": self.seed_hash,
+        }
 
     def describe(self) -> str:
         return sampling.describe(self.spec(), self.team.name if self.team else None)
@@ -241,14 +265,15 @@ class SampledCall(models.Model):
     call = models.ForeignKey("metrics.QueueCall", on_delete=models.PROTECT, related_name="+")
     key = models.CharField(max_length=300)
     position = models.PositiveSmallIntegerField()
-    status = models.CharField(max_length=10, choices=PickStatus.choices,
-                              default=PickStatus.PICKED)
-    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="replaced_by")
+    status = models.CharField(max_length=10, choices=PickStatus.choices, default=PickStatus.PICKED)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
     replace_reason = models.TextField(blank=True)
     replaced_at = models.DateTimeField(null=True, blank=True)
-    replaced_by_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="+")
+    replaced_by_user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["rule", "agent", "position", "id"]
@@ -267,18 +292,25 @@ class EvaluationStatus(models.TextChoices):
 
 
 class Evaluation(models.Model):
-    scorecard_version = models.ForeignKey(ScorecardVersion, on_delete=models.PROTECT,
-                                          related_name="evaluations")
-    agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT,
-                              related_name="evaluations")
-    call = models.ForeignKey("metrics.QueueCall", null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="evaluations")
+    scorecard_version = models.ForeignKey(
+        ScorecardVersion, on_delete=models.PROTECT, related_name="evaluations"
+    )
+    agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, related_name="evaluations")
+    call = models.ForeignKey(
+        "metrics.QueueCall",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+    )
     recording_id = models.CharField(max_length=200, blank=True)
-    pick = models.OneToOneField(SampledCall, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="evaluation")
+    pick = models.OneToOneField(
+        SampledCall, null=True, blank=True, on_delete=models.PROTECT, related_name="evaluation"
+    )
     evaluator = models.ForeignKey(User, on_delete=models.PROTECT, related_name="evaluations_made")
-    status = models.CharField(max_length=10, choices=EvaluationStatus.choices,
-                              default=EvaluationStatus.DRAFT)
+    status = models.CharField(
+        max_length=10, choices=EvaluationStatus.choices, default=EvaluationStatus.DRAFT
+    )
     # Draft answers: {criterion id: {"points": int|None, "comment": str}}.
     answers = models.JSONField(default=dict, blank=True)
     score = models.FloatField(null=True, blank=True)
@@ -310,16 +342,18 @@ class ScoreRevision(models.Model):
     score = models.FloatField(null=True)
     result = models.JSONField(default=dict)
     reason = models.TextField(blank=True)
-    appeal = models.ForeignKey("Appeal", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="revisions")
+    appeal = models.ForeignKey(
+        "Appeal", null=True, blank=True, on_delete=models.PROTECT, related_name="revisions"
+    )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["evaluation", "number"]
-        constraints = [models.UniqueConstraint(fields=["evaluation", "number"],
-                                               name="revision_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "number"], name="revision_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.evaluation} r{self.number}"
@@ -341,19 +375,22 @@ OPEN_APPEAL_STATUSES = [AppealStatus.SCREENING, AppealStatus.PANEL]
 class Appeal(models.Model):
     evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="appeals")
     agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, related_name="appeals")
-    status = models.CharField(max_length=10, choices=AppealStatus.choices,
-                              default=AppealStatus.SCREENING)
+    status = models.CharField(
+        max_length=10, choices=AppealStatus.choices, default=AppealStatus.SCREENING
+    )
     filed_at = models.DateTimeField(auto_now_add=True)
     due_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
-    screened_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    screened_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     screened_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.TextField(blank=True)
     explanation = models.TextField(blank=True, help_text="The evaluator's explanation.")
     explained_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     score_before = models.FloatField(null=True, blank=True)
     score_after = models.FloatField(null=True, blank=True)
@@ -362,7 +399,8 @@ class Appeal(models.Model):
         ordering = ["-filed_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["evaluation"], condition=Q(status__in=OPEN_APPEAL_STATUSES),
+                fields=["evaluation"],
+                condition=Q(status__in=OPEN_APPEAL_STATUSES),
                 name="one_open_appeal_per_evaluation",
             )
         ]
@@ -388,15 +426,15 @@ class AppealItem(models.Model):
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
     points_before = models.PositiveSmallIntegerField()
     reason = models.TextField()
-    decision = models.CharField(max_length=10, choices=Decision.choices,
-                                default=Decision.PENDING)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
     decision_reason = models.TextField(blank=True)
     points_after = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["appeal", "criterion__section__position", "criterion__position", "id"]
-        constraints = [models.UniqueConstraint(fields=["appeal", "criterion"],
-                                               name="appeal_item_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "criterion"], name="appeal_item_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.appeal}: {self.criterion}"
@@ -454,17 +492,25 @@ class CalibrationStatus(models.TextChoices):
 
 class CalibrationSession(models.Model):
     title = models.CharField(max_length=150)
-    scorecard_version = models.ForeignKey(ScorecardVersion, on_delete=models.PROTECT,
-                                          related_name="calibrations")
-    call = models.ForeignKey("metrics.QueueCall", null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="+")
+    scorecard_version = models.ForeignKey(
+        ScorecardVersion, on_delete=models.PROTECT, related_name="calibrations"
+    )
+    call = models.ForeignKey(
+        "metrics.QueueCall", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     recording_id = models.CharField(max_length=200, blank=True)
     participants = models.ManyToManyField(User, related_name="calibrations")
-    reference_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+",
-                                     help_text="Whose scoring is the reference (else median).")
-    status = models.CharField(max_length=10, choices=CalibrationStatus.choices,
-                              default=CalibrationStatus.OPEN)
+    reference_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Whose scoring is the reference (else median).",
+    )
+    status = models.CharField(
+        max_length=10, choices=CalibrationStatus.choices, default=CalibrationStatus.OPEN
+    )
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -477,8 +523,7 @@ class CalibrationSession(models.Model):
 
 
 class CalibrationScore(models.Model):
-    session = models.ForeignKey(CalibrationSession, on_delete=models.CASCADE,
-                                related_name="scores")
+    session = models.ForeignKey(CalibrationSession, on_delete=models.CASCADE, related_name="scores")
     evaluator = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     answers = models.JSONField()
     score = models.FloatField(null=True)
@@ -486,8 +531,9 @@ class CalibrationScore(models.Model):
 
     class Meta:
         ordering = ["session", "submitted_at"]
-        constraints = [models.UniqueConstraint(fields=["session", "evaluator"],
-                                               name="calibration_score_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "evaluator"], name="calibration_score_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.session}: {self.evaluator}"
@@ -502,19 +548,21 @@ class NominationStatus(models.TextChoices):
 
 
 class GreatCall(models.Model):
-    call = models.ForeignKey("metrics.QueueCall", null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="+")
+    call = models.ForeignKey(
+        "metrics.QueueCall", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     recording_id = models.CharField(max_length=200, blank=True)
-    agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT,
-                              related_name="great_calls")
+    agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, related_name="great_calls")
     nominated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     anonymous = models.BooleanField(default=False)
     reason = models.TextField()
-    status = models.CharField(max_length=10, choices=NominationStatus.choices,
-                              default=NominationStatus.NOMINATED)
+    status = models.CharField(
+        max_length=10, choices=NominationStatus.choices, default=NominationStatus.NOMINATED
+    )
     nominated_at = models.DateTimeField(auto_now_add=True)
-    featured_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    featured_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     featured_at = models.DateTimeField(null=True, blank=True)
     feature_note = models.TextField(blank=True)
 

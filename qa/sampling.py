@@ -75,8 +75,7 @@ def seed_hash(seed: str) -> str:
 
 def definition_hash(rule: Rule, extra: dict | None = None) -> str:
     """A fingerprint of the published definition: any later change would show."""
-    body = json.dumps({**rule.canonical(), **(extra or {})}, sort_keys=True,
-                      separators=(",", ":"))
+    body = json.dumps({**rule.canonical(), **(extra or {})}, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -100,6 +99,7 @@ def rank(rule: Rule, seed: str, candidates: Iterable[Candidate]) -> dict[str, li
     for call in candidates:
         if is_eligible(rule, call):
             by_agent[call.agent].append(call)
+
     def by_draw(c: Candidate) -> tuple[str, str]:
         return (draw_number(seed, c.key), c.key)
 
@@ -147,8 +147,9 @@ def select(rule: Rule, seed: str, candidates: Sequence[Candidate]) -> dict[str, 
     return picks
 
 
-def apply_replacements(ranking: Sequence[str], picks: Sequence[str],
-                       replaced: Sequence[str]) -> list[str]:
+def apply_replacements(
+    ranking: Sequence[str], picks: Sequence[str], replaced: Sequence[str]
+) -> list[str]:
     """The final sample after replacing `replaced` keys, in the order they were replaced."""
     current = list(picks)
     used = set(picks)
@@ -176,5 +177,7 @@ def describe(rule: Rule, team: str | None = None) -> str:
         what = f"call number {rule.nth} of each day"
         if rule.calls_per_agent:
             what += f" (at most {rule.calls_per_agent} of them, drawn at random)"
-    return (f"{who[0].upper()}{who[1:]}: {what}{length}{after}{queues}, "
-            f"from {rule.period_start:%Y-%m-%d} to {rule.period_end:%Y-%m-%d}.")
+    return (
+        f"{who[0].upper()}{who[1:]}: {what}{length}{after}{queues}, "
+        f"from {rule.period_start:%Y-%m-%d} to {rule.period_end:%Y-%m-%d}."
+    )

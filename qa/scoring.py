@@ -76,8 +76,13 @@ class ScoreResult:
             "failed_evaluation": self.failed_evaluation,
             "failed_critical": list(self.failed_critical),
             "sections": [
-                {"id": s.id, "earned": s.earned, "possible": s.possible, "score": s.score,
-                 "failed_critical": list(s.failed_critical)}
+                {
+                    "id": s.id,
+                    "earned": s.earned,
+                    "possible": s.possible,
+                    "score": s.score,
+                    "failed_critical": list(s.failed_critical),
+                }
                 for s in self.sections
             ],
         }
@@ -139,8 +144,9 @@ def score(sections: Sequence[SectionSpec], answers: Mapping[int, Answer]) -> Sco
         weight = Fraction(section.weight).limit_denominator(10_000)
         weighted += weight * section_score
         weights += weight
-        results.append(SectionResult(section.id, earned, possible, round(float(section_score), 4),
-                                     failed))
+        results.append(
+            SectionResult(section.id, earned, possible, round(float(section_score), 4), failed)
+        )
     if weights == 0:
         total = None
     elif failed_evaluation:

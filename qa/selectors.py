@@ -36,8 +36,9 @@ from qa.services import rule_candidates, seed_revealed
 
 
 def evaluations_visible_to(user) -> QuerySet[Evaluation]:
-    qs = Evaluation.objects.select_related("agent__team", "evaluator",
-                                           "scorecard_version__scorecard", "call__queue")
+    qs = Evaluation.objects.select_related(
+        "agent__team", "evaluator", "scorecard_version__scorecard", "call__queue"
+    )
     if is_qa_manager(user):
         return qs
     released = qs.filter(status=EvaluationStatus.RELEASED)
@@ -52,8 +53,9 @@ def evaluations_visible_to(user) -> QuerySet[Evaluation]:
 
 
 def appeals_visible_to(user) -> QuerySet[Appeal]:
-    qs = Appeal.objects.select_related("agent__team", "evaluation__evaluator",
-                                       "evaluation__scorecard_version__scorecard")
+    qs = Appeal.objects.select_related(
+        "agent__team", "evaluation__evaluator", "evaluation__scorecard_version__scorecard"
+    )
     if is_staff_role(user):
         return qs
     own = agent_of(user)
@@ -65,13 +67,13 @@ def screening_queue(user) -> QuerySet[Appeal]:
     mine = Q(agent__team__lead=user)
     if has_role(user, Role.SUPERVISOR):
         mine |= Q(agent__team__isnull=True) | Q(agent__team__lead__isnull=True)
-    return appeals_visible_to(user).filter(mine, status=AppealStatus.SCREENING).order_by(
-        "due_at")
+    return appeals_visible_to(user).filter(mine, status=AppealStatus.SCREENING).order_by("due_at")
 
 
 def panel_queue(user) -> QuerySet[Appeal]:
-    return appeals_visible_to(user).filter(panel__user=user).order_by(
-        "-status", "due_at").distinct()
+    return (
+        appeals_visible_to(user).filter(panel__user=user).order_by("-status", "due_at").distinct()
+    )
 
 
 @dataclass
@@ -91,8 +93,9 @@ class SectionRow:
     failed: bool = False
 
 
-def evaluation_sheet(evaluation: Evaluation, answers: dict | None = None,
-                     result: dict | None = None) -> list[SectionRow]:
+def evaluation_sheet(
+    evaluation: Evaluation, answers: dict | None = None, result: dict | None = None
+) -> list[SectionRow]:
     """The scorecard with the answers of the current revision (or the draft) filled in."""
     if answers is None:
         current = evaluation.current_revision()
@@ -102,39 +105,59 @@ def evaluation_sheet(evaluation: Evaluation, answers: dict | None = None,
     rows = []
     for section in evaluation.scorecard_version.sections.prefetch_related("criteria"):
         info = by_section.get(section.pk, {})
-        row = SectionRow(section=section, score=info.get("score"),
-                         failed=bool(info.get("failed_critical")))
+        row = SectionRow(
+            section=section, score=info.get("score"), failed=bool(info.get("failed_critical"))
+        )
         for criterion in section.criteria.all():
             answer = answers.get(str(criterion.pk), {})
             points = answer.get("points")
-            row.criteria.append(CriterionRow(
-                criterion=criterion, points=points, comment=answer.get("comment", ""),
-                deducted=points is not None and points < criterion.max_points))
+            row.criteria.append(
+                CriterionRow(
+                    criterion=criterion,
+                    points=points,
+                    comment=answer.get("comment", ""),
+                    deducted=points is not None and points < criterion.max_points,
+                )
+            )
         rows.append(row)
     return rows
 
 
 def appeal_history(appeal: Appeal) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.filter(
-        Q(object_type="qa.appeal", object_id=str(appeal.pk))
-        | Q(object_type="qa.evaluation", object_id=str(appeal.evaluation_id),
-            at__gte=appeal.filed_at)
-    ).select_related("actor").order_by("at", "id")
+    return (
+        AuditEntry.objects.filter(
+            Q(object_type="qa.appeal", object_id=str(appeal.pk))
+            | Q(
+                object_type="qa.evaluation",
+                object_id=str(appeal.evaluation_id),
+                at__gte=appeal.filed_at,
+            )
+        )
+        .select_related("actor")
+        .order_by("at", "id")
+    )
 
 
 def worklist(user) -> dict:
-    picks = (SampledCall.objects.filter(status=PickStatus.PICKED, evaluation__isnull=True,
-                                        rule__status=RuleStatus.PUBLISHED)
-             .select_related("rule", "agent", "call__queue").order_by("rule", "agent", "position"))
+    picks = (
+        SampledCall.objects.filter(
+            status=PickStatus.PICKED, evaluation__isnull=True, rule__status=RuleStatus.PUBLISHED
+        )
+        .select_related("rule", "agent", "call__queue")
+        .order_by("rule", "agent", "position")
+    )
     drafts = Evaluation.objects.filter(
-        status=EvaluationStatus.DRAFT, evaluator=user).select_related(
-        "agent", "scorecard_version__scorecard")
+        status=EvaluationStatus.DRAFT, evaluator=user
+    ).select_related("agent", "scorecard_version__scorecard")
     return {"picks": picks, "drafts": drafts}
 
 
 def rules_for_agent(agent: Agent) -> QuerySet[SamplingRule]:
-    return SamplingRule.objects.filter(status=RuleStatus.PUBLISHED).filter(
-        Q(team__isnull=True) | Q(team_id=agent.team_id)).select_related("team")
+    return (
+        SamplingRule.objects.filter(status=RuleStatus.PUBLISHED)
+        .filter(Q(team__isnull=True) | Q(team_id=agent.team_id))
+        .select_related("team")
+    )
 
 
 @dataclass
@@ -165,28 +188,47 @@ def rule_verification(rule: SamplingRule, agent: Agent | None = None) -> list[Ag
     spec = rule.spec()
     ranking = sampling.rank(spec, rule.seed, candidates)
     picks = sampling.select(spec, rule.seed, candidates)
-    all_picks = SampledCall.objects.filter(rule=rule).select_related("agent", "call__source",
-                                                                     "call__queue")
+    all_picks = SampledCall.objects.filter(rule=rule).select_related(
+        "agent", "call__source", "call__queue"
+    )
     if agent is not None:
         all_picks = all_picks.filter(agent=agent)
-    agents = {str(a.pk): a for a in Agent.objects.filter(
-        pk__in={int(k) for k in ranking} | {p.agent_id for p in all_picks})}
+    agents = {
+        str(a.pk): a
+        for a in Agent.objects.filter(
+            pk__in={int(k) for k in ranking} | {p.agent_id for p in all_picks}
+        )
+    }
     results = []
     for agent_id, person in sorted(agents.items(), key=lambda kv: kv[1].display_name):
         mine = [p for p in all_picks if p.agent_id == person.pk]
-        replaced = sorted([p for p in mine if p.status == PickStatus.REPLACED],
-                          key=lambda p: (p.replaced_at, p.pk))
+        replaced = sorted(
+            [p for p in mine if p.status == PickStatus.REPLACED],
+            key=lambda p: (p.replaced_at, p.pk),
+        )
         expected = sampling.apply_replacements(
-            ranking.get(agent_id, []), picks.get(agent_id, []), [p.key for p in replaced])
+            ranking.get(agent_id, []), picks.get(agent_id, []), [p.key for p in replaced]
+        )
         evaluations = Evaluation.objects.filter(agent=person).select_related(
-            "call__source", "call__queue", "pick")
+            "call__source", "call__queue", "pick"
+        )
         evaluated = [e.pick.key for e in evaluations if e.pick_id and e.pick.rule_id == rule.pk]
         in_period = {c.key for c in candidates if c.agent == agent_id}
-        outside = [e for e in evaluations if e.pick_id is None and e.call_id
-                   and call_key(e.call) in in_period]
-        results.append(AgentVerification(
-            agent=person, expected=expected, evaluated=evaluated, replaced=replaced,
-            outside=outside, stored=[p.key for p in mine if p.status == PickStatus.PICKED]))
+        outside = [
+            e
+            for e in evaluations
+            if e.pick_id is None and e.call_id and call_key(e.call) in in_period
+        ]
+        results.append(
+            AgentVerification(
+                agent=person,
+                expected=expected,
+                evaluated=evaluated,
+                replaced=replaced,
+                outside=outside,
+                stored=[p.key for p in mine if p.status == PickStatus.PICKED],
+            )
+        )
     return results
 
 
@@ -196,36 +238,63 @@ def appeal_stats() -> dict:
     per_evaluator = (
         items.values("appeal__evaluation__evaluator__username")
         .annotate(appealed=Count("id"), upheld=Count("id", filter=Q(decision=Decision.UPHELD)))
-        .order_by("appeal__evaluation__evaluator__username"))
-    released = dict(Evaluation.objects.filter(status=EvaluationStatus.RELEASED)
-                    .values_list("evaluator__username").annotate(n=Count("id")))
+        .order_by("appeal__evaluation__evaluator__username")
+    )
+    released = dict(
+        Evaluation.objects.filter(status=EvaluationStatus.RELEASED)
+        .values_list("evaluator__username")
+        .annotate(n=Count("id"))
+    )
     per_agent = (
         items.values("appeal__agent__display_name")
         .annotate(appealed=Count("id"), upheld=Count("id", filter=Q(decision=Decision.UPHELD)))
-        .order_by("appeal__agent__display_name"))
+        .order_by("appeal__agent__display_name")
+    )
     filed = dict(Appeal.objects.values_list("agent__display_name").annotate(n=Count("id")))
     per_criterion = (
         items.values("criterion__title", "criterion__section__version__scorecard__name")
         .annotate(appealed=Count("id"), upheld=Count("id", filter=Q(decision=Decision.UPHELD)))
-        .order_by("-appealed", "criterion__title"))
+        .order_by("-appealed", "criterion__title")
+    )
 
     def rate(row):
         row["upheld_rate"] = round(row["upheld"] / row["appealed"], 3) if row["appealed"] else None
         return row
 
     return {
-        "evaluators": [rate({"evaluator": r["appeal__evaluation__evaluator__username"],
-                             "evaluations": released.get(
-                                 r["appeal__evaluation__evaluator__username"], 0),
-                             "appealed": r["appealed"], "upheld": r["upheld"]})
-                       for r in per_evaluator],
-        "agents": [rate({"agent": r["appeal__agent__display_name"],
-                         "appeals": filed.get(r["appeal__agent__display_name"], 0),
-                         "appealed": r["appealed"], "upheld": r["upheld"]}) for r in per_agent],
-        "criteria": [rate({"criterion": r["criterion__title"],
-                           "scorecard": r["criterion__section__version__scorecard__name"],
-                           "appealed": r["appealed"], "upheld": r["upheld"]})
-                     for r in per_criterion],
+        "evaluators": [
+            rate(
+                {
+                    "evaluator": r["appeal__evaluation__evaluator__username"],
+                    "evaluations": released.get(r["appeal__evaluation__evaluator__username"], 0),
+                    "appealed": r["appealed"],
+                    "upheld": r["upheld"],
+                }
+            )
+            for r in per_evaluator
+        ],
+        "agents": [
+            rate(
+                {
+                    "agent": r["appeal__agent__display_name"],
+                    "appeals": filed.get(r["appeal__agent__display_name"], 0),
+                    "appealed": r["appealed"],
+                    "upheld": r["upheld"],
+                }
+            )
+            for r in per_agent
+        ],
+        "criteria": [
+            rate(
+                {
+                    "criterion": r["criterion__title"],
+                    "scorecard": r["criterion__section__version__scorecard__name"],
+                    "appealed": r["appealed"],
+                    "upheld": r["upheld"],
+                }
+            )
+            for r in per_criterion
+        ],
     }
 
 
@@ -243,7 +312,8 @@ def calibration_can_see_scores(session: CalibrationSession, user) -> bool:
     if session.scores.filter(evaluator=user).exists():
         return True
     return not session.participants.filter(pk=user.pk).exists() and has_role(
-        user, Role.SUPERVISOR, Role.ADMIN)
+        user, Role.SUPERVISOR, Role.ADMIN
+    )
 
 
 def calibration_report(session: CalibrationSession) -> dict:
@@ -256,20 +326,33 @@ def calibration_report(session: CalibrationSession) -> dict:
     for criterion in criteria:
         values = [s.answers.get(str(criterion.pk), {}).get("points") for s in scores]
         given = [v for v in values if v is not None]
-        per_criterion.append({
-            "criterion": criterion.title, "id": criterion.pk, "values": values,
-            "agreement": calibration.agreement_share(given),
-            "alpha_history": criterion_alpha(session.scorecard_version, criterion.pk),
-        })
+        per_criterion.append(
+            {
+                "criterion": criterion.title,
+                "id": criterion.pk,
+                "values": values,
+                "agreement": calibration.agreement_share(given),
+                "alpha_history": criterion_alpha(session.scorecard_version, criterion.pk),
+            }
+        )
     matrix = [[s.answers.get(str(c.pk), {}).get("points") for c in criteria] for s in scores]
-    normalised = [[None if v is None else v / c.max_points for v, c in zip(row, criteria,
-                                                                          strict=True)]
-                  for row in matrix]
+    normalised = [
+        [None if v is None else v / c.max_points for v, c in zip(row, criteria, strict=True)]
+        for row in matrix
+    ]
     return {
-        "reference": reference, "reference_by": reference_name,
-        "scores": [{"evaluator": s.evaluator.get_username(), "score": s.score,
-                    "deviation": calibration.deviations(by_name, reference).get(
-                        s.evaluator.get_username())} for s in scores],
+        "reference": reference,
+        "reference_by": reference_name,
+        "scores": [
+            {
+                "evaluator": s.evaluator.get_username(),
+                "score": s.score,
+                "deviation": calibration.deviations(by_name, reference).get(
+                    s.evaluator.get_username()
+                ),
+            }
+            for s in scores
+        ],
         "criteria": per_criterion,
         "alpha": calibration.alpha(normalised),
     }
@@ -277,8 +360,11 @@ def calibration_report(session: CalibrationSession) -> dict:
 
 def criterion_alpha(version: ScorecardVersion, criterion_id: int) -> float | None:
     """Agreement on one criterion across every closed session of the version (units = sessions)."""
-    sessions = list(CalibrationSession.objects.filter(
-        scorecard_version=version, status=CalibrationStatus.CLOSED).prefetch_related("scores"))
+    sessions = list(
+        CalibrationSession.objects.filter(
+            scorecard_version=version, status=CalibrationStatus.CLOSED
+        ).prefetch_related("scores")
+    )
     if len(sessions) < 2:
         return None
     raters = sorted({s.evaluator_id for session in sessions for s in session.scores.all()})
@@ -287,8 +373,9 @@ def criterion_alpha(version: ScorecardVersion, criterion_id: int) -> float | Non
         row = []
         for session in sessions:
             score = next((s for s in session.scores.all() if s.evaluator_id == rater), None)
-            row.append(None if score is None else
-                       score.answers.get(str(criterion_id), {}).get("points"))
+            row.append(
+                None if score is None else score.answers.get(str(criterion_id), {}).get("points")
+            )
         grid.append(row)
     return calibration.alpha(grid, level="ordinal")
 
@@ -296,29 +383,41 @@ def criterion_alpha(version: ScorecardVersion, criterion_id: int) -> float | Non
 def evaluator_trends() -> list[dict]:
     """Each evaluator's deviation from the reference, session by session, with a drift flag."""
     history: dict[str, list[tuple[object, float]]] = defaultdict(list)
-    for session in CalibrationSession.objects.filter(
-            status=CalibrationStatus.CLOSED).order_by("closed_at").prefetch_related(
-            "scores__evaluator").select_related("reference_by"):
-        scores = {s.evaluator.get_username(): s.score for s in session.scores.all()
-                  if s.score is not None}
+    for session in (
+        CalibrationSession.objects.filter(status=CalibrationStatus.CLOSED)
+        .order_by("closed_at")
+        .prefetch_related("scores__evaluator")
+        .select_related("reference_by")
+    ):
+        scores = {
+            s.evaluator.get_username(): s.score for s in session.scores.all() if s.score is not None
+        }
         reference = calibration.reference_score(
-            scores, session.reference_by.get_username() if session.reference_by else None)
+            scores, session.reference_by.get_username() if session.reference_by else None
+        )
         for who, deviation in calibration.deviations(scores, reference).items():
             history[who].append((session, deviation))
-    return [{"evaluator": who, "sessions": [s.title for s, _ in rows],
-             "deviations": [d for _, d in rows],
-             "drifting": calibration.drift([d for _, d in rows])}
-            for who, rows in sorted(history.items())]
+    return [
+        {
+            "evaluator": who,
+            "sessions": [s.title for s, _ in rows],
+            "deviations": [d for _, d in rows],
+            "drifting": calibration.drift([d for _, d in rows]),
+        }
+        for who, rows in sorted(history.items())
+    ]
 
 
 def library_featured() -> QuerySet[GreatCall]:
     return GreatCall.objects.filter(status=NominationStatus.FEATURED).select_related(
-        "agent", "nominated_by", "call__queue")
+        "agent", "nominated_by", "call__queue"
+    )
 
 
 def library_nominations() -> QuerySet[GreatCall]:
     return GreatCall.objects.filter(status=NominationStatus.NOMINATED).select_related(
-        "agent", "nominated_by", "call__queue")
+        "agent", "nominated_by", "call__queue"
+    )
 
 
 def panel_seat_of(user, appeal: Appeal) -> str | None:
@@ -337,13 +436,24 @@ def agent_report_qa(*, agents, start, end) -> dict:
     """The agent report's QA columns: per agent, the mean score (0–100) of their evaluations
     released in [start, end) and how many there were; under the key None, the same over all
     `agents` together (a team's mean of every evaluation, not a mean of the agents' means)."""
-    rows = list(Evaluation.objects.filter(
-        agent__in=agents, status=EvaluationStatus.RELEASED, score__isnull=False,
-        released_at__gte=start, released_at__lt=end)
-        .values("agent").annotate(n=Count("id"), total=Sum("score")))
-    figures = {row["agent"]: {"qa_average": round(row["total"] / row["n"], 2),
-                              "qa_evaluations": row["n"]} for row in rows}
+    rows = list(
+        Evaluation.objects.filter(
+            agent__in=agents,
+            status=EvaluationStatus.RELEASED,
+            score__isnull=False,
+            released_at__gte=start,
+            released_at__lt=end,
+        )
+        .values("agent")
+        .annotate(n=Count("id"), total=Sum("score"))
+    )
+    figures = {
+        row["agent"]: {"qa_average": round(row["total"] / row["n"], 2), "qa_evaluations": row["n"]}
+        for row in rows
+    }
     count = sum(row["n"] for row in rows)
-    figures[None] = {"qa_average": round(sum(r["total"] for r in rows) / count, 2)
-                     if count else None, "qa_evaluations": count}
+    figures[None] = {
+        "qa_average": round(sum(r["total"] for r in rows) / count, 2) if count else None,
+        "qa_evaluations": count,
+    }
     return figures

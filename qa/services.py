@@ -87,14 +87,15 @@ def _build_sections(version: ScorecardVersion, sections: Sequence[dict]) -> None
             raise DomainError("Every section needs a title.", field=f"sections[{s_index}].title")
         weight = float(section.get("weight", 1))
         if weight <= 0:
-            raise DomainError("A section's weight must be above 0.",
-                              field=f"sections[{s_index}].weight")
+            raise DomainError(
+                "A section's weight must be above 0.", field=f"sections[{s_index}].weight"
+            )
         criteria = section.get("criteria") or []
         if not criteria:
-            raise DomainError(f"The section {title!r} has no criteria.",
-                              field=f"sections[{s_index}].criteria")
-        row = Section.objects.create(version=version, title=title, weight=weight,
-                                     position=s_index)
+            raise DomainError(
+                f"The section {title!r} has no criteria.", field=f"sections[{s_index}].criteria"
+            )
+        row = Section.objects.create(version=version, title=title, weight=weight, position=s_index)
         for c_index, criterion in enumerate(criteria):
             where = f"sections[{s_index}].criteria[{c_index}]"
             c_title = (criterion.get("title") or "").strip()
@@ -102,19 +103,26 @@ def _build_sections(version: ScorecardVersion, sections: Sequence[dict]) -> None
                 raise DomainError("Every criterion needs a title.", field=f"{where}.title")
             max_points = int(criterion.get("max_points", 1))
             if not 1 <= max_points <= 100:
-                raise DomainError("Maximum points must be between 1 and 100.",
-                                  field=f"{where}.max_points")
+                raise DomainError(
+                    "Maximum points must be between 1 and 100.", field=f"{where}.max_points"
+                )
             kind = criterion.get("kind", CriterionKind.POINTS)
             if kind not in CriterionKind.values:
                 raise DomainError(f"Unknown kind {kind!r}.", field=f"{where}.kind")
             critical = criterion.get("critical", Critical.NONE)
             if critical not in Critical.values:
-                raise DomainError(f"Unknown critical setting {critical!r}.",
-                                  field=f"{where}.critical")
+                raise DomainError(
+                    f"Unknown critical setting {critical!r}.", field=f"{where}.critical"
+                )
             Criterion.objects.create(
-                section=row, title=c_title, guidance=criterion.get("guidance", ""), kind=kind,
-                max_points=max_points, critical=critical,
-                allow_na=bool(criterion.get("allow_na", True)), position=c_index,
+                section=row,
+                title=c_title,
+                guidance=criterion.get("guidance", ""),
+                kind=kind,
+                max_points=max_points,
+                critical=critical,
+                allow_na=bool(criterion.get("allow_na", True)),
+                position=c_index,
             )
 
 
@@ -131,13 +139,17 @@ def scorecard_create(*, name: str, actor, sections: Sequence[dict], notes: str =
 
 
 @transaction.atomic
-def scorecard_version_update(*, version: ScorecardVersion, actor, sections: Sequence[dict],
-                             notes: str | None = None) -> ScorecardVersion:
+def scorecard_version_update(
+    *, version: ScorecardVersion, actor, sections: Sequence[dict], notes: str | None = None
+) -> ScorecardVersion:
     """Replace the structure of a draft version; a released version never changes."""
     locked = ScorecardVersion.objects.select_for_update().get(pk=version.pk)
     if locked.status != VersionStatus.DRAFT:
-        raise DomainError("A released scorecard version cannot change; make a new version.",
-                          field="status", code="released")
+        raise DomainError(
+            "A released scorecard version cannot change; make a new version.",
+            field="status",
+            code="released",
+        )
     locked.sections.all().delete()
     _build_sections(locked, sections)
     if notes is not None:
@@ -153,7 +165,8 @@ def scorecard_version_release(*, version: ScorecardVersion, actor) -> ScorecardV
         raise DomainError("A scorecard without criteria cannot be released.", field="sections")
     now = timezone.now()
     changed = ScorecardVersion.objects.filter(pk=version.pk, status=VersionStatus.DRAFT).update(
-        status=VersionStatus.RELEASED, released_at=now)
+        status=VersionStatus.RELEASED, released_at=now
+    )
     if not changed:
         raise Conflict("This version was released already.")
     audit_record(actor=actor, action="scorecard.released", target=version)
@@ -176,8 +189,9 @@ def scorecard_version_copy(*, version: ScorecardVersion, actor) -> ScorecardVers
             criterion.pk = None
             criterion.section = section
             criterion.save()
-    audit_record(actor=actor, action="scorecard.copied", target=new,
-                 data={"from_version": version.pk})
+    audit_record(
+        actor=actor, action="scorecard.copied", target=new, data={"from_version": version.pk}
+    )
     return new
 
 
@@ -195,27 +209,32 @@ def _clean_answers(version: ScorecardVersion, answers: dict, *, complete: bool) 
             raise DomainError(f"{raw_id!r} is not a criterion id.", field="answers") from None
         criterion = criteria.get(cid)
         if criterion is None:
-            raise DomainError(f"Criterion {cid} is not on this scorecard.",
-                              field=f"answers.{raw_id}")
+            raise DomainError(
+                f"Criterion {cid} is not on this scorecard.", field=f"answers.{raw_id}"
+            )
         points = value.get("points")
         if points is None:
             if not criterion.allow_na:
                 raise DomainError(f"{criterion.title!r} cannot be N/A.", field=f"answers.{cid}")
         elif points not in criterion.allowed_points():
             allowed = ", ".join(str(p) for p in criterion.allowed_points())
-            raise DomainError(f"{criterion.title!r} takes one of: {allowed} points.",
-                              field=f"answers.{cid}")
+            raise DomainError(
+                f"{criterion.title!r} takes one of: {allowed} points.", field=f"answers.{cid}"
+            )
         cleaned[str(cid)] = {"points": points, "comment": (value.get("comment") or "").strip()}
     if complete:
         for cid, criterion in criteria.items():
             answer = cleaned.get(str(cid))
             if answer is None:
-                raise DomainError(f"{criterion.title!r} has no points yet.",
-                                  field=f"answers.{cid}")
-            if answer["points"] is not None and answer["points"] < criterion.max_points \
-                    and not answer["comment"]:
-                raise DomainError(f"Say why points were deducted for {criterion.title!r}.",
-                                  field=f"answers.{cid}")
+                raise DomainError(f"{criterion.title!r} has no points yet.", field=f"answers.{cid}")
+            if (
+                answer["points"] is not None
+                and answer["points"] < criterion.max_points
+                and not answer["comment"]
+            ):
+                raise DomainError(
+                    f"Say why points were deducted for {criterion.title!r}.", field=f"answers.{cid}"
+                )
     return cleaned
 
 
@@ -224,25 +243,40 @@ def compute_score(version: ScorecardVersion, answers: dict) -> scoring.ScoreResu
     return scoring.score(version.specs(), mapped)
 
 
-def _add_revision(*, evaluation: Evaluation, answers: dict, reason: str, actor,
-                  appeal: Appeal | None = None) -> ScoreRevision:
+def _add_revision(
+    *, evaluation: Evaluation, answers: dict, reason: str, actor, appeal: Appeal | None = None
+) -> ScoreRevision:
     result = compute_score(evaluation.scorecard_version, answers)
     previous = evaluation.revisions.order_by("-number").first()
     number = previous.number + 1 if previous else 1
     try:
         with transaction.atomic():
             revision = ScoreRevision.objects.create(
-                evaluation=evaluation, number=number, answers=answers, score=result.score,
-                result=result.as_dict(), reason=reason, appeal=appeal, created_by=actor)
+                evaluation=evaluation,
+                number=number,
+                answers=answers,
+                score=result.score,
+                result=result.as_dict(),
+                reason=reason,
+                appeal=appeal,
+                created_by=actor,
+            )
     except IntegrityError:
         raise Conflict("Someone else revised this evaluation at the same time.") from None
     Evaluation.objects.filter(pk=evaluation.pk).update(score=result.score)
     evaluation.score = result.score
-    audit_record(actor=actor, action="evaluation.score_revised" if previous else
-                 "evaluation.released", target=evaluation,
-                 data={"revision": number, "score": result.score,
-                       "previous_score": previous.score if previous else None,
-                       "reason": reason, "appeal": appeal.pk if appeal else None})
+    audit_record(
+        actor=actor,
+        action="evaluation.score_revised" if previous else "evaluation.released",
+        target=evaluation,
+        data={
+            "revision": number,
+            "score": result.score,
+            "previous_score": previous.score if previous else None,
+            "reason": reason,
+            "appeal": appeal.pk if appeal else None,
+        },
+    )
     return revision
 
 
@@ -258,24 +292,30 @@ def appeal_link(appeal: Appeal) -> str:
 
 
 @transaction.atomic
-def evaluation_create(*, evaluator, scorecard_version: ScorecardVersion | None = None,
-                      agent: Agent | None = None, call: QueueCall | None = None,
-                      recording_id: str = "", pick: SampledCall | None = None) -> Evaluation:
+def evaluation_create(
+    *,
+    evaluator,
+    scorecard_version: ScorecardVersion | None = None,
+    agent: Agent | None = None,
+    call: QueueCall | None = None,
+    recording_id: str = "",
+    pick: SampledCall | None = None,
+) -> Evaluation:
     """Start a draft evaluation of a picked call, or of a call/recording named directly."""
     if not has_role(evaluator, Role.QA_ANALYST):
         raise DomainError("Only QA analysts evaluate calls.", status_code=403, code="forbidden")
     if pick is not None:
         if pick.status != PickStatus.PICKED:
-            raise DomainError("This call was replaced in the sample; evaluate its replacement.",
-                              field="pick")
+            raise DomainError(
+                "This call was replaced in the sample; evaluate its replacement.", field="pick"
+            )
         if Evaluation.objects.filter(pick=pick).exists():
             raise DomainError("This picked call has an evaluation already.", field="pick")
         scorecard_version = pick.rule.scorecard_version
         agent, call = pick.agent, pick.call
         recording_id = call.recording_id
     if scorecard_version is None or not scorecard_version.is_released:
-        raise DomainError("Evaluate with a released scorecard version.",
-                          field="scorecard_version")
+        raise DomainError("Evaluate with a released scorecard version.", field="scorecard_version")
     if call is not None:
         if call.agent_id is None:
             raise DomainError("This call has no agent.", field="call")
@@ -292,13 +332,25 @@ def evaluation_create(*, evaluator, scorecard_version: ScorecardVersion | None =
     try:
         with transaction.atomic():
             evaluation = Evaluation.objects.create(
-                scorecard_version=scorecard_version, agent=agent, call=call,
-                recording_id=recording_id, pick=pick, evaluator=evaluator)
+                scorecard_version=scorecard_version,
+                agent=agent,
+                call=call,
+                recording_id=recording_id,
+                pick=pick,
+                evaluator=evaluator,
+            )
     except IntegrityError:
         raise Conflict("This picked call has an evaluation already.") from None
-    audit_record(actor=evaluator, action="evaluation.created", target=evaluation,
-                 data={"pick": pick.pk if pick else None, "call": call.pk if call else None,
-                       "recording_id": recording_id})
+    audit_record(
+        actor=evaluator,
+        action="evaluation.created",
+        target=evaluation,
+        data={
+            "pick": pick.pk if pick else None,
+            "call": call.pk if call else None,
+            "recording_id": recording_id,
+        },
+    )
     return evaluation
 
 
@@ -308,8 +360,11 @@ def evaluation_set_answers(*, evaluation: Evaluation, actor, answers: dict) -> E
     cleaned = _clean_answers(evaluation.scorecard_version, answers, complete=False)
     locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if locked.status != EvaluationStatus.DRAFT:
-        raise DomainError("A released evaluation changes only through a score revision.",
-                          field="status", code="released")
+        raise DomainError(
+            "A released evaluation changes only through a score revision.",
+            field="status",
+            code="released",
+        )
     locked.answers = {**locked.answers, **cleaned}
     locked.save(update_fields=["answers"])
     return locked
@@ -322,15 +377,19 @@ def evaluation_release(*, evaluation: Evaluation, actor) -> Evaluation:
     answers = _clean_answers(evaluation.scorecard_version, evaluation.answers, complete=True)
     now = timezone.now()
     changed = Evaluation.objects.filter(pk=evaluation.pk, status=EvaluationStatus.DRAFT).update(
-        status=EvaluationStatus.RELEASED, released_at=now)
+        status=EvaluationStatus.RELEASED, released_at=now
+    )
     if not changed:
         raise Conflict("This evaluation was released already.")
     evaluation.refresh_from_db()
     _add_revision(evaluation=evaluation, answers=answers, reason="", actor=actor)
-    _notify(recipients=[evaluation.agent.user], kind="qa.evaluation",
-                      text=f"A new evaluation of your call was released: score "
-                           f"{evaluation.score}. Please read and acknowledge it.",
-                      link=evaluation_link(evaluation))
+    _notify(
+        recipients=[evaluation.agent.user],
+        kind="qa.evaluation",
+        text=f"A new evaluation of your call was released: score "
+        f"{evaluation.score}. Please read and acknowledge it.",
+        link=evaluation_link(evaluation),
+    )
     return evaluation
 
 
@@ -338,31 +397,41 @@ def evaluation_mark_read(*, evaluation: Evaluation, user) -> None:
     own = agent_of(user)
     if own is not None and own.pk == evaluation.agent_id and evaluation.first_read_at is None:
         Evaluation.objects.filter(pk=evaluation.pk, first_read_at__isnull=True).update(
-            first_read_at=timezone.now())
+            first_read_at=timezone.now()
+        )
 
 
 @transaction.atomic
 def evaluation_acknowledge(*, evaluation: Evaluation, user) -> ScoreRevision:
     own = agent_of(user)
     if own is None or own.pk != evaluation.agent_id:
-        raise DomainError("Only the evaluated agent acknowledges an evaluation.",
-                          status_code=403, code="forbidden")
+        raise DomainError(
+            "Only the evaluated agent acknowledges an evaluation.",
+            status_code=403,
+            code="forbidden",
+        )
     revision = evaluation.current_revision()
     if revision is None:
         raise DomainError("This evaluation is not released yet.", field="status")
     changed = ScoreRevision.objects.filter(pk=revision.pk, acknowledged_at__isnull=True).update(
-        acknowledged_at=timezone.now())
+        acknowledged_at=timezone.now()
+    )
     if not changed:
         raise Conflict("You acknowledged this score already.")
-    audit_record(actor=user, action="evaluation.acknowledged", target=evaluation,
-                 data={"revision": revision.number})
+    audit_record(
+        actor=user,
+        action="evaluation.acknowledged",
+        target=evaluation,
+        data={"revision": revision.number},
+    )
     revision.refresh_from_db()
     return revision
 
 
 @transaction.atomic
-def evaluation_revise(*, evaluation: Evaluation, actor, changes: dict, reason: str,
-                      appeal: Appeal | None = None) -> ScoreRevision:
+def evaluation_revise(
+    *, evaluation: Evaluation, actor, changes: dict, reason: str, appeal: Appeal | None = None
+) -> ScoreRevision:
     """Change a released score: a new revision that keeps the previous one and the reason."""
     reason = reason.strip()
     if not reason:
@@ -376,12 +445,16 @@ def evaluation_revise(*, evaluation: Evaluation, actor, changes: dict, reason: s
     answers = _clean_answers(locked.scorecard_version, answers, complete=True)
     if answers == current.answers:
         raise DomainError("Nothing changes in this revision.", field="answers")
-    revision = _add_revision(evaluation=locked, answers=answers, reason=reason, actor=actor,
-                             appeal=appeal)
-    _notify(recipients=[locked.agent.user], kind="qa.evaluation",
-                      text=f"Your evaluation #{locked.pk} was revised: {current.score} → "
-                           f"{revision.score} ({reason}). Please acknowledge the new score.",
-                      link=evaluation_link(locked))
+    revision = _add_revision(
+        evaluation=locked, answers=answers, reason=reason, actor=actor, appeal=appeal
+    )
+    _notify(
+        recipients=[locked.agent.user],
+        kind="qa.evaluation",
+        text=f"Your evaluation #{locked.pk} was revised: {current.score} → "
+        f"{revision.score} ({reason}). Please acknowledge the new score.",
+        link=evaluation_link(locked),
+    )
     return revision
 
 
@@ -398,8 +471,7 @@ def appeal_file(*, evaluation: Evaluation, user, items: Sequence[dict]) -> Appea
     """The agent appeals deducted criteria of a released evaluation, with a reason for each."""
     own = agent_of(user)
     if own is None or own.pk != evaluation.agent_id:
-        raise DomainError("Only the evaluated agent can appeal.", status_code=403,
-                          code="forbidden")
+        raise DomainError("Only the evaluated agent can appeal.", status_code=403, code="forbidden")
     if not evaluation.is_released:
         raise DomainError("This evaluation is not released.", field="evaluation")
     deadline = appeal_deadline(evaluation)
@@ -409,14 +481,18 @@ def appeal_file(*, evaluation: Evaluation, user, items: Sequence[dict]) -> Appea
             f"The appeal window closed on {local:%Y-%m-%d %H:%M} "
             f"({QaSettings.load().appeal_window_days} days after the evaluation was released); "
             f"this evaluation can no longer be appealed.",
-            field="evaluation", code="appeal_window_closed")
+            field="evaluation",
+            code="appeal_window_closed",
+        )
     if not items:
         raise DomainError("Choose at least one deducted criterion to appeal.", field="items")
     revision = evaluation.current_revision()
     criteria = {c.pk: c for c in evaluation.scorecard_version.criteria()}
-    decided = set(AppealItem.objects.filter(
-        appeal__evaluation=evaluation, appeal__status=AppealStatus.DECIDED
-    ).values_list("criterion_id", flat=True))
+    decided = set(
+        AppealItem.objects.filter(
+            appeal__evaluation=evaluation, appeal__status=AppealStatus.DECIDED
+        ).values_list("criterion_id", flat=True)
+    )
     rows = []
     seen = set()
     for index, item in enumerate(items):
@@ -424,52 +500,77 @@ def appeal_file(*, evaluation: Evaluation, user, items: Sequence[dict]) -> Appea
         reason = (item.get("reason") or "").strip()
         criterion = criteria.get(cid)
         if criterion is None:
-            raise DomainError("This criterion is not on the evaluation.",
-                              field=f"items[{index}].criterion")
+            raise DomainError(
+                "This criterion is not on the evaluation.", field=f"items[{index}].criterion"
+            )
         if cid in seen:
-            raise DomainError(f"{criterion.title!r} is listed twice.",
-                              field=f"items[{index}].criterion")
+            raise DomainError(
+                f"{criterion.title!r} is listed twice.", field=f"items[{index}].criterion"
+            )
         seen.add(cid)
         points = revision.answers[str(cid)]["points"]
         if points is None or points >= criterion.max_points:
-            raise DomainError(f"{criterion.title!r} had no deduction to appeal.",
-                              field=f"items[{index}].criterion")
+            raise DomainError(
+                f"{criterion.title!r} had no deduction to appeal.",
+                field=f"items[{index}].criterion",
+            )
         if cid in decided:
-            raise DomainError(f"{criterion.title!r} was decided on appeal already.",
-                              field=f"items[{index}].criterion")
+            raise DomainError(
+                f"{criterion.title!r} was decided on appeal already.",
+                field=f"items[{index}].criterion",
+            )
         if not reason:
-            raise DomainError(f"Give a reason for appealing {criterion.title!r}.",
-                              field=f"items[{index}].reason")
+            raise DomainError(
+                f"Give a reason for appealing {criterion.title!r}.", field=f"items[{index}].reason"
+            )
         rows.append((criterion, points, reason))
     config = QaSettings.load()
     try:
         with transaction.atomic():
             appeal = Appeal.objects.create(
-                evaluation=evaluation, agent=own,
+                evaluation=evaluation,
+                agent=own,
                 due_at=timezone.now() + timedelta(days=config.screening_days),
-                score_before=evaluation.score)
+                score_before=evaluation.score,
+            )
     except IntegrityError:
-        raise DomainError("This evaluation has an open appeal already.", field="evaluation",
-                          code="appeal_open") from None
+        raise DomainError(
+            "This evaluation has an open appeal already.", field="evaluation", code="appeal_open"
+        ) from None
     AppealItem.objects.bulk_create(
-        AppealItem(appeal=appeal, criterion=c, points_before=p, reason=r) for c, p, r in rows)
-    audit_record(actor=user, action="appeal.filed", target=appeal,
-                 data={"evaluation": evaluation.pk, "criteria": [c.pk for c, _, _ in rows]})
+        AppealItem(appeal=appeal, criterion=c, points_before=p, reason=r) for c, p, r in rows
+    )
+    audit_record(
+        actor=user,
+        action="appeal.filed",
+        target=appeal,
+        data={"evaluation": evaluation.pk, "criteria": [c.pk for c, _, _ in rows]},
+    )
     lead = own.team.lead if own.team else None
     screeners = [lead] if lead else User.objects.filter(groups__name=Role.SUPERVISOR)
-    _notify(recipients=screeners, kind="qa.appeal",
-                      text=f"{own.display_name} appealed evaluation #{evaluation.pk}: "
-                           f"please screen it.", link=appeal_link(appeal))
-    _notify(recipients=[user], kind="qa.appeal",
-                      text=f"Your appeal #{appeal.pk} was filed and waits for your team lead.",
-                      link=appeal_link(appeal))
+    _notify(
+        recipients=screeners,
+        kind="qa.appeal",
+        text=f"{own.display_name} appealed evaluation #{evaluation.pk}: please screen it.",
+        link=appeal_link(appeal),
+    )
+    _notify(
+        recipients=[user],
+        kind="qa.appeal",
+        text=f"Your appeal #{appeal.pk} was filed and waits for your team lead.",
+        link=appeal_link(appeal),
+    )
     return appeal
 
 
 def _eligible(appeal: Appeal, role: str):
     excluded = {appeal.evaluation.evaluator_id, appeal.agent.user_id}
-    return (User.objects.filter(groups__name=role, is_active=True)
-            .exclude(pk__in=excluded).distinct().order_by("username"))
+    return (
+        User.objects.filter(groups__name=role, is_active=True)
+        .exclude(pk__in=excluded)
+        .distinct()
+        .order_by("username")
+    )
 
 
 def panel_propose(*, appeal: Appeal, screener=None) -> dict[str, Any]:
@@ -477,50 +578,73 @@ def panel_propose(*, appeal: Appeal, screener=None) -> dict[str, Any]:
     from django.db.models import Count, Q
 
     panel: dict[str, Any] = {}
-    for seat, role in ((Seat.SUPERVISOR, Role.SUPERVISOR), (Seat.TEAM_LEAD, Role.TEAM_LEAD),
-                       (Seat.QA_ANALYST, Role.QA_ANALYST)):
-        candidates = _eligible(appeal, role).annotate(load=Count(
-            "qa_panel_seats", filter=Q(qa_panel_seats__appeal__status=AppealStatus.PANEL)))
+    for seat, role in (
+        (Seat.SUPERVISOR, Role.SUPERVISOR),
+        (Seat.TEAM_LEAD, Role.TEAM_LEAD),
+        (Seat.QA_ANALYST, Role.QA_ANALYST),
+    ):
+        candidates = _eligible(appeal, role).annotate(
+            load=Count(
+                "qa_panel_seats", filter=Q(qa_panel_seats__appeal__status=AppealStatus.PANEL)
+            )
+        )
         chosen = None
         if seat == Seat.TEAM_LEAD and screener is not None:
             chosen = candidates.filter(pk=screener.pk).first()
         if chosen is None:
-            chosen = candidates.exclude(pk__in=[u.pk for u in panel.values()]).order_by(
-                "load", "username").first()
+            chosen = (
+                candidates.exclude(pk__in=[u.pk for u in panel.values()])
+                .order_by("load", "username")
+                .first()
+            )
         if chosen is None:
             raise DomainError(
                 f"Nobody can take the {Seat(seat).label} seat: the evaluator and the "
-                f"agent never sit on the panel.", field=f"panel.{seat}")
+                f"agent never sit on the panel.",
+                field=f"panel.{seat}",
+            )
         panel[seat] = chosen
     return panel
 
 
 def panel_check(*, appeal: Appeal, panel: dict[str, Any]) -> None:
     """Refuse a panel with a missing seat, a wrong role, a repeated person or a conflict."""
-    roles = {Seat.SUPERVISOR: Role.SUPERVISOR, Seat.TEAM_LEAD: Role.TEAM_LEAD,
-             Seat.QA_ANALYST: Role.QA_ANALYST}
+    roles = {
+        Seat.SUPERVISOR: Role.SUPERVISOR,
+        Seat.TEAM_LEAD: Role.TEAM_LEAD,
+        Seat.QA_ANALYST: Role.QA_ANALYST,
+    }
     seen = set()
     for seat, role in roles.items():
         person = panel.get(seat)
         if person is None:
             raise DomainError("Every seat of the panel needs a person.", field=f"panel.{seat}")
         if person.pk == appeal.evaluation.evaluator_id:
-            raise DomainError("The evaluator of this evaluation cannot sit on its panel.",
-                              field=f"panel.{seat}", code="recused")
+            raise DomainError(
+                "The evaluator of this evaluation cannot sit on its panel.",
+                field=f"panel.{seat}",
+                code="recused",
+            )
         if person.pk == appeal.agent.user_id:
-            raise DomainError("The appealing agent cannot sit on the panel.",
-                              field=f"panel.{seat}", code="recused")
+            raise DomainError(
+                "The appealing agent cannot sit on the panel.",
+                field=f"panel.{seat}",
+                code="recused",
+            )
         if not has_role(person, role):
-            raise DomainError(f"{person.get_username()} is not a {Role(role).label.lower()}.",
-                              field=f"panel.{seat}")
+            raise DomainError(
+                f"{person.get_username()} is not a {Role(role).label.lower()}.",
+                field=f"panel.{seat}",
+            )
         if person.pk in seen:
             raise DomainError("One person cannot take two seats.", field=f"panel.{seat}")
         seen.add(person.pk)
 
 
 @transaction.atomic
-def appeal_screen(*, appeal: Appeal, actor, accept: bool, reason: str = "",
-                  panel: dict[str, Any] | None = None) -> Appeal:
+def appeal_screen(
+    *, appeal: Appeal, actor, accept: bool, reason: str = "", panel: dict[str, Any] | None = None
+) -> Appeal:
     """The agent's team lead accepts the appeal for the panel or returns it with a reason."""
     reason = reason.strip()
     now = timezone.now()
@@ -529,36 +653,56 @@ def appeal_screen(*, appeal: Appeal, actor, accept: bool, reason: str = "",
         panel_check(appeal=appeal, panel=chosen)
         config = QaSettings.load()
         changed = Appeal.objects.filter(pk=appeal.pk, status=AppealStatus.SCREENING).update(
-            status=AppealStatus.PANEL, screened_by=actor, screened_at=now, reminded_at=None,
-            due_at=now + timedelta(days=config.panel_days))
+            status=AppealStatus.PANEL,
+            screened_by=actor,
+            screened_at=now,
+            reminded_at=None,
+            due_at=now + timedelta(days=config.panel_days),
+        )
     else:
         if not reason:
             raise DomainError("Say why the appeal is returned.", field="reason")
         changed = Appeal.objects.filter(pk=appeal.pk, status=AppealStatus.SCREENING).update(
-            status=AppealStatus.RETURNED, screened_by=actor, screened_at=now,
-            return_reason=reason, due_at=None)
+            status=AppealStatus.RETURNED,
+            screened_by=actor,
+            screened_at=now,
+            return_reason=reason,
+            due_at=None,
+        )
     if not changed:
         raise Conflict("This appeal was screened already.")
     appeal.refresh_from_db()
     if accept:
         PanelMember.objects.bulk_create(
-            PanelMember(appeal=appeal, seat=seat, user=user) for seat, user in chosen.items())
-        audit_record(actor=actor, action="appeal.accepted", target=appeal,
-                     data={"panel": {seat: user.get_username() for seat, user in chosen.items()}})
-        _notify(recipients=chosen.values(), kind="qa.panel",
-                          text=f"You sit on the review panel of appeal #{appeal.pk}.",
-                          link=appeal_link(appeal))
-        _notify(recipients=[appeal.evaluation.evaluator], kind="qa.panel",
-                          text=f"Appeal #{appeal.pk} against your evaluation goes to a panel; "
-                               f"you may add an explanation.", link=appeal_link(appeal))
-        text = (f"Your appeal #{appeal.pk} was accepted by your team lead and goes to a "
-                f"three-person panel.")
+            PanelMember(appeal=appeal, seat=seat, user=user) for seat, user in chosen.items()
+        )
+        audit_record(
+            actor=actor,
+            action="appeal.accepted",
+            target=appeal,
+            data={"panel": {seat: user.get_username() for seat, user in chosen.items()}},
+        )
+        _notify(
+            recipients=chosen.values(),
+            kind="qa.panel",
+            text=f"You sit on the review panel of appeal #{appeal.pk}.",
+            link=appeal_link(appeal),
+        )
+        _notify(
+            recipients=[appeal.evaluation.evaluator],
+            kind="qa.panel",
+            text=f"Appeal #{appeal.pk} against your evaluation goes to a panel; "
+            f"you may add an explanation.",
+            link=appeal_link(appeal),
+        )
+        text = (
+            f"Your appeal #{appeal.pk} was accepted by your team lead and goes to a "
+            f"three-person panel."
+        )
     else:
-        audit_record(actor=actor, action="appeal.returned", target=appeal,
-                     data={"reason": reason})
+        audit_record(actor=actor, action="appeal.returned", target=appeal, data={"reason": reason})
         text = f"Your appeal #{appeal.pk} was returned by your team lead: {reason}"
-    _notify(recipients=[appeal.agent.user], kind="qa.appeal", text=text,
-                      link=appeal_link(appeal))
+    _notify(recipients=[appeal.agent.user], kind="qa.appeal", text=text, link=appeal_link(appeal))
     return appeal
 
 
@@ -569,18 +713,22 @@ def appeal_explain(*, appeal: Appeal, actor, text: str) -> Appeal:
     if not text:
         raise DomainError("Write the explanation.", field="text")
     if appeal.evaluation.evaluator_id != actor.pk:
-        raise DomainError("Only the evaluator explains their evaluation.", status_code=403,
-                          code="forbidden")
-    changed = Appeal.objects.filter(pk=appeal.pk, status=AppealStatus.PANEL,
-                                    explained_at__isnull=True).update(
-        explanation=text, explained_at=timezone.now())
+        raise DomainError(
+            "Only the evaluator explains their evaluation.", status_code=403, code="forbidden"
+        )
+    changed = Appeal.objects.filter(
+        pk=appeal.pk, status=AppealStatus.PANEL, explained_at__isnull=True
+    ).update(explanation=text, explained_at=timezone.now())
     if not changed:
         raise Conflict("The explanation was given already, or the panel has decided.")
     audit_record(actor=actor, action="appeal.explained", target=appeal)
     appeal.refresh_from_db()
-    _notify(recipients=[appeal.agent.user, *[m.user for m in appeal.panel.all()]],
-                      kind="qa.appeal", text=f"The evaluator explained the deductions of "
-                                             f"appeal #{appeal.pk}.", link=appeal_link(appeal))
+    _notify(
+        recipients=[appeal.agent.user, *[m.user for m in appeal.panel.all()]],
+        kind="qa.appeal",
+        text=f"The evaluator explained the deductions of appeal #{appeal.pk}.",
+        link=appeal_link(appeal),
+    )
     return appeal
 
 
@@ -589,8 +737,9 @@ def appeal_give_opinions(*, appeal: Appeal, actor, opinions: Sequence[dict]) -> 
     """A panel member's opinion on every appealed criterion (given once)."""
     member = appeal.panel.filter(user=actor).first()
     if member is None:
-        raise DomainError("Only the panel gives opinions on this appeal.", status_code=403,
-                          code="forbidden")
+        raise DomainError(
+            "Only the panel gives opinions on this appeal.", status_code=403, code="forbidden"
+        )
     if not Appeal.objects.filter(pk=appeal.pk, status=AppealStatus.PANEL).exists():
         raise Conflict("The panel has decided already.")
     items = {i.pk: i for i in appeal.items.all()}
@@ -599,30 +748,46 @@ def appeal_give_opinions(*, appeal: Appeal, actor, opinions: Sequence[dict]) -> 
     for item_id, item in items.items():
         entry = given.pop(item_id, None)
         if entry is None or entry.get("opinion") not in Opinion.values:
-            raise DomainError(f"Give an opinion on {item.criterion.title!r}.",
-                              field=f"opinions.{item_id}")
-        rows.append(PanelOpinion(item=item, member=member, opinion=entry["opinion"],
-                                 note=(entry.get("note") or "").strip()))
+            raise DomainError(
+                f"Give an opinion on {item.criterion.title!r}.", field=f"opinions.{item_id}"
+            )
+        rows.append(
+            PanelOpinion(
+                item=item,
+                member=member,
+                opinion=entry["opinion"],
+                note=(entry.get("note") or "").strip(),
+            )
+        )
     if given:
-        raise DomainError("An opinion names a criterion that is not appealed.",
-                          field="opinions")
+        raise DomainError("An opinion names a criterion that is not appealed.", field="opinions")
     try:
         with transaction.atomic():
             created = PanelOpinion.objects.bulk_create(rows)
     except IntegrityError:
         raise Conflict("You gave your opinions already.") from None
-    audit_record(actor=actor, action="appeal.opinion", target=appeal,
-                 data={"seat": member.seat,
-                       "opinions": {r.item.criterion_id: r.opinion for r in rows}})
-    _notify(recipients=[appeal.agent.user], kind="qa.appeal",
-                      text=f"The {member.get_seat_display().lower()} of your appeal "
-                           f"#{appeal.pk} gave an opinion.", link=appeal_link(appeal))
+    audit_record(
+        actor=actor,
+        action="appeal.opinion",
+        target=appeal,
+        data={"seat": member.seat, "opinions": {r.item.criterion_id: r.opinion for r in rows}},
+    )
+    _notify(
+        recipients=[appeal.agent.user],
+        kind="qa.appeal",
+        text=f"The {member.get_seat_display().lower()} of your appeal "
+        f"#{appeal.pk} gave an opinion.",
+        link=appeal_link(appeal),
+    )
     waiting = PanelMember.objects.filter(appeal=appeal).exclude(opinions__isnull=False)
     if not waiting.exists():
         chair = appeal.panel.filter(seat=Seat.SUPERVISOR).first()
-        _notify(recipients=[chair.user], kind="qa.panel",
-                          text=f"All opinions on appeal #{appeal.pk} are in: please decide.",
-                          link=appeal_link(appeal))
+        _notify(
+            recipients=[chair.user],
+            kind="qa.panel",
+            text=f"All opinions on appeal #{appeal.pk} are in: please decide.",
+            link=appeal_link(appeal),
+        )
     return created
 
 
@@ -635,25 +800,33 @@ def appeal_decide(*, appeal: Appeal, actor, decisions: Sequence[dict]) -> Appeal
     """
     chair = appeal.panel.filter(seat=Seat.SUPERVISOR).first()
     if chair is None or chair.user_id != actor.pk:
-        raise DomainError("Only the senior supervisor on the panel decides.", status_code=403,
-                          code="forbidden")
+        raise DomainError(
+            "Only the senior supervisor on the panel decides.", status_code=403, code="forbidden"
+        )
     items = {i.pk: i for i in appeal.items.select_related("criterion")}
     members = appeal.panel.count()
     missing = [i for i in items.values() if i.opinions.count() < members]
     if missing:
-        raise DomainError("Wait until every panel member has given an opinion.",
-                          field="decisions", code="opinions_missing")
+        raise DomainError(
+            "Wait until every panel member has given an opinion.",
+            field="decisions",
+            code="opinions_missing",
+        )
     given = {int(d.get("item") or 0): d for d in decisions}
     plan = []
     for item_id, item in items.items():
         entry = given.pop(item_id, None)
         if entry is None or entry.get("decision") not in (Decision.UPHELD, Decision.REJECTED):
-            raise DomainError(f"Decide {item.criterion.title!r}: upheld or rejected.",
-                              field=f"decisions.{item_id}")
+            raise DomainError(
+                f"Decide {item.criterion.title!r}: upheld or rejected.",
+                field=f"decisions.{item_id}",
+            )
         reason = (entry.get("reason") or "").strip()
         if not reason:
-            raise DomainError(f"Give the reason for the decision on {item.criterion.title!r}.",
-                              field=f"decisions.{item_id}.reason")
+            raise DomainError(
+                f"Give the reason for the decision on {item.criterion.title!r}.",
+                field=f"decisions.{item_id}.reason",
+            )
         points = None
         if entry["decision"] == Decision.UPHELD:
             points = entry.get("points")
@@ -661,43 +834,67 @@ def appeal_decide(*, appeal: Appeal, actor, decisions: Sequence[dict]) -> Appeal
             if points <= item.points_before or points not in item.criterion.allowed_points():
                 raise DomainError(
                     f"An upheld appeal gives {item.criterion.title!r} more points, at most "
-                    f"{item.criterion.max_points}.", field=f"decisions.{item_id}.points")
+                    f"{item.criterion.max_points}.",
+                    field=f"decisions.{item_id}.points",
+                )
         plan.append((item, entry["decision"], reason, points))
     if given:
-        raise DomainError("A decision names a criterion that is not appealed.",
-                          field="decisions")
+        raise DomainError("A decision names a criterion that is not appealed.", field="decisions")
     now = timezone.now()
     changed = Appeal.objects.filter(pk=appeal.pk, status=AppealStatus.PANEL).update(
-        status=AppealStatus.DECIDED, decided_by=actor, decided_at=now, due_at=None)
+        status=AppealStatus.DECIDED, decided_by=actor, decided_at=now, due_at=None
+    )
     if not changed:
         raise Conflict("This appeal was decided already.")
     for item, decision, reason, points in plan:
-        AppealItem.objects.filter(pk=item.pk).update(decision=decision, decision_reason=reason,
-                                                     points_after=points)
-    upheld = [(item, reason, points) for item, decision, reason, points in plan
-              if decision == Decision.UPHELD]
+        AppealItem.objects.filter(pk=item.pk).update(
+            decision=decision, decision_reason=reason, points_after=points
+        )
+    upheld = [
+        (item, reason, points)
+        for item, decision, reason, points in plan
+        if decision == Decision.UPHELD
+    ]
     appeal.refresh_from_db()
     evaluation = appeal.evaluation
     if upheld:
         titles = ", ".join(item.criterion.title for item, _, _ in upheld)
         revision = evaluation_revise(
-            evaluation=evaluation, actor=actor, appeal=appeal,
-            changes={str(item.criterion_id): {"points": points,
-                                              "comment": f"Appeal #{appeal.pk} upheld: {reason}"}
-                     for item, reason, points in upheld},
-            reason=f"Appeal #{appeal.pk} upheld on {titles}")
+            evaluation=evaluation,
+            actor=actor,
+            appeal=appeal,
+            changes={
+                str(item.criterion_id): {
+                    "points": points,
+                    "comment": f"Appeal #{appeal.pk} upheld: {reason}",
+                }
+                for item, reason, points in upheld
+            },
+            reason=f"Appeal #{appeal.pk} upheld on {titles}",
+        )
         score_after = revision.score
     else:
         score_after = evaluation.score
     Appeal.objects.filter(pk=appeal.pk).update(score_after=score_after)
     appeal.score_after = score_after
-    audit_record(actor=actor, action="appeal.decided", target=appeal,
-                 data={"decisions": {item.criterion_id: decision for item, decision, _, _ in plan},
-                       "score_before": appeal.score_before, "score_after": score_after})
+    audit_record(
+        actor=actor,
+        action="appeal.decided",
+        target=appeal,
+        data={
+            "decisions": {item.criterion_id: decision for item, decision, _, _ in plan},
+            "score_before": appeal.score_before,
+            "score_after": score_after,
+        },
+    )
     summary = "; ".join(f"{item.criterion.title}: {decision}" for item, decision, _, _ in plan)
-    _notify(recipients=[appeal.agent.user, evaluation.evaluator], kind="qa.appeal",
-                      text=f"Appeal #{appeal.pk} was decided — {summary}. Score "
-                           f"{appeal.score_before} → {score_after}.", link=appeal_link(appeal))
+    _notify(
+        recipients=[appeal.agent.user, evaluation.evaluator],
+        kind="qa.appeal",
+        text=f"Appeal #{appeal.pk} was decided — {summary}. Score "
+        f"{appeal.score_before} → {score_after}.",
+        link=appeal_link(appeal),
+    )
     return appeal
 
 
@@ -706,28 +903,40 @@ def appeal_send_reminders(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     soon = now + timedelta(hours=24)
     sent = 0
-    due = Appeal.objects.filter(status__in=OPEN_APPEAL_STATUSES, due_at__lte=soon).exclude(
-        reminded_at__gt=now - timedelta(hours=24)).select_related("agent__team__lead")
+    due = (
+        Appeal.objects.filter(status__in=OPEN_APPEAL_STATUSES, due_at__lte=soon)
+        .exclude(reminded_at__gt=now - timedelta(hours=24))
+        .select_related("agent__team__lead")
+    )
     for appeal in due:
         if appeal.status == AppealStatus.SCREENING:
             lead = appeal.agent.team.lead if appeal.agent.team else None
             people = [lead] if lead else list(User.objects.filter(groups__name=Role.SUPERVISOR))
             step = "screening"
         else:
-            waiting = [m for m in appeal.panel.select_related("user")
-                       if not m.opinions.exists()]
+            waiting = [m for m in appeal.panel.select_related("user") if not m.opinions.exists()]
             people = [m.user for m in waiting] or [
-                m.user for m in appeal.panel.filter(seat=Seat.SUPERVISOR)]
+                m.user for m in appeal.panel.filter(seat=Seat.SUPERVISOR)
+            ]
             step = "opinions" if waiting else "decision"
         state = "is overdue" if appeal.due_at <= now else "is due within a day"
         with transaction.atomic():
             if not Appeal.objects.filter(pk=appeal.pk, reminded_at=appeal.reminded_at).update(
-                    reminded_at=now):
+                reminded_at=now
+            ):
                 continue
-            notify(recipients=people, kind="qa.reminder", link=appeal_link(appeal),
-                   text=f"Appeal #{appeal.pk} ({step}) {state}.")
-            audit_record(actor=None, action="appeal.reminded", target=appeal,
-                         data={"step": step, "to": [p.get_username() for p in people if p]})
+            notify(
+                recipients=people,
+                kind="qa.reminder",
+                link=appeal_link(appeal),
+                text=f"Appeal #{appeal.pk} ({step}) {state}.",
+            )
+            audit_record(
+                actor=None,
+                action="appeal.reminded",
+                target=appeal,
+                data={"step": step, "to": [p.get_username() for p in people if p]},
+            )
         sent += 1
     return sent
 
@@ -735,8 +944,18 @@ def appeal_send_reminders(*, now: datetime | None = None) -> int:
 # --- sampling -------------------------------------------------------------------------------------
 
 
-RULE_FIELDS = ("name", "team", "scorecard_version", "method", "calls_per_agent", "min_talk_s",
-               "nth", "after", "period_start", "period_end")
+RULE_FIELDS = (
+    "name",
+    "team",
+    "scorecard_version",
+    "method",
+    "calls_per_agent",
+    "min_talk_s",
+    "nth",
+    "after",
+    "period_start",
+    "period_end",
+)
 
 
 def _check_rule(values: dict) -> None:
@@ -745,10 +964,11 @@ def _check_rule(values: dict) -> None:
     if values["period_start"] <= local_today():
         raise DomainError(
             "A rule is announced in advance: its period must start tomorrow or later.",
-            field="period_start", code="too_late")
+            field="period_start",
+            code="too_late",
+        )
     if not values["scorecard_version"].is_released:
-        raise DomainError("Sample with a released scorecard version.",
-                          field="scorecard_version")
+        raise DomainError("Sample with a released scorecard version.", field="scorecard_version")
     if values["method"] == RuleMethod.RANDOM and values["calls_per_agent"] < 1:
         raise DomainError("Pick at least one call per agent.", field="calls_per_agent")
     if values["method"] == RuleMethod.NTH_AFTER and values["nth"] < 1:
@@ -756,46 +976,78 @@ def _check_rule(values: dict) -> None:
 
 
 @transaction.atomic
-def sampling_rule_create(*, actor, name: str, scorecard_version: ScorecardVersion,
-                         period_start: date, period_end: date, team: Team | None = None,
-                         queues: Sequence[Queue] = (), method: str = RuleMethod.RANDOM,
-                         calls_per_agent: int = 2, min_talk_s: int = 0, nth: int = 1,
-                         after: time | None = None,
-                         supersedes: SamplingRule | None = None) -> SamplingRule:
+def sampling_rule_create(
+    *,
+    actor,
+    name: str,
+    scorecard_version: ScorecardVersion,
+    period_start: date,
+    period_end: date,
+    team: Team | None = None,
+    queues: Sequence[Queue] = (),
+    method: str = RuleMethod.RANDOM,
+    calls_per_agent: int = 2,
+    min_talk_s: int = 0,
+    nth: int = 1,
+    after: time | None = None,
+    supersedes: SamplingRule | None = None,
+) -> SamplingRule:
     """A draft rule with a fresh secret seed; only sha256(seed) is ever shown before the end."""
-    values = dict(name=name, team=team, scorecard_version=scorecard_version, method=method,
-                  calls_per_agent=calls_per_agent, min_talk_s=min_talk_s, nth=nth, after=after,
-                  period_start=period_start, period_end=period_end)
+    values = dict(
+        name=name,
+        team=team,
+        scorecard_version=scorecard_version,
+        method=method,
+        calls_per_agent=calls_per_agent,
+        min_talk_s=min_talk_s,
+        nth=nth,
+        after=after,
+        period_start=period_start,
+        period_end=period_end,
+    )
     _check_rule(values)
     if supersedes is not None:
         if supersedes.status != RuleStatus.PUBLISHED:
-            raise DomainError("Only a published rule is superseded; edit a draft instead.",
-                              field="supersedes")
+            raise DomainError(
+                "Only a published rule is superseded; edit a draft instead.", field="supersedes"
+            )
         if hasattr(supersedes, "superseded_by"):
             raise DomainError("That rule is superseded already.", field="supersedes")
         if period_start < supersedes.period_start:
-            raise DomainError("A superseding rule applies to a later period.",
-                              field="period_start")
+            raise DomainError("A superseding rule applies to a later period.", field="period_start")
     seed = secrets.token_hex(32)
-    rule = SamplingRule.objects.create(**values, seed=seed, seed_hash=sampling.seed_hash(seed),
-                                       supersedes=supersedes, created_by=actor)
+    rule = SamplingRule.objects.create(
+        **values,
+        seed=seed,
+        seed_hash=sampling.seed_hash(seed),
+        supersedes=supersedes,
+        created_by=actor,
+    )
     rule.queues.set(queues)
-    audit_record(actor=actor, action="sampling.created", target=rule,
-                 data={"supersedes": supersedes.pk if supersedes else None})
+    audit_record(
+        actor=actor,
+        action="sampling.created",
+        target=rule,
+        data={"supersedes": supersedes.pk if supersedes else None},
+    )
     return rule
 
 
 @transaction.atomic
-def sampling_rule_update(*, rule: SamplingRule, actor, queues: Sequence[Queue] | None = None,
-                         **changes) -> SamplingRule:
+def sampling_rule_update(
+    *, rule: SamplingRule, actor, queues: Sequence[Queue] | None = None, **changes
+) -> SamplingRule:
     """Edit a draft rule; a published rule never changes."""
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
         raise DomainError(f"{sorted(unknown)[0]} cannot be edited.", field=sorted(unknown)[0])
     locked = SamplingRule.objects.select_for_update().get(pk=rule.pk)
     if locked.status != RuleStatus.DRAFT:
-        raise DomainError("A published rule cannot change; supersede it for a later period.",
-                          field="status", code="published")
+        raise DomainError(
+            "A published rule cannot change; supersede it for a later period.",
+            field="status",
+            code="published",
+        )
     values = {f: getattr(locked, f) for f in RULE_FIELDS} | changes
     _check_rule(values)
     for key, value in changes.items():
@@ -806,8 +1058,12 @@ def sampling_rule_update(*, rule: SamplingRule, actor, queues: Sequence[Queue] |
         raise Conflict("The rule was published meanwhile.")
     if queues is not None:
         locked.queues.set(queues)
-    audit_record(actor=actor, action="sampling.updated", target=locked,
-                 data={k: str(v) for k, v in changes.items()})
+    audit_record(
+        actor=actor,
+        action="sampling.updated",
+        target=locked,
+        data={k: str(v) for k, v in changes.items()},
+    )
     return locked
 
 
@@ -818,26 +1074,40 @@ def sampling_rule_publish(*, rule: SamplingRule, actor) -> SamplingRule:
     if rule.period_start <= local_today():
         raise DomainError(
             f"Too late: a rule for a period starting {rule.period_start:%Y-%m-%d} had to be "
-            f"published by the day before.", field="period_start", code="too_late")
+            f"published by the day before.",
+            field="period_start",
+            code="too_late",
+        )
     fingerprint = sampling.definition_hash(rule.published_spec(), rule.definition_extra())
     now = timezone.now()
     changed = SamplingRule.objects.filter(pk=rule.pk, status=RuleStatus.DRAFT).update(
-        status=RuleStatus.PUBLISHED, published_at=now, published_by=actor,
-        definition_hash=fingerprint)
+        status=RuleStatus.PUBLISHED,
+        published_at=now,
+        published_by=actor,
+        definition_hash=fingerprint,
+    )
     if not changed:
         raise Conflict("This rule was published already.")
     rule.refresh_from_db()
     if rule.supersedes_id:
         SamplingRule.objects.filter(pk=rule.supersedes_id, superseded_from__isnull=True).update(
-            superseded_from=rule.period_start)
-    audit_record(actor=actor, action="sampling.published", target=rule,
-                 data={"seed_hash": rule.seed_hash, "definition_hash": fingerprint})
+            superseded_from=rule.period_start
+        )
+    audit_record(
+        actor=actor,
+        action="sampling.published",
+        target=rule,
+        data={"seed_hash": rule.seed_hash, "definition_hash": fingerprint},
+    )
     agents = Agent.objects.filter(active=True).select_related("user")
     if rule.team_id:
         agents = agents.filter(team_id=rule.team_id)
-    _notify(recipients=[a.user for a in agents], kind="qa.sampling",
-                      text=f"Sampling rule announced: {rule.describe()}",
-                      link=reverse("qa-sampling-rule", kwargs={"rule_id": rule.pk}))
+    _notify(
+        recipients=[a.user for a in agents],
+        kind="qa.sampling",
+        text=f"Sampling rule announced: {rule.describe()}",
+        link=reverse("qa-sampling-rule", kwargs={"rule_id": rule.pk}),
+    )
     return rule
 
 
@@ -856,7 +1126,10 @@ def rule_candidates(rule: SamplingRule, agent: Agent | None = None):
     start = datetime.combine(rule.period_start, time.min, tzinfo=zone)
     end = datetime.combine(rule.effective_end + timedelta(days=1), time.min, tzinfo=zone)
     calls = QueueCall.objects.filter(
-        outcome=Outcome.ANSWERED, agent__isnull=False, offered_at__gte=start, offered_at__lt=end,
+        outcome=Outcome.ANSWERED,
+        agent__isnull=False,
+        offered_at__gte=start,
+        offered_at__lt=end,
     ).select_related("source", "queue", "agent")
     if rule.team_id:
         calls = calls.filter(agent__team_id=rule.team_id)
@@ -867,9 +1140,15 @@ def rule_candidates(rule: SamplingRule, agent: Agent | None = None):
     for call in calls:
         key = call_key(call)
         by_key[key] = call
-        candidates.append(sampling.Candidate(
-            key=key, agent=str(call.agent_id), started=timezone.localtime(call.offered_at, zone),
-            talk_s=call.talk_s or 0.0, queue=call.queue.name))
+        candidates.append(
+            sampling.Candidate(
+                key=key,
+                agent=str(call.agent_id),
+                started=timezone.localtime(call.offered_at, zone),
+                talk_s=call.talk_s or 0.0,
+                queue=call.queue.name,
+            )
+        )
     return candidates, by_key
 
 
@@ -880,23 +1159,31 @@ def sampling_rule_draw(*, rule: SamplingRule, actor=None) -> list[SampledCall]:
     if not seed_revealed(rule):
         raise DomainError("The sample is drawn after the period ends.", field="period_end")
     changed = SamplingRule.objects.filter(pk=rule.pk, drawn_at__isnull=True).update(
-        drawn_at=timezone.now())
+        drawn_at=timezone.now()
+    )
     if not changed:
         raise Conflict("This rule's sample was drawn already.")
     candidates, by_key = rule_candidates(rule)
     picks = sampling.select(rule.spec(), rule.seed, candidates)
     rows = [
         SampledCall(rule=rule, agent_id=int(agent), call=by_key[key], key=key, position=index)
-        for agent, keys in picks.items() for index, key in enumerate(keys)
+        for agent, keys in picks.items()
+        for index, key in enumerate(keys)
     ]
     SampledCall.objects.bulk_create(rows)
-    audit_record(actor=actor, action="sampling.drawn", target=rule,
-                 data={"picks": len(rows), "seed": rule.seed})
+    audit_record(
+        actor=actor,
+        action="sampling.drawn",
+        target=rule,
+        data={"picks": len(rows), "seed": rule.seed},
+    )
     _notify(
         recipients=[a.user for a in Agent.objects.filter(pk__in=[int(a) for a in picks])],
-        kind="qa.sampling", link=reverse("qa-sampling-rule", kwargs={"rule_id": rule.pk}),
+        kind="qa.sampling",
+        link=reverse("qa-sampling-rule", kwargs={"rule_id": rule.pk}),
         text=f"The period of {rule.name!r} is over: its seed is revealed and you can check "
-             f"which of your calls it picked.")
+        f"which of your calls it picked.",
+    )
     return rows
 
 
@@ -907,28 +1194,44 @@ def sampled_call_replace(*, pick: SampledCall, actor, reason: str) -> SampledCal
     if not reason:
         raise DomainError("Say why the picked call is replaced.", field="reason")
     if Evaluation.objects.filter(pick=pick).exists():
-        raise DomainError("This call is evaluated already and cannot be replaced.",
-                          field="pick")
+        raise DomainError("This call is evaluated already and cannot be replaced.", field="pick")
     rule = pick.rule
     changed = SampledCall.objects.filter(pk=pick.pk, status=PickStatus.PICKED).update(
-        status=PickStatus.REPLACED, replace_reason=reason, replaced_at=timezone.now(),
-        replaced_by_user=actor)
+        status=PickStatus.REPLACED,
+        replace_reason=reason,
+        replaced_at=timezone.now(),
+        replaced_by_user=actor,
+    )
     if not changed:
         raise Conflict("This call was replaced already.")
     candidates, by_key = rule_candidates(rule, agent=pick.agent)
     ranking = sampling.rank(rule.spec(), rule.seed, candidates).get(str(pick.agent_id), [])
-    used = set(SampledCall.objects.filter(rule=rule, agent=pick.agent)
-               .values_list("key", flat=True))
+    used = set(
+        SampledCall.objects.filter(rule=rule, agent=pick.agent).values_list("key", flat=True)
+    )
     substitute = next((k for k in ranking if k not in used), None)
     new = None
     if substitute is not None:
-        new = SampledCall.objects.create(rule=rule, agent=pick.agent, call=by_key[substitute],
-                                         key=substitute, position=pick.position, replaces=pick)
-    audit_record(actor=actor, action="sampling.replaced", target=pick,
-                 data={"reason": reason, "replacement": substitute})
-    _notify(recipients=[pick.agent.user], kind="qa.sampling",
-                      text=f"A call picked for you by {rule.name!r} was replaced: {reason}",
-                      link=reverse("qa-sampling-rule", kwargs={"rule_id": rule.pk}))
+        new = SampledCall.objects.create(
+            rule=rule,
+            agent=pick.agent,
+            call=by_key[substitute],
+            key=substitute,
+            position=pick.position,
+            replaces=pick,
+        )
+    audit_record(
+        actor=actor,
+        action="sampling.replaced",
+        target=pick,
+        data={"reason": reason, "replacement": substitute},
+    )
+    _notify(
+        recipients=[pick.agent.user],
+        kind="qa.sampling",
+        text=f"A call picked for you by {rule.name!r} was replaced: {reason}",
+        link=reverse("qa-sampling-rule", kwargs={"rule_id": rule.pk}),
+    )
     return new
 
 
@@ -936,8 +1239,9 @@ def sampling_draw_due(*, today: date | None = None) -> int:
     """Draw every published rule whose period is over (the beat task)."""
     today = today or local_today()
     drawn = 0
-    for rule in SamplingRule.objects.filter(status=RuleStatus.PUBLISHED, drawn_at__isnull=True,
-                                            period_start__lt=today):
+    for rule in SamplingRule.objects.filter(
+        status=RuleStatus.PUBLISHED, drawn_at__isnull=True, period_start__lt=today
+    ):
         if seed_revealed(rule, today):
             try:
                 sampling_rule_draw(rule=rule)
@@ -958,18 +1262,25 @@ def qa_settings_update(*, actor, **changes) -> QaSettings:
     for key, value in changes.items():
         setattr(config, key, value)
     config.save(update_fields=list(changes) or None)
-    audit_record(actor=actor, action="qa.settings", target=config,
-                 data={k: v for k, v in changes.items()})
+    audit_record(
+        actor=actor, action="qa.settings", target=config, data={k: v for k, v in changes.items()}
+    )
     return config
 
 
 @transaction.atomic
-def calibration_create(*, actor, title: str, scorecard_version: ScorecardVersion,
-                       participants: Sequence, call: QueueCall | None = None,
-                       recording_id: str = "", reference_by=None) -> CalibrationSession:
+def calibration_create(
+    *,
+    actor,
+    title: str,
+    scorecard_version: ScorecardVersion,
+    participants: Sequence,
+    call: QueueCall | None = None,
+    recording_id: str = "",
+    reference_by=None,
+) -> CalibrationSession:
     if not scorecard_version.is_released:
-        raise DomainError("Calibrate with a released scorecard version.",
-                          field="scorecard_version")
+        raise DomainError("Calibrate with a released scorecard version.", field="scorecard_version")
     if call is None and not recording_id:
         raise DomainError("Name the call or recording everyone scores.", field="recording_id")
     people = list(participants)
@@ -977,52 +1288,62 @@ def calibration_create(*, actor, title: str, scorecard_version: ScorecardVersion
         raise DomainError("Calibration needs at least two evaluators.", field="participants")
     for person in people:
         if not has_role(person, Role.QA_ANALYST, Role.SUPERVISOR, Role.TEAM_LEAD):
-            raise DomainError(f"{person.get_username()} does not evaluate calls.",
-                              field="participants")
+            raise DomainError(
+                f"{person.get_username()} does not evaluate calls.", field="participants"
+            )
     if reference_by is not None and reference_by not in people:
         raise DomainError("The reference scorer must be a participant.", field="reference_by")
     session = CalibrationSession.objects.create(
-        title=title, scorecard_version=scorecard_version, call=call,
+        title=title,
+        scorecard_version=scorecard_version,
+        call=call,
         recording_id=recording_id or (call.recording_id if call else ""),
-        reference_by=reference_by, created_by=actor)
+        reference_by=reference_by,
+        created_by=actor,
+    )
     session.participants.set(people)
     audit_record(actor=actor, action="calibration.created", target=session)
-    _notify(recipients=people, kind="qa.calibration",
-                      text=f"Calibration session {title!r}: score the call blind.",
-                      link=reverse("qa-calibration-session", kwargs={"session_id": session.pk}))
+    _notify(
+        recipients=people,
+        kind="qa.calibration",
+        text=f"Calibration session {title!r}: score the call blind.",
+        link=reverse("qa-calibration-session", kwargs={"session_id": session.pk}),
+    )
     return session
 
 
 @transaction.atomic
-def calibration_submit(*, session: CalibrationSession, evaluator,
-                       answers: dict) -> CalibrationScore:
+def calibration_submit(
+    *, session: CalibrationSession, evaluator, answers: dict
+) -> CalibrationScore:
     if not session.participants.filter(pk=evaluator.pk).exists():
-        raise DomainError("Only the session's participants score it.", status_code=403,
-                          code="forbidden")
-    if not CalibrationSession.objects.filter(pk=session.pk,
-                                             status=CalibrationStatus.OPEN).exists():
+        raise DomainError(
+            "Only the session's participants score it.", status_code=403, code="forbidden"
+        )
+    if not CalibrationSession.objects.filter(pk=session.pk, status=CalibrationStatus.OPEN).exists():
         raise Conflict("This calibration session is closed.")
     cleaned = _clean_answers(session.scorecard_version, answers, complete=True)
     result = compute_score(session.scorecard_version, cleaned)
     try:
         with transaction.atomic():
-            row = CalibrationScore.objects.create(session=session, evaluator=evaluator,
-                                                  answers=cleaned, score=result.score)
+            row = CalibrationScore.objects.create(
+                session=session, evaluator=evaluator, answers=cleaned, score=result.score
+            )
     except IntegrityError:
         raise Conflict("You scored this session already.") from None
-    audit_record(actor=evaluator, action="calibration.scored", target=session,
-                 data={"score": result.score})
+    audit_record(
+        actor=evaluator, action="calibration.scored", target=session, data={"score": result.score}
+    )
     return row
 
 
 @transaction.atomic
 def calibration_close(*, session: CalibrationSession, actor) -> CalibrationSession:
     if session.scores.count() < 2:
-        raise DomainError("At least two scorings are needed to close a session.",
-                          field="scores")
+        raise DomainError("At least two scorings are needed to close a session.", field="scores")
     changed = CalibrationSession.objects.filter(
-        pk=session.pk, status=CalibrationStatus.OPEN).update(
-        status=CalibrationStatus.CLOSED, closed_at=timezone.now())
+        pk=session.pk, status=CalibrationStatus.OPEN
+    ).update(status=CalibrationStatus.CLOSED, closed_at=timezone.now())
     if not changed:
         raise Conflict("This session is closed already.")
     audit_record(actor=actor, action="calibration.closed", target=session)
@@ -1031,9 +1352,15 @@ def calibration_close(*, session: CalibrationSession, actor) -> CalibrationSessi
 
 
 @transaction.atomic
-def great_call_nominate(*, user, reason: str, agent: Agent | None = None,
-                        call: QueueCall | None = None, recording_id: str = "",
-                        anonymous: bool = False) -> GreatCall:
+def great_call_nominate(
+    *,
+    user,
+    reason: str,
+    agent: Agent | None = None,
+    call: QueueCall | None = None,
+    recording_id: str = "",
+    anonymous: bool = False,
+) -> GreatCall:
     reason = reason.strip()
     if not reason:
         raise DomainError("Say what makes this call great.", field="reason")
@@ -1046,24 +1373,36 @@ def great_call_nominate(*, user, reason: str, agent: Agent | None = None,
         raise DomainError("Name whose call it is.", field="agent")
     if call is None and not recording_id:
         raise DomainError("Name the call or its recording id.", field="recording_id")
-    nomination = GreatCall.objects.create(call=call, recording_id=recording_id, agent=agent,
-                                          nominated_by=user, anonymous=anonymous, reason=reason)
-    audit_record(actor=user, action="greatcall.nominated", target=nomination,
-                 data={"anonymous": anonymous})
+    nomination = GreatCall.objects.create(
+        call=call,
+        recording_id=recording_id,
+        agent=agent,
+        nominated_by=user,
+        anonymous=anonymous,
+        reason=reason,
+    )
+    audit_record(
+        actor=user, action="greatcall.nominated", target=nomination, data={"anonymous": anonymous}
+    )
     return nomination
 
 
 @transaction.atomic
 def great_call_feature(*, nomination: GreatCall, actor, note: str = "") -> GreatCall:
-    changed = GreatCall.objects.filter(pk=nomination.pk,
-                                       status=NominationStatus.NOMINATED).update(
-        status=NominationStatus.FEATURED, featured_by=actor, featured_at=timezone.now(),
-        feature_note=note.strip())
+    changed = GreatCall.objects.filter(pk=nomination.pk, status=NominationStatus.NOMINATED).update(
+        status=NominationStatus.FEATURED,
+        featured_by=actor,
+        featured_at=timezone.now(),
+        feature_note=note.strip(),
+    )
     if not changed:
         raise Conflict("This call is featured already.")
     nomination.refresh_from_db()
     audit_record(actor=actor, action="greatcall.featured", target=nomination)
-    _notify(recipients=[nomination.agent.user], kind="qa.library",
-                      text="One of your calls is featured in the great-call library.",
-                      link=reverse("qa-library"))
+    _notify(
+        recipients=[nomination.agent.user],
+        kind="qa.library",
+        text="One of your calls is featured in the great-call library.",
+        link=reverse("qa-library"),
+    )
     return nomination

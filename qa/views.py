@@ -66,8 +66,10 @@ def _answers_from(post, version: ScorecardVersion) -> dict:
         if raw is None or raw == "":
             continue
         points = None if raw == "na" else int(raw)
-        answers[str(criterion.pk)] = {"points": points,
-                                      "comment": post.get(f"comment_{criterion.pk}", "")}
+        answers[str(criterion.pk)] = {
+            "points": points,
+            "comment": post.get(f"comment_{criterion.pk}", ""),
+        }
     return answers
 
 
@@ -77,25 +79,46 @@ def _answers_from(post, version: ScorecardVersion) -> dict:
 @role_required(Role.AGENT)
 def my_quality(request):
     agent = agent_of(request.user)
-    evaluations = (Evaluation.objects.filter(agent=agent, status="released")
-                   .select_related("scorecard_version__scorecard", "evaluator")
-                   .prefetch_related("revisions") if agent else [])
+    evaluations = (
+        Evaluation.objects.filter(agent=agent, status="released")
+        .select_related("scorecard_version__scorecard", "evaluator")
+        .prefetch_related("revisions")
+        if agent
+        else []
+    )
     rows = []
     for evaluation in evaluations:
         current = evaluation.current_revision()
-        rows.append({"evaluation": evaluation, "revision": current,
-                     "needs_ack": current is not None and current.acknowledged_at is None})
-    appeals = (Appeal.objects.filter(agent=agent).select_related("evaluation")
-               .prefetch_related("items__criterion") if agent else [])
-    return _render(request, "qa/my_quality.html", {
-        **my_floor_context(),  # the floor strip: urgent broadcasts reach every agent's screen
-        "agent": agent, "rows": rows, "appeals": appeals,
-        "rules": selectors.rules_for_agent(agent) if agent else [],
-        "featured": selectors.library_featured()[:5],
-        "settings": QaSettings.load(),
-        "trend": _sparkline([r["evaluation"].score for r in reversed(rows)
-                             if r["evaluation"].score is not None]),
-    })
+        rows.append(
+            {
+                "evaluation": evaluation,
+                "revision": current,
+                "needs_ack": current is not None and current.acknowledged_at is None,
+            }
+        )
+    appeals = (
+        Appeal.objects.filter(agent=agent)
+        .select_related("evaluation")
+        .prefetch_related("items__criterion")
+        if agent
+        else []
+    )
+    return _render(
+        request,
+        "qa/my_quality.html",
+        {
+            **my_floor_context(),  # the floor strip: urgent broadcasts reach every agent's screen
+            "agent": agent,
+            "rows": rows,
+            "appeals": appeals,
+            "rules": selectors.rules_for_agent(agent) if agent else [],
+            "featured": selectors.library_featured()[:5],
+            "settings": QaSettings.load(),
+            "trend": _sparkline(
+                [r["evaluation"].score for r in reversed(rows) if r["evaluation"].score is not None]
+            ),
+        },
+    )
 
 
 @role_required(Role.AGENT)
@@ -104,8 +127,11 @@ def peers(request):
     own = agent_of(request.user)
     evaluations = []
     if config.transparency:
-        evaluations = (selectors.evaluations_visible_to(request.user)
-                       .exclude(agent=own).select_related("agent")[:200])
+        evaluations = (
+            selectors.evaluations_visible_to(request.user)
+            .exclude(agent=own)
+            .select_related("agent")[:200]
+        )
     return _render(request, "qa/peers.html", {"settings": config, "evaluations": evaluations})
 
 
@@ -114,11 +140,14 @@ def _sparkline(values: list[float], width: int = 240, height: int = 40) -> str:
     if len(values) < 2:
         return ""
     step = width / (len(values) - 1)
-    points = " ".join(f"{i * step:.1f},{height - v / 100 * height:.1f}"
-                      for i, v in enumerate(values))
-    return (f'<svg class="spark" width="{width}" height="{height}" role="img" '
-            f'aria-label="score trend"><polyline fill="none" stroke="currentColor" '
-            f'stroke-width="2" points="{points}"/></svg>')
+    points = " ".join(
+        f"{i * step:.1f},{height - v / 100 * height:.1f}" for i, v in enumerate(values)
+    )
+    return (
+        f'<svg class="spark" width="{width}" height="{height}" role="img" '
+        f'aria-label="score trend"><polyline fill="none" stroke="currentColor" '
+        f'stroke-width="2" points="{points}"/></svg>'
+    )
 
 
 # --- evaluations ----------------------------------------------------------------------------------
@@ -127,9 +156,12 @@ def _sparkline(values: list[float], width: int = 240, height: int = 40) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def evaluation(request, evaluation_id: int):
-    item = get_object_or_404(Evaluation.objects.select_related(
-        "agent__team", "evaluator", "scorecard_version__scorecard", "call__queue"),
-        pk=evaluation_id)
+    item = get_object_or_404(
+        Evaluation.objects.select_related(
+            "agent__team", "evaluator", "scorecard_version__scorecard", "call__queue"
+        ),
+        pk=evaluation_id,
+    )
     if not access.can_view_evaluation(request.user, item):
         raise Http404
     if request.method == "POST":
@@ -139,22 +171,34 @@ def evaluation(request, evaluation_id: int):
             answers = _answers_from(request.POST, version)
 
             def save_and_maybe_release():
-                services.evaluation_set_answers(evaluation=item, actor=request.user,
-                                                answers=answers)
+                services.evaluation_set_answers(
+                    evaluation=item, actor=request.user, answers=answers
+                )
                 if action == "release":
                     services.evaluation_release(evaluation=item, actor=request.user)
 
-            _attempt(request, save_and_maybe_release,
-                     "Released to the agent." if action == "release" else "Draft saved.")
+            _attempt(
+                request,
+                save_and_maybe_release,
+                "Released to the agent." if action == "release" else "Draft saved.",
+            )
         elif action == "acknowledge" and access.owns_evaluation(request.user, item):
-            _attempt(request, lambda: services.evaluation_acknowledge(evaluation=item,
-                                                                      user=request.user),
-                     "Acknowledged.")
+            _attempt(
+                request,
+                lambda: services.evaluation_acknowledge(evaluation=item, user=request.user),
+                "Acknowledged.",
+            )
         elif action == "revise" and access.can_revise_evaluation(request.user, item):
-            _attempt(request, lambda: services.evaluation_revise(
-                evaluation=item, actor=request.user,
-                changes=_answers_from(request.POST, version),
-                reason=request.POST.get("reason", "")), "Score revised.")
+            _attempt(
+                request,
+                lambda: services.evaluation_revise(
+                    evaluation=item,
+                    actor=request.user,
+                    changes=_answers_from(request.POST, version),
+                    reason=request.POST.get("reason", ""),
+                ),
+                "Score revised.",
+            )
         else:
             return HttpResponse("You may not do this.", status=403)
         return redirect("qa-evaluation", evaluation_id=item.pk)
@@ -162,23 +206,31 @@ def evaluation(request, evaluation_id: int):
     services.evaluation_mark_read(evaluation=item, user=request.user)
     current = item.current_revision()
     sheet = selectors.evaluation_sheet(item)
-    open_appeal = item.appeals.filter(status__in=[AppealStatus.SCREENING,
-                                                  AppealStatus.PANEL]).first()
+    open_appeal = item.appeals.filter(
+        status__in=[AppealStatus.SCREENING, AppealStatus.PANEL]
+    ).first()
     owner = access.owns_evaluation(request.user, item)
     deadline = services.appeal_deadline(item) if item.released_at else None
-    return _render(request, "qa/evaluation.html", {
-        "evaluation": item, "sheet": sheet, "current": current,
-        "revisions": item.revisions.select_related("created_by", "appeal").order_by("-number"),
-        "owner": owner, "editable": access.can_edit_evaluation(request.user, item),
-        "can_revise": access.can_revise_evaluation(request.user, item),
-        "show_evaluator": access.shows_evaluator(request.user, item),
-        "open_appeal": open_appeal, "appeals": item.appeals.all() if owner or is_staff_role(
-            request.user) else [],
-        "appeal_deadline": deadline,
-        "appeal_window_open": deadline is not None and timezone.now() <= deadline,
-        "needs_ack": owner and current is not None and current.acknowledged_at is None,
-        "formula": scoring.FORMULA,
-    })
+    return _render(
+        request,
+        "qa/evaluation.html",
+        {
+            "evaluation": item,
+            "sheet": sheet,
+            "current": current,
+            "revisions": item.revisions.select_related("created_by", "appeal").order_by("-number"),
+            "owner": owner,
+            "editable": access.can_edit_evaluation(request.user, item),
+            "can_revise": access.can_revise_evaluation(request.user, item),
+            "show_evaluator": access.shows_evaluator(request.user, item),
+            "open_appeal": open_appeal,
+            "appeals": item.appeals.all() if owner or is_staff_role(request.user) else [],
+            "appeal_deadline": deadline,
+            "appeal_window_open": deadline is not None and timezone.now() <= deadline,
+            "needs_ack": owner and current is not None and current.acknowledged_at is None,
+            "formula": scoring.FORMULA,
+        },
+    )
 
 
 @login_required
@@ -189,9 +241,14 @@ def appeal_file(request, evaluation_id: int):
         raise Http404
     if not access.owns_evaluation(request.user, item):
         return HttpResponse("Only the evaluated agent can appeal.", status=403)
-    items = [{"criterion": int(key.removeprefix("appeal_")),
-              "reason": request.POST.get(f"reason_{key.removeprefix('appeal_')}", "")}
-             for key in request.POST if key.startswith("appeal_")]
+    items = [
+        {
+            "criterion": int(key.removeprefix("appeal_")),
+            "reason": request.POST.get(f"reason_{key.removeprefix('appeal_')}", ""),
+        }
+        for key in request.POST
+        if key.startswith("appeal_")
+    ]
     filed: list[Appeal] = []
 
     def file():
@@ -206,10 +263,14 @@ def appeal_file(request, evaluation_id: int):
 
 
 HISTORY_LABELS = {
-    "appeal.filed": "Appeal filed", "appeal.accepted": "Accepted by the team lead",
-    "appeal.returned": "Returned by the team lead", "appeal.explained": "Evaluator explained",
-    "appeal.opinion": "Panel opinion", "appeal.decided": "Decided by the senior supervisor",
-    "appeal.reminded": "Reminder sent", "evaluation.score_revised": "Score revised",
+    "appeal.filed": "Appeal filed",
+    "appeal.accepted": "Accepted by the team lead",
+    "appeal.returned": "Returned by the team lead",
+    "appeal.explained": "Evaluator explained",
+    "appeal.opinion": "Panel opinion",
+    "appeal.decided": "Decided by the senior supervisor",
+    "appeal.reminded": "Reminder sent",
+    "evaluation.score_revised": "Score revised",
     "evaluation.acknowledged": "Agent acknowledged the score",
 }
 
@@ -217,8 +278,12 @@ HISTORY_LABELS = {
 @login_required
 @require_http_methods(["GET", "POST"])
 def appeal(request, appeal_id: int):
-    item = get_object_or_404(Appeal.objects.select_related(
-        "agent__team__lead", "evaluation__evaluator", "screened_by", "decided_by"), pk=appeal_id)
+    item = get_object_or_404(
+        Appeal.objects.select_related(
+            "agent__team__lead", "evaluation__evaluator", "screened_by", "decided_by"
+        ),
+        pk=appeal_id,
+    )
     if not access.can_view_appeal(request.user, item):
         raise Http404
     seat = access.panel_seat(request.user, item)
@@ -226,27 +291,58 @@ def appeal(request, appeal_id: int):
         action = request.POST.get("action")
         appeal_items = list(item.items.all())
         if action in ("accept", "return") and access.can_screen(request.user, item):
-            _attempt(request, lambda: services.appeal_screen(
-                appeal=item, actor=request.user, accept=action == "accept",
-                reason=request.POST.get("reason", "")),
-                "Accepted: the panel is notified." if action == "accept" else "Returned.")
+            _attempt(
+                request,
+                lambda: services.appeal_screen(
+                    appeal=item,
+                    actor=request.user,
+                    accept=action == "accept",
+                    reason=request.POST.get("reason", ""),
+                ),
+                "Accepted: the panel is notified." if action == "accept" else "Returned.",
+            )
         elif action == "explain" and access.can_explain(request.user, item):
-            _attempt(request, lambda: services.appeal_explain(
-                appeal=item, actor=request.user, text=request.POST.get("text", "")),
-                "Explanation added.")
+            _attempt(
+                request,
+                lambda: services.appeal_explain(
+                    appeal=item, actor=request.user, text=request.POST.get("text", "")
+                ),
+                "Explanation added.",
+            )
         elif action == "opinions" and seat is not None:
-            _attempt(request, lambda: services.appeal_give_opinions(
-                appeal=item, actor=request.user, opinions=[
-                    {"item": i.pk, "opinion": request.POST.get(f"opinion_{i.pk}"),
-                     "note": request.POST.get(f"note_{i.pk}", "")} for i in appeal_items]),
-                "Opinions recorded.")
+            _attempt(
+                request,
+                lambda: services.appeal_give_opinions(
+                    appeal=item,
+                    actor=request.user,
+                    opinions=[
+                        {
+                            "item": i.pk,
+                            "opinion": request.POST.get(f"opinion_{i.pk}"),
+                            "note": request.POST.get(f"note_{i.pk}", ""),
+                        }
+                        for i in appeal_items
+                    ],
+                ),
+                "Opinions recorded.",
+            )
         elif action == "decide" and access.can_decide(request.user, item):
-            _attempt(request, lambda: services.appeal_decide(
-                appeal=item, actor=request.user, decisions=[
-                    {"item": i.pk, "decision": request.POST.get(f"decision_{i.pk}"),
-                     "reason": request.POST.get(f"decision_reason_{i.pk}", "")}
-                    for i in appeal_items]),
-                "Decided.")
+            _attempt(
+                request,
+                lambda: services.appeal_decide(
+                    appeal=item,
+                    actor=request.user,
+                    decisions=[
+                        {
+                            "item": i.pk,
+                            "decision": request.POST.get(f"decision_{i.pk}"),
+                            "reason": request.POST.get(f"decision_reason_{i.pk}", ""),
+                        }
+                        for i in appeal_items
+                    ],
+                ),
+                "Decided.",
+            )
         else:
             return HttpResponse("You may not do this.", status=403)
         return redirect("qa-appeal", appeal_id=item.pk)
@@ -254,36 +350,53 @@ def appeal(request, appeal_id: int):
     items = list(item.items.select_related("criterion").prefetch_related("opinions__member"))
     members = list(item.panel.select_related("user"))
     my_opinions_given = seat is not None and any(
-        o.member_id == seat.pk for i in items for o in i.opinions.all())
-    all_opinions_in = bool(members) and all(
-        len(i.opinions.all()) >= len(members) for i in items)
+        o.member_id == seat.pk for i in items for o in i.opinions.all()
+    )
+    all_opinions_in = bool(members) and all(len(i.opinions.all()) >= len(members) for i in items)
     # The agent and the evaluator see the panel's opinions only once the appeal is decided,
     # so nobody is pressed while the panel deliberates.
-    show_opinions = item.status == AppealStatus.DECIDED or seat is not None or has_role(
-        request.user, Role.SUPERVISOR, Role.ADMIN)
-    history = [(entry, HISTORY_LABELS.get(entry.action, entry.action))
-               for entry in selectors.appeal_history(item)]
+    show_opinions = (
+        item.status == AppealStatus.DECIDED
+        or seat is not None
+        or has_role(request.user, Role.SUPERVISOR, Role.ADMIN)
+    )
+    history = [
+        (entry, HISTORY_LABELS.get(entry.action, entry.action))
+        for entry in selectors.appeal_history(item)
+    ]
     proposal = None
     if item.status == AppealStatus.SCREENING and access.can_screen(request.user, item):
         try:
             proposal = services.panel_propose(appeal=item, screener=request.user)
         except DomainError as error:
             proposal = {"error": error.message}
-    return _render(request, "qa/appeal.html", {
-        "appeal": item, "items": items, "members": members, "seat": seat,
-        "can_screen": item.status == AppealStatus.SCREENING and access.can_screen(
-            request.user, item),
-        "can_explain": item.status == AppealStatus.PANEL and access.can_explain(
-            request.user, item) and item.explained_at is None,
-        "can_opine": item.status == AppealStatus.PANEL and seat is not None
-        and not my_opinions_given,
-        "can_decide": item.status == AppealStatus.PANEL and access.can_decide(
-            request.user, item),
-        "all_opinions_in": all_opinions_in, "show_opinions": show_opinions,
-        "history": history, "proposal": proposal, "seats": dict(Seat.choices),
-        "opinion_choices": Opinion.choices,
-        "decision_choices": [(Decision.UPHELD, "Uphold"), (Decision.REJECTED, "Reject")],
-    })
+    return _render(
+        request,
+        "qa/appeal.html",
+        {
+            "appeal": item,
+            "items": items,
+            "members": members,
+            "seat": seat,
+            "can_screen": item.status == AppealStatus.SCREENING
+            and access.can_screen(request.user, item),
+            "can_explain": item.status == AppealStatus.PANEL
+            and access.can_explain(request.user, item)
+            and item.explained_at is None,
+            "can_opine": item.status == AppealStatus.PANEL
+            and seat is not None
+            and not my_opinions_given,
+            "can_decide": item.status == AppealStatus.PANEL
+            and access.can_decide(request.user, item),
+            "all_opinions_in": all_opinions_in,
+            "show_opinions": show_opinions,
+            "history": history,
+            "proposal": proposal,
+            "seats": dict(Seat.choices),
+            "opinion_choices": Opinion.choices,
+            "decision_choices": [(Decision.UPHELD, "Uphold"), (Decision.REJECTED, "Reject")],
+        },
+    )
 
 
 @role_required(Role.TEAM_LEAD, Role.SUPERVISOR, Role.ADMIN)
@@ -291,15 +404,21 @@ def screening(request):
     queue = selectors.screening_queue(request.user)
     others = []
     if has_role(request.user, Role.SUPERVISOR, Role.ADMIN):
-        others = selectors.appeals_visible_to(request.user).filter(
-            status=AppealStatus.SCREENING).exclude(pk__in=queue.values("pk"))
+        others = (
+            selectors.appeals_visible_to(request.user)
+            .filter(status=AppealStatus.SCREENING)
+            .exclude(pk__in=queue.values("pk"))
+        )
     return _render(request, "qa/screening.html", {"appeals": queue, "others": others})
 
 
 @role_required(*PANEL_ROLES)
 def panel(request):
-    return _render(request, "qa/panel.html", {
-        "appeals": selectors.panel_queue(request.user).prefetch_related("panel__user")})
+    return _render(
+        request,
+        "qa/panel.html",
+        {"appeals": selectors.panel_queue(request.user).prefetch_related("panel__user")},
+    )
 
 
 # --- the analyst's work list ----------------------------------------------------------------------
@@ -315,29 +434,53 @@ def worklist(request):
         if action == "evaluate":
             pick = get_object_or_404(SampledCall, pk=request.POST.get("pick") or 0)
             created: list[Evaluation] = []
-            if _attempt(request, lambda: created.append(services.evaluation_create(
-                    evaluator=request.user, pick=pick)), "Draft evaluation started."):
+            if _attempt(
+                request,
+                lambda: created.append(
+                    services.evaluation_create(evaluator=request.user, pick=pick)
+                ),
+                "Draft evaluation started.",
+            ):
                 return redirect("qa-evaluation", evaluation_id=created[0].pk)
         elif action == "adhoc":
             version = get_object_or_404(ScorecardVersion, pk=request.POST.get("version") or 0)
             call = QueueCall.objects.filter(pk=request.POST.get("call") or 0).first()
             agent = Agent.objects.filter(pk=request.POST.get("agent") or 0).first()
             created = []
-            if _attempt(request, lambda: created.append(services.evaluation_create(
-                    evaluator=request.user, scorecard_version=version, call=call, agent=agent,
-                    recording_id=request.POST.get("recording_id", ""))),
-                    "Draft evaluation started (outside the sample: the agent sees that)."):
+            if _attempt(
+                request,
+                lambda: created.append(
+                    services.evaluation_create(
+                        evaluator=request.user,
+                        scorecard_version=version,
+                        call=call,
+                        agent=agent,
+                        recording_id=request.POST.get("recording_id", ""),
+                    )
+                ),
+                "Draft evaluation started (outside the sample: the agent sees that).",
+            ):
                 return redirect("qa-evaluation", evaluation_id=created[0].pk)
         return redirect("qa-worklist")
     data = selectors.worklist(request.user)
-    return _render(request, "qa/worklist.html", {
-        **data,
-        "rules_to_draw": [r for r in SamplingRule.objects.filter(
-            status=RuleStatus.PUBLISHED, drawn_at__isnull=True) if services.seed_revealed(r)],
-        "versions": ScorecardVersion.objects.filter(status=VersionStatus.RELEASED)
-        .select_related("scorecard"),
-        "agents": Agent.objects.filter(active=True),
-    })
+    return _render(
+        request,
+        "qa/worklist.html",
+        {
+            **data,
+            "rules_to_draw": [
+                r
+                for r in SamplingRule.objects.filter(
+                    status=RuleStatus.PUBLISHED, drawn_at__isnull=True
+                )
+                if services.seed_revealed(r)
+            ],
+            "versions": ScorecardVersion.objects.filter(
+                status=VersionStatus.RELEASED
+            ).select_related("scorecard"),
+            "agents": Agent.objects.filter(active=True),
+        },
+    )
 
 
 # --- scorecards -----------------------------------------------------------------------------------
@@ -355,36 +498,58 @@ def scorecards(request):
             messages.error(request, f"The sections are not valid JSON: {error}")
             return redirect("qa-scorecards")
         created = []
-        if _attempt(request, lambda: created.append(services.scorecard_create(
-                name=request.POST.get("name", "").strip(), actor=request.user,
-                sections=sections if isinstance(sections, list) else [])),
-                "Draft scorecard created."):
+        if _attempt(
+            request,
+            lambda: created.append(
+                services.scorecard_create(
+                    name=request.POST.get("name", "").strip(),
+                    actor=request.user,
+                    sections=sections if isinstance(sections, list) else [],
+                )
+            ),
+            "Draft scorecard created.",
+        ):
             return redirect("qa-scorecard", version_id=created[0].versions.get().pk)
         return redirect("qa-scorecards")
     versions = ScorecardVersion.objects.select_related("scorecard")
     if not access.is_qa_manager(request.user):
         versions = versions.filter(status=VersionStatus.RELEASED)
-    return _render(request, "qa/scorecards.html", {"versions": versions,
-                                                  "example": json.dumps(EXAMPLE_SECTIONS,
-                                                                        indent=1)})
+    return _render(
+        request,
+        "qa/scorecards.html",
+        {"versions": versions, "example": json.dumps(EXAMPLE_SECTIONS, indent=1)},
+    )
 
 
 EXAMPLE_SECTIONS = [
-    {"title": "Opening", "weight": 1, "criteria": [
-        {"title": "Greeting", "max_points": 2, "guidance": "Company name and own name."},
-        {"title": "Identification", "max_points": 2, "critical": "section"}]},
-    {"title": "Resolution", "weight": 2, "criteria": [
-        {"title": "Correct answer", "kind": "scale", "max_points": 5},
-        {"title": "Compliance notice", "max_points": 1, "critical": "evaluation",
-         "allow_na": False}]},
+    {
+        "title": "Opening",
+        "weight": 1,
+        "criteria": [
+            {"title": "Greeting", "max_points": 2, "guidance": "Company name and own name."},
+            {"title": "Identification", "max_points": 2, "critical": "section"},
+        ],
+    },
+    {
+        "title": "Resolution",
+        "weight": 2,
+        "criteria": [
+            {"title": "Correct answer", "kind": "scale", "max_points": 5},
+            {
+                "title": "Compliance notice",
+                "max_points": 1,
+                "critical": "evaluation",
+                "allow_na": False,
+            },
+        ],
+    },
 ]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def scorecard(request, version_id: int):
-    version = get_object_or_404(ScorecardVersion.objects.select_related("scorecard"),
-                                pk=version_id)
+    version = get_object_or_404(ScorecardVersion.objects.select_related("scorecard"), pk=version_id)
     if not version.is_released and not access.is_qa_manager(request.user):
         raise Http404
     if request.method == "POST":
@@ -392,21 +557,33 @@ def scorecard(request, version_id: int):
             return HttpResponse("Only QA analysts manage scorecards.", status=403)
         action = request.POST.get("action")
         if action == "release":
-            _attempt(request, lambda: services.scorecard_version_release(
-                version=version, actor=request.user), "Released: this version is now fixed.")
+            _attempt(
+                request,
+                lambda: services.scorecard_version_release(version=version, actor=request.user),
+                "Released: this version is now fixed.",
+            )
         elif action == "copy":
             created = []
-            if _attempt(request, lambda: created.append(services.scorecard_version_copy(
-                    version=version, actor=request.user)), "New draft version."):
+            if _attempt(
+                request,
+                lambda: created.append(
+                    services.scorecard_version_copy(version=version, actor=request.user)
+                ),
+                "New draft version.",
+            ):
                 return redirect("qa-scorecard", version_id=created[0].pk)
         return redirect("qa-scorecard", version_id=version.pk)
-    return _render(request, "qa/scorecard.html", {
-        "manager": access.is_qa_manager(request.user),
-        "version": version,
-        "sections": version.sections.prefetch_related("criteria"),
-        "formula": scoring.FORMULA,
-        "total_weight": sum(s.weight for s in version.sections.all()),
-    })
+    return _render(
+        request,
+        "qa/scorecard.html",
+        {
+            "manager": access.is_qa_manager(request.user),
+            "version": version,
+            "sections": version.sections.prefetch_related("criteria"),
+            "formula": scoring.FORMULA,
+            "total_weight": sum(s.weight for s in version.sections.all()),
+        },
+    )
 
 
 # --- sampling -------------------------------------------------------------------------------------
@@ -424,9 +601,13 @@ def sampling_rules(request):
                 messages.error(request, f"{field}: {errors[0]}")
             return redirect("qa-sampling")
         created = []
-        if _attempt(request, lambda: created.append(services.sampling_rule_create(
-                actor=request.user, **form.cleaned_data)),
-                "Draft rule saved: check it, then publish it before its period starts."):
+        if _attempt(
+            request,
+            lambda: created.append(
+                services.sampling_rule_create(actor=request.user, **form.cleaned_data)
+            ),
+            "Draft rule saved: check it, then publish it before its period starts.",
+        ):
             return redirect("qa-sampling-rule", rule_id=created[0].pk)
         return redirect("qa-sampling")
     if access.is_qa_manager(request.user):
@@ -436,22 +617,29 @@ def sampling_rules(request):
     else:
         own = agent_of(request.user)
         rules = selectors.rules_for_agent(own) if own else SamplingRule.objects.none()
-    return _render(request, "qa/sampling.html", {
-        "rules": rules.prefetch_related("queues"),
-        "form": RuleForm() if access.is_qa_manager(request.user) else None})
+    return _render(
+        request,
+        "qa/sampling.html",
+        {
+            "rules": rules.prefetch_related("queues"),
+            "form": RuleForm() if access.is_qa_manager(request.user) else None,
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def sampling_rule(request, rule_id: int):
-    rule = get_object_or_404(SamplingRule.objects.select_related("team", "scorecard_version"),
-                             pk=rule_id)
+    rule = get_object_or_404(
+        SamplingRule.objects.select_related("team", "scorecard_version"), pk=rule_id
+    )
     own = agent_of(request.user)
     manager = access.is_qa_manager(request.user)
     if not manager:
         visible = rule.status == RuleStatus.PUBLISHED and (
             is_staff_role(request.user)
-            or (own is not None and (rule.team_id is None or rule.team_id == own.team_id)))
+            or (own is not None and (rule.team_id is None or rule.team_id == own.team_id))
+        )
         if not visible:
             raise Http404
     if request.method == "POST":
@@ -459,36 +647,54 @@ def sampling_rule(request, rule_id: int):
             return HttpResponse("Only QA analysts manage sampling rules.", status=403)
         action = request.POST.get("action")
         if action == "publish":
-            _attempt(request, lambda: services.sampling_rule_publish(rule=rule,
-                                                                     actor=request.user),
-                     "Published: the rule and the seed's hash are now public.")
+            _attempt(
+                request,
+                lambda: services.sampling_rule_publish(rule=rule, actor=request.user),
+                "Published: the rule and the seed's hash are now public.",
+            )
         elif action == "draw":
-            _attempt(request, lambda: services.sampling_rule_draw(rule=rule, actor=request.user),
-                     "Sample drawn.")
+            _attempt(
+                request,
+                lambda: services.sampling_rule_draw(rule=rule, actor=request.user),
+                "Sample drawn.",
+            )
         elif action == "replace":
             pick = get_object_or_404(SampledCall, pk=request.POST.get("pick") or 0, rule=rule)
-            _attempt(request, lambda: services.sampled_call_replace(
-                pick=pick, actor=request.user, reason=request.POST.get("reason", "")),
-                "Replaced; the agent sees the reason.")
+            _attempt(
+                request,
+                lambda: services.sampled_call_replace(
+                    pick=pick, actor=request.user, reason=request.POST.get("reason", "")
+                ),
+                "Replaced; the agent sees the reason.",
+            )
         return redirect("qa-sampling-rule", rule_id=rule.pk)
     revealed = services.seed_revealed(rule)
     agent_scope = None if is_staff_role(request.user) else own
     verification = selectors.rule_verification(rule, agent=agent_scope) if revealed else []
-    picks = SampledCall.objects.filter(rule=rule).select_related("agent", "call__queue",
-                                                                 "replaces")
+    picks = SampledCall.objects.filter(rule=rule).select_related("agent", "call__queue", "replaces")
     if agent_scope is not None:
         picks = picks.filter(agent=agent_scope)
     from qa import sampling as sampling_math
 
-    return _render(request, "qa/sampling_rule.html", {
-        "rule": rule, "revealed": revealed, "verification": verification, "picks": picks,
-        "manager": manager, "today": services.local_today(),
-        "seed_hash_ok": revealed and sampling_math.seed_hash(rule.seed) == rule.seed_hash,
-        "definition_hash_ok": rule.definition_hash == sampling_math.definition_hash(
-            rule.published_spec(), rule.definition_extra()) if rule.definition_hash else None,
-        "canonical": rule.published_spec().canonical() | rule.definition_extra(),
-        "picked_status": PickStatus.PICKED,
-    })
+    return _render(
+        request,
+        "qa/sampling_rule.html",
+        {
+            "rule": rule,
+            "revealed": revealed,
+            "verification": verification,
+            "picks": picks,
+            "manager": manager,
+            "today": services.local_today(),
+            "seed_hash_ok": revealed and sampling_math.seed_hash(rule.seed) == rule.seed_hash,
+            "definition_hash_ok": rule.definition_hash
+            == sampling_math.definition_hash(rule.published_spec(), rule.definition_extra())
+            if rule.definition_hash
+            else None,
+            "canonical": rule.published_spec().canonical() | rule.definition_extra(),
+            "picked_status": PickStatus.PICKED,
+        },
+    )
 
 
 # --- calibration ----------------------------------------------------------------------------------
@@ -506,18 +712,28 @@ def calibration_list(request):
                 messages.error(request, f"{field}: {errors[0]}")
             return redirect("qa-calibration")
         created = []
-        if _attempt(request, lambda: created.append(services.calibration_create(
-                actor=request.user, **form.cleaned_data)), "Session created."):
+        if _attempt(
+            request,
+            lambda: created.append(
+                services.calibration_create(actor=request.user, **form.cleaned_data)
+            ),
+            "Session created.",
+        ):
             return redirect("qa-calibration-session", session_id=created[0].pk)
         return redirect("qa-calibration")
     trends = selectors.evaluator_trends() if access.is_qa_manager(request.user) else []
     for row in trends:
         row["spark"] = _deviation_chart(row["deviations"])
-    return _render(request, "qa/calibration.html", {
-        "sessions": selectors.calibration_sessions_for(request.user), "trends": trends,
-        "threshold": calibration.DRIFT_THRESHOLD,
-        "form": CalibrationForm() if access.is_qa_manager(request.user) else None,
-    })
+    return _render(
+        request,
+        "qa/calibration.html",
+        {
+            "sessions": selectors.calibration_sessions_for(request.user),
+            "trends": trends,
+            "threshold": calibration.DRIFT_THRESHOLD,
+            "form": CalibrationForm() if access.is_qa_manager(request.user) else None,
+        },
+    )
 
 
 def _deviation_chart(values: list[float], width: int = 200, height: int = 40) -> str:
@@ -527,10 +743,12 @@ def _deviation_chart(values: list[float], width: int = 200, height: int = 40) ->
     step = width / max(1, len(values) - 1)
     mid = height / 2
     points = " ".join(f"{i * step:.1f},{mid - v / scale * mid:.1f}" for i, v in enumerate(values))
-    return (f'<svg class="spark" width="{width}" height="{height}" role="img" '
-            f'aria-label="deviation trend"><line x1="0" x2="{width}" y1="{mid}" y2="{mid}" '
-            f'stroke="#ccc"/><polyline fill="none" stroke="currentColor" stroke-width="2" '
-            f'points="{points}"/></svg>')
+    return (
+        f'<svg class="spark" width="{width}" height="{height}" role="img" '
+        f'aria-label="deviation trend"><line x1="0" x2="{width}" y1="{mid}" y2="{mid}" '
+        f'stroke="#ccc"/><polyline fill="none" stroke="currentColor" stroke-width="2" '
+        f'points="{points}"/></svg>'
+    )
 
 
 @role_required(*CALIBRATION_ROLES)
@@ -540,28 +758,42 @@ def calibration_session(request, session_id: int):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "submit":
-            _attempt(request, lambda: services.calibration_submit(
-                session=session, evaluator=request.user,
-                answers=_answers_from(request.POST, session.scorecard_version)),
-                "Scored: the others' scores are now visible to you.")
+            _attempt(
+                request,
+                lambda: services.calibration_submit(
+                    session=session,
+                    evaluator=request.user,
+                    answers=_answers_from(request.POST, session.scorecard_version),
+                ),
+                "Scored: the others' scores are now visible to you.",
+            )
         elif action == "close" and access.is_qa_manager(request.user):
-            _attempt(request, lambda: services.calibration_close(session=session,
-                                                                 actor=request.user),
-                     "Session closed.")
+            _attempt(
+                request,
+                lambda: services.calibration_close(session=session, actor=request.user),
+                "Session closed.",
+            )
         else:
             return HttpResponse("You may not do this.", status=403)
         return redirect("qa-calibration-session", session_id=session.pk)
     visible = selectors.calibration_can_see_scores(session, request.user)
     mine = selectors.calibration_scores_of(session, request.user)
-    return _render(request, "qa/calibration_session.html", {
-        "session": session, "visible": visible, "mine": mine,
-        "report": selectors.calibration_report(session) if visible else None,
-        "can_score": session.status == CalibrationStatus.OPEN and mine is None
-        and session.participants.filter(pk=request.user.pk).exists(),
-        "sections": session.scorecard_version.sections.prefetch_related("criteria"),
-        "can_close": session.status == CalibrationStatus.OPEN and access.is_qa_manager(
-            request.user),
-    })
+    return _render(
+        request,
+        "qa/calibration_session.html",
+        {
+            "session": session,
+            "visible": visible,
+            "mine": mine,
+            "report": selectors.calibration_report(session) if visible else None,
+            "can_score": session.status == CalibrationStatus.OPEN
+            and mine is None
+            and session.participants.filter(pk=request.user.pk).exists(),
+            "sections": session.scorecard_version.sections.prefetch_related("criteria"),
+            "can_close": session.status == CalibrationStatus.OPEN
+            and access.is_qa_manager(request.user),
+        },
+    )
 
 
 # --- library and statistics -----------------------------------------------------------------------
@@ -572,27 +804,42 @@ def calibration_session(request, session_id: int):
 def library(request):
     if request.method == "POST":
         agent = Agent.objects.filter(pk=request.POST.get("agent") or 0).first()
-        _attempt(request, lambda: services.great_call_nominate(
-            user=request.user, agent=agent, recording_id=request.POST.get("recording_id", ""),
-            reason=request.POST.get("reason", ""),
-            anonymous=request.POST.get("anonymous") == "on"),
-            "Thank you: the nomination goes to the supervisors.")
+        _attempt(
+            request,
+            lambda: services.great_call_nominate(
+                user=request.user,
+                agent=agent,
+                recording_id=request.POST.get("recording_id", ""),
+                reason=request.POST.get("reason", ""),
+                anonymous=request.POST.get("anonymous") == "on",
+            ),
+            "Thank you: the nomination goes to the supervisors.",
+        )
         return redirect("qa-library")
-    return _render(request, "qa/library.html", {
-        "featured": selectors.library_featured(),
-        "nominations": selectors.library_nominations() if has_role(
-            request.user, Role.SUPERVISOR) else [],
-        "agents": Agent.objects.filter(active=True),
-    })
+    return _render(
+        request,
+        "qa/library.html",
+        {
+            "featured": selectors.library_featured(),
+            "nominations": selectors.library_nominations()
+            if has_role(request.user, Role.SUPERVISOR)
+            else [],
+            "agents": Agent.objects.filter(active=True),
+        },
+    )
 
 
 @role_required(Role.SUPERVISOR)
 @require_POST
 def library_feature(request, nomination_id: int):
     nomination = get_object_or_404(GreatCall, pk=nomination_id)
-    _attempt(request, lambda: services.great_call_feature(
-        nomination=nomination, actor=request.user, note=request.POST.get("note", "")),
-        "Featured in the library.")
+    _attempt(
+        request,
+        lambda: services.great_call_feature(
+            nomination=nomination, actor=request.user, note=request.POST.get("note", "")
+        ),
+        "Featured in the library.",
+    )
     return redirect("qa-library")
 
 

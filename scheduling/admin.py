@@ -47,8 +47,16 @@ class HandoverAddendumInline(admin.TabularInline):
 
 @admin.register(Handover)
 class HandoverAdmin(ReadOnlyAdmin):
-    list_display = ["shift_date", "shift_name", "author", "to_lead", "supervisor", "status",
-                    "ack_due_at", "acknowledged_at"]
+    list_display = [
+        "shift_date",
+        "shift_name",
+        "author",
+        "to_lead",
+        "supervisor",
+        "status",
+        "ack_due_at",
+        "acknowledged_at",
+    ]
     list_filter = ["status", "team"]
     inlines = [HandoverCaseInline, HandoverAddendumInline]
 

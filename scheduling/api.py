@@ -51,9 +51,22 @@ class HandoverCaseOutput(serializers.ModelSerializer):
 
     class Meta:
         model = HandoverCase
-        fields = ["id", "customer_ref", "pending", "severity", "next_action", "owner",
-                  "source_agent", "carried_from", "opened_at", "confirmed_at", "outcome",
-                  "outcome_note", "outcome_by", "outcome_at"]
+        fields = [
+            "id",
+            "customer_ref",
+            "pending",
+            "severity",
+            "next_action",
+            "owner",
+            "source_agent",
+            "carried_from",
+            "opened_at",
+            "confirmed_at",
+            "outcome",
+            "outcome_note",
+            "outcome_by",
+            "outcome_at",
+        ]
 
 
 class HandoverAddendumOutput(serializers.ModelSerializer):
@@ -74,10 +87,27 @@ class HandoverOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Handover
-        fields = ["id", "author", "to_lead", "supervisor", "team", "shift_date", "shift_name",
-                  "summary", "incidents", "notes", "status", "locked", "created_at",
-                  "ack_due_at", "acknowledged_at", "overdue_alerted_at", "closed_at", "cases",
-                  "addenda"]
+        fields = [
+            "id",
+            "author",
+            "to_lead",
+            "supervisor",
+            "team",
+            "shift_date",
+            "shift_name",
+            "summary",
+            "incidents",
+            "notes",
+            "status",
+            "locked",
+            "created_at",
+            "ack_due_at",
+            "acknowledged_at",
+            "overdue_alerted_at",
+            "closed_at",
+            "cases",
+            "addenda",
+        ]
 
 
 def _handover(request, handover_id: int) -> Handover:
@@ -102,7 +132,8 @@ class HandoverListApi(ListAPIView):
 
     def get_queryset(self):
         return selectors.handover_visible_to(self.request.user).prefetch_related(
-            "cases__source_agent", "cases__outcome_by", "addenda__author")
+            "cases__source_agent", "cases__outcome_by", "addenda__author"
+        )
 
     class CaseInput(serializers.Serializer):
         class Meta:
@@ -114,24 +145,26 @@ class HandoverListApi(ListAPIView):
         next_action = serializers.CharField()
         owner = serializers.CharField(max_length=150)
         source_agent = serializers.PrimaryKeyRelatedField(
-            queryset=Agent.objects.all(), required=False, allow_null=True)
+            queryset=Agent.objects.all(), required=False, allow_null=True
+        )
 
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "HandoverListInput"
 
-        to_lead = serializers.SlugRelatedField(slug_field="username",
-                                               queryset=User.objects.all())
-        supervisor = serializers.SlugRelatedField(slug_field="username",
-                                                  queryset=User.objects.all())
+        to_lead = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
+        supervisor = serializers.SlugRelatedField(
+            slug_field="username", queryset=User.objects.all()
+        )
         shift_date = serializers.DateField()
         shift_name = serializers.CharField(max_length=60)
         summary = serializers.CharField()
         incidents = serializers.CharField(required=False, allow_blank=True, default="")
         notes = serializers.CharField(required=False, allow_blank=True, default="")
         cases = serializers.ListField(required=False, default=list)
-        carry_case_ids = serializers.ListField(child=serializers.IntegerField(), required=False,
-                                               default=list)
+        carry_case_ids = serializers.ListField(
+            child=serializers.IntegerField(), required=False, default=list
+        )
 
         def validate_cases(self, value):
             rows = HandoverListApi.CaseInput(data=value, many=True)
@@ -171,8 +204,9 @@ class HandoverDetailApi(APIView):
         handover = _handover(request, handover_id)
         data = self.UpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        handover = services.handover_update(handover=handover, actor=request.user,
-                                            **data.validated_data)
+        handover = services.handover_update(
+            handover=handover, actor=request.user, **data.validated_data
+        )
         return Response(HandoverOutput(handover).data)
 
 
@@ -181,8 +215,9 @@ class HandoverAcknowledgeApi(APIView):
 
     @extend_schema(request=None, responses=HandoverOutput)
     def post(self, request, handover_id: int):
-        handover = services.handover_acknowledge(handover=_handover(request, handover_id),
-                                                 actor=request.user)
+        handover = services.handover_acknowledge(
+            handover=_handover(request, handover_id), actor=request.user
+        )
         return Response(HandoverOutput(handover).data)
 
 
@@ -200,8 +235,9 @@ class HandoverAddendumApi(APIView):
         handover = _handover(request, handover_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        addendum = services.handover_addendum_add(handover=handover, actor=request.user,
-                                                  **data.validated_data)
+        addendum = services.handover_addendum_add(
+            handover=handover, actor=request.user, **data.validated_data
+        )
         return Response(HandoverAddendumOutput(addendum).data, status=status.HTTP_201_CREATED)
 
 
@@ -230,8 +266,9 @@ class HandoverCaseOutcomeApi(APIView):
         case = _case(request, case_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        case = services.handover_case_record_outcome(case=case, actor=request.user,
-                                                     **data.validated_data)
+        case = services.handover_case_record_outcome(
+            case=case, actor=request.user, **data.validated_data
+        )
         return Response(HandoverCaseOutput(case).data)
 
 
@@ -253,8 +290,9 @@ class OpenCaseListApi(APIView):
 
     @extend_schema(responses=OpenCaseOutput(many=True))
     def get(self, request):
-        return Response(OpenCaseOutput(selectors.open_cases_visible_to(request.user),
-                                       many=True).data)
+        return Response(
+            OpenCaseOutput(selectors.open_cases_visible_to(request.user), many=True).data
+        )
 
 
 # --- staffing -------------------------------------------------------------------------------------
@@ -363,16 +401,22 @@ class ShiftListApi(APIView):
             raise DomainError("Give the week as a date (YYYY-MM-DD).", field="week") from None
         start, end = services.week_bounds(week)
         if access.has_lead_role(request.user):
-            team = access.managed_teams(request.user).filter(
-                pk=request.query_params.get("team") or 0).first()
+            team = (
+                access.managed_teams(request.user)
+                .filter(pk=request.query_params.get("team") or 0)
+                .first()
+            )
             if team is None:
                 raise DomainError("Choose a team you manage.", field="team")
             shifts = Shift.objects.filter(agent__team=team)
         else:
-            shifts = Shift.objects.filter(agent=agent_of(request.user),
-                                          published_at__isnull=False)
-        shifts = shifts.filter(start__gte=start, start__lt=end).select_related(
-            "agent").prefetch_related("activities").order_by("start")
+            shifts = Shift.objects.filter(agent=agent_of(request.user), published_at__isnull=False)
+        shifts = (
+            shifts.filter(start__gte=start, start__lt=end)
+            .select_related("agent")
+            .prefetch_related("activities")
+            .order_by("start")
+        )
         return Response(ShiftOutput(shifts, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: ShiftOutput})
@@ -382,8 +426,12 @@ class ShiftListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if not access.can_decide_for_agent(request.user, data.validated_data["agent"]):
-            raise DomainError("That agent is not in a team you manage.", field="agent",
-                              status_code=403, code="permission_denied")
+            raise DomainError(
+                "That agent is not in a team you manage.",
+                field="agent",
+                status_code=403,
+                code="permission_denied",
+            )
         shift = services.shift_create(actor=request.user, **data.validated_data)
         return Response(ShiftOutput(shift).data, status=status.HTTP_201_CREATED)
 
@@ -393,9 +441,12 @@ class ShiftImportApi(APIView):
 
     permission_classes = [IsLead]
 
-    @extend_schema(request=inline_serializer("ShiftImport", {"csv": serializers.CharField()}),
-                   responses={201: inline_serializer("ShiftImportDone", {
-                       "created": serializers.IntegerField()})})
+    @extend_schema(
+        request=inline_serializer("ShiftImport", {"csv": serializers.CharField()}),
+        responses={
+            201: inline_serializer("ShiftImportDone", {"created": serializers.IntegerField()})
+        },
+    )
     def post(self, request):
         upload = request.FILES.get("file")
         if upload:
@@ -404,13 +455,19 @@ class ShiftImportApi(APIView):
             text = request.data.get("csv", "") if isinstance(request.data, dict) else None
         if not text or not isinstance(text, str):
             raise DomainError("Send the CSV as a `file` upload or as `csv` text.", field="csv")
-        report = services.shifts_import_csv(text=text, actor=request.user,
-                                            teams=access.managed_teams(request.user))
+        report = services.shifts_import_csv(
+            text=text, actor=request.user, teams=access.managed_teams(request.user)
+        )
         if not report.ok:
             fields = {f"line {e['line']}.{e['field']}": [e["message"]] for e in report.errors}
-            return Response(error_body("invalid", f"{len(report.errors)} row(s) need fixing; "
-                                       "nothing was imported.", fields),
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                error_body(
+                    "invalid",
+                    f"{len(report.errors)} row(s) need fixing; nothing was imported.",
+                    fields,
+                ),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         return Response({"created": report.created}, status=status.HTTP_201_CREATED)
 
 
@@ -424,16 +481,19 @@ class WeekPublishApi(APIView):
         team = serializers.IntegerField()
         week = serializers.DateField(help_text="the Monday of the week")
 
-    @extend_schema(request=InputSerializer, responses=inline_serializer(
-        "Published", {"published": serializers.IntegerField()}))
+    @extend_schema(
+        request=InputSerializer,
+        responses=inline_serializer("Published", {"published": serializers.IntegerField()}),
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         team = access.managed_teams(request.user).filter(pk=data.validated_data["team"]).first()
         if team is None:
             raise DomainError("Choose a team you manage.", field="team")
-        count = services.week_publish(team=team, week_start=data.validated_data["week"],
-                                      actor=request.user)
+        count = services.week_publish(
+            team=team, week_start=data.validated_data["week"], actor=request.user
+        )
         return Response({"published": count})
 
 
@@ -458,9 +518,22 @@ class SwapOutput(serializers.ModelSerializer):
 
     class Meta:
         model = SwapRequest
-        fields = ["id", "status", "requester", "requester_name", "requester_shift", "colleague",
-                  "colleague_name", "colleague_shift", "note", "created_at", "accepted_at",
-                  "decided_at", "decision_reason", "rules"]
+        fields = [
+            "id",
+            "status",
+            "requester",
+            "requester_name",
+            "requester_shift",
+            "colleague",
+            "colleague_name",
+            "colleague_shift",
+            "note",
+            "created_at",
+            "accepted_at",
+            "decided_at",
+            "decision_reason",
+            "rules",
+        ]
 
     @extend_schema_field(RuleOutput(many=True))
     def get_rules(self, obj) -> list[dict]:
@@ -489,7 +562,8 @@ class SwapListApi(ListAPIView):
 
     def get_queryset(self):
         return selectors.swaps_visible_to(self.request.user).prefetch_related(
-            "requester_shift__activities", "colleague_shift__activities")
+            "requester_shift__activities", "colleague_shift__activities"
+        )
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -497,8 +571,10 @@ class SwapListApi(ListAPIView):
 
         shift = serializers.PrimaryKeyRelatedField(queryset=Shift.objects.all())
         colleague_shift = serializers.PrimaryKeyRelatedField(
-            queryset=Shift.objects.filter(published_at__isnull=False), required=False,
-            allow_null=True)
+            queryset=Shift.objects.filter(published_at__isnull=False),
+            required=False,
+            allow_null=True,
+        )
         note = serializers.CharField(required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses={201: SwapOutput})
@@ -507,9 +583,13 @@ class SwapListApi(ListAPIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         other = data.validated_data.get("colleague_shift")
-        swap = services.swap_propose(requester=agent, shift=data.validated_data["shift"],
-                                     colleague=other.agent if other else None,
-                                     colleague_shift=other, note=data.validated_data["note"])
+        swap = services.swap_propose(
+            requester=agent,
+            shift=data.validated_data["shift"],
+            colleague=other.agent if other else None,
+            colleague_shift=other,
+            note=data.validated_data["note"],
+        )
         return Response(SwapOutput(swap).data, status=status.HTTP_201_CREATED)
 
 
@@ -582,8 +662,20 @@ class LeaveOutput(serializers.ModelSerializer):
 
     class Meta:
         model = LeaveRequest
-        fields = ["id", "agent", "agent_name", "first_day", "last_day", "kind", "reason",
-                  "status", "created_at", "decided_by", "decided_at", "decision_reason"]
+        fields = [
+            "id",
+            "agent",
+            "agent_name",
+            "first_day",
+            "last_day",
+            "kind",
+            "reason",
+            "status",
+            "created_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+        ]
 
 
 class LeaveListApi(ListAPIView):
@@ -602,8 +694,7 @@ class LeaveListApi(ListAPIView):
         first_day = serializers.DateField()
         last_day = serializers.DateField()
         kind = serializers.CharField(max_length=40, default="annual")
-        reason = serializers.CharField(max_length=300, required=False, allow_blank=True,
-                                       default="")
+        reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses={201: LeaveOutput})
     def post(self, request):
@@ -629,17 +720,19 @@ class LeaveDecideApi(APIView):
             ref_name = "LeaveDecideInput"
 
         decision = serializers.ChoiceField(choices=["approve", "refuse"])
-        reason = serializers.CharField(max_length=300, required=False, allow_blank=True,
-                                       default="")
+        reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses=LeaveOutput)
     def post(self, request, leave_id: int):
         leave = _leave(request, leave_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        leave = services.leave_decide(leave=leave, actor=request.user,
-                                      approve=data.validated_data["decision"] == "approve",
-                                      reason=data.validated_data["reason"])
+        leave = services.leave_decide(
+            leave=leave,
+            actor=request.user,
+            approve=data.validated_data["decision"] == "approve",
+            reason=data.validated_data["reason"],
+        )
         return Response(LeaveOutput(leave).data)
 
 
@@ -705,8 +798,17 @@ class BriefingOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Briefing
-        fields = ["id", "team", "kind", "held_at", "author", "agenda", "minutes", "attendees",
-                  "created_at"]
+        fields = [
+            "id",
+            "team",
+            "kind",
+            "held_at",
+            "author",
+            "agenda",
+            "minutes",
+            "attendees",
+            "created_at",
+        ]
 
 
 class BriefingListApi(ListAPIView):
@@ -727,8 +829,9 @@ class BriefingListApi(ListAPIView):
         held_at = serializers.DateTimeField()
         agenda = serializers.CharField()
         minutes = serializers.CharField()
-        attendees = serializers.PrimaryKeyRelatedField(queryset=Agent.objects.all(), many=True,
-                                                       required=False, default=list)
+        attendees = serializers.PrimaryKeyRelatedField(
+            queryset=Agent.objects.all(), many=True, required=False, default=list
+        )
 
     @extend_schema(request=InputSerializer, responses={201: BriefingOutput})
     def post(self, request):
@@ -743,8 +846,10 @@ class BriefingListApi(ListAPIView):
 class BriefingReadApi(APIView):
     permission_classes = [HasRole.of(Role.AGENT)]
 
-    @extend_schema(request=None, responses=inline_serializer(
-        "BriefingReadDone", {"read_at": serializers.DateTimeField()}))
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("BriefingReadDone", {"read_at": serializers.DateTimeField()}),
+    )
     def post(self, request, briefing_id: int):
         briefing = selectors.briefings_visible_to(request.user).filter(pk=briefing_id).first()
         if briefing is None:

@@ -92,9 +92,16 @@ def _whole_minutes(delta: timedelta) -> int:
     return max(0, int(delta.total_seconds() // 60))
 
 
-def attendance(*, shift: PlannedShift | None, states: Sequence[StateSpan], on_leave: bool,
-               now: datetime, day_start: datetime | None = None,
-               day_end: datetime | None = None, grace: timedelta = timedelta(0)) -> Attendance:
+def attendance(
+    *,
+    shift: PlannedShift | None,
+    states: Sequence[StateSpan],
+    on_leave: bool,
+    now: datetime,
+    day_start: datetime | None = None,
+    day_end: datetime | None = None,
+    grace: timedelta = timedelta(0),
+) -> Attendance:
     """Attendance of a day: against the shift when there is one, else the given day window."""
     if on_leave:
         return Attendance("leave", scheduled_min=0.0)
@@ -104,13 +111,15 @@ def attendance(*, shift: PlannedShift | None, states: Sequence[StateSpan], on_le
         start, end = day_start, day_end
     else:
         raise ValueError("give a shift or a day window")
-    logged_in = [(lo, hi) for span, lo, hi in _clip(states, start, end, now)
-                 if span.status != LOGGED_OUT]
+    logged_in = [
+        (lo, hi) for span, lo, hi in _clip(states, start, end, now) if span.status != LOGGED_OUT
+    ]
     if not logged_in:
         if shift is None:
             return Attendance("off")
-        return Attendance("absent" if shift.start <= now else "scheduled",
-                          scheduled_min=shift.minutes)
+        return Attendance(
+            "absent" if shift.start <= now else "scheduled", scheduled_min=shift.minutes
+        )
     first = min(lo for lo, _ in logged_in)
     last = max(hi for _, hi in logged_in)
     worked = sum((hi - lo).total_seconds() for lo, hi in logged_in) / 60
@@ -119,8 +128,15 @@ def attendance(*, shift: PlannedShift | None, states: Sequence[StateSpan], on_le
     late = first - shift.start
     late_min = _whole_minutes(late) if late > grace else 0
     early = _whole_minutes(shift.end - last) if last < min(shift.end, now) else 0
-    return Attendance("present", late_min=late_min, early_leave_min=early, first_login=first,
-                      last_logout=last, worked_min=worked, scheduled_min=shift.minutes)
+    return Attendance(
+        "present",
+        late_min=late_min,
+        early_leave_min=early,
+        first_login=first,
+        last_logout=last,
+        worked_min=worked,
+        scheduled_min=shift.minutes,
+    )
 
 
 # --- adherence ----------------------------------------------------------------------------------

@@ -35,8 +35,9 @@ def traffic(calls: float, aht_s: float, interval_s: int) -> float:
     return calls * aht_s / interval_s
 
 
-def service_level(*, agents: int, calls: float, aht_s: float, threshold_s: float,
-                  interval_s: int) -> float:
+def service_level(
+    *, agents: int, calls: float, aht_s: float, threshold_s: float, interval_s: int
+) -> float:
     """Share of calls answered within `threshold_s` with `agents` on the phones."""
     if calls <= 0:
         return 1.0
@@ -60,13 +61,23 @@ def asa(*, agents: int, calls: float, aht_s: float, interval_s: int) -> float:
     load = traffic(calls, aht_s, interval_s)
     if agents <= load:
         return math.inf
-    return waiting_probability(agents=agents, calls=calls, aht_s=aht_s,
-                               interval_s=interval_s) * aht_s / (agents - load)
+    return (
+        waiting_probability(agents=agents, calls=calls, aht_s=aht_s, interval_s=interval_s)
+        * aht_s
+        / (agents - load)
+    )
 
 
-def required(*, calls: float, aht_s: float, sl_target: float, threshold_s: float,
-             interval_s: int = 1800, shrinkage: float = 0.0,
-             max_occupancy: float = 1.0) -> Staffing:
+def required(
+    *,
+    calls: float,
+    aht_s: float,
+    sl_target: float,
+    threshold_s: float,
+    interval_s: int = 1800,
+    shrinkage: float = 0.0,
+    max_occupancy: float = 1.0,
+) -> Staffing:
     """The fewest agents that reach `sl_target` within `threshold_s` (and the occupancy cap)."""
     if not 0 <= sl_target < 1:
         raise ValueError("sl_target is a share below 1")
@@ -78,17 +89,25 @@ def required(*, calls: float, aht_s: float, sl_target: float, threshold_s: float
         return Staffing(0, 0.0, 0, 0, 1.0, 0.0, 0.0, 0.0)
     load = traffic(calls, aht_s, interval_s)
     agents = math.floor(load) + 1
-    while service_level(agents=agents, calls=calls, aht_s=aht_s, threshold_s=threshold_s,
-                        interval_s=interval_s) < sl_target:
+    while (
+        service_level(
+            agents=agents, calls=calls, aht_s=aht_s, threshold_s=threshold_s, interval_s=interval_s
+        )
+        < sl_target
+    ):
         agents += 1
     agents = max(agents, math.ceil(load / max_occupancy - 1e-9))
     return Staffing(
-        calls=calls, traffic_erlangs=load, raw_agents=agents,
+        calls=calls,
+        traffic_erlangs=load,
+        raw_agents=agents,
         scheduled_agents=math.ceil(agents / (1 - shrinkage) - 1e-9),
-        service_level=service_level(agents=agents, calls=calls, aht_s=aht_s,
-                                    threshold_s=threshold_s, interval_s=interval_s),
+        service_level=service_level(
+            agents=agents, calls=calls, aht_s=aht_s, threshold_s=threshold_s, interval_s=interval_s
+        ),
         asa_s=asa(agents=agents, calls=calls, aht_s=aht_s, interval_s=interval_s),
         occupancy=load / agents,
-        waiting_probability=waiting_probability(agents=agents, calls=calls, aht_s=aht_s,
-                                                interval_s=interval_s),
+        waiting_probability=waiting_probability(
+            agents=agents, calls=calls, aht_s=aht_s, interval_s=interval_s
+        ),
     )

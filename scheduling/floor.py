@@ -1,4 +1,4 @@
-""""Required now" on the wall board's queue tiles (registered in `SchedulingConfig.ready`)."""
+""" "Required now" on the wall board's queue tiles (registered in `SchedulingConfig.ready`)."""
 
 from __future__ import annotations
 

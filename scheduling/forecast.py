@@ -18,8 +18,9 @@ def bucket(moment: datetime, interval_minutes: int) -> datetime:
     return moment.replace(hour=minute // 60, minute=minute % 60, second=0, microsecond=0)
 
 
-def per_interval(arrivals: Iterable[tuple[datetime, float]],
-                 interval_minutes: int) -> dict[datetime, float]:
+def per_interval(
+    arrivals: Iterable[tuple[datetime, float]], interval_minutes: int
+) -> dict[datetime, float]:
     """Sum counts (or single arrivals with count 1) into interval buckets."""
     totals: dict[datetime, float] = defaultdict(float)
     for moment, count in arrivals:
@@ -27,19 +28,20 @@ def per_interval(arrivals: Iterable[tuple[datetime, float]],
     return dict(totals)
 
 
-def same_weekday_average(history: dict[datetime, float], day: date, *, weeks: int = 4
-                         ) -> dict[time, float]:
+def same_weekday_average(
+    history: dict[datetime, float], day: date, *, weeks: int = 4
+) -> dict[time, float]:
     """Forecast calls per interval start (time of day) for `day` from earlier same weekdays."""
     by_day: dict[date, dict[time, float]] = defaultdict(dict)
     for start, calls in history.items():
         by_day[start.date()][start.time()] = calls
-    past = sorted((d for d in by_day if d < day and d.weekday() == day.weekday()),
-                  reverse=True)[:weeks]
+    past = sorted((d for d in by_day if d < day and d.weekday() == day.weekday()), reverse=True)[
+        :weeks
+    ]
     if not past:
         return {}
     slots = {slot for d in past for slot in by_day[d]}
-    return {slot: sum(by_day[d].get(slot, 0.0) for d in past) / len(past)
-            for slot in sorted(slots)}
+    return {slot: sum(by_day[d].get(slot, 0.0) for d in past) / len(past) for slot in sorted(slots)}
 
 
 @dataclass(frozen=True)
@@ -50,21 +52,22 @@ class ForecastError:
     wape: float | None  # sum |error| / sum actual
 
 
-def backtest(history: dict[datetime, float], days: Iterable[date], *, weeks: int = 4
-             ) -> list[ForecastError]:
+def backtest(
+    history: dict[datetime, float], days: Iterable[date], *, weeks: int = 4
+) -> list[ForecastError]:
     """Replay the forecast on past days and measure its weighted absolute percentage error."""
     result = []
     for day in days:
         forecast = same_weekday_average(history, day, weeks=weeks)
         if not forecast:
             continue
-        actual = {start.time(): calls for start, calls in history.items()
-                  if start.date() == day}
+        actual = {start.time(): calls for start, calls in history.items() if start.date() == day}
         slots = set(forecast) | set(actual)
         error = sum(abs(forecast.get(s, 0.0) - actual.get(s, 0.0)) for s in slots)
         total = sum(actual.values())
-        result.append(ForecastError(day, sum(forecast.values()), total,
-                                    error / total if total else None))
+        result.append(
+            ForecastError(day, sum(forecast.values()), total, error / total if total else None)
+        )
     return result
 
 

@@ -23,21 +23,26 @@ class Handover(models.Model):
     additions are `HandoverAddendum` rows).
     """
 
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="handovers_written")
-    to_lead = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                related_name="handovers_received")
-    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="handovers_copied")
-    team = models.ForeignKey("agents.Team", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="handovers")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="handovers_written"
+    )
+    to_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="handovers_received"
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="handovers_copied"
+    )
+    team = models.ForeignKey(
+        "agents.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="handovers"
+    )
     shift_date = models.DateField()
     shift_name = models.CharField(max_length=60, help_text="e.g. early, late, night")
     summary = models.TextField()
     incidents = models.TextField(blank=True)
     notes = models.TextField("notes for the next shift", blank=True)
-    status = models.CharField(max_length=20, choices=HandoverStatus.choices,
-                              default=HandoverStatus.SENT, db_index=True)
+    status = models.CharField(
+        max_length=20, choices=HandoverStatus.choices, default=HandoverStatus.SENT, db_index=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     ack_due_at = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -72,16 +77,24 @@ class HandoverCase(models.Model):
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
     next_action = models.TextField()
     owner = models.CharField(max_length=150, help_text="who owns the next action")
-    source_agent = models.ForeignKey("agents.Agent", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="handed_up_cases")
-    carried_from = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                        related_name="carried_to")
+    source_agent = models.ForeignKey(
+        "agents.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handed_up_cases",
+    )
+    carried_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=20, choices=CaseOutcome.choices,
-                               default=CaseOutcome.OPEN, db_index=True)
+    outcome = models.CharField(
+        max_length=20, choices=CaseOutcome.choices, default=CaseOutcome.OPEN, db_index=True
+    )
     outcome_note = models.TextField(blank=True, help_text="what was done / what remains")
-    outcome_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     outcome_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(help_text="when the case was first handed over")
 
@@ -100,8 +113,7 @@ class HandoverAddendum(models.Model):
     """Text appended to a locked handover, shown marked as a later addition."""
 
     handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="addenda")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -131,15 +143,19 @@ class Shift(models.Model):
     agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="shifts")
     start = models.DateTimeField()
     end = models.DateTimeField()
-    published_at = models.DateTimeField(null=True, blank=True,
-                                        help_text="agents see published shifts only")
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="agents see published shifts only"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["start", "id"]
         indexes = [models.Index(fields=["agent", "start"])]
-        constraints = [models.CheckConstraint(condition=models.Q(end__gt=models.F("start")),
-                                              name="shift_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="shift_ends_after_start"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.agent} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
@@ -189,19 +205,32 @@ OPEN_SWAP_STATUSES = (SwapStatus.PROPOSED, SwapStatus.OFFERED, SwapStatus.ACCEPT
 class SwapRequest(models.Model):
     """A swap of two shifts between two agents, or one shift given to a colleague."""
 
-    requester = models.ForeignKey("agents.Agent", on_delete=models.CASCADE,
-                                  related_name="swaps_requested")
+    requester = models.ForeignKey(
+        "agents.Agent", on_delete=models.CASCADE, related_name="swaps_requested"
+    )
     requester_shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="+")
-    colleague = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="swaps_received")
-    colleague_shift = models.ForeignKey(Shift, null=True, blank=True, on_delete=models.CASCADE,
-                                        related_name="+", help_text="empty: a shift given away")
+    colleague = models.ForeignKey(
+        "agents.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="swaps_received",
+    )
+    colleague_shift = models.ForeignKey(
+        Shift,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="empty: a shift given away",
+    )
     status = models.CharField(max_length=20, choices=SwapStatus.choices, db_index=True)
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.CharField(max_length=300, blank=True)
 
@@ -227,18 +256,23 @@ class LeaveRequest(models.Model):
     last_day = models.DateField()
     kind = models.CharField(max_length=40, default="annual")
     reason = models.CharField(max_length=300, blank=True)
-    status = models.CharField(max_length=20, choices=LeaveStatus.choices,
-                              default=LeaveStatus.REQUESTED, db_index=True)
+    status = models.CharField(
+        max_length=20, choices=LeaveStatus.choices, default=LeaveStatus.REQUESTED, db_index=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-first_day", "-id"]
-        constraints = [models.CheckConstraint(
-            condition=models.Q(last_day__gte=models.F("first_day")), name="leave_days_in_order")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")), name="leave_days_in_order"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.agent} leave {self.first_day}–{self.last_day} ({self.status})"
@@ -258,12 +292,12 @@ class Briefing(models.Model):
     team = models.ForeignKey("agents.Team", on_delete=models.CASCADE, related_name="briefings")
     kind = models.CharField(max_length=10, choices=BriefingKind.choices)
     held_at = models.DateTimeField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     agenda = models.TextField()
     minutes = models.TextField()
-    attendees = models.ManyToManyField("agents.Agent", blank=True,
-                                       related_name="briefings_attended")
+    attendees = models.ManyToManyField(
+        "agents.Agent", blank=True, related_name="briefings_attended"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -279,8 +313,9 @@ class BriefingRead(models.Model):
     read_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["briefing", "agent"],
-                                               name="briefing_read_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["briefing", "agent"], name="briefing_read_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.agent} read {self.briefing_id}"

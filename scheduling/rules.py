@@ -40,20 +40,32 @@ def _fits(name: str, shift: Span, others: Iterable[Span], min_rest: timedelta) -
     problems = []
     for other in others:
         if shift.overlaps(other):
-            problems.append(f"{name} already works {other.start:%a %d %b %H:%M}–{other.end:%H:%M}"
-                            f", which overlaps the shift {name} would take")
+            problems.append(
+                f"{name} already works {other.start:%a %d %b %H:%M}–{other.end:%H:%M}"
+                f", which overlaps the shift {name} would take"
+            )
         elif shift.gap_to(other) < min_rest:
-            problems.append(f"{name} would rest only {_hours(shift.gap_to(other))} next to the "
-                            f"shift of {other.start:%a %d %b %H:%M} (minimum {_hours(min_rest)})")
+            problems.append(
+                f"{name} would rest only {_hours(shift.gap_to(other))} next to the "
+                f"shift of {other.start:%a %d %b %H:%M} (minimum {_hours(min_rest)})"
+            )
     return problems
 
 
-def swap_rules(*, now: datetime, requester: str, colleague: str | None,
-               requester_shift: Span, colleague_shift: Span | None,
-               requester_skills: frozenset[str], colleague_skills: frozenset[str] | None,
-               requester_other_shifts: Iterable[Span] = (),
-               colleague_other_shifts: Iterable[Span] = (),
-               min_notice: timedelta, min_rest: timedelta) -> list[RuleCheck]:
+def swap_rules(
+    *,
+    now: datetime,
+    requester: str,
+    colleague: str | None,
+    requester_shift: Span,
+    colleague_shift: Span | None,
+    requester_skills: frozenset[str],
+    colleague_skills: frozenset[str] | None,
+    requester_other_shifts: Iterable[Span] = (),
+    colleague_other_shifts: Iterable[Span] = (),
+    min_notice: timedelta,
+    min_rest: timedelta,
+) -> list[RuleCheck]:
     """Check a swap of `requester_shift` (and `colleague_shift`, when one is given back).
 
     `*_other_shifts` are each agent's shifts other than the ones being swapped.
@@ -61,17 +73,27 @@ def swap_rules(*, now: datetime, requester: str, colleague: str | None,
     shifts = [requester_shift] + ([colleague_shift] if colleague_shift else [])
     checks = []
     past = [s for s in shifts if s.start <= now]
-    checks.append(RuleCheck(
-        "future", not past,
-        "Both shifts are in the future." if not past else
-        "A shift of the swap has started or is over: " +
-        ", ".join(f"{s.start:%a %d %b %H:%M}" for s in past) + "."))
+    checks.append(
+        RuleCheck(
+            "future",
+            not past,
+            "Both shifts are in the future."
+            if not past
+            else "A shift of the swap has started or is over: "
+            + ", ".join(f"{s.start:%a %d %b %H:%M}" for s in past)
+            + ".",
+        )
+    )
     earliest = min(s.start for s in shifts)
     notice = earliest - now
-    checks.append(RuleCheck(
-        "notice", notice >= min_notice,
-        f"Notice before the earlier shift: {_hours(max(notice, timedelta(0)))} "
-        f"(minimum {_hours(min_notice)})."))
+    checks.append(
+        RuleCheck(
+            "notice",
+            notice >= min_notice,
+            f"Notice before the earlier shift: {_hours(max(notice, timedelta(0)))} "
+            f"(minimum {_hours(min_notice)}).",
+        )
+    )
     if colleague is None or colleague_skills is None:
         return checks
     missing_for_colleague = sorted(requester_skills - colleague_skills)
@@ -79,7 +101,8 @@ def swap_rules(*, now: datetime, requester: str, colleague: str | None,
     same = not missing_for_colleague and not missing_for_requester
     if same:
         message = "Both work the same queues" + (
-            f" ({', '.join(sorted(requester_skills))})." if requester_skills else ".")
+            f" ({', '.join(sorted(requester_skills))})." if requester_skills else "."
+        )
     else:
         parts = []
         if missing_for_colleague:
@@ -91,10 +114,15 @@ def swap_rules(*, now: datetime, requester: str, colleague: str | None,
     problems = _fits(colleague, requester_shift, colleague_other_shifts, min_rest)
     if colleague_shift is not None:
         problems += _fits(requester, colleague_shift, requester_other_shifts, min_rest)
-    checks.append(RuleCheck(
-        "rest", not problems,
-        "; ".join(problems) + "." if problems else
-        f"No overlap and at least {_hours(min_rest)} of rest for both."))
+    checks.append(
+        RuleCheck(
+            "rest",
+            not problems,
+            "; ".join(problems) + "."
+            if problems
+            else f"No overlap and at least {_hours(min_rest)} of rest for both.",
+        )
+    )
     return checks
 
 

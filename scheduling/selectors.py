@@ -50,9 +50,11 @@ def handover_lists_for(user) -> dict[str, list[Handover]]:
 
 
 def audit_history(target) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.filter(
-        object_type=target._meta.label_lower, object_id=str(target.pk)
-    ).select_related("actor").order_by("at", "id")
+    return (
+        AuditEntry.objects.filter(object_type=target._meta.label_lower, object_id=str(target.pk))
+        .select_related("actor")
+        .order_by("at", "id")
+    )
 
 
 handover_history = audit_history
@@ -61,12 +63,14 @@ handover_history = audit_history
 def open_cases_visible_to(user, *, now: datetime | None = None) -> list[HandoverCase]:
     """Handed-over cases still open or not resolved (and not carried on), oldest first."""
     now = now or timezone.now()
-    qs = (HandoverCase.objects
-          .filter(outcome__in=[CaseOutcome.OPEN, CaseOutcome.NOT_RESOLVED],
-                  carried_to__isnull=True)
-          .filter(handover__in=handover_visible_to(user))
-          .select_related("handover__author", "handover__to_lead", "source_agent")
-          .order_by("opened_at", "id"))
+    qs = (
+        HandoverCase.objects.filter(
+            outcome__in=[CaseOutcome.OPEN, CaseOutcome.NOT_RESOLVED], carried_to__isnull=True
+        )
+        .filter(handover__in=handover_visible_to(user))
+        .select_related("handover__author", "handover__to_lead", "source_agent")
+        .order_by("opened_at", "id")
+    )
     cases = list(qs)
     for case in cases:
         case.age = now - case.opened_at
@@ -75,10 +79,13 @@ def open_cases_visible_to(user, *, now: datetime | None = None) -> list[Handover
 
 def carryable_cases_for(user) -> QuerySet[HandoverCase]:
     """Cases handed to this lead, marked not resolved, not carried into a handover yet."""
-    return (HandoverCase.objects
-            .filter(handover__to_lead=user, outcome=CaseOutcome.NOT_RESOLVED,
-                    carried_to__isnull=True)
-            .select_related("handover").order_by("opened_at"))
+    return (
+        HandoverCase.objects.filter(
+            handover__to_lead=user, outcome=CaseOutcome.NOT_RESOLVED, carried_to__isnull=True
+        )
+        .select_related("handover")
+        .order_by("opened_at")
+    )
 
 
 def team_leads() -> QuerySet:
@@ -104,23 +111,40 @@ def week_grid(*, team, week_start: date, published_only: bool = False) -> dict:
     zone = conf.site_zone()
     days = [week_start + timedelta(days=i) for i in range(7)]
     agents = list(team.agents.filter(active=True).order_by("display_name"))
-    shifts = Shift.objects.filter(agent__in=agents, start__gte=start, start__lt=end
-                                  ).prefetch_related("activities")
+    shifts = Shift.objects.filter(
+        agent__in=agents, start__gte=start, start__lt=end
+    ).prefetch_related("activities")
     if published_only:
         shifts = shifts.filter(published_at__isnull=False)
     cells: dict[tuple[int, date], list[Shift]] = {}
     for shift in shifts:
-        cells.setdefault((shift.agent_id, timezone.localtime(shift.start, zone).date()),
-                         []).append(shift)
-    leave = LeaveRequest.objects.filter(agent__in=agents, status=LeaveStatus.APPROVED,
-                                        first_day__lte=days[-1], last_day__gte=days[0])
+        cells.setdefault((shift.agent_id, timezone.localtime(shift.start, zone).date()), []).append(
+            shift
+        )
+    leave = LeaveRequest.objects.filter(
+        agent__in=agents,
+        status=LeaveStatus.APPROVED,
+        first_day__lte=days[-1],
+        last_day__gte=days[0],
+    )
     on_leave = {(lv.agent_id, d) for lv in leave for d in days if lv.first_day <= d <= lv.last_day}
-    rows = [{"agent": a, "cells": [{"day": d, "shifts": cells.get((a.pk, d), []),
-                                    "leave": (a.pk, d) in on_leave} for d in days]}
-            for a in agents]
+    rows = [
+        {
+            "agent": a,
+            "cells": [
+                {"day": d, "shifts": cells.get((a.pk, d), []), "leave": (a.pk, d) in on_leave}
+                for d in days
+            ],
+        }
+        for a in agents
+    ]
     unpublished = shifts.filter(published_at__isnull=True).count() if not published_only else 0
-    return {"days": days, "rows": rows, "unpublished": unpublished,
-            "total": sum(len(v) for v in cells.values())}
+    return {
+        "days": days,
+        "rows": rows,
+        "unpublished": unpublished,
+        "total": sum(len(v) for v in cells.values()),
+    }
 
 
 def shifts_of_agent(agent, *, since: datetime, published_only: bool = True) -> QuerySet[Shift]:
@@ -133,7 +157,8 @@ def shifts_of_agent(agent, *, since: datetime, published_only: bool = True) -> Q
 def swaps_visible_to(user) -> QuerySet[SwapRequest]:
     """Agents: their own and those open to them; leads: their teams'; managers: all."""
     qs = SwapRequest.objects.select_related(
-        "requester__team", "colleague", "requester_shift", "colleague_shift", "decided_by")
+        "requester__team", "colleague", "requester_shift", "colleague_shift", "decided_by"
+    )
     if has_role(user, *MANAGERS):
         return qs
     condition = Q(pk__in=[])
@@ -162,8 +187,11 @@ def leave_visible_to(user) -> QuerySet[LeaveRequest]:
 
 
 def _planned(shift: Shift) -> att.PlannedShift:
-    return att.PlannedShift(shift.start, shift.end, tuple(
-        att.PlannedActivity(a.kind, a.start, a.end) for a in shift.activities.all()))
+    return att.PlannedShift(
+        shift.start,
+        shift.end,
+        tuple(att.PlannedActivity(a.kind, a.start, a.end) for a in shift.activities.all()),
+    )
 
 
 def team_days(*, team, first_day: date, last_day: date, now: datetime | None = None) -> dict:
@@ -182,18 +210,27 @@ def team_days(*, team, first_day: date, last_day: date, now: datetime | None = N
     start = datetime.combine(first_day, datetime.min.time(), tzinfo=zone)
     end = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
     shifts: dict[tuple[int, date], Shift] = {}
-    for shift in (Shift.objects.filter(agent__in=agents, start__gte=start, start__lt=end)
-                  .prefetch_related("activities").order_by("start")):
+    for shift in (
+        Shift.objects.filter(agent__in=agents, start__gte=start, start__lt=end)
+        .prefetch_related("activities")
+        .order_by("start")
+    ):
         shifts.setdefault((shift.agent_id, timezone.localtime(shift.start, zone).date()), shift)
-    leave = LeaveRequest.objects.filter(agent__in=agents, status=LeaveStatus.APPROVED,
-                                        first_day__lte=last_day, last_day__gte=first_day)
+    leave = LeaveRequest.objects.filter(
+        agent__in=agents,
+        status=LeaveStatus.APPROVED,
+        first_day__lte=last_day,
+        last_day__gte=first_day,
+    )
     on_leave = {(lv.agent_id, d) for lv in leave for d in days if lv.first_day <= d <= lv.last_day}
     window = att.WINDOW + timedelta(hours=12)
     states: dict[int, list[att.StateSpan]] = {a.pk: [] for a in agents}
-    for row in (AgentState.objects.filter(agent__in=agents, started_at__lt=end + window)
-                .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start - window))
-                .order_by("started_at").values_list("agent_id", "started_at", "ended_at",
-                                                    "status", "activity", "reason")):
+    for row in (
+        AgentState.objects.filter(agent__in=agents, started_at__lt=end + window)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start - window))
+        .order_by("started_at")
+        .values_list("agent_id", "started_at", "ended_at", "status", "activity", "reason")
+    ):
         states[row[0]].append(att.StateSpan(*row[1:]))
     result = {}
     for agent in agents:
@@ -201,14 +238,21 @@ def team_days(*, team, first_day: date, last_day: date, now: datetime | None = N
             shift = shifts.get((agent.pk, day))
             planned = _planned(shift) if shift else None
             day_start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
-            record = att.attendance(shift=planned, states=states[agent.pk],
-                                    on_leave=(agent.pk, day) in on_leave, now=now,
-                                    day_start=day_start, day_end=day_start + timedelta(days=1),
-                                    grace=grace)
-            adherence = (att.adherence(shift=planned, states=states[agent.pk], now=now)
-                         if planned and record.status == "present" else None)
-            result[(agent.pk, day)] = {"shift": shift, "attendance": record,
-                                       "adherence": adherence}
+            record = att.attendance(
+                shift=planned,
+                states=states[agent.pk],
+                on_leave=(agent.pk, day) in on_leave,
+                now=now,
+                day_start=day_start,
+                day_end=day_start + timedelta(days=1),
+                grace=grace,
+            )
+            adherence = (
+                att.adherence(shift=planned, states=states[agent.pk], now=now)
+                if planned and record.status == "present"
+                else None
+            )
+            result[(agent.pk, day)] = {"shift": shift, "attendance": record, "adherence": adherence}
     return {"agents": agents, "days": days, "cells": result}
 
 
@@ -220,9 +264,19 @@ def attendance_day(*, team, day: date, now: datetime | None = None) -> dict:
 
 
 def _totals(records) -> dict:
-    totals = {"scheduled": 0, "present": 0, "on_time": 0, "late": 0, "late_min": 0,
-              "early_leave": 0, "early_leave_min": 0, "absent": 0, "leave": 0,
-              "worked_min": 0.0, "scheduled_min": 0.0}
+    totals = {
+        "scheduled": 0,
+        "present": 0,
+        "on_time": 0,
+        "late": 0,
+        "late_min": 0,
+        "early_leave": 0,
+        "early_leave_min": 0,
+        "absent": 0,
+        "leave": 0,
+        "worked_min": 0.0,
+        "scheduled_min": 0.0,
+    }
     for rec in records:
         if rec.status in ("present", "absent"):
             totals["scheduled"] += 1
@@ -248,8 +302,9 @@ def attendance_month(*, team, year: int, month: int, now: datetime | None = None
     for agent in data["agents"]:
         records = [data["cells"][(agent.pk, d)]["attendance"] for d in data["days"]]
         rows.append({"agent": agent, "days": records, "totals": _totals(records)})
-    grand = _totals(data["cells"][(a.pk, d)]["attendance"]
-                    for a in data["agents"] for d in data["days"])
+    grand = _totals(
+        data["cells"][(a.pk, d)]["attendance"] for a in data["agents"] for d in data["days"]
+    )
     return {"days": data["days"], "rows": rows, "totals": grand, "first": first, "last": last}
 
 
@@ -262,15 +317,25 @@ def _queue_aht(queue, before: datetime, *, default: float = 180.0) -> float:
 
     from metrics.models import Outcome, QueueCall
 
-    value = (QueueCall.objects.filter(queue=queue, outcome=Outcome.ANSWERED,
-                                      offered_at__gte=before - timedelta(days=28),
-                                      offered_at__lt=before, talk_s__isnull=False)
-             .aggregate(aht=Avg(F("talk_s") + Coalesce("hold_s", 0.0) + Coalesce("acw_s", 0.0))))
+    value = QueueCall.objects.filter(
+        queue=queue,
+        outcome=Outcome.ANSWERED,
+        offered_at__gte=before - timedelta(days=28),
+        offered_at__lt=before,
+        talk_s__isnull=False,
+    ).aggregate(aht=Avg(F("talk_s") + Coalesce("hold_s", 0.0) + Coalesce("acw_s", 0.0)))
     return float(value["aht"]) if value["aht"] else default
 
 
-def staffing_day(*, queue, day: date, shrinkage: float = 0.3, max_occupancy: float = 0.85,
-                 weeks: int = 4, now: datetime | None = None) -> dict:
+def staffing_day(
+    *,
+    queue,
+    day: date,
+    shrinkage: float = 0.3,
+    max_occupancy: float = 0.85,
+    weeks: int = 4,
+    now: datetime | None = None,
+) -> dict:
     """Per interval of a queue's day: forecast vs actual calls, required vs scheduled vs
     logged-in agents (Erlang C on the forecast)."""
     from metrics.models import AgentState, QueueCall
@@ -283,47 +348,89 @@ def staffing_day(*, queue, day: date, shrinkage: float = 0.3, max_occupancy: flo
     day_start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
     day_end = day_start + timedelta(days=1)
     since = day_start - timedelta(weeks=weeks + 1)
-    offered = (QueueCall.objects.filter(queue=queue, offered_at__gte=since, offered_at__lt=day_end)
-               .values_list("offered_at", flat=True).iterator())
-    history = fc.per_interval(((timezone.localtime(t, zone).replace(tzinfo=None), 1)
-                               for t in offered), minutes)
+    offered = (
+        QueueCall.objects.filter(queue=queue, offered_at__gte=since, offered_at__lt=day_end)
+        .values_list("offered_at", flat=True)
+        .iterator()
+    )
+    history = fc.per_interval(
+        ((timezone.localtime(t, zone).replace(tzinfo=None), 1) for t in offered), minutes
+    )
     predicted = fc.same_weekday_average(history, day, weeks=weeks)
     actual = {start.time(): calls for start, calls in history.items() if start.date() == day}
     aht = _queue_aht(queue, day_start)
     slots = sorted(set(predicted) | set(actual))
     if not slots:
-        slots = [(datetime.min + timedelta(minutes=m)).time()
-                 for m in range(8 * 60, 20 * 60, minutes)]
+        slots = [
+            (datetime.min + timedelta(minutes=m)).time() for m in range(8 * 60, 20 * 60, minutes)
+        ]
     skilled = list(queue.skilled.values_list("agent_id", flat=True))
-    shifts = list(Shift.objects.filter(agent_id__in=skilled, start__lt=day_end, end__gt=day_start)
-                  .prefetch_related("activities"))
-    states = list(AgentState.objects.filter(agent_id__in=skilled, started_at__lt=day_end)
-                  .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=day_start))
-                  .exclude(status="logged_out").values_list("agent_id", "started_at", "ended_at"))
+    shifts = list(
+        Shift.objects.filter(
+            agent_id__in=skilled, start__lt=day_end, end__gt=day_start
+        ).prefetch_related("activities")
+    )
+    states = list(
+        AgentState.objects.filter(agent_id__in=skilled, started_at__lt=day_end)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=day_start))
+        .exclude(status="logged_out")
+        .values_list("agent_id", "started_at", "ended_at")
+    )
     rows = []
     for slot in slots:
         start = datetime.combine(day, slot, tzinfo=zone)
         mid = start + timedelta(minutes=minutes / 2)
         calls = predicted.get(slot, 0.0)
-        need = erlang.required(calls=calls, aht_s=aht, sl_target=queue.sl_target,
-                               threshold_s=queue.sl_threshold_s, interval_s=minutes * 60,
-                               shrinkage=shrinkage, max_occupancy=max_occupancy)
+        need = erlang.required(
+            calls=calls,
+            aht_s=aht,
+            sl_target=queue.sl_target,
+            threshold_s=queue.sl_threshold_s,
+            interval_s=minutes * 60,
+            shrinkage=shrinkage,
+            max_occupancy=max_occupancy,
+        )
         scheduled = sum(
-            1 for s in shifts if s.start <= mid < s.end
-            and not any(a.start <= mid < a.end and a.kind != "on_queue"
-                        for a in s.activities.all()))
-        logged_in = len({agent for agent, lo, hi in states
-                         if lo <= mid and (hi is None or hi > mid) and mid <= now})
-        rows.append({"start": start, "label": slot.strftime("%H:%M"), "forecast": calls,
-                     "actual": actual.get(slot, 0.0) if start <= now else None,
-                     "required": need.raw_agents, "required_scheduled": need.scheduled_agents,
-                     "service_level": need.service_level, "asa_s": need.asa_s,
-                     "scheduled": scheduled, "logged_in": logged_in if mid <= now else None})
-    errors = fc.backtest(history, [day - timedelta(weeks=w) for w in range(weeks, 0, -1)],
-                         weeks=weeks)
-    return {"queue": queue, "day": day, "aht_s": aht, "interval_minutes": minutes,
-            "shrinkage": shrinkage, "max_occupancy": max_occupancy, "rows": rows,
-            "backtest": errors, "method": f"same-weekday average of the last {weeks} weeks"}
+            1
+            for s in shifts
+            if s.start <= mid < s.end
+            and not any(a.start <= mid < a.end and a.kind != "on_queue" for a in s.activities.all())
+        )
+        logged_in = len(
+            {
+                agent
+                for agent, lo, hi in states
+                if lo <= mid and (hi is None or hi > mid) and mid <= now
+            }
+        )
+        rows.append(
+            {
+                "start": start,
+                "label": slot.strftime("%H:%M"),
+                "forecast": calls,
+                "actual": actual.get(slot, 0.0) if start <= now else None,
+                "required": need.raw_agents,
+                "required_scheduled": need.scheduled_agents,
+                "service_level": need.service_level,
+                "asa_s": need.asa_s,
+                "scheduled": scheduled,
+                "logged_in": logged_in if mid <= now else None,
+            }
+        )
+    errors = fc.backtest(
+        history, [day - timedelta(weeks=w) for w in range(weeks, 0, -1)], weeks=weeks
+    )
+    return {
+        "queue": queue,
+        "day": day,
+        "aht_s": aht,
+        "interval_minutes": minutes,
+        "shrinkage": shrinkage,
+        "max_occupancy": max_occupancy,
+        "rows": rows,
+        "backtest": errors,
+        "method": f"same-weekday average of the last {weeks} weeks",
+    }
 
 
 # --- briefings ------------------------------------------------------------------------------------
@@ -346,10 +453,16 @@ def briefings_visible_to(user) -> QuerySet[Briefing]:
 def briefings_for_agent(agent, *, limit: int = 50) -> list[Briefing]:
     """The team's briefings with `attended` and `read` set for this agent."""
     items = list(Briefing.objects.filter(team_id=agent.team_id).select_related("author")[:limit])
-    attended = set(Briefing.attendees.through.objects.filter(
-        agent=agent, briefing__in=items).values_list("briefing_id", flat=True))
-    read = set(BriefingRead.objects.filter(agent=agent, briefing__in=items)
-               .values_list("briefing_id", flat=True))
+    attended = set(
+        Briefing.attendees.through.objects.filter(agent=agent, briefing__in=items).values_list(
+            "briefing_id", flat=True
+        )
+    )
+    read = set(
+        BriefingRead.objects.filter(agent=agent, briefing__in=items).values_list(
+            "briefing_id", flat=True
+        )
+    )
     for item in items:
         item.attended = item.pk in attended
         item.read = item.pk in read
@@ -357,7 +470,7 @@ def briefings_for_agent(agent, *, limit: int = 50) -> list[Briefing]:
 
 
 def staffing_now(*, queue, now: datetime | None = None, weeks: int = 4) -> dict:
-    """"Required now" next to "staffed now" for a queue (cheap enough for a wall board).
+    """ "Required now" next to "staffed now" for a queue (cheap enough for a wall board).
 
     The current interval's forecast is the average of the same interval on the same weekday
     over the last `weeks` weeks (quiet weeks count as zero); staffed means a skilled agent
@@ -375,11 +488,26 @@ def staffing_now(*, queue, now: datetime | None = None, weeks: int = 4) -> dict:
         past = start - timedelta(weeks=week)
         window |= Q(offered_at__gte=past, offered_at__lt=past + timedelta(minutes=minutes))
     calls = QueueCall.objects.filter(queue=queue).filter(window).count() / weeks
-    need = erlang.required(calls=calls, aht_s=_queue_aht(queue, start),
-                           sl_target=queue.sl_target, threshold_s=queue.sl_threshold_s,
-                           interval_s=minutes * 60)
-    staffed = (AgentState.objects.filter(agent__skills__queue=queue, ended_at__isnull=True,
-                                         started_at__lte=now)
-               .exclude(status="logged_out").values("agent").distinct().count())
-    return {"queue": queue, "interval_start": start, "forecast_calls": calls,
-            "required": need.raw_agents, "staffed": staffed}
+    need = erlang.required(
+        calls=calls,
+        aht_s=_queue_aht(queue, start),
+        sl_target=queue.sl_target,
+        threshold_s=queue.sl_threshold_s,
+        interval_s=minutes * 60,
+    )
+    staffed = (
+        AgentState.objects.filter(
+            agent__skills__queue=queue, ended_at__isnull=True, started_at__lte=now
+        )
+        .exclude(status="logged_out")
+        .values("agent")
+        .distinct()
+        .count()
+    )
+    return {
+        "queue": queue,
+        "interval_start": start,
+        "forecast_calls": calls,
+        "required": need.raw_agents,
+        "staffed": staffed,
+    }

@@ -56,25 +56,36 @@ def _handover_for(request, handover_id: int):
 @role_required(*LEADS)
 def handovers(request):
     lists = selectors.handover_lists_for(request.user)
-    return _render(request, "scheduling/handovers.html", {
-        "lists": lists, "open_cases": selectors.open_cases_visible_to(request.user)[:10],
-        "can_write": Role.TEAM_LEAD in access.roles_of_user(request.user),
-    })
+    return _render(
+        request,
+        "scheduling/handovers.html",
+        {
+            "lists": lists,
+            "open_cases": selectors.open_cases_visible_to(request.user)[:10],
+            "can_write": Role.TEAM_LEAD in access.roles_of_user(request.user),
+        },
+    )
 
 
 def _cases_from_post(post) -> list[dict]:
     """Case rows named `case-<n>-<field>`; wholly empty rows are skipped."""
     fields = ("customer_ref", "pending", "severity", "next_action", "owner", "source_agent")
-    indices = sorted({int(key.split("-")[1]) for key in post if key.startswith("case-")
-                      and key.split("-")[1].isdigit()})
+    indices = sorted(
+        {
+            int(key.split("-")[1])
+            for key in post
+            if key.startswith("case-") and key.split("-")[1].isdigit()
+        }
+    )
     cases = []
     for index in indices:
         row = {name: post.get(f"case-{index}-{name}", "").strip() for name in fields}
         if not any(row[name] for name in ("customer_ref", "pending", "next_action", "owner")):
             continue
         agent_id = row.pop("source_agent")
-        row["source_agent"] = (Agent.objects.filter(pk=agent_id).first()
-                               if agent_id.isdigit() else None)
+        row["source_agent"] = (
+            Agent.objects.filter(pk=agent_id).first() if agent_id.isdigit() else None
+        )
         cases.append(row)
     return cases
 
@@ -106,9 +117,12 @@ def handover_new(request):
                 author=request.user,
                 to_lead=User.objects.filter(pk=post.get("to_lead") or 0).first(),
                 supervisor=User.objects.filter(pk=post.get("supervisor") or 0).first(),
-                shift_date=shift_date, shift_name=post.get("shift_name", ""),
-                summary=post.get("summary", ""), incidents=post.get("incidents", ""),
-                notes=post.get("notes", ""), cases=cases,
+                shift_date=shift_date,
+                shift_name=post.get("shift_name", ""),
+                summary=post.get("summary", ""),
+                incidents=post.get("incidents", ""),
+                notes=post.get("notes", ""),
+                cases=cases,
                 carry_case_ids=[int(v) for v in post.getlist("carry") if v.isdigit()],
             )
         except DomainError as exc:
@@ -123,15 +137,19 @@ def handover_new(request):
 def handover_detail(request, handover_id: int):
     handover = _handover_for(request, handover_id)
     user = request.user
-    return _render(request, "scheduling/handover_detail.html", {
-        "handover": handover,
-        "cases": handover.cases.select_related("source_agent", "outcome_by", "carried_from"),
-        "addenda": handover.addenda.select_related("author"),
-        "history": selectors.handover_history(handover),
-        "is_author": access.can_edit_handover(user, handover),
-        "is_receiver": access.can_receive_handover(user, handover),
-        "can_append": access.can_append_to_handover(user, handover),
-    })
+    return _render(
+        request,
+        "scheduling/handover_detail.html",
+        {
+            "handover": handover,
+            "cases": handover.cases.select_related("source_agent", "outcome_by", "carried_from"),
+            "addenda": handover.addenda.select_related("author"),
+            "history": selectors.handover_history(handover),
+            "is_author": access.can_edit_handover(user, handover),
+            "is_receiver": access.can_receive_handover(user, handover),
+            "can_append": access.can_append_to_handover(user, handover),
+        },
+    )
 
 
 @role_required(*LEADS)
@@ -141,10 +159,13 @@ def handover_edit(request, handover_id: int):
     if not access.can_edit_handover(request.user, handover):
         raise PermissionDenied
     try:
-        services.handover_update(handover=handover, actor=request.user,
-                                 summary=request.POST.get("summary"),
-                                 incidents=request.POST.get("incidents"),
-                                 notes=request.POST.get("notes"))
+        services.handover_update(
+            handover=handover,
+            actor=request.user,
+            summary=request.POST.get("summary"),
+            incidents=request.POST.get("incidents"),
+            notes=request.POST.get("notes"),
+        )
         messages.success(request, "Handover updated.")
     except DomainError as exc:
         _fail(request, exc)
@@ -190,9 +211,12 @@ def handover_case_confirm(request, case_id: int):
 def handover_case_outcome(request, case_id: int):
     case = _case_for(request, case_id)
     try:
-        services.handover_case_record_outcome(case=case, actor=request.user,
-                                              outcome=request.POST.get("outcome", ""),
-                                              note=request.POST.get("note", ""))
+        services.handover_case_record_outcome(
+            case=case,
+            actor=request.user,
+            outcome=request.POST.get("outcome", ""),
+            note=request.POST.get("note", ""),
+        )
     except DomainError as exc:
         _fail(request, exc)
     return redirect("handover-detail", handover_id=case.handover_id)
@@ -205,8 +229,9 @@ def handover_addendum(request, handover_id: int):
     if not access.can_append_to_handover(request.user, handover):
         raise PermissionDenied
     try:
-        services.handover_addendum_add(handover=handover, actor=request.user,
-                                       text=request.POST.get("text", ""))
+        services.handover_addendum_add(
+            handover=handover, actor=request.user, text=request.POST.get("text", "")
+        )
     except DomainError as exc:
         _fail(request, exc)
     return redirect("handover-detail", handover_id=handover.pk)
@@ -214,8 +239,11 @@ def handover_addendum(request, handover_id: int):
 
 @role_required(*LEADS)
 def handover_open_cases(request):
-    return _render(request, "scheduling/handover_open_cases.html",
-                  {"cases": selectors.open_cases_visible_to(request.user)})
+    return _render(
+        request,
+        "scheduling/handover_open_cases.html",
+        {"cases": selectors.open_cases_visible_to(request.user)},
+    )
 
 
 # --- schedules ------------------------------------------------------------------------------------
@@ -235,12 +263,19 @@ def schedule(request):
     team_id = request.GET.get("team", "")
     team = next((t for t in teams if str(t.pk) == team_id), teams[0] if teams else None)
     week = _week_from(request)
-    return _render(request, "scheduling/schedule.html", {
-        "teams": teams, "team": team, "week": week,
-        "prev_week": week - timedelta(days=7), "next_week": week + timedelta(days=7),
-        "grid": selectors.week_grid(team=team, week_start=week) if team else None,
-        "report": None,
-    })
+    return _render(
+        request,
+        "scheduling/schedule.html",
+        {
+            "teams": teams,
+            "team": team,
+            "week": week,
+            "prev_week": week - timedelta(days=7),
+            "next_week": week + timedelta(days=7),
+            "grid": selectors.week_grid(team=team, week_start=week) if team else None,
+            "report": None,
+        },
+    )
 
 
 @role_required(*LEADS)
@@ -254,20 +289,26 @@ def schedule_import(request):
     else:
         try:
             text = upload.read().decode("utf-8-sig")
-            report = services.shifts_import_csv(text=text, actor=request.user,
-                                                teams=access.managed_teams(request.user))
+            report = services.shifts_import_csv(
+                text=text, actor=request.user, teams=access.managed_teams(request.user)
+            )
         except UnicodeDecodeError:
             messages.error(request, "The file is not UTF-8 text.")
         except DomainError as exc:
             _fail(request, exc)
         if report is not None and report.ok:
-            messages.success(request, f"Imported {report.created} shift(s); publish the week "
-                                      "so that agents see them.")
+            messages.success(
+                request,
+                f"Imported {report.created} shift(s); publish the week so that agents see them.",
+            )
             status = 200
     teams = list(access.managed_teams(request.user))
-    return _render(request, "scheduling/schedule.html", {
-        "teams": teams, "team": None, "week": _week_from(request), "grid": None,
-        "report": report}, status=status)
+    return _render(
+        request,
+        "scheduling/schedule.html",
+        {"teams": teams, "team": None, "week": _week_from(request), "grid": None, "report": report},
+        status=status,
+    )
 
 
 @role_required(*LEADS)
@@ -298,14 +339,24 @@ def my_schedule(request):
     agent = _own_agent(request)
     now = timezone.now()
     shifts = list(selectors.shifts_of_agent(agent, since=now - timedelta(days=7)))
-    colleague_shifts = (Shift.objects.filter(published_at__isnull=False, start__gt=now,
-                                             agent__active=True)
-                        .exclude(agent=agent).select_related("agent").order_by("start")[:200])
-    return _render(request, "scheduling/my_schedule.html", {
-        "agent": agent, "shifts": shifts, "now": now, "colleague_shifts": colleague_shifts,
-        "swaps": selectors.swaps_visible_to(request.user)[:50],
-        "leave": selectors.leave_visible_to(request.user).filter(agent=agent)[:20],
-    })
+    colleague_shifts = (
+        Shift.objects.filter(published_at__isnull=False, start__gt=now, agent__active=True)
+        .exclude(agent=agent)
+        .select_related("agent")
+        .order_by("start")[:200]
+    )
+    return _render(
+        request,
+        "scheduling/my_schedule.html",
+        {
+            "agent": agent,
+            "shifts": shifts,
+            "now": now,
+            "colleague_shifts": colleague_shifts,
+            "swaps": selectors.swaps_visible_to(request.user)[:50],
+            "leave": selectors.leave_visible_to(request.user).filter(agent=agent)[:20],
+        },
+    )
 
 
 # --- swaps ----------------------------------------------------------------------------------------
@@ -323,8 +374,9 @@ def _swap_for(request, swap_id: int):
 
 @role_required(*SWAP_ROLES)
 def swaps(request):
-    return _render(request, "scheduling/swaps.html",
-                  {"swaps": selectors.swaps_visible_to(request.user)[:200]})
+    return _render(
+        request, "scheduling/swaps.html", {"swaps": selectors.swaps_visible_to(request.user)[:200]}
+    )
 
 
 @role_required(Role.AGENT)
@@ -335,14 +387,21 @@ def swap_propose(request):
     if shift is None:
         messages.error(request, "Choose one of your own shifts.")
         return redirect("my-schedule")
-    colleague_shift = Shift.objects.filter(pk=request.POST.get("colleague_shift") or 0,
-                                           published_at__isnull=False).select_related(
-        "agent").first()
+    colleague_shift = (
+        Shift.objects.filter(
+            pk=request.POST.get("colleague_shift") or 0, published_at__isnull=False
+        )
+        .select_related("agent")
+        .first()
+    )
     try:
         swap = services.swap_propose(
-            requester=agent, shift=shift,
+            requester=agent,
+            shift=shift,
             colleague=colleague_shift.agent if colleague_shift else None,
-            colleague_shift=colleague_shift, note=request.POST.get("note", ""))
+            colleague_shift=colleague_shift,
+            note=request.POST.get("note", ""),
+        )
     except DomainError as exc:
         _fail(request, exc)
         return redirect("my-schedule")
@@ -353,16 +412,24 @@ def swap_propose(request):
 def swap_detail(request, swap_id: int):
     swap = _swap_for(request, swap_id)
     agent = agent_of(request.user)
-    return _render(request, "scheduling/swap_detail.html", {
-        "swap": swap, "checks": services.swap_checks(swap),
-        "history": selectors.audit_history(swap),
-        "is_requester": agent is not None and agent.pk == swap.requester_id,
-        "can_accept": agent is not None and agent.pk != swap.requester_id and (
-            swap.status == SwapStatus.OFFERED
-            or (swap.status == SwapStatus.PROPOSED and swap.colleague_id == agent.pk)),
-        "can_decide": swap.status == SwapStatus.ACCEPTED
-        and access.can_decide_for_agent(request.user, swap.requester),
-    })
+    return _render(
+        request,
+        "scheduling/swap_detail.html",
+        {
+            "swap": swap,
+            "checks": services.swap_checks(swap),
+            "history": selectors.audit_history(swap),
+            "is_requester": agent is not None and agent.pk == swap.requester_id,
+            "can_accept": agent is not None
+            and agent.pk != swap.requester_id
+            and (
+                swap.status == SwapStatus.OFFERED
+                or (swap.status == SwapStatus.PROPOSED and swap.colleague_id == agent.pk)
+            ),
+            "can_decide": swap.status == SwapStatus.ACCEPTED
+            and access.can_decide_for_agent(request.user, swap.requester),
+        },
+    )
 
 
 def _swap_action(request, swap_id: int, action) -> object:
@@ -400,15 +467,21 @@ def swap_cancel(request, swap_id: int):
 @role_required(*LEADS)
 @require_POST
 def swap_approve(request, swap_id: int):
-    return _swap_action(request, swap_id,
-                        lambda s: services.swap_approve(swap=s, actor=request.user))
+    return _swap_action(
+        request, swap_id, lambda s: services.swap_approve(swap=s, actor=request.user)
+    )
 
 
 @role_required(*LEADS)
 @require_POST
 def swap_refuse(request, swap_id: int):
-    return _swap_action(request, swap_id, lambda s: services.swap_refuse(
-        swap=s, actor=request.user, reason=request.POST.get("reason", "")))
+    return _swap_action(
+        request,
+        swap_id,
+        lambda s: services.swap_refuse(
+            swap=s, actor=request.user, reason=request.POST.get("reason", "")
+        ),
+    )
 
 
 # --- leave ----------------------------------------------------------------------------------------
@@ -418,14 +491,22 @@ def swap_refuse(request, swap_id: int):
 def leave(request):
     visible = selectors.leave_visible_to(request.user)
     agent = agent_of(request.user)
-    return _render(request, "scheduling/leave.html", {
-        "agent": agent,
-        "mine": visible.filter(agent=agent) if agent else [],
-        "to_decide": [lv for lv in visible.filter(status=LeaveStatus.REQUESTED)
-                      if access.can_decide_for_agent(request.user, lv.agent)],
-        "decided": visible.exclude(status=LeaveStatus.REQUESTED).exclude(
-            agent=agent)[:100] if access.has_lead_role(request.user) else [],
-    })
+    return _render(
+        request,
+        "scheduling/leave.html",
+        {
+            "agent": agent,
+            "mine": visible.filter(agent=agent) if agent else [],
+            "to_decide": [
+                lv
+                for lv in visible.filter(status=LeaveStatus.REQUESTED)
+                if access.can_decide_for_agent(request.user, lv.agent)
+            ],
+            "decided": visible.exclude(status=LeaveStatus.REQUESTED).exclude(agent=agent)[:100]
+            if access.has_lead_role(request.user)
+            else [],
+        },
+    )
 
 
 @role_required(Role.AGENT)
@@ -434,9 +515,12 @@ def leave_request(request):
     agent = _own_agent(request)
     try:
         services.leave_request(
-            agent=agent, first_day=date.fromisoformat(request.POST.get("first_day", "")),
+            agent=agent,
+            first_day=date.fromisoformat(request.POST.get("first_day", "")),
             last_day=date.fromisoformat(request.POST.get("last_day", "")),
-            kind=request.POST.get("kind", "annual"), reason=request.POST.get("reason", ""))
+            kind=request.POST.get("kind", "annual"),
+            reason=request.POST.get("reason", ""),
+        )
         messages.success(request, "Leave requested; your team lead decides.")
     except ValueError:
         messages.error(request, "Give the first and last day as dates.")
@@ -452,9 +536,12 @@ def leave_decide(request, leave_id: int):
     if item is None:
         raise Http404
     try:
-        services.leave_decide(leave=item, actor=request.user,
-                              approve=request.POST.get("decision") == "approve",
-                              reason=request.POST.get("reason", ""))
+        services.leave_decide(
+            leave=item,
+            actor=request.user,
+            approve=request.POST.get("decision") == "approve",
+            reason=request.POST.get("reason", ""),
+        )
     except DomainError as exc:
         if exc.status_code == 403:
             raise PermissionDenied from exc
@@ -522,8 +609,9 @@ def attendance_export(request):
     if team is None or fmt not in ("csv", "xlsx"):
         return HttpResponseBadRequest("Choose a team and a format (csv or xlsx).")
     if month:
-        rows = exports.month_table(selectors.attendance_month(team=team, year=month[0],
-                                                              month=month[1]))
+        rows = exports.month_table(
+            selectors.attendance_month(team=team, year=month[0], month=month[1])
+        )
         name = f"attendance-{team.name}-{month[0]:04d}-{month[1]:02d}"
     else:
         rows = exports.day_table(selectors.attendance_day(team=team, day=day))
@@ -534,7 +622,8 @@ def attendance_export(request):
     else:
         response = HttpResponse(
             exports.to_xlsx(rows, "Attendance"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
@@ -572,27 +661,58 @@ def staffing(request):
         queues, queue, day, shrinkage, max_occupancy = _staffing_params(request)
     except DomainError as exc:
         return HttpResponseBadRequest(exc.message)
-    context = {"queues": queues, "queue": queue, "day": day, "shrinkage": shrinkage,
-               "max_occupancy": max_occupancy}
+    context = {
+        "queues": queues,
+        "queue": queue,
+        "day": day,
+        "shrinkage": shrinkage,
+        "max_occupancy": max_occupancy,
+    }
     if queue is not None:
-        data = selectors.staffing_day(queue=queue, day=day, shrinkage=shrinkage,
-                                      max_occupancy=max_occupancy)
+        data = selectors.staffing_day(
+            queue=queue, day=day, shrinkage=shrinkage, max_occupancy=max_occupancy
+        )
         labels = [r["label"] for r in data["rows"]]
         context["data"] = data
         if day == timezone.localdate(timezone=conf.site_zone()):
             context["current"] = selectors.staffing_now(queue=queue)
-        context["agents_chart"] = mark_safe(chart(labels, [  # noqa: S308 - escaped in chart()
-            Series("required (with shrinkage)", [r["required_scheduled"] for r in data["rows"]],
-                   "bar", "required"),
-            Series("required on the phones", [r["required"] for r in data["rows"]], "line",
-                   "raw"),
-            Series("scheduled", [r["scheduled"] for r in data["rows"]], "line", "scheduled"),
-            Series("logged in", [r["logged_in"] for r in data["rows"]], "line", "logged"),
-        ], title=f"Agents per interval, {queue.name}, {day}"))
-        context["calls_chart"] = mark_safe(chart(labels, [  # noqa: S308 - escaped in chart()
-            Series("forecast calls", [r["forecast"] for r in data["rows"]], "bar", "forecast"),
-            Series("actual calls", [r["actual"] for r in data["rows"]], "line", "actual"),
-        ], title=f"Calls per interval, {queue.name}, {day}", height=200))
+        context["agents_chart"] = mark_safe(  # noqa: S308 - escaped in chart()
+            chart(
+                labels,
+                [
+                    Series(
+                        "required (with shrinkage)",
+                        [r["required_scheduled"] for r in data["rows"]],
+                        "bar",
+                        "required",
+                    ),
+                    Series(
+                        "required on the phones",
+                        [r["required"] for r in data["rows"]],
+                        "line",
+                        "raw",
+                    ),
+                    Series(
+                        "scheduled", [r["scheduled"] for r in data["rows"]], "line", "scheduled"
+                    ),
+                    Series("logged in", [r["logged_in"] for r in data["rows"]], "line", "logged"),
+                ],
+                title=f"Agents per interval, {queue.name}, {day}",
+            )
+        )
+        context["calls_chart"] = mark_safe(  # noqa: S308 - escaped in chart()
+            chart(
+                labels,
+                [
+                    Series(
+                        "forecast calls", [r["forecast"] for r in data["rows"]], "bar", "forecast"
+                    ),
+                    Series("actual calls", [r["actual"] for r in data["rows"]], "line", "actual"),
+                ],
+                title=f"Calls per interval, {queue.name}, {day}",
+                height=200,
+            )
+        )
     return _render(request, "scheduling/staffing.html", context)
 
 
@@ -603,14 +723,22 @@ def staffing(request):
 def briefings(request):
     agent = agent_of(request.user)
     is_lead = access.has_lead_role(request.user)
-    return _render(request, "scheduling/briefings.html", {
-        "mine": selectors.briefings_for_agent(agent) if agent and agent.team_id else [],
-        "filed": selectors.briefings_visible_to(request.user)[:50] if is_lead else [],
-        "teams": access.managed_teams(request.user) if is_lead else [],
-        "agents": Agent.objects.filter(team__in=access.managed_teams(request.user),
-                                       active=True).select_related("team") if is_lead else [],
-        "kinds": BriefingKind.choices, "now": timezone.now(),
-    })
+    return _render(
+        request,
+        "scheduling/briefings.html",
+        {
+            "mine": selectors.briefings_for_agent(agent) if agent and agent.team_id else [],
+            "filed": selectors.briefings_visible_to(request.user)[:50] if is_lead else [],
+            "teams": access.managed_teams(request.user) if is_lead else [],
+            "agents": Agent.objects.filter(
+                team__in=access.managed_teams(request.user), active=True
+            ).select_related("team")
+            if is_lead
+            else [],
+            "kinds": BriefingKind.choices,
+            "now": timezone.now(),
+        },
+    )
 
 
 @role_required(*LEADS)
@@ -627,12 +755,19 @@ def briefing_new(request):
         return redirect("briefings")
     if timezone.is_naive(held_at):
         held_at = held_at.replace(tzinfo=conf.site_zone())
-    attendees = list(Agent.objects.filter(pk__in=[v for v in post.getlist("attendees")
-                                                  if v.isdigit()]))
+    attendees = list(
+        Agent.objects.filter(pk__in=[v for v in post.getlist("attendees") if v.isdigit()])
+    )
     try:
         briefing = services.briefing_create(
-            author=request.user, team=team, kind=post.get("kind", ""), held_at=held_at,
-            agenda=post.get("agenda", ""), minutes=post.get("minutes", ""), attendees=attendees)
+            author=request.user,
+            team=team,
+            kind=post.get("kind", ""),
+            held_at=held_at,
+            agenda=post.get("agenda", ""),
+            minutes=post.get("minutes", ""),
+            attendees=attendees,
+        )
     except DomainError as exc:
         _fail(request, exc)
         return redirect("briefings")
@@ -646,13 +781,19 @@ def briefing_detail(request, briefing_id: int):
         raise Http404
     agent = agent_of(request.user)
     attendees = list(briefing.attendees.all())
-    return _render(request, "scheduling/briefing_detail.html", {
-        "briefing": briefing, "attendees": attendees,
-        "reads": briefing.reads.select_related("agent"),
-        "can_mark": agent is not None and agent.team_id == briefing.team_id
-        and not briefing.reads.filter(agent=agent).exists(),
-        "attended": agent is not None and agent in attendees,
-    })
+    return _render(
+        request,
+        "scheduling/briefing_detail.html",
+        {
+            "briefing": briefing,
+            "attendees": attendees,
+            "reads": briefing.reads.select_related("agent"),
+            "can_mark": agent is not None
+            and agent.team_id == briefing.team_id
+            and not briefing.reads.filter(agent=agent).exists(),
+            "attended": agent is not None and agent in attendees,
+        },
+    )
 
 
 @role_required(Role.AGENT)

@@ -16,8 +16,13 @@ REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -57,8 +62,9 @@ def cast(db):
 
     def user(username: str, role: str, name: str):
         first, _, last = name.partition(" ")
-        return services.user_create(username=username, password=PASSWORD, roles=[role],
-                                    first_name=first, last_name=last)
+        return services.user_create(
+            username=username, password=PASSWORD, roles=[role], first_name=first, last_name=last
+        )
 
     sam = user("sam", Role.SUPERVISOR, "Sam Supervisor")
     tina = user("tina", Role.TEAM_LEAD, "Tina Lead")
@@ -68,19 +74,39 @@ def cast(db):
     billing = services.team_create(name="Billing", lead=tina)
     cards = services.team_create(name="Cards", lead=tom)
     ann = services.agent_create(
-        username="ann", display_name="Ann Agent", employee_number="E2004", team=billing,
-        password=PASSWORD, aliases=["Local/2004@from-internal/n", "PJSIP/2004"],
+        username="ann",
+        display_name="Ann Agent",
+        employee_number="E2004",
+        team=billing,
+        password=PASSWORD,
+        aliases=["Local/2004@from-internal/n", "PJSIP/2004"],
     )
     bob = services.agent_create(
-        username="bob", display_name="Bob Agent", employee_number="E2005", team=cards,
-        password=PASSWORD, aliases=["Local/2005@from-internal/n", "PJSIP/2005"],
+        username="bob",
+        display_name="Bob Agent",
+        employee_number="E2005",
+        team=cards,
+        password=PASSWORD,
+        aliases=["Local/2005@from-internal/n", "PJSIP/2005"],
     )
     return SimpleNamespace(
-        sam=sam, tina=tina, tom=tom, quinn=quinn, ada=ada, ann=ann.user, bob=bob.user,
-        ann_agent=ann, bob_agent=bob, billing=billing, cards=cards,
+        sam=sam,
+        tina=tina,
+        tom=tom,
+        quinn=quinn,
+        ada=ada,
+        ann=ann.user,
+        bob=bob.user,
+        ann_agent=ann,
+        bob_agent=bob,
+        billing=billing,
+        cards=cards,
         by_role={
-            Role.SUPERVISOR: sam, Role.TEAM_LEAD: tina, Role.QA_ANALYST: quinn,
-            Role.AGENT: ann.user, Role.ADMIN: ada,
+            Role.SUPERVISOR: sam,
+            Role.TEAM_LEAD: tina,
+            Role.QA_ANALYST: quinn,
+            Role.AGENT: ann.user,
+            Role.ADMIN: ada,
         },
         password=PASSWORD,
     )
@@ -148,8 +174,9 @@ def live_asgi(transactional_db, settings) -> Iterator[SimpleNamespace]:
 
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.fail("live_asgi needs a file or server database (run through make test)")
-    setup = partial(_child_setup, str(connection.settings_dict["NAME"]),
-                    list(settings.PASSWORD_HASHERS))
+    setup = partial(
+        _child_setup, str(connection.settings_dict["NAME"]), list(settings.PASSWORD_HASHERS)
+    )
     process = SpawnedDaphneProcess("127.0.0.1", partial(_asgi_application), setup=setup)
     process.start()
     if not process.ready.wait(timeout=60):
@@ -157,8 +184,12 @@ def live_asgi(transactional_db, settings) -> Iterator[SimpleNamespace]:
         pytest.fail("the Daphne live server did not start within 60 s")
     port = process.port.value
     try:
-        yield SimpleNamespace(url=f"http://127.0.0.1:{port}", ws_url=f"ws://127.0.0.1:{port}",
-                              port=port, process=process)
+        yield SimpleNamespace(
+            url=f"http://127.0.0.1:{port}",
+            ws_url=f"ws://127.0.0.1:{port}",
+            port=port,
+            process=process,
+        )
     finally:
         process.terminate()
         process.join(timeout=10)

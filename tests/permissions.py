@@ -65,8 +65,10 @@ def check_case(case: Case, cast, role: str) -> None:
         f"{case.id()} as {role}: expected {expected}, got {response.status_code}: "
         f"{getattr(response, 'content', b'')[:300]!r}"
     )
-    if case.api and response.status_code >= 400 and response.get("Content-Type", "").startswith(
-        "application/json"
+    if (
+        case.api
+        and response.status_code >= 400
+        and response.get("Content-Type", "").startswith("application/json")
     ):
         body = response.json()
         assert "error" in body and {"code", "message"} <= set(body["error"]), body

@@ -31,8 +31,10 @@ def find_binary(name: str, *, resolve: bool = False) -> str:
         # Redis must keep its name: redis-server links to a binary that acts by its argv[0].
         return os.path.realpath(found) if resolve else found
     # Debian keeps the server binaries off PATH, one directory per major version.
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-                        key=lambda p: int(Path(p).parts[4]) if Path(p).parts[4].isdigit() else 0)
+    candidates = sorted(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+        key=lambda p: int(Path(p).parts[4]) if Path(p).parts[4].isdigit() else 0,
+    )
     if candidates:
         return candidates[-1]
     raise SystemExit(
@@ -90,22 +92,52 @@ class Postgres:
 
     def start(self) -> None:
         if not self.data.exists():
-            self._run(self.initdb, "-D", str(self.data), "-U", "callfloor", "--auth=trust",
-                      "-E", "UTF8", "--no-sync", "--locale=C")
-        options = " ".join([
-            f"-p {self.port}", f"-k {self.socket_dir}", "-c listen_addresses=127.0.0.1",
-            # A throwaway cluster does not need crash safety; it needs speed.
-            "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
-            "-c max_connections=300",
-        ])
-        self._run(self.pg_ctl, "-D", str(self.data), "-l", str(self.log), "-o", options,
-                  "-w", "-t", "60", "start")
+            self._run(
+                self.initdb,
+                "-D",
+                str(self.data),
+                "-U",
+                "callfloor",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--locale=C",
+            )
+        options = " ".join(
+            [
+                f"-p {self.port}",
+                f"-k {self.socket_dir}",
+                "-c listen_addresses=127.0.0.1",
+                # A throwaway cluster does not need crash safety; it needs speed.
+                "-c fsync=off",
+                "-c synchronous_commit=off",
+                "-c full_page_writes=off",
+                "-c max_connections=300",
+            ]
+        )
+        self._run(
+            self.pg_ctl,
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         wait_for_port(self.port)
 
     def stop(self) -> None:
-        subprocess.run([*self.prefix, self.pg_ctl, "-D", str(self.data), "-m", "immediate",
-                        "-w", "stop"], check=False, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [*self.prefix, self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop"],
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     @property
     def url(self) -> str:
@@ -121,9 +153,23 @@ class Redis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.root), "--protected-mode", "yes"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.root),
+                "--protected-mode",
+                "yes",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_for_port(self.port)
 
@@ -142,7 +188,7 @@ class Redis:
 
 def main(argv: list[str]) -> int:
     if "--" in argv:
-        argv = argv[argv.index("--") + 1:]
+        argv = argv[argv.index("--") + 1 :]
     if not argv:
         print("usage: python -m tests.services -- COMMAND [ARGS...]", file=sys.stderr)
         return 2
@@ -152,28 +198,42 @@ def main(argv: list[str]) -> int:
     try:
         postgres.start()
         subprocess.run(
-            [*postgres.prefix, str(Path(postgres.pg_ctl).with_name("createdb")), "-h",
-             "127.0.0.1", "-p", str(postgres.port), "-U", "callfloor", "callfloor"],
+            [
+                *postgres.prefix,
+                str(Path(postgres.pg_ctl).with_name("createdb")),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(postgres.port),
+                "-U",
+                "callfloor",
+                "callfloor",
+            ],
             check=True,
         )
         redis.start()
         env = dict(os.environ)
-        env.update({
-            "DATABASE_URL": postgres.url,
-            "REDIS_URL": redis.url,
-            "SECRET_KEY": env.get("SECRET_KEY") or secrets.token_urlsafe(40),
-            "CALLFLOOR_HTTPS": "0",
-            # Tasks run in the test's own process; tests of the real worker start one.
-            "CELERY_TASK_ALWAYS_EAGER": env.get("CELERY_TASK_ALWAYS_EAGER", "1"),
-            "CALLFLOOR_TEST_SERVICES": "1",
-            "CALLFLOOR_TEST_PGDATA": str(postgres.data),
-            "CALLFLOOR_TEST_PG_CTL": postgres.pg_ctl,
-            "CALLFLOOR_TEST_PG_PORT": str(postgres.port),
-            "CALLFLOOR_TEST_REDIS_SERVER": redis.binary,
-            "CALLFLOOR_TEST_REDIS_PORT": str(redis.port),
-        })
-        print(f"tests.services: PostgreSQL on 127.0.0.1:{postgres.port}, "
-              f"Redis on 127.0.0.1:{redis.port}", flush=True)
+        env.update(
+            {
+                "DATABASE_URL": postgres.url,
+                "REDIS_URL": redis.url,
+                "SECRET_KEY": env.get("SECRET_KEY") or secrets.token_urlsafe(40),
+                "CALLFLOOR_HTTPS": "0",
+                # Tasks run in the test's own process; tests of the real worker start one.
+                "CELERY_TASK_ALWAYS_EAGER": env.get("CELERY_TASK_ALWAYS_EAGER", "1"),
+                "CALLFLOOR_TEST_SERVICES": "1",
+                "CALLFLOOR_TEST_PGDATA": str(postgres.data),
+                "CALLFLOOR_TEST_PG_CTL": postgres.pg_ctl,
+                "CALLFLOOR_TEST_PG_PORT": str(postgres.port),
+                "CALLFLOOR_TEST_REDIS_SERVER": redis.binary,
+                "CALLFLOOR_TEST_REDIS_PORT": str(redis.port),
+            }
+        )
+        print(
+            f"tests.services: PostgreSQL on 127.0.0.1:{postgres.port}, "
+            f"Redis on 127.0.0.1:{redis.port}",
+            flush=True,
+        )
         return subprocess.run(argv, env=env, check=False).returncode
     finally:
         redis.stop()

@@ -16,9 +16,24 @@ REAL = os.environ.get("CALLFLOOR_TEST_SERVICES") == "1" or os.environ.get("CI")
 def celery_worker():
     env = dict(os.environ, CELERY_TASK_ALWAYS_EAGER="0")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "callfloor", "worker", "--pool=solo",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "-n", "test@%h"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "callfloor",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            "test@%h",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         yield process

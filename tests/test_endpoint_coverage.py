@@ -31,8 +31,11 @@ def _covered() -> set[str]:
 
 
 def test_every_named_url_has_a_permission_case():
-    names = {n for n in _names(get_resolver().url_patterns)
-             if n not in EXEMPT and not n.startswith(EXEMPT_PREFIXES)}
+    names = {
+        n
+        for n in _names(get_resolver().url_patterns)
+        if n not in EXEMPT and not n.startswith(EXEMPT_PREFIXES)
+    }
     missing = sorted(names - _covered())
     assert not missing, f"URLs without a permission-matrix case: {missing}"
 

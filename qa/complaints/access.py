@@ -44,8 +44,11 @@ def filter_visible(qs: QuerySet, user) -> QuerySet:
 
 
 def leads_team_of(user, complaint) -> bool:
-    return (has_role(user, Role.TEAM_LEAD) and complaint.team_id is not None
-            and complaint.team.lead_id == user.pk)
+    return (
+        has_role(user, Role.TEAM_LEAD)
+        and complaint.team_id is not None
+        and complaint.team.lead_id == user.pk
+    )
 
 
 def can_see(user, complaint) -> bool:
@@ -59,8 +62,11 @@ def can_work(user, complaint) -> bool:
     """The owner, any supervisor and the lead of the case's team act on an open case."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return (complaint.owner_id == user.pk or has_role(user, Role.SUPERVISOR)
-            or leads_team_of(user, complaint))
+    return (
+        complaint.owner_id == user.pk
+        or has_role(user, Role.SUPERVISOR)
+        or leads_team_of(user, complaint)
+    )
 
 
 def can_reopen(user, complaint) -> bool:
@@ -102,7 +108,13 @@ def mask_name(value: str) -> str:
 def customer_of(user, complaint) -> dict[str, str | bool]:
     """The customer's name and contact as this user may see them."""
     if sees_customer(user, complaint):
-        return {"name": complaint.customer_name, "contact": complaint.customer_contact,
-                "masked": False}
-    return {"name": mask_name(complaint.customer_name),
-            "contact": mask_contact(complaint.customer_contact), "masked": True}
+        return {
+            "name": complaint.customer_name,
+            "contact": complaint.customer_contact,
+            "masked": False,
+        }
+    return {
+        "name": mask_name(complaint.customer_name),
+        "contact": mask_contact(complaint.customer_contact),
+        "masked": True,
+    }

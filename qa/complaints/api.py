@@ -59,9 +59,16 @@ class TimersOutput(serializers.Serializer):
 
 
 def _timer_dict(state) -> dict:
-    return {"level": state.level.value, "budget_s": state.budget_s, "used_s": state.used_s,
-            "left_s": state.left_s, "due_at": state.due_at, "breached": state.breached,
-            "paused": state.paused, "stopped": state.stopped}
+    return {
+        "level": state.level.value,
+        "budget_s": state.budget_s,
+        "used_s": state.used_s,
+        "left_s": state.left_s,
+        "due_at": state.due_at,
+        "breached": state.breached,
+        "paused": state.paused,
+        "stopped": state.stopped,
+    }
 
 
 class ComplaintOutput(serializers.ModelSerializer):
@@ -80,11 +87,33 @@ class ComplaintOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Complaint
-        fields = ["id", "reference", "customer", "channel", "calls", "queue", "agent",
-                  "category", "severity", "description", "owner", "tier", "tier_name",
-                  "status", "created_at", "acknowledged_at", "resolved_at", "resolution",
-                  "waiting_on_customer", "callback_at", "round", "closed_at", "root_cause",
-                  "corrective_action", "timers"]
+        fields = [
+            "id",
+            "reference",
+            "customer",
+            "channel",
+            "calls",
+            "queue",
+            "agent",
+            "category",
+            "severity",
+            "description",
+            "owner",
+            "tier",
+            "tier_name",
+            "status",
+            "created_at",
+            "acknowledged_at",
+            "resolved_at",
+            "resolution",
+            "waiting_on_customer",
+            "callback_at",
+            "round",
+            "closed_at",
+            "root_cause",
+            "corrective_action",
+            "timers",
+        ]
 
     @extend_schema_field(CustomerOutput)
     def get_customer(self, obj) -> dict:
@@ -93,8 +122,10 @@ class ComplaintOutput(serializers.ModelSerializer):
     @extend_schema_field(TimersOutput)
     def get_timers(self, obj) -> dict:
         state = selectors.complaint_timers(obj, calendar=self.context.get("calendar"))
-        return {"acknowledge": _timer_dict(state.acknowledge),
-                "resolve": _timer_dict(state.resolve)}
+        return {
+            "acknowledge": _timer_dict(state.acknowledge),
+            "resolve": _timer_dict(state.resolve),
+        }
 
 
 def _output(request, complaint: Complaint, code: int = status.HTTP_200_OK) -> Response:
@@ -103,8 +134,10 @@ def _output(request, complaint: Complaint, code: int = status.HTTP_200_OK) -> Re
 
 
 class _CallsField(serializers.PrimaryKeyRelatedField):
-    default_error_messages = {"does_not_exist": "There is no call with id {pk_value}.",
-                              "incorrect_type": "A call is given by its id (a number)."}
+    default_error_messages = {
+        "does_not_exist": "There is no call with id {pk_value}.",
+        "incorrect_type": "A call is given by its id (a number).",
+    }
 
 
 class ComplaintCreateInput(serializers.Serializer):
@@ -112,11 +145,13 @@ class ComplaintCreateInput(serializers.Serializer):
     customer_contact = serializers.CharField(max_length=150)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
     category = serializers.IntegerField(
-        help_text="The id of an active category (GET /api/complaints/categories/).")
+        help_text="The id of an active category (GET /api/complaints/categories/)."
+    )
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.NORMAL)
     description = serializers.CharField()
-    calls = serializers.ListField(child=_CallsField(queryset=QueueCall.objects.all()),
-                                  required=False, default=list)
+    calls = serializers.ListField(
+        child=_CallsField(queryset=QueueCall.objects.all()), required=False, default=list
+    )
 
 
 class ComplaintListApi(ListAPIView):
@@ -135,17 +170,25 @@ class ComplaintListApi(ListAPIView):
         params = self.request.query_params
         tier = params.get("tier")
         return selectors.complaint_list(
-            user=self.request.user, status=params.get("status") or None,
+            user=self.request.user,
+            status=params.get("status") or None,
             tier=int(tier) if tier and tier.isdigit() else None,
-            severity=params.get("severity") or None, mine=params.get("mine") == "1",
-            open_only=params.get("open") == "1")
+            severity=params.get("severity") or None,
+            mine=params.get("mine") == "1",
+            open_only=params.get("open") == "1",
+        )
 
     InputSerializer = ComplaintCreateInput
 
-    @extend_schema(parameters=[
-        OpenApiParameter("status", enum=Status.values), OpenApiParameter("tier", int),
-        OpenApiParameter("severity", enum=Severity.values), OpenApiParameter("mine", bool),
-        OpenApiParameter("open", bool)])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", enum=Status.values),
+            OpenApiParameter("tier", int),
+            OpenApiParameter("severity", enum=Severity.values),
+            OpenApiParameter("mine", bool),
+            OpenApiParameter("open", bool),
+        ]
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -201,8 +244,9 @@ class _CaseActionApi(APIView):
         return _output(request, complaint)
 
 
-def _action(name: str, service, input_fields: dict | None = None, may=access.can_work,
-            doc: str = ""):
+def _action(
+    name: str, service, input_fields: dict | None = None, may=access.can_work, doc: str = ""
+):
     """One APIView class for one case operation."""
     input_class = type(f"{name}Input", (serializers.Serializer,), dict(input_fields or {}))
 
@@ -214,66 +258,126 @@ def _action(name: str, service, input_fields: dict | None = None, may=access.can
     def post(self, request, complaint_id: int):
         return _CaseActionApi.post(self, request, complaint_id)
 
-    return type(name, (_CaseActionApi,), {
-        "InputSerializer": input_class, "perform": perform, "may": staticmethod(may),
-        "post": post, "__doc__": doc, "__module__": __name__,
-    })
+    return type(
+        name,
+        (_CaseActionApi,),
+        {
+            "InputSerializer": input_class,
+            "perform": perform,
+            "may": staticmethod(may),
+            "post": post,
+            "__doc__": doc,
+            "__module__": __name__,
+        },
+    )
 
 
 def _text(**kwargs):
     return serializers.CharField(allow_blank=True, **kwargs)
 
 
-AcknowledgeApi = _action("AcknowledgeApi", services.complaint_acknowledge,
-                         doc="Acknowledge a new case (stops the acknowledge timer).")
-InvestigateApi = _action("InvestigateApi", services.complaint_investigate,
-                         doc="Start (or resume after reopening) the investigation.")
+AcknowledgeApi = _action(
+    "AcknowledgeApi",
+    services.complaint_acknowledge,
+    doc="Acknowledge a new case (stops the acknowledge timer).",
+)
+InvestigateApi = _action(
+    "InvestigateApi",
+    services.complaint_investigate,
+    doc="Start (or resume after reopening) the investigation.",
+)
 ProposeResolutionApi = _action(
-    "ProposeResolutionApi", services.complaint_propose_resolution,
-    {"resolution": _text()}, doc="Propose the resolution (stops the resolve timer).")
+    "ProposeResolutionApi",
+    services.complaint_propose_resolution,
+    {"resolution": _text()},
+    doc="Propose the resolution (stops the resolve timer).",
+)
 AwaitCallbackApi = _action(
-    "AwaitCallbackApi", services.complaint_await_callback,
+    "AwaitCallbackApi",
+    services.complaint_await_callback,
     {"callback_at": serializers.DateTimeField(help_text="When the customer is called back.")},
-    doc="The resolution is in place; schedule the call-back to the customer.")
+    doc="The resolution is in place; schedule the call-back to the customer.",
+)
 RecordCallbackApi = _action(
-    "RecordCallbackApi", services.complaint_record_callback,
-    {"outcome": serializers.ChoiceField(choices=CallbackOutcome.choices),
-     "note": _text(required=False, default="")},
-    doc="Record a call-back and its outcome; 'not_satisfied' reopens the case.")
+    "RecordCallbackApi",
+    services.complaint_record_callback,
+    {
+        "outcome": serializers.ChoiceField(choices=CallbackOutcome.choices),
+        "note": _text(required=False, default=""),
+    },
+    doc="Record a call-back and its outcome; 'not_satisfied' reopens the case.",
+)
 CloseApi = _action(
-    "CloseApi", services.complaint_close,
+    "CloseApi",
+    services.complaint_close,
     {"root_cause": serializers.IntegerField(), "corrective_action": _text()},
     doc="Close the case: needs a satisfied call-back (or three unreachable attempts), a root "
-        "cause and a corrective action.")
-ReopenApi = _action("ReopenApi", services.complaint_reopen, {"reason": _text()},
-                    may=access.can_reopen, doc="Reopen a closed case.")
-PauseApi = _action("PauseApi", services.complaint_pause, {"reason": _text()},
-                   doc="Wait on the customer: the timers stand still.")
-ResumeApi = _action("ResumeApi", services.complaint_resume,
-                    doc="Stop waiting on the customer: the timers run again.")
-NoteApi = _action("NoteApi", services.complaint_add_note, {"text": _text()},
-                  may=access.can_add_note, doc="Add a note to the case.")
-ForwardApi = _action("ForwardApi", services.complaint_forward,
-                     {"department": _text(), "note": _text(required=False, default="")},
-                     doc="Record that the case was forwarded to another department.")
-EscalateApi = _action("EscalateApi", services.complaint_escalate, {"reason": _text()},
-                      doc="Move the case up one tier and notify its new owner.")
+    "cause and a corrective action.",
+)
+ReopenApi = _action(
+    "ReopenApi",
+    services.complaint_reopen,
+    {"reason": _text()},
+    may=access.can_reopen,
+    doc="Reopen a closed case.",
+)
+PauseApi = _action(
+    "PauseApi",
+    services.complaint_pause,
+    {"reason": _text()},
+    doc="Wait on the customer: the timers stand still.",
+)
+ResumeApi = _action(
+    "ResumeApi",
+    services.complaint_resume,
+    doc="Stop waiting on the customer: the timers run again.",
+)
+NoteApi = _action(
+    "NoteApi",
+    services.complaint_add_note,
+    {"text": _text()},
+    may=access.can_add_note,
+    doc="Add a note to the case.",
+)
+ForwardApi = _action(
+    "ForwardApi",
+    services.complaint_forward,
+    {"department": _text(), "note": _text(required=False, default="")},
+    doc="Record that the case was forwarded to another department.",
+)
+EscalateApi = _action(
+    "EscalateApi",
+    services.complaint_escalate,
+    {"reason": _text()},
+    doc="Move the case up one tier and notify its new owner.",
+)
 
 
 class CategoryListApi(APIView):
     """The active complaint categories and root causes (for forms)."""
 
-    @extend_schema(responses=inline_serializer("ComplaintLists", {
-        "categories": serializers.ListField(), "root_causes": serializers.ListField(),
-        "severities": serializers.ListField(), "channels": serializers.ListField(),
-        "tiers": serializers.ListField()}))
+    @extend_schema(
+        responses=inline_serializer(
+            "ComplaintLists",
+            {
+                "categories": serializers.ListField(),
+                "root_causes": serializers.ListField(),
+                "severities": serializers.ListField(),
+                "channels": serializers.ListField(),
+                "tiers": serializers.ListField(),
+            },
+        )
+    )
     def get(self, request):
-        return Response({
-            "categories": list(Category.objects.filter(active=True).values("id", "name")),
-            "root_causes": list(RootCause.objects.filter(active=True).values("id", "name")),
-            "severities": Severity.values, "channels": Channel.values,
-            "tiers": [{"id": t.value, "name": t.label} for t in Tier],
-        })
+        return Response(
+            {
+                "categories": list(Category.objects.filter(active=True).values("id", "name")),
+                "root_causes": list(RootCause.objects.filter(active=True).values("id", "name")),
+                "severities": Severity.values,
+                "channels": Channel.values,
+                "tiers": [{"id": t.value, "name": t.label} for t in Tier],
+            }
+        )
 
 
 class LiveEscalationOutput(serializers.ModelSerializer):
@@ -284,14 +388,28 @@ class LiveEscalationOutput(serializers.ModelSerializer):
 
     class Meta:
         model = LiveEscalation
-        fields = ["id", "site", "call", "queue", "agent", "raised_by", "reason", "raised_at",
-                  "status", "taken_by", "taken_at", "closed_at", "complaint"]
+        fields = [
+            "id",
+            "site",
+            "call",
+            "queue",
+            "agent",
+            "raised_by",
+            "reason",
+            "raised_at",
+            "status",
+            "taken_by",
+            "taken_at",
+            "closed_at",
+            "complaint",
+        ]
 
 
 class LiveEscalationRaiseInput(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, max_length=300)
-    call = _CallsField(queryset=QueueCall.objects.select_related("queue", "agent"),
-                       required=False, allow_null=True)
+    call = _CallsField(
+        queryset=QueueCall.objects.select_related("queue", "agent"), required=False, allow_null=True
+    )
 
 
 class LiveEscalationCloseInput(serializers.Serializer):
@@ -309,8 +427,9 @@ class LiveEscalationListApi(APIView):
 
     InputSerializer = LiveEscalationRaiseInput
 
-    @extend_schema(parameters=[OpenApiParameter("site", str)],
-                   responses=LiveEscalationOutput(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("site", str)], responses=LiveEscalationOutput(many=True)
+    )
     def get(self, request):
         rows = selectors.live_escalations_open(request.query_params.get("site") or None)
         return Response(LiveEscalationOutput(rows, many=True).data)
@@ -329,8 +448,9 @@ class LiveEscalationTakeApi(APIView):
     @extend_schema(request=None, responses=LiveEscalationOutput)
     def post(self, request, live_id: int):
         live = get_object_or_404(LiveEscalation, pk=live_id)
-        return Response(LiveEscalationOutput(
-            services.live_escalation_take(live=live, actor=request.user)).data)
+        return Response(
+            LiveEscalationOutput(services.live_escalation_take(live=live, actor=request.user)).data
+        )
 
 
 class LiveEscalationCloseApi(APIView):
@@ -345,10 +465,14 @@ class LiveEscalationCloseApi(APIView):
         data.is_valid(raise_exception=True)
         complaint = None
         if data.validated_data.get("complaint"):
-            complaint = selectors.complaint_get(user=request.user,
-                                                pk=data.validated_data["complaint"])
-        return Response(LiveEscalationOutput(services.live_escalation_close(
-            live=live, actor=request.user, complaint=complaint)).data)
+            complaint = selectors.complaint_get(
+                user=request.user, pk=data.validated_data["complaint"]
+            )
+        return Response(
+            LiveEscalationOutput(
+                services.live_escalation_close(live=live, actor=request.user, complaint=complaint)
+            ).data
+        )
 
 
 def parse_period(params) -> reports.Period:
@@ -376,12 +500,24 @@ class ReportApi(APIView):
 
     permission_classes = [CanSeeQueue]
 
-    @extend_schema(parameters=[OpenApiParameter("start", str), OpenApiParameter("end", str)],
-                   responses=inline_serializer("ComplaintReport", {
-                       "start": serializers.DateField(), "end": serializers.DateField(),
-                       "tables": serializers.DictField()}))
+    @extend_schema(
+        parameters=[OpenApiParameter("start", str), OpenApiParameter("end", str)],
+        responses=inline_serializer(
+            "ComplaintReport",
+            {
+                "start": serializers.DateField(),
+                "end": serializers.DateField(),
+                "tables": serializers.DictField(),
+            },
+        ),
+    )
     def get(self, request):
         period = parse_period(request.query_params)
         tables = reports.build(period)
-        return Response({"start": period.start, "end": period.end,
-                         "tables": {k: reports.records(v) for k, v in tables.items()}})
+        return Response(
+            {
+                "start": period.start,
+                "end": period.end,
+                "tables": {k: reports.records(v) for k, v in tables.items()},
+            }
+        )

@@ -15,5 +15,6 @@ class ComplaintsConfig(AppConfig):
         from qa.complaints.selectors import agent_report_complaints
 
         register_alert_source(live_escalation_floor_alerts)
-        register_agent_report_hook([Column("complaints", "Complaints", "count")],
-                                   agent_report_complaints)
+        register_agent_report_hook(
+            [Column("complaints", "Complaints", "count")], agent_report_complaints
+        )

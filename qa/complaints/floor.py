@@ -21,13 +21,18 @@ def live_escalation_floor_alerts(*, site: str, now: datetime) -> list[dict]:
     for live in live_escalations_open(site).filter(status=LiveStatus.OPEN):
         who = live.agent.display_name if live.agent else live.raised_by.get_username()
         queue = f" ({live.call.queue.name})" if live.call_id and live.call else ""
-        alerts.append({
-            "key": f"live_escalation:{live.pk}", "kind": "live_escalation", "severity": "red",
-            "text": f"{who}{queue}: customer asks for a supervisor — {live.reason}",
-            "since": round(live.raised_at.timestamp(), 3),
-            "agent": f"a{live.agent_id}" if live.agent_id else None,
-            "team_id": live.agent.team_id if live.agent else None,
-            "live_id": live.pk, "link": link,
-            "action": reverse("api-live-escalation-take", args=[live.pk]),
-        })
+        alerts.append(
+            {
+                "key": f"live_escalation:{live.pk}",
+                "kind": "live_escalation",
+                "severity": "red",
+                "text": f"{who}{queue}: customer asks for a supervisor — {live.reason}",
+                "since": round(live.raised_at.timestamp(), 3),
+                "agent": f"a{live.agent_id}" if live.agent_id else None,
+                "team_id": live.agent.team_id if live.agent else None,
+                "live_id": live.pk,
+                "link": link,
+                "action": reverse("api-live-escalation-take", args=[live.pk]),
+            }
+        )
     return alerts

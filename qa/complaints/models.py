@@ -62,31 +62,46 @@ class ServiceLevelPolicy(models.Model):
     acknowledge_minutes = models.PositiveIntegerField()
     resolve_minutes = models.PositiveIntegerField()
     business_hours = models.BooleanField(
-        default=True, help_text="Count only opening hours (otherwise every minute counts).")
+        default=True, help_text="Count only opening hours (otherwise every minute counts)."
+    )
 
     class Meta:
         ordering = ["severity"]
         verbose_name_plural = "service level policies"
 
     def __str__(self) -> str:
-        return (f"{self.get_severity_display()}: {self.acknowledge_minutes} / "
-                f"{self.resolve_minutes} min")
+        return (
+            f"{self.get_severity_display()}: {self.acknowledge_minutes} / "
+            f"{self.resolve_minutes} min"
+        )
 
 
 class OpeningHours(models.Model):
     """One span of the business calendar, in the site's zone; none at all means Mon–Fri 9–18."""
 
     weekday = models.PositiveSmallIntegerField(
-        choices=[(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"),
-                 (4, "Friday"), (5, "Saturday"), (6, "Sunday")])
+        choices=[
+            (0, "Monday"),
+            (1, "Tuesday"),
+            (2, "Wednesday"),
+            (3, "Thursday"),
+            (4, "Friday"),
+            (5, "Saturday"),
+            (6, "Sunday"),
+        ]
+    )
     opens = models.TimeField()
     closes = models.TimeField()
 
     class Meta:
         ordering = ["weekday", "opens"]
         verbose_name_plural = "opening hours"
-        constraints = [models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")),
-                                              name="openinghours_closes_after_opens")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")),
+                name="openinghours_closes_after_opens",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
@@ -108,8 +123,9 @@ class ClosedDay(models.Model):
 class CentreManager(models.Model):
     """A supervisor flagged as centre manager: the last escalation tier."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="centre_manager")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="centre_manager"
+    )
 
     def __str__(self) -> str:
         return str(self.user)
@@ -161,23 +177,29 @@ class Complaint(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.PHONE)
     calls = models.ManyToManyField("metrics.QueueCall", blank=True, related_name="complaints")
     # The queue and agent of the first linked call, for complaint rates.
-    queue = models.ForeignKey("metrics.Queue", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="complaints")
-    agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="complaints")
-    team = models.ForeignKey("agents.Team", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="complaints")
+    queue = models.ForeignKey(
+        "metrics.Queue", null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+    )
+    agent = models.ForeignKey(
+        "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+    )
+    team = models.ForeignKey(
+        "agents.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+    )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="complaints")
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.NORMAL)
     description = models.TextField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="complaints_logged")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints_logged"
+    )
     created_at = models.DateTimeField()
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="complaints_owned")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints_owned"
+    )
     tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.AGENT)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW,
-                              db_index=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+    )
     # The service levels in force when the case was logged.
     acknowledge_budget_s = models.PositiveIntegerField()
     resolve_budget_s = models.PositiveIntegerField()
@@ -195,15 +217,15 @@ class Complaint(models.Model):
     callback_at = models.DateTimeField(null=True, blank=True)
     round = models.PositiveSmallIntegerField(default=1, help_text="1 + times reopened")
     closed_at = models.DateTimeField(null=True, blank=True)
-    root_cause = models.ForeignKey(RootCause, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="complaints")
+    root_cause = models.ForeignKey(
+        RootCause, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"
+    )
     corrective_action = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "tier"]),
-                   models.Index(fields=["created_at"])]
+        indexes = [models.Index(fields=["status", "tier"]), models.Index(fields=["created_at"])]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.customer_name}"
@@ -227,9 +249,13 @@ class Pause(models.Model):
 
     class Meta:
         ordering = ["started_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["complaint"],
-                                               condition=models.Q(ended_at__isnull=True),
-                                               name="one_open_pause_per_complaint")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_pause_per_complaint",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} – {self.ended_at or '…'}"
@@ -237,8 +263,7 @@ class Pause(models.Model):
 
 class Note(models.Model):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -256,18 +281,20 @@ class EscalationKind(models.TextChoices):
 
 
 class Escalation(models.Model):
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE,
-                                  related_name="escalations")
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="escalations")
     kind = models.CharField(max_length=20, choices=EscalationKind.choices)
     from_tier = models.PositiveSmallIntegerField(choices=Tier.choices)
     to_tier = models.PositiveSmallIntegerField(choices=Tier.choices)
-    from_owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.PROTECT, related_name="+")
-    to_owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                 related_name="+")
+    from_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.CharField(max_length=500)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                           on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField()
 
     class Meta:
@@ -304,8 +331,7 @@ class Callback(models.Model):
 class Forwarding(models.Model):
     """The case was handed to another department: who handed it on, and when."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE,
-                                  related_name="forwardings")
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="forwardings")
     department = models.CharField(max_length=100)
     note = models.TextField(blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -328,22 +354,36 @@ class LiveEscalation(models.Model):
     """A call in progress where the customer asks for a supervisor."""
 
     site = models.SlugField(max_length=50, default="main")
-    call = models.ForeignKey("metrics.QueueCall", null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="live_escalations")
-    agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="live_escalations")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+")
+    call = models.ForeignKey(
+        "metrics.QueueCall",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="live_escalations",
+    )
+    agent = models.ForeignKey(
+        "agents.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="live_escalations",
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.CharField(max_length=300)
     raised_at = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=LiveStatus.choices, default=LiveStatus.OPEN,
-                              db_index=True)
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=LiveStatus.choices, default=LiveStatus.OPEN, db_index=True
+    )
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     taken_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    complaint = models.ForeignKey(Complaint, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="live_escalations")
+    complaint = models.ForeignKey(
+        Complaint, null=True, blank=True, on_delete=models.SET_NULL, related_name="live_escalations"
+    )
 
     class Meta:
         ordering = ["raised_at", "id"]

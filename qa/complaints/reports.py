@@ -13,8 +13,13 @@ from django.utils import timezone
 from metrics.models import Outcome, QueueCall
 from qa.complaints.models import OPEN_STATUSES, Complaint, Tier
 
-AGE_BUCKETS = [(0, 1, "under 1 day"), (1, 3, "1–3 days"), (3, 7, "3–7 days"),
-               (7, 30, "7–30 days"), (30, 10**6, "30 days or more")]
+AGE_BUCKETS = [
+    (0, 1, "under 1 day"),
+    (1, 3, "1–3 days"),
+    (3, 7, "3–7 days"),
+    (7, 30, "7–30 days"),
+    (30, 10**6, "30 days or more"),
+]
 TABLES = {
     "open_by_age_tier": "Open cases by age and tier",
     "breaches": "Breaches by severity",
@@ -34,29 +39,49 @@ class Period:
     @property
     def bounds(self) -> tuple[datetime, datetime]:
         zone = ZoneInfo(settings.CALLFLOOR_TIME_ZONE)
-        return (datetime.combine(self.start, time(), tzinfo=zone),
-                datetime.combine(self.end + timedelta(days=1), time(), tzinfo=zone))
+        return (
+            datetime.combine(self.start, time(), tzinfo=zone),
+            datetime.combine(self.end + timedelta(days=1), time(), tzinfo=zone),
+        )
 
     @classmethod
     def last_weeks(cls, weeks: int = 12, *, today: date | None = None) -> "Period":
-        today = today or timezone.localtime(
-            timezone.now(), ZoneInfo(settings.CALLFLOOR_TIME_ZONE)).date()
+        today = (
+            today
+            or timezone.localtime(timezone.now(), ZoneInfo(settings.CALLFLOOR_TIME_ZONE)).date()
+        )
         return cls(start=today - timedelta(weeks=weeks) + timedelta(days=1), end=today)
 
 
-COLUMNS = ("id", "created_at", "status", "tier", "severity", "category__name", "queue_id",
-           "agent_id", "resolved_at", "closed_at", "ack_breached_at", "resolve_breached_at",
-           "root_cause__name")
+COLUMNS = (
+    "id",
+    "created_at",
+    "status",
+    "tier",
+    "severity",
+    "category__name",
+    "queue_id",
+    "agent_id",
+    "resolved_at",
+    "closed_at",
+    "ack_breached_at",
+    "resolve_breached_at",
+    "root_cause__name",
+)
 
 
 def _cases(period: Period) -> pd.DataFrame:
     start, end = period.bounds
-    rows = Complaint.objects.filter(created_at__gte=start, created_at__lt=end).values(
-        *COLUMNS)
+    rows = Complaint.objects.filter(created_at__gte=start, created_at__lt=end).values(*COLUMNS)
     columns = list(COLUMNS)
     frame = pd.DataFrame.from_records(list(rows), columns=columns)
-    for column in ["created_at", "resolved_at", "closed_at", "ack_breached_at",
-                   "resolve_breached_at"]:
+    for column in [
+        "created_at",
+        "resolved_at",
+        "closed_at",
+        "ack_breached_at",
+        "resolve_breached_at",
+    ]:
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame
 
@@ -66,29 +91,38 @@ def open_by_age_tier(*, now: datetime | None = None) -> pd.DataFrame:
     now = now or timezone.now()
     rows = list(Complaint.objects.filter(status__in=OPEN_STATUSES).values("created_at", "tier"))
     frame = pd.DataFrame.from_records(rows, columns=["created_at", "tier"])
-    age_days = (pd.Timestamp(now) - pd.to_datetime(frame["created_at"], utc=True)
-                ).dt.total_seconds() / 86400
+    age_days = (
+        pd.Timestamp(now) - pd.to_datetime(frame["created_at"], utc=True)
+    ).dt.total_seconds() / 86400
     edges = [b[0] for b in AGE_BUCKETS] + [AGE_BUCKETS[-1][1]]
-    frame["age"] = pd.cut(age_days, bins=edges, right=False,
-                          labels=[b[2] for b in AGE_BUCKETS])
+    frame["age"] = pd.cut(age_days, bins=edges, right=False, labels=[b[2] for b in AGE_BUCKETS])
     frame["tier"] = frame["tier"].map(lambda t: Tier(t).label)
     table = pd.crosstab(frame["age"], frame["tier"], dropna=False)
-    table = table.reindex(index=[b[2] for b in AGE_BUCKETS], columns=Tier.labels,
-                          fill_value=0)
+    table = table.reindex(index=[b[2] for b in AGE_BUCKETS], columns=Tier.labels, fill_value=0)
     table["total"] = table.sum(axis=1)
     return table.rename_axis(index="age", columns=None).reset_index()
 
 
 def breaches(cases: pd.DataFrame) -> pd.DataFrame:
-    grouped = cases.assign(
-        ack=cases["ack_breached_at"].notna(), resolve=cases["resolve_breached_at"].notna(),
-        any=cases["ack_breached_at"].notna() | cases["resolve_breached_at"].notna(),
-    ).groupby("severity").agg(cases=("id", "count"), acknowledge_breaches=("ack", "sum"),
-                              resolve_breaches=("resolve", "sum"), breached=("any", "sum"))
+    grouped = (
+        cases.assign(
+            ack=cases["ack_breached_at"].notna(),
+            resolve=cases["resolve_breached_at"].notna(),
+            any=cases["ack_breached_at"].notna() | cases["resolve_breached_at"].notna(),
+        )
+        .groupby("severity")
+        .agg(
+            cases=("id", "count"),
+            acknowledge_breaches=("ack", "sum"),
+            resolve_breaches=("resolve", "sum"),
+            breached=("any", "sum"),
+        )
+    )
     order = ["low", "normal", "high", "critical"]
     grouped = grouped.reindex(order, fill_value=0).astype(int)
-    grouped["breach_rate"] = (grouped["breached"] / grouped["cases"].where(grouped["cases"] > 0)
-                              ).round(3)
+    grouped["breach_rate"] = (
+        grouped["breached"] / grouped["cases"].where(grouped["cases"] > 0)
+    ).round(3)
     return grouped.rename_axis("severity").reset_index()
 
 
@@ -99,7 +133,8 @@ def time_to_resolve(cases: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     done["hours"] = (done["resolved_at"] - done["created_at"]).dt.total_seconds() / 3600
     table = done.groupby(["category__name", "severity"])["hours"].agg(
-        resolved="count", median_hours="median", mean_hours="mean", max_hours="max")
+        resolved="count", median_hours="median", mean_hours="mean", max_hours="max"
+    )
     table = table.round(2).reset_index().rename(columns={"category__name": "category"})
     return table[columns]
 
@@ -116,27 +151,35 @@ def root_causes(cases: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rate(complaints: pd.Series, calls: dict, names: dict, key: str) -> pd.DataFrame:
-    frame = pd.DataFrame({
-        key: pd.Series(names),
-        "calls": pd.Series(calls, dtype="int64"),
-        "complaints": complaints,
-    })
+    frame = pd.DataFrame(
+        {
+            key: pd.Series(names),
+            "calls": pd.Series(calls, dtype="int64"),
+            "complaints": complaints,
+        }
+    )
     frame = frame.fillna({"calls": 0, "complaints": 0})
     frame[["calls", "complaints"]] = frame[["calls", "complaints"]].astype(int)
     frame = frame[(frame["calls"] > 0) | (frame["complaints"] > 0)]
-    frame["per_1000_calls"] = (frame["complaints"] * 1000
-                               / frame["calls"].where(frame["calls"] > 0)).round(2)
+    frame["per_1000_calls"] = (
+        frame["complaints"] * 1000 / frame["calls"].where(frame["calls"] > 0)
+    ).round(2)
     frame[key] = frame[key].fillna("(unknown)")
-    return frame.sort_values(["per_1000_calls", "complaints"], ascending=False,
-                             na_position="first").reset_index(drop=True)
+    return frame.sort_values(
+        ["per_1000_calls", "complaints"], ascending=False, na_position="first"
+    ).reset_index(drop=True)
 
 
 def rate_by_queue(cases: pd.DataFrame, period: Period) -> pd.DataFrame:
     from metrics.models import Queue
 
     start, end = period.bounds
-    calls = dict(QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end)
-                 .values("queue").annotate(n=Count("id")).values_list("queue", "n"))
+    calls = dict(
+        QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end)
+        .values("queue")
+        .annotate(n=Count("id"))
+        .values_list("queue", "n")
+    )
     names = dict(Queue.objects.values_list("id", "name"))
     complaints = cases.dropna(subset=["queue_id"]).groupby("queue_id")["id"].count()
     complaints.index = complaints.index.astype(int)
@@ -147,9 +190,14 @@ def rate_by_agent(cases: pd.DataFrame, period: Period) -> pd.DataFrame:
     from agents.models import Agent
 
     start, end = period.bounds
-    calls = dict(QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end,
-                                          outcome=Outcome.ANSWERED, agent__isnull=False)
-                 .values("agent").annotate(n=Count("id")).values_list("agent", "n"))
+    calls = dict(
+        QueueCall.objects.filter(
+            offered_at__gte=start, offered_at__lt=end, outcome=Outcome.ANSWERED, agent__isnull=False
+        )
+        .values("agent")
+        .annotate(n=Count("id"))
+        .values_list("agent", "n")
+    )
     names = dict(Agent.objects.values_list("id", "display_name"))
     complaints = cases.dropna(subset=["agent_id"]).groupby("agent_id")["id"].count()
     complaints.index = complaints.index.astype(int)
@@ -165,12 +213,15 @@ def trend_by_week(cases: pd.DataFrame, period: Period) -> pd.DataFrame:
     else:
         local = cases["created_at"].dt.tz_convert(zone)
         week = (local.dt.normalize() - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.date
-        counts = cases.assign(
-            week=week,
-            breached=cases["ack_breached_at"].notna() | cases["resolve_breached_at"].notna(),
-            closed=cases["status"].eq("closed"),
-        ).groupby("week").agg(complaints=("id", "count"), breached=("breached", "sum"),
-                              closed=("closed", "sum"))
+        counts = (
+            cases.assign(
+                week=week,
+                breached=cases["ack_breached_at"].notna() | cases["resolve_breached_at"].notna(),
+                closed=cases["status"].eq("closed"),
+            )
+            .groupby("week")
+            .agg(complaints=("id", "count"), breached=("breached", "sum"), closed=("closed", "sum"))
+        )
         counts = counts.reindex(weeks)
     counts = counts.fillna(0).astype(int)
     return counts.rename_axis("week_starting").reset_index()

@@ -58,13 +58,15 @@ def business_calendar() -> timers.Calendar:
     hours: dict[int, list[tuple[int, int]]] = {}
     for row in OpeningHours.objects.all():
         hours.setdefault(row.weekday, []).append(
-            (row.opens.hour * 60 + row.opens.minute, row.closes.hour * 60 + row.closes.minute))
+            (row.opens.hour * 60 + row.opens.minute, row.closes.hour * 60 + row.closes.minute)
+        )
     closed = ClosedDay.objects.values_list("date", flat=True)
     zone = settings.CALLFLOOR_TIME_ZONE
     if not hours:
         return timers.Calendar.weekdays(zone, *DEFAULT_OPENING, closed_dates=closed)
-    return timers.Calendar(zone=zone, hours={d: tuple(s) for d, s in hours.items()},
-                           closed_dates=frozenset(closed))
+    return timers.Calendar(
+        zone=zone, hours={d: tuple(s) for d, s in hours.items()}, closed_dates=frozenset(closed)
+    )
 
 
 def calendar_for(complaint: Complaint, calendar: timers.Calendar | None = None):
@@ -84,33 +86,55 @@ class Timers:
 
     @property
     def worst(self) -> timers.TimerState:
-        order = [timers.Level.RED, timers.Level.AMBER, timers.Level.PAUSED, timers.Level.GREEN,
-                 timers.Level.DONE]
+        order = [
+            timers.Level.RED,
+            timers.Level.AMBER,
+            timers.Level.PAUSED,
+            timers.Level.GREEN,
+            timers.Level.DONE,
+        ]
         return min((self.acknowledge, self.resolve), key=lambda s: order.index(s.level))
 
 
-def complaint_timers(complaint: Complaint, *, now: datetime | None = None,
-                     calendar: timers.Calendar | None = None) -> Timers:
+def complaint_timers(
+    complaint: Complaint, *, now: datetime | None = None, calendar: timers.Calendar | None = None
+) -> Timers:
     now = now or timezone.now()
     cal = calendar_for(complaint, calendar)
     pauses = pauses_of(complaint)
-    ack = timers.timer_state(start=complaint.created_at, budget_s=complaint.acknowledge_budget_s,
-                             now=now, calendar=cal, pauses=pauses,
-                             stopped_at=complaint.acknowledged_at)
+    ack = timers.timer_state(
+        start=complaint.created_at,
+        budget_s=complaint.acknowledge_budget_s,
+        now=now,
+        calendar=cal,
+        pauses=pauses,
+        stopped_at=complaint.acknowledged_at,
+    )
     resolve_stop = complaint.resolved_at or complaint.closed_at
-    resolve = timers.timer_state(start=complaint.resolve_started_at,
-                                 budget_s=complaint.resolve_budget_s, now=now, calendar=cal,
-                                 pauses=pauses, stopped_at=resolve_stop)
+    resolve = timers.timer_state(
+        start=complaint.resolve_started_at,
+        budget_s=complaint.resolve_budget_s,
+        now=now,
+        calendar=cal,
+        pauses=pauses,
+        stopped_at=resolve_stop,
+    )
     return Timers(acknowledge=ack, resolve=resolve)
 
 
-def complaint_list(*, user, status: str | None = None, tier: int | None = None,
-                   severity: str | None = None, mine: bool = False,
-                   open_only: bool = False) -> QuerySet[Complaint]:
+def complaint_list(
+    *,
+    user,
+    status: str | None = None,
+    tier: int | None = None,
+    severity: str | None = None,
+    mine: bool = False,
+    open_only: bool = False,
+) -> QuerySet[Complaint]:
     qs = access.filter_visible(
-        Complaint.objects.select_related("category", "owner", "team", "agent", "queue",
-                                         "created_by", "root_cause")
-        .prefetch_related("pauses", "calls"),
+        Complaint.objects.select_related(
+            "category", "owner", "team", "agent", "queue", "created_by", "root_cause"
+        ).prefetch_related("pauses", "calls"),
         user,
     )
     if mine:
@@ -133,17 +157,22 @@ def complaint_list(*, user, status: str | None = None, tier: int | None = None,
 def complaint_get(*, user, pk: int) -> Complaint:
     """A complaint the user may see (404 otherwise)."""
     qs = access.filter_visible(
-        Complaint.objects.select_related("category", "owner", "team__lead", "agent", "queue",
-                                         "created_by", "root_cause"),
+        Complaint.objects.select_related(
+            "category", "owner", "team__lead", "agent", "queue", "created_by", "root_cause"
+        ),
         user,
     )
     return get_object_or_404(qs, pk=pk)
 
 
 def complaint_history(complaint: Complaint) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.filter(
-        object_type=complaint._meta.label_lower, object_id=str(complaint.pk)
-    ).select_related("actor").order_by("at", "id")
+    return (
+        AuditEntry.objects.filter(
+            object_type=complaint._meta.label_lower, object_id=str(complaint.pk)
+        )
+        .select_related("actor")
+        .order_by("at", "id")
+    )
 
 
 def callbacks_in_round(complaint: Complaint):
@@ -163,8 +192,7 @@ def calls_to_log_from(user, *, days: int = 3) -> QuerySet[QueueCall]:
 
 
 def centre_managers():
-    return [row.user for row in CentreManager.objects.select_related("user")
-            if row.user.is_active]
+    return [row.user for row in CentreManager.objects.select_related("user") if row.user.is_active]
 
 
 def least_loaded(users) -> object | None:
@@ -172,8 +200,12 @@ def least_loaded(users) -> object | None:
     users = list(users)
     if not users:
         return None
-    loads = dict(Complaint.objects.filter(owner__in=users, status__in=OPEN_STATUSES)
-                 .values("owner").annotate(n=Count("id")).values_list("owner", "n"))
+    loads = dict(
+        Complaint.objects.filter(owner__in=users, status__in=OPEN_STATUSES)
+        .values("owner")
+        .annotate(n=Count("id"))
+        .values_list("owner", "n")
+    )
     return min(users, key=lambda u: (loads.get(u.pk, 0), u.username))
 
 
@@ -181,8 +213,12 @@ def supervisors_on_floor():
     from django.contrib.auth import get_user_model
 
     managers = CentreManager.objects.values("user")
-    return get_user_model().objects.filter(
-        groups__name=Role.SUPERVISOR, is_active=True).exclude(pk__in=managers).distinct()
+    return (
+        get_user_model()
+        .objects.filter(groups__name=Role.SUPERVISOR, is_active=True)
+        .exclude(pk__in=managers)
+        .distinct()
+    )
 
 
 def live_escalations_open(site: str | None = None) -> QuerySet[LiveEscalation]:
@@ -191,7 +227,8 @@ def live_escalations_open(site: str | None = None) -> QuerySet[LiveEscalation]:
     if site:
         qs = qs.filter(site=site)
     return qs.select_related("agent", "call__queue", "raised_by", "taken_by").order_by(
-        "raised_at", "id")
+        "raised_at", "id"
+    )
 
 
 class LiveEscalationAlert(TypedDict):
@@ -213,10 +250,16 @@ def live_escalation_alerts(site: str | None = None) -> list[LiveEscalationAlert]
     link = reverse("complaint-escalations")
     return [
         LiveEscalationAlert(
-            id=live.pk, site=live.site, agent=live.agent.display_name if live.agent else None,
-            queue=live.call.queue.name if live.call else None, reason=live.reason,
-            raised_at=live.raised_at.isoformat(), status=live.status,
-            taken_by=live.taken_by.get_username() if live.taken_by else None, link=link)
+            id=live.pk,
+            site=live.site,
+            agent=live.agent.display_name if live.agent else None,
+            queue=live.call.queue.name if live.call else None,
+            reason=live.reason,
+            raised_at=live.raised_at.isoformat(),
+            status=live.status,
+            taken_by=live.taken_by.get_username() if live.taken_by else None,
+            link=link,
+        )
         for live in live_escalations_open(site)
     ]
 
@@ -225,8 +268,9 @@ def escalations_recent(*, user, limit: int = 100):
     from qa.complaints.models import Escalation
 
     visible = access.filter_visible(Complaint.objects.all(), user).values("pk")
-    return (Escalation.objects.filter(complaint__in=visible)
-            .select_related("complaint", "from_owner", "to_owner", "by")[:limit])
+    return Escalation.objects.filter(complaint__in=visible).select_related(
+        "complaint", "from_owner", "to_owner", "by"
+    )[:limit]
 
 
 def status_counts(*, user) -> dict[str, int]:
@@ -238,9 +282,12 @@ def status_counts(*, user) -> dict[str, int]:
 def agent_report_complaints(*, agents, start: datetime, end: datetime) -> dict:
     """The agent report's complaint column: per agent, the cases logged in [start, end) that
     are linked to them (through their call); under the key None, the total over `agents`."""
-    counts = dict(Complaint.objects.filter(agent__in=agents, created_at__gte=start,
-                                           created_at__lt=end)
-                  .values("agent").annotate(n=Count("id")).values_list("agent", "n"))
+    counts = dict(
+        Complaint.objects.filter(agent__in=agents, created_at__gte=start, created_at__lt=end)
+        .values("agent")
+        .annotate(n=Count("id"))
+        .values_list("agent", "n")
+    )
     figures = {agent.pk: {"complaints": counts.get(agent.pk, 0)} for agent in agents}
     figures[None] = {"complaints": sum(counts.values())}
     return figures

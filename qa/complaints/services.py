@@ -67,8 +67,7 @@ def _category(value) -> Category:
         except (TypeError, ValueError, Category.DoesNotExist):
             raise DomainError(f"Unknown complaint category {value!r}.", field="category") from None
     if not category.active:
-        raise DomainError(f"The category {category.name!r} is no longer in use.",
-                          field="category")
+        raise DomainError(f"The category {category.name!r} is no longer in use.", field="category")
     return category
 
 
@@ -78,11 +77,11 @@ def _deadlines(complaint: Complaint, *, calendar=None) -> dict:
     pauses = selectors.pauses_of(complaint)
     ack_due = resolve_due = None
     if complaint.acknowledged_at is None and complaint.status == Status.NEW:
-        ack_due = timers.deadline(complaint.created_at, complaint.acknowledge_budget_s, cal,
-                                  pauses)
+        ack_due = timers.deadline(complaint.created_at, complaint.acknowledge_budget_s, cal, pauses)
     if complaint.status in RESOLVING_STATUSES:
-        resolve_due = timers.deadline(complaint.resolve_started_at, complaint.resolve_budget_s,
-                                      cal, pauses)
+        resolve_due = timers.deadline(
+            complaint.resolve_started_at, complaint.resolve_budget_s, cal, pauses
+        )
     return {"ack_due_at": ack_due, "resolve_due_at": resolve_due}
 
 
@@ -93,25 +92,44 @@ def _store_deadlines(complaint: Complaint) -> None:
         setattr(complaint, name, value)
 
 
-_VERBS = {"investigating": "investigated", "resolution_proposed": "given a resolution",
-          "awaiting_callback": "scheduled for a call-back"}
+_VERBS = {
+    "investigating": "investigated",
+    "resolution_proposed": "given a resolution",
+    "awaiting_callback": "scheduled for a call-back",
+}
 
 
-def _transition(complaint: Complaint, *, actor, allowed: Sequence[str], to: str, action: str,
-                data: dict | None = None, **fields) -> Complaint:
+def _transition(
+    complaint: Complaint,
+    *,
+    actor,
+    allowed: Sequence[str],
+    to: str,
+    action: str,
+    data: dict | None = None,
+    **fields,
+) -> Complaint:
     """Move the case from one of `allowed` to `to`, or raise Conflict if it moved first."""
     if complaint.status not in allowed:
         raise DomainError(
             f"A case that is {complaint.get_status_display().lower()} cannot be "
-            f"{_VERBS.get(action, action)}.", field="status", code="wrong_status")
+            f"{_VERBS.get(action, action)}.",
+            field="status",
+            code="wrong_status",
+        )
     updated = Complaint.objects.filter(pk=complaint.pk, status=complaint.status).update(
-        status=to, updated_at=timezone.now(), **fields)
+        status=to, updated_at=timezone.now(), **fields
+    )
     if not updated:
         raise Conflict("Someone else changed this case first; reload it and try again.")
     old = complaint.status
     complaint.refresh_from_db()
-    audit_record(actor=actor, action=f"complaint.{action}", target=complaint,
-                 data={"from": old, "to": to, **(data or {})})
+    audit_record(
+        actor=actor,
+        action=f"complaint.{action}",
+        target=complaint,
+        data={"from": old, "to": to, **(data or {})},
+    )
     return complaint
 
 
@@ -127,16 +145,27 @@ def _start_tier(actor) -> int:
 
 
 @transaction.atomic
-def complaint_create(*, actor, customer_name: str, customer_contact: str, category,
-                     description: str, severity: str = Severity.NORMAL,
-                     channel: str = Channel.PHONE, calls: Sequence[QueueCall] = (),
-                     now: datetime | None = None) -> Complaint:
+def complaint_create(
+    *,
+    actor,
+    customer_name: str,
+    customer_contact: str,
+    category,
+    description: str,
+    severity: str = Severity.NORMAL,
+    channel: str = Channel.PHONE,
+    calls: Sequence[QueueCall] = (),
+    now: datetime | None = None,
+) -> Complaint:
     """Log a complaint; an agent may link only calls they took."""
     now = now or timezone.now()
-    name = _text(customer_name, field="customer_name", label="The customer's name",
-                 max_length=150)
-    contact = _text(customer_contact, field="customer_contact",
-                    label="The customer's phone number or e-mail", max_length=150)
+    name = _text(customer_name, field="customer_name", label="The customer's name", max_length=150)
+    contact = _text(
+        customer_contact,
+        field="customer_contact",
+        label="The customer's phone number or e-mail",
+        max_length=150,
+    )
     text = _text(description, field="description", label="A description")
     _choice(severity, Severity, field="severity", label="severity")
     _choice(channel, Channel, field="channel", label="channel")
@@ -151,20 +180,39 @@ def complaint_create(*, actor, customer_name: str, customer_contact: str, catego
     agent = first.agent if first is not None and first.agent_id else own
     policy = selectors.policy_for(severity)
     complaint = Complaint(
-        customer_name=name, customer_contact=contact, channel=channel, category=category,
-        severity=severity, description=text, created_by=actor, created_at=now, owner=actor,
-        tier=_start_tier(actor), queue=first.queue if first else None, agent=agent,
-        team=agent.team if agent else None, acknowledge_budget_s=policy.acknowledge_s,
-        resolve_budget_s=policy.resolve_s, business_hours=policy.business_hours,
+        customer_name=name,
+        customer_contact=contact,
+        channel=channel,
+        category=category,
+        severity=severity,
+        description=text,
+        created_by=actor,
+        created_at=now,
+        owner=actor,
+        tier=_start_tier(actor),
+        queue=first.queue if first else None,
+        agent=agent,
+        team=agent.team if agent else None,
+        acknowledge_budget_s=policy.acknowledge_s,
+        resolve_budget_s=policy.resolve_s,
+        business_hours=policy.business_hours,
         resolve_started_at=now,
     )
     complaint.save()
     complaint.calls.set(calls)
     _store_deadlines(complaint)
-    audit_record(actor=actor, action="complaint.created", target=complaint, data={
-        "severity": severity, "category": category.name, "tier": complaint.tier,
-        "calls": [c.pk for c in calls], "owner": actor.username,
-    })
+    audit_record(
+        actor=actor,
+        action="complaint.created",
+        target=complaint,
+        data={
+            "severity": severity,
+            "category": category.name,
+            "tier": complaint.tier,
+            "calls": [c.pk for c in calls],
+            "owner": actor.username,
+        },
+    )
     return complaint
 
 
@@ -174,17 +222,28 @@ def complaint_create(*, actor, customer_name: str, customer_contact: str, catego
 @transaction.atomic
 def complaint_acknowledge(*, complaint: Complaint, actor, now: datetime | None = None):
     now = now or timezone.now()
-    complaint = _transition(complaint, actor=actor, allowed=[Status.NEW], to=Status.ACKNOWLEDGED,
-                            action="acknowledged", acknowledged_at=now, ack_due_at=None)
+    complaint = _transition(
+        complaint,
+        actor=actor,
+        allowed=[Status.NEW],
+        to=Status.ACKNOWLEDGED,
+        action="acknowledged",
+        acknowledged_at=now,
+        ack_due_at=None,
+    )
     _store_deadlines(complaint)
     return complaint
 
 
 @transaction.atomic
 def complaint_investigate(*, complaint: Complaint, actor):
-    complaint = _transition(complaint, actor=actor,
-                            allowed=[Status.ACKNOWLEDGED, Status.REOPENED],
-                            to=Status.INVESTIGATING, action="investigating")
+    complaint = _transition(
+        complaint,
+        actor=actor,
+        allowed=[Status.ACKNOWLEDGED, Status.REOPENED],
+        to=Status.INVESTIGATING,
+        action="investigating",
+    )
     _store_deadlines(complaint)
     return complaint
 
@@ -194,20 +253,30 @@ def _end_pause(complaint: Complaint, now: datetime) -> None:
 
 
 @transaction.atomic
-def complaint_propose_resolution(*, complaint: Complaint, actor, resolution: str,
-                                 now: datetime | None = None):
+def complaint_propose_resolution(
+    *, complaint: Complaint, actor, resolution: str, now: datetime | None = None
+):
     now = now or timezone.now()
     text = _text(resolution, field="resolution", label="The proposed resolution")
     _end_pause(complaint, now)
-    return _transition(complaint, actor=actor, allowed=[Status.INVESTIGATING],
-                       to=Status.RESOLUTION_PROPOSED, action="resolution_proposed",
-                       data={"resolution": text}, resolution=text, resolved_at=now,
-                       resolve_due_at=None, waiting_on_customer=False)
+    return _transition(
+        complaint,
+        actor=actor,
+        allowed=[Status.INVESTIGATING],
+        to=Status.RESOLUTION_PROPOSED,
+        action="resolution_proposed",
+        data={"resolution": text},
+        resolution=text,
+        resolved_at=now,
+        resolve_due_at=None,
+        waiting_on_customer=False,
+    )
 
 
 @transaction.atomic
-def complaint_await_callback(*, complaint: Complaint, actor, callback_at: datetime,
-                             now: datetime | None = None):
+def complaint_await_callback(
+    *, complaint: Complaint, actor, callback_at: datetime, now: datetime | None = None
+):
     """The fix is in place; the customer will be called back at `callback_at`."""
     now = now or timezone.now()
     if callback_at is None:
@@ -215,45 +284,80 @@ def complaint_await_callback(*, complaint: Complaint, actor, callback_at: dateti
     if timezone.is_naive(callback_at):
         raise DomainError("The call-back time needs a time zone.", field="callback_at")
     if callback_at <= now:
-        raise DomainError("The call-back time is in the past; choose a time still to come.",
-                          field="callback_at")
-    return _transition(complaint, actor=actor, allowed=[Status.RESOLUTION_PROPOSED],
-                       to=Status.AWAITING_CALLBACK, action="awaiting_callback",
-                       data={"callback_at": callback_at.isoformat()}, callback_at=callback_at)
+        raise DomainError(
+            "The call-back time is in the past; choose a time still to come.", field="callback_at"
+        )
+    return _transition(
+        complaint,
+        actor=actor,
+        allowed=[Status.RESOLUTION_PROPOSED],
+        to=Status.AWAITING_CALLBACK,
+        action="awaiting_callback",
+        data={"callback_at": callback_at.isoformat()},
+        callback_at=callback_at,
+    )
 
 
 def _reopen_fields(complaint: Complaint, now: datetime) -> dict:
-    return {"round": complaint.round + 1, "resolve_started_at": now, "resolved_at": None,
-            "resolve_breached_at": None, "closed_at": None, "callback_at": None}
+    return {
+        "round": complaint.round + 1,
+        "resolve_started_at": now,
+        "resolved_at": None,
+        "resolve_breached_at": None,
+        "closed_at": None,
+        "callback_at": None,
+    }
 
 
 @transaction.atomic
-def complaint_record_callback(*, complaint: Complaint, actor, outcome: str, note: str = "",
-                              now: datetime | None = None) -> Callback:
+def complaint_record_callback(
+    *, complaint: Complaint, actor, outcome: str, note: str = "", now: datetime | None = None
+) -> Callback:
     """Record a call-back to the customer; "not satisfied" reopens the case."""
     now = now or timezone.now()
     _choice(outcome, CallbackOutcome, field="outcome", label="call-back outcome")
     if complaint.status != Status.AWAITING_CALLBACK:
-        raise DomainError("A call-back is recorded once the case is awaiting one.",
-                          field="status", code="wrong_status")
+        raise DomainError(
+            "A call-back is recorded once the case is awaiting one.",
+            field="status",
+            code="wrong_status",
+        )
     # Lock the case so two call-backs recorded at once are counted in order, each in the
     # round it was made in.
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if (locked.status, locked.round) != (complaint.status, complaint.round):
         raise Conflict("Someone else changed this case first; reload it and try again.")
-    callback = Callback.objects.create(complaint=complaint, round=complaint.round,
-                                       outcome=outcome, note=note.strip(), by=actor, at=now)
-    audit_record(actor=actor, action="complaint.callback_recorded", target=complaint,
-                 data={"outcome": outcome, "round": complaint.round, "note": note.strip()})
+    callback = Callback.objects.create(
+        complaint=complaint,
+        round=complaint.round,
+        outcome=outcome,
+        note=note.strip(),
+        by=actor,
+        at=now,
+    )
+    audit_record(
+        actor=actor,
+        action="complaint.callback_recorded",
+        target=complaint,
+        data={"outcome": outcome, "round": complaint.round, "note": note.strip()},
+    )
     if outcome == CallbackOutcome.NOT_SATISFIED:
-        complaint = _transition(complaint, actor=actor, allowed=[Status.AWAITING_CALLBACK],
-                                to=Status.REOPENED, action="reopened",
-                                data={"reason": "customer not satisfied at call-back"},
-                                **_reopen_fields(complaint, now))
+        complaint = _transition(
+            complaint,
+            actor=actor,
+            allowed=[Status.AWAITING_CALLBACK],
+            to=Status.REOPENED,
+            action="reopened",
+            data={"reason": "customer not satisfied at call-back"},
+            **_reopen_fields(complaint, now),
+        )
         _store_deadlines(complaint)
-        notify(recipients=[complaint.owner], kind="complaint",
-               text=f"{complaint.reference} reopened: the customer is not satisfied.",
-               link=_link(complaint))
+        notify(
+            recipients=[complaint.owner],
+            kind="complaint",
+            text=f"{complaint.reference} reopened: the customer is not satisfied.",
+            link=_link(complaint),
+        )
     return callback
 
 
@@ -266,19 +370,25 @@ def callback_gate(complaint: Complaint) -> str | None:
     if unreachable >= UNREACHABLE_ATTEMPTS:
         return None
     if unreachable:
-        return (f"The customer was unreachable {unreachable} time(s); a case closes after a "
-                f"satisfied call-back or {UNREACHABLE_ATTEMPTS} unreachable attempts.")
+        return (
+            f"The customer was unreachable {unreachable} time(s); a case closes after a "
+            f"satisfied call-back or {UNREACHABLE_ATTEMPTS} unreachable attempts."
+        )
     return "Record the call-back to the customer (with its outcome) before closing the case."
 
 
 @transaction.atomic
-def complaint_close(*, complaint: Complaint, actor, root_cause, corrective_action: str,
-                    now: datetime | None = None):
+def complaint_close(
+    *, complaint: Complaint, actor, root_cause, corrective_action: str, now: datetime | None = None
+):
     now = now or timezone.now()
     if complaint.status != Status.AWAITING_CALLBACK:
-        raise DomainError("A case closes only after its call-back; it is "
-                          f"{complaint.get_status_display().lower()}.", field="callback",
-                          code="wrong_status")
+        raise DomainError(
+            "A case closes only after its call-back; it is "
+            f"{complaint.get_status_display().lower()}.",
+            field="callback",
+            code="wrong_status",
+        )
     reason = callback_gate(complaint)
     if reason:
         raise DomainError(reason, field="callback")
@@ -288,19 +398,32 @@ def complaint_close(*, complaint: Complaint, actor, root_cause, corrective_actio
         except (TypeError, ValueError, RootCause.DoesNotExist):
             raise DomainError(f"Unknown root cause {root_cause!r}.", field="root_cause") from None
     action = _text(corrective_action, field="corrective_action", label="A corrective action")
-    return _transition(complaint, actor=actor, allowed=[Status.AWAITING_CALLBACK],
-                       to=Status.CLOSED, action="closed",
-                       data={"root_cause": root_cause.name, "corrective_action": action},
-                       closed_at=now, root_cause=root_cause, corrective_action=action)
+    return _transition(
+        complaint,
+        actor=actor,
+        allowed=[Status.AWAITING_CALLBACK],
+        to=Status.CLOSED,
+        action="closed",
+        data={"root_cause": root_cause.name, "corrective_action": action},
+        closed_at=now,
+        root_cause=root_cause,
+        corrective_action=action,
+    )
 
 
 @transaction.atomic
 def complaint_reopen(*, complaint: Complaint, actor, reason: str, now: datetime | None = None):
     now = now or timezone.now()
     reason = _text(reason, field="reason", label="A reason to reopen")
-    complaint = _transition(complaint, actor=actor, allowed=[Status.CLOSED], to=Status.REOPENED,
-                            action="reopened", data={"reason": reason},
-                            **_reopen_fields(complaint, now))
+    complaint = _transition(
+        complaint,
+        actor=actor,
+        allowed=[Status.CLOSED],
+        to=Status.REOPENED,
+        action="reopened",
+        data={"reason": reason},
+        **_reopen_fields(complaint, now),
+    )
     _store_deadlines(complaint)
     return complaint
 
@@ -309,20 +432,21 @@ def complaint_reopen(*, complaint: Complaint, actor, reason: str, now: datetime 
 def complaint_pause(*, complaint: Complaint, actor, reason: str, now: datetime | None = None):
     """The case waits on the customer: its timers stand still until resumed."""
     now = now or timezone.now()
-    reason = _text(reason, field="reason", label="What the case is waiting for",
-                   max_length=300)
+    reason = _text(reason, field="reason", label="What the case is waiting for", max_length=300)
     if complaint.status not in RESOLVING_STATUSES:
-        raise DomainError("Only a case being worked can wait on the customer.", field="status",
-                          code="wrong_status")
-    updated = Complaint.objects.filter(pk=complaint.pk, waiting_on_customer=False,
-                                       status__in=RESOLVING_STATUSES).update(
-        waiting_on_customer=True, ack_due_at=None, resolve_due_at=None)
+        raise DomainError(
+            "Only a case being worked can wait on the customer.",
+            field="status",
+            code="wrong_status",
+        )
+    updated = Complaint.objects.filter(
+        pk=complaint.pk, waiting_on_customer=False, status__in=RESOLVING_STATUSES
+    ).update(waiting_on_customer=True, ack_due_at=None, resolve_due_at=None)
     if not updated:
         raise Conflict("The case is already waiting on the customer (or changed meanwhile).")
     Pause.objects.create(complaint=complaint, started_at=now, reason=reason)
     complaint.refresh_from_db()
-    audit_record(actor=actor, action="complaint.paused", target=complaint,
-                 data={"reason": reason})
+    audit_record(actor=actor, action="complaint.paused", target=complaint, data={"reason": reason})
     return complaint
 
 
@@ -330,10 +454,12 @@ def complaint_pause(*, complaint: Complaint, actor, reason: str, now: datetime |
 def complaint_resume(*, complaint: Complaint, actor, now: datetime | None = None):
     now = now or timezone.now()
     updated = Complaint.objects.filter(pk=complaint.pk, waiting_on_customer=True).update(
-        waiting_on_customer=False)
+        waiting_on_customer=False
+    )
     if not updated:
-        raise DomainError("The case is not waiting on the customer.", field="status",
-                          code="wrong_status")
+        raise DomainError(
+            "The case is not waiting on the customer.", field="status", code="wrong_status"
+        )
     _end_pause(complaint, now)
     complaint.refresh_from_db()
     _store_deadlines(complaint)
@@ -345,25 +471,32 @@ def complaint_resume(*, complaint: Complaint, actor, now: datetime | None = None
 def complaint_add_note(*, complaint: Complaint, actor, text: str) -> Note:
     text = _text(text, field="text", label="The note")
     note = Note.objects.create(complaint=complaint, author=actor, text=text)
-    audit_record(actor=actor, action="complaint.note_added", target=complaint,
-                 data={"note": note.pk})
+    audit_record(
+        actor=actor, action="complaint.note_added", target=complaint, data={"note": note.pk}
+    )
     return note
 
 
 @transaction.atomic
-def complaint_forward(*, complaint: Complaint, actor, department: str, note: str = "",
-                      now: datetime | None = None) -> Forwarding:
+def complaint_forward(
+    *, complaint: Complaint, actor, department: str, note: str = "", now: datetime | None = None
+) -> Forwarding:
     """Record that the case was handed to another department (who, when, to whom)."""
     now = now or timezone.now()
-    department = _text(department, field="department", label="The department",
-                       max_length=100)
+    department = _text(department, field="department", label="The department", max_length=100)
     if not complaint.is_open:
-        raise DomainError("A closed case is not forwarded; reopen it first.", field="status",
-                          code="wrong_status")
-    forwarding = Forwarding.objects.create(complaint=complaint, department=department,
-                                           note=note.strip(), by=actor, at=now)
-    audit_record(actor=actor, action="complaint.forwarded", target=complaint,
-                 data={"department": department, "note": note.strip()})
+        raise DomainError(
+            "A closed case is not forwarded; reopen it first.", field="status", code="wrong_status"
+        )
+    forwarding = Forwarding.objects.create(
+        complaint=complaint, department=department, note=note.strip(), by=actor, at=now
+    )
+    audit_record(
+        actor=actor,
+        action="complaint.forwarded",
+        target=complaint,
+        data={"department": department, "note": note.strip()},
+    )
     return forwarding
 
 
@@ -387,14 +520,22 @@ def _next_tier(complaint: Complaint) -> tuple[int, object]:
         owner = owner_for_tier(complaint, tier)
         if owner is not None:
             return tier, owner
-    raise DomainError("The case is at the top tier already (is a centre manager set up?).",
-                      field="tier", code="top_tier")
+    raise DomainError(
+        "The case is at the top tier already (is a centre manager set up?).",
+        field="tier",
+        code="top_tier",
+    )
 
 
 @transaction.atomic
-def complaint_escalate(*, complaint: Complaint, actor, reason: str,
-                       kind: str = EscalationKind.MANUAL,
-                       now: datetime | None = None) -> Escalation:
+def complaint_escalate(
+    *,
+    complaint: Complaint,
+    actor,
+    reason: str,
+    kind: str = EscalationKind.MANUAL,
+    now: datetime | None = None,
+) -> Escalation:
     """Move the case up one tier (skipping empty tiers) and notify its new owner."""
     now = now or timezone.now()
     reason = _text(reason, field="reason", label="A reason to escalate", max_length=500)
@@ -402,22 +543,45 @@ def complaint_escalate(*, complaint: Complaint, actor, reason: str,
         raise DomainError("A closed case is not escalated.", field="status", code="wrong_status")
     tier, owner = _next_tier(complaint)
     updated = Complaint.objects.filter(
-        pk=complaint.pk, tier=complaint.tier, owner=complaint.owner_id,
+        pk=complaint.pk,
+        tier=complaint.tier,
+        owner=complaint.owner_id,
         status__in=[s for s in Status.values if s != Status.CLOSED],
     ).update(tier=tier, owner=owner, updated_at=now)
     if not updated:
         raise Conflict("Someone else changed this case first; reload it and try again.")
     escalation = Escalation.objects.create(
-        complaint=complaint, kind=kind, from_tier=complaint.tier, to_tier=tier,
-        from_owner_id=complaint.owner_id, to_owner=owner, reason=reason, by=actor, at=now)
-    audit_record(actor=actor, action="complaint.escalated", target=complaint, data={
-        "kind": kind, "from_tier": complaint.tier, "to_tier": tier,
-        "from_owner": complaint.owner.username, "to_owner": owner.username, "reason": reason,
-    })
+        complaint=complaint,
+        kind=kind,
+        from_tier=complaint.tier,
+        to_tier=tier,
+        from_owner_id=complaint.owner_id,
+        to_owner=owner,
+        reason=reason,
+        by=actor,
+        at=now,
+    )
+    audit_record(
+        actor=actor,
+        action="complaint.escalated",
+        target=complaint,
+        data={
+            "kind": kind,
+            "from_tier": complaint.tier,
+            "to_tier": tier,
+            "from_owner": complaint.owner.username,
+            "to_owner": owner.username,
+            "reason": reason,
+        },
+    )
     complaint.refresh_from_db()
-    notify(recipients=[owner], kind="complaint_escalated", link=_link(complaint),
-           text=f"{complaint.reference} ({complaint.get_severity_display().lower()}) was "
-                f"escalated to you: {reason}")
+    notify(
+        recipients=[owner],
+        kind="complaint_escalated",
+        link=_link(complaint),
+        text=f"{complaint.reference} ({complaint.get_severity_display().lower()}) was "
+        f"escalated to you: {reason}",
+    )
     return escalation
 
 
@@ -430,32 +594,58 @@ def complaint_check_timers(*, now: datetime | None = None) -> list[Escalation]:
     now = now or timezone.now()
     escalated: list[Escalation] = []
     checks = [
-        ("ack", EscalationKind.ACKNOWLEDGE_BREACH, "time to acknowledge",
-         {"status": Status.NEW, "ack_due_at__lte": now, "ack_breached_at__isnull": True}),
-        ("resolve", EscalationKind.RESOLVE_BREACH, "time to resolve",
-         {"status__in": RESOLVING_STATUSES, "resolve_due_at__lte": now,
-          "resolve_breached_at__isnull": True}),
+        (
+            "ack",
+            EscalationKind.ACKNOWLEDGE_BREACH,
+            "time to acknowledge",
+            {"status": Status.NEW, "ack_due_at__lte": now, "ack_breached_at__isnull": True},
+        ),
+        (
+            "resolve",
+            EscalationKind.RESOLVE_BREACH,
+            "time to resolve",
+            {
+                "status__in": RESOLVING_STATUSES,
+                "resolve_due_at__lte": now,
+                "resolve_breached_at__isnull": True,
+            },
+        ),
     ]
     for timer, kind, label, due in checks:
         for pk in list(Complaint.objects.filter(**due).values_list("pk", flat=True)):
             with transaction.atomic():
                 claimed = Complaint.objects.filter(pk=pk, **due).update(
-                    **{f"{timer}_breached_at": now})
+                    **{f"{timer}_breached_at": now}
+                )
                 if not claimed:
                     continue  # another run got there first, or the case moved on
-                complaint = Complaint.objects.select_related("owner", "team__lead",
-                                                             "agent__user").get(pk=pk)
-                audit_record(actor=None, action=f"complaint.{timer}_breached",
-                             target=complaint, data={"at": now.isoformat()})
+                complaint = Complaint.objects.select_related(
+                    "owner", "team__lead", "agent__user"
+                ).get(pk=pk)
+                audit_record(
+                    actor=None,
+                    action=f"complaint.{timer}_breached",
+                    target=complaint,
+                    data={"at": now.isoformat()},
+                )
                 try:
-                    escalated.append(complaint_escalate(
-                        complaint=complaint, actor=None, kind=kind, now=now,
-                        reason=f"The {label} ran out."))
+                    escalated.append(
+                        complaint_escalate(
+                            complaint=complaint,
+                            actor=None,
+                            kind=kind,
+                            now=now,
+                            reason=f"The {label} ran out.",
+                        )
+                    )
                 except DomainError:
                     # Top tier already: the breach stays recorded and the owner is told.
-                    notify(recipients=[complaint.owner], kind="complaint_breached",
-                           link=_link(complaint),
-                           text=f"{complaint.reference}: the {label} ran out.")
+                    notify(
+                        recipients=[complaint.owner],
+                        kind="complaint_breached",
+                        link=_link(complaint),
+                        text=f"{complaint.reference}: the {label} ran out.",
+                    )
     return escalated
 
 
@@ -467,8 +657,9 @@ def _floor_changed_on_commit(site: str) -> None:
 
 
 @transaction.atomic
-def live_escalation_raise(*, actor, reason: str, call: QueueCall | None = None,
-                          now: datetime | None = None) -> LiveEscalation:
+def live_escalation_raise(
+    *, actor, reason: str, call: QueueCall | None = None, now: datetime | None = None
+) -> LiveEscalation:
     """An agent on a call asks for a supervisor: the floor's alert panel shows it at once."""
     now = now or timezone.now()
     reason = _text(reason, field="reason", label="What the customer asks for", max_length=300)
@@ -479,29 +670,40 @@ def live_escalation_raise(*, actor, reason: str, call: QueueCall | None = None,
     if call is not None and call.agent_id:
         agent = call.agent
     site = call.queue.site if call is not None else "main"
-    live = LiveEscalation.objects.create(site=site, call=call, agent=agent, raised_by=actor,
-                                         reason=reason, raised_at=now)
-    audit_record(actor=actor, action="live_escalation.raised", target=live,
-                 data={"call": call.pk if call else None, "reason": reason})
+    live = LiveEscalation.objects.create(
+        site=site, call=call, agent=agent, raised_by=actor, reason=reason, raised_at=now
+    )
+    audit_record(
+        actor=actor,
+        action="live_escalation.raised",
+        target=live,
+        data={"call": call.pk if call else None, "reason": reason},
+    )
     lead = agent.team.lead if agent and agent.team_id else None
     recipients = [*selectors.supervisors_on_floor(), lead]
-    notify(recipients=recipients, kind="live_escalation",
-           link=reverse("complaint-escalations"),
-           text=f"{agent or actor}: customer asks for a supervisor — {reason}")
+    notify(
+        recipients=recipients,
+        kind="live_escalation",
+        link=reverse("complaint-escalations"),
+        text=f"{agent or actor}: customer asks for a supervisor — {reason}",
+    )
     _floor_changed_on_commit(site)
     return live
 
 
-def _live_transition(live: LiveEscalation, *, actor, allowed: Sequence[str], to: str,
-                     action: str, **fields) -> LiveEscalation:
+def _live_transition(
+    live: LiveEscalation, *, actor, allowed: Sequence[str], to: str, action: str, **fields
+) -> LiveEscalation:
     updated = LiveEscalation.objects.filter(pk=live.pk, status__in=allowed).update(
-        status=to, **fields)
+        status=to, **fields
+    )
     if not updated:
         raise Conflict(f"This escalation is {live.get_status_display().lower()} already.")
     old = live.status
     live.refresh_from_db()
-    audit_record(actor=actor, action=f"live_escalation.{action}", target=live,
-                 data={"from": old, "to": to})
+    audit_record(
+        actor=actor, action=f"live_escalation.{action}", target=live, data={"from": old, "to": to}
+    )
     _floor_changed_on_commit(live.site)
     return live
 
@@ -510,14 +712,28 @@ def _live_transition(live: LiveEscalation, *, actor, allowed: Sequence[str], to:
 def live_escalation_take(*, live: LiveEscalation, actor, now: datetime | None = None):
     """A supervisor (or team lead) takes the call over."""
     now = now or timezone.now()
-    return _live_transition(live, actor=actor, allowed=[LiveStatus.OPEN], to=LiveStatus.TAKEN,
-                            action="taken", taken_by=actor, taken_at=now)
+    return _live_transition(
+        live,
+        actor=actor,
+        allowed=[LiveStatus.OPEN],
+        to=LiveStatus.TAKEN,
+        action="taken",
+        taken_by=actor,
+        taken_at=now,
+    )
 
 
 @transaction.atomic
-def live_escalation_close(*, live: LiveEscalation, actor, complaint: Complaint | None = None,
-                          now: datetime | None = None):
+def live_escalation_close(
+    *, live: LiveEscalation, actor, complaint: Complaint | None = None, now: datetime | None = None
+):
     now = now or timezone.now()
-    return _live_transition(live, actor=actor, allowed=[LiveStatus.OPEN, LiveStatus.TAKEN],
-                            to=LiveStatus.CLOSED, action="closed", closed_at=now,
-                            complaint=complaint)
+    return _live_transition(
+        live,
+        actor=actor,
+        allowed=[LiveStatus.OPEN, LiveStatus.TAKEN],
+        to=LiveStatus.CLOSED,
+        action="closed",
+        closed_at=now,
+        complaint=complaint,
+    )

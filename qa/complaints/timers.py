@@ -39,8 +39,14 @@ class Calendar:
             raise ValueError("a business calendar needs opening hours on at least one day")
 
     @classmethod
-    def weekdays(cls, zone: str, opens: time, closes: time, days: Iterable[int] = range(5),
-                 closed_dates: Iterable[date] = ()) -> Calendar:
+    def weekdays(
+        cls,
+        zone: str,
+        opens: time,
+        closes: time,
+        days: Iterable[int] = range(5),
+        closed_dates: Iterable[date] = (),
+    ) -> Calendar:
         """The same opening hours on each of `days` (Monday–Friday by default)."""
         span = ((opens.hour * 60 + opens.minute, closes.hour * 60 + closes.minute),)
         return cls(zone=zone, hours={d: span for d in days}, closed_dates=frozenset(closed_dates))
@@ -128,8 +134,9 @@ def _clip_pauses(pauses: Sequence[Pause], start: datetime) -> list[Pause]:
     return [(s, e) for s, e in merged]
 
 
-def active_seconds(start: datetime, end: datetime, calendar: Calendar | None,
-                   pauses: Sequence[Pause] = ()) -> float:
+def active_seconds(
+    start: datetime, end: datetime, calendar: Calendar | None, pauses: Sequence[Pause] = ()
+) -> float:
     """Counted seconds between start and end, leaving out the pauses."""
     total = working_seconds(start, end, calendar)
     for p_start, p_end in _clip_pauses(pauses, start):
@@ -139,8 +146,9 @@ def active_seconds(start: datetime, end: datetime, calendar: Calendar | None,
     return max(total, 0.0)
 
 
-def deadline(start: datetime, budget_s: float, calendar: Calendar | None,
-             pauses: Sequence[Pause] = ()) -> datetime | None:
+def deadline(
+    start: datetime, budget_s: float, calendar: Calendar | None, pauses: Sequence[Pause] = ()
+) -> datetime | None:
     """When the budget runs out, or None while a pause that began before then is still open."""
     cursor, remaining = start, float(budget_s)
     for p_start, p_end in _clip_pauses(pauses, start):
@@ -196,8 +204,15 @@ class TimerState:
         return self.used_s > self.budget_s or (self.budget_s == 0 and self.used_s > 0)
 
 
-def timer_state(*, start: datetime, budget_s: float, now: datetime, calendar: Calendar | None,
-                pauses: Sequence[Pause] = (), stopped_at: datetime | None = None) -> TimerState:
+def timer_state(
+    *,
+    start: datetime,
+    budget_s: float,
+    now: datetime,
+    calendar: Calendar | None,
+    pauses: Sequence[Pause] = (),
+    stopped_at: datetime | None = None,
+) -> TimerState:
     """Where a timer stands at `now` (or at `stopped_at`, when it was stopped earlier)."""
     _check_aware(start, now, stopped_at)
     until = min(stopped_at, now) if stopped_at is not None else now
@@ -216,8 +231,14 @@ def timer_state(*, start: datetime, budget_s: float, now: datetime, calendar: Ca
     else:
         level = Level.GREEN
     due = deadline(start, budget_s, calendar, clipped)
-    return TimerState(budget_s=float(budget_s), used_s=used, level=level, due_at=due,
-                      stopped=stopped_at is not None, paused=paused)
+    return TimerState(
+        budget_s=float(budget_s),
+        used_s=used,
+        level=level,
+        due_at=due,
+        stopped=stopped_at is not None,
+        paused=paused,
+    )
 
 
 def format_duration(seconds: float) -> str:

@@ -42,8 +42,14 @@ def _with_timers(cases) -> list:
     for case in cases:
         state = selectors.complaint_timers(case, calendar=calendar, now=now)
         worst = state.worst
-        rows.append({"case": case, "timers": state, "worst": worst,
-                     "view": _timer_view(worst, selectors.calendar_for(case, calendar), now)})
+        rows.append(
+            {
+                "case": case,
+                "timers": state,
+                "worst": worst,
+                "view": _timer_view(worst, selectors.calendar_for(case, calendar), now),
+            }
+        )
     return rows
 
 
@@ -58,11 +64,14 @@ def _ticking_until(state: timers.TimerState, calendar, now: datetime) -> str:
 
 
 def _timer_view(state: timers.TimerState, calendar=None, now: datetime | None = None) -> dict:
-    return {"state": state, "left": timers.format_duration(state.left_s),
-            "used": timers.format_duration(state.used_s),
-            "budget": timers.format_duration(state.budget_s),
-            "percent": min(round(state.share * 100), 100),
-            "until": _ticking_until(state, calendar, now or timezone.now())}
+    return {
+        "state": state,
+        "left": timers.format_duration(state.left_s),
+        "used": timers.format_duration(state.used_s),
+        "budget": timers.format_duration(state.budget_s),
+        "percent": min(round(state.share * 100), 100),
+        "until": _ticking_until(state, calendar, now or timezone.now()),
+    }
 
 
 @role_required(*ANY_COMPLAINT_ROLE)
@@ -74,29 +83,41 @@ def complaint_list(request):
     params = request.GET
     tier = params.get("tier", "")
     cases = selectors.complaint_list(
-        user=user, status=params.get("status") or None,
-        tier=int(tier) if tier.isdigit() else None, severity=params.get("severity") or None,
+        user=user,
+        status=params.get("status") or None,
+        tier=int(tier) if tier.isdigit() else None,
+        severity=params.get("severity") or None,
         mine=not queue_view or params.get("mine") == "1",
         # The queue shows open cases unless a status is chosen; agents see all of theirs.
-        open_only=queue_view and not params.get("status"))
-    return render(request, "complaints/list.html", {
-        "rows": _with_timers(cases[:300]),
-        "queue_view": queue_view,
-        "calls": selectors.calls_to_log_from(user)[:20] if has_role(
-            user, *access.LOGGING_ROLES) else [],
-        "can_log": has_role(user, *access.LOGGING_ROLES),
-        "statuses": Status.choices, "tiers": Tier.choices, "severities": Severity.choices,
-        "counts": selectors.status_counts(user=user),
-        "filters": params,
-    })
+        open_only=queue_view and not params.get("status"),
+    )
+    return render(
+        request,
+        "complaints/list.html",
+        {
+            "rows": _with_timers(cases[:300]),
+            "queue_view": queue_view,
+            "calls": selectors.calls_to_log_from(user)[:20]
+            if has_role(user, *access.LOGGING_ROLES)
+            else [],
+            "can_log": has_role(user, *access.LOGGING_ROLES),
+            "statuses": Status.choices,
+            "tiers": Tier.choices,
+            "severities": Severity.choices,
+            "counts": selectors.status_counts(user=user),
+            "filters": params,
+        },
+    )
 
 
 def _create_context(request, values, error=None):
     return {
         "calls": selectors.calls_to_log_from(request.user)[:50],
         "categories": Category.objects.filter(active=True),
-        "severities": Severity.choices, "channels": Channel.choices,
-        "values": values, "error": error,
+        "severities": Severity.choices,
+        "channels": Channel.choices,
+        "values": values,
+        "error": error,
     }
 
 
@@ -104,40 +125,57 @@ def _create_context(request, values, error=None):
 @require_http_methods(["GET", "POST"])
 def complaint_create(request):
     if request.method == "GET":
-        values = {"call": request.GET.get("call", ""), "severity": Severity.NORMAL,
-                  "channel": Channel.PHONE}
+        values = {
+            "call": request.GET.get("call", ""),
+            "severity": Severity.NORMAL,
+            "channel": Channel.PHONE,
+        }
         return render(request, "complaints/create.html", _create_context(request, values))
     values = request.POST
     try:
         calls = []
         if values.get("call"):
             try:
-                calls = [QueueCall.objects.select_related("queue", "agent").get(
-                    pk=int(values["call"]))]
+                calls = [
+                    QueueCall.objects.select_related("queue", "agent").get(pk=int(values["call"]))
+                ]
             except (ValueError, QueueCall.DoesNotExist):
                 raise DomainError("That call does not exist.", field="calls") from None
         complaint = services.complaint_create(
-            actor=request.user, customer_name=values.get("customer_name", ""),
+            actor=request.user,
+            customer_name=values.get("customer_name", ""),
             customer_contact=values.get("customer_contact", ""),
             channel=values.get("channel", Channel.PHONE),
-            category=values.get("category", ""), severity=values.get("severity", ""),
-            description=values.get("description", ""), calls=calls)
+            category=values.get("category", ""),
+            severity=values.get("severity", ""),
+            description=values.get("description", ""),
+            calls=calls,
+        )
     except DomainError as error:
-        return render(request, "complaints/create.html",
-                      _create_context(request, values, error), status=error.status_code)
+        return render(
+            request,
+            "complaints/create.html",
+            _create_context(request, values, error),
+            status=error.status_code,
+        )
     messages.success(request, f"Complaint {complaint.reference} logged.")
     return redirect("complaint-detail", complaint_id=complaint.pk)
 
 
 HISTORY = {
-    "complaint.created": "logged", "complaint.acknowledged": "acknowledged",
+    "complaint.created": "logged",
+    "complaint.acknowledged": "acknowledged",
     "complaint.investigating": "investigation started",
     "complaint.resolution_proposed": "resolution proposed",
     "complaint.awaiting_callback": "call-back scheduled",
-    "complaint.callback_recorded": "call-back recorded", "complaint.closed": "closed",
-    "complaint.reopened": "reopened", "complaint.paused": "waiting on the customer",
-    "complaint.resumed": "timers running again", "complaint.note_added": "note added",
-    "complaint.forwarded": "forwarded", "complaint.escalated": "escalated",
+    "complaint.callback_recorded": "call-back recorded",
+    "complaint.closed": "closed",
+    "complaint.reopened": "reopened",
+    "complaint.paused": "waiting on the customer",
+    "complaint.resumed": "timers running again",
+    "complaint.note_added": "note added",
+    "complaint.forwarded": "forwarded",
+    "complaint.escalated": "escalated",
     "complaint.ack_breached": "time to acknowledge breached",
     "complaint.resolve_breached": "time to resolve breached",
 }
@@ -154,8 +192,14 @@ def _history(complaint) -> list[dict]:
             detail = f"to {data.get('department', '')}"
         elif entry.action == "complaint.escalated":
             detail = f"to {data.get('to_owner')} — {data.get('reason', '')}"
-        rows.append({"at": entry.at, "actor": entry.actor, "detail": detail,
-                     "label": HISTORY.get(entry.action, entry.action)})
+        rows.append(
+            {
+                "at": entry.at,
+                "actor": entry.actor,
+                "detail": detail,
+                "label": HISTORY.get(entry.action, entry.action),
+            }
+        )
     return rows
 
 
@@ -175,7 +219,8 @@ def _detail_context(request, complaint, error=None):
         "can_reopen": access.can_reopen(user, complaint) and not complaint.is_open,
         "can_note": access.can_add_note(user, complaint),
         "gate": services.callback_gate(complaint)
-        if complaint.status == Status.AWAITING_CALLBACK else None,
+        if complaint.status == Status.AWAITING_CALLBACK
+        else None,
         "calls": complaint.calls.select_related("queue", "agent"),
         "notes": complaint.notes.select_related("author"),
         "callbacks": complaint.callbacks.select_related("by"),
@@ -211,33 +256,65 @@ def _local_datetime(raw: str, field: str) -> datetime | None:
 ACTIONS = {
     "acknowledge": (access.can_work, services.complaint_acknowledge, lambda p: {}),
     "investigate": (access.can_work, services.complaint_investigate, lambda p: {}),
-    "propose": (access.can_work, services.complaint_propose_resolution,
-                lambda p: {"resolution": p.get("resolution", "")}),
-    "await-callback": (access.can_work, services.complaint_await_callback,
-                       lambda p: {"callback_at": _local_datetime(p.get("callback_at", ""),
-                                                                 "callback_at")}),
-    "callback": (access.can_work, services.complaint_record_callback,
-                 lambda p: {"outcome": p.get("outcome", ""), "note": p.get("note", "")}),
-    "close": (access.can_work, services.complaint_close,
-              lambda p: {"root_cause": p.get("root_cause", ""),
-                         "corrective_action": p.get("corrective_action", "")}),
-    "reopen": (access.can_reopen, services.complaint_reopen,
-               lambda p: {"reason": p.get("reason", "")}),
+    "propose": (
+        access.can_work,
+        services.complaint_propose_resolution,
+        lambda p: {"resolution": p.get("resolution", "")},
+    ),
+    "await-callback": (
+        access.can_work,
+        services.complaint_await_callback,
+        lambda p: {"callback_at": _local_datetime(p.get("callback_at", ""), "callback_at")},
+    ),
+    "callback": (
+        access.can_work,
+        services.complaint_record_callback,
+        lambda p: {"outcome": p.get("outcome", ""), "note": p.get("note", "")},
+    ),
+    "close": (
+        access.can_work,
+        services.complaint_close,
+        lambda p: {
+            "root_cause": p.get("root_cause", ""),
+            "corrective_action": p.get("corrective_action", ""),
+        },
+    ),
+    "reopen": (
+        access.can_reopen,
+        services.complaint_reopen,
+        lambda p: {"reason": p.get("reason", "")},
+    ),
     "pause": (access.can_work, services.complaint_pause, lambda p: {"reason": p.get("reason", "")}),
     "resume": (access.can_work, services.complaint_resume, lambda p: {}),
-    "note": (access.can_add_note, services.complaint_add_note,
-             lambda p: {"text": p.get("text", "")}),
-    "forward": (access.can_work, services.complaint_forward,
-                lambda p: {"department": p.get("department", ""), "note": p.get("note", "")}),
-    "escalate": (access.can_work, services.complaint_escalate,
-                 lambda p: {"reason": p.get("reason", "")}),
+    "note": (
+        access.can_add_note,
+        services.complaint_add_note,
+        lambda p: {"text": p.get("text", "")},
+    ),
+    "forward": (
+        access.can_work,
+        services.complaint_forward,
+        lambda p: {"department": p.get("department", ""), "note": p.get("note", "")},
+    ),
+    "escalate": (
+        access.can_work,
+        services.complaint_escalate,
+        lambda p: {"reason": p.get("reason", "")},
+    ),
 }
 DONE = {
-    "acknowledge": "Acknowledged.", "investigate": "Investigation started.",
-    "propose": "Resolution proposed.", "await-callback": "Call-back scheduled.",
-    "callback": "Call-back recorded.", "close": "Case closed.", "reopen": "Case reopened.",
-    "pause": "Waiting on the customer: timers paused.", "resume": "Timers running again.",
-    "note": "Note added.", "forward": "Forwarding recorded.", "escalate": "Case escalated.",
+    "acknowledge": "Acknowledged.",
+    "investigate": "Investigation started.",
+    "propose": "Resolution proposed.",
+    "await-callback": "Call-back scheduled.",
+    "callback": "Call-back recorded.",
+    "close": "Case closed.",
+    "reopen": "Case reopened.",
+    "pause": "Waiting on the customer: timers paused.",
+    "resume": "Timers running again.",
+    "note": "Note added.",
+    "forward": "Forwarding recorded.",
+    "escalate": "Case escalated.",
 }
 
 
@@ -254,8 +331,12 @@ def complaint_action(request, complaint_id: int, action: str):
         service(complaint=complaint, actor=request.user, **arguments(request.POST))
     except DomainError as error:
         complaint = selectors.complaint_get(user=request.user, pk=complaint_id)
-        return render(request, "complaints/detail.html",
-                      _detail_context(request, complaint, error), status=error.status_code)
+        return render(
+            request,
+            "complaints/detail.html",
+            _detail_context(request, complaint, error),
+            status=error.status_code,
+        )
     messages.success(request, DONE[action])
     if not access.can_see(request.user, complaint):
         return redirect("complaint-list")
@@ -265,12 +346,16 @@ def complaint_action(request, complaint_id: int, action: str):
 @role_required(*ESCALATION_PAGE_ROLES)
 @require_GET
 def complaint_escalations(request):
-    return render(request, "complaints/escalations.html", {
-        "live": selectors.live_escalations_open(),
-        "escalations": selectors.escalations_recent(user=request.user, limit=100),
-        "can_take": has_role(request.user, *access.TAKEOVER_ROLES),
-        "can_log": has_role(request.user, *access.LOGGING_ROLES),
-    })
+    return render(
+        request,
+        "complaints/escalations.html",
+        {
+            "live": selectors.live_escalations_open(),
+            "escalations": selectors.escalations_recent(user=request.user, limit=100),
+            "can_take": has_role(request.user, *access.TAKEOVER_ROLES),
+            "can_log": has_role(request.user, *access.LOGGING_ROLES),
+        },
+    )
 
 
 @role_required(*access.LOGGING_ROLES)
@@ -280,13 +365,15 @@ def live_escalation_raise(request):
     raw = request.POST.get("call", "")
     try:
         if raw:
-            call = get_object_or_404(QueueCall.objects.select_related("queue", "agent"),
-                                     pk=int(raw) if raw.isdigit() else -1)
-        services.live_escalation_raise(actor=request.user, call=call,
-                                       reason=request.POST.get("reason", ""))
+            call = get_object_or_404(
+                QueueCall.objects.select_related("queue", "agent"),
+                pk=int(raw) if raw.isdigit() else -1,
+            )
+        services.live_escalation_raise(
+            actor=request.user, call=call, reason=request.POST.get("reason", "")
+        )
     except DomainError as error:
-        messages.error(request, f"{error.field}: {error.message}" if error.field
-                       else error.message)
+        messages.error(request, f"{error.field}: {error.message}" if error.field else error.message)
         return redirect("complaint-list")
     messages.success(request, "The floor has been asked for a supervisor.")
     return redirect("complaint-list")
@@ -321,10 +408,20 @@ def _trend_chart(frame) -> dict:
         h = value / top * (height - 20)
         hb = hot / top * (height - 20)
         x = i * (bar + gap)
-        bars.append({"x": round(x, 1), "y": round(height - h, 1), "h": round(h, 1),
-                     "yb": round(height - hb, 1), "hb": round(hb, 1), "w": round(bar, 1),
-                     "value": value, "breached": hot, "label": label,
-                     "tx": round(x + bar / 2, 1)})
+        bars.append(
+            {
+                "x": round(x, 1),
+                "y": round(height - h, 1),
+                "h": round(h, 1),
+                "yb": round(height - hb, 1),
+                "hb": round(hb, 1),
+                "w": round(bar, 1),
+                "value": value,
+                "breached": hot,
+                "label": label,
+                "tx": round(x + bar / 2, 1),
+            }
+        )
     return {"bars": bars, "width": width, "height": height, "top": top}
 
 
@@ -336,14 +433,23 @@ def complaint_reports(request):
     except DomainError as error:
         return render(request, "complaints/reports.html", {"error": error}, status=400)
     tables = reports.build(period)
-    return render(request, "complaints/reports.html", {
-        "period": period,
-        "tables": [{"name": name, "title": reports.TABLES[name],
+    return render(
+        request,
+        "complaints/reports.html",
+        {
+            "period": period,
+            "tables": [
+                {
+                    "name": name,
+                    "title": reports.TABLES[name],
                     "columns": [str(c).replace("_", " ") for c in frame.columns],
-                    "rows": frame.astype(object).where(frame.notna(), "").values.tolist()}
-                   for name, frame in tables.items()],
-        "chart": _trend_chart(tables["trend_by_week"]),
-    })
+                    "rows": frame.astype(object).where(frame.notna(), "").values.tolist(),
+                }
+                for name, frame in tables.items()
+            ],
+            "chart": _trend_chart(tables["trend_by_week"]),
+        },
+    )
 
 
 @role_required(*access.QUEUE_ROLES)
@@ -352,21 +458,26 @@ def complaint_report_export(request, fmt: str):
     try:
         period = parse_period(request.GET)
     except DomainError as error:
-        return HttpResponse(f"{error.field}: {error.message}", status=400,
-                            content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            f"{error.field}: {error.message}", status=400, content_type="text/plain; charset=utf-8"
+        )
     tables = reports.build(period)
     stem = f"complaints-{period.start}-{period.end}"
     if fmt == "xlsx":
         response = HttpResponse(
             reports.to_xlsx(tables),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
         return response
     if fmt == "csv":
         table = request.GET.get("table", "trend_by_week")
         if table not in tables:
-            return HttpResponse(f"table: unknown report table {table!r}", status=400,
-                                content_type="text/plain; charset=utf-8")
+            return HttpResponse(
+                f"table: unknown report table {table!r}",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
         response = HttpResponse(reports.to_csv(tables[table]), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{stem}-{table}.csv"'
         return response

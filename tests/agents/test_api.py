@@ -18,9 +18,16 @@ def test_staff_list_every_agent_with_aliases(cast, api):
 
 
 def test_creating_an_agent_with_an_unknown_team_is_a_400_naming_the_field(cast, api):
-    response = api(cast.ada).post("/api/agents/", {
-        "username": "zed", "display_name": "Zed", "employee_number": "E1", "team": 99999,
-    }, format="json")
+    response = api(cast.ada).post(
+        "/api/agents/",
+        {
+            "username": "zed",
+            "display_name": "Zed",
+            "employee_number": "E1",
+            "team": 99999,
+        },
+        format="json",
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid"
@@ -29,10 +36,17 @@ def test_creating_an_agent_with_an_unknown_team_is_a_400_naming_the_field(cast, 
 
 
 def test_a_duplicate_telephony_alias_is_a_400_naming_the_field(cast, api):
-    response = api(cast.ada).post("/api/agents/", {
-        "username": "zed", "display_name": "Zed", "employee_number": "E1",
-        "team": cast.cards.pk, "aliases": ["PJSIP/2004"],
-    }, format="json")
+    response = api(cast.ada).post(
+        "/api/agents/",
+        {
+            "username": "zed",
+            "display_name": "Zed",
+            "employee_number": "E1",
+            "team": cast.cards.pk,
+            "aliases": ["PJSIP/2004"],
+        },
+        format="json",
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["fields"] == {"aliases": ["The alias 'PJSIP/2004' belongs to Ann Agent already."]}
@@ -44,10 +58,17 @@ def test_a_duplicate_telephony_alias_is_a_400_naming_the_field(cast, api):
 def test_an_admin_creates_an_agent_and_the_change_is_audited(cast, api):
     from agents.models import AuditEntry
 
-    response = api(cast.ada).post("/api/agents/", {
-        "username": "zed", "display_name": "Zed Agent", "employee_number": "E77",
-        "team": cast.cards.pk, "aliases": ["PJSIP/7777", "Agent/7777"],
-    }, format="json")
+    response = api(cast.ada).post(
+        "/api/agents/",
+        {
+            "username": "zed",
+            "display_name": "Zed Agent",
+            "employee_number": "E77",
+            "team": cast.cards.pk,
+            "aliases": ["PJSIP/7777", "Agent/7777"],
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     assert response.json()["aliases"] == ["Agent/7777", "PJSIP/7777"]
     entry = AuditEntry.objects.get(action="agent.created", object_id=str(response.json()["id"]))
@@ -56,12 +77,16 @@ def test_an_admin_creates_an_agent_and_the_change_is_audited(cast, api):
 
 def test_moving_an_alias_between_agents_is_refused_but_renaming_keeps_history(cast, api):
     client = api(cast.ada)
-    response = client.patch(f"/api/agents/{cast.bob_agent.pk}/",
-                            {"aliases": ["PJSIP/2004"]}, format="json")
+    response = client.patch(
+        f"/api/agents/{cast.bob_agent.pk}/", {"aliases": ["PJSIP/2004"]}, format="json"
+    )
     assert response.status_code == 400
     assert "aliases" in response.json()["error"]["fields"]
-    response = client.patch(f"/api/agents/{cast.bob_agent.pk}/",
-                            {"aliases": ["PJSIP/2005", "Agent/2005"]}, format="json")
+    response = client.patch(
+        f"/api/agents/{cast.bob_agent.pk}/",
+        {"aliases": ["PJSIP/2005", "Agent/2005"]},
+        format="json",
+    )
     assert response.status_code == 200
     assert response.json()["aliases"] == ["Agent/2005", "PJSIP/2005"]
 
@@ -69,17 +94,21 @@ def test_moving_an_alias_between_agents_is_refused_but_renaming_keeps_history(ca
 def test_validation_errors_share_one_shape(cast, api):
     response = api(cast.ada).post("/api/teams/", {}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"error": {
-        "code": "invalid", "message": "name: This field is required.",
-        "fields": {"name": ["This field is required."]},
-    }}
+    assert response.json() == {
+        "error": {
+            "code": "invalid",
+            "message": "name: This field is required.",
+            "fields": {"name": ["This field is required."]},
+        }
+    }
 
 
 def test_a_duplicate_team_name_is_refused(cast, api):
     response = api(cast.ada).post("/api/teams/", {"name": "billing"}, format="json")
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {
-        "name": ["A team named 'billing' exists already."]}
+        "name": ["A team named 'billing' exists already."]
+    }
 
 
 def test_the_api_is_paginated(cast, api):
@@ -111,8 +140,7 @@ def test_notifications_are_private_and_can_be_marked_read(cast, api):
     notify(recipients=[cast.ann, cast.bob, cast.ann], text="Your evaluation was released")
     rows = api(cast.ann).get("/api/notifications/").json()["results"]
     assert [row["text"] for row in rows] == ["Your evaluation was released"]
-    assert api(cast.ann).post("/api/notifications/read/", {}, format="json").json() == {
-        "marked": 1}
+    assert api(cast.ann).post("/api/notifications/read/", {}, format="json").json() == {"marked": 1}
     assert api(cast.bob).get("/api/notifications/").json()["results"][0]["read_at"] is None
 
 

@@ -3,13 +3,20 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("role_user", "home"), [
-    ("sam", "/floor/"), ("tina", "/handovers/"), ("quinn", "/qa/worklist/"),
-    ("ann", "/quality/"), ("ada", "/admin/"),
-])
+@pytest.mark.parametrize(
+    ("role_user", "home"),
+    [
+        ("sam", "/floor/"),
+        ("tina", "/handovers/"),
+        ("quinn", "/qa/worklist/"),
+        ("ann", "/quality/"),
+        ("ada", "/admin/"),
+    ],
+)
 def test_each_role_lands_on_its_own_home(cast, client, role_user, home):
-    response = client.post("/accounts/login/", {"username": role_user, "password": cast.password},
-                           follow=True)
+    response = client.post(
+        "/accounts/login/", {"username": role_user, "password": cast.password}, follow=True
+    )
     assert response.redirect_chain[-1][0] == home
     assert response.status_code == 200
 

@@ -15,13 +15,16 @@ def demo_floor(live_asgi, monkeypatch):
     return live_asgi
 
 
-@pytest.mark.parametrize(("username", "path", "heading"), [
-    ("supervisor", "/floor/", "Floor"),
-    ("teamlead", "/handovers/", "Handovers"),
-    ("qa", "/qa/worklist/", "QA work list"),
-    ("agent", "/quality/", "My quality"),
-    ("admin", "/admin/", "Site administration"),
-])
+@pytest.mark.parametrize(
+    ("username", "path", "heading"),
+    [
+        ("supervisor", "/floor/", "Floor"),
+        ("teamlead", "/handovers/", "Handovers"),
+        ("qa", "/qa/worklist/", "QA work list"),
+        ("agent", "/quality/", "My quality"),
+        ("admin", "/admin/", "Site administration"),
+    ],
+)
 def test_each_demo_role_logs_in_and_lands_on_its_home(demo_floor, page, username, path, heading):
     browser_login(page, demo_floor.url, username, "demo-pass-123")
     assert page.url == f"{demo_floor.url}{path}"

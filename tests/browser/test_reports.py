@@ -23,8 +23,9 @@ def _cell(row, key: str) -> str:
     return row.locator(f'td[data-col="{key}"]').inner_text()
 
 
-def test_a_supervisor_reads_the_queue_report_and_downloads_the_same_figures(freepbx_history,
-                                                                           page, tmp_path):
+def test_a_supervisor_reads_the_queue_report_and_downloads_the_same_figures(
+    freepbx_history, page, tmp_path
+):
     from metrics.models import Queue
 
     queue = Queue.objects.get(name="9000")
@@ -42,16 +43,25 @@ def test_a_supervisor_reads_the_queue_report_and_downloads_the_same_figures(free
     hours = page.locator("table.report tbody tr:not(.total)")
     assert chart.locator("svg circle").count() == hours.count() >= 2  # one point per hour
     assert chart.locator("line[data-target]").count() == 1  # the 80 % target
-    assert page.locator('figure[data-chart="Abandon rate by weekday and hour"] rect').count() \
-        == 7 * 24
+    assert (
+        page.locator('figure[data-chart="Abandon rate by weekday and hour"] rect').count() == 7 * 24
+    )
     meta = page.get_by_test_id("report-meta").inner_text()
     assert "time zone UTC" in meta and "answered within 20 s" in meta
 
     total = page.locator('tr.total[data-row="Total"]')
-    shown = {key: _cell(total, key) for key in ("offered", "answered", "abandoned",
-                                                "service_level", "asa_s", "aht_s")}
-    assert shown == {"offered": "21", "answered": "8", "abandoned": "12",
-                     "service_level": "33.3 %", "asa_s": "17.9", "aht_s": "6.4"}
+    shown = {
+        key: _cell(total, key)
+        for key in ("offered", "answered", "abandoned", "service_level", "asa_s", "aht_s")
+    }
+    assert shown == {
+        "offered": "21",
+        "answered": "8",
+        "abandoned": "12",
+        "service_level": "33.3 %",
+        "asa_s": "17.9",
+        "aht_s": "6.4",
+    }
     hour_offered = sum(int(_cell(hours.nth(i), "offered")) for i in range(hours.count()))
     assert hour_offered == 21
 

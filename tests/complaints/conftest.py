@@ -21,16 +21,29 @@ def floor(cast):
     def call(queue, agent, minutes_ago, call_id):
         offered = now - timedelta(minutes=minutes_ago)
         return QueueCall.objects.create(
-            source=source, call_id=call_id, queue=queue, caller="+441234567890",
-            offered_at=offered, outcome=Outcome.ANSWERED, wait_s=12,
-            member="PJSIP/2004", agent=agent, answered_at=offered + timedelta(seconds=12),
-            talk_s=240, ended_at=offered + timedelta(minutes=5))
+            source=source,
+            call_id=call_id,
+            queue=queue,
+            caller="+441234567890",
+            offered_at=offered,
+            outcome=Outcome.ANSWERED,
+            wait_s=12,
+            member="PJSIP/2004",
+            agent=agent,
+            answered_at=offered + timedelta(seconds=12),
+            talk_s=240,
+            ended_at=offered + timedelta(minutes=5),
+        )
 
     ann_call = call(billing, cast.ann_agent, 30, "1700000000.1")
     bob_call = call(cards, cast.bob_agent, 20, "1700000000.2")
     extra = [call(billing, cast.ann_agent, 60 + i, f"1700000001.{i}") for i in range(3)]
     return SimpleNamespace(
-        source=source, billing=billing, cards=cards, ann_call=ann_call, bob_call=bob_call,
+        source=source,
+        billing=billing,
+        cards=cards,
+        ann_call=ann_call,
+        bob_call=bob_call,
         extra_calls=extra,
         billing_errors=Category.objects.create(name="Billing error"),
         rudeness=Category.objects.create(name="Rude agent"),
@@ -46,9 +59,13 @@ def new_case(cast, floor):
     from qa.complaints import services
 
     return services.complaint_create(
-        actor=cast.ann, customer_name="Jane Doe", customer_contact="+44 20 7946 0958",
-        category=floor.billing_errors, description="Charged twice for March.",
-        calls=[floor.ann_call])
+        actor=cast.ann,
+        customer_name="Jane Doe",
+        customer_contact="+44 20 7946 0958",
+        category=floor.billing_errors,
+        description="Charged twice for March.",
+        calls=[floor.ann_call],
+    )
 
 
 def walk_to_callback(case, actor):
@@ -57,7 +74,9 @@ def walk_to_callback(case, actor):
 
     services.complaint_acknowledge(complaint=case, actor=actor)
     services.complaint_investigate(complaint=case, actor=actor)
-    services.complaint_propose_resolution(complaint=case, actor=actor,
-                                          resolution="Refund the second charge.")
+    services.complaint_propose_resolution(
+        complaint=case, actor=actor, resolution="Refund the second charge."
+    )
     return services.complaint_await_callback(
-        complaint=case, actor=actor, callback_at=timezone.now() + timedelta(hours=2))
+        complaint=case, actor=actor, callback_at=timezone.now() + timedelta(hours=2)
+    )

@@ -25,9 +25,15 @@ def error_fields(response):
 
 
 def log(client, floor, **changes):
-    data = {"customer_name": "Jane Doe", "customer_contact": "jane.doe@example.com",
-            "category": floor.billing_errors.pk, "severity": "high",
-            "description": "Charged twice.", "calls": [floor.ann_call.pk], **changes}
+    data = {
+        "customer_name": "Jane Doe",
+        "customer_contact": "jane.doe@example.com",
+        "category": floor.billing_errors.pk,
+        "severity": "high",
+        "description": "Charged twice.",
+        "calls": [floor.ann_call.pk],
+        **changes,
+    }
     return client.post(url("api-complaint-list"), data, format="json")
 
 
@@ -37,8 +43,11 @@ def test_an_agent_logs_a_complaint_from_her_call(cast, floor, api):
     body = response.json()
     assert body["status"] == "new" and body["tier"] == Tier.AGENT and body["owner"] == "ann"
     assert body["calls"] == [floor.ann_call.pk] and body["queue"] == "billing"
-    assert body["customer"] == {"name": "Jane Doe", "contact": "jane.doe@example.com",
-                                "masked": False}
+    assert body["customer"] == {
+        "name": "Jane Doe",
+        "contact": "jane.doe@example.com",
+        "masked": False,
+    }
     assert body["timers"]["acknowledge"]["level"] == "green"
     assert body["timers"]["acknowledge"]["budget_s"] == 3600
 
@@ -67,8 +76,12 @@ def test_a_colleagues_call_is_refused(cast, floor, api):
 
 def test_the_contact_is_masked_for_qa_and_admins_but_not_supervisors(cast, floor, api):
     case_id = log(api(cast.ann), floor).json()["id"]
-    for user, masked in [(cast.quinn, True), (cast.ada, True), (cast.sam, False),
-                         (cast.tina, False)]:
+    for user, masked in [
+        (cast.quinn, True),
+        (cast.ada, True),
+        (cast.sam, False),
+        (cast.tina, False),
+    ]:
         customer = api(user).get(url("api-complaint-detail", case_id)).json()["customer"]
         assert customer["masked"] is masked, user
         assert (customer["contact"] == "j•••@example.com") is masked
@@ -83,50 +96,67 @@ def test_a_whole_case_over_the_api(cast, floor, api):
     assert ann.post(url("api-complaint-investigate", case_id)).status_code == 200
     response = ann.post(url("api-complaint-escalate", case_id), {"reason": ""}, format="json")
     assert response.status_code == 400 and "reason" in error_fields(response)
-    response = ann.post(url("api-complaint-escalate", case_id),
-                        {"reason": "Wants compensation"}, format="json")
+    response = ann.post(
+        url("api-complaint-escalate", case_id), {"reason": "Wants compensation"}, format="json"
+    )
     assert response.json()["owner"] == "tina"
     assert Notification.objects.filter(recipient=cast.tina).exists()
     # ann no longer works the case: she reads it masked and may not act.
     assert ann.get(url("api-complaint-detail", case_id)).json()["customer"]["masked"] is True
-    assert ann.post(url("api-complaint-pause", case_id), {"reason": "x"},
-                    format="json").status_code == 403
-    assert sam.post(url("api-complaint-propose-resolution", case_id),
-                    {"resolution": "Refund the charge"}, format="json").status_code == 200
+    assert (
+        ann.post(url("api-complaint-pause", case_id), {"reason": "x"}, format="json").status_code
+        == 403
+    )
+    assert (
+        sam.post(
+            url("api-complaint-propose-resolution", case_id),
+            {"resolution": "Refund the charge"},
+            format="json",
+        ).status_code
+        == 200
+    )
     past = (timezone.now() - timedelta(hours=1)).isoformat()
-    response = sam.post(url("api-complaint-await-callback", case_id), {"callback_at": past},
-                        format="json")
+    response = sam.post(
+        url("api-complaint-await-callback", case_id), {"callback_at": past}, format="json"
+    )
     assert response.status_code == 400
     assert "in the past" in error_fields(response)["callback_at"][0]
     future = (timezone.now() + timedelta(hours=1)).isoformat()
-    assert sam.post(url("api-complaint-await-callback", case_id),
-                    {"callback_at": future}, format="json").status_code == 200
+    assert (
+        sam.post(
+            url("api-complaint-await-callback", case_id), {"callback_at": future}, format="json"
+        ).status_code
+        == 200
+    )
     close = {"root_cause": floor.process.pk, "corrective_action": "Fix the billing run"}
     response = sam.post(url("api-complaint-close", case_id), close, format="json")
     assert response.status_code == 400
     assert "Record the call-back" in error_fields(response)["callback"][0]
-    response = sam.post(url("api-complaint-callback", case_id), {"outcome": "not_satisfied"},
-                        format="json")
+    response = sam.post(
+        url("api-complaint-callback", case_id), {"outcome": "not_satisfied"}, format="json"
+    )
     assert response.json()["status"] == Status.REOPENED and response.json()["round"] == 2
     sam.post(url("api-complaint-investigate", case_id))
-    sam.post(url("api-complaint-propose-resolution", case_id), {"resolution": "Refund twice"},
-             format="json")
-    sam.post(url("api-complaint-await-callback", case_id), {"callback_at": future},
-             format="json")
+    sam.post(
+        url("api-complaint-propose-resolution", case_id),
+        {"resolution": "Refund twice"},
+        format="json",
+    )
+    sam.post(url("api-complaint-await-callback", case_id), {"callback_at": future}, format="json")
     sam.post(url("api-complaint-callback", case_id), {"outcome": "satisfied"}, format="json")
     response = sam.post(url("api-complaint-close", case_id), close, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "closed" and response.json()["root_cause"] == "Process gap"
-    actions = [row["action"] for row in
-               sam.get(url("api-complaint-history", case_id)).json()]
+    actions = [row["action"] for row in sam.get(url("api-complaint-history", case_id)).json()]
     assert actions[0] == "complaint.created" and actions[-1] == "complaint.closed"
     assert actions.count("complaint.callback_recorded") == 2
 
 
 def test_an_unknown_call_back_outcome_is_refused(cast, floor, api):
     case_id = log(api(cast.ann), floor).json()["id"]
-    response = api(cast.ann).post(url("api-complaint-callback", case_id),
-                                  {"outcome": "delighted"}, format="json")
+    response = api(cast.ann).post(
+        url("api-complaint-callback", case_id), {"outcome": "delighted"}, format="json"
+    )
     assert response.status_code == 400 and "outcome" in error_fields(response)
 
 
@@ -152,8 +182,9 @@ def test_a_report_period_that_is_not_a_date_is_refused(cast, api):
     response = api(cast.sam).get(url("api-complaint-reports"), {"start": "last tuesday"})
     assert response.status_code == 400
     assert "is not a date" in error_fields(response)["start"][0]
-    response = api(cast.sam).get(url("api-complaint-reports"),
-                                 {"start": "2026-02-01", "end": "2026-01-01"})
+    response = api(cast.sam).get(
+        url("api-complaint-reports"), {"start": "2026-02-01", "end": "2026-01-01"}
+    )
     assert error_fields(response) == {"end": ["The period ends before it starts."]}
 
 

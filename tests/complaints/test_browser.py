@@ -40,8 +40,9 @@ def resolve(page, text: str):
     schedule_callback(page)
 
 
-def test_an_angry_call_is_logged_escalated_resolved_and_confirmed(live_asgi, cast, floor, page,
-                                                                  browser):
+def test_an_angry_call_is_logged_escalated_resolved_and_confirmed(
+    live_asgi, cast, floor, page, browser
+):
     base = live_asgi.url
     # ann logs the complaint from her call.
     browser_login(page, base, "ann")
@@ -66,8 +67,11 @@ def test_an_angry_call_is_logged_escalated_resolved_and_confirmed(live_asgi, cas
     # The case was logged an hour ago: the 30-minute acknowledge time ran out.
     hour = timedelta(hours=1)
     Complaint.objects.filter(pk=case.pk).update(
-        created_at=F("created_at") - hour, resolve_started_at=F("resolve_started_at") - hour,
-        ack_due_at=F("ack_due_at") - hour, resolve_due_at=F("resolve_due_at") - hour)
+        created_at=F("created_at") - hour,
+        resolve_started_at=F("resolve_started_at") - hour,
+        ack_due_at=F("ack_due_at") - hour,
+        resolve_due_at=F("resolve_due_at") - hour,
+    )
     assert tasks.check_timers() == 1
     case.refresh_from_db()
     assert (case.tier, case.owner) == (Tier.TEAM_LEAD, cast.tina)
@@ -121,15 +125,22 @@ def test_an_angry_call_is_logged_escalated_resolved_and_confirmed(live_asgi, cas
     sup.click("text=Record call-back")
     sup.wait_for_load_state("networkidle")
     sup.select_option("[data-testid=close-form] select[name=root_cause]", label="Process gap")
-    sup.fill("[data-testid=close-form] textarea[name=corrective_action]",
-             "Duplicate-charge check added to the billing run.")
+    sup.fill(
+        "[data-testid=close-form] textarea[name=corrective_action]",
+        "Duplicate-charge check added to the billing run.",
+    )
     sup.click("text=Close case")
     sup.wait_for_load_state("networkidle")
     assert sup.get_by_test_id("status").inner_text() == "Closed"
     history = sup.get_by_test_id("history").inner_text()
-    for step in ["logged · ann", "time to acknowledge breached · timer check",
-                 "escalated (to tina — The time to acknowledge ran out.) · timer check",
-                 "call-back recorded (Not satisfied) · sam", "reopened", "closed · sam"]:
+    for step in [
+        "logged · ann",
+        "time to acknowledge breached · timer check",
+        "escalated (to tina — The time to acknowledge ran out.) · timer check",
+        "call-back recorded (Not satisfied) · sam",
+        "reopened",
+        "closed · sam",
+    ]:
         assert step in history, step
     sup.context.close()
 
@@ -143,8 +154,13 @@ def test_a_case_timer_ticks_to_amber_and_red_in_the_browser(live_asgi, cast, flo
     from qa.complaints import services
 
     case = services.complaint_create(
-        actor=cast.ann, customer_name="Jane Doe", customer_contact="jane@example.com",
-        category=floor.billing_errors, description="Cut off twice.", severity="critical")
+        actor=cast.ann,
+        customer_name="Jane Doe",
+        customer_contact="jane@example.com",
+        category=floor.billing_errors,
+        description="Cut off twice.",
+        severity="critical",
+    )
     page.clock.install()
     browser_login(page, live_asgi.url, "ann")
     page.goto(f"{live_asgi.url}/complaints/{case.pk}/")

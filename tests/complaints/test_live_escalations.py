@@ -23,11 +23,13 @@ def floor_signals():
     floor_changed.disconnect(receiver)
 
 
-def test_raising_one_tells_the_floor_after_commit(cast, floor, floor_signals,
-                                                  django_capture_on_commit_callbacks):
+def test_raising_one_tells_the_floor_after_commit(
+    cast, floor, floor_signals, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        live = services.live_escalation_raise(actor=cast.ann, call=floor.ann_call,
-                                              reason="Wants a supervisor now")
+        live = services.live_escalation_raise(
+            actor=cast.ann, call=floor.ann_call, reason="Wants a supervisor now"
+        )
     assert floor_signals == []  # nothing before the commit
     for callback in callbacks:
         callback()
@@ -40,8 +42,9 @@ def test_raising_one_tells_the_floor_after_commit(cast, floor, floor_signals,
     assert AuditEntry.objects.filter(action="live_escalation.raised").count() == 1
 
 
-def test_taking_over_and_closing_leave_the_alert_panel(cast, floor, floor_signals,
-                                                      django_capture_on_commit_callbacks):
+def test_taking_over_and_closing_leave_the_alert_panel(
+    cast, floor, floor_signals, django_capture_on_commit_callbacks
+):
     live = services.live_escalation_raise(actor=cast.ann, call=floor.ann_call, reason="r")
     with django_capture_on_commit_callbacks(execute=True):
         services.live_escalation_take(live=live, actor=cast.sam)
@@ -70,8 +73,16 @@ def test_a_live_escalation_needs_a_reason(cast, floor):
 def test_the_alert_panel_rows_are_plain_data(cast, floor):
     live = services.live_escalation_raise(actor=cast.ann, call=floor.ann_call, reason="Angry")
     services.live_escalation_take(live=live, actor=cast.sam)
-    assert selectors.live_escalation_alerts("main") == [{
-        "id": live.pk, "site": "main", "agent": "Ann Agent", "queue": "billing",
-        "reason": "Angry", "raised_at": live.raised_at.isoformat(), "status": "taken",
-        "taken_by": "sam", "link": "/complaints/escalations/",
-    }]
+    assert selectors.live_escalation_alerts("main") == [
+        {
+            "id": live.pk,
+            "site": "main",
+            "agent": "Ann Agent",
+            "queue": "billing",
+            "reason": "Angry",
+            "raised_at": live.raised_at.isoformat(),
+            "status": "taken",
+            "taken_by": "sam",
+            "link": "/complaints/escalations/",
+        }
+    ]

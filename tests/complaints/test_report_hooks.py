@@ -20,10 +20,16 @@ pytestmark = pytest.mark.django_db
 def cases(cast, floor, new_case):
     """Ann: the fixture's case and one from another of her calls today, one last month;
     Bob: one case today (logged by the supervisor); one case linked to nobody."""
+
     def log(actor, calls, description="Case"):
         return services.complaint_create(
-            actor=actor, customer_name="Jo", customer_contact="+44 20 7946 0000",
-            category=floor.billing_errors, description=description, calls=calls)
+            actor=actor,
+            customer_name="Jo",
+            customer_contact="+44 20 7946 0000",
+            category=floor.billing_errors,
+            description=description,
+            calls=calls,
+        )
 
     log(cast.ann, [floor.extra_calls[0]])
     old = log(cast.ann, [floor.extra_calls[1]])
@@ -52,10 +58,12 @@ def test_the_agent_report_counts_the_agents_complaints_in_the_range(cast, cases)
 
 def test_a_team_counts_its_agents_complaints(cast, cases):
     start, end = _today().bounds()
-    figures = agent_report_complaints(agents=[cast.ann_agent, cast.bob_agent],
-                                      start=start, end=end)
-    assert figures == {cast.ann_agent.pk: {"complaints": 2}, cast.bob_agent.pk: {"complaints": 1},
-                       None: {"complaints": 3}}
+    figures = agent_report_complaints(agents=[cast.ann_agent, cast.bob_agent], start=start, end=end)
+    assert figures == {
+        cast.ann_agent.pk: {"complaints": 2},
+        cast.bob_agent.pk: {"complaints": 1},
+        None: {"complaints": 3},
+    }
     report = reports.team_report(team=cast.billing, span=_today())
     ann = next(r for r in report.rows if r["label"] == "Ann Agent")
     assert ann["complaints"] == 2 and report.rows[-1]["complaints"] == 2

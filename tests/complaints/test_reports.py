@@ -19,10 +19,17 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def logged(cast, floor):
     """ann: one complaint on her billing call (4 calls); bob: two on his cards call (1 call)."""
+
     def log(actor, call, category, severity="normal"):
         return services.complaint_create(
-            actor=actor, customer_name="C", customer_contact="c@example.com",
-            category=category, description="d", severity=severity, calls=[call])
+            actor=actor,
+            customer_name="C",
+            customer_contact="c@example.com",
+            category=category,
+            description="d",
+            severity=severity,
+            calls=[call],
+        )
 
     ann = log(cast.ann, floor.ann_call, floor.billing_errors)
     bob1 = log(cast.bob, floor.bob_call, floor.rudeness, "high")
@@ -33,8 +40,12 @@ def logged(cast, floor):
 def test_complaint_rate_per_thousand_calls_by_queue_and_agent(logged):
     tables = reports.build(reports.Period.last_weeks(4))
     by_queue = {r["queue"]: r for r in reports.records(tables["rate_by_queue"])}
-    assert by_queue["billing"] == {"queue": "billing", "calls": 4, "complaints": 1,
-                                   "per_1000_calls": 250.0}
+    assert by_queue["billing"] == {
+        "queue": "billing",
+        "calls": 4,
+        "complaints": 1,
+        "per_1000_calls": 250.0,
+    }
     assert by_queue["cards"]["per_1000_calls"] == 2000.0
     by_agent = {r["agent"]: r for r in reports.records(tables["rate_by_agent"])}
     assert by_agent["Ann Agent"]["per_1000_calls"] == 250.0
@@ -63,7 +74,8 @@ def test_breaches_and_time_to_resolve(cast, floor, logged):
     assert breaches.loc["critical", "cases"] == 0
     resolve = reports.records(tables["time_to_resolve"])
     assert [(r["category"], r["severity"], r["resolved"]) for r in resolve] == [
-        ("Billing error", "normal", 1)]
+        ("Billing error", "normal", 1)
+    ]
     assert resolve[0]["median_hours"] < 1
 
 
@@ -76,8 +88,9 @@ def test_the_weekly_trend_covers_every_week_of_the_period(logged):
 
 def test_exports_as_csv_and_xlsx(cast, client, logged):
     client.force_login(cast.sam)
-    response = client.get(reverse("complaint-report-export", kwargs={"fmt": "csv"}),
-                          {"table": "rate_by_queue"})
+    response = client.get(
+        reverse("complaint-report-export", kwargs={"fmt": "csv"}), {"table": "rate_by_queue"}
+    )
     assert response["Content-Type"] == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert {r["queue"]: r["complaints"] for r in rows} == {"cards": "2", "billing": "1"}
@@ -86,8 +99,9 @@ def test_exports_as_csv_and_xlsx(cast, client, logged):
     assert book.sheetnames == list(reports.TABLES)
     sheet = book["rate_by_queue"]
     assert [c.value for c in sheet[1]] == ["queue", "calls", "complaints", "per_1000_calls"]
-    response = client.get(reverse("complaint-report-export", kwargs={"fmt": "csv"}),
-                          {"table": "nope"})
+    response = client.get(
+        reverse("complaint-report-export", kwargs={"fmt": "csv"}), {"table": "nope"}
+    )
     assert response.status_code == 400 and b"table" in response.content
 
 
@@ -114,8 +128,9 @@ def test_closed_cases_by_root_cause(cast, floor, logged):
     for case, cause in [(ann, floor.process), (bob1, floor.training), (bob2, floor.training)]:
         walk_to_callback(case, cast.sam)
         services.complaint_record_callback(complaint=case, actor=cast.sam, outcome="satisfied")
-        services.complaint_close(complaint=case, actor=cast.sam, root_cause=cause,
-                                 corrective_action="x")
+        services.complaint_close(
+            complaint=case, actor=cast.sam, root_cause=cause, corrective_action="x"
+        )
     rows = reports.records(reports.build(reports.Period.last_weeks(1))["root_causes"])
     assert rows == [
         {"root_cause": "Coaching gap", "Billing error": 0, "Rude agent": 2, "total": 2},

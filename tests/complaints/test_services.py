@@ -39,27 +39,43 @@ def test_an_agent_logs_a_case_she_owns_at_the_agent_tier(cast, floor, new_case):
 
 
 def test_the_case_takes_the_service_levels_of_its_severity(cast, floor):
-    ServiceLevelPolicy.objects.create(severity=Severity.HIGH, acknowledge_minutes=15,
-                                      resolve_minutes=120, business_hours=False)
+    ServiceLevelPolicy.objects.create(
+        severity=Severity.HIGH, acknowledge_minutes=15, resolve_minutes=120, business_hours=False
+    )
     now = timezone.now()
     case = services.complaint_create(
-        actor=cast.ann, customer_name="Jo", customer_contact="jo@example.com",
-        category=floor.rudeness, description="x", severity=Severity.HIGH, now=now)
+        actor=cast.ann,
+        customer_name="Jo",
+        customer_contact="jo@example.com",
+        category=floor.rudeness,
+        description="x",
+        severity=Severity.HIGH,
+        now=now,
+    )
     assert case.acknowledge_budget_s == 900 and not case.business_hours
     assert case.ack_due_at == now + timedelta(minutes=15)
     assert case.resolve_due_at == now + timedelta(hours=2)
 
 
-@pytest.mark.parametrize(("field", "changes", "message"), [
-    ("category", {"category": 999999}, "Unknown complaint category"),
-    ("category", {"category": "billing"}, "Unknown complaint category"),
-    ("customer_name", {"customer_name": "  "}, "The customer's name is required"),
-    ("severity", {"severity": "urgent"}, "Unknown severity 'urgent'"),
-    ("description", {"description": ""}, "A description is required"),
-])
+@pytest.mark.parametrize(
+    ("field", "changes", "message"),
+    [
+        ("category", {"category": 999999}, "Unknown complaint category"),
+        ("category", {"category": "billing"}, "Unknown complaint category"),
+        ("customer_name", {"customer_name": "  "}, "The customer's name is required"),
+        ("severity", {"severity": "urgent"}, "Unknown severity 'urgent'"),
+        ("description", {"description": ""}, "A description is required"),
+    ],
+)
 def test_bad_input_is_refused_naming_the_field(cast, floor, field, changes, message):
-    values = {"actor": cast.ann, "customer_name": "Jane", "customer_contact": "jane@x.org",
-              "category": floor.billing_errors.pk, "description": "x", **changes}
+    values = {
+        "actor": cast.ann,
+        "customer_name": "Jane",
+        "customer_contact": "jane@x.org",
+        "category": floor.billing_errors.pk,
+        "description": "x",
+        **changes,
+    }
     with pytest.raises(DomainError, match=message) as caught:
         services.complaint_create(**values)
     assert caught.value.field == field
@@ -67,16 +83,26 @@ def test_bad_input_is_refused_naming_the_field(cast, floor, field, changes, mess
 
 def test_a_retired_category_is_refused(cast, floor):
     with pytest.raises(DomainError, match="no longer in use") as caught:
-        services.complaint_create(actor=cast.ann, customer_name="J", customer_contact="1234",
-                                  category=floor.retired, description="x")
+        services.complaint_create(
+            actor=cast.ann,
+            customer_name="J",
+            customer_contact="1234",
+            category=floor.retired,
+            description="x",
+        )
     assert caught.value.field == "category"
 
 
 def test_an_agent_cannot_link_a_colleagues_call(cast, floor):
     with pytest.raises(DomainError, match="only calls you took") as caught:
-        services.complaint_create(actor=cast.ann, customer_name="J", customer_contact="1234",
-                                  category=floor.rudeness, description="x",
-                                  calls=[floor.bob_call])
+        services.complaint_create(
+            actor=cast.ann,
+            customer_name="J",
+            customer_contact="1234",
+            category=floor.rudeness,
+            description="x",
+            calls=[floor.bob_call],
+        )
     assert caught.value.field == "calls"
 
 
@@ -85,16 +111,21 @@ def test_a_call_back_time_in_the_past_is_refused(cast, new_case):
     services.complaint_investigate(complaint=new_case, actor=cast.ann)
     services.complaint_propose_resolution(complaint=new_case, actor=cast.ann, resolution="Fix")
     with pytest.raises(DomainError, match="in the past") as caught:
-        services.complaint_await_callback(complaint=new_case, actor=cast.ann,
-                                          callback_at=timezone.now() - timedelta(minutes=5))
+        services.complaint_await_callback(
+            complaint=new_case, actor=cast.ann, callback_at=timezone.now() - timedelta(minutes=5)
+        )
     assert caught.value.field == "callback_at"
 
 
 def test_closing_without_a_call_back_is_refused(cast, floor, new_case):
     walk_to_callback(new_case, cast.ann)
     with pytest.raises(DomainError, match="Record the call-back") as caught:
-        services.complaint_close(complaint=new_case, actor=cast.ann, root_cause=floor.process,
-                                 corrective_action="Fix the billing run.")
+        services.complaint_close(
+            complaint=new_case,
+            actor=cast.ann,
+            root_cause=floor.process,
+            corrective_action="Fix the billing run.",
+        )
     assert caught.value.field == "callback"
     new_case.refresh_from_db()
     assert new_case.status == Status.AWAITING_CALLBACK
@@ -102,28 +133,39 @@ def test_closing_without_a_call_back_is_refused(cast, floor, new_case):
 
 def test_closing_before_the_call_back_stage_is_refused(cast, floor, new_case):
     with pytest.raises(DomainError, match="only after its call-back") as caught:
-        services.complaint_close(complaint=new_case, actor=cast.sam, root_cause=floor.process,
-                                 corrective_action="x")
+        services.complaint_close(
+            complaint=new_case, actor=cast.sam, root_cause=floor.process, corrective_action="x"
+        )
     assert caught.value.field == "callback"
 
 
 def test_not_satisfied_reopens_and_restarts_the_resolve_timer(cast, floor, new_case):
     walk_to_callback(new_case, cast.ann)
-    services.complaint_record_callback(complaint=new_case, actor=cast.ann,
-                                       outcome=CallbackOutcome.NOT_SATISFIED, note="Still wrong")
+    services.complaint_record_callback(
+        complaint=new_case,
+        actor=cast.ann,
+        outcome=CallbackOutcome.NOT_SATISFIED,
+        note="Still wrong",
+    )
     new_case.refresh_from_db()
     assert new_case.status == Status.REOPENED and new_case.round == 2
     assert new_case.resolved_at is None and new_case.resolve_due_at is not None
     # The unsatisfied call-back of round 1 does not open the gate of round 2.
     services.complaint_investigate(complaint=new_case, actor=cast.ann)
     services.complaint_propose_resolution(complaint=new_case, actor=cast.ann, resolution="B")
-    services.complaint_await_callback(complaint=new_case, actor=cast.ann,
-                                      callback_at=timezone.now() + timedelta(hours=1))
+    services.complaint_await_callback(
+        complaint=new_case, actor=cast.ann, callback_at=timezone.now() + timedelta(hours=1)
+    )
     assert services.callback_gate(new_case) is not None
-    services.complaint_record_callback(complaint=new_case, actor=cast.ann,
-                                       outcome=CallbackOutcome.SATISFIED)
-    services.complaint_close(complaint=new_case, actor=cast.ann, root_cause=floor.training,
-                             corrective_action="Coach the billing team.")
+    services.complaint_record_callback(
+        complaint=new_case, actor=cast.ann, outcome=CallbackOutcome.SATISFIED
+    )
+    services.complaint_close(
+        complaint=new_case,
+        actor=cast.ann,
+        root_cause=floor.training,
+        corrective_action="Coach the billing team.",
+    )
     new_case.refresh_from_db()
     assert new_case.status == Status.CLOSED and new_case.root_cause == floor.training
     assert "complaint.reopened" in audit_actions(new_case)
@@ -133,29 +175,39 @@ def test_not_satisfied_reopens_and_restarts_the_resolve_timer(cast, floor, new_c
 def test_three_unreachable_attempts_open_the_gate(cast, floor, new_case):
     walk_to_callback(new_case, cast.ann)
     for attempt in range(2):
-        services.complaint_record_callback(complaint=new_case, actor=cast.ann,
-                                           outcome=CallbackOutcome.UNREACHABLE)
+        services.complaint_record_callback(
+            complaint=new_case, actor=cast.ann, outcome=CallbackOutcome.UNREACHABLE
+        )
         with pytest.raises(DomainError, match=f"unreachable {attempt + 1} time"):
-            services.complaint_close(complaint=new_case, actor=cast.ann,
-                                     root_cause=floor.process, corrective_action="x")
-    services.complaint_record_callback(complaint=new_case, actor=cast.ann,
-                                       outcome=CallbackOutcome.UNREACHABLE)
-    services.complaint_close(complaint=new_case, actor=cast.ann, root_cause=floor.process,
-                             corrective_action="Check the refund run.")
+            services.complaint_close(
+                complaint=new_case, actor=cast.ann, root_cause=floor.process, corrective_action="x"
+            )
+    services.complaint_record_callback(
+        complaint=new_case, actor=cast.ann, outcome=CallbackOutcome.UNREACHABLE
+    )
+    services.complaint_close(
+        complaint=new_case,
+        actor=cast.ann,
+        root_cause=floor.process,
+        corrective_action="Check the refund run.",
+    )
     assert Complaint.objects.get(pk=new_case.pk).status == Status.CLOSED
 
 
 def test_an_unknown_root_cause_or_missing_action_is_refused(cast, floor, new_case):
     walk_to_callback(new_case, cast.ann)
-    services.complaint_record_callback(complaint=new_case, actor=cast.ann,
-                                       outcome=CallbackOutcome.SATISFIED)
+    services.complaint_record_callback(
+        complaint=new_case, actor=cast.ann, outcome=CallbackOutcome.SATISFIED
+    )
     with pytest.raises(DomainError) as caught:
-        services.complaint_close(complaint=new_case, actor=cast.ann, root_cause=424242,
-                                 corrective_action="x")
+        services.complaint_close(
+            complaint=new_case, actor=cast.ann, root_cause=424242, corrective_action="x"
+        )
     assert caught.value.field == "root_cause"
     with pytest.raises(DomainError) as caught:
-        services.complaint_close(complaint=new_case, actor=cast.ann, root_cause=floor.process,
-                                 corrective_action=" ")
+        services.complaint_close(
+            complaint=new_case, actor=cast.ann, root_cause=floor.process, corrective_action=" "
+        )
     assert caught.value.field == "corrective_action"
 
 
@@ -176,21 +228,22 @@ def test_waiting_on_the_customer_stops_the_clock(cast, new_case):
     services.complaint_acknowledge(complaint=new_case, actor=cast.ann)
     before = Complaint.objects.get(pk=new_case.pk).resolve_due_at
     start = timezone.now()
-    services.complaint_pause(complaint=new_case, actor=cast.ann, reason="Customer sends bill",
-                             now=start)
+    services.complaint_pause(
+        complaint=new_case, actor=cast.ann, reason="Customer sends bill", now=start
+    )
     assert new_case.resolve_due_at is None and new_case.waiting_on_customer
     with pytest.raises(Conflict):
         services.complaint_pause(complaint=new_case, actor=cast.ann, reason="again")
-    services.complaint_resume(complaint=new_case, actor=cast.ann,
-                              now=start + timedelta(days=7))
+    services.complaint_resume(complaint=new_case, actor=cast.ann, now=start + timedelta(days=7))
     assert new_case.resolve_due_at > before
     assert selectors.complaint_timers(new_case).resolve.used_s < 7 * 86400
     assert audit_actions(new_case)[-2:] == ["complaint.paused", "complaint.resumed"]
 
 
 def test_a_manual_escalation_moves_the_case_to_the_team_lead_and_tells_her(cast, new_case):
-    escalation = services.complaint_escalate(complaint=new_case, actor=cast.ann,
-                                             reason="Customer threatens to leave")
+    escalation = services.complaint_escalate(
+        complaint=new_case, actor=cast.ann, reason="Customer threatens to leave"
+    )
     new_case.refresh_from_db()
     assert new_case.tier == Tier.TEAM_LEAD and new_case.owner == cast.tina
     assert escalation.from_owner == cast.ann and escalation.kind == EscalationKind.MANUAL
@@ -236,15 +289,18 @@ def test_the_resolve_breach_escalates_too(cast, new_case):
     assert [e.kind for e in escalations] == [EscalationKind.RESOLVE_BREACH]
 
 
-@pytest.mark.parametrize(("who", "masked"), [
-    ("ann", False),  # the owner
-    ("sam", False),  # a supervisor
-    ("tina", False),  # the lead of the case's team
-    ("tom", True),  # another team's lead
-    ("quinn", True),  # QA analyst
-    ("ada", True),  # administrator
-    ("bob", True),  # another agent
-])
+@pytest.mark.parametrize(
+    ("who", "masked"),
+    [
+        ("ann", False),  # the owner
+        ("sam", False),  # a supervisor
+        ("tina", False),  # the lead of the case's team
+        ("tom", True),  # another team's lead
+        ("quinn", True),  # QA analyst
+        ("ada", True),  # administrator
+        ("bob", True),  # another agent
+    ],
+)
 def test_customer_details_are_masked_by_role(cast, new_case, who, masked):
     customer = access.customer_of(getattr(cast, who), new_case)
     assert customer["masked"] is masked
@@ -270,8 +326,9 @@ def test_contact_masking_keeps_the_shape():
 
 
 def test_forwarding_records_who_and_when(cast, new_case):
-    forwarding = services.complaint_forward(complaint=new_case, actor=cast.ann,
-                                            department="Finance", note="Refund needed")
+    forwarding = services.complaint_forward(
+        complaint=new_case, actor=cast.ann, department="Finance", note="Refund needed"
+    )
     assert forwarding.by == cast.ann and forwarding.at is not None
     entry = AuditEntry.objects.get(action="complaint.forwarded")
     assert entry.data["department"] == "Finance" and entry.actor == cast.ann
@@ -279,8 +336,13 @@ def test_forwarding_records_who_and_when(cast, new_case):
 
 def test_visibility_follows_ownership_and_team(cast, floor, new_case):
     bob_case = services.complaint_create(
-        actor=cast.bob, customer_name="K", customer_contact="k@x.org",
-        category=floor.rudeness, description="y", calls=[floor.bob_call])
+        actor=cast.bob,
+        customer_name="K",
+        customer_contact="k@x.org",
+        category=floor.rudeness,
+        description="y",
+        calls=[floor.bob_call],
+    )
 
     def visible(user):
         return set(selectors.complaint_list(user=user).values_list("pk", flat=True))
@@ -325,10 +387,12 @@ def test_a_centre_manager_must_be_a_supervisor(cast):
 def test_a_call_back_on_a_stale_case_loses_with_conflict(cast, new_case):
     walk_to_callback(new_case, cast.ann)
     stale = Complaint.objects.get(pk=new_case.pk)
-    services.complaint_record_callback(complaint=new_case, actor=cast.ann,
-                                       outcome=CallbackOutcome.NOT_SATISFIED)
+    services.complaint_record_callback(
+        complaint=new_case, actor=cast.ann, outcome=CallbackOutcome.NOT_SATISFIED
+    )
     services.complaint_investigate(complaint=new_case, actor=cast.ann)
     with pytest.raises(Conflict):
-        services.complaint_record_callback(complaint=stale, actor=cast.sam,
-                                           outcome=CallbackOutcome.SATISFIED)
+        services.complaint_record_callback(
+            complaint=stale, actor=cast.sam, outcome=CallbackOutcome.SATISFIED
+        )
     assert new_case.callbacks.count() == 1

@@ -26,15 +26,23 @@ def _log_cases(cast, floor, count: int) -> list[int]:
     ids = []
     for i in range(count):
         case = services.complaint_create(
-            actor=cast.ann, customer_name=f"Customer {i}", customer_contact=f"+3161234{i:04d}",
-            category=floor.billing_errors, description="Waited too long.", severity="critical")
+            actor=cast.ann,
+            customer_name=f"Customer {i}",
+            customer_contact=f"+3161234{i:04d}",
+            category=floor.billing_errors,
+            description="Waited too long.",
+            severity="critical",
+        )
         ids.append(case.pk)
     # Logged an hour ago: the 30-minute acknowledge time (calendar time) has run out, the
     # eight-hour resolve time has not.
     hour = timedelta(hours=1)
     Complaint.objects.filter(pk__in=ids).update(
-        created_at=F("created_at") - hour, resolve_started_at=F("resolve_started_at") - hour,
-        ack_due_at=F("ack_due_at") - hour, resolve_due_at=F("resolve_due_at") - hour)
+        created_at=F("created_at") - hour,
+        resolve_started_at=F("resolve_started_at") - hour,
+        ack_due_at=F("ack_due_at") - hour,
+        resolve_due_at=F("resolve_due_at") - hour,
+    )
     return ids
 
 
@@ -44,9 +52,9 @@ def test_the_task_escalates_each_breach_once(cast, floor):
     assert tasks.check_timers.apply().get() == 2
     assert tasks.check_timers.apply().get() == 0
     assert set(Complaint.objects.filter(pk__in=ids).values_list("tier", "owner")) == {
-        (Tier.TEAM_LEAD, cast.tina.pk)}
-    assert Notification.objects.filter(recipient=cast.tina,
-                                       kind="complaint_escalated").count() == 2
+        (Tier.TEAM_LEAD, cast.tina.pk)
+    }
+    assert Notification.objects.filter(recipient=cast.tina, kind="complaint_escalated").count() == 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -83,7 +83,8 @@ def test_daylight_saving_change_keeps_local_opening_hours():
     due = add_working_time(friday, 2 * H, berlin)
     # Clocks go back on Sunday 25 October; Monday opens at 09:00 CET = 08:00 UTC.
     assert due.astimezone(ZoneInfo("Europe/Berlin")) == datetime(
-        2026, 10, 26, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+        2026, 10, 26, 10, 0, tzinfo=ZoneInfo("Europe/Berlin")
+    )
     assert due == datetime(2026, 10, 26, 9, 0, tzinfo=UTC)
 
 
@@ -146,20 +147,24 @@ def test_a_breached_timer_reports_negative_time_left():
 
 
 def test_a_stopped_timer_keeps_the_time_used_until_it_stopped():
-    state = timer_state(start=at(0, 9), budget_s=4 * H, now=at(3, 9), calendar=OFFICE,
-                        stopped_at=at(0, 12))
+    state = timer_state(
+        start=at(0, 9), budget_s=4 * H, now=at(3, 9), calendar=OFFICE, stopped_at=at(0, 12)
+    )
     assert state.used_s == 3 * H and state.level is Level.DONE and state.stopped
-    late = timer_state(start=at(0, 9), budget_s=H, now=at(3, 9), calendar=OFFICE,
-                       stopped_at=at(0, 12))
+    late = timer_state(
+        start=at(0, 9), budget_s=H, now=at(3, 9), calendar=OFFICE, stopped_at=at(0, 12)
+    )
     assert late.level is Level.RED
 
 
 def test_a_paused_timer_says_so_and_its_clock_stands_still():
     pauses = [(at(0, 10), None)]
-    early = timer_state(start=at(0, 9), budget_s=4 * H, now=at(0, 11), calendar=OFFICE,
-                        pauses=pauses)
-    late = timer_state(start=at(0, 9), budget_s=4 * H, now=at(2, 11), calendar=OFFICE,
-                       pauses=pauses)
+    early = timer_state(
+        start=at(0, 9), budget_s=4 * H, now=at(0, 11), calendar=OFFICE, pauses=pauses
+    )
+    late = timer_state(
+        start=at(0, 9), budget_s=4 * H, now=at(2, 11), calendar=OFFICE, pauses=pauses
+    )
     assert early.level is Level.PAUSED and early.paused and early.due_at is None
     assert early.used_s == late.used_s == H
 
@@ -181,8 +186,9 @@ def test_format_duration():
     assert format_duration(12 * 60 + 30) == "12 m"
 
 
-moments = st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31),
-                       timezones=st.just(UTC))
+moments = st.datetimes(
+    min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+)
 
 
 @given(start=moments, budget=st.integers(min_value=0, max_value=200 * H))
@@ -191,14 +197,17 @@ def test_the_deadline_is_exactly_the_budget_away_in_business_time(start, budget)
     assert working_seconds(start, due, OFFICE) == pytest.approx(budget, abs=1e-3)
 
 
-@given(start=moments, length=st.integers(min_value=0, max_value=30 * 86400),
-       pause_at=st.integers(min_value=0, max_value=30 * 86400),
-       pause_len=st.integers(min_value=0, max_value=10 * 86400),
-       budget=st.integers(min_value=1, max_value=100 * H))
-def test_a_deadline_with_pauses_uses_exactly_the_budget(start, length, pause_at, pause_len,
-                                                        budget):
-    pauses = [(start + timedelta(seconds=pause_at),
-               start + timedelta(seconds=pause_at + pause_len))]
+@given(
+    start=moments,
+    length=st.integers(min_value=0, max_value=30 * 86400),
+    pause_at=st.integers(min_value=0, max_value=30 * 86400),
+    pause_len=st.integers(min_value=0, max_value=10 * 86400),
+    budget=st.integers(min_value=1, max_value=100 * H),
+)
+def test_a_deadline_with_pauses_uses_exactly_the_budget(start, length, pause_at, pause_len, budget):
+    pauses = [
+        (start + timedelta(seconds=pause_at), start + timedelta(seconds=pause_at + pause_len))
+    ]
     due = deadline(start, budget, OFFICE, pauses)
     assert active_seconds(start, due, OFFICE, pauses) == pytest.approx(budget, abs=1e-3)
     end = start + timedelta(seconds=length)

@@ -22,14 +22,14 @@ class Log:
     def _line(self, ts: int, call: str, queue: str, agent: str, event: str, *data) -> None:
         self.lines.append("|".join([str(ts), call, queue, agent, event, *map(str, data)]))
 
-    def answered(self, *, queue: str, ext: str, wait: int, talk: int, caller: str = "",
-                 gap: int = 600) -> str:
+    def answered(
+        self, *, queue: str, ext: str, wait: int, talk: int, caller: str = "", gap: int = 600
+    ) -> str:
         self.serial += 1
         call = f"{self.ts}.{self.serial}"
         self._line(self.ts, call, queue, "NONE", "ENTERQUEUE", "", caller, 1)
         self._line(self.ts + wait, call, queue, member(ext), "CONNECT", wait, "chan", 3)
-        self._line(self.ts + wait + talk, call, queue, member(ext), "COMPLETECALLER", wait,
-                   talk, 1)
+        self._line(self.ts + wait + talk, call, queue, member(ext), "COMPLETECALLER", wait, talk, 1)
         self.ts += gap
         return call
 
@@ -46,8 +46,7 @@ class Log:
 
         # A last line far later closes every after-call-work window.
         self._line(self.ts + 3600, "NONE", "NONE", "NONE", "CONFIGRELOAD")
-        events_ingest(source=source, events=list(read_lines(self.lines, layout="file",
-                                                             zone="UTC")))
+        events_ingest(source=source, events=list(read_lines(self.lines, layout="file", zone="UTC")))
 
 
 def day(y: int, m: int, d: int, h: int = 9) -> datetime:

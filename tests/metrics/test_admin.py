@@ -22,9 +22,18 @@ def shown_token(response) -> str:
 
 
 def test_adding_a_source_shows_its_token_once_and_audits_it(admin_client):
-    response = admin_client.post("/admin/metrics/telephonysource/add/", {
-        "name": "pbx-north", "kind": "http_json", "site": "main", "time_zone": "UTC",
-        "follow_path": "", "active": "on"}, follow=True)
+    response = admin_client.post(
+        "/admin/metrics/telephonysource/add/",
+        {
+            "name": "pbx-north",
+            "kind": "http_json",
+            "site": "main",
+            "time_zone": "UTC",
+            "follow_path": "",
+            "active": "on",
+        },
+        follow=True,
+    )
     assert response.status_code == 200
     token = shown_token(response)
     source = TelephonySource.objects.get(name="pbx-north")
@@ -34,8 +43,11 @@ def test_adding_a_source_shows_its_token_once_and_audits_it(admin_client):
 
 
 def test_issuing_a_new_token_retires_the_old_one(admin_client, pbx):
-    response = admin_client.post("/admin/metrics/telephonysource/", {
-        "action": "issue_token", "_selected_action": [pbx.source.pk]}, follow=True)
+    response = admin_client.post(
+        "/admin/metrics/telephonysource/",
+        {"action": "issue_token", "_selected_action": [pbx.source.pk]},
+        follow=True,
+    )
     token = shown_token(response)
     pbx.source.refresh_from_db()
     assert pbx.source.token_hash == hash_token(token) != hash_token(pbx.token)
@@ -48,20 +60,46 @@ def test_an_agent_may_not_open_the_admin(cast):
 
 
 def test_changing_a_threshold_recomputes_the_rollups(admin_client, post_events):
-    post_events([
-        {"id": "1", "type": "call_queued", "at": "2026-03-02T09:00:00Z", "call_id": "c",
-         "queue": "billing"},
-        {"id": "2", "type": "call_answered", "at": "2026-03-02T09:00:25Z", "call_id": "c",
-         "queue": "billing", "member": "PJSIP/1", "wait_s": 25},
-    ])
+    post_events(
+        [
+            {
+                "id": "1",
+                "type": "call_queued",
+                "at": "2026-03-02T09:00:00Z",
+                "call_id": "c",
+                "queue": "billing",
+            },
+            {
+                "id": "2",
+                "type": "call_answered",
+                "at": "2026-03-02T09:00:25Z",
+                "call_id": "c",
+                "queue": "billing",
+                "member": "PJSIP/1",
+                "wait_s": 25,
+            },
+        ]
+    )
     queue = Queue.objects.get(name="billing")
     assert QueueInterval.objects.get(queue=queue).a_out == 1
-    data = {"name": "billing", "site": "main", "sl_threshold_s": 30, "sl_target": 0.8,
-            "short_abandon_s": 5, "sl_variant": "offered", "interval_minutes": 15,
-            "day_reset_hour": 0, "acw_reasons": '["ACW"]', "wait_amber_s": 30,
-            "wait_red_s": 60, "sl_red": 0.6, "aliases-TOTAL_FORMS": 0,
-            "aliases-INITIAL_FORMS": 0, "aliases-MIN_NUM_FORMS": 0,
-            "aliases-MAX_NUM_FORMS": 1000}
+    data = {
+        "name": "billing",
+        "site": "main",
+        "sl_threshold_s": 30,
+        "sl_target": 0.8,
+        "short_abandon_s": 5,
+        "sl_variant": "offered",
+        "interval_minutes": 15,
+        "day_reset_hour": 0,
+        "acw_reasons": '["ACW"]',
+        "wait_amber_s": 30,
+        "wait_red_s": 60,
+        "sl_red": 0.6,
+        "aliases-TOTAL_FORMS": 0,
+        "aliases-INITIAL_FORMS": 0,
+        "aliases-MIN_NUM_FORMS": 0,
+        "aliases-MAX_NUM_FORMS": 1000,
+    }
     response = admin_client.post(f"/admin/metrics/queue/{queue.pk}/change/", data)
     assert response.status_code == 302, response.content[:2000]
     row = QueueInterval.objects.get(queue=queue)

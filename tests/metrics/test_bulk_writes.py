@@ -23,13 +23,38 @@ def _stored() -> dict:
     stored = snapshot()
     for call in stored["stats"]["waiting_calls"]:
         call.pop("id")  # row ids differ between the two imports
-    return {**stored,
-            "intervals": list(QueueInterval.objects.order_by("queue__name", "start").values_list(
-                "queue__name", "start", "offered", "answered", "a_in", "b_in", "b_out",
-                "aht_n", "talk_sum", "acw_sum", "max_wait_s", "acw_known", "hold_known")),
-            "states": list(AgentState.objects.order_by("member", "started_at", "id").values_list(
-                "member", "status", "reason", "activity", "queue__name", "call_id",
-                "started_at", "ended_at"))}
+    return {
+        **stored,
+        "intervals": list(
+            QueueInterval.objects.order_by("queue__name", "start").values_list(
+                "queue__name",
+                "start",
+                "offered",
+                "answered",
+                "a_in",
+                "b_in",
+                "b_out",
+                "aht_n",
+                "talk_sum",
+                "acw_sum",
+                "max_wait_s",
+                "acw_known",
+                "hold_known",
+            )
+        ),
+        "states": list(
+            AgentState.objects.order_by("member", "started_at", "id").values_list(
+                "member",
+                "status",
+                "reason",
+                "activity",
+                "queue__name",
+                "call_id",
+                "started_at",
+                "ended_at",
+            )
+        ),
+    }
 
 
 def _wipe() -> None:
@@ -57,16 +82,36 @@ def test_odd_characters_survive_the_staging_path(monkeypatch):
     member = "PJSIP/odd\\name\t1"
     call_id = "c\\1\n"
     events = [
-        Event(ts=1772442000.0, seq=1, call_id=call_id, queue="q\t1", member="",
-              name="ENTERQUEUE", data=("", caller), key="k1"),
-        Event(ts=1772442010.0, seq=2, call_id=call_id, queue="q\t1", member=member,
-              name="CONNECT", data=("10", "", "3"), key="k2"),
+        Event(
+            ts=1772442000.0,
+            seq=1,
+            call_id=call_id,
+            queue="q\t1",
+            member="",
+            name="ENTERQUEUE",
+            data=("", caller),
+            key="k1",
+        ),
+        Event(
+            ts=1772442010.0,
+            seq=2,
+            call_id=call_id,
+            queue="q\t1",
+            member=member,
+            name="CONNECT",
+            data=("10", "", "3"),
+            key="k2",
+        ),
     ]
     result = services.events_ingest(source=source, events=events)
     assert result.accepted == 2
     call = QueueCall.objects.get()
     assert (call.call_id, call.caller, call.member, call.queue.name) == (
-        call_id, caller, member, "q\t1")
+        call_id,
+        caller,
+        member,
+        "q\t1",
+    )
     assert (call.outcome, call.wait_s, call.ring_s) == ("answered", 10.0, 3.0)
     assert AgentState.objects.get(member=member, ended_at__isnull=True).call_id == call_id
     assert CallEvent.objects.get(natural_key="k1").data == ["", caller]

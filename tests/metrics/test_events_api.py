@@ -10,12 +10,33 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def call_events(prefix="e", call="c1", queue="billing", member="PJSIP/2004"):
     return [
-        {"id": f"{prefix}1", "type": "call_queued", "at": "2026-03-02T09:00:00Z",
-         "call_id": call, "queue": queue, "caller": "+3225550101"},
-        {"id": f"{prefix}2", "type": "call_answered", "at": "2026-03-02T09:00:12Z",
-         "call_id": call, "queue": queue, "member": member, "wait_s": 12, "ring_s": 3},
-        {"id": f"{prefix}3", "type": "call_ended", "at": "2026-03-02T09:04:12Z",
-         "call_id": call, "queue": queue, "member": member, "talk_s": 240},
+        {
+            "id": f"{prefix}1",
+            "type": "call_queued",
+            "at": "2026-03-02T09:00:00Z",
+            "call_id": call,
+            "queue": queue,
+            "caller": "+3225550101",
+        },
+        {
+            "id": f"{prefix}2",
+            "type": "call_answered",
+            "at": "2026-03-02T09:00:12Z",
+            "call_id": call,
+            "queue": queue,
+            "member": member,
+            "wait_s": 12,
+            "ring_s": 3,
+        },
+        {
+            "id": f"{prefix}3",
+            "type": "call_ended",
+            "at": "2026-03-02T09:04:12Z",
+            "call_id": call,
+            "queue": queue,
+            "member": member,
+            "talk_s": 240,
+        },
     ]
 
 
@@ -56,13 +77,39 @@ def test_the_same_events_twice_count_once(cast, post_events):
 
 def test_one_bad_item_loses_nothing_else(db, post_events):
     events = call_events()
-    events.insert(1, {"id": "bad1", "type": "call_abandoned", "at": "2026-03-02T09:00:05Z",
-                      "call_id": "c9", "queue": "billing", "wait_s": -3})
+    events.insert(
+        1,
+        {
+            "id": "bad1",
+            "type": "call_abandoned",
+            "at": "2026-03-02T09:00:05Z",
+            "call_id": "c9",
+            "queue": "billing",
+            "wait_s": -3,
+        },
+    )
     events.insert(2, {"id": "bad2", "type": "call_teleported", "at": "2026-03-02T09:00:05Z"})
-    events.insert(3, {"id": "bad3", "type": "call_abandoned", "at": "2026-03-02T09:00:05Z",
-                      "call_id": "c9", "queue": "billing", "wait_s": ""})
-    events.insert(4, {"id": "bad4", "type": "call_queued", "at": "yesterday",
-                      "call_id": "c9", "queue": "billing"})
+    events.insert(
+        3,
+        {
+            "id": "bad3",
+            "type": "call_abandoned",
+            "at": "2026-03-02T09:00:05Z",
+            "call_id": "c9",
+            "queue": "billing",
+            "wait_s": "",
+        },
+    )
+    events.insert(
+        4,
+        {
+            "id": "bad4",
+            "type": "call_queued",
+            "at": "yesterday",
+            "call_id": "c9",
+            "queue": "billing",
+        },
+    )
     response = post_events(events)
     assert response.status_code == 200
     body = response.json()
@@ -85,8 +132,16 @@ def test_a_malformed_batch_is_a_400_naming_the_field(db, post_events):
 
 
 def test_an_oversized_batch_is_a_413(db, post_events):
-    events = [{"id": f"x{i}", "type": "call_queued", "at": "2026-03-02T09:00:00Z",
-               "call_id": f"c{i}", "queue": "q"} for i in range(1001)]
+    events = [
+        {
+            "id": f"x{i}",
+            "type": "call_queued",
+            "at": "2026-03-02T09:00:00Z",
+            "call_id": f"c{i}",
+            "queue": "q",
+        }
+        for i in range(1001)
+    ]
     response = post_events(events)
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
@@ -114,8 +169,7 @@ def test_the_token_opens_nothing_else(db, pbx):
     assert client.get(reverse("floor")).status_code == 302
 
 
-def test_an_unknown_member_is_listed_then_mapping_it_reattributes_history(cast, post_events,
-                                                                          api):
+def test_an_unknown_member_is_listed_then_mapping_it_reattributes_history(cast, post_events, api):
     from agents.services import agent_update
 
     post_events(call_events(member="SIP/7001"))
@@ -141,16 +195,30 @@ def test_an_agent_created_later_takes_the_history_of_their_alias(cast, post_even
     from agents.services import agent_create
 
     post_events(call_events(member="PJSIP/3001"))
-    carol = agent_create(username="carol", display_name="Carol Agent", employee_number="E3001",
-                         team=cast.billing, aliases=["PJSIP/3001"])
+    carol = agent_create(
+        username="carol",
+        display_name="Carol Agent",
+        employee_number="E3001",
+        team=cast.billing,
+        aliases=["PJSIP/3001"],
+    )
     assert QueueCall.objects.get().agent == carol
     assert AgentState.objects.filter(member="PJSIP/3001").exclude(agent=carol).count() == 0
 
 
 def test_an_event_that_matches_nothing_is_stored_and_says_so(db, post_events):
-    response = post_events([{"id": "lone", "type": "call_abandoned",
-                             "at": "2026-03-02T09:00:05Z", "call_id": "nope", "queue": "q",
-                             "wait_s": 4}])
+    response = post_events(
+        [
+            {
+                "id": "lone",
+                "type": "call_abandoned",
+                "at": "2026-03-02T09:00:05Z",
+                "call_id": "nope",
+                "queue": "q",
+                "wait_s": 4,
+            }
+        ]
+    )
     item = response.json()["results"][0]
     assert item["status"] == "accepted"
     assert "matches no open call" in item["reason"]
@@ -174,13 +242,26 @@ def test_a_body_over_one_megabyte_is_a_413(db, pbx):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {pbx.token}")
     padding = "x" * (1024 * 1024)
-    response = client.post(reverse("api-telephony-events"),
-                           {"events": [{"id": "big", "type": "call_queued",
-                                        "at": "2026-03-02T09:00:00Z", "call_id": "c",
-                                        "queue": "q", "caller": padding}]}, format="json")
+    response = client.post(
+        reverse("api-telephony-events"),
+        {
+            "events": [
+                {
+                    "id": "big",
+                    "type": "call_queued",
+                    "at": "2026-03-02T09:00:00Z",
+                    "call_id": "c",
+                    "queue": "q",
+                    "caller": padding,
+                }
+            ]
+        },
+        format="json",
+    )
     assert response.status_code == 413
-    assert response.json()["error"]["fields"] == {"events": [
-        "The batch is larger than 1048576 bytes."]}
+    assert response.json()["error"]["fields"] == {
+        "events": ["The batch is larger than 1048576 bytes."]
+    }
     assert CallEvent.objects.count() == 0
 
 
@@ -195,22 +276,45 @@ def test_hold_transfer_wrap_up_and_status_events_shape_the_figures(cast, post_ev
         return {"id": ident, "type": kind, "at": f"2026-03-02T09:{at}Z", **more}
 
     call = {"call_id": "h1", "queue": "billing", "member": "PJSIP/2004"}
-    response = post_events([
-        ev("1", "call_queued", "00:00", call_id="h1", queue="billing"),
-        ev("2", "call_answered", "00:10", wait_s=10, **call),
-        ev("3", "hold_started", "01:00", **call),
-        ev("4", "hold_ended", "01:30", **call),
-        ev("5", "call_ended", "02:10", talk_s=120, **call),
-        ev("6", "wrap_up_started", "02:11", member="PJSIP/2004"),
-        ev("7", "wrap_up_ended", "02:31", member="PJSIP/2004"),
-        ev("8", "call_queued", "03:00", call_id="t1", queue="billing"),
-        ev("9", "call_answered", "03:05", wait_s=5, call_id="t1", queue="billing",
-           member="PJSIP/2004"),
-        ev("10", "call_transferred", "04:05", talk_s=60, target="2000", call_id="t1",
-           queue="billing", member="PJSIP/2004"),
-        ev("11", "agent_status", "05:00", member="PJSIP/2004", status="not_ready",
-           reason="Lunch"),
-    ])
+    response = post_events(
+        [
+            ev("1", "call_queued", "00:00", call_id="h1", queue="billing"),
+            ev("2", "call_answered", "00:10", wait_s=10, **call),
+            ev("3", "hold_started", "01:00", **call),
+            ev("4", "hold_ended", "01:30", **call),
+            ev("5", "call_ended", "02:10", talk_s=120, **call),
+            ev("6", "wrap_up_started", "02:11", member="PJSIP/2004"),
+            ev("7", "wrap_up_ended", "02:31", member="PJSIP/2004"),
+            ev("8", "call_queued", "03:00", call_id="t1", queue="billing"),
+            ev(
+                "9",
+                "call_answered",
+                "03:05",
+                wait_s=5,
+                call_id="t1",
+                queue="billing",
+                member="PJSIP/2004",
+            ),
+            ev(
+                "10",
+                "call_transferred",
+                "04:05",
+                talk_s=60,
+                target="2000",
+                call_id="t1",
+                queue="billing",
+                member="PJSIP/2004",
+            ),
+            ev(
+                "11",
+                "agent_status",
+                "05:00",
+                member="PJSIP/2004",
+                status="not_ready",
+                reason="Lunch",
+            ),
+        ]
+    )
     assert response.json()["accepted"] == 11
     first = QueueCall.objects.get(call_id="h1")
     assert (first.talk_s, first.hold_s, first.acw_s) == (120, 30, 20)

@@ -55,21 +55,44 @@ from tests.metrics.conftest import file_lines
 NOW = datetime(2010, 2, 22, 11, 56, 19, tzinfo=UTC)
 
 QUEUE = {
-    "offered": 21, "answered": 8, "abandoned": 12, "short_abandoned": 2, "timed_out": 0,
-    "unknown": 0, "waiting": 1, "transferred": 0,
+    "offered": 21,
+    "answered": 8,
+    "abandoned": 12,
+    "short_abandoned": 2,
+    "timed_out": 0,
+    "unknown": 0,
+    "waiting": 1,
+    "transferred": 0,
     "service_level": 0.3333,
-    "service_level_variants": {"offered": 0.3333, "ignore_abandons": 0.5,
-                               "abandons_positive": 0.6667, "answered_only": 0.75},
-    "answer_rate": 0.4444, "abandon_rate": 0.5556,
-    "asa_s": 17.875, "avg_abandon_wait_s": 21.0, "max_wait_s": 84.0,
-    "aht_s": 6.4286, "aht_components": ["talk"], "avg_talk_s": 6.4286, "transfer_rate": 0.0,
+    "service_level_variants": {
+        "offered": 0.3333,
+        "ignore_abandons": 0.5,
+        "abandons_positive": 0.6667,
+        "answered_only": 0.75,
+    },
+    "answer_rate": 0.4444,
+    "abandon_rate": 0.5556,
+    "asa_s": 17.875,
+    "avg_abandon_wait_s": 21.0,
+    "max_wait_s": 84.0,
+    "aht_s": 6.4286,
+    "aht_components": ["talk"],
+    "avg_talk_s": 6.4286,
+    "transfer_rate": 0.0,
     "repeat_call_rate": 0.5,
 }
 # The live floor does not show the repeat-call rate (it needs the next 24 hours).
 LIVE_KEYS = [key for key in QUEUE if key != "repeat_call_rate"]
 RINGS = {  # member: (missed, unreachable)
-    "2001": (10, 23), "2002": (23, 0), "2004": (18, 2), "2005": (22, 0), "2006": (23, 0),
-    "2007": (24, 0), "2008": (18, 12), "2009": (22, 0), "2010": (22, 2),
+    "2001": (10, 23),
+    "2002": (23, 0),
+    "2004": (18, 2),
+    "2005": (22, 0),
+    "2006": (23, 0),
+    "2007": (24, 0),
+    "2008": (18, 12),
+    "2009": (22, 0),
+    "2010": (22, 2),
 }
 HANDLED = {"2001": (1, 5.0), "2004": (7, 6.6667)}
 
@@ -86,18 +109,31 @@ def freepbx_report(**kwargs):
 def test_the_report_gives_the_hand_worked_figures():
     result = freepbx_report()
     assert result["now"] == "2010-02-22T11:56:19Z"
-    assert result["lines"] == {"read": 278, "used": 271, "ignored": 7, "duplicates": 0,
-                               "rejected": []}
-    assert result["settings"] == {"threshold_s": 20, "short_abandon_s": 5,
-                                  "variant": "offered", "interval_minutes": 15,
-                                  "repeat_window_h": 24}
+    assert result["lines"] == {
+        "read": 278,
+        "used": 271,
+        "ignored": 7,
+        "duplicates": 0,
+        "rejected": [],
+    }
+    assert result["settings"] == {
+        "threshold_s": 20,
+        "short_abandon_s": 5,
+        "variant": "offered",
+        "interval_minutes": 15,
+        "repeat_window_h": 24,
+    }
     assert result["queues"] == {"9000": QUEUE}
     assert set(result["agents"]) == {member(ext) for ext in RINGS}
     for ext, (missed, unreachable) in RINGS.items():
         handled, aht = HANDLED.get(ext, (0, None))
         figures = result["agents"][member(ext)]
-        assert (figures["handled"], figures["aht_s"], figures["missed_rings"],
-                figures["unreachable_rings"]) == (handled, aht, missed, unreachable), ext
+        assert (
+            figures["handled"],
+            figures["aht_s"],
+            figures["missed_rings"],
+            figures["unreachable_rings"],
+        ) == (handled, aht, missed, unreachable), ext
 
 
 def test_the_command_prints_the_same_json(capsys):
@@ -105,8 +141,7 @@ def test_the_command_prints_the_same_json(capsys):
 
     from django.core.management import call_command
 
-    call_command("queue_log_report", str(shared_data("asterisk/freepbx-2010-queue_log")),
-                 "--json")
+    call_command("queue_log_report", str(shared_data("asterisk/freepbx-2010-queue_log")), "--json")
     printed = json.loads(capsys.readouterr().out)
     assert printed["queues"]["9000"] == QUEUE
     assert printed["agents"][member("2004")]["missed_rings"] == 18
@@ -132,11 +167,18 @@ def test_the_database_path_gives_the_same_figures(cast):
     from metrics.selectors import floor_agent_stats, floor_queue_stats
 
     out = StringIO()
-    call_command("import_queue_log", str(shared_data("asterisk/freepbx-2010-queue_log")),
-                 "--source", "freepbx", "--batch", "40", "--no-progress", stdout=out,
-                 stderr=StringIO())
-    assert "lines read 278, used 271, ignored 7, already imported 0, rejected 0" in (
-        out.getvalue())
+    call_command(
+        "import_queue_log",
+        str(shared_data("asterisk/freepbx-2010-queue_log")),
+        "--source",
+        "freepbx",
+        "--batch",
+        "40",
+        "--no-progress",
+        stdout=out,
+        stderr=StringIO(),
+    )
+    assert "lines read 278, used 271, ignored 7, already imported 0, rejected 0" in (out.getvalue())
     queue = Queue.objects.get(name="9000")
     assert QueueCall.objects.count() == 21
     stats = floor_queue_stats(queues=[queue], now=NOW)[queue.pk]
@@ -148,15 +190,23 @@ def test_the_database_path_gives_the_same_figures(cast):
     assert [c["call_id"] for c in stats["waiting_calls"]] == ["1266839768.534"]
     # The report's per-interval service levels are the trend line's.
     report = freepbx_report()
-    assert [(i["start"].strftime("%Y-%m-%dT%H:%M:%SZ"), i["offered"],
-             None if i["service_level"] is None else round(i["service_level"], 4))
-            for i in stats["intervals"]] == [
-        (i["start"], i["offered"], i["service_level"]) for i in report["intervals"]["9000"]]
+    assert [
+        (
+            i["start"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+            i["offered"],
+            None if i["service_level"] is None else round(i["service_level"], 4),
+        )
+        for i in stats["intervals"]
+    ] == [(i["start"], i["offered"], i["service_level"]) for i in report["intervals"]["9000"]]
 
     agents = floor_agent_stats(now=NOW)
     ann = agents[f"agent:{cast.ann_agent.pk}"]
-    assert (ann["handled"], round(ann["aht_s"], 4), ann["missed_rings"],
-            ann["unreachable_rings"]) == (7, 6.6667, 18, 2)
+    assert (
+        ann["handled"],
+        round(ann["aht_s"], 4),
+        ann["missed_rings"],
+        ann["unreachable_rings"],
+    ) == (7, 6.6667, 18, 2)
     assert agents[member("2001")]["handled"] == 1
     assert agents[member("2008")]["unreachable_rings"] == 12
     # Bob's alias Local/2005 maps him: rung 22 times, never unreachable.
@@ -168,19 +218,34 @@ def test_the_command_reads_up_to_now_with_another_variant(capsys):
 
     from django.core.management import call_command
 
-    call_command("queue_log_report", str(shared_data("asterisk/freepbx-2010-queue_log")),
-                 "--json", "--now", "1266834100", "--variant", "answered_only")
+    call_command(
+        "queue_log_report",
+        str(shared_data("asterisk/freepbx-2010-queue_log")),
+        "--json",
+        "--now",
+        "1266834100",
+        "--variant",
+        "answered_only",
+    )
     printed = json.loads(capsys.readouterr().out)
     # Up to line 51: QUEUESTART ×2 (used), CONFIGRELOAD ×2 (ignored); calls .2 (1 s), .10
     # (2 s), .30 (36 s) answered, .31 abandoned after 13 s. K = A_in 2 + A_out 1 + B_in 1.
     assert printed["now"] == "2010-02-22T10:21:40Z"
-    assert (printed["lines"]["read"], printed["lines"]["used"],
-            printed["lines"]["ignored"]) == (51, 49, 2)
+    assert (printed["lines"]["read"], printed["lines"]["used"], printed["lines"]["ignored"]) == (
+        51,
+        49,
+        2,
+    )
     q = printed["queues"]["9000"]
     assert (q["offered"], q["answered"], q["abandoned"]) == (4, 3, 1)
     assert q["service_level"] == round(2 / 3, 4)
     assert q["service_level_variants"]["offered"] == 0.5
     iso = "2010-02-22T10:21:40Z"
-    call_command("queue_log_report", str(shared_data("asterisk/freepbx-2010-queue_log")),
-                 "--json", "--now", iso)
+    call_command(
+        "queue_log_report",
+        str(shared_data("asterisk/freepbx-2010-queue_log")),
+        "--json",
+        "--now",
+        iso,
+    )
     assert json.loads(capsys.readouterr().out)["queues"]["9000"]["offered"] == 4

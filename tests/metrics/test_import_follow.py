@@ -15,8 +15,21 @@ from tests.conftest import shared_data
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2010, 2, 22, 11, 56, 19, tzinfo=UTC)
-CALL_FIELDS = ["call_id", "queue__name", "offered_at", "outcome", "wait_s", "member",
-               "answered_at", "ring_s", "talk_s", "acw_s", "ended_at", "transferred", "cut"]
+CALL_FIELDS = [
+    "call_id",
+    "queue__name",
+    "offered_at",
+    "outcome",
+    "wait_s",
+    "member",
+    "answered_at",
+    "ring_s",
+    "talk_s",
+    "acw_s",
+    "ended_at",
+    "transferred",
+    "cut",
+]
 
 
 def freepbx_lines() -> list[str]:
@@ -31,17 +44,27 @@ def run(*args) -> str:
 
 
 def calls_of(name: str) -> list[tuple]:
-    return list(QueueCall.objects.filter(source__name=name).order_by("offered_at", "call_id")
-                .values_list(*CALL_FIELDS))
+    return list(
+        QueueCall.objects.filter(source__name=name)
+        .order_by("offered_at", "call_id")
+        .values_list(*CALL_FIELDS)
+    )
 
 
 def snapshot() -> dict:
     queue = Queue.objects.get(name="9000")
     stats = round_figures(floor_queue_stats(queues=[queue], now=NOW)[queue.pk])
-    return {"calls": calls_of("pbx"), "events": CallEvent.objects.count(),
-            "states": AgentState.objects.count(), "stats": stats,
-            "days": list(AgentDay.objects.order_by("member").values_list(
-                "member", "answered", "missed_rings", "unreachable_rings"))}
+    return {
+        "calls": calls_of("pbx"),
+        "events": CallEvent.objects.count(),
+        "states": AgentState.objects.count(),
+        "stats": stats,
+        "days": list(
+            AgentDay.objects.order_by("member").values_list(
+                "member", "answered", "missed_rings", "unreachable_rings"
+            )
+        ),
+    }
 
 
 def test_importing_twice_is_importing_once(tmp_path):
@@ -74,17 +97,23 @@ def test_an_interrupted_import_resumes_where_it_stopped(tmp_path):
 
 
 def _reference_calls(tmp_path) -> list[tuple]:
-    run("import_queue_log", str(shared_data("asterisk/freepbx-2010-queue_log")),
-        "--source", "reference")
+    run(
+        "import_queue_log",
+        str(shared_data("asterisk/freepbx-2010-queue_log")),
+        "--source",
+        "reference",
+    )
     return calls_of("reference")
 
 
 def test_rejected_lines_are_reported_with_their_numbers(tmp_path):
     log = tmp_path / "queue_log"
-    log.write_text("1266833911|c|9000|NONE|ENTERQUEUE||1\n"
-                   "not a line\n"
-                   "1266833915|c|9000|NONE|ABANDON|1|1|-2\n"
-                   "1266833916|c|9000|NONE|ABANDON|1|1|5\n")
+    log.write_text(
+        "1266833911|c|9000|NONE|ENTERQUEUE||1\n"
+        "not a line\n"
+        "1266833915|c|9000|NONE|ABANDON|1|1|-2\n"
+        "1266833916|c|9000|NONE|ABANDON|1|1|5\n"
+    )
     out = run("import_queue_log", str(log), "--source", "pbx")
     assert "lines read 4, used 2, ignored 0, already imported 0, rejected 2" in out
     assert "line 2: time is not an epoch number: 'not a line'" in out
@@ -93,13 +122,25 @@ def test_rejected_lines_are_reported_with_their_numbers(tmp_path):
 
 
 def test_the_database_layout_reads_local_times_in_the_named_zone():
-    out = run("import_queue_log", str(shared_data("asterisk/wazo-doc-rows.psv")),
-              "--source", "wazo", "--layout", "db", "--tz", "Europe/Paris")
+    out = run(
+        "import_queue_log",
+        str(shared_data("asterisk/wazo-doc-rows.psv")),
+        "--source",
+        "wazo",
+        "--layout",
+        "db",
+        "--tz",
+        "Europe/Paris",
+    )
     assert "lines read 12, used 8, ignored 4" in out
     call = QueueCall.objects.get()
     assert call.offered_at == datetime(2012, 7, 4, 5, 33, 21, 165823, tzinfo=UTC)
     assert (call.outcome, call.wait_s, call.talk_s, call.member) == (
-        "answered", 2, 12, "Agent/3001")
+        "answered",
+        2,
+        12,
+        "Agent/3001",
+    )
     assert TelephonySource.objects.get(name="wazo").time_zone == "Europe/Paris"
 
 
@@ -159,14 +200,21 @@ def test_agent_states_are_intervals_of_status_reason_and_activity(tmp_path):
         "200|NONE|q|PJSIP/7|REMOVEMEMBER|",
     ]
     log = tmp_path / "queue_log"
-    log.write_text("".join(f"{base + int(r.split('|', 1)[0])}|{r.split('|', 1)[1]}\n"
-                           for r in rows))
+    log.write_text(
+        "".join(f"{base + int(r.split('|', 1)[0])}|{r.split('|', 1)[1]}\n" for r in rows)
+    )
     run("import_queue_log", str(log), "--source", "pbx", "--batch", "3")
     states = [
-        (int(s.started_at.timestamp()) - base,
-         None if s.ended_at is None else int(s.ended_at.timestamp()) - base,
-         s.status, s.reason, s.activity, s.call_id)
-        for s in AgentState.objects.filter(member="PJSIP/7").order_by("started_at")]
+        (
+            int(s.started_at.timestamp()) - base,
+            None if s.ended_at is None else int(s.ended_at.timestamp()) - base,
+            s.status,
+            s.reason,
+            s.activity,
+            s.call_id,
+        )
+        for s in AgentState.objects.filter(member="PJSIP/7").order_by("started_at")
+    ]
     assert states == [
         (0, 10, "available", "", "idle", ""),
         (10, 110, "available", "", "on_call", "w"),

@@ -51,21 +51,27 @@ def test_every_queue_kpi_and_all_four_service_level_variants():
     # c5 B_out (40 s), c6 X_out (25 s), c7 X_in (2 s), c8 W_out (30 s at now), c9 W_in (5 s).
     # K = 1+1+1+1+1+1+1 = 7.
     q = report(MIXED)["queues"]["q"]
-    assert (q["offered"], q["answered"], q["abandoned"], q["short_abandoned"],
-            q["timed_out"], q["waiting"]) == (9, 2, 3, 1, 2, 2)
+    assert (
+        q["offered"],
+        q["answered"],
+        q["abandoned"],
+        q["short_abandoned"],
+        q["timed_out"],
+        q["waiting"],
+    ) == (9, 2, 3, 1, 2, 2)
     assert q["service_level_variants"] == {
-        "offered": round(1 / 7, 4),             # A_in / K
-        "ignore_abandons": round(1 / 6, 4),     # A_in / (K - B_in)
-        "abandons_positive": round(2 / 7, 4),   # (A_in + B_in) / K
-        "answered_only": 0.5,                   # A_in / (A_in + A_out)
+        "offered": round(1 / 7, 4),  # A_in / K
+        "ignore_abandons": round(1 / 6, 4),  # A_in / (K - B_in)
+        "abandons_positive": round(2 / 7, 4),  # (A_in + B_in) / K
+        "answered_only": 0.5,  # A_in / (A_in + A_out)
     }
     assert q["service_level"] == round(1 / 7, 4)
     assert q["answer_rate"] == round(2 / 7, 4)
     assert q["abandon_rate"] == round(2 / 7, 4)
-    assert q["asa_s"] == 20.0                   # (10 + 30) / 2
-    assert q["avg_abandon_wait_s"] == 27.5      # (15 + 40) / 2, the short one left out
+    assert q["asa_s"] == 20.0  # (10 + 30) / 2
+    assert q["avg_abandon_wait_s"] == 27.5  # (15 + 40) / 2, the short one left out
     assert q["max_wait_s"] == 40.0
-    assert q["aht_s"] == 150.0                  # (100 + 200) / 2
+    assert q["aht_s"] == 150.0  # (100 + 200) / 2
     assert q["aht_components"] == ["talk"]
     assert q["transferred"] == 0 and q["transfer_rate"] == 0.0
 
@@ -96,8 +102,14 @@ def test_now_cuts_the_file_and_waiting_counts_at_now():
 def test_agent_rings_in_milliseconds_and_zero_is_unreachable():
     agents = report(MIXED)["agents"]
     assert agents["Agent/A"] == {
-        "handled": 1, "aht_s": 100.0, "avg_talk_s": 100.0, "missed_rings": 0,
-        "unreachable_rings": 1, "answered_within_3_rings": 1.0, "occupancy": None}
+        "handled": 1,
+        "aht_s": 100.0,
+        "avg_talk_s": 100.0,
+        "missed_rings": 0,
+        "unreachable_rings": 1,
+        "answered_within_3_rings": 1.0,
+        "occupancy": None,
+    }
     assert agents["Agent/B"]["missed_rings"] == 1
     assert agents["Agent/B"]["unreachable_rings"] == 0
     # Connected without a ringtime field: unknown, not "within three rings".
@@ -105,48 +117,55 @@ def test_agent_rings_in_milliseconds_and_zero_is_unreachable():
 
 
 def test_a_transfer_without_complete_is_an_answered_transferred_call():
-    q = report(log(
-        "0|t1|q|NONE|ENTERQUEUE||1",
-        "4|t1|q|PJSIP/201|CONNECT|4|t1.2|1",
-        "64|t1|q|PJSIP/201|BLINDTRANSFER|300|from-internal|4|60|1",
-        "100|NONE|NONE|NONE|CONFIGRELOAD|",
-    ))["queues"]["q"]
-    assert (q["answered"], q["transferred"], q["transfer_rate"], q["aht_s"]) == (
-        1, 1, 1.0, 60.0)
+    q = report(
+        log(
+            "0|t1|q|NONE|ENTERQUEUE||1",
+            "4|t1|q|PJSIP/201|CONNECT|4|t1.2|1",
+            "64|t1|q|PJSIP/201|BLINDTRANSFER|300|from-internal|4|60|1",
+            "100|NONE|NONE|NONE|CONFIGRELOAD|",
+        )
+    )["queues"]["q"]
+    assert (q["answered"], q["transferred"], q["transfer_rate"], q["aht_s"]) == (1, 1, 1.0, 60.0)
 
 
 def test_an_attended_transfer_takes_its_calltime_from_the_end():
-    q = report(log(
-        "0|t1|q|NONE|ENTERQUEUE||1",
-        "4|t1|q|PJSIP/201|CONNECT|4|t1.2|1",
-        "50|t1|q|PJSIP/201|ATTENDEDTRANSFER|BRIDGE|t1.9|4|46|1",
-        "100|NONE|NONE|NONE|CONFIGRELOAD|",
-    ))["queues"]["q"]
+    q = report(
+        log(
+            "0|t1|q|NONE|ENTERQUEUE||1",
+            "4|t1|q|PJSIP/201|CONNECT|4|t1.2|1",
+            "50|t1|q|PJSIP/201|ATTENDEDTRANSFER|BRIDGE|t1.9|4|46|1",
+            "100|NONE|NONE|NONE|CONFIGRELOAD|",
+        )
+    )["queues"]["q"]
     assert (q["transferred"], q["aht_s"]) == (1, 46.0)
 
 
 def test_calls_open_at_the_end_are_waiting_or_in_progress_never_abandons():
-    q = report(log(
-        "0|a|q|NONE|ENTERQUEUE||1",
-        "2|a|q|PJSIP/201|CONNECT|2|a.2",
-        "5|b|q|NONE|ENTERQUEUE||2",
-        "10|NONE|NONE|NONE|CONFIGRELOAD|",
-    ))["queues"]["q"]
+    q = report(
+        log(
+            "0|a|q|NONE|ENTERQUEUE||1",
+            "2|a|q|PJSIP/201|CONNECT|2|a.2",
+            "5|b|q|NONE|ENTERQUEUE||2",
+            "10|NONE|NONE|NONE|CONFIGRELOAD|",
+        )
+    )["queues"]["q"]
     assert (q["offered"], q["answered"], q["abandoned"], q["waiting"]) == (2, 1, 0, 1)
     assert q["aht_s"] is None  # the answered call is still talking
 
 
 def test_queuestart_cuts_calls_in_flight():
-    q = report(log(
-        "0|a|q|NONE|ENTERQUEUE||1",
-        "3|a|q|PJSIP/201|CONNECT|3|a.2",
-        "5|b|q|NONE|ENTERQUEUE||2",
-        "40|NONE|NONE|NONE|QUEUESTART|",
-        "50|c|q|NONE|ENTERQUEUE||3",
-        "55|c|q|PJSIP/201|CONNECT|5|c.2",
-        "65|c|q|PJSIP/201|COMPLETEAGENT|5|10|1",
-        "80|NONE|NONE|NONE|CONFIGRELOAD|",
-    ))["queues"]["q"]
+    q = report(
+        log(
+            "0|a|q|NONE|ENTERQUEUE||1",
+            "3|a|q|PJSIP/201|CONNECT|3|a.2",
+            "5|b|q|NONE|ENTERQUEUE||2",
+            "40|NONE|NONE|NONE|QUEUESTART|",
+            "50|c|q|NONE|ENTERQUEUE||3",
+            "55|c|q|PJSIP/201|CONNECT|5|c.2",
+            "65|c|q|PJSIP/201|COMPLETEAGENT|5|10|1",
+            "80|NONE|NONE|NONE|CONFIGRELOAD|",
+        )
+    )["queues"]["q"]
     # a: answered, cut → out of AHT; b: unknown with 35 s up to the restart → W_out.
     assert (q["answered"], q["unknown"], q["waiting"]) == (2, 1, 0)
     assert q["aht_s"] == 10.0
@@ -158,10 +177,12 @@ def test_queuestart_cuts_calls_in_flight():
 def test_a_call_is_attributed_to_the_day_and_interval_it_entered():
     # Enters 23:59:50 UTC, answered, completed after midnight.
     midnight = 1_700_006_400  # 2023-11-15T00:00:00Z
-    lines = [f"{midnight - 10}|m|q|NONE|ENTERQUEUE||1\n",
-             f"{midnight + 5}|m|q|PJSIP/1|CONNECT|15|m.1\n",
-             f"{midnight + 100}|m|q|PJSIP/1|COMPLETEAGENT|15|95|1\n",
-             f"{midnight + 200}|NONE|NONE|NONE|CONFIGRELOAD|\n"]
+    lines = [
+        f"{midnight - 10}|m|q|NONE|ENTERQUEUE||1\n",
+        f"{midnight + 5}|m|q|PJSIP/1|CONNECT|15|m.1\n",
+        f"{midnight + 100}|m|q|PJSIP/1|COMPLETEAGENT|15|95|1\n",
+        f"{midnight + 200}|NONE|NONE|NONE|CONFIGRELOAD|\n",
+    ]
     result = report(lines)
     assert list(result["days"]["q"]) == ["2023-11-14"]
     assert result["days"]["q"]["2023-11-14"]["answered"] == 1
@@ -188,30 +209,36 @@ def test_the_same_line_twice_counts_once():
 
 
 def test_an_empty_wait_is_measured_from_the_lines_not_taken_as_zero():
-    q = report(log(
-        "0|a|q|NONE|ENTERQUEUE||1",
-        "12|a|q|NONE|ABANDON|1|1|",
-        "30|NONE|NONE|NONE|CONFIGRELOAD|",
-    ))["queues"]["q"]
+    q = report(
+        log(
+            "0|a|q|NONE|ENTERQUEUE||1",
+            "12|a|q|NONE|ABANDON|1|1|",
+            "30|NONE|NONE|NONE|CONFIGRELOAD|",
+        )
+    )["queues"]["q"]
     assert (q["abandoned"], q["short_abandoned"], q["avg_abandon_wait_s"]) == (1, 0, 12.0)
 
 
 def test_the_entry_time_is_the_line_time_not_the_uniqueid():
-    result = report(log("0|1600000000.5|q|NONE|ENTERQUEUE||1",
-                        "30|NONE|NONE|NONE|CONFIGRELOAD|"))
+    result = report(log("0|1600000000.5|q|NONE|ENTERQUEUE||1", "30|NONE|NONE|NONE|CONFIGRELOAD|"))
     assert result["intervals"]["q"][0]["start"] == "2023-11-14T22:00:00Z"
     assert result["queues"]["q"]["max_wait_s"] == 30.0
 
 
 def test_system_lines_are_not_calls_and_bad_lines_are_rejected_with_their_number():
     bad = ["garbage without pipes\n", "\n", f"{BASE + 9}|a|q|NONE\n"]
-    result = report([*log(
-        "0|NONE|NONE|NONE|QUEUESTART|",
-        "1|NONE|NONE|NONE|CONFIGRELOAD|",
-        "2|a|q|NONE|ENTERQUEUE||1",
-        "3|a|q|NONE|ABANDON|1|1|-4",
-        "4|a|q|NONE|ABANDON|1|1|x",
-    ), *bad])
+    result = report(
+        [
+            *log(
+                "0|NONE|NONE|NONE|QUEUESTART|",
+                "1|NONE|NONE|NONE|CONFIGRELOAD|",
+                "2|a|q|NONE|ENTERQUEUE||1",
+                "3|a|q|NONE|ABANDON|1|1|-4",
+                "4|a|q|NONE|ABANDON|1|1|x",
+            ),
+            *bad,
+        ]
+    )
     assert result["queues"]["q"]["offered"] == 1
     assert result["queues"]["q"]["waiting"] == 1
     lines = result["lines"]
@@ -261,15 +288,18 @@ def test_the_wazo_realtime_layout_with_another_call_id_on_the_end(tmp_path):
     from tests.conftest import shared_data
 
     path = shared_data("asterisk/wazo-doc-rows.psv")
-    result = build_report(file_lines(path), layout="db",
-                          zone="Europe/Paris")
+    result = build_report(file_lines(path), layout="db", zone="Europe/Paris")
     q = result["queues"]["q1"]
     # ENTERQUEUE 07:33:21.165823, CONNECT holdtime 2, COMPLETEAGENT (other call id) talk 12;
     # the ABANDON belongs to no entered call; JOINEMPTY, FULL, CLOSED are not calls.
     assert (q["offered"], q["answered"], q["abandoned"], q["asa_s"], q["aht_s"]) == (
-        1, 1, 0, 2.0, 12.0)
-    assert result["lines"] == {"read": 12, "used": 8, "ignored": 4, "duplicates": 0,
-                               "rejected": []}
+        1,
+        1,
+        0,
+        2.0,
+        12.0,
+    )
+    assert result["lines"] == {"read": 12, "used": 8, "ignored": 4, "duplicates": 0, "rejected": []}
     # Paris is UTC+2 in July: the entry is 05:33:21 UTC.
     assert result["intervals"]["q1"][0]["start"] == "2012-07-04T05:30:00Z"
 
@@ -292,25 +322,26 @@ def test_repeat_call_rate_counts_callers_calling_again_within_the_window():
     )
     # Answered with a number: A (repeat), B (not within 24 h), C (no other call) → 1/3.
     assert report(lines)["queues"]["q"]["repeat_call_rate"] == round(1 / 3, 4)
-    assert report(lines, repeat_window_h=26)["queues"]["q"]["repeat_call_rate"] == round(
-        2 / 3, 4)
+    assert report(lines, repeat_window_h=26)["queues"]["q"]["repeat_call_rate"] == round(2 / 3, 4)
     assert report(lines)["queues"]["other"]["repeat_call_rate"] is None
 
 
 def test_a_new_call_ends_the_wrap_up_of_the_last_one():
-    q = report(log(
-        "0|a|q|NONE|ENTERQUEUE||1",
-        "0|a|q|PJSIP/7|CONNECT|0|a.1",
-        "50|a|q|PJSIP/7|COMPLETEAGENT|0|50|1",
-        "51|b|q|NONE|ENTERQUEUE||2",
-        "51|b|q|PJSIP/7|CONNECT|0|b.1",  # within a's 2-s window: a had no after-call work
-        "81|b|q|PJSIP/7|COMPLETEAGENT|0|30|1",
-        "82|NONE|q|PJSIP/7|PAUSE|ACW",
-        "90|c|q|NONE|ENTERQUEUE||3",
-        "90|c|q|PJSIP/7|CONNECT|0|c.1",  # b's after-call work ends when c connects: 8 s
-        "100|c|q|PJSIP/7|COMPLETEAGENT|0|10|1",
-        "200|NONE|NONE|NONE|CONFIGRELOAD|",
-    ))["queues"]["q"]
+    q = report(
+        log(
+            "0|a|q|NONE|ENTERQUEUE||1",
+            "0|a|q|PJSIP/7|CONNECT|0|a.1",
+            "50|a|q|PJSIP/7|COMPLETEAGENT|0|50|1",
+            "51|b|q|NONE|ENTERQUEUE||2",
+            "51|b|q|PJSIP/7|CONNECT|0|b.1",  # within a's 2-s window: a had no after-call work
+            "81|b|q|PJSIP/7|COMPLETEAGENT|0|30|1",
+            "82|NONE|q|PJSIP/7|PAUSE|ACW",
+            "90|c|q|NONE|ENTERQUEUE||3",
+            "90|c|q|PJSIP/7|CONNECT|0|c.1",  # b's after-call work ends when c connects: 8 s
+            "100|c|q|PJSIP/7|COMPLETEAGENT|0|10|1",
+            "200|NONE|NONE|NONE|CONFIGRELOAD|",
+        )
+    )["queues"]["q"]
     # a: 50; b: 30 + 8; c: 10 (no pause after it) → (50 + 38 + 10) / 3
     assert q["aht_s"] == round(98 / 3, 4)
     assert q["answered"] == 3

@@ -14,19 +14,25 @@ from metrics.report import build_report
 
 BASE = 1_700_000_000
 
-call_spec = st.fixed_dictionaries({
-    "queue": st.sampled_from(["q1", "q2"]),
-    "enter": st.integers(0, 120),
-    "outcome": st.sampled_from(["answered", "answered", "abandon", "timeout", "empty", "key",
-                                "open", "cut"]),
-    "wait": st.integers(0, 45),
-    "talk": st.integers(0, 90),
-    "transfer": st.booleans(),
-    "acw": st.sampled_from([None, (0, 1), (1, 15), (3, 10), (2, 4)]),
-    "rings": st.lists(st.tuples(st.integers(0, 4), st.sampled_from([0, 1000, 15000])),
-                      max_size=4, unique_by=lambda r: r[0]),
-    "empty_wait": st.booleans(),
-})
+call_spec = st.fixed_dictionaries(
+    {
+        "queue": st.sampled_from(["q1", "q2"]),
+        "enter": st.integers(0, 120),
+        "outcome": st.sampled_from(
+            ["answered", "answered", "abandon", "timeout", "empty", "key", "open", "cut"]
+        ),
+        "wait": st.integers(0, 45),
+        "talk": st.integers(0, 90),
+        "transfer": st.booleans(),
+        "acw": st.sampled_from([None, (0, 1), (1, 15), (3, 10), (2, 4)]),
+        "rings": st.lists(
+            st.tuples(st.integers(0, 4), st.sampled_from([0, 1000, 15000])),
+            max_size=4,
+            unique_by=lambda r: r[0],
+        ),
+        "empty_wait": st.booleans(),
+    }
+)
 
 
 def make_log(calls: list[dict], restart: int | None) -> list[tuple[int, str]]:
@@ -38,8 +44,9 @@ def make_log(calls: list[dict], restart: int | None) -> list[tuple[int, str]]:
         t0 = c["enter"]
         rows.append((t0, f"{cid}|{q}|NONE|ENTERQUEUE||04700{i:05d}"))
         for offset, ms in c["rings"]:
-            rows.append((t0 + min(offset, c["wait"]),
-                         f"{cid}|{q}|PJSIP/9{offset}|RINGNOANSWER|{ms}"))
+            rows.append(
+                (t0 + min(offset, c["wait"]), f"{cid}|{q}|PJSIP/9{offset}|RINGNOANSWER|{ms}")
+            )
         t1 = t0 + c["wait"]
         wait = "" if c["empty_wait"] else str(c["wait"])
         if c["outcome"] in ("answered", "cut"):
@@ -48,8 +55,9 @@ def make_log(calls: list[dict], restart: int | None) -> list[tuple[int, str]]:
                 continue
             t2 = t1 + c["talk"]
             if c["transfer"]:
-                rows.append((t2, f"{cid}|{q}|{member}|BLINDTRANSFER|200|ctx|{c['wait']}|"
-                                 f"{c['talk']}|1"))
+                rows.append(
+                    (t2, f"{cid}|{q}|{member}|BLINDTRANSFER|200|ctx|{c['wait']}|{c['talk']}|1")
+                )
             else:
                 rows.append((t2, f"{cid}|{q}|{member}|COMPLETEAGENT|{c['wait']}|{c['talk']}|1"))
             if c["acw"]:
@@ -112,8 +120,7 @@ def test_repeated_lines_count_once(calls, restart, picks):
         line = texts[pick % len(texts)]
         repeated.insert(pick % (len(repeated) + 1), line)
     result = build_report(lambda: iter(repeated), now=BASE + now)
-    assert {k: result[k] for k in ("queues", "agents", "days", "intervals")} == figures(
-        texts, now)
+    assert {k: result[k] for k in ("queues", "agents", "days", "intervals")} == figures(texts, now)
     assert result["lines"]["duplicates"] == len(picks)
 
 
@@ -144,8 +151,9 @@ def test_feeding_in_pieces_with_stored_state_is_feeding_once(calls, restart, cut
 
 
 @pytest.mark.django_db
-@settings(max_examples=20, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(calls=days, restart=restarts, cuts=st.lists(st.integers(0, 500), max_size=3))
 def test_live_rollups_equal_a_recomputation_and_the_pure_report(db, calls, restart, cuts):
     from django.db import transaction
@@ -167,21 +175,38 @@ def test_live_rollups_equal_a_recomputation_and_the_pure_report(db, calls, resta
             events_ingest(source=source, events=events[start:end])
         fields = [*kpi.SUM_FIELDS, "max_wait_s"]
         for queue in Queue.objects.all():
-            live = list(QueueInterval.objects.filter(queue=queue).order_by("start")
-                        .values_list("start", *fields))
+            live = list(
+                QueueInterval.objects.filter(queue=queue)
+                .order_by("start")
+                .values_list("start", *fields)
+            )
             queue_rollups_rebuild(queue=queue)
-            rebuilt = list(QueueInterval.objects.filter(queue=queue).order_by("start")
-                           .values_list("start", *fields))
+            rebuilt = list(
+                QueueInterval.objects.filter(queue=queue)
+                .order_by("start")
+                .values_list("start", *fields)
+            )
             # Rows whose calls all moved elsewhere may remain with zero counters.
             assert [r for r in live if any(r[1:])] == rebuilt
             totals = kpi.Tally()
             for row in QueueInterval.objects.filter(queue=queue):
                 totals.add({name: getattr(row, name) for name in fields})
             expected = report["queues"][queue.name]
-            assert (totals.offered, totals.answered, totals.abandoned, totals.short_abandoned,
-                    totals.timed_out, totals.unknown) == (
-                expected["offered"], expected["answered"], expected["abandoned"],
-                expected["short_abandoned"], expected["timed_out"], expected["unknown"])
+            assert (
+                totals.offered,
+                totals.answered,
+                totals.abandoned,
+                totals.short_abandoned,
+                totals.timed_out,
+                totals.unknown,
+            ) == (
+                expected["offered"],
+                expected["answered"],
+                expected["abandoned"],
+                expected["short_abandoned"],
+                expected["timed_out"],
+                expected["unknown"],
+            )
         # One engine, two paths: the live "today" equals the offline report at the same now.
         from datetime import UTC, datetime
 
@@ -195,9 +220,24 @@ def test_live_rollups_equal_a_recomputation_and_the_pure_report(db, calls, resta
         for queue in Queue.objects.all():
             expected = report["queues"][queue.name]
             got = live[queue.pk]
-            for key in ("offered", "answered", "abandoned", "short_abandoned", "timed_out",
-                        "unknown", "waiting", "transferred", "service_level_variants",
-                        "answer_rate", "abandon_rate", "asa_s", "avg_abandon_wait_s",
-                        "max_wait_s", "aht_s", "avg_talk_s", "transfer_rate"):
+            for key in (
+                "offered",
+                "answered",
+                "abandoned",
+                "short_abandoned",
+                "timed_out",
+                "unknown",
+                "waiting",
+                "transferred",
+                "service_level_variants",
+                "answer_rate",
+                "abandon_rate",
+                "asa_s",
+                "avg_abandon_wait_s",
+                "max_wait_s",
+                "aht_s",
+                "avg_talk_s",
+                "transfer_rate",
+            ):
                 assert got[key] == expected[key], (queue.name, key)
         transaction.set_rollback(True)

@@ -9,15 +9,40 @@ from metrics.models import Queue, SurveyResult
 def _call(n: int, *, score=None, resolved=None, survey_first=False):
     call = f"1772442000.{n}"
     events = [
-        {"id": f"e{n}-1", "type": "call_queued", "at": "2026-03-02T09:00:00Z",
-         "call_id": call, "queue": "billing", "caller": f"+3225550{n:03d}"},
-        {"id": f"e{n}-2", "type": "call_answered", "at": "2026-03-02T09:00:10Z",
-         "call_id": call, "queue": "billing", "member": "PJSIP/2004", "wait_s": 10},
-        {"id": f"e{n}-3", "type": "call_ended", "at": "2026-03-02T09:04:10Z",
-         "call_id": call, "queue": "billing", "member": "PJSIP/2004", "talk_s": 240},
+        {
+            "id": f"e{n}-1",
+            "type": "call_queued",
+            "at": "2026-03-02T09:00:00Z",
+            "call_id": call,
+            "queue": "billing",
+            "caller": f"+3225550{n:03d}",
+        },
+        {
+            "id": f"e{n}-2",
+            "type": "call_answered",
+            "at": "2026-03-02T09:00:10Z",
+            "call_id": call,
+            "queue": "billing",
+            "member": "PJSIP/2004",
+            "wait_s": 10,
+        },
+        {
+            "id": f"e{n}-3",
+            "type": "call_ended",
+            "at": "2026-03-02T09:04:10Z",
+            "call_id": call,
+            "queue": "billing",
+            "member": "PJSIP/2004",
+            "talk_s": 240,
+        },
     ]
-    survey = {"id": f"s{n}", "type": "call_surveyed", "at": "2026-03-02T09:06:00Z",
-              "call_id": call, "score": score}
+    survey = {
+        "id": f"s{n}",
+        "type": "call_surveyed",
+        "at": "2026-03-02T09:06:00Z",
+        "call_id": call,
+        "score": score,
+    }
     if resolved is not None:
         survey["resolved"] = resolved
     return [survey, *events] if survey_first else [*events, survey]
@@ -42,8 +67,9 @@ def test_a_bad_survey_is_rejected_and_loses_nothing_else(cast, pbx, post_events)
     body = post_events(_call(2, score=9)).json()
     assert body["accepted"] == 3 and body["rejected"] == 1
     assert body["results"][3]["reason"] == "score: The score must be between 1 and 5."
-    body = post_events([{"id": "s3", "type": "call_surveyed", "at": "2026-03-02T09:06:00Z",
-                         "score": 4}]).json()
+    body = post_events(
+        [{"id": "s3", "type": "call_surveyed", "at": "2026-03-02T09:06:00Z", "score": 4}]
+    ).json()
     assert body["results"][0]["status"] == "rejected"
     assert body["results"][0]["reason"].startswith("call_id:")
 
@@ -54,17 +80,17 @@ def test_a_survey_listed_before_its_call_in_the_batch_still_rates_it(cast, pbx, 
     assert SurveyResult.objects.get(call_id="1772442000.5").queue_call is not None
 
 
-def test_a_survey_sent_before_its_call_is_linked_when_the_facts_are_rebuilt(cast, pbx,
-                                                                             post_events):
+def test_a_survey_sent_before_its_call_is_linked_when_the_facts_are_rebuilt(cast, pbx, post_events):
     events = _call(4, score=2, resolved=False, survey_first=True)
     assert post_events(events[:1]).json()["accepted"] == 1
     assert post_events(events[1:]).json()["accepted"] == 3
     assert SurveyResult.objects.get(call_id="1772442000.4").queue_call is None
     report_services.call_facts_refresh(day=date(2026, 3, 2))
     assert SurveyResult.objects.get(call_id="1772442000.4").queue_call is not None
-    total = reports.queue_report(queues=Queue.objects.filter(name="billing"),
-                                 span=reports.ReportRange(date(2026, 3, 2),
-                                                          date(2026, 3, 2))).rows[-1]
+    total = reports.queue_report(
+        queues=Queue.objects.filter(name="billing"),
+        span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2)),
+    ).rows[-1]
     assert total["csat_mean"] == 2.0 and total["csat_top_box"] == 0.0
     assert total["fcr"] == 0.0 and total["survey_response_rate"] == 1.0
 
@@ -87,8 +113,9 @@ def test_the_survey_scale_and_top_box_are_settings(cast, pbx, post_events, setti
     body = post_events(_call(8, score=8) + _call(9, score=7) + _call(10, score=10)).json()
     assert body["rejected"] == 0
     report_services.call_facts_refresh(day=date(2026, 3, 2))
-    total = reports.queue_report(queues=Queue.objects.filter(name="billing"),
-                                 span=reports.ReportRange(date(2026, 3, 2),
-                                                          date(2026, 3, 2))).rows[-1]
+    total = reports.queue_report(
+        queues=Queue.objects.filter(name="billing"),
+        span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2)),
+    ).rows[-1]
     assert total["csat_top_box"] == 2 / 3
     assert total["csat_mean"] == 25 / 3

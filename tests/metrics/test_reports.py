@@ -16,9 +16,22 @@ from tests.conftest import shared_data
 from tests.metrics.report_data import Log, day, member
 
 FREEPBX = "asterisk/freepbx-2010-queue_log"
-FIGURES = ["offered", "answered", "abandoned", "short_abandoned", "timed_out", "service_level",
-           "answer_rate", "abandon_rate", "asa_s", "avg_abandon_wait_s", "max_wait_s", "aht_s",
-           "avg_talk_s", "transfer_rate"]
+FIGURES = [
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "timed_out",
+    "service_level",
+    "answer_rate",
+    "abandon_rate",
+    "asa_s",
+    "avg_abandon_wait_s",
+    "max_wait_s",
+    "aht_s",
+    "avg_talk_s",
+    "transfer_rate",
+]
 
 
 @pytest.fixture
@@ -32,6 +45,7 @@ def _lines(path):
     def open_lines():
         with open(path, encoding="utf-8") as handle:
             yield from handle
+
     return open_lines
 
 
@@ -40,16 +54,18 @@ def test_the_daily_queue_report_equals_the_offline_report(cast, settings):
 
     settings.CALLFLOOR_TIME_ZONE = "UTC"
     path = shared_data(FREEPBX)
-    call_command("import_queue_log", str(path), "--source", "freepbx", "--no-progress",
-                 stdout=io.StringIO())
+    call_command(
+        "import_queue_log", str(path), "--source", "freepbx", "--no-progress", stdout=io.StringIO()
+    )
     with open(path, encoding="utf-8") as handle:
         events_text = [line for line in handle.read().splitlines() if line.strip()]
     offline = build_report(_lines(path), zone="UTC")
 
     report_services.call_facts_refresh(day=date(2010, 2, 22))
     queue = Queue.objects.get(name="9000")
-    report = reports.queue_report(queues=[queue],
-                                  span=reports.ReportRange(date(2010, 2, 22), date(2010, 2, 22)))
+    report = reports.queue_report(
+        queues=[queue], span=reports.ReportRange(date(2010, 2, 22), date(2010, 2, 22))
+    )
     day_row = next(r for r in report.rows if not r["total"])
     expected = offline["days"]["9000"]["2010-02-22"]
     assert day_row["label"] == "2010-02-22"
@@ -81,16 +97,23 @@ def test_the_daily_queue_report_equals_the_offline_report(cast, settings):
 def test_the_team_aht_is_weighted_by_calls_not_a_mean_of_agent_means(cast, source):
     from agents.services import agent_create
 
-    agent_create(username="cat", display_name="Cat Agent", employee_number="E2006",
-                 team=cast.billing, password=cast.password, aliases=[member("2006")])
+    agent_create(
+        username="cat",
+        display_name="Cat Agent",
+        employee_number="E2006",
+        team=cast.billing,
+        password=cast.password,
+        aliases=[member("2006")],
+    )
     log = Log(day(2026, 3, 2))
     log.answered(queue="sales", ext="2004", wait=5, talk=100)
     for _ in range(3):
         log.answered(queue="sales", ext="2006", wait=5, talk=10)
     log.ingest(source)
 
-    report = reports.team_report(team=cast.billing,
-                                 span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2)))
+    report = reports.team_report(
+        team=cast.billing, span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2))
+    )
     by_name = {row["label"]: row for row in report.rows}
     assert by_name["Ann Agent"]["aht_s"] == pytest.approx(100.0)
     assert by_name["Cat Agent"]["aht_s"] == pytest.approx(10.0)
@@ -113,14 +136,16 @@ def test_periods_of_every_grain_add_up_to_the_same_total(cast, source):
     totals = {}
     for grain in ("15", "30", "60", "day", "week", "month"):
         report = reports.queue_report(
-            queues=[queue], span=reports.ReportRange(date(2026, 3, 30), date(2026, 4, 2), grain))
+            queues=[queue], span=reports.ReportRange(date(2026, 3, 30), date(2026, 4, 2), grain)
+        )
         body = [r for r in report.rows if not r["total"]]
         assert sum(r["offered"] for r in body) == 12
         totals[grain] = report.rows[-1]
     assert {t["answered"] for t in totals.values()} == {8}
     assert {round(t["aht_s"], 6) for t in totals.values()} == {60.0}
-    months = reports.queue_report(queues=[queue], span=reports.ReportRange(
-        date(2026, 3, 30), date(2026, 4, 2), "month"))
+    months = reports.queue_report(
+        queues=[queue], span=reports.ReportRange(date(2026, 3, 30), date(2026, 4, 2), "month")
+    )
     assert [r["label"] for r in months.rows] == ["2026-03", "2026-04", "Total"]
 
 
@@ -132,17 +157,20 @@ def test_surveys_and_repeat_calls_give_csat_response_rate_and_fcr(cast, source):
     log.answered(queue="sales", ext="2004", wait=5, talk=60, caller="5551003")
     log.ingest(source)
     answered = day(2026, 3, 2, 12)
-    report_services.survey_record(source=source, call_id=first, score=5, resolved=False,
-                                  answered_at=answered)
+    report_services.survey_record(
+        source=source, call_id=first, score=5, resolved=False, answered_at=answered
+    )
     report_services.survey_record(source=source, call_id=third, score=2, answered_at=answered)
-    result, new = report_services.survey_record(source=source, call_id=third, score=2,
-                                                answered_at=answered)
+    result, new = report_services.survey_record(
+        source=source, call_id=third, score=2, answered_at=answered
+    )
     assert not new and result.queue_call.call_id == third
     report_services.call_facts_refresh(day=date(2026, 3, 2))
 
     queue = Queue.objects.get(name="sales")
-    total = reports.queue_report(queues=[queue], span=reports.ReportRange(
-        date(2026, 3, 2), date(2026, 3, 2))).rows[-1]
+    total = reports.queue_report(
+        queues=[queue], span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2))
+    ).rows[-1]
     assert total["repeat_rate"] == pytest.approx(1 / 4)
     assert total["survey_response_rate"] == pytest.approx(2 / 4)
     assert total["csat_top_box"] == pytest.approx(1 / 2)  # 5 is top-box (4–5), 2 is not
@@ -150,8 +178,9 @@ def test_surveys_and_repeat_calls_give_csat_response_rate_and_fcr(cast, source):
     # FCR: first call said "not resolved"; the repeat and the other two have no answer, so
     # the proxy counts the repeat's own caller (5551001 did not call again after it) → 3 of 4.
     assert total["fcr"] == pytest.approx(3 / 4)
-    agent_total = reports.agent_report(agent=cast.ann_agent, span=reports.ReportRange(
-        date(2026, 3, 2), date(2026, 3, 2))).rows[-1]
+    agent_total = reports.agent_report(
+        agent=cast.ann_agent, span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2))
+    ).rows[-1]
     assert agent_total["csat_mean"] == pytest.approx(3.5)
     assert agent_total["fcr"] == pytest.approx(3 / 4)
 
@@ -160,8 +189,9 @@ def test_a_survey_score_outside_the_scale_is_refused(source):
     from callfloor.errors import DomainError
 
     with pytest.raises(DomainError) as error:
-        report_services.survey_record(source=source, call_id="x.1", score=9,
-                                      answered_at=day(2026, 3, 2))
+        report_services.survey_record(
+            source=source, call_id="x.1", score=9, answered_at=day(2026, 3, 2)
+        )
     assert error.value.field == "score"
 
 
@@ -171,8 +201,9 @@ def test_the_xlsx_names_the_report_range_zone_and_sl_definition(cast, source):
     log.abandoned(queue="sales", wait=40)
     log.ingest(source)
     queue = Queue.objects.get(name="sales")
-    report = reports.queue_report(queues=[queue], span=reports.ReportRange(
-        date(2026, 3, 2), date(2026, 3, 2)))
+    report = reports.queue_report(
+        queues=[queue], span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2))
+    )
     sheet = load_workbook(io.BytesIO(report_exports.as_xlsx(report))).active
     header = [sheet.cell(row=n, column=1).value for n in range(1, 5)]
     assert header[0] == "Queue report: sales"
@@ -196,8 +227,9 @@ def test_the_abandoned_list_shows_who_hung_up_and_whether_they_called_again(cast
     log.abandoned(queue="sales", wait=3, caller="5559002")
     log.answered(queue="sales", ext="2004", wait=5, talk=60, caller="5559001")
     log.ingest(source)
-    report = reports.abandoned_report(queues=Queue.objects.all(), span=reports.ReportRange(
-        date(2026, 3, 2), date(2026, 3, 2)))
+    report = reports.abandoned_report(
+        queues=Queue.objects.all(), span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2))
+    )
     rows = {r["caller"]: r for r in report.rows}
     assert rows["5559001"]["wait_s"] == 40 and rows["5559001"]["called_back"] == "yes"
     assert rows["5559002"]["short"] == "yes" and rows["5559002"]["called_back"] == "no"
@@ -245,13 +277,22 @@ def test_the_api_gives_the_page_figures(cast, source, api):
     log = Log(day(2026, 3, 2))
     log.answered(queue="sales", ext="2004", wait=5, talk=60)
     log.ingest(source)
-    body = api(cast.sam).get("/api/reports/queues/", {"start": "2026-03-02",
-                                                      "end": "2026-03-02"}).json()
+    body = (
+        api(cast.sam)
+        .get("/api/reports/queues/", {"start": "2026-03-02", "end": "2026-03-02"})
+        .json()
+    )
     assert body["time_zone"] == "UTC" and body["grain"] == "day"
     site = body["rows"][-1]
     assert site["label"] == "Total" and site["offered"] == 1 and site["aht_s"] == 60.0
-    mine = api(cast.ann).get(f"/api/reports/agents/{cast.ann_agent.pk}/", {
-        "start": "2026-03-02", "end": "2026-03-02"}).json()
+    mine = (
+        api(cast.ann)
+        .get(
+            f"/api/reports/agents/{cast.ann_agent.pk}/",
+            {"start": "2026-03-02", "end": "2026-03-02"},
+        )
+        .json()
+    )
     assert mine["rows"][-1]["handled"] == 1
 
 
@@ -260,8 +301,9 @@ def test_counts_stay_integers_in_every_export(cast, source, api):
     log.answered(queue="sales", ext="2004", wait=5, talk=60)
     log.abandoned(queue="sales", wait=30)
     log.ingest(source)
-    report = reports.queue_report(queues=Queue.objects.all(), span=reports.ReportRange(
-        date(2026, 3, 2), date(2026, 3, 2)))
+    report = reports.queue_report(
+        queues=Queue.objects.all(), span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2))
+    )
     for row in report.rows:
         assert all(type(row[key]) is int for key in ("offered", "answered", "abandoned"))
     assert ",2,1,1," in report_exports.as_csv(report).decode()
@@ -272,24 +314,25 @@ def test_the_agent_report_has_occupancy_login_and_not_ready_time_by_reason(cast,
 
     ext = member("2004")
     lines = [
-        f"1772438400|NONE|sales|{ext}|ADDMEMBER|",                 # 08:00 logs in
+        f"1772438400|NONE|sales|{ext}|ADDMEMBER|",  # 08:00 logs in
         "1772439000|c1|sales|NONE|ENTERQUEUE||5551000|1",
-        f"1772439010|c1|sales|{ext}|CONNECT|10|chan|4",             # 08:10:10 on call
-        f"1772439310|c1|sales|{ext}|COMPLETECALLER|10|300|1",       # 08:15:10 (300 s talk)
-        f"1772439311|NONE|sales|{ext}|PAUSE|ACW",                   # wrap-up 60 s
+        f"1772439010|c1|sales|{ext}|CONNECT|10|chan|4",  # 08:10:10 on call
+        f"1772439310|c1|sales|{ext}|COMPLETECALLER|10|300|1",  # 08:15:10 (300 s talk)
+        f"1772439311|NONE|sales|{ext}|PAUSE|ACW",  # wrap-up 60 s
         f"1772439371|NONE|sales|{ext}|UNPAUSE|",
-        f"1772440800|NONE|sales|{ext}|PAUSE|Lunch",                 # 08:40 lunch 30 min
+        f"1772440800|NONE|sales|{ext}|PAUSE|Lunch",  # 08:40 lunch 30 min
         f"1772442600|NONE|sales|{ext}|UNPAUSE|",
-        f"1772443200|NONE|sales|{ext}|PAUSE|Training",              # 09:20 training 10 min
+        f"1772443200|NONE|sales|{ext}|PAUSE|Training",  # 09:20 training 10 min
         f"1772443800|NONE|sales|{ext}|UNPAUSE|",
-        f"1772445600|NONE|sales|{ext}|REMOVEMEMBER|",              # 10:00 logs out
+        f"1772445600|NONE|sales|{ext}|REMOVEMEMBER|",  # 10:00 logs out
     ]
     from metrics.queue_log import read_lines
     from metrics.services import events_ingest
 
     events_ingest(source=source, events=list(read_lines(lines, layout="file", zone="UTC")))
-    report = reports.agent_report(agent=cast.ann_agent, span=reports.ReportRange(
-        date(2026, 3, 2), date(2026, 3, 2)))
+    report = reports.agent_report(
+        agent=cast.ann_agent, span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2))
+    )
     total = report.rows[-1]
     assert total["handled"] == 1 and total["aht_s"] == pytest.approx(360.0)
     assert total["login_s"] == pytest.approx(7200.0)
@@ -315,26 +358,36 @@ def test_intervals_and_days_follow_the_site_zone_across_a_dst_change(cast, sourc
         log.answered(queue="sales", ext="2004", wait=5, talk=60, gap=3600)
     log.ingest(source)
     queue = Queue.objects.get(name="sales")
-    by_hour = reports.queue_report(queues=[queue], span=reports.ReportRange(
-        date(2026, 3, 28), date(2026, 3, 29), "60"))
+    by_hour = reports.queue_report(
+        queues=[queue], span=reports.ReportRange(date(2026, 3, 28), date(2026, 3, 29), "60")
+    )
     assert [r["label"] for r in by_hour.rows] == [
-        "2026-03-28 23:00", "2026-03-29 00:00", "2026-03-29 01:00", "2026-03-29 03:00",
-        "Total"]
-    by_day = reports.queue_report(queues=[queue], span=reports.ReportRange(
-        date(2026, 3, 28), date(2026, 3, 29)))
+        "2026-03-28 23:00",
+        "2026-03-29 00:00",
+        "2026-03-29 01:00",
+        "2026-03-29 03:00",
+        "Total",
+    ]
+    by_day = reports.queue_report(
+        queues=[queue], span=reports.ReportRange(date(2026, 3, 28), date(2026, 3, 29))
+    )
     assert [(r["label"], r["offered"]) for r in by_day.rows] == [
-        ("2026-03-28", 1), ("2026-03-29", 3), ("Total", 4)]
+        ("2026-03-28", 1),
+        ("2026-03-29", 3),
+        ("Total", 4),
+    ]
 
 
 def test_telephony_text_never_becomes_a_spreadsheet_formula(cast, source):
     log = Log(day(2026, 3, 2))
-    log.abandoned(queue="=HYPERLINK(\"http://evil\")", wait=40, caller="=cmd /C calc!A0")
-    log.abandoned(queue="=HYPERLINK(\"http://evil\")", wait=40, caller="+3225550101")
+    log.abandoned(queue='=HYPERLINK("http://evil")', wait=40, caller="=cmd /C calc!A0")
+    log.abandoned(queue='=HYPERLINK("http://evil")', wait=40, caller="+3225550101")
     log.ingest(source)
-    report = reports.abandoned_report(queues=Queue.objects.all(), span=reports.ReportRange(
-        date(2026, 3, 2), date(2026, 3, 2)))
+    report = reports.abandoned_report(
+        queues=Queue.objects.all(), span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2))
+    )
     text = report_exports.as_csv(report).decode()
-    assert ",'=cmd /C calc!A0," in text and ',"\'=HYPERLINK' in text
+    assert ",'=cmd /C calc!A0," in text and ",\"'=HYPERLINK" in text
     assert ",+3225550101," in text  # a phone number stays as it is
     sheet = load_workbook(io.BytesIO(report_exports.as_xlsx(report))).active
     values = [c.value for row in sheet.iter_rows(min_row=7) for c in row]
@@ -345,13 +398,14 @@ def test_telephony_text_never_becomes_a_spreadsheet_formula(cast, source):
 def test_a_range_of_intervals_is_at_most_a_month():
     from callfloor.errors import DomainError
 
-    assert reports.ReportRange.parse(start="2026-03-01", end="2026-03-31", grain="15").grain \
-        == "15"
+    assert reports.ReportRange.parse(start="2026-03-01", end="2026-03-31", grain="15").grain == "15"
     with pytest.raises(DomainError) as error:
         reports.ReportRange.parse(start="2026-03-01", end="2026-04-01", grain="15")
     assert error.value.field == "grain"
-    assert reports.ReportRange.parse(start="2026-01-01", end="2026-12-31",
-                                     grain="month").grain == "month"
+    assert (
+        reports.ReportRange.parse(start="2026-01-01", end="2026-12-31", grain="month").grain
+        == "month"
+    )
 
 
 def test_other_apps_add_agent_columns_through_the_hook(cast, source):
@@ -365,8 +419,9 @@ def test_other_apps_add_agent_columns_through_the_hook(cast, source):
     column = reports.Column("qa_average", "QA average", "ratio")
     reports.register_agent_report_hook([column], qa_average)
     try:
-        report = reports.team_report(team=cast.billing, span=reports.ReportRange(
-            date(2026, 3, 2), date(2026, 3, 2)))
+        report = reports.team_report(
+            team=cast.billing, span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2))
+        )
     finally:
         reports.AGENT_REPORT_HOOKS.pop()
     assert report.columns[-1] == column
@@ -380,8 +435,7 @@ def test_the_hourly_task_rebuilds_todays_repeat_call_facts(cast, source):
 
     from metrics.report_tasks import refresh_call_facts
 
-    log = Log(datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-              - timedelta(hours=1))
+    log = Log(datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1))
     log.answered(queue="sales", ext="2004", wait=5, talk=60, caller="5557000", gap=60)
     log.answered(queue="sales", ext="2004", wait=5, talk=60, caller="5557000", gap=60)
     log.ingest(source)

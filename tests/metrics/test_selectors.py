@@ -16,18 +16,33 @@ def queued(ident, at, call, queue="billing"):
 
 def test_today_is_the_site_day_from_the_reset_hour(settings, cast, post_events):
     settings.CALLFLOOR_TIME_ZONE = "Europe/Brussels"  # UTC+1 in March
-    post_events([
-        # 22:50 UTC on the 1st = 23:50 in Brussels: yesterday there.
-        queued("y1", "2026-03-01T22:50:00Z", "y"),
-        {"id": "y2", "type": "call_abandoned", "at": "2026-03-01T22:50:30Z", "call_id": "y",
-         "queue": "billing", "wait_s": 30},
-        # 23:10 UTC = 00:10 on the 2nd in Brussels: today.
-        queued("t1", "2026-03-01T23:10:00Z", "t"),
-        {"id": "t2", "type": "call_answered", "at": "2026-03-01T23:10:08Z", "call_id": "t",
-         "queue": "billing", "member": "PJSIP/2004", "wait_s": 8},
-        queued("w1", "2026-03-02T08:59:00Z", "w1"),
-        queued("w2", "2026-03-02T08:59:50Z", "w2"),
-    ])
+    post_events(
+        [
+            # 22:50 UTC on the 1st = 23:50 in Brussels: yesterday there.
+            queued("y1", "2026-03-01T22:50:00Z", "y"),
+            {
+                "id": "y2",
+                "type": "call_abandoned",
+                "at": "2026-03-01T22:50:30Z",
+                "call_id": "y",
+                "queue": "billing",
+                "wait_s": 30,
+            },
+            # 23:10 UTC = 00:10 on the 2nd in Brussels: today.
+            queued("t1", "2026-03-01T23:10:00Z", "t"),
+            {
+                "id": "t2",
+                "type": "call_answered",
+                "at": "2026-03-01T23:10:08Z",
+                "call_id": "t",
+                "queue": "billing",
+                "member": "PJSIP/2004",
+                "wait_s": 8,
+            },
+            queued("w1", "2026-03-02T08:59:00Z", "w1"),
+            queued("w2", "2026-03-02T08:59:50Z", "w2"),
+        ]
+    )
     queue = Queue.objects.get(name="billing")
     now = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
     stats = floor_queue_stats(queues=[queue], now=now)[queue.pk]
@@ -54,19 +69,54 @@ def test_today_is_the_site_day_from_the_reset_hour(settings, cast, post_events):
 
 
 def test_agent_figures_are_per_agent_and_per_site(cast, post_events):
-    post_events([
-        queued("a1", "2026-03-02T09:00:00Z", "a"),
-        {"id": "a2", "type": "call_answered", "at": "2026-03-02T09:00:05Z", "call_id": "a",
-         "queue": "billing", "member": "PJSIP/2004", "wait_s": 5},
-        {"id": "a3", "type": "call_ended", "at": "2026-03-02T09:02:05Z", "call_id": "a",
-         "queue": "billing", "member": "PJSIP/2004", "talk_s": 120},
-        {"id": "a4", "type": "ring_missed", "at": "2026-03-02T09:00:02Z", "call_id": "a",
-         "queue": "billing", "member": "Local/2004@from-internal/n", "ring_s": 3},
-        {"id": "a5", "type": "ring_missed", "at": "2026-03-02T09:00:02Z", "call_id": "a",
-         "queue": "billing", "member": "SIP/9", "ring_s": 0},
-        {"id": "a6", "type": "call_queued", "at": "2026-03-02T09:05:00Z", "call_id": "b",
-         "queue": "billing"},
-    ])
+    post_events(
+        [
+            queued("a1", "2026-03-02T09:00:00Z", "a"),
+            {
+                "id": "a2",
+                "type": "call_answered",
+                "at": "2026-03-02T09:00:05Z",
+                "call_id": "a",
+                "queue": "billing",
+                "member": "PJSIP/2004",
+                "wait_s": 5,
+            },
+            {
+                "id": "a3",
+                "type": "call_ended",
+                "at": "2026-03-02T09:02:05Z",
+                "call_id": "a",
+                "queue": "billing",
+                "member": "PJSIP/2004",
+                "talk_s": 120,
+            },
+            {
+                "id": "a4",
+                "type": "ring_missed",
+                "at": "2026-03-02T09:00:02Z",
+                "call_id": "a",
+                "queue": "billing",
+                "member": "Local/2004@from-internal/n",
+                "ring_s": 3,
+            },
+            {
+                "id": "a5",
+                "type": "ring_missed",
+                "at": "2026-03-02T09:00:02Z",
+                "call_id": "a",
+                "queue": "billing",
+                "member": "SIP/9",
+                "ring_s": 0,
+            },
+            {
+                "id": "a6",
+                "type": "call_queued",
+                "at": "2026-03-02T09:05:00Z",
+                "call_id": "b",
+                "queue": "billing",
+            },
+        ]
+    )
     now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
     agents = floor_agent_stats(now=now)
     ann = agents[f"agent:{cast.ann_agent.pk}"]
@@ -80,13 +130,29 @@ def test_agent_figures_are_per_agent_and_per_site(cast, post_events):
 def test_a_quiet_source_still_ends_its_calls_when_the_clock_runs(cast, post_events):
     from metrics.tasks import advance_clocks
 
-    post_events([
-        queued("q1", "2026-03-02T09:00:00Z", "q"),
-        {"id": "q2", "type": "call_answered", "at": "2026-03-02T09:00:04Z", "call_id": "q",
-         "queue": "billing", "member": "PJSIP/2004", "wait_s": 4},
-        {"id": "q3", "type": "call_ended", "at": "2026-03-02T09:01:04Z", "call_id": "q",
-         "queue": "billing", "member": "PJSIP/2004", "talk_s": 60},
-    ])
+    post_events(
+        [
+            queued("q1", "2026-03-02T09:00:00Z", "q"),
+            {
+                "id": "q2",
+                "type": "call_answered",
+                "at": "2026-03-02T09:00:04Z",
+                "call_id": "q",
+                "queue": "billing",
+                "member": "PJSIP/2004",
+                "wait_s": 4,
+            },
+            {
+                "id": "q3",
+                "type": "call_ended",
+                "at": "2026-03-02T09:01:04Z",
+                "call_id": "q",
+                "queue": "billing",
+                "member": "PJSIP/2004",
+                "talk_s": 60,
+            },
+        ]
+    )
     queue = Queue.objects.get(name="billing")
     now = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
     # No event came after the end: its after-call-work window is still open for the engine.

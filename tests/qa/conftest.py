@@ -15,31 +15,63 @@ from django.utils import timezone
 from tests.conftest import PASSWORD
 
 SECTIONS = [
-    {"title": "Opening", "weight": 1, "criteria": [
-        {"title": "Greeting", "max_points": 2, "guidance": "Company name and own name."},
-        {"title": "Identification", "max_points": 2, "critical": "section",
-         "guidance": "Two security questions before any account detail."},
-    ]},
-    {"title": "Resolution", "weight": 2, "criteria": [
-        {"title": "Correct answer", "kind": "scale", "max_points": 5},
-        {"title": "Empathy", "kind": "scale", "max_points": 3},
-        {"title": "Compliance notice", "max_points": 1, "critical": "evaluation",
-         "allow_na": False},
-    ]},
+    {
+        "title": "Opening",
+        "weight": 1,
+        "criteria": [
+            {"title": "Greeting", "max_points": 2, "guidance": "Company name and own name."},
+            {
+                "title": "Identification",
+                "max_points": 2,
+                "critical": "section",
+                "guidance": "Two security questions before any account detail.",
+            },
+        ],
+    },
+    {
+        "title": "Resolution",
+        "weight": 2,
+        "criteria": [
+            {"title": "Correct answer", "kind": "scale", "max_points": 5},
+            {"title": "Empathy", "kind": "scale", "max_points": 3},
+            {
+                "title": "Compliance notice",
+                "max_points": 1,
+                "critical": "evaluation",
+                "allow_na": False,
+            },
+        ],
+    },
 ]
 
 
-def make_call(world, agent, *, call_id: str, offered_at=None, talk_s: float = 180,
-              queue=None, recording_id: str | None = None):
+def make_call(
+    world,
+    agent,
+    *,
+    call_id: str,
+    offered_at=None,
+    talk_s: float = 180,
+    queue=None,
+    recording_id: str | None = None,
+):
     from metrics.models import Outcome, QueueCall
 
     offered_at = offered_at or timezone.now() - timedelta(hours=3)
     return QueueCall.objects.create(
-        source=world.source, call_id=call_id, queue=queue or world.billing_queue,
-        offered_at=offered_at, outcome=Outcome.ANSWERED, wait_s=5, agent=agent,
-        member=f"PJSIP/{agent.employee_number}", answered_at=offered_at + timedelta(seconds=5),
-        talk_s=talk_s, ended_at=offered_at + timedelta(seconds=5 + talk_s),
-        recording_id=recording_id if recording_id is not None else f"rec-{call_id}")
+        source=world.source,
+        call_id=call_id,
+        queue=queue or world.billing_queue,
+        offered_at=offered_at,
+        outcome=Outcome.ANSWERED,
+        wait_s=5,
+        agent=agent,
+        member=f"PJSIP/{agent.employee_number}",
+        answered_at=offered_at + timedelta(seconds=5),
+        talk_s=talk_s,
+        ended_at=offered_at + timedelta(seconds=5 + talk_s),
+        recording_id=recording_id if recording_id is not None else f"rec-{call_id}",
+    )
 
 
 def answers_for(world, **points):
@@ -56,10 +88,15 @@ def released_evaluation(world, agent, *, evaluator=None, call=None, **points):
     from qa import services
 
     evaluation = services.evaluation_create(
-        evaluator=evaluator or world.quincy, scorecard_version=world.version, agent=agent,
-        call=call, recording_id="" if call else "rec-free")
-    services.evaluation_set_answers(evaluation=evaluation, actor=evaluation.evaluator,
-                                    answers=answers_for(world, **points))
+        evaluator=evaluator or world.quincy,
+        scorecard_version=world.version,
+        agent=agent,
+        call=call,
+        recording_id="" if call else "rec-free",
+    )
+    services.evaluation_set_answers(
+        evaluation=evaluation, actor=evaluation.evaluator, answers=answers_for(world, **points)
+    )
     return services.evaluation_release(evaluation=evaluation, actor=evaluation.evaluator)
 
 
@@ -70,17 +107,27 @@ def world(cast):
     from metrics.models import Queue, TelephonySource
     from qa import services
 
-    quincy = agent_services.user_create(username="quincy", password=PASSWORD,
-                                        roles=[Role.QA_ANALYST], first_name="Quincy",
-                                        last_name="Second")
+    quincy = agent_services.user_create(
+        username="quincy",
+        password=PASSWORD,
+        roles=[Role.QA_ANALYST],
+        first_name="Quincy",
+        last_name="Second",
+    )
     source = TelephonySource.objects.create(name="pbx", kind="simulator")
     billing_queue = Queue.objects.create(name="billing")
     cards_queue = Queue.objects.create(name="cards")
     card = services.scorecard_create(name="Service call", actor=cast.quinn, sections=SECTIONS)
     version = services.scorecard_version_release(version=card.versions.get(), actor=cast.quinn)
     crit = {c.title.lower().replace(" ", "_"): c for c in version.criteria()}
-    world = SimpleNamespace(quincy=quincy, source=source, billing_queue=billing_queue,
-                            cards_queue=cards_queue, version=version, crit=crit)
+    world = SimpleNamespace(
+        quincy=quincy,
+        source=source,
+        billing_queue=billing_queue,
+        cards_queue=cards_queue,
+        version=version,
+        crit=crit,
+    )
     world.ann_call = make_call(world, cast.ann_agent, call_id="1001")
     world.bob_call = make_call(world, cast.bob_agent, call_id="2001", queue=cards_queue)
     return world
@@ -89,5 +136,6 @@ def world(cast):
 @pytest.fixture
 def ann_evaluation(cast, world):
     """Ann's released evaluation by quincy: greeting 0/2, correct answer 3/5, empathy 2/3."""
-    return released_evaluation(world, cast.ann_agent, call=world.ann_call, greeting=0,
-                               correct_answer=3, empathy=2)
+    return released_evaluation(
+        world, cast.ann_agent, call=world.ann_call, greeting=0, correct_answer=3, empathy=2
+    )

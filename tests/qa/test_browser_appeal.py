@@ -16,7 +16,8 @@ def as_user(page, live, username):
 
 
 def test_an_appeal_goes_through_screening_and_the_panel_to_a_revised_score(
-        live_asgi, cast, world, ann_evaluation, page):
+    live_asgi, cast, world, ann_evaluation, page
+):
     greeting, answer = world.crit["greeting"], world.crit["correct_answer"]
 
     # Ann opens her released evaluation from her home page and appeals two deductions.
@@ -43,8 +44,11 @@ def test_an_appeal_goes_through_screening_and_the_panel_to_a_revised_score(
     expect(page.get_by_test_id("appeal-status")).to_have_text("With the review panel")
 
     # The three panel members give their opinions.
-    for username, opinions in [("tina", ("uphold", "reject")), ("quinn", ("uphold", "reject")),
-                               ("sam", ("uphold", "uphold"))]:
+    for username, opinions in [
+        ("tina", ("uphold", "reject")),
+        ("quinn", ("uphold", "reject")),
+        ("sam", ("uphold", "uphold")),
+    ]:
         as_user(page, live_asgi, username)
         page.goto(appeal_url)
         page.get_by_test_id(f"opinion-greeting-{opinions[0]}").check()
@@ -68,10 +72,12 @@ def test_an_appeal_goes_through_screening_and_the_panel_to_a_revised_score(
     items = page.get_by_test_id("appeal-items")
     expect(page.get_by_test_id("item-greeting")).to_contain_text("Upheld")
     expect(page.get_by_test_id("item-greeting")).to_contain_text(
-        "The greeting is on the recording.")
+        "The greeting is on the recording."
+    )
     expect(page.get_by_test_id("item-correct-answer")).to_contain_text("Rejected")
     expect(page.get_by_test_id("item-correct-answer")).to_contain_text(
-        "The quoted fee was outdated.")
+        "The quoted fee was outdated."
+    )
     expect(items).to_contain_text("Senior supervisor: Uphold")
     expect(page.get_by_test_id("history")).to_contain_text("Accepted by the team lead")
     expect(page.get_by_test_id("history")).to_contain_text("Decided by the senior supervisor")

@@ -12,14 +12,19 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def session(cast, world):
     return services.calibration_create(
-        actor=cast.quinn, title="Week 1", scorecard_version=world.version,
-        recording_id="rec-cal", participants=[cast.quinn, world.quincy, cast.sam],
-        reference_by=cast.sam)
+        actor=cast.quinn,
+        title="Week 1",
+        scorecard_version=world.version,
+        recording_id="rec-cal",
+        participants=[cast.quinn, world.quincy, cast.sam],
+        reference_by=cast.sam,
+    )
 
 
 def score_as(session, user, world, **points):
-    return services.calibration_submit(session=session, evaluator=user,
-                                       answers=answers_for(world, **points))
+    return services.calibration_submit(
+        session=session, evaluator=user, answers=answers_for(world, **points)
+    )
 
 
 def test_scores_stay_hidden_until_you_have_scored(cast, world, session, api):
@@ -53,9 +58,13 @@ def test_the_report_shows_deviation_from_the_reference_and_agreement(cast, world
 def test_an_evaluator_who_keeps_deviating_is_flagged(cast, world):
     for week in range(3):
         s = services.calibration_create(
-            actor=cast.quinn, title=f"Week {week}", scorecard_version=world.version,
-            recording_id=f"rec-{week}", participants=[cast.quinn, world.quincy, cast.sam],
-            reference_by=cast.sam)
+            actor=cast.quinn,
+            title=f"Week {week}",
+            scorecard_version=world.version,
+            recording_id=f"rec-{week}",
+            participants=[cast.quinn, world.quincy, cast.sam],
+            reference_by=cast.sam,
+        )
         score_as(s, cast.sam, world)
         score_as(s, cast.quinn, world)
         score_as(s, world.quincy, world, correct_answer=1, empathy=1)
@@ -70,16 +79,25 @@ def test_an_evaluator_who_keeps_deviating_is_flagged(cast, world):
 
 
 def test_a_nomination_can_be_anonymous_and_a_supervisor_features_it(cast, world, api):
-    response = api(cast.ann).post("/api/qa/library/", {
-        "call": world.bob_call.pk, "reason": "Calmed an angry caller in two minutes.",
-        "anonymous": True}, format="json")
+    response = api(cast.ann).post(
+        "/api/qa/library/",
+        {
+            "call": world.bob_call.pk,
+            "reason": "Calmed an angry caller in two minutes.",
+            "anonymous": True,
+        },
+        format="json",
+    )
     assert response.status_code == 201
     nomination = response.json()
     assert nomination["nominated_by"] == "anonymous" and nomination["agent_name"] == "Bob Agent"
     assert api(cast.bob).get("/api/qa/library/").json() == []  # not featured yet
     assert api(cast.tina).post(f"/api/qa/library/{nomination['id']}/feature/").status_code == 403
-    featured = api(cast.sam).post(f"/api/qa/library/{nomination['id']}/feature/",
-                                  {"note": "Textbook de-escalation."}, format="json")
+    featured = api(cast.sam).post(
+        f"/api/qa/library/{nomination['id']}/feature/",
+        {"note": "Textbook de-escalation."},
+        format="json",
+    )
     assert featured.status_code == 200
     listed = api(cast.bob).get("/api/qa/library/").json()
     assert [row["reason"] for row in listed] == ["Calmed an angry caller in two minutes."]
@@ -90,9 +108,11 @@ def test_a_nomination_can_be_anonymous_and_a_supervisor_features_it(cast, world,
 
 
 def test_a_nomination_needs_a_reason(cast, world, api):
-    response = api(cast.ann).post("/api/qa/library/", {"agent": cast.bob_agent.pk,
-                                                       "recording_id": "r", "reason": " "},
-                                  format="json")
+    response = api(cast.ann).post(
+        "/api/qa/library/",
+        {"agent": cast.bob_agent.pk, "recording_id": "r", "reason": " "},
+        format="json",
+    )
     assert response.status_code == 400
 
 

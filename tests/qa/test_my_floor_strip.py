@@ -13,13 +13,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def broadcasts(cast):
-    urgent = floor_actions.broadcast_send(actor=cast.sam, text="Outage: use the fallback script",
-                                          priority="urgent")
+    urgent = floor_actions.broadcast_send(
+        actor=cast.sam, text="Outage: use the fallback script", priority="urgent"
+    )
     normal = floor_actions.broadcast_send(actor=cast.sam, text="Team meeting at four")
     gone = floor_actions.broadcast_send(actor=cast.sam, text="Withdrawn already")
     floor_actions.broadcast_withdraw(actor=cast.sam, broadcast=gone)
-    floor_actions.broadcast_send(actor=cast.sam, text="Expires in a second",
-                                 expires_at=datetime.now(UTC) + timedelta(seconds=1))
+    floor_actions.broadcast_send(
+        actor=cast.sam,
+        text="Expires in a second",
+        expires_at=datetime.now(UTC) + timedelta(seconds=1),
+    )
     return urgent, normal
 
 
@@ -42,8 +46,11 @@ def test_my_quality_shows_the_standing_broadcasts_without_the_socket(cast, broad
     assert "URGENT · " in shown and "Outage: use the fallback script" in shown
     assert shown.index("Outage") < shown.index("Team meeting at four")  # urgent first
     assert "Withdrawn already" not in shown and "Expires in a second" not in shown
-    config = json.loads(html.split('<script id="floor-config" type="application/json">', 1)[1]
-                        .split("</script>", 1)[0])
+    config = json.loads(
+        html.split('<script id="floor-config" type="application/json">', 1)[1].split(
+            "</script>", 1
+        )[0]
+    )
     assert config["mode"] == "me" and config["ws_path"] == "/ws/floor/"
     assert "/static/metrics/floor.js" in html and "/static/metrics/floor.css" in html
     assert "My evaluations" in html  # the page itself is still there

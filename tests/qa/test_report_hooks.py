@@ -25,8 +25,12 @@ def scored(cast, world, ann_evaluation):
     old = released_evaluation(world, cast.ann_agent, compliance_notice=0)  # fails: 0
     old.released_at = timezone.now() - timedelta(days=40)
     old.save(update_fields=["released_at"])
-    services.evaluation_create(evaluator=world.quincy, scorecard_version=world.version,
-                               agent=cast.ann_agent, recording_id="rec-draft")
+    services.evaluation_create(
+        evaluator=world.quincy,
+        scorecard_version=world.version,
+        agent=cast.ann_agent,
+        recording_id="rec-draft",
+    )
     # Bob: greeting 0/2 → opening 0.5, resolution 1 → 100 × (0.5 + 2 × 1) / 3 = 83.33.
     released_evaluation(world, cast.bob_agent, greeting=0)
     return world

@@ -9,8 +9,14 @@ from hypothesis import strategies as st
 from qa import sampling
 from qa.sampling import Candidate, Rule
 
-RULE = Rule(method="random", calls_per_agent=2, period_start=date(2026, 11, 23),
-            period_end=date(2026, 11, 29), min_talk_s=60, queues=frozenset({"billing"}))
+RULE = Rule(
+    method="random",
+    calls_per_agent=2,
+    period_start=date(2026, 11, 23),
+    period_end=date(2026, 11, 29),
+    min_talk_s=60,
+    queues=frozenset({"billing"}),
+)
 
 
 def calls():
@@ -18,9 +24,15 @@ def calls():
     for agent in ("1", "2"):
         for day in range(23, 30):
             for hour in (9, 11, 12, 14):
-                rows.append(Candidate(key=f"c-{agent}-{day}-{hour}", agent=agent,
-                                      started=datetime(2026, 11, day, hour, 5),
-                                      talk_s=30 if hour == 9 else 120, queue="billing"))
+                rows.append(
+                    Candidate(
+                        key=f"c-{agent}-{day}-{hour}",
+                        agent=agent,
+                        started=datetime(2026, 11, day, hour, 5),
+                        talk_s=30 if hour == 9 else 120,
+                        queue="billing",
+                    )
+                )
     rows.append(Candidate("other-queue", "1", datetime(2026, 11, 24, 12), 500, "cards"))
     rows.append(Candidate("too-early", "1", datetime(2026, 11, 22, 12), 500, "billing"))
     return rows
@@ -46,9 +58,15 @@ def test_only_eligible_calls_are_picked():
 
 
 def test_the_nth_call_after_a_time_is_picked_per_day():
-    rule = Rule(method="nth_after", calls_per_agent=0, period_start=date(2026, 11, 23),
-                period_end=date(2026, 11, 25), nth=2, after=time(11, 0),
-                queues=frozenset({"billing"}))
+    rule = Rule(
+        method="nth_after",
+        calls_per_agent=0,
+        period_start=date(2026, 11, 23),
+        period_end=date(2026, 11, 25),
+        nth=2,
+        after=time(11, 0),
+        queues=frozenset({"billing"}),
+    )
     picks = sampling.select(rule, "s", calls())
     # Calls after 11:00 each day: 11:05, 12:05, 14:05 → the second is 12:05.
     assert sorted(picks["1"]) == ["c-1-23-12", "c-1-24-12", "c-1-25-12"]
@@ -64,9 +82,11 @@ def test_replacements_follow_the_ranking():
 
 def test_hashes_are_sha256():
     assert sampling.seed_hash("abc") == (
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    )
     assert sampling.definition_hash(RULE) != sampling.definition_hash(
-        Rule(**{**RULE.__dict__, "min_talk_s": 61}))
+        Rule(**{**RULE.__dict__, "min_talk_s": 61})
+    )
 
 
 def test_the_rule_reads_as_a_sentence():
@@ -84,8 +104,9 @@ candidate = st.builds(
 )
 
 
-@given(st.lists(candidate, max_size=40, unique_by=lambda c: c.key), st.text(min_size=1),
-       st.randoms())
+@given(
+    st.lists(candidate, max_size=40, unique_by=lambda c: c.key), st.text(min_size=1), st.randoms()
+)
 def test_selection_is_a_pure_function_of_rule_seed_and_calls(calls, seed, rng):
     shuffled = list(calls)
     rng.shuffle(shuffled)
@@ -95,5 +116,4 @@ def test_selection_is_a_pure_function_of_rule_seed_and_calls(calls, seed, rng):
     for agent, keys in picks.items():
         eligible = [c for c in calls if c.agent == agent and sampling.is_eligible(RULE, c)]
         assert len(keys) == min(RULE.calls_per_agent, len(eligible))
-        assert all(by_key[k].agent == agent and sampling.is_eligible(RULE, by_key[k])
-                   for k in keys)
+        assert all(by_key[k].agent == agent and sampling.is_eligible(RULE, by_key[k]) for k in keys)

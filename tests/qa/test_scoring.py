@@ -8,10 +8,12 @@ from qa.scoring import Answer, CriterionSpec, ScoringError, SectionSpec, score
 
 CARD = [
     SectionSpec(1, weight=2, criteria=[CriterionSpec(11, 5), CriterionSpec(12, 5)]),
-    SectionSpec(2, weight=1, criteria=[CriterionSpec(21, 1, critical="section"),
-                                       CriterionSpec(22, 3)]),
-    SectionSpec(3, weight=1, criteria=[CriterionSpec(31, 1, critical="evaluation",
-                                                     allow_na=False)]),
+    SectionSpec(
+        2, weight=1, criteria=[CriterionSpec(21, 1, critical="section"), CriterionSpec(22, 3)]
+    ),
+    SectionSpec(
+        3, weight=1, criteria=[CriterionSpec(31, 1, critical="evaluation", allow_na=False)]
+    ),
 ]
 
 

@@ -27,11 +27,39 @@ SEED = 20261123
 BOB_MARKERS = ["E2005", "PJSIP/2005", "Local/2005@", "Bob Agent", "Zed Hidden", "+15550009999"]
 STATS: Counter = Counter()
 
-ODD_STRINGS = ["", " ", "\x00", "null", "' OR 1=1 --", "<script>alert(1)</script>",
-               "../../etc/passwd", "ﷺ" * 50, "9" * 400, "x" * 5000, "2026-13-45T99:99:99Z",
-               "-1", "1e309", "NaN", "{{7*7}}", "%s%s%n", "🙂" * 30]
-ODD_VALUES = [None, True, -1, 0, 2**63, -(2**63), 1.5e308, [], {}, [None], {"a": {"b": {}}},
-              *ODD_STRINGS]
+ODD_STRINGS = [
+    "",
+    " ",
+    "\x00",
+    "null",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "../../etc/passwd",
+    "ﷺ" * 50,
+    "9" * 400,
+    "x" * 5000,
+    "2026-13-45T99:99:99Z",
+    "-1",
+    "1e309",
+    "NaN",
+    "{{7*7}}",
+    "%s%s%n",
+    "🙂" * 30,
+]
+ODD_VALUES = [
+    None,
+    True,
+    -1,
+    0,
+    2**63,
+    -(2**63),
+    1.5e308,
+    [],
+    {},
+    [None],
+    {"a": {"b": {}}},
+    *ODD_STRINGS,
+]
 
 
 def _resolve(schema: dict, spec: dict, depth: int = 0) -> dict:
@@ -57,11 +85,16 @@ def plausible(schema: dict, spec: dict, rng: random.Random, depth: int = 0):
         return None
     if kind == "object" or "properties" in schema:
         props = schema.get("properties", {})
-        return {name: plausible(sub, spec, rng, depth + 1) for name, sub in props.items()
-                if not sub.get("readOnly")}
+        return {
+            name: plausible(sub, spec, rng, depth + 1)
+            for name, sub in props.items()
+            if not sub.get("readOnly")
+        }
     if kind == "array":
-        return [plausible(schema.get("items", {}), spec, rng, depth + 1)
-                for _ in range(rng.randint(0, 3))]
+        return [
+            plausible(schema.get("items", {}), spec, rng, depth + 1)
+            for _ in range(rng.randint(0, 3))
+        ]
     if kind == "integer":
         return rng.choice([1, 2, 3, 0, schema.get("minimum", 1)])
     if kind == "number":
@@ -110,11 +143,20 @@ def bob_data(cast):
     world.bob_call.save(update_fields=["caller"])
     evaluation = released_evaluation(world, cast.bob_agent, call=world.bob_call, greeting=0)
     case = complaints.complaint_create(
-        actor=cast.tom, customer_name="Zed Hidden", customer_contact="+15550009999",
-        category=Category.objects.create(name="Billing error"), description="About Bob Agent.",
-        calls=[world.bob_call])
-    return {"evaluation_id": evaluation.pk, "complaint_id": case.pk, "case_id": case.pk,
-            "agent_id": cast.bob_agent.pk, "team_id": cast.cards.pk}
+        actor=cast.tom,
+        customer_name="Zed Hidden",
+        customer_contact="+15550009999",
+        category=Category.objects.create(name="Billing error"),
+        description="About Bob Agent.",
+        calls=[world.bob_call],
+    )
+    return {
+        "evaluation_id": evaluation.pk,
+        "complaint_id": case.pk,
+        "case_id": case.pk,
+        "agent_id": cast.bob_agent.pk,
+        "team_id": cast.cards.pk,
+    }
 
 
 def operations(spec: dict):
@@ -129,8 +171,7 @@ def _path_values(op: dict, bob: dict, rng: random.Random) -> dict:
     for parameter in op.get("parameters", []):
         if parameter["in"] == "path":
             name = parameter["name"]
-            values[name] = rng.choice(
-                [bob.get(name, 1), bob.get(name, 2), 1, 999_999, 2**31 - 1])
+            values[name] = rng.choice([bob.get(name, 1), bob.get(name, 2), 1, 999_999, 2**31 - 1])
     return values
 
 
@@ -139,8 +180,7 @@ def _query(op: dict, spec: dict, rng: random.Random) -> dict:
     for parameter in op.get("parameters", []):
         if parameter["in"] == "query" and rng.random() < 0.7:
             value = plausible(parameter.get("schema", {}), spec, rng)
-            query[parameter["name"]] = (
-                rng.choice(ODD_STRINGS) if rng.random() < 0.5 else value)
+            query[parameter["name"]] = rng.choice(ODD_STRINGS) if rng.random() < 0.5 else value
     return {k: v for k, v in query.items() if v is not None and not isinstance(v, dict | list)}
 
 
@@ -163,8 +203,11 @@ def _check(response, role: str, where: str, failures: list[str]) -> None:
             failures.append(f"{where} as {role}: {status} is not JSON ({content_type})")
             return
         body = response.json()
-        if not (isinstance(body, dict) and isinstance(body.get("error"), dict)
-                and {"code", "message"} <= set(body["error"])):
+        if not (
+            isinstance(body, dict)
+            and isinstance(body.get("error"), dict)
+            and {"code", "message"} <= set(body["error"])
+        ):
             failures.append(f"{where} as {role}: {status} without the error shape: {body!r:.200}")
     if status < 300 and content_type.startswith("application/json"):
         text = response.content.decode()

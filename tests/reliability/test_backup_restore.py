@@ -35,8 +35,12 @@ def state() -> dict:
 def test_a_restored_backup_has_the_same_kpis_and_workflow_states(tmp_path, cast, new_case):
     from qa.complaints import services
 
-    run("import_queue_log", str(shared_data("asterisk/freepbx-2010-queue_log")),
-        "--source", "freepbx")
+    run(
+        "import_queue_log",
+        str(shared_data("asterisk/freepbx-2010-queue_log")),
+        "--source",
+        "freepbx",
+    )
     services.complaint_acknowledge(complaint=new_case, actor=cast.tina)
     before = state()
     assert before["stats"]["offered"] == 21 and before["complaints"][0][1] == "acknowledged"

@@ -19,12 +19,32 @@ from tests.services import free_port
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 BATCH = [
-    {"id": "e1", "type": "call_queued", "at": "2026-03-02T09:00:00Z", "call_id": "c1",
-     "queue": "billing", "caller": "+3225550101"},
-    {"id": "e2", "type": "call_answered", "at": "2026-03-02T09:00:12Z", "call_id": "c1",
-     "queue": "billing", "member": "PJSIP/2004", "wait_s": 12},
-    {"id": "e3", "type": "call_ended", "at": "2026-03-02T09:04:12Z", "call_id": "c1",
-     "queue": "billing", "member": "PJSIP/2004", "talk_s": 240},
+    {
+        "id": "e1",
+        "type": "call_queued",
+        "at": "2026-03-02T09:00:00Z",
+        "call_id": "c1",
+        "queue": "billing",
+        "caller": "+3225550101",
+    },
+    {
+        "id": "e2",
+        "type": "call_answered",
+        "at": "2026-03-02T09:00:12Z",
+        "call_id": "c1",
+        "queue": "billing",
+        "member": "PJSIP/2004",
+        "wait_s": 12,
+    },
+    {
+        "id": "e3",
+        "type": "call_ended",
+        "at": "2026-03-02T09:04:12Z",
+        "call_id": "c1",
+        "queue": "billing",
+        "member": "PJSIP/2004",
+        "talk_s": 240,
+    },
 ]
 
 

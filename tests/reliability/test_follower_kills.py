@@ -30,18 +30,36 @@ def outcome(source: str) -> dict:
     return {
         "calls": calls_of(source),
         "events": CallEvent.objects.filter(source__name=source).count(),
-        "states": sorted(AgentState.objects.filter(source__name=source).values_list(
-            "member", "status", "reason", "activity", "started_at", "ended_at")),
-        "days": sorted(AgentDay.objects.filter(source__name=source).values_list(
-            "member", "day", "answered", "missed_rings", "unreachable_rings")),
+        "states": sorted(
+            AgentState.objects.filter(source__name=source).values_list(
+                "member", "status", "reason", "activity", "started_at", "ended_at"
+            )
+        ),
+        "days": sorted(
+            AgentDay.objects.filter(source__name=source).values_list(
+                "member", "day", "answered", "missed_rings", "unreachable_rings"
+            )
+        ),
     }
 
 
 def follower(log: Path, env: dict) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "manage.py", "follow_queue_log", str(log), "--source", "pbx",
-         "--interval", "0.05"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "manage.py",
+            "follow_queue_log",
+            str(log),
+            "--source",
+            "pbx",
+            "--interval",
+            "0.05",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_a_follower_killed_at_random_points_ends_like_one_clean_import(tmp_path):
@@ -50,8 +68,11 @@ def test_a_follower_killed_at_random_points_ends_like_one_clean_import(tmp_path)
     path = shared_data("asterisk/freepbx-2010-queue_log")
     text = path.read_text(encoding="utf-8")
     url = urlsplit(os.environ["DATABASE_URL"])
-    env = dict(os.environ, DATABASE_URL=urlunsplit(
-        url._replace(path="/" + connection.settings_dict["NAME"])), LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        DATABASE_URL=urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"])),
+        LOG_LEVEL="WARNING",
+    )
     rng = random.Random(8)
     log = tmp_path / "queue_log"
     log.write_text("")
@@ -80,12 +101,12 @@ def test_a_follower_killed_at_random_points_ends_like_one_clean_import(tmp_path)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
     assert kills == KILLS
-    call_command("follow_queue_log", str(log), "--source", "pbx", "--once",
-                 stdout=StringIO())  # let the clock run
+    call_command(
+        "follow_queue_log", str(log), "--source", "pbx", "--once", stdout=StringIO()
+    )  # let the clock run
     followed = outcome("pbx")
     run("import_queue_log", str(path), "--source", "clean")
-    call_command("follow_queue_log", str(path), "--source", "clean", "--once",
-                 stdout=StringIO())
+    call_command("follow_queue_log", str(path), "--source", "clean", "--once", stdout=StringIO())
     clean = outcome("clean")
     assert followed["events"] == clean["events"] == 278
     assert followed == clean

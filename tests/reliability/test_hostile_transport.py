@@ -39,23 +39,47 @@ def token(db):
 
 @pytest.mark.django_db
 def test_a_batch_over_a_thousand_events_is_a_413(token):
-    events = [{"id": f"e{i}", "type": "agent_login", "at": "2026-03-02T09:00:00Z",
-               "member": "PJSIP/2004"} for i in range(1001)]
-    assert_error_shape(token_client(token).post(reverse(EVENTS), {"events": events},
-                                                format="json"), 413)
+    events = [
+        {"id": f"e{i}", "type": "agent_login", "at": "2026-03-02T09:00:00Z", "member": "PJSIP/2004"}
+        for i in range(1001)
+    ]
+    assert_error_shape(
+        token_client(token).post(reverse(EVENTS), {"events": events}, format="json"), 413
+    )
 
 
 @pytest.mark.django_db
 def test_a_thousand_hostile_events_are_each_rejected_and_the_good_one_kept(token):
-    hostile = [{"id": "x" * 500}, {"type": "call_queued"}, {"id": 1, "type": None},
-               {"id": "a", "type": "call_queued", "at": "yesterday"}, "text", 7, None, [],
-               {"id": "n", "type": "call_answered", "at": "2026-03-02T09:00:00Z",
-                "call_id": "c", "queue": "q", "member": "m", "wait_s": -1},
-               {"id": "z", "type": "agent_status", "at": "2026-03-02T09:00:00Z",
-                "member": "m\x00", "status": "available"}]
+    hostile = [
+        {"id": "x" * 500},
+        {"type": "call_queued"},
+        {"id": 1, "type": None},
+        {"id": "a", "type": "call_queued", "at": "yesterday"},
+        "text",
+        7,
+        None,
+        [],
+        {
+            "id": "n",
+            "type": "call_answered",
+            "at": "2026-03-02T09:00:00Z",
+            "call_id": "c",
+            "queue": "q",
+            "member": "m",
+            "wait_s": -1,
+        },
+        {
+            "id": "z",
+            "type": "agent_status",
+            "at": "2026-03-02T09:00:00Z",
+            "member": "m\x00",
+            "status": "available",
+        },
+    ]
     events = [hostile[i % len(hostile)] for i in range(999)]
-    events.append({"id": "good", "type": "agent_login", "at": "2026-03-02T09:00:00Z",
-                   "member": "PJSIP/2004"})
+    events.append(
+        {"id": "good", "type": "agent_login", "at": "2026-03-02T09:00:00Z", "member": "PJSIP/2004"}
+    )
     response = token_client(token).post(reverse(EVENTS), {"events": events}, format="json")
     assert response.status_code in {200, 400}, response.content[:300]
     if response.status_code == 200:
@@ -66,14 +90,18 @@ def test_a_thousand_hostile_events_are_each_rejected_and_the_good_one_kept(token
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body", [
-    "[" * 50_000 + "]" * 50_000,
-    '{"events": ' + '{"a": ' * 20_000 + "1" + "}" * 20_000 + "}",
-    '{"events": [' + ",".join([json.dumps({"id": str(i)}) for i in range(30_000)]) + "]}",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 50_000 + "]" * 50_000,
+        '{"events": ' + '{"a": ' * 20_000 + "1" + "}" * 20_000 + "}",
+        '{"events": [' + ",".join([json.dumps({"id": str(i)}) for i in range(30_000)]) + "]}",
+    ],
+)
 def test_deeply_nested_or_huge_json_is_a_4xx_not_a_crash(token, body):
-    response = token_client(token).generic("POST", reverse(EVENTS), body,
-                                           content_type="application/json")
+    response = token_client(token).generic(
+        "POST", reverse(EVENTS), body, content_type="application/json"
+    )
     assert 400 <= response.status_code < 500, response.content[:300]
     assert_error_shape(response, response.status_code)
 
@@ -106,14 +134,16 @@ async def _closed_with(socket, code: int) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize(("frame", "code"), [
-    ({"bytes": b"\x00\xff" * 10}, consumers.CLOSE_UNSUPPORTED),
-    ({"text": "{not json"}, consumers.CLOSE_INVALID),
-    ({"text": "\x00"}, consumers.CLOSE_INVALID),
-    ({"text": "[" * 4000}, consumers.CLOSE_INVALID),
-    ({"text": json.dumps({"type": "resync", "pad": "x" * 10_000})},
-     consumers.CLOSE_TOO_BIG),
-])
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ({"bytes": b"\x00\xff" * 10}, consumers.CLOSE_UNSUPPORTED),
+        ({"text": "{not json"}, consumers.CLOSE_INVALID),
+        ({"text": "\x00"}, consumers.CLOSE_INVALID),
+        ({"text": "[" * 4000}, consumers.CLOSE_INVALID),
+        ({"text": json.dumps({"type": "resync", "pad": "x" * 10_000})}, consumers.CLOSE_TOO_BIG),
+    ],
+)
 async def test_a_malformed_frame_closes_that_socket_only(cast, frame, code):
     hostile, connected, _ = await _open(cast.sam)
     assert connected and (await hostile.receive_json_from(timeout=5))["type"] == "snapshot"

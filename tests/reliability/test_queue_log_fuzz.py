@@ -37,10 +37,29 @@ def report(rows: list[str]) -> dict:
 
 
 HOSTILE_TEXT = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
-HOSTILE_NUMBERS = st.sampled_from([
-    "inf", "-inf", "nan", "1e308", "1e400", "-1", "-0", "99999999999999999999", "0x10", "1_0",
-    "", " ", "NONE", "1266833911.5.5", "\x00", "٣", "1e-400"])
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40
+)
+HOSTILE_NUMBERS = st.sampled_from(
+    [
+        "inf",
+        "-inf",
+        "nan",
+        "1e308",
+        "1e400",
+        "-1",
+        "-0",
+        "99999999999999999999",
+        "0x10",
+        "1_0",
+        "",
+        " ",
+        "NONE",
+        "1266833911.5.5",
+        "\x00",
+        "٣",
+        "1e-400",
+    ]
+)
 
 
 @st.composite
@@ -50,8 +69,11 @@ def mutated(draw):
     index = draw(st.integers(0, len(rows) - 1))
     text = rows[index].rstrip("\n")
     fields = text.split("|")
-    kind = draw(st.sampled_from(
-        ["field", "number", "truncate", "insert", "drop_field", "bytes", "pipes", "time"]))
+    kind = draw(
+        st.sampled_from(
+            ["field", "number", "truncate", "insert", "drop_field", "bytes", "pipes", "time"]
+        )
+    )
     if kind == "field":
         position = draw(st.integers(0, len(fields) - 1))
         fields[position] = draw(HOSTILE_TEXT)
@@ -64,7 +86,7 @@ def mutated(draw):
         fields[0] = draw(HOSTILE_NUMBERS)
         text = "|".join(fields)
     elif kind == "truncate":
-        text = text[:draw(st.integers(0, max(len(text) - 1, 0)))]
+        text = text[: draw(st.integers(0, max(len(text) - 1, 0)))]
     elif kind == "insert":
         at = draw(st.integers(0, len(text)))
         text = text[:at] + draw(HOSTILE_TEXT) + text[at:]
@@ -86,8 +108,12 @@ def _figures(body: dict) -> dict:
     return {key: value for key, value in body.items() if key != "lines"}
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(mutated())
 def test_a_mutated_line_never_crashes_and_never_moves_untouched_figures(change):
     index, text = change
@@ -99,7 +125,7 @@ def test_a_mutated_line_never_crashes_and_never_moves_untouched_figures(change):
     assert set(rejected) <= {index + 1}, rejected  # only the mutated line, by its number
     if rejected:
         assert rejected[index + 1]
-        without = report(rows[:index] + rows[index + 1:])
+        without = report(rows[:index] + rows[index + 1 :])
         assert _figures(result) == _figures(without)
 
 

@@ -27,13 +27,19 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 def own_redis(tmp_path, settings):
     redis = Redis(tmp_path)
     redis.start()
-    settings.CHANNEL_LAYERS = {"default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [redis.url], "capacity": 1500, "expiry": 30}}}
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": redis.url,
-                                   "OPTIONS": {"socket_connect_timeout": 1,
-                                               "socket_timeout": 2}}}
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis.url], "capacity": 1500, "expiry": 30},
+        }
+    }
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis.url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
     try:
         yield redis
     finally:
@@ -83,8 +89,10 @@ async def test_a_redis_restart_loses_no_event_and_boards_resync(cast, own_redis)
     assert delta["type"] == "delta" and delta["seq"] == first["seq"] + 1
 
     own_redis.stop()  # Redis goes away while the PBX keeps sending
-    during = [event("agent_login", member="PJSIP/2005"),
-              event("agent_status", member="PJSIP/2004", status="not_ready", reason="Lunch")]
+    during = [
+        event("agent_login", member="PJSIP/2005"),
+        event("agent_status", member="PJSIP/2004", status="not_ready", reason="Lunch"),
+    ]
     body = await sync_to_async(post)(token, during)
     assert body["accepted"] == 2  # ingestion does not depend on Redis
     started = time.monotonic()

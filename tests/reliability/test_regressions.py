@@ -9,8 +9,9 @@ pytestmark = pytest.mark.django_db
 def test_shift_import_with_csv_that_is_not_text_is_a_400(cast, api, body):
     response = api(cast.tina).post("/api/shifts/import/", body, format="json")
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {"csv": [
-        "Send the CSV as a `file` upload or as `csv` text."]}
+    assert response.json()["error"]["fields"] == {
+        "csv": ["Send the CSV as a `file` upload or as `csv` text."]
+    }
 
 
 @pytest.mark.parametrize("url", ["/api/live-escalations/", "/api/complaints/"])

@@ -79,15 +79,17 @@ class Stand_in:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("case", "role"), CSRF_CASES, ids=lambda v: getattr(v, "id", str)(
-    ) if hasattr(v, "id") else v)
+@pytest.mark.parametrize(
+    ("case", "role"), CSRF_CASES, ids=lambda v: getattr(v, "id", str)() if hasattr(v, "id") else v
+)
 def test_an_unsafe_session_call_without_the_csrf_token_is_refused(cast, case, role):
     client = Client(enforce_csrf_checks=True)
     client.force_login(user_for(cast, role))
     world = Stand_in(cast)
     kwargs = case.kwargs(world) if callable(case.kwargs) else case.kwargs
-    kwargs = {key: value.pk if isinstance(value, Stand_in) else value
-              for key, value in kwargs.items()}
+    kwargs = {
+        key: value.pk if isinstance(value, Stand_in) else value for key, value in kwargs.items()
+    }
     try:
         data = case.data(world) if callable(case.data) else case.data
         json.dumps(data)
@@ -96,8 +98,9 @@ def test_an_unsafe_session_call_without_the_csrf_token_is_refused(cast, case, ro
     url = reverse(case.url_name, kwargs=kwargs)
     with transaction.atomic():
         if case.api:
-            response = getattr(client, case.method)(url, json.dumps(data or {}),
-                                                    content_type="application/json")
+            response = getattr(client, case.method)(
+                url, json.dumps(data or {}), content_type="application/json"
+            )
         else:
             response = getattr(client, case.method)(url, data or {})
         transaction.set_rollback(True)
@@ -128,8 +131,12 @@ def test_a_telephony_token_opens_no_other_endpoint(source_token):
                 client.credentials(HTTP_AUTHORIZATION=f"{scheme} {source_token}")
                 response = getattr(client, method)(url, {}, format="json")
                 tried += 1
-                assert response.status_code in {401, 403}, (method, url, scheme,
-                                                             response.status_code)
+                assert response.status_code in {401, 403}, (
+                    method,
+                    url,
+                    scheme,
+                    response.status_code,
+                )
     assert tried > 150
 
 
@@ -149,8 +156,9 @@ def test_the_audit_trail_cannot_be_edited_through_the_admin_or_the_model(cast):
     change = client.post(f"{base}{entry.pk}/change/", {"action": "forged"})
     assert change.status_code in {200, 403}  # a read-only view at most
     assert client.post(f"{base}{entry.pk}/delete/", {"post": "yes"}).status_code == 403
-    deleted = client.post(base, {"action": "delete_selected", "_selected_action": [entry.pk],
-                                 "post": "yes"})
+    deleted = client.post(
+        base, {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"}
+    )
     assert deleted.status_code in {200, 302, 403}
     entry.refresh_from_db()
     assert entry.action == "test.done" and AuditEntry.objects.filter(pk=entry.pk).exists()
@@ -159,18 +167,30 @@ def test_the_audit_trail_cannot_be_edited_through_the_admin_or_the_model(cast):
     with pytest.raises(PermissionError):
         entry.delete()
     schema = json.loads(APIClient().get("/api/schema/", {"format": "json"}).content)
-    audit_paths = [p for p, item in schema["paths"].items()
-                   if "audit" in p and set(item) & UNSAFE]
+    audit_paths = [p for p, item in schema["paths"].items() if "audit" in p and set(item) & UNSAFE]
     assert audit_paths == []
 
 
 def test_check_deploy_is_clean_in_production_settings():
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"DEBUG", "CALLFLOOR_HTTPS", "SECURE_SSL_REDIRECT"}}
-    env.update(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="callfloor.example",
-               SECURE_HSTS_INCLUDE_SUBDOMAINS="1", SECURE_HSTS_PRELOAD="1")
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=REPO,
-                            env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "CALLFLOOR_HTTPS", "SECURE_SSL_REDIRECT"}
+    }
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="callfloor.example",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="1",
+        SECURE_HSTS_PRELOAD="1",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "security." not in output and "ERRORS" not in output, output
@@ -178,11 +198,19 @@ def test_check_deploy_is_clean_in_production_settings():
     from django.conf import settings  # and the defaults without DEBUG are the safe ones
 
     probe = subprocess.run(
-        [sys.executable, "-c", "import django, os; django.setup(); from django.conf import "
-         "settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
-         "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0, s.X_FRAME_OPTIONS)"],
-        cwd=REPO, env={**env, "DJANGO_SETTINGS_MODULE": "callfloor.settings"},
-        capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            "-c",
+            "import django, os; django.setup(); from django.conf import "
+            "settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+            "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0, s.X_FRAME_OPTIONS)",
+        ],
+        cwd=REPO,
+        env={**env, "DJANGO_SETTINGS_MODULE": "callfloor.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert probe.stdout.split() == ["True", "True", "True", "True", "DENY"], probe.stderr
     assert settings.SECURE_REDIRECT_EXEMPT == [r"^healthz$"]
 
@@ -195,24 +223,55 @@ def test_no_token_or_phone_number_reaches_the_logs(cast, caplog, capsys, source_
     caller, contact = "+3225550101", "+44 20 7946 0958"
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {source_token}")
-    events = [{"id": "e1", "type": "call_queued", "at": "2026-03-02T09:00:00Z",
-               "call_id": "c1", "queue": "billing", "caller": caller},
-              {"id": "e2", "type": "call_answered", "at": "2026-03-02T09:00:12Z",
-               "call_id": "c1", "queue": "billing", "member": "PJSIP/2004"},
-              {"id": "e3", "type": "call_abandoned", "at": "bad", "call_id": "c2",
-               "queue": "billing", "caller": caller}]
-    assert client.post(reverse("api-telephony-events"), {"events": events},
-                       format="json").status_code == 200
+    events = [
+        {
+            "id": "e1",
+            "type": "call_queued",
+            "at": "2026-03-02T09:00:00Z",
+            "call_id": "c1",
+            "queue": "billing",
+            "caller": caller,
+        },
+        {
+            "id": "e2",
+            "type": "call_answered",
+            "at": "2026-03-02T09:00:12Z",
+            "call_id": "c1",
+            "queue": "billing",
+            "member": "PJSIP/2004",
+        },
+        {
+            "id": "e3",
+            "type": "call_abandoned",
+            "at": "bad",
+            "call_id": "c2",
+            "queue": "billing",
+            "caller": caller,
+        },
+    ]
+    assert (
+        client.post(reverse("api-telephony-events"), {"events": events}, format="json").status_code
+        == 200
+    )
     bad = APIClient()
     bad.credentials(HTTP_AUTHORIZATION=f"Bearer {source_token}x")
-    assert bad.post(reverse("api-telephony-events"), {"events": events},
-                    format="json").status_code == 401
+    assert (
+        bad.post(reverse("api-telephony-events"), {"events": events}, format="json").status_code
+        == 401
+    )
     category = Category.objects.create(name="Billing error")
     ann = APIClient()
     ann.force_login(cast.ann)
-    created = ann.post("/api/complaints/", {
-        "customer_name": "Jane Doe", "customer_contact": contact, "category": category.pk,
-        "description": "Charged twice."}, format="json")
+    created = ann.post(
+        "/api/complaints/",
+        {
+            "customer_name": "Jane Doe",
+            "customer_contact": contact,
+            "category": category.pk,
+            "description": "Charged twice.",
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.content
     refused = ann.post("/api/complaints/", {"customer_contact": contact}, format="json")
     assert refused.status_code == 400

@@ -29,12 +29,31 @@ def start_worker() -> subprocess.Popen:
     from callfloor.celery import app
 
     url = urlsplit(os.environ["DATABASE_URL"])
-    env = dict(os.environ, CELERY_TASK_ALWAYS_EAGER="0", DATABASE_URL=urlunsplit(
-        url._replace(path="/" + connection.settings_dict["NAME"])))
+    env = dict(
+        os.environ,
+        CELERY_TASK_ALWAYS_EAGER="0",
+        DATABASE_URL=urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"])),
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "callfloor", "worker", "--pool=solo",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "-n", "kill@%h"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "callfloor",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            "kill@%h",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while not app.control.ping(timeout=1):
         assert time.monotonic() < deadline, "the Celery worker did not start"
@@ -103,8 +122,10 @@ def test_a_killed_worker_goes_quiet_and_a_new_one_catches_up(cast, source, liste
 
         # Mid-stream: changes and heartbeats are queued, nobody pushes.
         ingest(source.source, [event("agent_login", member="PJSIP/2005")])
-        ingest(source.source, [event("agent_status", member="PJSIP/2004",
-                                     status="not_ready", reason="Lunch")])
+        ingest(
+            source.source,
+            [event("agent_status", member="PJSIP/2004", status="not_ready", reason="Lunch")],
+        )
         tasks.floor_heartbeat.apply_async()
         assert listener.collect(2) == []  # two heartbeats of silence: the boards go stale
 

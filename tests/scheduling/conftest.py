@@ -14,17 +14,33 @@ def send_handover(cast, *, author=None, to_lead=None, cases=None, **extra):
     to_lead = to_lead or cast.tom
     if cases is None:
         cases = [
-            {"customer_ref": "C-1001", "pending": "Refund not posted", "severity": "high",
-             "next_action": "Call the bank back", "owner": "Tom", "source_agent": cast.ann_agent},
-            {"customer_ref": "C-1002", "pending": "Address change", "severity": "medium",
-             "next_action": "Confirm by e-mail", "owner": "Tom"},
+            {
+                "customer_ref": "C-1001",
+                "pending": "Refund not posted",
+                "severity": "high",
+                "next_action": "Call the bank back",
+                "owner": "Tom",
+                "source_agent": cast.ann_agent,
+            },
+            {
+                "customer_ref": "C-1002",
+                "pending": "Address change",
+                "severity": "medium",
+                "next_action": "Confirm by e-mail",
+                "owner": "Tom",
+            },
         ]
-    values = {"shift_date": date(2026, 11, 23), "shift_name": "early",
-              "summary": "Busy morning; billing run late.", "incidents": "Line 3 down 09:10-09:25",
-              "notes": "Watch the refund queue."}
+    values = {
+        "shift_date": date(2026, 11, 23),
+        "shift_name": "early",
+        "summary": "Busy morning; billing run late.",
+        "incidents": "Line 3 down 09:10-09:25",
+        "notes": "Watch the refund queue.",
+    }
     values.update(extra)
-    return services.handover_create(author=author, to_lead=to_lead, supervisor=cast.sam,
-                                    cases=cases, **values)
+    return services.handover_create(
+        author=author, to_lead=to_lead, supervisor=cast.sam, cases=cases, **values
+    )
 
 
 @pytest.fixture
@@ -45,8 +61,11 @@ def make_shift(agent, start, end, *, activities=(), published=True):
     from scheduling import services
 
     shift = services.shift_create(
-        agent=agent, start=start, end=end,
-        activities=[services.ActivityInput(kind, s, e) for kind, s, e in activities])
+        agent=agent,
+        start=start,
+        end=end,
+        activities=[services.ActivityInput(kind, s, e) for kind, s, e in activities],
+    )
     if published:
         shift.published_at = timezone.now()
         shift.save(update_fields=["published_at"])
@@ -71,8 +90,13 @@ def floor(cast):
 
     from agents import services
 
-    cy = services.agent_create(username="cy", display_name="Cy Agent", employee_number="E2006",
-                               team=cast.billing, password=cast.password)
+    cy = services.agent_create(
+        username="cy",
+        display_name="Cy Agent",
+        employee_number="E2006",
+        team=cast.billing,
+        password=cast.password,
+    )
     give_skills(cast.ann_agent, "billing")
     give_skills(cy, "billing")
     give_skills(cast.bob_agent, "cards")

@@ -34,8 +34,11 @@ def t(hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, 23, hour, minute, tzinfo=UTC)
 
 
-SHIFT = PlannedShift(t(8), t(16), (PlannedActivity("break", t(10), t(10, 15)),
-                                   PlannedActivity("lunch", t(12), t(12, 30))))
+SHIFT = PlannedShift(
+    t(8),
+    t(16),
+    (PlannedActivity("break", t(10), t(10, 15)), PlannedActivity("lunch", t(12), t(12, 30))),
+)
 STATES = [
     StateSpan(t(7), t(8, 7), "logged_out"),
     StateSpan(t(8, 7), t(10, 2), "available"),
@@ -83,8 +86,9 @@ def test_a_punctual_full_day_is_on_time():
 def test_a_grace_period_forgives_a_small_delay():
     states = [StateSpan(t(8, 3), t(16), "available")]
     assert attendance(shift=SHIFT, states=states, on_leave=False, now=EVENING).late_min == 3
-    day = attendance(shift=SHIFT, states=states, on_leave=False, now=EVENING,
-                     grace=timedelta(minutes=5))
+    day = attendance(
+        shift=SHIFT, states=states, on_leave=False, now=EVENING, grace=timedelta(minutes=5)
+    )
     assert day.late_min == 0
 
 

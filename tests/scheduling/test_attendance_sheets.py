@@ -25,20 +25,42 @@ MONTH = (2026, 11)
 def scripted(cast):
     """Ann works the scripted day; Cy is absent; Dee is on approved leave."""
     source = TelephonySource.objects.create(name="pbx", kind="asterisk_file")
-    make_shift(cast.ann_agent, at(DAY, 8), at(DAY, 16), activities=[
-        ("break", at(DAY, 10), at(DAY, 10, 15)), ("lunch", at(DAY, 12), at(DAY, 12, 30))])
+    make_shift(
+        cast.ann_agent,
+        at(DAY, 8),
+        at(DAY, 16),
+        activities=[
+            ("break", at(DAY, 10), at(DAY, 10, 15)),
+            ("lunch", at(DAY, 12), at(DAY, 12, 30)),
+        ],
+    )
     AgentState.objects.bulk_create(
-        AgentState(source=source, member="PJSIP/2004", agent=cast.ann_agent, status=s.status,
-                   activity=s.activity, reason=s.reason, started_at=s.start - WEEK,
-                   ended_at=s.end - WEEK if s.end else None)
-        for s in STATES)
-    cy = agent_services.agent_create(username="cy", display_name="Cy Agent",
-                                     employee_number="E2006", team=cast.billing)
+        AgentState(
+            source=source,
+            member="PJSIP/2004",
+            agent=cast.ann_agent,
+            status=s.status,
+            activity=s.activity,
+            reason=s.reason,
+            started_at=s.start - WEEK,
+            ended_at=s.end - WEEK if s.end else None,
+        )
+        for s in STATES
+    )
+    cy = agent_services.agent_create(
+        username="cy", display_name="Cy Agent", employee_number="E2006", team=cast.billing
+    )
     make_shift(cy, at(DAY, 9), at(DAY, 17))
-    dee = agent_services.agent_create(username="dee", display_name="Dee Agent",
-                                      employee_number="E2007", team=cast.billing)
-    LeaveRequest.objects.create(agent=dee, first_day=DAY, last_day=date(2026, 11, 17),
-                                status=LeaveStatus.APPROVED, decided_by=cast.tina)
+    dee = agent_services.agent_create(
+        username="dee", display_name="Dee Agent", employee_number="E2007", team=cast.billing
+    )
+    LeaveRequest.objects.create(
+        agent=dee,
+        first_day=DAY,
+        last_day=date(2026, 11, 17),
+        status=LeaveStatus.APPROVED,
+        decided_by=cast.tina,
+    )
     return cast
 
 
@@ -53,13 +75,16 @@ def test_the_daily_sheet_shows_late_early_absent_and_leave_with_totals(scripted)
     assert rows["dee"]["attendance"].status == "leave"
     totals = sheet["totals"]
     assert (totals["scheduled"], totals["present"], totals["absent"], totals["leave"]) == (
-        2, 1, 1, 1)
+        2,
+        1,
+        1,
+        1,
+    )
     assert (totals["late"], totals["late_min"], totals["early_leave_min"]) == (1, 7, 15)
 
 
 def test_the_monthly_sheet_adds_up_the_days(scripted):
-    sheet = selectors.attendance_month(team=scripted.billing, year=2026, month=11,
-                                       now=at(DAY, 20))
+    sheet = selectors.attendance_month(team=scripted.billing, year=2026, month=11, now=at(DAY, 20))
     assert len(sheet["days"]) == 30
     by_name = {r["agent"].display_name: r["totals"] for r in sheet["rows"]}
     assert by_name["Ann Agent"]["late_min"] == 7 and by_name["Ann Agent"]["present"] == 1
@@ -79,15 +104,17 @@ def test_the_sheets_export_to_csv_and_xlsx(scripted, client):
     ann = next(r for r in rows if r[0] == "Ann Agent")
     assert ann[6] == "late, early leave" and ann[7:9] == ["7", "15"]
     assert rows[-1][0] == "Total"
-    response = client.get(f"/attendance/export/?team={scripted.billing.pk}"
-                          f"&month=2026-11&format=xlsx")
+    response = client.get(
+        f"/attendance/export/?team={scripted.billing.pk}&month=2026-11&format=xlsx"
+    )
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0][:3] == ["Agent", "Employee", "Scheduled days"]
     assert values[-1][0] == "Total" and values[-1][10] == 2
-    assert client.get(f"/attendance/export/?team={scripted.billing.pk}&month=nope"
-                      ).status_code == 400
+    assert (
+        client.get(f"/attendance/export/?team={scripted.billing.pk}&month=nope").status_code == 400
+    )
 
 
 def test_a_lead_cannot_read_another_teams_sheet(scripted, client):

@@ -70,9 +70,11 @@ def test_a_handover_with_two_cases_is_acknowledged_worked_and_locked(cast, live_
     for page in (tina, _as(browser, live_asgi, "sam")):
         page.goto(f"{live_asgi.url}/handovers/{handover.pk}/")
         expect(page.get_by_test_id("outcome-C-1001")).to_contain_text(
-            "Resolved — Refund posted; customer called back")
+            "Resolved — Refund posted; customer called back"
+        )
         expect(page.get_by_test_id("outcome-C-1002")).to_contain_text(
-            "Not resolved — Customer unreachable; retry after 18:00")
+            "Not resolved — Customer unreachable; retry after 18:00"
+        )
         page.get_by_test_id("inbox").click()
         expect(page.locator("ul.notifications")).to_contain_text("C-1001: resolved")
         expect(page.locator("ul.notifications")).to_contain_text("C-1002: not resolved")
@@ -81,8 +83,10 @@ def test_a_handover_with_two_cases_is_acknowledged_worked_and_locked(cast, live_
     # The locked record cannot be edited: no form, and a forged edit is refused.
     expect(tina.get_by_test_id("edit-form")).to_have_count(0)
     token = tina.locator("meta[name=csrf-token]").get_attribute("content")
-    tina.request.post(f"{live_asgi.url}/handovers/{handover.pk}/edit/",
-                      form={"summary": "Rewritten afterwards", "csrfmiddlewaretoken": token})
+    tina.request.post(
+        f"{live_asgi.url}/handovers/{handover.pk}/edit/",
+        form={"summary": "Rewritten afterwards", "csrfmiddlewaretoken": token},
+    )
     tina.reload()
     expect(tina.get_by_test_id("summary")).to_have_text("Heavy billing traffic until 11:00.")
     handover.refresh_from_db()

@@ -51,7 +51,8 @@ def test_a_swap_is_proposed_accepted_checked_and_approved(floor, live_asgi, brow
     tina.get_by_label("Reason").fill("Bob does not take billing calls")
     tina.get_by_test_id("refuse").click()
     expect(tina.get_by_test_id("swap-status")).to_contain_text(
-        "Refused by the team lead — Bob does not take billing calls")
+        "Refused by the team lead — Bob does not take billing calls"
+    )
 
     # A valid swap with Cy: every rule passes, Cy accepts, Tina approves.
     good = _propose(ann, base, floor.day3, f"Cy Agent — {day4}")

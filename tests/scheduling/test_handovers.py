@@ -15,20 +15,26 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def _actions(handover):
-    return list(AuditEntry.objects.filter(object_type="scheduling.handover",
-                                          object_id=str(handover.pk))
-                .order_by("at", "id").values_list("action", flat=True))
+    return list(
+        AuditEntry.objects.filter(object_type="scheduling.handover", object_id=str(handover.pk))
+        .order_by("at", "id")
+        .values_list("action", flat=True)
+    )
 
 
 def test_sending_notifies_the_incoming_lead_and_the_supervisor(
-        cast, django_capture_on_commit_callbacks):
+    cast, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         handover = send_handover(cast)
     assert handover.status == HandoverStatus.SENT
     assert [c.customer_ref for c in handover.cases.all()] == ["C-1001", "C-1002"]
     assert handover.cases.get(customer_ref="C-1001").source_agent == cast.ann_agent
-    recipients = set(Notification.objects.filter(kind="handover.sent")
-                     .values_list("recipient__username", flat=True))
+    recipients = set(
+        Notification.objects.filter(kind="handover.sent").values_list(
+            "recipient__username", flat=True
+        )
+    )
     assert recipients == {"tom", "sam"}
     assert _actions(handover) == ["handover.sent"]
 
@@ -38,16 +44,24 @@ def test_it_refuses_a_handover_to_a_non_lead_or_without_a_supervisor(cast):
         send_handover(cast, to_lead=cast.ann)
     assert err.value.field == "to_lead"
     from scheduling.services import handover_create
+
     with pytest.raises(DomainError) as err:
-        handover_create(author=cast.tina, to_lead=cast.tom, supervisor=cast.quinn,
-                        shift_date=timezone.localdate(), shift_name="late", summary="x")
+        handover_create(
+            author=cast.tina,
+            to_lead=cast.tom,
+            supervisor=cast.quinn,
+            shift_date=timezone.localdate(),
+            shift_name="late",
+            summary="x",
+        )
     assert err.value.field == "supervisor"
 
 
 def test_a_case_without_a_customer_reference_names_the_field(cast):
     with pytest.raises(DomainError) as err:
-        send_handover(cast, cases=[{"customer_ref": "", "pending": "x", "next_action": "y",
-                                    "owner": "z"}])
+        send_handover(
+            cast, cases=[{"customer_ref": "", "pending": "x", "next_action": "y", "owner": "z"}]
+        )
     assert err.value.field == "cases[0].customer_ref"
 
 
@@ -87,63 +101,83 @@ def test_the_author_edits_until_acknowledged_then_the_record_is_locked(cast, han
     with pytest.raises(Conflict):
         services.handover_update(handover=handover, actor=cast.tina, summary="Rewritten")
     assert Handover.objects.get(pk=handover.pk).summary == "Quiet after ten."
-    addendum = services.handover_addendum_add(handover=handover, actor=cast.tina,
-                                              text="Line 3 fixed at 14:00.")
+    addendum = services.handover_addendum_add(
+        handover=handover, actor=cast.tina, text="Line 3 fixed at 14:00."
+    )
     assert list(handover.addenda.all()) == [addendum]
 
 
 def test_outcomes_notify_the_outgoing_lead_and_the_supervisor_and_close_the_handover(
-        cast, handover, django_capture_on_commit_callbacks):
+    cast, handover, django_capture_on_commit_callbacks
+):
     _acknowledged(cast, handover)
     one, two = handover.cases.order_by("position")
     with pytest.raises(DomainError) as err:
-        services.handover_case_record_outcome(case=one, actor=cast.tom, outcome="resolved",
-                                              note="  ")
+        services.handover_case_record_outcome(
+            case=one, actor=cast.tom, outcome="resolved", note="  "
+        )
     assert err.value.field == "note"
     with django_capture_on_commit_callbacks(execute=True):
-        services.handover_case_record_outcome(case=one, actor=cast.tom, outcome="resolved",
-                                              note="Refund posted, customer called back")
-        services.handover_case_record_outcome(case=two, actor=cast.tom,
-                                              outcome="not_resolved",
-                                              note="Customer unreachable; try after 18:00")
+        services.handover_case_record_outcome(
+            case=one, actor=cast.tom, outcome="resolved", note="Refund posted, customer called back"
+        )
+        services.handover_case_record_outcome(
+            case=two,
+            actor=cast.tom,
+            outcome="not_resolved",
+            note="Customer unreachable; try after 18:00",
+        )
     with pytest.raises(Conflict):
-        services.handover_case_record_outcome(case=one, actor=cast.tom, outcome="not_resolved",
-                                              note="again")
+        services.handover_case_record_outcome(
+            case=one, actor=cast.tom, outcome="not_resolved", note="again"
+        )
     handover.refresh_from_db()
     assert handover.status == HandoverStatus.CLOSED
     for user in (cast.tina, cast.sam):
-        texts = list(Notification.objects.filter(recipient=user, kind__startswith="handover.case")
-                     .values_list("text", flat=True))
+        texts = list(
+            Notification.objects.filter(
+                recipient=user, kind__startswith="handover.case"
+            ).values_list("text", flat=True)
+        )
         assert any("C-1001: resolved" in t for t in texts)
         assert any("C-1002: not resolved" in t for t in texts)
     assert _actions(handover) == [
-        "handover.sent", "handover.case_confirmed", "handover.acknowledged",
-        "handover.case_resolved", "handover.case_not_resolved", "handover.closed",
+        "handover.sent",
+        "handover.case_confirmed",
+        "handover.acknowledged",
+        "handover.case_resolved",
+        "handover.case_not_resolved",
+        "handover.closed",
     ]
 
 
 def test_outcomes_wait_for_the_acknowledgement(cast, handover):
     with pytest.raises(DomainError):
-        services.handover_case_record_outcome(case=handover.cases.first(), actor=cast.tom,
-                                              outcome="resolved", note="done")
+        services.handover_case_record_outcome(
+            case=handover.cases.first(), actor=cast.tom, outcome="resolved", note="done"
+        )
 
 
 def test_an_unresolved_case_is_carried_into_the_next_handover_once(cast, handover):
     _acknowledged(cast, handover)
     unresolved = handover.cases.get(customer_ref="C-1002")
-    services.handover_case_record_outcome(case=unresolved, actor=cast.tom,
-                                          outcome="not_resolved", note="Still waiting on the bank")
-    nxt = send_handover(cast, author=cast.tom, to_lead=cast.tina, cases=[],
-                        carry_case_ids=[unresolved.pk])
+    services.handover_case_record_outcome(
+        case=unresolved, actor=cast.tom, outcome="not_resolved", note="Still waiting on the bank"
+    )
+    nxt = send_handover(
+        cast, author=cast.tom, to_lead=cast.tina, cases=[], carry_case_ids=[unresolved.pk]
+    )
     carried = nxt.cases.get()
     assert carried.customer_ref == "C-1002" and carried.carried_from == unresolved
     assert carried.pending == "Still waiting on the bank"
     assert carried.opened_at == unresolved.opened_at
     with pytest.raises(DomainError) as err:
-        send_handover(cast, author=cast.tom, to_lead=cast.tina, cases=[],
-                      carry_case_ids=[unresolved.pk])
+        send_handover(
+            cast, author=cast.tom, to_lead=cast.tina, cases=[], carry_case_ids=[unresolved.pk]
+        )
     assert err.value.field == "carry_case_ids"
     from scheduling.selectors import open_cases_visible_to
+
     refs = [(c.customer_ref, c.handover_id) for c in open_cases_visible_to(cast.sam)]
     assert refs == [("C-1001", handover.pk), ("C-1002", nxt.pk)]
 
@@ -172,18 +206,48 @@ def test_the_beat_task_runs_the_alert(cast, settings):
 
 def test_the_api_sends_and_lists_handovers(cast, api):
     client = api(cast.tina)
-    response = client.post("/api/handovers/", {
-        "to_lead": "tom", "supervisor": "sam", "shift_date": "2026-11-23", "shift_name": "late",
-        "summary": "All calm", "cases": [{"customer_ref": "C-7", "pending": "x",
-                                          "next_action": "y", "owner": "z", "severity": "bogus"}],
-    }, format="json")
+    response = client.post(
+        "/api/handovers/",
+        {
+            "to_lead": "tom",
+            "supervisor": "sam",
+            "shift_date": "2026-11-23",
+            "shift_name": "late",
+            "summary": "All calm",
+            "cases": [
+                {
+                    "customer_ref": "C-7",
+                    "pending": "x",
+                    "next_action": "y",
+                    "owner": "z",
+                    "severity": "bogus",
+                }
+            ],
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "cases.0.severity" in response.json()["error"]["fields"]
-    response = client.post("/api/handovers/", {
-        "to_lead": "tom", "supervisor": "sam", "shift_date": "2026-11-23", "shift_name": "late",
-        "summary": "All calm", "cases": [{"customer_ref": "C-7", "pending": "x",
-                                          "next_action": "y", "owner": "z", "severity": "high"}],
-    }, format="json")
+    response = client.post(
+        "/api/handovers/",
+        {
+            "to_lead": "tom",
+            "supervisor": "sam",
+            "shift_date": "2026-11-23",
+            "shift_name": "late",
+            "summary": "All calm",
+            "cases": [
+                {
+                    "customer_ref": "C-7",
+                    "pending": "x",
+                    "next_action": "y",
+                    "owner": "z",
+                    "severity": "high",
+                }
+            ],
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["to_lead"] == "tom" and body["cases"][0]["severity"] == "high"

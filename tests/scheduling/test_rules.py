@@ -9,16 +9,25 @@ H = timedelta(hours=1)
 
 
 def span(day: int, start: int, end: int) -> Span:
-    return Span(datetime(2026, 11, day, start, tzinfo=UTC),
-                datetime(2026, 11, day, end, tzinfo=UTC))
+    return Span(
+        datetime(2026, 11, day, start, tzinfo=UTC), datetime(2026, 11, day, end, tzinfo=UTC)
+    )
 
 
 def check(**overrides):
-    values = dict(now=NOW, requester="Ann", colleague="Bob",
-                  requester_shift=span(26, 8, 16), colleague_shift=span(27, 8, 16),
-                  requester_skills=frozenset({"billing"}), colleague_skills=frozenset({"billing"}),
-                  requester_other_shifts=[], colleague_other_shifts=[],
-                  min_notice=24 * H, min_rest=11 * H)
+    values = dict(
+        now=NOW,
+        requester="Ann",
+        colleague="Bob",
+        requester_shift=span(26, 8, 16),
+        colleague_shift=span(27, 8, 16),
+        requester_skills=frozenset({"billing"}),
+        colleague_skills=frozenset({"billing"}),
+        requester_other_shifts=[],
+        colleague_other_shifts=[],
+        min_notice=24 * H,
+        min_rest=11 * H,
+    )
     values.update(overrides)
     return swap_rules(**values)
 

@@ -21,41 +21,53 @@ def _csv(*rows):
 
 
 def test_a_week_imports_with_activities_and_stays_hidden_until_published(cast):
-    text = _csv("E2004,2026-11-30,08:00,16:30,break 10:00-10:15; lunch 12:00-12:30",
-                "E2004,2026-12-01,22:00,06:00,",
-                "E2004,2026-12-03,09:00,17:00,training 09:00-11:00")
+    text = _csv(
+        "E2004,2026-11-30,08:00,16:30,break 10:00-10:15; lunch 12:00-12:30",
+        "E2004,2026-12-01,22:00,06:00,",
+        "E2004,2026-12-03,09:00,17:00,training 09:00-11:00",
+    )
     report = services.shifts_import_csv(text=text, actor=cast.tina, teams=[cast.billing])
     assert report.ok and report.created == 3
     first = Shift.objects.order_by("start").first()
     assert [(a.kind, a.start.hour, a.start.minute) for a in first.activities.all()] == [
-        ("break", 10, 0), ("lunch", 12, 0)]
+        ("break", 10, 0),
+        ("lunch", 12, 0),
+    ]
     night = Shift.objects.order_by("start")[1]
     assert night.end - night.start == timedelta(hours=8)
     since = at(NEXT_MONDAY, 0) - timedelta(days=1)
     assert list(selectors.shifts_of_agent(cast.ann_agent, since=since)) == []
     with pytest.raises(DomainError):
-        services.week_publish(team=cast.billing, week_start=NEXT_MONDAY + timedelta(days=1),
-                              actor=cast.tina)
-    assert services.week_publish(team=cast.billing, week_start=NEXT_MONDAY,
-                                 actor=cast.tina) == 3
+        services.week_publish(
+            team=cast.billing, week_start=NEXT_MONDAY + timedelta(days=1), actor=cast.tina
+        )
+    assert services.week_publish(team=cast.billing, week_start=NEXT_MONDAY, actor=cast.tina) == 3
     assert len(selectors.shifts_of_agent(cast.ann_agent, since=since)) == 3
     assert AuditEntry.objects.filter(action="schedule.week_published").count() == 1
 
 
 def test_a_bad_csv_imports_nothing_and_reports_every_row(cast):
-    text = _csv("E2004,2026-11-30,08:00,16:00,break 10:00-10:15",
-                "E9999,2026-11-30,08:00,16:00,",
-                "E2005,2026-11-30,08:00,16:00,",
-                "E2004,30/11/2026,08:00,16:00,",
-                "E2004,2026-12-01,8am,16:00,",
-                "E2004,2026-12-02,08:00,16:00,nap 10:00-10:15",
-                "E2004,2026-12-03,08:00,16:00,lunch 17:00-17:30",
-                "E2004,2026-11-30,12:00,18:00,")
+    text = _csv(
+        "E2004,2026-11-30,08:00,16:00,break 10:00-10:15",
+        "E9999,2026-11-30,08:00,16:00,",
+        "E2005,2026-11-30,08:00,16:00,",
+        "E2004,30/11/2026,08:00,16:00,",
+        "E2004,2026-12-01,8am,16:00,",
+        "E2004,2026-12-02,08:00,16:00,nap 10:00-10:15",
+        "E2004,2026-12-03,08:00,16:00,lunch 17:00-17:30",
+        "E2004,2026-11-30,12:00,18:00,",
+    )
     report = services.shifts_import_csv(text=text, actor=cast.tina, teams=[cast.billing])
     assert report.created == 0 and Shift.objects.count() == 0
     assert [(e["line"], e["field"]) for e in report.errors] == [
-        (3, "employee_number"), (4, "employee_number"), (5, "date"), (6, "start"),
-        (7, "activities"), (8, "activities"), (9, "start")]
+        (3, "employee_number"),
+        (4, "employee_number"),
+        (5, "date"),
+        (6, "start"),
+        (7, "activities"),
+        (8, "activities"),
+        (9, "start"),
+    ]
     assert "E9999" in report.errors[0]["message"]
     assert "not in a team you manage" in report.errors[1]["message"]
     assert "line 2" in report.errors[-1]["message"]
@@ -63,8 +75,12 @@ def test_a_bad_csv_imports_nothing_and_reports_every_row(cast):
 
 def test_the_week_grid_puts_shifts_and_leave_in_their_cells(cast):
     make_shift(cast.ann_agent, at(NEXT_MONDAY, 8), at(NEXT_MONDAY, 16), published=False)
-    services.leave_request(agent=cast.ann_agent, first_day=NEXT_MONDAY + timedelta(days=2),
-                           last_day=NEXT_MONDAY + timedelta(days=2), today=date(2026, 11, 23))
+    services.leave_request(
+        agent=cast.ann_agent,
+        first_day=NEXT_MONDAY + timedelta(days=2),
+        last_day=NEXT_MONDAY + timedelta(days=2),
+        today=date(2026, 11, 23),
+    )
     leave = cast.ann_agent.leave.get()
     services.leave_decide(leave=leave, actor=cast.tina, approve=True, today=date(2026, 11, 23))
     grid = selectors.week_grid(team=cast.billing, week_start=NEXT_MONDAY)
@@ -78,10 +94,15 @@ def test_the_week_grid_puts_shifts_and_leave_in_their_cells(cast):
 
 
 def test_a_swap_is_proposed_accepted_and_approved_and_the_shifts_change_hands(
-        floor, django_capture_on_commit_callbacks):
+    floor, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        swap = services.swap_propose(requester=floor.ann_agent, shift=floor.ann_shift,
-                                     colleague=floor.cy_agent, colleague_shift=floor.cy_shift)
+        swap = services.swap_propose(
+            requester=floor.ann_agent,
+            shift=floor.ann_shift,
+            colleague=floor.cy_agent,
+            colleague_shift=floor.cy_shift,
+        )
     assert swap.status == SwapStatus.PROPOSED
     assert Notification.objects.filter(recipient=floor.cy, kind="swap.proposed").exists()
     with pytest.raises(DomainError):
@@ -94,14 +115,21 @@ def test_a_swap_is_proposed_accepted_and_approved_and_the_shifts_change_hands(
     assert Shift.objects.get(pk=floor.cy_shift.pk).agent == floor.ann_agent
     with pytest.raises(Conflict):
         services.swap_approve(swap=swap, actor=floor.tina)
-    actions = list(AuditEntry.objects.filter(object_type="scheduling.swaprequest")
-                   .order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(object_type="scheduling.swaprequest")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
     assert actions == ["swap.proposed", "swap.accepted", "swap.approved"]
 
 
 def test_a_swap_across_queues_cannot_be_approved_but_can_be_refused(floor):
-    swap = services.swap_propose(requester=floor.ann_agent, shift=floor.ann_shift,
-                                 colleague=floor.bob_agent, colleague_shift=floor.bob_shift)
+    swap = services.swap_propose(
+        requester=floor.ann_agent,
+        shift=floor.ann_shift,
+        colleague=floor.bob_agent,
+        colleague_shift=floor.bob_shift,
+    )
     services.swap_accept(swap=swap, agent=floor.bob_agent)
     failed = [c.code for c in services.swap_checks(swap) if not c.ok]
     assert failed == ["skills"]
@@ -138,8 +166,12 @@ def test_a_shift_in_an_open_swap_cannot_be_offered_twice_and_cancel_closes_it(fl
 
 
 def test_open_swaps_expire_once_the_shift_starts(floor):
-    swap = services.swap_propose(requester=floor.ann_agent, shift=floor.ann_shift,
-                                 colleague=floor.cy_agent, colleague_shift=floor.cy_shift)
+    swap = services.swap_propose(
+        requester=floor.ann_agent,
+        shift=floor.ann_shift,
+        colleague=floor.cy_agent,
+        colleague_shift=floor.cy_shift,
+    )
     assert services.swaps_expire() == 0
     later = floor.ann_shift.start + timedelta(minutes=1)
     assert services.swaps_expire(now=later) == 1
@@ -150,8 +182,12 @@ def test_open_swaps_expire_once_the_shift_starts(floor):
 
 def test_the_notice_rule_blocks_a_late_approval(floor, settings):
     settings.CALLFLOOR_SWAP_MIN_NOTICE_HOURS = 24 * 7
-    swap = services.swap_propose(requester=floor.ann_agent, shift=floor.ann_shift,
-                                 colleague=floor.cy_agent, colleague_shift=floor.cy_shift)
+    swap = services.swap_propose(
+        requester=floor.ann_agent,
+        shift=floor.ann_shift,
+        colleague=floor.cy_agent,
+        colleague_shift=floor.cy_shift,
+    )
     services.swap_accept(swap=swap, agent=floor.cy_agent)
     with pytest.raises(DomainError) as err:
         services.swap_approve(swap=swap, actor=floor.tina)
@@ -166,8 +202,12 @@ def test_leave_is_asked_before_the_day_and_decided_by_the_team_lead(cast):
     with pytest.raises(DomainError) as err:
         services.leave_request(agent=cast.ann_agent, first_day=today, last_day=today)
     assert err.value.field == "first_day"
-    leave = services.leave_request(agent=cast.ann_agent, first_day=today + timedelta(days=5),
-                                   last_day=today + timedelta(days=6), reason="Wedding")
+    leave = services.leave_request(
+        agent=cast.ann_agent,
+        first_day=today + timedelta(days=5),
+        last_day=today + timedelta(days=6),
+        reason="Wedding",
+    )
     with pytest.raises(DomainError):
         services.leave_decide(leave=leave, actor=cast.tom, approve=True)
     with pytest.raises(DomainError) as err:
@@ -178,5 +218,8 @@ def test_leave_is_asked_before_the_day_and_decided_by_the_team_lead(cast):
     with pytest.raises(Conflict):
         services.leave_decide(leave=leave, actor=cast.tina, approve=False, reason="late")
     with pytest.raises(DomainError):
-        services.leave_request(agent=cast.ann_agent, first_day=today + timedelta(days=6),
-                               last_day=today + timedelta(days=7))
+        services.leave_request(
+            agent=cast.ann_agent,
+            first_day=today + timedelta(days=6),
+            last_day=today + timedelta(days=7),
+        )

@@ -17,32 +17,56 @@ DAY = date(2026, 11, 16)  # a Monday
 def history(cast):
     """Four past Mondays with 100, 100, 120, 80 calls at 09:00–09:30 (AHT 180 s)."""
     source = TelephonySource.objects.create(name="pbx", kind="asterisk_file")
-    queue = Queue.objects.create(name="billing", interval_minutes=30, sl_target=0.8,
-                                 sl_threshold_s=20)
+    queue = Queue.objects.create(
+        name="billing", interval_minutes=30, sl_target=0.8, sl_threshold_s=20
+    )
     rows = []
     for weeks, count in ((1, 100), (2, 100), (3, 120), (4, 80)):
         start = at(DAY - timedelta(weeks=weeks), 9)
-        rows += [QueueCall(source=source, call_id=f"{weeks}-{i}", queue=queue,
-                           offered_at=start + timedelta(seconds=15 * i),
-                           outcome=Outcome.ANSWERED, talk_s=150, hold_s=10, acw_s=20)
-                 for i in range(count)]
+        rows += [
+            QueueCall(
+                source=source,
+                call_id=f"{weeks}-{i}",
+                queue=queue,
+                offered_at=start + timedelta(seconds=15 * i),
+                outcome=Outcome.ANSWERED,
+                talk_s=150,
+                hold_s=10,
+                acw_s=20,
+            )
+            for i in range(count)
+        ]
     # The day itself: 90 calls arrived at 09:00.
-    rows += [QueueCall(source=source, call_id=f"d-{i}", queue=queue,
-                       offered_at=at(DAY, 9) + timedelta(seconds=19 * i),
-                       outcome=Outcome.ANSWERED, talk_s=150, hold_s=10, acw_s=20)
-             for i in range(90)]
+    rows += [
+        QueueCall(
+            source=source,
+            call_id=f"d-{i}",
+            queue=queue,
+            offered_at=at(DAY, 9) + timedelta(seconds=19 * i),
+            outcome=Outcome.ANSWERED,
+            talk_s=150,
+            hold_s=10,
+            acw_s=20,
+        )
+        for i in range(90)
+    ]
     QueueCall.objects.bulk_create(rows)
     give_skills(cast.ann_agent, "billing")
-    make_shift(cast.ann_agent, at(DAY, 8), at(DAY, 16),
-               activities=[("break", at(DAY, 9, 10), at(DAY, 9, 25))])
+    make_shift(
+        cast.ann_agent,
+        at(DAY, 8),
+        at(DAY, 16),
+        activities=[("break", at(DAY, 9, 10), at(DAY, 9, 25))],
+    )
     make_shift(cast.bob_agent, at(DAY, 8), at(DAY, 16))  # not skilled in billing
     cast.queue = queue
     return cast
 
 
 def test_a_monday_is_staffed_from_the_average_of_four_mondays(history):
-    data = selectors.staffing_day(queue=history.queue, day=DAY, shrinkage=0.3,
-                                  max_occupancy=1.0, now=at(DAY, 20))
+    data = selectors.staffing_day(
+        queue=history.queue, day=DAY, shrinkage=0.3, max_occupancy=1.0, now=at(DAY, 20)
+    )
     assert data["aht_s"] == 180
     nine = next(r for r in data["rows"] if r["label"] == "09:00")
     assert nine["forecast"] == 100 and nine["actual"] == 90
@@ -77,10 +101,20 @@ def test_required_now_stands_next_to_staffed_now(history):
     source = TelephonySource.objects.get()
     from metrics.models import AgentState
 
-    AgentState.objects.create(source=source, member="PJSIP/2004", agent=history.ann_agent,
-                              status="available", started_at=at(DAY, 8, 55))
-    AgentState.objects.create(source=source, member="PJSIP/2005", agent=history.bob_agent,
-                              status="available", started_at=at(DAY, 8, 55))  # not skilled
+    AgentState.objects.create(
+        source=source,
+        member="PJSIP/2004",
+        agent=history.ann_agent,
+        status="available",
+        started_at=at(DAY, 8, 55),
+    )
+    AgentState.objects.create(
+        source=source,
+        member="PJSIP/2005",
+        agent=history.bob_agent,
+        status="available",
+        started_at=at(DAY, 8, 55),
+    )  # not skilled
     now = selectors.staffing_now(queue=history.queue, now=at(DAY, 9, 10))
     assert now["interval_start"].hour == 9 and now["interval_start"].minute == 0
     assert now["forecast_calls"] == 100  # (100 + 100 + 120 + 80) / 4

@@ -12,8 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path")
-        parser.add_argument("--yes", action="store_true",
-                            help="confirm: the current contents are lost")
+        parser.add_argument(
+            "--yes", action="store_true", help="confirm: the current contents are lost"
+        )
 
     def handle(self, *args, **options):
         if not options["yes"]:

@@ -13,12 +13,66 @@ from agents.roles import Role
 DEFAULT_PASSWORD = "callfloor-demo"
 
 TEAMS = ["Billing", "Cards", "Mortgages"]
-FIRST = ["Ana", "Ben", "Chloe", "Dev", "Elif", "Farid", "Grace", "Hugo", "Ines", "Jon", "Kemi",
-         "Liam", "Mei", "Nora", "Omar", "Priya", "Quentin", "Rosa", "Sven", "Tara", "Uma", "Victor",
-         "Wen", "Xavi", "Yara", "Zoe", "Aiko", "Bruno", "Carmen", "Dmitri", "Esther", "Felix",
-         "Gita", "Hassan", "Iris", "Jakob", "Kira", "Lucas", "Maya", "Nils"]
-LAST = ["Silva", "Okafor", "Martin", "Patel", "Yilmaz", "Haddad", "Kim", "Durand", "Costa",
-        "Berg", "Adeyemi", "Walsh", "Chen", "Lund", "Aziz", "Rao"]
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elif",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jon",
+    "Kemi",
+    "Liam",
+    "Mei",
+    "Nora",
+    "Omar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Xavi",
+    "Yara",
+    "Zoe",
+    "Aiko",
+    "Bruno",
+    "Carmen",
+    "Dmitri",
+    "Esther",
+    "Felix",
+    "Gita",
+    "Hassan",
+    "Iris",
+    "Jakob",
+    "Kira",
+    "Lucas",
+    "Maya",
+    "Nils",
+]
+LAST = [
+    "Silva",
+    "Okafor",
+    "Martin",
+    "Patel",
+    "Yilmaz",
+    "Haddad",
+    "Kim",
+    "Durand",
+    "Costa",
+    "Berg",
+    "Adeyemi",
+    "Walsh",
+    "Chen",
+    "Lund",
+    "Aziz",
+    "Rao",
+]
 
 ROLE_USERS = [
     ("supervisor", "Sam Supervisor", [Role.SUPERVISOR]),
@@ -43,8 +97,13 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 first, _, last = name.partition(" ")
-                user = services.user_create(username=username, password=password, roles=roles,
-                                            first_name=first, last_name=last)
+                user = services.user_create(
+                    username=username,
+                    password=password,
+                    roles=roles,
+                    first_name=first,
+                    last_name=last,
+                )
             users[username] = user
 
         teams = []
@@ -65,10 +124,16 @@ class Command(BaseCommand):
             username = "agent" if n == 0 else f"agent{extension}"
             display = f"{FIRST[n % len(FIRST)]} {LAST[(n * 7) % len(LAST)]}"
             services.agent_create(
-                username=username, display_name=display, employee_number=number,
-                team=teams[n % len(teams)], password=password if n == 0 else None,
-                aliases=[f"Local/{extension}@from-internal/n", f"PJSIP/{extension}",
-                         f"Agent/{extension}"],
+                username=username,
+                display_name=display,
+                employee_number=number,
+                team=teams[n % len(teams)],
+                password=password if n == 0 else None,
+                aliases=[
+                    f"Local/{extension}@from-internal/n",
+                    f"PJSIP/{extension}",
+                    f"Agent/{extension}",
+                ],
             )
             created += 1
 
@@ -78,10 +143,12 @@ class Command(BaseCommand):
         for name in ["billing", "cards", "mortgages"]:
             Queue.objects.get_or_create(name=name, defaults={"site": "main"})
 
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo floor ready: {Team.objects.count()} teams, {Agent.objects.count()} agents "
-            f"({created} new)."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo floor ready: {Team.objects.count()} teams, {Agent.objects.count()} agents "
+                f"({created} new)."
+            )
+        )
         self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ as any of:")
         for username in ["supervisor", "teamlead", "qa", "agent", "admin"]:
             self.stdout.write(f"  {username:<11} password: {password}")

@@ -35,8 +35,9 @@ def arrival_shape(path: Path | None) -> list[float]:
                 moment = datetime.fromisoformat(row["DateTime"].replace("Z", "+00:00"))
                 totals[(moment.hour * 60 + moment.minute) // 15] += float(row["Calls"])
     if not any(totals):  # a working day from 07:00 to 21:00 with a late-morning peak
-        totals = [max(0.0, 1 - abs(slot - 44) / 28) if 28 <= slot < 84 else 0.0
-                  for slot in range(SLOTS)]
+        totals = [
+            max(0.0, 1 - abs(slot - 44) / 28) if 28 <= slot < 84 else 0.0 for slot in range(SLOTS)
+        ]
     whole = sum(totals)
     return [t / whole for t in totals]
 
@@ -51,15 +52,26 @@ def interval_tally(calls: int, rng: random.Random) -> dict:
     b_in = round((abandoned - short) * 0.5)
     aht_n = answered
     return {
-        "offered": calls, "answered": answered, "abandoned": abandoned,
-        "short_abandoned": short, "timed_out": timed_out, "transferred": round(answered * .05),
-        "a_in": a_in, "a_out": answered - a_in, "b_in": b_in,
-        "b_out": abandoned - short - b_in, "x_in": 0, "x_out": timed_out,
+        "offered": calls,
+        "answered": answered,
+        "abandoned": abandoned,
+        "short_abandoned": short,
+        "timed_out": timed_out,
+        "transferred": round(answered * 0.05),
+        "a_in": a_in,
+        "a_out": answered - a_in,
+        "b_in": b_in,
+        "b_out": abandoned - short - b_in,
+        "x_in": 0,
+        "x_out": timed_out,
         "answered_wait_sum": answered * rng.uniform(8, 25),
         "abandon_wait_sum": (abandoned - short) * rng.uniform(20, 60),
-        "aht_n": aht_n, "talk_sum": aht_n * rng.uniform(180, 260),
-        "hold_sum": aht_n * rng.uniform(10, 30), "acw_sum": aht_n * rng.uniform(20, 40),
-        "ring_known_n": answered, "ring_fast_n": round(answered * 0.9),
+        "aht_n": aht_n,
+        "talk_sum": aht_n * rng.uniform(180, 260),
+        "hold_sum": aht_n * rng.uniform(10, 30),
+        "acw_sum": aht_n * rng.uniform(20, 40),
+        "ring_known_n": answered,
+        "ring_fast_n": round(answered * 0.9),
         "max_wait_s": rng.uniform(60, 300) if calls else 0.0,
     }
 
@@ -91,24 +103,38 @@ class Command(BaseCommand):
         month = reports.ReportRange(first, last, "day")
         queue = Queue.objects.order_by("name").first()
         cases = [
-            ("queue report, all queues, month by day",
-             lambda: reports.queue_report(queues=Queue.objects.all(), span=month)),
-            ("queue report, one queue, month by 15 min",
-             lambda: reports.queue_report(queues=[queue], span=reports.ReportRange(
-                 first, last, "15"))),
+            (
+                "queue report, all queues, month by day",
+                lambda: reports.queue_report(queues=Queue.objects.all(), span=month),
+            ),
+            (
+                "queue report, one queue, month by 15 min",
+                lambda: reports.queue_report(
+                    queues=[queue], span=reports.ReportRange(first, last, "15")
+                ),
+            ),
             ("site summary, month", lambda: reports.site_report(span=month)),
-            ("abandon heat map, all queues, month",
-             lambda: reports.abandon_heatmap(queues=Queue.objects.all(), span=month)),
-            (f"team report ({team.agents.count()} agents), month",
-             lambda: reports.team_report(team=team, span=month)),
-            ("agent report, month by day", lambda: reports.agent_report(agent=agent,
-                                                                          span=month)),
-            ("XLSX of the all-queue month by day", lambda: report_exports.as_xlsx(
-                reports.queue_report(queues=Queue.objects.all(), span=month))),
+            (
+                "abandon heat map, all queues, month",
+                lambda: reports.abandon_heatmap(queues=Queue.objects.all(), span=month),
+            ),
+            (
+                f"team report ({team.agents.count()} agents), month",
+                lambda: reports.team_report(team=team, span=month),
+            ),
+            ("agent report, month by day", lambda: reports.agent_report(agent=agent, span=month)),
+            (
+                "XLSX of the all-queue month by day",
+                lambda: report_exports.as_xlsx(
+                    reports.queue_report(queues=Queue.objects.all(), span=month)
+                ),
+            ),
         ]
         offered = reports.queue_report(queues=Queue.objects.all(), span=month).rows[-1]
-        self.stdout.write(f"month: {offered['offered']:,} queue calls offered, "
-                          f"{options['agents']} agents, {options['queues']} queues")
+        self.stdout.write(
+            f"month: {offered['offered']:,} queue calls offered, "
+            f"{options['agents']} agents, {options['queues']} queues"
+        )
         self.stdout.write("| report | median of runs (s) | slowest (s) |")
         self.stdout.write("|---|---|---|")
         for name, run in cases:
@@ -139,16 +165,27 @@ class Command(BaseCommand):
         per_day = options["calls"] / days
         source = TelephonySource.objects.create(name="bench", kind="simulator")
         queues = Queue.objects.bulk_create(
-            [Queue(name=f"Q{n:02d}") for n in range(options["queues"])])
+            [Queue(name=f"Q{n:02d}") for n in range(options["queues"])]
+        )
         weights = [rng.uniform(0.5, 1.5) for _ in queues]
         weights = [w / sum(weights) for w in weights]
         users = get_user_model().objects.bulk_create(
-            [get_user_model()(username=f"agent{n:04d}") for n in range(n_agents)])
-        teams = Team.objects.bulk_create([Team(name=f"Team {n:02d}")
-                                          for n in range((n_agents + 19) // 20)])
-        agents = Agent.objects.bulk_create([
-            Agent(user=user, employee_number=f"B{n:05d}", display_name=f"Agent {n:04d}",
-                  team=teams[n // 20]) for n, user in enumerate(users)])
+            [get_user_model()(username=f"agent{n:04d}") for n in range(n_agents)]
+        )
+        teams = Team.objects.bulk_create(
+            [Team(name=f"Team {n:02d}") for n in range((n_agents + 19) // 20)]
+        )
+        agents = Agent.objects.bulk_create(
+            [
+                Agent(
+                    user=user,
+                    employee_number=f"B{n:05d}",
+                    display_name=f"Agent {n:04d}",
+                    team=teams[n // 20],
+                )
+                for n, user in enumerate(users)
+            ]
+        )
 
         intervals, facts, answered_by_day = [], [], defaultdict(int)
         for d in tqdm(range(days), desc="queue intervals", disable=None):
@@ -161,49 +198,88 @@ class Command(BaseCommand):
                     start = midnight + timedelta(minutes=15 * slot)
                     tally = interval_tally(calls, rng)
                     answered_by_day[d] += tally["answered"]
-                    intervals.append(QueueInterval(queue=queue, start=start, hold_known=True,
-                                                   acw_known=True, **tally))
+                    intervals.append(
+                        QueueInterval(
+                            queue=queue, start=start, hold_known=True, acw_known=True, **tally
+                        )
+                    )
                     known = tally["answered"]
                     repeats = round(known * 0.12)
                     surveys = round(known * 0.2)
-                    facts.append(CallFactsInterval(
-                        queue=queue, start=start, repeat_known_n=known, repeat_n=repeats,
-                        survey_n=surveys, survey_score_sum=surveys * 4.1,
-                        survey_top_n=round(surveys * 0.78), fcr_n=known,
-                        fcr_yes_n=known - repeats))
+                    facts.append(
+                        CallFactsInterval(
+                            queue=queue,
+                            start=start,
+                            repeat_known_n=known,
+                            repeat_n=repeats,
+                            survey_n=surveys,
+                            survey_score_sum=surveys * 4.1,
+                            survey_top_n=round(surveys * 0.78),
+                            fcr_n=known,
+                            fcr_yes_n=known - repeats,
+                        )
+                    )
         QueueInterval.objects.bulk_create(intervals, batch_size=5000)
         CallFactsInterval.objects.bulk_create(facts, batch_size=5000)
 
         days_rows, agent_facts, states = [], [], []
-        fields = [f for f in kpi.SUM_FIELDS if f in ("answered", "transferred", "aht_n",
-                                                     "ring_known_n", "ring_fast_n")]
+        fields = [
+            f
+            for f in kpi.SUM_FIELDS
+            if f in ("answered", "transferred", "aht_n", "ring_known_n", "ring_fast_n")
+        ]
         for d in tqdm(range(days), desc="agent days", disable=None):
             midnight = datetime.combine(first + timedelta(days=d), datetime.min.time(), UTC)
             share = answered_by_day[d] / n_agents
             for agent in agents:
                 handled = max(0, round(share * rng.uniform(0.7, 1.3)))
                 row = {f: handled for f in fields}
-                days_rows.append(AgentDay(
-                    source=source, member=f"PJSIP/{agent.pk}", agent=agent,
-                    day=midnight.date(), talk_sum=handled * rng.uniform(180, 260),
-                    hold_sum=handled * 20.0, acw_sum=handled * 30.0,
-                    missed_rings=rng.randint(0, 6), **row))
-                agent_facts.append(CallFactsInterval(
-                    agent=agent, start=midnight, repeat_known_n=handled,
-                    repeat_n=round(handled * .12), survey_n=round(handled * .2),
-                    survey_score_sum=round(handled * .2) * 4.1, fcr_n=handled,
-                    fcr_yes_n=handled - round(handled * .12)))
+                days_rows.append(
+                    AgentDay(
+                        source=source,
+                        member=f"PJSIP/{agent.pk}",
+                        agent=agent,
+                        day=midnight.date(),
+                        talk_sum=handled * rng.uniform(180, 260),
+                        hold_sum=handled * 20.0,
+                        acw_sum=handled * 30.0,
+                        missed_rings=rng.randint(0, 6),
+                        **row,
+                    )
+                )
+                agent_facts.append(
+                    CallFactsInterval(
+                        agent=agent,
+                        start=midnight,
+                        repeat_known_n=handled,
+                        repeat_n=round(handled * 0.12),
+                        survey_n=round(handled * 0.2),
+                        survey_score_sum=round(handled * 0.2) * 4.1,
+                        fcr_n=handled,
+                        fcr_yes_n=handled - round(handled * 0.12),
+                    )
+                )
                 # A shift of alternating states from 08:00 (about 40 state changes).
                 moment = midnight + timedelta(hours=8)
                 for k in range(40):
                     length = timedelta(seconds=rng.uniform(300, 1000))
-                    status, activity, reason = ("available", ("on_call", "idle", "wrap_up")[
-                        k % 3], "") if k % 10 else ("not_ready", "idle", ("Break", "Lunch",
-                                                                        "Training")[k % 3])
-                    states.append(AgentState(source=source, member=f"PJSIP/{agent.pk}",
-                                             agent=agent, status=status, activity=activity,
-                                             reason=reason, started_at=moment,
-                                             ended_at=moment + length))
+                    status, activity, reason = (
+                        ("available", ("on_call", "idle", "wrap_up")[k % 3], "")
+                        if k % 10
+                        else ("not_ready", "idle", ("Break", "Lunch", "Training")[k % 3])
+                    )
+                    states.append(
+                        AgentState(
+                            source=source,
+                            member=f"PJSIP/{agent.pk}",
+                            agent=agent,
+                            status=status,
+                            activity=activity,
+                            reason=reason,
+                            started_at=moment,
+                            ended_at=moment + length,
+                        )
+                    )
                     moment += length
             if len(states) > 200_000:
                 AgentState.objects.bulk_create(states, batch_size=10_000)

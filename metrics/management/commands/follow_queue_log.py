@@ -12,9 +12,11 @@ from metrics.services import sources_advance
 
 
 class Command(BaseCommand):
-    help = ("Follow a live Asterisk queue_log: resumes at the stored position after a restart, "
-            "reads on across a rotation (queue_log → queue_log.1) or a truncation, and never "
-            "counts a line twice.")
+    help = (
+        "Follow a live Asterisk queue_log: resumes at the stored position after a restart, "
+        "reads on across a rotation (queue_log → queue_log.1) or a truncation, and never "
+        "counts a line twice."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path")
@@ -28,11 +30,13 @@ class Command(BaseCommand):
         path = Path(options["path"]).resolve()
         source = source_for(options["source"], layout=options["layout"], zone=options["tz"])
         zone = options["tz"] or source.time_zone
-        self.stdout.write(f"Following {path} for source {source.name} "
-                          f"from line {source.follow_line}.")
+        self.stdout.write(
+            f"Following {path} for source {source.name} from line {source.follow_line}."
+        )
         while True:
-            counts = follow_step(source=source, path=path, layout=options["layout"], zone=zone,
-                                 counts=FileCounts())
+            counts = follow_step(
+                source=source, path=path, layout=options["layout"], zone=zone, counts=FileCounts()
+            )
             if counts.read:
                 self.stdout.write(counts.summary())
             # A quiet log still lets the after-call-work windows of its calls pass.

@@ -15,7 +15,8 @@ from metrics.services import sources_advance
 def source_for(name: str, *, layout: str, zone: str | None) -> TelephonySource:
     kind = SourceKind.QUEUE_LOG_DB if layout == "db" else SourceKind.QUEUE_LOG_FILE
     source, _ = TelephonySource.objects.get_or_create(
-        name=name, defaults={"kind": kind, "time_zone": zone or "UTC"})
+        name=name, defaults={"kind": kind, "time_zone": zone or "UTC"}
+    )
     if zone and source.time_zone != zone:
         source.time_zone = zone
         source.save(update_fields=["time_zone"])
@@ -23,18 +24,22 @@ def source_for(name: str, *, layout: str, zone: str | None) -> TelephonySource:
 
 
 class Command(BaseCommand):
-    help = ("Import an Asterisk queue_log into the database: resumable (it continues after the "
-            "last imported line of the same file) and idempotent (a line already imported "
-            "changes nothing).")
+    help = (
+        "Import an Asterisk queue_log into the database: resumable (it continues after the "
+        "last imported line of the same file) and idempotent (a line already imported "
+        "changes nothing)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path")
         parser.add_argument("--source", required=True, help="telephony source name")
         parser.add_argument("--layout", default="file", choices=["file", "db"])
         parser.add_argument("--tz", help="zone of a db-layout log's local times")
-        parser.add_argument("--from-start", action="store_true",
-                            help="read the whole file again (lines already imported are "
-                                 "skipped anyway)")
+        parser.add_argument(
+            "--from-start",
+            action="store_true",
+            help="read the whole file again (lines already imported are skipped anyway)",
+        )
         parser.add_argument("--batch", type=int, default=BATCH_LINES)
         parser.add_argument("--no-progress", action="store_true")
 
@@ -45,23 +50,42 @@ class Command(BaseCommand):
         source = source_for(options["source"], layout=options["layout"], zone=options["tz"])
         stat = os.stat(path)
         offset = line_no = 0
-        resumable = (source.follow_path == str(path) and source.follow_inode == stat.st_ino
-                     and source.follow_offset <= stat.st_size and options["layout"] == "file"
-                     and file_mark(path, source.follow_offset) == source.follow_mark)
+        resumable = (
+            source.follow_path == str(path)
+            and source.follow_inode == stat.st_ino
+            and source.follow_offset <= stat.st_size
+            and options["layout"] == "file"
+            and file_mark(path, source.follow_offset) == source.follow_mark
+        )
         if resumable and not options["from_start"]:
             offset, line_no = source.follow_offset, source.follow_line
             if offset:
                 self.stdout.write(f"Resuming after line {line_no} (byte {offset}).")
         counts = FileCounts()
-        with tqdm(total=stat.st_size, initial=offset, unit="B", unit_scale=True,
-                  disable=options["no_progress"], desc=path.name,
-                  file=self.stderr._out) as bar:
+        with tqdm(
+            total=stat.st_size,
+            initial=offset,
+            unit="B",
+            unit_scale=True,
+            disable=options["no_progress"],
+            desc=path.name,
+            file=self.stderr._out,
+        ) as bar:
+
             def progress(position: int) -> None:
                 bar.update(position - bar.n)
 
-            ingest_file(source=source, path=path, layout=options["layout"],
-                        zone=options["tz"] or source.time_zone, offset=offset, line_no=line_no,
-                        batch_lines=options["batch"], counts=counts, progress=progress)
+            ingest_file(
+                source=source,
+                path=path,
+                layout=options["layout"],
+                zone=options["tz"] or source.time_zone,
+                offset=offset,
+                line_no=line_no,
+                batch_lines=options["batch"],
+                counts=counts,
+                progress=progress,
+            )
         TelephonySource.objects.filter(pk=source.pk).update(import_counts=counts.as_dict())
         # Calls that ended near the end of the file: their wrap-up window has passed since.
         sources_advance(now=timezone.now(), sources=[source])

@@ -48,8 +48,12 @@ class Command(BaseCommand):
         parser.add_argument("--tz", default="UTC", help="zone of a db-layout log's times")
         parser.add_argument("--site-tz", help="zone of days and intervals (default: --tz)")
         parser.add_argument("--interval", type=int, default=15, choices=[15, 30, 60])
-        parser.add_argument("--repeat-window", type=float, default=24,
-                            help="hours within which a caller calling again is a repeat call")
+        parser.add_argument(
+            "--repeat-window",
+            type=float,
+            default=24,
+            help="hours within which a caller calling again is a repeat call",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["path"])
@@ -62,12 +66,17 @@ class Command(BaseCommand):
 
         try:
             report = build_report(
-                open_lines, layout=options["layout"], zone=options["tz"],
+                open_lines,
+                layout=options["layout"],
+                zone=options["tz"],
                 site_zone=options["site_tz"] or options["tz"],
                 now=parse_now(options["now"]) if options["now"] else None,
-                threshold=options["threshold"], short_abandon=options["short_abandon"],
-                variant=options["variant"], interval_minutes=options["interval"],
-                repeat_window_h=options["repeat_window"])
+                threshold=options["threshold"],
+                short_abandon=options["short_abandon"],
+                variant=options["variant"],
+                interval_minutes=options["interval"],
+                repeat_window_h=options["repeat_window"],
+            )
         except (ValueError, KeyError) as error:
             raise CommandError(str(error)) from error
         if options["json"]:
@@ -77,12 +86,27 @@ class Command(BaseCommand):
 
     def table(self, report: dict) -> str:
         lines = report["lines"]
-        out = [f"now {report['now']} · lines read {lines['read']}, used {lines['used']}, "
-               f"ignored {lines['ignored']}, rejected {len(lines['rejected'])}",
-               f"T={report['settings']['threshold_s']}s S={report['settings']['short_abandon_s']}s"
-               f" variant={report['settings']['variant']}", ""]
-        cols = ["offered", "answered", "abandoned", "short_abandoned", "timed_out", "waiting",
-                "service_level", "answer_rate", "abandon_rate", "asa_s", "max_wait_s", "aht_s"]
+        out = [
+            f"now {report['now']} · lines read {lines['read']}, used {lines['used']}, "
+            f"ignored {lines['ignored']}, rejected {len(lines['rejected'])}",
+            f"T={report['settings']['threshold_s']}s S={report['settings']['short_abandon_s']}s"
+            f" variant={report['settings']['variant']}",
+            "",
+        ]
+        cols = [
+            "offered",
+            "answered",
+            "abandoned",
+            "short_abandoned",
+            "timed_out",
+            "waiting",
+            "service_level",
+            "answer_rate",
+            "abandon_rate",
+            "asa_s",
+            "max_wait_s",
+            "aht_s",
+        ]
         out.append("queue".ljust(12) + "".join(c[:12].rjust(13) for c in cols))
         for name, fig in report["queues"].items():
             out.append(name[:12].ljust(12) + "".join(_fmt(fig[c]).rjust(13) for c in cols))

@@ -24,8 +24,11 @@ def _shared(relative: str):
 
     from django.conf import settings
 
-    roots = [os.environ.get("CALLFLOOR_SHARED_DATA", ""), settings.BASE_DIR.parent / "shared" /
-             "data", "/work/shared/data"]
+    roots = [
+        os.environ.get("CALLFLOOR_SHARED_DATA", ""),
+        settings.BASE_DIR.parent / "shared" / "data",
+        "/work/shared/data",
+    ]
     for root in roots:
         if root and (Path(root) / relative).is_file():
             return Path(root) / relative
@@ -33,19 +36,33 @@ def _shared(relative: str):
 
 
 class Command(BaseCommand):
-    help = ("Simulate a floor (arrivals shaped by a day's profile, agents who ring, talk, wrap "
-            "up, take breaks and miss rings) and send its events like a PBX: over HTTP to "
-            "--url with the source's token, or straight into the ingestion service.")
+    help = (
+        "Simulate a floor (arrivals shaped by a day's profile, agents who ring, talk, wrap "
+        "up, take breaks and miss rings) and send its events like a PBX: over HTTP to "
+        "--url with the source's token, or straight into the ingestion service."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--url", help="post to this callfloor (e.g. http://127.0.0.1:8000)")
         parser.add_argument("--profile", help="five-minute arrival counts (CSV: DateTime,Calls)")
-        parser.add_argument("--warmup", type=float, default=30,
-                            help="minutes of history to play at once before real time")
-        parser.add_argument("--duration", type=float, default=0,
-                            help="stop after this many seconds of real time (0: run on)")
-        parser.add_argument("--load", type=float, default=0.85,
-                            help="offered load at the busiest slot, per logged-in agent")
+        parser.add_argument(
+            "--warmup",
+            type=float,
+            default=30,
+            help="minutes of history to play at once before real time",
+        )
+        parser.add_argument(
+            "--duration",
+            type=float,
+            default=0,
+            help="stop after this many seconds of real time (0: run on)",
+        )
+        parser.add_argument(
+            "--load",
+            type=float,
+            default=0.85,
+            help="offered load at the busiest slot, per logged-in agent",
+        )
         parser.add_argument("--agents", type=int, default=0, help="at most this many agents")
         parser.add_argument("--tick", type=float, default=0.5, help="seconds between batches")
         parser.add_argument("--seed", type=int, default=None)
@@ -53,21 +70,29 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         profile = read_profile(opts["profile"] or _shared(DEFAULT_PROFILE))
         members = self._members(opts["agents"])
-        queues = {q.name: 1.0 + (2 - i % 3) for i, q in enumerate(Queue.objects.filter(
-            site="main").order_by("pk"))} or {"billing": 3.0, "cards": 2.0, "mortgages": 1.0}
+        queues = {
+            q.name: 1.0 + (2 - i % 3)
+            for i, q in enumerate(Queue.objects.filter(site="main").order_by("pk"))
+        } or {"billing": 3.0, "cards": 2.0, "mortgages": 1.0}
         send = self._sender(opts["url"])
         now = time.time()
         simulator = FloorSimulator(
-            members=members, queues=queues, start=now - opts["warmup"] * 60,
+            members=members,
+            queues=queues,
+            start=now - opts["warmup"] * 60,
             rate=rate_function(profile, agents=len(members), aht_s=230, load=opts["load"]),
-            seed=opts["seed"], prefix=f"sim{uuid.uuid4().hex[:8]}")
-        self.stdout.write(f"Simulating {len(members)} agents on {', '.join(queues)}; "
-                          f"playing {opts['warmup']:.0f} min of history first.")
+            seed=opts["seed"],
+            prefix=f"sim{uuid.uuid4().hex[:8]}",
+        )
+        self.stdout.write(
+            f"Simulating {len(members)} agents on {', '.join(queues)}; "
+            f"playing {opts['warmup']:.0f} min of history first."
+        )
         stop = now + opts["duration"] if opts["duration"] else None
         total = 0
         events = simulator.advance(time.time())
         for start in range(0, len(events), 1000):
-            total += send(events[start:start + 1000])
+            total += send(events[start : start + 1000])
         self.stdout.write(f"History sent: {total} events. Now in real time (Ctrl-C stops).")
         try:
             while stop is None or time.time() < stop:
@@ -81,8 +106,9 @@ class Command(BaseCommand):
 
     def _members(self, limit: int) -> list[str]:
         seen: dict[int, str] = {}
-        for alias in TelephonyAlias.objects.filter(agent__active=True, name__startswith="PJSIP/"
-                                                   ).order_by("agent_id"):
+        for alias in TelephonyAlias.objects.filter(
+            agent__active=True, name__startswith="PJSIP/"
+        ).order_by("agent_id"):
             seen.setdefault(alias.agent_id, alias.name)
         members = list(seen.values())
         if limit:
@@ -123,8 +149,14 @@ class Command(BaseCommand):
             body = json.dumps({"events": batch}).encode()
             for attempt in range(120):
                 request = urllib.request.Request(  # noqa: S310 - http(s) checked above
-                    endpoint, data=body, method="POST", headers={
-                        "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+                    endpoint,
+                    data=body,
+                    method="POST",
+                    headers={
+                        "Content-Type": "application/json",
+                        "Authorization": f"Bearer {token}",
+                    },
+                )
                 try:
                     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
                         return json.load(response)["accepted"]

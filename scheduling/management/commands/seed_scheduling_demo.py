@@ -33,8 +33,9 @@ class Command(BaseCommand):
             queue, _ = Queue.objects.get_or_create(name=team.name.lower())
             for index, agent in enumerate(team.agents.filter(active=True)):
                 Skill.objects.get_or_create(agent=agent, queue=queue)
-                if Shift.objects.filter(agent=agent, start__gte=datetime.combine(
-                        monday, time(0), tzinfo=zone)).exists():
+                if Shift.objects.filter(
+                    agent=agent, start__gte=datetime.combine(monday, time(0), tzinfo=zone)
+                ).exists():
                     continue
                 begin = time(7 + index % 3, 0)
                 for offset in range(12):
@@ -42,22 +43,35 @@ class Command(BaseCommand):
                     if day.weekday() >= 5:
                         continue
                     start = datetime.combine(day, begin, tzinfo=zone)
-                    services.shift_create(agent=agent, start=start,
-                                          end=start + timedelta(hours=8, minutes=30),
-                                          activities=[
-                        services.ActivityInput("break", start + timedelta(hours=2),
-                                               start + timedelta(hours=2, minutes=15)),
-                        services.ActivityInput("lunch", start + timedelta(hours=4),
-                                               start + timedelta(hours=4, minutes=30)),
-                    ])
+                    services.shift_create(
+                        agent=agent,
+                        start=start,
+                        end=start + timedelta(hours=8, minutes=30),
+                        activities=[
+                            services.ActivityInput(
+                                "break",
+                                start + timedelta(hours=2),
+                                start + timedelta(hours=2, minutes=15),
+                            ),
+                            services.ActivityInput(
+                                "lunch",
+                                start + timedelta(hours=4),
+                                start + timedelta(hours=4, minutes=30),
+                            ),
+                        ],
+                    )
                     created += 1
-            Shift.objects.filter(agent__team=team, published_at__isnull=True,
-                                 start__lt=datetime.combine(monday + timedelta(days=7), time(0),
-                                                            tzinfo=zone)
-                                 ).update(published_at=timezone.now())
+            Shift.objects.filter(
+                agent__team=team,
+                published_at__isnull=True,
+                start__lt=datetime.combine(monday + timedelta(days=7), time(0), tzinfo=zone),
+            ).update(published_at=timezone.now())
         self._handover(teams)
-        self.stdout.write(self.style.SUCCESS(
-            f"Scheduling demo ready: {created} new shifts; next week is a draft to publish."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Scheduling demo ready: {created} new shifts; next week is a draft to publish."
+            )
+        )
 
     def _handover(self, teams) -> None:
         from django.contrib.auth import get_user_model
@@ -70,9 +84,13 @@ class Command(BaseCommand):
         incoming = User.objects.filter(username="teamlead2").first()
         if incoming is None:
             password = os.environ.get("CALLFLOOR_DEMO_PASSWORD") or DEFAULT_PASSWORD
-            incoming = agent_services.user_create(username="teamlead2", password=password,
-                                                  roles=[Role.TEAM_LEAD], first_name="Tom",
-                                                  last_name="Teamlead")
+            incoming = agent_services.user_create(
+                username="teamlead2",
+                password=password,
+                roles=[Role.TEAM_LEAD],
+                first_name="Tom",
+                last_name="Teamlead",
+            )
         second = next((t for t in teams if t.lead_id is None), None)
         if second is not None:
             second.lead = incoming
@@ -80,17 +98,31 @@ class Command(BaseCommand):
         first_agent = Team.objects.filter(lead=outgoing).first()
         source = first_agent.agents.first() if first_agent else None
         services.handover_create(
-            author=outgoing, to_lead=incoming, supervisor=supervisor,
-            shift_date=timezone.localdate(timezone=conf.site_zone()), shift_name="early",
+            author=outgoing,
+            to_lead=incoming,
+            supervisor=supervisor,
+            shift_date=timezone.localdate(timezone=conf.site_zone()),
+            shift_name="early",
             summary="Busy morning on billing; the refund queue peaked at 10:30.",
             incidents="Line 3 down 09:10–09:25; calls re-routed to Cards.",
             notes="Expect call-backs about the late statement run.",
             cases=[
-                {"customer_ref": "CUST-40213", "pending": "Refund of a double charge not posted",
-                 "severity": "high", "next_action": "Call the bank's back office before 15:00",
-                 "owner": "Incoming lead", "source_agent": source},
-                {"customer_ref": "CUST-40877", "pending": "Address change not confirmed",
-                 "severity": "medium", "next_action": "Confirm by e-mail", "owner": "Agent",
-                 "source_agent": source},
-            ])
+                {
+                    "customer_ref": "CUST-40213",
+                    "pending": "Refund of a double charge not posted",
+                    "severity": "high",
+                    "next_action": "Call the bank's back office before 15:00",
+                    "owner": "Incoming lead",
+                    "source_agent": source,
+                },
+                {
+                    "customer_ref": "CUST-40877",
+                    "pending": "Address change not confirmed",
+                    "severity": "medium",
+                    "next_action": "Confirm by e-mail",
+                    "owner": "Agent",
+                    "source_agent": source,
+                },
+            ],
+        )
         self.stdout.write("Handover from teamlead to teamlead2 (password as for seed_demo).")

@@ -89,8 +89,9 @@ def live_board(transactional_db, settings):
 
     from tests.conftest import SpawnedDaphneProcess, _asgi_application
 
-    setup = partial(_board_child_setup, str(connection.settings_dict["NAME"]),
-                    list(settings.PASSWORD_HASHERS))
+    setup = partial(
+        _board_child_setup, str(connection.settings_dict["NAME"]), list(settings.PASSWORD_HASHERS)
+    )
     process = SpawnedDaphneProcess("127.0.0.1", partial(_asgi_application), setup=setup)
     process.start()
     if not process.ready.wait(timeout=60):
@@ -110,9 +111,11 @@ def post_events(base_url: str, token: str, events: list[dict]) -> dict:
     import urllib.request
 
     request = urllib.request.Request(
-        f"{base_url}/api/telephony/events", data=json.dumps({"events": events}).encode(),
-        method="POST", headers={"Content-Type": "application/json",
-                                "Authorization": f"Bearer {token}"})
+        f"{base_url}/api/telephony/events",
+        data=json.dumps({"events": events}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         body = json.load(response)
     assert body["accepted"] == len(events), body

@@ -12,21 +12,26 @@ pytestmark = pytest.mark.django_db
 
 def test_a_broadcast_needs_text_a_known_priority_and_a_future_expiry(cast, api):
     client = api(cast.sam)
-    response = client.post("/api/floor/broadcasts/", {"text": "", "priority": "loud"},
-                           format="json")
+    response = client.post(
+        "/api/floor/broadcasts/", {"text": "", "priority": "loud"}, format="json"
+    )
     assert response.status_code == 400
     assert {"text", "priority"} <= set(response.json()["error"]["fields"])
     past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
-    response = client.post("/api/floor/broadcasts/", {"text": "Hi", "expires_at": past},
-                           format="json")
+    response = client.post(
+        "/api/floor/broadcasts/", {"text": "Hi", "expires_at": past}, format="json"
+    )
     assert response.status_code == 400
     assert "expires_at" in response.json()["error"]["fields"]
     assert not Broadcast.objects.exists()
 
 
 def test_a_broadcast_is_stored_and_audited(cast, api):
-    response = api(cast.sam).post("/api/floor/broadcasts/", {
-        "text": "System outage: use the fallback script", "priority": "urgent"}, format="json")
+    response = api(cast.sam).post(
+        "/api/floor/broadcasts/",
+        {"text": "System outage: use the fallback script", "priority": "urgent"},
+        format="json",
+    )
     assert response.status_code == 201
     broadcast = Broadcast.objects.get(pk=response.json()["id"])
     assert (broadcast.priority, broadcast.created_by) == ("urgent", cast.sam)
@@ -49,24 +54,31 @@ def test_a_help_request_needs_a_known_reason_and_only_one_is_open(cast, api):
 
 
 def test_two_supervisors_taking_one_request_make_one_winner(cast, api):
-    request_id = api(cast.ann).post("/api/floor/help-requests/", {"reason": "escalation"},
-                                    format="json").json()["id"]
+    request_id = (
+        api(cast.ann)
+        .post("/api/floor/help-requests/", {"reason": "escalation"}, format="json")
+        .json()["id"]
+    )
     first = api(cast.sam).post(f"/api/floor/help-requests/{request_id}/take/")
     second = api(cast.tina).post(f"/api/floor/help-requests/{request_id}/take/")
     assert (first.status_code, second.status_code) == (200, 409)
     request = HelpRequest.objects.get(pk=request_id)
     assert (request.status, request.taken_by) == ("taken", cast.sam)
-    actions = list(AuditEntry.objects.filter(object_id=str(request_id),
-                                             object_type="metrics.helprequest")
-                   .values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(
+            object_id=str(request_id), object_type="metrics.helprequest"
+        ).values_list("action", flat=True)
+    )
     assert sorted(actions) == ["help_request.created", "help_request.taken"]
 
 
 def test_an_alert_is_acknowledged_once(cast, api):
-    first = api(cast.sam).post("/api/floor/alerts/ack/", {"key": "queue_sl:1:2026-03-02"},
-                               format="json")
-    second = api(cast.ada).post("/api/floor/alerts/ack/", {"key": "queue_sl:1:2026-03-02"},
-                                format="json")
+    first = api(cast.sam).post(
+        "/api/floor/alerts/ack/", {"key": "queue_sl:1:2026-03-02"}, format="json"
+    )
+    second = api(cast.ada).post(
+        "/api/floor/alerts/ack/", {"key": "queue_sl:1:2026-03-02"}, format="json"
+    )
     assert (first.status_code, second.status_code) == (201, 409)
     missing = api(cast.sam).post("/api/floor/alerts/ack/", {"key": ""}, format="json")
     assert missing.status_code == 400 and "key" in missing.json()["error"]["fields"]

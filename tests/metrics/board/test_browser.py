@@ -21,29 +21,43 @@ REPO = Path(__file__).resolve().parents[3]
 def open_board(page, live, username="sam", path="/floor/"):
     browser_login(page, live.url, username)
     page.goto(f"{live.url}{path}")
-    expect(page.get_by_test_id("feed-state")).to_have_text("live") if "tv=1" not in path \
-        else None
+    expect(page.get_by_test_id("feed-state")).to_have_text("live") if "tv=1" not in path else None
     return page
 
 
 def test_events_posted_to_the_api_change_a_tile_and_an_agent_row_without_reload(
-        cast, source, live_board, page):
+    cast, source, live_board, page
+):
     open_board(page, live_board)
     page.evaluate("window.__sameDocument = true")
-    post_events(live_board.url, source.token, [
-        event("agent_login", member="PJSIP/2004"),
-        event("call_queued", call_id="c1", queue="billing", caller="+3225550101"),
-    ])
+    post_events(
+        live_board.url,
+        source.token,
+        [
+            event("agent_login", member="PJSIP/2004"),
+            event("call_queued", call_id="c1", queue="billing", caller="+3225550101"),
+        ],
+    )
     tile = page.locator("[data-testid=queue-tile][data-queue=billing]")
     expect(tile.get_by_test_id("waiting")).to_have_text("1")
     expect(tile.get_by_test_id("waiting-list")).to_contain_text("+3225550101")
     ann = page.locator("[data-testid=agent-row][data-agent='Ann Agent']")
     expect(ann.get_by_test_id("agent-state")).to_have_text("Available")
 
-    post_events(live_board.url, source.token, [
-        event("call_answered", call_id="c1", queue="billing", member="PJSIP/2004", wait_s=4,
-              ring_s=2),
-    ])
+    post_events(
+        live_board.url,
+        source.token,
+        [
+            event(
+                "call_answered",
+                call_id="c1",
+                queue="billing",
+                member="PJSIP/2004",
+                wait_s=4,
+                ring_s=2,
+            ),
+        ],
+    )
     expect(tile.get_by_test_id("waiting")).to_have_text("0")
     expect(tile.get_by_test_id("answered")).to_have_text("1")
     expect(ann.get_by_test_id("agent-state")).to_have_text("On call · billing")
@@ -65,8 +79,9 @@ def test_a_dropped_socket_shows_the_stale_banner_then_recovers(cast, source, liv
     expect(page.locator("[data-testid=agent-row][data-agent='Bob Agent']")).to_be_visible()
 
 
-def test_an_agents_help_request_and_a_broadcast_cross_the_floor(cast, source, live_board,
-                                                                browser, page):
+def test_an_agents_help_request_and_a_broadcast_cross_the_floor(
+    cast, source, live_board, browser, page
+):
     open_board(page, live_board)
     agent_context = browser.new_context()
     try:
@@ -90,17 +105,20 @@ def test_an_agents_help_request_and_a_broadcast_cross_the_floor(cast, source, li
         page.fill("#broadcast-form input[name=text]", "Outage: use the fallback script")
         page.select_option("#broadcast-form select[name=priority]", "urgent")
         page.click("#broadcast-form button[type=submit]")
-        expect(agent.get_by_test_id("broadcast")).to_contain_text(
-            "Outage: use the fallback script")
+        expect(agent.get_by_test_id("broadcast")).to_contain_text("Outage: use the fallback script")
         expect(page.get_by_test_id("broadcast")).to_contain_text("URGENT")
     finally:
         agent_context.close()
 
 
 def test_an_acknowledgement_shows_on_every_board(cast, source, live_board, browser, page):
-    post_events(live_board.url, source.token, [
-        event("call_queued", ago=90, call_id="w1", queue="cards", caller="+1"),
-    ])
+    post_events(
+        live_board.url,
+        source.token,
+        [
+            event("call_queued", ago=90, call_id="w1", queue="cards", caller="+1"),
+        ],
+    )
     open_board(page, live_board)
     other_context = browser.new_context()
     try:
@@ -108,8 +126,9 @@ def test_an_acknowledgement_shows_on_every_board(cast, source, live_board, brows
         open_board(other, live_board, username="ada")
         wait_alert = page.locator("[data-testid=alert][data-kind=queue_wait]")
         wait_alert.get_by_role("button", name="Acknowledge").click()
-        expect(other.locator("[data-testid=alert][data-kind=queue_wait]")
-               .get_by_test_id("alert-ack")).to_contain_text("sam")
+        expect(
+            other.locator("[data-testid=alert][data-kind=queue_wait]").get_by_test_id("alert-ack")
+        ).to_contain_text("sam")
     finally:
         other_context.close()
 
@@ -126,20 +145,44 @@ def test_tv_mode_is_full_screen_without_controls(cast, source, live_board, page)
     from metrics.simulator import FloorSimulator
 
     members = ["PJSIP/2004", "PJSIP/2005"]
-    names = ["Grace Kim", "Hugo Silva", "Ines Patel", "Jon Okafor", "Kemi Chen", "Liam Berg",
-             "Mei Durand", "Nora Walsh", "Omar Costa", "Priya Lund", "Rosa Aziz", "Sven Rao",
-             "Tara Haddad", "Uma Yilmaz", "Victor Martin", "Wen Adeyemi"]
+    names = [
+        "Grace Kim",
+        "Hugo Silva",
+        "Ines Patel",
+        "Jon Okafor",
+        "Kemi Chen",
+        "Liam Berg",
+        "Mei Durand",
+        "Nora Walsh",
+        "Omar Costa",
+        "Priya Lund",
+        "Rosa Aziz",
+        "Sven Rao",
+        "Tara Haddad",
+        "Uma Yilmaz",
+        "Victor Martin",
+        "Wen Adeyemi",
+    ]
     for n, name in enumerate(names):
-        services.agent_create(username=f"tv{n}", display_name=name, employee_number=f"T{n}",
-                              team=cast.billing if n % 2 else cast.cards,
-                              aliases=[f"PJSIP/3{n:03d}"])
+        services.agent_create(
+            username=f"tv{n}",
+            display_name=name,
+            employee_number=f"T{n}",
+            team=cast.billing if n % 2 else cast.cards,
+            aliases=[f"PJSIP/3{n:03d}"],
+        )
         members.append(f"PJSIP/3{n:03d}")
     now = time.time()
-    simulator = FloorSimulator(members=members, queues={"billing": 3, "cards": 2, "loans": 1},
-                               rate=lambda ts: 0.06, start=now - 40 * 60, seed=7)
+    simulator = FloorSimulator(
+        members=members,
+        queues={"billing": 3, "cards": 2, "loans": 1},
+        rate=lambda ts: 0.06,
+        start=now - 40 * 60,
+        seed=7,
+    )
     history = simulator.advance(now)
     for start in range(0, len(history), 1000):
-        post_events(live_board.url, source.token, history[start:start + 1000])
+        post_events(live_board.url, source.token, history[start : start + 1000])
 
     page.set_viewport_size({"width": 1920, "height": 1080})
     browser_login(page, live_board.url, "sam")
@@ -149,14 +192,18 @@ def test_tv_mode_is_full_screen_without_controls(cast, source, live_board, page)
     assert page.locator(".topbar").is_hidden()
     assert page.locator("main button, #broadcast-form, #filter-team").count() == 0
     page.wait_for_timeout(1500)  # one tick of the clocks
-    target = (REPO / "docs" / "wallboard-tv.png" if os.environ.get("CALLFLOOR_SCREENSHOTS")
-              else Path(os.environ.get("TMPDIR", "/tmp")) / "wallboard-tv.png")
+    target = (
+        REPO / "docs" / "wallboard-tv.png"
+        if os.environ.get("CALLFLOOR_SCREENSHOTS")
+        else Path(os.environ.get("TMPDIR", "/tmp")) / "wallboard-tv.png"
+    )
     page.screenshot(path=str(target))
     assert target.stat().st_size > 10_000
 
 
-def test_a_live_escalation_arrives_on_the_board_and_goes_once_taken_over(cast, source,
-                                                                          live_board, page):
+def test_a_live_escalation_arrives_on_the_board_and_goes_once_taken_over(
+    cast, source, live_board, page
+):
     from qa.complaints import services as complaints
     from qa.complaints.models import LiveEscalation
 
@@ -165,8 +212,7 @@ def test_a_live_escalation_arrives_on_the_board_and_goes_once_taken_over(cast, s
     live = complaints.live_escalation_raise(actor=cast.ann, reason="Asks for a supervisor")
     alert = page.locator("[data-testid=alert][data-kind=live_escalation]")
     expect(alert).to_contain_text("Ann Agent: customer asks for a supervisor")
-    expect(alert.get_by_test_id("alert-link")).to_have_attribute(
-        "href", "/complaints/escalations/")
+    expect(alert.get_by_test_id("alert-link")).to_have_attribute("href", "/complaints/escalations/")
     alert.get_by_role("button", name="Take over").click()
     expect(alert).to_have_count(0)
     live.refresh_from_db()
@@ -174,8 +220,9 @@ def test_a_live_escalation_arrives_on_the_board_and_goes_once_taken_over(cast, s
     assert LiveEscalation.objects.filter(status="open").count() == 0
 
 
-def test_an_urgent_broadcast_reaches_the_agents_my_quality_page(cast, source, live_board,
-                                                                 browser, page):
+def test_an_urgent_broadcast_reaches_the_agents_my_quality_page(
+    cast, source, live_board, browser, page
+):
     open_board(page, live_board)
     agent_context = browser.new_context()
     try:
@@ -187,6 +234,7 @@ def test_an_urgent_broadcast_reaches_the_agents_my_quality_page(cast, source, li
         page.select_option("#broadcast-form select[name=priority]", "urgent")
         page.click("#broadcast-form button[type=submit]")
         expect(agent.get_by_test_id("broadcast")).to_contain_text(
-            "URGENT · Sam Supervisor: Outage: use the fallback script")
+            "URGENT · Sam Supervisor: Outage: use the fallback script"
+        )
     finally:
         agent_context.close()

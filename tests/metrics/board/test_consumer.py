@@ -41,10 +41,13 @@ async def test_a_qa_analyst_gets_no_floor(cast):
 
 
 async def test_a_supervisor_gets_a_snapshot_then_a_resync_on_request(cast, source):
-    await sync_to_async(ingest)(source.source, [
-        event("agent_login", ago=30, member="PJSIP/2004"),
-        event("agent_login", ago=30, member="PJSIP/2005"),
-    ])
+    await sync_to_async(ingest)(
+        source.source,
+        [
+            event("agent_login", ago=30, member="PJSIP/2004"),
+            event("agent_login", ago=30, member="PJSIP/2005"),
+        ],
+    )
     socket, connected = await _open(cast.sam)
     assert connected
     first = await socket.receive_json_from(timeout=5)
@@ -88,16 +91,33 @@ def _random_batch(rng: random.Random, calls: dict, queues: dict) -> list[dict]:
         elif choice < 0.5 and waiting:
             call = rng.choice(waiting)
             calls[call] = ("talking", member)
-            batch.append(event("call_answered", call_id=call, queue=queues[call],
-                               member=member, wait_s=3, ring_s=1))
+            batch.append(
+                event(
+                    "call_answered",
+                    call_id=call,
+                    queue=queues[call],
+                    member=member,
+                    wait_s=3,
+                    ring_s=1,
+                )
+            )
         elif choice < 0.6 and talking:
             call = rng.choice(talking)
-            batch.append(event("call_ended", call_id=call, queue=queues[call],
-                               member=calls[call][1], talk_s=20))
+            batch.append(
+                event(
+                    "call_ended", call_id=call, queue=queues[call], member=calls[call][1], talk_s=20
+                )
+            )
             calls[call] = "ended"
         elif choice < 0.75:
-            batch.append(event("agent_status", member=member, status="not_ready",
-                               reason=rng.choice(["Break", "Lunch"])))
+            batch.append(
+                event(
+                    "agent_status",
+                    member=member,
+                    status="not_ready",
+                    reason=rng.choice(["Break", "Lunch"]),
+                )
+            )
         elif choice < 0.9:
             batch.append(event("agent_login", member=member))
         else:
@@ -140,11 +160,14 @@ async def test_a_team_lead_never_receives_another_teams_agent(cast, source):
     socket, connected = await _open(cast.tina)
     assert connected
     first = await socket.receive_json_from(timeout=5)
-    await sync_to_async(ingest)(source.source, [
-        event("agent_login", member="PJSIP/2005"),
-        event("agent_status", member="PJSIP/2005", status="not_ready", reason="Break"),
-        event("agent_login", member="PJSIP/2004"),
-    ])
+    await sync_to_async(ingest)(
+        source.source,
+        [
+            event("agent_login", member="PJSIP/2005"),
+            event("agent_status", member="PJSIP/2005", status="not_ready", reason="Break"),
+            event("agent_login", member="PJSIP/2004"),
+        ],
+    )
     await sync_to_async(push.floor_push)(site="main")
     seen = []
     while not await socket.receive_nothing(timeout=0.3):
@@ -167,7 +190,8 @@ async def test_a_live_escalation_reaches_the_supervisor_and_its_team_lead_only(c
         sockets[name] = (socket, first["snapshot"], first["seq"])
     # The service sends floor_changed after commit; with eager Celery that pushes at once.
     live = await sync_to_async(complaints.live_escalation_raise)(
-        actor=cast.ann, reason="Asks for a supervisor")
+        actor=cast.ann, reason="Asks for a supervisor"
+    )
     key = f"live_escalation:{live.pk}"
     seen = {}
     for name, (socket, state, seq) in sockets.items():

@@ -5,19 +5,23 @@ from hypothesis import strategies as st
 
 from metrics.floor_delta import SECTIONS, Viewer, apply, diff, filter_delta, filter_snapshot
 
-entry = st.fixed_dictionaries({
-    "team_id": st.sampled_from([None, 1, 2]),
-    "agent": st.sampled_from([None, "a1", "a2", "a3"]),
-    "value": st.integers(0, 3),
-})
+entry = st.fixed_dictionaries(
+    {
+        "team_id": st.sampled_from([None, 1, 2]),
+        "agent": st.sampled_from([None, "a1", "a2", "a3"]),
+        "value": st.integers(0, 3),
+    }
+)
 section = st.dictionaries(st.sampled_from(["k1", "k2", "k3", "k4"]), entry, max_size=4)
 snapshot = st.fixed_dictionaries({name: section for name in SECTIONS})
-viewers = st.sampled_from([
-    Viewer(everything=True),
-    Viewer(queues=True, teams=frozenset({1}), agent_key="a3"),
-    Viewer(agent_key="a1"),
-    Viewer(),
-])
+viewers = st.sampled_from(
+    [
+        Viewer(everything=True),
+        Viewer(queues=True, teams=frozenset({1}), agent_key="a3"),
+        Viewer(agent_key="a1"),
+        Viewer(),
+    ]
+)
 
 
 @given(snapshot, snapshot)

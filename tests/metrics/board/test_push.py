@@ -92,9 +92,25 @@ def floor_worker(transactional_db):
     test_db = urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
     env = dict(os.environ, CELERY_TASK_ALWAYS_EAGER="0", DATABASE_URL=test_db)
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "callfloor", "worker", "--pool=solo",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "-n", "floor@%h"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "callfloor",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            "floor@%h",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     from callfloor.celery import app
 
     deadline = time.monotonic() + 60
@@ -108,8 +124,9 @@ def floor_worker(transactional_db):
         process.wait(timeout=20)
 
 
-def test_a_burst_of_changes_yields_one_push_through_a_real_worker(cast, source, floor_worker,
-                                                                  listener):
+def test_a_burst_of_changes_yields_one_push_through_a_real_worker(
+    cast, source, floor_worker, listener
+):
     from callfloor.celery import app
 
     # The test process only schedules; the worker pushes. (Celery's own conf: it has read
@@ -135,8 +152,10 @@ def _burst_then_change(cast, source, listener):
 
 
 def test_concurrent_pushes_get_unique_consecutive_sequence_numbers(cast, source, listener):
-    threads = [threading.Thread(target=lambda: [push.floor_push(site="main") for _ in range(5)])
-               for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: [push.floor_push(site="main") for _ in range(5)])
+        for _ in range(4)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

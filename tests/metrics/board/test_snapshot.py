@@ -22,29 +22,56 @@ def _busy_morning(source, calls: int, *, start: datetime):
         call = f"m{n}"
         events += [
             event("call_queued", at=at, call_id=call, queue="billing", caller=f"+32{n}"),
-            event("call_answered", at=at + timedelta(seconds=5), call_id=call, queue="billing",
-                  member="PJSIP/2004", wait_s=5, ring_s=2),
-            event("call_ended", at=at + timedelta(seconds=40), call_id=call, queue="billing",
-                  member="PJSIP/2004", talk_s=35),
+            event(
+                "call_answered",
+                at=at + timedelta(seconds=5),
+                call_id=call,
+                queue="billing",
+                member="PJSIP/2004",
+                wait_s=5,
+                ring_s=2,
+            ),
+            event(
+                "call_ended",
+                at=at + timedelta(seconds=40),
+                call_id=call,
+                queue="billing",
+                member="PJSIP/2004",
+                talk_s=35,
+            ),
         ]
     ingest(source, events)
 
 
 def test_tiles_and_rows_hold_todays_figures_and_timestamps(cast, source):
     now = datetime.now(UTC)
-    ingest(source.source, [
-        event("agent_login", ago=300, member="PJSIP/2004"),
-        event("agent_login", ago=300, member="PJSIP/2005"),
-        event("call_queued", ago=120, call_id="c1", queue="billing", caller="+3221"),
-        event("call_answered", ago=110, call_id="c1", queue="billing", member="PJSIP/2004",
-              wait_s=10, ring_s=3),
-        event("call_queued", ago=45, call_id="c2", queue="billing", caller="+3222"),
-        event("agent_status", ago=30, member="PJSIP/2005", status="not_ready", reason="Break"),
-    ])
+    ingest(
+        source.source,
+        [
+            event("agent_login", ago=300, member="PJSIP/2004"),
+            event("agent_login", ago=300, member="PJSIP/2005"),
+            event("call_queued", ago=120, call_id="c1", queue="billing", caller="+3221"),
+            event(
+                "call_answered",
+                ago=110,
+                call_id="c1",
+                queue="billing",
+                member="PJSIP/2004",
+                wait_s=10,
+                ring_s=3,
+            ),
+            event("call_queued", ago=45, call_id="c2", queue="billing", caller="+3222"),
+            event("agent_status", ago=30, member="PJSIP/2005", status="not_ready", reason="Break"),
+        ],
+    )
     snap = floor_snapshot(site="main", now=now)
     (tile,) = snap["queues"].values()
     assert (tile["name"], tile["offered"], tile["answered"], tile["waiting"]) == (
-        "billing", 2, 1, 1)
+        "billing",
+        2,
+        1,
+        1,
+    )
     assert tile["longest_waiting_since"] == pytest.approx(now.timestamp() - 45, abs=1)
     assert tile["waiting_calls"][0]["caller"] == "+3222"
     assert tile["sl_variant"] == "offered" and tile["sl_target"] == 0.8
@@ -54,7 +81,12 @@ def test_tiles_and_rows_hold_todays_figures_and_timestamps(cast, source):
     assert len(tile["trend"]) >= 1
     ann = snap["agents"][f"a{cast.ann_agent.pk}"]
     assert (ann["name"], ann["team"], ann["activity"], ann["queue"], ann["call_id"]) == (
-        "Ann Agent", "Billing", "on_call", "billing", "c1")
+        "Ann Agent",
+        "Billing",
+        "on_call",
+        "billing",
+        "c1",
+    )
     assert ann["since"] == pytest.approx(now.timestamp() - 110, abs=1)
     bob = snap["agents"][f"a{cast.bob_agent.pk}"]
     assert (bob["status"], bob["reason"]) == ("not_ready", "Break")
@@ -77,15 +109,26 @@ def test_the_cost_of_a_snapshot_does_not_grow_with_the_day(cast, source):
 
 
 def test_long_call_break_overrun_and_long_wrap_up_alert(cast, source):
-    ingest(source.source, [
-        event("agent_login", ago=3600, member="PJSIP/2004"),
-        event("agent_login", ago=3600, member="PJSIP/2005"),
-        event("call_queued", ago=700, call_id="long", queue="cards", caller="+1"),
-        event("call_answered", ago=690, call_id="long", queue="cards", member="PJSIP/2004",
-              wait_s=10, ring_s=2),
-        event("agent_status", ago=1000, member="PJSIP/2005", status="not_ready",
-              reason="Break"),
-    ])
+    ingest(
+        source.source,
+        [
+            event("agent_login", ago=3600, member="PJSIP/2004"),
+            event("agent_login", ago=3600, member="PJSIP/2005"),
+            event("call_queued", ago=700, call_id="long", queue="cards", caller="+1"),
+            event(
+                "call_answered",
+                ago=690,
+                call_id="long",
+                queue="cards",
+                member="PJSIP/2004",
+                wait_s=10,
+                ring_s=2,
+            ),
+            event(
+                "agent_status", ago=1000, member="PJSIP/2005", status="not_ready", reason="Break"
+            ),
+        ],
+    )
     alerts = floor_snapshot(site="main")["alerts"].values()
     kinds = {a["kind"]: a for a in alerts}
     assert kinds["long_call"]["agent"] == f"a{cast.ann_agent.pk}"
@@ -95,25 +138,38 @@ def test_long_call_break_overrun_and_long_wrap_up_alert(cast, source):
 
 def test_an_acknowledged_alert_names_who_saw_it(cast, source):
     ingest(source.source, [event("call_queued", ago=90, call_id="w", queue="billing")])
-    key = next(k for k, a in floor_snapshot(site="main")["alerts"].items()
-               if a["kind"] == "queue_wait")
+    key = next(
+        k for k, a in floor_snapshot(site="main")["alerts"].items() if a["kind"] == "queue_wait"
+    )
     floor_actions.alert_acknowledge(actor=cast.sam, key=key)
     alert = floor_snapshot(site="main")["alerts"][key]
     assert alert["ack"]["by"] == "sam"
 
 
 def test_help_requests_broadcasts_and_takeovers_show_until_they_end(cast, source):
-    ingest(source.source, [
-        event("agent_login", ago=60, member="PJSIP/2004"),
-        event("call_queued", ago=50, call_id="hard", queue="billing"),
-        event("call_answered", ago=45, call_id="hard", queue="billing", member="PJSIP/2004",
-              wait_s=5, ring_s=1),
-    ])
-    request = floor_actions.help_request_create(user=cast.ann, reason="escalation",
-                                                note="Customer wants a manager")
+    ingest(
+        source.source,
+        [
+            event("agent_login", ago=60, member="PJSIP/2004"),
+            event("call_queued", ago=50, call_id="hard", queue="billing"),
+            event(
+                "call_answered",
+                ago=45,
+                call_id="hard",
+                queue="billing",
+                member="PJSIP/2004",
+                wait_s=5,
+                ring_s=1,
+            ),
+        ],
+    )
+    request = floor_actions.help_request_create(
+        user=cast.ann, reason="escalation", note="Customer wants a manager"
+    )
     live = floor_actions.broadcast_send(actor=cast.sam, text="Outage", priority="urgent")
-    floor_actions.broadcast_send(actor=cast.sam, text="Gone soon",
-                                 expires_at=datetime.now(UTC) + timedelta(seconds=1))
+    floor_actions.broadcast_send(
+        actor=cast.sam, text="Gone soon", expires_at=datetime.now(UTC) + timedelta(seconds=1)
+    )
     snap = floor_snapshot(site="main", now=datetime.now(UTC) + timedelta(seconds=5))
     assert [b["text"] for b in snap["broadcasts"].values()] == ["Outage"]
     help_alert = snap["alerts"][f"help:{request.pk}"]
@@ -130,11 +186,14 @@ def test_help_requests_broadcasts_and_takeovers_show_until_they_end(cast, source
 
 
 def test_a_team_lead_sees_every_queue_but_only_their_teams_agents(cast, source):
-    ingest(source.source, [
-        event("agent_login", ago=60, member="PJSIP/2004"),
-        event("agent_login", ago=60, member="PJSIP/2005"),
-        event("call_queued", ago=5, call_id="x", queue="cards"),
-    ])
+    ingest(
+        source.source,
+        [
+            event("agent_login", ago=60, member="PJSIP/2004"),
+            event("agent_login", ago=60, member="PJSIP/2005"),
+            event("call_queued", ago=5, call_id="x", queue="cards"),
+        ],
+    )
     floor_actions.help_request_create(user=cast.bob, reason="technical")
     snap = floor_snapshot(site="main")
     tina = filter_snapshot(snap, viewer_for(cast.tina))
@@ -163,8 +222,7 @@ def test_an_open_live_escalation_is_an_alert_until_it_is_taken(cast, source):
     keys = {f"live_escalation:{live.pk}", f"live_escalation:{other.pk}"}
     assert keys <= set(filter_snapshot(snap, viewer_for(cast.sam))["alerts"])
     tina = filter_snapshot(snap, viewer_for(cast.tina))["alerts"]
-    assert {k for k in tina if k.startswith("live_escalation:")} == {
-        f"live_escalation:{live.pk}"}
+    assert {k for k in tina if k.startswith("live_escalation:")} == {f"live_escalation:{live.pk}"}
 
     complaints.live_escalation_take(live=live, actor=cast.sam)
     complaints.live_escalation_close(live=other, actor=cast.sam)
@@ -194,10 +252,23 @@ def test_a_tile_shows_todays_csat_once_surveys_are_answered(cast, source):
     for n, ago in enumerate([500, 400]):
         events += [
             event("call_queued", ago=ago, call_id=f"s{n}", queue="billing"),
-            event("call_answered", ago=ago - 5, call_id=f"s{n}", queue="billing",
-                  member="PJSIP/2004", wait_s=5, ring_s=1),
-            event("call_ended", ago=ago - 60, call_id=f"s{n}", queue="billing",
-                  member="PJSIP/2004", talk_s=55),
+            event(
+                "call_answered",
+                ago=ago - 5,
+                call_id=f"s{n}",
+                queue="billing",
+                member="PJSIP/2004",
+                wait_s=5,
+                ring_s=1,
+            ),
+            event(
+                "call_ended",
+                ago=ago - 60,
+                call_id=f"s{n}",
+                queue="billing",
+                member="PJSIP/2004",
+                talk_s=55,
+            ),
         ]
     ingest(source.source, events)
     (tile,) = floor_snapshot(site="main", now=now)["queues"].values()
@@ -222,9 +293,13 @@ def test_a_tile_shows_required_now_from_the_forecast_cached_per_interval(cast, s
     for week in range(1, 5):
         for n in range(2):
             QueueCall.objects.create(
-                source=source.source, call_id=f"h{week}-{n}", queue=billing,
+                source=source.source,
+                call_id=f"h{week}-{n}",
+                queue=billing,
                 offered_at=start - timedelta(weeks=week) + timedelta(minutes=n),
-                outcome=Outcome.ABANDONED, wait_s=30)
+                outcome=Outcome.ABANDONED,
+                wait_s=30,
+            )
     # 2 calls × 180 s (no answered history: the default AHT) over 900 s = 0.4 erlang.
     # One agent: SL = 1 − 0.4·e^(−0.6·20/180) ≈ 0.63 < 0.8; two: P(wait) = 0.1 / 1.5, SL ≈
     # 1 − 0.0667·e^(−1.6·20/180) ≈ 0.94 ≥ 0.8 → two agents.
@@ -232,8 +307,9 @@ def test_a_tile_shows_required_now_from_the_forecast_cached_per_interval(cast, s
     tile = floor_snapshot(site="main", now=now)["queues"][f"q{billing.pk}"]
     assert (tile["required_now"], tile["staffed"]) == (2, 1)
     # Worked out once per interval: more history now does not change this interval's figure.
-    QueueCall.objects.filter(queue=billing, offered_at__lt=start).update(offered_at=start
-                                                                         - timedelta(days=1))
+    QueueCall.objects.filter(queue=billing, offered_at__lt=start).update(
+        offered_at=start - timedelta(days=1)
+    )
     tile = floor_snapshot(site="main", now=now)["queues"][f"q{billing.pk}"]
     assert tile["required_now"] == 2
     later = now + timedelta(minutes=billing.interval_minutes)

@@ -14,5 +14,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{escalation.complaint.reference}: {escalation.get_kind_display().lower()}, "
                 f"now with {escalation.to_owner.get_username()} "
-                f"({escalation.get_to_tier_display().lower()})")
+                f"({escalation.get_to_tier_display().lower()})"
+            )
         self.stdout.write(f"{len(escalated)} case(s) escalated.")
