@@ -115,7 +115,8 @@ def floor_push(*, site: str) -> dict:
 def floor_current(*, site: str) -> dict:
     """The last pushed snapshot of `site` and its sequence number (pushing one if none)."""
     current = cache.get(_key(site, "current"))
-    if current is None:
+    scheduler = local_scheduler
+    if current is None or (scheduler is not None and scheduler.take_unattached(site)):
         floor_push(site=site)
         current = cache.get(_key(site, "current"))
     return current
@@ -151,6 +152,20 @@ class LocalScheduler:
             self._dirty.add(site)
         if self._loop is not None and self._wake is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
+
+    def take_unattached(self, site: str) -> bool:
+        """Whether `site` changed while no socket has attached the loop (the caller pushes).
+
+        Until a board connects nothing runs the loop, so a snapshot asked for over HTTP would
+        otherwise stay at the last push.
+        """
+        if self._task is not None:
+            return False
+        with self._lock:
+            if site not in self._dirty:
+                return False
+            self._dirty.discard(site)
+            return True
 
     def start(self) -> LocalScheduler:
         """Take over the dirty marks of this process; runs once a loop `attach`es it."""

@@ -193,6 +193,21 @@ async def test_the_in_process_scheduler_coalesces_a_burst_and_beats(cast, source
         await asyncio.sleep(0)
 
 
+def test_the_snapshot_api_is_fresh_before_any_board_attaches_the_scheduler(cast, source):
+    scheduler = push.LocalScheduler(heartbeat_s=60).start()
+    try:
+        first = push.floor_current(site="main")
+        ingest(source.source, [event("agent_login", member="PJSIP/2004")])
+
+        current = push.floor_current(site="main")
+
+        assert current["seq"] == first["seq"] + 1
+        assert f"a{cast.ann_agent.pk}" in current["snapshot"]["agents"]
+        assert push.floor_current(site="main")["seq"] == current["seq"]  # nothing new: no push
+    finally:
+        scheduler.stop()
+
+
 async def test_a_socket_connecting_mid_stream_chains_from_its_snapshot(cast, source):
     from channels.testing import WebsocketCommunicator
 
