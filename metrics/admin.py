@@ -17,16 +17,15 @@ class QueueAdmin(admin.ModelAdmin):
     list_display = ["name", "site", "sl_threshold_s", "sl_target", "sl_variant", "interval_minutes"]
     list_filter = ["site", "sl_variant"]
     search_fields = ["name", "aliases__name"]
+    filter_horizontal = ["teams"]
     inlines = [QueueAliasInline]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action="queue.saved",
-            target=obj,
-            data={k: form.cleaned_data.get(k) for k in form.changed_data if k != "acw_reasons"},
-        )
+        data = {k: form.cleaned_data.get(k) for k in form.changed_data if k != "acw_reasons"}
+        if "teams" in data:
+            data["teams"] = sorted(team.name for team in data["teams"])
+        audit_record(actor=request.user, action="queue.saved", target=obj, data=data)
         # The rollups were counted with the old thresholds or interval length.
         if change and set(form.changed_data) & set(ROLLUP_SETTINGS):
             rows = services.queue_rollups_rebuild(queue=obj)

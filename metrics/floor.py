@@ -81,8 +81,25 @@ def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
+# A team lead holding this permission (given in the admin, to the user or a group) sees the
+# whole floor; other team leads see their teams' agents and the queues their teams work.
+WHOLE_FLOOR_PERMISSION = "metrics.see_whole_floor"
+
+
+def queues_of_teams(teams) -> frozenset[int]:
+    """The ids of the queues the given teams work (`Queue.teams`)."""
+    return frozenset(
+        Queue.objects.filter(teams__in=list(teams)).values_list("pk", flat=True).distinct()
+    )
+
+
 def viewer_for(user) -> Viewer | None:
-    """What `user` may see of the floor, or None when they may not open the feed at all."""
+    """What `user` may see of the floor, or None when they may not open the feed at all.
+
+    Supervisors and admins see everything; a team lead their own teams' agents and the queues
+    those teams work (or everything when allowed: `WHOLE_FLOOR_PERMISSION`); an agent their
+    own row, their own help requests and the broadcasts.
+    """
     from agents.access import agent_of, has_role, teams_led_by
     from agents.roles import Role
 
@@ -91,8 +108,12 @@ def viewer_for(user) -> Viewer | None:
     agent = agent_of(user)
     agent_key = f"a{agent.pk}" if agent is not None else None
     if has_role(user, Role.TEAM_LEAD):
+        if user.has_perm(WHOLE_FLOOR_PERMISSION):
+            return Viewer(everything=True, agent_key=agent_key)
         teams = frozenset(teams_led_by(user).values_list("pk", flat=True))
-        return Viewer(queues=True, teams=teams, agent_key=agent_key)
+        return Viewer(
+            queues=True, teams=teams, agent_key=agent_key, queue_ids=queues_of_teams(teams)
+        )
     if has_role(user, Role.AGENT) and agent is not None:
         return Viewer(agent_key=agent_key)
     return None

@@ -41,9 +41,20 @@ class Queue(models.Model):
     wait_amber_s = models.PositiveIntegerField(default=30)
     wait_red_s = models.PositiveIntegerField(default=60)
     sl_red = models.FloatField(default=0.6)
+    # The teams that work this queue: a team lead's board shows these queues only (unless the
+    # lead holds the "see the whole floor" permission).
+    teams = models.ManyToManyField(
+        "agents.Team",
+        blank=True,
+        related_name="queues",
+        help_text="the teams that work this queue (their leads see it on the wall board)",
+    )
 
     class Meta:
         ordering = ["name"]
+        permissions = [
+            ("see_whole_floor", "Can see every queue and team on the wall board"),
+        ]
 
     def __str__(self) -> str:
         return self.name

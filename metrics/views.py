@@ -3,7 +3,7 @@ from django.shortcuts import render
 from agents.access import has_role, role_required, teams_led_by
 from agents.models import Team
 from agents.roles import Role
-from metrics.floor import default_site, feed_config, my_floor_context
+from metrics.floor import default_site, feed_config, my_floor_context, viewer_for
 from metrics.models import Queue
 
 
@@ -11,7 +11,11 @@ from metrics.models import Queue
 def floor(request):
     """The live wall board (`?tv=1`: full screen, large type, no controls, rotating pages)."""
     everything = has_role(request.user, Role.SUPERVISOR, Role.ADMIN)
-    teams = Team.objects.all() if everything else teams_led_by(request.user)
+    viewer = viewer_for(request.user)
+    teams = Team.objects.all() if viewer.everything else teams_led_by(request.user)
+    queues = Queue.objects.filter(site=default_site())
+    if viewer.queue_ids is not None and not viewer.everything:
+        queues = queues.filter(pk__in=viewer.queue_ids)
     config = {
         **feed_config(),
         "mode": "board",
@@ -19,7 +23,7 @@ def floor(request):
         "can_broadcast": everything,
         "can_act": True,
         "teams": [{"id": t.pk, "name": t.name} for t in teams.order_by("name")],
-        "queues": [{"id": q.pk, "name": q.name} for q in Queue.objects.filter(site=default_site())],
+        "queues": [{"id": q.pk, "name": q.name} for q in queues],
         "team": request.GET.get("team", ""),
         "queue": request.GET.get("queue", ""),
     }

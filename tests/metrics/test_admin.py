@@ -104,3 +104,31 @@ def test_changing_a_threshold_recomputes_the_rollups(admin_client, post_events):
     assert response.status_code == 302, response.content[:2000]
     row = QueueInterval.objects.get(queue=queue)
     assert (row.a_in, row.a_out) == (1, 0)
+
+
+def test_the_admin_sets_which_teams_work_a_queue(admin_client, cast):
+    queue = Queue.objects.create(name="billing")
+    data = {
+        "name": "billing",
+        "site": "main",
+        "sl_threshold_s": 20,
+        "sl_target": 0.8,
+        "short_abandon_s": 5,
+        "sl_variant": "offered",
+        "interval_minutes": 15,
+        "day_reset_hour": 0,
+        "acw_reasons": '["ACW"]',
+        "wait_amber_s": 30,
+        "wait_red_s": 60,
+        "sl_red": 0.6,
+        "teams": [cast.billing.pk],
+        "aliases-TOTAL_FORMS": 0,
+        "aliases-INITIAL_FORMS": 0,
+        "aliases-MIN_NUM_FORMS": 0,
+        "aliases-MAX_NUM_FORMS": 1000,
+    }
+    response = admin_client.post(f"/admin/metrics/queue/{queue.pk}/change/", data)
+    assert response.status_code == 302, response.content[:2000]
+    assert list(queue.teams.all()) == [cast.billing]
+    audit = AuditEntry.objects.get(action="queue.saved")
+    assert audit.data["teams"] == ["Billing"]

@@ -185,7 +185,7 @@ def test_help_requests_broadcasts_and_takeovers_show_until_they_end(cast, source
     assert not any(a["kind"] == "help" for a in snap["alerts"].values())
 
 
-def test_a_team_lead_sees_every_queue_but_only_their_teams_agents(cast, source):
+def test_a_team_lead_sees_only_their_teams_queues_and_agents(cast, source, team_queues):
     ingest(
         source.source,
         [
@@ -198,7 +198,11 @@ def test_a_team_lead_sees_every_queue_but_only_their_teams_agents(cast, source):
     snap = floor_snapshot(site="main")
     tina = filter_snapshot(snap, viewer_for(cast.tina))
     assert list(tina["agents"]) == [f"a{cast.ann_agent.pk}"]
-    assert list(tina["queues"]) == list(snap["queues"])
+    assert len(snap["queues"]) == 2
+    assert list(tina["queues"]) == [f"q{team_queues.billing.pk}"]
+    assert list(filter_snapshot(snap, viewer_for(cast.tom))["queues"]) == [
+        f"q{team_queues.cards.pk}"
+    ]
     assert tina["help"] == {}
     ann = filter_snapshot(snap, viewer_for(cast.ann))
     assert list(ann["agents"]) == [f"a{cast.ann_agent.pk}"] and ann["queues"] == {}
