@@ -64,6 +64,28 @@ def test_events_posted_to_the_api_change_a_tile_and_an_agent_row_without_reload(
     assert page.evaluate("window.__sameDocument") is True
 
 
+def test_a_ringing_phone_shows_on_the_agent_row_in_its_time_band(cast, source, live_board, page):
+    open_board(page, live_board)
+    post_events(
+        live_board.url,
+        source.token,
+        [
+            event("agent_login", ago=60, member="PJSIP/2004"),
+            event("call_queued", ago=30, call_id="r1", queue="billing"),
+        ],
+    )
+    ann = page.locator("[data-testid=agent-row][data-agent='Ann Agent']")
+    expect(ann.get_by_test_id("agent-state")).to_have_text("Available")
+    # Ringing for 15 s already: past the ringing band's amber mark (10 s), not its red (20 s).
+    ring = {"call_id": "r1", "queue": "billing", "member": "PJSIP/2004"}
+    post_events(live_board.url, source.token, [event("call_ringing", ago=15, **ring)])
+    expect(ann.get_by_test_id("agent-state")).to_have_text("Ringing · billing")
+    expect(ann).to_have_attribute("data-band", "amber")
+    post_events(live_board.url, source.token, [event("call_answered", **ring)])
+    expect(ann.get_by_test_id("agent-state")).to_have_text("On call · billing")
+    expect(ann).to_have_attribute("data-band", "green")
+
+
 def test_a_dropped_socket_shows_the_stale_banner_then_recovers(cast, source, live_board, page):
     open_board(page, live_board)
     banner = page.get_by_test_id("stale-banner")
