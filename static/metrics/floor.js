@@ -180,9 +180,20 @@ function trendSvg(tile) {
   </svg>`;
 }
 
+// The TV hangs over the floor: a waiting caller's number shows there by its last 4 digits only.
+export function maskCaller(number) {
+  const digits = String(number ?? "").replace(/\D/g, "");
+  return digits.length > 4 ? `••• ${digits.slice(-4)}` : "••••";
+}
+
+function waitingCaller(call) {
+  if (!call.caller) return call.call_id;
+  return config.tv ? maskCaller(call.caller) : call.caller;
+}
+
 function queueTile(tile) {
   const waiting = tile.waiting_calls.slice(0, 6).map((c) => (
-    `<li><span>${esc(c.caller || c.call_id)}</span> <span class="tick" data-since="${c.since}"></span></li>`)).join("");
+    `<li data-testid="waiting-caller"><span>${esc(waitingCaller(c))}</span> <span class="tick" data-since="${c.since}"></span></li>`)).join("");
   return `<article class="tile" data-testid="queue-tile" data-queue="${esc(tile.name)}" data-key="${tile.key}">
     <header><h3>${esc(tile.name)}</h3><span class="sl-variant">${esc(VARIANTS[tile.sl_variant] || tile.sl_variant)} · target ${pct(tile.sl_target)} in ${tile.threshold_s} s</span></header>
     <div class="big">

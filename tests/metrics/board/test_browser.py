@@ -223,6 +223,33 @@ def test_tv_mode_is_full_screen_without_controls(cast, source, live_board, page)
     assert target.stat().st_size > 10_000
 
 
+def test_tv_mode_shows_waiting_callers_by_their_last_four_digits(cast, source, live_board, page):
+    post_events(
+        live_board.url,
+        source.token,
+        [
+            event("call_queued", ago=20, call_id="c1", queue="billing", caller="+32 2 555 0101"),
+            event("call_queued", ago=10, call_id="c2", queue="billing", caller="201"),
+            event("call_queued", ago=5, call_id="c3", queue="billing"),
+        ],
+    )
+    browser_login(page, live_board.url, "sam")
+    page.goto(f"{live_board.url}/floor/?tv=1")
+    callers = page.locator("[data-testid=queue-tile][data-queue=billing]").get_by_test_id(
+        "waiting-caller"
+    )
+    expect(callers).to_have_count(3)
+    expect(callers.nth(0)).to_contain_text("••• 0101")
+    expect(callers.nth(1)).to_contain_text("••••")
+    expect(callers.nth(2)).to_contain_text("c3")  # no number: the call id, which is no one's
+    assert "555" not in page.locator("main").inner_text()
+    assert "201" not in callers.nth(1).locator("span").first.inner_text()
+    # The supervisor's own desk board keeps the full numbers.
+    page.goto(f"{live_board.url}/floor/")
+    desk = page.locator("[data-testid=queue-tile][data-queue=billing]")
+    expect(desk.get_by_test_id("waiting-caller").nth(0)).to_contain_text("+32 2 555 0101")
+
+
 def test_a_live_escalation_arrives_on_the_board_and_goes_once_taken_over(
     cast, source, live_board, page
 ):
