@@ -422,7 +422,8 @@ def register_alert_source(source) -> None:
 
     Each alert needs `key` (stable while the alert stands), `kind`, `severity` (red/amber),
     `text` and `since` (epoch seconds or None); `agent` ("a<id>") and `team_id` scope it to a
-    team lead's team, `link` (a page) and `action` (an API path to POST) are optional. The
+    team lead's team, `link` (a page) and `action` (an API path to POST) are optional, and
+    `action_roles` names the roles that API lets act (the board shows the button to those). The
     source must cost a fixed number of queries and send `metrics.signals.floor_changed` after
     commit when its alerts change. Call it from the app's `AppConfig.ready()`.
     """

@@ -1,9 +1,10 @@
 from django.shortcuts import render
 
-from agents.access import has_role, role_required, teams_led_by
+from agents.access import has_role, role_required, roles_of, teams_led_by
 from agents.models import Team
 from agents.roles import Role
 from metrics.floor import default_site, feed_config, my_floor_context, viewer_for
+from metrics.floor_actions import TAKEOVER_ROLES
 from metrics.models import Queue
 
 
@@ -22,6 +23,13 @@ def floor(request):
         "tv": request.GET.get("tv") == "1",
         "can_broadcast": everything,
         "can_act": True,
+        # Take-over buttons show only where the API lets this user take over: the roles that
+        # may (alerts name theirs in `action_roles`), and a team lead's own teams' agents.
+        "roles": sorted(roles_of(request.user)),
+        "can_take_over": has_role(request.user, *TAKEOVER_ROLES),
+        "act_teams": None
+        if everything
+        else list(teams_led_by(request.user).values_list("pk", flat=True)),
         "teams": [{"id": t.pk, "name": t.name} for t in teams.order_by("name")],
         "queues": [{"id": q.pk, "name": q.name} for q in queues],
         "team": request.GET.get("team", ""),

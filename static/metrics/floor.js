@@ -222,12 +222,19 @@ function queueTile(tile) {
   </article>`;
 }
 
+// Buttons show only where the API lets this user act (a team lead acts on their own teams).
+const actsOnTeam = (teamId) => config.act_teams == null || config.act_teams.includes(teamId);
+const mayTakeOver = (row) => config.can_take_over && actsOnTeam(row.team_id);
+const mayRunAction = (alert) => (alert.action_roles
+  ? alert.action_roles.some((role) => (config.roles || []).includes(role))
+  : config.can_act);
+
 function agentCard(row) {
   const what = row.activity === "idle"
     ? (STATUS[row.status] || row.status) + (row.reason ? ` · ${row.reason}` : "")
     : (ACTIVITY[row.activity] || row.activity) + (row.queue ? ` · ${row.queue}` : "");
   const takeover = row.takeover ? `<span class="takeover">taken over by ${esc(row.takeover.by)}</span>` : "";
-  const action = config.can_act && !config.tv && row.agent_id && ["on_call", "on_hold"].includes(row.activity) && !row.takeover
+  const action = mayTakeOver(row) && !config.tv && row.agent_id && ["on_call", "on_hold"].includes(row.activity) && !row.takeover
     ? `<button class="small secondary" data-takeover="${row.agent_id}">Take over</button>` : "";
   return `<div class="agent" data-testid="agent-row" data-agent="${esc(row.name)}" data-key="${row.key}" data-since="${row.since}">
     <div class="name">${esc(row.name)}<small>${esc(row.team)}</small></div>
@@ -242,9 +249,9 @@ function alertItem(alert) {
   const ack = alert.ack
     ? `<span class="ack" data-testid="alert-ack">✓ ${esc(alert.ack.by)} ${clock(alert.ack.at)}</span>`
     : (config.can_act && !config.tv ? `<button class="small secondary" data-ack="${esc(alert.key)}">Acknowledge</button>` : "");
-  const take = alert.kind === "help" && config.can_act && !config.tv
+  const take = alert.kind === "help" && config.can_act && actsOnTeam(alert.team_id) && !config.tv
     ? `<button class="small" data-take-help="${alert.help_id}">Take</button>` : "";
-  const takeOver = alert.action && config.can_act && !config.tv
+  const takeOver = alert.action && mayRunAction(alert) && !config.tv
     ? `<button class="small" data-action="${esc(alert.action)}">Take over</button>` : "";
   const open = alert.link && !config.tv
     ? `<a class="small" href="${esc(alert.link)}" data-testid="alert-link">Open</a>` : "";

@@ -287,3 +287,42 @@ def test_an_urgent_broadcast_reaches_the_agents_my_quality_page(
         )
     finally:
         agent_context.close()
+
+
+def test_an_admin_sees_no_take_over_button_the_api_would_refuse(
+    cast, source, live_board, page, browser
+):
+    """Taking over is for supervisors and team leads: the admin's board offers no Take over,
+    neither on a live escalation nor on an agent's call; a team lead's does, for their team."""
+    from qa.complaints import services as complaints
+
+    post_events(
+        live_board.url,
+        source.token,
+        [
+            event("agent_login", ago=60, member="PJSIP/2004"),
+            event("agent_login", ago=60, member="PJSIP/2005"),
+            event("call_queued", ago=30, call_id="t1", queue="billing"),
+            event("call_answered", ago=20, call_id="t1", queue="billing", member="PJSIP/2004"),
+            event("call_queued", ago=30, call_id="t2", queue="cards"),
+            event("call_answered", ago=20, call_id="t2", queue="cards", member="PJSIP/2005"),
+        ],
+    )
+    complaints.live_escalation_raise(actor=cast.ann, reason="Asks for a supervisor")
+    boards = {}
+    for username in ["ada", "tina"]:
+        board = page if username == "ada" else browser.new_page()
+        open_board(board, live_board, username)
+        expect(board.locator("[data-testid=alert][data-kind=live_escalation]")).to_have_count(1)
+        expect(board.locator("[data-testid=agent-row][data-agent='Ann Agent']")).to_contain_text(
+            "On call"
+        )
+        boards[username] = board
+    ada, tina = boards["ada"], boards["tina"]
+    assert ada.get_by_role("button", name="Take over").count() == 0
+    assert ada.get_by_role("button", name="Acknowledge").count() > 0  # she still acknowledges
+    escalation = tina.locator("[data-testid=alert][data-kind=live_escalation]")
+    expect(escalation.get_by_role("button", name="Take over")).to_have_count(1)
+    ann = tina.locator("[data-testid=agent-row][data-agent='Ann Agent']")
+    expect(ann.get_by_role("button", name="Take over")).to_have_count(1)
+    tina.close()

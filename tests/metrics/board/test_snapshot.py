@@ -221,6 +221,8 @@ def test_an_open_live_escalation_is_an_alert_until_it_is_taken(cast, source):
     assert (alert["agent"], alert["team_id"]) == (f"a{cast.ann_agent.pk}", cast.billing.pk)
     assert alert["link"] == "/complaints/escalations/"
     assert alert["action"] == f"/api/live-escalations/{live.pk}/take/"
+    # Who that API lets take over (an admin does not): the board shows the button to them only.
+    assert sorted(alert["action_roles"]) == ["supervisor", "team_lead"]
     assert alert["since"] == pytest.approx(live.raised_at.timestamp(), abs=0.01)
     # Supervisors see both; Tina (Billing) only Ann's; Quinn has no floor.
     keys = {f"live_escalation:{live.pk}", f"live_escalation:{other.pk}"}
