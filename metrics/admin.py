@@ -4,7 +4,7 @@ from agents.services import audit_record
 from metrics import services
 from metrics.models import AgentDay, AgentState, Queue, QueueAlias, QueueCall, TelephonySource
 
-ROLLUP_SETTINGS = ("sl_threshold_s", "short_abandon_s", "interval_minutes")
+ROLLUP_SETTINGS = ("sl_threshold_s", "short_abandon_s", "interval_minutes", "ring_fast_s")
 
 
 class QueueAliasInline(admin.TabularInline):
@@ -30,6 +30,9 @@ class QueueAdmin(admin.ModelAdmin):
         if change and set(form.changed_data) & set(ROLLUP_SETTINGS):
             rows = services.queue_rollups_rebuild(queue=obj)
             self.message_user(request, f"Recomputed {rows} interval rollups of {obj}.")
+        if change and "ring_fast_s" in form.changed_data:
+            days = services.agent_days_fast_rings_rebuild(queue=obj)
+            self.message_user(request, f"Recounted the fast answers of {days} agent days.")
 
 
 @admin.register(TelephonySource)

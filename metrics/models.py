@@ -28,6 +28,12 @@ class Queue(models.Model):
     sl_threshold_s = models.PositiveIntegerField("service level threshold (s)", default=20)
     sl_target = models.FloatField("service level target (0–1)", default=0.8)
     short_abandon_s = models.PositiveIntegerField("short-abandon threshold (s)", default=5)
+    # "Answered within three rings": an answered call whose ring time is at most this.
+    ring_fast_s = models.PositiveIntegerField(
+        "three-rings cutoff (s)",
+        default=15,
+        help_text="an answered call rang at most this long counts as answered within three rings",
+    )
     sl_variant = models.CharField(
         max_length=20, choices=SLVariant.choices, default=SLVariant.OFFERED
     )

@@ -432,3 +432,29 @@ def test_the_schema_documents_call_ringing_with_an_example(db, api, cast):
     examples = operation["requestBody"]["content"]["application/json"]["examples"]
     kinds = [e["type"] for example in examples.values() for e in example["value"]["events"]]
     assert "call_ringing" in kinds
+
+
+def test_a_queues_three_rings_cutoff_decides_which_answers_were_fast(cast, post_events):
+    from datetime import UTC, datetime
+
+    from metrics.models import Queue
+    from metrics.selectors import floor_agent_stats
+
+    Queue.objects.create(name="billing", ring_fast_s=25)
+    Queue.objects.create(name="cards")  # the default: 15 s
+
+    def answered(ident, queue, member):
+        call = {"call_id": f"f{ident}", "queue": queue, "member": member}
+        return [
+            _ev(f"{ident}q", "call_queued", "00:00", call_id=f"f{ident}", queue=queue),
+            _ev(f"{ident}a", "call_answered", "00:30", wait_s=30, ring_s=20, **call),
+        ]
+
+    post_events(answered("1", "billing", "PJSIP/2004") + answered("2", "cards", "PJSIP/2004"))
+    rows = {
+        r.queue.name: (r.ring_known_n, r.ring_fast_n)
+        for r in QueueInterval.objects.select_related("queue")
+    }
+    assert rows == {"billing": (1, 1), "cards": (1, 0)}
+    figures = floor_agent_stats(now=datetime(2026, 3, 2, 10, tzinfo=UTC))
+    assert figures[f"agent:{cast.ann_agent.pk}"]["answered_within_3_rings"] == 0.5

@@ -390,3 +390,19 @@ def test_a_busy_agent_is_not_shown_ringing_for_another_call():
     engine.feed(Event(3, 3, "c2", "q", "", "ENTERQUEUE", ()))
     assert not engine.feed(Event(4, 4, "c2", "q", "PJSIP/1", "RINGSTART", ()))
     assert engine.members["PJSIP/1"].activity == "on_call"
+
+
+def test_the_three_rings_cutoff_is_a_setting():
+    # Agent/A answered c1 after 2 s of ringing, Agent/C answers c10 after 12 s.
+    lines = MIXED + log(
+        "310|c10|q|NONE|ENTERQUEUE||0470000010",
+        "330|c10|q|Agent/C|CONNECT|20|c10.1|12",
+        "400|c10|q|Agent/C|COMPLETEAGENT|20|70|1",
+    )
+    default = report(lines)
+    assert default["settings"]["three_rings_s"] == 15
+    assert default["agents"]["Agent/C"]["answered_within_3_rings"] == 1.0
+    strict = report(lines, fast_ring=10)
+    assert strict["settings"]["three_rings_s"] == 10
+    assert strict["agents"]["Agent/C"]["answered_within_3_rings"] == 0.0
+    assert strict["agents"]["Agent/A"]["answered_within_3_rings"] == 1.0
