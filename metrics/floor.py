@@ -33,6 +33,7 @@ from metrics.models import (
     Takeover,
     TelephonySource,
 )
+from metrics.repeat_calls import queue_repeat_today, repeat_calls_catch_up_safely, repeat_window
 from metrics.report_selectors import queue_csat_today
 from metrics.selectors import floor_agent_stats, floor_queue_stats
 from metrics.services import site_zone
@@ -126,6 +127,8 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
     """The whole floor of `site` (every entry; viewers get a filtered copy)."""
     now = now or timezone.now()
     queues = list(Queue.objects.filter(site=site))
+    repeat_calls_catch_up_safely()
+    repeats = queue_repeat_today(queues=queues, now=now)
     stats = floor_queue_stats(queues=queues, now=now)
     staffing = _queue_staffing(site, queues)
     extras = _tile_extras(site, queues, now)
@@ -160,6 +163,8 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
             "asa_s": _round(figures.get("asa_s"), 1),
             "aht_s": _round(figures.get("aht_s"), 1),
             "aht_components": list(figures.get("aht_components") or []),
+            "repeat_call_rate": _round(repeats.get(queue.pk)),
+            "repeat_window_h": repeat_window().total_seconds() / 3600,
             "trend": [
                 [_ts(i["start"]), _round(i["service_level"])] for i in figures.get("intervals", [])
             ],

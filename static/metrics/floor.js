@@ -208,6 +208,7 @@ function queueTile(tile) {
       <div><dt>Abandoned</dt><dd data-testid="abandoned">${tile.abandoned}</dd></div>
       <div><dt>Answer rate</dt><dd>${pct(tile.answer_rate)}</dd></div>
       <div><dt>Abandon rate</dt><dd>${pct(tile.abandon_rate)}</dd></div>
+      <div><dt>Repeat calls</dt><dd data-testid="repeat-rate" title="answered callers who called again within ${tile.repeat_window_h} h (today so far)">${pct(tile.repeat_call_rate)}</dd></div>
       <div><dt>ASA</dt><dd>${secs(tile.asa_s)}</dd></div>
       <div><dt>AHT</dt><dd title="${esc(tile.aht_components.join(" + "))}">${secs(tile.aht_s)}</dd></div>
       <div><dt>Staffed</dt><dd data-testid="staffed" class="${tile.required_now != null && tile.staffed < tile.required_now ? "short" : ""}">${tile.staffed}</dd></div>
