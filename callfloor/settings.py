@@ -121,7 +121,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            # A socket's reader blocks in BZPOPMIN for up to 5 s; redis-py 8 reads with a 5 s
+            # timeout by default, which then fails an idle socket with close 1011. The read
+            # timeout must exceed the blocking one (it still ends a read from a dead Redis).
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "capacity": 1500,
+                "expiry": 30,
+            },
         }
     }
     CACHES = {
