@@ -610,12 +610,13 @@ class Sampler(threading.Thread):
         self.pids.update(pids)
 
     def _measure(self, name: str, pids: list[int], field: str, now: float) -> dict | None:
+        group = field == "Pss"
         cpu = mem = 0.0
         alive = False
         for pid in pids:
             try:
                 # A group's parent also counts its exited children (one backend a request).
-                cpu += _cpu_s(pid, reaped=len(pids) > 1 and pid == pids[0])
+                cpu += _cpu_s(pid, reaped=group and pid == pids[0])
                 mem += _mem_mb(pid, field)
                 alive = True
             except (OSError, IndexError, ValueError):
