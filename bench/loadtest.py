@@ -10,9 +10,10 @@ worker (the coalesced floor refreshes), Celery beat (the heartbeat), PostgreSQL 
 - `--boards` WebSocket boards (one process, autobahn on asyncio) logged in as a supervisor,
   applying the snapshot and every delta in sequence as the browser does; a delta whose number
   does not follow the last one is counted (gap: messages lost; repeat or older: out of order);
-- a PBX posting `--rate` telephony events a second in 4 batches, each batch ending with a probe
-  (agent 0's not-ready reason `probe-<n>`); event-to-board latency is from the POST returning
-  to the first board message after which that board's data shows the probe;
+- a PBX posting `--rate` telephony events a second, 4 POSTs a second (a slow POST makes the
+  next batch bigger, as an adapter sends what piled up), each batch ending with a probe (agent
+  0's not-ready reason `probe-<n>`); event-to-board latency is from the POST returning to the
+  first board message after which that board's data shows the probe;
 - `--users` logged-in sessions (supervisors, team leads, QA analysts, admins, agents), each a
   thread that waits an exponential think time (mean `--think` s) and does what its role does:
   the floor snapshot, reports, evaluations, appeals, handovers, complaints, schedules; and some
@@ -325,6 +326,58 @@ def users_main(config: dict, until_wall: float, result_path: str) -> None:
     Path(result_path).write_text(json.dumps(records))
 
 
+# -- the PBX ------------------------------------------------------------------------------------
+
+
+def pbx_main(floor: dict, port: int, *, rate: float, seconds: float, sim, out) -> None:
+    """A PBX adapter: 4 POSTs a second, each with every event due since the last one.
+
+    The simulator's calls, topped up with agent status changes to `rate` events a second, and
+    a probe last in each batch; when a POST is slow the next batch is bigger (up to the API's
+    1,000), as an adapter sends what piled up. (probe, accepted at, events) go to `out`.
+    """
+    url = f"http://127.0.0.1:{port}/api/telephony/events"
+    rng = random.Random(7)
+    members, probe_member = floor["members"][1:], floor["members"][0]
+    sim.prefix = "pbx"
+    begin = time.monotonic()
+    backlog: list[dict] = []
+    sent = n = counter = 0
+    try:
+        while (elapsed := time.monotonic() - begin) < seconds:
+            time.sleep(max(0.0, n / 4 - elapsed))
+            backlog += sim.advance(time.time())
+            due = max(1, min(1000, round(rate * (time.monotonic() - begin)) - sent))
+            events, backlog = backlog[: due - 1], backlog[due - 1 :]
+            while len(events) < due - 1:
+                counter += 1
+                status = (
+                    {"status": "available"}
+                    if rng.random() < 0.5
+                    else {"status": "not_ready", "reason": rng.choice(["Break", "Meeting"])}
+                )
+                events.append(
+                    bench_board._event(
+                        counter, "agent_status", member=rng.choice(members), **status
+                    )
+                )
+            counter += 1
+            events.append(
+                bench_board._event(
+                    counter,
+                    "agent_status",
+                    member=probe_member,
+                    status="not_ready",
+                    reason=f"probe-{n}",
+                )
+            )
+            out.put((n, bench_board._post(url, floor["token"], events), len(events)))
+            sent += len(events)
+            n += 1
+    finally:
+        out.put(None)
+
+
 # -- the boards ---------------------------------------------------------------------------------
 
 
@@ -430,16 +483,9 @@ async def drive(config: dict) -> dict:
     )
     users.start()
     sender = context.Process(
-        target=bench_board.send_load,
+        target=pbx_main,
         args=(floor, port),
-        kwargs={
-            "rate": config["rate"],
-            "seconds": seconds,
-            "sim": config["sim"],
-            "first_probe": 0,
-            "batches_per_s": 4,
-            "out": out,
-        },
+        kwargs={"rate": config["rate"], "seconds": seconds, "sim": config["sim"], "out": out},
     )
     sender.start()
     Path(config["pids_file"]).write_text(
