@@ -56,7 +56,7 @@ PASSWORD = secrets.token_urlsafe(12)
 
 # -- the people ---------------------------------------------------------------------------------
 
-# (role, how many of the `--users` sessions, in tenths of 50) — about a real floor's office.
+# Role: its share of the `--users` sessions, out of 50 (about the people of a real floor).
 MIX = {"supervisor": 5, "team_lead": 10, "qa_analyst": 6, "admin": 2, "agent": 27}
 
 
