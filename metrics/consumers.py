@@ -8,21 +8,25 @@ The browser applies deltas whose `seq` follows its own and sends `{"type": "resy
 
 Hostile clients: binary frames (1003), frames over 4 KiB (1009) and text that is not JSON (1007)
 close the socket; resyncs are answered at most once a second; a session holds at most
-`CALLFLOOR_WS_MAX_PER_SESSION` sockets per server process (the next is refused with 4429).
+`CALLFLOOR_WS_MAX_PER_SESSION` sockets across every server process (the next is refused with
+4429; see metrics.socket_slots).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
-from collections import Counter
 from typing import TypedDict
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from metrics import floor, floor_delta, push
+from metrics import floor, floor_delta, push, socket_slots
+
+log = logging.getLogger(__name__)
 
 
 class FloorDelta(TypedDict):
@@ -46,8 +50,6 @@ class FloorSnapshot(TypedDict):
 MAX_FRAME_BYTES = 4096
 RESYNC_EVERY_S = 1.0
 CLOSE_UNSUPPORTED, CLOSE_INVALID, CLOSE_TOO_BIG, CLOSE_TOO_MANY = 1003, 1007, 1009, 4429
-# Open sockets per session in this process.
-open_sockets: Counter[str] = Counter()
 
 
 def _session_of(scope) -> str:
@@ -59,6 +61,7 @@ def _session_of(scope) -> str:
 class FloorConsumer(AsyncJsonWebsocketConsumer):
     holder: str | None = None
     last_resync = 0.0
+    place_refreshed = 0.0
 
     async def connect(self):
         user = self.scope.get("user")
@@ -66,11 +69,13 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
             await self.close()
             return
         holder = _session_of(self.scope)
-        if open_sockets[holder] >= settings.CALLFLOOR_WS_MAX_PER_SESSION:
+        cap = settings.CALLFLOOR_WS_MAX_PER_SESSION
+        if not await sync_to_async(socket_slots.acquire, thread_sensitive=False)(
+            holder, self.channel_name, cap
+        ):
             await self.close(code=CLOSE_TOO_MANY)
             return
-        open_sockets[holder] += 1
-        self.holder = holder
+        self.holder, self.place_refreshed = holder, time.monotonic()
         self.viewer = await database_sync_to_async(floor.viewer_for)(user)
         if self.viewer is None:
             await self.close()
@@ -86,10 +91,13 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code):
         if self.holder is not None:
-            open_sockets[self.holder] -= 1
-            if open_sockets[self.holder] <= 0:
-                del open_sockets[self.holder]
-            self.holder = None
+            holder, self.holder = self.holder, None
+            try:
+                await sync_to_async(socket_slots.release, thread_sensitive=False)(
+                    holder, self.channel_name
+                )
+            except Exception:  # its place goes stale by itself
+                log.warning("could not give back a board socket's place", exc_info=True)
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
@@ -125,7 +133,20 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
             }
         )
 
+    async def keep_place(self) -> None:
+        """Each push shows the socket is alive: refresh its place now and then."""
+        if self.holder is None or time.monotonic() - self.place_refreshed < socket_slots.REFRESH_S:
+            return
+        self.place_refreshed = time.monotonic()
+        try:
+            await sync_to_async(socket_slots.refresh, thread_sensitive=False)(
+                self.holder, self.channel_name
+            )
+        except Exception:
+            log.warning("could not refresh a board socket's place", exc_info=True)
+
     async def floor_delta(self, event: FloorDelta):
+        await self.keep_place()
         if self.viewer.everything and "text" in event:
             await self.send(text_data=event["text"])
             return
@@ -139,6 +160,7 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def floor_snapshot(self, event: FloorSnapshot):
+        await self.keep_place()
         if self.viewer.everything and "text" in event:
             await self.send(text_data=event["text"])
             return
