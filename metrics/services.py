@@ -13,6 +13,8 @@ from __future__ import annotations
 import io
 import json
 from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -181,6 +183,162 @@ def events_ingest(*, source: TelephonySource, events: list[NormalisedEvent]) -> 
     return result
 
 
+@dataclass(slots=True)
+class ImportCounts:
+    """What `events_import` did with a batch: the counts a file import reports."""
+
+    used: int = 0
+    ignored: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (seq, reason)
+
+
+def events_import(
+    *,
+    source: TelephonySource,
+    events: list[NormalisedEvent],
+    meanwhile: Callable[[], None] | None = None,
+) -> ImportCounts:
+    """`events_ingest` for a batch of a queue_log file in the file layout (PostgreSQL).
+
+    It stores the same rows and applies the same checks, but returns counts instead of
+    per-item results, looks up already-received keys only when the source already has events
+    in the batch's time span (a line's key is a digest of its text, time included, so a line
+    received before has a stored event at the same time), and runs the batch's writes in a
+    writer thread: `meanwhile` (e.g. reading the next batch of the file) runs while
+    PostgreSQL works, before the batch's transaction commits.
+    """
+    counts = ImportCounts()
+    fresh: dict[str, Event] = {}
+    check = kpi.check_numbers
+    for event in events:
+        key = event.key
+        if not key or len(key) > 200:
+            reason = "missing event id" if not key else "event id longer than 200 characters"
+            counts.rejected.append((event.seq, reason))
+            continue
+        try:
+            check(event)
+        except LineError as error:
+            counts.rejected.append((event.seq, str(error)))
+            continue
+        if key in fresh:
+            counts.duplicates += 1
+            continue
+        fresh[key] = event
+
+    with transaction.atomic():
+        source = TelephonySource.objects.select_for_update().get(pk=source.pk)
+        _VENDOR[0] = connection.vendor
+        new = _events_unseen(source, list(fresh.values()))
+        counts.duplicates += len(fresh) - len(new)
+        if not new:
+            if meanwhile:
+                meanwhile()
+            return counts
+        todo = sorted(new, key=Event.sort_key)
+        engine = kpi.Engine.load(source.engine_state, acw_reasons=_acw_reasons())
+        feed = engine.feed
+        used = 0
+        for event in todo:
+            if feed(event):
+                used += 1
+        counts.used += used
+        counts.ignored += len(todo) - used
+        received = timezone.now().isoformat()
+
+        def events_copy() -> None:
+            _copy_lines(
+                CallEvent._meta.db_table, EVENT_COLUMNS, _event_lines(source.pk, new, received)
+            )
+
+        writer = _WRITER[0] = _Writer(connection)
+        # Check foreign keys as rows go in (in the writer) rather than all at commit.
+        writer.submit(lambda cursor: cursor.execute("SET CONSTRAINTS ALL IMMEDIATE"))
+        try:
+            _store(source, engine, since=todo[0].ts, after_reads=events_copy)
+            state = engine.dump()
+            if meanwhile:
+                meanwhile()
+            writer.wait()
+        finally:
+            _WRITER[0] = None
+            writer.close()
+        source.engine_state = state
+        source.save(update_fields=["engine_state"])
+        site = source.site
+        transaction.on_commit(lambda: floor_changed.send(sender=TelephonySource, site=site))
+    return counts
+
+
+def _events_unseen(source: TelephonySource, events: list[Event]) -> list[Event]:
+    """The events whose key the source has not sent before (PostgreSQL; the source is locked)."""
+    if not events:
+        return []
+    table = CallEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {table} "  # noqa: S608
+            "WHERE source_id = %s AND at BETWEEN %s AND %s)",
+            [source.pk, _dt(min(e.ts for e in events)), _dt(max(e.ts for e in events))],
+        )
+        if not cursor.fetchone()[0]:
+            return events
+        cursor.execute(
+            f"SELECT natural_key FROM {table} "  # noqa: S608
+            "WHERE source_id = %s AND natural_key = ANY(%s)",
+            [source.pk, [e.key for e in events]],
+        )
+        known = {r[0] for r in cursor.fetchall()}
+    return [e for e in events if e.key not in known]
+
+
+class _Writer:
+    """Runs the writes of one batch in order in a thread, on the caller's PostgreSQL
+    connection and transaction, so that the caller computes while the server works
+    (psycopg2 releases the GIL while it waits for the server).
+
+    While writes are pending the caller must not use the connection: it reads first, then
+    hands writes over, then `wait()`s.
+    """
+
+    def __init__(self, conn) -> None:
+        conn.ensure_connection()
+        self.conn = conn
+        self.cursor = conn.connection.cursor()
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.pending: list[Future] = []
+
+    def submit(self, job: Callable) -> None:
+        self.pending.append(self.pool.submit(job, self.cursor))
+
+    def wait(self) -> None:
+        """Wait for every write handed over; raise the first error (as Django's error)."""
+        pending, self.pending = self.pending, []
+        errors = [e for e in (f.exception() for f in pending) if e is not None]
+        if errors:
+            with self.conn.wrap_database_errors:
+                raise errors[0]
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        self.cursor.close()
+
+
+# The writer of the batch being stored by `events_import` (None: write at once).
+_WRITER: list[_Writer | None] = [None]
+
+
+def _pg(job: Callable) -> None:
+    """Run a write on the raw PostgreSQL cursor: in the batch's writer when one runs."""
+    writer = _WRITER[0]
+    if writer is not None:
+        writer.submit(job)
+        return
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        job(cursor.cursor)
+
+
 def sources_advance(
     *, now: datetime, margin_s: float = 10.0, sources: list[TelephonySource] | None = None
 ) -> int:
@@ -237,11 +395,12 @@ def _insert(
         sql = f"INSERT INTO {table} ({names}) VALUES %s {suffix}"  # noqa: S608
         if returning:
             sql += f" RETURNING {returning}"
-        connection.ensure_connection()
-        with connection.cursor() as cursor:
-            return execute_values(
-                cursor.cursor, sql, rows, template=template, page_size=2000, fetch=bool(returning)
-            )
+            with connection.cursor() as cursor:
+                return execute_values(
+                    cursor.cursor, sql, rows, template=template, page_size=2000, fetch=True
+                )
+        _pg(lambda cursor: execute_values(cursor, sql, rows, template=template, page_size=2000))
+        return None
     placeholders = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -283,9 +442,10 @@ def _copy_lines(table: str, columns: list[str], lines: list[str]) -> None:
     if not lines:
         return
     lines.append("")
-    buffer = io.StringIO("\n".join(lines))
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+    text = "\n".join(lines)
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    # One read of the whole text: psycopg2 then sends it without taking the GIL back.
+    _pg(lambda cursor: cursor.copy_expert(sql, io.StringIO(text), size=len(text) + 1))
 
 
 def _upsert_lines(table: str, columns: list[str], lines: list[str], *, suffix: str) -> None:
@@ -293,19 +453,15 @@ def _upsert_lines(table: str, columns: list[str], lines: list[str], *, suffix: s
     `INSERT … SELECT … ON CONFLICT` into the table (PostgreSQL)."""
     stage = f"{table}_stage"
     names = ", ".join(columns)
-    with connection.cursor() as cursor:
-        # Identifiers come from the models; the rows go through COPY.
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "  # noqa: S608
-            f"AS SELECT {names} FROM {table} WITH NO DATA"
-        )
-        cursor.execute(f"TRUNCATE {stage}")
+    # Identifiers come from the models; the rows go through COPY.
+    create = (
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "  # noqa: S608
+        f"AS SELECT {names} FROM {table} WITH NO DATA"
+    )
+    _pg(lambda cursor: (cursor.execute(create), cursor.execute(f"TRUNCATE {stage}")))
     _copy_lines(stage, columns, lines)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
-            f"{suffix}"
-        )
+    merge = f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} {suffix}"  # noqa: S608
+    _pg(lambda cursor: cursor.execute(merge))
 
 
 def _db_dt(ts: float | None):
@@ -321,23 +477,26 @@ def _db_dt(ts: float | None):
 _VENDOR = [""]
 
 
+EVENT_COLUMNS = [
+    "source_id",
+    "natural_key",
+    "at",
+    "ordinal",
+    "call_id",
+    "queue_name",
+    "member",
+    "event",
+    "data",
+    "received_at",
+]
+
+
 def _events_store(source: TelephonySource, events: list[Event]) -> set[str]:
     """Insert the raw events the source has not sent before; return the keys inserted."""
     if not events:
         return set()
     received = connection.ops.adapt_datetimefield_value(timezone.now())
-    columns = [
-        "source_id",
-        "natural_key",
-        "at",
-        "ordinal",
-        "call_id",
-        "queue_name",
-        "member",
-        "event",
-        "data",
-        "received_at",
-    ]
+    columns = EVENT_COLUMNS
 
     def row(e: Event) -> tuple:
         return (
@@ -507,9 +666,12 @@ class _Deltas:
                 f"{', '.join([row_sql] * len(chunk))} "
                 f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {', '.join(updates)}"
             )
-            with connection.cursor() as cursor:
+            if _VENDOR[0] == "postgresql":
                 # Identifiers come from the model; every value is a parameter.
-                cursor.execute(sql, params)
+                _pg(lambda cursor, sql=sql, params=params: cursor.execute(sql, params))
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
 
 
 INTERVAL_COUNTERS = kpi.SUM_FIELDS
@@ -525,8 +687,17 @@ def _day_row(source, member: str, day: date, agents: dict[str, int]) -> dict:
     }
 
 
-def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> int:
-    """Write what the engine changed since the last store; return the number of calls."""
+def _store(
+    source: TelephonySource,
+    engine: kpi.Engine,
+    *,
+    since: float,
+    after_reads: Callable[[], None] | None = None,
+) -> int:
+    """Write what the engine changed since the last store; return the number of calls.
+
+    Every read comes first; `after_reads` runs then, before the first write.
+    """
     calls, intervals, rings = engine.drain()
     zone = site_zone()
     members = (
@@ -542,6 +713,9 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> int:
         site=source.site,
     )
     agents = _agents_for(members)
+    states = _states_open(source, engine, intervals, since=since)
+    if after_reads:
+        after_reads()
 
     # Queue calls: upsert them on their natural key and move the rollups by the difference
     # between what the call counted before (the facts stored with it) and what it counts now.
@@ -595,7 +769,7 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> int:
         AgentDay, day_lookups, conflict=("source_id", "member", "day"), counters=DAY_COUNTERS
     )
 
-    _store_states(source, engine, intervals, queues, agents, since=since)
+    _store_states(source, states, queues, agents)
     return len(calls)
 
 
@@ -705,30 +879,54 @@ def _calls_upsert(source, written: list[tuple[kpi.Call, int]], agents: dict[str,
     )
 
 
-def _store_states(
-    source,
-    engine: kpi.Engine,
-    intervals: list[kpi.Interval],
-    queues: dict[str, Queue],
-    agents: dict[str, int],
-    *,
-    since: float,
-) -> None:
-    """Close the agents' open AgentState rows the engine closed and open their new states."""
+@dataclass(slots=True)
+class _StatesChange:
+    """The members whose state changed in a batch: their closed intervals, the interval now
+    open, and their open AgentState rows as stored."""
+
+    touched: set[str]
+    closed: dict[str, list[kpi.Interval]]
+    current: dict[str, kpi.Interval]
+    open_rows: dict[str, AgentState]
+
+
+def _states_open(
+    source, engine: kpi.Engine, intervals: list[kpi.Interval], *, since: float
+) -> _StatesChange:
     closed: dict[str, list[kpi.Interval]] = defaultdict(list)
     for interval in intervals:
         closed[interval.member].append(interval)
     # Only members whose state changed in this batch (an unchanged state keeps its open row).
     touched = set(closed) | {m for m, state in engine.members.items() if state.since >= since}
     current = {i.member: i for i in engine.open_intervals(touched)}
+    open_rows = (
+        {
+            row.member: row
+            for row in AgentState.objects.filter(
+                source=source, member__in=touched, ended_at__isnull=True
+            )
+        }
+        if touched
+        else {}
+    )
+    return _StatesChange(touched, closed, current, open_rows)
+
+
+def _store_states(
+    source,
+    change: _StatesChange,
+    queues: dict[str, Queue],
+    agents: dict[str, int],
+) -> None:
+    """Close the agents' open AgentState rows the engine closed and open their new states."""
+    touched, closed, current, open_rows = (
+        change.touched,
+        change.closed,
+        change.current,
+        change.open_rows,
+    )
     if not touched:
         return
-    open_rows = {
-        row.member: row
-        for row in AgentState.objects.filter(
-            source=source, member__in=touched, ended_at__isnull=True
-        )
-    }
 
     if _VENDOR[0] == "postgresql":
         esc, times, num = _COPY_ESCAPES, _Times(), _num_text
@@ -807,23 +1005,24 @@ def _states_close(pairs: list[tuple[int, datetime]]) -> None:
     if not pairs:
         return
     table = AgentState._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_values
+    if connection.vendor == "postgresql":
+        from psycopg2.extras import execute_values
 
-            execute_values(
-                cursor.cursor,
-                f"UPDATE {table} AS s SET ended_at = v.ended_at FROM (VALUES %s) "  # noqa: S608
-                "AS v(id, ended_at) WHERE s.id = v.id",
-                pairs,
-                template="(%s, %s::timestamptz)",
-                page_size=2000,
+        sql = (
+            f"UPDATE {table} AS s SET ended_at = v.ended_at FROM (VALUES %s) "  # noqa: S608
+            "AS v(id, ended_at) WHERE s.id = v.id"
+        )
+        _pg(
+            lambda cursor: execute_values(
+                cursor, sql, pairs, template="(%s, %s::timestamptz)", page_size=2000
             )
-        else:
-            cursor.executemany(
-                f"UPDATE {table} SET ended_at = %s WHERE id = %s",  # noqa: S608
-                [(connection.ops.adapt_datetimefield_value(end), pk) for pk, end in pairs],
-            )
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET ended_at = %s WHERE id = %s",  # noqa: S608
+            [(connection.ops.adapt_datetimefield_value(end), pk) for pk, end in pairs],
+        )
 
 
 # -- rollups from scratch ---------------------------------------------------------------------

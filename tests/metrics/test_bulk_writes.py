@@ -2,7 +2,8 @@
 
 import pytest
 
-from metrics import services
+from bench.synthetic import generate_day
+from metrics import files, services
 from metrics.models import (
     AgentDay,
     AgentState,
@@ -115,3 +116,115 @@ def test_odd_characters_survive_the_staging_path(monkeypatch):
     assert (call.outcome, call.wait_s, call.ring_s) == ("answered", 10.0, 3.0)
     assert AgentState.objects.get(member=member, ended_at__isnull=True).call_id == call_id
     assert CallEvent.objects.get(natural_key="k1").data == ["", caller]
+
+
+def _keys() -> list[tuple]:
+    return sorted(
+        CallEvent.objects.values_list("natural_key", "at", "ordinal", "event", "member", "data")
+    )
+
+
+@pytest.mark.parametrize("batch", ["60", "50000"])
+def test_the_bulk_file_path_stores_what_the_item_path_stores(monkeypatch, batch):
+    path = str(shared_data("asterisk/freepbx-2010-queue_log"))
+    monkeypatch.setattr(files, "BULK_IMPORT", False)
+    by_items = run("import_queue_log", path, "--source", "pbx", "--batch", batch)
+    stored, keys = _stored(), _keys()
+    _wipe()
+    monkeypatch.setattr(files, "BULK_IMPORT", True)
+    bulk = run("import_queue_log", path, "--source", "pbx", "--batch", batch)
+    assert bulk == by_items
+    assert "lines read 278, used 271, ignored 7, already imported 0, rejected 0" in bulk
+    assert _stored() == stored and _keys() == keys
+    assert len(keys) == 278
+
+
+def test_a_synthetic_day_in_bulk_batches_is_the_day_item_by_item(monkeypatch, tmp_path):
+    """Many batches, calls and states spanning batches, duplicate and bad lines, a re-import."""
+    log = tmp_path / "queue_log"
+    generate_day(
+        log, csv_path=shared_data("arrivals/bank-calls-2003.csv"), agents=6, target_lines=4000
+    )
+    lines = log.read_text().splitlines(keepends=True)
+    lines[100:100] = [lines[99], "1772442000|x|q|NONE|ENTERQUEUE\n", "garbage\n"]
+    lines[2000:2000] = [lines[1500], lines[1999]]  # a line repeated in a later batch
+    log.write_text("".join(lines))
+    outputs, results = [], []
+    for bulk in (False, True):
+        monkeypatch.setattr(files, "BULK_IMPORT", bulk)
+        out = run("import_queue_log", str(log), "--source", "pbx", "--batch", "700")
+        again = run("import_queue_log", str(log), "--source", "pbx", "--from-start")
+        outputs.append((out, again))
+        results.append((_stored_all(), _keys()))
+        _wipe()
+    assert outputs[0] == outputs[1]
+    assert "already imported 3, rejected 1" in outputs[1][0]
+    assert "line 103: time is not an epoch number: 'garbage'" in outputs[1][0]
+    assert f"already imported {len(lines) - 1}, rejected 1" in outputs[1][1]
+    assert results[0] == results[1]
+    assert len(results[1][1]) == len(lines) - 4 > 4000 * 0.8
+
+
+def _stored_all() -> dict:
+    return {
+        "calls": sorted(
+            QueueCall.objects.values_list(
+                "call_id",
+                "queue__name",
+                "offered_at",
+                "outcome",
+                "wait_s",
+                "member",
+                "answered_at",
+                "ring_s",
+                "talk_s",
+                "hold_s",
+                "acw_s",
+                "ended_at",
+                "transferred",
+                "cut",
+            )
+        ),
+        "states": sorted(
+            AgentState.objects.values_list(
+                "member",
+                "status",
+                "reason",
+                "activity",
+                "queue__name",
+                "call_id",
+                "started_at",
+                "ended_at",
+            ),
+            key=str,
+        ),
+        "intervals": sorted(
+            QueueInterval.objects.values_list(
+                "queue__name",
+                "start",
+                "offered",
+                "answered",
+                "abandoned",
+                "a_in",
+                "b_in",
+                "b_out",
+                "aht_n",
+                "talk_sum",
+                "acw_sum",
+                "max_wait_s",
+                "acw_known",
+                "hold_known",
+            )
+        ),
+        "days": sorted(
+            AgentDay.objects.values_list(
+                "member",
+                "day",
+                "answered",
+                "aht_n",
+                "talk_sum",
+                "missed_rings",
+                "unreachable_rings",
+            )
+        ),
+    }
