@@ -238,25 +238,30 @@ def events_import(
             return counts
         todo = sorted(new, key=Event.sort_key)
         engine = kpi.Engine.load(source.engine_state, acw_reasons=_acw_reasons())
-        feed = engine.feed
-        used = 0
-        for event in todo:
-            if feed(event):
-                used += 1
-        counts.used += used
-        counts.ignored += len(todo) - used
-        received = timezone.now().isoformat()
-
-        def events_copy() -> None:
-            _copy_lines(
-                CallEvent._meta.db_table, EVENT_COLUMNS, _event_lines(source.pk, new, received)
-            )
-
+        # Read what storing the batch will most likely need (the members and queues the
+        # engine knows and the batch names), so the writes can start before the engine runs.
+        prefetched = _prefetch(
+            source,
+            queue_names={e.queue for e in new}
+            | {m.queue for m in engine.members.values()}
+            | {c.queue for c in engine.calls.values()},
+            members=set(engine.members) | {e.member for e in new if e.member},
+        )
+        text = _event_text(source.pk, new, timezone.now().isoformat())
         writer = _WRITER[0] = _Writer(connection)
-        # Check foreign keys as rows go in (in the writer) rather than all at commit.
-        writer.submit(lambda cursor: cursor.execute("SET CONSTRAINTS ALL IMMEDIATE"))
         try:
-            _store(source, engine, since=todo[0].ts, after_reads=events_copy)
+            # Check foreign keys as rows go in (in the writer) rather than all at commit.
+            writer.submit(lambda cursor: cursor.execute("SET CONSTRAINTS ALL IMMEDIATE"))
+            _copy_text(CallEvent._meta.db_table, EVENT_COLUMNS, text)
+            del text
+            feed = engine.feed
+            used = 0
+            for event in todo:
+                if feed(event):
+                    used += 1
+            counts.used += used
+            counts.ignored += len(todo) - used
+            _store(source, engine, since=todo[0].ts, prefetched=prefetched)
             state = engine.dump()
             if meanwhile:
                 meanwhile()
@@ -420,21 +425,35 @@ def _num_text(value) -> str:
     return _NULL if value is None else str(value)
 
 
-class _Times:
-    """Epoch seconds as COPY text, each distinct second converted once per batch."""
+class _TimeTexts(dict):
+    """Epoch seconds (or None) as COPY text: `texts[ts]`, each distinct second converted once."""
 
-    __slots__ = ("texts",)
+    __slots__ = ()
 
-    def __init__(self) -> None:
-        self.texts: dict[float, str] = {}
-
-    def __call__(self, ts: float | None) -> str:
-        if ts is None:
-            return _NULL
-        text = self.texts.get(ts)
-        if text is None:
-            text = self.texts[ts] = datetime.fromtimestamp(ts, UTC).isoformat()
+    def __missing__(self, ts: float | None) -> str:
+        text = self[ts] = _NULL if ts is None else datetime.fromtimestamp(ts, UTC).isoformat()
         return text
+
+
+_TIME_TEXTS = _TimeTexts()
+
+
+def _time_texts() -> _TimeTexts:
+    """The time texts shared by every table of the batches of a run (bounded)."""
+    if len(_TIME_TEXTS) > 500_000:
+        _TIME_TEXTS.clear()
+    return _TIME_TEXTS
+
+
+class _Escaped(dict):
+    """Strings as COPY text (tab, newline, carriage return and backslash escaped):
+    `escaped[text]`, each distinct string escaped once."""
+
+    __slots__ = ()
+
+    def __missing__(self, text: str) -> str:
+        value = self[text] = text.translate(_COPY_ESCAPES)
+        return value
 
 
 def _copy_lines(table: str, columns: list[str], lines: list[str]) -> None:
@@ -442,10 +461,7 @@ def _copy_lines(table: str, columns: list[str], lines: list[str]) -> None:
     if not lines:
         return
     lines.append("")
-    text = "\n".join(lines)
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    # One read of the whole text: psycopg2 then sends it without taking the GIL back.
-    _pg(lambda cursor: cursor.copy_expert(sql, io.StringIO(text), size=len(text) + 1))
+    _copy_text(table, columns, "\n".join(lines))
 
 
 def _upsert_lines(table: str, columns: list[str], lines: list[str], *, suffix: str) -> None:
@@ -541,7 +557,7 @@ def _events_store(source: TelephonySource, events: list[Event]) -> set[str]:
 def _event_lines(source_pk: int, events: list[Event], received: str) -> list[str]:
     """The COPY text of raw events (the columns of `_events_store`)."""
     esc = _COPY_ESCAPES
-    times = _Times()
+    times = _time_texts()
     data_texts: dict[tuple, str] = {}
     head = f"{source_pk}\t"
     tail = f"\t{received}"
@@ -554,7 +570,7 @@ def _event_lines(source_pk: int, events: list[Event], received: str) -> list[str
             "\t".join(
                 (
                     head + e.key.translate(esc),
-                    times(e.ts),
+                    times[e.ts],
                     str(e.seq),
                     e.call_id[:100].translate(esc),
                     e.queue[:100].translate(esc),
@@ -565,6 +581,59 @@ def _event_lines(source_pk: int, events: list[Event], received: str) -> list[str
             )
         )
     return lines
+
+
+class _DataTexts(dict):
+    __slots__ = ()
+
+    def __missing__(self, data: tuple) -> str:
+        text = self[data] = json.dumps(list(data))
+        return text
+
+
+def _event_text(source_pk: int, events: list[Event], received: str) -> str:
+    """The COPY text of raw events, as `_event_lines` but escaping only when some field needs
+    it: the fields are joined as they are, and the text is used when it holds exactly the
+    tabs and newlines of its rows and no backslash or carriage return."""
+    times = _time_texts()
+    data_texts = _DataTexts()
+    head = f"{source_pk}\t"
+    tail = f"\t{received}"
+    lines = [
+        "\t".join(
+            (
+                head + e.key,
+                times[e.ts],
+                str(e.seq),
+                e.call_id[:100],
+                e.queue[:100],
+                e.member[:200],
+                e.name[:40],
+                data_texts[e.data] + tail,
+            )
+        )
+        for e in events
+    ]
+    lines.append("")
+    text = "\n".join(lines)
+    rows = len(events)
+    if (
+        text.count("\t") == (len(EVENT_COLUMNS) - 1) * rows
+        and text.count("\n") == rows
+        and "\\" not in text
+        and "\r" not in text
+    ):
+        return text
+    lines = _event_lines(source_pk, events, received)
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _copy_text(table: str, columns: list[str], text: str) -> None:
+    """COPY rows in text format (escaped fields, one row per line) into a table."""
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    # One read of the whole text: psycopg2 then sends it without taking the GIL back.
+    _pg(lambda cursor: cursor.copy_expert(sql, io.StringIO(text), size=len(text) + 1))
 
 
 def _queues_for(names: set[str], *, site: str) -> dict[str, Queue]:
@@ -687,35 +756,92 @@ def _day_row(source, member: str, day: date, agents: dict[str, int]) -> dict:
     }
 
 
+class _LocalTimes:
+    """`local(ts, minutes)`: the start of the interval of `minutes` holding `ts` and its local
+    day in the site zone, computed once per minute of UTC time (zone offsets and interval
+    starts are whole minutes; a zone with a seconds offset is not cached)."""
+
+    __slots__ = ("cache", "zone")
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.cache: dict[tuple[int, int], tuple[datetime, date]] = {}
+
+    def __call__(self, ts: float, minutes: int) -> tuple[datetime, date]:
+        key = (int(ts // 60), minutes)
+        found = self.cache.get(key)
+        if found is None:
+            found = (
+                kpi.interval_start(ts, zone=self.zone, minutes=minutes),
+                datetime.fromtimestamp(ts, self.zone).date(),
+            )
+            offset = datetime.fromtimestamp(ts, self.zone).utcoffset()
+            if offset is not None and offset.seconds % 60 == 0:
+                self.cache[key] = found
+        return found
+
+
+@dataclass(slots=True)
+class _Prefetch:
+    """What `_store` reads, read before a batch's writes start: the existing queues of some
+    names, and the agents and open AgentState rows of some members."""
+
+    queues: dict[str, Queue]
+    members: set[str]
+    agents: dict[str, int]
+    open_rows: dict[str, AgentState]
+
+
+def _prefetch(source, *, queue_names: set[str], members: set[str]) -> _Prefetch:
+    queues: dict[str, Queue] = {}
+    names = queue_names - {""}
+    for alias in QueueAlias.objects.filter(name__in=names).select_related("queue"):
+        queues[alias.name] = alias.queue
+    for queue in Queue.objects.filter(name__in=names - set(queues)):
+        queues[queue.name] = queue
+    return _Prefetch(queues, members, _agents_for(members), _open_rows(source, members))
+
+
 def _store(
     source: TelephonySource,
     engine: kpi.Engine,
     *,
     since: float,
-    after_reads: Callable[[], None] | None = None,
+    prefetched: _Prefetch | None = None,
 ) -> int:
     """Write what the engine changed since the last store; return the number of calls.
 
-    Every read comes first; `after_reads` runs then, before the first write.
+    Every read comes before the first write. With `prefetched` covering what is needed (the
+    batch's writes may have started), nothing is read.
     """
     calls, intervals, rings = engine.drain()
-    zone = site_zone()
+    local = _LocalTimes(site_zone())
     members = (
         {c.member for c in calls if c.member}
         | {i.member for i in intervals}
         | {r.member for r in rings}
         | {m for m, s in engine.members.items() if s.since >= since}
     )
-    queues = _queues_for(
+    queue_names = (
         {c.queue for c in calls}
         | {i.queue for i in intervals}
-        | set(m.queue for m in engine.members.values()),
-        site=source.site,
+        | set(m.queue for m in engine.members.values())
     )
-    agents = _agents_for(members)
-    states = _states_open(source, engine, intervals, since=since)
-    if after_reads:
-        after_reads()
+    states = _states_open(engine, intervals, since=since)
+    pre = prefetched
+    if (
+        pre is not None
+        and not (queue_names - {""} - pre.queues.keys())
+        and members <= pre.members
+        and states.touched <= pre.members
+    ):
+        queues, agents, states.open_rows = pre.queues, pre.agents, pre.open_rows
+    else:
+        if _WRITER[0] is not None:
+            _WRITER[0].wait()  # the connection is free again for reading
+        queues = _queues_for(queue_names, site=source.site)
+        agents = _agents_for(members)
+        states.open_rows = _open_rows(source, states.touched)
 
     # Queue calls: upsert them on their natural key and move the rollups by the difference
     # between what the call counted before (the facts stored with it) and what it counts now.
@@ -725,10 +851,9 @@ def _store(
     written: list[tuple[kpi.Call, int]] = []
     for call in calls:
         queue = queues[call.queue]
-        start = kpi.interval_start(call.offered_ts, zone=zone, minutes=queue.interval_minutes)
+        start, day = local(call.offered_ts, queue.interval_minutes)
         ikey = (queue.pk, start)
         interval_lookups[ikey] = {"queue_id": queue.pk, "start": start}
-        day = datetime.fromtimestamp(call.offered_ts, zone).date()
         facts = call.facts()
         new = kpi.contribution(
             facts, threshold=queue.sl_threshold_s, short_abandon=queue.short_abandon_s
@@ -761,7 +886,7 @@ def _store(
     )
 
     for ring in rings:
-        day = datetime.fromtimestamp(ring.ts, zone).date()
+        day = local(ring.ts, 1)[1]
         dkey = (ring.member, day)
         day_lookups[dkey] = _day_row(source, ring.member, day, agents)
         day_deltas.add(dkey, {"missed_rings" if ring.missed else "unreachable_rings": 1}, +1)
@@ -819,26 +944,26 @@ def _calls_upsert(source, written: list[tuple[kpi.Call, int]], agents: dict[str,
     """Insert or update the queue calls on their natural key."""
     table = QueueCall._meta.db_table
     if _VENDOR[0] == "postgresql" and len(written) > STAGE_ROWS:
-        esc, times, num = _COPY_ESCAPES, _Times(), _num_text
+        esc, times, num = _Escaped(), _time_texts(), _num_text
         tail = f"\t\t{timezone.now().isoformat()}"
         head = f"{source.pk}\t"
         lines = [
             "\t".join(
                 (
-                    head + call.call_id[:100].translate(esc),
+                    head + esc[call.call_id[:100]],
                     str(queue_pk),
-                    call.caller[:100].translate(esc),
-                    times(call.offered_ts),
+                    esc[call.caller[:100]],
+                    times[call.offered_ts],
                     call.outcome,
                     num(call.wait_s),
-                    call.member[:200].translate(esc),
+                    esc[call.member[:200]],
                     num(agents.get(call.member)),
-                    times(call.answered_ts),
+                    times[call.answered_ts],
                     num(call.ring_s),
                     num(call.talk_s),
                     num(call.hold_s),
                     num(call.acw_s),
-                    times(call.ended_ts),
+                    times[call.ended_ts],
                     "t" if call.transferred else "f",
                     ("t" if call.cut else "f") + tail,
                 )
@@ -887,11 +1012,11 @@ class _StatesChange:
     touched: set[str]
     closed: dict[str, list[kpi.Interval]]
     current: dict[str, kpi.Interval]
-    open_rows: dict[str, AgentState]
+    open_rows: dict[str, AgentState]  # at least those of `touched`
 
 
 def _states_open(
-    source, engine: kpi.Engine, intervals: list[kpi.Interval], *, since: float
+    engine: kpi.Engine, intervals: list[kpi.Interval], *, since: float
 ) -> _StatesChange:
     closed: dict[str, list[kpi.Interval]] = defaultdict(list)
     for interval in intervals:
@@ -899,17 +1024,18 @@ def _states_open(
     # Only members whose state changed in this batch (an unchanged state keeps its open row).
     touched = set(closed) | {m for m, state in engine.members.items() if state.since >= since}
     current = {i.member: i for i in engine.open_intervals(touched)}
-    open_rows = (
-        {
-            row.member: row
-            for row in AgentState.objects.filter(
-                source=source, member__in=touched, ended_at__isnull=True
-            )
-        }
-        if touched
-        else {}
-    )
-    return _StatesChange(touched, closed, current, open_rows)
+    return _StatesChange(touched, closed, current, {})
+
+
+def _open_rows(source, members: set[str]) -> dict[str, AgentState]:
+    if not members:
+        return {}
+    return {
+        row.member: row
+        for row in AgentState.objects.filter(
+            source=source, member__in=members, ended_at__isnull=True
+        )
+    }
 
 
 def _store_states(
@@ -929,7 +1055,7 @@ def _store_states(
         return
 
     if _VENDOR[0] == "postgresql":
-        esc, times, num = _COPY_ESCAPES, _Times(), _num_text
+        esc, times, num = _Escaped(), _time_texts(), _num_text
         head = f"{source.pk}\t"
         queue_pks = {name: str(queue.pk) for name, queue in queues.items()}
 
@@ -937,15 +1063,15 @@ def _store_states(
             member = interval.member
             return "\t".join(
                 (
-                    head + member[:200].translate(esc),
+                    head + esc[member[:200]],
                     num(agents.get(member)),
                     interval.status,
-                    interval.reason[:100].translate(esc),
+                    esc[interval.reason[:100]],
                     interval.activity,
                     queue_pks.get(interval.queue, _NULL),
-                    interval.call_id[:100].translate(esc),
-                    times(interval.start_ts),
-                    times(interval.end_ts),
+                    esc[interval.call_id[:100]],
+                    times[interval.start_ts],
+                    times[interval.end_ts],
                 )
             )
     else:
