@@ -81,27 +81,6 @@ class FileCounts:
         return text
 
 
-def _lines(handle, offset: int, line_no: int) -> Iterator[tuple[bytes, int, int]]:
-    """Complete lines from `offset`: (line, its number, the offset after it).
-
-    A last line without its newline is still being written: it is left for the next read.
-    """
-    handle.seek(offset)
-    for raw in handle:
-        if not raw.endswith(b"\n"):
-            return
-        offset += len(raw)
-        line_no += 1
-        yield raw, line_no, offset
-
-
-def _parse(raw: bytes, line_no: int, layout: str, zone) -> Event:
-    text = raw.decode("utf-8", errors="replace")
-    if layout == "db":
-        return parse_db_line(text, line_no, zone)
-    return parse_file_line(text, line_no)
-
-
 def ingest_file(
     *,
     source: TelephonySource,
@@ -151,13 +130,21 @@ def ingest_file(
             progress(end_offset)
 
     def events() -> Iterator[tuple[Event, int, int]]:
+        # Complete lines from `offset` (this runs once per line: kept flat).
+        after, number = offset, line_no
+        parse = (lambda text, n: parse_db_line(text, n, tz)) if layout == "db" else parse_file_line
         with open(path, "rb") as handle:
-            for raw, number, after in _lines(handle, offset, line_no):
+            handle.seek(offset)
+            for raw in handle:
+                if not raw.endswith(b"\n"):
+                    return  # still being written: left for the next read
+                after += len(raw)
+                number += 1
                 if not raw.strip():
                     continue
                 counts.read += 1
                 try:
-                    yield _parse(raw, number, layout, tz), after, number
+                    yield parse(raw.decode("utf-8", errors="replace"), number), after, number
                 except LineError as error:
                     counts.rejected.append(Rejected(number, str(error)))
 
