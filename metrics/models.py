@@ -251,6 +251,7 @@ class AgentState(models.Model):
     status = models.CharField(max_length=20, choices=AgentStatus.choices)
     reason = models.CharField(max_length=100, blank=True)
     activity = models.CharField(max_length=20, choices=Activity.choices, default=Activity.IDLE)
+    # Not indexed: nothing looks states up by queue (a queue with calls cannot be deleted).
     queue = models.ForeignKey(
         Queue,
         null=True,
@@ -258,6 +259,7 @@ class AgentState(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="the queue of the current call",
+        db_index=False,
     )
     call_id = models.CharField(max_length=100, blank=True)
     started_at = models.DateTimeField()

@@ -247,13 +247,18 @@ def events_import(
             | {c.queue for c in engine.calls.values()},
             members=set(engine.members) | {e.member for e in new if e.member},
         )
-        text = _event_text(source.pk, new, timezone.now().isoformat())
+        received = timezone.now().isoformat()
         writer = _WRITER[0] = _Writer(connection)
         try:
             # Check foreign keys as rows go in (in the writer) rather than all at commit.
             writer.submit(lambda cursor: cursor.execute("SET CONSTRAINTS ALL IMMEDIATE"))
-            _copy_text(CallEvent._meta.db_table, EVENT_COLUMNS, text)
-            del text
+            # The raw events in parts, so that the database starts on the first part while
+            # the text of the next one is made.
+            for start in range(0, len(new), EVENT_COPY_ROWS):
+                part = new[start : start + EVENT_COPY_ROWS]
+                _copy_text(
+                    CallEvent._meta.db_table, EVENT_COLUMNS, _event_text(source.pk, part, received)
+                )
             feed = engine.feed
             used = 0
             for event in todo:
@@ -419,6 +424,8 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 _NULL = "\\N"
 # Above this many rows a batch of upserts goes through COPY into a staging table.
 STAGE_ROWS = 500
+# Rows per COPY of raw events in a bulk import.
+EVENT_COPY_ROWS = 10_000
 
 
 def _num_text(value) -> str:
