@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -590,11 +591,24 @@ def _event_lines(source_pk: int, events: list[Event], received: str) -> list[str
     return lines
 
 
+# What `json.dumps` (ensure_ascii) escapes in a string: anything but printable ASCII, `"`, `\`.
+_JSON_ESCAPED = re.compile(r'[^ -~]|["\\]')
+
+
 class _DataTexts(dict):
+    """`texts[data]`: `json.dumps(list(data))` of a tuple of strings, made by joining them
+    when none needs escaping (printable ASCII without quotes or backslashes)."""
+
     __slots__ = ()
 
     def __missing__(self, data: tuple) -> str:
-        text = self[data] = json.dumps(list(data))
+        joined = '", "'.join(data)
+        if data and not _JSON_ESCAPED.search(joined):
+            text = f'["{joined}"]'
+        else:
+            text = json.dumps(list(data))
+        if len(self) < 100_000:
+            self[data] = text
         return text
 
 
@@ -713,6 +727,9 @@ class _Deltas:
             c: model._meta.get_field(c.removesuffix("_id") if c.endswith("_id") else c)
             for c in columns
         }
+        whole = {c for c in counters if isinstance(fields[c], models.IntegerField)}
+        # psycopg2 adapts the plain values as Django would; other databases get Django's.
+        prep = _VENDOR[0] != "postgresql"
         greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
         updates = [f"{c} = {table}.{c} + excluded.{c}" for c in counters]
         updates.append(f"max_wait_s = {greatest}({table}.max_wait_s, excluded.max_wait_s)")
@@ -733,9 +750,11 @@ class _Deltas:
                 values.update(self.flags.get(key, {}))
                 for column in columns:
                     value = values[column]
-                    if column in counters and isinstance(fields[column], models.IntegerField):
+                    if column in whole:
                         value = round(value)
-                    params.append(fields[column].get_db_prep_save(value, connection))
+                    params.append(
+                        fields[column].get_db_prep_save(value, connection) if prep else value
+                    )
             row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
             sql = (
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
