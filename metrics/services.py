@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -202,12 +203,13 @@ def events_import(
 ) -> ImportCounts:
     """`events_ingest` for a batch of a queue_log file in the file layout (PostgreSQL).
 
-    It stores the same rows and applies the same checks, but returns counts instead of
-    per-item results, looks up already-received keys only when the source already has events
-    in the batch's time span (a line's key is a digest of its text, time included, so a line
-    received before has a stored event at the same time), and runs the batch's writes in a
-    writer thread: `meanwhile` (e.g. reading the next batch of the file) runs while
-    PostgreSQL works, before the batch's transaction commits.
+    It stores the same rows, applies the same checks and keeps the engine's state the same
+    way, but returns counts instead of per-item results, looks up already-received keys only
+    when the source already has events in the batch's time span (a line's key is a digest of
+    its text, time included, so a line received before has a stored event at the same time),
+    and runs the batch's writes in a writer thread: the engine, the rows' text and
+    `meanwhile` (e.g. reading the next batch of the file) run while PostgreSQL works, before
+    the batch's transaction commits.
     """
     counts = ImportCounts()
     fresh: dict[str, Event] = {}
@@ -249,7 +251,7 @@ def events_import(
             members=set(engine.members) | {e.member for e in new if e.member},
         )
         received = timezone.now().isoformat()
-        writer = _WRITER[0] = _Writer(connection)
+        writer = _BATCH.writer = _Writer(connection)
         try:
             # Check foreign keys as rows go in (in the writer) rather than all at commit.
             writer.submit(lambda cursor: cursor.execute("SET CONSTRAINTS ALL IMMEDIATE"))
@@ -273,7 +275,7 @@ def events_import(
                 meanwhile()
             writer.wait()
         finally:
-            _WRITER[0] = None
+            _BATCH.writer = None
             writer.close()
         source.engine_state = state
         source.save(update_fields=["engine_state"])
@@ -336,13 +338,15 @@ class _Writer:
         self.cursor.close()
 
 
-# The writer of the batch being stored by `events_import` (None: write at once).
-_WRITER: list[_Writer | None] = [None]
+# `writer`: the writer of the batch this thread stores with `events_import` (None: write at
+# once). Per thread, as Django's connections are.
+_BATCH = threading.local()
+_BATCH.writer = None
 
 
 def _pg(job: Callable) -> None:
     """Run a write on the raw PostgreSQL cursor: in the batch's writer when one runs."""
-    writer = _WRITER[0]
+    writer = getattr(_BATCH, "writer", None)
     if writer is not None:
         writer.submit(job)
         return
@@ -863,8 +867,8 @@ def _store(
     ):
         queues, agents, states.open_rows = pre.queues, pre.agents, pre.open_rows
     else:
-        if _WRITER[0] is not None:
-            _WRITER[0].wait()  # the connection is free again for reading
+        if getattr(_BATCH, "writer", None) is not None:
+            _BATCH.writer.wait()  # the connection is free again for reading
         queues = _queues_for(queue_names, site=source.site)
         agents = _agents_for(members)
         states.open_rows = _open_rows(source, states.touched)

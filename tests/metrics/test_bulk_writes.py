@@ -1,6 +1,7 @@
 """Large batches are written set-wise (COPY, staging table); they store what row writes store."""
 
 import pytest
+from django.db import DataError
 
 from bench.synthetic import generate_day
 from metrics import files, services
@@ -15,7 +16,7 @@ from metrics.models import (
 )
 from metrics.queue_log import Event
 from tests.conftest import shared_data
-from tests.metrics.test_import_follow import run, snapshot
+from tests.metrics.test_import_follow import calls_of, run, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +229,29 @@ def _stored_all() -> dict:
             )
         ),
     }
+
+
+def test_a_write_failing_in_the_writer_rolls_its_batch_back_and_the_import_resumes(monkeypatch):
+    path = str(shared_data("asterisk/freepbx-2010-queue_log"))
+    run("import_queue_log", path, "--source", "reference", "--batch", "60")
+    reference = calls_of("reference")
+    made = services._event_text
+    texts = []
+
+    def bad_second_batch(source_pk, events, received):
+        texts.append(events)
+        text = made(source_pk, events, received)
+        return text.replace("\t", "\tnot a number\t", 1) if len(texts) == 2 else text
+
+    monkeypatch.setattr(services, "_event_text", bad_second_batch)
+    with pytest.raises(DataError):
+        run("import_queue_log", path, "--source", "pbx", "--batch", "60")
+    source = TelephonySource.objects.get(name="pbx")
+    first = texts[0]
+    assert source.follow_line == first[-1].seq
+    assert CallEvent.objects.filter(source=source).count() == len(first)
+    monkeypatch.setattr(services, "_event_text", made)
+    out = run("import_queue_log", path, "--source", "pbx", "--batch", "60")
+    assert f"Resuming after line {first[-1].seq}" in out
+    assert calls_of("pbx") == reference
+    assert CallEvent.objects.filter(source=source).count() == 278
