@@ -274,6 +274,9 @@ def events_import(
             if meanwhile:
                 meanwhile()
             writer.wait()
+            with connection.cursor() as cursor:
+                # Back to Django's deferred checks for the rest of an enclosing transaction.
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         finally:
             _BATCH.writer = None
             writer.close()
