@@ -609,9 +609,8 @@ class _DataTexts(dict):
     __slots__ = ()
 
     def __missing__(self, data: tuple) -> str:
-        joined = '", "'.join(data)
-        if data and not _JSON_ESCAPED.search(joined):
-            text = f'["{joined}"]'
+        if data and not _JSON_ESCAPED.search("".join(data)):
+            text = '["' + '", "'.join(data) + '"]'
         else:
             text = json.dumps(list(data))
         if len(self) < 100_000:

@@ -1,7 +1,11 @@
 """Large batches are written set-wise (COPY, staging table); they store what row writes store."""
 
+import json
+
 import pytest
 from django.db import DataError
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bench.synthetic import generate_day
 from metrics import files, services
@@ -255,3 +259,13 @@ def test_a_write_failing_in_the_writer_rolls_its_batch_back_and_the_import_resum
     assert f"Resuming after line {first[-1].seq}" in out
     assert calls_of("pbx") == reference
     assert CallEvent.objects.filter(source=source).count() == 278
+
+
+@given(st.lists(st.text(), max_size=5))
+def test_event_data_joined_as_json_is_what_json_dumps_writes(data):
+    assert services._DataTexts()[tuple(data)] == json.dumps(data)
+
+
+def test_plain_event_data_is_joined_without_json_dumps(monkeypatch):
+    monkeypatch.setattr(services.json, "dumps", None)
+    assert services._DataTexts()[("10", "", "3")] == '["10", "", "3"]'
