@@ -70,6 +70,7 @@ def step_import(path: str) -> dict:
 
     from metrics.models import CallEvent, QueueCall
 
+    load_before = os.getloadavg()[0]
     start = time.perf_counter()
     out = StringIO()
     call_command("import_queue_log", path, "--source", "bench", "--no-progress", stdout=out)
@@ -77,6 +78,8 @@ def step_import(path: str) -> dict:
     return {
         "seconds": seconds,
         "peak_mb": _peak_mb(),
+        # The machine may be shared: the 1-minute load average before and after the import.
+        "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "summary": out.getvalue().strip(),
         "events": CallEvent.objects.count(),
         "calls": QueueCall.objects.count(),
@@ -366,7 +369,8 @@ def markdown(r: dict) -> str:
         "| measure | result | target |",
         "|---|---|---|",
         f"| import into PostgreSQL | {lines_per_s:,.0f} lines/s "
-        f"({r['import']['seconds']:.1f} s, peak {r['import']['peak_mb']:.0f} MB) "
+        f"({r['import']['seconds']:.1f} s, peak {r['import']['peak_mb']:.0f} MB, load average "
+        f"{r['import']['load'][0]:.1f} before, {r['import']['load'][1]:.1f} after) "
         "| ≥ 50,000 lines/s |",
         f"| `queue_log_report` of the day | {r['report']['seconds']:.1f} s "
         f"(peak {r['report']['peak_mb']:.0f} MB) | ≤ 30 s |",

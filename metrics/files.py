@@ -14,13 +14,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from metrics.models import TelephonySource
 from metrics.queue_log import Event, LineCounts, LineError, Rejected, parse_db_line, parse_file_line
-from metrics.services import DUPLICATE, REJECTED, events_ingest
+from metrics.services import DUPLICATE, REJECTED, ImportCounts, events_import, events_ingest
 
 BATCH_LINES = 50_000
+# File-layout lines on PostgreSQL take the bulk path (`events_import`: the same rows, the next
+# batch read while the database stores this one); other layouts and databases go item by item.
+BULK_IMPORT = True
 MARK_BYTES = 256
 
 
@@ -55,6 +58,12 @@ class FileCounts:
             else:
                 self.used += 1
 
+    def add_import(self, done: ImportCounts) -> None:
+        self.used += done.used
+        self.ignored += done.ignored
+        self.duplicates += done.duplicates
+        self.rejected.extend(Rejected(line, reason) for line, reason in done.rejected)
+
     def as_dict(self) -> dict:
         return LineCounts(
             self.read, self.used, self.ignored, self.duplicates, self.rejected
@@ -70,27 +79,6 @@ class FileCounts:
         if len(self.rejected) > 50:
             text += f"\n  … and {len(self.rejected) - 50} more"
         return text
-
-
-def _lines(handle, offset: int, line_no: int) -> Iterator[tuple[bytes, int, int]]:
-    """Complete lines from `offset`: (line, its number, the offset after it).
-
-    A last line without its newline is still being written: it is left for the next read.
-    """
-    handle.seek(offset)
-    for raw in handle:
-        if not raw.endswith(b"\n"):
-            return
-        offset += len(raw)
-        line_no += 1
-        yield raw, line_no, offset
-
-
-def _parse(raw: bytes, line_no: int, layout: str, zone) -> Event:
-    text = raw.decode("utf-8", errors="replace")
-    if layout == "db":
-        return parse_db_line(text, line_no, zone)
-    return parse_file_line(text, line_no)
 
 
 def ingest_file(
@@ -115,15 +103,17 @@ def ingest_file(
     from zoneinfo import ZoneInfo
 
     counts = counts or FileCounts()
+    first_rejected = len(counts.rejected)
     tz = ZoneInfo(zone)
     inode = os.stat(path).st_ino
-    batch: list[Event] = []
-    end_offset, end_line = offset, line_no
+    bulk = BULK_IMPORT and layout == "file" and connection.vendor == "postgresql"
 
-    def flush() -> None:
-        nonlocal batch
+    def flush(batch: list[Event], end_offset: int, end_line: int, meanwhile) -> None:
         with transaction.atomic():
-            result = events_ingest(source=source, events=batch)
+            if bulk:
+                done = events_import(source=source, events=batch, meanwhile=meanwhile)
+            else:
+                result = events_ingest(source=source, events=batch)
             if remember:
                 TelephonySource.objects.filter(pk=source.pk).update(
                     follow_path=str(path),
@@ -132,19 +122,29 @@ def ingest_file(
                     follow_line=end_line,
                     follow_mark=file_mark(path, end_offset),
                 )
-        counts.add_batch(batch, result)
+        if bulk:
+            counts.add_import(done)
+        else:
+            counts.add_batch(batch, result)
         if progress:
             progress(end_offset)
-        batch = []
 
     def events() -> Iterator[tuple[Event, int, int]]:
+        # Complete lines from `offset` (this runs once per line: kept flat).
+        after, number = offset, line_no
+        parse = (lambda text, n: parse_db_line(text, n, tz)) if layout == "db" else parse_file_line
         with open(path, "rb") as handle:
-            for raw, number, after in _lines(handle, offset, line_no):
+            handle.seek(offset)
+            for raw in handle:
+                if not raw.endswith(b"\n"):
+                    return  # still being written: left for the next read
+                after += len(raw)
+                number += 1
                 if not raw.strip():
                     continue
                 counts.read += 1
                 try:
-                    yield _parse(raw, number, layout, tz), after, number
+                    yield parse(raw.decode("utf-8", errors="replace"), number), after, number
                 except LineError as error:
                     counts.rejected.append(Rejected(number, str(error)))
 
@@ -155,21 +155,37 @@ def ingest_file(
         rows = sorted(stream, key=lambda row: row[0].sort_key())
         last = max((row[1:] for row in rows), default=(offset, line_no))
         stream = iter([(event, *last) for event, _, _ in rows])
-    for event, after, number in stream:
-        if len(batch) >= batch_lines and event.ts != batch[-1].ts:
-            flush()
-        batch.append(event)
-        end_offset, end_line = after, number
-    if batch:
-        flush()
-    elif remember:
+
+    def batches() -> Iterator[tuple[list[Event], int, int]]:
+        batch: list[Event] = []
+        end = (offset, line_no)
+        for event, after, number in stream:
+            if len(batch) >= batch_lines and event.ts != batch[-1].ts:
+                yield batch, *end
+                batch = []
+            batch.append(event)
+            end = (after, number)
+        if batch:
+            yield batch, *end
+
+    reader = batches()
+    pending = next(reader, None)
+    if pending is None and remember:
         TelephonySource.objects.filter(pk=source.pk).update(
             follow_path=str(path),
             follow_inode=inode,
-            follow_offset=end_offset,
-            follow_line=end_line,
-            follow_mark=file_mark(path, end_offset),
+            follow_offset=offset,
+            follow_line=line_no,
+            follow_mark=file_mark(path, offset),
         )
+    while pending is not None:
+        ahead: list = []
+        flush(*pending, meanwhile=lambda ahead=ahead: ahead.append(next(reader, None)))
+        pending = ahead[0] if ahead else next(reader, None)
+    # The next batch is read while one is stored: keep the rejected lines in file order.
+    counts.rejected[first_rejected:] = sorted(
+        counts.rejected[first_rejected:], key=lambda r: r.line
+    )
     source.refresh_from_db(fields=["follow_path", "follow_inode", "follow_offset", "follow_line"])
     return counts
 

@@ -131,10 +131,19 @@ class TelephonySource(models.Model):
 class CallEvent(models.Model):
     """One raw telephony event, stored once per (source, natural key), never changed."""
 
-    source = models.ForeignKey(TelephonySource, on_delete=models.PROTECT, related_name="events")
+    # No database-level foreign key: one check per raw event costs bulk imports dearly, and
+    # the source is protected from deletion here (on_delete) while it has events. Its own
+    # index would repeat the first column of `callevent_once`.
+    source = models.ForeignKey(
+        TelephonySource,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_constraint=False,
+        db_index=False,
+    )
     # queue_log: a hash of the line's content; JSON events: the source's own event id.
     natural_key = models.CharField(max_length=200)
-    at = models.DateTimeField(db_index=True)
+    at = models.DateTimeField()
     # Order of arrival within the source (line number for files), to keep equal timestamps in order.
     ordinal = models.BigIntegerField(default=0)
     call_id = models.CharField(max_length=100, blank=True)
@@ -149,7 +158,8 @@ class CallEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "natural_key"], name="callevent_once")
         ]
-        indexes = [models.Index(fields=["source", "call_id"])]
+        # A bulk import asks whether the source already has events in a batch's time span.
+        indexes = [models.Index(fields=["source", "at"], name="callevent_source_at")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event} {self.call_id}"
@@ -168,9 +178,13 @@ class Outcome(models.TextChoices):
 class QueueCall(models.Model):
     """One entry of one caller into one queue: the unit of every KPI."""
 
-    source = models.ForeignKey(TelephonySource, on_delete=models.PROTECT, related_name="calls")
+    # The foreign keys' own indexes would repeat the first column of `queuecall_once` and of
+    # the (queue, offered_at) and (agent, offered_at) indexes: every write pays for an index.
+    source = models.ForeignKey(
+        TelephonySource, on_delete=models.PROTECT, related_name="calls", db_index=False
+    )
     call_id = models.CharField(max_length=100)
-    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="calls")
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="calls", db_index=False)
     caller = models.CharField(max_length=100, blank=True)
     offered_at = models.DateTimeField(db_index=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.WAITING)
@@ -178,7 +192,12 @@ class QueueCall(models.Model):
     # The member name as the telephony wrote it, and the agent it maps to (when known).
     member = models.CharField(max_length=200, blank=True)
     agent = models.ForeignKey(
-        "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="queue_calls"
+        "agents.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="queue_calls",
+        db_index=False,
     )
     answered_at = models.DateTimeField(null=True, blank=True)
     ring_s = models.FloatField(null=True, blank=True)
@@ -233,14 +252,23 @@ class Activity(models.TextChoices):
 class AgentState(models.Model):
     """One interval of an agent's status (with reason) × activity; open while `ended_at` is null."""
 
-    source = models.ForeignKey(TelephonySource, on_delete=models.PROTECT, related_name="states")
+    # Indexed by (source, member, ended_at) and (agent, started_at) below, not on their own.
+    source = models.ForeignKey(
+        TelephonySource, on_delete=models.PROTECT, related_name="states", db_index=False
+    )
     member = models.CharField(max_length=200)
     agent = models.ForeignKey(
-        "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="states"
+        "agents.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="states",
+        db_index=False,
     )
     status = models.CharField(max_length=20, choices=AgentStatus.choices)
     reason = models.CharField(max_length=100, blank=True)
     activity = models.CharField(max_length=20, choices=Activity.choices, default=Activity.IDLE)
+    # Not indexed: nothing looks states up by queue (a queue with calls cannot be deleted).
     queue = models.ForeignKey(
         Queue,
         null=True,
@@ -248,6 +276,7 @@ class AgentState(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="the queue of the current call",
+        db_index=False,
     )
     call_id = models.CharField(max_length=100, blank=True)
     started_at = models.DateTimeField()

@@ -174,11 +174,6 @@ def line_key(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def _field(value: str) -> str:
-    value = value.strip()
-    return "" if value == NONE else value
-
-
 def _split(text: str, seq: int, ts: float) -> Event:
     parts = text.split("|")
     if len(parts) < 5:
@@ -186,18 +181,21 @@ def _split(text: str, seq: int, ts: float) -> Event:
     name = parts[4].strip()
     if not name or not name.replace("_", "").isalnum():
         raise LineError(f"event name is missing or malformed: {parts[4]!r}")
-    data = list(parts[5:])
+    data = parts[5:]
     while data and data[-1] == "":
         data.pop()
+    # Empty or NONE fields are ""; the key is `line_key(text)`, inlined (this runs once per
+    # line of every import and report).
+    call_id, queue, member = parts[1].strip(), parts[2].strip(), parts[3].strip()
     return Event(
-        ts=ts,
-        seq=seq,
-        call_id=_field(parts[1]),
-        queue=_field(parts[2]),
-        member=_field(parts[3]),
-        name=name.upper(),
-        data=tuple(data),
-        key=line_key(text),
+        ts,
+        seq,
+        "" if call_id == NONE else call_id,
+        "" if queue == NONE else queue,
+        "" if member == NONE else member,
+        name.upper(),
+        tuple(data),
+        hashlib.blake2b(text.encode(), digest_size=16).hexdigest(),
     )
 
 

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import threading
 from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -181,6 +185,178 @@ def events_ingest(*, source: TelephonySource, events: list[NormalisedEvent]) -> 
     return result
 
 
+@dataclass(slots=True)
+class ImportCounts:
+    """What `events_import` did with a batch: the counts a file import reports."""
+
+    used: int = 0
+    ignored: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (seq, reason)
+
+
+def events_import(
+    *,
+    source: TelephonySource,
+    events: list[NormalisedEvent],
+    meanwhile: Callable[[], None] | None = None,
+) -> ImportCounts:
+    """`events_ingest` for a batch of a queue_log file in the file layout (PostgreSQL).
+
+    It stores the same rows, applies the same checks and keeps the engine's state the same
+    way, but returns counts instead of per-item results, looks up already-received keys only
+    when the source already has events in the batch's time span (a line's key is a digest of
+    its text, time included, so a line received before has a stored event at the same time),
+    and runs the batch's writes in a writer thread: the engine, the rows' text and
+    `meanwhile` (e.g. reading the next batch of the file) run while PostgreSQL works, before
+    the batch's transaction commits.
+    """
+    counts = ImportCounts()
+    fresh: dict[str, Event] = {}
+    check = kpi.check_numbers
+    for event in events:
+        key = event.key
+        if not key or len(key) > 200:
+            reason = "missing event id" if not key else "event id longer than 200 characters"
+            counts.rejected.append((event.seq, reason))
+            continue
+        try:
+            check(event)
+        except LineError as error:
+            counts.rejected.append((event.seq, str(error)))
+            continue
+        if key in fresh:
+            counts.duplicates += 1
+            continue
+        fresh[key] = event
+
+    with transaction.atomic():
+        source = TelephonySource.objects.select_for_update().get(pk=source.pk)
+        _VENDOR[0] = connection.vendor
+        new = _events_unseen(source, list(fresh.values()))
+        counts.duplicates += len(fresh) - len(new)
+        if not new:
+            if meanwhile:
+                meanwhile()
+            return counts
+        todo = sorted(new, key=Event.sort_key)
+        engine = kpi.Engine.load(source.engine_state, acw_reasons=_acw_reasons())
+        # Read what storing the batch will most likely need (the members and queues the
+        # engine knows and the batch names), so the writes can start before the engine runs.
+        prefetched = _prefetch(
+            source,
+            queue_names={e.queue for e in new}
+            | {m.queue for m in engine.members.values()}
+            | {c.queue for c in engine.calls.values()},
+            members=set(engine.members) | {e.member for e in new if e.member},
+        )
+        received = timezone.now().isoformat()
+        writer = _BATCH.writer = _Writer(connection)
+        try:
+            # Check foreign keys as rows go in (in the writer) rather than all at commit.
+            writer.submit(lambda cursor: cursor.execute("SET CONSTRAINTS ALL IMMEDIATE"))
+            # The raw events in parts, so that the database starts on the first part while
+            # the text of the next one is made.
+            for start in range(0, len(new), EVENT_COPY_ROWS):
+                part = new[start : start + EVENT_COPY_ROWS]
+                _copy_text(
+                    CallEvent._meta.db_table, EVENT_COLUMNS, _event_text(source.pk, part, received)
+                )
+            feed = engine.feed
+            used = 0
+            for event in todo:
+                if feed(event):
+                    used += 1
+            counts.used += used
+            counts.ignored += len(todo) - used
+            _store(source, engine, since=todo[0].ts, prefetched=prefetched)
+            state = engine.dump()
+            if meanwhile:
+                meanwhile()
+            writer.wait()
+            with connection.cursor() as cursor:
+                # Back to Django's deferred checks for the rest of an enclosing transaction.
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        finally:
+            _BATCH.writer = None
+            writer.close()
+        source.engine_state = state
+        source.save(update_fields=["engine_state"])
+        site = source.site
+        transaction.on_commit(lambda: floor_changed.send(sender=TelephonySource, site=site))
+    return counts
+
+
+def _events_unseen(source: TelephonySource, events: list[Event]) -> list[Event]:
+    """The events whose key the source has not sent before (PostgreSQL; the source is locked)."""
+    if not events:
+        return []
+    table = CallEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {table} "  # noqa: S608
+            "WHERE source_id = %s AND at BETWEEN %s AND %s)",
+            [source.pk, _dt(min(e.ts for e in events)), _dt(max(e.ts for e in events))],
+        )
+        if not cursor.fetchone()[0]:
+            return events
+        cursor.execute(
+            f"SELECT natural_key FROM {table} "  # noqa: S608
+            "WHERE source_id = %s AND natural_key = ANY(%s)",
+            [source.pk, [e.key for e in events]],
+        )
+        known = {r[0] for r in cursor.fetchall()}
+    return [e for e in events if e.key not in known]
+
+
+class _Writer:
+    """Runs the writes of one batch in order in a thread, on the caller's PostgreSQL
+    connection and transaction, so that the caller computes while the server works
+    (psycopg2 releases the GIL while it waits for the server).
+
+    While writes are pending the caller must not use the connection: it reads first, then
+    hands writes over, then `wait()`s.
+    """
+
+    def __init__(self, conn) -> None:
+        conn.ensure_connection()
+        self.conn = conn
+        self.cursor = conn.connection.cursor()
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.pending: list[Future] = []
+
+    def submit(self, job: Callable) -> None:
+        self.pending.append(self.pool.submit(job, self.cursor))
+
+    def wait(self) -> None:
+        """Wait for every write handed over; raise the first error (as Django's error)."""
+        pending, self.pending = self.pending, []
+        errors = [e for e in (f.exception() for f in pending) if e is not None]
+        if errors:
+            with self.conn.wrap_database_errors:
+                raise errors[0]
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        self.cursor.close()
+
+
+# `writer`: the writer of the batch this thread stores with `events_import` (None: write at
+# once). Per thread, as Django's connections are.
+_BATCH = threading.local()
+_BATCH.writer = None
+
+
+def _pg(job: Callable) -> None:
+    """Run a write on the raw PostgreSQL cursor: in the batch's writer when one runs."""
+    writer = getattr(_BATCH, "writer", None)
+    if writer is not None:
+        writer.submit(job)
+        return
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        job(cursor.cursor)
+
+
 def sources_advance(
     *, now: datetime, margin_s: float = 10.0, sources: list[TelephonySource] | None = None
 ) -> int:
@@ -237,11 +413,12 @@ def _insert(
         sql = f"INSERT INTO {table} ({names}) VALUES %s {suffix}"  # noqa: S608
         if returning:
             sql += f" RETURNING {returning}"
-        connection.ensure_connection()
-        with connection.cursor() as cursor:
-            return execute_values(
-                cursor.cursor, sql, rows, template=template, page_size=2000, fetch=bool(returning)
-            )
+            with connection.cursor() as cursor:
+                return execute_values(
+                    cursor.cursor, sql, rows, template=template, page_size=2000, fetch=True
+                )
+        _pg(lambda cursor: execute_values(cursor, sql, rows, template=template, page_size=2000))
+        return None
     placeholders = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -255,27 +432,43 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 _NULL = "\\N"
 # Above this many rows a batch of upserts goes through COPY into a staging table.
 STAGE_ROWS = 500
+# Rows per COPY of raw events in a bulk import.
+EVENT_COPY_ROWS = 10_000
 
 
 def _num_text(value) -> str:
     return _NULL if value is None else str(value)
 
 
-class _Times:
-    """Epoch seconds as COPY text, each distinct second converted once per batch."""
+class _TimeTexts(dict):
+    """Epoch seconds (or None) as COPY text: `texts[ts]`, each distinct second converted once."""
 
-    __slots__ = ("texts",)
+    __slots__ = ()
 
-    def __init__(self) -> None:
-        self.texts: dict[float, str] = {}
-
-    def __call__(self, ts: float | None) -> str:
-        if ts is None:
-            return _NULL
-        text = self.texts.get(ts)
-        if text is None:
-            text = self.texts[ts] = datetime.fromtimestamp(ts, UTC).isoformat()
+    def __missing__(self, ts: float | None) -> str:
+        text = self[ts] = _NULL if ts is None else datetime.fromtimestamp(ts, UTC).isoformat()
         return text
+
+
+_TIME_TEXTS = _TimeTexts()
+
+
+def _time_texts() -> _TimeTexts:
+    """The time texts shared by every table of the batches of a run (bounded)."""
+    if len(_TIME_TEXTS) > 500_000:
+        _TIME_TEXTS.clear()
+    return _TIME_TEXTS
+
+
+class _Escaped(dict):
+    """Strings as COPY text (tab, newline, carriage return and backslash escaped):
+    `escaped[text]`, each distinct string escaped once."""
+
+    __slots__ = ()
+
+    def __missing__(self, text: str) -> str:
+        value = self[text] = text.translate(_COPY_ESCAPES)
+        return value
 
 
 def _copy_lines(table: str, columns: list[str], lines: list[str]) -> None:
@@ -283,9 +476,7 @@ def _copy_lines(table: str, columns: list[str], lines: list[str]) -> None:
     if not lines:
         return
     lines.append("")
-    buffer = io.StringIO("\n".join(lines))
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+    _copy_text(table, columns, "\n".join(lines))
 
 
 def _upsert_lines(table: str, columns: list[str], lines: list[str], *, suffix: str) -> None:
@@ -293,19 +484,15 @@ def _upsert_lines(table: str, columns: list[str], lines: list[str], *, suffix: s
     `INSERT … SELECT … ON CONFLICT` into the table (PostgreSQL)."""
     stage = f"{table}_stage"
     names = ", ".join(columns)
-    with connection.cursor() as cursor:
-        # Identifiers come from the models; the rows go through COPY.
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "  # noqa: S608
-            f"AS SELECT {names} FROM {table} WITH NO DATA"
-        )
-        cursor.execute(f"TRUNCATE {stage}")
+    # Identifiers come from the models; the rows go through COPY.
+    create = (
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "  # noqa: S608
+        f"AS SELECT {names} FROM {table} WITH NO DATA"
+    )
+    _pg(lambda cursor: (cursor.execute(create), cursor.execute(f"TRUNCATE {stage}")))
     _copy_lines(stage, columns, lines)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
-            f"{suffix}"
-        )
+    merge = f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} {suffix}"  # noqa: S608
+    _pg(lambda cursor: cursor.execute(merge))
 
 
 def _db_dt(ts: float | None):
@@ -321,23 +508,26 @@ def _db_dt(ts: float | None):
 _VENDOR = [""]
 
 
+EVENT_COLUMNS = [
+    "source_id",
+    "natural_key",
+    "at",
+    "ordinal",
+    "call_id",
+    "queue_name",
+    "member",
+    "event",
+    "data",
+    "received_at",
+]
+
+
 def _events_store(source: TelephonySource, events: list[Event]) -> set[str]:
     """Insert the raw events the source has not sent before; return the keys inserted."""
     if not events:
         return set()
     received = connection.ops.adapt_datetimefield_value(timezone.now())
-    columns = [
-        "source_id",
-        "natural_key",
-        "at",
-        "ordinal",
-        "call_id",
-        "queue_name",
-        "member",
-        "event",
-        "data",
-        "received_at",
-    ]
+    columns = EVENT_COLUMNS
 
     def row(e: Event) -> tuple:
         return (
@@ -382,7 +572,7 @@ def _events_store(source: TelephonySource, events: list[Event]) -> set[str]:
 def _event_lines(source_pk: int, events: list[Event], received: str) -> list[str]:
     """The COPY text of raw events (the columns of `_events_store`)."""
     esc = _COPY_ESCAPES
-    times = _Times()
+    times = _time_texts()
     data_texts: dict[tuple, str] = {}
     head = f"{source_pk}\t"
     tail = f"\t{received}"
@@ -395,7 +585,7 @@ def _event_lines(source_pk: int, events: list[Event], received: str) -> list[str
             "\t".join(
                 (
                     head + e.key.translate(esc),
-                    times(e.ts),
+                    times[e.ts],
                     str(e.seq),
                     e.call_id[:100].translate(esc),
                     e.queue[:100].translate(esc),
@@ -406,6 +596,71 @@ def _event_lines(source_pk: int, events: list[Event], received: str) -> list[str
             )
         )
     return lines
+
+
+# What `json.dumps` (ensure_ascii) escapes in a string: anything but printable ASCII, `"`, `\`.
+_JSON_ESCAPED = re.compile(r'[^ -~]|["\\]')
+
+
+class _DataTexts(dict):
+    """`texts[data]`: `json.dumps(list(data))` of a tuple of strings, made by joining them
+    when none needs escaping (printable ASCII without quotes or backslashes)."""
+
+    __slots__ = ()
+
+    def __missing__(self, data: tuple) -> str:
+        if data and not _JSON_ESCAPED.search("".join(data)):
+            text = '["' + '", "'.join(data) + '"]'
+        else:
+            text = json.dumps(list(data))
+        if len(self) < 100_000:
+            self[data] = text
+        return text
+
+
+def _event_text(source_pk: int, events: list[Event], received: str) -> str:
+    """The COPY text of raw events, as `_event_lines` but escaping only when some field needs
+    it: the fields are joined as they are, and the text is used when it holds exactly the
+    tabs and newlines of its rows and no backslash or carriage return."""
+    times = _time_texts()
+    data_texts = _DataTexts()
+    head = f"{source_pk}\t"
+    tail = f"\t{received}"
+    lines = [
+        "\t".join(
+            (
+                head + e.key,
+                times[e.ts],
+                str(e.seq),
+                e.call_id[:100],
+                e.queue[:100],
+                e.member[:200],
+                e.name[:40],
+                data_texts[e.data] + tail,
+            )
+        )
+        for e in events
+    ]
+    lines.append("")
+    text = "\n".join(lines)
+    rows = len(events)
+    if (
+        text.count("\t") == (len(EVENT_COLUMNS) - 1) * rows
+        and text.count("\n") == rows
+        and "\\" not in text
+        and "\r" not in text
+    ):
+        return text
+    lines = _event_lines(source_pk, events, received)
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _copy_text(table: str, columns: list[str], text: str) -> None:
+    """COPY rows in text format (escaped fields, one row per line) into a table."""
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    # One read of the whole text: psycopg2 then sends it without taking the GIL back.
+    _pg(lambda cursor: cursor.copy_expert(sql, io.StringIO(text), size=len(text) + 1))
 
 
 def _queues_for(names: set[str], *, site: str) -> dict[str, Queue]:
@@ -478,6 +733,9 @@ class _Deltas:
             c: model._meta.get_field(c.removesuffix("_id") if c.endswith("_id") else c)
             for c in columns
         }
+        whole = {c for c in counters if isinstance(fields[c], models.IntegerField)}
+        # psycopg2 adapts the plain values as Django would; other databases get Django's.
+        prep = _VENDOR[0] != "postgresql"
         greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
         updates = [f"{c} = {table}.{c} + excluded.{c}" for c in counters]
         updates.append(f"max_wait_s = {greatest}({table}.max_wait_s, excluded.max_wait_s)")
@@ -498,18 +756,23 @@ class _Deltas:
                 values.update(self.flags.get(key, {}))
                 for column in columns:
                     value = values[column]
-                    if column in counters and isinstance(fields[column], models.IntegerField):
+                    if column in whole:
                         value = round(value)
-                    params.append(fields[column].get_db_prep_save(value, connection))
+                    params.append(
+                        fields[column].get_db_prep_save(value, connection) if prep else value
+                    )
             row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
             sql = (
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
                 f"{', '.join([row_sql] * len(chunk))} "
                 f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {', '.join(updates)}"
             )
-            with connection.cursor() as cursor:
+            if _VENDOR[0] == "postgresql":
                 # Identifiers come from the model; every value is a parameter.
-                cursor.execute(sql, params)
+                _pg(lambda cursor, sql=sql, params=params: cursor.execute(sql, params))
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
 
 
 INTERVAL_COUNTERS = kpi.SUM_FIELDS
@@ -525,23 +788,92 @@ def _day_row(source, member: str, day: date, agents: dict[str, int]) -> dict:
     }
 
 
-def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> int:
-    """Write what the engine changed since the last store; return the number of calls."""
+class _LocalTimes:
+    """`local(ts, minutes)`: the start of the interval of `minutes` holding `ts` and its local
+    day in the site zone, computed once per minute of UTC time (zone offsets and interval
+    starts are whole minutes; a zone with a seconds offset is not cached)."""
+
+    __slots__ = ("cache", "zone")
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.cache: dict[tuple[int, int], tuple[datetime, date]] = {}
+
+    def __call__(self, ts: float, minutes: int) -> tuple[datetime, date]:
+        key = (int(ts // 60), minutes)
+        found = self.cache.get(key)
+        if found is None:
+            found = (
+                kpi.interval_start(ts, zone=self.zone, minutes=minutes),
+                datetime.fromtimestamp(ts, self.zone).date(),
+            )
+            offset = datetime.fromtimestamp(ts, self.zone).utcoffset()
+            if offset is not None and offset.seconds % 60 == 0:
+                self.cache[key] = found
+        return found
+
+
+@dataclass(slots=True)
+class _Prefetch:
+    """What `_store` reads, read before a batch's writes start: the existing queues of some
+    names, and the agents and open AgentState rows of some members."""
+
+    queues: dict[str, Queue]
+    members: set[str]
+    agents: dict[str, int]
+    open_rows: dict[str, AgentState]
+
+
+def _prefetch(source, *, queue_names: set[str], members: set[str]) -> _Prefetch:
+    queues: dict[str, Queue] = {}
+    names = queue_names - {""}
+    for alias in QueueAlias.objects.filter(name__in=names).select_related("queue"):
+        queues[alias.name] = alias.queue
+    for queue in Queue.objects.filter(name__in=names - set(queues)):
+        queues[queue.name] = queue
+    return _Prefetch(queues, members, _agents_for(members), _open_rows(source, members))
+
+
+def _store(
+    source: TelephonySource,
+    engine: kpi.Engine,
+    *,
+    since: float,
+    prefetched: _Prefetch | None = None,
+) -> int:
+    """Write what the engine changed since the last store; return the number of calls.
+
+    Every read comes before the first write. With `prefetched` covering what is needed (the
+    batch's writes may have started), nothing is read.
+    """
     calls, intervals, rings = engine.drain()
-    zone = site_zone()
+    local = _LocalTimes(site_zone())
     members = (
         {c.member for c in calls if c.member}
         | {i.member for i in intervals}
         | {r.member for r in rings}
         | {m for m, s in engine.members.items() if s.since >= since}
     )
-    queues = _queues_for(
+    queue_names = (
         {c.queue for c in calls}
         | {i.queue for i in intervals}
-        | set(m.queue for m in engine.members.values()),
-        site=source.site,
+        | set(m.queue for m in engine.members.values())
     )
-    agents = _agents_for(members)
+    states = _states_open(engine, intervals, since=since)
+    pre = prefetched
+    if (
+        pre is not None
+        and not (queue_names - {""} - pre.queues.keys())
+        and members <= pre.members
+        and states.touched <= pre.members
+    ):
+        queues, agents, states.open_rows = pre.queues, pre.agents, pre.open_rows
+    else:
+        if getattr(_BATCH, "writer", None) is not None:
+            _BATCH.writer.wait()  # the connection is free again for reading
+        queues = _queues_for(queue_names, site=source.site)
+        agents = _agents_for(members)
+        states.open_rows = _open_rows(source, states.touched)
 
     # Queue calls: upsert them on their natural key and move the rollups by the difference
     # between what the call counted before (the facts stored with it) and what it counts now.
@@ -551,10 +883,9 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> int:
     written: list[tuple[kpi.Call, int]] = []
     for call in calls:
         queue = queues[call.queue]
-        start = kpi.interval_start(call.offered_ts, zone=zone, minutes=queue.interval_minutes)
+        start, day = local(call.offered_ts, queue.interval_minutes)
         ikey = (queue.pk, start)
         interval_lookups[ikey] = {"queue_id": queue.pk, "start": start}
-        day = datetime.fromtimestamp(call.offered_ts, zone).date()
         facts = call.facts()
         new = kpi.contribution(
             facts,
@@ -593,7 +924,7 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> int:
     )
 
     for ring in rings:
-        day = datetime.fromtimestamp(ring.ts, zone).date()
+        day = local(ring.ts, 1)[1]
         dkey = (ring.member, day)
         day_lookups[dkey] = _day_row(source, ring.member, day, agents)
         day_deltas.add(dkey, {"missed_rings" if ring.missed else "unreachable_rings": 1}, +1)
@@ -601,7 +932,7 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> int:
         AgentDay, day_lookups, conflict=("source_id", "member", "day"), counters=DAY_COUNTERS
     )
 
-    _store_states(source, engine, intervals, queues, agents, since=since)
+    _store_states(source, states, queues, agents)
     return len(calls)
 
 
@@ -651,26 +982,26 @@ def _calls_upsert(source, written: list[tuple[kpi.Call, int]], agents: dict[str,
     """Insert or update the queue calls on their natural key."""
     table = QueueCall._meta.db_table
     if _VENDOR[0] == "postgresql" and len(written) > STAGE_ROWS:
-        esc, times, num = _COPY_ESCAPES, _Times(), _num_text
+        esc, times, num = _Escaped(), _time_texts(), _num_text
         tail = f"\t\t{timezone.now().isoformat()}"
         head = f"{source.pk}\t"
         lines = [
             "\t".join(
                 (
-                    head + call.call_id[:100].translate(esc),
+                    head + esc[call.call_id[:100]],
                     str(queue_pk),
-                    call.caller[:100].translate(esc),
-                    times(call.offered_ts),
+                    esc[call.caller[:100]],
+                    times[call.offered_ts],
                     call.outcome,
                     num(call.wait_s),
-                    call.member[:200].translate(esc),
+                    esc[call.member[:200]],
                     num(agents.get(call.member)),
-                    times(call.answered_ts),
+                    times[call.answered_ts],
                     num(call.ring_s),
                     num(call.talk_s),
                     num(call.hold_s),
                     num(call.acw_s),
-                    times(call.ended_ts),
+                    times[call.ended_ts],
                     "t" if call.transferred else "f",
                     ("t" if call.cut else "f") + tail,
                 )
@@ -711,33 +1042,58 @@ def _calls_upsert(source, written: list[tuple[kpi.Call, int]], agents: dict[str,
     )
 
 
-def _store_states(
-    source,
-    engine: kpi.Engine,
-    intervals: list[kpi.Interval],
-    queues: dict[str, Queue],
-    agents: dict[str, int],
-    *,
-    since: float,
-) -> None:
-    """Close the agents' open AgentState rows the engine closed and open their new states."""
+@dataclass(slots=True)
+class _StatesChange:
+    """The members whose state changed in a batch: their closed intervals, the interval now
+    open, and their open AgentState rows as stored."""
+
+    touched: set[str]
+    closed: dict[str, list[kpi.Interval]]
+    current: dict[str, kpi.Interval]
+    open_rows: dict[str, AgentState]  # at least those of `touched`
+
+
+def _states_open(
+    engine: kpi.Engine, intervals: list[kpi.Interval], *, since: float
+) -> _StatesChange:
     closed: dict[str, list[kpi.Interval]] = defaultdict(list)
     for interval in intervals:
         closed[interval.member].append(interval)
     # Only members whose state changed in this batch (an unchanged state keeps its open row).
     touched = set(closed) | {m for m, state in engine.members.items() if state.since >= since}
     current = {i.member: i for i in engine.open_intervals(touched)}
-    if not touched:
-        return
-    open_rows = {
+    return _StatesChange(touched, closed, current, {})
+
+
+def _open_rows(source, members: set[str]) -> dict[str, AgentState]:
+    if not members:
+        return {}
+    return {
         row.member: row
         for row in AgentState.objects.filter(
-            source=source, member__in=touched, ended_at__isnull=True
+            source=source, member__in=members, ended_at__isnull=True
         )
     }
 
+
+def _store_states(
+    source,
+    change: _StatesChange,
+    queues: dict[str, Queue],
+    agents: dict[str, int],
+) -> None:
+    """Close the agents' open AgentState rows the engine closed and open their new states."""
+    touched, closed, current, open_rows = (
+        change.touched,
+        change.closed,
+        change.current,
+        change.open_rows,
+    )
+    if not touched:
+        return
+
     if _VENDOR[0] == "postgresql":
-        esc, times, num = _COPY_ESCAPES, _Times(), _num_text
+        esc, times, num = _Escaped(), _time_texts(), _num_text
         head = f"{source.pk}\t"
         queue_pks = {name: str(queue.pk) for name, queue in queues.items()}
 
@@ -745,15 +1101,15 @@ def _store_states(
             member = interval.member
             return "\t".join(
                 (
-                    head + member[:200].translate(esc),
+                    head + esc[member[:200]],
                     num(agents.get(member)),
                     interval.status,
-                    interval.reason[:100].translate(esc),
+                    esc[interval.reason[:100]],
                     interval.activity,
                     queue_pks.get(interval.queue, _NULL),
-                    interval.call_id[:100].translate(esc),
-                    times(interval.start_ts),
-                    times(interval.end_ts),
+                    esc[interval.call_id[:100]],
+                    times[interval.start_ts],
+                    times[interval.end_ts],
                 )
             )
     else:
@@ -813,23 +1169,24 @@ def _states_close(pairs: list[tuple[int, datetime]]) -> None:
     if not pairs:
         return
     table = AgentState._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_values
+    if connection.vendor == "postgresql":
+        from psycopg2.extras import execute_values
 
-            execute_values(
-                cursor.cursor,
-                f"UPDATE {table} AS s SET ended_at = v.ended_at FROM (VALUES %s) "  # noqa: S608
-                "AS v(id, ended_at) WHERE s.id = v.id",
-                pairs,
-                template="(%s, %s::timestamptz)",
-                page_size=2000,
+        sql = (
+            f"UPDATE {table} AS s SET ended_at = v.ended_at FROM (VALUES %s) "  # noqa: S608
+            "AS v(id, ended_at) WHERE s.id = v.id"
+        )
+        _pg(
+            lambda cursor: execute_values(
+                cursor, sql, pairs, template="(%s, %s::timestamptz)", page_size=2000
             )
-        else:
-            cursor.executemany(
-                f"UPDATE {table} SET ended_at = %s WHERE id = %s",  # noqa: S608
-                [(connection.ops.adapt_datetimefield_value(end), pk) for pk, end in pairs],
-            )
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET ended_at = %s WHERE id = %s",  # noqa: S608
+            [(connection.ops.adapt_datetimefield_value(end), pk) for pk, end in pairs],
+        )
 
 
 # -- rollups from scratch ---------------------------------------------------------------------

@@ -1,8 +1,14 @@
 """Large batches are written set-wise (COPY, staging table); they store what row writes store."""
 
-import pytest
+import json
 
-from metrics import services
+import pytest
+from django.db import DataError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bench.synthetic import generate_day
+from metrics import files, services
 from metrics.models import (
     AgentDay,
     AgentState,
@@ -14,7 +20,7 @@ from metrics.models import (
 )
 from metrics.queue_log import Event
 from tests.conftest import shared_data
-from tests.metrics.test_import_follow import run, snapshot
+from tests.metrics.test_import_follow import calls_of, run, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +121,151 @@ def test_odd_characters_survive_the_staging_path(monkeypatch):
     assert (call.outcome, call.wait_s, call.ring_s) == ("answered", 10.0, 3.0)
     assert AgentState.objects.get(member=member, ended_at__isnull=True).call_id == call_id
     assert CallEvent.objects.get(natural_key="k1").data == ["", caller]
+
+
+def _keys() -> list[tuple]:
+    return sorted(
+        CallEvent.objects.values_list("natural_key", "at", "ordinal", "event", "member", "data")
+    )
+
+
+@pytest.mark.parametrize("batch", ["60", "50000"])
+def test_the_bulk_file_path_stores_what_the_item_path_stores(monkeypatch, batch):
+    path = str(shared_data("asterisk/freepbx-2010-queue_log"))
+    monkeypatch.setattr(files, "BULK_IMPORT", False)
+    by_items = run("import_queue_log", path, "--source", "pbx", "--batch", batch)
+    stored, keys = _stored(), _keys()
+    _wipe()
+    monkeypatch.setattr(files, "BULK_IMPORT", True)
+    bulk = run("import_queue_log", path, "--source", "pbx", "--batch", batch)
+    assert bulk == by_items
+    assert "lines read 278, used 271, ignored 7, already imported 0, rejected 0" in bulk
+    assert _stored() == stored and _keys() == keys
+    assert len(keys) == 278
+
+
+def test_a_synthetic_day_in_bulk_batches_is_the_day_item_by_item(monkeypatch, tmp_path):
+    """Many batches, calls and states spanning batches, duplicate and bad lines, a re-import."""
+    log = tmp_path / "queue_log"
+    generate_day(
+        log, csv_path=shared_data("arrivals/bank-calls-2003.csv"), agents=6, target_lines=4000
+    )
+    lines = log.read_text().splitlines(keepends=True)
+    lines[100:100] = [lines[99], "1772442000|x|q|NONE|ENTERQUEUE\n", "garbage\n"]
+    lines[2000:2000] = [lines[1500], lines[1999]]  # a line repeated in a later batch
+    log.write_text("".join(lines))
+    outputs, results = [], []
+    for bulk in (False, True):
+        monkeypatch.setattr(files, "BULK_IMPORT", bulk)
+        out = run("import_queue_log", str(log), "--source", "pbx", "--batch", "700")
+        again = run("import_queue_log", str(log), "--source", "pbx", "--from-start")
+        outputs.append((out, again))
+        results.append((_stored_all(), _keys()))
+        _wipe()
+    assert outputs[0] == outputs[1]
+    assert "already imported 3, rejected 1" in outputs[1][0]
+    assert "line 103: time is not an epoch number: 'garbage'" in outputs[1][0]
+    assert f"already imported {len(lines) - 1}, rejected 1" in outputs[1][1]
+    assert results[0] == results[1]
+    assert len(results[1][1]) == len(lines) - 4 > 4000 * 0.8
+
+
+def _stored_all() -> dict:
+    return {
+        "calls": sorted(
+            QueueCall.objects.values_list(
+                "call_id",
+                "queue__name",
+                "offered_at",
+                "outcome",
+                "wait_s",
+                "member",
+                "answered_at",
+                "ring_s",
+                "talk_s",
+                "hold_s",
+                "acw_s",
+                "ended_at",
+                "transferred",
+                "cut",
+            )
+        ),
+        "states": sorted(
+            AgentState.objects.values_list(
+                "member",
+                "status",
+                "reason",
+                "activity",
+                "queue__name",
+                "call_id",
+                "started_at",
+                "ended_at",
+            ),
+            key=str,
+        ),
+        "intervals": sorted(
+            QueueInterval.objects.values_list(
+                "queue__name",
+                "start",
+                "offered",
+                "answered",
+                "abandoned",
+                "a_in",
+                "b_in",
+                "b_out",
+                "aht_n",
+                "talk_sum",
+                "acw_sum",
+                "max_wait_s",
+                "acw_known",
+                "hold_known",
+            )
+        ),
+        "days": sorted(
+            AgentDay.objects.values_list(
+                "member",
+                "day",
+                "answered",
+                "aht_n",
+                "talk_sum",
+                "missed_rings",
+                "unreachable_rings",
+            )
+        ),
+    }
+
+
+def test_a_write_failing_in_the_writer_rolls_its_batch_back_and_the_import_resumes(monkeypatch):
+    path = str(shared_data("asterisk/freepbx-2010-queue_log"))
+    run("import_queue_log", path, "--source", "reference", "--batch", "60")
+    reference = calls_of("reference")
+    made = services._event_text
+    texts = []
+
+    def bad_second_batch(source_pk, events, received):
+        texts.append(events)
+        text = made(source_pk, events, received)
+        return text.replace("\t", "\tnot a number\t", 1) if len(texts) == 2 else text
+
+    monkeypatch.setattr(services, "_event_text", bad_second_batch)
+    with pytest.raises(DataError):
+        run("import_queue_log", path, "--source", "pbx", "--batch", "60")
+    source = TelephonySource.objects.get(name="pbx")
+    first = texts[0]
+    assert source.follow_line == first[-1].seq
+    assert CallEvent.objects.filter(source=source).count() == len(first)
+    monkeypatch.setattr(services, "_event_text", made)
+    out = run("import_queue_log", path, "--source", "pbx", "--batch", "60")
+    assert f"Resuming after line {first[-1].seq}" in out
+    assert calls_of("pbx") == reference
+    assert CallEvent.objects.filter(source=source).count() == 278
+
+
+@given(st.lists(st.text(), max_size=5))
+def test_event_data_joined_as_json_is_what_json_dumps_writes(data):
+    assert services._DataTexts()[tuple(data)] == json.dumps(data)
+
+
+def test_plain_event_data_is_joined_without_json_dumps(monkeypatch):
+    monkeypatch.setattr(services.json, "dumps", None)
+    assert services._DataTexts()[("10", "", "3")] == '["10", "", "3"]'
