@@ -2,7 +2,7 @@
 
 Every adapter (queue_log import and follower, the JSON events API, the simulator) ends in
 `events_ingest`. It stores each raw event once by its natural key, feeds the new ones to the
-KPI engine (`metrics.kpi.Engine`, whose open state is kept on the source between batches), and
+KPI engine (`metrics.kpi.Engine`, whose open state is kept per row between batches), and
 in the same transaction writes the calls and agent intervals the engine changed and the deltas
 of the per-queue per-interval rollups (`QueueInterval`) and per-member daily counters
 (`AgentDay`). After commit it sends `metrics.signals.floor_changed(site=source.site)`.
@@ -28,6 +28,8 @@ from metrics.models import (
     AgentDay,
     AgentState,
     CallEvent,
+    EngineCall,
+    EngineMember,
     Queue,
     QueueAlias,
     QueueCall,
@@ -168,14 +170,13 @@ def events_ingest(*, source: TelephonySource, events: list[NormalisedEvent]) -> 
                 item = result.items[fresh.pop(key)]
                 item.status, item.reason = DUPLICATE, "already received"
         todo = sorted(((events[i], i) for i in fresh.values()), key=lambda p: p[0].sort_key())
-        engine = kpi.Engine.load(source.engine_state, acw_reasons=_acw_reasons())
+        engine, saved = _engine_load(source) if todo else (None, None)
         for event, index in todo:
             if not engine.feed(event):
                 result.items[index].ignored = True
         if todo:
             _store(source, engine, since=todo[0][0].ts)
-            source.engine_state = engine.dump()
-            source.save(update_fields=["engine_state"])
+            _engine_save(source, engine, saved)
             site = source.site
             transaction.on_commit(lambda: floor_changed.send(sender=TelephonySource, site=site))
     return result
@@ -198,19 +199,122 @@ def sources_advance(
     ):
         with transaction.atomic():
             source = TelephonySource.objects.select_for_update().get(pk=candidate.pk)
-            engine = kpi.Engine.load(source.engine_state, acw_reasons=_acw_reasons())
+            engine, saved = _engine_load(source)
             if not engine.has_pending(until):
                 continue
             _VENDOR[0] = connection.vendor
             engine.advance(until)
             ended += _store(source, engine, since=float("inf"))
-            source.engine_state = engine.dump()
-            source.save(update_fields=["engine_state"])
+            _engine_save(source, engine, saved)
             site = source.site
             transaction.on_commit(
                 lambda site=site: floor_changed.send(sender=TelephonySource, site=site)
             )
     return ended
+
+
+# -- the engine's open state between batches ----------------------------------------------------
+# One row per open call (EngineCall) and per member (EngineMember), each holding the state
+# `kpi.Engine.dump` gives it; the source keeps the clock and flags. A batch rewrites only the
+# rows whose state changed, so its cost follows the batch, not the size of the floor.
+
+_ENGINE_INDEXES = ("talking", "pending", "in_acw")
+
+
+@dataclass(slots=True)
+class _SavedState:
+    """The rows as loaded: key → (pk, state), to tell what a batch changed."""
+
+    calls: dict[tuple[str, str], tuple[int, dict]]
+    members: dict[str, tuple[int, dict]]
+    head: dict
+
+
+def _engine_load(source: TelephonySource) -> tuple[kpi.Engine, _SavedState]:
+    """The engine of `source` as its last batch left it (the source row is locked)."""
+    head = {
+        k: v
+        for k, v in (source.engine_state or {}).items()
+        if k in ("clock", "saw_acw", "saw_hold")
+    }
+    state: dict = {
+        "clock": head.get("clock", 0.0),
+        "saw_acw": head.get("saw_acw", False),
+        "saw_hold": head.get("saw_hold", False),
+        "calls": [],
+        "members": {},
+        **{name: {} for name in _ENGINE_INDEXES},
+    }
+    calls: dict[tuple[str, str], tuple[int, dict]] = {}
+    for pk, call_id, queue, data in EngineCall.objects.filter(source=source).values_list(
+        "pk", "call_id", "queue", "state"
+    ):
+        calls[(call_id, queue)] = (pk, data)
+        call = dict(data)
+        for name, member in call.pop("refs", ()):
+            state[name][member] = (call_id, queue)
+        state["calls"].append(call)
+    members: dict[str, tuple[int, dict]] = {}
+    for pk, member, data in EngineMember.objects.filter(source=source).values_list(
+        "pk", "member", "state"
+    ):
+        members[member] = (pk, data)
+        state["members"][member] = data
+    engine = kpi.Engine.load(state, acw_reasons=_acw_reasons())
+    return engine, _SavedState(calls, members, head)
+
+
+def _engine_save(source: TelephonySource, engine: kpi.Engine, saved: _SavedState) -> None:
+    """Write the rows whose state differs from what was loaded; delete those the engine let go."""
+    refs: dict[tuple[str, str], list[list[str]]] = defaultdict(list)
+    for name, index in (
+        ("talking", engine._talking),
+        ("pending", engine._pending),
+        ("in_acw", engine._in_acw),
+    ):
+        for member, call in index.items():
+            refs[(call.call_id, call.queue)].append([name, member])
+    call_rows = []
+    for key, call in engine.calls.items():
+        data = call.to_state()
+        if key in refs:
+            data["refs"] = refs[key]
+        before = saved.calls.get(key)
+        if before is None or before[1] != data:
+            call_rows.append(EngineCall(source=source, call_id=key[0], queue=key[1], state=data))
+    gone_calls = [pk for key, (pk, _) in saved.calls.items() if key not in engine.calls]
+    member_rows = []
+    for name, member in engine.members.items():
+        data = member.to_state()
+        before = saved.members.get(name)
+        if before is None or before[1] != data:
+            member_rows.append(EngineMember(source=source, member=name, state=data))
+    gone_members = [pk for name, (pk, _) in saved.members.items() if name not in engine.members]
+    if gone_calls:
+        EngineCall.objects.filter(pk__in=gone_calls).delete()
+    if gone_members:
+        EngineMember.objects.filter(pk__in=gone_members).delete()
+    if call_rows:
+        EngineCall.objects.bulk_create(
+            call_rows,
+            update_conflicts=True,
+            unique_fields=["source", "call_id", "queue"],
+            update_fields=["state"],
+            batch_size=1000,
+        )
+    if member_rows:
+        EngineMember.objects.bulk_create(
+            member_rows,
+            update_conflicts=True,
+            unique_fields=["source", "member"],
+            update_fields=["state"],
+            batch_size=1000,
+        )
+    head = {"clock": engine.clock, "saw_acw": engine.saw_acw, "saw_hold": engine.saw_hold}
+    if head != saved.head:
+        source.engine_state = head
+        source.save(update_fields=["engine_state"])
+        saved.head = head
 
 
 def _insert(
