@@ -4,7 +4,7 @@ import json
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import connection, transaction
 
 from metrics import kpi, services
 from metrics.models import EngineCall, EngineMember, SourceKind, TelephonySource
@@ -21,8 +21,12 @@ def freepbx_events() -> list[Event]:
         return list(read_lines(handle))
 
 
+def _source_named(name: str) -> TelephonySource:
+    return TelephonySource.objects.create(name=name, kind=SourceKind.HTTP_JSON)
+
+
 def _source() -> TelephonySource:
-    return TelephonySource.objects.create(name="pbx", kind=SourceKind.HTTP_JSON)
+    return _source_named("pbx")
 
 
 def _normal(state: dict, *, stored: bool = True) -> dict:
@@ -59,7 +63,7 @@ def test_the_rows_hold_what_one_engine_fed_the_same_batches_holds():
         assert _normal(loaded.dump(), stored=False) == _normal(engine.dump(), stored=False)
     # The log leaves calls open and members logged in: the rows are not trivially empty.
     assert EngineMember.objects.filter(source=source).exists()
-    assert set(source.engine_state) == {"clock", "saw_acw", "saw_hold"}
+    assert set(source.engine_state) == {"clock", "saw_acw", "saw_hold", "version"}
 
 
 def _row_versions(model) -> dict[str, str]:
@@ -112,6 +116,7 @@ def test_the_migration_moves_a_json_state_into_rows_and_back():
     legacy = json.loads(json.dumps(engine.dump()))
     assert legacy["calls"] and legacy["members"]
     source = _source()
+    source.refresh_from_db()
     TelephonySource.objects.filter(pk=source.pk).update(engine_state=legacy)
 
     migration.state_to_rows(apps, None)
@@ -124,3 +129,62 @@ def test_the_migration_moves_a_json_state_into_rows_and_back():
     migration.rows_to_state(apps, None)
     source.refresh_from_db()
     assert _normal(source.engine_state) == _normal(legacy)
+
+
+def test_the_next_batch_reuses_the_engine_the_process_committed(
+    django_capture_on_commit_callbacks,
+):
+    events = freepbx_events()
+    source = _source()
+    services._engines.clear()
+    batches = _batches(events, 11)
+    for batch in batches[: len(batches) // 2]:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.events_ingest(source=source, events=batch)
+    version, kept, _ = services._engines[source.pk]
+    source.refresh_from_db()
+    assert source.engine_state["version"] == version
+    engine, _ = services._engine_load(source)
+    assert engine is kept
+    # What the process kept is what the rows hold.
+    fresh, _ = services._engine_load(source)
+    assert fresh is not kept
+    assert _normal(fresh.dump()) == _normal(kept.dump())
+
+    # Another process writes a batch: the version moves and this process reads the rows.
+    services._engines[source.pk] = (version, kept, services._SavedState({}, {}, {}))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.events_ingest(source=source, events=batches[len(batches) // 2])
+    source.refresh_from_db()
+    TelephonySource.objects.filter(pk=source.pk).update(
+        engine_state={**source.engine_state, "version": "elsewhere"}
+    )
+    source.refresh_from_db()
+    stale = services._engines[source.pk][1]
+    engine, _ = services._engine_load(source)
+    assert engine is not stale
+    assert _normal(engine.dump()) == _normal(stale.dump())
+
+    # A batch that fails keeps nothing: the next one reads the rows.
+    services._engines.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.events_ingest(source=source, events=batches[len(batches) // 2 + 1])
+    assert source.pk in services._engines
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.events_ingest(source=source, events=batches[len(batches) // 2 + 2])
+        raise RuntimeError("rolled back")
+    assert source.pk not in services._engines
+
+    # The rest through the cache gives the rows what one pass gives them.
+    for batch in batches[len(batches) // 2 + 2 :]:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.events_ingest(source=source, events=batch)
+    source.refresh_from_db()
+    services._engines.clear()
+    through_cache, _ = services._engine_load(source)
+    other = _source_named("pbx-once")
+    for batch in batches:
+        services.events_ingest(source=other, events=batch)
+    other.refresh_from_db()
+    once, _ = services._engine_load(other)
+    assert _normal(through_cache.dump()) == _normal(once.dump())
