@@ -65,20 +65,31 @@ def queue_csat_today(*, queues, now) -> dict[int, dict]:
     from metrics.selectors import queue_today_bounds
 
     _low, high, top_box = survey_scale()
-    out: dict[int, dict] = {}
+    if not queues:
+        return {}
+    # One grouped query for all queues (each with its own day): this runs on every push.
+    today = Q()
     for queue in queues:
         start, end = queue_today_bounds(queue, now)
-        row = SurveyResult.objects.filter(
+        today |= Q(
             queue_call__queue=queue,
             queue_call__offered_at__gte=start,
             queue_call__offered_at__lt=end,
-        ).aggregate(
+        )
+    rows = (
+        SurveyResult.objects.filter(today)
+        .values("queue_call__queue")
+        .order_by()
+        .annotate(
             n=Count("id"), top=Count("id", filter=Q(score__gt=high - top_box)), mean=Avg("score")
         )
-        if row["n"]:
-            out[queue.pk] = {
-                "survey_n": row["n"],
-                "csat_top_box": row["top"] / row["n"],
-                "csat_mean": row["mean"],
-            }
-    return out
+    )
+    return {
+        row["queue_call__queue"]: {
+            "survey_n": row["n"],
+            "csat_top_box": row["top"] / row["n"],
+            "csat_mean": row["mean"],
+        }
+        for row in rows
+        if row["n"]
+    }
