@@ -1,5 +1,7 @@
 """Reads for the report pages: what a person may pick from, and the objects asked for."""
 
+from collections import defaultdict
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
@@ -68,11 +70,13 @@ def queue_csat_today(*, queues, now) -> dict[int, dict]:
     if not queues:
         return {}
     # One grouped query for all queues (each with its own day): this runs on every push.
-    today = Q()
+    by_day: dict[tuple, list] = defaultdict(list)
     for queue in queues:
-        start, end = queue_today_bounds(queue, now)
+        by_day[queue_today_bounds(queue, now)].append(queue.pk)
+    today = Q()
+    for (start, end), pks in by_day.items():
         today |= Q(
-            queue_call__queue=queue,
+            queue_call__queue_id__in=pks,
             queue_call__offered_at__gte=start,
             queue_call__offered_at__lt=end,
         )

@@ -150,12 +150,15 @@ def floor_agent_stats(*, now: datetime, site: str | None = None) -> dict[str, di
     if site:
         rows = rows.filter(source__site=site)
     grouped: dict[str, dict] = {}
-    for row in rows:
-        key = f"agent:{row.agent_id}" if row.agent_id else row.member
+    # Plain rows: this runs on every push of the wall board, for every member of the floor.
+    for row in rows.values(
+        "agent_id", "member", "missed_rings", "unreachable_rings", *AGENT_FIELDS
+    ):
+        key = f"agent:{row['agent_id']}" if row["agent_id"] else row["member"]
         entry = grouped.setdefault(
             key,
             {
-                "agent_id": row.agent_id,
+                "agent_id": row["agent_id"],
                 "members": [],
                 "tally": kpi.Tally(),
                 "missed": 0,
@@ -164,12 +167,12 @@ def floor_agent_stats(*, now: datetime, site: str | None = None) -> dict[str, di
                 "acw": False,
             },
         )
-        entry["members"].append(row.member)
-        entry["tally"].add({name: getattr(row, name) for name in AGENT_FIELDS})
-        entry["missed"] += row.missed_rings
-        entry["unreachable"] += row.unreachable_rings
-        entry["acw"] |= row.acw_sum > 0
-        entry["hold"] |= row.hold_sum > 0
+        entry["members"].append(row["member"])
+        entry["tally"].add({name: row[name] for name in AGENT_FIELDS})
+        entry["missed"] += row["missed_rings"]
+        entry["unreachable"] += row["unreachable_rings"]
+        entry["acw"] |= row["acw_sum"] > 0
+        entry["hold"] |= row["hold_sum"] > 0
     result = {}
     for key, entry in grouped.items():
         components = kpi.aht_components(saw_hold=entry["hold"], saw_acw=entry["acw"])
