@@ -88,14 +88,27 @@ def next_seq(site: str) -> int:
         return cache.incr(key)
 
 
+# site → the last snapshot this process pushed ({"seq", "now", "snapshot", "id"}): the next
+# push of the same process diffs against it rather than read it back from the cache, as long as
+# the cache still names it the current one (a small key: another process's push, or a cache
+# that lost its data, replaces or drops it).
+_pushed: dict[str, dict] = {}
+
+
 def floor_push(*, site: str) -> dict:
     """Build the floor of `site`, send what changed (or a heartbeat) to its group; the message."""
     cache.delete(_key(site, "scheduled"))
     with _site_lock(site):
         now = timezone.now()
         snapshot = floor.floor_snapshot(site=site, now=now)
-        previous = cache.get(_key(site, "current"))
         seq = next_seq(site)
+        previous = _pushed.pop(site, None)
+        if (
+            previous is None
+            or previous["seq"] != seq - 1
+            or cache.get(_key(site, "current_id")) != previous["id"]
+        ):
+            previous = cache.get(_key(site, "current"))
         if previous is not None and previous["seq"] == seq - 1:
             kind, body = "delta", floor_delta.diff(previous["snapshot"], snapshot)
         else:
@@ -107,7 +120,11 @@ def floor_push(*, site: str) -> dict:
             {"type": kind, "seq": seq, "now": message["now"], kind: body}, separators=(",", ":")
         )
         current = {"seq": seq, "now": now.timestamp(), "snapshot": snapshot}
-        cache.set(_key(site, "current"), current, timeout=None)
+        pushed_id = uuid.uuid4().hex
+        cache.set_many(
+            {_key(site, "current"): current, _key(site, "current_id"): pushed_id}, timeout=None
+        )
+        _pushed[site] = {**current, "id": pushed_id}
         async_to_sync(get_channel_layer().group_send)(group_name(site), message)
     return message
 
