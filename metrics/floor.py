@@ -25,7 +25,6 @@ from metrics.models import (
     AgentStatus,
     AlertAck,
     Broadcast,
-    EngineMember,
     HelpRequest,
     HelpStatus,
     Queue,
@@ -34,7 +33,7 @@ from metrics.models import (
     Takeover,
 )
 from metrics.report_selectors import queue_csat_today
-from metrics.selectors import floor_agent_stats, floor_queue_stats
+from metrics.selectors import engine_member_states, floor_agent_stats, floor_queue_stats
 from metrics.services import site_zone
 
 # Time-in-state bands of the agent grid (seconds: amber from, red from). A not-ready reason
@@ -215,7 +214,7 @@ def _queue_staffing(site: str, queues: list[Queue]) -> dict[int, dict]:
     by_name.update(QueueAlias.objects.filter(queue__in=queues).values_list("name", "queue_id"))
     everywhere = _empty_staffing()  # members logged into every queue ("*")
     result: dict[int, dict] = defaultdict(_empty_staffing)
-    for member in EngineMember.objects.filter(source__site=site).values_list("state", flat=True):
+    for member in engine_member_states(site=site):
         logins = member.get("logins") or []
         status, activity = member.get("status", ""), member.get("activity", "")
         if "*" in logins:
