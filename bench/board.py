@@ -254,6 +254,10 @@ class Board:
                     self.state.setdefault(section, {}).pop(key, None)
             for section, entries in message["delta"].get("set", {}).items():
                 self.state.setdefault(section, {}).update(entries)
+            for section, entries in message["delta"].get("patch", {}).items():
+                target = self.state.setdefault(section, {})
+                for key, fields in entries.items():
+                    target.setdefault(key, {}).update(fields)
             self.seq = message["seq"]
         else:
             return

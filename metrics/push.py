@@ -111,13 +111,16 @@ def floor_push(*, site: str) -> dict:
             previous = cache.get(_key(site, "current"))
         if previous is not None and previous["seq"] == seq - 1:
             kind, body = "delta", floor_delta.diff(previous["snapshot"], snapshot)
+            # Full-floor boards get changed entries as patches of their changed fields.
+            shown = floor_delta.diff(previous["snapshot"], snapshot, fields=True)
         else:
             # Nothing to chain from (first push, or the cache lost it): everyone starts afresh.
             kind, body = "snapshot", snapshot
+            shown = body
         message = {"type": f"floor.{kind}", "seq": seq, "now": now.timestamp(), kind: body}
         # What every full-floor board receives, serialised once here rather than per socket.
         message["text"] = json.dumps(
-            {"type": kind, "seq": seq, "now": message["now"], kind: body}, separators=(",", ":")
+            {"type": kind, "seq": seq, "now": message["now"], kind: shown}, separators=(",", ":")
         )
         current = {"seq": seq, "now": now.timestamp(), "snapshot": snapshot}
         pushed_id = uuid.uuid4().hex
