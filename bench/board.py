@@ -402,7 +402,9 @@ def _send_batches(
                 reason=f"probe-{n}",
             )
         )
-        out.put((n, _post(url, token, events), len(events)))
+        sent = time.monotonic()
+        accepted = _post(url, token, events)
+        out.put((n, accepted, len(events), accepted - sent))
         n += 1
 
 
@@ -450,12 +452,14 @@ async def run_load(
     )
     sender.start()
     accepted: dict[int, float] = {}
+    posts: list[float] = []  # seconds each POST of a batch took
     events = 0
     loop = asyncio.get_event_loop()
     while (item := await loop.run_in_executor(None, out.get)) is not None:
-        probe, at, size = item
+        probe, at, size = item[:3]
         accepted[probe] = at
         events += size
+        posts += item[3:4]
     sender.join()
     n = max(accepted) + 1 if accepted else first_probe
     await asyncio.sleep(3)  # let the last pushes arrive
@@ -478,6 +482,8 @@ async def run_load(
         "p99_ms": 1000 * quantiles[98],
         "max_ms": 1000 * max(latencies, default=0),
         "samples": len(latencies),
+        "post_p50_ms": 1000 * statistics.median(posts) if posts else None,
+        "post_p95_ms": 1000 * statistics.quantiles(posts, n=20)[18] if len(posts) > 1 else None,
         "missing": missing,
         "gaps": sum(b.gaps for b in opened),
         "messages": sum(b.messages for b in opened),
@@ -638,14 +644,20 @@ def markdown(run: dict) -> str:
         f"sockets served by {'a second' if run.get('sockets') == 'separate' else 'the ingestion'}"
         f" Daphne; load average {run.get('load', '?')}.",
         "",
-        "| open boards | events/s | p50 | p95 | p99 | max | probes seen | sequence gaps |",
-        "|---|---|---|---|---|---|---|---|",
+        "| open boards | events/s | p50 | p95 | p99 | max | probes seen | sequence gaps "
+        "| POST of a batch, p50 / p95 |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in run["results"]:
+        post = (
+            f"{r['post_p50_ms']:.0f} / {r['post_p95_ms']:.0f} ms"
+            if r.get("post_p95_ms") is not None
+            else "—"
+        )
         out.append(
             f"| {r['boards']} | {r['rate']:.0f} | {r['p50_ms']:.0f} ms | "
             f"{r['p95_ms']:.0f} ms | {r['p99_ms']:.0f} ms | {r['max_ms']:.0f} ms | "
-            f"{r['samples']:,} (missing {r['missing']}) | {r['gaps']} |"
+            f"{r['samples']:,} (missing {r['missing']}) | {r['gaps']} | {post} |"
         )
     for r in run["results"]:
         out += [
