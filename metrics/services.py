@@ -202,6 +202,7 @@ def sources_advance(
             source = TelephonySource.objects.select_for_update().get(pk=candidate.pk)
             engine, saved = _engine_load(source)
             if not engine.has_pending(until):
+                _engine_keep(source, engine, saved)
                 continue
             _VENDOR[0] = connection.vendor
             engine.advance(until)
@@ -274,6 +275,13 @@ def _engine_load(source: TelephonySource) -> tuple[kpi.Engine, _SavedState]:
         state["members"][member] = {**data, "logins": list(data.get("logins") or ())}
     engine = kpi.Engine.load(state, acw_reasons=acw_reasons)
     return engine, _SavedState(calls, members, head)
+
+
+def _engine_keep(source: TelephonySource, engine: kpi.Engine, saved: _SavedState) -> None:
+    """Keep an engine that was loaded and left unchanged for the source's next batch."""
+    version = saved.head.get("version")
+    if version is not None:
+        _engines[source.pk] = (version, engine, saved)
 
 
 def _engine_rows(model, source: TelephonySource, keys: tuple[str, ...]) -> list[list]:

@@ -188,3 +188,18 @@ def test_the_next_batch_reuses_the_engine_the_process_committed(
     other.refresh_from_db()
     once, _ = services._engine_load(other)
     assert _normal(through_cache.dump()) == _normal(once.dump())
+
+
+def test_a_clock_run_with_nothing_to_end_keeps_the_engine(django_capture_on_commit_callbacks):
+    from datetime import UTC, datetime
+
+    source = _source()
+    services._engines.clear()
+    login = Event(1_700_000_000.0, 1, "NONE", "NONE", "PJSIP/1", "AGENTLOGIN", (), "login-1")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.events_ingest(source=source, events=[login])
+    kept = services._engines[source.pk][1]
+    services.sources_advance(now=datetime.fromtimestamp(1_700_000_100.0, UTC), sources=[source])
+    assert services._engines[source.pk][1] is kept
+    source.refresh_from_db()
+    assert services._engine_load(source)[0] is kept
