@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint format bench bench-reports bench-board migrate venv clean
+.PHONY: demo test lint format bench bench-reports bench-board loadtest migrate venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ bench-reports: venv
 # The live board: event accepted -> shown at 1 and 200 boards (see BENCHMARKS.md).
 bench-board: venv
 	$(BIN)/python -m tests.services -- $(BIN)/python -m bench.board $(BENCH_BOARD_ARGS)
+
+# 200 boards, 100 events/s and 50 API users for 10 minutes (LOADTEST_ARGS="--minutes 1").
+LOADTEST_ARGS ?=
+loadtest: venv
+	$(BIN)/python -m tests.services -- $(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles build *.egg-info

@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels.
 
 Sockets carry the session (AuthMiddlewareStack) and are refused from origins outside
-ALLOWED_HOSTS; consumers refuse anonymous users themselves.
+ALLOWED_HOSTS; consumers refuse anonymous users themselves. Under Daphne, a socket whose client
+stops reading is dropped once its unsent messages pass CALLFLOOR_WS_MAX_BUFFER_BYTES.
 """
 
 import os
@@ -14,8 +15,12 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402 - needs Django set up first
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from callfloor import slow_sockets  # noqa: E402
 from callfloor.routing import websocket_urlpatterns  # noqa: E402
+
+slow_sockets.install(settings.CALLFLOOR_WS_MAX_BUFFER_BYTES)
 
 application = ProtocolTypeRouter(
     {

@@ -121,7 +121,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            # A socket's reader blocks in BZPOPMIN for up to 5 s; redis-py 8 reads with a 5 s
+            # timeout by default, which then fails an idle socket with close 1011. The read
+            # timeout must exceed the blocking one (it still ends a read from a dead Redis).
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "capacity": 1500,
+                "expiry": 30,
+            },
         }
     }
     CACHES = {
@@ -196,6 +203,8 @@ CELERY_BEAT_SCHEDULE["metrics-advance-clocks"] = {
 
 # Wall-board sockets one browser session may hold open in one server process.
 CALLFLOOR_WS_MAX_PER_SESSION = int(env_str("CALLFLOOR_WS_MAX_PER_SESSION", "10"))
+# A socket whose client does not read is dropped past this many unsent bytes (Daphne).
+CALLFLOOR_WS_MAX_BUFFER_BYTES = int(env_str("CALLFLOOR_WS_MAX_BUFFER_BYTES", str(8 * 1024 * 1024)))
 # --- Scheduling -----------------------------------------------------------------------------------
 CALLFLOOR_HANDOVER_ACK_MINUTES = int(env_str("CALLFLOOR_HANDOVER_ACK_MINUTES", "30"))
 CALLFLOOR_SWAP_MIN_NOTICE_HOURS = int(env_str("CALLFLOOR_SWAP_MIN_NOTICE_HOURS", "24"))
@@ -243,6 +252,8 @@ USE_I18N = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Files served at the site's root (/favicon.ico).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -4,7 +4,7 @@ from agents.services import audit_record
 from metrics import services
 from metrics.models import AgentDay, AgentState, Queue, QueueAlias, QueueCall, TelephonySource
 
-ROLLUP_SETTINGS = ("sl_threshold_s", "short_abandon_s", "interval_minutes")
+ROLLUP_SETTINGS = ("sl_threshold_s", "short_abandon_s", "interval_minutes", "ring_fast_s")
 
 
 class QueueAliasInline(admin.TabularInline):
@@ -17,20 +17,22 @@ class QueueAdmin(admin.ModelAdmin):
     list_display = ["name", "site", "sl_threshold_s", "sl_target", "sl_variant", "interval_minutes"]
     list_filter = ["site", "sl_variant"]
     search_fields = ["name", "aliases__name"]
+    filter_horizontal = ["teams"]
     inlines = [QueueAliasInline]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action="queue.saved",
-            target=obj,
-            data={k: form.cleaned_data.get(k) for k in form.changed_data if k != "acw_reasons"},
-        )
+        data = {k: form.cleaned_data.get(k) for k in form.changed_data if k != "acw_reasons"}
+        if "teams" in data:
+            data["teams"] = sorted(team.name for team in data["teams"])
+        audit_record(actor=request.user, action="queue.saved", target=obj, data=data)
         # The rollups were counted with the old thresholds or interval length.
         if change and set(form.changed_data) & set(ROLLUP_SETTINGS):
             rows = services.queue_rollups_rebuild(queue=obj)
             self.message_user(request, f"Recomputed {rows} interval rollups of {obj}.")
+        if change and "ring_fast_s" in form.changed_data:
+            days = services.agent_days_fast_rings_rebuild(queue=obj)
+            self.message_user(request, f"Recounted the fast answers of {days} agent days.")
 
 
 @admin.register(TelephonySource)

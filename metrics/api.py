@@ -34,6 +34,7 @@ class SourceTokenScheme(OpenApiAuthenticationExtension):
 
 EVENT_TYPES = [
     "call_queued",
+    "call_ringing",
     "call_answered",
     "call_abandoned",
     "call_timed_out",
@@ -53,6 +54,7 @@ EVENT_TYPES = [
 ]
 _NEEDS_CALL = {
     "call_queued",
+    "call_ringing",
     "call_answered",
     "call_abandoned",
     "call_timed_out",
@@ -65,6 +67,7 @@ _NEEDS_CALL = {
     "ring_missed",
 }
 _NEEDS_MEMBER = {
+    "call_ringing",
     "call_answered",
     "wrap_up_started",
     "wrap_up_ended",
@@ -102,7 +105,11 @@ class EventInput(serializers.Serializer):
         help_text="time in queue; measured from call_queued when absent",
     )
     ring_s = serializers.FloatField(
-        min_value=0, required=False, allow_null=True, help_text="ring time of this attempt"
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text="ring time of this attempt (call_answered, ring_missed); measured from the "
+        "member's call_ringing when absent",
     )
     talk_s = serializers.FloatField(
         min_value=0,
@@ -142,6 +149,8 @@ def event_from_input(attrs: dict, index: int) -> Event:
     acw = DEFAULT_ACW_REASONS[0]
     name, data = {
         "call_queued": ("ENTERQUEUE", ("", attrs.get("caller", ""))),
+        # The member's phone starts ringing for the call (queue_log has no such line).
+        "call_ringing": ("RINGSTART", ()),
         "call_answered": ("CONNECT", (_n(wait), "", _n(attrs.get("ring_s")))),
         "call_abandoned": ("ABANDON", ("", "", _n(wait))),
         "call_timed_out": ("EXITWITHTIMEOUT", ("", "", _n(wait))),
@@ -209,16 +218,23 @@ _EXAMPLE = {
         },
         {
             "id": "pbx1-000102",
+            "type": "call_ringing",
+            "at": "2026-03-02T09:00:09Z",
+            "call_id": "1772442000.17",
+            "queue": "billing",
+            "member": "PJSIP/2004",
+        },
+        {
+            "id": "pbx1-000103",
             "type": "call_answered",
             "at": "2026-03-02T09:00:12Z",
             "call_id": "1772442000.17",
             "queue": "billing",
             "member": "PJSIP/2004",
             "wait_s": 12,
-            "ring_s": 3,
         },
         {
-            "id": "pbx1-000103",
+            "id": "pbx1-000104",
             "type": "call_ended",
             "at": "2026-03-02T09:04:12Z",
             "call_id": "1772442000.17",
@@ -227,7 +243,7 @@ _EXAMPLE = {
             "talk_s": 240,
         },
         {
-            "id": "pbx1-000104",
+            "id": "pbx1-000105",
             "type": "agent_status",
             "at": "2026-03-02T09:05:00Z",
             "member": "PJSIP/2004",
@@ -265,12 +281,18 @@ class TelephonyEventsApi(APIView):
             "reason; one bad event never loses the others. A body that is not a batch is a "
             "400 naming the field; a larger batch is a 413. Event types: "
             + ", ".join(EVENT_TYPES)
-            + "; and `call_surveyed` for a post-call survey answer "
+            + ". `call_ringing` (`call_id`, `queue`, `member`): the member's phone starts "
+            "ringing for a waiting call; the agent shows `ringing` until the call is answered "
+            "(`call_answered`), the ring is missed (`ring_missed`) or the caller leaves, and "
+            "the ring time of `call_answered`/`ring_missed` is measured from it when they "
+            "carry no `ring_s`" + "; and `call_surveyed` for a post-call survey answer "
             "(`call_id`, `score` on the site's scale, optional `resolved`)."
         ),
         examples=[
             OpenApiExample(
-                "A call from queue to end, then a lunch break", value=_EXAMPLE, request_only=True
+                "A call from queue through ringing to end, then a lunch break",
+                value=_EXAMPLE,
+                request_only=True,
             ),
             OpenApiExample(
                 "Per-event results",

@@ -13,7 +13,8 @@ instead of one per socket). Filtered viewers are members themselves and get thei
 
 Hostile clients: binary frames (1003), frames over 4 KiB (1009) and text that is not JSON (1007)
 close the socket; resyncs are answered at most once a second; a session holds at most
-`CALLFLOOR_WS_MAX_PER_SESSION` sockets per server process (the next is refused with 4429).
+`CALLFLOOR_WS_MAX_PER_SESSION` sockets across every server process (the next is refused with
+4429; see metrics.socket_slots).
 """
 
 from __future__ import annotations
@@ -23,14 +24,16 @@ import contextlib
 import json
 import logging
 import time
-from collections import Counter
 from typing import TypedDict
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from metrics import floor, floor_delta, push
+from metrics import floor, floor_delta, push, socket_slots
+
+log = logging.getLogger(__name__)
 
 
 class FloorDelta(TypedDict):
@@ -56,8 +59,6 @@ log = logging.getLogger(__name__)
 MAX_FRAME_BYTES = 4096
 RESYNC_EVERY_S = 1.0
 CLOSE_UNSUPPORTED, CLOSE_INVALID, CLOSE_TOO_BIG, CLOSE_TOO_MANY = 1003, 1007, 1009, 4429
-# Open sockets per session in this process.
-open_sockets: Counter[str] = Counter()
 
 
 def _session_of(scope) -> str:
@@ -135,6 +136,7 @@ class FloorFanout:
 class FloorConsumer(AsyncJsonWebsocketConsumer):
     holder: str | None = None
     last_resync = 0.0
+    place_refreshed = 0.0
     fanout: FloorFanout | None = None
     # While a snapshot is read for a full-floor socket, the pushes that arrive wait here.
     held: list[dict] | None = None
@@ -149,11 +151,13 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
             await self.close()
             return
         holder = _session_of(self.scope)
-        if open_sockets[holder] >= settings.CALLFLOOR_WS_MAX_PER_SESSION:
+        cap = settings.CALLFLOOR_WS_MAX_PER_SESSION
+        if not await sync_to_async(socket_slots.acquire, thread_sensitive=False)(
+            holder, self.channel_name, cap
+        ):
             await self.close(code=CLOSE_TOO_MANY)
             return
-        open_sockets[holder] += 1
-        self.holder = holder
+        self.holder, self.place_refreshed = holder, time.monotonic()
         self.viewer = await database_sync_to_async(floor.viewer_for)(user)
         if self.viewer is None:
             await self.close()
@@ -173,10 +177,13 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code):
         if self.holder is not None:
-            open_sockets[self.holder] -= 1
-            if open_sockets[self.holder] <= 0:
-                del open_sockets[self.holder]
-            self.holder = None
+            holder, self.holder = self.holder, None
+            try:
+                await sync_to_async(socket_slots.release, thread_sensitive=False)(
+                    holder, self.channel_name
+                )
+            except Exception:  # its place goes stale by itself
+                log.warning("could not give back a board socket's place", exc_info=True)
         if self.fanout is not None:
             fanout, self.fanout = self.fanout, None
             await fanout.leave(self)
@@ -240,12 +247,26 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
 
     async def deliver(self, message: dict) -> None:
         """A push, from this process's fan-out (full-floor sockets only)."""
+        await self.keep_place()
         if self.held is not None:
             self.held.append(message)
         else:
             await self._send_push(message)
 
+    async def keep_place(self) -> None:
+        """Each push shows the socket is alive: refresh its place now and then."""
+        if self.holder is None or time.monotonic() - self.place_refreshed < socket_slots.REFRESH_S:
+            return
+        self.place_refreshed = time.monotonic()
+        try:
+            await sync_to_async(socket_slots.refresh, thread_sensitive=False)(
+                self.holder, self.channel_name
+            )
+        except Exception:
+            log.warning("could not refresh a board socket's place", exc_info=True)
+
     async def floor_delta(self, event: FloorDelta):
+        await self.keep_place()
         if not self._fresh(event):
             return
         if self.viewer.everything and "text" in event:
@@ -261,6 +282,7 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def floor_snapshot(self, event: FloorSnapshot):
+        await self.keep_place()
         self._fresh(event)
         if self.viewer.everything and "text" in event:
             await self.send(text_data=event["text"])

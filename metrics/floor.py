@@ -32,6 +32,7 @@ from metrics.models import (
     QueueCall,
     Takeover,
 )
+from metrics.repeat_calls import queue_repeat_today, repeat_calls_catch_up_safely, repeat_window
 from metrics.report_selectors import queue_csat_today
 from metrics.selectors import engine_member_states, floor_agent_stats, floor_queue_stats
 from metrics.services import site_zone
@@ -80,8 +81,25 @@ def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
+# A team lead holding this permission (given in the admin, to the user or a group) sees the
+# whole floor; other team leads see their teams' agents and the queues their teams work.
+WHOLE_FLOOR_PERMISSION = "metrics.see_whole_floor"
+
+
+def queues_of_teams(teams) -> frozenset[int]:
+    """The ids of the queues the given teams work (`Queue.teams`)."""
+    return frozenset(
+        Queue.objects.filter(teams__in=list(teams)).values_list("pk", flat=True).distinct()
+    )
+
+
 def viewer_for(user) -> Viewer | None:
-    """What `user` may see of the floor, or None when they may not open the feed at all."""
+    """What `user` may see of the floor, or None when they may not open the feed at all.
+
+    Supervisors and admins see everything; a team lead their own teams' agents and the queues
+    those teams work (or everything when allowed: `WHOLE_FLOOR_PERMISSION`); an agent their
+    own row, their own help requests and the broadcasts.
+    """
     from agents.access import agent_of, has_role, teams_led_by
     from agents.roles import Role
 
@@ -90,8 +108,12 @@ def viewer_for(user) -> Viewer | None:
     agent = agent_of(user)
     agent_key = f"a{agent.pk}" if agent is not None else None
     if has_role(user, Role.TEAM_LEAD):
+        if user.has_perm(WHOLE_FLOOR_PERMISSION):
+            return Viewer(everything=True, agent_key=agent_key)
         teams = frozenset(teams_led_by(user).values_list("pk", flat=True))
-        return Viewer(queues=True, teams=teams, agent_key=agent_key)
+        return Viewer(
+            queues=True, teams=teams, agent_key=agent_key, queue_ids=queues_of_teams(teams)
+        )
     if has_role(user, Role.AGENT) and agent is not None:
         return Viewer(agent_key=agent_key)
     return None
@@ -104,6 +126,8 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
     """The whole floor of `site` (every entry; viewers get a filtered copy)."""
     now = now or timezone.now()
     queues = list(Queue.objects.filter(site=site))
+    repeat_calls_catch_up_safely()
+    repeats = queue_repeat_today(queues=queues, now=now)
     stats = floor_queue_stats(queues=queues, now=now)
     staffing = _queue_staffing(site, queues)
     extras = _tile_extras(site, queues, now)
@@ -138,6 +162,8 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
             "asa_s": _round(figures.get("asa_s"), 1),
             "aht_s": _round(figures.get("aht_s"), 1),
             "aht_components": list(figures.get("aht_components") or []),
+            "repeat_call_rate": _round(repeats.get(queue.pk)),
+            "repeat_window_h": repeat_window().total_seconds() / 3600,
             "trend": [
                 [_ts(i["start"]), _round(i["service_level"])] for i in figures.get("intervals", [])
             ],
@@ -396,7 +422,8 @@ def register_alert_source(source) -> None:
 
     Each alert needs `key` (stable while the alert stands), `kind`, `severity` (red/amber),
     `text` and `since` (epoch seconds or None); `agent` ("a<id>") and `team_id` scope it to a
-    team lead's team, `link` (a page) and `action` (an API path to POST) are optional. The
+    team lead's team, `link` (a page) and `action` (an API path to POST) are optional, and
+    `action_roles` names the roles that API lets act (the board shows the button to those). The
     source must cost a fixed number of queries and send `metrics.signals.floor_changed` after
     commit when its alerts change. Call it from the app's `AppConfig.ready()`.
     """

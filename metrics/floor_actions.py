@@ -33,6 +33,10 @@ def _changed(site: str) -> None:
     transaction.on_commit(lambda: floor_changed.send(sender=Broadcast, site=site))
 
 
+# Who takes over a call (an agent's, or a live escalation's on the complaints side).
+TAKEOVER_ROLES = (Role.SUPERVISOR, Role.TEAM_LEAD)
+
+
 def can_act_on_agent(user, agent) -> bool:
     """Supervisors and admins act on every agent; a team lead on their own team's agents."""
     if has_role(user, Role.SUPERVISOR, Role.ADMIN):

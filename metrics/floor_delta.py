@@ -74,24 +74,32 @@ def apply(snapshot: dict, delta: dict) -> dict:
 class Viewer:
     """What one person may see of the floor.
 
-    `everything`: supervisors and admins. Otherwise queue tiles and the summary when
-    `queues` is set (team leads see every queue: the queues are shared by the floor), agents,
-    their alerts and help requests of `teams`, and the entries of `agent_key` itself (an agent:
-    their own row and their own help requests). Broadcasts are for everyone.
+    `everything`: supervisors and admins (and team leads allowed to see the whole floor).
+    Otherwise, when `queues` is set, the summary and the queue tiles (with their waiting lists)
+    and queue alerts of `queue_ids` (every queue when None); agents, their alerts and help
+    requests of `teams`; and the entries of `agent_key` itself (an agent: their own row and
+    their own help requests). Broadcasts are for everyone.
     """
 
     everything: bool = False
     queues: bool = False
     teams: frozenset[int] = field(default_factory=frozenset)
     agent_key: str | None = None
+    queue_ids: frozenset[int] | None = None
+
+    def _sees_queue(self, queue_id) -> bool:
+        return self.queue_ids is None or queue_id in self.queue_ids
 
     def sees(self, section: str, entry: dict) -> bool:
         if self.everything or section == "broadcasts":
             return True
-        if section in ("queues", "summary"):
+        if section == "summary":
             return self.queues
+        if section == "queues":
+            return self.queues and self._sees_queue(entry.get("id"))
         if section == "alerts" and entry.get("agent") is None:
-            return self.queues
+            queue_id = entry.get("queue_id")
+            return self.queues and (queue_id is None or self._sees_queue(queue_id))
         if self.agent_key is not None and entry.get("agent") == self.agent_key:
             return True
         return entry.get("team_id") in self.teams

@@ -214,6 +214,8 @@ class Engine:
         self._changed: dict[int, Call] = {}
         self._intervals: list[Interval] = []
         self._rings: list[Ring] = []
+        # (call id, queue) → members ringing for it; derived from `members` on first use.
+        self._ringing: dict[tuple[str, str], set[str]] | None = None
 
     # -- output ---------------------------------------------------------------------------
 
@@ -341,6 +343,15 @@ class Engine:
                     ts,
                 )
             )
+        ringing = self._ringing
+        if ringing is not None and (
+            state.activity == "ringing" or new.get("activity") == "ringing"
+        ):
+            if state.activity == "ringing":
+                ringing.get((state.call_id, state.queue), set()).discard(member)
+            if changes.get("activity", state.activity) == "ringing":
+                key = (changes.get("call_id", state.call_id), changes.get("queue", state.queue))
+                ringing.setdefault(key, set()).add(member)
         for key, value in new.items():
             setattr(state, key, value)
         state.since = ts
@@ -364,6 +375,9 @@ class Engine:
         call = self.calls.get((event.call_id, event.queue))
         if call is None or call.outcome != WAITING:
             return False
+        if ring is None:
+            ring = self._ring_time(event)
+        self._rings_end(call, event.ts, but=event.member)
         if event.member:
             self._wrap_up_ends(event.member, event.ts)
         call.outcome = ANSWERED
@@ -452,6 +466,7 @@ class Engine:
             return False
         call.outcome = outcome
         call.wait_s = wait if wait is not None else max(0.0, event.ts - call.offered_ts)
+        self._rings_end(call, event.ts)
         self._finish(call)
         return True
 
@@ -464,10 +479,68 @@ class Engine:
     _on_exitempty = _on_exitwithtimeout
     _on_exitwithkey = _on_exitwithtimeout
 
+    # Ringing. Asterisk's queue_log writes a ring only when it ends (RINGNOANSWER,
+    # RINGCANCELED, or CONNECT with its ring time), so from a queue_log an agent is never
+    # seen ringing. Sources that report the start (RINGSTART) show the agent `ringing` from
+    # then on, and a ring end without a ring time takes it from that start.
+
+    def _ringing_for(self, member: str, call_id: str, queue: str) -> _Member | None:
+        state = self.members.get(member)
+        if (
+            state is not None
+            and state.activity == "ringing"
+            and state.call_id == call_id
+            and state.queue == queue
+        ):
+            return state
+        return None
+
+    def _ring_time(self, event: Event) -> float | None:
+        """Seconds the member has been ringing for the event's call (None when not known)."""
+        state = self._ringing_for(event.member, event.call_id, event.queue)
+        return None if state is None else max(0.0, event.ts - state.since)
+
+    def _ringing_index(self) -> dict[tuple[str, str], set[str]]:
+        if self._ringing is None:
+            self._ringing = {}
+            for member, state in self.members.items():
+                if state.activity == "ringing":
+                    self._ringing.setdefault((state.call_id, state.queue), set()).add(member)
+        return self._ringing
+
+    def _rings_end(self, call: Call, ts: float, but: str = "") -> None:
+        """The call stopped ringing its members (answered elsewhere or gone)."""
+        members = self._ringing_index().pop((call.call_id, call.queue), None)
+        for member in sorted(members or ()):
+            if member != but and self._ringing_for(member, call.call_id, call.queue):
+                self._set_member(member, ts, activity="idle", queue="", call_id="")
+
+    def _ring_ends(self, event: Event) -> None:
+        if self._ringing_for(event.member, event.call_id, event.queue) is not None:
+            self._set_member(event.member, event.ts, activity="idle", queue="", call_id="")
+
+    def _on_ringstart(self, event: Event):
+        if not event.member:
+            return False
+        call = self.calls.get((event.call_id, event.queue))
+        if call is None or call.outcome != WAITING:
+            return False
+        state = self.members.get(event.member)
+        if state is not None and state.activity not in ("idle", "ringing"):
+            return False  # busy with another call: the telephony would not ring them
+        self._set_member(
+            event.member, event.ts, activity="ringing", queue=call.queue, call_id=call.call_id
+        )
+        return True
+
     def _on_ringnoanswer(self, event: Event):
         ring_ms = _num(event, 0, "ringtime")
         if not event.member:
             return False
+        if ring_ms is None:
+            ring_s = self._ring_time(event)
+            ring_ms = None if ring_s is None else ring_s * 1000.0
+        self._ring_ends(event)
         self._rings.append(
             Ring(event.member, event.queue, event.call_id, event.ts, missed=bool(ring_ms))
         )
@@ -475,7 +548,10 @@ class Engine:
 
     def _on_ringcanceled(self, event: Event):
         _num(event, 0, "ringtime")
-        return bool(event.member)
+        if not event.member:
+            return False
+        self._ring_ends(event)
+        return True
 
     def _on_hold(self, event: Event):
         call = self._answered_call(event)
@@ -599,6 +675,7 @@ class Engine:
                     )
                 )
         self.members.clear()
+        self._ringing = None
         return True
 
 

@@ -28,6 +28,12 @@ class Queue(models.Model):
     sl_threshold_s = models.PositiveIntegerField("service level threshold (s)", default=20)
     sl_target = models.FloatField("service level target (0–1)", default=0.8)
     short_abandon_s = models.PositiveIntegerField("short-abandon threshold (s)", default=5)
+    # "Answered within three rings": an answered call whose ring time is at most this.
+    ring_fast_s = models.PositiveIntegerField(
+        "three-rings cutoff (s)",
+        default=15,
+        help_text="an answered call rang at most this long counts as answered within three rings",
+    )
     sl_variant = models.CharField(
         max_length=20, choices=SLVariant.choices, default=SLVariant.OFFERED
     )
@@ -41,9 +47,20 @@ class Queue(models.Model):
     wait_amber_s = models.PositiveIntegerField(default=30)
     wait_red_s = models.PositiveIntegerField(default=60)
     sl_red = models.FloatField(default=0.6)
+    # The teams that work this queue: a team lead's board shows these queues only (unless the
+    # lead holds the "see the whole floor" permission).
+    teams = models.ManyToManyField(
+        "agents.Team",
+        blank=True,
+        related_name="queues",
+        help_text="the teams that work this queue (their leads see it on the wall board)",
+    )
 
     class Meta:
         ordering = ["name"]
+        permissions = [
+            ("see_whole_floor", "Can see every queue and team on the wall board"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -366,6 +383,69 @@ class AgentDay(TallyFields):
 
     def __str__(self) -> str:
         return f"{self.member} {self.day}"
+
+
+# -- the live repeat-call rate ----------------------------------------------------------------
+# Kept current by `metrics.repeat_calls.repeat_calls_catch_up` from the queue calls written
+# since its last run, so the live floor reads counters rather than the day's calls.
+
+
+class RepeatCallInterval(models.Model):
+    """Per queue and interval: answered calls with a usable caller number, and how many of
+    those callers called any queue again within the repeat window (so far)."""
+
+    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+    answered_known_n = models.IntegerField(default=0)
+    repeat_n = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["queue", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "start"], name="repeatcallinterval_once")
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.queue_id} {self.start:%Y-%m-%d %H:%M}: {self.repeat_n}/{self.answered_known_n}"
+        )
+
+
+class RepeatCallCandidate(models.Model):
+    """An answered call inside the repeat window whose caller has not called again yet."""
+
+    call = models.OneToOneField(
+        QueueCall, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    caller = models.CharField(max_length=100, db_index=True)
+    offered_at = models.DateTimeField(db_index=True)
+    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.call_id} of {self.caller}"
+
+
+class RepeatCaller(models.Model):
+    """A caller's entry into a queue (the entries of the repeat window only)."""
+
+    caller = models.CharField(max_length=100, db_index=True)
+    offered_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.caller
+
+
+class RepeatCallMark(models.Model):
+    """Where the repeat-call counters stand: the last queue call read, the calls then still
+    waiting (an answer may make them count) and the latest offered time seen."""
+
+    last_call_id = models.BigIntegerField(default=0)
+    waiting = models.JSONField(default=list, blank=True)
+    clock = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"after call {self.last_call_id}"
 
 
 # -- floor actions ------------------------------------------------------------------------------

@@ -68,6 +68,10 @@ _PRIORITY = {
     "ENTERQUEUE": 2,
     "RINGNOANSWER": 3,
     "RINGCANCELED": 3,
+    # Not written by Asterisk: the ring start that sources such as the JSON events API report
+    # (`call_ringing`). Same rank as the ring ends, so a ring that ends and the next that
+    # starts in one second keep their order of arrival.
+    "RINGSTART": 3,
     "CONNECT": 4,
     "HOLD": 5,
     "UNHOLD": 5,

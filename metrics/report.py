@@ -85,9 +85,11 @@ class Report:
         interval_minutes: int,
         site_zone: str,
         day_reset_hour: int = 0,
+        fast_ring: float = kpi.THREE_RINGS_S,
     ) -> None:
         self.threshold = threshold
         self.short_abandon = short_abandon
+        self.fast_ring = fast_ring
         self.variant = variant
         self.minutes = interval_minutes
         self.zone = ZoneInfo(site_zone)
@@ -132,7 +134,10 @@ class Report:
             if call.outcome == kpi.ANSWERED:
                 self.answered_callers[call.queue].append((call.caller, call.offered_ts))
         part = kpi.contribution(
-            call.facts(), threshold=self.threshold, short_abandon=self.short_abandon
+            call.facts(),
+            threshold=self.threshold,
+            short_abandon=self.short_abandon,
+            fast_ring=self.fast_ring,
         )
         self.queues[call.queue].add(part)
         self.days[(call.queue, self.day(call.offered_ts))].add(part)
@@ -246,6 +251,7 @@ def build_report(
     interval_minutes: int = 15,
     acw_reasons=kpi.DEFAULT_ACW_REASONS,
     repeat_window_h: float = 24,
+    fast_ring: float = kpi.THREE_RINGS_S,
     progress: Callable[[int], None] | None = None,
 ) -> dict:
     """The whole report of kpi.md (`open_lines()` must give the lines afresh on each call)."""
@@ -259,6 +265,7 @@ def build_report(
         variant=variant,
         interval_minutes=interval_minutes,
         site_zone=site_zone or zone,
+        fast_ring=fast_ring,
     )
     report.repeat_window_s = repeat_window_h * 3600
     # Members with a login or pause line: only their occupancy is known.
@@ -297,6 +304,7 @@ def build_report(
                 "variant": variant,
                 "interval_minutes": interval_minutes,
                 "repeat_window_h": repeat_window_h,
+                "three_rings_s": fast_ring,
             },
             **body,
         }

@@ -710,7 +710,10 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> int:
         day = datetime.fromtimestamp(call.offered_ts, zone).date()
         facts = call.facts()
         new = kpi.contribution(
-            facts, threshold=queue.sl_threshold_s, short_abandon=queue.short_abandon_s
+            facts,
+            threshold=queue.sl_threshold_s,
+            short_abandon=queue.short_abandon_s,
+            fast_ring=queue.ring_fast_s,
         )
         interval_deltas.add(ikey, new, +1)
         if engine.saw_acw:
@@ -725,7 +728,10 @@ def _store(source: TelephonySource, engine: kpi.Engine, *, since: float) -> int:
         if call.stored is not None:
             before = kpi.CallFacts(*call.stored)
             old = kpi.contribution(
-                before, threshold=queue.sl_threshold_s, short_abandon=queue.short_abandon_s
+                before,
+                threshold=queue.sl_threshold_s,
+                short_abandon=queue.short_abandon_s,
+                fast_ring=queue.ring_fast_s,
             )
             interval_deltas.add(ikey, old, -1)
             if before.outcome == kpi.ANSWERED and call.member:
@@ -993,7 +999,10 @@ def queue_rollups_rebuild(*, queue: Queue) -> int:
         )
         tallies[start].add(
             kpi.contribution(
-                _row_facts(row), threshold=queue.sl_threshold_s, short_abandon=queue.short_abandon_s
+                _row_facts(row),
+                threshold=queue.sl_threshold_s,
+                short_abandon=queue.short_abandon_s,
+                fast_ring=queue.ring_fast_s,
             )
         )
         if row.acw_s and row.acw_s > 0:
@@ -1015,6 +1024,46 @@ def queue_rollups_rebuild(*, queue: Queue) -> int:
             rows.append(QueueInterval(queue=queue, start=start, **tally.as_dict(), **known))
         QueueInterval.objects.bulk_create(rows)
     return len(rows)
+
+
+def agent_days_fast_rings_rebuild(*, queue: Queue) -> int:
+    """Recount `ring_fast_n` of the member days holding answered calls of `queue` (after its
+    three-rings cutoff changed); each call counts against its own queue's cutoff."""
+    zone = site_zone()
+    keys: set[tuple[int, str, date]] = set()
+    for source_id, member, offered_at in (
+        QueueCall.objects.filter(queue=queue, outcome="answered", ring_s__isnull=False)
+        .exclude(member="")
+        .values_list("source_id", "member", "offered_at")
+        .iterator(chunk_size=5000)
+    ):
+        keys.add((source_id, member, offered_at.astimezone(zone).date()))
+    if not keys:
+        return 0
+    counts: dict[tuple[int, str, date], int] = dict.fromkeys(keys, 0)
+    days = sorted({day for _, _, day in keys})
+    start = datetime.combine(days[0], datetime.min.time(), zone)
+    end = datetime.combine(days[-1], datetime.max.time(), zone)
+    for source_id, member, offered_at, ring_s, cutoff in (
+        QueueCall.objects.filter(
+            member__in={m for _, m, _ in keys},
+            outcome="answered",
+            ring_s__isnull=False,
+            offered_at__gte=start,
+            offered_at__lte=end,
+        )
+        .values_list("source_id", "member", "offered_at", "ring_s", "queue__ring_fast_s")
+        .iterator(chunk_size=5000)
+    ):
+        key = (source_id, member, offered_at.astimezone(zone).date())
+        if key in counts and ring_s <= cutoff:
+            counts[key] += 1
+    with transaction.atomic():
+        for (source_id, member, day), fast in counts.items():
+            AgentDay.objects.filter(source_id=source_id, member=member, day=day).update(
+                ring_fast_n=fast
+            )
+    return len(counts)
 
 
 # -- agent identity ---------------------------------------------------------------------------

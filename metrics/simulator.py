@@ -76,6 +76,7 @@ class SimCall:
     queued_at: float
     state: str = "waiting"  # waiting, ringing, talking, gone
     answered_at: float = 0.0
+    rang_at: float = 0.0
     tried: set[str] = field(default_factory=set)
 
 
@@ -215,9 +216,10 @@ class FloorSimulator:
                 return
             idle.remove(agent)
             self.waiting[call.queue].remove(call_id)
-            call.state = "ringing"
+            call.state, call.rang_at = "ringing", ts
             call.tried.add(agent.member)
             agent.state, agent.call = "ringing", call_id
+            self._emit("call_ringing", ts, call_id=call_id, queue=call.queue, member=agent.member)
             if self.rng.random() < 0.06:
                 self._at(ts + 15.0, "ring_missed", agent.member, call_id)
             else:
@@ -225,7 +227,8 @@ class FloorSimulator:
 
     def _on_ring_missed(self, ts: float, member: str, call_id: str) -> None:
         agent, call = self.agents[member], self.calls[call_id]
-        self._emit("ring_missed", ts, call_id=call_id, queue=call.queue, member=member, ring_s=15.0)
+        ring = ts - call.rang_at
+        self._emit("ring_missed", ts, call_id=call_id, queue=call.queue, member=member, ring_s=ring)
         call.state = "waiting"
         self.waiting[call.queue].appendleft(call_id)
         agent.state, agent.call = "idle", None
@@ -233,7 +236,7 @@ class FloorSimulator:
 
     def _on_answer(self, ts: float, member: str, call_id: str) -> None:
         call = self.calls[call_id]
-        ring = min(ts - call.queued_at, 8.0)
+        ring = ts - call.rang_at
         call.state, call.answered_at = "talking", ts
         self.agents[member].state = "talking"
         self._emit(

@@ -131,13 +131,34 @@ class Postgres:
         )
         wait_for_port(self.port)
 
-    def stop(self) -> None:
+    def stop(self, mode: str = "immediate") -> None:
+        """Stop the server (`immediate`: at once, as a crash; `fast`: a clean shutdown)."""
         subprocess.run(
-            [*self.prefix, self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop"],
+            [*self.prefix, self.pg_ctl, "-D", str(self.data), "-m", mode, "-w", "stop"],
             check=False,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+
+    def createdb(self, name: str = "callfloor") -> None:
+        subprocess.run(
+            [
+                *self.prefix,
+                str(Path(self.pg_ctl).with_name("createdb")),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "callfloor",
+                name,
+            ],
+            check=True,
+        )
+
+    def tool(self, name: str) -> str:
+        """Another program of this PostgreSQL (pg_dump, pg_restore, psql)."""
+        return str(Path(self.pg_ctl).with_name(name))
 
     @property
     def url(self) -> str:
@@ -186,6 +207,72 @@ class Redis:
         return f"redis://127.0.0.1:{self.port}/0"
 
 
+def celery_worker_command(name: str = "worker@%h") -> list[str]:
+    """A real Celery worker of the project: one process (solo pool), quiet, no gossip."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "callfloor",
+        "worker",
+        "--pool=solo",
+        "--loglevel=WARNING",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        name,
+    ]
+
+
+def start_celery_worker(
+    *,
+    name: str = "worker@%h",
+    database: str | None = None,
+    wait: bool = True,
+    stdout=subprocess.DEVNULL,
+    timeout: float = 60.0,
+) -> subprocess.Popen:
+    """Start a Celery worker on the Redis broker of REDIS_URL (tasks not eager).
+
+    `database`: the name of the database it reads (a test database) instead of DATABASE_URL's.
+    `wait`: return once it answers a ping (needs Django set up in the caller).
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    env = dict(os.environ, CELERY_TASK_ALWAYS_EAGER="0")
+    if database:
+        url = urlsplit(os.environ["DATABASE_URL"])
+        env["DATABASE_URL"] = urlunsplit(url._replace(path="/" + database))
+    process = subprocess.Popen(
+        celery_worker_command(name),
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        stdout=stdout,
+        stderr=subprocess.STDOUT if stdout is not subprocess.DEVNULL else subprocess.DEVNULL,
+    )
+    if wait:
+        from callfloor.celery import app
+
+        deadline = time.monotonic() + timeout
+        while not app.control.ping(timeout=1):
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop_process(process)
+                raise RuntimeError("the Celery worker did not start")
+    return process
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 20.0) -> None:
+    """Terminate, then kill if it does not end within `timeout`."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 def main(argv: list[str]) -> int:
     if "--" in argv:
         argv = argv[argv.index("--") + 1 :]
@@ -197,20 +284,7 @@ def main(argv: list[str]) -> int:
     redis = Redis(root)
     try:
         postgres.start()
-        subprocess.run(
-            [
-                *postgres.prefix,
-                str(Path(postgres.pg_ctl).with_name("createdb")),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(postgres.port),
-                "-U",
-                "callfloor",
-                "callfloor",
-            ],
-            check=True,
-        )
+        postgres.createdb()
         redis.start()
         env = dict(os.environ)
         env.update(

@@ -2,11 +2,12 @@
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.services import start_celery_worker, stop_process
 
 REPO = Path(__file__).resolve().parent.parent
 REAL = os.environ.get("CALLFLOOR_TEST_SERVICES") == "1" or os.environ.get("CI")
@@ -14,35 +15,11 @@ REAL = os.environ.get("CALLFLOOR_TEST_SERVICES") == "1" or os.environ.get("CI")
 
 @pytest.fixture
 def celery_worker():
-    env = dict(os.environ, CELERY_TASK_ALWAYS_EAGER="0")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "callfloor",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            "test@%h",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    process = start_celery_worker(name="test@%h", wait=False, stdout=subprocess.PIPE)
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
 
 
 @pytest.mark.skipif(not REAL, reason="needs the Redis broker of make test")

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.urls import reverse
 
+from qa.complaints.access import TAKEOVER_ROLES
 from qa.complaints.models import LiveStatus
 from qa.complaints.selectors import live_escalations_open
 
@@ -33,6 +34,7 @@ def live_escalation_floor_alerts(*, site: str, now: datetime) -> list[dict]:
                 "live_id": live.pk,
                 "link": link,
                 "action": reverse("api-live-escalation-take", args=[live.pk]),
+                "action_roles": list(TAKEOVER_ROLES),
             }
         )
     return alerts

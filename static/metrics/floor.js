@@ -187,9 +187,20 @@ function trendSvg(tile) {
   </svg>`;
 }
 
+// The TV hangs over the floor: a waiting caller's number shows there by its last 4 digits only.
+export function maskCaller(number) {
+  const digits = String(number ?? "").replace(/\D/g, "");
+  return digits.length > 4 ? `••• ${digits.slice(-4)}` : "••••";
+}
+
+function waitingCaller(call) {
+  if (!call.caller) return call.call_id;
+  return config.tv ? maskCaller(call.caller) : call.caller;
+}
+
 function queueTile(tile) {
   const waiting = tile.waiting_calls.slice(0, 6).map((c) => (
-    `<li><span>${esc(c.caller || c.call_id)}</span> <span class="tick" data-since="${c.since}"></span></li>`)).join("");
+    `<li data-testid="waiting-caller"><span>${esc(waitingCaller(c))}</span> <span class="tick" data-since="${c.since}"></span></li>`)).join("");
   return `<article class="tile" data-testid="queue-tile" data-queue="${esc(tile.name)}" data-key="${tile.key}">
     <header><h3>${esc(tile.name)}</h3><span class="sl-variant">${esc(VARIANTS[tile.sl_variant] || tile.sl_variant)} · target ${pct(tile.sl_target)} in ${tile.threshold_s} s</span></header>
     <div class="big">
@@ -204,6 +215,7 @@ function queueTile(tile) {
       <div><dt>Abandoned</dt><dd data-testid="abandoned">${tile.abandoned}</dd></div>
       <div><dt>Answer rate</dt><dd>${pct(tile.answer_rate)}</dd></div>
       <div><dt>Abandon rate</dt><dd>${pct(tile.abandon_rate)}</dd></div>
+      <div><dt>Repeat calls</dt><dd data-testid="repeat-rate" title="answered callers who called again within ${tile.repeat_window_h} h (today so far)">${pct(tile.repeat_call_rate)}</dd></div>
       <div><dt>ASA</dt><dd>${secs(tile.asa_s)}</dd></div>
       <div><dt>AHT</dt><dd title="${esc(tile.aht_components.join(" + "))}">${secs(tile.aht_s)}</dd></div>
       <div><dt>Staffed</dt><dd data-testid="staffed" class="${tile.required_now != null && tile.staffed < tile.required_now ? "short" : ""}">${tile.staffed}</dd></div>
@@ -218,12 +230,19 @@ function queueTile(tile) {
   </article>`;
 }
 
+// Buttons show only where the API lets this user act (a team lead acts on their own teams).
+const actsOnTeam = (teamId) => config.act_teams == null || config.act_teams.includes(teamId);
+const mayTakeOver = (row) => config.can_take_over && actsOnTeam(row.team_id);
+const mayRunAction = (alert) => (alert.action_roles
+  ? alert.action_roles.some((role) => (config.roles || []).includes(role))
+  : config.can_act);
+
 function agentCard(row) {
   const what = row.activity === "idle"
     ? (STATUS[row.status] || row.status) + (row.reason ? ` · ${row.reason}` : "")
     : (ACTIVITY[row.activity] || row.activity) + (row.queue ? ` · ${row.queue}` : "");
   const takeover = row.takeover ? `<span class="takeover">taken over by ${esc(row.takeover.by)}</span>` : "";
-  const action = config.can_act && !config.tv && row.agent_id && ["on_call", "on_hold"].includes(row.activity) && !row.takeover
+  const action = mayTakeOver(row) && !config.tv && row.agent_id && ["on_call", "on_hold"].includes(row.activity) && !row.takeover
     ? `<button class="small secondary" data-takeover="${row.agent_id}">Take over</button>` : "";
   return `<div class="agent" data-testid="agent-row" data-agent="${esc(row.name)}" data-key="${row.key}" data-since="${row.since}">
     <div class="name">${esc(row.name)}<small>${esc(row.team)}</small></div>
@@ -238,9 +257,9 @@ function alertItem(alert) {
   const ack = alert.ack
     ? `<span class="ack" data-testid="alert-ack">✓ ${esc(alert.ack.by)} ${clock(alert.ack.at)}</span>`
     : (config.can_act && !config.tv ? `<button class="small secondary" data-ack="${esc(alert.key)}">Acknowledge</button>` : "");
-  const take = alert.kind === "help" && config.can_act && !config.tv
+  const take = alert.kind === "help" && config.can_act && actsOnTeam(alert.team_id) && !config.tv
     ? `<button class="small" data-take-help="${alert.help_id}">Take</button>` : "";
-  const takeOver = alert.action && config.can_act && !config.tv
+  const takeOver = alert.action && mayRunAction(alert) && !config.tv
     ? `<button class="small" data-action="${esc(alert.action)}">Take over</button>` : "";
   const open = alert.link && !config.tv
     ? `<a class="small" href="${esc(alert.link)}" data-testid="alert-link">Open</a>` : "";

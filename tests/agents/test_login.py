@@ -55,3 +55,11 @@ def test_seed_demo_is_safe_to_run_twice(db):
     assert Team.objects.count() == 3
     assert Agent.objects.count() == 40
     assert Agent.objects.get(user__username="agent").aliases.count() == 3
+    from metrics.models import Queue
+
+    # Each demo team works its queue: the demo team lead's board shows billing only.
+    assert {q.name: [t.name for t in q.teams.all()] for q in Queue.objects.all()} == {
+        "billing": ["Billing"],
+        "cards": ["Cards"],
+        "mortgages": ["Mortgages"],
+    }

@@ -88,6 +88,7 @@ def test_changing_a_threshold_recomputes_the_rollups(admin_client, post_events):
         "sl_threshold_s": 30,
         "sl_target": 0.8,
         "short_abandon_s": 5,
+        "ring_fast_s": 15,
         "sl_variant": "offered",
         "interval_minutes": 15,
         "day_reset_hour": 0,
@@ -104,3 +105,106 @@ def test_changing_a_threshold_recomputes_the_rollups(admin_client, post_events):
     assert response.status_code == 302, response.content[:2000]
     row = QueueInterval.objects.get(queue=queue)
     assert (row.a_in, row.a_out) == (1, 0)
+
+
+def test_the_admin_sets_which_teams_work_a_queue(admin_client, cast):
+    queue = Queue.objects.create(name="billing")
+    data = {
+        "name": "billing",
+        "site": "main",
+        "sl_threshold_s": 20,
+        "sl_target": 0.8,
+        "short_abandon_s": 5,
+        "ring_fast_s": 15,
+        "sl_variant": "offered",
+        "interval_minutes": 15,
+        "day_reset_hour": 0,
+        "acw_reasons": '["ACW"]',
+        "wait_amber_s": 30,
+        "wait_red_s": 60,
+        "sl_red": 0.6,
+        "teams": [cast.billing.pk],
+        "aliases-TOTAL_FORMS": 0,
+        "aliases-INITIAL_FORMS": 0,
+        "aliases-MIN_NUM_FORMS": 0,
+        "aliases-MAX_NUM_FORMS": 1000,
+    }
+    response = admin_client.post(f"/admin/metrics/queue/{queue.pk}/change/", data)
+    assert response.status_code == 302, response.content[:2000]
+    assert list(queue.teams.all()) == [cast.billing]
+    audit = AuditEntry.objects.get(action="queue.saved")
+    assert audit.data["teams"] == ["Billing"]
+
+
+def test_changing_the_three_rings_cutoff_recounts_queue_and_agent_figures(
+    admin_client, post_events, cast
+):
+    from metrics.models import AgentDay
+
+    events = []
+    for n, (queue, ring) in enumerate([("billing", 20), ("billing", 10), ("cards", 20)]):
+        call = {"call_id": f"c{n}", "queue": queue}
+        events += [
+            {"id": f"q{n}", "type": "call_queued", "at": "2026-03-02T09:00:00Z", **call},
+            {
+                "id": f"a{n}",
+                "type": "call_answered",
+                "at": "2026-03-02T09:00:25Z",
+                "member": "PJSIP/2004",
+                "wait_s": 25,
+                "ring_s": ring,
+                **call,
+            },
+        ]
+    post_events(events)
+    queue = Queue.objects.get(name="billing")
+    assert QueueInterval.objects.get(queue=queue).ring_fast_n == 1
+    assert AgentDay.objects.get(member="PJSIP/2004").ring_fast_n == 1
+    data = {
+        "name": "billing",
+        "site": "main",
+        "sl_threshold_s": 20,
+        "sl_target": 0.8,
+        "short_abandon_s": 5,
+        "ring_fast_s": 20,
+        "sl_variant": "offered",
+        "interval_minutes": 15,
+        "day_reset_hour": 0,
+        "acw_reasons": '["ACW"]',
+        "wait_amber_s": 30,
+        "wait_red_s": 60,
+        "sl_red": 0.6,
+        "aliases-TOTAL_FORMS": 0,
+        "aliases-INITIAL_FORMS": 0,
+        "aliases-MIN_NUM_FORMS": 0,
+        "aliases-MAX_NUM_FORMS": 1000,
+    }
+    response = admin_client.post(f"/admin/metrics/queue/{queue.pk}/change/", data)
+    assert response.status_code == 302, response.content[:2000]
+    assert QueueInterval.objects.get(queue=queue).ring_fast_n == 2
+    # Ann's day: both billing answers now fast; the cards one stays against cards' 15 s.
+    day = AgentDay.objects.get(member="PJSIP/2004")
+    assert (day.ring_known_n, day.ring_fast_n) == (3, 2)
+    # Answers a later event brings in count against the new cutoff too.
+    post_events(
+        [
+            {
+                "id": "q9",
+                "type": "call_queued",
+                "at": "2026-03-02T09:10:00Z",
+                "call_id": "c9",
+                "queue": "billing",
+            },
+            {
+                "id": "a9",
+                "type": "call_answered",
+                "at": "2026-03-02T09:10:19Z",
+                "call_id": "c9",
+                "queue": "billing",
+                "member": "PJSIP/2004",
+                "ring_s": 19,
+            },
+        ]
+    )
+    day.refresh_from_db()
+    assert (day.ring_known_n, day.ring_fast_n) == (4, 3)

@@ -329,3 +329,132 @@ def test_hold_transfer_wrap_up_and_status_events_shape_the_figures(cast, post_ev
     assert figures["transfer_rate"] == 0.5
     state = AgentState.objects.get(member="PJSIP/2004", ended_at__isnull=True)
     assert (state.status, state.reason, state.agent) == ("not_ready", "Lunch", cast.ann_agent)
+
+
+def _ev(ident, kind, at, **more):
+    return {"id": ident, "type": kind, "at": f"2026-03-02T09:{at}Z", **more}
+
+
+def test_call_ringing_shows_the_agent_ringing_and_times_the_answer(cast, post_events):
+    from datetime import UTC, datetime
+
+    from metrics.models import Queue
+    from metrics.selectors import floor_agent_stats
+
+    call = {"call_id": "r1", "queue": "billing", "member": "PJSIP/2004"}
+    response = post_events(
+        [
+            _ev("1", "agent_login", "00:00", member="PJSIP/2004"),
+            _ev("2", "call_queued", "00:10", call_id="r1", queue="billing", caller="+3225550101"),
+            _ev("3", "call_ringing", "00:12", **call),
+        ]
+    )
+    assert response.json()["accepted"] == 3, response.json()
+    ringing = AgentState.objects.get(member="PJSIP/2004", ended_at__isnull=True)
+    assert (ringing.activity, ringing.call_id, ringing.queue.name) == ("ringing", "r1", "billing")
+    assert ringing.started_at == datetime(2026, 3, 2, 9, 0, 12, tzinfo=UTC)
+
+    # Answered 20 s after the ring started, with no ring time given: 20 s of ring time,
+    # over the queue's three-rings cutoff (15 s).
+    post_events([_ev("4", "call_answered", "00:32", **call)])
+    state = AgentState.objects.get(member="PJSIP/2004", ended_at__isnull=True)
+    assert (state.activity, state.call_id) == ("on_call", "r1")
+    assert QueueCall.objects.get(call_id="r1").ring_s == 20
+    closed = AgentState.objects.get(member="PJSIP/2004", activity="ringing")
+    assert closed.ended_at == datetime(2026, 3, 2, 9, 0, 32, tzinfo=UTC)
+    queue = Queue.objects.get(name="billing")
+    row = QueueInterval.objects.get(queue=queue)
+    assert (row.ring_known_n, row.ring_fast_n) == (1, 0)
+    figures = floor_agent_stats(now=datetime(2026, 3, 2, 10, tzinfo=UTC))
+    assert figures[f"agent:{cast.ann_agent.pk}"]["answered_within_3_rings"] == 0.0
+
+
+def test_a_missed_ring_without_a_ring_time_is_timed_from_its_start(cast, post_events):
+    call = {"call_id": "m1", "queue": "billing", "member": "PJSIP/2004"}
+    other = {"call_id": "m1", "queue": "billing", "member": "PJSIP/2005"}
+    post_events(
+        [
+            _ev("1", "agent_login", "00:00", member="PJSIP/2004"),
+            _ev("2", "agent_login", "00:00", member="PJSIP/2005"),
+            _ev("3", "call_queued", "00:10", call_id="m1", queue="billing"),
+            _ev("4", "call_ringing", "00:11", **call),
+            _ev("5", "ring_missed", "00:26", **call),
+            _ev("6", "call_ringing", "00:26", **other),
+        ]
+    )
+    day = AgentDay.objects.get(member="PJSIP/2004")
+    # Measured from the ring start (15 s): a missed ring, not an unreachable phone.
+    assert (day.missed_rings, day.unreachable_rings) == (1, 0)
+    ann = AgentState.objects.get(member="PJSIP/2004", ended_at__isnull=True)
+    bob = AgentState.objects.get(member="PJSIP/2005", ended_at__isnull=True)
+    assert (ann.activity, bob.activity) == ("idle", "ringing")
+    # The caller hangs up while Bob's phone rings: Bob is idle again.
+    post_events([_ev("7", "call_abandoned", "00:30", call_id="m1", queue="billing")])
+    bob = AgentState.objects.get(member="PJSIP/2005", ended_at__isnull=True)
+    assert (bob.activity, bob.call_id) == ("idle", "")
+
+
+def test_ringing_everyone_ends_for_the_others_when_one_answers(cast, post_events):
+    ring = {"call_id": "a1", "queue": "billing"}
+    post_events(
+        [
+            _ev("1", "call_queued", "00:00", **ring),
+            _ev("2", "call_ringing", "00:01", member="PJSIP/2004", **ring),
+            _ev("3", "call_ringing", "00:01", member="PJSIP/2005", **ring),
+            _ev("4", "call_answered", "00:04", member="PJSIP/2005", ring_s=3, **ring),
+        ]
+    )
+    states = dict(
+        AgentState.objects.filter(ended_at__isnull=True).values_list("member", "activity")
+    )
+    assert states == {"PJSIP/2004": "idle", "PJSIP/2005": "on_call"}
+    assert QueueCall.objects.get(call_id="a1").ring_s == 3  # a given ring time wins
+
+
+def test_call_ringing_needs_a_call_a_queue_and_a_member(db, post_events):
+    response = post_events(
+        [
+            _ev("1", "call_ringing", "00:00", call_id="x", queue="billing"),
+            _ev("2", "call_ringing", "00:00", member="PJSIP/2004"),
+        ]
+    )
+    reasons = [r["reason"] for r in response.json()["results"]]
+    assert reasons == ["call_ringing needs member", "call_ringing needs call_id and queue"]
+
+
+def test_the_schema_documents_call_ringing_with_an_example(db, api, cast):
+    operation = (
+        api(cast.ada)
+        .get("/api/schema/?format=json")
+        .json()["paths"]["/api/telephony/events"]["post"]
+    )
+    assert "call_ringing" in operation["description"]
+    examples = operation["requestBody"]["content"]["application/json"]["examples"]
+    kinds = [e["type"] for example in examples.values() for e in example["value"]["events"]]
+    assert "call_ringing" in kinds
+
+
+def test_a_queues_three_rings_cutoff_decides_which_answers_were_fast(cast, post_events):
+    from datetime import UTC, datetime
+
+    from metrics.models import Queue
+    from metrics.selectors import floor_agent_stats
+
+    Queue.objects.create(name="billing", ring_fast_s=25)
+    Queue.objects.create(name="cards")  # the default: 15 s
+
+    def answered(ident, queue, member):
+        call = {"call_id": f"f{ident}", "queue": queue, "member": member}
+        return [
+            _ev(f"{ident}q", "call_queued", "00:00", call_id=f"f{ident}", queue=queue),
+            _ev(f"{ident}a", "call_answered", "00:30", wait_s=30, ring_s=20, **call),
+        ]
+
+    post_events(answered("1", "billing", "PJSIP/2004") + answered("2", "cards", "PJSIP/2004"))
+    rows = {
+        r.queue.name: (r.ring_known_n, r.ring_fast_n)
+        for r in QueueInterval.objects.select_related("queue")
+    }
+    assert rows == {"billing": (1, 1), "cards": (1, 0)}
+    figures = floor_agent_stats(now=datetime(2026, 3, 2, 10, tzinfo=UTC))
+    assert figures[f"agent:{cast.ann_agent.pk}"]["answered_within_3_rings"] == 0.5

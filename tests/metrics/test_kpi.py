@@ -345,3 +345,64 @@ def test_a_new_call_ends_the_wrap_up_of_the_last_one():
     # a: 50; b: 30 + 8; c: 10 (no pause after it) → (50 + 38 + 10) / 3
     assert q["aht_s"] == round(98 / 3, 4)
     assert q["answered"] == 3
+
+
+def test_a_ring_start_kept_across_batches_still_ends_with_the_call():
+    """The engine's open state carries a ringing member to the next batch (no Django)."""
+    from metrics.kpi import Engine
+    from metrics.queue_log import Event
+
+    def ev(ts, name, member="", data=()):
+        return Event(ts, int(ts), "c1", "q", member, name, tuple(data), f"k{ts}{name}{member}")
+
+    engine = Engine()
+    for event in [
+        ev(100, "ENTERQUEUE", data=("", "+3225550101")),
+        ev(101, "RINGSTART", "PJSIP/1"),
+        ev(101, "RINGSTART", "PJSIP/2"),
+    ]:
+        assert engine.feed(event)
+    assert engine.members["PJSIP/1"].activity == "ringing"
+    later = Engine.load(engine.dump())
+    assert later.feed(ev(109, "RINGNOANSWER", "PJSIP/1", ("",)))
+    assert later.feed(ev(110, "CONNECT", "PJSIP/2", ("10", "x", "")))
+    calls, intervals, rings = later.drain()
+    assert [(r.member, r.missed) for r in rings] == [("PJSIP/1", True)]
+    (call,) = calls
+    assert (call.ring_s, call.member) == (9.0, "PJSIP/2")
+    assert [(m, s.activity) for m, s in sorted(later.members.items())] == [
+        ("PJSIP/1", "idle"),
+        ("PJSIP/2", "on_call"),
+    ]
+    assert {(i.member, i.activity, i.start_ts, i.end_ts) for i in intervals} >= {
+        ("PJSIP/1", "ringing", 101, 109),
+        ("PJSIP/2", "ringing", 101, 110),
+    }
+
+
+def test_a_busy_agent_is_not_shown_ringing_for_another_call():
+    from metrics.kpi import Engine
+    from metrics.queue_log import Event
+
+    engine = Engine()
+    engine.feed(Event(1, 1, "c1", "q", "", "ENTERQUEUE", ()))
+    engine.feed(Event(2, 2, "c1", "q", "PJSIP/1", "CONNECT", ("1", "", "1")))
+    engine.feed(Event(3, 3, "c2", "q", "", "ENTERQUEUE", ()))
+    assert not engine.feed(Event(4, 4, "c2", "q", "PJSIP/1", "RINGSTART", ()))
+    assert engine.members["PJSIP/1"].activity == "on_call"
+
+
+def test_the_three_rings_cutoff_is_a_setting():
+    # Agent/A answered c1 after 2 s of ringing, Agent/C answers c10 after 12 s.
+    lines = MIXED + log(
+        "310|c10|q|NONE|ENTERQUEUE||0470000010",
+        "330|c10|q|Agent/C|CONNECT|20|c10.1|12",
+        "400|c10|q|Agent/C|COMPLETEAGENT|20|70|1",
+    )
+    default = report(lines)
+    assert default["settings"]["three_rings_s"] == 15
+    assert default["agents"]["Agent/C"]["answered_within_3_rings"] == 1.0
+    strict = report(lines, fast_ring=10)
+    assert strict["settings"]["three_rings_s"] == 10
+    assert strict["agents"]["Agent/C"]["answered_within_3_rings"] == 0.0
+    assert strict["agents"]["Agent/A"]["answered_within_3_rings"] == 1.0

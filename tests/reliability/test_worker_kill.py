@@ -4,13 +4,9 @@ change made meanwhile, in sequence, with nothing lost."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis.exceptions
@@ -18,6 +14,7 @@ import redis.exceptions
 from metrics import tasks
 from tests.metrics.board.conftest import event, ingest
 from tests.metrics.board.test_push import Listener
+from tests.services import start_celery_worker
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -26,39 +23,7 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 def start_worker() -> subprocess.Popen:
     from django.db import connection
 
-    from callfloor.celery import app
-
-    url = urlsplit(os.environ["DATABASE_URL"])
-    env = dict(
-        os.environ,
-        CELERY_TASK_ALWAYS_EAGER="0",
-        DATABASE_URL=urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"])),
-    )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "callfloor",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            "kill@%h",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while not app.control.ping(timeout=1):
-        assert time.monotonic() < deadline, "the Celery worker did not start"
-        assert process.poll() is None, "the Celery worker exited"
-    return process
+    return start_celery_worker(name="kill@%h", database=connection.settings_dict["NAME"])
 
 
 class PatientListener(Listener):

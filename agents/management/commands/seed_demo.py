@@ -140,8 +140,12 @@ class Command(BaseCommand):
         # The queues of the demo floor (the telephony simulator calls into these).
         from metrics.models import Queue
 
-        for name in ["billing", "cards", "mortgages"]:
-            Queue.objects.get_or_create(name=name, defaults={"site": "main"})
+        # Each team works the queue of its name (its lead's board shows that queue).
+        for team in teams:
+            queue, _ = Queue.objects.get_or_create(
+                name=team.name.lower(), defaults={"site": "main"}
+            )
+            queue.teams.add(team)
 
         self.stdout.write(
             self.style.SUCCESS(

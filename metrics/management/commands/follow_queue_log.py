@@ -1,9 +1,11 @@
 """`follow_queue_log PATH --source NAME`: tail a live queue_log into the database."""
 
+import contextlib
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from metrics.files import FileCounts, follow_step
@@ -33,17 +35,43 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Following {path} for source {source.name} from line {source.follow_line}."
         )
+        retry_s = 0.0
         while True:
-            counts = follow_step(
-                source=source, path=path, layout=options["layout"], zone=zone, counts=FileCounts()
-            )
-            if counts.read:
-                self.stdout.write(counts.summary())
-            # A quiet log still lets the after-call-work windows of its calls pass.
-            sources_advance(now=timezone.now(), sources=[source])
+            try:
+                counts = follow_step(
+                    source=source,
+                    path=path,
+                    layout=options["layout"],
+                    zone=zone,
+                    counts=FileCounts(),
+                )
+                if counts.read:
+                    self.stdout.write(counts.summary())
+                # A quiet log still lets the after-call-work windows of its calls pass.
+                sources_advance(now=timezone.now(), sources=[source])
+                retry_s = 0.0
+            except (OperationalError, InterfaceError) as error:
+                if options["once"]:
+                    raise
+                # The database is away (stopped, restarting, failing over): nothing read since
+                # the last commit counts; it is read again from the stored position once the
+                # database answers.
+                with contextlib.suppress(DatabaseError):
+                    connection.close()
+                retry_s = min(MAX_RETRY_S, max(options["interval"], retry_s * 2 or 0.5))
+                reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+                self.stderr.write(
+                    f"The database is unavailable ({reason}); "
+                    f"trying again in {retry_s:.1f} s from the position stored with the last batch."
+                )
+                time.sleep(retry_s)
+                continue
             if options["once"]:
                 return
             try:
                 time.sleep(options["interval"])
             except KeyboardInterrupt:
                 return
+
+
+MAX_RETRY_S = 5.0  # the longest wait between tries while the database is away

@@ -49,6 +49,12 @@ class Command(BaseCommand):
         parser.add_argument("--site-tz", help="zone of days and intervals (default: --tz)")
         parser.add_argument("--interval", type=int, default=15, choices=[15, 30, 60])
         parser.add_argument(
+            "--three-rings",
+            type=float,
+            default=15,
+            help="ring time (s) up to which an answer counts as within three rings",
+        )
+        parser.add_argument(
             "--repeat-window",
             type=float,
             default=24,
@@ -76,6 +82,7 @@ class Command(BaseCommand):
                 variant=options["variant"],
                 interval_minutes=options["interval"],
                 repeat_window_h=options["repeat_window"],
+                fast_ring=options["three_rings"],
             )
         except (ValueError, KeyError) as error:
             raise CommandError(str(error)) from error

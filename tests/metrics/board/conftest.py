@@ -120,3 +120,15 @@ def post_events(base_url: str, token: str, events: list[dict]) -> dict:
         body = json.load(response)
     assert body["accepted"] == len(events), body
     return body
+
+
+@pytest.fixture
+def team_queues(cast):
+    """The queues `billing` (worked by Billing, tina's team) and `cards` (Cards, tom's)."""
+    from metrics.models import Queue
+
+    billing = Queue.objects.create(name="billing", site="main")
+    cards = Queue.objects.create(name="cards", site="main")
+    billing.teams.add(cast.billing)
+    cards.teams.add(cast.cards)
+    return SimpleNamespace(billing=billing, cards=cards)

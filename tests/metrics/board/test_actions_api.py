@@ -92,3 +92,36 @@ def test_the_snapshot_api_gives_each_role_their_part_of_the_floor(cast, api):
     bob = api(cast.bob).get("/api/floor/snapshot/").json()
     assert len(sam["snapshot"]["help"]) == 1 and tina["snapshot"]["help"] == {}
     assert len(bob["snapshot"]["help"]) == 1 and bob["snapshot"]["queues"] == {}
+
+
+def test_the_snapshot_api_gives_a_team_lead_the_queues_their_team_works(
+    cast, api, source, team_queues
+):
+    from tests.metrics.board.conftest import event, ingest
+
+    ingest(
+        source.source,
+        [
+            event("call_queued", ago=5, call_id="s1", queue="billing"),
+            event("call_queued", ago=5, call_id="s2", queue="cards"),
+        ],
+    )
+    sam = api(cast.sam).get("/api/floor/snapshot/").json()["snapshot"]
+    tina = api(cast.tina).get("/api/floor/snapshot/").json()["snapshot"]
+    billing = f"q{team_queues.billing.pk}"
+    assert set(sam["queues"]) == {billing, f"q{team_queues.cards.pk}"}
+    assert set(tina["queues"]) == {billing} and tina["queues"][billing]["waiting"] == 1
+
+
+def test_a_team_leads_board_offers_only_their_queues_in_the_queue_filter(cast, team_queues):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(cast.tina)
+    config = client.get("/floor/").context["config"]
+    assert [q["name"] for q in config["queues"]] == ["billing"]
+    client.force_login(cast.sam)
+    assert [q["name"] for q in client.get("/floor/").context["config"]["queues"]] == [
+        "billing",
+        "cards",
+    ]

@@ -64,6 +64,28 @@ def test_events_posted_to_the_api_change_a_tile_and_an_agent_row_without_reload(
     assert page.evaluate("window.__sameDocument") is True
 
 
+def test_a_ringing_phone_shows_on_the_agent_row_in_its_time_band(cast, source, live_board, page):
+    open_board(page, live_board)
+    post_events(
+        live_board.url,
+        source.token,
+        [
+            event("agent_login", ago=60, member="PJSIP/2004"),
+            event("call_queued", ago=30, call_id="r1", queue="billing"),
+        ],
+    )
+    ann = page.locator("[data-testid=agent-row][data-agent='Ann Agent']")
+    expect(ann.get_by_test_id("agent-state")).to_have_text("Available")
+    # Ringing for 15 s already: past the ringing band's amber mark (10 s), not its red (20 s).
+    ring = {"call_id": "r1", "queue": "billing", "member": "PJSIP/2004"}
+    post_events(live_board.url, source.token, [event("call_ringing", ago=15, **ring)])
+    expect(ann.get_by_test_id("agent-state")).to_have_text("Ringing · billing")
+    expect(ann).to_have_attribute("data-band", "amber")
+    post_events(live_board.url, source.token, [event("call_answered", **ring)])
+    expect(ann.get_by_test_id("agent-state")).to_have_text("On call · billing")
+    expect(ann).to_have_attribute("data-band", "green")
+
+
 def test_a_dropped_socket_shows_the_stale_banner_then_recovers(cast, source, live_board, page):
     open_board(page, live_board)
     banner = page.get_by_test_id("stale-banner")
@@ -201,6 +223,33 @@ def test_tv_mode_is_full_screen_without_controls(cast, source, live_board, page)
     assert target.stat().st_size > 10_000
 
 
+def test_tv_mode_shows_waiting_callers_by_their_last_four_digits(cast, source, live_board, page):
+    post_events(
+        live_board.url,
+        source.token,
+        [
+            event("call_queued", ago=20, call_id="c1", queue="billing", caller="+32 2 555 0101"),
+            event("call_queued", ago=10, call_id="c2", queue="billing", caller="201"),
+            event("call_queued", ago=5, call_id="c3", queue="billing"),
+        ],
+    )
+    browser_login(page, live_board.url, "sam")
+    page.goto(f"{live_board.url}/floor/?tv=1")
+    callers = page.locator("[data-testid=queue-tile][data-queue=billing]").get_by_test_id(
+        "waiting-caller"
+    )
+    expect(callers).to_have_count(3)
+    expect(callers.nth(0)).to_contain_text("••• 0101")
+    expect(callers.nth(1)).to_contain_text("••••")
+    expect(callers.nth(2)).to_contain_text("c3")  # no number: the call id, which is no one's
+    assert "555" not in page.locator("main").inner_text()
+    assert "201" not in callers.nth(1).locator("span").first.inner_text()
+    # The supervisor's own desk board keeps the full numbers.
+    page.goto(f"{live_board.url}/floor/")
+    desk = page.locator("[data-testid=queue-tile][data-queue=billing]")
+    expect(desk.get_by_test_id("waiting-caller").nth(0)).to_contain_text("+32 2 555 0101")
+
+
 def test_a_live_escalation_arrives_on_the_board_and_goes_once_taken_over(
     cast, source, live_board, page
 ):
@@ -238,3 +287,42 @@ def test_an_urgent_broadcast_reaches_the_agents_my_quality_page(
         )
     finally:
         agent_context.close()
+
+
+def test_an_admin_sees_no_take_over_button_the_api_would_refuse(
+    cast, source, live_board, page, browser
+):
+    """Taking over is for supervisors and team leads: the admin's board offers no Take over,
+    neither on a live escalation nor on an agent's call; a team lead's does, for their team."""
+    from qa.complaints import services as complaints
+
+    post_events(
+        live_board.url,
+        source.token,
+        [
+            event("agent_login", ago=60, member="PJSIP/2004"),
+            event("agent_login", ago=60, member="PJSIP/2005"),
+            event("call_queued", ago=30, call_id="t1", queue="billing"),
+            event("call_answered", ago=20, call_id="t1", queue="billing", member="PJSIP/2004"),
+            event("call_queued", ago=30, call_id="t2", queue="cards"),
+            event("call_answered", ago=20, call_id="t2", queue="cards", member="PJSIP/2005"),
+        ],
+    )
+    complaints.live_escalation_raise(actor=cast.ann, reason="Asks for a supervisor")
+    boards = {}
+    for username in ["ada", "tina"]:
+        board = page if username == "ada" else browser.new_page()
+        open_board(board, live_board, username)
+        expect(board.locator("[data-testid=alert][data-kind=live_escalation]")).to_have_count(1)
+        expect(board.locator("[data-testid=agent-row][data-agent='Ann Agent']")).to_contain_text(
+            "On call"
+        )
+        boards[username] = board
+    ada, tina = boards["ada"], boards["tina"]
+    assert ada.get_by_role("button", name="Take over").count() == 0
+    assert ada.get_by_role("button", name="Acknowledge").count() > 0  # she still acknowledges
+    escalation = tina.locator("[data-testid=alert][data-kind=live_escalation]")
+    expect(escalation.get_by_role("button", name="Take over")).to_have_count(1)
+    ann = tina.locator("[data-testid=agent-row][data-agent='Ann Agent']")
+    expect(ann.get_by_role("button", name="Take over")).to_have_count(1)
+    tina.close()

@@ -127,7 +127,9 @@ def _random_batch(rng: random.Random, calls: dict, queues: dict) -> list[dict]:
     return batch
 
 
-async def test_snapshot_plus_deltas_equals_a_fresh_snapshot_for_every_role(cast, source):
+async def test_snapshot_plus_deltas_equals_a_fresh_snapshot_for_every_role(
+    cast, source, team_queues
+):
     sockets = {}
     for name in ["sam", "tina", "ann"]:
         socket, connected = await _open(getattr(cast, name))
@@ -155,7 +157,15 @@ async def test_snapshot_plus_deltas_equals_a_fresh_snapshot_for_every_role(cast,
     assert len(fresh["agents"]) == 3 and fresh["queues"]
     assert set(final["tina"]["agents"]) == {f"a{cast.ann_agent.pk}"}
     assert set(final["ann"]["agents"]) == {f"a{cast.ann_agent.pk}"}
-    assert final["ann"]["queues"] == {} and final["tina"]["queues"] == fresh["queues"]
+    assert final["ann"]["queues"] == {} and final["sam"]["queues"] == fresh["queues"]
+    # Tina's team works billing only: her board holds that tile and none of cards' alerts.
+    billing = f"q{team_queues.billing.pk}"
+    assert set(fresh["queues"]) == {billing, f"q{team_queues.cards.pk}"}
+    assert final["tina"]["queues"] == {billing: fresh["queues"][billing]}
+    assert all(
+        a.get("queue_id") in (None, team_queues.billing.pk)
+        for a in final["tina"]["alerts"].values()
+    )
 
 
 async def test_a_team_lead_never_receives_another_teams_agent(cast, source):
@@ -254,3 +264,59 @@ async def test_full_floor_sockets_opened_during_pushes_get_every_push_once_in_or
     for socket in sockets:
         await socket.disconnect()
     assert not FloorFanout.running
+
+
+async def test_a_team_lead_receives_only_the_queues_their_team_works(cast, source, team_queues):
+    """Tiles, waiting lists and queue alerts of cards never reach Billing's lead; the
+    supervisor gets both; a lead allowed to see the whole floor gets everything."""
+    from django.contrib.auth.models import Permission
+
+    billing, cards = f"q{team_queues.billing.pk}", f"q{team_queues.cards.pk}"
+    grant = await sync_to_async(Permission.objects.get)(codename="see_whole_floor")
+    await sync_to_async(cast.tom.user_permissions.add)(grant)
+    sockets = {}
+    for name in ["sam", "tina", "tom"]:
+        socket, connected = await _open(getattr(cast, name))
+        assert connected
+        first = await socket.receive_json_from(timeout=5)
+        sockets[name] = (socket, first["snapshot"], first["seq"])
+    # Callers waiting long enough for a wait alert in both queues.
+    await sync_to_async(ingest)(
+        source.source,
+        [
+            event("call_queued", ago=90, call_id="w1", queue="billing", caller="+3225550101"),
+            event("call_queued", ago=90, call_id="w2", queue="cards", caller="+3225550202"),
+        ],
+    )
+    await sync_to_async(push.floor_push)(site="main")
+    seen = {}
+    for name, (socket, state, seq) in sockets.items():
+        seen[name], _ = await _drain(socket, state, seq)
+        await socket.disconnect()
+    assert set(seen["sam"]["queues"]) == {billing, cards}
+    assert set(seen["tom"]["queues"]) == {billing, cards}
+    assert set(seen["tina"]["queues"]) == {billing}
+    assert [c["caller"] for c in seen["tina"]["queues"][billing]["waiting_calls"]] == [
+        "+3225550101"
+    ]
+    wait_alerts = {
+        name: {a["queue_id"] for a in state["alerts"].values() if a["kind"] == "queue_wait"}
+        for name, state in seen.items()
+    }
+    assert wait_alerts == {
+        "sam": {team_queues.billing.pk, team_queues.cards.pk},
+        "tom": {team_queues.billing.pk, team_queues.cards.pk},
+        "tina": {team_queues.billing.pk},
+    }
+    assert "+3225550202" not in str(seen["tina"])
+
+
+async def test_a_team_lead_whose_team_works_no_queue_sees_no_tile(cast, source):
+    await sync_to_async(ingest)(
+        source.source, [event("call_queued", ago=5, call_id="n1", queue="billing")]
+    )
+    socket, connected = await _open(cast.tina)
+    assert connected
+    first = await socket.receive_json_from(timeout=5)
+    assert first["snapshot"]["queues"] == {}
+    await socket.disconnect()

@@ -10,6 +10,8 @@ entry = st.fixed_dictionaries(
         "team_id": st.sampled_from([None, 1, 2]),
         "agent": st.sampled_from([None, "a1", "a2", "a3"]),
         "value": st.integers(0, 3),
+        "id": st.sampled_from([None, 1, 2]),
+        "queue_id": st.sampled_from([None, 1, 2]),
     }
 )
 section = st.dictionaries(st.sampled_from(["k1", "k2", "k3", "k4"]), entry, max_size=4)
@@ -18,6 +20,8 @@ viewers = st.sampled_from(
     [
         Viewer(everything=True),
         Viewer(queues=True, teams=frozenset({1}), agent_key="a3"),
+        Viewer(queues=True, teams=frozenset({2}), queue_ids=frozenset({1})),
+        Viewer(queues=True, teams=frozenset({2}), queue_ids=frozenset()),
         Viewer(agent_key="a1"),
         Viewer(),
     ]
@@ -80,3 +84,23 @@ def test_an_entry_leaving_a_team_leads_sight_becomes_a_removal():
     old = {"agents": {"a1": {"agent": "a1", "team_id": 1}}}
     new = {"agents": {"a1": {"agent": "a1", "team_id": 2}}}
     assert filter_delta(diff(old, new), lead) == {"set": {}, "remove": {"agents": ["a1"]}}
+
+
+def test_a_team_lead_scoped_to_queues_sees_those_tiles_and_their_alerts_only():
+    lead = Viewer(queues=True, teams=frozenset({1}), queue_ids=frozenset({7}))
+    floor = {
+        "queues": {"q7": {"id": 7}, "q8": {"id": 8}},
+        "alerts": {
+            "sl7": {"agent": None, "queue_id": 7},
+            "sl8": {"agent": None, "queue_id": 8},
+            "other": {"agent": None},
+        },
+        "summary": {"floor": {"staffed": 3}},
+    }
+    seen = filter_snapshot(floor, lead)
+    assert list(seen["queues"]) == ["q7"]
+    assert sorted(seen["alerts"]) == ["other", "sl7"]
+    assert seen["summary"] == floor["summary"]
+    # A tile that leaves the lead's queues is removed, never sent.
+    delta = filter_delta(diff({"queues": {"q7": {"id": 7}}}, {"queues": {"q7": {"id": 8}}}), lead)
+    assert delta == {"set": {}, "remove": {"queues": ["q7"]}}

@@ -6,13 +6,9 @@ Redis broker → worker → Redis channel layer, as in production.
 
 import asyncio
 import contextlib
-import os
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -22,6 +18,7 @@ from django.conf import settings
 from metrics import push, tasks
 from metrics.signals import floor_changed
 from tests.metrics.board.conftest import event, ingest
+from tests.services import start_celery_worker, stop_process
 
 REPO = Path(__file__).resolve().parents[3]
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -88,40 +85,11 @@ def floor_worker(transactional_db):
     """A real Celery worker on the Redis broker, reading the test database."""
     from django.db import connection
 
-    url = urlsplit(os.environ["DATABASE_URL"])
-    test_db = urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
-    env = dict(os.environ, CELERY_TASK_ALWAYS_EAGER="0", DATABASE_URL=test_db)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "callfloor",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            "floor@%h",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    from callfloor.celery import app
-
-    deadline = time.monotonic() + 60
-    while not app.control.ping(timeout=1):
-        assert time.monotonic() < deadline, "the Celery worker did not start"
-        assert process.poll() is None, "the Celery worker exited"
+    process = start_celery_worker(name="floor@%h", database=connection.settings_dict["NAME"])
     try:
         yield process
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop_process(process)
 
 
 def test_a_burst_of_changes_yields_one_push_through_a_real_worker(

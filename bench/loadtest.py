@@ -1,0 +1,929 @@
+"""`make loadtest`: open boards, a PBX and people working the API at once, for minutes.
+
+    python -m tests.services -- python -m bench.loadtest [--minutes 10] [--boards 200]
+        [--rate 100] [--users 50] [--think 3] [--agents 1000] [--queues 40]
+
+The production path on loopback: Daphne (HTTP API, pages and the floor sockets), one Celery
+worker (the coalesced floor refreshes), Celery beat (the heartbeat), PostgreSQL and Redis (from
+`tests.services`). Three kinds of load run together for `--minutes`:
+
+- `--boards` WebSocket boards (one process, autobahn on asyncio) logged in as a supervisor,
+  applying the snapshot and every delta in sequence as the browser does; a delta whose number
+  does not follow the last one is counted (gap: messages lost; repeat or older: out of order);
+- a PBX posting `--rate` telephony events a second, 4 POSTs a second (a slow POST makes the
+  next batch bigger, as an adapter sends what piled up), each batch ending with a probe (agent
+  0's not-ready reason `probe-<n>`); event-to-board latency is from the POST returning to the
+  first board message after which that board's data shows the probe;
+- `--users` logged-in sessions (supervisors, team leads, QA analysts, admins, agents), each a
+  thread that waits an exponential think time (mean `--think` s) and does what its role does:
+  the floor snapshot, reports, evaluations, appeals, handovers, complaints, schedules; and some
+  writes with the CSRF token (complaints and help requests by agents, broadcasts by
+  supervisors, notifications marked read).
+
+Every 5 s the CPU and memory of each process are read from /proc (PostgreSQL: the postmaster
+and its backends, proportional set size summed, so shared buffers count once). Memory is
+called flat when the RSS slope of the run's second half stays under 1 MB a minute for every
+server process. Results go to var/loadtest/results.json and print as Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.cookiejar
+import json
+import os
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench import board as bench_board
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "var" / "loadtest"
+SAMPLE_EVERY_S = 5.0
+FLAT_MB_PER_MIN = 1.0
+PASSWORD = secrets.token_urlsafe(12)
+
+# -- the people ---------------------------------------------------------------------------------
+
+# Role: its share of the `--users` sessions, out of 50 (about the people of a real floor).
+MIX = {"supervisor": 5, "team_lead": 10, "qa_analyst": 6, "admin": 2, "agent": 27}
+
+
+def setup_people(users: int) -> dict:
+    """Demo data for the API (evaluations, appeals, handovers, schedules) and `users` sessions."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+
+    from agents import services
+    from agents.models import Agent, Team
+    from agents.roles import Role
+    from qa.complaints.models import Category
+
+    os.environ.setdefault("CALLFLOOR_DEMO_PASSWORD", PASSWORD)
+    for command in ("seed_demo", "seed_quality_demo", "seed_scheduling_demo"):
+        call_command(command, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    User = get_user_model()
+    total = sum(MIX.values())
+    counts = {role: max(1, round(users * n / total)) for role, n in MIX.items()}
+    counts["agent"] += users - sum(counts.values())
+    demo_agents = list(
+        Agent.objects.filter(employee_number__startswith="E")
+        .select_related("user")
+        .order_by("employee_number")
+    )
+    leads = [t.lead for t in Team.objects.filter(lead__isnull=False).select_related("lead")]
+    sessions = []
+    for role, count in counts.items():
+        for n in range(count):
+            if role == "agent":
+                user = demo_agents[n % len(demo_agents)].user
+            elif role == "team_lead" and n < len(leads):
+                user = leads[n]
+            elif role == "team_lead":
+                user = User.objects.filter(username=f"load-lead-{n}").first()
+                if user is None:
+                    user = services.user_create(
+                        username=f"load-lead-{n}", password=None, roles=[Role.TEAM_LEAD]
+                    )
+                    Team.objects.filter(
+                        pk=Team.objects.filter(lead__isnull=True).order_by("pk").values("pk")[:1]
+                    ).update(lead=user)
+            else:
+                username = f"load-{role}-{n}"
+                user = User.objects.filter(username=username).first() or services.user_create(
+                    username=username, password=None, roles=[Role(role)]
+                )
+            client = Client()
+            client.force_login(user)
+            sessions.append(
+                {
+                    "role": role,
+                    "username": user.username,
+                    "agent": getattr(getattr(user, "agent", None), "pk", None),
+                    "team": Team.objects.filter(lead=user).values_list("pk", flat=True).first(),
+                    "session": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                }
+            )
+    from metrics.models import Queue
+
+    team = Team.objects.filter(name="Billing").first()
+    return {
+        "queue": Queue.objects.filter(name="billing").values_list("pk", flat=True).first(),
+        "sessions": sessions,
+        "cookie_name": settings.SESSION_COOKIE_NAME,
+        "category": Category.objects.filter(active=True).values_list("pk", flat=True).first(),
+        "team": team.pk if team else None,
+        "agent": demo_agents[0].pk if demo_agents else None,
+    }
+
+
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def actions(role: str, people: dict, me: dict) -> list[tuple[int, str, str, str, dict | None]]:
+    """(weight, group, method, path, body) of what someone in `role` does."""
+    day = _today()
+    team, agent = me.get("team") or people["team"], me["agent"] or people["agent"]
+    floor = [(6, "floor", "GET", "/api/floor/snapshot/", None)]
+    mine = [
+        (2, "people", "GET", "/api/me/", None),
+        (2, "people", "GET", "/api/notifications/", None),
+        (1, "write", "POST", "/api/notifications/read/", {}),
+    ]
+    complaints = [
+        (3, "complaints", "GET", "/api/complaints/?open=1", None),
+        (1, "complaints", "GET", "/api/complaints/categories/", None),
+    ]
+    if role == "supervisor":
+        return [
+            *floor,
+            *mine,
+            *complaints,
+            (3, "reports", "GET", f"/api/reports/queues/?start={day}&end={day}", None),
+            (2, "reports", "GET", f"/api/reports/site/?start={day}&end={day}", None),
+            (1, "complaints", "GET", "/api/live-escalations/", None),
+            (1, "people", "GET", "/api/agents/", None),
+            (1, "scheduling", "GET", f"/api/staffing/?queue={people['queue']}&day={day}", None),
+            (1, "scheduling", "GET", "/api/handovers/", None),
+            (1, "page", "GET", "/floor/", None),
+            (
+                1,
+                "write",
+                "POST",
+                "/api/floor/broadcasts/",
+                {"text": "Queue billing is busy: finish wrap-up quickly", "expires_at": "+120"},
+            ),
+        ]
+    if role == "team_lead":
+        return [
+            *floor,
+            *mine,
+            *complaints,
+            (3, "qa", "GET", "/api/qa/evaluations/", None),
+            (3, "scheduling", "GET", "/api/handovers/", None),
+            (1, "scheduling", "GET", "/api/handovers/open-cases/", None),
+            (2, "reports", "GET", f"/api/reports/teams/{team}/?start={day}&end={day}", None),
+            (1, "scheduling", "GET", f"/api/attendance/?team={team}&day={day}", None),
+            (1, "scheduling", "GET", "/api/swaps/", None),
+            (1, "page", "GET", "/handovers/", None),
+        ]
+    if role == "qa_analyst":
+        return [
+            *mine,
+            *complaints,
+            (5, "qa", "GET", "/api/qa/evaluations/", None),
+            (2, "qa", "GET", "/api/qa/appeals/", None),
+            (1, "qa", "GET", "/api/qa/stats/", None),
+            (1, "qa", "GET", "/api/qa/calibration/", None),
+            (1, "qa", "GET", "/api/qa/scorecards/", None),
+            (1, "qa", "GET", "/api/qa/sampling-rules/", None),
+            (1, "page", "GET", "/qa/worklist/", None),
+        ]
+    if role == "admin":
+        return [
+            *mine,
+            (2, "people", "GET", "/api/agents/", None),
+            (1, "people", "GET", "/api/teams/", None),
+            (2, "reports", "GET", f"/api/reports/site/?start={day}&end={day}", None),
+            (1, "reports", "GET", f"/api/reports/agents/{agent}/?start={day}&end={day}", None),
+            (1, "complaints", "GET", "/api/complaints/reports/", None),
+        ]
+    return [
+        *mine,
+        (3, "qa", "GET", "/api/qa/evaluations/", None),
+        (1, "qa", "GET", "/api/qa/appeals/", None),
+        (2, "scheduling", "GET", f"/api/shifts/?week={day}", None),
+        (1, "scheduling", "GET", "/api/swaps/", None),
+        (1, "scheduling", "GET", "/api/leave/", None),
+        (1, "scheduling", "GET", "/api/briefings/", None),
+        (1, "complaints", "GET", "/api/complaints/", None),
+        (2, "reports", "GET", f"/api/reports/agents/{agent}/?start={day}&end={day}", None),
+        (1, "page", "GET", "/floor/me/", None),
+        (1, "write", "POST", "/api/floor/help-requests/", {"reason": "technical"}),
+        (
+            1,
+            "write",
+            "POST",
+            "/api/complaints/",
+            {
+                "customer_name": "Load Test Customer",
+                "customer_contact": "load@example.invalid",
+                "category": people["category"],
+                "description": "The customer was charged twice for one transfer.",
+            },
+        ),
+    ]
+
+
+class Session:
+    """One person's browser: a session cookie, the CSRF cookie, keep-alive-free urllib."""
+
+    def __init__(self, base: str, cookie_name: str, me: dict) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        host = urlsplit(base).hostname
+        self.jar.set_cookie(_cookie(cookie_name, me["session"], host))
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def csrf(self) -> str:
+        return next((c.value for c in self.jar if c.name == "csrftoken"), "")
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
+        headers = {"Accept": "application/json"}
+        data = None
+        if method != "GET":
+            headers.update(
+                {
+                    "Content-Type": "application/json",
+                    "X-CSRFToken": self.csrf(),
+                    "Origin": self.base,
+                    "Referer": self.base + "/",
+                }
+            )
+            data = json.dumps(body or {}).encode()
+        request = urllib.request.Request(  # noqa: S310 - loopback
+            self.base + path, data=data, method=method, headers=headers
+        )
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+
+def _cookie(name: str, value: str, host: str) -> http.cookiejar.Cookie:
+    return http.cookiejar.Cookie(
+        0, name, value, None, False, host, False, False, "/", True, False, None, False, None,
+        None, {},
+    )  # fmt: skip
+
+
+def user_loop(base: str, people: dict, me: dict, until: float, think: float, seed: int, out):
+    """One person until `until` (monotonic): think, act, record (t, group, method, status, s)."""
+    rng = random.Random(seed)
+    session = Session(base, people["cookie_name"], me)
+    status, _ = session.request("GET", "/")  # the home page sets the CSRF cookie
+    if status != 200 or not session.csrf():
+        out.append((time.monotonic(), "login", "GET", status, 0.0, "/"))
+        return
+    menu = actions(me["role"], people, me)
+    weights = [w for w, *_ in menu]
+    time.sleep(rng.uniform(0, think))  # not everyone starts at once
+    while time.monotonic() < until:
+        _, group, method, path, body = rng.choices(menu, weights)[0]
+        if body and str(body.get("expires_at", "")).startswith("+"):
+            ahead = timedelta(seconds=int(body["expires_at"][1:]))
+            body = {**body, "expires_at": (datetime.now(UTC) + ahead).isoformat()}
+        started = time.monotonic()
+        try:
+            status, content = session.request(method, path, body)
+        except OSError:
+            status, content = 0, b""
+        out.append((started, group, method, status, time.monotonic() - started, path))
+        if path == "/api/floor/help-requests/" and status == 201:
+            # The agent withdraws it a little later, as people do once helped.
+            ident = json.loads(content)["id"]
+            time.sleep(rng.uniform(1, 3))
+            started = time.monotonic()
+            path = f"/api/floor/help-requests/{ident}/cancel/"
+            status, _ = session.request("POST", path, {})
+            out.append((started, "write", "POST", status, time.monotonic() - started, path))
+        time.sleep(rng.expovariate(1 / think))
+
+
+def users_main(config: dict, until_wall: float, result_path: str) -> None:
+    """All the people, one thread each; their requests to `result_path` at the end."""
+    until = time.monotonic() + (until_wall - time.time())
+    base = f"http://127.0.0.1:{config['port']}"
+    people = config["people"]
+    records: list = []
+    threads = [
+        threading.Thread(
+            target=user_loop,
+            args=(base, people, me, until, config["think"], n, records),
+            daemon=True,
+        )
+        for n, me in enumerate(people["sessions"])
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=max(1.0, until - time.monotonic()) + 90)
+    Path(result_path).write_text(json.dumps(records))
+
+
+# -- the PBX ------------------------------------------------------------------------------------
+
+
+def pbx_main(floor: dict, port: int, *, rate: float, seconds: float, sim, out) -> None:
+    """A PBX adapter: 4 POSTs a second, each with every event due since the last one.
+
+    The simulator's calls, topped up with agent status changes to `rate` events a second, and
+    a probe last in each batch; when a POST is slow the next batch is bigger (up to the API's
+    1,000), as an adapter sends what piled up. (probe, accepted at, events) go to `out`.
+    """
+    url = f"http://127.0.0.1:{port}/api/telephony/events"
+    rng = random.Random(7)
+    members, probe_member = floor["members"][1:], floor["members"][0]
+    sim.prefix = "pbx"
+    begin = time.monotonic()
+    backlog: list[dict] = []
+    sent = n = counter = 0
+    try:
+        while (elapsed := time.monotonic() - begin) < seconds:
+            time.sleep(max(0.0, n / 4 - elapsed))
+            backlog += sim.advance(time.time())
+            due = max(1, min(1000, round(rate * (time.monotonic() - begin)) - sent))
+            events, backlog = backlog[: due - 1], backlog[due - 1 :]
+            while len(events) < due - 1:
+                counter += 1
+                status = (
+                    {"status": "available"}
+                    if rng.random() < 0.5
+                    else {"status": "not_ready", "reason": rng.choice(["Break", "Meeting"])}
+                )
+                events.append(
+                    bench_board._event(
+                        counter, "agent_status", member=rng.choice(members), **status
+                    )
+                )
+            counter += 1
+            events.append(
+                bench_board._event(
+                    counter,
+                    "agent_status",
+                    member=probe_member,
+                    status="not_ready",
+                    reason=f"probe-{n}",
+                )
+            )
+            out.put((n, bench_board._post(url, floor["token"], events), len(events)))
+            sent += len(events)
+            n += 1
+    finally:
+        out.put(None)
+
+
+# -- the boards ---------------------------------------------------------------------------------
+
+
+class CheckedBoard(bench_board.Board):
+    """A board that also counts every message it could not apply in order.
+
+    A delta numbered at or below the snapshot just received is not out of order: the socket
+    joined the group before reading the snapshot, so a push made in between arrives after a
+    snapshot that already holds it (the browser ignores it, as this board does). Any other
+    delta at or below the last number applied is out of order.
+    """
+
+    def __init__(self, probe: str) -> None:
+        super().__init__(probe)
+        self.lost = 0  # deltas skipped over by a gap in the numbers
+        self.out_of_order = 0
+        self.already_in_snapshot = 0
+        self.since_snapshot = 0  # deltas applied since the last snapshot
+        self.snapshots = 0
+        self.closed: tuple | None = None  # (code, reason) when the server closed it
+
+    def receive(self, message: dict, at: float) -> None:
+        if message["type"] == "snapshot":
+            self.snapshots += 1
+            self.since_snapshot = 0
+        elif self.seq is not None:
+            if message["seq"] <= self.seq:
+                if self.since_snapshot:
+                    self.out_of_order += 1
+                else:
+                    self.already_in_snapshot += 1
+            else:
+                self.since_snapshot += 1
+                if message["seq"] != self.seq + 1:
+                    self.lost += message["seq"] - self.seq - 1
+        super().receive(message, at)
+
+
+async def open_checked_board(port: int, cookie: str, probe: str) -> CheckedBoard:
+    """A board socket as bench.board opens one, which also notes when the server closes it."""
+    from autobahn.asyncio.websocket import WebSocketClientFactory, WebSocketClientProtocol
+
+    board = CheckedBoard(probe)
+
+    class Protocol(WebSocketClientProtocol):
+        def onMessage(self, payload, is_binary):
+            board.receive(json.loads(payload), time.monotonic())
+
+        def onClose(self, was_clean, code, reason):
+            board.closed = (code, reason)
+
+    factory = WebSocketClientFactory(
+        f"ws://127.0.0.1:{port}/ws/floor/",
+        headers={"Cookie": cookie, "Origin": f"http://127.0.0.1:{port}"},
+    )
+    factory.protocol = Protocol
+    factory.setProtocolOptions(maxMessagePayloadSize=0, maxFramePayloadSize=0)
+    loop = asyncio.get_event_loop()
+    board.transport, _ = await loop.create_connection(factory, "127.0.0.1", port)
+    await asyncio.wait_for(board.ready, 120)
+    return board
+
+
+def _quantiles(values: list[float]) -> dict:
+    if len(values) < 2:
+        return {"n": len(values), "p50_ms": None, "p95_ms": None, "p99_ms": None}
+    q = statistics.quantiles(values, n=100)
+    return {
+        "n": len(values),
+        "p50_ms": 1000 * q[49],
+        "p95_ms": 1000 * q[94],
+        "p99_ms": 1000 * q[98],
+        "max_ms": 1000 * max(values),
+    }
+
+
+async def drive(config: dict) -> dict:
+    """Boards open, then the PBX and the people for the run; the figures of all three."""
+    import multiprocessing
+
+    floor, port = config["floor"], config["port"]
+    opened: list[CheckedBoard] = []
+    started = time.monotonic()
+    for start in range(0, config["boards"], 20):
+        opened += await asyncio.gather(
+            *(
+                open_checked_board(port, floor["cookie"], floor["probe"])
+                for _ in range(start, min(config["boards"], start + 20))
+            )
+        )
+    print(
+        f"loadtest: {len(opened)} boards open in {time.monotonic() - started:.1f} s",
+        file=sys.stderr,
+    )
+    seconds = config["minutes"] * 60
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    load_started_wall = time.time()
+    Path(config["marks"]).write_text(json.dumps({"load_started": load_started_wall}))
+    users = context.Process(
+        target=users_main,
+        args=(config, load_started_wall + seconds, config["users_result"]),
+    )
+    users.start()
+    sender = context.Process(
+        target=pbx_main,
+        args=(floor, port),
+        kwargs={"rate": config["rate"], "seconds": seconds, "sim": config["sim"], "out": out},
+    )
+    sender.start()
+    Path(config["pids_file"]).write_text(
+        json.dumps({"boards": os.getpid(), "pbx": sender.pid, "users": users.pid})
+    )
+    accepted: dict[int, float] = {}
+    events = 0
+    loop = asyncio.get_event_loop()
+    while (item := await loop.run_in_executor(None, out.get)) is not None:
+        probe, at, size = item
+        accepted[probe] = at
+        events += size
+    sender.join()
+    await loop.run_in_executor(None, users.join)
+    await asyncio.sleep(3)  # the last pushes
+    latencies: list[float] = []
+    by_minute: dict[int, list[float]] = {}
+    t0 = min(accepted.values(), default=0.0)
+    for b in opened:
+        for p, at in accepted.items():
+            if p in b.arrivals:
+                latency = b.arrivals[p] - at
+                latencies.append(latency)
+                by_minute.setdefault(int((at - t0) // 60), []).append(latency)
+    missing = sum(1 for b in opened for p in accepted if p not in b.arrivals)
+    still_open = sum(1 for b in opened if b.closed is None)
+    closes = sorted({str(b.closed) for b in opened if b.closed is not None})
+    for b in opened:
+        b.transport.close()
+    return {
+        "boards": len(opened),
+        "boards_open_at_end": still_open,
+        "boards_closed_by": closes,
+        "events": events,
+        "seconds": seconds,
+        "rate": events / seconds,
+        "probes": len(accepted),
+        "board_latency": _quantiles(latencies),
+        "board_latency_by_minute": {
+            str(m): _quantiles(values) for m, values in sorted(by_minute.items())
+        },
+        "probes_missing": missing,
+        "lost": sum(b.lost for b in opened),
+        "out_of_order": sum(b.out_of_order for b in opened),
+        "already_in_snapshot": sum(b.already_in_snapshot for b in opened),
+        "snapshots_after_open": sum(b.snapshots - 1 for b in opened),
+        "messages": sum(b.messages for b in opened),
+    }
+
+
+def drive_main(config_path: str) -> None:
+    """The load's own process (no Django): history, then boards, PBX and people."""
+    from metrics.simulator import FloorSimulator, rate_function, read_profile
+
+    config = json.loads(Path(config_path).read_text())
+    floor, port = config["floor"], config["port"]
+    sim = FloorSimulator(
+        members=floor["members"][1:],
+        queues={q: 1.0 for q in floor["queues"]},
+        rate=rate_function(
+            read_profile(config["profile"]), agents=len(floor["members"]), aht_s=230
+        ),
+        start=time.time() - config["warmup"] * 60,
+        seed=3,
+        prefix="history",
+    )
+    history = sim.advance(time.time())
+    history.insert(
+        0,
+        {
+            "id": "probe-login",
+            "type": "agent_login",
+            "at": datetime.now(UTC).isoformat(),
+            "member": floor["members"][0],
+        },
+    )
+    for start in range(0, len(history), 1000):
+        bench_board._post(
+            f"http://127.0.0.1:{port}/api/telephony/events",
+            floor["token"],
+            history[start : start + 1000],
+        )
+    print(f"loadtest: {len(history)} events of history posted", file=sys.stderr)
+    config["sim"] = sim
+    result = asyncio.run(drive(config))
+    records = json.loads(Path(config["users_result"]).read_text())
+    result["api"] = api_summary(records)
+    print(json.dumps(result))
+
+
+def api_summary(records: list) -> dict:
+    groups: dict[str, list] = {}
+    refused: dict[str, int] = {}
+    for _, group, method, status, seconds, path in records:
+        groups.setdefault(group, []).append((status, seconds))
+        if status >= 400 or status == 0:
+            key = f"{method} {path.split('?')[0]} → {status}"
+            refused[key] = refused.get(key, 0) + 1
+    summary = {}
+    for group, rows in sorted(groups.items()):
+        summary[group] = {
+            **_quantiles([s for _, s in rows]),
+            "requests": len(rows),
+            "5xx": sum(1 for status, _ in rows if status >= 500),
+            "4xx": sum(1 for status, _ in rows if 400 <= status < 500),
+            "failed": sum(1 for status, _ in rows if status == 0),
+        }
+    total = len(records)
+    first = min((r[0] for r in records), default=0.0)
+    last = max((r[0] for r in records), default=0.0)
+    summary["all"] = {
+        **_quantiles([r[4] for r in records]),
+        "requests": total,
+        "per_s": total / (last - first) if last > first else 0.0,
+        "5xx": sum(1 for r in records if r[3] >= 500),
+        "4xx": sum(1 for r in records if 400 <= r[3] < 500),
+        "failed": sum(1 for r in records if r[3] == 0),
+        "refused": refused,
+    }
+    return summary
+
+
+# -- processes and their use of the machine -------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                found.append(int(proc.name))
+    return found
+
+
+def _cpu_s(pid: int, *, reaped: bool = False) -> float:
+    """CPU seconds of `pid` (with `reaped`: also of its children that have exited)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / bench_board.Usage.TICK
+
+
+def _mem_mb(pid: int, field: str) -> float:
+    path = Path(f"/proc/{pid}/smaps_rollup" if field == "Pss" else f"/proc/{pid}/status")
+    for line in path.read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Sampler(threading.Thread):
+    """CPU (% of one core since the last sample) and memory of each process every 5 s."""
+
+    def __init__(self, pids: dict[str, int], groups: dict[str, int]) -> None:
+        super().__init__(daemon=True)
+        self.pids = dict(pids)  # one process each: RSS
+        self.groups = dict(groups)  # a process and its children (PostgreSQL): PSS summed
+        self.samples: list[dict] = []
+        self.stop = threading.Event()
+        self._last: dict[str, tuple[float, float]] = {}
+
+    def add(self, pids: dict[str, int]) -> None:
+        self.pids.update(pids)
+
+    def _measure(self, name: str, pids: list[int], field: str, now: float) -> dict | None:
+        group = field == "Pss"
+        cpu = mem = 0.0
+        alive = False
+        for pid in pids:
+            try:
+                # A group's parent also counts its exited children (one backend a request).
+                cpu += _cpu_s(pid, reaped=group and pid == pids[0])
+                mem += _mem_mb(pid, field)
+                alive = True
+            except (OSError, IndexError, ValueError):
+                continue
+        if not alive:
+            return None
+        last = self._last.get(name)
+        self._last[name] = (now, cpu)
+        pct = 100 * (cpu - last[1]) / (now - last[0]) if last and now > last[0] else None
+        return {"cpu_pct": pct, "mem_mb": mem}
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            now = time.monotonic()
+            sample = {"t": time.time(), "processes": {}}
+            for name, pid in list(self.pids.items()):
+                m = self._measure(name, [pid], "VmRSS", now)
+                if m:
+                    sample["processes"][name] = m
+            for name, pid in self.groups.items():
+                m = self._measure(name, [pid, *_children(pid)], "Pss", now)
+                if m:
+                    sample["processes"][name] = m
+            self.samples.append(sample)
+            self.stop.wait(SAMPLE_EVERY_S)
+
+
+def _slope(points: list[tuple[float, float]]) -> float | None:
+    """Least-squares slope of (minutes, MB) points, MB per minute."""
+    if len(points) < 3:
+        return None
+    mx = statistics.fmean(x for x, _ in points)
+    my = statistics.fmean(y for _, y in points)
+    den = sum((x - mx) ** 2 for x, _ in points)
+    return sum((x - mx) * (y - my) for x, y in points) / den if den else None
+
+
+# PostgreSQL is reported but not judged: its shared buffers fill as the tables grow.
+SERVERS = ("daphne", "worker", "beat", "redis")
+
+
+def usage_summary(samples: list[dict], start: float, end: float) -> dict:
+    """Per process: mean/max CPU, memory at start, end and peak, slope over the second half."""
+    names = sorted({n for s in samples for n in s["processes"]})
+    middle = start + (end - start) / 2
+    result = {}
+    for name in names:
+        series = [
+            (s["t"], s["processes"][name])
+            for s in samples
+            if name in s["processes"] and start <= s["t"] <= end
+        ]
+        if not series:
+            continue
+        cpu = [m["cpu_pct"] for _, m in series if m["cpu_pct"] is not None]
+        mem = [(t, m["mem_mb"]) for t, m in series]
+        first_minute = [mb for t, mb in mem if t < start + 60] or [mem[0][1]]
+        last_minute = [mb for t, mb in mem if t > end - 60] or [mem[-1][1]]
+        slope = _slope([((t - start) / 60, mb) for t, mb in mem if t >= middle])
+        result[name] = {
+            "cpu_mean_pct": statistics.fmean(cpu) if cpu else None,
+            "cpu_max_pct": max(cpu) if cpu else None,
+            "mem_first_minute_mb": statistics.fmean(first_minute),
+            "mem_last_minute_mb": statistics.fmean(last_minute),
+            "mem_peak_mb": max(mb for _, mb in mem),
+            "mem_slope_second_half_mb_per_min": slope,
+            "memory": "PSS, summed" if name == "postgresql" else "RSS",
+        }
+    flat = {
+        name: result[name]["mem_slope_second_half_mb_per_min"] is not None
+        and result[name]["mem_slope_second_half_mb_per_min"] < FLAT_MB_PER_MIN
+        for name in SERVERS
+        if name in result
+    }
+    return {"processes": result, "memory_flat": flat}
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["drive"]:
+        drive_main(argv[1])
+        return 0
+    parser = argparse.ArgumentParser(prog="loadtest")
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--boards", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=100, help="telephony events per second")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--think", type=float, default=3.0, help="mean think time, seconds")
+    parser.add_argument("--agents", type=int, default=1000)
+    parser.add_argument("--queues", type=int, default=40)
+    parser.add_argument("--warmup", type=float, default=10, help="minutes of history")
+    args = parser.parse_args(argv)
+    if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL"):
+        raise SystemExit("loadtest: run through `make loadtest` (PostgreSQL and Redis)")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(32))
+    bench_board._django()
+    from metrics.management.commands.simulate_floor import DEFAULT_PROFILE, _shared
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    bench_board.OUT = OUT  # the servers' logs and beat schedule go beside the results
+    load_before = os.getloadavg()
+    print(f"loadtest: a floor of {args.agents} agents, {args.queues} queues", file=sys.stderr)
+    floor = bench_board.setup_floor(args.agents, args.queues)
+    people = setup_people(args.users)
+    port = bench_board._free_port()
+    processes = bench_board.start_processes(port)
+    sampler = None
+    try:
+        bench_board._wait_http(f"http://127.0.0.1:{port}/healthz")
+        pids = {name: p.pid for name, p in processes.items()}
+        redis_pid = bench_board._pid_listening(int(urlsplit(os.environ["REDIS_URL"]).port))
+        if redis_pid:
+            pids["redis"] = redis_pid
+        groups = {}
+        pgdata = os.environ.get("CALLFLOOR_TEST_PGDATA")
+        if pgdata and Path(pgdata, "postmaster.pid").exists():
+            groups["postgresql"] = int(Path(pgdata, "postmaster.pid").read_text().split()[0])
+        config = {
+            "floor": floor,
+            "people": people,
+            "port": port,
+            "minutes": args.minutes,
+            "boards": args.boards,
+            "rate": args.rate,
+            "think": args.think,
+            "warmup": args.warmup,
+            "profile": str(_shared(DEFAULT_PROFILE)),
+            "users_result": str(OUT / "users.json"),
+            "pids_file": str(OUT / "load-pids.json"),
+            "marks": str(OUT / "marks.json"),
+        }
+        for stale in ("pids_file", "marks"):
+            Path(config[stale]).unlink(missing_ok=True)
+        (OUT / "config.json").write_text(json.dumps(config))
+        sampler = Sampler(pids, groups)
+        sampler.start()
+        drive = subprocess.Popen(
+            [sys.executable, "-m", "bench.loadtest", "drive", str(OUT / "config.json")],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        pids_file = Path(config["pids_file"])
+        while drive.poll() is None and not pids_file.exists():
+            time.sleep(0.5)
+        if pids_file.exists():
+            sampler.add(json.loads(pids_file.read_text()))
+        out, _ = drive.communicate()
+        if drive.returncode:
+            raise SystemExit("loadtest: the load process failed")
+        result = json.loads(out.strip().splitlines()[-1])
+    finally:
+        if sampler:
+            sampler.stop.set()
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            process.wait(timeout=30)
+    start = json.loads(Path(config["marks"]).read_text())["load_started"]
+    end = start + args.minutes * 60
+    from bench.run import machine
+
+    run = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "command": "make loadtest" + (f' LOADTEST_ARGS="{" ".join(argv)}"' if argv else ""),
+        "settings": vars(args),
+        "result": result,
+        "usage": usage_summary(sampler.samples, start, end),
+        "samples": sampler.samples,
+    }
+    run["passed"] = {
+        "no board message lost or out of order": result["lost"] == 0
+        and result["out_of_order"] == 0
+        and result["probes_missing"] == 0,
+        "no 5xx": result["api"].get("all", {}).get("5xx", 0) == 0,
+        "memory flat": all(run["usage"]["memory_flat"].values()),
+    }
+    (OUT / "results.json").write_text(json.dumps(run, indent=2))
+    print(markdown(run))
+    return 0 if all(run["passed"].values()) else 1
+
+
+def _ms(value) -> str:
+    return "–" if value is None else f"{value:,.0f} ms"
+
+
+def _num(value, unit: str = "", digits: int = 0) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}{unit}"
+
+
+def markdown(run: dict) -> str:
+    r, s = run["result"], run["settings"]
+    la = " / ".join(f"{x:.2f}" for x in run["load_average_before"])
+    lb = " / ".join(f"{x:.2f}" for x in run["load_average_after"])
+    lat = r["board_latency"]
+    out = [
+        f"Run {run['when']} on {run['machine']}; `{run['command']}`; load average before "
+        f"{la}, after {lb}.",
+        "",
+        f"{s['minutes']:g} minutes: {r['boards']} boards, {r['rate']:.1f} telephony events/s "
+        f"({r['events']:,} events, target {s['rate']:g}), {s['users']} API users "
+        f"({run['result']['api'].get('all', {}).get('per_s', 0):.1f} requests/s); a floor of "
+        f"{s['agents']} agents and {s['queues']} queues.",
+        "",
+        "| check | result |",
+        "|---|---|",
+        f"| board messages lost (sequence gaps) | {r['lost']} |",
+        f"| board messages out of order | {r['out_of_order']} |",
+        f"| deltas already in the snapshot just received (ignored) | {r['already_in_snapshot']} |",
+        f"| probes never shown (of {r['probes']:,} × {r['boards']} boards) | "
+        f"{r['probes_missing']:,} |",
+        f"| boards still open at the end | {r['boards_open_at_end']} of {r['boards']} |",
+        f"| API 5xx | {r['api'].get('all', {}).get('5xx', 0)} |",
+        f"| event → board latency p50 / p95 / p99 / max | {_ms(lat['p50_ms'])} / "
+        f"{_ms(lat['p95_ms'])} / {_ms(lat['p99_ms'])} / {_ms(lat.get('max_ms'))} |",
+        "",
+        "| API group | requests | p50 | p95 | p99 | 4xx | 5xx | failed |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for group, g in r["api"].items():
+        out.append(
+            f"| {group} | {g['requests']:,} | {_ms(g['p50_ms'])} | {_ms(g['p95_ms'])} | "
+            f"{_ms(g['p99_ms'])} | {g['4xx']} | {g['5xx']} | {g['failed']} |"
+        )
+    refused = r["api"].get("all", {}).get("refused") or {}
+    if refused:
+        out += ["", "Refused or failed: " + "; ".join(f"{k} × {n}" for k, n in refused.items())]
+    if r.get("boards_closed_by"):
+        out += ["", "Boards closed by the server with: " + ", ".join(r["boards_closed_by"])]
+    out += [
+        "",
+        "| process | CPU mean (max) | memory first min | last min | peak | slope, 2nd half | "
+        "flat |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    flat = run["usage"]["memory_flat"]
+    for name, p in run["usage"]["processes"].items():
+        kind = " (PSS)" if name == "postgresql" else ""
+        out.append(
+            f"| {name} | {_num(p['cpu_mean_pct'], ' %')} ({_num(p['cpu_max_pct'], ' %')}) | "
+            f"{_num(p['mem_first_minute_mb'], ' MB')}{kind} | "
+            f"{_num(p['mem_last_minute_mb'], ' MB')} | {_num(p['mem_peak_mb'], ' MB')} | "
+            f"{_num(p['mem_slope_second_half_mb_per_min'], ' MB/min', 2)} | "
+            f"{'yes' if flat.get(name) else ('no' if name in flat else '')} |"
+        )
+    out += ["", "| event → board latency, by minute | p50 | p95 | p99 |", "|---|---|---|---|"]
+    for minute, q in r["board_latency_by_minute"].items():
+        out.append(
+            f"| {int(minute) + 1} | {_ms(q['p50_ms'])} | {_ms(q['p95_ms'])} | {_ms(q['p99_ms'])} |"
+        )
+    out += [
+        "",
+        "Passed: " + ", ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in run["passed"].items()),
+    ]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

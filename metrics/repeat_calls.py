@@ -1,0 +1,245 @@
+"""The live repeat-call rate: kpi.md's share of answered calls whose caller calls any queue again
+within the repeat window (`CALLFLOOR_REPEAT_WINDOW_H`, 24 h by default), kept current by counters.
+
+`repeat_calls_catch_up` reads the queue calls stored since its last run (by id) and those that
+were still waiting then, and moves per-queue per-interval counters (`RepeatCallInterval`): an
+answered call with a usable caller number counts in `answered_known_n`, and in `repeat_n` once
+the same caller enters a queue after it within the window, whichever the floor learns first.
+Answered calls not yet repeated (`RepeatCallCandidate`) and the callers' entries
+(`RepeatCaller`) are kept for the window only. So a run costs what was written since the last
+one, and the live floor sums at most one counter row per interval of today, however many calls
+the day holds. As in the reports, calls without a usable caller number are left out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Min, Sum
+from django.utils import timezone
+
+from metrics import kpi
+from metrics.models import (
+    Outcome,
+    Queue,
+    QueueCall,
+    RepeatCallCandidate,
+    RepeatCaller,
+    RepeatCallInterval,
+    RepeatCallMark,
+)
+from metrics.services import site_zone
+
+log = logging.getLogger(__name__)
+
+BATCH = 5000
+_FIELDS = ("id", "caller", "queue_id", "offered_at", "outcome", "queue__interval_minutes")
+
+
+def repeat_window() -> timedelta:
+    return timedelta(hours=float(getattr(settings, "CALLFLOOR_REPEAT_WINDOW_H", 24)))
+
+
+def _known(caller: str) -> bool:
+    # As `kpi.repeat_call_rate` and the reports: anonymous or empty numbers are left out.
+    return caller.lower() not in kpi.ANONYMOUS_CALLERS
+
+
+def _mark() -> RepeatCallMark:
+    mark = RepeatCallMark.objects.select_for_update().order_by("pk").first()
+    if mark is not None:
+        return mark
+    # First run: start from the calls of the last two days (or windows, if longer): enough for
+    # today's figures, rather than the whole history.
+    since = timezone.now() - max(2 * repeat_window(), timedelta(days=2))
+    first = QueueCall.objects.filter(offered_at__gte=since).aggregate(first=Min("id"))["first"]
+    if first is None:
+        first = (QueueCall.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    return RepeatCallMark.objects.create(last_call_id=first - 1)
+
+
+class _Run:
+    """The counter changes of one catch-up, applied at the end."""
+
+    def __init__(self, window: timedelta) -> None:
+        self.window = window
+        self.zone = site_zone()
+        self.counts: dict[tuple[int, datetime], list[int]] = defaultdict(lambda: [0, 0])
+        self.waiting: set[int] = set()
+        self.clock: datetime | None = None
+
+    def apply(self, rows: list[dict], *, entries: bool) -> None:
+        """`entries`: the rows are new queue calls (each an entry of its caller into a queue);
+        otherwise calls seen before while waiting that have an outcome now."""
+        callers = {r["caller"] for r in rows if _known(r["caller"])}
+        seen: dict[str, list[datetime]] = defaultdict(list)
+        for caller, offered in RepeatCaller.objects.filter(caller__in=callers).values_list(
+            "caller", "offered_at"
+        ):
+            seen[caller].append(offered)
+        candidates: dict[str, list[dict]] = defaultdict(list)
+        for row in RepeatCallCandidate.objects.filter(caller__in=callers).values(
+            "call_id", "caller", "offered_at", "queue_id", "start"
+        ):
+            candidates[row["caller"]].append(row)
+        created: dict[int, dict] = {}
+        repeated: set[int] = set()
+        entered: list[RepeatCaller] = []
+        for row in sorted(rows, key=lambda r: (r["offered_at"], r["id"])):
+            caller, offered = row["caller"], row["offered_at"]
+            if self.clock is None or offered > self.clock:
+                self.clock = offered
+            known = _known(caller)
+            if entries and known:
+                # This entry makes the caller's earlier answered calls of the window repeats.
+                keep = []
+                for candidate in candidates[caller]:
+                    if candidate["offered_at"] < offered <= candidate["offered_at"] + self.window:
+                        self.counts[(candidate["queue_id"], candidate["start"])][1] += 1
+                        if created.pop(candidate["call_id"], None) is None:
+                            repeated.add(candidate["call_id"])
+                    else:
+                        keep.append(candidate)
+                candidates[caller] = keep
+                seen[caller].append(offered)
+                entered.append(RepeatCaller(caller=caller, offered_at=offered))
+            if row["outcome"] == Outcome.ANSWERED and known:
+                start = kpi.interval_start(
+                    offered.timestamp(), zone=self.zone, minutes=row["queue__interval_minutes"]
+                )
+                counts = self.counts[(row["queue_id"], start)]
+                counts[0] += 1
+                if any(offered < other <= offered + self.window for other in seen[caller]):
+                    counts[1] += 1  # the caller already called again
+                else:
+                    candidate = {
+                        "call_id": row["id"],
+                        "caller": caller,
+                        "offered_at": offered,
+                        "queue_id": row["queue_id"],
+                        "start": start,
+                    }
+                    candidates[caller].append(candidate)
+                    created[row["id"]] = candidate
+            elif row["outcome"] == Outcome.WAITING:
+                self.waiting.add(row["id"])
+        if repeated:
+            RepeatCallCandidate.objects.filter(call_id__in=repeated).delete()
+        RepeatCallCandidate.objects.bulk_create(
+            [RepeatCallCandidate(**c) for c in created.values()], ignore_conflicts=True
+        )
+        RepeatCaller.objects.bulk_create(entered)
+
+    def save_counts(self) -> None:
+        changes = {k: v for k, v in self.counts.items() if v[0] or v[1]}
+        if not changes:
+            return
+        queues = {q for q, _ in changes}
+        starts = {s for _, s in changes}
+        rows = {
+            (r.queue_id, r.start): r
+            for r in RepeatCallInterval.objects.filter(queue_id__in=queues, start__in=starts)
+        }
+        new, changed = [], []
+        for (queue_id, start), (known, repeats) in changes.items():
+            row = rows.get((queue_id, start))
+            if row is None:
+                new.append(
+                    RepeatCallInterval(
+                        queue_id=queue_id, start=start, answered_known_n=known, repeat_n=repeats
+                    )
+                )
+            else:
+                row.answered_known_n += known
+                row.repeat_n += repeats
+                changed.append(row)
+        RepeatCallInterval.objects.bulk_create(new)
+        RepeatCallInterval.objects.bulk_update(changed, ["answered_known_n", "repeat_n"])
+
+
+@transaction.atomic
+def repeat_calls_catch_up() -> int:
+    """Bring the repeat-call counters up to the stored queue calls; the number of calls read.
+
+    One run at a time (the mark row is locked); idempotent when nothing changed.
+    """
+    mark = _mark()
+    run = _Run(repeat_window())
+    read = 0
+    if mark.waiting:
+        rows = list(
+            QueueCall.objects.filter(pk__in=mark.waiting)
+            .exclude(outcome=Outcome.WAITING)
+            .values(*_FIELDS)
+        )
+        done = {r["id"] for r in rows}
+        run.waiting = set(
+            QueueCall.objects.filter(
+                pk__in=[pk for pk in mark.waiting if pk not in done], outcome=Outcome.WAITING
+            ).values_list("pk", flat=True)
+        )
+        run.apply(rows, entries=False)
+        read += len(rows)
+    while True:
+        rows = list(
+            QueueCall.objects.filter(pk__gt=mark.last_call_id)
+            .order_by("pk")
+            .values(*_FIELDS)[:BATCH]
+        )
+        if not rows:
+            break
+        mark.last_call_id = rows[-1]["id"]
+        run.apply(rows, entries=True)
+        read += len(rows)
+    run.save_counts()
+    if run.clock is not None and (mark.clock is None or run.clock > mark.clock):
+        mark.clock = run.clock
+    if mark.clock is not None:
+        # Past the window nothing can repeat any more: keep the side tables small (the entries
+        # after a call still waiting are kept: its answer may yet make it a repeat).
+        horizon = mark.clock - run.window
+        RepeatCallCandidate.objects.filter(offered_at__lt=horizon).delete()
+        oldest = QueueCall.objects.filter(pk__in=run.waiting).aggregate(first=Min("offered_at"))
+        if oldest["first"] is not None:
+            horizon = min(horizon, oldest["first"])
+        RepeatCaller.objects.filter(offered_at__lt=horizon).delete()
+    mark.waiting = sorted(run.waiting)
+    mark.save()
+    return read
+
+
+def queue_repeat_today(*, queues: Iterable[Queue], now: datetime) -> dict[int, float | None]:
+    """Per queue id, today's repeat-call rate so far (None without an answered call with a
+    caller number), summed from the counters of today's intervals."""
+    from metrics.selectors import queue_today_bounds
+
+    queues = list(queues)
+    if not queues:
+        return {}
+    bounds = {q.pk: queue_today_bounds(q, now) for q in queues}
+    earliest = min(b[0] for b in bounds.values())
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for row in (
+        RepeatCallInterval.objects.filter(queue__in=queues, start__gte=earliest, start__lte=now)
+        .values("queue_id", "start")
+        .annotate(known=Sum("answered_known_n"), repeats=Sum("repeat_n"))
+    ):
+        start, end = bounds[row["queue_id"]]
+        if start <= row["start"] < end:
+            totals[row["queue_id"]][0] += row["known"]
+            totals[row["queue_id"]][1] += row["repeats"]
+    return {q.pk: (totals[q.pk][1] / totals[q.pk][0] if totals[q.pk][0] else None) for q in queues}
+
+
+def repeat_calls_catch_up_safely() -> None:
+    """For the floor snapshot: a failure here leaves the counters as they were, not the board
+    without a snapshot."""
+    try:
+        repeat_calls_catch_up()
+    except Exception:
+        log.exception("could not bring the repeat-call counters up to date")
