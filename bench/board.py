@@ -1,13 +1,14 @@
 """`make bench-board`: event accepted → shown in the board's data, measured at the clients.
 
     python -m tests.services -- python -m bench.board [--agents 1000] [--queues 40]
-        [--rate 100] [--seconds 30] [--boards 1,200]
+        [--rate 100] [--seconds 30] [--boards 1,200] [--sockets separate|shared]
 
-The whole production path on loopback: Daphne (ingestion API and sockets), one Celery worker
-(the coalesced refreshes), Celery beat (the heartbeat), PostgreSQL and Redis. A load process
-posts `--rate` telephony events a second through the API, like a PBX: the simulator's calls
-plus agent status changes, and in every batch a *probe* (agent 0's not-ready reason set to
-`probe-<n>`). Each board is a WebSocket client that applies the snapshot and the deltas in
+The whole production path on loopback: Daphne for the ingestion API, a second Daphne for the
+board sockets (`--sockets shared`: one Daphne for both), one Celery worker (the coalesced
+refreshes), Celery beat (the heartbeat), PostgreSQL and Redis. A load process posts `--rate`
+telephony events a second through the API, like a PBX: the simulator's calls plus agent status
+changes, and in every batch a *probe* (agent 0's not-ready reason set to `probe-<n>`).
+Each board is a WebSocket client that applies the snapshot and the deltas in
 sequence as the browser does; the latency of probe n at a board is from the moment the API
 accepted it (the POST returned) to the first message after which the board's data shows probe
 n or a later one. A sequence gap would be a lost message; boards count them.
@@ -102,7 +103,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_processes(port: int) -> dict[str, subprocess.Popen]:
+def start_processes(port: int, ws_port: int | None = None) -> dict[str, subprocess.Popen]:
+    """Daphne on `port`, a Celery worker and beat; with `ws_port`, a second Daphne for the
+    sockets (as production runs it: ingestion and the fan-out then do not share a process)."""
     # Every board of the bench shares one session.
     env = dict(
         os.environ,
@@ -111,19 +114,13 @@ def start_processes(port: int) -> dict[str, subprocess.Popen]:
         CALLFLOOR_WS_MAX_PER_SESSION="100000",
     )
     OUT.mkdir(parents=True, exist_ok=True)
-    logs = {name: open(OUT / f"{name}.log", "w") for name in ("daphne", "worker", "beat")}  # noqa: SIM115
     py = sys.executable
+
+    def daphne(on: int) -> list[str]:
+        return [py, "-m", "daphne", "-b", "127.0.0.1", "-p", str(on), "callfloor.asgi:application"]
+
     commands = {
-        "daphne": [
-            py,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "callfloor.asgi:application",
-        ],
+        "daphne": daphne(port),
         "worker": [
             py,
             "-m",
@@ -148,6 +145,9 @@ def start_processes(port: int) -> dict[str, subprocess.Popen]:
             str(OUT / "beat-schedule"),
         ],
     }
+    if ws_port is not None:
+        commands["daphne-sockets"] = daphne(ws_port)
+    logs = {name: open(OUT / f"{name}.log", "w") for name in commands}  # noqa: SIM115
     return {
         name: subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logs[name], stderr=subprocess.STDOUT)
         for name, cmd in commands.items()
@@ -254,6 +254,10 @@ class Board:
                     self.state.setdefault(section, {}).pop(key, None)
             for section, entries in message["delta"].get("set", {}).items():
                 self.state.setdefault(section, {}).update(entries)
+            for section, entries in message["delta"].get("patch", {}).items():
+                target = self.state.setdefault(section, {})
+                for key, fields in entries.items():
+                    target.setdefault(key, {}).update(fields)
             self.seq = message["seq"]
         else:
             return
@@ -398,7 +402,9 @@ def _send_batches(
                 reason=f"probe-{n}",
             )
         )
-        out.put((n, _post(url, token, events), len(events)))
+        sent = time.monotonic()
+        accepted = _post(url, token, events)
+        out.put((n, accepted, len(events), accepted - sent))
         n += 1
 
 
@@ -412,7 +418,10 @@ async def run_load(
     sim,
     first_probe: int,
     batches_per_s: float,
+    ws_port: int | None = None,
 ) -> dict:
+    """Open `boards` boards (on `ws_port` when the sockets have a server of their own), post
+    the load to `port` and measure; the figures of one run."""
     import multiprocessing
 
     open_started = time.monotonic()
@@ -420,7 +429,7 @@ async def run_load(
     for start in range(0, boards, 20):  # a few at a time: each gets a full snapshot first
         opened += await asyncio.gather(
             *(
-                open_board(port, floor["cookie"], floor["probe"])
+                open_board(ws_port or port, floor["cookie"], floor["probe"])
                 for _ in range(start, min(boards, start + 20))
             )
         )
@@ -443,12 +452,14 @@ async def run_load(
     )
     sender.start()
     accepted: dict[int, float] = {}
+    posts: list[float] = []  # seconds each POST of a batch took
     events = 0
     loop = asyncio.get_event_loop()
     while (item := await loop.run_in_executor(None, out.get)) is not None:
-        probe, at, size = item
+        probe, at, size = item[:3]
         accepted[probe] = at
         events += size
+        posts += item[3:4]
     sender.join()
     n = max(accepted) + 1 if accepted else first_probe
     await asyncio.sleep(3)  # let the last pushes arrive
@@ -471,6 +482,8 @@ async def run_load(
         "p99_ms": 1000 * quantiles[98],
         "max_ms": 1000 * max(latencies, default=0),
         "samples": len(latencies),
+        "post_p50_ms": 1000 * statistics.median(posts) if posts else None,
+        "post_p95_ms": 1000 * statistics.quantiles(posts, n=20)[18] if len(posts) > 1 else None,
         "missing": missing,
         "gaps": sum(b.gaps for b in opened),
         "messages": sum(b.messages for b in opened),
@@ -529,6 +542,7 @@ def load_main(config_path: str) -> None:
                 sim=sim,
                 first_probe=probe,
                 batches_per_s=config["batches"],
+                ws_port=config.get("ws_port"),
             )
         )
         probe = result["last_probe"] + 1
@@ -555,6 +569,12 @@ def main(argv: list[str]) -> None:
     )
     parser.add_argument("--boards", default="1,200")
     parser.add_argument("--warmup", type=float, default=10, help="minutes of history")
+    parser.add_argument(
+        "--sockets",
+        choices=["separate", "shared"],
+        default="separate",
+        help="serve the board sockets from a second Daphne (separate) or from the ingestion one",
+    )
     args = parser.parse_args(argv)
     if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL"):
         raise SystemExit("bench: run through `make bench-board` (PostgreSQL and Redis)")
@@ -565,9 +585,12 @@ def main(argv: list[str]) -> None:
     print(f"bench: a floor of {args.agents} agents and {args.queues} queues", file=sys.stderr)
     floor = setup_floor(args.agents, args.queues)
     port = _free_port()
-    processes = start_processes(port)
+    ws_port = _free_port() if args.sockets == "separate" else None
+    processes = start_processes(port, ws_port)
     try:
         _wait_http(f"http://127.0.0.1:{port}/healthz")
+        if ws_port is not None:
+            _wait_http(f"http://127.0.0.1:{ws_port}/healthz")
         pids = {name: p.pid for name, p in processes.items()}
         redis_pid = _pid_listening(int(urlsplit(os.environ["REDIS_URL"]).port))
         if redis_pid:
@@ -575,6 +598,7 @@ def main(argv: list[str]) -> None:
         config = {
             "floor": floor,
             "port": port,
+            "ws_port": ws_port,
             "pids": pids,
             "rate": args.rate,
             "seconds": args.seconds,
@@ -602,8 +626,10 @@ def main(argv: list[str]) -> None:
             process.wait(timeout=20)
     run = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load": " ".join(f"{n:.2f}" for n in os.getloadavg()),
         "agents": args.agents,
         "queues": args.queues,
+        "sockets": args.sockets,
         "results": results,
     }
     (OUT / "board.json").write_text(json.dumps(run, indent=2))
@@ -614,16 +640,24 @@ def markdown(run: dict) -> str:
     from bench.run import machine
 
     out = [
-        f"Run {run['when']} on {machine()}: {run['agents']} agents, {run['queues']} queues.",
+        f"Run {run['when']} on {machine()}: {run['agents']} agents, {run['queues']} queues, "
+        f"sockets served by {'a second' if run.get('sockets') == 'separate' else 'the ingestion'}"
+        f" Daphne; load average {run.get('load', '?')}.",
         "",
-        "| open boards | events/s | p50 | p95 | p99 | max | probes seen | sequence gaps |",
-        "|---|---|---|---|---|---|---|---|",
+        "| open boards | events/s | p50 | p95 | p99 | max | probes seen | sequence gaps "
+        "| POST of a batch, p50 / p95 |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in run["results"]:
+        post = (
+            f"{r['post_p50_ms']:.0f} / {r['post_p95_ms']:.0f} ms"
+            if r.get("post_p95_ms") is not None
+            else "—"
+        )
         out.append(
             f"| {r['boards']} | {r['rate']:.0f} | {r['p50_ms']:.0f} ms | "
             f"{r['p95_ms']:.0f} ms | {r['p99_ms']:.0f} ms | {r['max_ms']:.0f} ms | "
-            f"{r['samples']:,} (missing {r['missing']}) | {r['gaps']} |"
+            f"{r['samples']:,} (missing {r['missing']}) | {r['gaps']} | {post} |"
         )
     for r in run["results"]:
         out += [

@@ -349,22 +349,26 @@ class TelephonyEventsApi(APIView):
         early: dict[int, str] = {}
         # Post-call surveys go to the reports' survey service after the calls they rate.
         surveys = {i: raw for i, raw in enumerate(items) if report_api.is_survey(raw)}
+        # One serializer validates every item (as a ListSerializer does): a new one per item
+        # deep-copies its fields each time, which was most of the view's own cost.
+        validator = EventInput()
         for index, raw in enumerate(items):
             if index in surveys:
                 early[index] = ""
                 normalised.append(Event(0.0, index, "", "", "", "", (), ""))
                 continue
-            item = EventInput(data=raw)
-            if item.is_valid():
-                normalised.append(event_from_input(item.validated_data, index))
-            else:
+            try:
+                attrs = validator.run_validation(raw)
+            except serializers.ValidationError as error:
                 early[index] = "; ".join(
                     f"{field}: {' '.join(str(m) for m in messages)}"
                     if field != "non_field_errors"
                     else " ".join(str(m) for m in messages)
-                    for field, messages in item.errors.items()
+                    for field, messages in error.detail.items()
                 )
                 normalised.append(Event(0.0, index, "", "", "", "", (), ""))
+            else:
+                normalised.append(event_from_input(attrs, index))
         valid = [e for i, e in enumerate(normalised) if i not in early]
         outcome = services.events_ingest(source=request.auth, events=valid)
         surveyed = report_api.surveys_ingest(source=request.auth, items=surveys)

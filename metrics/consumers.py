@@ -6,6 +6,11 @@ Messages to the browser (JSON):
   (an empty delta is the heartbeat).
 The browser applies deltas whose `seq` follows its own and sends `{"type": "resync"}` on a gap.
 
+Full-floor viewers (supervisors, admins) are not channel-layer members one by one: per server
+process and site, one `FloorFanout` is the member of the site's group and writes each push's
+pre-encoded text to all of them (one channel-layer wake-up and dispatch per push and process
+instead of one per socket). Filtered viewers are members themselves and get their own cut.
+
 Hostile clients: binary frames (1003), frames over 4 KiB (1009) and text that is not JSON (1007)
 close the socket; resyncs are answered at most once a second; a session holds at most
 `CALLFLOOR_WS_MAX_PER_SESSION` sockets across every server process (the next is refused with
@@ -14,6 +19,8 @@ close the socket; resyncs are answered at most once a second; a session holds at
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -47,6 +54,8 @@ class FloorSnapshot(TypedDict):
     text: str
 
 
+log = logging.getLogger(__name__)
+
 MAX_FRAME_BYTES = 4096
 RESYNC_EVERY_S = 1.0
 CLOSE_UNSUPPORTED, CLOSE_INVALID, CLOSE_TOO_BIG, CLOSE_TOO_MANY = 1003, 1007, 1009, 4429
@@ -58,10 +67,83 @@ def _session_of(scope) -> str:
     return f"s:{key}" if key else f"u:{scope['user'].pk}"
 
 
+class FloorFanout:
+    """The member of a site's group for this process's full-floor sockets (see the module
+    docstring). It lives while one of them is open; it renews its group membership now and
+    then, as the channel layer forgets members after `group_expiry`."""
+
+    RENEW_S = 600.0
+    running: dict[tuple[int, str], FloorFanout] = {}  # (id of the event loop, site) → fan-out
+
+    def __init__(self, layer, site: str) -> None:
+        self.layer, self.site = layer, site
+        self.group = push.group_name(site)
+        self.sockets: set[FloorConsumer] = set()
+        self.loop = asyncio.get_running_loop()
+        self.ready: asyncio.Future[str] = self.loop.create_future()  # the channel's name
+        self.task: asyncio.Task | None = None
+
+    @classmethod
+    async def join(cls, consumer: FloorConsumer) -> None:
+        loop = asyncio.get_running_loop()
+        key = (id(loop), consumer.site)
+        fanout = cls.running.get(key)
+        if fanout is None or fanout.loop is not loop or (fanout.task and fanout.task.done()):
+            fanout = cls.running[key] = cls(consumer.channel_layer, consumer.site)
+            try:
+                channel = await fanout.layer.new_channel()
+            except BaseException as error:
+                del cls.running[key]
+                fanout.ready.set_exception(error)
+                raise
+            fanout.task = loop.create_task(fanout._run(channel))
+            fanout.ready.set_result(channel)
+        channel = await asyncio.shield(fanout.ready)
+        fanout.sockets.add(consumer)
+        consumer.fanout = fanout
+        # Also renews the membership (the channel layer forgets members after a while).
+        await fanout.layer.group_add(fanout.group, channel)
+
+    async def leave(self, consumer: FloorConsumer) -> None:
+        self.sockets.discard(consumer)
+        if self.sockets:
+            return
+        key = (id(self.loop), self.site)
+        if self.running.get(key) is self:
+            del self.running[key]
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        await self.layer.group_discard(self.group, self.ready.result())
+
+    async def _run(self, channel: str) -> None:
+        renewed = time.monotonic()
+        while True:
+            message = await self.layer.receive(channel)
+            if time.monotonic() - renewed > self.RENEW_S:  # pushes come every few seconds
+                await self.layer.group_add(self.group, channel)
+                renewed = time.monotonic()
+            if message.get("type") not in ("floor.delta", "floor.snapshot"):
+                continue
+            for consumer in list(self.sockets):
+                try:
+                    await consumer.deliver(message)
+                except Exception:
+                    log.exception("could not send the floor to a board")
+
+
 class FloorConsumer(AsyncJsonWebsocketConsumer):
     holder: str | None = None
     last_resync = 0.0
     place_refreshed = 0.0
+    fanout: FloorFanout | None = None
+    # While a snapshot is read for a full-floor socket, the pushes that arrive wait here.
+    held: list[dict] | None = None
+    # The sequence number this socket's data stands at: a delta it already holds (pushed
+    # while its snapshot was read) is not sent again. A pushed snapshot always goes (the
+    # sequence restarts when the cache lost it).
+    sent_seq = 0
 
     async def connect(self):
         user = self.scope.get("user")
@@ -85,7 +167,11 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
         self.site = self.scope["url_route"]["kwargs"].get("site") or floor.default_site()
         self.group = push.group_name(self.site)
         # Join first: whatever is pushed after the snapshot we read is then not missed.
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        if self.viewer.everything:
+            self.held = []
+            await FloorFanout.join(self)
+        else:
+            await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.send_snapshot()
 
@@ -98,7 +184,10 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
                 )
             except Exception:  # its place goes stale by itself
                 log.warning("could not give back a board socket's place", exc_info=True)
-        if getattr(self, "group", None):
+        if self.fanout is not None:
+            fanout, self.fanout = self.fanout, None
+            await fanout.leave(self)
+        elif getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
@@ -123,15 +212,46 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
             await self.send_snapshot()
 
     async def send_snapshot(self):
-        current = await database_sync_to_async(push.floor_current)(site=self.site)
-        await self.send_json(
-            {
-                "type": "snapshot",
-                "seq": current["seq"],
-                "now": current.get("now"),
-                "snapshot": floor_delta.filter_snapshot(current["snapshot"], self.viewer),
-            }
-        )
+        if self.fanout is not None and self.held is None:
+            self.held = []
+        try:
+            current = await database_sync_to_async(push.floor_current)(site=self.site)
+            await self.send_json(
+                {
+                    "type": "snapshot",
+                    "seq": current["seq"],
+                    "now": current.get("now"),
+                    "snapshot": floor_delta.filter_snapshot(current["snapshot"], self.viewer),
+                }
+            )
+            self.sent_seq = current["seq"]
+            # What was pushed meanwhile, in order, after the snapshot it follows (older pushes
+            # are in it). Still holding: a push that comes during a send joins the queue.
+            while self.held:
+                message = self.held.pop(0)
+                if message["seq"] > self.sent_seq:
+                    await self._send_push(message)
+        finally:
+            self.held = None
+
+    def _fresh(self, event: dict) -> bool:
+        """Whether a push takes this socket further (and count it as sent)."""
+        if event["type"] != "floor.snapshot" and event["seq"] <= self.sent_seq:
+            return False
+        self.sent_seq = event["seq"]
+        return True
+
+    async def _send_push(self, message: dict) -> None:
+        if self._fresh(message):
+            await self.send(text_data=message["text"])
+
+    async def deliver(self, message: dict) -> None:
+        """A push, from this process's fan-out (full-floor sockets only)."""
+        await self.keep_place()
+        if self.held is not None:
+            self.held.append(message)
+        else:
+            await self._send_push(message)
 
     async def keep_place(self) -> None:
         """Each push shows the socket is alive: refresh its place now and then."""
@@ -147,6 +267,8 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
 
     async def floor_delta(self, event: FloorDelta):
         await self.keep_place()
+        if not self._fresh(event):
+            return
         if self.viewer.everything and "text" in event:
             await self.send(text_data=event["text"])
             return
@@ -161,6 +283,7 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
 
     async def floor_snapshot(self, event: FloorSnapshot):
         await self.keep_place()
+        self._fresh(event)
         if self.viewer.everything and "text" in event:
             await self.send(text_data=event["text"])
             return

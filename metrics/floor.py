@@ -31,11 +31,10 @@ from metrics.models import (
     QueueAlias,
     QueueCall,
     Takeover,
-    TelephonySource,
 )
 from metrics.repeat_calls import queue_repeat_today, repeat_calls_catch_up_safely, repeat_window
 from metrics.report_selectors import queue_csat_today
-from metrics.selectors import floor_agent_stats, floor_queue_stats
+from metrics.selectors import engine_member_states, floor_agent_stats, floor_queue_stats
 from metrics.services import site_zone
 
 # Time-in-state bands of the agent grid (seconds: amber from, red from). A not-ready reason
@@ -241,18 +240,14 @@ def _queue_staffing(site: str, queues: list[Queue]) -> dict[int, dict]:
     by_name.update(QueueAlias.objects.filter(queue__in=queues).values_list("name", "queue_id"))
     everywhere = _empty_staffing()  # members logged into every queue ("*")
     result: dict[int, dict] = defaultdict(_empty_staffing)
-    # Only the members' part of the engine state: the open calls can be many.
-    for members in TelephonySource.objects.filter(site=site).values_list(
-        "engine_state__members", flat=True
-    ):
-        for member in (members or {}).values():
-            logins = member.get("logins") or []
-            status, activity = member.get("status", ""), member.get("activity", "")
-            if "*" in logins:
-                _count(everywhere, status, activity)
-                continue
-            for pk in {by_name[name] for name in logins if name in by_name}:
-                _count(result[pk], status, activity)
+    for member in engine_member_states(site=site):
+        logins = member.get("logins") or []
+        status, activity = member.get("status", ""), member.get("activity", "")
+        if "*" in logins:
+            _count(everywhere, status, activity)
+            continue
+        for pk in {by_name[name] for name in logins if name in by_name}:
+            _count(result[pk], status, activity)
     return {q.pk: {k: v + everywhere[k] for k, v in result[q.pk].items()} for q in queues}
 
 

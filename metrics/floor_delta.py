@@ -2,7 +2,10 @@
 
 A floor snapshot is a dict of sections (`queues`, `agents`, `alerts`, `broadcasts`, `help`,
 `summary`), each a dict of entries keyed by a string. A delta names, per section, the entries
-to set (new or changed) and the keys to remove; `apply(old, diff(old, new)) == new`.
+to set (new or changed) and the keys to remove; `apply(old, diff(old, new)) == new`. The
+compact form (`diff(old, new, fields=True)`, what full-floor viewers receive) sends an entry
+that kept its fields as a `patch` of the fields that changed: a queue tile whose staffing moved
+then costs a few bytes instead of its whole trend and waiting list.
 
 What a viewer may see is decided entry by entry from the entry itself (its team, its agent),
 so filtering commutes with applying deltas: an entry that leaves the viewer's sight in a delta
@@ -17,23 +20,39 @@ from dataclasses import dataclass, field
 SECTIONS = ("summary", "queues", "agents", "alerts", "broadcasts", "help")
 
 
-def diff(old: dict, new: dict) -> dict:
-    """The delta that turns `old` into `new`: `{"set": {section: {key: entry}}, "remove": {…}}`."""
+def diff(old: dict, new: dict, *, fields: bool = False) -> dict:
+    """The delta that turns `old` into `new`: `{"set": {section: {key: entry}}, "remove": {…}}`.
+
+    With `fields`, an entry that has the same fields before and after goes in
+    `"patch": {section: {key: {field: value}}}` with only the fields that changed.
+    """
     sets: dict[str, dict] = {}
+    patches: dict[str, dict] = {}
     removes: dict[str, list[str]] = {}
     for section in SECTIONS:
         before, after = old.get(section, {}), new.get(section, {})
         changed = {key: value for key, value in after.items() if before.get(key) != value}
         gone = sorted(key for key in before if key not in after)
+        if fields:
+            for key in list(changed):
+                previous, entry = before.get(key), changed[key]
+                if isinstance(previous, dict) and previous.keys() == entry.keys():
+                    patches.setdefault(section, {})[key] = {
+                        name: value for name, value in entry.items() if previous[name] != value
+                    }
+                    del changed[key]
         if changed:
             sets[section] = changed
         if gone:
             removes[section] = gone
-    return {"set": sets, "remove": removes}
+    delta = {"set": sets, "remove": removes}
+    if patches:
+        delta["patch"] = patches
+    return delta
 
 
 def is_empty(delta: dict) -> bool:
-    return not delta.get("set") and not delta.get("remove")
+    return not delta.get("set") and not delta.get("remove") and not delta.get("patch")
 
 
 def apply(snapshot: dict, delta: dict) -> dict:
@@ -44,6 +63,10 @@ def apply(snapshot: dict, delta: dict) -> dict:
             result.setdefault(section, {}).pop(key, None)
     for section, entries in delta.get("set", {}).items():
         result.setdefault(section, {}).update(copy.deepcopy(entries))
+    for section, entries in delta.get("patch", {}).items():
+        target = result.setdefault(section, {})
+        for key, changed in entries.items():
+            target[key] = {**target.get(key, {}), **copy.deepcopy(changed)}
     return result
 
 
@@ -94,7 +117,10 @@ def filter_snapshot(snapshot: dict, viewer: Viewer) -> dict:
 
 
 def filter_delta(delta: dict, viewer: Viewer) -> dict:
-    """The delta as `viewer` receives it: hidden entries that are set become removals."""
+    """The delta as `viewer` receives it: hidden entries that are set become removals.
+
+    Takes the full form (no `patch`): whether an entry is seen depends on all its fields.
+    """
     if viewer.everything:
         return delta
     sets: dict[str, dict] = {}

@@ -110,7 +110,8 @@ class TelephonySource(models.Model):
     follow_mark = models.CharField(max_length=64, blank=True, editable=False)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # The KPI engine's open state (calls in progress, agents' current states) between batches.
+    # The KPI engine's clock and flags between batches; its open calls and members' states are
+    # rows of EngineCall and EngineMember (a batch writes only the few it changed).
     engine_state = models.JSONField(default=dict, blank=True, editable=False)
     # Line counts of the last file import/follow (read, used, ignored, rejected).
     import_counts = models.JSONField(default=dict, blank=True, editable=False)
@@ -126,6 +127,49 @@ class TelephonySource(models.Model):
         token = f"cf_{secrets.token_urlsafe(32)}"
         self.token_hash = hash_token(token)
         return token
+
+
+class EngineCall(models.Model):
+    """A call the KPI engine of a source holds open between batches (`kpi.Call.to_state`).
+
+    `state` also names the engine's indexes that point at the call (`refs`: talking, pending
+    after-call work, in after-call work, each with its member).
+    """
+
+    source = models.ForeignKey(
+        TelephonySource, on_delete=models.CASCADE, related_name="engine_calls"
+    )
+    call_id = models.TextField()
+    queue = models.TextField()
+    state = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "call_id", "queue"], name="engine_call_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} in {self.queue}"
+
+
+class EngineMember(models.Model):
+    """A member's current state as the KPI engine of a source holds it between batches."""
+
+    source = models.ForeignKey(
+        TelephonySource, on_delete=models.CASCADE, related_name="engine_members"
+    )
+    member = models.TextField()
+    state = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "member"], name="engine_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.member
 
 
 class CallEvent(models.Model):

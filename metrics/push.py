@@ -88,26 +88,46 @@ def next_seq(site: str) -> int:
         return cache.incr(key)
 
 
+# site → the last snapshot this process pushed ({"seq", "now", "snapshot", "id"}): the next
+# push of the same process diffs against it rather than read it back from the cache, as long as
+# the cache still names it the current one (a small key: another process's push, or a cache
+# that lost its data, replaces or drops it).
+_pushed: dict[str, dict] = {}
+
+
 def floor_push(*, site: str) -> dict:
     """Build the floor of `site`, send what changed (or a heartbeat) to its group; the message."""
     cache.delete(_key(site, "scheduled"))
     with _site_lock(site):
         now = timezone.now()
         snapshot = floor.floor_snapshot(site=site, now=now)
-        previous = cache.get(_key(site, "current"))
         seq = next_seq(site)
+        previous = _pushed.pop(site, None)
+        if (
+            previous is None
+            or previous["seq"] != seq - 1
+            or cache.get(_key(site, "current_id")) != previous["id"]
+        ):
+            previous = cache.get(_key(site, "current"))
         if previous is not None and previous["seq"] == seq - 1:
             kind, body = "delta", floor_delta.diff(previous["snapshot"], snapshot)
+            # Full-floor boards get changed entries as patches of their changed fields.
+            shown = floor_delta.diff(previous["snapshot"], snapshot, fields=True)
         else:
             # Nothing to chain from (first push, or the cache lost it): everyone starts afresh.
             kind, body = "snapshot", snapshot
+            shown = body
         message = {"type": f"floor.{kind}", "seq": seq, "now": now.timestamp(), kind: body}
         # What every full-floor board receives, serialised once here rather than per socket.
         message["text"] = json.dumps(
-            {"type": kind, "seq": seq, "now": message["now"], kind: body}, separators=(",", ":")
+            {"type": kind, "seq": seq, "now": message["now"], kind: shown}, separators=(",", ":")
         )
         current = {"seq": seq, "now": now.timestamp(), "snapshot": snapshot}
-        cache.set(_key(site, "current"), current, timeout=None)
+        pushed_id = uuid.uuid4().hex
+        cache.set_many(
+            {_key(site, "current"): current, _key(site, "current_id"): pushed_id}, timeout=None
+        )
+        _pushed[site] = {**current, "id": pushed_id}
         async_to_sync(get_channel_layer().group_send)(group_name(site), message)
     return message
 

@@ -1,5 +1,7 @@
 """Reads for the report pages: what a person may pick from, and the objects asked for."""
 
+from collections import defaultdict
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
@@ -65,20 +67,33 @@ def queue_csat_today(*, queues, now) -> dict[int, dict]:
     from metrics.selectors import queue_today_bounds
 
     _low, high, top_box = survey_scale()
-    out: dict[int, dict] = {}
+    if not queues:
+        return {}
+    # One grouped query for all queues (each with its own day): this runs on every push.
+    by_day: dict[tuple, list] = defaultdict(list)
     for queue in queues:
-        start, end = queue_today_bounds(queue, now)
-        row = SurveyResult.objects.filter(
-            queue_call__queue=queue,
+        by_day[queue_today_bounds(queue, now)].append(queue.pk)
+    today = Q()
+    for (start, end), pks in by_day.items():
+        today |= Q(
+            queue_call__queue_id__in=pks,
             queue_call__offered_at__gte=start,
             queue_call__offered_at__lt=end,
-        ).aggregate(
+        )
+    rows = (
+        SurveyResult.objects.filter(today)
+        .values("queue_call__queue")
+        .order_by()
+        .annotate(
             n=Count("id"), top=Count("id", filter=Q(score__gt=high - top_box)), mean=Avg("score")
         )
-        if row["n"]:
-            out[queue.pk] = {
-                "survey_n": row["n"],
-                "csat_top_box": row["top"] / row["n"],
-                "csat_mean": row["mean"],
-            }
-    return out
+    )
+    return {
+        row["queue_call__queue"]: {
+            "survey_n": row["n"],
+            "csat_top_box": row["top"] / row["n"],
+            "csat_mean": row["mean"],
+        }
+        for row in rows
+        if row["n"]
+    }

@@ -7,14 +7,25 @@ the pure engine (`metrics.kpi.queue_figures`) over the same calls.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Count, Sum
 
 from metrics import kpi
-from metrics.models import AgentDay, AgentState, Outcome, Queue, QueueCall, QueueInterval
+from metrics.models import (
+    AgentDay,
+    AgentState,
+    EngineMember,
+    Outcome,
+    Queue,
+    QueueCall,
+    QueueInterval,
+    TelephonySource,
+)
 from metrics.services import AGENT_FIELDS, site_zone
 
 _TALLY_FIELDS = list(kpi.SUM_FIELDS)
@@ -150,12 +161,15 @@ def floor_agent_stats(*, now: datetime, site: str | None = None) -> dict[str, di
     if site:
         rows = rows.filter(source__site=site)
     grouped: dict[str, dict] = {}
-    for row in rows:
-        key = f"agent:{row.agent_id}" if row.agent_id else row.member
+    # Plain rows: this runs on every push of the wall board, for every member of the floor.
+    for row in rows.values(
+        "agent_id", "member", "missed_rings", "unreachable_rings", *AGENT_FIELDS
+    ):
+        key = f"agent:{row['agent_id']}" if row["agent_id"] else row["member"]
         entry = grouped.setdefault(
             key,
             {
-                "agent_id": row.agent_id,
+                "agent_id": row["agent_id"],
                 "members": [],
                 "tally": kpi.Tally(),
                 "missed": 0,
@@ -164,12 +178,12 @@ def floor_agent_stats(*, now: datetime, site: str | None = None) -> dict[str, di
                 "acw": False,
             },
         )
-        entry["members"].append(row.member)
-        entry["tally"].add({name: getattr(row, name) for name in AGENT_FIELDS})
-        entry["missed"] += row.missed_rings
-        entry["unreachable"] += row.unreachable_rings
-        entry["acw"] |= row.acw_sum > 0
-        entry["hold"] |= row.hold_sum > 0
+        entry["members"].append(row["member"])
+        entry["tally"].add({name: row[name] for name in AGENT_FIELDS})
+        entry["missed"] += row["missed_rings"]
+        entry["unreachable"] += row["unreachable_rings"]
+        entry["acw"] |= row["acw_sum"] > 0
+        entry["hold"] |= row["hold_sum"] > 0
     result = {}
     for key, entry in grouped.items():
         components = kpi.aht_components(saw_hold=entry["hold"], saw_acw=entry["acw"])
@@ -189,6 +203,22 @@ def floor_agent_stats(*, now: datetime, site: str | None = None) -> dict[str, di
         )
         result[key] = figures
     return result
+
+
+def engine_member_states(*, site: str) -> list[dict]:
+    """The KPI engines' current state of each member (status, activity, logins, ...) of the
+    sources of `site`. On PostgreSQL in one JSON array decoded once: this runs on every push."""
+    rows = EngineMember.objects.filter(source__site=site)
+    if connection.vendor != "postgresql":
+        return list(rows.values_list("state", flat=True))
+    member, source = EngineMember._meta.db_table, TelephonySource._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT coalesce(json_agg(m.state), '[]')::text FROM {member} m "  # noqa: S608
+            f"JOIN {source} s ON s.id = m.source_id WHERE s.site = %s",
+            [site],
+        )
+        return json.loads(cursor.fetchone()[0])
 
 
 def agent_current_states(*, site: str | None = None):

@@ -2,7 +2,7 @@
 
 Every adapter (queue_log import and follower, the JSON events API, the simulator) ends in
 `events_ingest`. It stores each raw event once by its natural key, feeds the new ones to the
-KPI engine (`metrics.kpi.Engine`, whose open state is kept on the source between batches), and
+KPI engine (`metrics.kpi.Engine`, whose open state is kept per row between batches), and
 in the same transaction writes the calls and agent intervals the engine changed and the deltas
 of the per-queue per-interval rollups (`QueueInterval`) and per-member daily counters
 (`AgentDay`). After commit it sends `metrics.signals.floor_changed(site=source.site)`.
@@ -14,6 +14,7 @@ import io
 import json
 import re
 import threading
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,6 +33,8 @@ from metrics.models import (
     AgentDay,
     AgentState,
     CallEvent,
+    EngineCall,
+    EngineMember,
     Queue,
     QueueAlias,
     QueueCall,
@@ -172,14 +175,13 @@ def events_ingest(*, source: TelephonySource, events: list[NormalisedEvent]) -> 
                 item = result.items[fresh.pop(key)]
                 item.status, item.reason = DUPLICATE, "already received"
         todo = sorted(((events[i], i) for i in fresh.values()), key=lambda p: p[0].sort_key())
-        engine = kpi.Engine.load(source.engine_state, acw_reasons=_acw_reasons())
+        engine, saved = _engine_load(source) if todo else (None, None)
         for event, index in todo:
             if not engine.feed(event):
                 result.items[index].ignored = True
         if todo:
             _store(source, engine, since=todo[0][0].ts)
-            source.engine_state = engine.dump()
-            source.save(update_fields=["engine_state"])
+            _engine_save(source, engine, saved)
             site = source.site
             transaction.on_commit(lambda: floor_changed.send(sender=TelephonySource, site=site))
     return result
@@ -240,7 +242,7 @@ def events_import(
                 meanwhile()
             return counts
         todo = sorted(new, key=Event.sort_key)
-        engine = kpi.Engine.load(source.engine_state, acw_reasons=_acw_reasons())
+        engine, saved = _engine_load(source)
         # Read what storing the batch will most likely need (the members and queues the
         # engine knows and the batch names), so the writes can start before the engine runs.
         prefetched = _prefetch(
@@ -270,7 +272,6 @@ def events_import(
             counts.used += used
             counts.ignored += len(todo) - used
             _store(source, engine, since=todo[0].ts, prefetched=prefetched)
-            state = engine.dump()
             if meanwhile:
                 meanwhile()
             writer.wait()
@@ -280,8 +281,7 @@ def events_import(
         finally:
             _BATCH.writer = None
             writer.close()
-        source.engine_state = state
-        source.save(update_fields=["engine_state"])
+        _engine_save(source, engine, saved)
         site = source.site
         transaction.on_commit(lambda: floor_changed.send(sender=TelephonySource, site=site))
     return counts
@@ -374,19 +374,170 @@ def sources_advance(
     ):
         with transaction.atomic():
             source = TelephonySource.objects.select_for_update().get(pk=candidate.pk)
-            engine = kpi.Engine.load(source.engine_state, acw_reasons=_acw_reasons())
+            engine, saved = _engine_load(source)
             if not engine.has_pending(until):
+                _engine_keep(source, engine, saved)
                 continue
             _VENDOR[0] = connection.vendor
             engine.advance(until)
             ended += _store(source, engine, since=float("inf"))
-            source.engine_state = engine.dump()
-            source.save(update_fields=["engine_state"])
+            _engine_save(source, engine, saved)
             site = source.site
             transaction.on_commit(
                 lambda site=site: floor_changed.send(sender=TelephonySource, site=site)
             )
     return ended
+
+
+# -- the engine's open state between batches ----------------------------------------------------
+# One row per open call (EngineCall) and per member (EngineMember), each holding the state
+# `kpi.Engine.dump` gives it; the source keeps the clock, the flags and a version. A batch
+# rewrites only the rows whose state changed, so its cost follows the batch, not the size of
+# the floor. After commit the process keeps the engine it saved: the next batch of the source
+# reuses it when the version on the (locked) source row is still the one it wrote.
+
+_ENGINE_INDEXES = ("talking", "pending", "in_acw")
+_HEAD = ("clock", "saw_acw", "saw_hold", "version")
+
+
+@dataclass(slots=True)
+class _SavedState:
+    """The rows as stored: key → state, to tell what a batch changed."""
+
+    calls: dict[tuple[str, str], dict]
+    members: dict[str, dict]
+    head: dict
+
+
+# source pk → (version, engine, saved state) of the last batch this process committed.
+_engines: dict[int, tuple[str, kpi.Engine, _SavedState]] = {}
+
+
+def _engine_load(source: TelephonySource) -> tuple[kpi.Engine, _SavedState]:
+    """The engine of `source` as its last batch left it (the source row is locked)."""
+    head = {k: v for k, v in (source.engine_state or {}).items() if k in _HEAD}
+    acw_reasons = frozenset(_acw_reasons())
+    # Taken out: a batch that fails leaves nothing behind to reuse.
+    kept = _engines.pop(source.pk, None)
+    if (
+        kept is not None
+        and head.get("version") is not None
+        and kept[0] == head["version"]
+        and kept[1].acw_reasons == acw_reasons
+    ):
+        return kept[1], kept[2]
+    state: dict = {
+        "clock": head.get("clock", 0.0),
+        "saw_acw": head.get("saw_acw", False),
+        "saw_hold": head.get("saw_hold", False),
+        "calls": [],
+        "members": {},
+        **{name: {} for name in _ENGINE_INDEXES},
+    }
+    calls: dict[tuple[str, str], dict] = {}
+    for call_id, queue, data in _engine_rows(EngineCall, source, ("call_id", "queue")):
+        calls[(call_id, queue)] = data
+        call = dict(data)  # the lists too: `saved` must not change with the engine
+        if call.get("stored") is not None:
+            call["stored"] = list(call["stored"])
+        for name, member in call.pop("refs", ()):
+            state[name][member] = (call_id, queue)
+        state["calls"].append(call)
+    members: dict[str, dict] = {}
+    for member, data in _engine_rows(EngineMember, source, ("member",)):
+        members[member] = data
+        state["members"][member] = {**data, "logins": list(data.get("logins") or ())}
+    engine = kpi.Engine.load(state, acw_reasons=acw_reasons)
+    return engine, _SavedState(calls, members, head)
+
+
+def _engine_keep(source: TelephonySource, engine: kpi.Engine, saved: _SavedState) -> None:
+    """Keep an engine that was loaded and left unchanged for the source's next batch."""
+    version = saved.head.get("version")
+    if version is not None:
+        _engines[source.pk] = (version, engine, saved)
+
+
+def _engine_rows(model, source: TelephonySource, keys: tuple[str, ...]) -> list[list]:
+    """[*keys, state] of each row of `source`. On PostgreSQL as one JSON array decoded once:
+    a thousand rows decoded one by one cost several times more."""
+    if connection.vendor != "postgresql":
+        return [
+            list(row) for row in model.objects.filter(source=source).values_list(*keys, "state")
+        ]
+    columns = ", ".join((*keys, "state"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT coalesce(json_agg(json_build_array({columns})), '[]')::text "  # noqa: S608
+            f"FROM {model._meta.db_table} WHERE source_id = %s",
+            [source.pk],
+        )
+        return json.loads(cursor.fetchone()[0])
+
+
+def _engine_save(source: TelephonySource, engine: kpi.Engine, saved: _SavedState) -> None:
+    """Write the rows whose state differs from the stored one; delete those the engine let go."""
+    refs: dict[tuple[str, str], list[list[str]]] = defaultdict(list)
+    for name, index in (
+        ("talking", engine._talking),
+        ("pending", engine._pending),
+        ("in_acw", engine._in_acw),
+    ):
+        for member, call in index.items():
+            refs[(call.call_id, call.queue)].append([name, member])
+    call_rows = []
+    for key, call in engine.calls.items():
+        data = call.to_state()
+        if key in refs:
+            data["refs"] = refs[key]
+        if saved.calls.get(key) != data:
+            saved.calls[key] = data
+            call_rows.append(EngineCall(source=source, call_id=key[0], queue=key[1], state=data))
+    gone_calls = [key for key in saved.calls if key not in engine.calls]
+    member_rows = []
+    for name, member in engine.members.items():
+        data = member.to_state()
+        if saved.members.get(name) != data:
+            saved.members[name] = data
+            member_rows.append(EngineMember(source=source, member=name, state=data))
+    gone_members = [name for name in saved.members if name not in engine.members]
+    if gone_calls:
+        gone = models.Q()
+        for call_id, queue in gone_calls:
+            gone |= models.Q(call_id=call_id, queue=queue)
+            del saved.calls[(call_id, queue)]
+        EngineCall.objects.filter(gone, source=source).delete()
+    if gone_members:
+        EngineMember.objects.filter(source=source, member__in=gone_members).delete()
+        for name in gone_members:
+            del saved.members[name]
+    if call_rows:
+        EngineCall.objects.bulk_create(
+            call_rows,
+            update_conflicts=True,
+            unique_fields=["source", "call_id", "queue"],
+            update_fields=["state"],
+            batch_size=1000,
+        )
+    if member_rows:
+        EngineMember.objects.bulk_create(
+            member_rows,
+            update_conflicts=True,
+            unique_fields=["source", "member"],
+            update_fields=["state"],
+            batch_size=1000,
+        )
+    version = uuid.uuid4().hex
+    saved.head = {
+        "clock": engine.clock,
+        "saw_acw": engine.saw_acw,
+        "saw_hold": engine.saw_hold,
+        "version": version,
+    }
+    source.engine_state = saved.head
+    source.save(update_fields=["engine_state"])
+    pk = source.pk
+    transaction.on_commit(lambda: _engines.__setitem__(pk, (version, engine, saved)))
 
 
 def _insert(

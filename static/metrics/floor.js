@@ -93,6 +93,13 @@ export function applyDelta(snapshot, delta) {
   for (const [section, entries] of Object.entries(delta.set || {})) {
     result[section] = { ...(result[section] || {}), ...entries };
   }
+  // An entry that kept its fields comes as a patch of the fields that changed.
+  for (const [section, entries] of Object.entries(delta.patch || {})) {
+    result[section] = result[section] || {};
+    for (const [key, fields] of Object.entries(entries)) {
+      result[section][key] = { ...(result[section][key] || {}), ...fields };
+    }
+  }
   return result;
 }
 

@@ -1,6 +1,8 @@
 """The floor socket through the real ASGI stack (origin check, session auth) on Redis."""
 
+import asyncio
 import random
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -219,6 +221,49 @@ async def test_a_live_escalation_reaches_the_supervisor_and_its_team_lead_only(c
         assert key not in state["alerts"]
     for socket, _, _ in sockets.values():
         await socket.disconnect()
+
+
+async def test_full_floor_sockets_opened_during_pushes_get_every_push_once_in_order(cast, source):
+    from metrics.consumers import FloorFanout
+
+    await sync_to_async(ingest)(source.source, [event("agent_login", member="PJSIP/2004")])
+    stop = threading.Event()
+
+    def pushing():
+        rng = random.Random(4)
+        calls, queues = {}, {}
+        while not stop.is_set():
+            ingest(source.source, _random_batch(rng, calls, queues))
+            push.floor_push(site="main")
+
+    pusher = threading.Thread(target=pushing)
+    pusher.start()
+    try:
+        sockets = []
+        for _ in range(4):  # each connects (and reads its snapshot) while pushes go on
+            socket, connected = await _open(cast.sam)
+            assert connected
+            sockets.append(socket)
+        await asyncio.sleep(0.5)
+    finally:
+        stop.set()
+        await sync_to_async(pusher.join, thread_sensitive=False)()
+    # One member of the site's group carries the pushes to the four sockets of this process.
+    (fanout,) = FloorFanout.running.values()
+    assert len(fanout.sockets) == 4
+    last = await sync_to_async(push.floor_push)(site="main")
+    fresh = await sync_to_async(floor_snapshot)(
+        site="main", now=datetime.fromtimestamp(last["now"], UTC)
+    )
+    for socket in sockets:
+        first = await socket.receive_json_from(timeout=5)
+        assert first["type"] == "snapshot"
+        state, seq = await _drain(socket, first["snapshot"], first["seq"])
+        assert seq == last["seq"]
+        assert state == fresh
+    for socket in sockets:
+        await socket.disconnect()
+    assert not FloorFanout.running
 
 
 async def test_a_team_lead_receives_only_the_queues_their_team_works(cast, source, team_queues):

@@ -39,6 +39,27 @@ def test_a_filtered_delta_on_a_filtered_snapshot_is_the_filtered_new_snapshot(ol
     assert apply(filter_snapshot(old, viewer), delta) == filter_snapshot(new, viewer)
 
 
+@given(snapshot, snapshot)
+def test_applying_the_compact_diff_gives_the_new_snapshot(old, new):
+    assert apply(old, diff(old, new, fields=True)) == new
+
+
+def test_the_compact_diff_sends_only_the_fields_that_changed():
+    tile = {"key": "q1", "waiting": 3, "trend": [[1, 0.8], [2, 0.9]], "available": 4}
+    old = {"queues": {"q1": tile}, "agents": {"a1": {"team_id": 1, "status": "available"}}}
+    new = {
+        "queues": {"q1": {**tile, "available": 5}},
+        "agents": {"a1": {"team_id": 1, "status": "not_ready", "reason": "Break"}},
+    }
+    assert diff(old, new, fields=True) == {
+        "set": {"agents": {"a1": new["agents"]["a1"]}},  # a field came: the whole entry
+        "remove": {},
+        "patch": {"queues": {"q1": {"available": 5}}},
+    }
+    assert diff(old, new)["set"]["queues"] == {"q1": new["queues"]["q1"]}
+    assert diff(new, new, fields=True) == {"set": {}, "remove": {}}
+
+
 def test_an_unchanged_floor_gives_an_empty_delta():
     floor = {"queues": {"q1": {"waiting": 2}}, "agents": {"a1": {"status": "available"}}}
     assert diff(floor, floor) == {"set": {}, "remove": {}}

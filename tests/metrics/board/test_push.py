@@ -193,3 +193,65 @@ async def test_a_socket_connecting_mid_stream_chains_from_its_snapshot(cast, sou
     delta = await socket.receive_json_from(timeout=5)
     assert delta["type"] == "delta" and delta["seq"] == 3
     await socket.disconnect()
+
+
+@pytest.fixture
+def pushes_by_hand():
+    """Ingestion does not push: the test calls floor_push itself."""
+    assert floor_changed.disconnect(dispatch_uid="metrics.push")
+    try:
+        yield
+    finally:
+        floor_changed.connect(push.on_floor_changed, dispatch_uid="metrics.push")
+
+
+def test_a_push_diffs_against_the_snapshot_the_cache_names_current(
+    cast, source, listener, pushes_by_hand
+):
+    from django.core.cache import cache
+
+    from metrics import floor_delta
+
+    mine = push.floor_push(site="main")  # this process keeps it to diff the next push against
+    assert mine["type"] == "floor.snapshot" and not mine["snapshot"]["agents"]
+    # The cache loses its data, and another process pushes a floor that changed since:
+    # the sequence is back where this process's own snapshot stands.
+    cache.clear()
+    ingest(source.source, [event("agent_login", member="PJSIP/2004")])
+    kept, push._pushed = push._pushed, {}
+    try:
+        theirs = push.floor_push(site="main")
+    finally:
+        push._pushed = kept
+    assert theirs["seq"] == mine["seq"] and theirs["snapshot"]["agents"]
+
+    ingest(source.source, [event("agent_logout", member="PJSIP/2004")])
+    after = push.floor_push(site="main")
+    assert after["type"] == "floor.delta" and after["seq"] == theirs["seq"] + 1
+    # Boards hold what the other process pushed: the delta must take them to the new floor.
+    current = cache.get(push._key("main", "current"))
+    assert floor_delta.apply(theirs["snapshot"], after["delta"]) == current["snapshot"]
+    assert not current["snapshot"]["agents"]
+
+
+def test_consecutive_pushes_of_a_process_chain_without_reading_the_snapshot_back(
+    cast, source, listener, pushes_by_hand
+):
+    from django.core.cache import cache
+
+    from metrics import floor_delta
+
+    first = push.floor_push(site="main")
+    ingest(source.source, [event("agent_login", member="PJSIP/2004")])
+    reads = []
+    get = cache.get
+    try:
+        cache.get = lambda key, *a, **k: reads.append(key) or get(key, *a, **k)
+        second = push.floor_push(site="main")
+    finally:
+        del cache.get
+    assert push._key("main", "current") not in reads
+    assert second["type"] == "floor.delta" and second["seq"] == first["seq"] + 1
+    current = cache.get(push._key("main", "current"))
+    assert floor_delta.apply(first["snapshot"], second["delta"]) == current["snapshot"]
+    assert list(second["delta"]["set"]["agents"]) == [f"a{cast.ann_agent.pk}"]
