@@ -13,6 +13,8 @@ from metrics.models import (
     AgentDay,
     AgentState,
     CallEvent,
+    EngineCall,
+    EngineMember,
     QueueCall,
     QueueInterval,
     SourceKind,
@@ -220,6 +222,18 @@ def _stored_all() -> dict:
                 "acw_known",
                 "hold_known",
             )
+        ),
+        # The engine's open state as rows: what the next batch, the follower or the beat's
+        # clock advance of the same source load.
+        "engine": (
+            sorted(map(str, EngineCall.objects.values_list("call_id", "queue", "state"))),
+            sorted(map(str, EngineMember.objects.values_list("member", "state"))),
+            sorted(
+                (k, v)
+                for state in TelephonySource.objects.values_list("engine_state", flat=True)
+                for k, v in state.items()
+                if k != "version"
+            ),
         ),
         "days": sorted(
             AgentDay.objects.values_list(
