@@ -2,8 +2,10 @@
 
     python -m tests.services -- python -m bench.loadtest [--minutes 10] [--boards 200]
         [--rate 100] [--users 50] [--think 3] [--agents 1000] [--queues 40]
+        [--sockets separate|shared]
 
-The production path on loopback: Daphne (HTTP API, pages and the floor sockets), one Celery
+The production path on loopback: Daphne (HTTP API and pages), a second Daphne for the floor
+sockets as `docker-compose.yml` runs it (`--sockets shared`: one Daphne for both), one Celery
 worker (the coalesced floor refreshes), Celery beat (the heartbeat), PostgreSQL and Redis (from
 `tests.services`). Three kinds of load run together for `--minutes`:
 
@@ -458,13 +460,13 @@ async def drive(config: dict) -> dict:
     """Boards open, then the PBX and the people for the run; the figures of all three."""
     import multiprocessing
 
-    floor, port = config["floor"], config["port"]
+    floor, port, ws_port = config["floor"], config["port"], config["ws_port"]
     opened: list[CheckedBoard] = []
     started = time.monotonic()
     for start in range(0, config["boards"], 20):
         opened += await asyncio.gather(
             *(
-                open_checked_board(port, floor["cookie"], floor["probe"])
+                open_checked_board(ws_port, floor["cookie"], floor["probe"])
                 for _ in range(start, min(config["boards"], start + 20))
             )
         )
@@ -701,7 +703,7 @@ def _slope(points: list[tuple[float, float]]) -> float | None:
 
 
 # PostgreSQL is reported but not judged: its shared buffers fill as the tables grow.
-SERVERS = ("daphne", "worker", "beat", "redis")
+SERVERS = ("daphne", "daphne-sockets", "worker", "beat", "redis")
 
 
 def usage_summary(samples: list[dict], start: float, end: float) -> dict:
@@ -756,6 +758,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--agents", type=int, default=1000)
     parser.add_argument("--queues", type=int, default=40)
     parser.add_argument("--warmup", type=float, default=10, help="minutes of history")
+    parser.add_argument(
+        "--sockets",
+        choices=("separate", "shared"),
+        default="separate",
+        help="serve the board sockets from a second Daphne (separate, as in production) "
+        "or from the one that serves the API",
+    )
     args = parser.parse_args(argv)
     if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL"):
         raise SystemExit("loadtest: run through `make loadtest` (PostgreSQL and Redis)")
@@ -770,10 +779,13 @@ def main(argv: list[str]) -> int:
     floor = bench_board.setup_floor(args.agents, args.queues)
     people = setup_people(args.users)
     port = bench_board._free_port()
-    processes = bench_board.start_processes(port)
+    ws_port = bench_board._free_port() if args.sockets == "separate" else None
+    processes = bench_board.start_processes(port, ws_port)
     sampler = None
     try:
         bench_board._wait_http(f"http://127.0.0.1:{port}/healthz")
+        if ws_port is not None:
+            bench_board._wait_http(f"http://127.0.0.1:{ws_port}/healthz")
         pids = {name: p.pid for name, p in processes.items()}
         redis_pid = bench_board._pid_listening(int(urlsplit(os.environ["REDIS_URL"]).port))
         if redis_pid:
@@ -786,6 +798,7 @@ def main(argv: list[str]) -> int:
             "floor": floor,
             "people": people,
             "port": port,
+            "ws_port": ws_port or port,
             "minutes": args.minutes,
             "boards": args.boards,
             "rate": args.rate,
