@@ -604,9 +604,15 @@ class _TimeTexts(dict):
 _TIME_TEXTS = _TimeTexts()
 
 
+# A file's times are whole seconds, a few thousand of them per batch, so a small cache serves
+# an import; an API server sees fractional times that rarely repeat, and keeps the cache for
+# as long as it runs: at most this many entries (≈ 3 MB) are kept.
+TIME_TEXTS_MAX = 20_000
+
+
 def _time_texts() -> _TimeTexts:
     """The time texts shared by every table of the batches of a run (bounded)."""
-    if len(_TIME_TEXTS) > 500_000:
+    if len(_TIME_TEXTS) > TIME_TEXTS_MAX:
         _TIME_TEXTS.clear()
     return _TIME_TEXTS
 

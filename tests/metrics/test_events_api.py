@@ -458,3 +458,24 @@ def test_a_queues_three_rings_cutoff_decides_which_answers_were_fast(cast, post_
     assert rows == {"billing": (1, 1), "cards": (1, 0)}
     figures = floor_agent_stats(now=datetime(2026, 3, 2, 10, tzinfo=UTC))
     assert figures[f"agent:{cast.ann_agent.pk}"]["answered_within_3_rings"] == 0.5
+
+
+def test_a_long_running_server_keeps_a_bounded_cache_of_time_texts(cast, post_events, monkeypatch):
+    """Fractional event times rarely repeat; the API process must not keep every one."""
+    from metrics import services
+
+    monkeypatch.setattr(services, "TIME_TEXTS_MAX", 8)
+    services._TIME_TEXTS.clear()
+    sizes = []
+    for n in range(12):
+        events = call_events(prefix=f"t{n}-", call=f"t{n}")
+        for i, event in enumerate(events):
+            event["at"] = event["at"].replace("Z", f".{n:02d}{i}123Z")
+        response = post_events(events)
+        assert response.status_code == 200, response.content
+        assert response.json()["accepted"] == 3
+        sizes.append(len(services._TIME_TEXTS))
+    # Each batch adds its own few times; the cache is emptied once it passes the bound.
+    assert max(sizes) <= 8 + 10
+    assert QueueCall.objects.filter(outcome="answered").count() == 12
+    assert len(set(sizes)) > 1  # the cache was in use
