@@ -490,12 +490,12 @@ async def run_load(
     }
 
 
-def load_main(config_path: str) -> None:
-    """The load and the boards, in a process without Django (autobahn runs on asyncio here)."""
+def floor_history(config: dict, *, prefix: str):
+    """The simulator of the floor (agent 0 left out: it carries the probes) and the events of
+    its last `warmup` minutes, starting with agent 0's login."""
     from metrics.simulator import FloorSimulator, rate_function, read_profile
 
-    config = json.loads(Path(config_path).read_text())
-    floor, port = config["floor"], config["port"]
+    floor = config["floor"]
     sim = FloorSimulator(
         members=floor["members"][1:],
         queues={q: 1.0 for q in floor["queues"]},
@@ -504,7 +504,7 @@ def load_main(config_path: str) -> None:
         ),
         start=time.time() - config["warmup"] * 60,
         seed=3,
-        prefix="bench",
+        prefix=prefix,
     )
     history = sim.advance(time.time())
     history.insert(
@@ -516,6 +516,14 @@ def load_main(config_path: str) -> None:
             "member": floor["members"][0],
         },
     )
+    return sim, history
+
+
+def load_main(config_path: str) -> None:
+    """The load and the boards, in a process without Django (autobahn runs on asyncio here)."""
+    config = json.loads(Path(config_path).read_text())
+    floor, port = config["floor"], config["port"]
+    sim, history = floor_history(config, prefix="bench")
     started = time.monotonic()
     for start in range(0, len(history), 1000):
         _post(

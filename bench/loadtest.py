@@ -540,30 +540,9 @@ async def drive(config: dict) -> dict:
 
 def drive_main(config_path: str) -> None:
     """The load's own process (no Django): history, then boards, PBX and people."""
-    from metrics.simulator import FloorSimulator, rate_function, read_profile
-
     config = json.loads(Path(config_path).read_text())
     floor, port = config["floor"], config["port"]
-    sim = FloorSimulator(
-        members=floor["members"][1:],
-        queues={q: 1.0 for q in floor["queues"]},
-        rate=rate_function(
-            read_profile(config["profile"]), agents=len(floor["members"]), aht_s=230
-        ),
-        start=time.time() - config["warmup"] * 60,
-        seed=3,
-        prefix="history",
-    )
-    history = sim.advance(time.time())
-    history.insert(
-        0,
-        {
-            "id": "probe-login",
-            "type": "agent_login",
-            "at": datetime.now(UTC).isoformat(),
-            "member": floor["members"][0],
-        },
-    )
+    sim, history = bench_board.floor_history(config, prefix="history")
     for start in range(0, len(history), 1000):
         bench_board._post(
             f"http://127.0.0.1:{port}/api/telephony/events",
