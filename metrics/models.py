@@ -115,6 +115,9 @@ class TelephonySource(models.Model):
     engine_state = models.JSONField(default=dict, blank=True, editable=False)
     # Line counts of the last file import/follow (read, used, ignored, rejected).
     import_counts = models.JSONField(default=dict, blank=True, editable=False)
+    # Time of the newest raw event stored for this source. A file batch that starts after it
+    # cannot repeat a stored line (a line's key includes its time), so its keys need no look-up.
+    events_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -202,8 +205,8 @@ class CallEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "natural_key"], name="callevent_once")
         ]
-        # A bulk import asks whether the source already has events in a batch's time span.
-        indexes = [models.Index(fields=["source", "at"], name="callevent_source_at")]
+        # No index on `at`: nothing reads raw events by time (a bulk import compares a batch
+        # with `TelephonySource.events_until` instead), and every index costs each event.
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event} {self.call_id}"
@@ -224,11 +227,21 @@ class QueueCall(models.Model):
 
     # The foreign keys' own indexes would repeat the first column of `queuecall_once` and of
     # the (queue, offered_at) and (agent, offered_at) indexes: every write pays for an index.
+    # `source` and `queue`: no database-level foreign keys. Checking them costs every row a
+    # locked look-up of its source and queue (half the database's work of a bulk import);
+    # both are protected from deletion here (on_delete) while they have calls, and ingestion
+    # writes only ids it read in the same transaction.
     source = models.ForeignKey(
-        TelephonySource, on_delete=models.PROTECT, related_name="calls", db_index=False
+        TelephonySource,
+        on_delete=models.PROTECT,
+        related_name="calls",
+        db_index=False,
+        db_constraint=False,
     )
     call_id = models.CharField(max_length=100)
-    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="calls", db_index=False)
+    queue = models.ForeignKey(
+        Queue, on_delete=models.PROTECT, related_name="calls", db_index=False, db_constraint=False
+    )
     caller = models.CharField(max_length=100, blank=True)
     offered_at = models.DateTimeField(db_index=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.WAITING)
@@ -265,7 +278,6 @@ class QueueCall(models.Model):
         indexes = [
             models.Index(fields=["queue", "offered_at"]),
             models.Index(fields=["agent", "offered_at"]),
-            models.Index(fields=["outcome"]),
             # The live floor reads the calls still waiting; this keeps that read as small as
             # the queue, however many calls the day already holds.
             models.Index(
@@ -296,9 +308,15 @@ class Activity(models.TextChoices):
 class AgentState(models.Model):
     """One interval of an agent's status (with reason) × activity; open while `ended_at` is null."""
 
-    # Indexed by (source, member, ended_at) and (agent, started_at) below, not on their own.
+    # Indexed by the open intervals' (source, member) and by (agent, started_at) below, not on
+    # their own. `source` and `queue` have no database-level foreign keys, for the reason
+    # given on `QueueCall`.
     source = models.ForeignKey(
-        TelephonySource, on_delete=models.PROTECT, related_name="states", db_index=False
+        TelephonySource,
+        on_delete=models.PROTECT,
+        related_name="states",
+        db_index=False,
+        db_constraint=False,
     )
     member = models.CharField(max_length=200)
     agent = models.ForeignKey(
@@ -321,6 +339,7 @@ class AgentState(models.Model):
         related_name="+",
         help_text="the queue of the current call",
         db_index=False,
+        db_constraint=False,
     )
     call_id = models.CharField(max_length=100, blank=True)
     started_at = models.DateTimeField()
@@ -330,7 +349,13 @@ class AgentState(models.Model):
         ordering = ["started_at", "id"]
         indexes = [
             models.Index(fields=["agent", "started_at"]),
-            models.Index(fields=["source", "member", "ended_at"]),
+            # Ingestion and the floor read the open intervals only; closed ones (nearly all
+            # of them) stay out of this index.
+            models.Index(
+                fields=["source", "member"],
+                condition=models.Q(ended_at__isnull=True),
+                name="agentstate_open",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ import io
 import json
 import re
 import threading
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -170,6 +171,11 @@ def events_ingest(*, source: TelephonySource, events: list[NormalisedEvent]) -> 
         source = TelephonySource.objects.select_for_update().get(pk=source.pk)
         _VENDOR[0] = connection.vendor
         stored = _events_store(source, [events[i] for i in fresh.values()])
+        if stored:
+            newest = _dt(max(events[i].ts for k, i in fresh.items() if k in stored))
+            TelephonySource.objects.filter(pk=source.pk).filter(
+                models.Q(events_until__isnull=True) | models.Q(events_until__lt=newest)
+            ).update(events_until=newest)
         for key in list(fresh):
             if key not in stored:
                 item = result.items[fresh.pop(key)]
@@ -264,6 +270,7 @@ def events_import(
                 _copy_text(
                     CallEvent._meta.db_table, EVENT_COLUMNS, _event_text(source.pk, part, received)
                 )
+            writer.submit(_events_until_raise(source.pk, max(e.ts for e in new)))
             feed = engine.feed
             used = 0
             for event in todo:
@@ -272,6 +279,7 @@ def events_import(
             counts.used += used
             counts.ignored += len(todo) - used
             _store(source, engine, since=todo[0].ts, prefetched=prefetched)
+            _engine_save(source, engine, saved)
             if meanwhile:
                 meanwhile()
             writer.wait()
@@ -281,25 +289,33 @@ def events_import(
         finally:
             _BATCH.writer = None
             writer.close()
-        _engine_save(source, engine, saved)
-        site = source.site
-        transaction.on_commit(lambda: floor_changed.send(sender=TelephonySource, site=site))
+        if todo[-1].ts >= time.time() - HISTORY_S:
+            site = source.site
+            transaction.on_commit(lambda: floor_changed.send(sender=TelephonySource, site=site))
     return counts
 
 
+# A file batch whose newest event is older than this is history: it does not signal the
+# floor. Whoever imports history signals once at the end (`import_queue_log` does), and the
+# floor's heartbeat pushes it anyway; a floor refresh per batch of an old file would only
+# repeat the same figures of today.
+HISTORY_S = 86_400.0
+
+
 def _events_unseen(source: TelephonySource, events: list[Event]) -> list[Event]:
-    """The events whose key the source has not sent before (PostgreSQL; the source is locked)."""
+    """The events whose key the source has not sent before (PostgreSQL; the source is locked).
+
+    A batch that starts after the source's newest stored event cannot hold a stored line (a
+    line's key is a digest of its text, time included): no look-up then.
+    """
     if not events:
         return []
+    until = source.events_until
+    # (1 ms: stored times are rounded to the microsecond.)
+    if until is None or min(e.ts for e in events) > until.timestamp() + 0.001:
+        return events
     table = CallEvent._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {table} "  # noqa: S608
-            "WHERE source_id = %s AND at BETWEEN %s AND %s)",
-            [source.pk, _dt(min(e.ts for e in events)), _dt(max(e.ts for e in events))],
-        )
-        if not cursor.fetchone()[0]:
-            return events
         cursor.execute(
             f"SELECT natural_key FROM {table} "  # noqa: S608
             "WHERE source_id = %s AND natural_key = ANY(%s)",
@@ -307,6 +323,19 @@ def _events_unseen(source: TelephonySource, events: list[Event]) -> list[Event]:
         )
         known = {r[0] for r in cursor.fetchall()}
     return [e for e in events if e.key not in known]
+
+
+def _events_until_raise(source_pk: int, ts: float) -> Callable:
+    """A `_pg` job: the source's newest stored event is at least at `ts`."""
+
+    def job(cursor) -> None:
+        cursor.execute(
+            f"UPDATE {TelephonySource._meta.db_table} SET events_until = %s "  # noqa: S608
+            "WHERE id = %s AND (events_until IS NULL OR events_until < %s)",
+            [_dt(ts), source_pk, _dt(ts)],
+        )
+
+    return job
 
 
 class _Writer:
@@ -492,41 +521,19 @@ def _engine_save(source: TelephonySource, engine: kpi.Engine, saved: _SavedState
             data["refs"] = refs[key]
         if saved.calls.get(key) != data:
             saved.calls[key] = data
-            call_rows.append(EngineCall(source=source, call_id=key[0], queue=key[1], state=data))
+            call_rows.append((key[0], key[1], data))
     gone_calls = [key for key in saved.calls if key not in engine.calls]
     member_rows = []
     for name, member in engine.members.items():
         data = member.to_state()
         if saved.members.get(name) != data:
             saved.members[name] = data
-            member_rows.append(EngineMember(source=source, member=name, state=data))
+            member_rows.append((name, data))
     gone_members = [name for name in saved.members if name not in engine.members]
-    if gone_calls:
-        gone = models.Q()
-        for call_id, queue in gone_calls:
-            gone |= models.Q(call_id=call_id, queue=queue)
-            del saved.calls[(call_id, queue)]
-        EngineCall.objects.filter(gone, source=source).delete()
-    if gone_members:
-        EngineMember.objects.filter(source=source, member__in=gone_members).delete()
-        for name in gone_members:
-            del saved.members[name]
-    if call_rows:
-        EngineCall.objects.bulk_create(
-            call_rows,
-            update_conflicts=True,
-            unique_fields=["source", "call_id", "queue"],
-            update_fields=["state"],
-            batch_size=1000,
-        )
-    if member_rows:
-        EngineMember.objects.bulk_create(
-            member_rows,
-            update_conflicts=True,
-            unique_fields=["source", "member"],
-            update_fields=["state"],
-            batch_size=1000,
-        )
+    for key in gone_calls:
+        del saved.calls[key]
+    for name in gone_members:
+        del saved.members[name]
     version = uuid.uuid4().hex
     saved.head = {
         "clock": engine.clock,
@@ -535,9 +542,90 @@ def _engine_save(source: TelephonySource, engine: kpi.Engine, saved: _SavedState
         "version": version,
     }
     source.engine_state = saved.head
-    source.save(update_fields=["engine_state"])
+    if connection.vendor == "postgresql":
+        # Plain SQL through `_pg`: in a bulk import the writer runs it while the next batch
+        # is read.
+        _pg(_engine_rows_write(source.pk, call_rows, gone_calls, member_rows, gone_members))
+        head, pk = json.dumps(saved.head), source.pk
+        _pg(
+            lambda cursor: cursor.execute(
+                f"UPDATE {TelephonySource._meta.db_table} SET engine_state = %s "  # noqa: S608
+                "WHERE id = %s",
+                [head, pk],
+            )
+        )
+    else:
+        if gone_calls:
+            gone = models.Q()
+            for call_id, queue in gone_calls:
+                gone |= models.Q(call_id=call_id, queue=queue)
+            EngineCall.objects.filter(gone, source=source).delete()
+        if gone_members:
+            EngineMember.objects.filter(source=source, member__in=gone_members).delete()
+        EngineCall.objects.bulk_create(
+            [EngineCall(source=source, call_id=c, queue=q, state=d) for c, q, d in call_rows],
+            update_conflicts=True,
+            unique_fields=["source", "call_id", "queue"],
+            update_fields=["state"],
+            batch_size=500,
+        )
+        EngineMember.objects.bulk_create(
+            [EngineMember(source=source, member=m, state=d) for m, d in member_rows],
+            update_conflicts=True,
+            unique_fields=["source", "member"],
+            update_fields=["state"],
+            batch_size=500,
+        )
+        source.save(update_fields=["engine_state"])
     pk = source.pk
     transaction.on_commit(lambda: _engines.__setitem__(pk, (version, engine, saved)))
+
+
+def _engine_rows_write(
+    source_pk: int,
+    call_rows: list[tuple[str, str, dict]],
+    gone_calls: list[tuple[str, str]],
+    member_rows: list[tuple[str, dict]],
+    gone_members: list[str],
+) -> Callable:
+    """The PostgreSQL writes of `_engine_save`, as one job for `_pg`."""
+    calls_table, members_table = EngineCall._meta.db_table, EngineMember._meta.db_table
+    dumps = json.dumps
+    call_ids = [c for c, _, _ in call_rows]
+    call_queues = [q for _, q, _ in call_rows]
+    call_states = [dumps(d) for _, _, d in call_rows]
+    members = [m for m, _ in member_rows]
+    member_states = [dumps(d) for _, d in member_rows]
+
+    def job(cursor) -> None:
+        if gone_calls:
+            cursor.execute(
+                f"DELETE FROM {calls_table} WHERE source_id = %s AND (call_id, queue) IN "  # noqa: S608
+                "(SELECT * FROM unnest(%s::text[], %s::text[]))",
+                [source_pk, [c for c, _ in gone_calls], [q for _, q in gone_calls]],
+            )
+        if gone_members:
+            cursor.execute(
+                f"DELETE FROM {members_table} "  # noqa: S608
+                "WHERE source_id = %s AND member = ANY(%s::text[])",
+                [source_pk, gone_members],
+            )
+        if call_rows:
+            cursor.execute(
+                f"INSERT INTO {calls_table} (source_id, call_id, queue, state) "  # noqa: S608
+                "SELECT %s, * FROM unnest(%s::text[], %s::text[], %s::jsonb[]) "
+                "ON CONFLICT (source_id, call_id, queue) DO UPDATE SET state = EXCLUDED.state",
+                [source_pk, call_ids, call_queues, call_states],
+            )
+        if member_rows:
+            cursor.execute(
+                f"INSERT INTO {members_table} (source_id, member, state) "  # noqa: S608
+                "SELECT %s, * FROM unnest(%s::text[], %s::jsonb[]) "
+                "ON CONFLICT (source_id, member) DO UPDATE SET state = EXCLUDED.state",
+                [source_pk, members, member_states],
+            )
+
+    return job
 
 
 def _insert(

@@ -1,6 +1,8 @@
 """Large batches are written set-wise (COPY, staging table); they store what row writes store."""
 
+import gc
 import json
+import time
 
 import pytest
 from django.db import DataError
@@ -22,7 +24,7 @@ from metrics.models import (
 )
 from metrics.queue_log import Event
 from tests.conftest import shared_data
-from tests.metrics.test_import_follow import calls_of, run, snapshot
+from tests.metrics.test_import_follow import calls_of, freepbx_lines, run, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -283,3 +285,113 @@ def test_event_data_joined_as_json_is_what_json_dumps_writes(data):
 def test_plain_event_data_is_joined_without_json_dumps(monkeypatch):
     monkeypatch.setattr(services.json, "dumps", None)
     assert services._DataTexts()[("10", "", "3")] == '["10", "", "3"]'
+
+
+def test_a_file_batch_after_the_newest_stored_event_skips_the_key_look_up(monkeypatch):
+    path = str(shared_data("asterisk/freepbx-2010-queue_log"))
+    lines = freepbx_lines()
+    looked_up = []
+    unseen = services._events_unseen
+
+    def spy(source, events):
+        kept = unseen(source, events)
+        looked_up.append(len(events) - len(kept))
+        return kept
+
+    monkeypatch.setattr(services, "_events_unseen", spy)
+    run("import_queue_log", path, "--source", "pbx", "--batch", "60")
+    source = TelephonySource.objects.get(name="pbx")
+    newest = max(float(line.split("|", 1)[0]) for line in lines)
+    assert source.events_until.timestamp() == newest
+    assert sum(looked_up) == 0
+    out = run("import_queue_log", path, "--source", "pbx", "--from-start", "--batch", "60")
+    assert "already imported 278" in out
+    assert sum(looked_up) == 278
+    assert CallEvent.objects.count() == 278
+
+
+def test_lines_received_item_by_item_are_known_to_a_later_bulk_import(monkeypatch, tmp_path):
+    """`events_ingest` (the JSON API, other layouts) keeps `events_until` too."""
+    lines = freepbx_lines()
+    first = tmp_path / "first"
+    first.write_text("".join(lines[:150]))
+    monkeypatch.setattr(files, "BULK_IMPORT", False)
+    run("import_queue_log", str(first), "--source", "pbx")
+    newest = max(float(line.split("|", 1)[0]) for line in lines[:150])
+    assert TelephonySource.objects.get(name="pbx").events_until.timestamp() == newest
+    monkeypatch.setattr(files, "BULK_IMPORT", True)
+    whole = tmp_path / "whole"
+    whole.write_text("".join(lines))
+    out = run("import_queue_log", str(whole), "--source", "pbx", "--batch", "60")
+    assert "already imported 150, rejected 0" in out
+    assert CallEvent.objects.count() == 278
+
+
+def test_batches_of_history_do_not_signal_the_floor_but_the_import_does_once(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    from metrics.signals import floor_changed
+
+    path = str(shared_data("asterisk/freepbx-2010-queue_log"))  # 2010: history
+    received = []
+
+    def listener(sender, site, **kwargs):
+        received.append(site)
+
+    floor_changed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run("import_queue_log", path, "--source", "old", "--batch", "60")
+        history = list(received)
+        received.clear()
+        # The same calls an hour ago: every batch reaches the live floor.
+        shift = int(time.time()) - 3600 - int(float(freepbx_lines()[0].split("|", 1)[0]))
+        recent = tmp_path / "recent"
+        recent.write_text(
+            "".join(
+                f"{int(line.split('|', 1)[0]) + shift}|{line.split('|', 1)[1]}"
+                for line in freepbx_lines()
+            )
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            run("import_queue_log", str(recent), "--source", "new", "--batch", "60")
+    finally:
+        floor_changed.disconnect(listener)
+    assert history == ["main"]  # once, at the end
+    assert len(received) >= 4  # each of the 60-line batches, then the end
+
+
+def test_the_cycle_collector_is_paused_during_batches_and_back_after(monkeypatch):
+    path = str(shared_data("asterisk/freepbx-2010-queue_log"))
+    during = []
+    made = services._event_text
+
+    def spy(source_pk, events, received):
+        during.append(gc.isenabled())
+        return made(source_pk, events, received)
+
+    monkeypatch.setattr(services, "_event_text", spy)
+    assert gc.isenabled()
+    run("import_queue_log", path, "--source", "pbx", "--batch", "60")
+    assert during and not any(during)
+    assert gc.isenabled()
+    # Back on after a failed import as well.
+    monkeypatch.setattr(services, "_event_text", lambda *args: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        run("import_queue_log", path, "--source", "other", "--batch", "60")
+    assert gc.isenabled()
+
+
+def test_sources_and_queues_with_calls_or_states_cannot_be_deleted():
+    """No database-level foreign keys from calls and states: the ORM still protects them."""
+    from django.db.models import ProtectedError
+
+    run("import_queue_log", str(shared_data("asterisk/freepbx-2010-queue_log")), "--source", "pbx")
+    source = TelephonySource.objects.get(name="pbx")
+    queue = QueueCall.objects.filter(source=source).first().queue
+    assert AgentState.objects.filter(source=source).exists()
+    with pytest.raises(ProtectedError):
+        queue.delete()
+    with pytest.raises(ProtectedError):
+        source.delete()
+    assert QueueCall.objects.filter(queue=queue).exists()

@@ -10,6 +10,7 @@ from tqdm import tqdm
 from metrics.files import BATCH_LINES, FileCounts, file_mark, ingest_file
 from metrics.models import SourceKind, TelephonySource
 from metrics.services import sources_advance
+from metrics.signals import floor_changed
 
 
 def source_for(name: str, *, layout: str, zone: str | None) -> TelephonySource:
@@ -89,4 +90,7 @@ class Command(BaseCommand):
         TelephonySource.objects.filter(pk=source.pk).update(import_counts=counts.as_dict())
         # Calls that ended near the end of the file: their wrap-up window has passed since.
         sources_advance(now=timezone.now(), sources=[source])
+        if counts.used:
+            # Batches of history do not signal the floor one by one (see HISTORY_S).
+            floor_changed.send(sender=TelephonySource, site=source.site)
         self.stdout.write(counts.summary())
