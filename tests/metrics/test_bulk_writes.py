@@ -395,3 +395,35 @@ def test_sources_and_queues_with_calls_or_states_cannot_be_deleted():
     with pytest.raises(ProtectedError):
         source.delete()
     assert QueueCall.objects.filter(queue=queue).exists()
+
+
+def test_keys_stored_before_they_began_with_their_second_still_find_their_lines(tmp_path):
+    """Migration 0013 gives stored line keys the form `queue_log.line_key` now makes."""
+    import hashlib
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("metrics.migrations.0013_line_keys_start_with_their_second")
+    lines = freepbx_lines()[:40]
+    log = tmp_path / "queue_log"
+    log.write_text("".join(lines))
+    run("import_queue_log", str(log), "--source", "pbx")
+    # Back to the keys as they were: the digest of the line alone.
+    for event in CallEvent.objects.all():
+        event.natural_key = event.natural_key.split("-", 1)[1]
+        event.save(update_fields=["natural_key"])
+    old = {
+        hashlib.blake2b(line.rstrip("\n").encode(), digest_size=16).hexdigest() for line in lines
+    }
+    assert set(CallEvent.objects.values_list("natural_key", flat=True)) == old
+    with connection.schema_editor() as editor:
+        migration.prefix_line_keys(apps, editor)
+    assert all(
+        key.split("-")[1] in old and len(key) == 12 + 1 + 32
+        for key in CallEvent.objects.values_list("natural_key", flat=True)
+    )
+    out = run("import_queue_log", str(log), "--source", "pbx", "--from-start")
+    assert f"already imported {len(lines)}, rejected 0" in out
+    assert CallEvent.objects.count() == len(lines)
