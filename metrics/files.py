@@ -27,8 +27,9 @@ BATCH_LINES = 50_000
 # batch read while the database stores this one); other layouts and databases go item by item.
 BULK_IMPORT = True
 MARK_BYTES = 256
-# The cycle collector's generation run after each batch of a file (see `_collector_paused`).
-GC_GENERATION = 1
+# While a file is read, the cycle collector runs after every this many lines (see
+# `_collector_paused`).
+GC_LINES = 500_000
 
 
 def file_mark(path: Path, offset: int) -> str:
@@ -144,7 +145,7 @@ def ingest_file(
                     return  # still being written: left for the next read
                 after += len(raw)
                 number += 1
-                if not raw.strip():
+                if raw.isspace():
                     continue
                 counts.read += 1
                 try:
@@ -189,7 +190,8 @@ def _collector_paused() -> Iterator[None]:
     A batch makes hundreds of thousands of objects and keeps most of them to its end, so the
     collector would walk them again and again (a third of the import's Python time) to find
     almost nothing: the events, calls and rows are freed by reference counting. It runs once
-    for each batch instead (`_ingest_batches`), and as before after the import.
+    every `GC_LINES` lines instead (each run walks the objects alive then, e.g. the batch
+    read ahead), and as before after the import.
     """
     if not gc.isenabled():
         yield
@@ -211,12 +213,16 @@ def _ingest_batches(source, path, inode, offset, line_no, reader, flush, remembe
             follow_line=line_no,
             follow_mark=file_mark(path, offset),
         )
+    lines = 0
     while pending is not None:
+        lines += len(pending[0])
         ahead: list = []
         flush(*pending, meanwhile=lambda ahead=ahead: ahead.append(next(reader, None)))
         pending = ahead[0] if ahead else next(reader, None)
-        if not gc.isenabled():
-            gc.collect(GC_GENERATION)
+        if lines >= GC_LINES and not gc.isenabled():
+            # The young generations: whatever this part of the file left behind.
+            gc.collect(1)
+            lines = 0
 
 
 def follow_step(

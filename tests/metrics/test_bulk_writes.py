@@ -373,7 +373,7 @@ def test_the_cycle_collector_is_paused_during_batches_and_back_after(monkeypatch
     monkeypatch.setattr(services, "_event_text", spy)
     assert gc.isenabled()
     run("import_queue_log", path, "--source", "pbx", "--batch", "60")
-    assert during and not any(during)
+    assert during and not any(during)  # off while batches are stored
     assert gc.isenabled()
     # Back on after a failed import as well.
     monkeypatch.setattr(services, "_event_text", lambda *args: 1 / 0)
