@@ -904,8 +904,14 @@ def _event_text(source_pk: int, events: list[Event], received: str) -> str:
 def _copy_text(table: str, columns: list[str], text: str) -> None:
     """COPY rows in text format (escaped fields, one row per line) into a table."""
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    # One read of the whole text: psycopg2 then sends it without taking the GIL back.
-    _pg(lambda cursor: cursor.copy_expert(sql, io.StringIO(text), size=len(text) + 1))
+    # One read of the whole text: psycopg2 then sends it without taking the GIL back. Bytes,
+    # which psycopg2 sends as they are (a text would be copied into a StringIO, then encoded).
+
+    def job(cursor) -> None:
+        data = text.encode()
+        cursor.copy_expert(sql, io.BytesIO(data), size=len(data) + 1)
+
+    _pg(job)
 
 
 def _queues_for(names: set[str], *, site: str) -> dict[str, Queue]:

@@ -88,7 +88,7 @@ def test_the_staging_path_stores_what_the_row_path_stores(monkeypatch):
 def test_odd_characters_survive_the_staging_path(monkeypatch):
     monkeypatch.setattr(services, "STAGE_ROWS", 0)
     source, _ = services.source_create(name="odd", kind=SourceKind.HTTP_JSON)
-    caller = 'tab\there "quote" back\\slash\nnew\rline'
+    caller = 'tab\there "quote" back\\slash\nnew\rline Zoë ☎'
     member = "PJSIP/odd\\name\t1"
     call_id = "c\\1\n"
     events = [
