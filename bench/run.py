@@ -29,6 +29,15 @@ ARRIVALS = Path(os.environ.get("CALLFLOOR_SHARED_DATA", "/work/shared/data")) / 
 )
 
 
+def _per_line(done: dict) -> str:
+    lines = done["events"] or 1
+    python = done["cpu_python_s"] / lines * 1e6
+    if done.get("cpu_postgres_s") is None:
+        return f"Python {python:.1f} µs (PostgreSQL not readable)"
+    postgres = done["cpu_postgres_s"] / lines * 1e6
+    return f"Python {python:.1f} µs + PostgreSQL {postgres:.1f} µs"
+
+
 def _django() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callfloor.settings")
@@ -62,22 +71,46 @@ def step_report(path: str) -> dict:
     }
 
 
+def _process_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a process of this machine, from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def step_import(path: str) -> dict:
     _django()
     from io import StringIO
 
     from django.core.management import call_command
+    from django.db import connection
 
     from metrics.models import CallEvent, QueueCall
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
     load_before = os.getloadavg()[0]
+    backend_before, python_before = _process_cpu(backend), time.process_time()
     start = time.perf_counter()
     out = StringIO()
     call_command("import_queue_log", path, "--source", "bench", "--no-progress", stdout=out)
     seconds = time.perf_counter() - start
+    backend_after = _process_cpu(backend)
     return {
         "seconds": seconds,
         "peak_mb": _peak_mb(),
+        # CPU seconds of this process and of its PostgreSQL backend: what the import costs
+        # whatever else the machine runs (None when the backend's /proc entry is not readable).
+        "cpu_python_s": round(time.process_time() - python_before, 2),
+        "cpu_postgres_s": (
+            None
+            if backend_before is None or backend_after is None
+            else round(backend_after - backend_before, 2)
+        ),
         # The machine may be shared: the 1-minute load average before and after the import.
         "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "summary": out.getvalue().strip(),
@@ -372,6 +405,7 @@ def markdown(r: dict) -> str:
         f"({r['import']['seconds']:.1f} s, peak {r['import']['peak_mb']:.0f} MB, load average "
         f"{r['import']['load'][0]:.1f} before, {r['import']['load'][1]:.1f} after) "
         "| ≥ 50,000 lines/s |",
+        f"| CPU of the import per line | {_per_line(r['import'])} | |",
         f"| `queue_log_report` of the day | {r['report']['seconds']:.1f} s "
         f"(peak {r['report']['peak_mb']:.0f} MB) | ≤ 30 s |",
     ]
