@@ -20,7 +20,15 @@ from django.db import connection, transaction
 
 from metrics.models import TelephonySource
 from metrics.queue_log import Event, LineCounts, LineError, Rejected, parse_db_line, parse_file_line
-from metrics.services import DUPLICATE, REJECTED, ImportCounts, events_import, events_ingest
+from metrics.services import (
+    DUPLICATE,
+    REJECTED,
+    ImportCounts,
+    PreparedBatch,
+    events_import,
+    events_ingest,
+    events_prepare,
+)
 
 BATCH_LINES = 50_000
 # File-layout lines on PostgreSQL take the bulk path (`events_import`: the same rows, the next
@@ -113,7 +121,9 @@ def ingest_file(
     inode = os.stat(path).st_ino
     bulk = BULK_IMPORT and layout == "file" and connection.vendor == "postgresql"
 
-    def flush(batch: list[Event], end_offset: int, end_line: int, meanwhile) -> None:
+    def flush(
+        batch: list[Event] | PreparedBatch, end_offset: int, end_line: int, meanwhile
+    ) -> None:
         with transaction.atomic():
             if bulk:
                 done = events_import(source=source, events=batch, meanwhile=meanwhile)
@@ -166,12 +176,14 @@ def ingest_file(
         end = (offset, line_no)
         for event, after, number in stream:
             if len(batch) >= batch_lines and event.ts != batch[-1].ts:
-                yield batch, *end
+                # The bulk path checks and orders a batch as it is read (while the previous
+                # one is being stored).
+                yield (events_prepare(batch) if bulk else batch), *end
                 batch = []
             batch.append(event)
             end = (after, number)
         if batch:
-            yield batch, *end
+            yield (events_prepare(batch) if bulk else batch), *end
 
     with _collector_paused():
         _ingest_batches(source, path, inode, offset, line_no, batches(), flush, remember)

@@ -203,22 +203,23 @@ class ImportCounts:
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (seq, reason)
 
 
-def events_import(
-    *,
-    source: TelephonySource,
-    events: list[NormalisedEvent],
-    meanwhile: Callable[[], None] | None = None,
-) -> ImportCounts:
-    """`events_ingest` for a batch of a queue_log file in the file layout (PostgreSQL).
+@dataclass(slots=True)
+class PreparedBatch:
+    """A batch of file events checked and put in order without the database
+    (`events_prepare`), e.g. while the previous batch is being stored."""
 
-    It stores the same rows, applies the same checks and keeps the engine's state the same
-    way, but returns counts instead of per-item results, looks up already-received keys only
-    when the source already has events in the batch's time span (a line's key is a digest of
-    its text, time included, so a line received before has a stored event at the same time),
-    and runs the batch's writes in a writer thread: the engine, the rows' text and
-    `meanwhile` (e.g. reading the next batch of the file) run while PostgreSQL works, before
-    the batch's transaction commits.
-    """
+    events: list[Event]  # valid and once each, as received
+    ordered: list[Event]  # the same in the engine's order
+    counts: ImportCounts  # the lines rejected, and those repeated within the batch
+    queue_names: set[str]
+    members: set[str]
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+
+def events_prepare(events: list[Event]) -> PreparedBatch:
+    """Check a batch's events (keys, numbers, repeats) and order them for the engine."""
     counts = ImportCounts()
     fresh: dict[str, Event] = {}
     check = kpi.check_numbers
@@ -237,26 +238,57 @@ def events_import(
             counts.duplicates += 1
             continue
         fresh[key] = event
+    valid = list(fresh.values())
+    return PreparedBatch(
+        valid,
+        sorted(valid, key=Event.sort_key),
+        counts,
+        {e.queue for e in valid},
+        {e.member for e in valid if e.member},
+    )
+
+
+def events_import(
+    *,
+    source: TelephonySource,
+    events: list[Event] | PreparedBatch,
+    meanwhile: Callable[[], None] | None = None,
+) -> ImportCounts:
+    """`events_ingest` for a batch of a queue_log file in the file layout (PostgreSQL).
+
+    It stores the same rows, applies the same checks and keeps the engine's state the same
+    way, but returns counts instead of per-item results, looks up already-received keys only
+    when the batch does not start after the source's newest stored event (a line's key holds
+    its time), and runs the batch's writes in a writer thread: the engine, the rows' text and
+    `meanwhile` (e.g. reading and preparing the next batch of the file) run while PostgreSQL
+    works, before the batch's transaction commits.
+    """
+    batch = events if isinstance(events, PreparedBatch) else events_prepare(events)
+    counts = batch.counts
 
     with transaction.atomic():
         source = TelephonySource.objects.select_for_update().get(pk=source.pk)
         _VENDOR[0] = connection.vendor
-        new = _events_unseen(source, list(fresh.values()))
-        counts.duplicates += len(fresh) - len(new)
+        new = _events_unseen(source, batch.events)
+        counts.duplicates += len(batch.events) - len(new)
         if not new:
             if meanwhile:
                 meanwhile()
             return counts
-        todo = sorted(new, key=Event.sort_key)
+        if len(new) == len(batch.events):
+            todo = batch.ordered
+        else:
+            keys = {e.key for e in new}
+            todo = [e for e in batch.ordered if e.key in keys]
         engine, saved = _engine_load(source)
         # Read what storing the batch will most likely need (the members and queues the
         # engine knows and the batch names), so the writes can start before the engine runs.
         prefetched = _prefetch(
             source,
-            queue_names={e.queue for e in new}
+            queue_names=batch.queue_names
             | {m.queue for m in engine.members.values()}
             | {c.queue for c in engine.calls.values()},
-            members=set(engine.members) | {e.member for e in new if e.member},
+            members=set(engine.members) | batch.members,
         )
         received = timezone.now().isoformat()
         writer = _BATCH.writer = _Writer(connection)
