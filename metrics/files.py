@@ -229,7 +229,13 @@ def _ingest_batches(source, path, inode, offset, line_no, reader, flush, remembe
     while pending is not None:
         lines += len(pending[0])
         ahead: list = []
-        flush(*pending, meanwhile=lambda ahead=ahead: ahead.append(next(reader, None)))
+
+        def read_ahead(ahead=ahead):
+            # The next batch, read while this one is stored (given back to be fed ahead).
+            ahead.append(next(reader, None))
+            return ahead[0][0] if ahead[0] is not None else None
+
+        flush(*pending, meanwhile=read_ahead)
         pending = ahead[0] if ahead else next(reader, None)
         if lines >= GC_LINES and not gc.isenabled():
             # The young generations: whatever this part of the file left behind.

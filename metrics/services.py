@@ -213,6 +213,8 @@ class PreparedBatch:
     counts: ImportCounts  # the lines rejected, and those repeated within the batch
     queue_names: set[str]
     members: set[str]
+    # (engine, lines used): fed ahead to the engine of the batch before it (`_feed_ahead`).
+    fed: tuple[kpi.Engine, int] | None = None
 
     def __len__(self) -> int:
         return len(self.events)
@@ -252,7 +254,7 @@ def events_import(
     *,
     source: TelephonySource,
     events: list[Event] | PreparedBatch,
-    meanwhile: Callable[[], None] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> ImportCounts:
     """`events_ingest` for a batch of a queue_log file in the file layout (PostgreSQL).
 
@@ -261,7 +263,9 @@ def events_import(
     when the batch does not start after the source's newest stored event (a line's key holds
     its time), and runs the batch's writes in a writer thread: the engine, the rows' text and
     `meanwhile` (e.g. reading and preparing the next batch of the file) run while PostgreSQL
-    works, before the batch's transaction commits.
+    works, before the batch's transaction commits. When `meanwhile` returns the next
+    `PreparedBatch` and all of it comes after every event stored so far, the engine is fed that
+    batch too while it waits (`_feed_ahead`); the next call then only stores it.
     """
     batch = events if isinstance(events, PreparedBatch) else events_prepare(events)
     counts = batch.counts
@@ -281,6 +285,14 @@ def events_import(
             keys = {e.key for e in new}
             todo = [e for e in batch.ordered if e.key in keys]
         engine, saved = _engine_load(source)
+        fed = batch.fed
+        if fed is not None and (fed[0] is not engine or len(new) != len(batch.events)):
+            # Fed ahead to an engine that is not this source's state any more (another process
+            # stored a batch of the source since), or with events found stored since: start
+            # again from the stored state.
+            if fed[0] is engine:
+                engine, saved = _engine_load(source, reuse=False)
+            fed = None
         # Read what storing the batch will most likely need (the members and queues the
         # engine knows and the batch names), so the writes can start before the engine runs.
         prefetched = _prefetch(
@@ -302,18 +314,17 @@ def events_import(
                 _copy_text(
                     CallEvent._meta.db_table, EVENT_COLUMNS, _event_text(source.pk, part, received)
                 )
-            writer.submit(_events_until_raise(source.pk, max(e.ts for e in new)))
-            feed = engine.feed
-            used = 0
-            for event in todo:
-                if feed(event):
-                    used += 1
+            newest = max(e.ts for e in new)
+            writer.submit(_events_until_raise(source.pk, newest))
+            used = _feed(engine, todo) if fed is None else fed[1]
             counts.used += used
             counts.ignored += len(todo) - used
             _store(source, engine, since=todo[0].ts, prefetched=prefetched)
             _engine_save(source, engine, saved)
-            if meanwhile:
-                meanwhile()
+            upcoming = meanwhile() if meanwhile else None
+            if isinstance(upcoming, PreparedBatch):
+                until = source.events_until.timestamp() if source.events_until else newest
+                _feed_ahead(engine, upcoming, after=max(newest, until))
             writer.wait()
             with connection.cursor() as cursor:
                 # Back to Django's deferred checks for the rest of an enclosing transaction.
@@ -325,6 +336,24 @@ def events_import(
             site = source.site
             transaction.on_commit(lambda: floor_changed.send(sender=TelephonySource, site=site))
     return counts
+
+
+def _feed(engine: kpi.Engine, events: list[Event]) -> int:
+    """Feed events in order; return how many counted."""
+    feed = engine.feed
+    used = 0
+    for event in events:
+        if feed(event):
+            used += 1
+    return used
+
+
+def _feed_ahead(engine: kpi.Engine, batch: PreparedBatch, *, after: float) -> None:
+    """Feed the next batch while this one is stored, when none of its events can be stored
+    already (all of them later than `after`, the newest stored event: their keys hold their
+    time). Its changes stay in the engine until the next `_store` drains them."""
+    if batch.ordered and batch.ordered[0].ts > after + 0.001:
+        batch.fed = (engine, _feed(engine, batch.ordered))
 
 
 # A file batch whose newest event is older than this is history: it does not signal the
@@ -474,14 +503,16 @@ class _SavedState:
 _engines: dict[int, tuple[str, kpi.Engine, _SavedState]] = {}
 
 
-def _engine_load(source: TelephonySource) -> tuple[kpi.Engine, _SavedState]:
-    """The engine of `source` as its last batch left it (the source row is locked)."""
+def _engine_load(source: TelephonySource, *, reuse: bool = True) -> tuple[kpi.Engine, _SavedState]:
+    """The engine of `source` as its last batch left it (the source row is locked); with
+    `reuse`, the engine this process kept after committing it, if it is still that state."""
     head = {k: v for k, v in (source.engine_state or {}).items() if k in _HEAD}
     acw_reasons = frozenset(_acw_reasons())
     # Taken out: a batch that fails leaves nothing behind to reuse.
     kept = _engines.pop(source.pk, None)
     if (
-        kept is not None
+        reuse
+        and kept is not None
         and head.get("version") is not None
         and kept[0] == head["version"]
         and kept[1].acw_reasons == acw_reasons

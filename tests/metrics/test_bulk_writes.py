@@ -427,3 +427,35 @@ def test_keys_stored_before_they_began_with_their_second_still_find_their_lines(
     out = run("import_queue_log", str(log), "--source", "pbx", "--from-start")
     assert f"already imported {len(lines)}, rejected 0" in out
     assert CallEvent.objects.count() == len(lines)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_fed_ahead_store_what_the_item_path_stores(monkeypatch, tmp_path):
+    """With commits (engines kept between batches), each batch is fed to the engine while the
+    one before is stored; a re-read of the file and a batch of another source in between
+    fall back to feeding in turn."""
+    log = tmp_path / "queue_log"
+    generate_day(
+        log, csv_path=shared_data("arrivals/bank-calls-2003.csv"), agents=6, target_lines=4000
+    )
+    lines = log.read_text().splitlines(keepends=True)
+    lines[2000:2000] = [lines[1500], lines[1999]]  # lines read again in a later batch
+    log.write_text("".join(lines))
+    fed_ahead = []
+    ahead = services._feed_ahead
+
+    def spy(engine, batch, *, after):
+        ahead(engine, batch, after=after)
+        fed_ahead.append(batch.fed is not None)
+
+    monkeypatch.setattr(services, "_feed_ahead", spy)
+    results = []
+    for bulk in (False, True):
+        monkeypatch.setattr(files, "BULK_IMPORT", bulk)
+        out = run("import_queue_log", str(log), "--source", "pbx", "--batch", "500")
+        results.append((out, _stored_all(), _keys()))
+        _wipe()
+    assert results[0] == results[1]
+    assert "already imported 2, rejected 0" in results[1][0]
+    assert sum(fed_ahead) >= 5  # most batches were fed ahead
+    assert not all(fed_ahead)  # the batch holding lines read before was not
