@@ -1,0 +1,145 @@
+"""The API server runs requests' sync code on a fixed set of threads.
+
+Django's own ASGI handler starts a thread (and so a database connection) for every request;
+under the load test that churn made the API process's resident memory creep up by several MB
+a minute (see RELIABILITY.md, "Load"). These tests drive the project's ASGI application
+in-process, as Daphne calls it, and count the threads and database sessions the requests used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+from django.core.signals import request_finished
+from django.db import connection, connections
+
+from callfloor import asgi
+from callfloor.request_threads import PooledASGIHandler
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+async def get(app, path: str) -> int:
+    """One GET through the ASGI application; its status."""
+    messages: list[dict] = []
+    body_sent = False
+
+    async def receive() -> dict:
+        nonlocal body_sent
+        if not body_sent:
+            body_sent = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.Event().wait()  # the client stays connected
+
+    async def send(message: dict) -> None:
+        messages.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 8000),
+    }
+    await app(scope, receive, send)
+    return next(m["status"] for m in messages if m["type"] == "http.response.start")
+
+
+@pytest.fixture
+def seen():
+    """(thread name, database backend pid) of each request, noted as it finishes."""
+    noted: list[tuple[str, int | None]] = []
+
+    def note(**kwargs) -> None:
+        # Django sends request_finished on the request's own thread.
+        backend = connections["default"].connection
+        noted.append(
+            (threading.current_thread().name, backend.info.backend_pid if backend else None)
+        )
+
+    request_finished.connect(note, dispatch_uid="test-request-threads")
+    yield noted
+    request_finished.disconnect(dispatch_uid="test-request-threads")
+
+
+@pytest.fixture
+def handler():
+    app = PooledASGIHandler(threads=2)
+    yield app
+    app.pool.close()
+
+
+def other_sessions() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+def settled_sessions(at_most: int) -> int:
+    """Database sessions other than the test's, once at most `at_most` remain (or after 10 s):
+    a closed session leaves pg_stat_activity when its backend has exited."""
+    deadline = time.monotonic() + 10
+    while (count := other_sessions()) > at_most and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return count
+
+
+def test_the_project_application_serves_http_with_the_pooled_handler():
+    assert isinstance(asgi.django_asgi_app, PooledASGIHandler)
+    assert asgi.django_asgi_app.pool.size >= 1
+
+
+def test_requests_one_after_another_share_one_thread_and_one_database_session(handler, seen):
+    threads_before = threading.active_count()
+
+    async def run() -> list[int]:
+        return [await get(handler, "/healthz") for _ in range(40)]
+
+    assert asyncio.run(run()) == [200] * 40
+    assert len(seen) == 40
+    assert {name for name, _ in seen} == {"request-1_0"}
+    backends = {pid for _, pid in seen}
+    assert len(backends) == 1 and None not in backends
+    assert handler.pool.threads == 1 and handler.pool.overflow == 0
+    assert threading.active_count() <= threads_before + 1
+
+
+def test_a_burst_beyond_the_pool_gets_spare_threads_that_close_their_sessions(handler, seen):
+    async def run() -> list[int]:
+        return await asyncio.gather(*(get(handler, "/healthz") for _ in range(12)))
+
+    assert asyncio.run(run()) == [200] * 12
+    pooled = {name for name, _ in seen if not name.startswith("request-spare")}
+    assert pooled <= {"request-1_0", "request-2_0"} and pooled
+    assert handler.pool.threads <= 2
+    assert handler.pool.overflow == 12 - sum(1 for name, _ in seen if name in pooled)
+    # The spare threads end and close their database sessions; the pooled ones keep theirs.
+    assert settled_sessions(handler.pool.threads) <= handler.pool.threads
+    assert not [t for t in threading.enumerate() if t.name.startswith("request-spare")]
+
+    # Later requests reuse the pooled threads and their sessions.
+    before = {pid for name, pid in seen if name in pooled}
+    seen.clear()
+    assert asyncio.run(get(handler, "/healthz")) == 200
+    assert seen[0][0] in pooled and seen[0][1] in before
+
+
+def test_closing_the_pool_ends_its_threads_and_sessions(handler):
+    assert asyncio.run(get(handler, "/healthz")) == 200
+    assert other_sessions() == 1
+    handler.pool.close()
+    assert settled_sessions(0) == 0
+    assert not [t for t in threading.enumerate() if t.name.startswith("request-")]
