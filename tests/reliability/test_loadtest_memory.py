@@ -1,4 +1,4 @@
-"""The load test's judgement of "memory flat": a leak fails it, warm-up and transient peaks do not."""
+"""The load test's judgement of "memory flat": a leak fails it; warm-up and passing peaks do not."""
 
 from __future__ import annotations
 
