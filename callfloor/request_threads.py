@@ -8,16 +8,20 @@ request, closed when the dead thread's wrapper is collected), and glibc hands th
 allocations to its per-thread malloc arenas in turn; freed memory stays behind in those arenas
 in pieces, so the process's resident memory creeps up with the number of requests served.
 
-`PooledASGIHandler` keeps `threads` long-lived request threads instead. A request takes one at
-its first sync call (so a client still sending its body holds none) and gives it back when the
-request ends; a thread keeps its database connection between requests, as `CONN_MAX_AGE`
-intends. When all are busy, a request gets a thread for itself, as Django would give it, which
-closes its database connections and ends after the request.
+`PooledASGIHandler` keeps `threads` long-lived request threads instead. A request takes one once
+its body has been read (so a client still sending holds none) and gives it back when it ends;
+a thread keeps its database connection between requests, as `CONN_MAX_AGE` intends. When all
+are busy, the request waits for one: at most `threads` requests run sync code at once, which
+also caps the memory they hold together (a burst of slow requests no longer starts a thread,
+and builds a result, for every one of them).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import threading
+from collections import deque
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
 from asgiref.sync import ThreadSensitiveContext
@@ -37,7 +41,31 @@ class ThreadPool:
         self._idle: list[ThreadPoolExecutor] = []
         self._created = 0
         self._lock = threading.Lock()
-        self.overflow = 0  # requests that found every pooled thread busy
+        self._waiting: deque[asyncio.Future] = deque()
+        self.waited = 0  # requests that waited for a pooled thread
+        self.overflow = 0  # sync calls that found every pooled thread busy and got a spare
+
+    def _new(self, number: int) -> ThreadPoolExecutor:
+        name = f"request-{number}" if number else "request-spare"
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+
+    async def wait(self) -> ThreadPoolExecutor:
+        """A pooled executor: an idle one, a new one while fewer than `size` exist, or the
+        first one given back (requests are served in the order they came)."""
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            if self._created < self.size:
+                self._created += 1
+                number = self._created
+            else:
+                number = None
+                waiter = asyncio.get_running_loop().create_future()
+                self._waiting.append(waiter)
+                self.waited += 1
+        if number is not None:
+            return self._new(number)
+        return await waiter
 
     def take(self) -> tuple[ThreadPoolExecutor, bool]:
         """An idle pooled executor, a new one while fewer than `size` exist, or a spare one
@@ -53,8 +81,7 @@ class ThreadPool:
                 self.overflow += 1
                 number = 0
                 spare = True
-        name = f"request-{number}" if number else "request-spare"
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix=name), spare
+        return self._new(number), spare
 
     def give_back(self, executor: ThreadPoolExecutor, spare: bool) -> None:
         if spare:
@@ -63,7 +90,18 @@ class ThreadPool:
             executor.shutdown(wait=False)
             return
         with self._lock:
+            while self._waiting:
+                waiter = self._waiting.popleft()
+                if not waiter.done():
+                    waiter.get_loop().call_soon_threadsafe(self._hand, waiter, executor)
+                    return
             self._idle.append(executor)
+
+    def _hand(self, waiter: asyncio.Future, executor: ThreadPoolExecutor) -> None:
+        if waiter.done():  # the request was cancelled meanwhile: the next one gets it
+            self.give_back(executor, False)
+        else:
+            waiter.set_result(executor)
 
     @property
     def threads(self) -> int:
@@ -87,8 +125,19 @@ class RequestThread(Executor):
         self._pool = pool
         self._taken: tuple[ThreadPoolExecutor, bool] | None = None
 
+    async def reserve(self) -> None:
+        """Wait for a pooled thread (the request's sync code will run there)."""
+        if self._taken is None:
+            executor = await self._pool.wait()
+            if self._taken is None:
+                self._taken = (executor, False)
+            else:
+                self._pool.give_back(executor, False)
+
     def submit(self, fn, /, *args, **kwargs) -> Future:
         if self._taken is None:
+            # A sync call before the body was read (not one Django makes): no waiting here,
+            # on the event loop, so a spare thread if every pooled one is busy.
             self._taken = self._pool.take()
         return self._taken[0].submit(fn, *args, **kwargs)
 
@@ -96,6 +145,9 @@ class RequestThread(Executor):
         if self._taken is not None:
             self._pool.give_back(*self._taken)
             self._taken = None
+
+
+_request_thread: contextvars.ContextVar[RequestThread] = contextvars.ContextVar("request_thread")
 
 
 class PooledASGIHandler(ASGIHandler):
@@ -109,10 +161,25 @@ class PooledASGIHandler(ASGIHandler):
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
         thread = RequestThread(self.pool)
+        token = _request_thread.set(thread)
         try:
             # `handle` awaits every sync call it makes before it returns (a cancelled view's
             # too), so the thread is idle when it goes back to the pool.
             async with ThreadSensitiveContext(executor=thread):
                 await self.handle(scope, receive, send)
         finally:
+            _request_thread.reset(token)
             thread.release()
+
+    async def read_body(self, receive):
+        """The request's body, then a pooled thread for the rest of the request (`handle`
+        reads the body before anything else)."""
+        body = await super().read_body(receive)
+        thread = _request_thread.get(None)
+        if thread is not None:
+            try:
+                await thread.reserve()
+            except BaseException:
+                body.close()
+                raise
+        return body

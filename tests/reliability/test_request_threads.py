@@ -117,24 +117,64 @@ def test_requests_one_after_another_share_one_thread_and_one_database_session(ha
     assert threading.active_count() <= threads_before + 1
 
 
-def test_a_burst_beyond_the_pool_gets_spare_threads_that_close_their_sessions(handler, seen):
+def test_a_burst_beyond_the_pool_waits_for_the_pooled_threads(handler, seen):
     async def run() -> list[int]:
         return await asyncio.gather(*(get(handler, "/healthz") for _ in range(12)))
 
     assert asyncio.run(run()) == [200] * 12
-    pooled = {name for name, _ in seen if not name.startswith("request-spare")}
-    assert pooled <= {"request-1_0", "request-2_0"} and pooled
-    assert handler.pool.threads <= 2
-    assert handler.pool.overflow == 12 - sum(1 for name, _ in seen if name in pooled)
-    # The spare threads end and close their database sessions; the pooled ones keep theirs.
-    assert settled_sessions(handler.pool.threads) <= handler.pool.threads
-    assert not [t for t in threading.enumerate() if t.name.startswith("request-spare")]
+    assert {name for name, _ in seen} == {"request-1_0", "request-2_0"}
+    assert len({pid for _, pid in seen}) == 2
+    assert handler.pool.threads == 2
+    assert handler.pool.waited == 10 and handler.pool.overflow == 0
+    assert other_sessions() == 2
+    assert len([t for t in threading.enumerate() if t.name.startswith("request-")]) == 2
 
-    # Later requests reuse the pooled threads and their sessions.
-    before = {pid for name, pid in seen if name in pooled}
-    seen.clear()
-    assert asyncio.run(get(handler, "/healthz")) == 200
-    assert seen[0][0] in pooled and seen[0][1] in before
+
+def test_a_waiting_request_that_is_cancelled_passes_its_turn_on(handler, seen):
+    async def run() -> list:
+        first = asyncio.ensure_future(get(handler, "/healthz"))
+        second = asyncio.ensure_future(get(handler, "/healthz"))
+        await asyncio.sleep(0)  # both hold a pooled thread (or are about to)
+        waiting = asyncio.ensure_future(get(handler, "/healthz"))
+        later = asyncio.ensure_future(get(handler, "/healthz"))
+        await asyncio.sleep(0.01)
+        waiting.cancel()
+        return await asyncio.gather(first, second, waiting, later, return_exceptions=True)
+
+    first, second, waiting, later = asyncio.run(run())
+    assert (first, second, later) == (200, 200, 200)
+    assert isinstance(waiting, asyncio.CancelledError)
+    assert handler.pool.threads == 2 and handler.pool.overflow == 0
+    # Both threads are back in the pool: two more requests run at once without waiting.
+    waited = handler.pool.waited
+
+    async def two() -> list[int]:
+        return await asyncio.gather(get(handler, "/healthz"), get(handler, "/healthz"))
+
+    assert asyncio.run(two()) == [200, 200]
+    assert handler.pool.waited == waited
+
+
+def test_a_sync_call_with_every_thread_busy_gets_a_spare_that_closes_its_session(handler):
+    from callfloor.request_threads import RequestThread
+
+    async def busy() -> tuple:
+        return await handler.pool.wait(), await handler.pool.wait()
+
+    held = asyncio.run(busy())
+    thread = RequestThread(handler.pool)
+    name, backend = thread.submit(
+        lambda: (
+            threading.current_thread().name,
+            connections["default"].cursor().connection.info.backend_pid,
+        )
+    ).result(timeout=10)
+    assert name.startswith("request-spare") and backend
+    assert handler.pool.overflow == 1
+    thread.release()
+    assert settled_sessions(0) == 0
+    for executor in held:
+        handler.pool.give_back(executor, False)
 
 
 def test_closing_the_pool_ends_its_threads_and_sessions(handler):
