@@ -79,22 +79,20 @@ def handler():
     app.pool.close()
 
 
-def other_sessions() -> int:
+def alive(pids: set[int]) -> set[int]:
+    """Which of these database backends still have a session."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return cursor.fetchone()[0]
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE pid = ANY(%s)", [list(pids)])
+        return {row[0] for row in cursor.fetchall()}
 
 
-def settled_sessions(at_most: int) -> int:
-    """Database sessions other than the test's, once at most `at_most` remain (or after 10 s):
-    a closed session leaves pg_stat_activity when its backend has exited."""
+def gone(pids: set[int]) -> bool:
+    """True once none of these backends has a session (a closed session leaves
+    pg_stat_activity when its backend has exited), waiting up to 10 s."""
     deadline = time.monotonic() + 10
-    while (count := other_sessions()) > at_most and time.monotonic() < deadline:
+    while alive(pids) and time.monotonic() < deadline:
         time.sleep(0.1)
-    return count
+    return not alive(pids)
 
 
 def test_the_project_application_serves_http_with_the_pooled_handler():
@@ -126,7 +124,7 @@ def test_a_burst_beyond_the_pool_waits_for_the_pooled_threads(handler, seen):
     assert len({pid for _, pid in seen}) == 2
     assert handler.pool.threads == 2
     assert handler.pool.waited == 10 and handler.pool.overflow == 0
-    assert other_sessions() == 2
+    assert alive({pid for _, pid in seen}) == {pid for _, pid in seen}
     assert len([t for t in threading.enumerate() if t.name.startswith("request-")]) == 2
 
 
@@ -172,14 +170,15 @@ def test_a_sync_call_with_every_thread_busy_gets_a_spare_that_closes_its_session
     assert name.startswith("request-spare") and backend
     assert handler.pool.overflow == 1
     thread.release()
-    assert settled_sessions(0) == 0
+    assert gone({backend})
     for executor in held:
         handler.pool.give_back(executor, False)
 
 
-def test_closing_the_pool_ends_its_threads_and_sessions(handler):
+def test_closing_the_pool_ends_its_threads_and_sessions(handler, seen):
     assert asyncio.run(get(handler, "/healthz")) == 200
-    assert other_sessions() == 1
+    backends = {pid for _, pid in seen}
+    assert len(backends) == 1 and alive(backends) == backends
     handler.pool.close()
-    assert settled_sessions(0) == 0
+    assert gone(backends)
     assert not [t for t in threading.enumerate() if t.name.startswith("request-")]
