@@ -103,6 +103,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+# As docker-compose.yml sets them for every service: two malloc arenas rather than eight a
+# core, and allocations from 128 KiB up always mmap'd (returned to the system when freed)
+# instead of glibc raising that threshold as large blocks come and go; see RELIABILITY.md, "Load".
+MALLOC_ENV = {"MALLOC_ARENA_MAX": "2", "MALLOC_MMAP_THRESHOLD_": "131072"}
+
+
 def start_processes(port: int, ws_port: int | None = None) -> dict[str, subprocess.Popen]:
     """Daphne on `port`, a Celery worker and beat; with `ws_port`, a second Daphne for the
     sockets (as production runs it: ingestion and the fan-out then do not share a process)."""
@@ -113,6 +119,9 @@ def start_processes(port: int, ws_port: int | None = None) -> dict[str, subproce
         LOG_LEVEL="WARNING",
         CALLFLOOR_WS_MAX_PER_SESSION="100000",
     )
+    # glibc's malloc settings of the production services (docker-compose.yml).
+    for name, value in MALLOC_ENV.items():
+        env.setdefault(name, value)
     OUT.mkdir(parents=True, exist_ok=True)
     py = sys.executable
 

@@ -3,14 +3,25 @@
 Sockets carry the session (AuthMiddlewareStack) and are refused from origins outside
 ALLOWED_HOSTS; consumers refuse anonymous users themselves. Under Daphne, a socket whose client
 stops reading is dropped once its unsent messages pass CALLFLOOR_WS_MAX_BUFFER_BYTES.
+HTTP requests run their sync code on `ASGI_THREADS` (default 8) long-lived threads rather than
+on a new thread each (see callfloor/request_threads.py), and the C heap's free pages are handed
+back every `CALLFLOOR_MALLOC_TRIM_S` seconds (callfloor/malloc_trim.py).
 """
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callfloor.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from callfloor.request_threads import DEFAULT_THREADS, PooledASGIHandler  # noqa: E402
+
+django_asgi_app = PooledASGIHandler(int(os.environ.get("ASGI_THREADS") or DEFAULT_THREADS))
+
+from callfloor import malloc_trim  # noqa: E402
+
+malloc_trim.start(float(os.environ.get("CALLFLOOR_MALLOC_TRIM_S") or 30))
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402 - needs Django set up first
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -564,6 +564,38 @@ def _state_rows(agent_ids: list[int], start: datetime, end: datetime) -> pd.Data
     return frame
 
 
+def _state_seconds(agent_ids: list[int], start: datetime, end: datetime) -> pd.DataFrame:
+    """The agents' seconds inside the range in each (status, reason, activity): what
+    `_state_rows` gives, summed per agent as the rows stream from the database.
+
+    A team's state changes grow all day (one row each); summing them on the way keeps a
+    report's memory to one row per agent and combination however late in the day it runs.
+    """
+    columns = ["agent_id", "status", "reason", "activity"]
+    rows = (
+        AgentState.objects.filter(agent_id__in=agent_ids, started_at__lt=end)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
+        .values_list(*columns, "source_id", "started_at", "ended_at")
+    )
+    clocks: dict[int, datetime] | None = None
+    seconds: dict[tuple, float] = {}
+    for *key, source_id, started_at, ended_at in rows.iterator(chunk_size=2000):
+        key = tuple(key)
+        seconds.setdefault(key, 0.0)
+        if ended_at is None:
+            if clocks is None:
+                clocks = {pk: clock.to_pydatetime() for pk, clock in _source_clocks().items()}
+            ended_at = clocks.get(source_id)
+            if ended_at is None:
+                continue
+        spent = (min(ended_at, end) - max(started_at, start)).total_seconds()
+        if spent > 0:
+            seconds[key] += spent
+    return pd.DataFrame.from_records(
+        [(*key, total) for key, total in seconds.items()], columns=[*columns, "seconds"]
+    )
+
+
 def agent_row(sums: dict, components: list[str], states: pd.DataFrame) -> dict:
     """Every agent KPI of one window from summed counters and state seconds."""
     has_states = len(states) > 0
@@ -610,9 +642,10 @@ def agent_row(sums: dict, components: list[str], states: pd.DataFrame) -> dict:
 AGENT_DAY_FIELDS = (*AGENT_FIELDS, "missed_rings", "unreachable_rings")
 
 
-def _agent_frames(agents: list, span: ReportRange):
+def _agent_frames(agents: list, span: ReportRange, *, state_seconds: bool = False):
     """Per agent and local day: the engine's counters (`AgentDay`) and the facts; the agents'
-    state intervals of the range; and the AHT components of the range."""
+    state intervals of the range (with `state_seconds`, their seconds summed per agent and
+    state instead); and the AHT components of the range."""
     ids = [a.pk for a in agents]
     start, end = span.bounds()
     days = list(
@@ -640,7 +673,8 @@ def _agent_frames(agents: list, span: ReportRange):
         saw_hold=flags.filter(hold_known=True).exists(),
         saw_acw=flags.filter(acw_known=True).exists(),
     )
-    return frame, _state_rows(ids, start, end), components
+    states = (_state_seconds if state_seconds else _state_rows)(ids, start, end)
+    return frame, states, components
 
 
 def _reason_columns(rows: list[dict]) -> list[Column]:
@@ -715,7 +749,7 @@ def team_report(*, team, span: ReportRange) -> Report:
     """One row per agent of the team, then the team total from the summed counters (so the
     team's AHT is weighted by calls, never a mean of the agents' means)."""
     agents = list(team.agents.filter(active=True).order_by("display_name"))
-    frame, states, components = _agent_frames(agents, span)
+    frame, states, components = _agent_frames(agents, span, state_seconds=True)
     rows = []
     for agent in agents:
         mine = frame[frame["agent_id"] == agent.pk] if len(frame) else frame
