@@ -352,8 +352,14 @@ def _feed_ahead(engine: kpi.Engine, batch: PreparedBatch, *, after: float) -> No
     """Feed the next batch while this one is stored, when none of its events can be stored
     already (all of them later than `after`, the newest stored event: their keys hold their
     time). Its changes stay in the engine until the next `_store` drains them."""
-    if batch.ordered and batch.ordered[0].ts > after + 0.001:
+    if batch.ordered and _after_stored(batch.ordered[0].ts, after):
         batch.fed = (engine, _feed(engine, batch.ordered))
+
+
+def _after_stored(first_ts: float, newest_stored_ts: float | None) -> bool:
+    """Whether a batch starting at `first_ts` comes after every stored event of its source
+    (1 ms of margin: stored times are rounded to the microsecond)."""
+    return newest_stored_ts is None or first_ts > newest_stored_ts + 0.001
 
 
 # A file batch whose newest event is older than this is history: it does not signal the
@@ -372,8 +378,7 @@ def _events_unseen(source: TelephonySource, events: list[Event]) -> list[Event]:
     if not events:
         return []
     until = source.events_until
-    # (1 ms: stored times are rounded to the microsecond.)
-    if until is None or min(e.ts for e in events) > until.timestamp() + 0.001:
+    if _after_stored(min(e.ts for e in events), until.timestamp() if until else None):
         return events
     table = CallEvent._meta.db_table
     with connection.cursor() as cursor:
