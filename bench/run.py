@@ -127,8 +127,8 @@ def _copy_calls(
 
     from django.db import connection
 
+    from callfloor.zone import site_zone
     from metrics import kpi
-    from metrics.services import site_zone
 
     zone = site_zone()
     buffer = StringIO()

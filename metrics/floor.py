@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from agents.models import Agent
+from callfloor.zone import site_zone
 from metrics.floor_delta import Viewer
 from metrics.models import (
     Activity,
@@ -35,7 +36,6 @@ from metrics.models import (
 from metrics.repeat_calls import queue_repeat_today, repeat_calls_catch_up_safely, repeat_window
 from metrics.report_selectors import queue_csat_today
 from metrics.selectors import engine_member_states, floor_agent_stats, floor_queue_stats
-from metrics.services import site_zone
 
 # Time-in-state bands of the agent grid (seconds: amber from, red from). A not-ready reason
 # has an allowance: amber from 80 % of it, red (and a "break overrun" alert) past it.

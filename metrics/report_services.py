@@ -9,6 +9,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 
 from callfloor.errors import DomainError
+from callfloor.zone import site_zone
 from metrics import reports
 from metrics.models import (
     CallFactsInterval,
@@ -86,7 +87,7 @@ def daily_summary_send(*, day: date | None = None) -> int:
     from metrics import report_exports
 
     if day is None:
-        day = datetime.now(reports.site_zone()).date() - timedelta(days=1)
+        day = datetime.now(site_zone()).date() - timedelta(days=1)
     recipients = [
         r.user.email
         for r in SummaryRecipient.objects.filter(active=True).select_related("user")
@@ -120,7 +121,7 @@ def call_facts_refresh(*, day: date) -> int:
     """
     for source in TelephonySource.objects.filter(surveys__queue_call__isnull=True).distinct():
         survey_link_calls(source=source)
-    zone = reports.site_zone()
+    zone = site_zone()
     start = datetime.combine(day, time(0), zone).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
     frame = reports.call_fact_rows(

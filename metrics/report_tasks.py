@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 from celery import shared_task
 
+from callfloor.zone import site_zone
 from metrics import report_services
 
 
@@ -15,8 +16,6 @@ def send_daily_summary(day: str | None = None) -> int:
 @shared_task(name="metrics.refresh_call_facts")
 def refresh_call_facts() -> int:
     """Yesterday's and today's repeat-call and survey facts (the repeat window is 24 h)."""
-    from metrics.reports import site_zone
-
     today = datetime.now(site_zone()).date()
     return sum(
         report_services.call_facts_refresh(day=day) for day in (today - timedelta(days=1), today)

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
 from callfloor.errors import DomainError
+from callfloor.zone import site_zone
 from metrics import kpi
 from metrics.models import (
     AgentDay,
@@ -51,10 +52,6 @@ EXTRA_FIELDS = (
     "fcr_yes_n",
 )
 SUM_COLUMNS = (*kpi.SUM_FIELDS, *EXTRA_FIELDS, "missed_rings", "unreachable_rings")
-
-
-def site_zone() -> ZoneInfo:
-    return ZoneInfo(settings.CALLFLOOR_TIME_ZONE)
 
 
 def survey_scale() -> tuple[int, int, int]:

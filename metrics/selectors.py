@@ -15,6 +15,7 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import Count, Sum
 
+from callfloor.zone import site_zone
 from metrics import kpi
 from metrics.models import (
     AgentDay,
@@ -26,7 +27,7 @@ from metrics.models import (
     QueueInterval,
     TelephonySource,
 )
-from metrics.services import AGENT_FIELDS, site_zone
+from metrics.services import AGENT_FIELDS
 
 _TALLY_FIELDS = list(kpi.SUM_FIELDS)
 

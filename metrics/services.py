@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from agents.models import TelephonyAlias
 from callfloor.errors import DomainError
+from callfloor.zone import site_zone
 from metrics import kpi
 from metrics.models import (
     AgentDay,
@@ -93,10 +93,6 @@ class IngestResult:
     @property
     def rejected(self) -> int:
         return self.count(REJECTED)
-
-
-def site_zone() -> ZoneInfo:
-    return ZoneInfo(settings.CALLFLOOR_TIME_ZONE)
 
 
 def _dt(ts: float | None) -> datetime | None:

@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -23,6 +22,7 @@ from agents.models import Agent, Team
 from agents.roles import Role
 from agents.services import audit_record, notify
 from callfloor.errors import Conflict, DomainError
+from callfloor.zone import site_zone
 from metrics.models import Outcome, Queue, QueueCall
 from qa import sampling, scoring
 from qa.models import (
@@ -59,10 +59,6 @@ from qa.models import (
 )
 
 User = get_user_model()
-
-
-def site_zone() -> ZoneInfo:
-    return ZoneInfo(settings.CALLFLOOR_TIME_ZONE)
 
 
 def local_today() -> date:

@@ -21,6 +21,7 @@ from agents.models import Agent, Team
 from agents.roles import Role
 from agents.services import audit_record, notify
 from callfloor.errors import Conflict, DomainError
+from callfloor.zone import site_zone
 from scheduling import access, conf, rules
 from scheduling.models import (
     OPEN_SWAP_STATUSES,
@@ -439,7 +440,7 @@ def handovers_alert_overdue(*, now: datetime | None = None) -> int:
 
 
 def _local_text(moment: datetime) -> str:
-    return f"{timezone.localtime(moment, conf.site_zone()):%a %d %b %H:%M}"
+    return f"{timezone.localtime(moment, site_zone()):%a %d %b %H:%M}"
 
 
 @dataclass(frozen=True)
@@ -530,9 +531,9 @@ def _parse_time(value: str, column: str) -> time:
 
 
 def _local(day: date, at: time, *, after: datetime | None = None) -> datetime:
-    moment = datetime.combine(day, at, tzinfo=conf.site_zone())
+    moment = datetime.combine(day, at, tzinfo=site_zone())
     if after is not None and moment <= after:  # past midnight
-        moment = datetime.combine(day + timedelta(days=1), at, tzinfo=conf.site_zone())
+        moment = datetime.combine(day + timedelta(days=1), at, tzinfo=site_zone())
     return moment
 
 
@@ -609,7 +610,7 @@ def shifts_import_csv(*, text: str, actor, teams) -> ImportReport:
 
 
 def week_bounds(week_start: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(week_start, time(0), tzinfo=conf.site_zone())
+    start = datetime.combine(week_start, time(0), tzinfo=site_zone())
     return start, start + timedelta(days=7)
 
 
@@ -657,7 +658,7 @@ def _span(shift: Shift | None) -> rules.Span | None:
     """A shift in the site's zone, so that the rules' messages read in local time."""
     if shift is None:
         return None
-    zone = conf.site_zone()
+    zone = site_zone()
     return rules.Span(timezone.localtime(shift.start, zone), timezone.localtime(shift.end, zone))
 
 
@@ -975,7 +976,7 @@ def leave_request(
     reason: str = "",
     today: date | None = None,
 ) -> LeaveRequest:
-    today = today or timezone.localdate(timezone=conf.site_zone())
+    today = today or timezone.localdate(timezone=site_zone())
     if first_day <= today:
         raise DomainError("Leave is requested before the day it starts.", field="first_day")
     if last_day < first_day:
@@ -1022,7 +1023,7 @@ def leave_decide(
     *, leave: LeaveRequest, actor, approve: bool, reason: str = "", today: date | None = None
 ) -> LeaveRequest:
     """The team lead approves (before the first day) or refuses (with a reason)."""
-    today = today or timezone.localdate(timezone=conf.site_zone())
+    today = today or timezone.localdate(timezone=site_zone())
     if not access.can_decide_for_agent(actor, leave.agent):
         raise DomainError(
             "Only the agent's team lead decides this leave.",

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
+from callfloor.zone import site_zone
 from metrics.models import Outcome, QueueCall
 from qa.complaints.models import OPEN_STATUSES, Complaint, Tier
 
@@ -38,7 +38,7 @@ class Period:
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:
-        zone = ZoneInfo(settings.CALLFLOOR_TIME_ZONE)
+        zone = site_zone()
         return (
             datetime.combine(self.start, time(), tzinfo=zone),
             datetime.combine(self.end + timedelta(days=1), time(), tzinfo=zone),
@@ -46,10 +46,7 @@ class Period:
 
     @classmethod
     def last_weeks(cls, weeks: int = 12, *, today: date | None = None) -> "Period":
-        today = (
-            today
-            or timezone.localtime(timezone.now(), ZoneInfo(settings.CALLFLOOR_TIME_ZONE)).date()
-        )
+        today = today or timezone.localtime(timezone.now(), site_zone()).date()
         return cls(start=today - timedelta(weeks=weeks) + timedelta(days=1), end=today)
 
 

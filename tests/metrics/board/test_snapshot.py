@@ -293,8 +293,8 @@ def test_a_tile_shows_todays_csat_once_surveys_are_answered(cast, source):
 
 
 def test_a_tile_shows_required_now_from_the_forecast_cached_per_interval(cast, source):
+    from callfloor.zone import site_zone
     from metrics.models import Outcome, Queue, QueueCall
-    from scheduling.conf import site_zone
     from scheduling.forecast import bucket
 
     now = datetime.now(UTC)
