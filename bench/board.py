@@ -53,7 +53,7 @@ def setup_floor(agents: int, queues: int) -> dict:
     from agents.models import Agent, Team, TelephonyAlias
     from agents.roles import Role
     from metrics.models import Queue
-    from metrics.services import source_create
+    from metrics.telephony.services import source_create
 
     call_command("migrate", verbosity=0)
     User = get_user_model()
@@ -502,7 +502,7 @@ async def run_load(
 def floor_history(config: dict, *, prefix: str):
     """The simulator of the floor (agent 0 left out: it carries the probes) and the events of
     its last `warmup` minutes, starting with agent 0's login."""
-    from metrics.simulator import FloorSimulator, rate_function, read_profile
+    from metrics.telephony.simulator import FloorSimulator, rate_function, read_profile
 
     floor = config["floor"]
     sim = FloorSimulator(

@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 
 from agents.services import audit_record
-from metrics import services
 from metrics.models import AgentDay, AgentState, Queue, QueueAlias, QueueCall, TelephonySource
+from metrics.telephony import services
 
 ROLLUP_SETTINGS = ("sl_threshold_s", "short_abandon_s", "interval_minutes", "ring_fast_s")
 

@@ -14,11 +14,11 @@ class MetricsConfig(AppConfig):
         # modules Celery's and the admin's autodiscovery look for.
         from metrics import (  # noqa: F401
             push,
-            receivers,
             report_admin,
             report_tasks,
         )
         from metrics.signals import floor_changed
+        from metrics.telephony import receivers  # noqa: F401
 
         floor_changed.connect(push.on_floor_changed, dispatch_uid="metrics.push")
         # Embedded mode has no Celery beat: the web process beats itself (make demo sets this).

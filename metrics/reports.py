@@ -27,6 +27,7 @@ from callfloor.errors import DomainError
 from callfloor.zone import site_zone
 from metrics import kpi
 from metrics.models import (
+    AGENT_FIELDS,
     AgentDay,
     AgentState,
     CallFactsInterval,
@@ -36,7 +37,6 @@ from metrics.models import (
     QueueInterval,
     TelephonySource,
 )
-from metrics.services import AGENT_FIELDS
 
 GRAINS = {"15": 15, "30": 30, "60": 60, "day": None, "week": None, "month": None}
 MAX_RANGE_DAYS = 400

@@ -18,6 +18,7 @@ from django.db.models import Count, Sum
 from callfloor.zone import site_zone
 from metrics import kpi
 from metrics.models import (
+    AGENT_FIELDS,
     AgentDay,
     AgentState,
     EngineMember,
@@ -27,7 +28,6 @@ from metrics.models import (
     QueueInterval,
     TelephonySource,
 )
-from metrics.services import AGENT_FIELDS
 
 _TALLY_FIELDS = list(kpi.SUM_FIELDS)
 

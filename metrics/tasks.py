@@ -1,17 +1,12 @@
-"""Celery tasks for telephony and the wall board (thin: they call services)."""
+"""Celery tasks of the wall board (thin: they call services).
+
+Celery's autodiscovery imports this module; it imports the tasks of the sub-packages.
+"""
 
 from celery import shared_task
-from django.utils import timezone
 
-from metrics import push, services
-
-ADVANCE_EVERY_S = 5
-
-
-@shared_task(name="metrics.advance_clocks", ignore_result=True)
-def advance_clocks() -> int:
-    """End the calls whose after-call-work window passed while their source was quiet."""
-    return services.sources_advance(now=timezone.now())
+from metrics import push
+from metrics.telephony.tasks import advance_clocks  # noqa: F401
 
 
 @shared_task(name="metrics.refresh_floor", ignore_result=True)

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from metrics import api, floor_api, views
+from metrics import floor_api, views
+from metrics.telephony import api
 
 urlpatterns = [
     path("floor/", views.floor, name="floor"),

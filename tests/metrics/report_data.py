@@ -42,7 +42,7 @@ class Log:
         return call
 
     def ingest(self, source) -> None:
-        from metrics.services import events_ingest
+        from metrics.telephony.services import events_ingest
 
         # A last line far later closes every after-call-work window.
         self._line(self.ts + 3600, "NONE", "NONE", "NONE", "CONFIGRELOAD")

@@ -29,7 +29,7 @@ CYCLE = [
 
 @pytest.fixture
 def source(db):
-    from metrics.services import source_create
+    from metrics.telephony.services import source_create
 
     return source_create(name="pbx-states", kind="queue_log_file")[0]
 

@@ -36,7 +36,7 @@ FIGURES = [
 
 @pytest.fixture
 def source(db):
-    from metrics.services import source_create
+    from metrics.telephony.services import source_create
 
     return source_create(name="pbx-reports", kind="queue_log_file")[0]
 
@@ -327,7 +327,7 @@ def test_the_agent_report_has_occupancy_login_and_not_ready_time_by_reason(cast,
         f"1772445600|NONE|sales|{ext}|REMOVEMEMBER|",  # 10:00 logs out
     ]
     from metrics.queue_log import read_lines
-    from metrics.services import events_ingest
+    from metrics.telephony.services import events_ingest
 
     events_ingest(source=source, events=list(read_lines(lines, layout="file", zone="UTC")))
     report = reports.agent_report(

@@ -32,7 +32,7 @@ def assert_error_shape(response, status: int) -> None:
 
 @pytest.fixture
 def token(db):
-    from metrics.services import source_create
+    from metrics.telephony.services import source_create
 
     return source_create(name="pbx1", kind="http_json", site="main")[1]
 

@@ -74,7 +74,7 @@ async def board(user):
 
 
 async def test_a_redis_restart_loses_no_event_and_boards_resync(cast, own_redis):
-    from metrics.services import source_create
+    from metrics.telephony.services import source_create
 
     token = (await sync_to_async(source_create)(name="pbx1", kind="http_json", site="main"))[1]
     push_ = sync_to_async(push.floor_push)

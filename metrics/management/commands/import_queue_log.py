@@ -7,10 +7,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from metrics.files import BATCH_LINES, FileCounts, file_mark, ingest_file
 from metrics.models import SourceKind, TelephonySource
-from metrics.services import sources_advance
 from metrics.signals import floor_changed
+from metrics.telephony.files import BATCH_LINES, FileCounts, file_mark, ingest_file
+from metrics.telephony.services import sources_advance
 
 
 def source_for(name: str, *, layout: str, zone: str | None) -> TelephonySource:

@@ -11,17 +11,18 @@ from rest_framework.views import APIView
 from agents.access import HasRole
 from agents.roles import Role
 from callfloor.errors import DomainError
-from metrics import report_api, selectors, services
-from metrics.access import IsTelephonySource, SourceTokenAuthentication
+from metrics import report_api, selectors
 from metrics.kpi import DEFAULT_ACW_REASONS
 from metrics.queue_log import Event
+from metrics.telephony import services
+from metrics.telephony.access import IsTelephonySource, SourceTokenAuthentication
 
 MAX_EVENTS = 1000
 MAX_BYTES = 1024 * 1024
 
 
 class SourceTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "metrics.access.SourceTokenAuthentication"
+    target_class = "metrics.telephony.access.SourceTokenAuthentication"
     name = "sourceToken"
 
     def get_security_definition(self, auto_schema):

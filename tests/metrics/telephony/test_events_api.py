@@ -270,7 +270,7 @@ def test_hold_transfer_wrap_up_and_status_events_shape_the_figures(cast, post_ev
 
     from metrics.models import Queue
     from metrics.selectors import floor_queue_stats
-    from metrics.services import sources_advance
+    from metrics.telephony.services import sources_advance
 
     def ev(ident, kind, at, **more):
         return {"id": ident, "type": kind, "at": f"2026-03-02T09:{at}Z", **more}
@@ -462,7 +462,7 @@ def test_a_queues_three_rings_cutoff_decides_which_answers_were_fast(cast, post_
 
 def test_a_long_running_server_keeps_a_bounded_cache_of_time_texts(cast, post_events, monkeypatch):
     """Fractional event times rarely repeat; the API process must not keep every one."""
-    from metrics import services
+    from metrics.telephony import store as services
 
     monkeypatch.setattr(services, "TIME_TEXTS_MAX", 8)
     services._TIME_TEXTS.clear()

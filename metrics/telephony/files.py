@@ -20,7 +20,7 @@ from django.db import connection, transaction
 
 from metrics.models import TelephonySource
 from metrics.queue_log import Event, LineCounts, LineError, Rejected, parse_db_line, parse_file_line
-from metrics.services import (
+from metrics.telephony.services import (
     DUPLICATE,
     REJECTED,
     ImportCounts,

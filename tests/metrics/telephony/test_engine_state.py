@@ -6,9 +6,10 @@ import pytest
 from django.apps import apps
 from django.db import connection, transaction
 
-from metrics import kpi, services
+from metrics import kpi
 from metrics.models import EngineCall, EngineMember, SourceKind, TelephonySource
 from metrics.queue_log import Event, read_lines
+from metrics.telephony import engine_state, services
 from tests.conftest import shared_data
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,7 @@ def _batches(events: list[Event], size: int) -> list[list[Event]]:
 def test_the_rows_hold_what_one_engine_fed_the_same_batches_holds():
     events = freepbx_events()
     source = _source()
-    engine = kpi.Engine(acw_reasons=services._acw_reasons())
+    engine = kpi.Engine(acw_reasons=engine_state.acw_reasons())
     for batch in _batches(events, 7):
         services.events_ingest(source=source, events=batch)
         for event in sorted(batch, key=lambda e: e.sort_key()):
@@ -56,10 +57,10 @@ def test_the_rows_hold_what_one_engine_fed_the_same_batches_holds():
         engine.drain()
         # The reference keeps its state the old way: one JSON value between batches.
         engine = kpi.Engine.load(
-            json.loads(json.dumps(engine.dump())), acw_reasons=services._acw_reasons()
+            json.loads(json.dumps(engine.dump())), acw_reasons=engine_state.acw_reasons()
         )
         source.refresh_from_db()
-        loaded, _ = services._engine_load(source)
+        loaded, _ = engine_state.load(source)
         assert _normal(loaded.dump(), stored=False) == _normal(engine.dump(), stored=False)
     # The log leaves calls open and members logged in: the rows are not trivially empty.
     assert EngineMember.objects.filter(source=source).exists()
@@ -110,7 +111,7 @@ def test_finished_calls_leave_their_rows():
 def test_the_migration_moves_a_json_state_into_rows_and_back():
     migration = __import__(MIGRATION, fromlist=["state_to_rows"])
     events = freepbx_events()
-    engine = kpi.Engine(acw_reasons=services._acw_reasons())
+    engine = kpi.Engine(acw_reasons=engine_state.acw_reasons())
     for event in events[: len(events) // 2]:
         engine.feed(event)
     legacy = json.loads(json.dumps(engine.dump()))
@@ -123,7 +124,7 @@ def test_the_migration_moves_a_json_state_into_rows_and_back():
     source.refresh_from_db()
     assert set(source.engine_state) == {"clock", "saw_acw", "saw_hold"}
     assert EngineCall.objects.filter(source=source).count() == len(legacy["calls"])
-    loaded, _ = services._engine_load(source)
+    loaded, _ = engine_state.load(source)
     assert _normal(loaded.dump()) == _normal(legacy)
 
     migration.rows_to_state(apps, None)
@@ -136,23 +137,23 @@ def test_the_next_batch_reuses_the_engine_the_process_committed(
 ):
     events = freepbx_events()
     source = _source()
-    services._engines.clear()
+    engine_state.engines.clear()
     batches = _batches(events, 11)
     for batch in batches[: len(batches) // 2]:
         with django_capture_on_commit_callbacks(execute=True):
             services.events_ingest(source=source, events=batch)
-    version, kept, _ = services._engines[source.pk]
+    version, kept, _ = engine_state.engines[source.pk]
     source.refresh_from_db()
     assert source.engine_state["version"] == version
-    engine, _ = services._engine_load(source)
+    engine, _ = engine_state.load(source)
     assert engine is kept
     # What the process kept is what the rows hold.
-    fresh, _ = services._engine_load(source)
+    fresh, _ = engine_state.load(source)
     assert fresh is not kept
     assert _normal(fresh.dump()) == _normal(kept.dump())
 
     # Another process writes a batch: the version moves and this process reads the rows.
-    services._engines[source.pk] = (version, kept, services._SavedState({}, {}, {}))
+    engine_state.engines[source.pk] = (version, kept, engine_state.SavedState({}, {}, {}))
     with django_capture_on_commit_callbacks(execute=True):
         services.events_ingest(source=source, events=batches[len(batches) // 2])
     source.refresh_from_db()
@@ -160,33 +161,33 @@ def test_the_next_batch_reuses_the_engine_the_process_committed(
         engine_state={**source.engine_state, "version": "elsewhere"}
     )
     source.refresh_from_db()
-    stale = services._engines[source.pk][1]
-    engine, _ = services._engine_load(source)
+    stale = engine_state.engines[source.pk][1]
+    engine, _ = engine_state.load(source)
     assert engine is not stale
     assert _normal(engine.dump()) == _normal(stale.dump())
 
     # A batch that fails keeps nothing: the next one reads the rows.
-    services._engines.clear()
+    engine_state.engines.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.events_ingest(source=source, events=batches[len(batches) // 2 + 1])
-    assert source.pk in services._engines
+    assert source.pk in engine_state.engines
     with pytest.raises(RuntimeError), transaction.atomic():
         services.events_ingest(source=source, events=batches[len(batches) // 2 + 2])
         raise RuntimeError("rolled back")
-    assert source.pk not in services._engines
+    assert source.pk not in engine_state.engines
 
     # The rest through the cache gives the rows what one pass gives them.
     for batch in batches[len(batches) // 2 + 2 :]:
         with django_capture_on_commit_callbacks(execute=True):
             services.events_ingest(source=source, events=batch)
     source.refresh_from_db()
-    services._engines.clear()
-    through_cache, _ = services._engine_load(source)
+    engine_state.engines.clear()
+    through_cache, _ = engine_state.load(source)
     other = _source_named("pbx-once")
     for batch in batches:
         services.events_ingest(source=other, events=batch)
     other.refresh_from_db()
-    once, _ = services._engine_load(other)
+    once, _ = engine_state.load(other)
     assert _normal(through_cache.dump()) == _normal(once.dump())
 
 
@@ -194,12 +195,12 @@ def test_a_clock_run_with_nothing_to_end_keeps_the_engine(django_capture_on_comm
     from datetime import UTC, datetime
 
     source = _source()
-    services._engines.clear()
+    engine_state.engines.clear()
     login = Event(1_700_000_000.0, 1, "NONE", "NONE", "PJSIP/1", "AGENTLOGIN", (), "login-1")
     with django_capture_on_commit_callbacks(execute=True):
         services.events_ingest(source=source, events=[login])
-    kept = services._engines[source.pk][1]
+    kept = engine_state.engines[source.pk][1]
     services.sources_advance(now=datetime.fromtimestamp(1_700_000_100.0, UTC), sources=[source])
-    assert services._engines[source.pk][1] is kept
+    assert engine_state.engines[source.pk][1] is kept
     source.refresh_from_db()
-    assert services._engine_load(source)[0] is kept
+    assert engine_state.load(source)[0] is kept

@@ -7,10 +7,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from metrics.files import follow_step
 from metrics.kpi import round_figures
 from metrics.models import AgentDay, AgentState, CallEvent, Queue, QueueCall, TelephonySource
 from metrics.selectors import floor_queue_stats
+from metrics.telephony.files import follow_step
 from tests.conftest import shared_data
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.dispatch import receiver
 
 from agents.models import Agent
 from agents.services import agent_aliases_changed
-from metrics import services
+from metrics.telephony import services
 
 
 @receiver(agent_aliases_changed)

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bench.synthetic import generate_day
-from metrics import files, services
 from metrics.models import (
     AgentDay,
     AgentState,
@@ -23,8 +22,9 @@ from metrics.models import (
     TelephonySource,
 )
 from metrics.queue_log import Event
+from metrics.telephony import files, services, store
 from tests.conftest import shared_data
-from tests.metrics.test_import_follow import calls_of, freepbx_lines, run, snapshot
+from tests.metrics.telephony.test_import_follow import calls_of, freepbx_lines, run, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -75,18 +75,18 @@ def _wipe() -> None:
 
 def test_the_staging_path_stores_what_the_row_path_stores(monkeypatch):
     path = str(shared_data("asterisk/freepbx-2010-queue_log"))
-    monkeypatch.setattr(services, "STAGE_ROWS", 10**9)
+    monkeypatch.setattr(store, "STAGE_ROWS", 10**9)
     run("import_queue_log", path, "--source", "pbx", "--batch", "60")
     by_rows = _stored()
     _wipe()
-    monkeypatch.setattr(services, "STAGE_ROWS", 0)
+    monkeypatch.setattr(store, "STAGE_ROWS", 0)
     run("import_queue_log", path, "--source", "pbx", "--batch", "60")
     assert _stored() == by_rows
     assert by_rows["stats"]["offered"] == 21 and len(by_rows["calls"]) >= 21
 
 
 def test_odd_characters_survive_the_staging_path(monkeypatch):
-    monkeypatch.setattr(services, "STAGE_ROWS", 0)
+    monkeypatch.setattr(store, "STAGE_ROWS", 0)
     source, _ = services.source_create(name="odd", kind=SourceKind.HTTP_JSON)
     caller = 'tab\there "quote" back\\slash\nnew\rline Zoë ☎'
     member = "PJSIP/odd\\name\t1"
@@ -255,7 +255,7 @@ def test_a_write_failing_in_the_writer_rolls_its_batch_back_and_the_import_resum
     path = str(shared_data("asterisk/freepbx-2010-queue_log"))
     run("import_queue_log", path, "--source", "reference", "--batch", "60")
     reference = calls_of("reference")
-    made = services._event_text
+    made = store.event_text
     texts = []
 
     def bad_second_batch(source_pk, events, received):
@@ -263,14 +263,14 @@ def test_a_write_failing_in_the_writer_rolls_its_batch_back_and_the_import_resum
         text = made(source_pk, events, received)
         return text.replace("\t", "\tnot a number\t", 1) if len(texts) == 2 else text
 
-    monkeypatch.setattr(services, "_event_text", bad_second_batch)
+    monkeypatch.setattr(store, "event_text", bad_second_batch)
     with pytest.raises(DataError):
         run("import_queue_log", path, "--source", "pbx", "--batch", "60")
     source = TelephonySource.objects.get(name="pbx")
     first = texts[0]
     assert source.follow_line == first[-1].seq
     assert CallEvent.objects.filter(source=source).count() == len(first)
-    monkeypatch.setattr(services, "_event_text", made)
+    monkeypatch.setattr(store, "event_text", made)
     out = run("import_queue_log", path, "--source", "pbx", "--batch", "60")
     assert f"Resuming after line {first[-1].seq}" in out
     assert calls_of("pbx") == reference
@@ -279,26 +279,26 @@ def test_a_write_failing_in_the_writer_rolls_its_batch_back_and_the_import_resum
 
 @given(st.lists(st.text(), max_size=5))
 def test_event_data_joined_as_json_is_what_json_dumps_writes(data):
-    assert services._DataTexts()[tuple(data)] == json.dumps(data)
+    assert store._DataTexts()[tuple(data)] == json.dumps(data)
 
 
 def test_plain_event_data_is_joined_without_json_dumps(monkeypatch):
-    monkeypatch.setattr(services.json, "dumps", None)
-    assert services._DataTexts()[("10", "", "3")] == '["10", "", "3"]'
+    monkeypatch.setattr(store.json, "dumps", None)
+    assert store._DataTexts()[("10", "", "3")] == '["10", "", "3"]'
 
 
 def test_a_file_batch_after_the_newest_stored_event_skips_the_key_look_up(monkeypatch):
     path = str(shared_data("asterisk/freepbx-2010-queue_log"))
     lines = freepbx_lines()
     looked_up = []
-    unseen = services._events_unseen
+    unseen = store.events_unseen
 
     def spy(source, events):
         kept = unseen(source, events)
         looked_up.append(len(events) - len(kept))
         return kept
 
-    monkeypatch.setattr(services, "_events_unseen", spy)
+    monkeypatch.setattr(store, "events_unseen", spy)
     run("import_queue_log", path, "--source", "pbx", "--batch", "60")
     source = TelephonySource.objects.get(name="pbx")
     newest = max(float(line.split("|", 1)[0]) for line in lines)
@@ -364,19 +364,19 @@ def test_batches_of_history_do_not_signal_the_floor_but_the_import_does_once(
 def test_the_cycle_collector_is_paused_during_batches_and_back_after(monkeypatch):
     path = str(shared_data("asterisk/freepbx-2010-queue_log"))
     during = []
-    made = services._event_text
+    made = store.event_text
 
     def spy(source_pk, events, received):
         during.append(gc.isenabled())
         return made(source_pk, events, received)
 
-    monkeypatch.setattr(services, "_event_text", spy)
+    monkeypatch.setattr(store, "event_text", spy)
     assert gc.isenabled()
     run("import_queue_log", path, "--source", "pbx", "--batch", "60")
     assert during and not any(during)  # off while batches are stored
     assert gc.isenabled()
     # Back on after a failed import as well.
-    monkeypatch.setattr(services, "_event_text", lambda *args: 1 / 0)
+    monkeypatch.setattr(store, "event_text", lambda *args: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         run("import_queue_log", path, "--source", "other", "--batch", "60")
     assert gc.isenabled()
