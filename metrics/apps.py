@@ -13,14 +13,14 @@ class MetricsConfig(AppConfig):
         # The listeners; and the report side's tasks and admin, which live beside the
         # modules Celery's and the admin's autodiscovery look for.
         from metrics import (  # noqa: F401
-            push,
             report_admin,
             report_tasks,
         )
-        from metrics.signals import floor_changed
+        from metrics.board import push, tasks
+        from metrics.board.signals import floor_changed
         from metrics.telephony import receivers  # noqa: F401
 
-        floor_changed.connect(push.on_floor_changed, dispatch_uid="metrics.push")
+        floor_changed.connect(tasks.on_floor_changed, dispatch_uid="metrics.push")
         # Embedded mode has no Celery beat: the web process beats itself (make demo sets this).
         if settings.EMBEDDED and os.environ.get("CALLFLOOR_LOCAL_BEAT") == "1":
             push.LocalScheduler().start()

@@ -17,7 +17,7 @@ from agents.models import Agent
 from agents.roles import STAFF_ROLES, Role
 from callfloor.errors import DomainError
 from callfloor.zone import site_zone
-from metrics.floor import my_floor_context
+from metrics.board.snapshot import my_floor_context
 from metrics.models import QueueCall
 from qa import access, calibration, scoring, selectors, services
 from qa.forms import CalibrationForm, RuleForm

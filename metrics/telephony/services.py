@@ -5,7 +5,8 @@ Every adapter (queue_log import and follower, the JSON events API, the simulator
 KPI engine (`metrics.kpi.Engine`, whose open state is kept per row between batches), and
 in the same transaction writes the calls and agent intervals the engine changed and the deltas
 of the per-queue per-interval rollups (`QueueInterval`) and per-member daily counters
-(`AgentDay`). After commit it sends `metrics.signals.floor_changed(site=source.site)`.
+(`AgentDay`). After commit it tells the boards of the source's site
+(`metrics.board.signals.floor_changed_on_commit`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.utils import timezone
 from callfloor.errors import DomainError
 from callfloor.zone import site_zone
 from metrics import kpi
+from metrics.board.signals import floor_changed_on_commit
 from metrics.models import (
     AgentDay,
     AgentState,
@@ -33,7 +35,6 @@ from metrics.models import (
     TelephonySource,
 )
 from metrics.queue_log import Event, LineError
-from metrics.signals import floor_changed
 from metrics.telephony import engine_state, store
 
 # The normalised event every adapter produces (the queue_log vocabulary; see metrics.queue_log).
@@ -152,8 +153,7 @@ def events_ingest(*, source: TelephonySource, events: list[NormalisedEvent]) -> 
         if todo:
             store.changes_write(source, engine, since=todo[0][0].ts)
             engine_state.save(source, engine, saved)
-            site = source.site
-            transaction.on_commit(lambda: floor_changed.send(sender=TelephonySource, site=site))
+            floor_changed_on_commit(sender=TelephonySource, site=source.site)
     return result
 
 
@@ -299,8 +299,7 @@ def events_import(
             store.BATCH.writer = None
             writer.close()
         if todo[-1].ts >= time.time() - HISTORY_S:
-            site = source.site
-            transaction.on_commit(lambda: floor_changed.send(sender=TelephonySource, site=site))
+            floor_changed_on_commit(sender=TelephonySource, site=source.site)
     return counts
 
 
@@ -354,10 +353,7 @@ def sources_advance(
             engine.advance(until)
             ended += store.changes_write(source, engine, since=float("inf"))
             engine_state.save(source, engine, saved)
-            site = source.site
-            transaction.on_commit(
-                lambda site=site: floor_changed.send(sender=TelephonySource, site=site)
-            )
+            floor_changed_on_commit(sender=TelephonySource, site=source.site)
     return ended
 
 

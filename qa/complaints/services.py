@@ -11,8 +11,8 @@ from agents.access import agent_of, has_role
 from agents.roles import Role
 from agents.services import audit_record, notify
 from callfloor.errors import Conflict, DomainError
+from metrics.board.signals import floor_changed_on_commit
 from metrics.models import QueueCall
-from metrics.signals import floor_changed
 from qa.complaints import selectors, timers
 from qa.complaints.models import (
     RESOLVING_STATUSES,
@@ -652,10 +652,6 @@ def complaint_check_timers(*, now: datetime | None = None) -> list[Escalation]:
 # --- live escalations ----------------------------------------------------------------------------
 
 
-def _floor_changed_on_commit(site: str) -> None:
-    transaction.on_commit(lambda: floor_changed.send(sender=LiveEscalation, site=site))
-
-
 @transaction.atomic
 def live_escalation_raise(
     *, actor, reason: str, call: QueueCall | None = None, now: datetime | None = None
@@ -687,7 +683,7 @@ def live_escalation_raise(
         link=reverse("complaint-escalations"),
         text=f"{agent or actor}: customer asks for a supervisor — {reason}",
     )
-    _floor_changed_on_commit(site)
+    floor_changed_on_commit(sender=LiveEscalation, site=site)
     return live
 
 
@@ -704,7 +700,7 @@ def _live_transition(
     audit_record(
         actor=actor, action=f"live_escalation.{action}", target=live, data={"from": old, "to": to}
     )
-    _floor_changed_on_commit(live.site)
+    floor_changed_on_commit(sender=LiveEscalation, site=live.site)
     return live
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from agents.models import AuditEntry, Notification
 from callfloor.errors import Conflict, DomainError
-from metrics.signals import floor_changed
+from metrics.board.signals import floor_changed
 from qa.complaints import selectors, services
 from qa.complaints.models import LiveStatus
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from callfloor.asgi import application
-from metrics import consumers, socket_slots
+from metrics.board import consumers, socket_slots
 from tests.metrics.board.conftest import session_headers
 
 EVENTS = "api-telephony-events"

@@ -15,8 +15,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from callfloor.asgi import application
-from metrics import floor_delta, push
-from metrics.floor import floor_snapshot, viewer_for
+from metrics.board import delta as floor_delta
+from metrics.board import push
+from metrics.board.snapshot import floor_snapshot, viewer_for
 from tests.metrics.board.conftest import event, session_headers
 from tests.services import Redis
 

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from metrics.board.signals import floor_changed
 from metrics.models import SourceKind, TelephonySource
-from metrics.signals import floor_changed
 from metrics.telephony.files import BATCH_LINES, FileCounts, file_mark, ingest_file
 from metrics.telephony.services import sources_advance
 

@@ -73,7 +73,7 @@ def _board_child_setup(database_name: str, password_hashers: list[str]) -> None:
     """
     from django.conf import settings
 
-    from metrics.push import LocalScheduler
+    from metrics.board.push import LocalScheduler
     from tests.conftest import _child_setup
 
     _child_setup(database_name, password_hashers)

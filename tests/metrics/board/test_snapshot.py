@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics import floor_actions
-from metrics.floor import floor_snapshot, viewer_for
-from metrics.floor_delta import filter_snapshot
+from metrics.board import actions as floor_actions
+from metrics.board.delta import filter_snapshot
+from metrics.board.snapshot import floor_snapshot, viewer_for
 from tests.metrics.board.conftest import event, ingest
 
 pytestmark = pytest.mark.django_db

@@ -330,7 +330,7 @@ def test_lines_received_item_by_item_are_known_to_a_later_bulk_import(monkeypatc
 def test_batches_of_history_do_not_signal_the_floor_but_the_import_does_once(
     tmp_path, django_capture_on_commit_callbacks
 ):
-    from metrics.signals import floor_changed
+    from metrics.board.signals import floor_changed
 
     path = str(shared_data("asterisk/freepbx-2010-queue_log"))  # 2010: history
     received = []

@@ -2,8 +2,8 @@
 
 import pytest
 
+from metrics.board.signals import floor_changed
 from metrics.models import AgentDay, AgentState, CallEvent, QueueCall, QueueInterval
-from metrics.signals import floor_changed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

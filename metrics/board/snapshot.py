@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from agents.models import Agent
 from callfloor.zone import site_zone
-from metrics.floor_delta import Viewer
+from metrics.board.delta import Viewer
 from metrics.models import (
     Activity,
     AgentState,
@@ -424,7 +424,7 @@ def register_alert_source(source) -> None:
     `text` and `since` (epoch seconds or None); `agent` ("a<id>") and `team_id` scope it to a
     team lead's team, `link` (a page) and `action` (an API path to POST) are optional, and
     `action_roles` names the roles that API lets act (the board shows the button to those). The
-    source must cost a fixed number of queries and send `metrics.signals.floor_changed` after
+    source must cost a fixed number of queries and send `metrics.board.signals.floor_changed` after
     commit when its alerts change. Call it from the app's `AppConfig.ready()`.
     """
     if source not in _ALERT_SOURCES:

@@ -12,19 +12,19 @@ from tests.permissions import Case, cases_by_role, check_case
 
 
 def _broadcast(cast):
-    from metrics.floor_actions import broadcast_send
+    from metrics.board.actions import broadcast_send
 
     return broadcast_send(actor=cast.sam, text="Use the fallback script")
 
 
 def _help(user):
-    from metrics.floor_actions import help_request_create
+    from metrics.board.actions import help_request_create
 
     return help_request_create(user=user, reason="technical")
 
 
 def _takeover(cast, agent):
-    from metrics.floor_actions import takeover_start
+    from metrics.board.actions import takeover_start
 
     return takeover_start(actor=cast.sam, agent=agent)
 

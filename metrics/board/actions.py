@@ -15,7 +15,8 @@ from agents.access import agent_of, has_role, teams_led_by
 from agents.roles import Role
 from agents.services import audit_record
 from callfloor.errors import Conflict, DomainError
-from metrics.floor import default_site
+from metrics.board.signals import floor_changed_on_commit
+from metrics.board.snapshot import default_site
 from metrics.models import (
     AgentState,
     AlertAck,
@@ -26,12 +27,6 @@ from metrics.models import (
     HelpStatus,
     Takeover,
 )
-from metrics.signals import floor_changed
-
-
-def _changed(site: str) -> None:
-    transaction.on_commit(lambda: floor_changed.send(sender=Broadcast, site=site))
-
 
 # Who takes over a call (an agent's, or a live escalation's on the complaints side).
 TAKEOVER_ROLES = (Role.SUPERVISOR, Role.TEAM_LEAD)
@@ -78,7 +73,7 @@ def broadcast_send(
             "expires_at": expires_at.isoformat() if expires_at else None,
         },
     )
-    _changed(broadcast.site)
+    floor_changed_on_commit(sender=Broadcast, site=broadcast.site)
     return broadcast
 
 
@@ -91,7 +86,7 @@ def broadcast_withdraw(*, actor, broadcast: Broadcast) -> Broadcast:
         raise Conflict("This broadcast was withdrawn already.")
     broadcast.refresh_from_db()
     audit_record(actor=actor, action="broadcast.withdrawn", target=broadcast)
-    _changed(broadcast.site)
+    floor_changed_on_commit(sender=Broadcast, site=broadcast.site)
     return broadcast
 
 
@@ -126,7 +121,7 @@ def help_request_create(*, user, reason: str, note: str = "") -> HelpRequest:
         target=request,
         data={"reason": reason, "call_id": request.call_id},
     )
-    _changed(request.site)
+    floor_changed_on_commit(sender=HelpRequest, site=request.site)
     return request
 
 
@@ -145,7 +140,7 @@ def help_request_take(*, actor, request: HelpRequest) -> HelpRequest:
         target=request,
         data={"from": HelpStatus.OPEN, "to": HelpStatus.TAKEN},
     )
-    _changed(request.site)
+    floor_changed_on_commit(sender=HelpRequest, site=request.site)
     return request
 
 
@@ -163,7 +158,7 @@ def help_request_cancel(*, user, request: HelpRequest) -> HelpRequest:
         target=request,
         data={"from": HelpStatus.OPEN, "to": HelpStatus.CANCELLED},
     )
-    _changed(request.site)
+    floor_changed_on_commit(sender=HelpRequest, site=request.site)
     return request
 
 
@@ -196,7 +191,7 @@ def takeover_start(
     )
     if help_request is not None and help_request.status == HelpStatus.OPEN:
         help_request_take(actor=actor, request=help_request)
-    _changed(takeover.site)
+    floor_changed_on_commit(sender=Takeover, site=takeover.site)
     return takeover
 
 
@@ -209,7 +204,7 @@ def takeover_finish(*, actor, takeover: Takeover) -> Takeover:
         raise Conflict("This takeover is finished already.")
     takeover.refresh_from_db()
     audit_record(actor=actor, action="takeover.finished", target=takeover)
-    _changed(takeover.site)
+    floor_changed_on_commit(sender=Takeover, site=takeover.site)
     return takeover
 
 
@@ -223,7 +218,7 @@ def alert_acknowledge(*, actor, key: str, site: str | None = None) -> AlertAck:
         with transaction.atomic():
             ack = AlertAck.objects.create(site=site, key=key, acknowledged_by=actor)
             audit_record(actor=actor, action="alert.acknowledged", target=ack, data={"key": key})
-            _changed(site)
+            floor_changed_on_commit(sender=AlertAck, site=site)
     except IntegrityError:
         raise Conflict("Someone acknowledged this alert already.") from None
     return ack

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from metrics.consumers import FloorConsumer
+from metrics.board.consumers import FloorConsumer
 
 websocket_urlpatterns = [
     path("ws/floor/", FloorConsumer.as_asgi()),

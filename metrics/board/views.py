@@ -3,8 +3,8 @@ from django.shortcuts import render
 from agents.access import has_role, role_required, roles_of, teams_led_by
 from agents.models import Team
 from agents.roles import Role
-from metrics.floor import default_site, feed_config, my_floor_context, viewer_for
-from metrics.floor_actions import TAKEOVER_ROLES
+from metrics.board.actions import TAKEOVER_ROLES
+from metrics.board.snapshot import default_site, feed_config, my_floor_context, viewer_for
 from metrics.models import Queue
 
 

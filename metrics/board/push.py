@@ -1,14 +1,14 @@
-"""The push path of the wall board: dirty marks, coalesced refreshes, sequence numbers.
+"""The push path of the wall board: coalesced refreshes and sequence numbers.
 
-A committed change of the floor marks its site dirty (`floor_mark_dirty`); one refresh per
-site is scheduled per coalescing window (a cache `add` is the guard, so a burst of changes
-yields one push). A refresh (`floor_push`) builds the snapshot, diffs it against the one it
-pushed before and sends the delta with the next sequence number to the channel-layer group
-`floor.<site>`. The previous snapshot and its number live in the cache (Redis in production,
-the process's memory when embedded), so a socket that connects or asks to resync gets the
-snapshot that matches the numbers that follow.
+A committed change of the floor marks its site dirty (`metrics.board.tasks.floor_mark_dirty`);
+one refresh per site is scheduled per coalescing window (`refresh_claim`, a cache `add`, is
+the guard, so a burst of changes yields one push). A refresh (`floor_push`) builds the
+snapshot, diffs it against the one it pushed before and sends the delta with the next
+sequence number to the channel-layer group `floor.<site>`. The previous snapshot and its
+number live in the cache (Redis in production, the process's memory when embedded), so a
+socket that connects or asks to resync gets the snapshot that matches the numbers that follow.
 
-Embedded (no Redis), `metrics.beat` runs the same refreshes from a thread of the web process.
+Embedded (no Redis), `LocalScheduler` runs the same refreshes in the web process.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.utils import timezone
 
-from metrics import floor, floor_delta
+from metrics.board import delta, snapshot
 
 log = logging.getLogger(__name__)
 
@@ -49,15 +49,9 @@ def _key(site: str, what: str) -> str:
 local_scheduler = None
 
 
-def floor_mark_dirty(*, site: str) -> None:
-    """Schedule one refresh of `site` within the coalescing window (no-op when one is due)."""
-    if local_scheduler is not None:
-        local_scheduler.mark(site)
-        return
-    from metrics.tasks import refresh_floor
-
-    if cache.add(_key(site, "scheduled"), "1", timeout=10):
-        refresh_floor.apply_async(args=[site], countdown=COALESCE_S)
+def refresh_claim(*, site: str) -> bool:
+    """Claim the one refresh of `site` of this coalescing window (False: one is due already)."""
+    return cache.add(_key(site, "scheduled"), "1", timeout=10)
 
 
 @contextmanager
@@ -100,7 +94,7 @@ def floor_push(*, site: str) -> dict:
     cache.delete(_key(site, "scheduled"))
     with _site_lock(site):
         now = timezone.now()
-        snapshot = floor.floor_snapshot(site=site, now=now)
+        fresh = snapshot.floor_snapshot(site=site, now=now)
         seq = next_seq(site)
         previous = _pushed.pop(site, None)
         if (
@@ -110,19 +104,19 @@ def floor_push(*, site: str) -> dict:
         ):
             previous = cache.get(_key(site, "current"))
         if previous is not None and previous["seq"] == seq - 1:
-            kind, body = "delta", floor_delta.diff(previous["snapshot"], snapshot)
+            kind, body = "delta", delta.diff(previous["snapshot"], fresh)
             # Full-floor boards get changed entries as patches of their changed fields.
-            shown = floor_delta.diff(previous["snapshot"], snapshot, fields=True)
+            shown = delta.diff(previous["snapshot"], fresh, fields=True)
         else:
             # Nothing to chain from (first push, or the cache lost it): everyone starts afresh.
-            kind, body = "snapshot", snapshot
+            kind, body = "snapshot", fresh
             shown = body
         message = {"type": f"floor.{kind}", "seq": seq, "now": now.timestamp(), kind: body}
         # What every full-floor board receives, serialised once here rather than per socket.
         message["text"] = json.dumps(
             {"type": kind, "seq": seq, "now": message["now"], kind: shown}, separators=(",", ":")
         )
-        current = {"seq": seq, "now": now.timestamp(), "snapshot": snapshot}
+        current = {"seq": seq, "now": now.timestamp(), "snapshot": fresh}
         pushed_id = uuid.uuid4().hex
         cache.set_many(
             {_key(site, "current"): current, _key(site, "current_id"): pushed_id}, timeout=None
@@ -147,7 +141,7 @@ def floor_sites() -> list[str]:
 
     sites = set(Queue.objects.values_list("site", flat=True).distinct())
     sites |= set(TelephonySource.objects.values_list("site", flat=True).distinct())
-    sites.add(floor.default_site())
+    sites.add(snapshot.default_site())
     return sorted(sites)
 
 
@@ -160,7 +154,7 @@ class LocalScheduler:
     """
 
     def __init__(self, *, heartbeat_s: float | None = None) -> None:
-        self.heartbeat_s = heartbeat_s or floor.heartbeat_s()
+        self.heartbeat_s = heartbeat_s or snapshot.heartbeat_s()
         self._dirty: set[str] = set()
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -231,15 +225,3 @@ class LocalScheduler:
             except Exception:
                 log.exception("floor refresh failed")
                 await asyncio.sleep(1)
-
-
-def on_floor_changed(sender, *, site: str, **kwargs) -> None:
-    """`metrics.signals.floor_changed` receiver (sent after commit).
-
-    The change is stored by now: a push that fails must not fail the write that caused it
-    (the next change or heartbeat pushes the floor again).
-    """
-    try:
-        floor_mark_dirty(site=site)
-    except Exception:
-        log.exception("could not schedule a refresh of the floor of %s", site)

@@ -12,7 +12,9 @@ from rest_framework.views import APIView
 from agents.access import HasRole, agent_of
 from agents.models import Agent
 from agents.roles import Role
-from metrics import floor, floor_actions, floor_delta, push
+from metrics.board import actions, push
+from metrics.board.delta import filter_snapshot
+from metrics.board.snapshot import default_site, viewer_for
 from metrics.models import (
     Broadcast,
     BroadcastPriority,
@@ -25,13 +27,13 @@ IsFloorManager = HasRole.of(Role.SUPERVISOR, Role.TEAM_LEAD, Role.ADMIN)
 IsSupervisor = HasRole.of(Role.SUPERVISOR, Role.ADMIN)
 # Taking over a call is floor work: supervisors and team leads, as for live escalations;
 # an administrator sets the floor up and watches it but takes no calls over.
-CanTakeOver = HasRole.of(*floor_actions.TAKEOVER_ROLES)
+CanTakeOver = HasRole.of(*actions.TAKEOVER_ROLES)
 IsAgent = HasRole.of(Role.AGENT)
 
 
 def _acting_on(user, agent: Agent) -> Agent:
     """A team lead acts on their own team's agents only (others are not found for them)."""
-    if not floor_actions.can_act_on_agent(user, agent):
+    if not actions.can_act_on_agent(user, agent):
         raise PermissionDenied("You may act on your own team's agents only.")
     return agent
 
@@ -48,14 +50,14 @@ class FloorSnapshotApi(APIView):
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request):
-        viewer = floor.viewer_for(request.user)
+        viewer = viewer_for(request.user)
         if viewer is None:
             raise PermissionDenied("The floor is for supervisors, team leads and agents.")
-        current = push.floor_current(site=floor.default_site())
+        current = push.floor_current(site=default_site())
         return Response(
             {
                 "seq": current["seq"],
-                "snapshot": floor_delta.filter_snapshot(current["snapshot"], viewer),
+                "snapshot": filter_snapshot(current["snapshot"], viewer),
             }
         )
 
@@ -83,7 +85,7 @@ class BroadcastCreateApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        broadcast = floor_actions.broadcast_send(actor=request.user, **data.validated_data)
+        broadcast = actions.broadcast_send(actor=request.user, **data.validated_data)
         return Response({"id": broadcast.pk}, status=status.HTTP_201_CREATED)
 
 
@@ -93,7 +95,7 @@ class BroadcastWithdrawApi(APIView):
     @extend_schema(request=None, responses=IdOutput)
     def post(self, request, broadcast_id: int):
         broadcast = get_object_or_404(Broadcast, pk=broadcast_id)
-        floor_actions.broadcast_withdraw(actor=request.user, broadcast=broadcast)
+        actions.broadcast_withdraw(actor=request.user, broadcast=broadcast)
         return Response({"id": broadcast.pk})
 
 
@@ -113,7 +115,7 @@ class HelpRequestCreateApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        help_request = floor_actions.help_request_create(user=request.user, **data.validated_data)
+        help_request = actions.help_request_create(user=request.user, **data.validated_data)
         return Response({"id": help_request.pk}, status=status.HTTP_201_CREATED)
 
 
@@ -124,7 +126,7 @@ class HelpRequestTakeApi(APIView):
     def post(self, request, request_id: int):
         help_request = get_object_or_404(HelpRequest.objects.select_related("agent"), pk=request_id)
         _acting_on(request.user, help_request.agent)
-        floor_actions.help_request_take(actor=request.user, request=help_request)
+        actions.help_request_take(actor=request.user, request=help_request)
         return Response({"id": help_request.pk})
 
 
@@ -137,7 +139,7 @@ class HelpRequestCancelApi(APIView):
     def post(self, request, request_id: int):
         own = agent_of(request.user)
         help_request = get_object_or_404(HelpRequest, pk=request_id, agent=own)
-        floor_actions.help_request_cancel(user=request.user, request=help_request)
+        actions.help_request_cancel(user=request.user, request=help_request)
         return Response({"id": help_request.pk})
 
 
@@ -162,7 +164,7 @@ class TakeoverCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         _acting_on(request.user, data.validated_data["agent"])
-        takeover = floor_actions.takeover_start(actor=request.user, **data.validated_data)
+        takeover = actions.takeover_start(actor=request.user, **data.validated_data)
         return Response({"id": takeover.pk}, status=status.HTTP_201_CREATED)
 
 
@@ -173,7 +175,7 @@ class TakeoverFinishApi(APIView):
     def post(self, request, takeover_id: int):
         takeover = get_object_or_404(Takeover.objects.select_related("agent"), pk=takeover_id)
         _acting_on(request.user, takeover.agent)
-        floor_actions.takeover_finish(actor=request.user, takeover=takeover)
+        actions.takeover_finish(actor=request.user, takeover=takeover)
         return Response({"id": takeover.pk})
 
 
@@ -192,5 +194,5 @@ class AlertAckApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ack = floor_actions.alert_acknowledge(actor=request.user, key=data.validated_data["key"])
+        ack = actions.alert_acknowledge(actor=request.user, key=data.validated_data["key"])
         return Response({"id": ack.pk}, status=status.HTTP_201_CREATED)

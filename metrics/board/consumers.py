@@ -14,7 +14,7 @@ instead of one per socket). Filtered viewers are members themselves and get thei
 Hostile clients: binary frames (1003), frames over 4 KiB (1009) and text that is not JSON (1007)
 close the socket; resyncs are answered at most once a second; a session holds at most
 `CALLFLOOR_WS_MAX_PER_SESSION` sockets across every server process (the next is refused with
-4429; see metrics.socket_slots).
+4429; see metrics.board.socket_slots).
 """
 
 from __future__ import annotations
@@ -31,13 +31,15 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from metrics import floor, floor_delta, push, socket_slots
+from metrics.board import push, socket_slots
+from metrics.board.delta import filter_delta, filter_snapshot
+from metrics.board.snapshot import default_site, viewer_for
 
 log = logging.getLogger(__name__)
 
 
 class FloorDelta(TypedDict):
-    """`floor.delta` on the channel layer (sent by metrics.push.floor_push)."""
+    """`floor.delta` on the channel layer (sent by metrics.board.push.floor_push)."""
 
     type: str
     seq: int
@@ -158,13 +160,13 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_TOO_MANY)
             return
         self.holder, self.place_refreshed = holder, time.monotonic()
-        self.viewer = await database_sync_to_async(floor.viewer_for)(user)
+        self.viewer = await database_sync_to_async(viewer_for)(user)
         if self.viewer is None:
             await self.close()
             return
         if push.local_scheduler is not None:
             push.local_scheduler.attach()
-        self.site = self.scope["url_route"]["kwargs"].get("site") or floor.default_site()
+        self.site = self.scope["url_route"]["kwargs"].get("site") or default_site()
         self.group = push.group_name(self.site)
         # Join first: whatever is pushed after the snapshot we read is then not missed.
         if self.viewer.everything:
@@ -221,7 +223,7 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
                     "type": "snapshot",
                     "seq": current["seq"],
                     "now": current.get("now"),
-                    "snapshot": floor_delta.filter_snapshot(current["snapshot"], self.viewer),
+                    "snapshot": filter_snapshot(current["snapshot"], self.viewer),
                 }
             )
             self.sent_seq = current["seq"]
@@ -277,7 +279,7 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
                 "type": "delta",
                 "seq": event["seq"],
                 "now": event["now"],
-                "delta": floor_delta.filter_delta(event["delta"], self.viewer),
+                "delta": filter_delta(event["delta"], self.viewer),
             }
         )
 
@@ -292,6 +294,6 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
                 "type": "snapshot",
                 "seq": event["seq"],
                 "now": event["now"],
-                "snapshot": floor_delta.filter_snapshot(event["snapshot"], self.viewer),
+                "snapshot": filter_snapshot(event["snapshot"], self.viewer),
             }
         )
