@@ -55,7 +55,7 @@ def _peak_mb() -> float:
 
 
 def step_report(path: str) -> dict:
-    from metrics.report import build_report
+    from metrics.reports.offline import build_report
 
     def lines():
         with open(path, encoding="utf-8") as handle:

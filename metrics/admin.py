@@ -92,3 +92,7 @@ class AgentDayAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The admin's autodiscovery imports `metrics.admin`; the report side registers its own models.
+from metrics.reports import admin as reports_admin  # noqa: E402, F401

@@ -635,7 +635,7 @@ class AlertAck(models.Model):
 
 
 # Report-side models live in their own module; importing them here registers them.
-from metrics.report_models import (  # noqa: E402, F401
+from metrics.reports.models import (  # noqa: E402, F401
     CallFactsInterval,
     SummaryRecipient,
     SurveyResult,

@@ -34,7 +34,7 @@ from metrics.models import (
     Takeover,
 )
 from metrics.repeat_calls import queue_repeat_today, repeat_calls_catch_up_safely, repeat_window
-from metrics.report_selectors import queue_csat_today
+from metrics.reports.selectors import queue_csat_today
 from metrics.selectors import engine_member_states, floor_agent_stats, floor_queue_stats
 
 # Time-in-state bands of the agent grid (seconds: amber from, red from). A not-ready reason

@@ -11,9 +11,10 @@ from rest_framework.views import APIView
 from agents.access import HasRole
 from agents.roles import Role
 from callfloor.errors import DomainError
-from metrics import report_api, selectors
+from metrics import selectors
 from metrics.kpi import DEFAULT_ACW_REASONS
 from metrics.queue_log import Event
+from metrics.reports import api as report_api
 from metrics.telephony import services
 from metrics.telephony.access import IsTelephonySource, SourceTokenAuthentication
 

@@ -10,7 +10,7 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from metrics.board.snapshot import register_alert_source
-        from metrics.reports import Column, register_agent_report_hook
+        from metrics.reports.history import Column, register_agent_report_hook
         from qa.complaints.floor import live_escalation_floor_alerts
         from qa.complaints.selectors import agent_report_complaints
 

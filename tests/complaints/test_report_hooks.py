@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from metrics import report_exports, reports
+from metrics.reports import exports as report_exports
+from metrics.reports import history as reports
 from qa.complaints import services
 from qa.complaints.models import Complaint
 from qa.complaints.selectors import agent_report_complaints

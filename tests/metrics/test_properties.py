@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from metrics import kpi
 from metrics.queue_log import read_lines
-from metrics.report import build_report
+from metrics.reports.offline import build_report
 
 BASE = 1_700_000_000
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from metrics import kpi
-from metrics.report import build_report
+from metrics.reports.offline import build_report
 
 
 def parse_now(text: str) -> float:

@@ -257,7 +257,7 @@ def test_live_escalations_keep_the_snapshot_cost_flat(cast, source):
 
 
 def test_a_tile_shows_todays_csat_once_surveys_are_answered(cast, source):
-    from metrics.report_services import survey_record
+    from metrics.reports.services import survey_record
 
     now = datetime.now(UTC)
     events = [event("agent_login", ago=600, member="PJSIP/2004")]

@@ -10,7 +10,6 @@ from django.db import IntegrityError, transaction
 
 from callfloor.errors import DomainError
 from callfloor.zone import site_zone
-from metrics import reports
 from metrics.models import (
     CallFactsInterval,
     Outcome,
@@ -19,6 +18,7 @@ from metrics.models import (
     SurveyResult,
     TelephonySource,
 )
+from metrics.reports import history
 
 
 def survey_record(
@@ -34,7 +34,7 @@ def survey_record(
     Returns the result and whether it was new. The survey rates the last answered queue call
     of that call id (a caller moved between queues rates the one who helped).
     """
-    low, high, _ = reports.survey_scale()
+    low, high, _ = history.survey_scale()
     if not call_id:
         raise DomainError("A survey names the call it rates.", field="call_id")
     if not low <= score <= high:
@@ -84,7 +84,7 @@ def survey_link_calls(*, source: TelephonySource) -> int:
 
 def daily_summary_send(*, day: date | None = None) -> int:
     """E-mail yesterday's (or `day`'s) site summary to every active recipient; returns sent."""
-    from metrics import report_exports
+    from metrics.reports import exports as report_exports
 
     if day is None:
         day = datetime.now(site_zone()).date() - timedelta(days=1)
@@ -96,7 +96,7 @@ def daily_summary_send(*, day: date | None = None) -> int:
     if not recipients:
         return 0
     call_facts_refresh(day=day)
-    report = reports.site_report(span=reports.ReportRange(day, day, "day"))
+    report = history.site_report(span=history.ReportRange(day, day, "day"))
     body = report_exports.as_text(report)
     message = EmailMessage(
         subject=f"callfloor daily summary {day.isoformat()}",
@@ -124,10 +124,10 @@ def call_facts_refresh(*, day: date) -> int:
     zone = site_zone()
     start = datetime.combine(day, time(0), zone).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
-    frame = reports.call_fact_rows(
+    frame = history.call_fact_rows(
         QueueCall.objects.filter(offered_at__gte=start, offered_at__lt=end)
     )
-    fields = list(reports.EXTRA_FIELDS)
+    fields = list(history.EXTRA_FIELDS)
     rows = []
     if len(frame):
         for (queue_id, interval), values in (

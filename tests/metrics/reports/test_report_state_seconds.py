@@ -12,8 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from metrics import kpi, reports
+from metrics import kpi
 from metrics.models import AgentState
+from metrics.reports import history as reports
 
 DAY = date(2026, 3, 2)
 START = datetime(2026, 3, 2, tzinfo=UTC)

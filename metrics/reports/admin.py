@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from metrics.report_models import SummaryRecipient, SurveyResult
+from metrics.reports.models import SummaryRecipient, SurveyResult
 
 
 @admin.register(SummaryRecipient)

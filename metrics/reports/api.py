@@ -1,4 +1,4 @@
-"""Report API: the same reports as the pages, as JSON (thin views over `metrics.reports`)."""
+"""Report API: the same reports as the pages, as JSON (thin views over `reports.history`)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -7,13 +7,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from metrics import report_access, report_selectors, reports
+from metrics.reports import access as report_access
+from metrics.reports import history
+from metrics.reports import selectors as report_selectors
 
 RANGE_PARAMS = [
     OpenApiParameter("start", str, description="first local day, YYYY-MM-DD"),
     OpenApiParameter("end", str, description="last local day, YYYY-MM-DD (inclusive)"),
     OpenApiParameter(
-        "grain", str, enum=list(reports.GRAINS), description="15/30/60 min, day, week or month"
+        "grain", str, enum=list(history.GRAINS), description="15/30/60 min, day, week or month"
     ),
 ]
 QUEUE_PARAM = OpenApiParameter("queue", int, description="one queue (default: every queue)")
@@ -34,7 +36,7 @@ ReportOutput = inline_serializer(
 )
 
 
-def as_json(report: reports.Report) -> dict:
+def as_json(report: history.Report) -> dict:
     return {
         "kind": report.kind,
         "title": report.title,
@@ -48,9 +50,9 @@ def as_json(report: reports.Report) -> dict:
     }
 
 
-def _span(request) -> reports.ReportRange:
+def _span(request) -> history.ReportRange:
     params = request.query_params
-    return reports.ReportRange.parse(
+    return history.ReportRange.parse(
         start=params.get("start"), end=params.get("end"), grain=params.get("grain") or "day"
     )
 
@@ -67,7 +69,7 @@ class QueueReportApi(APIView):
     def get(self, request):
         _require(report_access.can_see_all_reports(request.user))
         queues = report_selectors.report_queues(queue_param=request.query_params.get("queue"))
-        return Response(as_json(reports.queue_report(queues=queues, span=_span(request))))
+        return Response(as_json(history.queue_report(queues=queues, span=_span(request))))
 
 
 class SiteReportApi(APIView):
@@ -76,7 +78,7 @@ class SiteReportApi(APIView):
     @extend_schema(parameters=RANGE_PARAMS, responses=ReportOutput)
     def get(self, request):
         _require(report_access.can_see_all_reports(request.user))
-        return Response(as_json(reports.site_report(span=_span(request))))
+        return Response(as_json(history.site_report(span=_span(request))))
 
 
 class AbandonedReportApi(APIView):
@@ -86,7 +88,7 @@ class AbandonedReportApi(APIView):
     def get(self, request):
         _require(report_access.can_see_all_reports(request.user))
         queues = report_selectors.report_queues(queue_param=request.query_params.get("queue"))
-        return Response(as_json(reports.abandoned_report(queues=queues, span=_span(request))))
+        return Response(as_json(history.abandoned_report(queues=queues, span=_span(request))))
 
 
 class AgentReportApi(APIView):
@@ -95,7 +97,7 @@ class AgentReportApi(APIView):
     @extend_schema(parameters=RANGE_PARAMS, responses=ReportOutput)
     def get(self, request, agent_id: int):
         agent = report_selectors.report_agent(user=request.user, agent_id=agent_id)
-        return Response(as_json(reports.agent_report(agent=agent, span=_span(request))))
+        return Response(as_json(history.agent_report(agent=agent, span=_span(request))))
 
 
 class TeamReportApi(APIView):
@@ -104,7 +106,7 @@ class TeamReportApi(APIView):
     @extend_schema(parameters=RANGE_PARAMS, responses=ReportOutput)
     def get(self, request, team_id: int):
         team = report_selectors.report_team(user=request.user, team_id=team_id)
-        return Response(as_json(reports.team_report(team=team, span=_span(request))))
+        return Response(as_json(history.team_report(team=team, span=_span(request))))
 
 
 # -- post-call surveys in the telephony events batch -----------------------------------------
@@ -135,7 +137,7 @@ def is_survey(raw) -> bool:
 def surveys_ingest(*, source, items: dict[int, dict]) -> dict[int, tuple[str, str]]:
     """Record the survey items of a batch: index → (accepted | duplicate | rejected, reason)."""
     from callfloor.errors import DomainError
-    from metrics.report_services import survey_record
+    from metrics.reports.services import survey_record
 
     results: dict[int, tuple[str, str]] = {}
     for index, raw in items.items():

@@ -8,12 +8,14 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from metrics import report_exports, report_services, reports
 from metrics.kpi import round_figures
 from metrics.models import Queue, QueueCall
-from metrics.report import build_report
+from metrics.reports import exports as report_exports
+from metrics.reports import history as reports
+from metrics.reports import services as report_services
+from metrics.reports.offline import build_report
 from tests.conftest import shared_data
-from tests.metrics.report_data import Log, day, member
+from tests.metrics.reports.report_data import Log, day, member
 
 FREEPBX = "asterisk/freepbx-2010-queue_log"
 FIGURES = [
@@ -245,7 +247,7 @@ def test_the_daily_summary_mails_the_site_summary_to_the_recipients(cast, source
     log = Log(day(2026, 3, 2))
     log.answered(queue="sales", ext="2004", wait=5, talk=60)
     log.ingest(source)
-    from metrics.report_tasks import send_daily_summary
+    from metrics.reports.tasks import send_daily_summary
 
     assert send_daily_summary("2026-03-02") == 1
     assert len(mailoutbox) == 1
@@ -433,7 +435,7 @@ def test_other_apps_add_agent_columns_through_the_hook(cast, source):
 def test_the_hourly_task_rebuilds_todays_repeat_call_facts(cast, source):
     from datetime import UTC, datetime, timedelta
 
-    from metrics.report_tasks import refresh_call_facts
+    from metrics.reports.tasks import refresh_call_facts
 
     log = Log(datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1))
     log.answered(queue="sales", ext="2004", wait=5, talk=60, caller="5557000", gap=60)

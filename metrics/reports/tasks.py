@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from celery import shared_task
 
 from callfloor.zone import site_zone
-from metrics import report_services
+from metrics.reports import services as report_services
 
 
 @shared_task(name="metrics.send_daily_summary")

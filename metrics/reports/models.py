@@ -37,7 +37,7 @@ class CallFactsInterval(models.Model):
     Two kinds of rows: per queue and interval (`agent` empty), read by the queue reports, and
     per agent and local day (`queue` empty, `start` = the day's local midnight), read by the
     agent and team reports. Rebuilt per local day by
-    `metrics.report_services.call_facts_refresh`, so reports read rollups rather than calls;
+    `metrics.reports.services.call_facts_refresh`, so reports read rollups rather than calls;
     the engine's own counters stay in `QueueInterval` / `AgentDay`.
     """
 

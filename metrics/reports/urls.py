@@ -1,6 +1,7 @@
 from django.urls import path
 
-from metrics import report_api, report_views
+from metrics.reports import api as report_api
+from metrics.reports import views as report_views
 
 urlpatterns = [
     path("reports/", report_views.index, name="reports"),

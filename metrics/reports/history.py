@@ -9,7 +9,7 @@ is computed from summed counters (call-weighted), never as a mean of means.
 
 Facts about a call that are only known later (whether the caller called again within 24 h, the
 FCR proxy of kpi.md, and the post-call survey) are kept in `CallFactsInterval`, rebuilt per day
-by `metrics.report_services.call_facts_refresh`.
+by `metrics.reports.services.call_facts_refresh`.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ from agents.access import agent_of, has_role, teams_led_by
 from agents.models import Agent, Team
 from agents.roles import Role
 from callfloor.errors import DomainError
-from metrics import report_access
 from metrics.models import Queue
+from metrics.reports import access as report_access
 
 
 def report_queues(*, queue_param: str | None) -> list[Queue]:
@@ -63,7 +63,7 @@ def queue_csat_today(*, queues, now) -> dict[int, dict]:
     from django.db.models import Avg, Count, Q
 
     from metrics.models import SurveyResult
-    from metrics.reports import survey_scale
+    from metrics.reports.history import survey_scale
     from metrics.selectors import queue_today_bounds
 
     _low, high, top_box = survey_scale()

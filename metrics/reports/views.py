@@ -9,7 +9,11 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from callfloor.errors import DomainError
-from metrics import report_access, report_charts, report_exports, report_selectors, reports
+from metrics.reports import access as report_access
+from metrics.reports import charts as report_charts
+from metrics.reports import exports as report_exports
+from metrics.reports import history
+from metrics.reports import selectors as report_selectors
 
 EXPORTS = {"csv": ("text/csv; charset=utf-8", "csv"), "xlsx": (report_exports.XLSX_TYPE, "xlsx")}
 
@@ -22,15 +26,15 @@ def _guard(request, allowed) -> HttpResponse | None:
     return None
 
 
-def _span(request) -> reports.ReportRange:
-    return reports.ReportRange.parse(
+def _span(request) -> history.ReportRange:
+    return history.ReportRange.parse(
         start=request.GET.get("start"),
         end=request.GET.get("end"),
         grain=request.GET.get("grain") or "day",
     )
 
 
-def _export(report: reports.Report, kind: str) -> HttpResponse:
+def _export(report: history.Report, kind: str) -> HttpResponse:
     content_type, ext = EXPORTS[kind]
     body = report_exports.as_xlsx(report) if kind == "xlsx" else report_exports.as_csv(report)
     name = f"{report.kind}-report-{report.range.start}-{report.range.end}.{ext}"
@@ -39,7 +43,7 @@ def _export(report: reports.Report, kind: str) -> HttpResponse:
     return response
 
 
-def _cells(report: reports.Report, highlight: set[str]) -> list[dict]:
+def _cells(report: history.Report, highlight: set[str]) -> list[dict]:
     rows = []
     for row in report.rows:
         rows.append(
@@ -62,7 +66,7 @@ def _cells(report: reports.Report, highlight: set[str]) -> list[dict]:
     return rows
 
 
-def _charts(report: reports.Report, heat) -> list[str]:
+def _charts(report: history.Report, heat) -> list[str]:
     """SL against the target, volumes, AHT trend (of the first group) and the heat map."""
     body = [r for r in report.rows if not r["total"]]
     if report.kind == "queue" and body:
@@ -106,7 +110,7 @@ def _page(request, *, kind: str, build, title: str, heat=None):
         "title": title,
         "choices": choices,
         "params": request.GET,
-        "grains": list(reports.GRAINS) if kind == "queue" else ["day", "week", "month"],
+        "grains": list(history.GRAINS) if kind == "queue" else ["day", "week", "month"],
         "errors": {},
     }
     try:
@@ -147,13 +151,13 @@ def queue_report(request):
         return denied
 
     def build():
-        return reports.queue_report(
+        return history.queue_report(
             queues=report_selectors.report_queues(queue_param=request.GET.get("queue")),
             span=_span(request),
         )
 
     def heat():
-        return reports.abandon_heatmap(
+        return history.abandon_heatmap(
             queues=report_selectors.report_queues(queue_param=request.GET.get("queue")),
             span=_span(request),
         )
@@ -168,7 +172,7 @@ def site_report(request):
         request,
         kind="site",
         title="Site summary",
-        build=lambda: reports.site_report(span=_span(request)),
+        build=lambda: history.site_report(span=_span(request)),
     )
 
 
@@ -177,7 +181,7 @@ def abandoned_report(request):
         return denied
 
     def build():
-        return reports.abandoned_report(
+        return history.abandoned_report(
             queues=report_selectors.report_queues(queue_param=request.GET.get("queue")),
             span=_span(request),
         )
@@ -193,7 +197,7 @@ def agent_report(request, agent_id: int):
         request,
         kind="agent",
         title=f"Agent report: {agent.display_name}",
-        build=lambda: reports.agent_report(agent=agent, span=_span(request)),
+        build=lambda: history.agent_report(agent=agent, span=_span(request)),
     )
 
 
@@ -205,5 +209,5 @@ def team_report(request, team_id: int):
         request,
         kind="team",
         title=f"Team report: {team.name}",
-        build=lambda: reports.team_report(team=team, span=_span(request)),
+        build=lambda: history.team_report(team=team, span=_span(request)),
     )

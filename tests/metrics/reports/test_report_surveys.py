@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from metrics import report_services, reports
 from metrics.models import Queue, SurveyResult
+from metrics.reports import history as reports
+from metrics.reports import services as report_services
 
 
 def _call(n: int, *, score=None, resolved=None, survey_first=False):
@@ -98,7 +99,7 @@ def test_a_survey_sent_before_its_call_is_linked_when_the_facts_are_rebuilt(cast
 def test_todays_csat_for_a_wall_board_tile(cast, pbx, post_events):
     from datetime import UTC, datetime
 
-    from metrics.report_selectors import queue_csat_today
+    from metrics.reports.selectors import queue_csat_today
 
     post_events(_call(6, score=5) + _call(7, score=3))
     billing = Queue.objects.get(name="billing")
