@@ -1,5 +1,3 @@
-import os
-
 from django.apps import AppConfig
 
 
@@ -20,5 +18,5 @@ class MetricsConfig(AppConfig):
 
         floor_changed.connect(on_floor_changed, dispatch_uid="metrics.push")
         # Embedded mode has no Celery beat: the web process beats itself (make demo sets this).
-        if settings.EMBEDDED and os.environ.get("CALLFLOOR_LOCAL_BEAT") == "1":
+        if settings.EMBEDDED and settings.CALLFLOOR_LOCAL_BEAT:
             push.LocalScheduler().start()
