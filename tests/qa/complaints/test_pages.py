@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from qa.complaints import services
 from qa.complaints.models import CallbackOutcome, Complaint, Status
-from tests.complaints.conftest import walk_to_callback
+from tests.qa.complaints.conftest import walk_to_callback
 
 pytestmark = pytest.mark.django_db
 

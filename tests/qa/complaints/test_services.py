@@ -19,7 +19,7 @@ from qa.complaints.models import (
     Status,
     Tier,
 )
-from tests.complaints.conftest import walk_to_callback
+from tests.qa.complaints.conftest import walk_to_callback
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from qa.complaints import reports, services
 from qa.complaints.models import Complaint
-from tests.complaints.conftest import walk_to_callback
+from tests.qa.complaints.conftest import walk_to_callback
 
 pytestmark = pytest.mark.django_db
 

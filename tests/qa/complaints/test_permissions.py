@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from qa.complaints import services
 from qa.complaints.models import CallbackOutcome
-from tests.complaints.conftest import walk_to_callback
 from tests.permissions import Case, cases_by_role, check_case
+from tests.qa.complaints.conftest import walk_to_callback
 
 PAGE_ANY = {"anonymous": 302}
 PAGE_LOGGERS = {"anonymous": 302, "qa_analyst": 403, "admin": 403}
