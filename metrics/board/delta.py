@@ -51,10 +51,6 @@ def diff(old: dict, new: dict, *, fields: bool = False) -> dict:
     return delta
 
 
-def is_empty(delta: dict) -> bool:
-    return not delta.get("set") and not delta.get("remove") and not delta.get("patch")
-
-
 def apply(snapshot: dict, delta: dict) -> dict:
     """A new snapshot: `snapshot` with `delta` applied (the input is left alone)."""
     result = {section: dict(snapshot.get(section, {})) for section in SECTIONS}

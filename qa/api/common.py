@@ -40,10 +40,6 @@ def not_found() -> DomainError:
     return DomainError("Not found.", status_code=404, code="not_found")
 
 
-def _username(user) -> str | None:
-    return user.get_username() if user else None
-
-
 def name_input_components(namespace: dict) -> None:
     """Name each view's nested InputSerializer after its view in the OpenAPI schema."""
     for name, view in list(namespace.items()):
