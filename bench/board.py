@@ -246,6 +246,7 @@ class Board:
         self.arrivals: dict[int, float] = {}  # probe n → first time the data showed ≥ n
         self.gaps = 0
         self.messages = 0
+        self.closed: tuple | None = None  # (code, reason) when the server closed it
         self.ready = asyncio.get_event_loop().create_future()
 
     def receive(self, message: dict, at: float) -> None:
@@ -278,14 +279,18 @@ class Board:
             self.seen_probe = max(self.seen_probe, shown)
 
 
-async def open_board(port: int, cookie: str, probe: str) -> Board:
+async def open_board(port: int, cookie: str, probe: str, *, board: Board | None = None) -> Board:
+    """Open a board socket (autobahn on asyncio) and wait for its first snapshot."""
     from autobahn.asyncio.websocket import WebSocketClientFactory, WebSocketClientProtocol
 
-    board = Board(probe)
+    board = board if board is not None else Board(probe)
 
     class Protocol(WebSocketClientProtocol):
         def onMessage(self, payload, is_binary):
             board.receive(json.loads(payload), time.monotonic())
+
+        def onClose(self, was_clean, code, reason):
+            board.closed = (code, reason)
 
     factory = WebSocketClientFactory(
         f"ws://127.0.0.1:{port}/ws/floor/",

@@ -34,51 +34,30 @@ class SourceTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-EVENT_TYPES = [
-    "call_queued",
-    "call_ringing",
-    "call_answered",
-    "call_abandoned",
-    "call_timed_out",
-    "call_left_empty",
-    "call_left_key",
-    "call_ended",
-    "call_transferred",
-    "hold_started",
-    "hold_ended",
-    "wrap_up_started",
-    "wrap_up_ended",
-    "ring_missed",
-    "agent_login",
-    "agent_logout",
-    "agent_status",
-    "agent_activity",
-]
-_NEEDS_CALL = {
-    "call_queued",
-    "call_ringing",
-    "call_answered",
-    "call_abandoned",
-    "call_timed_out",
-    "call_left_empty",
-    "call_left_key",
-    "call_ended",
-    "call_transferred",
-    "hold_started",
-    "hold_ended",
-    "ring_missed",
+# Each event type, with what it needs besides its time: (a call: call_id and queue, a member).
+_EVENT_NEEDS: dict[str, tuple[bool, bool]] = {
+    "call_queued": (True, False),
+    "call_ringing": (True, True),
+    "call_answered": (True, True),
+    "call_abandoned": (True, False),
+    "call_timed_out": (True, False),
+    "call_left_empty": (True, False),
+    "call_left_key": (True, False),
+    "call_ended": (True, False),
+    "call_transferred": (True, False),
+    "hold_started": (True, False),
+    "hold_ended": (True, False),
+    "wrap_up_started": (False, True),
+    "wrap_up_ended": (False, True),
+    "ring_missed": (True, True),
+    "agent_login": (False, True),
+    "agent_logout": (False, True),
+    "agent_status": (False, True),
+    "agent_activity": (False, True),
 }
-_NEEDS_MEMBER = {
-    "call_ringing",
-    "call_answered",
-    "wrap_up_started",
-    "wrap_up_ended",
-    "ring_missed",
-    "agent_login",
-    "agent_logout",
-    "agent_status",
-    "agent_activity",
-}
+EVENT_TYPES = list(_EVENT_NEEDS)
+_NEEDS_CALL = {t for t, (call, _) in _EVENT_NEEDS.items() if call}
+_NEEDS_MEMBER = {t for t, (_, member) in _EVENT_NEEDS.items() if member}
 
 
 def _n(value: float | None, scale: float = 1.0) -> str:

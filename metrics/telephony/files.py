@@ -13,7 +13,6 @@ import hashlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -50,15 +49,8 @@ def file_mark(path: Path, offset: int) -> str:
         return hashlib.blake2b(handle.read(offset - start), digest_size=16).hexdigest()
 
 
-@dataclass
-class FileCounts:
-    """What a run did with the lines it read."""
-
-    read: int = 0
-    used: int = 0
-    ignored: int = 0
-    duplicates: int = 0
-    rejected: list[Rejected] = field(default_factory=list)
+class FileCounts(LineCounts):
+    """What a run did with the lines it read (`LineCounts`, fed from stored batches)."""
 
     def add_batch(self, events: list[Event], result) -> None:
         for event, item in zip(events, result.items, strict=True):
@@ -76,11 +68,6 @@ class FileCounts:
         self.ignored += done.ignored
         self.duplicates += done.duplicates
         self.rejected.extend(Rejected(line, reason) for line, reason in done.rejected)
-
-    def as_dict(self) -> dict:
-        return LineCounts(
-            self.read, self.used, self.ignored, self.duplicates, self.rejected
-        ).as_dict()
 
     def summary(self) -> str:
         text = (

@@ -711,23 +711,11 @@ CALL_COLUMNS = [
     "recording_id",
     "updated_at",
 ]
-_CALL_CHANGING = [
-    "caller",
-    "outcome",
-    "wait_s",
-    "member",
-    "agent_id",
-    "answered_at",
-    "ring_s",
-    "talk_s",
-    "hold_s",
-    "acw_s",
-    "ended_at",
-    "transferred",
-    "cut",
-    "updated_at",
-]
-_CALL_UPSERT = "ON CONFLICT (source_id, call_id, queue_id, offered_at) DO UPDATE SET " + ", ".join(
+# A queue call's natural key; on conflict every other column is updated but the recording id,
+# which an update keeps.
+_CALL_KEY = ("source_id", "call_id", "queue_id", "offered_at")
+_CALL_CHANGING = [c for c in CALL_COLUMNS if c not in (*_CALL_KEY, "recording_id")]
+_CALL_UPSERT = f"ON CONFLICT ({', '.join(_CALL_KEY)}) DO UPDATE SET " + ", ".join(
     f"{c} = excluded.{c}" for c in _CALL_CHANGING
 )
 
