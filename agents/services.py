@@ -20,7 +20,7 @@ agent_aliases_changed = Signal()
 
 
 def audit_record(
-    *, actor, action: str, target: models.Model, data: dict | None = None
+    *, actor: User, action: str, target: models.Model, data: dict | None = None
 ) -> AuditEntry:
     """Write one audit row for a state or score change of `target`."""
     return AuditEntry.objects.create(
@@ -45,7 +45,7 @@ def notify(*, recipients: Iterable, text: str, link: str = "", kind: str = "") -
     return len(rows)
 
 
-def notification_mark_read(*, user, notification_ids: Sequence[int] | None = None) -> int:
+def notification_mark_read(*, user: User, notification_ids: Sequence[int] | None = None) -> int:
     """Mark the user's notifications read (all unread ones when no ids are given)."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
@@ -118,7 +118,7 @@ def agent_create(
     aliases: Sequence[str] = (),
     password: str | None = None,
     roles: Sequence[str] = (Role.AGENT,),
-    actor=None,
+    actor: User | None = None,
 ) -> Agent:
     """Create a user with the agent role and their floor profile."""
     if Agent.objects.filter(employee_number=employee_number).exists():
@@ -145,7 +145,7 @@ def agent_create(
 def agent_update(
     *,
     agent: Agent,
-    actor=None,
+    actor: User | None = None,
     display_name: str | None = None,
     team: Team | bool | None = False,
     active: bool | None = None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ from metrics.models import (
 TAKEOVER_ROLES = (Role.SUPERVISOR, Role.TEAM_LEAD)
 
 
-def can_act_on_agent(user, agent) -> bool:
+def can_act_on_agent(user: User, agent) -> bool:
     """Supervisors and admins act on every agent; a team lead on their own team's agents."""
     if has_role(user, Role.SUPERVISOR, Role.ADMIN):
         return True
@@ -42,7 +43,7 @@ def can_act_on_agent(user, agent) -> bool:
 @transaction.atomic
 def broadcast_send(
     *,
-    actor,
+    actor: User,
     text: str,
     priority: str = BroadcastPriority.NORMAL,
     expires_at: datetime | None = None,
@@ -78,7 +79,7 @@ def broadcast_send(
 
 
 @transaction.atomic
-def broadcast_withdraw(*, actor, broadcast: Broadcast) -> Broadcast:
+def broadcast_withdraw(*, actor: User, broadcast: Broadcast) -> Broadcast:
     updated = Broadcast.objects.filter(pk=broadcast.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(), withdrawn_by=actor
     )
@@ -91,7 +92,7 @@ def broadcast_withdraw(*, actor, broadcast: Broadcast) -> Broadcast:
 
 
 @transaction.atomic
-def help_request_create(*, user, reason: str, note: str = "") -> HelpRequest:
+def help_request_create(*, user: User, reason: str, note: str = "") -> HelpRequest:
     """An agent asks the floor for help (one open request at a time)."""
     agent = agent_of(user)
     if agent is None:
@@ -126,7 +127,7 @@ def help_request_create(*, user, reason: str, note: str = "") -> HelpRequest:
 
 
 @transaction.atomic
-def help_request_take(*, actor, request: HelpRequest) -> HelpRequest:
+def help_request_take(*, actor: User, request: HelpRequest) -> HelpRequest:
     """Someone takes the request: it leaves every board's alert panel."""
     updated = HelpRequest.objects.filter(pk=request.pk, status=HelpStatus.OPEN).update(
         status=HelpStatus.TAKEN, taken_by=actor, taken_at=timezone.now()
@@ -145,7 +146,7 @@ def help_request_take(*, actor, request: HelpRequest) -> HelpRequest:
 
 
 @transaction.atomic
-def help_request_cancel(*, user, request: HelpRequest) -> HelpRequest:
+def help_request_cancel(*, user: User, request: HelpRequest) -> HelpRequest:
     updated = HelpRequest.objects.filter(pk=request.pk, status=HelpStatus.OPEN).update(
         status=HelpStatus.CANCELLED
     )
@@ -164,7 +165,12 @@ def help_request_cancel(*, user, request: HelpRequest) -> HelpRequest:
 
 @transaction.atomic
 def takeover_start(
-    *, actor, agent, call_id: str = "", note: str = "", help_request: HelpRequest | None = None
+    *,
+    actor: User,
+    agent,
+    call_id: str = "",
+    note: str = "",
+    help_request: HelpRequest | None = None,
 ) -> Takeover:
     """Mark that `actor` takes over `agent`'s call (their current one when none is named)."""
     if not call_id:
@@ -196,7 +202,7 @@ def takeover_start(
 
 
 @transaction.atomic
-def takeover_finish(*, actor, takeover: Takeover) -> Takeover:
+def takeover_finish(*, actor: User, takeover: Takeover) -> Takeover:
     updated = Takeover.objects.filter(pk=takeover.pk, finished_at__isnull=True).update(
         finished_at=timezone.now()
     )
@@ -208,7 +214,7 @@ def takeover_finish(*, actor, takeover: Takeover) -> Takeover:
     return takeover
 
 
-def alert_acknowledge(*, actor, key: str, site: str | None = None) -> AlertAck:
+def alert_acknowledge(*, actor: User, key: str, site: str | None = None) -> AlertAck:
     """Record that `actor` saw the alert `key`; every board shows it (the first one counts)."""
     key = (key or "").strip()
     if not key or len(key) > 200:

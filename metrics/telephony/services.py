@@ -17,9 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.contrib.auth.models import User
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from agents.models import Agent
 from callfloor.errors import DomainError
 from callfloor.zone import site_zone
 from metrics import kpi
@@ -92,7 +94,7 @@ def source_create(
     return source, token
 
 
-def source_token_rotate(*, source: TelephonySource, actor=None) -> str:
+def source_token_rotate(*, source: TelephonySource, actor: User | None = None) -> str:
     """Replace the source's ingest token; the old one stops working at once."""
     from agents.services import audit_record
 
@@ -442,7 +444,7 @@ def agent_days_fast_rings_rebuild(*, queue: Queue) -> int:
 # -- agent identity ---------------------------------------------------------------------------
 
 
-def member_history_attribute(*, agent, aliases: list[str]) -> int:
+def member_history_attribute(*, agent: Agent, aliases: list[str]) -> int:
     """Attribute every call, state and daily counter recorded under `aliases` to `agent`, and
     release history under names the agent no longer owns."""
     changed = 0

@@ -42,7 +42,7 @@ def appeal_deadline(evaluation: Evaluation, window_days: int | None = None) -> d
 
 
 @transaction.atomic
-def appeal_file(*, evaluation: Evaluation, user, items: Sequence[dict]) -> Appeal:
+def appeal_file(*, evaluation: Evaluation, user: User, items: Sequence[dict]) -> Appeal:
     """The agent appeals deducted criteria of a released evaluation, with a reason for each."""
     own = agent_of(user)
     if own is None or own.pk != evaluation.agent_id:
@@ -218,7 +218,12 @@ def panel_check(*, appeal: Appeal, panel: dict[str, Any]) -> None:
 
 @transaction.atomic
 def appeal_screen(
-    *, appeal: Appeal, actor, accept: bool, reason: str = "", panel: dict[str, Any] | None = None
+    *,
+    appeal: Appeal,
+    actor: User,
+    accept: bool,
+    reason: str = "",
+    panel: dict[str, Any] | None = None,
 ) -> Appeal:
     """The agent's team lead accepts the appeal for the panel or returns it with a reason."""
     reason = reason.strip()
@@ -284,7 +289,7 @@ def appeal_screen(
 
 
 @transaction.atomic
-def appeal_explain(*, appeal: Appeal, actor, text: str) -> Appeal:
+def appeal_explain(*, appeal: Appeal, actor: User, text: str) -> Appeal:
     """The evaluator explains the deductions to the panel (once, while the panel sits)."""
     text = text.strip()
     if not text:
@@ -310,7 +315,9 @@ def appeal_explain(*, appeal: Appeal, actor, text: str) -> Appeal:
 
 
 @transaction.atomic
-def appeal_give_opinions(*, appeal: Appeal, actor, opinions: Sequence[dict]) -> list[PanelOpinion]:
+def appeal_give_opinions(
+    *, appeal: Appeal, actor: User, opinions: Sequence[dict]
+) -> list[PanelOpinion]:
     """A panel member's opinion on every appealed criterion (given once)."""
     member = appeal.panel.filter(user=actor).first()
     if member is None:
@@ -369,7 +376,7 @@ def appeal_give_opinions(*, appeal: Appeal, actor, opinions: Sequence[dict]) -> 
 
 
 @transaction.atomic
-def appeal_decide(*, appeal: Appeal, actor, decisions: Sequence[dict]) -> Appeal:
+def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> Appeal:
     """The supervisor on the panel upholds or rejects each criterion, with reasons.
 
     Upheld criteria get their points back (or the points the decision names) in a new score
@@ -519,7 +526,7 @@ def appeal_send_reminders(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def qa_settings_update(*, actor, **changes) -> QaSettings:
+def qa_settings_update(*, actor: User, **changes) -> QaSettings:
     config = QaSettings.load()
     if "appeal_window_days" in changes and not 1 <= changes["appeal_window_days"] <= 90:
         raise DomainError("The appeal window is 1 to 90 days.", field="appeal_window_days")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from qa.services.evaluations import clean_answers, compute_score
 @transaction.atomic
 def calibration_create(
     *,
-    actor,
+    actor: User,
     title: str,
     scorecard_version: ScorecardVersion,
     participants: Sequence,
@@ -93,7 +94,7 @@ def calibration_submit(
 
 
 @transaction.atomic
-def calibration_close(*, session: CalibrationSession, actor) -> CalibrationSession:
+def calibration_close(*, session: CalibrationSession, actor: User) -> CalibrationSession:
     if session.scores.count() < 2:
         raise DomainError("At least two scorings are needed to close a session.", field="scores")
     changed = CalibrationSession.objects.filter(

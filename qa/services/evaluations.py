@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -175,7 +176,7 @@ def evaluation_create(
 
 
 @transaction.atomic
-def evaluation_set_answers(*, evaluation: Evaluation, actor, answers: dict) -> Evaluation:
+def evaluation_set_answers(*, evaluation: Evaluation, actor: User, answers: dict) -> Evaluation:
     """Save draft answers (merged over the ones saved before)."""
     cleaned = clean_answers(evaluation.scorecard_version, answers, complete=False)
     locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
@@ -191,7 +192,7 @@ def evaluation_set_answers(*, evaluation: Evaluation, actor, answers: dict) -> E
 
 
 @transaction.atomic
-def evaluation_release(*, evaluation: Evaluation, actor) -> Evaluation:
+def evaluation_release(*, evaluation: Evaluation, actor: User) -> Evaluation:
     """Release a draft to the agent: the first score revision, and a notification."""
     evaluation.refresh_from_db()
     answers = clean_answers(evaluation.scorecard_version, evaluation.answers, complete=True)
@@ -213,7 +214,7 @@ def evaluation_release(*, evaluation: Evaluation, actor) -> Evaluation:
     return evaluation
 
 
-def evaluation_mark_read(*, evaluation: Evaluation, user) -> None:
+def evaluation_mark_read(*, evaluation: Evaluation, user: User) -> None:
     own = agent_of(user)
     if own is not None and own.pk == evaluation.agent_id and evaluation.first_read_at is None:
         Evaluation.objects.filter(pk=evaluation.pk, first_read_at__isnull=True).update(
@@ -222,7 +223,7 @@ def evaluation_mark_read(*, evaluation: Evaluation, user) -> None:
 
 
 @transaction.atomic
-def evaluation_acknowledge(*, evaluation: Evaluation, user) -> ScoreRevision:
+def evaluation_acknowledge(*, evaluation: Evaluation, user: User) -> ScoreRevision:
     own = agent_of(user)
     if own is None or own.pk != evaluation.agent_id:
         raise DomainError(
@@ -250,7 +251,7 @@ def evaluation_acknowledge(*, evaluation: Evaluation, user) -> ScoreRevision:
 
 @transaction.atomic
 def evaluation_revise(
-    *, evaluation: Evaluation, actor, changes: dict, reason: str, appeal: Appeal | None = None
+    *, evaluation: Evaluation, actor: User, changes: dict, reason: str, appeal: Appeal | None = None
 ) -> ScoreRevision:
     """Change a released score: a new revision that keeps the previous one and the reason."""
     reason = reason.strip()

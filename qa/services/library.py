@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,7 @@ from qa.services.common import notify_people
 @transaction.atomic
 def great_call_nominate(
     *,
-    user,
+    user: User,
     reason: str,
     agent: Agent | None = None,
     call: QueueCall | None = None,
@@ -54,7 +55,7 @@ def great_call_nominate(
 
 
 @transaction.atomic
-def great_call_feature(*, nomination: GreatCall, actor, note: str = "") -> GreatCall:
+def great_call_feature(*, nomination: GreatCall, actor: User, note: str = "") -> GreatCall:
     changed = GreatCall.objects.filter(pk=nomination.pk, status=NominationStatus.NOMINATED).update(
         status=NominationStatus.FEATURED,
         featured_by=actor,

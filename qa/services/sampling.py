@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -67,7 +68,7 @@ def _check_rule(values: dict) -> None:
 @transaction.atomic
 def sampling_rule_create(
     *,
-    actor,
+    actor: User,
     name: str,
     scorecard_version: ScorecardVersion,
     period_start: date,
@@ -124,7 +125,7 @@ def sampling_rule_create(
 
 @transaction.atomic
 def sampling_rule_update(
-    *, rule: SamplingRule, actor, queues: Sequence[Queue] | None = None, **changes
+    *, rule: SamplingRule, actor: User, queues: Sequence[Queue] | None = None, **changes
 ) -> SamplingRule:
     """Edit a draft rule; a published rule never changes."""
     unknown = set(changes) - set(RULE_FIELDS)
@@ -157,7 +158,7 @@ def sampling_rule_update(
 
 
 @transaction.atomic
-def sampling_rule_publish(*, rule: SamplingRule, actor) -> SamplingRule:
+def sampling_rule_publish(*, rule: SamplingRule, actor: User) -> SamplingRule:
     """Publish before the period starts (the day before at the latest): then it is fixed."""
     rule.refresh_from_db()
     if rule.period_start <= local_today():
@@ -242,7 +243,7 @@ def rule_candidates(rule: SamplingRule, agent: Agent | None = None):
 
 
 @transaction.atomic
-def sampling_rule_draw(*, rule: SamplingRule, actor=None) -> list[SampledCall]:
+def sampling_rule_draw(*, rule: SamplingRule, actor: User | None = None) -> list[SampledCall]:
     """After the period: store the picks for the analysts' work list."""
     rule.refresh_from_db()
     if not seed_revealed(rule):
@@ -277,7 +278,7 @@ def sampling_rule_draw(*, rule: SamplingRule, actor=None) -> list[SampledCall]:
 
 
 @transaction.atomic
-def sampled_call_replace(*, pick: SampledCall, actor, reason: str) -> SampledCall:
+def sampled_call_replace(*, pick: SampledCall, actor: User, reason: str) -> SampledCall:
     """Replace a picked call by the next one of the agent's ranking; the reason is shown."""
     reason = reason.strip()
     if not reason:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -69,7 +70,9 @@ def _build_sections(version: ScorecardVersion, sections: Sequence[dict]) -> None
 
 
 @transaction.atomic
-def scorecard_create(*, name: str, actor, sections: Sequence[dict], notes: str = "") -> Scorecard:
+def scorecard_create(
+    *, name: str, actor: User, sections: Sequence[dict], notes: str = ""
+) -> Scorecard:
     """Create a scorecard with its first (draft) version."""
     if Scorecard.objects.filter(name__iexact=name).exists():
         raise DomainError(f"A scorecard named {name!r} exists already.", field="name")
@@ -82,7 +85,7 @@ def scorecard_create(*, name: str, actor, sections: Sequence[dict], notes: str =
 
 @transaction.atomic
 def scorecard_version_update(
-    *, version: ScorecardVersion, actor, sections: Sequence[dict], notes: str | None = None
+    *, version: ScorecardVersion, actor: User, sections: Sequence[dict], notes: str | None = None
 ) -> ScorecardVersion:
     """Replace the structure of a draft version; a released version never changes."""
     locked = ScorecardVersion.objects.select_for_update().get(pk=version.pk)
@@ -102,7 +105,7 @@ def scorecard_version_update(
 
 
 @transaction.atomic
-def scorecard_version_release(*, version: ScorecardVersion, actor) -> ScorecardVersion:
+def scorecard_version_release(*, version: ScorecardVersion, actor: User) -> ScorecardVersion:
     if not Criterion.objects.filter(section__version=version).exists():
         raise DomainError("A scorecard without criteria cannot be released.", field="sections")
     now = timezone.now()
@@ -117,7 +120,7 @@ def scorecard_version_release(*, version: ScorecardVersion, actor) -> ScorecardV
 
 
 @transaction.atomic
-def scorecard_version_copy(*, version: ScorecardVersion, actor) -> ScorecardVersion:
+def scorecard_version_copy(*, version: ScorecardVersion, actor: User) -> ScorecardVersion:
     """Start the next version as a draft copy of `version`."""
     card = Scorecard.objects.select_for_update().get(pk=version.scorecard_id)
     number = (card.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1

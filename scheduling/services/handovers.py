@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TypedDict
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -179,7 +180,7 @@ def _carry_cases(*, author, case_ids: Sequence[int]) -> list[HandoverCase]:
 def handover_update(
     *,
     handover: Handover,
-    actor,
+    actor: User,
     summary: str | None = None,
     incidents: str | None = None,
     notes: str | None = None,
@@ -208,7 +209,7 @@ def handover_update(
 
 @transaction.atomic
 def handover_case_confirm(
-    *, case: HandoverCase, actor, now: datetime | None = None
+    *, case: HandoverCase, actor: User, now: datetime | None = None
 ) -> HandoverCase:
     """The incoming lead confirms a high-severity case before acknowledging the handover."""
     now = now or timezone.now()
@@ -239,7 +240,9 @@ def handover_case_confirm(
 
 
 @transaction.atomic
-def handover_acknowledge(*, handover: Handover, actor, now: datetime | None = None) -> Handover:
+def handover_acknowledge(
+    *, handover: Handover, actor: User, now: datetime | None = None
+) -> Handover:
     """The incoming lead takes the handover over; it is locked from now on."""
     now = now or timezone.now()
     if actor.pk != handover.to_lead_id:
@@ -297,7 +300,7 @@ def _handover_close_if_done(*, handover: Handover, actor, now: datetime) -> None
 
 @transaction.atomic
 def handover_case_record_outcome(
-    *, case: HandoverCase, actor, outcome: str, note: str, now: datetime | None = None
+    *, case: HandoverCase, actor: User, outcome: str, note: str, now: datetime | None = None
 ) -> HandoverCase:
     """Record a case as resolved or not resolved (with what was done / what remains)."""
     now = now or timezone.now()
@@ -348,7 +351,7 @@ def handover_case_record_outcome(
 
 
 @transaction.atomic
-def handover_addendum_add(*, handover: Handover, actor, text: str) -> HandoverAddendum:
+def handover_addendum_add(*, handover: Handover, actor: User, text: str) -> HandoverAddendum:
     """Append a marked addition to a handover (the original text is never changed)."""
     if actor.pk not in (handover.author_id, handover.to_lead_id, handover.supervisor_id):
         raise DomainError(

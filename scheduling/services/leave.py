@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -74,7 +75,7 @@ def leave_request(
 
 @transaction.atomic
 def leave_decide(
-    *, leave: LeaveRequest, actor, approve: bool, reason: str = "", today: date | None = None
+    *, leave: LeaveRequest, actor: User, approve: bool, reason: str = "", today: date | None = None
 ) -> LeaveRequest:
     """The team lead approves (before the first day) or refuses (with a reason)."""
     today = today or timezone.localdate(timezone=site_zone())

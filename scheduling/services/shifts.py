@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -76,7 +77,7 @@ def shift_create(
     start: datetime,
     end: datetime,
     activities: Sequence[ActivityInput] = (),
-    actor=None,
+    actor: User | None = None,
 ) -> Shift:
     _check_shift(agent=agent, start=start, end=end, activities=activities)
     shift = Shift.objects.create(agent=agent, start=start, end=end)
@@ -142,7 +143,7 @@ def _parse_activities(text: str, day: date, start: datetime) -> list[ActivityInp
 
 
 @transaction.atomic
-def shifts_import_csv(*, text: str, actor, teams) -> ImportReport:
+def shifts_import_csv(*, text: str, actor: User, teams) -> ImportReport:
     """Import a week of shifts; any bad row and nothing is imported (each error is reported)."""
     report = ImportReport()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
@@ -197,7 +198,7 @@ def week_bounds(week_start: date) -> tuple[datetime, datetime]:
 
 
 @transaction.atomic
-def week_publish(*, team: Team, week_start: date, actor, now: datetime | None = None) -> int:
+def week_publish(*, team: Team, week_start: date, actor: User, now: datetime | None = None) -> int:
     """Publish a team's shifts of a week (Monday first) so its agents see them."""
     now = now or timezone.now()
     if week_start.weekday() != 0:

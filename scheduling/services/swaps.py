@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -235,7 +236,7 @@ def swap_cancel(*, swap: SwapRequest, agent: Agent) -> SwapRequest:
 
 
 @transaction.atomic
-def swap_approve(*, swap: SwapRequest, actor, now: datetime | None = None) -> SwapRequest:
+def swap_approve(*, swap: SwapRequest, actor: User, now: datetime | None = None) -> SwapRequest:
     """The team lead approves an accepted swap whose rules all pass; the shifts change hands."""
     now = now or timezone.now()
     if not access.can_decide_for_agent(actor, swap.requester):
@@ -285,7 +286,7 @@ def swap_approve(*, swap: SwapRequest, actor, now: datetime | None = None) -> Sw
 
 @transaction.atomic
 def swap_refuse(
-    *, swap: SwapRequest, actor, reason: str, now: datetime | None = None
+    *, swap: SwapRequest, actor: User, reason: str, now: datetime | None = None
 ) -> SwapRequest:
     now = now or timezone.now()
     if not access.can_decide_for_agent(actor, swap.requester):
