@@ -5,6 +5,7 @@ tasks run in-process. `DATABASE_URL` switches to PostgreSQL, `REDIS_URL` to the 
 layer, cache and Celery broker.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -232,6 +233,21 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The proxies whose X-Forwarded-For is believed for the client's address (lockout, throttling):
+# their number ("1" for one TLS proxy) or their addresses and networks. Unset: the header is
+# ignored, because any client can send it.
+_TRUSTED_PROXIES = env_str("CALLFLOOR_TRUSTED_PROXIES").strip()
+CALLFLOOR_TRUSTED_PROXIES: int | list[str] = (
+    int(_TRUSTED_PROXIES) if _TRUSTED_PROXIES.isdigit() else env_list("CALLFLOOR_TRUSTED_PROXIES")
+)
+for _proxy in CALLFLOOR_TRUSTED_PROXIES if isinstance(CALLFLOOR_TRUSTED_PROXIES, list) else []:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"CALLFLOOR_TRUSTED_PROXIES: {_proxy!r} is neither a number nor an address."
+        ) from None
+AXES_CLIENT_IP_CALLABLE = "callfloor.client_ip.client_ip"
 
 # --- Time -----------------------------------------------------------------------------------------
 USE_TZ = True
