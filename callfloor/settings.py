@@ -311,6 +311,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# The schema (/api/schema/) and its docs page (/api/docs/) are for logged-in staff unless public.
+CALLFLOOR_PUBLIC_API_DOCS = env_bool("CALLFLOOR_PUBLIC_API_DOCS")
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env_str("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2 * 1024 * 1024)))
 
 # --- Security -------------------------------------------------------------------------------------

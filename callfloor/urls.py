@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agents import views as agent_views
+from callfloor import api_docs
 from callfloor.health import healthz
 
 urlpatterns = [
@@ -16,8 +16,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", api_docs.schema_view, name="api-schema"),
+    path("api/docs/", api_docs.docs_view, name="api-docs"),
     path("", include("agents.urls")),
     path("", include("metrics.urls")),
     path("", include("metrics.report_urls")),
