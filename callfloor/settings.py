@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A person whose password change an admin required sees only the change page.
+    "callfloor.passwords.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees the result of authentication.
     "axes.middleware.AxesMiddleware",
@@ -248,6 +250,9 @@ for _proxy in CALLFLOOR_TRUSTED_PROXIES if isinstance(CALLFLOOR_TRUSTED_PROXIES,
             f"CALLFLOOR_TRUSTED_PROXIES: {_proxy!r} is neither a number nor an address."
         ) from None
 AXES_CLIENT_IP_CALLABLE = "callfloor.client_ip.client_ip"
+# Password-reset e-mails asked for per hour, per e-mail address and per client address.
+CALLFLOOR_PASSWORD_RESETS_PER_EMAIL = int(env_str("CALLFLOOR_PASSWORD_RESETS_PER_EMAIL", "3"))
+CALLFLOOR_PASSWORD_RESETS_PER_ADDRESS = int(env_str("CALLFLOOR_PASSWORD_RESETS_PER_ADDRESS", "10"))
 
 # --- Time -----------------------------------------------------------------------------------------
 USE_TZ = True
