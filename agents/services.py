@@ -8,7 +8,14 @@ from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from agents.models import Agent, AuditEntry, Notification, Team, TelephonyAlias
+from agents.models import (
+    Agent,
+    AuditEntry,
+    Notification,
+    PasswordChangeRequired,
+    Team,
+    TelephonyAlias,
+)
 from agents.roles import Role
 from callfloor.errors import DomainError
 
@@ -181,3 +188,21 @@ def agent_update(
     if changes:
         audit_record(actor=actor, action="agent.updated", target=agent, data=changes)
     return agent
+
+
+def user_require_password_change(*, user, actor) -> bool:
+    """Send `user` to the password-change page until they choose a new password."""
+    _, created = PasswordChangeRequired.objects.get_or_create(
+        user=user, defaults={"required_by": actor}
+    )
+    if created:
+        audit_record(actor=actor, action="user.password_change_required", target=user)
+    return created
+
+
+def user_password_changed(*, user) -> None:
+    """`user` chose a new password (changed or reset it): a required change is done."""
+    required = PasswordChangeRequired.objects.filter(user=user).delete()[0] > 0
+    audit_record(
+        actor=user, action="user.password_changed", target=user, data={"required": required}
+    )

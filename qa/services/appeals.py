@@ -36,9 +36,32 @@ def appeal_link(appeal: Appeal) -> str:
     return reverse("qa-appeal", kwargs={"appeal_id": appeal.pk})
 
 
+def appeal_windows(evaluation: Evaluation) -> dict[int, datetime]:
+    """When each criterion's points were last set: at release, or by a later revision.
+
+    A criterion's appeal window runs from then, so a revision after the first window can
+    still be appealed (a revision applying an appeal decision opens nothing: the criteria it
+    changes are decided).
+    """
+    since: dict[int, datetime] = {}
+    previous: dict = {}
+    for revision in sorted(evaluation.revisions.all(), key=lambda r: r.number):
+        for cid, answer in revision.answers.items():
+            if revision.number == 1:
+                since[int(cid)] = evaluation.released_at
+            elif revision.appeal_id is None and answer.get("points") != previous.get(cid, {}).get(
+                "points"
+            ):
+                since[int(cid)] = revision.created_at
+        previous = revision.answers
+    return since
+
+
 def appeal_deadline(evaluation: Evaluation, window_days: int | None = None) -> datetime:
+    """The end of the last open appeal window of any criterion."""
     days = QaSettings.load().appeal_window_days if window_days is None else window_days
-    return evaluation.released_at + timedelta(days=days)
+    start = max(appeal_windows(evaluation).values(), default=evaluation.released_at)
+    return max(start, evaluation.released_at) + timedelta(days=days)
 
 
 @transaction.atomic
@@ -47,10 +70,14 @@ def appeal_file(*, evaluation: Evaluation, user: User, items: Sequence[dict]) ->
     own = agent_of(user)
     if own is None or own.pk != evaluation.agent_id:
         raise DomainError("Only the evaluated agent can appeal.", status_code=403, code="forbidden")
+    # Locked like a revision: the appealed points are the current ones, not those of a
+    # revision committed meanwhile.
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if not evaluation.is_released:
         raise DomainError("This evaluation is not released.", field="evaluation")
+    now = timezone.now()
     deadline = appeal_deadline(evaluation)
-    if timezone.now() > deadline:
+    if now > deadline:
         local = timezone.localtime(deadline, site_zone())
         raise DomainError(
             f"The appeal window closed on {local:%Y-%m-%d %H:%M} "
@@ -63,11 +90,9 @@ def appeal_file(*, evaluation: Evaluation, user: User, items: Sequence[dict]) ->
         raise DomainError("Choose at least one deducted criterion to appeal.", field="items")
     revision = evaluation.current_revision()
     criteria = {c.pk: c for c in evaluation.scorecard_version.criteria()}
-    decided = set(
-        AppealItem.objects.filter(
-            appeal__evaluation=evaluation, appeal__status=AppealStatus.DECIDED
-        ).values_list("criterion_id", flat=True)
-    )
+    decided = evaluation.criteria_decided_on_appeal()
+    windows = appeal_windows(evaluation)
+    config = QaSettings.load()
     rows = []
     seen = set()
     for index, item in enumerate(items):
@@ -94,12 +119,18 @@ def appeal_file(*, evaluation: Evaluation, user: User, items: Sequence[dict]) ->
                 f"{criterion.title!r} was decided on appeal already.",
                 field=f"items[{index}].criterion",
             )
+        if now > windows[cid] + timedelta(days=config.appeal_window_days):
+            raise DomainError(
+                f"The appeal window for {criterion.title!r} has closed; after the first window "
+                f"only what a later revision changed can be appealed.",
+                field=f"items[{index}].criterion",
+                code="appeal_window_closed",
+            )
         if not reason:
             raise DomainError(
                 f"Give a reason for appealing {criterion.title!r}.", field=f"items[{index}].reason"
             )
         rows.append((criterion, points, reason))
-    config = QaSettings.load()
     try:
         with transaction.atomic():
             appeal = Appeal.objects.create(

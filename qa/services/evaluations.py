@@ -15,7 +15,10 @@ from callfloor.errors import Conflict, DomainError
 from metrics.models import QueueCall
 from qa import scoring
 from qa.models import (
+    OPEN_APPEAL_STATUSES,
     Appeal,
+    AppealStatus,
+    Criterion,
     Evaluation,
     EvaluationStatus,
     PickStatus,
@@ -257,15 +260,34 @@ def evaluation_revise(
     reason = reason.strip()
     if not reason:
         raise DomainError("Say why the score changes.", field="reason")
+    # The row lock orders this against `appeal_file` and `appeal_decide` on the same evaluation.
     locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if locked.status != EvaluationStatus.RELEASED:
         raise DomainError("Only a released evaluation gets score revisions.", field="status")
+    if appeal is not None and (
+        appeal.evaluation_id != locked.pk or appeal.status != AppealStatus.DECIDED
+    ):
+        raise DomainError("Only a decided appeal of this evaluation revises it.", field="appeal")
+    open_appeals = locked.appeals.filter(status__in=OPEN_APPEAL_STATUSES)
+    if appeal is None and open_appeals.exists():
+        raise Conflict(
+            "This evaluation is under appeal: its score changes only by the panel's decision."
+        )
     current = locked.current_revision()
     cleaned = clean_answers(locked.scorecard_version, changes, complete=False)
     answers = {**current.answers, **cleaned}
     answers = clean_answers(locked.scorecard_version, answers, complete=True)
     if answers == current.answers:
         raise DomainError("Nothing changes in this revision.", field="answers")
+    decided = locked.criteria_decided_on_appeal(besides=appeal)
+    for cid in sorted(decided, key=str):
+        if answers.get(str(cid)) != current.answers.get(str(cid)):
+            title = Criterion.objects.get(pk=cid).title
+            raise DomainError(
+                f"{title!r} was decided on appeal: its points stand as the panel decided.",
+                field=f"answers.{cid}",
+                code="decided_on_appeal",
+            )
     revision = _add_revision(
         evaluation=locked, answers=answers, reason=reason, actor=actor, appeal=appeal
     )
