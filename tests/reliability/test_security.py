@@ -26,7 +26,7 @@ UNSAFE = {"post", "put", "patch", "delete"}
 
 def all_matrices() -> list[Case]:
     cases = []
-    for path in sorted((REPO / "tests").glob("*/test*permissions.py")):
+    for path in sorted((REPO / "tests").glob("**/test*permissions.py")):
         module = importlib.import_module(".".join(path.relative_to(REPO).with_suffix("").parts))
         cases += getattr(module, "MATRIX", [])
     return cases
