@@ -370,7 +370,9 @@ class TelephonyEventsApi(APIView):
             else:
                 normalised.append(event_from_input(attrs, index))
         valid = [e for i, e in enumerate(normalised) if i not in early]
-        outcome = services.events_ingest(source=request.auth, events=valid)
+        outcome = services.events_ingest(
+            source=request.auth, events=valid, window=services.event_window(live=True)
+        )
         surveyed = report_api.surveys_ingest(source=request.auth, items=surveys)
         results = []
         by_index = iter(outcome.items)
