@@ -377,7 +377,8 @@ class TelephonyEventsApi(APIView):
         results = []
         by_index = iter(outcome.items)
         for index, raw in enumerate(items):
-            ident = str(raw.get("id", ""))
+            # (A lone surrogate is valid JSON but cannot be sent back: it shows as "?".)
+            ident = str(raw.get("id", "")).encode("utf-8", "replace").decode()
             if index in surveyed:
                 status, reason = surveyed[index]
                 results.append({"index": index, "id": ident, "status": status, "reason": reason})
