@@ -246,9 +246,17 @@ def _split(text: str, seq: int, ts: float) -> Event:
         tuple(data),
         f"{int(ts):012d}-{hashlib.blake2b(text.encode(), digest_size=16).hexdigest()}",
     )
-    problem = text_problem(event)
-    if problem is not None:
-        raise LineError(problem)
+    # `text_problem`, with the usual line checked by one scan of its text and three lengths.
+    if (
+        _BAD_TEXT.search(text) is not None
+        or len(call_id) > 100
+        or len(queue) > 100
+        or len(member) > 200
+        or len(name) > 40
+    ):
+        problem = text_problem(event)
+        if problem is not None:
+            raise LineError(problem)
     return event
 
 
