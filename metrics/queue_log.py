@@ -195,8 +195,13 @@ def bad_character(text: str) -> str | None:
     return None if found is None else found.group()
 
 
+# The largest value of a number field: a duration in seconds (a ring time in milliseconds)
+# beyond it is no real call's, and a few of them summed in a rollup make it infinite.
+MAX_NUMBER = 1e9
+
+
 def number(text: str, *, what: str) -> float | None:
-    """A non-negative number field; empty means unknown (None), never 0."""
+    """A non-negative number field up to `MAX_NUMBER`; empty means unknown (None), never 0."""
     text = text.strip()
     if text == "":
         return None
@@ -208,6 +213,8 @@ def number(text: str, *, what: str) -> float | None:
         raise LineError(f"{what} is not a finite number: {text!r}")
     if value < 0:
         raise LineError(f"{what} is negative: {text!r}")
+    if value > MAX_NUMBER:
+        raise LineError(f"{what} is larger than {MAX_NUMBER:.0e}: {text!r}")
     return value
 
 
