@@ -597,3 +597,17 @@ def test_a_source_feeds_only_queues_of_its_site_and_its_own_queues(db, pbx, post
     assert [r["status"] for r in body["results"]] == ["accepted", "rejected"]
     assert body["results"][1]["reason"] == "queue 'other' is not one of this source's queues"
     assert not Queue.objects.filter(name="other").exists()
+
+
+def test_durations_too_large_for_any_call_are_rejected(db, post_events):
+    # Two waits of 1e308 s summed to an infinite rollup.
+    events = call_events() + call_events("z", call="c2")
+    events[4]["wait_s"] = 1e308
+    events[5]["talk_s"] = 2e9
+    body = post_events(events).json()
+    reasons = {r["id"]: r["reason"] for r in body["results"] if r["status"] == "rejected"}
+    assert reasons == {
+        "z2": "CONNECT holdtime is larger than 1e+09: '1e+308'",
+        "z3": "COMPLETEAGENT calltime is larger than 1e+09: '2000000000.0'",
+    }
+    assert max(QueueInterval.objects.values_list("answered_wait_sum", flat=True)) == 12

@@ -113,12 +113,15 @@ def test_rejected_lines_are_reported_with_their_numbers(tmp_path):
         "not a line\n"
         "1266833915|c|9000|NONE|ABANDON|1|1|-2\n"
         "1266833916|c|9000|NONE|ABANDON|1|1|5\n"
+        "1266833917|d|9000|NONE|ENTERQUEUE||1\n"
+        "1266833918|d|9000|NONE|ABANDON|1|1|1e308\n"
     )
     out = run("import_queue_log", str(log), "--source", "pbx")
-    assert "lines read 4, used 2, ignored 0, already imported 0, rejected 2" in out
+    assert "lines read 6, used 3, ignored 0, already imported 0, rejected 3" in out
     assert "line 2: time is not an epoch number: 'not a line'" in out
     assert "line 3: ABANDON waittime is negative: '-2'" in out
-    assert QueueCall.objects.get().wait_s == 5
+    assert "line 6: ABANDON waittime is larger than 1e+09: '1e308'" in out
+    assert QueueCall.objects.get(call_id="c").wait_s == 5
 
 
 def test_the_database_layout_reads_local_times_in_the_named_zone():
