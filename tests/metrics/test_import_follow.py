@@ -429,3 +429,21 @@ def test_bad_command_arguments_are_refused_before_any_change(
         call_command(*args, stdout=StringIO(), stderr=StringIO())
     assert not TelephonySource.objects.exists()
     assert not CallEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--tick", "-1", "not a finite number of 0 or more"),
+        ("--tick", "0", "not a number above 0"),
+        ("--warmup", "inf", "not a finite number of 0 or more"),
+        ("--load", "nan", "not a finite number of 0 or more"),
+        ("--agents", "-3", "not a whole number of 0 or more"),
+    ],
+)
+def test_the_simulator_refuses_bad_arguments_before_any_change(option, value, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        call_command("simulate_floor", option, value, stdout=StringIO())
+    assert not TelephonySource.objects.exists()
