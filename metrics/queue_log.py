@@ -195,6 +195,12 @@ def bad_character(text: str) -> str | None:
     return None if found is None else found.group()
 
 
+def shown(text: str, limit: int = 40) -> str:
+    """`text` quoted for a rejection reason, cut after `limit` characters (a line may be
+    megabytes of garbage, and every reason is kept with the source's import counts)."""
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text)} characters)"
+
+
 # The largest value of a number field: a duration in seconds (a ring time in milliseconds)
 # beyond it is no real call's, and a few of them summed in a rollup make it infinite.
 MAX_NUMBER = 1e9
@@ -208,13 +214,13 @@ def number(text: str, *, what: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise LineError(f"{what} is not a number: {text!r}") from None
+        raise LineError(f"{what} is not a number: {shown(text)}") from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise LineError(f"{what} is not a finite number: {text!r}")
+        raise LineError(f"{what} is not a finite number: {shown(text)}")
     if value < 0:
-        raise LineError(f"{what} is negative: {text!r}")
+        raise LineError(f"{what} is negative: {shown(text)}")
     if value > MAX_NUMBER:
-        raise LineError(f"{what} is larger than {MAX_NUMBER:.0e}: {text!r}")
+        raise LineError(f"{what} is larger than {MAX_NUMBER:.0e}: {shown(text)}")
     return value
 
 
@@ -236,7 +242,7 @@ def _split(text: str, seq: int, ts: float) -> Event:
         raise LineError(f"expected at least 5 fields separated by '|', got {len(parts)}")
     name = parts[4].strip()
     if not name or not name.replace("_", "").isalnum():
-        raise LineError(f"event name is missing or malformed: {parts[4]!r}")
+        raise LineError(f"event name is missing or malformed: {shown(parts[4])}")
     data = parts[5:]
     while data and data[-1] == "":
         data.pop()
@@ -274,9 +280,9 @@ def parse_file_line(text: str, seq: int) -> Event:
     try:
         ts = float(head)
     except ValueError:
-        raise LineError(f"time is not an epoch number: {head!r}") from None
+        raise LineError(f"time is not an epoch number: {shown(head)}") from None
     if not 0 <= ts < MAX_EPOCH:  # also refuses nan and inf
-        raise LineError(f"time is not a valid epoch: {head!r}")
+        raise LineError(f"time is not a valid epoch: {shown(head)}")
     return _split(text, seq, ts)
 
 
@@ -287,7 +293,7 @@ def parse_db_line(text: str, seq: int, zone: ZoneInfo) -> Event:
     try:
         local = datetime.fromisoformat(head.strip())
     except ValueError:
-        raise LineError(f"time is not a date-time: {head!r}") from None
+        raise LineError(f"time is not a date-time: {shown(head)}") from None
     if local.tzinfo is None:
         local = local.replace(tzinfo=zone)
     return _split(text, seq, local.timestamp())
