@@ -447,3 +447,17 @@ def test_the_simulator_refuses_bad_arguments_before_any_change(option, value, me
     with pytest.raises(CommandError, match=message):
         call_command("simulate_floor", option, value, stdout=StringIO())
     assert not TelephonySource.objects.exists()
+
+
+def test_a_source_is_neither_made_nor_edited_with_an_unknown_zone():
+    from django.core.exceptions import ValidationError
+
+    from callfloor.errors import DomainError
+    from metrics.services import source_create
+
+    with pytest.raises(DomainError, match="not a known time zone"):
+        source_create(name="mars", kind="queue_log_db", time_zone="Mars/Olympus")
+    source = TelephonySource(name="mars", kind="queue_log_db", time_zone="Mars/Olympus")
+    with pytest.raises(ValidationError, match="not a known time zone"):
+        source.full_clean()  # what the admin's form runs
+    assert not TelephonySource.objects.exists()
