@@ -7,10 +7,12 @@ layer, cache and Celery broker.
 
 import ipaddress
 import os
+from datetime import datetime
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "axes",
+    "csp",
     "agents",
     "metrics",
     "qa",
@@ -65,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that every answer carries the policy (503s, static files, the admin, the API).
+    "callfloor.middleware.ContentSecurityPolicyMiddleware",
     # 503 with Retry-After while the database is away.
     "callfloor.middleware.DatabaseUnavailableMiddleware",
     "callfloor.middleware.RejectNullCharactersMiddleware",
@@ -274,6 +279,16 @@ CALLFLOOR_SURVEY_SCALE = (
 CALLFLOOR_SURVEY_TOP_BOX = int(env_str("CALLFLOOR_SURVEY_TOP_BOX", "2"))
 # A caller calling any queue again within this many hours makes a repeat call (FCR proxy).
 CALLFLOOR_REPEAT_WINDOW_H = float(env_str("CALLFLOOR_REPEAT_WINDOW_H", "24"))
+# Times a telephony event may carry. Every source: not before this date, nor more than
+# MAX_FUTURE_S ahead of the server's clock. Events sent live (the JSON events API): not older
+# than MAX_AGE_DAYS either (0: no such limit). A queue_log file may hold years of history.
+CALLFLOOR_EVENT_EARLIEST = env_str("CALLFLOOR_EVENT_EARLIEST", "2000-01-01")
+try:
+    datetime.fromisoformat(CALLFLOOR_EVENT_EARLIEST)
+except ValueError:
+    raise ImproperlyConfigured("CALLFLOOR_EVENT_EARLIEST must be a date, e.g. 2000-01-01") from None
+CALLFLOOR_EVENT_MAX_FUTURE_S = float(env_str("CALLFLOOR_EVENT_MAX_FUTURE_S", "300"))
+CALLFLOOR_EVENT_MAX_AGE_DAYS = float(env_str("CALLFLOOR_EVENT_MAX_AGE_DAYS", "7"))
 LANGUAGE_CODE = "en"
 USE_I18N = True
 
@@ -346,6 +361,24 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp). No data is parsed as HTML in the pages,
+# and nothing inline runs: scripts and styles come from our own static files; a template that
+# really needs an inline script gives it `nonce="{{ request.csp_nonce }}"`. The board's socket
+# (ws:// or wss:// of the page's own host) is added per request by the middleware.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "callfloor@localhost")
