@@ -1,9 +1,17 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from agents import services
 from agents.models import Agent, AuditEntry, Notification, Team, TelephonyAlias
+from callfloor.admin_readonly import ReadOnlyAdmin
+
+User = get_user_model()
 
 
 class AliasInline(admin.TabularInline):
+    """Saved through `agent_update` (see AgentAdmin.save_formset), never row by row."""
+
     model = TelephonyAlias
     extra = 1
 
@@ -13,6 +21,19 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "lead"]
     search_fields = ["name"]
 
+    # The lead decides who reads the team's agents: a change here is audited.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        data = {name: form.cleaned_data.get(name) for name in form.changed_data}
+        if "lead" in data:
+            data["lead"] = data["lead"].username if data["lead"] else None
+        services.audit_record(
+            actor=request.user,
+            action="team.created" if not change else "team.updated",
+            target=obj,
+            data=data,
+        )
+
 
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
@@ -21,9 +42,61 @@ class AgentAdmin(admin.ModelAdmin):
     search_fields = ["display_name", "employee_number", "user__username", "aliases__name"]
     inlines = [AliasInline]
 
+    # Changes go through `agent_update`, which writes the audit row (and hands telephony
+    # history recorded under a new alias to the agent). The person a profile belongs to
+    # decides whose evaluations they see: it is fixed once the profile exists, and a profile
+    # with its history is deactivated, not deleted.
+    AUDITED_FIELDS = ("display_name", "employee_number", "team", "active")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            services.audit_record(
+                actor=request.user,
+                action="agent.created",
+                target=obj,
+                data={
+                    "user": obj.user.username,
+                    "employee_number": obj.employee_number,
+                    "team": obj.team_id,
+                },
+            )
+            return
+        stored = Agent.objects.get(pk=obj.pk)
+        services.agent_update(
+            agent=stored,
+            actor=request.user,
+            **{
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in self.AUDITED_FIELDS
+            },
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not TelephonyAlias:
+            return super().save_formset(request, form, formset, change)
+        deleted = set(formset.deleted_forms)
+        names = [
+            f.cleaned_data["name"]
+            for f in formset.forms
+            if f not in deleted and f.cleaned_data.get("name")
+        ]
+        services.agent_update(agent=form.instance, actor=request.user, aliases=names)
+        # What the admin's own change log would list; the audit row has the aliases.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
 
 @admin.register(TelephonyAlias)
-class TelephonyAliasAdmin(admin.ModelAdmin):
+class TelephonyAliasAdmin(ReadOnlyAdmin):
+    """Aliases are edited on their agent's page, where the change is audited."""
+
     list_display = ["name", "agent"]
     search_fields = ["name", "agent__display_name"]
 
@@ -50,3 +123,57 @@ class AuditEntryAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "recipient", "kind", "text", "read_at"]
     list_filter = ["kind"]
+
+
+# --- people: roles and admin rights -------------------------------------------------------------
+# Roles are group memberships; with the staff and superuser flags and direct permissions they
+# decide what a person may see and do. There is no service that changes them after
+# `user_create`, so the admin audits every change of them itself (who, before, after).
+
+
+def _privileges(user) -> dict:
+    if user.pk is None:
+        return {}
+    return {
+        "roles": sorted(user.groups.values_list("name", flat=True)),
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "permissions": sorted(
+            f"{app}.{codename}"
+            for app, codename in user.user_permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        ),
+    }
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    def save_model(self, request, obj, form, change):
+        # Read from the database: the form has already set the new flags on `obj`.
+        obj._privileges_before = _privileges(User.objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        before, after = getattr(user, "_privileges_before", {}), _privileges(user)
+        changed = sorted(key for key in after if before.get(key) != after[key])
+        if not change:
+            services.audit_record(
+                actor=request.user, action="user.created", target=user, data=after
+            )
+        elif changed:
+            services.audit_record(
+                actor=request.user,
+                action="user.privileges_changed",
+                target=user,
+                data={
+                    "before": {key: before.get(key) for key in changed},
+                    "after": {key: after[key] for key in changed},
+                },
+            )
