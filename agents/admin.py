@@ -21,18 +21,37 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "lead"]
     search_fields = ["name"]
 
-    # The lead decides who reads the team's agents: a change here is audited.
+    # The lead decides who reads the team's agents, the team who is in whose scope: a change
+    # or a deletion (its agents are left without a team) here is audited.
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         data = {name: form.cleaned_data.get(name) for name in form.changed_data}
         if "lead" in data:
             data["lead"] = data["lead"].username if data["lead"] else None
-        services.audit_record(
-            actor=request.user,
-            action="team.created" if not change else "team.updated",
-            target=obj,
-            data=data,
-        )
+        if data or not change:
+            services.audit_record(
+                actor=request.user,
+                action="team.updated" if change else "team.created",
+                target=obj,
+                data=data,
+            )
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Team.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        for team in queryset:
+            services.audit_record(
+                actor=request.user,
+                action="team.deleted",
+                target=team,
+                data={
+                    "name": team.name,
+                    "lead": team.lead.username if team.lead else None,
+                    "agents": sorted(team.agents.values_list("pk", flat=True)),
+                },
+            )
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Agent)
@@ -120,7 +139,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
+    """Notifications come from the product's events; none is written in a person's name here."""
+
     list_display = ["created_at", "recipient", "kind", "text", "read_at"]
     list_filter = ["kind"]
 

@@ -197,3 +197,31 @@ def test_a_taken_employee_number_is_refused_by_the_service(cast):
     assert error.value.field == "employee_number"
     cast.ann_agent.refresh_from_db()
     assert cast.ann_agent.employee_number == "E2004"
+
+
+def test_a_team_deleted_in_the_admin_is_audited_with_its_agents(admin_client, cast):
+    from agents.models import Team
+
+    team = cast.cards
+    url = f"/admin/agents/team/{team.pk}/delete/"
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Team.objects.filter(pk=team.pk).exists()
+    entry = AuditEntry.objects.get(action="team.deleted", object_id=str(team.pk))
+    assert entry.actor == cast.ada
+    assert entry.data == {"name": "Cards", "lead": "tom", "agents": [cast.bob_agent.pk]}
+
+
+def test_notifications_are_not_written_in_the_admin(admin_client, cast):
+    from agents.models import Notification
+    from agents.services import notify
+
+    notify(recipients=[cast.ann], text="Your evaluation is released.")
+    note = Notification.objects.get(recipient=cast.ann)
+    base = "/admin/agents/notification/"
+    assert admin_client.get(f"{base}{note.pk}/change/").status_code == 200
+    forged = {"recipient": cast.ann.pk, "text": "Log in again here", "link": "https://evil"}
+    assert admin_client.post(f"{base}add/", forged).status_code == 403
+    assert admin_client.post(f"{base}{note.pk}/change/", forged).status_code == 403
+    assert list(Notification.objects.values_list("text", flat=True)) == [
+        "Your evaluation is released."
+    ]
