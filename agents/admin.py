@@ -1,12 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.admin import UserAdmin
 
 from agents import services
 from agents.models import Agent, AuditEntry, Notification, Team, TelephonyAlias
 from callfloor.admin_readonly import ReadOnlyAdmin
-
-User = get_user_model()
 
 
 class AliasInline(admin.TabularInline):
@@ -148,8 +146,8 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 # --- people: roles and admin rights -------------------------------------------------------------
 # Roles are group memberships; with the staff and superuser flags and direct permissions they
-# decide what a person may see and do. There is no service that changes them after
-# `user_create`, so the admin audits every change of them itself (who, before, after).
+# decide what a person may see and do. No service changes them after `user_create`, so the
+# user admin audits every change of them itself (who, before, after).
 
 
 def _privileges(user) -> dict:
@@ -169,14 +167,13 @@ def _privileges(user) -> dict:
     }
 
 
-admin.site.unregister(User)
+class PrivilegeAuditMixin:
+    """For the user admin: a change of roles, flags or permissions writes an audit row."""
 
-
-@admin.register(User)
-class UserAdmin(DjangoUserAdmin):
     def save_model(self, request, obj, form, change):
         # Read from the database: the form has already set the new flags on `obj`.
-        obj._privileges_before = _privileges(User.objects.get(pk=obj.pk)) if change else {}
+        stored = type(obj).objects.get(pk=obj.pk) if change else None
+        obj._privileges_before = _privileges(stored) if stored else {}
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -198,3 +195,12 @@ class UserAdmin(DjangoUserAdmin):
                     "after": {key: after[key] for key in changed},
                 },
             )
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class CallfloorUserAdmin(PrivilegeAuditMixin, UserAdmin):
+    """Django's user admin; changes of roles and admin rights are audited."""
