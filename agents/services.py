@@ -199,7 +199,7 @@ def agent_update(
     return agent
 
 
-def user_require_password_change(*, user, actor) -> bool:
+def user_require_password_change(*, user: User, actor: User) -> bool:
     """Send `user` to the password-change page until they choose a new password."""
     _, created = PasswordChangeRequired.objects.get_or_create(
         user=user, defaults={"required_by": actor}
@@ -209,7 +209,7 @@ def user_require_password_change(*, user, actor) -> bool:
     return created
 
 
-def user_password_changed(*, user) -> None:
+def user_password_changed(*, user: User) -> None:
     """`user` chose a new password (changed or reset it): a required change is done."""
     required = PasswordChangeRequired.objects.filter(user=user).delete()[0] > 0
     audit_record(
