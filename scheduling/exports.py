@@ -8,7 +8,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from callfloor import exports
-from scheduling import conf
+from callfloor.zone import site_zone
 
 DAY_HEADER = [
     "Agent",
@@ -42,7 +42,7 @@ MONTH_HEADER = [
 
 
 def _t(moment: datetime | None) -> str:
-    return f"{timezone.localtime(moment, conf.site_zone()):%Y-%m-%d %H:%M}" if moment else ""
+    return f"{timezone.localtime(moment, site_zone()):%Y-%m-%d %H:%M}" if moment else ""
 
 
 def day_table(sheet: dict) -> list[list]:
