@@ -208,6 +208,18 @@ CELERY_BEAT_SCHEDULE["metrics-advance-clocks"] = {
     "schedule": 5.0,
     "options": {"expires": 4},
 }
+# Alerts that leave the board: deliveries whose task was lost are picked up again.
+CELERY_BEAT_SCHEDULE["alerts-deliver-due"] = {
+    "task": "metrics.alerts.deliver_due",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+# Channel secrets are encrypted under this key (default: derived from SECRET_KEY); the links in
+# alert messages start with the product's public address.
+CALLFLOOR_SECRETS_KEY = env_str("CALLFLOOR_SECRETS_KEY")
+CALLFLOOR_BASE_URL = env_str("CALLFLOOR_BASE_URL")
+CALLFLOOR_ALERTS_RETRY_BASE_S = float(env_str("CALLFLOOR_ALERTS_RETRY_BASE_S") or 30)
+CALLFLOOR_ALERTS_MAX_ATTEMPTS = int(env_str("CALLFLOOR_ALERTS_MAX_ATTEMPTS") or 6)
 
 # --- Server process ------------------------------------------------------------------------------
 # Threads that run the sync code of HTTP requests (callfloor/request_threads.py).

@@ -664,3 +664,10 @@ from metrics.reports.models import (  # noqa: E402, F401
     SummaryRecipient,
     SurveyResult,
 )
+from metrics.alerts.models import (  # noqa: E402, F401
+    AlertChannel,
+    AlertDelivery,
+    AlertDeliveryAttempt,
+    AlertFiring,
+    AlertRule,
+)
