@@ -16,8 +16,12 @@ from metrics.alerts.addresses import AddressRefused, url_check
 from metrics.alerts.models import AlertChannel, AlertDelivery, DeliveryStatus
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
-MESSAGE = {"title": "Alert: Longest wait over N seconds", "lines": ["Where: queue Billing"],
-           "link": "https://floor.example/floor/?queue=1", "link_text": "Open the board"}  # fmt: skip
+MESSAGE = {
+    "title": "Alert: Longest wait over N seconds",
+    "lines": ["Where: queue Billing"],
+    "link": "https://floor.example/floor/?queue=1",
+    "link_text": "Open the board",
+}
 
 
 def deliver(channel, *, now=T0, event="alert.raised"):
@@ -97,16 +101,24 @@ def test_a_webhook_is_verifiable_with_the_documented_recipe(endpoint, make_chann
     assert abs(int(stamp) - T0.timestamp()) < 1
 
 
-def test_a_500_is_retried_with_back_off_and_each_attempt_is_logged(endpoint, make_channel, settings):
+def test_a_500_is_retried_with_back_off_and_each_attempt_is_logged(
+    endpoint, make_channel, settings
+):
     settings.CALLFLOOR_ALERTS_RETRY_BASE_S = 10
     endpoint.statuses = [500, 500]
     channel = make_channel("webhook", f"{endpoint.url}/h", secret="s")
     delivery, delay = deliver(channel)
     assert delay == 10 and delivery.status == DeliveryStatus.PENDING
-    assert services.delivery_attempt(delivery_id=delivery.pk, now=T0 + timedelta(seconds=5)) is None
+
+    def attempt(seconds):
+        return services.delivery_attempt(
+            delivery_id=delivery.pk, now=T0 + timedelta(seconds=seconds)
+        )
+
+    assert attempt(5) is None
     assert len(endpoint.requests) == 1  # not due yet
-    assert services.delivery_attempt(delivery_id=delivery.pk, now=T0 + timedelta(seconds=10)) == 20
-    assert services.delivery_attempt(delivery_id=delivery.pk, now=T0 + timedelta(seconds=30)) is None
+    assert attempt(10) == 20
+    assert attempt(30) is None
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 3
     tries = list(delivery.tries.values_list("number", "ok", "status_code"))
