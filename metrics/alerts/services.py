@@ -13,12 +13,12 @@ import time
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import close_old_connections, transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
@@ -302,7 +302,7 @@ def _apply(rule: AlertRule, transitions: list, opened: dict, now: datetime) -> N
                 "subject": transition.subject,
                 "alert": detail,
                 "raised_at": datetime.fromtimestamp(
-                    transition.raised_at or now.timestamp(), tz=timezone.UTC
+                    transition.raised_at or now.timestamp(), tz=UTC
                 ).isoformat(),
                 "link": message["link"],
             },
@@ -374,7 +374,7 @@ def _local_attempt(delivery_id: int) -> None:
         log.exception("delivery %s failed", delivery_id)
         delay = None
     finally:
-        close_old_connections()
+        connection.close()  # this thread's own connection
     if delay is not None:
         timer = threading.Timer(delay, lambda: _local.submit(_local_attempt, delivery_id))
         timer.daemon = True
