@@ -12,6 +12,7 @@ from agents.access import agent_of, has_role
 from agents.roles import Role
 from agents.services import audit_record, notify
 from callfloor.errors import Conflict, DomainError
+from metrics.alerts import events as alert_events
 from metrics.board.signals import floor_changed_on_commit
 from metrics.models import QueueCall
 from qa.complaints import selectors, timers
@@ -595,6 +596,7 @@ def complaint_escalate(
         text=f"{complaint.reference} ({complaint.get_severity_display().lower()}) was "
         f"escalated to you: {reason}",
     )
+    alert_events.complaint_escalated(complaint, escalation)
     return escalation
 
 

@@ -15,6 +15,7 @@ from agents.roles import Role
 from agents.services import audit_record, notify
 from callfloor.errors import Conflict, DomainError
 from callfloor.zone import site_zone
+from metrics.alerts import events as alert_events
 from qa.models import (
     OPEN_APPEAL_STATUSES,
     Appeal,
@@ -166,6 +167,7 @@ def appeal_file(*, evaluation: Evaluation, user: User, items: Sequence[dict]) ->
         text=f"Your appeal #{appeal.pk} was filed and waits for your team lead.",
         link=appeal_link(appeal),
     )
+    alert_events.appeal_decided(appeal)
     return appeal
 
 

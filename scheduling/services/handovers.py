@@ -16,6 +16,7 @@ from agents.models import Agent, Team
 from agents.roles import Role
 from agents.services import audit_record, notify
 from callfloor.errors import Conflict, DomainError
+from metrics.alerts import events as alert_events
 from scheduling import conf
 from scheduling.models import (
     CaseOutcome,
@@ -156,6 +157,7 @@ def handover_create(
             f"{shift_date:%d %b} {handover.shift_name}: {len(rows)} open case(s).",
         )
     )
+    alert_events.handover_changed(handover, event="handover.sent")
     return handover
 
 
@@ -286,6 +288,7 @@ def handover_acknowledge(
             f"of {handover.shift_date:%d %b} {handover.shift_name}.",
         )
     )
+    alert_events.handover_changed(handover, event="handover.acknowledged")
     return handover
 
 
