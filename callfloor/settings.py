@@ -350,6 +350,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Webhooks (integration events, alerts) are part of the description: OpenAPI 3.1.
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": [
+        f"metrics.alerts.openapi.{name}"
+        for name in (
+            "ALERT_RAISED",
+            "ALERT_CLEARED",
+            "HELP_REQUESTED",
+            "COMPLAINT_ESCALATED",
+            "APPEAL_DECIDED",
+            "HANDOVER_SENT",
+            "HANDOVER_ACKNOWLEDGED",
+        )
+    ],
 }
 # The schema (/api/schema/) and its docs page (/api/docs/) are for logged-in staff unless public.
 CALLFLOOR_PUBLIC_API_DOCS = env_bool("CALLFLOOR_PUBLIC_API_DOCS")

@@ -40,3 +40,18 @@ def test_a_handover_sent_and_acknowledged_is_published(cast, django_capture_on_c
     events = [d.payload["event"] for d in AlertDelivery.objects.filter(channel=channel)]
     assert sorted(e["event"] for e in events) == ["handover.acknowledged", "handover.sent"]
     assert {e["data"]["handover"]["id"] for e in events} == {handover.pk}
+
+
+def test_the_webhooks_are_in_the_openapi_description(cast):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(cast.ada)
+    schema = client.get("/api/schema/?format=json").json()
+    hooks = schema["webhooks"]
+    assert {"alert.raised", "alert.cleared", "help.requested", "handover.sent"} <= set(hooks)
+    raised = hooks["alert.raised"]["post"]
+    assert "X-Callfloor-Signature" in raised["description"]
+    body = raised["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert body.endswith("/AlertRaisedEvent")
+    assert "version" in schema["components"]["schemas"]["AlertRaisedEvent"]["properties"]
