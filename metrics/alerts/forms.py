@@ -27,7 +27,7 @@ DAYS = [
 class ChannelForm(forms.ModelForm):
     url = forms.URLField(label=_("URL"), required=False, max_length=500, assume_scheme="https")
     secret = forms.CharField(
-        label=_("secret"),
+        label=_("Secret"),
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
@@ -37,7 +37,7 @@ class ChannelForm(forms.ModelForm):
         ),
     )
     events = forms.MultipleChoiceField(
-        label=_("integration events"),
+        label=_("Integration events"),
         required=False,
         choices=[(e, e) for e in EVENTS],
         widget=forms.CheckboxSelectMultiple,
@@ -88,7 +88,7 @@ class ChannelForm(forms.ModelForm):
 
 class RuleForm(forms.ModelForm):
     days = forms.TypedMultipleChoiceField(
-        label=_("days"),
+        label=_("Days"),
         required=False,
         coerce=int,
         choices=DAYS,
@@ -119,13 +119,13 @@ class RuleForm(forms.ModelForm):
             "teams": forms.CheckboxSelectMultiple,
             "channels": forms.CheckboxSelectMultiple,
         }
-        labels = {"queues": _("queues (none: all)"), "teams": _("teams (none: all)")}
+        labels = {"queues": _("Queues (none: all)"), "teams": _("Teams (none: all)")}
 
     def __init__(self, *args, led_teams=None, **kwargs):
         super().__init__(*args, **kwargs)
         languages = getattr(settings, "LANGUAGES", None) or [(settings.LANGUAGE_CODE, "")]
         self.fields["language"] = forms.ChoiceField(
-            label=_("language of the messages"),
+            label=_("Language of the messages"),
             choices=[(code, f"{name} ({code})" if name else code) for code, name in languages],
             initial=settings.LANGUAGE_CODE,
         )
@@ -133,4 +133,4 @@ class RuleForm(forms.ModelForm):
         if led_teams is not None:
             self.fields["teams"].queryset = Team.objects.filter(pk__in=led_teams)
             self.fields["queues"].queryset = Queue.objects.filter(teams__in=led_teams).distinct()
-            self.fields["teams"].label = _("teams (none: all the teams you lead)")
+            self.fields["teams"].label = _("Teams (none: all the teams you lead)")
