@@ -6,7 +6,8 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Shifts and handovers"
 
     def ready(self) -> None:
-        from metrics.board.snapshot import register_tile_source
-        from scheduling.floor import required_now_tiles
+        from metrics.board.snapshot import register_alert_source, register_tile_source
+        from scheduling.floor import handover_unacknowledged_floor_alerts, required_now_tiles
 
         register_tile_source(required_now_tiles)
+        register_alert_source(handover_unacknowledged_floor_alerts)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from callfloor.zone import site_zone
 from metrics.alerts.models import AlertKind
@@ -49,6 +50,15 @@ def board_link(condition: Condition | None) -> str:
     return absolute(path)
 
 
+# What a source alert is about, named by its `subject_name`: a complaint's reference, a
+# handover's shift, a telephony source's name (never a customer's details).
+_SUBJECTS = {
+    "complaint_due": gettext_lazy("complaint %(name)s"),
+    "handover_unacknowledged": gettext_lazy("handover %(name)s"),
+    "source_silent": gettext_lazy("telephony source %(name)s"),
+}
+
+
 def _clock(epoch: float | None) -> str:
     if epoch is None:
         return ""
@@ -73,6 +83,14 @@ def _figure(condition: Condition) -> str:
         return _("%(n)d calls waiting (limit %(limit)d)") % {"n": value, "limit": limit or 0}
     if kind == "help":
         return _("Open for %(s)d s") % {"s": value}
+    if kind == "complaint_due":
+        if value >= 0:
+            return _("Escalation due in %(min)d min") % {"min": -(-value // 60)}
+        return _("Escalation overdue by %(min)d min") % {"min": -value // 60}
+    if kind == "handover_unacknowledged":
+        return _("Not acknowledged %(min)d min after its deadline") % {"min": value // 60}
+    if kind == "source_silent":
+        return _("No event for %(s)d s (limit %(limit)d s)") % {"s": value, "limit": limit or 0}
     return _("For %(min).0f min (limit %(limit).0f min)") % {
         "min": value / 60,
         "limit": (limit or 0) / 60,
@@ -103,6 +121,9 @@ def transition_message(
             where.append(_("team %(name)s") % {"name": plain(condition.team)})
         if condition.reason and condition.kind in ("break_overrun", "help"):
             where.append(plain(condition.reason))
+        subject = _SUBJECTS.get(condition.kind)
+        if condition.reason and subject:
+            where.insert(0, str(subject) % {"name": plain(condition.reason)})
         if where:
             lines.append(_("Where: %(where)s") % {"where": ", ".join(where)})
         since = condition.since if condition.since is not None else transition.raised_at

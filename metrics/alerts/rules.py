@@ -24,6 +24,15 @@ SOURCE_KINDS = (
     "handover_unacknowledged",
     "source_silent",
 )
+# Source alerts that carry a `figure` the rule's N applies to: (seconds per unit of N, whether
+# the condition holds at or below N). Complaint due: seconds until its escalation, within N
+# minutes (negative once passed). Handover: seconds past its acknowledgement deadline, at least N
+# minutes. Source silent: seconds since its newest event, at least N seconds.
+NARROWING = {
+    "complaint_due": (60.0, True),
+    "handover_unacknowledged": (60.0, False),
+    "source_silent": (1.0, False),
+}
 
 
 @dataclass(frozen=True)
@@ -192,17 +201,28 @@ def conditions(
                 continue
             if not _queue_ok(spec, alert.get("queue_id")):
                 continue
+            figure, limit = alert.get("figure"), alert.get("limit")
+            if spec.threshold is not None and figure is not None and kind in NARROWING:
+                # The rule's N can only narrow what the board raises (its source's own window).
+                scale, below = NARROWING[kind]
+                limit = spec.threshold * scale
+                if (figure > limit) if below else (figure < limit):
+                    continue
             row = agents.get(alert.get("agent") or "", {})
             subject = f"{kind}:{alert['key']}"
             found[subject] = Condition(
                 subject,
                 kind,
+                figure=figure,
+                limit=limit,
                 since=alert.get("since"),
                 queue_id=alert.get("queue_id"),
+                queue=alert.get("queue") or "",
                 agent_id=row.get("agent_id"),
                 agent=row.get("name") or "",
                 team_id=alert.get("team_id"),
-                team=row.get("team") or "",
+                team=row.get("team") or alert.get("team") or "",
+                reason=alert.get("subject_name") or "",
             )
     return found
 

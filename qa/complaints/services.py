@@ -92,6 +92,15 @@ def _store_deadlines(complaint: Complaint) -> None:
     Complaint.objects.filter(pk=complaint.pk).update(**values)
     for name, value in values.items():
         setattr(complaint, name, value)
+    _board_changed(complaint)
+
+
+def _board_changed(complaint: Complaint) -> None:
+    """The board's "escalation due" alerts follow the case (after commit)."""
+    from metrics.board.snapshot import default_site
+
+    site = complaint.queue.site if complaint.queue_id else default_site()
+    floor_changed_on_commit(sender=Complaint, site=site)
 
 
 _VERBS = {
@@ -126,6 +135,7 @@ def _transition(
         raise Conflict("Someone else changed this case first; reload it and try again.")
     old = complaint.status
     complaint.refresh_from_db()
+    _board_changed(complaint)
     audit_record(
         actor=actor,
         action=f"complaint.{action}",
@@ -455,6 +465,7 @@ def complaint_pause(*, complaint: Complaint, actor: User, reason: str, now: date
         raise Conflict("The case is already waiting on the customer (or changed meanwhile).")
     Pause.objects.create(complaint=complaint, started_at=now, reason=reason)
     complaint.refresh_from_db()
+    _board_changed(complaint)
     audit_record(actor=actor, action="complaint.paused", target=complaint, data={"reason": reason})
     return complaint
 
@@ -596,6 +607,7 @@ def complaint_escalate(
         text=f"{complaint.reference} ({complaint.get_severity_display().lower()}) was "
         f"escalated to you: {reason}",
     )
+    _board_changed(complaint)
     alert_events.complaint_escalated(complaint, escalation)
     return escalation
 
