@@ -50,6 +50,8 @@ def appeal_decided(appeal) -> None:
             "appeal": {
                 "id": appeal.pk,
                 "evaluation_id": appeal.evaluation_id,
+                "status": appeal.status,
+                "decided_at": appeal.decided_at.isoformat() if appeal.decided_at else None,
                 "score_before": appeal.score_before,
                 "score_after": appeal.score_after,
             }

@@ -167,7 +167,6 @@ def appeal_file(*, evaluation: Evaluation, user: User, items: Sequence[dict]) ->
         text=f"Your appeal #{appeal.pk} was filed and waits for your team lead.",
         link=appeal_link(appeal),
     )
-    alert_events.appeal_decided(appeal)
     return appeal
 
 
@@ -512,6 +511,7 @@ def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> 
         f"{appeal.score_before} → {score_after}.",
         link=appeal_link(appeal),
     )
+    alert_events.appeal_decided(appeal)
     return appeal
 
 

@@ -10,6 +10,10 @@ from types import SimpleNamespace
 
 import pytest
 
+# The complaint and QA fixtures, for the alerts those apps raise and the events they publish.
+from tests.qa.complaints.conftest import floor, new_case  # noqa: F401
+from tests.qa.conftest import ann_evaluation, world  # noqa: F401
+
 
 class Recorder:
     def __init__(self) -> None:
