@@ -130,11 +130,12 @@ async function openPanel(panel) {
   try {
     const data = await call("GET", API);
     const queues = data.queues.filter((q) => q.editable);
-    panel.replaceChildren(
+    panel.replaceChildren(...[
       h("h2", null, gettext("Board settings")),
       data.can_edit_site ? siteForm(data.thresholds) : null,
-      queues.length ? queues.map((q) => queueForm(q, data.sl_variants))
-        : h("p", { class: "muted" }, gettext("No queue you may change.")));
+      ...(queues.length ? queues.map((q) => queueForm(q, data.sl_variants))
+        : [h("p", { class: "muted" }, gettext("No queue you may change."))]),
+    ].filter(Boolean));
   } catch (error) {
     panel.replaceChildren(h("p", { class: "error" }, error.message));
   }

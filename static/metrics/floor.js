@@ -227,7 +227,8 @@ export function maskCaller(number) {
 
 function waitingCaller(call) {
   if (!call.caller) return call.call_id;
-  return config.tv ? maskCaller(call.caller) : call.caller;
+  // A wall display's feed comes masked by the server already.
+  return config.tv && !config.display ? maskCaller(call.caller) : call.caller;
 }
 
 const kpi = (label, value, props) => h("div", null, h("dt", null, label), h("dd", props, value));
