@@ -175,9 +175,16 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
     for row in agents.values():
         _count(summary, row["status"], row["activity"])
     help_requests = _help_requests(site)
-    alerts = _alerts(site, now, queue_entries, agents, help_requests, added["alerts"])
+    from metrics.board.floor_settings import site_bands
+
+    limits = site_bands(site)  # the site's alert thresholds, also sent to the boards
+    alerts = _alerts(site, now, queue_entries, agents, help_requests, limits, added["alerts"])
     return {
-        "summary": {"floor": {"key": "floor", **summary}, **added["summary"]},
+        "summary": {
+            "floor": {"key": "floor", **summary},
+            "thresholds": {"key": "thresholds", "bands": limits},
+            **added["summary"],
+        },
         "queues": queue_entries,
         "agents": agents,
         "alerts": alerts,
@@ -467,7 +474,13 @@ def register_alert_source(source) -> None:
 
 
 def _alerts(
-    site: str, now: datetime, queues: dict, agents: dict, help_requests: dict, extra: list
+    site: str,
+    now: datetime,
+    queues: dict,
+    agents: dict,
+    help_requests: dict,
+    limits: dict,
+    extra: list,
 ) -> dict[str, dict]:
     alerts: list[dict] = []
     at = now.timestamp()
@@ -498,7 +511,11 @@ def _alerts(
                     "queue_id": tile["id"],
                 }
             )
-    limits = bands()
+    allowances = limits["not_ready"]
+
+    def allowance_of(reason: str) -> float:
+        return float(allowances.get(reason, allowances.get("*", 900)))
+
     for row in agents.values():
         elapsed = at - row["since"]
         kind = None
@@ -515,12 +532,12 @@ def _alerts(
         elif (
             row["status"] == AgentStatus.NOT_READY
             and row["activity"] == Activity.IDLE
-            and elapsed > break_allowance(row["reason"])
+            and elapsed > allowance_of(row["reason"])
         ):
             kind, text = (
                 "break_overrun",
                 f"{row['name']}: {row['reason'] or 'not ready'} "
-                f"over its {break_allowance(row['reason']) / 60:.0f} min allowance",
+                f"over its {allowance_of(row['reason']) / 60:.0f} min allowance",
             )
         if kind:
             alerts.append(

@@ -188,7 +188,8 @@ function waitBand(tile, now) {
 
 function agentBand(row, now) {
   const elapsed = now - row.since;
-  const bands = config.bands;
+  // The site's thresholds come with the feed (changed from the board's settings panel).
+  const bands = window.callfloorFloor?.state?.summary?.thresholds?.bands || config.bands;
   let limits = bands[row.activity];
   if (row.activity === "idle" && row.status === "not_ready") {
     const allowance = bands.not_ready[row.reason] ?? bands.not_ready["*"] ?? 900;
@@ -226,7 +227,8 @@ export function maskCaller(number) {
 
 function waitingCaller(call) {
   if (!call.caller) return call.call_id;
-  return config.tv ? maskCaller(call.caller) : call.caller;
+  // A wall display's feed comes masked by the server already.
+  return config.tv && !config.display ? maskCaller(call.caller) : call.caller;
 }
 
 const kpi = (label, value, props) => h("div", null, h("dt", null, label), h("dd", props, value));
