@@ -238,6 +238,8 @@ CALLFLOOR_HANDOVER_ACK_MINUTES = int(env_str("CALLFLOOR_HANDOVER_ACK_MINUTES", "
 CALLFLOOR_SWAP_MIN_NOTICE_HOURS = int(env_str("CALLFLOOR_SWAP_MIN_NOTICE_HOURS", "24"))
 CALLFLOOR_MIN_REST_HOURS = int(env_str("CALLFLOOR_MIN_REST_HOURS", "11"))
 CALLFLOOR_LATE_GRACE_MINUTES = int(env_str("CALLFLOOR_LATE_GRACE_MINUTES", "0"))
+# Minutes out of adherence (scheduled activity vs state) before the board marks the agent.
+CALLFLOOR_ADHERENCE_THRESHOLD_MINUTES = float(env_str("CALLFLOOR_ADHERENCE_THRESHOLD_MINUTES", "5"))
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
