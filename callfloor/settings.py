@@ -220,6 +220,10 @@ CALLFLOOR_SECRETS_KEY = env_str("CALLFLOOR_SECRETS_KEY")
 CALLFLOOR_BASE_URL = env_str("CALLFLOOR_BASE_URL")
 CALLFLOOR_ALERTS_RETRY_BASE_S = float(env_str("CALLFLOOR_ALERTS_RETRY_BASE_S") or 30)
 CALLFLOOR_ALERTS_MAX_ATTEMPTS = int(env_str("CALLFLOOR_ALERTS_MAX_ATTEMPTS") or 6)
+# The board's (and alert rules') windows: a complaint whose escalation is due within these
+# minutes; an active telephony source without an event for these seconds.
+CALLFLOOR_COMPLAINT_DUE_MIN = float(env_str("CALLFLOOR_COMPLAINT_DUE_MIN") or 30)
+CALLFLOOR_SOURCE_SILENT_S = float(env_str("CALLFLOOR_SOURCE_SILENT_S") or 300)
 
 # --- Server process ------------------------------------------------------------------------------
 # Threads that run the sync code of HTTP requests (callfloor/request_threads.py).
