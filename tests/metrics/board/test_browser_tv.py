@@ -110,19 +110,29 @@ def shot(page, name: str) -> None:
 
 
 def one_rotation(page) -> tuple[set[str], int]:
-    """The cards seen whole while the pages turn once (rotation sped up to 1 s)."""
+    """The cards seen whole while the pages turn once (rotation sped up to 1 s).
+
+    Each sample reads the page indicator, the scroll sizes and the whole cards in one go, so
+    a page turn cannot fall between them.
+    """
     seen: set[str] = set()
     pages_seen: set[str] = set()
     total = None
     for _ in range(200):
-        indicator = page.locator("#page-indicator").inner_text().strip()
+        sample = page.evaluate(
+            f"""() => ({{
+          indicator: document.getElementById("page-indicator").textContent.trim(),
+          metrics: ({NO_SCROLL})(),
+          cards: ({WHOLE_CARDS})(),
+        }})"""
+        )
+        indicator, metrics = sample["indicator"], sample["metrics"]
         total = int(indicator.split("/")[1]) if indicator else 1
-        metrics = page.evaluate(NO_SCROLL)
         assert metrics["height"] <= metrics["innerHeight"], metrics
         assert metrics["width"] <= metrics["innerWidth"], metrics
-        seen |= set(page.evaluate(WHOLE_CARDS))
+        seen |= set(sample["cards"])
         pages_seen.add(indicator)
-        if len(pages_seen) >= total and len(pages_seen) > 0:
+        if len(pages_seen) >= total:
             break
         page.wait_for_timeout(150)
     return seen, total
@@ -241,6 +251,7 @@ def test_a_help_request_comes_first_marks_the_card_notifies_and_names_who_comes(
         metrics = tv.evaluate(NO_SCROLL)
         assert metrics["height"] <= metrics["innerHeight"], metrics
 
+        board.bring_to_front()
         urgent.first.get_by_role("button", name="Take").click()
         expect(board.locator("[data-kind=help]")).to_have_count(0)
         expect(ann.get_by_test_id("help-mark")).to_have_count(0)
