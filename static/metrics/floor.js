@@ -329,7 +329,7 @@ function alertItem(alert) {
     ? h("button", { class: "small", dataset: { action: alert.action } }, "Take over") : null;
   const open = alert.link && ownPath(alert.link) && !config.tv
     ? h("a", { class: "small", href: alert.link, dataset: { testid: "alert-link" } }, "Open") : null;
-  const li = h("li", { class: "alert", dataset: { testid: "alert", kind: alert.kind } },
+  const li = h("li", { class: "alert", title: alert.text, dataset: { testid: "alert", kind: alert.kind } },
     h("span", { class: "text" }, alert.text),
     alert.since ? h("span", { class: "tick muted", dataset: { since: alert.since } }) : null,
     take, takeOver, open, ack);

@@ -250,12 +250,15 @@ def test_a_help_request_comes_first_marks_the_card_notifies_and_names_who_comes(
         )
         metrics = tv.evaluate(NO_SCROLL)
         assert metrics["height"] <= metrics["innerHeight"], metrics
+        shot(board, "help-desk-board.png")
+        shot(tv, "help-tv-1920x1080.png")
 
         board.bring_to_front()
         urgent.first.get_by_role("button", name="Take").click()
         expect(board.locator("[data-kind=help]")).to_have_count(0)
         expect(ann.get_by_test_id("help-mark")).to_have_count(0)
         expect(agent.get_by_test_id("help-taker")).to_have_text("Sam Supervisor is coming")
+        shot(agent, "help-agent-page.png")
     finally:
         agent_context.close()
         board_context.close()
