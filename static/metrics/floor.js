@@ -194,7 +194,8 @@ function waitBand(tile, now) {
 
 function agentBand(row, now) {
   const elapsed = now - row.since;
-  const bands = config.bands;
+  // The site's thresholds come with the feed (changed from the board's settings panel).
+  const bands = window.callfloorFloor?.state?.summary?.thresholds?.bands || config.bands;
   let limits = bands[row.activity];
   if (row.activity === "idle" && row.status === "not_ready") {
     const allowance = bands.not_ready[row.reason] ?? bands.not_ready["*"] ?? 900;
@@ -232,7 +233,8 @@ export function maskCaller(number) {
 
 function waitingCaller(call) {
   if (!call.caller) return call.call_id;
-  return config.tv ? maskCaller(call.caller) : call.caller;
+  // A wall display's feed comes masked by the server already.
+  return config.tv && !config.display ? maskCaller(call.caller) : call.caller;
 }
 
 const kpi = (label, value, props) => h("div", null, h("dt", null, label), h("dd", props, value));
@@ -353,6 +355,7 @@ const SEVERITY = { red: 0, amber: 1, green: 2 };
 // TV pages turn every ROTATE_S seconds (`?rotate=<seconds>` sets it, for a test or a busy floor).
 const ROTATE_MS = Math.max(1, Number(new URLSearchParams(location.search).get("rotate")) || 12) * 1000;
 let tvPage = 0;
+let tvPerPage = null;  // the cards per page of the last TV render
 
 // What needs someone now: help requests and red alerts nobody acknowledged yet.
 const isUrgent = (alert) => alert.kind === "help" || (alert.severity === "red" && !alert.ack);
@@ -386,8 +389,12 @@ function gridColumns(el) {
   return Math.max(1, getComputedStyle(el).gridTemplateColumns.split(" ").filter(Boolean).length);
 }
 
-// How many agent cards fit the agents' area of the screen, whole: rows × columns.
+const shown = (el) => Boolean(el) && el.getClientRects().length > 0;
+
+// How many agent cards fit the agents' area of the screen, whole: rows × columns (all of them
+// when a display's layout leaves the agents out).
 function agentCapacity(grid) {
+  if (!shown(grid)) return Infinity;
   const style = getComputedStyle(grid);
   const rowH = parseFloat(style.gridAutoRows) || 1;
   const gap = parseFloat(style.rowGap) || 0;
@@ -398,23 +405,25 @@ function agentCapacity(grid) {
 // TV: one row of tiles and as many cards as fit, page after page; every agent and every
 // queue shows within one turn of the pages.
 function tvPages(tiles, agents, renderTiles) {
-  const tileCols = gridColumns(document.getElementById("queues"));
+  const queues = document.getElementById("queues");
+  const tileCols = shown(queues) ? gridColumns(queues) : Math.max(tiles.length, 1);
   const tilePages = Math.max(1, Math.ceil(tiles.length / tileCols));
   const tileSlice = (page) => tiles.slice((page % tilePages) * tileCols, (page % tilePages + 1) * tileCols);
   renderTiles(tileSlice(0));  // every tile has the same height on the TV: the space left is known
   const perPage = agentCapacity(document.getElementById("agents"));
-  const agentPages = Math.max(1, Math.ceil(agents.length / perPage));
+  const agentPages = Number.isFinite(perPage) ? Math.max(1, Math.ceil(agents.length / perPage)) : 1;
   const pages = Math.max(tilePages, agentPages);
   const page = tvPage % pages;
   if (page % tilePages) renderTiles(tileSlice(page));
-  const first = (page % agentPages) * perPage;
+  const first = Number.isFinite(perPage) ? (page % agentPages) * perPage : 0;
   const indicator = document.getElementById("page-indicator");
   indicator.textContent = pages > 1 ? `${page + 1}/${pages}` : "";
   indicator.title = pages > 1 ? interpolate(gettext("page %(page)s of %(pages)s"), { page: page + 1, pages }, true) : "";
+  tvPerPage = perPage;
   return agents.slice(first, first + perPage);
 }
 
-function renderBoard(state, feed) {
+function renderBoard(state, feed, relayout = false) {
   const help = openHelpOf(state);
   let { tiles, agents, alerts } = visibleRows(state, boardFilters(), help);
   const renderTiles = (list) => document.getElementById("queues").replaceChildren(
@@ -436,8 +445,44 @@ function renderBoard(state, feed) {
     document.getElementById("summary").textContent =
       `${floor.staffed} staffed · ${floor.available} available · ${floor.on_call} on call · ${floor.wrap_up} wrap-up · ${floor.not_ready} not ready`;
   }
+  showAdherence(state);
   announce(urgent);
   tick(feed);
+  // What was drawn after the cards (the team figures over the grid) may leave less room: lay
+  // the page out once more so that no card is cut.
+  if (config.tv && !relayout && agentCapacity(document.getElementById("agents")) !== tvPerPage) {
+    renderBoard(state, feed, true);
+  }
+}
+
+// Schedule adherence (supervisors and team leads get these fields): a card whose agent is out of
+// adherence names the scheduled activity, and is marked while its "adherence" alert stands; a
+// strip above the grid gives each team's adherence and conformance today.
+function showAdherence(state) {
+  const gettext = window.gettext || ((s) => s);
+  const interpolate = window.interpolate || ((f, o) => f.replace(/%\((\w+)\)s/g, (_, k) => String(o[k])));
+  const percent = new Intl.NumberFormat(document.documentElement.lang || undefined, { style: "percent" });
+  const flagged = new Set(Object.values(state.alerts).filter((a) => a.kind === "adherence").map((a) => a.agent));
+  for (const card of document.querySelectorAll(".agent[data-key]")) {
+    const row = state.agents[card.dataset.key];
+    if (!row || row.in_adherence !== false) continue;
+    card.classList.add("adherence-off");
+    card.classList.toggle("out-of-adherence", flagged.has(row.key));
+    card.append(h("div", { class: "scheduled", dataset: { testid: "agent-scheduled" } },
+      interpolate(gettext("Scheduled: %(activity)s"), { activity: row.scheduled_label }, true)));
+  }
+  const teams = Object.values(state.summary).filter((e) => e.key.startsWith("team:"))
+    .sort((a, b) => a.team.localeCompare(b.team));
+  let strip = document.getElementById("team-adherence");
+  if (!strip) {
+    strip = h("div", { id: "team-adherence", class: "team-adherence", dataset: { testid: "team-adherence" } });
+    document.getElementById("agents").before(strip);
+  }
+  const figure = (v) => (v === null || v === undefined ? "–" : percent.format(v));
+  strip.replaceChildren(...teams.map((t) => h("span", { class: "team", dataset: { team: t.team_id } },
+    h("strong", null, t.team), " ",
+    interpolate(gettext("adherence %(adherence)s · conformance %(conformance)s"),
+      { adherence: figure(t.adherence), conformance: figure(t.conformance) }, true))));
 }
 
 function renderBroadcasts(state) {
