@@ -10,7 +10,6 @@ from django.utils import timezone
 from callfloor.zone import site_zone
 from scheduling.forecast import bucket
 
-
 REFRESH_S = 60
 
 

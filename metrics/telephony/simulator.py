@@ -92,8 +92,16 @@ class FloorSimulator:
         start: float,
         seed: int | None = None,
         prefix: str = "sim",
+        membership: dict[str, list[str]] | None = None,
     ) -> None:
+        """`membership` names the queues each member works (they log into those and take only
+        their calls); without it every member works every queue."""
         self.rng = random.Random(seed)
+        self.membership = (
+            {m: [q for q in membership.get(m, ()) if q in queues] for m in members}
+            if membership is not None
+            else None
+        )
         self.rate = rate
         self.queues = list(queues)
         self.weights = list(queues.values())
@@ -143,7 +151,11 @@ class FloorSimulator:
         agent = self.agents[member]
         agent.state = "idle"
         agent.break_due = ts + self.rng.expovariate(1 / 2400)
-        self._emit("agent_login", ts, member=member)
+        if self.membership is None:
+            self._emit("agent_login", ts, member=member)
+        else:
+            for queue in self.membership[member]:
+                self._emit("agent_login", ts, member=member, queue=queue)
         self._dispatch(ts)
 
     def _free(self, ts: float, agent: SimAgent) -> None:
@@ -201,19 +213,26 @@ class FloorSimulator:
         )
         del self.calls[call_id]
 
+    def _serves(self, agent: SimAgent, queue: str) -> bool:
+        return self.membership is None or queue in self.membership[agent.member]
+
     def _dispatch(self, ts: float) -> None:
-        """Ring idle agents for the longest-waiting callers."""
+        """Ring idle agents for the longest-waiting callers of the queues they work."""
         idle = [a for a in self.agents.values() if a.state == "idle"]
+        if not idle:
+            return
         self.rng.shuffle(idle)
-        while idle:
-            heads = [(self.calls[q[0]].queued_at, q[0]) for q in self.waiting.values() if q]
-            if not heads:
+        heads = sorted((self.calls[c].queued_at, c) for q in self.waiting.values() for c in q)
+        for _, call_id in heads:
+            if not idle:
                 return
-            _, call_id = min(heads)
             call = self.calls[call_id]
-            agent = next((a for a in idle if a.member not in call.tried), None)
+            agent = next(
+                (a for a in idle if a.member not in call.tried and self._serves(a, call.queue)),
+                None,
+            )
             if agent is None:
-                return
+                continue
             idle.remove(agent)
             self.waiting[call.queue].remove(call_id)
             call.state, call.rang_at = "ringing", ts
