@@ -265,16 +265,20 @@ def engine_member_states(*, site: str) -> list[dict]:
         return json.loads(cursor.fetchone()[0])
 
 
-def member_home_queues(*, members: Iterable[str], queues: Iterable[Queue]) -> dict[str, set[int]]:
-    """The queues (of `queues`) each telephony member works, for a member the telephony logs
-    into "every queue" (an AGENTLOGIN with no queue): the queues its agent is skilled for,
-    else the queues of its agent's team. Members with neither are left out."""
+def member_home_queues(
+    *, members: Iterable[str] | None, queues: Iterable[Queue]
+) -> dict[str, set[int]]:
+    """The queues (of `queues`) each telephony member (each alias of an active agent when
+    `members` is None) works, for a member the telephony logs into "every queue" (an
+    AGENTLOGIN with no queue): the queues its agent is skilled for, else the queues of its
+    agent's team. Members with neither are left out."""
     from agents.models import Agent, TelephonyAlias
 
     pks = {q.pk for q in queues}
-    agent_of = dict(
-        TelephonyAlias.objects.filter(name__in=list(members)).values_list("name", "agent_id")
-    )
+    aliases = TelephonyAlias.objects.filter(agent__active=True)
+    if members is not None:
+        aliases = aliases.filter(name__in=list(members))
+    agent_of = dict(aliases.values_list("name", "agent_id"))
     if not agent_of:
         return {}
     skills: dict[int, set[int]] = defaultdict(set)

@@ -250,8 +250,8 @@ def _queue_staffing(site: str, queues: list[Queue]) -> dict[int, dict]:
     by_name.update(QueueAlias.objects.filter(queue__in=queues).values_list("name", "queue_id"))
     every = {q.pk for q in queues}
     members = engine_member_states(site=site)
-    anywhere = [m.get("member", "") for m in members if "*" in (m.get("logins") or [])]
-    home = member_home_queues(members=anywhere, queues=queues) if anywhere else {}
+    anywhere = any("*" in (m.get("logins") or []) for m in members)
+    home = _home_queues(site, queues) if anywhere else {}
     result: dict[int, dict] = defaultdict(_empty_staffing)
     for member in members:
         logins = member.get("logins") or []
@@ -262,6 +262,24 @@ def _queue_staffing(site: str, queues: list[Queue]) -> dict[int, dict]:
         for pk in pks:
             _count(result[pk], status, activity)
     return {q.pk: dict(result[q.pk]) for q in queues}
+
+
+# site → (until, queue ids, member → home queue ids): skills and teams change rarely, and a
+# snapshot is built for every push.
+_HOME_QUEUES: dict[str, tuple[float, frozenset, dict]] = {}
+HOME_QUEUES_TTL_S = 30.0
+
+
+def _home_queues(site: str, queues: list[Queue]) -> dict[str, set[int]]:
+    import time
+
+    pks = frozenset(q.pk for q in queues)
+    kept = _HOME_QUEUES.get(site)
+    if kept is not None and kept[0] > time.monotonic() and kept[1] == pks:
+        return kept[2]
+    found = member_home_queues(members=None, queues=queues)
+    _HOME_QUEUES[site] = (time.monotonic() + HOME_QUEUES_TTL_S, pks, found)
+    return found
 
 
 _STATE_FIELDS = (
