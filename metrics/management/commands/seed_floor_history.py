@@ -75,6 +75,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             calls = self._calls(source, queues, agents, first, today, rate, rng, zone)
             shifts = self._shifts(source, agents, first, today, rng, zone)
+        # The repeat-call counters' first run reads the last two days of calls: here, rather
+        # than in the server's first floor refresh while the telephony posts its first events.
+        from metrics.repeat_calls import repeat_calls_catch_up
+
+        repeat_calls_catch_up()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Floor history: {calls} calls over {weeks} weeks, {shifts} past shifts worked."

@@ -198,6 +198,10 @@ class Command(BaseCommand):
                     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
                         return json.load(response)["accepted"]
                 except urllib.error.HTTPError as error:
+                    if error.code == 503:  # "nothing was stored, try again shortly"
+                        self.stdout.write(f"{endpoint}: busy (503), sending the batch again")
+                        time.sleep(1)
+                        continue
                     raise CommandError(f"{endpoint}: {error.code} {error.read()[:300]!r}") from None
                 except OSError:
                     if attempt == 0:
