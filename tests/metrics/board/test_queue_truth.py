@@ -137,8 +137,8 @@ def test_required_now_comes_from_the_weeks_with_history(cast, source):
     figures = staffing_now(queue=queue, now=now)
     assert (figures["forecast_calls"], figures["history_weeks"]) == (6.0, 3)
     # 6 calls × 180 s (the default AHT: no answered history) / 900 s = 1.2 erlangs.
-    # Two agents: P(wait) = 0.2182, SL = 1 − 0.2182·e^(−0.8·20/180) = 0.80 — just short of
-    # 0.8 (0.7997); three: SL ≈ 0.97 → three.
+    # Two agents: P(wait) = 0.45, SL = 1 − 0.45·e^(−0.8·20/180) ≈ 0.59 < 0.8; three:
+    # P(wait) = 0.1412, SL = 1 − 0.1412·e^(−1.8·20/180) ≈ 0.88 ≥ 0.8 → three.
     assert figures["required"] == 3
     tile = floor_snapshot(site="main", now=now)["queues"][f"q{queue.pk}"]
     assert tile["required_now"] == 3
