@@ -49,6 +49,8 @@ def test_the_seeded_demo_floor_runs_around_its_target_with_required_now(settings
         # Each tile counts its own members (a fifth of them work two queues), not the floor.
         assert 0 < tile["staffed"] < floor_staffed, name
     assert sum(t["staffed"] for t in tiles.values()) > floor_staffed
+    # Some callers call again: the repeat-call counters move.
+    assert any(t["repeat_call_rate"] for t in tiles.values())
 
     # The Staffing page forecasts from the same history.
     billing = next(q for q in tiles.values() if q["name"] == "billing")

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 SLOT_S = 300  # the profile's slot: five minutes
+REPEAT_SHARE = 0.1  # share of calls from a caller among the last 200 new callers
 
 
 def arrival_profile(rows: Iterable[dict]) -> dict[int, float]:
@@ -113,6 +114,7 @@ class FloorSimulator:
         self._ids = itertools.count(1)
         self._calls = itertools.count(1)
         self._heap: list[tuple[float, int, str, tuple]] = []
+        self._recent: deque[str] = deque(maxlen=200)  # callers who may call again
         self._out: list[dict] = []
         for agent in self.agents.values():
             self._at(start + self.rng.uniform(0, 5), "login", agent.member)
@@ -189,7 +191,13 @@ class FloorSimulator:
     def _on_arrival(self, ts: float) -> None:
         queue = self.rng.choices(self.queues, weights=self.weights)[0]
         call_id = f"{self.prefix}.{next(self._calls)}"
-        call = SimCall(call_id, queue, f"+3225{self.rng.randrange(100000, 999999)}", ts)
+        # Some callers call again (the repeat-call rate, kpi.md's FCR proxy, is not zero).
+        if self._recent and self.rng.random() < REPEAT_SHARE:
+            caller = self.rng.choice(self._recent)
+        else:
+            caller = f"+3225{self.rng.randrange(100000, 999999)}"
+            self._recent.append(caller)
+        call = SimCall(call_id, queue, caller, ts)
         self.calls[call_id] = call
         self.waiting[queue].append(call_id)
         self._emit("call_queued", ts, call_id=call_id, queue=queue, caller=call.caller)
