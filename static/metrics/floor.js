@@ -237,6 +237,7 @@ function waitingCaller(call) {
   return config.tv && !config.display ? maskCaller(call.caller) : call.caller;
 }
 
+const tGettext = window.gettext || ((s) => s);
 const kpi = (label, value, props) => h("div", null, h("dt", null, label), h("dd", props, value));
 
 function queueTile(tile) {
@@ -260,6 +261,8 @@ function queueTile(tile) {
       kpi("Offered", tile.offered, { dataset: { testid: "offered" } }),
       kpi("Answered", tile.answered, { dataset: { testid: "answered" } }),
       kpi("Abandoned", tile.abandoned, { dataset: { testid: "abandoned" } }),
+      tile.unknown ? kpi(tGettext("Unknown end"), tile.unknown, { dataset: { testid: "unknown" },
+        title: tGettext("calls whose end the telephony never sent (counted as missed)") }) : null,
       kpi("Answer rate", pct(tile.answer_rate)),
       kpi("Abandon rate", pct(tile.abandon_rate)),
       kpi("Repeat calls", pct(tile.repeat_call_rate), { dataset: { testid: "repeat-rate" },
