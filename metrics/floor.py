@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from agents.models import Agent
-from metrics.floor_delta import Viewer
+from agents.models import Agent, Team
+from metrics.floor_delta import Viewer, team_summary_key
 from metrics.models import (
     Activity,
     AgentState,
@@ -176,7 +176,7 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
     help_requests = _help_requests(site)
     alerts = _alerts(site, now, queue_entries, agents, help_requests)
     return {
-        "summary": {"floor": {"key": "floor", **summary}},
+        "summary": {"floor": {"key": "floor", **summary}, **_team_summaries(agents)},
         "queues": queue_entries,
         "agents": agents,
         "alerts": alerts,
@@ -232,6 +232,27 @@ def _count(counts: dict, status: str, activity: str) -> None:
         counts["not_ready"] += 1
     else:
         counts["available"] += 1
+
+
+def _team_summaries(agents: dict[str, dict]) -> dict[str, dict]:
+    """The header of each team lead scoped to their teams: the floor's counts over the agents
+    of the teams they lead (one entry per distinct set of teams)."""
+    led: dict[int, set[int]] = defaultdict(set)
+    for team_id, lead_id in Team.objects.filter(lead__isnull=False).values_list("pk", "lead_id"):
+        led[lead_id].add(team_id)
+    per_team: dict[int, dict] = defaultdict(_empty_staffing)
+    for row in agents.values():
+        if row["team_id"] is not None:
+            _count(per_team[row["team_id"]], row["status"], row["activity"])
+    summaries = {}
+    for teams in {frozenset(teams) for teams in led.values()}:
+        key = team_summary_key(teams)
+        counts = _empty_staffing()
+        for team_id in teams:
+            for name, value in per_team.get(team_id, {}).items():
+                counts[name] += value
+        summaries[key] = {"key": key, **counts}
+    return summaries
 
 
 def _queue_staffing(site: str, queues: list[Queue]) -> dict[int, dict]:

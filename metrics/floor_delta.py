@@ -90,11 +90,16 @@ class Viewer:
     def _sees_queue(self, queue_id) -> bool:
         return self.queue_ids is None or queue_id in self.queue_ids
 
+    @property
+    def summary_key(self) -> str:
+        """The summary entry this viewer gets as its header (`floor`): their teams' counts."""
+        return team_summary_key(self.teams)
+
     def sees(self, section: str, entry: dict) -> bool:
         if self.everything or section == "broadcasts":
             return True
         if section == "summary":
-            return self.queues
+            return self.queues and entry.get("key") == self.summary_key
         if section == "queues":
             return self.queues and self._sees_queue(entry.get("id"))
         if section == "alerts" and entry.get("agent") is None:
@@ -105,8 +110,19 @@ class Viewer:
         return entry.get("team_id") in self.teams
 
 
+def team_summary_key(teams) -> str:
+    """The key of the header counts over the agents of `teams` (a team lead's teams)."""
+    return "teams:" + ",".join(str(team) for team in sorted(teams))
+
+
+def _as_header(entry: dict) -> dict:
+    return {**entry, "key": "floor"}
+
+
 def filter_snapshot(snapshot: dict, viewer: Viewer) -> dict:
-    return {
+    """The snapshot as `viewer` receives it; a scoped team lead's header (`summary.floor`)
+    counts their teams' agents, not the floor's."""
+    cut = {
         section: {
             key: entry
             for key, entry in snapshot.get(section, {}).items()
@@ -114,6 +130,10 @@ def filter_snapshot(snapshot: dict, viewer: Viewer) -> dict:
         }
         for section in SECTIONS
     }
+    if not viewer.everything:
+        own = cut["summary"].get(viewer.summary_key)
+        cut["summary"] = {"floor": _as_header(own)} if own else {}
+    return cut
 
 
 def filter_delta(delta: dict, viewer: Viewer) -> dict:
@@ -125,7 +145,16 @@ def filter_delta(delta: dict, viewer: Viewer) -> dict:
         return delta
     sets: dict[str, dict] = {}
     removes: dict[str, list[str]] = {s: list(k) for s, k in delta.get("remove", {}).items()}
+    # The header: only the viewer's own summary entry, sent as `floor`.
+    header = removes.pop("summary", [])
+    if viewer.summary_key in header:
+        removes["summary"] = ["floor"]
+    own = delta.get("set", {}).get("summary", {}).get(viewer.summary_key)
+    if own is not None and viewer.sees("summary", own):
+        sets["summary"] = {"floor": _as_header(own)}
     for section, entries in delta.get("set", {}).items():
+        if section == "summary":
+            continue
         for key, entry in entries.items():
             if viewer.sees(section, entry):
                 sets.setdefault(section, {})[key] = entry

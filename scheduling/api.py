@@ -782,7 +782,7 @@ class AttendanceApi(APIView):
     def get(self, request):
         data = self.InputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
-        team = access.managed_teams(request.user).filter(pk=data.validated_data["team"]).first()
+        team = access.readable_teams(request.user).filter(pk=data.validated_data["team"]).first()
         if team is None:
             raise DomainError("Choose a team you manage.", field="team")
         sheet = selectors.attendance_day(team=team, day=data.validated_data["day"])

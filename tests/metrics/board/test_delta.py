@@ -95,12 +95,35 @@ def test_a_team_lead_scoped_to_queues_sees_those_tiles_and_their_alerts_only():
             "sl8": {"agent": None, "queue_id": 8},
             "other": {"agent": None},
         },
-        "summary": {"floor": {"staffed": 3}},
+        "summary": {
+            "floor": {"key": "floor", "staffed": 3},
+            "teams:1": {"key": "teams:1", "staffed": 1},
+            "teams:2": {"key": "teams:2", "staffed": 2},
+        },
     }
     seen = filter_snapshot(floor, lead)
     assert list(seen["queues"]) == ["q7"]
     assert sorted(seen["alerts"]) == ["other", "sl7"]
-    assert seen["summary"] == floor["summary"]
+    # The header counts the lead's team, under the key the board reads.
+    assert seen["summary"] == {"floor": {"key": "floor", "staffed": 1}}
     # A tile that leaves the lead's queues is removed, never sent.
     delta = filter_delta(diff({"queues": {"q7": {"id": 7}}}, {"queues": {"q7": {"id": 8}}}), lead)
     assert delta == {"set": {}, "remove": {"queues": ["q7"]}}
+
+
+def test_a_team_leads_header_follows_their_teams_counts_only():
+    lead = Viewer(queues=True, teams=frozenset({1}))
+    old = {"summary": {"floor": {"key": "floor", "staffed": 3}, "teams:1": {"key": "teams:1"}}}
+    new = {
+        "summary": {
+            "floor": {"key": "floor", "staffed": 4},
+            "teams:1": {"key": "teams:1", "staffed": 2},
+        }
+    }
+    assert filter_delta(diff(old, new), lead) == {
+        "set": {"summary": {"floor": {"key": "floor", "staffed": 2}}},
+        "remove": {},
+    }
+    # A change of the floor's (or another team's) counts sends the lead nothing, never a removal.
+    other = {"summary": {**new["summary"], "floor": {"key": "floor", "staffed": 9}}}
+    assert filter_delta(diff(new, other), lead) == {"set": {}, "remove": {}}
