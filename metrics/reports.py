@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
 from callfloor.errors import DomainError
+from callfloor.query import FIRST_DAY, LAST_DAY
 from metrics import kpi
 from metrics.models import (
     AgentDay,
@@ -161,9 +162,12 @@ class ReportRange:
             if not text:
                 return default
             try:
-                return date.fromisoformat(text)
+                value = date.fromisoformat(text)
             except ValueError:
                 raise DomainError("Use a date like 2026-01-31.", field=name) from None
+            if not FIRST_DAY <= value <= LAST_DAY:  # the zone and interval maths overflow
+                raise DomainError(f"Use a date between {FIRST_DAY} and {LAST_DAY}.", field=name)
+            return value
 
         first = day(start, "start", today - timedelta(days=6))
         last = day(end, "end", today)

@@ -15,6 +15,7 @@ from agents.access import HasRole, agent_of, has_role, is_staff_role
 from agents.models import Agent, Team
 from agents.roles import STAFF_ROLES, Role
 from callfloor.errors import DomainError
+from callfloor.query import id_field
 from metrics.models import Queue, QueueCall
 from qa import access, selectors, services
 from qa.models import (
@@ -271,11 +272,19 @@ class EvaluationListApi(APIView):
         call = serializers.PrimaryKeyRelatedField(queryset=QueueCall.objects.all(), required=False)
         recording_id = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(responses=EvaluationOutput(many=True))
+    class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "EvaluationListFilter"
+
+        agent = id_field(required=False, help_text="one agent's evaluations")
+
+    @extend_schema(parameters=[FilterSerializer], responses=EvaluationOutput(many=True))
     def get(self, request):
+        query = self.FilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         qs = selectors.evaluations_visible_to(request.user)
-        if "agent" in request.query_params:
-            qs = qs.filter(agent_id=request.query_params["agent"])
+        if "agent" in query.validated_data:
+            qs = qs.filter(agent_id=query.validated_data["agent"])
         return Response(EvaluationOutput(qs[:200], many=True, context={"request": request}).data)
 
     @extend_schema(request=InputSerializer, responses={201: EvaluationOutput})
@@ -449,10 +458,22 @@ class AppealListApi(APIView):
         evaluation = serializers.IntegerField()
         items = AppealItemInput(many=True, allow_empty=False)
 
-    @extend_schema(responses=AppealOutput(many=True))
+    class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AppealListFilter"
+
+        scope = serializers.ChoiceField(
+            choices=["screening", "panel"],
+            required=False,
+            help_text="screening: the appeals you screen; panel: those whose panel you sit on",
+        )
+
+    @extend_schema(parameters=[FilterSerializer], responses=AppealOutput(many=True))
     def get(self, request):
+        query = self.FilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         qs = selectors.appeals_visible_to(request.user)
-        scope = request.query_params.get("scope")
+        scope = query.validated_data.get("scope")
         if scope == "screening":
             qs = selectors.screening_queue(request.user)
         elif scope == "panel":
