@@ -373,8 +373,10 @@ class EvaluationReviseApi(APIView):
 
 class AppealOutput(serializers.ModelSerializer):
     agent_name = serializers.CharField(source="agent.display_name")
-    screened_by = serializers.CharField(source="screened_by.username", default=None)
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    screened_by = serializers.CharField(
+        source="screened_by.username", default=None, allow_null=True
+    )
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
     items = serializers.SerializerMethodField()
     panel = serializers.SerializerMethodField()
 
@@ -607,7 +609,7 @@ class AppealDecideApi(APIView):
 
 
 class RuleOutput(serializers.ModelSerializer):
-    team = serializers.CharField(source="team.name", default=None)
+    team = serializers.CharField(source="team.name", default=None, allow_null=True)
     queues = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     description = serializers.CharField(source="describe")
     effective_end = serializers.DateField()
@@ -814,7 +816,9 @@ class PickReplaceApi(APIView):
 
 class CalibrationOutput(serializers.ModelSerializer):
     participants = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
-    reference_by = serializers.CharField(source="reference_by.username", default=None)
+    reference_by = serializers.CharField(
+        source="reference_by.username", default=None, allow_null=True
+    )
 
     class Meta:
         model = CalibrationSession

@@ -44,8 +44,10 @@ def _not_found() -> DomainError:
 
 
 class HandoverCaseOutput(serializers.ModelSerializer):
-    source_agent = serializers.CharField(source="source_agent.display_name", default=None)
-    outcome_by = serializers.CharField(source="outcome_by.username", default=None)
+    source_agent = serializers.CharField(
+        source="source_agent.display_name", default=None, allow_null=True
+    )
+    outcome_by = serializers.CharField(source="outcome_by.username", default=None, allow_null=True)
     carried_from = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
@@ -516,7 +518,9 @@ class RuleOutput(serializers.Serializer):
 
 class SwapOutput(serializers.ModelSerializer):
     requester_name = serializers.CharField(source="requester.display_name")
-    colleague_name = serializers.CharField(source="colleague.display_name", default=None)
+    colleague_name = serializers.CharField(
+        source="colleague.display_name", default=None, allow_null=True
+    )
     requester_shift = ShiftOutput()
     colleague_shift = ShiftOutput(allow_null=True)
     rules = serializers.SerializerMethodField()
@@ -663,7 +667,7 @@ class SwapRefuseApi(_SwapAction):
 
 class LeaveOutput(serializers.ModelSerializer):
     agent_name = serializers.CharField(source="agent.display_name")
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
 
     class Meta:
         model = LeaveRequest

@@ -77,10 +77,10 @@ class ComplaintOutput(serializers.ModelSerializer):
     category = serializers.CharField(source="category.name")
     owner = serializers.CharField(source="owner.username")
     tier_name = serializers.CharField(source="get_tier_display")
-    queue = serializers.CharField(source="queue.name", default=None)
-    agent = serializers.CharField(source="agent.display_name", default=None)
+    queue = serializers.CharField(source="queue.name", default=None, allow_null=True)
+    agent = serializers.CharField(source="agent.display_name", default=None, allow_null=True)
     calls = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    root_cause = serializers.CharField(source="root_cause.name", default=None)
+    root_cause = serializers.CharField(source="root_cause.name", default=None, allow_null=True)
     timers = serializers.SerializerMethodField()
 
     class Meta:
@@ -212,7 +212,7 @@ class ComplaintDetailApi(APIView):
 
 class HistoryOutput(serializers.Serializer):
     at = serializers.DateTimeField()
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
     action = serializers.CharField()
     data = serializers.JSONField()
 
@@ -384,10 +384,10 @@ class CategoryListApi(APIView):
 
 
 class LiveEscalationOutput(serializers.ModelSerializer):
-    agent = serializers.CharField(source="agent.display_name", default=None)
-    queue = serializers.CharField(source="call.queue.name", default=None)
+    agent = serializers.CharField(source="agent.display_name", default=None, allow_null=True)
+    queue = serializers.CharField(source="call.queue.name", default=None, allow_null=True)
     raised_by = serializers.CharField(source="raised_by.username")
-    taken_by = serializers.CharField(source="taken_by.username", default=None)
+    taken_by = serializers.CharField(source="taken_by.username", default=None, allow_null=True)
 
     class Meta:
         model = LiveEscalation
