@@ -168,3 +168,14 @@ def test_the_audit_trail_cannot_be_changed(cast):
         entry.save()
     with pytest.raises(PermissionError):
         entry.delete()
+
+
+def test_an_agent_created_without_a_team_has_none(cast, api):
+    """The team is optional; leaving it out answered 500 (found by the API fuzz test)."""
+    response = api(cast.ada).post(
+        "/api/agents/",
+        {"username": "zed", "display_name": "Zed", "employee_number": "E1"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert (response.json()["team"], response.json()["team_name"]) == (None, None)
