@@ -547,3 +547,16 @@ def test_a_team_lead_lists_their_teams_leave_and_swaps(world, api, settings, who
     assert (shifts.status_code == 200) is whole_floor
     if whole_floor:
         assert [row["agent"] for row in shifts.json()] == [world.bob_agent.pk]
+
+
+@pytest.mark.parametrize("whole_floor", [False, True])
+def test_the_attendance_page_shows_another_team_only_when_the_site_allows(
+    world, client, settings, whole_floor
+):
+    from django.urls import reverse
+
+    settings.CALLFLOOR_TEAM_LEADS_READ_WHOLE_FLOOR = whole_floor
+    client.force_login(world.tina)
+    page = client.get(reverse("attendance"), {"team": world.cards.pk})
+    assert page.status_code == 200
+    assert ("Bob Agent" in page.content.decode()) is whole_floor
