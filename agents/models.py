@@ -104,3 +104,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class PasswordChangeRequired(models.Model):
+    """A person who must choose a new password before anything else (set by an admin)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="password_change_required",
+    )
+    required_at = models.DateTimeField(auto_now_add=True)
+    required_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -8,7 +8,14 @@ from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from agents.models import Agent, AuditEntry, Notification, Team, TelephonyAlias
+from agents.models import (
+    Agent,
+    AuditEntry,
+    Notification,
+    PasswordChangeRequired,
+    Team,
+    TelephonyAlias,
+)
 from agents.roles import Role
 from callfloor.errors import DomainError
 
@@ -20,7 +27,7 @@ agent_aliases_changed = Signal()
 
 
 def audit_record(
-    *, actor, action: str, target: models.Model, data: dict | None = None
+    *, actor: User, action: str, target: models.Model, data: dict | None = None
 ) -> AuditEntry:
     """Write one audit row for a state or score change of `target`."""
     return AuditEntry.objects.create(
@@ -45,7 +52,7 @@ def notify(*, recipients: Iterable, text: str, link: str = "", kind: str = "") -
     return len(rows)
 
 
-def notification_mark_read(*, user, notification_ids: Sequence[int] | None = None) -> int:
+def notification_mark_read(*, user: User, notification_ids: Sequence[int] | None = None) -> int:
     """Mark the user's notifications read (all unread ones when no ids are given)."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
@@ -118,7 +125,7 @@ def agent_create(
     aliases: Sequence[str] = (),
     password: str | None = None,
     roles: Sequence[str] = (Role.AGENT,),
-    actor=None,
+    actor: User | None = None,
 ) -> Agent:
     """Create a user with the agent role and their floor profile."""
     if Agent.objects.filter(employee_number=employee_number).exists():
@@ -145,8 +152,9 @@ def agent_create(
 def agent_update(
     *,
     agent: Agent,
-    actor=None,
+    actor: User | None = None,
     display_name: str | None = None,
+    employee_number: str | None = None,
     team: Team | bool | None = False,
     active: bool | None = None,
     aliases: Sequence[str] | None = None,
@@ -154,6 +162,14 @@ def agent_update(
     """Change an agent's profile; `team=False` means "leave the team as it is"."""
     changes: dict = {}
     fields = []
+    if employee_number is not None and employee_number != agent.employee_number:
+        if Agent.objects.filter(employee_number=employee_number).exclude(pk=agent.pk).exists():
+            raise DomainError(
+                f"Employee number {employee_number!r} is taken.", field="employee_number"
+            )
+        agent.employee_number = employee_number
+        fields.append("employee_number")
+        changes["employee_number"] = employee_number
     if display_name is not None and display_name != agent.display_name:
         agent.display_name = display_name
         fields.append("display_name")
@@ -181,3 +197,21 @@ def agent_update(
     if changes:
         audit_record(actor=actor, action="agent.updated", target=agent, data=changes)
     return agent
+
+
+def user_require_password_change(*, user: User, actor: User) -> bool:
+    """Send `user` to the password-change page until they choose a new password."""
+    _, created = PasswordChangeRequired.objects.get_or_create(
+        user=user, defaults={"required_by": actor}
+    )
+    if created:
+        audit_record(actor=actor, action="user.password_change_required", target=user)
+    return created
+
+
+def user_password_changed(*, user: User) -> None:
+    """`user` chose a new password (changed or reset it): a required change is done."""
+    required = PasswordChangeRequired.objects.filter(user=user).delete()[0] > 0
+    audit_record(
+        actor=user, action="user.password_changed", target=user, data={"required": required}
+    )

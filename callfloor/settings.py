@@ -5,11 +5,14 @@ tasks run in-process. `DATABASE_URL` switches to PostgreSQL, `REDIS_URL` to the 
 layer, cache and Celery broker.
 """
 
+import ipaddress
 import os
+from datetime import datetime
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "axes",
+    "csp",
     "agents",
     "metrics",
     "qa",
@@ -64,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that every answer carries the policy (503s, static files, the admin, the API).
+    "callfloor.middleware.ContentSecurityPolicyMiddleware",
     # 503 with Retry-After while the database is away.
     "callfloor.middleware.DatabaseUnavailableMiddleware",
     "callfloor.middleware.RejectNullCharactersMiddleware",
@@ -74,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A person whose password change an admin required sees only the change page.
+    "callfloor.passwords.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees the result of authentication.
     "axes.middleware.AxesMiddleware",
@@ -201,6 +209,14 @@ CELERY_BEAT_SCHEDULE["metrics-advance-clocks"] = {
     "options": {"expires": 4},
 }
 
+# --- Server process ------------------------------------------------------------------------------
+# Threads that run the sync code of HTTP requests (callfloor/request_threads.py).
+ASGI_THREADS = int(env_str("ASGI_THREADS") or 8)
+# Seconds between hand-backs of the C heap's free pages (callfloor/malloc_trim.py).
+CALLFLOOR_MALLOC_TRIM_S = float(env_str("CALLFLOOR_MALLOC_TRIM_S") or 30)
+# Embedded mode has no Celery beat: with this set, the web process beats itself (make demo).
+CALLFLOOR_LOCAL_BEAT = env_bool("CALLFLOOR_LOCAL_BEAT")
+
 # Wall-board sockets one browser session may hold open in one server process.
 CALLFLOOR_WS_MAX_PER_SESSION = int(env_str("CALLFLOOR_WS_MAX_PER_SESSION", "10"))
 # A socket whose client does not read is dropped past this many unsent bytes (Daphne).
@@ -235,6 +251,24 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The proxies whose X-Forwarded-For is believed for the client's address (lockout, throttling):
+# their number ("1" for one TLS proxy) or their addresses and networks. Unset: the header is
+# ignored, because any client can send it.
+_TRUSTED_PROXIES = env_str("CALLFLOOR_TRUSTED_PROXIES").strip()
+CALLFLOOR_TRUSTED_PROXIES: int | list[str] = (
+    int(_TRUSTED_PROXIES) if _TRUSTED_PROXIES.isdigit() else env_list("CALLFLOOR_TRUSTED_PROXIES")
+)
+for _proxy in CALLFLOOR_TRUSTED_PROXIES if isinstance(CALLFLOOR_TRUSTED_PROXIES, list) else []:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"CALLFLOOR_TRUSTED_PROXIES: {_proxy!r} is neither a number nor an address."
+        ) from None
+AXES_CLIENT_IP_CALLABLE = "callfloor.client_ip.client_ip"
+# Password-reset e-mails asked for per hour, per e-mail address and per client address.
+CALLFLOOR_PASSWORD_RESETS_PER_EMAIL = int(env_str("CALLFLOOR_PASSWORD_RESETS_PER_EMAIL", "3"))
+CALLFLOOR_PASSWORD_RESETS_PER_ADDRESS = int(env_str("CALLFLOOR_PASSWORD_RESETS_PER_ADDRESS", "10"))
 
 # --- Time -----------------------------------------------------------------------------------------
 USE_TZ = True
@@ -248,6 +282,16 @@ CALLFLOOR_SURVEY_SCALE = (
 CALLFLOOR_SURVEY_TOP_BOX = int(env_str("CALLFLOOR_SURVEY_TOP_BOX", "2"))
 # A caller calling any queue again within this many hours makes a repeat call (FCR proxy).
 CALLFLOOR_REPEAT_WINDOW_H = float(env_str("CALLFLOOR_REPEAT_WINDOW_H", "24"))
+# Times a telephony event may carry. Every source: not before this date, nor more than
+# MAX_FUTURE_S ahead of the server's clock. Events sent live (the JSON events API): not older
+# than MAX_AGE_DAYS either (0: no such limit). A queue_log file may hold years of history.
+CALLFLOOR_EVENT_EARLIEST = env_str("CALLFLOOR_EVENT_EARLIEST", "2000-01-01")
+try:
+    datetime.fromisoformat(CALLFLOOR_EVENT_EARLIEST)
+except ValueError:
+    raise ImproperlyConfigured("CALLFLOOR_EVENT_EARLIEST must be a date, e.g. 2000-01-01") from None
+CALLFLOOR_EVENT_MAX_FUTURE_S = float(env_str("CALLFLOOR_EVENT_MAX_FUTURE_S", "300"))
+CALLFLOOR_EVENT_MAX_AGE_DAYS = float(env_str("CALLFLOOR_EVENT_MAX_AGE_DAYS", "7"))
 LANGUAGE_CODE = "en"
 USE_I18N = True
 
@@ -298,6 +342,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# The schema (/api/schema/) and its docs page (/api/docs/) are for logged-in staff unless public.
+CALLFLOOR_PUBLIC_API_DOCS = env_bool("CALLFLOOR_PUBLIC_API_DOCS")
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env_str("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2 * 1024 * 1024)))
 
 # --- Security -------------------------------------------------------------------------------------
@@ -318,6 +364,24 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp). No data is parsed as HTML in the pages,
+# and nothing inline runs: scripts and styles come from our own static files; a template that
+# really needs an inline script gives it `nonce="{{ request.csp_nonce }}"`. The board's socket
+# (ws:// or wss:// of the page's own host) is added per request by the middleware.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "callfloor@localhost")

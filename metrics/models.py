@@ -8,7 +8,9 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SLVariant(models.TextChoices):
@@ -91,15 +93,37 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def validate_time_zone(value: str) -> None:
+    """An IANA zone name this server knows (e.g. `Europe/Brussels`)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            _("%(value)s is not a known time zone (e.g. Europe/Brussels)."),
+            params={"value": value},
+        ) from None
+
+
 class TelephonySource(models.Model):
     """A PBX, ACD or CTI bridge that sends events; its token may only ingest."""
 
     name = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=SourceKind.choices)
     site = models.SlugField(max_length=50, default="main")
+    # When set, the only queues the source may feed; otherwise any queue of its site (a queue
+    # name never seen makes a new queue of the site). Events naming another site's queue are
+    # refused either way.
+    queues = models.ManyToManyField(
+        Queue,
+        blank=True,
+        related_name="sources",
+        help_text=_("when set, events naming another queue are refused"),
+    )
     token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     # Zone of the local date-times of a DB-layout log.
-    time_zone = models.CharField(max_length=64, default="UTC")
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     # Where a follower of a log file stands: byte offset, the file's identity and line number.
     follow_path = models.CharField(max_length=500, blank=True)
     follow_offset = models.BigIntegerField(default=0)
@@ -439,6 +463,19 @@ class AgentDay(TallyFields):
         return f"{self.member} {self.day}"
 
 
+# AgentDay keeps the call counters that do not depend on a queue's thresholds.
+AGENT_FIELDS = (
+    "answered",
+    "transferred",
+    "aht_n",
+    "talk_sum",
+    "hold_sum",
+    "acw_sum",
+    "ring_known_n",
+    "ring_fast_n",
+)
+
+
 # -- the live repeat-call rate ----------------------------------------------------------------
 # Kept current by `metrics.repeat_calls.repeat_calls_catch_up` from the queue calls written
 # since its last run, so the live floor reads counters rather than the day's calls.
@@ -622,7 +659,7 @@ class AlertAck(models.Model):
 
 
 # Report-side models live in their own module; importing them here registers them.
-from metrics.report_models import (  # noqa: E402, F401
+from metrics.reports.models import (  # noqa: E402, F401
     CallFactsInterval,
     SummaryRecipient,
     SurveyResult,

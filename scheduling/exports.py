@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 
 from django.utils import timezone
 
-from scheduling import conf
+from callfloor import exports
+from callfloor.zone import site_zone
 
 DAY_HEADER = [
     "Agent",
@@ -42,7 +42,7 @@ MONTH_HEADER = [
 
 
 def _t(moment: datetime | None) -> str:
-    return f"{timezone.localtime(moment, conf.site_zone()):%Y-%m-%d %H:%M}" if moment else ""
+    return f"{timezone.localtime(moment, site_zone()):%Y-%m-%d %H:%M}" if moment else ""
 
 
 def day_table(sheet: dict) -> list[list]:
@@ -114,9 +114,7 @@ def month_table(sheet: dict) -> list[list]:
 
 
 def to_csv(rows: list[list]) -> bytes:
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return out.getvalue().encode("utf-8")
+    return exports.csv_bytes(rows)
 
 
 def to_xlsx(rows: list[list], title: str) -> bytes:
@@ -126,8 +124,7 @@ def to_xlsx(rows: list[list], title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
-    for row in rows:
-        sheet.append(row)
+    exports.xlsx_rows(sheet, rows)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for cell in sheet[sheet.max_row]:

@@ -3,13 +3,17 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
+from callfloor import exports
+from callfloor.zone import site_zone
 from metrics.models import Outcome, QueueCall
 from qa.complaints.models import OPEN_STATUSES, Complaint, Tier
 
@@ -38,7 +42,7 @@ class Period:
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:
-        zone = ZoneInfo(settings.CALLFLOOR_TIME_ZONE)
+        zone = site_zone()
         return (
             datetime.combine(self.start, time(), tzinfo=zone),
             datetime.combine(self.end + timedelta(days=1), time(), tzinfo=zone),
@@ -46,10 +50,7 @@ class Period:
 
     @classmethod
     def last_weeks(cls, weeks: int = 12, *, today: date | None = None) -> "Period":
-        today = (
-            today
-            or timezone.localtime(timezone.now(), ZoneInfo(settings.CALLFLOOR_TIME_ZONE)).date()
-        )
+        today = today or timezone.localtime(timezone.now(), site_zone()).date()
         return cls(start=today - timedelta(weeks=weeks) + timedelta(days=1), end=today)
 
 
@@ -241,15 +242,30 @@ def build(period: Period, *, now: datetime | None = None) -> dict[str, pd.DataFr
     }
 
 
+def _table_rows(frame: pd.DataFrame) -> list[list]:
+    """The header and the rows of a table as plain Python values (NaN → None)."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    rows = [[str(column) for column in frame.columns]]
+    for values in clean.itertuples(index=False):
+        rows.append([v.item() if isinstance(v, np.generic) else v for v in values])
+    return rows
+
+
 def to_csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8")
+    return exports.csv_bytes(_table_rows(frame))
 
 
 def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for name, frame in tables.items():
+        sheet = book.create_sheet(title=name[:31])
+        exports.xlsx_rows(sheet, _table_rows(frame))
+        for cell in sheet[1]:
+            cell.font = bold
     buffer = BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in tables.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
+    book.save(buffer)
     return buffer.getvalue()
 
 

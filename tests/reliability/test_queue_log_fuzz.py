@@ -7,11 +7,11 @@ keep their KPIs).
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrics.report import build_report
-from tests.conftest import shared_data
+from metrics.reports.offline import build_report
+from tests.conftest import HYPOTHESIS_SUPPRESSED, shared_data
 
 EXAMPLES = 150
 
@@ -112,7 +112,7 @@ def _figures(body: dict) -> dict:
     max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
+    suppress_health_check=HYPOTHESIS_SUPPRESSED,
 )
 @given(mutated())
 def test_a_mutated_line_never_crashes_and_never_moves_untouched_figures(change):
@@ -144,3 +144,19 @@ def test_binary_garbage_and_huge_lines_are_rejected_by_number():
     result = report(rows)
     assert [item["line"] for item in result["lines"]["rejected"]] == [11, 21, 31, 41]
     assert _figures(result) == _figures(report(lines()))
+
+
+def test_the_reason_of_a_huge_line_quotes_only_its_start():
+    # Every reason is kept with the source's import counts: a megabyte of garbage in one field
+    # was quoted whole.
+    rows = list(lines())
+    rows.insert(5, "7" * 200_000 + "|c|9000|NONE|ENTERQUEUE||1\n")
+    rows.insert(6, "1266833911|c|9000|NONE|" + "E" * 200_000 + "\n")
+    rows.insert(7, "1266833911|c|9000|NONE|ABANDON|1|1|" + "-" * 200_000 + "\n")
+    rejected = report(rows)["lines"]["rejected"]
+    assert [item["line"] for item in rejected] == [6, 7, 8]
+    assert rejected[0]["reason"] == (
+        f"time is not a valid epoch: {'7' * 40!r}… (200000 characters)"
+    )
+    assert rejected[1]["reason"] == "event longer than 40 characters"
+    assert all(len(item["reason"]) < 120 for item in rejected)

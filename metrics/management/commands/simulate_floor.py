@@ -11,8 +11,9 @@ import uuid
 from django.core.management.base import BaseCommand, CommandError
 
 from agents.models import TelephonyAlias
+from metrics.management.arguments import non_negative_float, non_negative_int, positive_float
 from metrics.models import Queue, SourceKind, TelephonySource
-from metrics.simulator import FloorSimulator, rate_function, read_profile
+from metrics.telephony.simulator import FloorSimulator, rate_function, read_profile
 
 DEFAULT_PROFILE = "arrivals/bank-calls-2003.csv"
 SOURCE = "simulator"
@@ -47,24 +48,28 @@ class Command(BaseCommand):
         parser.add_argument("--profile", help="five-minute arrival counts (CSV: DateTime,Calls)")
         parser.add_argument(
             "--warmup",
-            type=float,
+            type=non_negative_float,
             default=30,
             help="minutes of history to play at once before real time",
         )
         parser.add_argument(
             "--duration",
-            type=float,
+            type=non_negative_float,
             default=0,
             help="stop after this many seconds of real time (0: run on)",
         )
         parser.add_argument(
             "--load",
-            type=float,
+            type=positive_float,
             default=0.85,
             help="offered load at the busiest slot, per logged-in agent",
         )
-        parser.add_argument("--agents", type=int, default=0, help="at most this many agents")
-        parser.add_argument("--tick", type=float, default=0.5, help="seconds between batches")
+        parser.add_argument(
+            "--agents", type=non_negative_int, default=0, help="at most this many agents"
+        )
+        parser.add_argument(
+            "--tick", type=positive_float, default=0.5, help="seconds between batches"
+        )
         parser.add_argument("--seed", type=int, default=None)
 
     def handle(self, *args, **opts):
@@ -118,7 +123,7 @@ class Command(BaseCommand):
         return members
 
     def _source(self) -> tuple[TelephonySource, str]:
-        from metrics.services import source_create, source_token_rotate
+        from metrics.telephony.services import source_create, source_token_rotate
 
         source = TelephonySource.objects.filter(name=SOURCE).first()
         if source is None:
@@ -128,8 +133,8 @@ class Command(BaseCommand):
     def _sender(self, url: str | None):
         source, token = self._source()
         if not url:
-            from metrics.api import EventInput, event_from_input
-            from metrics.services import events_ingest
+            from metrics.telephony.api import EventInput, event_from_input
+            from metrics.telephony.services import events_ingest
 
             def ingest(batch: list[dict]) -> int:
                 normalised = []

@@ -10,8 +10,9 @@ from django.utils import timezone
 from agents import services as agent_services
 from agents.models import Team
 from agents.roles import Role
+from callfloor.zone import site_zone
 from metrics.models import Queue
-from scheduling import conf, services
+from scheduling import services
 from scheduling.models import Handover, Shift, Skill
 
 DEFAULT_PASSWORD = "callfloor-demo"  # demo only; CALLFLOOR_DEMO_PASSWORD overrides
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         teams = list(Team.objects.order_by("name"))
         if not teams:
             raise CommandError("Run seed_demo first: there are no teams.")
-        zone = conf.site_zone()
+        zone = site_zone()
         monday = timezone.localdate(timezone=zone)
         monday -= timedelta(days=monday.weekday())
         created = 0
@@ -101,7 +102,7 @@ class Command(BaseCommand):
             author=outgoing,
             to_lead=incoming,
             supervisor=supervisor,
-            shift_date=timezone.localdate(timezone=conf.site_zone()),
+            shift_date=timezone.localdate(timezone=site_zone()),
             shift_name="early",
             summary="Busy morning on billing; the refund queue peaked at 10:30.",
             incidents="Line 3 down 09:10–09:25; calls re-routed to Cards.",
