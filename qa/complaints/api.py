@@ -12,7 +12,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agents.access import HasRole
+from agents.access import HasRole, readable_agents_q
 from callfloor.errors import DomainError
 from callfloor.query import day_field
 from metrics.models import QueueCall
@@ -530,7 +530,7 @@ class ReportApi(APIView):
     )
     def get(self, request):
         period = parse_period(request.query_params)
-        tables = reports.build(period)
+        tables = reports.build(period, agents=readable_agents_q(request.user))
         return Response(
             {
                 "start": period.start,
