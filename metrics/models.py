@@ -658,7 +658,9 @@ class AlertAck(models.Model):
         return self.key
 
 
-# Report-side models live in their own module; importing them here registers them.
+# Report-side models and the board's displays and thresholds live in their own modules;
+# importing them here registers them.
+from metrics.board.models import Display, DisplayLayout, FloorSettings  # noqa: E402, F401
 from metrics.reports.models import (  # noqa: E402, F401
     CallFactsInterval,
     SummaryRecipient,

@@ -6,7 +6,8 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Shifts and handovers"
 
     def ready(self) -> None:
-        from metrics.board.snapshot import register_tile_source
-        from scheduling.floor import required_now_tiles
+        from metrics.board.snapshot import register_agent_source, register_tile_source
+        from scheduling.floor import adherence_board, required_now_tiles
 
         register_tile_source(required_now_tiles)
+        register_agent_source(adherence_board)

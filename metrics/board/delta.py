@@ -18,6 +18,10 @@ import copy
 from dataclasses import dataclass, field
 
 SECTIONS = ("summary", "queues", "agents", "alerts", "broadcasts", "help")
+# Supervision fields of an agent's row and kinds of alert that supervisors and team leads see
+# but the agent does not (their schedule adherence).
+SUPERVISION_FIELDS = ("scheduled", "scheduled_label", "in_adherence", "out_since")
+SUPERVISION_ALERTS = ("adherence",)
 
 
 def diff(old: dict, new: dict, *, fields: bool = False) -> dict:
@@ -87,15 +91,25 @@ class Viewer:
         return self.queue_ids is None or queue_id in self.queue_ids
 
     @property
-    def summary_key(self) -> str:
-        """The summary entry this viewer gets as its header (`floor`): their teams' counts."""
-        return team_summary_key(self.teams)
+    def header_key(self) -> str:
+        """The summary entry this viewer gets as its header (`floor`): the floor's, or for a
+        team lead scoped to their teams, the counts of their teams' agents."""
+        return "floor" if self.everything else team_summary_key(self.teams)
+
+    @property
+    def supervises(self) -> bool:
+        return self.everything or self.queues
 
     def sees(self, section: str, entry: dict) -> bool:
         if self.everything or section == "broadcasts":
             return True
         if section == "summary":
-            return self.queues and entry.get("key") == self.summary_key
+            if is_header(entry.get("key", "")):
+                return self.queues and entry["key"] == self.header_key
+            team_id = entry.get("team_id")
+            return self.queues and (team_id is None or team_id in self.teams)
+        if section == "alerts" and entry.get("kind") in SUPERVISION_ALERTS:
+            return self.queues and entry.get("team_id") in self.teams
         if section == "queues":
             return self.queues and self._sees_queue(entry.get("id"))
         if section == "alerts" and entry.get("agent") is None:
@@ -105,10 +119,22 @@ class Viewer:
             return True
         return entry.get("team_id") in self.teams
 
+    def shown(self, section: str, entry: dict) -> dict:
+        """The entry as this viewer gets it (one they see): an agent's row without the
+        supervision fields unless they supervise."""
+        if section != "agents" or self.supervises:
+            return entry
+        return {name: value for name, value in entry.items() if name not in SUPERVISION_FIELDS}
+
 
 def team_summary_key(teams) -> str:
     """The key of the header counts over the agents of `teams` (a team lead's teams)."""
     return "teams:" + ",".join(str(team) for team in sorted(teams))
+
+
+def is_header(key: str) -> bool:
+    """The floor's header counts (`floor`) or a set of teams' (`teams:1,3`)."""
+    return key == "floor" or key.startswith("teams:")
 
 
 def _as_header(entry: dict) -> dict:
@@ -120,15 +146,16 @@ def filter_snapshot(snapshot: dict, viewer: Viewer) -> dict:
     counts their teams' agents, not the floor's."""
     cut = {
         section: {
-            key: entry
+            key: viewer.shown(section, entry)
             for key, entry in snapshot.get(section, {}).items()
             if viewer.sees(section, entry)
         }
         for section in SECTIONS
     }
-    if not viewer.everything:
-        own = cut["summary"].get(viewer.summary_key)
-        cut["summary"] = {"floor": _as_header(own)} if own else {}
+    if viewer.header_key != "floor":
+        own = cut["summary"].pop(viewer.header_key, None)
+        if own is not None:
+            cut["summary"]["floor"] = _as_header(own)
     return cut
 
 
@@ -141,19 +168,22 @@ def filter_delta(delta: dict, viewer: Viewer) -> dict:
         return delta
     sets: dict[str, dict] = {}
     removes: dict[str, list[str]] = {s: list(k) for s, k in delta.get("remove", {}).items()}
-    # The header: only the viewer's own summary entry, sent as `floor`.
-    header = removes.pop("summary", [])
-    if viewer.summary_key in header:
-        removes["summary"] = ["floor"]
-    own = delta.get("set", {}).get("summary", {}).get(viewer.summary_key)
-    if own is not None and viewer.sees("summary", own):
-        sets["summary"] = {"floor": _as_header(own)}
+    header = viewer.header_key
+    renamed = header != "floor"
+    if renamed:  # the header: only the viewer's own counts, sent as `floor`
+        gone = removes.pop("summary", [])
+        kept = [key for key in gone if not is_header(key)]
+        kept += ["floor"] if header in gone else []
+        if kept:
+            removes["summary"] = kept
     for section, entries in delta.get("set", {}).items():
-        if section == "summary":
-            continue
         for key, entry in entries.items():
+            if renamed and section == "summary" and is_header(key):
+                if key == header and viewer.sees(section, entry):
+                    sets.setdefault(section, {})["floor"] = _as_header(entry)
+                continue
             if viewer.sees(section, entry):
-                sets.setdefault(section, {})[key] = entry
+                sets.setdefault(section, {})[key] = viewer.shown(section, entry)
             else:
                 removes.setdefault(section, []).append(key)
     return {"set": sets, "remove": {s: sorted(set(k)) for s, k in removes.items() if k}}
