@@ -424,6 +424,19 @@ MATRIX = [
         expect={"qa_analyst": 201, "supervisor": 201},
         default=403,
     ),
+    # Bob's evaluation: tina (Billing) does not find it unless the site lets team leads read
+    # every team, and then she still may not revise it.
+    Case(
+        "api-qa-evaluation-revise",
+        method="post",
+        kwargs=lambda w: {"evaluation_id": w.ev_bob.pk},
+        data=lambda w: {
+            "answers": {str(w.crit["greeting"].pk): {"points": 2}},
+            "reason": "Second listen",
+        },
+        expect={"agent": 404, "team_lead": 404},
+        default=403,
+    ),
     Case(
         "api-qa-evaluation-revise",
         method="post",
@@ -434,6 +447,7 @@ MATRIX = [
         },
         expect={"agent": 404},
         default=403,
+        settings=WHOLE_FLOOR,
     ),
     Case(
         "api-qa-evaluation-revise",
