@@ -15,7 +15,9 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from agents.models import Agent, Team
 from callfloor.zone import site_zone
@@ -31,11 +33,17 @@ from metrics.models import (
     Queue,
     QueueAlias,
     QueueCall,
+    SLVariant,
     Takeover,
 )
 from metrics.repeat_calls import queue_repeat_today, repeat_calls_catch_up_safely, repeat_window
 from metrics.reports.selectors import queue_csat_today
-from metrics.selectors import engine_member_states, floor_agent_stats, floor_queue_stats
+from metrics.selectors import (
+    engine_member_states,
+    floor_agent_stats,
+    floor_queue_stats,
+    member_home_queues,
+)
 
 # Time-in-state bands of the agent grid (seconds: amber from, red from). A not-ready reason
 # has an allowance: amber from 80 % of it, red (and a "break overrun" alert) past it.
@@ -151,6 +159,8 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
             "offered": figures.get("offered", 0),
             "answered": figures.get("answered", 0),
             "abandoned": figures.get("abandoned", 0),
+            # Calls whose end the telephony never sent (kpi.md: "Calls that never end").
+            "unknown": figures.get("unknown", 0),
             "service_level": _round(figures.get("service_level")),
             "sl_variant": queue.sl_variant,
             "sl_target": queue.sl_target,
@@ -174,7 +184,7 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
     summary = _empty_staffing()
     for row in agents.values():
         _count(summary, row["status"], row["activity"])
-    help_requests = _help_requests(site)
+    help_requests = _help_requests(site, now)
     from metrics.board.floor_settings import site_bands
 
     limits = site_bands(site)  # the site's alert thresholds, also sent to the boards
@@ -299,20 +309,44 @@ def _team_summaries(agents: dict[str, dict]) -> dict[str, dict]:
 
 
 def _queue_staffing(site: str, queues: list[Queue]) -> dict[int, dict]:
-    """Per queue, the members logged into it (from the sources' open engine state)."""
+    """Per queue, its own members logged in (from the sources' open engine state): a member
+    logged into two queues counts in both. One logged into "every queue" (an AGENTLOGIN with
+    no queue) counts in the queues its agent works (skills, else its team's queues), and in
+    every queue only when callfloor knows neither."""
     by_name = {q.name: q.pk for q in queues}
     by_name.update(QueueAlias.objects.filter(queue__in=queues).values_list("name", "queue_id"))
-    everywhere = _empty_staffing()  # members logged into every queue ("*")
+    every = {q.pk for q in queues}
+    members = engine_member_states(site=site)
+    anywhere = any("*" in (m.get("logins") or []) for m in members)
+    home = _home_queues(site, queues) if anywhere else {}
     result: dict[int, dict] = defaultdict(_empty_staffing)
-    for member in engine_member_states(site=site):
+    for member in members:
         logins = member.get("logins") or []
         status, activity = member.get("status", ""), member.get("activity", "")
+        pks = {by_name[name] for name in logins if name in by_name}
         if "*" in logins:
-            _count(everywhere, status, activity)
-            continue
-        for pk in {by_name[name] for name in logins if name in by_name}:
+            pks |= home.get(member.get("member", ""), every)
+        for pk in pks:
             _count(result[pk], status, activity)
-    return {q.pk: {k: v + everywhere[k] for k, v in result[q.pk].items()} for q in queues}
+    return {q.pk: dict(result[q.pk]) for q in queues}
+
+
+# site → (until, queue ids, member → home queue ids): skills and teams change rarely, and a
+# snapshot is built for every push.
+_HOME_QUEUES: dict[str, tuple[float, frozenset, dict]] = {}
+HOME_QUEUES_TTL_S = 30.0
+
+
+def _home_queues(site: str, queues: list[Queue]) -> dict[str, set[int]]:
+    import time
+
+    pks = frozenset(q.pk for q in queues)
+    kept = _HOME_QUEUES.get(site)
+    if kept is not None and kept[0] > time.monotonic() and kept[1] == pks:
+        return kept[2]
+    found = member_home_queues(members=None, queues=queues)
+    _HOME_QUEUES[site] = (time.monotonic() + HOME_QUEUES_TTL_S, pks, found)
+    return found
 
 
 _STATE_FIELDS = (
@@ -454,9 +488,25 @@ def _broadcasts(site: str, now: datetime) -> dict[str, dict]:
     }
 
 
-def _help_requests(site: str) -> dict[str, dict]:
-    rows = HelpRequest.objects.filter(site=site, status=HelpStatus.OPEN).select_related(
-        "agent__team"
+# A taken help request stays in the `help` section this long, so that the agent's page says
+# who is coming (the board's alerts show only the open ones).
+HELP_TAKEN_SHOWN = timedelta(minutes=15)
+
+
+def person_name(user) -> str:
+    """How a colleague is named to the floor: their full name, else their login."""
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def _help_requests(site: str, now: datetime) -> dict[str, dict]:
+    rows = (
+        HelpRequest.objects.filter(
+            Q(status=HelpStatus.OPEN)
+            | Q(status=HelpStatus.TAKEN, taken_at__gte=now - HELP_TAKEN_SHOWN),
+            site=site,
+        )
+        .select_related("agent__team", "taken_by")
+        .order_by("created_at", "id")
     )
     return {
         f"h{h.pk}": {
@@ -471,6 +521,9 @@ def _help_requests(site: str) -> dict[str, dict]:
             "note": h.note,
             "call_id": h.call_id,
             "at": _ts(h.created_at),
+            "status": h.status,
+            "taken_by": person_name(h.taken_by),
+            "taken_at": _ts(h.taken_at),
         }
         for h in rows
     }
@@ -495,6 +548,15 @@ def register_alert_source(source) -> None:
         _ALERT_SOURCES.append(source)
 
 
+# The service-level definition in the words of an alert (never its code name).
+SL_VARIANT_WORDS = {
+    SLVariant.OFFERED: gettext_lazy("of all calls offered"),
+    SLVariant.IGNORE_ABANDONS: gettext_lazy("short abandons left out"),
+    SLVariant.ABANDONS_POSITIVE: gettext_lazy("short abandons counted as met"),
+    SLVariant.ANSWERED_ONLY: gettext_lazy("of answered calls only"),
+}
+
+
 def _alerts(
     site: str,
     now: datetime,
@@ -516,7 +578,7 @@ def _alerts(
                     "kind": "queue_sl",
                     "severity": "red" if level < tile["sl_red"] else "amber",
                     "text": f"{tile['name']}: service level {level:.0%} under the "
-                    f"{target:.0%} target ({tile['sl_variant']})",
+                    f"{target:.0%} target ({SL_VARIANT_WORDS.get(tile['sl_variant'], '')})",
                     "since": None,
                     "queue_id": tile["id"],
                 }
@@ -574,6 +636,8 @@ def _alerts(
                 }
             )
     for request in help_requests.values():
+        if request["status"] != HelpStatus.OPEN:
+            continue
         alerts.append(
             {
                 "key": f"help:{request['id']}",

@@ -15,6 +15,7 @@ from agents.roles import Role
 from agents.services import audit_record, notify
 from callfloor.errors import Conflict, DomainError
 from callfloor.zone import site_zone
+from metrics.alerts import events as alert_events
 from qa.models import (
     OPEN_APPEAL_STATUSES,
     Appeal,
@@ -510,6 +511,7 @@ def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> 
         f"{appeal.score_before} → {score_after}.",
         link=appeal_link(appeal),
     )
+    alert_events.appeal_decided(appeal)
     return appeal
 
 

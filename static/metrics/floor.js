@@ -4,6 +4,12 @@
 const config = JSON.parse(document.getElementById("floor-config").textContent);
 const csrf = document.querySelector("meta[name=csrf-token]")?.content || "";
 const SECTIONS = ["summary", "queues", "agents", "alerts", "broadcasts", "help"];
+// Translations come from Django's JavaScript catalogue when the page loads it.
+const gettext = window.gettext || ((s) => s);
+const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
+const interpolate = window.interpolate || ((fmt, obj, named) => (named
+  ? fmt.replace(/%\(\w+\)s/g, (m) => String(obj[m.slice(2, -2)]))
+  : fmt.replace(/%s/g, () => String(obj.shift()))));
 
 // --- the feed --------------------------------------------------------------------------------
 
@@ -231,10 +237,14 @@ function waitingCaller(call) {
   return config.tv && !config.display ? maskCaller(call.caller) : call.caller;
 }
 
+const tGettext = window.gettext || ((s) => s);
 const kpi = (label, value, props) => h("div", null, h("dt", null, label), h("dd", props, value));
 
 function queueTile(tile) {
-  const waiting = tile.waiting_calls.slice(0, 6).map((c) => h("li", { dataset: { testid: "waiting-caller" } },
+  // On the TV every tile has the same lines (a figure not known shows "–"), so tiles are of
+  // one height and the space left for the agents is the same on every page.
+  const fixed = Boolean(config.tv);
+  const waiting = tile.waiting_calls.slice(0, fixed ? 3 : 6).map((c) => h("li", { dataset: { testid: "waiting-caller" } },
     h("span", null, waitingCaller(c)), " ", h("span", { class: "tick", dataset: { since: c.since } })));
   const short = tile.required_now != null && tile.staffed < tile.required_now;
   return h("article", { class: "tile", dataset: { testid: "queue-tile", queue: tile.name, key: tile.key } },
@@ -251,6 +261,8 @@ function queueTile(tile) {
       kpi("Offered", tile.offered, { dataset: { testid: "offered" } }),
       kpi("Answered", tile.answered, { dataset: { testid: "answered" } }),
       kpi("Abandoned", tile.abandoned, { dataset: { testid: "abandoned" } }),
+      tile.unknown ? kpi(tGettext("Unknown end"), tile.unknown, { dataset: { testid: "unknown" },
+        title: tGettext("calls whose end the telephony never sent (counted as missed)") }) : null,
       kpi("Answer rate", pct(tile.answer_rate)),
       kpi("Abandon rate", pct(tile.abandon_rate)),
       kpi("Repeat calls", pct(tile.repeat_call_rate), { dataset: { testid: "repeat-rate" },
@@ -258,14 +270,15 @@ function queueTile(tile) {
       kpi("ASA", secs(tile.asa_s)),
       kpi("AHT", secs(tile.aht_s), { title: (tile.aht_components || []).join(" + ") }),
       kpi("Staffed", tile.staffed, { dataset: { testid: "staffed" }, class: short ? "short" : null }),
-      tile.required_now != null ? kpi("Required now", tile.required_now, { dataset: { testid: "required-now" } }) : null,
+      tile.required_now != null || fixed ? kpi("Required now", tile.required_now ?? "–", { dataset: { testid: "required-now" } }) : null,
+      fixed && !tile.survey_n ? kpi("CSAT", "–") : null,
       tile.survey_n ? kpi("CSAT", pct(tile.csat_top_box), { dataset: { testid: "csat" },
         title: `top-box share of ${tile.survey_n} answers; mean ${tile.csat_mean}` }) : null,
       kpi("Available", tile.available),
       kpi("On call", tile.on_call),
       kpi("Wrap-up", tile.wrap_up),
       kpi("Not ready", tile.not_ready)),
-    waiting.length ? h("ol", { class: "waiting-list", dataset: { testid: "waiting-list" } }, waiting) : null);
+    waiting.length || fixed ? h("ol", { class: "waiting-list", dataset: { testid: "waiting-list" } }, waiting) : null);
 }
 
 // Buttons show only where the API lets this user act (a team lead acts on their own teams).
@@ -281,18 +294,34 @@ function stateText(row) {
     : (ACTIVITY[row.activity] || row.activity) + (row.queue ? ` · ${row.queue}` : "");
 }
 
-function agentCard(row) {
+// An agent whose help request is open: their card says so until someone takes it.
+function openHelpOf(state) {
+  const open = new Map();
+  for (const request of Object.values(state.help || {})) {
+    if ((request.status || "open") === "open") open.set(request.agent, request);
+  }
+  return open;
+}
+
+function agentCard(row, help) {
   const takeover = row.takeover ? h("span", { class: "takeover" }, "taken over by ", row.takeover.by) : null;
   const action = mayTakeOver(row) && !config.tv && row.agent_id && ["on_call", "on_hold"].includes(row.activity) && !row.takeover
     ? h("button", { class: "small secondary", dataset: { takeover: row.agent_id } }, "Take over") : null;
-  return h("div", { class: "agent", dataset: { testid: "agent-row", agent: row.name, key: row.key, since: row.since } },
-    h("div", { class: "name" }, row.name, h("small", null, row.team)),
+  const mark = help
+    ? h("div", { class: "help-mark", dataset: { testid: "help-mark" } },
+      interpolate(gettext("Asks for help: %(reason)s"), { reason: help.reason_label }, true))
+    : null;
+  const card = h("div", { class: "agent", dataset: { testid: "agent-row", agent: row.name, key: row.key, since: row.since } },
+    h("div", { class: "name" }, h("span", { class: "who" }, row.name), h("small", null, row.team)),
+    mark,
     h("div", { class: "state", dataset: { testid: "agent-state" } }, stateText(row)),
     h("div", { class: "time" }, h("span", { class: "tick", dataset: { since: row.since } })),
     h("div", { class: "counts" },
       h("span", { title: "handled today" }, `✔ ${row.handled}`), " ",
       h("span", { title: "missed rings today", dataset: { testid: "missed" } }, `✖ ${row.missed_rings}`)),
     takeover, action);
+  if (help) card.classList.add("needs-help");
+  return card;
 }
 
 function alertItem(alert) {
@@ -305,7 +334,7 @@ function alertItem(alert) {
     ? h("button", { class: "small", dataset: { action: alert.action } }, "Take over") : null;
   const open = alert.link && ownPath(alert.link) && !config.tv
     ? h("a", { class: "small", href: alert.link, dataset: { testid: "alert-link" } }, "Open") : null;
-  const li = h("li", { class: "alert", dataset: { testid: "alert", kind: alert.kind } },
+  const li = h("li", { class: "alert", title: alert.text, dataset: { testid: "alert", kind: alert.kind } },
     h("span", { class: "text" }, alert.text),
     alert.since ? h("span", { class: "tick muted", dataset: { since: alert.since } }) : null,
     take, takeOver, open, ack);
@@ -326,43 +355,107 @@ function broadcastItem(b) {
 }
 
 const SEVERITY = { red: 0, amber: 1, green: 2 };
-const PAGE_QUEUES = 8, PAGE_AGENTS = 48, ROTATE_MS = 12000;
+// TV pages turn every ROTATE_S seconds (`?rotate=<seconds>` sets it, for a test or a busy floor).
+const ROTATE_MS = Math.max(1, Number(new URLSearchParams(location.search).get("rotate")) || 12) * 1000;
 let tvPage = 0;
+let tvPerPage = null;  // the cards per page of the last TV render
 
-function renderBoard(state, feed) {
-  const team = document.getElementById("filter-team")?.value || config.team || "";
-  const queue = document.getElementById("filter-queue")?.value || config.queue || "";
+// What needs someone now: help requests and red alerts nobody acknowledged yet.
+const isUrgent = (alert) => alert.kind === "help" || (alert.severity === "red" && !alert.ack);
+
+function boardFilters() {
+  return {
+    team: document.getElementById("filter-team")?.value || config.team || "",
+    queue: document.getElementById("filter-queue")?.value || config.queue || "",
+  };
+}
+
+function visibleRows(state, { team, queue }, help) {
   let tiles = Object.values(state.queues).sort((a, b) => a.name.localeCompare(b.name));
   if (queue) tiles = tiles.filter((t) => String(t.id) === queue);
-  let agents = Object.values(state.agents).sort((a, b) => a.name.localeCompare(b.name));
+  // Agents waiting for help come first, then by name.
+  let agents = Object.values(state.agents).sort((a, b) => (
+    (help.has(a.key) ? 0 : 1) - (help.has(b.key) ? 0 : 1) || a.name.localeCompare(b.name)));
   if (team) agents = agents.filter((a) => String(a.team_id) === team);
   if (queue) agents = agents.filter((a) => !a.queue_id || String(a.queue_id) === queue);
   let alerts = Object.values(state.alerts).sort((a, b) => (
-    (a.ack ? 1 : 0) - (b.ack ? 1 : 0) || SEVERITY[a.severity] - SEVERITY[b.severity] || (a.since || 0) - (b.since || 0)));
+    (a.kind === "help" ? 0 : 1) - (b.kind === "help" ? 0 : 1)
+    || (a.ack ? 1 : 0) - (b.ack ? 1 : 0) || SEVERITY[a.severity] - SEVERITY[b.severity]
+    || (a.since || 0) - (b.since || 0)));
   if (team) alerts = alerts.filter((a) => !a.agent || String(a.team_id) === team);
   if (queue) alerts = alerts.filter((a) => !a.queue_id || String(a.queue_id) === queue);
+  return { tiles, agents, alerts };
+}
 
-  if (config.tv) {
-    const pages = Math.max(Math.ceil(tiles.length / PAGE_QUEUES), Math.ceil(agents.length / PAGE_AGENTS), 1);
-    const page = tvPage % pages;
-    tiles = tiles.slice(page * PAGE_QUEUES, (page + 1) * PAGE_QUEUES);
-    agents = agents.slice(page * PAGE_AGENTS, (page + 1) * PAGE_AGENTS);
-    document.getElementById("page-indicator").textContent = pages > 1 ? `page ${page + 1} of ${pages}` : "";
-  }
-  document.getElementById("queues").replaceChildren(
-    ...(tiles.length ? tiles.map(queueTile) : [h("p", { class: "muted" }, "No queues yet.")]));
-  document.getElementById("agents").replaceChildren(
-    ...(agents.length ? agents.map(agentCard) : [h("p", { class: "muted" }, "Nobody is logged in.")]));
-  document.getElementById("alerts").replaceChildren(
-    ...(alerts.length ? alerts.map(alertItem) : [h("li", { class: "muted" }, "No alerts.")]));
+// The number of columns a grid lays out now (auto-fill keeps its empty tracks in the list).
+function gridColumns(el) {
+  return Math.max(1, getComputedStyle(el).gridTemplateColumns.split(" ").filter(Boolean).length);
+}
+
+const shown = (el) => Boolean(el) && el.getClientRects().length > 0;
+
+// How many agent cards fit the agents' area of the screen, whole: rows × columns (all of them
+// when a display's layout leaves the agents out).
+function agentCapacity(grid) {
+  if (!shown(grid)) return Infinity;
+  const style = getComputedStyle(grid);
+  const rowH = parseFloat(style.gridAutoRows) || 1;
+  const gap = parseFloat(style.rowGap) || 0;
+  const rows = Math.max(1, Math.floor((grid.clientHeight + gap) / (rowH + gap)));
+  return rows * gridColumns(grid);
+}
+
+// TV: one row of tiles and as many cards as fit, page after page; every agent and every
+// queue shows within one turn of the pages.
+function tvPages(tiles, agents, renderTiles) {
+  const queues = document.getElementById("queues");
+  const tileCols = shown(queues) ? gridColumns(queues) : Math.max(tiles.length, 1);
+  const tilePages = Math.max(1, Math.ceil(tiles.length / tileCols));
+  const tileSlice = (page) => tiles.slice((page % tilePages) * tileCols, (page % tilePages + 1) * tileCols);
+  renderTiles(tileSlice(0));  // every tile has the same height on the TV: the space left is known
+  const perPage = agentCapacity(document.getElementById("agents"));
+  const agentPages = Number.isFinite(perPage) ? Math.max(1, Math.ceil(agents.length / perPage)) : 1;
+  const pages = Math.max(tilePages, agentPages);
+  const page = tvPage % pages;
+  if (page % tilePages) renderTiles(tileSlice(page));
+  const first = Number.isFinite(perPage) ? (page % agentPages) * perPage : 0;
+  const indicator = document.getElementById("page-indicator");
+  indicator.textContent = pages > 1 ? `${page + 1}/${pages}` : "";
+  indicator.title = pages > 1 ? interpolate(gettext("page %(page)s of %(pages)s"), { page: page + 1, pages }, true) : "";
+  tvPerPage = perPage;
+  return agents.slice(first, first + perPage);
+}
+
+function renderBoard(state, feed, relayout = false) {
+  const help = openHelpOf(state);
+  let { tiles, agents, alerts } = visibleRows(state, boardFilters(), help);
+  const renderTiles = (list) => document.getElementById("queues").replaceChildren(
+    ...(list.length ? list.map(queueTile) : [h("p", { class: "muted" }, gettext("No queues yet."))]));
   renderBroadcasts(state);
+  const urgent = alerts.filter(isUrgent);
+  document.getElementById("urgent").replaceChildren(...urgent.map(alertItem));
+  document.getElementById("urgent").hidden = !urgent.length;
+  alerts = alerts.filter((a) => !isUrgent(a));
+  if (config.tv) agents = tvPages(tiles, agents, renderTiles);
+  else renderTiles(tiles);
+  document.getElementById("agents").replaceChildren(
+    ...(agents.length ? agents.map((row) => agentCard(row, help.get(row.key)))
+      : [h("p", { class: "muted" }, gettext("Nobody is logged in."))]));
+  document.getElementById("alerts").replaceChildren(
+    ...(alerts.length ? alerts.map(alertItem) : [h("li", { class: "muted" }, gettext("No other alerts."))]));
   const floor = state.summary.floor;
   if (floor) {
     document.getElementById("summary").textContent =
       `${floor.staffed} staffed · ${floor.available} available · ${floor.on_call} on call · ${floor.wrap_up} wrap-up · ${floor.not_ready} not ready`;
   }
   showAdherence(state);
+  announce(urgent);
   tick(feed);
+  // What was drawn after the cards (the team figures over the grid) may leave less room: lay
+  // the page out once more so that no card is cut.
+  if (config.tv && !relayout && agentCapacity(document.getElementById("agents")) !== tvPerPage) {
+    renderBoard(state, feed, true);
+  }
 }
 
 // Schedule adherence (supervisors and team leads get these fields): a card whose agent is out of
@@ -427,18 +520,115 @@ function renderMe(state, feed) {
   } else {
     target.textContent = "not logged in to the telephony";
   }
-  const open = Object.values(state.help)[0];
+  const requests = Object.values(state.help).sort((a, b) => b.at - a.at);
+  const open = requests.find((r) => (r.status || "open") === "open");
+  const taken = requests.find((r) => r.status === "taken");
   const status = document.getElementById("help-status");
   const button = document.querySelector("#help-form button");
   if (open) {
-    status.replaceChildren(`Asked at ${clock(open.at)} (${open.reason_label}) — a supervisor will come. `,
-      h("button", { class: "small secondary", dataset: { cancelHelp: open.id } }, "Cancel"));
+    status.replaceChildren(
+      interpolate(gettext("Asked at %(time)s (%(reason)s) — a supervisor will come."),
+        { time: clock(open.at), reason: open.reason_label }, true), " ",
+      h("button", { class: "small secondary", dataset: { cancelHelp: open.id } }, gettext("Cancel")));
     button.disabled = true;
+  } else if (taken) {
+    status.replaceChildren(h("strong", { dataset: { testid: "help-taker" } },
+      interpolate(gettext("%(name)s is coming"), { name: taken.taken_by }, true)),
+    " ", interpolate(gettext("(took your request at %(time)s)"), { time: clock(taken.taken_at) }, true));
+    button.disabled = false;
   } else {
     status.textContent = "";
     button.disabled = false;
   }
   tick(feed);
+}
+
+// --- attention: a tone and a desktop notification for what needs someone now ------------------
+// Help requests and red alerts that were not on the board a moment ago. The first snapshot
+// only sets what was already there (a reconnect does not ring for old news). Muting is per
+// user, kept in this browser; notifications need the browser's permission, asked from a button.
+
+const muteKey = `callfloor.floor.muted.${config.user_key || "anyone"}`;
+let announced = null;
+let audio = null;
+
+function isMuted() {
+  try { return localStorage.getItem(muteKey) === "1"; } catch (e) { return false; }
+}
+
+function setMuted(muted) {
+  try { localStorage.setItem(muteKey, muted ? "1" : "0"); } catch (e) { /* private mode: this page only */ }
+  showAttentionControls();
+}
+
+function audioContext() {
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (!Context) return null;
+  audio = audio || new Context();
+  if (audio.state === "suspended") audio.resume().catch(() => {});
+  return audio;
+}
+
+// Two short tones (three for a help request): a cue that carries across a room, not a siren.
+function chime(help) {
+  const context = audioContext();
+  if (!context) return;
+  const notes = help ? [880, 660, 880] : [660, 880];
+  notes.forEach((frequency, i) => {
+    const start = context.currentTime + i * 0.22;
+    const oscillator = context.createOscillator();
+    const gain = context.createGain();
+    oscillator.type = "sine";
+    oscillator.frequency.value = frequency;
+    gain.gain.setValueAtTime(0.0001, start);
+    gain.gain.exponentialRampToValueAtTime(0.3, start + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.18);
+    oscillator.connect(gain).connect(context.destination);
+    oscillator.start(start);
+    oscillator.stop(start + 0.2);
+  });
+}
+
+function notify(alert) {
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  const title = alert.kind === "help" ? gettext("Help request") : gettext("Red alert");
+  try {
+    const note = new Notification(title, { body: alert.text, tag: alert.key, lang: document.documentElement.lang });
+    note.onclick = () => { window.focus(); note.close(); };
+  } catch (e) { /* a browser that allows notifications only from a service worker */ }
+}
+
+function announce(urgent) {
+  const keys = urgent.map((a) => a.key);
+  if (announced === null) { announced = new Set(keys); return; }
+  const fresh = urgent.filter((a) => !announced.has(a.key));
+  for (const key of keys) announced.add(key);
+  if (!fresh.length || isMuted()) return;
+  chime(fresh.some((a) => a.kind === "help"));
+  fresh.slice(0, 3).forEach(notify);
+}
+
+function showAttentionControls() {
+  const mute = document.getElementById("mute-alerts");
+  if (mute) {
+    const muted = isMuted();
+    mute.setAttribute("aria-pressed", String(muted));
+    mute.textContent = muted ? gettext("Alerts muted: turn on") : gettext("Mute alerts");
+  }
+  const allow = document.getElementById("allow-notifications");
+  if (allow) allow.hidden = !("Notification" in window) || Notification.permission !== "default";
+}
+
+function wireAttentionControls() {
+  showAttentionControls();
+  document.getElementById("mute-alerts")?.addEventListener("click", () => {
+    audioContext();  // the click lets the page play the tone later
+    setMuted(!isMuted());
+  });
+  document.getElementById("allow-notifications")?.addEventListener("click", () => {
+    audioContext();
+    Notification.requestPermission().then(showAttentionControls, showAttentionControls);
+  });
 }
 
 // --- wiring -----------------------------------------------------------------------------------
@@ -460,6 +650,15 @@ setInterval(() => tick(feed), 1000);
 if (config.tv) {
   document.documentElement.requestFullscreen?.().catch(() => {});
   setInterval(() => { tvPage += 1; if (feed.state) render(feed.state, feed); }, ROTATE_MS);
+}
+if (config.mode !== "me") {
+  wireAttentionControls();
+  // A new screen size (or a TV's full screen) fits a new number of cards.
+  let resizing = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizing);
+    resizing = setTimeout(() => { if (feed.state) render(feed.state, feed); }, 150);
+  });
 }
 
 const flash = (error) => alert(error.message);  // eslint-disable-line no-alert
