@@ -7,8 +7,10 @@ so a role means the same thing everywhere.
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from rest_framework.permissions import BasePermission
 
 from agents.roles import STAFF_ROLES, Role
@@ -81,9 +83,51 @@ class HasRole(BasePermission):
         return has_role(request.user, *self.roles)
 
 
+# --- team scope: a team lead reads and acts on their own teams' agents ---------------------------
+
+# Roles that read every agent's profile, evaluations and reports.
+WHOLE_FLOOR_READERS = (Role.QA_ANALYST, Role.SUPERVISOR, Role.ADMIN)
+
+
+def team_leads_read_whole_floor() -> bool:
+    """The site's choice (`CALLFLOOR_TEAM_LEADS_READ_WHOLE_FLOOR`): team leads may read every
+    team's agents. Acting on an agent (approving, screening, editing) stays with their own."""
+    return bool(getattr(settings, "CALLFLOOR_TEAM_LEADS_READ_WHOLE_FLOOR", False))
+
+
+def reads_every_agent(user) -> bool:
+    if has_role(user, *WHOLE_FLOOR_READERS):
+        return True
+    return has_role(user, Role.TEAM_LEAD) and team_leads_read_whole_floor()
+
+
+def leads_agent(user, agent) -> bool:
+    """`user` is a team lead and `agent` is in a team they lead."""
+    if agent is None or agent.team_id is None or not has_role(user, Role.TEAM_LEAD):
+        return False
+    return teams_led_by(user).filter(pk=agent.team_id).exists()
+
+
+def readable_agents_q(user, prefix: str = "") -> Q | None:
+    """The Q over `<prefix>` (an Agent relation such as "agent__", or "" for Agent itself) that
+    the agents `user` may read satisfy; None when they read every agent.
+
+    An agent reads themself; a team lead also the agents of the teams they lead."""
+    if reads_every_agent(user):
+        return None
+    condition = Q(pk__in=[])
+    own = agent_of(user)
+    if own is not None:
+        condition |= Q(**{f"{prefix}pk": own.pk})
+    if has_role(user, Role.TEAM_LEAD):
+        condition |= Q(**{f"{prefix}team__lead": user})
+    return condition
+
+
 def can_see_agent(user, agent) -> bool:
-    """Staff see every agent; an agent sees only themself."""
-    if is_staff_role(user):
+    """QA analysts, supervisors and admins see every agent; a team lead the agents of their
+    teams (every agent when the site allows it); an agent only themself."""
+    if reads_every_agent(user) or leads_agent(user, agent):
         return True
     own = agent_of(user)
     return own is not None and own.pk == agent.pk

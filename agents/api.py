@@ -19,7 +19,7 @@ IsAdmin = HasRole.of(Role.ADMIN)
 
 
 class TeamOutput(serializers.ModelSerializer):
-    lead = serializers.CharField(source="lead.username", default=None)
+    lead = serializers.CharField(source="lead.username", default=None, allow_null=True)
 
     class Meta:
         model = Team
@@ -28,8 +28,8 @@ class TeamOutput(serializers.ModelSerializer):
 
 class AgentOutput(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username")
-    team = serializers.PrimaryKeyRelatedField(read_only=True)
-    team_name = serializers.CharField(source="team.name", default=None)
+    team = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    team_name = serializers.CharField(source="team.name", default=None, allow_null=True)
     aliases = serializers.SerializerMethodField()
 
     class Meta:
@@ -114,7 +114,9 @@ class AgentListApi(ListAPIView):
         username = serializers.RegexField(r"^[\w.@+-]{1,150}$")
         display_name = serializers.CharField(max_length=150)
         employee_number = serializers.CharField(max_length=32)
-        team = _TeamField(queryset=Team.objects.all(), allow_null=True, required=False)
+        team = _TeamField(
+            queryset=Team.objects.all(), allow_null=True, required=False, default=None
+        )
         aliases = serializers.ListField(
             child=serializers.CharField(max_length=200), required=False, default=list
         )

@@ -2,17 +2,16 @@
 
 from django.db.models import QuerySet
 
-from agents.access import agent_of, is_staff_role
+from agents.access import readable_agents_q
 from agents.models import Agent, Team
 
 
 def agent_list_visible_to(user) -> QuerySet[Agent]:
-    """Staff see every agent; an agent sees only themself."""
+    """QA analysts, supervisors and admins see every agent; a team lead their teams' agents
+    (every agent when the site allows it); an agent only themself."""
     qs = Agent.objects.select_related("team", "user").prefetch_related("aliases")
-    if is_staff_role(user):
-        return qs
-    own = agent_of(user)
-    return qs.filter(pk=own.pk) if own else qs.none()
+    condition = readable_agents_q(user)
+    return qs if condition is None else qs.filter(condition)
 
 
 def team_list() -> QuerySet[Team]:

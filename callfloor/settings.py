@@ -246,6 +246,9 @@ CALLFLOOR_HANDOVER_ACK_MINUTES = int(env_str("CALLFLOOR_HANDOVER_ACK_MINUTES", "
 CALLFLOOR_SWAP_MIN_NOTICE_HOURS = int(env_str("CALLFLOOR_SWAP_MIN_NOTICE_HOURS", "24"))
 CALLFLOOR_MIN_REST_HOURS = int(env_str("CALLFLOOR_MIN_REST_HOURS", "11"))
 CALLFLOOR_LATE_GRACE_MINUTES = int(env_str("CALLFLOOR_LATE_GRACE_MINUTES", "0"))
+# Team leads read (never act on) the agents of every team, not only their own: profiles,
+# evaluations, appeals, schedules, leave, attendance and reports.
+CALLFLOOR_TEAM_LEADS_READ_WHOLE_FLOOR = env_bool("CALLFLOOR_TEAM_LEADS_READ_WHOLE_FLOOR")
 # Minutes out of adherence (scheduled activity vs state) before the board marks the agent.
 CALLFLOOR_ADHERENCE_THRESHOLD_MINUTES = float(env_str("CALLFLOOR_ADHERENCE_THRESHOLD_MINUTES", "5"))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.access import agent_of, has_role, is_staff_role
+from agents.access import agent_of, can_see_agent, has_role, is_staff_role
 from agents.roles import Role
 from qa.models import Appeal, Evaluation, PanelMember, QaSettings, Seat
 
@@ -22,8 +22,10 @@ def owns_evaluation(user, evaluation: Evaluation) -> bool:
 def can_view_evaluation(user, evaluation: Evaluation) -> bool:
     if not evaluation.is_released:
         return evaluation.evaluator_id == user.pk or is_qa_manager(user)
-    if is_staff_role(user) or owns_evaluation(user, evaluation):
+    if owns_evaluation(user, evaluation) or can_see_agent(user, evaluation.agent):
         return True
+    if is_staff_role(user):  # a team lead of another team: only from an appeal's panel seat
+        return PanelMember.objects.filter(user=user, appeal__evaluation=evaluation).exists()
     return agent_of(user) is not None and QaSettings.load().transparency
 
 
@@ -54,10 +56,8 @@ def can_revise_evaluation(user, evaluation: Evaluation) -> bool:
 
 
 def can_view_appeal(user, appeal: Appeal) -> bool:
-    if is_staff_role(user):
-        return True
-    own = agent_of(user)
-    return own is not None and own.pk == appeal.agent_id
+    """The agent, whoever reads the agent (a team lead: their teams'), and the panel."""
+    return can_see_agent(user, appeal.agent) or panel_seat(user, appeal) is not None
 
 
 def can_screen(user, appeal: Appeal) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from agents.access import agent_of, has_role, is_staff_role
+from agents.access import agent_of, has_role, is_staff_role, readable_agents_q
 from agents.models import Agent, AuditEntry
 from agents.roles import Role
 from qa import calibration, sampling
@@ -24,6 +24,7 @@ from qa.models import (
     EvaluationStatus,
     GreatCall,
     NominationStatus,
+    PanelMember,
     PickStatus,
     QaSettings,
     RuleStatus,
@@ -43,7 +44,13 @@ def evaluations_visible_to(user) -> QuerySet[Evaluation]:
         return qs
     released = qs.filter(status=EvaluationStatus.RELEASED)
     if is_staff_role(user):
-        return released
+        # A team lead: their teams' agents (every agent when the site allows it), and the
+        # evaluations under an appeal whose panel they sit on.
+        scope = readable_agents_q(user, "agent__")
+        if scope is None:
+            return released
+        panel = Appeal.objects.filter(panel__user=user).values("evaluation_id")
+        return released.filter(scope | Q(pk__in=panel))
     own = agent_of(user)
     if own is None:
         return qs.none()
@@ -57,7 +64,10 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
         "agent__team", "evaluation__evaluator", "evaluation__scorecard_version__scorecard"
     )
     if is_staff_role(user):
-        return qs
+        scope = readable_agents_q(user, "agent__")
+        if scope is None:
+            return qs
+        return qs.filter(scope | Q(pk__in=PanelMember.objects.filter(user=user).values("appeal")))
     own = agent_of(user)
     return qs.filter(agent=own) if own else qs.none()
 
@@ -228,9 +238,11 @@ def rule_verification(rule: SamplingRule, agent: Agent | None = None) -> list[Ag
     return results
 
 
-def appeal_stats() -> dict:
-    """Appeals and their outcomes per evaluator, per agent and per criterion."""
+def appeal_stats(*, user=None) -> dict:
+    """Appeals and their outcomes per evaluator, per agent and per criterion (the agents'
+    rows only for the agents `user` reads: a team lead's own teams)."""
     items = AppealItem.objects.filter(appeal__status=AppealStatus.DECIDED)
+    scope = readable_agents_q(user, "appeal__agent__") if user is not None else None
     per_evaluator = (
         items.values("appeal__evaluation__evaluator__username")
         .annotate(appealed=Count("id"), upheld=Count("id", filter=Q(decision=Decision.UPHELD)))
@@ -242,7 +254,8 @@ def appeal_stats() -> dict:
         .annotate(n=Count("id"))
     )
     per_agent = (
-        items.values("appeal__agent__display_name")
+        (items if scope is None else items.filter(scope))
+        .values("appeal__agent__display_name")
         .annotate(appealed=Count("id"), upheld=Count("id", filter=Q(decision=Decision.UPHELD)))
         .order_by("appeal__agent__display_name")
     )

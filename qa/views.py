@@ -846,4 +846,4 @@ def library_feature(request, nomination_id: int):
 
 @role_required(*STAFF_ROLES)
 def stats(request):
-    return _render(request, "qa/stats.html", {"stats": selectors.appeal_stats()})
+    return _render(request, "qa/stats.html", {"stats": selectors.appeal_stats(user=request.user)})

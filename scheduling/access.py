@@ -1,6 +1,6 @@
 """Who may see and act on handovers, schedules, swaps, leave and attendance."""
 
-from agents.access import has_role, teams_led_by
+from agents.access import has_role, team_leads_read_whole_floor, teams_led_by
 from agents.roles import Role
 
 LEADS = (Role.TEAM_LEAD, Role.SUPERVISOR, Role.ADMIN)
@@ -43,6 +43,20 @@ def managed_teams(user):
     if has_role(user, Role.TEAM_LEAD):
         return teams_led_by(user)
     return Team.objects.none()
+
+
+def readable_teams(user):
+    """The teams whose schedules and attendance `user` reads: the teams they manage, or every
+    team for a team lead when the site lets team leads read the whole floor."""
+    from agents.models import Team
+
+    if has_role(user, Role.TEAM_LEAD) and team_leads_read_whole_floor():
+        return Team.objects.all()
+    return managed_teams(user)
+
+
+def team_lead_reads_every_team(user) -> bool:
+    return has_role(user, Role.TEAM_LEAD) and team_leads_read_whole_floor()
 
 
 def can_decide_for_agent(user, agent) -> bool:

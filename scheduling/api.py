@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
@@ -16,6 +14,7 @@ from agents.access import HasRole, agent_of
 from agents.models import Agent, Team
 from agents.roles import Role
 from callfloor.errors import DomainError, error_body
+from callfloor.query import day_field, id_field
 from scheduling import access, selectors, services
 from scheduling.models import (
     ActivityKind,
@@ -45,8 +44,10 @@ def _not_found() -> DomainError:
 
 
 class HandoverCaseOutput(serializers.ModelSerializer):
-    source_agent = serializers.CharField(source="source_agent.display_name", default=None)
-    outcome_by = serializers.CharField(source="outcome_by.username", default=None)
+    source_agent = serializers.CharField(
+        source="source_agent.display_name", default=None, allow_null=True
+    )
+    outcome_by = serializers.CharField(source="outcome_by.username", default=None, allow_null=True)
     carried_from = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
@@ -330,8 +331,8 @@ class StaffingApi(APIView):
         class Meta:
             ref_name = "StaffingInput"
 
-        queue = serializers.IntegerField()
-        day = serializers.DateField()
+        queue = id_field()
+        day = day_field()
         shrinkage = serializers.FloatField(min_value=0, max_value=0.95, default=0.3)
         max_occupancy = serializers.FloatField(min_value=0.05, max_value=1, default=0.85)
 
@@ -393,17 +394,23 @@ class ShiftListApi(APIView):
             rows.is_valid(raise_exception=True)
             return [services.ActivityInput(**row) for row in rows.validated_data]
 
-    @extend_schema(responses=ShiftOutput(many=True))
+    class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ShiftListFilter"
+
+        week = day_field(help_text="a day of the week (YYYY-MM-DD)")
+        team = id_field(required=False, help_text="the team (leads choose one)")
+
+    @extend_schema(parameters=[FilterSerializer], responses=ShiftOutput(many=True))
     def get(self, request):
-        try:
-            week = selectors.monday_of(date.fromisoformat(request.query_params.get("week", "")))
-        except ValueError:
-            raise DomainError("Give the week as a date (YYYY-MM-DD).", field="week") from None
+        query = self.FilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        week = selectors.monday_of(query.validated_data["week"])
         start, end = services.week_bounds(week)
         if access.has_lead_role(request.user):
             team = (
-                access.managed_teams(request.user)
-                .filter(pk=request.query_params.get("team") or 0)
+                access.readable_teams(request.user)
+                .filter(pk=query.validated_data.get("team") or 0)
                 .first()
             )
             if team is None:
@@ -511,7 +518,9 @@ class RuleOutput(serializers.Serializer):
 
 class SwapOutput(serializers.ModelSerializer):
     requester_name = serializers.CharField(source="requester.display_name")
-    colleague_name = serializers.CharField(source="colleague.display_name", default=None)
+    colleague_name = serializers.CharField(
+        source="colleague.display_name", default=None, allow_null=True
+    )
     requester_shift = ShiftOutput()
     colleague_shift = ShiftOutput(allow_null=True)
     rules = serializers.SerializerMethodField()
@@ -658,7 +667,7 @@ class SwapRefuseApi(_SwapAction):
 
 class LeaveOutput(serializers.ModelSerializer):
     agent_name = serializers.CharField(source="agent.display_name")
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
 
     class Meta:
         model = LeaveRequest
@@ -775,14 +784,14 @@ class AttendanceApi(APIView):
         class Meta:
             ref_name = "AttendanceInput"
 
-        team = serializers.IntegerField()
-        day = serializers.DateField()
+        team = id_field()
+        day = day_field()
 
     @extend_schema(parameters=[InputSerializer], responses=AttendanceRowOutput(many=True))
     def get(self, request):
         data = self.InputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
-        team = access.managed_teams(request.user).filter(pk=data.validated_data["team"]).first()
+        team = access.readable_teams(request.user).filter(pk=data.validated_data["team"]).first()
         if team is None:
             raise DomainError("Choose a team you manage.", field="team")
         sheet = selectors.attendance_day(team=team, day=data.validated_data["day"])

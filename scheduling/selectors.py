@@ -14,7 +14,7 @@ from agents.roles import Role
 from callfloor.zone import site_zone
 from scheduling import attendance as att
 from scheduling import conf
-from scheduling.access import MANAGERS
+from scheduling.access import MANAGERS, team_lead_reads_every_team
 from scheduling.models import (
     Briefing,
     BriefingRead,
@@ -160,7 +160,7 @@ def swaps_visible_to(user) -> QuerySet[SwapRequest]:
     qs = SwapRequest.objects.select_related(
         "requester__team", "colleague", "requester_shift", "colleague_shift", "decided_by"
     )
-    if has_role(user, *MANAGERS):
+    if has_role(user, *MANAGERS) or team_lead_reads_every_team(user):
         return qs
     condition = Q(pk__in=[])
     if has_role(user, Role.TEAM_LEAD):
@@ -173,7 +173,7 @@ def swaps_visible_to(user) -> QuerySet[SwapRequest]:
 
 def leave_visible_to(user) -> QuerySet[LeaveRequest]:
     qs = LeaveRequest.objects.select_related("agent__team", "decided_by")
-    if has_role(user, *MANAGERS):
+    if has_role(user, *MANAGERS) or team_lead_reads_every_team(user):
         return qs
     condition = Q(pk__in=[])
     if has_role(user, Role.TEAM_LEAD):

@@ -567,7 +567,7 @@ def leave_cancel(request, leave_id: int):
 
 def _sheet_request(request):
     """Team, and either a day (?day=) or a month (?month=YYYY-MM) from the query."""
-    teams = list(access.managed_teams(request.user))
+    teams = list(access.readable_teams(request.user))
     team_id = request.GET.get("team", "")
     team = next((t for t in teams if str(t.pk) == team_id), teams[0] if teams else None)
     month = request.GET.get("month", "")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 
 ROLES = ["anonymous", "agent", "team_lead", "qa_analyst", "supervisor", "admin"]
@@ -27,9 +28,15 @@ class Case:
     kwargs: dict | Callable[[Any], dict] = field(default_factory=dict)
     data: dict | Callable[[Any], dict] | None = None
     api: bool = True
+    # Django settings in force for the request (e.g. the site's team-lead reading scope).
+    settings: dict = field(default_factory=dict)
+    # Tells two cases of one URL and method apart in the test ids.
+    label: str = ""
 
     def id(self) -> str:
-        return f"{self.method.upper()} {self.url_name}"
+        extra = "".join(f" {k}={v}" for k, v in self.settings.items())
+        label = f" [{self.label}]" if self.label else ""
+        return f"{self.method.upper()} {self.url_name}{label}{extra}"
 
     def expected(self, role: str) -> int:
         if role in self.expect:
@@ -55,7 +62,7 @@ def check_case(case: Case, cast, role: str) -> None:
     kwargs = case.kwargs(cast) if callable(case.kwargs) else case.kwargs
     data = case.data(cast) if callable(case.data) else case.data
     url = reverse(case.url_name, kwargs=kwargs)
-    with transaction.atomic():
+    with transaction.atomic(), override_settings(**case.settings):
         if case.api:
             response = getattr(client, case.method)(url, data, format="json")
         else:

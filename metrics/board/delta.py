@@ -91,6 +91,12 @@ class Viewer:
         return self.queue_ids is None or queue_id in self.queue_ids
 
     @property
+    def header_key(self) -> str:
+        """The summary entry this viewer gets as its header (`floor`): the floor's, or for a
+        team lead scoped to their teams, the counts of their teams' agents."""
+        return "floor" if self.everything else team_summary_key(self.teams)
+
+    @property
     def supervises(self) -> bool:
         return self.everything or self.queues
 
@@ -98,6 +104,8 @@ class Viewer:
         if self.everything or section == "broadcasts":
             return True
         if section == "summary":
+            if is_header(entry.get("key", "")):
+                return self.queues and entry["key"] == self.header_key
             team_id = entry.get("team_id")
             return self.queues and (team_id is None or team_id in self.teams)
         if section == "alerts" and entry.get("kind") in SUPERVISION_ALERTS:
@@ -119,8 +127,24 @@ class Viewer:
         return {name: value for name, value in entry.items() if name not in SUPERVISION_FIELDS}
 
 
+def team_summary_key(teams) -> str:
+    """The key of the header counts over the agents of `teams` (a team lead's teams)."""
+    return "teams:" + ",".join(str(team) for team in sorted(teams))
+
+
+def is_header(key: str) -> bool:
+    """The floor's header counts (`floor`) or a set of teams' (`teams:1,3`)."""
+    return key == "floor" or key.startswith("teams:")
+
+
+def _as_header(entry: dict) -> dict:
+    return {**entry, "key": "floor"}
+
+
 def filter_snapshot(snapshot: dict, viewer: Viewer) -> dict:
-    return {
+    """The snapshot as `viewer` receives it; a scoped team lead's header (`summary.floor`)
+    counts their teams' agents, not the floor's."""
+    cut = {
         section: {
             key: viewer.shown(section, entry)
             for key, entry in snapshot.get(section, {}).items()
@@ -128,6 +152,11 @@ def filter_snapshot(snapshot: dict, viewer: Viewer) -> dict:
         }
         for section in SECTIONS
     }
+    if viewer.header_key != "floor":
+        own = cut["summary"].pop(viewer.header_key, None)
+        if own is not None:
+            cut["summary"]["floor"] = _as_header(own)
+    return cut
 
 
 def filter_delta(delta: dict, viewer: Viewer) -> dict:
@@ -139,8 +168,20 @@ def filter_delta(delta: dict, viewer: Viewer) -> dict:
         return delta
     sets: dict[str, dict] = {}
     removes: dict[str, list[str]] = {s: list(k) for s, k in delta.get("remove", {}).items()}
+    header = viewer.header_key
+    renamed = header != "floor"
+    if renamed:  # the header: only the viewer's own counts, sent as `floor`
+        gone = removes.pop("summary", [])
+        kept = [key for key in gone if not is_header(key)]
+        kept += ["floor"] if header in gone else []
+        if kept:
+            removes["summary"] = kept
     for section, entries in delta.get("set", {}).items():
         for key, entry in entries.items():
+            if renamed and section == "summary" and is_header(key):
+                if key == header and viewer.sees(section, entry):
+                    sets.setdefault(section, {})["floor"] = _as_header(entry)
+                continue
             if viewer.sees(section, entry):
                 sets.setdefault(section, {})[key] = viewer.shown(section, entry)
             else:

@@ -158,6 +158,11 @@ class DisplayViewer(Viewer):
 
     whole_site: bool = False
 
+    @property
+    def header_key(self) -> str:
+        """A wall shows the floor's header counts (a team lead's board shows their teams')."""
+        return "floor"
+
     def sees(self, section: str, entry: dict) -> bool:
         if section == "help":
             return False

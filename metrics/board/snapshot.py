@@ -19,9 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from agents.models import Agent
+from agents.models import Agent, Team
 from callfloor.zone import site_zone
-from metrics.board.delta import Viewer
+from metrics.board.delta import Viewer, team_summary_key
 from metrics.models import (
     Activity,
     AgentState,
@@ -194,6 +194,7 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
             "floor": {"key": "floor", **summary},
             "thresholds": {"key": "thresholds", "bands": limits},
             **added["summary"],
+            **_team_summaries(agents),
         },
         "queues": queue_entries,
         "agents": agents,
@@ -284,6 +285,27 @@ def _count(counts: dict, status: str, activity: str) -> None:
         counts["not_ready"] += 1
     else:
         counts["available"] += 1
+
+
+def _team_summaries(agents: dict[str, dict]) -> dict[str, dict]:
+    """The header of each team lead scoped to their teams: the floor's counts over the agents
+    of the teams they lead (one entry per distinct set of teams)."""
+    led: dict[int, set[int]] = defaultdict(set)
+    for team_id, lead_id in Team.objects.filter(lead__isnull=False).values_list("pk", "lead_id"):
+        led[lead_id].add(team_id)
+    per_team: dict[int, dict] = defaultdict(_empty_staffing)
+    for row in agents.values():
+        if row["team_id"] is not None:
+            _count(per_team[row["team_id"]], row["status"], row["activity"])
+    summaries = {}
+    for teams in {frozenset(teams) for teams in led.values()}:
+        key = team_summary_key(teams)
+        counts = _empty_staffing()
+        for team_id in teams:
+            for name, value in per_team.get(team_id, {}).items():
+                counts[name] += value
+        summaries[key] = {"key": key, **counts}
+    return summaries
 
 
 def _queue_staffing(site: str, queues: list[Queue]) -> dict[int, dict]:

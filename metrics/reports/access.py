@@ -1,6 +1,6 @@
 """Who may see which report: agents their own, team leads their team, supervisors everything."""
 
-from agents.access import agent_of, has_role, teams_led_by
+from agents.access import agent_of, has_role, leads_agent, team_leads_read_whole_floor
 from agents.roles import Role
 
 EVERYTHING = (Role.SUPERVISOR, Role.ADMIN)
@@ -16,20 +16,20 @@ def can_see_some_report(user) -> bool:
     return has_role(user, *ANY_REPORT)
 
 
+def _team_lead_reads_every_team(user) -> bool:
+    return has_role(user, Role.TEAM_LEAD) and team_leads_read_whole_floor()
+
+
 def can_see_team_report(user, team) -> bool:
-    if can_see_all_reports(user):
+    if can_see_all_reports(user) or _team_lead_reads_every_team(user):
         return True
     return has_role(user, Role.TEAM_LEAD) and team.lead_id == user.pk
 
 
 def can_see_agent_report(user, agent) -> bool:
-    if can_see_all_reports(user):
+    if can_see_all_reports(user) or _team_lead_reads_every_team(user):
         return True
-    if (
-        has_role(user, Role.TEAM_LEAD)
-        and agent.team_id is not None
-        and teams_led_by(user).filter(pk=agent.team_id).exists()
-    ):
+    if leads_agent(user, agent):
         return True
     own = agent_of(user)
     return has_role(user, Role.AGENT) and own is not None and own.pk == agent.pk

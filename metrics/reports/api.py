@@ -1,24 +1,44 @@
 """Report API: the same reports as the pages, as JSON (thin views over `reports.history`)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from callfloor.query import day_field, id_field
 from metrics.reports import access as report_access
 from metrics.reports import history
 from metrics.reports import selectors as report_selectors
 
-RANGE_PARAMS = [
-    OpenApiParameter("start", str, description="first local day, YYYY-MM-DD"),
-    OpenApiParameter("end", str, description="last local day, YYYY-MM-DD (inclusive)"),
-    OpenApiParameter(
-        "grain", str, enum=list(history.GRAINS), description="15/30/60 min, day, week or month"
-    ),
-]
-QUEUE_PARAM = OpenApiParameter("queue", int, description="one queue (default: every queue)")
+# The same words as the report pages.
+DAY_MESSAGES = {"invalid": "Use a date like 2026-01-31."}
+
+
+class RangeFilter(serializers.Serializer):
+    """The range of a report (the page's parameters)."""
+
+    start = day_field(
+        required=False,
+        error_messages=DAY_MESSAGES,
+        help_text="first local day (default: six days ago)",
+    )
+    end = day_field(
+        required=False,
+        error_messages=DAY_MESSAGES,
+        help_text="last local day, inclusive (default: today)",
+    )
+    grain = serializers.ChoiceField(
+        choices=list(history.GRAINS),
+        required=False,
+        help_text="15/30/60 min, day, week or month (default: day)",
+    )
+
+
+class QueueRangeFilter(RangeFilter):
+    queue = id_field(required=False, help_text="one queue (default: every queue)")
+
 
 ReportOutput = inline_serializer(
     "Report",
@@ -50,11 +70,21 @@ def as_json(report: history.Report) -> dict:
     }
 
 
+def _query(request, filters: type[RangeFilter] = RangeFilter) -> dict:
+    query = filters(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
 def _span(request) -> history.ReportRange:
-    params = request.query_params
-    return history.ReportRange.parse(
-        start=params.get("start"), end=params.get("end"), grain=params.get("grain") or "day"
-    )
+    params = _query(request)
+    days = {k: params[k].isoformat() if k in params else None for k in ("start", "end")}
+    return history.ReportRange.parse(**days, grain=params.get("grain") or "day")
+
+
+def _queue(request) -> str | None:
+    queue = _query(request, QueueRangeFilter).get("queue")
+    return None if queue is None else str(queue)
 
 
 def _require(allowed: bool) -> None:
@@ -65,17 +95,17 @@ def _require(allowed: bool) -> None:
 class QueueReportApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[*RANGE_PARAMS, QUEUE_PARAM], responses=ReportOutput)
+    @extend_schema(parameters=[QueueRangeFilter], responses=ReportOutput)
     def get(self, request):
         _require(report_access.can_see_all_reports(request.user))
-        queues = report_selectors.report_queues(queue_param=request.query_params.get("queue"))
+        queues = report_selectors.report_queues(queue_param=_queue(request))
         return Response(as_json(history.queue_report(queues=queues, span=_span(request))))
 
 
 class SiteReportApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=RANGE_PARAMS, responses=ReportOutput)
+    @extend_schema(parameters=[RangeFilter], responses=ReportOutput)
     def get(self, request):
         _require(report_access.can_see_all_reports(request.user))
         return Response(as_json(history.site_report(span=_span(request))))
@@ -84,17 +114,17 @@ class SiteReportApi(APIView):
 class AbandonedReportApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[*RANGE_PARAMS, QUEUE_PARAM], responses=ReportOutput)
+    @extend_schema(parameters=[QueueRangeFilter], responses=ReportOutput)
     def get(self, request):
         _require(report_access.can_see_all_reports(request.user))
-        queues = report_selectors.report_queues(queue_param=request.query_params.get("queue"))
+        queues = report_selectors.report_queues(queue_param=_queue(request))
         return Response(as_json(history.abandoned_report(queues=queues, span=_span(request))))
 
 
 class AgentReportApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=RANGE_PARAMS, responses=ReportOutput)
+    @extend_schema(parameters=[RangeFilter], responses=ReportOutput)
     def get(self, request, agent_id: int):
         agent = report_selectors.report_agent(user=request.user, agent_id=agent_id)
         return Response(as_json(history.agent_report(agent=agent, span=_span(request))))
@@ -103,7 +133,7 @@ class AgentReportApi(APIView):
 class TeamReportApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=RANGE_PARAMS, responses=ReportOutput)
+    @extend_schema(parameters=[RangeFilter], responses=ReportOutput)
     def get(self, request, team_id: int):
         team = report_selectors.report_team(user=request.user, team_id=team_id)
         return Response(as_json(history.team_report(team=team, span=_span(request))))

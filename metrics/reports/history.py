@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from callfloor.errors import DomainError
+from callfloor.query import FIRST_DAY, LAST_DAY
 from callfloor.zone import site_zone
 from metrics import kpi
 from metrics.models import (
@@ -162,9 +163,12 @@ class ReportRange:
             if not text:
                 return default
             try:
-                return date.fromisoformat(text)
+                value = date.fromisoformat(text)
             except ValueError:
                 raise DomainError("Use a date like 2026-01-31.", field=name) from None
+            if not FIRST_DAY <= value <= LAST_DAY:  # the zone and interval maths overflow
+                raise DomainError(f"Use a date between {FIRST_DAY} and {LAST_DAY}.", field=name)
+            return value
 
         first = day(start, "start", today - timedelta(days=6))
         last = day(end, "end", today)

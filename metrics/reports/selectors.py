@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from agents.access import agent_of, has_role, teams_led_by
+from agents.access import agent_of, has_role, team_leads_read_whole_floor, teams_led_by
 from agents.models import Agent, Team
 from agents.roles import Role
 from callfloor.errors import DomainError
@@ -49,7 +49,9 @@ def report_choices(*, user) -> dict:
             "teams": list(Team.objects.all()),
             "agents": list(Agent.objects.filter(active=True)),
         }
-    teams = list(teams_led_by(user)) if has_role(user, Role.TEAM_LEAD) else []
+    teams = []
+    if has_role(user, Role.TEAM_LEAD):
+        teams = list(Team.objects.all() if team_leads_read_whole_floor() else teams_led_by(user))
     agents = list(Agent.objects.filter(team__in=teams, active=True))
     own = agent_of(user)
     if own is not None and has_role(user, Role.AGENT) and own not in agents:

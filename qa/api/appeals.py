@@ -23,8 +23,10 @@ from qa.models import (
 
 class AppealOutput(serializers.ModelSerializer):
     agent_name = serializers.CharField(source="agent.display_name")
-    screened_by = serializers.CharField(source="screened_by.username", default=None)
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    screened_by = serializers.CharField(
+        source="screened_by.username", default=None, allow_null=True
+    )
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
     items = serializers.SerializerMethodField()
     panel = serializers.SerializerMethodField()
 
@@ -108,10 +110,22 @@ class AppealListApi(APIView):
         evaluation = serializers.IntegerField()
         items = AppealItemInput(many=True, allow_empty=False)
 
-    @extend_schema(responses=AppealOutput(many=True))
+    class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AppealListFilter"
+
+        scope = serializers.ChoiceField(
+            choices=["screening", "panel"],
+            required=False,
+            help_text="screening: the appeals you screen; panel: those whose panel you sit on",
+        )
+
+    @extend_schema(parameters=[FilterSerializer], responses=AppealOutput(many=True))
     def get(self, request):
+        query = self.FilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         qs = selectors.appeals_visible_to(request.user)
-        scope = request.query_params.get("scope")
+        scope = query.validated_data.get("scope")
         if scope == "screening":
             qs = selectors.screening_queue(request.user)
         elif scope == "panel":

@@ -22,7 +22,9 @@ from qa.models import (
 
 class CalibrationOutput(serializers.ModelSerializer):
     participants = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
-    reference_by = serializers.CharField(source="reference_by.username", default=None)
+    reference_by = serializers.CharField(
+        source="reference_by.username", default=None, allow_null=True
+    )
 
     class Meta:
         model = CalibrationSession

@@ -32,7 +32,7 @@ class StatsApi(APIView):
         )
     )
     def get(self, request):
-        return Response(selectors.appeal_stats())
+        return Response(selectors.appeal_stats(user=request.user))
 
 
 class SettingsOutput(serializers.ModelSerializer):

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from agents.access import has_role
 from agents.models import Agent
 from agents.roles import Role
+from callfloor.query import id_field
 from metrics.models import QueueCall
 from qa import access, selectors, services
 from qa.api.common import deny, name_input_components, not_found
@@ -123,11 +124,19 @@ class EvaluationListApi(APIView):
         call = serializers.PrimaryKeyRelatedField(queryset=QueueCall.objects.all(), required=False)
         recording_id = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(responses=EvaluationOutput(many=True))
+    class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "EvaluationListFilter"
+
+        agent = id_field(required=False, help_text="one agent's evaluations")
+
+    @extend_schema(parameters=[FilterSerializer], responses=EvaluationOutput(many=True))
     def get(self, request):
+        query = self.FilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         qs = selectors.evaluations_visible_to(request.user)
-        if "agent" in request.query_params:
-            qs = qs.filter(agent_id=request.query_params["agent"])
+        if "agent" in query.validated_data:
+            qs = qs.filter(agent_id=query.validated_data["agent"])
         return Response(EvaluationOutput(qs[:200], many=True, context={"request": request}).data)
 
     @extend_schema(request=InputSerializer, responses={201: EvaluationOutput})

@@ -23,7 +23,7 @@ from qa.models import (
 
 
 class RuleOutput(serializers.ModelSerializer):
-    team = serializers.CharField(source="team.name", default=None)
+    team = serializers.CharField(source="team.name", default=None, allow_null=True)
     queues = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     description = serializers.CharField(source="describe")
     effective_end = serializers.DateField()

@@ -1,11 +1,8 @@
 """Complaint API: thin views over selectors and services (one view per operation)."""
 
-from datetime import date
-
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
-    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     inline_serializer,
@@ -15,8 +12,9 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agents.access import HasRole
+from agents.access import HasRole, readable_agents_q
 from callfloor.errors import DomainError
+from callfloor.query import day_field
 from metrics.models import QueueCall
 from qa.complaints import access, reports, selectors, services
 from qa.complaints.models import (
@@ -79,10 +77,10 @@ class ComplaintOutput(serializers.ModelSerializer):
     category = serializers.CharField(source="category.name")
     owner = serializers.CharField(source="owner.username")
     tier_name = serializers.CharField(source="get_tier_display")
-    queue = serializers.CharField(source="queue.name", default=None)
-    agent = serializers.CharField(source="agent.display_name", default=None)
+    queue = serializers.CharField(source="queue.name", default=None, allow_null=True)
+    agent = serializers.CharField(source="agent.display_name", default=None, allow_null=True)
     calls = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    root_cause = serializers.CharField(source="root_cause.name", default=None)
+    root_cause = serializers.CharField(source="root_cause.name", default=None, allow_null=True)
     timers = serializers.SerializerMethodField()
 
     class Meta:
@@ -166,29 +164,34 @@ class ComplaintListApi(ListAPIView):
         # One business calendar for the whole page of cases.
         return {**super().get_serializer_context(), "calendar": selectors.business_calendar()}
 
+    class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ComplaintListFilter"
+
+        status = serializers.ChoiceField(choices=Status.choices, required=False)
+        tier = serializers.ChoiceField(choices=Tier.choices, required=False)
+        severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+        mine = serializers.BooleanField(
+            required=False, default=False, help_text="only cases you own, logged or are about"
+        )
+        open = serializers.BooleanField(required=False, default=False, help_text="open cases")
+
     def get_queryset(self):
-        params = self.request.query_params
-        tier = params.get("tier")
+        query = self.FilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
         return selectors.complaint_list(
             user=self.request.user,
             status=params.get("status") or None,
-            tier=int(tier) if tier and tier.isdigit() else None,
+            tier=params.get("tier"),
             severity=params.get("severity") or None,
-            mine=params.get("mine") == "1",
-            open_only=params.get("open") == "1",
+            mine=params["mine"],
+            open_only=params["open"],
         )
 
     InputSerializer = ComplaintCreateInput
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", enum=Status.values),
-            OpenApiParameter("tier", int),
-            OpenApiParameter("severity", enum=Severity.values),
-            OpenApiParameter("mine", bool),
-            OpenApiParameter("open", bool),
-        ]
-    )
+    @extend_schema(parameters=[FilterSerializer])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -209,7 +212,7 @@ class ComplaintDetailApi(APIView):
 
 class HistoryOutput(serializers.Serializer):
     at = serializers.DateTimeField()
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
     action = serializers.CharField()
     data = serializers.JSONField()
 
@@ -381,10 +384,10 @@ class CategoryListApi(APIView):
 
 
 class LiveEscalationOutput(serializers.ModelSerializer):
-    agent = serializers.CharField(source="agent.display_name", default=None)
-    queue = serializers.CharField(source="call.queue.name", default=None)
+    agent = serializers.CharField(source="agent.display_name", default=None, allow_null=True)
+    queue = serializers.CharField(source="call.queue.name", default=None, allow_null=True)
     raised_by = serializers.CharField(source="raised_by.username")
-    taken_by = serializers.CharField(source="taken_by.username", default=None)
+    taken_by = serializers.CharField(source="taken_by.username", default=None, allow_null=True)
 
     class Meta:
         model = LiveEscalation
@@ -427,11 +430,17 @@ class LiveEscalationListApi(APIView):
 
     InputSerializer = LiveEscalationRaiseInput
 
-    @extend_schema(
-        parameters=[OpenApiParameter("site", str)], responses=LiveEscalationOutput(many=True)
-    )
+    class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "LiveEscalationFilter"
+
+        site = serializers.SlugField(max_length=50, required=False, help_text="one site's")
+
+    @extend_schema(parameters=[FilterSerializer], responses=LiveEscalationOutput(many=True))
     def get(self, request):
-        rows = selectors.live_escalations_open(request.query_params.get("site") or None)
+        query = self.FilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = selectors.live_escalations_open(query.validated_data.get("site") or None)
         return Response(LiveEscalationOutput(rows, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: LiveEscalationOutput})
@@ -475,19 +484,27 @@ class LiveEscalationCloseApi(APIView):
         )
 
 
+class PeriodFilter(serializers.Serializer):
+    class Meta:
+        ref_name = "ComplaintReportPeriod"
+
+    start = day_field(required=False, help_text="first day (default: twelve weeks ago)")
+    end = day_field(required=False, help_text="last day (default: today)")
+
+
 def parse_period(params) -> reports.Period:
     """The report period from `start`/`end` (YYYY-MM-DD); the last twelve weeks by default."""
     default = reports.Period.last_weeks()
-    values = {}
-    for name in ("start", "end"):
+    query = PeriodFilter(data={k: v for k, v in params.items() if k in ("start", "end") and v})
+    if not query.is_valid():
+        name, reasons = next(iter(query.errors.items()))
         raw = params.get(name)
-        if not raw:
-            values[name] = getattr(default, name)
-            continue
-        try:
-            values[name] = date.fromisoformat(raw)
-        except ValueError:
-            raise DomainError(f"{raw!r} is not a date (YYYY-MM-DD).", field=name) from None
+        if reasons[0].code == "invalid":
+            raise DomainError(f"{raw!r} is not a date (YYYY-MM-DD).", field=name)
+        raise DomainError(str(reasons[0]), field=name)
+    values = {
+        name: query.validated_data.get(name, getattr(default, name)) for name in ("start", "end")
+    }
     if values["end"] < values["start"]:
         raise DomainError("The period ends before it starts.", field="end")
     if (values["end"] - values["start"]).days > 3 * 366:
@@ -501,7 +518,7 @@ class ReportApi(APIView):
     permission_classes = [CanSeeQueue]
 
     @extend_schema(
-        parameters=[OpenApiParameter("start", str), OpenApiParameter("end", str)],
+        parameters=[PeriodFilter],
         responses=inline_serializer(
             "ComplaintReport",
             {
@@ -513,7 +530,7 @@ class ReportApi(APIView):
     )
     def get(self, request):
         period = parse_period(request.query_params)
-        tables = reports.build(period)
+        tables = reports.build(period, agents=readable_agents_q(request.user))
         return Response(
             {
                 "start": period.start,

@@ -7,7 +7,7 @@ from io import BytesIO
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -187,21 +187,26 @@ def rate_by_queue(cases: pd.DataFrame, period: Period) -> pd.DataFrame:
     return _rate(complaints, calls, names, "queue")
 
 
-def rate_by_agent(cases: pd.DataFrame, period: Period) -> pd.DataFrame:
+def rate_by_agent(cases: pd.DataFrame, period: Period, *, agents: Q | None = None) -> pd.DataFrame:
+    """One row per agent with calls or complaints; only the agents `agents` (a Q over Agent)
+    selects, when given (the reader's own team for a team lead)."""
     from agents.models import Agent
 
+    readable = Agent.objects.all() if agents is None else Agent.objects.filter(agents)
     start, end = period.bounds
     calls = dict(
         QueueCall.objects.filter(
             offered_at__gte=start, offered_at__lt=end, outcome=Outcome.ANSWERED, agent__isnull=False
         )
+        .filter(agent__in=readable)
         .values("agent")
         .annotate(n=Count("id"))
         .values_list("agent", "n")
     )
-    names = dict(Agent.objects.values_list("id", "display_name"))
+    names = dict(readable.values_list("id", "display_name"))
     complaints = cases.dropna(subset=["agent_id"]).groupby("agent_id")["id"].count()
     complaints.index = complaints.index.astype(int)
+    complaints = complaints[complaints.index.isin(list(names))]
     return _rate(complaints, calls, names, "agent")
 
 
@@ -228,8 +233,11 @@ def trend_by_week(cases: pd.DataFrame, period: Period) -> pd.DataFrame:
     return counts.rename_axis("week_starting").reset_index()
 
 
-def build(period: Period, *, now: datetime | None = None) -> dict[str, pd.DataFrame]:
-    """Every report table for the period (open cases are counted as of now)."""
+def build(
+    period: Period, *, now: datetime | None = None, agents: Q | None = None
+) -> dict[str, pd.DataFrame]:
+    """Every report table for the period (open cases are counted as of now). `agents` (a Q over
+    Agent, None for all) limits the per-agent rows to the agents the reader may read."""
     cases = _cases(period)
     return {
         "open_by_age_tier": open_by_age_tier(now=now),
@@ -237,7 +245,7 @@ def build(period: Period, *, now: datetime | None = None) -> dict[str, pd.DataFr
         "time_to_resolve": time_to_resolve(cases),
         "root_causes": root_causes(cases),
         "rate_by_queue": rate_by_queue(cases, period),
-        "rate_by_agent": rate_by_agent(cases, period),
+        "rate_by_agent": rate_by_agent(cases, period, agents=agents),
         "trend_by_week": trend_by_week(cases, period),
     }
 

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agents.access import has_role, role_required
+from agents.access import has_role, readable_agents_q, role_required
 from agents.roles import Role
 from callfloor.errors import Conflict, DomainError
 from callfloor.zone import site_zone
@@ -427,7 +427,7 @@ def complaint_reports(request):
         period = parse_period(request.GET)
     except DomainError as error:
         return render(request, "complaints/reports.html", {"error": error}, status=400)
-    tables = reports.build(period)
+    tables = reports.build(period, agents=readable_agents_q(request.user))
     return render(
         request,
         "complaints/reports.html",
@@ -456,7 +456,7 @@ def complaint_report_export(request, fmt: str):
         return HttpResponse(
             f"{error.field}: {error.message}", status=400, content_type="text/plain; charset=utf-8"
         )
-    tables = reports.build(period)
+    tables = reports.build(period, agents=readable_agents_q(request.user))
     stem = f"complaints-{period.start}-{period.end}"
     if fmt == "xlsx":
         response = HttpResponse(

@@ -21,6 +21,7 @@ ADMIN_ONLY_CREATE = {
     "admin": 201,
 }
 ANY_USER = {"anonymous": 403}
+WHOLE_FLOOR = {"CALLFLOOR_TEAM_LEADS_READ_WHOLE_FLOOR": True}
 
 MATRIX = [
     Case("home", api=False, default=302),
@@ -68,11 +69,29 @@ MATRIX = [
         expect=ANY_USER,
         default=200,
     ),
+    # Bob is in Cards: tina (the matrix's team lead, Billing) does not read him, unless the site
+    # lets team leads read the whole floor.
+    Case(
+        "api-agent-detail",
+        kwargs=lambda c: {"agent_id": c.bob_agent.pk},
+        expect={"anonymous": 403, "agent": 404, "team_lead": 404},
+        default=200,
+    ),
     Case(
         "api-agent-detail",
         kwargs=lambda c: {"agent_id": c.bob_agent.pk},
         expect={"anonymous": 403, "agent": 404},
         default=200,
+        settings=WHOLE_FLOOR,
+    ),
+    Case(
+        "api-agent-detail",
+        method="patch",
+        kwargs=lambda c: {"agent_id": c.bob_agent.pk},
+        data={"display_name": "Bob B. Agent"},
+        expect={"anonymous": 403, "admin": 200},
+        default=403,
+        settings=WHOLE_FLOOR,
     ),
     Case(
         "api-agent-detail",

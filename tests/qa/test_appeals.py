@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 
 from agents.models import AuditEntry, Notification
@@ -115,7 +116,11 @@ def test_another_agent_cannot_appeal(cast, world, ann_evaluation):
 def test_only_the_agents_own_team_lead_screens(cast, world, ann_evaluation, api):
     appeal = file_two(cast, world, ann_evaluation)
     url = f"/api/qa/appeals/{appeal.pk}/screen/"
-    assert api(cast.tom).post(url, {"accept": True}, format="json").status_code == 403
+    # Tom leads Cards: ann's appeal is not even visible to him (403 when the site lets team
+    # leads read the whole floor: reading is not screening).
+    assert api(cast.tom).post(url, {"accept": True}, format="json").status_code == 404
+    with override_settings(CALLFLOOR_TEAM_LEADS_READ_WHOLE_FLOOR=True):
+        assert api(cast.tom).post(url, {"accept": True}, format="json").status_code == 403
     response = api(cast.tina).post(url, {"accept": False, "reason": ""}, format="json")
     assert response.status_code == 400
     assert "reason" in response.json()["error"]["fields"]
@@ -351,11 +356,12 @@ def test_an_agent_without_a_team_lead_has_a_supervisor_screen(cast, world, ann_e
     appeal = file_two(cast, world, ann_evaluation)
     assert Notification.objects.filter(recipient=cast.sam, kind="qa.appeal").exists()
     assert [a.pk for a in selectors.screening_queue(cast.sam)] == [appeal.pk]
+    # Tina no longer leads Billing: she neither reads nor screens ann's appeal.
     assert (
         api(cast.tina)
         .post(f"/api/qa/appeals/{appeal.pk}/screen/", {"accept": True}, format="json")
         .status_code
-        == 403
+        == 404
     )
     response = api(cast.sam).post(
         f"/api/qa/appeals/{appeal.pk}/screen/", {"accept": True}, format="json"

@@ -20,6 +20,8 @@ STAFF_PAGE = {"anonymous": 302, "agent": 403}
 MANAGERS_API = {"anonymous": 403, "agent": 403, "team_lead": 403}
 STAFF_API = {"anonymous": 403, "agent": 403}
 ANY_API = {"anonymous": 403}
+# The site lets team leads read (not act on) every team's agents.
+WHOLE_FLOOR = {"CALLFLOOR_TEAM_LEADS_READ_WHOLE_FLOOR": True}
 
 
 def ids(name):
@@ -51,12 +53,22 @@ MATRIX = [
         expect=EVERYONE,
         default=200,
     ),
+    # Bob is in Cards: tina (the matrix's team lead, Billing) reads his evaluations and appeals
+    # only when the site lets team leads read the whole floor.
+    Case(
+        "qa-evaluation",
+        api=False,
+        kwargs=lambda w: {"evaluation_id": w.ev_bob.pk},
+        expect={"anonymous": 302, "agent": 404, "team_lead": 404},
+        default=200,
+    ),
     Case(
         "qa-evaluation",
         api=False,
         kwargs=lambda w: {"evaluation_id": w.ev_bob.pk},
         expect={"anonymous": 302, "agent": 404},
         default=200,
+        settings=WHOLE_FLOOR,
     ),
     Case(
         "qa-evaluation",
@@ -132,8 +144,27 @@ MATRIX = [
         "qa-appeal",
         api=False,
         kwargs=lambda w: {"appeal_id": w.appeal_bob.pk},
+        expect={"anonymous": 302, "agent": 404, "team_lead": 404},
+        default=200,
+    ),
+    Case(
+        "qa-appeal",
+        api=False,
+        kwargs=lambda w: {"appeal_id": w.appeal_bob.pk},
         expect={"anonymous": 302, "agent": 404},
         default=200,
+        settings=WHOLE_FLOOR,
+    ),
+    # Reading the whole floor is not screening it: bob's appeal is tom's to screen.
+    Case(
+        "qa-appeal",
+        method="post",
+        api=False,
+        kwargs=lambda w: {"appeal_id": w.appeal_bob_screening.pk},
+        data={"action": "accept"},
+        expect={"anonymous": 302, "agent": 404},
+        default=403,
+        settings=WHOLE_FLOOR,
     ),
     Case(
         "qa-appeal",
@@ -348,8 +379,15 @@ MATRIX = [
     Case(
         "api-qa-evaluation-detail",
         kwargs=lambda w: {"evaluation_id": w.ev_bob.pk},
+        expect={"anonymous": 403, "agent": 404, "team_lead": 404},
+        default=200,
+    ),
+    Case(
+        "api-qa-evaluation-detail",
+        kwargs=lambda w: {"evaluation_id": w.ev_bob.pk},
         expect={"anonymous": 403, "agent": 404},
         default=200,
+        settings=WHOLE_FLOOR,
     ),
     Case(
         "api-qa-evaluation-detail",
@@ -386,6 +424,19 @@ MATRIX = [
         expect={"qa_analyst": 201, "supervisor": 201},
         default=403,
     ),
+    # Bob's evaluation: tina (Billing) does not find it unless the site lets team leads read
+    # every team, and then she still may not revise it.
+    Case(
+        "api-qa-evaluation-revise",
+        method="post",
+        kwargs=lambda w: {"evaluation_id": w.ev_bob.pk},
+        data=lambda w: {
+            "answers": {str(w.crit["greeting"].pk): {"points": 2}},
+            "reason": "Second listen",
+        },
+        expect={"agent": 404, "team_lead": 404},
+        default=403,
+    ),
     Case(
         "api-qa-evaluation-revise",
         method="post",
@@ -396,6 +447,7 @@ MATRIX = [
         },
         expect={"agent": 404},
         default=403,
+        settings=WHOLE_FLOOR,
     ),
     Case(
         "api-qa-evaluation-revise",
@@ -471,8 +523,32 @@ MATRIX = [
     Case(
         "api-qa-appeal-detail",
         kwargs=lambda w: {"appeal_id": w.appeal_bob.pk},
+        expect={"anonymous": 403, "agent": 404, "team_lead": 404},
+        default=200,
+    ),
+    Case(
+        "api-qa-appeal-detail",
+        kwargs=lambda w: {"appeal_id": w.appeal_bob.pk},
         expect={"anonymous": 403, "agent": 404},
         default=200,
+        settings=WHOLE_FLOOR,
+    ),
+    Case(
+        "api-qa-appeal-screen",
+        method="post",
+        kwargs=lambda w: {"appeal_id": w.appeal_bob_screening.pk},
+        data={"accept": True},
+        expect={"team_lead": 404, "agent": 404},
+        default=403,
+    ),
+    Case(
+        "api-qa-appeal-screen",
+        method="post",
+        kwargs=lambda w: {"appeal_id": w.appeal_bob_screening.pk},
+        data={"accept": True},
+        expect={"agent": 404},
+        default=403,
+        settings=WHOLE_FLOOR,
     ),
     Case(
         "api-qa-appeal-screen",
@@ -510,8 +586,22 @@ MATRIX = [
                 for i in w.appeal_decidable.items.all()
             ]
         },
+        expect={"supervisor": 200, "agent": 404, "team_lead": 404},
+        default=403,
+    ),
+    Case(
+        "api-qa-appeal-decide",
+        method="post",
+        kwargs=lambda w: {"appeal_id": w.appeal_decidable.pk},
+        data=lambda w: {
+            "decisions": [
+                {"item": i.pk, "decision": "rejected", "reason": "No."}
+                for i in w.appeal_decidable.items.all()
+            ]
+        },
         expect={"supervisor": 200, "agent": 404},
         default=403,
+        settings=WHOLE_FLOOR,
     ),
     # --- API: sampling ---
     Case("api-qa-sampling-list", expect=ANY_API, default=200),
@@ -669,6 +759,10 @@ def matrix_world(cast, world, ann_evaluation):
     w.appeal_bob = services.appeal_file(evaluation=w.ev_bob, user=cast.bob, items=[greeting])
     services.appeal_screen(appeal=w.appeal_bob, actor=cast.tom, accept=True)
     w.appeal_decidable = w.appeal_bob
+    w.ev_bob_screening = released_evaluation(world, cast.bob_agent, greeting=0)
+    w.appeal_bob_screening = services.appeal_file(
+        evaluation=w.ev_bob_screening, user=cast.bob, items=[greeting]
+    )
     for user in (cast.sam, cast.tom, cast.quinn):
         services.appeal_give_opinions(
             appeal=w.appeal_bob,
@@ -783,6 +877,55 @@ def test_permission_matrix(matrix_world, role):
         except AssertionError as error:
             failures.append(str(error).splitlines()[0])
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("whole_floor", [False, True])
+def test_a_team_lead_lists_their_teams_evaluations_and_appeals(
+    matrix_world, api, settings, whole_floor
+):
+    """Lists filter, not only the detail views: tina (Billing) lists ann's, not bob's (Cards),
+    unless the site lets team leads read the whole floor."""
+    settings.CALLFLOOR_TEAM_LEADS_READ_WHOLE_FLOOR = whole_floor
+    w = matrix_world
+    client = api(w.tina)
+    evaluations = {row["id"] for row in client.get("/api/qa/evaluations/").json()}
+    appeals = {row["id"] for row in client.get("/api/qa/appeals/").json()}
+    assert w.ev.pk in evaluations and w.appeal_panel.pk in appeals
+    bob_evaluations = {w.ev_bob.pk, w.ev_bob_screening.pk}
+    bob_appeals = {w.appeal_bob.pk, w.appeal_bob_screening.pk}
+    assert (bob_evaluations <= evaluations) is whole_floor
+    assert (bob_evaluations & evaluations == set()) is not whole_floor
+    assert (bob_appeals <= appeals) is whole_floor
+    assert (bob_appeals & appeals == set()) is not whole_floor
+    by_agent = client.get("/api/qa/evaluations/", {"agent": w.bob_agent.pk}).json()
+    assert bool(by_agent) is whole_floor
+    from qa import services
+
+    services.appeal_decide(
+        appeal=w.appeal_bob,
+        actor=w.sam,
+        decisions=[
+            {"item": i.pk, "decision": "rejected", "reason": "No.", "points": None}
+            for i in w.appeal_bob.items.all()
+        ],
+    )
+    stats = client.get("/api/qa/stats/").json()
+    assert ("Bob Agent" in {row["agent"] for row in stats["agents"]}) is whole_floor
+
+
+def test_a_team_lead_on_another_teams_panel_reads_that_appeal(matrix_world, api):
+    """A panel seat is a reason to read an appeal and its evaluation, whatever the team."""
+    from qa.models import PanelMember, Seat
+
+    w = matrix_world
+    PanelMember.objects.filter(appeal=w.appeal_bob, seat=Seat.TEAM_LEAD).update(user=w.tina)
+    client = api(w.tina)
+    assert client.get(f"/api/qa/appeals/{w.appeal_bob.pk}/").status_code == 200
+    assert client.get(f"/api/qa/evaluations/{w.ev_bob.pk}/").status_code == 200
+    assert w.ev_bob.pk in {row["id"] for row in client.get("/api/qa/evaluations/").json()}
+    assert w.ev_bob_screening.pk not in {
+        row["id"] for row in client.get("/api/qa/evaluations/").json()
+    }
 
 
 def test_the_matrix_covers_every_quality_url():

@@ -17,6 +17,8 @@ PAGE_LEADS = {"anonymous": 302, "agent": 403, "qa_analyst": 403}
 API_LEADS = {"anonymous": 403, "agent": 403, "qa_analyst": 403}
 PAGE_DENY = {"anonymous": 302}
 API_DENY = {"anonymous": 403}
+# The site lets team leads read (not act on) every team's schedules, leave and attendance.
+WHOLE_FLOOR = {"CALLFLOOR_TEAM_LEADS_READ_WHOLE_FLOOR": True}
 
 MATRIX = [
     # --- handovers (pages) ---
@@ -199,6 +201,47 @@ MATRIX = [
         expect={**API_DENY, "qa_analyst": 403},
         default=200,
     ),
+    # Cards is tom's team: tina (the matrix's team lead) reads it only when the site allows.
+    Case(
+        "api-shift-list",
+        label="another team",
+        data=lambda c: {"team": c.cards.pk, "week": c.day3.isoformat()},
+        expect={**API_DENY, "qa_analyst": 403, "team_lead": 400},
+        default=200,
+    ),
+    Case(
+        "api-shift-list",
+        label="another team",
+        data=lambda c: {"team": c.cards.pk, "week": c.day3.isoformat()},
+        expect={**API_DENY, "qa_analyst": 403},
+        default=200,
+        settings=WHOLE_FLOOR,
+    ),
+    Case(
+        "api-attendance",
+        label="another team",
+        data=lambda c: {"team": c.cards.pk, "day": c.day3.isoformat()},
+        expect={**API_LEADS, "team_lead": 400},
+        default=200,
+    ),
+    Case(
+        "api-attendance",
+        label="another team",
+        data=lambda c: {"team": c.cards.pk, "day": c.day3.isoformat()},
+        expect=API_LEADS,
+        default=200,
+        settings=WHOLE_FLOOR,
+    ),
+    # Reading is not publishing: Cards' week stays tom's.
+    Case(
+        "api-week-publish",
+        method="post",
+        label="another team",
+        data=lambda c: {"team": c.cards.pk, "week": c.draft_week.isoformat()},
+        expect={**API_LEADS, "team_lead": 400},
+        default=200,
+        settings=WHOLE_FLOOR,
+    ),
     Case(
         "api-shift-list",
         method="post",
@@ -289,6 +332,26 @@ MATRIX = [
         data={"decision": "approve"},
         expect=API_LEADS,
         default=200,
+    ),
+    # Bob's leave (Cards): hidden from tina, or readable and still not hers to decide.
+    Case(
+        "api-leave-decide",
+        method="post",
+        label="another team",
+        kwargs=lambda c: {"leave_id": c.bob_leave.pk},
+        data={"decision": "approve"},
+        expect={**API_LEADS, "team_lead": 404},
+        default=200,
+    ),
+    Case(
+        "api-leave-decide",
+        method="post",
+        label="another team",
+        kwargs=lambda c: {"leave_id": c.bob_leave.pk},
+        data={"decision": "approve"},
+        expect={**API_LEADS, "team_lead": 403},
+        default=200,
+        settings=WHOLE_FLOOR,
     ),
     Case(
         "api-leave-cancel",
@@ -425,6 +488,7 @@ def world(floor):
     cast.queue = Queue.objects.get(name="billing")
     draft_day = cast.day3 + timedelta(weeks=1)
     make_shift(cast.ann_agent, at(draft_day, 8), at(draft_day, 16), published=False)
+    make_shift(cast.bob_agent, at(draft_day, 8), at(draft_day, 16), published=False)
     cast.draft_week = selectors.monday_of(draft_day)
     cast.briefing = services.briefing_create(
         author=cast.tina,
@@ -447,6 +511,11 @@ def world(floor):
         first_day=cast.day3 + timedelta(days=7),
         last_day=cast.day3 + timedelta(days=8),
     )
+    cast.bob_leave = services.leave_request(
+        agent=cast.bob_agent,
+        first_day=cast.day3 + timedelta(days=7),
+        last_day=cast.day3 + timedelta(days=8),
+    )
     cast.sent = send_handover(cast)
     cast.received = send_handover(cast, author=cast.tom, to_lead=cast.tina)
     cast.received_high = cast.received.cases.get(severity="high")
@@ -458,3 +527,36 @@ def world(floor):
 )
 def test_permission_matrix(world, case, role):
     check_case(case, world, role)
+
+
+@pytest.mark.parametrize("whole_floor", [False, True])
+def test_a_team_lead_lists_their_teams_leave_and_swaps(world, api, settings, whole_floor):
+    """The lists filter too: tina (Billing) lists ann's leave, not bob's (Cards), unless the
+    site lets team leads read the whole floor."""
+    from scheduling import services
+
+    settings.CALLFLOOR_TEAM_LEADS_READ_WHOLE_FLOOR = whole_floor
+    bob_swap = services.swap_propose(requester=world.bob_agent, shift=world.bob_shift)
+    client = api(world.tina)
+    leave = {row["id"] for row in client.get("/api/leave/").json()["results"]}
+    swaps = {row["id"] for row in client.get("/api/swaps/").json()["results"]}
+    assert world.leave.pk in leave and world.swap.pk in swaps
+    assert (world.bob_leave.pk in leave) is whole_floor
+    assert (bob_swap.pk in swaps) is whole_floor
+    shifts = client.get("/api/shifts/", {"team": world.cards.pk, "week": world.day4.isoformat()})
+    assert (shifts.status_code == 200) is whole_floor
+    if whole_floor:
+        assert [row["agent"] for row in shifts.json()] == [world.bob_agent.pk]
+
+
+@pytest.mark.parametrize("whole_floor", [False, True])
+def test_the_attendance_page_shows_another_team_only_when_the_site_allows(
+    world, client, settings, whole_floor
+):
+    from django.urls import reverse
+
+    settings.CALLFLOOR_TEAM_LEADS_READ_WHOLE_FLOOR = whole_floor
+    client.force_login(world.tina)
+    page = client.get(reverse("attendance"), {"team": world.cards.pk})
+    assert page.status_code == 200
+    assert ("Bob Agent" in page.content.decode()) is whole_floor

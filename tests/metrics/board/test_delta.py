@@ -95,12 +95,63 @@ def test_a_team_lead_scoped_to_queues_sees_those_tiles_and_their_alerts_only():
             "sl8": {"agent": None, "queue_id": 8},
             "other": {"agent": None},
         },
-        "summary": {"floor": {"staffed": 3}},
+        "summary": {
+            "floor": {"key": "floor", "staffed": 3},
+            "teams:1": {"key": "teams:1", "staffed": 1},
+            "teams:2": {"key": "teams:2", "staffed": 2},
+        },
     }
     seen = filter_snapshot(floor, lead)
     assert list(seen["queues"]) == ["q7"]
     assert sorted(seen["alerts"]) == ["other", "sl7"]
-    assert seen["summary"] == floor["summary"]
+    # The header counts the lead's team, under the key the board reads.
+    assert seen["summary"] == {"floor": {"key": "floor", "staffed": 1}}
     # A tile that leaves the lead's queues is removed, never sent.
     delta = filter_delta(diff({"queues": {"q7": {"id": 7}}}, {"queues": {"q7": {"id": 8}}}), lead)
     assert delta == {"set": {}, "remove": {"queues": ["q7"]}}
+
+
+def test_a_team_leads_header_follows_their_teams_counts_only():
+    lead = Viewer(queues=True, teams=frozenset({1}))
+    old = {"summary": {"floor": {"key": "floor", "staffed": 3}, "teams:1": {"key": "teams:1"}}}
+    new = {
+        "summary": {
+            "floor": {"key": "floor", "staffed": 4},
+            "teams:1": {"key": "teams:1", "staffed": 2},
+        }
+    }
+    assert filter_delta(diff(old, new), lead) == {
+        "set": {"summary": {"floor": {"key": "floor", "staffed": 2}}},
+        "remove": {},
+    }
+    # A change of the floor's (or another team's) counts sends the lead nothing, never a removal.
+    other = {"summary": {**new["summary"], "floor": {"key": "floor", "staffed": 9}}}
+    assert filter_delta(diff(new, other), lead) == {"set": {}, "remove": {}}
+
+
+def test_a_scoped_team_lead_gets_the_thresholds_and_their_teams_adherence_beside_their_header():
+    from metrics.board.displays import DisplayViewer
+
+    summary = {
+        "floor": {"key": "floor", "staffed": 9},
+        "teams:1": {"key": "teams:1", "staffed": 2},
+        "teams:2": {"key": "teams:2", "staffed": 7},
+        "thresholds": {"key": "thresholds", "bands": {"wait": [30, 60]}},
+        "team:1": {"key": "team:1", "team_id": 1, "adherence": 0.9},
+        "team:2": {"key": "team:2", "team_id": 2, "adherence": 0.5},
+    }
+    lead = Viewer(queues=True, teams=frozenset({1}))
+    seen = filter_snapshot({"summary": summary}, lead)["summary"]
+    assert seen == {
+        "floor": {"key": "floor", "staffed": 2},
+        "thresholds": summary["thresholds"],
+        "team:1": summary["team:1"],
+    }
+    changed = {**summary, "team:1": {**summary["team:1"], "adherence": 0.8}}
+    assert filter_delta(diff({"summary": summary}, {"summary": changed}), lead) == {
+        "set": {"summary": {"team:1": changed["team:1"]}},
+        "remove": {},
+    }
+    # A team's wall display shows the floor's header, as before the team leads' scope.
+    wall = DisplayViewer(queues=True, teams=frozenset({1}))
+    assert filter_snapshot({"summary": summary}, wall)["summary"]["floor"]["staffed"] == 9

@@ -218,6 +218,33 @@ def test_a_team_lead_sees_only_their_teams_queues_and_agents(cast, source, team_
     assert viewer_for(cast.quinn) is None
 
 
+def test_a_scoped_team_leads_header_counts_their_team_not_the_floor(cast, source):
+    """Ann (Billing) and Bob (Cards) are logged in: the floor's header says two staffed, tina's
+    and tom's one each; a team lead who may see the whole floor gets the floor's."""
+    from django.contrib.auth.models import Permission
+
+    ingest(
+        source.source,
+        [
+            event("agent_login", ago=60, member="PJSIP/2004"),
+            event("agent_login", ago=60, member="PJSIP/2005"),
+            event("agent_status", ago=30, member="PJSIP/2005", status="not_ready", reason="Break"),
+        ],
+    )
+    snap = floor_snapshot(site="main")
+    assert snap["summary"]["floor"]["staffed"] == 2
+    tina = filter_snapshot(snap, viewer_for(cast.tina))["summary"]
+    assert sorted(tina) == ["floor", "thresholds"]  # no other team's counts, nor the floor's
+    assert (tina["floor"]["staffed"], tina["floor"]["available"]) == (1, 1)
+    assert tina["floor"]["not_ready"] == 0
+    tom = filter_snapshot(snap, viewer_for(cast.tom))["summary"]["floor"]
+    assert (tom["staffed"], tom["available"], tom["not_ready"]) == (1, 0, 1)
+    cast.tom.user_permissions.add(Permission.objects.get(codename="see_whole_floor"))
+    cast.tom = type(cast.tom).objects.get(pk=cast.tom.pk)
+    whole = filter_snapshot(snap, viewer_for(cast.tom))["summary"]["floor"]
+    assert whole["staffed"] == 2
+
+
 def test_an_open_live_escalation_is_an_alert_until_it_is_taken(cast, source):
     from qa.complaints import services as complaints
 

@@ -11,6 +11,7 @@ from tests.permissions import Case, cases_by_role, check_case
 ALL_ONLY_PAGE = {"anonymous": 302, "supervisor": 200, "admin": 200}
 ALL_ONLY_API = {"supervisor": 200, "admin": 200}
 RANGE = {"start": "2026-03-01", "end": "2026-03-07"}
+WHOLE_FLOOR = {"CALLFLOOR_TEAM_LEADS_READ_WHOLE_FLOOR": True}
 
 
 def ann(c):
@@ -141,6 +142,32 @@ MATRIX = [
         data=RANGE,
         expect={"supervisor": 200, "admin": 200},
         default=403,
+    ),
+    # The site may let team leads read every team's reports.
+    Case(
+        "report-team",
+        api=False,
+        kwargs=cards,
+        data=RANGE,
+        expect={"anonymous": 302, "agent": 403, "qa_analyst": 403},
+        default=200,
+        settings=WHOLE_FLOOR,
+    ),
+    Case(
+        "api-report-agent",
+        kwargs=bob,
+        data=RANGE,
+        expect={"team_lead": 200, "supervisor": 200, "admin": 200},
+        default=403,
+        settings=WHOLE_FLOOR,
+    ),
+    Case(
+        "api-report-team",
+        kwargs=cards,
+        data=RANGE,
+        expect={"team_lead": 200, "supervisor": 200, "admin": 200},
+        default=403,
+        settings=WHOLE_FLOOR,
     ),
 ]
 

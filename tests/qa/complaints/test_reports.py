@@ -184,3 +184,55 @@ def test_a_hostile_queue_name_leaves_the_exports_as_text(cast, client, floor):
     assert hyperlink.data_type == "s" and hyperlink.quotePrefix
     assert "cards\ufffd\ufffd" in cells
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
+def _agent_rows(cast, client, user) -> dict[str, dict]:
+    """The per-agent rows `user` reads in the API, the page and both exports (all the same)."""
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_login(user)
+    response = api.get(reverse("api-complaint-reports"))
+    assert response.status_code == 200
+    from_api = {r["agent"]: r for r in response.json()["tables"]["rate_by_agent"]}
+    client.force_login(user)
+    csv_url = reverse("complaint-report-export", kwargs={"fmt": "csv"})
+    rows = csv.DictReader(
+        io.StringIO(client.get(csv_url, {"table": "rate_by_agent"}).content.decode())
+    )
+    assert {r["agent"] for r in rows} == set(from_api)
+    xlsx = client.get(reverse("complaint-report-export", kwargs={"fmt": "xlsx"})).content
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx))["rate_by_agent"]
+    assert {row[0].value for row in sheet.iter_rows(min_row=2)} == set(from_api)
+    page = client.get(reverse("complaint-reports")).content.decode()
+    for name in ("Ann Agent", "Bob Agent"):
+        assert (name in page) == (name in from_api), name
+    return from_api
+
+
+@pytest.mark.parametrize("whole_floor", [False, True])
+def test_a_team_lead_reads_their_teams_agents_in_the_complaint_reports(
+    cast, client, logged, settings, whole_floor
+):
+    """tina leads Billing (ann), tom leads Cards (bob): each reads their own agents' rows; the
+    site setting lets team leads read every team's. Supervisors read every agent."""
+    settings.CALLFLOOR_TEAM_LEADS_READ_WHOLE_FLOOR = whole_floor
+    everyone = {"Ann Agent", "Bob Agent"}
+    assert set(_agent_rows(cast, client, cast.sam)) == everyone
+    tina = _agent_rows(cast, client, cast.tina)
+    assert set(tina) == (everyone if whole_floor else {"Ann Agent"})
+    assert tina["Ann Agent"] == {
+        "agent": "Ann Agent",
+        "calls": 4,
+        "complaints": 1,
+        "per_1000_calls": 250.0,
+    }
+    tom = _agent_rows(cast, client, cast.tom)
+    assert set(tom) == (everyone if whole_floor else {"Bob Agent"})
+    assert tom["Bob Agent"]["complaints"] == 2
+    # The floor's own tables are unchanged: both queues' complaints are counted.
+    response = client.get(
+        reverse("complaint-report-export", kwargs={"fmt": "csv"}), {"table": "rate_by_queue"}
+    )
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert {r["queue"]: r["complaints"] for r in rows} == {"cards": "2", "billing": "1"}
