@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Team(models.Model):
@@ -104,3 +105,25 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class UserPreferences(models.Model):
+    """A person's own settings, applied on every device they sign in on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    # Empty: follow the browser (Accept-Language), then the site's CALLFLOOR_LANGUAGE.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=[(code, name) for code, name in settings.LANGUAGES],
+    )
+
+    class Meta:
+        verbose_name = _("user preferences")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)

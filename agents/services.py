@@ -7,8 +7,9 @@ from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from agents.models import Agent, AuditEntry, Notification, Team, TelephonyAlias
+from agents.models import Agent, AuditEntry, Notification, Team, TelephonyAlias, UserPreferences
 from agents.roles import Role
 from callfloor.errors import DomainError
 
@@ -181,3 +182,25 @@ def agent_update(
     if changes:
         audit_record(actor=actor, action="agent.updated", target=agent, data=changes)
     return agent
+
+
+def user_language(*, user) -> str:
+    """The language `user` chose ("" when they have not: their browser decides)."""
+    if user is None or not getattr(user, "pk", None):
+        return ""
+    return (
+        UserPreferences.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+        or ""
+    )
+
+
+def user_language_set(*, user, language: str) -> str:
+    """Store the language `user` reads callfloor in ("" to follow the browser again)."""
+    from django.conf import settings
+
+    if language and language not in {code for code, _name in settings.LANGUAGES}:
+        raise DomainError(
+            gettext("This language is not offered."), field="language", code="unknown_language"
+        )
+    UserPreferences.objects.update_or_create(user=user, defaults={"language": language})
+    return language

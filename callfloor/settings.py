@@ -70,9 +70,13 @@ MIDDLEWARE = [
     # Serves the collected static files in production (Daphne does not serve them).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The reader's language: the language cookie, then the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's own language (stored with them), or a board's ?lang= in its URL.
+    "agents.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees the result of authentication.
@@ -91,6 +95,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agents.context_processors.roles",
@@ -245,8 +250,26 @@ CALLFLOOR_SURVEY_SCALE = (
 CALLFLOOR_SURVEY_TOP_BOX = int(env_str("CALLFLOOR_SURVEY_TOP_BOX", "2"))
 # A caller calling any queue again within this many hours makes a repeat call (FCR proxy).
 CALLFLOOR_REPEAT_WINDOW_H = float(env_str("CALLFLOOR_REPEAT_WINDOW_H", "24"))
-LANGUAGE_CODE = "en"
+
+# --- Languages ------------------------------------------------------------------------------------
+# Each language is named in its own words in the language switch.
+LANGUAGES = [
+    ("en", "English"),
+    ("zh-hans", "简体中文"),
+    ("zh-hant", "繁體中文"),
+]
+# The site's language for people whose browser asks for none of LANGUAGES.
+LANGUAGE_CODE = env_str("CALLFLOOR_LANGUAGE", "en").strip().lower()
+if LANGUAGE_CODE not in {code for code, _ in LANGUAGES}:
+    raise ImproperlyConfigured(
+        f"CALLFLOOR_LANGUAGE={LANGUAGE_CODE!r}: use one of en, zh-hans, zh-hant."
+    )
 USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The chosen language outlives a log-out (the login page stays in it) for a year.
+LANGUAGE_COOKIE_NAME = "callfloor_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Static ---------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -301,6 +324,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(env_str("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2 *
 HTTPS = env_bool("CALLFLOOR_HTTPS", default=not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
 # Served over HTTPS (the default without DEBUG): plain HTTP is redirected (except the health
 # probe of a load balancer) and browsers are told to stay on HTTPS for an hour; raise
 # SECURE_HSTS_SECONDS once the whole site is known to work over HTTPS.
