@@ -1,10 +1,10 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy
 
 
 class AgentsConfig(AppConfig):
     name = "agents"
-    verbose_name = _("People and teams")
+    verbose_name = gettext_lazy("People and teams")
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate

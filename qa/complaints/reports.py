@@ -9,25 +9,26 @@ import pandas as pd
 from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from metrics.models import Outcome, QueueCall
 from qa.complaints.models import OPEN_STATUSES, Complaint, Tier
 
 AGE_BUCKETS = [
-    (0, 1, "under 1 day"),
-    (1, 3, "1–3 days"),
-    (3, 7, "3–7 days"),
-    (7, 30, "7–30 days"),
-    (30, 10**6, "30 days or more"),
+    (0, 1, gettext_lazy("under 1 day")),
+    (1, 3, gettext_lazy("1–3 days")),
+    (3, 7, gettext_lazy("3–7 days")),
+    (7, 30, gettext_lazy("7–30 days")),
+    (30, 10**6, gettext_lazy("30 days or more")),
 ]
 TABLES = {
-    "open_by_age_tier": "Open cases by age and tier",
-    "breaches": "Breaches by severity",
-    "time_to_resolve": "Time to resolve (hours) by category and severity",
-    "root_causes": "Closed cases by root cause",
-    "rate_by_queue": "Complaints per 1,000 calls by queue",
-    "rate_by_agent": "Complaints per 1,000 calls by agent",
-    "trend_by_week": "Complaints by week",
+    "open_by_age_tier": gettext_lazy("Open cases by age and tier"),
+    "breaches": gettext_lazy("Breaches by severity"),
+    "time_to_resolve": gettext_lazy("Time to resolve (hours) by category and severity"),
+    "root_causes": gettext_lazy("Closed cases by root cause"),
+    "rate_by_queue": gettext_lazy("Complaints per 1,000 calls by queue"),
+    "rate_by_agent": gettext_lazy("Complaints per 1,000 calls by agent"),
+    "trend_by_week": gettext_lazy("Complaints by week"),
 }
 
 
@@ -241,15 +242,57 @@ def build(period: Period, *, now: datetime | None = None) -> dict[str, pd.DataFr
     }
 
 
+# The tables' column headers as people read them (in the reader's language).
+COLUMN_LABELS = {
+    "age": gettext_lazy("age"),
+    "total": gettext_lazy("total"),
+    "severity": gettext_lazy("severity"),
+    "cases": gettext_lazy("cases"),
+    "acknowledge_breaches": gettext_lazy("acknowledge breaches"),
+    "resolve_breaches": gettext_lazy("resolve breaches"),
+    "breached": gettext_lazy("breached"),
+    "breach_rate": gettext_lazy("breach rate"),
+    "category": gettext_lazy("category"),
+    "resolved": gettext_lazy("resolved"),
+    "median_hours": gettext_lazy("median hours"),
+    "mean_hours": gettext_lazy("mean hours"),
+    "max_hours": gettext_lazy("max hours"),
+    "root_cause": gettext_lazy("root cause"),
+    "queue": gettext_lazy("queue"),
+    "agent": gettext_lazy("agent"),
+    "calls": gettext_lazy("calls"),
+    "complaints": gettext_lazy("complaints"),
+    "per_1000_calls": gettext_lazy("per 1,000 calls"),
+    "week_starting": gettext_lazy("week starting"),
+    "closed": gettext_lazy("closed"),
+}
+
+
+def column_label(column) -> str:
+    return str(COLUMN_LABELS.get(column, str(column).replace("_", " ")))
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with its headers in the reader's language."""
+    return frame.rename(columns={c: column_label(c) for c in frame.columns})
+
+
+def sheet_name(name: str) -> str:
+    """A table's title as an Excel sheet name (31 characters, none of []:*?/\\)."""
+    title = str(TABLES.get(name, name))
+    return "".join(" " if ch in "[]:*?/\\" else ch for ch in title)[:31]
+
+
 def to_csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8")
+    # The byte-order mark lets Excel on a Chinese Windows read the file as UTF-8.
+    return labelled(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
     buffer = BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in tables.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            labelled(frame).to_excel(writer, sheet_name=sheet_name(name), index=False)
     return buffer.getvalue()
 
 
