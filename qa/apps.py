@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class QaConfig(AppConfig):
     name = "qa"
-    verbose_name = "Quality"
+    verbose_name = gettext_lazy("Quality")
 
     def ready(self) -> None:
         from metrics.reports import Column, register_agent_report_hook
