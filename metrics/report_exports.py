@@ -25,7 +25,7 @@ def _headers(report: Report) -> list[str]:
     return [
         "Group",
         "Period" if report.kind in ("queue", "agent") else "Row",
-        *[c.label for c in report.columns],
+        *[str(c.label) for c in report.columns],
     ]
 
 

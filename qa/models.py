@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qa import sampling, scoring
@@ -887,5 +888,5 @@ class GreatCall(models.Model):
     @property
     def nominator_label(self) -> str:
         if self.anonymous:
-            return "anonymous"
+            return _("anonymous")
         return self.nominated_by.get_full_name() or self.nominated_by.get_username()

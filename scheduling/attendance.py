@@ -30,6 +30,7 @@ STATUS_LABELS = {
     "absent": gettext_lazy("absent"),
     "leave": gettext_lazy("leave"),
     "scheduled": gettext_lazy("scheduled"),
+    "off": gettext_lazy("day off"),
 }
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from metrics.models import Outcome, QueueCall
-from qa.complaints.models import OPEN_STATUSES, Complaint, Tier
+from qa.complaints.models import OPEN_STATUSES, Complaint, Severity, Tier
 
 AGE_BUCKETS = [
     (0, 1, gettext_lazy("under 1 day")),
@@ -96,10 +96,14 @@ def open_by_age_tier(*, now: datetime | None = None) -> pd.DataFrame:
         pd.Timestamp(now) - pd.to_datetime(frame["created_at"], utc=True)
     ).dt.total_seconds() / 86400
     edges = [b[0] for b in AGE_BUCKETS] + [AGE_BUCKETS[-1][1]]
-    frame["age"] = pd.cut(age_days, bins=edges, right=False, labels=[b[2] for b in AGE_BUCKETS])
-    frame["tier"] = frame["tier"].map(lambda t: Tier(t).label)
+    frame["age"] = pd.cut(
+        age_days, bins=edges, right=False, labels=[str(b[2]) for b in AGE_BUCKETS]
+    )
+    frame["tier"] = frame["tier"].map(lambda t: str(Tier(t).label))
     table = pd.crosstab(frame["age"], frame["tier"], dropna=False)
-    table = table.reindex(index=[b[2] for b in AGE_BUCKETS], columns=Tier.labels, fill_value=0)
+    table = table.reindex(
+        index=[str(b[2]) for b in AGE_BUCKETS], columns=[str(t) for t in Tier.labels], fill_value=0
+    )
     table["total"] = table.sum(axis=1)
     return table.rename_axis(index="age", columns=None).reset_index()
 
@@ -273,7 +277,13 @@ def column_label(column) -> str:
 
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
-    """The table with its headers in the reader's language."""
+    """The table with its headers and severities in the reader's language."""
+    if "severity" in frame.columns:
+        frame = frame.assign(
+            severity=frame["severity"].map(
+                lambda v: str(Severity(v).label) if v in Severity.values else v
+            )
+        )
     return frame.rename(columns={c: column_label(c) for c in frame.columns})
 
 

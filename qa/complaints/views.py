@@ -448,10 +448,10 @@ def complaint_reports(request):
                 {
                     "name": name,
                     "title": reports.TABLES[name],
-                    "columns": [reports.column_label(c) for c in frame.columns],
+                    "columns": list(frame.columns),
                     "rows": frame.astype(object).where(frame.notna(), "").values.tolist(),
                 }
-                for name, frame in tables.items()
+                for name, frame in ((n, reports.labelled(f)) for n, f in tables.items())
             ],
             "chart": _trend_chart(tables["trend_by_week"]),
         },
