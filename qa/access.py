@@ -43,7 +43,18 @@ def can_edit_evaluation(user, evaluation: Evaluation) -> bool:
 
 
 def can_revise_evaluation(user, evaluation: Evaluation) -> bool:
-    return evaluation.is_released and has_role(user, Role.QA_ANALYST, Role.SUPERVISOR)
+    """QA analysts and supervisors revise a released score, never of their own call, and never
+    while an appeal of it is open (the panel judges the score the agent appealed).
+
+    Criteria a panel decided stay as decided: `evaluation_revise` refuses a revision touching
+    them, so a decided appeal cannot be overturned; the other criteria may still change, and
+    the agent may appeal what changed.
+    """
+    if not evaluation.is_released or not has_role(user, Role.QA_ANALYST, Role.SUPERVISOR):
+        return False
+    if owns_evaluation(user, evaluation):
+        return False
+    return not evaluation.has_open_appeal()
 
 
 def can_view_appeal(user, appeal: Appeal) -> bool:

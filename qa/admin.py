@@ -1,22 +1,31 @@
 from django.contrib import admin
 
+from callfloor.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
+from qa import services
 from qa.models import (
     Appeal,
     AppealItem,
+    CalibrationScore,
     CalibrationSession,
     Criterion,
     Evaluation,
     GreatCall,
     PanelMember,
+    PanelOpinion,
     QaSettings,
+    SampledCall,
     SamplingRule,
     ScorecardVersion,
+    ScoreRevision,
     Section,
+    VersionStatus,
 )
 
 
 @admin.register(QaSettings)
 class QaSettingsAdmin(admin.ModelAdmin):
+    """The one settings row: changed through its service, so every change is audited."""
+
     list_display = [
         "appeal_window_days",
         "screening_days",
@@ -24,6 +33,17 @@ class QaSettingsAdmin(admin.ModelAdmin):
         "transparency",
         "hide_evaluator_names",
     ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.qa_settings_update(
+            actor=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}
+        )
 
 
 class CriterionInline(admin.TabularInline):
@@ -33,66 +53,107 @@ class CriterionInline(admin.TabularInline):
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
+    """Draft scorecard versions may be edited here; a released version never changes."""
+
     list_display = ["title", "version", "weight", "position"]
     inlines = [CriterionInline]
 
     def has_change_permission(self, request, obj=None):
-        # A released scorecard version never changes.
         if obj is not None and obj.version.is_released:
             return False
         return super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.version.is_released:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "version":
+            kwargs["queryset"] = ScorecardVersion.objects.filter(status=VersionStatus.DRAFT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(ScorecardVersion)
 class ScorecardVersionAdmin(admin.ModelAdmin):
+    """Versions are made by creating or copying a scorecard (audited); released ones are fixed."""
+
     list_display = ["scorecard", "number", "status", "released_at"]
-    readonly_fields = ["status", "released_at"]
+    readonly_fields = ["scorecard", "number", "status", "released_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_released:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_released:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(SamplingRule)
-class SamplingRuleAdmin(admin.ModelAdmin):
+class SamplingRuleAdmin(ReadOnlyAdmin):
     """Read-only: rules change only through their services (a published rule never)."""
 
     list_display = ["name", "period_start", "period_end", "status", "seed_hash"]
     exclude = ["seed"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
 
-    def has_add_permission(self, request):
-        return False
+@admin.register(SampledCall)
+class SampledCallAdmin(ReadOnlyAdmin):
+    list_display = ["rule", "agent", "position", "status", "key"]
+    list_filter = ["status"]
 
 
-class AppealItemInline(admin.TabularInline):
+class ScoreRevisionInline(ReadOnlyInline):
+    model = ScoreRevision
+    fields = ["number", "score", "reason", "appeal", "created_by", "created_at", "acknowledged_at"]
+    readonly_fields = fields
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "agent", "evaluator", "status", "score", "released_at"]
+    list_filter = ["status"]
+    inlines = [ScoreRevisionInline]
+
+
+class AppealItemInline(ReadOnlyInline):
     model = AppealItem
-    extra = 0
-    can_delete = False
 
 
-class PanelInline(admin.TabularInline):
+class PanelInline(ReadOnlyInline):
     model = PanelMember
-    extra = 0
-    can_delete = False
 
 
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(ReadOnlyAdmin):
     list_display = ["id", "agent", "evaluation", "status", "filed_at", "due_at"]
     list_filter = ["status"]
     inlines = [AppealItemInline, PanelInline]
 
-    def has_change_permission(self, request, obj=None):
-        return False
+
+@admin.register(PanelOpinion)
+class PanelOpinionAdmin(ReadOnlyAdmin):
+    list_display = ["item", "member", "opinion", "at"]
 
 
-@admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
-    list_display = ["id", "agent", "evaluator", "status", "score", "released_at"]
+class CalibrationScoreInline(ReadOnlyInline):
+    model = CalibrationScore
+
+
+@admin.register(CalibrationSession)
+class CalibrationSessionAdmin(ReadOnlyAdmin):
+    list_display = ["title", "scorecard_version", "status", "created_at", "closed_at"]
     list_filter = ["status"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    inlines = [CalibrationScoreInline]
 
 
-admin.site.register(CalibrationSession)
-admin.site.register(GreatCall)
+@admin.register(GreatCall)
+class GreatCallAdmin(ReadOnlyAdmin):
+    list_display = ["agent", "status", "anonymous", "nominated_at", "featured_at"]
+    list_filter = ["status"]

@@ -186,7 +186,7 @@ class ScorecardVersionCopyApi(APIView):
 
 
 class RevisionOutput(serializers.ModelSerializer):
-    created_by = serializers.CharField(source="created_by.username")
+    created_by = serializers.SerializerMethodField()
 
     class Meta:
         model = ScoreRevision
@@ -201,6 +201,14 @@ class RevisionOutput(serializers.ModelSerializer):
             "created_at",
             "acknowledged_at",
         ]
+
+    def get_created_by(self, obj) -> str | None:
+        # Who revised is named to those who may see who evaluated, and hidden from peers alike.
+        shown = self.context.get("shows_evaluator")
+        if shown is None:
+            request = self.context.get("request")
+            shown = request is not None and access.shows_evaluator(request.user, obj.evaluation)
+        return obj.created_by.get_username() if shown else None
 
 
 class EvaluationOutput(serializers.ModelSerializer):
@@ -237,7 +245,12 @@ class EvaluationOutput(serializers.ModelSerializer):
         return obj.evaluator.get_username() if access.shows_evaluator(user, obj) else None
 
     def get_revisions(self, obj) -> list[dict]:
-        return RevisionOutput(obj.revisions.select_related("created_by"), many=True).data
+        shown = access.shows_evaluator(self.context["request"].user, obj)
+        return RevisionOutput(
+            obj.revisions.select_related("created_by"),
+            many=True,
+            context={**self.context, "shows_evaluator": shown},
+        ).data
 
     def get_appeal_deadline(self, obj) -> datetime | None:
         return services.appeal_deadline(obj) if obj.released_at else None
@@ -333,7 +346,7 @@ class EvaluationAcknowledgeApi(APIView):
         if not access.owns_evaluation(request.user, evaluation):
             raise _deny()
         revision = services.evaluation_acknowledge(evaluation=evaluation, user=request.user)
-        return Response(RevisionOutput(revision).data)
+        return Response(RevisionOutput(revision, context={"request": request}).data)
 
 
 class EvaluationReviseApi(APIView):
@@ -356,7 +369,10 @@ class EvaluationReviseApi(APIView):
             changes=data.validated_data["answers"],
             reason=data.validated_data["reason"],
         )
-        return Response(RevisionOutput(revision).data, status=status.HTTP_201_CREATED)
+        return Response(
+            RevisionOutput(revision, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 # --- appeals --------------------------------------------------------------------------------------

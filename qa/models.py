@@ -496,6 +496,18 @@ class Evaluation(models.Model):
     def current_revision(self) -> ScoreRevision | None:
         return self.revisions.order_by("-number").first()
 
+    def has_open_appeal(self) -> bool:
+        return self.appeals.filter(status__in=OPEN_APPEAL_STATUSES).exists()
+
+    def criteria_decided_on_appeal(self, *, besides: Appeal | None = None) -> set[int]:
+        """Criteria a panel decided: their points stand as the decision left them."""
+        items = AppealItem.objects.filter(
+            appeal__evaluation=self, appeal__status=AppealStatus.DECIDED
+        )
+        if besides is not None:
+            items = items.exclude(appeal=besides)
+        return set(items.values_list("criterion_id", flat=True))
+
 
 class ScoreRevision(models.Model):
     """A released score; a later revision keeps this one and says why it changed."""

@@ -436,15 +436,34 @@ def evaluation_revise(
     reason = reason.strip()
     if not reason:
         raise DomainError("Say why the score changes.", field="reason")
+    # The row lock orders this against `appeal_file` and `appeal_decide` on the same evaluation.
     locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if locked.status != EvaluationStatus.RELEASED:
         raise DomainError("Only a released evaluation gets score revisions.", field="status")
+    if appeal is not None and (
+        appeal.evaluation_id != locked.pk or appeal.status != AppealStatus.DECIDED
+    ):
+        raise DomainError("Only a decided appeal of this evaluation revises it.", field="appeal")
+    open_appeals = locked.appeals.filter(status__in=OPEN_APPEAL_STATUSES)
+    if appeal is None and open_appeals.exists():
+        raise Conflict(
+            "This evaluation is under appeal: its score changes only by the panel's decision."
+        )
     current = locked.current_revision()
     cleaned = _clean_answers(locked.scorecard_version, changes, complete=False)
     answers = {**current.answers, **cleaned}
     answers = _clean_answers(locked.scorecard_version, answers, complete=True)
     if answers == current.answers:
         raise DomainError("Nothing changes in this revision.", field="answers")
+    decided = locked.criteria_decided_on_appeal(besides=appeal)
+    for cid in sorted(decided, key=str):
+        if answers.get(str(cid)) != current.answers.get(str(cid)):
+            title = Criterion.objects.get(pk=cid).title
+            raise DomainError(
+                f"{title!r} was decided on appeal: its points stand as the panel decided.",
+                field=f"answers.{cid}",
+                code="decided_on_appeal",
+            )
     revision = _add_revision(
         evaluation=locked, answers=answers, reason=reason, actor=actor, appeal=appeal
     )
@@ -461,9 +480,32 @@ def evaluation_revise(
 # --- appeals --------------------------------------------------------------------------------------
 
 
+def appeal_windows(evaluation: Evaluation) -> dict[int, datetime]:
+    """When each criterion's points were last set: at release, or by a later revision.
+
+    A criterion's appeal window runs from then, so a revision after the first window can
+    still be appealed (a revision applying an appeal decision opens nothing: the criteria it
+    changes are decided).
+    """
+    since: dict[int, datetime] = {}
+    previous: dict = {}
+    for revision in sorted(evaluation.revisions.all(), key=lambda r: r.number):
+        for cid, answer in revision.answers.items():
+            if revision.number == 1:
+                since[int(cid)] = evaluation.released_at
+            elif revision.appeal_id is None and answer.get("points") != previous.get(cid, {}).get(
+                "points"
+            ):
+                since[int(cid)] = revision.created_at
+        previous = revision.answers
+    return since
+
+
 def appeal_deadline(evaluation: Evaluation, window_days: int | None = None) -> datetime:
+    """The end of the last open appeal window of any criterion."""
     days = QaSettings.load().appeal_window_days if window_days is None else window_days
-    return evaluation.released_at + timedelta(days=days)
+    start = max(appeal_windows(evaluation).values(), default=evaluation.released_at)
+    return max(start, evaluation.released_at) + timedelta(days=days)
 
 
 @transaction.atomic
@@ -472,10 +514,14 @@ def appeal_file(*, evaluation: Evaluation, user, items: Sequence[dict]) -> Appea
     own = agent_of(user)
     if own is None or own.pk != evaluation.agent_id:
         raise DomainError("Only the evaluated agent can appeal.", status_code=403, code="forbidden")
+    # Locked like a revision: the appealed points are the current ones, not those of a
+    # revision committed meanwhile.
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if not evaluation.is_released:
         raise DomainError("This evaluation is not released.", field="evaluation")
+    now = timezone.now()
     deadline = appeal_deadline(evaluation)
-    if timezone.now() > deadline:
+    if now > deadline:
         local = timezone.localtime(deadline, site_zone())
         raise DomainError(
             f"The appeal window closed on {local:%Y-%m-%d %H:%M} "
@@ -488,11 +534,9 @@ def appeal_file(*, evaluation: Evaluation, user, items: Sequence[dict]) -> Appea
         raise DomainError("Choose at least one deducted criterion to appeal.", field="items")
     revision = evaluation.current_revision()
     criteria = {c.pk: c for c in evaluation.scorecard_version.criteria()}
-    decided = set(
-        AppealItem.objects.filter(
-            appeal__evaluation=evaluation, appeal__status=AppealStatus.DECIDED
-        ).values_list("criterion_id", flat=True)
-    )
+    decided = evaluation.criteria_decided_on_appeal()
+    windows = appeal_windows(evaluation)
+    config = QaSettings.load()
     rows = []
     seen = set()
     for index, item in enumerate(items):
@@ -519,12 +563,18 @@ def appeal_file(*, evaluation: Evaluation, user, items: Sequence[dict]) -> Appea
                 f"{criterion.title!r} was decided on appeal already.",
                 field=f"items[{index}].criterion",
             )
+        if now > windows[cid] + timedelta(days=config.appeal_window_days):
+            raise DomainError(
+                f"The appeal window for {criterion.title!r} has closed; after the first window "
+                f"only what a later revision changed can be appealed.",
+                field=f"items[{index}].criterion",
+                code="appeal_window_closed",
+            )
         if not reason:
             raise DomainError(
                 f"Give a reason for appealing {criterion.title!r}.", field=f"items[{index}].reason"
             )
         rows.append((criterion, points, reason))
-    config = QaSettings.load()
     try:
         with transaction.atomic():
             appeal = Appeal.objects.create(

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+# State machines change only through their services (conditional updates + audit rows).
+from callfloor.admin_readonly import ReadOnlyAdmin
 from scheduling.models import (
     Briefing,
     Handover,
@@ -11,19 +13,6 @@ from scheduling.models import (
     Skill,
     SwapRequest,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """State machines change only through their services (conditional updates + audit rows)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class HandoverCaseInline(admin.TabularInline):
@@ -85,6 +74,17 @@ class ShiftAdmin(admin.ModelAdmin):
     search_fields = ["agent__display_name", "agent__employee_number"]
     date_hierarchy = "start"
     inlines = [ShiftActivityInline]
+
+    # A published shift is the agent's schedule: it changes only by an audited swap or leave.
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.published_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.published_at is not None:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(Skill)

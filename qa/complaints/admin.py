@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from callfloor.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 from qa.complaints.models import (
     Callback,
     Category,
@@ -11,6 +12,7 @@ from qa.complaints.models import (
     LiveEscalation,
     Note,
     OpeningHours,
+    Pause,
     RootCause,
     ServiceLevelPolicy,
 )
@@ -44,17 +46,6 @@ class CentreManagerAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class NoteInline(ReadOnlyInline):
     model = Note
 
@@ -72,28 +63,20 @@ class ForwardingInline(ReadOnlyInline):
     model = Forwarding
 
 
+class PauseInline(ReadOnlyInline):
+    model = Pause
+
+
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(ReadOnlyAdmin):
     """Cases change only through the product's pages and API, where every change is audited."""
 
     list_display = ["id", "status", "severity", "tier", "category", "owner", "created_at"]
     list_filter = ["status", "severity", "tier", "category"]
-    inlines = [NoteInline, EscalationInline, CallbackInline, ForwardingInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    inlines = [NoteInline, EscalationInline, CallbackInline, ForwardingInline, PauseInline]
 
 
 @admin.register(LiveEscalation)
-class LiveEscalationAdmin(admin.ModelAdmin):
+class LiveEscalationAdmin(ReadOnlyAdmin):
     list_display = ["raised_at", "site", "agent", "status", "reason"]
     list_filter = ["status", "site"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

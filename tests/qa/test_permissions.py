@@ -78,6 +78,32 @@ MATRIX = [
         "qa-evaluation",
         method="post",
         api=False,
+        kwargs=lambda w: {"evaluation_id": w.ev_free.pk},
+        data=lambda w: {
+            "action": "revise",
+            f"points_{w.crit['greeting'].pk}": "2",
+            "reason": "Second listen",
+        },
+        expect={"anonymous": 302, "qa_analyst": 302, "supervisor": 302},
+        default=403,
+    ),
+    Case(
+        "qa-evaluation",
+        method="post",
+        api=False,
+        kwargs=lambda w: {"evaluation_id": w.ev.pk},
+        data=lambda w: {
+            "action": "revise",
+            f"points_{w.crit['empathy'].pk}": "3",
+            "reason": "Second listen",
+        },
+        expect={"anonymous": 302},
+        default=403,
+    ),
+    Case(
+        "qa-evaluation",
+        method="post",
+        api=False,
         kwargs=lambda w: {"evaluation_id": w.draft.pk},
         data={"action": "save"},
         expect={"anonymous": 302, "agent": 404, "team_lead": 404, "qa_analyst": 302},
@@ -347,6 +373,40 @@ MATRIX = [
         expect={"agent": 200},
         default=403,
     ),
+    # Revising, in each state: released without an appeal; under an open appeal (screening,
+    # panel): nobody; after a decided appeal: the decided criteria never, the others as before.
+    Case(
+        "api-qa-evaluation-revise",
+        method="post",
+        kwargs=lambda w: {"evaluation_id": w.ev_free.pk},
+        data=lambda w: {
+            "answers": {str(w.crit["greeting"].pk): {"points": 2}},
+            "reason": "Second listen",
+        },
+        expect={"qa_analyst": 201, "supervisor": 201},
+        default=403,
+    ),
+    Case(
+        "api-qa-evaluation-revise",
+        method="post",
+        kwargs=lambda w: {"evaluation_id": w.ev_bob.pk},
+        data=lambda w: {
+            "answers": {str(w.crit["greeting"].pk): {"points": 2}},
+            "reason": "Second listen",
+        },
+        expect={"agent": 404},
+        default=403,
+    ),
+    Case(
+        "api-qa-evaluation-revise",
+        method="post",
+        kwargs=lambda w: {"evaluation_id": w.ev_screening.pk},
+        data=lambda w: {
+            "answers": {str(w.crit["empathy"].pk): {"points": 2}},
+            "reason": "Second listen",
+        },
+        default=403,
+    ),
     Case(
         "api-qa-evaluation-revise",
         method="post",
@@ -355,7 +415,39 @@ MATRIX = [
             "answers": {str(w.crit["empathy"].pk): {"points": 3}},
             "reason": "Second listen",
         },
+        default=403,
+    ),
+    Case(
+        "api-qa-evaluation-revise",
+        method="post",
+        kwargs=lambda w: {"evaluation_id": w.ev_decided.pk},
+        data=lambda w: {
+            "answers": {str(w.crit["greeting"].pk): {"points": 0, "comment": "No name"}},
+            "reason": "Second listen",
+        },
+        expect={"qa_analyst": 400, "supervisor": 400},
+        default=403,
+    ),
+    Case(
+        "api-qa-evaluation-revise",
+        method="post",
+        kwargs=lambda w: {"evaluation_id": w.ev_decided.pk},
+        data=lambda w: {
+            "answers": {str(w.crit["empathy"].pk): {"points": 3}},
+            "reason": "Second listen",
+        },
         expect={"qa_analyst": 201, "supervisor": 201},
+        default=403,
+    ),
+    Case(
+        "api-qa-evaluation-revise",
+        method="post",
+        kwargs=lambda w: {"evaluation_id": w.draft.pk},
+        data=lambda w: {
+            "answers": {str(w.crit["empathy"].pk): {"points": 3}},
+            "reason": "Second listen",
+        },
+        expect={"agent": 404, "team_lead": 404},
         default=403,
     ),
     # --- API: appeals ---
@@ -583,6 +675,23 @@ def matrix_world(cast, world, ann_evaluation):
             actor=user,
             opinions=[{"item": i.pk, "opinion": "reject"} for i in w.appeal_bob.items.all()],
         )
+    # Greeting upheld by the panel (sam, tina, quinn): decided, locked against revision.
+    w.ev_decided = released_evaluation(world, cast.ann_agent, greeting=0, empathy=2)
+    decided = services.appeal_file(evaluation=w.ev_decided, user=cast.ann, items=[greeting])
+    services.appeal_screen(appeal=decided, actor=cast.tina, accept=True)
+    for user in (cast.sam, cast.tina, cast.quinn):
+        services.appeal_give_opinions(
+            appeal=decided,
+            actor=user,
+            opinions=[{"item": i.pk, "opinion": "uphold"} for i in decided.items.all()],
+        )
+    services.appeal_decide(
+        appeal=decided,
+        actor=cast.sam,
+        decisions=[
+            {"item": i.pk, "decision": "upheld", "reason": "Heard it."} for i in decided.items.all()
+        ],
+    )
     w.draft_version = services.scorecard_version_copy(version=world.version, actor=cast.quinn)
 
     today = services.local_today()
