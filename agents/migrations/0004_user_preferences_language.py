@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agents', '0002_create_role_groups'),
+        ('agents', '0003_auditentry_append_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
