@@ -22,8 +22,8 @@ messages: venv
 
 # After marking new strings: bring the catalogues up to date, then translate the new entries.
 makemessages: venv
-	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans -l zh_Hant --no-obsolete --ignore=.venv --ignore=static --ignore=bench --ignore=tests --ignore=staticfiles
-	DEBUG=1 $(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l zh_Hant --no-obsolete --ignore=.venv --ignore=static/vendor --ignore=staticfiles --ignore=bench --ignore=tests
+	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans -l zh_Hant --no-obsolete --add-location=file --ignore=.venv --ignore=static --ignore=bench --ignore=tests --ignore=staticfiles
+	DEBUG=1 $(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l zh_Hant --no-obsolete --add-location=file --ignore=.venv --ignore=static/vendor --ignore=staticfiles --ignore=bench --ignore=tests
 
 demo: messages
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
