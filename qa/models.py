@@ -196,7 +196,7 @@ class Criterion(models.Model):
     class Meta:
         verbose_name = gettext_lazy("criterion")
         ordering = ["section__position", "section_id", "position", "id"]
-        verbose_name_plural = "criteria"
+        verbose_name_plural = gettext_lazy("criteria")
 
     def __str__(self) -> str:
         return self.title

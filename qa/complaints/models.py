@@ -31,7 +31,7 @@ class Category(models.Model):
     class Meta:
         verbose_name = gettext_lazy("category")
         ordering = ["name"]
-        verbose_name_plural = "categories"
+        verbose_name_plural = gettext_lazy("categories")
 
     def __str__(self) -> str:
         return self.name

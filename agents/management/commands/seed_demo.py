@@ -6,79 +6,17 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from agents import services
+from agents import demo, services
 from agents.models import Agent, Team
 from agents.roles import Role
 
 DEFAULT_PASSWORD = "callfloor-demo"
 
-TEAMS = ["Billing", "Cards", "Mortgages"]
-FIRST = [
-    "Ana",
-    "Ben",
-    "Chloe",
-    "Dev",
-    "Elif",
-    "Farid",
-    "Grace",
-    "Hugo",
-    "Ines",
-    "Jon",
-    "Kemi",
-    "Liam",
-    "Mei",
-    "Nora",
-    "Omar",
-    "Priya",
-    "Quentin",
-    "Rosa",
-    "Sven",
-    "Tara",
-    "Uma",
-    "Victor",
-    "Wen",
-    "Xavi",
-    "Yara",
-    "Zoe",
-    "Aiko",
-    "Bruno",
-    "Carmen",
-    "Dmitri",
-    "Esther",
-    "Felix",
-    "Gita",
-    "Hassan",
-    "Iris",
-    "Jakob",
-    "Kira",
-    "Lucas",
-    "Maya",
-    "Nils",
-]
-LAST = [
-    "Silva",
-    "Okafor",
-    "Martin",
-    "Patel",
-    "Yilmaz",
-    "Haddad",
-    "Kim",
-    "Durand",
-    "Costa",
-    "Berg",
-    "Adeyemi",
-    "Walsh",
-    "Chen",
-    "Lund",
-    "Aziz",
-    "Rao",
-]
-
 ROLE_USERS = [
-    ("supervisor", "Sam Supervisor", [Role.SUPERVISOR]),
-    ("teamlead", "Tina Teamlead", [Role.TEAM_LEAD]),
-    ("qa", "Quinn Analyst", [Role.QA_ANALYST]),
-    ("admin", "Ada Admin", [Role.ADMIN]),
+    ("supervisor", [Role.SUPERVISOR]),
+    ("teamlead", [Role.TEAM_LEAD]),
+    ("qa", [Role.QA_ANALYST]),
+    ("admin", [Role.ADMIN]),
 ]
 
 
@@ -91,9 +29,11 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, agents: int, **options):
         password = os.environ.get("CALLFLOOR_DEMO_PASSWORD") or DEFAULT_PASSWORD
+        words = demo.text()
         User = get_user_model()
         users = {}
-        for username, name, roles in ROLE_USERS:
+        for username, roles in ROLE_USERS:
+            name = words["people"][username]
             user = User.objects.filter(username=username).first()
             if user is None:
                 first, _, last = name.partition(" ")
@@ -107,7 +47,7 @@ class Command(BaseCommand):
             users[username] = user
 
         teams = []
-        for index, name in enumerate(TEAMS):
+        for index, name in enumerate(words["teams"]):
             team = Team.objects.filter(name=name).first() or services.team_create(name=name)
             if index == 0 and team.lead_id is None:
                 team.lead = users["teamlead"]
@@ -122,7 +62,8 @@ class Command(BaseCommand):
             if Agent.objects.filter(employee_number=number).exists():
                 continue
             username = "agent" if n == 0 else f"agent{extension}"
-            display = f"{FIRST[n % len(FIRST)]} {LAST[(n * 7) % len(LAST)]}"
+            first, last = words["first"], words["last"]
+            display = demo.display_name(first[n % len(first)], last[(n * 7) % len(last)])
             services.agent_create(
                 username=username,
                 display_name=display,
