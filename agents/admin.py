@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy, ngettext
 
+from agents import services
 from agents.models import Agent, AuditEntry, Notification, Team, TelephonyAlias
 
 
@@ -50,3 +54,33 @@ class AuditEntryAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "recipient", "kind", "text", "read_at"]
     list_filter = ["kind"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class CallfloorUserAdmin(UserAdmin):
+    """Django's user admin, plus requiring a password change (audited)."""
+
+    actions = ["require_password_change"]
+
+    @admin.action(
+        description=gettext_lazy("Require a password change at next log-in"),
+        permissions=["change"],
+    )
+    def require_password_change(self, request, queryset):
+        required = sum(
+            services.user_require_password_change(user=user, actor=request.user)
+            for user in queryset
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d person must change their password before they continue.",
+                "%(count)d people must change their password before they continue.",
+                required,
+            )
+            % {"count": required},
+        )

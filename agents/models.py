@@ -152,3 +152,30 @@ class UserPreferences(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class PasswordChangeRequired(models.Model):
+    """A person who must choose a new password before anything else (set by an admin)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="password_change_required",
+        verbose_name=gettext_lazy("user"),
+    )
+    required_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("required at"))
+    required_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=gettext_lazy("required by"),
+    )
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    class Meta:
+        verbose_name = gettext_lazy("password change required")

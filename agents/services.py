@@ -11,7 +11,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from agents.models import Agent, AuditEntry, Notification, Team, TelephonyAlias, UserPreferences
+from agents.models import (
+    Agent,
+    AuditEntry,
+    Notification,
+    PasswordChangeRequired,
+    Team,
+    TelephonyAlias,
+    UserPreferences,
+)
 from agents.roles import Role
 from callfloor.errors import DomainError
 
@@ -242,3 +250,21 @@ def user_language_set(*, user, language: str) -> str:
         )
     UserPreferences.objects.update_or_create(user=user, defaults={"language": language})
     return language
+
+
+def user_require_password_change(*, user, actor) -> bool:
+    """Send `user` to the password-change page until they choose a new password."""
+    _required, created = PasswordChangeRequired.objects.get_or_create(
+        user=user, defaults={"required_by": actor}
+    )
+    if created:
+        audit_record(actor=actor, action="user.password_change_required", target=user)
+    return created
+
+
+def user_password_changed(*, user) -> None:
+    """`user` chose a new password (changed or reset it): a required change is done."""
+    required = PasswordChangeRequired.objects.filter(user=user).delete()[0] > 0
+    audit_record(
+        actor=user, action="user.password_changed", target=user, data={"required": required}
+    )

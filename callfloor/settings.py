@@ -5,6 +5,7 @@ tasks run in-process. `DATABASE_URL` switches to PostgreSQL, `REDIS_URL` to the 
 layer, cache and Celery broker.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     # A signed-in person's own language (stored with them), or a board's ?lang= in its URL.
     "agents.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A person whose password change an admin required sees only the change page.
+    "callfloor.passwords.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees the result of authentication.
     "axes.middleware.AxesMiddleware",
@@ -237,6 +240,24 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The proxies whose X-Forwarded-For is believed for the client's address (lockout, throttling):
+# their number ("1" for one TLS proxy) or their addresses and networks. Unset: the header is
+# ignored, because any client can send it.
+_TRUSTED_PROXIES = env_str("CALLFLOOR_TRUSTED_PROXIES").strip()
+CALLFLOOR_TRUSTED_PROXIES: int | list[str] = (
+    int(_TRUSTED_PROXIES) if _TRUSTED_PROXIES.isdigit() else env_list("CALLFLOOR_TRUSTED_PROXIES")
+)
+for _proxy in CALLFLOOR_TRUSTED_PROXIES if isinstance(CALLFLOOR_TRUSTED_PROXIES, list) else []:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"CALLFLOOR_TRUSTED_PROXIES: {_proxy!r} is neither a number nor an address."
+        ) from None
+AXES_CLIENT_IP_CALLABLE = "callfloor.client_ip.client_ip"
+# Password-reset e-mails asked for per hour, per e-mail address and per client address.
+CALLFLOOR_PASSWORD_RESETS_PER_EMAIL = int(env_str("CALLFLOOR_PASSWORD_RESETS_PER_EMAIL", "3"))
+CALLFLOOR_PASSWORD_RESETS_PER_ADDRESS = int(env_str("CALLFLOOR_PASSWORD_RESETS_PER_ADDRESS", "10"))
 
 # --- Time -----------------------------------------------------------------------------------------
 USE_TZ = True
@@ -318,6 +339,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# The schema (/api/schema/) and its docs page (/api/docs/) are for logged-in staff unless public.
+CALLFLOOR_PUBLIC_API_DOCS = env_bool("CALLFLOOR_PUBLIC_API_DOCS")
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env_str("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2 * 1024 * 1024)))
 
 # --- Security -------------------------------------------------------------------------------------

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from callfloor import exports
 from metrics.reports import Report
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_TYPE = exports.XLSX_TYPE
 NUMBER_FORMATS = {
     "count": "0",
     "ratio": "0.0%",
@@ -31,17 +31,6 @@ def _headers(report: Report) -> list[str]:
 
 def _values(report: Report, row: dict) -> list:
     return [row.get("group", ""), row.get("label", ""), *[row.get(c.key) for c in report.columns]]
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_text(value):
-    """Text from the telephony (queue names, caller ids) never becomes a spreadsheet formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        plain_number = value[1:].replace(" ", "").isdigit() and value[0] in "+-"
-        return value if plain_number else "'" + value
-    return value
 
 
 def display(value, kind: str) -> str:
@@ -64,19 +53,14 @@ def display(value, kind: str) -> str:
 
 def as_csv(report: Report) -> bytes:
     """Plain numbers (ratios as fractions, seconds as seconds), empty where undefined."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for line in report.header_lines():
-        writer.writerow([f"# {line}"])
-    writer.writerow(_headers(report))
+    lines = [[f"# {line}"] for line in report.header_lines()]
+    lines.append(_headers(report))
     for row in report.rows:
-        writer.writerow(
-            [
-                "" if v is None else (round(v, 4) if isinstance(v, float) else _safe_text(v))
-                for v in _values(report, row)
-            ]
+        values = _values(report, row)
+        lines.append(
+            ["" if v is None else round(v, 4) if isinstance(v, float) else v for v in values]
         )
-    return out.getvalue().encode("utf-8")
+    return exports.csv_bytes(lines)
 
 
 def as_xlsx(report: Report) -> bytes:
@@ -84,7 +68,7 @@ def as_xlsx(report: Report) -> bytes:
     sheet = book.active
     sheet.title = report.kind.capitalize()
     for number, line in enumerate(report.header_lines(), start=1):
-        sheet.cell(row=number, column=1, value=line).font = Font(
+        exports.xlsx_cell(sheet, row=number, column=1, value=line).font = Font(
             bold=number == 1, size=14 if number == 1 else 11
         )
     head = len(report.header_lines()) + 2
@@ -93,7 +77,7 @@ def as_xlsx(report: Report) -> bytes:
         index for index, c in enumerate(report.columns, start=3) if c.key in report.highlighted()
     }
     for col, title in enumerate(_headers(report), start=1):
-        cell = sheet.cell(row=head, column=col, value=title)
+        cell = exports.xlsx_cell(sheet, row=head, column=col, value=title)
         cell.font = bold
         cell.fill = PatternFill("solid", fgColor="FFF3A8" if col in marked else "DDE3ED")
     kinds = ["text", "text", *[c.kind for c in report.columns]]
@@ -101,9 +85,7 @@ def as_xlsx(report: Report) -> bytes:
         for col, (value, kind) in enumerate(zip(_values(report, row), kinds, strict=True), start=1):
             if kind == "duration" and value is not None:
                 value = value / 86400  # a spreadsheet duration is a fraction of a day
-            cell = sheet.cell(row=head + offset, column=col, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # stored as text even when it starts with "="
+            cell = exports.xlsx_cell(sheet, row=head + offset, column=col, value=value)
             if kind in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[kind]
             if row.get("total"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from callfloor import exports
 from scheduling import conf
 
 DAY_HEADER = [
@@ -117,10 +117,7 @@ def month_table(sheet: dict) -> list[list]:
 
 
 def to_csv(rows: list[list]) -> bytes:
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    # The byte-order mark lets Excel on a Chinese Windows read the file as UTF-8.
-    return out.getvalue().encode("utf-8-sig")
+    return exports.csv_bytes(rows)
 
 
 def to_xlsx(rows: list[list], title: str) -> bytes:
@@ -130,8 +127,7 @@ def to_xlsx(rows: list[list], title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "".join(" " if ch in "[]:*?/\\" else ch for ch in str(title))[:31]
-    for row in rows:
-        sheet.append(row)
+    exports.xlsx_rows(sheet, rows)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for cell in sheet[sheet.max_row]:

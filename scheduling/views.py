@@ -611,7 +611,7 @@ def attendance(request):
 @role_required(*LEADS)
 def attendance_export(request):
     try:
-        _, team, day, month = _sheet_request(request)
+        _kind, team, day, month = _sheet_request(request)
     except DomainError as exc:
         return HttpResponseBadRequest(exc.message)
     fmt = request.GET.get("format", "csv")

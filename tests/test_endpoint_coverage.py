@@ -8,6 +8,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 # Framework pages whose access is Django's or drf-spectacular's own.
 EXEMPT_PREFIXES = ("admin:",)
 EXEMPT = {"login", "logout", "api-schema", "api-docs"}
+# Django's password pages: open to everyone (reset) or to anyone logged in (change).
+EXEMPT |= {
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "password_change",
+    "password_change_done",
+}
 
 
 def _names(patterns, namespace: str = "") -> set[str]:

@@ -9,6 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agents', '0003_auditentry_append_only'),
+        ('agents', '0003_password_change_required'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,12 +5,16 @@ from datetime import date, datetime, time, timedelta
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
+from callfloor import exports
 from metrics.models import Outcome, QueueCall
 from qa.complaints.models import OPEN_STATUSES, Complaint, Severity, Tier
 
@@ -293,16 +297,30 @@ def sheet_name(name: str) -> str:
     return "".join(" " if ch in "[]:*?/\\" else ch for ch in title)[:31]
 
 
+def _table_rows(frame: pd.DataFrame) -> list[list]:
+    """The header and the rows of a table as plain Python values (NaN → None)."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    rows = [[str(column) for column in frame.columns]]
+    for values in clean.itertuples(index=False):
+        rows.append([v.item() if isinstance(v, np.generic) else v for v in values])
+    return rows
+
+
 def to_csv(frame: pd.DataFrame) -> bytes:
-    # The byte-order mark lets Excel on a Chinese Windows read the file as UTF-8.
-    return labelled(frame).to_csv(index=False).encode("utf-8-sig")
+    return exports.csv_bytes(_table_rows(labelled(frame)))
 
 
 def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for name, frame in tables.items():
+        sheet = book.create_sheet(title=sheet_name(name))
+        exports.xlsx_rows(sheet, _table_rows(labelled(frame)))
+        for cell in sheet[1]:
+            cell.font = bold
     buffer = BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in tables.items():
-            labelled(frame).to_excel(writer, sheet_name=sheet_name(name), index=False)
+    book.save(buffer)
     return buffer.getvalue()
 
 

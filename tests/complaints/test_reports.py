@@ -137,3 +137,55 @@ def test_closed_cases_by_root_cause(cast, floor, logged):
         {"root_cause": "Coaching gap", "Billing error": 0, "Rude agent": 2, "total": 2},
         {"root_cause": "Process gap", "Billing error": 1, "Rude agent": 0, "total": 1},
     ]
+
+
+def test_a_hostile_queue_name_leaves_the_exports_as_text(cast, client, floor):
+    """A queue named by a telephony event is no formula in Excel and no control character."""
+    from rest_framework.test import APIClient
+
+    from metrics.services import source_create
+
+    _, token = source_create(name="pbx-json", kind="http_json", site="main")
+    pbx = APIClient()
+    pbx.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    events = [
+        {
+            "id": "q1",
+            "type": "call_queued",
+            "at": timezone.now().isoformat(),
+            "call_id": "hostile.1",
+            "queue": '=HYPERLINK("http://x","y")',
+            "caller": "+3225550101",
+        }
+    ]
+    response = pbx.post(reverse("api-telephony-events"), {"events": events}, format="json")
+    assert response.json()["accepted"] == 1
+    services.complaint_create(
+        actor=cast.sam,
+        customer_name="C",
+        customer_contact="c@example.com",
+        category=floor.billing_errors,
+        description="d",
+        calls=[floor.bob_call],
+    )
+    floor.cards.name = "cards\x07\x1b"
+    floor.cards.save(update_fields=["name"])
+    client.force_login(cast.sam)
+    url = reverse("complaint-report-export", kwargs={"fmt": "csv"})
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(url, {"table": "rate_by_queue"}).content.decode("utf-8-sig"))
+        )
+    )
+    assert ['\'=HYPERLINK("http://x","y")', "1", "0", "0.0"] in rows
+    assert "cards\ufffd\ufffd" in [row[0] for row in rows]
+    response = client.get(reverse("complaint-report-export", kwargs={"fmt": "xlsx"}))
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))[
+        reports.sheet_name("rate_by_queue")
+    ]
+    cells = {c.value: c for c in sheet["A"]}
+    hyperlink = cells['=HYPERLINK("http://x","y")']
+    assert hyperlink.data_type == "s" and hyperlink.quotePrefix
+    assert "cards\ufffd\ufffd" in cells
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)

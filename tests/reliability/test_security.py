@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -118,7 +118,8 @@ def source_token(db):
 
 @pytest.mark.django_db
 def test_a_telephony_token_opens_no_other_endpoint(source_token):
-    schema = json.loads(APIClient().get("/api/schema/", {"format": "json"}).content)
+    with override_settings(CALLFLOOR_PUBLIC_API_DOCS=True):
+        schema = json.loads(APIClient().get("/api/schema/", {"format": "json"}).content)
     tried = 0
     for path, item in schema["paths"].items():
         for method in set(item) & {"get", "post", "put", "patch", "delete"}:
@@ -166,7 +167,8 @@ def test_the_audit_trail_cannot_be_edited_through_the_admin_or_the_model(cast):
         entry.save()
     with pytest.raises(PermissionError):
         entry.delete()
-    schema = json.loads(APIClient().get("/api/schema/", {"format": "json"}).content)
+    with override_settings(CALLFLOOR_PUBLIC_API_DOCS=True):
+        schema = json.loads(APIClient().get("/api/schema/", {"format": "json"}).content)
     audit_paths = [p for p, item in schema["paths"].items() if "audit" in p and set(item) & UNSAFE]
     assert audit_paths == []
 

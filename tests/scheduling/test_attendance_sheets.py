@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from agents import services as agent_services
+from agents.models import Agent
 from metrics.models import AgentState, TelephonySource
 from scheduling import selectors
 from scheduling.models import LeaveRequest, LeaveStatus
@@ -99,7 +100,7 @@ def test_the_sheets_export_to_csv_and_xlsx(scripted, client):
     response = client.get(url)
     assert response.status_code == 200
     assert 'filename="attendance-Billing-2026-11-16.csv"' in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "Agent"
     ann = next(r for r in rows if r[0] == "Ann Agent")
     assert ann[6] == "late, early leave" and ann[7:9] == ["7", "15"]
@@ -122,3 +123,24 @@ def test_a_lead_cannot_read_another_teams_sheet(scripted, client):
     response = client.get(f"/attendance/?team={scripted.billing.pk}&day={DAY}")
     assert response.status_code == 200
     assert b"Ann Agent" not in response.content
+
+
+def test_hostile_agent_names_leave_the_attendance_exports_as_text(scripted, client):
+    """A name that is a formula stays text; a control character does not stop the XLSX."""
+    scripted.ann_agent.display_name = '=HYPERLINK("http://x","y")'
+    scripted.ann_agent.save(update_fields=["display_name"])
+    Agent.objects.filter(user__username="cy").update(display_name="Cy\x07\x1b")
+    client.force_login(scripted.tina)
+    base = f"/attendance/export/?team={scripted.billing.pk}&day={DAY}"
+    rows = list(
+        csv.reader(io.StringIO(client.get(base + "&format=csv").content.decode("utf-8-sig")))
+    )
+    names = [row[0] for row in rows]
+    assert '\'=HYPERLINK("http://x","y")' in names and "Cy\ufffd\ufffd" in names
+    for query in ("&format=xlsx", f"&month={MONTH[0]}-{MONTH[1]}&format=xlsx"):
+        response = client.get(base + query)
+        assert response.status_code == 200
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        cells = {c.value: c for c in sheet["A"]}
+        assert cells['=HYPERLINK("http://x","y")'].quotePrefix and "Cy\ufffd\ufffd" in cells
+        assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
