@@ -174,8 +174,8 @@ class PasswordChangeRequired(models.Model):
         verbose_name=gettext_lazy("required by"),
     )
 
-    def __str__(self) -> str:
-        return str(self.user)
-
     class Meta:
         verbose_name = gettext_lazy("password change required")
+
+    def __str__(self) -> str:
+        return str(self.user)
