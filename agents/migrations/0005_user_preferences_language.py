@@ -8,8 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agents', '0003_auditentry_append_only'),
-        ('agents', '0003_password_change_required'),
+        ('agents', '0004_merge_append_only_audit_and_password_change'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
