@@ -7,14 +7,17 @@ is a 400 naming the parameter (bodies go through serializers, whose text fields 
 the database is away (restarting, failing over, unreachable);
 a telephony bridge or a browser that gets 503 with `Retry-After` sends again later; nothing it
 sent in the refused request was stored, so nothing is lost or doubled.
+
+`ContentSecurityPolicyMiddleware`: the Content-Security-Policy header on every response.
 """
 
 from __future__ import annotations
 
 import logging
 
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import DisallowedHost, RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 
@@ -81,3 +84,19 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(MESSAGE, status=503, content_type="text/plain")
         response["Retry-After"] = str(RETRY_AFTER_S)
         return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy (settings.CONTENT_SECURITY_POLICY) on every response, with the wall
+    board's socket allowed: `connect-src` gains `ws://` or `wss://` of the host the page came
+    from (browsers do not all count a socket to the same host as 'self')."""
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        try:
+            host = request.get_host()  # validated against ALLOWED_HOSTS
+        except DisallowedHost:
+            return parts
+        scheme = "wss" if request.is_secure() else "ws"
+        parts.update = {**(parts.update or {}), "connect-src": [f"{scheme}://{host}"]}
+        return parts

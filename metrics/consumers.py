@@ -11,10 +11,12 @@ process and site, one `FloorFanout` is the member of the site's group and writes
 pre-encoded text to all of them (one channel-layer wake-up and dispatch per push and process
 instead of one per socket). Filtered viewers are members themselves and get their own cut.
 
-Hostile clients: binary frames (1003), frames over 4 KiB (1009) and text that is not JSON (1007)
-close the socket; resyncs are answered at most once a second; a session holds at most
-`CALLFLOOR_WS_MAX_PER_SESSION` sockets across every server process (the next is refused with
-4429; see metrics.socket_slots).
+Hostile clients: binary frames (4003), frames over 4 KiB (4009) and text that is not JSON (4007)
+close the socket — application codes: Daphne refuses to send the protocol's own 1003/1007/1009
+for an application and fails the socket with 1011 instead; resyncs are answered at most once a
+second; a session holds at most `CALLFLOOR_WS_MAX_PER_SESSION` sockets across every server
+process (the next is refused with 4429; see metrics.socket_slots). A socket's place is given back
+however it ends (closed by either side, or its handler failed).
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ log = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 4096
 RESYNC_EVERY_S = 1.0
-CLOSE_UNSUPPORTED, CLOSE_INVALID, CLOSE_TOO_BIG, CLOSE_TOO_MANY = 1003, 1007, 1009, 4429
+# Application close codes (4000–4999), after the protocol's 1003, 1007, 1009 and HTTP's 429.
+CLOSE_UNSUPPORTED, CLOSE_INVALID, CLOSE_TOO_BIG, CLOSE_TOO_MANY = 4003, 4007, 4009, 4429
 
 
 def _session_of(scope) -> str:
@@ -175,15 +178,27 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         await self.send_snapshot()
 
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Also when the socket did not end through `disconnect` (a handler failed, the
+            # server cancelled the application): its place is not left to go stale.
+            await self.give_back_place()
+
+    async def give_back_place(self) -> None:
+        if self.holder is None:
+            return
+        holder, self.holder = self.holder, None
+        try:
+            await sync_to_async(socket_slots.release, thread_sensitive=False)(
+                holder, self.channel_name
+            )
+        except Exception:  # its place goes stale by itself
+            log.warning("could not give back a board socket's place", exc_info=True)
+
     async def disconnect(self, code):
-        if self.holder is not None:
-            holder, self.holder = self.holder, None
-            try:
-                await sync_to_async(socket_slots.release, thread_sensitive=False)(
-                    holder, self.channel_name
-                )
-            except Exception:  # its place goes stale by itself
-                log.warning("could not give back a board socket's place", exc_info=True)
+        await self.give_back_place()
         if self.fanout is not None:
             fanout, self.fanout = self.fanout, None
             await fanout.leave(self)

@@ -29,7 +29,9 @@ def nice_top(value: float) -> float:
 
 def _frame(title: str, body: list[str], legend: list[tuple[str, str]]) -> str:
     keys = "".join(
-        f'<span class="key"><i style="background:{colour}"></i>{escape(name)}</span>'
+        # The swatch is a tiny SVG (a fill attribute; the CSP refuses inline style attributes).
+        f'<span class="key"><svg class="swatch" width="12" height="12" aria-hidden="true">'
+        f'<rect width="12" height="12" fill="{escape(colour)}"/></svg>{escape(name)}</span>'
         for name, colour in legend
     )
     return (

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 
 ROLES = ["anonymous", "agent", "team_lead", "qa_analyst", "supervisor", "admin"]
+CSP_HEADER = "Content-Security-Policy"
 
 
 @dataclass
@@ -65,6 +66,8 @@ def check_case(case: Case, cast, role: str) -> None:
         f"{case.id()} as {role}: expected {expected}, got {response.status_code}: "
         f"{getattr(response, 'content', b'')[:300]!r}"
     )
+    # Every answer, whatever its status, carries the page policy (see tests/test_csp.py).
+    assert "default-src 'self'" in response.get(CSP_HEADER, ""), f"{case.id()} as {role}: no CSP"
     if (
         case.api
         and response.status_code >= 400

@@ -43,5 +43,10 @@
     }
   }
 
+  // A meter's first width comes from its data-percent (the page sets no inline style).
+  for (const bar of document.querySelectorAll(".meter span[data-percent]")) {
+    const percent = Number(bar.dataset.percent);
+    if (Number.isFinite(percent)) bar.style.width = `${Math.min(100, Math.max(0, percent))}%`;
+  }
   setInterval(tick, 15000);
 })();

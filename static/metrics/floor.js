@@ -119,13 +119,42 @@ function duration(seconds) {
 
 const pct = (v) => (v === null || v === undefined ? "–" : `${Math.round(v * 100)}%`);
 const secs = (v) => (v === null || v === undefined ? "–" : `${Math.round(v)} s`);
-const esc = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => (
-  { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 const VARIANTS = { offered: "SL (offered)", ignore_abandons: "SL (ignore abandons)",
   abandons_positive: "SL (abandons met)", answered_only: "SL (answered only)" };
 const ACTIVITY = { idle: "Idle", ringing: "Ringing", on_call: "On call", on_hold: "On hold",
   wrap_up: "Wrap-up" };
 const STATUS = { available: "Available", not_ready: "Not ready", logged_out: "Logged out" };
+
+// --- building the DOM ---------------------------------------------------------------------------
+// Data never goes through an HTML parser: elements are created one by one, values go into text
+// nodes, attributes and dataset entries (a pushed name full of markup shows as that text).
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function fill(el, props, children) {
+  for (const [name, value] of Object.entries(props || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "dataset") {
+      for (const [key, item] of Object.entries(value)) {
+        if (item !== null && item !== undefined) el.dataset[key] = String(item);
+      }
+    } else {
+      el.setAttribute(name, String(value));
+    }
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false || child === "") continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+// h("div", { class: "agent", dataset: { key } }, "text", childElement, …)
+const h = (tag, props, ...children) => fill(document.createElement(tag), props, children);
+const svg = (tag, props, ...children) => fill(document.createElementNS(SVG, tag), props, children);
+
+// Only the product's own pages and API paths are followed or posted to.
+const ownPath = (path) => typeof path === "string" && /^\/(?![/\\])/.test(path);
 
 async function post(url, body) {
   const response = await fetch(url, {
@@ -171,20 +200,22 @@ function agentBand(row, now) {
 
 // --- the board --------------------------------------------------------------------------------
 
+const num = (v) => (Number.isFinite(Number(v)) ? Number(v) : 0);
+
 function trendSvg(tile) {
-  const points = tile.trend.filter((p) => p[1] !== null);
-  const w = 160, h = 40;
-  if (!points.length) return `<svg class="trend" viewBox="0 0 ${w} ${h}" aria-label="no trend yet"></svg>`;
+  const points = (tile.trend || []).filter((p) => p[1] !== null).map((p) => [num(p[0]), num(p[1])]);
+  const width = 160, height = 40, box = `0 0 ${width} ${height}`;
+  if (!points.length) return svg("svg", { class: "trend", viewBox: box, "aria-label": "no trend yet" });
   const x0 = points[0][0], x1 = Math.max(points[points.length - 1][0], x0 + 1);
-  const x = (t) => (points.length === 1 ? w / 2 : ((t - x0) / (x1 - x0)) * (w - 4) + 2);
-  const y = (v) => h - 2 - v * (h - 4);
+  const x = (t) => (points.length === 1 ? width / 2 : ((t - x0) / (x1 - x0)) * (width - 4) + 2);
+  const y = (v) => height - 2 - v * (height - 4);
   const line = points.map((p) => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(" ");
-  const target = y(tile.sl_target).toFixed(1);
-  return `<svg class="trend" viewBox="0 0 ${w} ${h}" role="img" aria-label="service level by interval today">
-    <line x1="0" x2="${w}" y1="${target}" y2="${target}" class="target"/>
-    <polyline points="${line}" class="sl"/>
-    ${points.map((p) => `<circle cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="1.8" class="${p[1] < tile.sl_target ? "miss" : "met"}"/>`).join("")}
-  </svg>`;
+  const target = y(num(tile.sl_target)).toFixed(1);
+  return svg("svg", { class: "trend", viewBox: box, role: "img", "aria-label": "service level by interval today" },
+    svg("line", { x1: 0, x2: width, y1: target, y2: target, class: "target" }),
+    svg("polyline", { points: line, class: "sl" }),
+    points.map((p) => svg("circle", { cx: x(p[0]).toFixed(1), cy: y(p[1]).toFixed(1), r: 1.8,
+      class: p[1] < tile.sl_target ? "miss" : "met" })));
 }
 
 // The TV hangs over the floor: a waiting caller's number shows there by its last 4 digits only.
@@ -198,36 +229,41 @@ function waitingCaller(call) {
   return config.tv ? maskCaller(call.caller) : call.caller;
 }
 
+const kpi = (label, value, props) => h("div", null, h("dt", null, label), h("dd", props, value));
+
 function queueTile(tile) {
-  const waiting = tile.waiting_calls.slice(0, 6).map((c) => (
-    `<li data-testid="waiting-caller"><span>${esc(waitingCaller(c))}</span> <span class="tick" data-since="${c.since}"></span></li>`)).join("");
-  return `<article class="tile" data-testid="queue-tile" data-queue="${esc(tile.name)}" data-key="${tile.key}">
-    <header><h3>${esc(tile.name)}</h3><span class="sl-variant">${esc(VARIANTS[tile.sl_variant] || tile.sl_variant)} · target ${pct(tile.sl_target)} in ${tile.threshold_s} s</span></header>
-    <div class="big">
-      <div><b data-testid="waiting">${tile.waiting}</b><small>waiting</small></div>
-      <div><b class="tick" data-testid="longest-wait" ${tile.longest_waiting_since ? `data-since="${tile.longest_waiting_since}"` : ""}>–</b><small>longest</small></div>
-      <div><b data-testid="service-level">${pct(tile.service_level)}</b><small>service level</small></div>
-    </div>
-    ${trendSvg(tile)}
-    <dl class="kpis">
-      <div><dt>Offered</dt><dd data-testid="offered">${tile.offered}</dd></div>
-      <div><dt>Answered</dt><dd data-testid="answered">${tile.answered}</dd></div>
-      <div><dt>Abandoned</dt><dd data-testid="abandoned">${tile.abandoned}</dd></div>
-      <div><dt>Answer rate</dt><dd>${pct(tile.answer_rate)}</dd></div>
-      <div><dt>Abandon rate</dt><dd>${pct(tile.abandon_rate)}</dd></div>
-      <div><dt>Repeat calls</dt><dd data-testid="repeat-rate" title="answered callers who called again within ${tile.repeat_window_h} h (today so far)">${pct(tile.repeat_call_rate)}</dd></div>
-      <div><dt>ASA</dt><dd>${secs(tile.asa_s)}</dd></div>
-      <div><dt>AHT</dt><dd title="${esc(tile.aht_components.join(" + "))}">${secs(tile.aht_s)}</dd></div>
-      <div><dt>Staffed</dt><dd data-testid="staffed" class="${tile.required_now != null && tile.staffed < tile.required_now ? "short" : ""}">${tile.staffed}</dd></div>
-      ${tile.required_now != null ? `<div><dt>Required now</dt><dd data-testid="required-now">${tile.required_now}</dd></div>` : ""}
-      ${tile.survey_n ? `<div><dt>CSAT</dt><dd data-testid="csat" title="top-box share of ${tile.survey_n} answers; mean ${tile.csat_mean}">${pct(tile.csat_top_box)}</dd></div>` : ""}
-      <div><dt>Available</dt><dd>${tile.available}</dd></div>
-      <div><dt>On call</dt><dd>${tile.on_call}</dd></div>
-      <div><dt>Wrap-up</dt><dd>${tile.wrap_up}</dd></div>
-      <div><dt>Not ready</dt><dd>${tile.not_ready}</dd></div>
-    </dl>
-    ${waiting ? `<ol class="waiting-list" data-testid="waiting-list">${waiting}</ol>` : ""}
-  </article>`;
+  const waiting = tile.waiting_calls.slice(0, 6).map((c) => h("li", { dataset: { testid: "waiting-caller" } },
+    h("span", null, waitingCaller(c)), " ", h("span", { class: "tick", dataset: { since: c.since } })));
+  const short = tile.required_now != null && tile.staffed < tile.required_now;
+  return h("article", { class: "tile", dataset: { testid: "queue-tile", queue: tile.name, key: tile.key } },
+    h("header", null, h("h3", null, tile.name),
+      h("span", { class: "sl-variant" },
+        `${VARIANTS[tile.sl_variant] || tile.sl_variant} · target ${pct(tile.sl_target)} in ${tile.threshold_s} s`)),
+    h("div", { class: "big" },
+      h("div", null, h("b", { dataset: { testid: "waiting" } }, tile.waiting), h("small", null, "waiting")),
+      h("div", null, h("b", { class: "tick", dataset: { testid: "longest-wait", since: tile.longest_waiting_since || null } }, "–"),
+        h("small", null, "longest")),
+      h("div", null, h("b", { dataset: { testid: "service-level" } }, pct(tile.service_level)), h("small", null, "service level"))),
+    trendSvg(tile),
+    h("dl", { class: "kpis" },
+      kpi("Offered", tile.offered, { dataset: { testid: "offered" } }),
+      kpi("Answered", tile.answered, { dataset: { testid: "answered" } }),
+      kpi("Abandoned", tile.abandoned, { dataset: { testid: "abandoned" } }),
+      kpi("Answer rate", pct(tile.answer_rate)),
+      kpi("Abandon rate", pct(tile.abandon_rate)),
+      kpi("Repeat calls", pct(tile.repeat_call_rate), { dataset: { testid: "repeat-rate" },
+        title: `answered callers who called again within ${tile.repeat_window_h} h (today so far)` }),
+      kpi("ASA", secs(tile.asa_s)),
+      kpi("AHT", secs(tile.aht_s), { title: (tile.aht_components || []).join(" + ") }),
+      kpi("Staffed", tile.staffed, { dataset: { testid: "staffed" }, class: short ? "short" : null }),
+      tile.required_now != null ? kpi("Required now", tile.required_now, { dataset: { testid: "required-now" } }) : null,
+      tile.survey_n ? kpi("CSAT", pct(tile.csat_top_box), { dataset: { testid: "csat" },
+        title: `top-box share of ${tile.survey_n} answers; mean ${tile.csat_mean}` }) : null,
+      kpi("Available", tile.available),
+      kpi("On call", tile.on_call),
+      kpi("Wrap-up", tile.wrap_up),
+      kpi("Not ready", tile.not_ready)),
+    waiting.length ? h("ol", { class: "waiting-list", dataset: { testid: "waiting-list" } }, waiting) : null);
 }
 
 // Buttons show only where the API lets this user act (a team lead acts on their own teams).
@@ -237,43 +273,54 @@ const mayRunAction = (alert) => (alert.action_roles
   ? alert.action_roles.some((role) => (config.roles || []).includes(role))
   : config.can_act);
 
-function agentCard(row) {
-  const what = row.activity === "idle"
+function stateText(row) {
+  return row.activity === "idle"
     ? (STATUS[row.status] || row.status) + (row.reason ? ` · ${row.reason}` : "")
     : (ACTIVITY[row.activity] || row.activity) + (row.queue ? ` · ${row.queue}` : "");
-  const takeover = row.takeover ? `<span class="takeover">taken over by ${esc(row.takeover.by)}</span>` : "";
+}
+
+function agentCard(row) {
+  const takeover = row.takeover ? h("span", { class: "takeover" }, "taken over by ", row.takeover.by) : null;
   const action = mayTakeOver(row) && !config.tv && row.agent_id && ["on_call", "on_hold"].includes(row.activity) && !row.takeover
-    ? `<button class="small secondary" data-takeover="${row.agent_id}">Take over</button>` : "";
-  return `<div class="agent" data-testid="agent-row" data-agent="${esc(row.name)}" data-key="${row.key}" data-since="${row.since}">
-    <div class="name">${esc(row.name)}<small>${esc(row.team)}</small></div>
-    <div class="state" data-testid="agent-state">${esc(what)}</div>
-    <div class="time"><span class="tick" data-since="${row.since}"></span></div>
-    <div class="counts"><span title="handled today">✔ ${row.handled}</span> <span title="missed rings today" data-testid="missed">✖ ${row.missed_rings}</span></div>
-    ${takeover}${action}
-  </div>`;
+    ? h("button", { class: "small secondary", dataset: { takeover: row.agent_id } }, "Take over") : null;
+  return h("div", { class: "agent", dataset: { testid: "agent-row", agent: row.name, key: row.key, since: row.since } },
+    h("div", { class: "name" }, row.name, h("small", null, row.team)),
+    h("div", { class: "state", dataset: { testid: "agent-state" } }, stateText(row)),
+    h("div", { class: "time" }, h("span", { class: "tick", dataset: { since: row.since } })),
+    h("div", { class: "counts" },
+      h("span", { title: "handled today" }, `✔ ${row.handled}`), " ",
+      h("span", { title: "missed rings today", dataset: { testid: "missed" } }, `✖ ${row.missed_rings}`)),
+    takeover, action);
 }
 
 function alertItem(alert) {
   const ack = alert.ack
-    ? `<span class="ack" data-testid="alert-ack">✓ ${esc(alert.ack.by)} ${clock(alert.ack.at)}</span>`
-    : (config.can_act && !config.tv ? `<button class="small secondary" data-ack="${esc(alert.key)}">Acknowledge</button>` : "");
+    ? h("span", { class: "ack", dataset: { testid: "alert-ack" } }, `✓ ${alert.ack.by} ${clock(alert.ack.at)}`)
+    : (config.can_act && !config.tv ? h("button", { class: "small secondary", dataset: { ack: alert.key } }, "Acknowledge") : null);
   const take = alert.kind === "help" && config.can_act && actsOnTeam(alert.team_id) && !config.tv
-    ? `<button class="small" data-take-help="${alert.help_id}">Take</button>` : "";
-  const takeOver = alert.action && mayRunAction(alert) && !config.tv
-    ? `<button class="small" data-action="${esc(alert.action)}">Take over</button>` : "";
-  const open = alert.link && !config.tv
-    ? `<a class="small" href="${esc(alert.link)}" data-testid="alert-link">Open</a>` : "";
-  return `<li class="alert ${alert.severity}${alert.ack ? " acked" : ""}" data-testid="alert" data-kind="${alert.kind}">
-    <span class="text">${esc(alert.text)}</span>
-    ${alert.since ? `<span class="tick muted" data-since="${alert.since}"></span>` : ""}
-    ${take}${takeOver}${open}${ack}</li>`;
+    ? h("button", { class: "small", dataset: { takeHelp: alert.help_id } }, "Take") : null;
+  const takeOver = alert.action && ownPath(alert.action) && mayRunAction(alert) && !config.tv
+    ? h("button", { class: "small", dataset: { action: alert.action } }, "Take over") : null;
+  const open = alert.link && ownPath(alert.link) && !config.tv
+    ? h("a", { class: "small", href: alert.link, dataset: { testid: "alert-link" } }, "Open") : null;
+  const li = h("li", { class: "alert", dataset: { testid: "alert", kind: alert.kind } },
+    h("span", { class: "text" }, alert.text),
+    alert.since ? h("span", { class: "tick muted", dataset: { since: alert.since } }) : null,
+    take, takeOver, open, ack);
+  if (["red", "amber", "green"].includes(alert.severity)) li.classList.add(alert.severity);
+  if (alert.ack) li.classList.add("acked");
+  return li;
 }
 
 function broadcastItem(b) {
   const withdraw = config.can_broadcast && !config.tv
-    ? `<button class="small secondary" data-withdraw="${b.id}">Withdraw</button>` : "";
-  return `<div class="broadcast ${b.priority}" data-testid="broadcast"><strong>${b.priority === "urgent" ? "URGENT · " : ""}${esc(b.by)}:</strong> ${esc(b.text)}
-    <span class="muted">${clock(b.at)}${b.expires_at ? ` · until ${clock(b.expires_at)}` : ""}</span>${withdraw}</div>`;
+    ? h("button", { class: "small secondary", dataset: { withdraw: b.id } }, "Withdraw") : null;
+  const el = h("div", { class: "broadcast", dataset: { testid: "broadcast" } },
+    h("strong", null, `${b.priority === "urgent" ? "URGENT · " : ""}${b.by}:`), " ", b.text, " ",
+    h("span", { class: "muted" }, clock(b.at), b.expires_at ? ` · until ${clock(b.expires_at)}` : ""),
+    withdraw);
+  if (["urgent", "normal"].includes(b.priority)) el.classList.add(b.priority);
+  return el;
 }
 
 const SEVERITY = { red: 0, amber: 1, green: 2 };
@@ -300,9 +347,12 @@ function renderBoard(state, feed) {
     agents = agents.slice(page * PAGE_AGENTS, (page + 1) * PAGE_AGENTS);
     document.getElementById("page-indicator").textContent = pages > 1 ? `page ${page + 1} of ${pages}` : "";
   }
-  document.getElementById("queues").innerHTML = tiles.map(queueTile).join("") || `<p class="muted">No queues yet.</p>`;
-  document.getElementById("agents").innerHTML = agents.map(agentCard).join("") || `<p class="muted">Nobody is logged in.</p>`;
-  document.getElementById("alerts").innerHTML = alerts.map(alertItem).join("") || `<li class="muted">No alerts.</li>`;
+  document.getElementById("queues").replaceChildren(
+    ...(tiles.length ? tiles.map(queueTile) : [h("p", { class: "muted" }, "No queues yet.")]));
+  document.getElementById("agents").replaceChildren(
+    ...(agents.length ? agents.map(agentCard) : [h("p", { class: "muted" }, "Nobody is logged in.")]));
+  document.getElementById("alerts").replaceChildren(
+    ...(alerts.length ? alerts.map(alertItem) : [h("li", { class: "muted" }, "No alerts.")]));
   renderBroadcasts(state);
   const floor = state.summary.floor;
   if (floor) {
@@ -315,7 +365,7 @@ function renderBoard(state, feed) {
 function renderBroadcasts(state) {
   const list = Object.values(state.broadcasts).sort((a, b) => (
     (a.priority === "urgent" ? 0 : 1) - (b.priority === "urgent" ? 0 : 1) || b.at - a.at));
-  document.getElementById("broadcasts").innerHTML = list.map(broadcastItem).join("");
+  document.getElementById("broadcasts").replaceChildren(...list.map(broadcastItem));
 }
 
 function tick(feed) {
@@ -339,10 +389,8 @@ function renderMe(state, feed) {
   const mine = Object.values(state.agents)[0];
   const target = document.getElementById("my-state");
   if (mine) {
-    const what = mine.activity === "idle"
-      ? (STATUS[mine.status] || mine.status) + (mine.reason ? ` · ${mine.reason}` : "")
-      : (ACTIVITY[mine.activity] || mine.activity) + (mine.queue ? ` · ${mine.queue}` : "");
-    target.innerHTML = `${esc(what)} for <span class="tick" data-since="${mine.since}"></span> · handled today ${mine.handled} · missed rings ${mine.missed_rings}`;
+    target.replaceChildren(stateText(mine), " for ", h("span", { class: "tick", dataset: { since: mine.since } }),
+      ` · handled today ${mine.handled} · missed rings ${mine.missed_rings}`);
   } else {
     target.textContent = "not logged in to the telephony";
   }
@@ -350,7 +398,8 @@ function renderMe(state, feed) {
   const status = document.getElementById("help-status");
   const button = document.querySelector("#help-form button");
   if (open) {
-    status.innerHTML = `Asked at ${clock(open.at)} (${esc(open.reason_label)}) — a supervisor will come. <button class="small secondary" data-cancel-help="${open.id}">Cancel</button>`;
+    status.replaceChildren(`Asked at ${clock(open.at)} (${open.reason_label}) — a supervisor will come. `,
+      h("button", { class: "small secondary", dataset: { cancelHelp: open.id } }, "Cancel"));
     button.disabled = true;
   } else {
     status.textContent = "";

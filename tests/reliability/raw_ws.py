@@ -62,3 +62,23 @@ class RawBoard:
         except OSError:
             pass
         self.sock.close()
+
+    def send(self, payload: bytes, *, opcode: int = 0x1) -> None:
+        """Send one masked frame, as a browser does (0x1 text, 0x2 binary)."""
+        mask = secrets.token_bytes(4)
+        n = len(payload)
+        if n < 126:
+            head = bytes([0x80 | opcode, 0x80 | n])
+        elif n < 65536:
+            head = bytes([0x80 | opcode, 0x80 | 126]) + struct.pack("!H", n)
+        else:
+            head = bytes([0x80 | opcode, 0x80 | 127]) + struct.pack("!Q", n)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.sock.sendall(head + mask + masked)
+
+    def close_code(self) -> int | None:
+        """Read past data frames to the server's close frame; its code (None: no code)."""
+        while True:
+            opcode, payload = self.frame()
+            if opcode == 0x8:
+                return struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
