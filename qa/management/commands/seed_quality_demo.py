@@ -187,7 +187,7 @@ class Command(BaseCommand):
             for old, new in names.items():
                 model.objects.filter(name=old).exclude(name=new).update(name=new)
         for case in words["complaints"]:
-            category = Category.objects.get(
+            category, _created = Category.objects.get_or_create(
                 name=words["categories"].get(case["category"], case["category"])
             )
             complaint_services.complaint_create(
