@@ -7,6 +7,7 @@ layer, cache and Celery broker.
 
 import ipaddress
 import os
+from datetime import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -275,6 +276,16 @@ CALLFLOOR_SURVEY_SCALE = (
 CALLFLOOR_SURVEY_TOP_BOX = int(env_str("CALLFLOOR_SURVEY_TOP_BOX", "2"))
 # A caller calling any queue again within this many hours makes a repeat call (FCR proxy).
 CALLFLOOR_REPEAT_WINDOW_H = float(env_str("CALLFLOOR_REPEAT_WINDOW_H", "24"))
+# Times a telephony event may carry. Every source: not before this date, nor more than
+# MAX_FUTURE_S ahead of the server's clock. Events sent live (the JSON events API): not older
+# than MAX_AGE_DAYS either (0: no such limit). A queue_log file may hold years of history.
+CALLFLOOR_EVENT_EARLIEST = env_str("CALLFLOOR_EVENT_EARLIEST", "2000-01-01")
+try:
+    datetime.fromisoformat(CALLFLOOR_EVENT_EARLIEST)
+except ValueError:
+    raise ImproperlyConfigured("CALLFLOOR_EVENT_EARLIEST must be a date, e.g. 2000-01-01") from None
+CALLFLOOR_EVENT_MAX_FUTURE_S = float(env_str("CALLFLOOR_EVENT_MAX_FUTURE_S", "300"))
+CALLFLOOR_EVENT_MAX_AGE_DAYS = float(env_str("CALLFLOOR_EVENT_MAX_AGE_DAYS", "7"))
 
 # --- Languages ------------------------------------------------------------------------------------
 # Each language is named in its own words in the language switch.

@@ -370,12 +370,15 @@ class TelephonyEventsApi(APIView):
             else:
                 normalised.append(event_from_input(attrs, index))
         valid = [e for i, e in enumerate(normalised) if i not in early]
-        outcome = services.events_ingest(source=request.auth, events=valid)
+        outcome = services.events_ingest(
+            source=request.auth, events=valid, window=services.event_window(live=True)
+        )
         surveyed = report_api.surveys_ingest(source=request.auth, items=surveys)
         results = []
         by_index = iter(outcome.items)
         for index, raw in enumerate(items):
-            ident = str(raw.get("id", ""))
+            # (A lone surrogate is valid JSON but cannot be sent back: it shows as "?".)
+            ident = str(raw.get("id", "")).encode("utf-8", "replace").decode()
             if index in surveyed:
                 status, reason = surveyed[index]
                 results.append({"index": index, "id": ident, "status": status, "reason": reason})

@@ -162,19 +162,25 @@ def ingest_file(
                     yield parse(raw.decode("utf-8", errors="replace"), number), after, number
                 except LineError as error:
                     counts.rejected.append(Rejected(number, str(error)))
+                    # No event, but the position moves past the line: it is not read again.
+                    yield None, after, number
 
-    stream: Iterator[tuple[Event, int, int]] = events()
+    stream: Iterator[tuple[Event | None, int, int]] = events()
     if layout == "db":
         # Database exports may be unordered: read them whole and sort; the position is only
         # remembered at the end.
-        rows = sorted(stream, key=lambda row: row[0].sort_key())
+        rows = list(stream)
         last = max((row[1:] for row in rows), default=(offset, line_no))
-        stream = iter([(event, *last) for event, _, _ in rows])
+        rows = sorted((row for row in rows if row[0] is not None), key=lambda r: r[0].sort_key())
+        stream = iter([(event, *last) for event, _, _ in rows] or [(None, *last)])
 
     def batches() -> Iterator[tuple[list[Event], int, int]]:
         batch: list[Event] = []
-        end = (offset, line_no)
+        start = end = (offset, line_no)
         for event, after, number in stream:
+            if event is None:
+                end = (after, number)
+                continue
             if len(batch) >= batch_lines and event.ts != batch[-1].ts:
                 # The bulk path checks and orders a batch as it is read (while the previous
                 # one is being stored).
@@ -182,7 +188,8 @@ def ingest_file(
                 batch = []
             batch.append(event)
             end = (after, number)
-        if batch:
+        if batch or end != start:
+            # (Only rejected lines since the last batch: an empty batch keeps their position.)
             yield (events_prepare(batch) if bulk else batch), *end
 
     with _collector_paused():

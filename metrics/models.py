@@ -8,8 +8,10 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 class SLVariant(models.TextChoices):
@@ -115,6 +117,19 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def validate_time_zone(value: str) -> None:
+    """An IANA zone name this server knows (e.g. `Europe/Brussels`)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            _("%(value)s is not a known time zone (e.g. Europe/Brussels)."),
+            params={"value": value},
+        ) from None
+
+
 class TelephonySource(models.Model):
     """A PBX, ACD or CTI bridge that sends events; its token may only ingest."""
 
@@ -123,12 +138,25 @@ class TelephonySource(models.Model):
         max_length=20, choices=SourceKind.choices, verbose_name=gettext_lazy("kind")
     )
     site = models.SlugField(max_length=50, default="main", verbose_name=gettext_lazy("site"))
+    # When set, the only queues the source may feed; otherwise any queue of its site (a queue
+    # name never seen makes a new queue of the site). Events naming another site's queue are
+    # refused either way.
+    queues = models.ManyToManyField(
+        Queue,
+        blank=True,
+        related_name="sources",
+        help_text=_("when set, events naming another queue are refused"),
+        verbose_name=gettext_lazy("queues"),
+    )
     token_hash = models.CharField(
         max_length=64, blank=True, db_index=True, verbose_name=gettext_lazy("token hash")
     )
     # Zone of the local date-times of a DB-layout log.
     time_zone = models.CharField(
-        max_length=64, default="UTC", verbose_name=gettext_lazy("time zone")
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        verbose_name=gettext_lazy("time zone"),
     )
     # Where a follower of a log file stands: byte offset, the file's identity and line number.
     follow_path = models.CharField(

@@ -14,6 +14,7 @@ the KPI engine in `metrics.kpi` consumes them.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -153,19 +154,73 @@ class LineError(ValueError):
     """A line that cannot be read; the message says why."""
 
 
+# The one rule for the text of every telephony event, whatever its path (file import,
+# follower, offline report, JSON events API, simulator): `text_problem`.
+# No text holds a C0 control but tab and line breaks, DEL, a C1 control, a lone surrogate
+# (not UTF-8) or U+FFFE/U+FFFF (not XML): PostgreSQL refuses NUL, spreadsheets refuse
+# controls, and a board shows none of them. Tabs and line breaks are stored as they are.
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# The columns names are stored in. A longer name is refused, never cut: two names cut to the
+# same text would be one key in the database and two in the engine.
+NAME_MAX = {"event id": 200, "call id": 100, "queue name": 100, "member name": 200, "event": 40}
+
+
+def text_problem(event: Event) -> str | None:
+    """Why the text of `event` cannot be stored, or None when it can.
+
+    Names longer than their column (`NAME_MAX`) and control characters (`bad_character`) in
+    any field are refused. On the usual path this is a few lengths and one scan of the text
+    (it runs once per line of every import).
+    """
+    names = (event.key, event.call_id, event.queue, event.member, event.name)
+    for what, value in zip(NAME_MAX, names, strict=True):
+        if len(value) > NAME_MAX[what]:
+            return f"{what} longer than {NAME_MAX[what]} characters"
+    if _BAD_TEXT.search("".join(names) + "".join(event.data)) is None:
+        return None
+    for what, value in zip(NAME_MAX, names, strict=True):
+        found = bad_character(value)
+        if found is not None:
+            return f"{what} holds the control character {found!r}"
+    for index, value in enumerate(event.data, start=1):
+        found = bad_character(value)
+        if found is not None:
+            return f"data field {index} holds the control character {found!r}"
+    return None
+
+
+def bad_character(text: str) -> str | None:
+    """The first character of `text` that no telephony text may hold, or None."""
+    found = _BAD_TEXT.search(text)
+    return None if found is None else found.group()
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """`text` quoted for a rejection reason, cut after `limit` characters (a line may be
+    megabytes of garbage, and every reason is kept with the source's import counts)."""
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text)} characters)"
+
+
+# The largest value of a number field: a duration in seconds (a ring time in milliseconds)
+# beyond it is no real call's, and a few of them summed in a rollup make it infinite.
+MAX_NUMBER = 1e9
+
+
 def number(text: str, *, what: str) -> float | None:
-    """A non-negative number field; empty means unknown (None), never 0."""
+    """A non-negative number field up to `MAX_NUMBER`; empty means unknown (None), never 0."""
     text = text.strip()
     if text == "":
         return None
     try:
         value = float(text)
     except ValueError:
-        raise LineError(f"{what} is not a number: {text!r}") from None
+        raise LineError(f"{what} is not a number: {shown(text)}") from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise LineError(f"{what} is not a finite number: {text!r}")
+        raise LineError(f"{what} is not a finite number: {shown(text)}")
     if value < 0:
-        raise LineError(f"{what} is negative: {text!r}")
+        raise LineError(f"{what} is negative: {shown(text)}")
+    if value > MAX_NUMBER:
+        raise LineError(f"{what} is larger than {MAX_NUMBER:.0e}: {shown(text)}")
     return value
 
 
@@ -187,14 +242,14 @@ def _split(text: str, seq: int, ts: float) -> Event:
         raise LineError(f"expected at least 5 fields separated by '|', got {len(parts)}")
     name = parts[4].strip()
     if not name or not name.replace("_", "").isalnum():
-        raise LineError(f"event name is missing or malformed: {parts[4]!r}")
+        raise LineError(f"event name is missing or malformed: {shown(parts[4])}")
     data = parts[5:]
     while data and data[-1] == "":
         data.pop()
     # Empty or NONE fields are ""; the key is `line_key(text, ts)`, inlined (this runs once
     # per line of every import and report).
     call_id, queue, member = parts[1].strip(), parts[2].strip(), parts[3].strip()
-    return Event(
+    event = Event(
         ts,
         seq,
         "" if call_id == NONE else call_id,
@@ -204,6 +259,18 @@ def _split(text: str, seq: int, ts: float) -> Event:
         tuple(data),
         f"{int(ts):012d}-{hashlib.blake2b(text.encode(), digest_size=16).hexdigest()}",
     )
+    # `text_problem`, with the usual line checked by one scan of its text and three lengths.
+    if (
+        _BAD_TEXT.search(text) is not None
+        or len(call_id) > 100
+        or len(queue) > 100
+        or len(member) > 200
+        or len(name) > 40
+    ):
+        problem = text_problem(event)
+        if problem is not None:
+            raise LineError(problem)
+    return event
 
 
 def parse_file_line(text: str, seq: int) -> Event:
@@ -213,9 +280,9 @@ def parse_file_line(text: str, seq: int) -> Event:
     try:
         ts = float(head)
     except ValueError:
-        raise LineError(f"time is not an epoch number: {head!r}") from None
+        raise LineError(f"time is not an epoch number: {shown(head)}") from None
     if not 0 <= ts < MAX_EPOCH:  # also refuses nan and inf
-        raise LineError(f"time is not a valid epoch: {head!r}")
+        raise LineError(f"time is not a valid epoch: {shown(head)}")
     return _split(text, seq, ts)
 
 
@@ -226,7 +293,7 @@ def parse_db_line(text: str, seq: int, zone: ZoneInfo) -> Event:
     try:
         local = datetime.fromisoformat(head.strip())
     except ValueError:
-        raise LineError(f"time is not a date-time: {head!r}") from None
+        raise LineError(f"time is not a date-time: {shown(head)}") from None
     if local.tzinfo is None:
         local = local.replace(tzinfo=zone)
     return _split(text, seq, local.timestamp())

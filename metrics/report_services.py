@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from callfloor.errors import DomainError
 from metrics import reports
@@ -18,6 +19,7 @@ from metrics.models import (
     SurveyResult,
     TelephonySource,
 )
+from metrics.queue_log import bad_character
 
 
 def survey_record(
@@ -36,6 +38,8 @@ def survey_record(
     low, high, _ = reports.survey_scale()
     if not call_id:
         raise DomainError("A survey names the call it rates.", field="call_id")
+    if bad_character(call_id) is not None:
+        raise DomainError(gettext("A call id holds no control character."), field="call_id")
     if not low <= score <= high:
         raise DomainError(f"The score must be between {low} and {high}.", field="score")
     existing = SurveyResult.objects.filter(source=source, call_id=call_id).first()

@@ -24,8 +24,10 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agents.models import TelephonyAlias
 from callfloor.errors import DomainError
@@ -42,8 +44,9 @@ from metrics.models import (
     QueueInterval,
     SourceKind,
     TelephonySource,
+    validate_time_zone,
 )
-from metrics.queue_log import Event, LineError
+from metrics.queue_log import Event, LineError, text_problem
 from metrics.signals import floor_changed
 
 # The normalised event every adapter produces (the queue_log vocabulary; see metrics.queue_log).
@@ -121,6 +124,10 @@ def source_create(
         raise DomainError(f"Unknown source kind {kind!r}.", field="kind")
     if TelephonySource.objects.filter(name=name).exists():
         raise DomainError(f"A source named {name!r} exists.", field="name")
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages), field="time_zone") from None
     source = TelephonySource(name=name, kind=kind, site=site, time_zone=time_zone)
     token = source.issue_token()
     source.save()
@@ -140,22 +147,83 @@ def source_token_rotate(*, source: TelephonySource, actor=None) -> str:
 # -- ingestion --------------------------------------------------------------------------------
 
 
-def events_ingest(*, source: TelephonySource, events: list[NormalisedEvent]) -> IngestResult:
+def event_window(*, live: bool) -> tuple[float, float]:
+    """The times (epoch seconds) a source's events may carry: from `CALLFLOOR_EVENT_EARLIEST`
+    (and, for events sent `live`, at most `CALLFLOOR_EVENT_MAX_AGE_DAYS` old) to
+    `CALLFLOOR_EVENT_MAX_FUTURE_S` ahead of now."""
+    now = time.time()
+    earliest = datetime.fromisoformat(settings.CALLFLOOR_EVENT_EARLIEST)
+    if earliest.tzinfo is None:
+        earliest = earliest.replace(tzinfo=UTC)
+    start = earliest.timestamp()
+    if live and settings.CALLFLOOR_EVENT_MAX_AGE_DAYS > 0:
+        start = max(start, now - settings.CALLFLOOR_EVENT_MAX_AGE_DAYS * 86_400)
+    return start, now + settings.CALLFLOOR_EVENT_MAX_FUTURE_S
+
+
+def _time_problem(ts: float, window: tuple[float, float]) -> str | None:
+    if window[0] <= ts <= window[1]:
+        return None
+    try:
+        shown = datetime.fromtimestamp(ts, UTC).isoformat()
+    except (OverflowError, OSError, ValueError):
+        shown = repr(ts)
+    first, last = (datetime.fromtimestamp(t, UTC).isoformat() for t in window)
+    return gettext("time %(time)s is outside the accepted window (%(first)s to %(last)s)") % {
+        "time": shown,
+        "first": first,
+        "last": last,
+    }
+
+
+def _queues_refused(source: TelephonySource, names: set[str]) -> dict[str, str]:
+    """The queue names `source` may not feed, each with its reason: a queue (or alias) of
+    another site, or one outside the source's own queues when it has some."""
+    names = {n for n in names if n}
+    if not names:
+        return {}
+    found: dict[str, Queue] = {
+        a.name: a.queue for a in QueueAlias.objects.filter(name__in=names).select_related("queue")
+    }
+    for queue in Queue.objects.filter(name__in=names - set(found)):
+        found[queue.name] = queue
+    own = set(source.queues.values_list("pk", flat=True))
+    refused = {}
+    for name in names:
+        queue = found.get(name)
+        if queue is not None and queue.site != source.site:
+            refused[name] = gettext("queue %(name)r belongs to another site") % {"name": name}
+        elif own and (queue is None or queue.pk not in own):
+            refused[name] = gettext("queue %(name)r is not one of this source's queues") % {
+                "name": name
+            }
+    return refused
+
+
+def events_ingest(
+    *,
+    source: TelephonySource,
+    events: list[NormalisedEvent],
+    window: tuple[float, float] | None = None,
+) -> IngestResult:
     """Store and apply one batch of events of one source (see the module docstring).
 
     Each event needs a natural key (`event.key`); an event whose key the source already sent
-    is a duplicate and changes nothing. A malformed number rejects that event only.
-    Batches of one source are applied one at a time (the source row is locked).
+    is a duplicate and changes nothing. A malformed number or text, a time outside `window`
+    (default: `event_window(live=False)`) or a queue the source may not feed rejects that
+    event only. Batches of one source are applied one at a time (the source row is locked).
     """
     result = IngestResult([ItemResult(i, e.key, ACCEPTED) for i, e in enumerate(events)])
+    window = window or event_window(live=False)
     fresh: dict[str, int] = {}
     for index, event in enumerate(events):
         item = result.items[index]
         if not event.key:
             item.status, item.reason = REJECTED, "missing event id"
             continue
-        if len(event.key) > 200:
-            item.status, item.reason = REJECTED, "event id longer than 200 characters"
+        problem = text_problem(event) or _time_problem(event.ts, window)
+        if problem is not None:
+            item.status, item.reason = REJECTED, problem
             continue
         try:
             kpi.check_numbers(event)
@@ -170,6 +238,10 @@ def events_ingest(*, source: TelephonySource, events: list[NormalisedEvent]) -> 
     with transaction.atomic():
         source = TelephonySource.objects.select_for_update().get(pk=source.pk)
         _VENDOR[0] = connection.vendor
+        refused = _queues_refused(source, {events[i].queue for i in fresh.values()})
+        for key in [k for k, i in fresh.items() if events[i].queue in refused]:
+            item = result.items[fresh.pop(key)]
+            item.status, item.reason = REJECTED, refused[events[item.index].queue]
         stored = _events_store(source, [events[i] for i in fresh.values()])
         if stored:
             newest = _dt(max(events[i].ts for k, i in fresh.items() if k in stored))
@@ -225,11 +297,16 @@ def events_prepare(events: list[Event]) -> PreparedBatch:
     counts = ImportCounts()
     fresh: dict[str, Event] = {}
     check = kpi.check_numbers
+    # The parser checked the lines' text (`text_problem`); the times are checked here.
+    earliest, latest = event_window(live=False)
     for event in events:
         key = event.key
         if not key or len(key) > 200:
             reason = "missing event id" if not key else "event id longer than 200 characters"
             counts.rejected.append((event.seq, reason))
+            continue
+        if not earliest <= event.ts <= latest:
+            counts.rejected.append((event.seq, _time_problem(event.ts, (earliest, latest))))
             continue
         try:
             check(event)
@@ -275,6 +352,10 @@ def events_import(
         _VENDOR[0] = connection.vendor
         new = _events_unseen(source, batch.events)
         counts.duplicates += len(batch.events) - len(new)
+        refused = _queues_refused(source, batch.queue_names)
+        if refused:
+            counts.rejected.extend((e.seq, refused[e.queue]) for e in new if e.queue in refused)
+            new = [e for e in new if e.queue not in refused]
         if not new:
             if meanwhile:
                 meanwhile()

@@ -31,7 +31,7 @@ MAKEMESSAGES = {
         "--ignore=tests",
     ],
 }
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}|%[sd]")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]|\{\w+\}|%[sd]")
 
 
 def catalogue(root: Path, lang: str, domain: str) -> polib.POFile:

@@ -479,3 +479,135 @@ def test_a_long_running_server_keeps_a_bounded_cache_of_time_texts(cast, post_ev
     assert max(sizes) <= 8 + 10
     assert QueueCall.objects.filter(outcome="answered").count() == 12
     assert len(set(sizes)) > 1  # the cache was in use
+
+
+def test_control_characters_are_rejected_per_event(db, pbx):
+    # A queue named with BEL/ESC made every spreadsheet export of it fail; NUL was the only
+    # control character refused. A lone surrogate (valid JSON, not UTF-8) was a 500.
+    import json
+
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    events = call_events()
+    events.append({**call_events("q")[0], "call_id": "c2", "queue": "billing\x07"})
+    events.append({**call_events("m")[1], "call_id": "c1", "member": "PJSIP/\x1b[2J"})
+    events.append({**call_events("r")[0], "call_id": "c3", "caller": "+32\x7f"})
+    events.append({**call_events("s")[0], "call_id": "c4\ud800"})
+    events.append({**call_events("t")[0], "id": "t\udc00", "call_id": "c5"})
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {pbx.token}")
+    response = client.post(
+        reverse("api-telephony-events"),
+        json.dumps({"events": events}),  # ASCII: the surrogates as \u escapes
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    reasons = {r["id"]: r["reason"] for r in body["results"] if r["status"] == "rejected"}
+    assert reasons == {
+        "q1": "queue name holds the control character '\\x07'",
+        "m2": "member name holds the control character '\\x1b'",
+        "r1": "data field 2 holds the control character '\\x7f'",
+        "s1": "call_id: Surrogate characters are not allowed: U+D800.",
+        # The id is sent back with its surrogate shown as "?" (it was a 500).
+        "t?": "id: Surrogate characters are not allowed: U+DC00.",
+    }
+    assert body["accepted"] == 3
+    assert list(QueueCall.objects.values_list("call_id", "outcome")) == [("c1", "answered")]
+    assert not CallEvent.objects.filter(natural_key__in=reasons).exists()
+
+
+def test_over_long_names_are_rejected_like_in_a_file(db, post_events):
+    first, second = "A" * 200 + "-1", "A" * 200 + "-2"
+    events = call_events()
+    events.append({**call_events("x")[1], "member": first})
+    events.append({**call_events("y")[1], "member": second})
+    events.append({**call_events("z")[0], "call_id": "c2", "queue": "q" * 101})
+    body = post_events(events).json()
+    reasons = {r["id"]: r["reason"] for r in body["results"] if r["status"] == "rejected"}
+    assert set(reasons) == {"x2", "y2", "z1"}
+    assert "member" in reasons["x2"] and "200" in reasons["x2"]
+    assert "queue" in reasons["z1"] and "100" in reasons["z1"]
+    assert body["accepted"] == 3
+    assert not AgentDay.objects.filter(member__startswith="AAAA").exists()
+
+
+def test_events_at_impossible_or_stale_times_are_rejected_per_event(db, post_events, settings):
+    from datetime import UTC, datetime, timedelta
+
+    settings.CALLFLOOR_EVENT_MAX_AGE_DAYS = 7
+    now = datetime.now(UTC)
+
+    def queued(ident, at, call):
+        return {**call_events(ident)[0], "at": at, "call_id": call}
+
+    events = [
+        queued("ancient", "0001-01-01T00:00:00Z", "c1"),
+        queued("future", "9999-12-31T23:59:59Z", "c2"),
+        queued("stale", (now - timedelta(days=8)).isoformat(), "c3"),
+        queued("ahead", (now + timedelta(minutes=10)).isoformat(), "c4"),
+        queued("recent", (now - timedelta(hours=1)).isoformat(), "c5"),
+        queued("skewed", (now + timedelta(minutes=2)).isoformat(), "c6"),
+    ]
+    body = post_events(events).json()
+    reasons = {r["id"]: r["reason"] for r in body["results"] if r["status"] == "rejected"}
+    assert set(reasons) == {"ancient1", "future1", "stale1", "ahead1"}
+    assert all("outside the accepted window" in reason for reason in reasons.values())
+    assert "time 0001-01-01T00:00:00+00:00" in reasons["ancient1"]
+    assert sorted(QueueCall.objects.values_list("call_id", flat=True)) == ["c5", "c6"]
+
+
+def test_a_source_feeds_only_queues_of_its_site_and_its_own_queues(db, pbx, post_events):
+    from metrics.models import Queue
+
+    north = Queue.objects.create(name="north-billing", site="north")
+    north.aliases.create(name="9100")
+    events = [
+        {**call_events("a")[0], "queue": "north-billing"},
+        {**call_events("b")[0], "call_id": "c2", "queue": "9100"},
+        {**call_events("c")[0], "call_id": "c3", "queue": "fresh"},
+        {
+            "id": "d1",
+            "type": "agent_login",
+            "at": "2026-03-02T09:00:00Z",
+            "member": "PJSIP/2004",
+            "queue": "north-billing",
+        },
+    ]
+    body = post_events(events).json()
+    reasons = {r["id"]: r["reason"] for r in body["results"] if r["status"] == "rejected"}
+    assert reasons == {
+        "a1": "queue 'north-billing' belongs to another site",
+        "b1": "queue '9100' belongs to another site",
+        "d1": "queue 'north-billing' belongs to another site",
+    }
+    assert not QueueCall.objects.filter(queue=north).exists()
+    assert not AgentState.objects.filter(queue=north).exists()
+    # A queue a source names first is made in the source's site.
+    assert Queue.objects.get(name="fresh").site == "main"
+    # A source bound to its queues feeds those only (and makes no new one).
+    pbx.source.queues.set([Queue.objects.get(name="fresh")])
+    body = post_events(
+        [
+            {**call_events("e")[0], "call_id": "c5", "queue": "fresh"},
+            {**call_events("f")[0], "call_id": "c6", "queue": "other"},
+        ]
+    ).json()
+    assert [r["status"] for r in body["results"]] == ["accepted", "rejected"]
+    assert body["results"][1]["reason"] == "queue 'other' is not one of this source's queues"
+    assert not Queue.objects.filter(name="other").exists()
+
+
+def test_durations_too_large_for_any_call_are_rejected(db, post_events):
+    # Two waits of 1e308 s summed to an infinite rollup.
+    events = call_events() + call_events("z", call="c2")
+    events[4]["wait_s"] = 1e308
+    events[5]["talk_s"] = 2e9
+    body = post_events(events).json()
+    reasons = {r["id"]: r["reason"] for r in body["results"] if r["status"] == "rejected"}
+    assert reasons == {
+        "z2": "CONNECT holdtime is larger than 1e+09: '1e+308'",
+        "z3": "COMPLETEAGENT calltime is larger than 1e+09: '2000000000.0'",
+    }
+    assert max(QueueInterval.objects.values_list("answered_wait_sum", flat=True)) == 12

@@ -250,3 +250,27 @@ def test_the_command_reads_up_to_now_with_another_variant(capsys):
         iso,
     )
     assert json.loads(capsys.readouterr().out)["queues"]["9000"]["offered"] == 4
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--now", "1e20", "not a time between 1970 and the year 9999"),
+        ("--now", "-5", "not a time between 1970 and the year 9999"),
+        ("--now", "0001-01-01", "not a time between 1970 and the year 9999"),
+        ("--threshold", "-5", "not a whole number of 0 or more"),
+        ("--three-rings", "nan", "not a finite number of 0 or more"),
+        ("--repeat-window", "inf", "not a finite number of 0 or more"),
+        ("--repeat-window", "0", "not a number above 0"),
+        ("--tz", "Europe/Nowhere", "not a known time zone"),
+        ("--site-tz", "../../etc/passwd", "not a known time zone"),
+    ],
+)
+def test_the_command_refuses_bad_arguments_with_a_clear_error(option, value, message):
+    # `--now 1e20` ended in an OverflowError traceback.
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    path = str(shared_data("asterisk/freepbx-2010-queue_log"))
+    with pytest.raises(CommandError, match=message):
+        call_command("queue_log_report", path, option, value)

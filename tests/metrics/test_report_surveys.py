@@ -119,3 +119,19 @@ def test_the_survey_scale_and_top_box_are_settings(cast, pbx, post_events, setti
     ).rows[-1]
     assert total["csat_top_box"] == 2 / 3
     assert total["csat_mean"] == 25 / 3
+
+
+def test_a_survey_naming_a_call_with_a_control_character_is_rejected(cast, pbx, post_events):
+    # The same rule as every telephony text: a survey stored under such a call id broke the
+    # spreadsheet exports of its report.
+    survey = {
+        "id": "s9",
+        "type": "call_surveyed",
+        "at": "2026-03-02T09:06:00Z",
+        "call_id": "1772442000.9\x1b",
+        "score": 4,
+    }
+    body = post_events([survey]).json()
+    assert body["results"][0]["status"] == "rejected"
+    assert body["results"][0]["reason"] == "call_id: A call id holds no control character."
+    assert not SurveyResult.objects.exists()

@@ -144,3 +144,19 @@ def test_binary_garbage_and_huge_lines_are_rejected_by_number():
     result = report(rows)
     assert [item["line"] for item in result["lines"]["rejected"]] == [11, 21, 31, 41]
     assert _figures(result) == _figures(report(lines()))
+
+
+def test_the_reason_of_a_huge_line_quotes_only_its_start():
+    # Every reason is kept with the source's import counts: a megabyte of garbage in one field
+    # was quoted whole.
+    rows = list(lines())
+    rows.insert(5, "7" * 200_000 + "|c|9000|NONE|ENTERQUEUE||1\n")
+    rows.insert(6, "1266833911|c|9000|NONE|" + "E" * 200_000 + "\n")
+    rows.insert(7, "1266833911|c|9000|NONE|ABANDON|1|1|" + "-" * 200_000 + "\n")
+    rejected = report(rows)["lines"]["rejected"]
+    assert [item["line"] for item in rejected] == [6, 7, 8]
+    assert rejected[0]["reason"] == (
+        f"time is not a valid epoch: {'7' * 40!r}… (200000 characters)"
+    )
+    assert rejected[1]["reason"] == "event longer than 40 characters"
+    assert all(len(item["reason"]) < 120 for item in rejected)

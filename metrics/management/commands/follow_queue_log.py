@@ -9,6 +9,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.utils import timezone
 
 from metrics.files import FileCounts, follow_step
+from metrics.management.arguments import positive_float, source_name, zone_name
 from metrics.management.commands.import_queue_log import source_for
 from metrics.services import sources_advance
 
@@ -22,10 +23,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path")
-        parser.add_argument("--source", required=True, help="telephony source name")
+        parser.add_argument(
+            "--source", required=True, type=source_name, help="telephony source name"
+        )
         parser.add_argument("--layout", default="file", choices=["file", "db"])
-        parser.add_argument("--tz", help="zone of a db-layout log's local times")
-        parser.add_argument("--interval", type=float, default=1.0, help="seconds between reads")
+        parser.add_argument("--tz", type=zone_name, help="zone of a db-layout log's local times")
+        parser.add_argument(
+            "--interval", type=positive_float, default=1.0, help="seconds between reads"
+        )
         parser.add_argument("--once", action="store_true", help="read what is new, then stop")
 
     def handle(self, *args, **options):

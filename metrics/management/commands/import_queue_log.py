@@ -1,19 +1,25 @@
 """`import_queue_log PATH --source NAME`: bulk import of an Asterisk queue_log."""
 
 import os
+from argparse import ArgumentTypeError
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext
 from tqdm import tqdm
 
 from metrics.files import BATCH_LINES, FileCounts, file_mark, ingest_file
+from metrics.management.arguments import positive_int, source_name, zone_name
 from metrics.models import SourceKind, TelephonySource
 from metrics.services import sources_advance
 from metrics.signals import floor_changed
 
 
 def source_for(name: str, *, layout: str, zone: str | None) -> TelephonySource:
+    """The source of that name (made when new); `zone` (checked by the argument's type)
+    replaces its stored zone. A stored zone this server does not know stops the command
+    with a clear error unless `zone` repairs it."""
     kind = SourceKind.QUEUE_LOG_DB if layout == "db" else SourceKind.QUEUE_LOG_FILE
     source, _ = TelephonySource.objects.get_or_create(
         name=name, defaults={"kind": kind, "time_zone": zone or "UTC"}
@@ -21,6 +27,13 @@ def source_for(name: str, *, layout: str, zone: str | None) -> TelephonySource:
     if zone and source.time_zone != zone:
         source.time_zone = zone
         source.save(update_fields=["time_zone"])
+    try:
+        zone_name(source.time_zone)
+    except ArgumentTypeError as error:
+        raise CommandError(
+            gettext("Source %(source)s: its stored time zone: %(error)s; give --tz to set one.")
+            % {"source": source.name, "error": error}
+        ) from None
     return source
 
 
@@ -33,15 +46,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path")
-        parser.add_argument("--source", required=True, help="telephony source name")
+        parser.add_argument(
+            "--source", required=True, type=source_name, help="telephony source name"
+        )
         parser.add_argument("--layout", default="file", choices=["file", "db"])
-        parser.add_argument("--tz", help="zone of a db-layout log's local times")
+        parser.add_argument("--tz", type=zone_name, help="zone of a db-layout log's local times")
         parser.add_argument(
             "--from-start",
             action="store_true",
             help="read the whole file again (lines already imported are skipped anyway)",
         )
-        parser.add_argument("--batch", type=int, default=BATCH_LINES)
+        parser.add_argument("--batch", type=positive_int, default=BATCH_LINES)
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):

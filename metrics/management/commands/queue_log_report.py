@@ -7,22 +7,31 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from metrics import kpi
+from metrics.management.arguments import (
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    zone_name,
+)
+from metrics.queue_log import MAX_EPOCH
 from metrics.report import build_report
 
 
 def parse_now(text: str) -> float:
-    """ISO 8601 (naive means UTC) or epoch seconds."""
+    """ISO 8601 (naive means UTC) or epoch seconds, from 1970 to the end of year 9999."""
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise CommandError(f"--now: not an ISO 8601 time or epoch seconds: {text!r}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise CommandError(f"--now: not an ISO 8601 time or epoch seconds: {text!r}") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        value = moment.timestamp()
+    if not 0 <= value < MAX_EPOCH:  # also refuses nan and inf
+        raise CommandError(f"--now: not a time between 1970 and the year 9999: {text!r}")
+    return value
 
 
 def _fmt(value) -> str:
@@ -41,22 +50,28 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--json", action="store_true", help="print one JSON document")
         parser.add_argument("--now", help="ISO 8601 or epoch seconds (default: the last line)")
-        parser.add_argument("--threshold", type=int, default=20, help="SL threshold T (s)")
-        parser.add_argument("--short-abandon", type=int, default=5, help="S (s)")
+        parser.add_argument(
+            "--threshold", type=non_negative_int, default=20, help="SL threshold T (s)"
+        )
+        parser.add_argument("--short-abandon", type=non_negative_int, default=5, help="S (s)")
         parser.add_argument("--variant", default="offered", choices=kpi.VARIANTS)
         parser.add_argument("--layout", default="file", choices=["file", "db"])
-        parser.add_argument("--tz", default="UTC", help="zone of a db-layout log's times")
-        parser.add_argument("--site-tz", help="zone of days and intervals (default: --tz)")
+        parser.add_argument(
+            "--tz", default="UTC", type=zone_name, help="zone of a db-layout log's times"
+        )
+        parser.add_argument(
+            "--site-tz", type=zone_name, help="zone of days and intervals (default: --tz)"
+        )
         parser.add_argument("--interval", type=int, default=15, choices=[15, 30, 60])
         parser.add_argument(
             "--three-rings",
-            type=float,
+            type=non_negative_float,
             default=15,
             help="ring time (s) up to which an answer counts as within three rings",
         )
         parser.add_argument(
             "--repeat-window",
-            type=float,
+            type=positive_float,
             default=24,
             help="hours within which a caller calling again is a repeat call",
         )

@@ -11,6 +11,7 @@ import uuid
 from django.core.management.base import BaseCommand, CommandError
 
 from agents.models import TelephonyAlias
+from metrics.management.arguments import non_negative_float, non_negative_int, positive_float
 from metrics.models import Queue, SourceKind, TelephonySource
 from metrics.simulator import FloorSimulator, rate_function, read_profile
 
@@ -47,24 +48,28 @@ class Command(BaseCommand):
         parser.add_argument("--profile", help="five-minute arrival counts (CSV: DateTime,Calls)")
         parser.add_argument(
             "--warmup",
-            type=float,
+            type=non_negative_float,
             default=30,
             help="minutes of history to play at once before real time",
         )
         parser.add_argument(
             "--duration",
-            type=float,
+            type=non_negative_float,
             default=0,
             help="stop after this many seconds of real time (0: run on)",
         )
         parser.add_argument(
             "--load",
-            type=float,
+            type=positive_float,
             default=0.85,
             help="offered load at the busiest slot, per logged-in agent",
         )
-        parser.add_argument("--agents", type=int, default=0, help="at most this many agents")
-        parser.add_argument("--tick", type=float, default=0.5, help="seconds between batches")
+        parser.add_argument(
+            "--agents", type=non_negative_int, default=0, help="at most this many agents"
+        )
+        parser.add_argument(
+            "--tick", type=positive_float, default=0.5, help="seconds between batches"
+        )
         parser.add_argument("--seed", type=int, default=None)
 
     def handle(self, *args, **opts):
