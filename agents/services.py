@@ -184,6 +184,7 @@ def agent_update(
     agent: Agent,
     actor=None,
     display_name: str | None = None,
+    employee_number: str | None = None,
     team: Team | bool | None = False,
     active: bool | None = None,
     aliases: Sequence[str] | None = None,
@@ -191,6 +192,14 @@ def agent_update(
     """Change an agent's profile; `team=False` means "leave the team as it is"."""
     changes: dict = {}
     fields = []
+    if employee_number is not None and employee_number != agent.employee_number:
+        if Agent.objects.filter(employee_number=employee_number).exclude(pk=agent.pk).exists():
+            raise DomainError(
+                f"Employee number {employee_number!r} is taken.", field="employee_number"
+            )
+        agent.employee_number = employee_number
+        fields.append("employee_number")
+        changes["employee_number"] = employee_number
     if display_name is not None and display_name != agent.display_name:
         agent.display_name = display_name
         fields.append("display_name")

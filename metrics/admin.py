@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from agents.services import audit_record
+from callfloor.admin_readonly import ReadOnlyAdmin
 from metrics import services
 from metrics.models import AgentDay, AgentState, Queue, QueueAlias, QueueCall, TelephonySource
 
@@ -60,35 +61,31 @@ class TelephonySourceAdmin(admin.ModelAdmin):
             )
 
 
+# Telephony truth comes only from ingestion (one event stream per source, counted once):
+# calls, agent states and daily counters are shown here, never added, changed or deleted.
+# Events, interval rollups and the engine's state rows are not registered at all.
+
+
 @admin.register(QueueCall)
-class QueueCallAdmin(admin.ModelAdmin):
+class QueueCallAdmin(ReadOnlyAdmin):
     list_display = ["call_id", "queue", "offered_at", "outcome", "wait_s", "member", "agent"]
     list_filter = ["outcome", "queue"]
     search_fields = ["call_id", "caller", "member"]
     date_hierarchy = "offered_at"
     list_select_related = ["queue", "agent"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AgentState)
-class AgentStateAdmin(admin.ModelAdmin):
+class AgentStateAdmin(ReadOnlyAdmin):
     list_display = ["member", "agent", "status", "reason", "activity", "started_at", "ended_at"]
     list_filter = ["status", "activity"]
     search_fields = ["member"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AgentDay)
-class AgentDayAdmin(admin.ModelAdmin):
+class AgentDayAdmin(ReadOnlyAdmin):
     """Per-member daily counters; a member without an agent is unmapped: add it as an alias."""
 
     list_display = ["day", "member", "agent", "answered", "missed_rings", "unreachable_rings"]
     list_filter = ["day", ("agent", admin.EmptyFieldListFilter)]
     search_fields = ["member"]
-
-    def has_change_permission(self, request, obj=None):
-        return False

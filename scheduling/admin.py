@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 # State machines change only through their services (conditional updates + audit rows).
+from agents.services import audit_record
 from callfloor.admin_readonly import ReadOnlyAdmin
 from scheduling.models import (
     Briefing,
@@ -74,6 +75,60 @@ class ShiftAdmin(admin.ModelAdmin):
     search_fields = ["agent__display_name", "agent__employee_number"]
     date_hierarchy = "start"
     inlines = [ShiftActivityInline]
+    # Publishing is the week's publication (audited, agents notified), not a field to set.
+    readonly_fields = ["published_at"]
+
+    # An unpublished shift may be fixed here; each save or deletion writes its audit row,
+    # as creating one through the schedule does.
+    @staticmethod
+    def _snapshot(shift: Shift) -> dict:
+        return {
+            "agent": shift.agent_id,
+            "start": shift.start.isoformat(),
+            "end": shift.end.isoformat(),
+            "activities": [
+                [a.kind, a.start.isoformat(), a.end.isoformat()]
+                for a in ShiftActivity.objects.filter(shift=shift).order_by("start", "id")
+            ],
+        }
+
+    def save_model(self, request, obj, form, change):
+        if change:  # the stored shift: the form has already put the new values on `obj`
+            obj._audit_before = self._snapshot(Shift.objects.get(pk=obj.pk))
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        shift = form.instance
+        after = self._snapshot(shift)
+        if not change:
+            audit_record(actor=request.user, action="shift.created", target=shift, data=after)
+            return
+        before = shift._audit_before
+        changed = [key for key in after if before[key] != after[key]]
+        if changed:
+            audit_record(
+                actor=request.user,
+                action="shift.changed",
+                target=shift,
+                data={
+                    "before": {key: before[key] for key in changed},
+                    "after": {key: after[key] for key in changed},
+                },
+            )
+
+    def delete_model(self, request, obj):
+        audit_record(
+            actor=request.user, action="shift.deleted", target=obj, data=self._snapshot(obj)
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for shift in queryset:
+            audit_record(
+                actor=request.user, action="shift.deleted", target=shift, data=self._snapshot(shift)
+            )
+        super().delete_queryset(request, queryset)
 
     # A published shift is the agent's schedule: it changes only by an audited swap or leave.
     def has_change_permission(self, request, obj=None):

@@ -11,6 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 from daphne.testing import DaphneProcess
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
@@ -24,6 +26,16 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+# Property tests: the number of examples is each test's own; time is not part of any property.
+# CI runs the whole suite on two shared cores, where one example may take seconds, so no
+# deadline and no "too slow" / "data too large" health check (they fail runs, not code).
+# Tests that name their own suppress_health_check add to HYPOTHESIS_SUPPRESSED.
+HYPOTHESIS_SUPPRESSED = [HealthCheck.too_slow, HealthCheck.data_too_large]
+hypothesis_settings.register_profile(
+    "callfloor", deadline=None, suppress_health_check=HYPOTHESIS_SUPPRESSED
+)
+hypothesis_settings.load_profile("callfloor")
 
 
 def shared_data(relative: str) -> Path:

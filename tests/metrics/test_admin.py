@@ -208,3 +208,79 @@ def test_changing_the_three_rings_cutoff_recounts_queue_and_agent_figures(
     )
     day.refresh_from_db()
     assert (day.ring_known_n, day.ring_fast_n) == (4, 3)
+
+
+# --- telemetry is read-only ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def telemetry(post_events, cast):
+    """One answered call of Ann and her login: a call row, a state row, a day row."""
+    from metrics.models import AgentDay, AgentState, QueueCall
+
+    call = {"call_id": "c1", "queue": "billing"}
+    response = post_events(
+        [
+            {
+                "id": "l",
+                "type": "agent_login",
+                "at": "2026-03-02T08:59:00Z",
+                "member": "PJSIP/2004",
+            },
+            {"id": "q", "type": "call_queued", "at": "2026-03-02T09:00:00Z", **call},
+            {
+                "id": "a",
+                "type": "call_answered",
+                "at": "2026-03-02T09:00:10Z",
+                "member": "PJSIP/2004",
+                "wait_s": 10,
+                **call,
+            },
+        ]
+    )
+    assert response.status_code in (200, 202), response.content
+    return {
+        "queuecall": QueueCall.objects.get(call_id="c1"),
+        "agentstate": AgentState.objects.filter(member="PJSIP/2004").first(),
+        "agentday": AgentDay.objects.get(member="PJSIP/2004"),
+    }
+
+
+@pytest.mark.parametrize("model", ["queuecall", "agentstate", "agentday"])
+def test_telemetry_is_shown_but_never_added_changed_or_deleted_in_the_admin(
+    admin_client, telemetry, model
+):
+    row = telemetry[model]
+    assert row is not None
+    base = f"/admin/metrics/{model}/"
+    assert admin_client.get(base).status_code == 200
+    assert admin_client.get(f"{base}{row.pk}/change/").status_code == 200  # the view page
+    assert admin_client.get(f"{base}add/").status_code == 403
+    assert admin_client.post(f"{base}add/", {}).status_code == 403
+    assert admin_client.post(f"{base}{row.pk}/change/", {}).status_code == 403
+    assert admin_client.get(f"{base}{row.pk}/delete/").status_code == 403
+    assert admin_client.post(f"{base}{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    admin_client.post(
+        base, {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"}
+    )
+    assert type(row).objects.filter(pk=row.pk).exists()
+
+
+def test_every_registered_telemetry_model_is_read_only(cast):
+    """Only configuration is editable among the metrics models in the admin."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    editable = {"queue", "queuealias", "telephonysource", "summaryrecipient", "surveyresult"}
+    request = RequestFactory().get("/admin/")
+    request.user = cast.ada
+    seen = set()
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label != "metrics" or model._meta.model_name in editable:
+            continue
+        seen.add(model._meta.model_name)
+        assert model_admin.has_view_permission(request), model
+        assert not model_admin.has_add_permission(request), model
+        assert not model_admin.has_change_permission(request), model
+        assert not model_admin.has_delete_permission(request), model
+    assert {"queuecall", "agentstate", "agentday"} <= seen

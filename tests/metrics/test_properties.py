@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from metrics import kpi
 from metrics.queue_log import read_lines
 from metrics.report import build_report
+from tests.conftest import HYPOTHESIS_SUPPRESSED
 
 BASE = 1_700_000_000
 
@@ -152,7 +153,9 @@ def test_feeding_in_pieces_with_stored_state_is_feeding_once(calls, restart, cut
 
 @pytest.mark.django_db
 @settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[*HYPOTHESIS_SUPPRESSED, HealthCheck.function_scoped_fixture],
 )
 @given(calls=days, restart=restarts, cuts=st.lists(st.integers(0, 500), max_size=3))
 def test_live_rollups_equal_a_recomputation_and_the_pure_report(db, calls, restart, cuts):

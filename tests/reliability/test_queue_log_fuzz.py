@@ -7,11 +7,11 @@ keep their KPIs).
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metrics.report import build_report
-from tests.conftest import shared_data
+from tests.conftest import HYPOTHESIS_SUPPRESSED, shared_data
 
 EXAMPLES = 150
 
@@ -112,7 +112,7 @@ def _figures(body: dict) -> dict:
     max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
+    suppress_health_check=HYPOTHESIS_SUPPRESSED,
 )
 @given(mutated())
 def test_a_mutated_line_never_crashes_and_never_moves_untouched_figures(change):

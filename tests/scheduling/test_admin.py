@@ -65,3 +65,97 @@ def test_a_published_shift_is_fixed_in_the_admin_and_a_draft_is_not(cast, client
     assert client.get(f"{base}{draft.pk}/delete/").status_code == 200
     assert client.post(f"{base}{draft.pk}/delete/", {"post": "yes"}).status_code == 302
     assert not Shift.objects.filter(pk=draft.pk).exists()
+
+
+def test_a_draft_shift_changed_in_the_admin_is_audited(cast, client, floor):
+    from agents.models import AuditEntry
+    from tests.admin_forms import admin_form_data
+
+    from .conftest import at, make_shift
+
+    client.force_login(cast.ada)
+    draft = make_shift(
+        cast.ann_agent,
+        at(cast.day4, 8),
+        at(cast.day4, 12),
+        activities=[("break", at(cast.day4, 10), at(cast.day4, 10, 15))],
+        published=False,
+    )
+    url = f"/admin/scheduling/shift/{draft.pk}/change/"
+    response = client.get(url)
+    assert response.status_code == 200
+    data = admin_form_data(response)
+    assert "published_at" not in data  # published by the week's publication only
+    data["agent"] = str(cast.bob_agent.pk)
+    data["activities-0-DELETE"] = "on"
+    data["published_at"] = "2026-01-01 00:00"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content[:3000]
+    draft.refresh_from_db()
+    assert (draft.agent, draft.published_at, draft.activities.count()) == (
+        cast.bob_agent,
+        None,
+        0,
+    )
+    entry = AuditEntry.objects.get(action="shift.changed", object_id=str(draft.pk))
+    assert entry.actor == cast.ada
+    assert entry.data["before"]["agent"] == cast.ann_agent.pk
+    assert entry.data["after"] == {"agent": cast.bob_agent.pk, "activities": []}
+    assert len(entry.data["before"]["activities"]) == 1
+
+
+def test_a_draft_shift_deleted_in_the_admin_is_audited(cast, client, floor):
+    from agents.models import AuditEntry
+    from scheduling.models import Shift
+
+    from .conftest import at, make_shift
+
+    client.force_login(cast.ada)
+    one = make_shift(cast.ann_agent, at(cast.day4, 8), at(cast.day4, 12), published=False)
+    two = make_shift(cast.ann_agent, at(cast.day4, 13), at(cast.day4, 17), published=False)
+    base = "/admin/scheduling/shift/"
+    assert client.post(f"{base}{one.pk}/delete/", {"post": "yes"}).status_code == 302
+    client.post(base, {"action": "delete_selected", "_selected_action": [two.pk], "post": "yes"})
+    assert not Shift.objects.filter(pk__in=[one.pk, two.pk]).exists()
+    for shift in (one, two):
+        entry = AuditEntry.objects.get(action="shift.deleted", object_id=str(shift.pk))
+        assert entry.actor == cast.ada
+        assert entry.data["start"] == shift.start.isoformat()
+
+
+def test_a_shift_added_in_the_admin_is_audited(cast, client, floor):
+    from agents.models import AuditEntry
+    from scheduling.models import Shift
+
+    client.force_login(cast.ada)
+    response = client.post(
+        "/admin/scheduling/shift/add/",
+        {
+            "agent": str(cast.ann_agent.pk),
+            "start_0": str(cast.day4),
+            "start_1": "08:00:00",
+            "end_0": str(cast.day4),
+            "end_1": "12:00:00",
+            "activities-TOTAL_FORMS": "0",
+            "activities-INITIAL_FORMS": "0",
+            "activities-MIN_NUM_FORMS": "0",
+            "activities-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content[:3000]
+    shift = Shift.objects.filter(agent=cast.ann_agent).latest("id")
+    assert shift.published_at is None
+    entry = AuditEntry.objects.get(action="shift.created", object_id=str(shift.pk))
+    assert entry.actor == cast.ada
+
+
+def test_a_published_shift_is_not_deleted_in_bulk_in_the_admin(cast, client, floor):
+    from scheduling.models import Shift
+
+    client.force_login(cast.ada)
+    published = cast.ann_shift
+    client.post(
+        "/admin/scheduling/shift/",
+        {"action": "delete_selected", "_selected_action": [published.pk], "post": "yes"},
+    )
+    assert Shift.objects.filter(pk=published.pk).exists()
