@@ -17,8 +17,3 @@ def agent_list_visible_to(user) -> QuerySet[Agent]:
 
 def team_list() -> QuerySet[Team]:
     return Team.objects.select_related("lead")
-
-
-def agent_by_member_name(name: str) -> Agent | None:
-    """The agent who owns a telephony member name, if anyone does."""
-    return Agent.objects.filter(aliases__name=name).first()

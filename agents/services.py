@@ -31,7 +31,7 @@ agent_aliases_changed = Signal()
 
 
 def audit_record(
-    *, actor, action: str, target: models.Model, data: dict | None = None
+    *, actor: User, action: str, target: models.Model, data: dict | None = None
 ) -> AuditEntry:
     """Write one audit row for a state or score change of `target`."""
     return AuditEntry.objects.create(
@@ -69,7 +69,7 @@ def notify(
     return len(rows)
 
 
-def notification_mark_read(*, user, notification_ids: Sequence[int] | None = None) -> int:
+def notification_mark_read(*, user: User, notification_ids: Sequence[int] | None = None) -> int:
     """Mark the user's notifications read (all unread ones when no ids are given)."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
@@ -152,7 +152,7 @@ def agent_create(
     aliases: Sequence[str] = (),
     password: str | None = None,
     roles: Sequence[str] = (Role.AGENT,),
-    actor=None,
+    actor: User | None = None,
 ) -> Agent:
     """Create a user with the agent role and their floor profile."""
     if Agent.objects.filter(employee_number=employee_number).exists():
@@ -182,7 +182,7 @@ def agent_create(
 def agent_update(
     *,
     agent: Agent,
-    actor=None,
+    actor: User | None = None,
     display_name: str | None = None,
     employee_number: str | None = None,
     team: Team | bool | None = False,
@@ -261,7 +261,7 @@ def user_language_set(*, user, language: str) -> str:
     return language
 
 
-def user_require_password_change(*, user, actor) -> bool:
+def user_require_password_change(*, user: User, actor: User) -> bool:
     """Send `user` to the password-change page until they choose a new password."""
     _required, created = PasswordChangeRequired.objects.get_or_create(
         user=user, defaults={"required_by": actor}
@@ -271,7 +271,7 @@ def user_require_password_change(*, user, actor) -> bool:
     return created
 
 
-def user_password_changed(*, user) -> None:
+def user_password_changed(*, user: User) -> None:
     """`user` chose a new password (changed or reset it): a required change is done."""
     required = PasswordChangeRequired.objects.filter(user=user).delete()[0] > 0
     audit_record(

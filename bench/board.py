@@ -53,7 +53,7 @@ def setup_floor(agents: int, queues: int) -> dict:
     from agents.models import Agent, Team, TelephonyAlias
     from agents.roles import Role
     from metrics.models import Queue
-    from metrics.services import source_create
+    from metrics.telephony.services import source_create
 
     call_command("migrate", verbosity=0)
     User = get_user_model()
@@ -246,6 +246,7 @@ class Board:
         self.arrivals: dict[int, float] = {}  # probe n → first time the data showed ≥ n
         self.gaps = 0
         self.messages = 0
+        self.closed: tuple | None = None  # (code, reason) when the server closed it
         self.ready = asyncio.get_event_loop().create_future()
 
     def receive(self, message: dict, at: float) -> None:
@@ -278,14 +279,18 @@ class Board:
             self.seen_probe = max(self.seen_probe, shown)
 
 
-async def open_board(port: int, cookie: str, probe: str) -> Board:
+async def open_board(port: int, cookie: str, probe: str, *, board: Board | None = None) -> Board:
+    """Open a board socket (autobahn on asyncio) and wait for its first snapshot."""
     from autobahn.asyncio.websocket import WebSocketClientFactory, WebSocketClientProtocol
 
-    board = Board(probe)
+    board = board if board is not None else Board(probe)
 
     class Protocol(WebSocketClientProtocol):
         def onMessage(self, payload, is_binary):
             board.receive(json.loads(payload), time.monotonic())
+
+        def onClose(self, was_clean, code, reason):
+            board.closed = (code, reason)
 
     factory = WebSocketClientFactory(
         f"ws://127.0.0.1:{port}/ws/floor/",
@@ -502,7 +507,7 @@ async def run_load(
 def floor_history(config: dict, *, prefix: str):
     """The simulator of the floor (agent 0 left out: it carries the probes) and the events of
     its last `warmup` minutes, starting with agent 0's login."""
-    from metrics.simulator import FloorSimulator, rate_function, read_profile
+    from metrics.telephony.simulator import FloorSimulator, rate_function, read_profile
 
     floor = config["floor"]
     sim = FloorSimulator(

@@ -400,7 +400,6 @@ class CheckedBoard(bench_board.Board):
         self.already_in_snapshot = 0
         self.since_snapshot = 0  # deltas applied since the last snapshot
         self.snapshots = 0
-        self.closed: tuple | None = None  # (code, reason) when the server closed it
 
     def receive(self, message: dict, at: float) -> None:
         if message["type"] == "snapshot":
@@ -420,27 +419,9 @@ class CheckedBoard(bench_board.Board):
 
 
 async def open_checked_board(port: int, cookie: str, probe: str) -> CheckedBoard:
-    """A board socket as bench.board opens one, which also notes when the server closes it."""
-    from autobahn.asyncio.websocket import WebSocketClientFactory, WebSocketClientProtocol
-
-    board = CheckedBoard(probe)
-
-    class Protocol(WebSocketClientProtocol):
-        def onMessage(self, payload, is_binary):
-            board.receive(json.loads(payload), time.monotonic())
-
-        def onClose(self, was_clean, code, reason):
-            board.closed = (code, reason)
-
-    factory = WebSocketClientFactory(
-        f"ws://127.0.0.1:{port}/ws/floor/",
-        headers={"Cookie": cookie, "Origin": f"http://127.0.0.1:{port}"},
-    )
-    factory.protocol = Protocol
-    factory.setProtocolOptions(maxMessagePayloadSize=0, maxFramePayloadSize=0)
-    loop = asyncio.get_event_loop()
-    board.transport, _ = await loop.create_connection(factory, "127.0.0.1", port)
-    await asyncio.wait_for(board.ready, 120)
+    """A board socket as bench.board opens one, counting what it could not apply in order."""
+    board = await bench_board.open_board(port, cookie, probe, board=CheckedBoard(probe))
+    assert isinstance(board, CheckedBoard)
     return board
 
 

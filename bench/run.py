@@ -55,7 +55,7 @@ def _peak_mb() -> float:
 
 
 def step_report(path: str) -> dict:
-    from metrics.report import build_report
+    from metrics.reports.offline import build_report
 
     def lines():
         with open(path, encoding="utf-8") as handle:
@@ -127,8 +127,8 @@ def _copy_calls(
 
     from django.db import connection
 
+    from callfloor.zone import site_zone
     from metrics import kpi
-    from metrics.services import site_zone
 
     zone = site_zone()
     buffer = StringIO()

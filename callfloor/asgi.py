@@ -15,18 +15,19 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callfloor.settings")
 django.setup(set_prefix=False)
 
-from callfloor.request_threads import DEFAULT_THREADS, PooledASGIHandler  # noqa: E402
+from django.conf import settings  # noqa: E402
 
-django_asgi_app = PooledASGIHandler(int(os.environ.get("ASGI_THREADS") or DEFAULT_THREADS))
+from callfloor.request_threads import PooledASGIHandler  # noqa: E402
+
+django_asgi_app = PooledASGIHandler(settings.ASGI_THREADS)
 
 from callfloor import malloc_trim  # noqa: E402
 
-malloc_trim.start(float(os.environ.get("CALLFLOOR_MALLOC_TRIM_S") or 30))
+malloc_trim.start(settings.CALLFLOOR_MALLOC_TRIM_S)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402 - needs Django set up first
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.conf import settings  # noqa: E402
 
 from callfloor import slow_sockets  # noqa: E402
 from callfloor.routing import websocket_urlpatterns  # noqa: E402

@@ -1,5 +1,5 @@
 """WebSocket routes of every app, collected in one list for the ASGI router."""
 
-from metrics.routing import websocket_urlpatterns as metrics_ws
+from metrics.board.routing import websocket_urlpatterns as metrics_ws
 
 websocket_urlpatterns = [*metrics_ws]

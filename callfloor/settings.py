@@ -214,6 +214,14 @@ CELERY_BEAT_SCHEDULE["metrics-advance-clocks"] = {
     "options": {"expires": 4},
 }
 
+# --- Server process ------------------------------------------------------------------------------
+# Threads that run the sync code of HTTP requests (callfloor/request_threads.py).
+ASGI_THREADS = int(env_str("ASGI_THREADS") or 8)
+# Seconds between hand-backs of the C heap's free pages (callfloor/malloc_trim.py).
+CALLFLOOR_MALLOC_TRIM_S = float(env_str("CALLFLOOR_MALLOC_TRIM_S") or 30)
+# Embedded mode has no Celery beat: with this set, the web process beats itself (make demo).
+CALLFLOOR_LOCAL_BEAT = env_bool("CALLFLOOR_LOCAL_BEAT")
+
 # Wall-board sockets one browser session may hold open in one server process.
 CALLFLOOR_WS_MAX_PER_SESSION = int(env_str("CALLFLOOR_WS_MAX_PER_SESSION", "10"))
 # A socket whose client does not read is dropped past this many unsent bytes (Daphne).

@@ -46,7 +46,7 @@ urlpatterns = [
     path("api/docs/", api_docs.docs_view, name="api-docs"),
     path("", include("agents.urls")),
     path("", include("metrics.urls")),
-    path("", include("metrics.report_urls")),
+    path("", include("metrics.reports.urls")),
     path("", include("qa.urls")),
     path("", include("qa.complaints.urls")),
     path("", include("scheduling.urls")),

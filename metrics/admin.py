@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 
 from agents.services import audit_record
 from callfloor.admin_readonly import ReadOnlyAdmin
-from metrics import services
 from metrics.models import AgentDay, AgentState, Queue, QueueAlias, QueueCall, TelephonySource
+from metrics.telephony import services
 
 ROLLUP_SETTINGS = ("sl_threshold_s", "short_abandon_s", "interval_minutes", "ring_fast_s")
 
@@ -89,3 +89,7 @@ class AgentDayAdmin(ReadOnlyAdmin):
     list_display = ["day", "member", "agent", "answered", "missed_rings", "unreachable_rings"]
     list_filter = ["day", ("agent", admin.EmptyFieldListFilter)]
     search_fields = ["member"]
+
+
+# The admin's autodiscovery imports `metrics.admin`; the report side registers its own models.
+from metrics.reports import admin as reports_admin  # noqa: E402, F401

@@ -1,5 +1,3 @@
-import os
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy
 
@@ -11,17 +9,15 @@ class MetricsConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        # The listeners; and the report side's tasks and admin, which live beside the
-        # modules Celery's and the admin's autodiscovery look for.
-        from metrics import (  # noqa: F401
-            push,
-            receivers,
-            report_admin,
-            report_tasks,
-        )
-        from metrics.signals import floor_changed
+        # The listeners; and the tasks and admin of the sub-packages, which the modules
+        # Celery's and the admin's autodiscovery look for (metrics.tasks, metrics.admin) import.
+        from metrics import admin, tasks  # noqa: F401
+        from metrics.board import push
+        from metrics.board.signals import floor_changed
+        from metrics.board.tasks import on_floor_changed
+        from metrics.telephony import receivers  # noqa: F401
 
-        floor_changed.connect(push.on_floor_changed, dispatch_uid="metrics.push")
+        floor_changed.connect(on_floor_changed, dispatch_uid="metrics.push")
         # Embedded mode has no Celery beat: the web process beats itself (make demo sets this).
-        if settings.EMBEDDED and os.environ.get("CALLFLOOR_LOCAL_BEAT") == "1":
+        if settings.EMBEDDED and settings.CALLFLOOR_LOCAL_BEAT:
             push.LocalScheduler().start()

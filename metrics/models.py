@@ -550,6 +550,19 @@ class AgentDay(TallyFields):
         return f"{self.member} {self.day}"
 
 
+# AgentDay keeps the call counters that do not depend on a queue's thresholds.
+AGENT_FIELDS = (
+    "answered",
+    "transferred",
+    "aht_n",
+    "talk_sum",
+    "hold_sum",
+    "acw_sum",
+    "ring_known_n",
+    "ring_fast_n",
+)
+
+
 # -- the live repeat-call rate ----------------------------------------------------------------
 # Kept current by `metrics.repeat_calls.repeat_calls_catch_up` from the queue calls written
 # since its last run, so the live floor reads counters rather than the day's calls.
@@ -805,7 +818,7 @@ class AlertAck(models.Model):
 
 
 # Report-side models live in their own module; importing them here registers them.
-from metrics.report_models import (  # noqa: E402, F401
+from metrics.reports.models import (  # noqa: E402, F401
     CallFactsInterval,
     SummaryRecipient,
     SurveyResult,

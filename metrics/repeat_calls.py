@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Min, Sum
 from django.utils import timezone
 
+from callfloor.zone import site_zone
 from metrics import kpi
 from metrics.models import (
     Outcome,
@@ -33,7 +34,6 @@ from metrics.models import (
     RepeatCallInterval,
     RepeatCallMark,
 )
-from metrics.services import site_zone
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,10 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import Count, Sum
 
+from callfloor.zone import site_zone
 from metrics import kpi
 from metrics.models import (
+    AGENT_FIELDS,
     AgentDay,
     AgentState,
     EngineMember,
@@ -26,7 +28,6 @@ from metrics.models import (
     QueueInterval,
     TelephonySource,
 )
-from metrics.services import AGENT_FIELDS, site_zone
 
 _TALLY_FIELDS = list(kpi.SUM_FIELDS)
 
@@ -221,14 +222,6 @@ def engine_member_states(*, site: str) -> list[dict]:
         return json.loads(cursor.fetchone()[0])
 
 
-def agent_current_states(*, site: str | None = None):
-    """The open AgentState rows (one per member), with agent and queue."""
-    states = AgentState.objects.filter(ended_at__isnull=True).select_related("agent", "queue")
-    if site:
-        states = states.filter(source__site=site)
-    return states.order_by("member")
-
-
 def unmapped_members() -> list[dict]:
     """Member names seen in calls, states or daily counters that no agent owns yet."""
     counts: dict[str, dict] = {}
@@ -252,7 +245,3 @@ def unmapped_members() -> list[dict]:
     ):
         counts.setdefault(member, {"member": member, "calls": 0, "rings": 0})
     return sorted(counts.values(), key=lambda r: r["member"])
-
-
-def queue_calls_in(*, queue: Queue, start: datetime, end: datetime):
-    return QueueCall.objects.filter(queue=queue, offered_at__gte=start, offered_at__lt=end)

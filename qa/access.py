@@ -14,10 +14,6 @@ def is_qa_manager(user) -> bool:
     return has_role(user, *QA_MANAGERS)
 
 
-def is_evaluator(user) -> bool:
-    return has_role(user, Role.QA_ANALYST)
-
-
 def owns_evaluation(user, evaluation: Evaluation) -> bool:
     own = agent_of(user)
     return own is not None and own.pk == evaluation.agent_id

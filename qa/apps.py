@@ -7,7 +7,7 @@ class QaConfig(AppConfig):
     verbose_name = gettext_lazy("Quality")
 
     def ready(self) -> None:
-        from metrics.reports import Column, register_agent_report_hook
+        from metrics.reports.history import Column, register_agent_report_hook
         from qa.selectors import agent_report_qa
 
         register_agent_report_hook(

@@ -173,10 +173,6 @@ class AgentVerification:
     def matches(self) -> bool:
         return sorted(self.expected) == sorted(self.evaluated) and not self.outside
 
-    @property
-    def stored_matches(self) -> bool:
-        return sorted(self.expected) == sorted(self.stored)
-
 
 def rule_verification(rule: SamplingRule, agent: Agent | None = None) -> list[AgentVerification]:
     """Recompute the sample from the revealed seed and compare with what was evaluated."""
@@ -418,11 +414,6 @@ def library_nominations() -> QuerySet[GreatCall]:
     return GreatCall.objects.filter(status=NominationStatus.NOMINATED).select_related(
         "agent", "nominated_by", "call__queue"
     )
-
-
-def panel_seat_of(user, appeal: Appeal) -> str | None:
-    member = appeal.panel.filter(user=user).first()
-    return member.seat if member else None
 
 
 SEAT_ORDER = [Seat.SUPERVISOR, Seat.TEAM_LEAD, Seat.QA_ANALYST]

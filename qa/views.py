@@ -19,7 +19,8 @@ from agents.access import agent_of, has_role, is_staff_role, role_required
 from agents.models import Agent
 from agents.roles import STAFF_ROLES, Role
 from callfloor.errors import DomainError
-from metrics.floor import my_floor_context
+from callfloor.zone import site_zone
+from metrics.board.snapshot import my_floor_context
 from metrics.models import QueueCall
 from qa import access, calibration, scoring, selectors, services
 from qa.forms import CalibrationForm, RuleForm
@@ -47,7 +48,7 @@ CALIBRATION_ROLES = (Role.QA_ANALYST, Role.SUPERVISOR, Role.TEAM_LEAD, Role.ADMI
 
 def _render(request, template: str, context: dict):
     """Render with times shown in the site's zone (the database keeps UTC)."""
-    with timezone.override(services.site_zone()):
+    with timezone.override(site_zone()):
         return render(request, template, context)
 
 

@@ -1,6 +1,6 @@
 """Who may see and act on handovers, schedules, swaps, leave and attendance."""
 
-from agents.access import agent_of, has_role, teams_led_by
+from agents.access import has_role, teams_led_by
 from agents.roles import Role
 
 LEADS = (Role.TEAM_LEAD, Role.SUPERVISOR, Role.ADMIN)
@@ -48,11 +48,6 @@ def managed_teams(user):
 def can_decide_for_agent(user, agent) -> bool:
     """The agent's team lead (or a supervisor / admin) approves their swaps and leave."""
     return can_manage_team(user, agent.team)
-
-
-def is_agent(user, agent) -> bool:
-    own = agent_of(user)
-    return own is not None and own.pk == agent.pk
 
 
 def roles_of_user(user) -> frozenset[str]:

@@ -7,7 +7,7 @@ class SchedulingConfig(AppConfig):
     verbose_name = gettext_lazy("Shifts and handovers")
 
     def ready(self) -> None:
-        from metrics.floor import register_tile_source
+        from metrics.board.snapshot import register_tile_source
         from scheduling.floor import required_now_tiles
 
         register_tile_source(required_now_tiles)

@@ -19,9 +19,3 @@ def min_rest() -> timedelta:
 
 def late_grace() -> timedelta:
     return timedelta(minutes=getattr(settings, "CALLFLOOR_LATE_GRACE_MINUTES", 0))
-
-
-def site_zone():
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(getattr(settings, "CALLFLOOR_TIME_ZONE", "UTC"))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from callfloor import exports
-from scheduling import conf
+from callfloor.zone import site_zone
 
 DAY_HEADER = [
     gettext_lazy("Agent"),
@@ -44,7 +44,7 @@ MONTH_HEADER = [
 
 
 def _t(moment: datetime | None) -> str:
-    return f"{timezone.localtime(moment, conf.site_zone()):%Y-%m-%d %H:%M}" if moment else ""
+    return f"{timezone.localtime(moment, site_zone()):%Y-%m-%d %H:%M}" if moment else ""
 
 
 def day_table(sheet: dict) -> list[list]:

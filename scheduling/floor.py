@@ -7,12 +7,12 @@ from datetime import datetime
 from django.core.cache import cache
 from django.utils import timezone
 
-from scheduling import conf
+from callfloor.zone import site_zone
 from scheduling.forecast import bucket
 
 
 def _key(queue, now: datetime) -> str:
-    start = bucket(timezone.localtime(now, conf.site_zone()), queue.interval_minutes)
+    start = bucket(timezone.localtime(now, site_zone()), queue.interval_minutes)
     return f"scheduling:required-now:{queue.pk}:{queue.interval_minutes}:{start.isoformat()}"
 
 

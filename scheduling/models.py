@@ -173,10 +173,6 @@ class HandoverCase(models.Model):
     def __str__(self) -> str:
         return f"{self.customer_ref} ({self.get_severity_display()})"
 
-    @property
-    def needs_confirmation(self) -> bool:
-        return self.severity == Severity.HIGH and self.confirmed_at is None
-
 
 class HandoverAddendum(models.Model):
     """Text appended to a locked handover, shown marked as a later addition."""

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from agents.access import agent_of, has_role
 from agents.models import AuditEntry
 from agents.roles import Role
+from callfloor.zone import site_zone
 from scheduling import attendance as att
 from scheduling import conf
 from scheduling.access import MANAGERS
@@ -109,7 +110,7 @@ def week_grid(*, team, week_start: date, published_only: bool = False) -> dict:
     from scheduling.services import week_bounds
 
     start, end = week_bounds(week_start)
-    zone = conf.site_zone()
+    zone = site_zone()
     days = [week_start + timedelta(days=i) for i in range(7)]
     agents = list(team.agents.filter(active=True).order_by("display_name"))
     shifts = Shift.objects.filter(
@@ -204,7 +205,7 @@ def team_days(*, team, first_day: date, last_day: date, now: datetime | None = N
     from metrics.models import AgentState
 
     now = now or timezone.now()
-    zone = conf.site_zone()
+    zone = site_zone()
     grace = conf.late_grace()
     agents = list(team.agents.filter(active=True).order_by("display_name"))
     days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
@@ -344,7 +345,7 @@ def staffing_day(
     from scheduling import forecast as fc
 
     now = now or timezone.now()
-    zone = conf.site_zone()
+    zone = site_zone()
     minutes = queue.interval_minutes
     day_start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
     day_end = day_start + timedelta(days=1)
@@ -488,7 +489,7 @@ def staffing_now(*, queue, now: datetime | None = None, weeks: int = 4) -> dict:
 
     now = now or timezone.now()
     minutes = queue.interval_minutes
-    start = bucket(timezone.localtime(now, conf.site_zone()), minutes)
+    start = bucket(timezone.localtime(now, site_zone()), minutes)
     window = Q(pk__in=[])
     for week in range(1, weeks + 1):
         past = start - timedelta(weeks=week)

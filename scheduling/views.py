@@ -19,7 +19,8 @@ from agents.access import agent_of, role_required
 from agents.models import Agent
 from agents.roles import Role
 from callfloor.errors import DomainError
-from scheduling import access, conf, exports, selectors, services
+from callfloor.zone import site_zone
+from scheduling import access, exports, selectors, services
 from scheduling.models import (
     BriefingKind,
     HandoverCase,
@@ -36,7 +37,7 @@ LEADS = access.LEADS
 
 def _render(request, template: str, context: dict | None = None, status: int = 200):
     """Render with times shown in the site's zone (the database keeps UTC)."""
-    with timezone.override(conf.site_zone()):
+    with timezone.override(site_zone()):
         return render(request, template, context or {}, status=status)
 
 
@@ -257,7 +258,7 @@ def _week_from(request) -> date:
     try:
         day = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
-        day = timezone.localdate(timezone=conf.site_zone()) + timedelta(days=7)
+        day = timezone.localdate(timezone=site_zone()) + timedelta(days=7)
     return selectors.monday_of(day)
 
 
@@ -589,7 +590,7 @@ def _sheet_request(request):
     try:
         day = date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
-        day = timezone.localdate(timezone=conf.site_zone())
+        day = timezone.localdate(timezone=site_zone())
     return teams, team, day, None
 
 
@@ -649,7 +650,7 @@ def _staffing_params(request):
     try:
         day = date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
-        day = timezone.localdate(timezone=conf.site_zone())
+        day = timezone.localdate(timezone=site_zone())
     try:
         shrinkage = float(request.GET.get("shrinkage", "0.3"))
         max_occupancy = float(request.GET.get("max_occupancy", "0.85"))
@@ -683,7 +684,7 @@ def staffing(request):
         )
         labels = [r["label"] for r in data["rows"]]
         context["data"] = data
-        if day == timezone.localdate(timezone=conf.site_zone()):
+        if day == timezone.localdate(timezone=site_zone()):
             context["current"] = selectors.staffing_now(queue=queue)
         context["agents_chart"] = mark_safe(  # noqa: S308 - escaped in chart()
             chart(
@@ -772,7 +773,7 @@ def briefing_new(request):
         messages.error(request, _("Give the time the briefing was held."))
         return redirect("briefings")
     if timezone.is_naive(held_at):
-        held_at = held_at.replace(tzinfo=conf.site_zone())
+        held_at = held_at.replace(tzinfo=site_zone())
     attendees = list(
         Agent.objects.filter(pk__in=[v for v in post.getlist("attendees") if v.isdigit()])
     )

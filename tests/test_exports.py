@@ -44,10 +44,10 @@ def hostile(cast):
     """Calls, an abandoned call, a complaint and a shift, then every name made hostile."""
     from agents.models import Agent, Team
     from metrics.models import Queue, QueueCall
-    from metrics.services import source_create
+    from metrics.telephony.services import source_create
     from qa.complaints import services as complaints
     from qa.complaints.models import Category
-    from tests.metrics.report_data import Log
+    from tests.metrics.reports.report_data import Log
     from tests.scheduling.conftest import make_shift
 
     day = (timezone.now() - timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)

@@ -10,8 +10,8 @@ class ComplaintsConfig(AppConfig):
     verbose_name = gettext_lazy("Complaints and escalations")
 
     def ready(self) -> None:
-        from metrics.floor import register_alert_source
-        from metrics.reports import Column, register_agent_report_hook
+        from metrics.board.snapshot import register_alert_source
+        from metrics.reports.history import Column, register_agent_report_hook
         from qa.complaints.floor import live_escalation_floor_alerts
         from qa.complaints.selectors import agent_report_complaints
 

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -15,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from callfloor import exports
+from callfloor.zone import site_zone
 from metrics.models import Outcome, QueueCall
 from qa.complaints.models import OPEN_STATUSES, Complaint, Severity, Tier
 
@@ -43,7 +43,7 @@ class Period:
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:
-        zone = ZoneInfo(settings.CALLFLOOR_TIME_ZONE)
+        zone = site_zone()
         return (
             datetime.combine(self.start, time(), tzinfo=zone),
             datetime.combine(self.end + timedelta(days=1), time(), tzinfo=zone),
@@ -51,10 +51,7 @@ class Period:
 
     @classmethod
     def last_weeks(cls, weeks: int = 12, *, today: date | None = None) -> "Period":
-        today = (
-            today
-            or timezone.localtime(timezone.now(), ZoneInfo(settings.CALLFLOOR_TIME_ZONE)).date()
-        )
+        today = today or timezone.localtime(timezone.now(), site_zone()).date()
         return cls(start=today - timedelta(weeks=weeks) + timedelta(days=1), end=today)
 
 

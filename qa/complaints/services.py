@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -13,8 +14,8 @@ from agents.access import agent_of, has_role
 from agents.roles import Role
 from agents.services import audit_record, notify
 from callfloor.errors import Conflict, DomainError
+from metrics.board.signals import floor_changed_on_commit
 from metrics.models import QueueCall
-from metrics.signals import floor_changed
 from qa.complaints import selectors, timers
 from qa.complaints.models import (
     RESOLVING_STATUSES,
@@ -167,7 +168,7 @@ def _start_tier(actor) -> int:
 @transaction.atomic
 def complaint_create(
     *,
-    actor,
+    actor: User,
     customer_name: str,
     customer_contact: str,
     category,
@@ -242,7 +243,7 @@ def complaint_create(
 
 
 @transaction.atomic
-def complaint_acknowledge(*, complaint: Complaint, actor, now: datetime | None = None):
+def complaint_acknowledge(*, complaint: Complaint, actor: User, now: datetime | None = None):
     now = now or timezone.now()
     complaint = _transition(
         complaint,
@@ -258,7 +259,7 @@ def complaint_acknowledge(*, complaint: Complaint, actor, now: datetime | None =
 
 
 @transaction.atomic
-def complaint_investigate(*, complaint: Complaint, actor):
+def complaint_investigate(*, complaint: Complaint, actor: User):
     complaint = _transition(
         complaint,
         actor=actor,
@@ -276,7 +277,7 @@ def _end_pause(complaint: Complaint, now: datetime) -> None:
 
 @transaction.atomic
 def complaint_propose_resolution(
-    *, complaint: Complaint, actor, resolution: str, now: datetime | None = None
+    *, complaint: Complaint, actor: User, resolution: str, now: datetime | None = None
 ):
     now = now or timezone.now()
     text = _text(resolution, field="resolution", label=_("The proposed resolution"))
@@ -297,7 +298,7 @@ def complaint_propose_resolution(
 
 @transaction.atomic
 def complaint_await_callback(
-    *, complaint: Complaint, actor, callback_at: datetime, now: datetime | None = None
+    *, complaint: Complaint, actor: User, callback_at: datetime, now: datetime | None = None
 ):
     """The fix is in place; the customer will be called back at `callback_at`."""
     now = now or timezone.now()
@@ -334,7 +335,7 @@ def _reopen_fields(complaint: Complaint, now: datetime) -> dict:
 
 @transaction.atomic
 def complaint_record_callback(
-    *, complaint: Complaint, actor, outcome: str, note: str = "", now: datetime | None = None
+    *, complaint: Complaint, actor: User, outcome: str, note: str = "", now: datetime | None = None
 ) -> Callback:
     """Record a call-back to the customer; "not satisfied" reopens the case."""
     now = now or timezone.now()
@@ -408,7 +409,12 @@ def callback_gate(complaint: Complaint) -> str | None:
 
 @transaction.atomic
 def complaint_close(
-    *, complaint: Complaint, actor, root_cause, corrective_action: str, now: datetime | None = None
+    *,
+    complaint: Complaint,
+    actor: User,
+    root_cause,
+    corrective_action: str,
+    now: datetime | None = None,
 ):
     now = now or timezone.now()
     if complaint.status != Status.AWAITING_CALLBACK:
@@ -443,7 +449,9 @@ def complaint_close(
 
 
 @transaction.atomic
-def complaint_reopen(*, complaint: Complaint, actor, reason: str, now: datetime | None = None):
+def complaint_reopen(
+    *, complaint: Complaint, actor: User, reason: str, now: datetime | None = None
+):
     now = now or timezone.now()
     reason = _text(reason, field="reason", label=_("A reason to reopen"))
     complaint = _transition(
@@ -460,7 +468,7 @@ def complaint_reopen(*, complaint: Complaint, actor, reason: str, now: datetime 
 
 
 @transaction.atomic
-def complaint_pause(*, complaint: Complaint, actor, reason: str, now: datetime | None = None):
+def complaint_pause(*, complaint: Complaint, actor: User, reason: str, now: datetime | None = None):
     """The case waits on the customer: its timers stand still until resumed."""
     now = now or timezone.now()
     reason = _text(reason, field="reason", label=_("What the case is waiting for"), max_length=300)
@@ -482,7 +490,7 @@ def complaint_pause(*, complaint: Complaint, actor, reason: str, now: datetime |
 
 
 @transaction.atomic
-def complaint_resume(*, complaint: Complaint, actor, now: datetime | None = None):
+def complaint_resume(*, complaint: Complaint, actor: User, now: datetime | None = None):
     now = now or timezone.now()
     updated = Complaint.objects.filter(pk=complaint.pk, waiting_on_customer=True).update(
         waiting_on_customer=False
@@ -499,7 +507,7 @@ def complaint_resume(*, complaint: Complaint, actor, now: datetime | None = None
 
 
 @transaction.atomic
-def complaint_add_note(*, complaint: Complaint, actor, text: str) -> Note:
+def complaint_add_note(*, complaint: Complaint, actor: User, text: str) -> Note:
     text = _text(text, field="text", label=_("The note"))
     note = Note.objects.create(complaint=complaint, author=actor, text=text)
     audit_record(
@@ -510,7 +518,12 @@ def complaint_add_note(*, complaint: Complaint, actor, text: str) -> Note:
 
 @transaction.atomic
 def complaint_forward(
-    *, complaint: Complaint, actor, department: str, note: str = "", now: datetime | None = None
+    *,
+    complaint: Complaint,
+    actor: User,
+    department: str,
+    note: str = "",
+    now: datetime | None = None,
 ) -> Forwarding:
     """Record that the case was handed to another department (who, when, to whom)."""
     now = now or timezone.now()
@@ -564,7 +577,7 @@ def _next_tier(complaint: Complaint) -> tuple[int, object]:
 def complaint_escalate(
     *,
     complaint: Complaint,
-    actor,
+    actor: User,
     reason: str,
     kind: str = EscalationKind.MANUAL,
     now: datetime | None = None,
@@ -694,13 +707,9 @@ def complaint_check_timers(*, now: datetime | None = None) -> list[Escalation]:
 # --- live escalations ----------------------------------------------------------------------------
 
 
-def _floor_changed_on_commit(site: str) -> None:
-    transaction.on_commit(lambda: floor_changed.send(sender=LiveEscalation, site=site))
-
-
 @transaction.atomic
 def live_escalation_raise(
-    *, actor, reason: str, call: QueueCall | None = None, now: datetime | None = None
+    *, actor: User, reason: str, call: QueueCall | None = None, now: datetime | None = None
 ) -> LiveEscalation:
     """An agent on a call asks for a supervisor: the floor's alert panel shows it at once."""
     now = now or timezone.now()
@@ -732,7 +741,7 @@ def live_escalation_raise(
             % {"who": agent or actor, "reason": reason}
         ),
     )
-    _floor_changed_on_commit(site)
+    floor_changed_on_commit(sender=LiveEscalation, site=site)
     return live
 
 
@@ -752,12 +761,12 @@ def _live_transition(
     audit_record(
         actor=actor, action=f"live_escalation.{action}", target=live, data={"from": old, "to": to}
     )
-    _floor_changed_on_commit(live.site)
+    floor_changed_on_commit(sender=LiveEscalation, site=live.site)
     return live
 
 
 @transaction.atomic
-def live_escalation_take(*, live: LiveEscalation, actor, now: datetime | None = None):
+def live_escalation_take(*, live: LiveEscalation, actor: User, now: datetime | None = None):
     """A supervisor (or team lead) takes the call over."""
     now = now or timezone.now()
     return _live_transition(
@@ -773,7 +782,11 @@ def live_escalation_take(*, live: LiveEscalation, actor, now: datetime | None = 
 
 @transaction.atomic
 def live_escalation_close(
-    *, live: LiveEscalation, actor, complaint: Complaint | None = None, now: datetime | None = None
+    *,
+    live: LiveEscalation,
+    actor: User,
+    complaint: Complaint | None = None,
+    now: datetime | None = None,
 ):
     now = now or timezone.now()
     return _live_transition(

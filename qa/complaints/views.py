@@ -1,9 +1,7 @@
 """Complaint pages: log from a call, my cases, the case queue, escalations and reports."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agents.access import has_role, role_required
 from agents.roles import Role
 from callfloor.errors import Conflict, DomainError
+from callfloor.zone import site_zone
 from metrics.models import QueueCall
 from qa.complaints import access, reports, selectors, services, timers
 from qa.complaints.api import parse_period
@@ -32,10 +31,6 @@ from qa.complaints.models import (
 
 ANY_COMPLAINT_ROLE = (*access.LOGGING_ROLES, Role.QA_ANALYST, Role.ADMIN)
 ESCALATION_PAGE_ROLES = (Role.TEAM_LEAD, Role.SUPERVISOR, Role.ADMIN)
-
-
-def _site_zone() -> ZoneInfo:
-    return ZoneInfo(settings.CALLFLOOR_TIME_ZONE)
 
 
 def _with_timers(cases) -> list:
@@ -255,7 +250,7 @@ def _local_datetime(raw: str, field: str) -> datetime | None:
         raise DomainError(
             _("%(raw)s is not a date and time.") % {"raw": repr(raw)}, field=field
         ) from None
-    return value if value.tzinfo else value.replace(tzinfo=_site_zone())
+    return value if value.tzinfo else value.replace(tzinfo=site_zone())
 
 
 # action → (who may, service, the service's keyword arguments from the form)

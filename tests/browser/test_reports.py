@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser]
 @pytest.fixture
 def freepbx_history(live_asgi, cast):
     from metrics.queue_log import read_lines
-    from metrics.services import events_ingest, source_create
+    from metrics.telephony.services import events_ingest, source_create
 
     source, _ = source_create(name="freepbx", kind="queue_log_file")
     with open(shared_data("asterisk/freepbx-2010-queue_log"), encoding="utf-8") as handle:

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from agents import services as agent_services
 from agents.models import Notification
-from tests.metrics.report_data import Log, day
+from tests.metrics.reports.report_data import Log, day
 
 pytestmark = pytest.mark.django_db
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -42,9 +42,10 @@ def test_the_notice_text_follows_each_recipient_not_the_sender(cast):
 
 
 def test_the_daily_summary_goes_out_in_each_recipients_language(cast, mailoutbox):
-    from metrics.models import SummaryRecipient
-    from metrics.report_tasks import send_daily_summary
     from metrics.services import source_create
+
+    from metrics.models import SummaryRecipient
+    from metrics.reports.tasks import send_daily_summary
 
     for user, email, language in (
         (cast.sam, "sam@example.com", "zh-hans"),

@@ -4,9 +4,9 @@ import pytest
 
 from tests.agents.test_permissions import MATRIX as AGENT_PAGES
 from tests.i18n.pages import walk
-from tests.metrics.test_board_permissions import MATRIX as BOARD_PAGES
+from tests.metrics.board.test_permissions import MATRIX as BOARD_PAGES
+from tests.metrics.reports.test_report_permissions import MATRIX as REPORT_PAGES
 from tests.metrics.test_permissions import MATRIX as METRICS_PAGES
-from tests.metrics.test_report_permissions import MATRIX as REPORT_PAGES
 
 ROLES = ["supervisor", "team_lead", "qa_analyst", "agent"]
 LANGUAGES = ["zh-hans", "zh-hant"]

@@ -8,7 +8,7 @@ import pytest
 @pytest.fixture
 def pbx(db):
     """A JSON-events telephony source of site `main` and its token."""
-    from metrics.services import source_create
+    from metrics.telephony.services import source_create
 
     source, token = source_create(name="pbx1", kind="http_json", site="main")
     return SimpleNamespace(source=source, token=token)

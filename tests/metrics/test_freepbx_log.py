@@ -48,7 +48,7 @@ from datetime import UTC, datetime
 import pytest
 
 from metrics.kpi import round_figures
-from metrics.report import build_report
+from metrics.reports.offline import build_report
 from tests.conftest import shared_data
 from tests.metrics.conftest import file_lines
 

@@ -2,7 +2,7 @@
 
 import random
 
-from metrics.report import build_report
+from metrics.reports.offline import build_report
 from tests.metrics.conftest import file_lines
 
 BASE = 1_700_000_000  # 2023-11-14T22:13:20Z

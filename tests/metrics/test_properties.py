@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from metrics import kpi
 from metrics.queue_log import read_lines
-from metrics.report import build_report
+from metrics.reports.offline import build_report
 from tests.conftest import HYPOTHESIS_SUPPRESSED
 
 BASE = 1_700_000_000
@@ -162,7 +162,7 @@ def test_live_rollups_equal_a_recomputation_and_the_pure_report(db, calls, resta
     from django.db import transaction
 
     from metrics.models import Queue, QueueInterval
-    from metrics.services import events_ingest, queue_rollups_rebuild, source_create
+    from metrics.telephony.services import events_ingest, queue_rollups_rebuild, source_create
 
     rows = make_log(calls, restart)
     texts = [text for _, text in rows]
@@ -214,7 +214,7 @@ def test_live_rollups_equal_a_recomputation_and_the_pure_report(db, calls, resta
         from datetime import UTC, datetime
 
         from metrics.selectors import floor_queue_stats
-        from metrics.services import sources_advance
+        from metrics.telephony.services import sources_advance
 
         at = datetime.fromtimestamp(BASE + now, UTC)
         # The report closes the after-call-work windows passed by now; so does the clock.

@@ -128,7 +128,7 @@ def test_agent_figures_are_per_agent_and_per_site(cast, post_events):
 
 
 def test_a_quiet_source_still_ends_its_calls_when_the_clock_runs(cast, post_events):
-    from metrics.tasks import advance_clocks
+    from metrics.telephony.tasks import advance_clocks
 
     post_events(
         [

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import Client
 
-from metrics import floor_actions
+from metrics.board import actions as floor_actions
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from metrics import report_exports, reports
+from metrics.reports import exports as report_exports
+from metrics.reports import history as reports
 from qa.selectors import agent_report_qa
 from tests.qa.conftest import released_evaluation
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from callfloor.errors import DomainError
 from qa import sampling, selectors, services
 from qa.models import Evaluation, SampledCall, SamplingRule
+from qa.services import sampling as sampling_services
 from tests.qa.conftest import answers_for, make_call
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,9 @@ def period_calls(cast, world, rule):
 
 
 def after_the_period(monkeypatch, rule):
-    monkeypatch.setattr(services, "local_today", lambda: rule.period_end + timedelta(days=1))
+    monkeypatch.setattr(
+        sampling_services, "local_today", lambda: rule.period_end + timedelta(days=1)
+    )
 
 
 def test_a_rule_must_be_published_before_its_period(cast, world):

@@ -12,7 +12,7 @@ from metrics.kpi import round_figures
 from metrics.models import AgentDay, CallEvent, Queue
 from metrics.selectors import floor_queue_stats
 from tests.conftest import shared_data
-from tests.metrics.test_import_follow import NOW, calls_of, run
+from tests.metrics.telephony.test_import_follow import NOW, calls_of, run
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from metrics.models import CallEvent, QueueCall
-from metrics.services import source_create
+from metrics.telephony.services import source_create
 from tests.services import free_port
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -24,7 +24,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from tests.conftest import shared_data
-from tests.metrics.test_import_follow import run
+from tests.metrics.telephony.test_import_follow import run
 from tests.reliability.test_follower_kills import outcome
 from tests.services import Postgres
 

@@ -19,7 +19,7 @@ from django.db import connection
 
 from metrics.models import AgentDay, AgentState, CallEvent, TelephonySource
 from tests.conftest import shared_data
-from tests.metrics.test_import_follow import calls_of, run
+from tests.metrics.telephony.test_import_follow import calls_of, run
 
 REPO = Path(__file__).resolve().parents[2]
 KILLS = 8

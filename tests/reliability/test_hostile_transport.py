@@ -12,7 +12,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from callfloor.asgi import application
-from metrics import consumers, socket_slots
+from metrics.board import consumers, socket_slots
 from tests.metrics.board.conftest import session_headers
 
 EVENTS = "api-telephony-events"
@@ -32,7 +32,7 @@ def assert_error_shape(response, status: int) -> None:
 
 @pytest.fixture
 def token(db):
-    from metrics.services import source_create
+    from metrics.telephony.services import source_create
 
     return source_create(name="pbx1", kind="http_json", site="main")[1]
 

@@ -17,7 +17,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from callfloor.asgi import application
-from metrics import push
+from metrics.board import push
 from tests.metrics.board.conftest import session_headers
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

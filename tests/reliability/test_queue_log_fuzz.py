@@ -10,7 +10,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrics.report import build_report
+from metrics.reports.offline import build_report
 from tests.conftest import HYPOTHESIS_SUPPRESSED, shared_data
 
 EXAMPLES = 150

@@ -15,8 +15,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from callfloor.asgi import application
-from metrics import floor_delta, push
-from metrics.floor import floor_snapshot, viewer_for
+from metrics.board import delta as floor_delta
+from metrics.board import push
+from metrics.board.snapshot import floor_snapshot, viewer_for
 from tests.metrics.board.conftest import event, session_headers
 from tests.services import Redis
 
@@ -74,7 +75,7 @@ async def board(user):
 
 
 async def test_a_redis_restart_loses_no_event_and_boards_resync(cast, own_redis):
-    from metrics.services import source_create
+    from metrics.telephony.services import source_create
 
     token = (await sync_to_async(source_create)(name="pbx1", kind="http_json", site="main"))[1]
     push_ = sync_to_async(push.floor_push)

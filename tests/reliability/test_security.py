@@ -26,7 +26,7 @@ UNSAFE = {"post", "put", "patch", "delete"}
 
 def all_matrices() -> list[Case]:
     cases = []
-    for path in sorted((REPO / "tests").glob("*/test*permissions.py")):
+    for path in sorted((REPO / "tests").glob("**/test*permissions.py")):
         module = importlib.import_module(".".join(path.relative_to(REPO).with_suffix("").parts))
         cases += getattr(module, "MATRIX", [])
     return cases
@@ -111,7 +111,7 @@ def test_an_unsafe_session_call_without_the_csrf_token_is_refused(cast, case, ro
 
 @pytest.fixture
 def source_token(db):
-    from metrics.services import source_create
+    from metrics.telephony.services import source_create
 
     return source_create(name="pbx1", kind="http_json", site="main")[1]
 

@@ -12,7 +12,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from metrics import push
+from metrics.board import push
 from tests.metrics.board.conftest import session_headers
 from tests.reliability.raw_ws import RawBoard
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from metrics import consumers
+from metrics.board import consumers
 from tests.metrics.board.conftest import session_headers
 from tests.reliability.raw_ws import RawBoard
 

@@ -9,7 +9,7 @@ from functools import partial
 
 import pytest
 
-from metrics import socket_slots
+from metrics.board import socket_slots
 from tests.metrics.board.conftest import session_headers
 from tests.reliability.raw_ws import RawBoard
 

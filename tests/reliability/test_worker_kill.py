@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import redis.exceptions
 
-from metrics import tasks
+from metrics.board import tasks
 from tests.metrics.board.conftest import event, ingest
 from tests.metrics.board.test_push import Listener
 from tests.services import start_celery_worker
@@ -37,7 +37,7 @@ class PatientListener(Listener):
 
         from channels.layers import channel_layers
 
-        from metrics import push
+        from metrics.board import push
 
         self.messages = queue.Queue()
         self.loop = asyncio.new_event_loop()

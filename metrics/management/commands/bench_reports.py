@@ -21,7 +21,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from tqdm import tqdm
 
-from metrics import kpi, report_exports, reports
+from metrics import kpi
+from metrics.reports import exports as report_exports
+from metrics.reports import history
 
 SLOTS = 96  # 15-minute intervals of a day
 
@@ -100,37 +102,37 @@ class Command(BaseCommand):
         team, agent = self.fill(options, first)
         self.stdout.write(f"filled in {time.perf_counter() - started:.1f} s")
         last = first + timedelta(days=options["days"] - 1)
-        month = reports.ReportRange(first, last, "day")
+        month = history.ReportRange(first, last, "day")
         queue = Queue.objects.order_by("name").first()
         cases = [
             (
                 "queue report, all queues, month by day",
-                lambda: reports.queue_report(queues=Queue.objects.all(), span=month),
+                lambda: history.queue_report(queues=Queue.objects.all(), span=month),
             ),
             (
                 "queue report, one queue, month by 15 min",
-                lambda: reports.queue_report(
-                    queues=[queue], span=reports.ReportRange(first, last, "15")
+                lambda: history.queue_report(
+                    queues=[queue], span=history.ReportRange(first, last, "15")
                 ),
             ),
-            ("site summary, month", lambda: reports.site_report(span=month)),
+            ("site summary, month", lambda: history.site_report(span=month)),
             (
                 "abandon heat map, all queues, month",
-                lambda: reports.abandon_heatmap(queues=Queue.objects.all(), span=month),
+                lambda: history.abandon_heatmap(queues=Queue.objects.all(), span=month),
             ),
             (
                 f"team report ({team.agents.count()} agents), month",
-                lambda: reports.team_report(team=team, span=month),
+                lambda: history.team_report(team=team, span=month),
             ),
-            ("agent report, month by day", lambda: reports.agent_report(agent=agent, span=month)),
+            ("agent report, month by day", lambda: history.agent_report(agent=agent, span=month)),
             (
                 "XLSX of the all-queue month by day",
                 lambda: report_exports.as_xlsx(
-                    reports.queue_report(queues=Queue.objects.all(), span=month)
+                    history.queue_report(queues=Queue.objects.all(), span=month)
                 ),
             ),
         ]
-        offered = reports.queue_report(queues=Queue.objects.all(), span=month).rows[-1]
+        offered = history.queue_report(queues=Queue.objects.all(), span=month).rows[-1]
         self.stdout.write(
             f"month: {offered['offered']:,} queue calls offered, "
             f"{options['agents']} agents, {options['queues']} queues"

@@ -8,10 +8,10 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.utils import timezone
 
-from metrics.files import FileCounts, follow_step
 from metrics.management.arguments import positive_float, source_name, zone_name
 from metrics.management.commands.import_queue_log import source_for
-from metrics.services import sources_advance
+from metrics.telephony.files import FileCounts, follow_step
+from metrics.telephony.services import sources_advance
 
 
 class Command(BaseCommand):

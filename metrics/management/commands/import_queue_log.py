@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from tqdm import tqdm
 
-from metrics.files import BATCH_LINES, FileCounts, file_mark, ingest_file
+from metrics.board.signals import floor_changed
 from metrics.management.arguments import positive_int, source_name, zone_name
 from metrics.models import SourceKind, TelephonySource
-from metrics.services import sources_advance
-from metrics.signals import floor_changed
+from metrics.telephony.files import BATCH_LINES, FileCounts, file_mark, ingest_file
+from metrics.telephony.services import sources_advance
 
 
 def source_for(name: str, *, layout: str, zone: str | None) -> TelephonySource:

@@ -14,7 +14,7 @@ from metrics.management.arguments import (
     zone_name,
 )
 from metrics.queue_log import MAX_EPOCH
-from metrics.report import build_report
+from metrics.reports.offline import build_report
 
 
 def parse_now(text: str) -> float:

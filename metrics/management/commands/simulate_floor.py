@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from agents.models import TelephonyAlias
 from metrics.management.arguments import non_negative_float, non_negative_int, positive_float
 from metrics.models import Queue, SourceKind, TelephonySource
-from metrics.simulator import FloorSimulator, rate_function, read_profile
+from metrics.telephony.simulator import FloorSimulator, rate_function, read_profile
 
 DEFAULT_PROFILE = "arrivals/bank-calls-2003.csv"
 SOURCE = "simulator"
@@ -123,7 +123,7 @@ class Command(BaseCommand):
         return members
 
     def _source(self) -> tuple[TelephonySource, str]:
-        from metrics.services import source_create, source_token_rotate
+        from metrics.telephony.services import source_create, source_token_rotate
 
         source = TelephonySource.objects.filter(name=SOURCE).first()
         if source is None:
@@ -133,8 +133,8 @@ class Command(BaseCommand):
     def _sender(self, url: str | None):
         source, token = self._source()
         if not url:
-            from metrics.api import EventInput, event_from_input
-            from metrics.services import events_ingest
+            from metrics.telephony.api import EventInput, event_from_input
+            from metrics.telephony.services import events_ingest
 
             def ingest(batch: list[dict]) -> int:
                 normalised = []

@@ -11,8 +11,9 @@ from agents import demo
 from agents import services as agent_services
 from agents.models import Team
 from agents.roles import Role
+from callfloor.zone import site_zone
 from metrics.models import Queue
-from scheduling import conf, services
+from scheduling import services
 from scheduling.models import Handover, Shift, Skill
 
 DEFAULT_PASSWORD = "callfloor-demo"  # demo only; CALLFLOOR_DEMO_PASSWORD overrides
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         teams = list(Team.objects.order_by("name"))
         if not teams:
             raise CommandError("Run seed_demo first: there are no teams.")
-        zone = conf.site_zone()
+        zone = site_zone()
         monday = timezone.localdate(timezone=zone)
         monday -= timedelta(days=monday.weekday())
         created = 0
@@ -103,7 +104,7 @@ class Command(BaseCommand):
             author=outgoing,
             to_lead=incoming,
             supervisor=supervisor,
-            shift_date=timezone.localdate(timezone=conf.site_zone()),
+            shift_date=timezone.localdate(timezone=site_zone()),
             shift_name=words["shift_name"],
             summary=words["handover_summary"],
             incidents=words["handover_incidents"],

@@ -13,7 +13,7 @@ _ids = itertools.count(1)
 
 @pytest.fixture
 def source(db):
-    from metrics.services import source_create
+    from metrics.telephony.services import source_create
 
     pbx, token = source_create(name="pbx-board", kind="http_json", site="main")
     return SimpleNamespace(source=pbx, token=token)
@@ -37,8 +37,8 @@ def event(kind: str, *, at: datetime | None = None, ago: float = 0, **fields) ->
 
 def ingest(source, events: list[dict]):
     """Through the same path as the API: validate, normalise, events_ingest."""
-    from metrics.api import EventInput, event_from_input
-    from metrics.services import events_ingest
+    from metrics.telephony.api import EventInput, event_from_input
+    from metrics.telephony.services import events_ingest
 
     normalised = []
     for index, raw in enumerate(events):
@@ -73,7 +73,7 @@ def _board_child_setup(database_name: str, password_hashers: list[str]) -> None:
     """
     from django.conf import settings
 
-    from metrics.push import LocalScheduler
+    from metrics.board.push import LocalScheduler
     from tests.conftest import _child_setup
 
     _child_setup(database_name, password_hashers)

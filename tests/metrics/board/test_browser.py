@@ -164,7 +164,7 @@ def test_an_agent_cannot_open_the_board(cast, live_board, page):
 
 def test_tv_mode_is_full_screen_without_controls(cast, source, live_board, page):
     from agents import services
-    from metrics.simulator import FloorSimulator
+    from metrics.telephony.simulator import FloorSimulator
 
     members = ["PJSIP/2004", "PJSIP/2005"]
     names = [

@@ -10,8 +10,9 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from callfloor.asgi import application
-from metrics import floor_delta, push
-from metrics.floor import floor_snapshot, viewer_for
+from metrics.board import delta as floor_delta
+from metrics.board import push
+from metrics.board.snapshot import floor_snapshot, viewer_for
 from tests.metrics.board.conftest import event, ingest, session_headers
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -224,7 +225,7 @@ async def test_a_live_escalation_reaches_the_supervisor_and_its_team_lead_only(c
 
 
 async def test_full_floor_sockets_opened_during_pushes_get_every_push_once_in_order(cast, source):
-    from metrics.consumers import FloorFanout
+    from metrics.board.consumers import FloorFanout
 
     await sync_to_async(ingest)(source.source, [event("agent_login", member="PJSIP/2004")])
     stop = threading.Event()

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metrics.floor_delta import SECTIONS, Viewer, apply, diff, filter_delta, filter_snapshot
+from metrics.board.delta import SECTIONS, Viewer, apply, diff, filter_delta, filter_snapshot
 
 entry = st.fixed_dictionaries(
     {

@@ -15,8 +15,8 @@ from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
 from django.conf import settings
 
-from metrics import push, tasks
-from metrics.signals import floor_changed
+from metrics.board import push, tasks
+from metrics.board.signals import floor_changed
 from tests.metrics.board.conftest import event, ingest
 from tests.services import start_celery_worker, stop_process
 
@@ -202,7 +202,7 @@ def pushes_by_hand():
     try:
         yield
     finally:
-        floor_changed.connect(push.on_floor_changed, dispatch_uid="metrics.push")
+        floor_changed.connect(tasks.on_floor_changed, dispatch_uid="metrics.push")
 
 
 def test_a_push_diffs_against_the_snapshot_the_cache_names_current(
@@ -210,7 +210,7 @@ def test_a_push_diffs_against_the_snapshot_the_cache_names_current(
 ):
     from django.core.cache import cache
 
-    from metrics import floor_delta
+    from metrics.board import delta as floor_delta
 
     mine = push.floor_push(site="main")  # this process keeps it to diff the next push against
     assert mine["type"] == "floor.snapshot" and not mine["snapshot"]["agents"]
@@ -239,7 +239,7 @@ def test_consecutive_pushes_of_a_process_chain_without_reading_the_snapshot_back
 ):
     from django.core.cache import cache
 
-    from metrics import floor_delta
+    from metrics.board import delta as floor_delta
 
     first = push.floor_push(site="main")
     ingest(source.source, [event("agent_login", member="PJSIP/2004")])

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from metrics.floor import floor_snapshot
+from metrics.board.snapshot import floor_snapshot
 from metrics.models import Outcome, Queue, QueueCall, RepeatCallCandidate, RepeatCallInterval
 from metrics.repeat_calls import repeat_calls_catch_up
 from tests.metrics.board.conftest import event, ingest

@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics import floor_actions
-from metrics.floor import floor_snapshot, viewer_for
-from metrics.floor_delta import filter_snapshot
+from metrics.board import actions as floor_actions
+from metrics.board.delta import filter_snapshot
+from metrics.board.snapshot import floor_snapshot, viewer_for
 from tests.metrics.board.conftest import event, ingest
 
 pytestmark = pytest.mark.django_db
@@ -257,7 +257,7 @@ def test_live_escalations_keep_the_snapshot_cost_flat(cast, source):
 
 
 def test_a_tile_shows_todays_csat_once_surveys_are_answered(cast, source):
-    from metrics.report_services import survey_record
+    from metrics.reports.services import survey_record
 
     now = datetime.now(UTC)
     events = [event("agent_login", ago=600, member="PJSIP/2004")]
@@ -293,8 +293,8 @@ def test_a_tile_shows_todays_csat_once_surveys_are_answered(cast, source):
 
 
 def test_a_tile_shows_required_now_from_the_forecast_cached_per_interval(cast, source):
+    from callfloor.zone import site_zone
     from metrics.models import Outcome, Queue, QueueCall
-    from scheduling.conf import site_zone
     from scheduling.forecast import bucket
 
     now = datetime.now(UTC)

@@ -1,0 +1,130 @@
+"""Snapshots of the wall board as plain data: diff, apply and per-viewer filtering (no Django).
+
+A floor snapshot is a dict of sections (`queues`, `agents`, `alerts`, `broadcasts`, `help`,
+`summary`), each a dict of entries keyed by a string. A delta names, per section, the entries
+to set (new or changed) and the keys to remove; `apply(old, diff(old, new)) == new`. The
+compact form (`diff(old, new, fields=True)`, what full-floor viewers receive) sends an entry
+that kept its fields as a `patch` of the fields that changed: a queue tile whose staffing moved
+then costs a few bytes instead of its whole trend and waiting list.
+
+What a viewer may see is decided entry by entry from the entry itself (its team, its agent),
+so filtering commutes with applying deltas: an entry that leaves the viewer's sight in a delta
+becomes a removal for that viewer.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+SECTIONS = ("summary", "queues", "agents", "alerts", "broadcasts", "help")
+
+
+def diff(old: dict, new: dict, *, fields: bool = False) -> dict:
+    """The delta that turns `old` into `new`: `{"set": {section: {key: entry}}, "remove": {…}}`.
+
+    With `fields`, an entry that has the same fields before and after goes in
+    `"patch": {section: {key: {field: value}}}` with only the fields that changed.
+    """
+    sets: dict[str, dict] = {}
+    patches: dict[str, dict] = {}
+    removes: dict[str, list[str]] = {}
+    for section in SECTIONS:
+        before, after = old.get(section, {}), new.get(section, {})
+        changed = {key: value for key, value in after.items() if before.get(key) != value}
+        gone = sorted(key for key in before if key not in after)
+        if fields:
+            for key in list(changed):
+                previous, entry = before.get(key), changed[key]
+                if isinstance(previous, dict) and previous.keys() == entry.keys():
+                    patches.setdefault(section, {})[key] = {
+                        name: value for name, value in entry.items() if previous[name] != value
+                    }
+                    del changed[key]
+        if changed:
+            sets[section] = changed
+        if gone:
+            removes[section] = gone
+    delta = {"set": sets, "remove": removes}
+    if patches:
+        delta["patch"] = patches
+    return delta
+
+
+def apply(snapshot: dict, delta: dict) -> dict:
+    """A new snapshot: `snapshot` with `delta` applied (the input is left alone)."""
+    result = {section: dict(snapshot.get(section, {})) for section in SECTIONS}
+    for section, keys in delta.get("remove", {}).items():
+        for key in keys:
+            result.setdefault(section, {}).pop(key, None)
+    for section, entries in delta.get("set", {}).items():
+        result.setdefault(section, {}).update(copy.deepcopy(entries))
+    for section, entries in delta.get("patch", {}).items():
+        target = result.setdefault(section, {})
+        for key, changed in entries.items():
+            target[key] = {**target.get(key, {}), **copy.deepcopy(changed)}
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """What one person may see of the floor.
+
+    `everything`: supervisors and admins (and team leads allowed to see the whole floor).
+    Otherwise, when `queues` is set, the summary and the queue tiles (with their waiting lists)
+    and queue alerts of `queue_ids` (every queue when None); agents, their alerts and help
+    requests of `teams`; and the entries of `agent_key` itself (an agent: their own row and
+    their own help requests). Broadcasts are for everyone.
+    """
+
+    everything: bool = False
+    queues: bool = False
+    teams: frozenset[int] = field(default_factory=frozenset)
+    agent_key: str | None = None
+    queue_ids: frozenset[int] | None = None
+
+    def _sees_queue(self, queue_id) -> bool:
+        return self.queue_ids is None or queue_id in self.queue_ids
+
+    def sees(self, section: str, entry: dict) -> bool:
+        if self.everything or section == "broadcasts":
+            return True
+        if section == "summary":
+            return self.queues
+        if section == "queues":
+            return self.queues and self._sees_queue(entry.get("id"))
+        if section == "alerts" and entry.get("agent") is None:
+            queue_id = entry.get("queue_id")
+            return self.queues and (queue_id is None or self._sees_queue(queue_id))
+        if self.agent_key is not None and entry.get("agent") == self.agent_key:
+            return True
+        return entry.get("team_id") in self.teams
+
+
+def filter_snapshot(snapshot: dict, viewer: Viewer) -> dict:
+    return {
+        section: {
+            key: entry
+            for key, entry in snapshot.get(section, {}).items()
+            if viewer.sees(section, entry)
+        }
+        for section in SECTIONS
+    }
+
+
+def filter_delta(delta: dict, viewer: Viewer) -> dict:
+    """The delta as `viewer` receives it: hidden entries that are set become removals.
+
+    Takes the full form (no `patch`): whether an entry is seen depends on all its fields.
+    """
+    if viewer.everything:
+        return delta
+    sets: dict[str, dict] = {}
+    removes: dict[str, list[str]] = {s: list(k) for s, k in delta.get("remove", {}).items()}
+    for section, entries in delta.get("set", {}).items():
+        for key, entry in entries.items():
+            if viewer.sees(section, entry):
+                sets.setdefault(section, {})[key] = entry
+            else:
+                removes.setdefault(section, []).append(key)
+    return {"set": sets, "remove": {s: sorted(set(k)) for s, k in removes.items() if k}}

@@ -1,0 +1,227 @@
+"""The push path of the wall board: coalesced refreshes and sequence numbers.
+
+A committed change of the floor marks its site dirty (`metrics.board.tasks.floor_mark_dirty`);
+one refresh per site is scheduled per coalescing window (`refresh_claim`, a cache `add`, is
+the guard, so a burst of changes yields one push). A refresh (`floor_push`) builds the
+snapshot, diffs it against the one it pushed before and sends the delta with the next
+sequence number to the channel-layer group `floor.<site>`. The previous snapshot and its
+number live in the cache (Redis in production, the process's memory when embedded), so a
+socket that connects or asks to resync gets the snapshot that matches the numbers that follow.
+
+Embedded (no Redis), `LocalScheduler` runs the same refreshes in the web process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.cache import cache
+from django.utils import timezone
+
+from metrics.board import delta, snapshot
+
+log = logging.getLogger(__name__)
+
+# Changes within this window make one push. 0.1 s keeps the board well under half a second
+# behind the floor while a busy floor (100 events/s) still costs at most ~10 refreshes a second.
+COALESCE_S = 0.1
+GROUP_PREFIX = "floor."
+
+
+def group_name(site: str) -> str:
+    return f"{GROUP_PREFIX}{site}"
+
+
+def _key(site: str, what: str) -> str:
+    return f"callfloor:floor:{site}:{what}"
+
+
+# A process-local hook: when the in-process scheduler runs (embedded mode), dirty sites go to
+# it instead of to Celery.
+local_scheduler = None
+
+
+def refresh_claim(*, site: str) -> bool:
+    """Claim the one refresh of `site` of this coalescing window (False: one is due already)."""
+    return cache.add(_key(site, "scheduled"), "1", timeout=10)
+
+
+@contextmanager
+def _site_lock(site: str, timeout: float = 10.0):
+    """One refresh of a site at a time, across processes (deltas chain from one snapshot)."""
+    token = uuid.uuid4().hex
+    key = _key(site, "lock")
+    deadline = time.monotonic() + timeout
+    while not cache.add(key, token, timeout=30):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the floor of {site} stays locked")
+        time.sleep(0.01)
+    try:
+        yield
+    finally:
+        if cache.get(key) == token:
+            cache.delete(key)
+
+
+def next_seq(site: str) -> int:
+    """The next sequence number of `site` (Redis INCR; the process's memory when embedded)."""
+    key = _key(site, "seq")
+    cache.add(key, 0, timeout=None)
+    try:
+        return cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.add(key, 0, timeout=None)
+        return cache.incr(key)
+
+
+# site → the last snapshot this process pushed ({"seq", "now", "snapshot", "id"}): the next
+# push of the same process diffs against it rather than read it back from the cache, as long as
+# the cache still names it the current one (a small key: another process's push, or a cache
+# that lost its data, replaces or drops it).
+_pushed: dict[str, dict] = {}
+
+
+def floor_push(*, site: str) -> dict:
+    """Build the floor of `site`, send what changed (or a heartbeat) to its group; the message."""
+    cache.delete(_key(site, "scheduled"))
+    with _site_lock(site):
+        now = timezone.now()
+        fresh = snapshot.floor_snapshot(site=site, now=now)
+        seq = next_seq(site)
+        previous = _pushed.pop(site, None)
+        if (
+            previous is None
+            or previous["seq"] != seq - 1
+            or cache.get(_key(site, "current_id")) != previous["id"]
+        ):
+            previous = cache.get(_key(site, "current"))
+        if previous is not None and previous["seq"] == seq - 1:
+            kind, body = "delta", delta.diff(previous["snapshot"], fresh)
+            # Full-floor boards get changed entries as patches of their changed fields.
+            shown = delta.diff(previous["snapshot"], fresh, fields=True)
+        else:
+            # Nothing to chain from (first push, or the cache lost it): everyone starts afresh.
+            kind, body = "snapshot", fresh
+            shown = body
+        message = {"type": f"floor.{kind}", "seq": seq, "now": now.timestamp(), kind: body}
+        # What every full-floor board receives, serialised once here rather than per socket.
+        message["text"] = json.dumps(
+            {"type": kind, "seq": seq, "now": message["now"], kind: shown}, separators=(",", ":")
+        )
+        current = {"seq": seq, "now": now.timestamp(), "snapshot": fresh}
+        pushed_id = uuid.uuid4().hex
+        cache.set_many(
+            {_key(site, "current"): current, _key(site, "current_id"): pushed_id}, timeout=None
+        )
+        _pushed[site] = {**current, "id": pushed_id}
+        async_to_sync(get_channel_layer().group_send)(group_name(site), message)
+    return message
+
+
+def floor_current(*, site: str) -> dict:
+    """The last pushed snapshot of `site` and its sequence number (pushing one if none)."""
+    current = cache.get(_key(site, "current"))
+    scheduler = local_scheduler
+    if current is None or (scheduler is not None and scheduler.take_unattached(site)):
+        floor_push(site=site)
+        current = cache.get(_key(site, "current"))
+    return current
+
+
+def floor_sites() -> list[str]:
+    from metrics.models import Queue, TelephonySource
+
+    sites = set(Queue.objects.values_list("site", flat=True).distinct())
+    sites |= set(TelephonySource.objects.values_list("site", flat=True).distinct())
+    sites.add(snapshot.default_site())
+    return sorted(sites)
+
+
+class LocalScheduler:
+    """Embedded mode's beat: coalesced refreshes of dirty sites and the heartbeat.
+
+    It runs as a task of the web server's own event loop (attached by the first socket that
+    connects), so even the in-memory channel layer is only ever used from that loop; the
+    snapshot is built in the server's sync thread, as a Celery task would build it.
+    """
+
+    def __init__(self, *, heartbeat_s: float | None = None) -> None:
+        self.heartbeat_s = heartbeat_s or snapshot.heartbeat_s()
+        self._dirty: set[str] = set()
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task | None = None
+
+    def mark(self, site: str) -> None:
+        with self._lock:
+            self._dirty.add(site)
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    def take_unattached(self, site: str) -> bool:
+        """Whether `site` changed while no socket has attached the loop (the caller pushes).
+
+        Until a board connects nothing runs the loop, so a snapshot asked for over HTTP would
+        otherwise stay at the last push.
+        """
+        if self._task is not None:
+            return False
+        with self._lock:
+            if site not in self._dirty:
+                return False
+            self._dirty.discard(site)
+            return True
+
+    def start(self) -> LocalScheduler:
+        """Take over the dirty marks of this process; runs once a loop `attach`es it."""
+        global local_scheduler
+        local_scheduler = self
+        return self
+
+    def attach(self) -> None:
+        """Run in the calling coroutine's event loop (no-op when already running)."""
+        if self._task is None:
+            self._loop = asyncio.get_running_loop()
+            self._wake = asyncio.Event()
+            self._task = self._loop.create_task(self._run())
+
+    def stop(self) -> None:
+        global local_scheduler
+        if local_scheduler is self:
+            local_scheduler = None
+        if self._task is not None and self._loop is not None:
+            self._loop.call_soon_threadsafe(self._task.cancel)
+
+    async def _run(self) -> None:
+        from asgiref.sync import sync_to_async
+
+        last_beat = 0.0
+        while True:
+            timeout = max(0.0, last_beat + self.heartbeat_s - time.monotonic())
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+                await asyncio.sleep(COALESCE_S)  # the coalescing window
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            with self._lock:
+                dirty, self._dirty = self._dirty, set()
+            beat = time.monotonic() - last_beat >= self.heartbeat_s
+            try:
+                sites = await sync_to_async(floor_sites)() if beat else sorted(dirty)
+                for site in sites:
+                    await sync_to_async(floor_push)(site=site)
+                if beat:
+                    last_beat = time.monotonic()
+            except Exception:
+                log.exception("floor refresh failed")
+                await asyncio.sleep(1)

@@ -1,0 +1,529 @@
+"""The wall board's snapshot of one site: queue tiles, the agent grid, alerts and broadcasts.
+
+Built from the KPI selectors (today's interval rollups plus the calls still waiting), the open
+agent states, the sources' open engine state (who is logged into which queue) and the open
+floor actions; none of these grows with the day, so neither does the cost of a snapshot.
+
+Times are epoch seconds (floats) so the browser ticks them; nothing in a snapshot depends on
+*now* except what changes at a threshold (a service level when a waiting call passes T, an alert
+when a call gets long), so two snapshots of a quiet floor are equal and deltas stay empty.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from agents.models import Agent
+from callfloor.zone import site_zone
+from metrics.board.delta import Viewer
+from metrics.models import (
+    Activity,
+    AgentState,
+    AgentStatus,
+    AlertAck,
+    Broadcast,
+    HelpRequest,
+    HelpStatus,
+    Queue,
+    QueueAlias,
+    QueueCall,
+    Takeover,
+)
+from metrics.repeat_calls import queue_repeat_today, repeat_calls_catch_up_safely, repeat_window
+from metrics.reports.selectors import queue_csat_today
+from metrics.selectors import engine_member_states, floor_agent_stats, floor_queue_stats
+
+# Time-in-state bands of the agent grid (seconds: amber from, red from). A not-ready reason
+# has an allowance: amber from 80 % of it, red (and a "break overrun" alert) past it.
+DEFAULT_BANDS = {
+    "on_call": [480, 600],
+    "on_hold": [60, 180],
+    "wrap_up": [90, 120],
+    "ringing": [10, 20],
+    "not_ready": {
+        "Break": 900,
+        "Lunch": 3600,
+        "Meeting": 3600,
+        "Training": 3600,
+        "Coaching": 1800,
+        "*": 900,
+    },
+}
+HEARTBEAT_S = 5.0
+
+
+def bands() -> dict:
+    return getattr(settings, "CALLFLOOR_FLOOR_BANDS", DEFAULT_BANDS)
+
+
+def heartbeat_s() -> float:
+    return float(getattr(settings, "CALLFLOOR_FLOOR_HEARTBEAT_S", HEARTBEAT_S))
+
+
+def default_site() -> str:
+    return getattr(settings, "CALLFLOOR_SITE", "main")
+
+
+def break_allowance(reason: str) -> float:
+    allowances = bands()["not_ready"]
+    return float(allowances.get(reason, allowances.get("*", 900)))
+
+
+def _ts(moment: datetime | None) -> float | None:
+    return None if moment is None else round(moment.timestamp(), 3)
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+# A team lead holding this permission (given in the admin, to the user or a group) sees the
+# whole floor; other team leads see their teams' agents and the queues their teams work.
+WHOLE_FLOOR_PERMISSION = "metrics.see_whole_floor"
+
+
+def queues_of_teams(teams) -> frozenset[int]:
+    """The ids of the queues the given teams work (`Queue.teams`)."""
+    return frozenset(
+        Queue.objects.filter(teams__in=list(teams)).values_list("pk", flat=True).distinct()
+    )
+
+
+def viewer_for(user) -> Viewer | None:
+    """What `user` may see of the floor, or None when they may not open the feed at all.
+
+    Supervisors and admins see everything; a team lead their own teams' agents and the queues
+    those teams work (or everything when allowed: `WHOLE_FLOOR_PERMISSION`); an agent their
+    own row, their own help requests and the broadcasts.
+    """
+    from agents.access import agent_of, has_role, teams_led_by
+    from agents.roles import Role
+
+    if has_role(user, Role.SUPERVISOR, Role.ADMIN):
+        return Viewer(everything=True)
+    agent = agent_of(user)
+    agent_key = f"a{agent.pk}" if agent is not None else None
+    if has_role(user, Role.TEAM_LEAD):
+        if user.has_perm(WHOLE_FLOOR_PERMISSION):
+            return Viewer(everything=True, agent_key=agent_key)
+        teams = frozenset(teams_led_by(user).values_list("pk", flat=True))
+        return Viewer(
+            queues=True, teams=teams, agent_key=agent_key, queue_ids=queues_of_teams(teams)
+        )
+    if has_role(user, Role.AGENT) and agent is not None:
+        return Viewer(agent_key=agent_key)
+    return None
+
+
+# -- the snapshot -------------------------------------------------------------------------------
+
+
+def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
+    """The whole floor of `site` (every entry; viewers get a filtered copy)."""
+    now = now or timezone.now()
+    queues = list(Queue.objects.filter(site=site))
+    repeat_calls_catch_up_safely()
+    repeats = queue_repeat_today(queues=queues, now=now)
+    stats = floor_queue_stats(queues=queues, now=now)
+    staffing = _queue_staffing(site, queues)
+    extras = _tile_extras(site, queues, now)
+    agents = _agent_rows(site, now)
+
+    queue_entries = {}
+    for queue in queues:
+        figures = stats.get(queue.pk, {})
+        key = f"q{queue.pk}"
+        queue_entries[key] = {
+            "key": key,
+            "id": queue.pk,
+            "name": queue.name,
+            "waiting": figures.get("waiting_now", 0),
+            "longest_waiting_since": _ts(figures.get("longest_waiting_since")),
+            "waiting_calls": [
+                {"call_id": c["call_id"], "caller": c["caller"], "since": _ts(c["offered_at"])}
+                for c in figures.get("waiting_calls", [])
+            ],
+            "offered": figures.get("offered", 0),
+            "answered": figures.get("answered", 0),
+            "abandoned": figures.get("abandoned", 0),
+            "service_level": _round(figures.get("service_level")),
+            "sl_variant": queue.sl_variant,
+            "sl_target": queue.sl_target,
+            "sl_red": queue.sl_red,
+            "threshold_s": queue.sl_threshold_s,
+            "wait_amber_s": queue.wait_amber_s,
+            "wait_red_s": queue.wait_red_s,
+            "answer_rate": _round(figures.get("answer_rate")),
+            "abandon_rate": _round(figures.get("abandon_rate")),
+            "asa_s": _round(figures.get("asa_s"), 1),
+            "aht_s": _round(figures.get("aht_s"), 1),
+            "aht_components": list(figures.get("aht_components") or []),
+            "repeat_call_rate": _round(repeats.get(queue.pk)),
+            "repeat_window_h": repeat_window().total_seconds() / 3600,
+            "trend": [
+                [_ts(i["start"]), _round(i["service_level"])] for i in figures.get("intervals", [])
+            ],
+            **staffing.get(queue.pk, _empty_staffing()),
+            **extras[queue.pk],
+        }
+    summary = _empty_staffing()
+    for row in agents.values():
+        _count(summary, row["status"], row["activity"])
+    help_requests = _help_requests(site)
+    alerts = _alerts(site, now, queue_entries, agents, help_requests)
+    return {
+        "summary": {"floor": {"key": "floor", **summary}},
+        "queues": queue_entries,
+        "agents": agents,
+        "alerts": alerts,
+        "broadcasts": _broadcasts(site, now),
+        "help": help_requests,
+    }
+
+
+_TILE_SOURCES: list = []
+TILE_EXTRAS = {"survey_n": 0, "csat_top_box": None, "csat_mean": None, "required_now": None}
+
+
+def register_tile_source(source) -> None:
+    """Let another app add figures to the queue tiles: `source(site=..., queues=..., now=...)`
+    returns `{queue_id: {field: value}}` with fields of `TILE_EXTRAS`.
+
+    A snapshot is built for every push, so a source must cost a fixed number of queries
+    (cache what changes only per interval). Call it from the app's `AppConfig.ready()`.
+    """
+    if source not in _TILE_SOURCES:
+        _TILE_SOURCES.append(source)
+
+
+def _tile_extras(site: str, queues: list[Queue], now: datetime) -> dict[int, dict]:
+    """Per queue: today's CSAT when surveys were answered, and what other apps add."""
+    extras = {queue.pk: dict(TILE_EXTRAS) for queue in queues}
+    for pk, figures in queue_csat_today(queues=queues, now=now).items():
+        extras[pk].update(
+            survey_n=figures["survey_n"],
+            csat_top_box=_round(figures["csat_top_box"]),
+            csat_mean=_round(figures["csat_mean"], 2),
+        )
+    for source in _TILE_SOURCES:
+        for pk, figures in source(site=site, queues=queues, now=now).items():
+            if pk in extras:
+                extras[pk].update({k: v for k, v in figures.items() if k in TILE_EXTRAS})
+    return extras
+
+
+def _empty_staffing() -> dict:
+    return {"staffed": 0, "available": 0, "on_call": 0, "wrap_up": 0, "not_ready": 0}
+
+
+def _count(counts: dict, status: str, activity: str) -> None:
+    if status == AgentStatus.LOGGED_OUT:
+        return
+    counts["staffed"] += 1
+    if activity in (Activity.ON_CALL, Activity.ON_HOLD, Activity.RINGING):
+        counts["on_call"] += 1
+    elif activity == Activity.WRAP_UP:
+        counts["wrap_up"] += 1
+    elif status == AgentStatus.NOT_READY:
+        counts["not_ready"] += 1
+    else:
+        counts["available"] += 1
+
+
+def _queue_staffing(site: str, queues: list[Queue]) -> dict[int, dict]:
+    """Per queue, the members logged into it (from the sources' open engine state)."""
+    by_name = {q.name: q.pk for q in queues}
+    by_name.update(QueueAlias.objects.filter(queue__in=queues).values_list("name", "queue_id"))
+    everywhere = _empty_staffing()  # members logged into every queue ("*")
+    result: dict[int, dict] = defaultdict(_empty_staffing)
+    for member in engine_member_states(site=site):
+        logins = member.get("logins") or []
+        status, activity = member.get("status", ""), member.get("activity", "")
+        if "*" in logins:
+            _count(everywhere, status, activity)
+            continue
+        for pk in {by_name[name] for name in logins if name in by_name}:
+            _count(result[pk], status, activity)
+    return {q.pk: {k: v + everywhere[k] for k, v in result[q.pk].items()} for q in queues}
+
+
+_STATE_FIELDS = (
+    "agent_id",
+    "member",
+    "status",
+    "reason",
+    "activity",
+    "queue_id",
+    "queue__name",
+    "call_id",
+    "started_at",
+)
+
+
+def _agent_rows(site: str, now: datetime) -> dict[str, dict]:
+    # The open states as plain rows (one per telephony name; a thousand agents stay cheap).
+    states = (
+        AgentState.objects.filter(ended_at__isnull=True, source__site=site)
+        .exclude(status=AgentStatus.LOGGED_OUT)
+        .values(*_STATE_FIELDS)
+    )
+    # One row per agent: their most recent state over all their telephony names.
+    latest: dict[str, dict] = {}
+    for state in states:
+        key = f"a{state['agent_id']}" if state["agent_id"] else f"m:{state['member']}"
+        if key not in latest or state["started_at"] > latest[key]["started_at"]:
+            latest[key] = state
+    agent_ids = [s["agent_id"] for s in latest.values() if s["agent_id"]]
+    people = {
+        row["pk"]: row
+        for row in Agent.objects.filter(pk__in=agent_ids).values(
+            "pk", "display_name", "team_id", "team__name"
+        )
+    }
+    figures = floor_agent_stats(now=now)
+    call_ids = [s["call_id"] for s in latest.values() if s["call_id"]]
+    answered = (
+        dict(
+            QueueCall.objects.filter(
+                call_id__in=call_ids, answered_at__isnull=False, ended_at__isnull=True
+            ).values_list("call_id", "answered_at")
+        )
+        if call_ids
+        else {}
+    )
+    takeovers = _takeovers(site, now)
+    rows = {}
+    for key, state in latest.items():
+        agent_id = state["agent_id"]
+        person = people.get(agent_id) or {}
+        stats = figures.get(f"agent:{agent_id}" if agent_id else state["member"], {})
+        busy = state["activity"] != Activity.IDLE
+        call_id = state["call_id"] if busy else ""
+        rows[key] = {
+            "key": key,
+            "agent": key,
+            "agent_id": agent_id,
+            "name": person.get("display_name") or state["member"],
+            "team_id": person.get("team_id"),
+            "team": person.get("team__name") or "",
+            "status": state["status"],
+            "reason": state["reason"],
+            "activity": state["activity"],
+            "since": _ts(state["started_at"]),
+            "queue_id": state["queue_id"] if busy else None,
+            "queue": (state["queue__name"] or "") if busy else "",
+            "call_id": call_id,
+            "call_since": _ts(answered.get(call_id)) if call_id else None,
+            "handled": stats.get("handled", 0),
+            "missed_rings": stats.get("missed_rings", 0),
+            "takeover": takeovers.get((agent_id, state["call_id"]))
+            or takeovers.get((agent_id, "")),
+        }
+    return rows
+
+
+def _takeovers(site: str, now: datetime) -> dict[tuple, dict]:
+    found = {}
+    for row in (
+        Takeover.objects.filter(
+            site=site, finished_at__isnull=True, created_at__gte=now - timedelta(hours=12)
+        )
+        .select_related("taken_by")
+        .order_by("created_at")
+    ):
+        found[(row.agent_id, row.call_id)] = {
+            "by": row.taken_by.get_username(),
+            "at": _ts(row.created_at),
+        }
+    return found
+
+
+def current_broadcasts(*, site: str, now: datetime | None = None) -> list[Broadcast]:
+    """The broadcasts standing now on `site`: urgent first, then the newest (at most 20)."""
+    rows = (
+        Broadcast.objects.filter(site=site, withdrawn_at__isnull=True)
+        .exclude(expires_at__lte=now or timezone.now())
+        .select_related("created_by")
+        .order_by("-created_at")[:20]
+    )
+    return sorted(rows, key=lambda b: b.priority != "urgent")
+
+
+def feed_config() -> dict:
+    """The part of a page's "floor-config" every view of the floor shares."""
+    from metrics.models import HelpReason
+
+    return {
+        "ws_path": "/ws/floor/",
+        "heartbeat_s": heartbeat_s(),
+        "bands": bands(),
+        "help_reasons": [{"value": v, "label": str(label)} for v, label in HelpReason.choices],
+    }
+
+
+def my_floor_context(*, now: datetime | None = None) -> dict:
+    """What a page embedding `metrics/_my_floor_strip.html` needs: the feed's config and the
+    standing broadcasts, rendered by the server so they show without the socket too."""
+    return {
+        "config": {**feed_config(), "mode": "me"},
+        "broadcasts": current_broadcasts(site=default_site(), now=now),
+    }
+
+
+def _broadcasts(site: str, now: datetime) -> dict[str, dict]:
+    rows = current_broadcasts(site=site, now=now)
+    return {
+        f"b{b.pk}": {
+            "key": f"b{b.pk}",
+            "id": b.pk,
+            "text": b.text,
+            "priority": b.priority,
+            "by": b.created_by.get_full_name() or b.created_by.get_username(),
+            "at": _ts(b.created_at),
+            "expires_at": _ts(b.expires_at),
+        }
+        for b in rows
+    }
+
+
+def _help_requests(site: str) -> dict[str, dict]:
+    rows = HelpRequest.objects.filter(site=site, status=HelpStatus.OPEN).select_related(
+        "agent__team"
+    )
+    return {
+        f"h{h.pk}": {
+            "key": f"h{h.pk}",
+            "id": h.pk,
+            "agent": f"a{h.agent_id}",
+            "agent_id": h.agent_id,
+            "name": h.agent.display_name,
+            "team_id": h.agent.team_id,
+            "reason": h.reason,
+            "reason_label": h.get_reason_display(),
+            "note": h.note,
+            "call_id": h.call_id,
+            "at": _ts(h.created_at),
+        }
+        for h in rows
+    }
+
+
+# -- alerts -------------------------------------------------------------------------------------
+
+_ALERT_SOURCES: list = []
+
+
+def register_alert_source(source) -> None:
+    """Let another app add alerts to the panel: `source(site=..., now=...) -> list[dict]`.
+
+    Each alert needs `key` (stable while the alert stands), `kind`, `severity` (red/amber),
+    `text` and `since` (epoch seconds or None); `agent` ("a<id>") and `team_id` scope it to a
+    team lead's team, `link` (a page) and `action` (an API path to POST) are optional, and
+    `action_roles` names the roles that API lets act (the board shows the button to those). The
+    source must cost a fixed number of queries and send `metrics.board.signals.floor_changed` after
+    commit when its alerts change. Call it from the app's `AppConfig.ready()`.
+    """
+    if source not in _ALERT_SOURCES:
+        _ALERT_SOURCES.append(source)
+
+
+def _alerts(
+    site: str, now: datetime, queues: dict, agents: dict, help_requests: dict
+) -> dict[str, dict]:
+    alerts: list[dict] = []
+    at = now.timestamp()
+    for tile in queues.values():
+        level, target = tile["service_level"], tile["sl_target"]
+        if level is not None and level < target:
+            day = now.astimezone(site_zone()).date()
+            alerts.append(
+                {
+                    "key": f"queue_sl:{tile['id']}:{day.isoformat()}",
+                    "kind": "queue_sl",
+                    "severity": "red" if level < tile["sl_red"] else "amber",
+                    "text": f"{tile['name']}: service level {level:.0%} under the "
+                    f"{target:.0%} target ({tile['sl_variant']})",
+                    "since": None,
+                    "queue_id": tile["id"],
+                }
+            )
+        since = tile["longest_waiting_since"]
+        if since is not None and at - since > tile["wait_amber_s"]:
+            alerts.append(
+                {
+                    "key": f"queue_wait:{tile['id']}:{since:.0f}",
+                    "kind": "queue_wait",
+                    "severity": "red" if at - since > tile["wait_red_s"] else "amber",
+                    "text": f"{tile['name']}: a caller waits for over {tile['wait_amber_s']} s",
+                    "since": since,
+                    "queue_id": tile["id"],
+                }
+            )
+    limits = bands()
+    for row in agents.values():
+        elapsed = at - row["since"]
+        kind = None
+        if row["activity"] == Activity.ON_CALL and elapsed > limits["on_call"][1]:
+            kind, text = (
+                "long_call",
+                f"{row['name']} on a call for over {limits['on_call'][1] // 60} min",
+            )
+        elif row["activity"] == Activity.WRAP_UP and elapsed > limits["wrap_up"][1]:
+            kind, text = (
+                "long_wrap_up",
+                f"{row['name']} in wrap-up for over {limits['wrap_up'][1]} s",
+            )
+        elif (
+            row["status"] == AgentStatus.NOT_READY
+            and row["activity"] == Activity.IDLE
+            and elapsed > break_allowance(row["reason"])
+        ):
+            kind, text = (
+                "break_overrun",
+                f"{row['name']}: {row['reason'] or 'not ready'} "
+                f"over its {break_allowance(row['reason']) / 60:.0f} min allowance",
+            )
+        if kind:
+            alerts.append(
+                {
+                    "key": f"{kind}:{row['key']}:{row['since']:.0f}",
+                    "kind": kind,
+                    "severity": "red",
+                    "text": text,
+                    "since": row["since"],
+                    "agent": row["key"],
+                    "team_id": row["team_id"],
+                }
+            )
+    for request in help_requests.values():
+        alerts.append(
+            {
+                "key": f"help:{request['id']}",
+                "kind": "help",
+                "severity": "red",
+                "text": f"{request['name']} asks for help: {request['reason_label']}"
+                + (f" — {request['note']}" if request["note"] else ""),
+                "since": request["at"],
+                "agent": request["agent"],
+                "team_id": request["team_id"],
+                "help_id": request["id"],
+            }
+        )
+    for source in _ALERT_SOURCES:
+        alerts.extend(source(site=site, now=now))
+    keys = [a["key"] for a in alerts]
+    acks = {
+        a.key: {"by": a.acknowledged_by.get_username(), "at": _ts(a.acknowledged_at)}
+        for a in AlertAck.objects.filter(site=site, key__in=keys).select_related("acknowledged_by")
+    }
+    result = {}
+    for alert in alerts:
+        alert.setdefault("agent", None)
+        alert.setdefault("team_id", None)
+        alert["ack"] = acks.get(alert["key"])
+        result[alert["key"]] = alert
+    return result

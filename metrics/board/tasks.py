@@ -1,0 +1,49 @@
+"""The wall board's tasks and its dirty marks (thin: they call the push path).
+
+A committed change of the floor sends `floor_changed` (see `metrics.board.signals`);
+`on_floor_changed` marks its site dirty, which schedules one `refresh_floor` per coalescing
+window (or hands the site to the in-process scheduler when embedded).
+"""
+
+import logging
+
+from celery import shared_task
+
+from metrics.board import push
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="metrics.refresh_floor", ignore_result=True)
+def refresh_floor(site: str) -> None:
+    """Push the floor of `site` to its boards (scheduled by a committed change)."""
+    push.floor_push(site=site)
+
+
+@shared_task(name="metrics.floor_heartbeat", ignore_result=True)
+def floor_heartbeat() -> None:
+    """Push every site, changed or not, so boards know the feed is alive."""
+    for site in push.floor_sites():
+        push.floor_push(site=site)
+
+
+def floor_mark_dirty(*, site: str) -> None:
+    """Schedule one refresh of `site` within the coalescing window (no-op when one is due)."""
+    scheduler = push.local_scheduler
+    if scheduler is not None:
+        scheduler.mark(site)
+        return
+    if push.refresh_claim(site=site):
+        refresh_floor.apply_async(args=[site], countdown=push.COALESCE_S)
+
+
+def on_floor_changed(sender, *, site: str, **kwargs) -> None:
+    """`floor_changed` receiver (sent after commit).
+
+    The change is stored by now: a push that fails must not fail the write that caused it
+    (the next change or heartbeat pushes the floor again).
+    """
+    try:
+        floor_mark_dirty(site=site)
+    except Exception:
+        log.exception("could not schedule a refresh of the floor of %s", site)

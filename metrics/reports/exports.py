@@ -1,0 +1,108 @@
+"""A report as CSV, XLSX or plain text (one column definition for all of them)."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from callfloor import exports
+from metrics.reports.history import Report
+
+XLSX_TYPE = exports.XLSX_TYPE
+NUMBER_FORMATS = {
+    "count": "0",
+    "ratio": "0.0%",
+    "seconds": "0.0",
+    "score": "0.00",
+    "duration": "[h]:mm:ss",
+}
+
+
+def _headers(report: Report) -> list[str]:
+    return [
+        "Group",
+        "Period" if report.kind in ("queue", "agent") else "Row",
+        *[str(c.label) for c in report.columns],
+    ]
+
+
+def _values(report: Report, row: dict) -> list:
+    return [row.get("group", ""), row.get("label", ""), *[row.get(c.key) for c in report.columns]]
+
+
+def display(value, kind: str) -> str:
+    """How a figure reads on the page and in the e-mail ("–" where undefined)."""
+    if value is None or value == "":
+        return "–"
+    if kind == "ratio":
+        return f"{value * 100:.1f} %"
+    if kind == "seconds":
+        return f"{value:.1f}"
+    if kind == "duration":
+        whole = round(value)
+        return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+    if kind == "score":
+        return f"{value:.2f}"
+    if kind == "count":
+        return str(int(value))
+    return str(value)
+
+
+def as_csv(report: Report) -> bytes:
+    """Plain numbers (ratios as fractions, seconds as seconds), empty where undefined."""
+    lines = [[f"# {line}"] for line in report.header_lines()]
+    lines.append(_headers(report))
+    for row in report.rows:
+        values = _values(report, row)
+        lines.append(
+            ["" if v is None else round(v, 4) if isinstance(v, float) else v for v in values]
+        )
+    return exports.csv_bytes(lines)
+
+
+def as_xlsx(report: Report) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = report.kind.capitalize()
+    for number, line in enumerate(report.header_lines(), start=1):
+        exports.xlsx_cell(sheet, row=number, column=1, value=line).font = Font(
+            bold=number == 1, size=14 if number == 1 else 11
+        )
+    head = len(report.header_lines()) + 2
+    bold = Font(bold=True)
+    marked = {
+        index for index, c in enumerate(report.columns, start=3) if c.key in report.highlighted()
+    }
+    for col, title in enumerate(_headers(report), start=1):
+        cell = exports.xlsx_cell(sheet, row=head, column=col, value=title)
+        cell.font = bold
+        cell.fill = PatternFill("solid", fgColor="FFF3A8" if col in marked else "DDE3ED")
+    kinds = ["text", "text", *[c.kind for c in report.columns]]
+    for offset, row in enumerate(report.rows, start=1):
+        for col, (value, kind) in enumerate(zip(_values(report, row), kinds, strict=True), start=1):
+            if kind == "duration" and value is not None:
+                value = value / 86400  # a spreadsheet duration is a fraction of a day
+            cell = exports.xlsx_cell(sheet, row=head + offset, column=col, value=value)
+            if kind in NUMBER_FORMATS:
+                cell.number_format = NUMBER_FORMATS[kind]
+            if row.get("total"):
+                cell.font = bold
+    for col in range(1, len(kinds) + 1):
+        sheet.column_dimensions[get_column_letter(col)].width = 18 if col > 2 else 22
+    sheet.freeze_panes = sheet.cell(row=head + 1, column=3)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def as_text(report: Report) -> str:
+    lines = [*report.header_lines(), ""]
+    for row in report.rows:
+        lines.append(f"{row.get('group', '')} · {row.get('label', '')}")
+        for column in report.columns:
+            lines.append(f"  {column.label}: {display(row.get(column.key), column.kind)}")
+        lines.append("")
+    return "\n".join(lines)

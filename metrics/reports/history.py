@@ -1,0 +1,865 @@
+"""Historical reports: the KPI engine's rollups summed with pandas, per period in the site zone.
+
+Every figure comes from `metrics.kpi`. Ingestion keeps the engine's counters per queue interval
+(`QueueInterval`) and per agent day (`AgentDay`); a report sums those rows per queue / agent and
+period with pandas and turns each sum into KPIs with `kpi.queue_figures` / `kpi.agent_figures`.
+So a day of a report is the same sum the wall board shows at the end of that day, a month of a
+large centre reads a few thousand rows rather than millions of calls, and a team or site total
+is computed from summed counters (call-weighted), never as a mean of means.
+
+Facts about a call that are only known later (whether the caller called again within 24 h, the
+FCR proxy of kpi.md, and the post-call survey) are kept in `CallFactsInterval`, rebuilt per day
+by `metrics.reports.services.call_facts_refresh`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+
+from callfloor.errors import DomainError
+from callfloor.zone import site_zone
+from metrics import kpi
+from metrics.models import (
+    AGENT_FIELDS,
+    AgentDay,
+    AgentState,
+    CallFactsInterval,
+    Outcome,
+    Queue,
+    QueueCall,
+    QueueInterval,
+    TelephonySource,
+)
+
+GRAINS = {"15": 15, "30": 30, "60": 60, "day": None, "week": None, "month": None}
+MAX_RANGE_DAYS = 400
+MAX_INTERVAL_DAYS = 31
+# A call's extra facts, summed like the engine's counters.
+EXTRA_FIELDS = (
+    "repeat_known_n",
+    "repeat_n",
+    "survey_n",
+    "survey_score_sum",
+    "survey_top_n",
+    "fcr_n",
+    "fcr_yes_n",
+)
+SUM_COLUMNS = (*kpi.SUM_FIELDS, *EXTRA_FIELDS, "missed_rings", "unreachable_rings")
+
+
+def survey_scale() -> tuple[int, int, int]:
+    """(lowest, highest, top-box size) of the post-call survey score."""
+    low, high = settings.CALLFLOOR_SURVEY_SCALE
+    return low, high, settings.CALLFLOOR_SURVEY_TOP_BOX
+
+
+# --- columns: one definition for the page, the CSV, the XLSX and the API ---------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str  # text, count, ratio, seconds, duration (seconds shown as h:mm:ss), score
+
+
+QUEUE_COLUMNS = [
+    Column("offered", "Offered", "count"),
+    Column("answered", "Answered", "count"),
+    Column("abandoned", "Abandoned", "count"),
+    Column("short_abandoned", "Short abandons", "count"),
+    Column("timed_out", "Timed out", "count"),
+    Column("service_level", "Service level", "ratio"),
+    Column("sl_offered", "SL offered", "ratio"),
+    Column("sl_ignore_abandons", "SL ignore abandons", "ratio"),
+    Column("sl_abandons_positive", "SL abandons positive", "ratio"),
+    Column("sl_answered_only", "SL answered only", "ratio"),
+    Column("answer_rate", "Answer rate", "ratio"),
+    Column("abandon_rate", "Abandon rate", "ratio"),
+    Column("asa_s", "ASA (s)", "seconds"),
+    Column("avg_abandon_wait_s", "Avg abandon wait (s)", "seconds"),
+    Column("max_wait_s", "Max wait (s)", "seconds"),
+    Column("aht_s", "AHT (s)", "seconds"),
+    Column("avg_talk_s", "Avg talk (s)", "seconds"),
+    Column("avg_hold_s", "Avg hold (s)", "seconds"),
+    Column("avg_acw_s", "Avg wrap-up (s)", "seconds"),
+    Column("transfer_rate", "Transfer rate", "ratio"),
+    Column("repeat_rate", "Repeat-call rate", "ratio"),
+    Column("csat_top_box", "CSAT top-box", "ratio"),
+    Column("csat_mean", "CSAT mean", "score"),
+    Column("survey_response_rate", "Survey response rate", "ratio"),
+    Column("fcr", "FCR", "ratio"),
+]
+
+AGENT_COLUMNS = [
+    Column("handled", "Handled", "count"),
+    Column("aht_s", "AHT (s)", "seconds"),
+    Column("avg_talk_s", "Avg talk (s)", "seconds"),
+    Column("avg_hold_s", "Avg hold (s)", "seconds"),
+    Column("avg_acw_s", "Avg wrap-up (s)", "seconds"),
+    Column("occupancy", "Occupancy", "ratio"),
+    Column("login_s", "Login time", "duration"),
+    Column("not_ready_s", "Not ready", "duration"),
+    Column("missed_rings", "Missed rings", "count"),
+    Column("answered_within_3_rings", "Answered within 3 rings", "ratio"),
+    Column("repeat_rate", "Repeat-call rate", "ratio"),
+    Column("csat_top_box", "CSAT top-box", "ratio"),
+    Column("csat_mean", "CSAT mean", "score"),
+    Column("survey_response_rate", "Survey response rate", "ratio"),
+    Column("fcr", "FCR", "ratio"),
+]
+
+ABANDONED_COLUMNS = [
+    Column("offered_at", "Entered queue", "text"),
+    Column("abandoned_at", "Hung up", "text"),
+    Column("queue", "Queue", "text"),
+    Column("caller", "Caller", "text"),
+    Column("wait_s", "Waited (s)", "seconds"),
+    Column("short", "Short abandon", "text"),
+    Column("called_back", "Called again", "text"),
+]
+
+# Figures other apps add to the agent report (QA average, complaint count): each hook is
+# `hook(*, agents, start, end) -> {agent_id: {key: value}}` and contributes `columns`.
+AGENT_REPORT_HOOKS: list[tuple[list[Column], object]] = []
+
+
+def register_agent_report_hook(columns: list[Column], hook) -> None:
+    """Let another app add columns (e.g. QA average, complaints) to agent and team reports."""
+    AGENT_REPORT_HOOKS.append((columns, hook))
+
+
+@dataclass
+class ReportRange:
+    start: date
+    end: date  # inclusive
+    grain: str = "day"
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        start: str | None,
+        end: str | None,
+        grain: str | None = "day",
+        today: date | None = None,
+    ) -> ReportRange:
+        """Validate a range from request parameters; bad input raises `DomainError`."""
+        today = today or datetime.now(site_zone()).date()
+
+        def day(text, name, default):
+            if not text:
+                return default
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                raise DomainError("Use a date like 2026-01-31.", field=name) from None
+
+        first = day(start, "start", today - timedelta(days=6))
+        last = day(end, "end", today)
+        if last < first:
+            raise DomainError("The end is before the start.", field="end")
+        if (last - first).days >= MAX_RANGE_DAYS:
+            raise DomainError(f"A report covers at most {MAX_RANGE_DAYS} days.", field="end")
+        grain = grain or "day"
+        if grain not in GRAINS:
+            raise DomainError(f"Choose one of {', '.join(GRAINS)}.", field="grain")
+        if GRAINS[grain] and (last - first).days >= MAX_INTERVAL_DAYS:
+            raise DomainError(
+                f"Intervals cover at most {MAX_INTERVAL_DAYS} days; choose days, "
+                "weeks or months for a longer range.",
+                field="grain",
+            )
+        return cls(first, last, grain)
+
+    def bounds(self, reset_hour: int = 0) -> tuple[datetime, datetime]:
+        """UTC bounds of the local days of the range."""
+        zone = site_zone()
+        start = datetime.combine(self.start, time(reset_hour), zone)
+        end = datetime.combine(self.end + timedelta(days=1), time(reset_hour), zone)
+        return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+
+    def label(self) -> str:
+        return f"{self.start.isoformat()} – {self.end.isoformat()}"
+
+
+@dataclass
+class Report:
+    """A finished report: what the page, the API, the CSV and the XLSX all show."""
+
+    kind: str
+    title: str
+    range: ReportRange
+    zone: str
+    sl_definition: str
+    columns: list[Column]
+    rows: list[dict]  # each: {"label": str, "group": str, "total": bool, <column keys>}
+    highlight: str = "service_level"
+    target: float | None = None
+    extra: dict = field(default_factory=dict)
+
+    def highlighted(self) -> set[str]:
+        """Columns to stand out: the headline figure and the queue's own SL variant."""
+        return {self.highlight, self.extra.get("variant_key") or self.highlight}
+
+    def header_lines(self) -> list[str]:
+        return [
+            self.title,
+            f"Range: {self.range.label()} (by {grain_label(self.range.grain)})",
+            f"Time zone: {self.zone}",
+            f"Service level: {self.sl_definition}",
+        ]
+
+
+def grain_label(grain: str) -> str:
+    return f"{grain} min" if grain.isdigit() else grain
+
+
+def sl_definition(queue: Queue | None) -> str:
+    if queue is None:
+        return "each queue's own threshold and variant (see the queue rows)"
+    return (
+        f"{queue.get_sl_variant_display()} [{queue.sl_variant}], answered within "
+        f"{queue.sl_threshold_s} s, target {queue.sl_target:.0%}, short abandons under "
+        f"{queue.short_abandon_s} s left out"
+    )
+
+
+# --- the later facts of answered calls (repeat calls, surveys) -------------------------------
+
+
+def call_fact_rows(calls) -> pd.DataFrame:
+    """Per answered call: its queue, agent, offered time and the later facts (as counters)."""
+    _low, high, top_box = survey_scale()
+    window = timedelta(hours=settings.CALLFLOOR_REPEAT_WINDOW_H)
+    later = QueueCall.objects.filter(
+        caller=OuterRef("caller"),
+        offered_at__gt=OuterRef("offered_at"),
+        offered_at__lte=OuterRef("offered_at") + window,
+    )
+    rows = (
+        calls.filter(outcome=Outcome.ANSWERED)
+        .annotate(called_again=Exists(later))
+        .values(
+            "queue_id",
+            "agent_id",
+            "caller",
+            "offered_at",
+            "called_again",
+            "survey__score",
+            "survey__resolved",
+            "queue__interval_minutes",
+        )
+    )
+    records = []
+    for row in rows.iterator(chunk_size=20_000):
+        score, resolved = row["survey__score"], row["survey__resolved"]
+        # As `kpi.repeat_call_rate`: calls without a usable caller number are left out.
+        known = row["caller"].lower() not in kpi.ANONYMOUS_CALLERS
+        part = dict.fromkeys(EXTRA_FIELDS, 0)
+        if known:
+            part["repeat_known_n"] = 1
+            part["repeat_n"] = int(row["called_again"])
+        if score is not None:
+            part["survey_n"] = 1
+            part["survey_score_sum"] = score
+            part["survey_top_n"] = int(score > high - top_box)
+        # FCR: the customer's own answer where given, else the repeat-call proxy of kpi.md.
+        if resolved is not None:
+            part["fcr_n"], part["fcr_yes_n"] = 1, int(resolved)
+        elif known:
+            part["fcr_n"], part["fcr_yes_n"] = 1, int(not row["called_again"])
+        part["queue_id"] = row["queue_id"]
+        part["agent_id"] = row["agent_id"]
+        part["start"] = kpi.interval_start(
+            row["offered_at"].timestamp(), zone=site_zone(), minutes=row["queue__interval_minutes"]
+        )
+        records.append(part)
+    return pd.DataFrame.from_records(
+        records, columns=[*EXTRA_FIELDS, "queue_id", "agent_id", "start"]
+    )
+
+
+# --- reading the rollups ------------------------------------------------------------------------
+
+
+def _queue_frame(queues: list[Queue], start: datetime, end: datetime) -> pd.DataFrame:
+    """One row per queue interval: the engine's counters (`QueueInterval`) and the facts."""
+    counters = list(
+        QueueInterval.objects.filter(queue__in=queues, start__gte=start, start__lt=end).values(
+            "queue_id", "start", *kpi.SUM_FIELDS, "max_wait_s", "hold_known", "acw_known"
+        )
+    )
+    frame = pd.DataFrame.from_records(
+        counters,
+        columns=["queue_id", "start", *kpi.SUM_FIELDS, "max_wait_s", "hold_known", "acw_known"],
+    )
+    facts = list(
+        CallFactsInterval.objects.filter(queue__in=queues, start__gte=start, start__lt=end).values(
+            "queue_id", "start", *EXTRA_FIELDS
+        )
+    )
+    facts_frame = pd.DataFrame.from_records(facts, columns=["queue_id", "start", *EXTRA_FIELDS])
+    frame = frame.merge(facts_frame, on=["queue_id", "start"], how="left")
+    frame[list(EXTRA_FIELDS)] = frame[list(EXTRA_FIELDS)].fillna(0)
+    frame["start"] = pd.to_datetime(frame["start"], utc=True)
+    return frame
+
+
+def _local(starts: pd.Series) -> pd.Series:
+    return pd.to_datetime(starts, utc=True).dt.tz_convert(settings.CALLFLOOR_TIME_ZONE)
+
+
+def _day_periods(days: pd.Series, grain: str) -> pd.Series:
+    if grain == "week":
+        return days.map(lambda d: f"{d.isocalendar().year}-W{d.isocalendar().week:02d}")
+    if grain == "month":
+        return days.map(lambda d: d.strftime("%Y-%m"))
+    return days.map(lambda d: d.isoformat())
+
+
+def _periods(starts: pd.Series, grain: str, reset_hour: int) -> pd.Series:
+    """The label of the period of each interval start, in the site zone."""
+    local = _local(starts)
+    minutes = GRAINS[grain]
+    if minutes:
+        # Floor on the wall clock (no re-localising, so no ambiguous hour at a DST change).
+        floored = (local.dt.minute // minutes * minutes).map("{:02d}".format)
+        return local.dt.strftime("%Y-%m-%d %H:") + floored
+    return _day_periods((local - pd.Timedelta(hours=reset_hour)).dt.date, grain)
+
+
+def _components(frame: pd.DataFrame) -> list[str]:
+    """Components of AHT the source supplied in this window (kpi.md: never invent a zero)."""
+    if not len(frame):
+        return kpi.aht_components(saw_hold=False, saw_acw=False)
+    return kpi.aht_components(
+        saw_hold=bool(frame["hold_known"].any()), saw_acw=bool(frame["acw_known"].any())
+    )
+
+
+def _tally(sums: dict) -> kpi.Tally:
+    return kpi.Tally(**{name: sums.get(name, 0) or 0 for name in (*kpi.SUM_FIELDS, "max_wait_s")})
+
+
+def _ratio(num, den):
+    return None if not den else num / den
+
+
+def _extra_figures(sums: dict, components: list[str]) -> dict:
+    answered = sums.get("answered", 0)
+    aht_n = sums.get("aht_n", 0)
+    return {
+        "avg_hold_s": _ratio(sums.get("hold_sum", 0), aht_n) if "hold" in components else None,
+        "avg_acw_s": _ratio(sums.get("acw_sum", 0), aht_n) if "acw" in components else None,
+        "repeat_rate": _ratio(sums.get("repeat_n", 0), sums.get("repeat_known_n", 0)),
+        "csat_top_box": _ratio(sums.get("survey_top_n", 0), sums.get("survey_n", 0)),
+        "csat_mean": _ratio(sums.get("survey_score_sum", 0), sums.get("survey_n", 0)),
+        "survey_response_rate": _ratio(sums.get("survey_n", 0), answered),
+        "fcr": _ratio(sums.get("fcr_yes_n", 0), sums.get("fcr_n", 0)),
+    }
+
+
+def queue_row(sums: dict, queue: Queue, components: list[str]) -> dict:
+    """Every queue KPI of one window from its summed counters (`kpi.queue_figures`)."""
+    figures = kpi.queue_figures(
+        _tally(sums),
+        threshold=queue.sl_threshold_s,
+        variant=queue.sl_variant,
+        components=components,
+    )
+    row = {
+        key: figures[key]
+        for key in (
+            "offered",
+            "answered",
+            "abandoned",
+            "short_abandoned",
+            "timed_out",
+            "service_level",
+            "answer_rate",
+            "abandon_rate",
+            "asa_s",
+            "avg_abandon_wait_s",
+            "max_wait_s",
+            "aht_s",
+            "avg_talk_s",
+            "transfer_rate",
+        )
+    }
+    for variant, value in figures["service_level_variants"].items():
+        row[f"sl_{variant}"] = value
+    row["aht_components"] = figures["aht_components"]
+    row.update(_extra_figures(sums, components))
+    return row
+
+
+# Counters that are counts (pandas sums mixed columns as floats; counts stay integers).
+COUNT_FIELDS = frozenset(
+    [f.name for f in fields(kpi.Tally) if f.type in ("int", int)]
+    + [
+        "repeat_known_n",
+        "repeat_n",
+        "survey_n",
+        "survey_top_n",
+        "fcr_n",
+        "fcr_yes_n",
+        "missed_rings",
+        "unreachable_rings",
+    ]
+)
+
+
+def _counts(sums: dict) -> dict:
+    return {k: (round(v) if k in COUNT_FIELDS else float(v)) for k, v in sums.items()}
+
+
+def _sum_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in SUM_COLUMNS if c in frame]
+
+
+def _sum_groups(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, dict]:
+    if frame.empty:
+        return {}
+    grouped = frame.groupby(keys, sort=True)
+    sums = grouped[_sum_columns(frame)].sum()
+    if "max_wait_s" in frame:
+        sums["max_wait_s"] = grouped["max_wait_s"].max()
+    out = {}
+    for key, values in sums.iterrows():
+        out[key if isinstance(key, tuple) else (key,)] = _counts(values.to_dict())
+    return out
+
+
+def _total(frame: pd.DataFrame) -> dict:
+    if frame.empty:
+        return {}
+    sums = frame[_sum_columns(frame)].sum().to_dict()
+    if "max_wait_s" in frame:
+        sums["max_wait_s"] = float(frame["max_wait_s"].max())
+    return _counts(sums)
+
+
+# --- the reports --------------------------------------------------------------------------------
+
+
+def queue_report(*, queues: Iterable[Queue], span: ReportRange) -> Report:
+    """Each queue by period, then its total; several queues also get site rows.
+
+    Read from the interval rollups, so a month of a large centre sums a few thousand rows per
+    queue rather than its calls.
+    """
+    queues = list(queues)
+    single = queues[0] if len(queues) == 1 else None
+    start, end = span.bounds(single.day_reset_hour if single else 0)
+    frame = _queue_frame(queues, start, end)
+    rows: list[dict] = []
+    for queue in queues:
+        mine = frame[frame["queue_id"] == queue.pk]
+        components = _components(mine)
+        if len(mine):
+            mine = mine.assign(period=_periods(mine["start"], span.grain, queue.day_reset_hour))
+        for (period,), sums in _sum_groups(mine, ["period"]).items():
+            rows.append(
+                {
+                    "label": period,
+                    "group": queue.name,
+                    "total": False,
+                    **queue_row(sums, queue, components),
+                }
+            )
+        rows.append(
+            {
+                "label": "Total",
+                "group": queue.name,
+                "total": True,
+                **queue_row(_total(mine), queue, components),
+            }
+        )
+    if single is None and queues:
+        # Thresholds differ per queue, so site rows sum the per-queue counters (each call was
+        # classed by its own queue's threshold); the service level shown is the default
+        # variant of kpi.md.
+        site = Queue(name="site", sl_variant=kpi.VARIANTS[0])
+        components = _components(frame)
+        if len(frame):
+            frame = frame.assign(period=_periods(frame["start"], span.grain, 0))
+        for (period,), sums in _sum_groups(frame, ["period"]).items():
+            rows.append(
+                {
+                    "label": period,
+                    "group": "All queues",
+                    "total": False,
+                    **queue_row(sums, site, components),
+                }
+            )
+        rows.append(
+            {
+                "label": "Site total",
+                "group": "All queues",
+                "total": True,
+                **queue_row(_total(frame), site, components),
+            }
+        )
+    name = single.name if single else "all queues"
+    return Report(
+        kind="queue",
+        title=f"Queue report: {name}",
+        range=span,
+        zone=settings.CALLFLOOR_TIME_ZONE,
+        sl_definition=sl_definition(single),
+        columns=QUEUE_COLUMNS,
+        rows=rows,
+        target=single.sl_target if single else None,
+        extra={
+            "queue_ids": [q.pk for q in queues],
+            "variant_key": f"sl_{single.sl_variant}" if single else None,
+        },
+    )
+
+
+def _source_clocks() -> dict[int, pd.Timestamp]:
+    """The time of each source's last event: what is known of a state still open."""
+    now = datetime.now(UTC)
+    clocks = {}
+    for pk, state in TelephonySource.objects.values_list("pk", "engine_state"):
+        clock = (state or {}).get("clock")
+        clocks[pk] = pd.Timestamp(min(datetime.fromtimestamp(clock, UTC), now) if clock else now)
+    return clocks
+
+
+def _state_rows(agent_ids: list[int], start: datetime, end: datetime) -> pd.DataFrame:
+    """The agents' state intervals overlapping the range, with their seconds inside it.
+
+    A state still open counts up to its source's last event (later is not known yet).
+    """
+    columns = ["agent_id", "source_id", "status", "reason", "activity", "started_at", "ended_at"]
+    states = (
+        AgentState.objects.filter(agent_id__in=agent_ids, started_at__lt=end)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
+        .values(*columns)
+    )
+    frame = pd.DataFrame.from_records(list(states), columns=columns)
+    if frame.empty:
+        frame["seconds"] = []
+        return frame
+    frame["started_at"] = pd.to_datetime(frame["started_at"], utc=True)
+    frame["ended_at"] = pd.to_datetime(frame["ended_at"], utc=True)
+    if frame["ended_at"].isna().any():
+        open_end = frame["source_id"].map(_source_clocks())
+        frame["ended_at"] = frame["ended_at"].fillna(pd.to_datetime(open_end, utc=True))
+    begin = frame["started_at"].clip(lower=pd.Timestamp(start))
+    finish = frame["ended_at"].clip(upper=pd.Timestamp(end))
+    frame["seconds"] = (finish - begin).dt.total_seconds().clip(lower=0)
+    return frame
+
+
+def _state_seconds(agent_ids: list[int], start: datetime, end: datetime) -> pd.DataFrame:
+    """The agents' seconds inside the range in each (status, reason, activity): what
+    `_state_rows` gives, summed per agent as the rows stream from the database.
+
+    A team's state changes grow all day (one row each); summing them on the way keeps a
+    report's memory to one row per agent and combination however late in the day it runs.
+    """
+    columns = ["agent_id", "status", "reason", "activity"]
+    rows = (
+        AgentState.objects.filter(agent_id__in=agent_ids, started_at__lt=end)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
+        .values_list(*columns, "source_id", "started_at", "ended_at")
+    )
+    clocks: dict[int, datetime] | None = None
+    seconds: dict[tuple, float] = {}
+    for *key, source_id, started_at, ended_at in rows.iterator(chunk_size=2000):
+        key = tuple(key)
+        seconds.setdefault(key, 0.0)
+        if ended_at is None:
+            if clocks is None:
+                clocks = {pk: clock.to_pydatetime() for pk, clock in _source_clocks().items()}
+            ended_at = clocks.get(source_id)
+            if ended_at is None:
+                continue
+        spent = (min(ended_at, end) - max(started_at, start)).total_seconds()
+        if spent > 0:
+            seconds[key] += spent
+    return pd.DataFrame.from_records(
+        [(*key, total) for key, total in seconds.items()], columns=[*columns, "seconds"]
+    )
+
+
+def agent_row(sums: dict, components: list[str], states: pd.DataFrame) -> dict:
+    """Every agent KPI of one window from summed counters and state seconds."""
+    has_states = len(states) > 0
+    busy = idle = login = 0.0
+    by_reason: dict[str, float] = {}
+    if has_states:
+        working = states["status"] != "logged_out"
+        busy_rows = states["activity"].isin(kpi.BUSY)
+        busy = float(states.loc[busy_rows & working, "seconds"].sum())
+        idle = float(states.loc[(states["status"] == "available") & ~busy_rows, "seconds"].sum())
+        login = float(states.loc[working, "seconds"].sum())
+        not_ready = states[(states["status"] == "not_ready") & ~busy_rows]
+        by_reason = {
+            (reason or "(no reason)"): float(seconds)
+            for reason, seconds in not_ready.groupby("reason")["seconds"].sum().items()
+        }
+    figures = kpi.agent_figures(
+        _tally(sums),
+        missed=int(sums.get("missed_rings", 0)),
+        unreachable=int(sums.get("unreachable_rings", 0)),
+        components=components,
+        busy_s=busy if has_states else None,
+        idle_s=idle if has_states else None,
+    )
+    row = {
+        key: figures[key]
+        for key in (
+            "handled",
+            "aht_s",
+            "avg_talk_s",
+            "occupancy",
+            "missed_rings",
+            "answered_within_3_rings",
+        )
+    }
+    row["login_s"] = login if has_states else None
+    row["not_ready_s"] = sum(by_reason.values()) if has_states else None
+    row["not_ready_by_reason"] = by_reason
+    row["aht_components"] = list(components)
+    row.update(_extra_figures(sums, components))
+    return row
+
+
+AGENT_DAY_FIELDS = (*AGENT_FIELDS, "missed_rings", "unreachable_rings")
+
+
+def _agent_frames(agents: list, span: ReportRange, *, state_seconds: bool = False):
+    """Per agent and local day: the engine's counters (`AgentDay`) and the facts; the agents'
+    state intervals of the range (with `state_seconds`, their seconds summed per agent and
+    state instead); and the AHT components of the range."""
+    ids = [a.pk for a in agents]
+    start, end = span.bounds()
+    days = list(
+        AgentDay.objects.filter(agent_id__in=ids, day__gte=span.start, day__lte=span.end).values(
+            "agent_id", "day", *AGENT_DAY_FIELDS
+        )
+    )
+    frame = pd.DataFrame.from_records(days, columns=["agent_id", "day", *AGENT_DAY_FIELDS])
+    facts = pd.DataFrame.from_records(
+        list(
+            CallFactsInterval.objects.filter(
+                agent_id__in=ids, start__gte=start, start__lt=end
+            ).values("agent_id", "start", *EXTRA_FIELDS)
+        ),
+        columns=["agent_id", "start", *EXTRA_FIELDS],
+    )
+    if len(facts):
+        facts["day"] = _local(facts["start"]).dt.date
+        facts = facts.groupby(["agent_id", "day"], as_index=False)[list(EXTRA_FIELDS)].sum()
+        frame = frame.merge(facts, on=["agent_id", "day"], how="outer")
+    for name in (*AGENT_DAY_FIELDS, *EXTRA_FIELDS):
+        frame[name] = frame[name].fillna(0) if name in frame else 0
+    flags = QueueInterval.objects.filter(start__gte=start, start__lt=end)
+    components = kpi.aht_components(
+        saw_hold=flags.filter(hold_known=True).exists(),
+        saw_acw=flags.filter(acw_known=True).exists(),
+    )
+    states = (_state_seconds if state_seconds else _state_rows)(ids, start, end)
+    return frame, states, components
+
+
+def _reason_columns(rows: list[dict]) -> list[Column]:
+    """One column per not-ready reason seen in the rows (so exports carry the breakdown)."""
+    reasons = sorted({reason for row in rows for reason in row.get("not_ready_by_reason", {})})
+    for row in rows:
+        for reason in reasons:
+            row[f"not_ready:{reason}"] = (
+                row.get("not_ready_by_reason", {}).get(reason, 0.0)
+                if row.get("not_ready_s") is not None
+                else None
+            )
+    return [Column(f"not_ready:{reason}", f"Not ready: {reason}", "duration") for reason in reasons]
+
+
+def _hook_figures(agents: list, start: datetime, end: datetime) -> tuple[list[Column], dict]:
+    columns: list[Column] = []
+    figures: dict[int, dict] = {}
+    for hook_columns, hook in AGENT_REPORT_HOOKS:
+        columns += hook_columns
+        for agent_id, values in hook(agents=agents, start=start, end=end).items():
+            figures.setdefault(agent_id, {}).update(values)
+    return columns, figures
+
+
+def agent_report(*, agent, span: ReportRange) -> Report:
+    """One agent by day, week or month (interval grains show days) and the total."""
+    grain = span.grain if not GRAINS[span.grain] else "day"
+    span = ReportRange(span.start, span.end, grain)
+    frame, states, components = _agent_frames([agent], span)
+    if len(frame):
+        frame = frame.assign(period=_day_periods(frame["day"], grain))
+    if len(states):
+        states = states.assign(period=_day_periods(_local(states["started_at"]).dt.date, grain))
+    periods = sorted(set(frame.get("period", [])) | set(states.get("period", [])))
+    rows = []
+    for period in periods:
+        mine = frame[frame["period"] == period] if len(frame) else frame
+        own_states = states[states["period"] == period] if len(states) else states
+        rows.append(
+            {
+                "label": period,
+                "group": agent.display_name,
+                "total": False,
+                **agent_row(_total(mine), components, own_states),
+            }
+        )
+    rows.append(
+        {
+            "label": "Total",
+            "group": agent.display_name,
+            "total": True,
+            **agent_row(_total(frame), components, states),
+        }
+    )
+    hook_columns, hooked = _hook_figures([agent], *span.bounds())
+    rows[-1].update(hooked.get(agent.pk, {}))
+    return Report(
+        kind="agent",
+        title=f"Agent report: {agent.display_name}",
+        range=span,
+        zone=settings.CALLFLOOR_TIME_ZONE,
+        sl_definition="not applicable",
+        columns=AGENT_COLUMNS + _reason_columns(rows) + hook_columns,
+        rows=rows,
+        highlight="aht_s",
+        extra={"agent_id": agent.pk},
+    )
+
+
+def team_report(*, team, span: ReportRange) -> Report:
+    """One row per agent of the team, then the team total from the summed counters (so the
+    team's AHT is weighted by calls, never a mean of the agents' means)."""
+    agents = list(team.agents.filter(active=True).order_by("display_name"))
+    frame, states, components = _agent_frames(agents, span, state_seconds=True)
+    rows = []
+    for agent in agents:
+        mine = frame[frame["agent_id"] == agent.pk] if len(frame) else frame
+        own_states = states[states["agent_id"] == agent.pk] if len(states) else states
+        rows.append(
+            {
+                "label": agent.display_name,
+                "group": team.name,
+                "total": False,
+                "agent_id": agent.pk,
+                **agent_row(_total(mine), components, own_states),
+            }
+        )
+    rows.append(
+        {
+            "label": f"Team {team.name}",
+            "group": team.name,
+            "total": True,
+            **agent_row(_total(frame), components, states),
+        }
+    )
+    hook_columns, hooked = _hook_figures(agents, *span.bounds())
+    for row in rows:
+        row.update(hooked.get(row.get("agent_id"), {}))
+    return Report(
+        kind="team",
+        title=f"Team report: {team.name}",
+        range=span,
+        zone=settings.CALLFLOOR_TIME_ZONE,
+        sl_definition="not applicable",
+        columns=AGENT_COLUMNS + _reason_columns(rows) + hook_columns,
+        rows=rows,
+        highlight="aht_s",
+        extra={"team_id": team.pk},
+    )
+
+
+def site_report(*, span: ReportRange) -> Report:
+    """The site summary: every queue's total for the range and the site total."""
+    full = queue_report(queues=Queue.objects.all(), span=span)
+    rows = [dict(row, label=row["group"]) for row in full.rows if row["total"]]
+    return Report(
+        kind="site",
+        title="Site summary",
+        range=span,
+        zone=full.zone,
+        sl_definition=full.sl_definition,
+        columns=QUEUE_COLUMNS,
+        rows=rows,
+    )
+
+
+def abandoned_report(*, queues: Iterable[Queue], span: ReportRange) -> Report:
+    """Abandoned calls (who hung up, when, after how long) for call-backs, newest first."""
+    queues = list(queues)
+    start, end = span.bounds()
+    zone = site_zone()
+    later = QueueCall.objects.filter(
+        caller=OuterRef("caller"), offered_at__gt=OuterRef("offered_at")
+    )
+    calls = (
+        QueueCall.objects.filter(
+            queue__in=queues, outcome=Outcome.ABANDONED, offered_at__gte=start, offered_at__lt=end
+        )
+        .annotate(called_again=Exists(later))
+        .select_related("queue")
+        .order_by("-offered_at")
+    )
+    rows = []
+    for call in calls[:5000]:
+        wait = call.wait_s or 0.0
+        gone = call.offered_at + timedelta(seconds=wait)
+        rows.append(
+            {
+                "label": call.call_id,
+                "group": call.queue.name,
+                "total": False,
+                "offered_at": call.offered_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+                "abandoned_at": gone.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+                "queue": call.queue.name,
+                "caller": call.caller or "(unknown)",
+                "wait_s": call.wait_s,
+                "short": "yes" if wait < call.queue.short_abandon_s else "no",
+                "called_back": "yes" if call.caller and call.called_again else "no",
+            }
+        )
+    return Report(
+        kind="abandoned",
+        title="Abandoned calls",
+        range=span,
+        zone=settings.CALLFLOOR_TIME_ZONE,
+        sl_definition="not applicable",
+        columns=ABANDONED_COLUMNS,
+        rows=rows,
+        highlight="",
+    )
+
+
+# --- charts data ----------------------------------------------------------------------------------
+
+
+def abandon_heatmap(*, queues: Iterable[Queue], span: ReportRange) -> list[list[float | None]]:
+    """Abandon rate by weekday (Mon..Sun) × local hour (0..23), from the interval rollups."""
+    start, end = span.bounds()
+    frame = _queue_frame(list(queues), start, end)
+    grid: list[list[float | None]] = [[None] * 24 for _ in range(7)]
+    if frame.empty:
+        return grid
+    local = _local(frame["start"])
+    frame = frame.assign(weekday=local.dt.weekday, hour=local.dt.hour)
+    for (weekday, hour), sums in _sum_groups(frame, ["weekday", "hour"]).items():
+        figures = kpi.queue_figures(
+            _tally(sums), threshold=0, variant="offered", components=["talk"]
+        )
+        grid[int(weekday)][int(hour)] = figures["abandon_rate"]
+    return grid

@@ -1,0 +1,213 @@
+"""Report pages: a form for the range, the charts, the table and the CSV / XLSX exports."""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+from callfloor.errors import DomainError
+from metrics.reports import access as report_access
+from metrics.reports import charts as report_charts
+from metrics.reports import exports as report_exports
+from metrics.reports import history
+from metrics.reports import selectors as report_selectors
+
+EXPORTS = {"csv": ("text/csv; charset=utf-8", "csv"), "xlsx": (report_exports.XLSX_TYPE, "xlsx")}
+
+
+def _guard(request, allowed) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not allowed(request.user):
+        raise PermissionDenied
+    return None
+
+
+def _span(request) -> history.ReportRange:
+    return history.ReportRange.parse(
+        start=request.GET.get("start"),
+        end=request.GET.get("end"),
+        grain=request.GET.get("grain") or "day",
+    )
+
+
+def _export(report: history.Report, kind: str) -> HttpResponse:
+    content_type, ext = EXPORTS[kind]
+    body = report_exports.as_xlsx(report) if kind == "xlsx" else report_exports.as_csv(report)
+    name = f"{report.kind}-report-{report.range.start}-{report.range.end}.{ext}"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _cells(report: history.Report, highlight: set[str]) -> list[dict]:
+    rows = []
+    for row in report.rows:
+        rows.append(
+            {
+                "label": row["label"],
+                "group": row["group"],
+                "total": row["total"],
+                "cells": [
+                    {
+                        "key": c.key,
+                        "text": report_exports.display(row.get(c.key), c.kind),
+                        "highlight": c.key in highlight,
+                    }
+                    for c in report.columns
+                ],
+                "reasons": row.get("not_ready_by_reason") or {},
+                "components": row.get("aht_components"),
+            }
+        )
+    return rows
+
+
+def _charts(report: history.Report, heat) -> list[str]:
+    """SL against the target, volumes, AHT trend (of the first group) and the heat map."""
+    body = [r for r in report.rows if not r["total"]]
+    if report.kind == "queue" and body:
+        group = "All queues" if any(r["group"] == "All queues" for r in body) else body[0]["group"]
+        body = [r for r in body if r["group"] == group]
+    labels = [r["label"] for r in body]
+    charts = []
+    if report.kind == "queue" and body:
+        charts.append(
+            report_charts.line_chart(
+                "Service level by period",
+                labels,
+                [r["service_level"] for r in body],
+                target=report.target,
+                ratio=True,
+                name="service level",
+            )
+        )
+        charts.append(
+            report_charts.bar_chart(
+                "Offered, answered and abandoned",
+                labels,
+                {key: [r[key] for r in body] for key in ("offered", "answered", "abandoned")},
+            )
+        )
+    if body and report.kind in ("queue", "agent"):
+        charts.append(
+            report_charts.line_chart(
+                "AHT trend (s)", labels, [r["aht_s"] for r in body], name="AHT"
+            )
+        )
+    if heat is not None:
+        charts.append(report_charts.heatmap("Abandon rate by weekday and hour", heat))
+    return [mark_safe(chart) for chart in charts]  # noqa: S308 (labels are escaped)
+
+
+def _page(request, *, kind: str, build, title: str, heat=None):
+    choices = report_selectors.report_choices(user=request.user)
+    context = {
+        "kind": kind,
+        "title": title,
+        "choices": choices,
+        "params": request.GET,
+        "grains": list(history.GRAINS) if kind == "queue" else ["day", "week", "month"],
+        "errors": {},
+    }
+    try:
+        report = build()
+    except DomainError as error:
+        context["errors"] = {error.field or "form": error.message}
+        return render(request, "reports/report.html", context, status=400)
+    export = request.GET.get("export")
+    if export:
+        if export not in EXPORTS:
+            context["errors"] = {"export": "Export as csv or xlsx."}
+            return render(request, "reports/report.html", context, status=400)
+        return _export(report, export)
+    context.update(
+        report=report,
+        rows=_cells(report, report.highlighted()),
+        charts=_charts(report, heat() if heat else None),
+        query=request.GET.urlencode(),
+    )
+    return render(request, "reports/report.html", context)
+
+
+def index(request):
+    if denied := _guard(request, report_access.can_see_some_report):
+        return denied
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "choices": report_selectors.report_choices(user=request.user),
+            "everything": report_access.can_see_all_reports(request.user),
+        },
+    )
+
+
+def queue_report(request):
+    if denied := _guard(request, report_access.can_see_all_reports):
+        return denied
+
+    def build():
+        return history.queue_report(
+            queues=report_selectors.report_queues(queue_param=request.GET.get("queue")),
+            span=_span(request),
+        )
+
+    def heat():
+        return history.abandon_heatmap(
+            queues=report_selectors.report_queues(queue_param=request.GET.get("queue")),
+            span=_span(request),
+        )
+
+    return _page(request, kind="queue", build=build, title="Queue report", heat=heat)
+
+
+def site_report(request):
+    if denied := _guard(request, report_access.can_see_all_reports):
+        return denied
+    return _page(
+        request,
+        kind="site",
+        title="Site summary",
+        build=lambda: history.site_report(span=_span(request)),
+    )
+
+
+def abandoned_report(request):
+    if denied := _guard(request, report_access.can_see_all_reports):
+        return denied
+
+    def build():
+        return history.abandoned_report(
+            queues=report_selectors.report_queues(queue_param=request.GET.get("queue")),
+            span=_span(request),
+        )
+
+    return _page(request, kind="abandoned", title="Abandoned calls", build=build)
+
+
+def agent_report(request, agent_id: int):
+    if denied := _guard(request, report_access.can_see_some_report):
+        return denied
+    agent = report_selectors.report_agent(user=request.user, agent_id=agent_id)
+    return _page(
+        request,
+        kind="agent",
+        title=f"Agent report: {agent.display_name}",
+        build=lambda: history.agent_report(agent=agent, span=_span(request)),
+    )
+
+
+def team_report(request, team_id: int):
+    if denied := _guard(request, report_access.can_see_some_report):
+        return denied
+    team = report_selectors.report_team(user=request.user, team_id=team_id)
+    return _page(
+        request,
+        kind="team",
+        title=f"Team report: {team.name}",
+        build=lambda: history.team_report(team=team, span=_span(request)),
+    )

@@ -1,0 +1,570 @@
+"""Appeals: file, panel, screen, explain, opinions, decision, reminders; the appeal window."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from agents.access import agent_of, has_role
+from agents.roles import Role
+from agents.services import audit_record, notify
+from callfloor.errors import Conflict, DomainError
+from callfloor.zone import site_zone
+from qa.models import (
+    OPEN_APPEAL_STATUSES,
+    Appeal,
+    AppealItem,
+    AppealStatus,
+    Decision,
+    Evaluation,
+    Opinion,
+    PanelMember,
+    PanelOpinion,
+    QaSettings,
+    Seat,
+)
+from qa.services.common import User, notify_people
+from qa.services.evaluations import evaluation_revise
+
+
+def appeal_link(appeal: Appeal) -> str:
+    return reverse("qa-appeal", kwargs={"appeal_id": appeal.pk})
+
+
+def appeal_windows(evaluation: Evaluation) -> dict[int, datetime]:
+    """When each criterion's points were last set: at release, or by a later revision.
+
+    A criterion's appeal window runs from then, so a revision after the first window can
+    still be appealed (a revision applying an appeal decision opens nothing: the criteria it
+    changes are decided).
+    """
+    since: dict[int, datetime] = {}
+    previous: dict = {}
+    for revision in sorted(evaluation.revisions.all(), key=lambda r: r.number):
+        for cid, answer in revision.answers.items():
+            if revision.number == 1:
+                since[int(cid)] = evaluation.released_at
+            elif revision.appeal_id is None and answer.get("points") != previous.get(cid, {}).get(
+                "points"
+            ):
+                since[int(cid)] = revision.created_at
+        previous = revision.answers
+    return since
+
+
+def appeal_deadline(evaluation: Evaluation, window_days: int | None = None) -> datetime:
+    """The end of the last open appeal window of any criterion."""
+    days = QaSettings.load().appeal_window_days if window_days is None else window_days
+    start = max(appeal_windows(evaluation).values(), default=evaluation.released_at)
+    return max(start, evaluation.released_at) + timedelta(days=days)
+
+
+@transaction.atomic
+def appeal_file(*, evaluation: Evaluation, user: User, items: Sequence[dict]) -> Appeal:
+    """The agent appeals deducted criteria of a released evaluation, with a reason for each."""
+    own = agent_of(user)
+    if own is None or own.pk != evaluation.agent_id:
+        raise DomainError("Only the evaluated agent can appeal.", status_code=403, code="forbidden")
+    # Locked like a revision: the appealed points are the current ones, not those of a
+    # revision committed meanwhile.
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if not evaluation.is_released:
+        raise DomainError("This evaluation is not released.", field="evaluation")
+    now = timezone.now()
+    deadline = appeal_deadline(evaluation)
+    if now > deadline:
+        local = timezone.localtime(deadline, site_zone())
+        raise DomainError(
+            f"The appeal window closed on {local:%Y-%m-%d %H:%M} "
+            f"({QaSettings.load().appeal_window_days} days after the evaluation was released); "
+            f"this evaluation can no longer be appealed.",
+            field="evaluation",
+            code="appeal_window_closed",
+        )
+    if not items:
+        raise DomainError("Choose at least one deducted criterion to appeal.", field="items")
+    revision = evaluation.current_revision()
+    criteria = {c.pk: c for c in evaluation.scorecard_version.criteria()}
+    decided = evaluation.criteria_decided_on_appeal()
+    windows = appeal_windows(evaluation)
+    config = QaSettings.load()
+    rows = []
+    seen = set()
+    for index, item in enumerate(items):
+        cid = int(item.get("criterion") or 0)
+        reason = (item.get("reason") or "").strip()
+        criterion = criteria.get(cid)
+        if criterion is None:
+            raise DomainError(
+                "This criterion is not on the evaluation.", field=f"items[{index}].criterion"
+            )
+        if cid in seen:
+            raise DomainError(
+                f"{criterion.title!r} is listed twice.", field=f"items[{index}].criterion"
+            )
+        seen.add(cid)
+        points = revision.answers[str(cid)]["points"]
+        if points is None or points >= criterion.max_points:
+            raise DomainError(
+                f"{criterion.title!r} had no deduction to appeal.",
+                field=f"items[{index}].criterion",
+            )
+        if cid in decided:
+            raise DomainError(
+                f"{criterion.title!r} was decided on appeal already.",
+                field=f"items[{index}].criterion",
+            )
+        if now > windows[cid] + timedelta(days=config.appeal_window_days):
+            raise DomainError(
+                f"The appeal window for {criterion.title!r} has closed; after the first window "
+                f"only what a later revision changed can be appealed.",
+                field=f"items[{index}].criterion",
+                code="appeal_window_closed",
+            )
+        if not reason:
+            raise DomainError(
+                f"Give a reason for appealing {criterion.title!r}.", field=f"items[{index}].reason"
+            )
+        rows.append((criterion, points, reason))
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(
+                evaluation=evaluation,
+                agent=own,
+                due_at=timezone.now() + timedelta(days=config.screening_days),
+                score_before=evaluation.score,
+            )
+    except IntegrityError:
+        raise DomainError(
+            "This evaluation has an open appeal already.", field="evaluation", code="appeal_open"
+        ) from None
+    AppealItem.objects.bulk_create(
+        AppealItem(appeal=appeal, criterion=c, points_before=p, reason=r) for c, p, r in rows
+    )
+    audit_record(
+        actor=user,
+        action="appeal.filed",
+        target=appeal,
+        data={"evaluation": evaluation.pk, "criteria": [c.pk for c, _, _ in rows]},
+    )
+    lead = own.team.lead if own.team else None
+    screeners = [lead] if lead else User.objects.filter(groups__name=Role.SUPERVISOR)
+    notify_people(
+        recipients=screeners,
+        kind="qa.appeal",
+        text=f"{own.display_name} appealed evaluation #{evaluation.pk}: please screen it.",
+        link=appeal_link(appeal),
+    )
+    notify_people(
+        recipients=[user],
+        kind="qa.appeal",
+        text=f"Your appeal #{appeal.pk} was filed and waits for your team lead.",
+        link=appeal_link(appeal),
+    )
+    return appeal
+
+
+def _eligible(appeal: Appeal, role: str):
+    excluded = {appeal.evaluation.evaluator_id, appeal.agent.user_id}
+    return (
+        User.objects.filter(groups__name=role, is_active=True)
+        .exclude(pk__in=excluded)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def panel_propose(*, appeal: Appeal, screener=None) -> dict[str, Any]:
+    """A panel with no conflicts: the fewest open seats first; the screener as team lead."""
+    from django.db.models import Count, Q
+
+    panel: dict[str, Any] = {}
+    for seat, role in (
+        (Seat.SUPERVISOR, Role.SUPERVISOR),
+        (Seat.TEAM_LEAD, Role.TEAM_LEAD),
+        (Seat.QA_ANALYST, Role.QA_ANALYST),
+    ):
+        candidates = _eligible(appeal, role).annotate(
+            load=Count(
+                "qa_panel_seats", filter=Q(qa_panel_seats__appeal__status=AppealStatus.PANEL)
+            )
+        )
+        chosen = None
+        if seat == Seat.TEAM_LEAD and screener is not None:
+            chosen = candidates.filter(pk=screener.pk).first()
+        if chosen is None:
+            chosen = (
+                candidates.exclude(pk__in=[u.pk for u in panel.values()])
+                .order_by("load", "username")
+                .first()
+            )
+        if chosen is None:
+            raise DomainError(
+                f"Nobody can take the {Seat(seat).label} seat: the evaluator and the "
+                f"agent never sit on the panel.",
+                field=f"panel.{seat}",
+            )
+        panel[seat] = chosen
+    return panel
+
+
+def panel_check(*, appeal: Appeal, panel: dict[str, Any]) -> None:
+    """Refuse a panel with a missing seat, a wrong role, a repeated person or a conflict."""
+    roles = {
+        Seat.SUPERVISOR: Role.SUPERVISOR,
+        Seat.TEAM_LEAD: Role.TEAM_LEAD,
+        Seat.QA_ANALYST: Role.QA_ANALYST,
+    }
+    seen = set()
+    for seat, role in roles.items():
+        person = panel.get(seat)
+        if person is None:
+            raise DomainError("Every seat of the panel needs a person.", field=f"panel.{seat}")
+        if person.pk == appeal.evaluation.evaluator_id:
+            raise DomainError(
+                "The evaluator of this evaluation cannot sit on its panel.",
+                field=f"panel.{seat}",
+                code="recused",
+            )
+        if person.pk == appeal.agent.user_id:
+            raise DomainError(
+                "The appealing agent cannot sit on the panel.",
+                field=f"panel.{seat}",
+                code="recused",
+            )
+        if not has_role(person, role):
+            raise DomainError(
+                f"{person.get_username()} is not a {Role(role).label.lower()}.",
+                field=f"panel.{seat}",
+            )
+        if person.pk in seen:
+            raise DomainError("One person cannot take two seats.", field=f"panel.{seat}")
+        seen.add(person.pk)
+
+
+@transaction.atomic
+def appeal_screen(
+    *,
+    appeal: Appeal,
+    actor: User,
+    accept: bool,
+    reason: str = "",
+    panel: dict[str, Any] | None = None,
+) -> Appeal:
+    """The agent's team lead accepts the appeal for the panel or returns it with a reason."""
+    reason = reason.strip()
+    now = timezone.now()
+    if accept:
+        chosen = panel or panel_propose(appeal=appeal, screener=actor)
+        panel_check(appeal=appeal, panel=chosen)
+        config = QaSettings.load()
+        changed = Appeal.objects.filter(pk=appeal.pk, status=AppealStatus.SCREENING).update(
+            status=AppealStatus.PANEL,
+            screened_by=actor,
+            screened_at=now,
+            reminded_at=None,
+            due_at=now + timedelta(days=config.panel_days),
+        )
+    else:
+        if not reason:
+            raise DomainError("Say why the appeal is returned.", field="reason")
+        changed = Appeal.objects.filter(pk=appeal.pk, status=AppealStatus.SCREENING).update(
+            status=AppealStatus.RETURNED,
+            screened_by=actor,
+            screened_at=now,
+            return_reason=reason,
+            due_at=None,
+        )
+    if not changed:
+        raise Conflict("This appeal was screened already.")
+    appeal.refresh_from_db()
+    if accept:
+        PanelMember.objects.bulk_create(
+            PanelMember(appeal=appeal, seat=seat, user=user) for seat, user in chosen.items()
+        )
+        audit_record(
+            actor=actor,
+            action="appeal.accepted",
+            target=appeal,
+            data={"panel": {seat: user.get_username() for seat, user in chosen.items()}},
+        )
+        notify_people(
+            recipients=chosen.values(),
+            kind="qa.panel",
+            text=f"You sit on the review panel of appeal #{appeal.pk}.",
+            link=appeal_link(appeal),
+        )
+        notify_people(
+            recipients=[appeal.evaluation.evaluator],
+            kind="qa.panel",
+            text=f"Appeal #{appeal.pk} against your evaluation goes to a panel; "
+            f"you may add an explanation.",
+            link=appeal_link(appeal),
+        )
+        text = (
+            f"Your appeal #{appeal.pk} was accepted by your team lead and goes to a "
+            f"three-person panel."
+        )
+    else:
+        audit_record(actor=actor, action="appeal.returned", target=appeal, data={"reason": reason})
+        text = f"Your appeal #{appeal.pk} was returned by your team lead: {reason}"
+    notify_people(
+        recipients=[appeal.agent.user], kind="qa.appeal", text=text, link=appeal_link(appeal)
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_explain(*, appeal: Appeal, actor: User, text: str) -> Appeal:
+    """The evaluator explains the deductions to the panel (once, while the panel sits)."""
+    text = text.strip()
+    if not text:
+        raise DomainError("Write the explanation.", field="text")
+    if appeal.evaluation.evaluator_id != actor.pk:
+        raise DomainError(
+            "Only the evaluator explains their evaluation.", status_code=403, code="forbidden"
+        )
+    changed = Appeal.objects.filter(
+        pk=appeal.pk, status=AppealStatus.PANEL, explained_at__isnull=True
+    ).update(explanation=text, explained_at=timezone.now())
+    if not changed:
+        raise Conflict("The explanation was given already, or the panel has decided.")
+    audit_record(actor=actor, action="appeal.explained", target=appeal)
+    appeal.refresh_from_db()
+    notify_people(
+        recipients=[appeal.agent.user, *[m.user for m in appeal.panel.all()]],
+        kind="qa.appeal",
+        text=f"The evaluator explained the deductions of appeal #{appeal.pk}.",
+        link=appeal_link(appeal),
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_give_opinions(
+    *, appeal: Appeal, actor: User, opinions: Sequence[dict]
+) -> list[PanelOpinion]:
+    """A panel member's opinion on every appealed criterion (given once)."""
+    member = appeal.panel.filter(user=actor).first()
+    if member is None:
+        raise DomainError(
+            "Only the panel gives opinions on this appeal.", status_code=403, code="forbidden"
+        )
+    if not Appeal.objects.filter(pk=appeal.pk, status=AppealStatus.PANEL).exists():
+        raise Conflict("The panel has decided already.")
+    items = {i.pk: i for i in appeal.items.all()}
+    given = {int(o.get("item") or 0): o for o in opinions}
+    rows = []
+    for item_id, item in items.items():
+        entry = given.pop(item_id, None)
+        if entry is None or entry.get("opinion") not in Opinion.values:
+            raise DomainError(
+                f"Give an opinion on {item.criterion.title!r}.", field=f"opinions.{item_id}"
+            )
+        rows.append(
+            PanelOpinion(
+                item=item,
+                member=member,
+                opinion=entry["opinion"],
+                note=(entry.get("note") or "").strip(),
+            )
+        )
+    if given:
+        raise DomainError("An opinion names a criterion that is not appealed.", field="opinions")
+    try:
+        with transaction.atomic():
+            created = PanelOpinion.objects.bulk_create(rows)
+    except IntegrityError:
+        raise Conflict("You gave your opinions already.") from None
+    audit_record(
+        actor=actor,
+        action="appeal.opinion",
+        target=appeal,
+        data={"seat": member.seat, "opinions": {r.item.criterion_id: r.opinion for r in rows}},
+    )
+    notify_people(
+        recipients=[appeal.agent.user],
+        kind="qa.appeal",
+        text=f"The {member.get_seat_display().lower()} of your appeal "
+        f"#{appeal.pk} gave an opinion.",
+        link=appeal_link(appeal),
+    )
+    waiting = PanelMember.objects.filter(appeal=appeal).exclude(opinions__isnull=False)
+    if not waiting.exists():
+        chair = appeal.panel.filter(seat=Seat.SUPERVISOR).first()
+        notify_people(
+            recipients=[chair.user],
+            kind="qa.panel",
+            text=f"All opinions on appeal #{appeal.pk} are in: please decide.",
+            link=appeal_link(appeal),
+        )
+    return created
+
+
+@transaction.atomic
+def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> Appeal:
+    """The supervisor on the panel upholds or rejects each criterion, with reasons.
+
+    Upheld criteria get their points back (or the points the decision names) in a new score
+    revision. Two deciders racing: the conditional update lets exactly one through.
+    """
+    chair = appeal.panel.filter(seat=Seat.SUPERVISOR).first()
+    if chair is None or chair.user_id != actor.pk:
+        raise DomainError(
+            "Only the senior supervisor on the panel decides.", status_code=403, code="forbidden"
+        )
+    items = {i.pk: i for i in appeal.items.select_related("criterion")}
+    members = appeal.panel.count()
+    missing = [i for i in items.values() if i.opinions.count() < members]
+    if missing:
+        raise DomainError(
+            "Wait until every panel member has given an opinion.",
+            field="decisions",
+            code="opinions_missing",
+        )
+    given = {int(d.get("item") or 0): d for d in decisions}
+    plan = []
+    for item_id, item in items.items():
+        entry = given.pop(item_id, None)
+        if entry is None or entry.get("decision") not in (Decision.UPHELD, Decision.REJECTED):
+            raise DomainError(
+                f"Decide {item.criterion.title!r}: upheld or rejected.",
+                field=f"decisions.{item_id}",
+            )
+        reason = (entry.get("reason") or "").strip()
+        if not reason:
+            raise DomainError(
+                f"Give the reason for the decision on {item.criterion.title!r}.",
+                field=f"decisions.{item_id}.reason",
+            )
+        points = None
+        if entry["decision"] == Decision.UPHELD:
+            points = entry.get("points")
+            points = item.criterion.max_points if points is None else int(points)
+            if points <= item.points_before or points not in item.criterion.allowed_points():
+                raise DomainError(
+                    f"An upheld appeal gives {item.criterion.title!r} more points, at most "
+                    f"{item.criterion.max_points}.",
+                    field=f"decisions.{item_id}.points",
+                )
+        plan.append((item, entry["decision"], reason, points))
+    if given:
+        raise DomainError("A decision names a criterion that is not appealed.", field="decisions")
+    now = timezone.now()
+    changed = Appeal.objects.filter(pk=appeal.pk, status=AppealStatus.PANEL).update(
+        status=AppealStatus.DECIDED, decided_by=actor, decided_at=now, due_at=None
+    )
+    if not changed:
+        raise Conflict("This appeal was decided already.")
+    for item, decision, reason, points in plan:
+        AppealItem.objects.filter(pk=item.pk).update(
+            decision=decision, decision_reason=reason, points_after=points
+        )
+    upheld = [
+        (item, reason, points)
+        for item, decision, reason, points in plan
+        if decision == Decision.UPHELD
+    ]
+    appeal.refresh_from_db()
+    evaluation = appeal.evaluation
+    if upheld:
+        titles = ", ".join(item.criterion.title for item, _, _ in upheld)
+        revision = evaluation_revise(
+            evaluation=evaluation,
+            actor=actor,
+            appeal=appeal,
+            changes={
+                str(item.criterion_id): {
+                    "points": points,
+                    "comment": f"Appeal #{appeal.pk} upheld: {reason}",
+                }
+                for item, reason, points in upheld
+            },
+            reason=f"Appeal #{appeal.pk} upheld on {titles}",
+        )
+        score_after = revision.score
+    else:
+        score_after = evaluation.score
+    Appeal.objects.filter(pk=appeal.pk).update(score_after=score_after)
+    appeal.score_after = score_after
+    audit_record(
+        actor=actor,
+        action="appeal.decided",
+        target=appeal,
+        data={
+            "decisions": {item.criterion_id: decision for item, decision, _, _ in plan},
+            "score_before": appeal.score_before,
+            "score_after": score_after,
+        },
+    )
+    summary = "; ".join(f"{item.criterion.title}: {decision}" for item, decision, _, _ in plan)
+    notify_people(
+        recipients=[appeal.agent.user, evaluation.evaluator],
+        kind="qa.appeal",
+        text=f"Appeal #{appeal.pk} was decided — {summary}. Score "
+        f"{appeal.score_before} → {score_after}.",
+        link=appeal_link(appeal),
+    )
+    return appeal
+
+
+def appeal_send_reminders(*, now: datetime | None = None) -> int:
+    """Remind whoever holds an overdue or nearly due appeal (at most once a day per appeal)."""
+    now = now or timezone.now()
+    soon = now + timedelta(hours=24)
+    sent = 0
+    due = (
+        Appeal.objects.filter(status__in=OPEN_APPEAL_STATUSES, due_at__lte=soon)
+        .exclude(reminded_at__gt=now - timedelta(hours=24))
+        .select_related("agent__team__lead")
+    )
+    for appeal in due:
+        if appeal.status == AppealStatus.SCREENING:
+            lead = appeal.agent.team.lead if appeal.agent.team else None
+            people = [lead] if lead else list(User.objects.filter(groups__name=Role.SUPERVISOR))
+            step = "screening"
+        else:
+            waiting = [m for m in appeal.panel.select_related("user") if not m.opinions.exists()]
+            people = [m.user for m in waiting] or [
+                m.user for m in appeal.panel.filter(seat=Seat.SUPERVISOR)
+            ]
+            step = "opinions" if waiting else "decision"
+        state = "is overdue" if appeal.due_at <= now else "is due within a day"
+        with transaction.atomic():
+            if not Appeal.objects.filter(pk=appeal.pk, reminded_at=appeal.reminded_at).update(
+                reminded_at=now
+            ):
+                continue
+            notify(
+                recipients=people,
+                kind="qa.reminder",
+                link=appeal_link(appeal),
+                text=f"Appeal #{appeal.pk} ({step}) {state}.",
+            )
+            audit_record(
+                actor=None,
+                action="appeal.reminded",
+                target=appeal,
+                data={"step": step, "to": [p.get_username() for p in people if p]},
+            )
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def qa_settings_update(*, actor: User, **changes) -> QaSettings:
+    config = QaSettings.load()
+    if "appeal_window_days" in changes and not 1 <= changes["appeal_window_days"] <= 90:
+        raise DomainError("The appeal window is 1 to 90 days.", field="appeal_window_days")
+    for key, value in changes.items():
+        setattr(config, key, value)
+    config.save(update_fields=list(changes) or None)
+    audit_record(
+        actor=actor, action="qa.settings", target=config, data={k: v for k, v in changes.items()}
+    )
+    return config

@@ -1,0 +1,75 @@
+"""The great-call library: nominate a call, feature a nomination."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from agents.models import Agent
+from agents.services import audit_record
+from callfloor.errors import Conflict, DomainError
+from metrics.models import QueueCall
+from qa.models import (
+    GreatCall,
+    NominationStatus,
+)
+from qa.services.common import notify_people
+
+
+@transaction.atomic
+def great_call_nominate(
+    *,
+    user: User,
+    reason: str,
+    agent: Agent | None = None,
+    call: QueueCall | None = None,
+    recording_id: str = "",
+    anonymous: bool = False,
+) -> GreatCall:
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Say what makes this call great.", field="reason")
+    if call is not None:
+        if call.agent_id is None:
+            raise DomainError("This call has no agent.", field="call")
+        agent = call.agent
+        recording_id = recording_id or call.recording_id
+    if agent is None:
+        raise DomainError("Name whose call it is.", field="agent")
+    if call is None and not recording_id:
+        raise DomainError("Name the call or its recording id.", field="recording_id")
+    nomination = GreatCall.objects.create(
+        call=call,
+        recording_id=recording_id,
+        agent=agent,
+        nominated_by=user,
+        anonymous=anonymous,
+        reason=reason,
+    )
+    audit_record(
+        actor=user, action="greatcall.nominated", target=nomination, data={"anonymous": anonymous}
+    )
+    return nomination
+
+
+@transaction.atomic
+def great_call_feature(*, nomination: GreatCall, actor: User, note: str = "") -> GreatCall:
+    changed = GreatCall.objects.filter(pk=nomination.pk, status=NominationStatus.NOMINATED).update(
+        status=NominationStatus.FEATURED,
+        featured_by=actor,
+        featured_at=timezone.now(),
+        feature_note=note.strip(),
+    )
+    if not changed:
+        raise Conflict("This call is featured already.")
+    nomination.refresh_from_db()
+    audit_record(actor=actor, action="greatcall.featured", target=nomination)
+    notify_people(
+        recipients=[nomination.agent.user],
+        kind="qa.library",
+        text="One of your calls is featured in the great-call library.",
+        link=reverse("qa-library"),
+    )
+    return nomination

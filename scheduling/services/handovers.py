@@ -1,0 +1,416 @@
+"""Shift handovers: create, update, confirm cases, acknowledge, outcomes, addenda, alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import TypedDict
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from agents.access import has_role
+from agents.models import Agent, Team
+from agents.roles import Role
+from agents.services import audit_record, notify
+from callfloor.errors import Conflict, DomainError
+from scheduling import conf
+from scheduling.models import (
+    CaseOutcome,
+    Handover,
+    HandoverAddendum,
+    HandoverCase,
+    HandoverStatus,
+    Severity,
+)
+
+
+class CaseInput(TypedDict, total=False):
+    customer_ref: str
+    pending: str
+    severity: str
+    next_action: str
+    owner: str
+    source_agent: Agent | None
+
+
+def _handover_link(handover: Handover) -> str:
+    return reverse("handover-detail", kwargs={"handover_id": handover.pk})
+
+
+def _check_case(case: CaseInput, index: int) -> None:
+    for name in ("customer_ref", "pending", "next_action", "owner"):
+        if not str(case.get(name) or "").strip():
+            raise DomainError(
+                f"Case {index + 1}: this field is required.", field=f"cases[{index}].{name}"
+            )
+    if case.get("severity", Severity.MEDIUM) not in Severity.values:
+        choices = ", ".join(Severity.values)
+        raise DomainError(
+            f"Case {index + 1}: severity must be one of {choices}.",
+            field=f"cases[{index}].severity",
+        )
+
+
+@transaction.atomic
+def handover_create(
+    *,
+    author,
+    to_lead,
+    supervisor,
+    shift_date: date,
+    shift_name: str,
+    summary: str,
+    incidents: str = "",
+    notes: str = "",
+    cases: Sequence[CaseInput] = (),
+    carry_case_ids: Sequence[int] = (),
+    team: Team | None = None,
+    now: datetime | None = None,
+) -> Handover:
+    """Send a handover to a named lead of the next shift, copying the on-duty supervisor."""
+    now = now or timezone.now()
+    if not has_role(author, Role.TEAM_LEAD):
+        raise DomainError(
+            "Only a team lead writes a handover.", status_code=403, code="permission_denied"
+        )
+    if to_lead is None or not has_role(to_lead, Role.TEAM_LEAD):
+        raise DomainError("Address the handover to a team lead.", field="to_lead")
+    if to_lead.pk == author.pk:
+        raise DomainError(
+            "Address the handover to the next shift's lead, not yourself.", field="to_lead"
+        )
+    if supervisor is None or not has_role(supervisor, Role.SUPERVISOR):
+        raise DomainError("Copy the on-duty supervisor.", field="supervisor")
+    if not summary.strip():
+        raise DomainError("Write a summary of the shift.", field="summary")
+    if not shift_name.strip():
+        raise DomainError("Name the shift (early, late, night…).", field="shift_name")
+    for index, case in enumerate(cases):
+        _check_case(case, index)
+    if team is None:
+        team = Team.objects.filter(lead=author).first()
+    handover = Handover.objects.create(
+        author=author,
+        to_lead=to_lead,
+        supervisor=supervisor,
+        team=team,
+        shift_date=shift_date,
+        shift_name=shift_name.strip(),
+        summary=summary.strip(),
+        incidents=incidents.strip(),
+        notes=notes.strip(),
+        ack_due_at=now + conf.handover_ack_within(),
+    )
+    rows = [
+        HandoverCase(
+            handover=handover,
+            position=index,
+            customer_ref=case["customer_ref"].strip(),
+            pending=case["pending"].strip(),
+            severity=case.get("severity") or Severity.MEDIUM,
+            next_action=case["next_action"].strip(),
+            owner=case["owner"].strip(),
+            source_agent=case.get("source_agent"),
+            opened_at=now,
+        )
+        for index, case in enumerate(cases)
+    ]
+    carried = _carry_cases(author=author, case_ids=carry_case_ids)
+    for offset, old in enumerate(carried, start=len(rows)):
+        rows.append(
+            HandoverCase(
+                handover=handover,
+                position=offset,
+                customer_ref=old.customer_ref,
+                pending=old.outcome_note or old.pending,
+                severity=old.severity,
+                next_action=old.next_action,
+                owner=old.owner,
+                source_agent=old.source_agent,
+                carried_from=old,
+                opened_at=old.opened_at,
+            )
+        )
+    HandoverCase.objects.bulk_create(rows)
+    audit_record(
+        actor=author,
+        action="handover.sent",
+        target=handover,
+        data={
+            "to_lead": to_lead.username,
+            "supervisor": supervisor.username,
+            "cases": [row.customer_ref for row in rows],
+            "carried": [old.pk for old in carried],
+        },
+    )
+    link = _handover_link(handover)
+    transaction.on_commit(
+        lambda: notify(
+            recipients=[to_lead, supervisor],
+            kind="handover.sent",
+            link=link,
+            text=f"Handover from {author.get_full_name() or author.username} for "
+            f"{shift_date:%d %b} {handover.shift_name}: {len(rows)} open case(s).",
+        )
+    )
+    return handover
+
+
+def _carry_cases(*, author, case_ids: Sequence[int]) -> list[HandoverCase]:
+    """Unresolved cases the author received, not carried already, locked against a double carry."""
+    if not case_ids:
+        return []
+    cases = list(
+        HandoverCase.objects.select_for_update(of=("self",))
+        .filter(pk__in=case_ids, handover__to_lead=author, outcome=CaseOutcome.NOT_RESOLVED)
+        .filter(carried_to__isnull=True)
+    )
+    if len(cases) != len(set(case_ids)):
+        raise DomainError(
+            "Only cases handed to you, marked not resolved and not carried yet can be carried.",
+            field="carry_case_ids",
+        )
+    return cases
+
+
+@transaction.atomic
+def handover_update(
+    *,
+    handover: Handover,
+    actor: User,
+    summary: str | None = None,
+    incidents: str | None = None,
+    notes: str | None = None,
+) -> Handover:
+    """Change the text of a handover that is not acknowledged yet."""
+    if actor.pk != handover.author_id:
+        raise DomainError(
+            "Only the author edits a handover.", status_code=403, code="permission_denied"
+        )
+    changes = {
+        k: v.strip()
+        for k, v in {"summary": summary, "incidents": incidents, "notes": notes}.items()
+        if v is not None
+    }
+    if "summary" in changes and not changes["summary"]:
+        raise DomainError("Write a summary of the shift.", field="summary")
+    if not changes:
+        return handover
+    updated = Handover.objects.filter(pk=handover.pk, status=HandoverStatus.SENT).update(**changes)
+    if not updated:
+        raise Conflict("The handover is acknowledged and locked; append an addition instead.")
+    audit_record(actor=actor, action="handover.edited", target=handover, data=changes)
+    handover.refresh_from_db()
+    return handover
+
+
+@transaction.atomic
+def handover_case_confirm(
+    *, case: HandoverCase, actor: User, now: datetime | None = None
+) -> HandoverCase:
+    """The incoming lead confirms a high-severity case before acknowledging the handover."""
+    now = now or timezone.now()
+    handover = case.handover
+    if actor.pk != handover.to_lead_id:
+        raise DomainError(
+            "Only the lead the handover is addressed to confirms its cases.",
+            status_code=403,
+            code="permission_denied",
+        )
+    if case.severity != Severity.HIGH:
+        raise DomainError("Only high-severity cases need a confirmation.", field="case")
+    updated = HandoverCase.objects.filter(
+        pk=case.pk,
+        confirmed_at__isnull=True,
+        handover__status=HandoverStatus.SENT,
+    ).update(confirmed_at=now)
+    if not updated:
+        raise Conflict("The case is confirmed already or the handover is acknowledged.")
+    audit_record(
+        actor=actor,
+        action="handover.case_confirmed",
+        target=handover,
+        data={"case": case.pk, "customer_ref": case.customer_ref},
+    )
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def handover_acknowledge(
+    *, handover: Handover, actor: User, now: datetime | None = None
+) -> Handover:
+    """The incoming lead takes the handover over; it is locked from now on."""
+    now = now or timezone.now()
+    if actor.pk != handover.to_lead_id:
+        raise DomainError(
+            "Only the lead the handover is addressed to acknowledges it.",
+            status_code=403,
+            code="permission_denied",
+        )
+    unconfirmed = list(
+        handover.cases.filter(severity=Severity.HIGH, confirmed_at__isnull=True).values_list(
+            "customer_ref", flat=True
+        )
+    )
+    if unconfirmed:
+        raise DomainError(
+            "Confirm each high-severity case first: " + ", ".join(unconfirmed) + ".",
+            field="cases",
+            code="unconfirmed_cases",
+        )
+    updated = Handover.objects.filter(pk=handover.pk, status=HandoverStatus.SENT).update(
+        status=HandoverStatus.ACKNOWLEDGED, acknowledged_at=now
+    )
+    if not updated:
+        raise Conflict("The handover is acknowledged already.")
+    handover.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="handover.acknowledged",
+        target=handover,
+        data={"late": now > handover.ack_due_at},
+    )
+    if not handover.cases.exists():
+        _handover_close_if_done(handover=handover, actor=actor, now=now)
+    link = _handover_link(handover)
+    transaction.on_commit(
+        lambda: notify(
+            recipients=[handover.author, handover.supervisor],
+            kind="handover.acknowledged",
+            link=link,
+            text=f"{actor.get_full_name() or actor.username} acknowledged the handover "
+            f"of {handover.shift_date:%d %b} {handover.shift_name}.",
+        )
+    )
+    return handover
+
+
+def _handover_close_if_done(*, handover: Handover, actor, now: datetime) -> None:
+    if handover.cases.filter(outcome=CaseOutcome.OPEN).exists():
+        return
+    if Handover.objects.filter(pk=handover.pk, status=HandoverStatus.ACKNOWLEDGED).update(
+        status=HandoverStatus.CLOSED, closed_at=now
+    ):
+        audit_record(actor=actor, action="handover.closed", target=handover)
+
+
+@transaction.atomic
+def handover_case_record_outcome(
+    *, case: HandoverCase, actor: User, outcome: str, note: str, now: datetime | None = None
+) -> HandoverCase:
+    """Record a case as resolved or not resolved (with what was done / what remains)."""
+    now = now or timezone.now()
+    handover = case.handover
+    if actor.pk != handover.to_lead_id:
+        raise DomainError(
+            "Only the lead the handover is addressed to records outcomes.",
+            status_code=403,
+            code="permission_denied",
+        )
+    if outcome not in (CaseOutcome.RESOLVED, CaseOutcome.NOT_RESOLVED):
+        raise DomainError("The outcome is resolved or not_resolved.", field="outcome")
+    if not note.strip():
+        raise DomainError("Say what was done (and what remains).", field="note")
+    if handover.status == HandoverStatus.SENT:
+        raise DomainError(
+            "Acknowledge the handover before recording outcomes.",
+            field="outcome",
+            status_code=409,
+            code="conflict",
+        )
+    updated = HandoverCase.objects.filter(
+        pk=case.pk,
+        outcome=CaseOutcome.OPEN,
+        handover__status=HandoverStatus.ACKNOWLEDGED,
+    ).update(outcome=outcome, outcome_note=note.strip(), outcome_by=actor, outcome_at=now)
+    if not updated:
+        raise Conflict("This case has an outcome already.")
+    case.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action=f"handover.case_{outcome}",
+        target=handover,
+        data={"case": case.pk, "customer_ref": case.customer_ref, "note": case.outcome_note},
+    )
+    _handover_close_if_done(handover=handover, actor=actor, now=now)
+    link = _handover_link(handover)
+    label = case.get_outcome_display().lower()
+    transaction.on_commit(
+        lambda: notify(
+            recipients=[handover.author, handover.supervisor],
+            kind=f"handover.case_{outcome}",
+            link=link,
+            text=f"Case {case.customer_ref}: {label} — {case.outcome_note[:200]}",
+        )
+    )
+    return case
+
+
+@transaction.atomic
+def handover_addendum_add(*, handover: Handover, actor: User, text: str) -> HandoverAddendum:
+    """Append a marked addition to a handover (the original text is never changed)."""
+    if actor.pk not in (handover.author_id, handover.to_lead_id, handover.supervisor_id):
+        raise DomainError(
+            "Only the two leads and the copied supervisor add to a handover.",
+            status_code=403,
+            code="permission_denied",
+        )
+    if not text.strip():
+        raise DomainError("Write the addition.", field="text")
+    addendum = HandoverAddendum.objects.create(handover=handover, author=actor, text=text.strip())
+    audit_record(
+        actor=actor, action="handover.addendum", target=handover, data={"addendum": addendum.pk}
+    )
+    others = [
+        u for u in (handover.author, handover.to_lead, handover.supervisor) if u.pk != actor.pk
+    ]
+    link = _handover_link(handover)
+    transaction.on_commit(
+        lambda: notify(
+            recipients=others,
+            kind="handover.addendum",
+            link=link,
+            text=f"{actor.get_full_name() or actor.username} added to the handover of "
+            f"{handover.shift_date:%d %b} {handover.shift_name}.",
+        )
+    )
+    return addendum
+
+
+def handovers_alert_overdue(*, now: datetime | None = None) -> int:
+    """Alert the copied supervisor once for each handover not acknowledged in time."""
+    now = now or timezone.now()
+    alerted = 0
+    due = Handover.objects.filter(
+        status=HandoverStatus.SENT, ack_due_at__lte=now, overdue_alerted_at__isnull=True
+    ).select_related("supervisor", "to_lead")
+    for handover in due:
+        with transaction.atomic():
+            claimed = Handover.objects.filter(
+                pk=handover.pk,
+                status=HandoverStatus.SENT,
+                overdue_alerted_at__isnull=True,
+            ).update(overdue_alerted_at=now)
+            if not claimed:
+                continue
+            audit_record(
+                actor=None,
+                action="handover.overdue_alerted",
+                target=handover,
+                data={"due": handover.ack_due_at.isoformat()},
+            )
+            lead = handover.to_lead.get_full_name() or handover.to_lead.username
+            notify(
+                recipients=[handover.supervisor],
+                kind="handover.overdue",
+                link=_handover_link(handover),
+                text=f"Handover to {lead}"
+                f" for {handover.shift_date:%d %b} {handover.shift_name} is not "
+                f"acknowledged (due {timezone.localtime(handover.ack_due_at):%H:%M}).",
+            )
+            alerted += 1
+    return alerted

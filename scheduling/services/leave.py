@@ -1,0 +1,125 @@
+"""Leave: request, decide, cancel."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from agents.models import Agent
+from agents.services import audit_record, notify
+from callfloor.errors import Conflict, DomainError
+from callfloor.zone import site_zone
+from scheduling import access
+from scheduling.models import (
+    LeaveRequest,
+    LeaveStatus,
+)
+from scheduling.services.common import lead_of
+
+
+@transaction.atomic
+def leave_request(
+    *,
+    agent: Agent,
+    first_day: date,
+    last_day: date,
+    kind: str = "annual",
+    reason: str = "",
+    today: date | None = None,
+) -> LeaveRequest:
+    today = today or timezone.localdate(timezone=site_zone())
+    if first_day <= today:
+        raise DomainError("Leave is requested before the day it starts.", field="first_day")
+    if last_day < first_day:
+        raise DomainError("The last day comes after the first.", field="last_day")
+    if (last_day - first_day).days > 60:
+        raise DomainError("Ask for 61 days at most at once.", field="last_day")
+    overlapping = LeaveRequest.objects.filter(
+        agent=agent,
+        status__in=[LeaveStatus.REQUESTED, LeaveStatus.APPROVED],
+        first_day__lte=last_day,
+        last_day__gte=first_day,
+    ).exists()
+    if overlapping:
+        raise DomainError(
+            "You have asked for leave on some of these days already.", field="first_day"
+        )
+    leave = LeaveRequest.objects.create(
+        agent=agent,
+        first_day=first_day,
+        last_day=last_day,
+        kind=kind.strip() or "annual",
+        reason=reason.strip(),
+    )
+    audit_record(
+        actor=agent.user,
+        action="leave.requested",
+        target=leave,
+        data={"first_day": first_day.isoformat(), "last_day": last_day.isoformat()},
+    )
+    lead = lead_of(agent)
+    transaction.on_commit(
+        lambda: notify(
+            recipients=[lead],
+            kind="leave.requested",
+            link=reverse("leave"),
+            text=f"{agent.display_name} asks for leave {first_day:%d %b}–{last_day:%d %b}.",
+        )
+    )
+    return leave
+
+
+@transaction.atomic
+def leave_decide(
+    *, leave: LeaveRequest, actor: User, approve: bool, reason: str = "", today: date | None = None
+) -> LeaveRequest:
+    """The team lead approves (before the first day) or refuses (with a reason)."""
+    today = today or timezone.localdate(timezone=site_zone())
+    if not access.can_decide_for_agent(actor, leave.agent):
+        raise DomainError(
+            "Only the agent's team lead decides this leave.",
+            status_code=403,
+            code="permission_denied",
+        )
+    if approve and leave.first_day <= today:
+        raise DomainError("Leave is approved before its first day.", field="first_day")
+    if not approve and not reason.strip():
+        raise DomainError("Give the reason for refusing.", field="reason")
+    new = LeaveStatus.APPROVED if approve else LeaveStatus.REFUSED
+    updated = LeaveRequest.objects.filter(pk=leave.pk, status=LeaveStatus.REQUESTED).update(
+        status=new, decided_by=actor, decided_at=timezone.now(), decision_reason=reason.strip()
+    )
+    if not updated:
+        raise Conflict("This leave request is decided already.")
+    leave.refresh_from_db()
+    audit_record(actor=actor, action=f"leave.{new}", target=leave, data={"reason": reason})
+    transaction.on_commit(
+        lambda: notify(
+            recipients=[leave.agent.user],
+            kind=f"leave.{new}",
+            link=reverse("leave"),
+            text=f"Your leave {leave.first_day:%d %b}–{leave.last_day:%d %b} is {new}."
+            + (f" {reason}" if reason else ""),
+        )
+    )
+    return leave
+
+
+@transaction.atomic
+def leave_cancel(*, leave: LeaveRequest, agent: Agent) -> LeaveRequest:
+    if leave.agent_id != agent.pk:
+        raise DomainError(
+            "Only the agent cancels their leave.", status_code=403, code="permission_denied"
+        )
+    updated = LeaveRequest.objects.filter(
+        pk=leave.pk, status__in=[LeaveStatus.REQUESTED, LeaveStatus.APPROVED]
+    ).update(status=LeaveStatus.CANCELLED)
+    if not updated:
+        raise Conflict("This leave request cannot be cancelled any more.")
+    leave.refresh_from_db()
+    audit_record(actor=agent.user, action="leave.cancelled", target=leave)
+    return leave
