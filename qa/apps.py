@@ -12,8 +12,8 @@ class QaConfig(AppConfig):
 
         register_agent_report_hook(
             [
-                Column("qa_average", "QA average", "score"),
-                Column("qa_evaluations", "QA evaluations", "count"),
+                Column("qa_average", gettext_lazy("QA average"), "score"),
+                Column("qa_evaluations", gettext_lazy("QA evaluations"), "count"),
             ],
             agent_report_qa,
         )

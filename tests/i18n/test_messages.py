@@ -42,10 +42,9 @@ def test_the_notice_text_follows_each_recipient_not_the_sender(cast):
 
 
 def test_the_daily_summary_goes_out_in_each_recipients_language(cast, mailoutbox):
-    from metrics.services import source_create
-
     from metrics.models import SummaryRecipient
     from metrics.reports.tasks import send_daily_summary
+    from metrics.telephony.services import source_create
 
     for user, email, language in (
         (cast.sam, "sam@example.com", "zh-hans"),
@@ -68,6 +67,6 @@ def test_the_daily_summary_goes_out_in_each_recipients_language(cast, mailoutbox
     sheet = load_workbook(io.BytesIO(simplified.attachments[0][1])).active
     assert sheet.cell(row=1, column=1).value == "站点汇总"
     traditional = by_recipient[("tina@example.com",)]
-    assert "站點匯總" in traditional.body
+    assert "站點彙總" in traditional.body
     english = by_recipient[("quinn@example.com",)]
     assert "Site summary" in english.body and not HAN.search(english.body)

@@ -103,7 +103,7 @@ def test_the_tv_board_speaks_traditional_chinese_from_its_url(cast, source, live
 
 def test_screenshots_of_the_chinese_demo(settings, monkeypatch, live_board, chinese):
     """The board and "My quality" of `CALLFLOOR_LANGUAGE=zh-hans make demo`."""
-    from metrics.services import source_create
+    from metrics.telephony.services import source_create
 
     settings.LANGUAGE_CODE = "zh-hans"
     monkeypatch.setenv("CALLFLOOR_DEMO_PASSWORD", "demo-pass-123")
