@@ -213,6 +213,22 @@ CELERY_BEAT_SCHEDULE["metrics-advance-clocks"] = {
     "schedule": 5.0,
     "options": {"expires": 4},
 }
+# Alerts that leave the board: deliveries whose task was lost are picked up again.
+CELERY_BEAT_SCHEDULE["alerts-deliver-due"] = {
+    "task": "metrics.alerts.deliver_due",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+# Channel secrets are encrypted under this key (default: derived from SECRET_KEY); the links in
+# alert messages start with the product's public address.
+CALLFLOOR_SECRETS_KEY = env_str("CALLFLOOR_SECRETS_KEY")
+CALLFLOOR_BASE_URL = env_str("CALLFLOOR_BASE_URL")
+CALLFLOOR_ALERTS_RETRY_BASE_S = float(env_str("CALLFLOOR_ALERTS_RETRY_BASE_S") or 30)
+CALLFLOOR_ALERTS_MAX_ATTEMPTS = int(env_str("CALLFLOOR_ALERTS_MAX_ATTEMPTS") or 6)
+# The board's (and alert rules') windows: a complaint whose escalation is due within these
+# minutes; an active telephony source without an event for these seconds.
+CALLFLOOR_COMPLAINT_DUE_MIN = float(env_str("CALLFLOOR_COMPLAINT_DUE_MIN") or 30)
+CALLFLOOR_SOURCE_SILENT_S = float(env_str("CALLFLOOR_SOURCE_SILENT_S") or 300)
 
 # --- Server process ------------------------------------------------------------------------------
 # Threads that run the sync code of HTTP requests (callfloor/request_threads.py).
@@ -231,6 +247,8 @@ CALLFLOOR_HANDOVER_ACK_MINUTES = int(env_str("CALLFLOOR_HANDOVER_ACK_MINUTES", "
 CALLFLOOR_SWAP_MIN_NOTICE_HOURS = int(env_str("CALLFLOOR_SWAP_MIN_NOTICE_HOURS", "24"))
 CALLFLOOR_MIN_REST_HOURS = int(env_str("CALLFLOOR_MIN_REST_HOURS", "11"))
 CALLFLOOR_LATE_GRACE_MINUTES = int(env_str("CALLFLOOR_LATE_GRACE_MINUTES", "0"))
+# Minutes out of adherence (scheduled activity vs state) before the board marks the agent.
+CALLFLOOR_ADHERENCE_THRESHOLD_MINUTES = float(env_str("CALLFLOOR_ADHERENCE_THRESHOLD_MINUTES", "5"))
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -361,6 +379,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Webhooks (integration events, alerts) are part of the description: OpenAPI 3.1.
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": [
+        f"metrics.alerts.openapi.{name}"
+        for name in (
+            "ALERT_RAISED",
+            "ALERT_CLEARED",
+            "HELP_REQUESTED",
+            "COMPLAINT_ESCALATED",
+            "APPEAL_DECIDED",
+            "HANDOVER_SENT",
+            "HANDOVER_ACKNOWLEDGED",
+        )
+    ],
 }
 # The schema (/api/schema/) and its docs page (/api/docs/) are for logged-in staff unless public.
 CALLFLOOR_PUBLIC_API_DOCS = env_bool("CALLFLOOR_PUBLIC_API_DOCS")

@@ -47,6 +47,7 @@ urlpatterns = [
     path("", include("agents.urls")),
     path("", include("metrics.urls")),
     path("", include("metrics.reports.urls")),
+    path("", include("metrics.alerts.urls")),
     path("", include("qa.urls")),
     path("", include("qa.complaints.urls")),
     path("", include("scheduling.urls")),

@@ -817,7 +817,16 @@ class AlertAck(models.Model):
         return self.key
 
 
-# Report-side models live in their own module; importing them here registers them.
+# Report-side and alert models and the board's displays and thresholds live in their own modules;
+# importing them here registers them.
+from metrics.alerts.models import (  # noqa: E402, F401
+    AlertChannel,
+    AlertDelivery,
+    AlertDeliveryAttempt,
+    AlertFiring,
+    AlertRule,
+)
+from metrics.board.models import Display, DisplayLayout, FloorSettings  # noqa: E402, F401
 from metrics.reports.models import (  # noqa: E402, F401
     CallFactsInterval,
     SummaryRecipient,

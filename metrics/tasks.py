@@ -1,11 +1,14 @@
 """Celery's autodiscovery imports `<app>.tasks`: the tasks of metrics live in its sub-packages."""
 
+from metrics.alerts.tasks import deliver, deliver_due
 from metrics.board.tasks import floor_heartbeat, refresh_floor
 from metrics.reports.tasks import refresh_call_facts, send_daily_summary
 from metrics.telephony.tasks import advance_clocks
 
 __all__ = [
     "advance_clocks",
+    "deliver",
+    "deliver_due",
     "floor_heartbeat",
     "refresh_call_facts",
     "refresh_floor",

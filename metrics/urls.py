@@ -1,12 +1,19 @@
 from django.urls import path
 
 from metrics.board import api as board_api
-from metrics.board import views
+from metrics.board import display_views, settings_api, views
 from metrics.telephony import api as telephony_api
 
 urlpatterns = [
     path("floor/", views.floor, name="floor"),
     path("floor/me/", views.my_floor, name="floor-me"),
+    path("floor/displays/", display_views.display_list, name="displays"),
+    path(
+        "floor/displays/<int:display_id>/revoke/",
+        display_views.display_revoke,
+        name="display-revoke",
+    ),
+    path("display/<str:token>/", display_views.display_board, name="display-board"),
     path(
         "api/telephony/events",
         telephony_api.TelephonyEventsApi.as_view(),
@@ -48,4 +55,15 @@ urlpatterns = [
         name="api-floor-takeover-finish",
     ),
     path("api/floor/alerts/ack/", board_api.AlertAckApi.as_view(), name="api-floor-alert-ack"),
+    path("api/floor/settings/", settings_api.BoardSettingsApi.as_view(), name="api-floor-settings"),
+    path(
+        "api/floor/settings/site/",
+        settings_api.SiteSettingsApi.as_view(),
+        name="api-floor-settings-site",
+    ),
+    path(
+        "api/floor/settings/queues/<int:queue_id>/",
+        settings_api.QueueSettingsApi.as_view(),
+        name="api-floor-settings-queue",
+    ),
 ]

@@ -158,7 +158,9 @@ def attendance(
 
 
 def state_matches(kind: str, state: StateSpan | None) -> bool:
-    """Whether an agent in `state` is doing the scheduled activity `kind`.
+    """Whether an agent in `state` is doing the scheduled activity `kind`: the one place that
+    maps a scheduled activity to the states it expects (the attendance page and the wall board
+    both ask here).
 
     On queue: logged in and available, or busy with a call or its wrap-up even if paused.
     Every other activity (break, lunch, meeting, training, coaching) is time off the queue:
@@ -205,7 +207,8 @@ class Adherence:
         return self.adherent_min / self.scheduled_min if self.scheduled_min else None
 
 
-def _scheduled_kind(shift: PlannedShift, at: datetime) -> str:
+def scheduled_kind(shift: PlannedShift, at: datetime) -> str:
+    """The activity scheduled at `at` within the shift (time no activity covers is on queue)."""
     for act in shift.activities:
         if act.start <= at < act.end:
             return act.kind
@@ -228,7 +231,7 @@ def adherence(*, shift: PlannedShift, states: Sequence[StateSpan], now: datetime
     exceptions: list[AdherenceException] = []
     for lo, hi in itertools.pairwise(points):
         state = next((span for span, s_lo, s_hi in clipped if s_lo <= lo < s_hi), None)
-        kind = _scheduled_kind(shift, lo)
+        kind = scheduled_kind(shift, lo)
         seconds = (hi - lo).total_seconds()
         if state_matches(kind, state):
             adherent += seconds

@@ -19,3 +19,8 @@ def min_rest() -> timedelta:
 
 def late_grace() -> timedelta:
     return timedelta(minutes=getattr(settings, "CALLFLOOR_LATE_GRACE_MINUTES", 0))
+
+
+def adherence_threshold() -> timedelta:
+    """How long an agent may be out of adherence before the board marks them and alerts."""
+    return timedelta(minutes=getattr(settings, "CALLFLOOR_ADHERENCE_THRESHOLD_MINUTES", 5))

@@ -188,7 +188,8 @@ def leave_visible_to(user) -> QuerySet[LeaveRequest]:
 # --- attendance -----------------------------------------------------------------------------------
 
 
-def _planned(shift: Shift) -> att.PlannedShift:
+def planned_shift(shift: Shift) -> att.PlannedShift:
+    """A shift as the pure attendance and adherence functions take it."""
     return att.PlannedShift(
         shift.start,
         shift.end,
@@ -238,7 +239,7 @@ def team_days(*, team, first_day: date, last_day: date, now: datetime | None = N
     for agent in agents:
         for day in days:
             shift = shifts.get((agent.pk, day))
-            planned = _planned(shift) if shift else None
+            planned = planned_shift(shift) if shift else None
             day_start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
             record = att.attendance(
                 shift=planned,
@@ -256,6 +257,40 @@ def team_days(*, team, first_day: date, last_day: date, now: datetime | None = N
             )
             result[(agent.pk, day)] = {"shift": shift, "attendance": record, "adherence": adherence}
     return {"agents": agents, "days": days, "cells": result}
+
+
+def shifts_on_floor(*, site: str, now: datetime) -> list[Shift]:
+    """Today's published shifts (with their activities, agent and team) of the agents of `site`.
+
+    The agents of a site: those with an open telephony state there (every agent who ever
+    logged in keeps one, logged out or not) and those of the teams working its queues; agents
+    on approved leave today are left out. Four queries, however long the day has been.
+    """
+    from metrics.models import AgentState, Queue
+
+    zone = site_zone()
+    today = timezone.localtime(now, zone).date()
+    day_start = datetime.combine(today, datetime.min.time(), tzinfo=zone)
+    on_site = AgentState.objects.filter(
+        ended_at__isnull=True, source__site=site, agent__isnull=False
+    ).values("agent_id")
+    teams = Queue.objects.filter(site=site).values("teams")
+    on_leave = LeaveRequest.objects.filter(
+        status=LeaveStatus.APPROVED, first_day__lte=today, last_day__gte=today
+    ).values("agent_id")
+    return list(
+        Shift.objects.filter(
+            Q(agent_id__in=on_site) | Q(agent__team_id__in=teams),
+            published_at__isnull=False,
+            start__lt=day_start + timedelta(days=1),
+            end__gt=day_start,
+            agent__active=True,
+        )
+        .exclude(agent_id__in=on_leave)
+        .select_related("agent__team")
+        .prefetch_related("activities")
+        .order_by("start", "pk")
+    )
 
 
 def attendance_day(*, team, day: date, now: datetime | None = None) -> dict:

@@ -17,6 +17,7 @@ from agents.access import agent_of, has_role, teams_led_by
 from agents.roles import Role
 from agents.services import audit_record
 from callfloor.errors import Conflict, DomainError
+from metrics.alerts import events as alert_events
 from metrics.board.signals import floor_changed_on_commit
 from metrics.board.snapshot import default_site
 from metrics.models import (
@@ -128,6 +129,7 @@ def help_request_create(*, user: User, reason: str, note: str = "") -> HelpReque
         data={"reason": reason, "call_id": request.call_id},
     )
     floor_changed_on_commit(sender=HelpRequest, site=request.site)
+    alert_events.help_requested(request)
     return request
 
 

@@ -18,6 +18,10 @@ import copy
 from dataclasses import dataclass, field
 
 SECTIONS = ("summary", "queues", "agents", "alerts", "broadcasts", "help")
+# Supervision fields of an agent's row and kinds of alert that supervisors and team leads see
+# but the agent does not (their schedule adherence).
+SUPERVISION_FIELDS = ("scheduled", "scheduled_label", "in_adherence", "out_since")
+SUPERVISION_ALERTS = ("adherence",)
 
 
 def diff(old: dict, new: dict, *, fields: bool = False) -> dict:
@@ -86,11 +90,18 @@ class Viewer:
     def _sees_queue(self, queue_id) -> bool:
         return self.queue_ids is None or queue_id in self.queue_ids
 
+    @property
+    def supervises(self) -> bool:
+        return self.everything or self.queues
+
     def sees(self, section: str, entry: dict) -> bool:
         if self.everything or section == "broadcasts":
             return True
         if section == "summary":
-            return self.queues
+            team_id = entry.get("team_id")
+            return self.queues and (team_id is None or team_id in self.teams)
+        if section == "alerts" and entry.get("kind") in SUPERVISION_ALERTS:
+            return self.queues and entry.get("team_id") in self.teams
         if section == "queues":
             return self.queues and self._sees_queue(entry.get("id"))
         if section == "alerts" and entry.get("agent") is None:
@@ -100,11 +111,18 @@ class Viewer:
             return True
         return entry.get("team_id") in self.teams
 
+    def shown(self, section: str, entry: dict) -> dict:
+        """The entry as this viewer gets it (one they see): an agent's row without the
+        supervision fields unless they supervise."""
+        if section != "agents" or self.supervises:
+            return entry
+        return {name: value for name, value in entry.items() if name not in SUPERVISION_FIELDS}
+
 
 def filter_snapshot(snapshot: dict, viewer: Viewer) -> dict:
     return {
         section: {
-            key: entry
+            key: viewer.shown(section, entry)
             for key, entry in snapshot.get(section, {}).items()
             if viewer.sees(section, entry)
         }
@@ -124,7 +142,7 @@ def filter_delta(delta: dict, viewer: Viewer) -> dict:
     for section, entries in delta.get("set", {}).items():
         for key, entry in entries.items():
             if viewer.sees(section, entry):
-                sets.setdefault(section, {})[key] = entry
+                sets.setdefault(section, {})[key] = viewer.shown(section, entry)
             else:
                 removes.setdefault(section, []).append(key)
     return {"set": sets, "remove": {s: sorted(set(k)) for s, k in removes.items() if k}}

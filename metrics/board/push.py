@@ -26,7 +26,7 @@ from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.utils import timezone
 
-from metrics.board import delta, snapshot
+from metrics.board import delta, signals, snapshot
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +123,7 @@ def floor_push(*, site: str) -> dict:
         )
         _pushed[site] = {**current, "id": pushed_id}
         async_to_sync(get_channel_layer().group_send)(group_name(site), message)
+    signals.floor_pushed.send(sender=floor_push, site=site, snapshot=fresh, now=now)
     return message
 
 

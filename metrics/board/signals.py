@@ -10,6 +10,9 @@ from django.db import transaction
 from django.dispatch import Signal
 
 floor_changed = Signal()
+# Sent after each push of a site's floor (kwargs: `site`, `snapshot`, `now`); the alert rules
+# listen to it (`metrics.alerts.tasks.on_floor_pushed`).
+floor_pushed = Signal()
 
 
 def floor_changed_on_commit(*, sender: type, site: str) -> None:

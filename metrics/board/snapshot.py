@@ -132,6 +132,7 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
     staffing = _queue_staffing(site, queues)
     extras = _tile_extras(site, queues, now)
     agents = _agent_rows(site, now)
+    added = _agent_extras(site, now, agents)
 
     queue_entries = {}
     for queue in queues:
@@ -174,9 +175,16 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
     for row in agents.values():
         _count(summary, row["status"], row["activity"])
     help_requests = _help_requests(site)
-    alerts = _alerts(site, now, queue_entries, agents, help_requests)
+    from metrics.board.floor_settings import site_bands
+
+    limits = site_bands(site)  # the site's alert thresholds, also sent to the boards
+    alerts = _alerts(site, now, queue_entries, agents, help_requests, limits, added["alerts"])
     return {
-        "summary": {"floor": {"key": "floor", **summary}},
+        "summary": {
+            "floor": {"key": "floor", **summary},
+            "thresholds": {"key": "thresholds", "bands": limits},
+            **added["summary"],
+        },
         "queues": queue_entries,
         "agents": agents,
         "alerts": alerts,
@@ -214,6 +222,40 @@ def _tile_extras(site: str, queues: list[Queue], now: datetime) -> dict[int, dic
             if pk in extras:
                 extras[pk].update({k: v for k, v in figures.items() if k in TILE_EXTRAS})
     return extras
+
+
+_AGENT_SOURCES: list = []
+# Fields other apps add to the agent rows (every row has them; None where nobody fills them).
+# They are supervision fields (`delta.SUPERVISION_FIELDS`): agents do not see them.
+AGENT_EXTRAS = {"scheduled": None, "scheduled_label": None, "in_adherence": None, "out_since": None}
+
+
+def register_agent_source(source) -> None:
+    """Let another app add to the agent grid: `source(site=..., now=..., agents=rows)` returns
+    `{"agents": {key: {field: value}}, "summary": {key: entry}, "alerts": [alert, ...]}`.
+
+    Agent fields are those of `AGENT_EXTRAS`; a summary entry with a `team_id` is shown to the
+    leads of that team only; alerts are as for `register_alert_source`. A snapshot is built for
+    every push, so a source must cost a fixed number of queries whatever the hour. Call it from
+    the app's `AppConfig.ready()`.
+    """
+    if source not in _AGENT_SOURCES:
+        _AGENT_SOURCES.append(source)
+
+
+def _agent_extras(site: str, now: datetime, agents: dict[str, dict]) -> dict:
+    """Sets the `AGENT_EXTRAS` of every row; returns the sources' summary entries and alerts."""
+    added: dict = {"summary": {}, "alerts": []}
+    for row in agents.values():
+        row.update(AGENT_EXTRAS)
+    for source in _AGENT_SOURCES:
+        result = source(site=site, now=now, agents=agents)
+        for key, fields in result.get("agents", {}).items():
+            if key in agents:
+                agents[key].update({k: v for k, v in fields.items() if k in AGENT_EXTRAS})
+        added["summary"].update(result.get("summary", {}))
+        added["alerts"].extend(result.get("alerts", []))
+    return added
 
 
 def _empty_staffing() -> dict:
@@ -432,7 +474,13 @@ def register_alert_source(source) -> None:
 
 
 def _alerts(
-    site: str, now: datetime, queues: dict, agents: dict, help_requests: dict
+    site: str,
+    now: datetime,
+    queues: dict,
+    agents: dict,
+    help_requests: dict,
+    limits: dict,
+    extra: list,
 ) -> dict[str, dict]:
     alerts: list[dict] = []
     at = now.timestamp()
@@ -470,7 +518,11 @@ def _alerts(
                     "queue_id": tile["id"],
                 }
             )
-    limits = bands()
+    allowances = limits["not_ready"]
+
+    def allowance_of(reason: str) -> float:
+        return float(allowances.get(reason, allowances.get("*", 900)))
+
     for row in agents.values():
         elapsed = at - row["since"]
         kind = None
@@ -489,12 +541,12 @@ def _alerts(
         elif (
             row["status"] == AgentStatus.NOT_READY
             and row["activity"] == Activity.IDLE
-            and elapsed > break_allowance(row["reason"])
+            and elapsed > allowance_of(row["reason"])
         ):
             kind, text = (
                 "break_overrun",
                 f"{row['name']}: {row['reason'] or 'not ready'} "
-                f"over its {break_allowance(row['reason']) / 60:.0f} min allowance",
+                f"over its {allowance_of(row['reason']) / 60:.0f} min allowance",
             )
             params = {
                 "name": row["name"],
@@ -536,6 +588,7 @@ def _alerts(
         )
     for source in _ALERT_SOURCES:
         alerts.extend(source(site=site, now=now))
+    alerts.extend(extra)
     keys = [a["key"] for a in alerts]
     acks = {
         a.key: {"by": a.acknowledged_by.get_username(), "at": _ts(a.acknowledged_at)}

@@ -4,6 +4,7 @@ from agents.access import has_role, role_required, roles_of, teams_led_by
 from agents.models import Team
 from agents.roles import Role
 from metrics.board.actions import TAKEOVER_ROLES
+from metrics.board.floor_settings import editable_queue_ids
 from metrics.board.snapshot import default_site, feed_config, my_floor_context, viewer_for
 from metrics.models import Queue
 
@@ -32,6 +33,9 @@ def floor(request):
         else list(teams_led_by(request.user).values_list("pk", flat=True)),
         "teams": [{"id": t.pk, "name": t.name} for t in teams.order_by("name")],
         "queues": [{"id": q.pk, "name": q.name} for q in queues],
+        # The settings panel (static/metrics/board-settings.js) for those who may change some.
+        "settings_api": "/api/floor/settings/",
+        "can_edit_settings": editable_queue_ids(request.user, default_site()) != frozenset(),
         "team": request.GET.get("team", ""),
         "queue": request.GET.get("queue", ""),
     }

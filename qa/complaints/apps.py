@@ -12,10 +12,11 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from metrics.board.snapshot import register_alert_source
         from metrics.reports.history import Column, register_agent_report_hook
-        from qa.complaints.floor import live_escalation_floor_alerts
+        from qa.complaints.floor import complaint_due_floor_alerts, live_escalation_floor_alerts
         from qa.complaints.selectors import agent_report_complaints
 
         register_alert_source(live_escalation_floor_alerts)
+        register_alert_source(complaint_due_floor_alerts)
         register_agent_report_hook(
             [Column("complaints", gettext_lazy("Complaints"), "count")], agent_report_complaints
         )

@@ -14,6 +14,7 @@ from agents.access import agent_of, has_role
 from agents.roles import Role
 from agents.services import audit_record, notify
 from callfloor.errors import Conflict, DomainError
+from metrics.alerts import events as alert_events
 from metrics.board.signals import floor_changed_on_commit
 from metrics.models import QueueCall
 from qa.complaints import selectors, timers
@@ -108,6 +109,15 @@ def _store_deadlines(complaint: Complaint) -> None:
     Complaint.objects.filter(pk=complaint.pk).update(**values)
     for name, value in values.items():
         setattr(complaint, name, value)
+    _board_changed(complaint)
+
+
+def _board_changed(complaint: Complaint) -> None:
+    """The board's "escalation due" alerts follow the case (after commit)."""
+    from metrics.board.snapshot import default_site
+
+    site = complaint.queue.site if complaint.queue_id else default_site()
+    floor_changed_on_commit(sender=Complaint, site=site)
 
 
 _VERBS = {
@@ -145,6 +155,7 @@ def _transition(
         raise Conflict(_("Someone else changed this case first; reload it and try again."))
     old = complaint.status
     complaint.refresh_from_db()
+    _board_changed(complaint)
     audit_record(
         actor=actor,
         action=f"complaint.{action}",
@@ -485,6 +496,7 @@ def complaint_pause(*, complaint: Complaint, actor: User, reason: str, now: date
         raise Conflict(_("The case is already waiting on the customer (or changed meanwhile)."))
     Pause.objects.create(complaint=complaint, started_at=now, reason=reason)
     complaint.refresh_from_db()
+    _board_changed(complaint)
     audit_record(actor=actor, action="complaint.paused", target=complaint, data={"reason": reason})
     return complaint
 
@@ -634,6 +646,8 @@ def complaint_escalate(
             }
         ),
     )
+    _board_changed(complaint)
+    alert_events.complaint_escalated(complaint, escalation)
     return escalation
 
 

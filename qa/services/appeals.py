@@ -18,6 +18,7 @@ from agents.roles import Role
 from agents.services import audit_record, notify
 from callfloor.errors import Conflict, DomainError
 from callfloor.zone import site_zone
+from metrics.alerts import events as alert_events
 from qa.models import (
     OPEN_APPEAL_STATUSES,
     Appeal,
@@ -574,6 +575,7 @@ def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> 
         ),
         link=appeal_link(appeal),
     )
+    alert_events.appeal_decided(appeal)
     return appeal
 
 

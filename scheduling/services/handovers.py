@@ -17,6 +17,7 @@ from agents.models import Agent, Team
 from agents.roles import Role
 from agents.services import audit_record, notify
 from callfloor.errors import Conflict, DomainError
+from metrics.alerts import events as alert_events
 from scheduling import conf
 from scheduling.models import (
     CaseOutcome,
@@ -166,6 +167,7 @@ def handover_create(
             ),
         )
     )
+    alert_events.handover_changed(handover, event="handover.sent")
     return handover
 
 
@@ -302,7 +304,20 @@ def handover_acknowledge(
             ),
         )
     )
+    _board_changed(handover)
+    alert_events.handover_changed(handover, event="handover.acknowledged")
     return handover
+
+
+def _board_changed(handover: Handover) -> None:
+    """The board's "not acknowledged" alert clears (after commit) on the handover's sites."""
+    from metrics.board.signals import floor_changed_on_commit
+    from metrics.board.snapshot import default_site
+    from metrics.models import Queue
+
+    sites = set(Queue.objects.filter(teams=handover.team_id).values_list("site", flat=True))
+    for site in sites if handover.team_id and sites else {default_site()}:
+        floor_changed_on_commit(sender=Handover, site=site)
 
 
 def _handover_close_if_done(*, handover: Handover, actor, now: datetime) -> None:

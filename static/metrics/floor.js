@@ -236,7 +236,8 @@ function waitBand(tile, now) {
 
 function agentBand(row, now) {
   const elapsed = now - row.since;
-  const bands = config.bands;
+  // The site's thresholds come with the feed (changed from the board's settings panel).
+  const bands = window.callfloorFloor?.state?.summary?.thresholds?.bands || config.bands;
   let limits = bands[row.activity];
   if (row.activity === "idle" && row.status === "not_ready") {
     const allowance = bands.not_ready[row.reason] ?? bands.not_ready["*"] ?? 900;
@@ -274,7 +275,8 @@ export function maskCaller(number) {
 
 function waitingCaller(call) {
   if (!call.caller) return call.call_id;
-  return config.tv ? maskCaller(call.caller) : call.caller;
+  // A wall display's feed comes masked by the server already.
+  return config.tv && !config.display ? maskCaller(call.caller) : call.caller;
 }
 
 const kpi = (label, value, props) => h("div", null, h("dt", null, label), h("dd", props, value));
@@ -412,7 +414,38 @@ function renderBoard(state, feed) {
     document.getElementById("summary").textContent =
       fmt(gettext("%(staffed)s staffed · %(available)s available · %(on_call)s on call · %(wrap_up)s wrap-up · %(not_ready)s not ready"), floor);
   }
+  showAdherence(state);
   tick(feed);
+}
+
+// Schedule adherence (supervisors and team leads get these fields): a card whose agent is out of
+// adherence names the scheduled activity, and is marked while its "adherence" alert stands; a
+// strip above the grid gives each team's adherence and conformance today.
+function showAdherence(state) {
+  const gettext = window.gettext || ((s) => s);
+  const interpolate = window.interpolate || ((f, o) => f.replace(/%\((\w+)\)s/g, (_, k) => String(o[k])));
+  const percent = new Intl.NumberFormat(document.documentElement.lang || undefined, { style: "percent" });
+  const flagged = new Set(Object.values(state.alerts).filter((a) => a.kind === "adherence").map((a) => a.agent));
+  for (const card of document.querySelectorAll(".agent[data-key]")) {
+    const row = state.agents[card.dataset.key];
+    if (!row || row.in_adherence !== false) continue;
+    card.classList.add("adherence-off");
+    card.classList.toggle("out-of-adherence", flagged.has(row.key));
+    card.append(h("div", { class: "scheduled", dataset: { testid: "agent-scheduled" } },
+      interpolate(gettext("Scheduled: %(activity)s"), { activity: row.scheduled_label }, true)));
+  }
+  const teams = Object.values(state.summary).filter((e) => e.key.startsWith("team:"))
+    .sort((a, b) => a.team.localeCompare(b.team));
+  let strip = document.getElementById("team-adherence");
+  if (!strip) {
+    strip = h("div", { id: "team-adherence", class: "team-adherence", dataset: { testid: "team-adherence" } });
+    document.getElementById("agents").before(strip);
+  }
+  const figure = (v) => (v === null || v === undefined ? "–" : percent.format(v));
+  strip.replaceChildren(...teams.map((t) => h("span", { class: "team", dataset: { team: t.team_id } },
+    h("strong", null, t.team), " ",
+    interpolate(gettext("adherence %(adherence)s · conformance %(conformance)s"),
+      { adherence: figure(t.adherence), conformance: figure(t.conformance) }, true))));
 }
 
 function renderBroadcasts(state) {

@@ -5,6 +5,7 @@ refreshes docs/wallboard-tv.png.
 """
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -326,3 +327,51 @@ def test_an_admin_sees_no_take_over_button_the_api_would_refuse(
     ann = tina.locator("[data-testid=agent-row][data-agent='Ann Agent']")
     expect(ann.get_by_role("button", name="Take over")).to_have_count(1)
     tina.close()
+
+
+def test_an_agent_out_of_adherence_past_the_threshold_has_a_marked_card(
+    cast, source, live_board, page
+):
+    """Ann's break began 7 min ago and she is still available: past the 5 min threshold her
+    card is marked and names the break; Bob, with no schedule, is not; the team strip shows
+    Billing's figures. (Adherence by hand: 53 of 60 min.)"""
+    from datetime import UTC, datetime, timedelta
+
+    from scheduling import services
+    from scheduling.models import Shift
+
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    start, brk = now - timedelta(hours=1), now - timedelta(minutes=7)
+    shift = services.shift_create(
+        agent=cast.ann_agent,
+        start=start,
+        end=start + timedelta(hours=8),
+        activities=[services.ActivityInput("break", brk, brk + timedelta(minutes=15))],
+    )
+    Shift.objects.filter(pk=shift.pk).update(published_at=start)
+    open_board(page, live_board)
+    post_events(
+        live_board.url,
+        source.token,
+        [
+            event("agent_login", ago=7200, member="PJSIP/2004"),
+            event("agent_login", ago=7200, member="PJSIP/2005"),
+        ],
+    )
+    ann = page.locator("[data-testid=agent-row][data-agent='Ann Agent']")
+    bob = page.locator("[data-testid=agent-row][data-agent='Bob Agent']")
+    expect(ann).to_have_class(re.compile(r"\bout-of-adherence\b"))
+    expect(ann.get_by_test_id("agent-scheduled")).to_have_text("Scheduled: Break")
+    expect(bob.get_by_test_id("agent-state")).to_have_text("Available")
+    expect(bob).not_to_have_class(re.compile(r"adherence"))
+    expect(page.locator("[data-testid=alert][data-kind=adherence]")).to_contain_text(
+        "Ann Agent is out of adherence: scheduled Break, but Available"
+    )
+    strip = page.get_by_test_id("team-adherence")
+    expect(strip).to_contain_text("Billing")
+    # 53 of 60 min (54 of 61 if the server's minute has turned): 87–88 %.
+    expect(strip).to_contain_text(re.compile(r"Billing adherence 8[78]%"))
+    shots = os.environ.get("CALLFLOOR_NOTES_SHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{shots}/board-adherence.png", full_page=True)
