@@ -15,7 +15,9 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from agents.models import Agent
 from callfloor.zone import site_zone
@@ -31,6 +33,7 @@ from metrics.models import (
     Queue,
     QueueAlias,
     QueueCall,
+    SLVariant,
     Takeover,
 )
 from metrics.repeat_calls import queue_repeat_today, repeat_calls_catch_up_safely, repeat_window
@@ -174,7 +177,7 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
     summary = _empty_staffing()
     for row in agents.values():
         _count(summary, row["status"], row["activity"])
-    help_requests = _help_requests(site)
+    help_requests = _help_requests(site, now)
     from metrics.board.floor_settings import site_bands
 
     limits = site_bands(site)  # the site's alert thresholds, also sent to the boards
@@ -432,9 +435,25 @@ def _broadcasts(site: str, now: datetime) -> dict[str, dict]:
     }
 
 
-def _help_requests(site: str) -> dict[str, dict]:
-    rows = HelpRequest.objects.filter(site=site, status=HelpStatus.OPEN).select_related(
-        "agent__team"
+# A taken help request stays in the `help` section this long, so that the agent's page says
+# who is coming (the board's alerts show only the open ones).
+HELP_TAKEN_SHOWN = timedelta(minutes=15)
+
+
+def person_name(user) -> str:
+    """How a colleague is named to the floor: their full name, else their login."""
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def _help_requests(site: str, now: datetime) -> dict[str, dict]:
+    rows = (
+        HelpRequest.objects.filter(
+            Q(status=HelpStatus.OPEN)
+            | Q(status=HelpStatus.TAKEN, taken_at__gte=now - HELP_TAKEN_SHOWN),
+            site=site,
+        )
+        .select_related("agent__team", "taken_by")
+        .order_by("created_at", "id")
     )
     return {
         f"h{h.pk}": {
@@ -449,6 +468,9 @@ def _help_requests(site: str) -> dict[str, dict]:
             "note": h.note,
             "call_id": h.call_id,
             "at": _ts(h.created_at),
+            "status": h.status,
+            "taken_by": person_name(h.taken_by),
+            "taken_at": _ts(h.taken_at),
         }
         for h in rows
     }
@@ -473,6 +495,15 @@ def register_alert_source(source) -> None:
         _ALERT_SOURCES.append(source)
 
 
+# The service-level definition in the words of an alert (never its code name).
+SL_VARIANT_WORDS = {
+    SLVariant.OFFERED: gettext_lazy("of all calls offered"),
+    SLVariant.IGNORE_ABANDONS: gettext_lazy("short abandons left out"),
+    SLVariant.ABANDONS_POSITIVE: gettext_lazy("short abandons counted as met"),
+    SLVariant.ANSWERED_ONLY: gettext_lazy("of answered calls only"),
+}
+
+
 def _alerts(
     site: str,
     now: datetime,
@@ -494,7 +525,7 @@ def _alerts(
                     "kind": "queue_sl",
                     "severity": "red" if level < tile["sl_red"] else "amber",
                     "text": f"{tile['name']}: service level {level:.0%} under the "
-                    f"{target:.0%} target ({tile['sl_variant']})",
+                    f"{target:.0%} target ({SL_VARIANT_WORDS.get(tile['sl_variant'], '')})",
                     "params": {
                         "queue": tile["name"],
                         "level": level,
@@ -567,6 +598,8 @@ def _alerts(
                 }
             )
     for request in help_requests.values():
+        if request["status"] != HelpStatus.OPEN:
+            continue
         alerts.append(
             {
                 "key": f"help:{request['id']}",

@@ -21,6 +21,8 @@ def floor(request):
     config = {
         **feed_config(),
         "mode": "board",
+        # Whose choices (muted alerts) this browser keeps: per user, not per machine.
+        "user_key": f"u{request.user.pk}",
         "tv": request.GET.get("tv") == "1",
         "can_broadcast": everything,
         "can_act": True,

@@ -5,12 +5,16 @@ const config = JSON.parse(document.getElementById("floor-config").textContent);
 const csrf = document.querySelector("meta[name=csrf-token]")?.content || "";
 const SECTIONS = ["summary", "queues", "agents", "alerts", "broadcasts", "help"];
 
+// Translations come from Django's JavaScript catalogue when the page loads it.
+const gettext = window.gettext || ((s) => s);
+const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
+const interpolate = window.interpolate || ((fmt, obj, named) => (named
+  ? fmt.replace(/%\(\w+\)s/g, (m) => String(obj[m.slice(2, -2)]))
+  : fmt.replace(/%s/g, () => String(obj.shift()))));
+
 // The board's words come from Django's JavaScript catalogue (/jsi18n/, loaded before this module)
 // in the page's language; numbers, percentages and times follow <html lang> through Intl.
-const gettext = globalThis.gettext || ((text) => text);
 const pgettext = globalThis.pgettext || ((context, text) => text);
-const interpolate = globalThis.interpolate
-  || ((text, values) => text.replace(/%\((\w+)\)s/g, (_, key) => String(values[key])));
 const fmt = (text, values) => interpolate(text, values, true);
 const LANG = document.documentElement.lang || "en";
 const NUMBER = new Intl.NumberFormat(LANG);
@@ -282,14 +286,16 @@ function waitingCaller(call) {
 const kpi = (label, value, props) => h("div", null, h("dt", null, label), h("dd", props, value));
 
 function queueTile(tile) {
-  const waiting = tile.waiting_calls.slice(0, 6).map((c) => h("li", { dataset: { testid: "waiting-caller" } },
+  // On the TV every tile has the same lines (a figure not known shows "–"), so tiles are of
+  // one height and the space left for the agents is the same on every page.
+  const fixed = Boolean(config.tv);
+  const waiting = tile.waiting_calls.slice(0, fixed ? 3 : 6).map((c) => h("li", { dataset: { testid: "waiting-caller" } },
     h("span", null, waitingCaller(c)), " ", h("span", { class: "tick", dataset: { since: c.since } })));
   const short = tile.required_now != null && tile.staffed < tile.required_now;
   return h("article", { class: "tile", dataset: { testid: "queue-tile", queue: tile.name, key: tile.key } },
     h("header", null, h("h3", null, tile.name),
       h("span", { class: "sl-variant" },
-        fmt(gettext("%(variant)s · target %(target)s in %(seconds)s s"),
-          { variant: VARIANTS[tile.sl_variant] || tile.sl_variant, target: pct(tile.sl_target), seconds: tile.threshold_s }))),
+        `${VARIANTS[tile.sl_variant] || tile.sl_variant} · target ${pct(tile.sl_target)} in ${tile.threshold_s} s`)),
     h("div", { class: "big" },
       h("div", null, h("b", { dataset: { testid: "waiting" } }, tile.waiting), h("small", null, gettext("waiting"))),
       h("div", null, h("b", { class: "tick", dataset: { testid: "longest-wait", since: tile.longest_waiting_since || null } }, "–"),
@@ -308,7 +314,8 @@ function queueTile(tile) {
       kpi(gettext("ASA"), secs(tile.asa_s)),
       kpi(gettext("AHT"), secs(tile.aht_s), { title: (tile.aht_components || []).join(" + ") }),
       kpi(gettext("Staffed"), tile.staffed, { dataset: { testid: "staffed" }, class: short ? "short" : null }),
-      tile.required_now != null ? kpi(gettext("Required now"), tile.required_now, { dataset: { testid: "required-now" } }) : null,
+      tile.required_now != null || fixed ? kpi(gettext("Required now"), tile.required_now ?? "–", { dataset: { testid: "required-now" } }) : null,
+      fixed && !tile.survey_n ? kpi(gettext("CSAT"), "–") : null,
       tile.survey_n ? kpi(gettext("CSAT"), pct(tile.csat_top_box), { dataset: { testid: "csat" },
         title: fmt(gettext("top-box share of %(answers)s answers; mean %(mean)s"),
           { answers: count(tile.survey_n), mean: tile.csat_mean }) }) : null,
@@ -316,7 +323,7 @@ function queueTile(tile) {
       kpi(gettext("On call"), tile.on_call),
       kpi(gettext("Wrap-up"), tile.wrap_up),
       kpi(gettext("Not ready"), tile.not_ready)),
-    waiting.length ? h("ol", { class: "waiting-list", dataset: { testid: "waiting-list" } }, waiting) : null);
+    waiting.length || fixed ? h("ol", { class: "waiting-list", dataset: { testid: "waiting-list" } }, waiting) : null);
 }
 
 // Buttons show only where the API lets this user act (a team lead acts on their own teams).
@@ -332,18 +339,34 @@ function stateText(row) {
     : (ACTIVITY[row.activity] || row.activity) + (row.queue ? ` · ${row.queue}` : "");
 }
 
-function agentCard(row) {
+// An agent whose help request is open: their card says so until someone takes it.
+function openHelpOf(state) {
+  const open = new Map();
+  for (const request of Object.values(state.help || {})) {
+    if ((request.status || "open") === "open") open.set(request.agent, request);
+  }
+  return open;
+}
+
+function agentCard(row, help) {
   const takeover = row.takeover ? h("span", { class: "takeover" }, fmt(gettext("taken over by %(who)s"), { who: row.takeover.by })) : null;
   const action = mayTakeOver(row) && !config.tv && row.agent_id && ["on_call", "on_hold"].includes(row.activity) && !row.takeover
     ? h("button", { class: "small secondary", dataset: { takeover: row.agent_id } }, gettext("Take over")) : null;
-  return h("div", { class: "agent", dataset: { testid: "agent-row", agent: row.name, key: row.key, since: row.since } },
-    h("div", { class: "name" }, row.name, h("small", null, row.team)),
+  const mark = help
+    ? h("div", { class: "help-mark", dataset: { testid: "help-mark" } },
+      interpolate(gettext("Asks for help: %(reason)s"), { reason: help.reason_label }, true))
+    : null;
+  const card = h("div", { class: "agent", dataset: { testid: "agent-row", agent: row.name, key: row.key, since: row.since } },
+    h("div", { class: "name" }, h("span", { class: "who" }, row.name), h("small", null, row.team)),
+    mark,
     h("div", { class: "state", dataset: { testid: "agent-state" } }, stateText(row)),
     h("div", { class: "time" }, h("span", { class: "tick", dataset: { since: row.since } })),
     h("div", { class: "counts" },
       h("span", { title: gettext("handled today") }, `✔ ${row.handled}`), " ",
       h("span", { title: gettext("missed rings today"), dataset: { testid: "missed" } }, `✖ ${row.missed_rings}`)),
     takeover, action);
+  if (help) card.classList.add("needs-help");
+  return card;
 }
 
 function alertItem(alert) {
@@ -356,7 +379,7 @@ function alertItem(alert) {
     ? h("button", { class: "small", dataset: { action: alert.action } }, gettext("Take over")) : null;
   const open = alert.link && ownPath(alert.link) && !config.tv
     ? h("a", { class: "small", href: alert.link, dataset: { testid: "alert-link" } }, pgettext("link", "Open")) : null;
-  const li = h("li", { class: "alert", dataset: { testid: "alert", kind: alert.kind } },
+  const li = h("li", { class: "alert", title: alertText(alert), dataset: { testid: "alert", kind: alert.kind } },
     h("span", { class: "text" }, alertText(alert)),
     alert.since ? h("span", { class: "tick muted", dataset: { since: alert.since } }) : null,
     take, takeOver, open, ack);
@@ -370,52 +393,114 @@ function broadcastItem(b) {
     ? h("button", { class: "small secondary", dataset: { withdraw: b.id } }, gettext("Withdraw")) : null;
   const el = h("div", { class: "broadcast", dataset: { testid: "broadcast" } },
     h("strong", null, `${b.priority === "urgent" ? `${gettext("URGENT")} · ` : ""}${b.by}:`), " ", b.text, " ",
-    h("span", { class: "muted" }, clock(b.at),
-      b.expires_at ? ` · ${fmt(gettext("until %(until)s"), { until: clock(b.expires_at) })}` : ""),
+    h("span", { class: "muted" }, clock(b.at), b.expires_at ? ` · ${fmt(gettext("until %(until)s"), { until: clock(b.expires_at) })}` : ""),
     withdraw);
   if (["urgent", "normal"].includes(b.priority)) el.classList.add(b.priority);
   return el;
 }
 
 const SEVERITY = { red: 0, amber: 1, green: 2 };
-const PAGE_QUEUES = 8, PAGE_AGENTS = 48, ROTATE_MS = 12000;
+// TV pages turn every ROTATE_S seconds (`?rotate=<seconds>` sets it, for a test or a busy floor).
+const ROTATE_MS = Math.max(1, Number(new URLSearchParams(location.search).get("rotate")) || 12) * 1000;
 let tvPage = 0;
+let tvPerPage = null;  // the cards per page of the last TV render
 
-function renderBoard(state, feed) {
-  const team = document.getElementById("filter-team")?.value || config.team || "";
-  const queue = document.getElementById("filter-queue")?.value || config.queue || "";
+// What needs someone now: help requests and red alerts nobody acknowledged yet.
+const isUrgent = (alert) => alert.kind === "help" || (alert.severity === "red" && !alert.ack);
+
+function boardFilters() {
+  return {
+    team: document.getElementById("filter-team")?.value || config.team || "",
+    queue: document.getElementById("filter-queue")?.value || config.queue || "",
+  };
+}
+
+function visibleRows(state, { team, queue }, help) {
   let tiles = Object.values(state.queues).sort((a, b) => a.name.localeCompare(b.name));
   if (queue) tiles = tiles.filter((t) => String(t.id) === queue);
-  let agents = Object.values(state.agents).sort((a, b) => a.name.localeCompare(b.name));
+  // Agents waiting for help come first, then by name.
+  let agents = Object.values(state.agents).sort((a, b) => (
+    (help.has(a.key) ? 0 : 1) - (help.has(b.key) ? 0 : 1) || a.name.localeCompare(b.name)));
   if (team) agents = agents.filter((a) => String(a.team_id) === team);
   if (queue) agents = agents.filter((a) => !a.queue_id || String(a.queue_id) === queue);
   let alerts = Object.values(state.alerts).sort((a, b) => (
-    (a.ack ? 1 : 0) - (b.ack ? 1 : 0) || SEVERITY[a.severity] - SEVERITY[b.severity] || (a.since || 0) - (b.since || 0)));
+    (a.kind === "help" ? 0 : 1) - (b.kind === "help" ? 0 : 1)
+    || (a.ack ? 1 : 0) - (b.ack ? 1 : 0) || SEVERITY[a.severity] - SEVERITY[b.severity]
+    || (a.since || 0) - (b.since || 0)));
   if (team) alerts = alerts.filter((a) => !a.agent || String(a.team_id) === team);
   if (queue) alerts = alerts.filter((a) => !a.queue_id || String(a.queue_id) === queue);
+  return { tiles, agents, alerts };
+}
 
-  if (config.tv) {
-    const pages = Math.max(Math.ceil(tiles.length / PAGE_QUEUES), Math.ceil(agents.length / PAGE_AGENTS), 1);
-    const page = tvPage % pages;
-    tiles = tiles.slice(page * PAGE_QUEUES, (page + 1) * PAGE_QUEUES);
-    agents = agents.slice(page * PAGE_AGENTS, (page + 1) * PAGE_AGENTS);
-    document.getElementById("page-indicator").textContent = pages > 1
-      ? fmt(gettext("page %(page)s of %(pages)s"), { page: page + 1, pages }) : "";
-  }
-  document.getElementById("queues").replaceChildren(
-    ...(tiles.length ? tiles.map(queueTile) : [h("p", { class: "muted" }, gettext("No queues yet."))]));
-  document.getElementById("agents").replaceChildren(
-    ...(agents.length ? agents.map(agentCard) : [h("p", { class: "muted" }, gettext("Nobody is logged in."))]));
-  document.getElementById("alerts").replaceChildren(
-    ...(alerts.length ? alerts.map(alertItem) : [h("li", { class: "muted" }, gettext("No alerts."))]));
+// The number of columns a grid lays out now (auto-fill keeps its empty tracks in the list).
+function gridColumns(el) {
+  return Math.max(1, getComputedStyle(el).gridTemplateColumns.split(" ").filter(Boolean).length);
+}
+
+const shown = (el) => Boolean(el) && el.getClientRects().length > 0;
+
+// How many agent cards fit the agents' area of the screen, whole: rows × columns (all of them
+// when a display's layout leaves the agents out).
+function agentCapacity(grid) {
+  if (!shown(grid)) return Infinity;
+  const style = getComputedStyle(grid);
+  const rowH = parseFloat(style.gridAutoRows) || 1;
+  const gap = parseFloat(style.rowGap) || 0;
+  const rows = Math.max(1, Math.floor((grid.clientHeight + gap) / (rowH + gap)));
+  return rows * gridColumns(grid);
+}
+
+// TV: one row of tiles and as many cards as fit, page after page; every agent and every
+// queue shows within one turn of the pages.
+function tvPages(tiles, agents, renderTiles) {
+  const queues = document.getElementById("queues");
+  const tileCols = shown(queues) ? gridColumns(queues) : Math.max(tiles.length, 1);
+  const tilePages = Math.max(1, Math.ceil(tiles.length / tileCols));
+  const tileSlice = (page) => tiles.slice((page % tilePages) * tileCols, (page % tilePages + 1) * tileCols);
+  renderTiles(tileSlice(0));  // every tile has the same height on the TV: the space left is known
+  const perPage = agentCapacity(document.getElementById("agents"));
+  const agentPages = Number.isFinite(perPage) ? Math.max(1, Math.ceil(agents.length / perPage)) : 1;
+  const pages = Math.max(tilePages, agentPages);
+  const page = tvPage % pages;
+  if (page % tilePages) renderTiles(tileSlice(page));
+  const first = Number.isFinite(perPage) ? (page % agentPages) * perPage : 0;
+  const indicator = document.getElementById("page-indicator");
+  indicator.textContent = pages > 1 ? `${page + 1}/${pages}` : "";
+  indicator.title = pages > 1 ? interpolate(gettext("page %(page)s of %(pages)s"), { page: page + 1, pages }, true) : "";
+  tvPerPage = perPage;
+  return agents.slice(first, first + perPage);
+}
+
+function renderBoard(state, feed, relayout = false) {
+  const help = openHelpOf(state);
+  let { tiles, agents, alerts } = visibleRows(state, boardFilters(), help);
+  const renderTiles = (list) => document.getElementById("queues").replaceChildren(
+    ...(list.length ? list.map(queueTile) : [h("p", { class: "muted" }, gettext(gettext("No queues yet.")))]));
   renderBroadcasts(state);
+  const urgent = alerts.filter(isUrgent);
+  document.getElementById("urgent").replaceChildren(...urgent.map(alertItem));
+  document.getElementById("urgent").hidden = !urgent.length;
+  alerts = alerts.filter((a) => !isUrgent(a));
+  if (config.tv) agents = tvPages(tiles, agents, renderTiles);
+  else renderTiles(tiles);
+  document.getElementById("agents").replaceChildren(
+    ...(agents.length ? agents.map((row) => agentCard(row, help.get(row.key)))
+      : [h("p", { class: "muted" }, gettext(gettext("Nobody is logged in.")))]));
+  document.getElementById("alerts").replaceChildren(
+    ...(alerts.length ? alerts.map(alertItem) : [h("li", { class: "muted" }, gettext("No other alerts."))]));
   const floor = state.summary.floor;
   if (floor) {
     document.getElementById("summary").textContent =
       fmt(gettext("%(staffed)s staffed · %(available)s available · %(on_call)s on call · %(wrap_up)s wrap-up · %(not_ready)s not ready"), floor);
   }
   showAdherence(state);
+  announce(urgent);
   tick(feed);
+  // What was drawn after the cards (the team figures over the grid) may leave less room: lay
+  // the page out once more so that no card is cut.
+  if (config.tv && !relayout && agentCapacity(document.getElementById("agents")) !== tvPerPage) {
+    renderBoard(state, feed, true);
+  }
 }
 
 // Schedule adherence (supervisors and team leads get these fields): a card whose agent is out of
@@ -480,20 +565,115 @@ function renderMe(state, feed) {
   } else {
     target.textContent = gettext("not logged in to the telephony");
   }
-  const open = Object.values(state.help)[0];
+  const requests = Object.values(state.help).sort((a, b) => b.at - a.at);
+  const open = requests.find((r) => (r.status || "open") === "open");
+  const taken = requests.find((r) => r.status === "taken");
   const status = document.getElementById("help-status");
   const button = document.querySelector("#help-form button");
   if (open) {
     status.replaceChildren(
-      fmt(gettext("Asked at %(time)s (%(reason)s) — a supervisor will come."),
-        { time: clock(open.at), reason: HELP_REASONS[open.reason] || open.reason_label }), " ",
+      interpolate(gettext("Asked at %(time)s (%(reason)s) — a supervisor will come."),
+        { time: clock(open.at), reason: open.reason_label }, true), " ",
       h("button", { class: "small secondary", dataset: { cancelHelp: open.id } }, gettext("Cancel")));
     button.disabled = true;
+  } else if (taken) {
+    status.replaceChildren(h("strong", { dataset: { testid: "help-taker" } },
+      interpolate(gettext("%(name)s is coming"), { name: taken.taken_by }, true)),
+    " ", interpolate(gettext("(took your request at %(time)s)"), { time: clock(taken.taken_at) }, true));
+    button.disabled = false;
   } else {
     status.textContent = "";
     button.disabled = false;
   }
   tick(feed);
+}
+
+// --- attention: a tone and a desktop notification for what needs someone now ------------------
+// Help requests and red alerts that were not on the board a moment ago. The first snapshot
+// only sets what was already there (a reconnect does not ring for old news). Muting is per
+// user, kept in this browser; notifications need the browser's permission, asked from a button.
+
+const muteKey = `callfloor.floor.muted.${config.user_key || "anyone"}`;
+let announced = null;
+let audio = null;
+
+function isMuted() {
+  try { return localStorage.getItem(muteKey) === "1"; } catch (e) { return false; }
+}
+
+function setMuted(muted) {
+  try { localStorage.setItem(muteKey, muted ? "1" : "0"); } catch (e) { /* private mode: this page only */ }
+  showAttentionControls();
+}
+
+function audioContext() {
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (!Context) return null;
+  audio = audio || new Context();
+  if (audio.state === "suspended") audio.resume().catch(() => {});
+  return audio;
+}
+
+// Two short tones (three for a help request): a cue that carries across a room, not a siren.
+function chime(help) {
+  const context = audioContext();
+  if (!context) return;
+  const notes = help ? [880, 660, 880] : [660, 880];
+  notes.forEach((frequency, i) => {
+    const start = context.currentTime + i * 0.22;
+    const oscillator = context.createOscillator();
+    const gain = context.createGain();
+    oscillator.type = "sine";
+    oscillator.frequency.value = frequency;
+    gain.gain.setValueAtTime(0.0001, start);
+    gain.gain.exponentialRampToValueAtTime(0.3, start + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.18);
+    oscillator.connect(gain).connect(context.destination);
+    oscillator.start(start);
+    oscillator.stop(start + 0.2);
+  });
+}
+
+function notify(alert) {
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  const title = alert.kind === "help" ? gettext("Help request") : gettext("Red alert");
+  try {
+    const note = new Notification(title, { body: alert.text, tag: alert.key, lang: document.documentElement.lang });
+    note.onclick = () => { window.focus(); note.close(); };
+  } catch (e) { /* a browser that allows notifications only from a service worker */ }
+}
+
+function announce(urgent) {
+  const keys = urgent.map((a) => a.key);
+  if (announced === null) { announced = new Set(keys); return; }
+  const fresh = urgent.filter((a) => !announced.has(a.key));
+  for (const key of keys) announced.add(key);
+  if (!fresh.length || isMuted()) return;
+  chime(fresh.some((a) => a.kind === "help"));
+  fresh.slice(0, 3).forEach(notify);
+}
+
+function showAttentionControls() {
+  const mute = document.getElementById("mute-alerts");
+  if (mute) {
+    const muted = isMuted();
+    mute.setAttribute("aria-pressed", String(muted));
+    mute.textContent = muted ? gettext("Alerts muted: turn on") : gettext("Mute alerts");
+  }
+  const allow = document.getElementById("allow-notifications");
+  if (allow) allow.hidden = !("Notification" in window) || Notification.permission !== "default";
+}
+
+function wireAttentionControls() {
+  showAttentionControls();
+  document.getElementById("mute-alerts")?.addEventListener("click", () => {
+    audioContext();  // the click lets the page play the tone later
+    setMuted(!isMuted());
+  });
+  document.getElementById("allow-notifications")?.addEventListener("click", () => {
+    audioContext();
+    Notification.requestPermission().then(showAttentionControls, showAttentionControls);
+  });
 }
 
 // --- wiring -----------------------------------------------------------------------------------
@@ -515,6 +695,15 @@ setInterval(() => tick(feed), 1000);
 if (config.tv) {
   document.documentElement.requestFullscreen?.().catch(() => {});
   setInterval(() => { tvPage += 1; if (feed.state) render(feed.state, feed); }, ROTATE_MS);
+}
+if (config.mode !== "me") {
+  wireAttentionControls();
+  // A new screen size (or a TV's full screen) fits a new number of cards.
+  let resizing = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizing);
+    resizing = setTimeout(() => { if (feed.state) render(feed.state, feed); }, 150);
+  });
 }
 
 const flash = (error) => alert(error.message);  // eslint-disable-line no-alert

@@ -123,7 +123,7 @@ def test_an_agents_help_request_and_a_broadcast_cross_the_floor(
 
         alert.get_by_role("button", name="Take").click()
         expect(alert).to_have_count(0)
-        expect(agent.get_by_test_id("help-status")).to_have_text("")
+        expect(agent.get_by_test_id("help-status")).to_contain_text("Sam Supervisor is coming")
 
         page.fill("#broadcast-form input[name=text]", "Outage: use the fallback script")
         page.select_option("#broadcast-form select[name=priority]", "urgent")

@@ -183,7 +183,11 @@ def test_help_requests_broadcasts_and_takeovers_show_until_they_end(cast, source
     floor_actions.takeover_start(actor=cast.sam, agent=cast.ann_agent, help_request=request)
     floor_actions.broadcast_withdraw(actor=cast.sam, broadcast=live)
     snap = floor_snapshot(site="main", now=datetime.now(UTC) + timedelta(seconds=5))
-    assert snap["help"] == {} and snap["broadcasts"] == {}
+    assert snap["broadcasts"] == {}
+    # The taken request stays for the agent's page, naming who comes; no alert for it.
+    assert [(h["status"], h["taken_by"]) for h in snap["help"].values()] == [
+        ("taken", "Sam Supervisor")
+    ]
     assert snap["agents"][f"a{cast.ann_agent.pk}"]["takeover"]["by"] == "sam"
     request.refresh_from_db()
     assert (request.status, request.taken_by) == ("taken", cast.sam)
@@ -327,3 +331,41 @@ def test_a_tile_shows_required_now_from_the_forecast_cached_per_interval(cast, s
     later = now + timedelta(minutes=billing.interval_minutes)
     tile = floor_snapshot(site="main", now=later)["queues"][f"q{billing.pk}"]
     assert tile["required_now"] == 0
+
+
+def test_a_taken_help_request_names_its_taker_for_the_agent_then_leaves(cast, source):
+    request = floor_actions.help_request_create(user=cast.ann, reason="technical")
+    cancelled = floor_actions.help_request_create(user=cast.bob, reason="other")
+    floor_actions.help_request_cancel(user=cast.bob, request=cancelled)
+    floor_actions.help_request_take(actor=cast.sam, request=request)
+    now = datetime.now(UTC)
+    snap = floor_snapshot(site="main", now=now)
+    assert list(snap["help"]) == [f"h{request.pk}"]
+    entry = snap["help"][f"h{request.pk}"]
+    assert (entry["status"], entry["taken_by"]) == ("taken", "Sam Supervisor")
+    assert entry["taken_at"] is not None
+    assert not any(a["kind"] == "help" for a in snap["alerts"].values())
+    # Ann's page sees it; another team's lead does not.
+    assert list(filter_snapshot(snap, viewer_for(cast.ann))["help"]) == [f"h{request.pk}"]
+    assert filter_snapshot(snap, viewer_for(cast.bob))["help"] == {}
+    later = floor_snapshot(site="main", now=now + timedelta(minutes=16))
+    assert later["help"] == {}
+
+
+def test_a_service_level_alert_names_its_definition_in_words(cast, source):
+    from metrics.models import Queue
+
+    Queue.objects.create(name="billing", site="main", sl_variant="answered_only")
+    ingest(
+        source.source,
+        [
+            event("agent_login", ago=600, member="PJSIP/2004"),
+            event("call_queued", ago=300, call_id="s1", queue="billing"),
+            event("call_answered", ago=200, call_id="s1", queue="billing", member="PJSIP/2004"),
+        ],
+    )
+    alert = next(
+        a for a in floor_snapshot(site="main")["alerts"].values() if a["kind"] == "queue_sl"
+    )
+    assert "of answered calls only" in alert["text"]
+    assert "answered_only" not in alert["text"]
