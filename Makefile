@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# `make demo PORT=8001` serves the demo on another port.
+PORT ?= 8000
 
 .PHONY: demo test messages makemessages lint format bench bench-reports bench-board loadtest migrate venv clean
 
@@ -27,13 +29,15 @@ makemessages: venv
 
 demo: messages
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 PORT=$(PORT) $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py seed_quality_demo
 	DEBUG=1 $(BIN)/python manage.py seed_scheduling_demo
+	DEBUG=1 $(BIN)/python manage.py seed_floor_history
+	DEBUG=1 PORT=$(PORT) $(BIN)/python manage.py seed_demo --users
 	# The telephony simulator posts to the server like a PBX; the server beats the board itself.
-	DEBUG=1 $(BIN)/python manage.py simulate_floor --url http://127.0.0.1:8000 & sim=$$!; \
+	DEBUG=1 $(BIN)/python manage.py simulate_floor --url http://127.0.0.1:$(PORT) & sim=$$!; \
 	trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 CALLFLOOR_LOCAL_BEAT=1 $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
+	DEBUG=1 CALLFLOOR_LOCAL_BEAT=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 test: messages
 	$(BIN)/python -m tests.services -- $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -122,7 +122,11 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "var" / "callfloor.sqlite3",
-            "OPTIONS": {"timeout": 20},
+            # Writers take the lock when their transaction begins and wait up to `timeout`
+            # for it: a deferred transaction that reads and then writes (the repeat-call
+            # counters, the ingestion) cannot be upgraded while another writes, and SQLite
+            # says "database is locked" at once instead of waiting.
+            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -39,6 +39,9 @@ TRANSFERS = frozenset({"TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"})
 COMPLETES = frozenset({"COMPLETEAGENT", "COMPLETECALLER"})
 LOGINS = frozenset({"ADDMEMBER", "AGENTLOGIN", "AGENTCALLBACKLOGIN"})
 LOGOFFS = frozenset({"REMOVEMEMBER", "AGENTLOGOFF", "AGENTCALLBACKLOGOFF"})
+# A call still waiting this long after it was offered lost its last line (kpi.md: "Calls that
+# never end"): it becomes `unknown` with this wait. Per queue; this is the default.
+DEFAULT_STALE_AFTER_S = 4 * 3600.0
 
 _serial = count(1)
 
@@ -200,8 +203,19 @@ _MEMBER_STATE = tuple(f.name for f in fields(_Member))
 class Engine:
     """The incremental fold over events (see the module docstring)."""
 
-    def __init__(self, *, acw_reasons=DEFAULT_ACW_REASONS) -> None:
+    def __init__(
+        self,
+        *,
+        acw_reasons=DEFAULT_ACW_REASONS,
+        stale_after: dict[str, float] | None = None,
+        stale_default: float = DEFAULT_STALE_AFTER_S,
+    ) -> None:
         self.acw_reasons = frozenset(acw_reasons)
+        # Queue name → seconds after which a waiting call becomes `unknown` (see `expire`).
+        self.stale_after: dict[str, float] = dict(stale_after or {})
+        self.stale_default = float(stale_default)
+        # No waiting call goes stale before this time (-inf: not worked out yet).
+        self._stale_next = float("-inf")
         self.calls: dict[tuple[str, str], Call] = {}
         self.members: dict[str, _Member] = {}
         self.clock = 0.0
@@ -257,8 +271,15 @@ class Engine:
         }
 
     @classmethod
-    def load(cls, state: dict | None, *, acw_reasons=DEFAULT_ACW_REASONS) -> Engine:
-        engine = cls(acw_reasons=acw_reasons)
+    def load(
+        cls,
+        state: dict | None,
+        *,
+        acw_reasons=DEFAULT_ACW_REASONS,
+        stale_after: dict[str, float] | None = None,
+        stale_default: float = DEFAULT_STALE_AFTER_S,
+    ) -> Engine:
+        engine = cls(acw_reasons=acw_reasons, stale_after=stale_after, stale_default=stale_default)
         if not state:
             return engine
         engine.clock = state["clock"]
@@ -290,17 +311,69 @@ class Engine:
             self.clock = event.ts
         if self._pending and event.ts > self._earliest:
             self.advance(event.ts)
+        if event.ts >= self._stale_next:
+            self.expire(event.ts)
         handler = _HANDLERS.get(event.name)
         if handler is None:
             return False
         return handler(self, event) is not False
 
-    def has_pending(self, now: float) -> bool:
-        """Whether `advance(now)` would end a call (an after-call-work window has passed)."""
+    def has_pending(self, now: float, *, stale: bool = True) -> bool:
+        """Whether `advance(now)` would end a call (an after-call-work window has passed, or,
+        with `stale`, a waiting call went stale)."""
+        if (
+            stale
+            and now >= self._stale_next
+            and any(now >= deadline for deadline in self._stale_deadlines())
+        ):
+            return True
         return any(now > c.talk_end_ts + ACW_WINDOW_S for c in self._pending.values())
 
-    def advance(self, now: float) -> None:
-        """Close after-call-work windows that passed without an ACW pause."""
+    # -- calls that never end ----------------------------------------------------------------
+
+    def stale_after_s(self, queue: str) -> float:
+        return self.stale_after.get(queue, self.stale_default)
+
+    def set_stale_after(self, stale_after: dict[str, float], default: float) -> None:
+        """Change the per-queue limits (a setting changed); calls are checked again."""
+        if stale_after != self.stale_after or float(default) != self.stale_default:
+            self.stale_after = dict(stale_after)
+            self.stale_default = float(default)
+            self._stale_next = float("-inf")
+
+    def _stale_deadlines(self):
+        return (
+            c.offered_ts + self.stale_after_s(c.queue)
+            for c in self.calls.values()
+            if c.outcome == WAITING
+        )
+
+    def expire(self, now: float) -> int:
+        """Waiting calls offered `stale_after_s` or more before `now` become `unknown` with
+        `wait_s = stale_after_s` (kpi.md, "Calls that never end"); returns how many."""
+        expired = 0
+        following = float("inf")
+        for call in list(self.calls.values()):
+            if call.outcome != WAITING:
+                continue
+            limit = self.stale_after_s(call.queue)
+            deadline = call.offered_ts + limit
+            if now >= deadline:
+                call.outcome = UNKNOWN
+                call.wait_s = limit
+                self._rings_end(call, now)
+                self._finish(call)
+                expired += 1
+            elif deadline < following:
+                following = deadline
+        self._stale_next = following
+        return expired
+
+    def advance(self, now: float, *, stale: bool = True) -> None:
+        """Close after-call-work windows that passed without an ACW pause, and (with `stale`)
+        let waiting calls that went stale become `unknown`."""
+        if stale and now >= self._stale_next:
+            self.expire(now)
         if not self._pending:
             return
         earliest = float("inf")
@@ -367,6 +440,9 @@ class Engine:
         caller = _data(event, 1).strip()
         self.calls[key] = call = Call(event.call_id, event.queue, event.ts, caller=caller)
         self._touch(call)
+        deadline = event.ts + self.stale_after_s(event.queue)
+        if deadline < self._stale_next:
+            self._stale_next = deadline
         return True
 
     def _on_connect(self, event: Event):
@@ -814,11 +890,18 @@ def aht_components(*, saw_hold: bool, saw_acw: bool) -> list[str]:
 
 
 def queue_figures(
-    t: Tally, *, waiting: list[float] = (), threshold: float, variant: str, components: list[str]
+    t: Tally,
+    *,
+    waiting: list[float] = (),
+    waiting_out: int | None = None,
+    threshold: float,
+    variant: str,
+    components: list[str],
 ) -> dict:
     """The KPIs of one queue over one window; `waiting` holds the waits (at now) of the calls
-    still waiting."""
-    w_out = sum(1 for w in waiting if w > threshold)
+    still waiting. `waiting_out`, when given, is how many of them are past their own queue's
+    threshold (a site total sums queues with different thresholds)."""
+    w_out = sum(1 for w in waiting if w > threshold) if waiting_out is None else waiting_out
     known = t.a_in + t.a_out + t.b_in + t.b_out + t.x_in + t.x_out + t.u_out + w_out
     levels = service_levels(t, w_out)
     peak = max([t.max_wait_s, *waiting]) if (t.offered or waiting) else None

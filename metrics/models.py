@@ -9,6 +9,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +67,17 @@ class Queue(models.Model):
     )
     wait_red_s = models.PositiveIntegerField(default=60, verbose_name=gettext_lazy("wait red (s)"))
     sl_red = models.FloatField(default=0.6, verbose_name=gettext_lazy("sl red"))
+    # A call still waiting this long after it was offered lost its last line at the PBX: it
+    # counts as `unknown` from then on (kpi.md, "Calls that never end").
+    stale_after_s = models.PositiveIntegerField(
+        _("waiting call stale after (s)"),
+        default=4 * 3600,
+        validators=[MinValueValidator(60)],
+        help_text=_(
+            "a call still waiting this long after it was offered counts as unknown "
+            "and leaves the board"
+        ),
+    )
     # The teams that work this queue: a team lead's board shows these queues only (unless the
     # lead holds the "see the whole floor" permission).
     teams = models.ManyToManyField(

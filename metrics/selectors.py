@@ -67,12 +67,19 @@ def floor_queue_stats(*, queues: Iterable[Queue], now: datetime) -> dict[int, di
         if start <= row.start < end:
             rows[row.queue_id].append(row)
     waiting: dict[int, list[QueueCall]] = defaultdict(list)
+    stale: dict[int, list[QueueCall]] = defaultdict(list)
+    limits = {q.pk: q.stale_after_s for q in queues}
     for call in (
         QueueCall.objects.filter(queue__in=queues, outcome=Outcome.WAITING)
         .only("id", "queue_id", "call_id", "caller", "offered_at")
         .order_by("offered_at")
     ):
-        waiting[call.queue_id].append(call)
+        # A call waiting past the queue's `stale_after_s` lost its last line: it counts as
+        # `unknown` (kpi.md) even before the telephony clock stores it so.
+        if stale_call(call.offered_at, limits[call.queue_id], now):
+            stale[call.queue_id].append(call)
+        else:
+            waiting[call.queue_id].append(call)
 
     minutes_of = {q.pk: q.interval_minutes for q in queues}
     zone = site_zone()
@@ -85,6 +92,9 @@ def floor_queue_stats(*, queues: Iterable[Queue], now: datetime) -> dict[int, di
             total.add(_tally(row))
             hold_known |= row.hold_known
             acw_known |= row.acw_known
+        today_stale = [c for c in stale[queue.pk] if start <= c.offered_at < end]
+        for _call in today_stale:
+            total.add(stale_contribution(queue))
         today_waiting = [c for c in waiting[queue.pk] if start <= c.offered_at < end]
         waits = [max(0.0, (now - c.offered_at).total_seconds()) for c in today_waiting]
         components = kpi.aht_components(saw_hold=hold_known, saw_acw=acw_known)
@@ -117,7 +127,13 @@ def floor_queue_stats(*, queues: Iterable[Queue], now: datetime) -> dict[int, di
                     for c in all_waiting
                 ],
                 "intervals": _interval_trend(
-                    queue, rows[queue.pk], today_waiting, now, minutes_of[queue.pk], zone
+                    queue,
+                    rows[queue.pk],
+                    today_waiting,
+                    today_stale,
+                    now,
+                    minutes_of[queue.pk],
+                    zone,
                 ),
             }
         )
@@ -126,16 +142,41 @@ def floor_queue_stats(*, queues: Iterable[Queue], now: datetime) -> dict[int, di
     return result
 
 
-def _interval_trend(queue, rows, waiting, now, minutes, zone) -> list[dict]:
+def stale_call(offered_at: datetime, stale_after_s: float, now: datetime) -> bool:
+    """Whether a call still waiting at `now` went stale (kpi.md, "Calls that never end")."""
+    return (now - offered_at).total_seconds() >= stale_after_s
+
+
+def stale_contribution(queue: Queue) -> dict[str, float]:
+    """What a stale waiting call counts (`unknown` with `wait_s = stale_after_s`) beyond the
+    `offered` its rollup row counts already."""
+    facts = kpi.CallFacts(
+        kpi.UNKNOWN, float(queue.stale_after_s), None, None, None, None, False, False, False
+    )
+    counts = kpi.contribution(
+        facts, threshold=queue.sl_threshold_s, short_abandon=queue.short_abandon_s
+    )
+    counts.pop("offered")
+    return counts
+
+
+def _interval_trend(queue, rows, waiting, stale, now, minutes, zone) -> list[dict]:
     by_start: dict[datetime, list[float]] = defaultdict(list)
     for call in waiting:
         start = kpi.interval_start(call.offered_at.timestamp(), zone=zone, minutes=minutes)
         by_start[start].append(max(0.0, (now - call.offered_at).total_seconds()))
+    stale_by_start: dict[datetime, int] = defaultdict(int)
+    for call in stale:
+        stale_by_start[
+            kpi.interval_start(call.offered_at.timestamp(), zone=zone, minutes=minutes)
+        ] += 1
     trend = []
     seen = set()
     for row in rows:
         seen.add(row.start)
         tally = _tally(row)
+        for _ in range(stale_by_start.get(row.start, 0)):
+            tally.add(stale_contribution(queue))
         w_out = sum(1 for w in by_start.get(row.start, []) if w > queue.sl_threshold_s)
         trend.append(
             {
@@ -207,19 +248,56 @@ def floor_agent_stats(*, now: datetime, site: str | None = None) -> dict[str, di
 
 
 def engine_member_states(*, site: str) -> list[dict]:
-    """The KPI engines' current state of each member (status, activity, logins, ...) of the
-    sources of `site`. On PostgreSQL in one JSON array decoded once: this runs on every push."""
+    """The KPI engines' current state of each member (status, activity, logins, ..., and
+    `member`, the name the telephony writes) of the sources of `site`. On PostgreSQL in one
+    JSON array decoded once: this runs on every push."""
     rows = EngineMember.objects.filter(source__site=site)
     if connection.vendor != "postgresql":
-        return list(rows.values_list("state", flat=True))
+        return [{**state, "member": name} for name, state in rows.values_list("member", "state")]
     member, source = EngineMember._meta.db_table, TelephonySource._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT coalesce(json_agg(m.state), '[]')::text FROM {member} m "  # noqa: S608
+            "SELECT coalesce(json_agg(m.state || jsonb_build_object('member', m.member)), "  # noqa: S608
+            f"'[]')::text FROM {member} m "
             f"JOIN {source} s ON s.id = m.source_id WHERE s.site = %s",
             [site],
         )
         return json.loads(cursor.fetchone()[0])
+
+
+def member_home_queues(
+    *, members: Iterable[str] | None, queues: Iterable[Queue]
+) -> dict[str, set[int]]:
+    """The queues (of `queues`) each telephony member (each alias of an active agent when
+    `members` is None) works, for a member the telephony logs into "every queue" (an
+    AGENTLOGIN with no queue): the queues its agent is skilled for, else the queues of its
+    agent's team. Members with neither are left out."""
+    from agents.models import Agent, TelephonyAlias
+
+    pks = {q.pk for q in queues}
+    aliases = TelephonyAlias.objects.filter(agent__active=True)
+    if members is not None:
+        aliases = aliases.filter(name__in=list(members))
+    agent_of = dict(aliases.values_list("name", "agent_id"))
+    if not agent_of:
+        return {}
+    skills: dict[int, set[int]] = defaultdict(set)
+    for agent_id, queue_id in Queue.objects.filter(
+        pk__in=pks, skilled__agent_id__in=set(agent_of.values())
+    ).values_list("skilled__agent_id", "pk"):
+        skills[agent_id].add(queue_id)
+    team_of = dict(Agent.objects.filter(pk__in=set(agent_of.values())).values_list("pk", "team_id"))
+    by_team: dict[int, set[int]] = defaultdict(set)
+    for team_id, queue_id in Queue.objects.filter(
+        pk__in=pks, teams__pk__in={t for t in team_of.values() if t}
+    ).values_list("teams__pk", "pk"):
+        by_team[team_id].add(queue_id)
+    found = {}
+    for name, agent_id in agent_of.items():
+        home = skills.get(agent_id) or by_team.get(team_of.get(agent_id), set())
+        if home:
+            found[name] = home
+    return found
 
 
 def unmapped_members() -> list[dict]:

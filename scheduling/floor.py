@@ -19,6 +19,8 @@ from scheduling import conf
 from scheduling.attendance import LOGGED_OUT, StateSpan
 from scheduling.forecast import bucket
 
+REFRESH_S = 60
+
 
 def _key(queue, now: datetime) -> str:
     start = bucket(timezone.localtime(now, site_zone()), queue.interval_minutes)
@@ -28,8 +30,9 @@ def _key(queue, now: datetime) -> str:
 def required_now_tiles(*, site: str, queues, now: datetime) -> dict[int, dict]:
     """Per queue, the agents the current interval's forecast needs (Erlang C).
 
-    The forecast changes only with the interval, so each queue's figure is worked out once per
-    interval and cached; a snapshot then costs one cache read, however many queues.
+    The forecast changes only with the interval and today's run rate slowly, so each queue's
+    figure is worked out at most once a minute (`REFRESH_S`) and cached; a snapshot then costs
+    one cache read, however many queues.
     """
     from scheduling.selectors import staffing_now
 
@@ -43,7 +46,7 @@ def required_now_tiles(*, site: str, queues, now: datetime) -> dict[int, dict]:
                 required = staffing_now(queue=queue, now=now)["required"]
             except ValueError:  # a target Erlang C cannot reach (100 %)
                 required = None
-            cache.set(key, required, timeout=queue.interval_minutes * 60)
+            cache.set(key, required, timeout=min(REFRESH_S, queue.interval_minutes * 60))
             cached[key] = required
         out[queue.pk] = {"required_now": cached[key]}
     return out

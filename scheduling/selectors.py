@@ -515,21 +515,40 @@ def staffing_now(*, queue, now: datetime | None = None, weeks: int = 4) -> dict:
     """ "Required now" next to "staffed now" for a queue (cheap enough for a wall board).
 
     The current interval's forecast is the average of the same interval on the same weekday
-    over the last `weeks` weeks (quiet weeks count as zero); staffed means a skilled agent
-    logged in right now.
+    over the last `weeks` weeks that have any call of the queue that day (a day before the
+    queue existed is no forecast of zero). Calls arriving faster than that today (the last
+    `RUN_RATE_MINUTES`, scaled to the interval) or waiting now raise it: required now is
+    never 0 while callers arrive or wait. Staffed means a skilled agent logged in right now.
     """
-    from metrics.models import AgentState, QueueCall
+    from metrics.models import AgentState, Outcome, QueueCall
     from scheduling import erlang
     from scheduling.forecast import bucket
 
     now = now or timezone.now()
     minutes = queue.interval_minutes
-    start = bucket(timezone.localtime(now, site_zone()), minutes)
-    window = Q(pk__in=[])
+    zone = site_zone()
+    start = bucket(timezone.localtime(now, zone), minutes)
+    calls_of = QueueCall.objects.filter(queue=queue)
+    counts = []
     for week in range(1, weeks + 1):
         past = start - timedelta(weeks=week)
-        window |= Q(offered_at__gte=past, offered_at__lt=past + timedelta(minutes=minutes))
-    calls = QueueCall.objects.filter(queue=queue).filter(window).count() / weeks
+        day_start = datetime.combine(past.date(), datetime.min.time(), tzinfo=zone)
+        if not calls_of.filter(
+            offered_at__gte=day_start, offered_at__lt=day_start + timedelta(days=1)
+        ).exists():
+            continue
+        counts.append(
+            calls_of.filter(
+                offered_at__gte=past, offered_at__lt=past + timedelta(minutes=minutes)
+            ).count()
+        )
+    forecast = sum(counts) / len(counts) if counts else 0.0
+    recent = calls_of.filter(
+        offered_at__gte=now - timedelta(minutes=RUN_RATE_MINUTES), offered_at__lte=now
+    ).count()
+    run_rate = recent * minutes / RUN_RATE_MINUTES
+    waiting = calls_of.filter(outcome=Outcome.WAITING, offered_at__lte=now).count()
+    calls = max(forecast, run_rate, float(waiting))
     need = erlang.required(
         calls=calls,
         aht_s=_queue_aht(queue, start),
@@ -549,7 +568,15 @@ def staffing_now(*, queue, now: datetime | None = None, weeks: int = 4) -> dict:
     return {
         "queue": queue,
         "interval_start": start,
-        "forecast_calls": calls,
+        "forecast_calls": forecast,
+        "history_weeks": len(counts),
+        "run_rate_calls": run_rate,
+        "waiting": waiting,
+        "calls": calls,
         "required": need.raw_agents,
         "staffed": staffed,
     }
+
+
+# Today's arrivals over this many minutes give the run rate that can raise "required now".
+RUN_RATE_MINUTES = 30

@@ -38,7 +38,12 @@ from metrics.models import (
 )
 from metrics.repeat_calls import queue_repeat_today, repeat_calls_catch_up_safely, repeat_window
 from metrics.reports.selectors import queue_csat_today
-from metrics.selectors import engine_member_states, floor_agent_stats, floor_queue_stats
+from metrics.selectors import (
+    engine_member_states,
+    floor_agent_stats,
+    floor_queue_stats,
+    member_home_queues,
+)
 
 # Time-in-state bands of the agent grid (seconds: amber from, red from). A not-ready reason
 # has an allowance: amber from 80 % of it, red (and a "break overrun" alert) past it.
@@ -154,6 +159,8 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
             "offered": figures.get("offered", 0),
             "answered": figures.get("answered", 0),
             "abandoned": figures.get("abandoned", 0),
+            # Calls whose end the telephony never sent (kpi.md: "Calls that never end").
+            "unknown": figures.get("unknown", 0),
             "service_level": _round(figures.get("service_level")),
             "sl_variant": queue.sl_variant,
             "sl_target": queue.sl_target,
@@ -280,20 +287,44 @@ def _count(counts: dict, status: str, activity: str) -> None:
 
 
 def _queue_staffing(site: str, queues: list[Queue]) -> dict[int, dict]:
-    """Per queue, the members logged into it (from the sources' open engine state)."""
+    """Per queue, its own members logged in (from the sources' open engine state): a member
+    logged into two queues counts in both. One logged into "every queue" (an AGENTLOGIN with
+    no queue) counts in the queues its agent works (skills, else its team's queues), and in
+    every queue only when callfloor knows neither."""
     by_name = {q.name: q.pk for q in queues}
     by_name.update(QueueAlias.objects.filter(queue__in=queues).values_list("name", "queue_id"))
-    everywhere = _empty_staffing()  # members logged into every queue ("*")
+    every = {q.pk for q in queues}
+    members = engine_member_states(site=site)
+    anywhere = any("*" in (m.get("logins") or []) for m in members)
+    home = _home_queues(site, queues) if anywhere else {}
     result: dict[int, dict] = defaultdict(_empty_staffing)
-    for member in engine_member_states(site=site):
+    for member in members:
         logins = member.get("logins") or []
         status, activity = member.get("status", ""), member.get("activity", "")
+        pks = {by_name[name] for name in logins if name in by_name}
         if "*" in logins:
-            _count(everywhere, status, activity)
-            continue
-        for pk in {by_name[name] for name in logins if name in by_name}:
+            pks |= home.get(member.get("member", ""), every)
+        for pk in pks:
             _count(result[pk], status, activity)
-    return {q.pk: {k: v + everywhere[k] for k, v in result[q.pk].items()} for q in queues}
+    return {q.pk: dict(result[q.pk]) for q in queues}
+
+
+# site → (until, queue ids, member → home queue ids): skills and teams change rarely, and a
+# snapshot is built for every push.
+_HOME_QUEUES: dict[str, tuple[float, frozenset, dict]] = {}
+HOME_QUEUES_TTL_S = 30.0
+
+
+def _home_queues(site: str, queues: list[Queue]) -> dict[str, set[int]]:
+    import time
+
+    pks = frozenset(q.pk for q in queues)
+    kept = _HOME_QUEUES.get(site)
+    if kept is not None and kept[0] > time.monotonic() and kept[1] == pks:
+        return kept[2]
+    found = member_home_queues(members=None, queues=queues)
+    _HOME_QUEUES[site] = (time.monotonic() + HOME_QUEUES_TTL_S, pks, found)
+    return found
 
 
 _STATE_FIELDS = (

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -78,6 +79,8 @@ QUEUE_COLUMNS = [
     Column("abandoned", pgettext_lazy("count", "Abandoned"), "count"),
     Column("short_abandoned", gettext_lazy("Short abandons"), "count"),
     Column("timed_out", gettext_lazy("Timed out"), "count"),
+    Column("unknown", gettext_lazy("Unknown end"), "count"),
+    Column("waiting", gettext_lazy("Still waiting"), "count"),
     Column("service_level", gettext_lazy("Service level"), "ratio"),
     Column("sl_offered", gettext_lazy("SL offered"), "ratio"),
     Column("sl_ignore_abandons", gettext_lazy("SL ignore abandons"), "ratio"),
@@ -391,10 +394,15 @@ def _extra_figures(sums: dict, components: list[str]) -> dict:
     }
 
 
-def queue_row(sums: dict, queue: Queue, components: list[str]) -> dict:
-    """Every queue KPI of one window from its summed counters (`kpi.queue_figures`)."""
+def queue_row(
+    sums: dict, queue: Queue, components: list[str], waiting: list[tuple[float, bool]] = ()
+) -> dict:
+    """Every queue KPI of one window from its summed counters (`kpi.queue_figures`) and the
+    calls still waiting at the report's now (`(wait_s, past its queue's threshold)` each)."""
     figures = kpi.queue_figures(
         _tally(sums),
+        waiting=[wait for wait, _late in waiting],
+        waiting_out=sum(1 for _wait, late in waiting if late),
         threshold=queue.sl_threshold_s,
         variant=queue.sl_variant,
         components=components,
@@ -407,6 +415,8 @@ def queue_row(sums: dict, queue: Queue, components: list[str]) -> dict:
             "abandoned",
             "short_abandoned",
             "timed_out",
+            "unknown",
+            "waiting",
             "service_level",
             "answer_rate",
             "abandon_rate",
@@ -474,29 +484,99 @@ def _total(frame: pd.DataFrame) -> dict:
 # --- the reports --------------------------------------------------------------------------------
 
 
-def queue_report(*, queues: Iterable[Queue], span: ReportRange) -> Report:
+def _still_waiting(
+    queues: list[Queue], start: datetime, end: datetime, now: datetime | None
+) -> tuple[list[dict], list[dict]]:
+    """The range's calls still waiting at the report's now, as the offline report counts them
+    at its now (kpi.md): one that waited `stale_after_s` is `unknown` (a row of counters for
+    its interval), the others are waits at now, each marked when past its queue's threshold.
+    The report's now is `now` when given, else each call's source clock (the time of its last
+    event, as the offline report's now is its last line; what came later is not known yet)."""
+    from metrics.selectors import stale_call, stale_contribution
+
+    by_pk = {q.pk: q for q in queues}
+    zone = site_zone()
+    clocks = {} if now is not None else _source_clocks()
+    counters, waits = [], []
+    for queue_id, source_id, offered_at in QueueCall.objects.filter(
+        queue__in=queues, outcome=Outcome.WAITING, offered_at__gte=start, offered_at__lt=end
+    ).values_list("queue_id", "source_id", "offered_at"):
+        queue = by_pk[queue_id]
+        at = now or clocks.get(source_id) or timezone.now()
+        interval = kpi.interval_start(
+            offered_at.timestamp(), zone=zone, minutes=queue.interval_minutes
+        )
+        if stale_call(offered_at, queue.stale_after_s, at):
+            counters.append(
+                {
+                    "queue_id": queue_id,
+                    "start": interval,
+                    "hold_known": False,
+                    "acw_known": False,
+                    **stale_contribution(queue),
+                }
+            )
+        else:
+            wait = max(0.0, (at - offered_at).total_seconds())
+            waits.append(
+                {
+                    "queue_id": queue_id,
+                    "start": interval,
+                    "wait": (wait, wait > queue.sl_threshold_s),
+                }
+            )
+    return counters, waits
+
+
+def _waits_by(waits: list[dict], keys: list) -> dict:
+    grouped: dict = {}
+    for item in waits:
+        grouped.setdefault(tuple(item[k] for k in keys), []).append(item["wait"])
+    return grouped
+
+
+def queue_report(
+    *, queues: Iterable[Queue], span: ReportRange, now: datetime | None = None
+) -> Report:
     """Each queue by period, then its total; several queues also get site rows.
 
     Read from the interval rollups, so a month of a large centre sums a few thousand rows per
-    queue rather than its calls.
+    queue rather than its calls; the calls still waiting at the report's now (`now`, default
+    each source's clock) count as the offline report counts them at its now.
     """
     queues = list(queues)
     single = queues[0] if len(queues) == 1 else None
     start, end = span.bounds(single.day_reset_hour if single else 0)
     frame = _queue_frame(queues, start, end)
+    stale, waits = _still_waiting(queues, start, end, now)
+    if stale:
+        extra = pd.DataFrame.from_records(stale)
+        extra["start"] = pd.to_datetime(extra["start"], utc=True)
+        frame = pd.concat([frame, extra], ignore_index=True)
+        numeric = [c for c in frame.columns if c not in ("queue_id", "start")]
+        frame[numeric] = frame[numeric].fillna(0)
+        frame["hold_known"] = frame["hold_known"].astype(bool)
+        frame["acw_known"] = frame["acw_known"].astype(bool)
+    if waits:
+        starts = pd.Series([w["start"] for w in waits])
     rows: list[dict] = []
     for queue in queues:
         mine = frame[frame["queue_id"] == queue.pk]
         components = _components(mine)
         if len(mine):
             mine = mine.assign(period=_periods(mine["start"], span.grain, queue.day_reset_hour))
+        if waits:
+            periods = _periods(starts, span.grain, queue.day_reset_hour)
+            for item, period in zip(waits, periods, strict=True):
+                item["period"] = period
+        waiting = _waits_by([w for w in waits if w["queue_id"] == queue.pk], ["period"])
         for (period,), sums in _sum_groups(mine, ["period"]).items():
             rows.append(
                 {
                     "label": period,
                     "group": queue.name,
                     "total": False,
-                    **queue_row(sums, queue, components),
+                    **queue_row(sums, queue, components, waiting.get((period,), [])),
                 }
             )
         rows.append(
@@ -504,7 +584,12 @@ def queue_report(*, queues: Iterable[Queue], span: ReportRange) -> Report:
                 "label": _("Total"),
                 "group": queue.name,
                 "total": True,
-                **queue_row(_total(mine), queue, components),
+                **queue_row(
+                    _total(mine),
+                    queue,
+                    components,
+                    [w["wait"] for w in waits if w["queue_id"] == queue.pk],
+                ),
             }
         )
     if single is None and queues:
@@ -515,13 +600,17 @@ def queue_report(*, queues: Iterable[Queue], span: ReportRange) -> Report:
         components = _components(frame)
         if len(frame):
             frame = frame.assign(period=_periods(frame["start"], span.grain, 0))
+        if waits:
+            for item, period in zip(waits, _periods(starts, span.grain, 0), strict=True):
+                item["period"] = period
+        waiting = _waits_by(waits, ["period"])
         for (period,), sums in _sum_groups(frame, ["period"]).items():
             rows.append(
                 {
                     "label": period,
                     "group": _("All queues"),
                     "total": False,
-                    **queue_row(sums, site, components),
+                    **queue_row(sums, site, components, waiting.get((period,), [])),
                 }
             )
         rows.append(
@@ -529,7 +618,7 @@ def queue_report(*, queues: Iterable[Queue], span: ReportRange) -> Report:
                 "label": _("Site total"),
                 "group": _("All queues"),
                 "total": True,
-                **queue_row(_total(frame), site, components),
+                **queue_row(_total(frame), site, components, [w["wait"] for w in waits]),
             }
         )
     name = single.name if single else _("all queues")

@@ -252,13 +252,14 @@ def build_report(
     acw_reasons=kpi.DEFAULT_ACW_REASONS,
     repeat_window_h: float = 24,
     fast_ring: float = kpi.THREE_RINGS_S,
+    stale_after: float = kpi.DEFAULT_STALE_AFTER_S,
     progress: Callable[[int], None] | None = None,
 ) -> dict:
     """The whole report of kpi.md (`open_lines()` must give the lines afresh on each call)."""
     if variant not in kpi.VARIANTS:
         raise ValueError(f"unknown service level variant {variant!r}")
     counts = LineCounts()
-    engine = kpi.Engine(acw_reasons=acw_reasons)
+    engine = kpi.Engine(acw_reasons=acw_reasons, stale_default=stale_after)
     report = Report(
         threshold=threshold,
         short_abandon=short_abandon,
@@ -305,6 +306,7 @@ def build_report(
                 "interval_minutes": interval_minutes,
                 "repeat_window_h": repeat_window_h,
                 "three_rings_s": fast_ring,
+                "stale_after_s": stale_after,
             },
             **body,
         }

@@ -22,6 +22,7 @@ from metrics.models import (
     EngineCall,
     EngineMember,
     Queue,
+    QueueAlias,
     TelephonySource,
 )
 from metrics.telephony import store
@@ -32,6 +33,19 @@ def acw_reasons() -> set[str]:
     for value in Queue.objects.values_list("acw_reasons", flat=True):
         reasons.update(value or [])
     return reasons
+
+
+def queue_settings() -> tuple[set[str], dict[str, float]]:
+    """The after-call-work reasons of every queue, and each queue's `stale_after_s` by every
+    name the telephony may give it (its name and its aliases)."""
+    reasons = set(kpi.DEFAULT_ACW_REASONS)
+    stale: dict[str, float] = {}
+    for name, value, limit in Queue.objects.values_list("name", "acw_reasons", "stale_after_s"):
+        reasons.update(value or [])
+        stale[name] = float(limit)
+    for name, limit in QueueAlias.objects.values_list("name", "queue__stale_after_s"):
+        stale[name] = float(limit)
+    return reasons, stale
 
 
 # -- the engine's open state between batches ----------------------------------------------------
@@ -62,7 +76,8 @@ def load(source: TelephonySource, *, reuse: bool = True) -> tuple[kpi.Engine, Sa
     """The engine of `source` as its last batch left it (the source row is locked); with
     `reuse`, the engine this process kept after committing it, if it is still that state."""
     head = {k: v for k, v in (source.engine_state or {}).items() if k in _HEAD}
-    reasons = frozenset(acw_reasons())
+    found, stale = queue_settings()
+    reasons = frozenset(found)
     # Taken out: a batch that fails leaves nothing behind to reuse.
     kept = engines.pop(source.pk, None)
     if (
@@ -72,6 +87,7 @@ def load(source: TelephonySource, *, reuse: bool = True) -> tuple[kpi.Engine, Sa
         and kept[0] == head["version"]
         and kept[1].acw_reasons == reasons
     ):
+        kept[1].set_stale_after(stale, kpi.DEFAULT_STALE_AFTER_S)
         return kept[1], kept[2]
     state: dict = {
         "clock": head.get("clock", 0.0),
@@ -94,7 +110,9 @@ def load(source: TelephonySource, *, reuse: bool = True) -> tuple[kpi.Engine, Sa
     for member, data in _engine_rows(EngineMember, source, ("member",)):
         members[member] = data
         state["members"][member] = {**data, "logins": list(data.get("logins") or ())}
-    engine = kpi.Engine.load(state, acw_reasons=reasons)
+    engine = kpi.Engine.load(
+        state, acw_reasons=reasons, stale_after=stale, stale_default=kpi.DEFAULT_STALE_AFTER_S
+    )
     return engine, SavedState(calls, members, head)
 
 

@@ -420,14 +420,22 @@ HISTORY_S = 86_400.0
 
 
 def sources_advance(
-    *, now: datetime, margin_s: float = 10.0, sources: list[TelephonySource] | None = None
+    *,
+    now: datetime,
+    margin_s: float = 10.0,
+    sources: list[TelephonySource] | None = None,
+    stale: bool = True,
 ) -> int:
     """Let the telephony clock run to `now - margin_s` for sources that went quiet.
 
     An answered call whose talk ended counts in AHT once its after-call-work window has passed
     (kpi.md); normally the source's next event closes that window, this closes it when no
-    event comes. The margin leaves time for a follower to read lines written just before
-    `now`. Returns the number of calls that ended.
+    event comes. With `stale`, a call still waiting its queue's `stale_after_s` after it was
+    offered becomes `unknown` (kpi.md, "Calls that never end"): the PBX lost its last line.
+    An import of history passes `stale=False`: its file ends where it ends, and its last
+    waiting calls keep the file's now until the live clock runs on. The margin leaves time for
+    a follower to read lines written just before `now`. Returns the number of calls that
+    ended.
     """
     ended = 0
     until = now.timestamp() - margin_s
@@ -437,11 +445,11 @@ def sources_advance(
         with transaction.atomic():
             source = TelephonySource.objects.select_for_update().get(pk=candidate.pk)
             engine, saved = engine_state.load(source)
-            if not engine.has_pending(until):
+            if not engine.has_pending(until, stale=stale):
                 engine_state.keep(source, engine, saved)
                 continue
             store.VENDOR[0] = connection.vendor
-            engine.advance(until)
+            engine.advance(until, stale=stale)
             ended += store.changes_write(source, engine, since=float("inf"))
             engine_state.save(source, engine, saved)
             floor_changed_on_commit(sender=TelephonySource, site=source.site)

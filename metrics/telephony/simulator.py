@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 SLOT_S = 300  # the profile's slot: five minutes
+REPEAT_SHARE = 0.1  # share of calls from a caller among the last 200 new callers
 
 
 def arrival_profile(rows: Iterable[dict]) -> dict[int, float]:
@@ -92,8 +93,16 @@ class FloorSimulator:
         start: float,
         seed: int | None = None,
         prefix: str = "sim",
+        membership: dict[str, list[str]] | None = None,
     ) -> None:
+        """`membership` names the queues each member works (they log into those and take only
+        their calls); without it every member works every queue."""
         self.rng = random.Random(seed)
+        self.membership = (
+            {m: [q for q in membership.get(m, ()) if q in queues] for m in members}
+            if membership is not None
+            else None
+        )
         self.rate = rate
         self.queues = list(queues)
         self.weights = list(queues.values())
@@ -105,6 +114,7 @@ class FloorSimulator:
         self._ids = itertools.count(1)
         self._calls = itertools.count(1)
         self._heap: list[tuple[float, int, str, tuple]] = []
+        self._recent: deque[str] = deque(maxlen=200)  # callers who may call again
         self._out: list[dict] = []
         for agent in self.agents.values():
             self._at(start + self.rng.uniform(0, 5), "login", agent.member)
@@ -143,7 +153,11 @@ class FloorSimulator:
         agent = self.agents[member]
         agent.state = "idle"
         agent.break_due = ts + self.rng.expovariate(1 / 2400)
-        self._emit("agent_login", ts, member=member)
+        if self.membership is None:
+            self._emit("agent_login", ts, member=member)
+        else:
+            for queue in self.membership[member]:
+                self._emit("agent_login", ts, member=member, queue=queue)
         self._dispatch(ts)
 
     def _free(self, ts: float, agent: SimAgent) -> None:
@@ -177,7 +191,13 @@ class FloorSimulator:
     def _on_arrival(self, ts: float) -> None:
         queue = self.rng.choices(self.queues, weights=self.weights)[0]
         call_id = f"{self.prefix}.{next(self._calls)}"
-        call = SimCall(call_id, queue, f"+3225{self.rng.randrange(100000, 999999)}", ts)
+        # Some callers call again (the repeat-call rate, kpi.md's FCR proxy, is not zero).
+        if self._recent and self.rng.random() < REPEAT_SHARE:
+            caller = self.rng.choice(self._recent)
+        else:
+            caller = f"+3225{self.rng.randrange(100000, 999999)}"
+            self._recent.append(caller)
+        call = SimCall(call_id, queue, caller, ts)
         self.calls[call_id] = call
         self.waiting[queue].append(call_id)
         self._emit("call_queued", ts, call_id=call_id, queue=queue, caller=call.caller)
@@ -201,19 +221,26 @@ class FloorSimulator:
         )
         del self.calls[call_id]
 
+    def _serves(self, agent: SimAgent, queue: str) -> bool:
+        return self.membership is None or queue in self.membership[agent.member]
+
     def _dispatch(self, ts: float) -> None:
-        """Ring idle agents for the longest-waiting callers."""
+        """Ring idle agents for the longest-waiting callers of the queues they work."""
         idle = [a for a in self.agents.values() if a.state == "idle"]
+        if not idle:
+            return
         self.rng.shuffle(idle)
-        while idle:
-            heads = [(self.calls[q[0]].queued_at, q[0]) for q in self.waiting.values() if q]
-            if not heads:
+        heads = sorted((self.calls[c].queued_at, c) for q in self.waiting.values() for c in q)
+        for _, call_id in heads:
+            if not idle:
                 return
-            _, call_id = min(heads)
             call = self.calls[call_id]
-            agent = next((a for a in idle if a.member not in call.tried), None)
+            agent = next(
+                (a for a in idle if a.member not in call.tried and self._serves(a, call.queue)),
+                None,
+            )
             if agent is None:
-                return
+                continue
             idle.remove(agent)
             self.waiting[call.queue].remove(call_id)
             call.state, call.rang_at = "ringing", ts

@@ -283,6 +283,7 @@ function waitingCaller(call) {
   return config.tv && !config.display ? maskCaller(call.caller) : call.caller;
 }
 
+const tGettext = window.gettext || ((s) => s);
 const kpi = (label, value, props) => h("div", null, h("dt", null, label), h("dd", props, value));
 
 function queueTile(tile) {
@@ -306,6 +307,8 @@ function queueTile(tile) {
       kpi(pgettext("count", "Offered"), tile.offered, { dataset: { testid: "offered" } }),
       kpi(pgettext("count", "Answered"), tile.answered, { dataset: { testid: "answered" } }),
       kpi(pgettext("count", "Abandoned"), tile.abandoned, { dataset: { testid: "abandoned" } }),
+      tile.unknown ? kpi(gettext("Unknown end"), tile.unknown, { dataset: { testid: "unknown" },
+        title: gettext("calls whose end the telephony never sent (counted as missed)") }) : null,
       kpi(gettext("Answer rate"), pct(tile.answer_rate)),
       kpi(gettext("Abandon rate"), pct(tile.abandon_rate)),
       kpi(gettext("Repeat calls"), pct(tile.repeat_call_rate), { dataset: { testid: "repeat-rate" },

@@ -123,6 +123,7 @@ def test_the_report_gives_the_hand_worked_figures():
         "interval_minutes": 15,
         "repeat_window_h": 24,
         "three_rings_s": 15,
+        "stale_after_s": 14400,
     }
     assert result["queues"] == {"9000": QUEUE}
     assert set(result["agents"]) == {member(ext) for ext in RINGS}

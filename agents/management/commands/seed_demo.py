@@ -15,9 +15,29 @@ DEFAULT_PASSWORD = "callfloor-demo"
 ROLE_USERS = [
     ("supervisor", [Role.SUPERVISOR]),
     ("teamlead", [Role.TEAM_LEAD]),
+    # The second lead takes the handover of seed_scheduling_demo and leads Cards.
+    ("teamlead2", [Role.TEAM_LEAD]),
     ("qa", [Role.QA_ANALYST]),
+    # The second analyst evaluates the featured call of seed_quality_demo.
+    ("qa2", [Role.QA_ANALYST]),
     ("admin", [Role.ADMIN]),
 ]
+# Agents who can log in: the first two of Billing (agents 0 and 3 of the round robin), so a
+# shift swap can be asked by one and accepted by the other.
+AGENT_USERS = {0: "agent", 3: "agent2"}
+
+
+def demo_users() -> list[tuple[str, str]]:
+    """Every demo user who can log in, with what they are (in the order to try them)."""
+    from agents.models import Agent
+
+    users = [(username, name) for username, name, _roles in ROLE_USERS]
+    for username in AGENT_USERS.values():
+        agent = Agent.objects.filter(user__username=username).select_related("team").first()
+        if agent is not None:
+            team = agent.team.name if agent.team else "no team"
+            users.append((username, f"{agent.display_name}, agent in {team}"))
+    return users
 
 
 class Command(BaseCommand):
@@ -25,10 +45,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--agents", type=int, default=40)
+        parser.add_argument(
+            "--users", action="store_true", help="only print the demo users and their password"
+        )
+
+    def handle(self, *args, agents: int, users: bool, **options):
+        password = os.environ.get("CALLFLOOR_DEMO_PASSWORD") or DEFAULT_PASSWORD
+        if not users:
+            self._seed(password, agents)
+        self._print_users(password)
+
+    def _print_users(self, password: str) -> None:
+        port = os.environ.get("PORT") or "8000"
+        self.stdout.write(f"Log in at http://127.0.0.1:{port}/accounts/login/ as any of:")
+        for username, what in demo_users():
+            self.stdout.write(f"  {username:<11} password: {password}   {what}")
 
     @transaction.atomic
-    def handle(self, *args, agents: int, **options):
-        password = os.environ.get("CALLFLOOR_DEMO_PASSWORD") or DEFAULT_PASSWORD
+    def _seed(self, password: str, agents: int) -> None:
         words = demo.text()
         User = get_user_model()
         users = {}
@@ -61,7 +95,7 @@ class Command(BaseCommand):
             number = f"E{extension}"
             if Agent.objects.filter(employee_number=number).exists():
                 continue
-            username = "agent" if n == 0 else f"agent{extension}"
+            username = AGENT_USERS.get(n, f"agent{extension}")
             first, last = words["first"], words["last"]
             display = demo.display_name(first[n % len(first)], last[(n * 7) % len(last)])
             services.agent_create(
@@ -69,7 +103,7 @@ class Command(BaseCommand):
                 display_name=display,
                 employee_number=number,
                 team=teams[n % len(teams)],
-                password=password if n == 0 else None,
+                password=password if n in AGENT_USERS else None,
                 aliases=[
                     f"Local/{extension}@from-internal/n",
                     f"PJSIP/{extension}",
@@ -94,6 +128,3 @@ class Command(BaseCommand):
                 f"({created} new)."
             )
         )
-        self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ as any of:")
-        for username in ["supervisor", "teamlead", "qa", "agent", "admin"]:
-            self.stdout.write(f"  {username:<11} password: {password}")

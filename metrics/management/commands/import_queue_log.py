@@ -104,7 +104,8 @@ class Command(BaseCommand):
             )
         TelephonySource.objects.filter(pk=source.pk).update(import_counts=counts.as_dict())
         # Calls that ended near the end of the file: their wrap-up window has passed since.
-        sources_advance(now=timezone.now(), sources=[source])
+        # (Calls still waiting at its end keep the file's now: history, not a lost line.)
+        sources_advance(now=timezone.now(), sources=[source], stale=False)
         if counts.used:
             # Batches of history do not signal the floor one by one (see HISTORY_S).
             floor_changed.send(sender=TelephonySource, site=source.site)

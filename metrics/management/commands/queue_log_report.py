@@ -11,6 +11,7 @@ from metrics.management.arguments import (
     non_negative_float,
     non_negative_int,
     positive_float,
+    positive_int,
     zone_name,
 )
 from metrics.queue_log import MAX_EPOCH
@@ -54,6 +55,12 @@ class Command(BaseCommand):
             "--threshold", type=non_negative_int, default=20, help="SL threshold T (s)"
         )
         parser.add_argument("--short-abandon", type=non_negative_int, default=5, help="S (s)")
+        parser.add_argument(
+            "--stale-after",
+            type=positive_int,
+            default=int(kpi.DEFAULT_STALE_AFTER_S),
+            help="a call still waiting this many seconds after it was offered is unknown",
+        )
         parser.add_argument("--variant", default="offered", choices=kpi.VARIANTS)
         parser.add_argument("--layout", default="file", choices=["file", "db"])
         parser.add_argument(
@@ -94,6 +101,7 @@ class Command(BaseCommand):
                 now=parse_now(options["now"]) if options["now"] else None,
                 threshold=options["threshold"],
                 short_abandon=options["short_abandon"],
+                stale_after=options["stale_after"],
                 variant=options["variant"],
                 interval_minutes=options["interval"],
                 repeat_window_h=options["repeat_window"],

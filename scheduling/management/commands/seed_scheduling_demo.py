@@ -31,10 +31,16 @@ class Command(BaseCommand):
         monday = timezone.localdate(timezone=zone)
         monday -= timedelta(days=monday.weekday())
         created = 0
-        for team in teams:
+        for number, team in enumerate(teams):
             queue, _ = Queue.objects.get_or_create(name=team.name.lower())
-            for index, agent in enumerate(team.agents.filter(active=True)):
+            # Every fifth agent also works the next team's queue (they count in both tiles).
+            also, _ = Queue.objects.get_or_create(
+                name=teams[(number + 1) % len(teams)].name.lower()
+            )
+            for index, agent in enumerate(team.agents.filter(active=True).order_by("pk")):
                 Skill.objects.get_or_create(agent=agent, queue=queue)
+                if index % 5 == 4:
+                    Skill.objects.get_or_create(agent=agent, queue=also)
                 if Shift.objects.filter(
                     agent=agent, start__gte=datetime.combine(monday, time(0), tzinfo=zone)
                 ).exists():

@@ -24,9 +24,13 @@ def _fresh_floor_cache():
     """Each test starts from an empty floor cache (previous snapshot, sequence, guards)."""
     from django.core.cache import cache
 
+    from metrics.board.snapshot import _HOME_QUEUES
+
     cache.clear()
+    _HOME_QUEUES.clear()
     yield
     cache.clear()
+    _HOME_QUEUES.clear()
 
 
 def event(kind: str, *, at: datetime | None = None, ago: float = 0, **fields) -> dict:
