@@ -31,7 +31,8 @@ def demo_users() -> list[tuple[str, str]]:
     """Every demo user who can log in, with what they are (in the order to try them)."""
     from agents.models import Agent
 
-    users = [(username, name) for username, name, _roles in ROLE_USERS]
+    people = demo.text()["people"]
+    users = [(username, people[username]) for username, _roles in ROLE_USERS]
     for username in AGENT_USERS.values():
         agent = Agent.objects.filter(user__username=username).select_related("team").first()
         if agent is not None:
