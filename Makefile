@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # `make demo PORT=8001` serves the demo on another port.
 PORT ?= 8000
 
-.PHONY: demo test lint format bench bench-reports bench-board loadtest migrate venv clean
+.PHONY: demo test messages makemessages lint format bench bench-reports bench-board loadtest migrate venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,16 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-demo: venv
+# The translation catalogues (locale/*/LC_MESSAGES/*.po) compiled for the server (needs gettext).
+messages: venv
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=static --verbosity 0
+
+# After marking new strings: bring the catalogues up to date, then translate the new entries.
+makemessages: venv
+	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans -l zh_Hant --no-obsolete --add-location=file --ignore=.venv --ignore=static --ignore=bench --ignore=tests --ignore=staticfiles
+	DEBUG=1 $(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l zh_Hant --no-obsolete --add-location=file --ignore=.venv --ignore=static/vendor --ignore=staticfiles --ignore=bench --ignore=tests
+
+demo: messages
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 PORT=$(PORT) $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py seed_quality_demo
@@ -30,7 +39,7 @@ demo: venv
 	trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 CALLFLOOR_LOCAL_BEAT=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload
 
-test: venv
+test: messages
 	$(BIN)/python -m tests.services -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv
@@ -56,7 +65,7 @@ bench-board: venv
 
 # 200 boards, 100 events/s and 50 API users for 10 minutes (LOADTEST_ARGS="--minutes 1").
 LOADTEST_ARGS ?=
-loadtest: venv
+loadtest: messages
 	$(BIN)/python -m tests.services -- $(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
 
 clean:

@@ -2,6 +2,8 @@
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -91,8 +93,8 @@ class TeamDetailApi(APIView):
 
 class _TeamField(serializers.PrimaryKeyRelatedField):
     default_error_messages = {
-        "does_not_exist": "There is no team with id {pk_value}.",
-        "incorrect_type": "A team is given by its id (a number).",
+        "does_not_exist": gettext_lazy("There is no team with id {pk_value}."),
+        "incorrect_type": gettext_lazy("A team is given by its id (a number)."),
     }
 
 
@@ -140,7 +142,7 @@ class AgentDetailApi(APIView):
     def _get(self, request, agent_id: int) -> Agent:
         agent = get_object_or_404(selectors.agent_list_visible_to(request.user), pk=agent_id)
         if not can_see_agent(request.user, agent):  # defence in depth; the selector filters too
-            raise DomainError("Not found.", status_code=404, code="not_found")
+            raise DomainError(_("Not found."), status_code=404, code="not_found")
         return agent
 
     @extend_schema(responses=AgentOutput)

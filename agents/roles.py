@@ -6,14 +6,15 @@ everything there, supervisors may look.
 """
 
 from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy
 
 
 class Role(TextChoices):
-    AGENT = "agent", "Agent"
-    TEAM_LEAD = "team_lead", "Team lead"
-    QA_ANALYST = "qa_analyst", "QA analyst"
-    SUPERVISOR = "supervisor", "Supervisor"
-    ADMIN = "admin", "Administrator"
+    AGENT = "agent", gettext_lazy("Agent")
+    TEAM_LEAD = "team_lead", gettext_lazy("Team lead")
+    QA_ANALYST = "qa_analyst", gettext_lazy("QA analyst")
+    SUPERVISOR = "supervisor", gettext_lazy("Supervisor")
+    ADMIN = "admin", gettext_lazy("Administrator")
 
 
 STAFF_ROLES = (Role.TEAM_LEAD, Role.QA_ANALYST, Role.SUPERVISOR, Role.ADMIN)

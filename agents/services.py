@@ -1,12 +1,15 @@
 """Writes for people, teams, the audit trail and notifications."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.dispatch import Signal
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from agents.models import (
     Agent,
@@ -15,6 +18,7 @@ from agents.models import (
     PasswordChangeRequired,
     Team,
     TelephonyAlias,
+    UserPreferences,
 )
 from agents.roles import Role
 from callfloor.errors import DomainError
@@ -39,15 +43,28 @@ def audit_record(
     )
 
 
-def notify(*, recipients: Iterable, text: str, link: str = "", kind: str = "") -> int:
-    """Put a notification in each recipient's inbox (duplicates and None are skipped)."""
+def notify(
+    *, recipients: Iterable, text: str | Callable[[], str], link: str = "", kind: str = ""
+) -> int:
+    """Put a notification in each recipient's inbox (duplicates and None are skipped).
+
+    `text` may be a function that writes the message: it is called once per recipient in the
+    recipient's own language, so everyone reads the inbox in the language they chose.
+    """
     seen: set[int] = set()
     rows = []
-    for user in recipients:
-        if user is None or user.pk in seen:
+    users = [user for user in recipients if user is not None]
+    languages = user_languages(users=users)
+    for user in users:
+        if user.pk in seen:
             continue
         seen.add(user.pk)
-        rows.append(Notification(recipient=user, text=text[:500], link=link, kind=kind))
+        if callable(text):
+            with translation.override(languages.get(user.pk) or settings.LANGUAGE_CODE):
+                body = str(text())
+        else:
+            body = str(text)
+        rows.append(Notification(recipient=user, text=body[:500], link=link, kind=kind))
     Notification.objects.bulk_create(rows)
     return len(rows)
 
@@ -70,10 +87,15 @@ def user_create(
     email: str = "",
 ) -> User:
     if User.objects.filter(username__iexact=username).exists():
-        raise DomainError(f"The user name {username!r} is taken.", field="username")
+        raise DomainError(
+            _("The user name %(username)s is taken.") % {"username": repr(username)},
+            field="username",
+        )
     unknown = set(roles) - set(Role.values)
     if unknown:
-        raise DomainError(f"Unknown role(s): {', '.join(sorted(unknown))}.", field="roles")
+        raise DomainError(
+            _("Unknown role(s): %(join)s.") % {"join": ", ".join(sorted(unknown))}, field="roles"
+        )
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
     if password:
         user.set_password(password)
@@ -90,7 +112,9 @@ def user_create(
 
 def team_create(*, name: str, lead=None) -> Team:
     if Team.objects.filter(name__iexact=name).exists():
-        raise DomainError(f"A team named {name!r} exists already.", field="name")
+        raise DomainError(
+            _("A team named %(name)s exists already.") % {"name": repr(name)}, field="name"
+        )
     return Team.objects.create(name=name, lead=lead)
 
 
@@ -99,9 +123,11 @@ def _check_aliases(aliases: Sequence[str], *, agent: Agent | None) -> list[str]:
     for alias in aliases:
         alias = alias.strip()
         if not alias:
-            raise DomainError("A telephony alias cannot be empty.", field="aliases")
+            raise DomainError(_("A telephony alias cannot be empty."), field="aliases")
         if alias in cleaned:
-            raise DomainError(f"The alias {alias!r} is listed twice.", field="aliases")
+            raise DomainError(
+                _("The alias %(alias)s is listed twice.") % {"alias": repr(alias)}, field="aliases"
+            )
         cleaned.append(alias)
     taken = TelephonyAlias.objects.filter(name__in=cleaned)
     if agent is not None:
@@ -109,7 +135,8 @@ def _check_aliases(aliases: Sequence[str], *, agent: Agent | None) -> list[str]:
     clash = taken.select_related("agent").first()
     if clash is not None:
         raise DomainError(
-            f"The alias {clash.name!r} belongs to {clash.agent.display_name} already.",
+            _("The alias %(clash_name)s belongs to %(display_name)s already.")
+            % {"clash_name": repr(clash.name), "display_name": clash.agent.display_name},
             field="aliases",
         )
     return cleaned
@@ -129,9 +156,12 @@ def agent_create(
 ) -> Agent:
     """Create a user with the agent role and their floor profile."""
     if Agent.objects.filter(employee_number=employee_number).exists():
-        raise DomainError(f"Employee number {employee_number!r} is taken.", field="employee_number")
+        raise DomainError(
+            _("Employee number %(number)s is taken.") % {"number": repr(employee_number)},
+            field="employee_number",
+        )
     cleaned = _check_aliases(aliases, agent=None)
-    first, _, last = display_name.partition(" ")
+    first, _sep, last = display_name.partition(" ")
     user = user_create(
         username=username, password=password, roles=roles, first_name=first, last_name=last
     )
@@ -199,9 +229,41 @@ def agent_update(
     return agent
 
 
+def user_languages(*, users) -> dict[int, str]:
+    """The chosen language of each of `users` by user id (missing: they chose none)."""
+    ids = [user.pk for user in users if getattr(user, "pk", None)]
+    if not ids:
+        return {}
+    return dict(
+        UserPreferences.objects.filter(user_id__in=ids)
+        .exclude(language="")
+        .values_list("user_id", "language")
+    )
+
+
+def user_language(*, user) -> str:
+    """The language `user` chose ("" when they have not: their browser decides)."""
+    if user is None or not getattr(user, "pk", None):
+        return ""
+    return (
+        UserPreferences.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+        or ""
+    )
+
+
+def user_language_set(*, user, language: str) -> str:
+    """Store the language `user` reads callfloor in ("" to follow the browser again)."""
+    if language and language not in {code for code, _name in settings.LANGUAGES}:
+        raise DomainError(
+            gettext("This language is not offered."), field="language", code="unknown_language"
+        )
+    UserPreferences.objects.update_or_create(user=user, defaults={"language": language})
+    return language
+
+
 def user_require_password_change(*, user: User, actor: User) -> bool:
     """Send `user` to the password-change page until they choose a new password."""
-    _, created = PasswordChangeRequired.objects.get_or_create(
+    _required, created = PasswordChangeRequired.objects.get_or_create(
         user=user, defaults={"required_by": actor}
     )
     if created:

@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views import i18n as i18n_views
+from django.views.decorators.http import require_http_methods, require_POST
 
 from agents import services
 from agents.access import has_role
+from agents.middleware import SESSION_LANGUAGE_KEY, SUPPORTED
 from agents.roles import Role
 
 # Where each role starts its day, in order of precedence for people with several roles.
@@ -32,3 +34,14 @@ def notifications(request):
         return redirect("notifications")
     items = request.user.notifications.all()[:200]
     return render(request, "agents/notifications.html", {"items": items})
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, and for a signed-in person their stored choice too."""
+    response = i18n_views.set_language(request)
+    code = request.POST.get("language", "")
+    if code in SUPPORTED and request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=code)
+        request.session[SESSION_LANGUAGE_KEY] = code
+    return response

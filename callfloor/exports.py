@@ -7,6 +7,10 @@ CSV-injection guidance: a cell starting with = + - @ tab or carriage return, als
 spaces) nor stop the export with a character openpyxl refuses (the C0 control characters other
 than tab, line feed and carriage return). Numbers are never touched: a negative figure stays a
 number.
+
+Headers and labels may be lazy translations: they are written in the language active for the
+request. A CSV starts with a UTF-8 byte-order mark, so that Excel on a Chinese Windows (which
+otherwise assumes the local ANSI code page) reads 中文 correctly.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
+from django.utils.functional import Promise
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -37,8 +42,14 @@ def spreadsheet_text(text: str) -> tuple[str, bool]:
     return clean, formula and not _SIGNED_NUMBER.fullmatch(stripped)
 
 
+def _plain(value):
+    """A lazy translation (a header, a label) as the text of the active language."""
+    return str(value) if isinstance(value, Promise) else value
+
+
 def csv_value(value):
     """A CSV cell: text that would run as a formula gets a leading apostrophe."""
+    value = _plain(value)
     if not isinstance(value, str):
         return value
     text, formula = spreadsheet_text(value)
@@ -50,11 +61,12 @@ def csv_bytes(rows: Iterable[Sequence]) -> bytes:
     writer = csv.writer(out)
     for row in rows:
         writer.writerow([csv_value(value) for value in row])
-    return out.getvalue().encode("utf-8")
+    return out.getvalue().encode("utf-8-sig")
 
 
 def xlsx_cell(sheet: Worksheet, *, row: int, column: int, value) -> Cell:
     """Write one cell: text is stored as text (quote-prefixed when it looks like a formula)."""
+    value = _plain(value)
     if not isinstance(value, str):
         return sheet.cell(row=row, column=column, value=value)
     text, formula = spreadsheet_text(value)

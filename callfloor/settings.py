@@ -76,9 +76,13 @@ MIDDLEWARE = [
     # Serves the collected static files in production (Daphne does not serve them).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The reader's language: the language cookie, then the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's own language (stored with them), or a board's ?lang= in its URL.
+    "agents.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A person whose password change an admin required sees only the change page.
     "callfloor.passwords.PasswordChangeRequiredMiddleware",
@@ -99,6 +103,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agents.context_processors.roles",
@@ -314,8 +319,26 @@ except ValueError:
     raise ImproperlyConfigured("CALLFLOOR_EVENT_EARLIEST must be a date, e.g. 2000-01-01") from None
 CALLFLOOR_EVENT_MAX_FUTURE_S = float(env_str("CALLFLOOR_EVENT_MAX_FUTURE_S", "300"))
 CALLFLOOR_EVENT_MAX_AGE_DAYS = float(env_str("CALLFLOOR_EVENT_MAX_AGE_DAYS", "7"))
-LANGUAGE_CODE = "en"
+
+# --- Languages ------------------------------------------------------------------------------------
+# Each language is named in its own words in the language switch.
+LANGUAGES = [
+    ("en", "English"),
+    ("zh-hans", "简体中文"),
+    ("zh-hant", "繁體中文"),
+]
+# The site's language for people whose browser asks for none of LANGUAGES.
+LANGUAGE_CODE = env_str("CALLFLOOR_LANGUAGE", "en").strip().lower()
+if LANGUAGE_CODE not in {code for code, _ in LANGUAGES}:
+    raise ImproperlyConfigured(
+        f"CALLFLOOR_LANGUAGE={LANGUAGE_CODE!r}: use one of en, zh-hans, zh-hant."
+    )
 USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The chosen language outlives a log-out (the login page stays in it) for a year.
+LANGUAGE_COOKIE_NAME = "callfloor_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Static ---------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -386,6 +409,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(env_str("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2 *
 HTTPS = env_bool("CALLFLOOR_HTTPS", default=not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
 # Served over HTTPS (the default without DEBUG): plain HTTP is redirected (except the health
 # probe of a load balancer) and browsers are told to stay on HTTPS for an hour; raise
 # SECURE_HSTS_SECONDS once the whole site is known to work over HTTPS.

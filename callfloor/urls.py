@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from agents import views as agent_views
 from callfloor import api_docs, passwords
@@ -9,6 +10,9 @@ from callfloor.health import healthz
 urlpatterns = [
     path("", agent_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", agent_views.set_language, name="set_language"),
+    # The scripts' strings in the reader's language (gettext() and interpolate() in JS).
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

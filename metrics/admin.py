@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agents.services import audit_record
 from callfloor.admin_readonly import ReadOnlyAdmin
@@ -30,10 +32,16 @@ class QueueAdmin(admin.ModelAdmin):
         # The rollups were counted with the old thresholds or interval length.
         if change and set(form.changed_data) & set(ROLLUP_SETTINGS):
             rows = services.queue_rollups_rebuild(queue=obj)
-            self.message_user(request, f"Recomputed {rows} interval rollups of {obj}.")
+            self.message_user(
+                request,
+                _("Recomputed %(rows)s interval rollups of %(queue)s.")
+                % {"rows": rows, "queue": obj},
+            )
         if change and "ring_fast_s" in form.changed_data:
             days = services.agent_days_fast_rings_rebuild(queue=obj)
-            self.message_user(request, f"Recounted the fast answers of {days} agent days.")
+            self.message_user(
+                request, _("Recounted the fast answers of %(days)s agent days.") % {"days": days}
+            )
 
 
 @admin.register(TelephonySource)
@@ -49,15 +57,21 @@ class TelephonySourceAdmin(admin.ModelAdmin):
         if token:
             audit_record(actor=request.user, action="telephony_source.token_issued", target=obj)
             self.message_user(
-                request, f"Ingest token of {obj} (shown once): {token}", messages.WARNING
+                request,
+                _("Ingest token of %(source)s (shown once): %(token)s")
+                % {"source": obj, "token": token},
+                messages.WARNING,
             )
 
-    @admin.action(description="Issue a new ingest token (the old one stops working)")
+    @admin.action(description=gettext_lazy("Issue a new ingest token (the old one stops working)"))
     def issue_token(self, request, queryset):
         for source in queryset:
             token = services.source_token_rotate(source=source, actor=request.user)
             self.message_user(
-                request, f"Ingest token of {source} (shown once): {token}", messages.WARNING
+                request,
+                _("Ingest token of %(source)s (shown once): %(token)s")
+                % {"source": source, "token": token},
+                messages.WARNING,
             )
 
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class MetricsConfig(AppConfig):
     name = "metrics"
-    verbose_name = "Telephony and live floor"
+    verbose_name = gettext_lazy("Telephony and live floor")
 
     def ready(self) -> None:
         from django.conf import settings

@@ -11,14 +11,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
 class SLVariant(models.TextChoices):
-    OFFERED = "offered", "Answered in time / offered (abandons after S count against)"
-    IGNORE_ABANDONS = "ignore_abandons", "Ignore abandons within the threshold"
-    ABANDONS_POSITIVE = "abandons_positive", "Abandons within the threshold count as met"
-    ANSWERED_ONLY = "answered_only", "Answered in time / answered"
+    OFFERED = "offered", gettext_lazy("Answered in time / offered (abandons after S count against)")
+    IGNORE_ABANDONS = "ignore_abandons", gettext_lazy("Ignore abandons within the threshold")
+    ABANDONS_POSITIVE = (
+        "abandons_positive",
+        gettext_lazy("Abandons within the threshold count as met"),
+    )
+    ANSWERED_ONLY = "answered_only", gettext_lazy("Answered in time / answered")
 
 
 def default_acw_reasons() -> list[str]:
@@ -26,8 +30,8 @@ def default_acw_reasons() -> list[str]:
 
 
 class Queue(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    site = models.SlugField(max_length=50, default="main")
+    name = models.CharField(max_length=100, unique=True, verbose_name=gettext_lazy("name"))
+    site = models.SlugField(max_length=50, default="main", verbose_name=gettext_lazy("site"))
     sl_threshold_s = models.PositiveIntegerField("service level threshold (s)", default=20)
     sl_target = models.FloatField("service level target (0–1)", default=0.8)
     short_abandon_s = models.PositiveIntegerField("short-abandon threshold (s)", default=5)
@@ -35,21 +39,34 @@ class Queue(models.Model):
     ring_fast_s = models.PositiveIntegerField(
         "three-rings cutoff (s)",
         default=15,
-        help_text="an answered call rang at most this long counts as answered within three rings",
+        help_text=gettext_lazy(
+            "an answered call rang at most this long counts as answered within three rings"
+        ),
     )
     sl_variant = models.CharField(
-        max_length=20, choices=SLVariant.choices, default=SLVariant.OFFERED
+        max_length=20,
+        choices=SLVariant.choices,
+        default=SLVariant.OFFERED,
+        verbose_name=gettext_lazy("sl variant"),
     )
     interval_minutes = models.PositiveSmallIntegerField(
-        default=15, choices=[(15, "15 min"), (30, "30 min"), (60, "60 min")]
+        default=15,
+        choices=[(15, "15 min"), (30, "30 min"), (60, "60 min")],
+        verbose_name=gettext_lazy("interval minutes"),
     )
-    day_reset_hour = models.PositiveSmallIntegerField(default=0)
-    acw_reasons = models.JSONField(default=default_acw_reasons, blank=True)
+    day_reset_hour = models.PositiveSmallIntegerField(
+        default=0, verbose_name=gettext_lazy("day reset hour")
+    )
+    acw_reasons = models.JSONField(
+        default=default_acw_reasons, blank=True, verbose_name=gettext_lazy("acw reasons")
+    )
     # Alert bands of the wall board: amber/red when the longest wait passes these seconds,
     # and red when the service level is below `sl_red` (amber below the target).
-    wait_amber_s = models.PositiveIntegerField(default=30)
-    wait_red_s = models.PositiveIntegerField(default=60)
-    sl_red = models.FloatField(default=0.6)
+    wait_amber_s = models.PositiveIntegerField(
+        default=30, verbose_name=gettext_lazy("wait amber (s)")
+    )
+    wait_red_s = models.PositiveIntegerField(default=60, verbose_name=gettext_lazy("wait red (s)"))
+    sl_red = models.FloatField(default=0.6, verbose_name=gettext_lazy("sl red"))
     # A call still waiting this long after it was offered lost its last line at the PBX: it
     # counts as `unknown` from then on (kpi.md, "Calls that never end").
     stale_after_s = models.PositiveIntegerField(
@@ -67,10 +84,14 @@ class Queue(models.Model):
         "agents.Team",
         blank=True,
         related_name="queues",
-        help_text="the teams that work this queue (their leads see it on the wall board)",
+        help_text=gettext_lazy(
+            "the teams that work this queue (their leads see it on the wall board)"
+        ),
+        verbose_name=gettext_lazy("teams"),
     )
 
     class Meta:
+        verbose_name = gettext_lazy("queue")
         ordering = ["name"]
         permissions = [
             ("see_whole_floor", "Can see every queue and team on the wall board"),
@@ -83,22 +104,25 @@ class Queue(models.Model):
 class QueueAlias(models.Model):
     """A queue name a PBX writes (`9000`, `support-en`) that maps to a callfloor queue."""
 
-    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=100, unique=True)
+    queue = models.ForeignKey(
+        Queue, on_delete=models.CASCADE, related_name="aliases", verbose_name=gettext_lazy("queue")
+    )
+    name = models.CharField(max_length=100, unique=True, verbose_name=gettext_lazy("name"))
 
     class Meta:
+        verbose_name = gettext_lazy("queue alias")
         ordering = ["name"]
-        verbose_name_plural = "queue aliases"
+        verbose_name_plural = gettext_lazy("queue aliases")
 
     def __str__(self) -> str:
         return self.name
 
 
 class SourceKind(models.TextChoices):
-    QUEUE_LOG_FILE = "queue_log_file", "Asterisk queue_log file"
-    QUEUE_LOG_DB = "queue_log_db", "Asterisk queue_log table (realtime layout)"
-    HTTP_JSON = "http_json", "JSON events over HTTP"
-    SIMULATOR = "simulator", "Telephony simulator"
+    QUEUE_LOG_FILE = "queue_log_file", gettext_lazy("Asterisk queue_log file")
+    QUEUE_LOG_DB = "queue_log_db", gettext_lazy("Asterisk queue_log table (realtime layout)")
+    HTTP_JSON = "http_json", gettext_lazy("JSON events over HTTP")
+    SIMULATOR = "simulator", gettext_lazy("Telephony simulator")
 
 
 def hash_token(token: str) -> str:
@@ -121,9 +145,11 @@ def validate_time_zone(value: str) -> None:
 class TelephonySource(models.Model):
     """A PBX, ACD or CTI bridge that sends events; its token may only ingest."""
 
-    name = models.SlugField(max_length=100, unique=True)
-    kind = models.CharField(max_length=20, choices=SourceKind.choices)
-    site = models.SlugField(max_length=50, default="main")
+    name = models.SlugField(max_length=100, unique=True, verbose_name=gettext_lazy("name"))
+    kind = models.CharField(
+        max_length=20, choices=SourceKind.choices, verbose_name=gettext_lazy("kind")
+    )
+    site = models.SlugField(max_length=50, default="main", verbose_name=gettext_lazy("site"))
     # When set, the only queues the source may feed; otherwise any queue of its site (a queue
     # name never seen makes a new queue of the site). Events naming another site's queue are
     # refused either way.
@@ -132,30 +158,51 @@ class TelephonySource(models.Model):
         blank=True,
         related_name="sources",
         help_text=_("when set, events naming another queue are refused"),
+        verbose_name=gettext_lazy("queues"),
     )
-    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    token_hash = models.CharField(
+        max_length=64, blank=True, db_index=True, verbose_name=gettext_lazy("token hash")
+    )
     # Zone of the local date-times of a DB-layout log.
-    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        verbose_name=gettext_lazy("time zone"),
+    )
     # Where a follower of a log file stands: byte offset, the file's identity and line number.
-    follow_path = models.CharField(max_length=500, blank=True)
-    follow_offset = models.BigIntegerField(default=0)
-    follow_inode = models.BigIntegerField(null=True, blank=True)
-    follow_line = models.BigIntegerField(default=0)
+    follow_path = models.CharField(
+        max_length=500, blank=True, verbose_name=gettext_lazy("follow path")
+    )
+    follow_offset = models.BigIntegerField(default=0, verbose_name=gettext_lazy("follow offset"))
+    follow_inode = models.BigIntegerField(
+        null=True, blank=True, verbose_name=gettext_lazy("follow inode")
+    )
+    follow_line = models.BigIntegerField(default=0, verbose_name=gettext_lazy("follow line"))
     # Digest of the bytes just before `follow_offset`: tells a file rewritten in place
     # (copytruncate, then grown past the old offset) from the file that was read.
-    follow_mark = models.CharField(max_length=64, blank=True, editable=False)
-    active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    follow_mark = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=gettext_lazy("follow mark")
+    )
+    active = models.BooleanField(default=True, verbose_name=gettext_lazy("active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
     # The KPI engine's clock and flags between batches; its open calls and members' states are
     # rows of EngineCall and EngineMember (a batch writes only the few it changed).
-    engine_state = models.JSONField(default=dict, blank=True, editable=False)
+    engine_state = models.JSONField(
+        default=dict, blank=True, editable=False, verbose_name=gettext_lazy("engine state")
+    )
     # Line counts of the last file import/follow (read, used, ignored, rejected).
-    import_counts = models.JSONField(default=dict, blank=True, editable=False)
+    import_counts = models.JSONField(
+        default=dict, blank=True, editable=False, verbose_name=gettext_lazy("import counts")
+    )
     # Time of the newest raw event stored for this source. A file batch that starts after it
     # cannot repeat a stored line (a line's key includes its time), so its keys need no look-up.
-    events_until = models.DateTimeField(null=True, blank=True, editable=False)
+    events_until = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=gettext_lazy("events until")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("telephony source")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -176,13 +223,17 @@ class EngineCall(models.Model):
     """
 
     source = models.ForeignKey(
-        TelephonySource, on_delete=models.CASCADE, related_name="engine_calls"
+        TelephonySource,
+        on_delete=models.CASCADE,
+        related_name="engine_calls",
+        verbose_name=gettext_lazy("source"),
     )
-    call_id = models.TextField()
-    queue = models.TextField()
-    state = models.JSONField()
+    call_id = models.TextField(verbose_name=gettext_lazy("call id"))
+    queue = models.TextField(verbose_name=gettext_lazy("queue"))
+    state = models.JSONField(verbose_name=gettext_lazy("state"))
 
     class Meta:
+        verbose_name = gettext_lazy("engine call")
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "call_id", "queue"], name="engine_call_unique"
@@ -197,12 +248,16 @@ class EngineMember(models.Model):
     """A member's current state as the KPI engine of a source holds it between batches."""
 
     source = models.ForeignKey(
-        TelephonySource, on_delete=models.CASCADE, related_name="engine_members"
+        TelephonySource,
+        on_delete=models.CASCADE,
+        related_name="engine_members",
+        verbose_name=gettext_lazy("source"),
     )
-    member = models.TextField()
-    state = models.JSONField()
+    member = models.TextField(verbose_name=gettext_lazy("member"))
+    state = models.JSONField(verbose_name=gettext_lazy("state"))
 
     class Meta:
+        verbose_name = gettext_lazy("engine member")
         constraints = [
             models.UniqueConstraint(fields=["source", "member"], name="engine_member_unique")
         ]
@@ -223,20 +278,24 @@ class CallEvent(models.Model):
         related_name="events",
         db_constraint=False,
         db_index=False,
+        verbose_name=gettext_lazy("source"),
     )
     # queue_log: a hash of the line's content; JSON events: the source's own event id.
-    natural_key = models.CharField(max_length=200)
-    at = models.DateTimeField()
+    natural_key = models.CharField(max_length=200, verbose_name=gettext_lazy("natural key"))
+    at = models.DateTimeField(verbose_name=gettext_lazy("at"))
     # Order of arrival within the source (line number for files), to keep equal timestamps in order.
-    ordinal = models.BigIntegerField(default=0)
-    call_id = models.CharField(max_length=100, blank=True)
-    queue_name = models.CharField(max_length=100, blank=True)
-    member = models.CharField(max_length=200, blank=True)
-    event = models.CharField(max_length=40)
-    data = models.JSONField(default=list, blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
+    ordinal = models.BigIntegerField(default=0, verbose_name=gettext_lazy("ordinal"))
+    call_id = models.CharField(max_length=100, blank=True, verbose_name=gettext_lazy("call id"))
+    queue_name = models.CharField(
+        max_length=100, blank=True, verbose_name=gettext_lazy("queue name")
+    )
+    member = models.CharField(max_length=200, blank=True, verbose_name=gettext_lazy("member"))
+    event = models.CharField(max_length=40, verbose_name=gettext_lazy("event"))
+    data = models.JSONField(default=list, blank=True, verbose_name=gettext_lazy("data"))
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("received at"))
 
     class Meta:
+        verbose_name = gettext_lazy("call event")
         ordering = ["at", "ordinal", "id"]
         constraints = [
             models.UniqueConstraint(fields=["source", "natural_key"], name="callevent_once")
@@ -249,13 +308,13 @@ class CallEvent(models.Model):
 
 
 class Outcome(models.TextChoices):
-    WAITING = "waiting", "Waiting"
-    ANSWERED = "answered", "Answered"
-    ABANDONED = "abandoned", "Abandoned"
-    TIMEOUT = "timeout", "Timed out"
-    EXIT_EMPTY = "exit_empty", "Left: no agents"
-    EXIT_KEY = "exit_key", "Left by key"
-    UNKNOWN = "unknown", "Unknown"
+    WAITING = "waiting", gettext_lazy("Waiting")
+    ANSWERED = "answered", gettext_lazy("Answered")
+    ABANDONED = "abandoned", gettext_lazy("Abandoned")
+    TIMEOUT = "timeout", gettext_lazy("Timed out")
+    EXIT_EMPTY = "exit_empty", gettext_lazy("Left: no agents")
+    EXIT_KEY = "exit_key", gettext_lazy("Left by key")
+    UNKNOWN = "unknown", gettext_lazy("Unknown")
 
 
 class QueueCall(models.Model):
@@ -273,17 +332,28 @@ class QueueCall(models.Model):
         related_name="calls",
         db_index=False,
         db_constraint=False,
+        verbose_name=gettext_lazy("source"),
     )
-    call_id = models.CharField(max_length=100)
+    call_id = models.CharField(max_length=100, verbose_name=gettext_lazy("call id"))
     queue = models.ForeignKey(
-        Queue, on_delete=models.PROTECT, related_name="calls", db_index=False, db_constraint=False
+        Queue,
+        on_delete=models.PROTECT,
+        related_name="calls",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=gettext_lazy("queue"),
     )
-    caller = models.CharField(max_length=100, blank=True)
-    offered_at = models.DateTimeField(db_index=True)
-    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.WAITING)
-    wait_s = models.FloatField(null=True, blank=True)
+    caller = models.CharField(max_length=100, blank=True, verbose_name=gettext_lazy("caller"))
+    offered_at = models.DateTimeField(db_index=True, verbose_name=gettext_lazy("offered at"))
+    outcome = models.CharField(
+        max_length=20,
+        choices=Outcome.choices,
+        default=Outcome.WAITING,
+        verbose_name=gettext_lazy("outcome"),
+    )
+    wait_s = models.FloatField(null=True, blank=True, verbose_name=gettext_lazy("wait (s)"))
     # The member name as the telephony wrote it, and the agent it maps to (when known).
-    member = models.CharField(max_length=200, blank=True)
+    member = models.CharField(max_length=200, blank=True, verbose_name=gettext_lazy("member"))
     agent = models.ForeignKey(
         "agents.Agent",
         null=True,
@@ -291,20 +361,26 @@ class QueueCall(models.Model):
         on_delete=models.SET_NULL,
         related_name="queue_calls",
         db_index=False,
+        verbose_name=gettext_lazy("agent"),
     )
-    answered_at = models.DateTimeField(null=True, blank=True)
-    ring_s = models.FloatField(null=True, blank=True)
-    talk_s = models.FloatField(null=True, blank=True)
-    hold_s = models.FloatField(null=True, blank=True)
-    acw_s = models.FloatField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    transferred = models.BooleanField(default=False)
+    answered_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("answered at")
+    )
+    ring_s = models.FloatField(null=True, blank=True, verbose_name=gettext_lazy("ring (s)"))
+    talk_s = models.FloatField(null=True, blank=True, verbose_name=gettext_lazy("talk (s)"))
+    hold_s = models.FloatField(null=True, blank=True, verbose_name=gettext_lazy("hold (s)"))
+    acw_s = models.FloatField(null=True, blank=True, verbose_name=gettext_lazy("acw (s)"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("ended at"))
+    transferred = models.BooleanField(default=False, verbose_name=gettext_lazy("transferred"))
     # Talk or after-call work cut by a PBX restart: left out of AHT.
-    cut = models.BooleanField(default=False)
-    recording_id = models.CharField(max_length=200, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    cut = models.BooleanField(default=False, verbose_name=gettext_lazy("cut"))
+    recording_id = models.CharField(
+        max_length=200, blank=True, verbose_name=gettext_lazy("recording id")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=gettext_lazy("updated at"))
 
     class Meta:
+        verbose_name = gettext_lazy("queue call")
         ordering = ["offered_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -328,17 +404,17 @@ class QueueCall(models.Model):
 
 
 class AgentStatus(models.TextChoices):
-    LOGGED_OUT = "logged_out", "Logged out"
-    AVAILABLE = "available", "Available"
-    NOT_READY = "not_ready", "Not ready"
+    LOGGED_OUT = "logged_out", gettext_lazy("Logged out")
+    AVAILABLE = "available", gettext_lazy("Available")
+    NOT_READY = "not_ready", gettext_lazy("Not ready")
 
 
 class Activity(models.TextChoices):
-    IDLE = "idle", "Idle"
-    RINGING = "ringing", "Ringing"
-    ON_CALL = "on_call", "On call"
-    ON_HOLD = "on_hold", "On hold"
-    WRAP_UP = "wrap_up", "Wrap-up"
+    IDLE = "idle", gettext_lazy("Idle")
+    RINGING = "ringing", gettext_lazy("Ringing")
+    ON_CALL = "on_call", gettext_lazy("On call")
+    ON_HOLD = "on_hold", gettext_lazy("On hold")
+    WRAP_UP = "wrap_up", gettext_lazy("Wrap-up")
 
 
 class AgentState(models.Model):
@@ -353,8 +429,9 @@ class AgentState(models.Model):
         related_name="states",
         db_index=False,
         db_constraint=False,
+        verbose_name=gettext_lazy("source"),
     )
-    member = models.CharField(max_length=200)
+    member = models.CharField(max_length=200, verbose_name=gettext_lazy("member"))
     agent = models.ForeignKey(
         "agents.Agent",
         null=True,
@@ -362,10 +439,18 @@ class AgentState(models.Model):
         on_delete=models.SET_NULL,
         related_name="states",
         db_index=False,
+        verbose_name=gettext_lazy("agent"),
     )
-    status = models.CharField(max_length=20, choices=AgentStatus.choices)
-    reason = models.CharField(max_length=100, blank=True)
-    activity = models.CharField(max_length=20, choices=Activity.choices, default=Activity.IDLE)
+    status = models.CharField(
+        max_length=20, choices=AgentStatus.choices, verbose_name=gettext_lazy("status")
+    )
+    reason = models.CharField(max_length=100, blank=True, verbose_name=gettext_lazy("reason"))
+    activity = models.CharField(
+        max_length=20,
+        choices=Activity.choices,
+        default=Activity.IDLE,
+        verbose_name=gettext_lazy("activity"),
+    )
     # Not indexed: nothing looks states up by queue (a queue with calls cannot be deleted).
     queue = models.ForeignKey(
         Queue,
@@ -373,15 +458,17 @@ class AgentState(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="the queue of the current call",
+        help_text=gettext_lazy("the queue of the current call"),
         db_index=False,
         db_constraint=False,
+        verbose_name=gettext_lazy("queue"),
     )
-    call_id = models.CharField(max_length=100, blank=True)
-    started_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
+    call_id = models.CharField(max_length=100, blank=True, verbose_name=gettext_lazy("call id"))
+    started_at = models.DateTimeField(verbose_name=gettext_lazy("started at"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("ended at"))
 
     class Meta:
+        verbose_name = gettext_lazy("agent state")
         ordering = ["started_at", "id"]
         indexes = [
             models.Index(fields=["agent", "started_at"]),
@@ -401,32 +488,32 @@ class AgentState(models.Model):
 class TallyFields(models.Model):
     """The additive counters of `metrics.kpi.Tally` (see docs/kpi.md for the classes)."""
 
-    offered = models.IntegerField(default=0)
-    answered = models.IntegerField(default=0)
-    abandoned = models.IntegerField(default=0)
-    short_abandoned = models.IntegerField(default=0)
-    timed_out = models.IntegerField(default=0)
-    unknown = models.IntegerField(default=0)
-    transferred = models.IntegerField(default=0)
-    a_in = models.IntegerField(default=0)
-    a_out = models.IntegerField(default=0)
-    b_in = models.IntegerField(default=0)
-    b_out = models.IntegerField(default=0)
-    x_in = models.IntegerField(default=0)
-    x_out = models.IntegerField(default=0)
-    u_out = models.IntegerField(default=0)
-    answered_wait_sum = models.FloatField(default=0)
-    abandon_wait_sum = models.FloatField(default=0)
-    aht_n = models.IntegerField(default=0)
-    talk_sum = models.FloatField(default=0)
-    hold_sum = models.FloatField(default=0)
-    acw_sum = models.FloatField(default=0)
-    ring_known_n = models.IntegerField(default=0)
-    ring_fast_n = models.IntegerField(default=0)
-    max_wait_s = models.FloatField(default=0)
+    offered = models.IntegerField(default=0, verbose_name=gettext_lazy("offered"))
+    answered = models.IntegerField(default=0, verbose_name=gettext_lazy("answered"))
+    abandoned = models.IntegerField(default=0, verbose_name=gettext_lazy("abandoned"))
+    short_abandoned = models.IntegerField(default=0, verbose_name=gettext_lazy("short abandoned"))
+    timed_out = models.IntegerField(default=0, verbose_name=gettext_lazy("timed out"))
+    unknown = models.IntegerField(default=0, verbose_name=gettext_lazy("unknown"))
+    transferred = models.IntegerField(default=0, verbose_name=gettext_lazy("transferred"))
+    a_in = models.IntegerField(default=0, verbose_name=gettext_lazy("a in"))
+    a_out = models.IntegerField(default=0, verbose_name=gettext_lazy("a out"))
+    b_in = models.IntegerField(default=0, verbose_name=gettext_lazy("b in"))
+    b_out = models.IntegerField(default=0, verbose_name=gettext_lazy("b out"))
+    x_in = models.IntegerField(default=0, verbose_name=gettext_lazy("x in"))
+    x_out = models.IntegerField(default=0, verbose_name=gettext_lazy("x out"))
+    u_out = models.IntegerField(default=0, verbose_name=gettext_lazy("u out"))
+    answered_wait_sum = models.FloatField(default=0, verbose_name=gettext_lazy("answered wait sum"))
+    abandon_wait_sum = models.FloatField(default=0, verbose_name=gettext_lazy("abandon wait sum"))
+    aht_n = models.IntegerField(default=0, verbose_name=gettext_lazy("aht n"))
+    talk_sum = models.FloatField(default=0, verbose_name=gettext_lazy("talk sum"))
+    hold_sum = models.FloatField(default=0, verbose_name=gettext_lazy("hold sum"))
+    acw_sum = models.FloatField(default=0, verbose_name=gettext_lazy("acw sum"))
+    ring_known_n = models.IntegerField(default=0, verbose_name=gettext_lazy("ring known n"))
+    ring_fast_n = models.IntegerField(default=0, verbose_name=gettext_lazy("ring fast n"))
+    max_wait_s = models.FloatField(default=0, verbose_name=gettext_lazy("max wait (s)"))
     # Whether the telephony supplied hold / after-call-work times (the AHT components).
-    hold_known = models.BooleanField(default=False)
-    acw_known = models.BooleanField(default=False)
+    hold_known = models.BooleanField(default=False, verbose_name=gettext_lazy("hold known"))
+    acw_known = models.BooleanField(default=False, verbose_name=gettext_lazy("acw known"))
 
     class Meta:
         abstract = True
@@ -497,12 +584,15 @@ class RepeatCallInterval(models.Model):
     """Per queue and interval: answered calls with a usable caller number, and how many of
     those callers called any queue again within the repeat window (so far)."""
 
-    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="+")
-    start = models.DateTimeField()
-    answered_known_n = models.IntegerField(default=0)
-    repeat_n = models.IntegerField(default=0)
+    queue = models.ForeignKey(
+        Queue, on_delete=models.CASCADE, related_name="+", verbose_name=gettext_lazy("queue")
+    )
+    start = models.DateTimeField(verbose_name=gettext_lazy("start"))
+    answered_known_n = models.IntegerField(default=0, verbose_name=gettext_lazy("answered known n"))
+    repeat_n = models.IntegerField(default=0, verbose_name=gettext_lazy("repeat n"))
 
     class Meta:
+        verbose_name = gettext_lazy("repeat call interval")
         ordering = ["queue", "start"]
         constraints = [
             models.UniqueConstraint(fields=["queue", "start"], name="repeatcallinterval_once")
@@ -518,12 +608,21 @@ class RepeatCallCandidate(models.Model):
     """An answered call inside the repeat window whose caller has not called again yet."""
 
     call = models.OneToOneField(
-        QueueCall, on_delete=models.CASCADE, primary_key=True, related_name="+"
+        QueueCall,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=gettext_lazy("call"),
     )
-    caller = models.CharField(max_length=100, db_index=True)
-    offered_at = models.DateTimeField(db_index=True)
-    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="+")
-    start = models.DateTimeField()
+    caller = models.CharField(max_length=100, db_index=True, verbose_name=gettext_lazy("caller"))
+    offered_at = models.DateTimeField(db_index=True, verbose_name=gettext_lazy("offered at"))
+    queue = models.ForeignKey(
+        Queue, on_delete=models.CASCADE, related_name="+", verbose_name=gettext_lazy("queue")
+    )
+    start = models.DateTimeField(verbose_name=gettext_lazy("start"))
+
+    class Meta:
+        verbose_name = gettext_lazy("repeat call candidate")
 
     def __str__(self) -> str:
         return f"{self.call_id} of {self.caller}"
@@ -532,8 +631,11 @@ class RepeatCallCandidate(models.Model):
 class RepeatCaller(models.Model):
     """A caller's entry into a queue (the entries of the repeat window only)."""
 
-    caller = models.CharField(max_length=100, db_index=True)
-    offered_at = models.DateTimeField(db_index=True)
+    caller = models.CharField(max_length=100, db_index=True, verbose_name=gettext_lazy("caller"))
+    offered_at = models.DateTimeField(db_index=True, verbose_name=gettext_lazy("offered at"))
+
+    class Meta:
+        verbose_name = gettext_lazy("repeat caller")
 
     def __str__(self) -> str:
         return self.caller
@@ -543,9 +645,12 @@ class RepeatCallMark(models.Model):
     """Where the repeat-call counters stand: the last queue call read, the calls then still
     waiting (an answer may make them count) and the latest offered time seen."""
 
-    last_call_id = models.BigIntegerField(default=0)
-    waiting = models.JSONField(default=list, blank=True)
-    clock = models.DateTimeField(null=True, blank=True)
+    last_call_id = models.BigIntegerField(default=0, verbose_name=gettext_lazy("last call id"))
+    waiting = models.JSONField(default=list, blank=True, verbose_name=gettext_lazy("waiting"))
+    clock = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("clock"))
+
+    class Meta:
+        verbose_name = gettext_lazy("repeat call mark")
 
     def __str__(self) -> str:
         return f"after call {self.last_call_id}"
@@ -555,29 +660,45 @@ class RepeatCallMark(models.Model):
 
 
 class BroadcastPriority(models.TextChoices):
-    NORMAL = "normal", "Normal"
-    URGENT = "urgent", "Urgent"
+    NORMAL = "normal", gettext_lazy("Normal")
+    URGENT = "urgent", gettext_lazy("Urgent")
 
 
 class Broadcast(models.Model):
     """A supervisor's message to the whole floor: every board and every agent's screen."""
 
-    site = models.SlugField(max_length=50, default="main")
-    text = models.CharField(max_length=500)
+    site = models.SlugField(max_length=50, default="main", verbose_name=gettext_lazy("site"))
+    text = models.CharField(max_length=500, verbose_name=gettext_lazy("text"))
     priority = models.CharField(
-        max_length=10, choices=BroadcastPriority.choices, default=BroadcastPriority.NORMAL
+        max_length=10,
+        choices=BroadcastPriority.choices,
+        default=BroadcastPriority.NORMAL,
+        verbose_name=gettext_lazy("priority"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
+    expires_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("expires at")
+    )
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("withdrawn at")
+    )
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("withdrawn by"),
     )
 
     class Meta:
+        verbose_name = gettext_lazy("broadcast")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["site", "withdrawn_at", "expires_at"])]
 
@@ -586,36 +707,52 @@ class Broadcast(models.Model):
 
 
 class HelpReason(models.TextChoices):
-    DIFFICULT_CUSTOMER = "difficult_customer", "Difficult customer"
-    ESCALATION = "escalation", "Escalation"
-    TECHNICAL = "technical", "Technical problem"
-    OTHER = "other", "Other"
+    DIFFICULT_CUSTOMER = "difficult_customer", gettext_lazy("Difficult customer")
+    ESCALATION = "escalation", gettext_lazy("Escalation")
+    TECHNICAL = "technical", gettext_lazy("Technical problem")
+    OTHER = "other", gettext_lazy("Other")
 
 
 class HelpStatus(models.TextChoices):
-    OPEN = "open", "Waiting for help"
-    TAKEN = "taken", "Taken"
-    CANCELLED = "cancelled", "Cancelled"
+    OPEN = "open", gettext_lazy("Waiting for help")
+    TAKEN = "taken", gettext_lazy("Taken")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
 
 class HelpRequest(models.Model):
     """An agent asks the floor for help; open until a supervisor or team lead takes it."""
 
-    site = models.SlugField(max_length=50, default="main")
+    site = models.SlugField(max_length=50, default="main", verbose_name=gettext_lazy("site"))
     agent = models.ForeignKey(
-        "agents.Agent", on_delete=models.PROTECT, related_name="help_requests"
+        "agents.Agent",
+        on_delete=models.PROTECT,
+        related_name="help_requests",
+        verbose_name=gettext_lazy("agent"),
     )
-    reason = models.CharField(max_length=30, choices=HelpReason.choices)
-    note = models.CharField(max_length=300, blank=True)
-    call_id = models.CharField(max_length=100, blank=True)
-    status = models.CharField(max_length=10, choices=HelpStatus.choices, default=HelpStatus.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(
+        max_length=30, choices=HelpReason.choices, verbose_name=gettext_lazy("reason")
+    )
+    note = models.CharField(max_length=300, blank=True, verbose_name=gettext_lazy("note"))
+    call_id = models.CharField(max_length=100, blank=True, verbose_name=gettext_lazy("call id"))
+    status = models.CharField(
+        max_length=10,
+        choices=HelpStatus.choices,
+        default=HelpStatus.OPEN,
+        verbose_name=gettext_lazy("status"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
     taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("taken by"),
     )
-    taken_at = models.DateTimeField(null=True, blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("taken at"))
 
     class Meta:
+        verbose_name = gettext_lazy("help request")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["site", "status"])]
 
@@ -626,21 +763,37 @@ class HelpRequest(models.Model):
 class Takeover(models.Model):
     """A supervisor takes over an agent's call (on request or on their own initiative)."""
 
-    site = models.SlugField(max_length=50, default="main")
-    agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, related_name="takeovers")
-    call_id = models.CharField(max_length=100, blank=True)
+    site = models.SlugField(max_length=50, default="main", verbose_name=gettext_lazy("site"))
+    agent = models.ForeignKey(
+        "agents.Agent",
+        on_delete=models.PROTECT,
+        related_name="takeovers",
+        verbose_name=gettext_lazy("agent"),
+    )
+    call_id = models.CharField(max_length=100, blank=True, verbose_name=gettext_lazy("call id"))
     help_request = models.ForeignKey(
-        HelpRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="takeovers"
+        HelpRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="takeovers",
+        verbose_name=gettext_lazy("help request"),
     )
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True, verbose_name=gettext_lazy("note"))
     taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("taken by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
     # Shown on the board until the agent's call ends or someone marks it finished.
-    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("finished at")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("takeover")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["site", "finished_at"])]
 
@@ -655,14 +808,20 @@ class AlertAck(models.Model):
     by the agent and the start of the call), so the next occurrence alerts afresh.
     """
 
-    site = models.SlugField(max_length=50, default="main")
-    key = models.CharField(max_length=200)
+    site = models.SlugField(max_length=50, default="main", verbose_name=gettext_lazy("site"))
+    key = models.CharField(max_length=200, verbose_name=gettext_lazy("key"))
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("acknowledged by"),
     )
-    acknowledged_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(
+        auto_now_add=True, verbose_name=gettext_lazy("acknowledged at")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("alert ack")
         ordering = ["-acknowledged_at"]
         constraints = [models.UniqueConstraint(fields=["site", "key"], name="alertack_once")]
 

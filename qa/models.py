@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qa import sampling, scoring
 
@@ -14,22 +16,32 @@ User = settings.AUTH_USER_MODEL
 class QaSettings(models.Model):
     """The centre's quality settings (one row)."""
 
-    appeal_window_days = models.PositiveSmallIntegerField(default=7)
+    appeal_window_days = models.PositiveSmallIntegerField(
+        default=7, verbose_name=gettext_lazy("appeal window days")
+    )
     screening_days = models.PositiveSmallIntegerField(
-        default=2, help_text="Days the team lead has to screen an appeal."
+        default=2,
+        help_text=gettext_lazy("Days the team lead has to screen an appeal."),
+        verbose_name=gettext_lazy("screening days"),
     )
     panel_days = models.PositiveSmallIntegerField(
-        default=5, help_text="Days the panel has to decide an accepted appeal."
+        default=5,
+        help_text=gettext_lazy("Days the panel has to decide an accepted appeal."),
+        verbose_name=gettext_lazy("panel days"),
     )
     transparency = models.BooleanField(
-        default=False, help_text="Agents may read their peers' released evaluations."
+        default=False,
+        help_text=gettext_lazy("Agents may read their peers' released evaluations."),
+        verbose_name=gettext_lazy("transparency"),
     )
     hide_evaluator_names = models.BooleanField(
-        default=True, help_text="With transparency on, peers do not see who evaluated."
+        default=True,
+        help_text=gettext_lazy("With transparency on, peers do not see who evaluated."),
+        verbose_name=gettext_lazy("hide evaluator names"),
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "quality settings"
+        verbose_name = verbose_name_plural = gettext_lazy("quality settings")
 
     def __str__(self) -> str:
         return "Quality settings"
@@ -43,11 +55,18 @@ class QaSettings(models.Model):
 
 
 class Scorecard(models.Model):
-    name = models.CharField(max_length=150, unique=True)
-    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=150, unique=True, verbose_name=gettext_lazy("name"))
+    created_by = models.ForeignKey(
+        User,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=gettext_lazy("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
 
     class Meta:
+        verbose_name = gettext_lazy("scorecard")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -55,23 +74,34 @@ class Scorecard(models.Model):
 
 
 class VersionStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    RELEASED = "released", "Released"
+    DRAFT = "draft", gettext_lazy("Draft")
+    RELEASED = "released", gettext_lazy("Released")
 
 
 class ScorecardVersion(models.Model):
     """One version of a scorecard; a released version never changes."""
 
-    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField()
-    status = models.CharField(
-        max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    scorecard = models.ForeignKey(
+        Scorecard,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name=gettext_lazy("scorecard"),
     )
-    notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    released_at = models.DateTimeField(null=True, blank=True)
+    number = models.PositiveIntegerField(verbose_name=gettext_lazy("number"))
+    status = models.CharField(
+        max_length=10,
+        choices=VersionStatus.choices,
+        default=VersionStatus.DRAFT,
+        verbose_name=gettext_lazy("status"),
+    )
+    notes = models.TextField(blank=True, verbose_name=gettext_lazy("notes"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
+    released_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("released at")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("scorecard version")
         ordering = ["scorecard__name", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["scorecard", "number"], name="scorecard_version_once")
@@ -103,12 +133,18 @@ class ScorecardVersion(models.Model):
 
 
 class Section(models.Model):
-    version = models.ForeignKey(ScorecardVersion, on_delete=models.CASCADE, related_name="sections")
-    title = models.CharField(max_length=150)
-    weight = models.FloatField(default=1.0)
-    position = models.PositiveSmallIntegerField(default=0)
+    version = models.ForeignKey(
+        ScorecardVersion,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        verbose_name=gettext_lazy("version"),
+    )
+    title = models.CharField(max_length=150, verbose_name=gettext_lazy("title"))
+    weight = models.FloatField(default=1.0, verbose_name=gettext_lazy("weight"))
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=gettext_lazy("position"))
 
     class Meta:
+        verbose_name = gettext_lazy("section")
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
@@ -116,31 +152,51 @@ class Section(models.Model):
 
 
 class CriterionKind(models.TextChoices):
-    POINTS = "points", "All or nothing"
-    SCALE = "scale", "Scale 0…max"
+    POINTS = "points", gettext_lazy("All or nothing")
+    SCALE = "scale", gettext_lazy("Scale 0…max")
 
 
 class Critical(models.TextChoices):
-    NONE = scoring.CRITICAL_NONE, "Not critical"
-    SECTION = scoring.CRITICAL_SECTION, "Failing it fails the section"
-    EVALUATION = scoring.CRITICAL_EVALUATION, "Failing it fails the evaluation"
+    NONE = scoring.CRITICAL_NONE, gettext_lazy("Not critical")
+    SECTION = scoring.CRITICAL_SECTION, gettext_lazy("Failing it fails the section")
+    EVALUATION = scoring.CRITICAL_EVALUATION, gettext_lazy("Failing it fails the evaluation")
 
 
 class Criterion(models.Model):
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="criteria")
-    title = models.CharField(max_length=200)
-    guidance = models.TextField(blank=True, help_text="How to deduct, so everyone does it alike.")
-    kind = models.CharField(
-        max_length=10, choices=CriterionKind.choices, default=CriterionKind.POINTS
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        verbose_name=gettext_lazy("section"),
     )
-    max_points = models.PositiveSmallIntegerField(default=1)
-    critical = models.CharField(max_length=12, choices=Critical.choices, default=Critical.NONE)
-    allow_na = models.BooleanField(default=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=200, verbose_name=gettext_lazy("title"))
+    guidance = models.TextField(
+        blank=True,
+        help_text=gettext_lazy("How to deduct, so everyone does it alike."),
+        verbose_name=gettext_lazy("guidance"),
+    )
+    kind = models.CharField(
+        max_length=10,
+        choices=CriterionKind.choices,
+        default=CriterionKind.POINTS,
+        verbose_name=gettext_lazy("kind"),
+    )
+    max_points = models.PositiveSmallIntegerField(
+        default=1, verbose_name=gettext_lazy("max points")
+    )
+    critical = models.CharField(
+        max_length=12,
+        choices=Critical.choices,
+        default=Critical.NONE,
+        verbose_name=gettext_lazy("critical"),
+    )
+    allow_na = models.BooleanField(default=True, verbose_name=gettext_lazy("allow na"))
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=gettext_lazy("position"))
 
     class Meta:
+        verbose_name = gettext_lazy("criterion")
         ordering = ["section__position", "section_id", "position", "id"]
-        verbose_name_plural = "criteria"
+        verbose_name_plural = gettext_lazy("criteria")
 
     def __str__(self) -> str:
         return self.title
@@ -155,55 +211,101 @@ class Criterion(models.Model):
 
 
 class RuleStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", gettext_lazy("Draft")
+    PUBLISHED = "published", gettext_lazy("Published")
 
 
 class RuleMethod(models.TextChoices):
-    RANDOM = sampling.RANDOM, "N random calls per agent"
-    NTH_AFTER = sampling.NTH_AFTER, "The nth call of each day after a time"
+    RANDOM = sampling.RANDOM, gettext_lazy("N random calls per agent")
+    NTH_AFTER = sampling.NTH_AFTER, gettext_lazy("The nth call of each day after a time")
 
 
 class SamplingRule(models.Model):
     """Which calls get evaluated in a period, published with sha256(seed) before it starts."""
 
-    name = models.CharField(max_length=150)
+    name = models.CharField(max_length=150, verbose_name=gettext_lazy("name"))
     team = models.ForeignKey(
         "agents.Team",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="sampling_rules",
+        verbose_name=gettext_lazy("team"),
     )
-    queues = models.ManyToManyField("metrics.Queue", blank=True, related_name="sampling_rules")
+    queues = models.ManyToManyField(
+        "metrics.Queue",
+        blank=True,
+        related_name="sampling_rules",
+        verbose_name=gettext_lazy("queues"),
+    )
     scorecard_version = models.ForeignKey(
-        ScorecardVersion, on_delete=models.PROTECT, related_name="sampling_rules"
+        ScorecardVersion,
+        on_delete=models.PROTECT,
+        related_name="sampling_rules",
+        verbose_name=gettext_lazy("scorecard version"),
     )
-    method = models.CharField(max_length=12, choices=RuleMethod.choices, default=RuleMethod.RANDOM)
-    calls_per_agent = models.PositiveSmallIntegerField(default=2)
-    min_talk_s = models.PositiveIntegerField(default=0)
-    nth = models.PositiveSmallIntegerField(default=1)
-    after = models.TimeField(null=True, blank=True)
-    period_start = models.DateField()
-    period_end = models.DateField()
-    status = models.CharField(max_length=10, choices=RuleStatus.choices, default=RuleStatus.DRAFT)
-    seed = models.CharField(max_length=64, editable=False)
-    seed_hash = models.CharField(max_length=64, editable=False)
-    definition_hash = models.CharField(max_length=64, blank=True, editable=False)
-    published_at = models.DateTimeField(null=True, blank=True)
+    method = models.CharField(
+        max_length=12,
+        choices=RuleMethod.choices,
+        default=RuleMethod.RANDOM,
+        verbose_name=gettext_lazy("method"),
+    )
+    calls_per_agent = models.PositiveSmallIntegerField(
+        default=2, verbose_name=gettext_lazy("calls per agent")
+    )
+    min_talk_s = models.PositiveIntegerField(default=0, verbose_name=gettext_lazy("min talk (s)"))
+    nth = models.PositiveSmallIntegerField(default=1, verbose_name=gettext_lazy("nth"))
+    after = models.TimeField(null=True, blank=True, verbose_name=gettext_lazy("after"))
+    period_start = models.DateField(verbose_name=gettext_lazy("period start"))
+    period_end = models.DateField(verbose_name=gettext_lazy("period end"))
+    status = models.CharField(
+        max_length=10,
+        choices=RuleStatus.choices,
+        default=RuleStatus.DRAFT,
+        verbose_name=gettext_lazy("status"),
+    )
+    seed = models.CharField(max_length=64, editable=False, verbose_name=gettext_lazy("seed"))
+    seed_hash = models.CharField(
+        max_length=64, editable=False, verbose_name=gettext_lazy("seed hash")
+    )
+    definition_hash = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=gettext_lazy("definition hash")
+    )
+    published_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("published at")
+    )
     published_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("published by"),
     )
     supersedes = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        verbose_name=gettext_lazy("supersedes"),
     )
     # Set on a published rule when a later rule takes over from this date on.
-    superseded_from = models.DateField(null=True, blank=True)
-    drawn_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    superseded_from = models.DateField(
+        null=True, blank=True, verbose_name=gettext_lazy("superseded from")
+    )
+    drawn_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("drawn at"))
+    created_by = models.ForeignKey(
+        User,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=gettext_lazy("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
 
     class Meta:
+        verbose_name = gettext_lazy("sampling rule")
         ordering = ["-period_start", "name"]
         constraints = [
             models.CheckConstraint(
@@ -253,29 +355,62 @@ class SamplingRule(models.Model):
 
 
 class PickStatus(models.TextChoices):
-    PICKED = "picked", "Picked"
-    REPLACED = "replaced", "Replaced"
+    PICKED = "picked", gettext_lazy("Picked")
+    REPLACED = "replaced", gettext_lazy("Replaced")
 
 
 class SampledCall(models.Model):
     """A call the rule picked (or a replacement for one)."""
 
-    rule = models.ForeignKey(SamplingRule, on_delete=models.PROTECT, related_name="picks")
-    agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, related_name="qa_picks")
-    call = models.ForeignKey("metrics.QueueCall", on_delete=models.PROTECT, related_name="+")
-    key = models.CharField(max_length=300)
-    position = models.PositiveSmallIntegerField()
-    status = models.CharField(max_length=10, choices=PickStatus.choices, default=PickStatus.PICKED)
-    replaces = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    rule = models.ForeignKey(
+        SamplingRule,
+        on_delete=models.PROTECT,
+        related_name="picks",
+        verbose_name=gettext_lazy("rule"),
     )
-    replace_reason = models.TextField(blank=True)
-    replaced_at = models.DateTimeField(null=True, blank=True)
+    agent = models.ForeignKey(
+        "agents.Agent",
+        on_delete=models.PROTECT,
+        related_name="qa_picks",
+        verbose_name=gettext_lazy("agent"),
+    )
+    call = models.ForeignKey(
+        "metrics.QueueCall",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("call"),
+    )
+    key = models.CharField(max_length=300, verbose_name=gettext_lazy("key"))
+    position = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("position"))
+    status = models.CharField(
+        max_length=10,
+        choices=PickStatus.choices,
+        default=PickStatus.PICKED,
+        verbose_name=gettext_lazy("status"),
+    )
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        verbose_name=gettext_lazy("replaces"),
+    )
+    replace_reason = models.TextField(blank=True, verbose_name=gettext_lazy("replace reason"))
+    replaced_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("replaced at")
+    )
     replaced_by_user = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("replaced by user"),
     )
 
     class Meta:
+        verbose_name = gettext_lazy("sampled call")
         ordering = ["rule", "agent", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["rule", "key"], name="pick_once")]
 
@@ -287,38 +422,67 @@ class SampledCall(models.Model):
 
 
 class EvaluationStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    RELEASED = "released", "Released"
+    DRAFT = "draft", gettext_lazy("Draft")
+    RELEASED = "released", gettext_lazy("Released")
 
 
 class Evaluation(models.Model):
     scorecard_version = models.ForeignKey(
-        ScorecardVersion, on_delete=models.PROTECT, related_name="evaluations"
+        ScorecardVersion,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        verbose_name=gettext_lazy("scorecard version"),
     )
-    agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, related_name="evaluations")
+    agent = models.ForeignKey(
+        "agents.Agent",
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        verbose_name=gettext_lazy("agent"),
+    )
     call = models.ForeignKey(
         "metrics.QueueCall",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="evaluations",
+        verbose_name=gettext_lazy("call"),
     )
-    recording_id = models.CharField(max_length=200, blank=True)
+    recording_id = models.CharField(
+        max_length=200, blank=True, verbose_name=gettext_lazy("recording id")
+    )
     pick = models.OneToOneField(
-        SampledCall, null=True, blank=True, on_delete=models.PROTECT, related_name="evaluation"
+        SampledCall,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluation",
+        verbose_name=gettext_lazy("pick"),
     )
-    evaluator = models.ForeignKey(User, on_delete=models.PROTECT, related_name="evaluations_made")
+    evaluator = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="evaluations_made",
+        verbose_name=gettext_lazy("evaluator"),
+    )
     status = models.CharField(
-        max_length=10, choices=EvaluationStatus.choices, default=EvaluationStatus.DRAFT
+        max_length=10,
+        choices=EvaluationStatus.choices,
+        default=EvaluationStatus.DRAFT,
+        verbose_name=gettext_lazy("status"),
     )
     # Draft answers: {criterion id: {"points": int|None, "comment": str}}.
-    answers = models.JSONField(default=dict, blank=True)
-    score = models.FloatField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    released_at = models.DateTimeField(null=True, blank=True)
-    first_read_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True, verbose_name=gettext_lazy("answers"))
+    score = models.FloatField(null=True, blank=True, verbose_name=gettext_lazy("score"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
+    released_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("released at")
+    )
+    first_read_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("first read at")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("evaluation")
         ordering = ["-released_at", "-created_at", "-id"]
         indexes = [models.Index(fields=["agent", "status"])]
 
@@ -348,20 +512,35 @@ class Evaluation(models.Model):
 class ScoreRevision(models.Model):
     """A released score; a later revision keeps this one and says why it changed."""
 
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveSmallIntegerField()
-    answers = models.JSONField()
-    score = models.FloatField(null=True)
-    result = models.JSONField(default=dict)
-    reason = models.TextField(blank=True)
-    appeal = models.ForeignKey(
-        "Appeal", null=True, blank=True, on_delete=models.PROTECT, related_name="revisions"
+    evaluation = models.ForeignKey(
+        Evaluation,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+        verbose_name=gettext_lazy("evaluation"),
     )
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    number = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("number"))
+    answers = models.JSONField(verbose_name=gettext_lazy("answers"))
+    score = models.FloatField(null=True, verbose_name=gettext_lazy("score"))
+    result = models.JSONField(default=dict, verbose_name=gettext_lazy("result"))
+    reason = models.TextField(blank=True, verbose_name=gettext_lazy("reason"))
+    appeal = models.ForeignKey(
+        "Appeal",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revisions",
+        verbose_name=gettext_lazy("appeal"),
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=gettext_lazy("created by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
+    acknowledged_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("acknowledged at")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("score revision")
         ordering = ["evaluation", "number"]
         constraints = [
             models.UniqueConstraint(fields=["evaluation", "number"], name="revision_once")
@@ -375,39 +554,77 @@ class ScoreRevision(models.Model):
 
 
 class AppealStatus(models.TextChoices):
-    SCREENING = "screening", "Waiting for the team lead"
-    RETURNED = "returned", "Returned by the team lead"
-    PANEL = "panel", "With the review panel"
-    DECIDED = "decided", "Decided"
+    SCREENING = "screening", gettext_lazy("Waiting for the team lead")
+    RETURNED = "returned", gettext_lazy("Returned by the team lead")
+    PANEL = "panel", gettext_lazy("With the review panel")
+    DECIDED = "decided", gettext_lazy("Decided")
 
 
 OPEN_APPEAL_STATUSES = [AppealStatus.SCREENING, AppealStatus.PANEL]
 
 
 class Appeal(models.Model):
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="appeals")
-    agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, related_name="appeals")
+    evaluation = models.ForeignKey(
+        Evaluation,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        verbose_name=gettext_lazy("evaluation"),
+    )
+    agent = models.ForeignKey(
+        "agents.Agent",
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        verbose_name=gettext_lazy("agent"),
+    )
     status = models.CharField(
-        max_length=10, choices=AppealStatus.choices, default=AppealStatus.SCREENING
+        max_length=10,
+        choices=AppealStatus.choices,
+        default=AppealStatus.SCREENING,
+        verbose_name=gettext_lazy("status"),
     )
-    filed_at = models.DateTimeField(auto_now_add=True)
-    due_at = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
+    filed_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("filed at"))
+    due_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("due at"))
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("reminded at")
+    )
     screened_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("screened by"),
     )
-    screened_at = models.DateTimeField(null=True, blank=True)
-    return_reason = models.TextField(blank=True)
-    explanation = models.TextField(blank=True, help_text="The evaluator's explanation.")
-    explained_at = models.DateTimeField(null=True, blank=True)
+    screened_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("screened at")
+    )
+    return_reason = models.TextField(blank=True, verbose_name=gettext_lazy("return reason"))
+    explanation = models.TextField(
+        blank=True,
+        help_text=gettext_lazy("The evaluator's explanation."),
+        verbose_name=gettext_lazy("explanation"),
+    )
+    explained_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("explained at")
+    )
     decided_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    score_before = models.FloatField(null=True, blank=True)
-    score_after = models.FloatField(null=True, blank=True)
+    decided_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("decided at")
+    )
+    score_before = models.FloatField(
+        null=True, blank=True, verbose_name=gettext_lazy("score before")
+    )
+    score_after = models.FloatField(null=True, blank=True, verbose_name=gettext_lazy("score after"))
 
     class Meta:
+        verbose_name = gettext_lazy("appeal")
         ordering = ["-filed_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -426,23 +643,38 @@ class Appeal(models.Model):
 
 
 class Decision(models.TextChoices):
-    PENDING = "pending", "Pending"
-    UPHELD = "upheld", "Upheld"
-    REJECTED = "rejected", "Rejected"
+    PENDING = "pending", gettext_lazy("Pending")
+    UPHELD = "upheld", gettext_lazy("Upheld")
+    REJECTED = "rejected", gettext_lazy("Rejected")
 
 
 class AppealItem(models.Model):
     """One appealed criterion with the agent's reason and, later, the decision."""
 
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="items")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
-    points_before = models.PositiveSmallIntegerField()
-    reason = models.TextField()
-    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    decision_reason = models.TextField(blank=True)
-    points_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="items", verbose_name=gettext_lazy("appeal")
+    )
+    criterion = models.ForeignKey(
+        Criterion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("criterion"),
+    )
+    points_before = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("points before"))
+    reason = models.TextField(verbose_name=gettext_lazy("reason"))
+    decision = models.CharField(
+        max_length=10,
+        choices=Decision.choices,
+        default=Decision.PENDING,
+        verbose_name=gettext_lazy("decision"),
+    )
+    decision_reason = models.TextField(blank=True, verbose_name=gettext_lazy("decision reason"))
+    points_after = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=gettext_lazy("points after")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("appeal item")
         ordering = ["appeal", "criterion__section__position", "criterion__position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["appeal", "criterion"], name="appeal_item_once")
@@ -453,17 +685,25 @@ class AppealItem(models.Model):
 
 
 class Seat(models.TextChoices):
-    SUPERVISOR = "supervisor", "Senior supervisor"
-    TEAM_LEAD = "team_lead", "Team lead"
-    QA_ANALYST = "qa_analyst", "QA analyst"
+    SUPERVISOR = "supervisor", gettext_lazy("Senior supervisor")
+    TEAM_LEAD = "team_lead", gettext_lazy("Team lead")
+    QA_ANALYST = "qa_analyst", gettext_lazy("QA analyst")
 
 
 class PanelMember(models.Model):
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="panel")
-    seat = models.CharField(max_length=12, choices=Seat.choices)
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="qa_panel_seats")
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="panel", verbose_name=gettext_lazy("appeal")
+    )
+    seat = models.CharField(max_length=12, choices=Seat.choices, verbose_name=gettext_lazy("seat"))
+    user = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="qa_panel_seats",
+        verbose_name=gettext_lazy("user"),
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("panel member")
         ordering = ["appeal", "seat"]
         constraints = [
             models.UniqueConstraint(fields=["appeal", "seat"], name="panel_seat_once"),
@@ -475,18 +715,31 @@ class PanelMember(models.Model):
 
 
 class Opinion(models.TextChoices):
-    UPHOLD = "uphold", "Uphold (the deduction was wrong)"
-    REJECT = "reject", "Reject (the deduction stands)"
+    UPHOLD = "uphold", gettext_lazy("Uphold (the deduction was wrong)")
+    REJECT = "reject", gettext_lazy("Reject (the deduction stands)")
 
 
 class PanelOpinion(models.Model):
-    item = models.ForeignKey(AppealItem, on_delete=models.CASCADE, related_name="opinions")
-    member = models.ForeignKey(PanelMember, on_delete=models.CASCADE, related_name="opinions")
-    opinion = models.CharField(max_length=10, choices=Opinion.choices)
-    note = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    item = models.ForeignKey(
+        AppealItem,
+        on_delete=models.CASCADE,
+        related_name="opinions",
+        verbose_name=gettext_lazy("item"),
+    )
+    member = models.ForeignKey(
+        PanelMember,
+        on_delete=models.CASCADE,
+        related_name="opinions",
+        verbose_name=gettext_lazy("member"),
+    )
+    opinion = models.CharField(
+        max_length=10, choices=Opinion.choices, verbose_name=gettext_lazy("opinion")
+    )
+    note = models.TextField(blank=True, verbose_name=gettext_lazy("note"))
+    at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("at"))
 
     class Meta:
+        verbose_name = gettext_lazy("panel opinion")
         ordering = ["item", "member__seat"]
         constraints = [models.UniqueConstraint(fields=["item", "member"], name="opinion_once")]
 
@@ -498,36 +751,59 @@ class PanelOpinion(models.Model):
 
 
 class CalibrationStatus(models.TextChoices):
-    OPEN = "open", "Open for scoring"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", gettext_lazy("Open for scoring")
+    CLOSED = "closed", gettext_lazy("Closed")
 
 
 class CalibrationSession(models.Model):
-    title = models.CharField(max_length=150)
+    title = models.CharField(max_length=150, verbose_name=gettext_lazy("title"))
     scorecard_version = models.ForeignKey(
-        ScorecardVersion, on_delete=models.PROTECT, related_name="calibrations"
+        ScorecardVersion,
+        on_delete=models.PROTECT,
+        related_name="calibrations",
+        verbose_name=gettext_lazy("scorecard version"),
     )
     call = models.ForeignKey(
-        "metrics.QueueCall", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "metrics.QueueCall",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("call"),
     )
-    recording_id = models.CharField(max_length=200, blank=True)
-    participants = models.ManyToManyField(User, related_name="calibrations")
+    recording_id = models.CharField(
+        max_length=200, blank=True, verbose_name=gettext_lazy("recording id")
+    )
+    participants = models.ManyToManyField(
+        User, related_name="calibrations", verbose_name=gettext_lazy("participants")
+    )
     reference_by = models.ForeignKey(
         User,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Whose scoring is the reference (else median).",
+        help_text=gettext_lazy("Whose scoring is the reference (else median)."),
+        verbose_name=gettext_lazy("reference by"),
     )
     status = models.CharField(
-        max_length=10, choices=CalibrationStatus.choices, default=CalibrationStatus.OPEN
+        max_length=10,
+        choices=CalibrationStatus.choices,
+        default=CalibrationStatus.OPEN,
+        verbose_name=gettext_lazy("status"),
     )
-    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        User,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=gettext_lazy("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("closed at"))
 
     class Meta:
+        verbose_name = gettext_lazy("calibration session")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -535,13 +811,23 @@ class CalibrationSession(models.Model):
 
 
 class CalibrationScore(models.Model):
-    session = models.ForeignKey(CalibrationSession, on_delete=models.CASCADE, related_name="scores")
-    evaluator = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    answers = models.JSONField()
-    score = models.FloatField(null=True)
-    submitted_at = models.DateTimeField(auto_now_add=True)
+    session = models.ForeignKey(
+        CalibrationSession,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        verbose_name=gettext_lazy("session"),
+    )
+    evaluator = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=gettext_lazy("evaluator")
+    )
+    answers = models.JSONField(verbose_name=gettext_lazy("answers"))
+    score = models.FloatField(null=True, verbose_name=gettext_lazy("score"))
+    submitted_at = models.DateTimeField(
+        auto_now_add=True, verbose_name=gettext_lazy("submitted at")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("calibration score")
         ordering = ["session", "submitted_at"]
         constraints = [
             models.UniqueConstraint(fields=["session", "evaluator"], name="calibration_score_once")
@@ -555,30 +841,57 @@ class CalibrationScore(models.Model):
 
 
 class NominationStatus(models.TextChoices):
-    NOMINATED = "nominated", "Nominated"
-    FEATURED = "featured", "Featured"
+    NOMINATED = "nominated", gettext_lazy("Nominated")
+    FEATURED = "featured", gettext_lazy("Featured")
 
 
 class GreatCall(models.Model):
     call = models.ForeignKey(
-        "metrics.QueueCall", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "metrics.QueueCall",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("call"),
     )
-    recording_id = models.CharField(max_length=200, blank=True)
-    agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, related_name="great_calls")
-    nominated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    anonymous = models.BooleanField(default=False)
-    reason = models.TextField()
+    recording_id = models.CharField(
+        max_length=200, blank=True, verbose_name=gettext_lazy("recording id")
+    )
+    agent = models.ForeignKey(
+        "agents.Agent",
+        on_delete=models.PROTECT,
+        related_name="great_calls",
+        verbose_name=gettext_lazy("agent"),
+    )
+    nominated_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=gettext_lazy("nominated by")
+    )
+    anonymous = models.BooleanField(default=False, verbose_name=gettext_lazy("anonymous"))
+    reason = models.TextField(verbose_name=gettext_lazy("reason"))
     status = models.CharField(
-        max_length=10, choices=NominationStatus.choices, default=NominationStatus.NOMINATED
+        max_length=10,
+        choices=NominationStatus.choices,
+        default=NominationStatus.NOMINATED,
+        verbose_name=gettext_lazy("status"),
     )
-    nominated_at = models.DateTimeField(auto_now_add=True)
+    nominated_at = models.DateTimeField(
+        auto_now_add=True, verbose_name=gettext_lazy("nominated at")
+    )
     featured_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("featured by"),
     )
-    featured_at = models.DateTimeField(null=True, blank=True)
-    feature_note = models.TextField(blank=True)
+    featured_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("featured at")
+    )
+    feature_note = models.TextField(blank=True, verbose_name=gettext_lazy("feature note"))
 
     class Meta:
+        verbose_name = gettext_lazy("great call")
         ordering = ["-featured_at", "-nominated_at", "-id"]
 
     def __str__(self) -> str:
@@ -587,5 +900,5 @@ class GreatCall(models.Model):
     @property
     def nominator_label(self) -> str:
         if self.anonymous:
-            return "anonymous"
+            return _("anonymous")
         return self.nominated_by.get_full_name() or self.nominated_by.get_username()

@@ -29,6 +29,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 RANDOM = "random"
 NTH_AFTER = "nth_after"
 
@@ -167,17 +170,37 @@ def apply_replacements(
 
 
 def describe(rule: Rule, team: str | None = None) -> str:
-    who = f"every agent of team {team}" if team else "every agent"
-    queues = f" from queues {', '.join(sorted(rule.queues))}" if rule.queues else ""
-    length = f" of at least {rule.min_talk_s} s talk" if rule.min_talk_s else ""
-    after = f" starting at or after {rule.after:%H:%M}" if rule.after else ""
+    """The rule in words, as published to the agents (in the reader's language)."""
+    who = _("Every agent of team %(team)s") % {"team": team} if team else _("Every agent")
     if rule.method == RANDOM:
-        what = f"{rule.calls_per_agent} random call{'s' if rule.calls_per_agent != 1 else ''}"
+        what = ngettext("%(count)s random call", "%(count)s random calls", rule.calls_per_agent) % {
+            "count": rule.calls_per_agent
+        }
     else:
-        what = f"call number {rule.nth} of each day"
+        what = _("call number %(nth)s of each day") % {"nth": rule.nth}
         if rule.calls_per_agent:
-            what += f" (at most {rule.calls_per_agent} of them, drawn at random)"
-    return (
-        f"{who[0].upper()}{who[1:]}: {what}{length}{after}{queues}, "
-        f"from {rule.period_start:%Y-%m-%d} to {rule.period_end:%Y-%m-%d}."
+            what += _(" (at most %(count)s of them, drawn at random)") % {
+                "count": rule.calls_per_agent
+            }
+    length = (
+        _(" of at least %(seconds)s s talk") % {"seconds": rule.min_talk_s}
+        if rule.min_talk_s
+        else ""
     )
+    after = (
+        _(" starting at or after %(time)s") % {"time": f"{rule.after:%H:%M}"} if rule.after else ""
+    )
+    queues = (
+        _(" from queues %(queues)s") % {"queues": ", ".join(sorted(rule.queues))}
+        if rule.queues
+        else ""
+    )
+    return _("%(who)s: %(what)s%(length)s%(after)s%(queues)s, from %(start)s to %(end)s.") % {
+        "who": who,
+        "what": what,
+        "length": length,
+        "after": after,
+        "queues": queues,
+        "start": f"{rule.period_start:%Y-%m-%d}",
+        "end": f"{rule.period_end:%Y-%m-%d}",
+    }

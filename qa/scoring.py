@@ -17,18 +17,30 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 CRITICAL_NONE = "none"
 CRITICAL_SECTION = "section"
 CRITICAL_EVALUATION = "evaluation"
 
 FORMULA = [
-    "A criterion earns 0 to its maximum points; N/A leaves it out of earned and possible points.",
-    "Section score = points earned ÷ points possible over its criteria that are not N/A; "
-    "a section that is all N/A is left out together with its weight.",
-    "Evaluation score = 100 × Σ(section weight × section score) ÷ Σ(weights of the sections "
-    "left in).",
-    "A failed critical criterion sets its section to 0 (fails the section) or the whole "
-    "evaluation to 0 (fails the evaluation).",
+    gettext_lazy(
+        "A criterion earns 0 to its maximum points; N/A leaves it out of earned and possible "
+        "points."
+    ),
+    gettext_lazy(
+        "Section score = points earned ÷ points possible over its criteria that are not N/A; "
+        "a section that is all N/A is left out together with its weight."
+    ),
+    gettext_lazy(
+        "Evaluation score = 100 × Σ(section weight × section score) ÷ Σ(weights of the sections "
+        "left in)."
+    ),
+    gettext_lazy(
+        "A failed critical criterion sets its section to 0 (fails the section) or the whole "
+        "evaluation to 0 (fails the evaluation)."
+    ),
 ]
 
 
@@ -101,16 +113,18 @@ def check_answers(sections: Sequence[SectionSpec], answers: Mapping[int, Answer]
     known = {c.id: c for s in sections for c in s.criteria}
     unknown = set(answers) - set(known)
     if unknown:
-        raise ScoringError(f"Unknown criterion {min(unknown)}.", min(unknown))
+        raise ScoringError(_("Unknown criterion %(id)s.") % {"id": min(unknown)}, min(unknown))
     for cid, spec in known.items():
         if cid not in answers:
-            raise ScoringError("Every criterion needs points or N/A.", cid)
+            raise ScoringError(_("Every criterion needs points or N/A."), cid)
         points = answers[cid].points
         if points is None:
             if not spec.allow_na:
-                raise ScoringError("This criterion cannot be N/A.", cid)
+                raise ScoringError(_("This criterion cannot be N/A."), cid)
         elif not 0 <= points <= spec.max_points:
-            raise ScoringError(f"Points must be between 0 and {spec.max_points}.", cid)
+            raise ScoringError(
+                _("Points must be between 0 and %(max)s.") % {"max": spec.max_points}, cid
+            )
 
 
 def score(sections: Sequence[SectionSpec], answers: Mapping[int, Answer]) -> ScoreResult:

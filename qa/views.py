@@ -10,6 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agents.access import agent_of, has_role, is_staff_role, role_required
@@ -146,7 +149,7 @@ def _sparkline(values: list[float], width: int = 240, height: int = 40) -> str:
     )
     return (
         f'<svg class="spark" width="{width}" height="{height}" role="img" '
-        f'aria-label="score trend"><polyline fill="none" stroke="currentColor" '
+        f'aria-label="{escape(_("score trend"))}"><polyline fill="none" stroke="currentColor" '
         f'stroke-width="2" points="{points}"/></svg>'
     )
 
@@ -181,13 +184,13 @@ def evaluation(request, evaluation_id: int):
             _attempt(
                 request,
                 save_and_maybe_release,
-                "Released to the agent." if action == "release" else "Draft saved.",
+                _("Released to the agent.") if action == "release" else _("Draft saved."),
             )
         elif action == "acknowledge" and access.owns_evaluation(request.user, item):
             _attempt(
                 request,
                 lambda: services.evaluation_acknowledge(evaluation=item, user=request.user),
-                "Acknowledged.",
+                _("Acknowledged."),
             )
         elif action == "revise" and access.can_revise_evaluation(request.user, item):
             _attempt(
@@ -198,10 +201,10 @@ def evaluation(request, evaluation_id: int):
                     changes=_answers_from(request.POST, version),
                     reason=request.POST.get("reason", ""),
                 ),
-                "Score revised.",
+                _("Score revised."),
             )
         else:
-            return HttpResponse("You may not do this.", status=403)
+            return HttpResponse(_("You may not do this."), status=403)
         return redirect("qa-evaluation", evaluation_id=item.pk)
 
     services.evaluation_mark_read(evaluation=item, user=request.user)
@@ -241,7 +244,7 @@ def appeal_file(request, evaluation_id: int):
     if not access.can_view_evaluation(request.user, item):
         raise Http404
     if not access.owns_evaluation(request.user, item):
-        return HttpResponse("Only the evaluated agent can appeal.", status=403)
+        return HttpResponse(_("Only the evaluated agent can appeal."), status=403)
     items = [
         {
             "criterion": int(key.removeprefix("appeal_")),
@@ -255,7 +258,7 @@ def appeal_file(request, evaluation_id: int):
     def file():
         filed.append(services.appeal_file(evaluation=item, user=request.user, items=items))
 
-    if _attempt(request, file, "Appeal filed: your team lead screens it next."):
+    if _attempt(request, file, _("Appeal filed: your team lead screens it next.")):
         return redirect("qa-appeal", appeal_id=filed[0].pk)
     return redirect("qa-evaluation", evaluation_id=item.pk)
 
@@ -264,15 +267,15 @@ def appeal_file(request, evaluation_id: int):
 
 
 HISTORY_LABELS = {
-    "appeal.filed": "Appeal filed",
-    "appeal.accepted": "Accepted by the team lead",
-    "appeal.returned": "Returned by the team lead",
-    "appeal.explained": "Evaluator explained",
-    "appeal.opinion": "Panel opinion",
-    "appeal.decided": "Decided by the senior supervisor",
-    "appeal.reminded": "Reminder sent",
-    "evaluation.score_revised": "Score revised",
-    "evaluation.acknowledged": "Agent acknowledged the score",
+    "appeal.filed": gettext_lazy("Appeal filed"),
+    "appeal.accepted": gettext_lazy("Accepted by the team lead"),
+    "appeal.returned": gettext_lazy("Returned by the team lead"),
+    "appeal.explained": gettext_lazy("Evaluator explained"),
+    "appeal.opinion": gettext_lazy("Panel opinion"),
+    "appeal.decided": gettext_lazy("Decided by the senior supervisor"),
+    "appeal.reminded": gettext_lazy("Reminder sent"),
+    "evaluation.score_revised": gettext_lazy("Score revised"),
+    "evaluation.acknowledged": gettext_lazy("Agent acknowledged the score"),
 }
 
 
@@ -300,7 +303,7 @@ def appeal(request, appeal_id: int):
                     accept=action == "accept",
                     reason=request.POST.get("reason", ""),
                 ),
-                "Accepted: the panel is notified." if action == "accept" else "Returned.",
+                _("Accepted: the panel is notified.") if action == "accept" else _("Returned."),
             )
         elif action == "explain" and access.can_explain(request.user, item):
             _attempt(
@@ -308,7 +311,7 @@ def appeal(request, appeal_id: int):
                 lambda: services.appeal_explain(
                     appeal=item, actor=request.user, text=request.POST.get("text", "")
                 ),
-                "Explanation added.",
+                _("Explanation added."),
             )
         elif action == "opinions" and seat is not None:
             _attempt(
@@ -325,7 +328,7 @@ def appeal(request, appeal_id: int):
                         for i in appeal_items
                     ],
                 ),
-                "Opinions recorded.",
+                _("Opinions recorded."),
             )
         elif action == "decide" and access.can_decide(request.user, item):
             _attempt(
@@ -342,10 +345,10 @@ def appeal(request, appeal_id: int):
                         for i in appeal_items
                     ],
                 ),
-                "Decided.",
+                _("Decided."),
             )
         else:
-            return HttpResponse("You may not do this.", status=403)
+            return HttpResponse(_("You may not do this."), status=403)
         return redirect("qa-appeal", appeal_id=item.pk)
 
     items = list(item.items.select_related("criterion").prefetch_related("opinions__member"))
@@ -395,7 +398,7 @@ def appeal(request, appeal_id: int):
             "proposal": proposal,
             "seats": dict(Seat.choices),
             "opinion_choices": Opinion.choices,
-            "decision_choices": [(Decision.UPHELD, "Uphold"), (Decision.REJECTED, "Reject")],
+            "decision_choices": [(Decision.UPHELD, _("Uphold")), (Decision.REJECTED, _("Reject"))],
         },
     )
 
@@ -430,7 +433,7 @@ def panel(request):
 def worklist(request):
     if request.method == "POST":
         if not has_role(request.user, Role.QA_ANALYST):
-            return HttpResponse("Only QA analysts evaluate calls.", status=403)
+            return HttpResponse(_("Only QA analysts evaluate calls."), status=403)
         action = request.POST.get("action")
         if action == "evaluate":
             pick = get_object_or_404(SampledCall, pk=request.POST.get("pick") or 0)
@@ -440,7 +443,7 @@ def worklist(request):
                 lambda: created.append(
                     services.evaluation_create(evaluator=request.user, pick=pick)
                 ),
-                "Draft evaluation started.",
+                _("Draft evaluation started."),
             ):
                 return redirect("qa-evaluation", evaluation_id=created[0].pk)
         elif action == "adhoc":
@@ -459,7 +462,7 @@ def worklist(request):
                         recording_id=request.POST.get("recording_id", ""),
                     )
                 ),
-                "Draft evaluation started (outside the sample: the agent sees that).",
+                _("Draft evaluation started (outside the sample: the agent sees that)."),
             ):
                 return redirect("qa-evaluation", evaluation_id=created[0].pk)
         return redirect("qa-worklist")
@@ -492,11 +495,13 @@ def worklist(request):
 def scorecards(request):
     if request.method == "POST":
         if not access.is_qa_manager(request.user):
-            return HttpResponse("Only QA analysts build scorecards.", status=403)
+            return HttpResponse(_("Only QA analysts build scorecards."), status=403)
         try:
             sections = json.loads(request.POST.get("sections") or "[]")
         except json.JSONDecodeError as error:
-            messages.error(request, f"The sections are not valid JSON: {error}")
+            messages.error(
+                request, _("The sections are not valid JSON: %(error)s") % {"error": error}
+            )
             return redirect("qa-scorecards")
         created = []
         if _attempt(
@@ -508,7 +513,7 @@ def scorecards(request):
                     sections=sections if isinstance(sections, list) else [],
                 )
             ),
-            "Draft scorecard created.",
+            _("Draft scorecard created."),
         ):
             return redirect("qa-scorecard", version_id=created[0].versions.get().pk)
         return redirect("qa-scorecards")
@@ -555,13 +560,13 @@ def scorecard(request, version_id: int):
         raise Http404
     if request.method == "POST":
         if not access.is_qa_manager(request.user):
-            return HttpResponse("Only QA analysts manage scorecards.", status=403)
+            return HttpResponse(_("Only QA analysts manage scorecards."), status=403)
         action = request.POST.get("action")
         if action == "release":
             _attempt(
                 request,
                 lambda: services.scorecard_version_release(version=version, actor=request.user),
-                "Released: this version is now fixed.",
+                _("Released: this version is now fixed."),
             )
         elif action == "copy":
             created = []
@@ -570,7 +575,7 @@ def scorecard(request, version_id: int):
                 lambda: created.append(
                     services.scorecard_version_copy(version=version, actor=request.user)
                 ),
-                "New draft version.",
+                _("New draft version."),
             ):
                 return redirect("qa-scorecard", version_id=created[0].pk)
         return redirect("qa-scorecard", version_id=version.pk)
@@ -595,7 +600,7 @@ def scorecard(request, version_id: int):
 def sampling_rules(request):
     if request.method == "POST":
         if not access.is_qa_manager(request.user):
-            return HttpResponse("Only QA analysts define sampling rules.", status=403)
+            return HttpResponse(_("Only QA analysts define sampling rules."), status=403)
         form = RuleForm(request.POST)
         if not form.is_valid():
             for field, errors in form.errors.items():
@@ -607,7 +612,7 @@ def sampling_rules(request):
             lambda: created.append(
                 services.sampling_rule_create(actor=request.user, **form.cleaned_data)
             ),
-            "Draft rule saved: check it, then publish it before its period starts.",
+            _("Draft rule saved: check it, then publish it before its period starts."),
         ):
             return redirect("qa-sampling-rule", rule_id=created[0].pk)
         return redirect("qa-sampling")
@@ -645,19 +650,19 @@ def sampling_rule(request, rule_id: int):
             raise Http404
     if request.method == "POST":
         if not manager:
-            return HttpResponse("Only QA analysts manage sampling rules.", status=403)
+            return HttpResponse(_("Only QA analysts manage sampling rules."), status=403)
         action = request.POST.get("action")
         if action == "publish":
             _attempt(
                 request,
                 lambda: services.sampling_rule_publish(rule=rule, actor=request.user),
-                "Published: the rule and the seed's hash are now public.",
+                _("Published: the rule and the seed's hash are now public."),
             )
         elif action == "draw":
             _attempt(
                 request,
                 lambda: services.sampling_rule_draw(rule=rule, actor=request.user),
-                "Sample drawn.",
+                _("Sample drawn."),
             )
         elif action == "replace":
             pick = get_object_or_404(SampledCall, pk=request.POST.get("pick") or 0, rule=rule)
@@ -666,7 +671,7 @@ def sampling_rule(request, rule_id: int):
                 lambda: services.sampled_call_replace(
                     pick=pick, actor=request.user, reason=request.POST.get("reason", "")
                 ),
-                "Replaced; the agent sees the reason.",
+                _("Replaced; the agent sees the reason."),
             )
         return redirect("qa-sampling-rule", rule_id=rule.pk)
     revealed = services.seed_revealed(rule)
@@ -706,7 +711,7 @@ def sampling_rule(request, rule_id: int):
 def calibration_list(request):
     if request.method == "POST":
         if not access.is_qa_manager(request.user):
-            return HttpResponse("Only QA analysts and supervisors run calibration.", status=403)
+            return HttpResponse(_("Only QA analysts and supervisors run calibration."), status=403)
         form = CalibrationForm(request.POST)
         if not form.is_valid():
             for field, errors in form.errors.items():
@@ -718,7 +723,7 @@ def calibration_list(request):
             lambda: created.append(
                 services.calibration_create(actor=request.user, **form.cleaned_data)
             ),
-            "Session created.",
+            _("Session created."),
         ):
             return redirect("qa-calibration-session", session_id=created[0].pk)
         return redirect("qa-calibration")
@@ -746,7 +751,8 @@ def _deviation_chart(values: list[float], width: int = 200, height: int = 40) ->
     points = " ".join(f"{i * step:.1f},{mid - v / scale * mid:.1f}" for i, v in enumerate(values))
     return (
         f'<svg class="spark" width="{width}" height="{height}" role="img" '
-        f'aria-label="deviation trend"><line x1="0" x2="{width}" y1="{mid}" y2="{mid}" '
+        f'aria-label="{escape(_("deviation trend"))}">'
+        f'<line x1="0" x2="{width}" y1="{mid}" y2="{mid}" '
         f'stroke="#ccc"/><polyline fill="none" stroke="currentColor" stroke-width="2" '
         f'points="{points}"/></svg>'
     )
@@ -766,16 +772,16 @@ def calibration_session(request, session_id: int):
                     evaluator=request.user,
                     answers=_answers_from(request.POST, session.scorecard_version),
                 ),
-                "Scored: the others' scores are now visible to you.",
+                _("Scored: the others' scores are now visible to you."),
             )
         elif action == "close" and access.is_qa_manager(request.user):
             _attempt(
                 request,
                 lambda: services.calibration_close(session=session, actor=request.user),
-                "Session closed.",
+                _("Session closed."),
             )
         else:
-            return HttpResponse("You may not do this.", status=403)
+            return HttpResponse(_("You may not do this."), status=403)
         return redirect("qa-calibration-session", session_id=session.pk)
     visible = selectors.calibration_can_see_scores(session, request.user)
     mine = selectors.calibration_scores_of(session, request.user)
@@ -814,7 +820,7 @@ def library(request):
                 reason=request.POST.get("reason", ""),
                 anonymous=request.POST.get("anonymous") == "on",
             ),
-            "Thank you: the nomination goes to the supervisors.",
+            _("Thank you: the nomination goes to the supervisors."),
         )
         return redirect("qa-library")
     return _render(
@@ -839,7 +845,7 @@ def library_feature(request, nomination_id: int):
         lambda: services.great_call_feature(
             nomination=nomination, actor=request.user, note=request.POST.get("note", "")
         ),
-        "Featured in the library.",
+        _("Featured in the library."),
     )
     return redirect("qa-library")
 

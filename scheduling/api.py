@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -37,7 +39,7 @@ IsTeamLead = HasRole.of(Role.TEAM_LEAD)
 
 
 def _not_found() -> DomainError:
-    return DomainError("Not found.", status_code=404, code="not_found")
+    return DomainError(_("Not found."), status_code=404, code="not_found")
 
 
 # --- handovers ------------------------------------------------------------------------------------
@@ -303,8 +305,10 @@ class StaffingRowOutput(serializers.Serializer):
     start = serializers.DateTimeField()
     forecast = serializers.FloatField()
     actual = serializers.FloatField(allow_null=True)
-    required = serializers.IntegerField(help_text="agents on the phones (Erlang C)")
-    required_scheduled = serializers.IntegerField(help_text="agents to schedule (shrinkage)")
+    required = serializers.IntegerField(help_text=gettext_lazy("agents on the phones (Erlang C)"))
+    required_scheduled = serializers.IntegerField(
+        help_text=gettext_lazy("agents to schedule (shrinkage)")
+    )
     service_level = serializers.FloatField()
     asa_s = serializers.FloatField()
     scheduled = serializers.IntegerField()
@@ -345,7 +349,7 @@ class StaffingApi(APIView):
         values = dict(data.validated_data)
         queue = Queue.objects.filter(pk=values.pop("queue")).first()
         if queue is None:
-            raise DomainError("There is no such queue.", field="queue")
+            raise DomainError(_("There is no such queue."), field="queue")
         return Response(StaffingOutput(selectors.staffing_day(queue=queue, **values)).data)
 
 
@@ -414,7 +418,7 @@ class ShiftListApi(APIView):
                 .first()
             )
             if team is None:
-                raise DomainError("Choose a team you manage.", field="team")
+                raise DomainError(_("Choose a team you manage."), field="team")
             shifts = Shift.objects.filter(agent__team=team)
         else:
             shifts = Shift.objects.filter(agent=agent_of(request.user), published_at__isnull=False)
@@ -434,7 +438,7 @@ class ShiftListApi(APIView):
         data.is_valid(raise_exception=True)
         if not access.can_decide_for_agent(request.user, data.validated_data["agent"]):
             raise DomainError(
-                "That agent is not in a team you manage.",
+                _("That agent is not in a team you manage."),
                 field="agent",
                 status_code=403,
                 code="permission_denied",
@@ -461,7 +465,7 @@ class ShiftImportApi(APIView):
         else:
             text = request.data.get("csv", "") if isinstance(request.data, dict) else None
         if not text or not isinstance(text, str):
-            raise DomainError("Send the CSV as a `file` upload or as `csv` text.", field="csv")
+            raise DomainError(_("Send the CSV as a `file` upload or as `csv` text."), field="csv")
         report = services.shifts_import_csv(
             text=text, actor=request.user, teams=access.managed_teams(request.user)
         )
@@ -470,7 +474,12 @@ class ShiftImportApi(APIView):
             return Response(
                 error_body(
                     "invalid",
-                    f"{len(report.errors)} row(s) need fixing; nothing was imported.",
+                    ngettext(
+                        "%(count)s row needs fixing; nothing was imported.",
+                        "%(count)s rows need fixing; nothing was imported.",
+                        len(report.errors),
+                    )
+                    % {"count": len(report.errors)},
                     fields,
                 ),
                 status=status.HTTP_400_BAD_REQUEST,
@@ -486,7 +495,7 @@ class WeekPublishApi(APIView):
             ref_name = "WeekPublishInput"
 
         team = serializers.IntegerField()
-        week = serializers.DateField(help_text="the Monday of the week")
+        week = serializers.DateField(help_text=gettext_lazy("the Monday of the week"))
 
     @extend_schema(
         request=InputSerializer,
@@ -497,7 +506,7 @@ class WeekPublishApi(APIView):
         data.is_valid(raise_exception=True)
         team = access.managed_teams(request.user).filter(pk=data.validated_data["team"]).first()
         if team is None:
-            raise DomainError("Choose a team you manage.", field="team")
+            raise DomainError(_("Choose a team you manage."), field="team")
         count = services.week_publish(
             team=team, week_start=data.validated_data["week"], actor=request.user
         )
@@ -559,7 +568,7 @@ def _swap(request, swap_id: int) -> SwapRequest:
 def _own_agent(request) -> Agent:
     agent = agent_of(request.user)
     if agent is None:
-        raise DomainError("Only agents do this.", status_code=403, code="permission_denied")
+        raise DomainError(_("Only agents do this."), status_code=403, code="permission_denied")
     return agent
 
 
@@ -793,7 +802,7 @@ class AttendanceApi(APIView):
         data.is_valid(raise_exception=True)
         team = access.readable_teams(request.user).filter(pk=data.validated_data["team"]).first()
         if team is None:
-            raise DomainError("Choose a team you manage.", field="team")
+            raise DomainError(_("Choose a team you manage."), field="team")
         sheet = selectors.attendance_day(team=team, day=data.validated_data["day"])
         return Response(AttendanceRowOutput(sheet["rows"], many=True).data)
 

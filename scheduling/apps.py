@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class SchedulingConfig(AppConfig):
     name = "scheduling"
-    verbose_name = "Shifts and handovers"
+    verbose_name = gettext_lazy("Shifts and handovers")
 
     def ready(self) -> None:
         from metrics.board.snapshot import (

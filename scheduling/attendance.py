@@ -13,12 +13,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 LOGGED_OUT = "logged_out"
 AVAILABLE = "available"
 NOT_READY = "not_ready"
 ON_QUEUE = "on_queue"
 # How far around a shift a login still counts for it (covers early starts and overtime).
 WINDOW = timedelta(hours=4)
+
+
+# How an attendance status reads (the status itself is a code).
+STATUS_LABELS = {
+    "present": gettext_lazy("present"),
+    "absent": gettext_lazy("absent"),
+    "leave": gettext_lazy("leave"),
+    "scheduled": gettext_lazy("scheduled"),
+    "off": gettext_lazy("day off"),
+}
 
 
 @dataclass(frozen=True)
@@ -71,9 +84,11 @@ class Attendance:
     @property
     def label(self) -> str:
         if self.status != "present":
-            return self.status
-        parts = (["late"] if self.late else []) + (["early leave"] if self.early_leave else [])
-        return ", ".join(parts) or "on time"
+            return str(STATUS_LABELS.get(self.status, self.status))
+        parts = ([_("late")] if self.late else []) + (
+            [_("early leave")] if self.early_leave else []
+        )
+        return ", ".join(parts) or _("on time")
 
     @property
     def conformance(self) -> float | None:
@@ -159,10 +174,14 @@ def state_matches(kind: str, state: StateSpan | None) -> bool:
 
 def describe(state: StateSpan | None) -> str:
     if state is None or state.status == LOGGED_OUT:
-        return "logged out"
+        return _("logged out")
     if state.status == NOT_READY:
-        return f"not ready ({state.reason})" if state.reason else "not ready"
-    return "available" if state.activity == "idle" else state.activity.replace("_", " ")
+        return (
+            _("not ready (%(reason)s)") % {"reason": state.reason}
+            if state.reason
+            else _("not ready")
+        )
+    return _("available") if state.activity == "idle" else state.activity.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -205,7 +224,7 @@ def adherence(*, shift: PlannedShift, states: Sequence[StateSpan], now: datetime
     cuts = {shift.start, end}
     cuts |= {a.start for a in shift.activities if shift.start < a.start < end}
     cuts |= {a.end for a in shift.activities if shift.start < a.end < end}
-    for _, lo, hi in clipped:
+    for _span, lo, hi in clipped:
         cuts |= {lo, hi}
     points = sorted(cuts)
     adherent = 0.0

@@ -6,38 +6,40 @@ import io
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from callfloor import exports
 from callfloor.zone import site_zone
 
 DAY_HEADER = [
-    "Agent",
-    "Employee",
-    "Shift start",
-    "Shift end",
-    "First login",
-    "Last logout",
-    "Attendance",
-    "Late (min)",
-    "Early leave (min)",
-    "Worked (min)",
-    "Scheduled (min)",
-    "Adherence",
+    gettext_lazy("Agent"),
+    gettext_lazy("Employee"),
+    gettext_lazy("Shift start"),
+    gettext_lazy("Shift end"),
+    gettext_lazy("First login"),
+    gettext_lazy("Last logout"),
+    gettext_lazy("Attendance"),
+    gettext_lazy("Late (min)"),
+    gettext_lazy("Early leave (min)"),
+    gettext_lazy("Worked (min)"),
+    gettext_lazy("Scheduled (min)"),
+    gettext_lazy("Adherence"),
 ]
 MONTH_HEADER = [
-    "Agent",
-    "Employee",
-    "Scheduled days",
-    "Present",
-    "On time",
-    "Late",
-    "Late (min)",
-    "Early leave",
-    "Early leave (min)",
-    "Absent",
-    "Leave days",
-    "Worked (min)",
-    "Scheduled (min)",
+    gettext_lazy("Agent"),
+    gettext_lazy("Employee"),
+    gettext_lazy("Scheduled days"),
+    gettext_lazy("Present"),
+    gettext_lazy("On time"),
+    gettext_lazy("Late"),
+    gettext_lazy("Late (min)"),
+    gettext_lazy("Early leave"),
+    gettext_lazy("Early leave (min)"),
+    gettext_lazy("Absent"),
+    gettext_lazy("Leave days"),
+    gettext_lazy("Worked (min)"),
+    gettext_lazy("Scheduled (min)"),
 ]
 
 
@@ -46,7 +48,7 @@ def _t(moment: datetime | None) -> str:
 
 
 def day_table(sheet: dict) -> list[list]:
-    rows = [DAY_HEADER]
+    rows = [[str(h) for h in DAY_HEADER]]
     for row in sheet["rows"]:
         rec, shift, adh = row["attendance"], row["shift"], row["adherence"]
         rows.append(
@@ -68,13 +70,14 @@ def day_table(sheet: dict) -> list[list]:
     tot = sheet["totals"]
     rows.append(
         [
-            "Total",
+            _("Total"),
             "",
             "",
             "",
             "",
             "",
-            f"{tot['present']} present, {tot['absent']} absent",
+            _("%(present)s present, %(absent)s absent")
+            % {"present": tot["present"], "absent": tot["absent"]},
             tot["late_min"],
             tot["early_leave_min"],
             round(tot["worked_min"]),
@@ -104,12 +107,12 @@ def _month_line(name: str, number: str, t: dict) -> list:
 
 
 def month_table(sheet: dict) -> list[list]:
-    rows = [MONTH_HEADER]
+    rows = [[str(h) for h in MONTH_HEADER]]
     rows += [
         _month_line(r["agent"].display_name, r["agent"].employee_number, r["totals"])
         for r in sheet["rows"]
     ]
-    rows.append(_month_line("Total", "", sheet["totals"]))
+    rows.append(_month_line(_("Total"), "", sheet["totals"]))
     return rows
 
 
@@ -123,7 +126,7 @@ def to_xlsx(rows: list[list], title: str) -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = title[:31]
+    sheet.title = "".join(" " if ch in "[]:*?/\\" else ch for ch in str(title))[:31]
     exports.xlsx_rows(sheet, rows)
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -2,18 +2,19 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Severity(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
+    LOW = "low", gettext_lazy("Low")
+    MEDIUM = "medium", gettext_lazy("Medium")
+    HIGH = "high", gettext_lazy("High")
 
 
 class HandoverStatus(models.TextChoices):
-    SENT = "sent", "Sent, awaiting acknowledgement"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    CLOSED = "closed", "Closed (every case has an outcome)"
+    SENT = "sent", gettext_lazy("Sent, awaiting acknowledgement")
+    ACKNOWLEDGED = "acknowledged", gettext_lazy("Acknowledged")
+    CLOSED = "closed", gettext_lazy("Closed (every case has an outcome)")
 
 
 class Handover(models.Model):
@@ -24,32 +25,59 @@ class Handover(models.Model):
     """
 
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="handovers_written"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="handovers_written",
+        verbose_name=gettext_lazy("author"),
     )
     to_lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="handovers_received"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="handovers_received",
+        verbose_name=gettext_lazy("to lead"),
     )
     supervisor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="handovers_copied"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="handovers_copied",
+        verbose_name=gettext_lazy("supervisor"),
     )
     team = models.ForeignKey(
-        "agents.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="handovers"
+        "agents.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handovers",
+        verbose_name=gettext_lazy("team"),
     )
-    shift_date = models.DateField()
-    shift_name = models.CharField(max_length=60, help_text="e.g. early, late, night")
-    summary = models.TextField()
-    incidents = models.TextField(blank=True)
+    shift_date = models.DateField(verbose_name=gettext_lazy("shift date"))
+    shift_name = models.CharField(
+        max_length=60,
+        help_text=gettext_lazy("e.g. early, late, night"),
+        verbose_name=gettext_lazy("shift name"),
+    )
+    summary = models.TextField(verbose_name=gettext_lazy("summary"))
+    incidents = models.TextField(blank=True, verbose_name=gettext_lazy("incidents"))
     notes = models.TextField("notes for the next shift", blank=True)
     status = models.CharField(
-        max_length=20, choices=HandoverStatus.choices, default=HandoverStatus.SENT, db_index=True
+        max_length=20,
+        choices=HandoverStatus.choices,
+        default=HandoverStatus.SENT,
+        db_index=True,
+        verbose_name=gettext_lazy("status"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    ack_due_at = models.DateTimeField()
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    overdue_alerted_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
+    ack_due_at = models.DateTimeField(verbose_name=gettext_lazy("ack due at"))
+    acknowledged_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("acknowledged at")
+    )
+    overdue_alerted_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("overdue alerted at")
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("closed at"))
 
     class Meta:
+        verbose_name = gettext_lazy("handover")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "ack_due_at"])]
 
@@ -62,43 +90,84 @@ class Handover(models.Model):
 
 
 class CaseOutcome(models.TextChoices):
-    OPEN = "open", "Open"
-    RESOLVED = "resolved", "Resolved"
-    NOT_RESOLVED = "not_resolved", "Not resolved"
+    OPEN = "open", gettext_lazy("Open")
+    RESOLVED = "resolved", gettext_lazy("Resolved")
+    NOT_RESOLVED = "not_resolved", gettext_lazy("Not resolved")
 
 
 class HandoverCase(models.Model):
     """One open customer case handed to the next shift."""
 
-    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="cases")
-    position = models.PositiveSmallIntegerField(default=0)
+    handover = models.ForeignKey(
+        Handover,
+        on_delete=models.CASCADE,
+        related_name="cases",
+        verbose_name=gettext_lazy("handover"),
+    )
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=gettext_lazy("position"))
     customer_ref = models.CharField("customer reference", max_length=100)
     pending = models.TextField("what is pending")
-    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
-    next_action = models.TextField()
-    owner = models.CharField(max_length=150, help_text="who owns the next action")
+    severity = models.CharField(
+        max_length=10,
+        choices=Severity.choices,
+        default=Severity.MEDIUM,
+        verbose_name=gettext_lazy("severity"),
+    )
+    next_action = models.TextField(verbose_name=gettext_lazy("next action"))
+    owner = models.CharField(
+        max_length=150,
+        help_text=gettext_lazy("who owns the next action"),
+        verbose_name=gettext_lazy("owner"),
+    )
     source_agent = models.ForeignKey(
         "agents.Agent",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="handed_up_cases",
+        verbose_name=gettext_lazy("source agent"),
     )
     carried_from = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_to",
+        verbose_name=gettext_lazy("carried from"),
     )
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("confirmed at")
+    )
     outcome = models.CharField(
-        max_length=20, choices=CaseOutcome.choices, default=CaseOutcome.OPEN, db_index=True
+        max_length=20,
+        choices=CaseOutcome.choices,
+        default=CaseOutcome.OPEN,
+        db_index=True,
+        verbose_name=gettext_lazy("outcome"),
     )
-    outcome_note = models.TextField(blank=True, help_text="what was done / what remains")
+    outcome_note = models.TextField(
+        blank=True,
+        help_text=gettext_lazy("what was done / what remains"),
+        verbose_name=gettext_lazy("outcome note"),
+    )
     outcome_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("outcome by"),
     )
-    outcome_at = models.DateTimeField(null=True, blank=True)
-    opened_at = models.DateTimeField(help_text="when the case was first handed over")
+    outcome_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("outcome at")
+    )
+    opened_at = models.DateTimeField(
+        help_text=gettext_lazy("when the case was first handed over"),
+        verbose_name=gettext_lazy("opened at"),
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("handover case")
         ordering = ["handover_id", "position", "id"]
 
     def __str__(self) -> str:
@@ -108,14 +177,25 @@ class HandoverCase(models.Model):
 class HandoverAddendum(models.Model):
     """Text appended to a locked handover, shown marked as a later addition."""
 
-    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="addenda")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    handover = models.ForeignKey(
+        Handover,
+        on_delete=models.CASCADE,
+        related_name="addenda",
+        verbose_name=gettext_lazy("handover"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("author"),
+    )
+    text = models.TextField(verbose_name=gettext_lazy("text"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
 
     class Meta:
+        verbose_name = gettext_lazy("handover addendum")
         ordering = ["created_at", "id"]
-        verbose_name_plural = "handover addenda"
+        verbose_name_plural = gettext_lazy("handover addenda")
 
     def __str__(self) -> str:
         return f"Addendum to {self.handover_id} by {self.author}"
@@ -125,26 +205,35 @@ class HandoverAddendum(models.Model):
 
 
 class ActivityKind(models.TextChoices):
-    ON_QUEUE = "on_queue", "On queue"
-    BREAK = "break", "Break"
-    LUNCH = "lunch", "Lunch"
-    MEETING = "meeting", "Meeting"
-    TRAINING = "training", "Training"
-    COACHING = "coaching", "Coaching"
+    ON_QUEUE = "on_queue", gettext_lazy("On queue")
+    BREAK = "break", gettext_lazy("Break")
+    LUNCH = "lunch", gettext_lazy("Lunch")
+    MEETING = "meeting", gettext_lazy("Meeting")
+    TRAINING = "training", gettext_lazy("Training")
+    COACHING = "coaching", gettext_lazy("Coaching")
 
 
 class Shift(models.Model):
     """An agent's working time; the time not covered by an activity is on queue."""
 
-    agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="shifts")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    published_at = models.DateTimeField(
-        null=True, blank=True, help_text="agents see published shifts only"
+    agent = models.ForeignKey(
+        "agents.Agent",
+        on_delete=models.CASCADE,
+        related_name="shifts",
+        verbose_name=gettext_lazy("agent"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    start = models.DateTimeField(verbose_name=gettext_lazy("start"))
+    end = models.DateTimeField(verbose_name=gettext_lazy("end"))
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("agents see published shifts only"),
+        verbose_name=gettext_lazy("published at"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
 
     class Meta:
+        verbose_name = gettext_lazy("shift")
         ordering = ["start", "id"]
         indexes = [models.Index(fields=["agent", "start"])]
         constraints = [
@@ -158,14 +247,22 @@ class Shift(models.Model):
 
 
 class ShiftActivity(models.Model):
-    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="activities")
-    kind = models.CharField(max_length=20, choices=ActivityKind.choices)
-    start = models.DateTimeField()
-    end = models.DateTimeField()
+    shift = models.ForeignKey(
+        Shift,
+        on_delete=models.CASCADE,
+        related_name="activities",
+        verbose_name=gettext_lazy("shift"),
+    )
+    kind = models.CharField(
+        max_length=20, choices=ActivityKind.choices, verbose_name=gettext_lazy("kind")
+    )
+    start = models.DateTimeField(verbose_name=gettext_lazy("start"))
+    end = models.DateTimeField(verbose_name=gettext_lazy("end"))
 
     class Meta:
+        verbose_name = gettext_lazy("shift activity")
         ordering = ["start", "id"]
-        verbose_name_plural = "shift activities"
+        verbose_name_plural = gettext_lazy("shift activities")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.start:%H:%M}–{self.end:%H:%M}"
@@ -174,10 +271,21 @@ class ShiftActivity(models.Model):
 class Skill(models.Model):
     """An agent may take calls of this queue."""
 
-    agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="skills")
-    queue = models.ForeignKey("metrics.Queue", on_delete=models.CASCADE, related_name="skilled")
+    agent = models.ForeignKey(
+        "agents.Agent",
+        on_delete=models.CASCADE,
+        related_name="skills",
+        verbose_name=gettext_lazy("agent"),
+    )
+    queue = models.ForeignKey(
+        "metrics.Queue",
+        on_delete=models.CASCADE,
+        related_name="skilled",
+        verbose_name=gettext_lazy("queue"),
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("skill")
         constraints = [models.UniqueConstraint(fields=["agent", "queue"], name="skill_once")]
 
     def __str__(self) -> str:
@@ -185,14 +293,14 @@ class Skill(models.Model):
 
 
 class SwapStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed to a colleague"
-    OFFERED = "offered", "Offered to any eligible colleague"
-    ACCEPTED = "accepted", "Accepted, awaiting the team lead"
-    APPROVED = "approved", "Approved"
-    REFUSED = "refused", "Refused by the team lead"
-    DECLINED = "declined", "Declined by the colleague"
-    CANCELLED = "cancelled", "Cancelled"
-    EXPIRED = "expired", "Expired"
+    PROPOSED = "proposed", gettext_lazy("Proposed to a colleague")
+    OFFERED = "offered", gettext_lazy("Offered to any eligible colleague")
+    ACCEPTED = "accepted", gettext_lazy("Accepted, awaiting the team lead")
+    APPROVED = "approved", gettext_lazy("Approved")
+    REFUSED = "refused", gettext_lazy("Refused by the team lead")
+    DECLINED = "declined", gettext_lazy("Declined by the colleague")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
+    EXPIRED = "expired", gettext_lazy("Expired")
 
 
 OPEN_SWAP_STATUSES = (SwapStatus.PROPOSED, SwapStatus.OFFERED, SwapStatus.ACCEPTED)
@@ -202,15 +310,24 @@ class SwapRequest(models.Model):
     """A swap of two shifts between two agents, or one shift given to a colleague."""
 
     requester = models.ForeignKey(
-        "agents.Agent", on_delete=models.CASCADE, related_name="swaps_requested"
+        "agents.Agent",
+        on_delete=models.CASCADE,
+        related_name="swaps_requested",
+        verbose_name=gettext_lazy("requester"),
     )
-    requester_shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="+")
+    requester_shift = models.ForeignKey(
+        Shift,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=gettext_lazy("requester shift"),
+    )
     colleague = models.ForeignKey(
         "agents.Agent",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="swaps_received",
+        verbose_name=gettext_lazy("colleague"),
     )
     colleague_shift = models.ForeignKey(
         Shift,
@@ -218,19 +335,37 @@ class SwapRequest(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
-        help_text="empty: a shift given away",
+        help_text=gettext_lazy("empty: a shift given away"),
+        verbose_name=gettext_lazy("colleague shift"),
     )
-    status = models.CharField(max_length=20, choices=SwapStatus.choices, db_index=True)
-    note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20,
+        choices=SwapStatus.choices,
+        db_index=True,
+        verbose_name=gettext_lazy("status"),
+    )
+    note = models.CharField(max_length=300, blank=True, verbose_name=gettext_lazy("note"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
+    accepted_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("accepted at")
+    )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.CharField(max_length=300, blank=True)
+    decided_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("decided at")
+    )
+    decision_reason = models.CharField(
+        max_length=300, blank=True, verbose_name=gettext_lazy("decision reason")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("swap request")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -238,31 +373,50 @@ class SwapRequest(models.Model):
 
 
 class LeaveStatus(models.TextChoices):
-    REQUESTED = "requested", "Requested"
-    APPROVED = "approved", "Approved"
-    REFUSED = "refused", "Refused"
-    CANCELLED = "cancelled", "Cancelled"
+    REQUESTED = "requested", gettext_lazy("Requested")
+    APPROVED = "approved", gettext_lazy("Approved")
+    REFUSED = "refused", gettext_lazy("Refused")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
 
 class LeaveRequest(models.Model):
     """Leave asked before the fact and approved by the agent's team lead."""
 
-    agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="leave")
-    first_day = models.DateField()
-    last_day = models.DateField()
-    kind = models.CharField(max_length=40, default="annual")
-    reason = models.CharField(max_length=300, blank=True)
+    agent = models.ForeignKey(
+        "agents.Agent",
+        on_delete=models.CASCADE,
+        related_name="leave",
+        verbose_name=gettext_lazy("agent"),
+    )
+    first_day = models.DateField(verbose_name=gettext_lazy("first day"))
+    last_day = models.DateField(verbose_name=gettext_lazy("last day"))
+    kind = models.CharField(max_length=40, default="annual", verbose_name=gettext_lazy("kind"))
+    reason = models.CharField(max_length=300, blank=True, verbose_name=gettext_lazy("reason"))
     status = models.CharField(
-        max_length=20, choices=LeaveStatus.choices, default=LeaveStatus.REQUESTED, db_index=True
+        max_length=20,
+        choices=LeaveStatus.choices,
+        default=LeaveStatus.REQUESTED,
+        db_index=True,
+        verbose_name=gettext_lazy("status"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.CharField(max_length=300, blank=True)
+    decided_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("decided at")
+    )
+    decision_reason = models.CharField(
+        max_length=300, blank=True, verbose_name=gettext_lazy("decision reason")
+    )
 
     class Meta:
+        verbose_name = gettext_lazy("leave request")
         ordering = ["-first_day", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -278,25 +432,41 @@ class LeaveRequest(models.Model):
 
 
 class BriefingKind(models.TextChoices):
-    PRE = "pre", "Pre-shift"
-    POST = "post", "Post-shift"
+    PRE = "pre", gettext_lazy("Pre-shift")
+    POST = "post", gettext_lazy("Post-shift")
 
 
 class Briefing(models.Model):
     """The minutes of a pre- or post-shift team meeting, kept for those who missed it."""
 
-    team = models.ForeignKey("agents.Team", on_delete=models.CASCADE, related_name="briefings")
-    kind = models.CharField(max_length=10, choices=BriefingKind.choices)
-    held_at = models.DateTimeField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    agenda = models.TextField()
-    minutes = models.TextField()
-    attendees = models.ManyToManyField(
-        "agents.Agent", blank=True, related_name="briefings_attended"
+    team = models.ForeignKey(
+        "agents.Team",
+        on_delete=models.CASCADE,
+        related_name="briefings",
+        verbose_name=gettext_lazy("team"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(
+        max_length=10, choices=BriefingKind.choices, verbose_name=gettext_lazy("kind")
+    )
+    held_at = models.DateTimeField(verbose_name=gettext_lazy("held at"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("author"),
+    )
+    agenda = models.TextField(verbose_name=gettext_lazy("agenda"))
+    minutes = models.TextField(verbose_name=gettext_lazy("minutes"))
+    attendees = models.ManyToManyField(
+        "agents.Agent",
+        blank=True,
+        related_name="briefings_attended",
+        verbose_name=gettext_lazy("attendees"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
 
     class Meta:
+        verbose_name = gettext_lazy("briefing")
         ordering = ["-held_at", "-id"]
 
     def __str__(self) -> str:
@@ -304,11 +474,22 @@ class Briefing(models.Model):
 
 
 class BriefingRead(models.Model):
-    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="reads")
-    agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="+")
-    read_at = models.DateTimeField(auto_now_add=True)
+    briefing = models.ForeignKey(
+        Briefing,
+        on_delete=models.CASCADE,
+        related_name="reads",
+        verbose_name=gettext_lazy("briefing"),
+    )
+    agent = models.ForeignKey(
+        "agents.Agent",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=gettext_lazy("agent"),
+    )
+    read_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("read at"))
 
     class Meta:
+        verbose_name = gettext_lazy("briefing read")
         constraints = [
             models.UniqueConstraint(fields=["briefing", "agent"], name="briefing_read_once")
         ]

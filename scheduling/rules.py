@@ -10,6 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class Span:
@@ -33,7 +36,12 @@ class RuleCheck:
 
 def _hours(delta: timedelta) -> str:
     hours = delta.total_seconds() / 3600
-    return f"{hours:g} h"
+    return _("%(hours)s h") % {"hours": f"{hours:g}"}
+
+
+def _when(moment: datetime) -> str:
+    """A shift's start with its weekday, in the reader's language."""
+    return dateformat.format(moment, _("D d M H:i"))
 
 
 def _fits(name: str, shift: Span, others: Iterable[Span], min_rest: timedelta) -> list[str]:
@@ -41,13 +49,24 @@ def _fits(name: str, shift: Span, others: Iterable[Span], min_rest: timedelta) -
     for other in others:
         if shift.overlaps(other):
             problems.append(
-                f"{name} already works {other.start:%a %d %b %H:%M}–{other.end:%H:%M}"
-                f", which overlaps the shift {name} would take"
+                _(
+                    "%(name)s already works %(start)s–%(end)s, which overlaps the shift "
+                    "%(name)s would take"
+                )
+                % {"name": name, "start": _when(other.start), "end": f"{other.end:%H:%M}"}
             )
         elif shift.gap_to(other) < min_rest:
             problems.append(
-                f"{name} would rest only {_hours(shift.gap_to(other))} next to the "
-                f"shift of {other.start:%a %d %b %H:%M} (minimum {_hours(min_rest)})"
+                _(
+                    "%(name)s would rest only %(rest)s next to the shift of %(start)s "
+                    "(minimum %(minimum)s)"
+                )
+                % {
+                    "name": name,
+                    "rest": _hours(shift.gap_to(other)),
+                    "start": _when(other.start),
+                    "minimum": _hours(min_rest),
+                }
             )
     return problems
 
@@ -77,11 +96,10 @@ def swap_rules(
         RuleCheck(
             "future",
             not past,
-            "Both shifts are in the future."
+            _("Both shifts are in the future.")
             if not past
-            else "A shift of the swap has started or is over: "
-            + ", ".join(f"{s.start:%a %d %b %H:%M}" for s in past)
-            + ".",
+            else _("A shift of the swap has started or is over: %(shifts)s.")
+            % {"shifts": ", ".join(_when(s.start) for s in past)},
         )
     )
     earliest = min(s.start for s in shifts)
@@ -90,8 +108,8 @@ def swap_rules(
         RuleCheck(
             "notice",
             notice >= min_notice,
-            f"Notice before the earlier shift: {_hours(max(notice, timedelta(0)))} "
-            f"(minimum {_hours(min_notice)}).",
+            _("Notice before the earlier shift: %(notice)s (minimum %(minimum)s).")
+            % {"notice": _hours(max(notice, timedelta(0))), "minimum": _hours(min_notice)},
         )
     )
     if colleague is None or colleague_skills is None:
@@ -100,16 +118,25 @@ def swap_rules(
     missing_for_requester = sorted(colleague_skills - requester_skills)
     same = not missing_for_colleague and not missing_for_requester
     if same:
-        message = "Both work the same queues" + (
-            f" ({', '.join(sorted(requester_skills))})." if requester_skills else "."
+        message = (
+            _("Both work the same queues (%(queues)s).")
+            % {"queues": ", ".join(sorted(requester_skills))}
+            if requester_skills
+            else _("Both work the same queues.")
         )
     else:
         parts = []
         if missing_for_colleague:
-            parts.append(f"{colleague} does not work {', '.join(missing_for_colleague)}")
+            parts.append(
+                _("%(name)s does not work %(queues)s")
+                % {"name": colleague, "queues": ", ".join(missing_for_colleague)}
+            )
         if missing_for_requester:
-            parts.append(f"{requester} does not work {', '.join(missing_for_requester)}")
-        message = "Different queues: " + "; ".join(parts) + "."
+            parts.append(
+                _("%(name)s does not work %(queues)s")
+                % {"name": requester, "queues": ", ".join(missing_for_requester)}
+            )
+        message = _("Different queues: %(problems)s.") % {"problems": "; ".join(parts)}
     checks.append(RuleCheck("skills", same, message))
     problems = _fits(colleague, requester_shift, colleague_other_shifts, min_rest)
     if colleague_shift is not None:
@@ -120,7 +147,8 @@ def swap_rules(
             not problems,
             "; ".join(problems) + "."
             if problems
-            else f"No overlap and at least {_hours(min_rest)} of rest for both.",
+            else _("No overlap and at least %(rest)s of rest for both.")
+            % {"rest": _hours(min_rest)},
         )
     )
     return checks

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from agents.access import agent_of, has_role
 from agents.models import AuditEntry
@@ -465,7 +466,12 @@ def staffing_day(
         "max_occupancy": max_occupancy,
         "rows": rows,
         "backtest": errors,
-        "method": f"same-weekday average of the last {weeks} weeks",
+        "method": ngettext(
+            "same-weekday average of the last %(weeks)s week",
+            "same-weekday average of the last %(weeks)s weeks",
+            weeks,
+        )
+        % {"weeks": weeks},
     }
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agents.access import agent_of, role_required
@@ -109,7 +110,7 @@ def handover_new(request):
         try:
             shift_date = date.fromisoformat(post.get("shift_date", ""))
         except ValueError:
-            messages.error(request, "Give the shift's date.")
+            messages.error(request, _("Give the shift's date."))
             return _render(request, "scheduling/handover_new.html", context, status=400)
         cases = _cases_from_post(post)
         context["case_rows"] = range(max(2, len(cases)))
@@ -129,7 +130,10 @@ def handover_new(request):
         except DomainError as exc:
             _fail(request, exc)
             return _render(request, "scheduling/handover_new.html", context, status=400)
-        messages.success(request, f"Handover sent to {handover.to_lead.get_full_name()}.")
+        messages.success(
+            request,
+            _("Handover sent to %(full_name)s.") % {"full_name": handover.to_lead.get_full_name()},
+        )
         return redirect("handover-detail", handover_id=handover.pk)
     return _render(request, "scheduling/handover_new.html", context)
 
@@ -167,7 +171,7 @@ def handover_edit(request, handover_id: int):
             incidents=request.POST.get("incidents"),
             notes=request.POST.get("notes"),
         )
-        messages.success(request, "Handover updated.")
+        messages.success(request, _("Handover updated."))
     except DomainError as exc:
         _fail(request, exc)
     return redirect("handover-detail", handover_id=handover.pk)
@@ -181,7 +185,7 @@ def handover_acknowledge(request, handover_id: int):
         raise PermissionDenied
     try:
         services.handover_acknowledge(handover=handover, actor=request.user)
-        messages.success(request, "Handover acknowledged; it is locked now.")
+        messages.success(request, _("Handover acknowledged; it is locked now."))
     except DomainError as exc:
         _fail(request, exc)
     return redirect("handover-detail", handover_id=handover.pk)
@@ -286,7 +290,7 @@ def schedule_import(request):
     status = 400
     report = None
     if upload is None:
-        messages.error(request, "Choose a CSV file to import.")
+        messages.error(request, _("Choose a CSV file to import."))
     else:
         try:
             text = upload.read().decode("utf-8-sig")
@@ -294,13 +298,14 @@ def schedule_import(request):
                 text=text, actor=request.user, teams=access.managed_teams(request.user)
             )
         except UnicodeDecodeError:
-            messages.error(request, "The file is not UTF-8 text.")
+            messages.error(request, _("The file is not UTF-8 text."))
         except DomainError as exc:
             _fail(request, exc)
         if report is not None and report.ok:
             messages.success(
                 request,
-                f"Imported {report.created} shift(s); publish the week so that agents see them.",
+                _("Imported %(created)s shift(s); publish the week so that agents see them.")
+                % {"created": report.created},
             )
             status = 200
     teams = list(access.managed_teams(request.user))
@@ -319,9 +324,13 @@ def schedule_publish(request):
     try:
         week = date.fromisoformat(request.POST.get("week", ""))
         count = services.week_publish(team=team, week_start=week, actor=request.user)
-        messages.success(request, f"Published {count} shift(s) of {team.name}.")
+        messages.success(
+            request,
+            _("Published %(count)s shift(s) of %(team_name)s.")
+            % {"count": count, "team_name": team.name},
+        )
     except ValueError:
-        messages.error(request, "Give the week as a date.")
+        messages.error(request, _("Give the week as a date."))
         week = _week_from(request)
     except DomainError as exc:
         _fail(request, exc)
@@ -386,7 +395,7 @@ def swap_propose(request):
     agent = _own_agent(request)
     shift = Shift.objects.filter(pk=request.POST.get("shift") or 0, agent=agent).first()
     if shift is None:
-        messages.error(request, "Choose one of your own shifts.")
+        messages.error(request, _("Choose one of your own shifts."))
         return redirect("my-schedule")
     colleague_shift = (
         Shift.objects.filter(
@@ -522,9 +531,9 @@ def leave_request(request):
             kind=request.POST.get("kind", "annual"),
             reason=request.POST.get("reason", ""),
         )
-        messages.success(request, "Leave requested; your team lead decides.")
+        messages.success(request, _("Leave requested; your team lead decides."))
     except ValueError:
-        messages.error(request, "Give the first and last day as dates.")
+        messages.error(request, _("Give the first and last day as dates."))
     except DomainError as exc:
         _fail(request, exc)
     return redirect("leave")
@@ -576,7 +585,7 @@ def _sheet_request(request):
             year, mon = (int(p) for p in month.split("-"))
             date(year, mon, 1)
         except ValueError:
-            raise DomainError("Give the month as YYYY-MM.", field="month") from None
+            raise DomainError(_("Give the month as YYYY-MM."), field="month") from None
         return teams, team, None, (year, mon)
     try:
         day = date.fromisoformat(request.GET.get("day", ""))
@@ -603,12 +612,12 @@ def attendance(request):
 @role_required(*LEADS)
 def attendance_export(request):
     try:
-        _, team, day, month = _sheet_request(request)
+        _kind, team, day, month = _sheet_request(request)
     except DomainError as exc:
         return HttpResponseBadRequest(exc.message)
     fmt = request.GET.get("format", "csv")
     if team is None or fmt not in ("csv", "xlsx"):
-        return HttpResponseBadRequest("Choose a team and a format (csv or xlsx).")
+        return HttpResponseBadRequest(_("Choose a team and a format (csv or xlsx)."))
     if month:
         rows = exports.month_table(
             selectors.attendance_month(team=team, year=month[0], month=month[1])
@@ -622,7 +631,7 @@ def attendance_export(request):
         response = HttpResponse(exports.to_csv(rows), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(
-            exports.to_xlsx(rows, "Attendance"),
+            exports.to_xlsx(rows, _("Attendance")),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
@@ -646,11 +655,11 @@ def _staffing_params(request):
         shrinkage = float(request.GET.get("shrinkage", "0.3"))
         max_occupancy = float(request.GET.get("max_occupancy", "0.85"))
     except ValueError:
-        raise DomainError("Shrinkage and occupancy are numbers.", field="shrinkage") from None
+        raise DomainError(_("Shrinkage and occupancy are numbers."), field="shrinkage") from None
     if not 0 <= shrinkage < 1:
-        raise DomainError("Shrinkage is a share from 0 to below 1.", field="shrinkage")
+        raise DomainError(_("Shrinkage is a share from 0 to below 1."), field="shrinkage")
     if not 0 < max_occupancy <= 1:
-        raise DomainError("Maximum occupancy is a share above 0 up to 1.", field="max_occupancy")
+        raise DomainError(_("Maximum occupancy is a share above 0 up to 1."), field="max_occupancy")
     return queues, queue, day, shrinkage, max_occupancy
 
 
@@ -682,23 +691,26 @@ def staffing(request):
                 labels,
                 [
                     Series(
-                        "required (with shrinkage)",
+                        _("required (with shrinkage)"),
                         [r["required_scheduled"] for r in data["rows"]],
                         "bar",
                         "required",
                     ),
                     Series(
-                        "required on the phones",
+                        _("required on the phones"),
                         [r["required"] for r in data["rows"]],
                         "line",
                         "raw",
                     ),
                     Series(
-                        "scheduled", [r["scheduled"] for r in data["rows"]], "line", "scheduled"
+                        _("scheduled"), [r["scheduled"] for r in data["rows"]], "line", "scheduled"
                     ),
-                    Series("logged in", [r["logged_in"] for r in data["rows"]], "line", "logged"),
+                    Series(
+                        _("logged in"), [r["logged_in"] for r in data["rows"]], "line", "logged"
+                    ),
                 ],
-                title=f"Agents per interval, {queue.name}, {day}",
+                title=_("Agents per interval, %(queue)s, %(day)s")
+                % {"queue": queue.name, "day": day},
             )
         )
         context["calls_chart"] = mark_safe(  # noqa: S308 - escaped in chart()
@@ -706,11 +718,17 @@ def staffing(request):
                 labels,
                 [
                     Series(
-                        "forecast calls", [r["forecast"] for r in data["rows"]], "bar", "forecast"
+                        _("forecast calls"),
+                        [r["forecast"] for r in data["rows"]],
+                        "bar",
+                        "forecast",
                     ),
-                    Series("actual calls", [r["actual"] for r in data["rows"]], "line", "actual"),
+                    Series(
+                        _("actual calls"), [r["actual"] for r in data["rows"]], "line", "actual"
+                    ),
                 ],
-                title=f"Calls per interval, {queue.name}, {day}",
+                title=_("Calls per interval, %(queue)s, %(day)s")
+                % {"queue": queue.name, "day": day},
                 height=200,
             )
         )
@@ -752,7 +770,7 @@ def briefing_new(request):
     try:
         held_at = datetime.fromisoformat(post.get("held_at", ""))
     except ValueError:
-        messages.error(request, "Give the time the briefing was held.")
+        messages.error(request, _("Give the time the briefing was held."))
         return redirect("briefings")
     if timezone.is_naive(held_at):
         held_at = held_at.replace(tzinfo=site_zone())

@@ -142,7 +142,7 @@ def test_every_spreadsheet_is_written_through_the_shared_cells():
 
 
 def _texts_of_csv(body: bytes) -> list[str]:
-    return [cell for row in csv.reader(io.StringIO(body.decode())) for cell in row]
+    return [cell for row in csv.reader(io.StringIO(body.decode("utf-8-sig"))) for cell in row]
 
 
 def test_every_export_shows_hostile_names_as_text(cast, client, hostile):

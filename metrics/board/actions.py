@@ -11,6 +11,7 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents.access import agent_of, has_role, teams_led_by
 from agents.roles import Role
@@ -53,11 +54,13 @@ def broadcast_send(
     """Show `text` on every board and every agent's screen until it expires or is withdrawn."""
     text = (text or "").strip()
     if not text:
-        raise DomainError("Write the message.", field="text")
+        raise DomainError(_("Write the message."), field="text")
     if priority not in BroadcastPriority.values:
-        raise DomainError(f"Unknown priority {priority!r}.", field="priority")
+        raise DomainError(
+            _("Unknown priority %(priority)s.") % {"priority": repr(priority)}, field="priority"
+        )
     if expires_at is not None and expires_at <= timezone.now():
-        raise DomainError("The expiry must be in the future.", field="expires_at")
+        raise DomainError(_("The expiry must be in the future."), field="expires_at")
     broadcast = Broadcast.objects.create(
         site=site or default_site(),
         text=text[:500],
@@ -85,7 +88,7 @@ def broadcast_withdraw(*, actor: User, broadcast: Broadcast) -> Broadcast:
         withdrawn_at=timezone.now(), withdrawn_by=actor
     )
     if not updated:
-        raise Conflict("This broadcast was withdrawn already.")
+        raise Conflict(_("This broadcast was withdrawn already."))
     broadcast.refresh_from_db()
     audit_record(actor=actor, action="broadcast.withdrawn", target=broadcast)
     floor_changed_on_commit(sender=Broadcast, site=broadcast.site)
@@ -98,12 +101,14 @@ def help_request_create(*, user: User, reason: str, note: str = "") -> HelpReque
     agent = agent_of(user)
     if agent is None:
         raise DomainError(
-            "Only agents ask the floor for help.", code="not_an_agent", status_code=403
+            _("Only agents ask the floor for help."), code="not_an_agent", status_code=403
         )
     if reason not in HelpReason.values:
-        raise DomainError(f"Choose a reason: {', '.join(HelpReason.values)}.", field="reason")
+        raise DomainError(
+            _("Choose a reason: %(join)s.") % {"join": ", ".join(HelpReason.values)}, field="reason"
+        )
     if HelpRequest.objects.filter(agent=agent, status=HelpStatus.OPEN).exists():
-        raise Conflict("You already asked for help; a supervisor is on the way.")
+        raise Conflict(_("You already asked for help; a supervisor is on the way."))
     state = (
         AgentState.objects.filter(agent=agent, ended_at__isnull=True)
         .exclude(call_id="")
@@ -135,7 +140,7 @@ def help_request_take(*, actor: User, request: HelpRequest) -> HelpRequest:
         status=HelpStatus.TAKEN, taken_by=actor, taken_at=timezone.now()
     )
     if not updated:
-        raise Conflict("Someone else took this request already.")
+        raise Conflict(_("Someone else took this request already."))
     request.refresh_from_db()
     audit_record(
         actor=actor,
@@ -153,7 +158,7 @@ def help_request_cancel(*, user: User, request: HelpRequest) -> HelpRequest:
         status=HelpStatus.CANCELLED
     )
     if not updated:
-        raise Conflict("This request is no longer open.")
+        raise Conflict(_("This request is no longer open."))
     request.refresh_from_db()
     audit_record(
         actor=user,
@@ -209,7 +214,7 @@ def takeover_finish(*, actor: User, takeover: Takeover) -> Takeover:
         finished_at=timezone.now()
     )
     if not updated:
-        raise Conflict("This takeover is finished already.")
+        raise Conflict(_("This takeover is finished already."))
     takeover.refresh_from_db()
     audit_record(actor=actor, action="takeover.finished", target=takeover)
     floor_changed_on_commit(sender=Takeover, site=takeover.site)
@@ -220,7 +225,7 @@ def alert_acknowledge(*, actor: User, key: str, site: str | None = None) -> Aler
     """Record that `actor` saw the alert `key`; every board shows it (the first one counts)."""
     key = (key or "").strip()
     if not key or len(key) > 200:
-        raise DomainError("Name the alert (its key).", field="key")
+        raise DomainError(_("Name the alert (its key)."), field="key")
     site = site or default_site()
     try:
         with transaction.atomic():
@@ -228,5 +233,5 @@ def alert_acknowledge(*, actor: User, key: str, site: str | None = None) -> Aler
             audit_record(actor=actor, action="alert.acknowledged", target=ack, data={"key": key})
             floor_changed_on_commit(sender=AlertAck, site=site)
     except IntegrityError:
-        raise Conflict("Someone acknowledged this alert already.") from None
+        raise Conflict(_("Someone acknowledged this alert already.")) from None
     return ack

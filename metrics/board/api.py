@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -34,7 +35,7 @@ IsAgent = HasRole.of(Role.AGENT)
 def _acting_on(user, agent: Agent) -> Agent:
     """A team lead acts on their own team's agents only (others are not found for them)."""
     if not actions.can_act_on_agent(user, agent):
-        raise PermissionDenied("You may act on your own team's agents only.")
+        raise PermissionDenied(_("You may act on your own team's agents only."))
     return agent
 
 
@@ -52,7 +53,7 @@ class FloorSnapshotApi(APIView):
     def get(self, request):
         viewer = viewer_for(request.user)
         if viewer is None:
-            raise PermissionDenied("The floor is for supervisors, team leads and agents.")
+            raise PermissionDenied(_("The floor is for supervisors, team leads and agents."))
         current = push.floor_current(site=default_site())
         return Response(
             {

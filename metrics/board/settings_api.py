@@ -4,6 +4,7 @@ site's (each change validated, audited and pushed to every board; see floor_sett
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
@@ -110,7 +111,7 @@ class QueueSettingsApi(APIView):
     def patch(self, request, queue_id: int):
         queue = get_object_or_404(Queue, pk=queue_id)
         if not floor_settings.can_edit_queue(request.user, queue):
-            raise PermissionDenied("You may change the settings of your own teams' queues only.")
+            raise PermissionDenied(_("You may change the settings of your own teams' queues only."))
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         queue = floor_settings.queue_settings_update(

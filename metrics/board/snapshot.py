@@ -579,6 +579,12 @@ def _alerts(
                     "severity": "red" if level < tile["sl_red"] else "amber",
                     "text": f"{tile['name']}: service level {level:.0%} under the "
                     f"{target:.0%} target ({SL_VARIANT_WORDS.get(tile['sl_variant'], '')})",
+                    "params": {
+                        "queue": tile["name"],
+                        "level": level,
+                        "target": target,
+                        "variant": tile["sl_variant"],
+                    },
                     "since": None,
                     "queue_id": tile["id"],
                 }
@@ -591,6 +597,7 @@ def _alerts(
                     "kind": "queue_wait",
                     "severity": "red" if at - since > tile["wait_red_s"] else "amber",
                     "text": f"{tile['name']}: a caller waits for over {tile['wait_amber_s']} s",
+                    "params": {"queue": tile["name"], "seconds": tile["wait_amber_s"]},
                     "since": since,
                     "queue_id": tile["id"],
                 }
@@ -608,11 +615,13 @@ def _alerts(
                 "long_call",
                 f"{row['name']} on a call for over {limits['on_call'][1] // 60} min",
             )
+            params = {"name": row["name"], "minutes": limits["on_call"][1] // 60}
         elif row["activity"] == Activity.WRAP_UP and elapsed > limits["wrap_up"][1]:
             kind, text = (
                 "long_wrap_up",
                 f"{row['name']} in wrap-up for over {limits['wrap_up'][1]} s",
             )
+            params = {"name": row["name"], "seconds": limits["wrap_up"][1]}
         elif (
             row["status"] == AgentStatus.NOT_READY
             and row["activity"] == Activity.IDLE
@@ -623,6 +632,11 @@ def _alerts(
                 f"{row['name']}: {row['reason'] or 'not ready'} "
                 f"over its {allowance_of(row['reason']) / 60:.0f} min allowance",
             )
+            params = {
+                "name": row["name"],
+                "reason": row["reason"] or "",
+                "minutes": round(break_allowance(row["reason"]) / 60),
+            }
         if kind:
             alerts.append(
                 {
@@ -630,6 +644,7 @@ def _alerts(
                     "kind": kind,
                     "severity": "red",
                     "text": text,
+                    "params": params,
                     "since": row["since"],
                     "agent": row["key"],
                     "team_id": row["team_id"],
@@ -645,6 +660,12 @@ def _alerts(
                 "severity": "red",
                 "text": f"{request['name']} asks for help: {request['reason_label']}"
                 + (f" — {request['note']}" if request["note"] else ""),
+                "params": {
+                    "name": request["name"],
+                    "reason": request.get("reason", ""),
+                    "reason_label": request["reason_label"],
+                    "note": request["note"] or "",
+                },
                 "since": request["at"],
                 "agent": request["agent"],
                 "team_id": request["team_id"],

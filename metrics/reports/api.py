@@ -1,5 +1,6 @@
 """Report API: the same reports as the pages, as JSON (thin views over `reports.history`)."""
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
@@ -149,14 +150,16 @@ class SurveyEventInput(serializers.Serializer):
 
     id = serializers.CharField(max_length=200)
     type = serializers.ChoiceField(choices=[SURVEY_TYPE])
-    at = serializers.DateTimeField(help_text="when the customer answered")
+    at = serializers.DateTimeField(help_text=gettext_lazy("when the customer answered"))
     call_id = serializers.CharField(max_length=100)
-    score = serializers.IntegerField(help_text="on the site's survey scale (default 1–5)")
+    score = serializers.IntegerField(
+        help_text=gettext_lazy("on the site's survey scale (default 1–5)")
+    )
     resolved = serializers.BooleanField(
         required=False,
         allow_null=True,
         default=None,
-        help_text='the answer to "was your issue resolved?"',
+        help_text=gettext_lazy('the answer to "was your issue resolved?"'),
     )
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from html import escape
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 WIDTH, HEIGHT = 900, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 48
 COLOURS = {
@@ -132,7 +135,15 @@ def bar_chart(title: str, labels: list[str], series: dict[str, list[float]]) -> 
     return _frame(title, body, [(name, COLOURS.get(name, "#888")) for name in series])
 
 
-DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+DAYS = [
+    gettext_lazy("Mon"),
+    gettext_lazy("Tue"),
+    gettext_lazy("Wed"),
+    gettext_lazy("Thu"),
+    gettext_lazy("Fri"),
+    gettext_lazy("Sat"),
+    gettext_lazy("Sun"),
+]
 
 
 def heatmap(title: str, grid: list[list[float | None]]) -> str:
@@ -151,12 +162,15 @@ def heatmap(title: str, grid: list[list[float | None]]) -> str:
         )
         for hour, rate in enumerate(values):
             if rate is None:
-                fill, shown = "#f0f1f4", "no calls"
+                fill, shown = "#f0f1f4", _("no calls")
             else:
                 # White (0 %) to red (50 % or more abandoned).
                 heat = min(rate / 0.5, 1.0)
                 g = int(255 - 221 * heat)
-                fill, shown = f"rgb(255,{g},{g})", f"{rate * 100:.1f}% abandoned"
+                fill, shown = (
+                    f"rgb(255,{g},{g})",
+                    _("%(rate)s%% abandoned") % {"rate": f"{rate * 100:.1f}"},
+                )
             body.append(
                 f'<rect x="{left + cell_w * hour:.1f}" y="{yy}" width="{cell_w - 2:.1f}" '
                 f'height="{cell_h - 2}" fill="{fill}"><title>{DAYS[day]} {hour:02d}:00 '

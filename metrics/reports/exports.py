@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -23,9 +24,9 @@ NUMBER_FORMATS = {
 
 def _headers(report: Report) -> list[str]:
     return [
-        "Group",
-        "Period" if report.kind in ("queue", "agent") else "Row",
-        *[c.label for c in report.columns],
+        _("Group"),
+        _("Period") if report.kind in ("queue", "agent") else _("Row"),
+        *[str(c.label) for c in report.columns],
     ]
 
 

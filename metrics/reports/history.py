@@ -23,7 +23,8 @@ import pandas as pd
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from callfloor.errors import DomainError
 from callfloor.query import FIRST_DAY, LAST_DAY
@@ -74,61 +75,61 @@ class Column:
 
 
 QUEUE_COLUMNS = [
-    Column("offered", "Offered", "count"),
-    Column("answered", "Answered", "count"),
-    Column("abandoned", "Abandoned", "count"),
-    Column("short_abandoned", "Short abandons", "count"),
-    Column("timed_out", "Timed out", "count"),
-    Column("unknown", gettext_noop("Unknown end"), "count"),
-    Column("waiting", gettext_noop("Still waiting"), "count"),
-    Column("service_level", "Service level", "ratio"),
-    Column("sl_offered", "SL offered", "ratio"),
-    Column("sl_ignore_abandons", "SL ignore abandons", "ratio"),
-    Column("sl_abandons_positive", "SL abandons positive", "ratio"),
-    Column("sl_answered_only", "SL answered only", "ratio"),
-    Column("answer_rate", "Answer rate", "ratio"),
-    Column("abandon_rate", "Abandon rate", "ratio"),
-    Column("asa_s", "ASA (s)", "seconds"),
-    Column("avg_abandon_wait_s", "Avg abandon wait (s)", "seconds"),
-    Column("max_wait_s", "Max wait (s)", "seconds"),
-    Column("aht_s", "AHT (s)", "seconds"),
-    Column("avg_talk_s", "Avg talk (s)", "seconds"),
-    Column("avg_hold_s", "Avg hold (s)", "seconds"),
-    Column("avg_acw_s", "Avg wrap-up (s)", "seconds"),
-    Column("transfer_rate", "Transfer rate", "ratio"),
-    Column("repeat_rate", "Repeat-call rate", "ratio"),
-    Column("csat_top_box", "CSAT top-box", "ratio"),
-    Column("csat_mean", "CSAT mean", "score"),
-    Column("survey_response_rate", "Survey response rate", "ratio"),
-    Column("fcr", "FCR", "ratio"),
+    Column("offered", pgettext_lazy("count", "Offered"), "count"),
+    Column("answered", pgettext_lazy("count", "Answered"), "count"),
+    Column("abandoned", pgettext_lazy("count", "Abandoned"), "count"),
+    Column("short_abandoned", gettext_lazy("Short abandons"), "count"),
+    Column("timed_out", gettext_lazy("Timed out"), "count"),
+    Column("unknown", gettext_lazy("Unknown end"), "count"),
+    Column("waiting", gettext_lazy("Still waiting"), "count"),
+    Column("service_level", gettext_lazy("Service level"), "ratio"),
+    Column("sl_offered", gettext_lazy("SL offered"), "ratio"),
+    Column("sl_ignore_abandons", gettext_lazy("SL ignore abandons"), "ratio"),
+    Column("sl_abandons_positive", gettext_lazy("SL abandons positive"), "ratio"),
+    Column("sl_answered_only", gettext_lazy("SL answered only"), "ratio"),
+    Column("answer_rate", gettext_lazy("Answer rate"), "ratio"),
+    Column("abandon_rate", gettext_lazy("Abandon rate"), "ratio"),
+    Column("asa_s", gettext_lazy("ASA (s)"), "seconds"),
+    Column("avg_abandon_wait_s", gettext_lazy("Avg abandon wait (s)"), "seconds"),
+    Column("max_wait_s", gettext_lazy("Max wait (s)"), "seconds"),
+    Column("aht_s", gettext_lazy("AHT (s)"), "seconds"),
+    Column("avg_talk_s", gettext_lazy("Avg talk (s)"), "seconds"),
+    Column("avg_hold_s", gettext_lazy("Avg hold (s)"), "seconds"),
+    Column("avg_acw_s", gettext_lazy("Avg wrap-up (s)"), "seconds"),
+    Column("transfer_rate", gettext_lazy("Transfer rate"), "ratio"),
+    Column("repeat_rate", gettext_lazy("Repeat-call rate"), "ratio"),
+    Column("csat_top_box", gettext_lazy("CSAT top-box"), "ratio"),
+    Column("csat_mean", gettext_lazy("CSAT mean"), "score"),
+    Column("survey_response_rate", gettext_lazy("Survey response rate"), "ratio"),
+    Column("fcr", gettext_lazy("FCR"), "ratio"),
 ]
 
 AGENT_COLUMNS = [
-    Column("handled", "Handled", "count"),
-    Column("aht_s", "AHT (s)", "seconds"),
-    Column("avg_talk_s", "Avg talk (s)", "seconds"),
-    Column("avg_hold_s", "Avg hold (s)", "seconds"),
-    Column("avg_acw_s", "Avg wrap-up (s)", "seconds"),
-    Column("occupancy", "Occupancy", "ratio"),
-    Column("login_s", "Login time", "duration"),
-    Column("not_ready_s", "Not ready", "duration"),
-    Column("missed_rings", "Missed rings", "count"),
-    Column("answered_within_3_rings", "Answered within 3 rings", "ratio"),
-    Column("repeat_rate", "Repeat-call rate", "ratio"),
-    Column("csat_top_box", "CSAT top-box", "ratio"),
-    Column("csat_mean", "CSAT mean", "score"),
-    Column("survey_response_rate", "Survey response rate", "ratio"),
-    Column("fcr", "FCR", "ratio"),
+    Column("handled", gettext_lazy("Handled"), "count"),
+    Column("aht_s", gettext_lazy("AHT (s)"), "seconds"),
+    Column("avg_talk_s", gettext_lazy("Avg talk (s)"), "seconds"),
+    Column("avg_hold_s", gettext_lazy("Avg hold (s)"), "seconds"),
+    Column("avg_acw_s", gettext_lazy("Avg wrap-up (s)"), "seconds"),
+    Column("occupancy", gettext_lazy("Occupancy"), "ratio"),
+    Column("login_s", gettext_lazy("Login time"), "duration"),
+    Column("not_ready_s", gettext_lazy("Not ready"), "duration"),
+    Column("missed_rings", gettext_lazy("Missed rings"), "count"),
+    Column("answered_within_3_rings", gettext_lazy("Answered within 3 rings"), "ratio"),
+    Column("repeat_rate", gettext_lazy("Repeat-call rate"), "ratio"),
+    Column("csat_top_box", gettext_lazy("CSAT top-box"), "ratio"),
+    Column("csat_mean", gettext_lazy("CSAT mean"), "score"),
+    Column("survey_response_rate", gettext_lazy("Survey response rate"), "ratio"),
+    Column("fcr", gettext_lazy("FCR"), "ratio"),
 ]
 
 ABANDONED_COLUMNS = [
-    Column("offered_at", "Entered queue", "text"),
-    Column("abandoned_at", "Hung up", "text"),
-    Column("queue", "Queue", "text"),
-    Column("caller", "Caller", "text"),
-    Column("wait_s", "Waited (s)", "seconds"),
-    Column("short", "Short abandon", "text"),
-    Column("called_back", "Called again", "text"),
+    Column("offered_at", gettext_lazy("Entered queue"), "text"),
+    Column("abandoned_at", gettext_lazy("Hung up"), "text"),
+    Column("queue", gettext_lazy("Queue"), "text"),
+    Column("caller", gettext_lazy("Caller"), "text"),
+    Column("wait_s", gettext_lazy("Waited (s)"), "seconds"),
+    Column("short", gettext_lazy("Short abandon"), "text"),
+    Column("called_back", gettext_lazy("Called again"), "text"),
 ]
 
 # Figures other apps add to the agent report (QA average, complaint count): each hook is
@@ -165,24 +166,35 @@ class ReportRange:
             try:
                 value = date.fromisoformat(text)
             except ValueError:
-                raise DomainError("Use a date like 2026-01-31.", field=name) from None
+                raise DomainError(_("Use a date like 2026-01-31."), field=name) from None
             if not FIRST_DAY <= value <= LAST_DAY:  # the zone and interval maths overflow
-                raise DomainError(f"Use a date between {FIRST_DAY} and {LAST_DAY}.", field=name)
+                raise DomainError(
+                    _("Use a date between %(first)s and %(last)s.")
+                    % {"first": FIRST_DAY, "last": LAST_DAY},
+                    field=name,
+                )
             return value
 
         first = day(start, "start", today - timedelta(days=6))
         last = day(end, "end", today)
         if last < first:
-            raise DomainError("The end is before the start.", field="end")
+            raise DomainError(_("The end is before the start."), field="end")
         if (last - first).days >= MAX_RANGE_DAYS:
-            raise DomainError(f"A report covers at most {MAX_RANGE_DAYS} days.", field="end")
+            raise DomainError(
+                _("A report covers at most %(days)s days.") % {"days": MAX_RANGE_DAYS}, field="end"
+            )
         grain = grain or "day"
         if grain not in GRAINS:
-            raise DomainError(f"Choose one of {', '.join(GRAINS)}.", field="grain")
+            raise DomainError(
+                _("Choose one of %(grains)s.") % {"grains": ", ".join(GRAINS)}, field="grain"
+            )
         if GRAINS[grain] and (last - first).days >= MAX_INTERVAL_DAYS:
             raise DomainError(
-                f"Intervals cover at most {MAX_INTERVAL_DAYS} days; choose days, "
-                "weeks or months for a longer range.",
+                _(
+                    "Intervals cover at most %(days)s days; choose days, weeks or months for a "
+                    "longer range."
+                )
+                % {"days": MAX_INTERVAL_DAYS},
                 field="grain",
             )
         return cls(first, last, grain)
@@ -220,24 +232,39 @@ class Report:
     def header_lines(self) -> list[str]:
         return [
             self.title,
-            f"Range: {self.range.label()} (by {grain_label(self.range.grain)})",
-            f"Time zone: {self.zone}",
-            f"Service level: {self.sl_definition}",
+            _("Range: %(range)s (by %(grain)s)")
+            % {"range": self.range.label(), "grain": grain_label(self.range.grain)},
+            _("Time zone: %(zone)s") % {"zone": self.zone},
+            _("Service level: %(definition)s") % {"definition": self.sl_definition},
         ]
 
 
 def grain_label(grain: str) -> str:
-    return f"{grain} min" if grain.isdigit() else grain
+    if grain.isdigit():
+        return _("%(minutes)s min") % {"minutes": grain}
+    return str(GRAIN_LABELS.get(grain, grain))
+
+
+GRAIN_LABELS = {
+    "day": pgettext_lazy("report grain", "day"),
+    "week": pgettext_lazy("report grain", "week"),
+    "month": pgettext_lazy("report grain", "month"),
+}
 
 
 def sl_definition(queue: Queue | None) -> str:
     if queue is None:
-        return "each queue's own threshold and variant (see the queue rows)"
-    return (
-        f"{queue.get_sl_variant_display()} [{queue.sl_variant}], answered within "
-        f"{queue.sl_threshold_s} s, target {queue.sl_target:.0%}, short abandons under "
-        f"{queue.short_abandon_s} s left out"
-    )
+        return _("each queue's own threshold and variant (see the queue rows)")
+    return _(
+        "%(variant)s [%(code)s], answered within %(threshold)s s, target %(target)s, short "
+        "abandons under %(short)s s left out"
+    ) % {
+        "variant": queue.get_sl_variant_display(),
+        "code": queue.sl_variant,
+        "threshold": queue.sl_threshold_s,
+        "target": f"{queue.sl_target:.0%}",
+        "short": queue.short_abandon_s,
+    }
 
 
 # --- the later facts of answered calls (repeat calls, surveys) -------------------------------
@@ -562,7 +589,7 @@ def queue_report(
             )
         rows.append(
             {
-                "label": "Total",
+                "label": _("Total"),
                 "group": queue.name,
                 "total": True,
                 **queue_row(
@@ -589,23 +616,23 @@ def queue_report(
             rows.append(
                 {
                     "label": period,
-                    "group": "All queues",
+                    "group": _("All queues"),
                     "total": False,
                     **queue_row(sums, site, components, waiting.get((period,), [])),
                 }
             )
         rows.append(
             {
-                "label": "Site total",
-                "group": "All queues",
+                "label": _("Site total"),
+                "group": _("All queues"),
                 "total": True,
                 **queue_row(_total(frame), site, components, [w["wait"] for w in waits]),
             }
         )
-    name = single.name if single else "all queues"
+    name = single.name if single else _("all queues")
     return Report(
         kind="queue",
-        title=f"Queue report: {name}",
+        title=_("Queue report: %(name)s") % {"name": name},
         range=span,
         zone=settings.CALLFLOOR_TIME_ZONE,
         sl_definition=sl_definition(single),
@@ -700,7 +727,7 @@ def agent_row(sums: dict, components: list[str], states: pd.DataFrame) -> dict:
         login = float(states.loc[working, "seconds"].sum())
         not_ready = states[(states["status"] == "not_ready") & ~busy_rows]
         by_reason = {
-            (reason or "(no reason)"): float(seconds)
+            (reason or _("(no reason)")): float(seconds)
             for reason, seconds in not_ready.groupby("reason")["seconds"].sum().items()
         }
     figures = kpi.agent_figures(
@@ -778,7 +805,10 @@ def _reason_columns(rows: list[dict]) -> list[Column]:
                 if row.get("not_ready_s") is not None
                 else None
             )
-    return [Column(f"not_ready:{reason}", f"Not ready: {reason}", "duration") for reason in reasons]
+    return [
+        Column(f"not_ready:{reason}", _("Not ready: %(reason)s") % {"reason": reason}, "duration")
+        for reason in reasons
+    ]
 
 
 def _hook_figures(agents: list, start: datetime, end: datetime) -> tuple[list[Column], dict]:
@@ -815,7 +845,7 @@ def agent_report(*, agent, span: ReportRange) -> Report:
         )
     rows.append(
         {
-            "label": "Total",
+            "label": _("Total"),
             "group": agent.display_name,
             "total": True,
             **agent_row(_total(frame), components, states),
@@ -825,10 +855,10 @@ def agent_report(*, agent, span: ReportRange) -> Report:
     rows[-1].update(hooked.get(agent.pk, {}))
     return Report(
         kind="agent",
-        title=f"Agent report: {agent.display_name}",
+        title=_("Agent report: %(name)s") % {"name": agent.display_name},
         range=span,
         zone=settings.CALLFLOOR_TIME_ZONE,
-        sl_definition="not applicable",
+        sl_definition=_("not applicable"),
         columns=AGENT_COLUMNS + _reason_columns(rows) + hook_columns,
         rows=rows,
         highlight="aht_s",
@@ -856,7 +886,7 @@ def team_report(*, team, span: ReportRange) -> Report:
         )
     rows.append(
         {
-            "label": f"Team {team.name}",
+            "label": _("Team %(name)s") % {"name": team.name},
             "group": team.name,
             "total": True,
             **agent_row(_total(frame), components, states),
@@ -867,10 +897,10 @@ def team_report(*, team, span: ReportRange) -> Report:
         row.update(hooked.get(row.get("agent_id"), {}))
     return Report(
         kind="team",
-        title=f"Team report: {team.name}",
+        title=_("Team report: %(name)s") % {"name": team.name},
         range=span,
         zone=settings.CALLFLOOR_TIME_ZONE,
-        sl_definition="not applicable",
+        sl_definition=_("not applicable"),
         columns=AGENT_COLUMNS + _reason_columns(rows) + hook_columns,
         rows=rows,
         highlight="aht_s",
@@ -884,7 +914,7 @@ def site_report(*, span: ReportRange) -> Report:
     rows = [dict(row, label=row["group"]) for row in full.rows if row["total"]]
     return Report(
         kind="site",
-        title="Site summary",
+        title=_("Site summary"),
         range=span,
         zone=full.zone,
         sl_definition=full.sl_definition,
@@ -923,16 +953,16 @@ def abandoned_report(*, queues: Iterable[Queue], span: ReportRange) -> Report:
                 "queue": call.queue.name,
                 "caller": call.caller or "(unknown)",
                 "wait_s": call.wait_s,
-                "short": "yes" if wait < call.queue.short_abandon_s else "no",
-                "called_back": "yes" if call.caller and call.called_again else "no",
+                "short": _("yes") if wait < call.queue.short_abandon_s else _("no"),
+                "called_back": _("yes") if call.caller and call.called_again else _("no"),
             }
         )
     return Report(
         kind="abandoned",
-        title="Abandoned calls",
+        title=_("Abandoned calls"),
         range=span,
         zone=settings.CALLFLOOR_TIME_ZONE,
-        sl_definition="not applicable",
+        sl_definition=_("not applicable"),
         columns=ABANDONED_COLUMNS,
         rows=rows,
         highlight="",

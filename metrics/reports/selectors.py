@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from agents.access import agent_of, has_role, team_leads_read_whole_floor, teams_led_by
 from agents.models import Agent, Team
@@ -20,10 +21,10 @@ def report_queues(*, queue_param: str | None) -> list[Queue]:
     try:
         queue_id = int(queue_param)
     except ValueError:
-        raise DomainError("Pick a queue from the list.", field="queue") from None
+        raise DomainError(_("Pick a queue from the list."), field="queue") from None
     queue = Queue.objects.filter(pk=queue_id).first()
     if queue is None:
-        raise DomainError("There is no such queue.", field="queue")
+        raise DomainError(_("There is no such queue."), field="queue")
     return [queue]
 
 

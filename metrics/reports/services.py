@@ -7,8 +7,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
+from agents.services import user_languages
 from callfloor.errors import DomainError
 from callfloor.zone import site_zone
 from metrics.models import (
@@ -36,13 +39,16 @@ def survey_record(
     Returns the result and whether it was new. The survey rates the last answered queue call
     of that call id (a caller moved between queues rates the one who helped).
     """
-    low, high, _ = history.survey_scale()
+    low, high, _top_box = history.survey_scale()
     if not call_id:
-        raise DomainError("A survey names the call it rates.", field="call_id")
+        raise DomainError(_("A survey names the call it rates."), field="call_id")
     if bad_character(call_id) is not None:
         raise DomainError(gettext("A call id holds no control character."), field="call_id")
     if not low <= score <= high:
-        raise DomainError(f"The score must be between {low} and {high}.", field="score")
+        raise DomainError(
+            _("The score must be between %(low)s and %(high)s.") % {"low": low, "high": high},
+            field="score",
+        )
     existing = SurveyResult.objects.filter(source=source, call_id=call_id).first()
     if existing is not None:
         return existing, False
@@ -92,29 +98,36 @@ def daily_summary_send(*, day: date | None = None) -> int:
 
     if day is None:
         day = datetime.now(site_zone()).date() - timedelta(days=1)
-    recipients = [
-        r.user.email
+    users = [
+        r.user
         for r in SummaryRecipient.objects.filter(active=True).select_related("user")
         if r.user.email
     ]
-    if not recipients:
+    if not users:
         return 0
     call_facts_refresh(day=day)
-    report = history.site_report(span=history.ReportRange(day, day, "day"))
-    body = report_exports.as_text(report)
-    message = EmailMessage(
-        subject=f"callfloor daily summary {day.isoformat()}",
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=recipients,
-    )
-    message.attach(
-        f"site-summary-{day.isoformat()}.xlsx",
-        report_exports.as_xlsx(report),
-        report_exports.XLSX_TYPE,
-    )
-    message.send()
-    return len(recipients)
+    # One message per language: each recipient reads the summary in the language they chose.
+    chosen = user_languages(users=users)
+    by_language: dict[str, list[str]] = {}
+    for user in users:
+        language = chosen.get(user.pk) or settings.LANGUAGE_CODE
+        by_language.setdefault(language, []).append(user.email)
+    for language, recipients in by_language.items():
+        with translation.override(language):
+            report = history.site_report(span=history.ReportRange(day, day, "day"))
+            message = EmailMessage(
+                subject=_("callfloor daily summary %(day)s") % {"day": day.isoformat()},
+                body=report_exports.as_text(report),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=recipients,
+            )
+            message.attach(
+                f"site-summary-{day.isoformat()}.xlsx",
+                report_exports.as_xlsx(report),
+                report_exports.XLSX_TYPE,
+            )
+        message.send()
+    return len(users)
 
 
 def call_facts_refresh(*, day: date) -> int:

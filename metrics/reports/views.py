@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from callfloor.errors import DomainError
 from metrics.reports import access as report_access
@@ -60,34 +62,45 @@ def _cells(report: history.Report, highlight: set[str]) -> list[dict]:
                     for c in report.columns
                 ],
                 "reasons": row.get("not_ready_by_reason") or {},
-                "components": row.get("aht_components"),
+                "components": [
+                    str(AHT_COMPONENTS.get(part, part)) for part in row.get("aht_components") or []
+                ],
             }
         )
     return rows
+
+
+# What the handle time of a source is made of, as the report page names it.
+AHT_COMPONENTS = {
+    "talk": gettext_lazy("talk"),
+    "hold": gettext_lazy("hold"),
+    "acw": gettext_lazy("wrap-up"),
+}
 
 
 def _charts(report: history.Report, heat) -> list[str]:
     """SL against the target, volumes, AHT trend (of the first group) and the heat map."""
     body = [r for r in report.rows if not r["total"]]
     if report.kind == "queue" and body:
-        group = "All queues" if any(r["group"] == "All queues" for r in body) else body[0]["group"]
+        everything = _("All queues")
+        group = everything if any(r["group"] == everything for r in body) else body[0]["group"]
         body = [r for r in body if r["group"] == group]
     labels = [r["label"] for r in body]
     charts = []
     if report.kind == "queue" and body:
         charts.append(
             report_charts.line_chart(
-                "Service level by period",
+                _("Service level by period"),
                 labels,
                 [r["service_level"] for r in body],
                 target=report.target,
                 ratio=True,
-                name="service level",
+                name=_("service level"),
             )
         )
         charts.append(
             report_charts.bar_chart(
-                "Offered, answered and abandoned",
+                _("Offered, answered and abandoned"),
                 labels,
                 {key: [r[key] for r in body] for key in ("offered", "answered", "abandoned")},
             )
@@ -95,11 +108,11 @@ def _charts(report: history.Report, heat) -> list[str]:
     if body and report.kind in ("queue", "agent"):
         charts.append(
             report_charts.line_chart(
-                "AHT trend (s)", labels, [r["aht_s"] for r in body], name="AHT"
+                _("AHT trend (s)"), labels, [r["aht_s"] for r in body], name="AHT"
             )
         )
     if heat is not None:
-        charts.append(report_charts.heatmap("Abandon rate by weekday and hour", heat))
+        charts.append(report_charts.heatmap(_("Abandon rate by weekday and hour"), heat))
     return [mark_safe(chart) for chart in charts]  # noqa: S308 (labels are escaped)
 
 
@@ -121,7 +134,7 @@ def _page(request, *, kind: str, build, title: str, heat=None):
     export = request.GET.get("export")
     if export:
         if export not in EXPORTS:
-            context["errors"] = {"export": "Export as csv or xlsx."}
+            context["errors"] = {"export": _("Export as csv or xlsx.")}
             return render(request, "reports/report.html", context, status=400)
         return _export(report, export)
     context.update(
@@ -162,7 +175,7 @@ def queue_report(request):
             span=_span(request),
         )
 
-    return _page(request, kind="queue", build=build, title="Queue report", heat=heat)
+    return _page(request, kind="queue", build=build, title=_("Queue report"), heat=heat)
 
 
 def site_report(request):
@@ -171,7 +184,7 @@ def site_report(request):
     return _page(
         request,
         kind="site",
-        title="Site summary",
+        title=_("Site summary"),
         build=lambda: history.site_report(span=_span(request)),
     )
 
@@ -186,7 +199,7 @@ def abandoned_report(request):
             span=_span(request),
         )
 
-    return _page(request, kind="abandoned", title="Abandoned calls", build=build)
+    return _page(request, kind="abandoned", title=_("Abandoned calls"), build=build)
 
 
 def agent_report(request, agent_id: int):
@@ -196,7 +209,7 @@ def agent_report(request, agent_id: int):
     return _page(
         request,
         kind="agent",
-        title=f"Agent report: {agent.display_name}",
+        title=_("Agent report: %(name)s") % {"name": agent.display_name},
         build=lambda: history.agent_report(agent=agent, span=_span(request)),
     )
 
@@ -208,6 +221,6 @@ def team_report(request, team_id: int):
     return _page(
         request,
         kind="team",
-        title=f"Team report: {team.name}",
+        title=_("Team report: %(name)s") % {"name": team.name},
         build=lambda: history.team_report(team=team, span=_span(request)),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
@@ -67,37 +69,43 @@ def _n(value: float | None, scale: float = 1.0) -> str:
 class EventInput(serializers.Serializer):
     """One event of a batch; numbers are seconds, `null` or absent when unknown."""
 
-    id = serializers.CharField(max_length=200, help_text="the source's own event id (unique)")
+    id = serializers.CharField(
+        max_length=200, help_text=gettext_lazy("the source's own event id (unique)")
+    )
     type = serializers.ChoiceField(choices=EVENT_TYPES)
-    at = serializers.DateTimeField(help_text="when it happened, ISO 8601 with a zone")
+    at = serializers.DateTimeField(help_text=gettext_lazy("when it happened, ISO 8601 with a zone"))
     call_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     queue = serializers.CharField(max_length=100, required=False, allow_blank=True)
     member = serializers.CharField(
         max_length=200,
         required=False,
         allow_blank=True,
-        help_text="the agent's telephony name (an alias)",
+        help_text=gettext_lazy("the agent's telephony name (an alias)"),
     )
     caller = serializers.CharField(max_length=100, required=False, allow_blank=True)
     wait_s = serializers.FloatField(
         min_value=0,
         required=False,
         allow_null=True,
-        help_text="time in queue; measured from call_queued when absent",
+        help_text=gettext_lazy("time in queue; measured from call_queued when absent"),
     )
     ring_s = serializers.FloatField(
         min_value=0,
         required=False,
         allow_null=True,
-        help_text="ring time of this attempt (call_answered, ring_missed); measured from the "
-        "member's call_ringing when absent",
+        help_text=gettext_lazy(
+            "ring time of this attempt (call_answered, ring_missed); measured from the "
+            "member's call_ringing when absent"
+        ),
     )
     talk_s = serializers.FloatField(
         min_value=0,
         required=False,
         allow_null=True,
-        help_text="talk time of the call, hold excluded (hold comes from hold_started/ended); "
-        "measured from the events when absent",
+        help_text=gettext_lazy(
+            "talk time of the call, hold excluded (hold comes from hold_started/ended); "
+            "measured from the events when absent"
+        ),
     )
     key = serializers.CharField(max_length=10, required=False, allow_blank=True)
     target = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -110,15 +118,17 @@ class EventInput(serializers.Serializer):
     def validate(self, attrs):
         kind = attrs["type"]
         if kind in _NEEDS_CALL and not (attrs.get("call_id") and attrs.get("queue")):
-            raise serializers.ValidationError(f"{kind} needs call_id and queue")
+            raise serializers.ValidationError(
+                _("%(kind)s needs call_id and queue") % {"kind": kind}
+            )
         if kind in _NEEDS_MEMBER and not attrs.get("member"):
-            raise serializers.ValidationError(f"{kind} needs member")
+            raise serializers.ValidationError(_("%(kind)s needs member") % {"kind": kind})
         if kind == "agent_status" and "status" not in attrs:
-            raise serializers.ValidationError("agent_status needs status")
+            raise serializers.ValidationError(_("agent_status needs status"))
         if kind == "agent_status" and attrs["status"] == "not_ready" and not attrs.get("reason"):
-            raise serializers.ValidationError("agent_status not_ready needs a reason")
+            raise serializers.ValidationError(_("agent_status not_ready needs a reason"))
         if kind == "agent_activity" and "activity" not in attrs:
-            raise serializers.ValidationError("agent_activity needs activity (idle, wrap_up)")
+            raise serializers.ValidationError(_("agent_activity needs activity (idle, wrap_up)"))
         return attrs
 
 
@@ -170,7 +180,7 @@ def event_from_input(attrs: dict, index: int) -> Event:
 class EventBatchInput(serializers.Serializer):
     """The documented shape of a batch (each item is validated on its own when ingesting)."""
 
-    events = EventInput(many=True, help_text="1 to 1,000 events")
+    events = EventInput(many=True, help_text=gettext_lazy("1 to 1,000 events"))
 
 
 class ItemOutput(serializers.Serializer):
@@ -307,17 +317,17 @@ class TelephonyEventsApi(APIView):
         length = request.META.get("CONTENT_LENGTH") or "0"
         if length.isdigit() and int(length) > MAX_BYTES:
             raise DomainError(
-                f"The batch is larger than {MAX_BYTES} bytes.",
+                _("The batch is larger than %(bytes)s bytes.") % {"bytes": MAX_BYTES},
                 field="events",
                 code="too_large",
                 status_code=413,
             )
         if not isinstance(request.data, dict):
-            raise DomainError("Send a JSON object with an `events` list.", field="events")
+            raise DomainError(_("Send a JSON object with an `events` list."), field="events")
         events = request.data.get("events")
         if isinstance(events, list) and len(events) > MAX_EVENTS:
             raise DomainError(
-                f"At most {MAX_EVENTS} events per batch.",
+                _("At most %(events)s events per batch.") % {"events": MAX_EVENTS},
                 field="events",
                 code="too_large",
                 status_code=413,

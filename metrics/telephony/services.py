@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from agents.models import Agent
 from callfloor.errors import DomainError
@@ -90,9 +91,9 @@ def source_create(
 ) -> tuple[TelephonySource, str]:
     """Create a telephony source and its ingest token (returned once, only its hash is kept)."""
     if kind not in SourceKind.values:
-        raise DomainError(f"Unknown source kind {kind!r}.", field="kind")
+        raise DomainError(_("Unknown source kind %(kind)s.") % {"kind": repr(kind)}, field="kind")
     if TelephonySource.objects.filter(name=name).exists():
-        raise DomainError(f"A source named {name!r} exists.", field="name")
+        raise DomainError(_("A source named %(name)s exists.") % {"name": repr(name)}, field="name")
     try:
         validate_time_zone(time_zone)
     except ValidationError as error:
@@ -516,7 +517,7 @@ def agent_days_fast_rings_rebuild(*, queue: Queue) -> int:
     end = datetime.combine(days[-1], datetime.max.time(), zone)
     for source_id, member, offered_at, ring_s, cutoff in (
         QueueCall.objects.filter(
-            member__in={m for _, m, _ in keys},
+            member__in={m for _source, m, _at in keys},
             outcome="answered",
             ring_s__isnull=False,
             offered_at__gte=start,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -176,7 +177,10 @@ class AppealScreenApi(APIView):
         if panel is not None:
             unknown = set(panel) - set(Seat.values)
             if unknown:
-                raise DomainError(f"Unknown seat {sorted(unknown)[0]!r}.", field="panel")
+                raise DomainError(
+                    _("Unknown seat %(sorted)s.") % {"sorted": repr(sorted(unknown)[0])},
+                    field="panel",
+                )
         appeal = services.appeal_screen(
             appeal=appeal,
             actor=request.user,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework.views import APIView
 
@@ -37,7 +38,7 @@ def deny() -> DomainError:
 
 
 def not_found() -> DomainError:
-    return DomainError("Not found.", status_code=404, code="not_found")
+    return DomainError(_("Not found."), status_code=404, code="not_found")
 
 
 def name_input_components(namespace: dict) -> None:

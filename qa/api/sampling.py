@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -172,7 +173,7 @@ class SamplingRuleVerifyApi(APIView):
         rule = _rule_for(request, rule_id)
         if not services.seed_revealed(rule):
             raise DomainError(
-                "The seed is revealed when the period is over.",
+                _("The seed is revealed when the period is over."),
                 field="period_end",
                 code="not_revealed",
             )

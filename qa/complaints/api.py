@@ -2,6 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
@@ -133,8 +135,8 @@ def _output(request, complaint: Complaint, code: int = status.HTTP_200_OK) -> Re
 
 class _CallsField(serializers.PrimaryKeyRelatedField):
     default_error_messages = {
-        "does_not_exist": "There is no call with id {pk_value}.",
-        "incorrect_type": "A call is given by its id (a number).",
+        "does_not_exist": gettext_lazy("There is no call with id {pk_value}."),
+        "incorrect_type": gettext_lazy("A call is given by its id (a number)."),
     }
 
 
@@ -143,7 +145,7 @@ class ComplaintCreateInput(serializers.Serializer):
     customer_contact = serializers.CharField(max_length=150)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
     category = serializers.IntegerField(
-        help_text="The id of an active category (GET /api/complaints/categories/)."
+        help_text=gettext_lazy("The id of an active category (GET /api/complaints/categories/).")
     )
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.NORMAL)
     description = serializers.CharField()
@@ -298,7 +300,11 @@ ProposeResolutionApi = _action(
 AwaitCallbackApi = _action(
     "AwaitCallbackApi",
     services.complaint_await_callback,
-    {"callback_at": serializers.DateTimeField(help_text="When the customer is called back.")},
+    {
+        "callback_at": serializers.DateTimeField(
+            help_text=gettext_lazy("When the customer is called back.")
+        )
+    },
     doc="The resolution is in place; schedule the call-back to the customer.",
 )
 RecordCallbackApi = _action(
@@ -500,15 +506,17 @@ def parse_period(params) -> reports.Period:
         name, reasons = next(iter(query.errors.items()))
         raw = params.get(name)
         if reasons[0].code == "invalid":
-            raise DomainError(f"{raw!r} is not a date (YYYY-MM-DD).", field=name)
+            raise DomainError(
+                _("%(raw)s is not a date (YYYY-MM-DD).") % {"raw": repr(raw)}, field=name
+            )
         raise DomainError(str(reasons[0]), field=name)
     values = {
         name: query.validated_data.get(name, getattr(default, name)) for name in ("start", "end")
     }
     if values["end"] < values["start"]:
-        raise DomainError("The period ends before it starts.", field="end")
+        raise DomainError(_("The period ends before it starts."), field="end")
     if (values["end"] - values["start"]).days > 3 * 366:
-        raise DomainError("A report covers at most three years.", field="start")
+        raise DomainError(_("A report covers at most three years."), field="start")
     return reports.Period(**values)
 
 

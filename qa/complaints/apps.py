@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ComplaintsConfig(AppConfig):
@@ -6,7 +7,7 @@ class ComplaintsConfig(AppConfig):
 
     name = "qa.complaints"
     label = "complaints"
-    verbose_name = "Complaints and escalations"
+    verbose_name = gettext_lazy("Complaints and escalations")
 
     def ready(self) -> None:
         from metrics.board.snapshot import register_alert_source
@@ -17,5 +18,5 @@ class ComplaintsConfig(AppConfig):
         register_alert_source(live_escalation_floor_alerts)
         register_alert_source(complaint_due_floor_alerts)
         register_agent_report_hook(
-            [Column("complaints", "Complaints", "count")], agent_report_complaints
+            [Column("complaints", gettext_lazy("Complaints"), "count")], agent_report_complaints
         )

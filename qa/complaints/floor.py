@@ -32,7 +32,14 @@ def live_escalation_floor_alerts(*, site: str, now: datetime) -> list[dict]:
                 "key": f"live_escalation:{live.pk}",
                 "kind": "live_escalation",
                 "severity": "red",
+                # Every board gets the same alert: each writes it in its own language from
+                # the kind and params; the text stays for anything that does not know it.
                 "text": f"{who}{queue}: customer asks for a supervisor — {live.reason}",
+                "params": {
+                    "who": who,
+                    "queue": live.call.queue.name if live.call_id and live.call else "",
+                    "reason": live.reason,
+                },
                 "since": round(live.raised_at.timestamp(), 3),
                 "agent": f"a{live.agent_id}" if live.agent_id else None,
                 "team_id": live.agent.team_id if live.agent else None,

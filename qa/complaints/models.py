@@ -18,17 +18,20 @@ holds is skipped.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class Category(models.Model):
     """What a complaint is about (admin-managed list)."""
 
-    name = models.CharField(max_length=100, unique=True)
-    active = models.BooleanField(default=True)
+    name = models.CharField(max_length=100, unique=True, verbose_name=gettext_lazy("name"))
+    active = models.BooleanField(default=True, verbose_name=gettext_lazy("active"))
 
     class Meta:
+        verbose_name = gettext_lazy("category")
         ordering = ["name"]
-        verbose_name_plural = "categories"
+        verbose_name_plural = gettext_lazy("categories")
 
     def __str__(self) -> str:
         return self.name
@@ -37,10 +40,11 @@ class Category(models.Model):
 class RootCause(models.Model):
     """Why a complaint happened, chosen when a case is closed (admin-managed list)."""
 
-    name = models.CharField(max_length=100, unique=True)
-    active = models.BooleanField(default=True)
+    name = models.CharField(max_length=100, unique=True, verbose_name=gettext_lazy("name"))
+    active = models.BooleanField(default=True, verbose_name=gettext_lazy("active"))
 
     class Meta:
+        verbose_name = gettext_lazy("root cause")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -48,26 +52,33 @@ class RootCause(models.Model):
 
 
 class Severity(models.TextChoices):
-    LOW = "low", "Low"
-    NORMAL = "normal", "Normal"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
+    LOW = "low", gettext_lazy("Low")
+    NORMAL = "normal", gettext_lazy("Normal")
+    HIGH = "high", gettext_lazy("High")
+    CRITICAL = "critical", gettext_lazy("Critical")
 
 
 class ServiceLevelPolicy(models.Model):
     """Time to acknowledge and to resolve for one severity; severities without a row use
     `selectors.DEFAULT_POLICIES`."""
 
-    severity = models.CharField(max_length=10, choices=Severity.choices, unique=True)
-    acknowledge_minutes = models.PositiveIntegerField()
-    resolve_minutes = models.PositiveIntegerField()
+    severity = models.CharField(
+        max_length=10, choices=Severity.choices, unique=True, verbose_name=gettext_lazy("severity")
+    )
+    acknowledge_minutes = models.PositiveIntegerField(
+        verbose_name=gettext_lazy("acknowledge minutes")
+    )
+    resolve_minutes = models.PositiveIntegerField(verbose_name=gettext_lazy("resolve minutes"))
     business_hours = models.BooleanField(
-        default=True, help_text="Count only opening hours (otherwise every minute counts)."
+        default=True,
+        help_text=gettext_lazy("Count only opening hours (otherwise every minute counts)."),
+        verbose_name=gettext_lazy("business hours"),
     )
 
     class Meta:
+        verbose_name = gettext_lazy("service level policy")
         ordering = ["severity"]
-        verbose_name_plural = "service level policies"
+        verbose_name_plural = gettext_lazy("service level policies")
 
     def __str__(self) -> str:
         return (
@@ -81,21 +92,23 @@ class OpeningHours(models.Model):
 
     weekday = models.PositiveSmallIntegerField(
         choices=[
-            (0, "Monday"),
-            (1, "Tuesday"),
-            (2, "Wednesday"),
-            (3, "Thursday"),
-            (4, "Friday"),
-            (5, "Saturday"),
-            (6, "Sunday"),
-        ]
+            (0, gettext_lazy("Monday")),
+            (1, gettext_lazy("Tuesday")),
+            (2, gettext_lazy("Wednesday")),
+            (3, gettext_lazy("Thursday")),
+            (4, gettext_lazy("Friday")),
+            (5, gettext_lazy("Saturday")),
+            (6, gettext_lazy("Sunday")),
+        ],
+        verbose_name=gettext_lazy("weekday"),
     )
-    opens = models.TimeField()
-    closes = models.TimeField()
+    opens = models.TimeField(verbose_name=gettext_lazy("opens"))
+    closes = models.TimeField(verbose_name=gettext_lazy("closes"))
 
     class Meta:
+        verbose_name = gettext_lazy("opening hours")
         ordering = ["weekday", "opens"]
-        verbose_name_plural = "opening hours"
+        verbose_name_plural = gettext_lazy("opening hours")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(closes__gt=models.F("opens")),
@@ -110,10 +123,11 @@ class OpeningHours(models.Model):
 class ClosedDay(models.Model):
     """A date the centre's business clock stands still (a public holiday)."""
 
-    date = models.DateField(unique=True)
-    name = models.CharField(max_length=100, blank=True)
+    date = models.DateField(unique=True, verbose_name=gettext_lazy("date"))
+    name = models.CharField(max_length=100, blank=True, verbose_name=gettext_lazy("name"))
 
     class Meta:
+        verbose_name = gettext_lazy("closed day")
         ordering = ["date"]
 
     def __str__(self) -> str:
@@ -124,8 +138,14 @@ class CentreManager(models.Model):
     """A supervisor flagged as centre manager: the last escalation tier."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="centre_manager"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="centre_manager",
+        verbose_name=gettext_lazy("user"),
     )
+
+    class Meta:
+        verbose_name = gettext_lazy("centre manager")
 
     def __str__(self) -> str:
         return str(self.user)
@@ -137,26 +157,26 @@ class CentreManager(models.Model):
         from agents.roles import Role
 
         if self.user_id and not has_role(self.user, Role.SUPERVISOR):
-            raise ValidationError({"user": "A centre manager must have the supervisor role."})
+            raise ValidationError({"user": _("A centre manager must have the supervisor role.")})
 
 
 class Channel(models.TextChoices):
-    PHONE = "phone", "Phone"
-    EMAIL = "email", "E-mail"
-    CHAT = "chat", "Chat"
-    LETTER = "letter", "Letter"
-    SOCIAL = "social", "Social media"
-    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", gettext_lazy("Phone")
+    EMAIL = "email", gettext_lazy("E-mail")
+    CHAT = "chat", gettext_lazy("Chat")
+    LETTER = "letter", gettext_lazy("Letter")
+    SOCIAL = "social", gettext_lazy("Social media")
+    IN_PERSON = "in_person", gettext_lazy("In person")
 
 
 class Status(models.TextChoices):
-    NEW = "new", "New"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    INVESTIGATING = "investigating", "Investigating"
-    RESOLUTION_PROPOSED = "resolution_proposed", "Resolution proposed"
-    AWAITING_CALLBACK = "awaiting_callback", "Awaiting call-back"
-    CLOSED = "closed", "Closed"
-    REOPENED = "reopened", "Reopened"
+    NEW = "new", gettext_lazy("New")
+    ACKNOWLEDGED = "acknowledged", gettext_lazy("Acknowledged")
+    INVESTIGATING = "investigating", gettext_lazy("Investigating")
+    RESOLUTION_PROPOSED = "resolution_proposed", gettext_lazy("Resolution proposed")
+    AWAITING_CALLBACK = "awaiting_callback", gettext_lazy("Awaiting call-back")
+    CLOSED = "closed", gettext_lazy("Closed")
+    REOPENED = "reopened", gettext_lazy("Reopened")
 
 
 OPEN_STATUSES = [s for s in Status.values if s != Status.CLOSED]
@@ -165,65 +185,142 @@ RESOLVING_STATUSES = [Status.NEW, Status.ACKNOWLEDGED, Status.INVESTIGATING, Sta
 
 
 class Tier(models.IntegerChoices):
-    AGENT = 1, "Agent"
-    TEAM_LEAD = 2, "Team lead"
-    SUPERVISOR = 3, "Supervisor"
-    CENTRE_MANAGER = 4, "Centre manager"
+    AGENT = 1, gettext_lazy("Agent")
+    TEAM_LEAD = 2, gettext_lazy("Team lead")
+    SUPERVISOR = 3, gettext_lazy("Supervisor")
+    CENTRE_MANAGER = 4, gettext_lazy("Centre manager")
 
 
 class Complaint(models.Model):
-    customer_name = models.CharField(max_length=150)
-    customer_contact = models.CharField(max_length=150, help_text="Phone number or e-mail.")
-    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.PHONE)
-    calls = models.ManyToManyField("metrics.QueueCall", blank=True, related_name="complaints")
+    customer_name = models.CharField(max_length=150, verbose_name=gettext_lazy("customer name"))
+    customer_contact = models.CharField(
+        max_length=150,
+        help_text=gettext_lazy("Phone number or e-mail."),
+        verbose_name=gettext_lazy("customer contact"),
+    )
+    channel = models.CharField(
+        max_length=20,
+        choices=Channel.choices,
+        default=Channel.PHONE,
+        verbose_name=gettext_lazy("channel"),
+    )
+    calls = models.ManyToManyField(
+        "metrics.QueueCall",
+        blank=True,
+        related_name="complaints",
+        verbose_name=gettext_lazy("calls"),
+    )
     # The queue and agent of the first linked call, for complaint rates.
     queue = models.ForeignKey(
-        "metrics.Queue", null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+        "metrics.Queue",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+        verbose_name=gettext_lazy("queue"),
     )
     agent = models.ForeignKey(
-        "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+        "agents.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+        verbose_name=gettext_lazy("agent"),
     )
     team = models.ForeignKey(
-        "agents.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+        "agents.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+        verbose_name=gettext_lazy("team"),
     )
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="complaints")
-    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.NORMAL)
-    description = models.TextField()
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=gettext_lazy("category"),
+    )
+    severity = models.CharField(
+        max_length=10,
+        choices=Severity.choices,
+        default=Severity.NORMAL,
+        verbose_name=gettext_lazy("severity"),
+    )
+    description = models.TextField(verbose_name=gettext_lazy("description"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints_logged"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="complaints_logged",
+        verbose_name=gettext_lazy("created by"),
     )
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"))
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints_owned"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="complaints_owned",
+        verbose_name=gettext_lazy("owner"),
     )
-    tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.AGENT)
+    tier = models.PositiveSmallIntegerField(
+        choices=Tier.choices, default=Tier.AGENT, verbose_name=gettext_lazy("tier")
+    )
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+        max_length=20,
+        choices=Status.choices,
+        default=Status.NEW,
+        db_index=True,
+        verbose_name=gettext_lazy("status"),
     )
     # The service levels in force when the case was logged.
-    acknowledge_budget_s = models.PositiveIntegerField()
-    resolve_budget_s = models.PositiveIntegerField()
-    business_hours = models.BooleanField(default=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    ack_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    ack_breached_at = models.DateTimeField(null=True, blank=True)
-    # The resolve timer starts when the case is logged and again when it is reopened.
-    resolve_started_at = models.DateTimeField()
-    resolve_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    resolve_breached_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolution = models.TextField(blank=True)
-    waiting_on_customer = models.BooleanField(default=False)
-    callback_at = models.DateTimeField(null=True, blank=True)
-    round = models.PositiveSmallIntegerField(default=1, help_text="1 + times reopened")
-    closed_at = models.DateTimeField(null=True, blank=True)
-    root_cause = models.ForeignKey(
-        RootCause, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"
+    acknowledge_budget_s = models.PositiveIntegerField(
+        verbose_name=gettext_lazy("acknowledge budget (s)")
     )
-    corrective_action = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    resolve_budget_s = models.PositiveIntegerField(verbose_name=gettext_lazy("resolve budget (s)"))
+    business_hours = models.BooleanField(default=True, verbose_name=gettext_lazy("business hours"))
+    acknowledged_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("acknowledged at")
+    )
+    ack_due_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, verbose_name=gettext_lazy("ack due at")
+    )
+    ack_breached_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("ack breached at")
+    )
+    # The resolve timer starts when the case is logged and again when it is reopened.
+    resolve_started_at = models.DateTimeField(verbose_name=gettext_lazy("resolve started at"))
+    resolve_due_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, verbose_name=gettext_lazy("resolve due at")
+    )
+    resolve_breached_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("resolve breached at")
+    )
+    resolved_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("resolved at")
+    )
+    resolution = models.TextField(blank=True, verbose_name=gettext_lazy("resolution"))
+    waiting_on_customer = models.BooleanField(
+        default=False, verbose_name=gettext_lazy("waiting on customer")
+    )
+    callback_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("callback at")
+    )
+    round = models.PositiveSmallIntegerField(
+        default=1, help_text=gettext_lazy("1 + times reopened"), verbose_name=gettext_lazy("round")
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("closed at"))
+    root_cause = models.ForeignKey(
+        RootCause,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=gettext_lazy("root cause"),
+    )
+    corrective_action = models.TextField(blank=True, verbose_name=gettext_lazy("corrective action"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=gettext_lazy("updated at"))
 
     class Meta:
+        verbose_name = gettext_lazy("complaint")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "tier"]), models.Index(fields=["created_at"])]
 
@@ -242,12 +339,18 @@ class Complaint(models.Model):
 class Pause(models.Model):
     """A span while the case waited on the customer; its timers stood still."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="pauses")
-    started_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
-    reason = models.CharField(max_length=300, blank=True)
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.CASCADE,
+        related_name="pauses",
+        verbose_name=gettext_lazy("complaint"),
+    )
+    started_at = models.DateTimeField(verbose_name=gettext_lazy("started at"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("ended at"))
+    reason = models.CharField(max_length=300, blank=True, verbose_name=gettext_lazy("reason"))
 
     class Meta:
+        verbose_name = gettext_lazy("pause")
         ordering = ["started_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -262,12 +365,23 @@ class Pause(models.Model):
 
 
 class Note(models.Model):
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.CASCADE,
+        related_name="notes",
+        verbose_name=gettext_lazy("complaint"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("author"),
+    )
+    text = models.TextField(verbose_name=gettext_lazy("text"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
 
     class Meta:
+        verbose_name = gettext_lazy("note")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -275,29 +389,53 @@ class Note(models.Model):
 
 
 class EscalationKind(models.TextChoices):
-    MANUAL = "manual", "Escalated by hand"
-    ACKNOWLEDGE_BREACH = "ack_breach", "Time to acknowledge breached"
-    RESOLVE_BREACH = "resolve_breach", "Time to resolve breached"
+    MANUAL = "manual", gettext_lazy("Escalated by hand")
+    ACKNOWLEDGE_BREACH = "ack_breach", gettext_lazy("Time to acknowledge breached")
+    RESOLVE_BREACH = "resolve_breach", gettext_lazy("Time to resolve breached")
 
 
 class Escalation(models.Model):
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="escalations")
-    kind = models.CharField(max_length=20, choices=EscalationKind.choices)
-    from_tier = models.PositiveSmallIntegerField(choices=Tier.choices)
-    to_tier = models.PositiveSmallIntegerField(choices=Tier.choices)
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.CASCADE,
+        related_name="escalations",
+        verbose_name=gettext_lazy("complaint"),
+    )
+    kind = models.CharField(
+        max_length=20, choices=EscalationKind.choices, verbose_name=gettext_lazy("kind")
+    )
+    from_tier = models.PositiveSmallIntegerField(
+        choices=Tier.choices, verbose_name=gettext_lazy("from tier")
+    )
+    to_tier = models.PositiveSmallIntegerField(
+        choices=Tier.choices, verbose_name=gettext_lazy("to tier")
+    )
     from_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("from owner"),
     )
     to_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("to owner"),
     )
-    reason = models.CharField(max_length=500)
+    reason = models.CharField(max_length=500, verbose_name=gettext_lazy("reason"))
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("by"),
     )
-    at = models.DateTimeField()
+    at = models.DateTimeField(verbose_name=gettext_lazy("at"))
 
     class Meta:
+        verbose_name = gettext_lazy("escalation")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
@@ -305,23 +443,36 @@ class Escalation(models.Model):
 
 
 class CallbackOutcome(models.TextChoices):
-    SATISFIED = "satisfied", "Satisfied"
-    NOT_SATISFIED = "not_satisfied", "Not satisfied"
-    UNREACHABLE = "unreachable", "Unreachable"
+    SATISFIED = "satisfied", gettext_lazy("Satisfied")
+    NOT_SATISFIED = "not_satisfied", gettext_lazy("Not satisfied")
+    UNREACHABLE = "unreachable", gettext_lazy("Unreachable")
 
 
 UNREACHABLE_ATTEMPTS = 3  # unreachable call-backs in one round before a case may close
 
 
 class Callback(models.Model):
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="callbacks")
-    round = models.PositiveSmallIntegerField()
-    outcome = models.CharField(max_length=20, choices=CallbackOutcome.choices)
-    note = models.TextField(blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.CASCADE,
+        related_name="callbacks",
+        verbose_name=gettext_lazy("complaint"),
+    )
+    round = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("round"))
+    outcome = models.CharField(
+        max_length=20, choices=CallbackOutcome.choices, verbose_name=gettext_lazy("outcome")
+    )
+    note = models.TextField(blank=True, verbose_name=gettext_lazy("note"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("by"),
+    )
+    at = models.DateTimeField(verbose_name=gettext_lazy("at"))
 
     class Meta:
+        verbose_name = gettext_lazy("callback")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -331,13 +482,24 @@ class Callback(models.Model):
 class Forwarding(models.Model):
     """The case was handed to another department: who handed it on, and when."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="forwardings")
-    department = models.CharField(max_length=100)
-    note = models.TextField(blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.CASCADE,
+        related_name="forwardings",
+        verbose_name=gettext_lazy("complaint"),
+    )
+    department = models.CharField(max_length=100, verbose_name=gettext_lazy("department"))
+    note = models.TextField(blank=True, verbose_name=gettext_lazy("note"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("by"),
+    )
+    at = models.DateTimeField(verbose_name=gettext_lazy("at"))
 
     class Meta:
+        verbose_name = gettext_lazy("forwarding")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -345,21 +507,22 @@ class Forwarding(models.Model):
 
 
 class LiveStatus(models.TextChoices):
-    OPEN = "open", "Waiting for a supervisor"
-    TAKEN = "taken", "Taken over"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", gettext_lazy("Waiting for a supervisor")
+    TAKEN = "taken", gettext_lazy("Taken over")
+    CLOSED = "closed", gettext_lazy("Closed")
 
 
 class LiveEscalation(models.Model):
     """A call in progress where the customer asks for a supervisor."""
 
-    site = models.SlugField(max_length=50, default="main")
+    site = models.SlugField(max_length=50, default="main", verbose_name=gettext_lazy("site"))
     call = models.ForeignKey(
         "metrics.QueueCall",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="live_escalations",
+        verbose_name=gettext_lazy("call"),
     )
     agent = models.ForeignKey(
         "agents.Agent",
@@ -367,25 +530,44 @@ class LiveEscalation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="live_escalations",
+        verbose_name=gettext_lazy("agent"),
     )
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("raised by"),
     )
-    reason = models.CharField(max_length=300)
-    raised_at = models.DateTimeField()
+    reason = models.CharField(max_length=300, verbose_name=gettext_lazy("reason"))
+    raised_at = models.DateTimeField(verbose_name=gettext_lazy("raised at"))
     status = models.CharField(
-        max_length=10, choices=LiveStatus.choices, default=LiveStatus.OPEN, db_index=True
+        max_length=10,
+        choices=LiveStatus.choices,
+        default=LiveStatus.OPEN,
+        db_index=True,
+        verbose_name=gettext_lazy("status"),
     )
     taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("taken by"),
     )
-    taken_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("taken at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("closed at"))
     complaint = models.ForeignKey(
-        Complaint, null=True, blank=True, on_delete=models.SET_NULL, related_name="live_escalations"
+        Complaint,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="live_escalations",
+        verbose_name=gettext_lazy("complaint"),
     )
 
     class Meta:
+        verbose_name = gettext_lazy("live escalation")
         ordering = ["raised_at", "id"]
 
     def __str__(self) -> str:

@@ -9,29 +9,30 @@ import pandas as pd
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from callfloor import exports
 from callfloor.zone import site_zone
 from metrics.models import Outcome, QueueCall
-from qa.complaints.models import OPEN_STATUSES, Complaint, Tier
+from qa.complaints.models import OPEN_STATUSES, Complaint, Severity, Tier
 
 AGE_BUCKETS = [
-    (0, 1, "under 1 day"),
-    (1, 3, "1–3 days"),
-    (3, 7, "3–7 days"),
-    (7, 30, "7–30 days"),
-    (30, 10**6, "30 days or more"),
+    (0, 1, gettext_lazy("under 1 day")),
+    (1, 3, gettext_lazy("1–3 days")),
+    (3, 7, gettext_lazy("3–7 days")),
+    (7, 30, gettext_lazy("7–30 days")),
+    (30, 10**6, gettext_lazy("30 days or more")),
 ]
 TABLES = {
-    "open_by_age_tier": "Open cases by age and tier",
-    "breaches": "Breaches by severity",
-    "time_to_resolve": "Time to resolve (hours) by category and severity",
-    "root_causes": "Closed cases by root cause",
-    "rate_by_queue": "Complaints per 1,000 calls by queue",
-    "rate_by_agent": "Complaints per 1,000 calls by agent",
-    "trend_by_week": "Complaints by week",
+    "open_by_age_tier": gettext_lazy("Open cases by age and tier"),
+    "breaches": gettext_lazy("Breaches by severity"),
+    "time_to_resolve": gettext_lazy("Time to resolve (hours) by category and severity"),
+    "root_causes": gettext_lazy("Closed cases by root cause"),
+    "rate_by_queue": gettext_lazy("Complaints per 1,000 calls by queue"),
+    "rate_by_agent": gettext_lazy("Complaints per 1,000 calls by agent"),
+    "trend_by_week": gettext_lazy("Complaints by week"),
 }
 
 
@@ -96,10 +97,14 @@ def open_by_age_tier(*, now: datetime | None = None) -> pd.DataFrame:
         pd.Timestamp(now) - pd.to_datetime(frame["created_at"], utc=True)
     ).dt.total_seconds() / 86400
     edges = [b[0] for b in AGE_BUCKETS] + [AGE_BUCKETS[-1][1]]
-    frame["age"] = pd.cut(age_days, bins=edges, right=False, labels=[b[2] for b in AGE_BUCKETS])
-    frame["tier"] = frame["tier"].map(lambda t: Tier(t).label)
+    frame["age"] = pd.cut(
+        age_days, bins=edges, right=False, labels=[str(b[2]) for b in AGE_BUCKETS]
+    )
+    frame["tier"] = frame["tier"].map(lambda t: str(Tier(t).label))
     table = pd.crosstab(frame["age"], frame["tier"], dropna=False)
-    table = table.reindex(index=[b[2] for b in AGE_BUCKETS], columns=Tier.labels, fill_value=0)
+    table = table.reindex(
+        index=[str(b[2]) for b in AGE_BUCKETS], columns=[str(t) for t in Tier.labels], fill_value=0
+    )
     table["total"] = table.sum(axis=1)
     return table.rename_axis(index="age", columns=None).reset_index()
 
@@ -250,6 +255,53 @@ def build(
     }
 
 
+# The tables' column headers as people read them (in the reader's language).
+COLUMN_LABELS = {
+    "age": gettext_lazy("age"),
+    "total": gettext_lazy("total"),
+    "severity": gettext_lazy("severity"),
+    "cases": gettext_lazy("cases"),
+    "acknowledge_breaches": gettext_lazy("acknowledge breaches"),
+    "resolve_breaches": gettext_lazy("resolve breaches"),
+    "breached": gettext_lazy("breached"),
+    "breach_rate": gettext_lazy("breach rate"),
+    "category": gettext_lazy("category"),
+    "resolved": gettext_lazy("resolved"),
+    "median_hours": gettext_lazy("median hours"),
+    "mean_hours": gettext_lazy("mean hours"),
+    "max_hours": gettext_lazy("max hours"),
+    "root_cause": gettext_lazy("root cause"),
+    "queue": gettext_lazy("queue"),
+    "agent": gettext_lazy("agent"),
+    "calls": gettext_lazy("calls"),
+    "complaints": gettext_lazy("complaints"),
+    "per_1000_calls": gettext_lazy("per 1,000 calls"),
+    "week_starting": gettext_lazy("week starting"),
+    "closed": gettext_lazy("closed"),
+}
+
+
+def column_label(column) -> str:
+    return str(COLUMN_LABELS.get(column, str(column).replace("_", " ")))
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with its headers and severities in the reader's language."""
+    if "severity" in frame.columns:
+        frame = frame.assign(
+            severity=frame["severity"].map(
+                lambda v: str(Severity(v).label) if v in Severity.values else v
+            )
+        )
+    return frame.rename(columns={c: column_label(c) for c in frame.columns})
+
+
+def sheet_name(name: str) -> str:
+    """A table's title as an Excel sheet name (31 characters, none of []:*?/\\)."""
+    title = str(TABLES.get(name, name))
+    return "".join(" " if ch in "[]:*?/\\" else ch for ch in title)[:31]
+
+
 def _table_rows(frame: pd.DataFrame) -> list[list]:
     """The header and the rows of a table as plain Python values (NaN → None)."""
     clean = frame.astype(object).where(frame.notna(), None)
@@ -260,7 +312,7 @@ def _table_rows(frame: pd.DataFrame) -> list[list]:
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    return exports.csv_bytes(_table_rows(frame))
+    return exports.csv_bytes(_table_rows(labelled(frame)))
 
 
 def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
@@ -268,8 +320,8 @@ def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
     book.remove(book.active)
     bold = Font(bold=True)
     for name, frame in tables.items():
-        sheet = book.create_sheet(title=name[:31])
-        exports.xlsx_rows(sheet, _table_rows(frame))
+        sheet = book.create_sheet(title=sheet_name(name))
+        exports.xlsx_rows(sheet, _table_rows(labelled(frame)))
         for cell in sheet[1]:
             cell.font = bold
     buffer = BytesIO()

@@ -7,6 +7,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from agents.access import agent_of, has_role
 from agents.roles import Role
@@ -45,16 +47,24 @@ def _link(complaint: Complaint) -> str:
 def _text(value: str, *, field: str, label: str, max_length: int | None = None) -> str:
     value = (value or "").strip()
     if not value:
-        raise DomainError(f"{label} is required.", field=field)
+        raise DomainError(_("%(label)s is required.") % {"label": label}, field=field)
     if max_length and len(value) > max_length:
-        raise DomainError(f"{label} is longer than {max_length} characters.", field=field)
+        raise DomainError(
+            _("%(label)s is longer than %(length)s characters.")
+            % {"label": label, "length": max_length},
+            field=field,
+        )
     return value
 
 
 def _choice(value: str, choices, *, field: str, label: str) -> str:
     if value not in choices.values:
         allowed = ", ".join(choices.values)
-        raise DomainError(f"Unknown {label} {value!r}; choose one of: {allowed}.", field=field)
+        raise DomainError(
+            _("Unknown %(label)s %(value)s; choose one of: %(allowed)s.")
+            % {"label": label, "value": repr(value), "allowed": allowed},
+            field=field,
+        )
     return value
 
 
@@ -62,14 +72,21 @@ def _category(value) -> Category:
     if isinstance(value, Category):
         category = value
     elif value in (None, ""):
-        raise DomainError("Choose a complaint category.", field="category")
+        raise DomainError(_("Choose a complaint category."), field="category")
     else:
         try:
             category = Category.objects.get(pk=int(value))
         except (TypeError, ValueError, Category.DoesNotExist):
-            raise DomainError(f"Unknown complaint category {value!r}.", field="category") from None
+            raise DomainError(
+                _("Unknown complaint category %(value)s.") % {"value": repr(value)},
+                field="category",
+            ) from None
     if not category.active:
-        raise DomainError(f"The category {category.name!r} is no longer in use.", field="category")
+        raise DomainError(
+            _("The category %(category_name)s is no longer in use.")
+            % {"category_name": repr(category.name)},
+            field="category",
+        )
     return category
 
 
@@ -104,9 +121,9 @@ def _board_changed(complaint: Complaint) -> None:
 
 
 _VERBS = {
-    "investigating": "investigated",
-    "resolution_proposed": "given a resolution",
-    "awaiting_callback": "scheduled for a call-back",
+    "investigating": gettext_lazy("investigated"),
+    "resolution_proposed": gettext_lazy("given a resolution"),
+    "awaiting_callback": gettext_lazy("scheduled for a call-back"),
 }
 
 
@@ -123,8 +140,11 @@ def _transition(
     """Move the case from one of `allowed` to `to`, or raise Conflict if it moved first."""
     if complaint.status not in allowed:
         raise DomainError(
-            f"A case that is {complaint.get_status_display().lower()} cannot be "
-            f"{_VERBS.get(action, action)}.",
+            _("A case that is %(display)s cannot be %(get)s.")
+            % {
+                "display": complaint.get_status_display().lower(),
+                "get": _VERBS.get(action, action),
+            },
             field="status",
             code="wrong_status",
         )
@@ -132,7 +152,7 @@ def _transition(
         status=to, updated_at=timezone.now(), **fields
     )
     if not updated:
-        raise Conflict("Someone else changed this case first; reload it and try again.")
+        raise Conflict(_("Someone else changed this case first; reload it and try again."))
     old = complaint.status
     complaint.refresh_from_db()
     _board_changed(complaint)
@@ -171,14 +191,16 @@ def complaint_create(
 ) -> Complaint:
     """Log a complaint; an agent may link only calls they took."""
     now = now or timezone.now()
-    name = _text(customer_name, field="customer_name", label="The customer's name", max_length=150)
+    name = _text(
+        customer_name, field="customer_name", label=_("The customer's name"), max_length=150
+    )
     contact = _text(
         customer_contact,
         field="customer_contact",
-        label="The customer's phone number or e-mail",
+        label=_("The customer's phone number or e-mail"),
         max_length=150,
     )
-    text = _text(description, field="description", label="A description")
+    text = _text(description, field="description", label=_("A description"))
     _choice(severity, Severity, field="severity", label="severity")
     _choice(channel, Channel, field="channel", label="channel")
     category = _category(category)
@@ -187,7 +209,7 @@ def complaint_create(
     if not has_role(actor, Role.TEAM_LEAD, Role.SUPERVISOR):
         foreign = [c for c in calls if own is None or c.agent_id != own.pk]
         if foreign:
-            raise DomainError("You can link only calls you took yourself.", field="calls")
+            raise DomainError(_("You can link only calls you took yourself."), field="calls")
     first = min(calls, key=lambda c: c.offered_at) if calls else None
     agent = first.agent if first is not None and first.agent_id else own
     policy = selectors.policy_for(severity)
@@ -269,7 +291,7 @@ def complaint_propose_resolution(
     *, complaint: Complaint, actor: User, resolution: str, now: datetime | None = None
 ):
     now = now or timezone.now()
-    text = _text(resolution, field="resolution", label="The proposed resolution")
+    text = _text(resolution, field="resolution", label=_("The proposed resolution"))
     _end_pause(complaint, now)
     return _transition(
         complaint,
@@ -292,12 +314,13 @@ def complaint_await_callback(
     """The fix is in place; the customer will be called back at `callback_at`."""
     now = now or timezone.now()
     if callback_at is None:
-        raise DomainError("Give the time of the call-back.", field="callback_at")
+        raise DomainError(_("Give the time of the call-back."), field="callback_at")
     if timezone.is_naive(callback_at):
-        raise DomainError("The call-back time needs a time zone.", field="callback_at")
+        raise DomainError(_("The call-back time needs a time zone."), field="callback_at")
     if callback_at <= now:
         raise DomainError(
-            "The call-back time is in the past; choose a time still to come.", field="callback_at"
+            _("The call-back time is in the past; choose a time still to come."),
+            field="callback_at",
         )
     return _transition(
         complaint,
@@ -327,10 +350,10 @@ def complaint_record_callback(
 ) -> Callback:
     """Record a call-back to the customer; "not satisfied" reopens the case."""
     now = now or timezone.now()
-    _choice(outcome, CallbackOutcome, field="outcome", label="call-back outcome")
+    _choice(outcome, CallbackOutcome, field="outcome", label=_("call-back outcome"))
     if complaint.status != Status.AWAITING_CALLBACK:
         raise DomainError(
-            "A call-back is recorded once the case is awaiting one.",
+            _("A call-back is recorded once the case is awaiting one."),
             field="status",
             code="wrong_status",
         )
@@ -338,7 +361,7 @@ def complaint_record_callback(
     # round it was made in.
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if (locked.status, locked.round) != (complaint.status, complaint.round):
-        raise Conflict("Someone else changed this case first; reload it and try again.")
+        raise Conflict(_("Someone else changed this case first; reload it and try again."))
     callback = Callback.objects.create(
         complaint=complaint,
         round=complaint.round,
@@ -367,7 +390,10 @@ def complaint_record_callback(
         notify(
             recipients=[complaint.owner],
             kind="complaint",
-            text=f"{complaint.reference} reopened: the customer is not satisfied.",
+            text=lambda: (
+                _("%(reference)s reopened: the customer is not satisfied.")
+                % {"reference": complaint.reference}
+            ),
             link=_link(complaint),
         )
     return callback
@@ -382,11 +408,14 @@ def callback_gate(complaint: Complaint) -> str | None:
     if unreachable >= UNREACHABLE_ATTEMPTS:
         return None
     if unreachable:
-        return (
-            f"The customer was unreachable {unreachable} time(s); a case closes after a "
-            f"satisfied call-back or {UNREACHABLE_ATTEMPTS} unreachable attempts."
-        )
-    return "Record the call-back to the customer (with its outcome) before closing the case."
+        return ngettext(
+            "The customer was unreachable %(count)s time; a case closes after a satisfied "
+            "call-back or %(attempts)s unreachable attempts.",
+            "The customer was unreachable %(count)s times; a case closes after a satisfied "
+            "call-back or %(attempts)s unreachable attempts.",
+            unreachable,
+        ) % {"count": unreachable, "attempts": UNREACHABLE_ATTEMPTS}
+    return _("Record the call-back to the customer (with its outcome) before closing the case.")
 
 
 @transaction.atomic
@@ -401,8 +430,8 @@ def complaint_close(
     now = now or timezone.now()
     if complaint.status != Status.AWAITING_CALLBACK:
         raise DomainError(
-            "A case closes only after its call-back; it is "
-            f"{complaint.get_status_display().lower()}.",
+            _("A case closes only after its call-back; it is %(display)s.")
+            % {"display": complaint.get_status_display().lower()},
             field="callback",
             code="wrong_status",
         )
@@ -413,8 +442,10 @@ def complaint_close(
         try:
             root_cause = RootCause.objects.get(pk=int(root_cause), active=True)
         except (TypeError, ValueError, RootCause.DoesNotExist):
-            raise DomainError(f"Unknown root cause {root_cause!r}.", field="root_cause") from None
-    action = _text(corrective_action, field="corrective_action", label="A corrective action")
+            raise DomainError(
+                _("Unknown root cause %(cause)s.") % {"cause": repr(root_cause)}, field="root_cause"
+            ) from None
+    action = _text(corrective_action, field="corrective_action", label=_("A corrective action"))
     return _transition(
         complaint,
         actor=actor,
@@ -433,7 +464,7 @@ def complaint_reopen(
     *, complaint: Complaint, actor: User, reason: str, now: datetime | None = None
 ):
     now = now or timezone.now()
-    reason = _text(reason, field="reason", label="A reason to reopen")
+    reason = _text(reason, field="reason", label=_("A reason to reopen"))
     complaint = _transition(
         complaint,
         actor=actor,
@@ -451,10 +482,10 @@ def complaint_reopen(
 def complaint_pause(*, complaint: Complaint, actor: User, reason: str, now: datetime | None = None):
     """The case waits on the customer: its timers stand still until resumed."""
     now = now or timezone.now()
-    reason = _text(reason, field="reason", label="What the case is waiting for", max_length=300)
+    reason = _text(reason, field="reason", label=_("What the case is waiting for"), max_length=300)
     if complaint.status not in RESOLVING_STATUSES:
         raise DomainError(
-            "Only a case being worked can wait on the customer.",
+            _("Only a case being worked can wait on the customer."),
             field="status",
             code="wrong_status",
         )
@@ -462,7 +493,7 @@ def complaint_pause(*, complaint: Complaint, actor: User, reason: str, now: date
         pk=complaint.pk, waiting_on_customer=False, status__in=RESOLVING_STATUSES
     ).update(waiting_on_customer=True, ack_due_at=None, resolve_due_at=None)
     if not updated:
-        raise Conflict("The case is already waiting on the customer (or changed meanwhile).")
+        raise Conflict(_("The case is already waiting on the customer (or changed meanwhile)."))
     Pause.objects.create(complaint=complaint, started_at=now, reason=reason)
     complaint.refresh_from_db()
     _board_changed(complaint)
@@ -478,7 +509,7 @@ def complaint_resume(*, complaint: Complaint, actor: User, now: datetime | None 
     )
     if not updated:
         raise DomainError(
-            "The case is not waiting on the customer.", field="status", code="wrong_status"
+            _("The case is not waiting on the customer."), field="status", code="wrong_status"
         )
     _end_pause(complaint, now)
     complaint.refresh_from_db()
@@ -489,7 +520,7 @@ def complaint_resume(*, complaint: Complaint, actor: User, now: datetime | None 
 
 @transaction.atomic
 def complaint_add_note(*, complaint: Complaint, actor: User, text: str) -> Note:
-    text = _text(text, field="text", label="The note")
+    text = _text(text, field="text", label=_("The note"))
     note = Note.objects.create(complaint=complaint, author=actor, text=text)
     audit_record(
         actor=actor, action="complaint.note_added", target=complaint, data={"note": note.pk}
@@ -508,10 +539,12 @@ def complaint_forward(
 ) -> Forwarding:
     """Record that the case was handed to another department (who, when, to whom)."""
     now = now or timezone.now()
-    department = _text(department, field="department", label="The department", max_length=100)
+    department = _text(department, field="department", label=_("The department"), max_length=100)
     if not complaint.is_open:
         raise DomainError(
-            "A closed case is not forwarded; reopen it first.", field="status", code="wrong_status"
+            _("A closed case is not forwarded; reopen it first."),
+            field="status",
+            code="wrong_status",
         )
     forwarding = Forwarding.objects.create(
         complaint=complaint, department=department, note=note.strip(), by=actor, at=now
@@ -546,7 +579,7 @@ def _next_tier(complaint: Complaint) -> tuple[int, object]:
         if owner is not None:
             return tier, owner
     raise DomainError(
-        "The case is at the top tier already (is a centre manager set up?).",
+        _("The case is at the top tier already (is a centre manager set up?)."),
         field="tier",
         code="top_tier",
     )
@@ -563,9 +596,9 @@ def complaint_escalate(
 ) -> Escalation:
     """Move the case up one tier (skipping empty tiers) and notify its new owner."""
     now = now or timezone.now()
-    reason = _text(reason, field="reason", label="A reason to escalate", max_length=500)
+    reason = _text(reason, field="reason", label=_("A reason to escalate"), max_length=500)
     if not complaint.is_open:
-        raise DomainError("A closed case is not escalated.", field="status", code="wrong_status")
+        raise DomainError(_("A closed case is not escalated."), field="status", code="wrong_status")
     tier, owner = _next_tier(complaint)
     updated = Complaint.objects.filter(
         pk=complaint.pk,
@@ -574,7 +607,7 @@ def complaint_escalate(
         status__in=[s for s in Status.values if s != Status.CLOSED],
     ).update(tier=tier, owner=owner, updated_at=now)
     if not updated:
-        raise Conflict("Someone else changed this case first; reload it and try again.")
+        raise Conflict(_("Someone else changed this case first; reload it and try again."))
     escalation = Escalation.objects.create(
         complaint=complaint,
         kind=kind,
@@ -604,8 +637,14 @@ def complaint_escalate(
         recipients=[owner],
         kind="complaint_escalated",
         link=_link(complaint),
-        text=f"{complaint.reference} ({complaint.get_severity_display().lower()}) was "
-        f"escalated to you: {reason}",
+        text=lambda: (
+            _("%(reference)s (%(severity)s) was escalated to you: %(reason)s")
+            % {
+                "reference": complaint.reference,
+                "severity": str(complaint.get_severity_display()).lower(),
+                "reason": reason,
+            }
+        ),
     )
     _board_changed(complaint)
     alert_events.complaint_escalated(complaint, escalation)
@@ -624,13 +663,13 @@ def complaint_check_timers(*, now: datetime | None = None) -> list[Escalation]:
         (
             "ack",
             EscalationKind.ACKNOWLEDGE_BREACH,
-            "time to acknowledge",
+            gettext_lazy("time to acknowledge"),
             {"status": Status.NEW, "ack_due_at__lte": now, "ack_breached_at__isnull": True},
         ),
         (
             "resolve",
             EscalationKind.RESOLVE_BREACH,
-            "time to resolve",
+            gettext_lazy("time to resolve"),
             {
                 "status__in": RESOLVING_STATUSES,
                 "resolve_due_at__lte": now,
@@ -662,7 +701,7 @@ def complaint_check_timers(*, now: datetime | None = None) -> list[Escalation]:
                             actor=None,
                             kind=kind,
                             now=now,
-                            reason=f"The {label} ran out.",
+                            reason=_("The %(timer)s ran out.") % {"timer": label},
                         )
                     )
                 except DomainError:
@@ -671,7 +710,10 @@ def complaint_check_timers(*, now: datetime | None = None) -> list[Escalation]:
                         recipients=[complaint.owner],
                         kind="complaint_breached",
                         link=_link(complaint),
-                        text=f"{complaint.reference}: the {label} ran out.",
+                        text=lambda complaint=complaint, label=label: (
+                            _("%(reference)s: the %(timer)s ran out.")
+                            % {"reference": complaint.reference, "timer": label}
+                        ),
                     )
     return escalated
 
@@ -685,11 +727,11 @@ def live_escalation_raise(
 ) -> LiveEscalation:
     """An agent on a call asks for a supervisor: the floor's alert panel shows it at once."""
     now = now or timezone.now()
-    reason = _text(reason, field="reason", label="What the customer asks for", max_length=300)
+    reason = _text(reason, field="reason", label=_("What the customer asks for"), max_length=300)
     agent = agent_of(actor)
     on_own_behalf = not has_role(actor, Role.TEAM_LEAD, Role.SUPERVISOR)
     if on_own_behalf and call is not None and (agent is None or call.agent_id != agent.pk):
-        raise DomainError("You can escalate only a call you are on.", field="call")
+        raise DomainError(_("You can escalate only a call you are on."), field="call")
     if call is not None and call.agent_id:
         agent = call.agent
     site = call.queue.site if call is not None else "main"
@@ -708,7 +750,10 @@ def live_escalation_raise(
         recipients=recipients,
         kind="live_escalation",
         link=reverse("complaint-escalations"),
-        text=f"{agent or actor}: customer asks for a supervisor — {reason}",
+        text=lambda: (
+            _("%(who)s: customer asks for a supervisor — %(reason)s")
+            % {"who": agent or actor, "reason": reason}
+        ),
     )
     floor_changed_on_commit(sender=LiveEscalation, site=site)
     return live
@@ -721,7 +766,10 @@ def _live_transition(
         status=to, **fields
     )
     if not updated:
-        raise Conflict(f"This escalation is {live.get_status_display().lower()} already.")
+        raise Conflict(
+            _("This escalation is %(display)s already.")
+            % {"display": live.get_status_display().lower()}
+        )
     old = live.status
     live.refresh_from_db()
     audit_record(

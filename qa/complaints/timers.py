@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 Pause = tuple[datetime, datetime | None]
 
 AMBER_AT = 0.8  # the share of the budget used when a timer turns amber
@@ -104,7 +106,7 @@ def add_working_time(start: datetime, seconds: float, calendar: Calendar | None)
         return start + timedelta(seconds=seconds)
     remaining = seconds
     day = calendar.local_date(start) - timedelta(days=1)
-    for _ in range(_MAX_DAYS):
+    for _day in range(_MAX_DAYS):
         for s, e in calendar.spans_on(day):
             s = max(s, start)
             if s >= e:
@@ -249,7 +251,7 @@ def format_duration(seconds: float) -> str:
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     if days:
-        return f"{sign}{days} d {hours} h"
+        return sign + _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
     if hours:
-        return f"{sign}{hours} h {minutes:02d} m"
-    return f"{sign}{minutes} m"
+        return sign + _("%(hours)s h %(minutes)s m") % {"hours": hours, "minutes": f"{minutes:02d}"}
+    return sign + _("%(minutes)s m") % {"minutes": minutes}

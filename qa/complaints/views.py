@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agents.access import has_role, readable_agents_q, role_required
@@ -135,7 +137,7 @@ def complaint_create(request):
                     QueueCall.objects.select_related("queue", "agent").get(pk=int(values["call"]))
                 ]
             except (ValueError, QueueCall.DoesNotExist):
-                raise DomainError("That call does not exist.", field="calls") from None
+                raise DomainError(_("That call does not exist."), field="calls") from None
         complaint = services.complaint_create(
             actor=request.user,
             customer_name=values.get("customer_name", ""),
@@ -153,26 +155,28 @@ def complaint_create(request):
             _create_context(request, values, error),
             status=error.status_code,
         )
-    messages.success(request, f"Complaint {complaint.reference} logged.")
+    messages.success(
+        request, _("Complaint %(reference)s logged.") % {"reference": complaint.reference}
+    )
     return redirect("complaint-detail", complaint_id=complaint.pk)
 
 
 HISTORY = {
-    "complaint.created": "logged",
-    "complaint.acknowledged": "acknowledged",
-    "complaint.investigating": "investigation started",
-    "complaint.resolution_proposed": "resolution proposed",
-    "complaint.awaiting_callback": "call-back scheduled",
-    "complaint.callback_recorded": "call-back recorded",
-    "complaint.closed": "closed",
-    "complaint.reopened": "reopened",
-    "complaint.paused": "waiting on the customer",
-    "complaint.resumed": "timers running again",
-    "complaint.note_added": "note added",
-    "complaint.forwarded": "forwarded",
-    "complaint.escalated": "escalated",
-    "complaint.ack_breached": "time to acknowledge breached",
-    "complaint.resolve_breached": "time to resolve breached",
+    "complaint.created": gettext_lazy("logged"),
+    "complaint.acknowledged": pgettext_lazy("complaint history", "acknowledged"),
+    "complaint.investigating": gettext_lazy("investigation started"),
+    "complaint.resolution_proposed": gettext_lazy("resolution proposed"),
+    "complaint.awaiting_callback": gettext_lazy("call-back scheduled"),
+    "complaint.callback_recorded": gettext_lazy("call-back recorded"),
+    "complaint.closed": pgettext_lazy("complaint history", "closed"),
+    "complaint.reopened": pgettext_lazy("complaint history", "reopened"),
+    "complaint.paused": gettext_lazy("waiting on the customer"),
+    "complaint.resumed": gettext_lazy("timers running again"),
+    "complaint.note_added": gettext_lazy("note added"),
+    "complaint.forwarded": gettext_lazy("forwarded"),
+    "complaint.escalated": gettext_lazy("escalated"),
+    "complaint.ack_breached": gettext_lazy("time to acknowledge breached"),
+    "complaint.resolve_breached": gettext_lazy("time to resolve breached"),
 }
 
 
@@ -243,7 +247,9 @@ def _local_datetime(raw: str, field: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        raise DomainError(f"{raw!r} is not a date and time.", field=field) from None
+        raise DomainError(
+            _("%(raw)s is not a date and time.") % {"raw": repr(raw)}, field=field
+        ) from None
     return value if value.tzinfo else value.replace(tzinfo=site_zone())
 
 
@@ -298,18 +304,18 @@ ACTIONS = {
     ),
 }
 DONE = {
-    "acknowledge": "Acknowledged.",
-    "investigate": "Investigation started.",
-    "propose": "Resolution proposed.",
-    "await-callback": "Call-back scheduled.",
-    "callback": "Call-back recorded.",
-    "close": "Case closed.",
-    "reopen": "Case reopened.",
-    "pause": "Waiting on the customer: timers paused.",
-    "resume": "Timers running again.",
-    "note": "Note added.",
-    "forward": "Forwarding recorded.",
-    "escalate": "Case escalated.",
+    "acknowledge": gettext_lazy("Acknowledged."),
+    "investigate": gettext_lazy("Investigation started."),
+    "propose": gettext_lazy("Resolution proposed."),
+    "await-callback": gettext_lazy("Call-back scheduled."),
+    "callback": gettext_lazy("Call-back recorded."),
+    "close": gettext_lazy("Case closed."),
+    "reopen": gettext_lazy("Case reopened."),
+    "pause": gettext_lazy("Waiting on the customer: timers paused."),
+    "resume": gettext_lazy("Timers running again."),
+    "note": gettext_lazy("Note added."),
+    "forward": gettext_lazy("Forwarding recorded."),
+    "escalate": gettext_lazy("Case escalated."),
 }
 
 
@@ -370,7 +376,7 @@ def live_escalation_raise(request):
     except DomainError as error:
         messages.error(request, f"{error.field}: {error.message}" if error.field else error.message)
         return redirect("complaint-list")
-    messages.success(request, "The floor has been asked for a supervisor.")
+    messages.success(request, _("The floor has been asked for a supervisor."))
     return redirect("complaint-list")
 
 
@@ -437,10 +443,10 @@ def complaint_reports(request):
                 {
                     "name": name,
                     "title": reports.TABLES[name],
-                    "columns": [str(c).replace("_", " ") for c in frame.columns],
+                    "columns": list(frame.columns),
                     "rows": frame.astype(object).where(frame.notna(), "").values.tolist(),
                 }
-                for name, frame in tables.items()
+                for name, frame in ((n, reports.labelled(f)) for n, f in tables.items())
             ],
             "chart": _trend_chart(tables["trend_by_week"]),
         },
@@ -469,7 +475,7 @@ def complaint_report_export(request, fmt: str):
         table = request.GET.get("table", "trend_by_week")
         if table not in tables:
             return HttpResponse(
-                f"table: unknown report table {table!r}",
+                _("table: unknown report table %(table)s") % {"table": repr(table)},
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )

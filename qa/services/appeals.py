@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from agents.access import agent_of, has_role
 from agents.roles import Role
@@ -70,25 +73,32 @@ def appeal_file(*, evaluation: Evaluation, user: User, items: Sequence[dict]) ->
     """The agent appeals deducted criteria of a released evaluation, with a reason for each."""
     own = agent_of(user)
     if own is None or own.pk != evaluation.agent_id:
-        raise DomainError("Only the evaluated agent can appeal.", status_code=403, code="forbidden")
+        raise DomainError(
+            _("Only the evaluated agent can appeal."), status_code=403, code="forbidden"
+        )
     # Locked like a revision: the appealed points are the current ones, not those of a
     # revision committed meanwhile.
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if not evaluation.is_released:
-        raise DomainError("This evaluation is not released.", field="evaluation")
+        raise DomainError(_("This evaluation is not released."), field="evaluation")
     now = timezone.now()
     deadline = appeal_deadline(evaluation)
     if now > deadline:
         local = timezone.localtime(deadline, site_zone())
         raise DomainError(
-            f"The appeal window closed on {local:%Y-%m-%d %H:%M} "
-            f"({QaSettings.load().appeal_window_days} days after the evaluation was released); "
-            f"this evaluation can no longer be appealed.",
+            _(
+                "The appeal window closed on %(local)s (%(load)s days after the evaluation "
+                "was released); this evaluation can no longer be appealed."
+            )
+            % {
+                "local": format(local, "%Y-%m-%d %H:%M"),
+                "load": QaSettings.load().appeal_window_days,
+            },
             field="evaluation",
             code="appeal_window_closed",
         )
     if not items:
-        raise DomainError("Choose at least one deducted criterion to appeal.", field="items")
+        raise DomainError(_("Choose at least one deducted criterion to appeal."), field="items")
     revision = evaluation.current_revision()
     criteria = {c.pk: c for c in evaluation.scorecard_version.criteria()}
     decided = evaluation.criteria_decided_on_appeal()
@@ -102,34 +112,39 @@ def appeal_file(*, evaluation: Evaluation, user: User, items: Sequence[dict]) ->
         criterion = criteria.get(cid)
         if criterion is None:
             raise DomainError(
-                "This criterion is not on the evaluation.", field=f"items[{index}].criterion"
+                _("This criterion is not on the evaluation."), field=f"items[{index}].criterion"
             )
         if cid in seen:
             raise DomainError(
-                f"{criterion.title!r} is listed twice.", field=f"items[{index}].criterion"
+                _("%(title)s is listed twice.") % {"title": repr(criterion.title)},
+                field=f"items[{index}].criterion",
             )
         seen.add(cid)
         points = revision.answers[str(cid)]["points"]
         if points is None or points >= criterion.max_points:
             raise DomainError(
-                f"{criterion.title!r} had no deduction to appeal.",
+                _("%(title)s had no deduction to appeal.") % {"title": repr(criterion.title)},
                 field=f"items[{index}].criterion",
             )
         if cid in decided:
             raise DomainError(
-                f"{criterion.title!r} was decided on appeal already.",
+                _("%(title)s was decided on appeal already.") % {"title": repr(criterion.title)},
                 field=f"items[{index}].criterion",
             )
         if now > windows[cid] + timedelta(days=config.appeal_window_days):
             raise DomainError(
-                f"The appeal window for {criterion.title!r} has closed; after the first window "
-                f"only what a later revision changed can be appealed.",
+                _(
+                    "The appeal window for %(title)s has closed; after the first window "
+                    "only what a later revision changed can be appealed."
+                )
+                % {"title": repr(criterion.title)},
                 field=f"items[{index}].criterion",
                 code="appeal_window_closed",
             )
         if not reason:
             raise DomainError(
-                f"Give a reason for appealing {criterion.title!r}.", field=f"items[{index}].reason"
+                _("Give a reason for appealing %(title)s.") % {"title": repr(criterion.title)},
+                field=f"items[{index}].reason",
             )
         rows.append((criterion, points, reason))
     try:
@@ -142,7 +157,7 @@ def appeal_file(*, evaluation: Evaluation, user: User, items: Sequence[dict]) ->
             )
     except IntegrityError:
         raise DomainError(
-            "This evaluation has an open appeal already.", field="evaluation", code="appeal_open"
+            _("This evaluation has an open appeal already."), field="evaluation", code="appeal_open"
         ) from None
     AppealItem.objects.bulk_create(
         AppealItem(appeal=appeal, criterion=c, points_before=p, reason=r) for c, p, r in rows
@@ -151,20 +166,26 @@ def appeal_file(*, evaluation: Evaluation, user: User, items: Sequence[dict]) ->
         actor=user,
         action="appeal.filed",
         target=appeal,
-        data={"evaluation": evaluation.pk, "criteria": [c.pk for c, _, _ in rows]},
+        data={"evaluation": evaluation.pk, "criteria": [c.pk for c, _points, _reason in rows]},
     )
     lead = own.team.lead if own.team else None
     screeners = [lead] if lead else User.objects.filter(groups__name=Role.SUPERVISOR)
     notify_people(
         recipients=screeners,
         kind="qa.appeal",
-        text=f"{own.display_name} appealed evaluation #{evaluation.pk}: please screen it.",
+        text=lambda: (
+            _("%(display_name)s appealed evaluation #%(evaluation_pk)s: please screen it.")
+            % {"display_name": own.display_name, "evaluation_pk": evaluation.pk}
+        ),
         link=appeal_link(appeal),
     )
     notify_people(
         recipients=[user],
         kind="qa.appeal",
-        text=f"Your appeal #{appeal.pk} was filed and waits for your team lead.",
+        text=lambda: (
+            _("Your appeal #%(appeal_pk)s was filed and waits for your team lead.")
+            % {"appeal_pk": appeal.pk}
+        ),
         link=appeal_link(appeal),
     )
     return appeal
@@ -206,8 +227,11 @@ def panel_propose(*, appeal: Appeal, screener=None) -> dict[str, Any]:
             )
         if chosen is None:
             raise DomainError(
-                f"Nobody can take the {Seat(seat).label} seat: the evaluator and the "
-                f"agent never sit on the panel.",
+                _(
+                    "Nobody can take the %(seat)s seat: the evaluator and the agent never "
+                    "sit on the panel."
+                )
+                % {"seat": Seat(seat).label},
                 field=f"panel.{seat}",
             )
         panel[seat] = chosen
@@ -225,26 +249,27 @@ def panel_check(*, appeal: Appeal, panel: dict[str, Any]) -> None:
     for seat, role in roles.items():
         person = panel.get(seat)
         if person is None:
-            raise DomainError("Every seat of the panel needs a person.", field=f"panel.{seat}")
+            raise DomainError(_("Every seat of the panel needs a person."), field=f"panel.{seat}")
         if person.pk == appeal.evaluation.evaluator_id:
             raise DomainError(
-                "The evaluator of this evaluation cannot sit on its panel.",
+                _("The evaluator of this evaluation cannot sit on its panel."),
                 field=f"panel.{seat}",
                 code="recused",
             )
         if person.pk == appeal.agent.user_id:
             raise DomainError(
-                "The appealing agent cannot sit on the panel.",
+                _("The appealing agent cannot sit on the panel."),
                 field=f"panel.{seat}",
                 code="recused",
             )
         if not has_role(person, role):
             raise DomainError(
-                f"{person.get_username()} is not a {Role(role).label.lower()}.",
+                _("%(username)s is not a %(role)s.")
+                % {"username": person.get_username(), "role": Role(role).label.lower()},
                 field=f"panel.{seat}",
             )
         if person.pk in seen:
-            raise DomainError("One person cannot take two seats.", field=f"panel.{seat}")
+            raise DomainError(_("One person cannot take two seats."), field=f"panel.{seat}")
         seen.add(person.pk)
 
 
@@ -273,7 +298,7 @@ def appeal_screen(
         )
     else:
         if not reason:
-            raise DomainError("Say why the appeal is returned.", field="reason")
+            raise DomainError(_("Say why the appeal is returned."), field="reason")
         changed = Appeal.objects.filter(pk=appeal.pk, status=AppealStatus.SCREENING).update(
             status=AppealStatus.RETURNED,
             screened_by=actor,
@@ -282,7 +307,7 @@ def appeal_screen(
             due_at=None,
         )
     if not changed:
-        raise Conflict("This appeal was screened already.")
+        raise Conflict(_("This appeal was screened already."))
     appeal.refresh_from_db()
     if accept:
         PanelMember.objects.bulk_create(
@@ -297,23 +322,39 @@ def appeal_screen(
         notify_people(
             recipients=chosen.values(),
             kind="qa.panel",
-            text=f"You sit on the review panel of appeal #{appeal.pk}.",
+            text=lambda: (
+                _("You sit on the review panel of appeal #%(appeal_pk)s.")
+                % {"appeal_pk": appeal.pk}
+            ),
             link=appeal_link(appeal),
         )
         notify_people(
             recipients=[appeal.evaluation.evaluator],
             kind="qa.panel",
-            text=f"Appeal #{appeal.pk} against your evaluation goes to a panel; "
-            f"you may add an explanation.",
+            text=lambda: (
+                _(
+                    "Appeal #%(appeal_pk)s against your evaluation goes to a panel; you "
+                    "may add an explanation."
+                )
+                % {"appeal_pk": appeal.pk}
+            ),
             link=appeal_link(appeal),
         )
-        text = (
-            f"Your appeal #{appeal.pk} was accepted by your team lead and goes to a "
-            f"three-person panel."
-        )
+
+        def text():
+            return _(
+                "Your appeal #%(number)s was accepted by your team lead and goes to a "
+                "three-person panel."
+            ) % {"number": appeal.pk}
     else:
         audit_record(actor=actor, action="appeal.returned", target=appeal, data={"reason": reason})
-        text = f"Your appeal #{appeal.pk} was returned by your team lead: {reason}"
+
+        def text():
+            return _("Your appeal #%(number)s was returned by your team lead: %(reason)s") % {
+                "number": appeal.pk,
+                "reason": reason,
+            }
+
     notify_people(
         recipients=[appeal.agent.user], kind="qa.appeal", text=text, link=appeal_link(appeal)
     )
@@ -325,22 +366,25 @@ def appeal_explain(*, appeal: Appeal, actor: User, text: str) -> Appeal:
     """The evaluator explains the deductions to the panel (once, while the panel sits)."""
     text = text.strip()
     if not text:
-        raise DomainError("Write the explanation.", field="text")
+        raise DomainError(_("Write the explanation."), field="text")
     if appeal.evaluation.evaluator_id != actor.pk:
         raise DomainError(
-            "Only the evaluator explains their evaluation.", status_code=403, code="forbidden"
+            _("Only the evaluator explains their evaluation."), status_code=403, code="forbidden"
         )
     changed = Appeal.objects.filter(
         pk=appeal.pk, status=AppealStatus.PANEL, explained_at__isnull=True
     ).update(explanation=text, explained_at=timezone.now())
     if not changed:
-        raise Conflict("The explanation was given already, or the panel has decided.")
+        raise Conflict(_("The explanation was given already, or the panel has decided."))
     audit_record(actor=actor, action="appeal.explained", target=appeal)
     appeal.refresh_from_db()
     notify_people(
         recipients=[appeal.agent.user, *[m.user for m in appeal.panel.all()]],
         kind="qa.appeal",
-        text=f"The evaluator explained the deductions of appeal #{appeal.pk}.",
+        text=lambda: (
+            _("The evaluator explained the deductions of appeal #%(appeal_pk)s.")
+            % {"appeal_pk": appeal.pk}
+        ),
         link=appeal_link(appeal),
     )
     return appeal
@@ -354,10 +398,10 @@ def appeal_give_opinions(
     member = appeal.panel.filter(user=actor).first()
     if member is None:
         raise DomainError(
-            "Only the panel gives opinions on this appeal.", status_code=403, code="forbidden"
+            _("Only the panel gives opinions on this appeal."), status_code=403, code="forbidden"
         )
     if not Appeal.objects.filter(pk=appeal.pk, status=AppealStatus.PANEL).exists():
-        raise Conflict("The panel has decided already.")
+        raise Conflict(_("The panel has decided already."))
     items = {i.pk: i for i in appeal.items.all()}
     given = {int(o.get("item") or 0): o for o in opinions}
     rows = []
@@ -365,7 +409,8 @@ def appeal_give_opinions(
         entry = given.pop(item_id, None)
         if entry is None or entry.get("opinion") not in Opinion.values:
             raise DomainError(
-                f"Give an opinion on {item.criterion.title!r}.", field=f"opinions.{item_id}"
+                _("Give an opinion on %(title)s.") % {"title": repr(item.criterion.title)},
+                field=f"opinions.{item_id}",
             )
         rows.append(
             PanelOpinion(
@@ -376,12 +421,12 @@ def appeal_give_opinions(
             )
         )
     if given:
-        raise DomainError("An opinion names a criterion that is not appealed.", field="opinions")
+        raise DomainError(_("An opinion names a criterion that is not appealed."), field="opinions")
     try:
         with transaction.atomic():
             created = PanelOpinion.objects.bulk_create(rows)
     except IntegrityError:
-        raise Conflict("You gave your opinions already.") from None
+        raise Conflict(_("You gave your opinions already.")) from None
     audit_record(
         actor=actor,
         action="appeal.opinion",
@@ -391,8 +436,10 @@ def appeal_give_opinions(
     notify_people(
         recipients=[appeal.agent.user],
         kind="qa.appeal",
-        text=f"The {member.get_seat_display().lower()} of your appeal "
-        f"#{appeal.pk} gave an opinion.",
+        text=lambda: (
+            _("The %(display)s of your appeal #%(appeal_pk)s gave an opinion.")
+            % {"display": member.get_seat_display().lower(), "appeal_pk": appeal.pk}
+        ),
         link=appeal_link(appeal),
     )
     waiting = PanelMember.objects.filter(appeal=appeal).exclude(opinions__isnull=False)
@@ -401,7 +448,10 @@ def appeal_give_opinions(
         notify_people(
             recipients=[chair.user],
             kind="qa.panel",
-            text=f"All opinions on appeal #{appeal.pk} are in: please decide.",
+            text=lambda: (
+                _("All opinions on appeal #%(appeal_pk)s are in: please decide.")
+                % {"appeal_pk": appeal.pk}
+            ),
             link=appeal_link(appeal),
         )
     return created
@@ -417,14 +467,14 @@ def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> 
     chair = appeal.panel.filter(seat=Seat.SUPERVISOR).first()
     if chair is None or chair.user_id != actor.pk:
         raise DomainError(
-            "Only the senior supervisor on the panel decides.", status_code=403, code="forbidden"
+            _("Only the senior supervisor on the panel decides."), status_code=403, code="forbidden"
         )
     items = {i.pk: i for i in appeal.items.select_related("criterion")}
     members = appeal.panel.count()
     missing = [i for i in items.values() if i.opinions.count() < members]
     if missing:
         raise DomainError(
-            "Wait until every panel member has given an opinion.",
+            _("Wait until every panel member has given an opinion."),
             field="decisions",
             code="opinions_missing",
         )
@@ -434,13 +484,14 @@ def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> 
         entry = given.pop(item_id, None)
         if entry is None or entry.get("decision") not in (Decision.UPHELD, Decision.REJECTED):
             raise DomainError(
-                f"Decide {item.criterion.title!r}: upheld or rejected.",
+                _("Decide %(title)s: upheld or rejected.") % {"title": repr(item.criterion.title)},
                 field=f"decisions.{item_id}",
             )
         reason = (entry.get("reason") or "").strip()
         if not reason:
             raise DomainError(
-                f"Give the reason for the decision on {item.criterion.title!r}.",
+                _("Give the reason for the decision on %(title)s.")
+                % {"title": repr(item.criterion.title)},
                 field=f"decisions.{item_id}.reason",
             )
         points = None
@@ -449,19 +500,21 @@ def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> 
             points = item.criterion.max_points if points is None else int(points)
             if points <= item.points_before or points not in item.criterion.allowed_points():
                 raise DomainError(
-                    f"An upheld appeal gives {item.criterion.title!r} more points, at most "
-                    f"{item.criterion.max_points}.",
+                    _("An upheld appeal gives %(title)s more points, at most %(points)s.")
+                    % {"title": repr(item.criterion.title), "points": item.criterion.max_points},
                     field=f"decisions.{item_id}.points",
                 )
         plan.append((item, entry["decision"], reason, points))
     if given:
-        raise DomainError("A decision names a criterion that is not appealed.", field="decisions")
+        raise DomainError(
+            _("A decision names a criterion that is not appealed."), field="decisions"
+        )
     now = timezone.now()
     changed = Appeal.objects.filter(pk=appeal.pk, status=AppealStatus.PANEL).update(
         status=AppealStatus.DECIDED, decided_by=actor, decided_at=now, due_at=None
     )
     if not changed:
-        raise Conflict("This appeal was decided already.")
+        raise Conflict(_("This appeal was decided already."))
     for item, decision, reason, points in plan:
         AppealItem.objects.filter(pk=item.pk).update(
             decision=decision, decision_reason=reason, points_after=points
@@ -474,7 +527,7 @@ def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> 
     appeal.refresh_from_db()
     evaluation = appeal.evaluation
     if upheld:
-        titles = ", ".join(item.criterion.title for item, _, _ in upheld)
+        titles = ", ".join(item.criterion.title for item, _reason, _points in upheld)
         revision = evaluation_revise(
             evaluation=evaluation,
             actor=actor,
@@ -498,21 +551,47 @@ def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> 
         action="appeal.decided",
         target=appeal,
         data={
-            "decisions": {item.criterion_id: decision for item, decision, _, _ in plan},
+            "decisions": {item.criterion_id: decision for item, decision, _reason, _points in plan},
             "score_before": appeal.score_before,
             "score_after": score_after,
         },
     )
-    summary = "; ".join(f"{item.criterion.title}: {decision}" for item, decision, _, _ in plan)
+    decided = [(item.criterion.title, decision) for item, decision, _p, _r in plan]
+
+    def summary() -> str:
+        return "; ".join(f"{title}: {Decision(decision).label}" for title, decision in decided)
+
     notify_people(
         recipients=[appeal.agent.user, evaluation.evaluator],
         kind="qa.appeal",
-        text=f"Appeal #{appeal.pk} was decided — {summary}. Score "
-        f"{appeal.score_before} → {score_after}.",
+        text=lambda: (
+            _("Appeal #%(appeal_pk)s was decided — %(summary)s. Score %(before)s → %(after)s.")
+            % {
+                "appeal_pk": appeal.pk,
+                "summary": summary(),
+                "before": appeal.score_before,
+                "after": score_after,
+            }
+        ),
         link=appeal_link(appeal),
     )
     alert_events.appeal_decided(appeal)
     return appeal
+
+
+_REMINDER_STEPS = {
+    "screening": pgettext_lazy("appeal step", "screening"),
+    "opinions": pgettext_lazy("appeal step", "opinions"),
+    "decision": pgettext_lazy("appeal step", "decision"),
+}
+
+
+def _reminder_text(*, number: int, step: str, overdue: bool) -> str:
+    """The reminder in the language active for its recipient."""
+    values = {"number": number, "step": _REMINDER_STEPS[step]}
+    if overdue:
+        return _("Appeal #%(number)s (%(step)s) is overdue.") % values
+    return _("Appeal #%(number)s (%(step)s) is due within a day.") % values
 
 
 def appeal_send_reminders(*, now: datetime | None = None) -> int:
@@ -536,7 +615,7 @@ def appeal_send_reminders(*, now: datetime | None = None) -> int:
                 m.user for m in appeal.panel.filter(seat=Seat.SUPERVISOR)
             ]
             step = "opinions" if waiting else "decision"
-        state = "is overdue" if appeal.due_at <= now else "is due within a day"
+        overdue = appeal.due_at <= now
         with transaction.atomic():
             if not Appeal.objects.filter(pk=appeal.pk, reminded_at=appeal.reminded_at).update(
                 reminded_at=now
@@ -546,7 +625,7 @@ def appeal_send_reminders(*, now: datetime | None = None) -> int:
                 recipients=people,
                 kind="qa.reminder",
                 link=appeal_link(appeal),
-                text=f"Appeal #{appeal.pk} ({step}) {state}.",
+                text=partial(_reminder_text, number=appeal.pk, step=step, overdue=overdue),
             )
             audit_record(
                 actor=None,
@@ -562,7 +641,7 @@ def appeal_send_reminders(*, now: datetime | None = None) -> int:
 def qa_settings_update(*, actor: User, **changes) -> QaSettings:
     config = QaSettings.load()
     if "appeal_window_days" in changes and not 1 <= changes["appeal_window_days"] <= 90:
-        raise DomainError("The appeal window is 1 to 90 days.", field="appeal_window_days")
+        raise DomainError(_("The appeal window is 1 to 90 days."), field="appeal_window_days")
     for key, value in changes.items():
         setattr(config, key, value)
     config.save(update_fields=list(changes) or None)

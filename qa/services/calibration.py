@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents.access import has_role
 from agents.roles import Role
@@ -36,19 +37,22 @@ def calibration_create(
     reference_by=None,
 ) -> CalibrationSession:
     if not scorecard_version.is_released:
-        raise DomainError("Calibrate with a released scorecard version.", field="scorecard_version")
+        raise DomainError(
+            _("Calibrate with a released scorecard version."), field="scorecard_version"
+        )
     if call is None and not recording_id:
-        raise DomainError("Name the call or recording everyone scores.", field="recording_id")
+        raise DomainError(_("Name the call or recording everyone scores."), field="recording_id")
     people = list(participants)
     if len(people) < 2:
-        raise DomainError("Calibration needs at least two evaluators.", field="participants")
+        raise DomainError(_("Calibration needs at least two evaluators."), field="participants")
     for person in people:
         if not has_role(person, Role.QA_ANALYST, Role.SUPERVISOR, Role.TEAM_LEAD):
             raise DomainError(
-                f"{person.get_username()} does not evaluate calls.", field="participants"
+                _("%(username)s does not evaluate calls.") % {"username": person.get_username()},
+                field="participants",
             )
     if reference_by is not None and reference_by not in people:
-        raise DomainError("The reference scorer must be a participant.", field="reference_by")
+        raise DomainError(_("The reference scorer must be a participant."), field="reference_by")
     session = CalibrationSession.objects.create(
         title=title,
         scorecard_version=scorecard_version,
@@ -62,7 +66,9 @@ def calibration_create(
     notify_people(
         recipients=people,
         kind="qa.calibration",
-        text=f"Calibration session {title!r}: score the call blind.",
+        text=lambda: (
+            _("Calibration session %(title)s: score the call blind.") % {"title": repr(title)}
+        ),
         link=reverse("qa-calibration-session", kwargs={"session_id": session.pk}),
     )
     return session
@@ -74,10 +80,10 @@ def calibration_submit(
 ) -> CalibrationScore:
     if not session.participants.filter(pk=evaluator.pk).exists():
         raise DomainError(
-            "Only the session's participants score it.", status_code=403, code="forbidden"
+            _("Only the session's participants score it."), status_code=403, code="forbidden"
         )
     if not CalibrationSession.objects.filter(pk=session.pk, status=CalibrationStatus.OPEN).exists():
-        raise Conflict("This calibration session is closed.")
+        raise Conflict(_("This calibration session is closed."))
     cleaned = clean_answers(session.scorecard_version, answers, complete=True)
     result = compute_score(session.scorecard_version, cleaned)
     try:
@@ -86,7 +92,7 @@ def calibration_submit(
                 session=session, evaluator=evaluator, answers=cleaned, score=result.score
             )
     except IntegrityError:
-        raise Conflict("You scored this session already.") from None
+        raise Conflict(_("You scored this session already.")) from None
     audit_record(
         actor=evaluator, action="calibration.scored", target=session, data={"score": result.score}
     )
@@ -96,12 +102,12 @@ def calibration_submit(
 @transaction.atomic
 def calibration_close(*, session: CalibrationSession, actor: User) -> CalibrationSession:
     if session.scores.count() < 2:
-        raise DomainError("At least two scorings are needed to close a session.", field="scores")
+        raise DomainError(_("At least two scorings are needed to close a session."), field="scores")
     changed = CalibrationSession.objects.filter(
         pk=session.pk, status=CalibrationStatus.OPEN
     ).update(status=CalibrationStatus.CLOSED, closed_at=timezone.now())
     if not changed:
-        raise Conflict("This session is closed already.")
+        raise Conflict(_("This session is closed already."))
     audit_record(actor=actor, action="calibration.closed", target=session)
     session.refresh_from_db()
     return session

@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents.access import agent_of, has_role
 from agents.models import Agent
@@ -37,34 +38,47 @@ def clean_answers(version: ScorecardVersion, answers: dict, *, complete: bool) -
         try:
             cid = int(raw_id)
         except (TypeError, ValueError):
-            raise DomainError(f"{raw_id!r} is not a criterion id.", field="answers") from None
+            raise DomainError(
+                _("%(raw_id)s is not a criterion id.") % {"raw_id": repr(raw_id)}, field="answers"
+            ) from None
         criterion = criteria.get(cid)
         if criterion is None:
             raise DomainError(
-                f"Criterion {cid} is not on this scorecard.", field=f"answers.{raw_id}"
+                _("Criterion %(cid)s is not on this scorecard.") % {"cid": cid},
+                field=f"answers.{raw_id}",
             )
         points = value.get("points")
         if points is None:
             if not criterion.allow_na:
-                raise DomainError(f"{criterion.title!r} cannot be N/A.", field=f"answers.{cid}")
+                raise DomainError(
+                    _("%(title)s cannot be N/A.") % {"title": repr(criterion.title)},
+                    field=f"answers.{cid}",
+                )
         elif points not in criterion.allowed_points():
             allowed = ", ".join(str(p) for p in criterion.allowed_points())
             raise DomainError(
-                f"{criterion.title!r} takes one of: {allowed} points.", field=f"answers.{cid}"
+                _("%(title)s takes one of: %(allowed)s points.")
+                % {"title": repr(criterion.title), "allowed": allowed},
+                field=f"answers.{cid}",
             )
         cleaned[str(cid)] = {"points": points, "comment": (value.get("comment") or "").strip()}
     if complete:
         for cid, criterion in criteria.items():
             answer = cleaned.get(str(cid))
             if answer is None:
-                raise DomainError(f"{criterion.title!r} has no points yet.", field=f"answers.{cid}")
+                raise DomainError(
+                    _("%(title)s has no points yet.") % {"title": repr(criterion.title)},
+                    field=f"answers.{cid}",
+                )
             if (
                 answer["points"] is not None
                 and answer["points"] < criterion.max_points
                 and not answer["comment"]
             ):
                 raise DomainError(
-                    f"Say why points were deducted for {criterion.title!r}.", field=f"answers.{cid}"
+                    _("Say why points were deducted for %(title)s.")
+                    % {"title": repr(criterion.title)},
+                    field=f"answers.{cid}",
                 )
     return cleaned
 
@@ -93,7 +107,7 @@ def _add_revision(
                 created_by=actor,
             )
     except IntegrityError:
-        raise Conflict("Someone else revised this evaluation at the same time.") from None
+        raise Conflict(_("Someone else revised this evaluation at the same time.")) from None
     Evaluation.objects.filter(pk=evaluation.pk).update(score=result.score)
     evaluation.score = result.score
     audit_record(
@@ -127,32 +141,34 @@ def evaluation_create(
 ) -> Evaluation:
     """Start a draft evaluation of a picked call, or of a call/recording named directly."""
     if not has_role(evaluator, Role.QA_ANALYST):
-        raise DomainError("Only QA analysts evaluate calls.", status_code=403, code="forbidden")
+        raise DomainError(_("Only QA analysts evaluate calls."), status_code=403, code="forbidden")
     if pick is not None:
         if pick.status != PickStatus.PICKED:
             raise DomainError(
-                "This call was replaced in the sample; evaluate its replacement.", field="pick"
+                _("This call was replaced in the sample; evaluate its replacement."), field="pick"
             )
         if Evaluation.objects.filter(pick=pick).exists():
-            raise DomainError("This picked call has an evaluation already.", field="pick")
+            raise DomainError(_("This picked call has an evaluation already."), field="pick")
         scorecard_version = pick.rule.scorecard_version
         agent, call = pick.agent, pick.call
         recording_id = call.recording_id
     if scorecard_version is None or not scorecard_version.is_released:
-        raise DomainError("Evaluate with a released scorecard version.", field="scorecard_version")
+        raise DomainError(
+            _("Evaluate with a released scorecard version."), field="scorecard_version"
+        )
     if call is not None:
         if call.agent_id is None:
-            raise DomainError("This call has no agent.", field="call")
+            raise DomainError(_("This call has no agent."), field="call")
         if agent is not None and agent.pk != call.agent_id:
-            raise DomainError("This call was answered by another agent.", field="agent")
+            raise DomainError(_("This call was answered by another agent."), field="agent")
         agent = call.agent
         recording_id = recording_id or call.recording_id
     if agent is None:
-        raise DomainError("Name the agent whose call this is.", field="agent")
+        raise DomainError(_("Name the agent whose call this is."), field="agent")
     if call is None and not recording_id:
-        raise DomainError("Name a call or a recording id.", field="recording_id")
+        raise DomainError(_("Name a call or a recording id."), field="recording_id")
     if agent.user_id == evaluator.pk:
-        raise DomainError("Nobody evaluates their own calls.", field="agent")
+        raise DomainError(_("Nobody evaluates their own calls."), field="agent")
     try:
         with transaction.atomic():
             evaluation = Evaluation.objects.create(
@@ -164,7 +180,7 @@ def evaluation_create(
                 evaluator=evaluator,
             )
     except IntegrityError:
-        raise Conflict("This picked call has an evaluation already.") from None
+        raise Conflict(_("This picked call has an evaluation already.")) from None
     audit_record(
         actor=evaluator,
         action="evaluation.created",
@@ -185,7 +201,7 @@ def evaluation_set_answers(*, evaluation: Evaluation, actor: User, answers: dict
     locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if locked.status != EvaluationStatus.DRAFT:
         raise DomainError(
-            "A released evaluation changes only through a score revision.",
+            _("A released evaluation changes only through a score revision."),
             field="status",
             code="released",
         )
@@ -204,14 +220,19 @@ def evaluation_release(*, evaluation: Evaluation, actor: User) -> Evaluation:
         status=EvaluationStatus.RELEASED, released_at=now
     )
     if not changed:
-        raise Conflict("This evaluation was released already.")
+        raise Conflict(_("This evaluation was released already."))
     evaluation.refresh_from_db()
     _add_revision(evaluation=evaluation, answers=answers, reason="", actor=actor)
     notify_people(
         recipients=[evaluation.agent.user],
         kind="qa.evaluation",
-        text=f"A new evaluation of your call was released: score "
-        f"{evaluation.score}. Please read and acknowledge it.",
+        text=lambda: (
+            _(
+                "A new evaluation of your call was released: score %(score)s. Please read "
+                "and acknowledge it."
+            )
+            % {"score": evaluation.score}
+        ),
         link=evaluation_link(evaluation),
     )
     return evaluation
@@ -230,18 +251,18 @@ def evaluation_acknowledge(*, evaluation: Evaluation, user: User) -> ScoreRevisi
     own = agent_of(user)
     if own is None or own.pk != evaluation.agent_id:
         raise DomainError(
-            "Only the evaluated agent acknowledges an evaluation.",
+            _("Only the evaluated agent acknowledges an evaluation."),
             status_code=403,
             code="forbidden",
         )
     revision = evaluation.current_revision()
     if revision is None:
-        raise DomainError("This evaluation is not released yet.", field="status")
+        raise DomainError(_("This evaluation is not released yet."), field="status")
     changed = ScoreRevision.objects.filter(pk=revision.pk, acknowledged_at__isnull=True).update(
         acknowledged_at=timezone.now()
     )
     if not changed:
-        raise Conflict("You acknowledged this score already.")
+        raise Conflict(_("You acknowledged this score already."))
     audit_record(
         actor=user,
         action="evaluation.acknowledged",
@@ -259,32 +280,33 @@ def evaluation_revise(
     """Change a released score: a new revision that keeps the previous one and the reason."""
     reason = reason.strip()
     if not reason:
-        raise DomainError("Say why the score changes.", field="reason")
+        raise DomainError(_("Say why the score changes."), field="reason")
     # The row lock orders this against `appeal_file` and `appeal_decide` on the same evaluation.
     locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if locked.status != EvaluationStatus.RELEASED:
-        raise DomainError("Only a released evaluation gets score revisions.", field="status")
+        raise DomainError(_("Only a released evaluation gets score revisions."), field="status")
     if appeal is not None and (
         appeal.evaluation_id != locked.pk or appeal.status != AppealStatus.DECIDED
     ):
-        raise DomainError("Only a decided appeal of this evaluation revises it.", field="appeal")
+        raise DomainError(_("Only a decided appeal of this evaluation revises it."), field="appeal")
     open_appeals = locked.appeals.filter(status__in=OPEN_APPEAL_STATUSES)
     if appeal is None and open_appeals.exists():
         raise Conflict(
-            "This evaluation is under appeal: its score changes only by the panel's decision."
+            _("This evaluation is under appeal: its score changes only by the panel's decision.")
         )
     current = locked.current_revision()
     cleaned = clean_answers(locked.scorecard_version, changes, complete=False)
     answers = {**current.answers, **cleaned}
     answers = clean_answers(locked.scorecard_version, answers, complete=True)
     if answers == current.answers:
-        raise DomainError("Nothing changes in this revision.", field="answers")
+        raise DomainError(_("Nothing changes in this revision."), field="answers")
     decided = locked.criteria_decided_on_appeal(besides=appeal)
     for cid in sorted(decided, key=str):
         if answers.get(str(cid)) != current.answers.get(str(cid)):
             title = Criterion.objects.get(pk=cid).title
             raise DomainError(
-                f"{title!r} was decided on appeal: its points stand as the panel decided.",
+                _("%(title)s was decided on appeal: its points stand as the panel decided.")
+                % {"title": repr(title)},
                 field=f"answers.{cid}",
                 code="decided_on_appeal",
             )
@@ -294,8 +316,18 @@ def evaluation_revise(
     notify_people(
         recipients=[locked.agent.user],
         kind="qa.evaluation",
-        text=f"Your evaluation #{locked.pk} was revised: {current.score} → "
-        f"{revision.score} ({reason}). Please acknowledge the new score.",
+        text=lambda: (
+            _(
+                "Your evaluation #%(locked_pk)s was revised: %(score)s → %(score2)s "
+                "(%(reason)s). Please acknowledge the new score."
+            )
+            % {
+                "locked_pk": locked.pk,
+                "score": current.score,
+                "score2": revision.score,
+                "reason": reason,
+            }
+        ),
         link=evaluation_link(locked),
     )
     return revision

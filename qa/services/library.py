@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents.models import Agent
 from agents.services import audit_record
@@ -30,16 +31,16 @@ def great_call_nominate(
 ) -> GreatCall:
     reason = reason.strip()
     if not reason:
-        raise DomainError("Say what makes this call great.", field="reason")
+        raise DomainError(_("Say what makes this call great."), field="reason")
     if call is not None:
         if call.agent_id is None:
-            raise DomainError("This call has no agent.", field="call")
+            raise DomainError(_("This call has no agent."), field="call")
         agent = call.agent
         recording_id = recording_id or call.recording_id
     if agent is None:
-        raise DomainError("Name whose call it is.", field="agent")
+        raise DomainError(_("Name whose call it is."), field="agent")
     if call is None and not recording_id:
-        raise DomainError("Name the call or its recording id.", field="recording_id")
+        raise DomainError(_("Name the call or its recording id."), field="recording_id")
     nomination = GreatCall.objects.create(
         call=call,
         recording_id=recording_id,
@@ -63,13 +64,13 @@ def great_call_feature(*, nomination: GreatCall, actor: User, note: str = "") ->
         feature_note=note.strip(),
     )
     if not changed:
-        raise Conflict("This call is featured already.")
+        raise Conflict(_("This call is featured already."))
     nomination.refresh_from_db()
     audit_record(actor=actor, action="greatcall.featured", target=nomination)
     notify_people(
         recipients=[nomination.agent.user],
         kind="qa.library",
-        text="One of your calls is featured in the great-call library.",
+        text=lambda: _("One of your calls is featured in the great-call library."),
         link=reverse("qa-library"),
     )
     return nomination

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents.models import Agent, Team
 from agents.services import audit_record
@@ -50,19 +51,19 @@ RULE_FIELDS = (
 
 def _check_rule(values: dict) -> None:
     if values["period_end"] < values["period_start"]:
-        raise DomainError("The period ends before it starts.", field="period_end")
+        raise DomainError(_("The period ends before it starts."), field="period_end")
     if values["period_start"] <= local_today():
         raise DomainError(
-            "A rule is announced in advance: its period must start tomorrow or later.",
+            _("A rule is announced in advance: its period must start tomorrow or later."),
             field="period_start",
             code="too_late",
         )
     if not values["scorecard_version"].is_released:
-        raise DomainError("Sample with a released scorecard version.", field="scorecard_version")
+        raise DomainError(_("Sample with a released scorecard version."), field="scorecard_version")
     if values["method"] == RuleMethod.RANDOM and values["calls_per_agent"] < 1:
-        raise DomainError("Pick at least one call per agent.", field="calls_per_agent")
+        raise DomainError(_("Pick at least one call per agent."), field="calls_per_agent")
     if values["method"] == RuleMethod.NTH_AFTER and values["nth"] < 1:
-        raise DomainError("The nth call counts from 1.", field="nth")
+        raise DomainError(_("The nth call counts from 1."), field="nth")
 
 
 @transaction.atomic
@@ -99,12 +100,14 @@ def sampling_rule_create(
     if supersedes is not None:
         if supersedes.status != RuleStatus.PUBLISHED:
             raise DomainError(
-                "Only a published rule is superseded; edit a draft instead.", field="supersedes"
+                _("Only a published rule is superseded; edit a draft instead."), field="supersedes"
             )
         if hasattr(supersedes, "superseded_by"):
-            raise DomainError("That rule is superseded already.", field="supersedes")
+            raise DomainError(_("That rule is superseded already."), field="supersedes")
         if period_start < supersedes.period_start:
-            raise DomainError("A superseding rule applies to a later period.", field="period_start")
+            raise DomainError(
+                _("A superseding rule applies to a later period."), field="period_start"
+            )
     seed = secrets.token_hex(32)
     rule = SamplingRule.objects.create(
         **values,
@@ -130,11 +133,14 @@ def sampling_rule_update(
     """Edit a draft rule; a published rule never changes."""
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
-        raise DomainError(f"{sorted(unknown)[0]} cannot be edited.", field=sorted(unknown)[0])
+        raise DomainError(
+            _("%(sorted)s cannot be edited.") % {"sorted": sorted(unknown)[0]},
+            field=sorted(unknown)[0],
+        )
     locked = SamplingRule.objects.select_for_update().get(pk=rule.pk)
     if locked.status != RuleStatus.DRAFT:
         raise DomainError(
-            "A published rule cannot change; supersede it for a later period.",
+            _("A published rule cannot change; supersede it for a later period."),
             field="status",
             code="published",
         )
@@ -145,7 +151,7 @@ def sampling_rule_update(
     # Guarded again at the row: a concurrent publish wins and this edit is refused.
     updated = SamplingRule.objects.filter(pk=locked.pk, status=RuleStatus.DRAFT).update(**changes)
     if not updated:
-        raise Conflict("The rule was published meanwhile.")
+        raise Conflict(_("The rule was published meanwhile."))
     if queues is not None:
         locked.queues.set(queues)
     audit_record(
@@ -163,8 +169,11 @@ def sampling_rule_publish(*, rule: SamplingRule, actor: User) -> SamplingRule:
     rule.refresh_from_db()
     if rule.period_start <= local_today():
         raise DomainError(
-            f"Too late: a rule for a period starting {rule.period_start:%Y-%m-%d} had to be "
-            f"published by the day before.",
+            _(
+                "Too late: a rule for a period starting %(start)s had to be published by "
+                "the day before."
+            )
+            % {"start": format(rule.period_start, "%Y-%m-%d")},
             field="period_start",
             code="too_late",
         )
@@ -177,7 +186,7 @@ def sampling_rule_publish(*, rule: SamplingRule, actor: User) -> SamplingRule:
         definition_hash=fingerprint,
     )
     if not changed:
-        raise Conflict("This rule was published already.")
+        raise Conflict(_("This rule was published already."))
     rule.refresh_from_db()
     if rule.supersedes_id:
         SamplingRule.objects.filter(pk=rule.supersedes_id, superseded_from__isnull=True).update(
@@ -195,7 +204,7 @@ def sampling_rule_publish(*, rule: SamplingRule, actor: User) -> SamplingRule:
     notify_people(
         recipients=[a.user for a in agents],
         kind="qa.sampling",
-        text=f"Sampling rule announced: {rule.describe()}",
+        text=lambda: _("Sampling rule announced: %(describe)s") % {"describe": rule.describe()},
         link=reverse("qa-sampling-rule", kwargs={"rule_id": rule.pk}),
     )
     return rule
@@ -247,12 +256,12 @@ def sampling_rule_draw(*, rule: SamplingRule, actor: User | None = None) -> list
     """After the period: store the picks for the analysts' work list."""
     rule.refresh_from_db()
     if not seed_revealed(rule):
-        raise DomainError("The sample is drawn after the period ends.", field="period_end")
+        raise DomainError(_("The sample is drawn after the period ends."), field="period_end")
     changed = SamplingRule.objects.filter(pk=rule.pk, drawn_at__isnull=True).update(
         drawn_at=timezone.now()
     )
     if not changed:
-        raise Conflict("This rule's sample was drawn already.")
+        raise Conflict(_("This rule's sample was drawn already."))
     candidates, by_key = rule_candidates(rule)
     picks = sampling.select(rule.spec(), rule.seed, candidates)
     rows = [
@@ -271,8 +280,13 @@ def sampling_rule_draw(*, rule: SamplingRule, actor: User | None = None) -> list
         recipients=[a.user for a in Agent.objects.filter(pk__in=[int(a) for a in picks])],
         kind="qa.sampling",
         link=reverse("qa-sampling-rule", kwargs={"rule_id": rule.pk}),
-        text=f"The period of {rule.name!r} is over: its seed is revealed and you can check "
-        f"which of your calls it picked.",
+        text=lambda: (
+            _(
+                "The period of %(rule_name)s is over: its seed is revealed and you can "
+                "check which of your calls it picked."
+            )
+            % {"rule_name": repr(rule.name)}
+        ),
     )
     return rows
 
@@ -282,9 +296,9 @@ def sampled_call_replace(*, pick: SampledCall, actor: User, reason: str) -> Samp
     """Replace a picked call by the next one of the agent's ranking; the reason is shown."""
     reason = reason.strip()
     if not reason:
-        raise DomainError("Say why the picked call is replaced.", field="reason")
+        raise DomainError(_("Say why the picked call is replaced."), field="reason")
     if Evaluation.objects.filter(pick=pick).exists():
-        raise DomainError("This call is evaluated already and cannot be replaced.", field="pick")
+        raise DomainError(_("This call is evaluated already and cannot be replaced."), field="pick")
     rule = pick.rule
     changed = SampledCall.objects.filter(pk=pick.pk, status=PickStatus.PICKED).update(
         status=PickStatus.REPLACED,
@@ -293,7 +307,7 @@ def sampled_call_replace(*, pick: SampledCall, actor: User, reason: str) -> Samp
         replaced_by_user=actor,
     )
     if not changed:
-        raise Conflict("This call was replaced already.")
+        raise Conflict(_("This call was replaced already."))
     candidates, by_key = rule_candidates(rule, agent=pick.agent)
     ranking = sampling.rank(rule.spec(), rule.seed, candidates).get(str(pick.agent_id), [])
     used = set(
@@ -319,7 +333,10 @@ def sampled_call_replace(*, pick: SampledCall, actor: User, reason: str) -> Samp
     notify_people(
         recipients=[pick.agent.user],
         kind="qa.sampling",
-        text=f"A call picked for you by {rule.name!r} was replaced: {reason}",
+        text=lambda: (
+            _("A call picked for you by %(rule_name)s was replaced: %(reason)s")
+            % {"rule_name": repr(rule.name), "reason": reason}
+        ),
         link=reverse("qa-sampling-rule", kwargs={"rule_id": rule.pk}),
     )
     return new

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents.services import audit_record
 from callfloor.errors import Conflict, DomainError
@@ -23,39 +24,43 @@ from qa.models import (
 
 def _build_sections(version: ScorecardVersion, sections: Sequence[dict]) -> None:
     if not sections:
-        raise DomainError("A scorecard needs at least one section.", field="sections")
+        raise DomainError(_("A scorecard needs at least one section."), field="sections")
     for s_index, section in enumerate(sections):
         title = (section.get("title") or "").strip()
         if not title:
-            raise DomainError("Every section needs a title.", field=f"sections[{s_index}].title")
+            raise DomainError(_("Every section needs a title."), field=f"sections[{s_index}].title")
         weight = float(section.get("weight", 1))
         if weight <= 0:
             raise DomainError(
-                "A section's weight must be above 0.", field=f"sections[{s_index}].weight"
+                _("A section's weight must be above 0."), field=f"sections[{s_index}].weight"
             )
         criteria = section.get("criteria") or []
         if not criteria:
             raise DomainError(
-                f"The section {title!r} has no criteria.", field=f"sections[{s_index}].criteria"
+                _("The section %(title)s has no criteria.") % {"title": repr(title)},
+                field=f"sections[{s_index}].criteria",
             )
         row = Section.objects.create(version=version, title=title, weight=weight, position=s_index)
         for c_index, criterion in enumerate(criteria):
             where = f"sections[{s_index}].criteria[{c_index}]"
             c_title = (criterion.get("title") or "").strip()
             if not c_title:
-                raise DomainError("Every criterion needs a title.", field=f"{where}.title")
+                raise DomainError(_("Every criterion needs a title."), field=f"{where}.title")
             max_points = int(criterion.get("max_points", 1))
             if not 1 <= max_points <= 100:
                 raise DomainError(
-                    "Maximum points must be between 1 and 100.", field=f"{where}.max_points"
+                    _("Maximum points must be between 1 and 100."), field=f"{where}.max_points"
                 )
             kind = criterion.get("kind", CriterionKind.POINTS)
             if kind not in CriterionKind.values:
-                raise DomainError(f"Unknown kind {kind!r}.", field=f"{where}.kind")
+                raise DomainError(
+                    _("Unknown kind %(kind)s.") % {"kind": repr(kind)}, field=f"{where}.kind"
+                )
             critical = criterion.get("critical", Critical.NONE)
             if critical not in Critical.values:
                 raise DomainError(
-                    f"Unknown critical setting {critical!r}.", field=f"{where}.critical"
+                    _("Unknown critical setting %(critical)s.") % {"critical": repr(critical)},
+                    field=f"{where}.critical",
                 )
             Criterion.objects.create(
                 section=row,
@@ -75,7 +80,9 @@ def scorecard_create(
 ) -> Scorecard:
     """Create a scorecard with its first (draft) version."""
     if Scorecard.objects.filter(name__iexact=name).exists():
-        raise DomainError(f"A scorecard named {name!r} exists already.", field="name")
+        raise DomainError(
+            _("A scorecard named %(name)s exists already.") % {"name": repr(name)}, field="name"
+        )
     card = Scorecard.objects.create(name=name, created_by=actor)
     version = ScorecardVersion.objects.create(scorecard=card, number=1, notes=notes)
     _build_sections(version, sections)
@@ -91,7 +98,7 @@ def scorecard_version_update(
     locked = ScorecardVersion.objects.select_for_update().get(pk=version.pk)
     if locked.status != VersionStatus.DRAFT:
         raise DomainError(
-            "A released scorecard version cannot change; make a new version.",
+            _("A released scorecard version cannot change; make a new version."),
             field="status",
             code="released",
         )
@@ -107,13 +114,13 @@ def scorecard_version_update(
 @transaction.atomic
 def scorecard_version_release(*, version: ScorecardVersion, actor: User) -> ScorecardVersion:
     if not Criterion.objects.filter(section__version=version).exists():
-        raise DomainError("A scorecard without criteria cannot be released.", field="sections")
+        raise DomainError(_("A scorecard without criteria cannot be released."), field="sections")
     now = timezone.now()
     changed = ScorecardVersion.objects.filter(pk=version.pk, status=VersionStatus.DRAFT).update(
         status=VersionStatus.RELEASED, released_at=now
     )
     if not changed:
-        raise Conflict("This version was released already.")
+        raise Conflict(_("This version was released already."))
     audit_record(actor=actor, action="scorecard.released", target=version)
     version.refresh_from_db()
     return version

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from agents.models import Agent, Team
 from agents.services import audit_record, notify
@@ -34,20 +35,24 @@ def briefing_create(
     """File a briefing's minutes; the team's agents who were not there are told to read them."""
     if not access.can_manage_team(author, team):
         raise DomainError(
-            "You file briefings for the teams you lead.",
+            _("You file briefings for the teams you lead."),
             field="team",
             status_code=403,
             code="permission_denied",
         )
     if kind not in BriefingKind.values:
-        raise DomainError("A briefing is pre-shift or post-shift.", field="kind")
+        raise DomainError(_("A briefing is pre-shift or post-shift."), field="kind")
     if not agenda.strip():
-        raise DomainError("Write the agenda.", field="agenda")
+        raise DomainError(_("Write the agenda."), field="agenda")
     if not minutes.strip():
-        raise DomainError("Write the minutes.", field="minutes")
+        raise DomainError(_("Write the minutes."), field="minutes")
     strangers = [a.display_name for a in attendees if a.team_id != team.pk]
     if strangers:
-        raise DomainError(f"Not in {team.name}: {', '.join(strangers)}.", field="attendees")
+        raise DomainError(
+            _("Not in %(team_name)s: %(join)s.")
+            % {"team_name": team.name, "join": ", ".join(strangers)},
+            field="attendees",
+        )
     briefing = Briefing.objects.create(
         team=team,
         kind=kind,
@@ -75,8 +80,10 @@ def briefing_create(
             recipients=absent,
             kind="briefing.missed",
             link=link,
-            text=f"You missed the {briefing.get_kind_display().lower()} briefing of "
-            f"{local_text(held_at)}: read the minutes.",
+            text=lambda: (
+                _("You missed the %(display)s briefing of %(text)s: read the minutes.")
+                % {"display": briefing.get_kind_display().lower(), "text": local_text(held_at)}
+            ),
         )
     )
     return briefing
@@ -86,7 +93,7 @@ def briefing_mark_read(*, briefing: Briefing, agent: Agent) -> BriefingRead:
     """An agent of the team marks the minutes read (once; later calls change nothing)."""
     if agent.team_id != briefing.team_id:
         raise DomainError(
-            "This briefing is not for your team.", status_code=403, code="permission_denied"
+            _("This briefing is not for your team."), status_code=403, code="permission_denied"
         )
-    read, _ = BriefingRead.objects.get_or_create(briefing=briefing, agent=agent)
+    read, _created = BriefingRead.objects.get_or_create(briefing=briefing, agent=agent)
     return read

@@ -9,7 +9,8 @@ from typing import TypedDict
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from agents.access import has_role
 from agents.models import Agent, Team
@@ -45,12 +46,14 @@ def _check_case(case: CaseInput, index: int) -> None:
     for name in ("customer_ref", "pending", "next_action", "owner"):
         if not str(case.get(name) or "").strip():
             raise DomainError(
-                f"Case {index + 1}: this field is required.", field=f"cases[{index}].{name}"
+                _("Case %(1)s: this field is required.") % {"1": index + 1},
+                field=f"cases[{index}].{name}",
             )
     if case.get("severity", Severity.MEDIUM) not in Severity.values:
         choices = ", ".join(Severity.values)
         raise DomainError(
-            f"Case {index + 1}: severity must be one of {choices}.",
+            _("Case %(1)s: severity must be one of %(choices)s.")
+            % {"1": index + 1, "choices": choices},
             field=f"cases[{index}].severity",
         )
 
@@ -75,20 +78,20 @@ def handover_create(
     now = now or timezone.now()
     if not has_role(author, Role.TEAM_LEAD):
         raise DomainError(
-            "Only a team lead writes a handover.", status_code=403, code="permission_denied"
+            _("Only a team lead writes a handover."), status_code=403, code="permission_denied"
         )
     if to_lead is None or not has_role(to_lead, Role.TEAM_LEAD):
-        raise DomainError("Address the handover to a team lead.", field="to_lead")
+        raise DomainError(_("Address the handover to a team lead."), field="to_lead")
     if to_lead.pk == author.pk:
         raise DomainError(
-            "Address the handover to the next shift's lead, not yourself.", field="to_lead"
+            _("Address the handover to the next shift's lead, not yourself."), field="to_lead"
         )
     if supervisor is None or not has_role(supervisor, Role.SUPERVISOR):
-        raise DomainError("Copy the on-duty supervisor.", field="supervisor")
+        raise DomainError(_("Copy the on-duty supervisor."), field="supervisor")
     if not summary.strip():
-        raise DomainError("Write a summary of the shift.", field="summary")
+        raise DomainError(_("Write a summary of the shift."), field="summary")
     if not shift_name.strip():
-        raise DomainError("Name the shift (early, late, night…).", field="shift_name")
+        raise DomainError(_("Name the shift (early, late, night…)."), field="shift_name")
     for index, case in enumerate(cases):
         _check_case(case, index)
     if team is None:
@@ -153,8 +156,15 @@ def handover_create(
             recipients=[to_lead, supervisor],
             kind="handover.sent",
             link=link,
-            text=f"Handover from {author.get_full_name() or author.username} for "
-            f"{shift_date:%d %b} {handover.shift_name}: {len(rows)} open case(s).",
+            text=lambda: (
+                _("Handover from %(full_name)s for %(date)s %(shift_name)s: %(len)s open case(s).")
+                % {
+                    "full_name": author.get_full_name() or author.username,
+                    "date": dateformat.format(shift_date, _("d M")),
+                    "shift_name": handover.shift_name,
+                    "len": len(rows),
+                }
+            ),
         )
     )
     alert_events.handover_changed(handover, event="handover.sent")
@@ -172,7 +182,7 @@ def _carry_cases(*, author, case_ids: Sequence[int]) -> list[HandoverCase]:
     )
     if len(cases) != len(set(case_ids)):
         raise DomainError(
-            "Only cases handed to you, marked not resolved and not carried yet can be carried.",
+            _("Only cases handed to you, marked not resolved and not carried yet can be carried."),
             field="carry_case_ids",
         )
     return cases
@@ -190,7 +200,7 @@ def handover_update(
     """Change the text of a handover that is not acknowledged yet."""
     if actor.pk != handover.author_id:
         raise DomainError(
-            "Only the author edits a handover.", status_code=403, code="permission_denied"
+            _("Only the author edits a handover."), status_code=403, code="permission_denied"
         )
     changes = {
         k: v.strip()
@@ -198,12 +208,12 @@ def handover_update(
         if v is not None
     }
     if "summary" in changes and not changes["summary"]:
-        raise DomainError("Write a summary of the shift.", field="summary")
+        raise DomainError(_("Write a summary of the shift."), field="summary")
     if not changes:
         return handover
     updated = Handover.objects.filter(pk=handover.pk, status=HandoverStatus.SENT).update(**changes)
     if not updated:
-        raise Conflict("The handover is acknowledged and locked; append an addition instead.")
+        raise Conflict(_("The handover is acknowledged and locked; append an addition instead."))
     audit_record(actor=actor, action="handover.edited", target=handover, data=changes)
     handover.refresh_from_db()
     return handover
@@ -218,19 +228,19 @@ def handover_case_confirm(
     handover = case.handover
     if actor.pk != handover.to_lead_id:
         raise DomainError(
-            "Only the lead the handover is addressed to confirms its cases.",
+            _("Only the lead the handover is addressed to confirms its cases."),
             status_code=403,
             code="permission_denied",
         )
     if case.severity != Severity.HIGH:
-        raise DomainError("Only high-severity cases need a confirmation.", field="case")
+        raise DomainError(_("Only high-severity cases need a confirmation."), field="case")
     updated = HandoverCase.objects.filter(
         pk=case.pk,
         confirmed_at__isnull=True,
         handover__status=HandoverStatus.SENT,
     ).update(confirmed_at=now)
     if not updated:
-        raise Conflict("The case is confirmed already or the handover is acknowledged.")
+        raise Conflict(_("The case is confirmed already or the handover is acknowledged."))
     audit_record(
         actor=actor,
         action="handover.case_confirmed",
@@ -249,7 +259,7 @@ def handover_acknowledge(
     now = now or timezone.now()
     if actor.pk != handover.to_lead_id:
         raise DomainError(
-            "Only the lead the handover is addressed to acknowledges it.",
+            _("Only the lead the handover is addressed to acknowledges it."),
             status_code=403,
             code="permission_denied",
         )
@@ -268,7 +278,7 @@ def handover_acknowledge(
         status=HandoverStatus.ACKNOWLEDGED, acknowledged_at=now
     )
     if not updated:
-        raise Conflict("The handover is acknowledged already.")
+        raise Conflict(_("The handover is acknowledged already."))
     handover.refresh_from_db()
     audit_record(
         actor=actor,
@@ -284,8 +294,14 @@ def handover_acknowledge(
             recipients=[handover.author, handover.supervisor],
             kind="handover.acknowledged",
             link=link,
-            text=f"{actor.get_full_name() or actor.username} acknowledged the handover "
-            f"of {handover.shift_date:%d %b} {handover.shift_name}.",
+            text=lambda: (
+                _("%(full_name)s acknowledged the handover of %(date)s %(shift_name)s.")
+                % {
+                    "full_name": actor.get_full_name() or actor.username,
+                    "date": dateformat.format(handover.shift_date, _("d M")),
+                    "shift_name": handover.shift_name,
+                }
+            ),
         )
     )
     _board_changed(handover)
@@ -322,17 +338,17 @@ def handover_case_record_outcome(
     handover = case.handover
     if actor.pk != handover.to_lead_id:
         raise DomainError(
-            "Only the lead the handover is addressed to records outcomes.",
+            _("Only the lead the handover is addressed to records outcomes."),
             status_code=403,
             code="permission_denied",
         )
     if outcome not in (CaseOutcome.RESOLVED, CaseOutcome.NOT_RESOLVED):
-        raise DomainError("The outcome is resolved or not_resolved.", field="outcome")
+        raise DomainError(_("The outcome is resolved or not_resolved."), field="outcome")
     if not note.strip():
-        raise DomainError("Say what was done (and what remains).", field="note")
+        raise DomainError(_("Say what was done (and what remains)."), field="note")
     if handover.status == HandoverStatus.SENT:
         raise DomainError(
-            "Acknowledge the handover before recording outcomes.",
+            _("Acknowledge the handover before recording outcomes."),
             field="outcome",
             status_code=409,
             code="conflict",
@@ -343,7 +359,7 @@ def handover_case_record_outcome(
         handover__status=HandoverStatus.ACKNOWLEDGED,
     ).update(outcome=outcome, outcome_note=note.strip(), outcome_by=actor, outcome_at=now)
     if not updated:
-        raise Conflict("This case has an outcome already.")
+        raise Conflict(_("This case has an outcome already."))
     case.refresh_from_db()
     audit_record(
         actor=actor,
@@ -359,7 +375,10 @@ def handover_case_record_outcome(
             recipients=[handover.author, handover.supervisor],
             kind=f"handover.case_{outcome}",
             link=link,
-            text=f"Case {case.customer_ref}: {label} — {case.outcome_note[:200]}",
+            text=lambda: (
+                _("Case %(ref)s: %(label)s — %(200)s")
+                % {"ref": case.customer_ref, "label": label, "200": case.outcome_note[:200]}
+            ),
         )
     )
     return case
@@ -370,12 +389,12 @@ def handover_addendum_add(*, handover: Handover, actor: User, text: str) -> Hand
     """Append a marked addition to a handover (the original text is never changed)."""
     if actor.pk not in (handover.author_id, handover.to_lead_id, handover.supervisor_id):
         raise DomainError(
-            "Only the two leads and the copied supervisor add to a handover.",
+            _("Only the two leads and the copied supervisor add to a handover."),
             status_code=403,
             code="permission_denied",
         )
     if not text.strip():
-        raise DomainError("Write the addition.", field="text")
+        raise DomainError(_("Write the addition."), field="text")
     addendum = HandoverAddendum.objects.create(handover=handover, author=actor, text=text.strip())
     audit_record(
         actor=actor, action="handover.addendum", target=handover, data={"addendum": addendum.pk}
@@ -389,8 +408,14 @@ def handover_addendum_add(*, handover: Handover, actor: User, text: str) -> Hand
             recipients=others,
             kind="handover.addendum",
             link=link,
-            text=f"{actor.get_full_name() or actor.username} added to the handover of "
-            f"{handover.shift_date:%d %b} {handover.shift_name}.",
+            text=lambda: (
+                _("%(full_name)s added to the handover of %(date)s %(shift_name)s.")
+                % {
+                    "full_name": actor.get_full_name() or actor.username,
+                    "date": dateformat.format(handover.shift_date, _("d M")),
+                    "shift_name": handover.shift_name,
+                }
+            ),
         )
     )
     return addendum
@@ -423,9 +448,18 @@ def handovers_alert_overdue(*, now: datetime | None = None) -> int:
                 recipients=[handover.supervisor],
                 kind="handover.overdue",
                 link=_handover_link(handover),
-                text=f"Handover to {lead}"
-                f" for {handover.shift_date:%d %b} {handover.shift_name} is not "
-                f"acknowledged (due {timezone.localtime(handover.ack_due_at):%H:%M}).",
+                text=lambda lead=lead, handover=handover: (
+                    _(
+                        "Handover to %(lead)s for %(date)s %(shift_name)s is not "
+                        "acknowledged (due %(localtime)s)."
+                    )
+                    % {
+                        "lead": lead,
+                        "date": dateformat.format(handover.shift_date, _("d M")),
+                        "shift_name": handover.shift_name,
+                        "localtime": format(timezone.localtime(handover.ack_due_at), "%H:%M"),
+                    }
+                ),
             )
             alerted += 1
     return alerted

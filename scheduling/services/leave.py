@@ -7,7 +7,8 @@ from datetime import date
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from agents.models import Agent
 from agents.services import audit_record, notify
@@ -33,11 +34,11 @@ def leave_request(
 ) -> LeaveRequest:
     today = today or timezone.localdate(timezone=site_zone())
     if first_day <= today:
-        raise DomainError("Leave is requested before the day it starts.", field="first_day")
+        raise DomainError(_("Leave is requested before the day it starts."), field="first_day")
     if last_day < first_day:
-        raise DomainError("The last day comes after the first.", field="last_day")
+        raise DomainError(_("The last day comes after the first."), field="last_day")
     if (last_day - first_day).days > 60:
-        raise DomainError("Ask for 61 days at most at once.", field="last_day")
+        raise DomainError(_("Ask for 61 days at most at once."), field="last_day")
     overlapping = LeaveRequest.objects.filter(
         agent=agent,
         status__in=[LeaveStatus.REQUESTED, LeaveStatus.APPROVED],
@@ -46,7 +47,7 @@ def leave_request(
     ).exists()
     if overlapping:
         raise DomainError(
-            "You have asked for leave on some of these days already.", field="first_day"
+            _("You have asked for leave on some of these days already."), field="first_day"
         )
     leave = LeaveRequest.objects.create(
         agent=agent,
@@ -67,7 +68,14 @@ def leave_request(
             recipients=[lead],
             kind="leave.requested",
             link=reverse("leave"),
-            text=f"{agent.display_name} asks for leave {first_day:%d %b}–{last_day:%d %b}.",
+            text=lambda: (
+                _("%(display_name)s asks for leave %(day)s–%(day2)s.")
+                % {
+                    "display_name": agent.display_name,
+                    "day": dateformat.format(first_day, _("d M")),
+                    "day2": dateformat.format(last_day, _("d M")),
+                }
+            ),
         )
     )
     return leave
@@ -81,20 +89,20 @@ def leave_decide(
     today = today or timezone.localdate(timezone=site_zone())
     if not access.can_decide_for_agent(actor, leave.agent):
         raise DomainError(
-            "Only the agent's team lead decides this leave.",
+            _("Only the agent's team lead decides this leave."),
             status_code=403,
             code="permission_denied",
         )
     if approve and leave.first_day <= today:
-        raise DomainError("Leave is approved before its first day.", field="first_day")
+        raise DomainError(_("Leave is approved before its first day."), field="first_day")
     if not approve and not reason.strip():
-        raise DomainError("Give the reason for refusing.", field="reason")
+        raise DomainError(_("Give the reason for refusing."), field="reason")
     new = LeaveStatus.APPROVED if approve else LeaveStatus.REFUSED
     updated = LeaveRequest.objects.filter(pk=leave.pk, status=LeaveStatus.REQUESTED).update(
         status=new, decided_by=actor, decided_at=timezone.now(), decision_reason=reason.strip()
     )
     if not updated:
-        raise Conflict("This leave request is decided already.")
+        raise Conflict(_("This leave request is decided already."))
     leave.refresh_from_db()
     audit_record(actor=actor, action=f"leave.{new}", target=leave, data={"reason": reason})
     transaction.on_commit(
@@ -102,8 +110,15 @@ def leave_decide(
             recipients=[leave.agent.user],
             kind=f"leave.{new}",
             link=reverse("leave"),
-            text=f"Your leave {leave.first_day:%d %b}–{leave.last_day:%d %b} is {new}."
-            + (f" {reason}" if reason else ""),
+            text=lambda: (
+                _("Your leave %(first)s–%(last)s is %(status)s.")
+                % {
+                    "first": dateformat.format(leave.first_day, _("d M")),
+                    "last": dateformat.format(leave.last_day, _("d M")),
+                    "status": str(LeaveStatus(new).label).lower(),
+                }
+                + (f" {reason}" if reason else "")
+            ),
         )
     )
     return leave
@@ -113,13 +128,13 @@ def leave_decide(
 def leave_cancel(*, leave: LeaveRequest, agent: Agent) -> LeaveRequest:
     if leave.agent_id != agent.pk:
         raise DomainError(
-            "Only the agent cancels their leave.", status_code=403, code="permission_denied"
+            _("Only the agent cancels their leave."), status_code=403, code="permission_denied"
         )
     updated = LeaveRequest.objects.filter(
         pk=leave.pk, status__in=[LeaveStatus.REQUESTED, LeaveStatus.APPROVED]
     ).update(status=LeaveStatus.CANCELLED)
     if not updated:
-        raise Conflict("This leave request cannot be cancelled any more.")
+        raise Conflict(_("This leave request cannot be cancelled any more."))
     leave.refresh_from_db()
     audit_record(actor=agent.user, action="leave.cancelled", target=leave)
     return leave

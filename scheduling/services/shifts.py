@@ -12,7 +12,8 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from agents.models import Agent, Team
 from agents.services import audit_record, notify
@@ -42,22 +43,30 @@ def _check_shift(
     exclude_ids: Sequence[int] = (),
 ) -> None:
     if end <= start:
-        raise DomainError("A shift ends after it starts.", field="end")
+        raise DomainError(_("A shift ends after it starts."), field="end")
     if end - start > timedelta(hours=16):
-        raise DomainError("A shift lasts 16 hours at most.", field="end")
+        raise DomainError(_("A shift lasts 16 hours at most."), field="end")
     ordered = sorted(activities, key=lambda a: a.start)
     for act in ordered:
         if act.kind not in ActivityKind.values:
             kinds = ", ".join(ActivityKind.values)
-            raise DomainError(f"Unknown activity {act.kind!r} (use {kinds}).", field="activities")
+            raise DomainError(
+                _("Unknown activity %(kind)s (use %(kinds)s).")
+                % {"kind": repr(act.kind), "kinds": kinds},
+                field="activities",
+            )
         if act.end <= act.start or act.start < start or act.end > end:
             raise DomainError(
-                f"The {act.kind} at {act.start:%H:%M} lies outside the shift.", field="activities"
+                _("The %(kind)s at %(start)s lies outside the shift.")
+                % {"kind": act.kind, "start": format(act.start, "%H:%M")},
+                field="activities",
             )
     for first, second in itertools.pairwise(ordered):
         if second.start < first.end:
             raise DomainError(
-                f"The {first.kind} and the {second.kind} overlap.", field="activities"
+                _("The %(kind)s and the %(kind2)s overlap.")
+                % {"kind": first.kind, "kind2": second.kind},
+                field="activities",
             )
     clash = (
         Shift.objects.filter(agent=agent, start__lt=end, end__gt=start)
@@ -66,7 +75,9 @@ def _check_shift(
     )
     if clash is not None:
         raise DomainError(
-            f"{agent.display_name} already has a shift {local_text(clash.start)}.", field="start"
+            _("%(display_name)s already has a shift %(text)s.")
+            % {"display_name": agent.display_name, "text": local_text(clash.start)},
+            field="start",
         )
 
 
@@ -110,7 +121,9 @@ def _parse_time(value: str, column: str) -> time:
     try:
         return time.fromisoformat(value.strip())
     except ValueError:
-        raise DomainError(f"{value!r} is not a time like 08:00.", field=column) from None
+        raise DomainError(
+            _("%(value)s is not a time like 08:00.") % {"value": repr(value)}, field=column
+        ) from None
 
 
 def _local(day: date, at: time, *, after: datetime | None = None) -> datetime:
@@ -129,7 +142,8 @@ def _parse_activities(text: str, day: date, start: datetime) -> list[ActivityInp
             first, last = (s.strip() for s in span.split("-"))
         except ValueError:
             raise DomainError(
-                f"{part!r} is not like 'break 10:00-10:15'.", field="activities"
+                _("%(part)s is not like 'break 10:00-10:15'.") % {"part": repr(part)},
+                field="activities",
             ) from None
         begin = _local(day, _parse_time(first, "activities"))
         if begin < start:
@@ -150,8 +164,8 @@ def shifts_import_csv(*, text: str, actor: User, teams) -> ImportReport:
     missing = [c for c in IMPORT_COLUMNS[:4] if c not in (reader.fieldnames or [])]
     if missing:
         raise DomainError(
-            f"The CSV needs the columns {', '.join(IMPORT_COLUMNS)}; "
-            f"missing: {', '.join(missing)}.",
+            _("The CSV needs the columns %(join)s; missing: %(join2)s.")
+            % {"join": ", ".join(IMPORT_COLUMNS), "join2": ", ".join(missing)},
             field="file",
         )
     allowed = {t.pk for t in teams}
@@ -162,31 +176,38 @@ def shifts_import_csv(*, text: str, actor: User, teams) -> ImportReport:
             agent = Agent.objects.filter(employee_number=number).first()
             if agent is None:
                 raise DomainError(
-                    f"No agent has the employee number {number!r}.", field="employee_number"
+                    _("No agent has the employee number %(number)s.") % {"number": repr(number)},
+                    field="employee_number",
                 )
             if agent.team_id not in allowed:
                 raise DomainError(
-                    f"{agent.display_name} is not in a team you manage.", field="employee_number"
+                    _("%(display_name)s is not in a team you manage.")
+                    % {"display_name": agent.display_name},
+                    field="employee_number",
                 )
             try:
                 day = date.fromisoformat((row.get("date") or "").strip())
             except ValueError:
                 raise DomainError(
-                    f"{row.get('date')!r} is not a date like 2026-11-30.", field="date"
+                    _("%(get)s is not a date like 2026-11-30.") % {"get": repr(row.get("date"))},
+                    field="date",
                 ) from None
             start = _local(day, _parse_time(row.get("start") or "", "start"))
             end = _local(day, _parse_time(row.get("end") or "", "end"), after=start)
             activities = _parse_activities(row.get("activities") or "", day, start)
             _check_shift(agent=agent, start=start, end=end, activities=activities)
-            for other_line, other_agent, other_start, other_end, _ in planned:
+            for other_line, other_agent, other_start, other_end, _acts in planned:
                 if other_agent == agent and other_start < end and start < other_end:
-                    raise DomainError(f"Overlaps the shift on line {other_line}.", field="start")
+                    raise DomainError(
+                        _("Overlaps the shift on line %(line)s.") % {"line": other_line},
+                        field="start",
+                    )
             planned.append((line, agent, start, end, activities))
         except DomainError as exc:
             report.errors.append({"line": line, "field": exc.field or "", "message": exc.message})
     if report.errors:
         return report
-    for _, agent, start, end, activities in planned:
+    for _line, agent, start, end, activities in planned:
         shift_create(agent=agent, start=start, end=end, activities=activities, actor=actor)
     report.created = len(planned)
     return report
@@ -202,13 +223,13 @@ def week_publish(*, team: Team, week_start: date, actor: User, now: datetime | N
     """Publish a team's shifts of a week (Monday first) so its agents see them."""
     now = now or timezone.now()
     if week_start.weekday() != 0:
-        raise DomainError("A week starts on a Monday.", field="week")
+        raise DomainError(_("A week starts on a Monday."), field="week")
     start, end = week_bounds(week_start)
     count = Shift.objects.filter(
         agent__team=team, start__gte=start, start__lt=end, published_at__isnull=True
     ).update(published_at=now)
     if not count:
-        raise DomainError("There is nothing unpublished in that week.", field="week")
+        raise DomainError(_("There is nothing unpublished in that week."), field="week")
     audit_record(
         actor=actor,
         action="schedule.week_published",
@@ -222,7 +243,10 @@ def week_publish(*, team: Team, week_start: date, actor: User, now: datetime | N
             recipients=agents,
             kind="schedule.published",
             link=link,
-            text=f"Your schedule for the week of {week_start:%d %b} is published.",
+            text=lambda: (
+                _("Your schedule for the week of %(start)s is published.")
+                % {"start": dateformat.format(week_start, _("d M"))}
+            ),
         )
     )
     return count

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agents.models import Agent
 from agents.services import audit_record, notify
@@ -93,22 +94,24 @@ def swap_propose(
     """Propose a swap to a named colleague, or (no colleague) offer the shift to any eligible."""
     now = now or timezone.now()
     if shift.agent_id != requester.pk:
-        raise DomainError("Offer one of your own shifts.", field="shift")
+        raise DomainError(_("Offer one of your own shifts."), field="shift")
     if shift.published_at is None:
-        raise DomainError("This shift is not published yet.", field="shift")
+        raise DomainError(_("This shift is not published yet."), field="shift")
     if shift.start <= now:
-        raise DomainError("This shift has started already.", field="shift")
+        raise DomainError(_("This shift has started already."), field="shift")
     if colleague is not None and colleague.pk == requester.pk:
-        raise DomainError("Choose a colleague other than yourself.", field="colleague")
+        raise DomainError(_("Choose a colleague other than yourself."), field="colleague")
     if colleague_shift is not None:
         if colleague is None or colleague_shift.agent_id != colleague.pk:
             raise DomainError(
-                "The shift you ask for must be the colleague's.", field="colleague_shift"
+                _("The shift you ask for must be the colleague's."), field="colleague_shift"
             )
         if colleague_shift.start <= now:
-            raise DomainError("The colleague's shift has started already.", field="colleague_shift")
+            raise DomainError(
+                _("The colleague's shift has started already."), field="colleague_shift"
+            )
     if SwapRequest.objects.filter(requester_shift=shift, status__in=OPEN_SWAP_STATUSES).exists():
-        raise DomainError("This shift is in an open swap already.", field="shift")
+        raise DomainError(_("This shift is in an open swap already."), field="shift")
     swap = SwapRequest.objects.create(
         requester=requester,
         requester_shift=shift,
@@ -130,7 +133,10 @@ def swap_propose(
     link = _swap_link(swap)
     if colleague is not None:
         recipients = [colleague.user]
-        text = f"{requester.display_name} proposes a shift swap to you."
+
+        def text():
+            return _("%(name)s proposes a shift swap to you.") % {"name": requester.display_name}
+
     else:
         skills = _skills(requester)
         recipients = [
@@ -140,7 +146,13 @@ def swap_propose(
             .select_related("user")
             if _skills(a) == skills
         ]
-        text = f"{requester.display_name} offers a shift ({local_text(shift.start)})."
+
+        def text():
+            return _("%(name)s offers a shift (%(start)s).") % {
+                "name": requester.display_name,
+                "start": local_text(shift.start),
+            }
+
     transaction.on_commit(
         lambda: notify(recipients=recipients, kind="swap.proposed", link=link, text=text)
     )
@@ -153,7 +165,9 @@ def _transition(swap: SwapRequest, old: Sequence[str], new: str, **values) -> No
     )
     if not updated:
         swap.refresh_from_db()
-        raise Conflict(f"The swap is {swap.get_status_display().lower()} now.")
+        raise Conflict(
+            _("The swap is %(display)s now.") % {"display": swap.get_status_display().lower()}
+        )
     swap.refresh_from_db()
 
 
@@ -163,19 +177,19 @@ def swap_accept(*, swap: SwapRequest, agent: Agent, now: datetime | None = None)
     now = now or timezone.now()
     if agent.pk == swap.requester_id:
         raise DomainError(
-            "You cannot accept your own swap.",
+            _("You cannot accept your own swap."),
             field="swap",
             status_code=403,
             code="permission_denied",
         )
     if swap.status == SwapStatus.PROPOSED and swap.colleague_id != agent.pk:
         raise DomainError(
-            "This swap is proposed to someone else.", status_code=403, code="permission_denied"
+            _("This swap is proposed to someone else."), status_code=403, code="permission_denied"
         )
     if swap.status == SwapStatus.OFFERED and _skills(agent) != _skills(swap.requester):
-        raise DomainError("You do not work the same queues as the shift needs.", field="swap")
+        raise DomainError(_("You do not work the same queues as the shift needs."), field="swap")
     if swap.requester_shift.start <= now:
-        raise DomainError("The shift has started already.", field="swap")
+        raise DomainError(_("The shift has started already."), field="swap")
     _transition(
         swap,
         [SwapStatus.PROPOSED, SwapStatus.OFFERED],
@@ -196,7 +210,14 @@ def swap_accept(*, swap: SwapRequest, agent: Agent, now: datetime | None = None)
             kind="swap.accepted",
             link=link,
             text=(
-                f"{agent.display_name} accepted the swap with {swap.requester.display_name}.{note}"
+                lambda: (
+                    _("%(display_name)s accepted the swap with %(display_name2)s.%(note)s")
+                    % {
+                        "display_name": agent.display_name,
+                        "display_name2": swap.requester.display_name,
+                        "note": note,
+                    }
+                )
             ),
         )
     )
@@ -207,7 +228,7 @@ def swap_accept(*, swap: SwapRequest, agent: Agent, now: datetime | None = None)
 def swap_decline(*, swap: SwapRequest, agent: Agent) -> SwapRequest:
     if swap.colleague_id != agent.pk or swap.status != SwapStatus.PROPOSED:
         raise DomainError(
-            "Only the named colleague declines a proposed swap.",
+            _("Only the named colleague declines a proposed swap."),
             status_code=403,
             code="permission_denied",
         )
@@ -218,7 +239,9 @@ def swap_decline(*, swap: SwapRequest, agent: Agent) -> SwapRequest:
             recipients=[swap.requester.user],
             kind="swap.declined",
             link=_swap_link(swap),
-            text=f"{agent.display_name} declined your swap.",
+            text=lambda: (
+                _("%(display_name)s declined your swap.") % {"display_name": agent.display_name}
+            ),
         )
     )
     return swap
@@ -228,7 +251,7 @@ def swap_decline(*, swap: SwapRequest, agent: Agent) -> SwapRequest:
 def swap_cancel(*, swap: SwapRequest, agent: Agent) -> SwapRequest:
     if swap.requester_id != agent.pk:
         raise DomainError(
-            "Only the requester cancels a swap.", status_code=403, code="permission_denied"
+            _("Only the requester cancels a swap."), status_code=403, code="permission_denied"
         )
     _transition(swap, OPEN_SWAP_STATUSES, SwapStatus.CANCELLED)
     audit_record(actor=agent.user, action="swap.cancelled", target=swap)
@@ -241,12 +264,15 @@ def swap_approve(*, swap: SwapRequest, actor: User, now: datetime | None = None)
     now = now or timezone.now()
     if not access.can_decide_for_agent(actor, swap.requester):
         raise DomainError(
-            "Only the requester's team lead decides this swap.",
+            _("Only the requester's team lead decides this swap."),
             status_code=403,
             code="permission_denied",
         )
     if swap.status != SwapStatus.ACCEPTED:
-        raise Conflict(f"The swap is {swap.get_status_display().lower()}; it cannot be approved.")
+        raise Conflict(
+            _("The swap is %(display)s; it cannot be approved.")
+            % {"display": swap.get_status_display().lower()}
+        )
     failed = rules.failures(swap_checks(swap, now=now))
     if failed:
         raise DomainError(
@@ -263,7 +289,7 @@ def swap_approve(*, swap: SwapRequest, actor: User, now: datetime | None = None)
             agent=swap.requester
         )
     if moved != (2 if swap.colleague_shift_id else 1):
-        raise Conflict("A shift of this swap changed hands meanwhile.")
+        raise Conflict(_("A shift of this swap changed hands meanwhile."))
     audit_record(
         actor=actor,
         action="swap.approved",
@@ -278,7 +304,7 @@ def swap_approve(*, swap: SwapRequest, actor: User, now: datetime | None = None)
             recipients=[swap.requester.user, swap.colleague.user],
             kind="swap.approved",
             link=_swap_link(swap),
-            text="Your shift swap is approved; your schedule has changed.",
+            text=lambda: _("Your shift swap is approved; your schedule has changed."),
         )
     )
     return swap
@@ -291,12 +317,12 @@ def swap_refuse(
     now = now or timezone.now()
     if not access.can_decide_for_agent(actor, swap.requester):
         raise DomainError(
-            "Only the requester's team lead decides this swap.",
+            _("Only the requester's team lead decides this swap."),
             status_code=403,
             code="permission_denied",
         )
     if not reason.strip():
-        raise DomainError("Give the reason for refusing.", field="reason")
+        raise DomainError(_("Give the reason for refusing."), field="reason")
     _transition(
         swap,
         [SwapStatus.ACCEPTED],
@@ -311,7 +337,7 @@ def swap_refuse(
             recipients=[swap.requester.user, swap.colleague.user if swap.colleague else None],
             kind="swap.refused",
             link=_swap_link(swap),
-            text=f"Your shift swap is refused: {reason}",
+            text=lambda: _("Your shift swap is refused: %(reason)s") % {"reason": reason},
         )
     )
     return swap

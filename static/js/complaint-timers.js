@@ -13,9 +13,13 @@
     rest -= days * 86400;
     const hours = Math.floor(rest / 3600);
     const minutes = Math.floor((rest - hours * 3600) / 60);
-    if (days) return `${sign}${days} d ${hours} h`;
-    if (hours) return `${sign}${hours} h ${String(minutes).padStart(2, "0")} m`;
-    return `${sign}${minutes} m`;
+    // The same words as the server's (qa/complaints/timers.py), from the page's catalogue.
+    if (days) return sign + interpolate(gettext("%(days)s d %(hours)s h"), { days, hours }, true);
+    if (hours) {
+      const mm = String(minutes).padStart(2, "0");
+      return sign + interpolate(gettext("%(hours)s h %(minutes)s m"), { hours, minutes: mm }, true);
+    }
+    return sign + interpolate(gettext("%(minutes)s m"), { minutes }, true);
   }
 
   function tick() {
@@ -28,7 +32,12 @@
       const used = budget - left;
       el.dataset.level = left < 0 ? "red" : used >= AMBER_AT * budget ? "amber" : "green";
       const text = el.querySelector("[data-tick-text]");
-      if (text) text.textContent = left < 0 ? `breached by ${format(-left)}` : `${format(left)} left`;
+      if (text) {
+        text.textContent =
+          left < 0
+            ? interpolate(gettext("breached by %(over)s"), { over: format(-left) }, true)
+            : interpolate(gettext("%(left)s left"), { left: format(left) }, true);
+      }
       const meter = el.querySelector(".meter span");
       if (meter && budget) meter.style.width = `${Math.min(100, Math.round((used / budget) * 100))}%`;
     }

@@ -9,7 +9,9 @@
     const next = Number(last.dataset.index) + 1;
     const copy = last.cloneNode(true);
     copy.dataset.index = next;
-    copy.querySelector("legend").textContent = "Case " + (rows.children.length + 1);
+    // The same words as the page's "Case 1", "Case 2" (Django's JavaScript catalogue).
+    copy.querySelector("legend").textContent = interpolate(
+      gettext("Case %(number)s"), { number: rows.children.length + 1 }, true);
     copy.querySelectorAll("[name]").forEach((el) => {
       el.name = el.name.replace(/^case-\d+-/, "case-" + next + "-");
       if (el.tagName === "SELECT") { el.selectedIndex = el.name.endsWith("severity") ? 1 : 0; } else { el.value = ""; }

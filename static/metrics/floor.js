@@ -4,12 +4,24 @@
 const config = JSON.parse(document.getElementById("floor-config").textContent);
 const csrf = document.querySelector("meta[name=csrf-token]")?.content || "";
 const SECTIONS = ["summary", "queues", "agents", "alerts", "broadcasts", "help"];
+
 // Translations come from Django's JavaScript catalogue when the page loads it.
 const gettext = window.gettext || ((s) => s);
 const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
 const interpolate = window.interpolate || ((fmt, obj, named) => (named
   ? fmt.replace(/%\(\w+\)s/g, (m) => String(obj[m.slice(2, -2)]))
   : fmt.replace(/%s/g, () => String(obj.shift()))));
+
+// The board's words come from Django's JavaScript catalogue (/jsi18n/, loaded before this module)
+// in the page's language; numbers, percentages and times follow <html lang> through Intl.
+const pgettext = globalThis.pgettext || ((context, text) => text);
+const fmt = (text, values) => interpolate(text, values, true);
+const LANG = document.documentElement.lang || "en";
+const NUMBER = new Intl.NumberFormat(LANG);
+const PERCENT = new Intl.NumberFormat(LANG, { style: "percent", maximumFractionDigits: 0 });
+const TIME = new Intl.DateTimeFormat(LANG, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+// What the feed's states read as (the data-status attribute keeps the code).
+const FEED_STATUS = { connecting: gettext("connecting…"), live: gettext("live"), reconnecting: gettext("reconnecting…") };
 
 // --- the feed --------------------------------------------------------------------------------
 
@@ -82,7 +94,8 @@ export class FloorFeed {
     const banner = document.getElementById("stale");
     if (!banner) return;
     if (stale) {
-      banner.textContent = `Data is stale since ${clock(this.lastMessageAt / 1000)}: reconnecting…`;
+      banner.textContent = fmt(gettext("Data is stale since %(time)s: reconnecting…"),
+        { time: clock(this.lastMessageAt / 1000) });
       banner.hidden = false;
     } else {
       banner.hidden = true;
@@ -112,8 +125,7 @@ export function applyDelta(snapshot, delta) {
 // --- formatting -------------------------------------------------------------------------------
 
 function clock(epochS) {
-  const d = new Date(epochS * 1000);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+  return TIME.format(new Date(epochS * 1000));
 }
 
 function duration(seconds) {
@@ -123,13 +135,47 @@ function duration(seconds) {
   return h ? `${h}:${mm}:${ss}` : `${m}:${ss}`;
 }
 
-const pct = (v) => (v === null || v === undefined ? "–" : `${Math.round(v * 100)}%`);
-const secs = (v) => (v === null || v === undefined ? "–" : `${Math.round(v)} s`);
-const VARIANTS = { offered: "SL (offered)", ignore_abandons: "SL (ignore abandons)",
-  abandons_positive: "SL (abandons met)", answered_only: "SL (answered only)" };
-const ACTIVITY = { idle: "Idle", ringing: "Ringing", on_call: "On call", on_hold: "On hold",
-  wrap_up: "Wrap-up" };
-const STATUS = { available: "Available", not_ready: "Not ready", logged_out: "Logged out" };
+const pct = (v) => (v === null || v === undefined ? "–" : PERCENT.format(Math.round(v * 100) / 100));
+const secs = (v) => (v === null || v === undefined ? "–" : fmt(gettext("%(seconds)s s"), { seconds: NUMBER.format(Math.round(v)) }));
+const count = (v) => (v === null || v === undefined ? "–" : NUMBER.format(v));
+const VARIANTS = { offered: gettext("SL (offered)"), ignore_abandons: gettext("SL (ignore abandons)"),
+  abandons_positive: gettext("SL (abandons met)"), answered_only: gettext("SL (answered only)") };
+const ACTIVITY = { idle: gettext("Idle"), ringing: gettext("Ringing"), on_call: gettext("On call"),
+  on_hold: gettext("On hold"), wrap_up: gettext("Wrap-up") };
+const STATUS = { available: gettext("Available"), not_ready: gettext("Not ready"), logged_out: gettext("Logged out") };
+const HELP_REASONS = { difficult_customer: gettext("Difficult customer"), escalation: gettext("Escalation"),
+  technical: gettext("Technical problem"), other: gettext("Other") };
+
+// An alert reads in the board's language: the server sends its kind and figures (its English
+// text stays for anything that does not know the kind).
+function alertText(alert) {
+  const p = alert.params;
+  if (!p) return alert.text;
+  switch (alert.kind) {
+    case "queue_sl":
+      return fmt(gettext("%(queue)s: service level %(level)s under the %(target)s target (%(variant)s)"),
+        { ...p, level: pct(p.level), target: pct(p.target), variant: VARIANTS[p.variant] || p.variant });
+    case "queue_wait":
+      return fmt(gettext("%(queue)s: a caller waits for over %(seconds)s s"), p);
+    case "long_call":
+      return fmt(gettext("%(name)s on a call for over %(minutes)s min"), p);
+    case "long_wrap_up":
+      return fmt(gettext("%(name)s in wrap-up for over %(seconds)s s"), p);
+    case "break_overrun":
+      return fmt(gettext("%(name)s: %(reason)s over its %(minutes)s min allowance"),
+        { ...p, reason: p.reason || gettext("not ready") });
+    case "help": {
+      const text = fmt(gettext("%(name)s asks for help: %(reason)s"),
+        { name: p.name, reason: HELP_REASONS[p.reason] || p.reason_label });
+      return p.note ? `${text} — ${p.note}` : text;
+    }
+    case "live_escalation":
+      return fmt(p.queue ? gettext("%(who)s (%(queue)s): customer asks for a supervisor — %(reason)s")
+        : gettext("%(who)s: customer asks for a supervisor — %(reason)s"), p);
+    default:
+      return alert.text;
+  }
+}
 
 // --- building the DOM ---------------------------------------------------------------------------
 // Data never goes through an HTML parser: elements are created one by one, values go into text
@@ -212,13 +258,13 @@ const num = (v) => (Number.isFinite(Number(v)) ? Number(v) : 0);
 function trendSvg(tile) {
   const points = (tile.trend || []).filter((p) => p[1] !== null).map((p) => [num(p[0]), num(p[1])]);
   const width = 160, height = 40, box = `0 0 ${width} ${height}`;
-  if (!points.length) return svg("svg", { class: "trend", viewBox: box, "aria-label": "no trend yet" });
+  if (!points.length) return svg("svg", { class: "trend", viewBox: box, "aria-label": gettext("no trend yet") });
   const x0 = points[0][0], x1 = Math.max(points[points.length - 1][0], x0 + 1);
   const x = (t) => (points.length === 1 ? width / 2 : ((t - x0) / (x1 - x0)) * (width - 4) + 2);
   const y = (v) => height - 2 - v * (height - 4);
   const line = points.map((p) => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(" ");
   const target = y(num(tile.sl_target)).toFixed(1);
-  return svg("svg", { class: "trend", viewBox: box, role: "img", "aria-label": "service level by interval today" },
+  return svg("svg", { class: "trend", viewBox: box, role: "img", "aria-label": gettext("service level by interval today") },
     svg("line", { x1: 0, x2: width, y1: target, y2: target, class: "target" }),
     svg("polyline", { points: line, class: "sl" }),
     points.map((p) => svg("circle", { cx: x(p[0]).toFixed(1), cy: y(p[1]).toFixed(1), r: 1.8,
@@ -252,32 +298,34 @@ function queueTile(tile) {
       h("span", { class: "sl-variant" },
         `${VARIANTS[tile.sl_variant] || tile.sl_variant} · target ${pct(tile.sl_target)} in ${tile.threshold_s} s`)),
     h("div", { class: "big" },
-      h("div", null, h("b", { dataset: { testid: "waiting" } }, tile.waiting), h("small", null, "waiting")),
+      h("div", null, h("b", { dataset: { testid: "waiting" } }, tile.waiting), h("small", null, gettext("waiting"))),
       h("div", null, h("b", { class: "tick", dataset: { testid: "longest-wait", since: tile.longest_waiting_since || null } }, "–"),
-        h("small", null, "longest")),
-      h("div", null, h("b", { dataset: { testid: "service-level" } }, pct(tile.service_level)), h("small", null, "service level"))),
+        h("small", null, gettext("longest"))),
+      h("div", null, h("b", { dataset: { testid: "service-level" } }, pct(tile.service_level)), h("small", null, gettext("service level")))),
     trendSvg(tile),
     h("dl", { class: "kpis" },
-      kpi("Offered", tile.offered, { dataset: { testid: "offered" } }),
-      kpi("Answered", tile.answered, { dataset: { testid: "answered" } }),
-      kpi("Abandoned", tile.abandoned, { dataset: { testid: "abandoned" } }),
-      tile.unknown ? kpi(tGettext("Unknown end"), tile.unknown, { dataset: { testid: "unknown" },
-        title: tGettext("calls whose end the telephony never sent (counted as missed)") }) : null,
-      kpi("Answer rate", pct(tile.answer_rate)),
-      kpi("Abandon rate", pct(tile.abandon_rate)),
-      kpi("Repeat calls", pct(tile.repeat_call_rate), { dataset: { testid: "repeat-rate" },
-        title: `answered callers who called again within ${tile.repeat_window_h} h (today so far)` }),
-      kpi("ASA", secs(tile.asa_s)),
-      kpi("AHT", secs(tile.aht_s), { title: (tile.aht_components || []).join(" + ") }),
-      kpi("Staffed", tile.staffed, { dataset: { testid: "staffed" }, class: short ? "short" : null }),
-      tile.required_now != null || fixed ? kpi("Required now", tile.required_now ?? "–", { dataset: { testid: "required-now" } }) : null,
-      fixed && !tile.survey_n ? kpi("CSAT", "–") : null,
-      tile.survey_n ? kpi("CSAT", pct(tile.csat_top_box), { dataset: { testid: "csat" },
-        title: `top-box share of ${tile.survey_n} answers; mean ${tile.csat_mean}` }) : null,
-      kpi("Available", tile.available),
-      kpi("On call", tile.on_call),
-      kpi("Wrap-up", tile.wrap_up),
-      kpi("Not ready", tile.not_ready)),
+      kpi(pgettext("count", "Offered"), tile.offered, { dataset: { testid: "offered" } }),
+      kpi(pgettext("count", "Answered"), tile.answered, { dataset: { testid: "answered" } }),
+      kpi(pgettext("count", "Abandoned"), tile.abandoned, { dataset: { testid: "abandoned" } }),
+      tile.unknown ? kpi(gettext("Unknown end"), tile.unknown, { dataset: { testid: "unknown" },
+        title: gettext("calls whose end the telephony never sent (counted as missed)") }) : null,
+      kpi(gettext("Answer rate"), pct(tile.answer_rate)),
+      kpi(gettext("Abandon rate"), pct(tile.abandon_rate)),
+      kpi(gettext("Repeat calls"), pct(tile.repeat_call_rate), { dataset: { testid: "repeat-rate" },
+        title: fmt(gettext("answered callers who called again within %(hours)s h (today so far)"),
+          { hours: tile.repeat_window_h }) }),
+      kpi(gettext("ASA"), secs(tile.asa_s)),
+      kpi(gettext("AHT"), secs(tile.aht_s), { title: (tile.aht_components || []).join(" + ") }),
+      kpi(gettext("Staffed"), tile.staffed, { dataset: { testid: "staffed" }, class: short ? "short" : null }),
+      tile.required_now != null || fixed ? kpi(gettext("Required now"), tile.required_now ?? "–", { dataset: { testid: "required-now" } }) : null,
+      fixed && !tile.survey_n ? kpi(gettext("CSAT"), "–") : null,
+      tile.survey_n ? kpi(gettext("CSAT"), pct(tile.csat_top_box), { dataset: { testid: "csat" },
+        title: fmt(gettext("top-box share of %(answers)s answers; mean %(mean)s"),
+          { answers: count(tile.survey_n), mean: tile.csat_mean }) }) : null,
+      kpi(gettext("Available"), tile.available),
+      kpi(gettext("On call"), tile.on_call),
+      kpi(gettext("Wrap-up"), tile.wrap_up),
+      kpi(gettext("Not ready"), tile.not_ready)),
     waiting.length || fixed ? h("ol", { class: "waiting-list", dataset: { testid: "waiting-list" } }, waiting) : null);
 }
 
@@ -304,9 +352,9 @@ function openHelpOf(state) {
 }
 
 function agentCard(row, help) {
-  const takeover = row.takeover ? h("span", { class: "takeover" }, "taken over by ", row.takeover.by) : null;
+  const takeover = row.takeover ? h("span", { class: "takeover" }, fmt(gettext("taken over by %(who)s"), { who: row.takeover.by })) : null;
   const action = mayTakeOver(row) && !config.tv && row.agent_id && ["on_call", "on_hold"].includes(row.activity) && !row.takeover
-    ? h("button", { class: "small secondary", dataset: { takeover: row.agent_id } }, "Take over") : null;
+    ? h("button", { class: "small secondary", dataset: { takeover: row.agent_id } }, gettext("Take over")) : null;
   const mark = help
     ? h("div", { class: "help-mark", dataset: { testid: "help-mark" } },
       interpolate(gettext("Asks for help: %(reason)s"), { reason: help.reason_label }, true))
@@ -317,8 +365,8 @@ function agentCard(row, help) {
     h("div", { class: "state", dataset: { testid: "agent-state" } }, stateText(row)),
     h("div", { class: "time" }, h("span", { class: "tick", dataset: { since: row.since } })),
     h("div", { class: "counts" },
-      h("span", { title: "handled today" }, `✔ ${row.handled}`), " ",
-      h("span", { title: "missed rings today", dataset: { testid: "missed" } }, `✖ ${row.missed_rings}`)),
+      h("span", { title: gettext("handled today") }, `✔ ${row.handled}`), " ",
+      h("span", { title: gettext("missed rings today"), dataset: { testid: "missed" } }, `✖ ${row.missed_rings}`)),
     takeover, action);
   if (help) card.classList.add("needs-help");
   return card;
@@ -327,15 +375,15 @@ function agentCard(row, help) {
 function alertItem(alert) {
   const ack = alert.ack
     ? h("span", { class: "ack", dataset: { testid: "alert-ack" } }, `✓ ${alert.ack.by} ${clock(alert.ack.at)}`)
-    : (config.can_act && !config.tv ? h("button", { class: "small secondary", dataset: { ack: alert.key } }, "Acknowledge") : null);
+    : (config.can_act && !config.tv ? h("button", { class: "small secondary", dataset: { ack: alert.key } }, pgettext("alert", "Acknowledge")) : null);
   const take = alert.kind === "help" && config.can_act && actsOnTeam(alert.team_id) && !config.tv
-    ? h("button", { class: "small", dataset: { takeHelp: alert.help_id } }, "Take") : null;
+    ? h("button", { class: "small", dataset: { takeHelp: alert.help_id } }, gettext("Take")) : null;
   const takeOver = alert.action && ownPath(alert.action) && mayRunAction(alert) && !config.tv
-    ? h("button", { class: "small", dataset: { action: alert.action } }, "Take over") : null;
+    ? h("button", { class: "small", dataset: { action: alert.action } }, gettext("Take over")) : null;
   const open = alert.link && ownPath(alert.link) && !config.tv
-    ? h("a", { class: "small", href: alert.link, dataset: { testid: "alert-link" } }, "Open") : null;
-  const li = h("li", { class: "alert", title: alert.text, dataset: { testid: "alert", kind: alert.kind } },
-    h("span", { class: "text" }, alert.text),
+    ? h("a", { class: "small", href: alert.link, dataset: { testid: "alert-link" } }, pgettext("link", "Open")) : null;
+  const li = h("li", { class: "alert", title: alertText(alert), dataset: { testid: "alert", kind: alert.kind } },
+    h("span", { class: "text" }, alertText(alert)),
     alert.since ? h("span", { class: "tick muted", dataset: { since: alert.since } }) : null,
     take, takeOver, open, ack);
   if (["red", "amber", "green"].includes(alert.severity)) li.classList.add(alert.severity);
@@ -345,10 +393,10 @@ function alertItem(alert) {
 
 function broadcastItem(b) {
   const withdraw = config.can_broadcast && !config.tv
-    ? h("button", { class: "small secondary", dataset: { withdraw: b.id } }, "Withdraw") : null;
+    ? h("button", { class: "small secondary", dataset: { withdraw: b.id } }, gettext("Withdraw")) : null;
   const el = h("div", { class: "broadcast", dataset: { testid: "broadcast" } },
-    h("strong", null, `${b.priority === "urgent" ? "URGENT · " : ""}${b.by}:`), " ", b.text, " ",
-    h("span", { class: "muted" }, clock(b.at), b.expires_at ? ` · until ${clock(b.expires_at)}` : ""),
+    h("strong", null, `${b.priority === "urgent" ? `${gettext("URGENT")} · ` : ""}${b.by}:`), " ", b.text, " ",
+    h("span", { class: "muted" }, clock(b.at), b.expires_at ? ` · ${fmt(gettext("until %(until)s"), { until: clock(b.expires_at) })}` : ""),
     withdraw);
   if (["urgent", "normal"].includes(b.priority)) el.classList.add(b.priority);
   return el;
@@ -430,7 +478,7 @@ function renderBoard(state, feed, relayout = false) {
   const help = openHelpOf(state);
   let { tiles, agents, alerts } = visibleRows(state, boardFilters(), help);
   const renderTiles = (list) => document.getElementById("queues").replaceChildren(
-    ...(list.length ? list.map(queueTile) : [h("p", { class: "muted" }, gettext("No queues yet."))]));
+    ...(list.length ? list.map(queueTile) : [h("p", { class: "muted" }, gettext(gettext("No queues yet.")))]));
   renderBroadcasts(state);
   const urgent = alerts.filter(isUrgent);
   document.getElementById("urgent").replaceChildren(...urgent.map(alertItem));
@@ -440,13 +488,13 @@ function renderBoard(state, feed, relayout = false) {
   else renderTiles(tiles);
   document.getElementById("agents").replaceChildren(
     ...(agents.length ? agents.map((row) => agentCard(row, help.get(row.key)))
-      : [h("p", { class: "muted" }, gettext("Nobody is logged in."))]));
+      : [h("p", { class: "muted" }, gettext(gettext("Nobody is logged in.")))]));
   document.getElementById("alerts").replaceChildren(
     ...(alerts.length ? alerts.map(alertItem) : [h("li", { class: "muted" }, gettext("No other alerts."))]));
   const floor = state.summary.floor;
   if (floor) {
     document.getElementById("summary").textContent =
-      `${floor.staffed} staffed · ${floor.available} available · ${floor.on_call} on call · ${floor.wrap_up} wrap-up · ${floor.not_ready} not ready`;
+      fmt(gettext("%(staffed)s staffed · %(available)s available · %(on_call)s on call · %(wrap_up)s wrap-up · %(not_ready)s not ready"), floor);
   }
   showAdherence(state);
   announce(urgent);
@@ -515,10 +563,10 @@ function renderMe(state, feed) {
   const mine = Object.values(state.agents)[0];
   const target = document.getElementById("my-state");
   if (mine) {
-    target.replaceChildren(stateText(mine), " for ", h("span", { class: "tick", dataset: { since: mine.since } }),
-      ` · handled today ${mine.handled} · missed rings ${mine.missed_rings}`);
+    target.replaceChildren(stateText(mine), " ", h("span", { class: "tick", dataset: { since: mine.since } }),
+      ` · ${fmt(gettext("handled today %(handled)s · missed rings %(missed)s"), { handled: mine.handled, missed: mine.missed_rings })}`);
   } else {
-    target.textContent = "not logged in to the telephony";
+    target.textContent = gettext("not logged in to the telephony");
   }
   const requests = Object.values(state.help).sort((a, b) => b.at - a.at);
   const open = requests.find((r) => (r.status || "open") === "open");
@@ -641,7 +689,7 @@ const feed = new FloorFeed({
   onChange: (state) => render(state, feed),
   onStatus: (status) => {
     const el = document.getElementById("feed-state");
-    if (el) { el.textContent = status; el.dataset.status = status; }
+    if (el) { el.textContent = FEED_STATUS[status] || status; el.dataset.status = status; }
   },
 });
 window.callfloorFloor = feed;
@@ -691,6 +739,6 @@ document.getElementById("help-form")?.addEventListener("submit", (event) => {
   event.preventDefault();
   const form = event.target;
   post("/api/floor/help-requests/", { reason: form.reason.value, note: form.note.value })
-    .then(() => { form.note.value = ""; document.getElementById("help-status").textContent = "Asked — a supervisor will come."; })
+    .then(() => { form.note.value = ""; document.getElementById("help-status").textContent = gettext("Asked — a supervisor will come."); })
     .catch(flash);
 });

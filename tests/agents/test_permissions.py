@@ -26,6 +26,10 @@ WHOLE_FLOOR = {"CALLFLOOR_TEAM_LEADS_READ_WHOLE_FLOOR": True}
 MATRIX = [
     Case("home", api=False, default=302),
     Case("healthz", api=False, default=200),
+    # Anyone may pick a language (the login page has the switch); CSRF still applies.
+    Case("set_language", method="post", api=False, data={"language": "zh-hans"}, default=302),
+    Case("set_language", api=False, default=405),
+    Case("javascript-catalog", api=False, default=200),
     Case("notifications", api=False, expect={"anonymous": 302}, default=200),
     Case("notifications", method="post", api=False, default=302),
     Case(

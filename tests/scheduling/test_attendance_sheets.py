@@ -100,7 +100,7 @@ def test_the_sheets_export_to_csv_and_xlsx(scripted, client):
     response = client.get(url)
     assert response.status_code == 200
     assert 'filename="attendance-Billing-2026-11-16.csv"' in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "Agent"
     ann = next(r for r in rows if r[0] == "Ann Agent")
     assert ann[6] == "late, early leave" and ann[7:9] == ["7", "15"]
@@ -132,7 +132,9 @@ def test_hostile_agent_names_leave_the_attendance_exports_as_text(scripted, clie
     Agent.objects.filter(user__username="cy").update(display_name="Cy\x07\x1b")
     client.force_login(scripted.tina)
     base = f"/attendance/export/?team={scripted.billing.pk}&day={DAY}"
-    rows = list(csv.reader(io.StringIO(client.get(base + "&format=csv").content.decode())))
+    rows = list(
+        csv.reader(io.StringIO(client.get(base + "&format=csv").content.decode("utf-8-sig")))
+    )
     names = [row[0] for row in rows]
     assert '\'=HYPERLINK("http://x","y")' in names and "Cy\ufffd\ufffd" in names
     for query in ("&format=xlsx", f"&month={MONTH[0]}-{MONTH[1]}&format=xlsx"):

@@ -6,83 +6,21 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from agents import services
+from agents import demo, services
 from agents.models import Agent, Team
 from agents.roles import Role
 
 DEFAULT_PASSWORD = "callfloor-demo"
 
-TEAMS = ["Billing", "Cards", "Mortgages"]
-FIRST = [
-    "Ana",
-    "Ben",
-    "Chloe",
-    "Dev",
-    "Elif",
-    "Farid",
-    "Grace",
-    "Hugo",
-    "Ines",
-    "Jon",
-    "Kemi",
-    "Liam",
-    "Mei",
-    "Nora",
-    "Omar",
-    "Priya",
-    "Quentin",
-    "Rosa",
-    "Sven",
-    "Tara",
-    "Uma",
-    "Victor",
-    "Wen",
-    "Xavi",
-    "Yara",
-    "Zoe",
-    "Aiko",
-    "Bruno",
-    "Carmen",
-    "Dmitri",
-    "Esther",
-    "Felix",
-    "Gita",
-    "Hassan",
-    "Iris",
-    "Jakob",
-    "Kira",
-    "Lucas",
-    "Maya",
-    "Nils",
-]
-LAST = [
-    "Silva",
-    "Okafor",
-    "Martin",
-    "Patel",
-    "Yilmaz",
-    "Haddad",
-    "Kim",
-    "Durand",
-    "Costa",
-    "Berg",
-    "Adeyemi",
-    "Walsh",
-    "Chen",
-    "Lund",
-    "Aziz",
-    "Rao",
-]
-
 ROLE_USERS = [
-    ("supervisor", "Sam Supervisor", [Role.SUPERVISOR]),
-    ("teamlead", "Tina Teamlead", [Role.TEAM_LEAD]),
+    ("supervisor", [Role.SUPERVISOR]),
+    ("teamlead", [Role.TEAM_LEAD]),
     # The second lead takes the handover of seed_scheduling_demo and leads Cards.
-    ("teamlead2", "Tom Teamlead", [Role.TEAM_LEAD]),
-    ("qa", "Quinn Analyst", [Role.QA_ANALYST]),
+    ("teamlead2", [Role.TEAM_LEAD]),
+    ("qa", [Role.QA_ANALYST]),
     # The second analyst evaluates the featured call of seed_quality_demo.
-    ("qa2", "Quentin Second", [Role.QA_ANALYST]),
-    ("admin", "Ada Admin", [Role.ADMIN]),
+    ("qa2", [Role.QA_ANALYST]),
+    ("admin", [Role.ADMIN]),
 ]
 # Agents who can log in: the first two of Billing (agents 0 and 3 of the round robin), so a
 # shift swap can be asked by one and accepted by the other.
@@ -93,7 +31,8 @@ def demo_users() -> list[tuple[str, str]]:
     """Every demo user who can log in, with what they are (in the order to try them)."""
     from agents.models import Agent
 
-    users = [(username, name) for username, name, _roles in ROLE_USERS]
+    people = demo.text()["people"]
+    users = [(username, people[username]) for username, _roles in ROLE_USERS]
     for username in AGENT_USERS.values():
         agent = Agent.objects.filter(user__username=username).select_related("team").first()
         if agent is not None:
@@ -125,9 +64,11 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _seed(self, password: str, agents: int) -> None:
+        words = demo.text()
         User = get_user_model()
         users = {}
-        for username, name, roles in ROLE_USERS:
+        for username, roles in ROLE_USERS:
+            name = words["people"][username]
             user = User.objects.filter(username=username).first()
             if user is None:
                 first, _, last = name.partition(" ")
@@ -141,7 +82,7 @@ class Command(BaseCommand):
             users[username] = user
 
         teams = []
-        for index, name in enumerate(TEAMS):
+        for index, name in enumerate(words["teams"]):
             team = Team.objects.filter(name=name).first() or services.team_create(name=name)
             if index == 0 and team.lead_id is None:
                 team.lead = users["teamlead"]
@@ -156,7 +97,8 @@ class Command(BaseCommand):
             if Agent.objects.filter(employee_number=number).exists():
                 continue
             username = AGENT_USERS.get(n, f"agent{extension}")
-            display = f"{FIRST[n % len(FIRST)]} {LAST[(n * 7) % len(LAST)]}"
+            first, last = words["first"], words["last"]
+            display = demo.display_name(first[n % len(first)], last[(n * 7) % len(last)])
             services.agent_create(
                 username=username,
                 display_name=display,

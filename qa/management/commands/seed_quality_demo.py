@@ -10,59 +10,29 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from agents import demo
 from agents import services as agent_services
 from agents.roles import Role
 from metrics.models import Outcome, Queue, QueueCall, TelephonySource
 from qa import sampling, services
 from qa.models import SampledCall, SamplingRule, Scorecard
 
-SECTIONS = [
-    {
-        "title": "Opening",
-        "weight": 1,
-        "criteria": [
-            {
-                "title": "Greeting",
-                "max_points": 2,
-                "guidance": "Company name and own name within the first five seconds.",
-            },
-            {
-                "title": "Identification",
-                "max_points": 2,
-                "critical": "section",
-                "guidance": "Two security questions before any account detail.",
-            },
-        ],
-    },
-    {
-        "title": "Resolution",
-        "weight": 2,
-        "criteria": [
-            {
-                "title": "Correct answer",
-                "kind": "scale",
-                "max_points": 5,
-                "guidance": "5: complete and correct; 3: correct but incomplete; 0: wrong.",
-            },
-            {"title": "Empathy", "kind": "scale", "max_points": 3},
-            {
-                "title": "Compliance notice",
-                "max_points": 1,
-                "critical": "evaluation",
-                "allow_na": False,
-                "guidance": "The recording notice is read before the call ends.",
-            },
-        ],
-    },
-    {
-        "title": "Closing",
-        "weight": 1,
-        "criteria": [
-            {"title": "Summary", "max_points": 2},
-            {"title": "Further help offered", "max_points": 1},
-        ],
-    },
-]
+
+def _sections(words: dict) -> list[dict]:
+    """The demo scorecard's sections (criteria without the demo's own `key`)."""
+    return [
+        {
+            **section,
+            "criteria": [{k: v for k, v in c.items() if k != "key"} for c in section["criteria"]],
+        }
+        for section in words["sections"]
+    ]
+
+
+def _title(words: dict, key: str) -> str:
+    return next(
+        c["title"] for section in words["sections"] for c in section["criteria"] if c["key"] == key
+    )
 
 
 class Command(BaseCommand):
@@ -77,7 +47,8 @@ class Command(BaseCommand):
         }
         if len(users) < 4 or not hasattr(users["agent"], "agent"):
             raise CommandError("Run `manage.py seed_demo` first.")
-        if Scorecard.objects.filter(name="Service call").exists():
+        words = demo.text()
+        if Scorecard.objects.filter(name=words["scorecard"]).exists():
             self.stdout.write("Quality demo data is there already.")
             return
         password = os.environ.get("CALLFLOOR_DEMO_PASSWORD") or "callfloor-demo"
@@ -85,17 +56,19 @@ class Command(BaseCommand):
             username="qa2",
             password=password,
             roles=[Role.QA_ANALYST],
-            first_name="Quentin",
-            last_name="Second",
+            first_name=words["people"]["qa2"].partition(" ")[0],
+            last_name=words["people"]["qa2"].partition(" ")[2],
         )
         qa, agent = users["qa"], users["agent"].agent
-        card = services.scorecard_create(name="Service call", actor=qa, sections=SECTIONS)
+        card = services.scorecard_create(
+            name=words["scorecard"], actor=qa, sections=_sections(words)
+        )
         version = services.scorecard_version_release(version=card.versions.get(), actor=qa)
 
         source, _ = TelephonySource.objects.get_or_create(
             name="demo-quality", defaults={"kind": "simulator"}
         )
-        queue, _ = Queue.objects.get_or_create(name="billing")
+        queue, _ = Queue.objects.get_or_create(name=words["teams"][0].lower())
         rng = random.Random(7)
         now = timezone.now()
         for n in range(24):
@@ -119,7 +92,7 @@ class Command(BaseCommand):
         # Last week's rule, as it was published before that week (demo history).
         past = services.sampling_rule_create(
             actor=qa,
-            name="Billing, last week",
+            name=words["rule_last_week"],
             team=agent.team,
             scorecard_version=version,
             queues=[queue],
@@ -141,7 +114,11 @@ class Command(BaseCommand):
             ),
         )
         services.sampling_rule_draw(rule=SamplingRule.objects.get(pk=past.pk), actor=qa)
-        points = [{"Greeting": 0, "Empathy": 2}, {"Correct answer": 3}]
+        greeting_title = _title(words, "greeting")
+        points = [
+            {greeting_title: 0, _title(words, "empathy"): 2},
+            {_title(words, "answer"): 3},
+        ]
         for pick, deductions in zip(
             SampledCall.objects.filter(rule_id=past.pk, agent=agent), points, strict=False
         ):
@@ -151,26 +128,26 @@ class Command(BaseCommand):
                 value = deductions.get(criterion.title, criterion.max_points)
                 answers[str(criterion.pk)] = {
                     "points": value,
-                    "comment": "" if value == criterion.max_points else "See the recording.",
+                    "comment": "" if value == criterion.max_points else words["deduction_comment"],
                 }
             services.evaluation_set_answers(evaluation=evaluation, actor=evaluator, answers=answers)
             services.evaluation_release(evaluation=evaluation, actor=evaluator)
-            if "Greeting" in deductions:
-                greeting = version.criteria().get(title="Greeting")
+            if greeting_title in deductions:
+                greeting = version.criteria().get(title=greeting_title)
                 services.appeal_file(
                     evaluation=evaluation,
                     user=agent.user,
                     items=[
                         {
                             "criterion": greeting.pk,
-                            "reason": "I gave the company name; the line was noisy at first.",
+                            "reason": words["appeal_reason"],
                         }
                     ],
                 )
 
         upcoming = services.sampling_rule_create(
             actor=qa,
-            name="Billing, second call after 11:00",
+            name=words["rule_next"],
             team=agent.team,
             scorecard_version=version,
             queues=[queue],
@@ -188,14 +165,36 @@ class Command(BaseCommand):
             agent=agent,
             recording_id="REC-9003",
             anonymous=True,
-            reason="Calmed a caller who had been cut off twice, and solved it in one call.",
+            reason=words["great_call_reason"],
         )
         services.great_call_feature(
-            nomination=nomination, actor=users["supervisor"], note="Textbook de-escalation."
+            nomination=nomination, actor=users["supervisor"], note=words["great_call_note"]
         )
+        self._complaints(words, users)
         self.stdout.write(
             self.style.SUCCESS(
                 "Quality demo ready: scorecard, last week's sample and evaluations, an appeal for "
                 "teamlead to screen, next week's rule, one featured great call (qa2 evaluates)."
             )
         )
+
+    def _complaints(self, words: dict, users: dict) -> None:
+        """The centre's own complaint categories, and a few cases in the demo's language."""
+        from qa.complaints import services as complaint_services
+        from qa.complaints.models import Category, RootCause
+
+        for model, names in ((Category, words["categories"]), (RootCause, words["root_causes"])):
+            for old, new in names.items():
+                model.objects.filter(name=old).exclude(name=new).update(name=new)
+        for case in words["complaints"]:
+            category, _created = Category.objects.get_or_create(
+                name=words["categories"].get(case["category"], case["category"])
+            )
+            complaint_services.complaint_create(
+                actor=users["agent"],
+                customer_name=case["customer_name"],
+                customer_contact=case["customer_contact"],
+                category=category,
+                description=case["description"],
+                severity=case["severity"],
+            )

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from agents import demo
 from agents import services as agent_services
 from agents.models import Team
 from agents.roles import Role
@@ -84,6 +85,7 @@ class Command(BaseCommand):
         from django.contrib.auth import get_user_model
 
         User = get_user_model()
+        words = demo.text()
         outgoing = User.objects.filter(groups__name=Role.TEAM_LEAD).order_by("pk").first()
         supervisor = User.objects.filter(groups__name=Role.SUPERVISOR).order_by("pk").first()
         if outgoing is None or supervisor is None or Handover.objects.exists():
@@ -95,8 +97,8 @@ class Command(BaseCommand):
                 username="teamlead2",
                 password=password,
                 roles=[Role.TEAM_LEAD],
-                first_name="Tom",
-                last_name="Teamlead",
+                first_name=words["people"]["teamlead2"].partition(" ")[0],
+                last_name=words["people"]["teamlead2"].partition(" ")[2],
             )
         second = next((t for t in teams if t.lead_id is None), None)
         if second is not None:
@@ -109,27 +111,23 @@ class Command(BaseCommand):
             to_lead=incoming,
             supervisor=supervisor,
             shift_date=timezone.localdate(timezone=site_zone()),
-            shift_name="early",
-            summary="Busy morning on billing; the refund queue peaked at 10:30.",
-            incidents="Line 3 down 09:10–09:25; calls re-routed to Cards.",
-            notes="Expect call-backs about the late statement run.",
+            shift_name=words["shift_name"],
+            summary=words["handover_summary"],
+            incidents=words["handover_incidents"],
+            notes=words["handover_notes"],
             cases=[
                 {
-                    "customer_ref": "CUST-40213",
-                    "pending": "Refund of a double charge not posted",
-                    "severity": "high",
-                    "next_action": "Call the bank's back office before 15:00",
-                    "owner": "Incoming lead",
+                    "customer_ref": reference,
+                    "severity": severity,
                     "source_agent": source,
-                },
-                {
-                    "customer_ref": "CUST-40877",
-                    "pending": "Address change not confirmed",
-                    "severity": "medium",
-                    "next_action": "Confirm by e-mail",
-                    "owner": "Agent",
-                    "source_agent": source,
-                },
+                    **case,
+                }
+                for reference, severity, case in zip(
+                    ["CUST-40213", "CUST-40877"],
+                    ["high", "medium"],
+                    words["handover_cases"],
+                    strict=True,
+                )
             ],
         )
         self.stdout.write("Handover from teamlead to teamlead2 (password as for seed_demo).")

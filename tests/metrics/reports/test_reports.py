@@ -218,7 +218,7 @@ def test_the_xlsx_names_the_report_range_zone_and_sl_definition(cast, source):
     assert sheet.cell(row=7, column=titles.index("Offered") + 1).value == 2
     marked = {c.value for c in sheet[6] if c.fill.fgColor.rgb.endswith("FFF3A8")}
     assert marked == {"Service level", "SL offered"}  # the queue's variant stands out
-    text = report_exports.as_csv(report).decode()
+    text = report_exports.as_csv(report).decode("utf-8-sig")
     assert text.splitlines()[0] == "# Queue report: sales"
     assert ",0.5," in text
 

@@ -92,13 +92,14 @@ def test_exports_as_csv_and_xlsx(cast, client, logged):
         reverse("complaint-report-export", kwargs={"fmt": "csv"}), {"table": "rate_by_queue"}
     )
     assert response["Content-Type"] == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response.content.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert {r["queue"]: r["complaints"] for r in rows} == {"cards": "2", "billing": "1"}
     response = client.get(reverse("complaint-report-export", kwargs={"fmt": "xlsx"}))
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == list(reports.TABLES)
-    sheet = book["rate_by_queue"]
-    assert [c.value for c in sheet[1]] == ["queue", "calls", "complaints", "per_1000_calls"]
+    assert book.sheetnames == [reports.sheet_name(name) for name in reports.TABLES]
+    sheet = book[reports.sheet_name("rate_by_queue")]
+    assert [c.value for c in sheet[1]] == ["queue", "calls", "complaints", "per 1,000 calls"]
     response = client.get(
         reverse("complaint-report-export", kwargs={"fmt": "csv"}), {"table": "nope"}
     )
@@ -172,13 +173,17 @@ def test_a_hostile_queue_name_leaves_the_exports_as_text(cast, client, floor):
     client.force_login(cast.sam)
     url = reverse("complaint-report-export", kwargs={"fmt": "csv"})
     rows = list(
-        csv.reader(io.StringIO(client.get(url, {"table": "rate_by_queue"}).content.decode()))
+        csv.reader(
+            io.StringIO(client.get(url, {"table": "rate_by_queue"}).content.decode("utf-8-sig"))
+        )
     )
     assert ['\'=HYPERLINK("http://x","y")', "1", "0", "0.0"] in rows
     assert "cards\ufffd\ufffd" in [row[0] for row in rows]
     response = client.get(reverse("complaint-report-export", kwargs={"fmt": "xlsx"}))
     assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["rate_by_queue"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))[
+        reports.sheet_name("rate_by_queue")
+    ]
     cells = {c.value: c for c in sheet["A"]}
     hyperlink = cells['=HYPERLINK("http://x","y")']
     assert hyperlink.data_type == "s" and hyperlink.quotePrefix
