@@ -203,11 +203,11 @@ def _agent_rows(cast, client, user) -> dict[str, dict]:
     client.force_login(user)
     csv_url = reverse("complaint-report-export", kwargs={"fmt": "csv"})
     rows = csv.DictReader(
-        io.StringIO(client.get(csv_url, {"table": "rate_by_agent"}).content.decode())
+        io.StringIO(client.get(csv_url, {"table": "rate_by_agent"}).content.decode("utf-8-sig"))
     )
     assert {r["agent"] for r in rows} == set(from_api)
     xlsx = client.get(reverse("complaint-report-export", kwargs={"fmt": "xlsx"})).content
-    sheet = openpyxl.load_workbook(io.BytesIO(xlsx))["rate_by_agent"]
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx))[reports.sheet_name("rate_by_agent")]
     assert {row[0].value for row in sheet.iter_rows(min_row=2)} == set(from_api)
     page = client.get(reverse("complaint-reports")).content.decode()
     for name in ("Ann Agent", "Bob Agent"):
@@ -239,5 +239,5 @@ def test_a_team_lead_reads_their_teams_agents_in_the_complaint_reports(
     response = client.get(
         reverse("complaint-report-export", kwargs={"fmt": "csv"}), {"table": "rate_by_queue"}
     )
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert {r["queue"]: r["complaints"] for r in rows} == {"cards": "2", "billing": "1"}
