@@ -140,6 +140,11 @@ const secs = (v) => (v === null || v === undefined ? "–" : fmt(gettext("%(seco
 const count = (v) => (v === null || v === undefined ? "–" : NUMBER.format(v));
 const VARIANTS = { offered: gettext("SL (offered)"), ignore_abandons: gettext("SL (ignore abandons)"),
   abandons_positive: gettext("SL (abandons met)"), answered_only: gettext("SL (answered only)") };
+// The service-level definition in the words of an alert (as the server writes it).
+const VARIANT_WORDS = { offered: gettext("of all calls offered"),
+  ignore_abandons: gettext("short abandons left out"),
+  abandons_positive: gettext("short abandons counted as met"),
+  answered_only: gettext("of answered calls only") };
 const ACTIVITY = { idle: gettext("Idle"), ringing: gettext("Ringing"), on_call: gettext("On call"),
   on_hold: gettext("On hold"), wrap_up: gettext("Wrap-up") };
 const STATUS = { available: gettext("Available"), not_ready: gettext("Not ready"), logged_out: gettext("Logged out") };
@@ -154,7 +159,7 @@ function alertText(alert) {
   switch (alert.kind) {
     case "queue_sl":
       return fmt(gettext("%(queue)s: service level %(level)s under the %(target)s target (%(variant)s)"),
-        { ...p, level: pct(p.level), target: pct(p.target), variant: VARIANTS[p.variant] || p.variant });
+        { ...p, level: pct(p.level), target: pct(p.target), variant: VARIANT_WORDS[p.variant] || p.variant });
     case "queue_wait":
       return fmt(gettext("%(queue)s: a caller waits for over %(seconds)s s"), p);
     case "long_call":
