@@ -52,8 +52,10 @@ class Command(BaseCommand):
                 )
                 if counts.read:
                     self.stdout.write(counts.summary())
-                # A quiet log still lets the after-call-work windows of its calls pass.
-                sources_advance(now=timezone.now(), sources=[source])
+                # A quiet log still lets the after-call-work windows of its calls pass. Calls
+                # that never end are the clock task's (`advance_clocks`): a follower may be
+                # reading history, and a waiting call's last line may be the next one it reads.
+                sources_advance(now=timezone.now(), sources=[source], stale=False)
                 retry_s = 0.0
             except (OperationalError, InterfaceError) as error:
                 if options["once"]:
