@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from metrics import kpi
+from metrics import formulas, kpi
 from metrics.management.arguments import (
     non_negative_float,
     non_negative_int,
@@ -61,7 +61,7 @@ class Command(BaseCommand):
             default=int(kpi.DEFAULT_STALE_AFTER_S),
             help="a call still waiting this many seconds after it was offered is unknown",
         )
-        parser.add_argument("--variant", default="offered", choices=kpi.VARIANTS)
+        parser.add_argument("--variant", default="offered", choices=formulas.VARIANTS)
         parser.add_argument("--layout", default="file", choices=["file", "db"])
         parser.add_argument(
             "--tz", default="UTC", type=zone_name, help="zone of a db-layout log's times"
