@@ -25,6 +25,46 @@ VARIANTS = ("offered", "ignore_abandons", "abandons_positive", "answered_only")
 WAITING, ANSWERED, ABANDONED = "waiting", "answered", "abandoned"
 TIMEOUT, EXIT_EMPTY, EXIT_KEY, UNKNOWN = "timeout", "exit_empty", "exit_key", "unknown"
 
+# The names of the figures, in the order `queue_figures` and `agent_figures` give them (a test
+# holds them equal): each view picks its columns from these.
+QUEUE_COUNTS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "timed_out",
+    "unknown",
+    "waiting",
+    "transferred",
+)
+QUEUE_FIGURES = (
+    *QUEUE_COUNTS,
+    "service_level",
+    "service_level_variants",
+    "answer_rate",
+    "abandon_rate",
+    "asa_s",
+    "avg_abandon_wait_s",
+    "max_wait_s",
+    "aht_s",
+    "aht_components",
+    "avg_talk_s",
+    "transfer_rate",
+)
+# The queue figures that are one number each (the variants are a dict, the components a list).
+QUEUE_NUMBERS = tuple(
+    name for name in QUEUE_FIGURES if name not in ("service_level_variants", "aht_components")
+)
+AGENT_FIGURES = (
+    "handled",
+    "aht_s",
+    "avg_talk_s",
+    "missed_rings",
+    "unreachable_rings",
+    "answered_within_3_rings",
+    "occupancy",
+)
+
 
 class CallFacts(NamedTuple):
     """What the KPIs need of a call, from the engine or from a stored row."""

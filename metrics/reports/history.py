@@ -425,27 +425,8 @@ def queue_row(
         variant=queue.sl_variant,
         components=components,
     )
-    row = {
-        key: figures[key]
-        for key in (
-            "offered",
-            "answered",
-            "abandoned",
-            "short_abandoned",
-            "timed_out",
-            "unknown",
-            "waiting",
-            "service_level",
-            "answer_rate",
-            "abandon_rate",
-            "asa_s",
-            "avg_abandon_wait_s",
-            "max_wait_s",
-            "aht_s",
-            "avg_talk_s",
-            "transfer_rate",
-        )
-    }
+    # Every one-number figure; the count of transfers has no column (the rate has).
+    row = {key: figures[key] for key in formulas.QUEUE_NUMBERS if key != "transferred"}
     for variant, value in figures["service_level_variants"].items():
         row[f"sl_{variant}"] = value
     row["aht_components"] = figures["aht_components"]

@@ -73,6 +73,21 @@ def ordered_events(
     return _grouped(source, counts)
 
 
+# An interval row of the report holds the headline figures only (each queue and each day has
+# every figure, `formulas.QUEUE_FIGURES`); its keys are part of the report's JSON.
+INTERVAL_FIGURES = (
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "timed_out",
+    "waiting",
+    "service_level",
+    "asa_s",
+    "aht_s",
+)
+
+
 class Report:
     """Folds calls, rings and intervals from an `Engine` into the report's tallies."""
 
@@ -203,20 +218,7 @@ class Report:
             intervals[name].append(
                 {
                     "start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    **{
-                        k: figures[k]
-                        for k in (
-                            "offered",
-                            "answered",
-                            "abandoned",
-                            "short_abandoned",
-                            "timed_out",
-                            "waiting",
-                            "service_level",
-                            "asa_s",
-                            "aht_s",
-                        )
-                    },
+                    **{k: figures[k] for k in INTERVAL_FIGURES},
                 }
             )
         agents = {}

@@ -35,6 +35,24 @@ def parse_now(text: str) -> float:
     return value
 
 
+# The columns of the table (`--json` gives every figure): what fits a terminal's line.
+TABLE_QUEUE_FIGURES = (
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "timed_out",
+    "waiting",
+    "service_level",
+    "answer_rate",
+    "abandon_rate",
+    "asa_s",
+    "max_wait_s",
+    "aht_s",
+)
+TABLE_AGENT_FIGURES = ("handled", "aht_s", "missed_rings", "unreachable_rings", "occupancy")
+
+
 def _fmt(value) -> str:
     if value is None:
         return "–"
@@ -123,25 +141,12 @@ class Command(BaseCommand):
             f" variant={report['settings']['variant']}",
             "",
         ]
-        cols = [
-            "offered",
-            "answered",
-            "abandoned",
-            "short_abandoned",
-            "timed_out",
-            "waiting",
-            "service_level",
-            "answer_rate",
-            "abandon_rate",
-            "asa_s",
-            "max_wait_s",
-            "aht_s",
-        ]
+        cols = TABLE_QUEUE_FIGURES
         out.append("queue".ljust(12) + "".join(c[:12].rjust(13) for c in cols))
         for name, fig in report["queues"].items():
             out.append(name[:12].ljust(12) + "".join(_fmt(fig[c]).rjust(13) for c in cols))
         out.append("")
-        acols = ["handled", "aht_s", "missed_rings", "unreachable_rings", "occupancy"]
+        acols = TABLE_AGENT_FIGURES
         out.append("agent".ljust(32) + "".join(c.rjust(18) for c in acols))
         for name, fig in report["agents"].items():
             out.append(name[:32].ljust(32) + "".join(_fmt(fig[c]).rjust(18) for c in acols))
