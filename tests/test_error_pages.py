@@ -10,7 +10,6 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from callfloor import error_pages
 from callfloor.middleware import DatabaseUnavailableMiddleware
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +72,8 @@ def test_the_api_keeps_its_json_error_shape(cast, api):
 
 
 def test_the_500_page_needs_no_database_and_no_request_context(rf: RequestFactory):
+    from callfloor import error_pages
+
     request = rf.get("/somewhere/")
     with CaptureQueriesContext(connection) as queries:
         response = error_pages.server_error(request)
@@ -138,6 +139,8 @@ def test_a_null_character_in_a_page_s_query_is_the_product_s_400_page_in_chinese
 
 
 def test_permission_denied_without_a_reason_shows_the_page_s_own_words(rf, cast):
+    from callfloor import error_pages
+
     request = rf.get("/x/")
     request.user = cast.ann
     html = assert_product_page(error_pages.permission_denied(request, PermissionDenied()), 403)

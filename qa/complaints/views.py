@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -152,18 +153,20 @@ def complaint_create(request):
         except (ValueError, QueueCall.DoesNotExist):
             problems.add("call", _("That call does not exist."))
     try:
-        with problems.capture():
-            complaint = services.complaint_create(
-                actor=request.user,
-                customer_name=values.get("customer_name", ""),
-                customer_contact=values.get("customer_contact", ""),
-                channel=values.get("channel", Channel.PHONE),
-                category=values.get("category", ""),
-                severity=values.get("severity", ""),
-                description=values.get("description", ""),
-                calls=calls,
-            )
-        problems.raise_if_any()
+        # A problem of the form's own (an unknown call) undoes what the service stored.
+        with transaction.atomic():
+            with problems.capture():
+                complaint = services.complaint_create(
+                    actor=request.user,
+                    customer_name=values.get("customer_name", ""),
+                    customer_contact=values.get("customer_contact", ""),
+                    channel=values.get("channel", Channel.PHONE),
+                    category=values.get("category", ""),
+                    severity=values.get("severity", ""),
+                    description=values.get("description", ""),
+                    calls=calls,
+                )
+            problems.raise_if_any()
     except DomainError as error:
         return render(
             request,
