@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 
 from qa.complaints import timers
 from qa.complaints.access import TAKEOVER_ROLES
-from qa.complaints.models import RESOLVING_STATUSES, Complaint, LiveStatus, Status
+from qa.complaints.models import (
+    RESOLVING_STATUSES,
+    Complaint,
+    LiveStatus,
+    Status,
+    reason_beyond_ask,
+)
 from qa.complaints.selectors import live_escalation_alert, live_escalations_open
 
 
@@ -30,6 +36,7 @@ def live_escalation_floor_alerts(*, site: str, now: datetime) -> list[dict]:
         who = row["agent"] if row["agent"] is not None else live.raised_by.get_username()
         queue = row["queue"] if row["queue"] is not None else ""
         in_queue = f" ({queue})" if row["queue"] is not None else ""
+        reason = reason_beyond_ask(row["reason"])  # "" when it only repeats the ask
         alerts.append(
             {
                 "key": f"live_escalation:{live.pk}",
@@ -37,8 +44,9 @@ def live_escalation_floor_alerts(*, site: str, now: datetime) -> list[dict]:
                 "severity": "red",
                 # Every board gets the same alert: each writes it in its own language from
                 # the kind and params; the text stays for anything that does not know it.
-                "text": f"{who}{in_queue}: customer asks for a supervisor — {row['reason']}",
-                "params": {"who": who, "queue": queue, "reason": row["reason"]},
+                "text": f"{who}{in_queue}: customer asks for a supervisor"
+                + (f" — {reason}" if reason else ""),
+                "params": {"who": who, "queue": queue, "reason": reason},
                 "since": round(live.raised_at.timestamp(), 3),
                 "agent": f"a{live.agent_id}" if live.agent_id else None,
                 "team_id": live.agent.team_id if live.agent else None,
