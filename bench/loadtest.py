@@ -4,10 +4,10 @@
         [--rate 100] [--users 50] [--think 3] [--agents 1000] [--queues 40]
         [--sockets separate|shared] [--http daphne|gunicorn]
 
-The production path on loopback: Daphne (HTTP API and pages), a second Daphne for the floor
-sockets as `docker-compose.yml` runs it (`--sockets shared`: one Daphne for both; `--http
-gunicorn`: gunicorn serves the plain HTTP through callfloor/wsgi.py, one worker process with 8
-threads, and Daphne the sockets only), one Celery
+The production path on loopback, as `docker-compose.yml` runs it: gunicorn for the plain HTTP
+(API, pages, telephony events; callfloor/wsgi.py, one worker process with 8 threads) and Daphne
+for the floor sockets (`--http daphne`: a Daphne for the HTTP instead; `--sockets shared`: one
+Daphne for both), one Celery
 worker (the coalesced floor refreshes), Celery beat (the heartbeat), PostgreSQL and Redis (from
 `tests.services`). Three kinds of load run together for `--minutes`:
 
@@ -753,11 +753,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--http",
         choices=("daphne", "gunicorn"),
-        default="daphne",
-        help="the server of the plain HTTP (API, pages, telephony events): Daphne, or gunicorn "
-        "with the sockets on Daphne (needs --sockets separate)",
+        help="the server of the plain HTTP (API, pages, telephony events): gunicorn with the "
+        "sockets on Daphne (as in production; the default), or Daphne (the default with "
+        "--sockets shared)",
     )
     args = parser.parse_args(argv)
+    if args.http is None:
+        args.http = "daphne" if args.sockets == "shared" else "gunicorn"
     if args.http == "gunicorn" and args.sockets == "shared":
         parser.error("--http gunicorn serves no sockets: use --sockets separate")
     if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL"):
