@@ -10,6 +10,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from callfloor import exports
+from callfloor.numbers import format_score
 from metrics.reports.history import Report
 
 XLSX_TYPE = exports.XLSX_TYPE
@@ -46,7 +47,7 @@ def display(value, kind: str) -> str:
         whole = round(value)
         return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
     if kind == "score":
-        return f"{value:.2f}"
+        return format_score(value)
     if kind == "count":
         return str(int(value))
     return str(value)
