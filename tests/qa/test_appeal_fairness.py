@@ -250,6 +250,17 @@ def test_scores_read_in_one_format_everywhere(cast, world, ann_evaluation):
         in ann.get(f"/qa/appeals/{appeal.pk}/").content.decode()
     )
     assert report_exports.display(100.0, "score") == "100.00"
+    # Both of Ann's evaluations now score 100: the report's QA average reads 100.00 in the
+    # CSV as on the page.
+    today = timezone.localdate()
+    report = reports.agent_report(
+        agent=cast.ann_agent, span=reports.ReportRange(today - timedelta(days=1), today)
+    )
+    with override("en"):
+        rows = list(csv.reader(io.StringIO(report_exports.as_csv(report).decode("utf-8-sig"))))
+    header = next(row for row in rows if "QA average" in row)
+    total = next(row for row in rows if len(row) == len(header) and row[1] == "Total")
+    assert total[header.index("QA average")] == "100.00"
 
 
 def test_one_appeal_reads_as_one_thread_in_the_agents_inbox(cast, world, ann_evaluation):
