@@ -340,7 +340,10 @@ def _appeal_history(appeal: Appeal, items: list[AppealItem]) -> list[dict]:
             {
                 "at": entry.at,
                 "label": label,
-                "reason": data.get("reason") if entry.action != "appeal.decided" else "",
+                # The decision's own line gives its reasons; a revision it made needs none.
+                "reason": ""
+                if entry.action == "appeal.decided" or data.get("appeal")
+                else data.get("reason"),
                 "lines": lines,
                 "score": score,
             }
