@@ -14,7 +14,11 @@ def _sent(data) -> str:
         "Sent the handover to %(lead)s, supervisor %(supervisor)s copied: %(count)s open case",
         "Sent the handover to %(lead)s, supervisor %(supervisor)s copied: %(count)s open cases",
         count,
-    ) % {"lead": data.get("to_lead", ""), "supervisor": data.get("supervisor", ""), "count": count}
+    ) % {
+        "lead": data.get("to_lead_name") or data.get("to_lead", ""),
+        "supervisor": data.get("supervisor_name") or data.get("supervisor", ""),
+        "count": count,
+    }
 
 
 said("handover.edited", gettext_lazy("Changed the text of the handover before it was fixed"))

@@ -229,7 +229,7 @@ class HandoverAddendum(models.Model):
 
 
 class LeftoverStatus(models.TextChoices):
-    SUBMITTED = "submitted", gettext_lazy("Waiting for the team lead")
+    SUBMITTED = "submitted", gettext_lazy("Handed to the team lead, awaiting a decision")
     CARRIED = "carried", gettext_lazy("Carried into a handover")
     REASSIGNED = "reassigned", gettext_lazy("Reassigned to a colleague")
     CLOSED = "closed", gettext_lazy("Closed by the team lead")

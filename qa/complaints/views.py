@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agents.access import has_role, readable_agents_q, role_required
 from agents.roles import Role
 from callfloor.errors import Conflict, DomainError
+from callfloor.history import describe
 from callfloor.zone import site_zone
 from metrics.models import QueueCall
 from qa.complaints import access, reports, selectors, services, timers
@@ -188,15 +189,18 @@ def _history(complaint) -> list[dict]:
         if entry.action == "complaint.callback_recorded":
             detail = CallbackOutcome(data["outcome"]).label
         elif entry.action == "complaint.forwarded":
-            detail = f"to {data.get('department', '')}"
+            detail = _("to %(department)s") % {"department": data.get("department", "")}
         elif entry.action == "complaint.escalated":
-            detail = f"to {data.get('to_owner')} — {data.get('reason', '')}"
+            detail = _("to %(owner)s — %(reason)s") % {
+                "owner": data.get("to_owner"),
+                "reason": data.get("reason", ""),
+            }
         rows.append(
             {
                 "at": entry.at,
                 "actor": entry.actor,
                 "detail": detail,
-                "label": HISTORY.get(entry.action, entry.action),
+                "label": HISTORY.get(entry.action) or describe(entry.action, data),
             }
         )
     return rows

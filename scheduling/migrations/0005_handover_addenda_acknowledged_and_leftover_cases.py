@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('promised', models.TextField(verbose_name='what was promised')),
                 ('due_at', models.DateTimeField(verbose_name='by when')),
                 ('severity', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], default='medium', max_length=10, verbose_name='severity')),
-                ('status', models.CharField(choices=[('submitted', 'Waiting for the team lead'), ('carried', 'Carried into a handover'), ('reassigned', 'Reassigned to a colleague'), ('closed', 'Closed by the team lead')], db_index=True, default='submitted', max_length=20, verbose_name='status')),
+                ('status', models.CharField(choices=[('submitted', 'Handed to the team lead, awaiting a decision'), ('carried', 'Carried into a handover'), ('reassigned', 'Reassigned to a colleague'), ('closed', 'Closed by the team lead')], db_index=True, default='submitted', max_length=20, verbose_name='status')),
                 ('submitted_at', models.DateTimeField(auto_now_add=True, verbose_name='submitted at')),
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
                 ('decision_note', models.TextField(blank=True, verbose_name='decision note')),

@@ -187,6 +187,8 @@ def handover_create(
         data={
             "to_lead": to_lead.username,
             "supervisor": supervisor.username,
+            "to_lead_name": to_lead.get_full_name() or to_lead.username,
+            "supervisor_name": supervisor.get_full_name() or supervisor.username,
             "cases": [row.customer_ref for row in rows],
             "carried": [old.pk for old in carried],
             "from_agents": [row["case"].pk for row in carry],
