@@ -9,7 +9,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from callfloor.history import describe, has_phrase, history_lines
 from scheduling import selectors, services
 from tests.scheduling.conftest import send_handover
 
@@ -105,6 +104,8 @@ def test_the_swap_history_reads_in_words(floor):
 
 
 def test_a_panel_opinion_names_the_seat_in_words_not_its_code():
+    from callfloor.history import describe
+
     data = {"seat": "team_lead", "opinions": {"3": "uphold", "4": "reject"}}
     with translation.override("en"):
         text = describe("appeal.opinion", data)
@@ -119,6 +120,7 @@ def test_a_panel_opinion_names_the_seat_in_words_not_its_code():
 def test_an_appeal_history_reads_in_words_through_the_shared_renderer(cast):
     """The appeal and evaluation actions the appeal page lists all have sentences."""
     from agents.services import audit_record
+    from callfloor.history import history_lines
 
     audit_record(actor=cast.quinn, action="appeal.explained", target=cast.billing)
     audit_record(
@@ -138,6 +140,8 @@ def test_an_appeal_history_reads_in_words_through_the_shared_renderer(cast):
 
 def test_every_audited_action_has_words():
     """Scan the code for the actions written to the audit trail: each reads as a sentence."""
+    from callfloor.history import has_phrase
+
     found = set(DYNAMIC)
     for path in ROOT.glob("*/**/*.py"):
         if any(part in {".venv", "tests", "migrations", "bench"} for part in path.parts):

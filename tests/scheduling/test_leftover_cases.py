@@ -10,8 +10,7 @@ from django.utils import timezone
 from agents.models import AuditEntry, Notification
 from callfloor.errors import DomainError
 from callfloor.zone import site_zone
-from scheduling import services
-from scheduling.models import HandoverCase, LeftoverCase, LeftoverStatus
+from scheduling import models, services
 from tests.scheduling.conftest import send_handover
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -57,7 +56,7 @@ def test_an_agent_hands_an_unfinished_case_to_their_team_lead_from_their_own_pag
             },
         )
     assert response.status_code == 302
-    case = LeftoverCase.objects.get()
+    case = models.LeftoverCase.objects.get()
     assert (case.agent, case.team, case.severity) == (cast.ann_agent, cast.billing, "high")
     assert case.promised == "A call back with the refund date"
     local = timezone.localtime(case.due_at, site_zone())
@@ -84,7 +83,7 @@ def test_a_leftover_case_without_a_promise_or_due_time_is_refused_by_field(floor
     )
     assert response.status_code == 400
     assert "due_at" in response.json()["error"]["fields"]
-    assert not LeftoverCase.objects.exists()
+    assert not models.LeftoverCase.objects.exists()
 
 
 def test_the_lead_sees_agent_cases_in_the_next_handover_draft_and_carries_reassigns_or_closes_each(
@@ -119,18 +118,18 @@ def test_the_lead_sees_agent_cases_in_the_next_handover_draft_and_carries_reassi
     assert response.status_code == 302, response.content.decode()[:2000]
     for case in (carried, given, closed, elsewhere):
         case.refresh_from_db()
-    assert carried.status == LeftoverStatus.CARRIED
-    travelled = HandoverCase.objects.get(customer_ref="C-CARRY")
+    assert carried.status == models.LeftoverStatus.CARRIED
+    travelled = models.HandoverCase.objects.get(customer_ref="C-CARRY")
     assert carried.handover_case == travelled
     assert travelled.handover.to_lead == cast.tom
     assert (travelled.source_agent, travelled.severity) == (cast.ann_agent, "high")
     assert travelled.promised == carried.promised and travelled.due_at == carried.due_at
-    assert (given.status, given.reassigned_to) == (LeftoverStatus.REASSIGNED, cast.cy_agent)
+    assert (given.status, given.reassigned_to) == (models.LeftoverStatus.REASSIGNED, cast.cy_agent)
     assert (closed.status, closed.decision_note) == (
-        LeftoverStatus.CLOSED,
+        models.LeftoverStatus.CLOSED,
         "Customer called in; refund confirmed",
     )
-    assert elsewhere.status == LeftoverStatus.SUBMITTED
+    assert elsewhere.status == models.LeftoverStatus.SUBMITTED
     assert _audit(carried) == ["leftover_case.submitted", "leftover_case.carried"]
     assert _audit(given) == ["leftover_case.submitted", "leftover_case.reassigned"]
     assert _audit(closed) == ["leftover_case.submitted", "leftover_case.closed"]
