@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from agents.access import agent_of, has_role
 from agents.models import AuditEntry
 from agents.roles import Role
+from callfloor.history import history_lines
 from callfloor.zone import site_zone
 from scheduling import attendance as att
 from scheduling import conf
@@ -24,6 +25,8 @@ from scheduling.models import (
     HandoverCase,
     LeaveRequest,
     LeaveStatus,
+    LeftoverCase,
+    LeftoverStatus,
     Shift,
     SwapRequest,
     SwapStatus,
@@ -59,7 +62,12 @@ def audit_history(target) -> QuerySet[AuditEntry]:
     )
 
 
-handover_history = audit_history
+def history_of(target) -> list:
+    """The audit trail of `target` as lines in words (see `callfloor.history`)."""
+    return history_lines(audit_history(target))
+
+
+handover_history = history_of
 
 
 def open_cases_visible_to(user, *, now: datetime | None = None) -> list[HandoverCase]:
@@ -87,6 +95,32 @@ def carryable_cases_for(user) -> QuerySet[HandoverCase]:
         )
         .select_related("handover")
         .order_by("opened_at")
+    )
+
+
+def leftover_cases_visible_to(user) -> QuerySet[LeftoverCase]:
+    """An agent: the cases they handed over or were given; a team lead: their teams' cases;
+    supervisors and admins: every case."""
+    qs = LeftoverCase.objects.select_related(
+        "agent", "team", "reassigned_to", "decided_by", "handover_case__handover__to_lead"
+    ).order_by("-submitted_at", "-id")
+    if has_role(user, *MANAGERS):
+        return qs
+    scope = Q(pk__in=[])
+    if has_role(user, Role.TEAM_LEAD):
+        scope |= Q(team__lead=user)
+    agent = agent_of(user)
+    if agent is not None:
+        scope |= Q(agent=agent) | Q(reassigned_to=agent)
+    return qs.filter(scope)
+
+
+def leftover_cases_to_decide(user) -> QuerySet[LeftoverCase]:
+    """The cases this lead's agents handed over that wait for a decision, oldest first."""
+    return (
+        LeftoverCase.objects.filter(status=LeftoverStatus.SUBMITTED, team__lead=user)
+        .select_related("agent", "team")
+        .order_by("submitted_at", "id")
     )
 
 

@@ -26,6 +26,7 @@ from callfloor.zone import site_zone
 from scheduling import access, exports, selectors, services
 from scheduling.models import (
     BriefingKind,
+    HandoverAddendum,
     HandoverCase,
     LeaveRequest,
     LeaveStatus,
@@ -68,6 +69,7 @@ def handovers(request):
             "lists": lists,
             "open_cases": selectors.open_cases_visible_to(request.user)[:10],
             "can_write": Role.TEAM_LEAD in access.roles_of_user(request.user),
+            "leftovers_waiting": selectors.leftover_cases_to_decide(request.user).count(),
         },
     )
 
@@ -149,6 +151,26 @@ def _handover_errors(exc: DomainError) -> FormErrors:
     return FormErrors(fields, labels=labels)
 
 
+def _leftover_decisions_from_post(post, leftovers) -> list[dict]:
+    """`leftover-<id>-decision` (carry / reassign / close), `-agent` and `-note` for each case the
+    lead's agents handed over that was on the form."""
+    rows = []
+    for case in leftovers:
+        decision = post.get(f"leftover-{case.pk}-decision")
+        if decision is None:
+            continue
+        agent_id = post.get(f"leftover-{case.pk}-agent", "")
+        rows.append(
+            {
+                "case": case,
+                "decision": decision,
+                "agent": Agent.objects.filter(pk=agent_id).first() if agent_id.isdigit() else None,
+                "note": post.get(f"leftover-{case.pk}-note", ""),
+            }
+        )
+    return rows
+
+
 @role_required(Role.TEAM_LEAD)
 @require_http_methods(["GET", "POST"])
 def handover_new(request):
@@ -157,6 +179,10 @@ def handover_new(request):
         "supervisors": selectors.supervisors(),
         "agents": Agent.objects.filter(active=True).order_by("display_name"),
         "carryable": selectors.carryable_cases_for(request.user),
+        "leftovers": list(selectors.leftover_cases_to_decide(request.user)),
+        "team_agents": Agent.objects.filter(
+            active=True, team__in=access.managed_teams(request.user)
+        ).order_by("display_name"),
         "severities": Severity.choices,
         "today": timezone.localdate(),
         "form": request.POST,
@@ -182,6 +208,7 @@ def handover_new(request):
                 notes=post.get("notes", ""),
                 cases=cases,
                 carry_case_ids=[int(v) for v in post.getlist("carry") if v.isdigit()],
+                leftovers=_leftover_decisions_from_post(post, context["leftovers"]),
             )
         except DomainError as exc:
             if exc.status_code == 403:
@@ -206,7 +233,7 @@ def handover_detail(request, handover_id: int):
         {
             "handover": handover,
             "cases": handover.cases.select_related("source_agent", "outcome_by", "carried_from"),
-            "addenda": handover.addenda.select_related("author"),
+            "addenda": handover.addenda.select_related("author", "acknowledged_by"),
             "history": selectors.handover_history(handover),
             "is_author": access.can_edit_handover(user, handover),
             "is_receiver": access.can_receive_handover(user, handover),
@@ -217,33 +244,17 @@ def handover_detail(request, handover_id: int):
 
 @role_required(*LEADS)
 @require_POST
-def handover_edit(request, handover_id: int):
-    handover = _handover_for(request, handover_id)
-    if not access.can_edit_handover(request.user, handover):
-        raise PermissionDenied
-    try:
-        services.handover_update(
-            handover=handover,
-            actor=request.user,
-            summary=request.POST.get("summary"),
-            incidents=request.POST.get("incidents"),
-            notes=request.POST.get("notes"),
-        )
-        messages.success(request, _("Handover updated."))
-    except DomainError as exc:
-        _fail(request, exc)
-    return redirect("handover-detail", handover_id=handover.pk)
-
-
-@role_required(*LEADS)
-@require_POST
 def handover_acknowledge(request, handover_id: int):
     handover = _handover_for(request, handover_id)
     if not access.can_receive_handover(request.user, handover):
         raise PermissionDenied
     try:
-        services.handover_acknowledge(handover=handover, actor=request.user)
-        messages.success(request, _("Handover acknowledged; it is locked now."))
+        services.handover_acknowledge(
+            handover=handover,
+            actor=request.user,
+            seen_addenda=[int(v) for v in request.POST.getlist("seen_addendum") if v.isdigit()],
+        )
+        messages.success(request, _("Handover acknowledged, with the additions shown above it."))
     except DomainError as exc:
         _fail(request, exc)
     return redirect("handover-detail", handover_id=handover.pk)
@@ -298,6 +309,76 @@ def handover_addendum(request, handover_id: int):
     except DomainError as exc:
         _fail(request, exc)
     return redirect("handover-detail", handover_id=handover.pk)
+
+
+@role_required(*LEADS)
+@require_POST
+def handover_addendum_acknowledge(request, addendum_id: int):
+    addendum = get_object_or_404(
+        HandoverAddendum.objects.select_related("handover", "author"), pk=addendum_id
+    )
+    if not access.can_see_handover(request.user, addendum.handover):
+        raise Http404
+    if not access.can_receive_handover(request.user, addendum.handover):
+        raise PermissionDenied
+    try:
+        services.handover_addendum_acknowledge(addendum=addendum, actor=request.user)
+        messages.success(request, _("Addition acknowledged."))
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("handover-detail", handover_id=addendum.handover_id)
+
+
+@role_required(Role.AGENT)
+@require_http_methods(["GET", "POST"])
+def my_leftover_cases(request):
+    """An agent hands an unfinished case to their team lead and follows what became of it."""
+    agent = _own_agent(request)
+    status = 200
+    form = {}
+    if request.method == "POST":
+        form = request.POST
+        try:
+            due_at = _local_datetime(request.POST.get("due_at", ""))
+            services.leftover_case_submit(
+                agent=agent,
+                customer_ref=request.POST.get("customer_ref", ""),
+                pending=request.POST.get("pending", ""),
+                promised=request.POST.get("promised", ""),
+                due_at=due_at,
+                severity=request.POST.get("severity", Severity.MEDIUM),
+            )
+        except DomainError as exc:
+            _fail(request, exc)
+            status = 400
+        else:
+            messages.success(request, _("Case handed to your team lead."))
+            return redirect("my-leftover-cases")
+    cases = selectors.leftover_cases_visible_to(request.user)
+    return _render(
+        request,
+        "scheduling/my_leftover_cases.html",
+        {
+            "agent": agent,
+            "lead": agent.team.lead if agent.team else None,
+            "mine": [c for c in cases if c.agent_id == agent.pk],
+            "given": [c for c in cases if c.reassigned_to_id == agent.pk],
+            "severities": Severity.choices,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def _local_datetime(value: str) -> datetime | None:
+    """A `datetime-local` field's value in the site's zone, or None when empty or malformed."""
+    try:
+        naive = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if timezone.is_aware(naive):
+        return naive
+    return timezone.make_aware(naive, site_zone())
 
 
 @role_required(*LEADS)
@@ -486,7 +567,7 @@ def swap_detail(request, swap_id: int):
         {
             "swap": swap,
             "checks": services.swap_checks(swap),
-            "history": selectors.audit_history(swap),
+            "history": selectors.history_of(swap),
             "is_requester": agent is not None and agent.pk == swap.requester_id,
             "can_accept": agent is not None
             and agent.pk != swap.requester_id

@@ -16,6 +16,7 @@ from agents.access import has_role, readable_agents_q, role_required
 from agents.roles import Role
 from callfloor.error_pages import error_page
 from callfloor.errors import Conflict, DomainError, Problems
+from callfloor.history import describe
 from callfloor.page_errors import FormErrors
 from callfloor.zone import site_zone
 from metrics.models import QueueCall
@@ -207,15 +208,18 @@ def _history(complaint) -> list[dict]:
         if entry.action == "complaint.callback_recorded":
             detail = CallbackOutcome(data["outcome"]).label
         elif entry.action == "complaint.forwarded":
-            detail = f"to {data.get('department', '')}"
+            detail = _("to %(department)s") % {"department": data.get("department", "")}
         elif entry.action == "complaint.escalated":
-            detail = f"to {data.get('to_owner')} — {data.get('reason', '')}"
+            detail = _("to %(owner)s — %(reason)s") % {
+                "owner": data.get("to_owner"),
+                "reason": data.get("reason", ""),
+            }
         rows.append(
             {
                 "at": entry.at,
                 "actor": entry.actor,
                 "detail": detail,
-                "label": HISTORY.get(entry.action, entry.action),
+                "label": HISTORY.get(entry.action) or describe(entry.action, data),
             }
         )
     return rows
