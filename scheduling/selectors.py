@@ -378,8 +378,22 @@ def attendance_month(*, team, year: int, month: int, now: datetime | None = None
     data = team_days(team=team, first_day=first, last_day=last, now=now)
     rows = []
     for agent in data["agents"]:
-        records = [data["cells"][(agent.pk, d)]["attendance"] for d in data["days"]]
-        rows.append({"agent": agent, "days": records, "totals": _totals(records)})
+        cells = [data["cells"][(agent.pk, d)] for d in data["days"]]
+        records = [c["attendance"] for c in cells]
+        followed = [c["adherence"] for c in cells if c["adherence"] is not None]
+        scheduled = sum(a.scheduled_min for a in followed)
+        rows.append(
+            {
+                "agent": agent,
+                "days": records,
+                "totals": _totals(records),
+                # The month's adherence: minutes in the scheduled activity over the scheduled
+                # minutes of the days worked so far.
+                "adherence": sum(a.adherent_min for a in followed) / scheduled
+                if scheduled
+                else None,
+            }
+        )
     grand = _totals(
         data["cells"][(a.pk, d)]["attendance"] for a in data["agents"] for d in data["days"]
     )

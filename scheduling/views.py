@@ -800,22 +800,35 @@ def staffing(request):
 # --- briefings ------------------------------------------------------------------------------------
 
 
+def _attendee_groups(user, team_id: str) -> tuple[list, object]:
+    """The teams a lead files briefings for, each with its active agents; the chosen team (the
+    query's, else the first) comes first."""
+    teams = list(access.managed_teams(user).order_by("name"))
+    chosen = next((t for t in teams if str(t.pk) == team_id), teams[0] if teams else None)
+    agents: dict[int, list[Agent]] = {}
+    for agent in Agent.objects.filter(team__in=teams, active=True).order_by("display_name"):
+        agents.setdefault(agent.team_id, []).append(agent)
+    groups = [{"team": t, "agents": agents.get(t.pk, []), "chosen": t == chosen} for t in teams]
+    groups.sort(key=lambda g: not g["chosen"])
+    return groups, chosen
+
+
 @role_required(*SWAP_ROLES)
 def briefings(request):
     agent = agent_of(request.user)
     is_lead = access.has_lead_role(request.user)
+    groups, chosen = (
+        _attendee_groups(request.user, request.GET.get("team", "")) if is_lead else ([], None)
+    )
     return _render(
         request,
         "scheduling/briefings.html",
         {
             "mine": selectors.briefings_for_agent(agent) if agent and agent.team_id else [],
             "filed": selectors.briefings_visible_to(request.user)[:50] if is_lead else [],
-            "teams": access.managed_teams(request.user) if is_lead else [],
-            "agents": Agent.objects.filter(
-                team__in=access.managed_teams(request.user), active=True
-            ).select_related("team")
-            if is_lead
-            else [],
+            "teams": [g["team"] for g in groups],
+            "chosen_team": chosen,
+            "attendee_groups": groups,
             "kinds": BriefingKind.choices,
             "now": timezone.now(),
         },
@@ -833,7 +846,7 @@ def briefing_new(request):
         held_at = datetime.fromisoformat(post.get("held_at", ""))
     except ValueError:
         messages.error(request, _("Give the time the briefing was held."))
-        return redirect("briefings")
+        return redirect(f"{reverse('briefings')}?team={team.pk}")
     if timezone.is_naive(held_at):
         held_at = held_at.replace(tzinfo=site_zone())
     attendees = list(
@@ -851,7 +864,7 @@ def briefing_new(request):
         )
     except DomainError as exc:
         _fail(request, exc)
-        return redirect("briefings")
+        return redirect(f"{reverse('briefings')}?team={team.pk}")
     return redirect("briefing-detail", briefing_id=briefing.pk)
 
 
