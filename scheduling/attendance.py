@@ -212,6 +212,17 @@ class AdherenceException:
     def minutes(self) -> float:
         return (self.end - self.start).total_seconds() / 60
 
+    @property
+    def scheduled_label(self) -> str:
+        """The scheduled activity in the reader's words ("on queue", "lunch")."""
+        from scheduling.models import ActivityKind
+
+        return (
+            str(ActivityKind(self.scheduled).label)
+            if self.scheduled in ActivityKind.values
+            else self.scheduled
+        )
+
 
 @dataclass
 class Adherence:

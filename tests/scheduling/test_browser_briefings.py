@@ -38,7 +38,7 @@ def test_attendee_checkboxes_sit_on_their_names_and_only_the_teams_agents_are_li
     expect(billing.locator(".attendee-count")).to_have_text("2 of 3 present")
 
     # Choosing Cards lists Cards' agents instead; only they are sent.
-    page.get_by_label("Team", exact=True).select_option(label="Cards")
+    page.locator("select[data-attendee-team]").select_option(label="Cards")
     expect(billing).to_be_hidden()
     expect(cards).to_be_visible()
     cards.get_by_label("Everyone in the team").check()
