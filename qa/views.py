@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import escape
@@ -19,6 +20,7 @@ from agents.access import agent_of, has_role, is_staff_role, role_required
 from agents.models import Agent
 from agents.roles import STAFF_ROLES, Role
 from callfloor.errors import DomainError
+from callfloor.page_errors import FormErrors, render_again
 from callfloor.zone import site_zone
 from metrics.board.snapshot import my_floor_context
 from metrics.models import QueueCall
@@ -60,6 +62,21 @@ def _attempt(request, action: Callable[[], object], success: str) -> bool:
         messages.error(request, error.message)
         return False
     messages.success(request, success)
+    return True
+
+
+def _form_attempt(form, action: Callable[[], object]) -> bool:
+    """Run a service on a valid page form; each field a refusal names gets its reasons beside it
+    (kept on `form.created` when it succeeds)."""
+    try:
+        form.created = action()
+    except DomainError as error:
+        if error.status_code == 403:
+            raise PermissionDenied(error.message) from error
+        for field, reasons in (error.fields or {None: [error.message]}).items():
+            for reason in reasons:
+                form.add_error(field if field in form.fields else None, reason)
+        return False
     return True
 
 
@@ -204,7 +221,7 @@ def evaluation(request, evaluation_id: int):
                 _("Score revised."),
             )
         else:
-            return HttpResponse(_("You may not do this."), status=403)
+            raise PermissionDenied(_("You may not do this."))
         return redirect("qa-evaluation", evaluation_id=item.pk)
 
     services.evaluation_mark_read(evaluation=item, user=request.user)
@@ -244,7 +261,7 @@ def appeal_file(request, evaluation_id: int):
     if not access.can_view_evaluation(request.user, item):
         raise Http404
     if not access.owns_evaluation(request.user, item):
-        return HttpResponse(_("Only the evaluated agent can appeal."), status=403)
+        raise PermissionDenied(_("Only the evaluated agent can appeal."))
     items = [
         {
             "criterion": int(key.removeprefix("appeal_")),
@@ -348,7 +365,7 @@ def appeal(request, appeal_id: int):
                 _("Decided."),
             )
         else:
-            return HttpResponse(_("You may not do this."), status=403)
+            raise PermissionDenied(_("You may not do this."))
         return redirect("qa-appeal", appeal_id=item.pk)
 
     items = list(item.items.select_related("criterion").prefetch_related("opinions__member"))
@@ -433,7 +450,7 @@ def panel(request):
 def worklist(request):
     if request.method == "POST":
         if not has_role(request.user, Role.QA_ANALYST):
-            return HttpResponse(_("Only QA analysts evaluate calls."), status=403)
+            raise PermissionDenied(_("Only QA analysts evaluate calls."))
         action = request.POST.get("action")
         if action == "evaluate":
             pick = get_object_or_404(SampledCall, pk=request.POST.get("pick") or 0)
@@ -495,7 +512,7 @@ def worklist(request):
 def scorecards(request):
     if request.method == "POST":
         if not access.is_qa_manager(request.user):
-            return HttpResponse(_("Only QA analysts build scorecards."), status=403)
+            raise PermissionDenied(_("Only QA analysts build scorecards."))
         try:
             sections = json.loads(request.POST.get("sections") or "[]")
         except json.JSONDecodeError as error:
@@ -560,7 +577,7 @@ def scorecard(request, version_id: int):
         raise Http404
     if request.method == "POST":
         if not access.is_qa_manager(request.user):
-            return HttpResponse(_("Only QA analysts manage scorecards."), status=403)
+            raise PermissionDenied(_("Only QA analysts manage scorecards."))
         action = request.POST.get("action")
         if action == "release":
             _attempt(
@@ -597,25 +614,19 @@ def scorecard(request, version_id: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sampling_rules(request):
-    if request.method == "POST":
+def sampling_rules(request, form: RuleForm | None = None):
+    if request.method == "POST" and form is None:
         if not access.is_qa_manager(request.user):
-            return HttpResponse(_("Only QA analysts define sampling rules."), status=403)
+            raise PermissionDenied(_("Only QA analysts define sampling rules."))
         form = RuleForm(request.POST)
-        if not form.is_valid():
-            for field, errors in form.errors.items():
-                messages.error(request, f"{field}: {errors[0]}")
-            return redirect("qa-sampling")
-        created = []
-        if _attempt(
-            request,
-            lambda: created.append(
-                services.sampling_rule_create(actor=request.user, **form.cleaned_data)
-            ),
-            _("Draft rule saved: check it, then publish it before its period starts."),
+        if form.is_valid() and _form_attempt(
+            form, lambda: services.sampling_rule_create(actor=request.user, **form.cleaned_data)
         ):
-            return redirect("qa-sampling-rule", rule_id=created[0].pk)
-        return redirect("qa-sampling")
+            messages.success(
+                request, _("Draft rule saved: check it, then publish it before its period starts.")
+            )
+            return redirect("qa-sampling-rule", rule_id=form.created.pk)
+        return render_again(request, sampling_rules, errors=FormErrors.from_form(form), form=form)
     if access.is_qa_manager(request.user):
         rules = SamplingRule.objects.select_related("team")
     elif is_staff_role(request.user):
@@ -628,7 +639,7 @@ def sampling_rules(request):
         "qa/sampling.html",
         {
             "rules": rules.prefetch_related("queues"),
-            "form": RuleForm() if access.is_qa_manager(request.user) else None,
+            "form": (form or RuleForm()) if access.is_qa_manager(request.user) else None,
         },
     )
 
@@ -650,7 +661,7 @@ def sampling_rule(request, rule_id: int):
             raise Http404
     if request.method == "POST":
         if not manager:
-            return HttpResponse(_("Only QA analysts manage sampling rules."), status=403)
+            raise PermissionDenied(_("Only QA analysts manage sampling rules."))
         action = request.POST.get("action")
         if action == "publish":
             _attempt(
@@ -708,25 +719,17 @@ def sampling_rule(request, rule_id: int):
 
 @role_required(*CALIBRATION_ROLES)
 @require_http_methods(["GET", "POST"])
-def calibration_list(request):
-    if request.method == "POST":
+def calibration_list(request, form: CalibrationForm | None = None):
+    if request.method == "POST" and form is None:
         if not access.is_qa_manager(request.user):
-            return HttpResponse(_("Only QA analysts and supervisors run calibration."), status=403)
+            raise PermissionDenied(_("Only QA analysts and supervisors run calibration."))
         form = CalibrationForm(request.POST)
-        if not form.is_valid():
-            for field, errors in form.errors.items():
-                messages.error(request, f"{field}: {errors[0]}")
-            return redirect("qa-calibration")
-        created = []
-        if _attempt(
-            request,
-            lambda: created.append(
-                services.calibration_create(actor=request.user, **form.cleaned_data)
-            ),
-            _("Session created."),
+        if form.is_valid() and _form_attempt(
+            form, lambda: services.calibration_create(actor=request.user, **form.cleaned_data)
         ):
-            return redirect("qa-calibration-session", session_id=created[0].pk)
-        return redirect("qa-calibration")
+            messages.success(request, _("Session created."))
+            return redirect("qa-calibration-session", session_id=form.created.pk)
+        return render_again(request, calibration_list, errors=FormErrors.from_form(form), form=form)
     trends = selectors.evaluator_trends() if access.is_qa_manager(request.user) else []
     for row in trends:
         row["spark"] = _deviation_chart(row["deviations"])
@@ -737,7 +740,7 @@ def calibration_list(request):
             "sessions": selectors.calibration_sessions_for(request.user),
             "trends": trends,
             "threshold": calibration.DRIFT_THRESHOLD,
-            "form": CalibrationForm() if access.is_qa_manager(request.user) else None,
+            "form": (form or CalibrationForm()) if access.is_qa_manager(request.user) else None,
         },
     )
 
@@ -781,7 +784,7 @@ def calibration_session(request, session_id: int):
                 _("Session closed."),
             )
         else:
-            return HttpResponse(_("You may not do this."), status=403)
+            raise PermissionDenied(_("You may not do this."))
         return redirect("qa-calibration-session", session_id=session.pk)
     visible = selectors.calibration_can_see_scores(session, request.user)
     mine = selectors.calibration_scores_of(session, request.user)
