@@ -27,6 +27,7 @@ from scheduling.models import (
     HandoverAddendum,
     HandoverCase,
     LeaveRequest,
+    LeaveStatus,
     LeftoverCase,
     Severity,
     Shift,
@@ -894,8 +895,40 @@ class LeaveListApi(ListAPIView):
     permission_classes = [HasRole.of(Role.AGENT, *access.LEADS)]
     serializer_class = LeaveOutput
 
+    class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "LeaveListFilter"
+
+        team = id_field(required=False, help_text="only this team's requests")
+        status = serializers.ChoiceField(choices=LeaveStatus.choices, required=False)
+        since = day_field(required=False, help_text="requests with a day on or after this")
+        until = day_field(required=False, help_text="requests with a day on or before this")
+
+        def validate(self, attrs):
+            if attrs.get("since") and attrs.get("until") and attrs["until"] < attrs["since"]:
+                raise serializers.ValidationError(
+                    {"until": [_("The last day is before the first.")]}
+                )
+            return attrs
+
+    @extend_schema(parameters=[FilterSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        return selectors.leave_visible_to(self.request.user)
+        query = self.FilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        wanted = query.validated_data
+        qs = selectors.leave_visible_to(self.request.user)
+        if wanted.get("team"):
+            qs = qs.filter(agent__team_id=wanted["team"])
+        if wanted.get("status"):
+            qs = qs.filter(status=wanted["status"])
+        if wanted.get("since"):
+            qs = qs.filter(last_day__gte=wanted["since"])
+        if wanted.get("until"):
+            qs = qs.filter(first_day__lte=wanted["until"])
+        return qs
 
     class InputSerializer(serializers.Serializer):
         class Meta:

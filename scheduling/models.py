@@ -491,6 +491,16 @@ class LeaveStatus(models.TextChoices):
     CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
 
+# The kinds of leave the form offers (the field keeps the code; other codes read as they are).
+LEAVE_KINDS = {
+    "annual": gettext_lazy("annual leave"),
+    "personal": gettext_lazy("personal leave"),
+    "sick": gettext_lazy("sick leave"),
+    "training": gettext_lazy("training"),
+    "other": gettext_lazy("other"),
+}
+
+
 class LeaveRequest(models.Model):
     """Leave asked before the fact and approved by the agent's team lead."""
 
@@ -538,6 +548,10 @@ class LeaveRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} leave {self.first_day}–{self.last_day} ({self.status})"
+
+    @property
+    def kind_label(self) -> str:
+        return str(LEAVE_KINDS.get(self.kind, self.kind))
 
 
 # --- briefings ----------------------------------------------------------------------------------

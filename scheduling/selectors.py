@@ -219,6 +219,47 @@ def leave_visible_to(user) -> QuerySet[LeaveRequest]:
     return qs.filter(condition)
 
 
+def leave_by_team(
+    user,
+    *,
+    team=None,
+    status: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = 500,
+) -> list[dict]:
+    """The leave requests `user` reads, filtered, grouped by team (teams by name; in each,
+    requests still to decide first, then by first day), with `can_decide` set on each.
+
+    `since` / `until`: requests with a day in that range (either may be open).
+    """
+    from scheduling.access import can_decide_for_agent
+
+    qs = leave_visible_to(user).filter(agent__team__isnull=False)
+    if team is not None:
+        qs = qs.filter(agent__team=team)
+    if status:
+        qs = qs.filter(status=status)
+    if since is not None:
+        qs = qs.filter(last_day__gte=since)
+    if until is not None:
+        qs = qs.filter(first_day__lte=until)
+    qs = qs.order_by("agent__team__name", "agent__team_id", "first_day", "agent__display_name")
+    groups: dict[int, dict] = {}
+    for item in qs[:limit]:
+        item.can_decide = item.status == LeaveStatus.REQUESTED and can_decide_for_agent(
+            user, item.agent
+        )
+        group = groups.setdefault(
+            item.agent.team_id, {"team": item.agent.team, "rows": [], "to_decide": 0}
+        )
+        group["rows"].append(item)
+        group["to_decide"] += item.status == LeaveStatus.REQUESTED
+    for group in groups.values():
+        group["rows"].sort(key=lambda lv: lv.status != LeaveStatus.REQUESTED)
+    return list(groups.values())
+
+
 # --- attendance -----------------------------------------------------------------------------------
 
 
@@ -371,8 +412,22 @@ def attendance_month(*, team, year: int, month: int, now: datetime | None = None
     data = team_days(team=team, first_day=first, last_day=last, now=now)
     rows = []
     for agent in data["agents"]:
-        records = [data["cells"][(agent.pk, d)]["attendance"] for d in data["days"]]
-        rows.append({"agent": agent, "days": records, "totals": _totals(records)})
+        cells = [data["cells"][(agent.pk, d)] for d in data["days"]]
+        records = [c["attendance"] for c in cells]
+        followed = [c["adherence"] for c in cells if c["adherence"] is not None]
+        scheduled = sum(a.scheduled_min for a in followed)
+        rows.append(
+            {
+                "agent": agent,
+                "days": records,
+                "totals": _totals(records),
+                # The month's adherence: minutes in the scheduled activity over the scheduled
+                # minutes of the days worked so far.
+                "adherence": sum(a.adherent_min for a in followed) / scheduled
+                if scheduled
+                else None,
+            }
+        )
     grand = _totals(
         data["cells"][(a.pk, d)]["attendance"] for a in data["agents"] for d in data["days"]
     )

@@ -25,6 +25,7 @@ from callfloor.page_errors import FormErrors, render_again
 from callfloor.zone import site_zone
 from scheduling import access, exports, selectors, services
 from scheduling.models import (
+    LEAVE_KINDS,
     BriefingKind,
     HandoverAddendum,
     HandoverCase,
@@ -636,26 +637,81 @@ def swap_refuse(request, swap_id: int):
 # --- leave ----------------------------------------------------------------------------------------
 
 
+LEAVE_FILTERS = ("team", "status", "since", "until")
+
+
+def _leave_filters(request, teams) -> tuple[dict, list[str]]:
+    """The Leave page's filters from the query, and the reasons for any left out."""
+    query = request.GET
+    errors = []
+    chosen = {"team": None, "status": "", "since": None, "until": None}
+    team_id = query.get("team", "")
+    if team_id:
+        chosen["team"] = next((t for t in teams if str(t.pk) == team_id), None)
+        if chosen["team"] is None:
+            errors.append(_("Team: choose one of the teams listed."))
+    state = query.get("status", "")
+    if state and state not in LeaveStatus.values:
+        errors.append(_("State: choose one of the states listed."))
+    else:
+        chosen["status"] = state
+    for name, label in (("since", _("From")), ("until", _("To"))):
+        value = query.get(name, "")
+        if not value:
+            continue
+        try:
+            chosen[name] = date.fromisoformat(value)
+        except ValueError:
+            errors.append(
+                _("%(field)s: give a date (YYYY-MM-DD), not “%(value)s”.")
+                % {"field": label, "value": value[:40]}
+            )
+    if chosen["since"] and chosen["until"] and chosen["until"] < chosen["since"]:
+        errors.append(_("To: the last day is before the first."))
+    return chosen, errors
+
+
 @role_required(*SWAP_ROLES)
 def leave(request):
-    visible = selectors.leave_visible_to(request.user)
     agent = agent_of(request.user)
-    return _render(
-        request,
-        "scheduling/leave.html",
-        {
-            "agent": agent,
-            "mine": visible.filter(agent=agent) if agent else [],
-            "to_decide": [
-                lv
-                for lv in visible.filter(status=LeaveStatus.REQUESTED)
-                if access.can_decide_for_agent(request.user, lv.agent)
-            ],
-            "decided": visible.exclude(status=LeaveStatus.REQUESTED).exclude(agent=agent)[:100]
-            if access.has_lead_role(request.user)
-            else [],
-        },
-    )
+    context = {
+        "agent": agent,
+        "mine": selectors.leave_visible_to(request.user).filter(agent=agent) if agent else [],
+        "kinds": LEAVE_KINDS.items(),
+    }
+    status = 200
+    if access.has_lead_role(request.user):
+        teams = list(access.readable_teams(request.user).order_by("name"))
+        chosen, errors = _leave_filters(request, teams)
+        for error in errors:
+            messages.error(request, error)
+        status = 400 if errors else 200
+        context.update(
+            teams=teams,
+            states=LeaveStatus.choices,
+            chosen=chosen,
+            groups=selectors.leave_by_team(
+                request.user,
+                team=chosen["team"],
+                status=chosen["status"] or None,
+                since=chosen["since"],
+                until=chosen["until"],
+            ),
+            query=request.GET.urlencode(),
+        )
+    return _render(request, "scheduling/leave.html", context, status=status)
+
+
+def _back_to_leave(request):
+    """Back to the Leave page with the filters the decision was made under."""
+    from django.http import QueryDict
+
+    kept = QueryDict(mutable=True)
+    previous = QueryDict(request.POST.get("query", ""))
+    for name in LEAVE_FILTERS:
+        if previous.get(name):
+            kept[name] = previous[name]
+    return redirect(f"{reverse('leave')}?{kept.urlencode()}" if kept else reverse("leave"))
 
 
 LEAVE_LABELS = {
@@ -708,11 +764,17 @@ def leave_decide(request, leave_id: int):
             approve=request.POST.get("decision") == "approve",
             reason=request.POST.get("reason", ""),
         )
+        done = (
+            _("Leave of %(name)s approved; they are told.")
+            if item.status == LeaveStatus.APPROVED
+            else _("Leave of %(name)s refused; they are told.")
+        )
+        messages.success(request, done % {"name": item.agent.display_name})
     except DomainError as exc:
         if exc.status_code == 403:
             raise PermissionDenied from exc
         _fail(request, exc)
-    return redirect("leave")
+    return _back_to_leave(request)
 
 
 @role_required(Role.AGENT)
@@ -894,22 +956,40 @@ def staffing(request):
 # --- briefings ------------------------------------------------------------------------------------
 
 
+def _attendee_groups(user, team_id: str, ticked=()) -> tuple[list, object]:
+    """The teams a lead files briefings for, each with its active agents (`ticked` ids checked);
+    the chosen team (the query's or the refused form's, else the first) comes first."""
+    teams = list(access.managed_teams(user).order_by("name"))
+    chosen = next((t for t in teams if str(t.pk) == team_id), teams[0] if teams else None)
+    agents: dict[int, list[Agent]] = {}
+    for agent in Agent.objects.filter(team__in=teams, active=True).order_by("display_name"):
+        agent.checked = str(agent.pk) in ticked
+        agents.setdefault(agent.team_id, []).append(agent)
+    groups = [{"team": t, "agents": agents.get(t.pk, []), "chosen": t == chosen} for t in teams]
+    groups.sort(key=lambda g: not g["chosen"])
+    return groups, chosen
+
+
 @role_required(*SWAP_ROLES)
 def briefings(request):
     agent = agent_of(request.user)
     is_lead = access.has_lead_role(request.user)
+    # A refused form comes back with its own team and ticks (see render_again).
+    sent = request.POST if request.method == "POST" else request.GET
+    groups, chosen = (
+        _attendee_groups(request.user, sent.get("team", ""), set(sent.getlist("attendees")))
+        if is_lead
+        else ([], None)
+    )
     return _render(
         request,
         "scheduling/briefings.html",
         {
             "mine": selectors.briefings_for_agent(agent) if agent and agent.team_id else [],
             "filed": selectors.briefings_visible_to(request.user)[:50] if is_lead else [],
-            "teams": access.managed_teams(request.user) if is_lead else [],
-            "agents": Agent.objects.filter(
-                team__in=access.managed_teams(request.user), active=True
-            ).select_related("team")
-            if is_lead
-            else [],
+            "teams": [g["team"] for g in groups],
+            "chosen_team": chosen,
+            "attendee_groups": groups,
             "kinds": BriefingKind.choices,
             "now": timezone.now(),
         },

@@ -168,6 +168,25 @@ MATRIX = [
         default=302,
     ),
     Case("leave", api=False, expect={**PAGE_DENY, "qa_analyst": 403}, default=200),
+    # The leads' filters: a team lead filtering on another team gets a 400 naming the team,
+    # unless the site lets team leads read the whole floor (agents have no filters).
+    Case(
+        "leave",
+        api=False,
+        label="filtered on Cards",
+        data=lambda c: {"team": c.cards.pk, "status": "requested", "since": "2026-01-01"},
+        expect={**PAGE_DENY, "qa_analyst": 403, "team_lead": 400},
+        default=200,
+    ),
+    Case(
+        "leave",
+        api=False,
+        label="filtered on Cards",
+        data=lambda c: {"team": c.cards.pk, "status": "requested", "since": "2026-01-01"},
+        expect={**PAGE_DENY, "qa_analyst": 403},
+        default=200,
+        settings=WHOLE_FLOOR,
+    ),
     Case(
         "leave-request",
         method="post",
@@ -184,6 +203,28 @@ MATRIX = [
         data={"decision": "approve"},
         expect=PAGE_LEADS,
         default=302,
+    ),
+    # Bob's leave (Cards) decided from the page: not tina's to see, or to decide.
+    Case(
+        "leave-decide",
+        method="post",
+        api=False,
+        label="another team",
+        kwargs=lambda c: {"leave_id": c.bob_leave.pk},
+        data={"decision": "refuse", "reason": "short-staffed"},
+        expect={**PAGE_LEADS, "team_lead": 404},
+        default=302,
+    ),
+    Case(
+        "leave-decide",
+        method="post",
+        api=False,
+        label="another team",
+        kwargs=lambda c: {"leave_id": c.bob_leave.pk},
+        data={"decision": "refuse", "reason": "short-staffed"},
+        expect={**PAGE_LEADS, "team_lead": 403},
+        default=302,
+        settings=WHOLE_FLOOR,
     ),
     Case(
         "leave-cancel",
@@ -332,6 +373,13 @@ MATRIX = [
         default=409,
     ),
     Case("api-leave-list", expect={**API_DENY, "qa_analyst": 403}, default=200),
+    Case(
+        "api-leave-list",
+        label="filtered",
+        data=lambda c: {"team": c.billing.pk, "status": "requested", "since": "2026-01-01"},
+        expect={**API_DENY, "qa_analyst": 403},
+        default=200,
+    ),
     Case(
         "api-leave-list",
         method="post",
