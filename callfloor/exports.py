@@ -111,7 +111,8 @@ def name_part(text) -> str:
 
 def _ascii(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9._-]+", "-", folded)).strip("-.")
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "-", folded)
+    return re.sub(r"([-_])[-_]+", r"\1", plain).strip("-._")
 
 
 def file_name(*parts, ext: str) -> str:

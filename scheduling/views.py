@@ -638,7 +638,7 @@ def attendance_export(request):
         )
     response["Content-Disposition"] = shared_exports.attachment_header(
         shared_exports.file_name(_("Attendance"), team.name, period, zone, ext=fmt),
-        fallback=shared_exports.file_name("attendance", f"team-{team.pk}", period, zone, ext=fmt),
+        fallback=shared_exports.file_name("attendance", team.name, period, zone, ext=fmt),
     )
     return response
 

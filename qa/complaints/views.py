@@ -437,9 +437,8 @@ def complaint_report_export(request, fmt: str):
     tables = reports.build(period, agents=readable_agents_q(request.user))
     if fmt == "xlsx":
         response = HttpResponse(reports.to_xlsx(tables, period=period), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = exports.attachment_header(
-            *reports.file_name(period, ext="xlsx")
-        )
+        name, ascii_name = reports.file_name(period, ext="xlsx")
+        response["Content-Disposition"] = exports.attachment_header(name, fallback=ascii_name)
         return response
     if fmt == "csv":
         table = request.GET.get("table", "trend_by_week")
@@ -450,8 +449,7 @@ def complaint_report_export(request, fmt: str):
                 content_type="text/plain; charset=utf-8",
             )
         response = HttpResponse(reports.to_csv(tables[table]), content_type=CSV_TYPE)
-        response["Content-Disposition"] = exports.attachment_header(
-            *reports.file_name(period, table=table, ext="csv")
-        )
+        name, ascii_name = reports.file_name(period, table=table, ext="csv")
+        response["Content-Disposition"] = exports.attachment_header(name, fallback=ascii_name)
         return response
     raise Http404
