@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 
 UNITS = ("count", "ratio", "seconds", "number")
 KINDS = ("line", "bar")
+# What a series means for the floor, so that the browser colours it the same on every chart.
+TONES = ("", "good", "bad")
 
 
 def _number(value) -> float | int | None:
@@ -26,11 +28,20 @@ def _number(value) -> float | int | None:
     return round(float(value), 4)
 
 
-def series(*, key: str, name, values: Iterable, kind: str = "line") -> dict:
-    """One series: `values` line up with the chart's labels (None where there is no figure)."""
+def series(*, key: str, name, values: Iterable, kind: str = "line", tone: str = "") -> dict:
+    """One series: `values` line up with the chart's labels (None where there is no figure);
+    `tone` "good" (green) or "bad" (red) for figures such as answered or abandoned calls."""
     if kind not in KINDS:
         raise ValueError(f"a series is a line or a bar, not {kind!r}")
-    return {"key": key, "name": str(name), "kind": kind, "values": [_number(v) for v in values]}
+    if tone not in TONES:
+        raise ValueError(f"unknown tone {tone!r}")
+    return {
+        "key": key,
+        "name": str(name),
+        "kind": kind,
+        "tone": tone,
+        "values": [_number(v) for v in values],
+    }
 
 
 def chart(

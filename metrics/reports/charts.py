@@ -19,6 +19,9 @@ DAYS = [
 ]
 
 
+TONES = {"offered": "", "answered": "good", "abandoned": "bad"}
+
+
 def report_charts(report: Report, heat: list[list[float | None]] | None = None) -> list[dict]:
     """SL against the target, volumes, the AHT trend (of the first group) and the heat map."""
     body = [r for r in report.rows if not r["total"]]
@@ -57,7 +60,13 @@ def report_charts(report: Report, heat: list[list[float | None]] | None = None) 
                 title=_("Offered, answered and abandoned"),
                 labels=labels,
                 series=[
-                    charts.series(key=key, name=name, kind="bar", values=[r[key] for r in body])
+                    charts.series(
+                        key=key,
+                        name=name,
+                        kind="bar",
+                        tone=TONES[key],
+                        values=[r[key] for r in body],
+                    )
                     for key, name in names.items()
                 ],
             )

@@ -384,6 +384,7 @@ def trend_chart(frame: pd.DataFrame) -> dict:
                 key="breached",
                 name=_("breached"),
                 kind="bar",
+                tone="bad",
                 values=[int(v) for v in frame["breached"]],
             ),
         ],

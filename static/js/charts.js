@@ -10,7 +10,8 @@
   const lang = document.documentElement.lang || "en";
   // Canvas text needs a real font list: the page's own (with its CJK fonts).
   const font = () => window.getComputedStyle(document.body).fontFamily || "sans-serif";
-  const COLOURS = ["#1f6feb", "#1a7f37", "#cf222e", "#8250df", "#b76e00", "#57606a"];
+  const COLOURS = ["#1f6feb", "#8250df", "#57606a", "#0a7ea4", "#b76e00"];
+  const TONES = { good: "#1a7f37", bad: "#cf222e" };
   const TARGET = "#b76e00";
 
   const counts = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
@@ -74,7 +75,7 @@
       name: s.name,
       type: s.kind,
       data: s.values.map((v) => (v === null ? "-" : v)),
-      itemStyle: { color: COLOURS[i % COLOURS.length] },
+      itemStyle: { color: TONES[s.tone] || COLOURS[i % COLOURS.length] },
       lineStyle: { width: 2 },
       symbolSize: 6,
       showSymbol: true,
