@@ -188,8 +188,8 @@
       const source = document.getElementById(holder.dataset.chartSource);
       if (!source) continue;
       const specs = JSON.parse(source.textContent);
+      holder.hidden = false; // shown first, so that each chart is drawn at its real size
       for (const spec of specs) draw(holder, spec);
-      holder.hidden = false;
     }
   }
 
