@@ -11,7 +11,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,11 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agents.access import agent_of, role_required
 from agents.models import Agent
 from agents.roles import Role
+from callfloor import exports as shared_exports
 from callfloor.error_pages import error_page
 from callfloor.errors import DomainError
 from callfloor.page_errors import FormErrors, render_again
 from callfloor.zone import site_zone
 from scheduling import access, exports, selectors, services
+from scheduling.charts import staffing_charts
 from scheduling.models import (
     LEAVE_KINDS,
     BriefingKind,
@@ -840,19 +841,23 @@ def attendance_export(request):
         rows = exports.month_table(
             selectors.attendance_month(team=team, year=month[0], month=month[1])
         )
-        name = f"attendance-{team.name}-{month[0]:04d}-{month[1]:02d}"
+        period = f"{month[0]:04d}-{month[1]:02d}"
     else:
         rows = exports.day_table(selectors.attendance_day(team=team, day=day))
-        name = f"attendance-{team.name}-{day.isoformat()}"
-    name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+        period = day.isoformat()
+    zone = str(site_zone())
+    about = [(_("Team"), team.name), (_("Period"), period), (_("Time zone"), zone)]
     if fmt == "csv":
-        response = HttpResponse(exports.to_csv(rows), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(exports.to_csv(rows), content_type=shared_exports.CSV_TYPE)
     else:
         response = HttpResponse(
-            exports.to_xlsx(rows, _("Attendance")),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            exports.to_xlsx(rows, _("Attendance"), about=about),
+            content_type=shared_exports.XLSX_TYPE,
         )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["Content-Disposition"] = shared_exports.attachment_header(
+        shared_exports.file_name(_("Attendance"), team.name, period, zone, ext=fmt),
+        fallback=shared_exports.file_name("attendance", team.name, period, zone, ext=fmt),
+    )
     return response
 
 
@@ -883,8 +888,6 @@ def _staffing_params(request):
 
 @role_required(*LEADS)
 def staffing(request):
-    from scheduling.charts import Series, chart
-
     try:
         queues, queue, day, shrinkage, max_occupancy = _staffing_params(request)
     except DomainError as exc:
@@ -900,56 +903,10 @@ def staffing(request):
         data = selectors.staffing_day(
             queue=queue, day=day, shrinkage=shrinkage, max_occupancy=max_occupancy
         )
-        labels = [r["label"] for r in data["rows"]]
         context["data"] = data
         if day == timezone.localdate(timezone=site_zone()):
             context["current"] = selectors.staffing_now(queue=queue)
-        context["agents_chart"] = mark_safe(  # noqa: S308 - escaped in chart()
-            chart(
-                labels,
-                [
-                    Series(
-                        _("required (with shrinkage)"),
-                        [r["required_scheduled"] for r in data["rows"]],
-                        "bar",
-                        "required",
-                    ),
-                    Series(
-                        _("required on the phones"),
-                        [r["required"] for r in data["rows"]],
-                        "line",
-                        "raw",
-                    ),
-                    Series(
-                        _("scheduled"), [r["scheduled"] for r in data["rows"]], "line", "scheduled"
-                    ),
-                    Series(
-                        _("logged in"), [r["logged_in"] for r in data["rows"]], "line", "logged"
-                    ),
-                ],
-                title=_("Agents per interval, %(queue)s, %(day)s")
-                % {"queue": queue.name, "day": day},
-            )
-        )
-        context["calls_chart"] = mark_safe(  # noqa: S308 - escaped in chart()
-            chart(
-                labels,
-                [
-                    Series(
-                        _("forecast calls"),
-                        [r["forecast"] for r in data["rows"]],
-                        "bar",
-                        "forecast",
-                    ),
-                    Series(
-                        _("actual calls"), [r["actual"] for r in data["rows"]], "line", "actual"
-                    ),
-                ],
-                title=_("Calls per interval, %(queue)s, %(day)s")
-                % {"queue": queue.name, "day": day},
-                height=200,
-            )
-        )
+        context["charts"] = staffing_charts(queue=queue, day=day, rows=data["rows"])
     return _render(request, "scheduling/staffing.html", context)
 
 

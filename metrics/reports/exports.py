@@ -54,9 +54,9 @@ def display(value, kind: str) -> str:
 
 
 def as_csv(report: Report) -> bytes:
-    """Plain numbers (ratios as fractions, seconds as seconds), empty where undefined."""
-    lines = [[f"# {line}"] for line in report.header_lines()]
-    lines.append(_headers(report))
+    """The column headers, then plain numbers (ratios as fractions, seconds as seconds), empty
+    where undefined. What the file covers is in its name (`Report.file_name`)."""
+    lines = [_headers(report)]
     kinds = ["text", "text", *[c.kind for c in report.columns]]
     for row in report.rows:
         values = _values(report, row)
@@ -76,11 +76,7 @@ def as_xlsx(report: Report) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = report.kind.capitalize()
-    for number, line in enumerate(report.header_lines(), start=1):
-        exports.xlsx_cell(sheet, row=number, column=1, value=line).font = Font(
-            bold=number == 1, size=14 if number == 1 else 11
-        )
-    head = len(report.header_lines()) + 2
+    head = 1
     bold = Font(bold=True)
     marked = {
         index for index, c in enumerate(report.columns, start=3) if c.key in report.highlighted()
@@ -102,6 +98,7 @@ def as_xlsx(report: Report) -> bytes:
     for col in range(1, len(kinds) + 1):
         sheet.column_dimensions[get_column_letter(col)].width = 18 if col > 2 else 22
     sheet.freeze_panes = sheet.cell(row=head + 1, column=3)
+    exports.about_sheet(book, report.about())
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
