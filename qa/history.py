@@ -36,16 +36,44 @@ def _opinion(data) -> str:
     ) % {"seat": _seat(data), "upheld": upheld, "rejected": rejected}
 
 
+@phrase("appeal.proposed")
+def _proposed(data) -> str:
+    count = len(data.get("proposals") or {})
+    return ngettext(
+        "Proposed points from the seat of the %(seat)s for %(count)s item",
+        "Proposed points from the seat of the %(seat)s for %(count)s items",
+        count,
+    ) % {"seat": _seat(data), "count": count}
+
+
+def _decision(value) -> str:
+    """An item's decision: a word before the panel proposed points, a dict of points since."""
+    return value.get("decision", "") if isinstance(value, dict) else str(value)
+
+
 @phrase("appeal.decided")
 def _decided(data) -> str:
-    decisions = list((data.get("decisions") or {}).values())
+    decisions = [_decision(value) for value in (data.get("decisions") or {}).values()]
+    partly = sum(1 for value in decisions if value == "partly")
+    if partly:
+        upheld = sum(1 for value in decisions if value == "upheld")
+        text = ngettext(
+            "Decided the appeal: of %(count)s item, %(upheld)s upheld, %(partly)s partly upheld",
+            "Decided the appeal: of %(count)s items, %(upheld)s upheld, %(partly)s partly upheld",
+            len(decisions),
+        ) % {"upheld": upheld, "partly": partly, "count": len(decisions)}
+        return _with_score(text, data)
     upheld = sum(1 for value in decisions if value == "upheld")
-    before, after = data.get("score_before"), data.get("score_after")
     text = ngettext(
         "Decided the appeal: %(upheld)s of %(count)s item upheld",
         "Decided the appeal: %(upheld)s of %(count)s items upheld",
         len(decisions),
     ) % {"upheld": upheld, "count": len(decisions)}
+    return _with_score(text, data)
+
+
+def _with_score(text: str, data) -> str:
+    before, after = data.get("score_before"), data.get("score_after")
     if before is not None and after is not None:
         text = _("%(text)s; score %(before)s → %(after)s") % {
             "text": text,

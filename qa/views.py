@@ -20,6 +20,7 @@ from agents.access import agent_of, has_role, is_staff_role, role_required
 from agents.models import Agent
 from agents.roles import STAFF_ROLES, Role
 from callfloor.errors import DomainError
+from callfloor.history import describe
 from callfloor.page_errors import FormErrors, render_again
 from callfloor.zone import site_zone
 from metrics.board.snapshot import my_floor_context
@@ -330,7 +331,7 @@ def _appeal_history(appeal: Appeal, items: list[AppealItem]) -> list[dict]:
     history = []
     for entry in selectors.appeal_history(appeal):
         data = entry.data or {}
-        label = str(HISTORY_LABELS.get(entry.action, entry.action))
+        label = str(HISTORY_LABELS.get(entry.action) or describe(entry.action, data))
         seat = data.get("seat")
         if seat in Seat.values:
             label = f"{label} ({Seat(seat).label})"
