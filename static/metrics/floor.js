@@ -519,12 +519,18 @@ function tvPages(tiles, agents, renderTiles) {
 function renderBoard(state, feed, relayout = false) {
   const help = openHelpOf(state);
   let { tiles, agents, alerts } = visibleRows(state, boardFilters(), help);
-  const renderTiles = (list) => document.getElementById("queues").replaceChildren(
-    ...(list.length ? list.map(queueTile) : [h("p", { class: "muted" }, gettext(gettext("No queues yet.")))]));
+  // The running times are filled in at once: the TV measures what is left for the cards, and an
+  // empty time line would make an alert or a tile shorter than it is a moment later.
+  const renderTiles = (list) => {
+    document.getElementById("queues").replaceChildren(
+      ...(list.length ? list.map(queueTile) : [h("p", { class: "muted" }, gettext(gettext("No queues yet.")))]));
+    tick(feed);
+  };
   renderBroadcasts(state);
   const urgent = alerts.filter(isUrgent);
   document.getElementById("urgent").replaceChildren(...urgent.map(alertItem));
   document.getElementById("urgent").hidden = !urgent.length;
+  tick(feed);
   alerts = alerts.filter((a) => !isUrgent(a));
   if (config.tv) agents = tvPages(tiles, agents, renderTiles);
   else renderTiles(tiles);

@@ -58,6 +58,10 @@ SMALLEST_TEXT = """() => {
   return smallest;
 }"""
 
+# The font size of the first element that matches, read in one go (the pages turn every second:
+# an element found first and read later may have left the page by then).
+FONT_SIZE = "(selector) => parseFloat(getComputedStyle(document.querySelector(selector)).fontSize)"
+
 # Every label and figure of the queue tiles that is not wholly readable: wider or taller than
 # its own box where the box clips (an ellipsis "Answer r…" is one), or drawn outside its tile,
 # outside a clipping ancestor inside the tile, or off the screen.
@@ -145,6 +149,8 @@ def seed_floor(cast, live, token: str, agents: int) -> None:
             ]
     for n, queue in enumerate(QUEUES):
         events.append(event("call_queued", ago=30 + n, call_id=f"w{n}", queue=queue, caller="+1"))
+    # A caller who has waited over ten minutes: the longest wait reads "10:…" on its tile.
+    events.append(event("call_queued", ago=620, call_id="w-long", queue="loans", caller="+2"))
     for start in range(0, len(events), 500):
         post_events(live.url, token, events[start : start + 500])
 
@@ -210,14 +216,10 @@ def test_tv_mode_fits_every_screen_and_shows_every_agent_within_one_rotation(
         if (width, height) == (1920, 1080):
             smallest = page.evaluate(SMALLEST_TEXT)
             assert smallest["size"] >= 14, smallest
-            figure = page.get_by_test_id("service-level").first
-            assert float(figure.evaluate("(el) => getComputedStyle(el).fontSize")[:-2]) >= 42
+            assert page.evaluate(FONT_SIZE, "[data-testid=service-level]") >= 42
         if (width, height) == (3840, 2160):
             # 4K uses its room: bigger type, not a 1080p board in a corner.
-            agent_font = page.get_by_test_id("agent-row").first.evaluate(
-                "(el) => parseFloat(getComputedStyle(el).fontSize)"
-            )
-            assert agent_font >= 28
+            assert page.evaluate(FONT_SIZE, "[data-testid=agent-row]") >= 28
 
 
 # The queue tiles on screen now: how many are whole on the screen, and the height they cover.
