@@ -3,7 +3,15 @@
 Every error answers ``{"error": {"code": ..., "message": ..., "fields": {field: [reason, ...]}}}``;
 ``fields`` is present only for validation errors. Services raise ``DomainError`` for broken
 business rules; the handler turns it into HTTP 400 (or the status it names).
+
+A service that checks several independent fields collects their problems in a ``Problems`` and
+raises them together, so that a form shows every error at once, each next to its field.
 """
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -26,14 +34,67 @@ class DomainError(Exception):
         field: str | None = None,
         code: str | None = None,
         status_code: int | None = None,
+        fields: dict[str, list[str]] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # Every field's reasons: the one field named, or all those a `Problems` collected.
+        self.fields: dict[str, list[str]] = (
+            {name: list(reasons) for name, reasons in fields.items()}
+            if fields
+            else ({field: [message]} if field else {})
+        )
         if code:
             self.code = code
         if status_code:
             self.status_code = status_code
+
+
+class Problems:
+    """The problems of one request's independent fields, raised together.
+
+    ::
+
+        problems = Problems()
+        with problems.capture():
+            name = _text(...)  # a DomainError naming a field is collected, not raised
+        if not day:
+            problems.add("day", _("Give the day."))
+        problems.raise_if_any()
+
+    A refusal that names no field, or is not a 400 (permission, conflict), is raised at once.
+    """
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def add(self, field: str, message: str) -> None:
+        reasons = self.fields.setdefault(field, [])
+        if message not in reasons:
+            reasons.append(message)
+
+    def has(self, field: str) -> bool:
+        return field in self.fields
+
+    @contextlib.contextmanager
+    def capture(self) -> Iterator[Problems]:
+        try:
+            yield self
+        except DomainError as error:
+            if not error.fields or error.status_code != status.HTTP_400_BAD_REQUEST:
+                raise
+            for field, reasons in error.fields.items():
+                for reason in reasons:
+                    self.add(field, reason)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            field, reasons = next(iter(self.fields.items()))
+            raise DomainError(reasons[0], field=field, fields=self.fields)
 
 
 class Conflict(DomainError):
@@ -69,8 +130,9 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        fields = {exc.field: [exc.message]} if exc.field else None
-        return Response(error_body(exc.code, exc.message, fields), status=exc.status_code)
+        return Response(
+            error_body(exc.code, exc.message, exc.fields or None), status=exc.status_code
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages

@@ -9,6 +9,9 @@ a telephony bridge or a browser that gets 503 with `Retry-After` sends again lat
 sent in the refused request was stored, so nothing is lost or doubled.
 
 `ContentSecurityPolicyMiddleware`: the Content-Security-Policy header on every response.
+
+These answers come before LocaleMiddleware: each is written in the reader's language chosen
+from the request alone (`error_pages.language_of`), and a page gets the product's error page.
 """
 
 from __future__ import annotations
@@ -19,16 +22,20 @@ from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
+from callfloor.error_pages import error_page, is_api, language_of
 from callfloor.errors import error_body
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 5
-MESSAGE = "The database is unavailable; nothing was stored. Try again shortly."
-
-
-NUL_MESSAGE = "Null characters are not allowed."
+MESSAGE = gettext_lazy("The database is unavailable; nothing was stored. Try again shortly.")
+NUL_MESSAGE = gettext_lazy("Null characters are not allowed.")
+TOO_LARGE_MESSAGE = gettext_lazy(
+    "The body is larger than %(limit)s bytes (or has too many fields)."
+)
 
 
 class RejectNullCharactersMiddleware:
@@ -44,10 +51,12 @@ class RejectNullCharactersMiddleware:
             }
         )
         if bad:
-            fields = {key.replace("\x00", "\\0"): [NUL_MESSAGE] for key in bad}
-            if request.path.startswith("/api/"):
-                return JsonResponse(error_body("invalid", NUL_MESSAGE, fields), status=400)
-            return HttpResponse(NUL_MESSAGE, status=400, content_type="text/plain")
+            with translation.override(language_of(request)):
+                message = str(NUL_MESSAGE)
+                if is_api(request):
+                    fields = {key.replace("\x00", "\\0"): [message] for key in bad}
+                    return JsonResponse(error_body("invalid", message, fields), status=400)
+                return error_page(request, message, status=400, with_request=False)
         return self.get_response(request)
 
 
@@ -59,13 +68,15 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        too_big = isinstance(exception, RequestDataTooBig | TooManyFieldsSent)
-        if too_big and request.path.startswith("/api/"):
-            message = (
-                f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes "
-                "(or has too many fields)."
-            )
-            return JsonResponse(error_body("too_large", message), status=413)
+        with translation.override(language_of(request)):
+            return self._answer(request, exception)
+
+    def _answer(self, request, exception):
+        if isinstance(exception, RequestDataTooBig | TooManyFieldsSent):
+            message = TOO_LARGE_MESSAGE % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+            if is_api(request):
+                return JsonResponse(error_body("too_large", message), status=413)
+            return error_page(request, message, status=413, with_request=False)
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         log.warning(
@@ -78,10 +89,10 @@ class DatabaseUnavailableMiddleware:
         for connection in connections.all(initialized_only=True):
             if connection.connection is not None and not connection.is_usable():
                 connection.close()
-        if request.path.startswith("/api/"):
-            response = JsonResponse(error_body("unavailable", MESSAGE), status=503)
+        if is_api(request):
+            response = JsonResponse(error_body("unavailable", str(MESSAGE)), status=503)
         else:
-            response = HttpResponse(MESSAGE, status=503, content_type="text/plain")
+            response = error_page(request, str(MESSAGE), status=503, with_request=False)
         response["Retry-After"] = str(RETRY_AFTER_S)
         return response
 

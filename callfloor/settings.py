@@ -43,6 +43,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A refused form's security check answers with the product's 403 page (JSON on the API).
+CSRF_FAILURE_VIEW = "callfloor.error_pages.csrf_failure"
 
 INSTALLED_APPS = [
     "daphne",
@@ -107,7 +109,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agents.context_processors.roles",
+                "callfloor.page_errors.form_context",
             ],
+            # A page form's errors beside their fields (callfloor/page_errors.py).
+            "libraries": {"form_errors": "callfloor.templatetags.form_errors"},
         },
     },
 ]

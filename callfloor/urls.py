@@ -52,3 +52,9 @@ urlpatterns = [
     path("", include("qa.complaints.urls")),
     path("", include("scheduling.urls")),
 ]
+
+# Error pages in the product's layout; API paths answer in their JSON error shape.
+handler400 = "callfloor.error_pages.bad_request"
+handler403 = "callfloor.error_pages.permission_denied"
+handler404 = "callfloor.error_pages.page_not_found"
+handler500 = "callfloor.error_pages.server_error"

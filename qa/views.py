@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import escape
@@ -19,6 +20,7 @@ from agents.access import agent_of, has_role, is_staff_role, role_required
 from agents.models import Agent
 from agents.roles import STAFF_ROLES, Role
 from callfloor.errors import DomainError
+from callfloor.page_errors import FormErrors, render_again
 from callfloor.zone import site_zone
 from metrics.board.snapshot import my_floor_context
 from metrics.models import QueueCall
@@ -26,12 +28,12 @@ from qa import access, calibration, scoring, selectors, services
 from qa.forms import CalibrationForm, RuleForm
 from qa.models import (
     Appeal,
+    AppealItem,
     AppealStatus,
     CalibrationStatus,
     Decision,
     Evaluation,
     GreatCall,
-    Opinion,
     PickStatus,
     QaSettings,
     RuleStatus,
@@ -40,6 +42,7 @@ from qa.models import (
     ScorecardVersion,
     Seat,
     VersionStatus,
+    decision_for,
 )
 
 PANEL_ROLES = (Role.TEAM_LEAD, Role.QA_ANALYST, Role.SUPERVISOR)
@@ -60,6 +63,21 @@ def _attempt(request, action: Callable[[], object], success: str) -> bool:
         messages.error(request, error.message)
         return False
     messages.success(request, success)
+    return True
+
+
+def _form_attempt(form, action: Callable[[], object]) -> bool:
+    """Run a service on a valid page form; each field a refusal names gets its reasons beside it
+    (kept on `form.created` when it succeeds)."""
+    try:
+        form.created = action()
+    except DomainError as error:
+        if error.status_code == 403:
+            raise PermissionDenied(error.message) from error
+        for field, reasons in (error.fields or {None: [error.message]}).items():
+            for reason in reasons:
+                form.add_error(field if field in form.fields else None, reason)
+        return False
     return True
 
 
@@ -204,7 +222,7 @@ def evaluation(request, evaluation_id: int):
                 _("Score revised."),
             )
         else:
-            return HttpResponse(_("You may not do this."), status=403)
+            raise PermissionDenied(_("You may not do this."))
         return redirect("qa-evaluation", evaluation_id=item.pk)
 
     services.evaluation_mark_read(evaluation=item, user=request.user)
@@ -231,6 +249,7 @@ def evaluation(request, evaluation_id: int):
             "appeals": item.appeals.all() if owner or is_staff_role(request.user) else [],
             "appeal_deadline": deadline,
             "appeal_window_open": deadline is not None and timezone.now() <= deadline,
+            "appealable": services.appealable_criteria(item) if owner else set(),
             "needs_ack": owner and current is not None and current.acknowledged_at is None,
             "formula": scoring.FORMULA,
         },
@@ -244,7 +263,7 @@ def appeal_file(request, evaluation_id: int):
     if not access.can_view_evaluation(request.user, item):
         raise Http404
     if not access.owns_evaluation(request.user, item):
-        return HttpResponse(_("Only the evaluated agent can appeal."), status=403)
+        raise PermissionDenied(_("Only the evaluated agent can appeal."))
     items = [
         {
             "criterion": int(key.removeprefix("appeal_")),
@@ -272,11 +291,81 @@ HISTORY_LABELS = {
     "appeal.returned": gettext_lazy("Returned by the team lead"),
     "appeal.explained": gettext_lazy("Evaluator explained"),
     "appeal.opinion": gettext_lazy("Panel opinion"),
+    "appeal.proposed": gettext_lazy("Points proposed by the panel"),
     "appeal.decided": gettext_lazy("Decided by the senior supervisor"),
     "appeal.reminded": gettext_lazy("Reminder sent"),
     "evaluation.score_revised": gettext_lazy("Score revised"),
     "evaluation.acknowledged": gettext_lazy("Agent acknowledged the score"),
 }
+
+
+DECISION_WORDS = {
+    Decision.UPHELD: gettext_lazy("full points: upheld"),
+    Decision.PARTLY: gettext_lazy("some points back: partly upheld"),
+    Decision.REJECTED: gettext_lazy("no change: rejected"),
+}
+
+
+def _point_choices(item: AppealItem) -> list[tuple[int, str]]:
+    """The points an appealed item can get: from what it had to its maximum, each in words."""
+    maximum = item.criterion.max_points
+    return [
+        (
+            points,
+            f"{points} / {maximum} — "
+            + str(
+                DECISION_WORDS[
+                    decision_for(points=points, before=item.points_before, maximum=maximum)
+                ]
+            ),
+        )
+        for points in item.criterion.allowed_points()
+        if points >= item.points_before
+    ]
+
+
+def _appeal_history(appeal: Appeal, items: list[AppealItem]) -> list[dict]:
+    """The appeal's audit trail in words: each proposal and decision with its points."""
+    titles = {str(i.criterion_id): i.criterion.title for i in items}
+    history = []
+    for entry in selectors.appeal_history(appeal):
+        data = entry.data or {}
+        label = str(HISTORY_LABELS.get(entry.action, entry.action))
+        seat = data.get("seat")
+        if seat in Seat.values:
+            label = f"{label} ({Seat(seat).label})"
+        lines = []
+        for cid, proposal in (data.get("proposals") or {}).items():
+            line = f"{titles.get(cid, cid)}: {proposal['points']} / {proposal['max_points']}"
+            lines.append(f"{line} — {proposal['reason']}" if proposal.get("reason") else line)
+        decisions = data.get("decisions") or {}
+        for cid, decided in decisions.items():
+            if not isinstance(decided, dict):  # decided before points were decided
+                lines.append(f"{titles.get(cid, cid)}: {Decision(decided).label}")
+                continue
+            points = decided["points"]
+            lines.append(
+                f"{titles.get(cid, cid)}: {points} / {decided['max_points']}, "
+                f"{Decision(decided['decision']).label} — {decided['reason']}"
+            )
+        score = None
+        if entry.action == "evaluation.score_revised":
+            score = data.get("score")
+        elif entry.action == "appeal.decided":
+            score = data.get("score_after")
+        history.append(
+            {
+                "at": entry.at,
+                "label": label,
+                # The decision's own line gives its reasons; a revision it made needs none.
+                "reason": ""
+                if entry.action == "appeal.decided" or data.get("appeal")
+                else data.get("reason"),
+                "lines": lines,
+                "score": score,
+            }
+        )
+    return history
 
 
 @login_required
@@ -313,22 +402,26 @@ def appeal(request, appeal_id: int):
                 ),
                 _("Explanation added."),
             )
-        elif action == "opinions" and seat is not None:
+        elif action in ("propose", "opinions") and seat is not None:
             _attempt(
                 request,
-                lambda: services.appeal_give_opinions(
+                lambda: services.appeal_propose(
                     appeal=item,
                     actor=request.user,
-                    opinions=[
+                    proposals=[
                         {
                             "item": i.pk,
+                            "points": request.POST.get(f"points_{i.pk}") or None,
                             "opinion": request.POST.get(f"opinion_{i.pk}"),
-                            "note": request.POST.get(f"note_{i.pk}", ""),
+                            "reason": request.POST.get(f"reason_{i.pk}")
+                            or request.POST.get(f"note_{i.pk}", ""),
                         }
                         for i in appeal_items
                     ],
+                    # The older vote form (uphold / reject) had an optional note.
+                    reasons_required=action == "propose",
                 ),
-                _("Opinions recorded."),
+                _("Proposals recorded."),
             )
         elif action == "decide" and access.can_decide(request.user, item):
             _attempt(
@@ -339,7 +432,8 @@ def appeal(request, appeal_id: int):
                     decisions=[
                         {
                             "item": i.pk,
-                            "decision": request.POST.get(f"decision_{i.pk}"),
+                            "points": request.POST.get(f"decision_points_{i.pk}") or None,
+                            "decision": request.POST.get(f"decision_{i.pk}") or None,
                             "reason": request.POST.get(f"decision_reason_{i.pk}", ""),
                         }
                         for i in appeal_items
@@ -348,10 +442,12 @@ def appeal(request, appeal_id: int):
                 _("Decided."),
             )
         else:
-            return HttpResponse(_("You may not do this."), status=403)
+            raise PermissionDenied(_("You may not do this."))
         return redirect("qa-appeal", appeal_id=item.pk)
 
     items = list(item.items.select_related("criterion").prefetch_related("opinions__member"))
+    for appealed in items:
+        appealed.point_choices = _point_choices(appealed)
     members = list(item.panel.select_related("user"))
     my_opinions_given = seat is not None and any(
         o.member_id == seat.pk for i in items for o in i.opinions.all()
@@ -364,10 +460,7 @@ def appeal(request, appeal_id: int):
         or seat is not None
         or has_role(request.user, Role.SUPERVISOR, Role.ADMIN)
     )
-    history = [
-        (entry, HISTORY_LABELS.get(entry.action, entry.action))
-        for entry in selectors.appeal_history(item)
-    ]
+    history = _appeal_history(item, items)
     proposal = None
     if item.status == AppealStatus.SCREENING and access.can_screen(request.user, item):
         try:
@@ -397,8 +490,6 @@ def appeal(request, appeal_id: int):
             "history": history,
             "proposal": proposal,
             "seats": dict(Seat.choices),
-            "opinion_choices": Opinion.choices,
-            "decision_choices": [(Decision.UPHELD, _("Uphold")), (Decision.REJECTED, _("Reject"))],
         },
     )
 
@@ -433,7 +524,7 @@ def panel(request):
 def worklist(request):
     if request.method == "POST":
         if not has_role(request.user, Role.QA_ANALYST):
-            return HttpResponse(_("Only QA analysts evaluate calls."), status=403)
+            raise PermissionDenied(_("Only QA analysts evaluate calls."))
         action = request.POST.get("action")
         if action == "evaluate":
             pick = get_object_or_404(SampledCall, pk=request.POST.get("pick") or 0)
@@ -495,7 +586,7 @@ def worklist(request):
 def scorecards(request):
     if request.method == "POST":
         if not access.is_qa_manager(request.user):
-            return HttpResponse(_("Only QA analysts build scorecards."), status=403)
+            raise PermissionDenied(_("Only QA analysts build scorecards."))
         try:
             sections = json.loads(request.POST.get("sections") or "[]")
         except json.JSONDecodeError as error:
@@ -560,7 +651,7 @@ def scorecard(request, version_id: int):
         raise Http404
     if request.method == "POST":
         if not access.is_qa_manager(request.user):
-            return HttpResponse(_("Only QA analysts manage scorecards."), status=403)
+            raise PermissionDenied(_("Only QA analysts manage scorecards."))
         action = request.POST.get("action")
         if action == "release":
             _attempt(
@@ -597,25 +688,19 @@ def scorecard(request, version_id: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sampling_rules(request):
-    if request.method == "POST":
+def sampling_rules(request, form: RuleForm | None = None):
+    if request.method == "POST" and form is None:
         if not access.is_qa_manager(request.user):
-            return HttpResponse(_("Only QA analysts define sampling rules."), status=403)
+            raise PermissionDenied(_("Only QA analysts define sampling rules."))
         form = RuleForm(request.POST)
-        if not form.is_valid():
-            for field, errors in form.errors.items():
-                messages.error(request, f"{field}: {errors[0]}")
-            return redirect("qa-sampling")
-        created = []
-        if _attempt(
-            request,
-            lambda: created.append(
-                services.sampling_rule_create(actor=request.user, **form.cleaned_data)
-            ),
-            _("Draft rule saved: check it, then publish it before its period starts."),
+        if form.is_valid() and _form_attempt(
+            form, lambda: services.sampling_rule_create(actor=request.user, **form.cleaned_data)
         ):
-            return redirect("qa-sampling-rule", rule_id=created[0].pk)
-        return redirect("qa-sampling")
+            messages.success(
+                request, _("Draft rule saved: check it, then publish it before its period starts.")
+            )
+            return redirect("qa-sampling-rule", rule_id=form.created.pk)
+        return render_again(request, sampling_rules, errors=FormErrors.from_form(form), form=form)
     if access.is_qa_manager(request.user):
         rules = SamplingRule.objects.select_related("team")
     elif is_staff_role(request.user):
@@ -628,7 +713,7 @@ def sampling_rules(request):
         "qa/sampling.html",
         {
             "rules": rules.prefetch_related("queues"),
-            "form": RuleForm() if access.is_qa_manager(request.user) else None,
+            "form": (form or RuleForm()) if access.is_qa_manager(request.user) else None,
         },
     )
 
@@ -650,7 +735,7 @@ def sampling_rule(request, rule_id: int):
             raise Http404
     if request.method == "POST":
         if not manager:
-            return HttpResponse(_("Only QA analysts manage sampling rules."), status=403)
+            raise PermissionDenied(_("Only QA analysts manage sampling rules."))
         action = request.POST.get("action")
         if action == "publish":
             _attempt(
@@ -708,25 +793,17 @@ def sampling_rule(request, rule_id: int):
 
 @role_required(*CALIBRATION_ROLES)
 @require_http_methods(["GET", "POST"])
-def calibration_list(request):
-    if request.method == "POST":
+def calibration_list(request, form: CalibrationForm | None = None):
+    if request.method == "POST" and form is None:
         if not access.is_qa_manager(request.user):
-            return HttpResponse(_("Only QA analysts and supervisors run calibration."), status=403)
+            raise PermissionDenied(_("Only QA analysts and supervisors run calibration."))
         form = CalibrationForm(request.POST)
-        if not form.is_valid():
-            for field, errors in form.errors.items():
-                messages.error(request, f"{field}: {errors[0]}")
-            return redirect("qa-calibration")
-        created = []
-        if _attempt(
-            request,
-            lambda: created.append(
-                services.calibration_create(actor=request.user, **form.cleaned_data)
-            ),
-            _("Session created."),
+        if form.is_valid() and _form_attempt(
+            form, lambda: services.calibration_create(actor=request.user, **form.cleaned_data)
         ):
-            return redirect("qa-calibration-session", session_id=created[0].pk)
-        return redirect("qa-calibration")
+            messages.success(request, _("Session created."))
+            return redirect("qa-calibration-session", session_id=form.created.pk)
+        return render_again(request, calibration_list, errors=FormErrors.from_form(form), form=form)
     trends = selectors.evaluator_trends() if access.is_qa_manager(request.user) else []
     for row in trends:
         row["spark"] = _deviation_chart(row["deviations"])
@@ -737,7 +814,7 @@ def calibration_list(request):
             "sessions": selectors.calibration_sessions_for(request.user),
             "trends": trends,
             "threshold": calibration.DRIFT_THRESHOLD,
-            "form": CalibrationForm() if access.is_qa_manager(request.user) else None,
+            "form": (form or CalibrationForm()) if access.is_qa_manager(request.user) else None,
         },
     )
 
@@ -781,7 +858,7 @@ def calibration_session(request, session_id: int):
                 _("Session closed."),
             )
         else:
-            return HttpResponse(_("You may not do this."), status=403)
+            raise PermissionDenied(_("You may not do this."))
         return redirect("qa-calibration-session", session_id=session.pk)
     visible = selectors.calibration_can_see_scores(session, request.user)
     mine = selectors.calibration_scores_of(session, request.user)

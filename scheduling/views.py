@@ -7,18 +7,21 @@ from datetime import date, datetime, timedelta
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agents.access import agent_of, role_required
 from agents.models import Agent
 from agents.roles import Role
+from callfloor.error_pages import error_page
 from callfloor.errors import DomainError
+from callfloor.page_errors import FormErrors, render_again
 from callfloor.zone import site_zone
 from scheduling import access, exports, selectors, services
 from scheduling.models import (
@@ -92,6 +95,60 @@ def _cases_from_post(post) -> list[dict]:
     return cases
 
 
+HANDOVER_LABELS = {
+    "shift_date": gettext_lazy("Shift date"),
+    "shift_name": gettext_lazy("Shift"),
+    "to_lead": gettext_lazy("To the next shift's lead"),
+    "supervisor": gettext_lazy("On-duty supervisor (copied)"),
+    "summary": gettext_lazy("Summary of the shift"),
+}
+CASE_LABELS = {
+    "customer_ref": gettext_lazy("Customer reference"),
+    "severity": gettext_lazy("Severity"),
+    "pending": gettext_lazy("What is pending"),
+    "next_action": gettext_lazy("Next action"),
+    "owner": gettext_lazy("Owner"),
+}
+
+
+def _case_rows(values: list[dict]) -> list[dict]:
+    """The form's case rows (two at least): index, what was typed, the prefix of its inputs."""
+    values = values + [{} for _ in range(2 - len(values))]
+    return [{"index": i, "values": v, "prefix": f"case-{i}-"} for i, v in enumerate(values)]
+
+
+def _case_values_from_post(post) -> list[dict]:
+    """What was typed in each case row (empty rows dropped, as the service sees them), so that a
+    refused form shows it again; each row's index is the one the service's problems name."""
+    return [
+        {
+            "customer_ref": case["customer_ref"],
+            "severity": case["severity"],
+            "pending": case["pending"],
+            "next_action": case["next_action"],
+            "owner": case["owner"],
+            "source_agent": str(case["source_agent"].pk) if case["source_agent"] else "",
+        }
+        for case in _cases_from_post(post)
+    ]
+
+
+def _handover_errors(exc: DomainError) -> FormErrors:
+    """The service names case fields `cases[<i>].<name>`, the page's inputs `case-<i>-<name>`."""
+    fields: dict[str, list[str]] = {}
+    labels = dict(HANDOVER_LABELS)
+    for name, reasons in (exc.fields or {"": [exc.message]}).items():
+        if name.startswith("cases["):
+            index, _dot, field = name[len("cases[") :].partition("].")
+            name = f"case-{index}-{field}"
+            number = int(index) + 1 if index.isdigit() else index
+            case_label = _("Case %(number)s") % {"number": number}
+            field_label = CASE_LABELS.get(field, "")
+            labels[name] = f"{case_label} · {field_label}" if field_label else case_label
+        fields[name] = reasons
+    return FormErrors(fields, labels=labels)
+
+
 @role_required(Role.TEAM_LEAD)
 @require_http_methods(["GET", "POST"])
 def handover_new(request):
@@ -103,17 +160,16 @@ def handover_new(request):
         "severities": Severity.choices,
         "today": timezone.localdate(),
         "form": request.POST,
-        "case_rows": range(2),
+        "case_rows": _case_rows([{}, {}]),
     }
     if request.method == "POST":
         post = request.POST
         try:
             shift_date = date.fromisoformat(post.get("shift_date", ""))
         except ValueError:
-            messages.error(request, _("Give the shift's date."))
-            return _render(request, "scheduling/handover_new.html", context, status=400)
+            shift_date = None  # the service names it, with every other problem
         cases = _cases_from_post(post)
-        context["case_rows"] = range(max(2, len(cases)))
+        context["case_rows"] = _case_rows(_case_values_from_post(post))
         try:
             handover = services.handover_create(
                 author=request.user,
@@ -128,7 +184,9 @@ def handover_new(request):
                 carry_case_ids=[int(v) for v in post.getlist("carry") if v.isdigit()],
             )
         except DomainError as exc:
-            _fail(request, exc)
+            if exc.status_code == 403:
+                raise PermissionDenied(exc.message) from exc
+            context["form_errors"] = _handover_errors(exc)
             return _render(request, "scheduling/handover_new.html", context, status=400)
         messages.success(
             request,
@@ -519,6 +577,21 @@ def leave(request):
     )
 
 
+LEAVE_LABELS = {
+    "first_day": gettext_lazy("First day"),
+    "last_day": gettext_lazy("Last day"),
+    "kind": gettext_lazy("Kind"),
+    "reason": gettext_lazy("Reason"),
+}
+
+
+def _date_or_none(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
 @role_required(Role.AGENT)
 @require_POST
 def leave_request(request):
@@ -526,16 +599,18 @@ def leave_request(request):
     try:
         services.leave_request(
             agent=agent,
-            first_day=date.fromisoformat(request.POST.get("first_day", "")),
-            last_day=date.fromisoformat(request.POST.get("last_day", "")),
+            first_day=_date_or_none(request.POST.get("first_day", "")),
+            last_day=_date_or_none(request.POST.get("last_day", "")),
             kind=request.POST.get("kind", "annual"),
             reason=request.POST.get("reason", ""),
         )
-        messages.success(request, _("Leave requested; your team lead decides."))
-    except ValueError:
-        messages.error(request, _("Give the first and last day as dates."))
     except DomainError as exc:
-        _fail(request, exc)
+        if exc.field is None:
+            _fail(request, exc)
+            return redirect("leave")
+        errors = FormErrors.from_error(exc, labels=LEAVE_LABELS)
+        return render_again(request, leave, errors=errors)
+    messages.success(request, _("Leave requested; your team lead decides."))
     return redirect("leave")
 
 
@@ -599,7 +674,7 @@ def attendance(request):
     try:
         teams, team, day, month = _sheet_request(request)
     except DomainError as exc:
-        return HttpResponseBadRequest(exc.message)
+        return error_page(request, exc.message, status=400)
     context = {"teams": teams, "team": team, "day": day, "month": month}
     if team is not None and month:
         context["sheet"] = selectors.attendance_month(team=team, year=month[0], month=month[1])
@@ -614,10 +689,10 @@ def attendance_export(request):
     try:
         _kind, team, day, month = _sheet_request(request)
     except DomainError as exc:
-        return HttpResponseBadRequest(exc.message)
+        return error_page(request, exc.message, status=400)
     fmt = request.GET.get("format", "csv")
     if team is None or fmt not in ("csv", "xlsx"):
-        return HttpResponseBadRequest(_("Choose a team and a format (csv or xlsx)."))
+        return error_page(request, _("Choose a team and a format (csv or xlsx)."), status=400)
     if month:
         rows = exports.month_table(
             selectors.attendance_month(team=team, year=month[0], month=month[1])
@@ -670,7 +745,7 @@ def staffing(request):
     try:
         queues, queue, day, shrinkage, max_occupancy = _staffing_params(request)
     except DomainError as exc:
-        return HttpResponseBadRequest(exc.message)
+        return error_page(request, exc.message, status=400)
     context = {
         "queues": queues,
         "queue": queue,
@@ -760,6 +835,16 @@ def briefings(request):
     )
 
 
+BRIEFING_LABELS = {
+    "team": gettext_lazy("Team"),
+    "kind": gettext_lazy("Kind"),
+    "held_at": gettext_lazy("Held at"),
+    "agenda": gettext_lazy("Agenda"),
+    "minutes": gettext_lazy("Minutes"),
+    "attendees": gettext_lazy("Attendees"),
+}
+
+
 @role_required(*LEADS)
 @require_POST
 def briefing_new(request):
@@ -770,9 +855,8 @@ def briefing_new(request):
     try:
         held_at = datetime.fromisoformat(post.get("held_at", ""))
     except ValueError:
-        messages.error(request, _("Give the time the briefing was held."))
-        return redirect("briefings")
-    if timezone.is_naive(held_at):
+        held_at = None  # the service names it, with every other problem
+    if held_at is not None and timezone.is_naive(held_at):
         held_at = held_at.replace(tzinfo=site_zone())
     attendees = list(
         Agent.objects.filter(pk__in=[v for v in post.getlist("attendees") if v.isdigit()])
@@ -788,8 +872,10 @@ def briefing_new(request):
             attendees=attendees,
         )
     except DomainError as exc:
-        _fail(request, exc)
-        return redirect("briefings")
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from exc
+        errors = FormErrors.from_error(exc, labels=BRIEFING_LABELS)
+        return render_again(request, briefings, errors=errors)
     return redirect("briefing-detail", briefing_id=briefing.pk)
 
 

@@ -10,6 +10,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from callfloor import exports
+from callfloor.numbers import format_score
 from metrics.reports.history import Report
 
 XLSX_TYPE = exports.XLSX_TYPE
@@ -46,7 +47,7 @@ def display(value, kind: str) -> str:
         whole = round(value)
         return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
     if kind == "score":
-        return f"{value:.2f}"
+        return format_score(value)
     if kind == "count":
         return str(int(value))
     return str(value)
@@ -56,12 +57,19 @@ def as_csv(report: Report) -> bytes:
     """Plain numbers (ratios as fractions, seconds as seconds), empty where undefined."""
     lines = [[f"# {line}"] for line in report.header_lines()]
     lines.append(_headers(report))
+    kinds = ["text", "text", *[c.kind for c in report.columns]]
     for row in report.rows:
         values = _values(report, row)
-        lines.append(
-            ["" if v is None else round(v, 4) if isinstance(v, float) else v for v in values]
-        )
+        lines.append([_csv_figure(v, kind) for v, kind in zip(values, kinds, strict=True)])
     return exports.csv_bytes(lines)
+
+
+def _csv_figure(value, kind: str):
+    if value is None:
+        return ""
+    if kind == "score":  # as every page writes a score, in the form any spreadsheet reads
+        return format_score(value, localize=False)
+    return round(value, 4) if isinstance(value, float) else value
 
 
 def as_xlsx(report: Report) -> bytes:

@@ -142,6 +142,27 @@ def register_agent_report_hook(columns: list[Column], hook) -> None:
     AGENT_REPORT_HOOKS.append((columns, hook))
 
 
+# Rows other apps add after the total of agent and team reports (appeals per evaluator): each
+# hook is `hook(*, agents, start, end) -> [{"name": str, <column keys>}]`, its keys among the
+# hooked columns. The rows are summaries of the whole range, so they are marked as totals
+# (shown like one, never plotted as a period).
+AGENT_REPORT_ROW_HOOKS: list[tuple[str, object]] = []
+
+
+def register_agent_report_rows(group: str, hook) -> None:
+    """Let another app add summary rows (e.g. appeals per evaluator) to agent and team reports."""
+    AGENT_REPORT_ROW_HOOKS.append((group, hook))
+
+
+def _hook_rows(agents: list, start: datetime, end: datetime) -> list[dict]:
+    rows = []
+    for group, hook in AGENT_REPORT_ROW_HOOKS:
+        for values in hook(agents=agents, start=start, end=end):
+            name = values.pop("name")
+            rows.append({"label": name, "group": str(group), "total": True, **values})
+    return rows
+
+
 @dataclass
 class ReportRange:
     start: date
@@ -853,6 +874,7 @@ def agent_report(*, agent, span: ReportRange) -> Report:
     )
     hook_columns, hooked = _hook_figures([agent], *span.bounds())
     rows[-1].update(hooked.get(agent.pk, {}))
+    rows += _hook_rows([agent], *span.bounds())
     return Report(
         kind="agent",
         title=_("Agent report: %(name)s") % {"name": agent.display_name},
@@ -895,6 +917,7 @@ def team_report(*, team, span: ReportRange) -> Report:
     hook_columns, hooked = _hook_figures(agents, *span.bounds())
     for row in rows:
         row.update(hooked.get(row.get("agent_id"), {}))
+    rows += _hook_rows(agents, *span.bounds())
     return Report(
         kind="team",
         title=_("Team report: %(name)s") % {"name": team.name},

@@ -27,6 +27,7 @@ def live_escalation_floor_alerts(*, site: str, now: datetime) -> list[dict]:
     for live in live_escalations_open(site).filter(status=LiveStatus.OPEN):
         who = live.agent.display_name if live.agent else live.raised_by.get_username()
         queue = f" ({live.call.queue.name})" if live.call_id and live.call else ""
+        reason = live.reason_beyond_ask  # "" when it only repeats the ask
         alerts.append(
             {
                 "key": f"live_escalation:{live.pk}",
@@ -34,11 +35,12 @@ def live_escalation_floor_alerts(*, site: str, now: datetime) -> list[dict]:
                 "severity": "red",
                 # Every board gets the same alert: each writes it in its own language from
                 # the kind and params; the text stays for anything that does not know it.
-                "text": f"{who}{queue}: customer asks for a supervisor — {live.reason}",
+                "text": f"{who}{queue}: customer asks for a supervisor"
+                + (f" — {reason}" if reason else ""),
                 "params": {
                     "who": who,
                     "queue": live.call.queue.name if live.call_id and live.call else "",
-                    "reason": live.reason,
+                    "reason": reason,
                 },
                 "since": round(live.raised_at.timestamp(), 3),
                 "agent": f"a{live.agent_id}" if live.agent_id else None,

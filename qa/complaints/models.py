@@ -19,7 +19,7 @@ holds is skipped.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 
 class Category(models.Model):
@@ -572,3 +572,29 @@ class LiveEscalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.raised_at:%Y-%m-%d %H:%M} {self.reason}"
+
+    @property
+    def reason_beyond_ask(self) -> str:
+        """The reason when it says more than the escalation itself ("" for a reason that only
+        repeats "customer asks for a supervisor"), so that no line says it twice."""
+        return reason_beyond_ask(self.reason)
+
+
+# Words of a reason that only restate the escalation: in any of the product's languages.
+_ASK = gettext_noop("Customer asks for a supervisor")
+
+
+def reason_beyond_ask(reason: str) -> str:
+    from django.utils import translation
+
+    def plain(text: str) -> str:
+        return "".join(ch for ch in str(text).casefold() if ch.isalnum())
+
+    said = plain(reason)
+    if not said:
+        return ""
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            if said == plain(translation.gettext(_ASK)):
+                return ""
+    return reason.strip()

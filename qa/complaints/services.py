@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from agents.access import agent_of, has_role
 from agents.roles import Role
 from agents.services import audit_record, notify
-from callfloor.errors import Conflict, DomainError
+from callfloor.errors import Conflict, DomainError, Problems
 from metrics.alerts import events as alert_events
 from metrics.board.signals import floor_changed_on_commit
 from metrics.models import QueueCall
@@ -191,25 +191,34 @@ def complaint_create(
 ) -> Complaint:
     """Log a complaint; an agent may link only calls they took."""
     now = now or timezone.now()
-    name = _text(
-        customer_name, field="customer_name", label=_("The customer's name"), max_length=150
-    )
-    contact = _text(
-        customer_contact,
-        field="customer_contact",
-        label=_("The customer's phone number or e-mail"),
-        max_length=150,
-    )
-    text = _text(description, field="description", label=_("A description"))
-    _choice(severity, Severity, field="severity", label="severity")
-    _choice(channel, Channel, field="channel", label="channel")
-    category = _category(category)
+    # The fields are independent: every problem is reported at once.
+    problems = Problems()
+    with problems.capture():
+        name = _text(
+            customer_name, field="customer_name", label=_("The customer's name"), max_length=150
+        )
+    with problems.capture():
+        contact = _text(
+            customer_contact,
+            field="customer_contact",
+            label=_("The customer's phone number or e-mail"),
+            max_length=150,
+        )
+    with problems.capture():
+        text = _text(description, field="description", label=_("A description"))
+    with problems.capture():
+        _choice(severity, Severity, field="severity", label=_("severity"))
+    with problems.capture():
+        _choice(channel, Channel, field="channel", label=_("channel"))
+    with problems.capture():
+        category = _category(category)
     calls = list(calls)
     own = agent_of(actor)
     if not has_role(actor, Role.TEAM_LEAD, Role.SUPERVISOR):
         foreign = [c for c in calls if own is None or c.agent_id != own.pk]
         if foreign:
-            raise DomainError(_("You can link only calls you took yourself."), field="calls")
+            problems.add("calls", _("You can link only calls you took yourself."))
+    problems.raise_if_any()
     first = min(calls, key=lambda c: c.offered_at) if calls else None
     agent = first.agent if first is not None and first.agent_id else own
     policy = selectors.policy_for(severity)
@@ -438,14 +447,19 @@ def complaint_close(
     reason = callback_gate(complaint)
     if reason:
         raise DomainError(reason, field="callback")
-    if not isinstance(root_cause, RootCause):
+    problems = Problems()
+    if root_cause in (None, ""):
+        problems.add("root_cause", _("Choose the root cause."))
+    elif not isinstance(root_cause, RootCause):
         try:
             root_cause = RootCause.objects.get(pk=int(root_cause), active=True)
         except (TypeError, ValueError, RootCause.DoesNotExist):
-            raise DomainError(
-                _("Unknown root cause %(cause)s.") % {"cause": repr(root_cause)}, field="root_cause"
-            ) from None
-    action = _text(corrective_action, field="corrective_action", label=_("A corrective action"))
+            problems.add(
+                "root_cause", _("Unknown root cause %(cause)s.") % {"cause": repr(root_cause)}
+            )
+    with problems.capture():
+        action = _text(corrective_action, field="corrective_action", label=_("A corrective action"))
+    problems.raise_if_any()
     return _transition(
         complaint,
         actor=actor,
@@ -752,7 +766,9 @@ def live_escalation_raise(
         link=reverse("complaint-escalations"),
         text=lambda: (
             _("%(who)s: customer asks for a supervisor — %(reason)s")
-            % {"who": agent or actor, "reason": reason}
+            % {"who": agent or actor, "reason": live.reason_beyond_ask}
+            if live.reason_beyond_ask
+            else _("%(who)s: customer asks for a supervisor") % {"who": agent or actor}
         ),
     )
     floor_changed_on_commit(sender=LiveEscalation, site=site)

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agents.access import has_role, readable_agents_q, role_required
 from agents.roles import Role
-from callfloor.errors import Conflict, DomainError
+from callfloor.error_pages import error_page
+from callfloor.errors import Conflict, DomainError, Problems
+from callfloor.page_errors import FormErrors
 from callfloor.zone import site_zone
 from metrics.models import QueueCall
 from qa.complaints import access, reports, selectors, services, timers
@@ -107,6 +110,19 @@ def complaint_list(request):
     )
 
 
+# The log form's fields by the labels the page shows (the error summary names them so).
+CREATE_LABELS = {
+    "call": gettext_lazy("From the call"),
+    "calls": gettext_lazy("From the call"),
+    "customer_name": gettext_lazy("Customer name"),
+    "customer_contact": gettext_lazy("Phone or e-mail"),
+    "channel": gettext_lazy("Channel"),
+    "category": gettext_lazy("Category"),
+    "severity": gettext_lazy("Severity"),
+    "description": gettext_lazy("What happened"),
+}
+
+
 def _create_context(request, values, error=None):
     return {
         "calls": selectors.calls_to_log_from(request.user)[:50],
@@ -114,7 +130,7 @@ def _create_context(request, values, error=None):
         "severities": Severity.choices,
         "channels": Channel.choices,
         "values": values,
-        "error": error,
+        "form_errors": FormErrors.from_error(error, labels=CREATE_LABELS) if error else None,
     }
 
 
@@ -129,25 +145,28 @@ def complaint_create(request):
         }
         return render(request, "complaints/create.html", _create_context(request, values))
     values = request.POST
+    problems = Problems()
+    calls = []
+    if values.get("call"):
+        try:
+            calls = [QueueCall.objects.select_related("queue", "agent").get(pk=int(values["call"]))]
+        except (ValueError, QueueCall.DoesNotExist):
+            problems.add("call", _("That call does not exist."))
     try:
-        calls = []
-        if values.get("call"):
-            try:
-                calls = [
-                    QueueCall.objects.select_related("queue", "agent").get(pk=int(values["call"]))
-                ]
-            except (ValueError, QueueCall.DoesNotExist):
-                raise DomainError(_("That call does not exist."), field="calls") from None
-        complaint = services.complaint_create(
-            actor=request.user,
-            customer_name=values.get("customer_name", ""),
-            customer_contact=values.get("customer_contact", ""),
-            channel=values.get("channel", Channel.PHONE),
-            category=values.get("category", ""),
-            severity=values.get("severity", ""),
-            description=values.get("description", ""),
-            calls=calls,
-        )
+        # A problem of the form's own (an unknown call) undoes what the service stored.
+        with transaction.atomic():
+            with problems.capture():
+                complaint = services.complaint_create(
+                    actor=request.user,
+                    customer_name=values.get("customer_name", ""),
+                    customer_contact=values.get("customer_contact", ""),
+                    channel=values.get("channel", Channel.PHONE),
+                    category=values.get("category", ""),
+                    severity=values.get("severity", ""),
+                    description=values.get("description", ""),
+                    calls=calls,
+                )
+            problems.raise_if_any()
     except DomainError as error:
         return render(
             request,
@@ -202,12 +221,31 @@ def _history(complaint) -> list[dict]:
     return rows
 
 
-def _detail_context(request, complaint, error=None):
+# Each action's form fields by the labels the page shows; keyed as the template names the form.
+ACTION_LABELS = {
+    "propose": {"resolution": gettext_lazy("Proposed resolution")},
+    "await_callback": {"callback_at": gettext_lazy("Call the customer back at")},
+    "callback": {"outcome": gettext_lazy("Call-back outcome"), "note": gettext_lazy("Note")},
+    "close": {
+        "root_cause": gettext_lazy("Root cause"),
+        "corrective_action": gettext_lazy("Corrective action"),
+    },
+    "reopen": {"reason": gettext_lazy("Reason to reopen")},
+    "pause": {"reason": gettext_lazy("Waiting for")},
+    "note": {"text": gettext_lazy("Add a note")},
+    "forward": {"department": gettext_lazy("Department"), "note": gettext_lazy("Note")},
+    "escalate": {"reason": gettext_lazy("Reason to escalate")},
+}
+
+
+def _detail_context(request, complaint, error=None, action: str = ""):
     calendar, now = selectors.business_calendar(), timezone.now()
     state = selectors.complaint_timers(complaint, calendar=calendar, now=now)
     case_calendar = selectors.calendar_for(complaint, calendar)
     user = request.user
     can_work = access.can_work(user, complaint) and complaint.is_open
+    key = action.replace("-", "_")
+    errors = FormErrors.from_error(error, labels=ACTION_LABELS.get(key)) if error else None
     return {
         "case": complaint,
         "customer": access.customer_of(user, complaint),
@@ -229,7 +267,9 @@ def _detail_context(request, complaint, error=None):
         "history": _history(complaint),
         "root_causes": RootCause.objects.filter(active=True),
         "outcomes": CallbackOutcome.choices,
-        "error": error,
+        # The refused form's errors, beside its own fields only (several forms share names).
+        "form_errors": errors,
+        "action_errors": {key: errors} if errors else {},
         "Status": Status,
     }
 
@@ -335,7 +375,7 @@ def complaint_action(request, complaint_id: int, action: str):
         return render(
             request,
             "complaints/detail.html",
-            _detail_context(request, complaint, error),
+            _detail_context(request, complaint, error, action),
             status=error.status_code,
         )
     messages.success(request, DONE[action])
@@ -374,7 +414,7 @@ def live_escalation_raise(request):
             actor=request.user, call=call, reason=request.POST.get("reason", "")
         )
     except DomainError as error:
-        messages.error(request, f"{error.field}: {error.message}" if error.field else error.message)
+        messages.error(request, error.message)
         return redirect("complaint-list")
     messages.success(request, _("The floor has been asked for a supervisor."))
     return redirect("complaint-list")
@@ -459,9 +499,7 @@ def complaint_report_export(request, fmt: str):
     try:
         period = parse_period(request.GET)
     except DomainError as error:
-        return HttpResponse(
-            f"{error.field}: {error.message}", status=400, content_type="text/plain; charset=utf-8"
-        )
+        return error_page(request, error.message, status=400)
     tables = reports.build(period, agents=readable_agents_q(request.user))
     stem = f"complaints-{period.start}-{period.end}"
     if fmt == "xlsx":
@@ -474,10 +512,10 @@ def complaint_report_export(request, fmt: str):
     if fmt == "csv":
         table = request.GET.get("table", "trend_by_week")
         if table not in tables:
-            return HttpResponse(
-                _("table: unknown report table %(table)s") % {"table": repr(table)},
+            return error_page(
+                request,
+                _("Unknown report table %(table)s.") % {"table": repr(table)},
                 status=400,
-                content_type="text/plain; charset=utf-8",
             )
         response = HttpResponse(reports.to_csv(tables[table]), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{stem}-{table}.csv"'

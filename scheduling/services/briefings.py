@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from agents.models import Agent, Team
 from agents.services import audit_record, notify
-from callfloor.errors import DomainError
+from callfloor.errors import DomainError, Problems
 from scheduling import access
 from scheduling.models import (
     Briefing,
@@ -27,7 +27,7 @@ def briefing_create(
     author,
     team: Team,
     kind: str,
-    held_at: datetime,
+    held_at: datetime | None,
     agenda: str,
     minutes: str,
     attendees: Sequence[Agent] = (),
@@ -40,19 +40,24 @@ def briefing_create(
             status_code=403,
             code="permission_denied",
         )
+    # The fields are independent: every problem is reported at once (held_at None: no time).
+    problems = Problems()
     if kind not in BriefingKind.values:
-        raise DomainError(_("A briefing is pre-shift or post-shift."), field="kind")
+        problems.add("kind", _("A briefing is pre-shift or post-shift."))
+    if held_at is None:
+        problems.add("held_at", _("Give the time the briefing was held."))
     if not agenda.strip():
-        raise DomainError(_("Write the agenda."), field="agenda")
+        problems.add("agenda", _("Write the agenda."))
     if not minutes.strip():
-        raise DomainError(_("Write the minutes."), field="minutes")
+        problems.add("minutes", _("Write the minutes."))
     strangers = [a.display_name for a in attendees if a.team_id != team.pk]
     if strangers:
-        raise DomainError(
+        problems.add(
+            "attendees",
             _("Not in %(team_name)s: %(join)s.")
             % {"team_name": team.name, "join": ", ".join(strangers)},
-            field="attendees",
         )
+    problems.raise_if_any()
     briefing = Briefing.objects.create(
         team=team,
         kind=kind,

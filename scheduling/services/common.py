@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from agents.models import Agent
 from callfloor.zone import site_zone
@@ -14,7 +15,9 @@ User = get_user_model()
 
 
 def local_text(moment: datetime) -> str:
-    return f"{timezone.localtime(moment, site_zone()):%a %d %b %H:%M}"
+    """A moment in the site's zone, in the active language's words ("Mon 07 Dec 09:00",
+    "12月7日 周一 09:00"): Django's date format, the one the pages use, not strftime's English."""
+    return dateformat.format(timezone.localtime(moment, site_zone()), _("D d M H:i"))
 
 
 def lead_of(agent: Agent):

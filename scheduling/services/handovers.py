@@ -16,7 +16,7 @@ from agents.access import has_role
 from agents.models import Agent, Team
 from agents.roles import Role
 from agents.services import audit_record, notify
-from callfloor.errors import Conflict, DomainError
+from callfloor.errors import Conflict, DomainError, Problems
 from metrics.alerts import events as alert_events
 from scheduling import conf
 from scheduling.models import (
@@ -42,19 +42,17 @@ def _handover_link(handover: Handover) -> str:
     return reverse("handover-detail", kwargs={"handover_id": handover.pk})
 
 
-def _check_case(case: CaseInput, index: int) -> None:
+def _check_case(case: CaseInput, index: int, problems: Problems) -> None:
+    """Each missing field of the case is its own problem, reported with all the others."""
     for name in ("customer_ref", "pending", "next_action", "owner"):
         if not str(case.get(name) or "").strip():
-            raise DomainError(
-                _("Case %(1)s: this field is required.") % {"1": index + 1},
-                field=f"cases[{index}].{name}",
-            )
+            problems.add(f"cases[{index}].{name}", _("This field is required."))
     if case.get("severity", Severity.MEDIUM) not in Severity.values:
         choices = ", ".join(Severity.values)
-        raise DomainError(
+        problems.add(
+            f"cases[{index}].severity",
             _("Case %(1)s: severity must be one of %(choices)s.")
             % {"1": index + 1, "choices": choices},
-            field=f"cases[{index}].severity",
         )
 
 
@@ -64,7 +62,7 @@ def handover_create(
     author,
     to_lead,
     supervisor,
-    shift_date: date,
+    shift_date: date | None,
     shift_name: str,
     summary: str,
     incidents: str = "",
@@ -74,26 +72,32 @@ def handover_create(
     team: Team | None = None,
     now: datetime | None = None,
 ) -> Handover:
-    """Send a handover to a named lead of the next shift, copying the on-duty supervisor."""
+    """Send a handover to a named lead of the next shift, copying the on-duty supervisor.
+
+    The fields are independent: every problem is reported at once (`shift_date` None: the form
+    gave no date).
+    """
     now = now or timezone.now()
     if not has_role(author, Role.TEAM_LEAD):
         raise DomainError(
             _("Only a team lead writes a handover."), status_code=403, code="permission_denied"
         )
-    if to_lead is None or not has_role(to_lead, Role.TEAM_LEAD):
-        raise DomainError(_("Address the handover to a team lead."), field="to_lead")
-    if to_lead.pk == author.pk:
-        raise DomainError(
-            _("Address the handover to the next shift's lead, not yourself."), field="to_lead"
-        )
-    if supervisor is None or not has_role(supervisor, Role.SUPERVISOR):
-        raise DomainError(_("Copy the on-duty supervisor."), field="supervisor")
-    if not summary.strip():
-        raise DomainError(_("Write a summary of the shift."), field="summary")
+    problems = Problems()
+    if shift_date is None:
+        problems.add("shift_date", _("Give the shift's date."))
     if not shift_name.strip():
-        raise DomainError(_("Name the shift (early, late, night…)."), field="shift_name")
+        problems.add("shift_name", _("Name the shift (early, late, night…)."))
+    if to_lead is None or not has_role(to_lead, Role.TEAM_LEAD):
+        problems.add("to_lead", _("Address the handover to a team lead."))
+    elif to_lead.pk == author.pk:
+        problems.add("to_lead", _("Address the handover to the next shift's lead, not yourself."))
+    if supervisor is None or not has_role(supervisor, Role.SUPERVISOR):
+        problems.add("supervisor", _("Copy the on-duty supervisor."))
+    if not summary.strip():
+        problems.add("summary", _("Write a summary of the shift."))
     for index, case in enumerate(cases):
-        _check_case(case, index)
+        _check_case(case, index, problems)
+    problems.raise_if_any()
     if team is None:
         team = Team.objects.filter(lead=author).first()
     handover = Handover.objects.create(

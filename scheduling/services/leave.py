@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from agents.models import Agent
 from agents.services import audit_record, notify
-from callfloor.errors import Conflict, DomainError
+from callfloor.errors import Conflict, DomainError, Problems
 from callfloor.zone import site_zone
 from scheduling import access
 from scheduling.models import (
@@ -26,19 +26,27 @@ from scheduling.services.common import lead_of
 def leave_request(
     *,
     agent: Agent,
-    first_day: date,
-    last_day: date,
+    first_day: date | None,
+    last_day: date | None,
     kind: str = "annual",
     reason: str = "",
     today: date | None = None,
 ) -> LeaveRequest:
+    """An agent asks for leave; every problem of the two days is reported at once (a day None:
+    the form gave no date)."""
     today = today or timezone.localdate(timezone=site_zone())
-    if first_day <= today:
-        raise DomainError(_("Leave is requested before the day it starts."), field="first_day")
-    if last_day < first_day:
-        raise DomainError(_("The last day comes after the first."), field="last_day")
-    if (last_day - first_day).days > 60:
-        raise DomainError(_("Ask for 61 days at most at once."), field="last_day")
+    problems = Problems()
+    if first_day is None:
+        problems.add("first_day", _("Give the first day as a date."))
+    elif first_day <= today:
+        problems.add("first_day", _("Leave is requested before the day it starts."))
+    if last_day is None:
+        problems.add("last_day", _("Give the last day as a date."))
+    elif first_day is not None and last_day < first_day:
+        problems.add("last_day", _("The last day cannot be before the first day."))
+    elif first_day is not None and (last_day - first_day).days > 60:
+        problems.add("last_day", _("Ask for 61 days at most at once."))
+    problems.raise_if_any()
     overlapping = LeaveRequest.objects.filter(
         agent=agent,
         status__in=[LeaveStatus.REQUESTED, LeaveStatus.APPROVED],

@@ -12,6 +12,8 @@
     // The same words as the page's "Case 1", "Case 2" (Django's JavaScript catalogue).
     copy.querySelector("legend").textContent = interpolate(
       gettext("Case %(number)s"), { number: rows.children.length + 1 }, true);
+    // The copy is a new, empty case: the errors of the row it came from stay there.
+    copy.querySelectorAll(".field-error").forEach((el) => el.remove());
     copy.querySelectorAll("[name]").forEach((el) => {
       el.name = el.name.replace(/^case-\d+-/, "case-" + next + "-");
       if (el.tagName === "SELECT") { el.selectedIndex = el.name.endsWith("severity") ? 1 : 0; } else { el.value = ""; }

@@ -175,6 +175,11 @@ function alertText(alert) {
       return p.note ? `${text} — ${p.note}` : text;
     }
     case "live_escalation":
+      // A reason that only repeats the ask comes as "": the line says it once.
+      if (!p.reason) {
+        return fmt(p.queue ? gettext("%(who)s (%(queue)s): customer asks for a supervisor")
+          : gettext("%(who)s: customer asks for a supervisor"), p);
+      }
       return fmt(p.queue ? gettext("%(who)s (%(queue)s): customer asks for a supervisor — %(reason)s")
         : gettext("%(who)s: customer asks for a supervisor — %(reason)s"), p);
     default:

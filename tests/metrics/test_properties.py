@@ -244,3 +244,23 @@ def test_live_rollups_equal_a_recomputation_and_the_pure_report(db, calls, resta
             ):
                 assert got[key] == expected[key], (queue.name, key)
         transaction.set_rollback(True)
+
+
+_FIELD = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+        st.sampled_from(["\t", "\n", "\r", "\x00", "\x1b", "\x7f", "\x85", "\u00e9", "坐"]),
+        st.characters(),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(fields=st.lists(_FIELD, min_size=5, max_size=5), data=st.lists(_FIELD, max_size=4))
+def test_the_text_check_refuses_exactly_the_texts_holding_a_forbidden_character(fields, data):
+    from metrics.queue_log import _BAD_TEXT, Event, text_problem
+
+    event = Event(1.0, 1, fields[0], fields[1], fields[2], fields[3], tuple(data), fields[4])
+    forbidden = any(_BAD_TEXT.search(value) for value in (*fields, *data))
+    assert (text_problem(event) is not None) == forbidden

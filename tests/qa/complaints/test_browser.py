@@ -109,7 +109,8 @@ def test_an_angry_call_is_logged_escalated_resolved_and_confirmed(
     sup.fill("[data-testid=close-form] textarea[name=corrective_action]", "Fix the billing run.")
     sup.click("text=Close case")
     sup.wait_for_load_state("networkidle")
-    assert "callback: Record the call-back" in sup.get_by_test_id("error").inner_text()
+    summary = sup.get_by_test_id("error-summary").inner_text()
+    assert "Record the call-back" in summary and "callback:" not in summary
 
     # The customer is not satisfied: the case reopens.
     sup.select_option("select[name=outcome]", "not_satisfied")

@@ -44,19 +44,23 @@ def test_an_agent_logs_a_complaint_from_the_form(cast, floor):
 @pytest.mark.parametrize(
     ("changes", "shown"),
     [
-        ({"category": "424242"}, "category: Unknown complaint category &#x27;424242&#x27;."),
-        ({"category": ""}, "category: Choose a complaint category."),
+        ({"category": "424242"}, ("category", "Unknown complaint category &#x27;424242&#x27;.")),
+        ({"category": ""}, ("category", "Choose a complaint category.")),
         (
             {"customer_contact": " "},
-            "customer_contact: The customer&#x27;s phone number or e-mail is required.",
+            ("customer_contact", "The customer&#x27;s phone number or e-mail is required."),
         ),
-        ({"call": "424242"}, "calls: That call does not exist."),
+        ({"call": "424242"}, ("call", "That call does not exist.")),
     ],
 )
 def test_bad_input_in_the_form_is_shown_with_its_field(cast, floor, changes, shown):
     response = logged_in(cast.ann).post(reverse("complaint-create"), form(floor, **changes))
     assert response.status_code == 400
-    assert shown in response.content.decode()
+    field, reason = shown
+    html = response.content.decode()
+    # Beside its field, and never after the field's code name.
+    assert f'data-testid="field-error-{field}" data-field="{field}">{reason}</span>' in html
+    assert f"{field}: " not in html
     assert not Complaint.objects.exists()
     # What was typed is kept.
     assert 'value="Jane Doe"' in response.content.decode()
@@ -74,13 +78,15 @@ def test_a_call_back_time_in_the_past_is_refused_on_the_page(cast, new_case):
         reverse("complaint-action", args=[new_case.pk, "await-callback"]), {"callback_at": past}
     )
     assert response.status_code == 400
-    assert "callback_at: The call-back time is in the past" in response.content.decode()
+    assert ">The call-back time is in the past" in response.content.decode()
+    assert "callback_at:" not in response.content.decode()
     response = client.post(
         reverse("complaint-action", args=[new_case.pk, "await-callback"]),
         {"callback_at": "tomorrow-ish"},
     )
     assert (
-        "callback_at: &#x27;tomorrow-ish&#x27; is not a date and time." in response.content.decode()
+        'data-testid="field-error-callback_at" data-field="callback_at">'
+        "&#x27;tomorrow-ish&#x27; is not a date and time." in response.content.decode()
     )
     new_case.refresh_from_db()
     assert new_case.status == Status.RESOLUTION_PROPOSED
@@ -93,7 +99,8 @@ def test_closing_without_a_call_back_is_refused_on_the_page(cast, floor, new_cas
         {"root_cause": floor.process.pk, "corrective_action": "Fix it"},
     )
     assert response.status_code == 400
-    assert "callback: Record the call-back" in response.content.decode()
+    html = response.content.decode()
+    assert "Record the call-back" in html and "callback:" not in html
 
 
 def test_the_queue_shows_open_cases_unless_asked_for_closed_ones(cast, floor, new_case):
