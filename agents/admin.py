@@ -123,9 +123,15 @@ class TelephonyAliasAdmin(ReadOnlyAdmin):
 class AuditEntryAdmin(admin.ModelAdmin):
     """The audit trail can be read, never written, here as everywhere."""
 
-    list_display = ["at", "actor", "action", "object_type", "object_id"]
+    list_display = ["at", "actor", "description", "action", "object_type", "object_id"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_id", "action"]
+
+    @admin.display(description=gettext_lazy("what happened"))
+    def description(self, obj) -> str:
+        from callfloor.history import describe
+
+        return describe(obj.action, obj.data)
 
     def has_add_permission(self, request):
         return False

@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agents import services
+from agents import selectors, services
 from agents.access import has_role
 from agents.middleware import SESSION_LANGUAGE_KEY, SUPPORTED
 from agents.roles import Role
@@ -32,8 +32,8 @@ def notifications(request):
     if request.method == "POST":
         services.notification_mark_read(user=request.user)
         return redirect("notifications")
-    items = request.user.notifications.all()[:200]
-    return render(request, "agents/notifications.html", {"items": items})
+    threads = selectors.notification_threads(request.user)
+    return render(request, "agents/notifications.html", {"threads": threads})
 
 
 @require_POST

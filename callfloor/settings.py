@@ -253,6 +253,8 @@ CALLFLOOR_WS_MAX_BUFFER_BYTES = int(env_str("CALLFLOOR_WS_MAX_BUFFER_BYTES", str
 CALLFLOOR_HANDOVER_ACK_MINUTES = int(env_str("CALLFLOOR_HANDOVER_ACK_MINUTES", "30"))
 CALLFLOOR_SWAP_MIN_NOTICE_HOURS = int(env_str("CALLFLOOR_SWAP_MIN_NOTICE_HOURS", "24"))
 CALLFLOOR_MIN_REST_HOURS = int(env_str("CALLFLOOR_MIN_REST_HOURS", "11"))
+# A swap may not take an agent above this many hours of shifts in one week (Monday to Sunday).
+CALLFLOOR_MAX_WEEKLY_HOURS = float(env_str("CALLFLOOR_MAX_WEEKLY_HOURS", "48"))
 CALLFLOOR_LATE_GRACE_MINUTES = int(env_str("CALLFLOOR_LATE_GRACE_MINUTES", "0"))
 # Team leads read (never act on) the agents of every team, not only their own: profiles,
 # evaluations, appeals, schedules, leave, attendance and reports.

@@ -139,7 +139,7 @@ class AppealAdmin(ReadOnlyAdmin):
 
 @admin.register(PanelOpinion)
 class PanelOpinionAdmin(ReadOnlyAdmin):
-    list_display = ["item", "member", "opinion", "at"]
+    list_display = ["item", "member", "opinion", "points", "at"]
 
 
 class CalibrationScoreInline(ReadOnlyInline):

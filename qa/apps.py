@@ -7,8 +7,16 @@ class QaConfig(AppConfig):
     verbose_name = gettext_lazy("Quality")
 
     def ready(self) -> None:
-        from metrics.reports.history import Column, register_agent_report_hook
-        from qa.selectors import agent_report_qa
+        from metrics.reports.history import (
+            Column,
+            register_agent_report_hook,
+            register_agent_report_rows,
+        )
+        from qa.selectors import (
+            agent_report_appeals,
+            agent_report_qa,
+            evaluator_report_appeals,
+        )
 
         register_agent_report_hook(
             [
@@ -17,3 +25,12 @@ class QaConfig(AppConfig):
             ],
             agent_report_qa,
         )
+        appeal_columns = [
+            Column("appeals_filed", gettext_lazy("Appeals filed"), "count"),
+            Column("appeals_upheld", gettext_lazy("Appeals upheld"), "count"),
+            Column("appeals_partly_upheld", gettext_lazy("Appeals partly upheld"), "count"),
+            Column("appeals_rejected", gettext_lazy("Appeals rejected"), "count"),
+        ]
+        register_agent_report_hook(appeal_columns, agent_report_appeals)
+        # Appeal outcomes count for the evaluator too: a row per evaluator of these agents.
+        register_agent_report_rows(gettext_lazy("Appeals per evaluator"), evaluator_report_appeals)

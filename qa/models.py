@@ -645,7 +645,17 @@ class Appeal(models.Model):
 class Decision(models.TextChoices):
     PENDING = "pending", gettext_lazy("Pending")
     UPHELD = "upheld", gettext_lazy("Upheld")
+    PARTLY = "partly", gettext_lazy("Partly upheld")
     REJECTED = "rejected", gettext_lazy("Rejected")
+
+
+def decision_for(*, points: int, before: int, maximum: int) -> str:
+    """Full points back upholds an item, some back partly upholds it, none rejects it."""
+    if points >= maximum:
+        return Decision.UPHELD
+    if points > before:
+        return Decision.PARTLY
+    return Decision.REJECTED
 
 
 class AppealItem(models.Model):
@@ -716,10 +726,16 @@ class PanelMember(models.Model):
 
 class Opinion(models.TextChoices):
     UPHOLD = "uphold", gettext_lazy("Uphold (the deduction was wrong)")
+    PARTLY = "partly", gettext_lazy("Partly uphold (some points back)")
     REJECT = "reject", gettext_lazy("Reject (the deduction stands)")
 
 
 class PanelOpinion(models.Model):
+    """A panel member's proposal for one appealed item: the points they would give, and why.
+
+    Proposals made before points were proposed (an uphold / reject vote) have no points.
+    """
+
     item = models.ForeignKey(
         AppealItem,
         on_delete=models.CASCADE,
@@ -735,7 +751,10 @@ class PanelOpinion(models.Model):
     opinion = models.CharField(
         max_length=10, choices=Opinion.choices, verbose_name=gettext_lazy("opinion")
     )
-    note = models.TextField(blank=True, verbose_name=gettext_lazy("note"))
+    points = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=gettext_lazy("proposed points")
+    )
+    note = models.TextField(blank=True, verbose_name=gettext_lazy("reason"))
     at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("at"))
 
     class Meta:

@@ -238,6 +238,9 @@ def rule_verification(rule: SamplingRule, agent: Agent | None = None) -> list[Ag
     return results
 
 
+PARTLY = Count("id", filter=Q(decision=Decision.PARTLY))
+
+
 def appeal_stats(*, user=None) -> dict:
     """Appeals and their outcomes per evaluator, per agent and per criterion (the agents'
     rows only for the agents `user` reads: a team lead's own teams)."""
@@ -245,7 +248,11 @@ def appeal_stats(*, user=None) -> dict:
     scope = readable_agents_q(user, "appeal__agent__") if user is not None else None
     per_evaluator = (
         items.values("appeal__evaluation__evaluator__username")
-        .annotate(appealed=Count("id"), upheld=Count("id", filter=Q(decision=Decision.UPHELD)))
+        .annotate(
+            appealed=Count("id"),
+            upheld=Count("id", filter=Q(decision=Decision.UPHELD)),
+            partly=PARTLY,
+        )
         .order_by("appeal__evaluation__evaluator__username")
     )
     released = dict(
@@ -256,13 +263,21 @@ def appeal_stats(*, user=None) -> dict:
     per_agent = (
         (items if scope is None else items.filter(scope))
         .values("appeal__agent__display_name")
-        .annotate(appealed=Count("id"), upheld=Count("id", filter=Q(decision=Decision.UPHELD)))
+        .annotate(
+            appealed=Count("id"),
+            upheld=Count("id", filter=Q(decision=Decision.UPHELD)),
+            partly=PARTLY,
+        )
         .order_by("appeal__agent__display_name")
     )
     filed = dict(Appeal.objects.values_list("agent__display_name").annotate(n=Count("id")))
     per_criterion = (
         items.values("criterion__title", "criterion__section__version__scorecard__name")
-        .annotate(appealed=Count("id"), upheld=Count("id", filter=Q(decision=Decision.UPHELD)))
+        .annotate(
+            appealed=Count("id"),
+            upheld=Count("id", filter=Q(decision=Decision.UPHELD)),
+            partly=PARTLY,
+        )
         .order_by("-appealed", "criterion__title")
     )
 
@@ -278,6 +293,7 @@ def appeal_stats(*, user=None) -> dict:
                     "evaluations": released.get(r["appeal__evaluation__evaluator__username"], 0),
                     "appealed": r["appealed"],
                     "upheld": r["upheld"],
+                    "partly": r["partly"],
                 }
             )
             for r in per_evaluator
@@ -289,6 +305,7 @@ def appeal_stats(*, user=None) -> dict:
                     "appeals": filed.get(r["appeal__agent__display_name"], 0),
                     "appealed": r["appealed"],
                     "upheld": r["upheld"],
+                    "partly": r["partly"],
                 }
             )
             for r in per_agent
@@ -300,6 +317,7 @@ def appeal_stats(*, user=None) -> dict:
                     "scorecard": r["criterion__section__version__scorecard__name"],
                     "appealed": r["appealed"],
                     "upheld": r["upheld"],
+                    "partly": r["partly"],
                 }
             )
             for r in per_criterion
@@ -461,3 +479,78 @@ def agent_report_qa(*, agents, start, end) -> dict:
         "qa_evaluations": count,
     }
     return figures
+
+
+APPEAL_OUTCOME_KEYS = ("appeals_upheld", "appeals_partly_upheld", "appeals_rejected")
+
+
+def _decided_appeals(*, start, end) -> QuerySet[Appeal]:
+    """Appeals decided in [start, end), each annotated with its outcome: upheld when every
+    item got full points back, rejected when none got any, partly upheld otherwise."""
+    return (
+        Appeal.objects.filter(
+            status=AppealStatus.DECIDED, decided_at__gte=start, decided_at__lt=end
+        )
+        .annotate(
+            n_items=Count("items"),
+            n_upheld=Count("items", filter=Q(items__decision=Decision.UPHELD)),
+            n_rejected=Count("items", filter=Q(items__decision=Decision.REJECTED)),
+        )
+        .select_related("evaluation__evaluator")
+    )
+
+
+def appeal_outcome(appeal: Appeal) -> str:
+    """`appeals_upheld`, `appeals_partly_upheld` or `appeals_rejected` of an annotated appeal."""
+    if appeal.n_upheld == appeal.n_items:
+        return "appeals_upheld"
+    if appeal.n_rejected == appeal.n_items:
+        return "appeals_rejected"
+    return "appeals_partly_upheld"
+
+
+def _empty_appeal_figures() -> dict:
+    return {"appeals_filed": 0, **dict.fromkeys(APPEAL_OUTCOME_KEYS, 0)}
+
+
+def agent_report_appeals(*, agents, start, end) -> dict:
+    """The agent and team reports' appeal columns: per agent, the appeals filed in
+    [start, end) and those decided in it by outcome; under None, the same for all `agents`."""
+    agent_ids = [a.pk for a in agents]
+    figures: dict = {pk: _empty_appeal_figures() for pk in agent_ids}
+    figures[None] = _empty_appeal_figures()
+    filed = (
+        Appeal.objects.filter(agent_id__in=agent_ids, filed_at__gte=start, filed_at__lt=end)
+        .values("agent")
+        .annotate(n=Count("id"))
+    )
+    for row in filed:
+        figures[row["agent"]]["appeals_filed"] = row["n"]
+        figures[None]["appeals_filed"] += row["n"]
+    for appeal in _decided_appeals(start=start, end=end).filter(agent_id__in=agent_ids):
+        outcome = appeal_outcome(appeal)
+        figures[appeal.agent_id][outcome] += 1
+        figures[None][outcome] += 1
+    return figures
+
+
+def evaluator_report_appeals(*, agents, start, end) -> list[dict]:
+    """The same appeal figures per evaluator of these agents' evaluations: the appeals filed
+    in [start, end) against their evaluations, and those decided in it by outcome."""
+    agent_ids = [a.pk for a in agents]
+    rows: dict[int, dict] = {}
+
+    def row_of(user) -> dict:
+        if user.pk not in rows:
+            rows[user.pk] = {"name": user.get_full_name() or user.get_username()}
+            rows[user.pk].update(_empty_appeal_figures())
+        return rows[user.pk]
+
+    filed = Appeal.objects.filter(
+        agent_id__in=agent_ids, filed_at__gte=start, filed_at__lt=end
+    ).select_related("evaluation__evaluator")
+    for appeal in filed:
+        row_of(appeal.evaluation.evaluator)["appeals_filed"] += 1
+    for appeal in _decided_appeals(start=start, end=end).filter(agent_id__in=agent_ids):
+        row_of(appeal.evaluation.evaluator)[appeal_outcome(appeal)] += 1
+    return sorted(rows.values(), key=lambda r: r["name"].lower())

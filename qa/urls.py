@@ -80,6 +80,11 @@ urlpatterns = [
         name="api-qa-appeal-explain",
     ),
     path(
+        "api/qa/appeals/<int:appeal_id>/proposals/",
+        api.AppealProposalsApi.as_view(),
+        name="api-qa-appeal-proposals",
+    ),
+    path(
         "api/qa/appeals/<int:appeal_id>/opinions/",
         api.AppealOpinionsApi.as_view(),
         name="api-qa-appeal-opinions",

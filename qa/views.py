@@ -20,6 +20,7 @@ from agents.access import agent_of, has_role, is_staff_role, role_required
 from agents.models import Agent
 from agents.roles import STAFF_ROLES, Role
 from callfloor.errors import DomainError
+from callfloor.history import describe
 from callfloor.page_errors import FormErrors, render_again
 from callfloor.zone import site_zone
 from metrics.board.snapshot import my_floor_context
@@ -28,12 +29,12 @@ from qa import access, calibration, scoring, selectors, services
 from qa.forms import CalibrationForm, RuleForm
 from qa.models import (
     Appeal,
+    AppealItem,
     AppealStatus,
     CalibrationStatus,
     Decision,
     Evaluation,
     GreatCall,
-    Opinion,
     PickStatus,
     QaSettings,
     RuleStatus,
@@ -42,6 +43,7 @@ from qa.models import (
     ScorecardVersion,
     Seat,
     VersionStatus,
+    decision_for,
 )
 
 PANEL_ROLES = (Role.TEAM_LEAD, Role.QA_ANALYST, Role.SUPERVISOR)
@@ -248,6 +250,7 @@ def evaluation(request, evaluation_id: int):
             "appeals": item.appeals.all() if owner or is_staff_role(request.user) else [],
             "appeal_deadline": deadline,
             "appeal_window_open": deadline is not None and timezone.now() <= deadline,
+            "appealable": services.appealable_criteria(item) if owner else set(),
             "needs_ack": owner and current is not None and current.acknowledged_at is None,
             "formula": scoring.FORMULA,
         },
@@ -289,11 +292,81 @@ HISTORY_LABELS = {
     "appeal.returned": gettext_lazy("Returned by the team lead"),
     "appeal.explained": gettext_lazy("Evaluator explained"),
     "appeal.opinion": gettext_lazy("Panel opinion"),
+    "appeal.proposed": gettext_lazy("Points proposed by the panel"),
     "appeal.decided": gettext_lazy("Decided by the senior supervisor"),
     "appeal.reminded": gettext_lazy("Reminder sent"),
     "evaluation.score_revised": gettext_lazy("Score revised"),
     "evaluation.acknowledged": gettext_lazy("Agent acknowledged the score"),
 }
+
+
+DECISION_WORDS = {
+    Decision.UPHELD: gettext_lazy("full points: upheld"),
+    Decision.PARTLY: gettext_lazy("some points back: partly upheld"),
+    Decision.REJECTED: gettext_lazy("no change: rejected"),
+}
+
+
+def _point_choices(item: AppealItem) -> list[tuple[int, str]]:
+    """The points an appealed item can get: from what it had to its maximum, each in words."""
+    maximum = item.criterion.max_points
+    return [
+        (
+            points,
+            f"{points} / {maximum} — "
+            + str(
+                DECISION_WORDS[
+                    decision_for(points=points, before=item.points_before, maximum=maximum)
+                ]
+            ),
+        )
+        for points in item.criterion.allowed_points()
+        if points >= item.points_before
+    ]
+
+
+def _appeal_history(appeal: Appeal, items: list[AppealItem]) -> list[dict]:
+    """The appeal's audit trail in words: each proposal and decision with its points."""
+    titles = {str(i.criterion_id): i.criterion.title for i in items}
+    history = []
+    for entry in selectors.appeal_history(appeal):
+        data = entry.data or {}
+        label = str(HISTORY_LABELS.get(entry.action) or describe(entry.action, data))
+        seat = data.get("seat")
+        if seat in Seat.values:
+            label = f"{label} ({Seat(seat).label})"
+        lines = []
+        for cid, proposal in (data.get("proposals") or {}).items():
+            line = f"{titles.get(cid, cid)}: {proposal['points']} / {proposal['max_points']}"
+            lines.append(f"{line} — {proposal['reason']}" if proposal.get("reason") else line)
+        decisions = data.get("decisions") or {}
+        for cid, decided in decisions.items():
+            if not isinstance(decided, dict):  # decided before points were decided
+                lines.append(f"{titles.get(cid, cid)}: {Decision(decided).label}")
+                continue
+            points = decided["points"]
+            lines.append(
+                f"{titles.get(cid, cid)}: {points} / {decided['max_points']}, "
+                f"{Decision(decided['decision']).label} — {decided['reason']}"
+            )
+        score = None
+        if entry.action == "evaluation.score_revised":
+            score = data.get("score")
+        elif entry.action == "appeal.decided":
+            score = data.get("score_after")
+        history.append(
+            {
+                "at": entry.at,
+                "label": label,
+                # The decision's own line gives its reasons; a revision it made needs none.
+                "reason": ""
+                if entry.action == "appeal.decided" or data.get("appeal")
+                else data.get("reason"),
+                "lines": lines,
+                "score": score,
+            }
+        )
+    return history
 
 
 @login_required
@@ -330,22 +403,26 @@ def appeal(request, appeal_id: int):
                 ),
                 _("Explanation added."),
             )
-        elif action == "opinions" and seat is not None:
+        elif action in ("propose", "opinions") and seat is not None:
             _attempt(
                 request,
-                lambda: services.appeal_give_opinions(
+                lambda: services.appeal_propose(
                     appeal=item,
                     actor=request.user,
-                    opinions=[
+                    proposals=[
                         {
                             "item": i.pk,
+                            "points": request.POST.get(f"points_{i.pk}") or None,
                             "opinion": request.POST.get(f"opinion_{i.pk}"),
-                            "note": request.POST.get(f"note_{i.pk}", ""),
+                            "reason": request.POST.get(f"reason_{i.pk}")
+                            or request.POST.get(f"note_{i.pk}", ""),
                         }
                         for i in appeal_items
                     ],
+                    # The older vote form (uphold / reject) had an optional note.
+                    reasons_required=action == "propose",
                 ),
-                _("Opinions recorded."),
+                _("Proposals recorded."),
             )
         elif action == "decide" and access.can_decide(request.user, item):
             _attempt(
@@ -356,7 +433,8 @@ def appeal(request, appeal_id: int):
                     decisions=[
                         {
                             "item": i.pk,
-                            "decision": request.POST.get(f"decision_{i.pk}"),
+                            "points": request.POST.get(f"decision_points_{i.pk}") or None,
+                            "decision": request.POST.get(f"decision_{i.pk}") or None,
                             "reason": request.POST.get(f"decision_reason_{i.pk}", ""),
                         }
                         for i in appeal_items
@@ -369,6 +447,8 @@ def appeal(request, appeal_id: int):
         return redirect("qa-appeal", appeal_id=item.pk)
 
     items = list(item.items.select_related("criterion").prefetch_related("opinions__member"))
+    for appealed in items:
+        appealed.point_choices = _point_choices(appealed)
     members = list(item.panel.select_related("user"))
     my_opinions_given = seat is not None and any(
         o.member_id == seat.pk for i in items for o in i.opinions.all()
@@ -381,10 +461,7 @@ def appeal(request, appeal_id: int):
         or seat is not None
         or has_role(request.user, Role.SUPERVISOR, Role.ADMIN)
     )
-    history = [
-        (entry, HISTORY_LABELS.get(entry.action, entry.action))
-        for entry in selectors.appeal_history(item)
-    ]
+    history = _appeal_history(item, items)
     proposal = None
     if item.status == AppealStatus.SCREENING and access.can_screen(request.user, item):
         try:
@@ -414,8 +491,6 @@ def appeal(request, appeal_id: int):
             "history": history,
             "proposal": proposal,
             "seats": dict(Seat.choices),
-            "opinion_choices": Opinion.choices,
-            "decision_choices": [(Decision.UPHELD, _("Uphold")), (Decision.REJECTED, _("Reject"))],
         },
     )
 

@@ -1,6 +1,6 @@
 """Who may see and act on handovers, schedules, swaps, leave and attendance."""
 
-from agents.access import has_role, team_leads_read_whole_floor, teams_led_by
+from agents.access import agent_of, has_role, team_leads_read_whole_floor, teams_led_by
 from agents.roles import Role
 
 LEADS = (Role.TEAM_LEAD, Role.SUPERVISOR, Role.ADMIN)
@@ -72,3 +72,20 @@ def roles_of_user(user) -> frozenset[str]:
 
 def has_lead_role(user) -> bool:
     return has_role(user, *LEADS)
+
+
+def can_decide_leftover(user, case) -> bool:
+    """The lead of the team the agent handed the case to; supervisors and admins."""
+    if has_role(user, *MANAGERS):
+        return True
+    return (
+        has_role(user, Role.TEAM_LEAD) and case.team_id is not None and case.team.lead_id == user.pk
+    )
+
+
+def can_see_leftover(user, case) -> bool:
+    """The agent who handed it over, the colleague it was given to, and those who decide."""
+    agent = agent_of(user)
+    if agent is not None and agent.pk in (case.agent_id, case.reassigned_to_id):
+        return True
+    return can_decide_leftover(user, case)

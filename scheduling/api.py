@@ -27,6 +27,8 @@ from scheduling.models import (
     HandoverAddendum,
     HandoverCase,
     LeaveRequest,
+    LeaveStatus,
+    LeftoverCase,
     Severity,
     Shift,
     ShiftActivity,
@@ -64,6 +66,8 @@ class HandoverCaseOutput(serializers.ModelSerializer):
             "source_agent",
             "carried_from",
             "opened_at",
+            "promised",
+            "due_at",
             "confirmed_at",
             "outcome",
             "outcome_note",
@@ -74,10 +78,25 @@ class HandoverCaseOutput(serializers.ModelSerializer):
 
 class HandoverAddendumOutput(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username")
+    author_name = serializers.SerializerMethodField()
+    acknowledged_by = serializers.CharField(
+        source="acknowledged_by.username", default=None, allow_null=True
+    )
 
     class Meta:
         model = HandoverAddendum
-        fields = ["id", "author", "text", "created_at"]
+        fields = [
+            "id",
+            "author",
+            "author_name",
+            "text",
+            "created_at",
+            "acknowledged_at",
+            "acknowledged_by",
+        ]
+
+    def get_author_name(self, obj) -> str:
+        return obj.author.get_full_name() or obj.author.username
 
 
 class HandoverOutput(serializers.ModelSerializer):
@@ -135,8 +154,22 @@ class HandoverListApi(ListAPIView):
 
     def get_queryset(self):
         return selectors.handover_visible_to(self.request.user).prefetch_related(
-            "cases__source_agent", "cases__outcome_by", "addenda__author"
+            "cases__source_agent",
+            "cases__outcome_by",
+            "addenda__author",
+            "addenda__acknowledged_by",
         )
+
+    class LeftoverInput(serializers.Serializer):
+        class Meta:
+            ref_name = "HandoverLeftoverDecision"
+
+        case = serializers.PrimaryKeyRelatedField(queryset=LeftoverCase.objects.all())
+        decision = serializers.ChoiceField(choices=["carry", "reassign", "close"])
+        agent = serializers.PrimaryKeyRelatedField(
+            queryset=Agent.objects.all(), required=False, allow_null=True, default=None
+        )
+        note = serializers.CharField(required=False, allow_blank=True, default="")
 
     class CaseInput(serializers.Serializer):
         class Meta:
@@ -168,6 +201,19 @@ class HandoverListApi(ListAPIView):
         carry_case_ids = serializers.ListField(
             child=serializers.IntegerField(), required=False, default=list
         )
+        leftovers = serializers.ListField(
+            required=False,
+            default=list,
+            help_text=gettext_lazy(
+                "decisions on the cases your agents handed over: "
+                "{case, decision: carry|reassign|close, agent, note}"
+            ),
+        )
+
+        def validate_leftovers(self, value):
+            rows = HandoverListApi.LeftoverInput(data=value, many=True)
+            rows.is_valid(raise_exception=True)
+            return rows.validated_data
 
         def validate_cases(self, value):
             rows = HandoverListApi.CaseInput(data=value, many=True)
@@ -188,40 +234,54 @@ class HandoverListApi(ListAPIView):
 
 
 class HandoverDetailApi(APIView):
+    """One handover. A sent handover is fixed: there is no PATCH; corrections are addenda."""
+
     permission_classes = [IsLead]
-
-    class UpdateSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "HandoverDetailUpdate"
-
-        summary = serializers.CharField(required=False)
-        incidents = serializers.CharField(required=False, allow_blank=True)
-        notes = serializers.CharField(required=False, allow_blank=True)
 
     @extend_schema(responses=HandoverOutput)
     def get(self, request, handover_id: int):
         return Response(HandoverOutput(_handover(request, handover_id)).data)
 
-    @extend_schema(request=UpdateSerializer, responses=HandoverOutput)
-    def patch(self, request, handover_id: int):
-        handover = _handover(request, handover_id)
-        data = self.UpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        handover = services.handover_update(
-            handover=handover, actor=request.user, **data.validated_data
-        )
-        return Response(HandoverOutput(handover).data)
-
 
 class HandoverAcknowledgeApi(APIView):
+    """Acknowledge a handover and the addenda sent before it. `addenda` (optional): the ids of
+    the addenda the lead has read; a newer one makes the answer 409."""
+
     permission_classes = [IsLead]
 
-    @extend_schema(request=None, responses=HandoverOutput)
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HandoverAcknowledgeInput"
+
+        addenda = serializers.ListField(
+            child=serializers.IntegerField(), required=False, allow_null=True, default=None
+        )
+
+    @extend_schema(request=InputSerializer, responses=HandoverOutput)
     def post(self, request, handover_id: int):
+        handover = _handover(request, handover_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         handover = services.handover_acknowledge(
-            handover=_handover(request, handover_id), actor=request.user
+            handover=handover, actor=request.user, seen_addenda=data.validated_data["addenda"]
         )
         return Response(HandoverOutput(handover).data)
+
+
+class HandoverAddendumAcknowledgeApi(APIView):
+    """The incoming lead acknowledges an addendum sent after the handover was acknowledged."""
+
+    permission_classes = [IsLead]
+
+    @extend_schema(request=None, responses=HandoverAddendumOutput)
+    def post(self, request, addendum_id: int):
+        addendum = get_object_or_404(
+            HandoverAddendum.objects.select_related("handover", "author"), pk=addendum_id
+        )
+        if not access.can_see_handover(request.user, addendum.handover):
+            raise _not_found()
+        addendum = services.handover_addendum_acknowledge(addendum=addendum, actor=request.user)
+        return Response(HandoverAddendumOutput(addendum).data)
 
 
 class HandoverAddendumApi(APIView):
@@ -296,6 +356,139 @@ class OpenCaseListApi(APIView):
         return Response(
             OpenCaseOutput(selectors.open_cases_visible_to(request.user), many=True).data
         )
+
+
+# --- leftover cases (agents hand unfinished cases to their team lead) ---------------------------
+
+
+class LeftoverCaseOutput(serializers.ModelSerializer):
+    agent = serializers.CharField(source="agent.display_name")
+    team = serializers.CharField(source="team.name", default=None, allow_null=True)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
+    reassigned_to = serializers.CharField(
+        source="reassigned_to.display_name", default=None, allow_null=True
+    )
+    handover = serializers.IntegerField(
+        source="handover_case.handover_id", default=None, allow_null=True
+    )
+
+    class Meta:
+        model = LeftoverCase
+        fields = [
+            "id",
+            "agent",
+            "team",
+            "customer_ref",
+            "pending",
+            "promised",
+            "due_at",
+            "severity",
+            "status",
+            "submitted_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "reassigned_to",
+            "handover",
+        ]
+
+
+def _leftover(request, case_id: int) -> LeftoverCase:
+    case = selectors.leftover_cases_visible_to(request.user).filter(pk=case_id).first()
+    if case is None:
+        raise _not_found()
+    return case
+
+
+class LeftoverCaseListApi(ListAPIView):
+    """Leftover cases the caller may see (own / their team's / all); an agent POSTs their own."""
+
+    permission_classes = [HasRole.of(Role.AGENT, *access.LEADS)]
+    serializer_class = LeftoverCaseOutput
+
+    def get_queryset(self):
+        return selectors.leftover_cases_visible_to(self.request.user)
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "LeftoverCaseInput"
+
+        customer_ref = serializers.CharField(max_length=100)
+        pending = serializers.CharField()
+        promised = serializers.CharField()
+        due_at = serializers.DateTimeField()
+        severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MEDIUM)
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [HasRole.of(Role.AGENT)()]
+        return super().get_permissions()
+
+    @extend_schema(request=InputSerializer, responses={201: LeftoverCaseOutput})
+    def post(self, request):
+        agent = agent_of(request.user)
+        if agent is None:
+            raise DomainError(
+                _("Only an agent hands over their cases."),
+                status_code=403,
+                code="permission_denied",
+            )
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.leftover_case_submit(agent=agent, **data.validated_data)
+        return Response(LeftoverCaseOutput(case).data, status=status.HTTP_201_CREATED)
+
+
+class LeftoverCaseDetailApi(APIView):
+    permission_classes = [HasRole.of(Role.AGENT, *access.LEADS)]
+
+    @extend_schema(responses=LeftoverCaseOutput)
+    def get(self, request, case_id: int):
+        return Response(LeftoverCaseOutput(_leftover(request, case_id)).data)
+
+
+class LeftoverCaseReassignApi(APIView):
+    permission_classes = [IsLead]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "LeftoverCaseReassignInput"
+
+        agent = serializers.PrimaryKeyRelatedField(queryset=Agent.objects.all())
+        note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=LeftoverCaseOutput)
+    def post(self, request, case_id: int):
+        case = _leftover(request, case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.leftover_case_reassign(
+            case=case,
+            actor=request.user,
+            to_agent=data.validated_data["agent"],
+            note=data.validated_data["note"],
+        )
+        return Response(LeftoverCaseOutput(case).data)
+
+
+class LeftoverCaseCloseApi(APIView):
+    permission_classes = [IsLead]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "LeftoverCaseCloseInput"
+
+        note = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses=LeftoverCaseOutput)
+    def post(self, request, case_id: int):
+        case = _leftover(request, case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.leftover_case_close(
+            case=case, actor=request.user, note=data.validated_data["note"]
+        )
+        return Response(LeftoverCaseOutput(case).data)
 
 
 # --- staffing -------------------------------------------------------------------------------------
@@ -702,8 +895,40 @@ class LeaveListApi(ListAPIView):
     permission_classes = [HasRole.of(Role.AGENT, *access.LEADS)]
     serializer_class = LeaveOutput
 
+    class FilterSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "LeaveListFilter"
+
+        team = id_field(required=False, help_text="only this team's requests")
+        status = serializers.ChoiceField(choices=LeaveStatus.choices, required=False)
+        since = day_field(required=False, help_text="requests with a day on or after this")
+        until = day_field(required=False, help_text="requests with a day on or before this")
+
+        def validate(self, attrs):
+            if attrs.get("since") and attrs.get("until") and attrs["until"] < attrs["since"]:
+                raise serializers.ValidationError(
+                    {"until": [_("The last day is before the first.")]}
+                )
+            return attrs
+
+    @extend_schema(parameters=[FilterSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        return selectors.leave_visible_to(self.request.user)
+        query = self.FilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        wanted = query.validated_data
+        qs = selectors.leave_visible_to(self.request.user)
+        if wanted.get("team"):
+            qs = qs.filter(agent__team_id=wanted["team"])
+        if wanted.get("status"):
+            qs = qs.filter(status=wanted["status"])
+        if wanted.get("since"):
+            qs = qs.filter(last_day__gte=wanted["since"])
+        if wanted.get("until"):
+            qs = qs.filter(first_day__lte=wanted["until"])
+        return qs
 
     class InputSerializer(serializers.Serializer):
         class Meta:

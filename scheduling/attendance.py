@@ -31,6 +31,7 @@ STATUS_LABELS = {
     "leave": gettext_lazy("leave"),
     "scheduled": gettext_lazy("scheduled"),
     "off": gettext_lazy("day off"),
+    "unscheduled": gettext_lazy("not scheduled"),
 }
 
 
@@ -69,9 +70,11 @@ class Attendance:
     late_min: int = 0
     early_leave_min: int = 0
     first_login: datetime | None = None
+    # None while the agent is still logged in (`logged_in_now`): there is no logout yet.
     last_logout: datetime | None = None
     worked_min: float = 0.0
     scheduled_min: float = 0.0
+    logged_in_now: bool = False
 
     @property
     def late(self) -> bool:
@@ -126,9 +129,12 @@ def attendance(
         start, end = day_start, day_end
     else:
         raise ValueError("give a shift or a day window")
-    logged_in = [
-        (lo, hi) for span, lo, hi in _clip(states, start, end, now) if span.status != LOGGED_OUT
+    clipped = [
+        (span, lo, hi)
+        for span, lo, hi in _clip(states, start, end, now)
+        if span.status != LOGGED_OUT
     ]
+    logged_in = [(lo, hi) for _span, lo, hi in clipped]
     if not logged_in:
         if shift is None:
             return Attendance("off")
@@ -138,8 +144,18 @@ def attendance(
     first = min(lo for lo, _ in logged_in)
     last = max(hi for _, hi in logged_in)
     worked = sum((hi - lo).total_seconds() for lo, hi in logged_in) / 60
+    # Still logged in: the state that reaches furthest has not ended (its clipped end is "now"
+    # or the window's end, neither of which is a logout).
+    still = any(span.end is None and hi == last for span, _lo, hi in clipped)
+    logout = None if still else last
     if shift is None:
-        return Attendance("unscheduled", first_login=first, last_logout=last, worked_min=worked)
+        return Attendance(
+            "unscheduled",
+            first_login=first,
+            last_logout=logout,
+            worked_min=worked,
+            logged_in_now=still,
+        )
     late = first - shift.start
     late_min = _whole_minutes(late) if late > grace else 0
     early = _whole_minutes(shift.end - last) if last < min(shift.end, now) else 0
@@ -148,9 +164,10 @@ def attendance(
         late_min=late_min,
         early_leave_min=early,
         first_login=first,
-        last_logout=last,
+        last_logout=logout,
         worked_min=worked,
         scheduled_min=shift.minutes,
+        logged_in_now=still,
     )
 
 
@@ -194,6 +211,17 @@ class AdherenceException:
     @property
     def minutes(self) -> float:
         return (self.end - self.start).total_seconds() / 60
+
+    @property
+    def scheduled_label(self) -> str:
+        """The scheduled activity in the reader's words ("on queue", "lunch")."""
+        from scheduling.models import ActivityKind
+
+        return (
+            str(ActivityKind(self.scheduled).label)
+            if self.scheduled in ActivityKind.values
+            else self.scheduled
+        )
 
 
 @dataclass

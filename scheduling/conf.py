@@ -17,6 +17,10 @@ def min_rest() -> timedelta:
     return timedelta(hours=getattr(settings, "CALLFLOOR_MIN_REST_HOURS", 11))
 
 
+def max_weekly_hours() -> timedelta:
+    return timedelta(hours=getattr(settings, "CALLFLOOR_MAX_WEEKLY_HOURS", 48))
+
+
 def late_grace() -> timedelta:
     return timedelta(minutes=getattr(settings, "CALLFLOOR_LATE_GRACE_MINUTES", 0))
 

@@ -120,7 +120,7 @@ def to_csv(rows: list[list]) -> bytes:
     return exports.csv_bytes(rows)
 
 
-def to_xlsx(rows: list[list], title: str) -> bytes:
+def to_xlsx(rows: list[list], title: str, *, about: list[tuple] = ()) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -133,6 +133,8 @@ def to_xlsx(rows: list[list], title: str) -> bytes:
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
+    if about:
+        exports.about_sheet(book, about)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -20,8 +20,9 @@ class HandoverStatus(models.TextChoices):
 class Handover(models.Model):
     """What the outgoing team lead passes to a named lead of the next shift, supervisor copied.
 
-    Editable by its author until the incoming lead acknowledges it; locked afterwards (later
-    additions are `HandoverAddendum` rows).
+    Fixed once sent: its text never changes. Corrections and later additions are
+    `HandoverAddendum` rows, shown to the incoming lead as such; the acknowledgement covers
+    the addenda sent before it.
     """
 
     author = models.ForeignKey(
@@ -165,6 +166,17 @@ class HandoverCase(models.Model):
         help_text=gettext_lazy("when the case was first handed over"),
         verbose_name=gettext_lazy("opened at"),
     )
+    promised = models.TextField(
+        blank=True,
+        help_text=gettext_lazy("what the customer was promised"),
+        verbose_name=gettext_lazy("promised"),
+    )
+    due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("by when the promise is due"),
+        verbose_name=gettext_lazy("due at"),
+    )
 
     class Meta:
         verbose_name = gettext_lazy("handover case")
@@ -175,7 +187,11 @@ class HandoverCase(models.Model):
 
 
 class HandoverAddendum(models.Model):
-    """Text appended to a locked handover, shown marked as a later addition."""
+    """A correction or addition appended to a sent handover, shown marked as such.
+
+    `acknowledged_at` is set when the incoming lead acknowledges the handover (for the
+    addenda sent before that) or acknowledges the addendum itself (for those sent after).
+    """
 
     handover = models.ForeignKey(
         Handover,
@@ -191,6 +207,17 @@ class HandoverAddendum(models.Model):
     )
     text = models.TextField(verbose_name=gettext_lazy("text"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
+    acknowledged_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("acknowledged at")
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("acknowledged by"),
+    )
 
     class Meta:
         verbose_name = gettext_lazy("handover addendum")
@@ -199,6 +226,91 @@ class HandoverAddendum(models.Model):
 
     def __str__(self) -> str:
         return f"Addendum to {self.handover_id} by {self.author}"
+
+
+class LeftoverStatus(models.TextChoices):
+    SUBMITTED = "submitted", gettext_lazy("Handed to the team lead, awaiting a decision")
+    CARRIED = "carried", gettext_lazy("Carried into a handover")
+    REASSIGNED = "reassigned", gettext_lazy("Reassigned to a colleague")
+    CLOSED = "closed", gettext_lazy("Closed by the team lead")
+
+
+class LeftoverCase(models.Model):
+    """An unfinished customer case an agent hands to their team lead at the end of a shift.
+
+    The lead decides in the next handover: carry it to the next shift (it becomes a
+    `HandoverCase`), reassign it to a colleague, or close it.
+    """
+
+    agent = models.ForeignKey(
+        "agents.Agent",
+        on_delete=models.PROTECT,
+        related_name="leftover_cases",
+        verbose_name=gettext_lazy("agent"),
+    )
+    team = models.ForeignKey(
+        "agents.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leftover_cases",
+        verbose_name=gettext_lazy("team"),
+    )
+    customer_ref = models.CharField(max_length=100, verbose_name=gettext_lazy("customer"))
+    pending = models.TextField(verbose_name=gettext_lazy("what is open"))
+    promised = models.TextField(verbose_name=gettext_lazy("what was promised"))
+    due_at = models.DateTimeField(verbose_name=gettext_lazy("by when"))
+    severity = models.CharField(
+        max_length=10,
+        choices=Severity.choices,
+        default=Severity.MEDIUM,
+        verbose_name=gettext_lazy("severity"),
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=LeftoverStatus.choices,
+        default=LeftoverStatus.SUBMITTED,
+        db_index=True,
+        verbose_name=gettext_lazy("status"),
+    )
+    submitted_at = models.DateTimeField(
+        auto_now_add=True, verbose_name=gettext_lazy("submitted at")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("decided by"),
+    )
+    decided_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("decided at")
+    )
+    decision_note = models.TextField(blank=True, verbose_name=gettext_lazy("decision note"))
+    handover_case = models.OneToOneField(
+        HandoverCase,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leftover",
+        verbose_name=gettext_lazy("handover case"),
+    )
+    reassigned_to = models.ForeignKey(
+        "agents.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leftover_cases_given",
+        verbose_name=gettext_lazy("reassigned to"),
+    )
+
+    class Meta:
+        verbose_name = gettext_lazy("leftover case")
+        ordering = ["submitted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_ref} from {self.agent} ({self.status})"
 
 
 # --- shifts, skills, swaps and leave ------------------------------------------------------------
@@ -379,6 +491,16 @@ class LeaveStatus(models.TextChoices):
     CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
 
+# The kinds of leave the form offers (the field keeps the code; other codes read as they are).
+LEAVE_KINDS = {
+    "annual": gettext_lazy("annual leave"),
+    "personal": gettext_lazy("personal leave"),
+    "sick": gettext_lazy("sick leave"),
+    "training": gettext_lazy("training"),
+    "other": gettext_lazy("other"),
+}
+
+
 class LeaveRequest(models.Model):
     """Leave asked before the fact and approved by the agent's team lead."""
 
@@ -426,6 +548,10 @@ class LeaveRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} leave {self.first_day}–{self.last_day} ({self.status})"
+
+    @property
+    def kind_label(self) -> str:
+        return str(LEAVE_KINDS.get(self.kind, self.kind))
 
 
 # --- briefings ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import dateformat
 from django.utils.translation import gettext as _
@@ -35,8 +35,40 @@ class RuleCheck:
 
 
 def _hours(delta: timedelta) -> str:
-    hours = delta.total_seconds() / 3600
-    return _("%(hours)s h") % {"hours": f"{hours:g}"}
+    """A duration in whole hours and minutes ("21 h 10 min"); seconds are dropped, so a notice
+    or a rest never reads longer than it is."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    hours, minutes = divmod(minutes, 60)
+    if not minutes:
+        return _("%(hours)d h") % {"hours": hours}
+    if not hours:
+        return _("%(minutes)d min") % {"minutes": minutes}
+    return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+
+
+def _week_of(moment: datetime) -> date:
+    """The Monday of the week `moment` falls in (in the moment's own zone)."""
+    return moment.date() - timedelta(days=moment.weekday())
+
+
+def _week_hours(name: str, taken: Span, others: Iterable[Span], maximum: timedelta) -> str | None:
+    """The week's working time of the agent who takes `taken`; a problem when above `maximum`.
+
+    A shift counts in the week it starts in (the site's local week, Monday to Sunday).
+    """
+    week = _week_of(taken.start)
+    total = taken.end - taken.start
+    for other in others:
+        if _week_of(other.start) == week:
+            total += other.end - other.start
+    if total <= maximum:
+        return None
+    return _("%(name)s would work %(hours)s in the week of %(week)s (maximum %(maximum)s)") % {
+        "name": name,
+        "hours": _hours(total),
+        "week": dateformat.format(week, _("D d M")),
+        "maximum": _hours(maximum),
+    }
 
 
 def _when(moment: datetime) -> str:
@@ -84,11 +116,15 @@ def swap_rules(
     colleague_other_shifts: Iterable[Span] = (),
     min_notice: timedelta,
     min_rest: timedelta,
+    max_weekly: timedelta | None = None,
 ) -> list[RuleCheck]:
     """Check a swap of `requester_shift` (and `colleague_shift`, when one is given back).
 
-    `*_other_shifts` are each agent's shifts other than the ones being swapped.
+    `*_other_shifts` are each agent's shifts other than the ones being swapped (they must cover
+    the weeks of the swapped shifts for the weekly-hours rule, checked when `max_weekly` is set).
     """
+    requester_other_shifts = list(requester_other_shifts)
+    colleague_other_shifts = list(colleague_other_shifts)
     shifts = [requester_shift] + ([colleague_shift] if colleague_shift else [])
     checks = []
     past = [s for s in shifts if s.start <= now]
@@ -151,6 +187,23 @@ def swap_rules(
             % {"rest": _hours(min_rest)},
         )
     )
+    if max_weekly is not None:
+        taker = _week_hours(colleague, requester_shift, colleague_other_shifts, max_weekly)
+        week_problems = [taker]
+        if colleague_shift is not None:
+            week_problems.append(
+                _week_hours(requester, colleague_shift, requester_other_shifts, max_weekly)
+            )
+        week_problems = [p for p in week_problems if p]
+        checks.append(
+            RuleCheck(
+                "hours",
+                not week_problems,
+                "; ".join(week_problems) + "."
+                if week_problems
+                else _("Both stay within %(maximum)s a week.") % {"maximum": _hours(max_weekly)},
+            )
+        )
     return checks
 
 

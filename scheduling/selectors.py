@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from agents.access import agent_of, has_role
 from agents.models import AuditEntry
 from agents.roles import Role
+from callfloor.history import history_lines
 from callfloor.zone import site_zone
 from scheduling import attendance as att
 from scheduling import conf
@@ -24,6 +25,8 @@ from scheduling.models import (
     HandoverCase,
     LeaveRequest,
     LeaveStatus,
+    LeftoverCase,
+    LeftoverStatus,
     Shift,
     SwapRequest,
     SwapStatus,
@@ -59,7 +62,12 @@ def audit_history(target) -> QuerySet[AuditEntry]:
     )
 
 
-handover_history = audit_history
+def history_of(target) -> list:
+    """The audit trail of `target` as lines in words (see `callfloor.history`)."""
+    return history_lines(audit_history(target))
+
+
+handover_history = history_of
 
 
 def open_cases_visible_to(user, *, now: datetime | None = None) -> list[HandoverCase]:
@@ -87,6 +95,32 @@ def carryable_cases_for(user) -> QuerySet[HandoverCase]:
         )
         .select_related("handover")
         .order_by("opened_at")
+    )
+
+
+def leftover_cases_visible_to(user) -> QuerySet[LeftoverCase]:
+    """An agent: the cases they handed over or were given; a team lead: their teams' cases;
+    supervisors and admins: every case."""
+    qs = LeftoverCase.objects.select_related(
+        "agent", "team", "reassigned_to", "decided_by", "handover_case__handover__to_lead"
+    ).order_by("-submitted_at", "-id")
+    if has_role(user, *MANAGERS):
+        return qs
+    scope = Q(pk__in=[])
+    if has_role(user, Role.TEAM_LEAD):
+        scope |= Q(team__lead=user)
+    agent = agent_of(user)
+    if agent is not None:
+        scope |= Q(agent=agent) | Q(reassigned_to=agent)
+    return qs.filter(scope)
+
+
+def leftover_cases_to_decide(user) -> QuerySet[LeftoverCase]:
+    """The cases this lead's agents handed over that wait for a decision, oldest first."""
+    return (
+        LeftoverCase.objects.filter(status=LeftoverStatus.SUBMITTED, team__lead=user)
+        .select_related("agent", "team")
+        .order_by("submitted_at", "id")
     )
 
 
@@ -183,6 +217,47 @@ def leave_visible_to(user) -> QuerySet[LeaveRequest]:
     if agent is not None:
         condition |= Q(agent=agent)
     return qs.filter(condition)
+
+
+def leave_by_team(
+    user,
+    *,
+    team=None,
+    status: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = 500,
+) -> list[dict]:
+    """The leave requests `user` reads, filtered, grouped by team (teams by name; in each,
+    requests still to decide first, then by first day), with `can_decide` set on each.
+
+    `since` / `until`: requests with a day in that range (either may be open).
+    """
+    from scheduling.access import can_decide_for_agent
+
+    qs = leave_visible_to(user).filter(agent__team__isnull=False)
+    if team is not None:
+        qs = qs.filter(agent__team=team)
+    if status:
+        qs = qs.filter(status=status)
+    if since is not None:
+        qs = qs.filter(last_day__gte=since)
+    if until is not None:
+        qs = qs.filter(first_day__lte=until)
+    qs = qs.order_by("agent__team__name", "agent__team_id", "first_day", "agent__display_name")
+    groups: dict[int, dict] = {}
+    for item in qs[:limit]:
+        item.can_decide = item.status == LeaveStatus.REQUESTED and can_decide_for_agent(
+            user, item.agent
+        )
+        group = groups.setdefault(
+            item.agent.team_id, {"team": item.agent.team, "rows": [], "to_decide": 0}
+        )
+        group["rows"].append(item)
+        group["to_decide"] += item.status == LeaveStatus.REQUESTED
+    for group in groups.values():
+        group["rows"].sort(key=lambda lv: lv.status != LeaveStatus.REQUESTED)
+    return list(groups.values())
 
 
 # --- attendance -----------------------------------------------------------------------------------
@@ -337,8 +412,22 @@ def attendance_month(*, team, year: int, month: int, now: datetime | None = None
     data = team_days(team=team, first_day=first, last_day=last, now=now)
     rows = []
     for agent in data["agents"]:
-        records = [data["cells"][(agent.pk, d)]["attendance"] for d in data["days"]]
-        rows.append({"agent": agent, "days": records, "totals": _totals(records)})
+        cells = [data["cells"][(agent.pk, d)] for d in data["days"]]
+        records = [c["attendance"] for c in cells]
+        followed = [c["adherence"] for c in cells if c["adherence"] is not None]
+        scheduled = sum(a.scheduled_min for a in followed)
+        rows.append(
+            {
+                "agent": agent,
+                "days": records,
+                "totals": _totals(records),
+                # The month's adherence: minutes in the scheduled activity over the scheduled
+                # minutes of the days worked so far.
+                "adherence": sum(a.adherent_min for a in followed) / scheduled
+                if scheduled
+                else None,
+            }
+        )
     grand = _totals(
         data["cells"][(a.pk, d)]["attendance"] for a in data["agents"] for d in data["days"]
     )

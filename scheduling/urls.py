@@ -7,7 +7,6 @@ urlpatterns = [
     path("handovers/new/", views.handover_new, name="handover-new"),
     path("handovers/open-cases/", views.handover_open_cases, name="handover-open-cases"),
     path("handovers/<int:handover_id>/", views.handover_detail, name="handover-detail"),
-    path("handovers/<int:handover_id>/edit/", views.handover_edit, name="handover-edit"),
     path(
         "handovers/<int:handover_id>/acknowledge/",
         views.handover_acknowledge,
@@ -16,6 +15,12 @@ urlpatterns = [
     path(
         "handovers/<int:handover_id>/addendum/", views.handover_addendum, name="handover-addendum"
     ),
+    path(
+        "handovers/addenda/<int:addendum_id>/acknowledge/",
+        views.handover_addendum_acknowledge,
+        name="handover-addendum-acknowledge",
+    ),
+    path("my-cases/", views.my_leftover_cases, name="my-leftover-cases"),
     path(
         "handovers/cases/<int:case_id>/confirm/",
         views.handover_case_confirm,
@@ -89,6 +94,27 @@ urlpatterns = [
         "api/handovers/<int:handover_id>/addenda/",
         api.HandoverAddendumApi.as_view(),
         name="api-handover-addendum",
+    ),
+    path(
+        "api/handover-addenda/<int:addendum_id>/acknowledge/",
+        api.HandoverAddendumAcknowledgeApi.as_view(),
+        name="api-handover-addendum-acknowledge",
+    ),
+    path("api/leftover-cases/", api.LeftoverCaseListApi.as_view(), name="api-leftover-case-list"),
+    path(
+        "api/leftover-cases/<int:case_id>/",
+        api.LeftoverCaseDetailApi.as_view(),
+        name="api-leftover-case-detail",
+    ),
+    path(
+        "api/leftover-cases/<int:case_id>/reassign/",
+        api.LeftoverCaseReassignApi.as_view(),
+        name="api-leftover-case-reassign",
+    ),
+    path(
+        "api/leftover-cases/<int:case_id>/close/",
+        api.LeftoverCaseCloseApi.as_view(),
+        name="api-leftover-case-close",
     ),
     path(
         "api/handover-cases/<int:case_id>/confirm/",

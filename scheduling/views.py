@@ -11,7 +11,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,13 +18,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agents.access import agent_of, role_required
 from agents.models import Agent
 from agents.roles import Role
+from callfloor import exports as shared_exports
 from callfloor.error_pages import error_page
 from callfloor.errors import DomainError
 from callfloor.page_errors import FormErrors, render_again
 from callfloor.zone import site_zone
 from scheduling import access, exports, selectors, services
+from scheduling.charts import staffing_charts
 from scheduling.models import (
+    LEAVE_KINDS,
     BriefingKind,
+    HandoverAddendum,
     HandoverCase,
     LeaveRequest,
     LeaveStatus,
@@ -68,6 +71,7 @@ def handovers(request):
             "lists": lists,
             "open_cases": selectors.open_cases_visible_to(request.user)[:10],
             "can_write": Role.TEAM_LEAD in access.roles_of_user(request.user),
+            "leftovers_waiting": selectors.leftover_cases_to_decide(request.user).count(),
         },
     )
 
@@ -149,6 +153,26 @@ def _handover_errors(exc: DomainError) -> FormErrors:
     return FormErrors(fields, labels=labels)
 
 
+def _leftover_decisions_from_post(post, leftovers) -> list[dict]:
+    """`leftover-<id>-decision` (carry / reassign / close), `-agent` and `-note` for each case the
+    lead's agents handed over that was on the form."""
+    rows = []
+    for case in leftovers:
+        decision = post.get(f"leftover-{case.pk}-decision")
+        if decision is None:
+            continue
+        agent_id = post.get(f"leftover-{case.pk}-agent", "")
+        rows.append(
+            {
+                "case": case,
+                "decision": decision,
+                "agent": Agent.objects.filter(pk=agent_id).first() if agent_id.isdigit() else None,
+                "note": post.get(f"leftover-{case.pk}-note", ""),
+            }
+        )
+    return rows
+
+
 @role_required(Role.TEAM_LEAD)
 @require_http_methods(["GET", "POST"])
 def handover_new(request):
@@ -157,6 +181,10 @@ def handover_new(request):
         "supervisors": selectors.supervisors(),
         "agents": Agent.objects.filter(active=True).order_by("display_name"),
         "carryable": selectors.carryable_cases_for(request.user),
+        "leftovers": list(selectors.leftover_cases_to_decide(request.user)),
+        "team_agents": Agent.objects.filter(
+            active=True, team__in=access.managed_teams(request.user)
+        ).order_by("display_name"),
         "severities": Severity.choices,
         "today": timezone.localdate(),
         "form": request.POST,
@@ -182,6 +210,7 @@ def handover_new(request):
                 notes=post.get("notes", ""),
                 cases=cases,
                 carry_case_ids=[int(v) for v in post.getlist("carry") if v.isdigit()],
+                leftovers=_leftover_decisions_from_post(post, context["leftovers"]),
             )
         except DomainError as exc:
             if exc.status_code == 403:
@@ -206,7 +235,7 @@ def handover_detail(request, handover_id: int):
         {
             "handover": handover,
             "cases": handover.cases.select_related("source_agent", "outcome_by", "carried_from"),
-            "addenda": handover.addenda.select_related("author"),
+            "addenda": handover.addenda.select_related("author", "acknowledged_by"),
             "history": selectors.handover_history(handover),
             "is_author": access.can_edit_handover(user, handover),
             "is_receiver": access.can_receive_handover(user, handover),
@@ -217,33 +246,17 @@ def handover_detail(request, handover_id: int):
 
 @role_required(*LEADS)
 @require_POST
-def handover_edit(request, handover_id: int):
-    handover = _handover_for(request, handover_id)
-    if not access.can_edit_handover(request.user, handover):
-        raise PermissionDenied
-    try:
-        services.handover_update(
-            handover=handover,
-            actor=request.user,
-            summary=request.POST.get("summary"),
-            incidents=request.POST.get("incidents"),
-            notes=request.POST.get("notes"),
-        )
-        messages.success(request, _("Handover updated."))
-    except DomainError as exc:
-        _fail(request, exc)
-    return redirect("handover-detail", handover_id=handover.pk)
-
-
-@role_required(*LEADS)
-@require_POST
 def handover_acknowledge(request, handover_id: int):
     handover = _handover_for(request, handover_id)
     if not access.can_receive_handover(request.user, handover):
         raise PermissionDenied
     try:
-        services.handover_acknowledge(handover=handover, actor=request.user)
-        messages.success(request, _("Handover acknowledged; it is locked now."))
+        services.handover_acknowledge(
+            handover=handover,
+            actor=request.user,
+            seen_addenda=[int(v) for v in request.POST.getlist("seen_addendum") if v.isdigit()],
+        )
+        messages.success(request, _("Handover acknowledged, with the additions shown above it."))
     except DomainError as exc:
         _fail(request, exc)
     return redirect("handover-detail", handover_id=handover.pk)
@@ -298,6 +311,76 @@ def handover_addendum(request, handover_id: int):
     except DomainError as exc:
         _fail(request, exc)
     return redirect("handover-detail", handover_id=handover.pk)
+
+
+@role_required(*LEADS)
+@require_POST
+def handover_addendum_acknowledge(request, addendum_id: int):
+    addendum = get_object_or_404(
+        HandoverAddendum.objects.select_related("handover", "author"), pk=addendum_id
+    )
+    if not access.can_see_handover(request.user, addendum.handover):
+        raise Http404
+    if not access.can_receive_handover(request.user, addendum.handover):
+        raise PermissionDenied
+    try:
+        services.handover_addendum_acknowledge(addendum=addendum, actor=request.user)
+        messages.success(request, _("Addition acknowledged."))
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("handover-detail", handover_id=addendum.handover_id)
+
+
+@role_required(Role.AGENT)
+@require_http_methods(["GET", "POST"])
+def my_leftover_cases(request):
+    """An agent hands an unfinished case to their team lead and follows what became of it."""
+    agent = _own_agent(request)
+    status = 200
+    form = {}
+    if request.method == "POST":
+        form = request.POST
+        try:
+            due_at = _local_datetime(request.POST.get("due_at", ""))
+            services.leftover_case_submit(
+                agent=agent,
+                customer_ref=request.POST.get("customer_ref", ""),
+                pending=request.POST.get("pending", ""),
+                promised=request.POST.get("promised", ""),
+                due_at=due_at,
+                severity=request.POST.get("severity", Severity.MEDIUM),
+            )
+        except DomainError as exc:
+            _fail(request, exc)
+            status = 400
+        else:
+            messages.success(request, _("Case handed to your team lead."))
+            return redirect("my-leftover-cases")
+    cases = selectors.leftover_cases_visible_to(request.user)
+    return _render(
+        request,
+        "scheduling/my_leftover_cases.html",
+        {
+            "agent": agent,
+            "lead": agent.team.lead if agent.team else None,
+            "mine": [c for c in cases if c.agent_id == agent.pk],
+            "given": [c for c in cases if c.reassigned_to_id == agent.pk],
+            "severities": Severity.choices,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def _local_datetime(value: str) -> datetime | None:
+    """A `datetime-local` field's value in the site's zone, or None when empty or malformed."""
+    try:
+        naive = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if timezone.is_aware(naive):
+        return naive
+    return timezone.make_aware(naive, site_zone())
 
 
 @role_required(*LEADS)
@@ -486,7 +569,7 @@ def swap_detail(request, swap_id: int):
         {
             "swap": swap,
             "checks": services.swap_checks(swap),
-            "history": selectors.audit_history(swap),
+            "history": selectors.history_of(swap),
             "is_requester": agent is not None and agent.pk == swap.requester_id,
             "can_accept": agent is not None
             and agent.pk != swap.requester_id
@@ -555,26 +638,81 @@ def swap_refuse(request, swap_id: int):
 # --- leave ----------------------------------------------------------------------------------------
 
 
+LEAVE_FILTERS = ("team", "status", "since", "until")
+
+
+def _leave_filters(request, teams) -> tuple[dict, list[str]]:
+    """The Leave page's filters from the query, and the reasons for any left out."""
+    query = request.GET
+    errors = []
+    chosen = {"team": None, "status": "", "since": None, "until": None}
+    team_id = query.get("team", "")
+    if team_id:
+        chosen["team"] = next((t for t in teams if str(t.pk) == team_id), None)
+        if chosen["team"] is None:
+            errors.append(_("Team: choose one of the teams listed."))
+    state = query.get("status", "")
+    if state and state not in LeaveStatus.values:
+        errors.append(_("State: choose one of the states listed."))
+    else:
+        chosen["status"] = state
+    for name, label in (("since", _("From")), ("until", _("To"))):
+        value = query.get(name, "")
+        if not value:
+            continue
+        try:
+            chosen[name] = date.fromisoformat(value)
+        except ValueError:
+            errors.append(
+                _("%(field)s: give a date (YYYY-MM-DD), not “%(value)s”.")
+                % {"field": label, "value": value[:40]}
+            )
+    if chosen["since"] and chosen["until"] and chosen["until"] < chosen["since"]:
+        errors.append(_("To: the last day is before the first."))
+    return chosen, errors
+
+
 @role_required(*SWAP_ROLES)
 def leave(request):
-    visible = selectors.leave_visible_to(request.user)
     agent = agent_of(request.user)
-    return _render(
-        request,
-        "scheduling/leave.html",
-        {
-            "agent": agent,
-            "mine": visible.filter(agent=agent) if agent else [],
-            "to_decide": [
-                lv
-                for lv in visible.filter(status=LeaveStatus.REQUESTED)
-                if access.can_decide_for_agent(request.user, lv.agent)
-            ],
-            "decided": visible.exclude(status=LeaveStatus.REQUESTED).exclude(agent=agent)[:100]
-            if access.has_lead_role(request.user)
-            else [],
-        },
-    )
+    context = {
+        "agent": agent,
+        "mine": selectors.leave_visible_to(request.user).filter(agent=agent) if agent else [],
+        "kinds": LEAVE_KINDS.items(),
+    }
+    status = 200
+    if access.has_lead_role(request.user):
+        teams = list(access.readable_teams(request.user).order_by("name"))
+        chosen, errors = _leave_filters(request, teams)
+        for error in errors:
+            messages.error(request, error)
+        status = 400 if errors else 200
+        context.update(
+            teams=teams,
+            states=LeaveStatus.choices,
+            chosen=chosen,
+            groups=selectors.leave_by_team(
+                request.user,
+                team=chosen["team"],
+                status=chosen["status"] or None,
+                since=chosen["since"],
+                until=chosen["until"],
+            ),
+            query=request.GET.urlencode(),
+        )
+    return _render(request, "scheduling/leave.html", context, status=status)
+
+
+def _back_to_leave(request):
+    """Back to the Leave page with the filters the decision was made under."""
+    from django.http import QueryDict
+
+    kept = QueryDict(mutable=True)
+    previous = QueryDict(request.POST.get("query", ""))
+    for name in LEAVE_FILTERS:
+        if previous.get(name):
+            kept[name] = previous[name]
+    return redirect(f"{reverse('leave')}?{kept.urlencode()}" if kept else reverse("leave"))
 
 
 LEAVE_LABELS = {
@@ -627,11 +765,17 @@ def leave_decide(request, leave_id: int):
             approve=request.POST.get("decision") == "approve",
             reason=request.POST.get("reason", ""),
         )
+        done = (
+            _("Leave of %(name)s approved; they are told.")
+            if item.status == LeaveStatus.APPROVED
+            else _("Leave of %(name)s refused; they are told.")
+        )
+        messages.success(request, done % {"name": item.agent.display_name})
     except DomainError as exc:
         if exc.status_code == 403:
             raise PermissionDenied from exc
         _fail(request, exc)
-    return redirect("leave")
+    return _back_to_leave(request)
 
 
 @role_required(Role.AGENT)
@@ -697,19 +841,23 @@ def attendance_export(request):
         rows = exports.month_table(
             selectors.attendance_month(team=team, year=month[0], month=month[1])
         )
-        name = f"attendance-{team.name}-{month[0]:04d}-{month[1]:02d}"
+        period = f"{month[0]:04d}-{month[1]:02d}"
     else:
         rows = exports.day_table(selectors.attendance_day(team=team, day=day))
-        name = f"attendance-{team.name}-{day.isoformat()}"
-    name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+        period = day.isoformat()
+    zone = str(site_zone())
+    about = [(_("Team"), team.name), (_("Period"), period), (_("Time zone"), zone)]
     if fmt == "csv":
-        response = HttpResponse(exports.to_csv(rows), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(exports.to_csv(rows), content_type=shared_exports.CSV_TYPE)
     else:
         response = HttpResponse(
-            exports.to_xlsx(rows, _("Attendance")),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            exports.to_xlsx(rows, _("Attendance"), about=about),
+            content_type=shared_exports.XLSX_TYPE,
         )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["Content-Disposition"] = shared_exports.attachment_header(
+        shared_exports.file_name(_("Attendance"), team.name, period, zone, ext=fmt),
+        fallback=shared_exports.file_name("attendance", team.name, period, zone, ext=fmt),
+    )
     return response
 
 
@@ -740,8 +888,6 @@ def _staffing_params(request):
 
 @role_required(*LEADS)
 def staffing(request):
-    from scheduling.charts import Series, chart
-
     try:
         queues, queue, day, shrinkage, max_occupancy = _staffing_params(request)
     except DomainError as exc:
@@ -757,78 +903,50 @@ def staffing(request):
         data = selectors.staffing_day(
             queue=queue, day=day, shrinkage=shrinkage, max_occupancy=max_occupancy
         )
-        labels = [r["label"] for r in data["rows"]]
         context["data"] = data
         if day == timezone.localdate(timezone=site_zone()):
             context["current"] = selectors.staffing_now(queue=queue)
-        context["agents_chart"] = mark_safe(  # noqa: S308 - escaped in chart()
-            chart(
-                labels,
-                [
-                    Series(
-                        _("required (with shrinkage)"),
-                        [r["required_scheduled"] for r in data["rows"]],
-                        "bar",
-                        "required",
-                    ),
-                    Series(
-                        _("required on the phones"),
-                        [r["required"] for r in data["rows"]],
-                        "line",
-                        "raw",
-                    ),
-                    Series(
-                        _("scheduled"), [r["scheduled"] for r in data["rows"]], "line", "scheduled"
-                    ),
-                    Series(
-                        _("logged in"), [r["logged_in"] for r in data["rows"]], "line", "logged"
-                    ),
-                ],
-                title=_("Agents per interval, %(queue)s, %(day)s")
-                % {"queue": queue.name, "day": day},
-            )
-        )
-        context["calls_chart"] = mark_safe(  # noqa: S308 - escaped in chart()
-            chart(
-                labels,
-                [
-                    Series(
-                        _("forecast calls"),
-                        [r["forecast"] for r in data["rows"]],
-                        "bar",
-                        "forecast",
-                    ),
-                    Series(
-                        _("actual calls"), [r["actual"] for r in data["rows"]], "line", "actual"
-                    ),
-                ],
-                title=_("Calls per interval, %(queue)s, %(day)s")
-                % {"queue": queue.name, "day": day},
-                height=200,
-            )
-        )
+        context["charts"] = staffing_charts(queue=queue, day=day, rows=data["rows"])
     return _render(request, "scheduling/staffing.html", context)
 
 
 # --- briefings ------------------------------------------------------------------------------------
 
 
+def _attendee_groups(user, team_id: str, ticked=()) -> tuple[list, object]:
+    """The teams a lead files briefings for, each with its active agents (`ticked` ids checked);
+    the chosen team (the query's or the refused form's, else the first) comes first."""
+    teams = list(access.managed_teams(user).order_by("name"))
+    chosen = next((t for t in teams if str(t.pk) == team_id), teams[0] if teams else None)
+    agents: dict[int, list[Agent]] = {}
+    for agent in Agent.objects.filter(team__in=teams, active=True).order_by("display_name"):
+        agent.checked = str(agent.pk) in ticked
+        agents.setdefault(agent.team_id, []).append(agent)
+    groups = [{"team": t, "agents": agents.get(t.pk, []), "chosen": t == chosen} for t in teams]
+    groups.sort(key=lambda g: not g["chosen"])
+    return groups, chosen
+
+
 @role_required(*SWAP_ROLES)
 def briefings(request):
     agent = agent_of(request.user)
     is_lead = access.has_lead_role(request.user)
+    # A refused form comes back with its own team and ticks (see render_again).
+    sent = request.POST if request.method == "POST" else request.GET
+    groups, chosen = (
+        _attendee_groups(request.user, sent.get("team", ""), set(sent.getlist("attendees")))
+        if is_lead
+        else ([], None)
+    )
     return _render(
         request,
         "scheduling/briefings.html",
         {
             "mine": selectors.briefings_for_agent(agent) if agent and agent.team_id else [],
             "filed": selectors.briefings_visible_to(request.user)[:50] if is_lead else [],
-            "teams": access.managed_teams(request.user) if is_lead else [],
-            "agents": Agent.objects.filter(
-                team__in=access.managed_teams(request.user), active=True
-            ).select_related("team")
-            if is_lead
-            else [],
+            "teams": [g["team"] for g in groups],
+            "chosen_team": chosen,
+            "attendee_groups": groups,
             "kinds": BriefingKind.choices,
             "now": timezone.now(),
         },

@@ -59,6 +59,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _site_language_between_tests():
+    # A request in Chinese leaves its language active in the thread (LocaleMiddleware activates
+    # it, nothing deactivates it); every test starts and ends in the site's own language.
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _events_of_any_age(settings):
     # The suite posts telephony events of fixed past days (to compare figures at a fixed
     # now); the tests of the live events' age limit set it themselves.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from callfloor.numbers import format_score
 from metrics.alerts.services import event_publish
 
 
@@ -56,7 +57,8 @@ def appeal_decided(appeal) -> None:
                 "score_after": appeal.score_after,
             }
         },
-        summary=f"#{appeal.pk}: {appeal.score_before} → {appeal.score_after}",
+        summary=f"#{appeal.pk}: {format_score(appeal.score_before, localize=False)} → "
+        f"{format_score(appeal.score_after, localize=False)}",
     )
 
 

@@ -10,6 +10,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from callfloor import exports
+from callfloor.numbers import format_score
 from metrics.reports.history import Report
 
 XLSX_TYPE = exports.XLSX_TYPE
@@ -46,33 +47,36 @@ def display(value, kind: str) -> str:
         whole = round(value)
         return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
     if kind == "score":
-        return f"{value:.2f}"
+        return format_score(value)
     if kind == "count":
         return str(int(value))
     return str(value)
 
 
 def as_csv(report: Report) -> bytes:
-    """Plain numbers (ratios as fractions, seconds as seconds), empty where undefined."""
-    lines = [[f"# {line}"] for line in report.header_lines()]
-    lines.append(_headers(report))
+    """The column headers, then plain numbers (ratios as fractions, seconds as seconds), empty
+    where undefined. What the file covers is in its name (`Report.file_name`)."""
+    lines = [_headers(report)]
+    kinds = ["text", "text", *[c.kind for c in report.columns]]
     for row in report.rows:
         values = _values(report, row)
-        lines.append(
-            ["" if v is None else round(v, 4) if isinstance(v, float) else v for v in values]
-        )
+        lines.append([_csv_figure(v, kind) for v, kind in zip(values, kinds, strict=True)])
     return exports.csv_bytes(lines)
+
+
+def _csv_figure(value, kind: str):
+    if value is None:
+        return ""
+    if kind == "score":  # as every page writes a score, in the form any spreadsheet reads
+        return format_score(value, localize=False)
+    return round(value, 4) if isinstance(value, float) else value
 
 
 def as_xlsx(report: Report) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = report.kind.capitalize()
-    for number, line in enumerate(report.header_lines(), start=1):
-        exports.xlsx_cell(sheet, row=number, column=1, value=line).font = Font(
-            bold=number == 1, size=14 if number == 1 else 11
-        )
-    head = len(report.header_lines()) + 2
+    head = 1
     bold = Font(bold=True)
     marked = {
         index for index, c in enumerate(report.columns, start=3) if c.key in report.highlighted()
@@ -94,6 +98,7 @@ def as_xlsx(report: Report) -> bytes:
     for col in range(1, len(kinds) + 1):
         sheet.column_dimensions[get_column_letter(col)].width = 18 if col > 2 else 22
     sheet.freeze_panes = sheet.cell(row=head + 1, column=3)
+    exports.about_sheet(book, report.about())
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

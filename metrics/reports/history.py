@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from callfloor import exports
 from callfloor.errors import DomainError
 from callfloor.query import FIRST_DAY, LAST_DAY
 from callfloor.zone import site_zone
@@ -143,6 +144,27 @@ def register_agent_report_hook(columns: list[Column], hook) -> None:
     AGENT_REPORT_HOOKS.append((columns, hook))
 
 
+# Rows other apps add after the total of agent and team reports (appeals per evaluator): each
+# hook is `hook(*, agents, start, end) -> [{"name": str, <column keys>}]`, its keys among the
+# hooked columns. The rows are summaries of the whole range, so they are marked as totals
+# (shown like one, never plotted as a period).
+AGENT_REPORT_ROW_HOOKS: list[tuple[str, object]] = []
+
+
+def register_agent_report_rows(group: str, hook) -> None:
+    """Let another app add summary rows (e.g. appeals per evaluator) to agent and team reports."""
+    AGENT_REPORT_ROW_HOOKS.append((group, hook))
+
+
+def _hook_rows(agents: list, start: datetime, end: datetime) -> list[dict]:
+    rows = []
+    for group, hook in AGENT_REPORT_ROW_HOOKS:
+        for values in hook(agents=agents, start=start, end=end):
+            name = values.pop("name")
+            rows.append({"label": name, "group": str(group), "total": True, **values})
+    return rows
+
+
 @dataclass
 class ReportRange:
     start: date
@@ -157,8 +179,14 @@ class ReportRange:
         end: str | None,
         grain: str | None = "day",
         today: date | None = None,
+        opening_days: int = 7,
+        opening_grain: str = "day",
     ) -> ReportRange:
-        """Validate a range from request parameters; bad input raises `DomainError`."""
+        """Validate a range from request parameters; bad input raises `DomainError`.
+
+        Without dates the range is the last `opening_days` days up to today; without a grain it
+        is `opening_grain`, or days when that is an interval and the range is too long for one.
+        """
         today = today or datetime.now(site_zone()).date()
 
         def day(text, name, default):
@@ -176,7 +204,7 @@ class ReportRange:
                 )
             return value
 
-        first = day(start, "start", today - timedelta(days=6))
+        first = day(start, "start", today - timedelta(days=opening_days - 1))
         last = day(end, "end", today)
         if last < first:
             raise DomainError(_("The end is before the start."), field="end")
@@ -184,7 +212,10 @@ class ReportRange:
             raise DomainError(
                 _("A report covers at most %(days)s days.") % {"days": MAX_RANGE_DAYS}, field="end"
             )
-        grain = grain or "day"
+        if not grain:
+            grain = opening_grain
+            if GRAINS.get(grain) and (last - first).days >= MAX_INTERVAL_DAYS:
+                grain = "day"
         if grain not in GRAINS:
             raise DomainError(
                 _("Choose one of %(grains)s.") % {"grains": ", ".join(GRAINS)}, field="grain"
@@ -230,6 +261,24 @@ class Report:
         """Columns to stand out: the headline figure and the queue's own SL variant."""
         return {self.highlight, self.extra.get("variant_key") or self.highlight}
 
+    def about(self) -> list[tuple[str, str]]:
+        """What the report covers, as (label, value) lines (an export's "About" sheet)."""
+        return [
+            (_("Report"), self.title),
+            (_("Range"), self.range.label()),
+            (_("By"), grain_label(self.range.grain)),
+            (_("Time zone"), self.zone),
+            (_("Service level"), self.sl_definition),
+        ]
+
+    def file_name(self, ext: str) -> tuple[str, str]:
+        """The export's file name, naming the report, its range and its zone, and an ASCII one."""
+        parts = (self.range.start.isoformat(), self.range.end.isoformat(), self.zone)
+        return (
+            exports.file_name(self.title, *parts, ext=ext),
+            exports.file_name(f"{self.kind}-report", *parts, ext=ext),
+        )
+
     def header_lines(self) -> list[str]:
         return [
             self.title,
@@ -238,6 +287,12 @@ class Report:
             _("Time zone: %(zone)s") % {"zone": self.zone},
             _("Service level: %(definition)s") % {"definition": self.sl_definition},
         ]
+
+
+def interval_grain(queues: Iterable[Queue]) -> str:
+    """The grain of the queues' own intervals (the finest when they differ; 15 min if none)."""
+    minutes = min((q.interval_minutes for q in queues), default=15)
+    return str(minutes) if str(minutes) in GRAINS else "15"
 
 
 def grain_label(grain: str) -> str:
@@ -844,6 +899,7 @@ def agent_report(*, agent, span: ReportRange) -> Report:
     )
     hook_columns, hooked = _hook_figures([agent], *span.bounds())
     rows[-1].update(hooked.get(agent.pk, {}))
+    rows += _hook_rows([agent], *span.bounds())
     return Report(
         kind="agent",
         title=_("Agent report: %(name)s") % {"name": agent.display_name},
@@ -886,6 +942,7 @@ def team_report(*, team, span: ReportRange) -> Report:
     hook_columns, hooked = _hook_figures(agents, *span.bounds())
     for row in rows:
         row.update(hooked.get(row.get("agent_id"), {}))
+    rows += _hook_rows(agents, *span.bounds())
     return Report(
         kind="team",
         title=_("Team report: %(name)s") % {"name": team.name},

@@ -6,10 +6,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from callfloor import exports
 from callfloor.errors import DomainError
 from metrics.reports import access as report_access
 from metrics.reports import charts as report_charts
@@ -17,7 +17,7 @@ from metrics.reports import exports as report_exports
 from metrics.reports import history
 from metrics.reports import selectors as report_selectors
 
-EXPORTS = {"csv": ("text/csv; charset=utf-8", "csv"), "xlsx": (report_exports.XLSX_TYPE, "xlsx")}
+EXPORTS = {"csv": (exports.CSV_TYPE, "csv"), "xlsx": (exports.XLSX_TYPE, "xlsx")}
 
 
 def _guard(request, allowed) -> HttpResponse | None:
@@ -28,20 +28,27 @@ def _guard(request, allowed) -> HttpResponse | None:
     return None
 
 
-def _span(request) -> history.ReportRange:
+def _span(request, **opening) -> history.ReportRange:
     return history.ReportRange.parse(
         start=request.GET.get("start"),
         end=request.GET.get("end"),
-        grain=request.GET.get("grain") or "day",
+        grain=request.GET.get("grain"),
+        **opening,
     )
+
+
+def _queue_span(request) -> history.ReportRange:
+    """The queue report opens on today by the queues' interval (a day is one point a day)."""
+    queues = report_selectors.report_queues(queue_param=request.GET.get("queue"))
+    return _span(request, opening_days=1, opening_grain=history.interval_grain(queues))
 
 
 def _export(report: history.Report, kind: str) -> HttpResponse:
     content_type, ext = EXPORTS[kind]
     body = report_exports.as_xlsx(report) if kind == "xlsx" else report_exports.as_csv(report)
-    name = f"{report.kind}-report-{report.range.start}-{report.range.end}.{ext}"
+    name, ascii_name = report.file_name(ext)
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = exports.attachment_header(name, fallback=ascii_name)
     return response
 
 
@@ -78,44 +85,6 @@ AHT_COMPONENTS = {
 }
 
 
-def _charts(report: history.Report, heat) -> list[str]:
-    """SL against the target, volumes, AHT trend (of the first group) and the heat map."""
-    body = [r for r in report.rows if not r["total"]]
-    if report.kind == "queue" and body:
-        everything = _("All queues")
-        group = everything if any(r["group"] == everything for r in body) else body[0]["group"]
-        body = [r for r in body if r["group"] == group]
-    labels = [r["label"] for r in body]
-    charts = []
-    if report.kind == "queue" and body:
-        charts.append(
-            report_charts.line_chart(
-                _("Service level by period"),
-                labels,
-                [r["service_level"] for r in body],
-                target=report.target,
-                ratio=True,
-                name=_("service level"),
-            )
-        )
-        charts.append(
-            report_charts.bar_chart(
-                _("Offered, answered and abandoned"),
-                labels,
-                {key: [r[key] for r in body] for key in ("offered", "answered", "abandoned")},
-            )
-        )
-    if body and report.kind in ("queue", "agent"):
-        charts.append(
-            report_charts.line_chart(
-                _("AHT trend (s)"), labels, [r["aht_s"] for r in body], name="AHT"
-            )
-        )
-    if heat is not None:
-        charts.append(report_charts.heatmap(_("Abandon rate by weekday and hour"), heat))
-    return [mark_safe(chart) for chart in charts]  # noqa: S308 (labels are escaped)
-
-
 def _page(request, *, kind: str, build, title: str, heat=None):
     choices = report_selectors.report_choices(user=request.user)
     context = {
@@ -140,7 +109,7 @@ def _page(request, *, kind: str, build, title: str, heat=None):
     context.update(
         report=report,
         rows=_cells(report, report.highlighted()),
-        charts=_charts(report, heat() if heat else None),
+        charts=report_charts.report_charts(report, heat() if heat else None),
         query=request.GET.urlencode(),
     )
     return render(request, "reports/report.html", context)
@@ -166,13 +135,13 @@ def queue_report(request):
     def build():
         return history.queue_report(
             queues=report_selectors.report_queues(queue_param=request.GET.get("queue")),
-            span=_span(request),
+            span=_queue_span(request),
         )
 
     def heat():
         return history.abandon_heatmap(
             queues=report_selectors.report_queues(queue_param=request.GET.get("queue")),
-            span=_span(request),
+            span=_queue_span(request),
         )
 
     return _page(request, kind="queue", build=build, title=_("Queue report"), heat=heat)

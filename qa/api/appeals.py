@@ -74,7 +74,12 @@ class AppealOutput(serializers.ModelSerializer):
                 "decision_reason": item.decision_reason,
                 "points_after": item.points_after,
                 "opinions": [
-                    {"seat": o.member.seat, "opinion": o.opinion, "note": o.note}
+                    {
+                        "seat": o.member.seat,
+                        "opinion": o.opinion,
+                        "points": o.points,
+                        "note": o.note,
+                    }
                     for o in item.opinions.select_related("member")
                 ]
                 if show
@@ -208,6 +213,31 @@ class AppealExplainApi(APIView):
         return Response(AppealOutput(appeal, context={"request": request}).data)
 
 
+class ProposalInput(serializers.Serializer):
+    item = serializers.IntegerField()
+    points = serializers.IntegerField(min_value=0)
+    reason = serializers.CharField()
+
+
+class AppealProposalsApi(APIView):
+    """A panel member proposes the points they would give each appealed item, with reasons."""
+
+    class InputSerializer(serializers.Serializer):
+        proposals = ProposalInput(many=True, allow_empty=False)
+
+    @extend_schema(request=InputSerializer, responses=AppealOutput)
+    def post(self, request, appeal_id: int):
+        appeal = _appeal_for(request, appeal_id)
+        if access.panel_seat(request.user, appeal) is None:
+            raise deny()
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.appeal_propose(
+            appeal=appeal, actor=request.user, proposals=data.validated_data["proposals"]
+        )
+        return Response(AppealOutput(appeal, context={"request": request}).data)
+
+
 class OpinionInput(serializers.Serializer):
     item = serializers.IntegerField()
     opinion = serializers.ChoiceField(choices=["uphold", "reject"])
@@ -215,7 +245,7 @@ class OpinionInput(serializers.Serializer):
 
 
 class AppealOpinionsApi(APIView):
-    """A panel member's opinion on each appealed criterion."""
+    """The older form of a proposal: uphold (full points) or reject (no change) each item."""
 
     class InputSerializer(serializers.Serializer):
         opinions = OpinionInput(many=True, allow_empty=False)
@@ -235,13 +265,24 @@ class AppealOpinionsApi(APIView):
 
 class DecisionInput(serializers.Serializer):
     item = serializers.IntegerField()
-    decision = serializers.ChoiceField(choices=["upheld", "rejected"])
+    points = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        help_text="the points the item gets: its maximum upholds it, fewer partly, as before "
+        "rejects it",
+    )
+    decision = serializers.ChoiceField(
+        choices=["upheld", "partly", "rejected"],
+        required=False,
+        help_text="optional: upheld or rejected without points means full points or no change",
+    )
     reason = serializers.CharField()
-    points = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 class AppealDecideApi(APIView):
-    """The senior supervisor on the panel decides each criterion."""
+    """The senior supervisor on the panel decides the points of each appealed item."""
 
     class InputSerializer(serializers.Serializer):
         decisions = DecisionInput(many=True, allow_empty=False)

@@ -9,11 +9,13 @@ import pandas as pd
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from callfloor import exports
+from callfloor import charts, exports
 from callfloor.zone import site_zone
 from metrics.models import Outcome, QueueCall
 from qa.complaints.models import OPEN_STATUSES, Complaint, Severity, Tier
@@ -315,7 +317,27 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return exports.csv_bytes(_table_rows(labelled(frame)))
 
 
-def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
+def file_name(period: Period, *, table: str | None = None, ext: str) -> tuple[str, str]:
+    """An export's file name (the reader's words) and its ASCII form: what, range and zone."""
+    parts = (period.start.isoformat(), period.end.isoformat(), settings.CALLFLOOR_TIME_ZONE)
+    title = TABLES[table] if table else _("Complaint reports")
+    return (
+        exports.file_name(title, *parts, ext=ext),
+        exports.file_name("complaints", table, *parts, ext=ext),
+    )
+
+
+def about(period: Period) -> list[tuple[str, str]]:
+    """What a complaint export covers (its "About" sheet)."""
+    return [
+        (_("Report"), _("Complaint reports")),
+        (_("Range"), f"{period.start.isoformat()} – {period.end.isoformat()}"),
+        (_("Time zone"), settings.CALLFLOOR_TIME_ZONE),
+        (_("Open cases"), _("counted as of the time the file was generated")),
+    ]
+
+
+def to_xlsx(tables: dict[str, pd.DataFrame], *, period: Period | None = None) -> bytes:
     book = Workbook()
     book.remove(book.active)
     bold = Font(bold=True)
@@ -324,9 +346,49 @@ def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
         exports.xlsx_rows(sheet, _table_rows(labelled(frame)))
         for cell in sheet[1]:
             cell.font = bold
+    if period is not None:
+        exports.about_sheet(book, about(period))
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def day_text(day: date) -> str:
+    """A day as the reports write it on the page, in the reader's locale's date format (the
+    same for the tables and the chart)."""
+    return date_format(day, "DATE_FORMAT")
+
+
+def page_rows(frame: pd.DataFrame) -> list[list]:
+    """A table's rows for the page: days in the locale's format, empty where undefined."""
+    clean = frame.astype(object).where(frame.notna(), "")
+    return [
+        [day_text(v) if isinstance(v, date) else v for v in row] for row in clean.values.tolist()
+    ]
+
+
+def trend_chart(frame: pd.DataFrame) -> dict:
+    """Complaints and breached complaints per week (the weekly trend table as a chart)."""
+    return charts.chart(
+        key="complaints-by-week",
+        title=TABLES["trend_by_week"],
+        labels=[day_text(d) for d in frame["week_starting"]],
+        series=[
+            charts.series(
+                key="complaints",
+                name=_("complaints"),
+                kind="bar",
+                values=[int(v) for v in frame["complaints"]],
+            ),
+            charts.series(
+                key="breached",
+                name=_("breached"),
+                kind="bar",
+                tone="bad",
+                values=[int(v) for v in frame["breached"]],
+            ),
+        ],
+    )
 
 
 def records(frame: pd.DataFrame) -> list[dict]:

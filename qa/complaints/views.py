@@ -14,8 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agents.access import has_role, readable_agents_q, role_required
 from agents.roles import Role
+from callfloor import exports
 from callfloor.error_pages import error_page
 from callfloor.errors import Conflict, DomainError, Problems
+from callfloor.exports import CSV_TYPE, XLSX_TYPE
+from callfloor.history import describe
 from callfloor.page_errors import FormErrors
 from callfloor.zone import site_zone
 from metrics.models import QueueCall
@@ -207,15 +210,18 @@ def _history(complaint) -> list[dict]:
         if entry.action == "complaint.callback_recorded":
             detail = CallbackOutcome(data["outcome"]).label
         elif entry.action == "complaint.forwarded":
-            detail = f"to {data.get('department', '')}"
+            detail = _("to %(department)s") % {"department": data.get("department", "")}
         elif entry.action == "complaint.escalated":
-            detail = f"to {data.get('to_owner')} — {data.get('reason', '')}"
+            detail = _("to %(owner)s — %(reason)s") % {
+                "owner": data.get("to_owner"),
+                "reason": data.get("reason", ""),
+            }
         rows.append(
             {
                 "at": entry.at,
                 "actor": entry.actor,
                 "detail": detail,
-                "label": HISTORY.get(entry.action, entry.action),
+                "label": HISTORY.get(entry.action) or describe(entry.action, data),
             }
         )
     return rows
@@ -436,36 +442,6 @@ def live_escalation_action(request, live_id: int, action: str):
     return redirect("complaint-escalations")
 
 
-def _trend_chart(frame) -> dict:
-    """Bars for an inline SVG of complaints per week."""
-    values = [int(v) for v in frame["complaints"]] if len(frame) else []
-    breached = [int(v) for v in frame["breached"]] if len(frame) else []
-    labels = [d.strftime("%d %b") for d in frame["week_starting"]] if len(frame) else []
-    top = max(values, default=0) or 1
-    width, height, gap = 640, 160, 4
-    bar = (width / max(len(values), 1)) - gap
-    bars = []
-    for i, (value, hot, label) in enumerate(zip(values, breached, labels, strict=True)):
-        h = value / top * (height - 20)
-        hb = hot / top * (height - 20)
-        x = i * (bar + gap)
-        bars.append(
-            {
-                "x": round(x, 1),
-                "y": round(height - h, 1),
-                "h": round(h, 1),
-                "yb": round(height - hb, 1),
-                "hb": round(hb, 1),
-                "w": round(bar, 1),
-                "value": value,
-                "breached": hot,
-                "label": label,
-                "tx": round(x + bar / 2, 1),
-            }
-        )
-    return {"bars": bars, "width": width, "height": height, "top": top}
-
-
 @role_required(*access.QUEUE_ROLES)
 @require_GET
 def complaint_reports(request):
@@ -484,11 +460,11 @@ def complaint_reports(request):
                     "name": name,
                     "title": reports.TABLES[name],
                     "columns": list(frame.columns),
-                    "rows": frame.astype(object).where(frame.notna(), "").values.tolist(),
+                    "rows": reports.page_rows(frame),
                 }
                 for name, frame in ((n, reports.labelled(f)) for n, f in tables.items())
             ],
-            "chart": _trend_chart(tables["trend_by_week"]),
+            "charts": [reports.trend_chart(tables["trend_by_week"])],
         },
     )
 
@@ -501,13 +477,10 @@ def complaint_report_export(request, fmt: str):
     except DomainError as error:
         return error_page(request, error.message, status=400)
     tables = reports.build(period, agents=readable_agents_q(request.user))
-    stem = f"complaints-{period.start}-{period.end}"
     if fmt == "xlsx":
-        response = HttpResponse(
-            reports.to_xlsx(tables),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+        response = HttpResponse(reports.to_xlsx(tables, period=period), content_type=XLSX_TYPE)
+        name, ascii_name = reports.file_name(period, ext="xlsx")
+        response["Content-Disposition"] = exports.attachment_header(name, fallback=ascii_name)
         return response
     if fmt == "csv":
         table = request.GET.get("table", "trend_by_week")
@@ -517,7 +490,8 @@ def complaint_report_export(request, fmt: str):
                 _("Unknown report table %(table)s.") % {"table": repr(table)},
                 status=400,
             )
-        response = HttpResponse(reports.to_csv(tables[table]), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="{stem}-{table}.csv"'
+        response = HttpResponse(reports.to_csv(tables[table]), content_type=CSV_TYPE)
+        name, ascii_name = reports.file_name(period, table=table, ext="csv")
+        response["Content-Disposition"] = exports.attachment_header(name, fallback=ascii_name)
         return response
     raise Http404

@@ -17,6 +17,7 @@ from agents.access import agent_of, has_role
 from agents.roles import Role
 from agents.services import audit_record, notify
 from callfloor.errors import Conflict, DomainError
+from callfloor.numbers import format_score
 from callfloor.zone import site_zone
 from metrics.alerts import events as alert_events
 from qa.models import (
@@ -31,6 +32,7 @@ from qa.models import (
     PanelOpinion,
     QaSettings,
     Seat,
+    decision_for,
 )
 from qa.services.common import User, notify_people
 from qa.services.evaluations import evaluation_revise
@@ -66,6 +68,28 @@ def appeal_deadline(evaluation: Evaluation, window_days: int | None = None) -> d
     days = QaSettings.load().appeal_window_days if window_days is None else window_days
     start = max(appeal_windows(evaluation).values(), default=evaluation.released_at)
     return max(start, evaluation.released_at) + timedelta(days=days)
+
+
+def appealable_criteria(evaluation: Evaluation, *, now: datetime | None = None) -> set[int]:
+    """The criteria the agent can appeal now: deducted, not decided on an earlier appeal, and
+    within their appeal window. Empty while an appeal is open or before release."""
+    if not evaluation.is_released or evaluation.has_open_appeal():
+        return set()
+    revision = evaluation.current_revision()
+    if revision is None:
+        return set()
+    now = now or timezone.now()
+    days = timedelta(days=QaSettings.load().appeal_window_days)
+    decided = evaluation.criteria_decided_on_appeal()
+    windows = appeal_windows(evaluation)
+    result = set()
+    for criterion in evaluation.scorecard_version.criteria():
+        points = revision.answers.get(str(criterion.pk), {}).get("points")
+        if points is None or points >= criterion.max_points or criterion.pk in decided:
+            continue
+        if criterion.pk in windows and now <= windows[criterion.pk] + days:
+            result.add(criterion.pk)
+    return result
 
 
 @transaction.atomic
@@ -390,11 +414,47 @@ def appeal_explain(*, appeal: Appeal, actor: User, text: str) -> Appeal:
     return appeal
 
 
+def _points_label(points: int | None, maximum: int) -> str:
+    return f"{points} / {maximum}" if points is not None else "–"
+
+
+def _proposal_points(item: AppealItem, entry: dict) -> int:
+    """The points a proposal gives an item, from `points` or an older uphold / reject vote."""
+    points = entry.get("points")
+    if points is None and entry.get("opinion") in (Opinion.UPHOLD, Opinion.REJECT):
+        points = (
+            item.criterion.max_points if entry["opinion"] == Opinion.UPHOLD else item.points_before
+        )
+    return points
+
+
+def _check_points(item: AppealItem, points, field: str) -> int:
+    """Points for an appealed item: one of the criterion's allowed values, never fewer than
+    the evaluation gave (an appeal cannot lower a score)."""
+    allowed = [p for p in item.criterion.allowed_points() if p >= item.points_before]
+    try:
+        value = int(points)
+    except (TypeError, ValueError):
+        value = None
+    if value not in allowed:
+        raise DomainError(
+            _("Give %(title)s one of %(allowed)s points.")
+            % {
+                "title": repr(item.criterion.title),
+                "allowed": ", ".join(str(p) for p in allowed),
+            },
+            field=field,
+        )
+    return value
+
+
 @transaction.atomic
-def appeal_give_opinions(
-    *, appeal: Appeal, actor: User, opinions: Sequence[dict]
+def appeal_propose(
+    *, appeal: Appeal, actor: User, proposals: Sequence[dict], reasons_required: bool = True
 ) -> list[PanelOpinion]:
-    """A panel member's opinion on every appealed criterion (given once)."""
+    """A panel member proposes the points they would give each appealed item, with a reason
+    (once per member). Each entry: {"item", "points", "reason"}; an older
+    {"item", "opinion": "uphold" | "reject", "note"} proposes full points or no change."""
     member = appeal.panel.filter(user=actor).first()
     if member is None:
         raise DomainError(
@@ -402,26 +462,38 @@ def appeal_give_opinions(
         )
     if not Appeal.objects.filter(pk=appeal.pk, status=AppealStatus.PANEL).exists():
         raise Conflict(_("The panel has decided already."))
-    items = {i.pk: i for i in appeal.items.all()}
-    given = {int(o.get("item") or 0): o for o in opinions}
+    items = {i.pk: i for i in appeal.items.select_related("criterion")}
+    given = {int(p.get("item") or 0): p for p in proposals}
     rows = []
     for item_id, item in items.items():
         entry = given.pop(item_id, None)
-        if entry is None or entry.get("opinion") not in Opinion.values:
+        if entry is None:
             raise DomainError(
-                _("Give an opinion on %(title)s.") % {"title": repr(item.criterion.title)},
-                field=f"opinions.{item_id}",
+                _("Propose the points for %(title)s.") % {"title": repr(item.criterion.title)},
+                field=f"proposals.{item_id}.points",
             )
+        points = _check_points(
+            item, _proposal_points(item, entry), field=f"proposals.{item_id}.points"
+        )
+        reason = (entry.get("reason") or entry.get("note") or "").strip()
+        if reasons_required and not reason:
+            raise DomainError(
+                _("Give the reason for the points you propose for %(title)s.")
+                % {"title": repr(item.criterion.title)},
+                field=f"proposals.{item_id}.reason",
+            )
+        opinion = {
+            Decision.UPHELD: Opinion.UPHOLD,
+            Decision.PARTLY: Opinion.PARTLY,
+            Decision.REJECTED: Opinion.REJECT,
+        }[decision_for(points=points, before=item.points_before, maximum=item.criterion.max_points)]
         rows.append(
-            PanelOpinion(
-                item=item,
-                member=member,
-                opinion=entry["opinion"],
-                note=(entry.get("note") or "").strip(),
-            )
+            PanelOpinion(item=item, member=member, opinion=opinion, points=points, note=reason)
         )
     if given:
-        raise DomainError(_("An opinion names a criterion that is not appealed."), field="opinions")
+        raise DomainError(
+            _("An opinion names a criterion that is not appealed."), field="proposals"
+        )
     try:
         with transaction.atomic():
             created = PanelOpinion.objects.bulk_create(rows)
@@ -429,9 +501,20 @@ def appeal_give_opinions(
         raise Conflict(_("You gave your opinions already.")) from None
     audit_record(
         actor=actor,
-        action="appeal.opinion",
+        action="appeal.proposed",
         target=appeal,
-        data={"seat": member.seat, "opinions": {r.item.criterion_id: r.opinion for r in rows}},
+        data={
+            "seat": member.seat,
+            "proposals": {
+                str(r.item.criterion_id): {
+                    "points": r.points,
+                    "max_points": r.item.criterion.max_points,
+                    "points_before": r.item.points_before,
+                    "reason": r.note,
+                }
+                for r in rows
+            },
+        },
     )
     notify_people(
         recipients=[appeal.agent.user],
@@ -457,12 +540,41 @@ def appeal_give_opinions(
     return created
 
 
+def appeal_give_opinions(
+    *, appeal: Appeal, actor: User, opinions: Sequence[dict]
+) -> list[PanelOpinion]:
+    """The older form of a proposal: uphold (full points) or reject (no change) each item."""
+    for index, entry in enumerate(opinions):
+        if (
+            entry.get("opinion") not in (Opinion.UPHOLD, Opinion.REJECT)
+            and entry.get("points") is None
+        ):
+            raise DomainError(
+                _("Give an opinion on every appealed criterion."), field=f"opinions.{index}"
+            )
+    return appeal_propose(appeal=appeal, actor=actor, proposals=opinions, reasons_required=False)
+
+
+def _decision_points(item: AppealItem, entry: dict):
+    """The points a decision gives, from `points` or an older upheld / rejected word."""
+    points = entry.get("points")
+    if points is None and entry.get("decision") == Decision.UPHELD:
+        return item.criterion.max_points
+    if points is None and entry.get("decision") == Decision.REJECTED:
+        return item.points_before
+    return points
+
+
 @transaction.atomic
 def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> Appeal:
-    """The supervisor on the panel upholds or rejects each criterion, with reasons.
+    """The senior supervisor on the panel decides the points of each appealed item, with a
+    reason, having seen the panel's proposals: full points (upheld), some back (partly
+    upheld) or none (rejected).
 
-    Upheld criteria get their points back (or the points the decision names) in a new score
-    revision. Two deciders racing: the conditional update lets exactly one through.
+    The items given points back change in a new score revision, scored by the scorecard's
+    own formula. Each entry: {"item", "points", "reason"}; an older {"decision": "upheld" |
+    "rejected"} without points means full points or no change (points, when given, decide).
+    Two deciders racing: the conditional update lets exactly one through.
     """
     chair = appeal.panel.filter(seat=Seat.SUPERVISOR).first()
     if chair is None or chair.user_id != actor.pk:
@@ -482,10 +594,10 @@ def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> 
     plan = []
     for item_id, item in items.items():
         entry = given.pop(item_id, None)
-        if entry is None or entry.get("decision") not in (Decision.UPHELD, Decision.REJECTED):
+        if entry is None:
             raise DomainError(
-                _("Decide %(title)s: upheld or rejected.") % {"title": repr(item.criterion.title)},
-                field=f"decisions.{item_id}",
+                _("Decide the points for %(title)s.") % {"title": repr(item.criterion.title)},
+                field=f"decisions.{item_id}.points",
             )
         reason = (entry.get("reason") or "").strip()
         if not reason:
@@ -494,17 +606,13 @@ def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> 
                 % {"title": repr(item.criterion.title)},
                 field=f"decisions.{item_id}.reason",
             )
-        points = None
-        if entry["decision"] == Decision.UPHELD:
-            points = entry.get("points")
-            points = item.criterion.max_points if points is None else int(points)
-            if points <= item.points_before or points not in item.criterion.allowed_points():
-                raise DomainError(
-                    _("An upheld appeal gives %(title)s more points, at most %(points)s.")
-                    % {"title": repr(item.criterion.title), "points": item.criterion.max_points},
-                    field=f"decisions.{item_id}.points",
-                )
-        plan.append((item, entry["decision"], reason, points))
+        points = _check_points(
+            item, _decision_points(item, entry), field=f"decisions.{item_id}.points"
+        )
+        decision = decision_for(
+            points=points, before=item.points_before, maximum=item.criterion.max_points
+        )
+        plan.append((item, decision, reason, points))
     if given:
         raise DomainError(
             _("A decision names a criterion that is not appealed."), field="decisions"
@@ -517,17 +625,22 @@ def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> 
         raise Conflict(_("This appeal was decided already."))
     for item, decision, reason, points in plan:
         AppealItem.objects.filter(pk=item.pk).update(
-            decision=decision, decision_reason=reason, points_after=points
+            decision=decision,
+            decision_reason=reason,
+            points_after=None if decision == Decision.REJECTED else points,
         )
-    upheld = [
-        (item, reason, points)
+    raised = [
+        (item, decision, reason, points)
         for item, decision, reason, points in plan
-        if decision == Decision.UPHELD
+        if decision != Decision.REJECTED
     ]
     appeal.refresh_from_db()
     evaluation = appeal.evaluation
-    if upheld:
-        titles = ", ".join(item.criterion.title for item, _reason, _points in upheld)
+    if raised:
+        titles = ", ".join(
+            f"{item.criterion.title} ({points}/{item.criterion.max_points})"
+            for item, _decision, _reason, points in raised
+        )
         revision = evaluation_revise(
             evaluation=evaluation,
             actor=actor,
@@ -535,9 +648,9 @@ def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> 
             changes={
                 str(item.criterion_id): {
                     "points": points,
-                    "comment": f"Appeal #{appeal.pk} upheld: {reason}",
+                    "comment": f"Appeal #{appeal.pk} {decision}: {reason}",
                 }
-                for item, reason, points in upheld
+                for item, decision, reason, points in raised
             },
             reason=f"Appeal #{appeal.pk} upheld on {titles}",
         )
@@ -551,15 +664,30 @@ def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> 
         action="appeal.decided",
         target=appeal,
         data={
-            "decisions": {item.criterion_id: decision for item, decision, _reason, _points in plan},
+            "decisions": {
+                str(item.criterion_id): {
+                    "decision": decision,
+                    "points": points,
+                    "points_before": item.points_before,
+                    "max_points": item.criterion.max_points,
+                    "reason": reason,
+                }
+                for item, decision, reason, points in plan
+            },
             "score_before": appeal.score_before,
             "score_after": score_after,
         },
     )
-    decided = [(item.criterion.title, decision) for item, decision, _p, _r in plan]
+    decided = [
+        (item.criterion.title, decision, points, item.criterion.max_points)
+        for item, decision, _reason, points in plan
+    ]
 
     def summary() -> str:
-        return "; ".join(f"{title}: {Decision(decision).label}" for title, decision in decided)
+        return "; ".join(
+            f"{title} {points}/{maximum}: {Decision(decision).label}"
+            for title, decision, points, maximum in decided
+        )
 
     notify_people(
         recipients=[appeal.agent.user, evaluation.evaluator],
@@ -569,8 +697,8 @@ def appeal_decide(*, appeal: Appeal, actor: User, decisions: Sequence[dict]) -> 
             % {
                 "appeal_pk": appeal.pk,
                 "summary": summary(),
-                "before": appeal.score_before,
-                "after": score_after,
+                "before": format_score(appeal.score_before),
+                "after": format_score(score_after),
             }
         ),
         link=appeal_link(appeal),

@@ -13,6 +13,7 @@ from agents.models import Agent
 from agents.roles import Role
 from agents.services import audit_record
 from callfloor.errors import Conflict, DomainError
+from callfloor.numbers import format_score
 from metrics.models import QueueCall
 from qa import scoring
 from qa.models import (
@@ -231,7 +232,7 @@ def evaluation_release(*, evaluation: Evaluation, actor: User) -> Evaluation:
                 "A new evaluation of your call was released: score %(score)s. Please read "
                 "and acknowledge it."
             )
-            % {"score": evaluation.score}
+            % {"score": format_score(evaluation.score)}
         ),
         link=evaluation_link(evaluation),
     )
@@ -323,8 +324,8 @@ def evaluation_revise(
             )
             % {
                 "locked_pk": locked.pk,
-                "score": current.score,
-                "score2": revision.score,
+                "score": format_score(current.score),
+                "score2": format_score(revision.score),
                 "reason": reason,
             }
         ),

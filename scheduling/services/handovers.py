@@ -27,6 +27,13 @@ from scheduling.models import (
     HandoverStatus,
     Severity,
 )
+from scheduling.services.leftovers import (
+    LeftoverDecision,
+    check_decisions,
+    leftover_case_carry,
+    leftover_case_close,
+    leftover_case_reassign,
+)
 
 
 class CaseInput(TypedDict, total=False):
@@ -69,6 +76,7 @@ def handover_create(
     notes: str = "",
     cases: Sequence[CaseInput] = (),
     carry_case_ids: Sequence[int] = (),
+    leftovers: Sequence[LeftoverDecision] = (),
     team: Team | None = None,
     now: datetime | None = None,
 ) -> Handover:
@@ -76,6 +84,10 @@ def handover_create(
 
     The fields are independent: every problem is reported at once (`shift_date` None: the form
     gave no date).
+
+    `leftovers` are the lead's decisions on the cases their agents handed over: carried ones
+    become cases of this handover (with the agent, the promise and its due time); reassigned
+    and closed ones are settled in the same transaction.
     """
     now = now or timezone.now()
     if not has_role(author, Role.TEAM_LEAD):
@@ -98,6 +110,7 @@ def handover_create(
     for index, case in enumerate(cases):
         _check_case(case, index, problems)
     problems.raise_if_any()
+    check_decisions(leftovers)
     if team is None:
         team = Team.objects.filter(lead=author).first()
     handover = Handover.objects.create(
@@ -142,7 +155,34 @@ def handover_create(
                 opened_at=old.opened_at,
             )
         )
+    carry = [row for row in leftovers if row["decision"] == "carry"]
+    for offset, row in enumerate(carry, start=len(rows)):
+        left = row["case"]
+        rows.append(
+            HandoverCase(
+                handover=handover,
+                position=offset,
+                customer_ref=left.customer_ref,
+                pending=left.pending,
+                severity=left.severity,
+                next_action=left.promised,
+                promised=left.promised,
+                due_at=left.due_at,
+                owner=to_lead.get_full_name() or to_lead.username,
+                source_agent=left.agent,
+                opened_at=left.submitted_at,
+            )
+        )
     HandoverCase.objects.bulk_create(rows)
+    for row, made in zip(carry, rows[len(rows) - len(carry) :], strict=True):
+        leftover_case_carry(case=row["case"], actor=author, handover_case=made, now=now)
+    for row in leftovers:
+        if row["decision"] == "reassign":
+            leftover_case_reassign(
+                case=row["case"], actor=author, to_agent=row.get("agent"), note=row.get("note", "")
+            )
+        elif row["decision"] == "close":
+            leftover_case_close(case=row["case"], actor=author, note=row.get("note", ""))
     audit_record(
         actor=author,
         action="handover.sent",
@@ -150,8 +190,11 @@ def handover_create(
         data={
             "to_lead": to_lead.username,
             "supervisor": supervisor.username,
+            "to_lead_name": to_lead.get_full_name() or to_lead.username,
+            "supervisor_name": supervisor.get_full_name() or supervisor.username,
             "cases": [row.customer_ref for row in rows],
             "carried": [old.pk for old in carried],
+            "from_agents": [row["case"].pk for row in carry],
         },
     )
     link = _handover_link(handover)
@@ -193,37 +236,6 @@ def _carry_cases(*, author, case_ids: Sequence[int]) -> list[HandoverCase]:
 
 
 @transaction.atomic
-def handover_update(
-    *,
-    handover: Handover,
-    actor: User,
-    summary: str | None = None,
-    incidents: str | None = None,
-    notes: str | None = None,
-) -> Handover:
-    """Change the text of a handover that is not acknowledged yet."""
-    if actor.pk != handover.author_id:
-        raise DomainError(
-            _("Only the author edits a handover."), status_code=403, code="permission_denied"
-        )
-    changes = {
-        k: v.strip()
-        for k, v in {"summary": summary, "incidents": incidents, "notes": notes}.items()
-        if v is not None
-    }
-    if "summary" in changes and not changes["summary"]:
-        raise DomainError(_("Write a summary of the shift."), field="summary")
-    if not changes:
-        return handover
-    updated = Handover.objects.filter(pk=handover.pk, status=HandoverStatus.SENT).update(**changes)
-    if not updated:
-        raise Conflict(_("The handover is acknowledged and locked; append an addition instead."))
-    audit_record(actor=actor, action="handover.edited", target=handover, data=changes)
-    handover.refresh_from_db()
-    return handover
-
-
-@transaction.atomic
 def handover_case_confirm(
     *, case: HandoverCase, actor: User, now: datetime | None = None
 ) -> HandoverCase:
@@ -257,9 +269,18 @@ def handover_case_confirm(
 
 @transaction.atomic
 def handover_acknowledge(
-    *, handover: Handover, actor: User, now: datetime | None = None
+    *,
+    handover: Handover,
+    actor: User,
+    seen_addenda: Sequence[int] | None = None,
+    now: datetime | None = None,
 ) -> Handover:
-    """The incoming lead takes the handover over; it is locked from now on."""
+    """The incoming lead takes the handover over, with the addenda sent before it.
+
+    `seen_addenda` are the addenda the lead had in front of them (the page sends them): when a
+    correction arrived since, the acknowledgement is refused so that it never covers a text the
+    lead has not read. The acknowledgement records which addenda it covered.
+    """
     now = now or timezone.now()
     if actor.pk != handover.to_lead_id:
         raise DomainError(
@@ -267,6 +288,8 @@ def handover_acknowledge(
             status_code=403,
             code="permission_denied",
         )
+    # Addenda and the acknowledgement are serialised on the handover row.
+    Handover.objects.select_for_update().filter(pk=handover.pk).first()
     unconfirmed = list(
         handover.cases.filter(severity=Severity.HIGH, confirmed_at__isnull=True).values_list(
             "customer_ref", flat=True
@@ -274,21 +297,32 @@ def handover_acknowledge(
     )
     if unconfirmed:
         raise DomainError(
-            "Confirm each high-severity case first: " + ", ".join(unconfirmed) + ".",
+            _("Confirm each high-severity case first: %(cases)s.")
+            % {"cases": ", ".join(unconfirmed)},
             field="cases",
             code="unconfirmed_cases",
+        )
+    covered = list(
+        handover.addenda.filter(acknowledged_at__isnull=True).values_list("pk", flat=True)
+    )
+    if seen_addenda is not None and set(covered) - set(seen_addenda):
+        raise Conflict(
+            _("A correction was added since you opened the handover: read it, then acknowledge.")
         )
     updated = Handover.objects.filter(pk=handover.pk, status=HandoverStatus.SENT).update(
         status=HandoverStatus.ACKNOWLEDGED, acknowledged_at=now
     )
     if not updated:
         raise Conflict(_("The handover is acknowledged already."))
+    HandoverAddendum.objects.filter(pk__in=covered).update(
+        acknowledged_at=now, acknowledged_by=actor
+    )
     handover.refresh_from_db()
     audit_record(
         actor=actor,
         action="handover.acknowledged",
         target=handover,
-        data={"late": now > handover.ack_due_at},
+        data={"late": now > handover.ack_due_at, "addenda": covered},
     )
     if not handover.cases.exists():
         _handover_close_if_done(handover=handover, actor=actor, now=now)
@@ -389,8 +423,15 @@ def handover_case_record_outcome(
 
 
 @transaction.atomic
-def handover_addendum_add(*, handover: Handover, actor: User, text: str) -> HandoverAddendum:
-    """Append a marked addition to a handover (the original text is never changed)."""
+def handover_addendum_add(
+    *, handover: Handover, actor: User, text: str, now: datetime | None = None
+) -> HandoverAddendum:
+    """Append a correction or addition to a sent handover (its text is never changed).
+
+    The incoming lead acknowledges it with the handover, or on its own once the handover is
+    acknowledged; an addendum the incoming lead writes needs no acknowledgement.
+    """
+    now = now or timezone.now()
     if actor.pk not in (handover.author_id, handover.to_lead_id, handover.supervisor_id):
         raise DomainError(
             _("Only the two leads and the copied supervisor add to a handover."),
@@ -399,9 +440,25 @@ def handover_addendum_add(*, handover: Handover, actor: User, text: str) -> Hand
         )
     if not text.strip():
         raise DomainError(_("Write the addition."), field="text")
-    addendum = HandoverAddendum.objects.create(handover=handover, author=actor, text=text.strip())
+    # Serialised with the acknowledgement: an addendum is either before it (covered) or after.
+    handover = (
+        Handover.objects.select_for_update()
+        .select_related("author", "to_lead", "supervisor")
+        .get(pk=handover.pk)
+    )
+    own = actor.pk == handover.to_lead_id
+    addendum = HandoverAddendum.objects.create(
+        handover=handover,
+        author=actor,
+        text=text.strip(),
+        acknowledged_at=now if own else None,
+        acknowledged_by=actor if own else None,
+    )
     audit_record(
-        actor=actor, action="handover.addendum", target=handover, data={"addendum": addendum.pk}
+        actor=actor,
+        action="handover.addendum",
+        target=handover,
+        data={"addendum": addendum.pk, "after_acknowledgement": handover.locked},
     )
     others = [
         u for u in (handover.author, handover.to_lead, handover.supervisor) if u.pk != actor.pk
@@ -418,6 +475,51 @@ def handover_addendum_add(*, handover: Handover, actor: User, text: str) -> Hand
                     "full_name": actor.get_full_name() or actor.username,
                     "date": dateformat.format(handover.shift_date, _("d M")),
                     "shift_name": handover.shift_name,
+                }
+            ),
+        )
+    )
+    return addendum
+
+
+@transaction.atomic
+def handover_addendum_acknowledge(
+    *, addendum: HandoverAddendum, actor: User, now: datetime | None = None
+) -> HandoverAddendum:
+    """The incoming lead acknowledges an addendum sent after the handover was acknowledged."""
+    now = now or timezone.now()
+    handover = addendum.handover
+    if actor.pk != handover.to_lead_id:
+        raise DomainError(
+            _("Only the lead the handover is addressed to acknowledges its additions."),
+            status_code=403,
+            code="permission_denied",
+        )
+    if handover.status == HandoverStatus.SENT:
+        raise Conflict(_("Acknowledge the handover: that covers this addition too."))
+    updated = HandoverAddendum.objects.filter(pk=addendum.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=actor
+    )
+    if not updated:
+        raise Conflict(_("This addition is acknowledged already."))
+    addendum.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="handover.addendum_acknowledged",
+        target=handover,
+        data={"addendum": addendum.pk},
+    )
+    link = _handover_link(handover)
+    transaction.on_commit(
+        lambda: notify(
+            recipients=[addendum.author],
+            kind="handover.addendum_acknowledged",
+            link=link,
+            text=lambda: (
+                _("%(full_name)s acknowledged your addition to the handover of %(date)s.")
+                % {
+                    "full_name": actor.get_full_name() or actor.username,
+                    "date": dateformat.format(handover.shift_date, _("d M")),
                 }
             ),
         )

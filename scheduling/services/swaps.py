@@ -40,22 +40,29 @@ def _span(shift: Shift | None) -> rules.Span | None:
     return rules.Span(timezone.localtime(shift.start, zone), timezone.localtime(shift.end, zone))
 
 
-def swap_checks(swap: SwapRequest, *, now: datetime | None = None) -> list[rules.RuleCheck]:
-    """The swap rules for this swap as it stands (shown to all three and checked on approval)."""
+def swap_checks(
+    swap: SwapRequest, *, now: datetime | None = None, colleague: Agent | None = None
+) -> list[rules.RuleCheck]:
+    """The swap rules for this swap as it stands (shown to all three, checked when the swap is
+    proposed, accepted and approved). `colleague`: the agent who would take an offered shift."""
     now = now or timezone.now()
+    colleague = colleague or swap.colleague
     swapped = [swap.requester_shift_id, swap.colleague_shift_id]
+    # Shifts around the swapped ones: the rest rule looks two days out, the weekly hours rule at
+    # the whole week of each swapped shift.
+    margin = timedelta(days=8)
 
     def others(agent):
         if agent is None:
             return []
         window = Q(
-            start__lt=swap.requester_shift.end + timedelta(days=2),
-            end__gt=swap.requester_shift.start - timedelta(days=2),
+            start__lt=swap.requester_shift.end + margin,
+            end__gt=swap.requester_shift.start - margin,
         )
         if swap.colleague_shift:
             window |= Q(
-                start__lt=swap.colleague_shift.end + timedelta(days=2),
-                end__gt=swap.colleague_shift.start - timedelta(days=2),
+                start__lt=swap.colleague_shift.end + margin,
+                end__gt=swap.colleague_shift.start - margin,
             )
         return [
             _span(s)
@@ -65,16 +72,29 @@ def swap_checks(swap: SwapRequest, *, now: datetime | None = None) -> list[rules
     return rules.swap_rules(
         now=now,
         requester=swap.requester.display_name,
-        colleague=swap.colleague.display_name if swap.colleague else None,
+        colleague=colleague.display_name if colleague else None,
         requester_shift=_span(swap.requester_shift),
         colleague_shift=_span(swap.colleague_shift),
         requester_skills=_skills(swap.requester),
-        colleague_skills=_skills(swap.colleague),
+        colleague_skills=_skills(colleague),
         requester_other_shifts=others(swap.requester),
-        colleague_other_shifts=others(swap.colleague),
+        colleague_other_shifts=others(colleague),
         min_notice=conf.swap_min_notice(),
         min_rest=conf.min_rest(),
+        max_weekly=conf.max_weekly_hours(),
     )
+
+
+def _rules_met(checks: Sequence[rules.RuleCheck]) -> None:
+    """Refuse a step of a swap that breaks a rule, saying which rule, in words."""
+    failed = rules.failures(checks)
+    if failed:
+        raise DomainError(
+            _("The swap breaks the rules: %(rules)s")
+            % {"rules": " ".join(c.message for c in failed)},
+            field="rules",
+            code="rules_not_met",
+        )
 
 
 def _swap_link(swap: SwapRequest) -> str:
@@ -112,6 +132,19 @@ def swap_propose(
             )
     if SwapRequest.objects.filter(requester_shift=shift, status__in=OPEN_SWAP_STATUSES).exists():
         raise DomainError(_("This shift is in an open swap already."), field="shift")
+    # The rules as they stand now (an offer to anyone checks the notice; its taker's rules are
+    # checked when they take it).
+    _rules_met(
+        swap_checks(
+            SwapRequest(
+                requester=requester,
+                requester_shift=shift,
+                colleague=colleague,
+                colleague_shift=colleague_shift,
+            ),
+            now=now,
+        )
+    )
     swap = SwapRequest.objects.create(
         requester=requester,
         requester_shift=shift,
@@ -190,6 +223,8 @@ def swap_accept(*, swap: SwapRequest, agent: Agent, now: datetime | None = None)
         raise DomainError(_("You do not work the same queues as the shift needs."), field="swap")
     if swap.requester_shift.start <= now:
         raise DomainError(_("The shift has started already."), field="swap")
+    if swap.status in (SwapStatus.PROPOSED, SwapStatus.OFFERED):
+        _rules_met(swap_checks(swap, now=now, colleague=agent))
     _transition(
         swap,
         [SwapStatus.PROPOSED, SwapStatus.OFFERED],
@@ -200,10 +235,8 @@ def swap_accept(*, swap: SwapRequest, agent: Agent, now: datetime | None = None)
     audit_record(
         actor=agent.user, action="swap.accepted", target=swap, data={"colleague": agent.pk}
     )
-    failed = rules.failures(swap_checks(swap, now=now))
     lead = lead_of(swap.requester)
     link = _swap_link(swap)
-    note = f" {len(failed)} rule(s) not met." if failed else " All rules met."
     transaction.on_commit(
         lambda: notify(
             recipients=[swap.requester.user, lead],
@@ -211,11 +244,13 @@ def swap_accept(*, swap: SwapRequest, agent: Agent, now: datetime | None = None)
             link=link,
             text=(
                 lambda: (
-                    _("%(display_name)s accepted the swap with %(display_name2)s.%(note)s")
+                    _(
+                        "%(display_name)s accepted the swap with %(display_name2)s; "
+                        "every rule is met."
+                    )
                     % {
                         "display_name": agent.display_name,
                         "display_name2": swap.requester.display_name,
-                        "note": note,
                     }
                 )
             ),
@@ -273,13 +308,8 @@ def swap_approve(*, swap: SwapRequest, actor: User, now: datetime | None = None)
             _("The swap is %(display)s; it cannot be approved.")
             % {"display": swap.get_status_display().lower()}
         )
-    failed = rules.failures(swap_checks(swap, now=now))
-    if failed:
-        raise DomainError(
-            "The swap breaks the rules: " + " ".join(c.message for c in failed),
-            field="rules",
-            code="rules_not_met",
-        )
+    # Checked again: time passes and schedules change between acceptance and the decision.
+    _rules_met(swap_checks(swap, now=now))
     _transition(swap, [SwapStatus.ACCEPTED], SwapStatus.APPROVED, decided_by=actor, decided_at=now)
     moved = Shift.objects.filter(pk=swap.requester_shift_id, agent=swap.requester).update(
         agent=swap.colleague

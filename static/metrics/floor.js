@@ -267,18 +267,27 @@ const num = (v) => (Number.isFinite(Number(v)) ? Number(v) : 0);
 
 function trendSvg(tile) {
   const points = (tile.trend || []).filter((p) => p[1] !== null).map((p) => [num(p[0]), num(p[1])]);
-  const width = 160, height = 40, box = `0 0 ${width} ${height}`;
-  if (!points.length) return svg("svg", { class: "trend", viewBox: box, "aria-label": gettext("no trend yet") });
+  // The line spans the tile's width whatever its shape: the drawing stretches, its strokes and
+  // dots (zero-length round-capped lines) keep their width.
+  const width = 160, height = 40, box = `0 0 ${width} ${height}`, stretch = "none";
+  if (!points.length) {
+    return svg("svg", { class: "trend", viewBox: box, preserveAspectRatio: stretch, "aria-label": gettext("no trend yet") });
+  }
   const x0 = points[0][0], x1 = Math.max(points[points.length - 1][0], x0 + 1);
   const x = (t) => (points.length === 1 ? width / 2 : ((t - x0) / (x1 - x0)) * (width - 4) + 2);
   const y = (v) => height - 2 - v * (height - 4);
   const line = points.map((p) => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(" ");
   const target = y(num(tile.sl_target)).toFixed(1);
-  return svg("svg", { class: "trend", viewBox: box, role: "img", "aria-label": gettext("service level by interval today") },
-    svg("line", { x1: 0, x2: width, y1: target, y2: target, class: "target" }),
-    svg("polyline", { points: line, class: "sl" }),
-    points.map((p) => svg("circle", { cx: x(p[0]).toFixed(1), cy: y(p[1]).toFixed(1), r: 1.8,
-      class: p[1] < tile.sl_target ? "miss" : "met" })));
+  const keep = "non-scaling-stroke";
+  return svg("svg", { class: "trend", viewBox: box, preserveAspectRatio: stretch, role: "img",
+    "aria-label": gettext("service level by interval today") },
+  svg("line", { x1: 0, x2: width, y1: target, y2: target, class: "target", "vector-effect": keep }),
+  svg("polyline", { points: line, class: "sl", "vector-effect": keep }),
+  points.map((p) => {
+    const [px, py] = [x(p[0]).toFixed(1), y(p[1]).toFixed(1)];
+    return svg("line", { x1: px, x2: px, y1: py, y2: py, "vector-effect": keep,
+      class: p[1] < tile.sl_target ? "dot miss" : "dot met" });
+  }));
 }
 
 // The TV hangs over the floor: a waiting caller's number shows there by its last 4 digits only.
@@ -303,10 +312,12 @@ function queueTile(tile) {
   const waiting = tile.waiting_calls.slice(0, fixed ? 3 : 6).map((c) => h("li", { dataset: { testid: "waiting-caller" } },
     h("span", null, waitingCaller(c)), " ", h("span", { class: "tick", dataset: { since: c.since } })));
   const short = tile.required_now != null && tile.staffed < tile.required_now;
+  const definition = fmt(gettext("%(definition)s · target %(target)s in %(seconds)s s"), {
+    definition: VARIANTS[tile.sl_variant] || tile.sl_variant, target: pct(tile.sl_target),
+    seconds: NUMBER.format(tile.threshold_s) });
+  // Four lines of four figures: the calls, the rates, the service, the people.
   return h("article", { class: "tile", dataset: { testid: "queue-tile", queue: tile.name, key: tile.key } },
-    h("header", null, h("h3", null, tile.name),
-      h("span", { class: "sl-variant" },
-        `${VARIANTS[tile.sl_variant] || tile.sl_variant} · target ${pct(tile.sl_target)} in ${tile.threshold_s} s`)),
+    h("header", null, h("h3", null, tile.name), h("span", { class: "sl-variant" }, definition)),
     h("div", { class: "big" },
       h("div", null, h("b", { dataset: { testid: "waiting" } }, tile.waiting), h("small", null, gettext("waiting"))),
       h("div", null, h("b", { class: "tick", dataset: { testid: "longest-wait", since: tile.longest_waiting_since || null } }, "–"),
@@ -317,21 +328,21 @@ function queueTile(tile) {
       kpi(pgettext("count", "Offered"), tile.offered, { dataset: { testid: "offered" } }),
       kpi(pgettext("count", "Answered"), tile.answered, { dataset: { testid: "answered" } }),
       kpi(pgettext("count", "Abandoned"), tile.abandoned, { dataset: { testid: "abandoned" } }),
-      tile.unknown ? kpi(gettext("Unknown end"), tile.unknown, { dataset: { testid: "unknown" },
+      tile.unknown || fixed ? kpi(gettext("Unknown end"), count(tile.unknown || 0), { dataset: { testid: "unknown" },
         title: gettext("calls whose end the telephony never sent (counted as missed)") }) : null,
       kpi(gettext("Answer rate"), pct(tile.answer_rate)),
       kpi(gettext("Abandon rate"), pct(tile.abandon_rate)),
       kpi(gettext("Repeat calls"), pct(tile.repeat_call_rate), { dataset: { testid: "repeat-rate" },
         title: fmt(gettext("answered callers who called again within %(hours)s h (today so far)"),
           { hours: tile.repeat_window_h }) }),
-      kpi(gettext("ASA"), secs(tile.asa_s)),
-      kpi(gettext("AHT"), secs(tile.aht_s), { title: (tile.aht_components || []).join(" + ") }),
-      kpi(gettext("Staffed"), tile.staffed, { dataset: { testid: "staffed" }, class: short ? "short" : null }),
-      tile.required_now != null || fixed ? kpi(gettext("Required now"), tile.required_now ?? "–", { dataset: { testid: "required-now" } }) : null,
       fixed && !tile.survey_n ? kpi(gettext("CSAT"), "–") : null,
       tile.survey_n ? kpi(gettext("CSAT"), pct(tile.csat_top_box), { dataset: { testid: "csat" },
         title: fmt(gettext("top-box share of %(answers)s answers; mean %(mean)s"),
           { answers: count(tile.survey_n), mean: tile.csat_mean }) }) : null,
+      kpi(gettext("ASA"), secs(tile.asa_s)),
+      kpi(gettext("AHT"), secs(tile.aht_s), { title: (tile.aht_components || []).join(" + ") }),
+      kpi(gettext("Staffed"), tile.staffed, { dataset: { testid: "staffed" }, class: short ? "short" : null }),
+      tile.required_now != null || fixed ? kpi(gettext("Required now"), tile.required_now ?? "–", { dataset: { testid: "required-now" } }) : null,
       kpi(gettext("Available"), tile.available),
       kpi(gettext("On call"), tile.on_call),
       kpi(gettext("Wrap-up"), tile.wrap_up),
@@ -416,7 +427,7 @@ const SEVERITY = { red: 0, amber: 1, green: 2 };
 // TV pages turn every ROTATE_S seconds (`?rotate=<seconds>` sets it, for a test or a busy floor).
 const ROTATE_MS = Math.max(1, Number(new URLSearchParams(location.search).get("rotate")) || 12) * 1000;
 let tvPage = 0;
-let tvPerPage = null;  // the cards per page of the last TV render
+let tvMeasured = null;  // the cards that fitted under this page's tiles, before they were drawn
 
 // What needs someone now: help requests and red alerts nobody acknowledged yet.
 const isUrgent = (alert) => alert.kind === "help" || (alert.severity === "red" && !alert.ack);
@@ -463,36 +474,68 @@ function agentCapacity(grid) {
   return rows * gridColumns(grid);
 }
 
+// The sizes a queues-only wall tries for its tiles, largest first (floor.css scales the type).
+const QUEUE_SCALES = ["3", "2.5", "2", "1.75", "1.5", "1.25", "1"];
+
+// A wall of queue tiles only (a display's "queues" layout): all the tiles at once, as large as
+// the screen allows; when even the smallest do not fit, as many whole rows as fit per page.
+function queueWallCapacity(queues, tiles, renderTiles) {
+  renderTiles(tiles);
+  for (const scale of QUEUE_SCALES) {
+    queues.dataset.scale = scale;
+    if (queues.scrollHeight <= queues.clientHeight + 1) return Math.max(tiles.length, 1);
+  }
+  const gap = parseFloat(getComputedStyle(queues).rowGap) || 0;
+  const tallest = Math.max(1, ...[...queues.querySelectorAll(".tile")].map((el) => el.offsetHeight));
+  const rows = Math.max(1, Math.floor((queues.clientHeight + gap) / (tallest + gap)));
+  return rows * gridColumns(queues);
+}
+
 // TV: one row of tiles and as many cards as fit, page after page; every agent and every
-// queue shows within one turn of the pages.
+// queue shows within one turn of the pages. Tiles of one row stretch to the tallest; a page of
+// taller tiles (a long queue name) leaves less room, so the cards per page are the fewest that
+// fit under any page of tiles.
 function tvPages(tiles, agents, renderTiles) {
   const queues = document.getElementById("queues");
-  const tileCols = shown(queues) ? gridColumns(queues) : Math.max(tiles.length, 1);
+  const grid = document.getElementById("agents");
+  const wall = !shown(grid) && shown(queues);
+  if (!wall) delete queues.dataset.scale;
+  const tileCols = wall ? queueWallCapacity(queues, tiles, renderTiles)
+    : shown(queues) ? gridColumns(queues) : Math.max(tiles.length, 1);
   const tilePages = Math.max(1, Math.ceil(tiles.length / tileCols));
   const tileSlice = (page) => tiles.slice((page % tilePages) * tileCols, (page % tilePages + 1) * tileCols);
-  renderTiles(tileSlice(0));  // every tile has the same height on the TV: the space left is known
-  const perPage = agentCapacity(document.getElementById("agents"));
+  let perPage = Infinity;
+  for (let p = 0; p < (shown(grid) ? tilePages : 1); p += 1) {
+    renderTiles(tileSlice(p));
+    perPage = Math.min(perPage, agentCapacity(grid));
+  }
   const agentPages = Number.isFinite(perPage) ? Math.max(1, Math.ceil(agents.length / perPage)) : 1;
   const pages = Math.max(tilePages, agentPages);
   const page = tvPage % pages;
-  if (page % tilePages) renderTiles(tileSlice(page));
+  renderTiles(tileSlice(page));
   const first = Number.isFinite(perPage) ? (page % agentPages) * perPage : 0;
   const indicator = document.getElementById("page-indicator");
   indicator.textContent = pages > 1 ? `${page + 1}/${pages}` : "";
   indicator.title = pages > 1 ? interpolate(gettext("page %(page)s of %(pages)s"), { page: page + 1, pages }, true) : "";
-  tvPerPage = perPage;
+  tvMeasured = agentCapacity(grid);
   return agents.slice(first, first + perPage);
 }
 
 function renderBoard(state, feed, relayout = false) {
   const help = openHelpOf(state);
   let { tiles, agents, alerts } = visibleRows(state, boardFilters(), help);
-  const renderTiles = (list) => document.getElementById("queues").replaceChildren(
-    ...(list.length ? list.map(queueTile) : [h("p", { class: "muted" }, gettext(gettext("No queues yet.")))]));
+  // The running times are filled in at once: the TV measures what is left for the cards, and an
+  // empty time line would make an alert or a tile shorter than it is a moment later.
+  const renderTiles = (list) => {
+    document.getElementById("queues").replaceChildren(
+      ...(list.length ? list.map(queueTile) : [h("p", { class: "muted" }, gettext(gettext("No queues yet.")))]));
+    tick(feed);
+  };
   renderBroadcasts(state);
   const urgent = alerts.filter(isUrgent);
   document.getElementById("urgent").replaceChildren(...urgent.map(alertItem));
   document.getElementById("urgent").hidden = !urgent.length;
+  tick(feed);
   alerts = alerts.filter((a) => !isUrgent(a));
   if (config.tv) agents = tvPages(tiles, agents, renderTiles);
   else renderTiles(tiles);
@@ -511,7 +554,7 @@ function renderBoard(state, feed, relayout = false) {
   tick(feed);
   // What was drawn after the cards (the team figures over the grid) may leave less room: lay
   // the page out once more so that no card is cut.
-  if (config.tv && !relayout && agentCapacity(document.getElementById("agents")) !== tvPerPage) {
+  if (config.tv && !relayout && agentCapacity(document.getElementById("agents")) !== tvMeasured) {
     renderBoard(state, feed, true);
   }
 }
@@ -557,6 +600,8 @@ function tick(feed) {
   const now = feed.now();
   for (const el of document.querySelectorAll(".tick[data-since]")) {
     el.textContent = duration(now - Number(el.dataset.since));
+    // A wait of an hour or more ("1:02:33") takes a smaller size in the tile's big figures.
+    el.classList.toggle("long", el.textContent.length > 5);
   }
   for (const el of document.querySelectorAll(".agent[data-since]")) {
     const row = feed.state.agents[el.dataset.key];

@@ -106,3 +106,15 @@ def test_catalogues_are_up_to_date_with_the_code(tmp_path):
         fresh = {key(e) for e in catalogue(copy, lang, domain)}
         assert fresh - ours == set(), f"{lang}/{domain}: not in the catalogue: {fresh - ours}"
         assert ours - fresh == set(), f"{lang}/{domain}: no longer in the code: {ours - fresh}"
+
+
+@pytest.mark.parametrize(("lang", "domain"), CATALOGUES)
+def test_gettext_compiles_every_catalogue_without_error(lang, domain):
+    """`make messages` runs Debian's msgfmt: a catalogue it cannot read stops `make test`."""
+    msgfmt = shutil.which("msgfmt")
+    assert msgfmt, "gettext's msgfmt is needed (Debian package gettext)"
+    path = REPO / "locale" / lang / "LC_MESSAGES" / f"{domain}.po"
+    done = subprocess.run(
+        [msgfmt, "--check-format", "-o", "/dev/null", str(path)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr

@@ -64,8 +64,9 @@ def test_the_daily_summary_goes_out_in_each_recipients_language(cast, mailoutbox
     simplified = by_recipient[("sam@example.com",)]
     assert simplified.subject == "callfloor 每日汇总 2026-03-02"
     assert "站点汇总" in simplified.body and "呼入量: 1" in simplified.body
-    sheet = load_workbook(io.BytesIO(simplified.attachments[0][1])).active
-    assert sheet.cell(row=1, column=1).value == "站点汇总"
+    book = load_workbook(io.BytesIO(simplified.attachments[0][1]))
+    assert book.active.cell(row=1, column=1).value == "分组"  # the header row comes first
+    assert book["说明"].cell(row=1, column=2).value == "站点汇总"  # the About sheet names it
     traditional = by_recipient[("tina@example.com",)]
     assert "站點彙總" in traditional.body
     english = by_recipient[("quinn@example.com",)]

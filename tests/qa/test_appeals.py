@@ -239,7 +239,14 @@ def test_an_upheld_criterion_revises_the_score_and_asks_for_acknowledgement(
     assert Notification.objects.filter(recipient=cast.ann, text__contains="77.78").exists()
     stats = services_stats()
     assert stats["evaluators"] == [
-        {"evaluator": "quincy", "evaluations": 1, "appealed": 2, "upheld": 1, "upheld_rate": 0.5}
+        {
+            "evaluator": "quincy",
+            "evaluations": 1,
+            "appealed": 2,
+            "upheld": 1,
+            "partly": 0,
+            "upheld_rate": 0.5,
+        }
     ]
     assert {r["criterion"]: r["upheld"] for r in stats["criteria"]} == {
         "Greeting": 1,

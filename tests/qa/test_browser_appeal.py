@@ -43,23 +43,29 @@ def test_an_appeal_goes_through_screening_and_the_panel_to_a_revised_score(
     page.get_by_test_id("accept").click()
     expect(page.get_by_test_id("appeal-status")).to_have_text("With the review panel")
 
-    # The three panel members give their opinions.
-    for username, opinions in [
-        ("tina", ("uphold", "reject")),
-        ("quinn", ("uphold", "reject")),
-        ("sam", ("uphold", "uphold")),
+    # The three panel members propose points, with their reasons.
+    for username, proposals in [
+        ("tina", ("2", "3")),
+        ("quinn", ("2", "3")),
+        ("sam", ("2", "5")),
     ]:
         as_user(page, live_asgi, username)
         page.goto(appeal_url)
-        page.get_by_test_id(f"opinion-greeting-{opinions[0]}").check()
-        page.get_by_test_id(f"opinion-correct-answer-{opinions[1]}").check()
-        page.get_by_test_id("give-opinions").click()
-        expect(page.locator(".messages")).to_contain_text("Opinions recorded")
+        page.get_by_test_id("propose-points-greeting").select_option(proposals[0])
+        page.get_by_test_id("propose-reason-greeting").fill(f"{username} heard the greeting.")
+        page.get_by_test_id("propose-points-correct-answer").select_option(proposals[1])
+        page.get_by_test_id("propose-reason-correct-answer").fill(f"{username} checked the fee.")
+        page.get_by_test_id("give-proposals").click()
+        expect(page.locator(".messages")).to_contain_text("Proposals recorded")
 
-    # Sam, the senior supervisor on the panel, upholds one criterion and rejects the other.
-    page.get_by_test_id("decision-greeting-upheld").check()
+    # Sam, the senior supervisor on the panel, gives full points on one criterion and none
+    # back on the other.
+    expect(page.get_by_test_id("proposals-correct-answer")).to_contain_text(
+        "Senior supervisor: 5 / 5"
+    )
+    page.get_by_test_id("decision-points-greeting").select_option("2")
     page.get_by_test_id("decision-reason-greeting").fill("The greeting is on the recording.")
-    page.get_by_test_id("decision-correct-answer-rejected").check()
+    page.get_by_test_id("decision-points-correct-answer").select_option("3")
     page.get_by_test_id("decision-reason-correct-answer").fill("The quoted fee was outdated.")
     page.get_by_test_id("decide").click()
     expect(page.get_by_test_id("appeal-status")).to_have_text("Decided")
@@ -78,7 +84,7 @@ def test_an_appeal_goes_through_screening_and_the_panel_to_a_revised_score(
     expect(page.get_by_test_id("item-correct-answer")).to_contain_text(
         "The quoted fee was outdated."
     )
-    expect(items).to_contain_text("Senior supervisor: Uphold")
+    expect(items).to_contain_text("Senior supervisor: 2 / 2 — sam heard the greeting.")
     expect(page.get_by_test_id("history")).to_contain_text("Accepted by the team lead")
     expect(page.get_by_test_id("history")).to_contain_text("Decided by the senior supervisor")
     page.get_by_role("link", name=f"evaluation #{ann_evaluation.pk}").click()

@@ -182,6 +182,19 @@ MATRIX = [
         "qa-appeal",
         method="post",
         api=False,
+        kwargs=lambda w: {"appeal_id": w.appeal_panel.pk},
+        data=lambda w: {
+            "action": "propose",
+            **{f"points_{i.pk}": "2" for i in w.appeal_panel.items.all()},
+            **{f"reason_{i.pk}": "Heard it." for i in w.appeal_panel.items.all()},
+        },
+        expect={"anonymous": 302, "team_lead": 302, "qa_analyst": 302, "supervisor": 302},
+        default=403,
+    ),
+    Case(
+        "qa-appeal",
+        method="post",
+        api=False,
         kwargs=lambda w: {"appeal_id": w.appeal_screening.pk},
         data={"action": "accept"},
         expect={"anonymous": 302, "team_lead": 302},
@@ -574,6 +587,41 @@ MATRIX = [
             "opinions": [{"item": i.pk, "opinion": "reject"} for i in w.appeal_panel.items.all()]
         },
         expect={"team_lead": 200, "qa_analyst": 200, "supervisor": 200},
+        default=403,
+    ),
+    # Proposals: the three panel members of ann's appeal (sam, tina, quinn), nobody else.
+    Case(
+        "api-qa-appeal-proposals",
+        method="post",
+        kwargs=lambda w: {"appeal_id": w.appeal_panel.pk},
+        data=lambda w: {
+            "proposals": [
+                {"item": i.pk, "points": 2, "reason": "Heard the greeting."}
+                for i in w.appeal_panel.items.all()
+            ]
+        },
+        expect={"team_lead": 200, "qa_analyst": 200, "supervisor": 200},
+        default=403,
+    ),
+    # Bob's panel (sam, tom, quinn): tina and ann do not read it; the others may read but
+    # not propose (sam and quinn proposed already: a conflict, not a permission).
+    Case(
+        "api-qa-appeal-proposals",
+        method="post",
+        kwargs=lambda w: {"appeal_id": w.appeal_bob.pk},
+        data=lambda w: {
+            "proposals": [
+                {"item": i.pk, "points": 2, "reason": "Heard the greeting."}
+                for i in w.appeal_bob.items.all()
+            ]
+        },
+        expect={
+            "anonymous": 403,
+            "agent": 404,
+            "team_lead": 404,
+            "qa_analyst": 409,
+            "supervisor": 409,
+        },
         default=403,
     ),
     Case(

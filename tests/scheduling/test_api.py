@@ -43,11 +43,24 @@ def test_the_swap_api_shows_the_rules_and_approves(floor, api):
         "notice": True,
         "skills": True,
         "rest": True,
+        "hours": True,
     }
     assert api(floor.cy).post(f"/api/swaps/{swap['id']}/accept/").status_code == 200
     response = api(floor.tina).post(f"/api/swaps/{swap['id']}/approve/")
     assert response.status_code == 200 and response.json()["status"] == SwapStatus.APPROVED
     assert Shift.objects.get(pk=floor.cy_shift.pk).agent == floor.ann_agent
+
+
+def test_proposing_a_swap_that_breaks_a_rule_is_a_400_naming_the_rule(floor, api):
+    response = api(floor.ann).post(
+        "/api/swaps/",
+        {"shift": floor.ann_shift.pk, "colleague_shift": floor.bob_shift.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "rules_not_met"
+    assert "Bob Agent does not work billing" in error["fields"]["rules"][0]
 
 
 def test_refusing_leave_without_a_reason_is_a_400_naming_reason(cast, api):

@@ -109,3 +109,18 @@ def test_adherence_counts_only_the_elapsed_part_of_a_running_shift():
     result = adherence(shift=SHIFT, states=STATES, now=t(10, 10))
     # 08:00–10:10: 7 + 2 out, 113 + 8 in.
     assert result.scheduled_min == 130 and result.adherent_min == 121
+
+
+def test_an_agent_still_logged_in_shows_no_last_logout_rather_than_now():
+    states = [StateSpan(t(8), None, "available")]
+    day = attendance(shift=SHIFT, states=states, on_leave=False, now=t(14))
+    assert day.logged_in_now and day.last_logout is None
+    assert day.first_login == t(8) and day.status == "present"
+    # Without a shift too; and once logged out, the logout time is shown.
+    free = attendance(
+        shift=None, states=states, on_leave=False, now=t(14), day_start=t(0), day_end=t(23, 59)
+    )
+    assert free.logged_in_now and free.last_logout is None
+    assert str(free.label) == "not scheduled"
+    done = attendance(shift=SHIFT, states=STATES, on_leave=False, now=EVENING)
+    assert not done.logged_in_now and done.last_logout == t(15, 45)

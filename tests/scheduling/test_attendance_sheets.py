@@ -99,7 +99,10 @@ def test_the_sheets_export_to_csv_and_xlsx(scripted, client):
     url = f"/attendance/export/?team={scripted.billing.pk}&day={DAY}&format=csv"
     response = client.get(url)
     assert response.status_code == 200
-    assert 'filename="attendance-Billing-2026-11-16.csv"' in response["Content-Disposition"]
+    assert response["Content-Disposition"] == (
+        'attachment; filename="attendance_Billing_2026-11-16_UTC.csv"; '
+        "filename*=UTF-8''Attendance_Billing_2026-11-16_UTC.csv"
+    )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "Agent"
     ann = next(r for r in rows if r[0] == "Ann Agent")

@@ -66,3 +66,40 @@ def test_a_lead_files_only_for_her_team_and_another_team_cannot_read_it(floor):
     assert not selectors.briefings_visible_to(floor.bob).filter(pk=briefing.pk).exists()
     with pytest.raises(DomainError):
         services.briefing_mark_read(briefing=briefing, agent=floor.bob_agent)
+
+
+def _more_agents(cast):
+    from agents import services as agent_services
+
+    for n, (name, team) in enumerate(
+        [("Dee Agent", cast.billing), ("Eve Agent", cast.billing), ("Fay Agent", cast.cards)]
+    ):
+        agent_services.agent_create(
+            username=name.split()[0].lower(),
+            display_name=name,
+            employee_number=f"E30{n}",
+            team=team,
+        )
+
+
+def test_the_briefing_form_lists_the_briefings_team_first_each_team_apart_with_select_all(
+    cast, client
+):
+    import re
+
+    from django.urls import reverse
+
+    _more_agents(cast)
+    client.force_login(cast.sam)
+    html = client.get(reverse("briefings"), {"team": cast.cards.pk}).content.decode()
+    groups = re.findall(r'data-testid="attendees-(\d+)"', html)
+    assert groups == [str(cast.cards.pk), str(cast.billing.pk)]  # the chosen team first
+    cards = html.split(f'data-testid="attendees-{cast.cards.pk}"')[1].split("</fieldset>")[0]
+    names = re.findall(r'name="attendees" value="\d+"> <span>([^<]+)</span>', cards)
+    assert names == ["Bob Agent", "Fay Agent"]  # only the team's agents, by name
+    assert cards.count("data-select-all") == 1 and "Everyone in the team" in cards
+    assert f'<option value="{cast.cards.pk}" selected>' in html
+    # A team lead sees only the team she files for.
+    client.force_login(cast.tina)
+    html = client.get(reverse("briefings")).content.decode()
+    assert re.findall(r'data-testid="attendees-(\d+)"', html) == [str(cast.billing.pk)]

@@ -80,13 +80,14 @@ def test_a_handover_with_two_cases_is_acknowledged_worked_and_locked(cast, live_
         expect(page.locator("ul.notifications")).to_contain_text("C-1002: not resolved")
         page.goto(f"{live_asgi.url}/handovers/{handover.pk}/")
 
-    # The locked record cannot be edited: no form, and a forged edit is refused.
+    # The sent record cannot be rewritten: no form, and a forged edit finds no such page.
     expect(tina.get_by_test_id("edit-form")).to_have_count(0)
     token = tina.locator("meta[name=csrf-token]").get_attribute("content")
-    tina.request.post(
+    forged = tina.request.post(
         f"{live_asgi.url}/handovers/{handover.pk}/edit/",
         form={"summary": "Rewritten afterwards", "csrfmiddlewaretoken": token},
     )
+    assert forged.status == 404
     tina.reload()
     expect(tina.get_by_test_id("summary")).to_have_text("Heavy billing traffic until 11:00.")
     handover.refresh_from_db()
@@ -96,4 +97,6 @@ def test_a_handover_with_two_cases_is_acknowledged_worked_and_locked(cast, live_
     tina.get_by_test_id("addendum-form").locator("textarea").fill("Bank confirmed at 15:00.")
     tina.get_by_test_id("addendum-form").get_by_role("button", name="Append").click()
     expect(tina.get_by_test_id("addendum")).to_contain_text("added later")
-    expect(tina.get_by_test_id("history")).to_contain_text("handover.acknowledged")
+    expect(tina.get_by_test_id("addendum")).to_contain_text("not acknowledged yet")
+    expect(tina.get_by_test_id("history")).to_contain_text("Acknowledged the handover")
+    expect(tina.get_by_test_id("history")).not_to_contain_text("handover.acknowledged")

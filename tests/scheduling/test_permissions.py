@@ -41,15 +41,6 @@ MATRIX = [
         default=200,
     ),
     Case(
-        "handover-edit",
-        method="post",
-        api=False,
-        kwargs=lambda c: {"handover_id": c.sent.pk},
-        data={"summary": "edited"},
-        expect={**PAGE_DENY, "team_lead": 302},
-        default=403,
-    ),
-    Case(
         "handover-acknowledge",
         method="post",
         api=False,
@@ -81,6 +72,29 @@ MATRIX = [
         kwargs=lambda c: {"case_id": c.received_high.pk},
         data={"outcome": "resolved", "note": "done"},
         expect={**PAGE_DENY, "team_lead": 302},
+        default=403,
+    ),
+    Case(
+        "handover-addendum-acknowledge",
+        method="post",
+        api=False,
+        kwargs=lambda c: {"addendum_id": c.received_addendum.pk},
+        expect={**PAGE_DENY, "team_lead": 302},
+        default=403,
+    ),
+    # --- agents' unfinished cases: an agent hands over their own; their team's lead decides ---
+    Case("my-leftover-cases", api=False, expect={**PAGE_DENY, "agent": 200}, default=403),
+    Case(
+        "my-leftover-cases",
+        method="post",
+        api=False,
+        data={
+            "customer_ref": "C-77",
+            "pending": "Refund",
+            "promised": "A call back",
+            "due_at": "2026-12-07T10:00",
+        },
+        expect={**PAGE_DENY, "agent": 302},
         default=403,
     ),
     # --- schedules, swaps, leave (pages) ---
@@ -154,6 +168,25 @@ MATRIX = [
         default=302,
     ),
     Case("leave", api=False, expect={**PAGE_DENY, "qa_analyst": 403}, default=200),
+    # The leads' filters: a team lead filtering on another team gets a 400 naming the team,
+    # unless the site lets team leads read the whole floor (agents have no filters).
+    Case(
+        "leave",
+        api=False,
+        label="filtered on Cards",
+        data=lambda c: {"team": c.cards.pk, "status": "requested", "since": "2026-01-01"},
+        expect={**PAGE_DENY, "qa_analyst": 403, "team_lead": 400},
+        default=200,
+    ),
+    Case(
+        "leave",
+        api=False,
+        label="filtered on Cards",
+        data=lambda c: {"team": c.cards.pk, "status": "requested", "since": "2026-01-01"},
+        expect={**PAGE_DENY, "qa_analyst": 403},
+        default=200,
+        settings=WHOLE_FLOOR,
+    ),
     Case(
         "leave-request",
         method="post",
@@ -170,6 +203,28 @@ MATRIX = [
         data={"decision": "approve"},
         expect=PAGE_LEADS,
         default=302,
+    ),
+    # Bob's leave (Cards) decided from the page: not tina's to see, or to decide.
+    Case(
+        "leave-decide",
+        method="post",
+        api=False,
+        label="another team",
+        kwargs=lambda c: {"leave_id": c.bob_leave.pk},
+        data={"decision": "refuse", "reason": "short-staffed"},
+        expect={**PAGE_LEADS, "team_lead": 404},
+        default=302,
+    ),
+    Case(
+        "leave-decide",
+        method="post",
+        api=False,
+        label="another team",
+        kwargs=lambda c: {"leave_id": c.bob_leave.pk},
+        data={"decision": "refuse", "reason": "short-staffed"},
+        expect={**PAGE_LEADS, "team_lead": 403},
+        default=302,
+        settings=WHOLE_FLOOR,
     ),
     Case(
         "leave-cancel",
@@ -320,6 +375,13 @@ MATRIX = [
     Case("api-leave-list", expect={**API_DENY, "qa_analyst": 403}, default=200),
     Case(
         "api-leave-list",
+        label="filtered",
+        data=lambda c: {"team": c.billing.pk, "status": "requested", "since": "2026-01-01"},
+        expect={**API_DENY, "qa_analyst": 403},
+        default=200,
+    ),
+    Case(
+        "api-leave-list",
         method="post",
         data={"first_day": "2099-01-01", "last_day": "2099-01-02"},
         expect={"agent": 201},
@@ -440,7 +502,8 @@ MATRIX = [
         method="patch",
         kwargs=lambda c: {"handover_id": c.sent.pk},
         data={"summary": "edited"},
-        expect={**API_LEADS, "team_lead": 200},
+        # A sent handover is fixed: there is no way to rewrite it, for anyone.
+        expect={**API_LEADS, "team_lead": 405, "supervisor": 405, "admin": 405},
         default=403,
     ),
     Case(
@@ -457,6 +520,79 @@ MATRIX = [
         data={"text": "later"},
         expect={**API_LEADS, "team_lead": 201, "supervisor": 201},
         default=403,
+    ),
+    Case(
+        "api-handover-addendum-acknowledge",
+        method="post",
+        kwargs=lambda c: {"addendum_id": c.received_addendum.pk},
+        # tina is the recipient: the handover is not acknowledged yet, so 409; others 403.
+        expect={**API_LEADS, "team_lead": 409},
+        default=403,
+    ),
+    Case(
+        "api-leftover-case-list",
+        expect={"anonymous": 403, "qa_analyst": 403},
+        default=200,
+    ),
+    Case(
+        "api-leftover-case-list",
+        method="post",
+        data={
+            "customer_ref": "C-77",
+            "pending": "Refund",
+            "promised": "A call back",
+            "due_at": "2026-12-07T10:00:00Z",
+        },
+        expect={"agent": 201},
+        default=403,
+    ),
+    Case(
+        "api-leftover-case-detail",
+        kwargs=lambda c: {"case_id": c.leftover.pk},
+        expect={"anonymous": 403, "qa_analyst": 403},
+        default=200,
+    ),
+    # Bob's case (Cards, led by tom): not ann's, not tina's team.
+    Case(
+        "api-leftover-case-detail",
+        label="another team",
+        kwargs=lambda c: {"case_id": c.bob_leftover.pk},
+        expect={"anonymous": 403, "qa_analyst": 403, "agent": 404, "team_lead": 404},
+        default=200,
+    ),
+    Case(
+        "api-leftover-case-reassign",
+        method="post",
+        kwargs=lambda c: {"case_id": c.leftover.pk},
+        data=lambda c: {"agent": c.cy_agent.pk},
+        expect=API_LEADS,
+        default=200,
+    ),
+    Case(
+        "api-leftover-case-reassign",
+        method="post",
+        label="another team",
+        kwargs=lambda c: {"case_id": c.bob_leftover.pk},
+        data=lambda c: {"agent": c.bob_agent.pk},
+        expect={**API_LEADS, "team_lead": 404},
+        default=400,
+    ),
+    Case(
+        "api-leftover-case-close",
+        method="post",
+        kwargs=lambda c: {"case_id": c.leftover.pk},
+        data={"note": "Customer called in, done"},
+        expect=API_LEADS,
+        default=200,
+    ),
+    Case(
+        "api-leftover-case-close",
+        method="post",
+        label="another team",
+        kwargs=lambda c: {"case_id": c.bob_leftover.pk},
+        data={"note": "done"},
+        expect={**API_LEADS, "team_lead": 404},
+        default=200,
     ),
     Case(
         "api-handover-case-confirm",
@@ -479,6 +615,8 @@ MATRIX = [
 @pytest.fixture
 def world(floor):
     from datetime import timedelta
+
+    from django.utils import timezone
 
     from metrics.models import Queue
     from scheduling import selectors, services
@@ -519,6 +657,16 @@ def world(floor):
     cast.sent = send_handover(cast)
     cast.received = send_handover(cast, author=cast.tom, to_lead=cast.tina)
     cast.received_high = cast.received.cases.get(severity="high")
+    cast.received_addendum = services.handover_addendum_add(
+        handover=cast.received, actor=cast.tom, text="One more thing"
+    )
+    due = timezone.now() + timedelta(days=1)
+    cast.leftover = services.leftover_case_submit(
+        agent=cast.ann_agent, customer_ref="C-55", pending="Refund", promised="Call", due_at=due
+    )
+    cast.bob_leftover = services.leftover_case_submit(
+        agent=cast.bob_agent, customer_ref="C-66", pending="Card", promised="Call", due_at=due
+    )
     return cast
 
 

@@ -73,3 +73,33 @@ def test_too_little_rest_fails_exactly_below_the_minimum():
 def test_a_given_away_shift_checks_only_the_taker():
     checks = check(colleague_shift=None, colleague_other_shifts=[span(25, 8, 16)])
     assert failures(checks) == []
+
+
+def test_notice_reads_in_hours_and_minutes_not_decimal_hours():
+    # 21 h 10 min 21 s before the shift: shown as whole hours and minutes, never "21.1725 h".
+    now = datetime(2026, 11, 25, 10, 49, 39, tzinfo=UTC)
+    notice = next(c for c in check(now=now, min_notice=48 * H) if c.code == "notice")
+    assert not notice.ok
+    assert "21 h 10 min" in notice.message and "minimum 48 h" in notice.message
+    assert "." not in notice.message.split(":")[1].split("(")[0]
+    short = next(
+        c for c in check(now=datetime(2026, 11, 26, 7, 15, tzinfo=UTC)) if c.code == "notice"
+    )
+    assert "45 min" in short.message and "0 h" not in short.message
+
+
+def test_a_week_above_the_maximum_hours_fails_and_says_who_and_how_much():
+    # Bob already works four 8-hour shifts in the week of Thu 26 Nov (Mon 23 – Sun 29).
+    bob_week = [span(day, 8, 16) for day in (23, 24, 25, 28)]
+    checks = check(colleague_other_shifts=bob_week, max_weekly=40 * H)
+    assert [c.code for c in checks][-1] == "hours"
+    assert failures(checks) == []  # 4 × 8 h + Ann's 8 h = 40 h: at the maximum
+    bad = failures(check(colleague_other_shifts=bob_week, max_weekly=39 * H + 30 * H / 60))
+    assert [c.code for c in bad] == ["hours"]
+    assert "Bob would work 40 h in the week of Mon 23 Nov" in bad[0].message
+    assert "maximum 39 h 30 min" in bad[0].message
+    # A shift of the next week does not count in this one.
+    assert (
+        failures(check(colleague_other_shifts=[*bob_week[:3], span(30, 8, 16)], max_weekly=32 * H))
+        == []
+    )

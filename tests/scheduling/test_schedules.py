@@ -8,7 +8,7 @@ from django.utils import timezone
 from agents.models import AuditEntry, Notification
 from callfloor.errors import Conflict, DomainError
 from scheduling import selectors, services
-from scheduling.models import LeaveStatus, Shift, SwapStatus
+from scheduling.models import LeaveStatus, Shift, SwapRequest, SwapStatus
 from tests.scheduling.conftest import at, make_shift
 
 pytestmark = pytest.mark.django_db
@@ -123,24 +123,76 @@ def test_a_swap_is_proposed_accepted_and_approved_and_the_shifts_change_hands(
     assert actions == ["swap.proposed", "swap.accepted", "swap.approved"]
 
 
-def test_a_swap_across_queues_cannot_be_approved_but_can_be_refused(floor):
+def test_a_swap_that_breaks_a_rule_is_refused_when_proposed_saying_which_rule(floor):
+    with pytest.raises(DomainError) as err:
+        services.swap_propose(
+            requester=floor.ann_agent,
+            shift=floor.ann_shift,
+            colleague=floor.bob_agent,
+            colleague_shift=floor.bob_shift,
+        )
+    assert err.value.field == "rules" and err.value.code == "rules_not_met"
+    assert "Bob Agent does not work billing" in err.value.message
+    assert not SwapRequest.objects.exists()
+
+
+def test_the_colleague_cannot_accept_a_swap_that_breaks_a_rule_and_sees_which(floor):
     swap = services.swap_propose(
         requester=floor.ann_agent,
         shift=floor.ann_shift,
-        colleague=floor.bob_agent,
-        colleague_shift=floor.bob_shift,
+        colleague=floor.cy_agent,
+        colleague_shift=floor.cy_shift,
     )
-    services.swap_accept(swap=swap, agent=floor.bob_agent)
+    # Meanwhile Cy was given an evening shift the day before Ann's: too little rest.
+    make_shift(
+        floor.cy_agent,
+        at(floor.day3 - timedelta(days=1), 14),
+        at(floor.day3 - timedelta(days=1), 23),
+    )
+    with pytest.raises(DomainError) as err:
+        services.swap_accept(swap=swap, agent=floor.cy_agent)
+    assert err.value.field == "rules"
+    assert (
+        "Cy Agent would rest only 9 h" in err.value.message and "minimum 11 h" in err.value.message
+    )
+    swap.refresh_from_db()
+    assert swap.status == SwapStatus.PROPOSED
+
+
+def test_an_offered_shift_that_would_take_the_taker_over_the_weekly_hours_is_not_taken(
+    floor, settings
+):
+    swap = services.swap_propose(requester=floor.ann_agent, shift=floor.ann_shift)
+    # Cy works 8 h on day 4 (the same week unless day 3 is a Sunday) and would take Ann's 8 h.
+    same_week = floor.day3.isocalendar()[:2] == floor.day4.isocalendar()[:2]
+    settings.CALLFLOOR_MAX_WEEKLY_HOURS = 10 if same_week else 5
+    with pytest.raises(DomainError) as err:
+        services.swap_accept(swap=swap, agent=floor.cy_agent)
+    assert f"Cy Agent would work {16 if same_week else 8} h in the week of" in err.value.message
+    assert f"maximum {10 if same_week else 5} h" in err.value.message
+    swap.refresh_from_db()
+    assert swap.status == SwapStatus.OFFERED and swap.colleague is None
+
+
+def test_a_rule_broken_after_acceptance_blocks_approval_and_the_lead_refuses(floor):
+    swap = services.swap_propose(
+        requester=floor.ann_agent,
+        shift=floor.ann_shift,
+        colleague=floor.cy_agent,
+        colleague_shift=floor.cy_shift,
+    )
+    services.swap_accept(swap=swap, agent=floor.cy_agent)
+    make_shift(floor.cy_agent, at(floor.day3, 12), at(floor.day3, 20))
     failed = [c.code for c in services.swap_checks(swap) if not c.ok]
-    assert failed == ["skills"]
+    assert failed == ["rest"]
     with pytest.raises(DomainError) as err:
         services.swap_approve(swap=swap, actor=floor.tina)
-    assert err.value.field == "rules" and "Bob Agent does not work billing" in err.value.message
+    assert err.value.field == "rules" and "overlaps" in err.value.message
     assert Shift.objects.get(pk=floor.ann_shift.pk).agent == floor.ann_agent
     with pytest.raises(DomainError):
         services.swap_refuse(swap=swap, actor=floor.tina, reason=" ")
-    services.swap_refuse(swap=swap, actor=floor.tina, reason="Different queues")
-    assert swap.status == SwapStatus.REFUSED and swap.decision_reason == "Different queues"
+    services.swap_refuse(swap=swap, actor=floor.tina, reason="Cy works that day now")
+    assert swap.status == SwapStatus.REFUSED and swap.decision_reason == "Cy works that day now"
 
 
 def test_an_offered_shift_is_taken_by_an_eligible_colleague_only(floor):
@@ -180,8 +232,7 @@ def test_open_swaps_expire_once_the_shift_starts(floor):
     assert swap.status == SwapStatus.EXPIRED
 
 
-def test_the_notice_rule_blocks_a_late_approval(floor, settings):
-    settings.CALLFLOOR_SWAP_MIN_NOTICE_HOURS = 24 * 7
+def test_the_notice_rule_blocks_a_late_approval(floor):
     swap = services.swap_propose(
         requester=floor.ann_agent,
         shift=floor.ann_shift,
@@ -189,9 +240,18 @@ def test_the_notice_rule_blocks_a_late_approval(floor, settings):
         colleague_shift=floor.cy_shift,
     )
     services.swap_accept(swap=swap, agent=floor.cy_agent)
+    # The lead decides 20 minutes less than a day before Ann's shift.
+    late = floor.ann_shift.start - timedelta(hours=23, minutes=40)
     with pytest.raises(DomainError) as err:
-        services.swap_approve(swap=swap, actor=floor.tina)
-    assert "minimum 168 h" in err.value.message
+        services.swap_approve(swap=swap, actor=floor.tina, now=late)
+    assert "23 h 40 min (minimum 24 h)" in err.value.message
+
+
+def test_a_swap_with_too_little_notice_is_refused_when_proposed(floor, settings):
+    settings.CALLFLOOR_SWAP_MIN_NOTICE_HOURS = 24 * 7
+    with pytest.raises(DomainError) as err:
+        services.swap_propose(requester=floor.ann_agent, shift=floor.ann_shift)
+    assert err.value.field == "rules" and "minimum 168 h" in err.value.message
 
 
 # --- leave ----------------------------------------------------------------------------------------

@@ -78,12 +78,23 @@ def test_a_monday_is_staffed_from_the_average_of_four_mondays(history):
     assert [round(e.wape, 2) for e in data["backtest"]][-1] == 0.0  # 9 Nov: (100+120+80)/3 vs 100
 
 
-def test_the_page_draws_required_against_scheduled_as_svg(history, client):
+def test_the_page_charts_required_against_scheduled(history, client):
     client.force_login(history.sam)
     response = client.get(f"/staffing/?queue={history.queue.pk}&day={DAY}")
     assert response.status_code == 200
+    agents, calls = response.context["charts"]
+    assert [s["name"] for s in agents["series"]] == [
+        "required (with shrinkage)",
+        "required on the phones",
+        "scheduled",
+        "logged in",
+    ]
+    nine = agents["labels"].index("09:00")
+    assert agents["series"][0]["values"][nine] == 20 and agents["series"][1]["values"][nine] == 14
+    assert [s["kind"] for s in calls["series"]] == ["bar", "line"]
     body = response.content.decode()
-    assert body.count("<svg") == 2 and "required (with shrinkage)" in body
+    assert '<script id="staffing-charts" type="application/json">' in body
+    assert "<svg" not in body  # drawn in the browser from the data, not by the server
     assert client.get(f"/staffing/?queue={history.queue.pk}&shrinkage=2").status_code == 400
 
 

@@ -212,50 +212,57 @@ class Command(BaseCommand):
         return total
 
     def _shifts(self, source, agents, first, today, rng, zone) -> int:
-        """Published shifts of the past weekdays (as seed_scheduling_demo plans this week's)
-        and the agents' logins against them: most on time, some late, a few absent."""
+        """Published shifts of the days before today (the pattern seed_scheduling_demo plans
+        from today on) and the agents' logins against them: most on time, some late, a few
+        absent."""
+        from scheduling.demo import SHIFT_HOURS, demo_shift_start
         from scheduling.models import Shift, ShiftActivity
 
         shifts, activities, states = [], [], []
         day = first
-        monday = today - timedelta(days=today.weekday())
-        while day < min(today, monday):
-            if day.weekday() < 5:
-                for index, agent in enumerate(agents):
-                    begin = datetime.combine(day, time(7 + index % 3, 0), tzinfo=zone)
-                    shift = Shift(
-                        agent=agent,
-                        start=begin,
-                        end=begin + timedelta(hours=8, minutes=30),
-                        published_at=begin - timedelta(days=7),
-                    )
-                    shifts.append(shift)
-                    activities.append((shift, "break", begin + timedelta(hours=2), 15))
-                    activities.append((shift, "lunch", begin + timedelta(hours=4), 30))
-                    if rng.random() < 0.03:
-                        continue  # absent
-                    late = rng.choice([0, 0, 0, 0, 1, 2, 4, 9]) * 60 + rng.uniform(-240, 50)
-                    came = begin + timedelta(seconds=late)
-                    pause = begin + timedelta(hours=2, seconds=rng.uniform(-120, 240))
-                    back = pause + timedelta(minutes=15, seconds=rng.uniform(-60, 300))
-                    left = shift.end + timedelta(seconds=rng.uniform(-300, 600))
-                    member = f"PJSIP/{2001 + index}"
-                    for status, reason, since, until in (
-                        (AgentStatus.AVAILABLE, "", came, pause),
-                        (AgentStatus.NOT_READY, "Break", pause, back),
-                        (AgentStatus.AVAILABLE, "", back, left),
-                    ):
-                        states.append(
-                            AgentState(
-                                source=source,
-                                member=member,
-                                agent=agent,
-                                status=status,
-                                reason=reason,
-                                started_at=since,
-                                ended_at=until,
-                            )
+        while day < today:
+            for index, agent in enumerate(agents):
+                starts = demo_shift_start(index, day)
+                if starts is None:
+                    continue  # a day off
+                begin = datetime.combine(day, starts, tzinfo=zone)
+                shift = Shift(
+                    agent=agent,
+                    start=begin,
+                    end=begin + timedelta(hours=SHIFT_HOURS),
+                    published_at=begin - timedelta(days=7),
+                )
+                shifts.append(shift)
+                activities.append((shift, "break", begin + timedelta(hours=2), 15))
+                activities.append((shift, "lunch", begin + timedelta(hours=4), 30))
+                if rng.random() < 0.03:
+                    continue  # absent
+                late = rng.choice([0, 0, 0, 0, 1, 2, 4, 9]) * 60 + rng.uniform(-240, 50)
+                came = begin + timedelta(seconds=late)
+                pause = begin + timedelta(hours=2, seconds=rng.uniform(-120, 240))
+                back = pause + timedelta(minutes=15, seconds=rng.uniform(-60, 300))
+                lunch = begin + timedelta(hours=4, seconds=rng.uniform(-60, 180))
+                lunch_back = lunch + timedelta(minutes=30, seconds=rng.uniform(-60, 240))
+                left = shift.end + timedelta(seconds=rng.uniform(-300, 600))
+                member = f"PJSIP/{2001 + index}"
+                for status, reason, since, until in (
+                    (AgentStatus.AVAILABLE, "", came, pause),
+                    (AgentStatus.NOT_READY, "Break", pause, back),
+                    (AgentStatus.AVAILABLE, "", back, lunch),
+                    (AgentStatus.NOT_READY, "Lunch", lunch, lunch_back),
+                    (AgentStatus.AVAILABLE, "", lunch_back, left),
+                ):
+                    states.append(
+                        AgentState(
+                            source=source,
+                            member=member,
+                            agent=agent,
+                            status=status,
+                            reason=reason,
+                            started_at=since,
+                            ended_at=until,
                         )
+                    )
             day += timedelta(days=1)
         Shift.objects.bulk_create(shifts, batch_size=BATCH)
         ShiftActivity.objects.bulk_create(

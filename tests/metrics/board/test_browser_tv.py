@@ -58,6 +58,57 @@ SMALLEST_TEXT = """() => {
   return smallest;
 }"""
 
+# The font size of the first element that matches, read in one go (the pages turn every second:
+# an element found first and read later may have left the page by then).
+FONT_SIZE = "(selector) => parseFloat(getComputedStyle(document.querySelector(selector)).fontSize)"
+
+# Every label and figure of the queue tiles that is not wholly readable: wider or taller than
+# its own box where the box clips (an ellipsis "Answer r…" is one), or drawn outside its tile,
+# outside a clipping ancestor inside the tile, or off the screen.
+CLIPPED_TILE_TEXT = """() => {
+  const found = [];
+  const screen = { left: 0, top: 0, right: innerWidth, bottom: innerHeight };
+  const inside = (r, box) => r.left >= box.left - 1 && r.top >= box.top - 1
+    && r.right <= box.right + 1 && r.bottom <= box.bottom + 1;
+  for (const tile of document.querySelectorAll("[data-testid=queue-tile]")) {
+    if (!tile.getClientRects().length) continue;
+    const tileBox = tile.getBoundingClientRect();
+    const walker = document.createTreeWalker(tile, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim()) continue;
+      const el = node.parentElement;
+      if (el.closest("svg")) continue;
+      const style = getComputedStyle(el);
+      if (style.display === "none" || style.visibility === "hidden") continue;
+      const text = el.textContent.trim().slice(0, 40);
+      if (style.display !== "inline" && el.scrollWidth > el.clientWidth + 1) {
+        found.push({ text, why: "wider than its box", width: el.scrollWidth, box: el.clientWidth });
+        continue;
+      }
+      if (style.display !== "inline" && style.overflowY !== "visible"
+          && el.scrollHeight > el.clientHeight + 1) {
+        found.push({ text, why: "taller than its box" });
+        continue;
+      }
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const r of range.getClientRects()) {
+        if (!r.width) continue;
+        let why = !inside(r, tileBox) ? "outside its tile"
+          : !inside(r, screen) ? "off the screen" : null;
+        for (let up = el; !why && up && up !== tile; up = up.parentElement) {
+          const s = getComputedStyle(up);
+          if (s.overflowX !== "visible" || s.overflowY !== "visible") {
+            if (!inside(r, up.getBoundingClientRect())) why = "cut by " + up.className;
+          }
+        }
+        if (why) { found.push({ text, why }); break; }
+      }
+    }
+  }
+  return found;
+}"""
+
 # Records every desktop notification the page constructs (permission is granted by the test).
 RECORD_NOTIFICATIONS = """(() => {
   const Real = window.Notification;
@@ -98,6 +149,8 @@ def seed_floor(cast, live, token: str, agents: int) -> None:
             ]
     for n, queue in enumerate(QUEUES):
         events.append(event("call_queued", ago=30 + n, call_id=f"w{n}", queue=queue, caller="+1"))
+    # A caller who has waited over ten minutes: the longest wait reads "10:…" on its tile.
+    events.append(event("call_queued", ago=620, call_id="w-long", queue="loans", caller="+2"))
     for start in range(0, len(events), 500):
         post_events(live.url, token, events[start : start + 500])
 
@@ -112,8 +165,8 @@ def shot(page, name: str) -> None:
 def one_rotation(page) -> tuple[set[str], int]:
     """The cards seen whole while the pages turn once (rotation sped up to 1 s).
 
-    Each sample reads the page indicator, the scroll sizes and the whole cards in one go, so
-    a page turn cannot fall between them.
+    Each sample reads the page indicator, the scroll sizes, the whole cards and the tiles' text
+    in one go, so a page turn cannot fall between them. No tile text may be cut on any page.
     """
     seen: set[str] = set()
     pages_seen: set[str] = set()
@@ -124,9 +177,11 @@ def one_rotation(page) -> tuple[set[str], int]:
           indicator: document.getElementById("page-indicator").textContent.trim(),
           metrics: ({NO_SCROLL})(),
           cards: ({WHOLE_CARDS})(),
+          clipped: ({CLIPPED_TILE_TEXT})(),
         }})"""
         )
         indicator, metrics = sample["indicator"], sample["metrics"]
+        assert sample["clipped"] == [], (indicator, sample["clipped"][:6])
         total = int(indicator.split("/")[1]) if indicator else 1
         assert metrics["height"] <= metrics["innerHeight"], metrics
         assert metrics["width"] <= metrics["innerWidth"], metrics
@@ -138,13 +193,16 @@ def one_rotation(page) -> tuple[set[str], int]:
     return seen, total
 
 
+@pytest.mark.parametrize("language", ["en", "zh-hans", "zh-hant"])
 @pytest.mark.parametrize("agents", [40, 120])
 def test_tv_mode_fits_every_screen_and_shows_every_agent_within_one_rotation(
-    agents, cast, source, live_board, page
+    agents, language, cast, source, live_board, page
 ):
+    """...and every label and figure of every tile whole (no "Answer r…"), in each language."""
     seed_floor(cast, live_board, source.token, agents)
     browser_login(page, live_board.url, "sam")
-    page.goto(f"{live_board.url}/floor/?tv=1&rotate=1")
+    page.goto(f"{live_board.url}/floor/?tv=1&rotate=1&lang={language}")
+    assert page.locator("html").get_attribute("lang") == language
     expect(page.get_by_test_id("agent-row").first).to_be_visible()
     expect(page.get_by_test_id("queue-tile").first).to_be_visible()
     everyone = set(page.evaluate("Object.keys(window.callfloorFloor.state.agents)"))
@@ -152,20 +210,86 @@ def test_tv_mode_fits_every_screen_and_shows_every_agent_within_one_rotation(
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(600)  # the resize re-lays the board out
-        shot(page, f"tv-{agents}-{width}x{height}.png")
+        shot(page, f"tv-{language}-{agents}-{width}x{height}.png")
         seen, pages = one_rotation(page)
         assert seen == everyone, (width, height, pages, sorted(everyone - seen)[:5])
         if (width, height) == (1920, 1080):
             smallest = page.evaluate(SMALLEST_TEXT)
             assert smallest["size"] >= 14, smallest
-            figure = page.get_by_test_id("service-level").first
-            assert float(figure.evaluate("(el) => getComputedStyle(el).fontSize")[:-2]) >= 42
+            assert page.evaluate(FONT_SIZE, "[data-testid=service-level]") >= 42
         if (width, height) == (3840, 2160):
             # 4K uses its room: bigger type, not a 1080p board in a corner.
-            agent_font = page.get_by_test_id("agent-row").first.evaluate(
-                "(el) => parseFloat(getComputedStyle(el).fontSize)"
-            )
-            assert agent_font >= 28
+            assert page.evaluate(FONT_SIZE, "[data-testid=agent-row]") >= 28
+
+
+# The queue tiles on screen now: how many are whole on the screen, and the height they cover.
+TILES_ON_SCREEN = """() => {
+  const whole = [];
+  let top = Infinity, bottom = -Infinity;
+  for (const el of document.querySelectorAll("[data-testid=queue-tile]")) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || r.left < -0.5 || r.top < -0.5 || r.right > innerWidth + 0.5
+        || r.bottom > innerHeight + 0.5) continue;
+    whole.push(el.dataset.queue);
+    top = Math.min(top, r.top);
+    bottom = Math.max(bottom, r.bottom);
+  }
+  return { whole, covered: whole.length ? bottom - top : 0, innerHeight,
+    indicator: document.getElementById("page-indicator").textContent.trim() };
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_queues_display_fills_the_screen_with_its_tiles(
+    language, cast, source, live_board, browser
+):
+    """A wall display of queues only: every queue at once in a grid of rows that fills the
+    screen; with more queues than fit, pages of whole rows turn and show each in one turn."""
+    from metrics.board import displays
+
+    seed_floor(cast, live_board, source.token, 40)
+    _display, token = displays.display_create(
+        actor=cast.sam, name="Queues wall", site="main", layout="queues", language=language
+    )
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        tv = context.new_page()
+        tv.goto(f"{live_board.url}/display/{token}/?rotate=1")
+        expect(tv.get_by_test_id("queue-tile")).to_have_count(len(QUEUES))
+        for width, height in SIZES:
+            tv.set_viewport_size({"width": width, "height": height})
+            tv.wait_for_timeout(600)
+            shot(tv, f"queues-{language}-{width}x{height}.png")
+            on_screen = tv.evaluate(TILES_ON_SCREEN)
+            # All six queues whole at once, no pages, and the tiles use the screen's height.
+            assert sorted(on_screen["whole"]) == sorted(QUEUES), (width, on_screen)
+            assert on_screen["indicator"] == "", (width, on_screen)
+            assert on_screen["covered"] >= 0.6 * height, (width, on_screen)
+            assert tv.evaluate(CLIPPED_TILE_TEXT) == [], width
+            metrics = tv.evaluate(NO_SCROLL)
+            assert metrics["height"] <= metrics["innerHeight"], (width, metrics)
+            assert metrics["width"] <= metrics["innerWidth"], (width, metrics)
+
+        # Twenty-four queues do not fit a 1366×768 screen: pages of whole tiles turn.
+        more = [f"line{n:02d}" for n in range(len(QUEUES), 24)]
+        post_events(
+            live_board.url,
+            source.token,
+            [event("call_queued", ago=20, call_id=f"m{n}", queue=q) for n, q in enumerate(more)],
+        )
+        tv.set_viewport_size({"width": 1366, "height": 768})
+        expect(tv.locator("#page-indicator")).not_to_have_text("", timeout=10_000)
+        seen: set[str] = set()
+        for _ in range(100):
+            on_screen = tv.evaluate(TILES_ON_SCREEN)
+            assert tv.evaluate(CLIPPED_TILE_TEXT) == [], on_screen["indicator"]
+            seen |= set(on_screen["whole"])
+            if seen >= set(QUEUES + more):
+                break
+            tv.wait_for_timeout(200)
+        assert seen == set(QUEUES + more), sorted(set(QUEUES + more) - seen)
+    finally:
+        context.close()
 
 
 def test_a_broadcast_on_the_tv_is_in_high_contrast(cast, source, live_board, page):

@@ -206,20 +206,25 @@ def test_the_xlsx_names_the_report_range_zone_and_sl_definition(cast, source):
     report = reports.queue_report(
         queues=[queue], span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2))
     )
-    sheet = load_workbook(io.BytesIO(report_exports.as_xlsx(report))).active
-    header = [sheet.cell(row=n, column=1).value for n in range(1, 5)]
-    assert header[0] == "Queue report: sales"
-    assert "2026-03-02" in header[1] and header[2] == "Time zone: UTC"
-    assert "answered within 20 s" in header[3] and "[offered]" in header[3]
-    titles = [c.value for c in sheet[6]]
+    book = load_workbook(io.BytesIO(report_exports.as_xlsx(report)))
+    assert book.sheetnames == ["Queue", "About"]
+    about = {row[0].value: row[1].value for row in book["About"].iter_rows()}
+    assert about["Report"] == "Queue report: sales"
+    assert about["Range"] == "2026-03-02 – 2026-03-02" and about["Time zone"] == "UTC"
+    assert "answered within 20 s" in about["Service level"]
+    assert "[offered]" in about["Service level"]
+    assert about["Generated at"].endswith("UTC")
+    sheet = book.active
+    titles = [c.value for c in sheet[1]]
+    assert titles[:3] == ["Group", "Period", "Offered"]
     sl = titles.index("Service level") + 1
-    assert sheet.cell(row=7, column=sl).value == pytest.approx(0.5)
-    assert sheet.cell(row=7, column=sl).number_format == "0.0%"
-    assert sheet.cell(row=7, column=titles.index("Offered") + 1).value == 2
-    marked = {c.value for c in sheet[6] if c.fill.fgColor.rgb.endswith("FFF3A8")}
+    assert sheet.cell(row=2, column=sl).value == pytest.approx(0.5)
+    assert sheet.cell(row=2, column=sl).number_format == "0.0%"
+    assert sheet.cell(row=2, column=titles.index("Offered") + 1).value == 2
+    marked = {c.value for c in sheet[1] if c.fill.fgColor.rgb.endswith("FFF3A8")}
     assert marked == {"Service level", "SL offered"}  # the queue's variant stands out
     text = report_exports.as_csv(report).decode("utf-8-sig")
-    assert text.splitlines()[0] == "# Queue report: sales"
+    assert text.splitlines()[0].startswith("Group,Period,Offered,")
     assert ",0.5," in text
 
 
@@ -256,8 +261,9 @@ def test_the_daily_summary_mails_the_site_summary_to_the_recipients(cast, source
     assert "Site summary" in message.body and "Offered: 1" in message.body
     name, content, _ = message.attachments[0]
     assert name == "site-summary-2026-03-02.xlsx"
-    sheet = load_workbook(io.BytesIO(content)).active
-    assert sheet.cell(row=1, column=1).value == "Site summary"
+    book = load_workbook(io.BytesIO(content))
+    assert book["About"].cell(row=1, column=2).value == "Site summary"
+    assert book.active.cell(row=1, column=1).value == "Group"
 
 
 def test_bad_ranges_are_refused_with_the_field(cast, api):
@@ -343,7 +349,7 @@ def test_the_agent_report_has_occupancy_login_and_not_ready_time_by_reason(cast,
     assert total["occupancy"] == pytest.approx(360 / (360 + 4440))
     assert total["answered_within_3_rings"] == 1.0
     sheet = load(io.BytesIO(report_exports.as_xlsx(report))).active
-    titles = [c.value for c in sheet[6]]
+    titles = [c.value for c in sheet[1]]
     assert "Not ready: Lunch" in titles
     lunch = sheet.cell(row=sheet.max_row, column=titles.index("Not ready: Lunch") + 1)
     # A spreadsheet duration: openpyxl reads it back as a timedelta.
@@ -392,7 +398,7 @@ def test_telephony_text_never_becomes_a_spreadsheet_formula(cast, source):
     assert ",'=cmd /C calc!A0," in text and ",\"'=HYPERLINK" in text
     assert ",+3225550101," in text  # a phone number stays as it is
     sheet = load_workbook(io.BytesIO(report_exports.as_xlsx(report))).active
-    values = [c.value for row in sheet.iter_rows(min_row=7) for c in row]
+    values = [c.value for row in sheet.iter_rows(min_row=2) for c in row]
     assert "=cmd /C calc!A0" in values
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
 

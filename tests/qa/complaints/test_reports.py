@@ -91,13 +91,13 @@ def test_exports_as_csv_and_xlsx(cast, client, logged):
     response = client.get(
         reverse("complaint-report-export", kwargs={"fmt": "csv"}), {"table": "rate_by_queue"}
     )
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response.content.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert {r["queue"]: r["complaints"] for r in rows} == {"cards": "2", "billing": "1"}
     response = client.get(reverse("complaint-report-export", kwargs={"fmt": "xlsx"}))
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == [reports.sheet_name(name) for name in reports.TABLES]
+    assert book.sheetnames == [*(reports.sheet_name(name) for name in reports.TABLES), "About"]
     sheet = book[reports.sheet_name("rate_by_queue")]
     assert [c.value for c in sheet[1]] == ["queue", "calls", "complaints", "per 1,000 calls"]
     response = client.get(
@@ -106,12 +106,16 @@ def test_exports_as_csv_and_xlsx(cast, client, logged):
     assert response.status_code == 400 and b"table" in response.content
 
 
-def test_the_reports_page_draws_the_weekly_chart(cast, client, logged):
+def test_the_reports_page_charts_the_weekly_trend(cast, client, logged):
     client.force_login(cast.tina)
     response = client.get(reverse("complaint-reports"))
     assert response.status_code == 200
+    (chart,) = response.context["charts"]
+    complaints, breached = chart["series"]
+    assert (complaints["name"], complaints["values"][-1]) == ("complaints", 3)
+    assert breached["name"] == "breached"
     html = response.content.decode()
-    assert 'data-testid="trend-chart"' in html and "3 complaints" in html
+    assert '<script id="complaint-charts" type="application/json">' in html
     assert "Complaints per 1,000 calls by queue" in html
 
 

@@ -1,0 +1,18 @@
+"""How the history of people, teams and accounts reads (see `callfloor.history`)."""
+
+from django.utils.translation import gettext_lazy
+
+from callfloor.history import said
+
+said("agent.created", gettext_lazy("Added the agent"))
+said("agent.updated", gettext_lazy("Changed the agent"))
+said("team.created", gettext_lazy("Created the team"))
+said("team.updated", gettext_lazy("Changed the team"))
+said("team.deleted", gettext_lazy("Removed the team"))
+said("user.created", gettext_lazy("Created the account"))
+said("user.password_changed", gettext_lazy("Changed the password"))
+said("user.password_change_required", gettext_lazy("Asked for a new password at next sign-in"))
+said("user.privileges_changed", gettext_lazy("Changed the roles"))
+said("telephony_source.token_issued", gettext_lazy("Issued a token to a telephony source"))
+said("display.created", gettext_lazy("Created a TV display link"))
+said("display.revoked", gettext_lazy("Revoked a TV display link"))
