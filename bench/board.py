@@ -109,9 +109,17 @@ def _free_port() -> int:
 MALLOC_ENV = {"MALLOC_ARENA_MAX": "2", "MALLOC_MMAP_THRESHOLD_": "131072"}
 
 
-def start_processes(port: int, ws_port: int | None = None) -> dict[str, subprocess.Popen]:
+def start_processes(
+    port: int, ws_port: int | None = None, *, http: str = "daphne"
+) -> dict[str, subprocess.Popen]:
     """Daphne on `port`, a Celery worker and beat; with `ws_port`, a second Daphne for the
-    sockets (as production runs it: ingestion and the fan-out then do not share a process)."""
+    sockets (as production runs it: ingestion and the fan-out then do not share a process).
+
+    `http="gunicorn"`: gunicorn (one worker process with 8 threads, as many as the ASGI
+    server's request threads) serves the plain HTTP on `port` through
+    callfloor/wsgi.py instead; the sockets then need `ws_port`."""
+    if http == "gunicorn" and ws_port is None:
+        raise ValueError("gunicorn serves no WebSockets: the sockets need a Daphne of their own")
     # Every board of the bench shares one session.
     env = dict(
         os.environ,
@@ -128,8 +136,13 @@ def start_processes(port: int, ws_port: int | None = None) -> dict[str, subproce
     def daphne(on: int) -> list[str]:
         return [py, "-m", "daphne", "-b", "127.0.0.1", "-p", str(on), "callfloor.asgi:application"]
 
+    def gunicorn(on: int) -> list[str]:
+        return [py, "-m", "gunicorn", "-b", f"127.0.0.1:{on}", "--workers", "1",
+                "--worker-class", "gthread", "--threads", "8",
+                "callfloor.wsgi:application"]  # fmt: skip
+
     commands = {
-        "daphne": daphne(port),
+        http: gunicorn(port) if http == "gunicorn" else daphne(port),
         "worker": [
             py,
             "-m",

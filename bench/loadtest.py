@@ -2,10 +2,12 @@
 
     python -m tests.services -- python -m bench.loadtest [--minutes 10] [--boards 200]
         [--rate 100] [--users 50] [--think 3] [--agents 1000] [--queues 40]
-        [--sockets separate|shared]
+        [--sockets separate|shared] [--http daphne|gunicorn]
 
-The production path on loopback: Daphne (HTTP API and pages), a second Daphne for the floor
-sockets as `docker-compose.yml` runs it (`--sockets shared`: one Daphne for both), one Celery
+The production path on loopback, as `docker-compose.yml` runs it: gunicorn for the plain HTTP
+(API, pages, telephony events; callfloor/wsgi.py, one worker process with 8 threads) and Daphne
+for the floor sockets (`--http daphne`: a Daphne for the HTTP instead; `--sockets shared`: one
+Daphne for both), one Celery
 worker (the coalesced floor refreshes), Celery beat (the heartbeat), PostgreSQL and Redis (from
 `tests.services`). Three kinds of load run together for `--minutes`:
 
@@ -690,7 +692,7 @@ def _slope(points: list[tuple[float, float]]) -> float | None:
 
 
 # PostgreSQL is reported but not judged: its shared buffers fill as the tables grow.
-SERVERS = ("daphne", "daphne-sockets", "worker", "beat", "redis")
+SERVERS = ("daphne", "gunicorn", "gunicorn-master", "daphne-sockets", "worker", "beat", "redis")
 
 
 def usage_summary(samples: list[dict], start: float, end: float) -> dict:
@@ -748,7 +750,18 @@ def main(argv: list[str]) -> int:
         help="serve the board sockets from a second Daphne (separate, as in production) "
         "or from the one that serves the API",
     )
+    parser.add_argument(
+        "--http",
+        choices=("daphne", "gunicorn"),
+        help="the server of the plain HTTP (API, pages, telephony events): gunicorn with the "
+        "sockets on Daphne (as in production; the default), or Daphne (the default with "
+        "--sockets shared)",
+    )
     args = parser.parse_args(argv)
+    if args.http is None:
+        args.http = "daphne" if args.sockets == "shared" else "gunicorn"
+    if args.http == "gunicorn" and args.sockets == "shared":
+        parser.error("--http gunicorn serves no sockets: use --sockets separate")
     if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL"):
         raise SystemExit("loadtest: run through `make loadtest` (PostgreSQL and Redis)")
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(32))
@@ -770,13 +783,20 @@ def main(argv: list[str]) -> int:
     people = setup_people(args.users)
     port = bench_board._free_port()
     ws_port = bench_board._free_port() if args.sockets == "separate" else None
-    processes = bench_board.start_processes(port, ws_port)
+    processes = bench_board.start_processes(port, ws_port, http=args.http)
     sampler = None
     try:
         bench_board._wait_http(f"http://127.0.0.1:{port}/healthz")
         if ws_port is not None:
             bench_board._wait_http(f"http://127.0.0.1:{ws_port}/healthz")
         pids = {name: p.pid for name, p in processes.items()}
+        if args.http == "gunicorn":
+            # The master only watches; the worker serves (its RSS compares with Daphne's).
+            pids["gunicorn-master"] = pids.pop("gunicorn")
+            workers = _children(pids["gunicorn-master"])
+            if len(workers) != 1:
+                raise SystemExit(f"loadtest: expected one gunicorn worker, found {workers}")
+            pids["gunicorn"] = workers[0]
         redis_pid = bench_board._pid_listening(int(urlsplit(os.environ["REDIS_URL"]).port))
         if redis_pid:
             pids["redis"] = redis_pid

@@ -128,17 +128,17 @@ def _copy_calls(
     from django.db import connection
 
     from callfloor.zone import site_zone
-    from metrics import kpi
+    from metrics import formulas
 
     zone = site_zone()
     buffer = StringIO()
-    tallies: dict[datetime, kpi.Tally] = {}
+    tallies: dict[datetime, formulas.Tally] = {}
     for n in range(first, first + count):
         offered = day_start + timedelta(seconds=rng.random() * span_s)
         wait = rng.expovariate(1 / 20)
         answered = rng.random() < 0.85
         talk = max(10.0, rng.expovariate(1 / 130)) if answered else None
-        facts = kpi.CallFacts(
+        facts = formulas.CallFacts(
             "answered" if answered else "abandoned",
             wait,
             4.0 if answered else None,
@@ -149,9 +149,11 @@ def _copy_calls(
             False,
             False,
         )
-        start = kpi.interval_start(offered.timestamp(), zone=zone, minutes=queue.interval_minutes)
-        tallies.setdefault(start, kpi.Tally()).add(
-            kpi.contribution(
+        start = formulas.interval_start(
+            offered.timestamp(), zone=zone, minutes=queue.interval_minutes
+        )
+        tallies.setdefault(start, formulas.Tally()).add(
+            formulas.contribution(
                 facts, threshold=queue.sl_threshold_s, short_abandon=queue.short_abandon_s
             )
         )
@@ -203,7 +205,7 @@ def step_snapshot(levels: str) -> dict:
     _django()
     import random
 
-    from metrics import kpi
+    from metrics import formulas
     from metrics.models import Queue, QueueCall, QueueInterval, TelephonySource
     from metrics.selectors import floor_agent_stats, floor_queue_stats
 
@@ -241,14 +243,14 @@ def step_snapshot(levels: str) -> dict:
             for i in range(40)
         ]
     )
-    totals: dict[datetime, kpi.Tally] = {}
+    totals: dict[datetime, formulas.Tally] = {}
     results = []
     done = 0
     for level in [int(x) for x in levels.split(",")]:
         for start, tally in _copy_calls(
             queue, source, level - done, done, day_start, span, rng
         ).items():
-            totals.setdefault(start, kpi.Tally()).add(tally)
+            totals.setdefault(start, formulas.Tally()).add(tally)
         done = level
         QueueInterval.objects.filter(queue=queue).delete()
         QueueInterval.objects.bulk_create(

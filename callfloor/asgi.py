@@ -1,25 +1,22 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels.
+"""ASGI entry point: the wall-board sockets (`/ws/`) through Channels, under Daphne.
 
+In production the plain HTTP goes to gunicorn (callfloor/wsgi.py) and only `/ws/` comes here
+(docker-compose.yml); the HTTP route stays for development and a single-process setup.
 Sockets carry the session (AuthMiddlewareStack) and are refused from origins outside
 ALLOWED_HOSTS; consumers refuse anonymous users themselves. Under Daphne, a socket whose client
-stops reading is dropped once its unsent messages pass CALLFLOOR_WS_MAX_BUFFER_BYTES.
-HTTP requests run their sync code on `ASGI_THREADS` (default 8) long-lived threads rather than
-on a new thread each (see callfloor/request_threads.py), and the C heap's free pages are handed
-back every `CALLFLOOR_MALLOC_TRIM_S` seconds (callfloor/malloc_trim.py).
+stops reading is dropped once its unsent messages pass CALLFLOOR_WS_MAX_BUFFER_BYTES. The C
+heap's free pages are handed back every `CALLFLOOR_MALLOC_TRIM_S` seconds
+(callfloor/malloc_trim.py).
 """
 
 import os
 
-import django
+from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callfloor.settings")
-django.setup(set_prefix=False)
+django_asgi_app = get_asgi_application()
 
 from django.conf import settings  # noqa: E402
-
-from callfloor.request_threads import PooledASGIHandler  # noqa: E402
-
-django_asgi_app = PooledASGIHandler(settings.ASGI_THREADS)
 
 from callfloor import malloc_trim  # noqa: E402
 

@@ -240,8 +240,6 @@ CALLFLOOR_COMPLAINT_DUE_MIN = float(env_str("CALLFLOOR_COMPLAINT_DUE_MIN") or 30
 CALLFLOOR_SOURCE_SILENT_S = float(env_str("CALLFLOOR_SOURCE_SILENT_S") or 300)
 
 # --- Server process ------------------------------------------------------------------------------
-# Threads that run the sync code of HTTP requests (callfloor/request_threads.py).
-ASGI_THREADS = int(env_str("ASGI_THREADS") or 8)
 # Seconds between hand-backs of the C heap's free pages (callfloor/malloc_trim.py).
 CALLFLOOR_MALLOC_TRIM_S = float(env_str("CALLFLOOR_MALLOC_TRIM_S") or 30)
 # Embedded mode has no Celery beat: with this set, the web process beats itself (make demo).

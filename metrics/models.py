@@ -486,7 +486,7 @@ class AgentState(models.Model):
 
 
 class TallyFields(models.Model):
-    """The additive counters of `metrics.kpi.Tally` (see docs/kpi.md for the classes)."""
+    """The additive counters of `metrics.formulas.Tally` (see docs/kpi.md for the classes)."""
 
     offered = models.IntegerField(default=0, verbose_name=gettext_lazy("offered"))
     answered = models.IntegerField(default=0, verbose_name=gettext_lazy("answered"))

@@ -24,7 +24,7 @@ from django.db.models import Min, Sum
 from django.utils import timezone
 
 from callfloor.zone import site_zone
-from metrics import kpi
+from metrics import formulas
 from metrics.models import (
     Outcome,
     Queue,
@@ -46,8 +46,8 @@ def repeat_window() -> timedelta:
 
 
 def _known(caller: str) -> bool:
-    # As `kpi.repeat_call_rate` and the reports: anonymous or empty numbers are left out.
-    return caller.lower() not in kpi.ANONYMOUS_CALLERS
+    # As `formulas.repeat_call_rate` and the reports: anonymous or empty numbers are left out.
+    return caller.lower() not in formulas.ANONYMOUS_CALLERS
 
 
 def _mark() -> RepeatCallMark:
@@ -109,7 +109,7 @@ class _Run:
                 seen[caller].append(offered)
                 entered.append(RepeatCaller(caller=caller, offered_at=offered))
             if row["outcome"] == Outcome.ANSWERED and known:
-                start = kpi.interval_start(
+                start = formulas.interval_start(
                     offered.timestamp(), zone=self.zone, minutes=row["queue__interval_minutes"]
                 )
                 counts = self.counts[(row["queue_id"], start)]

@@ -2,7 +2,7 @@
 
 The cost of `floor_queue_stats` does not grow with the day: it sums at most one rollup row per
 interval of today (≤ 96 per queue) and reads the calls still waiting. The figures are those of
-the pure engine (`metrics.kpi.queue_figures`) over the same calls.
+the pure formulas (`metrics.formulas.queue_figures`) over the same calls.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from callfloor.zone import site_zone
-from metrics import kpi
+from metrics import formulas
 from metrics.models import (
     AGENT_FIELDS,
     AgentDay,
@@ -29,16 +29,16 @@ from metrics.models import (
     TelephonySource,
 )
 
-_TALLY_FIELDS = list(kpi.SUM_FIELDS)
+_TALLY_FIELDS = list(formulas.SUM_FIELDS)
 
 
-def _tally(row: QueueInterval | AgentDay) -> kpi.Tally:
-    return kpi.Tally(**{name: getattr(row, name) for name in (*_TALLY_FIELDS, "max_wait_s")})
+def _tally(row: QueueInterval | AgentDay) -> formulas.Tally:
+    return formulas.Tally(**{name: getattr(row, name) for name in (*_TALLY_FIELDS, "max_wait_s")})
 
 
 def queue_today_bounds(queue: Queue, now: datetime) -> tuple[datetime, datetime]:
     """Start and end (UTC) of the queue's "today" in the site zone, from its day reset hour."""
-    return kpi.day_bounds(now.timestamp(), zone=site_zone(), reset_hour=queue.day_reset_hour)
+    return formulas.day_bounds(now.timestamp(), zone=site_zone(), reset_hour=queue.day_reset_hour)
 
 
 def floor_queue_stats(*, queues: Iterable[Queue], now: datetime) -> dict[int, dict]:
@@ -86,7 +86,7 @@ def floor_queue_stats(*, queues: Iterable[Queue], now: datetime) -> dict[int, di
     result: dict[int, dict] = {}
     for queue in queues:
         start, end = bounds[queue.pk]
-        total = kpi.Tally()
+        total = formulas.Tally()
         hold_known = acw_known = False
         for row in rows[queue.pk]:
             total.add(_tally(row))
@@ -97,8 +97,8 @@ def floor_queue_stats(*, queues: Iterable[Queue], now: datetime) -> dict[int, di
             total.add(stale_contribution(queue))
         today_waiting = [c for c in waiting[queue.pk] if start <= c.offered_at < end]
         waits = [max(0.0, (now - c.offered_at).total_seconds()) for c in today_waiting]
-        components = kpi.aht_components(saw_hold=hold_known, saw_acw=acw_known)
-        figures = kpi.queue_figures(
+        components = formulas.aht_components(saw_hold=hold_known, saw_acw=acw_known)
+        figures = formulas.queue_figures(
             total,
             waiting=waits,
             threshold=queue.sl_threshold_s,
@@ -150,10 +150,10 @@ def stale_call(offered_at: datetime, stale_after_s: float, now: datetime) -> boo
 def stale_contribution(queue: Queue) -> dict[str, float]:
     """What a stale waiting call counts (`unknown` with `wait_s = stale_after_s`) beyond the
     `offered` its rollup row counts already."""
-    facts = kpi.CallFacts(
-        kpi.UNKNOWN, float(queue.stale_after_s), None, None, None, None, False, False, False
+    facts = formulas.CallFacts(
+        formulas.UNKNOWN, float(queue.stale_after_s), None, None, None, None, False, False, False
     )
-    counts = kpi.contribution(
+    counts = formulas.contribution(
         facts, threshold=queue.sl_threshold_s, short_abandon=queue.short_abandon_s
     )
     counts.pop("offered")
@@ -163,12 +163,12 @@ def stale_contribution(queue: Queue) -> dict[str, float]:
 def _interval_trend(queue, rows, waiting, stale, now, minutes, zone) -> list[dict]:
     by_start: dict[datetime, list[float]] = defaultdict(list)
     for call in waiting:
-        start = kpi.interval_start(call.offered_at.timestamp(), zone=zone, minutes=minutes)
+        start = formulas.interval_start(call.offered_at.timestamp(), zone=zone, minutes=minutes)
         by_start[start].append(max(0.0, (now - call.offered_at).total_seconds()))
     stale_by_start: dict[datetime, int] = defaultdict(int)
     for call in stale:
         stale_by_start[
-            kpi.interval_start(call.offered_at.timestamp(), zone=zone, minutes=minutes)
+            formulas.interval_start(call.offered_at.timestamp(), zone=zone, minutes=minutes)
         ] += 1
     trend = []
     seen = set()
@@ -184,7 +184,7 @@ def _interval_trend(queue, rows, waiting, stale, now, minutes, zone) -> list[dic
                 "offered": row.offered,
                 "answered": row.answered,
                 "abandoned": row.abandoned,
-                "service_level": kpi.service_levels(tally, w_out)[queue.sl_variant],
+                "service_level": formulas.service_levels(tally, w_out)[queue.sl_variant],
             }
         )
     return trend
@@ -213,7 +213,7 @@ def floor_agent_stats(*, now: datetime, site: str | None = None) -> dict[str, di
             {
                 "agent_id": row["agent_id"],
                 "members": [],
-                "tally": kpi.Tally(),
+                "tally": formulas.Tally(),
                 "missed": 0,
                 "unreachable": 0,
                 "hold": False,
@@ -228,8 +228,8 @@ def floor_agent_stats(*, now: datetime, site: str | None = None) -> dict[str, di
         entry["hold"] |= row["hold_sum"] > 0
     result = {}
     for key, entry in grouped.items():
-        components = kpi.aht_components(saw_hold=entry["hold"], saw_acw=entry["acw"])
-        figures = kpi.agent_figures(
+        components = formulas.aht_components(saw_hold=entry["hold"], saw_acw=entry["acw"])
+        figures = formulas.agent_figures(
             entry["tally"],
             missed=entry["missed"],
             unreachable=entry["unreachable"],

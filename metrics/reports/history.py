@@ -1,8 +1,9 @@
 """Historical reports: the KPI engine's rollups summed with pandas, per period in the site zone.
 
-Every figure comes from `metrics.kpi`. Ingestion keeps the engine's counters per queue interval
-(`QueueInterval`) and per agent day (`AgentDay`); a report sums those rows per queue / agent and
-period with pandas and turns each sum into KPIs with `kpi.queue_figures` / `kpi.agent_figures`.
+Every figure comes from `metrics.formulas`. Ingestion keeps the engine's counters per queue
+interval (`QueueInterval`) and per agent day (`AgentDay`); a report sums those rows per queue /
+agent and period with pandas and turns each sum into KPIs with `formulas.queue_figures` /
+`formulas.agent_figures`.
 So a day of a report is the same sum the wall board shows at the end of that day, a month of a
 large centre reads a few thousand rows rather than millions of calls, and a team or site total
 is computed from summed counters (call-weighted), never as a mean of means.
@@ -30,7 +31,7 @@ from callfloor import exports
 from callfloor.errors import DomainError
 from callfloor.query import FIRST_DAY, LAST_DAY
 from callfloor.zone import site_zone
-from metrics import kpi
+from metrics import formulas
 from metrics.models import (
     AGENT_FIELDS,
     AgentDay,
@@ -56,7 +57,7 @@ EXTRA_FIELDS = (
     "fcr_n",
     "fcr_yes_n",
 )
-SUM_COLUMNS = (*kpi.SUM_FIELDS, *EXTRA_FIELDS, "missed_rings", "unreachable_rings")
+SUM_COLUMNS = (*formulas.SUM_FIELDS, *EXTRA_FIELDS, "missed_rings", "unreachable_rings")
 
 
 def survey_scale() -> tuple[int, int, int]:
@@ -351,8 +352,8 @@ def call_fact_rows(calls) -> pd.DataFrame:
     records = []
     for row in rows.iterator(chunk_size=20_000):
         score, resolved = row["survey__score"], row["survey__resolved"]
-        # As `kpi.repeat_call_rate`: calls without a usable caller number are left out.
-        known = row["caller"].lower() not in kpi.ANONYMOUS_CALLERS
+        # As `formulas.repeat_call_rate`: calls without a usable caller number are left out.
+        known = row["caller"].lower() not in formulas.ANONYMOUS_CALLERS
         part = dict.fromkeys(EXTRA_FIELDS, 0)
         if known:
             part["repeat_known_n"] = 1
@@ -368,7 +369,7 @@ def call_fact_rows(calls) -> pd.DataFrame:
             part["fcr_n"], part["fcr_yes_n"] = 1, int(not row["called_again"])
         part["queue_id"] = row["queue_id"]
         part["agent_id"] = row["agent_id"]
-        part["start"] = kpi.interval_start(
+        part["start"] = formulas.interval_start(
             row["offered_at"].timestamp(), zone=site_zone(), minutes=row["queue__interval_minutes"]
         )
         records.append(part)
@@ -384,12 +385,19 @@ def _queue_frame(queues: list[Queue], start: datetime, end: datetime) -> pd.Data
     """One row per queue interval: the engine's counters (`QueueInterval`) and the facts."""
     counters = list(
         QueueInterval.objects.filter(queue__in=queues, start__gte=start, start__lt=end).values(
-            "queue_id", "start", *kpi.SUM_FIELDS, "max_wait_s", "hold_known", "acw_known"
+            "queue_id", "start", *formulas.SUM_FIELDS, "max_wait_s", "hold_known", "acw_known"
         )
     )
     frame = pd.DataFrame.from_records(
         counters,
-        columns=["queue_id", "start", *kpi.SUM_FIELDS, "max_wait_s", "hold_known", "acw_known"],
+        columns=[
+            "queue_id",
+            "start",
+            *formulas.SUM_FIELDS,
+            "max_wait_s",
+            "hold_known",
+            "acw_known",
+        ],
     )
     facts = list(
         CallFactsInterval.objects.filter(queue__in=queues, start__gte=start, start__lt=end).values(
@@ -429,14 +437,16 @@ def _periods(starts: pd.Series, grain: str, reset_hour: int) -> pd.Series:
 def _components(frame: pd.DataFrame) -> list[str]:
     """Components of AHT the source supplied in this window (kpi.md: never invent a zero)."""
     if not len(frame):
-        return kpi.aht_components(saw_hold=False, saw_acw=False)
-    return kpi.aht_components(
+        return formulas.aht_components(saw_hold=False, saw_acw=False)
+    return formulas.aht_components(
         saw_hold=bool(frame["hold_known"].any()), saw_acw=bool(frame["acw_known"].any())
     )
 
 
-def _tally(sums: dict) -> kpi.Tally:
-    return kpi.Tally(**{name: sums.get(name, 0) or 0 for name in (*kpi.SUM_FIELDS, "max_wait_s")})
+def _tally(sums: dict) -> formulas.Tally:
+    return formulas.Tally(
+        **{name: sums.get(name, 0) or 0 for name in (*formulas.SUM_FIELDS, "max_wait_s")}
+    )
 
 
 def _ratio(num, den):
@@ -460,9 +470,9 @@ def _extra_figures(sums: dict, components: list[str]) -> dict:
 def queue_row(
     sums: dict, queue: Queue, components: list[str], waiting: list[tuple[float, bool]] = ()
 ) -> dict:
-    """Every queue KPI of one window from its summed counters (`kpi.queue_figures`) and the
+    """Every queue KPI of one window from its summed counters (`formulas.queue_figures`) and the
     calls still waiting at the report's now (`(wait_s, past its queue's threshold)` each)."""
-    figures = kpi.queue_figures(
+    figures = formulas.queue_figures(
         _tally(sums),
         waiting=[wait for wait, _late in waiting],
         waiting_out=sum(1 for _wait, late in waiting if late),
@@ -470,27 +480,8 @@ def queue_row(
         variant=queue.sl_variant,
         components=components,
     )
-    row = {
-        key: figures[key]
-        for key in (
-            "offered",
-            "answered",
-            "abandoned",
-            "short_abandoned",
-            "timed_out",
-            "unknown",
-            "waiting",
-            "service_level",
-            "answer_rate",
-            "abandon_rate",
-            "asa_s",
-            "avg_abandon_wait_s",
-            "max_wait_s",
-            "aht_s",
-            "avg_talk_s",
-            "transfer_rate",
-        )
-    }
+    # Every one-number figure; the count of transfers has no column (the rate has).
+    row = {key: figures[key] for key in formulas.QUEUE_NUMBERS if key != "transferred"}
     for variant, value in figures["service_level_variants"].items():
         row[f"sl_{variant}"] = value
     row["aht_components"] = figures["aht_components"]
@@ -500,7 +491,7 @@ def queue_row(
 
 # Counters that are counts (pandas sums mixed columns as floats; counts stay integers).
 COUNT_FIELDS = frozenset(
-    [f.name for f in fields(kpi.Tally) if f.type in ("int", int)]
+    [f.name for f in fields(formulas.Tally) if f.type in ("int", int)]
     + [
         "repeat_known_n",
         "repeat_n",
@@ -566,7 +557,7 @@ def _still_waiting(
     ).values_list("queue_id", "source_id", "offered_at"):
         queue = by_pk[queue_id]
         at = now or clocks.get(source_id) or timezone.now()
-        interval = kpi.interval_start(
+        interval = formulas.interval_start(
             offered_at.timestamp(), zone=zone, minutes=queue.interval_minutes
         )
         if stale_call(offered_at, queue.stale_after_s, at):
@@ -659,7 +650,7 @@ def queue_report(
         # Thresholds differ per queue, so site rows sum the per-queue counters (each call was
         # classed by its own queue's threshold); the service level shown is the default
         # variant of kpi.md.
-        site = Queue(name="site", sl_variant=kpi.VARIANTS[0])
+        site = Queue(name="site", sl_variant=formulas.VARIANTS[0])
         components = _components(frame)
         if len(frame):
             frame = frame.assign(period=_periods(frame["start"], span.grain, 0))
@@ -776,7 +767,7 @@ def agent_row(sums: dict, components: list[str], states: pd.DataFrame) -> dict:
     by_reason: dict[str, float] = {}
     if has_states:
         working = states["status"] != "logged_out"
-        busy_rows = states["activity"].isin(kpi.BUSY)
+        busy_rows = states["activity"].isin(formulas.BUSY)
         busy = float(states.loc[busy_rows & working, "seconds"].sum())
         idle = float(states.loc[(states["status"] == "available") & ~busy_rows, "seconds"].sum())
         login = float(states.loc[working, "seconds"].sum())
@@ -785,7 +776,7 @@ def agent_row(sums: dict, components: list[str], states: pd.DataFrame) -> dict:
             (reason or _("(no reason)")): float(seconds)
             for reason, seconds in not_ready.groupby("reason")["seconds"].sum().items()
         }
-    figures = kpi.agent_figures(
+    figures = formulas.agent_figures(
         _tally(sums),
         missed=int(sums.get("missed_rings", 0)),
         unreachable=int(sums.get("unreachable_rings", 0)),
@@ -842,7 +833,7 @@ def _agent_frames(agents: list, span: ReportRange, *, state_seconds: bool = Fals
     for name in (*AGENT_DAY_FIELDS, *EXTRA_FIELDS):
         frame[name] = frame[name].fillna(0) if name in frame else 0
     flags = QueueInterval.objects.filter(start__gte=start, start__lt=end)
-    components = kpi.aht_components(
+    components = formulas.aht_components(
         saw_hold=flags.filter(hold_known=True).exists(),
         saw_acw=flags.filter(acw_known=True).exists(),
     )
@@ -1039,7 +1030,7 @@ def abandon_heatmap(*, queues: Iterable[Queue], span: ReportRange) -> list[list[
     local = _local(frame["start"])
     frame = frame.assign(weekday=local.dt.weekday, hour=local.dt.hour)
     for (weekday, hour), sums in _sum_groups(frame, ["weekday", "hour"]).items():
-        figures = kpi.queue_figures(
+        figures = formulas.queue_figures(
             _tally(sums), threshold=0, variant="offered", components=["talk"]
         )
         grid[int(weekday)][int(hour)] = figures["abandon_rate"]

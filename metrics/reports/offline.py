@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from metrics import kpi
+from metrics import formulas, kpi
 from metrics.queue_log import Event, LineCounts, LineError, Rejected, read_lines
 
 
@@ -73,6 +73,21 @@ def ordered_events(
     return _grouped(source, counts)
 
 
+# An interval row of the report holds the headline figures only (each queue and each day has
+# every figure, `formulas.QUEUE_FIGURES`); its keys are part of the report's JSON.
+INTERVAL_FIGURES = (
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "timed_out",
+    "waiting",
+    "service_level",
+    "asa_s",
+    "aht_s",
+)
+
+
 class Report:
     """Folds calls, rings and intervals from an `Engine` into the report's tallies."""
 
@@ -85,7 +100,7 @@ class Report:
         interval_minutes: int,
         site_zone: str,
         day_reset_hour: int = 0,
-        fast_ring: float = kpi.THREE_RINGS_S,
+        fast_ring: float = formulas.THREE_RINGS_S,
     ) -> None:
         self.threshold = threshold
         self.short_abandon = short_abandon
@@ -94,10 +109,10 @@ class Report:
         self.minutes = interval_minutes
         self.zone = ZoneInfo(site_zone)
         self.reset_hour = day_reset_hour
-        self.queues: dict[str, kpi.Tally] = defaultdict(kpi.Tally)
-        self.days: dict[tuple[str, str], kpi.Tally] = defaultdict(kpi.Tally)
-        self.intervals: dict[tuple[str, datetime], kpi.Tally] = defaultdict(kpi.Tally)
-        self.agents: dict[str, kpi.Tally] = defaultdict(kpi.Tally)
+        self.queues: dict[str, formulas.Tally] = defaultdict(formulas.Tally)
+        self.days: dict[tuple[str, str], formulas.Tally] = defaultdict(formulas.Tally)
+        self.intervals: dict[tuple[str, datetime], formulas.Tally] = defaultdict(formulas.Tally)
+        self.agents: dict[str, formulas.Tally] = defaultdict(formulas.Tally)
         self.missed: dict[str, int] = defaultdict(int)
         self.unreachable: dict[str, int] = defaultdict(int)
         self.busy: dict[str, float] = defaultdict(float)
@@ -117,13 +132,13 @@ class Report:
             # Every member rung for a queue call is listed, even with no missed ring.
             (self.missed if ring.missed else self.unreachable)[ring.member] += 1
             self.missed.setdefault(ring.member, 0)
-            self.agents.setdefault(ring.member, kpi.Tally())
+            self.agents.setdefault(ring.member, formulas.Tally())
         for interval in intervals:
             self.add_interval(interval, final_now or engine.clock)
         if final_now is not None:
             for call in engine.calls.values():
                 self.add_call(call)
-                if call.outcome == kpi.WAITING:
+                if call.outcome == formulas.WAITING:
                     self.waiting.append(call)
             for interval in engine.open_intervals():
                 self.add_interval(interval, final_now)
@@ -131,9 +146,9 @@ class Report:
     def add_call(self, call: kpi.Call) -> None:
         if call.caller:
             self.offered_by_caller[call.caller].append(call.offered_ts)
-            if call.outcome == kpi.ANSWERED:
+            if call.outcome == formulas.ANSWERED:
                 self.answered_callers[call.queue].append((call.caller, call.offered_ts))
-        part = kpi.contribution(
+        part = formulas.contribution(
             call.facts(),
             threshold=self.threshold,
             short_abandon=self.short_abandon,
@@ -142,26 +157,29 @@ class Report:
         self.queues[call.queue].add(part)
         self.days[(call.queue, self.day(call.offered_ts))].add(part)
         self.intervals[
-            (call.queue, kpi.interval_start(call.offered_ts, zone=self.zone, minutes=self.minutes))
+            (
+                call.queue,
+                formulas.interval_start(call.offered_ts, zone=self.zone, minutes=self.minutes),
+            )
         ].add(part)
-        if call.outcome == kpi.ANSWERED and call.member:
+        if call.outcome == formulas.ANSWERED and call.member:
             self.agents[call.member].add(part)
             self.missed.setdefault(call.member, 0)
 
     def add_interval(self, interval: kpi.Interval, now: float) -> None:
-        busy, idle = kpi.occupancy_seconds(interval, now)
+        busy, idle = formulas.occupancy_seconds(interval, now)
         self.busy[interval.member] += busy
         self.idle[interval.member] += idle
 
     def day(self, ts: float) -> str:
-        return kpi.day_label(ts, zone=self.zone, reset_hour=self.reset_hour)
+        return formulas.day_label(ts, zone=self.zone, reset_hour=self.reset_hour)
 
     def figures(self, now: float, components: list[str], logged_members: set[str]) -> dict:
         def waits(pred) -> list[float]:
             return [max(0.0, now - c.offered_ts) for c in self.waiting if pred(c)]
 
-        def queue(tally: kpi.Tally, pred) -> dict:
-            return kpi.queue_figures(
+        def queue(tally: formulas.Tally, pred) -> dict:
+            return formulas.queue_figures(
                 tally,
                 waiting=waits(pred),
                 threshold=self.threshold,
@@ -176,7 +194,7 @@ class Report:
         for times in self.offered_by_caller.values():
             times.sort()
         for name, figures in queues.items():
-            figures["repeat_call_rate"] = kpi.repeat_call_rate(
+            figures["repeat_call_rate"] = formulas.repeat_call_rate(
                 self.answered_callers.get(name, []),
                 self.offered_by_caller,
                 window_s=self.repeat_window_s,
@@ -192,33 +210,21 @@ class Report:
             def inside(c, n=name, s=start):
                 return (
                     c.queue == n
-                    and kpi.interval_start(c.offered_ts, zone=self.zone, minutes=self.minutes) == s
+                    and formulas.interval_start(c.offered_ts, zone=self.zone, minutes=self.minutes)
+                    == s
                 )
 
             figures = queue(t, inside)
             intervals[name].append(
                 {
                     "start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    **{
-                        k: figures[k]
-                        for k in (
-                            "offered",
-                            "answered",
-                            "abandoned",
-                            "short_abandoned",
-                            "timed_out",
-                            "waiting",
-                            "service_level",
-                            "asa_s",
-                            "aht_s",
-                        )
-                    },
+                    **{k: figures[k] for k in INTERVAL_FIGURES},
                 }
             )
         agents = {}
         for member in sorted(self.missed):
             logged = member in logged_members
-            agents[member] = kpi.agent_figures(
+            agents[member] = formulas.agent_figures(
                 self.agents[member],
                 missed=self.missed[member],
                 unreachable=self.unreachable.get(member, 0),
@@ -251,12 +257,12 @@ def build_report(
     interval_minutes: int = 15,
     acw_reasons=kpi.DEFAULT_ACW_REASONS,
     repeat_window_h: float = 24,
-    fast_ring: float = kpi.THREE_RINGS_S,
+    fast_ring: float = formulas.THREE_RINGS_S,
     stale_after: float = kpi.DEFAULT_STALE_AFTER_S,
     progress: Callable[[int], None] | None = None,
 ) -> dict:
     """The whole report of kpi.md (`open_lines()` must give the lines afresh on each call)."""
-    if variant not in kpi.VARIANTS:
+    if variant not in formulas.VARIANTS:
         raise ValueError(f"unknown service level variant {variant!r}")
     counts = LineCounts()
     engine = kpi.Engine(acw_reasons=acw_reasons, stale_default=stale_after)
@@ -293,9 +299,9 @@ def build_report(
     engine.advance(final)
     report.take(engine, final_now=final)
     counts.rejected.sort(key=lambda r: r.line)
-    components = kpi.aht_components(saw_hold=engine.saw_hold, saw_acw=engine.saw_acw)
+    components = formulas.aht_components(saw_hold=engine.saw_hold, saw_acw=engine.saw_acw)
     body = report.figures(final, components, logged_members)
-    return kpi.round_figures(
+    return formulas.round_figures(
         {
             "now": iso(final),
             "lines": counts.as_dict(),

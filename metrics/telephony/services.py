@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from agents.models import Agent
 from callfloor.errors import DomainError
 from callfloor.zone import site_zone
-from metrics import kpi
+from metrics import formulas, kpi
 from metrics.board.signals import floor_changed_on_commit
 from metrics.models import (
     AgentDay,
@@ -462,14 +462,14 @@ def sources_advance(
 def queue_rollups_rebuild(*, queue: Queue) -> int:
     """Recompute a queue's interval rollups from its stored calls (after a settings change)."""
     zone = site_zone()
-    tallies: dict[datetime, kpi.Tally] = defaultdict(kpi.Tally)
+    tallies: dict[datetime, formulas.Tally] = defaultdict(formulas.Tally)
     flags: dict[datetime, dict] = defaultdict(dict)
     for row in QueueCall.objects.filter(queue=queue).iterator(chunk_size=5000):
-        start = kpi.interval_start(
+        start = formulas.interval_start(
             row.offered_at.timestamp(), zone=zone, minutes=queue.interval_minutes
         )
         tallies[start].add(
-            kpi.contribution(
+            formulas.contribution(
                 store.row_facts(row),
                 threshold=queue.sl_threshold_s,
                 short_abandon=queue.short_abandon_s,

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from agents.models import TelephonyAlias
 from callfloor.zone import site_zone
-from metrics import kpi
+from metrics import formulas, kpi
 from metrics.models import (
     AGENT_FIELDS,
     AgentDay,
@@ -436,8 +436,8 @@ def _agents_for(members: set[str]) -> dict[str, int]:
     return dict(TelephonyAlias.objects.filter(name__in=members).values_list("name", "agent_id"))
 
 
-def row_facts(row: QueueCall) -> kpi.CallFacts:
-    return kpi.CallFacts(
+def row_facts(row: QueueCall) -> formulas.CallFacts:
+    return formulas.CallFacts(
         row.outcome,
         row.wait_s,
         row.ring_s,
@@ -529,8 +529,8 @@ class _Deltas:
                     cursor.execute(sql, params)
 
 
-INTERVAL_COUNTERS = kpi.SUM_FIELDS
-DAY_COUNTERS = (*kpi.SUM_FIELDS, "missed_rings", "unreachable_rings")
+INTERVAL_COUNTERS = formulas.SUM_FIELDS
+DAY_COUNTERS = (*formulas.SUM_FIELDS, "missed_rings", "unreachable_rings")
 
 
 def _day_row(source, member: str, day: date, agents: dict[str, int]) -> dict:
@@ -558,7 +558,7 @@ class _LocalTimes:
         found = self.cache.get(key)
         if found is None:
             found = (
-                kpi.interval_start(ts, zone=self.zone, minutes=minutes),
+                formulas.interval_start(ts, zone=self.zone, minutes=minutes),
                 datetime.fromtimestamp(ts, self.zone).date(),
             )
             offset = datetime.fromtimestamp(ts, self.zone).utcoffset()
@@ -641,7 +641,7 @@ def changes_write(
         ikey = (queue.pk, start)
         interval_lookups[ikey] = {"queue_id": queue.pk, "start": start}
         facts = call.facts()
-        new = kpi.contribution(
+        new = formulas.contribution(
             facts,
             threshold=queue.sl_threshold_s,
             short_abandon=queue.short_abandon_s,
@@ -652,21 +652,21 @@ def changes_write(
             interval_deltas.flags[ikey]["acw_known"] = True
         if engine.saw_hold:
             interval_deltas.flags[ikey]["hold_known"] = True
-        answered_by = call.member if call.outcome == kpi.ANSWERED else ""
+        answered_by = call.member if call.outcome == formulas.ANSWERED else ""
         if answered_by:
             dkey = (answered_by, day)
             day_lookups[dkey] = _day_row(source, answered_by, day, agents)
             day_deltas.add(dkey, new, +1, only=AGENT_FIELDS)
         if call.stored is not None:
-            before = kpi.CallFacts(*call.stored)
-            old = kpi.contribution(
+            before = formulas.CallFacts(*call.stored)
+            old = formulas.contribution(
                 before,
                 threshold=queue.sl_threshold_s,
                 short_abandon=queue.short_abandon_s,
                 fast_ring=queue.ring_fast_s,
             )
             interval_deltas.add(ikey, old, -1)
-            if before.outcome == kpi.ANSWERED and call.member:
+            if before.outcome == formulas.ANSWERED and call.member:
                 dkey = (call.member, day)
                 day_lookups[dkey] = _day_row(source, call.member, day, agents)
                 day_deltas.add(dkey, old, -1, only=AGENT_FIELDS)

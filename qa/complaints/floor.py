@@ -12,8 +12,14 @@ from django.utils.translation import gettext as _
 
 from qa.complaints import timers
 from qa.complaints.access import TAKEOVER_ROLES
-from qa.complaints.models import RESOLVING_STATUSES, Complaint, LiveStatus, Status
-from qa.complaints.selectors import live_escalations_open
+from qa.complaints.models import (
+    RESOLVING_STATUSES,
+    Complaint,
+    LiveStatus,
+    Status,
+    reason_beyond_ask,
+)
+from qa.complaints.selectors import live_escalation_alert, live_escalations_open
 
 
 def live_escalation_floor_alerts(*, site: str, now: datetime) -> list[dict]:
@@ -25,9 +31,12 @@ def live_escalation_floor_alerts(*, site: str, now: datetime) -> list[dict]:
     link = reverse("complaint-escalations")
     alerts = []
     for live in live_escalations_open(site).filter(status=LiveStatus.OPEN):
-        who = live.agent.display_name if live.agent else live.raised_by.get_username()
-        queue = f" ({live.call.queue.name})" if live.call_id and live.call else ""
-        reason = live.reason_beyond_ask  # "" when it only repeats the ask
+        row = live_escalation_alert(live, link=link)
+        # Without an agent, the alert names who raised it.
+        who = row["agent"] if row["agent"] is not None else live.raised_by.get_username()
+        queue = row["queue"] if row["queue"] is not None else ""
+        in_queue = f" ({queue})" if row["queue"] is not None else ""
+        reason = reason_beyond_ask(row["reason"])  # "" when it only repeats the ask
         alerts.append(
             {
                 "key": f"live_escalation:{live.pk}",
@@ -35,18 +44,14 @@ def live_escalation_floor_alerts(*, site: str, now: datetime) -> list[dict]:
                 "severity": "red",
                 # Every board gets the same alert: each writes it in its own language from
                 # the kind and params; the text stays for anything that does not know it.
-                "text": f"{who}{queue}: customer asks for a supervisor"
+                "text": f"{who}{in_queue}: customer asks for a supervisor"
                 + (f" — {reason}" if reason else ""),
-                "params": {
-                    "who": who,
-                    "queue": live.call.queue.name if live.call_id and live.call else "",
-                    "reason": reason,
-                },
+                "params": {"who": who, "queue": queue, "reason": reason},
                 "since": round(live.raised_at.timestamp(), 3),
                 "agent": f"a{live.agent_id}" if live.agent_id else None,
                 "team_id": live.agent.team_id if live.agent else None,
                 "live_id": live.pk,
-                "link": link,
+                "link": row["link"],
                 "action": reverse("api-live-escalation-take", args=[live.pk]),
                 "action_roles": list(TAKEOVER_ROLES),
             }

@@ -245,23 +245,26 @@ class LiveEscalationAlert(TypedDict):
     link: str
 
 
+def live_escalation_alert(live: LiveEscalation, *, link: str) -> LiveEscalationAlert:
+    """One live escalation as a plain, JSON-ready row (the wall board's alert is made from it,
+    `qa.complaints.floor`); `link` is the escalations page, reversed once per list."""
+    return LiveEscalationAlert(
+        id=live.pk,
+        site=live.site,
+        agent=live.agent.display_name if live.agent else None,
+        queue=live.call.queue.name if live.call else None,
+        reason=live.reason,
+        raised_at=live.raised_at.isoformat(),
+        status=live.status,
+        taken_by=live.taken_by.get_username() if live.taken_by else None,
+        link=link,
+    )
+
+
 def live_escalation_alerts(site: str | None = None) -> list[LiveEscalationAlert]:
-    """The open live escalations as plain, JSON-ready rows for the wall board."""
+    """The live escalations not yet closed (waiting or taken over) as plain rows."""
     link = reverse("complaint-escalations")
-    return [
-        LiveEscalationAlert(
-            id=live.pk,
-            site=live.site,
-            agent=live.agent.display_name if live.agent else None,
-            queue=live.call.queue.name if live.call else None,
-            reason=live.reason,
-            raised_at=live.raised_at.isoformat(),
-            status=live.status,
-            taken_by=live.taken_by.get_username() if live.taken_by else None,
-            link=link,
-        )
-        for live in live_escalations_open(site)
-    ]
+    return [live_escalation_alert(live, link=link) for live in live_escalations_open(site)]
 
 
 def escalations_recent(*, user, limit: int = 100):

@@ -47,7 +47,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from metrics.kpi import round_figures
+from metrics.formulas import round_figures
 from metrics.reports.offline import build_report
 from tests.conftest import shared_data
 from tests.metrics.conftest import file_lines

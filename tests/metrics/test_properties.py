@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics import kpi
+from metrics import formulas, kpi
 from metrics.queue_log import read_lines
 from metrics.reports.offline import build_report
 from tests.conftest import HYPOTHESIS_SUPPRESSED
@@ -176,7 +176,7 @@ def test_live_rollups_equal_a_recomputation_and_the_pure_report(db, calls, resta
         source, _ = source_create(name="gen", kind="queue_log_file")
         for start, end in pairwise(pieces):
             events_ingest(source=source, events=events[start:end])
-        fields = [*kpi.SUM_FIELDS, "max_wait_s"]
+        fields = [*formulas.SUM_FIELDS, "max_wait_s"]
         for queue in Queue.objects.all():
             live = list(
                 QueueInterval.objects.filter(queue=queue)
@@ -191,7 +191,7 @@ def test_live_rollups_equal_a_recomputation_and_the_pure_report(db, calls, resta
             )
             # Rows whose calls all moved elsewhere may remain with zero counters.
             assert [r for r in live if any(r[1:])] == rebuilt
-            totals = kpi.Tally()
+            totals = formulas.Tally()
             for row in QueueInterval.objects.filter(queue=queue):
                 totals.add({name: getattr(row, name) for name in fields})
             expected = report["queues"][queue.name]
@@ -219,7 +219,7 @@ def test_live_rollups_equal_a_recomputation_and_the_pure_report(db, calls, resta
         at = datetime.fromtimestamp(BASE + now, UTC)
         # The report closes the after-call-work windows passed by now; so does the clock.
         sources_advance(now=at, margin_s=0)
-        live = kpi.round_figures(floor_queue_stats(queues=list(Queue.objects.all()), now=at))
+        live = formulas.round_figures(floor_queue_stats(queues=list(Queue.objects.all()), now=at))
         for queue in Queue.objects.all():
             expected = report["queues"][queue.name]
             got = live[queue.pk]

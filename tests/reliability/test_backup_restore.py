@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from metrics.kpi import round_figures
+from metrics.formulas import round_figures
 from metrics.models import AgentDay, CallEvent, Queue
 from metrics.selectors import floor_queue_stats
 from tests.conftest import shared_data

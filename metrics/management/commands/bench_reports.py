@@ -21,7 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from tqdm import tqdm
 
-from metrics import kpi
+from metrics import formulas
 from metrics.reports import exports as report_exports
 from metrics.reports import history
 
@@ -227,7 +227,7 @@ class Command(BaseCommand):
         days_rows, agent_facts, states = [], [], []
         fields = [
             f
-            for f in kpi.SUM_FIELDS
+            for f in formulas.SUM_FIELDS
             if f in ("answered", "transferred", "aht_n", "ring_known_n", "ring_fast_n")
         ]
         for d in tqdm(range(days), desc="agent days", disable=None):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from metrics import kpi
+from metrics import formulas, kpi
 from metrics.management.arguments import (
     non_negative_float,
     non_negative_int,
@@ -35,6 +35,24 @@ def parse_now(text: str) -> float:
     return value
 
 
+# The columns of the table (`--json` gives every figure): what fits a terminal's line.
+TABLE_QUEUE_FIGURES = (
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "timed_out",
+    "waiting",
+    "service_level",
+    "answer_rate",
+    "abandon_rate",
+    "asa_s",
+    "max_wait_s",
+    "aht_s",
+)
+TABLE_AGENT_FIGURES = ("handled", "aht_s", "missed_rings", "unreachable_rings", "occupancy")
+
+
 def _fmt(value) -> str:
     if value is None:
         return "–"
@@ -61,7 +79,7 @@ class Command(BaseCommand):
             default=int(kpi.DEFAULT_STALE_AFTER_S),
             help="a call still waiting this many seconds after it was offered is unknown",
         )
-        parser.add_argument("--variant", default="offered", choices=kpi.VARIANTS)
+        parser.add_argument("--variant", default="offered", choices=formulas.VARIANTS)
         parser.add_argument("--layout", default="file", choices=["file", "db"])
         parser.add_argument(
             "--tz", default="UTC", type=zone_name, help="zone of a db-layout log's times"
@@ -123,25 +141,12 @@ class Command(BaseCommand):
             f" variant={report['settings']['variant']}",
             "",
         ]
-        cols = [
-            "offered",
-            "answered",
-            "abandoned",
-            "short_abandoned",
-            "timed_out",
-            "waiting",
-            "service_level",
-            "answer_rate",
-            "abandon_rate",
-            "asa_s",
-            "max_wait_s",
-            "aht_s",
-        ]
+        cols = TABLE_QUEUE_FIGURES
         out.append("queue".ljust(12) + "".join(c[:12].rjust(13) for c in cols))
         for name, fig in report["queues"].items():
             out.append(name[:12].ljust(12) + "".join(_fmt(fig[c]).rjust(13) for c in cols))
         out.append("")
-        acols = ["handled", "aht_s", "missed_rings", "unreachable_rings", "occupancy"]
+        acols = TABLE_AGENT_FIGURES
         out.append("agent".ljust(32) + "".join(c.rjust(18) for c in acols))
         for name, fig in report["agents"].items():
             out.append(name[:32].ljust(32) + "".join(_fmt(fig[c]).rjust(18) for c in acols))

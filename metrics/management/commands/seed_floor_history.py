@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from agents.models import Agent
 from callfloor.zone import site_zone
-from metrics import kpi
+from metrics import formulas
 from metrics.management.arguments import positive_float, positive_int
 from metrics.management.commands.simulate_floor import AHT_S, DEFAULT_PROFILE, _shared
 from metrics.models import (
@@ -95,7 +95,7 @@ class Command(BaseCommand):
         members = [(f"PJSIP/{2001 + n}", a.pk) for n, a in enumerate(agents)]
         start = datetime.combine(first, time(0), tzinfo=zone)
         end = datetime.combine(today, time(0), tzinfo=zone)
-        tallies: dict[tuple[int, datetime], kpi.Tally] = defaultdict(kpi.Tally)
+        tallies: dict[tuple[int, datetime], formulas.Tally] = defaultdict(formulas.Tally)
         adapt = connection.ops.adapt_datetimefield_value
         now = adapt(timezone.now())
         columns = (
@@ -123,7 +123,7 @@ class Command(BaseCommand):
                         at = adapt(datetime.fromtimestamp(offered, UTC))
                         if rng.random() < 0.08:
                             wait = round(rng.uniform(1, 150), 3)
-                            facts = kpi.CallFacts(
+                            facts = formulas.CallFacts(
                                 Outcome.ABANDONED, wait, None, None, None, None, False, False, False
                             )
                             rows.append(
@@ -156,7 +156,7 @@ class Command(BaseCommand):
                             acw = round(rng.expovariate(1 / 25), 3)
                             member, agent_id = members[rng.randrange(len(members))]
                             answered = offered + wait
-                            facts = kpi.CallFacts(
+                            facts = formulas.CallFacts(
                                 Outcome.ANSWERED, wait, ring, talk, None, acw, True, False, False
                             )
                             rows.append(
@@ -182,11 +182,11 @@ class Command(BaseCommand):
                                     now,
                                 )
                             )
-                        interval = kpi.interval_start(
+                        interval = formulas.interval_start(
                             offered, zone=zone, minutes=queue.interval_minutes
                         )
                         tallies[(queue.pk, interval)].add(
-                            kpi.contribution(
+                            formulas.contribution(
                                 facts,
                                 threshold=threshold,
                                 short_abandon=short,

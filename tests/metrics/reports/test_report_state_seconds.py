@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from metrics import kpi
+from metrics import formulas
 from metrics.models import AgentState
 from metrics.reports import history as reports
 
@@ -89,7 +89,7 @@ def test_the_team_report_counts_each_state_inside_the_day(cast, source):
 
     # The same figures as from the state rows themselves (what the agent report reads).
     ids = [agent.pk]
-    components = kpi.aht_components(saw_hold=False, saw_acw=False)
+    components = formulas.aht_components(saw_hold=False, saw_acw=False)
     from_rows = reports.agent_row({}, components, reports._state_rows(ids, START, END))
     summed = reports.agent_row({}, components, reports._state_seconds(ids, START, END))
     for key in ("login_s", "not_ready_s", "occupancy"):

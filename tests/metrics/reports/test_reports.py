@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from metrics.kpi import round_figures
+from metrics.formulas import round_figures
 from metrics.models import Queue, QueueCall
 from metrics.reports import exports as report_exports
 from metrics.reports import history as reports

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from metrics.kpi import round_figures
+from metrics.formulas import round_figures
 from metrics.models import AgentDay, AgentState, CallEvent, Queue, QueueCall, TelephonySource
 from metrics.selectors import floor_queue_stats
 from metrics.telephony.files import follow_step

@@ -86,3 +86,16 @@ def test_the_alert_panel_rows_are_plain_data(cast, floor):
             "link": "/complaints/escalations/",
         }
     ]
+
+
+def test_the_boards_alert_says_what_the_panel_row_says(cast, floor):
+    from django.utils import timezone
+
+    from qa.complaints.floor import live_escalation_floor_alerts
+
+    live = services.live_escalation_raise(actor=cast.ann, call=floor.ann_call, reason="Angry")
+    [row] = selectors.live_escalation_alerts("main")
+    [alert] = live_escalation_floor_alerts(site="main", now=timezone.now())
+    assert alert["params"] == {"who": row["agent"], "queue": row["queue"], "reason": row["reason"]}
+    assert alert["text"] == "Ann Agent (billing): customer asks for a supervisor — Angry"
+    assert (alert["key"], alert["link"]) == (f"live_escalation:{live.pk}", row["link"])
