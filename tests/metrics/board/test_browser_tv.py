@@ -372,6 +372,10 @@ def test_a_help_request_comes_first_marks_the_card_notifies_and_names_who_comes(
         expect(tv.locator("[data-testid=urgent] > [data-testid=alert]").first).to_have_attribute(
             "data-kind", "help"
         )
+        # On the TV an urgent alert stands out in deep red, not in the grey of the other alerts.
+        expect(tv.locator("[data-testid=urgent] > [data-testid=alert]").first).to_have_css(
+            "background-color", "rgb(92, 11, 18)"
+        )
         metrics = tv.evaluate(NO_SCROLL)
         assert metrics["height"] <= metrics["innerHeight"], metrics
         shot(board, "help-desk-board.png")
