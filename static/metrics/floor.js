@@ -491,6 +491,32 @@ function queueWallCapacity(queues, tiles, renderTiles) {
   return rows * gridColumns(queues);
 }
 
+// TV: the urgent band is only so tall. It shows whole alerts, the most urgent first (the order
+// they come in), and when the rest do not fit, a last line says how many more there are.
+// Measured once the running times are filled in (they make an alert taller).
+function fitUrgent(band) {
+  if (band.hidden) return;
+  const bottom = () => {
+    const r = band.getBoundingClientRect();
+    return r.top + band.clientTop + band.clientHeight + 0.5;
+  };
+  const whole = (el) => el.getBoundingClientRect().bottom <= bottom();
+  const items = [...band.children];
+  let visible = 0;
+  while (visible < items.length && whole(items[visible])) visible += 1;
+  if (visible === items.length) return;
+  const more = h("li", { class: "alert more", dataset: { testid: "urgent-more" } });
+  const hide = () => {
+    for (const el of items.slice(visible)) el.remove();
+    const count = items.length - visible;
+    more.textContent = fmt(ngettext("+%(count)s more urgent alert", "+%(count)s more urgent alerts", count),
+      { count: NUMBER.format(count) });
+  };
+  band.append(more);
+  hide();
+  while (visible > 0 && !whole(more)) { visible -= 1; hide(); }
+}
+
 // TV: one row of tiles and as many cards as fit, page after page; every agent and every
 // queue shows within one turn of the pages. Tiles of one row stretch to the tallest; a page of
 // taller tiles (a long queue name) leaves less room, so the cards per page are the fewest that
@@ -536,6 +562,7 @@ function renderBoard(state, feed, relayout = false) {
   document.getElementById("urgent").replaceChildren(...urgent.map(alertItem));
   document.getElementById("urgent").hidden = !urgent.length;
   tick(feed);
+  if (config.tv) fitUrgent(document.getElementById("urgent"));
   alerts = alerts.filter((a) => !isUrgent(a));
   if (config.tv) agents = tvPages(tiles, agents, renderTiles);
   else renderTiles(tiles);

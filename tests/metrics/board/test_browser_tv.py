@@ -431,3 +431,60 @@ def test_alert_texts_speak_words_not_code_names(cast, source, live_board, page):
     alert = page.locator("[data-testid=alert][data-kind=queue_sl]")
     expect(alert).to_contain_text("of answered calls only")
     assert "answered_only" not in page.locator("main").inner_text()
+
+
+# The urgent band on screen: its alerts (and its "+N more" line) with whether each lies wholly
+# inside the band's box, and how many urgent alerts the board holds in all.
+URGENT_BAND = """() => {
+  const band = document.querySelector("[data-testid=urgent]").getBoundingClientRect();
+  const inside = (r) => r.width > 0 && r.height > 0 && r.left >= band.left - 0.5
+    && r.top >= band.top - 0.5 && r.right <= band.right + 0.5 && r.bottom <= band.bottom + 0.5;
+  const read = (el) => ({ kind: el.dataset.kind, title: el.title, text: el.textContent.trim(),
+    whole: inside(el.getBoundingClientRect()) });
+  const alerts = Object.values(window.callfloorFloor.state.alerts);
+  return {
+    alerts: [...document.querySelectorAll("#urgent > [data-testid=alert]")].map(read),
+    more: [...document.querySelectorAll("#urgent > [data-testid=urgent-more]")].map(read),
+    total: alerts.filter((a) => a.kind === "help" || (a.severity === "red" && !a.ack)).length,
+  };
+}"""
+
+MORE_URGENT = {"en": "+{n} more urgent alerts", "zh-hans": "另有 {n} 条紧急告警"}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_full_urgent_band_on_the_tv_shows_whole_alerts_and_how_many_more(
+    language, cast, source, live_board, page
+):
+    """Twelve help requests do not fit the TV's urgent band: it shows whole alerts only, the
+    oldest help request first, and a last line "+N more" for the ones that did not fit."""
+    from django.contrib.auth import get_user_model
+
+    from metrics.board import actions
+
+    User = get_user_model()
+
+    seed_floor(cast, live_board, source.token, 40)
+    helpers = [User.objects.get(username=f"fl{n}") for n in range(12)]
+    for user in helpers:
+        actions.help_request_create(user=user, reason="difficult_customer")
+    oldest = helpers[0].agent.display_name
+    page.set_viewport_size({"width": 1366, "height": 768})
+    browser_login(page, live_board.url, "sam")
+    page.goto(f"{live_board.url}/floor/?tv=1&lang={language}")
+    expect(page.locator("[data-testid=urgent] > [data-testid=alert]").first).to_be_visible()
+    for width, height in [(1366, 768), (1920, 1080)]:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(600)  # the resize re-lays the board out
+        shot(page, f"urgent-{language}-{width}x{height}.png")
+        band = page.evaluate(URGENT_BAND)
+        alerts, more = band["alerts"], band["more"]
+        assert band["total"] >= 12, band["total"]
+        assert alerts, (width, band)
+        cut = [a["title"][:40] for a in alerts + more if not a["whole"]]
+        assert cut == [], (width, cut)
+        hidden = band["total"] - len(alerts)
+        assert hidden > 0, (width, len(alerts))  # twelve do not fit: the test needs a full band
+        assert [m["text"] for m in more] == [MORE_URGENT[language].format(n=hidden)], (width, more)
+        assert alerts[0]["kind"] == "help", (width, alerts[0])
+        assert oldest in alerts[0]["title"], (width, alerts[0]["title"])
