@@ -7,11 +7,8 @@ class QaConfig(AppConfig):
     verbose_name = gettext_lazy("Quality")
 
     def ready(self) -> None:
-        from metrics.reports.history import (
-            Column,
-            register_agent_report_hook,
-            register_agent_report_rows,
-        )
+        from metrics.reports.agents import register_agent_report_hook, register_agent_report_rows
+        from metrics.reports.history import Column
         from qa.selectors import (
             agent_report_appeals,
             agent_report_qa,

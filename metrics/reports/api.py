@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from callfloor.query import day_field, id_field
 from metrics.reports import access as report_access
+from metrics.reports import agents as agent_reports
 from metrics.reports import history
 from metrics.reports import selectors as report_selectors
 
@@ -109,7 +110,7 @@ class SiteReportApi(APIView):
     @extend_schema(parameters=[RangeFilter], responses=ReportOutput)
     def get(self, request):
         _require(report_access.can_see_all_reports(request.user))
-        return Response(as_json(history.site_report(span=_span(request))))
+        return Response(as_json(agent_reports.site_report(span=_span(request))))
 
 
 class AbandonedReportApi(APIView):
@@ -128,7 +129,7 @@ class AgentReportApi(APIView):
     @extend_schema(parameters=[RangeFilter], responses=ReportOutput)
     def get(self, request, agent_id: int):
         agent = report_selectors.report_agent(user=request.user, agent_id=agent_id)
-        return Response(as_json(history.agent_report(agent=agent, span=_span(request))))
+        return Response(as_json(agent_reports.agent_report(agent=agent, span=_span(request))))
 
 
 class TeamReportApi(APIView):
@@ -137,7 +138,7 @@ class TeamReportApi(APIView):
     @extend_schema(parameters=[RangeFilter], responses=ReportOutput)
     def get(self, request, team_id: int):
         team = report_selectors.report_team(user=request.user, team_id=team_id)
-        return Response(as_json(history.team_report(team=team, span=_span(request))))
+        return Response(as_json(agent_reports.team_report(team=team, span=_span(request))))
 
 
 # -- post-call surveys in the telephony events batch -----------------------------------------

@@ -23,6 +23,7 @@ from metrics.models import (
     TelephonySource,
 )
 from metrics.queue_log import bad_character
+from metrics.reports import agents as agent_reports
 from metrics.reports import history
 
 
@@ -114,7 +115,7 @@ def daily_summary_send(*, day: date | None = None) -> int:
         by_language.setdefault(language, []).append(user.email)
     for language, recipients in by_language.items():
         with translation.override(language):
-            report = history.site_report(span=history.ReportRange(day, day, "day"))
+            report = agent_reports.site_report(span=history.ReportRange(day, day, "day"))
             message = EmailMessage(
                 subject=_("callfloor daily summary %(day)s") % {"day": day.isoformat()},
                 body=report_exports.as_text(report),

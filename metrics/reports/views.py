@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from callfloor import exports
 from callfloor.errors import DomainError
 from metrics.reports import access as report_access
+from metrics.reports import agents as agent_reports
 from metrics.reports import charts as report_charts
 from metrics.reports import exports as report_exports
 from metrics.reports import history
@@ -154,7 +155,7 @@ def site_report(request):
         request,
         kind="site",
         title=_("Site summary"),
-        build=lambda: history.site_report(span=_span(request)),
+        build=lambda: agent_reports.site_report(span=_span(request)),
     )
 
 
@@ -179,7 +180,7 @@ def agent_report(request, agent_id: int):
         request,
         kind="agent",
         title=_("Agent report: %(name)s") % {"name": agent.display_name},
-        build=lambda: history.agent_report(agent=agent, span=_span(request)),
+        build=lambda: agent_reports.agent_report(agent=agent, span=_span(request)),
     )
 
 
@@ -191,5 +192,5 @@ def team_report(request, team_id: int):
         request,
         kind="team",
         title=_("Team report: %(name)s") % {"name": team.name},
-        build=lambda: history.team_report(team=team, span=_span(request)),
+        build=lambda: agent_reports.team_report(team=team, span=_span(request)),
     )

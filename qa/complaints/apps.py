@@ -11,7 +11,8 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from metrics.board.snapshot import register_alert_source
-        from metrics.reports.history import Column, register_agent_report_hook
+        from metrics.reports.agents import register_agent_report_hook
+        from metrics.reports.history import Column
         from qa.complaints.floor import complaint_due_floor_alerts, live_escalation_floor_alerts
         from qa.complaints.selectors import agent_report_complaints
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from agents.models import AuditEntry, Notification
+from metrics.reports import agents as agent_reports
 from metrics.reports import exports as report_exports
 from metrics.reports import history as reports
 from qa import services
@@ -191,7 +192,7 @@ def test_agent_and_team_reports_count_appeal_outcomes_per_agent_and_evaluator(
 
     today = timezone.localdate()
     span = reports.ReportRange(today - timedelta(days=6), today)
-    agent = reports.agent_report(agent=cast.ann_agent, span=span)
+    agent = agent_reports.agent_report(agent=cast.ann_agent, span=span)
     total = next(r for r in agent.rows if r["total"] and r["group"] == "Ann Agent")
     assert (
         total["appeals_filed"],
@@ -204,7 +205,7 @@ def test_agent_and_team_reports_count_appeal_outcomes_per_agent_and_evaluator(
         ("Quincy Second", 2, 1)
     ]
 
-    team = reports.team_report(team=cast.billing, span=span)
+    team = agent_reports.team_report(team=cast.billing, span=span)
     ann_row = next(r for r in team.rows if r["label"] == "Ann Agent")
     assert ann_row["appeals_partly_upheld"] == 1 and ann_row["appeals_filed"] == 2
     with override("en"):
@@ -253,7 +254,7 @@ def test_scores_read_in_one_format_everywhere(cast, world, ann_evaluation):
     # Both of Ann's evaluations now score 100: the report's QA average reads 100.00 in the
     # CSV as on the page.
     today = timezone.localdate()
-    report = reports.agent_report(
+    report = agent_reports.agent_report(
         agent=cast.ann_agent, span=reports.ReportRange(today - timedelta(days=1), today)
     )
     with override("en"):

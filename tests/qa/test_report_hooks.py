@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from metrics.reports import agents as agent_reports
 from metrics.reports import exports as report_exports
 from metrics.reports import history as reports
 from qa.selectors import agent_report_qa
@@ -49,7 +50,7 @@ def test_the_ann_fixture_and_bobs_scores_are_as_worked_out(cast, scored, ann_eva
 
 
 def test_the_agent_report_has_the_mean_of_released_evaluations_in_the_range(cast, scored):
-    report = reports.agent_report(agent=cast.ann_agent, span=_today())
+    report = agent_reports.agent_report(agent=cast.ann_agent, span=_today())
     total = report.rows[-1]
     # (61.11 + 100) / 2; the draft and last month's 0 do not count.
     assert total["qa_average"] == pytest.approx(80.555, abs=0.006)
@@ -77,12 +78,12 @@ def test_a_teams_qa_average_is_the_mean_of_all_its_evaluations(cast, scored):
     # (61.11 + 100 + 83.33) / 3 = 81.48, not the mean of the means (80.56 + 83.33) / 2.
     assert figures[None] == {"qa_average": 81.48, "qa_evaluations": 3}
 
-    report = reports.team_report(team=cast.billing, span=_today())
+    report = agent_reports.team_report(team=cast.billing, span=_today())
     ann = next(r for r in report.rows if r["label"] == "Ann Agent")
     assert ann["qa_average"] == pytest.approx(80.555, abs=0.006)
     assert report.rows[-1]["qa_evaluations"] == 2  # Billing: Ann's only
 
 
 def test_an_agent_without_evaluations_has_no_qa_average(cast, world):
-    report = reports.agent_report(agent=cast.bob_agent, span=_today())
+    report = agent_reports.agent_report(agent=cast.bob_agent, span=_today())
     assert report.rows[-1].get("qa_average") is None

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from tqdm import tqdm
 
 from metrics import formulas
+from metrics.reports import agents as agent_reports
 from metrics.reports import exports as report_exports
 from metrics.reports import history
 
@@ -115,16 +116,19 @@ class Command(BaseCommand):
                     queues=[queue], span=history.ReportRange(first, last, "15")
                 ),
             ),
-            ("site summary, month", lambda: history.site_report(span=month)),
+            ("site summary, month", lambda: agent_reports.site_report(span=month)),
             (
                 "abandon heat map, all queues, month",
                 lambda: history.abandon_heatmap(queues=Queue.objects.all(), span=month),
             ),
             (
                 f"team report ({team.agents.count()} agents), month",
-                lambda: history.team_report(team=team, span=month),
+                lambda: agent_reports.team_report(team=team, span=month),
             ),
-            ("agent report, month by day", lambda: history.agent_report(agent=agent, span=month)),
+            (
+                "agent report, month by day",
+                lambda: agent_reports.agent_report(agent=agent, span=month),
+            ),
             (
                 "XLSX of the all-queue month by day",
                 lambda: report_exports.as_xlsx(

@@ -14,6 +14,7 @@ import pytest
 
 from metrics import formulas
 from metrics.models import AgentState
+from metrics.reports import agents as agent_reports
 from metrics.reports import history as reports
 
 DAY = date(2026, 3, 2)
@@ -73,7 +74,7 @@ def test_the_team_report_counts_each_state_inside_the_day(cast, source):
     source.engine_state = {**(source.engine_state or {}), "clock": (opened.timestamp() + 900)}
     source.save(update_fields=["engine_state"])
 
-    report = reports.team_report(team=cast.billing, span=reports.ReportRange(DAY, DAY))
+    report = agent_reports.team_report(team=cast.billing, span=reports.ReportRange(DAY, DAY))
     ann = next(row for row in report.rows if row.get("agent_id") == agent.pk)
     inside = 380 * 30  # 95 cycles inside the day
     assert ann["login_s"] == pytest.approx(inside + 900)
@@ -90,8 +91,8 @@ def test_the_team_report_counts_each_state_inside_the_day(cast, source):
     # The same figures as from the state rows themselves (what the agent report reads).
     ids = [agent.pk]
     components = formulas.aht_components(saw_hold=False, saw_acw=False)
-    from_rows = reports.agent_row({}, components, reports._state_rows(ids, START, END))
-    summed = reports.agent_row({}, components, reports._state_seconds(ids, START, END))
+    from_rows = agent_reports.agent_row({}, components, agent_reports._state_rows(ids, START, END))
+    summed = agent_reports.agent_row({}, components, agent_reports._state_seconds(ids, START, END))
     for key in ("login_s", "not_ready_s", "occupancy"):
         assert summed[key] == pytest.approx(from_rows[key])
     assert summed["not_ready_by_reason"] == pytest.approx(from_rows["not_ready_by_reason"])
@@ -110,18 +111,18 @@ def test_the_team_reports_memory_does_not_grow_with_the_days_state_rows(cast, so
     agent = cast.ann_agent
     ids = [agent.pk]
     # Once each before measuring: first calls also build caches that stay (query compilation).
-    reports._state_seconds(ids, START, END)
-    reports._state_rows(ids, START, END)
+    agent_reports._state_seconds(ids, START, END)
+    agent_reports._state_rows(ids, START, END)
     # 7 s states: all 12,000 fall inside the day.
     add_states(source, agent, 4000, first=START, step=7)
     summed_small, rows_small = (
-        peak_bytes(reports._state_seconds, ids),
-        peak_bytes(reports._state_rows, ids),
+        peak_bytes(agent_reports._state_seconds, ids),
+        peak_bytes(agent_reports._state_rows, ids),
     )
     add_states(source, agent, 8000, first=START + timedelta(seconds=7 * 4000), step=7)
     summed_large, rows_large = (
-        peak_bytes(reports._state_seconds, ids),
-        peak_bytes(reports._state_rows, ids),
+        peak_bytes(agent_reports._state_seconds, ids),
+        peak_bytes(agent_reports._state_rows, ids),
     )
     # Three times the rows: every row held at once costs about three times the memory...
     assert rows_large > 2.2 * rows_small

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from metrics.formulas import round_figures
 from metrics.models import Queue, QueueCall
+from metrics.reports import agents as agent_reports
 from metrics.reports import exports as report_exports
 from metrics.reports import history as reports
 from metrics.reports import services as report_services
@@ -85,7 +86,7 @@ def test_the_daily_queue_report_equals_the_offline_report(cast, settings):
     assert day_row["aht_s"] == pytest.approx(45 / 7)
 
     # Ann owns member 2004: her agent report holds the offline figures of that member.
-    agent = reports.agent_report(agent=cast.ann_agent, span=report.range)
+    agent = agent_reports.agent_report(agent=cast.ann_agent, span=report.range)
     total = agent.rows[-1]
     offline_agent = offline["agents"][member("2004")]
     assert total["handled"] == offline_agent["handled"] == 7
@@ -113,7 +114,7 @@ def test_the_team_aht_is_weighted_by_calls_not_a_mean_of_agent_means(cast, sourc
         log.answered(queue="sales", ext="2006", wait=5, talk=10)
     log.ingest(source)
 
-    report = reports.team_report(
+    report = agent_reports.team_report(
         team=cast.billing, span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2))
     )
     by_name = {row["label"]: row for row in report.rows}
@@ -180,7 +181,7 @@ def test_surveys_and_repeat_calls_give_csat_response_rate_and_fcr(cast, source):
     # FCR: first call said "not resolved"; the repeat and the other two have no answer, so
     # the proxy counts the repeat's own caller (5551001 did not call again after it) → 3 of 4.
     assert total["fcr"] == pytest.approx(3 / 4)
-    agent_total = reports.agent_report(
+    agent_total = agent_reports.agent_report(
         agent=cast.ann_agent, span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2))
     ).rows[-1]
     assert agent_total["csat_mean"] == pytest.approx(3.5)
@@ -338,7 +339,7 @@ def test_the_agent_report_has_occupancy_login_and_not_ready_time_by_reason(cast,
     from metrics.telephony.services import events_ingest
 
     events_ingest(source=source, events=list(read_lines(lines, layout="file", zone="UTC")))
-    report = reports.agent_report(
+    report = agent_reports.agent_report(
         agent=cast.ann_agent, span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2))
     )
     total = report.rows[-1]
@@ -425,13 +426,13 @@ def test_other_apps_add_agent_columns_through_the_hook(cast, source):
         return {agent.pk: {"qa_average": 0.9} for agent in agents}
 
     column = reports.Column("qa_average", "QA average", "ratio")
-    reports.register_agent_report_hook([column], qa_average)
+    agent_reports.register_agent_report_hook([column], qa_average)
     try:
-        report = reports.team_report(
+        report = agent_reports.team_report(
             team=cast.billing, span=reports.ReportRange(date(2026, 3, 2), date(2026, 3, 2))
         )
     finally:
-        reports.AGENT_REPORT_HOOKS.pop()
+        agent_reports.AGENT_REPORT_HOOKS.pop()
     assert report.columns[-1] == column
     ann = next(r for r in report.rows if r["label"] == "Ann Agent")
     assert ann["qa_average"] == 0.9

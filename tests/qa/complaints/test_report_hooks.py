@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from metrics.reports import agents as agent_reports
 from metrics.reports import exports as report_exports
 from metrics.reports import history as reports
 from qa.complaints import services
@@ -46,7 +47,7 @@ def _today():
 
 
 def test_the_agent_report_counts_the_agents_complaints_in_the_range(cast, cases):
-    report = reports.agent_report(agent=cast.ann_agent, span=_today())
+    report = agent_reports.agent_report(agent=cast.ann_agent, span=_today())
     assert report.rows[-1]["complaints"] == 2  # last month's and unlinked cases do not count
     text = report_exports.as_csv(report).decode()
     rows = list(csv.reader(io.StringIO(text)))
@@ -65,6 +66,6 @@ def test_a_team_counts_its_agents_complaints(cast, cases):
         cast.bob_agent.pk: {"complaints": 1},
         None: {"complaints": 3},
     }
-    report = reports.team_report(team=cast.billing, span=_today())
+    report = agent_reports.team_report(team=cast.billing, span=_today())
     ann = next(r for r in report.rows if r["label"] == "Ann Agent")
     assert ann["complaints"] == 2 and report.rows[-1]["complaints"] == 2
