@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
@@ -36,6 +37,7 @@ from metrics.alerts.models import (
     DeliveryStatus,
 )
 from metrics.alerts.secrets import channel_secret, secret_encrypt
+from metrics.board.bands import bands
 
 log = logging.getLogger(__name__)
 
@@ -172,8 +174,6 @@ def alerts_evaluate(*, site: str, snapshot: dict, now: datetime) -> int:
     time (a concurrent one is skipped: the next push evaluates again). Returns the number of
     transitions.
     """
-    from metrics.board.snapshot import bands
-
     lock = f"callfloor:alerts:evaluate:{site}"
     if not cache.add(lock, "1", timeout=30):
         return 0
@@ -364,6 +364,7 @@ def deliveries_create(*, channels, event: dict, message: dict) -> list[AlertDeli
 
 # Embedded mode and eager tests run Celery tasks in the caller: deliveries then go to these
 # threads instead, so the caller (an ingestion, a push) never waits for an endpoint.
+DELIVER_TASK = "metrics.alerts.deliver"  # the name of `metrics.alerts.tasks.deliver`
 _local = ThreadPoolExecutor(max_workers=4, thread_name_prefix="alerts-delivery")
 
 
@@ -382,13 +383,13 @@ def _local_attempt(delivery_id: int) -> None:
 
 
 def deliveries_dispatch(*, ids: list[int], delay_s: float = 0.0) -> None:
-    from metrics.alerts.tasks import deliver
-
+    """Queue one delivery task per id (`metrics.alerts.tasks.deliver`, sent by its name: the
+    tasks call these services, not the other way round)."""
     for delivery_id in ids:
         if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
             _local.submit(_local_attempt, delivery_id)
         else:
-            deliver.apply_async(args=[delivery_id], countdown=delay_s or None)
+            current_app.send_task(DELIVER_TASK, args=[delivery_id], countdown=delay_s or None)
 
 
 def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> float | None:

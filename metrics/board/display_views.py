@@ -16,7 +16,7 @@ from agents.models import Team
 from agents.roles import Role
 from callfloor.errors import DomainError
 from metrics.board import displays
-from metrics.board.floor_settings import site_bands
+from metrics.board.bands import site_bands
 from metrics.board.models import Display, DisplayLayout
 from metrics.board.push import floor_sites
 from metrics.board.snapshot import default_site, feed_config

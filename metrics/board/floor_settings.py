@@ -12,8 +12,6 @@ site's `team_leads_edit_queues` is on; nobody else.
 
 from __future__ import annotations
 
-import copy
-
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -22,9 +20,9 @@ from agents.access import has_role, teams_led_by
 from agents.roles import Role
 from agents.services import audit_record
 from callfloor.errors import DomainError
+from metrics.board.bands import floor_settings_of, site_bands
 from metrics.board.models import FloorSettings
 from metrics.board.signals import floor_changed_on_commit
-from metrics.board.snapshot import bands
 from metrics.models import Queue, SLVariant
 from metrics.telephony import services as telephony
 
@@ -41,28 +39,9 @@ QUEUE_FIELDS = (
 )
 SITE_FIELDS = ("long_call_s", "long_wrap_up_s", "break_allowances", "team_leads_edit_queues")
 MAX_SECONDS = 24 * 3600
-AMBER_SHARE = 0.8  # amber from 80 % of a red mark, as for break allowances
 
 
 # -- reads --------------------------------------------------------------------------------------
-
-
-def floor_settings_of(site: str) -> FloorSettings:
-    """The site's settings (unsaved defaults when nobody changed them yet)."""
-    return FloorSettings.objects.filter(site=site).first() or FloorSettings(site=site)
-
-
-def site_bands(site: str, found: FloorSettings | None = None) -> dict:
-    """The board's time-in-state bands of `site`: the server's, with the site's thresholds."""
-    result = copy.deepcopy(bands())
-    row = found or floor_settings_of(site)
-    if row.long_call_s:
-        result["on_call"] = [round(row.long_call_s * AMBER_SHARE), row.long_call_s]
-    if row.long_wrap_up_s:
-        result["wrap_up"] = [round(row.long_wrap_up_s * AMBER_SHARE), row.long_wrap_up_s]
-    if row.break_allowances:
-        result["not_ready"] = {**result["not_ready"], **row.break_allowances}
-    return result
 
 
 def site_thresholds(row: FloorSettings) -> dict:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from agents.models import Agent, Team
 from callfloor.zone import site_zone
+from metrics.board.bands import bands, break_allowance, site_bands
 from metrics.board.delta import Viewer, team_summary_key
 from metrics.models import (
     Activity,
@@ -45,27 +46,7 @@ from metrics.selectors import (
     member_home_queues,
 )
 
-# Time-in-state bands of the agent grid (seconds: amber from, red from). A not-ready reason
-# has an allowance: amber from 80 % of it, red (and a "break overrun" alert) past it.
-DEFAULT_BANDS = {
-    "on_call": [480, 600],
-    "on_hold": [60, 180],
-    "wrap_up": [90, 120],
-    "ringing": [10, 20],
-    "not_ready": {
-        "Break": 900,
-        "Lunch": 3600,
-        "Meeting": 3600,
-        "Training": 3600,
-        "Coaching": 1800,
-        "*": 900,
-    },
-}
 HEARTBEAT_S = 5.0
-
-
-def bands() -> dict:
-    return getattr(settings, "CALLFLOOR_FLOOR_BANDS", DEFAULT_BANDS)
 
 
 def heartbeat_s() -> float:
@@ -74,11 +55,6 @@ def heartbeat_s() -> float:
 
 def default_site() -> str:
     return getattr(settings, "CALLFLOOR_SITE", "main")
-
-
-def break_allowance(reason: str) -> float:
-    allowances = bands()["not_ready"]
-    return float(allowances.get(reason, allowances.get("*", 900)))
 
 
 def _ts(moment: datetime | None) -> float | None:
@@ -185,7 +161,6 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
     for row in agents.values():
         _count(summary, row["status"], row["activity"])
     help_requests = _help_requests(site, now)
-    from metrics.board.floor_settings import site_bands
 
     limits = site_bands(site)  # the site's alert thresholds, also sent to the boards
     alerts = _alerts(site, now, queue_entries, agents, help_requests, limits, added["alerts"])

@@ -213,3 +213,12 @@ def test_the_secret_is_stored_encrypted(cast):
     services.channel_save(channel=stored, actor=cast.ada, secret="")  # kept when left empty
     assert channel_secret(AlertChannel.objects.get(pk=channel.pk)) == "very-secret-value"
     assert AlertDelivery.objects.count() == 0
+
+
+def test_deliveries_are_queued_by_the_name_of_the_registered_delivery_task():
+    from celery import current_app
+
+    from metrics.alerts import services, tasks
+
+    assert services.DELIVER_TASK in current_app.tasks
+    assert current_app.tasks[services.DELIVER_TASK].name == tasks.deliver.name
