@@ -16,9 +16,7 @@ from agents.roles import Role
 from callfloor.errors import DomainError
 from callfloor.zone import site_zone
 from scheduling import access, selectors, services
-from scheduling.models import (
-    Shift,
-)
+from scheduling.models import OPEN_SWAP_STATUSES, Shift, SwapRequest
 from scheduling.views.common import LEADS, flash_error, own_agent, render_page
 
 
@@ -116,12 +114,18 @@ def my_schedule(request):
         .select_related("agent")
         .order_by("start")[:200]
     )
+    in_open_swap = set(
+        SwapRequest.objects.filter(
+            requester_shift__in=shifts, status__in=OPEN_SWAP_STATUSES
+        ).values_list("requester_shift_id", flat=True)
+    )
     return render_page(
         request,
         "scheduling/my_schedule.html",
         {
             "agent": agent,
             "shifts": shifts,
+            "in_open_swap": in_open_swap,
             "now": now,
             "colleague_shifts": colleague_shifts,
             "swaps": selectors.swaps_visible_to(request.user)[:50],

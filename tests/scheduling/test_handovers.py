@@ -1,5 +1,6 @@
 """The team leads' shift handover: send, confirm, acknowledge, lock, outcomes, carry, alerts."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -248,3 +249,14 @@ def test_the_api_sends_and_lists_handovers(cast, api):
     assert tom.post(f"/api/handovers/{body['id']}/acknowledge/").json()["locked"] is True
     response = client.patch(f"/api/handovers/{body['id']}/", {"summary": "new"}, format="json")
     assert response.status_code == 405
+
+
+def test_an_acknowledged_handover_says_who_acknowledged_it_and_when(cast, handover, client):
+    handover = _acknowledged(cast, handover)
+    client.force_login(cast.tina)
+    page = client.get(f"/handovers/{handover.pk}/").content.decode()
+    line = page.split('data-testid="handover-status"')[1].split(">", 1)[1].split("</p>")[0]
+    status = re.sub(r"<[^>]+>", "", line)  # the status line as a person reads it
+    at = timezone.localtime(handover.acknowledged_at).strftime("%Y-%m-%d %H:%M")
+    assert f"by {cast.tom.get_full_name()} at {at}" in status
+    assert "locked" not in status  # a sent handover is fixed from the start, not at this point

@@ -283,3 +283,13 @@ def test_leave_is_asked_before_the_day_and_decided_by_the_team_lead(cast):
             first_day=today + timedelta(days=6),
             last_day=today + timedelta(days=7),
         )
+
+
+def test_my_schedule_offers_no_second_swap_for_a_shift_already_in_an_open_swap(floor, client):
+    services.swap_propose(requester=floor.ann_agent, shift=floor.ann_shift)
+    client.force_login(floor.ann_agent.user)
+    page = client.get("/my-schedule/").content.decode()
+    day = timezone.localtime(floor.ann_shift.start).date()
+    row = page.split(f'data-testid="my-shift-{day:%Y-%m-%d}"')[1].split("</tr>")[0]
+    assert 'name="shift"' not in row  # no "Propose" form the server would refuse
+    assert 'data-testid="in-open-swap"' in row
