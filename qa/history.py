@@ -54,16 +54,15 @@ def _decision(value) -> str:
 @phrase("appeal.decided")
 def _decided(data) -> str:
     decisions = [_decision(value) for value in (data.get("decisions") or {}).values()]
-    partly = sum(1 for value in decisions if value == "partly")
+    upheld = decisions.count("upheld")
+    partly = decisions.count("partly")
     if partly:
-        upheld = sum(1 for value in decisions if value == "upheld")
         text = ngettext(
             "Decided the appeal: of %(count)s item, %(upheld)s upheld, %(partly)s partly upheld",
             "Decided the appeal: of %(count)s items, %(upheld)s upheld, %(partly)s partly upheld",
             len(decisions),
         ) % {"upheld": upheld, "partly": partly, "count": len(decisions)}
         return _with_score(text, data)
-    upheld = sum(1 for value in decisions if value == "upheld")
     text = ngettext(
         "Decided the appeal: %(upheld)s of %(count)s item upheld",
         "Decided the appeal: %(upheld)s of %(count)s items upheld",
