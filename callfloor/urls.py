@@ -45,10 +45,13 @@ urlpatterns = [
     path("api/schema/", api_docs.schema_view, name="api-schema"),
     path("api/docs/", api_docs.docs_view, name="api-docs"),
     path("", include("agents.urls")),
+    path("", include("agents.swaps.urls")),
     path("", include("metrics.urls")),
     path("", include("metrics.reports.urls")),
     path("", include("metrics.alerts.urls")),
     path("", include("qa.urls")),
+    path("", include("qa.rotation.urls")),
+    path("", include("qa.recognition.urls")),
     path("", include("qa.complaints.urls")),
     path("", include("scheduling.urls")),
 ]

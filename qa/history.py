@@ -140,3 +140,7 @@ def _escalated(data) -> str:
 said("live_escalation.raised", gettext_lazy("Asked for a supervisor on a live call"))
 said("live_escalation.taken", gettext_lazy("Took the live escalation"))
 said("live_escalation.closed", gettext_lazy("Closed the live escalation"))
+
+# The rotation's and the recognition's own phrases (their modules register them on import).
+import qa.recognition.history  # noqa: E402
+import qa.rotation.history  # noqa: E402, F401

@@ -921,3 +921,7 @@ class GreatCall(models.Model):
         if self.anonymous:
             return _("anonymous")
         return self.nominated_by.get_full_name() or self.nominated_by.get_username()
+
+
+from qa.recognition.models import *  # noqa: E402, F403
+from qa.rotation.models import *  # noqa: E402, F403
