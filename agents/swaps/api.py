@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -49,6 +49,7 @@ class RoleSwapOutput(serializers.ModelSerializer):
 class RoleSwapListApi(APIView):
     """GET: role swaps (supervisors and admins: all; others: their own). POST: grant one."""
 
+    @extend_schema_serializer(component_name="RoleSwapGrantInput")
     class InputSerializer(serializers.Serializer):
         agent_as_analyst = serializers.SlugRelatedField(
             slug_field="username",

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from agents.access import HasRole
 from agents.models import Agent
 from agents.roles import Role
+from qa.api.common import name_input_components
 from qa.recognition import selectors, services
 from qa.recognition.models import PeerNomination
 
@@ -83,3 +84,6 @@ class NominationConfirmApi(APIView):
             actor=request.user, nomination=get_object_or_404(PeerNomination, pk=nomination_id)
         )
         return Response(PeerNominationOutput(row).data)
+
+
+name_input_components(globals())

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from agents.access import HasRole
 from agents.models import Agent, Team
 from agents.roles import Role
+from qa.api.common import name_input_components
 from qa.models import Evaluation
 from qa.rotation import access, selectors, services
 from qa.rotation.models import PEER_RATING_MAX, PeerReview, RotationWeek
@@ -149,3 +150,6 @@ class PeerReviewSubmitApi(APIView):
             actor=request.user, review=review, **data.validated_data
         )
         return Response(PeerReviewOutput(review).data)
+
+
+name_input_components(globals())
