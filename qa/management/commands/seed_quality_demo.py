@@ -16,6 +16,7 @@ from agents.roles import Role
 from metrics.models import Outcome, Queue, QueueCall, TelephonySource
 from qa import sampling, services
 from qa.models import SampledCall, SamplingRule, Scorecard
+from qa.rotation import demo as rotation_demo
 
 
 def _sections(words: dict) -> list[dict]:
@@ -169,6 +170,14 @@ class Command(BaseCommand):
         )
         services.great_call_feature(
             nomination=nomination, actor=users["supervisor"], note=words["great_call_note"]
+        )
+        rotation_demo.seed(
+            agent=agent,
+            lead=users["teamlead"],
+            evaluator=evaluator,
+            version=version,
+            queue=queue,
+            source=source,
         )
         self._complaints(words, users)
         self.stdout.write(
