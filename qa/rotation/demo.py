@@ -8,9 +8,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from agents import demo
 from agents.models import Agent
 from metrics.models import Outcome, QueueCall
 from qa import services
+from qa.models import CriterionKind
 from qa.recognition import services as recognition
 from qa.rotation import services as rotation
 
@@ -60,11 +62,15 @@ def seed(*, agent: Agent, lead, evaluator, version, queue, source) -> None:
     evaluation = services.evaluation_create(
         evaluator=evaluator, scorecard_version=version, call=call
     )
-    services.evaluation_set_answers(
-        evaluation=evaluation,
-        actor=evaluator,
-        answers={str(c.pk): {"points": c.max_points, "comment": ""} for c in version.criteria()},
-    )
+    # Full marks but one point of a scale item, with the floor's own deduction comment.
+    deducted = version.criteria().filter(kind=CriterionKind.SCALE).first()
+    answers = {str(c.pk): {"points": c.max_points, "comment": ""} for c in version.criteria()}
+    if deducted is not None:
+        answers[str(deducted.pk)] = {
+            "points": deducted.max_points - 1,
+            "comment": demo.text()["deduction_comment"],
+        }
+    services.evaluation_set_answers(evaluation=evaluation, actor=evaluator, answers=answers)
     services.evaluation_release(evaluation=evaluation, actor=evaluator)
 
     this_monday = rotation.monday_of(services.local_today())
