@@ -66,15 +66,19 @@ def test_an_agent_reviews_a_peer_in_their_rotation_week_and_the_peer_reads_it(
     page.get_by_test_id("submit-peer-review").click()
     expect(page.get_by_test_id("peer-review-status")).to_have_text("Submitted")
 
-    # Cleo is told in her inbox and reads the feedback from her page.
+    # Cleo is told in her inbox, follows it, and finds the feedback on her page too.
     as_user(page, live_asgi, "cleo")
-    expect(page.get_by_test_id("inbox")).to_contain_text("1")
-    feedback = page.get_by_test_id("peer-feedback")
-    expect(feedback).to_contain_text("You stayed calm")
-    feedback.get_by_role("link").first.click()
+    page.get_by_test_id("inbox").click()
+    page.get_by_role(
+        "link", name="A colleague reviewed one of your calls: read their feedback."
+    ).click()
     expect(page.get_by_test_id("peer-feedback-comment")).to_have_text(
         "You stayed calm; next time offer the app."
     )
+    page.goto(f"{live_asgi.url}/quality/")
+    feedback = page.get_by_test_id("peer-feedback")
+    expect(feedback).to_contain_text("You stayed calm")
+    feedback.get_by_role("link").first.click()
     expect(page.get_by_test_id("peer-ratings")).to_contain_text("4 / 5")
     # Feedback only: no official score moved.
     assert dict(Evaluation.objects.values_list("pk", "score")) == scores_before
