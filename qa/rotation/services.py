@@ -115,7 +115,7 @@ def rotation_plan_round_robin(
     *, actor: User, team: Team, first_week: date, weeks: int, calls: int = 2
 ) -> list[RotationWeek]:
     """Plan `weeks` consecutive weeks for `team`, its active agents taking turns by name,
-    carrying on after the last agent the team's round robin chose."""
+    carrying on after the last reviewer planned for the team before `first_week`."""
     _refuse_unless(access.can_plan_team(actor, team))
     if not 1 <= weeks <= 26:
         raise DomainError(_("Plan between 1 and 26 weeks."), field="weeks")
@@ -123,11 +123,10 @@ def rotation_plan_round_robin(
     if len(agents) < 2:
         raise DomainError(_("A rotation needs at least two agents in the team."), field="team")
     first_week = monday_of(first_week)
+    # After the last reviewer planned for the team (chosen or in turn): nobody twice in a row.
     last = (
-        RotationWeek.objects.filter(
-            team=team, method=RotationMethod.ROUND_ROBIN, week_start__lt=first_week
-        )
-        .order_by("-week_start")
+        RotationWeek.objects.filter(team=team, week_start__lt=first_week)
+        .order_by("-week_start", "-pk")
         .first()
     )
     ids = [agent.pk for agent in agents]
