@@ -170,9 +170,5 @@ class AgentsMoveApi(APIView):
         data.is_valid(raise_exception=True)
         results = services.members_move(actor=request.user, **data.validated_data)
         return Response(
-            {
-                "results": [
-                    {"agent": r.agent.pk, "ok": r.ok, "message": r.message} for r in results
-                ]
-            }
+            {"results": [{"agent": r.agent.pk, "ok": r.ok, "message": r.message} for r in results]}
         )

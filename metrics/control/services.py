@@ -31,8 +31,10 @@ from metrics.control.models import Monitoring, MonitorMode
 from metrics.control.selectors import (
     ControlTarget,
     agent_control_target,
+    no_control_reason,
     open_monitoring_of,
     queue_names,
+    source_takes_control,
 )
 from metrics.models import Activity, AgentStatus, Queue, Takeover
 
@@ -220,6 +222,8 @@ def monitoring_stop(*, actor: User, monitoring: Monitoring) -> Monitoring:
             code="permission_denied",
             status_code=403,
         )
+    if not source_takes_control(monitoring.source):
+        raise DomainError(no_control_reason(monitoring.source), code="no_control", status_code=409)
     target = ControlTarget(
         agent=monitoring.agent,
         source=monitoring.source,
