@@ -6,6 +6,7 @@
 // DOM by createElement/textContent only; strings through gettext (with a fallback).
 
 const gettext = window.gettext || ((s) => s);
+const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
 const interpolate = window.interpolate || ((format, values) =>
   format.replace(/%\((\w+)\)s/g, (_, name) => String(values[name])));
 const fmt = (text, values) => interpolate(text, values, true);
@@ -92,8 +93,8 @@ const pauseForm = h("form", { class: "pause-form", hidden: true, dataset: { test
   h("button", { type: "button", class: "small secondary", dataset: { cancelPause: "1" } }, gettext("Cancel")),
   reasons);
 const noPhone = control.has_extension ? null : h("p", { class: "muted", dataset: { testid: "no-extension" } },
-  gettext("To listen in, register your phone extension in "),
-  h("a", { href: control.profile_url }, gettext("your profile")), ".");
+  gettext("To listen in, register your phone extension first."), " ",
+  h("a", { href: control.profile_url, dataset: { testid: "profile-link" } }, gettext("My profile")));
 const bar = h("div", { id: "control-bar", class: "control-bar", dataset: { testid: "control-bar" } },
   status, noPhone, pauseForm, moveForm);
 document.getElementById("agents").before(bar);
@@ -247,7 +248,8 @@ moveForm.addEventListener("submit", (event) => {
     const failed = data.results.filter((r) => !r.ok);
     chosen.clear();
     showChosen();
-    if (!failed.length) return fmt(gettext("Moved %(count)s agents."), { count: data.results.length });
+    const count = data.results.length;
+    if (!failed.length) return fmt(ngettext("Moved %(count)s agent.", "Moved %(count)s agents.", count), { count });
     const text = failed.map((r) => `${names(r.agent)}: ${r.message}`).join(" · ");
     return [fmt(gettext("Not moved: %(failures)s"), { failures: text }), true];
   });
