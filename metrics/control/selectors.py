@@ -24,16 +24,37 @@ CONTROL_KINDS = frozenset({"ami"})
 
 @dataclass(frozen=True)
 class ControlTarget:
-    """Where the commands for one agent go: their source, the interface (the member name the
-    source reports them by) and what the source says of them now."""
+    """Where the commands for one agent go: their source; `member`, the name the source reports
+    them by; `interface`, their queue member's interface (QueueAdd, QueuePause, QueueRemove);
+    `device`, the phone whose channels ChanSpy listens to; and what the source says of them."""
 
     agent: Agent
     source: TelephonySource
+    member: str
     interface: str
+    device: str
     status: str
     activity: str
     call_id: str
     logins: list[str] = field(default_factory=list)
+
+
+def member_interfaces(*, member: str, aliases: list[str]) -> tuple[str, str]:
+    """The (queue interface, device) of a member.
+
+    Asterisk names a queue member by its interface unless a MemberName was given, so a member
+    name with a `/` (`PJSIP/2004`, `Local/2004@from-internal/n`) is the interface; otherwise
+    it is the agent's telephony alias that is one, a Local channel first (FreePBX's queue
+    members). The device ChanSpy listens to is the phone itself (`PJSIP/2004`) when the agent
+    has one among their names, else the queue interface."""
+    names = [n for n in [member, *sorted(aliases)] if "/" in n]
+    if "/" in member:
+        interface = member
+    else:
+        local = [n for n in names if n.startswith("Local/")]
+        interface = (local or names or [member])[0]
+    devices = [n for n in names if not n.startswith("Local/")]
+    return interface, (devices[0] if devices else interface)
 
 
 def source_takes_control(source: TelephonySource) -> bool:
@@ -66,10 +87,15 @@ def agent_control_target(*, agent: Agent) -> ControlTarget | str:
         .values_list("state", flat=True)
         .first()
     ) or {}
+    interface, device = member_interfaces(
+        member=state.member, aliases=list(agent.aliases.values_list("name", flat=True))
+    )
     return ControlTarget(
         agent=agent,
         source=state.source,
-        interface=state.member,
+        member=state.member,
+        interface=interface,
+        device=device,
         status=state.status,
         activity=state.activity,
         call_id=state.call_id,

@@ -10,6 +10,7 @@ are rows of ours (`Monitoring`).
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -123,6 +124,26 @@ def _clean_text(value: str, *, field: str, limit: int = 80) -> str:
     return value
 
 
+def _membership_now(*, target: ControlTarget, name: str, queue: str) -> None:
+    """Apply a membership change Asterisk has just accepted (its Success Response) to the
+    board at once, as the engine event the follower will make of the PBX's own
+    QueueMemberAdded/Removed; that event then changes nothing more (a member already in a
+    queue is not added twice)."""
+    from metrics.queue_log import Event
+    from metrics.telephony.services import event_window, events_ingest
+
+    event = Event(
+        ts=time.time(),
+        seq=0,
+        call_id="",
+        queue=queue,
+        member=target.member,
+        name=name,
+        key=f"control:{uuid.uuid4()}",
+    )
+    events_ingest(source=target.source, events=[event], window=event_window(live=True))
+
+
 # -- listen, whisper, barge -----------------------------------------------------------------------
 
 
@@ -177,7 +198,7 @@ def monitoring_start(
         takeover = takeover or previous.takeover
         monitoring_stop(actor=actor, monitoring=previous)
     channel_id = f"callfloor-{uuid.uuid4()}"
-    prefix = spy_prefix(target.interface)
+    prefix = spy_prefix(target.device)
     caller = _clean_text(f"{MonitorMode(mode).label}: {agent.display_name}", field="agent")
     _send(
         actor=actor,
@@ -227,7 +248,9 @@ def monitoring_stop(*, actor: User, monitoring: Monitoring) -> Monitoring:
     target = ControlTarget(
         agent=monitoring.agent,
         source=monitoring.source,
+        member="",
         interface="",
+        device="",
         status="",
         activity="",
         call_id=monitoring.call_id,
@@ -350,6 +373,7 @@ def member_log_out(*, actor: User, agent: Agent) -> list[str]:
             action="QueueRemove",
             headers={"Queue": queue, "Interface": target.interface},
         )
+        _membership_now(target=target, name="REMOVEMEMBER", queue=queue)
         removed.append(queue)
     return removed
 
@@ -397,9 +421,12 @@ def members_move(
                         "Queue": to_queue.name,
                         "Interface": target.interface,
                         "Penalty": str(penalty),
-                        "MemberName": _clean_text(target.agent.display_name, field="agents"),
+                        # The name the source reports them by: the follower's
+                        # QueueMemberAdded then names the same member.
+                        "MemberName": target.member,
                     },
                 )
+                _membership_now(target=target, name="ADDMEMBER", queue=to_queue.name)
             for name in leaving:
                 _send(
                     actor=actor,
@@ -408,6 +435,7 @@ def members_move(
                     action="QueueRemove",
                     headers={"Queue": name, "Interface": target.interface},
                 )
+                _membership_now(target=target, name="REMOVEMEMBER", queue=name)
         except DomainError as error:
             results.append(MoveResult(agent=target.agent, ok=False, message=error.message))
         else:
