@@ -121,9 +121,9 @@ function queuesLine(row) {
 function monitorLines(row) {
   return (row.monitors || []).map((m) => h("div", { class: "monitor", dataset: { testid: "agent-monitor", mode: m.mode } },
     fmt(MONITORED[m.mode] || "%(who)s", { who: m.by }),
-    m.user === control.user ? [" ",
-      m.mode !== "barge" ? h("button", { type: "button", class: "small", dataset: { monitor: "barge", agent: row.agent_id } }, gettext("Barge")) : null,
-      " ", h("button", { type: "button", class: "small secondary", dataset: { stopMonitor: m.id } }, gettext("Hang up"))] : null));
+    // Yours: hang it up here (the buttons below switch it to another mode).
+    m.user === control.user ? [" ", h("button", { type: "button", class: "small secondary",
+      dataset: { stopMonitor: m.id, testid: "stop-monitor" } }, gettext("Hang up"))] : null));
 }
 
 function controls(row) {

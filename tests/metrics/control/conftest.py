@@ -7,7 +7,13 @@ from types import SimpleNamespace
 import pytest
 
 from tests.ami.server import ami_server  # noqa: F401
-from tests.metrics.board.conftest import _fresh_floor_cache, event, ingest  # noqa: F401
+from tests.metrics.board.conftest import (  # noqa: F401 - fixtures and helpers
+    _fresh_floor_cache,
+    event,
+    ingest,
+    live_board,
+    source,
+)
 
 # What Asterisk 16–22 answers these actions when they succeed (app_queue.c, manager.c).
 SUCCESS = {
@@ -30,7 +36,7 @@ def ami_floor(cast, ami_server):  # noqa: F811
 
     for action, message in SUCCESS.items():
         ami_server.script(action, message=message)
-    source = TelephonySource(
+    pbx = TelephonySource(
         name="asterisk",
         kind="ami",
         site="main",
@@ -38,8 +44,8 @@ def ami_floor(cast, ami_server):  # noqa: F811
         ami_port=ami_server.port,
         ami_username=ami_server.username,
     )
-    source_secret_set(source=source, secret=ami_server.secret)
-    source.save()
+    source_secret_set(source=pbx, secret=ami_server.secret)
+    pbx.save()
     cleo = services.agent_create(
         username="cleo",
         display_name="Cleo Agent",
@@ -51,7 +57,7 @@ def ami_floor(cast, ami_server):  # noqa: F811
     for name in ("billing", "cards"):
         Queue.objects.get_or_create(name=name, defaults={"site": "main"})
     ingest(
-        source,
+        pbx,
         [
             event("agent_login", ago=600, member="PJSIP/2004", queue="billing"),
             event("agent_login", ago=600, member="PJSIP/2004", queue="cards"),
@@ -71,7 +77,7 @@ def ami_floor(cast, ami_server):  # noqa: F811
     UserPreferences.objects.create(user=cast.sam, extension="2001")
     UserPreferences.objects.create(user=cast.tina, extension="PJSIP/2002")
     return SimpleNamespace(
-        source=source,
+        source=pbx,
         server=ami_server,
         ann=cast.ann_agent,
         bob=cast.bob_agent,
