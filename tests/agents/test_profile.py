@@ -36,3 +36,11 @@ def test_clearing_the_extension_keeps_the_language(cast, client):
     client.post("/profile/", {"extension": ""})
     preferences = UserPreferences.objects.get(user=cast.tina)
     assert (preferences.language, preferences.extension) == ("zh-hans", "")
+
+
+def test_the_profile_reads_in_chinese(cast, client):
+    client.force_login(cast.sam)
+    page = client.get("/profile/", HTTP_ACCEPT_LANGUAGE="zh-hant")
+    assert "電話分機" in page.content.decode()
+    page = client.get("/profile/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "电话分机" in page.content.decode() and "个人资料" in page.content.decode()
