@@ -238,6 +238,8 @@ CALLFLOOR_ALERTS_MAX_ATTEMPTS = int(env_str("CALLFLOOR_ALERTS_MAX_ATTEMPTS") or 
 # minutes; an active telephony source without an event for these seconds.
 CALLFLOOR_COMPLAINT_DUE_MIN = float(env_str("CALLFLOOR_COMPLAINT_DUE_MIN") or 30)
 CALLFLOOR_SOURCE_SILENT_S = float(env_str("CALLFLOOR_SOURCE_SILENT_S") or 300)
+# An AMI source's follower that has not been heard from for these seconds counts as down.
+CALLFLOOR_AMI_STALE_S = float(env_str("CALLFLOOR_AMI_STALE_S") or 90)
 
 # --- Server process ------------------------------------------------------------------------------
 # Seconds between hand-backs of the C heap's free pages (callfloor/malloc_trim.py).

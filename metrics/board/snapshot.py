@@ -180,7 +180,14 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
 
 
 _TILE_SOURCES: list = []
-TILE_EXTRAS = {"survey_n": 0, "csat_top_box": None, "csat_mean": None, "required_now": None}
+TILE_EXTRAS = {
+    "survey_n": 0,
+    "csat_top_box": None,
+    "csat_mean": None,
+    "required_now": None,
+    # The name of the telephony source feeding the queue whose connection is down.
+    "stale_source": None,
+}
 
 
 def register_tile_source(source) -> None:

@@ -61,6 +61,12 @@ def transcript(name: str) -> list[Block]:
     return transcript_blocks((TRANSCRIPTS / name).read_text())
 
 
+def transcript_parts(name: str) -> list[list[Block]]:
+    """The parts of a transcript separated by `## DROP` lines (where the connection drops)."""
+    text = (TRANSCRIPTS / name).read_text()
+    return [transcript_blocks(part) for part in text.split("\n## DROP\n")]
+
+
 @dataclass
 class Script:
     handler: Handler
