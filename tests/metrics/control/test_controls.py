@@ -300,3 +300,41 @@ def test_a_leg_already_gone_is_closed_without_an_error(cast, ami_floor, api):
     leg.refresh_from_db()
     assert leg.finished_at is not None
     assert _row(ami_floor.ann)["monitors"] == []
+
+
+def test_the_pbx_reporting_the_move_afterwards_changes_nothing_more(cast, ami_floor, api):
+    """The board moved at Asterisk's Success; the follower's QueueMemberAdded/Removed that
+    follow are the same change and add no state, no queue twice."""
+    import time
+
+    from metrics.models import AgentState
+    from metrics.telephony.ami.events import AmiTranslator
+    from metrics.telephony.ami.services import ami_events_ingest
+
+    api(cast.sam).post(
+        "/api/floor/agents/move/",
+        {
+            "agents": [ami_floor.cleo.pk],
+            "from_queue": ami_floor.billing.pk,
+            "to_queue": ami_floor.cards.pk,
+        },
+        format="json",
+    )
+    states = AgentState.objects.filter(member="PJSIP/2006").count()
+    now = time.time()
+    member = {"Interface": "PJSIP/2006", "MemberName": "PJSIP/2006", "Membership": "dynamic"}
+    translator = AmiTranslator()
+    events = [
+        *translator.translate(
+            {"Event": "QueueMemberAdded", "Queue": "cards", **member, "Timestamp": f"{now}"},
+            now=now,
+        ),
+        *translator.translate(
+            {"Event": "QueueMemberRemoved", "Queue": "billing", **member, "Timestamp": f"{now}"},
+            now=now,
+        ),
+    ]
+    assert [e.name for e in events] == ["ADDMEMBER", "REMOVEMEMBER"]
+    ami_events_ingest(source=ami_floor.source, events=events)
+    assert _row(ami_floor.cleo)["queues"] == ["cards"]
+    assert AgentState.objects.filter(member="PJSIP/2006").count() == states
