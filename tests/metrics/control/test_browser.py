@@ -110,3 +110,20 @@ def test_the_controls_in_simplified_chinese(cast, ami_floor, live_board, browser
         shot(page, "board-listening-zh-hans.png")
     finally:
         context.close()
+
+
+def test_take_over_barges_in_and_is_finished_from_the_card(cast, ami_floor, live_board, page):
+    open_board(page, live_board)
+    ann = card(page, "Ann Agent")
+    ann.get_by_role("button", name="Take over").click()
+    originate = ami_floor.server.wait_for_action("Originate")
+    assert originate["Data"] == "PJSIP/2004-,qBE"
+    expect(ann.locator(".takeover")).to_have_text("taken over by sam")
+    expect(ann.get_by_test_id("agent-monitor")).to_contain_text("barged into by Sam Supervisor")
+    shot(page, "board-takeover-en.png")
+    ann.get_by_test_id("finish-takeover").click()
+    hangup = ami_floor.server.wait_for_action("Hangup")
+    assert hangup["Channel"].startswith("callfloor-")
+    expect(page.get_by_test_id("control-status")).to_have_text("Takeover finished.")
+    expect(ann.locator(".takeover")).to_have_count(0)
+    expect(ann.get_by_test_id("agent-monitor")).to_have_count(0)
