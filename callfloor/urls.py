@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("", include("metrics.reports.urls")),
     path("", include("metrics.alerts.urls")),
+    path("", include("metrics.control.urls")),
     path("", include("qa.urls")),
     path("", include("qa.rotation.urls")),
     path("", include("qa.recognition.urls")),
