@@ -854,6 +854,7 @@ from metrics.alerts.models import (  # noqa: E402, F401
     AlertRule,
 )
 from metrics.board.models import Display, DisplayLayout, FloorSettings  # noqa: E402, F401
+from metrics.control.models import Monitoring, MonitorMode  # noqa: E402, F401
 from metrics.reports.models import (  # noqa: E402, F401
     CallFactsInterval,
     SummaryRecipient,

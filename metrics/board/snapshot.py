@@ -221,6 +221,9 @@ _AGENT_SOURCES: list = []
 # Fields other apps add to the agent rows (every row has them; None where nobody fills them).
 # They are supervision fields (`delta.SUPERVISION_FIELDS`): agents do not see them.
 AGENT_EXTRAS = {"scheduled": None, "scheduled_label": None, "in_adherence": None, "out_since": None}
+# The phone controls (metrics/control/board.py): the source takes commands, the queues the PBX
+# has the agent in, who listens to them.
+AGENT_EXTRAS |= {"control": None, "queues": None, "monitors": None}
 
 
 def register_agent_source(source) -> None:
@@ -416,6 +419,7 @@ def _takeovers(site: str, now: datetime) -> dict[tuple, dict]:
         .order_by("created_at")
     ):
         found[(row.agent_id, row.call_id)] = {
+            "id": row.pk,
             "by": row.taken_by.get_username(),
             "at": _ts(row.created_at),
         }
