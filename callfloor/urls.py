@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include("metrics.alerts.urls")),
     path("", include("qa.urls")),
     path("", include("qa.complaints.urls")),
+    path("", include("qa.quizzes.urls")),
     path("", include("scheduling.urls")),
 ]
 
