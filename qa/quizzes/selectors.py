@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -136,7 +136,7 @@ def counted_scores(*, agents, start: datetime, end: datetime) -> dict[tuple[int,
 def _mean(values: list[Decimal]) -> Decimal | None:
     if not values:
         return None
-    return (sum(values) / len(values)).quantize(Decimal("0.01"))
+    return (sum(values) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def agent_report_tests(*, agents, start, end) -> dict:

@@ -18,19 +18,19 @@ def right_answers(quiz_or_attempt) -> dict:
     return {str(q.pk): list(q.correct) for q in QuizQuestion.objects.filter(pk__in=ids)}
 
 
-def closed_quiz(cast, questions, *, title, team, days_ago: int, scores: dict):
-    """A test that closed `days_ago` days ago and the attempts given in `scores` (agent →
-    the answers: "right", "wrong")."""
+def closed_quiz(cast, questions, *, title, team, scores: dict, days_ago=None, closes_at=None):
+    """A test that closed `days_ago` days ago (or at `closes_at`) and each agent's attempt in
+    `scores`: how many of the paper's questions they answered right (the others wrong)."""
     from qa.models import Quiz, QuizStatus
     from qa.quizzes import services
 
-    now = timezone.now()
-    opens = now - timedelta(days=days_ago, hours=2)
+    closes = closes_at or timezone.now() - timedelta(days=days_ago)
+    opens = closes - timedelta(hours=2)
     quiz = services.quiz_create(
         actor=cast.quinn,
         title=title,
         opens_at=opens,
-        closes_at=now - timedelta(days=days_ago),
+        closes_at=closes,
         time_limit_minutes=20,
         questions=questions,
         teams=[team] if team else [],
@@ -40,12 +40,12 @@ def closed_quiz(cast, questions, *, title, team, days_ago: int, scores: dict):
     Quiz.objects.filter(pk=quiz.pk).update(status=QuizStatus.PUBLISHED, published_at=opens)
     quiz.refresh_from_db()
     attempts = {}
-    for agent, answers in scores.items():
+    for agent, right in scores.items():
         started = opens + timedelta(minutes=5)
         attempt = services.quiz_attempt_start(actor=agent.user, quiz=quiz, now=started)
-        given = right_answers(attempt)
-        if answers == "wrong":
-            given = {qid: [1 - value[0]] if value else [0] for qid, value in given.items()}
+        given = {}
+        for index, (qid, key) in enumerate(sorted(right_answers(attempt).items())):
+            given[qid] = key if index < right else [(key[0] + 1) % 2]
         attempts[agent.pk] = services.quiz_attempt_submit(
             actor=agent.user, attempt=attempt, answers=given, now=started + timedelta(minutes=5)
         )
@@ -122,7 +122,7 @@ def quizzes(cast, bank):
         title="November test",
         team=None,
         days_ago=3,
-        scores={cast.ann_agent: "right", cast.bob_agent: "wrong"},
+        scores={cast.ann_agent: 3, cast.bob_agent: 0},
     )
     return SimpleNamespace(
         open=open_quiz,
