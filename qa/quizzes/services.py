@@ -21,6 +21,7 @@ from agents.models import Agent, Team
 from agents.services import audit_record
 from callfloor.errors import Conflict, DomainError, Problems
 from qa.models import (
+    GRACE,
     AttemptStatus,
     CountedAttempt,
     QuestionKind,
@@ -245,6 +246,19 @@ def _expire(attempt: QuizAttempt, now: datetime) -> bool:
         attempt.refresh_from_db()
         audit_record(actor=None, action="quizattempt.expired", target=attempt)
     return bool(changed)
+
+
+def quiz_attempts_expire_overdue(*, now: datetime | None = None) -> int:
+    """Close every attempt whose time ran out without a hand-in (the agent left the page)."""
+    now = now or timezone.now()
+    closed = 0
+    overdue = QuizAttempt.objects.filter(
+        status=AttemptStatus.IN_PROGRESS, deadline__lt=now - GRACE
+    ).select_related("paper")
+    for attempt in overdue:
+        with transaction.atomic():
+            closed += _expire(attempt, now)
+    return closed
 
 
 @transaction.atomic

@@ -173,7 +173,12 @@ def quiz(request, quiz_id: int):
             "assigned": assigned,
             "attempts": attempts,
             "in_progress": next(
-                (a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None
+                (
+                    a
+                    for a in attempts
+                    if a.status == AttemptStatus.IN_PROGRESS and not a.overdue(now)
+                ),
+                None,
             ),
             "left": selectors.attempts_left(quiz, attempts),
             "counted": selectors.counted(attempts, quiz.counts),
