@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from agents.access import agent_of, can_see_agent, has_role
 from agents.roles import Role
-from qa.models import AttemptStatus, Quiz, QuizAttempt
+from qa.models import AttemptStatus, Quiz, QuizAttempt, QuizStatus
 
 QUIZ_MANAGERS = (Role.QA_ANALYST, Role.SUPERVISOR, Role.ADMIN)
 RESULT_READERS = (Role.TEAM_LEAD, *QUIZ_MANAGERS)
@@ -49,4 +49,5 @@ def can_view_quiz(user, quiz: Quiz) -> bool:
     if reads_results(user):
         return True
     own = agent_of(user)
-    return own is not None and is_assigned(quiz, own)
+    # A draft is seen by nobody but those who read results, even the agents it is set for.
+    return quiz.status != QuizStatus.DRAFT and own is not None and is_assigned(quiz, own)

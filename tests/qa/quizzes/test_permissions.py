@@ -205,6 +205,13 @@ MATRIX = [
         label="another team's",
     ),
     Case(
+        "api-qa-quiz-detail",
+        kwargs=lambda w: {"quiz_id": w.quizzes.draft.pk},
+        expect={"anonymous": 403, "agent": 404},
+        default=200,
+        label="draft",
+    ),
+    Case(
         "api-qa-quiz-publish",
         method="post",
         kwargs=lambda w: {"quiz_id": w.quizzes.draft.pk},
