@@ -159,9 +159,9 @@ class Quiz(models.Model):
         return self.status == QuizStatus.PUBLISHED and self.opens_at <= now < self.closes_at
 
     def key_released(self, now) -> bool:
-        """The right answers show once the window is closed (colleagues may still be taking it
-        before)."""
-        return self.status == QuizStatus.PUBLISHED and now >= self.closes_at
+        """The right answers show once the window and its grace are over (colleagues may still
+        hand in before)."""
+        return self.status == QuizStatus.PUBLISHED and now >= self.closes_at + GRACE
 
 
 class QuizPaper(models.Model):

@@ -13,7 +13,7 @@ from callfloor.zone import site_zone
 from metrics.reports import agents as agent_reports
 from metrics.reports import exports as report_exports
 from metrics.reports import history as reports
-from qa.models import Quiz
+from qa.models import GRACE, Quiz
 from qa.quizzes import selectors, services
 from tests.qa.quizzes.conftest import closed_quiz, right_answers
 
@@ -42,8 +42,13 @@ def test_no_answer_key_leaves_the_server_while_the_test_is_open(cast, bank, quiz
     assert "correct" not in str(api(cast.ann).get(f"/api/qa/tests/{quizzes.open.pk}/").json())
     assert api(cast.ann).get("/api/qa/test-questions/").status_code == 403
 
-    # Once the window closes, the key and the explanations show.
-    Quiz.objects.filter(pk=quizzes.open.pk).update(closes_at=timezone.now())
+    # Just closed: a colleague who started at the last minute may still hand in within the
+    # grace, so the key waits for it too.
+    Quiz.objects.filter(pk=quizzes.open.pk).update(closes_at=timezone.now() - timedelta(seconds=10))
+    shown = client.get(f"/api/qa/test-attempts/{attempt_id}/").json()
+    assert [q["correct"] for q in shown["questions"]] == [None, None, None]
+    # Once the window and its grace are over, the key and the explanations show.
+    Quiz.objects.filter(pk=quizzes.open.pk).update(closes_at=timezone.now() - GRACE)
     shown = client.get(f"/api/qa/test-attempts/{attempt_id}/").json()
     by_id = {q["id"]: q for q in shown["questions"]}
     assert by_id[bank.single.pk]["correct"] == [0]
