@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("qa.rotation.urls")),
     path("", include("qa.recognition.urls")),
     path("", include("qa.complaints.urls")),
+    path("", include("qa.quizzes.urls")),
     path("", include("scheduling.urls")),
 ]
 

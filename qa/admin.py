@@ -159,4 +159,5 @@ class GreatCallAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
 
 
+from qa.quizzes import admin as quizzes_admin  # noqa: E402, F401
 from qa.rotation import admin as _rotation_admin  # noqa: E402, F401

@@ -923,5 +923,6 @@ class GreatCall(models.Model):
         return self.nominated_by.get_full_name() or self.nominated_by.get_username()
 
 
+from qa.quizzes.models import *  # noqa: E402, F403
 from qa.recognition.models import *  # noqa: E402, F403
 from qa.rotation.models import *  # noqa: E402, F403

@@ -12,7 +12,9 @@ from agents.access import has_role
 from agents.models import Agent
 from agents.roles import Role
 from callfloor.zone import site_zone
+from metrics.board.snapshot import default_site
 from qa.models import GreatCall, NominationStatus
+from qa.quizzes.selectors import Improvement, most_improved
 from qa.recognition.models import PeerNomination, PeerNominationStatus
 
 
@@ -42,6 +44,8 @@ class Recognition:
     featured_calls: list[GreatCall] = field(default_factory=list)
     confirmed: list[PeerNomination] = field(default_factory=list)
     pending: list[PeerNomination] = field(default_factory=list)
+    # The monthly tests' best improvement on the month before.
+    improved: list[Improvement] = field(default_factory=list)
 
 
 def recognition_of_month(*, month: date, user) -> Recognition:
@@ -75,4 +79,5 @@ def recognition_of_month(*, month: date, user) -> Recognition:
         featured_calls=list(calls),
         confirmed=list(nominations.filter(status=PeerNominationStatus.CONFIRMED)),
         pending=pending,
+        improved=most_improved(site=default_site(), month=month.replace(day=1)),
     )
