@@ -11,6 +11,7 @@ from metrics.board.snapshot import current_broadcasts, default_site
 from qa import selectors, services
 from qa.recognition import services as recognition
 from qa.recognition.models import PeerNominationStatus
+from tests.qa.quizzes.conftest import bank, closed_quiz  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +104,30 @@ def test_the_recognition_page_ranks_the_months_most_featured(cast, world, client
     assert "No call was featured this month." in page
     with pytest.raises(Conflict):
         services.great_call_feature(nomination=selectors.library_featured().first(), actor=cast.sam)
+
+
+def test_the_recognition_page_shows_the_best_improvement_in_tests(cast, bank, client):  # noqa: F811
+    """From the monthly tests: Ann went from 1 of 3 in October to 3 of 3 in November."""
+    from datetime import datetime
+
+    from callfloor.zone import site_zone
+
+    zone = site_zone()
+    for title, month, scores in [
+        ("October", 10, {cast.ann_agent: 1, cast.bob_agent: 3}),
+        ("November", 11, {cast.ann_agent: 3, cast.bob_agent: 2}),
+    ]:
+        closed_quiz(
+            cast,
+            bank.questions,
+            title=title,
+            team=None,
+            closes_at=datetime(2026, month, 20, 12, tzinfo=zone),
+            scores=scores,
+        )
+    client.force_login(cast.bob)
+    page = client.get("/qa/recognition/?month=2026-11").content.decode()
+    best = page[page.index('data-testid="most-improved"') :].split("</ol>")[0]
+    assert "Ann Agent" in best and "33.3 → 100.0" in best and "Bob Agent" not in best
+    page = client.get("/qa/recognition/?month=2026-10").content.decode()
+    assert "No agent improved on last month" in page
