@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("metrics.reports.urls")),
     path("", include("metrics.alerts.urls")),
     path("", include("qa.urls")),
+    path("", include("qa.coaching.urls")),
     path("", include("qa.complaints.urls")),
     path("", include("scheduling.urls")),
 ]

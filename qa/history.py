@@ -140,3 +140,5 @@ def _escalated(data) -> str:
 said("live_escalation.raised", gettext_lazy("Asked for a supervisor on a live call"))
 said("live_escalation.taken", gettext_lazy("Took the live escalation"))
 said("live_escalation.closed", gettext_lazy("Closed the live escalation"))
+
+import qa.coaching.history  # noqa: E402, F401  (the coaching sentences)
