@@ -52,6 +52,7 @@ urlpatterns = [
     path("", include("qa.coaching.urls")),
     path("", include("qa.complaints.urls")),
     path("", include("scheduling.urls")),
+    path("", include("scheduling.training.urls")),
 ]
 
 # Error pages in the product's layout; API paths answer in their JSON error shape.
