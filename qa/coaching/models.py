@@ -126,7 +126,7 @@ class CoachingAction(models.Model):
         related_name="actions",
         verbose_name=gettext_lazy("coaching session"),
     )
-    text = models.CharField(max_length=300, verbose_name=gettext_lazy("action"))
+    text = models.CharField(max_length=300, verbose_name=gettext_lazy("agreed action"))
     due_on = models.DateField(verbose_name=gettext_lazy("due on"))
     outcome = models.CharField(
         max_length=10,

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
             name='CoachingAction',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=300, verbose_name='action')),
+                ('text', models.CharField(max_length=300, verbose_name='agreed action')),
                 ('due_on', models.DateField(verbose_name='due on')),
                 ('outcome', models.CharField(choices=[('pending', 'Open'), ('done', 'Done'), ('not_done', 'Not done')], default='pending', max_length=10, verbose_name='outcome')),
                 ('outcome_note', models.TextField(blank=True, verbose_name='outcome note')),
