@@ -46,7 +46,7 @@ def _must_manage(actor, course: TrainingCourse) -> None:
 
 
 def clean_link(value: str, *, field: str, required: bool, problems: Problems) -> str:
-    """A web link: http or https with a host, nothing else (no javascript:, no file:)."""
+    """A web link: http or https with a host, nothing else (no script or file links)."""
     value = (value or "").strip()
     if not value:
         if required:
