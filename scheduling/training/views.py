@@ -45,7 +45,7 @@ LABELS = {
     "agents": gettext_lazy("Agents"),
     "team": gettext_lazy("Team"),
     "due_by": gettext_lazy("Due by"),
-    "session": gettext_lazy("Session"),
+    "session": gettext_lazy("Training session"),
     "agent": gettext_lazy("Agent"),
 }
 
