@@ -20,11 +20,11 @@ from callfloor.errors import DomainError
 from callfloor.page_errors import FormErrors, render_again
 from callfloor.zone import site_zone
 from qa import access as qa_access
+from qa import selectors as qa_selectors
 from qa.coaching import access, selectors, services
 from qa.models import (
     ActionOutcome,
     Appeal,
-    CalibrationSession,
     CoachingSession,
     Criterion,
     Evaluation,
@@ -103,7 +103,7 @@ def _source(request, data) -> dict:
         found["evaluation"] = evaluation
     elif (raw := data.get("calibration", "")).isdigit():
         found["calibration"] = get_object_or_404(
-            CalibrationSession.objects.select_related("call__agent"), pk=raw
+            qa_selectors.calibration_sessions_for(user).select_related("call__agent"), pk=raw
         )
     return found
 
@@ -180,6 +180,8 @@ def _new_page(request, source, evaluation, version, data, status: int = 200):
     calibration = source["calibration"]
     if calibration is not None and calibration.call_id and calibration.call.agent_id:
         fixed_agent = calibration.call.agent
+        if not access.can_coach(request.user, fixed_agent):
+            raise PermissionDenied
     return _render(
         request,
         "qa/coaching/new.html",

@@ -134,6 +134,16 @@ def test_coaching_from_a_closed_calibration_of_an_agents_call(cast, world):
     )
     assert session.agent == cast.bob_agent and session.source == CoachingSource.CALIBRATION
 
+    client = Client()
+    client.force_login(cast.quinn)
+    page = client.get(f"/qa/coaching/new/?calibration={calibration.pk}")
+    assert page.status_code == 200
+    assert 'data-testid="coached-agent">Bob Agent<' in page.content.decode()
+    client.force_login(cast.tina)  # not in the session, and bob is not in her team
+    assert client.get(f"/qa/coaching/new/?calibration={calibration.pk}").status_code == 404
+    client.force_login(cast.tom)  # bob's lead, but not in the session either
+    assert client.get(f"/qa/coaching/new/?calibration={calibration.pk}").status_code == 404
+
 
 def test_only_the_agent_acknowledges_once(cast, session):
     for user in (cast.tina, cast.bob, cast.sam):
