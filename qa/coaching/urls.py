@@ -16,20 +16,20 @@ urlpatterns = [
         views.coaching_follow_up,
         name="qa-coaching-follow-up",
     ),
-    path("api/qa/coaching/", api.CoachingListApi.as_view(), name="api-qa-coaching-list"),
+    path("api/coaching/", api.CoachingListApi.as_view(), name="api-coaching-list"),
     path(
-        "api/qa/coaching/<int:session_id>/",
+        "api/coaching/<int:session_id>/",
         api.CoachingDetailApi.as_view(),
-        name="api-qa-coaching-detail",
+        name="api-coaching-detail",
     ),
     path(
-        "api/qa/coaching/<int:session_id>/acknowledge/",
+        "api/coaching/<int:session_id>/acknowledge/",
         api.CoachingAcknowledgeApi.as_view(),
-        name="api-qa-coaching-acknowledge",
+        name="api-coaching-acknowledge",
     ),
     path(
-        "api/qa/coaching/<int:session_id>/follow-up/",
+        "api/coaching/<int:session_id>/follow-up/",
         api.CoachingFollowUpApi.as_view(),
-        name="api-qa-coaching-follow-up",
+        name="api-coaching-follow-up",
     ),
 ]

@@ -134,9 +134,9 @@ MATRIX = [
         default=403,
     ),
     # --- API ---
-    Case("api-qa-coaching-list", expect=API_ANON, default=200),
+    Case("api-coaching-list", expect=API_ANON, default=200),
     Case(
-        "api-qa-coaching-list",
+        "api-coaching-list",
         method="post",
         data=lambda w: {
             "evaluation": w.ev.pk,
@@ -147,7 +147,7 @@ MATRIX = [
         default=201,
     ),
     Case(
-        "api-qa-coaching-list",
+        "api-coaching-list",
         method="post",
         label="bob's evaluation",
         data=lambda w: {
@@ -158,16 +158,16 @@ MATRIX = [
         expect={"anonymous": 403, "agent": 403, "admin": 403, "team_lead": 403},
         default=201,
     ),
-    Case("api-qa-coaching-detail", kwargs=_session("ann_session"), expect=API_ANON, default=200),
+    Case("api-coaching-detail", kwargs=_session("ann_session"), expect=API_ANON, default=200),
     Case(
-        "api-qa-coaching-detail",
+        "api-coaching-detail",
         label="bob's",
         kwargs=_session("bob_session"),
         expect={**API_ANON, "agent": 404, "team_lead": 404},
         default=200,
     ),
     Case(
-        "api-qa-coaching-acknowledge",
+        "api-coaching-acknowledge",
         method="post",
         kwargs=_session("ann_session"),
         data={"comment": "Will do."},
@@ -175,7 +175,7 @@ MATRIX = [
         default=403,
     ),
     Case(
-        "api-qa-coaching-follow-up",
+        "api-coaching-follow-up",
         method="post",
         kwargs=_session("ann_session"),
         data=_api_outcomes("ann_session"),
@@ -183,7 +183,7 @@ MATRIX = [
         default=403,
     ),
     Case(
-        "api-qa-coaching-follow-up",
+        "api-coaching-follow-up",
         method="post",
         label="bob's",
         kwargs=_session("bob_session"),
