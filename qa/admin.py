@@ -160,3 +160,4 @@ class GreatCallAdmin(ReadOnlyAdmin):
 
 
 import qa.coaching.admin  # noqa: E402, F401  (coaching sessions)
+from qa.quizzes import admin as quizzes_admin  # noqa: E402, F401

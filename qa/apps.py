@@ -40,3 +40,13 @@ class QaConfig(AppConfig):
             Column("coaching_actions_overdue", gettext_lazy("Coaching actions overdue"), "count"),
         ]
         register_agent_report_hook(coaching_columns, agent_report_coaching)
+
+        from qa.quizzes.selectors import agent_report_tests
+
+        register_agent_report_hook(
+            [
+                Column("tests_taken", gettext_lazy("Tests taken"), "count"),
+                Column("test_average", gettext_lazy("Test average"), "score"),
+            ],
+            agent_report_tests,
+        )

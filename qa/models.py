@@ -924,3 +924,4 @@ class GreatCall(models.Model):
 
 
 from qa.coaching.models import *  # noqa: E402, F403
+from qa.quizzes.models import *  # noqa: E402, F403

@@ -179,10 +179,14 @@ class Command(BaseCommand):
             agent=agent,
             evaluation=agent.evaluations.filter(status="released").order_by("pk").first(),
         )
+        from qa.quizzes import demo as quiz_demo
+
+        quiz_demo.seed(qa=qa, agent=agent)
         self.stdout.write(
             self.style.SUCCESS(
                 "Quality demo ready: scorecard, last week's sample and evaluations, an appeal for "
-                "teamlead to screen, next week's rule, one featured great call (qa2 evaluates)."
+                "teamlead to screen, next week's rule, one featured great call, monthly tests "
+                "(qa2 evaluates)."
             )
         )
 
