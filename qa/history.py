@@ -180,3 +180,5 @@ def _attempt_submitted(data) -> str:
 
 
 said("quizattempt.expired", gettext_lazy("The time for the attempt ran out"))
+
+import qa.coaching.history  # noqa: E402, F401  (the coaching sentences)
