@@ -839,6 +839,17 @@ from metrics.alerts.models import (  # noqa: E402, F401
     AlertRule,
 )
 from metrics.board.models import Display, DisplayLayout, FloorSettings  # noqa: E402, F401
+from metrics.emergency.models import (  # noqa: E402, F401
+    Activation,
+    ActivationStatus,
+    ActivationStep,
+    DrillAttendance,
+    EmergencyPlan,
+    MoveAction,
+    PlanRole,
+    PlanStep,
+    PlanTrigger,
+)
 from metrics.reports.models import (  # noqa: E402, F401
     CallFactsInterval,
     SummaryRecipient,

@@ -6,6 +6,7 @@ from agents.roles import Role
 from metrics.board.actions import TAKEOVER_ROLES
 from metrics.board.floor_settings import editable_queue_ids
 from metrics.board.snapshot import default_site, feed_config, my_floor_context, viewer_for
+from metrics.emergency.selectors import emergency_config
 from metrics.models import Queue
 
 
@@ -40,6 +41,7 @@ def floor(request):
         "can_edit_settings": editable_queue_ids(request.user, default_site()) != frozenset(),
         "team": request.GET.get("team", ""),
         "queue": request.GET.get("queue", ""),
+        **emergency_config(request.user),
     }
     return render(request, "metrics/floor.html", {"config": config, "tv": config["tv"]})
 
