@@ -103,6 +103,10 @@ class StepTime:
     label: str
     seconds: float | None  # from the previous tick (or the start) to this one
 
+    @property
+    def who(self) -> str:
+        return person(self.step.done_by) if self.step.done_by_id else ""
+
 
 def step_times(activation: Activation) -> list[StepTime]:
     """Each step with the time it took: from the start, or the tick before it, to its tick."""
