@@ -166,8 +166,13 @@ def activation_detail(request, activation_id: int):
         raise Http404
     if request.method == "POST":
         return _activation_post(request, activation)
+    return _activation_page(request, activation.pk)
+
+
+def _activation_page(request, activation_id: int):
     from django.contrib.auth import get_user_model
 
+    activation = selectors.activation_detail(activation_id)
     context = {
         "activation": activation,
         "steps": selectors.step_times(activation),
@@ -217,7 +222,7 @@ def _activation_post(request, activation: Activation):
         labels = {"text": _("Note"), "note": _("After-action note"), "person": _("Person")}
         return render_again(
             request,
-            activation_detail,
+            _activation_page,
             activation.pk,
             errors=FormErrors.from_error(error, labels=labels),
             status=error.status_code,
