@@ -7,6 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 
+# The board's live server (its web process pushes the board) and its fresh cache per test.
+from tests.metrics.board.conftest import _fresh_floor_cache, live_board  # noqa: F401
+
 
 def make_plan(cast, *, title="System failure", teams=(), steps=None, active=True, roles=None):
     from metrics.emergency.services import emergency_plan_save
