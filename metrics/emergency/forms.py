@@ -34,6 +34,11 @@ class PlanForm(forms.Form):
     active = forms.BooleanField(label=gettext_lazy("In use"), required=False, initial=True)
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class RoleForm(forms.Form):
     duty = forms.CharField(label=gettext_lazy("Duty"), max_length=300, required=False)
     role = forms.ChoiceField(
@@ -41,9 +46,11 @@ class RoleForm(forms.Form):
         choices=[("", "—"), *Role.choices],
         required=False,
     )
-    person = forms.ModelChoiceField(
+    person = PersonChoiceField(
         label=gettext_lazy("Person"),
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        queryset=get_user_model()
+        .objects.filter(is_active=True)
+        .order_by("first_name", "last_name", "username"),
         required=False,
     )
 

@@ -75,7 +75,6 @@ def board_entries(*, site: str, now: datetime) -> dict[str, dict]:
             "id": activation.pk,
             "plan_id": activation.plan_id,
             "title": activation.plan.title,
-            "trigger": activation.plan.get_trigger_display(),
             "drill": activation.drill,
             "status": activation.status,
             "scheduled_for": _ts(activation.scheduled_for),
@@ -86,8 +85,11 @@ def board_entries(*, site: str, now: datetime) -> dict[str, dict]:
                 {
                     "id": step.pk,
                     "position": step.position,
-                    "text": step_label(step),
-                    "move": bool(step.move),
+                    # A move is sent as its parts: each board words it in its own language.
+                    "text": step.text,
+                    "move": step.move,
+                    "agent": str(step.agent) if step.agent_id else "",
+                    "queue": str(step.queue) if step.queue_id else "",
                     "done_at": _ts(step.done_at),
                     "done_by": person(step.done_by) if step.done_by else "",
                 }

@@ -68,7 +68,7 @@ def plan_detail(request, plan_id: int):
     context = {
         "plan": plan,
         "steps": [(step, selectors.step_label(step)) for step in steps],
-        "roles": plan.roles.select_related("person"),
+        "duties": plan.roles.select_related("person"),
         "can_edit": _can(request, PLAN_EDITORS),
         "can_activate": _can(request, ACTIVATORS),
         "now": timezone.localtime(timezone.now(), site_zone()),
@@ -130,7 +130,9 @@ def plan_edit(request, plan_id: int | None = None):
             }
         form = PlanForm(initial=initial or None)
         roles, steps = _formsets(plan=plan)
-    context = {"plan": plan, "form": form, "roles": roles, "steps": steps, "form_errors": errors}
+    # Not `roles`: the navigation reads the reader's roles under that name.
+    context = {"plan": plan, "form": form, "duty_rows": roles, "step_rows": steps}
+    context["form_errors"] = errors
     return render(request, "emergency/plan_edit.html", context, status=400 if errors else 200)
 
 

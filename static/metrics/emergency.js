@@ -12,6 +12,8 @@ const TIME = new Intl.DateTimeFormat(LANG, { hour: "2-digit", minute: "2-digit",
 const WHEN = new Intl.DateTimeFormat(LANG, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 const clock = (epochS) => TIME.format(new Date(epochS * 1000));
 const canAct = !config.tv;
+// Only the product's own pages are linked.
+const ownPath = (path) => typeof path === "string" && /^\/(?![/\\])/.test(path);
 
 function h(tag, props, ...children) {
   const el = document.createElement(tag);
@@ -48,6 +50,16 @@ const api = (id, rest = "") => `/api/floor/emergency/activations/${Number(id)}/$
 
 const cards = new Map();
 
+// A move between queues comes as its parts, worded here in the board's language.
+function stepText(step) {
+  if (!step.move) return step.text;
+  const values = { agent: step.agent, queue: step.queue };
+  const move = step.move === "add"
+    ? interpolate(gettext("Add %(agent)s to the queue %(queue)s"), values, true)
+    : interpolate(gettext("Take %(agent)s off the queue %(queue)s"), values, true);
+  return step.text ? `${step.text} — ${move}` : move;
+}
+
 function stepItem(entry, step) {
   const done = step.done_at !== null;
   const who = done ? interpolate(gettext("%(name)s at %(time)s"), { name: step.done_by, time: clock(step.done_at) }, true) : "";
@@ -59,7 +71,7 @@ function stepItem(entry, step) {
     }, done ? "✓" : "")
     : h("span", { class: "tick-step", "aria-hidden": "true" }, done ? "✓" : "");
   return h("li", { class: done ? "done" : null, dataset: { testid: "emergency-step", position: String(step.position) } },
-    mark, " ", h("span", { class: "step-text" }, step.text), " ",
+    mark, " ", h("span", { class: "step-text" }, stepText(step)), " ",
     h("span", { class: "step-who muted", dataset: { testid: "step-who" } }, who));
 }
 
@@ -104,7 +116,7 @@ function fillCard(card, entry) {
     h("span", { class: "muted" },
       interpolate(gettext("started by %(name)s at %(time)s"), { name: entry.started_by, time: clock(entry.started_at) }, true),
       " · ", interpolate(gettext("%(done)s of %(total)s steps done"), { done, total: entry.steps.length }, true)),
-    canAct ? h("a", { href: entry.link.startsWith("/") ? entry.link : "#", class: "small" }, gettext("Timeline")) : null);
+    ...(canAct ? [h("a", { href: ownPath(entry.link) ? entry.link : "#", class: "small" }, gettext("Timeline"))] : []));
   card.list.replaceChildren(...entry.steps.map((step) => stepItem(entry, step)));
 }
 

@@ -37,7 +37,18 @@ def step(page, position: int):
 def test_a_plan_started_on_one_board_is_ticked_by_two_supervisors_and_seen_on_a_third(
     cast, sue, live_board, browser
 ):
-    make_plan(cast, title="CRM failure")
+    from metrics.models import Queue
+
+    billing = Queue.objects.create(name="billing", site="main")
+    make_plan(
+        cast,
+        title="CRM failure",
+        steps=[
+            {"text": "Call the IT hotline"},
+            {"text": "Hand out paper call sheets"},
+            {"text": "", "agent": cast.bob_agent, "queue": billing, "move": "add"},
+        ],
+    )
     sam = board(browser, live_board, "sam")
     sue_page = board(browser, live_board, "sue")
     tina = board(browser, live_board, "tina")
@@ -65,6 +76,7 @@ def test_a_plan_started_on_one_board_is_ticked_by_two_supervisors_and_seen_on_a_
         )
         expect(step(tina, 1)).to_have_class("done")
         expect(step(tina, 3)).not_to_have_class("done")
+        expect(step(tina, 3)).to_contain_text("Add Bob Agent to the queue billing")
         expect(tina.get_by_test_id("emergency-card")).to_contain_text("2 of 3 steps done")
         shot(tina, "third-board")
 
@@ -100,13 +112,23 @@ def test_a_plan_started_on_one_board_is_ticked_by_two_supervisors_and_seen_on_a_
 
 def test_a_drill_reads_as_a_drill_in_chinese_on_the_tv(cast, live_board, browser):
     from metrics.emergency.services import activation_start, activation_step_tick
+    from metrics.models import Queue
 
-    plan = make_plan(cast, title="系统故障应急预案")
+    billing = Queue.objects.create(name="billing", site="main")
+    plan = make_plan(
+        cast,
+        title="系统故障应急预案",
+        steps=[
+            {"text": "拨打IT热线"},
+            {"text": "", "agent": cast.bob_agent, "queue": billing, "move": "add"},
+        ],
+    )
     drill = activation_start(actor=cast.sam, plan=plan, drill=True)
     activation_step_tick(actor=cast.tina, step=drill.steps.first())
     tv = board(browser, live_board, "sam", locale="zh-CN", size=(1920, 1080), path="/floor/?tv=1")
     try:
         expect(tv.get_by_test_id("emergency-tag")).to_have_text("演练")
+        expect(step(tv, 2)).to_contain_text("把 Bob Agent 加入队列 billing")
         expect(tv.get_by_test_id("broadcasts")).to_contain_text("DRILL")
         expect(step(tv, 1).get_by_test_id("step-who")).to_contain_text("Tina Lead")
         # The TV shows the checklist without controls.
