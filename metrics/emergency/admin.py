@@ -1,9 +1,9 @@
-"""Admin of emergency plans: the library with its roles and steps (every save audited); the
-activations and drill attendance to look at (they change only through the floor's services)."""
+"""Admin of emergency plans: plans, activations and drill attendance to look at. They change
+only through their services (the plan editor at /floor/emergency/, the board), which check
+the rules and write the audit rows; an admin form would do neither."""
 
 from django.contrib import admin
 
-from agents import services
 from callfloor.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 from metrics.emergency.models import (
     Activation,
@@ -15,39 +15,22 @@ from metrics.emergency.models import (
 )
 
 
-class PlanRoleInline(admin.TabularInline):
+class PlanRoleInline(ReadOnlyInline):
     model = PlanRole
-    extra = 0
-    autocomplete_fields = ["person"]
+    readonly_fields = ["position", "duty", "role", "person"]
 
 
-class PlanStepInline(admin.TabularInline):
+class PlanStepInline(ReadOnlyInline):
     model = PlanStep
-    extra = 0
-    autocomplete_fields = ["agent"]
+    readonly_fields = ["position", "text", "agent", "queue", "move"]
 
 
 @admin.register(EmergencyPlan)
-class EmergencyPlanAdmin(admin.ModelAdmin):
+class EmergencyPlanAdmin(ReadOnlyAdmin):
     list_display = ["title", "trigger", "site", "active", "updated_at"]
     list_filter = ["trigger", "active", "site"]
     search_fields = ["title"]
-    filter_horizontal = ["teams"]
     inlines = [PlanRoleInline, PlanStepInline]
-    readonly_fields = ["updated_by", "updated_at"]
-
-    def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.audit_record(
-            actor=request.user,
-            action="emergency_plan.updated" if change else "emergency_plan.created",
-            target=form.instance,
-            data={"title": form.instance.title, "fields": sorted(form.changed_data)},
-        )
 
 
 class ActivationStepInline(ReadOnlyInline):

@@ -166,3 +166,12 @@ def test_the_editor_page_and_its_audit(cast, plans):
     page = client_for(cast.sam).get(f"/floor/emergency/plans/{plans.site_wide.pk}/edit/")
     assert page.status_code == 200 and "Call the IT hotline" in page.content.decode()
     assert AuditEntry.objects.filter(action="emergency_plan.created").count() == 2
+
+
+def test_the_admin_shows_plans_and_activations_without_changing_them(cast, plans):
+    activation = services.activation_start(actor=cast.sam, plan=plans.site_wide)
+    admin = client_for(cast.ada)
+    page = admin.get(f"/admin/metrics/emergencyplan/{plans.site_wide.pk}/change/")
+    assert page.status_code == 200 and "Call the IT hotline" in page.content.decode()
+    assert admin.get(f"/admin/metrics/activation/{activation.pk}/change/").status_code == 200
+    assert admin.get("/admin/metrics/emergencyplan/add/").status_code == 403
