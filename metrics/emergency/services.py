@@ -25,6 +25,8 @@ from callfloor.history import person
 from callfloor.zone import site_zone
 from metrics.board.actions import broadcast_send, broadcast_withdraw
 from metrics.board.signals import floor_changed_on_commit
+from metrics.control.selectors import agent_control_target
+from metrics.control.services import members_move
 from metrics.emergency.models import (
     Activation,
     ActivationStatus,
@@ -315,25 +317,49 @@ def _attended(*, activation: Activation, person: User, marked_by: User) -> None:
         )
 
 
-@transaction.atomic
+def _make_move(*, actor: User, step: ActivationStep) -> None:
+    """A step that adds an agent to a queue, on a source that takes commands (AMI): make the
+    move on the PBX before the tick (`metrics.control.services.members_move`, which checks
+    that `actor` may use the phone controls on that agent). On a source that only reports,
+    or for an agent not logged in, the supervisor moves them by hand and ticks the step.
+    Taking an agent off a queue stays a step done by hand."""
+    if step.move != MoveAction.ADD or step.agent_id is None or step.queue_id is None:
+        return
+    if isinstance(agent_control_target(agent=step.agent), str):
+        return
+    (result,) = members_move(actor=actor, agents=[step.agent], to_queue=step.queue)
+    if not result.ok:
+        raise Conflict(
+            _("The telephony refused the move; the step stays open: %(message)s")
+            % {"message": result.message}
+        )
+
+
 def activation_step_tick(*, actor: User, step: ActivationStep) -> ActivationStep:
-    """Mark a step done by `actor` now (every board shows who and when)."""
+    """Mark a step done by `actor` now (every board shows who and when); a move to a queue
+    is made on the PBX first where its source takes commands."""
     _live_step(step)
-    updated = ActivationStep.objects.filter(pk=step.pk, done_at__isnull=True).update(
-        done_at=timezone.now(), done_by=actor
-    )
-    if not updated:
+    if ActivationStep.objects.filter(pk=step.pk, done_at__isnull=False).exists():
         raise Conflict(_("Someone ticked this step already."))
-    step.refresh_from_db()
-    activation = step.activation
-    _attended(activation=activation, person=actor, marked_by=actor)
-    audit_record(
-        actor=actor,
-        action="emergency.step_ticked",
-        target=activation,
-        data={"step": step.pk, "position": step.position, "text": step.text},
-    )
-    _changed(activation)
+    # Outside the tick's transaction: what the PBX was asked is audited even if the tick then
+    # loses a race with a second supervisor.
+    _make_move(actor=actor, step=step)
+    with transaction.atomic():
+        updated = ActivationStep.objects.filter(pk=step.pk, done_at__isnull=True).update(
+            done_at=timezone.now(), done_by=actor
+        )
+        if not updated:
+            raise Conflict(_("Someone ticked this step already."))
+        step.refresh_from_db()
+        activation = step.activation
+        _attended(activation=activation, person=actor, marked_by=actor)
+        audit_record(
+            actor=actor,
+            action="emergency.step_ticked",
+            target=activation,
+            data={"step": step.pk, "position": step.position, "text": step.text},
+        )
+        _changed(activation)
     return step
 
 

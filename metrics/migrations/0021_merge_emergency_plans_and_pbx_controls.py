@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('metrics', '0019_emergency_plans_and_drills'),
-        ('metrics', '0020_pbx_monitoring_legs'),
+        ("metrics", "0019_emergency_plans_and_drills"),
+        ("metrics", "0020_pbx_monitoring_legs"),
     ]
 
-    operations = [
-    ]
+    operations = []
