@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("metrics.control.urls")),
     path("", include("qa.urls")),
     path("", include("qa.complaints.urls")),
+    path("", include("qa.quizzes.urls")),
     path("", include("scheduling.urls")),
 ]
 

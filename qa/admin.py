@@ -157,3 +157,6 @@ class CalibrationSessionAdmin(ReadOnlyAdmin):
 class GreatCallAdmin(ReadOnlyAdmin):
     list_display = ["agent", "status", "anonymous", "nominated_at", "featured_at"]
     list_filter = ["status"]
+
+
+from qa.quizzes import admin as quizzes_admin  # noqa: E402, F401
