@@ -33,6 +33,7 @@ demo: messages
 	DEBUG=1 $(BIN)/python manage.py seed_quality_demo
 	DEBUG=1 $(BIN)/python manage.py seed_scheduling_demo
 	DEBUG=1 $(BIN)/python manage.py seed_floor_history
+	DEBUG=1 $(BIN)/python manage.py seed_emergency_demo
 	DEBUG=1 PORT=$(PORT) $(BIN)/python manage.py seed_demo --users
 	# The telephony simulator posts to the server like a PBX; the server beats the board itself.
 	DEBUG=1 $(BIN)/python manage.py simulate_floor --url http://127.0.0.1:$(PORT) & sim=$$!; \

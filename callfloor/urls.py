@@ -52,11 +52,13 @@ urlpatterns = [
     path("", include("metrics.control.urls")),
     path("", include("metrics.recordings.urls")),
     path("", include("qa.urls")),
+    path("", include("qa.coaching.urls")),
     path("", include("qa.rotation.urls")),
     path("", include("qa.recognition.urls")),
     path("", include("qa.complaints.urls")),
     path("", include("qa.quizzes.urls")),
     path("", include("scheduling.urls")),
+    path("", include("scheduling.training.urls")),
 ]
 
 # Error pages in the product's layout; API paths answer in their JSON error shape.

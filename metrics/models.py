@@ -855,6 +855,17 @@ from metrics.alerts.models import (  # noqa: E402, F401
 )
 from metrics.board.models import Display, DisplayLayout, FloorSettings  # noqa: E402, F401
 from metrics.control.models import Monitoring, MonitorMode  # noqa: E402, F401
+from metrics.emergency.models import (  # noqa: E402, F401
+    Activation,
+    ActivationStatus,
+    ActivationStep,
+    DrillAttendance,
+    EmergencyPlan,
+    MoveAction,
+    PlanRole,
+    PlanStep,
+    PlanTrigger,
+)
 from metrics.recordings.models import (  # noqa: E402, F401
     Recording,
     RecordingListen,

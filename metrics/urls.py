@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from metrics.board import api as board_api
 from metrics.board import display_views, settings_api, views
@@ -66,4 +66,5 @@ urlpatterns = [
         settings_api.QueueSettingsApi.as_view(),
         name="api-floor-settings-queue",
     ),
+    path("", include("metrics.emergency.urls")),
 ]

@@ -31,6 +31,16 @@ class QaConfig(AppConfig):
         register_agent_report_hook(appeal_columns, agent_report_appeals)
         # Appeal outcomes count for the evaluator too: a row per evaluator of these agents.
         register_agent_report_rows(gettext_lazy("Appeals per evaluator"), evaluator_report_appeals)
+        from qa.coaching.selectors import agent_report_coaching
+
+        coaching_columns = [
+            Column("coaching_sessions", gettext_lazy("Coaching sessions"), "count"),
+            Column("coaching_actions_done", gettext_lazy("Coaching actions done"), "count"),
+            Column("coaching_actions_not_done", gettext_lazy("Coaching actions not done"), "count"),
+            Column("coaching_actions_overdue", gettext_lazy("Coaching actions overdue"), "count"),
+        ]
+        register_agent_report_hook(coaching_columns, agent_report_coaching)
+
         from qa.quizzes.selectors import agent_report_tests
 
         register_agent_report_hook(

@@ -923,6 +923,7 @@ class GreatCall(models.Model):
         return self.nominated_by.get_full_name() or self.nominated_by.get_username()
 
 
+from qa.coaching.models import *  # noqa: E402, F403
 from qa.quizzes.models import *  # noqa: E402, F403
 from qa.recognition.models import *  # noqa: E402, F403
 from qa.rotation.models import *  # noqa: E402, F403

@@ -153,3 +153,6 @@ class SkillAdmin(admin.ModelAdmin):
 class BriefingAdmin(ReadOnlyAdmin):
     list_display = ["team", "kind", "held_at", "author"]
     list_filter = ["team", "kind"]
+
+
+import scheduling.training.admin  # noqa: E402, F401  (training courses)

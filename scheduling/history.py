@@ -141,3 +141,5 @@ said("shift.changed", gettext_lazy("Changed a shift"))
 said("shift.deleted", gettext_lazy("Removed a shift"))
 said("schedule.week_published", gettext_lazy("Published the week's schedule"))
 said("briefing.filed", gettext_lazy("Filed the briefing minutes"))
+
+import scheduling.training.history  # noqa: E402, F401  (the training sentences)

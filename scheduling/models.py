@@ -622,3 +622,6 @@ class BriefingRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} read {self.briefing_id}"
+
+
+from scheduling.training.models import *  # noqa: E402, F403

@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-SECTIONS = ("summary", "queues", "agents", "alerts", "broadcasts", "help")
+SECTIONS = ("summary", "queues", "agents", "alerts", "broadcasts", "help", "emergencies")
 # Supervision fields of an agent's row and kinds of alert that supervisors and team leads see
 # but the agent does not (their schedule adherence).
 SUPERVISION_FIELDS = ("scheduled", "scheduled_label", "in_adherence", "out_since")
@@ -79,7 +79,8 @@ class Viewer:
     Otherwise, when `queues` is set, the summary and the queue tiles (with their waiting lists)
     and queue alerts of `queue_ids` (every queue when None); agents, their alerts and help
     requests of `teams`; and the entries of `agent_key` itself (an agent: their own row and
-    their own help requests). Broadcasts are for everyone.
+    their own help requests). Broadcasts are for everyone; the checklists of started emergency
+    plans (`emergencies`) for those who supervise.
     """
 
     everything: bool = False
@@ -104,6 +105,8 @@ class Viewer:
     def sees(self, section: str, entry: dict) -> bool:
         if self.everything or section == "broadcasts":
             return True
+        if section == "emergencies":  # a started plan's checklist: for who runs the floor
+            return self.queues
         if section == "summary":
             if is_header(entry.get("key", "")):
                 return self.queues and entry["key"] == self.header_key

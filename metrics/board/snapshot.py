@@ -23,6 +23,7 @@ from agents.models import Agent, Team
 from callfloor.zone import site_zone
 from metrics.board.bands import bands, break_allowance, site_bands
 from metrics.board.delta import Viewer, team_summary_key
+from metrics.emergency.selectors import board_entries
 from metrics.models import (
     Activity,
     AgentState,
@@ -176,6 +177,7 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
         "alerts": alerts,
         "broadcasts": _broadcasts(site, now),
         "help": help_requests,
+        "emergencies": board_entries(site=site, now=now),
     }
 
 

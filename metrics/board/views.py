@@ -7,6 +7,7 @@ from metrics.board.actions import TAKEOVER_ROLES
 from metrics.board.floor_settings import editable_queue_ids
 from metrics.board.snapshot import default_site, feed_config, my_floor_context, viewer_for
 from metrics.control.board import control_config
+from metrics.emergency.selectors import emergency_config
 from metrics.models import Queue
 
 
@@ -43,6 +44,7 @@ def floor(request):
         # The phone controls (static/metrics/floor-control.js): listen, pause, move.
         "control": control_config(user=request.user, site=default_site()),
         "queue": request.GET.get("queue", ""),
+        **emergency_config(request.user),
     }
     return render(request, "metrics/floor.html", {"config": config, "tv": config["tv"]})
 

@@ -3,7 +3,7 @@
 
 const config = JSON.parse(document.getElementById("floor-config").textContent);
 const csrf = document.querySelector("meta[name=csrf-token]")?.content || "";
-const SECTIONS = ["summary", "queues", "agents", "alerts", "broadcasts", "help"];
+const SECTIONS = ["summary", "queues", "agents", "alerts", "broadcasts", "help", "emergencies"];
 
 // Translations come from Django's JavaScript catalogue when the page loads it.
 const gettext = window.gettext || ((s) => s);
@@ -86,6 +86,8 @@ export class FloorFeed {
     }
     this.checkStale();
     this.onChange(this.state);
+    // Other board modules (static/metrics/emergency.js) draw their part from the same state.
+    document.dispatchEvent(new CustomEvent("floor:state", { detail: { state: this.state, feed: this } }));
   }
 
   checkStale() {

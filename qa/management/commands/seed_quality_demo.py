@@ -188,6 +188,14 @@ class Command(BaseCommand):
             source=source,
         )
         self._complaints(words, users)
+        from qa.coaching.demo import seed_coaching
+
+        seed_coaching(
+            lead=users["teamlead"],
+            qa=qa,
+            agent=agent,
+            evaluation=agent.evaluations.filter(status="released").order_by("pk").first(),
+        )
         from qa.quizzes import demo as quiz_demo
 
         quiz_demo.seed(qa=qa, agent=agent)

@@ -90,6 +90,9 @@ class Command(BaseCommand):
             ).update(published_at=timezone.now())
         self._handover(teams)
         self._leave(today)
+        from scheduling.training.demo import seed_training
+
+        self.stdout.write(seed_training(teams))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Scheduling demo ready: {created} new shifts; next week is a draft to publish."
