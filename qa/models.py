@@ -921,3 +921,6 @@ class GreatCall(models.Model):
         if self.anonymous:
             return _("anonymous")
         return self.nominated_by.get_full_name() or self.nominated_by.get_username()
+
+
+from qa.moments.models import Moment, MomentKind  # noqa: E402, F401
