@@ -228,6 +228,16 @@ CELERY_BEAT_SCHEDULE["alerts-deliver-due"] = {
     "schedule": 60.0,
     "options": {"expires": 55},
 }
+# Recordings: calls are linked to the files their PBX wrote after they ended.
+CELERY_BEAT_SCHEDULE["metrics-link-recordings"] = {
+    "task": "metrics.link_recordings",
+    "schedule": 120.0,
+    "options": {"expires": 110},
+}
+# Where `make demo` writes its synthetic recordings.
+CALLFLOOR_RECORDINGS_DEMO_DIR = env_str(
+    "CALLFLOOR_RECORDINGS_DEMO_DIR", str(BASE_DIR / "var" / "recordings")
+)
 # Channel secrets are encrypted under this key (default: derived from SECRET_KEY); the links in
 # alert messages start with the product's public address.
 CALLFLOOR_SECRETS_KEY = env_str("CALLFLOOR_SECRETS_KEY")

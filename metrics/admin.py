@@ -106,4 +106,5 @@ class AgentDayAdmin(ReadOnlyAdmin):
 
 
 # The admin's autodiscovery imports `metrics.admin`; the report side registers its own models.
+from metrics.recordings import admin as recordings_admin  # noqa: E402, F401
 from metrics.reports import admin as reports_admin  # noqa: E402, F401

@@ -839,6 +839,11 @@ from metrics.alerts.models import (  # noqa: E402, F401
     AlertRule,
 )
 from metrics.board.models import Display, DisplayLayout, FloorSettings  # noqa: E402, F401
+from metrics.recordings.models import (  # noqa: E402, F401
+    Recording,
+    RecordingListen,
+    RecordingStore,
+)
 from metrics.reports.models import (  # noqa: E402, F401
     CallFactsInterval,
     SummaryRecipient,

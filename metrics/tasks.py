@@ -2,6 +2,7 @@
 
 from metrics.alerts.tasks import deliver, deliver_due
 from metrics.board.tasks import floor_heartbeat, refresh_floor
+from metrics.recordings.tasks import link_recordings
 from metrics.reports.tasks import refresh_call_facts, send_daily_summary
 from metrics.telephony.tasks import advance_clocks
 
@@ -10,6 +11,7 @@ __all__ = [
     "deliver",
     "deliver_due",
     "floor_heartbeat",
+    "link_recordings",
     "refresh_call_facts",
     "refresh_floor",
     "send_daily_summary",

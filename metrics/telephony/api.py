@@ -16,6 +16,7 @@ from callfloor.errors import DomainError
 from metrics import selectors
 from metrics.kpi import DEFAULT_ACW_REASONS
 from metrics.queue_log import Event
+from metrics.recordings import services as recording_services
 from metrics.reports import api as report_api
 from metrics.telephony import services
 from metrics.telephony.access import IsTelephonySource, SourceTokenAuthentication
@@ -114,6 +115,21 @@ class EventInput(serializers.Serializer):
     )
     reason = serializers.CharField(max_length=100, required=False, allow_blank=True)
     activity = serializers.ChoiceField(choices=["idle", "wrap_up"], required=False)
+    recording = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy(
+            "where the source's recording store has this call's recording (call_ended): a "
+            "path under its directory, or the {recording} of its address template"
+        ),
+    )
+
+    def validate_recording(self, value: str) -> str:
+        problem = value and recording_services.reference_problem(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
 
     def validate(self, attrs):
         kind = attrs["type"]
@@ -127,6 +143,8 @@ class EventInput(serializers.Serializer):
             raise serializers.ValidationError(_("agent_status needs status"))
         if kind == "agent_status" and attrs["status"] == "not_ready" and not attrs.get("reason"):
             raise serializers.ValidationError(_("agent_status not_ready needs a reason"))
+        if attrs.get("recording") and kind not in _NEEDS_CALL:
+            raise serializers.ValidationError(_("only a call's event carries a recording"))
         if kind == "agent_activity" and "activity" not in attrs:
             raise serializers.ValidationError(_("agent_activity needs activity (idle, wrap_up)"))
         return attrs
@@ -232,6 +250,7 @@ _EXAMPLE = {
             "queue": "billing",
             "member": "PJSIP/2004",
             "talk_s": 240,
+            "recording": "2026/03/02/q-9000-3225550101-20260302-100012-1772442000.17.wav",
         },
         {
             "id": "pbx1-000105",
@@ -338,6 +357,7 @@ class TelephonyEventsApi(APIView):
 
         normalised: list[Event] = []
         early: dict[int, str] = {}
+        references: dict[int, tuple[str, str]] = {}
         # Post-call surveys go to the reports' survey service after the calls they rate.
         surveys = {i: raw for i, raw in enumerate(items) if report_api.is_survey(raw)}
         # One serializer validates every item (as a ListSerializer does): a new one per item
@@ -360,6 +380,8 @@ class TelephonyEventsApi(APIView):
                 normalised.append(Event(0.0, index, "", "", "", "", (), ""))
             else:
                 normalised.append(event_from_input(attrs, index))
+                if attrs.get("recording"):
+                    references[index] = (attrs["call_id"], attrs["recording"])
         valid = [e for i, e in enumerate(normalised) if i not in early]
         outcome = services.events_ingest(
             source=request.auth, events=valid, window=services.event_window(live=True)
@@ -380,6 +402,11 @@ class TelephonyEventsApi(APIView):
             else:
                 item = next(by_index)
                 reason = item.reason
+                if index in references and item.status != "rejected":
+                    call_id, location = references[index]
+                    recording_services.recording_link(
+                        source=request.auth, call_id=call_id, location=location
+                    )
                 if item.status == "accepted" and item.ignored:
                     reason = "stored; it matches no open call or agent state, so no figure moves"
                 results.append(

@@ -4,7 +4,9 @@ an appeal waiting for the team lead, next week's sampling rule and a featured gr
 import os
 import random
 from datetime import time, timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -14,6 +16,7 @@ from agents import demo
 from agents import services as agent_services
 from agents.roles import Role
 from metrics.models import Outcome, Queue, QueueCall, TelephonySource
+from metrics.recordings.demo import demo_recordings_seed
 from qa import sampling, services
 from qa.models import SampledCall, SamplingRule, Scorecard
 from qa.moments.services import moment_pin
@@ -72,10 +75,11 @@ class Command(BaseCommand):
         queue, _ = Queue.objects.get_or_create(name=words["teams"][0].lower())
         rng = random.Random(7)
         now = timezone.now()
+        calls = []
         for n in range(24):
             offered = now - timedelta(days=1 + n % 7, hours=rng.randint(0, 8))
             talk = rng.randint(30, 420)
-            QueueCall.objects.create(
+            call = QueueCall.objects.create(
                 source=source,
                 call_id=f"demo-{n}",
                 queue=queue,
@@ -88,6 +92,11 @@ class Command(BaseCommand):
                 ended_at=offered + timedelta(seconds=10 + talk),
                 recording_id=f"REC-{9000 + n}",
             )
+            calls.append(call)
+        # Synthetic recordings in a FreePBX-style directory, so that every call plays.
+        demo_recordings_seed(
+            source=source, calls=calls, directory=Path(settings.CALLFLOOR_RECORDINGS_DEMO_DIR)
+        )
 
         today = services.local_today()
         # Last week's rule, as it was published before that week (demo history).
@@ -175,8 +184,7 @@ class Command(BaseCommand):
         services.sampling_rule_publish(rule=upcoming, actor=qa)
         nomination = services.great_call_nominate(
             user=agent.user,
-            agent=agent,
-            recording_id="REC-9003",
+            call=calls[3],
             anonymous=True,
             reason=words["great_call_reason"],
             highlight={"at_ms": 3_000},

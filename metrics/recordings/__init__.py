@@ -1,0 +1,1 @@
+"""Call recordings: the stores a source keeps them in, streaming them, who listened."""
