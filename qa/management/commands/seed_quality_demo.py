@@ -149,7 +149,7 @@ class Command(BaseCommand):
                 moment_pin(
                     evaluation=evaluation,
                     actor=evaluator,
-                    at_ms=4_000 + 5_000 * offset,
+                    at_ms=2_000 + 2_000 * offset,
                     criterion_id=criterion.pk,
                 )
             services.evaluation_release(evaluation=evaluation, actor=evaluator)
@@ -162,7 +162,7 @@ class Command(BaseCommand):
                         {
                             "criterion": greeting.pk,
                             "reason": words["appeal_reason"],
-                            "moments": [{"at_ms": 2_000}],
+                            "moments": [{"at_ms": 3_000}],
                         }
                     ],
                 )
