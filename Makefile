@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # `make demo PORT=8001` serves the demo on another port.
 PORT ?= 8000
 
-.PHONY: demo test messages makemessages lint format bench bench-reports bench-board loadtest migrate venv clean
+.PHONY: demo test messages makemessages lint format bench bench-reports bench-board bench-recordings loadtest migrate venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ bench-reports: venv
 # The live board: event accepted -> shown at 1 and 200 boards (see BENCHMARKS.md).
 bench-board: venv
 	$(BIN)/python -m tests.services -- $(BIN)/python -m bench.board $(BENCH_BOARD_ARGS)
+
+# A 30-minute recording streamed by gunicorn and Daphne: the server's peak memory (see BENCHMARKS.md).
+BENCH_RECORDINGS_ARGS ?=
+bench-recordings: venv
+	$(BIN)/python -m tests.services -- $(BIN)/python -m bench.recordings $(BENCH_RECORDINGS_ARGS)
 
 # 200 boards, 100 events/s and 50 API users for 10 minutes (LOADTEST_ARGS="--minutes 1").
 LOADTEST_ARGS ?=

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.access import agent_of, can_see_agent, is_staff_role
+from agents.access import agent_of, leads_agent, reads_every_agent
 from metrics.models import QueueCall
 from qa.access import can_view_evaluation
 from qa.models import CalibrationSession, Evaluation, GreatCall, NominationStatus, PanelMember
@@ -17,11 +17,13 @@ def can_hear_call(user, call: QueueCall) -> bool:
     """
     if not getattr(user, "is_authenticated", False):
         return False
+    if reads_every_agent(user):
+        return True
     if call.agent_id is not None:
         own = agent_of(user)
         if own is not None and own.pk == call.agent_id:
             return True
-        if is_staff_role(user) and can_see_agent(user, call.agent):
+        if leads_agent(user, call.agent):
             return True
     if PanelMember.objects.filter(user=user, appeal__evaluation__call=call).exists():
         return True

@@ -160,13 +160,18 @@ def test_an_unknown_call_is_a_404(ann_client, world, recorded):
 async def test_under_asgi_the_file_goes_out_a_chunk_at_a_time(cast, world, recorded):
     """An ASGI server reads a sync iterator whole before sending; the body must be async."""
     from asgiref.sync import sync_to_async
+    from django.db import connections
 
     client = AsyncClient()
-    await sync_to_async(client.force_login)(cast.ann)
-    data = recorded.files[world.ann_call.call_id].read_bytes()
-    response = await client.get(_url(world.ann_call), headers={"Range": "bytes=10-70009"})
-    assert response.status_code == 206
-    assert response.is_async
-    chunks = [chunk async for chunk in response.streaming_content]
-    assert b"".join(chunks) == data[10:70010]
-    assert len(chunks) == 2  # 64 KiB, then the rest
+    try:
+        await sync_to_async(client.force_login)(cast.ann)
+        data = recorded.files[world.ann_call.call_id].read_bytes()
+        response = await client.get(_url(world.ann_call), headers={"Range": "bytes=10-70009"})
+        assert response.status_code == 206
+        assert response.is_async
+        chunks = [chunk async for chunk in response.streaming_content]
+        assert b"".join(chunks) == data[10:70010]
+        assert len(chunks) == 2  # 64 KiB, then the rest
+    finally:
+        # The view ran in asgiref's sync thread, whose connection the test client leaves open.
+        await sync_to_async(connections.close_all)()
