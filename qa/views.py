@@ -295,6 +295,7 @@ def appeal_file(request, evaluation_id: int):
 
 HISTORY_LABELS = {
     "appeal.filed": gettext_lazy("Appeal filed"),
+    "appeal.moments_cited": gettext_lazy("Moments of the call cited"),
     "appeal.accepted": gettext_lazy("Accepted by the team lead"),
     "appeal.returned": gettext_lazy("Returned by the team lead"),
     "appeal.explained": gettext_lazy("Evaluator explained"),

@@ -203,6 +203,8 @@ def test_the_appeal_form_cites_clock_times(cast, world, ann_evaluation):
     assert list(
         Moment.objects.filter(appeal_item__appeal=appeal).values_list("at_ms", flat=True)
     ) == [7_000, 62_000]
+    history = client.get(reverse("qa-appeal", args=[appeal.pk])).content.decode()
+    assert "Moments of the call cited" in history
 
 
 def test_a_nomination_carries_its_highlighted_moment(cast, world, api):
