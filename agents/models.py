@@ -1,6 +1,24 @@
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy
+
+# An extension (2001) or a dial string (PJSIP/2001, Local/2001@from-internal): what a PBX
+# dials. No spaces or line breaks: it is sent in a Manager header.
+EXTENSION_PATTERN = re.compile(r"^[A-Za-z0-9_*#+@/.:-]{1,80}$")
+
+
+def validate_extension(value: str) -> None:
+    if value and not EXTENSION_PATTERN.match(value):
+        raise ValidationError(
+            gettext_lazy(
+                "Give an extension (2001) or a dial string (PJSIP/2001): letters, digits and "
+                "_ * # + @ / . : - only."
+            ),
+            code="extension",
+        )
 
 
 class Team(models.Model):
@@ -144,6 +162,15 @@ class UserPreferences(models.Model):
         blank=True,
         choices=[(code, name) for code, name in settings.LANGUAGES],
         verbose_name=gettext_lazy("language"),
+    )
+    # The phone a supervisor or team lead listens, coaches and barges in from (the PBX rings
+    # it, then connects it to the agent's call): an extension or a dial string.
+    extension = models.CharField(
+        max_length=80,
+        blank=True,
+        validators=[validate_extension],
+        verbose_name=gettext_lazy("phone extension"),
+        help_text=gettext_lazy("e.g. 2001 or PJSIP/2001: the PBX rings it to listen in"),
     )
 
     class Meta:

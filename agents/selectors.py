@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from agents.access import readable_agents_q
-from agents.models import Agent, Notification, Team
+from agents.models import Agent, Notification, Team, UserPreferences
 
 
 def agent_list_visible_to(user) -> QuerySet[Agent]:
@@ -14,6 +14,12 @@ def agent_list_visible_to(user) -> QuerySet[Agent]:
     qs = Agent.objects.select_related("team", "user").prefetch_related("aliases")
     condition = readable_agents_q(user)
     return qs if condition is None else qs.filter(condition)
+
+
+def user_extension(user) -> str:
+    """The phone `user` registered to listen in from ("" when none)."""
+    found = UserPreferences.objects.filter(user_id=user.pk).values_list("extension", flat=True)
+    return found.first() or ""
 
 
 def team_list() -> QuerySet[Team]:

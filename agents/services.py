@@ -261,6 +261,34 @@ def user_language_set(*, user, language: str) -> str:
     return language
 
 
+@transaction.atomic
+def user_extension_set(*, user: User, extension: str) -> str:
+    """Store the phone `user` listens in from ("" to clear it); audited."""
+    from agents.models import EXTENSION_PATTERN
+
+    extension = (extension or "").strip()
+    if extension and not EXTENSION_PATTERN.match(extension):
+        raise DomainError(
+            gettext(
+                "Give an extension (2001) or a dial string (PJSIP/2001): letters, digits and "
+                "_ * # + @ / . : - only."
+            ),
+            field="extension",
+        )
+    preferences, _created = UserPreferences.objects.get_or_create(user=user)
+    before = preferences.extension
+    if before != extension:
+        preferences.extension = extension
+        preferences.save(update_fields=["extension"])
+        audit_record(
+            actor=user,
+            action="user.extension_set",
+            target=preferences,
+            data={"from": before, "to": extension},
+        )
+    return extension
+
+
 def user_require_password_change(*, user: User, actor: User) -> bool:
     """Send `user` to the password-change page until they choose a new password."""
     _required, created = PasswordChangeRequired.objects.get_or_create(

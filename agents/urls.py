@@ -4,6 +4,7 @@ from agents import api, views
 
 urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
+    path("profile/", views.profile, name="profile"),
     path("api/me/", api.MeApi.as_view(), name="api-me"),
     path("api/teams/", api.TeamListApi.as_view(), name="api-team-list"),
     path("api/teams/<int:team_id>/", api.TeamDetailApi.as_view(), name="api-team-detail"),

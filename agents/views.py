@@ -1,5 +1,7 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -7,6 +9,7 @@ from agents import selectors, services
 from agents.access import has_role
 from agents.middleware import SESSION_LANGUAGE_KEY, SUPPORTED
 from agents.roles import Role
+from callfloor.errors import DomainError
 
 # Where each role starts its day, in order of precedence for people with several roles.
 HOME_BY_ROLE = [
@@ -34,6 +37,27 @@ def notifications(request):
         return redirect("notifications")
     threads = selectors.notification_threads(request.user)
     return render(request, "agents/notifications.html", {"threads": threads})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """A person's own settings: the phone they listen in from (supervisors and team leads)."""
+    error = ""
+    if request.method == "POST":
+        try:
+            services.user_extension_set(
+                user=request.user, extension=request.POST.get("extension", "")
+            )
+        except DomainError as refused:
+            error = refused.message
+        else:
+            messages.success(request, gettext("Your profile is saved."))
+            return redirect("profile")
+    extension = (
+        request.POST.get("extension", "") if error else selectors.user_extension(request.user)
+    )
+    return render(request, "agents/profile.html", {"extension": extension, "error": error})
 
 
 @require_POST

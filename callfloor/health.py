@@ -43,10 +43,27 @@ def _celery() -> dict | None:
         return {"ok": False, "error": exc.__class__.__name__}
 
 
+def _telephony() -> dict | None:
+    from django.utils import timezone
+
+    from metrics.telephony.ami.board import ami_health
+
+    try:
+        return ami_health(now=timezone.now())
+    except Exception as exc:
+        return {"ok": False, "error": exc.__class__.__name__}
+
+
 def healthz(request):
     checks = {"database": _database(), "channel_layer": _channel_layer()}
     celery = _celery()
     if celery is not None:
         checks["celery"] = celery
     ok = all(check["ok"] for check in checks.values())
-    return JsonResponse({"ok": ok, "checks": checks}, status=200 if ok else 503)
+    # The PBX links are reported, not counted in the status: a telephony outage must not make
+    # the web server look broken (and restart it).
+    telephony = _telephony() if checks["database"]["ok"] else None
+    body = {"ok": ok, "checks": checks}
+    if telephony is not None:
+        body["telephony"] = telephony
+    return JsonResponse(body, status=200 if ok else 503)

@@ -248,6 +248,8 @@ CALLFLOOR_ALERTS_MAX_ATTEMPTS = int(env_str("CALLFLOOR_ALERTS_MAX_ATTEMPTS") or 
 # minutes; an active telephony source without an event for these seconds.
 CALLFLOOR_COMPLAINT_DUE_MIN = float(env_str("CALLFLOOR_COMPLAINT_DUE_MIN") or 30)
 CALLFLOOR_SOURCE_SILENT_S = float(env_str("CALLFLOOR_SOURCE_SILENT_S") or 300)
+# An AMI source's follower that has not been heard from for these seconds counts as down.
+CALLFLOOR_AMI_STALE_S = float(env_str("CALLFLOOR_AMI_STALE_S") or 90)
 
 # --- Server process ------------------------------------------------------------------------------
 # Seconds between hand-backs of the C heap's free pages (callfloor/malloc_trim.py).
@@ -259,6 +261,14 @@ CALLFLOOR_LOCAL_BEAT = env_bool("CALLFLOOR_LOCAL_BEAT")
 CALLFLOOR_WS_MAX_PER_SESSION = int(env_str("CALLFLOOR_WS_MAX_PER_SESSION", "10"))
 # A socket whose client does not read is dropped past this many unsent bytes (Daphne).
 CALLFLOOR_WS_MAX_BUFFER_BYTES = int(env_str("CALLFLOOR_WS_MAX_BUFFER_BYTES", str(8 * 1024 * 1024)))
+# --- Phone-system controls from the board (AMI sources) -------------------------------------------
+# Team leads listen in, pause and move the agents of their own teams ("own_team"), of the whole
+# site ("site"), or use no controls ("none"); supervisors act on the whole site.
+CALLFLOOR_PBX_CONTROL_TEAM_LEADS = env_str("CALLFLOOR_PBX_CONTROL_TEAM_LEADS", "own_team")
+# The channel the PBX rings for a supervisor's bare extension (a dial string is used as given).
+CALLFLOOR_SUPERVISOR_CHANNEL = env_str("CALLFLOOR_SUPERVISOR_CHANNEL", "PJSIP/{extension}")
+# How long a control waits for Asterisk to connect and to answer an action.
+CALLFLOOR_AMI_ACTION_TIMEOUT_S = float(env_str("CALLFLOOR_AMI_ACTION_TIMEOUT_S", "10"))
 # --- Scheduling -----------------------------------------------------------------------------------
 CALLFLOOR_HANDOVER_ACK_MINUTES = int(env_str("CALLFLOOR_HANDOVER_ACK_MINUTES", "30"))
 CALLFLOOR_SWAP_MIN_NOTICE_HOURS = int(env_str("CALLFLOOR_SWAP_MIN_NOTICE_HOURS", "24"))

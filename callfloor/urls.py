@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("", include("metrics.reports.urls")),
     path("", include("metrics.alerts.urls")),
+    path("", include("metrics.control.urls")),
     path("", include("metrics.recordings.urls")),
     path("", include("qa.urls")),
     path("", include("qa.complaints.urls")),

@@ -6,6 +6,7 @@ from agents.services import audit_record
 from callfloor.admin_readonly import ReadOnlyAdmin
 from metrics.models import AgentDay, AgentState, Queue, QueueAlias, QueueCall, TelephonySource
 from metrics.telephony import services
+from metrics.telephony.ami.forms import TelephonySourceForm
 
 ROLLUP_SETTINGS = ("sl_threshold_s", "short_abandon_s", "interval_minutes", "ring_fast_s")
 
@@ -46,6 +47,7 @@ class QueueAdmin(admin.ModelAdmin):
 
 @admin.register(TelephonySource)
 class TelephonySourceAdmin(admin.ModelAdmin):
+    form = TelephonySourceForm
     list_display = ["name", "kind", "site", "active", "follow_path", "follow_line"]
     list_filter = ["kind", "site", "active"]
     readonly_fields = ["token_hash", "follow_offset", "follow_inode", "follow_line", "created_at"]
@@ -54,6 +56,9 @@ class TelephonySourceAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         token = None if change else obj.issue_token()
         super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("ami_secret"):
+            # The row says that the secret changed, never what it is.
+            audit_record(actor=request.user, action="telephony_source.ami_secret_set", target=obj)
         if token:
             audit_record(actor=request.user, action="telephony_source.token_issued", target=obj)
             self.message_user(

@@ -15,14 +15,23 @@ class MetricsConfig(AppConfig):
         from metrics.alerts.tasks import on_floor_pushed
         from metrics.board import push
         from metrics.board.signals import floor_changed, floor_pushed
-        from metrics.board.snapshot import register_alert_source
+        from metrics.board.snapshot import (
+            register_agent_source,
+            register_alert_source,
+            register_tile_source,
+        )
         from metrics.board.tasks import on_floor_changed
+        from metrics.control.board import control_agent_fields
         from metrics.telephony import receivers  # noqa: F401
+        from metrics.telephony.ami.board import ami_link_floor_alerts, ami_stale_tiles
         from metrics.telephony.silence import source_silent_floor_alerts
 
         floor_changed.connect(on_floor_changed, dispatch_uid="metrics.push")
         floor_pushed.connect(on_floor_pushed, dispatch_uid="metrics.alerts")
         register_alert_source(source_silent_floor_alerts)
+        register_agent_source(control_agent_fields)
+        register_alert_source(ami_link_floor_alerts)
+        register_tile_source(ami_stale_tiles)
         # Embedded mode has no Celery beat: the web process beats itself (make demo sets this).
         if settings.EMBEDDED and settings.CALLFLOOR_LOCAL_BEAT:
             push.LocalScheduler().start()

@@ -123,6 +123,7 @@ class SourceKind(models.TextChoices):
     QUEUE_LOG_DB = "queue_log_db", gettext_lazy("Asterisk queue_log table (realtime layout)")
     HTTP_JSON = "http_json", gettext_lazy("JSON events over HTTP")
     SIMULATOR = "simulator", gettext_lazy("Telephony simulator")
+    AMI = "ami", gettext_lazy("Asterisk Manager Interface (live connection)")
 
 
 def hash_token(token: str) -> str:
@@ -183,6 +184,20 @@ class TelephonySource(models.Model):
     # (copytruncate, then grown past the old offset) from the file that was read.
     follow_mark = models.CharField(
         max_length=64, blank=True, editable=False, verbose_name=gettext_lazy("follow mark")
+    )
+    # An AMI source's manager account; the secret is stored encrypted (`telephony/ami/config.py`)
+    # or named by an environment variable, and never shown again after saving.
+    ami_host = models.CharField(max_length=255, blank=True, verbose_name=gettext_lazy("AMI host"))
+    ami_port = models.PositiveIntegerField(default=5038, verbose_name=gettext_lazy("AMI port"))
+    ami_username = models.CharField(
+        max_length=100, blank=True, verbose_name=gettext_lazy("AMI user name")
+    )
+    ami_secret_encrypted = models.TextField(blank=True, editable=False)
+    ami_secret_env = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=_("the name of an environment variable holding the AMI secret"),
+        verbose_name=gettext_lazy("AMI secret from the environment"),
     )
     active = models.BooleanField(default=True, verbose_name=gettext_lazy("active"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
@@ -839,6 +854,7 @@ from metrics.alerts.models import (  # noqa: E402, F401
     AlertRule,
 )
 from metrics.board.models import Display, DisplayLayout, FloorSettings  # noqa: E402, F401
+from metrics.control.models import Monitoring, MonitorMode  # noqa: E402, F401
 from metrics.recordings.models import (  # noqa: E402, F401
     Recording,
     RecordingListen,
@@ -849,3 +865,4 @@ from metrics.reports.models import (  # noqa: E402, F401
     SummaryRecipient,
     SurveyResult,
 )
+from metrics.telephony.ami.models import AmiLink  # noqa: E402, F401

@@ -16,6 +16,8 @@ from agents.roles import Role
 from metrics.board import actions, push
 from metrics.board.delta import filter_snapshot
 from metrics.board.snapshot import default_site, viewer_for
+from metrics.control import services as control
+from metrics.control.models import MonitorMode
 from metrics.models import (
     Broadcast,
     BroadcastPriority,
@@ -145,7 +147,11 @@ class HelpRequestCancelApi(APIView):
 
 
 class TakeoverCreateApi(APIView):
-    """Mark that you take over an agent's call (their current one unless `call_id` is given)."""
+    """Take over an agent's call (their current one unless `call_id` is given).
+
+    On a source that takes commands (AMI) the PBX rings your phone and barges you into the
+    call (`mode`: "barge", or "listen" to listen first and barge from the board); elsewhere the
+    takeover is recorded only."""
 
     permission_classes = [CanTakeOver]
 
@@ -159,13 +165,16 @@ class TakeoverCreateApi(APIView):
         help_request = serializers.PrimaryKeyRelatedField(
             queryset=HelpRequest.objects.all(), required=False, allow_null=True
         )
+        mode = serializers.ChoiceField(
+            choices=[MonitorMode.BARGE, MonitorMode.LISTEN], default=MonitorMode.BARGE
+        )
 
     @extend_schema(request=InputSerializer, responses={201: IdOutput})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         _acting_on(request.user, data.validated_data["agent"])
-        takeover = actions.takeover_start(actor=request.user, **data.validated_data)
+        takeover = control.takeover_start_on_pbx(actor=request.user, **data.validated_data)
         return Response({"id": takeover.pk}, status=status.HTTP_201_CREATED)
 
 
@@ -176,7 +185,7 @@ class TakeoverFinishApi(APIView):
     def post(self, request, takeover_id: int):
         takeover = get_object_or_404(Takeover.objects.select_related("agent"), pk=takeover_id)
         _acting_on(request.user, takeover.agent)
-        actions.takeover_finish(actor=request.user, takeover=takeover)
+        control.takeover_finish_on_pbx(actor=request.user, takeover=takeover)
         return Response({"id": takeover.pk})
 
 

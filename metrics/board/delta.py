@@ -21,6 +21,7 @@ SECTIONS = ("summary", "queues", "agents", "alerts", "broadcasts", "help")
 # Supervision fields of an agent's row and kinds of alert that supervisors and team leads see
 # but the agent does not (their schedule adherence).
 SUPERVISION_FIELDS = ("scheduled", "scheduled_label", "in_adherence", "out_since")
+SUPERVISION_FIELDS += ("control", "monitors")
 SUPERVISION_ALERTS = ("adherence",)
 
 

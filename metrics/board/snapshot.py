@@ -180,7 +180,14 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
 
 
 _TILE_SOURCES: list = []
-TILE_EXTRAS = {"survey_n": 0, "csat_top_box": None, "csat_mean": None, "required_now": None}
+TILE_EXTRAS = {
+    "survey_n": 0,
+    "csat_top_box": None,
+    "csat_mean": None,
+    "required_now": None,
+    # The name of the telephony source feeding the queue whose connection is down.
+    "stale_source": None,
+}
 
 
 def register_tile_source(source) -> None:
@@ -214,6 +221,9 @@ _AGENT_SOURCES: list = []
 # Fields other apps add to the agent rows (every row has them; None where nobody fills them).
 # They are supervision fields (`delta.SUPERVISION_FIELDS`): agents do not see them.
 AGENT_EXTRAS = {"scheduled": None, "scheduled_label": None, "in_adherence": None, "out_since": None}
+# The phone controls (metrics/control/board.py): the source takes commands, the queues the PBX
+# has the agent in, who listens to them.
+AGENT_EXTRAS |= {"control": None, "queues": None, "monitors": None}
 
 
 def register_agent_source(source) -> None:
@@ -409,6 +419,7 @@ def _takeovers(site: str, now: datetime) -> dict[tuple, dict]:
         .order_by("created_at")
     ):
         found[(row.agent_id, row.call_id)] = {
+            "id": row.pk,
             "by": row.taken_by.get_username(),
             "at": _ts(row.created_at),
         }

@@ -6,6 +6,7 @@ from agents.roles import Role
 from metrics.board.actions import TAKEOVER_ROLES
 from metrics.board.floor_settings import editable_queue_ids
 from metrics.board.snapshot import default_site, feed_config, my_floor_context, viewer_for
+from metrics.control.board import control_config
 from metrics.models import Queue
 
 
@@ -39,6 +40,8 @@ def floor(request):
         "settings_api": "/api/floor/settings/",
         "can_edit_settings": editable_queue_ids(request.user, default_site()) != frozenset(),
         "team": request.GET.get("team", ""),
+        # The phone controls (static/metrics/floor-control.js): listen, pause, move.
+        "control": control_config(user=request.user, site=default_site()),
         "queue": request.GET.get("queue", ""),
     }
     return render(request, "metrics/floor.html", {"config": config, "tv": config["tv"]})

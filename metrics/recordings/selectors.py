@@ -93,9 +93,11 @@ def recording_for(*, user, call: QueueCall) -> RecordingInfo:
 
 
 def listens_of_agent(*, agent, since=None) -> QuerySet[RecordingListen]:
-    """Who listened to the agent's calls, newest first."""
-    listens = RecordingListen.objects.filter(call__agent=agent).select_related(
-        "user", "call", "call__queue"
+    """Who else listened to the agent's calls, newest first."""
+    listens = (
+        RecordingListen.objects.filter(call__agent=agent)
+        .exclude(user_id=agent.user_id)
+        .select_related("user", "call", "call__queue")
     )
     if since is not None:
         listens = listens.filter(at__gte=since)

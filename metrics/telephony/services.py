@@ -238,6 +238,10 @@ def events_ingest(
                 item.status, item.reason = DUPLICATE, "already received"
         todo = sorted(((events[i], i) for i in fresh.values()), key=lambda p: p[0].sort_key())
         engine, saved = engine_state.load(source) if todo else (None, None)
+        if engine is not None and source.kind == SourceKind.AMI:
+            # Asterisk's manager reports every hold (Hold/Unhold): a call without one was
+            # held 0 s, and hold is a component of the AHT from the first call on.
+            engine.saw_hold = True
         for event, index in todo:
             if not engine.feed(event):
                 result.items[index].ignored = True

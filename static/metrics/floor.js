@@ -174,6 +174,8 @@ function alertText(alert) {
         { name: p.name, reason: HELP_REASONS[p.reason] || p.reason_label });
       return p.note ? `${text} — ${p.note}` : text;
     }
+    case "ami_down":
+      return fmt(gettext("Telephony source %(name)s: no connection to Asterisk; its figures are stale"), p);
     case "live_escalation":
       // A reason that only repeats the ask comes as "": the line says it once.
       if (!p.reason) {
@@ -318,6 +320,9 @@ function queueTile(tile) {
   // Four lines of four figures: the calls, the rates, the service, the people.
   return h("article", { class: "tile", dataset: { testid: "queue-tile", queue: tile.name, key: tile.key } },
     h("header", null, h("h3", null, tile.name), h("span", { class: "sl-variant" }, definition)),
+    // The source feeding this queue lost its connection: what the tile shows is not live.
+    tile.stale_source ? h("p", { class: "stale", dataset: { testid: "queue-stale" } },
+      fmt(gettext("Stale: %(source)s has no connection to the telephony"), { source: tile.stale_source })) : null,
     h("div", { class: "big" },
       h("div", null, h("b", { dataset: { testid: "waiting" } }, tile.waiting), h("small", null, gettext("waiting"))),
       h("div", null, h("b", { class: "tick", dataset: { testid: "longest-wait", since: tile.longest_waiting_since || null } }, "–"),

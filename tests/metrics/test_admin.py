@@ -274,7 +274,14 @@ def test_every_registered_telemetry_model_is_read_only(cast):
     from django.contrib import admin
     from django.test import RequestFactory
 
-    editable = {"queue", "queuealias", "telephonysource", "summaryrecipient", "surveyresult"}
+    editable = {
+        "queue",
+        "queuealias",
+        "telephonysource",
+        "summaryrecipient",
+        "surveyresult",
+        "recordingstore",
+    }
     request = RequestFactory().get("/admin/")
     request.user = cast.ada
     seen = set()

@@ -296,3 +296,40 @@ def test_the_retention_applies_to_a_url_store_too(cast, world, url_store, pbx_ht
     response, _ = _get(cast.ann, world.ann_call)
     assert response.status_code == 410
     assert pbx_http.seen == []
+
+
+def test_the_admin_sets_a_url_store_whose_secret_is_never_shown_again(cast, world, pbx_http):
+    from agents.models import AuditEntry
+    from metrics.alerts.secrets import secret_decrypt
+    from metrics.recordings.models import RecordingStore
+
+    client = Client()
+    client.force_login(cast.ada)
+    fields = {
+        "source": world.source.pk,
+        "kind": "url_template",
+        "directory": "",
+        "file_pattern": "{yyyy}/{mm}/{dd}/*-{call_id}.{ext}",
+        "url_template": "https://{call_id}.pbx.example/",
+        "username": "callfloor",
+        "secret": "s3cret",
+        "retention_days": "90",
+    }
+    refused = client.post("/admin/metrics/recordingstore/add/", fields)
+    assert refused.status_code == 200 and not RecordingStore.objects.exists()
+    fields["url_template"] = pbx_http.url + "/recordings/{call_id}.mp3"
+    response = client.post("/admin/metrics/recordingstore/add/", fields)
+    assert response.status_code == 302, response.content[:500]
+    store = RecordingStore.objects.get()
+    assert secret_decrypt(token=store.secret_encrypted) == "s3cret"
+    page = client.get(f"/admin/metrics/recordingstore/{store.pk}/change/").content.decode()
+    assert "s3cret" not in page and store.secret_encrypted not in page
+    audit = AuditEntry.objects.get(action="recording_store.saved")
+    assert audit.data["secret_changed"] is True and "s3cret" not in str(audit.data)
+    # Saved again without a secret: the stored one stays.
+    fields["secret"] = ""
+    fields["retention_days"] = "30"
+    client.post(f"/admin/metrics/recordingstore/{store.pk}/change/", fields)
+    store.refresh_from_db()
+    assert store.retention_days == 30
+    assert secret_decrypt(token=store.secret_encrypted) == "s3cret"

@@ -1,0 +1,96 @@
+"""An AMI source's connection on the wall board (an alert, a stale banner on its queues) and
+in /healthz (registered in `MetricsConfig.ready`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from metrics.models import Queue, QueueCall, SourceKind, TelephonySource
+from metrics.telephony.ami.models import AmiLink
+from metrics.telephony.ami.services import ami_link_is_up
+
+
+def link_stale_s() -> float:
+    """A connected follower not heard from for this long is taken as gone
+    (`CALLFLOOR_AMI_STALE_S`; it pings every 20 s)."""
+    return float(getattr(settings, "CALLFLOOR_AMI_STALE_S", 90))
+
+
+def ami_links_down(
+    *, site: str | None, now: datetime
+) -> list[tuple[TelephonySource, AmiLink | None]]:
+    """The active AMI sources (of `site`, or all) whose connection is not up now."""
+    sources = TelephonySource.objects.filter(kind=SourceKind.AMI, active=True)
+    if site is not None:
+        sources = sources.filter(site=site)
+    links = {link.source_id: link for link in AmiLink.objects.filter(source__in=sources)}
+    limit = link_stale_s()
+    return [
+        (source, links.get(source.pk))
+        for source in sources.order_by("name")
+        if not ami_link_is_up(links.get(source.pk), now=now, stale_after_s=limit)
+    ]
+
+
+def ami_link_floor_alerts(*, site: str, now: datetime) -> list[dict]:
+    """One red alert per AMI source of `site` whose connection is down (or its follower gone)."""
+    alerts = []
+    for source, link in ami_links_down(site=site, now=now):
+        since = link.since if link is not None else source.created_at
+        alerts.append(
+            {
+                "key": f"ami_down:{source.pk}",
+                "kind": "ami_down",
+                "severity": "red",
+                "text": _(
+                    "Telephony source %(name)s: no connection to Asterisk; its figures are stale"
+                )
+                % {"name": source.name},
+                "params": {"name": source.name},
+                "since": round(since.timestamp(), 3),
+                "subject_name": source.name,
+            }
+        )
+    return alerts
+
+
+def ami_stale_tiles(*, site: str, queues: list[Queue], now: datetime) -> dict[int, dict]:
+    """Per queue fed by an AMI source that is down: `stale_source`, that source's name.
+
+    A source's queues are the ones it is limited to, else those its calls came in on, else
+    (a source with no call yet) every queue of its site.
+    """
+    down = ami_links_down(site=site, now=now)
+    if not down:
+        return {}
+    ids = {q.pk for q in queues}
+    tiles: dict[int, dict] = {}
+    for source, _link in down:
+        fed = set(source.queues.values_list("pk", flat=True)) or set(
+            QueueCall.objects.filter(source=source).values_list("queue_id", flat=True).distinct()
+        )
+        for pk in (fed or ids) & ids:
+            tiles.setdefault(pk, {"stale_source": source.name})
+    return tiles
+
+
+def ami_health(*, now: datetime) -> dict | None:
+    """The /healthz entry of the AMI sources (None when there is none): each source's state,
+    never its address or messages (the health check answers anyone)."""
+    sources = list(TelephonySource.objects.filter(kind=SourceKind.AMI, active=True))
+    if not sources:
+        return None
+    down = {source.pk for source, _link in ami_links_down(site=None, now=now)}
+    links = {link.source_id: link for link in AmiLink.objects.filter(source__in=sources)}
+    states = {}
+    for source in sources:
+        link = links.get(source.pk)
+        states[source.name] = {
+            "ok": source.pk not in down,
+            "state": "connected" if source.pk not in down else (link.state if link else "down"),
+            "since": link.since.isoformat() if link else None,
+        }
+    return {"ok": not down, "sources": states}

@@ -1,0 +1,1 @@
+from tests.ami.server import ami_server  # noqa: F401
