@@ -201,6 +201,11 @@ CELERY_BEAT_SCHEDULE["qa-draw-due-samples"] = {
     "schedule": 3600.0,
     "options": {"expires": 3500},
 }
+CELERY_BEAT_SCHEDULE["qa-expire-test-attempts"] = {
+    "task": "qa.expire_test_attempts",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
 CELERY_BEAT_SCHEDULE["scheduling-handovers-overdue"] = {
     "task": "scheduling.alert_overdue_handovers",
     "schedule": 60.0,

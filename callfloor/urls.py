@@ -52,6 +52,7 @@ urlpatterns = [
     path("", include("metrics.recordings.urls")),
     path("", include("qa.urls")),
     path("", include("qa.complaints.urls")),
+    path("", include("qa.quizzes.urls")),
     path("", include("scheduling.urls")),
 ]
 

@@ -166,3 +166,6 @@ class MomentAdmin(ReadOnlyAdmin):
 
     list_display = ["kind", "at_ms", "evaluation", "appeal_item", "great_call", "author"]
     list_filter = ["kind"]
+
+
+from qa.quizzes import admin as quizzes_admin  # noqa: E402, F401

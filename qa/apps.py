@@ -31,3 +31,12 @@ class QaConfig(AppConfig):
         register_agent_report_hook(appeal_columns, agent_report_appeals)
         # Appeal outcomes count for the evaluator too: a row per evaluator of these agents.
         register_agent_report_rows(gettext_lazy("Appeals per evaluator"), evaluator_report_appeals)
+        from qa.quizzes.selectors import agent_report_tests
+
+        register_agent_report_hook(
+            [
+                Column("tests_taken", gettext_lazy("Tests taken"), "count"),
+                Column("test_average", gettext_lazy("Test average"), "score"),
+            ],
+            agent_report_tests,
+        )

@@ -140,3 +140,43 @@ def _escalated(data) -> str:
 said("live_escalation.raised", gettext_lazy("Asked for a supervisor on a live call"))
 said("live_escalation.taken", gettext_lazy("Took the live escalation"))
 said("live_escalation.closed", gettext_lazy("Closed the live escalation"))
+
+
+# Monthly tests
+@phrase("quiztopic.created")
+def _quiz_topic(data) -> str:
+    return _("Added the test topic %(name)s") % {"name": data.get("name", "")}
+
+
+@phrase("quizquestion.created")
+def _quiz_question(data) -> str:
+    return _("Added a question to the topic %(topic)s") % {"topic": data.get("topic", "")}
+
+
+said("quizquestion.retired", gettext_lazy("Took the question out of use"))
+
+
+@phrase("quiz.created")
+def _quiz_created(data) -> str:
+    return _("Set the test %(title)s") % {"title": data.get("title", "")}
+
+
+said("quiz.published", gettext_lazy("Published the test"))
+said("quiz.withdrawn", gettext_lazy("Withdrew the test"))
+
+
+@phrase("quizattempt.started")
+def _attempt_started(data) -> str:
+    return _("Started attempt %(number)s") % {"number": data.get("number", "")}
+
+
+@phrase("quizattempt.submitted")
+def _attempt_submitted(data) -> str:
+    return _("Handed in the test: %(right)s of %(questions)s right, score %(score)s") % {
+        "right": data.get("right", ""),
+        "questions": data.get("questions", ""),
+        "score": data.get("score", ""),
+    }
+
+
+said("quizattempt.expired", gettext_lazy("The time for the attempt ran out"))

@@ -924,3 +924,4 @@ class GreatCall(models.Model):
 
 
 from qa.moments.models import Moment, MomentKind  # noqa: E402, F401
+from qa.quizzes.models import *  # noqa: E402, F403

@@ -15,3 +15,11 @@ def appeal_reminders() -> int:
 def draw_due_samples() -> int:
     """Draw the sample of every published rule whose period is over (and reveal its seed)."""
     return services.sampling_draw_due()
+
+
+@shared_task(name="qa.expire_test_attempts")
+def expire_test_attempts() -> int:
+    """Close the test attempts whose time ran out without a hand-in."""
+    from qa.quizzes import services as quiz_services
+
+    return quiz_services.quiz_attempts_expire_overdue()

@@ -193,10 +193,14 @@ class Command(BaseCommand):
             nomination=nomination, actor=users["supervisor"], note=words["great_call_note"]
         )
         self._complaints(words, users)
+        from qa.quizzes import demo as quiz_demo
+
+        quiz_demo.seed(qa=qa, agent=agent)
         self.stdout.write(
             self.style.SUCCESS(
                 "Quality demo ready: scorecard, last week's sample and evaluations, an appeal for "
-                "teamlead to screen, next week's rule, one featured great call (qa2 evaluates)."
+                "teamlead to screen, next week's rule, one featured great call, monthly tests "
+                "(qa2 evaluates)."
             )
         )
 
