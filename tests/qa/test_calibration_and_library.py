@@ -121,7 +121,7 @@ def test_the_api_schema_documents_every_quality_endpoint():
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
     paths = [p for p in schema["paths"] if p.startswith("/api/qa/")]
-    assert len(paths) == 33
+    assert len(paths) == 44
     assert "/api/qa/appeals/{appeal_id}/proposals/" in paths
     assert "/api/qa/evaluations/{evaluation_id}/moments/{moment_id}/" in paths
     assert "items" in schema["components"]["schemas"]["AppealListInputRequest"]["properties"]
