@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.formats import localize
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -7,6 +9,7 @@ from callfloor.admin_readonly import ReadOnlyAdmin
 from metrics.models import AgentDay, AgentState, Queue, QueueAlias, QueueCall, TelephonySource
 from metrics.telephony import services
 from metrics.telephony.ami.forms import TelephonySourceForm
+from metrics.telephony.ami.models import AmiLink
 
 ROLLUP_SETTINGS = ("sl_threshold_s", "short_abandon_s", "interval_minutes", "ring_fast_s")
 
@@ -48,10 +51,26 @@ class QueueAdmin(admin.ModelAdmin):
 @admin.register(TelephonySource)
 class TelephonySourceAdmin(admin.ModelAdmin):
     form = TelephonySourceForm
-    list_display = ["name", "kind", "site", "active", "follow_path", "follow_line"]
+    list_display = ["name", "kind", "site", "active", "follow_path", "follow_line", "connection"]
     list_filter = ["kind", "site", "active"]
-    readonly_fields = ["token_hash", "follow_offset", "follow_inode", "follow_line", "created_at"]
+    readonly_fields = [
+        "token_hash",
+        "follow_offset",
+        "follow_inode",
+        "follow_line",
+        "created_at",
+        "connection",
+    ]
     actions = ["issue_token"]
+
+    @admin.display(description=gettext_lazy("AMI connection"))
+    def connection(self, obj):
+        """The follower's last word on the connection (state, since when, why it is down)."""
+        link = AmiLink.objects.filter(source=obj).first()
+        if link is None:
+            return "–"
+        text = f"{link.get_state_display()} · {localize(localtime(link.since))}"
+        return f"{text} · {link.message}" if link.message else text
 
     def save_model(self, request, obj, form, change):
         token = None if change else obj.issue_token()

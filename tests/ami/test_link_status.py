@@ -62,6 +62,14 @@ def test_a_connected_link_shows_nothing_until_its_follower_goes_quiet(north, set
     ]
 
 
+def test_the_admin_shows_the_connection_state_and_its_reason(north, cast):
+    ami_link_set(source=north, state="down", message="login refused: Authentication failed")
+    admin = Client()
+    admin.force_login(cast.ada)
+    page = admin.get("/admin/metrics/telephonysource/").content.decode()
+    assert "login refused: Authentication failed" in page
+
+
 def test_an_inactive_source_is_not_watched(north):
     ami_link_set(source=north, state="down")
     TelephonySource.objects.filter(pk=north.pk).update(active=False)

@@ -103,3 +103,14 @@ def test_a_source_of_another_kind_has_no_ami_settings(db):
     source = TelephonySource.objects.create(name="files", kind="queue_log_file")
     with pytest.raises(AmiNotConfigured):
         ami_settings(source)
+
+
+def test_follow_ami_refuses_a_source_that_is_not_an_ami_source(db):
+    from django.core.management import CommandError, call_command
+
+    TelephonySource.objects.create(name="files", kind="queue_log_file")
+    with pytest.raises(CommandError, match="No AMI source named files"):
+        call_command("follow_ami", "--source", "files")
+    TelephonySource.objects.create(name="north", kind="ami", ami_host="127.0.0.1")
+    with pytest.raises(CommandError, match="lacks its AMI host, user name or secret"):
+        call_command("follow_ami", "--source", "north")

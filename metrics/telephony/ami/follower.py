@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from asgiref.sync import sync_to_async
-from django.db import connections
+from django.db import DatabaseError, connections
 
 from metrics.models import TelephonySource
 from metrics.telephony.ami import services
@@ -69,15 +69,24 @@ class AmiFollower:
                 reason = f"login refused: {error}"
             except (AmiError, AmiNotConfigured) as error:
                 reason = str(error)
+            except DatabaseError as error:
+                # The database is away: what this session had not written is lost, and the
+                # next session's rebuild from QueueStatus brings the state back.
+                reason = f"database unavailable ({type(error).__name__})"
+                await sync_to_async(connections.close_all)()
             self.failures += 1
             wait = self.backoff[min(self.failures, len(self.backoff)) - 1]
             self.waits.append(wait)
             logger.warning(
                 "AMI source %s: %s; connecting again in %.1f s", self.source.name, reason, wait
             )
-            await sync_to_async(services.ami_link_set)(
-                source=self.source, state=AmiLinkState.DOWN, message=reason, failures=self.failures
-            )
+            with contextlib.suppress(DatabaseError):
+                await sync_to_async(services.ami_link_set)(
+                    source=self.source,
+                    state=AmiLinkState.DOWN,
+                    message=reason,
+                    failures=self.failures,
+                )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), wait)
         await sync_to_async(services.ami_link_set)(
