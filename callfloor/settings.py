@@ -462,13 +462,14 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy on every response (django-csp). No data is parsed as HTML in the pages,
 # and nothing inline runs: scripts and styles come from our own static files; a template that
-# really needs an inline script gives it `nonce="{{ request.csp_nonce }}"`. The board's socket
+# really needs an inline script gives it `nonce="{{ request.csp_nonce }}"`; the call player hands
+# the nonce to wavesurfer.js for the one stylesheet it writes itself. The board's socket
 # (ws:// or wss:// of the page's own host) is added per request by the middleware.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
-        "style-src": [SELF],
+        "style-src": [SELF, NONCE],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],

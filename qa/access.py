@@ -40,6 +40,11 @@ def can_edit_evaluation(user, evaluation: Evaluation) -> bool:
     return not evaluation.is_released and evaluation.evaluator_id == user.pk
 
 
+def can_pin_moment(user, evaluation: Evaluation) -> bool:
+    """The evaluator pins comments and deductions to moments of the call while scoring it."""
+    return can_edit_evaluation(user, evaluation)
+
+
 def can_revise_evaluation(user, evaluation: Evaluation) -> bool:
     """QA analysts and supervisors revise a released score, never of their own call, and never
     while an appeal of it is open (the panel judges the score the agent appealed).

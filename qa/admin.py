@@ -20,6 +20,7 @@ from qa.models import (
     Section,
     VersionStatus,
 )
+from qa.moments.models import Moment
 
 
 @admin.register(QaSettings)
@@ -157,6 +158,14 @@ class CalibrationSessionAdmin(ReadOnlyAdmin):
 class GreatCallAdmin(ReadOnlyAdmin):
     list_display = ["agent", "status", "anonymous", "nominated_at", "featured_at"]
     list_filter = ["status"]
+
+
+@admin.register(Moment)
+class MomentAdmin(ReadOnlyAdmin):
+    """Read-only: moments are pinned, cited and highlighted through their services."""
+
+    list_display = ["kind", "at_ms", "evaluation", "appeal_item", "great_call", "author"]
+    list_filter = ["kind"]
 
 
 import qa.coaching.admin  # noqa: E402, F401  (coaching sessions)

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from qa import api, views
+from qa.moments import api as moments_api
+from qa.moments import views as moment_views
 
 urlpatterns = [
     # pages
@@ -9,6 +11,11 @@ urlpatterns = [
     path("qa/worklist/", views.worklist, name="qa-worklist"),
     path("qa/evaluations/<int:evaluation_id>/", views.evaluation, name="qa-evaluation"),
     path("qa/evaluations/<int:evaluation_id>/appeal/", views.appeal_file, name="qa-appeal-file"),
+    path(
+        "qa/evaluations/<int:evaluation_id>/moments/",
+        moment_views.evaluation_moments,
+        name="qa-evaluation-moments",
+    ),
     path("qa/appeals/<int:appeal_id>/", views.appeal, name="qa-appeal"),
     path("qa/screening/", views.screening, name="qa-screening"),
     path("qa/panel/", views.panel, name="qa-panel"),
@@ -62,6 +69,16 @@ urlpatterns = [
         "api/qa/evaluations/<int:evaluation_id>/revise/",
         api.EvaluationReviseApi.as_view(),
         name="api-qa-evaluation-revise",
+    ),
+    path(
+        "api/qa/evaluations/<int:evaluation_id>/moments/",
+        moments_api.EvaluationMomentsApi.as_view(),
+        name="api-qa-evaluation-moments",
+    ),
+    path(
+        "api/qa/evaluations/<int:evaluation_id>/moments/<int:moment_id>/",
+        moments_api.EvaluationMomentDetailApi.as_view(),
+        name="api-qa-evaluation-moment",
     ),
     path("api/qa/appeals/", api.AppealListApi.as_view(), name="api-qa-appeal-list"),
     path(

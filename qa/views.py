@@ -45,6 +45,8 @@ from qa.models import (
     VersionStatus,
     decision_for,
 )
+from qa.moments import player
+from qa.moments.clock import clocks_to_ms, highlight_from
 from qa.rotation import selectors as rotation_selectors
 
 PANEL_ROLES = (Role.TEAM_LEAD, Role.QA_ANALYST, Role.SUPERVISOR)
@@ -258,6 +260,7 @@ def evaluation(request, evaluation_id: int):
             "appealable": services.appealable_criteria(item) if owner else set(),
             "needs_ack": owner and current is not None and current.acknowledged_at is None,
             "formula": scoring.FORMULA,
+            "player": player.evaluation_player(user=request.user, evaluation=item),
         },
     )
 
@@ -281,6 +284,10 @@ def appeal_file(request, evaluation_id: int):
     filed: list[Appeal] = []
 
     def file():
+        for entry in items:  # the moments cited against each item, as m:ss times
+            field = f"moments_{entry['criterion']}"
+            times = clocks_to_ms(request.POST.get(field, ""), field=field)
+            entry["moments"] = [{"at_ms": at_ms} for at_ms in times]
         filed.append(services.appeal_file(evaluation=item, user=request.user, items=items))
 
     if _attempt(request, file, _("Appeal filed: your team lead screens it next.")):
@@ -293,6 +300,7 @@ def appeal_file(request, evaluation_id: int):
 
 HISTORY_LABELS = {
     "appeal.filed": gettext_lazy("Appeal filed"),
+    "appeal.moments_cited": gettext_lazy("Moments of the call cited"),
     "appeal.accepted": gettext_lazy("Accepted by the team lead"),
     "appeal.returned": gettext_lazy("Returned by the team lead"),
     "appeal.explained": gettext_lazy("Evaluator explained"),
@@ -496,6 +504,7 @@ def appeal(request, appeal_id: int):
             "history": history,
             "proposal": proposal,
             "seats": dict(Seat.choices),
+            "player": player.appeal_player(user=request.user, appeal=item),
         },
     )
 
@@ -882,6 +891,7 @@ def calibration_session(request, session_id: int):
             "sections": session.scorecard_version.sections.prefetch_related("criteria"),
             "can_close": session.status == CalibrationStatus.OPEN
             and access.is_qa_manager(request.user),
+            "player": player.calibration_player(user=request.user, session=session),
         },
     )
 
@@ -902,6 +912,7 @@ def library(request):
                 recording_id=request.POST.get("recording_id", ""),
                 reason=request.POST.get("reason", ""),
                 anonymous=request.POST.get("anonymous") == "on",
+                highlight=highlight_from(request.POST),
             ),
             _("Thank you: the nomination goes to the supervisors."),
         )
@@ -910,7 +921,10 @@ def library(request):
         request,
         "qa/library.html",
         {
-            "featured": selectors.library_featured(),
+            "featured": [
+                (c, player.great_call_player(user=request.user, nomination=c))
+                for c in selectors.library_featured()
+            ],
             "nominations": selectors.library_nominations()
             if has_role(request.user, Role.SUPERVISOR)
             else [],

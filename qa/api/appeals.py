@@ -20,6 +20,8 @@ from qa.models import (
     AppealStatus,
     Seat,
 )
+from qa.moments.selectors import moment_row
+from qa.moments.serializers import MomentInput
 
 
 class AppealOutput(serializers.ModelSerializer):
@@ -73,6 +75,10 @@ class AppealOutput(serializers.ModelSerializer):
                 "decision": item.decision,
                 "decision_reason": item.decision_reason,
                 "points_after": item.points_after,
+                "moments": [
+                    moment_row(m, author=None)
+                    for m in item.moments.select_related("appeal_item__criterion")
+                ],
                 "opinions": [
                     {
                         "seat": o.member.seat,
@@ -107,6 +113,9 @@ def _appeal_for(request, appeal_id: int) -> Appeal:
 class AppealItemInput(serializers.Serializer):
     criterion = serializers.IntegerField()
     reason = serializers.CharField()
+    moments = MomentInput(
+        many=True, required=False, default=list, help_text="moments of the call the agent cites"
+    )
 
 
 class AppealListApi(APIView):

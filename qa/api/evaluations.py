@@ -23,6 +23,7 @@ from qa.models import (
     ScorecardVersion,
     ScoreRevision,
 )
+from qa.moments.selectors import evaluation_moments
 
 
 class RevisionOutput(serializers.ModelSerializer):
@@ -57,6 +58,7 @@ class EvaluationOutput(serializers.ModelSerializer):
     evaluator = serializers.SerializerMethodField()
     revisions = serializers.SerializerMethodField()
     appeal_deadline = serializers.SerializerMethodField()
+    moments = serializers.SerializerMethodField()
 
     class Meta:
         model = Evaluation
@@ -78,6 +80,7 @@ class EvaluationOutput(serializers.ModelSerializer):
             "first_read_at",
             "appeal_deadline",
             "revisions",
+            "moments",
         ]
 
     def get_evaluator(self, obj) -> str | None:
@@ -91,6 +94,9 @@ class EvaluationOutput(serializers.ModelSerializer):
             many=True,
             context={**self.context, "shows_evaluator": shown},
         ).data
+
+    def get_moments(self, obj) -> list[dict]:
+        return evaluation_moments(user=self.context["request"].user, evaluation=obj)
 
     def get_appeal_deadline(self, obj) -> datetime | None:
         return services.appeal_deadline(obj) if obj.released_at else None

@@ -17,11 +17,14 @@ from qa.api.common import IsSupervisor, name_input_components
 from qa.models import (
     GreatCall,
 )
+from qa.moments.selectors import great_call_moments
+from qa.moments.serializers import MomentInput
 
 
 class GreatCallOutput(serializers.ModelSerializer):
     agent_name = serializers.CharField(source="agent.display_name")
     nominated_by = serializers.CharField(source="nominator_label")
+    highlight = serializers.SerializerMethodField()
 
     class Meta:
         model = GreatCall
@@ -37,7 +40,12 @@ class GreatCallOutput(serializers.ModelSerializer):
             "nominated_at",
             "featured_at",
             "feature_note",
+            "highlight",
         ]
+
+    def get_highlight(self, obj) -> dict | None:
+        moments = great_call_moments(nomination=obj)
+        return moments[0] if moments else None
 
 
 class LibraryApi(APIView):
@@ -49,6 +57,9 @@ class LibraryApi(APIView):
         recording_id = serializers.CharField(required=False, allow_blank=True, default="")
         reason = serializers.CharField()
         anonymous = serializers.BooleanField(default=False)
+        highlight = MomentInput(
+            required=False, help_text="the moment of the call the nominator points at"
+        )
 
     @extend_schema(responses=GreatCallOutput(many=True))
     def get(self, request):

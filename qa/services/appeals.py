@@ -34,6 +34,7 @@ from qa.models import (
     Seat,
     decision_for,
 )
+from qa.moments.services import appeal_item_cite, clean_citations
 from qa.services.common import User, notify_people
 from qa.services.evaluations import evaluation_revise
 
@@ -129,6 +130,7 @@ def appeal_file(*, evaluation: Evaluation, user: User, items: Sequence[dict]) ->
     windows = appeal_windows(evaluation)
     config = QaSettings.load()
     rows = []
+    citations = []
     seen = set()
     for index, item in enumerate(items):
         cid = int(item.get("criterion") or 0)
@@ -171,6 +173,11 @@ def appeal_file(*, evaluation: Evaluation, user: User, items: Sequence[dict]) ->
                 field=f"items[{index}].reason",
             )
         rows.append((criterion, points, reason))
+        citations.append(
+            clean_citations(
+                item.get("moments") or [], call=evaluation.call, field=f"items[{index}].moments"
+            )
+        )
     try:
         with transaction.atomic():
             appeal = Appeal.objects.create(
@@ -183,9 +190,11 @@ def appeal_file(*, evaluation: Evaluation, user: User, items: Sequence[dict]) ->
         raise DomainError(
             _("This evaluation has an open appeal already."), field="evaluation", code="appeal_open"
         ) from None
-    AppealItem.objects.bulk_create(
+    created = AppealItem.objects.bulk_create(
         AppealItem(appeal=appeal, criterion=c, points_before=p, reason=r) for c, p, r in rows
     )
+    for appeal_item, cited in zip(created, citations, strict=True):
+        appeal_item_cite(item=appeal_item, actor=user, moments=cited)
     audit_record(
         actor=user,
         action="appeal.filed",

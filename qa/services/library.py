@@ -20,6 +20,7 @@ from qa.models import (
     GreatCall,
     NominationStatus,
 )
+from qa.moments.services import clean_moment, great_call_highlight
 from qa.services.common import notify_people
 
 # How long the board's broadcast band announces a featured call.
@@ -35,7 +36,9 @@ def great_call_nominate(
     call: QueueCall | None = None,
     recording_id: str = "",
     anonymous: bool = False,
+    highlight: dict | None = None,
 ) -> GreatCall:
+    """`highlight` ({"at_ms", "note"}) is the moment of the call the nominator points at."""
     reason = reason.strip()
     if not reason:
         raise DomainError(_("Say what makes this call great."), field="reason")
@@ -46,8 +49,19 @@ def great_call_nominate(
         recording_id = recording_id or call.recording_id
     if agent is None:
         raise DomainError(_("Name whose call it is."), field="agent")
+    if call is None and recording_id:
+        # A recording id the telephony knows names its call, so the library can play it.
+        call = QueueCall.objects.filter(recording_id=recording_id, agent=agent).first()
     if call is None and not recording_id:
         raise DomainError(_("Name the call or its recording id."), field="recording_id")
+    moment = None
+    if highlight is not None:
+        moment = clean_moment(
+            at_ms=highlight.get("at_ms"),
+            note=highlight.get("note", ""),
+            call=call,
+            field="highlight",
+        )
     nomination = GreatCall.objects.create(
         call=call,
         recording_id=recording_id,
@@ -59,6 +73,8 @@ def great_call_nominate(
     audit_record(
         actor=user, action="greatcall.nominated", target=nomination, data={"anonymous": anonymous}
     )
+    if moment is not None:
+        great_call_highlight(nomination=nomination, actor=user, moment=moment)
     return nomination
 
 

@@ -139,4 +139,5 @@ def test_the_api_schema_documents_every_quality_endpoint():
     assert len(routes) > 30
     assert set(paths) == routes
     assert "/api/qa/appeals/{appeal_id}/proposals/" in paths
+    assert "/api/qa/evaluations/{evaluation_id}/moments/{moment_id}/" in paths
     assert "items" in schema["components"]["schemas"]["AppealListInputRequest"]["properties"]

@@ -515,6 +515,50 @@ MATRIX = [
         expect={"agent": 404, "team_lead": 404},
         default=403,
     ),
+    # --- moments: the evaluator pins them on a draft; whoever reads the evaluation sees them ---
+    Case(
+        "api-qa-evaluation-moments",
+        kwargs=lambda w: {"evaluation_id": w.ev.pk},
+        expect=ANY_API,
+        default=200,
+    ),
+    Case(
+        "api-qa-evaluation-moments",
+        kwargs=lambda w: {"evaluation_id": w.draft.pk},
+        expect={"anonymous": 403, "agent": 404, "team_lead": 404},
+        default=200,
+    ),
+    Case(
+        "api-qa-evaluation-moments",
+        method="post",
+        kwargs=lambda w: {"evaluation_id": w.draft.pk},
+        data={"at_ms": 4000, "note": "Talks over the caller"},
+        expect={"agent": 404, "team_lead": 404, "qa_analyst": 201},
+        default=403,
+    ),
+    Case(
+        "api-qa-evaluation-moments",
+        method="post",
+        kwargs=lambda w: {"evaluation_id": w.ev_free.pk},
+        data={"at_ms": 4000, "note": "Too late: released"},
+        default=403,
+    ),
+    Case(
+        "api-qa-evaluation-moment",
+        method="delete",
+        kwargs=lambda w: {"evaluation_id": w.draft.pk, "moment_id": w.draft_moment.pk},
+        expect={"agent": 404, "team_lead": 404, "qa_analyst": 204},
+        default=403,
+    ),
+    Case(
+        "qa-evaluation-moments",
+        method="post",
+        api=False,
+        kwargs=lambda w: {"evaluation_id": w.draft.pk},
+        data={"at": "0:04", "note": "Talks over the caller"},
+        expect={"anonymous": 302, "agent": 404, "team_lead": 404, "qa_analyst": 302},
+        default=403,
+    ),
     # --- API: appeals ---
     Case("api-qa-appeal-list", expect=ANY_API, default=200),
     Case(
@@ -783,6 +827,7 @@ def matrix_world(cast, world, ann_evaluation):
 
     from qa import services
     from qa.models import CalibrationScore, SampledCall, SamplingRule
+    from qa.moments.services import moment_pin
 
     w = SimpleNamespace(**vars(cast), **vars(world))
     w.ev = ann_evaluation
@@ -797,6 +842,9 @@ def matrix_world(cast, world, ann_evaluation):
     )
     services.evaluation_set_answers(
         evaluation=w.draft, actor=cast.quinn, answers=answers_for(world)
+    )
+    w.draft_moment = moment_pin(
+        evaluation=w.draft, actor=cast.quinn, at_ms=2000, note="Greets without a name"
     )
     greeting = {"criterion": world.crit["greeting"].pk, "reason": "I greeted."}
     w.appeal_panel = services.appeal_file(evaluation=w.ev, user=cast.ann, items=[greeting])

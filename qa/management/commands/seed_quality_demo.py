@@ -19,6 +19,7 @@ from metrics.models import Outcome, Queue, QueueCall, TelephonySource
 from metrics.recordings.demo import demo_recordings_seed
 from qa import sampling, services
 from qa.models import SampledCall, SamplingRule, Scorecard
+from qa.moments.services import moment_pin
 from qa.rotation import demo as rotation_demo
 
 
@@ -141,6 +142,17 @@ class Command(BaseCommand):
                     "comment": "" if value == criterion.max_points else words["deduction_comment"],
                 }
             services.evaluation_set_answers(evaluation=evaluation, actor=evaluator, answers=answers)
+            # The evaluator pins each deduction to a moment of the call (the demo recordings
+            # are short: the first seconds).
+            for offset, criterion in enumerate(
+                c for c in version.criteria() if c.title in deductions
+            ):
+                moment_pin(
+                    evaluation=evaluation,
+                    actor=evaluator,
+                    at_ms=2_000 + 2_000 * offset,
+                    criterion_id=criterion.pk,
+                )
             services.evaluation_release(evaluation=evaluation, actor=evaluator)
             if greeting_title in deductions:
                 greeting = version.criteria().get(title=greeting_title)
@@ -151,6 +163,7 @@ class Command(BaseCommand):
                         {
                             "criterion": greeting.pk,
                             "reason": words["appeal_reason"],
+                            "moments": [{"at_ms": 3_000}],
                         }
                     ],
                 )
@@ -175,6 +188,7 @@ class Command(BaseCommand):
             call=calls[3],
             anonymous=True,
             reason=words["great_call_reason"],
+            highlight={"at_ms": 3_000},
         )
         services.great_call_feature(
             nomination=nomination, actor=users["supervisor"], note=words["great_call_note"]
