@@ -181,4 +181,8 @@ def _attempt_submitted(data) -> str:
 
 said("quizattempt.expired", gettext_lazy("The time for the attempt ran out"))
 
-import qa.coaching.history  # noqa: E402, F401  (the coaching sentences)
+import qa.coaching.history  # noqa: E402  (the coaching sentences)
+
+# The rotation's and the recognition's own phrases (their modules register them on import).
+import qa.recognition.history  # noqa: E402
+import qa.rotation.history  # noqa: E402, F401
