@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -93,7 +94,9 @@ def test_an_unsafe_session_call_without_the_csrf_token_is_refused(cast, case, ro
     try:
         data = case.data(world) if callable(case.data) else case.data
         json.dumps(data)
-    except TypeError:
+    except (TypeError, ObjectDoesNotExist):
+        # The body does not matter here: CSRF is checked before it is read. A case whose body
+        # names objects of its own module's fixtures (queues by name) gets an empty one.
         data = {}
     url = reverse(case.url_name, kwargs=kwargs)
     with transaction.atomic():
