@@ -201,3 +201,51 @@ def test_a_featured_great_call_starts_at_its_highlighted_moment(
     page.get_by_test_id("player-toggle").click()
     page.wait_for_function(f"() => {AUDIO}.currentTime > 12.4")
     assert page.evaluate("window.__violations") == []
+
+
+def test_opening_the_page_draws_the_waveform_and_fetches_nothing_of_the_call(
+    live_asgi, cast, world, long_recordings, page
+):
+    from metrics.recordings.models import RecordingListen
+
+    evaluation = services.evaluation_create(
+        evaluator=cast.quinn,
+        agent=cast.ann_agent,
+        call=world.ann_call,
+        scorecard_version=world.version,
+    )
+    audio_url = f"/recordings/calls/{world.ann_call.pk}/audio"
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    watched(page)
+    as_user(page, live_asgi, "quinn")
+    page.goto(f"{live_asgi.url}/qa/evaluations/{evaluation.pk}/")
+    ready(page)
+
+    # The waveform of both sides is drawn from the peaks, over the call's whole length.
+    expect(page.locator("[data-player-channels]")).to_be_visible()
+    expect(page.get_by_test_id("player-time")).to_have_text("0:00 / 0:20")
+    drawn = page.evaluate(
+        """() => {
+          const host = document.querySelector('[data-player-wave] > div');
+          return [...host.shadowRoot.querySelectorAll('canvas')].some((canvas) => {
+            if (!canvas.width || !canvas.height) return false;
+            const pixels = canvas.getContext('2d')
+              .getImageData(0, 0, canvas.width, canvas.height).data;
+            for (let i = 3; i < pixels.length; i += 4) if (pixels[i]) return true;
+            return false;
+          });
+        }"""
+    )
+    assert drawn
+    page.wait_for_timeout(1000)
+    assert [url for url in asked if audio_url in url] == []
+    assert any(f"/recordings/calls/{world.ann_call.pk}/peaks" in url for url in asked)
+    assert not RecordingListen.objects.exists()
+
+    page.get_by_test_id("player-toggle").click()
+    page.wait_for_function(f"() => {AUDIO}.currentTime > 0.5")
+    assert [url for url in asked if audio_url in url]
+    listens = list(RecordingListen.objects.values_list("user__username", "call_id"))
+    assert listens == [("quinn", world.ann_call.pk)]
+    assert page.evaluate("window.__violations") == []
