@@ -14,15 +14,18 @@ from django.db.models import Q
 from rest_framework.permissions import BasePermission
 
 from agents.roles import STAFF_ROLES, Role
+from agents.swaps.models import swapped_roles
 
 
 def roles_of(user) -> frozenset[str]:
-    """The role names of a user, cached on the user object for the request."""
+    """The role names of a user, cached on the user object for the request: their groups and
+    the roles a role swap in force gives them (checked at each request, so an expired swap
+    grants nothing even before the task that ends it has run)."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
     cached = getattr(user, "_callfloor_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        cached = frozenset(user.groups.values_list("name", flat=True)) | swapped_roles(user)
         if user.is_superuser:
             cached = cached | {Role.ADMIN}
         user._callfloor_roles = cached

@@ -232,3 +232,6 @@ class CallfloorUserAdmin(PrivilegeAuditMixin, UserAdmin):
             )
             % {"count": required},
         )
+
+
+from agents.swaps import admin as _swaps_admin  # noqa: E402, F401

@@ -206,3 +206,6 @@ class PasswordChangeRequired(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+from agents.swaps.models import RoleSwap, RoleSwapStatus  # noqa: E402, F401

@@ -216,6 +216,12 @@ CELERY_BEAT_SCHEDULE["scheduling-swaps-expire"] = {
     "schedule": 300.0,
     "options": {"expires": 290},
 }
+# Role swaps start and end on time (requests check the period themselves, too).
+CELERY_BEAT_SCHEDULE["agents-apply-role-swaps"] = {
+    "task": "agents.apply_role_swaps",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
 # The wall board's heartbeat: boards call the feed stale after two missed beats.
 CELERY_BEAT_SCHEDULE["floor-heartbeat"] = {
     "task": "metrics.floor_heartbeat",

@@ -170,3 +170,4 @@ class MomentAdmin(ReadOnlyAdmin):
 
 import qa.coaching.admin  # noqa: E402, F401  (coaching sessions)
 from qa.quizzes import admin as quizzes_admin  # noqa: E402, F401
+from qa.rotation import admin as _rotation_admin  # noqa: E402, F401

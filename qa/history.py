@@ -180,5 +180,13 @@ def _attempt_submitted(data) -> str:
 
 
 said("quizattempt.expired", gettext_lazy("The time for the attempt ran out"))
+said("evaluation.moment_pinned", gettext_lazy("Pinned a moment of the call"))
+said("evaluation.moment_unpinned", gettext_lazy("Removed a pinned moment of the call"))
+said("appeal.moments_cited", gettext_lazy("Moments of the call cited"))
+said("greatcall.highlighted", gettext_lazy("Highlighted a moment of the great call"))
 
-import qa.coaching.history  # noqa: E402, F401  (the coaching sentences)
+import qa.coaching.history  # noqa: E402  (the coaching sentences)
+
+# The rotation's and the recognition's own phrases (their modules register them on import).
+import qa.recognition.history  # noqa: E402
+import qa.rotation.history  # noqa: E402, F401

@@ -926,3 +926,5 @@ class GreatCall(models.Model):
 from qa.coaching.models import *  # noqa: E402, F403
 from qa.moments.models import Moment, MomentKind  # noqa: E402, F401
 from qa.quizzes.models import *  # noqa: E402, F403
+from qa.recognition.models import *  # noqa: E402, F403
+from qa.rotation.models import *  # noqa: E402, F403

@@ -47,6 +47,7 @@ from qa.models import (
 )
 from qa.moments import player
 from qa.moments.clock import clocks_to_ms, highlight_from
+from qa.rotation import selectors as rotation_selectors
 
 PANEL_ROLES = (Role.TEAM_LEAD, Role.QA_ANALYST, Role.SUPERVISOR)
 CALIBRATION_ROLES = (Role.QA_ANALYST, Role.SUPERVISOR, Role.TEAM_LEAD, Role.ADMIN)
@@ -138,6 +139,10 @@ def my_quality(request):
             "appeals": appeals,
             "rules": selectors.rules_for_agent(agent) if agent else [],
             "featured": selectors.library_featured()[:5],
+            "my_rotation": rotation_selectors.my_rotation_weeks(
+                agent, today=timezone.localtime(timezone.now(), site_zone()).date()
+            ),
+            "peer_feedback": rotation_selectors.peer_feedback_for(agent)[:10] if agent else [],
             "settings": QaSettings.load(),
             "trend": _sparkline(
                 [r["evaluation"].score for r in reversed(rows) if r["evaluation"].score is not None]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agents.models import Agent
 from agents.services import audit_record
 from callfloor.errors import Conflict, DomainError
+from metrics.board.actions import broadcast_send
 from metrics.models import QueueCall
 from qa.models import (
     GreatCall,
@@ -18,6 +22,9 @@ from qa.models import (
 )
 from qa.moments.services import clean_moment, great_call_highlight
 from qa.services.common import notify_people
+
+# How long the board's broadcast band announces a featured call.
+FEATURE_BROADCAST_HOURS = 8
 
 
 @transaction.atomic
@@ -83,10 +90,31 @@ def great_call_feature(*, nomination: GreatCall, actor: User, note: str = "") ->
         raise Conflict(_("This call is featured already."))
     nomination.refresh_from_db()
     audit_record(actor=actor, action="greatcall.featured", target=nomination)
+    featured_agent = nomination.agent
     notify_people(
-        recipients=[nomination.agent.user],
+        recipients=[featured_agent.user],
         kind="qa.library",
         text=lambda: _("One of your calls is featured in the great-call library."),
         link=reverse("qa-library"),
     )
+    # The whole centre and its leaders hear of it; one link, so every inbox keeps the
+    # library's news together as one thread.
+    notify_people(
+        recipients=User.objects.filter(is_active=True, groups__isnull=False)
+        .exclude(pk=featured_agent.user_id)
+        .distinct(),
+        kind="qa.library",
+        text=lambda: (
+            _("A great call by %(agent)s is featured in the library.")
+            % {"agent": featured_agent.display_name}
+        ),
+        link=reverse("qa-library"),
+    )
+    with translation.override(settings.LANGUAGE_CODE):  # the board speaks the site's language
+        broadcast_send(
+            actor=actor,
+            text=_("Great call: %(agent)s's call is featured in the library.")
+            % {"agent": featured_agent.display_name},
+            expires_at=timezone.now() + timedelta(hours=FEATURE_BROADCAST_HOURS),
+        )
     return nomination

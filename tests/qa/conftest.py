@@ -139,3 +139,30 @@ def ann_evaluation(cast, world):
     return released_evaluation(
         world, cast.ann_agent, call=world.ann_call, greeting=0, correct_answer=3, empathy=2
     )
+
+
+@pytest.fixture
+def rotation_world(cast, world, ann_evaluation):
+    """Cleo joins Billing with an evaluated call; Ann reviews her peers this week (chosen by
+    Tina), given Cleo's call; Bob (Cards) has an evaluated call too."""
+    from agents import services as agent_services
+    from qa.rotation import services as rotation
+
+    cleo = agent_services.agent_create(
+        username="cleo",
+        display_name="Cleo Agent",
+        employee_number="E2006",
+        team=cast.billing,
+        password=PASSWORD,
+    )
+    world.cleo = cleo.user
+    world.cleo_agent = cleo
+    world.cleo_call = make_call(world, cleo, call_id="3001")
+    world.cleo_evaluation = released_evaluation(world, cleo, call=world.cleo_call, empathy=1)
+    world.bob_evaluation = released_evaluation(world, cast.bob_agent, call=world.bob_call)
+    world.ann_evaluation = ann_evaluation
+    world.week = rotation.rotation_week_plan(
+        actor=cast.tina, reviewer=cast.ann_agent, week_start=timezone.localdate()
+    )
+    world.review = world.week.reviews.get()
+    return world

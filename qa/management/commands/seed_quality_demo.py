@@ -20,6 +20,7 @@ from metrics.recordings.demo import demo_recordings_seed
 from qa import sampling, services
 from qa.models import SampledCall, SamplingRule, Scorecard
 from qa.moments.services import moment_pin
+from qa.rotation import demo as rotation_demo
 
 
 def _sections(words: dict) -> list[dict]:
@@ -191,6 +192,14 @@ class Command(BaseCommand):
         )
         services.great_call_feature(
             nomination=nomination, actor=users["supervisor"], note=words["great_call_note"]
+        )
+        rotation_demo.seed(
+            agent=agent,
+            lead=users["teamlead"],
+            evaluator=evaluator,
+            version=version,
+            queue=queue,
+            source=source,
         )
         self._complaints(words, users)
         from qa.coaching.demo import seed_coaching
