@@ -42,7 +42,8 @@
     peaksOf(wave).then((waveform) => build(section, wave, audio, waveform));
   }
 
-  function build(section, wave, audio, waveform) {
+  function build(section, wave, pageAudio, waveform) {
+    let audio = pageAudio;
     const toggle = section.querySelector("[data-player-toggle]");
     const time = section.querySelector("[data-player-time]");
     const state = section.querySelector("[data-player-state]");
@@ -55,8 +56,15 @@
 
     // The audio element loads nothing before the first play or seek (preload="none"); without
     // peaks it has no source until then, or wavesurfer would download the whole call to draw it.
-    const source = audio.src;
-    if (!waveform) audio.removeAttribute("src");
+    const source = pageAudio.src;
+    if (!waveform) {
+      // A fresh element without a source: the page's one already has a currentSrc, which
+      // wavesurfer would load at once.
+      const fresh = audio.cloneNode(false);
+      fresh.removeAttribute("src");
+      audio.replaceWith(fresh);
+      audio = fresh;
+    }
     let begun = false;
     const begin = () => {
       if (begun) return;

@@ -15,7 +15,7 @@ from qa import services
 from qa.moments.services import moment_pin
 from tests.conftest import browser_login
 from tests.qa.conftest import answers_for
-from tests.recordings.conftest import spool_path
+from tests.recordings.conftest import pbx_http, spool_path  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.browser]
 SECONDS = 20
@@ -248,4 +248,54 @@ def test_opening_the_page_draws_the_waveform_and_fetches_nothing_of_the_call(
     assert [url for url in asked if audio_url in url]
     listens = list(RecordingListen.objects.values_list("user__username", "call_id"))
     assert listens == [("quinn", world.ann_call.pk)]
+    assert page.evaluate("window.__violations") == []
+
+
+def test_without_peaks_the_waveform_is_drawn_on_first_play(
+    live_asgi,
+    cast,
+    world,
+    long_recordings,
+    pbx_http,  # noqa: F811  (the fixture imported above)
+    page,
+):
+    """A store behind an address gives no peaks: nothing is fetched on opening the page, and
+    the first play loads the call and draws its waveform."""
+    from pathlib import Path
+
+    from metrics.recordings import services as recording_services
+    from metrics.recordings.models import Recording, RecordingListen, StoreKind
+
+    wav = spool_path(Path(long_recordings.store.directory), world.ann_call)
+    pbx_http.files["ann-1001.wav"] = wav.read_bytes()
+    recording_services.recording_store_set(
+        source=world.source,
+        actor=None,
+        kind=StoreKind.URL_TEMPLATE,
+        url_template=pbx_http.url + "/recordings/{recording}",
+        username="callfloor",
+        secret="s3cret",
+    )
+    Recording.objects.filter(call_id=world.ann_call.call_id).update(location="ann-1001.wav")
+    evaluation = services.evaluation_create(
+        evaluator=cast.quinn,
+        agent=cast.ann_agent,
+        call=world.ann_call,
+        scorecard_version=world.version,
+    )
+    watched(page)
+    as_user(page, live_asgi, "quinn")
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(f"{live_asgi.url}/qa/evaluations/{evaluation.pk}/")
+    ready(page)
+    page.wait_for_timeout(1000)
+    assert pbx_http.seen == [], [u[-40:] for u in asked if "recordings" in u]
+    assert not RecordingListen.objects.exists()
+
+    page.get_by_test_id("player-toggle").click()
+    page.wait_for_function(f"() => {AUDIO}.currentTime > 0.5")
+    expect(page.locator("[data-player-channels]")).to_be_visible()
+    expect(page.get_by_test_id("player-time")).to_contain_text("/ 0:20")
+    assert RecordingListen.objects.filter(user__username="quinn").count() == 1
     assert page.evaluate("window.__violations") == []
