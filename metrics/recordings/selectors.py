@@ -36,6 +36,7 @@ class RecordingInfo:
     status: str
     url: str = ""
     content_type: str = ""
+    peaks_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,8 @@ def recording_for(*, user, call: QueueCall) -> RecordingInfo:
     if located.status != AVAILABLE:
         return RecordingInfo(located.status)
     url = reverse("recordings:audio", kwargs={"call_id": call.pk})
-    return RecordingInfo(AVAILABLE, url=url, content_type=located.content_type)
+    peaks_url = reverse("recordings:peaks", kwargs={"call_id": call.pk})
+    return RecordingInfo(AVAILABLE, url=url, content_type=located.content_type, peaks_url=peaks_url)
 
 
 def listens_of_agent(*, agent, since=None) -> QuerySet[RecordingListen]:

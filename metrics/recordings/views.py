@@ -11,7 +11,7 @@ import urllib3
 from asgiref.sync import sync_to_async
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.asgi import ASGIRequest
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from agents.access import agent_of, role_required
 from agents.roles import Role
 from metrics.alerts.secrets import secret_decrypt
 from metrics.models import QueueCall
+from metrics.recordings import peaks as waveform
 from metrics.recordings import ranges, selectors, services, stores
 from metrics.recordings.access import can_hear_call
 
@@ -141,6 +142,28 @@ def audio(request: HttpRequest, call_id: int) -> HttpResponse:
     if located.path is not None:
         return _from_file(request, located, call)
     return _from_url(request, located, call)
+
+
+@require_http_methods(["GET", "HEAD"])
+def peaks(request: HttpRequest, call_id: int) -> HttpResponse:
+    """The waveform's peaks and the duration of a call's recording, for the player to draw before
+    anyone plays it: the same check as the audio, and no listen (nothing of the call is heard)."""
+    call = get_object_or_404(QueueCall.objects.select_related("agent"), pk=call_id)
+    if not can_hear_call(request.user, call):
+        raise PermissionDenied(_("You may not hear this call."))
+    located = selectors.recording_locate(call=call)
+    answers = {
+        selectors.EXPIRED: (_("The recording of this call has expired."), 410),
+        selectors.NONE: (_("This call has no recording."), 404),
+        selectors.MISSING: (_("The recording of this call is missing."), 404),
+    }
+    if located.status != selectors.AVAILABLE:
+        detail, status = answers.get(located.status, answers[selectors.MISSING])
+        response = JsonResponse({"detail": detail}, status=status)
+    else:
+        response = JsonResponse(waveform.recording_peaks(located=located))
+    response["Cache-Control"] = CACHE_CONTROL
+    return response
 
 
 @role_required(Role.AGENT)

@@ -35,6 +35,7 @@ class Player:
     status: str
     url: str = ""
     content_type: str = ""
+    peaks_url: str = ""
     columns: list[Column] = field(default_factory=list)
     start_ms: int | None = None
     pin: PinForm | None = None
@@ -53,6 +54,7 @@ def player_for(*, user, call: QueueCall | None, key: str, **kwargs) -> Player:
         status=recording.status,
         url=recording.url or "",
         content_type=recording.content_type or "",
+        peaks_url=recording.peaks_url or "",
         **kwargs,
     )
 

@@ -22,10 +22,28 @@
     return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
   }
 
+  // The waveform's peaks and duration from the server: the page draws the call without
+  // fetching a byte of the recording (and without counting as a listen). null when the server
+  // cannot draw it: the player then draws the waveform once the recording plays.
+  function peaksOf(wave) {
+    const url = wave.dataset.peaksUrl;
+    if (!url) return Promise.resolve(null);
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((waveform) => (waveform && waveform.peaks && waveform.duration ? waveform : null))
+      .catch(() => null);
+  }
+
   function setup(section) {
     const wave = section.querySelector("[data-player-wave]");
     const audio = section.querySelector("[data-player-audio]");
     if (!wave || !audio || !WaveSurfer) return;
+    section.querySelector("[data-player-state]").textContent = gettext("Loading the recording…");
+    peaksOf(wave).then((waveform) => build(section, wave, audio, waveform));
+  }
+
+  function build(section, wave, pageAudio, waveform) {
+    let audio = pageAudio;
     const toggle = section.querySelector("[data-player-toggle]");
     const time = section.querySelector("[data-player-time]");
     const state = section.querySelector("[data-player-state]");
@@ -36,13 +54,36 @@
     let pending = wave.dataset.startMs ? Number(wave.dataset.startMs) / 1000 : null;
     let atTyped = false;
 
-    state.textContent = gettext("Loading the recording…");
+    // The audio element loads nothing before the first play or seek (preload="none"); without
+    // peaks it has no source until then, or wavesurfer would download the whole call to draw it.
+    const source = pageAudio.src;
+    if (!waveform) {
+      // A fresh element without a source: the page's one already has a currentSrc, which
+      // wavesurfer would load at once.
+      const fresh = audio.cloneNode(false);
+      fresh.removeAttribute("src");
+      audio.replaceWith(fresh);
+      audio = fresh;
+    }
+    let begun = false;
+    const begin = () => {
+      if (begun) return;
+      begun = true;
+      if (waveform) {
+        audio.preload = "auto";
+        return;
+      }
+      audio.src = source;
+      // The media element's own (absolute) address: wavesurfer then keeps it as the source
+      // instead of a blob: URL, which the policy's media-src (default 'self') refuses.
+      ws.load(source).catch(() => {});
+    };
     const ws = WaveSurfer.create({
       container: wave,
       media: audio,
-      // The media element's own (absolute) address: wavesurfer then keeps it as the source
-      // instead of a blob: URL, which the policy's media-src (default 'self') refuses.
-      url: audio.src,
+      url: waveform ? source : undefined,
+      peaks: waveform ? waveform.peaks : undefined,
+      duration: waveform ? waveform.duration : undefined,
       cspNonce: wave.dataset.nonce || undefined,
       height: 56,
       waveColor: "#9aa4b5",
@@ -65,7 +106,9 @@
       toggle.textContent = ws.isPlaying() ? toggle.dataset.labelPause : toggle.dataset.labelPlay;
       toggle.setAttribute("aria-pressed", ws.isPlaying() ? "true" : "false");
     };
-    const seek = (seconds) => {
+    // A person's seek (a moment, ±5 s, a key, the waveform) starts loading the recording.
+    const seek = (seconds, asked = true) => {
+      if (asked) begin();
       if (!ready) {
         pending = seconds;
         return;
@@ -100,11 +143,15 @@
       if (pending !== null) {
         const start = pending;
         pending = null;
-        seek(start);
+        seek(start, false);
       }
       show();
     });
     ws.on("timeupdate", show);
+    if (!waveform) {
+      toggle.disabled = false;
+      state.textContent = "";
+    }
     ws.on("play", label);
     ws.on("pause", label);
     ws.on("finish", label);
@@ -118,7 +165,11 @@
       seek(region.start);
     });
 
-    toggle.addEventListener("click", () => ws.playPause());
+    ws.on("interaction", begin);
+    toggle.addEventListener("click", () => {
+      begin();
+      ws.playPause();
+    });
     section.querySelectorAll("[data-player-skip]").forEach((button) => {
       button.addEventListener("click", () => seek(ws.getCurrentTime() + Number(button.dataset.playerSkip)));
     });
@@ -138,7 +189,11 @@
       ws,
       seek,
       rate,
-      toggle: () => ready && ws.playPause(),
+      toggle: () => {
+        if (!ready && waveform) return;
+        begin();
+        ws.playPause();
+      },
       now: () => ws.getCurrentTime(),
     };
     section.callfloorPlayer = player;

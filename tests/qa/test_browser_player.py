@@ -15,7 +15,7 @@ from qa import services
 from qa.moments.services import moment_pin
 from tests.conftest import browser_login
 from tests.qa.conftest import answers_for
-from tests.recordings.conftest import spool_path
+from tests.recordings.conftest import pbx_http, spool_path  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.browser]
 SECONDS = 20
@@ -200,4 +200,102 @@ def test_a_featured_great_call_starts_at_its_highlighted_moment(
     expect(page.get_by_test_id("highlight-moments")).to_contain_text("0:12 Highlight — the turn")
     page.get_by_test_id("player-toggle").click()
     page.wait_for_function(f"() => {AUDIO}.currentTime > 12.4")
+    assert page.evaluate("window.__violations") == []
+
+
+def test_opening_the_page_draws_the_waveform_and_fetches_nothing_of_the_call(
+    live_asgi, cast, world, long_recordings, page
+):
+    from metrics.recordings.models import RecordingListen
+
+    evaluation = services.evaluation_create(
+        evaluator=cast.quinn,
+        agent=cast.ann_agent,
+        call=world.ann_call,
+        scorecard_version=world.version,
+    )
+    audio_url = f"/recordings/calls/{world.ann_call.pk}/audio"
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    watched(page)
+    as_user(page, live_asgi, "quinn")
+    page.goto(f"{live_asgi.url}/qa/evaluations/{evaluation.pk}/")
+    ready(page)
+
+    # The waveform of both sides is drawn from the peaks, over the call's whole length.
+    expect(page.locator("[data-player-channels]")).to_be_visible()
+    expect(page.get_by_test_id("player-time")).to_have_text("0:00 / 0:20")
+    drawn = page.evaluate(
+        """() => {
+          const host = document.querySelector('[data-player-wave] > div');
+          return [...host.shadowRoot.querySelectorAll('canvas')].some((canvas) => {
+            if (!canvas.width || !canvas.height) return false;
+            const pixels = canvas.getContext('2d')
+              .getImageData(0, 0, canvas.width, canvas.height).data;
+            for (let i = 3; i < pixels.length; i += 4) if (pixels[i]) return true;
+            return false;
+          });
+        }"""
+    )
+    assert drawn
+    page.wait_for_timeout(1000)
+    assert [url for url in asked if audio_url in url] == []
+    assert any(f"/recordings/calls/{world.ann_call.pk}/peaks" in url for url in asked)
+    assert not RecordingListen.objects.exists()
+
+    page.get_by_test_id("player-toggle").click()
+    page.wait_for_function(f"() => {AUDIO}.currentTime > 0.5")
+    assert [url for url in asked if audio_url in url]
+    listens = list(RecordingListen.objects.values_list("user__username", "call_id"))
+    assert listens == [("quinn", world.ann_call.pk)]
+    assert page.evaluate("window.__violations") == []
+
+
+def test_without_peaks_the_waveform_is_drawn_on_first_play(
+    live_asgi,
+    cast,
+    world,
+    long_recordings,
+    pbx_http,  # noqa: F811  (the fixture imported above)
+    page,
+):
+    """A store behind an address gives no peaks: nothing is fetched on opening the page, and
+    the first play loads the call and draws its waveform."""
+    from pathlib import Path
+
+    from metrics.recordings import services as recording_services
+    from metrics.recordings.models import Recording, RecordingListen, StoreKind
+
+    wav = spool_path(Path(long_recordings.store.directory), world.ann_call)
+    pbx_http.files["ann-1001.wav"] = wav.read_bytes()
+    recording_services.recording_store_set(
+        source=world.source,
+        actor=None,
+        kind=StoreKind.URL_TEMPLATE,
+        url_template=pbx_http.url + "/recordings/{recording}",
+        username="callfloor",
+        secret="s3cret",
+    )
+    Recording.objects.filter(call_id=world.ann_call.call_id).update(location="ann-1001.wav")
+    evaluation = services.evaluation_create(
+        evaluator=cast.quinn,
+        agent=cast.ann_agent,
+        call=world.ann_call,
+        scorecard_version=world.version,
+    )
+    watched(page)
+    as_user(page, live_asgi, "quinn")
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(f"{live_asgi.url}/qa/evaluations/{evaluation.pk}/")
+    ready(page)
+    page.wait_for_timeout(1000)
+    assert pbx_http.seen == [], [u[-40:] for u in asked if "recordings" in u]
+    assert not RecordingListen.objects.exists()
+
+    page.get_by_test_id("player-toggle").click()
+    page.wait_for_function(f"() => {AUDIO}.currentTime > 0.5")
+    expect(page.locator("[data-player-channels]")).to_be_visible()
+    expect(page.get_by_test_id("player-time")).to_contain_text("/ 0:20")
+    assert RecordingListen.objects.filter(user__username="quinn").count() == 1
     assert page.evaluate("window.__violations") == []

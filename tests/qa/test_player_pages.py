@@ -98,3 +98,45 @@ def test_a_featured_call_plays_for_a_peer_from_its_highlight(cast, world, stored
         reverse("recordings:audio", kwargs={"call_id": world.ann_call.pk})
     ]
     assert 'data-start-ms="1000"' in html
+
+
+AUDIO_TAG = re.compile(r"<audio [^>]*>")
+PEAKS_URL = re.compile(r'data-peaks-url="([^"]+)"')
+
+
+def test_opening_a_player_page_records_no_listen(cast, world, stored):
+    """Evaluation, appeal, calibration session and library: the page asks the browser for
+    nothing of the recording (preload="none") and draws the waveform from the peaks, which are
+    not a listen either. Only playing the call is."""
+    from metrics.recordings.models import RecordingListen
+    from tests.qa.conftest import released_evaluation
+
+    evaluation = released_evaluation(world, cast.bob_agent, call=world.bob_call, greeting=0)
+    item = {"criterion": world.crit["greeting"].pk, "reason": "I greeted."}
+    appeal = services.appeal_file(evaluation=evaluation, user=cast.bob, items=[item])
+    session = services.calibration_create(
+        actor=cast.quinn,
+        title="Cards",
+        scorecard_version=world.version,
+        participants=[cast.quinn, world.quincy],
+        call=world.bob_call,
+    )
+    nomination = services.great_call_nominate(user=cast.tom, call=world.bob_call, reason="Calm")
+    services.great_call_feature(nomination=nomination, actor=cast.sam)
+    pages = [
+        (cast.bob, reverse("qa-evaluation", args=[evaluation.pk])),
+        (cast.bob, reverse("qa-appeal", args=[appeal.pk])),
+        (cast.quinn, reverse("qa-calibration-session", args=[session.pk])),
+        (cast.ann, reverse("qa-library")),
+    ]
+    for user, url in pages:
+        html = page_as(user, url)
+        audio = AUDIO_TAG.findall(html)
+        assert len(audio) == 1 and 'preload="none"' in audio[0], (url, audio)
+        expected = reverse("recordings:peaks", kwargs={"call_id": world.bob_call.pk})
+        assert PEAKS_URL.findall(html) == [expected], url
+        client = Client()
+        client.force_login(user)
+        waveform = client.get(expected).json()
+        assert len(waveform["peaks"]) == 2 and waveform["duration"] == 3.0, url
+    assert not RecordingListen.objects.exists()

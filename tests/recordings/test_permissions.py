@@ -1,4 +1,4 @@
-"""Who may hear a call: the audio endpoint × every role, and the quality rules one by one.
+"""Who may hear a call: the audio and peaks endpoints × every role, and the quality rules.
 
 The world: ann (Billing, lead tina) and bob (Cards, lead tom) each have a recorded call;
 quincy (QA) evaluated bob's call and released it; bob appealed, and the panel is sam, tom
@@ -48,6 +48,40 @@ MATRIX = [
     ),
     Case(
         "recordings:audio",
+        method="post",
+        api=False,
+        kwargs=lambda w: {"call_id": w.ann_call.pk},
+        expect={"anonymous": 405},
+        default=405,
+    ),
+    # The waveform's peaks answer to exactly the same people as the audio.
+    Case(
+        "recordings:peaks",
+        api=False,
+        label="ann's call",
+        kwargs=lambda w: {"call_id": w.ann_call.pk},
+        expect={"anonymous": 403},
+        default=200,
+    ),
+    Case(
+        "recordings:peaks",
+        api=False,
+        label="bob's call",
+        kwargs=lambda w: {"call_id": w.bob_call.pk},
+        expect={"anonymous": 403, "agent": 403, "team_lead": 403},
+        default=200,
+    ),
+    Case(
+        "recordings:peaks",
+        api=False,
+        label="bob's call",
+        kwargs=lambda w: {"call_id": w.bob_call.pk},
+        settings=WHOLE_FLOOR,
+        expect={"anonymous": 403, "agent": 403},
+        default=200,
+    ),
+    Case(
+        "recordings:peaks",
         method="post",
         api=False,
         kwargs=lambda w: {"call_id": w.ann_call.pk},

@@ -16,7 +16,10 @@ def test_each_state_of_a_recording(cast, world, recorded):
 
     call = world.ann_call
     audio = reverse("recordings:audio", kwargs={"call_id": call.pk})
-    assert recording_for(user=cast.ann, call=call) == RecordingInfo("available", audio, "audio/wav")
+    peaks = reverse("recordings:peaks", kwargs={"call_id": call.pk})
+    assert recording_for(user=cast.ann, call=call) == RecordingInfo(
+        "available", audio, "audio/wav", peaks
+    )
     # Bob may not hear ann's call: nothing about it is told, not even whether it exists.
     assert recording_for(user=cast.bob, call=call) == RecordingInfo("forbidden", "", "")
     missing = make_call(world, cast.ann_agent, call_id="1009")
