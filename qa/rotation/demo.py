@@ -4,6 +4,7 @@ this month's nominations (called by `seed_quality_demo`)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils import timezone
 from agents import demo
 from agents.models import Agent
 from metrics.models import Outcome, QueueCall
+from metrics.recordings.demo import demo_recordings_seed
 from qa import services
 from qa.models import CriterionKind
 from qa.recognition import services as recognition
@@ -58,6 +60,10 @@ def seed(*, agent: Agent, lead, evaluator, version, queue, source) -> None:
         talk_s=240,
         ended_at=now - timedelta(days=2) + timedelta(seconds=252),
         recording_id="REC-9100",
+    )
+    # Its recording too, so that the reviewer hears the call they review.
+    demo_recordings_seed(
+        source=source, calls=[call], directory=Path(settings.CALLFLOOR_RECORDINGS_DEMO_DIR)
     )
     evaluation = services.evaluation_create(
         evaluator=evaluator, scorecard_version=version, call=call
