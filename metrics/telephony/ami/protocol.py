@@ -10,6 +10,11 @@ Complete`). Every other `Event:` block is news from the server, handed to `on_ev
 
 No value may hold a line break: a CR or LF in a header would start a new header or a new
 action, so `action_encode` refuses it.
+
+Why not panoramisk, the best-known asyncio AMI client: its `Manager` keeps the reconnect loop
+and the login inside its own callbacks, while the follower needs the back-off, the rebuild from
+QueueStatus after each login and the link's state in its own hands; and its test helper replays
+files instead of speaking TCP. What is left to write is this small module.
 """
 
 from __future__ import annotations
