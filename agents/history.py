@@ -15,7 +15,10 @@ said("user.password_changed", gettext_lazy("Changed the password"))
 said("user.password_change_required", gettext_lazy("Asked for a new password at next sign-in"))
 said("user.privileges_changed", gettext_lazy("Changed the roles"))
 said("telephony_source.token_issued", gettext_lazy("Issued a token to a telephony source"))
-said("telephony_source.ami_secret_set", gettext_lazy("Set the secret of a telephony source's Manager account"))
+said(
+    "telephony_source.ami_secret_set",
+    gettext_lazy("Set the secret of a telephony source's Manager account"),
+)
 said("user.extension_set", gettext_lazy("Set the phone extension"))
 said("display.created", gettext_lazy("Created a TV display link"))
 said("display.revoked", gettext_lazy("Revoked a TV display link"))
