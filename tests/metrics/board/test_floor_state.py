@@ -73,9 +73,7 @@ control = st.sampled_from(
         ("restart",),
     ]
 )
-streams = st.lists(
-    st.one_of(telephony, telephony, telephony, floor_action, control), min_size=5, max_size=40
-)
+streams = st.lists(st.one_of(telephony, telephony, floor_action, control), min_size=5, max_size=40)
 
 
 class Clock:
@@ -283,3 +281,34 @@ def test_a_kept_floor_that_drifts_is_found_logged_and_replaced(cast, source, clo
     assert floor_state.drift_count["main"] == drifted + 1
     assert f"agents:{key}" in caplog.text
     assert message["delta"]["set"]["agents"][key]["name"] == "Ann Renamed"
+
+
+def test_the_boards_actions_reach_the_kept_floor_by_their_section(cast, source, clock):
+    """A take-over, a help request, a broadcast and an acknowledgement each name their section:
+    the push reads that section again (not the floor) and shows it."""
+    from metrics.board import actions
+
+    ingest(source.source, [event("agent_login", at=clock.now, member="PJSIP/2004")])
+    push.floor_push(site="main")
+    key = f"a{cast.ann_agent.pk}"
+
+    def pushed(expected: set[str]) -> dict:
+        assert floor_state.touched_pop(site="main") == expected
+        floor_state.touched_add(site="main", tokens=expected)
+        message = push.floor_push(site="main")
+        assert floor_state._kept["main"].parts.snapshot == floor_snapshot(
+            site="main", now=clock.now
+        )
+        return message["delta"]
+
+    taken = actions.takeover_start(actor=cast.sam, agent=cast.ann_agent)
+    assert pushed({"s:takeovers"})["set"]["agents"][key]["takeover"]["id"] == taken.pk
+    request = actions.help_request_create(user=cast.ann, reason="question")
+    assert f"help:{request.pk}" in pushed({"s:help"})["set"]["alerts"]
+    actions.broadcast_send(actor=cast.sam, text="Storm warning")
+    (sent,) = pushed({"s:broadcasts"})["set"]["broadcasts"].values()
+    assert sent["text"] == "Storm warning"
+    actions.alert_acknowledge(actor=cast.sam, key=f"help:{request.pk}")
+    assert pushed({"s:alerts"})["set"]["alerts"][f"help:{request.pk}"]["ack"]["by"] == "sam"
+    actions.takeover_finish(actor=cast.sam, takeover=taken)
+    assert pushed({"s:takeovers"})["set"]["agents"][key]["takeover"] is None
