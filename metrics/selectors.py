@@ -72,7 +72,7 @@ def floor_queue_stats(*, queues: Iterable[Queue], now: datetime) -> dict[int, di
     for call in (
         QueueCall.objects.filter(queue__in=queues, outcome=Outcome.WAITING)
         .only("id", "queue_id", "call_id", "caller", "offered_at")
-        .order_by("offered_at")
+        .order_by("offered_at", "id")  # ties in a stable order: no spurious deltas
     ):
         # A call waiting past the queue's `stale_after_s` lost its last line: it counts as
         # `unknown` (kpi.md) even before the telephony clock stores it so.

@@ -130,7 +130,7 @@ class FloorParts:
     index: dict  # "member": telephony name → row key; "call": row key → the state's call
     agent_results: list[dict]  # per agent source, what it returned
     agents: dict[str, dict]
-    source_alerts: list[dict]  # the alert sources'
+    source_alerts: list[list[dict]]  # per alert source, its alerts
     help: dict[str, dict]
     broadcasts: dict[str, dict]
     emergencies: dict[str, dict]
@@ -179,7 +179,7 @@ def floor_compose(*, site: str, now: datetime, parts: FloorParts) -> dict:
     summary = _empty_staffing()
     for row in agents.values():
         _count(summary, row["status"], row["activity"])
-    sourced = list(parts.source_alerts)
+    sourced = [alert for alerts in parts.source_alerts for alert in alerts]
     added_summary: dict = {}
     for result in parts.agent_results:
         added_summary.update(result.get("summary", {}))
@@ -659,9 +659,10 @@ def help_requests(site: str, now: datetime) -> dict[str, dict]:
 # -- alerts -------------------------------------------------------------------------------------
 
 _ALERT_SOURCES: list = []
+_ALERT_SOURCE_SECTIONS: dict = {}
 
 
-def register_alert_source(source) -> None:
+def register_alert_source(source, *, sections: tuple[str, ...] = ()) -> None:
     """Let another app add alerts to the panel: `source(site=..., now=...) -> list[dict]`.
 
     Each alert needs `key` (stable while the alert stands), `kind`, `severity` (red/amber),
@@ -670,17 +671,28 @@ def register_alert_source(source) -> None:
     `action_roles` names the roles that API lets act (the board shows the button to those). The
     source must cost a fixed number of queries; it runs at the heartbeat and when a change names
     the section `alerts` (`floor_changed_on_commit(..., sections=["alerts"])` after commit when
-    its alerts change; a mark without details works too). Call it from `AppConfig.ready()`.
+    its alerts change; a mark without details works too), or when a change names one of its
+    `sections` (e.g. `telephony`: every batch of the ingestion). Call it from
+    `AppConfig.ready()`.
     """
     if source not in _ALERT_SOURCES:
         _ALERT_SOURCES.append(source)
+    _ALERT_SOURCE_SECTIONS[source] = frozenset(("alerts", *sections))
 
 
-def alert_source_alerts(*, site: str, now: datetime) -> list[dict]:
-    """The alerts of the registered alert sources."""
-    found: list[dict] = []
-    for source in _ALERT_SOURCES:
-        found.extend(source(site=site, now=now))
+def alert_source_alerts(
+    *, site: str, now: datetime, kept: list | None = None, sections: set[str] | None = None
+) -> list[list[dict]]:
+    """The alerts of each registered alert source: read now, or, with `kept` (what they gave
+    before) and `sections` (what a change touched), read again only for the sources those
+    sections name."""
+    found: list[list[dict]] = []
+    for position, source in enumerate(_ALERT_SOURCES):
+        wanted = _ALERT_SOURCE_SECTIONS.get(source, frozenset(("alerts",)))
+        if kept is not None and sections is not None and not wanted & sections:
+            found.append(kept[position])
+        else:
+            found.append(list(source(site=site, now=now)))
     return found
 
 

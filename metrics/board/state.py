@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 
 FULL = "*"
 # Sections a writer may name that are read again whole (a few rows each).
-SECTION_NAMES = ("help", "broadcasts", "emergencies", "alerts", "takeovers")
+SECTION_NAMES = ("help", "broadcasts", "emergencies", "alerts", "takeovers", "telephony")
 CHECK_S = 60.0
 TOUCHED_TTL_S = 3600
 
@@ -222,6 +222,8 @@ def floor_advance(
         or sections - set(SECTION_NAMES)
         or queue_ids - parts.queues.keys()
         or snap.site_day(now) != parts.day
+        # A queue created (by the telephony naming a new one, or in the admin): one query.
+        or set(Queue.objects.filter(site=site).values_list("pk", flat=True)) != parts.queues.keys()
     ):
         return None
     new = replace(
@@ -263,8 +265,13 @@ def floor_advance(
     if heartbeat or "emergencies" in sections:
         new.emergencies = snap.board_entries(site=site, now=now)
         changed["emergencies"] = None
-    if heartbeat or "alerts" in sections:
-        new.source_alerts = snap.alert_source_alerts(site=site, now=now)
+    if heartbeat or sections:
+        new.source_alerts = snap.alert_source_alerts(
+            site=site,
+            now=now,
+            kept=None if heartbeat else parts.source_alerts,
+            sections=None if heartbeat else sections,
+        )
     new.snapshot = snap.floor_compose(site=site, now=now, parts=new)
     return new, changed
 

@@ -249,7 +249,9 @@ def events_ingest(
             touched: dict[str, set] = {}
             store.changes_write(source, engine, since=todo[0][0].ts, touched=touched)
             engine_state.save(source, engine, saved)
-            floor_changed_on_commit(sender=TelephonySource, site=source.site, **touched)
+            floor_changed_on_commit(
+                sender=TelephonySource, site=source.site, sections=["telephony"], **touched
+            )
     return result
 
 
@@ -398,7 +400,9 @@ def events_import(
             store.BATCH.writer = None
             writer.close()
         if todo[-1].ts >= time.time() - HISTORY_S:
-            floor_changed_on_commit(sender=TelephonySource, site=source.site, **touched)
+            floor_changed_on_commit(
+                sender=TelephonySource, site=source.site, sections=["telephony"], **touched
+            )
     return counts
 
 
@@ -461,7 +465,9 @@ def sources_advance(
             touched: dict[str, set] = {}
             ended += store.changes_write(source, engine, since=float("inf"), touched=touched)
             engine_state.save(source, engine, saved)
-            floor_changed_on_commit(sender=TelephonySource, site=source.site, **touched)
+            floor_changed_on_commit(
+                sender=TelephonySource, site=source.site, sections=["telephony"], **touched
+            )
     return ended
 
 
