@@ -134,6 +134,11 @@ INTERVAL_FIGURES = (
 )
 
 
+# A time this close to its minute's end is the next minute's to `datetime` (it rounds to the
+# microsecond): never answered from, nor kept in, its minute's cache.
+_MINUTE_END = 59.999999
+
+
 class Report:
     """Folds calls, rings and intervals from an `Engine` into the report's tallies."""
 
@@ -213,15 +218,20 @@ class Report:
         """(`day(ts)`, the start of the interval holding `ts`): worked out once per minute of
         UTC time (zone offsets, reset hours and interval starts are whole minutes; a zone
         with an offset in seconds is not kept)."""
-        minute = int(ts // 60)
-        found = self._local.get(minute)
+        minute, second = divmod(ts, 60)
+        found = self._local.get(minute) if second < _MINUTE_END else None
         if found is None:
             found = (
                 self.day(ts),
                 formulas.interval_start(ts, zone=self.zone, minutes=self.minutes),
             )
             offset = datetime.fromtimestamp(ts, self.zone).utcoffset()
-            if offset is not None and offset.seconds % 60 == 0 and len(self._local) < 1_000_000:
+            if (
+                second < _MINUTE_END
+                and offset is not None
+                and offset.seconds % 60 == 0
+                and len(self._local) < 1_000_000
+            ):
                 self._local[minute] = found
         return found
 

@@ -578,15 +578,18 @@ class _LocalTimes:
         self.cache: dict[tuple[int, int], tuple[datetime, date]] = {}
 
     def __call__(self, ts: float, minutes: int) -> tuple[datetime, date]:
-        key = (int(ts // 60), minutes)
-        found = self.cache.get(key)
+        minute, second = divmod(ts, 60)
+        key = (int(minute), minutes)
+        # A time within a microsecond of its minute's end is the next minute's to `datetime`
+        # (it rounds to the microsecond): it is neither answered from the cache nor kept.
+        found = self.cache.get(key) if second < 59.999999 else None
         if found is None:
             found = (
                 formulas.interval_start(ts, zone=self.zone, minutes=minutes),
                 datetime.fromtimestamp(ts, self.zone).date(),
             )
             offset = datetime.fromtimestamp(ts, self.zone).utcoffset()
-            if offset is not None and offset.seconds % 60 == 0:
+            if second < 59.999999 and offset is not None and offset.seconds % 60 == 0:
                 self.cache[key] = found
         return found
 
