@@ -222,10 +222,12 @@ _DAY_TEXTS: dict[int, str] = {}
 _TIME_TEXTS = _TimeTexts()
 
 
-# A file's times are whole seconds, a few thousand of them per batch, so a small cache serves
-# an import; an API server sees fractional times that rarely repeat, and keeps the cache for
-# as long as it runs: at most this many entries (≈ 3 MB) are kept.
-TIME_TEXTS_MAX = 20_000
+# A file's times are whole seconds: a busy day has about 50,000 of them, each written in
+# several tables (raw events, calls, states) and batches. With fewer entries the cache was
+# emptied every few batches and a third of a day's rows converted their time again. An API
+# server sees fractional times that rarely repeat, and keeps the cache for as long as it
+# runs: at most this many entries (≈ 15 MB) are kept.
+TIME_TEXTS_MAX = 100_000
 
 
 def _time_texts() -> _TimeTexts:
