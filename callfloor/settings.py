@@ -245,6 +245,17 @@ CELERY_BEAT_SCHEDULE["metrics-link-recordings"] = {
     "schedule": 120.0,
     "options": {"expires": 110},
 }
+# Raw telephony events (PostgreSQL): partitions by UTC day created this many days ahead, and
+# the days kept (0: every day is kept); older days' partitions are dropped whole, audited.
+CELERY_BEAT_SCHEDULE["metrics-raw-event-partitions"] = {
+    "task": "metrics.raw_event_partitions",
+    "schedule": 3600.0,
+    "options": {"expires": 3500},
+}
+CALLFLOOR_RAW_EVENT_PARTITIONS_AHEAD_DAYS = int(
+    env_str("CALLFLOOR_RAW_EVENT_PARTITIONS_AHEAD_DAYS") or 7
+)
+CALLFLOOR_RAW_EVENT_RETENTION_DAYS = int(env_str("CALLFLOOR_RAW_EVENT_RETENTION_DAYS") or 0)
 # Where `make demo` writes its synthetic recordings.
 CALLFLOOR_RECORDINGS_DEMO_DIR = env_str(
     "CALLFLOOR_RECORDINGS_DEMO_DIR", str(BASE_DIR / "var" / "recordings")
