@@ -134,6 +134,14 @@ else:
             "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
         }
     }
+# A read replica of the primary (PostgreSQL streaming replication) for the reports' reads
+# (callfloor/db.py); without it, reports read the primary like everything else.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_URL and DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    # Under tests the replica is the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["callfloor.db.ReportReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, Celery ----------------------------------------------------------
