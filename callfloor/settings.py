@@ -142,6 +142,12 @@ if DATABASE_URL and DATABASE_REPLICA_URL:
     # Under tests the replica is the test database itself.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["callfloor.db.ReportReplicaRouter"]
+# Behind a pooler in transaction mode (pgbouncer): consecutive transactions may use different
+# server connections, so no server-side cursors (Django's `.iterator()` then reads in chunks
+# of one query). Every other statement of callfloor keeps to one transaction.
+if DATABASE_URL and env_bool("CALLFLOOR_DB_TRANSACTION_POOLING"):
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, Celery ----------------------------------------------------------
