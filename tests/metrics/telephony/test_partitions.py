@@ -194,3 +194,24 @@ def test_the_migration_converts_a_table_with_rows_and_keeps_the_sequence():
     executor.migrate([AFTER])
     assert partitions.is_partitioned()
     assert CallEvent.objects.order_by("-id").first().pk == last_id + 1
+
+
+def test_an_event_of_a_day_past_the_retention_is_refused(settings, pbx, post_events):
+    settings.CALLFLOOR_RAW_EVENT_RETENTION_DAYS = 3
+    today = datetime.now(UTC).date()
+
+    def event(key: str, day: date) -> dict:
+        return {
+            "id": key,
+            "type": "call_queued",
+            "at": f"{day.isoformat()}T00:00:01Z",
+            "call_id": key,
+            "queue": "billing",
+        }
+
+    body = post_events(
+        [event("kept", today - timedelta(days=3)), event("dropped", today - timedelta(days=4))]
+    ).json()
+    assert [r["status"] for r in body["results"]] == ["accepted", "rejected"]
+    assert "outside the accepted window" in body["results"][1]["reason"]
+    assert list(CallEvent.objects.values_list("natural_key", flat=True)) == ["kept"]
