@@ -215,3 +215,13 @@ def test_an_event_of_a_day_past_the_retention_is_refused(settings, pbx, post_eve
     assert [r["status"] for r in body["results"]] == ["accepted", "rejected"]
     assert "outside the accepted window" in body["results"][1]["reason"]
     assert list(CallEvent.objects.values_list("natural_key", flat=True)) == ["kept"]
+
+
+def test_the_partition_task_is_on_the_beat_schedule(settings):
+    from callfloor.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["metrics-raw-event-partitions"]
+    assert entry["task"] == raw_event_partitions.name
+    assert entry["task"] in app.tasks
+    # Hourly, so a day's partition exists long before the day starts (7 days ahead).
+    assert entry["schedule"] <= 3600 and entry["options"]["expires"] < entry["schedule"]
