@@ -34,7 +34,7 @@ import contextlib
 import json
 import os
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from typing import NamedTuple
 
 SECTIONS = ("summary", "queues", "agents", "alerts", "broadcasts", "help", "emergencies")
@@ -87,26 +87,27 @@ def _probe_of(row: dict) -> int:
 class SharedDecoder:
     """Frames parsed once per process: byte-identical frames share one digest.
 
-    The cache holds the last `size` distinct frames, keyed by their whole content (a dict
-    lookup hashes and compares every byte), so a frame that differs anywhere is parsed anew.
+    The last `size` distinct frames are kept, newest first, and a frame is compared with them
+    byte for byte (`==`: lengths first, then the whole content; cheaper than hashing it), so a
+    frame that differs anywhere is parsed anew.
     """
 
-    def __init__(self, probe: str, size: int = 64) -> None:
+    def __init__(self, probe: str, size: int = 16) -> None:
         self.probe = probe
         self.size = size
-        self.cache: OrderedDict[bytes, Digest] = OrderedDict()
+        self.recent: list[tuple[bytes, Digest]] = []
         self.parsed = 0
         self.shared = 0
 
     def __call__(self, frame: bytes) -> Digest:
-        found = self.cache.get(frame)
-        if found is not None:
-            self.shared += 1
-            return found
+        for known, found in self.recent:
+            if known == frame:
+                self.shared += 1
+                return found
         self.parsed += 1
-        found = self.cache[frame] = digest(json.loads(frame), self.probe)
-        if len(self.cache) > self.size:
-            self.cache.popitem(last=False)
+        found = digest(json.loads(frame), self.probe)
+        self.recent.insert(0, (frame, found))
+        del self.recent[self.size :]
         return found
 
 
