@@ -127,6 +127,10 @@ def _free_port() -> int:
 # instead of glibc raising that threshold as large blocks come and go; see RELIABILITY.md, "Load".
 MALLOC_ENV = {"MALLOC_ARENA_MAX": "2", "MALLOC_MMAP_THRESHOLD_": "131072"}
 
+# As docker-compose.yml starts the socket processes: Daphne refuses to send a message over
+# 1 MiB by default, and the snapshot of a 5,000-agent floor is about 1.5 MB.
+SOCKET_OPTIONS = ["--websocket-max-message-size", str(8 * 1024 * 1024)]
+
 
 def socket_names(count: int) -> list[str]:
     """The names the socket processes go by in the figures."""
@@ -159,7 +163,8 @@ def start_processes(
     py = sys.executable
 
     def daphne(on: int) -> list[str]:
-        return [py, "-m", "daphne", "-b", "127.0.0.1", "-p", str(on), "callfloor.asgi:application"]
+        return [py, "-m", "daphne", "-b", "127.0.0.1", "-p", str(on), *SOCKET_OPTIONS,
+                "callfloor.asgi:application"]  # fmt: skip
 
     def gunicorn(on: int) -> list[str]:
         return [py, "-m", "gunicorn", "-b", f"127.0.0.1:{on}", "--workers", "1",
