@@ -352,12 +352,19 @@ async def _fleet(conn, spec: dict) -> dict:
 
     cpu_before = time.process_time()
     messages_before = sum(b.messages for b in boards)
+    sample = next((b for b in boards if b.full), None)
+    seq_before = sample.seq if sample is not None else None
     loop.add_reader(conn.fileno(), readable)
     await stop
     loop.remove_reader(conn.fileno())
     cpu = time.process_time() - cpu_before
     window_messages = sum(b.messages for b in boards) - messages_before
-    sample = next((b for b in boards if b.full), None)
+    # Pushes made while the load ran: every push takes the sequence one further.
+    pushes = (
+        sample.seq - seq_before
+        if sample is not None and None not in (sample.seq, seq_before) and not sample.gaps
+        else None
+    )
     check = None
     if sample is not None and spec.get("verify"):
         check = await verify_sample(sample, server_for(0, ports), cookie)
@@ -385,6 +392,7 @@ async def _fleet(conn, spec: dict) -> dict:
         "frames_shared": decoder.shared,
         "cpu_s": cpu,
         "window_messages": window_messages,
+        "pushes": pushes,
         "sample_check": check,
     }
 
@@ -491,6 +499,7 @@ def merge(parts: list[dict]) -> dict:
             "open_seconds": max((p["open_seconds"] for p in parts), default=0.0),
             "closed_by": sorted({c for p in parts for c in p["closed_by"]}),
             "sample_check": next((p["sample_check"] for p in parts if p["sample_check"]), None),
+            "pushes": next((p["pushes"] for p in parts if p.get("pushes") is not None), None),
             "processes": [p["pid"] for p in parts],
             "cpu_us_per_message": 1e6 * result["cpu_s"] / messages if messages else None,
         }

@@ -473,6 +473,7 @@ def drive(config: dict) -> dict:
         "frames_parsed": b["frames_parsed"],
         "boards_cpu_us_per_message": b["cpu_us_per_message"],
         "sample_check": b["sample_check"],
+        "pushes": b["pushes"],
     }
 
 
