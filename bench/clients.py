@@ -368,6 +368,9 @@ async def _fleet(conn, spec: dict) -> dict:
     check = None
     if sample is not None and spec.get("verify"):
         check = await verify_sample(sample, server_for(0, ports), cookie)
+    # Before we close them: which sockets the server closed during the run.
+    open_at_end = sum(1 for b in boards if b.closed is None)
+    closed_by = sorted({str(b.closed) for b in boards if b.closed is not None})
     for board in boards:
         with contextlib.suppress(Exception):
             await board.socket.close()
@@ -386,8 +389,8 @@ async def _fleet(conn, spec: dict) -> dict:
         "out_of_order": sum(b.out_of_order for b in boards),
         "already_in_snapshot": sum(b.already_in_snapshot for b in boards),
         "snapshots_after_open": sum(b.snapshots - 1 for b in boards),
-        "open_at_end": sum(1 for b in boards if b.closed is None),
-        "closed_by": sorted({str(b.closed) for b in boards if b.closed is not None}),
+        "open_at_end": open_at_end,
+        "closed_by": closed_by,
         "frames_parsed": decoder.parsed,
         "frames_shared": decoder.shared,
         "cpu_s": cpu,
