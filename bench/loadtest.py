@@ -715,7 +715,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--think", type=float, default=3.0, help="mean think time, seconds")
     parser.add_argument("--agents", type=int, default=1000)
     parser.add_argument("--queues", type=int, default=40)
-    parser.add_argument("--warmup", type=float, default=10, help="minutes of history")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        help="minutes of history (default: 10 at 1,000 agents, 10 × 1,000 / agents above)",
+    )
     parser.add_argument(
         "--sockets",
         choices=("separate", "shared"),
@@ -806,7 +810,7 @@ def main(argv: list[str]) -> int:
             "boards": args.boards,
             "rate": args.rate,
             "think": args.think,
-            "warmup": args.warmup,
+            "warmup": args.warmup if args.warmup is not None else 10 * min(1.0, 1000 / args.agents),
             "profile": str(_shared(DEFAULT_PROFILE)),
             "users_result": str(OUT / "users.json"),
             "pids_file": str(OUT / "load-pids.json"),
