@@ -18,8 +18,7 @@ TABLE = "metrics_callevent"
 OLD = "metrics_callevent_unpartitioned"
 SEQUENCE = "metrics_callevent_id_seq"
 COLUMNS = (
-    "id, source_id, natural_key, at, ordinal, call_id, queue_name, member, event, data, "
-    "received_at"
+    "id, source_id, natural_key, at, ordinal, call_id, queue_name, member, event, data, received_at"
 )
 
 
