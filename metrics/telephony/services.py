@@ -120,12 +120,18 @@ def source_token_rotate(*, source: TelephonySource, actor: User | None = None) -
 def event_window(*, live: bool) -> tuple[float, float]:
     """The times (epoch seconds) a source's events may carry: from `CALLFLOOR_EVENT_EARLIEST`
     (and, for events sent `live`, at most `CALLFLOOR_EVENT_MAX_AGE_DAYS` old) to
-    `CALLFLOOR_EVENT_MAX_FUTURE_S` ahead of now."""
+    `CALLFLOOR_EVENT_MAX_FUTURE_S` ahead of now. With `CALLFLOOR_RAW_EVENT_RETENTION_DAYS`,
+    nothing from before the first UTC day kept: an event of a dropped day could not be told
+    from one already received, and would count twice."""
     now = time.time()
     earliest = datetime.fromisoformat(settings.CALLFLOOR_EVENT_EARLIEST)
     if earliest.tzinfo is None:
         earliest = earliest.replace(tzinfo=UTC)
     start = earliest.timestamp()
+    if settings.CALLFLOOR_RAW_EVENT_RETENTION_DAYS > 0:
+        kept = datetime.fromtimestamp(now, UTC).date().toordinal()
+        first = date.fromordinal(kept - settings.CALLFLOOR_RAW_EVENT_RETENTION_DAYS)
+        start = max(start, datetime(first.year, first.month, first.day, tzinfo=UTC).timestamp())
     if live and settings.CALLFLOOR_EVENT_MAX_AGE_DAYS > 0:
         start = max(start, now - settings.CALLFLOOR_EVENT_MAX_AGE_DAYS * 86_400)
     return start, now + settings.CALLFLOOR_EVENT_MAX_FUTURE_S
