@@ -137,6 +137,8 @@ INTERVAL_FIGURES = (
 # A time this close to its minute's end is the next minute's to `datetime` (it rounds to the
 # microsecond): never answered from, nor kept in, its minute's cache.
 _MINUTE_END = 59.999999
+# The minutes `Report.local` keeps (about 10 weeks; ≈ 20 MB).
+LOCAL_MINUTES_MAX = 100_000
 
 
 class Report:
@@ -226,12 +228,9 @@ class Report:
                 formulas.interval_start(ts, zone=self.zone, minutes=self.minutes),
             )
             offset = datetime.fromtimestamp(ts, self.zone).utcoffset()
-            if (
-                second < _MINUTE_END
-                and offset is not None
-                and offset.seconds % 60 == 0
-                and len(self._local) < 1_000_000
-            ):
+            if second < _MINUTE_END and offset is not None and offset.seconds % 60 == 0:
+                if len(self._local) >= LOCAL_MINUTES_MAX:
+                    self._local.clear()  # (a log of years: the minutes of its last weeks)
                 self._local[minute] = found
         return found
 
