@@ -60,9 +60,13 @@ bench: venv
 bench-reports: venv
 	$(BIN)/python -m tests.services -- $(BIN)/python manage.py bench_reports --migrate
 
-# The live board: event accepted -> shown at 1 and 200 boards (see BENCHMARKS.md).
+# The live board: event accepted -> shown at 1 and 200 boards, on the 1,000-agent floor at
+# 100 events/s and the 5,000-agent one at 500 events/s, the sockets on two Daphne processes;
+# each floor on its own throwaway PostgreSQL and Redis (BENCH_BOARD_ARGS="--floor big
+# --boards 1000"; see BENCHMARKS.md).
+BENCH_BOARD_ARGS ?=
 bench-board: venv
-	$(BIN)/python -m tests.services -- $(BIN)/python -m bench.board $(BENCH_BOARD_ARGS)
+	$(BIN)/python -m bench.board $(BENCH_BOARD_ARGS)
 
 # The refresh worker's CPU per push, 1,000- and 5,000-agent floors: full rebuild vs kept floor
 # (BENCH_FLOOR_ARGS="--floors 300x12 --pushes 50" for a short run).
@@ -75,7 +79,8 @@ BENCH_RECORDINGS_ARGS ?=
 bench-recordings: venv
 	$(BIN)/python -m tests.services -- $(BIN)/python -m bench.recordings $(BENCH_RECORDINGS_ARGS)
 
-# 200 boards, 100 events/s and 50 API users for 10 minutes (LOADTEST_ARGS="--minutes 1").
+# 200 boards on two socket processes, 100 events/s and 50 API users for 10 minutes
+# (LOADTEST_ARGS="--minutes 1"; the long run: LOADTEST_ARGS="--minutes 120 --boards 1000").
 LOADTEST_ARGS ?=
 loadtest: messages
 	$(BIN)/python -m tests.services -- $(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)

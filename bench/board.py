@@ -1,23 +1,38 @@
 """`make bench-board`: event accepted → shown in the board's data, measured at the clients.
 
-    python -m tests.services -- python -m bench.board [--agents 1000] [--queues 40]
-        [--rate 100] [--seconds 30] [--boards 1,200] [--sockets separate|shared]
+    python -m bench.board [--floor standard|big|both] [--boards 1,200] [--seconds 30]
+        [--socket-processes 2] [--board-processes 1] [--agents N] [--queues N] [--rate N]
+        [--sockets separate|shared]
 
-The whole production path on loopback: Daphne for the ingestion API, a second Daphne for the
-board sockets (`--sockets shared`: one Daphne for both), one Celery worker (the coalesced
-refreshes), Celery beat (the heartbeat), PostgreSQL and Redis. A load process posts `--rate`
-telephony events a second through the API, like a PBX: the simulator's calls plus agent status
-changes, and in every batch a *probe* (agent 0's not-ready reason set to `probe-<n>`).
-Each board is a WebSocket client that applies the snapshot and the deltas in
-sequence as the browser does; the latency of probe n at a board is from the moment the API
-accepted it (the POST returned) to the first message after which the board's data shows probe
-n or a later one. A sequence gap would be a lost message; boards count them.
+Floors (`--floor`, default both, each on its own throwaway PostgreSQL and Redis from
+`tests.services`): *standard*, 1,000 agents in 10 teams, 40 queues, 100 events/s; *big*,
+5,000 agents in 50 teams, 200 queues, 500 events/s (`--agents`, `--queues`, `--rate` override
+the floor's). The whole production path on loopback: Daphne for the ingestion API,
+`--socket-processes` more Daphnes for the board sockets, each on its own port (`--sockets
+shared`: the ingestion Daphne serves them), one Celery worker (the coalesced refreshes),
+Celery beat (the heartbeat), PostgreSQL and Redis; the channel layer carries each push to every
+socket process. First the simulator's history of the floor is posted (`--warmup` minutes,
+10 at 1,000 agents and fewer on a bigger floor, so it stays about 10,000 events). Then a load
+process posts `--rate` telephony events a second through the API in `--batches` POSTs a
+second, like a PBX adapter (a slow POST makes the next batch bigger): the simulator's calls
+plus agent status changes, and in every batch a *probe* (agent 0's not-ready reason set to
+`probe-<n>`); it reports the events/s it reached.
+
+The boards (bench/clients.py says exactly what a client does): `--board-processes` processes,
+one asyncio loop each, a `websockets` client per board, board i on socket process i mod N as a
+proxy spreads browsers. Every board receives and reads its own frames, checks its own sequence
+(gaps counted per board, answered with a resync as the browser does) and its own probe; frames
+byte-identical across boards (the push's pre-encoded text) are parsed once per process. The
+latency of probe n at a board is from the moment the API accepted it (the POST returned) to
+the first frame after which the board's data shows probe n or a later one. One board applies
+the snapshot and every delta in full, as the browser module does; at the end its data must
+equal a fresh snapshot at the same sequence number. CPU and RSS of every process over the run
+(each socket process on its own), and the boards' CPU per frame received.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import random
@@ -55,9 +70,13 @@ def setup_floor(agents: int, queues: int) -> dict:
     from metrics.models import Queue
     from metrics.telephony.services import source_create
 
+    started = time.monotonic()
     call_command("migrate", verbosity=0)
+    print(f"bench: database migrated in {time.monotonic() - started:.1f} s", file=sys.stderr)
     User = get_user_model()
-    teams = [Team.objects.create(name=f"Team {n:02d}") for n in range(10)]
+    teams = Team.objects.bulk_create(
+        [Team(name=f"Team {n:02d}") for n in range(max(10, agents // 100))]
+    )
     users = User.objects.bulk_create([User(username=f"bench{n:04d}") for n in range(agents)])
     people = Agent.objects.bulk_create(
         [
@@ -73,7 +92,7 @@ def setup_floor(agents: int, queues: int) -> dict:
     TelephonyAlias.objects.bulk_create(
         [TelephonyAlias(agent=agent, name=f"PJSIP/{5000 + n}") for n, agent in enumerate(people)]
     )
-    Queue.objects.bulk_create([Queue(name=f"queue{n:02d}", site="main") for n in range(queues)])
+    Queue.objects.bulk_create([Queue(name=f"queue{n:03d}", site="main") for n in range(queues)])
     supervisor = services.user_create(
         username="bench-supervisor", password=None, roles=[Role.SUPERVISOR]
     )
@@ -88,7 +107,7 @@ def setup_floor(agents: int, queues: int) -> dict:
         "token": token,
         "probe": f"a{people[0].pk}",
         "members": [f"PJSIP/{5000 + n}" for n in range(agents)],
-        "queues": [f"queue{n:02d}" for n in range(queues)],
+        "queues": [f"queue{n:03d}" for n in range(queues)],
     }
 
 
@@ -108,17 +127,27 @@ def _free_port() -> int:
 # instead of glibc raising that threshold as large blocks come and go; see RELIABILITY.md, "Load".
 MALLOC_ENV = {"MALLOC_ARENA_MAX": "2", "MALLOC_MMAP_THRESHOLD_": "131072"}
 
+# As docker-compose.yml starts the socket processes: Daphne refuses to send a message over
+# 1 MiB by default, and the snapshot of a 5,000-agent floor is about 1.5 MB.
+SOCKET_OPTIONS = ["--websocket-max-message-size", str(8 * 1024 * 1024)]
+
+
+def socket_names(count: int) -> list[str]:
+    """The names the socket processes go by in the figures."""
+    return ["daphne-sockets"] if count == 1 else [f"daphne-sockets-{n + 1}" for n in range(count)]
+
 
 def start_processes(
-    port: int, ws_port: int | None = None, *, http: str = "daphne"
+    port: int, ws_ports: list[int] | None = None, *, http: str = "daphne"
 ) -> dict[str, subprocess.Popen]:
-    """Daphne on `port`, a Celery worker and beat; with `ws_port`, a second Daphne for the
-    sockets (as production runs it: ingestion and the fan-out then do not share a process).
+    """Daphne on `port`, a Celery worker and beat; with `ws_ports`, a Daphne for the sockets
+    on each (as production runs them: ingestion and the fan-out then do not share a process,
+    and the proxy spreads the boards over the socket processes).
 
     `http="gunicorn"`: gunicorn (one worker process with 8 threads, as many as the ASGI
     server's request threads) serves the plain HTTP on `port` through
-    callfloor/wsgi.py instead; the sockets then need `ws_port`."""
-    if http == "gunicorn" and ws_port is None:
+    callfloor/wsgi.py instead; the sockets then need `ws_ports`."""
+    if http == "gunicorn" and not ws_ports:
         raise ValueError("gunicorn serves no WebSockets: the sockets need a Daphne of their own")
     # Every board of the bench shares one session.
     env = dict(
@@ -134,7 +163,8 @@ def start_processes(
     py = sys.executable
 
     def daphne(on: int) -> list[str]:
-        return [py, "-m", "daphne", "-b", "127.0.0.1", "-p", str(on), "callfloor.asgi:application"]
+        return [py, "-m", "daphne", "-b", "127.0.0.1", "-p", str(on), *SOCKET_OPTIONS,
+                "callfloor.asgi:application"]  # fmt: skip
 
     def gunicorn(on: int) -> list[str]:
         return [py, "-m", "gunicorn", "-b", f"127.0.0.1:{on}", "--workers", "1",
@@ -167,8 +197,8 @@ def start_processes(
             str(OUT / "beat-schedule"),
         ],
     }
-    if ws_port is not None:
-        commands["daphne-sockets"] = daphne(ws_port)
+    for name, on in zip(socket_names(len(ws_ports or [])), ws_ports or [], strict=True):
+        commands[name] = daphne(on)
     logs = {name: open(OUT / f"{name}.log", "w") for name in commands}  # noqa: SIM115
     return {
         name: subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logs[name], stderr=subprocess.STDOUT)
@@ -215,8 +245,10 @@ class Usage:
         result = {}
         for name, pid in self.pids.items():
             rss, peak = self._mem(pid)
+            cpu = self._cpu(pid) - self.start[name]
             result[name] = {
-                "cpu_pct": 100 * (self._cpu(pid) - self.start[name]) / wall,
+                "cpu_s": cpu,
+                "cpu_pct": 100 * cpu / wall,
                 "rss_mb": rss,
                 "peak_mb": peak,
             }
@@ -243,78 +275,6 @@ def _pid_listening(port: int) -> int | None:
         except OSError:
             continue
     return None
-
-
-# -- the boards -----------------------------------------------------------------------------------
-
-
-class Board:
-    """One open board: the browser's snapshot + deltas, with probe arrival times."""
-
-    def __init__(self, probe: str) -> None:
-        self.probe = probe
-        self.state: dict | None = None
-        self.seq: int | None = None
-        self.seen_probe = -1
-        self.arrivals: dict[int, float] = {}  # probe n → first time the data showed ≥ n
-        self.gaps = 0
-        self.messages = 0
-        self.closed: tuple | None = None  # (code, reason) when the server closed it
-        self.ready = asyncio.get_event_loop().create_future()
-
-    def receive(self, message: dict, at: float) -> None:
-        self.messages += 1
-        if message["type"] == "snapshot":
-            self.state, self.seq = message["snapshot"], message["seq"]
-            if not self.ready.done():
-                self.ready.set_result(True)
-        elif self.seq is not None and message["seq"] > self.seq:
-            if message["seq"] != self.seq + 1:
-                self.gaps += 1
-            # In place, as the browser's module could: the result equals floor_delta.apply.
-            for section, keys in message["delta"].get("remove", {}).items():
-                for key in keys:
-                    self.state.setdefault(section, {}).pop(key, None)
-            for section, entries in message["delta"].get("set", {}).items():
-                self.state.setdefault(section, {}).update(entries)
-            for section, entries in message["delta"].get("patch", {}).items():
-                target = self.state.setdefault(section, {})
-                for key, fields in entries.items():
-                    target.setdefault(key, {}).update(fields)
-            self.seq = message["seq"]
-        else:
-            return
-        reason = (self.state["agents"].get(self.probe) or {}).get("reason", "")
-        if reason.startswith("probe-"):
-            shown = int(reason[6:])
-            for n in range(self.seen_probe + 1, shown + 1):
-                self.arrivals[n] = at
-            self.seen_probe = max(self.seen_probe, shown)
-
-
-async def open_board(port: int, cookie: str, probe: str, *, board: Board | None = None) -> Board:
-    """Open a board socket (autobahn on asyncio) and wait for its first snapshot."""
-    from autobahn.asyncio.websocket import WebSocketClientFactory, WebSocketClientProtocol
-
-    board = board if board is not None else Board(probe)
-
-    class Protocol(WebSocketClientProtocol):
-        def onMessage(self, payload, is_binary):
-            board.receive(json.loads(payload), time.monotonic())
-
-        def onClose(self, was_clean, code, reason):
-            board.closed = (code, reason)
-
-    factory = WebSocketClientFactory(
-        f"ws://127.0.0.1:{port}/ws/floor/",
-        headers={"Cookie": cookie, "Origin": f"http://127.0.0.1:{port}"},
-    )
-    factory.protocol = Protocol
-    factory.setProtocolOptions(maxMessagePayloadSize=0, maxFramePayloadSize=0)
-    loop = asyncio.get_event_loop()
-    board.transport, _ = await loop.create_connection(factory, "127.0.0.1", port)
-    await asyncio.wait_for(board.ready, 120)
-    return board
 
 
 # -- the load -------------------------------------------------------------------------------------
@@ -349,93 +309,55 @@ def send_load(
     batches_per_s: float,
     out,
 ) -> None:
-    """The PBX: `rate` events a second in batches, in order; (probe, accepted) to `out`."""
+    """The PBX: `rate` events a second in `batches_per_s` POSTs a second, in order, each batch
+    ending with a probe; a slow POST makes the next batch bigger (up to the API's 1,000), as an
+    adapter sends what piled up. (probe, accepted, events, POST seconds) go to `out`."""
     url = f"http://127.0.0.1:{port}/api/telephony/events"
     sim.prefix = f"bench{first_probe}"  # this process's copy of the simulator: fresh ids
     rng = random.Random(first_probe)
     members = floor["members"][1:]
     probe_member = floor["members"][0]
-    per_batch = max(2, round(rate / batches_per_s))
-    counter = first_probe * 1000
-    begin = time.monotonic()
-    n = first_probe
-    try:
-        _send_batches(
-            url,
-            floor["token"],
-            out,
-            begin=begin,
-            seconds=seconds,
-            n=n,
-            first_probe=first_probe,
-            batches_per_s=batches_per_s,
-            sim=sim,
-            rng=rng,
-            members=members,
-            probe_member=probe_member,
-            per_batch=per_batch,
-            counter=counter,
-        )
-    finally:
-        out.put(None)
-
-
-def _send_batches(
-    url,
-    token,
-    out,
-    *,
-    begin,
-    seconds,
-    n,
-    first_probe,
-    batches_per_s,
-    sim,
-    rng,
-    members,
-    probe_member,
-    per_batch,
-    counter,
-) -> None:
+    counter = first_probe * 1_000_000
     backlog: list[dict] = []
-    while time.monotonic() - begin < seconds:
-        time.sleep(max(0.0, begin + (n - first_probe) / batches_per_s - time.monotonic()))
-        backlog += sim.advance(time.time())
-        events, backlog = backlog[: per_batch - 1], backlog[per_batch - 1 :]
-        while len(events) < per_batch - 1:
+    begin = time.monotonic()
+    n, sent = first_probe, 0
+    try:
+        while (elapsed := time.monotonic() - begin) < seconds:
+            time.sleep(max(0.0, (n - first_probe) / batches_per_s - elapsed))
+            backlog += sim.advance(time.time())
+            due = max(2, min(1000, round(rate * (time.monotonic() - begin)) - sent))
+            events, backlog = backlog[: due - 1], backlog[due - 1 :]
+            while len(events) < due - 1:
+                counter += 1
+                status = (
+                    {"status": "available"}
+                    if rng.random() < 0.5
+                    else {
+                        "status": "not_ready",
+                        "reason": rng.choice(["Break", "Meeting", "Coaching"]),
+                    }
+                )
+                events.append(_event(counter, "agent_status", member=rng.choice(members), **status))
             counter += 1
             events.append(
                 _event(
                     counter,
                     "agent_status",
-                    member=rng.choice(members),
-                    **(
-                        {"status": "available"}
-                        if rng.random() < 0.5
-                        else {
-                            "status": "not_ready",
-                            "reason": rng.choice(["Break", "Meeting", "Coaching"]),
-                        }
-                    ),
+                    member=probe_member,
+                    status="not_ready",
+                    reason=f"probe-{n}",
                 )
             )
-        counter += 1
-        events.append(
-            _event(
-                counter,
-                "agent_status",
-                member=probe_member,
-                status="not_ready",
-                reason=f"probe-{n}",
-            )
-        )
-        sent = time.monotonic()
-        accepted = _post(url, token, events)
-        out.put((n, accepted, len(events), accepted - sent))
-        n += 1
+            posted = time.monotonic()
+            accepted = _post(url, floor["token"], events)
+            out.put((n, accepted, len(events), accepted - posted))
+            sent += len(events)
+            n += 1
+    finally:
+        out.put(None)
 
 
-async def run_load(
+def run_load(
     floor: dict,
     port: int,
     *,
@@ -445,22 +367,25 @@ async def run_load(
     sim,
     first_probe: int,
     batches_per_s: float,
-    ws_port: int | None = None,
+    ws_ports: list[int],
+    board_processes: int,
+    pids: dict[str, int],
 ) -> dict:
-    """Open `boards` boards (on `ws_port` when the sockets have a server of their own), post
-    the load to `port` and measure; the figures of one run."""
+    """Open `boards` boards over the socket servers at `ws_ports`, post the load to `port` and
+    measure; the figures of one run."""
     import multiprocessing
 
-    open_started = time.monotonic()
-    opened = []
-    for start in range(0, boards, 20):  # a few at a time: each gets a full snapshot first
-        opened += await asyncio.gather(
-            *(
-                open_board(ws_port or port, floor["cookie"], floor["probe"])
-                for _ in range(start, min(boards, start + 20))
-            )
-        )
-    open_seconds = time.monotonic() - open_started
+    from bench.clients import Fleets
+
+    fleets = Fleets(
+        ports=ws_ports,
+        cookie=floor["cookie"],
+        probe=floor["probe"],
+        boards=boards,
+        processes=board_processes,
+        first_probe=first_probe,
+    )
+    open_seconds = fleets.wait_open()
     # The sender runs in a process of its own so the boards' work does not slow the load down
     # (CLOCK_MONOTONIC is shared by the processes of a machine).
     context = multiprocessing.get_context("fork")
@@ -477,43 +402,56 @@ async def run_load(
             "out": out,
         },
     )
+    names = (
+        ["boards"]
+        if len(fleets.pids) == 1
+        else [f"boards-{k + 1}" for k in range(len(fleets.pids))]
+    )
+    usage = Usage({**pids, **dict(zip(names, fleets.pids, strict=True))})
     sender.start()
-    accepted: dict[int, float] = {}
+    last = first_probe - 1
     posts: list[float] = []  # seconds each POST of a batch took
     events = 0
-    loop = asyncio.get_event_loop()
-    while (item := await loop.run_in_executor(None, out.get)) is not None:
-        probe, at, size = item[:3]
-        accepted[probe] = at
-        events += size
-        posts += item[3:4]
+    while (item := out.get()) is not None:
+        probe, at, size, post = item
+        fleets.accept(probe, at)
+        last, events = probe, events + size
+        posts.append(post)
     sender.join()
-    n = max(accepted) + 1 if accepted else first_probe
-    await asyncio.sleep(3)  # let the last pushes arrive
-    latencies = [
-        board.arrivals[p] - accepted[p] for board in opened for p in accepted if p in board.arrivals
-    ]
-    missing = sum(1 for board in opened for p in accepted if p not in board.arrivals)
-    for board in opened:
-        board.transport.close()
-    quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    time.sleep(3)  # let the last pushes arrive
+    processes = usage.report()
+    boards_result = fleets.finish()
+    lat = boards_result["latency"]
     return {
         "boards": boards,
+        "socket_processes": len(ws_ports),
+        "board_processes": len(fleets.pids),
         "events": events,
         "seconds": seconds,
         "rate": events / seconds,
-        "last_probe": n,
+        "last_probe": last,
         "open_seconds": open_seconds,
-        "p50_ms": 1000 * quantiles[49],
-        "p95_ms": 1000 * quantiles[94],
-        "p99_ms": 1000 * quantiles[98],
-        "max_ms": 1000 * max(latencies, default=0),
-        "samples": len(latencies),
+        "p50_ms": lat["p50_ms"] or 0.0,
+        "p95_ms": lat["p95_ms"] or 0.0,
+        "p99_ms": lat["p99_ms"] or 0.0,
+        "max_ms": lat["max_ms"] or 0.0,
+        "samples": lat["n"],
         "post_p50_ms": 1000 * statistics.median(posts) if posts else None,
         "post_p95_ms": 1000 * statistics.quantiles(posts, n=20)[18] if len(posts) > 1 else None,
-        "missing": missing,
-        "gaps": sum(b.gaps for b in opened),
-        "messages": sum(b.messages for b in opened),
+        "missing": boards_result["missing"],
+        "gaps": boards_result["gaps"],
+        "lost": boards_result["lost"],
+        "out_of_order": boards_result["out_of_order"],
+        "messages": boards_result["messages"],
+        "frames_parsed": boards_result["frames_parsed"],
+        "boards_cpu_us_per_message": boards_result["cpu_us_per_message"],
+        "sample_check": boards_result["sample_check"],
+        "pushes": boards_result["pushes"],
+        # The refresh worker's CPU over the run shared out over the pushes it made.
+        "worker_ms_per_push": 1000 * processes["worker"]["cpu_s"] / boards_result["pushes"]
+        if boards_result["pushes"]
+        else None,
+        "processes": processes,
     }
 
 
@@ -547,7 +485,8 @@ def floor_history(config: dict, *, prefix: str):
 
 
 def load_main(config_path: str) -> None:
-    """The load and the boards, in a process without Django (autobahn runs on asyncio here)."""
+    """The history, then for each number of boards the load and the boards, in a process
+    without Django (the boards run in processes of their own, forked from this one)."""
     config = json.loads(Path(config_path).read_text())
     floor, port = config["floor"], config["port"]
     sim, history = floor_history(config, prefix="bench")
@@ -562,39 +501,48 @@ def load_main(config_path: str) -> None:
         f"bench: {len(history)} events of history in {time.monotonic() - started:.1f} s",
         file=sys.stderr,
     )
-    pids = dict(config["pids"], **{"boards + load": os.getpid()})
+    pids = dict(config["pids"], **{"load driver": os.getpid()})
     results = []
     probe = 0
     for boards in config["boards"]:
-        usage = Usage(pids)
-        result = asyncio.run(
-            run_load(
-                floor,
-                port,
-                boards=boards,
-                rate=config["rate"],
-                seconds=config["seconds"],
-                sim=sim,
-                first_probe=probe,
-                batches_per_s=config["batches"],
-                ws_port=config.get("ws_port"),
-            )
+        result = run_load(
+            floor,
+            port,
+            boards=boards,
+            rate=config["rate"],
+            seconds=config["seconds"],
+            sim=sim,
+            first_probe=probe,
+            batches_per_s=config["batches"],
+            ws_ports=config["ws_ports"],
+            board_processes=config["board_processes"],
+            pids=pids,
         )
         probe = result["last_probe"] + 1
-        result["processes"] = usage.report()
         print(f"bench: {result}", file=sys.stderr)
         results.append(result)
     print(json.dumps(results))
 
 
-def main(argv: list[str]) -> None:
-    if argv[:1] == ["load"]:
-        load_main(argv[1])
-        return
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--agents", type=int, default=1000)
-    parser.add_argument("--queues", type=int, default=40)
-    parser.add_argument("--rate", type=float, default=100, help="telephony events per second")
+# The floors of `--floor`: agents, queues, telephony events a second.
+FLOORS = {
+    "standard": {"agents": 1000, "queues": 40, "rate": 100.0},
+    "big": {"agents": 5000, "queues": 200, "rate": 500.0},
+}
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench.board")
+    parser.add_argument(
+        "--floor",
+        choices=[*FLOORS, "both"],
+        default="both",
+        help="standard: 1,000 agents, 40 queues, 100 events/s; big: 5,000 agents, 200 queues, "
+        "500 events/s; both (the default): one after the other, each on fresh servers",
+    )
+    parser.add_argument("--agents", type=int, help="agents on the floor (the floor's own)")
+    parser.add_argument("--queues", type=int, help="queues (the floor's own)")
+    parser.add_argument("--rate", type=float, help="telephony events per second (the floor's)")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument(
         "--batches",
@@ -602,30 +550,86 @@ def main(argv: list[str]) -> None:
         default=4,
         help="batches a second (a PBX adapter batches its events)",
     )
-    parser.add_argument("--boards", default="1,200")
-    parser.add_argument("--warmup", type=float, default=10, help="minutes of history")
+    parser.add_argument("--boards", default="1,200", help="open boards, one run each: 1,200,1000")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        help="minutes of history (default: 10 at 1,000 agents, 10 × 1,000 / agents above)",
+    )
+    parser.add_argument(
+        "--socket-processes",
+        type=int,
+        default=2,
+        help="Daphne processes serving the board sockets, each on its own port; boards are "
+        "spread over them round-robin",
+    )
+    parser.add_argument(
+        "--board-processes",
+        type=int,
+        default=1,
+        help="processes running the board clients (one asyncio loop each)",
+    )
     parser.add_argument(
         "--sockets",
         choices=["separate", "shared"],
         default="separate",
-        help="serve the board sockets from a second Daphne (separate) or from the ingestion one",
+        help="serve the board sockets from Daphnes of their own (separate) or from the "
+        "ingestion one",
     )
     args = parser.parse_args(argv)
-    if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL"):
-        raise SystemExit("bench: run through `make bench-board` (PostgreSQL and Redis)")
+    if args.socket_processes < 1 or args.board_processes < 1:
+        parser.error("--socket-processes and --board-processes take 1 or more")
+    return args
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["load"]:
+        load_main(argv[1])
+        return
+    args = parse(argv)
+    floors = list(FLOORS) if args.floor == "both" else [args.floor]
+    if len(floors) > 1 or not (os.environ.get("REDIS_URL") and os.environ.get("DATABASE_URL")):
+        # Each floor on its own throwaway PostgreSQL and Redis (`tests.services`).
+        for name in floors:
+            run = subprocess.run(
+                [sys.executable, "-m", "tests.services", "--", sys.executable, "-m",
+                 "bench.board", *argv, "--floor", name],
+                cwd=ROOT,
+                check=False,
+            )  # fmt: skip
+            if run.returncode:
+                raise SystemExit(run.returncode)
+        return
+    run_floor(args, floors[0])
+
+
+def run_floor(args: argparse.Namespace, name: str) -> None:
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(32))
     _django()
     from metrics.management.commands.simulate_floor import DEFAULT_PROFILE, _shared
 
-    print(f"bench: a floor of {args.agents} agents and {args.queues} queues", file=sys.stderr)
-    floor = setup_floor(args.agents, args.queues)
+    agents = args.agents or FLOORS[name]["agents"]
+    queues = args.queues or FLOORS[name]["queues"]
+    rate = args.rate or FLOORS[name]["rate"]
+    # About as many history events on any floor (the simulator's calls grow with the agents).
+    warmup = args.warmup if args.warmup is not None else 10 * min(1.0, 1000 / agents)
+    print(
+        f"bench: the {name} floor, {agents} agents and {queues} queues, {rate:g} events/s",
+        file=sys.stderr,
+    )
+    started = time.monotonic()
+    floor = setup_floor(agents, queues)
+    print(f"bench: migrated, floor set up in {time.monotonic() - started:.1f} s", file=sys.stderr)
     port = _free_port()
-    ws_port = _free_port() if args.sockets == "separate" else None
-    processes = start_processes(port, ws_port)
+    ws_ports = (
+        [_free_port() for _ in range(args.socket_processes)]
+        if args.sockets == "separate"
+        else [port]
+    )
+    processes = start_processes(port, ws_ports if args.sockets == "separate" else None)
     try:
-        _wait_http(f"http://127.0.0.1:{port}/healthz")
-        if ws_port is not None:
-            _wait_http(f"http://127.0.0.1:{ws_port}/healthz")
+        for on in {port, *ws_ports}:
+            _wait_http(f"http://127.0.0.1:{on}/healthz")
         pids = {name: p.pid for name, p in processes.items()}
         redis_pid = _pid_listening(int(urlsplit(os.environ["REDIS_URL"]).port))
         if redis_pid:
@@ -633,13 +637,14 @@ def main(argv: list[str]) -> None:
         config = {
             "floor": floor,
             "port": port,
-            "ws_port": ws_port,
+            "ws_ports": ws_ports,
             "pids": pids,
-            "rate": args.rate,
+            "rate": rate,
             "seconds": args.seconds,
-            "warmup": args.warmup,
+            "warmup": warmup,
             "batches": args.batches,
             "boards": [int(b) for b in args.boards.split(",")],
+            "board_processes": args.board_processes,
             "profile": str(_shared(DEFAULT_PROFILE)),
         }
         OUT.mkdir(parents=True, exist_ok=True)
@@ -662,26 +667,35 @@ def main(argv: list[str]) -> None:
     run = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "load": " ".join(f"{n:.2f}" for n in os.getloadavg()),
-        "agents": args.agents,
-        "queues": args.queues,
+        "floor": name,
+        "agents": agents,
+        "queues": queues,
+        "target_rate": rate,
         "sockets": args.sockets,
+        "socket_processes": len(ws_ports) if args.sockets == "separate" else 0,
         "results": results,
     }
-    (OUT / "board.json").write_text(json.dumps(run, indent=2))
+    (OUT / f"board-{name}.json").write_text(json.dumps(run, indent=2))
     print(markdown(run))
 
 
 def markdown(run: dict) -> str:
     from bench.run import machine
 
+    servers = (
+        f"sockets served by {run['socket_processes']} Daphne process(es) of their own"
+        if run.get("sockets") == "separate"
+        else "sockets served by the ingestion Daphne"
+    )
     out = [
-        f"Run {run['when']} on {machine()}: {run['agents']} agents, {run['queues']} queues, "
-        f"sockets served by {'a second' if run.get('sockets') == 'separate' else 'the ingestion'}"
-        f" Daphne; load average {run.get('load', '?')}.",
+        f"Run {run['when']} on {machine()}: the {run.get('floor', '?')} floor, "
+        f"{run['agents']} agents, {run['queues']} queues, {run.get('target_rate', 0):g} "
+        f"events/s wanted; {servers}; load average {run.get('load', '?')}.",
         "",
         "| open boards | events/s | p50 | p95 | p99 | max | probes seen | sequence gaps "
-        "| POST of a batch, p50 / p95 |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| POST of a batch, p50 / p95 | pushes (worker CPU a push) | boards' CPU a frame "
+        "| sample = fresh snapshot |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in run["results"]:
         post = (
@@ -689,10 +703,23 @@ def markdown(run: dict) -> str:
             if r.get("post_p95_ms") is not None
             else "—"
         )
+        cpu = r.get("boards_cpu_us_per_message")
+        check = r.get("sample_check") or {}
+        pushes = (
+            f"{r['pushes']} ({r['worker_ms_per_push']:.0f} ms)"
+            if r.get("worker_ms_per_push") is not None
+            else "—"
+        )
+        verdict = (
+            "yes"
+            if check.get("equal")
+            else f"NO {check.get('sections_differing') or check.get('reason', '')}"
+        )
         out.append(
             f"| {r['boards']} | {r['rate']:.0f} | {r['p50_ms']:.0f} ms | "
             f"{r['p95_ms']:.0f} ms | {r['p99_ms']:.0f} ms | {r['max_ms']:.0f} ms | "
-            f"{r['samples']:,} (missing {r['missing']}) | {r['gaps']} | {post} |"
+            f"{r['samples']:,} (missing {r['missing']}) | {r['gaps']} | {post} | "
+            f"{pushes} | {'—' if cpu is None else f'{cpu:.0f} µs'} | {verdict} |"
         )
     for r in run["results"]:
         out += [

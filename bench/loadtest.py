@@ -1,40 +1,50 @@
-"""`make loadtest`: open boards, a PBX and people working the API at once, for minutes.
+"""`make loadtest`: open boards, a PBX and people working the API at once, for minutes or hours.
 
     python -m tests.services -- python -m bench.loadtest [--minutes 10] [--boards 200]
         [--rate 100] [--users 50] [--think 3] [--agents 1000] [--queues 40]
+        [--socket-processes 2] [--board-processes 1]
         [--sockets separate|shared] [--http daphne|gunicorn]
 
-The production path on loopback, as `docker-compose.yml` runs it: gunicorn for the plain HTTP
-(API, pages, telephony events; callfloor/wsgi.py, one worker process with 8 threads) and Daphne
-for the floor sockets (`--http daphne`: a Daphne for the HTTP instead; `--sockets shared`: one
-Daphne for both), one Celery
-worker (the coalesced floor refreshes), Celery beat (the heartbeat), PostgreSQL and Redis (from
-`tests.services`). Three kinds of load run together for `--minutes`:
+    (two hours with 1,000 boards: --minutes 120 --boards 1000)
 
-- `--boards` WebSocket boards (one process, autobahn on asyncio) logged in as a supervisor,
-  applying the snapshot and every delta in sequence as the browser does; a delta whose number
-  does not follow the last one is counted (gap: messages lost; repeat or older: out of order);
+The production path on loopback, as `docker-compose.yml` runs it: gunicorn for the plain HTTP
+(API, pages, telephony events; callfloor/wsgi.py, one worker process with 8 threads) and
+`--socket-processes` Daphnes for the floor sockets, each on its own port, the boards spread
+over them round-robin as the proxy does (`--http daphne`: a Daphne for the HTTP instead;
+`--sockets shared`: one Daphne for both), one Celery worker (the coalesced floor refreshes),
+Celery beat (the heartbeat), PostgreSQL and Redis (from `tests.services`). Three kinds of load
+run together for `--minutes`:
+
+- `--boards` WebSocket boards logged in as a supervisor, in `--board-processes` processes with
+  one asyncio loop each (bench/clients.py says exactly what a client does): every board reads
+  its own frames and checks its own sequence as the browser does — a delta whose number skips
+  is counted as lost (and answered with a resync), one at or below the last applied as out of
+  order (a delta already contained in the snapshot the socket just received is counted apart
+  and ignored, as the browser does); frames byte-identical across boards are parsed once per
+  process; one sample board applies the snapshot and every delta in full, and at the end its
+  data must equal a fresh snapshot at the same sequence number;
 - a PBX posting `--rate` telephony events a second, 4 POSTs a second (a slow POST makes the
   next batch bigger, as an adapter sends what piled up), each batch ending with a probe (agent
   0's not-ready reason `probe-<n>`); event-to-board latency is from the POST returning to the
-  first board message after which that board's data shows the probe;
+  first board frame after which that board's data shows the probe (kept as counts per
+  millisecond, so hours of 1,000 boards take little memory);
 - `--users` logged-in sessions (supervisors, team leads, QA analysts, admins, agents), each a
   thread that waits an exponential think time (mean `--think` s) and does what its role does:
   the floor snapshot, reports, evaluations, appeals, handovers, complaints, schedules; and some
   writes with the CSRF token (complaints and help requests by agents, broadcasts by
   supervisors, notifications marked read).
 
-Every 5 s the CPU and memory of each process are read from /proc (PostgreSQL: the postmaster
-and its backends, proportional set size summed, so shared buffers count once). Memory is
-called flat when, for every server process, the median RSS of the run's last third exceeds
-that of its middle third by less than 1 MB per minute between them (the first third is
-warm-up; see `memory_trend`). Results go to var/loadtest/results.json and print as Markdown.
+Every 5 s the CPU and memory of each process are read from /proc (each socket process on its
+own; PostgreSQL: the postmaster and its backends, proportional set size summed, so shared
+buffers count once). Memory is called flat when, for every server process (each socket process
+judged on its own), the median RSS of the run's last third exceeds that of its middle third by
+less than 1 MB per minute between them (the first third is warm-up; see `memory_trend`).
+Results go to var/loadtest/results.json and print as Markdown.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import http.cookiejar
 import json
 import os
@@ -386,78 +396,22 @@ def pbx_main(floor: dict, port: int, *, rate: float, seconds: float, sim, out) -
 # -- the boards ---------------------------------------------------------------------------------
 
 
-class CheckedBoard(bench_board.Board):
-    """A board that also counts every message it could not apply in order.
-
-    A delta numbered at or below the snapshot just received is not out of order: the socket
-    joined the group before reading the snapshot, so a push made in between arrives after a
-    snapshot that already holds it (the browser ignores it, as this board does). Any other
-    delta at or below the last number applied is out of order.
-    """
-
-    def __init__(self, probe: str) -> None:
-        super().__init__(probe)
-        self.lost = 0  # deltas skipped over by a gap in the numbers
-        self.out_of_order = 0
-        self.already_in_snapshot = 0
-        self.since_snapshot = 0  # deltas applied since the last snapshot
-        self.snapshots = 0
-
-    def receive(self, message: dict, at: float) -> None:
-        if message["type"] == "snapshot":
-            self.snapshots += 1
-            self.since_snapshot = 0
-        elif self.seq is not None:
-            if message["seq"] <= self.seq:
-                if self.since_snapshot:
-                    self.out_of_order += 1
-                else:
-                    self.already_in_snapshot += 1
-            else:
-                self.since_snapshot += 1
-                if message["seq"] != self.seq + 1:
-                    self.lost += message["seq"] - self.seq - 1
-        super().receive(message, at)
-
-
-async def open_checked_board(port: int, cookie: str, probe: str) -> CheckedBoard:
-    """A board socket as bench.board opens one, counting what it could not apply in order."""
-    board = await bench_board.open_board(port, cookie, probe, board=CheckedBoard(probe))
-    assert isinstance(board, CheckedBoard)
-    return board
-
-
-def _quantiles(values: list[float]) -> dict:
-    if len(values) < 2:
-        return {"n": len(values), "p50_ms": None, "p95_ms": None, "p99_ms": None}
-    q = statistics.quantiles(values, n=100)
-    return {
-        "n": len(values),
-        "p50_ms": 1000 * q[49],
-        "p95_ms": 1000 * q[94],
-        "p99_ms": 1000 * q[98],
-        "max_ms": 1000 * max(values),
-    }
-
-
-async def drive(config: dict) -> dict:
+def drive(config: dict) -> dict:
     """Boards open, then the PBX and the people for the run; the figures of all three."""
     import multiprocessing
 
-    floor, port, ws_port = config["floor"], config["port"], config["ws_port"]
-    opened: list[CheckedBoard] = []
-    started = time.monotonic()
-    for start in range(0, config["boards"], 20):
-        opened += await asyncio.gather(
-            *(
-                open_checked_board(ws_port, floor["cookie"], floor["probe"])
-                for _ in range(start, min(config["boards"], start + 20))
-            )
-        )
-    print(
-        f"loadtest: {len(opened)} boards open in {time.monotonic() - started:.1f} s",
-        file=sys.stderr,
+    from bench.clients import Fleets
+
+    floor, port = config["floor"], config["port"]
+    fleets = Fleets(
+        ports=config["ws_ports"],
+        cookie=floor["cookie"],
+        probe=floor["probe"],
+        boards=config["boards"],
+        processes=config["board_processes"],
     )
+    opened_in = fleets.wait_open()
+    print(f"loadtest: {config['boards']} boards open in {opened_in:.1f} s", file=sys.stderr)
     seconds = config["minutes"] * 60
     context = multiprocessing.get_context("fork")
     out = context.Queue()
@@ -474,51 +428,52 @@ async def drive(config: dict) -> dict:
         kwargs={"rate": config["rate"], "seconds": seconds, "sim": config["sim"], "out": out},
     )
     sender.start()
-    Path(config["pids_file"]).write_text(
-        json.dumps({"boards": os.getpid(), "pbx": sender.pid, "users": users.pid})
+    board_pids = fleets.pids
+    names = (
+        ["boards"] if len(board_pids) == 1 else [f"boards-{k + 1}" for k in range(len(board_pids))]
     )
-    accepted: dict[int, float] = {}
-    events = 0
-    loop = asyncio.get_event_loop()
-    while (item := await loop.run_in_executor(None, out.get)) is not None:
+    Path(config["pids_file"]).write_text(
+        json.dumps(
+            {
+                **dict(zip(names, board_pids, strict=True)),
+                "load driver": os.getpid(),
+                "pbx": sender.pid,
+                "users": users.pid,
+            }
+        )
+    )
+    probes = events = 0
+    while (item := out.get()) is not None:
         probe, at, size = item
-        accepted[probe] = at
-        events += size
+        fleets.accept(probe, at)
+        probes, events = probes + 1, events + size
     sender.join()
-    await loop.run_in_executor(None, users.join)
-    await asyncio.sleep(3)  # the last pushes
-    latencies: list[float] = []
-    by_minute: dict[int, list[float]] = {}
-    t0 = min(accepted.values(), default=0.0)
-    for b in opened:
-        for p, at in accepted.items():
-            if p in b.arrivals:
-                latency = b.arrivals[p] - at
-                latencies.append(latency)
-                by_minute.setdefault(int((at - t0) // 60), []).append(latency)
-    missing = sum(1 for b in opened for p in accepted if p not in b.arrivals)
-    still_open = sum(1 for b in opened if b.closed is None)
-    closes = sorted({str(b.closed) for b in opened if b.closed is not None})
-    for b in opened:
-        b.transport.close()
+    users.join()
+    time.sleep(3)  # the last pushes
+    b = fleets.finish()
     return {
-        "boards": len(opened),
-        "boards_open_at_end": still_open,
-        "boards_closed_by": closes,
+        "boards": b["boards"],
+        "socket_processes": len(config["ws_ports"]),
+        "board_processes": len(board_pids),
+        "boards_open_at_end": b["open_at_end"],
+        "boards_closed_by": b["closed_by"],
         "events": events,
         "seconds": seconds,
         "rate": events / seconds,
-        "probes": len(accepted),
-        "board_latency": _quantiles(latencies),
-        "board_latency_by_minute": {
-            str(m): _quantiles(values) for m, values in sorted(by_minute.items())
-        },
-        "probes_missing": missing,
-        "lost": sum(b.lost for b in opened),
-        "out_of_order": sum(b.out_of_order for b in opened),
-        "already_in_snapshot": sum(b.already_in_snapshot for b in opened),
-        "snapshots_after_open": sum(b.snapshots - 1 for b in opened),
-        "messages": sum(b.messages for b in opened),
+        "probes": probes,
+        "board_latency": b["latency"],
+        "board_latency_by_minute": b["latency_by_minute"],
+        "probes_missing": b["missing"],
+        "lost": b["lost"],
+        "gaps": b["gaps"],
+        "out_of_order": b["out_of_order"],
+        "already_in_snapshot": b["already_in_snapshot"],
+        "snapshots_after_open": b["snapshots_after_open"],
+        "messages": b["messages"],
+        "frames_parsed": b["frames_parsed"],
+        "boards_cpu_us_per_message": b["cpu_us_per_message"],
+        "sample_check": b["sample_check"],
+        "pushes": b["pushes"],
     }
 
 
@@ -535,10 +490,23 @@ def drive_main(config_path: str) -> None:
         )
     print(f"loadtest: {len(history)} events of history posted", file=sys.stderr)
     config["sim"] = sim
-    result = asyncio.run(drive(config))
+    result = drive(config)
     records = json.loads(Path(config["users_result"]).read_text())
     result["api"] = api_summary(records)
     print(json.dumps(result))
+
+
+def _quantiles(values: list[float]) -> dict:
+    if len(values) < 2:
+        return {"n": len(values), "p50_ms": None, "p95_ms": None, "p99_ms": None}
+    q = statistics.quantiles(values, n=100)
+    return {
+        "n": len(values),
+        "p50_ms": 1000 * q[49],
+        "p95_ms": 1000 * q[94],
+        "p99_ms": 1000 * q[98],
+        "max_ms": 1000 * max(values),
+    }
 
 
 def api_summary(records: list) -> dict:
@@ -695,6 +663,11 @@ def _slope(points: list[tuple[float, float]]) -> float | None:
 SERVERS = ("daphne", "gunicorn", "gunicorn-master", "daphne-sockets", "worker", "beat", "redis")
 
 
+def judged(name: str) -> bool:
+    """Whether a process's memory is judged: the servers, every socket process among them."""
+    return name in SERVERS or name.startswith("daphne-sockets-")
+
+
 def usage_summary(samples: list[dict], start: float, end: float) -> dict:
     """Per process: mean/max CPU, memory at start, end and peak, slope over the second half."""
     names = sorted({n for s in samples for n in s["processes"]})
@@ -723,7 +696,7 @@ def usage_summary(samples: list[dict], start: float, end: float) -> dict:
             "mem_flat": trend["flat"],
             "memory": "PSS, summed" if name == "postgresql" else "RSS",
         }
-    flat = {name: result[name]["mem_flat"] for name in SERVERS if name in result}
+    flat = {name: p["mem_flat"] for name, p in result.items() if judged(name)}
     return {"processes": result, "memory_flat": flat}
 
 
@@ -742,13 +715,30 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--think", type=float, default=3.0, help="mean think time, seconds")
     parser.add_argument("--agents", type=int, default=1000)
     parser.add_argument("--queues", type=int, default=40)
-    parser.add_argument("--warmup", type=float, default=10, help="minutes of history")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        help="minutes of history (default: 10 at 1,000 agents, 10 × 1,000 / agents above)",
+    )
     parser.add_argument(
         "--sockets",
         choices=("separate", "shared"),
         default="separate",
-        help="serve the board sockets from a second Daphne (separate, as in production) "
+        help="serve the board sockets from Daphnes of their own (separate, as in production) "
         "or from the one that serves the API",
+    )
+    parser.add_argument(
+        "--socket-processes",
+        type=int,
+        default=2,
+        help="Daphne processes serving the board sockets (each on its own port; the boards "
+        "are spread over them round-robin, as the proxy does)",
+    )
+    parser.add_argument(
+        "--board-processes",
+        type=int,
+        default=1,
+        help="processes running the board clients (one asyncio loop each)",
     )
     parser.add_argument(
         "--http",
@@ -762,6 +752,8 @@ def main(argv: list[str]) -> int:
         args.http = "daphne" if args.sockets == "shared" else "gunicorn"
     if args.http == "gunicorn" and args.sockets == "shared":
         parser.error("--http gunicorn serves no sockets: use --sockets separate")
+    if args.socket_processes < 1 or args.board_processes < 1 or args.boards < 1:
+        parser.error("--socket-processes, --board-processes and --boards take 1 or more")
     if not os.environ.get("REDIS_URL") or not os.environ.get("DATABASE_URL"):
         raise SystemExit("loadtest: run through `make loadtest` (PostgreSQL and Redis)")
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(32))
@@ -782,13 +774,17 @@ def main(argv: list[str]) -> int:
     Agent.objects.filter(pk=int(floor["probe"].removeprefix("a"))).update(team=None)
     people = setup_people(args.users)
     port = bench_board._free_port()
-    ws_port = bench_board._free_port() if args.sockets == "separate" else None
-    processes = bench_board.start_processes(port, ws_port, http=args.http)
+    ws_ports = (
+        [bench_board._free_port() for _ in range(args.socket_processes)]
+        if args.sockets == "separate"
+        else []
+    )
+    processes = bench_board.start_processes(port, ws_ports, http=args.http)
     sampler = None
     try:
         bench_board._wait_http(f"http://127.0.0.1:{port}/healthz")
-        if ws_port is not None:
-            bench_board._wait_http(f"http://127.0.0.1:{ws_port}/healthz")
+        for on in ws_ports:
+            bench_board._wait_http(f"http://127.0.0.1:{on}/healthz")
         pids = {name: p.pid for name, p in processes.items()}
         if args.http == "gunicorn":
             # The master only watches; the worker serves (its RSS compares with Daphne's).
@@ -808,12 +804,13 @@ def main(argv: list[str]) -> int:
             "floor": floor,
             "people": people,
             "port": port,
-            "ws_port": ws_port or port,
+            "ws_ports": ws_ports or [port],
+            "board_processes": args.board_processes,
             "minutes": args.minutes,
             "boards": args.boards,
             "rate": args.rate,
             "think": args.think,
-            "warmup": args.warmup,
+            "warmup": args.warmup if args.warmup is not None else 10 * min(1.0, 1000 / args.agents),
             "profile": str(_shared(DEFAULT_PROFILE)),
             "users_result": str(OUT / "users.json"),
             "pids_file": str(OUT / "load-pids.json"),
@@ -865,6 +862,10 @@ def main(argv: list[str]) -> int:
         "no board message lost or out of order": result["lost"] == 0
         and result["out_of_order"] == 0
         and result["probes_missing"] == 0,
+        "every board open to the end": result["boards_open_at_end"] == result["boards"],
+        "the sample board's data equals a fresh snapshot": bool(
+            (result.get("sample_check") or {}).get("equal")
+        ),
         "no 5xx": result["api"].get("all", {}).get("5xx", 0) == 0,
         "memory flat": all(run["usage"]["memory_flat"].values()),
     }
@@ -881,6 +882,14 @@ def _num(value, unit: str = "", digits: int = 0) -> str:
     return "–" if value is None else f"{value:,.{digits}f}{unit}"
 
 
+def _check(check: dict | None) -> str:
+    if not check:
+        return "not checked"
+    if check.get("equal"):
+        return f"yes (at sequence {check['seq']})"
+    return f"NO: {check.get('sections_differing') or check.get('reason')}"
+
+
 def markdown(run: dict) -> str:
     r, s = run["result"], run["settings"]
     la = " / ".join(f"{x:.2f}" for x in run["load_average_before"])
@@ -890,7 +899,8 @@ def markdown(run: dict) -> str:
         f"Run {run['when']} on {run['machine']}; `{run['command']}`; load average before "
         f"{la}, after {lb}.",
         "",
-        f"{s['minutes']:g} minutes: {r['boards']} boards, {r['rate']:.1f} telephony events/s "
+        f"{s['minutes']:g} minutes: {r['boards']} boards on {r['socket_processes']} socket "
+        f"process(es), {r['rate']:.1f} telephony events/s "
         f"({r['events']:,} events, target {s['rate']:g}), {s['users']} API users "
         f"({run['result']['api'].get('all', {}).get('per_s', 0):.1f} requests/s); a floor of "
         f"{s['agents']} agents and {s['queues']} queues.",
@@ -903,6 +913,11 @@ def markdown(run: dict) -> str:
         f"| probes never shown (of {r['probes']:,} × {r['boards']} boards) | "
         f"{r['probes_missing']:,} |",
         f"| boards still open at the end | {r['boards_open_at_end']} of {r['boards']} |",
+        f"| the sample board's data (every delta applied) equals a fresh snapshot | "
+        f"{_check(r.get('sample_check'))} |",
+        f"| boards' CPU a frame received ({r['board_processes']} process(es), "
+        f"{r['frames_parsed']:,} distinct frames parsed of {r['messages']:,}) | "
+        f"{_num(r.get('boards_cpu_us_per_message'), ' µs')} |",
         f"| API 5xx | {r['api'].get('all', {}).get('5xx', 0)} |",
         f"| event → board latency p50 / p95 / p99 / max | {_ms(lat['p50_ms'])} / "
         f"{_ms(lat['p95_ms'])} / {_ms(lat['p99_ms'])} / {_ms(lat.get('max_ms'))} |",

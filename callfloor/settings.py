@@ -134,6 +134,20 @@ else:
             "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
         }
     }
+# A read replica of the primary (PostgreSQL streaming replication) for the reports' reads
+# (callfloor/db.py); without it, reports read the primary like everything else.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_URL and DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    # Under tests the replica is the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["callfloor.db.ReportReplicaRouter"]
+# Behind a pooler in transaction mode (pgbouncer): consecutive transactions may use different
+# server connections, so no server-side cursors (Django's `.iterator()` then reads in chunks
+# of one query). Every other statement of callfloor keeps to one transaction.
+if DATABASE_URL and env_bool("CALLFLOOR_DB_TRANSACTION_POOLING"):
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, Celery ----------------------------------------------------------
@@ -245,6 +259,17 @@ CELERY_BEAT_SCHEDULE["metrics-link-recordings"] = {
     "schedule": 120.0,
     "options": {"expires": 110},
 }
+# Raw telephony events (PostgreSQL): partitions by UTC day created this many days ahead, and
+# the days kept (0: every day is kept); older days' partitions are dropped whole, audited.
+CELERY_BEAT_SCHEDULE["metrics-raw-event-partitions"] = {
+    "task": "metrics.raw_event_partitions",
+    "schedule": 3600.0,
+    "options": {"expires": 3500},
+}
+CALLFLOOR_RAW_EVENT_PARTITIONS_AHEAD_DAYS = int(
+    env_str("CALLFLOOR_RAW_EVENT_PARTITIONS_AHEAD_DAYS") or 7
+)
+CALLFLOOR_RAW_EVENT_RETENTION_DAYS = int(env_str("CALLFLOOR_RAW_EVENT_RETENTION_DAYS") or 0)
 # Where `make demo` writes its synthetic recordings.
 CALLFLOOR_RECORDINGS_DEMO_DIR = env_str(
     "CALLFLOOR_RECORDINGS_DEMO_DIR", str(BASE_DIR / "var" / "recordings")

@@ -125,6 +125,17 @@ class Tally:
                 setattr(self, name, getattr(self, name) + sign * value)
         return self
 
+    def add_part(self, part: dict[str, float]) -> Tally:
+        """`add(part)` for a `contribution` (its names are fields, its values not negative),
+        without the checks `add` makes of any dict: the same sums, in the same order."""
+        for name, value in part.items():
+            if name == "max_wait_s":
+                if value > self.max_wait_s:
+                    self.max_wait_s = value
+            elif value:
+                setattr(self, name, getattr(self, name) + value)
+        return self
+
     def as_dict(self) -> dict:
         return asdict(self)
 

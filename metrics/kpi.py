@@ -44,6 +44,8 @@ LOGOFFS = frozenset({"REMOVEMEMBER", "AGENTLOGOFF", "AGENTCALLBACKLOGOFF"})
 DEFAULT_STALE_AFTER_S = 4 * 3600.0
 
 _serial = count(1)
+# "Leave this as it is" for `Engine._set_member`'s arguments.
+_KEEP: str = "\x00keep"
 
 
 def _data(event: Event, index: int) -> str:
@@ -51,7 +53,11 @@ def _data(event: Event, index: int) -> str:
 
 
 def _num(event: Event, index: int, what: str) -> float | None:
-    return number(_data(event, index), what=f"{event.name} {what}")
+    data = event.data
+    text = data[index] if len(data) > index else ""
+    if text.isdigit() and len(text) < 10 and text.isascii():
+        return float(text)  # `number`'s usual field, without naming the field first
+    return number(text, what=f"{event.name} {what}")
 
 
 _NUMBERS = {
@@ -382,37 +388,64 @@ class Engine:
         if self.calls.get((call.call_id, call.queue)) is call:
             del self.calls[(call.call_id, call.queue)]
 
-    def _set_member(self, member: str, ts: float, **changes) -> None:
+    def _set_member(
+        self,
+        member: str,
+        ts: float,
+        *,
+        status: str = _KEEP,
+        reason: str = _KEEP,
+        activity: str = _KEEP,
+        queue: str = _KEEP,
+        call_id: str = _KEEP,
+    ) -> None:
+        """Set some of the member's state; when it changes, the state it leaves is an
+        interval (from `since` to `ts`) and the new one starts at `ts`. (Named arguments,
+        not a dict of changes: this runs for most events.)"""
         state = self.members.get(member)
         if state is None:
             state = self.members[member] = _Member(since=ts)
-        new = {k: v for k, v in changes.items() if getattr(state, k) != v}
-        if not new:
+        was_status, was_reason, was_activity = state.status, state.reason, state.activity
+        was_queue, was_call = state.queue, state.call_id
+        if status is _KEEP:
+            status = was_status
+        if reason is _KEEP:
+            reason = was_reason
+        if activity is _KEEP:
+            activity = was_activity
+        if queue is _KEEP:
+            queue = was_queue
+        if call_id is _KEEP:
+            call_id = was_call
+        if (
+            status == was_status
+            and reason == was_reason
+            and activity == was_activity
+            and queue == was_queue
+            and call_id == was_call
+        ):
             return
         if ts > state.since:
             self._intervals.append(
                 Interval(
                     member,
-                    state.status,
-                    state.reason,
-                    state.activity,
-                    state.queue,
-                    state.call_id,
+                    was_status,
+                    was_reason,
+                    was_activity,
+                    was_queue,
+                    was_call,
                     state.since,
                     ts,
                 )
             )
         ringing = self._ringing
-        if ringing is not None and (
-            state.activity == "ringing" or new.get("activity") == "ringing"
-        ):
-            if state.activity == "ringing":
-                ringing.get((state.call_id, state.queue), set()).discard(member)
-            if changes.get("activity", state.activity) == "ringing":
-                key = (changes.get("call_id", state.call_id), changes.get("queue", state.queue))
-                ringing.setdefault(key, set()).add(member)
-        for key, value in new.items():
-            setattr(state, key, value)
+        if ringing is not None and (was_activity == "ringing" or activity == "ringing"):
+            if was_activity == "ringing":
+                ringing.get((was_call, was_queue), set()).discard(member)
+            if activity == "ringing":
+                ringing.setdefault((call_id, queue), set()).add(member)
+        state.status, state.reason, state.activity = status, reason, activity
+        state.queue, state.call_id = queue, call_id
         state.since = ts
 
     # call events

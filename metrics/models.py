@@ -312,11 +312,16 @@ class CallEvent(models.Model):
     class Meta:
         verbose_name = gettext_lazy("call event")
         ordering = ["at", "ordinal", "id"]
+        # On PostgreSQL the table is partitioned by UTC day of `at` (telephony/partitions.py),
+        # and PostgreSQL wants the partition key in every unique constraint and in the primary
+        # key ((id, at) in the database). Ingestion looks a source's keys up in every partition
+        # under the source's lock, so an event id sent again at another time is still a
+        # duplicate; the constraint stops a line stored twice (a line's key holds its time).
         constraints = [
-            models.UniqueConstraint(fields=["source", "natural_key"], name="callevent_once")
+            models.UniqueConstraint(fields=["source", "natural_key", "at"], name="callevent_once")
         ]
-        # No index on `at`: nothing reads raw events by time (a bulk import compares a batch
-        # with `TelephonySource.events_until` instead), and every index costs each event.
+        # No index on `at` alone: nothing reads raw events by time (a bulk import compares a
+        # batch with `TelephonySource.events_until` instead), and every index costs each event.
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event} {self.call_id}"

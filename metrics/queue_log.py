@@ -210,6 +210,8 @@ MAX_NUMBER = 1e9
 
 def number(text: str, *, what: str) -> float | None:
     """A non-negative number field up to `MAX_NUMBER`; empty means unknown (None), never 0."""
+    if text.isdigit() and len(text) < 10 and text.isascii():
+        return float(text)  # the usual field: at most 9 digits, below `MAX_NUMBER`
     text = text.strip()
     if text == "":
         return None
@@ -275,8 +277,72 @@ def _split(text: str, seq: int, ts: float) -> Event:
     return event
 
 
-def parse_file_line(text: str, seq: int) -> Event:
-    """Parse one line of the file layout (`epoch|callid|queue|agent|EVENT|data…`)."""
+def parse_file_line(text: str, seq: int, *, digest: bool = True) -> Event:
+    """Parse one line of the file layout (`epoch|callid|queue|agent|EVENT|data…`).
+
+    The usual line (a whole-second epoch of digits, an event name of capital letters,
+    printable ASCII, names within their columns) is read by one split and no other scan;
+    any other line goes through `parse_file_line_checked`, which gives the same event or the
+    same rejection (a property test holds the two equal on random lines).
+
+    With `digest=False` the usual line's key is its text rather than `line_key`'s digest of
+    it: for a reader that only uses keys to find the same line twice (the offline report).
+    """
+    text = text.rstrip("\r\n")
+    parts = text.split("|")
+    if len(parts) < 5:
+        return parse_file_line_checked(text, seq)
+    head, call_id, queue, member, name = parts[0], parts[1], parts[2], parts[3], parts[4]
+    if (
+        len(head) > 12
+        or not (head.isdigit() and head.isascii())
+        or not (name.isalpha() and name.isupper() and name.isascii())
+        or len(name) > 40
+        or not (text.isascii() and text.isprintable())
+        or len(call_id) > 100
+        or len(queue) > 100
+        or len(member) > 200
+    ):
+        return parse_file_line_checked(text, seq)
+    ts = float(head)
+    if ts >= MAX_EPOCH:
+        return parse_file_line_checked(text, seq)
+    call_id, queue, member = call_id.strip(), queue.strip(), member.strip()
+    if len(parts) == 5:
+        data: tuple[str, ...] = ()
+    else:
+        while parts[-1] == "" and len(parts) > 5:
+            parts.pop()
+        data = tuple(parts[5:])
+    # The key is `line_key(text, ts)`: head is the whole second in digits (at most 12).
+    return Event(
+        ts,
+        seq,
+        "" if call_id == NONE else call_id,
+        "" if queue == NONE else queue,
+        "" if member == NONE else member,
+        _NAMES.get(name) or _name(name),
+        data,
+        head.zfill(12) + "-" + _blake2b(text.encode(), digest_size=16).hexdigest()
+        if digest
+        else text,
+    )
+
+
+# Event names seen, one string object each (an event holds the shared one, whose hash is
+# known: the engine looks every event's name up).
+_NAMES: dict[str, str] = {}
+
+
+def _name(name: str) -> str:
+    return _NAMES.setdefault(name, name) if len(_NAMES) < 1000 else name
+
+
+_blake2b = hashlib.blake2b
+
+
+def parse_file_line_checked(text: str, seq: int) -> Event:
+    """`parse_file_line` for any line: every field checked and stripped."""
     text = text.rstrip("\r\n")
     head, _, _ = text.partition("|")
     try:

@@ -8,6 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from callfloor.db import reading_reports
 from callfloor.query import day_field, id_field
 from metrics.reports import access as report_access
 from metrics.reports import agents as agent_reports
@@ -98,6 +99,7 @@ class QueueReportApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(parameters=[QueueRangeFilter], responses=ReportOutput)
+    @reading_reports()
     def get(self, request):
         _require(report_access.can_see_all_reports(request.user))
         queues = report_selectors.report_queues(queue_param=_queue(request))
@@ -108,6 +110,7 @@ class SiteReportApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(parameters=[RangeFilter], responses=ReportOutput)
+    @reading_reports()
     def get(self, request):
         _require(report_access.can_see_all_reports(request.user))
         return Response(as_json(agent_reports.site_report(span=_span(request))))
@@ -117,6 +120,7 @@ class AbandonedReportApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(parameters=[QueueRangeFilter], responses=ReportOutput)
+    @reading_reports()
     def get(self, request):
         _require(report_access.can_see_all_reports(request.user))
         queues = report_selectors.report_queues(queue_param=_queue(request))
@@ -127,6 +131,7 @@ class AgentReportApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(parameters=[RangeFilter], responses=ReportOutput)
+    @reading_reports()
     def get(self, request, agent_id: int):
         agent = report_selectors.report_agent(user=request.user, agent_id=agent_id)
         return Response(as_json(agent_reports.agent_report(agent=agent, span=_span(request))))
@@ -136,6 +141,7 @@ class TeamReportApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(parameters=[RangeFilter], responses=ReportOutput)
+    @reading_reports()
     def get(self, request, team_id: int):
         team = report_selectors.report_team(user=request.user, team_id=team_id)
         return Response(as_json(agent_reports.team_report(team=team, span=_span(request))))

@@ -1,4 +1,7 @@
-"""Report pages: a form for the range, the charts, the table and the CSV / XLSX exports."""
+"""Report pages: a form for the range, the charts, the table and the CSV / XLSX exports.
+
+They read inside `reading_reports()`: from the replica when one is configured.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from callfloor import exports
+from callfloor.db import reading_reports
 from callfloor.errors import DomainError
 from metrics.reports import access as report_access
 from metrics.reports import agents as agent_reports
@@ -116,6 +120,7 @@ def _page(request, *, kind: str, build, title: str, heat=None):
     return render(request, "reports/report.html", context)
 
 
+@reading_reports()
 def index(request):
     if denied := _guard(request, report_access.can_see_some_report):
         return denied
@@ -129,6 +134,7 @@ def index(request):
     )
 
 
+@reading_reports()
 def queue_report(request):
     if denied := _guard(request, report_access.can_see_all_reports):
         return denied
@@ -148,6 +154,7 @@ def queue_report(request):
     return _page(request, kind="queue", build=build, title=_("Queue report"), heat=heat)
 
 
+@reading_reports()
 def site_report(request):
     if denied := _guard(request, report_access.can_see_all_reports):
         return denied
@@ -159,6 +166,7 @@ def site_report(request):
     )
 
 
+@reading_reports()
 def abandoned_report(request):
     if denied := _guard(request, report_access.can_see_all_reports):
         return denied
@@ -172,6 +180,7 @@ def abandoned_report(request):
     return _page(request, kind="abandoned", title=_("Abandoned calls"), build=build)
 
 
+@reading_reports()
 def agent_report(request, agent_id: int):
     if denied := _guard(request, report_access.can_see_some_report):
         return denied
@@ -184,6 +193,7 @@ def agent_report(request, agent_id: int):
     )
 
 
+@reading_reports()
 def team_report(request, team_id: int):
     if denied := _guard(request, report_access.can_see_some_report):
         return denied

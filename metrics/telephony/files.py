@@ -132,9 +132,8 @@ def ingest_file(
             progress(end_offset)
 
     def events() -> Iterator[tuple[Event, int, int]]:
-        # Complete lines from `offset` (this runs once per line: kept flat).
+        # Complete lines from `offset` (the database layout: read whole, then sorted).
         after, number = offset, line_no
-        parse = (lambda text, n: parse_db_line(text, n, tz)) if layout == "db" else parse_file_line
         with open(path, "rb") as handle:
             handle.seek(offset)
             for raw in handle:
@@ -146,22 +145,58 @@ def ingest_file(
                     continue
                 counts.read += 1
                 try:
-                    yield parse(raw.decode("utf-8", errors="replace"), number), after, number
+                    yield (
+                        parse_db_line(raw.decode("utf-8", errors="replace"), number, tz),
+                        after,
+                        number,
+                    )
                 except LineError as error:
                     counts.rejected.append(Rejected(number, str(error)))
                     # No event, but the position moves past the line: it is not read again.
                     yield None, after, number
 
-    stream: Iterator[tuple[Event | None, int, int]] = events()
-    if layout == "db":
-        # Database exports may be unordered: read them whole and sort; the position is only
-        # remembered at the end.
-        rows = list(stream)
-        last = max((row[1:] for row in rows), default=(offset, line_no))
-        rows = sorted((row for row in rows if row[0] is not None), key=lambda r: r[0].sort_key())
-        stream = iter([(event, *last) for event, _, _ in rows] or [(None, *last)])
+    def file_batches() -> Iterator[tuple[list[Event], int, int]]:
+        # The file layout: lines in file order, cut into batches where the time changes.
+        # One loop per line, no generator step or tuple per line (this runs for every line
+        # of an import): the position is kept as two numbers and given with each batch.
+        parse, rejected, read = parse_file_line, counts.rejected, 0
+        batch: list[Event] = []
+        append = batch.append
+        after = end_after = offset
+        number = end_line = line_no
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            for raw in handle:
+                if raw[-1:] != b"\n":
+                    break  # still being written: left for the next read
+                after += len(raw)
+                number += 1
+                if raw.isspace():
+                    continue
+                read += 1
+                try:
+                    event = parse(raw.decode("utf-8", errors="replace"), number)
+                except LineError as error:
+                    rejected.append(Rejected(number, str(error)))
+                    # No event, but the position moves past the line: it is not read again.
+                    end_after, end_line = after, number
+                    continue
+                if len(batch) >= batch_lines and event.ts != batch[-1].ts:
+                    counts.read += read
+                    read = 0
+                    # The bulk path checks and orders a batch as it is read (while the
+                    # previous one is being stored).
+                    yield (events_prepare(batch) if bulk else batch), end_after, end_line
+                    batch = []
+                    append = batch.append
+                append(event)
+                end_after, end_line = after, number
+        counts.read += read
+        if batch or (end_after, end_line) != (offset, line_no):
+            # (Only rejected lines since the last batch: an empty batch keeps their position.)
+            yield (events_prepare(batch) if bulk else batch), end_after, end_line
 
-    def batches() -> Iterator[tuple[list[Event], int, int]]:
+    def batches(stream) -> Iterator[tuple[list[Event], int, int]]:
         batch: list[Event] = []
         start = end = (offset, line_no)
         for event, after, number in stream:
@@ -169,18 +204,26 @@ def ingest_file(
                 end = (after, number)
                 continue
             if len(batch) >= batch_lines and event.ts != batch[-1].ts:
-                # The bulk path checks and orders a batch as it is read (while the previous
-                # one is being stored).
                 yield (events_prepare(batch) if bulk else batch), *end
                 batch = []
             batch.append(event)
             end = (after, number)
         if batch or end != start:
-            # (Only rejected lines since the last batch: an empty batch keeps their position.)
             yield (events_prepare(batch) if bulk else batch), *end
 
+    if layout != "db":
+        reader: Iterator = file_batches()
+    else:
+        # Database exports may be unordered: read them whole and sort; the position is only
+        # remembered at the end.
+        rows = list(events())
+        last = max((row[1:] for row in rows), default=(offset, line_no))
+        rows = sorted((row for row in rows if row[0] is not None), key=lambda r: r[0].sort_key())
+        stream = iter([(event, *last) for event, _, _ in rows] or [(None, *last)])
+        reader = batches(stream)
+
     with _collector_paused():
-        _ingest_batches(source, path, inode, offset, line_no, batches(), flush, remember)
+        _ingest_batches(source, path, inode, offset, line_no, reader, flush, remember)
     # The next batch is read while one is stored: keep the rejected lines in file order.
     counts.rejected[first_rejected:] = sorted(
         counts.rejected[first_rejected:], key=lambda r: r.line

@@ -120,12 +120,18 @@ def source_token_rotate(*, source: TelephonySource, actor: User | None = None) -
 def event_window(*, live: bool) -> tuple[float, float]:
     """The times (epoch seconds) a source's events may carry: from `CALLFLOOR_EVENT_EARLIEST`
     (and, for events sent `live`, at most `CALLFLOOR_EVENT_MAX_AGE_DAYS` old) to
-    `CALLFLOOR_EVENT_MAX_FUTURE_S` ahead of now."""
+    `CALLFLOOR_EVENT_MAX_FUTURE_S` ahead of now. With `CALLFLOOR_RAW_EVENT_RETENTION_DAYS`,
+    nothing from before the first UTC day kept: an event of a dropped day could not be told
+    from one already received, and would count twice."""
     now = time.time()
     earliest = datetime.fromisoformat(settings.CALLFLOOR_EVENT_EARLIEST)
     if earliest.tzinfo is None:
         earliest = earliest.replace(tzinfo=UTC)
     start = earliest.timestamp()
+    if settings.CALLFLOOR_RAW_EVENT_RETENTION_DAYS > 0:
+        kept = datetime.fromtimestamp(now, UTC).date().toordinal()
+        first = date.fromordinal(kept - settings.CALLFLOOR_RAW_EVENT_RETENTION_DAYS)
+        start = max(start, datetime(first.year, first.month, first.day, tzinfo=UTC).timestamp())
     if live and settings.CALLFLOOR_EVENT_MAX_AGE_DAYS > 0:
         start = max(start, now - settings.CALLFLOOR_EVENT_MAX_AGE_DAYS * 86_400)
     return start, now + settings.CALLFLOOR_EVENT_MAX_FUTURE_S
@@ -283,17 +289,30 @@ class PreparedBatch:
 
 
 def events_prepare(events: list[Event]) -> PreparedBatch:
-    """Check a batch's events (keys, numbers, repeats) and order them for the engine."""
+    """Check a batch's events (keys, numbers, repeats) and order them for the engine.
+
+    The checks of `event_problem` run for an event only when it may fail one: the parser
+    checked the lines' text and keys (`text_problem`), a time inside the window and an event
+    without number fields pass the rest, and the usual number field (digits) is checked here.
+    """
     counts = ImportCounts()
     fresh: dict[str, Event] = {}
-    # The parser checked the lines' text (`text_problem`); the times are checked here.
     window = event_window(live=False)
+    first, last = window
+    numbered = _NUMBERED
     for event in events:
         key = event.key
-        problem = event_problem(event, window=window, text=False)
-        if problem:
-            counts.rejected.append((event.seq, problem))
-            continue
+        name = event.name
+        if (
+            not first <= event.ts <= last
+            or not key
+            or len(key) > 200
+            or (name in numbered and not _numbers_usual(event.data, numbered[name]))
+        ):
+            problem = event_problem(event, window=window, text=False)
+            if problem:
+                counts.rejected.append((event.seq, problem))
+                continue
         if key in fresh:
             counts.duplicates += 1
             continue
@@ -306,6 +325,27 @@ def events_prepare(events: list[Event]) -> PreparedBatch:
         {e.queue for e in valid},
         {e.member for e in valid if e.member},
     )
+
+
+# Event name → the indexes of its number fields (`kpi.check_numbers`; ATTENDEDTRANSFER's
+# field moves with its length, so it is always checked in full).
+_NUMBERED: dict[str, tuple[int, ...]] = {
+    **{name: tuple(i for i, _ in spec) for name, spec in kpi._NUMBERS.items()},
+    "ATTENDEDTRANSFER": (-1,),
+}
+
+
+def _numbers_usual(data: tuple[str, ...], indexes: tuple[int, ...]) -> bool:
+    """Whether every number field at `indexes` is empty or at most 9 digits (then
+    `kpi.check_numbers` accepts it); False sends the event through the full check."""
+    for index in indexes:
+        if index < 0:
+            return False
+        if index < len(data):
+            text = data[index]
+            if text and not (text.isdigit() and len(text) < 10 and text.isascii()):
+                return False
+    return True
 
 
 def events_import(

@@ -185,22 +185,49 @@ def _num_text(value) -> str:
 
 
 class _TimeTexts(dict):
-    """Epoch seconds (or None) as COPY text: `texts[ts]`, each distinct second converted once."""
+    """Epoch seconds (or None) as COPY text: `texts[ts]`, each distinct second converted once.
+
+    A whole second is written from its day's text (one per day) and its time of day, which
+    is the text `datetime.isoformat` gives (a test holds them equal) at a fraction of the cost.
+    """
 
     __slots__ = ()
 
     def __missing__(self, ts: float | None) -> str:
-        text = self[ts] = _NULL if ts is None else datetime.fromtimestamp(ts, UTC).isoformat()
+        if ts is None:
+            text = _NULL
+        elif ts == int(ts) and 0 <= ts < MAX_WHOLE_TS:
+            days, second = divmod(int(ts), 86_400)
+            day = _DAY_TEXTS.get(days)
+            if day is None:
+                if len(_DAY_TEXTS) > 10_000:
+                    _DAY_TEXTS.clear()
+                day = _DAY_TEXTS[days] = datetime.fromtimestamp(days * 86_400, UTC).strftime(
+                    "%Y-%m-%dT"
+                )
+            hour, second = divmod(second, 3600)
+            minute, second = divmod(second, 60)
+            text = f"{day}{hour:02d}:{minute:02d}:{second:02d}+00:00"
+        else:
+            text = datetime.fromtimestamp(ts, UTC).isoformat()
+        self[ts] = text
         return text
+
+
+# Whole seconds up to the year 9999 have a four-digit year (the text of `_TimeTexts`).
+MAX_WHOLE_TS = 253402300800
+_DAY_TEXTS: dict[int, str] = {}
 
 
 _TIME_TEXTS = _TimeTexts()
 
 
-# A file's times are whole seconds, a few thousand of them per batch, so a small cache serves
-# an import; an API server sees fractional times that rarely repeat, and keeps the cache for
-# as long as it runs: at most this many entries (≈ 3 MB) are kept.
-TIME_TEXTS_MAX = 20_000
+# A file's times are whole seconds: a busy day has about 50,000 of them, each written in
+# several tables (raw events, calls, states) and batches. With fewer entries the cache was
+# emptied every few batches and a third of a day's rows converted their time again. An API
+# server sees fractional times that rarely repeat, and keeps the cache for as long as it
+# runs: at most this many entries (≈ 15 MB) are kept.
+TIME_TEXTS_MAX = 100_000
 
 
 def _time_texts() -> _TimeTexts:
@@ -374,19 +401,11 @@ def event_text(source_pk: int, events: list[Event], received: str) -> str:
     data_texts = _DataTexts()
     head = f"{source_pk}\t"
     tail = f"\t{received}"
+    # One f-string per row (no tuple, no join); the names are cut as `_event_lines` cuts
+    # them (the parser refuses longer ones, so the cuts are the same strings).
     lines = [
-        "\t".join(
-            (
-                head + e.key,
-                times[e.ts],
-                str(e.seq),
-                e.call_id[:100],
-                e.queue[:100],
-                e.member[:200],
-                e.name[:40],
-                data_texts[e.data] + tail,
-            )
-        )
+        f"{head}{e.key}\t{times[e.ts]}\t{e.seq}\t{e.call_id[:100]}\t{e.queue[:100]}\t"
+        f"{e.member[:200]}\t{e.name[:40]}\t{data_texts[e.data]}{tail}"
         for e in events
     ]
     lines.append("")
@@ -450,6 +469,10 @@ def row_facts(row: QueueCall) -> formulas.CallFacts:
     )
 
 
+# `_Deltas.add`'s column lists as sets (looked up per counter of every call).
+_ONLY: dict[tuple, frozenset] = {}
+
+
 class _Deltas:
     """Counter changes per rollup row, applied by one upsert per batch of rows:
     `INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n` (PostgreSQL and SQLite)."""
@@ -461,10 +484,13 @@ class _Deltas:
 
     def add(self, key: tuple, part: dict[str, float], sign: int, only=None) -> None:
         sums = self.sums[key]
+        if only is not None and not isinstance(only, frozenset):
+            only = _ONLY.get(only) or _ONLY.setdefault(only, frozenset(only))
         for name, value in part.items():
             if name == "max_wait_s":
-                if sign > 0:
-                    self.peaks[key] = max(self.peaks[key], value)
+                # (A row without a peak counts 0.0, as the peaks' default gives it.)
+                if sign > 0 and value > self.peaks.get(key, 0.0):
+                    self.peaks[key] = value
             elif only is None or name in only:
                 sums[name] += sign * value
 
@@ -554,15 +580,18 @@ class _LocalTimes:
         self.cache: dict[tuple[int, int], tuple[datetime, date]] = {}
 
     def __call__(self, ts: float, minutes: int) -> tuple[datetime, date]:
-        key = (int(ts // 60), minutes)
-        found = self.cache.get(key)
+        minute, second = divmod(ts, 60)
+        key = (int(minute), minutes)
+        # A time within a microsecond of its minute's end is the next minute's to `datetime`
+        # (it rounds to the microsecond): it is neither answered from the cache nor kept.
+        found = self.cache.get(key) if second < 59.999999 else None
         if found is None:
             found = (
                 formulas.interval_start(ts, zone=self.zone, minutes=minutes),
                 datetime.fromtimestamp(ts, self.zone).date(),
             )
             offset = datetime.fromtimestamp(ts, self.zone).utcoffset()
-            if offset is not None and offset.seconds % 60 == 0:
+            if second < 59.999999 and offset is not None and offset.seconds % 60 == 0:
                 self.cache[key] = found
         return found
 
@@ -642,7 +671,8 @@ def changes_write(
         queue = queues[call.queue]
         start, day = local(call.offered_ts, queue.interval_minutes)
         ikey = (queue.pk, start)
-        interval_lookups[ikey] = {"queue_id": queue.pk, "start": start}
+        if ikey not in interval_lookups:
+            interval_lookups[ikey] = {"queue_id": queue.pk, "start": start}
         facts = call.facts()
         new = formulas.contribution(
             facts,
@@ -658,7 +688,8 @@ def changes_write(
         answered_by = call.member if call.outcome == formulas.ANSWERED else ""
         if answered_by:
             dkey = (answered_by, day)
-            day_lookups[dkey] = _day_row(source, answered_by, day, agents)
+            if dkey not in day_lookups:
+                day_lookups[dkey] = _day_row(source, answered_by, day, agents)
             day_deltas.add(dkey, new, +1, only=AGENT_FIELDS)
         if call.stored is not None:
             before = formulas.CallFacts(*call.stored)
@@ -733,27 +764,14 @@ def _calls_upsert(source, written: list[tuple[kpi.Call, int]], agents: dict[str,
         esc, times, num = _Escaped(), _time_texts(), _num_text
         tail = f"\t\t{timezone.now().isoformat()}"
         head = f"{source.pk}\t"
+        # One f-string per row: no tuple and no join per call.
         lines = [
-            "\t".join(
-                (
-                    head + esc[call.call_id[:100]],
-                    str(queue_pk),
-                    esc[call.caller[:100]],
-                    times[call.offered_ts],
-                    call.outcome,
-                    num(call.wait_s),
-                    esc[call.member[:200]],
-                    num(agents.get(call.member)),
-                    times[call.answered_ts],
-                    num(call.ring_s),
-                    num(call.talk_s),
-                    num(call.hold_s),
-                    num(call.acw_s),
-                    times[call.ended_ts],
-                    "t" if call.transferred else "f",
-                    ("t" if call.cut else "f") + tail,
-                )
-            )
+            f"{head}{esc[call.call_id[:100]]}\t{queue_pk}\t{esc[call.caller[:100]]}\t"
+            f"{times[call.offered_ts]}\t{call.outcome}\t{num(call.wait_s)}\t"
+            f"{esc[call.member[:200]]}\t{num(agents.get(call.member))}\t"
+            f"{times[call.answered_ts]}\t{num(call.ring_s)}\t{num(call.talk_s)}\t"
+            f"{num(call.hold_s)}\t{num(call.acw_s)}\t{times[call.ended_ts]}\t"
+            f"{'t' if call.transferred else 'f'}\t{'t' if call.cut else 'f'}{tail}"
             for call, queue_pk in written
         ]
         _upsert_lines(table, CALL_COLUMNS, lines, suffix=_CALL_UPSERT)
@@ -847,18 +865,11 @@ def _store_states(
 
         def row_for(interval: kpi.Interval) -> str:
             member = interval.member
-            return "\t".join(
-                (
-                    head + esc[member[:200]],
-                    num(agents.get(member)),
-                    interval.status,
-                    esc[interval.reason[:100]],
-                    interval.activity,
-                    queue_pks.get(interval.queue, _NULL),
-                    esc[interval.call_id[:100]],
-                    times[interval.start_ts],
-                    times[interval.end_ts],
-                )
+            return (
+                f"{head}{esc[member[:200]]}\t{num(agents.get(member))}\t{interval.status}\t"
+                f"{esc[interval.reason[:100]]}\t{interval.activity}\t"
+                f"{queue_pks.get(interval.queue, _NULL)}\t{esc[interval.call_id[:100]]}\t"
+                f"{times[interval.start_ts]}\t{times[interval.end_ts]}"
             )
     else:
 

@@ -64,3 +64,25 @@ def test_a_restored_backup_has_the_same_kpis_and_workflow_states(tmp_path, cast,
 def test_restore_refuses_a_missing_file(tmp_path, db):
     with pytest.raises(CommandError, match="not a file"):
         call_command("restore", str(tmp_path / "nothing.dump"), "--yes")
+
+
+def test_a_dump_cut_short_restores_nothing_and_keeps_the_database(tmp_path, cast):
+    run(
+        "import_queue_log",
+        str(shared_data("asterisk/freepbx-2010-queue_log")),
+        "--source",
+        "freepbx",
+    )
+    dump = tmp_path / "callfloor.dump"
+    call_command("backup", str(dump), stdout=StringIO())
+    cut = tmp_path / "cut.dump"
+    data = dump.read_bytes()
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    events = CallEvent.objects.count()
+    Queue.objects.create(name="made after the backup")
+
+    with pytest.raises(CommandError):
+        call_command("restore", str(cut), "--yes", stdout=StringIO())
+
+    assert CallEvent.objects.count() == events > 0
+    assert Queue.objects.filter(name="made after the backup").exists()
