@@ -196,7 +196,7 @@ def _differences(kept: dict, fresh: dict) -> list[str]:
         section, key = name.split(":", 1)
         before, after = kept[section].get(key) or {}, fresh[section].get(key) or {}
         fields = {f: (before.get(f), after.get(f)) for f in before.keys() | after.keys()}
-        found.append(f"{name}: {({f: v for f, v in fields.items() if v[0] != v[1]})}")
+        found.append(f"{name}: { ({f: v for f, v in fields.items() if v[0] != v[1]}) }")
     return found
 
 
