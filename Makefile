@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # `make demo PORT=8001` serves the demo on another port.
 PORT ?= 8000
 
-.PHONY: demo test messages makemessages lint format bench bench-reports bench-board bench-recordings loadtest migrate venv clean
+.PHONY: demo test messages makemessages lint format bench bench-reports bench-board bench-floor bench-recordings loadtest migrate venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,12 @@ bench-reports: venv
 BENCH_BOARD_ARGS ?=
 bench-board: venv
 	$(BIN)/python -m bench.board $(BENCH_BOARD_ARGS)
+
+# The refresh worker's CPU per push, 1,000- and 5,000-agent floors: full rebuild vs kept floor
+# (BENCH_FLOOR_ARGS="--floors 300x12 --pushes 50" for a short run).
+BENCH_FLOOR_ARGS ?=
+bench-floor: venv
+	$(BIN)/python -m tests.services -- $(BIN)/python -m bench.floor_push $(BENCH_FLOOR_ARGS)
 
 # A 30-minute recording streamed by gunicorn and Daphne: the server's peak memory (see BENCHMARKS.md).
 BENCH_RECORDINGS_ARGS ?=

@@ -28,8 +28,8 @@ class MetricsConfig(AppConfig):
 
         floor_changed.connect(on_floor_changed, dispatch_uid="metrics.push")
         floor_pushed.connect(on_floor_pushed, dispatch_uid="metrics.alerts")
-        register_alert_source(source_silent_floor_alerts)
-        register_agent_source(control_agent_fields)
+        register_alert_source(source_silent_floor_alerts, sections=("telephony",))
+        register_agent_source(control_agent_fields, per_agent=True)
         register_alert_source(ami_link_floor_alerts)
         register_tile_source(ami_stale_tiles)
         # Embedded mode has no Celery beat: the web process beats itself (make demo sets this).

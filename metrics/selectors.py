@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from callfloor.zone import site_zone
 from metrics import formulas
@@ -72,7 +72,7 @@ def floor_queue_stats(*, queues: Iterable[Queue], now: datetime) -> dict[int, di
     for call in (
         QueueCall.objects.filter(queue__in=queues, outcome=Outcome.WAITING)
         .only("id", "queue_id", "call_id", "caller", "offered_at")
-        .order_by("offered_at")
+        .order_by("offered_at", "id")  # ties in a stable order: no spurious deltas
     ):
         # A call waiting past the queue's `stale_after_s` lost its last line: it counts as
         # `unknown` (kpi.md) even before the telephony clock stores it so.
@@ -190,10 +190,17 @@ def _interval_trend(queue, rows, waiting, stale, now, minutes, zone) -> list[dic
     return trend
 
 
-def floor_agent_stats(*, now: datetime, site: str | None = None) -> dict[str, dict]:
+def floor_agent_stats(
+    *,
+    now: datetime,
+    site: str | None = None,
+    agent_ids: Iterable[int] | None = None,
+    members: Iterable[str] | None = None,
+) -> dict[str, dict]:
     """Today's per-member figures (site zone), keyed by `agent:<id>` for mapped members and
     by the member name as written by the telephony for unmapped ones (only the sources of
-    `site` when given).
+    `site` when given; only the agents `agent_ids` and the unmapped `members` when either is
+    given).
 
     Each value: `agent_id` (or None), `members` (names), `handled`, `aht_s`, `avg_talk_s`,
     `missed_rings`, `unreachable_rings`, `answered_within_3_rings`, `transferred`.
@@ -202,6 +209,11 @@ def floor_agent_stats(*, now: datetime, site: str | None = None) -> dict[str, di
     rows = AgentDay.objects.filter(day=day)
     if site:
         rows = rows.filter(source__site=site)
+    if agent_ids is not None or members is not None:
+        rows = rows.filter(
+            Q(agent_id__in=list(agent_ids or ()))
+            | Q(agent_id__isnull=True, member__in=list(members or ()))
+        )
     grouped: dict[str, dict] = {}
     # Plain rows: this runs on every push of the wall board, for every member of the floor.
     for row in rows.values(
@@ -247,12 +259,14 @@ def floor_agent_stats(*, now: datetime, site: str | None = None) -> dict[str, di
     return result
 
 
-def engine_member_states(*, site: str) -> list[dict]:
+def engine_member_states(*, site: str, members: Iterable[str] | None = None) -> list[dict]:
     """The KPI engines' current state of each member (status, activity, logins, ..., and
-    `member`, the name the telephony writes) of the sources of `site`. On PostgreSQL in one
-    JSON array decoded once: this runs on every push."""
+    `member`, the name the telephony writes) of the sources of `site` (only the telephony
+    names `members` when given). On PostgreSQL in one JSON array decoded once."""
     rows = EngineMember.objects.filter(source__site=site)
-    if connection.vendor != "postgresql":
+    if members is not None:  # a few names: plain rows
+        rows = rows.filter(member__in=list(members))
+    if members is not None or connection.vendor != "postgresql":
         return [{**state, "member": name} for name, state in rows.values_list("member", "state")]
     member, source = EngineMember._meta.db_table, TelephonySource._meta.db_table
     with connection.cursor() as cursor:

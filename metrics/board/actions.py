@@ -78,7 +78,7 @@ def broadcast_send(
             "expires_at": expires_at.isoformat() if expires_at else None,
         },
     )
-    floor_changed_on_commit(sender=Broadcast, site=broadcast.site)
+    floor_changed_on_commit(sender=Broadcast, site=broadcast.site, sections=["broadcasts"])
     return broadcast
 
 
@@ -91,7 +91,7 @@ def broadcast_withdraw(*, actor: User, broadcast: Broadcast) -> Broadcast:
         raise Conflict(_("This broadcast was withdrawn already."))
     broadcast.refresh_from_db()
     audit_record(actor=actor, action="broadcast.withdrawn", target=broadcast)
-    floor_changed_on_commit(sender=Broadcast, site=broadcast.site)
+    floor_changed_on_commit(sender=Broadcast, site=broadcast.site, sections=["broadcasts"])
     return broadcast
 
 
@@ -128,7 +128,7 @@ def help_request_create(*, user: User, reason: str, note: str = "") -> HelpReque
         target=request,
         data={"reason": reason, "call_id": request.call_id},
     )
-    floor_changed_on_commit(sender=HelpRequest, site=request.site)
+    floor_changed_on_commit(sender=HelpRequest, site=request.site, sections=["help"])
     alert_events.help_requested(request)
     return request
 
@@ -148,7 +148,7 @@ def help_request_take(*, actor: User, request: HelpRequest) -> HelpRequest:
         target=request,
         data={"from": HelpStatus.OPEN, "to": HelpStatus.TAKEN},
     )
-    floor_changed_on_commit(sender=HelpRequest, site=request.site)
+    floor_changed_on_commit(sender=HelpRequest, site=request.site, sections=["help"])
     return request
 
 
@@ -166,7 +166,7 @@ def help_request_cancel(*, user: User, request: HelpRequest) -> HelpRequest:
         target=request,
         data={"from": HelpStatus.OPEN, "to": HelpStatus.CANCELLED},
     )
-    floor_changed_on_commit(sender=HelpRequest, site=request.site)
+    floor_changed_on_commit(sender=HelpRequest, site=request.site, sections=["help"])
     return request
 
 
@@ -204,7 +204,7 @@ def takeover_start(
     )
     if help_request is not None and help_request.status == HelpStatus.OPEN:
         help_request_take(actor=actor, request=help_request)
-    floor_changed_on_commit(sender=Takeover, site=takeover.site)
+    floor_changed_on_commit(sender=Takeover, site=takeover.site, sections=["takeovers"])
     return takeover
 
 
@@ -217,7 +217,7 @@ def takeover_finish(*, actor: User, takeover: Takeover) -> Takeover:
         raise Conflict(_("This takeover is finished already."))
     takeover.refresh_from_db()
     audit_record(actor=actor, action="takeover.finished", target=takeover)
-    floor_changed_on_commit(sender=Takeover, site=takeover.site)
+    floor_changed_on_commit(sender=Takeover, site=takeover.site, sections=["takeovers"])
     return takeover
 
 
@@ -231,7 +231,7 @@ def alert_acknowledge(*, actor: User, key: str, site: str | None = None) -> Aler
         with transaction.atomic():
             ack = AlertAck.objects.create(site=site, key=key, acknowledged_by=actor)
             audit_record(actor=actor, action="alert.acknowledged", target=ack, data={"key": key})
-            floor_changed_on_commit(sender=AlertAck, site=site)
+            floor_changed_on_commit(sender=AlertAck, site=site, sections=["alerts"])
     except IntegrityError:
         raise Conflict(_("Someone acknowledged this alert already.")) from None
     return ack

@@ -226,6 +226,8 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
             if now - self.last_resync < RESYNC_EVERY_S:
                 return
             self.last_resync = now
+            # It saw a gap: the worker's next push rebuilds the floor in full.
+            await database_sync_to_async(push.floor_resync_requested)(site=self.site)
             await self.send_snapshot()
 
     async def send_snapshot(self):

@@ -31,13 +31,27 @@ def diff(old: dict, new: dict, *, fields: bool = False) -> dict:
     With `fields`, an entry that has the same fields before and after goes in
     `"patch": {section: {key: {field: value}}}` with only the fields that changed.
     """
+    return diff_keys(old, new, {}, fields=fields)
+
+
+def diff_keys(old: dict, new: dict, keys: dict, *, fields: bool = False) -> dict:
+    """`diff(old, new)` when, per section, only the entries of `keys[section]` (a set of keys)
+    can differ; a section that `keys` leaves out or maps to None is compared whole. The
+    refresh worker knows what a change touched, so it does not compare every row."""
     sets: dict[str, dict] = {}
     patches: dict[str, dict] = {}
     removes: dict[str, list[str]] = {}
     for section in SECTIONS:
         before, after = old.get(section, {}), new.get(section, {})
-        changed = {key: value for key, value in after.items() if before.get(key) != value}
-        gone = sorted(key for key in before if key not in after)
+        only = keys.get(section)
+        if only is None:
+            changed = {key: value for key, value in after.items() if before.get(key) != value}
+            gone = sorted(key for key in before if key not in after)
+        else:
+            changed = {
+                key: after[key] for key in only if key in after and before.get(key) != after[key]
+            }
+            gone = sorted(key for key in only if key in before and key not in after)
         if fields:
             for key in list(changed):
                 previous, entry = before.get(key), changed[key]

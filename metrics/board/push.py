@@ -2,8 +2,9 @@
 
 A committed change of the floor marks its site dirty (`metrics.board.tasks.floor_mark_dirty`);
 one refresh per site is scheduled per coalescing window (`refresh_claim`, a cache `add`, is
-the guard, so a burst of changes yields one push). A refresh (`floor_push`) builds the
-snapshot, diffs it against the one it pushed before and sends the delta with the next
+the guard, so a burst of changes yields one push). A refresh (`floor_push`) advances the
+floor it pushed before by what the changes touched (`metrics.board.state`; a whole snapshot
+when it has none to advance), and sends the delta of the entries that changed with the next
 sequence number to the channel-layer group `floor.<site>`. The previous snapshot and its
 number live in the cache (Redis in production, the process's memory when embedded), so a
 socket that connects or asks to resync gets the snapshot that matches the numbers that follow.
@@ -26,7 +27,7 @@ from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.utils import timezone
 
-from metrics.board import delta, signals, snapshot
+from metrics.board import delta, signals, snapshot, state
 
 log = logging.getLogger(__name__)
 
@@ -82,31 +83,49 @@ def next_seq(site: str) -> int:
         return cache.incr(key)
 
 
-# site → the last snapshot this process pushed ({"seq", "now", "snapshot", "id"}): the next
-# push of the same process diffs against it rather than read it back from the cache, as long as
-# the cache still names it the current one (a small key: another process's push, or a cache
-# that lost its data, replaces or drops it).
-_pushed: dict[str, dict] = {}
+def floor_push(*, site: str, heartbeat: bool = False) -> dict:
+    """Send what changed on the floor of `site` (or a heartbeat) to its group; the message.
 
-
-def floor_push(*, site: str) -> dict:
-    """Build the floor of `site`, send what changed (or a heartbeat) to its group; the message."""
+    The floor this process pushed last is kept (`state.py`) and advanced by what the
+    committed changes since then touched (`state.touched_pop`); a full snapshot is built when
+    there is none to advance: at start, after another process's push or a cache that lost the
+    current one (a gap in the numbers), after a resync request (`floor_resync_requested`), on
+    a change that does not say what it touched, and on a new day. `heartbeat` reads again
+    what depends on the clock; every `state.check_s()` the kept floor is compared with a fresh
+    snapshot (`state.floor_check`).
+    """
     cache.delete(_key(site, "scheduled"))
     with _site_lock(site):
         now = timezone.now()
-        fresh = snapshot.floor_snapshot(site=site, now=now)
+        touched = state.touched_pop(site=site)
         seq = next_seq(site)
-        previous = _pushed.pop(site, None)
-        if (
-            previous is None
-            or previous["seq"] != seq - 1
-            or cache.get(_key(site, "current_id")) != previous["id"]
-        ):
-            previous = cache.get(_key(site, "current"))
-        if previous is not None and previous["seq"] == seq - 1:
-            kind, body = "delta", delta.diff(previous["snapshot"], fresh)
+        kept = state.kept_take(site=site, seq=seq, current_id=cache.get(_key(site, "current_id")))
+        advanced = None
+        if kept is not None:
+            advanced = state.floor_advance(
+                site=site, now=now, parts=kept.parts, touched=touched, heartbeat=heartbeat
+            )
+        checked = kept.checked if kept is not None else time.monotonic()
+        if advanced is not None:
+            parts, keys = advanced
+            if state.floor_check_due(kept):
+                checked = time.monotonic()
+                fresh = state.floor_check(site=site, now=now, parts=parts)
+                if fresh is not parts:
+                    parts, keys = fresh, {}
+            previous = kept.parts.snapshot
+        else:
+            parts, keys = snapshot.floor_parts(site=site, now=now), {}
+            previous = None if kept is None else kept.parts.snapshot
+            if previous is None:
+                stored = cache.get(_key(site, "current"))
+                if stored is not None and stored["seq"] == seq - 1:
+                    previous = stored["snapshot"]
+        fresh = parts.snapshot
+        if previous is not None:
+            kind, body = "delta", delta.diff_keys(previous, fresh, keys)
             # Full-floor boards get changed entries as patches of their changed fields.
-            shown = delta.diff(previous["snapshot"], fresh, fields=True)
+            shown = delta.diff_keys(previous, fresh, keys, fields=True)
         else:
             # Nothing to chain from (first push, or the cache lost it): everyone starts afresh.
             kind, body = "snapshot", fresh
@@ -121,10 +140,16 @@ def floor_push(*, site: str) -> dict:
         cache.set_many(
             {_key(site, "current"): current, _key(site, "current_id"): pushed_id}, timeout=None
         )
-        _pushed[site] = {**current, "id": pushed_id}
+        state.kept_put(site=site, kept=state.Kept(seq, pushed_id, parts, checked))
         async_to_sync(get_channel_layer().group_send)(group_name(site), message)
     signals.floor_pushed.send(sender=floor_push, site=site, snapshot=fresh, now=now)
     return message
+
+
+def floor_resync_requested(*, site: str) -> None:
+    """A board asked for the whole floor (it saw a gap): the next push of `site` is built in
+    full, whatever this process kept."""
+    state.touched_add(site=site, tokens={state.FULL})
 
 
 def floor_current(*, site: str) -> dict:
@@ -220,7 +245,7 @@ class LocalScheduler:
             try:
                 sites = await sync_to_async(floor_sites)() if beat else sorted(dirty)
                 for site in sites:
-                    await sync_to_async(floor_push)(site=site)
+                    await sync_to_async(floor_push)(site=site, heartbeat=beat)
                 if beat:
                     last_beat = time.monotonic()
             except Exception:

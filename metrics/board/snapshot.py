@@ -4,6 +4,10 @@ Built from the KPI selectors (today's interval rollups plus the calls still wait
 agent states, the sources' open engine state (who is logged into which queue) and the open
 floor actions; none of these grows with the day, so neither does the cost of a snapshot.
 
+`floor_parts` keeps what a snapshot is made of (`FloorParts`) so that the refresh worker
+(`metrics.board.state`) can read again only the rows and tiles a change touched and derive the
+rest (`floor_compose`); `floor_snapshot` is the whole floor built afresh.
+
 Times are epoch seconds (floats) so the browser ticks them; nothing in a snapshot depends on
 *now* except what changes at a threshold (a service level when a waiting call passes T, an alert
 when a call gets long), so two snapshots of a quiet floor are equal and deltas stay empty.
@@ -12,6 +16,7 @@ when a call gets long), so two snapshots of a quiet floor are equal and deltas s
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -109,16 +114,101 @@ def viewer_for(user) -> Viewer | None:
 
 def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
     """The whole floor of `site` (every entry; viewers get a filtered copy)."""
-    now = now or timezone.now()
+    return floor_parts(site=site, now=now or timezone.now()).snapshot
+
+
+@dataclass(slots=True)
+class FloorParts:
+    """A snapshot and what it was made of, kept by the refresh worker (`board/state.py`) to
+    rebuild only the entries a committed change touched."""
+
+    queues: dict[int, Queue]
+    tiles: dict[str, dict]
+    staffing: dict[int, dict]
+    members: dict[str, list[tuple]]  # telephony name → [(queue ids, status, activity)]
+    core: dict[str, dict]  # the agent rows without `AGENT_EXTRAS`
+    index: dict  # "member": telephony name → row key; "call": row key → the state's call
+    agent_results: list[dict]  # per agent source, what it returned
+    agents: dict[str, dict]
+    source_alerts: list[list[dict]]  # per alert source, its alerts
+    help: dict[str, dict]
+    broadcasts: dict[str, dict]
+    emergencies: dict[str, dict]
+    limits: dict
+    day: object
+    snapshot: dict = field(default_factory=dict)
+
+
+def floor_parts(*, site: str, now: datetime) -> FloorParts:
+    """Every part of the floor of `site` at `now`, and the snapshot made of them."""
     queues = list(Queue.objects.filter(site=site))
+    members: dict[str, list[tuple]] = {}
+    staffing = _queue_staffing(site, queues, members)
+    tiles = queue_tiles(site=site, queues=queues, now=now, staffing=staffing)
+    index: dict = {"member": {}, "call": {}}
+    core = _agent_rows(site, now, index=index)
+    results = agent_source_results(site=site, now=now, core=core, sources=_AGENT_SOURCES)
+    parts = FloorParts(
+        queues={q.pk: q for q in queues},
+        tiles=tiles,
+        staffing=staffing,
+        members=members,
+        core=core,
+        index=index,
+        agent_results=results,
+        agents=with_extras(core, results),
+        source_alerts=alert_source_alerts(site=site, now=now),
+        help=help_requests(site, now),
+        broadcasts=broadcasts_standing(site, now),
+        emergencies=board_entries(site=site, now=now),
+        limits=site_bands(site),  # the site's alert thresholds, also sent to the boards
+        day=site_day(now),
+    )
+    parts.snapshot = floor_compose(site=site, now=now, parts=parts)
+    return parts
+
+
+def site_day(now: datetime):
+    return now.astimezone(site_zone()).date()
+
+
+def floor_compose(*, site: str, now: datetime, parts: FloorParts) -> dict:
+    """The snapshot made of `parts` at `now`: the summaries and the alerts are derived here
+    (in memory, but for the team leads and the acknowledgements: two small queries)."""
+    agents = parts.agents
+    summary = _empty_staffing()
+    for row in agents.values():
+        _count(summary, row["status"], row["activity"])
+    sourced = [alert for alerts in parts.source_alerts for alert in alerts]
+    added_summary: dict = {}
+    for result in parts.agent_results:
+        added_summary.update(result.get("summary", {}))
+        sourced.extend(result.get("alerts", []))
+    alerts = _alerts(site, now, parts.tiles, agents, parts.help, parts.limits, sourced)
+    return {
+        "summary": {
+            "floor": {"key": "floor", **summary},
+            "thresholds": {"key": "thresholds", "bands": parts.limits},
+            **added_summary,
+            **_team_summaries(agents),
+        },
+        "queues": parts.tiles,
+        "agents": agents,
+        "alerts": alerts,
+        "broadcasts": parts.broadcasts,
+        "help": parts.help,
+        "emergencies": parts.emergencies,
+    }
+
+
+def queue_tiles(*, site: str, queues: list[Queue], now: datetime, staffing: dict) -> dict:
+    """The tiles of `queues` (their figures read now; `staffing` from `_queue_staffing`)."""
+    if not queues:
+        return {}
     repeat_calls_catch_up_safely()
     repeats = queue_repeat_today(queues=queues, now=now)
     stats = floor_queue_stats(queues=queues, now=now)
-    staffing = _queue_staffing(site, queues)
     extras = _tile_extras(site, queues, now)
-    agents = _agent_rows(site, now)
-    added = _agent_extras(site, now, agents)
-
     queue_entries = {}
     for queue in queues:
         figures = stats.get(queue.pk, {})
@@ -158,27 +248,7 @@ def floor_snapshot(*, site: str, now: datetime | None = None) -> dict:
             **staffing.get(queue.pk, _empty_staffing()),
             **extras[queue.pk],
         }
-    summary = _empty_staffing()
-    for row in agents.values():
-        _count(summary, row["status"], row["activity"])
-    help_requests = _help_requests(site, now)
-
-    limits = site_bands(site)  # the site's alert thresholds, also sent to the boards
-    alerts = _alerts(site, now, queue_entries, agents, help_requests, limits, added["alerts"])
-    return {
-        "summary": {
-            "floor": {"key": "floor", **summary},
-            "thresholds": {"key": "thresholds", "bands": limits},
-            **added["summary"],
-            **_team_summaries(agents),
-        },
-        "queues": queue_entries,
-        "agents": agents,
-        "alerts": alerts,
-        "broadcasts": _broadcasts(site, now),
-        "help": help_requests,
-        "emergencies": board_entries(site=site, now=now),
-    }
+    return queue_entries
 
 
 _TILE_SOURCES: list = []
@@ -196,8 +266,9 @@ def register_tile_source(source) -> None:
     """Let another app add figures to the queue tiles: `source(site=..., queues=..., now=...)`
     returns `{queue_id: {field: value}}` with fields of `TILE_EXTRAS`.
 
-    A snapshot is built for every push, so a source must cost a fixed number of queries
-    (cache what changes only per interval). Call it from the app's `AppConfig.ready()`.
+    It runs for the queues a change touched and at the heartbeat (every few seconds) for all,
+    so it must cost a fixed number of queries (cache what changes only per interval). Call it
+    from the app's `AppConfig.ready()`.
     """
     if source not in _TILE_SOURCES:
         _TILE_SOURCES.append(source)
@@ -228,32 +299,53 @@ AGENT_EXTRAS = {"scheduled": None, "scheduled_label": None, "in_adherence": None
 AGENT_EXTRAS |= {"control": None, "queues": None, "monitors": None}
 
 
-def register_agent_source(source) -> None:
+_PER_AGENT: set = set()
+
+
+def register_agent_source(source, *, per_agent: bool = False) -> None:
     """Let another app add to the agent grid: `source(site=..., now=..., agents=rows)` returns
     `{"agents": {key: {field: value}}, "summary": {key: entry}, "alerts": [alert, ...]}`.
 
     Agent fields are those of `AGENT_EXTRAS`; a summary entry with a `team_id` is shown to the
-    leads of that team only; alerts are as for `register_alert_source`. A snapshot is built for
-    every push, so a source must cost a fixed number of queries whatever the hour. Call it from
-    the app's `AppConfig.ready()`.
+    leads of that team only; alerts are as for `register_alert_source`. A source reads only the
+    rows' own fields (not other sources'). `per_agent`: the source returns fields only, each
+    row's from that row alone, so the refresh worker runs it on the rows a change touched (at
+    the heartbeat on all); any other source runs on every row whenever an agent changed. It
+    must cost a fixed number of queries whatever the hour. Call it from `AppConfig.ready()`.
     """
     if source not in _AGENT_SOURCES:
         _AGENT_SOURCES.append(source)
+    if per_agent:
+        _PER_AGENT.add(source)
 
 
-def _agent_extras(site: str, now: datetime, agents: dict[str, dict]) -> dict:
-    """Sets the `AGENT_EXTRAS` of every row; returns the sources' summary entries and alerts."""
-    added: dict = {"summary": {}, "alerts": []}
-    for row in agents.values():
-        row.update(AGENT_EXTRAS)
-    for source in _AGENT_SOURCES:
-        result = source(site=site, now=now, agents=agents)
-        for key, fields in result.get("agents", {}).items():
-            if key in agents:
-                agents[key].update({k: v for k, v in fields.items() if k in AGENT_EXTRAS})
-        added["summary"].update(result.get("summary", {}))
-        added["alerts"].extend(result.get("alerts", []))
-    return added
+def agent_sources() -> list:
+    return list(_AGENT_SOURCES)
+
+
+def is_per_agent(source) -> bool:
+    return source in _PER_AGENT
+
+
+def agent_source_results(*, site: str, now: datetime, core: dict, sources: list) -> list[dict]:
+    """What each of `sources` adds to the rows `core` (rows without the extras)."""
+    rows = {key: {**row, **AGENT_EXTRAS} for key, row in core.items()}
+    return [source(site=site, now=now, agents=rows) for source in sources]
+
+
+def extras_of(key: str, results: list[dict]) -> dict:
+    """The `AGENT_EXTRAS` of row `key` from the sources' `results`."""
+    fields = dict(AGENT_EXTRAS)
+    for result in results:
+        got = result.get("agents", {}).get(key)
+        if got:
+            fields.update({k: v for k, v in got.items() if k in AGENT_EXTRAS})
+    return fields
+
+
+def with_extras(core: dict, results: list[dict]) -> dict[str, dict]:
+    """The agent rows: `core` with the sources' `AGENT_EXTRAS`."""
+    return {key: {**row, **extras_of(key, results)} for key, row in core.items()}
 
 
 def _empty_staffing() -> dict:
@@ -295,27 +387,43 @@ def _team_summaries(agents: dict[str, dict]) -> dict[str, dict]:
     return summaries
 
 
-def _queue_staffing(site: str, queues: list[Queue]) -> dict[int, dict]:
+def _queue_staffing(
+    site: str, queues: list[Queue], index: dict | None = None, names: list[str] | None = None
+) -> dict[int, dict]:
     """Per queue, its own members logged in (from the sources' open engine state): a member
     logged into two queues counts in both. One logged into "every queue" (an AGENTLOGIN with
     no queue) counts in the queues its agent works (skills, else its team's queues), and in
-    every queue only when callfloor knows neither."""
+    every queue only when callfloor knows neither.
+
+    `index` gets, per telephony name, what it counts in: `[(queue ids, status, activity)]`
+    (one per source); `names` limits the members read to those (their counts only)."""
+    members = engine_member_states(site=site, members=names)
+    result: dict[int, dict] = defaultdict(_empty_staffing)
+    for name, counted in member_contributions(site, queues, members).items():
+        if index is not None:
+            index[name] = counted
+        for pks, status, activity in counted:
+            for pk in pks:
+                _count(result[pk], status, activity)
+    return {q.pk: dict(result[q.pk]) for q in queues}
+
+
+def member_contributions(site: str, queues: list[Queue], members: list[dict]) -> dict:
+    """Per telephony name of `members` (engine states), `[(queue ids, status, activity)]`."""
     by_name = {q.name: q.pk for q in queues}
     by_name.update(QueueAlias.objects.filter(queue__in=queues).values_list("name", "queue_id"))
-    every = {q.pk for q in queues}
-    members = engine_member_states(site=site)
+    every = frozenset(q.pk for q in queues)
     anywhere = any("*" in (m.get("logins") or []) for m in members)
     home = _home_queues(site, queues) if anywhere else {}
-    result: dict[int, dict] = defaultdict(_empty_staffing)
+    found: dict[str, list[tuple]] = defaultdict(list)
     for member in members:
         logins = member.get("logins") or []
         status, activity = member.get("status", ""), member.get("activity", "")
         pks = {by_name[name] for name in logins if name in by_name}
         if "*" in logins:
             pks |= home.get(member.get("member", ""), every)
-        for pk in pks:
-            _count(result[pk], status, activity)
-    return {q.pk: dict(result[q.pk]) for q in queues}
+        found[member.get("member", "")].append((frozenset(pks), status, activity))
+    return found
 
 
 # site → (until, queue ids, member → home queue ids): skills and teams change rarely, and a
@@ -349,17 +457,43 @@ _STATE_FIELDS = (
 )
 
 
-def _agent_rows(site: str, now: datetime) -> dict[str, dict]:
+def _agent_rows(
+    site: str,
+    now: datetime,
+    *,
+    members: set[str] | None = None,
+    keys: set[str] | None = None,
+    index: dict | None = None,
+) -> dict[str, dict]:
+    """The agent rows (without `AGENT_EXTRAS`): all, or those of the agents of the telephony
+    names `members` and of the row `keys`. `index` gets each telephony name's row key
+    ("member") and each row's call as its state has it ("call")."""
     # The open states as plain rows (one per telephony name; a thousand agents stay cheap).
-    states = (
-        AgentState.objects.filter(ended_at__isnull=True, source__site=site)
-        .exclude(status=AgentStatus.LOGGED_OUT)
-        .values(*_STATE_FIELDS)
+    states = AgentState.objects.filter(ended_at__isnull=True, source__site=site).exclude(
+        status=AgentStatus.LOGGED_OUT
     )
+    ids: set[int] | None = None
+    loose: set[str] | None = None
+    if members is not None or keys is not None:
+        ids = {int(k[1:]) for k in keys or () if k.startswith("a")}
+        loose = {k[2:] for k in keys or () if k.startswith("m:")}
+        if members:
+            for agent_id, member in states.filter(member__in=list(members)).values_list(
+                "agent_id", "member"
+            ):
+                if agent_id:
+                    ids.add(agent_id)
+                else:
+                    loose.add(member)
+        states = states.filter(
+            Q(agent_id__in=list(ids)) | Q(agent_id__isnull=True, member__in=list(loose))
+        )
     # One row per agent: their most recent state over all their telephony names.
     latest: dict[str, dict] = {}
-    for state in states:
+    for state in states.values(*_STATE_FIELDS):
         key = f"a{state['agent_id']}" if state["agent_id"] else f"m:{state['member']}"
+        if index is not None:
+            index["member"][state["member"]] = key
         if key not in latest or state["started_at"] > latest[key]["started_at"]:
             latest[key] = state
     agent_ids = [s["agent_id"] for s in latest.values() if s["agent_id"]]
@@ -369,7 +503,7 @@ def _agent_rows(site: str, now: datetime) -> dict[str, dict]:
             "pk", "display_name", "team_id", "team__name"
         )
     }
-    figures = floor_agent_stats(now=now)
+    figures = floor_agent_stats(now=now, agent_ids=ids, members=loose)
     call_ids = [s["call_id"] for s in latest.values() if s["call_id"]]
     answered = (
         dict(
@@ -380,7 +514,7 @@ def _agent_rows(site: str, now: datetime) -> dict[str, dict]:
         if call_ids
         else {}
     )
-    takeovers = _takeovers(site, now)
+    takeovers = takeovers_open(site, now)
     rows = {}
     for key, state in latest.items():
         agent_id = state["agent_id"]
@@ -388,6 +522,8 @@ def _agent_rows(site: str, now: datetime) -> dict[str, dict]:
         stats = figures.get(f"agent:{agent_id}" if agent_id else state["member"], {})
         busy = state["activity"] != Activity.IDLE
         call_id = state["call_id"] if busy else ""
+        if index is not None:
+            index["call"][key] = state["call_id"]
         rows[key] = {
             "key": key,
             "agent": key,
@@ -405,13 +541,16 @@ def _agent_rows(site: str, now: datetime) -> dict[str, dict]:
             "call_since": _ts(answered.get(call_id)) if call_id else None,
             "handled": stats.get("handled", 0),
             "missed_rings": stats.get("missed_rings", 0),
-            "takeover": takeovers.get((agent_id, state["call_id"]))
-            or takeovers.get((agent_id, "")),
+            "takeover": takeover_of(takeovers, agent_id, state["call_id"]),
         }
     return rows
 
 
-def _takeovers(site: str, now: datetime) -> dict[tuple, dict]:
+def takeover_of(takeovers: dict, agent_id, call_id: str) -> dict | None:
+    return takeovers.get((agent_id, call_id)) or takeovers.get((agent_id, ""))
+
+
+def takeovers_open(site: str, now: datetime) -> dict[tuple, dict]:
     found = {}
     for row in (
         Takeover.objects.filter(
@@ -460,7 +599,7 @@ def my_floor_context(*, now: datetime | None = None) -> dict:
     }
 
 
-def _broadcasts(site: str, now: datetime) -> dict[str, dict]:
+def broadcasts_standing(site: str, now: datetime) -> dict[str, dict]:
     rows = current_broadcasts(site=site, now=now)
     return {
         f"b{b.pk}": {
@@ -486,7 +625,7 @@ def person_name(user) -> str:
     return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
-def _help_requests(site: str, now: datetime) -> dict[str, dict]:
+def help_requests(site: str, now: datetime) -> dict[str, dict]:
     rows = (
         HelpRequest.objects.filter(
             Q(status=HelpStatus.OPEN)
@@ -520,20 +659,41 @@ def _help_requests(site: str, now: datetime) -> dict[str, dict]:
 # -- alerts -------------------------------------------------------------------------------------
 
 _ALERT_SOURCES: list = []
+_ALERT_SOURCE_SECTIONS: dict = {}
 
 
-def register_alert_source(source) -> None:
+def register_alert_source(source, *, sections: tuple[str, ...] = ()) -> None:
     """Let another app add alerts to the panel: `source(site=..., now=...) -> list[dict]`.
 
     Each alert needs `key` (stable while the alert stands), `kind`, `severity` (red/amber),
     `text` and `since` (epoch seconds or None); `agent` ("a<id>") and `team_id` scope it to a
     team lead's team, `link` (a page) and `action` (an API path to POST) are optional, and
     `action_roles` names the roles that API lets act (the board shows the button to those). The
-    source must cost a fixed number of queries and send `metrics.board.signals.floor_changed` after
-    commit when its alerts change. Call it from the app's `AppConfig.ready()`.
+    source must cost a fixed number of queries; it runs at the heartbeat and when a change names
+    the section `alerts` (`floor_changed_on_commit(..., sections=["alerts"])` after commit when
+    its alerts change; a mark without details works too), or when a change names one of its
+    `sections` (e.g. `telephony`: every batch of the ingestion). Call it from
+    `AppConfig.ready()`.
     """
     if source not in _ALERT_SOURCES:
         _ALERT_SOURCES.append(source)
+    _ALERT_SOURCE_SECTIONS[source] = frozenset(("alerts", *sections))
+
+
+def alert_source_alerts(
+    *, site: str, now: datetime, kept: list | None = None, sections: set[str] | None = None
+) -> list[list[dict]]:
+    """The alerts of each registered alert source: read now, or, with `kept` (what they gave
+    before) and `sections` (what a change touched), read again only for the sources those
+    sections name."""
+    found: list[list[dict]] = []
+    for position, source in enumerate(_ALERT_SOURCES):
+        wanted = _ALERT_SOURCE_SECTIONS.get(source, frozenset(("alerts",)))
+        if kept is not None and sections is not None and not wanted & sections:
+            found.append(kept[position])
+        else:
+            found.append(list(source(site=site, now=now)))
+    return found
 
 
 # The service-level definition in the words of an alert (never its code name).
@@ -660,9 +820,7 @@ def _alerts(
                 "help_id": request["id"],
             }
         )
-    for source in _ALERT_SOURCES:
-        alerts.extend(source(site=site, now=now))
-    alerts.extend(extra)
+    alerts.extend({**alert} for alert in extra)  # copies: the kept parts stay as they were
     keys = [a["key"] for a in alerts]
     acks = {
         a.key: {"by": a.acknowledged_by.get_username(), "at": _ts(a.acknowledged_at)}

@@ -9,7 +9,7 @@ import logging
 
 from celery import shared_task
 
-from metrics.board import push
+from metrics.board import push, state
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +22,16 @@ def refresh_floor(site: str) -> None:
 
 @shared_task(name="metrics.floor_heartbeat", ignore_result=True)
 def floor_heartbeat() -> None:
-    """Push every site, changed or not, so boards know the feed is alive."""
+    """Push every site, changed or not, so boards know the feed is alive (and read again
+    what depends on the clock: `metrics.board.state`)."""
     for site in push.floor_sites():
-        push.floor_push(site=site)
+        push.floor_push(site=site, heartbeat=True)
 
 
-def floor_mark_dirty(*, site: str) -> None:
-    """Schedule one refresh of `site` within the coalescing window (no-op when one is due)."""
+def floor_mark_dirty(*, site: str, touched: set[str] | None = None) -> None:
+    """Remember what changed (`touched`, tokens of `state.touched_tokens`; None: everything)
+    and schedule one refresh of `site` within the coalescing window (no-op when one is due)."""
+    state.touched_add(site=site, tokens=touched or {state.FULL})
     scheduler = push.local_scheduler
     if scheduler is not None:
         scheduler.mark(site)
@@ -37,13 +40,13 @@ def floor_mark_dirty(*, site: str) -> None:
         refresh_floor.apply_async(args=[site], countdown=push.COALESCE_S)
 
 
-def on_floor_changed(sender, *, site: str, **kwargs) -> None:
+def on_floor_changed(sender, *, site: str, touched: set[str] | None = None, **kwargs) -> None:
     """`floor_changed` receiver (sent after commit).
 
     The change is stored by now: a push that fails must not fail the write that caused it
     (the next change or heartbeat pushes the floor again).
     """
     try:
-        floor_mark_dirty(site=site)
+        floor_mark_dirty(site=site, touched=touched)
     except Exception:
         log.exception("could not schedule a refresh of the floor of %s", site)

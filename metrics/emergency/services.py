@@ -50,7 +50,7 @@ def _name(user: User) -> str:
 
 
 def _changed(activation: Activation) -> None:
-    floor_changed_on_commit(sender=Activation, site=activation.site)
+    floor_changed_on_commit(sender=Activation, site=activation.site, sections=["emergencies"])
 
 
 # -- the library ---------------------------------------------------------------------------------

@@ -252,9 +252,12 @@ def events_ingest(
             if not engine.feed(event):
                 result.items[index].ignored = True
         if todo:
-            store.changes_write(source, engine, since=todo[0][0].ts)
+            touched: dict[str, set] = {}
+            store.changes_write(source, engine, since=todo[0][0].ts, touched=touched)
             engine_state.save(source, engine, saved)
-            floor_changed_on_commit(sender=TelephonySource, site=source.site)
+            floor_changed_on_commit(
+                sender=TelephonySource, site=source.site, sections=["telephony"], **touched
+            )
     return result
 
 
@@ -420,7 +423,10 @@ def events_import(
             used = _feed(engine, todo) if fed is None else fed[1]
             counts.used += used
             counts.ignored += len(todo) - used
-            store.changes_write(source, engine, since=todo[0].ts, prefetched=prefetched)
+            touched: dict[str, set] = {}
+            store.changes_write(
+                source, engine, since=todo[0].ts, prefetched=prefetched, touched=touched
+            )
             engine_state.save(source, engine, saved)
             upcoming = meanwhile() if meanwhile else None
             if isinstance(upcoming, PreparedBatch):
@@ -434,7 +440,9 @@ def events_import(
             store.BATCH.writer = None
             writer.close()
         if todo[-1].ts >= time.time() - HISTORY_S:
-            floor_changed_on_commit(sender=TelephonySource, site=source.site)
+            floor_changed_on_commit(
+                sender=TelephonySource, site=source.site, sections=["telephony"], **touched
+            )
     return counts
 
 
@@ -494,9 +502,12 @@ def sources_advance(
                 continue
             store.VENDOR[0] = connection.vendor
             engine.advance(until, stale=stale)
-            ended += store.changes_write(source, engine, since=float("inf"))
+            touched: dict[str, set] = {}
+            ended += store.changes_write(source, engine, since=float("inf"), touched=touched)
             engine_state.save(source, engine, saved)
-            floor_changed_on_commit(sender=TelephonySource, site=source.site)
+            floor_changed_on_commit(
+                sender=TelephonySource, site=source.site, sections=["telephony"], **touched
+            )
     return ended
 
 

@@ -623,11 +623,14 @@ def changes_write(
     *,
     since: float,
     prefetched: Prefetch | None = None,
+    touched: dict[str, set] | None = None,
 ) -> int:
     """Write what the engine changed since the last store; return the number of calls.
 
     Every read comes before the first write. With `prefetched` covering what is needed (the
-    batch's writes may have started), nothing is read.
+    batch's writes may have started), nothing is read. `touched` gets what the board must
+    read again: `members` (telephony names whose state, calls or rings changed) and `queues`
+    (ids of the queues whose calls changed).
     """
     calls, intervals, rings = engine.drain()
     local = _LocalTimes(site_zone())
@@ -718,6 +721,9 @@ def changes_write(
     )
 
     _store_states(source, states, queues, agents)
+    if touched is not None:
+        touched.setdefault("members", set()).update(members | states.touched)
+        touched.setdefault("queues", set()).update(pk for _, pk in written)
     return len(calls)
 
 

@@ -16,6 +16,7 @@ from channels.layers import channel_layers
 from django.conf import settings
 
 from metrics.board import push, tasks
+from metrics.board import state as floor_state
 from metrics.board.signals import floor_changed
 from tests.metrics.board.conftest import event, ingest
 from tests.services import start_celery_worker, stop_process
@@ -196,13 +197,10 @@ async def test_a_socket_connecting_mid_stream_chains_from_its_snapshot(cast, sou
 
 
 @pytest.fixture
-def pushes_by_hand():
-    """Ingestion does not push: the test calls floor_push itself."""
-    assert floor_changed.disconnect(dispatch_uid="metrics.push")
-    try:
-        yield
-    finally:
-        floor_changed.connect(tasks.on_floor_changed, dispatch_uid="metrics.push")
+def pushes_by_hand(monkeypatch):
+    """Ingestion does not push: the test calls floor_push itself (a committed change only
+    records what it touched, for the next push)."""
+    monkeypatch.setattr(tasks.refresh_floor, "apply_async", lambda *a, **k: None)
 
 
 def test_a_push_diffs_against_the_snapshot_the_cache_names_current(
@@ -218,11 +216,13 @@ def test_a_push_diffs_against_the_snapshot_the_cache_names_current(
     # the sequence is back where this process's own snapshot stands.
     cache.clear()
     ingest(source.source, [event("agent_login", member="PJSIP/2004")])
-    kept, push._pushed = push._pushed, {}
+    kept = dict(floor_state._kept)  # another process: it keeps no floor of its own
+    floor_state._kept.clear()
     try:
         theirs = push.floor_push(site="main")
     finally:
-        push._pushed = kept
+        floor_state._kept.clear()
+        floor_state._kept.update(kept)
     assert theirs["seq"] == mine["seq"] and theirs["snapshot"]["agents"]
 
     ingest(source.source, [event("agent_logout", member="PJSIP/2004")])

@@ -1,0 +1,374 @@
+"""The refresh worker's floor state: each site's last pushed floor, kept in memory and advanced
+by what each committed change touched.
+
+A writer's dirty mark names what it changed (`signals.floor_changed_on_commit`: telephony
+names, agents, queues, sections); `touched_add` accumulates the marks of a site between two
+refreshes (a Redis set per site, popped atomically by the refresh; a set in the process when
+the cache is not Redis) and `touched_pop` takes them. A mark without details is `FULL`.
+
+`floor_advance` applies the touched keys to the kept `FloorParts` of a site:
+
+- agents (by telephony name or id): their rows are read again (`snapshot._agent_rows` on those
+  agents), the per-agent sources run on those rows, the other agent sources on every row;
+- queues: the tiles of the queues whose calls changed are read again; the staffing of the
+  queues the touched members were or are logged into is moved in memory;
+- sections (`help`, `broadcasts`, `emergencies`, `alerts`, `takeovers`) are read again whole
+  (each is a few rows); any other section, or `FULL`, rebuilds the whole floor;
+- the summaries and the alerts (agent, queue and help alerts at `now`, the sources' alerts
+  as last read, and their acknowledgements) are derived again on every push
+  (`snapshot.floor_compose`).
+
+At the heartbeat every part that depends on the clock and the database is read again: the
+tiles of every queue and the staffing, the agent sources on every row, the take-overs, help,
+broadcasts, emergencies, the alert sources and the site's thresholds; a new day of the site
+rebuilds the whole floor. So with a constant `now` the kept floor equals a fresh
+`snapshot.floor_snapshot` after every push, and after a heartbeat the fresh one at its `now`.
+
+Which entries can have changed is known, so the delta compares only those
+(`delta.diff_keys`). `floor_check_due` says when to compare the kept floor with a fresh
+snapshot (`CALLFLOOR_FLOOR_CHECK_S`, 60 s): a difference is a bug; it is logged with the keys
+that differ, counted (`drift_count`), and the fresh floor is pushed.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+
+from metrics.board import snapshot as snap
+from metrics.board.delta import SECTIONS
+from metrics.models import Queue
+from metrics.selectors import engine_member_states
+
+log = logging.getLogger(__name__)
+
+FULL = "*"
+# Sections a writer may name that are read again whole (a few rows each).
+SECTION_NAMES = ("help", "broadcasts", "emergencies", "alerts", "takeovers", "telephony")
+CHECK_S = 60.0
+TOUCHED_TTL_S = 3600
+
+
+def check_s() -> float:
+    return float(getattr(settings, "CALLFLOOR_FLOOR_CHECK_S", CHECK_S))
+
+
+# -- the touched keys between two refreshes -----------------------------------------------------
+
+
+def touched_tokens(
+    *,
+    members=None,
+    agents=None,
+    queues=None,
+    sections=None,
+) -> set[str]:
+    """The tokens of a dirty mark: `m:<telephony name>`, `a:<agent id>`, `q:<queue id>`,
+    `s:<section>`; `FULL` when the mark names nothing."""
+    tokens = {f"m:{m}" for m in members or ()} | {f"a:{a}" for a in agents or ()}
+    tokens |= {f"q:{q}" for q in queues or ()} | {f"s:{s}" for s in sections or ()}
+    return tokens or {FULL}
+
+
+def _redis():
+    """The Redis client and backend of the default cache (None, None: not Redis)."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return backend._cache.get_client(write=True), backend
+    return None, None
+
+
+_local_touched: dict[str, set[str]] = {}
+_local_lock = threading.Lock()
+
+
+def _touched_key(backend, site: str) -> str:
+    return backend.make_and_validate_key(f"callfloor:floor:{site}:touched")
+
+
+def touched_add(*, site: str, tokens: set[str]) -> None:
+    """Remember what a committed change of `site` touched, until the next refresh."""
+    client, backend = _redis()
+    if client is None:
+        with _local_lock:
+            _local_touched.setdefault(site, set()).update(tokens)
+        return
+    key = _touched_key(backend, site)
+    pipe = client.pipeline(transaction=True)
+    pipe.sadd(key, *sorted(tokens))
+    pipe.expire(key, TOUCHED_TTL_S)
+    pipe.execute()
+
+
+def touched_pop(*, site: str) -> set[str]:
+    """What changed on `site` since the last refresh (and forget it), atomically."""
+    client, backend = _redis()
+    if client is None:
+        with _local_lock:
+            return _local_touched.pop(site, set())
+    key = _touched_key(backend, site)
+    pipe = client.pipeline(transaction=True)
+    pipe.smembers(key)
+    pipe.delete(key)
+    members, _ = pipe.execute()
+    return {m.decode() if isinstance(m, bytes) else m for m in members}
+
+
+# -- the kept floor -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Kept:
+    """A site's floor as this process last pushed it."""
+
+    seq: int
+    id: str  # the cache's `current_id` of that push
+    parts: snap.FloorParts
+    checked: float  # time.monotonic() of the last comparison with a fresh snapshot
+
+
+_kept: dict[str, Kept] = {}
+# Pushes whose kept floor differed from a fresh snapshot (see `floor_check`), per site.
+drift_count: dict[str, int] = {}
+
+
+def kept_take(*, site: str, seq: int, current_id: str | None) -> Kept | None:
+    """This process's kept floor of `site`, when it is the one the cache names current and
+    the push `seq` follows it (else None: another process pushed, or the cache lost it)."""
+    kept = _kept.pop(site, None)
+    if kept is None or kept.seq != seq - 1 or kept.id != current_id:
+        return None
+    return kept
+
+
+def kept_put(*, site: str, kept: Kept) -> None:
+    _kept[site] = kept
+
+
+def kept_drop(*, site: str | None = None) -> None:
+    """Forget the kept floor (of `site`, or of every site): a worker restart."""
+    if site is None:
+        _kept.clear()
+    else:
+        _kept.pop(site, None)
+
+
+def floor_check_due(kept: Kept) -> bool:
+    return time.monotonic() - kept.checked >= check_s()
+
+
+def differing_keys(kept: dict, fresh: dict) -> list[str]:
+    """`section:key` of every entry that differs between two snapshots."""
+    found = []
+    for section in SECTIONS:
+        before, after = kept.get(section, {}), fresh.get(section, {})
+        for key in sorted(set(before) | set(after)):
+            if before.get(key) != after.get(key):
+                found.append(f"{section}:{key}")
+    return found
+
+
+def floor_check(*, site: str, now: datetime, parts: snap.FloorParts) -> snap.FloorParts:
+    """Compare the kept floor with a fresh snapshot at the same `now`; the fresh parts when
+    they differ (logged, counted), else `parts`."""
+    fresh = snap.floor_parts(site=site, now=now)
+    keys = differing_keys(parts.snapshot, fresh.snapshot)
+    if not keys:
+        return parts
+    drift_count[site] = drift_count.get(site, 0) + 1
+    log.warning(
+        "the kept floor of %s differed from a fresh snapshot (%d entries: %s); pushing the "
+        "fresh one",
+        site,
+        len(keys),
+        ", ".join(keys[:20]),
+    )
+    return fresh
+
+
+# -- applying a refresh's changes ---------------------------------------------------------------
+
+
+def _shift(counts: dict, status: str, activity: str, sign: int) -> None:
+    one = snap._empty_staffing()
+    snap._count(one, status, activity)
+    for name, value in one.items():
+        counts[name] += sign * value
+
+
+def floor_advance(
+    *, site: str, now: datetime, parts: snap.FloorParts, touched: set[str], heartbeat: bool
+) -> tuple[snap.FloorParts, dict] | None:
+    """The kept `parts` with what `touched` names read again at `now`, and per section the
+    keys that may have changed (None: compare the section whole). None when only a full
+    rebuild will do (`FULL`, a section or queue it does not know, a new day)."""
+    members = {t[2:] for t in touched if t.startswith("m:")}
+    keys = {f"a{t[2:]}" for t in touched if t.startswith("a:")}
+    sections = {t[2:] for t in touched if t.startswith("s:")}
+    try:
+        queue_ids = {int(t[2:]) for t in touched if t.startswith("q:")}
+    except ValueError:
+        return None
+    if (
+        FULL in touched
+        or sections - set(SECTION_NAMES)
+        or queue_ids - parts.queues.keys()
+        or snap.site_day(now) != parts.day
+        # A queue created (by the telephony naming a new one, or in the admin): one query.
+        or set(Queue.objects.filter(site=site).values_list("pk", flat=True)) != parts.queues.keys()
+    ):
+        return None
+    new = replace(
+        parts,
+        tiles=dict(parts.tiles),
+        staffing={pk: dict(v) for pk, v in parts.staffing.items()},
+        members=dict(parts.members),
+        core=dict(parts.core),
+        index={"member": dict(parts.index["member"]), "call": dict(parts.index["call"])},
+        agent_results=list(parts.agent_results),
+        agents=dict(parts.agents),
+    )
+    changed: dict[str, set | None] = {s: set() for s in SECTIONS}
+    changed["summary"] = changed["alerts"] = None
+
+    if heartbeat:
+        new.queues = {q.pk: q for q in Queue.objects.filter(site=site)}
+        if new.queues.keys() != parts.queues.keys():
+            return None
+        new.members = {}
+        new.staffing = snap._queue_staffing(site, list(new.queues.values()), new.members)
+        new.tiles = snap.queue_tiles(
+            site=site, queues=list(new.queues.values()), now=now, staffing=new.staffing
+        )
+        new.limits = snap.site_bands(site)
+        changed["queues"] = None
+    else:
+        _advance_queues(site, now, new, members, queue_ids, changed)
+
+    rows = _advance_agents(site, now, new, members, keys, heartbeat, changed)
+    if rows is None:
+        return None
+    if heartbeat or "takeovers" in sections:
+        _advance_takeovers(site, now, new, changed)
+    if heartbeat or "help" in sections:
+        new.help, changed["help"] = snap.help_requests(site, now), None
+    if heartbeat or "broadcasts" in sections:
+        new.broadcasts, changed["broadcasts"] = snap.broadcasts_standing(site, now), None
+    if heartbeat or "emergencies" in sections:
+        new.emergencies = snap.board_entries(site=site, now=now)
+        changed["emergencies"] = None
+    if heartbeat or sections:
+        new.source_alerts = snap.alert_source_alerts(
+            site=site,
+            now=now,
+            kept=None if heartbeat else parts.source_alerts,
+            sections=None if heartbeat else sections,
+        )
+    new.snapshot = snap.floor_compose(site=site, now=now, parts=new)
+    return new, changed
+
+
+def _advance_queues(site, now, new, members, queue_ids, changed) -> None:
+    """The tiles of `queue_ids` read again; the staffing that `members` moved, in memory."""
+    queues = list(new.queues.values())
+    moved: set[int] = set()
+    if members:
+        states = engine_member_states(site=site, members=members)
+        counted = snap.member_contributions(site, queues, states)
+        for name in members:
+            for pks, status, activity in new.members.pop(name, []):
+                for pk in pks:
+                    _shift(new.staffing[pk], status, activity, -1)
+                moved |= pks
+            for pks, status, activity in counted.get(name, []):
+                for pk in pks:
+                    _shift(new.staffing[pk], status, activity, +1)
+                moved |= pks
+            if counted.get(name):
+                new.members[name] = counted[name]
+    if queue_ids:
+        new.tiles.update(
+            snap.queue_tiles(
+                site=site,
+                queues=[new.queues[pk] for pk in sorted(queue_ids)],
+                now=now,
+                staffing=new.staffing,
+            )
+        )
+    for pk in moved - queue_ids:
+        key = f"q{pk}"
+        new.tiles[key] = {**new.tiles[key], **new.staffing[pk]}
+    changed["queues"] = {f"q{pk}" for pk in moved | queue_ids}
+
+
+def _advance_agents(site, now, new, members, keys, heartbeat, changed) -> bool | None:
+    """The rows of the touched agents read again; the agent sources run (per-agent ones on
+    those rows, at the heartbeat on all); the rows whose extras moved rebuilt."""
+    index = new.index
+    touched = set(keys) | {index["member"][m] for m in members if m in index["member"]}
+    if members or touched:
+        found = {"member": {}, "call": {}}
+        rows = snap._agent_rows(site, now, members=members, keys=touched, index=found)
+        touched |= rows.keys()
+        for name in members:
+            if index["member"].get(name) in touched and name not in found["member"]:
+                del index["member"][name]
+        index["member"].update(found["member"])
+        for key in touched:
+            if key in rows:
+                new.core[key] = rows[key]
+                index["call"][key] = found["call"][key]
+            else:
+                new.core.pop(key, None)
+                new.agents.pop(key, None)
+                index["call"].pop(key, None)
+    if not touched and not heartbeat:
+        changed["agents"] = set()
+        return True
+    sources = snap.agent_sources()
+    moved: set[str] = set()
+    for position, source in enumerate(sources):
+        before = new.agent_results[position]
+        if heartbeat or not snap.is_per_agent(source):
+            result = snap.agent_source_results(site=site, now=now, core=new.core, sources=[source])
+            new.agent_results[position] = result[0]
+            moved |= before.get("agents", {}).keys() | result[0].get("agents", {}).keys()
+        else:
+            subset = {key: new.core[key] for key in touched if key in new.core}
+            result = snap.agent_source_results(site=site, now=now, core=subset, sources=[source])
+            fields = {k: v for k, v in before.get("agents", {}).items() if k not in touched}
+            fields.update(result[0].get("agents", {}))
+            new.agent_results[position] = {**before, "agents": fields}
+    if heartbeat:
+        moved = set(new.core)
+    for key in (touched | moved) & new.core.keys():
+        row = {**new.core[key], **snap.extras_of(key, new.agent_results)}
+        if new.agents.get(key) != row:
+            new.agents[key] = row
+    changed["agents"] = None if heartbeat else touched | moved
+    return True
+
+
+def _advance_takeovers(site, now, new, changed) -> None:
+    """The take-over of every row, from the open take-overs read again."""
+    takeovers = snap.takeovers_open(site, now)
+    for key, row in new.core.items():
+        found = snap.takeover_of(takeovers, row["agent_id"], new.index["call"].get(key, ""))
+        if found != row["takeover"]:
+            new.core[key] = {**row, "takeover": found}
+            new.agents[key] = {**new.agents[key], "takeover": found}
+            if changed["agents"] is not None:
+                changed["agents"].add(key)
+
+
+def snapshot_copy(parts: snap.FloorParts) -> dict:
+    """A deep copy of the kept snapshot (for a test or a caller that changes it)."""
+    return copy.deepcopy(parts.snapshot)

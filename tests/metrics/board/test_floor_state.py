@@ -1,0 +1,327 @@
+"""The refresh worker's kept floor (metrics/board/state.py) against fresh snapshots.
+
+Random streams of floor events — telephony events through the real ingestion service (calls
+offered, ringing, missed, answered, ended, abandoned, transferred; agents logging in and out,
+pausing with reasons, wrapping up), help requests, broadcasts, take-overs, alert
+acknowledgements — interleaved with pushes, heartbeats, a board's resync request, another
+process's push, a cache that loses its data and a worker restart. After every push the floor
+the worker keeps equals a fresh `floor_snapshot` at the same `now`, and a board that applied
+every pushed message (as the browser does, resyncing on a gap) holds the same floor.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.cache import cache
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+
+from callfloor.errors import DomainError
+from metrics.board import delta as floor_delta
+from metrics.board import push, tasks
+from metrics.board import state as floor_state
+from metrics.board.snapshot import floor_snapshot
+from tests.metrics.board.conftest import event, ingest
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+MEMBERS = ["PJSIP/2004", "PJSIP/2005", "PJSIP/3001", "PJSIP/3002"]  # ann, bob, two unmapped
+QUEUES = ["billing", "cards", "sales"]
+REASONS = ["Break", "Lunch", "Training"]
+_examples = itertools.count()
+
+member = st.sampled_from(MEMBERS)
+queue = st.sampled_from(QUEUES)
+call = st.integers(0, 5)
+telephony = st.one_of(
+    st.tuples(st.just("login"), member, st.sampled_from(["", *QUEUES])),
+    st.tuples(st.just("logout"), member),
+    st.tuples(st.just("pause"), member, st.sampled_from(REASONS)),
+    st.tuples(st.just("unpause"), member),
+    st.tuples(st.just("activity"), member, st.sampled_from(["wrap_up", "idle"])),
+    st.tuples(st.just("offer"), call, queue),
+    st.tuples(st.just("ringing"), call, queue, member),
+    st.tuples(st.just("missed"), call, queue, member),
+    st.tuples(st.just("answer"), call, queue, member),
+    st.tuples(st.just("end"), call, queue, member),
+    st.tuples(st.just("abandon"), call, queue),
+    st.tuples(st.just("transfer"), call, queue, member),
+)
+floor_action = st.one_of(
+    st.tuples(st.just("help"), st.sampled_from(["ann", "bob"])),
+    st.tuples(st.just("help_take")),
+    st.tuples(st.just("broadcast"), st.sampled_from(["normal", "urgent"])),
+    st.tuples(st.just("withdraw")),
+    st.tuples(st.just("takeover"), st.sampled_from(["ann", "bob"])),
+    st.tuples(st.just("takeover_finish")),
+    st.tuples(st.just("ack")),
+)
+FLOOR_ACTIONS = ("help", "help_take", "broadcast", "withdraw", "takeover", "takeover_finish", "ack")
+control = st.sampled_from(
+    [
+        ("push",),
+        ("push",),
+        ("push",),
+        ("heartbeat",),
+        ("resync",),
+        ("gap",),
+        ("lost",),
+        ("restart",),
+    ]
+)
+streams = st.lists(st.one_of(telephony, telephony, floor_action, control), min_size=5, max_size=40)
+
+
+class Clock:
+    """`django.utils.timezone.now` for the whole test: it moves only at heartbeats."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Board:
+    """A board: the snapshot it got, then each delta in sequence; the whole floor again
+    (`floor_current`, as the socket sends it) when the numbers skip."""
+
+    def __init__(self, *, compact: bool) -> None:
+        self.compact = compact  # the pre-encoded text full-floor boards get (patches)
+        self.seq, self.floor = None, None
+
+    def receive(self, message: dict) -> None:
+        import json
+
+        body = json.loads(message["text"]) if self.compact else message
+        if message["type"] == "floor.snapshot":
+            self.seq, self.floor = message["seq"], json.loads(json.dumps(body["snapshot"]))
+        elif self.seq is not None and message["seq"] == self.seq + 1:
+            self.seq = message["seq"]
+            self.floor = floor_delta.apply(self.floor, json.loads(json.dumps(body["delta"])))
+        else:  # a gap: ask for the whole floor again, as the browser does
+            push.floor_resync_requested(site="main")
+            current = push.floor_current(site="main")
+            self.seq, self.floor = current["seq"], json.loads(json.dumps(current["snapshot"]))
+
+
+def _json(value):
+    import json
+
+    return json.loads(json.dumps(value))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from django.utils import timezone
+
+    ticking = Clock(datetime.now(UTC).replace(microsecond=0))
+    monkeypatch.setattr(timezone, "now", ticking)
+    # The refresh is called by the test: a mark only records what changed.
+    monkeypatch.setattr(tasks.refresh_floor, "apply_async", lambda *a, **k: None)
+    return ticking
+
+
+def _telephony(step, source, at: datetime, tag: str) -> None:
+    kind, *args = step
+    if kind in ("login", "logout"):
+        fields = {"member": args[0]} | ({"queue": args[1]} if len(args) > 1 and args[1] else {})
+        raw = event(f"agent_{kind}", at=at, **fields)
+    elif kind == "pause":
+        raw = event("agent_status", at=at, member=args[0], status="not_ready", reason=args[1])
+    elif kind == "unpause":
+        raw = event("agent_status", at=at, member=args[0], status="available")
+    elif kind == "activity":
+        raw = event("agent_activity", at=at, member=args[0], activity=args[1])
+    else:
+        call_id, queue_name = f"{tag}c{args[0]}", args[1]
+        fields = {"call_id": call_id, "queue": queue_name}
+        if kind == "offer":
+            raw = event("call_queued", at=at, caller=f"+3210{args[0]}", **fields)
+        elif kind == "ringing":
+            raw = event("call_ringing", at=at, member=args[2], **fields)
+        elif kind == "missed":
+            raw = event("ring_missed", at=at, member=args[2], ring_s=15, **fields)
+        elif kind == "answer":
+            raw = event("call_answered", at=at, member=args[2], wait_s=12, ring_s=3, **fields)
+        elif kind == "end":
+            raw = event("call_ended", at=at, member=args[2], talk_s=40, **fields)
+        elif kind == "abandon":
+            raw = event("call_abandoned", at=at, wait_s=30, **fields)
+        else:
+            raw = event("call_transferred", at=at, member=args[2], target="2999", **fields)
+    ingest(source, [raw])
+
+
+def _floor_action(step, cast) -> None:
+    from metrics.board import actions
+    from metrics.models import Broadcast, HelpRequest, HelpStatus, Takeover
+
+    kind, *args = step
+    with contextlib.suppress(DomainError):  # e.g. a second open help request of an agent
+        if kind == "help":
+            actions.help_request_create(user=getattr(cast, args[0]), reason="technical")
+        elif kind == "help_take":
+            request = HelpRequest.objects.filter(status=HelpStatus.OPEN).first()
+            if request is not None:
+                actions.help_request_take(actor=cast.sam, request=request)
+        elif kind == "broadcast":
+            actions.broadcast_send(actor=cast.sam, text="Storm warning", priority=args[0])
+        elif kind == "withdraw":
+            standing = Broadcast.objects.filter(withdrawn_at__isnull=True).first()
+            if standing is not None:
+                actions.broadcast_withdraw(actor=cast.sam, broadcast=standing)
+        elif kind == "takeover":
+            agent = getattr(cast, f"{args[0]}_agent")
+            actions.takeover_start(actor=cast.sam, agent=agent)
+        elif kind == "takeover_finish":
+            taken = Takeover.objects.filter(finished_at__isnull=True).first()
+            if taken is not None:
+                actions.takeover_finish(actor=cast.sam, takeover=taken)
+        elif kind == "ack":
+            floor = cache.get(push._key("main", "current"))
+            keys = sorted(floor["snapshot"]["alerts"]) if floor else []
+            if keys:
+                actions.alert_acknowledge(actor=cast.sam, key=keys[0])
+
+
+def _differences(kept: dict, fresh: dict) -> list[str]:
+    """Per differing entry, its fields that differ (kept → fresh)."""
+    found = []
+    for name in floor_state.differing_keys(kept, fresh):
+        section, key = name.split(":", 1)
+        before, after = kept[section].get(key) or {}, fresh[section].get(key) or {}
+        fields = {f: (before.get(f), after.get(f)) for f in before.keys() | after.keys()}
+        found.append(f"{name}: { ({f: v for f, v in fields.items() if v[0] != v[1]}) }")
+    return found
+
+
+def _pushed(message: dict, boards: list[Board], clock: Clock) -> None:
+    kept = floor_state._kept["main"].parts.snapshot
+    assert not _differences(kept, floor_snapshot(site="main", now=clock.now))
+    assert message["seq"] == floor_state._kept["main"].seq
+    for board in boards:
+        board.receive(message)
+        assert board.seq == message["seq"]
+        assert board.floor == _json(kept)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=streams)
+def test_the_kept_floor_and_every_board_equal_a_fresh_snapshot(cast, source, clock, steps):
+    note(f"steps: {steps}")
+    tag = f"x{next(_examples)}-"
+    cache.clear()
+    floor_state.kept_drop()
+    boards = [Board(compact=False), Board(compact=True)]
+    at = clock.now - timedelta(minutes=30)
+    _pushed(push.floor_push(site="main"), boards, clock)
+    for step in [*steps, ("push",)]:
+        kind = step[0]
+        if kind in ("push", "heartbeat"):
+            if kind == "heartbeat":
+                clock.now += timedelta(seconds=7)
+            _pushed(push.floor_push(site="main", heartbeat=kind == "heartbeat"), boards, clock)
+        elif kind == "resync":
+            push.floor_resync_requested(site="main")
+        elif kind == "gap":  # another worker process pushes: it keeps no floor of this one's
+            mine = dict(floor_state._kept)
+            floor_state.kept_drop()
+            _pushed(push.floor_push(site="main"), boards, clock)
+            floor_state._kept.clear()
+            floor_state._kept.update(mine)
+        elif kind == "lost":  # the cache loses its data (a Redis restart)
+            cache.clear()
+        elif kind == "restart":
+            floor_state.kept_drop()
+        elif kind in FLOOR_ACTIONS:
+            _floor_action(step, cast)
+        else:
+            at += timedelta(seconds=2)
+            _telephony(step, source.source, at, tag)
+
+
+def test_a_telephony_batch_rebuilds_only_what_it_touched(cast, source, clock):
+    """One agent's pause: the push reads that agent's rows again, not the floor's, and its
+    delta names that agent's row and the summary only."""
+    at = clock.now - timedelta(minutes=5)
+    for n, name in enumerate(MEMBERS):
+        ingest(source.source, [event("agent_login", at=at + timedelta(seconds=n), member=name)])
+    push.floor_push(site="main")
+    ingest(
+        source.source,
+        [
+            event(
+                "agent_status",
+                at=at + timedelta(seconds=30),
+                member="PJSIP/2005",
+                status="not_ready",
+                reason="Lunch",
+            )
+        ],
+    )
+    touched = floor_state.touched_pop(site="main")
+    assert touched == {"m:PJSIP/2005", "s:telephony"}
+    floor_state.touched_add(site="main", tokens=touched)
+    message = push.floor_push(site="main")
+    assert message["type"] == "floor.delta"
+    assert set(message["delta"]["set"].get("agents", {})) == {f"a{cast.bob_agent.pk}"}
+    assert floor_state._kept["main"].parts.snapshot == floor_snapshot(site="main", now=clock.now)
+
+
+def test_a_kept_floor_that_drifts_is_found_logged_and_replaced(cast, source, clock, caplog):
+    """A change written without a mark (here: an agent's name edited in the admin) leaves the
+    kept floor behind; the periodic comparison finds it, says which entries differed, counts
+    it and pushes the fresh floor."""
+    from django.test import override_settings
+
+    ingest(source.source, [event("agent_login", at=clock.now, member="PJSIP/2004")])
+    push.floor_push(site="main")
+    cast.ann_agent.display_name = "Ann Renamed"
+    cast.ann_agent.save()
+    key = f"a{cast.ann_agent.pk}"
+    drifted = floor_state.drift_count.get("main", 0)
+    with override_settings(CALLFLOOR_FLOOR_CHECK_S=0):
+        message = push.floor_push(site="main")
+    assert floor_state.drift_count["main"] == drifted + 1
+    assert f"agents:{key}" in caplog.text
+    assert message["delta"]["set"]["agents"][key]["name"] == "Ann Renamed"
+
+
+def test_the_boards_actions_reach_the_kept_floor_by_their_section(cast, source, clock):
+    """A take-over, a help request, a broadcast and an acknowledgement each name their section:
+    the push reads that section again (not the floor) and shows it."""
+    from metrics.board import actions
+
+    ingest(source.source, [event("agent_login", at=clock.now, member="PJSIP/2004")])
+    push.floor_push(site="main")
+    key = f"a{cast.ann_agent.pk}"
+
+    def pushed(expected: set[str]) -> dict:
+        assert floor_state.touched_pop(site="main") == expected
+        floor_state.touched_add(site="main", tokens=expected)
+        message = push.floor_push(site="main")
+        assert floor_state._kept["main"].parts.snapshot == floor_snapshot(
+            site="main", now=clock.now
+        )
+        return message["delta"]
+
+    taken = actions.takeover_start(actor=cast.sam, agent=cast.ann_agent)
+    assert pushed({"s:takeovers"})["set"]["agents"][key]["takeover"]["id"] == taken.pk
+    request = actions.help_request_create(user=cast.ann, reason="technical")
+    assert f"help:{request.pk}" in pushed({"s:help"})["set"]["alerts"]
+    actions.broadcast_send(actor=cast.sam, text="Storm warning")
+    (sent,) = pushed({"s:broadcasts"})["set"]["broadcasts"].values()
+    assert sent["text"] == "Storm warning"
+    actions.alert_acknowledge(actor=cast.sam, key=f"help:{request.pk}")
+    assert pushed({"s:alerts"})["set"]["alerts"][f"help:{request.pk}"]["ack"]["by"] == "sam"
+    actions.takeover_finish(actor=cast.sam, takeover=taken)
+    assert pushed({"s:takeovers"})["set"]["agents"][key]["takeover"] is None
