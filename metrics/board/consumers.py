@@ -234,16 +234,22 @@ class FloorConsumer(AsyncJsonWebsocketConsumer):
         if self.fanout is not None and self.held is None:
             self.held = []
         try:
-            current = await database_sync_to_async(push.floor_current)(site=self.site)
-            await self.send_json(
-                {
-                    "type": "snapshot",
-                    "seq": current["seq"],
-                    "now": current.get("now"),
-                    "snapshot": filter_snapshot(current["snapshot"], self.viewer),
-                }
-            )
-            self.sent_seq = current["seq"]
+            if self.viewer.everything:
+                # The whole floor: the text encoded once per push in this process.
+                seq, text = await database_sync_to_async(push.floor_current_text)(site=self.site)
+                await self.send(text_data=text)
+            else:
+                current = await database_sync_to_async(push.floor_current)(site=self.site)
+                seq = current["seq"]
+                await self.send_json(
+                    {
+                        "type": "snapshot",
+                        "seq": seq,
+                        "now": current.get("now"),
+                        "snapshot": filter_snapshot(current["snapshot"], self.viewer),
+                    }
+                )
+            self.sent_seq = seq
             # What was pushed meanwhile, in order, after the snapshot it follows (older pushes
             # are in it). Still holding: a push that comes during a send joins the queue.
             while self.held:

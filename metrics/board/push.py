@@ -135,8 +135,8 @@ def floor_push(*, site: str, heartbeat: bool = False) -> dict:
         message["text"] = json.dumps(
             {"type": kind, "seq": seq, "now": message["now"], kind: shown}, separators=(",", ":")
         )
-        current = {"seq": seq, "now": now.timestamp(), "snapshot": fresh}
         pushed_id = uuid.uuid4().hex
+        current = {"seq": seq, "now": now.timestamp(), "snapshot": fresh, "id": pushed_id}
         cache.set_many(
             {_key(site, "current"): current, _key(site, "current_id"): pushed_id}, timeout=None
         )
@@ -160,6 +160,44 @@ def floor_current(*, site: str) -> dict:
         floor_push(site=site)
         current = cache.get(_key(site, "current"))
     return current
+
+
+# site → (push id, seq, text): the last pushed snapshot as a full-floor board receives it when
+# its socket opens, encoded once per push in each socket process rather than once per socket.
+# A 5,000-agent floor is ≈ 1.5 MB of JSON; a wall of boards reconnecting after a restart would
+# otherwise unpickle, copy and encode it once for every board.
+_snapshot_texts: dict[str, tuple[str, int, str]] = {}
+
+
+def floor_current_text(*, site: str) -> tuple[int, str]:
+    """The last pushed snapshot of `site` as the JSON text a full-floor board receives when its
+    socket opens, and its sequence number.
+
+    Kept per process while the cache names the same push current (a small key); the text is
+    built from the stored snapshot and the push id stored with it, so the two always match.
+    Embedded (the in-process scheduler) it is built every time, as a change may be waiting
+    for the scheduler's loop.
+    """
+    memo = _snapshot_texts.get(site)
+    if (
+        memo is not None
+        and local_scheduler is None
+        and cache.get(_key(site, "current_id")) == memo[0]
+    ):
+        return memo[1], memo[2]
+    current = floor_current(site=site)
+    text = json.dumps(
+        {
+            "type": "snapshot",
+            "seq": current["seq"],
+            "now": current.get("now"),
+            "snapshot": current["snapshot"],
+        },
+        separators=(",", ":"),
+    )
+    if current.get("id") and local_scheduler is None:
+        _snapshot_texts[site] = (current["id"], current["seq"], text)
+    return current["seq"], text
 
 
 def floor_sites() -> list[str]:

@@ -255,3 +255,41 @@ def test_consecutive_pushes_of_a_process_chain_without_reading_the_snapshot_back
     current = cache.get(push._key("main", "current"))
     assert floor_delta.apply(first["snapshot"], second["delta"]) == current["snapshot"]
     assert list(second["delta"]["set"]["agents"]) == [f"a{cast.ann_agent.pk}"]
+
+
+def test_a_socket_process_encodes_the_whole_floor_once_per_push(
+    cast, source, listener, pushes_by_hand
+):
+    """Opening boards: the whole floor's snapshot is read and encoded once per push in a
+    process, not once per socket; the next push makes a new one."""
+    import json
+
+    from django.core.cache import cache
+
+    push._snapshot_texts.clear()
+    first = push.floor_push(site="main")
+    seq, text = push.floor_current_text(site="main")
+    stored = cache.get(push._key("main", "current"))
+    assert seq == first["seq"]
+    assert json.loads(text) == {
+        "type": "snapshot",
+        "seq": seq,
+        "now": stored["now"],
+        "snapshot": json.loads(json.dumps(stored["snapshot"])),
+    }
+    reads = []
+    get = cache.get
+    try:
+        cache.get = lambda key, *a, **k: reads.append(key) or get(key, *a, **k)
+        again = push.floor_current_text(site="main")
+    finally:
+        del cache.get
+    assert again[1] is text  # the same text, not encoded again
+    assert push._key("main", "current") not in reads  # nor the snapshot read back
+
+    ingest(source.source, [event("agent_login", member="PJSIP/2004")])
+    second = push.floor_push(site="main")
+    seq, newer = push.floor_current_text(site="main")
+    assert seq == second["seq"] == first["seq"] + 1
+    assert f"a{cast.ann_agent.pk}" in json.loads(newer)["snapshot"]["agents"]
+    assert f"a{cast.ann_agent.pk}" not in json.loads(text)["snapshot"]["agents"]
