@@ -46,16 +46,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "var" / "bench"
-
-
-def _django() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callfloor.settings")
-    import django
-
-    django.setup()
+from bench import OUT, ROOT
+from bench import setup_django as _django
 
 
 def setup_floor(agents: int, queues: int) -> dict:

@@ -38,16 +38,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "var" / "bench"
-
-
-def _django() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callfloor.settings")
-    import django
-
-    django.setup()
+from bench import OUT, ROOT
+from bench import setup_django as _django
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -304,6 +296,8 @@ def main() -> None:
     parser.add_argument("--out", default=str(OUT / "floor_push.json"))
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.pushes < 10:
+        parser.error("--pushes must be at least 10 (every 21st push is a heartbeat)")
     if args.child:
         agents, queues = (int(v) for v in args.child.split("x"))
         print(json.dumps(run_floor(agents, queues, args.pushes, args.seed)))
