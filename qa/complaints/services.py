@@ -117,7 +117,7 @@ def _board_changed(complaint: Complaint) -> None:
     from metrics.board.snapshot import default_site
 
     site = complaint.queue.site if complaint.queue_id else default_site()
-    floor_changed_on_commit(sender=Complaint, site=site)
+    floor_changed_on_commit(sender=Complaint, site=site, sections=["alerts"])
 
 
 _VERBS = {
@@ -771,7 +771,7 @@ def live_escalation_raise(
             else _("%(who)s: customer asks for a supervisor") % {"who": agent or actor}
         ),
     )
-    floor_changed_on_commit(sender=LiveEscalation, site=site)
+    floor_changed_on_commit(sender=LiveEscalation, site=site, sections=["alerts"])
     return live
 
 
@@ -791,7 +791,7 @@ def _live_transition(
     audit_record(
         actor=actor, action=f"live_escalation.{action}", target=live, data={"from": old, "to": to}
     )
-    floor_changed_on_commit(sender=LiveEscalation, site=live.site)
+    floor_changed_on_commit(sender=LiveEscalation, site=live.site, sections=["alerts"])
     return live
 
 

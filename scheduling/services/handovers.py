@@ -355,7 +355,7 @@ def _board_changed(handover: Handover) -> None:
 
     sites = set(Queue.objects.filter(teams=handover.team_id).values_list("site", flat=True))
     for site in sites if handover.team_id and sites else {default_site()}:
-        floor_changed_on_commit(sender=Handover, site=site)
+        floor_changed_on_commit(sender=Handover, site=site, sections=["alerts"])
 
 
 def _handover_close_if_done(*, handover: Handover, actor, now: datetime) -> None:

@@ -237,3 +237,25 @@ def test_an_appeal_is_published_when_decided_not_when_filed(
     assert appeal.score_after == appeal.score_before  # every criterion rejected
     assert "4420" not in str(delivery.payload)  # no reasons typed by staff
     assert delivery.payload["message"]["title"] == "Appeal decided"
+
+
+def test_acknowledging_a_handover_tells_the_board_only_its_alerts_changed(
+    cast, django_capture_on_commit_callbacks
+):
+    """The board then reads its alert sources again rather than rebuilding the whole floor."""
+    from metrics.board.signals import floor_changed
+    from scheduling.services import handover_acknowledge
+
+    handover = send_handover(cast, cases=[])
+    marks = []
+
+    def receiver(sender, site, **kwargs):
+        marks.append((site, kwargs.get("touched")))
+
+    floor_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            handover_acknowledge(handover=handover, actor=cast.tom)
+    finally:
+        floor_changed.disconnect(receiver)
+    assert marks and all(touched == {"s:alerts"} for _, touched in marks)

@@ -325,3 +325,30 @@ def test_the_boards_actions_reach_the_kept_floor_by_their_section(cast, source, 
     assert pushed({"s:alerts"})["set"]["alerts"][f"help:{request.pk}"]["ack"]["by"] == "sam"
     actions.takeover_finish(actor=cast.sam, takeover=taken)
     assert pushed({"s:takeovers"})["set"]["agents"][key]["takeover"] is None
+
+
+def test_a_live_escalation_reaches_the_kept_floor_as_an_alert_only(cast, source, clock):
+    """Complaints name the alerts section: a live escalation raised, taken and closed is read
+    again with the alert sources, not by rebuilding the floor."""
+    from qa.complaints import services as complaints
+
+    ingest(source.source, [event("agent_login", at=clock.now, member="PJSIP/2004")])
+    push.floor_push(site="main")
+
+    def pushed() -> dict:
+        assert floor_state.touched_pop(site="main") == {"s:alerts"}
+        floor_state.touched_add(site="main", tokens={"s:alerts"})
+        message = push.floor_push(site="main")
+        assert message["type"] == "floor.delta"
+        assert floor_state._kept["main"].parts.snapshot == floor_snapshot(
+            site="main", now=clock.now
+        )
+        return message["delta"]
+
+    live = complaints.live_escalation_raise(actor=cast.sam, reason="Wants a supervisor")
+    raised = pushed()
+    (key,) = [k for k in raised["set"]["alerts"] if str(live.pk) in k]
+    complaints.live_escalation_take(live=live, actor=cast.sam)  # taken: off the panel
+    assert key in pushed()["remove"]["alerts"]
+    complaints.live_escalation_close(live=live, actor=cast.sam)
+    assert "alerts" not in pushed()["set"]
