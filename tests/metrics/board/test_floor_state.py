@@ -213,7 +213,11 @@ def _pushed(message: dict, boards: list[Board], clock: Clock) -> None:
 @settings(
     max_examples=40,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
 )
 @given(steps=streams)
 def test_the_kept_floor_and_every_board_equal_a_fresh_snapshot(cast, source, clock, steps):

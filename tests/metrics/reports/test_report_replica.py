@@ -5,6 +5,8 @@ test database that then holds different rows than it.
 """
 
 import copy
+import os
+import subprocess
 
 import psycopg2
 import pytest
@@ -29,6 +31,33 @@ def _admin_connection(settings_dict):
     return conn
 
 
+def _copy_database(primary: dict, name: str) -> None:
+    """The test database's tables and rows into database `name`, through pg_dump and psql.
+
+    (Not `CREATE DATABASE … TEMPLATE`: that needs no other session on the test database, and
+    in the whole suite threads of earlier tests may still hold one.)"""
+    from agents.backup import _pg_tool
+
+    env = dict(os.environ, PGPASSWORD=str(primary.get("PASSWORD") or ""))
+    where = []
+    for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+        if primary.get(key):
+            where += [flag, str(primary[key])]
+    dump = subprocess.run(
+        [_pg_tool("pg_dump"), *where, "--dbname", primary["NAME"], "--no-owner"],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(
+        [_pg_tool("psql"), *where, "--dbname", name, "-q", "-v", "ON_ERROR_STOP=1"],
+        input=dump.stdout,
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+
+
 @pytest.fixture
 def replica(db, monkeypatch):
     """A `replica` database on a copy of the test database (dropped afterwards)."""
@@ -43,7 +72,8 @@ def replica(db, monkeypatch):
     try:
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{primary["NAME"]}"')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        _copy_database(primary, name)
         replica_settings = {**copy.deepcopy(primary), "NAME": name}
         # As settings would with DATABASE_REPLICA_URL. Connected here: Django's test case
         # refuses to open a connection to a database it did not know of when it started.
