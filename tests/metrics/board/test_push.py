@@ -234,6 +234,20 @@ def test_a_push_diffs_against_the_snapshot_the_cache_names_current(
     assert not current["snapshot"]["agents"]
 
 
+@contextlib.contextmanager
+def cache_reads():
+    """The keys read from the cache inside the block."""
+    from django.core.cache import cache
+
+    reads: list[str] = []
+    get = cache.get
+    cache.get = lambda key, *a, **k: reads.append(key) or get(key, *a, **k)
+    try:
+        yield reads
+    finally:
+        del cache.get
+
+
 def test_consecutive_pushes_of_a_process_chain_without_reading_the_snapshot_back(
     cast, source, listener, pushes_by_hand
 ):
@@ -243,13 +257,8 @@ def test_consecutive_pushes_of_a_process_chain_without_reading_the_snapshot_back
 
     first = push.floor_push(site="main")
     ingest(source.source, [event("agent_login", member="PJSIP/2004")])
-    reads = []
-    get = cache.get
-    try:
-        cache.get = lambda key, *a, **k: reads.append(key) or get(key, *a, **k)
+    with cache_reads() as reads:
         second = push.floor_push(site="main")
-    finally:
-        del cache.get
     assert push._key("main", "current") not in reads
     assert second["type"] == "floor.delta" and second["seq"] == first["seq"] + 1
     current = cache.get(push._key("main", "current"))
@@ -277,13 +286,8 @@ def test_a_socket_process_encodes_the_whole_floor_once_per_push(
         "now": stored["now"],
         "snapshot": json.loads(json.dumps(stored["snapshot"])),
     }
-    reads = []
-    get = cache.get
-    try:
-        cache.get = lambda key, *a, **k: reads.append(key) or get(key, *a, **k)
+    with cache_reads() as reads:
         again = push.floor_current_text(site="main")
-    finally:
-        del cache.get
     assert again[1] is text  # the same text, not encoded again
     assert push._key("main", "current") not in reads  # nor the snapshot read back
 
