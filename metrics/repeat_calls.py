@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min, Sum
 from django.utils import timezone
 
@@ -142,30 +142,28 @@ class _Run:
         RepeatCaller.objects.bulk_create(entered)
 
     def save_counts(self) -> None:
-        changes = {k: v for k, v in self.counts.items() if v[0] or v[1]}
+        """Add the run's counts to the interval counters: one statement (an upsert that adds
+        to the stored figures), however many intervals moved."""
+        changes = sorted((k, v) for k, v in self.counts.items() if v[0] or v[1])
         if not changes:
             return
-        queues = {q for q, _ in changes}
-        starts = {s for _, s in changes}
-        rows = {
-            (r.queue_id, r.start): r
-            for r in RepeatCallInterval.objects.filter(queue_id__in=queues, start__in=starts)
-        }
-        new, changed = [], []
-        for (queue_id, start), (known, repeats) in changes.items():
-            row = rows.get((queue_id, start))
-            if row is None:
-                new.append(
-                    RepeatCallInterval(
-                        queue_id=queue_id, start=start, answered_known_n=known, repeat_n=repeats
-                    )
-                )
-            else:
-                row.answered_known_n += known
-                row.repeat_n += repeats
-                changed.append(row)
-        RepeatCallInterval.objects.bulk_create(new)
-        RepeatCallInterval.objects.bulk_update(changed, ["answered_known_n", "repeat_n"])
+        ops = connection.ops
+        table = ops.quote_name(RepeatCallInterval._meta.db_table)
+        known, repeats = ops.quote_name("answered_known_n"), ops.quote_name("repeat_n")
+        columns = ", ".join(ops.quote_name(c) for c in ("queue_id", "start"))
+        params: list = []
+        for (queue_id, start), (known_n, repeat_n) in changes:
+            params += [queue_id, ops.adapt_datetimefield_value(start), known_n, repeat_n]
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(changes))
+        # Only quoted names of our own table and placeholders go into the text.
+        sql = (
+            f"INSERT INTO {table} ({columns}, {known}, {repeats}) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT ({columns}) DO UPDATE SET "
+            f"{known} = {table}.{known} + EXCLUDED.{known}, "
+            f"{repeats} = {table}.{repeats} + EXCLUDED.{repeats}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 @transaction.atomic
