@@ -50,3 +50,22 @@ def on_floor_changed(sender, *, site: str, touched: set[str] | None = None, **kw
         floor_mark_dirty(site=site, touched=touched)
     except Exception:
         log.exception("could not schedule a refresh of the floor of %s", site)
+
+
+def on_queue_changed(sender, *, instance, **kwargs) -> None:
+    """`post_save`/`post_delete` of a queue (created by the telephony naming it, or edited,
+    moved or deleted in the admin): every site's floor is rebuilt whole at its next push, as
+    the kept floors hold the queue rows they were built with. Queues change rarely."""
+    from django.db import transaction
+
+    from metrics.board.signals import floor_changed_on_commit
+
+    own = instance.site
+
+    def mark() -> None:
+        for site in {own, *push.floor_sites()}:
+            floor_changed_on_commit(sender=sender, site=site)
+
+    # The sites are read once the change is committed (a queue created in a batch's
+    # transaction is then among them); the marks are sent right away.
+    transaction.on_commit(mark)

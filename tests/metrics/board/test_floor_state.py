@@ -3,7 +3,7 @@
 Random streams of floor events — telephony events through the real ingestion service (calls
 offered, ringing, missed, answered, ended, abandoned, transferred; agents logging in and out,
 pausing with reasons, wrapping up), help requests, broadcasts, take-overs, alert
-acknowledgements — interleaved with pushes, heartbeats, a board's resync request, another
+acknowledgements, queues created, renamed or moved away in the admin — interleaved with pushes, heartbeats, a board's resync request, another
 process's push, a cache that loses its data and a worker restart. After every push the floor
 the worker keeps equals a fresh `floor_snapshot` at the same `now`, and a board that applied
 every pushed message (as the browser does, resyncing on a gap) holds the same floor.
@@ -59,8 +59,11 @@ floor_action = st.one_of(
     st.tuples(st.just("takeover"), st.sampled_from(["ann", "bob"])),
     st.tuples(st.just("takeover_finish")),
     st.tuples(st.just("ack")),
+    # A queue created, renamed or moved to another site in the admin (no call names it).
+    st.tuples(st.just("queue_admin"), st.sampled_from(["create", "rename", "move"])),
 )
 FLOOR_ACTIONS = ("help", "help_take", "broadcast", "withdraw", "takeover", "takeover_finish", "ack")
+FLOOR_ACTIONS += ("queue_admin",)
 control = st.sampled_from(
     [
         ("push",),
@@ -157,11 +160,22 @@ def _telephony(step, source, at: datetime, tag: str) -> None:
     ingest(source, [raw])
 
 
-def _floor_action(step, cast) -> None:
+def _floor_action(step, cast, tag: str = "") -> None:
     from metrics.board import actions
-    from metrics.models import Broadcast, HelpRequest, HelpStatus, Takeover
+    from metrics.models import Broadcast, HelpRequest, HelpStatus, Queue, Takeover
 
     kind, *args = step
+    if kind == "queue_admin":
+        made = Queue.objects.filter(name__startswith=f"{tag}admin", site="main").first()
+        if args[0] == "create" or made is None:
+            Queue.objects.create(name=f"{tag}admin{Queue.objects.count()}", site="main")
+        elif args[0] == "rename":
+            made.name = f"{made.name[:90]}r"
+            made.save()
+        else:
+            made.site = "elsewhere"
+            made.save()
+        return
     with contextlib.suppress(DomainError):  # e.g. a second open help request of an agent
         if kind == "help":
             actions.help_request_create(user=getattr(cast, args[0]), reason="technical")
@@ -247,7 +261,7 @@ def test_the_kept_floor_and_every_board_equal_a_fresh_snapshot(cast, source, clo
         elif kind == "restart":
             floor_state.kept_drop()
         elif kind in FLOOR_ACTIONS:
-            _floor_action(step, cast)
+            _floor_action(step, cast, tag)
         else:
             at += timedelta(seconds=2)
             _telephony(step, source.source, at, tag)
