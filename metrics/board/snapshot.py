@@ -140,6 +140,9 @@ class FloorParts:
     # The open take-overs (`takeovers_open`), read again on a `takeovers` mark and at the
     # heartbeat: the touched rows take theirs from here.
     takeovers: dict = field(default_factory=dict)
+    # The sets of teams the leads lead (`team_leads`), read again at the heartbeat; a team
+    # created, edited or deleted marks the floors whole (`tasks.on_floor_model_changed`).
+    led: list = field(default_factory=list)
     # The floor's and each team's staffing counts over the agent rows (`staffing_counts`),
     # moved by the rows a push changed.
     counts: dict = field(default_factory=dict)
@@ -171,6 +174,7 @@ def floor_parts(*, site: str, now: datetime) -> FloorParts:
         limits=site_bands(site),  # the site's alert thresholds, also sent to the boards
         day=site_day(now),
         takeovers=takeovers,
+        led=team_leads(),
     )
     parts.counts = staffing_counts(parts.agents)
     parts.snapshot = floor_compose(site=site, now=now, parts=parts)
@@ -183,8 +187,7 @@ def site_day(now: datetime):
 
 def floor_compose(*, site: str, now: datetime, parts: FloorParts) -> dict:
     """The snapshot made of `parts` at `now`: the summaries (from `parts.counts`) and the
-    alerts are derived here (in memory, but for the team leads and the acknowledgements: two
-    small queries)."""
+    alerts are derived here (in memory, but for the acknowledgements: one small query)."""
     agents = parts.agents
     sourced = [alert for alerts in parts.source_alerts for alert in alerts]
     added_summary: dict = {}
@@ -197,7 +200,7 @@ def floor_compose(*, site: str, now: datetime, parts: FloorParts) -> dict:
             "floor": {"key": "floor", **parts.counts["floor"]},
             "thresholds": {"key": "thresholds", "bands": parts.limits},
             **added_summary,
-            **_team_summaries(team_leads(), parts.counts["teams"]),
+            **_team_summaries(parts.led, parts.counts["teams"]),
         },
         "queues": parts.tiles,
         "agents": agents,

@@ -227,7 +227,7 @@ def floor_advance(
         or queue_ids - parts.queues.keys()
         or snap.site_day(now) != parts.day
         # A queue created, edited, moved or deleted marks every floor whole
-        # (`tasks.on_queue_changed`); the heartbeat also compares the site's queues.
+        # (`tasks.on_floor_model_changed`); the heartbeat also compares the site's queues.
     ):
         return None
     new = replace(
@@ -259,6 +259,7 @@ def floor_advance(
             site=site, queues=list(new.queues.values()), now=now, staffing=new.staffing
         )
         new.limits = snap.site_bands(site)
+        new.led = snap.team_leads()
         changed["queues"] = None
     else:
         _advance_queues(site, now, new, members, queue_ids, changed)

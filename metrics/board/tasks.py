@@ -52,18 +52,19 @@ def on_floor_changed(sender, *, site: str, touched: set[str] | None = None, **kw
         log.exception("could not schedule a refresh of the floor of %s", site)
 
 
-def on_queue_changed(sender, *, instance, **kwargs) -> None:
+def on_floor_model_changed(sender, *, instance, **kwargs) -> None:
     """`post_save`/`post_delete` of a queue (created by the telephony naming it, or edited,
-    moved or deleted in the admin): every site's floor is rebuilt whole at its next push, as
-    the kept floors hold the queue rows they were built with. Queues change rarely."""
+    moved or deleted in the admin) or of a team (its lead changed): every site's floor is
+    rebuilt whole at its next push, as the kept floors hold the queue rows and the teams'
+    leads they were built with. Both change rarely."""
     from django.db import transaction
 
     from metrics.board.signals import floor_changed_on_commit
 
-    own = instance.site
+    own = {instance.site} if isinstance(getattr(instance, "site", None), str) else set()
 
     def mark() -> None:
-        for site in {own, *push.floor_sites()}:
+        for site in own | set(push.floor_sites()):
             floor_changed_on_commit(sender=sender, site=site)
 
     # The sites are read once the change is committed (a queue created in a batch's
