@@ -371,11 +371,38 @@ def build_report(
     report.take(engine, final_now=final)
     counts.rejected.sort(key=lambda r: r.line)
     components = formulas.aht_components(saw_hold=engine.saw_hold, saw_acw=engine.saw_acw)
-    body = report.figures(final, components, logged_members)
+    return report_document(
+        final=iso(final),
+        counts=counts.as_dict(),
+        threshold=threshold,
+        short_abandon=short_abandon,
+        variant=variant,
+        interval_minutes=interval_minutes,
+        repeat_window_h=repeat_window_h,
+        fast_ring=fast_ring,
+        stale_after=stale_after,
+        body=report.figures(final, components, logged_members),
+    )
+
+
+def report_document(
+    *,
+    final: str,
+    counts: dict,
+    threshold: float,
+    short_abandon: float,
+    variant: str,
+    interval_minutes: int,
+    repeat_window_h: float,
+    fast_ring: float,
+    stale_after: float,
+    body: dict,
+) -> dict:
+    """The report's JSON document (kpi.md, "The offline report contract")."""
     return formulas.round_figures(
         {
-            "now": iso(final),
-            "lines": counts.as_dict(),
+            "now": final,
+            "lines": counts,
             "settings": {
                 "threshold_s": threshold,
                 "short_abandon_s": short_abandon,
@@ -388,3 +415,50 @@ def build_report(
             **body,
         }
     )
+
+
+def report_of_file(
+    path,
+    *,
+    layout: str = "file",
+    zone: str = "UTC",
+    site_zone: str | None = None,
+    now: float | None = None,
+    threshold: float = 20,
+    short_abandon: float = 5,
+    variant: str = "offered",
+    interval_minutes: int = 15,
+    acw_reasons=kpi.DEFAULT_ACW_REASONS,
+    repeat_window_h: float = 24,
+    fast_ring: float = formulas.THREE_RINGS_S,
+    stale_after: float = kpi.DEFAULT_STALE_AFTER_S,
+) -> dict:
+    """`build_report` of the file at `path`: a usual file-layout log is worked out column by
+    column (`columnar.columnar_report`, the same figures), anything else by the engine."""
+    settings = {
+        "site_zone": site_zone or zone,
+        "now": now,
+        "threshold": threshold,
+        "short_abandon": short_abandon,
+        "variant": variant,
+        "interval_minutes": interval_minutes,
+        "acw_reasons": acw_reasons,
+        "repeat_window_h": repeat_window_h,
+        "fast_ring": fast_ring,
+        "stale_after": stale_after,
+    }
+    if variant not in formulas.VARIANTS:
+        raise ValueError(f"unknown service level variant {variant!r}")
+    if layout == "file":
+        from metrics.reports.columnar import columnar_report
+
+        with open(path, "rb") as handle:
+            report = columnar_report(handle.read(), **settings)
+        if report is not None:
+            return report
+
+    def open_lines():
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            yield from handle
+
+    return build_report(open_lines, layout=layout, zone=zone, **settings)

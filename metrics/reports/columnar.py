@@ -1,0 +1,795 @@
+"""The offline report of a queue_log file, worked out column by column (pandas' C parser and
+numpy) instead of event by event: the same figures as `offline.build_report`, which stays the
+reference.
+
+`columnar_report` reads the file's bytes and gives the report, or None when the file holds
+something this path does not reproduce exactly; the caller then runs the engine on the file
+(`offline.report_of_file`). What it takes (checked cheaply, before anything is worked out):
+
+- every line is the usual line of the file layout: printable ASCII, a whole-second epoch of
+  digits, an event name of capital letters, no space next to a `|` or at a line's end, names
+  within their columns, the number fields the engine reads empty or plain digits, no line
+  twice;
+- the events the engine knows except HOLD, UNHOLD, ATTENDEDTRANSFER and RINGSTART, and
+  QUEUESTART only before any call or member (a log that starts with Asterisk's start);
+- each (call id, queue) entered once; each call answered by a named member; each end of talk
+  (COMPLETE*, TRANSFER, BLINDTRANSFER) the first after its own call's CONNECT (the engine
+  looks an end of talk up by another call id otherwise); no call ends after it went stale;
+- times, `now` and the stale limit in whole seconds (every sum is then exact whatever its
+  order), and a site zone whose offsets are whole minutes.
+
+Within those, each call's outcome and figures come from the first event that ends it (group by
+call, first after its ENTERQUEUE); after-call work and occupancy from each member's events in
+order (the next event of a kind, the last event of a kind, by cumulative maxima); the sums by
+queue, day, interval and member from `numpy.bincount`. `Report.figures` turns the tallies into
+the published figures, as for the engine.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from metrics import formulas, kpi
+from metrics.queue_log import _PRIORITY, MAX_EPOCH, NONE
+
+log = logging.getLogger(__name__)
+
+# Kinds of event, as this path groups them.
+(
+    OTHER,
+    ENTER,
+    CONNECT,
+    END_TALK,
+    TRANSFER,
+    ABANDON,
+    TIMEOUT,
+    EMPTY,
+    KEY,
+    RING_NO_ANSWER,
+    RING_CANCELED,
+    LOGIN,
+    LOGOFF,
+    PAUSE,
+    UNPAUSE,
+    QUEUE_START,
+    UNSUPPORTED,
+) = range(17)
+
+_KINDS = {
+    "ENTERQUEUE": ENTER,
+    "CONNECT": CONNECT,
+    "COMPLETEAGENT": END_TALK,
+    "COMPLETECALLER": END_TALK,
+    "TRANSFER": TRANSFER,
+    "BLINDTRANSFER": TRANSFER,
+    "ABANDON": ABANDON,
+    "EXITWITHTIMEOUT": TIMEOUT,
+    "EXITEMPTY": EMPTY,
+    "EXITWITHKEY": KEY,
+    "RINGNOANSWER": RING_NO_ANSWER,
+    "RINGCANCELED": RING_CANCELED,
+    "ADDMEMBER": LOGIN,
+    "AGENTLOGIN": LOGIN,
+    "AGENTCALLBACKLOGIN": LOGIN,
+    "REMOVEMEMBER": LOGOFF,
+    "AGENTLOGOFF": LOGOFF,
+    "AGENTCALLBACKLOGOFF": LOGOFF,
+    "PAUSE": PAUSE,
+    "PAUSEALL": PAUSE,
+    "UNPAUSE": UNPAUSE,
+    "UNPAUSEALL": UNPAUSE,
+    "QUEUESTART": QUEUE_START,
+    # Handled by the engine only: holds, attended transfers (their fields move), ring starts.
+    "HOLD": UNSUPPORTED,
+    "UNHOLD": UNSUPPORTED,
+    "ATTENDEDTRANSFER": UNSUPPORTED,
+    "RINGSTART": UNSUPPORTED,
+}
+_MEMBER_KINDS = (LOGIN, LOGOFF, PAUSE, UNPAUSE, RING_NO_ANSWER, RING_CANCELED)
+_LEAVES = {ABANDON: formulas.ABANDONED, TIMEOUT: formulas.TIMEOUT, EMPTY: formulas.EXIT_EMPTY}
+_LEAVES[KEY] = formulas.EXIT_KEY
+# The data field (0-based) holding each kind's number(s) the engine reads, as `kpi._NUMBERS`.
+_WAIT_FIELD = {CONNECT: 0, ABANDON: 2, TIMEOUT: 2, EMPTY: 2, KEY: 3}
+_NUMBER_FIELDS = {
+    CONNECT: (0, 2),
+    END_TALK: (1,),
+    TRANSFER: (3,),
+    ABANDON: (2,),
+    TIMEOUT: (2,),
+    EMPTY: (2,),
+    KEY: (3,),
+    RING_NO_ANSWER: (0,),
+    RING_CANCELED: (0,),
+}
+# Bytes a usual line holds: printable ASCII and the line break.
+_USUAL_BYTES = bytes(range(0x20, 0x7F)) + b"\n"
+# Outcome codes of a call.
+WAITING, ANSWERED, ABANDONED, LEFT, UNKNOWN = range(5)
+
+
+class Unsupported(Exception):
+    """The file holds something only the engine reproduces exactly."""
+
+
+def columnar_report(
+    data: bytes,
+    *,
+    site_zone: str = "UTC",
+    now: float | None = None,
+    threshold: float = 20,
+    short_abandon: float = 5,
+    variant: str = "offered",
+    interval_minutes: int = 15,
+    acw_reasons=kpi.DEFAULT_ACW_REASONS,
+    repeat_window_h: float = 24,
+    fast_ring: float = formulas.THREE_RINGS_S,
+    stale_after: float = kpi.DEFAULT_STALE_AFTER_S,
+) -> dict | None:
+    """The report of a file-layout queue_log's bytes, or None when only the engine can give it
+    exactly (see the module's docstring)."""
+    try:
+        return _report(
+            data,
+            site_zone=site_zone,
+            now=now,
+            threshold=threshold,
+            short_abandon=short_abandon,
+            variant=variant,
+            interval_minutes=interval_minutes,
+            acw_reasons=acw_reasons,
+            repeat_window_h=repeat_window_h,
+            fast_ring=fast_ring,
+            stale_after=stale_after,
+        )
+    except Unsupported as why:
+        log.debug("queue_log report: the engine reads this file (%s)", why)
+        return None
+
+
+def _need(condition, why: str) -> None:
+    if not condition:
+        raise Unsupported(why)
+
+
+def _read(data: bytes) -> pd.DataFrame:
+    _need(data.strip(), "empty")
+    _need(not data.translate(None, _USUAL_BYTES), "a line holds more than printable ASCII")
+    for text in (b" |", b"| ", b" \n", b"\n ", b"\n+", b"\n-"):
+        _need(text not in data, f"{text!r} in a line")
+    _need(data[:1] not in (b" ", b"+", b"-") and not data.endswith(b" "), "a line's edge")
+    options = {
+        "sep": "|",
+        "header": None,
+        "names": list(range(9)),
+        "dtype": {
+            0: np.int64,
+            1: object,
+            2: "category",
+            3: "category",
+            4: "category",
+            5: "category",
+            6: object,  # (callers and call times: many distinct texts)
+            7: "category",
+            8: "category",
+        },
+        "quoting": csv.QUOTE_NONE,
+        "engine": "c",
+        "na_filter": False,
+    }
+    try:
+        try:
+            # Fields past the fourth data field are not read (no event this path reads has
+            # its numbers there).
+            frame = pd.read_csv(io.BytesIO(data), usecols=list(range(9)), **options)
+        except pd.errors.ParserError as error:
+            if "Too many columns specified" not in str(error):
+                raise
+            frame = pd.read_csv(io.BytesIO(data), **options)  # (no line has nine fields)
+    except (ValueError, OverflowError, pd.errors.ParserError) as error:
+        raise Unsupported(f"not read by the C parser: {error}") from None
+    return frame
+
+
+class _Column:
+    """One text column as codes into its distinct texts (NONE read as empty for names)."""
+
+    def __init__(self, series: pd.Series, *, names: bool = False) -> None:
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            codes = series.cat.codes.to_numpy()
+            texts = list(series.cat.categories)
+        else:
+            codes, uniques = pd.factorize(series.to_numpy(object))
+            texts = list(uniques)
+        if names:
+            texts = ["" if t == NONE else t for t in texts]
+            merged, remap = {}, []
+            for text in texts:
+                remap.append(merged.setdefault(text, len(merged)))
+            codes = np.asarray(remap, dtype=np.int64)[codes] if texts else codes
+            texts = list(merged)
+        self.codes = np.asarray(codes, dtype=np.int64)
+        self.texts = texts
+
+    def take(self, order: np.ndarray) -> None:
+        self.codes = self.codes[order]
+
+    def empty(self) -> int:
+        """The code of the empty text (-1 when no field is empty)."""
+        try:
+            return self.texts.index("")
+        except ValueError:
+            return -1
+
+
+def _codes(column: _Column | np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The texts of `rows` of a column as codes into their distinct texts."""
+    if isinstance(column, _Column):
+        return column.codes[rows], column.texts
+    codes, uniques = pd.factorize(column[rows])
+    return codes, list(uniques)
+
+
+def _numbers(column: _Column | np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The number fields of `rows` as the engine reads them (NaN: empty, unknown)."""
+    codes, texts = _codes(column, rows)
+    values = np.full(len(texts), np.nan)
+    for code in np.unique(codes).tolist():
+        text = texts[code]
+        if text == "":
+            continue
+        _need(text.isdigit() and len(text) < 10, f"number field {text!r}")
+        values[code] = float(text)
+    return values[codes]
+
+
+def _next_of(mask: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """For each row, the index of the next row after it (same group) where `mask` holds; -1
+    when none."""
+    n = len(mask)
+    index = np.where(mask, np.arange(n), n)
+    following = np.minimum.accumulate(index[::-1])[::-1]
+    nxt = np.empty(n, dtype=np.int64)
+    nxt[:-1] = following[1:]
+    if n:
+        nxt[-1] = n
+    found = nxt < n
+    same = np.zeros(n, dtype=bool)
+    same[found] = group[nxt[found]] == group[found]
+    return np.where(same, nxt, -1)
+
+
+def _last_of(mask: np.ndarray, group_start: np.ndarray) -> np.ndarray:
+    """For each row, the index of the last row at or before it (same group) where `mask`
+    holds; -1 when none."""
+    index = np.where(mask, np.arange(len(mask)), -1)
+    last = np.maximum.accumulate(index) if len(mask) else index
+    return np.where(last >= group_start, last, -1)
+
+
+def _report(
+    data: bytes,
+    *,
+    site_zone: str,
+    now: float | None,
+    threshold: float,
+    short_abandon: float,
+    variant: str,
+    interval_minutes: int,
+    acw_reasons,
+    repeat_window_h: float,
+    fast_ring: float,
+    stale_after: float,
+) -> dict:
+    from metrics.reports.offline import Report, iso, report_document
+
+    _need(now is None or float(now).is_integer(), "now within a second")
+    _need(float(stale_after).is_integer(), "stale limit within a second")
+    frame = _read(data)
+    lines = data.split(b"\n")
+    _need(len(set(lines)) == len(lines) - lines.count(b"") + min(1, lines.count(b"")), "repeats")
+
+    ts = frame[0].to_numpy(np.int64)
+    _need(len(ts) == 0 or (ts.min() >= 0 and ts.max() < MAX_EPOCH), "time out of range")
+    names = _Column(frame[4])
+    for text in names.texts:
+        _need(text.isalpha() and text.isupper() and len(text) <= 40, f"event name {text!r}")
+    kind_of = np.asarray([_KINDS.get(t, OTHER) for t in names.texts] or [0], dtype=np.int64)
+    prio_of = np.asarray([_PRIORITY.get(t, 5) for t in names.texts] or [0], dtype=np.int64)
+    kind = kind_of[names.codes]
+    _need(not (kind == UNSUPPORTED).any(), "an event only the engine reads")
+
+    call_ids = _Column(frame[1], names=True)
+    queues = _Column(frame[2], names=True)
+    members = _Column(frame[3], names=True)
+    fields: list = [_Column(frame[i]) if i != 6 else frame[i].to_numpy(object) for i in range(5, 9)]
+    if max((len(line) for line in lines), default=0) > 100:
+        for column, limit in ((call_ids, 100), (queues, 100), (members, 200)):
+            _need(max(map(len, column.texts), default=0) <= limit, "a name too long")
+
+    # Lines after `now` are not read; the rest in the engine's order (time, event, line).
+    if now is not None:
+        keep = np.flatnonzero(ts <= now)
+    else:
+        keep = np.arange(len(ts))
+    order = keep[np.argsort(ts[keep] * 16 + prio_of[names.codes[keep]], kind="stable")]
+    ts = ts[order]
+    kind = kind[order]
+    for column in (call_ids, queues, members, fields[0], fields[2], fields[3]):
+        column.take(order)
+    fields[1] = fields[1][order]
+    n = len(ts)
+    final = float(now) if now is not None else (float(ts[-1]) if n else 0.0)
+    position = np.arange(n)
+    no_member, no_queue = members.empty(), queues.empty()
+    has_member = members.codes != no_member
+    used = np.zeros(n, dtype=bool)
+
+    # Number fields: every line of a kind with numbers has them checked by the engine.
+    numbers: dict[tuple[int, int], np.ndarray] = {}
+    for k, indexes in _NUMBER_FIELDS.items():
+        rows = np.flatnonzero(kind == k)
+        for i in indexes:
+            numbers[(k, i)] = _numbers(fields[i], rows)
+
+    # QUEUESTART only before anything it would cut.
+    starts = np.flatnonzero(kind == QUEUE_START)
+    if len(starts):
+        state = np.flatnonzero(
+            (kind == ENTER) | (np.isin(kind, _MEMBER_KINDS) & has_member) | (kind == CONNECT)
+        )
+        _need(not len(state) or starts.max() < state.min(), "QUEUESTART after calls began")
+        used[starts] = True
+
+    # Calls: one per (call id, queue) entered.
+    n_queues = max(len(queues.texts), 1)
+    key = call_ids.codes * n_queues + queues.codes
+    enters = np.flatnonzero((kind == ENTER) & (queues.codes != no_queue))
+    used[enters] = True
+    call_keys = key[enters]
+    n_calls = len(enters)
+    _need(len(np.unique(call_keys)) == n_calls, "a call entered twice")
+    key_order = np.argsort(call_keys, kind="stable")
+    sorted_keys = call_keys[key_order]
+    offered = ts[enters].astype(np.float64)
+    call_queue = queues.codes[enters]
+    limit = float(stale_after)
+
+    def call_at(rows: np.ndarray) -> np.ndarray:
+        """The call of each row's (call id, queue) entered before it; -1 when none."""
+        wanted = key[rows]
+        at = np.minimum(np.searchsorted(sorted_keys, wanted), max(n_calls - 1, 0))
+        if n_calls:
+            calls = np.where(sorted_keys[at] == wanted, key_order[at], -1)
+        else:
+            calls = np.full(len(rows), -1, dtype=np.int64)
+        before = np.zeros(len(rows), dtype=bool)
+        known = calls >= 0
+        before[known] = enters[calls[known]] < rows[known]
+        return np.where(before, calls, -1)
+
+    # The first CONNECT, ABANDON or EXIT* after a call's ENTERQUEUE ends its wait.
+    exits = np.flatnonzero(np.isin(kind, (CONNECT, ABANDON, TIMEOUT, EMPTY, KEY)))
+    exit_call = call_at(exits)
+    outcome = np.full(n_calls, WAITING, dtype=np.int64)
+    outcome_name = np.full(n_calls, formulas.WAITING, dtype=object)
+    wait = np.full(n_calls, np.nan)
+    first_exit = np.full(n_calls, -1, dtype=np.int64)
+    matched = exit_call >= 0
+    if matched.any():
+        calls, first = np.unique(exit_call[matched], return_index=True)
+        rows = exits[matched][first]
+        first_exit[calls] = rows
+        _need(not (ts[rows] >= offered[calls] + limit).any(), "a call ended after it went stale")
+        used[rows] = True
+        for k in (CONNECT, ABANDON, TIMEOUT, EMPTY, KEY):
+            of_kind = kind[rows] == k
+            if not of_kind.any():
+                continue
+            these, at = calls[of_kind], rows[of_kind]
+            given = numbers[(k, _WAIT_FIELD[k])][np.searchsorted(np.flatnonzero(kind == k), at)]
+            wait[these] = np.where(np.isnan(given), ts[at] - offered[these], given)
+            if k == CONNECT:
+                outcome[these] = ANSWERED
+                outcome_name[these] = formulas.ANSWERED
+            else:
+                outcome[these] = ABANDONED if k == ABANDON else LEFT
+                outcome_name[these] = _LEAVES[k]
+    # Still waiting at the end: stale ones are unknown with the limit as their wait.
+    stale = (outcome == WAITING) & (final >= offered + limit)
+    outcome[stale] = UNKNOWN
+    outcome_name[stale] = formulas.UNKNOWN
+    wait[stale] = limit
+
+    # Answered calls: their member, ring and talk.
+    answered = np.flatnonzero(outcome == ANSWERED)
+    connect_rows = first_exit[answered]
+    call_member = np.full(n_calls, -1, dtype=np.int64)
+    call_member[answered] = members.codes[connect_rows]
+    _need(not (call_member[answered] == no_member).any(), "a call answered by no member")
+    connects = np.flatnonzero(kind == CONNECT)
+    ring = np.full(n_calls, np.nan)
+    ring[answered] = numbers[(CONNECT, 2)][np.searchsorted(connects, connect_rows)]
+    answered_at = np.full(n_calls, np.nan)
+    answered_at[answered] = ts[connect_rows]
+
+    ends = np.flatnonzero((kind == END_TALK) | (kind == TRANSFER))
+    end_call = call_at(ends)
+    _need((end_call >= 0).all(), "an end of talk without its call")
+    _need((outcome[end_call] == ANSWERED).all(), "an end of talk of a call not answered")
+    _need((first_exit[end_call] < ends).all(), "an end of talk before its CONNECT")
+    _need(len(np.unique(end_call)) == len(end_call), "a call's talk ended twice")
+    used[ends] = True
+    talk = np.full(n_calls, np.nan)
+    talk_end = np.full(n_calls, np.nan)
+    transferred = np.zeros(n_calls, dtype=bool)
+    end_row = np.full(n_calls, -1, dtype=np.int64)
+    for k, field in ((END_TALK, 1), (TRANSFER, 3)):
+        at = ends[kind[ends] == k]
+        these = end_call[kind[ends] == k]
+        given = numbers[(k, field)]
+        talk[these] = np.where(np.isnan(given), ts[at] - answered_at[these], given)
+        talk_end[these] = ts[at]
+        transferred[these] = k == TRANSFER
+        end_row[these] = at
+
+    # Rings.
+    rings = np.flatnonzero((kind == RING_NO_ANSWER) & has_member)
+    ring_ms = numbers[(RING_NO_ANSWER, 0)][
+        np.searchsorted(np.flatnonzero(kind == RING_NO_ANSWER), rings)
+    ]
+    missed_ring = ~np.isnan(ring_ms) & (ring_ms != 0)
+    used[rings] = True
+    used[(kind == RING_CANCELED) & has_member] = True
+
+    # Each member's events in order: C (a CONNECT that answered), E (an end of talk, under
+    # the call's member), A (an after-call-work pause), P (another pause), U (an unpause),
+    # L (a login) and O (a logoff).
+    reasons = fields[0]
+    acw_codes = [i for i, t in enumerate(reasons.texts) if t.strip() in set(acw_reasons)]
+    member_rows = np.flatnonzero(np.isin(kind, (LOGIN, LOGOFF, PAUSE, UNPAUSE)) & has_member)
+    used[member_rows] = True
+    m_kind = kind[member_rows].copy()
+    is_acw = (m_kind == PAUSE) & np.isin(reasons.codes[member_rows], acw_codes)
+    C, E, A, P, U, L, O = range(7)
+    m_type = np.select(
+        [is_acw, m_kind == PAUSE, m_kind == UNPAUSE, m_kind == LOGIN, m_kind == LOGOFF],
+        [A, P, U, L, O],
+    )
+    ev_pos = np.concatenate([connect_rows, end_row[end_row >= 0], member_rows])
+    ev_member = np.concatenate(
+        [
+            call_member[answered],
+            call_member[end_row >= 0],
+            members.codes[member_rows],
+        ]
+    )
+    ev_type = np.concatenate(
+        [
+            np.full(len(connect_rows), C),
+            np.full(int((end_row >= 0).sum()), E),
+            m_type,
+        ]
+    )
+    ev_call = np.concatenate(
+        [answered, np.flatnonzero(end_row >= 0), np.full(len(member_rows), -1)]
+    )
+    by_member = np.lexsort((ev_pos, ev_member))
+    ev_pos, ev_member = ev_pos[by_member], ev_member[by_member]
+    ev_type, ev_call = ev_type[by_member], ev_call[by_member]
+    ev_ts = ts[ev_pos].astype(np.float64)
+    m = len(ev_pos)
+    new_member = np.ones(m, dtype=bool)
+    new_member[1:] = ev_member[1:] != ev_member[:-1]
+    group_start = np.maximum.accumulate(np.where(new_member, np.arange(m), 0)) if m else ev_pos
+
+    # A logoff logs the member out when no login is left (`Engine._on_removemember`).
+    logged_out = np.zeros(m, dtype=bool)
+    logins: dict[int, list[str]] = {}
+    for i in np.flatnonzero((ev_type == L) | (ev_type == O)).tolist():
+        row, who = int(ev_pos[i]), int(ev_member[i])
+        scope = queues.texts[queues.codes[row]] or "*"
+        held = logins.setdefault(who, [])
+        if ev_type[i] == L:
+            if scope not in held:
+                held.append(scope)
+            continue
+        held[:] = [q for q in held if q != scope]
+        if names.texts[names.codes[order[row]]] != "REMOVEMEMBER" or not scope or scope == "*":
+            held.clear()
+        logged_out[i] = not held
+
+    # After-call work of each ended talk: the member's next C, E or A decides.
+    cea = (ev_type == C) | (ev_type == E) | (ev_type == A)
+    next_cea = _next_of(cea, ev_member)
+    ended = np.zeros(n_calls, dtype=bool)
+    acw = np.zeros(n_calls, dtype=np.float64)
+    at_end = np.flatnonzero(ev_type == E)
+    the_call = ev_call[at_end]
+    te = talk_end[the_call]
+    nxt = next_cea[at_end]
+    has_next = nxt >= 0
+    caught = np.zeros(len(at_end), dtype=bool)
+    caught[has_next] = (ev_type[nxt[has_next]] == A) & (
+        ev_ts[nxt[has_next]] <= te[has_next] + kpi.ACW_WINDOW_S
+    )
+    # Not caught: ended (no after-call work) once another C/E/A of the member or a time past
+    # the window comes.
+    plain = ~caught
+    ended[the_call[plain]] = has_next[plain] | (final > te[plain] + kpi.ACW_WINDOW_S)
+    # Caught: the work lasts to the member's next U, C or E.
+    next_uce = _next_of((ev_type == U) | (ev_type == C) | (ev_type == E), ev_member)
+    pause_at = nxt[caught]
+    close = next_uce[pause_at]
+    closed = close >= 0
+    calls = the_call[caught]
+    ended[calls[closed]] = True
+    acw[calls[closed]] = ev_ts[close[closed]] - ev_ts[pause_at[closed]]
+
+    # Occupancy: each member's status and activity after each event, held to the next.
+    last_cea = _last_of(cea, group_start)
+    last_u = _last_of(ev_type == U, group_start)
+    last_l = _last_of(ev_type == L, group_start)
+    last_fixed = _last_of((ev_type == A) | (ev_type == P) | logged_out, group_start)
+    fixed_type = np.where(last_fixed >= 0, ev_type[np.maximum(last_fixed, 0)], -1)
+    fixed_out = np.where(last_fixed >= 0, logged_out[np.maximum(last_fixed, 0)], False)
+    not_ready = (fixed_type == P) & ~(last_u > last_fixed)
+    is_out = fixed_out & ~(last_l > last_fixed)
+    available = ~not_ready & ~is_out
+    activity = np.where(last_cea >= 0, ev_type[np.maximum(last_cea, 0)], -1)
+    busy_now = (activity == C) | ((activity == A) & ~(last_u > last_cea))
+    following = np.empty(m, dtype=np.float64)
+    if m:
+        following[:-1] = ev_ts[1:]
+        following[-1] = final
+        last_of_member = np.ones(m, dtype=bool)
+        last_of_member[:-1] = new_member[1:]
+        following[last_of_member] = final
+    length = np.maximum(0.0, following - ev_ts)
+    n_members = max(len(members.texts), 1)
+    busy = np.bincount(ev_member, weights=length * (busy_now & ~is_out), minlength=n_members)
+    idle = np.bincount(ev_member, weights=length * (available & ~busy_now), minlength=n_members)
+
+    # Members whose occupancy is known: a login or a pause line.
+    logged = set(
+        members.codes[member_rows[np.isin(kind[member_rows], (LOGIN, PAUSE, UNPAUSE))]].tolist()
+    )
+
+    # The report's tallies, as `Report.add_call` would fold them.
+    report = Report(
+        threshold=threshold,
+        short_abandon=short_abandon,
+        variant=variant,
+        interval_minutes=interval_minutes,
+        site_zone=site_zone,
+        fast_ring=fast_ring,
+    )
+    report.repeat_window_s = repeat_window_h * 3600
+    _need(_whole_minute_zone(report, offered), "a zone offset within a minute")
+    parts = _contributions(
+        outcome,
+        wait,
+        ring,
+        talk,
+        acw,
+        ended,
+        transferred,
+        threshold=threshold,
+        short_abandon=short_abandon,
+        fast_ring=fast_ring,
+    )
+    queue_text = queues.texts
+    minutes, minute_of = np.unique((offered // 60).astype(np.int64), return_inverse=True)
+    local = [report.local(float(m_) * 60.0) for m_ in minutes.tolist()]
+    day_names = sorted({d for d, _ in local})
+    starts_of = sorted({s for _, s in local})
+    day_index = np.asarray([day_names.index(d) for d, _ in local], dtype=np.int64)
+    start_index = {s: i for i, s in enumerate(starts_of)}
+    interval_index = np.asarray([start_index[s] for _, s in local], dtype=np.int64)
+    call_day = day_index[minute_of] if n_calls else np.zeros(0, dtype=np.int64)
+    call_interval = interval_index[minute_of] if n_calls else np.zeros(0, dtype=np.int64)
+    for group, size, put in (
+        (call_queue, n_queues, lambda g: report.queues.__setitem__(queue_text[g], _)),
+        (
+            call_queue * len(day_names) + call_day,
+            n_queues * len(day_names),
+            lambda g: report.days.__setitem__(
+                (queue_text[g // len(day_names)], day_names[g % len(day_names)]), _
+            ),
+        ),
+        (
+            call_queue * len(starts_of) + call_interval,
+            n_queues * len(starts_of),
+            lambda g: report.intervals.__setitem__(
+                (queue_text[g // len(starts_of)], starts_of[g % len(starts_of)]), _
+            ),
+        ),
+    ):
+        for g, _ in _tallies(parts, group, size, np.ones(n_calls, dtype=bool)):
+            put(g)
+    for g, tally in _tallies(parts, np.maximum(call_member, 0), n_members, outcome == ANSWERED):
+        report.agents[members.texts[g]] = tally
+        report.missed.setdefault(members.texts[g], 0)
+    ring_member = members.codes[rings]
+    for g, count in enumerate(np.bincount(ring_member[missed_ring], minlength=n_members).tolist()):
+        if count:
+            report.missed[members.texts[g]] = report.missed.get(members.texts[g], 0) + count
+    for g, count in enumerate(np.bincount(ring_member[~missed_ring], minlength=n_members).tolist()):
+        if count:
+            report.unreachable[members.texts[g]] = count
+    for g in np.unique(ring_member).tolist():
+        report.missed.setdefault(members.texts[g], 0)
+        report.agents.setdefault(members.texts[g], formulas.Tally())
+    for g in logged:
+        report.busy[members.texts[g]] = float(busy[g])
+        report.idle[members.texts[g]] = float(idle[g])
+    report.waiting = [
+        kpi.Call("", queue_text[call_queue[c]], float(offered[c]))
+        for c in np.flatnonzero(outcome == WAITING).tolist()
+    ]
+
+    counts = {
+        "read": n,
+        "used": int(used.sum()),
+        "ignored": n - int(used.sum()),
+        "duplicates": 0,
+        "rejected": [],
+    }
+    saw_acw = bool(is_acw.any())
+    components = formulas.aht_components(saw_hold=False, saw_acw=saw_acw)
+    body = report.figures(final, components, {members.texts[g] for g in logged})
+    caller, caller_texts = _codes(fields[1], enters)
+    rates = _repeat_rates(
+        caller,
+        caller_texts,
+        outcome == ANSWERED,
+        call_queue,
+        offered,
+        n_queues,
+        window_s=report.repeat_window_s,
+    )
+    for name, figures in body["queues"].items():
+        figures["repeat_call_rate"] = rates[queue_text.index(name)]
+    return report_document(
+        final=iso(final),
+        counts=counts,
+        threshold=threshold,
+        short_abandon=short_abandon,
+        variant=variant,
+        interval_minutes=interval_minutes,
+        repeat_window_h=repeat_window_h,
+        fast_ring=fast_ring,
+        stale_after=stale_after,
+        body=body,
+    )
+
+
+def _whole_minute_zone(report, offered: np.ndarray) -> bool:
+    """Whether the site zone's offset is whole minutes and the same within each minute of the
+    calls (then every time of a minute has its minute's day and interval)."""
+    zone = report.zone
+    for minute in np.unique((offered // 60).astype(np.int64)).tolist():
+        first = datetime.fromtimestamp(minute * 60, zone).utcoffset()
+        last = datetime.fromtimestamp(minute * 60 + 59, zone).utcoffset()
+        if first != last or first is None or first.seconds % 60:
+            return False
+    return True
+
+
+_INT_FIELDS = frozenset(
+    f
+    for f in formulas.SUM_FIELDS
+    if f not in ("answered_wait_sum", "abandon_wait_sum", "talk_sum", "hold_sum", "acw_sum")
+)
+
+
+def _contributions(
+    outcome: np.ndarray,
+    wait: np.ndarray,
+    ring: np.ndarray,
+    talk: np.ndarray,
+    acw: np.ndarray,
+    ended: np.ndarray,
+    transferred: np.ndarray,
+    *,
+    threshold: float,
+    short_abandon: float,
+    fast_ring: float,
+) -> dict[str, np.ndarray]:
+    """`formulas.contribution` of every call, field by field."""
+    answered = outcome == ANSWERED
+    with np.errstate(invalid="ignore"):
+        late = wait > threshold
+        abandoned = outcome == ABANDONED
+        short = abandoned & (wait < short_abandon)
+        fast = ring <= fast_ring
+    counted = abandoned & ~short
+    left = outcome == LEFT
+    unknown = outcome == UNKNOWN
+    aht = answered & ended
+    zero = np.zeros(len(outcome))
+    return {
+        "offered": np.ones(len(outcome), dtype=bool),
+        "answered": answered,
+        "abandoned": abandoned,
+        "short_abandoned": short,
+        "timed_out": left,
+        "unknown": unknown,
+        "transferred": answered & transferred,
+        "a_in": answered & ~late,
+        "a_out": answered & late,
+        "b_in": counted & ~late,
+        "b_out": counted & late,
+        "x_in": left & ~late,
+        "x_out": left & late,
+        "u_out": unknown & late,
+        "answered_wait_sum": np.where(answered, wait, zero),
+        "abandon_wait_sum": np.where(counted, wait, zero),
+        "aht_n": aht,
+        "talk_sum": np.where(aht, talk, zero),
+        "hold_sum": zero,
+        "acw_sum": np.where(aht, acw, zero),
+        "ring_known_n": answered & ~np.isnan(ring),
+        "ring_fast_n": answered & fast,
+        "max_wait_s": np.where(answered | counted | left | unknown, wait, zero),
+    }
+
+
+def _tallies(parts: dict[str, np.ndarray], group: np.ndarray, size: int, mask: np.ndarray):
+    """(group, `Tally`) of every group holding a call of `mask`: the sums of `parts`."""
+    chosen = group[mask]
+    present = np.flatnonzero(np.bincount(chosen, minlength=size))
+    if not len(present):
+        return
+    columns = {}
+    for name, values in parts.items():
+        if name == "max_wait_s":
+            peak = np.zeros(size)
+            np.maximum.at(peak, chosen, values[mask])
+            columns[name] = peak[present].tolist()
+        elif name in _INT_FIELDS:
+            counts = np.bincount(chosen, weights=values[mask], minlength=size)
+            columns[name] = counts[present].astype(np.int64).tolist()
+        else:
+            sums = np.bincount(chosen, weights=values[mask], minlength=size)
+            columns[name] = sums[present].tolist()
+    names = list(columns)
+    for i, g in enumerate(present.tolist()):
+        yield g, formulas.Tally(**{name: columns[name][i] for name in names})
+
+
+def _repeat_rates(
+    caller: np.ndarray,
+    texts: list[str],
+    answered: np.ndarray,
+    call_queue: np.ndarray,
+    offered: np.ndarray,
+    n_queues: int,
+    *,
+    window_s: float,
+) -> list[float | None]:
+    """`formulas.repeat_call_rate` of every queue: the share of its answered calls with a
+    known caller who calls any queue again within `window_s` (strictly later)."""
+    anonymous = np.asarray(
+        [t.lower() in formulas.ANONYMOUS_CALLERS for t in texts] or [True], dtype=bool
+    )
+    with_caller = np.flatnonzero(np.asarray([t != "" for t in texts] or [False])[caller])
+    by_caller = with_caller[np.lexsort((offered[with_caller], caller[with_caller]))]
+    sorted_key = (caller[by_caller].astype(np.int64) << 38) | offered[by_caller].astype(np.int64)
+    known = np.flatnonzero(answered & ~anonymous[caller])
+    wanted = (caller[known].astype(np.int64) << 38) | offered[known].astype(np.int64)
+    after = np.searchsorted(sorted_key, wanted, side="right")
+    inside = after < len(by_caller)
+    again = np.zeros(len(known), dtype=bool)
+    following = by_caller[after[inside]]
+    again[inside] = (caller[following] == caller[known[inside]]) & (
+        offered[following] <= offered[known[inside]] + window_s
+    )
+    totals = np.bincount(call_queue[known], minlength=n_queues).tolist()
+    repeats = np.bincount(call_queue[known][again], minlength=n_queues).tolist()
+    return [None if total == 0 else r / total for r, total in zip(repeats, totals, strict=True)]
