@@ -30,13 +30,14 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
 from metrics import formulas, kpi
-from metrics.queue_log import _PRIORITY, MAX_EPOCH, NONE
+from metrics.queue_log import _PRIORITY, MAX_EPOCH, NAME_MAX, NONE
 
 log = logging.getLogger(__name__)
 
@@ -158,11 +159,7 @@ def _need(condition, why: str) -> None:
 
 
 def _read(data: bytes) -> pd.DataFrame:
-    _need(data.strip(), "empty")
     _need(not data.translate(None, _USUAL_BYTES), "a line holds more than printable ASCII")
-    for text in (b" |", b"| ", b" \n", b"\n ", b"\n+", b"\n-"):
-        _need(text not in data, f"{text!r} in a line")
-    _need(data[:1] not in (b" ", b"+", b"-") and not data.endswith(b" "), "a line's edge")
     options = {
         "sep": "|",
         "header": None,
@@ -193,26 +190,39 @@ def _read(data: bytes) -> pd.DataFrame:
             frame = pd.read_csv(io.BytesIO(data), **options)  # (no line has nine fields)
     except (ValueError, OverflowError, pd.errors.ParserError) as error:
         raise Unsupported(f"not read by the C parser: {error}") from None
+    _need(len(frame), "no line")
     return frame
 
 
 class _Column:
-    """One text column as codes into its distinct texts (NONE read as empty for names)."""
+    """One text column as codes into its distinct texts; a name column's texts as the parser
+    reads them (stripped, NONE empty), within `limit` characters."""
 
-    def __init__(self, series: pd.Series, *, names: bool = False) -> None:
+    def __init__(self, series: pd.Series, *, limit: int | None = None) -> None:
+        # The C parser reads a category column whose every text is a number (or true/false)
+        # as numbers: its texts are then not the file's ("007" is 7).
+        self.as_written = True
         if isinstance(series.dtype, pd.CategoricalDtype):
             codes = series.cat.codes.to_numpy()
-            texts = list(series.cat.categories)
+            categories = series.cat.categories
+            self.as_written = categories.dtype == object or pd.api.types.is_string_dtype(
+                categories.dtype
+            )
+            texts = [str(t) for t in categories]
         else:
             codes, uniques = pd.factorize(series.to_numpy(object))
             texts = list(uniques)
-        if names:
-            texts = ["" if t == NONE else t for t in texts]
-            merged, remap = {}, []
-            for text in texts:
-                remap.append(merged.setdefault(text, len(merged)))
-            codes = np.asarray(remap, dtype=np.int64)[codes] if texts else codes
-            texts = list(merged)
+        if limit is not None:
+            _need(self.as_written, "names read as numbers")
+            read = [t.strip() for t in texts]
+            read = ["" if t == NONE else t for t in read]
+            _need(max(map(len, read), default=0) <= limit, "a name longer than its column")
+            if read != texts:
+                merged: dict[str, int] = {}
+                remap = [merged.setdefault(text, len(merged)) for text in read]
+                codes = np.asarray(remap, dtype=np.int64)[codes]
+                read = list(merged)
+            texts = read
         self.codes = np.asarray(codes, dtype=np.int64)
         self.texts = texts
 
@@ -239,7 +249,7 @@ def _numbers(column: _Column | np.ndarray, rows: np.ndarray) -> np.ndarray:
     """The number fields of `rows` as the engine reads them (NaN: empty, unknown)."""
     codes, texts = _codes(column, rows)
     values = np.full(len(texts), np.nan)
-    for code in np.unique(codes).tolist():
+    for code in np.flatnonzero(np.bincount(codes, minlength=len(texts))).tolist():
         text = texts[code]
         if text == "":
             continue
@@ -291,11 +301,8 @@ def _report(
     _need(now is None or float(now).is_integer(), "now within a second")
     _need(float(stale_after).is_integer(), "stale limit within a second")
     frame = _read(data)
-    lines = data.split(b"\n")
-    _need(len(set(lines)) == len(lines) - lines.count(b"") + min(1, lines.count(b"")), "repeats")
-
     ts = frame[0].to_numpy(np.int64)
-    _need(len(ts) == 0 or (ts.min() >= 0 and ts.max() < MAX_EPOCH), "time out of range")
+    _need(ts.min() >= 0 and ts.max() < MAX_EPOCH, "time out of range")
     names = _Column(frame[4])
     for text in names.texts:
         _need(text.isalpha() and text.isupper() and len(text) <= 40, f"event name {text!r}")
@@ -304,19 +311,14 @@ def _report(
     kind = kind_of[names.codes]
     _need(not (kind == UNSUPPORTED).any(), "an event only the engine reads")
 
-    call_ids = _Column(frame[1], names=True)
-    queues = _Column(frame[2], names=True)
-    members = _Column(frame[3], names=True)
+    call_ids = _Column(frame[1], limit=NAME_MAX["call id"])
+    queues = _Column(frame[2], limit=NAME_MAX["queue name"])
+    members = _Column(frame[3], limit=NAME_MAX["member name"])
     fields: list = [_Column(frame[i]) if i != 6 else frame[i].to_numpy(object) for i in range(5, 9)]
-    if max((len(line) for line in lines), default=0) > 100:
-        for column, limit in ((call_ids, 100), (queues, 100), (members, 200)):
-            _need(max(map(len, column.texts), default=0) <= limit, "a name too long")
+    _need(not _repeated_lines(data, ts, names, call_ids, queues, members, fields), "repeats")
 
     # Lines after `now` are not read; the rest in the engine's order (time, event, line).
-    if now is not None:
-        keep = np.flatnonzero(ts <= now)
-    else:
-        keep = np.arange(len(ts))
+    keep = np.flatnonzero(ts <= now) if now is not None else np.arange(len(ts))
     order = keep[np.argsort(ts[keep] * 16 + prio_of[names.codes[keep]], kind="stable")]
     ts = ts[order]
     kind = kind[order]
@@ -325,7 +327,6 @@ def _report(
     fields[1] = fields[1][order]
     n = len(ts)
     final = float(now) if now is not None else (float(ts[-1]) if n else 0.0)
-    position = np.arange(n)
     no_member, no_queue = members.empty(), queues.empty()
     has_member = members.codes != no_member
     used = np.zeros(n, dtype=bool)
@@ -353,9 +354,9 @@ def _report(
     used[enters] = True
     call_keys = key[enters]
     n_calls = len(enters)
-    _need(len(np.unique(call_keys)) == n_calls, "a call entered twice")
     key_order = np.argsort(call_keys, kind="stable")
     sorted_keys = call_keys[key_order]
+    _need(not (sorted_keys[1:] == sorted_keys[:-1]).any(), "a call entered twice")
     offered = ts[enters].astype(np.float64)
     call_queue = queues.codes[enters]
     limit = float(stale_after)
@@ -382,8 +383,8 @@ def _report(
     first_exit = np.full(n_calls, -1, dtype=np.int64)
     matched = exit_call >= 0
     if matched.any():
-        calls, first = np.unique(exit_call[matched], return_index=True)
-        rows = exits[matched][first]
+        first = ~pd.Series(exit_call[matched]).duplicated().to_numpy()
+        calls, rows = exit_call[matched][first], exits[matched][first]
         first_exit[calls] = rows
         _need(not (ts[rows] >= offered[calls] + limit).any(), "a call ended after it went stale")
         used[rows] = True
@@ -423,7 +424,7 @@ def _report(
     _need((end_call >= 0).all(), "an end of talk without its call")
     _need((outcome[end_call] == ANSWERED).all(), "an end of talk of a call not answered")
     _need((first_exit[end_call] < ends).all(), "an end of talk before its CONNECT")
-    _need(len(np.unique(end_call)) == len(end_call), "a call's talk ended twice")
+    _need(not pd.Series(end_call).duplicated().any(), "a call's talk ended twice")
     used[ends] = True
     talk = np.full(n_calls, np.nan)
     talk_end = np.full(n_calls, np.nan)
@@ -447,19 +448,22 @@ def _report(
     used[rings] = True
     used[(kind == RING_CANCELED) & has_member] = True
 
+    # Pause reasons read as numbers (every first data field is a number) hold no
+    # after-call-work reason unless one reads as a number or a truth value.
+    reasons = fields[0]
+    _need(reasons.as_written or not any(map(_number_like, acw_reasons)), "reasons as numbers")
     # Each member's events in order: C (a CONNECT that answered), E (an end of talk, under
     # the call's member), A (an after-call-work pause), P (another pause), U (an unpause),
-    # L (a login) and O (a logoff).
-    reasons = fields[0]
+    # L (a login) and OFF (a logoff).
     acw_codes = [i for i, t in enumerate(reasons.texts) if t.strip() in set(acw_reasons)]
     member_rows = np.flatnonzero(np.isin(kind, (LOGIN, LOGOFF, PAUSE, UNPAUSE)) & has_member)
     used[member_rows] = True
     m_kind = kind[member_rows].copy()
     is_acw = (m_kind == PAUSE) & np.isin(reasons.codes[member_rows], acw_codes)
-    C, E, A, P, U, L, O = range(7)
+    C, E, A, P, U, L, OFF = range(7)
     m_type = np.select(
         [is_acw, m_kind == PAUSE, m_kind == UNPAUSE, m_kind == LOGIN, m_kind == LOGOFF],
-        [A, P, U, L, O],
+        [A, P, U, L, OFF],
     )
     ev_pos = np.concatenate([connect_rows, end_row[end_row >= 0], member_rows])
     ev_member = np.concatenate(
@@ -491,7 +495,7 @@ def _report(
     # A logoff logs the member out when no login is left (`Engine._on_removemember`).
     logged_out = np.zeros(m, dtype=bool)
     logins: dict[int, list[str]] = {}
-    for i in np.flatnonzero((ev_type == L) | (ev_type == O)).tolist():
+    for i in np.flatnonzero((ev_type == L) | (ev_type == OFF)).tolist():
         row, who = int(ev_pos[i]), int(ev_member[i])
         scope = queues.texts[queues.codes[row]] or "*"
         held = logins.setdefault(who, [])
@@ -570,7 +574,6 @@ def _report(
         fast_ring=fast_ring,
     )
     report.repeat_window_s = repeat_window_h * 3600
-    _need(_whole_minute_zone(report, offered), "a zone offset within a minute")
     parts = _contributions(
         outcome,
         wait,
@@ -584,47 +587,39 @@ def _report(
         fast_ring=fast_ring,
     )
     queue_text = queues.texts
-    minutes, minute_of = np.unique((offered // 60).astype(np.int64), return_inverse=True)
-    local = [report.local(float(m_) * 60.0) for m_ in minutes.tolist()]
-    day_names = sorted({d for d, _ in local})
-    starts_of = sorted({s for _, s in local})
-    day_index = np.asarray([day_names.index(d) for d, _ in local], dtype=np.int64)
-    start_index = {s: i for i, s in enumerate(starts_of)}
-    interval_index = np.asarray([start_index[s] for _, s in local], dtype=np.int64)
-    call_day = day_index[minute_of] if n_calls else np.zeros(0, dtype=np.int64)
-    call_interval = interval_index[minute_of] if n_calls else np.zeros(0, dtype=np.int64)
-    for group, size, put in (
-        (call_queue, n_queues, lambda g: report.queues.__setitem__(queue_text[g], _)),
-        (
-            call_queue * len(day_names) + call_day,
-            n_queues * len(day_names),
-            lambda g: report.days.__setitem__(
-                (queue_text[g // len(day_names)], day_names[g % len(day_names)]), _
-            ),
-        ),
-        (
-            call_queue * len(starts_of) + call_interval,
-            n_queues * len(starts_of),
-            lambda g: report.intervals.__setitem__(
-                (queue_text[g // len(starts_of)], starts_of[g % len(starts_of)]), _
-            ),
-        ),
-    ):
-        for g, _ in _tallies(parts, group, size, np.ones(n_calls, dtype=bool)):
-            put(g)
-    for g, tally in _tallies(parts, np.maximum(call_member, 0), n_members, outcome == ANSWERED):
+    # Each call's day and interval, worked out once per minute (the calls are in time order).
+    minute = (offered // 60).astype(np.int64)
+    first_of_minute = np.ones(n_calls, dtype=bool)
+    first_of_minute[1:] = minute[1:] != minute[:-1]
+    minute_of = np.cumsum(first_of_minute) - 1
+    local = _local_minutes(report, minute[first_of_minute].tolist())
+    day_names = sorted({day for day, _ in local})
+    interval_starts = sorted({start for _, start in local})
+    day_at = {day: i for i, day in enumerate(day_names)}
+    start_at = {start: i for i, start in enumerate(interval_starts)}
+    call_day = np.asarray([day_at[d] for d, _ in local], dtype=np.int64)[minute_of]
+    call_interval = np.asarray([start_at[s] for _, s in local], dtype=np.int64)[minute_of]
+    everyone = np.ones(n_calls, dtype=bool)
+    for g, tally in _tallies(parts, call_queue, everyone):
+        report.queues[queue_text[g]] = tally
+    days = len(day_names)
+    for g, tally in _tallies(parts, call_queue * days + call_day, everyone):
+        report.days[(queue_text[g // days], day_names[g % days])] = tally
+    starts = len(interval_starts)
+    for g, tally in _tallies(parts, call_queue * starts + call_interval, everyone):
+        report.intervals[(queue_text[g // starts], interval_starts[g % starts])] = tally
+    for g, tally in _tallies(parts, call_member, outcome == ANSWERED):
         report.agents[members.texts[g]] = tally
         report.missed.setdefault(members.texts[g], 0)
     ring_member = members.codes[rings]
-    for g, count in enumerate(np.bincount(ring_member[missed_ring], minlength=n_members).tolist()):
-        if count:
-            report.missed[members.texts[g]] = report.missed.get(members.texts[g], 0) + count
-    for g, count in enumerate(np.bincount(ring_member[~missed_ring], minlength=n_members).tolist()):
-        if count:
-            report.unreachable[members.texts[g]] = count
-    for g in np.unique(ring_member).tolist():
-        report.missed.setdefault(members.texts[g], 0)
-        report.agents.setdefault(members.texts[g], formulas.Tally())
+    missed = np.bincount(ring_member[missed_ring], minlength=n_members).tolist()
+    unreachable = np.bincount(ring_member[~missed_ring], minlength=n_members).tolist()
+    for g in np.flatnonzero(np.bincount(ring_member, minlength=n_members)).tolist():
+        name = members.texts[g]
+        report.missed[name] = report.missed.get(name, 0) + missed[g]
+        if unreachable[g]:
+            report.unreachable[name] = unreachable[g]
+        report.agents.setdefault(name, formulas.Tally())
     for g in logged:
         report.busy[members.texts[g]] = float(busy[g])
         report.idle[members.texts[g]] = float(idle[g])
@@ -669,16 +664,17 @@ def _report(
     )
 
 
-def _whole_minute_zone(report, offered: np.ndarray) -> bool:
-    """Whether the site zone's offset is whole minutes and the same within each minute of the
-    calls (then every time of a minute has its minute's day and interval)."""
-    zone = report.zone
-    for minute in np.unique((offered // 60).astype(np.int64)).tolist():
+def _local_minutes(report, minutes: list[int]) -> list[tuple[str, datetime]]:
+    """`Report.local` of each minute (UTC minutes since the epoch), when the site zone's
+    offset is whole minutes and the same within each of them (every time of a minute then
+    has its minute's day and interval, as `Report.local`'s own cache assumes)."""
+    zone, found = report.zone, []
+    for minute in minutes:
         first = datetime.fromtimestamp(minute * 60, zone).utcoffset()
         last = datetime.fromtimestamp(minute * 60 + 59, zone).utcoffset()
-        if first != last or first is None or first.seconds % 60:
-            return False
-    return True
+        _need(first == last and first is not None and not first.seconds % 60, "zone offset")
+        found.append(report.local(minute * 60.0))
+    return found
 
 
 _INT_FIELDS = frozenset(
@@ -740,27 +736,30 @@ def _contributions(
     }
 
 
-def _tallies(parts: dict[str, np.ndarray], group: np.ndarray, size: int, mask: np.ndarray):
-    """(group, `Tally`) of every group holding a call of `mask`: the sums of `parts`."""
+_TALLY_FIELDS = tuple(f.name for f in dataclass_fields(formulas.Tally))
+
+
+def _tallies(parts: dict[str, np.ndarray], group: np.ndarray, mask: np.ndarray):
+    """(group, `Tally`) of every group holding a call of `mask`: the sums of `parts` (and
+    the largest `max_wait_s`), in ascending group order."""
     chosen = group[mask]
-    present = np.flatnonzero(np.bincount(chosen, minlength=size))
-    if not len(present):
+    if not len(chosen):
         return
-    columns = {}
-    for name, values in parts.items():
+    order = np.argsort(chosen, kind="stable")
+    ordered = chosen[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    rows = np.flatnonzero(mask)[order]
+    columns = []
+    for name in _TALLY_FIELDS:
+        values = parts[name][rows]
         if name == "max_wait_s":
-            peak = np.zeros(size)
-            np.maximum.at(peak, chosen, values[mask])
-            columns[name] = peak[present].tolist()
+            columns.append(np.maximum.reduceat(values, starts).tolist())
         elif name in _INT_FIELDS:
-            counts = np.bincount(chosen, weights=values[mask], minlength=size)
-            columns[name] = counts[present].astype(np.int64).tolist()
+            columns.append(np.add.reduceat(values.astype(np.int64), starts).tolist())
         else:
-            sums = np.bincount(chosen, weights=values[mask], minlength=size)
-            columns[name] = sums[present].tolist()
-    names = list(columns)
-    for i, g in enumerate(present.tolist()):
-        yield g, formulas.Tally(**{name: columns[name][i] for name in names})
+            columns.append(np.add.reduceat(values.astype(np.float64), starts).tolist())
+    for g, values in zip(ordered[starts].tolist(), zip(*columns, strict=True), strict=True):
+        yield g, formulas.Tally(*values)
 
 
 def _repeat_rates(
@@ -793,3 +792,35 @@ def _repeat_rates(
     totals = np.bincount(call_queue[known], minlength=n_queues).tolist()
     repeats = np.bincount(call_queue[known][again], minlength=n_queues).tolist()
     return [None if total == 0 else r / total for r, total in zip(repeats, totals, strict=True)]
+
+
+def _repeated_lines(data: bytes, ts: np.ndarray, *columns) -> bool:
+    """Whether a line is in the file twice: lines alike in every field read are compared by
+    their text (a line's fields past the fourth data field are not read)."""
+    mixed = ts.astype(np.uint64)
+    for column in (*columns[:4], *columns[4]):
+        codes = column.codes if isinstance(column, _Column) else None
+        if codes is not None:
+            with np.errstate(over="ignore"):
+                mixed = (mixed ^ codes.astype(np.uint64)) * np.uint64(0x100000001B3)
+    alike = pd.Series(mixed).duplicated(keep=False).to_numpy()
+    if not alike.any():
+        return False
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buffer == 10)
+    starts = np.concatenate(([0], ends + 1))
+    ends = np.concatenate((ends, [len(data)]))
+    kept = ends > starts
+    starts, ends = starts[kept], ends[kept]
+    _need(len(starts) == len(ts), "lines the parser skipped")
+    texts = [data[a:b] for a, b in zip(starts[alike].tolist(), ends[alike].tolist(), strict=True)]
+    return len(set(texts)) < len(texts)
+
+
+def _number_like(text: str) -> bool:
+    """Whether the C parser could read `text` as a number or a truth value."""
+    try:
+        float(text)
+    except ValueError:
+        return text.strip().lower() in ("true", "false")
+    return True
