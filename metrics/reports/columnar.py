@@ -215,14 +215,10 @@ class _Column:
         if limit is not None:
             _need(self.as_written, "names read as numbers")
             read = [t.strip() for t in texts]
-            read = ["" if t == NONE else t for t in read]
+            if NONE in read:
+                read = ["" if t == NONE else t for t in read]
             _need(max(map(len, read), default=0) <= limit, "a name longer than its column")
-            if read != texts:
-                merged: dict[str, int] = {}
-                remap = [merged.setdefault(text, len(merged)) for text in read]
-                codes = np.asarray(remap, dtype=np.int64)[codes]
-                read = list(merged)
-            texts = read
+            codes, texts = _merged(codes, texts, read)
         self.codes = np.asarray(codes, dtype=np.int64)
         self.texts = texts
 
@@ -483,7 +479,14 @@ def _report(
     ev_call = np.concatenate(
         [answered, np.flatnonzero(end_row >= 0), np.full(len(member_rows), -1)]
     )
-    by_member = np.lexsort((ev_pos, ev_member))
+    # By member, then position: the positions are distinct, so a scatter orders them.
+    slot = np.full(n, -1, dtype=np.int64)
+    slot[ev_pos] = np.arange(len(ev_pos))
+    by_position = slot[slot >= 0]
+    keys = ev_member[by_position]
+    if len(members.texts) < 2**15:
+        keys = keys.astype(np.int16)  # (a radix sort)
+    by_member = by_position[np.argsort(keys, kind="stable")]
     ev_pos, ev_member = ev_pos[by_member], ev_member[by_member]
     ev_type, ev_call = ev_type[by_member], ev_call[by_member]
     ev_ts = ts[ev_pos].astype(np.float64)
@@ -599,14 +602,13 @@ def _report(
     start_at = {start: i for i, start in enumerate(interval_starts)}
     call_day = np.asarray([day_at[d] for d, _ in local], dtype=np.int64)[minute_of]
     call_interval = np.asarray([start_at[s] for _, s in local], dtype=np.int64)[minute_of]
-    everyone = np.ones(n_calls, dtype=bool)
-    for g, tally in _tallies(parts, call_queue, everyone):
+    for g, tally in _tallies(parts, call_queue):
         report.queues[queue_text[g]] = tally
     days = len(day_names)
-    for g, tally in _tallies(parts, call_queue * days + call_day, everyone):
+    for g, tally in _tallies(parts, call_queue * days + call_day):
         report.days[(queue_text[g // days], day_names[g % days])] = tally
     starts = len(interval_starts)
-    for g, tally in _tallies(parts, call_queue * starts + call_interval, everyone):
+    for g, tally in _tallies(parts, call_queue * starts + call_interval):
         report.intervals[(queue_text[g // starts], interval_starts[g % starts])] = tally
     for g, tally in _tallies(parts, call_member, outcome == ANSWERED):
         report.agents[members.texts[g]] = tally
@@ -665,15 +667,36 @@ def _report(
 
 
 def _local_minutes(report, minutes: list[int]) -> list[tuple[str, datetime]]:
-    """`Report.local` of each minute (UTC minutes since the epoch), when the site zone's
-    offset is whole minutes and the same within each of them (every time of a minute then
-    has its minute's day and interval, as `Report.local`'s own cache assumes)."""
-    zone, found = report.zone, []
+    """`Report.local` of each minute (UTC minutes since the epoch, ascending), when the site
+    zone's offset is whole minutes and the same within each of them (every time of a minute
+    then has its minute's day and interval, as `Report.local`'s own cache assumes).
+
+    Minutes in a row with the same offset and the same local interval and day (by the
+    offset) are worked out by their first and last; should those two differ (a repeated
+    hour's fold), each minute of the run is worked out."""
+    zone, length = report.zone, report.minutes
+    day_start = report.reset_hour * 60
+    keys = []
     for minute in minutes:
         first = datetime.fromtimestamp(minute * 60, zone).utcoffset()
         last = datetime.fromtimestamp(minute * 60 + 59, zone).utcoffset()
         _need(first == last and first is not None and not first.seconds % 60, "zone offset")
-        found.append(report.local(minute * 60.0))
+        wall = minute + int(first.total_seconds()) // 60
+        keys.append(
+            (wall - (wall - wall // length * length), (wall - day_start) // 1440, wall - minute)
+        )
+    found: list[tuple[str, datetime]] = []
+    run = 0
+    while run < len(minutes):
+        end = run
+        while end + 1 < len(minutes) and keys[end + 1] == keys[run]:
+            end += 1
+        head = report.local(minutes[run] * 60.0)
+        if end == run or report.local(minutes[end] * 60.0) == head:
+            found += [head] * (end - run + 1)
+        else:
+            found += [report.local(m * 60.0) for m in minutes[run : end + 1]]
+        run = end + 1
     return found
 
 
@@ -696,8 +719,8 @@ def _contributions(
     threshold: float,
     short_abandon: float,
     fast_ring: float,
-) -> dict[str, np.ndarray]:
-    """`formulas.contribution` of every call, field by field."""
+) -> np.ndarray:
+    """`formulas.contribution` of every call: a row per `Tally` field, a column per call."""
     answered = outcome == ANSWERED
     with np.errstate(invalid="ignore"):
         late = wait > threshold
@@ -709,7 +732,7 @@ def _contributions(
     unknown = outcome == UNKNOWN
     aht = answered & ended
     zero = np.zeros(len(outcome))
-    return {
+    columns = {
         "offered": np.ones(len(outcome), dtype=bool),
         "answered": answered,
         "abandoned": abandoned,
@@ -734,32 +757,58 @@ def _contributions(
         "ring_fast_n": answered & fast,
         "max_wait_s": np.where(answered | counted | left | unknown, wait, zero),
     }
+    matrix = np.empty((len(_TALLY_FIELDS), len(outcome)))
+    for i, name in enumerate(_TALLY_FIELDS):
+        matrix[i] = columns[name]
+    return matrix
 
 
 _TALLY_FIELDS = tuple(f.name for f in dataclass_fields(formulas.Tally))
+_COUNTS = [i for i, name in enumerate(_TALLY_FIELDS) if name in _INT_FIELDS]
+_AMOUNTS = [i for i, name in enumerate(_TALLY_FIELDS) if name not in _INT_FIELDS]
+_PEAK = _TALLY_FIELDS.index("max_wait_s")
 
 
-def _tallies(parts: dict[str, np.ndarray], group: np.ndarray, mask: np.ndarray):
-    """(group, `Tally`) of every group holding a call of `mask`: the sums of `parts` (and
-    the largest `max_wait_s`), in ascending group order."""
-    chosen = group[mask]
-    if not len(chosen):
+def _tallies(parts: np.ndarray, group: np.ndarray, mask: np.ndarray | None = None):
+    """(group, `Tally`) of every group holding a call (of `mask`): the sums of the calls'
+    columns of `parts` (a row per `_TALLY_FIELDS` name; the largest `max_wait_s`), by
+    ascending group."""
+    if mask is not None:
+        group, parts = group[mask], parts[:, mask]
+    if not len(group):
         return
-    order = np.argsort(chosen, kind="stable")
-    ordered = chosen[order]
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    rows = np.flatnonzero(mask)[order]
-    columns = []
-    for name in _TALLY_FIELDS:
-        values = parts[name][rows]
-        if name == "max_wait_s":
-            columns.append(np.maximum.reduceat(values, starts).tolist())
-        elif name in _INT_FIELDS:
-            columns.append(np.add.reduceat(values.astype(np.int64), starts).tolist())
+    size = int(group.max()) + 1
+    present = np.flatnonzero(np.bincount(group, minlength=size))
+    sums = np.empty((len(_TALLY_FIELDS), len(present)))
+    for i, values in enumerate(parts):
+        if i == _PEAK:
+            peak = np.zeros(size)
+            np.maximum.at(peak, group, values)
+            sums[i] = peak[present]
         else:
-            columns.append(np.add.reduceat(values.astype(np.float64), starts).tolist())
-    for g, values in zip(ordered[starts].tolist(), zip(*columns, strict=True), strict=True):
+            sums[i] = np.bincount(group, weights=values, minlength=size)[present]
+    counts = sums[_COUNTS].astype(np.int64).T.tolist()
+    amounts = sums[_AMOUNTS].T.tolist()
+    for g, whole, parts_ in zip(present.tolist(), counts, amounts, strict=True):
+        values = [0] * len(_TALLY_FIELDS)
+        for i, v in zip(_COUNTS, whole, strict=True):
+            values[i] = v
+        for i, v in zip(_AMOUNTS, parts_, strict=True):
+            values[i] = v
         yield g, formulas.Tally(*values)
+
+
+_ANONYMOUS = sorted(w for w in formulas.ANONYMOUS_CALLERS if w)
+
+
+def _merged(codes: np.ndarray, texts: list[str], read: list[str]) -> tuple[np.ndarray, list]:
+    """Codes and texts once each text is `read` as the engine reads it (two texts may then
+    be one)."""
+    if read == texts:
+        return codes, texts
+    merged: dict[str, int] = {}
+    remap = [merged.setdefault(text, len(merged)) for text in read]
+    return np.asarray(remap, dtype=np.int64)[codes], list(merged)
 
 
 def _repeat_rates(
@@ -774,10 +823,15 @@ def _repeat_rates(
 ) -> list[float | None]:
     """`formulas.repeat_call_rate` of every queue: the share of its answered calls with a
     known caller who calls any queue again within `window_s` (strictly later)."""
-    anonymous = np.asarray(
-        [t.lower() in formulas.ANONYMOUS_CALLERS for t in texts] or [True], dtype=bool
-    )
-    with_caller = np.flatnonzero(np.asarray([t != "" for t in texts] or [False])[caller])
+    caller, texts = _merged(caller, texts, [t.strip() for t in texts])
+    anonymous = np.zeros(len(texts) + 1, dtype=bool)
+    # (a caller is mostly digits: the words are looked for in all the texts at once)
+    lowered = "\n".join(texts).lower()
+    if any(word in lowered for word in _ANONYMOUS):
+        anonymous[: len(texts)] = [t.lower() in formulas.ANONYMOUS_CALLERS for t in texts]
+    if "" in texts:
+        anonymous[texts.index("")] = True
+    with_caller = np.flatnonzero(~(caller == (texts.index("") if "" in texts else -1)))
     by_caller = with_caller[np.lexsort((offered[with_caller], caller[with_caller]))]
     sorted_key = (caller[by_caller].astype(np.int64) << 38) | offered[by_caller].astype(np.int64)
     known = np.flatnonzero(answered & ~anonymous[caller])
