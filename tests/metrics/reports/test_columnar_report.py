@@ -76,10 +76,11 @@ def test_a_synthetic_day_gives_the_engines_report(tmp_path):
 
 # -- random logs ------------------------------------------------------------------------------
 
-MEMBERS = ["PJSIP/201", "PJSIP/202", "Local/2004@from-internal/n", "Agent/7"]
-QUEUES = ["sales", "support"]
-CALLERS = ["0470001", "0470002", "0470003", "anonymous", "", "Restricted"]
-REASONS = ["ACW", "Wrapup", "wrap-up", "Lunch", "", "7"]
+# Names and texts the parser strips are the same name to the engine ("PJSIP/201 ").
+MEMBERS = ["PJSIP/201", "PJSIP/202", "Local/2004@from-internal/n", "Agent/7", "PJSIP/201 "]
+QUEUES = ["sales", "support", " sales"]
+CALLERS = ["0470001", "0470002", " 0470001", "anonymous", "", "Restricted", "0470003 "]
+REASONS = ["ACW", "Wrapup", "wrap-up", "Lunch", "", "7", " ACW"]
 NUMBERS = st.one_of(st.integers(0, 40).map(str), st.just(""))
 
 call_spec = st.fixed_dictionaries(
@@ -377,3 +378,28 @@ def test_the_command_gives_the_same_json_through_either_path(tmp_path, capsys):
     printed = json.loads(capsys.readouterr().out)
     assert printed == reference(odd)
     assert printed["lines"]["duplicates"] == 1
+
+
+def test_texts_the_parser_strips_are_one_name_on_the_column_path(tmp_path):
+    """A caller, queue or member written with spaces around it is the same one to the
+    engine: a caller calling again is a repeat call, a pause reason " ACW" is after-call
+    work, " sales" is the queue sales."""
+    texts = [
+        f"{BASE}|{BASE}.1|sales|NONE|ENTERQUEUE||0470001|1",
+        f"{BASE + 4}|{BASE}.1|sales|PJSIP/201|CONNECT|4|{BASE}.1.9|2",
+        f"{BASE + 64}|{BASE}.1|sales|PJSIP/201 |COMPLETEAGENT|4|60|1",
+        f"{BASE + 65}|NONE|NONE|PJSIP/201|PAUSEALL| ACW",
+        f"{BASE + 75}|NONE|NONE|PJSIP/201|UNPAUSEALL|",
+        f"{BASE + 600}|{BASE}.2| sales|NONE|ENTERQUEUE|| 0470001 |1",
+        f"{BASE + 610}|{BASE}.2|sales |NONE|ABANDON|1|1|10",
+    ]
+    path = tmp_path / "queue_log"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    expected = reference(path)
+    assert expected["queues"]["sales"]["repeat_call_rate"] == 1.0
+    assert expected["queues"]["sales"]["abandoned"] == 1
+    assert expected["queues"]["sales"]["aht_s"] == 70.0
+    assert list(expected["queues"]) == ["sales"]
+    found = columnar(path)
+    assert found is not None
+    assert same(found, expected)
