@@ -92,6 +92,9 @@ _KINDS = {
     "ATTENDEDTRANSFER": UNSUPPORTED,
     "RINGSTART": UNSUPPORTED,
 }
+# Every event the engine handles (as `kpi._HANDLERS` is made): one it handles and this path
+# does not know sends the file to the engine.
+_ENGINE_EVENTS = frozenset(name[4:].upper() for name in dir(kpi.Engine) if name.startswith("_on_"))
 _MEMBER_KINDS = (LOGIN, LOGOFF, PAUSE, UNPAUSE, RING_NO_ANSWER, RING_CANCELED)
 _LEAVES = {ABANDON: formulas.ABANDONED, TIMEOUT: formulas.TIMEOUT, EMPTY: formulas.EXIT_EMPTY}
 _LEAVES[KEY] = formulas.EXIT_KEY
@@ -302,6 +305,10 @@ def _report(
     names = _Column(frame[4])
     for text in names.texts:
         _need(text.isalpha() and text.isupper() and len(text) <= 40, f"event name {text!r}")
+        _need(
+            text in _KINDS or text not in _ENGINE_EVENTS,
+            f"an event this path does not know: {text}",
+        )
     kind_of = np.asarray([_KINDS.get(t, OTHER) for t in names.texts] or [0], dtype=np.int64)
     prio_of = np.asarray([_PRIORITY.get(t, 5) for t in names.texts] or [0], dtype=np.int64)
     kind = kind_of[names.codes]
@@ -311,7 +318,7 @@ def _report(
     queues = _Column(frame[2], limit=NAME_MAX["queue name"])
     members = _Column(frame[3], limit=NAME_MAX["member name"])
     fields: list = [_Column(frame[i]) if i != 6 else frame[i].to_numpy(object) for i in range(5, 9)]
-    _need(not _repeated_lines(data, ts, names, call_ids, queues, members, fields), "repeats")
+    _need(not _repeated_lines(data, ts, names, call_ids, queues, members), "repeats")
 
     # Lines after `now` are not read; the rest in the engine's order (time, event, line).
     keep = np.flatnonzero(ts <= now) if now is not None else np.arange(len(ts))
@@ -653,6 +660,7 @@ def _report(
     for name, figures in body["queues"].items():
         figures["repeat_call_rate"] = rates[queue_text.index(name)]
     return report_document(
+        rounded=_rounded,
         final=iso(final),
         counts=counts,
         threshold=threshold,
@@ -806,6 +814,11 @@ def _merged(codes: np.ndarray, texts: list[str], read: list[str]) -> tuple[np.nd
     be one)."""
     if read == texts:
         return codes, texts
+    changed = {text for text, was in zip(read, texts, strict=True) if text is not was}
+    if len(changed) == sum(text is not was for text, was in zip(read, texts, strict=True)):
+        unchanged = {was for text, was in zip(read, texts, strict=True) if text is was}
+        if not changed & unchanged:
+            return codes, read  # (no two texts became one: the codes stay)
     merged: dict[str, int] = {}
     remap = [merged.setdefault(text, len(merged)) for text in read]
     return np.asarray(remap, dtype=np.int64)[codes], list(merged)
@@ -849,14 +862,12 @@ def _repeat_rates(
 
 
 def _repeated_lines(data: bytes, ts: np.ndarray, *columns) -> bool:
-    """Whether a line is in the file twice: lines alike in every field read are compared by
-    their text (a line's fields past the fourth data field are not read)."""
+    """Whether a line is in the file twice: lines of the same second, event, call, queue and
+    member (rare) are compared by their text."""
     mixed = ts.astype(np.uint64)
-    for column in (*columns[:4], *columns[4]):
-        codes = column.codes if isinstance(column, _Column) else None
-        if codes is not None:
-            with np.errstate(over="ignore"):
-                mixed = (mixed ^ codes.astype(np.uint64)) * np.uint64(0x100000001B3)
+    for column in columns:
+        with np.errstate(over="ignore"):
+            mixed = (mixed ^ column.codes.astype(np.uint64)) * np.uint64(0x100000001B3)
     alike = pd.Series(mixed).duplicated(keep=False).to_numpy()
     if not alike.any():
         return False
@@ -878,3 +889,17 @@ def _number_like(text: str) -> bool:
     except ValueError:
         return text.strip().lower() in ("true", "false")
     return True
+
+
+def _rounded(value):
+    """`formulas.round_figures`, with the usual types looked up first."""
+    kind = type(value)
+    if kind is float:
+        return round(value, 4)
+    if kind is dict:
+        return {k: _rounded(v) for k, v in value.items()}
+    if kind is list:
+        return [_rounded(v) for v in value]
+    if kind is int or value is None or kind is str:
+        return value
+    return formulas.round_figures(value)

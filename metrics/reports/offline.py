@@ -397,9 +397,10 @@ def report_document(
     fast_ring: float,
     stale_after: float,
     body: dict,
+    rounded=formulas.round_figures,
 ) -> dict:
     """The report's JSON document (kpi.md, "The offline report contract")."""
-    return formulas.round_figures(
+    return rounded(
         {
             "now": final,
             "lines": counts,
