@@ -217,7 +217,10 @@ class _Column:
             texts = list(uniques)
         if limit is not None:
             _need(self.as_written, "names read as numbers")
-            read = [t.strip() for t in texts]
+            if " " in "\n".join(texts):
+                read = [t.strip() for t in texts]
+            else:
+                read = list(texts)  # (nothing to strip: printable ASCII has no other space)
             if NONE in read:
                 read = ["" if t == NONE else t for t in read]
             _need(max(map(len, read), default=0) <= limit, "a name longer than its column")
@@ -814,11 +817,8 @@ def _merged(codes: np.ndarray, texts: list[str], read: list[str]) -> tuple[np.nd
     be one)."""
     if read == texts:
         return codes, texts
-    changed = {text for text, was in zip(read, texts, strict=True) if text is not was}
-    if len(changed) == sum(text is not was for text, was in zip(read, texts, strict=True)):
-        unchanged = {was for text, was in zip(read, texts, strict=True) if text is was}
-        if not changed & unchanged:
-            return codes, read  # (no two texts became one: the codes stay)
+    if len(set(read)) == len(read):
+        return codes, read  # (no two texts became one: the codes stay)
     merged: dict[str, int] = {}
     remap = [merged.setdefault(text, len(merged)) for text in read]
     return np.asarray(remap, dtype=np.int64)[codes], list(merged)
