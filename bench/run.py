@@ -55,8 +55,8 @@ def _peak_mb() -> float:
 
 
 def step_report(path: str) -> dict:
-    import metrics.reports.columnar  # noqa: F401  (pandas loaded before the clock, as the count's)
-    from metrics.reports.offline import report_of_file
+    # (pandas loads with it, before the clock, as the count's does)
+    from metrics.reports.columnar import report_of_file
 
     start, cpu = time.perf_counter(), time.process_time()
     report = report_of_file(path)

@@ -4,7 +4,7 @@ reference.
 
 `columnar_report` reads the file's bytes and gives the report, or None when the file holds
 something this path does not reproduce exactly; the caller then runs the engine on the file
-(`offline.report_of_file`). What it takes (checked cheaply, before anything is worked out):
+(`report_of_file`). What it takes (checked cheaply, before anything is worked out):
 
 - every line is the usual line of the file layout: printable ASCII, a whole-second epoch of
   digits, an event name of capital letters, no space next to a `|` or at a line's end, names
@@ -38,6 +38,7 @@ import pandas as pd
 
 from metrics import formulas, kpi
 from metrics.queue_log import _PRIORITY, MAX_EPOCH, NAME_MAX, NONE
+from metrics.reports.offline import Report, build_report, iso, report_document
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +157,51 @@ def columnar_report(
         return None
 
 
+def report_of_file(
+    path,
+    *,
+    layout: str = "file",
+    zone: str = "UTC",
+    site_zone: str | None = None,
+    now: float | None = None,
+    threshold: float = 20,
+    short_abandon: float = 5,
+    variant: str = "offered",
+    interval_minutes: int = 15,
+    acw_reasons=kpi.DEFAULT_ACW_REASONS,
+    repeat_window_h: float = 24,
+    fast_ring: float = formulas.THREE_RINGS_S,
+    stale_after: float = kpi.DEFAULT_STALE_AFTER_S,
+) -> dict:
+    """`offline.build_report` of the file at `path`: a usual file-layout log is worked out
+    column by column (`columnar_report`, the same figures), anything else by the engine."""
+    settings = {
+        "site_zone": site_zone or zone,
+        "now": now,
+        "threshold": threshold,
+        "short_abandon": short_abandon,
+        "variant": variant,
+        "interval_minutes": interval_minutes,
+        "acw_reasons": acw_reasons,
+        "repeat_window_h": repeat_window_h,
+        "fast_ring": fast_ring,
+        "stale_after": stale_after,
+    }
+    if variant not in formulas.VARIANTS:
+        raise ValueError(f"unknown service level variant {variant!r}")
+    if layout == "file":
+        with open(path, "rb") as handle:
+            report = columnar_report(handle.read(), **settings)
+        if report is not None:
+            return report
+
+    def open_lines():
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            yield from handle
+
+    return build_report(open_lines, layout=layout, zone=zone, **settings)
+
+
 def _need(condition, why: str) -> None:
     if not condition:
         raise Unsupported(why)
@@ -217,10 +263,9 @@ class _Column:
             texts = list(uniques)
         if limit is not None:
             _need(self.as_written, "names read as numbers")
-            if " " in "\n".join(texts):
-                read = [t.strip() for t in texts]
-            else:
-                read = list(texts)  # (nothing to strip: printable ASCII has no other space)
+            # (printable ASCII has no space but " ": without one there is nothing to strip)
+            spaced = " " in "\n".join(texts)
+            read = [t.strip() for t in texts] if spaced else list(texts)
             if NONE in read:
                 read = ["" if t == NONE else t for t in read]
             _need(max(map(len, read), default=0) <= limit, "a name longer than its column")
@@ -298,8 +343,6 @@ def _report(
     fast_ring: float,
     stale_after: float,
 ) -> dict:
-    from metrics.reports.offline import Report, iso, report_document
-
     _need(now is None or float(now).is_integer(), "now within a second")
     _need(float(stale_after).is_integer(), "stale limit within a second")
     frame = _read(data)

@@ -15,7 +15,7 @@ from metrics.management.arguments import (
     zone_name,
 )
 from metrics.queue_log import MAX_EPOCH
-from metrics.reports.offline import report_of_file
+from metrics.reports.columnar import report_of_file
 
 
 def parse_now(text: str) -> float:

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.synthetic import generate_day
-from metrics.reports.columnar import columnar_report
-from metrics.reports.offline import build_report, report_of_file
+from metrics.reports.columnar import columnar_report, report_of_file
+from metrics.reports.offline import build_report
 from tests.conftest import HYPOTHESIS_SUPPRESSED, shared_data
 from tests.metrics.conftest import file_lines
 
@@ -403,3 +403,13 @@ def test_texts_the_parser_strips_are_one_name_on_the_column_path(tmp_path):
     found = columnar(path)
     assert found is not None
     assert same(found, expected)
+
+
+def test_every_event_the_engine_handles_is_one_the_column_path_knows():
+    """An event the engine learns to handle sends a file to it until the column path is
+    taught it too (it would otherwise be counted as ignored)."""
+    from metrics import kpi
+    from metrics.reports import columnar as path
+
+    assert path._ENGINE_EVENTS == set(kpi._HANDLERS)
+    assert set(path._KINDS) == path._ENGINE_EVENTS
