@@ -97,8 +97,6 @@ _KINDS = {
 # does not know sends the file to the engine.
 _ENGINE_EVENTS = frozenset(name[4:].upper() for name in dir(kpi.Engine) if name.startswith("_on_"))
 _MEMBER_KINDS = (LOGIN, LOGOFF, PAUSE, UNPAUSE, RING_NO_ANSWER, RING_CANCELED)
-_LEAVES = {ABANDON: formulas.ABANDONED, TIMEOUT: formulas.TIMEOUT, EMPTY: formulas.EXIT_EMPTY}
-_LEAVES[KEY] = formulas.EXIT_KEY
 # The data field (0-based) holding each kind's number(s) the engine reads, as `kpi._NUMBERS`.
 _WAIT_FIELD = {CONNECT: 0, ABANDON: 2, TIMEOUT: 2, EMPTY: 2, KEY: 3}
 _NUMBER_FIELDS = {
@@ -200,6 +198,13 @@ def report_of_file(
             yield from handle
 
     return build_report(open_lines, layout=layout, zone=zone, **settings)
+
+
+def _of_kinds(kind: np.ndarray, kinds) -> np.ndarray:
+    """Whether each row's kind is one of `kinds` (a table look-up)."""
+    table = np.zeros(UNSUPPORTED + 1, dtype=bool)
+    table[list(kinds)] = True
+    return table[kind]
 
 
 def _need(condition, why: str) -> None:
@@ -382,8 +387,9 @@ def _report(
 
     # Number fields: every line of a kind with numbers has them checked by the engine.
     numbers: dict[tuple[int, int], np.ndarray] = {}
+    rows_of: dict[int, np.ndarray] = {}
     for k, indexes in _NUMBER_FIELDS.items():
-        rows = np.flatnonzero(kind == k)
+        rows = rows_of[k] = np.flatnonzero(kind == k)
         for i in indexes:
             numbers[(k, i)] = _numbers(fields[i], rows)
 
@@ -391,7 +397,7 @@ def _report(
     starts = np.flatnonzero(kind == QUEUE_START)
     if len(starts):
         state = np.flatnonzero(
-            (kind == ENTER) | (np.isin(kind, _MEMBER_KINDS) & has_member) | (kind == CONNECT)
+            (kind == ENTER) | (_of_kinds(kind, _MEMBER_KINDS) & has_member) | (kind == CONNECT)
         )
         _need(not len(state) or starts.max() < state.min(), "QUEUESTART after calls began")
         used[starts] = True
@@ -424,10 +430,9 @@ def _report(
         return np.where(before, calls, -1)
 
     # The first CONNECT, ABANDON or EXIT* after a call's ENTERQUEUE ends its wait.
-    exits = np.flatnonzero(np.isin(kind, (CONNECT, ABANDON, TIMEOUT, EMPTY, KEY)))
+    exits = np.flatnonzero(_of_kinds(kind, (CONNECT, ABANDON, TIMEOUT, EMPTY, KEY)))
     exit_call = call_at(exits)
     outcome = np.full(n_calls, WAITING, dtype=np.int64)
-    outcome_name = np.full(n_calls, formulas.WAITING, dtype=object)
     wait = np.full(n_calls, np.nan)
     first_exit = np.full(n_calls, -1, dtype=np.int64)
     matched = exit_call >= 0
@@ -442,18 +447,15 @@ def _report(
             if not of_kind.any():
                 continue
             these, at = calls[of_kind], rows[of_kind]
-            given = numbers[(k, _WAIT_FIELD[k])][np.searchsorted(np.flatnonzero(kind == k), at)]
+            given = numbers[(k, _WAIT_FIELD[k])][np.searchsorted(rows_of[k], at)]
             wait[these] = np.where(np.isnan(given), ts[at] - offered[these], given)
             if k == CONNECT:
                 outcome[these] = ANSWERED
-                outcome_name[these] = formulas.ANSWERED
             else:
                 outcome[these] = ABANDONED if k == ABANDON else LEFT
-                outcome_name[these] = _LEAVES[k]
     # Still waiting at the end: stale ones are unknown with the limit as their wait.
     stale = (outcome == WAITING) & (final >= offered + limit)
     outcome[stale] = UNKNOWN
-    outcome_name[stale] = formulas.UNKNOWN
     wait[stale] = limit
 
     # Answered calls: their member, ring and talk.
@@ -462,7 +464,7 @@ def _report(
     call_member = np.full(n_calls, -1, dtype=np.int64)
     call_member[answered] = members.codes[connect_rows]
     _need(not (call_member[answered] == no_member).any(), "a call answered by no member")
-    connects = np.flatnonzero(kind == CONNECT)
+    connects = rows_of[CONNECT]
     ring = np.full(n_calls, np.nan)
     ring[answered] = numbers[(CONNECT, 2)][np.searchsorted(connects, connect_rows)]
     answered_at = np.full(n_calls, np.nan)
@@ -490,9 +492,7 @@ def _report(
 
     # Rings.
     rings = np.flatnonzero((kind == RING_NO_ANSWER) & has_member)
-    ring_ms = numbers[(RING_NO_ANSWER, 0)][
-        np.searchsorted(np.flatnonzero(kind == RING_NO_ANSWER), rings)
-    ]
+    ring_ms = numbers[(RING_NO_ANSWER, 0)][np.searchsorted(rows_of[RING_NO_ANSWER], rings)]
     missed_ring = ~np.isnan(ring_ms) & (ring_ms != 0)
     used[rings] = True
     used[(kind == RING_CANCELED) & has_member] = True
@@ -505,7 +505,7 @@ def _report(
     # the call's member), A (an after-call-work pause), P (another pause), U (an unpause),
     # L (a login) and OFF (a logoff).
     acw_codes = [i for i, t in enumerate(reasons.texts) if t.strip() in set(acw_reasons)]
-    member_rows = np.flatnonzero(np.isin(kind, (LOGIN, LOGOFF, PAUSE, UNPAUSE)) & has_member)
+    member_rows = np.flatnonzero(_of_kinds(kind, (LOGIN, LOGOFF, PAUSE, UNPAUSE)) & has_member)
     used[member_rows] = True
     m_kind = kind[member_rows].copy()
     is_acw = (m_kind == PAUSE) & np.isin(reasons.codes[member_rows], acw_codes)
@@ -617,7 +617,7 @@ def _report(
 
     # Members whose occupancy is known: a login or a pause line.
     logged = set(
-        members.codes[member_rows[np.isin(kind[member_rows], (LOGIN, PAUSE, UNPAUSE))]].tolist()
+        members.codes[member_rows[_of_kinds(kind[member_rows], (LOGIN, PAUSE, UNPAUSE))]].tolist()
     )
 
     # The report's tallies, as `Report.add_call` would fold them.
