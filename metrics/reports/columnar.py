@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import os
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
 
@@ -116,6 +117,11 @@ _USUAL_BYTES = bytes(range(0x20, 0x7F)) + b"\n"
 WAITING, ANSWERED, ABANDONED, LEFT, UNKNOWN = range(5)
 
 
+# The column path holds the whole file and its columns in memory (about 0.4 KB a line); a
+# larger file is read by the engine, which streams it.
+MAX_BYTES = 512 * 2**20
+
+
 class Unsupported(Exception):
     """The file holds something only the engine reproduces exactly."""
 
@@ -187,7 +193,7 @@ def report_of_file(
     }
     if variant not in formulas.VARIANTS:
         raise ValueError(f"unknown service level variant {variant!r}")
-    if layout == "file":
+    if layout == "file" and os.path.getsize(path) <= MAX_BYTES:
         with open(path, "rb") as handle:
             report = columnar_report(handle.read(), **settings)
         if report is not None:

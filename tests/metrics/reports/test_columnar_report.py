@@ -413,3 +413,19 @@ def test_every_event_the_engine_handles_is_one_the_column_path_knows():
 
     assert set(kpi._HANDLERS) == path._ENGINE_EVENTS
     assert set(path._KINDS) == path._ENGINE_EVENTS
+
+
+def test_a_file_too_large_to_hold_is_read_by_the_engine(tmp_path, monkeypatch):
+    from metrics.reports import columnar as path_module
+
+    path = shared_data(FREEPBX)
+    calls = []
+    original = path_module.columnar_report
+    monkeypatch.setattr(
+        path_module, "columnar_report", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
+    assert same(report_of_file(path), reference(path))
+    assert calls == [1]
+    monkeypatch.setattr(path_module, "MAX_BYTES", path.stat().st_size - 1)
+    assert same(report_of_file(path), reference(path))
+    assert calls == [1]  # (not asked again: the engine read it)
