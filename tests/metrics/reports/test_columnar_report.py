@@ -429,3 +429,23 @@ def test_a_file_too_large_to_hold_is_read_by_the_engine(tmp_path, monkeypatch):
     monkeypatch.setattr(path_module, "MAX_BYTES", path.stat().st_size - 1)
     assert same(report_of_file(path), reference(path))
     assert calls == [1]  # (not asked again: the engine read it)
+
+
+def test_calls_still_waiting_at_the_end_are_stale_or_waiting_on_the_column_path(tmp_path):
+    texts = [
+        f"{BASE}|{BASE}.1|sales|NONE|ENTERQUEUE||0470001|1",
+        f"{BASE + 500}|{BASE}.2|sales|NONE|ENTERQUEUE||0470002|1",
+        f"{BASE + 520}|{BASE}.2|sales|PJSIP/201|RINGNOANSWER|15000",
+        f"{BASE + 700}|{BASE}.3|support|NONE|ENTERQUEUE||0470003|1",
+        f"{BASE + 800}|NONE|NONE|NONE|CONFIGRELOAD|",
+    ]
+    path = tmp_path / "queue_log"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    for now in (None, BASE + 1200):
+        expected = reference(path, now=now, stale_after=600)
+        sales = expected["queues"]["sales"]
+        assert (sales["unknown"], sales["waiting"]) == ((1, 1) if now is None else (2, 0))
+        assert sales["max_wait_s"] == 600.0  # (a stale call waited its limit)
+        found = columnar(path, now=now, stale_after=600)
+        assert found is not None
+        assert same(found, expected)
