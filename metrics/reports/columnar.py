@@ -6,17 +6,17 @@ reference.
 something this path does not reproduce exactly; the caller then runs the engine on the file
 (`report_of_file`). What it takes (checked cheaply, before anything is worked out):
 
-- every line is the usual line of the file layout: printable ASCII, a whole-second epoch of
-  digits, an event name of capital letters, no space next to a `|` or at a line's end, names
-  within their columns, the number fields the engine reads empty or plain digits, no line
-  twice;
+- every line is a usual line of the file layout: printable ASCII, a whole-second epoch, an
+  event name of capital letters, names within their columns (read stripped, NONE empty, as
+  the parser reads them), the number fields the engine reads empty or plain digits, no line
+  twice (names the C parser reads as numbers, "007" as 7, go to the engine too);
 - the events the engine knows except HOLD, UNHOLD, ATTENDEDTRANSFER and RINGSTART, and
   QUEUESTART only before any call or member (a log that starts with Asterisk's start);
 - each (call id, queue) entered once; each call answered by a named member; each end of talk
   (COMPLETE*, TRANSFER, BLINDTRANSFER) the first after its own call's CONNECT (the engine
   looks an end of talk up by another call id otherwise); no call ends after it went stale;
 - times, `now` and the stale limit in whole seconds (every sum is then exact whatever its
-  order), and a site zone whose offsets are whole minutes.
+  order), a site zone whose offsets are whole minutes, and a file up to `MAX_BYTES`.
 
 Within those, each call's outcome and figures come from the first event that ends it (group by
 call, first after its ENTERQUEUE); after-call work and occupancy from each member's events in
