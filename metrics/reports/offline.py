@@ -371,11 +371,39 @@ def build_report(
     report.take(engine, final_now=final)
     counts.rejected.sort(key=lambda r: r.line)
     components = formulas.aht_components(saw_hold=engine.saw_hold, saw_acw=engine.saw_acw)
-    body = report.figures(final, components, logged_members)
-    return formulas.round_figures(
+    return report_document(
+        final=iso(final),
+        counts=counts.as_dict(),
+        threshold=threshold,
+        short_abandon=short_abandon,
+        variant=variant,
+        interval_minutes=interval_minutes,
+        repeat_window_h=repeat_window_h,
+        fast_ring=fast_ring,
+        stale_after=stale_after,
+        body=report.figures(final, components, logged_members),
+    )
+
+
+def report_document(
+    *,
+    final: str,
+    counts: dict,
+    threshold: float,
+    short_abandon: float,
+    variant: str,
+    interval_minutes: int,
+    repeat_window_h: float,
+    fast_ring: float,
+    stale_after: float,
+    body: dict,
+    rounded=formulas.round_figures,
+) -> dict:
+    """The report's JSON document (kpi.md, "The offline report contract")."""
+    return rounded(
         {
-            "now": iso(final),
-            "lines": counts.as_dict(),
+            "now": final,
+            "lines": counts,
             "settings": {
                 "threshold_s": threshold,
                 "short_abandon_s": short_abandon,

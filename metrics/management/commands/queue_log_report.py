@@ -15,7 +15,7 @@ from metrics.management.arguments import (
     zone_name,
 )
 from metrics.queue_log import MAX_EPOCH
-from metrics.reports.offline import build_report
+from metrics.reports.columnar import report_of_file
 
 
 def parse_now(text: str) -> float:
@@ -105,14 +105,9 @@ class Command(BaseCommand):
         path = Path(options["path"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
-
-        def open_lines():
-            with path.open(encoding="utf-8", errors="replace") as handle:
-                yield from handle
-
         try:
-            report = build_report(
-                open_lines,
+            report = report_of_file(
+                path,
                 layout=options["layout"],
                 zone=options["tz"],
                 site_zone=options["site_tz"] or options["tz"],

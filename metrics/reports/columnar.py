@@ -1,0 +1,954 @@
+"""The offline report of a queue_log file, worked out column by column (pandas' C parser and
+numpy) instead of event by event: the same figures as `offline.build_report`, which stays the
+reference.
+
+`columnar_report` reads the file's bytes and gives the report, or None when the file holds
+something this path does not reproduce exactly; the caller then runs the engine on the file
+(`report_of_file`). What it takes (checked cheaply, before anything is worked out):
+
+- every line is a usual line of the file layout: printable ASCII, a whole-second epoch, an
+  event name of capital letters, names within their columns (read stripped, NONE empty, as
+  the parser reads them), the number fields the engine reads empty or plain digits, no line
+  twice (names the C parser reads as numbers, "007" as 7, go to the engine too);
+- the events the engine knows except HOLD, UNHOLD, ATTENDEDTRANSFER and RINGSTART, and
+  QUEUESTART only before any call or member (a log that starts with Asterisk's start);
+- each (call id, queue) entered once; each call answered by a named member; each end of talk
+  (COMPLETE*, TRANSFER, BLINDTRANSFER) the first after its own call's CONNECT (the engine
+  looks an end of talk up by another call id otherwise); no call ends after it went stale;
+- times, `now` and the stale limit in whole seconds (every sum is then exact whatever its
+  order), a site zone whose offsets are whole minutes, and a file up to `MAX_BYTES`.
+
+Within those, each call's outcome and figures come from the first event that ends it (group by
+call, first after its ENTERQUEUE); after-call work and occupancy from each member's events in
+order (the next event of a kind, the last event of a kind, by cumulative maxima); the sums by
+queue, day, interval and member from `numpy.bincount`. `Report.figures` turns the tallies into
+the published figures, as for the engine.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+from dataclasses import fields as dataclass_fields
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from metrics import formulas, kpi
+from metrics.queue_log import _PRIORITY, MAX_EPOCH, NAME_MAX, NONE
+from metrics.reports.offline import Report, build_report, iso, report_document
+
+log = logging.getLogger(__name__)
+
+# Kinds of event, as this path groups them.
+(
+    OTHER,
+    ENTER,
+    CONNECT,
+    END_TALK,
+    TRANSFER,
+    ABANDON,
+    TIMEOUT,
+    EMPTY,
+    KEY,
+    RING_NO_ANSWER,
+    RING_CANCELED,
+    LOGIN,
+    LOGOFF,
+    PAUSE,
+    UNPAUSE,
+    QUEUE_START,
+    UNSUPPORTED,
+) = range(17)
+
+_KINDS = {
+    "ENTERQUEUE": ENTER,
+    "CONNECT": CONNECT,
+    "COMPLETEAGENT": END_TALK,
+    "COMPLETECALLER": END_TALK,
+    "TRANSFER": TRANSFER,
+    "BLINDTRANSFER": TRANSFER,
+    "ABANDON": ABANDON,
+    "EXITWITHTIMEOUT": TIMEOUT,
+    "EXITEMPTY": EMPTY,
+    "EXITWITHKEY": KEY,
+    "RINGNOANSWER": RING_NO_ANSWER,
+    "RINGCANCELED": RING_CANCELED,
+    "ADDMEMBER": LOGIN,
+    "AGENTLOGIN": LOGIN,
+    "AGENTCALLBACKLOGIN": LOGIN,
+    "REMOVEMEMBER": LOGOFF,
+    "AGENTLOGOFF": LOGOFF,
+    "AGENTCALLBACKLOGOFF": LOGOFF,
+    "PAUSE": PAUSE,
+    "PAUSEALL": PAUSE,
+    "UNPAUSE": UNPAUSE,
+    "UNPAUSEALL": UNPAUSE,
+    "QUEUESTART": QUEUE_START,
+    # Handled by the engine only: holds, attended transfers (their fields move), ring starts.
+    "HOLD": UNSUPPORTED,
+    "UNHOLD": UNSUPPORTED,
+    "ATTENDEDTRANSFER": UNSUPPORTED,
+    "RINGSTART": UNSUPPORTED,
+}
+# Every event the engine handles (as `kpi._HANDLERS` is made): one it handles and this path
+# does not know sends the file to the engine.
+_ENGINE_EVENTS = frozenset(name[4:].upper() for name in dir(kpi.Engine) if name.startswith("_on_"))
+_MEMBER_KINDS = (LOGIN, LOGOFF, PAUSE, UNPAUSE, RING_NO_ANSWER, RING_CANCELED)
+# The data field (0-based) holding each kind's number(s) the engine reads, as `kpi._NUMBERS`.
+_WAIT_FIELD = {CONNECT: 0, ABANDON: 2, TIMEOUT: 2, EMPTY: 2, KEY: 3}
+_NUMBER_FIELDS = {
+    CONNECT: (0, 2),
+    END_TALK: (1,),
+    TRANSFER: (3,),
+    ABANDON: (2,),
+    TIMEOUT: (2,),
+    EMPTY: (2,),
+    KEY: (3,),
+    RING_NO_ANSWER: (0,),
+    RING_CANCELED: (0,),
+}
+# Bytes a usual line holds: printable ASCII and the line break.
+_USUAL_BYTES = bytes(range(0x20, 0x7F)) + b"\n"
+# Outcome codes of a call.
+WAITING, ANSWERED, ABANDONED, LEFT, UNKNOWN = range(5)
+
+
+# The column path holds the whole file and its columns in memory (about 0.4 KB a line); a
+# larger file is read by the engine, which streams it.
+MAX_BYTES = 512 * 2**20
+
+
+class Unsupported(Exception):
+    """The file holds something only the engine reproduces exactly."""
+
+
+def columnar_report(
+    data: bytes,
+    *,
+    site_zone: str = "UTC",
+    now: float | None = None,
+    threshold: float = 20,
+    short_abandon: float = 5,
+    variant: str = "offered",
+    interval_minutes: int = 15,
+    acw_reasons=kpi.DEFAULT_ACW_REASONS,
+    repeat_window_h: float = 24,
+    fast_ring: float = formulas.THREE_RINGS_S,
+    stale_after: float = kpi.DEFAULT_STALE_AFTER_S,
+) -> dict | None:
+    """The report of a file-layout queue_log's bytes, or None when only the engine can give it
+    exactly (see the module's docstring)."""
+    try:
+        return _report(
+            data,
+            site_zone=site_zone,
+            now=now,
+            threshold=threshold,
+            short_abandon=short_abandon,
+            variant=variant,
+            interval_minutes=interval_minutes,
+            acw_reasons=acw_reasons,
+            repeat_window_h=repeat_window_h,
+            fast_ring=fast_ring,
+            stale_after=stale_after,
+        )
+    except Unsupported as why:
+        log.debug("queue_log report: the engine reads this file (%s)", why)
+        return None
+
+
+def report_of_file(
+    path,
+    *,
+    layout: str = "file",
+    zone: str = "UTC",
+    site_zone: str | None = None,
+    now: float | None = None,
+    threshold: float = 20,
+    short_abandon: float = 5,
+    variant: str = "offered",
+    interval_minutes: int = 15,
+    acw_reasons=kpi.DEFAULT_ACW_REASONS,
+    repeat_window_h: float = 24,
+    fast_ring: float = formulas.THREE_RINGS_S,
+    stale_after: float = kpi.DEFAULT_STALE_AFTER_S,
+) -> dict:
+    """`offline.build_report` of the file at `path`: a usual file-layout log is worked out
+    column by column (`columnar_report`, the same figures), anything else by the engine."""
+    settings = {
+        "site_zone": site_zone or zone,
+        "now": now,
+        "threshold": threshold,
+        "short_abandon": short_abandon,
+        "variant": variant,
+        "interval_minutes": interval_minutes,
+        "acw_reasons": acw_reasons,
+        "repeat_window_h": repeat_window_h,
+        "fast_ring": fast_ring,
+        "stale_after": stale_after,
+    }
+    if variant not in formulas.VARIANTS:
+        raise ValueError(f"unknown service level variant {variant!r}")
+    if layout == "file" and os.path.getsize(path) <= MAX_BYTES:
+        with open(path, "rb") as handle:
+            report = columnar_report(handle.read(), **settings)
+        if report is not None:
+            return report
+
+    def open_lines():
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            yield from handle
+
+    return build_report(open_lines, layout=layout, zone=zone, **settings)
+
+
+def _of_kinds(kind: np.ndarray, kinds) -> np.ndarray:
+    """Whether each row's kind is one of `kinds` (a table look-up)."""
+    table = np.zeros(UNSUPPORTED + 1, dtype=bool)
+    table[list(kinds)] = True
+    return table[kind]
+
+
+def _need(condition, why: str) -> None:
+    if not condition:
+        raise Unsupported(why)
+
+
+def _read(data: bytes) -> pd.DataFrame:
+    _need(not data.translate(None, _USUAL_BYTES), "a line holds more than printable ASCII")
+    options = {
+        "sep": "|",
+        "header": None,
+        "names": list(range(9)),
+        "dtype": {
+            0: np.int64,
+            1: object,
+            2: "category",
+            3: "category",
+            4: "category",
+            5: "category",
+            6: object,  # (callers and call times: many distinct texts)
+            7: "category",
+            8: "category",
+        },
+        "quoting": csv.QUOTE_NONE,
+        "engine": "c",
+        "na_filter": False,
+    }
+    try:
+        try:
+            # Fields past the fourth data field are not read (no event this path reads has
+            # its numbers there).
+            frame = pd.read_csv(io.BytesIO(data), usecols=list(range(9)), **options)
+        except pd.errors.ParserError as error:
+            if "Too many columns specified" not in str(error):
+                raise
+            frame = pd.read_csv(io.BytesIO(data), **options)  # (no line has nine fields)
+    except (ValueError, OverflowError, pd.errors.ParserError) as error:
+        raise Unsupported(f"not read by the C parser: {error}") from None
+    _need(len(frame), "no line")
+    return frame
+
+
+class _Column:
+    """One text column as codes into its distinct texts; a name column's texts as the parser
+    reads them (stripped, NONE empty), within `limit` characters."""
+
+    def __init__(self, series: pd.Series, *, limit: int | None = None) -> None:
+        # The C parser reads a category column whose every text is a number (or true/false)
+        # as numbers: its texts are then not the file's ("007" is 7).
+        self.as_written = True
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            codes = series.cat.codes.to_numpy()
+            categories = series.cat.categories
+            self.as_written = categories.dtype == object or pd.api.types.is_string_dtype(
+                categories.dtype
+            )
+            texts = [str(t) for t in categories]
+        else:
+            codes, uniques = pd.factorize(series.to_numpy(object))
+            texts = list(uniques)
+        if limit is not None:
+            _need(self.as_written, "names read as numbers")
+            # (printable ASCII has no space but " ": without one there is nothing to strip)
+            spaced = " " in "\n".join(texts)
+            read = [t.strip() for t in texts] if spaced else list(texts)
+            if NONE in read:
+                read = ["" if t == NONE else t for t in read]
+            _need(max(map(len, read), default=0) <= limit, "a name longer than its column")
+            codes, texts = _merged(codes, texts, read)
+        self.codes = np.asarray(codes, dtype=np.int64)
+        self.texts = texts
+
+    def take(self, order: np.ndarray) -> None:
+        self.codes = self.codes[order]
+
+    def empty(self) -> int:
+        """The code of the empty text (-1 when no field is empty)."""
+        try:
+            return self.texts.index("")
+        except ValueError:
+            return -1
+
+
+def _codes(column: _Column | np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The texts of `rows` of a column as codes into their distinct texts."""
+    if isinstance(column, _Column):
+        return column.codes[rows], column.texts
+    codes, uniques = pd.factorize(column[rows])
+    return codes, list(uniques)
+
+
+def _numbers(column: _Column | np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The number fields of `rows` as the engine reads them (NaN: empty, unknown)."""
+    codes, texts = _codes(column, rows)
+    values = np.full(len(texts), np.nan)
+    for code in np.flatnonzero(np.bincount(codes, minlength=len(texts))).tolist():
+        text = texts[code]
+        if text == "":
+            continue
+        _need(text.isdigit() and len(text) < 10, f"number field {text!r}")
+        values[code] = float(text)
+    return values[codes]
+
+
+def _next_of(mask: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """For each row, the index of the next row after it (same group) where `mask` holds; -1
+    when none."""
+    n = len(mask)
+    index = np.where(mask, np.arange(n), n)
+    following = np.minimum.accumulate(index[::-1])[::-1]
+    nxt = np.empty(n, dtype=np.int64)
+    nxt[:-1] = following[1:]
+    if n:
+        nxt[-1] = n
+    found = nxt < n
+    same = np.zeros(n, dtype=bool)
+    same[found] = group[nxt[found]] == group[found]
+    return np.where(same, nxt, -1)
+
+
+def _last_of(mask: np.ndarray, group_start: np.ndarray) -> np.ndarray:
+    """For each row, the index of the last row at or before it (same group) where `mask`
+    holds; -1 when none."""
+    index = np.where(mask, np.arange(len(mask)), -1)
+    last = np.maximum.accumulate(index) if len(mask) else index
+    return np.where(last >= group_start, last, -1)
+
+
+def _report(
+    data: bytes,
+    *,
+    site_zone: str,
+    now: float | None,
+    threshold: float,
+    short_abandon: float,
+    variant: str,
+    interval_minutes: int,
+    acw_reasons,
+    repeat_window_h: float,
+    fast_ring: float,
+    stale_after: float,
+) -> dict:
+    _need(now is None or float(now).is_integer(), "now within a second")
+    _need(float(stale_after).is_integer(), "stale limit within a second")
+    frame = _read(data)
+    ts = frame[0].to_numpy(np.int64)
+    _need(ts.min() >= 0 and ts.max() < MAX_EPOCH, "time out of range")
+    names = _Column(frame[4])
+    for text in names.texts:
+        _need(text.isalpha() and text.isupper() and len(text) <= 40, f"event name {text!r}")
+        _need(
+            text in _KINDS or text not in _ENGINE_EVENTS,
+            f"an event this path does not know: {text}",
+        )
+    kind_of = np.asarray([_KINDS.get(t, OTHER) for t in names.texts] or [0], dtype=np.int64)
+    prio_of = np.asarray([_PRIORITY.get(t, 5) for t in names.texts] or [0], dtype=np.int64)
+    kind = kind_of[names.codes]
+    _need(not (kind == UNSUPPORTED).any(), "an event only the engine reads")
+
+    call_ids = _Column(frame[1], limit=NAME_MAX["call id"])
+    queues = _Column(frame[2], limit=NAME_MAX["queue name"])
+    members = _Column(frame[3], limit=NAME_MAX["member name"])
+    fields: list = [_Column(frame[i]) if i != 6 else frame[i].to_numpy(object) for i in range(5, 9)]
+    _need(not _repeated_lines(data, ts, names, call_ids, queues, members), "repeats")
+
+    # Lines after `now` are not read; the rest in the engine's order (time, event, line).
+    keep = np.flatnonzero(ts <= now) if now is not None else np.arange(len(ts))
+    order = keep[np.argsort(ts[keep] * 16 + prio_of[names.codes[keep]], kind="stable")]
+    ts = ts[order]
+    kind = kind[order]
+    for column in (call_ids, queues, members, fields[0], fields[2], fields[3]):
+        column.take(order)
+    fields[1] = fields[1][order]
+    n = len(ts)
+    final = float(now) if now is not None else (float(ts[-1]) if n else 0.0)
+    no_member, no_queue = members.empty(), queues.empty()
+    has_member = members.codes != no_member
+    used = np.zeros(n, dtype=bool)
+
+    # Number fields: every line of a kind with numbers has them checked by the engine.
+    numbers: dict[tuple[int, int], np.ndarray] = {}
+    rows_of: dict[int, np.ndarray] = {}
+    for k, indexes in _NUMBER_FIELDS.items():
+        rows = rows_of[k] = np.flatnonzero(kind == k)
+        for i in indexes:
+            numbers[(k, i)] = _numbers(fields[i], rows)
+
+    # QUEUESTART only before anything it would cut.
+    starts = np.flatnonzero(kind == QUEUE_START)
+    if len(starts):
+        state = np.flatnonzero(
+            (kind == ENTER) | (_of_kinds(kind, _MEMBER_KINDS) & has_member) | (kind == CONNECT)
+        )
+        _need(not len(state) or starts.max() < state.min(), "QUEUESTART after calls began")
+        used[starts] = True
+
+    # Calls: one per (call id, queue) entered.
+    n_queues = max(len(queues.texts), 1)
+    key = call_ids.codes * n_queues + queues.codes
+    enters = np.flatnonzero((kind == ENTER) & (queues.codes != no_queue))
+    used[enters] = True
+    call_keys = key[enters]
+    n_calls = len(enters)
+    key_order = np.argsort(call_keys, kind="stable")
+    sorted_keys = call_keys[key_order]
+    _need(not (sorted_keys[1:] == sorted_keys[:-1]).any(), "a call entered twice")
+    offered = ts[enters].astype(np.float64)
+    call_queue = queues.codes[enters]
+    limit = float(stale_after)
+
+    def call_at(rows: np.ndarray) -> np.ndarray:
+        """The call of each row's (call id, queue) entered before it; -1 when none."""
+        wanted = key[rows]
+        at = np.minimum(np.searchsorted(sorted_keys, wanted), max(n_calls - 1, 0))
+        if n_calls:
+            calls = np.where(sorted_keys[at] == wanted, key_order[at], -1)
+        else:
+            calls = np.full(len(rows), -1, dtype=np.int64)
+        before = np.zeros(len(rows), dtype=bool)
+        known = calls >= 0
+        before[known] = enters[calls[known]] < rows[known]
+        return np.where(before, calls, -1)
+
+    # The first CONNECT, ABANDON or EXIT* after a call's ENTERQUEUE ends its wait.
+    exits = np.flatnonzero(_of_kinds(kind, (CONNECT, ABANDON, TIMEOUT, EMPTY, KEY)))
+    exit_call = call_at(exits)
+    outcome = np.full(n_calls, WAITING, dtype=np.int64)
+    wait = np.full(n_calls, np.nan)
+    first_exit = np.full(n_calls, -1, dtype=np.int64)
+    matched = exit_call >= 0
+    if matched.any():
+        first = ~pd.Series(exit_call[matched]).duplicated().to_numpy()
+        calls, rows = exit_call[matched][first], exits[matched][first]
+        first_exit[calls] = rows
+        _need(not (ts[rows] >= offered[calls] + limit).any(), "a call ended after it went stale")
+        used[rows] = True
+        for k in (CONNECT, ABANDON, TIMEOUT, EMPTY, KEY):
+            of_kind = kind[rows] == k
+            if not of_kind.any():
+                continue
+            these, at = calls[of_kind], rows[of_kind]
+            given = numbers[(k, _WAIT_FIELD[k])][np.searchsorted(rows_of[k], at)]
+            wait[these] = np.where(np.isnan(given), ts[at] - offered[these], given)
+            if k == CONNECT:
+                outcome[these] = ANSWERED
+            else:
+                outcome[these] = ABANDONED if k == ABANDON else LEFT
+    # Still waiting at the end: stale ones are unknown with the limit as their wait.
+    stale = (outcome == WAITING) & (final >= offered + limit)
+    outcome[stale] = UNKNOWN
+    wait[stale] = limit
+
+    # Answered calls: their member, ring and talk.
+    answered = np.flatnonzero(outcome == ANSWERED)
+    connect_rows = first_exit[answered]
+    call_member = np.full(n_calls, -1, dtype=np.int64)
+    call_member[answered] = members.codes[connect_rows]
+    _need(not (call_member[answered] == no_member).any(), "a call answered by no member")
+    connects = rows_of[CONNECT]
+    ring = np.full(n_calls, np.nan)
+    ring[answered] = numbers[(CONNECT, 2)][np.searchsorted(connects, connect_rows)]
+    answered_at = np.full(n_calls, np.nan)
+    answered_at[answered] = ts[connect_rows]
+
+    ends = np.flatnonzero((kind == END_TALK) | (kind == TRANSFER))
+    end_call = call_at(ends)
+    _need((end_call >= 0).all(), "an end of talk without its call")
+    _need((outcome[end_call] == ANSWERED).all(), "an end of talk of a call not answered")
+    _need((first_exit[end_call] < ends).all(), "an end of talk before its CONNECT")
+    _need(not pd.Series(end_call).duplicated().any(), "a call's talk ended twice")
+    used[ends] = True
+    talk = np.full(n_calls, np.nan)
+    talk_end = np.full(n_calls, np.nan)
+    transferred = np.zeros(n_calls, dtype=bool)
+    end_row = np.full(n_calls, -1, dtype=np.int64)
+    for k, field in ((END_TALK, 1), (TRANSFER, 3)):
+        at = ends[kind[ends] == k]
+        these = end_call[kind[ends] == k]
+        given = numbers[(k, field)]
+        talk[these] = np.where(np.isnan(given), ts[at] - answered_at[these], given)
+        talk_end[these] = ts[at]
+        transferred[these] = k == TRANSFER
+        end_row[these] = at
+
+    # Rings.
+    rings = np.flatnonzero((kind == RING_NO_ANSWER) & has_member)
+    ring_ms = numbers[(RING_NO_ANSWER, 0)][np.searchsorted(rows_of[RING_NO_ANSWER], rings)]
+    missed_ring = ~np.isnan(ring_ms) & (ring_ms != 0)
+    used[rings] = True
+    used[(kind == RING_CANCELED) & has_member] = True
+
+    # Pause reasons read as numbers (every first data field is a number) hold no
+    # after-call-work reason unless one reads as a number or a truth value.
+    reasons = fields[0]
+    _need(reasons.as_written or not any(map(_number_like, acw_reasons)), "reasons as numbers")
+    # Each member's events in order: C (a CONNECT that answered), E (an end of talk, under
+    # the call's member), A (an after-call-work pause), P (another pause), U (an unpause),
+    # L (a login) and OFF (a logoff).
+    acw_codes = [i for i, t in enumerate(reasons.texts) if t.strip() in set(acw_reasons)]
+    member_rows = np.flatnonzero(_of_kinds(kind, (LOGIN, LOGOFF, PAUSE, UNPAUSE)) & has_member)
+    used[member_rows] = True
+    m_kind = kind[member_rows].copy()
+    is_acw = (m_kind == PAUSE) & np.isin(reasons.codes[member_rows], acw_codes)
+    C, E, A, P, U, L, OFF = range(7)
+    m_type = np.select(
+        [is_acw, m_kind == PAUSE, m_kind == UNPAUSE, m_kind == LOGIN, m_kind == LOGOFF],
+        [A, P, U, L, OFF],
+    )
+    ev_pos = np.concatenate([connect_rows, end_row[end_row >= 0], member_rows])
+    ev_member = np.concatenate(
+        [
+            call_member[answered],
+            call_member[end_row >= 0],
+            members.codes[member_rows],
+        ]
+    )
+    ev_type = np.concatenate(
+        [
+            np.full(len(connect_rows), C),
+            np.full(int((end_row >= 0).sum()), E),
+            m_type,
+        ]
+    )
+    ev_call = np.concatenate(
+        [answered, np.flatnonzero(end_row >= 0), np.full(len(member_rows), -1)]
+    )
+    # By member, then position: the positions are distinct, so a scatter orders them.
+    slot = np.full(n, -1, dtype=np.int64)
+    slot[ev_pos] = np.arange(len(ev_pos))
+    by_position = slot[slot >= 0]
+    keys = ev_member[by_position]
+    if len(members.texts) < 2**15:
+        keys = keys.astype(np.int16)  # (a radix sort)
+    by_member = by_position[np.argsort(keys, kind="stable")]
+    ev_pos, ev_member = ev_pos[by_member], ev_member[by_member]
+    ev_type, ev_call = ev_type[by_member], ev_call[by_member]
+    ev_ts = ts[ev_pos].astype(np.float64)
+    m = len(ev_pos)
+    new_member = np.ones(m, dtype=bool)
+    new_member[1:] = ev_member[1:] != ev_member[:-1]
+    group_start = np.maximum.accumulate(np.where(new_member, np.arange(m), 0)) if m else ev_pos
+
+    # A logoff logs the member out when no login is left (`Engine._on_removemember`).
+    logged_out = np.zeros(m, dtype=bool)
+    logins: dict[int, list[str]] = {}
+    for i in np.flatnonzero((ev_type == L) | (ev_type == OFF)).tolist():
+        row, who = int(ev_pos[i]), int(ev_member[i])
+        scope = queues.texts[queues.codes[row]] or "*"
+        held = logins.setdefault(who, [])
+        if ev_type[i] == L:
+            if scope not in held:
+                held.append(scope)
+            continue
+        held[:] = [q for q in held if q != scope]
+        if names.texts[names.codes[order[row]]] != "REMOVEMEMBER" or not scope or scope == "*":
+            held.clear()
+        logged_out[i] = not held
+
+    # After-call work of each ended talk: the member's next C, E or A decides.
+    cea = (ev_type == C) | (ev_type == E) | (ev_type == A)
+    next_cea = _next_of(cea, ev_member)
+    ended = np.zeros(n_calls, dtype=bool)
+    acw = np.zeros(n_calls, dtype=np.float64)
+    at_end = np.flatnonzero(ev_type == E)
+    the_call = ev_call[at_end]
+    te = talk_end[the_call]
+    nxt = next_cea[at_end]
+    has_next = nxt >= 0
+    caught = np.zeros(len(at_end), dtype=bool)
+    caught[has_next] = (ev_type[nxt[has_next]] == A) & (
+        ev_ts[nxt[has_next]] <= te[has_next] + kpi.ACW_WINDOW_S
+    )
+    # Not caught: ended (no after-call work) once another C/E/A of the member or a time past
+    # the window comes.
+    plain = ~caught
+    ended[the_call[plain]] = has_next[plain] | (final > te[plain] + kpi.ACW_WINDOW_S)
+    # Caught: the work lasts to the member's next U, C or E.
+    next_uce = _next_of((ev_type == U) | (ev_type == C) | (ev_type == E), ev_member)
+    pause_at = nxt[caught]
+    close = next_uce[pause_at]
+    closed = close >= 0
+    calls = the_call[caught]
+    ended[calls[closed]] = True
+    acw[calls[closed]] = ev_ts[close[closed]] - ev_ts[pause_at[closed]]
+
+    # Occupancy: each member's status and activity after each event, held to the next.
+    last_cea = _last_of(cea, group_start)
+    last_u = _last_of(ev_type == U, group_start)
+    last_l = _last_of(ev_type == L, group_start)
+    last_fixed = _last_of((ev_type == A) | (ev_type == P) | logged_out, group_start)
+    fixed_type = np.where(last_fixed >= 0, ev_type[np.maximum(last_fixed, 0)], -1)
+    fixed_out = np.where(last_fixed >= 0, logged_out[np.maximum(last_fixed, 0)], False)
+    not_ready = (fixed_type == P) & ~(last_u > last_fixed)
+    is_out = fixed_out & ~(last_l > last_fixed)
+    available = ~not_ready & ~is_out
+    activity = np.where(last_cea >= 0, ev_type[np.maximum(last_cea, 0)], -1)
+    busy_now = (activity == C) | ((activity == A) & ~(last_u > last_cea))
+    following = np.empty(m, dtype=np.float64)
+    if m:
+        following[:-1] = ev_ts[1:]
+        following[-1] = final
+        last_of_member = np.ones(m, dtype=bool)
+        last_of_member[:-1] = new_member[1:]
+        following[last_of_member] = final
+    length = np.maximum(0.0, following - ev_ts)
+    n_members = max(len(members.texts), 1)
+    busy = np.bincount(ev_member, weights=length * (busy_now & ~is_out), minlength=n_members)
+    idle = np.bincount(ev_member, weights=length * (available & ~busy_now), minlength=n_members)
+
+    # Members whose occupancy is known: a login or a pause line.
+    logged = set(
+        members.codes[member_rows[_of_kinds(kind[member_rows], (LOGIN, PAUSE, UNPAUSE))]].tolist()
+    )
+
+    # The report's tallies, as `Report.add_call` would fold them.
+    report = Report(
+        threshold=threshold,
+        short_abandon=short_abandon,
+        variant=variant,
+        interval_minutes=interval_minutes,
+        site_zone=site_zone,
+        fast_ring=fast_ring,
+    )
+    report.repeat_window_s = repeat_window_h * 3600
+    parts = _contributions(
+        outcome,
+        wait,
+        ring,
+        talk,
+        acw,
+        ended,
+        transferred,
+        threshold=threshold,
+        short_abandon=short_abandon,
+        fast_ring=fast_ring,
+    )
+    queue_text = queues.texts
+    # Each call's day and interval, worked out once per minute (the calls are in time order).
+    minute = (offered // 60).astype(np.int64)
+    first_of_minute = np.ones(n_calls, dtype=bool)
+    first_of_minute[1:] = minute[1:] != minute[:-1]
+    minute_of = np.cumsum(first_of_minute) - 1
+    local = _local_minutes(report, minute[first_of_minute].tolist())
+    day_names = sorted({day for day, _ in local})
+    interval_starts = sorted({start for _, start in local})
+    day_at = {day: i for i, day in enumerate(day_names)}
+    start_at = {start: i for i, start in enumerate(interval_starts)}
+    call_day = np.asarray([day_at[d] for d, _ in local], dtype=np.int64)[minute_of]
+    call_interval = np.asarray([start_at[s] for _, s in local], dtype=np.int64)[minute_of]
+    for g, tally in _tallies(parts, call_queue):
+        report.queues[queue_text[g]] = tally
+    days = len(day_names)
+    for g, tally in _tallies(parts, call_queue * days + call_day):
+        report.days[(queue_text[g // days], day_names[g % days])] = tally
+    starts = len(interval_starts)
+    for g, tally in _tallies(parts, call_queue * starts + call_interval):
+        report.intervals[(queue_text[g // starts], interval_starts[g % starts])] = tally
+    for g, tally in _tallies(parts, call_member, outcome == ANSWERED):
+        report.agents[members.texts[g]] = tally
+        report.missed.setdefault(members.texts[g], 0)
+    ring_member = members.codes[rings]
+    missed = np.bincount(ring_member[missed_ring], minlength=n_members).tolist()
+    unreachable = np.bincount(ring_member[~missed_ring], minlength=n_members).tolist()
+    for g in np.flatnonzero(np.bincount(ring_member, minlength=n_members)).tolist():
+        name = members.texts[g]
+        report.missed[name] = report.missed.get(name, 0) + missed[g]
+        if unreachable[g]:
+            report.unreachable[name] = unreachable[g]
+        report.agents.setdefault(name, formulas.Tally())
+    for g in logged:
+        report.busy[members.texts[g]] = float(busy[g])
+        report.idle[members.texts[g]] = float(idle[g])
+    report.waiting = [
+        kpi.Call("", queue_text[call_queue[c]], float(offered[c]))
+        for c in np.flatnonzero(outcome == WAITING).tolist()
+    ]
+
+    counts = {
+        "read": n,
+        "used": int(used.sum()),
+        "ignored": n - int(used.sum()),
+        "duplicates": 0,
+        "rejected": [],
+    }
+    saw_acw = bool(is_acw.any())
+    components = formulas.aht_components(saw_hold=False, saw_acw=saw_acw)
+    body = report.figures(final, components, {members.texts[g] for g in logged})
+    caller, caller_texts = _codes(fields[1], enters)
+    rates = _repeat_rates(
+        caller,
+        caller_texts,
+        outcome == ANSWERED,
+        call_queue,
+        offered,
+        n_queues,
+        window_s=report.repeat_window_s,
+    )
+    for name, figures in body["queues"].items():
+        figures["repeat_call_rate"] = rates[queue_text.index(name)]
+    return report_document(
+        rounded=_rounded,
+        final=iso(final),
+        counts=counts,
+        threshold=threshold,
+        short_abandon=short_abandon,
+        variant=variant,
+        interval_minutes=interval_minutes,
+        repeat_window_h=repeat_window_h,
+        fast_ring=fast_ring,
+        stale_after=stale_after,
+        body=body,
+    )
+
+
+def _local_minutes(report, minutes: list[int]) -> list[tuple[str, datetime]]:
+    """`Report.local` of each minute (UTC minutes since the epoch, ascending), when the site
+    zone's offset is whole minutes and the same within each of them (every time of a minute
+    then has its minute's day and interval, as `Report.local`'s own cache assumes).
+
+    Minutes in a row with the same offset and the same local interval and day (by the
+    offset) are worked out by their first and last; should those two differ (a repeated
+    hour's fold), each minute of the run is worked out."""
+    zone, length = report.zone, report.minutes
+    day_start = report.reset_hour * 60
+    keys = []
+    for minute in minutes:
+        first = datetime.fromtimestamp(minute * 60, zone).utcoffset()
+        last = datetime.fromtimestamp(minute * 60 + 59, zone).utcoffset()
+        _need(first == last and first is not None and not first.seconds % 60, "zone offset")
+        wall = minute + int(first.total_seconds()) // 60
+        keys.append(
+            (wall - (wall - wall // length * length), (wall - day_start) // 1440, wall - minute)
+        )
+    found: list[tuple[str, datetime]] = []
+    run = 0
+    while run < len(minutes):
+        end = run
+        while end + 1 < len(minutes) and keys[end + 1] == keys[run]:
+            end += 1
+        head = report.local(minutes[run] * 60.0)
+        if end == run or report.local(minutes[end] * 60.0) == head:
+            found += [head] * (end - run + 1)
+        else:
+            found += [report.local(m * 60.0) for m in minutes[run : end + 1]]
+        run = end + 1
+    return found
+
+
+_INT_FIELDS = frozenset(
+    f
+    for f in formulas.SUM_FIELDS
+    if f not in ("answered_wait_sum", "abandon_wait_sum", "talk_sum", "hold_sum", "acw_sum")
+)
+
+
+def _contributions(
+    outcome: np.ndarray,
+    wait: np.ndarray,
+    ring: np.ndarray,
+    talk: np.ndarray,
+    acw: np.ndarray,
+    ended: np.ndarray,
+    transferred: np.ndarray,
+    *,
+    threshold: float,
+    short_abandon: float,
+    fast_ring: float,
+) -> np.ndarray:
+    """`formulas.contribution` of every call: a row per `Tally` field, a column per call."""
+    answered = outcome == ANSWERED
+    with np.errstate(invalid="ignore"):
+        late = wait > threshold
+        abandoned = outcome == ABANDONED
+        short = abandoned & (wait < short_abandon)
+        fast = ring <= fast_ring
+    counted = abandoned & ~short
+    left = outcome == LEFT
+    unknown = outcome == UNKNOWN
+    aht = answered & ended
+    zero = np.zeros(len(outcome))
+    columns = {
+        "offered": np.ones(len(outcome), dtype=bool),
+        "answered": answered,
+        "abandoned": abandoned,
+        "short_abandoned": short,
+        "timed_out": left,
+        "unknown": unknown,
+        "transferred": answered & transferred,
+        "a_in": answered & ~late,
+        "a_out": answered & late,
+        "b_in": counted & ~late,
+        "b_out": counted & late,
+        "x_in": left & ~late,
+        "x_out": left & late,
+        "u_out": unknown & late,
+        "answered_wait_sum": np.where(answered, wait, zero),
+        "abandon_wait_sum": np.where(counted, wait, zero),
+        "aht_n": aht,
+        "talk_sum": np.where(aht, talk, zero),
+        "hold_sum": zero,
+        "acw_sum": np.where(aht, acw, zero),
+        "ring_known_n": answered & ~np.isnan(ring),
+        "ring_fast_n": answered & fast,
+        "max_wait_s": np.where(answered | counted | left | unknown, wait, zero),
+    }
+    matrix = np.empty((len(_TALLY_FIELDS), len(outcome)))
+    for i, name in enumerate(_TALLY_FIELDS):
+        matrix[i] = columns[name]
+    return matrix
+
+
+_TALLY_FIELDS = tuple(f.name for f in dataclass_fields(formulas.Tally))
+_COUNTS = [i for i, name in enumerate(_TALLY_FIELDS) if name in _INT_FIELDS]
+_AMOUNTS = [i for i, name in enumerate(_TALLY_FIELDS) if name not in _INT_FIELDS]
+_PEAK = _TALLY_FIELDS.index("max_wait_s")
+
+
+def _tallies(parts: np.ndarray, group: np.ndarray, mask: np.ndarray | None = None):
+    """(group, `Tally`) of every group holding a call (of `mask`): the sums of the calls'
+    columns of `parts` (a row per `_TALLY_FIELDS` name; the largest `max_wait_s`), by
+    ascending group."""
+    if mask is not None:
+        group, parts = group[mask], parts[:, mask]
+    if not len(group):
+        return
+    size = int(group.max()) + 1
+    present = np.flatnonzero(np.bincount(group, minlength=size))
+    sums = np.empty((len(_TALLY_FIELDS), len(present)))
+    for i, values in enumerate(parts):
+        if i == _PEAK:
+            peak = np.zeros(size)
+            np.maximum.at(peak, group, values)
+            sums[i] = peak[present]
+        else:
+            sums[i] = np.bincount(group, weights=values, minlength=size)[present]
+    counts = sums[_COUNTS].astype(np.int64).T.tolist()
+    amounts = sums[_AMOUNTS].T.tolist()
+    for g, whole, parts_ in zip(present.tolist(), counts, amounts, strict=True):
+        values = [0] * len(_TALLY_FIELDS)
+        for i, v in zip(_COUNTS, whole, strict=True):
+            values[i] = v
+        for i, v in zip(_AMOUNTS, parts_, strict=True):
+            values[i] = v
+        yield g, formulas.Tally(*values)
+
+
+_ANONYMOUS = sorted(w for w in formulas.ANONYMOUS_CALLERS if w)
+
+
+def _merged(codes: np.ndarray, texts: list[str], read: list[str]) -> tuple[np.ndarray, list]:
+    """Codes and texts once each text is `read` as the engine reads it (two texts may then
+    be one)."""
+    if read == texts:
+        return codes, texts
+    if len(set(read)) == len(read):
+        return codes, read  # (no two texts became one: the codes stay)
+    merged: dict[str, int] = {}
+    remap = [merged.setdefault(text, len(merged)) for text in read]
+    return np.asarray(remap, dtype=np.int64)[codes], list(merged)
+
+
+def _repeat_rates(
+    caller: np.ndarray,
+    texts: list[str],
+    answered: np.ndarray,
+    call_queue: np.ndarray,
+    offered: np.ndarray,
+    n_queues: int,
+    *,
+    window_s: float,
+) -> list[float | None]:
+    """`formulas.repeat_call_rate` of every queue: the share of its answered calls with a
+    known caller who calls any queue again within `window_s` (strictly later)."""
+    caller, texts = _merged(caller, texts, [t.strip() for t in texts])
+    anonymous = np.zeros(len(texts) + 1, dtype=bool)
+    # (a caller is mostly digits: the words are looked for in all the texts at once)
+    lowered = "\n".join(texts).lower()
+    if any(word in lowered for word in _ANONYMOUS):
+        anonymous[: len(texts)] = [t.lower() in formulas.ANONYMOUS_CALLERS for t in texts]
+    if "" in texts:
+        anonymous[texts.index("")] = True
+    with_caller = np.flatnonzero(~(caller == (texts.index("") if "" in texts else -1)))
+    by_caller = with_caller[np.lexsort((offered[with_caller], caller[with_caller]))]
+    sorted_key = (caller[by_caller].astype(np.int64) << 38) | offered[by_caller].astype(np.int64)
+    known = np.flatnonzero(answered & ~anonymous[caller])
+    wanted = (caller[known].astype(np.int64) << 38) | offered[known].astype(np.int64)
+    after = np.searchsorted(sorted_key, wanted, side="right")
+    inside = after < len(by_caller)
+    again = np.zeros(len(known), dtype=bool)
+    following = by_caller[after[inside]]
+    again[inside] = (caller[following] == caller[known[inside]]) & (
+        offered[following] <= offered[known[inside]] + window_s
+    )
+    totals = np.bincount(call_queue[known], minlength=n_queues).tolist()
+    repeats = np.bincount(call_queue[known][again], minlength=n_queues).tolist()
+    return [None if total == 0 else r / total for r, total in zip(repeats, totals, strict=True)]
+
+
+def _repeated_lines(data: bytes, ts: np.ndarray, *columns) -> bool:
+    """Whether a line is in the file twice: lines of the same second, event, call, queue and
+    member (rare) are compared by their text."""
+    mixed = ts.astype(np.uint64)
+    for column in columns:
+        with np.errstate(over="ignore"):
+            mixed = (mixed ^ column.codes.astype(np.uint64)) * np.uint64(0x100000001B3)
+    alike = pd.Series(mixed).duplicated(keep=False).to_numpy()
+    if not alike.any():
+        return False
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buffer == 10)
+    starts = np.concatenate(([0], ends + 1))
+    ends = np.concatenate((ends, [len(data)]))
+    kept = ends > starts
+    starts, ends = starts[kept], ends[kept]
+    _need(len(starts) == len(ts), "lines the parser skipped")
+    texts = [data[a:b] for a, b in zip(starts[alike].tolist(), ends[alike].tolist(), strict=True)]
+    return len(set(texts)) < len(texts)
+
+
+def _number_like(text: str) -> bool:
+    """Whether the C parser could read `text` as a number or a truth value."""
+    try:
+        float(text)
+    except ValueError:
+        return text.strip().lower() in ("true", "false")
+    return True
+
+
+def _rounded(value):
+    """`formulas.round_figures`, with the usual types looked up first."""
+    kind = type(value)
+    if kind is float:
+        return round(value, 4)
+    if kind is dict:
+        return {k: _rounded(v) for k, v in value.items()}
+    if kind is list:
+        return [_rounded(v) for v in value]
+    if kind is int or value is None or kind is str:
+        return value
+    return formulas.round_figures(value)

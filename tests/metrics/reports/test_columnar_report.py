@@ -1,0 +1,451 @@
+"""The column-by-column offline report gives the engine's report, key for key and value for value.
+
+`columnar.columnar_report` works a usual queue_log file out with pandas and numpy and answers
+None for anything it does not reproduce exactly; `offline.report_of_file` then runs the
+engine (`offline.build_report`, the reference). Both are held equal to the reference on the
+real FreePBX log, on a synthetic day and on random logs of every event kind, with the
+lines that send a file to the engine (repeats, malformed lines, holds, restarts, …).
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.synthetic import generate_day
+from metrics.reports.columnar import columnar_report, report_of_file
+from metrics.reports.offline import build_report
+from tests.conftest import HYPOTHESIS_SUPPRESSED, shared_data
+from tests.metrics.conftest import file_lines
+
+FREEPBX = "asterisk/freepbx-2010-queue_log"
+# 2026-03-08 06:50 UTC: New York's clocks move forward within the hour after.
+BASE = 1_772_952_600
+
+
+def reference(path: Path, **settings) -> dict:
+    return build_report(file_lines(path), **settings)
+
+
+def columnar(path: Path, **settings) -> dict | None:
+    return columnar_report(path.read_bytes(), **settings)
+
+
+def same(a: dict, b: dict) -> bool:
+    """Equal as objects and as the JSON the command prints (types included)."""
+    return a == b and json.dumps(a) == json.dumps(b)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"now": 1266844579, "variant": "answered_only", "threshold": 10},
+        {"site_zone": "Europe/Paris", "interval_minutes": 60, "short_abandon": 0},
+        {"now": 1266840000, "stale_after": 120, "repeat_window_h": 0.1, "fast_ring": 1},
+    ],
+)
+def test_the_freepbx_log_gives_the_engines_report(options):
+    path = shared_data(FREEPBX)
+    expected = reference(path, **options)
+    found = columnar(path, **options)
+    assert found is not None, "the FreePBX log is a usual file: it must not need the engine"
+    assert same(found, expected)
+    assert same(report_of_file(path, **options), expected)
+    assert expected["queues"]["9000"]["offered"] == 21  # (the hand-worked figure)
+
+
+def test_a_synthetic_day_gives_the_engines_report(tmp_path):
+    path = tmp_path / "day.log"
+    generate_day(
+        path,
+        csv_path=shared_data("arrivals/bank-calls-2003.csv"),
+        agents=30,
+        target_lines=12_000,
+    )
+    for options in ({}, {"site_zone": "Asia/Kathmandu", "interval_minutes": 30}):
+        expected = reference(path, **options)
+        found = columnar(path, **options)
+        assert found is not None
+        assert found["lines"]["read"] > 10_000
+        assert expected["agents"] and expected["intervals"]
+        assert same(found, expected)
+
+
+# -- random logs ------------------------------------------------------------------------------
+
+# Names and texts the parser strips are the same name to the engine ("PJSIP/201 ").
+MEMBERS = ["PJSIP/201", "PJSIP/202", "Local/2004@from-internal/n", "Agent/7", "PJSIP/201 "]
+QUEUES = ["sales", "support", " sales"]
+CALLERS = ["0470001", "0470002", " 0470001", "anonymous", "", "Restricted", "0470003 "]
+REASONS = ["ACW", "Wrapup", "wrap-up", "Lunch", "", "7", " ACW"]
+NUMBERS = st.one_of(st.integers(0, 40).map(str), st.just(""))
+
+call_spec = st.fixed_dictionaries(
+    {
+        "queue": st.sampled_from(QUEUES),
+        "enter": st.integers(0, 900),
+        "caller": st.sampled_from(CALLERS),
+        "outcome": st.sampled_from(
+            ["answered"] * 4 + ["abandon", "timeout", "empty", "key", "open"]
+        ),
+        "wait": st.integers(0, 60),
+        "wait_field": NUMBERS,
+        "member": st.sampled_from(MEMBERS),
+        "ring": st.one_of(st.just(""), st.integers(0, 30).map(str)),
+        "talk": st.integers(0, 200),
+        "talk_field": NUMBERS,
+        "end": st.sampled_from(
+            ["COMPLETEAGENT", "COMPLETECALLER", "TRANSFER", "BLINDTRANSFER", None]
+        ),
+        "acw": st.one_of(st.none(), st.tuples(st.integers(0, 3), st.integers(0, 30))),
+        "rings": st.lists(
+            st.tuples(st.sampled_from(MEMBERS), st.sampled_from(["0", "1000", "15000", ""])),
+            max_size=3,
+        ),
+        "cancel": st.booleans(),
+    }
+)
+member_line = st.tuples(
+    st.integers(0, 1200),
+    st.sampled_from([*MEMBERS, ""]),
+    st.sampled_from(
+        [
+            "ADDMEMBER",
+            "REMOVEMEMBER",
+            "AGENTLOGIN",
+            "AGENTLOGOFF",
+            "AGENTCALLBACKLOGIN",
+            "AGENTCALLBACKLOGOFF",
+            "PAUSE",
+            "PAUSEALL",
+            "UNPAUSE",
+            "UNPAUSEALL",
+        ]
+    ),
+    st.sampled_from([*QUEUES, "NONE"]),
+    st.sampled_from(REASONS),
+)
+# Lines of any kind at any time: events out of their call's order, unknown events, and
+# what only the engine reads.
+other_line = st.tuples(
+    st.integers(0, 1200),
+    st.sampled_from([f"{BASE}.{i}" for i in range(6)] + ["NONE"]),
+    st.sampled_from([*QUEUES, "NONE"]),
+    st.sampled_from([*MEMBERS, "NONE"]),
+    st.sampled_from(
+        [
+            "CONNECT",
+            "COMPLETECALLER",
+            "ABANDON",
+            "EXITWITHKEY",
+            "RINGNOANSWER",
+            "RINGCANCELED",
+            "CONFIGRELOAD",
+            "DID",
+            "SYSCOMPAT",
+            "ENTERQUEUE",
+            "HOLD",
+            "UNHOLD",
+            "ATTENDEDTRANSFER",
+            "RINGSTART",
+            "QUEUESTART",
+        ]
+    ),
+    st.lists(NUMBERS, max_size=5),
+)
+# What a file may hold that sends it to the engine.
+odd_line = st.sampled_from(
+    [
+        "garbage",
+        "1772952601|x|sales|PJSIP/201",
+        "abc|1|sales|PJSIP/201|ENTERQUEUE||1",
+        "1772952601|1|sales|PJSIP/201|enterqueue||1",
+        "1772952601|1|sales|PJSIP/201|CONNECT|x|1|2",
+        "1772952601|1|sales|PJSIP/201|CONNECT|1.5|1|2",
+        "1772952601|1|sales|PJSIP/201|CONNECT|9999999999|1|2",
+        "1772952601| 1|sales|PJSIP/201|ENTERQUEUE||1",
+        "1772952601|1|sales |PJSIP/201|ENTERQUEUE||1",
+        "1772952601|1|sales|PJSIP/201|ENTERQUEUE|| 0470001",
+        "1772952601|1|sales|PJSIP/201|PAUSE| ACW",
+        "1772952601|1|sales|PJSIP/201|ENTERQUEUE||1\t",
+        "1772952601|1|sales|PJSIP/201|ENTERQUEUE||caf\u00e9",
+        "1772952601.5|1|sales|PJSIP/201|ENTERQUEUE||1",
+        "+1772952601|1|sales|PJSIP/201|ENTERQUEUE||1",
+        "   ",
+        "",
+        "1772952601|1|sales|PJSIP/201|ENTERQUEUE||1|a|b|c|d|e|f|g|h",
+        "1772952601|NONE|NONE|NONE|QUEUESTART|",
+    ]
+)
+
+
+def call_lines(i: int, c: dict) -> list[tuple[int, str]]:
+    cid, q, member = f"{BASE}.{i}", c["queue"], c["member"]
+    t0 = c["enter"]
+    rows = [(t0, f"{cid}|{q}|NONE|ENTERQUEUE||{c['caller']}|1")]
+    t1 = t0 + c["wait"]
+    for who, ms in c["rings"]:
+        rows.append((t0 + c["wait"] // 2, f"{cid}|{q}|{who}|RINGNOANSWER|{ms}"))
+    wait = c["wait_field"]
+    outcome = c["outcome"]
+    if outcome == "answered":
+        rows.append((t1, f"{cid}|{q}|{member}|CONNECT|{wait}|{cid}.9|{c['ring']}"))
+        if c["cancel"]:
+            rows.append((t1, f"{cid}|{q}|PJSIP/209|RINGCANCELED|{c['ring']}"))
+        if c["end"] is None:
+            return rows
+        t2 = t1 + c["talk"]
+        talk = c["talk_field"]
+        if c["end"] in ("TRANSFER", "BLINDTRANSFER"):
+            rows.append((t2, f"{cid}|{q}|{member}|{c['end']}|200|ctx|{wait}|{talk}|1"))
+        else:
+            rows.append((t2, f"{cid}|{q}|{member}|{c['end']}|{wait}|{talk}|1"))
+        if c["acw"]:
+            gap, length = c["acw"]
+            rows.append((t2 + gap, f"NONE|{q}|{member}|PAUSEALL|ACW"))
+            rows.append((t2 + gap + length, f"NONE|{q}|{member}|UNPAUSEALL|"))
+    elif outcome == "abandon":
+        rows.append((t1, f"{cid}|{q}|NONE|ABANDON|1|1|{wait}"))
+    elif outcome == "timeout":
+        rows.append((t1, f"{cid}|{q}|NONE|EXITWITHTIMEOUT|1|1|{wait}"))
+    elif outcome == "empty":
+        rows.append((t1, f"{cid}|{q}|NONE|EXITEMPTY|1|1|{wait}"))
+    elif outcome == "key":
+        rows.append((t1, f"{cid}|{q}|NONE|EXITWITHKEY|5|1|1|{wait}"))
+    return rows
+
+
+def usual_log(calls, members) -> list[tuple[int, str]]:
+    rows = [row for i, c in enumerate(calls) for row in call_lines(i, c)]
+    for t, member, name, queue, reason in members:
+        data = f"|{reason}" if "PAUSE" in name and "UN" not in name else "|"
+        rows.append((t, f"NONE|{queue}|{member or 'NONE'}|{name}{data}"))
+    rows.sort(key=lambda row: row[0])  # (the file order within a second stays as made)
+    seen, texts = set(), []
+    for t, text in rows:
+        line = f"{BASE + t}|{text}"
+        if line not in seen:  # (no line twice: that one sends a file to the engine)
+            seen.add(line)
+            texts.append(line)
+    return texts
+
+
+report_settings = st.fixed_dictionaries(
+    {
+        "now": st.one_of(st.none(), st.integers(0, 1300).map(lambda t: BASE + t)),
+        "threshold": st.sampled_from([0, 10, 20]),
+        "short_abandon": st.sampled_from([0, 5]),
+        "variant": st.sampled_from(["offered", "ignore_abandons", "answered_only"]),
+        "interval_minutes": st.sampled_from([15, 30, 60]),
+        "site_zone": st.sampled_from(
+            ["UTC", "America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe"]
+        ),
+        "repeat_window_h": st.sampled_from([0.01, 24]),
+        "fast_ring": st.sampled_from([0, 15]),
+    }
+)
+
+
+def write(tmp_path_factory, texts: list[str], *, last_break: bool = True) -> Path:
+    path = tmp_path_factory.mktemp("log") / "queue_log"
+    path.write_text("\n".join(texts) + ("\n" if last_break else ""), encoding="utf-8")
+    return path
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=HYPOTHESIS_SUPPRESSED)
+@given(
+    calls=st.lists(call_spec, max_size=14),
+    members=st.lists(member_line, max_size=16),
+    options=report_settings,
+    last_break=st.booleans(),
+)
+def test_a_usual_log_is_worked_out_in_columns_as_the_engine_does(
+    tmp_path_factory, calls, members, options, last_break
+):
+    """Logs of every event the column path reads (members shared between calls, so one's
+    after-call work meets the next call; logins and pauses at any time; rings; stale
+    calls): the column path takes them all, with the engine's figures."""
+    texts = usual_log(calls, members)
+    path = write(tmp_path_factory, texts, last_break=last_break)
+    if not texts:
+        return
+    expected = reference(path, **options)
+    found = columnar(path, **options)
+    assert found is not None
+    assert same(found, expected)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=HYPOTHESIS_SUPPRESSED)
+@given(
+    calls=st.lists(call_spec, max_size=10),
+    members=st.lists(member_line, max_size=10),
+    others=st.lists(other_line, max_size=6),
+    odd=st.lists(st.tuples(st.integers(0, 60), odd_line), max_size=2),
+    repeats=st.lists(st.integers(0, 60), max_size=2),
+    shuffle=st.randoms(use_true_random=False),
+    shuffled=st.booleans(),
+    stale_after=st.sampled_from([60, 600, 14_400]),
+    options=report_settings,
+)
+def test_any_log_gives_the_engines_report_whichever_path_reads_it(
+    tmp_path_factory, calls, members, others, odd, repeats, shuffle, shuffled, stale_after, options
+):
+    """Anything the column path does not reproduce (repeated, malformed, out-of-order or
+    unusual lines, holds, ring starts, attended transfers, restarts, ends of talk and
+    answers out of their call's order, calls past their stale limit) is read by the engine:
+    `report_of_file` always gives the engine's report."""
+    texts = usual_log(calls, members)
+    for t, cid, queue, member, name, data in others:
+        texts.append(f"{BASE + t}|{cid}|{queue}|{member}|{name}|{'|'.join(data)}")
+    texts.sort(key=lambda text: text.split("|")[0])
+    for at, text in odd:
+        texts.insert(min(at, len(texts)), text)
+    for at in repeats:
+        if texts:
+            texts.insert(min(at + 1, len(texts)), texts[min(at, len(texts) - 1)])
+    if shuffled:
+        shuffle.shuffle(texts)
+    path = write(tmp_path_factory, texts)
+    options = {**options, "stale_after": stale_after}
+    expected = reference(path, **options)
+    found = columnar(path, **options)
+    if found is not None:
+        assert same(found, expected)
+    assert same(report_of_file(path, **options), expected)
+
+
+@pytest.mark.parametrize(
+    "extra, engine",
+    [
+        ("{t}|NONE|NONE|NONE|QUEUESTART|", True),  # a restart after calls began
+        ("{t}|{cid}|sales|PJSIP/201|HOLD|", True),
+        ("{t}|{cid}|sales|PJSIP/201|RINGSTART|", True),
+        ("{t}|{cid}|sales|PJSIP/201|ATTENDEDTRANSFER|BRIDGE|x|1|2|1", True),
+        ("{t}|other|sales|PJSIP/201|COMPLETEAGENT|1|2|1", True),  # under another call id
+        ("{t}|{cid}|sales|PJSIP/201|COMPLETEAGENT|1|2|1", True),  # the talk ends twice
+        ("{t}|{cid}|sales|PJSIP/201|CONNECT|x|1|2", True),  # a rejected line
+        ("{t}|{cid}|sales|NONE|ENTERQUEUE||1", True),  # a call entered twice
+        ("{line}", True),  # the same line twice
+        ("{t}|{cid}|sales|PJSIP/201|ENTERQUEUE|", True),  # a text the parser strips
+        ("{t}|{cid}|sales|PJSIP/202|CONNECT|1||", False),  # a second answer: ignored
+        ("{t}|{cid}|sales|NONE|ABANDON|1|1|3", False),  # an answered call's abandon: ignored
+        ("{t}|NONE|NONE|NONE|CONFIGRELOAD|", False),  # kept and ignored
+    ],
+)
+def test_what_only_the_engine_reads_sends_the_file_to_it(tmp_path, extra, engine):
+    cid = f"{BASE}.1"
+    texts = [
+        f"{BASE}|NONE|NONE|NONE|QUEUESTART|",
+        f"{BASE + 1}|NONE|sales|PJSIP/201|ADDMEMBER|",
+        f"{BASE + 2}|{cid}|sales|NONE|ENTERQUEUE||0470001|1",
+        f"{BASE + 5}|{cid}|sales|PJSIP/201|CONNECT|3|{cid}.9|2",
+        f"{BASE + 65}|{cid}|sales|PJSIP/201|COMPLETECALLER|3|60|1",
+        f"{BASE + 66}|NONE|NONE|PJSIP/201|PAUSEALL|ACW",
+        f"{BASE + 80}|NONE|NONE|PJSIP/201|UNPAUSEALL|",
+    ]
+    path = tmp_path / "queue_log"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    plain = columnar(path)
+    assert plain is not None and same(plain, reference(path))
+    assert plain["queues"]["sales"]["aht_s"] == 74.0  # 60 s of talk and 14 s of work
+    line = extra.format(t=BASE + 70, cid=cid, line=texts[3]).replace("ENTERQUEUE|", "ENTERQUEUE| ")
+    texts.insert(6, line)
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    expected = reference(path)
+    if engine:
+        assert columnar(path) is None, line
+    else:
+        assert same(columnar(path), expected)
+        assert expected["lines"]["ignored"] == 1
+    assert same(report_of_file(path), expected)
+
+
+def test_the_command_gives_the_same_json_through_either_path(tmp_path, capsys):
+    from django.core.management import call_command
+
+    path = shared_data(FREEPBX)
+    call_command("queue_log_report", str(path), "--json")
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == reference(path)
+    odd = tmp_path / "queue_log"
+    last = [line for line in path.read_bytes().splitlines(keepends=True) if line.strip()][-1]
+    odd.write_bytes(path.read_bytes() + last)
+    assert columnar(odd) is None  # (its last line twice)
+    call_command("queue_log_report", str(odd), "--json")
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == reference(odd)
+    assert printed["lines"]["duplicates"] == 1
+
+
+def test_texts_the_parser_strips_are_one_name_on_the_column_path(tmp_path):
+    """A caller, queue or member written with spaces around it is the same one to the
+    engine: a caller calling again is a repeat call, a pause reason " ACW" is after-call
+    work, " sales" is the queue sales."""
+    texts = [
+        f"{BASE}|{BASE}.1|sales|NONE|ENTERQUEUE||0470001|1",
+        f"{BASE + 4}|{BASE}.1|sales|PJSIP/201|CONNECT|4|{BASE}.1.9|2",
+        f"{BASE + 64}|{BASE}.1|sales|PJSIP/201 |COMPLETEAGENT|4|60|1",
+        f"{BASE + 65}|NONE|NONE|PJSIP/201|PAUSEALL| ACW",
+        f"{BASE + 75}|NONE|NONE|PJSIP/201|UNPAUSEALL|",
+        f"{BASE + 600}|{BASE}.2| sales|NONE|ENTERQUEUE|| 0470001 |1",
+        f"{BASE + 610}|{BASE}.2|sales |NONE|ABANDON|1|1|10",
+    ]
+    path = tmp_path / "queue_log"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    expected = reference(path)
+    assert expected["queues"]["sales"]["repeat_call_rate"] == 1.0
+    assert expected["queues"]["sales"]["abandoned"] == 1
+    assert expected["queues"]["sales"]["aht_s"] == 70.0
+    assert list(expected["queues"]) == ["sales"]
+    found = columnar(path)
+    assert found is not None
+    assert same(found, expected)
+
+
+def test_every_event_the_engine_handles_is_one_the_column_path_knows():
+    """An event the engine learns to handle sends a file to it until the column path is
+    taught it too (it would otherwise be counted as ignored)."""
+    from metrics import kpi
+    from metrics.reports import columnar as path
+
+    assert set(kpi._HANDLERS) == path._ENGINE_EVENTS
+    assert set(path._KINDS) == path._ENGINE_EVENTS
+
+
+def test_a_file_too_large_to_hold_is_read_by_the_engine(tmp_path, monkeypatch):
+    from metrics.reports import columnar as path_module
+
+    path = shared_data(FREEPBX)
+    calls = []
+    original = path_module.columnar_report
+    monkeypatch.setattr(
+        path_module, "columnar_report", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
+    assert same(report_of_file(path), reference(path))
+    assert calls == [1]
+    monkeypatch.setattr(path_module, "MAX_BYTES", path.stat().st_size - 1)
+    assert same(report_of_file(path), reference(path))
+    assert calls == [1]  # (not asked again: the engine read it)
+
+
+def test_calls_still_waiting_at_the_end_are_stale_or_waiting_on_the_column_path(tmp_path):
+    texts = [
+        f"{BASE}|{BASE}.1|sales|NONE|ENTERQUEUE||0470001|1",
+        f"{BASE + 500}|{BASE}.2|sales|NONE|ENTERQUEUE||0470002|1",
+        f"{BASE + 520}|{BASE}.2|sales|PJSIP/201|RINGNOANSWER|15000",
+        f"{BASE + 700}|{BASE}.3|support|NONE|ENTERQUEUE||0470003|1",
+        f"{BASE + 800}|NONE|NONE|NONE|CONFIGRELOAD|",
+    ]
+    path = tmp_path / "queue_log"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    for now in (None, BASE + 1200):
+        expected = reference(path, now=now, stale_after=600)
+        sales = expected["queues"]["sales"]
+        assert (sales["unknown"], sales["waiting"]) == ((1, 1) if now is None else (2, 0))
+        assert sales["max_wait_s"] == 600.0  # (a stale call waited its limit)
+        found = columnar(path, now=now, stale_after=600)
+        assert found is not None
+        assert same(found, expected)
