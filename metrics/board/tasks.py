@@ -68,5 +68,6 @@ def on_floor_model_changed(sender, *, instance, **kwargs) -> None:
             floor_changed_on_commit(sender=sender, site=site)
 
     # The sites are read once the change is committed (a queue created in a batch's
-    # transaction is then among them); the marks are sent right away.
-    transaction.on_commit(mark)
+    # transaction is then among them); the marks are sent right away. A failure here must not
+    # fail the write that caused it (the heartbeat compares the queues too).
+    transaction.on_commit(mark, robust=True)
