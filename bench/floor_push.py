@@ -1,7 +1,7 @@
 """`make bench-floor`: the refresh worker's CPU per push, the full rebuild against the kept floor.
 
     python -m tests.services -- python -m bench.floor_push [--floors 1000x40,5000x200]
-        [--pushes 200]
+        [--pushes 200] [--profile FILE]
 
 For each floor (agents x queues) a throwaway database of its own (on the PostgreSQL of
 tests.services) gets the agents (ten teams with their leads, one telephony name each), the
@@ -184,7 +184,7 @@ class Floor:
 def _database_time():
     from django.db import connection
 
-    spent = [0.0]
+    spent = [0.0, 0]  # seconds in queries, queries
 
     def timed(execute, sql, params, many, context):
         started = time.perf_counter()
@@ -192,13 +192,15 @@ def _database_time():
             return execute(sql, params, many, context)
         finally:
             spent[0] += time.perf_counter() - started
+            spent[1] += 1
 
     with connection.execute_wrapper(timed):
         yield spent
 
 
-def run_floor(agents: int, queues: int, pushes: int, seed: int) -> dict:
+def run_floor(agents: int, queues: int, pushes: int, seed: int, profile: str = "") -> dict:
     _django()
+    import cProfile
     import pickle
 
     from django.core.cache import cache
@@ -214,8 +216,11 @@ def run_floor(agents: int, queues: int, pushes: int, seed: int) -> dict:
     floor.warm_up()
     push.floor_push(site="main")  # the first push: the kept floor is made
     samples: dict[str, dict[str, list[float]]] = {
-        kind: {"cpu": [], "db": [], "wall": []} for kind in ("incremental", "full", "heartbeat")
+        kind: {"cpu": [], "db": [], "wall": [], "queries": []}
+        for kind in ("incremental", "full", "heartbeat")
     }
+    # CPU time (not wall time): what the worker spends, not what it waits for.
+    profiler = cProfile.Profile(time.process_time) if profile else None
     sizes: dict[str, list[int]] = {"incremental": [], "full": []}
     for n in range(pushes * 2 + pushes // 10):
         if n % 21 == 20:
@@ -225,12 +230,18 @@ def run_floor(agents: int, queues: int, pushes: int, seed: int) -> dict:
             floor.ingest(floor.step())
             if kind == "full":
                 state.touched_add(site="main", tokens={state.FULL})
+        profiled = profiler is not None and kind == "incremental"
         with _database_time() as db:
+            if profiled:
+                profiler.enable()
             wall, cpu = time.perf_counter(), time.process_time()
             message = push.floor_push(site="main", heartbeat=kind == "heartbeat")
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            if profiled:
+                profiler.disable()
         samples[kind]["cpu"].append(cpu)
         samples[kind]["db"].append(db[0])
+        samples[kind]["queries"].append(db[1])
         samples[kind]["wall"].append(wall)
         if kind in sizes:
             sizes[kind].append(len(message["text"]))
@@ -239,6 +250,8 @@ def run_floor(agents: int, queues: int, pushes: int, seed: int) -> dict:
     for _ in range(5):
         pickled = pickle.dumps(current, pickle.HIGHEST_PROTOCOL)
     pickle_s = (time.process_time() - started) / 5
+    if profiler is not None:
+        profiler.dump_stats(profile)
     return {
         "agents": agents,
         "queues": queues,
@@ -247,6 +260,7 @@ def run_floor(agents: int, queues: int, pushes: int, seed: int) -> dict:
         "cpu": {kind: _summary(v["cpu"]) for kind, v in samples.items()},
         "db": {kind: _summary(v["db"]) for kind, v in samples.items()},
         "wall": {kind: _summary(v["wall"]) for kind, v in samples.items()},
+        "queries_p50": {kind: int(statistics.median(v["queries"])) for kind, v in samples.items()},
         "message_bytes_p50": {k: int(statistics.median(v)) for k, v in sizes.items()},
         "snapshot_pickle": {"bytes": len(pickled), "ms": round(pickle_s * 1000, 2)},
         "drift": state.drift_count.get("main", 0),
@@ -286,6 +300,7 @@ def _print(result: dict) -> None:
         f"{result['snapshot_pickle']['ms']} ms to pickle; kept floor drifted "
         f"{result['drift']} times"
     )
+    print(f"  queries per push p50: {result['queries_p50']}")
 
 
 def main() -> None:
@@ -294,13 +309,19 @@ def main() -> None:
     parser.add_argument("--pushes", type=int, default=200, help="pushes of each kind")
     parser.add_argument("--seed", type=int, default=22)
     parser.add_argument("--out", default=str(OUT / "floor_push.json"))
+    parser.add_argument(
+        "--profile",
+        default="",
+        help="write a cProfile of the incremental pushes to this file (pstats; the CPU "
+        "figures then include the profiler's own cost)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.pushes < 10:
         parser.error("--pushes must be at least 10 (every 21st push is a heartbeat)")
     if args.child:
         agents, queues = (int(v) for v in args.child.split("x"))
-        print(json.dumps(run_floor(agents, queues, args.pushes, args.seed)))
+        print(json.dumps(run_floor(agents, queues, args.pushes, args.seed, args.profile)))
         return
     url = os.environ["DATABASE_URL"]
     results = []
@@ -320,6 +341,7 @@ def main() -> None:
                 str(args.pushes),
                 "--seed",
                 str(args.seed),
+                *(["--profile", str(Path(args.profile).resolve())] if args.profile else []),
             ],
             env=env,
             cwd=ROOT,

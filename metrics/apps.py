@@ -8,6 +8,9 @@ class MetricsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.conf import settings
+        from django.db.models.signals import post_delete, post_save
+
+        from agents.models import Team
 
         # The listeners; and the tasks and admin of the sub-packages, which the modules
         # Celery's and the admin's autodiscovery look for (metrics.tasks, metrics.admin) import.
@@ -20,13 +23,18 @@ class MetricsConfig(AppConfig):
             register_alert_source,
             register_tile_source,
         )
-        from metrics.board.tasks import on_floor_changed
+        from metrics.board.tasks import on_floor_changed, on_floor_model_changed
         from metrics.control.board import control_agent_fields
+        from metrics.models import Queue
         from metrics.telephony import receivers  # noqa: F401
         from metrics.telephony.ami.board import ami_link_floor_alerts, ami_stale_tiles
         from metrics.telephony.silence import source_silent_floor_alerts
 
         floor_changed.connect(on_floor_changed, dispatch_uid="metrics.push")
+        for model in (Queue, Team):  # the kept floors hold their rows: rebuilt when they change
+            uid = f"metrics.push.{model._meta.model_name}"
+            post_save.connect(on_floor_model_changed, sender=model, dispatch_uid=uid)
+            post_delete.connect(on_floor_model_changed, sender=model, dispatch_uid=uid)
         floor_pushed.connect(on_floor_pushed, dispatch_uid="metrics.alerts")
         register_alert_source(source_silent_floor_alerts, sections=("telephony",))
         register_agent_source(control_agent_fields, per_agent=True)

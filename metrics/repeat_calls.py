@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min, Sum
 from django.utils import timezone
 
@@ -73,10 +73,12 @@ class _Run:
         self.waiting: set[int] = set()
         self.clock: datetime | None = None
 
-    def apply(self, rows: list[dict], *, entries: bool) -> None:
-        """`entries`: the rows are new queue calls (each an entry of its caller into a queue);
-        otherwise calls seen before while waiting that have an outcome now."""
-        callers = {r["caller"] for r in rows if _known(r["caller"])}
+    def apply(self, phases: list[tuple[list[dict], bool]]) -> None:
+        """Each phase `(rows, entries)` in turn — `entries`: the rows are new queue calls (each
+        an entry of its caller into a queue); otherwise calls seen before while waiting that
+        have an outcome now. The callers' side rows are read once for every phase and written
+        once at the end (as applying the phases one by one would leave them)."""
+        callers = {r["caller"] for rows, _ in phases for r in rows if _known(r["caller"])}
         seen: dict[str, list[datetime]] = defaultdict(list)
         for caller, offered in RepeatCaller.objects.filter(caller__in=callers).values_list(
             "caller", "offered_at"
@@ -90,7 +92,11 @@ class _Run:
         created: dict[int, dict] = {}
         repeated: set[int] = set()
         entered: list[RepeatCaller] = []
-        for row in sorted(rows, key=lambda r: (r["offered_at"], r["id"])):
+        for row, entries in (
+            (row, entries)
+            for rows, entries in phases
+            for row in sorted(rows, key=lambda r: (r["offered_at"], r["id"]))
+        ):
             caller, offered = row["caller"], row["offered_at"]
             if self.clock is None or offered > self.clock:
                 self.clock = offered
@@ -136,70 +142,76 @@ class _Run:
         RepeatCaller.objects.bulk_create(entered)
 
     def save_counts(self) -> None:
-        changes = {k: v for k, v in self.counts.items() if v[0] or v[1]}
+        """Add the run's counts to the interval counters: one statement (an upsert that adds
+        to the stored figures), however many intervals moved."""
+        changes = sorted((k, v) for k, v in self.counts.items() if v[0] or v[1])
         if not changes:
             return
-        queues = {q for q, _ in changes}
-        starts = {s for _, s in changes}
-        rows = {
-            (r.queue_id, r.start): r
-            for r in RepeatCallInterval.objects.filter(queue_id__in=queues, start__in=starts)
-        }
-        new, changed = [], []
-        for (queue_id, start), (known, repeats) in changes.items():
-            row = rows.get((queue_id, start))
-            if row is None:
-                new.append(
-                    RepeatCallInterval(
-                        queue_id=queue_id, start=start, answered_known_n=known, repeat_n=repeats
-                    )
-                )
-            else:
-                row.answered_known_n += known
-                row.repeat_n += repeats
-                changed.append(row)
-        RepeatCallInterval.objects.bulk_create(new)
-        RepeatCallInterval.objects.bulk_update(changed, ["answered_known_n", "repeat_n"])
+        ops = connection.ops
+        table = ops.quote_name(RepeatCallInterval._meta.db_table)
+        known, repeats = ops.quote_name("answered_known_n"), ops.quote_name("repeat_n")
+        columns = ", ".join(ops.quote_name(c) for c in ("queue_id", "start"))
+        params: list = []
+        for (queue_id, start), (known_n, repeat_n) in changes:
+            params += [queue_id, ops.adapt_datetimefield_value(start), known_n, repeat_n]
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(changes))
+        # Only quoted names of our own table and placeholders go into the text.
+        sql = (
+            f"INSERT INTO {table} ({columns}, {known}, {repeats}) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT ({columns}) DO UPDATE SET "
+            f"{known} = {table}.{known} + EXCLUDED.{known}, "
+            f"{repeats} = {table}.{repeats} + EXCLUDED.{repeats}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 @transaction.atomic
 def repeat_calls_catch_up() -> int:
     """Bring the repeat-call counters up to the stored queue calls; the number of calls read.
 
-    One run at a time (the mark row is locked); idempotent when nothing changed.
+    One run at a time (the mark row is locked); idempotent when nothing changed. The refresh
+    worker runs it before each push that reads queue tiles, so a run costs a fixed handful of
+    queries: the calls still waiting and the new calls are read once each, the callers' side
+    rows once, and the side tables are pruned only when the floor's clock entered a new minute
+    or the run found nothing new (pruning later changes no count: every match is bounded by
+    the window).
     """
     mark = _mark()
     run = _Run(repeat_window())
     read = 0
+    phases: list[tuple[list[dict], bool]] = []
     if mark.waiting:
-        rows = list(
-            QueueCall.objects.filter(pk__in=mark.waiting)
-            .exclude(outcome=Outcome.WAITING)
-            .values(*_FIELDS)
-        )
-        done = {r["id"] for r in rows}
-        run.waiting = set(
-            QueueCall.objects.filter(
-                pk__in=[pk for pk in mark.waiting if pk not in done], outcome=Outcome.WAITING
-            ).values_list("pk", flat=True)
-        )
-        run.apply(rows, entries=False)
-        read += len(rows)
+        rows = list(QueueCall.objects.filter(pk__in=mark.waiting).values(*_FIELDS))
+        done = [r for r in rows if r["outcome"] != Outcome.WAITING]
+        run.waiting = {r["id"] for r in rows if r["outcome"] == Outcome.WAITING}
+        if done:
+            phases.append((done, False))
+            read += len(done)
     while True:
         rows = list(
             QueueCall.objects.filter(pk__gt=mark.last_call_id)
             .order_by("pk")
             .values(*_FIELDS)[:BATCH]
         )
-        if not rows:
+        if rows:
+            mark.last_call_id = rows[-1]["id"]
+            phases.append((rows, True))
+            read += len(rows)
+        if phases:
+            run.apply(phases)
+            phases = []
+        if len(rows) < BATCH:
             break
-        mark.last_call_id = rows[-1]["id"]
-        run.apply(rows, entries=True)
-        read += len(rows)
     run.save_counts()
+    before = mark.clock
     if run.clock is not None and (mark.clock is None or run.clock > mark.clock):
         mark.clock = run.clock
-    if mark.clock is not None:
+    waiting = sorted(run.waiting)
+    prune = mark.clock is not None and (
+        not read or before is None or _minute(before) != _minute(mark.clock)
+    )
+    if prune:
         # Past the window nothing can repeat any more: keep the side tables small (the entries
         # after a call still waiting are kept: its answer may yet make it a repeat).
         horizon = mark.clock - run.window
@@ -208,9 +220,14 @@ def repeat_calls_catch_up() -> int:
         if oldest["first"] is not None:
             horizon = min(horizon, oldest["first"])
         RepeatCaller.objects.filter(offered_at__lt=horizon).delete()
-    mark.waiting = sorted(run.waiting)
-    mark.save()
+    if read or waiting != mark.waiting or mark.clock != before:
+        mark.waiting = waiting
+        mark.save()
     return read
+
+
+def _minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
 
 
 def queue_repeat_today(*, queues: Iterable[Queue], now: datetime) -> dict[int, float | None]:

@@ -137,6 +137,15 @@ class FloorParts:
     limits: dict
     day: object
     snapshot: dict = field(default_factory=dict)
+    # The open take-overs (`takeovers_open`), read again on a `takeovers` mark and at the
+    # heartbeat: the touched rows take theirs from here.
+    takeovers: dict = field(default_factory=dict)
+    # The sets of teams the leads lead (`team_leads`), read again at the heartbeat; a team
+    # created, edited or deleted marks the floors whole (`tasks.on_floor_model_changed`).
+    led: list = field(default_factory=list)
+    # The floor's and each team's staffing counts over the agent rows (`staffing_counts`),
+    # moved by the rows a push changed.
+    counts: dict = field(default_factory=dict)
 
 
 def floor_parts(*, site: str, now: datetime) -> FloorParts:
@@ -146,7 +155,8 @@ def floor_parts(*, site: str, now: datetime) -> FloorParts:
     staffing = _queue_staffing(site, queues, members)
     tiles = queue_tiles(site=site, queues=queues, now=now, staffing=staffing)
     index: dict = {"member": {}, "call": {}}
-    core = _agent_rows(site, now, index=index)
+    takeovers = takeovers_open(site, now)
+    core = _agent_rows(site, now, index=index, takeovers=takeovers)
     results = agent_source_results(site=site, now=now, core=core, sources=_AGENT_SOURCES)
     parts = FloorParts(
         queues={q.pk: q for q in queues},
@@ -163,7 +173,10 @@ def floor_parts(*, site: str, now: datetime) -> FloorParts:
         emergencies=board_entries(site=site, now=now),
         limits=site_bands(site),  # the site's alert thresholds, also sent to the boards
         day=site_day(now),
+        takeovers=takeovers,
+        led=team_leads(),
     )
+    parts.counts = staffing_counts(parts.agents)
     parts.snapshot = floor_compose(site=site, now=now, parts=parts)
     return parts
 
@@ -173,12 +186,9 @@ def site_day(now: datetime):
 
 
 def floor_compose(*, site: str, now: datetime, parts: FloorParts) -> dict:
-    """The snapshot made of `parts` at `now`: the summaries and the alerts are derived here
-    (in memory, but for the team leads and the acknowledgements: two small queries)."""
+    """The snapshot made of `parts` at `now`: the summaries (from `parts.counts`) and the
+    alerts are derived here (in memory, but for the acknowledgements: one small query)."""
     agents = parts.agents
-    summary = _empty_staffing()
-    for row in agents.values():
-        _count(summary, row["status"], row["activity"])
     sourced = [alert for alerts in parts.source_alerts for alert in alerts]
     added_summary: dict = {}
     for result in parts.agent_results:
@@ -187,10 +197,10 @@ def floor_compose(*, site: str, now: datetime, parts: FloorParts) -> dict:
     alerts = _alerts(site, now, parts.tiles, agents, parts.help, parts.limits, sourced)
     return {
         "summary": {
-            "floor": {"key": "floor", **summary},
+            "floor": {"key": "floor", **parts.counts["floor"]},
             "thresholds": {"key": "thresholds", "bands": parts.limits},
             **added_summary,
-            **_team_summaries(agents),
+            **_team_summaries(parts.led, parts.counts["teams"]),
         },
         "queues": parts.tiles,
         "agents": agents,
@@ -366,18 +376,42 @@ def _count(counts: dict, status: str, activity: str) -> None:
         counts["available"] += 1
 
 
-def _team_summaries(agents: dict[str, dict]) -> dict[str, dict]:
-    """The header of each team lead scoped to their teams: the floor's counts over the agents
-    of the teams they lead (one entry per distinct set of teams)."""
+def team_leads() -> list[frozenset[int]]:
+    """The distinct sets of teams a lead leads (one query)."""
     led: dict[int, set[int]] = defaultdict(set)
     for team_id, lead_id in Team.objects.filter(lead__isnull=False).values_list("pk", "lead_id"):
         led[lead_id].add(team_id)
-    per_team: dict[int, dict] = defaultdict(_empty_staffing)
+    return sorted({frozenset(teams) for teams in led.values()}, key=sorted)
+
+
+def staffing_counts(agents: dict[str, dict]) -> dict:
+    """The staffing counts of the floor (`floor`) and of each team (`teams`) over `agents`."""
+    counts = {"floor": _empty_staffing(), "teams": defaultdict(_empty_staffing)}
     for row in agents.values():
-        if row["team_id"] is not None:
-            _count(per_team[row["team_id"]], row["status"], row["activity"])
+        staffing_count(counts, row, +1)
+    return counts
+
+
+def staffing_count(counts: dict, row: dict, sign: int) -> None:
+    """Count `row` in `counts` (`staffing_counts`), or take it out (`sign` -1)."""
+    if row["status"] == AgentStatus.LOGGED_OUT:
+        return
+    one = _empty_staffing()
+    _count(one, row["status"], row["activity"])
+    targets = [counts["floor"]]
+    if row["team_id"] is not None:
+        targets.append(counts["teams"][row["team_id"]])
+    for target in targets:
+        for name, value in one.items():
+            if value:
+                target[name] += sign * value
+
+
+def _team_summaries(led: list[frozenset[int]], per_team: dict[int, dict]) -> dict[str, dict]:
+    """The header of each team lead scoped to their teams: the floor's counts over the agents
+    of the teams they lead (one entry per distinct set of teams, `led`)."""
     summaries = {}
-    for teams in {frozenset(teams) for teams in led.values()}:
+    for teams in led:
         key = team_summary_key(teams)
         counts = _empty_staffing()
         for team_id in teams:
@@ -464,10 +498,12 @@ def _agent_rows(
     members: set[str] | None = None,
     keys: set[str] | None = None,
     index: dict | None = None,
+    takeovers: dict | None = None,
 ) -> dict[str, dict]:
     """The agent rows (without `AGENT_EXTRAS`): all, or those of the agents of the telephony
     names `members` and of the row `keys`. `index` gets each telephony name's row key
-    ("member") and each row's call as its state has it ("call")."""
+    ("member") and each row's call as its state has it ("call"); `takeovers`: the open
+    take-overs when the caller has them (else they are read)."""
     # The open states as plain rows (one per telephony name; a thousand agents stay cheap).
     states = AgentState.objects.filter(ended_at__isnull=True, source__site=site).exclude(
         status=AgentStatus.LOGGED_OUT
@@ -514,7 +550,8 @@ def _agent_rows(
         if call_ids
         else {}
     )
-    takeovers = takeovers_open(site, now)
+    if takeovers is None:
+        takeovers = takeovers_open(site, now)
     rows = {}
     for key, state in latest.items():
         agent_id = state["agent_id"]

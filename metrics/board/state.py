@@ -14,9 +14,12 @@ the cache is not Redis) and `touched_pop` takes them. A mark without details is 
   queues the touched members were or are logged into is moved in memory;
 - sections (`help`, `broadcasts`, `emergencies`, `alerts`, `takeovers`) are read again whole
   (each is a few rows); any other section, or `FULL`, rebuilds the whole floor;
-- the summaries and the alerts (agent, queue and help alerts at `now`, the sources' alerts
-  as last read, and their acknowledgements) are derived again on every push
-  (`snapshot.floor_compose`).
+- the staffing counts of the floor and of each team move by the rows a push changed (counted
+  whole at the heartbeat); the summaries are made of them, and the alerts (agent, queue and
+  help alerts at `now`, the sources' alerts as last read, and their acknowledgements) are
+  derived again on every push (`snapshot.floor_compose`);
+- the open take-overs are kept: the touched rows take theirs from them; a `takeovers` mark
+  and the heartbeat read them again.
 
 At the heartbeat every part that depends on the clock and the database is read again: the
 tiles of every queue and the staffing, the agent sources on every row, the take-overs, help,
@@ -36,6 +39,7 @@ import copy
 import logging
 import threading
 import time
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -222,8 +226,8 @@ def floor_advance(
         or sections - set(SECTION_NAMES)
         or queue_ids - parts.queues.keys()
         or snap.site_day(now) != parts.day
-        # A queue created (by the telephony naming a new one, or in the admin): one query.
-        or set(Queue.objects.filter(site=site).values_list("pk", flat=True)) != parts.queues.keys()
+        # A queue created, edited, moved or deleted marks every floor whole
+        # (`tasks.on_floor_model_changed`); the heartbeat also compares the site's queues.
     ):
         return None
     new = replace(
@@ -235,6 +239,12 @@ def floor_advance(
         index={"member": dict(parts.index["member"]), "call": dict(parts.index["call"])},
         agent_results=list(parts.agent_results),
         agents=dict(parts.agents),
+        counts={
+            "floor": dict(parts.counts["floor"]),
+            "teams": defaultdict(
+                snap._empty_staffing, {k: dict(v) for k, v in parts.counts["teams"].items()}
+            ),
+        },
     )
     changed: dict[str, set | None] = {s: set() for s in SECTIONS}
     changed["summary"] = changed["alerts"] = None
@@ -249,6 +259,7 @@ def floor_advance(
             site=site, queues=list(new.queues.values()), now=now, staffing=new.staffing
         )
         new.limits = snap.site_bands(site)
+        new.led = snap.team_leads()
         changed["queues"] = None
     else:
         _advance_queues(site, now, new, members, queue_ids, changed)
@@ -258,6 +269,15 @@ def floor_advance(
         return None
     if heartbeat or "takeovers" in sections:
         _advance_takeovers(site, now, new, changed)
+    if changed["agents"] is None:
+        new.counts = snap.staffing_counts(new.agents)
+    else:
+        for key in changed["agents"]:
+            before, after = parts.agents.get(key), new.agents.get(key)
+            if before is not None:
+                snap.staffing_count(new.counts, before, -1)
+            if after is not None:
+                snap.staffing_count(new.counts, after, +1)
     if heartbeat or "help" in sections:
         new.help, changed["help"] = snap.help_requests(site, now), None
     if heartbeat or "broadcasts" in sections:
@@ -316,7 +336,9 @@ def _advance_agents(site, now, new, members, keys, heartbeat, changed) -> bool |
     touched = set(keys) | {index["member"][m] for m in members if m in index["member"]}
     if members or touched:
         found = {"member": {}, "call": {}}
-        rows = snap._agent_rows(site, now, members=members, keys=touched, index=found)
+        rows = snap._agent_rows(
+            site, now, members=members, keys=touched, index=found, takeovers=new.takeovers
+        )
         touched |= rows.keys()
         for name in members:
             if index["member"].get(name) in touched and name not in found["member"]:
@@ -359,7 +381,7 @@ def _advance_agents(site, now, new, members, keys, heartbeat, changed) -> bool |
 
 def _advance_takeovers(site, now, new, changed) -> None:
     """The take-over of every row, from the open take-overs read again."""
-    takeovers = snap.takeovers_open(site, now)
+    takeovers = new.takeovers = snap.takeovers_open(site, now)
     for key, row in new.core.items():
         found = snap.takeover_of(takeovers, row["agent_id"], new.index["call"].get(key, ""))
         if found != row["takeover"]:

@@ -50,3 +50,23 @@ def on_floor_changed(sender, *, site: str, touched: set[str] | None = None, **kw
         floor_mark_dirty(site=site, touched=touched)
     except Exception:
         log.exception("could not schedule a refresh of the floor of %s", site)
+
+
+def on_floor_model_changed(sender, *, instance, **kwargs) -> None:
+    """`post_save`/`post_delete` of a queue (created by the telephony naming it, or edited,
+    moved or deleted in the admin) or of a team (its lead changed): the next push of every
+    site rebuilds its floor whole, as the kept floors hold the queue rows and the teams'
+    leads they were built with. Both change rarely. The change itself schedules no push
+    (the next change or the heartbeat pushes; a batch that created a queue marks its site)."""
+    from django.db import transaction
+
+    own = {instance.site} if isinstance(getattr(instance, "site", None), str) else set()
+
+    def mark() -> None:
+        for site in own | set(push.floor_sites()):
+            state.touched_add(site=site, tokens={state.FULL})
+
+    # The sites are read once the change is committed (a queue created in a batch's
+    # transaction is then among them). A failure here must not fail the write that caused it
+    # (the heartbeat compares the queues too).
+    transaction.on_commit(mark, robust=True)

@@ -228,7 +228,10 @@ def monitoring_start(
             spied=prefix,
             takeover=takeover,
         )
-        floor_changed_on_commit(sender=Monitoring, site=monitoring.site)
+        # Only the agent's card shows it (`monitors`, a per-agent source's field).
+        floor_changed_on_commit(
+            sender=Monitoring, site=monitoring.site, agents=[monitoring.agent_id]
+        )
     return monitoring
 
 
@@ -271,7 +274,10 @@ def monitoring_stop(*, actor: User, monitoring: Monitoring) -> Monitoring:
         Monitoring.objects.filter(pk=monitoring.pk, finished_at__isnull=True).update(
             finished_at=timezone.now()
         )
-        floor_changed_on_commit(sender=Monitoring, site=monitoring.site)
+        # Only the agent's card shows it (`monitors`, a per-agent source's field).
+        floor_changed_on_commit(
+            sender=Monitoring, site=monitoring.site, agents=[monitoring.agent_id]
+        )
     monitoring.refresh_from_db()
     return monitoring
 

@@ -26,11 +26,18 @@ def ami_links_down(
     sources = TelephonySource.objects.filter(kind=SourceKind.AMI, active=True)
     if site is not None:
         sources = sources.filter(site=site)
-    links = {link.source_id: link for link in AmiLink.objects.filter(source__in=sources)}
+    # One query when there is none (every push of a site without AMI sources asks).
+    found = list(sources.order_by("name"))
+    if not found:
+        return []
+    links = {
+        link.source_id: link
+        for link in AmiLink.objects.filter(source_id__in=[source.pk for source in found])
+    }
     limit = link_stale_s()
     return [
         (source, links.get(source.pk))
-        for source in sources.order_by("name")
+        for source in found
         if not ami_link_is_up(links.get(source.pk), now=now, stale_after_s=limit)
     ]
 

@@ -3,7 +3,8 @@
 Random streams of floor events — telephony events through the real ingestion service (calls
 offered, ringing, missed, answered, ended, abandoned, transferred; agents logging in and out,
 pausing with reasons, wrapping up), help requests, broadcasts, take-overs, alert
-acknowledgements — interleaved with pushes, heartbeats, a board's resync request, another
+acknowledgements, queues created, renamed or moved away in the admin, a team's lead changed —
+interleaved with pushes, heartbeats, a board's resync request, another
 process's push, a cache that loses its data and a worker restart. After every push the floor
 the worker keeps equals a fresh `floor_snapshot` at the same `now`, and a board that applied
 every pushed message (as the browser does, resyncing on a gap) holds the same floor.
@@ -59,8 +60,13 @@ floor_action = st.one_of(
     st.tuples(st.just("takeover"), st.sampled_from(["ann", "bob"])),
     st.tuples(st.just("takeover_finish")),
     st.tuples(st.just("ack")),
+    # A queue created, renamed or moved to another site in the admin (no call names it).
+    st.tuples(st.just("queue_admin"), st.sampled_from(["create", "rename", "move"])),
+    # Billing's lead leaves or comes back (the leads' headers).
+    st.tuples(st.just("team_lead")),
 )
 FLOOR_ACTIONS = ("help", "help_take", "broadcast", "withdraw", "takeover", "takeover_finish", "ack")
+FLOOR_ACTIONS += ("queue_admin", "team_lead")
 control = st.sampled_from(
     [
         ("push",),
@@ -157,11 +163,29 @@ def _telephony(step, source, at: datetime, tag: str) -> None:
     ingest(source, [raw])
 
 
-def _floor_action(step, cast) -> None:
+def _floor_action(step, cast, tag: str = "") -> None:
     from metrics.board import actions
-    from metrics.models import Broadcast, HelpRequest, HelpStatus, Takeover
+    from metrics.models import Broadcast, HelpRequest, HelpStatus, Queue, Takeover
 
     kind, *args = step
+    if kind == "team_lead":
+        from agents.models import Team
+
+        team = Team.objects.get(pk=cast.billing.pk)
+        team.lead = None if team.lead_id else cast.tina
+        team.save()
+        return
+    if kind == "queue_admin":
+        made = Queue.objects.filter(name__startswith=f"{tag}admin", site="main").first()
+        if args[0] == "create" or made is None:
+            Queue.objects.create(name=f"{tag}admin{Queue.objects.count()}", site="main")
+        elif args[0] == "rename":
+            made.name = f"{made.name[:90]}r"
+            made.save()
+        else:
+            made.site = "elsewhere"
+            made.save()
+        return
     with contextlib.suppress(DomainError):  # e.g. a second open help request of an agent
         if kind == "help":
             actions.help_request_create(user=getattr(cast, args[0]), reason="technical")
@@ -247,7 +271,7 @@ def test_the_kept_floor_and_every_board_equal_a_fresh_snapshot(cast, source, clo
         elif kind == "restart":
             floor_state.kept_drop()
         elif kind in FLOOR_ACTIONS:
-            _floor_action(step, cast)
+            _floor_action(step, cast, tag)
         else:
             at += timedelta(seconds=2)
             _telephony(step, source.source, at, tag)
@@ -356,3 +380,21 @@ def test_a_live_escalation_reaches_the_kept_floor_as_an_alert_only(cast, source,
     assert key in pushed()["remove"]["alerts"]
     complaints.live_escalation_close(live=live, actor=cast.sam)
     assert "alerts" not in pushed()["set"]
+
+
+def test_a_queue_edited_in_the_admin_reaches_the_next_push(cast, source, clock):
+    """A queue renamed in the admin (no call names it, so no batch marks it) marks the floors
+    whole: the next push shows the new name, not the heartbeat after it."""
+    from metrics.models import Queue
+
+    ingest(
+        source.source,
+        [event("call_queued", at=clock.now, call_id="r1", queue="billing", caller="+3221")],
+    )
+    push.floor_push(site="main")
+    queue = Queue.objects.get(name="billing")
+    queue.name = "Billing desk"
+    queue.save()
+    message = push.floor_push(site="main")
+    assert message["delta"]["set"]["queues"][f"q{queue.pk}"]["name"] == "Billing desk"
+    assert floor_state._kept["main"].parts.snapshot == floor_snapshot(site="main", now=clock.now)

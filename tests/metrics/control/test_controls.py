@@ -338,3 +338,39 @@ def test_the_pbx_reporting_the_move_afterwards_changes_nothing_more(cast, ami_fl
     ami_events_ingest(source=ami_floor.source, events=events)
     assert _row(ami_floor.cleo)["queues"] == ["cards"]
     assert AgentState.objects.filter(member="PJSIP/2006").count() == states
+
+
+def test_listening_and_its_end_rebuild_only_the_agents_card(
+    cast, ami_floor, api, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A monitoring names its agent: the refresh reads that card again (the whole floor is
+    not rebuilt) and the kept floor shows who listens, then nobody, like a fresh snapshot."""
+    from metrics.board import push, tasks
+    from metrics.board import state as floor_state
+
+    monkeypatch.setattr(tasks.refresh_floor, "apply_async", lambda *a, **k: None)
+    push.floor_push(site="main")
+    floor_state.touched_pop(site="main")
+    key, client = f"a{ami_floor.ann.pk}", api(cast.sam)
+
+    def pushed() -> dict:
+        assert floor_state.touched_pop(site="main") == {f"a:{ami_floor.ann.pk}"}
+        floor_state.touched_add(site="main", tokens={f"a:{ami_floor.ann.pk}"})
+        message = push.floor_push(site="main")
+        assert message["type"] == "floor.delta"
+        kept = floor_state._kept["main"].parts.snapshot
+        assert kept == floor_snapshot(site="main", now=datetime.fromtimestamp(message["now"], UTC))
+        return message["delta"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/api/floor/agents/{ami_floor.ann.pk}/monitor/", {"mode": "listen"}, format="json"
+        )
+    assert response.status_code == 201, response.content
+    (shown,) = pushed()["set"]["agents"][key]["monitors"]
+    assert (shown["mode"], shown["by"]) == ("listen", "Sam Supervisor")
+    leg = Monitoring.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/floor/monitorings/{leg.pk}/stop/")
+    assert response.status_code == 200, response.content
+    assert pushed()["set"]["agents"][key]["monitors"] == []
