@@ -1,5 +1,6 @@
 """Settings from the board: validated, audited, rollups recomputed, pushed to every board."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,11 +19,22 @@ URL = "/api/floor/settings/queues/{}/"
 
 
 def _calls_waiting(source, waits: list[int]):
-    """Answered calls of `billing` today, each after the given wait."""
-    start = datetime.now(UTC) - timedelta(minutes=30)
-    events = [event("agent_login", at=start - timedelta(minutes=1), member="PJSIP/2004")]
+    """Answered calls of `billing` today, each after the given wait, one a minute (closer
+    together in the day's first half hour, so that they stay on today)."""
+    now = datetime.now(UTC)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    # A call takes its wait and 30 s of talk; the first minutes of a day hold too little past.
+    needed = timedelta(seconds=sum(wait + 31 for wait in waits) + 2)
+    if now - midnight < needed:
+        time.sleep((needed - (now - midnight)).total_seconds())
+        now = datetime.now(UTC)
+    start = max(now - timedelta(minutes=30), midnight + timedelta(seconds=2))
+    roomy = start + timedelta(minutes=len(waits)) < now
+    events = [event("agent_login", at=start - timedelta(seconds=1), member="PJSIP/2004")]
+    at = start
     for n, wait in enumerate(waits):
-        at = start + timedelta(minutes=n)
+        if n:
+            at += timedelta(minutes=1) if roomy else timedelta(seconds=waits[n - 1] + 31)
         call = dict(call_id=f"w{n}", queue="billing")
         events += [
             event("call_queued", at=at, caller=f"+3250000{n}", **call),
