@@ -158,6 +158,11 @@ def start_processes(
         return [py, "-m", "daphne", "-b", "127.0.0.1", "-p", str(on), *SOCKET_OPTIONS,
                 "callfloor.asgi:application"]  # fmt: skip
 
+    def worker(queue: str) -> list[str]:
+        return [py, "-m", "celery", "-A", "callfloor", "worker", "-Q", queue, "-n",
+                f"{queue}@%h", "--pool=solo", "--loglevel=WARNING", "--without-gossip",
+                "--without-mingle"]  # fmt: skip
+
     def gunicorn(on: int) -> list[str]:
         return [py, "-m", "gunicorn", "-b", f"127.0.0.1:{on}", "--workers", "1",
                 "--worker-class", "gthread", "--threads", "8",
@@ -165,18 +170,10 @@ def start_processes(
 
     commands = {
         http: gunicorn(port) if http == "gunicorn" else daphne(port),
-        "worker": [
-            py,
-            "-m",
-            "celery",
-            "-A",
-            "callfloor",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-        ],
+        # As docker-compose.yml: the floor's pushes on a worker of their own (its CPU is the
+        # bench's "worker CPU a push"), every other task on another.
+        "worker": worker("floor"),
+        "worker-tasks": worker("celery"),
         "beat": [
             py,
             "-m",

@@ -660,7 +660,16 @@ def _slope(points: list[tuple[float, float]]) -> float | None:
 
 
 # PostgreSQL is reported but not judged: its shared buffers fill as the tables grow.
-SERVERS = ("daphne", "gunicorn", "gunicorn-master", "daphne-sockets", "worker", "beat", "redis")
+SERVERS = (
+    "daphne",
+    "gunicorn",
+    "gunicorn-master",
+    "daphne-sockets",
+    "worker",
+    "worker-tasks",
+    "beat",
+    "redis",
+)
 
 
 def judged(name: str) -> bool:

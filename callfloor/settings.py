@@ -236,6 +236,15 @@ CELERY_BEAT_SCHEDULE["agents-apply-role-swaps"] = {
     "schedule": 60.0,
     "options": {"expires": 55},
 }
+# The floor's pushes have a Celery queue of their own, served by a worker of one process
+# (docker-compose.yml: `floor-worker`): a push never waits behind a long task of another
+# kind (the hourly call facts read a whole day), and the refresh worker's kept floor has one
+# owner, so a push is not read as a gap because another process pushed the one before.
+CALLFLOOR_FLOOR_QUEUE = "floor"
+CELERY_TASK_ROUTES = {
+    "metrics.refresh_floor": {"queue": CALLFLOOR_FLOOR_QUEUE},
+    "metrics.floor_heartbeat": {"queue": CALLFLOOR_FLOOR_QUEUE},
+}
 # The wall board's heartbeat: boards call the feed stale after two missed beats.
 CELERY_BEAT_SCHEDULE["floor-heartbeat"] = {
     "task": "metrics.floor_heartbeat",

@@ -208,7 +208,8 @@ class Redis:
 
 
 def celery_worker_command(name: str = "worker@%h") -> list[str]:
-    """A real Celery worker of the project: one process (solo pool), quiet, no gossip."""
+    """A real Celery worker of the project: one process (solo pool), quiet, no gossip; it
+    serves the floor's queue and the default one (production runs a worker for each)."""
     return [
         sys.executable,
         "-m",
@@ -216,6 +217,8 @@ def celery_worker_command(name: str = "worker@%h") -> list[str]:
         "-A",
         "callfloor",
         "worker",
+        "-Q",
+        "floor,celery",
         "--pool=solo",
         "--loglevel=WARNING",
         "--without-gossip",
