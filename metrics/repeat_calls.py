@@ -79,17 +79,37 @@ class _Run:
         an entry of its caller into a queue); otherwise calls seen before while waiting that
         have an outcome now. The callers' side rows are read once for every phase and written
         once at the end (as applying the phases one by one would leave them)."""
-        callers = {r["caller"] for rows, _ in phases for r in rows if _known(r["caller"])}
+        callers = sorted({r["caller"] for rows, _ in phases for r in rows if _known(r["caller"])})
         seen: dict[str, list[datetime]] = defaultdict(list)
-        for caller, offered in RepeatCaller.objects.filter(caller__in=callers).values_list(
-            "caller", "offered_at"
-        ):
-            seen[caller].append(offered)
         candidates: dict[str, list[dict]] = defaultdict(list)
-        for row in RepeatCallCandidate.objects.filter(caller__in=callers).values(
-            "call_id", "caller", "offered_at", "queue_id", "start"
-        ):
-            candidates[row["caller"]].append(row)
+        if callers:
+            # Plain SQL (the catch-up runs before every push that reads a tile, where the
+            # ORM's query building costs more than these reads).
+            q = connection.ops.quote_name
+            among = f"caller IN ({', '.join(['%s'] * len(callers))})"
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT caller, offered_at FROM {q(RepeatCaller._meta.db_table)} "  # noqa: S608
+                    f"WHERE {among}",
+                    callers,
+                )
+                for caller, offered in cursor.fetchall():
+                    seen[caller].append(_moment(offered))
+                cursor.execute(
+                    "SELECT call_id, caller, offered_at, queue_id, start "  # noqa: S608
+                    f"FROM {q(RepeatCallCandidate._meta.db_table)} WHERE {among}",
+                    callers,
+                )
+                for call_id, caller, offered, queue_id, start in cursor.fetchall():
+                    candidates[caller].append(
+                        {
+                            "call_id": call_id,
+                            "caller": caller,
+                            "offered_at": _moment(offered),
+                            "queue_id": queue_id,
+                            "start": _moment(start),
+                        }
+                    )
         created: dict[int, dict] = {}
         repeated: set[int] = set()
         entered: list[RepeatCaller] = []
@@ -167,6 +187,22 @@ class _Run:
             cursor.execute(sql, params)
 
 
+def _calls(where: str, params: list) -> list[dict]:
+    """Queue calls as `_FIELDS` rows (plain SQL; `where` names the call `c`)."""
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id, c.caller, c.queue_id, c.offered_at, c.outcome, u.interval_minutes "  # noqa: S608
+            f"FROM {q(QueueCall._meta.db_table)} c JOIN {q(Queue._meta.db_table)} u "
+            f"ON u.id = c.queue_id WHERE {where}",
+            params,
+        )
+        rows = [dict(zip(_FIELDS, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        row["offered_at"] = _moment(row["offered_at"])
+    return rows
+
+
 @transaction.atomic
 def repeat_calls_catch_up() -> int:
     """Bring the repeat-call counters up to the stored queue calls; the number of calls read.
@@ -183,18 +219,14 @@ def repeat_calls_catch_up() -> int:
     read = 0
     phases: list[tuple[list[dict], bool]] = []
     if mark.waiting:
-        rows = list(QueueCall.objects.filter(pk__in=mark.waiting).values(*_FIELDS))
+        rows = _calls("c.id IN ({})".format(", ".join(["%s"] * len(mark.waiting))), mark.waiting)
         done = [r for r in rows if r["outcome"] != Outcome.WAITING]
         run.waiting = {r["id"] for r in rows if r["outcome"] == Outcome.WAITING}
         if done:
             phases.append((done, False))
             read += len(done)
     while True:
-        rows = list(
-            QueueCall.objects.filter(pk__gt=mark.last_call_id)
-            .order_by("pk")
-            .values(*_FIELDS)[:BATCH]
-        )
+        rows = _calls("c.id > %s ORDER BY c.id LIMIT %s", [mark.last_call_id, BATCH])
         if rows:
             mark.last_call_id = rows[-1]["id"]
             phases.append((rows, True))
