@@ -31,7 +31,6 @@ import csv
 import io
 import logging
 import os
-from dataclasses import fields as dataclass_fields
 from datetime import datetime
 
 import numpy as np
@@ -637,18 +636,17 @@ def _report(
         fast_ring=fast_ring,
     )
     report.repeat_window_s = repeat_window_h * 3600
-    parts = _contributions(
+    classes = _classes(
         outcome,
         wait,
         ring,
-        talk,
-        acw,
         ended,
         transferred,
         threshold=threshold,
         short_abandon=short_abandon,
         fast_ring=fast_ring,
     )
+    amounts = _amounts(outcome, wait, talk, acw, ended, classes)
     queue_text = queues.texts
     # Each call's day and interval, worked out once per minute (the calls are in time order).
     minute = (offered // 60).astype(np.int64)
@@ -662,15 +660,29 @@ def _report(
     start_at = {start: i for i, start in enumerate(interval_starts)}
     call_day = np.asarray([day_at[d] for d, _ in local], dtype=np.int64)[minute_of]
     call_interval = np.asarray([start_at[s] for _, s in local], dtype=np.int64)[minute_of]
-    for g, tally in _tallies(parts, call_queue):
+    days, starts = len(day_names), len(interval_starts)
+    # Sums by queue, day and interval: by (queue, day, interval) first, then merged.
+    finest = _Sums.of_calls(
+        (call_queue * days + call_day) * starts + call_interval,
+        n_queues * days * starts,
+        classes,
+        amounts,
+    )
+    for g, tally in finest.merged(finest.groups // (days * starts)).tallies():
         report.queues[queue_text[g]] = tally
-    days = len(day_names)
-    for g, tally in _tallies(parts, call_queue * days + call_day):
+    for g, tally in finest.merged(finest.groups // starts).tallies():
         report.days[(queue_text[g // days], day_names[g % days])] = tally
-    starts = len(interval_starts)
-    for g, tally in _tallies(parts, call_queue * starts + call_interval):
+    by_interval = finest.groups // (days * starts) * starts + finest.groups % starts
+    for g, tally in finest.merged(by_interval).tallies():
         report.intervals[(queue_text[g // starts], interval_starts[g % starts])] = tally
-    for g, tally in _tallies(parts, call_member, outcome == ANSWERED):
+    answered_calls = outcome == ANSWERED
+    by_member = _Sums.of_calls(
+        call_member[answered_calls],
+        n_members,
+        classes[answered_calls],
+        amounts[:, answered_calls],
+    )
+    for g, tally in by_member.tallies():
         report.agents[members.texts[g]] = tally
         report.missed.setdefault(members.texts[g], 0)
     ring_member = members.codes[rings]
@@ -761,19 +773,22 @@ def _local_minutes(report, minutes: list[int]) -> list[tuple[str, datetime]]:
     return found
 
 
-_INT_FIELDS = frozenset(
+# Each call's class: its outcome and the comparisons its counts depend on. The counts of a
+# class are worked out once (`_CLASS_COUNTS`), so a group's counts are its calls per class.
+_FLAGS = ("late", "short", "fast", "ring_known", "ended", "transferred")
+_CLASSES = 8 << len(_FLAGS)  # (three bits of outcome, then the flags)
+_COUNT_FIELDS = tuple(
     f
     for f in formulas.SUM_FIELDS
     if f not in ("answered_wait_sum", "abandon_wait_sum", "talk_sum", "hold_sum", "acw_sum")
 )
+_AMOUNT_FIELDS = ("answered_wait_sum", "abandon_wait_sum", "talk_sum", "acw_sum")
 
 
-def _contributions(
+def _classes(
     outcome: np.ndarray,
     wait: np.ndarray,
     ring: np.ndarray,
-    talk: np.ndarray,
-    acw: np.ndarray,
     ended: np.ndarray,
     transferred: np.ndarray,
     *,
@@ -781,20 +796,38 @@ def _contributions(
     short_abandon: float,
     fast_ring: float,
 ) -> np.ndarray:
-    """`formulas.contribution` of every call: a row per `Tally` field, a column per call."""
-    answered = outcome == ANSWERED
+    """Each call's class (`_CLASS_COUNTS`): its outcome and one bit per `_FLAGS` name."""
     with np.errstate(invalid="ignore"):
-        late = wait > threshold
-        abandoned = outcome == ABANDONED
-        short = abandoned & (wait < short_abandon)
-        fast = ring <= fast_ring
+        flags = (
+            wait > threshold,
+            wait < short_abandon,
+            ring <= fast_ring,
+            ~np.isnan(ring),
+            ended,
+            transferred,
+        )
+    classes = outcome.astype(np.int64)
+    for bit, flag in enumerate(flags):
+        classes += flag.astype(np.int64) << (bit + 3)
+    return classes
+
+
+def _counts_of_classes() -> np.ndarray:
+    """`formulas.contribution`'s counts of each class: a row per class, a column per
+    `_COUNT_FIELDS` name."""
+    every = np.arange(_CLASSES)
+    outcome = every & 7
+    late, short, fast, ring_known, ended, transferred = (
+        (every >> (bit + 3)) & 1 == 1 for bit in range(len(_FLAGS))
+    )
+    answered = outcome == ANSWERED
+    abandoned = outcome == ABANDONED
+    short = abandoned & short
     counted = abandoned & ~short
     left = outcome == LEFT
     unknown = outcome == UNKNOWN
-    aht = answered & ended
-    zero = np.zeros(len(outcome))
     columns = {
-        "offered": np.ones(len(outcome), dtype=bool),
+        "offered": outcome <= UNKNOWN,
         "answered": answered,
         "abandoned": abandoned,
         "short_abandoned": short,
@@ -808,55 +841,100 @@ def _contributions(
         "x_in": left & ~late,
         "x_out": left & late,
         "u_out": unknown & late,
-        "answered_wait_sum": np.where(answered, wait, zero),
-        "abandon_wait_sum": np.where(counted, wait, zero),
-        "aht_n": aht,
-        "talk_sum": np.where(aht, talk, zero),
-        "hold_sum": zero,
-        "acw_sum": np.where(aht, acw, zero),
-        "ring_known_n": answered & ~np.isnan(ring),
+        "aht_n": answered & ended,
+        "ring_known_n": answered & ring_known,
         "ring_fast_n": answered & fast,
-        "max_wait_s": np.where(answered | counted | left | unknown, wait, zero),
     }
-    matrix = np.empty((len(_TALLY_FIELDS), len(outcome)))
-    for i, name in enumerate(_TALLY_FIELDS):
-        matrix[i] = columns[name]
+    return np.stack([columns[name] for name in _COUNT_FIELDS], axis=1).astype(np.int64)
+
+
+def _amounts(
+    outcome: np.ndarray,
+    wait: np.ndarray,
+    talk: np.ndarray,
+    acw: np.ndarray,
+    ended: np.ndarray,
+    classes: np.ndarray,
+) -> np.ndarray:
+    """`formulas.contribution`'s sums of every call: a row per `_AMOUNT_FIELDS` name, then
+    `max_wait_s` (the wait a call's group takes the largest of); a column per call."""
+    answered = outcome == ANSWERED
+    short = (classes >> (3 + _FLAGS.index("short"))) & 1 == 1
+    counted = (outcome == ABANDONED) & ~short
+    aht = answered & ended
+    matrix = np.zeros((len(_AMOUNT_FIELDS) + 1, len(outcome)))
+    np.copyto(matrix[0], wait, where=answered)
+    np.copyto(matrix[1], wait, where=counted)
+    np.copyto(matrix[2], talk, where=aht)
+    np.copyto(matrix[3], acw, where=aht)
+    np.copyto(matrix[4], wait, where=answered | counted | (outcome == LEFT) | (outcome == UNKNOWN))
     return matrix
 
 
-_TALLY_FIELDS = tuple(f.name for f in dataclass_fields(formulas.Tally))
-_COUNTS = [i for i, name in enumerate(_TALLY_FIELDS) if name in _INT_FIELDS]
-_AMOUNTS = [i for i, name in enumerate(_TALLY_FIELDS) if name not in _INT_FIELDS]
-_PEAK = _TALLY_FIELDS.index("max_wait_s")
+class _Sums:
+    """The counts and sums of groups of calls (`groups`: the groups holding a call, ascending).
 
+    Every count and time is a whole number (times are whole seconds), so sums are exact in
+    any order and merging groups' sums gives what summing their calls gives."""
 
-def _tallies(parts: np.ndarray, group: np.ndarray, mask: np.ndarray | None = None):
-    """(group, `Tally`) of every group holding a call (of `mask`): the sums of the calls'
-    columns of `parts` (a row per `_TALLY_FIELDS` name; the largest `max_wait_s`), by
-    ascending group."""
-    if mask is not None:
-        group, parts = group[mask], parts[:, mask]
-    if not len(group):
-        return
-    size = int(group.max()) + 1
-    present = np.flatnonzero(np.bincount(group, minlength=size))
-    sums = np.empty((len(_TALLY_FIELDS), len(present)))
-    for i, values in enumerate(parts):
-        if i == _PEAK:
-            peak = np.zeros(size)
-            np.maximum.at(peak, group, values)
-            sums[i] = peak[present]
+    def __init__(self, groups, counts, amounts, peak) -> None:
+        self.groups, self.counts, self.amounts, self.peak = groups, counts, amounts, peak
+
+    @classmethod
+    def of_calls(cls, group: np.ndarray, size: int, classes: np.ndarray, amounts: np.ndarray):
+        """The sums of the calls of each group (`group`: each call's, below `size`)."""
+        if not len(group):
+            return cls(
+                group, np.zeros((0, len(_COUNT_FIELDS)), dtype=np.int64), amounts[:-1], group
+            )
+        present = np.flatnonzero(np.bincount(group, minlength=size))
+        k = len(present)
+        if k < size:
+            compact = np.zeros(size, dtype=np.int64)
+            compact[present] = np.arange(k)
+            group = compact[group]
+        key = group * _CLASSES + classes
+        if k * _CLASSES <= 2**21:
+            per_key = np.bincount(key, minlength=k * _CLASSES)
+            keys = np.flatnonzero(per_key)
+            calls = per_key[keys]
         else:
-            sums[i] = np.bincount(group, weights=values, minlength=size)[present]
-    counts = sums[_COUNTS].astype(np.int64).T.tolist()
-    amounts = sums[_AMOUNTS].T.tolist()
-    for g, whole, parts_ in zip(present.tolist(), counts, amounts, strict=True):
-        values = [0] * len(_TALLY_FIELDS)
-        for i, v in zip(_COUNTS, whole, strict=True):
-            values[i] = v
-        for i, v in zip(_AMOUNTS, parts_, strict=True):
-            values[i] = v
-        yield g, formulas.Tally(*values)
+            keys, calls = np.unique(key, return_counts=True)
+        rows = keys // _CLASSES
+        firsts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+        counts = np.add.reduceat(calls[:, None] * _CLASS_COUNTS[keys % _CLASSES], firsts, axis=0)
+        sums = np.stack([np.bincount(group, weights=row, minlength=k) for row in amounts[:-1]])
+        peak = np.zeros(k)
+        np.maximum.at(peak, group, amounts[-1])
+        return cls(present, counts, sums, peak)
+
+    def merged(self, into: np.ndarray) -> _Sums:
+        """The sums of the groups `into` gives each of these groups."""
+        groups, at = np.unique(into, return_inverse=True)
+        k = len(groups)
+        counts = np.zeros((k, self.counts.shape[1]), dtype=np.int64)
+        np.add.at(counts, at, self.counts)
+        sums = np.zeros((k, self.amounts.shape[0]))
+        np.add.at(sums, at, self.amounts.T)
+        peak = np.zeros(k)
+        np.maximum.at(peak, at, self.peak)
+        return _Sums(groups, counts, sums.T, peak)
+
+    def tallies(self):
+        """(group, `Tally`) of each group, by ascending group."""
+        for g, whole, parts, peak in zip(
+            self.groups.tolist(),
+            self.counts.tolist(),
+            self.amounts.T.tolist(),
+            self.peak.tolist(),
+            strict=True,
+        ):
+            values = dict(zip(_COUNT_FIELDS, whole, strict=True))
+            values.update(zip(_AMOUNT_FIELDS, parts, strict=True))
+            yield g, formulas.Tally(**values, max_wait_s=peak)
+
+
+_CLASS_COUNTS = _counts_of_classes()
 
 
 _ANONYMOUS = sorted(w for w in formulas.ANONYMOUS_CALLERS if w)
