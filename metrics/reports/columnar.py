@@ -256,9 +256,10 @@ def _read(data: bytes) -> pd.DataFrame:
 
 class _Column:
     """One text column as codes into its distinct texts; a name column's texts as the parser
-    reads them (stripped, NONE empty), within `limit` characters."""
+    reads them (stripped, NONE empty), within `limit` characters. Codes are int64 (`wide`,
+    for columns that take part in sums of codes) or as small as the parser gives them."""
 
-    def __init__(self, series: pd.Series, *, limit: int | None = None) -> None:
+    def __init__(self, series: pd.Series, *, limit: int | None = None, wide: bool = True) -> None:
         # The C parser reads a category column whose every text is a number (or true/false)
         # as numbers: its texts are then not the file's ("007" is 7).
         self.as_written = True
@@ -281,7 +282,7 @@ class _Column:
                 read = ["" if t == NONE else t for t in read]
             _need(max(map(len, read), default=0) <= limit, "a name longer than its column")
             codes, texts = _merged(codes, texts, read)
-        self.codes = np.asarray(codes, dtype=np.int64)
+        self.codes = np.asarray(codes, dtype=np.int64) if wide else np.asarray(codes)
         self.texts = texts
 
     def take(self, order: np.ndarray) -> None:
@@ -316,16 +317,46 @@ def _numbers(column: _Column | np.ndarray, rows: np.ndarray) -> np.ndarray:
     return values[codes]
 
 
+def _call_table(call_keys: np.ndarray, space: int, lines: int):
+    """A look-up of the call (its index in `call_keys`) entered under each key (below
+    `space`), -1 for none: a table when the keys are few enough, else a sorted search. A key
+    entered twice sends the file to the engine."""
+    n_calls = len(call_keys)
+    if space <= 4 * lines + 2**20:
+        table = np.full(space, -1, dtype=np.int32 if n_calls < 2**31 else np.int64)
+        table[call_keys] = np.arange(n_calls)
+        _need((table[call_keys] == np.arange(n_calls)).all(), "a call entered twice")
+        return table.__getitem__
+    key_order = np.argsort(call_keys, kind="stable")
+    sorted_keys = call_keys[key_order]
+    _need(not (sorted_keys[1:] == sorted_keys[:-1]).any(), "a call entered twice")
+
+    def search(wanted: np.ndarray) -> np.ndarray:
+        if not n_calls:
+            return np.full(len(wanted), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(sorted_keys, wanted), n_calls - 1)
+        return np.where(sorted_keys[at] == wanted, key_order[at], -1)
+
+    return search
+
+
+def _positions(n: int) -> np.ndarray:
+    """0 … n-1, in the smallest of int32 and int64 that holds n."""
+    return np.arange(n, dtype=np.int32 if n < 2**31 - 1 else np.int64)
+
+
 def _next_of(mask: np.ndarray, group: np.ndarray) -> np.ndarray:
     """For each row, the index of the next row after it (same group) where `mask` holds; -1
     when none."""
     n = len(mask)
-    index = np.where(mask, np.arange(n), n)
-    following = np.minimum.accumulate(index[::-1])[::-1]
-    nxt = np.empty(n, dtype=np.int64)
+    if not n:
+        return _positions(0)
+    # (from the end: the smallest index at or after each row where `mask` holds, else n)
+    index = np.where(mask[::-1], _positions(n)[::-1], n)
+    following = np.minimum.accumulate(index)[::-1]
+    nxt = np.empty_like(following)
     nxt[:-1] = following[1:]
-    if n:
-        nxt[-1] = n
+    nxt[-1] = n
     found = nxt < n
     same = np.zeros(n, dtype=bool)
     same[found] = group[nxt[found]] == group[found]
@@ -335,7 +366,7 @@ def _next_of(mask: np.ndarray, group: np.ndarray) -> np.ndarray:
 def _last_of(mask: np.ndarray, group_start: np.ndarray) -> np.ndarray:
     """For each row, the index of the last row at or before it (same group) where `mask`
     holds; -1 when none."""
-    index = np.where(mask, np.arange(len(mask)), -1)
+    index = np.where(mask, _positions(len(mask)), -1)
     last = np.maximum.accumulate(index) if len(mask) else index
     return np.where(last >= group_start, last, -1)
 
@@ -359,14 +390,14 @@ def _report(
     frame = _read(data)
     ts = frame[0].to_numpy(np.int64)
     _need(ts.min() >= 0 and ts.max() < MAX_EPOCH, "time out of range")
-    names = _Column(frame[4])
+    names = _Column(frame[4], wide=False)
     for text in names.texts:
         _need(text.isalpha() and text.isupper() and len(text) <= 40, f"event name {text!r}")
         _need(
             text in _KINDS or text not in _ENGINE_EVENTS,
             f"an event this path does not know: {text}",
         )
-    kind_of = np.asarray([_KINDS.get(t, OTHER) for t in names.texts] or [0], dtype=np.int64)
+    kind_of = np.asarray([_KINDS.get(t, OTHER) for t in names.texts] or [0], dtype=np.int8)
     prio_of = np.asarray([_PRIORITY.get(t, 5) for t in names.texts] or [0], dtype=np.int64)
     kind = kind_of[names.codes]
     _need(not (kind == UNSUPPORTED).any(), "an event only the engine reads")
@@ -374,17 +405,23 @@ def _report(
     call_ids = _Column(frame[1], limit=NAME_MAX["call id"])
     queues = _Column(frame[2], limit=NAME_MAX["queue name"])
     members = _Column(frame[3], limit=NAME_MAX["member name"])
-    fields: list = [_Column(frame[i]) if i != 6 else frame[i].to_numpy(object) for i in range(5, 9)]
+    fields: list = [
+        _Column(frame[i], wide=False) if i != 6 else frame[i].to_numpy(object) for i in range(5, 9)
+    ]
+    del frame  # (the columns are kept as codes)
     _need(not _repeated_lines(data, ts, names, call_ids, queues, members), "repeats")
 
     # Lines after `now` are not read; the rest in the engine's order (time, event, line).
-    keep = np.flatnonzero(ts <= now) if now is not None else np.arange(len(ts))
-    order = keep[np.argsort(ts[keep] * 16 + prio_of[names.codes[keep]], kind="stable")]
+    if now is None:
+        order = np.argsort(ts * 16 + prio_of[names.codes], kind="stable")
+    else:
+        keep = np.flatnonzero(ts <= now)
+        order = keep[np.argsort(ts[keep] * 16 + prio_of[names.codes[keep]], kind="stable")]
     ts = ts[order]
     kind = kind[order]
     for column in (call_ids, queues, members, fields[0], fields[2], fields[3]):
         column.take(order)
-    fields[1] = fields[1][order]
+    # (the second data field, texts, is read for a few kinds only: by `order[row]`)
     n = len(ts)
     final = float(now) if now is not None else (float(ts[-1]) if n else 0.0)
     no_member, no_queue = members.empty(), queues.empty()
@@ -397,7 +434,8 @@ def _report(
     for k, indexes in _NUMBER_FIELDS.items():
         rows = rows_of[k] = np.flatnonzero(kind == k)
         for i in indexes:
-            numbers[(k, i)] = _numbers(fields[i], rows)
+            numbers[(k, i)] = _numbers(fields[i], order[rows] if i == 1 else rows)
+    fields[2] = fields[3] = None  # (read)
 
     # QUEUESTART only before anything it would cut.
     starts = np.flatnonzero(kind == QUEUE_START)
@@ -414,22 +452,17 @@ def _report(
     enters = np.flatnonzero((kind == ENTER) & (queues.codes != no_queue))
     used[enters] = True
     call_keys = key[enters]
+    caller, caller_texts = _codes(fields[1], order[enters])
+    fields[1] = None  # (read)
     n_calls = len(enters)
-    key_order = np.argsort(call_keys, kind="stable")
-    sorted_keys = call_keys[key_order]
-    _need(not (sorted_keys[1:] == sorted_keys[:-1]).any(), "a call entered twice")
     offered = ts[enters].astype(np.float64)
     call_queue = queues.codes[enters]
     limit = float(stale_after)
+    calls_of = _call_table(call_keys, len(call_ids.texts) * n_queues, len(key))
 
     def call_at(rows: np.ndarray) -> np.ndarray:
         """The call of each row's (call id, queue) entered before it; -1 when none."""
-        wanted = key[rows]
-        at = np.minimum(np.searchsorted(sorted_keys, wanted), max(n_calls - 1, 0))
-        if n_calls:
-            calls = np.where(sorted_keys[at] == wanted, key_order[at], -1)
-        else:
-            calls = np.full(len(rows), -1, dtype=np.int64)
+        calls = calls_of(key[rows])
         before = np.zeros(len(rows), dtype=bool)
         known = calls >= 0
         before[known] = enters[calls[known]] < rows[known]
@@ -513,13 +546,15 @@ def _report(
     acw_codes = [i for i, t in enumerate(reasons.texts) if t.strip() in set(acw_reasons)]
     member_rows = np.flatnonzero(_of_kinds(kind, (LOGIN, LOGOFF, PAUSE, UNPAUSE)) & has_member)
     used[member_rows] = True
-    m_kind = kind[member_rows].copy()
+    m_kind = kind[member_rows]
     is_acw = (m_kind == PAUSE) & np.isin(reasons.codes[member_rows], acw_codes)
+    saw_acw = bool(is_acw.any())
     C, E, A, P, U, L, OFF = range(7)
     m_type = np.select(
         [is_acw, m_kind == PAUSE, m_kind == UNPAUSE, m_kind == LOGIN, m_kind == LOGOFF],
         [A, P, U, L, OFF],
-    )
+    ).astype(np.int8)
+    del m_kind, is_acw
     ev_pos = np.concatenate([connect_rows, end_row[end_row >= 0], member_rows])
     ev_member = np.concatenate(
         [
@@ -530,8 +565,8 @@ def _report(
     )
     ev_type = np.concatenate(
         [
-            np.full(len(connect_rows), C),
-            np.full(int((end_row >= 0).sum()), E),
+            np.full(len(connect_rows), C, dtype=np.int8),
+            np.full(int((end_row >= 0).sum()), E, dtype=np.int8),
             m_type,
         ]
     )
@@ -539,20 +574,22 @@ def _report(
         [answered, np.flatnonzero(end_row >= 0), np.full(len(member_rows), -1)]
     )
     # By member, then position: the positions are distinct, so a scatter orders them.
-    slot = np.full(n, -1, dtype=np.int64)
-    slot[ev_pos] = np.arange(len(ev_pos))
+    slot = np.full(n, -1, dtype=_positions(0).dtype)
+    slot[ev_pos] = _positions(len(ev_pos))
     by_position = slot[slot >= 0]
+    del slot, m_type
     keys = ev_member[by_position]
     if len(members.texts) < 2**15:
         keys = keys.astype(np.int16)  # (a radix sort)
     by_member = by_position[np.argsort(keys, kind="stable")]
     ev_pos, ev_member = ev_pos[by_member], ev_member[by_member]
     ev_type, ev_call = ev_type[by_member], ev_call[by_member]
+    del by_position, keys, by_member
     ev_ts = ts[ev_pos].astype(np.float64)
     m = len(ev_pos)
     new_member = np.ones(m, dtype=bool)
     new_member[1:] = ev_member[1:] != ev_member[:-1]
-    group_start = np.maximum.accumulate(np.where(new_member, np.arange(m), 0)) if m else ev_pos
+    group_start = np.maximum.accumulate(np.where(new_member, _positions(m), 0)) if m else ev_pos
 
     # A logoff logs the member out when no login is left (`Engine._on_removemember`).
     logged_out = np.zeros(m, dtype=bool)
@@ -709,10 +746,8 @@ def _report(
         "duplicates": 0,
         "rejected": [],
     }
-    saw_acw = bool(is_acw.any())
     components = formulas.aht_components(saw_hold=False, saw_acw=saw_acw)
     body = report.figures(final, components, {members.texts[g] for g in logged})
-    caller, caller_texts = _codes(fields[1], enters)
     rates = _repeat_rates(
         caller,
         caller_texts,
@@ -964,7 +999,8 @@ def _repeat_rates(
 ) -> list[float | None]:
     """`formulas.repeat_call_rate` of every queue: the share of its answered calls with a
     known caller who calls any queue again within `window_s` (strictly later)."""
-    caller, texts = _merged(caller, texts, [t.strip() for t in texts])
+    if " " in "\n".join(texts):  # (printable ASCII: " " is the only space to strip)
+        caller, texts = _merged(caller, texts, [t.strip() for t in texts])
     anonymous = np.zeros(len(texts) + 1, dtype=bool)
     # (a caller is mostly digits: the words are looked for in all the texts at once)
     lowered = "\n".join(texts).lower()
@@ -994,8 +1030,16 @@ def _repeated_lines(data: bytes, ts: np.ndarray, *columns) -> bool:
     member (rare) are compared by their text."""
     mixed = ts.astype(np.uint64)
     for column in columns:
+        codes = column.codes
+        np.bitwise_xor(
+            mixed,
+            codes.view(np.uint64) if codes.dtype == np.int64 else codes.astype(np.uint64),
+            out=mixed,
+        )
         with np.errstate(over="ignore"):
-            mixed = (mixed ^ column.codes.astype(np.uint64)) * np.uint64(0x100000001B3)
+            np.multiply(mixed, np.uint64(0x100000001B3), out=mixed)
+    if pd.Index(mixed).is_unique:  # (the usual case, and the cheapest test)
+        return False
     alike = pd.Series(mixed).duplicated(keep=False).to_numpy()
     if not alike.any():
         return False
