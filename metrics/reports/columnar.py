@@ -939,16 +939,21 @@ class _Sums:
             compact = np.zeros(size, dtype=np.int64)
             compact[present] = np.arange(k)
             group = compact[group]
-        key = group * _CLASSES + classes
-        if k * _CLASSES <= 2**21:
-            per_key = np.bincount(key, minlength=k * _CLASSES)
+        # (the classes that occur, numbered 0 … c-1: a day has a few dozen of the 512)
+        seen = np.flatnonzero(np.bincount(classes, minlength=_CLASSES))
+        c = len(seen)
+        class_at = np.zeros(_CLASSES, dtype=np.int64)
+        class_at[seen] = np.arange(c)
+        key = group * c + class_at[classes]
+        if k * c <= 2**21:
+            per_key = np.bincount(key, minlength=k * c)
             keys = np.flatnonzero(per_key)
             calls = per_key[keys]
         else:
             keys, calls = np.unique(key, return_counts=True)
-        rows = keys // _CLASSES
+        rows = keys // c
         firsts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
-        counts = np.add.reduceat(calls[:, None] * _CLASS_COUNTS[keys % _CLASSES], firsts, axis=0)
+        counts = np.add.reduceat(calls[:, None] * _CLASS_COUNTS[seen[keys % c]], firsts, axis=0)
         sums = np.stack([np.bincount(group, weights=row, minlength=k) for row in amounts[:-1]])
         peak = np.zeros(k)
         np.maximum.at(peak, group, amounts[-1])
