@@ -400,6 +400,33 @@ def test_lines_alike_but_not_the_same_stay_on_the_column_path(tmp_path, first, s
     assert same(report_of_file(path), expected)
 
 
+def test_a_file_read_by_path_is_checked_to_its_last_byte(tmp_path):
+    """The column path reads a file by its path (the parser reads it, the check for bytes
+    other than printable ASCII goes through it in pieces): a byte it does not take past the
+    first piece still sends the file to the engine, and both paths give the engine's JSON."""
+    cid = f"{BASE}.1"
+    texts = [
+        f"{BASE + 1}|NONE|sales|PJSIP/201|ADDMEMBER|",
+        f"{BASE + 2}|{cid}|sales|NONE|ENTERQUEUE||0470001|1",
+        f"{BASE + 5}|{cid}|sales|PJSIP/201|CONNECT|3|{cid}.9|2",
+        f"{BASE + 65}|{cid}|sales|PJSIP/201|COMPLETECALLER|3|60|1",
+    ]
+    texts += [f"{BASE + 100 + i}|NONE|NONE|NONE|CONFIGRELOAD|" for i in range(40_000)]
+    path = tmp_path / "queue_log"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 2**20 + 2**19
+    expected = reference(path)
+    assert same(columnar_report(path), expected)
+    assert same(columnar_report(str(path)), expected)
+    assert same(report_of_file(path), expected)
+    texts[-1] = texts[-1] + "\u00e9"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    expected = reference(path)
+    assert columnar_report(path) is None
+    assert columnar(path) is None
+    assert same(report_of_file(path), expected)
+
+
 def test_the_command_gives_the_same_json_through_either_path(tmp_path, capsys):
     from django.core.management import call_command
 
