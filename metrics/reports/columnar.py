@@ -287,12 +287,15 @@ class _Column:
         if limit is not None:
             _need(self.as_written, "names read as numbers")
             # (printable ASCII has no space but " ": without one there is nothing to strip)
-            spaced = " " in "\n".join(texts)
-            read = [t.strip() for t in texts] if spaced else list(texts)
-            if NONE in read:
+            if " " in "\n".join(texts):
+                read = [t.strip() for t in texts]
                 read = ["" if t == NONE else t for t in read]
-            _need(max(map(len, read), default=0) <= limit, "a name longer than its column")
-            codes, texts = _merged(codes, texts, read)
+                codes, texts = _merged(codes, texts, read)
+            elif NONE in texts:  # (distinct texts: NONE and "" are the only two to merge)
+                read = list(texts)
+                read[read.index(NONE)] = ""
+                codes, texts = _merged(codes, texts, read) if "" in texts else (codes, read)
+            _need(max(map(len, texts), default=0) <= limit, "a name longer than its column")
         self.codes = np.asarray(codes, dtype=np.int64) if wide else np.asarray(codes)
         self.texts = texts
 
@@ -1061,9 +1064,9 @@ def _repeated_lines(data: bytes | str | os.PathLike, ts: np.ndarray, *columns) -
             codes.view(np.uint64) if codes.dtype == np.int64 else codes.astype(np.uint64),
             out=mixed,
         )
-    alike = pd.Series(mixed).duplicated(keep=False).to_numpy()
-    if not alike.any():
+    if pd.Index(mixed).is_unique:  # (the usual case, and a cheaper test than the next)
         return False
+    alike = pd.Series(mixed).duplicated(keep=False).to_numpy()
     if not isinstance(data, bytes):
         with open(data, "rb") as handle:
             data = handle.read()
