@@ -354,6 +354,15 @@ def _call_table(call_keys: np.ndarray, space: int, lines: int):
     return search
 
 
+def _call_at(rows: np.ndarray, key: np.ndarray, calls_of, enters: np.ndarray) -> np.ndarray:
+    """The call of each row's (call id, queue) entered before it; -1 when none."""
+    calls = calls_of(key[rows])
+    before = np.zeros(len(rows), dtype=bool)
+    known = calls >= 0
+    before[known] = enters[calls[known]] < rows[known]
+    return np.where(before, calls, -1)
+
+
 def _positions(n: int) -> np.ndarray:
     """0 … n-1, in the smallest of int32 and int64 that holds n."""
     return np.arange(n, dtype=np.int32 if n < 2**31 - 1 else np.int64)
@@ -474,17 +483,9 @@ def _report(
     limit = float(stale_after)
     calls_of = _call_table(call_keys, len(call_ids.texts) * n_queues, len(key))
 
-    def call_at(rows: np.ndarray) -> np.ndarray:
-        """The call of each row's (call id, queue) entered before it; -1 when none."""
-        calls = calls_of(key[rows])
-        before = np.zeros(len(rows), dtype=bool)
-        known = calls >= 0
-        before[known] = enters[calls[known]] < rows[known]
-        return np.where(before, calls, -1)
-
     # The first CONNECT, ABANDON or EXIT* after a call's ENTERQUEUE ends its wait.
     exits = np.flatnonzero(_of_kinds(kind, (CONNECT, ABANDON, TIMEOUT, EMPTY, KEY)))
-    exit_call = call_at(exits)
+    exit_call = _call_at(exits, key, calls_of, enters)
     outcome = np.full(n_calls, WAITING, dtype=np.int64)
     wait = np.full(n_calls, np.nan)
     first_exit = np.full(n_calls, -1, dtype=np.int64)
@@ -524,7 +525,7 @@ def _report(
     answered_at[answered] = ts[connect_rows]
 
     ends = np.flatnonzero((kind == END_TALK) | (kind == TRANSFER))
-    end_call = call_at(ends)
+    end_call = _call_at(ends, key, calls_of, enters)
     _need((end_call >= 0).all(), "an end of talk without its call")
     _need((outcome[end_call] == ANSWERED).all(), "an end of talk of a call not answered")
     _need((first_exit[end_call] < ends).all(), "an end of talk before its CONNECT")
@@ -542,6 +543,8 @@ def _report(
         talk_end[these] = ts[at]
         transferred[these] = k == TRANSFER
         end_row[these] = at
+
+    del key, calls_of, call_ids, exits, exit_call, ends, end_call  # (calls found)
 
     # Rings.
     rings = np.flatnonzero((kind == RING_NO_ANSWER) & has_member)
@@ -671,6 +674,11 @@ def _report(
     n_members = max(len(members.texts), 1)
     busy = np.bincount(ev_member, weights=length * (busy_now & ~is_out), minlength=n_members)
     idle = np.bincount(ev_member, weights=length * (available & ~busy_now), minlength=n_members)
+
+    # (each member's events are done with: their memory goes to what follows)
+    del ev_pos, ev_member, ev_type, ev_call, ev_ts, group_start, new_member, logged_out
+    del cea, next_cea, next_uce, last_cea, last_u, last_l, last_fixed, fixed_type, fixed_out
+    del not_ready, is_out, available, activity, busy_now, following, length
 
     # Members whose occupancy is known: a login or a pause line.
     logged = set(
