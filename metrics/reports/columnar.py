@@ -124,9 +124,10 @@ _NUMBER_FIELDS = {
 _USUAL_BYTES = bytes(range(0x20, 0x7F)) + b"\n"
 
 
-# The column path holds the file's columns in memory: about 6 bytes of memory a byte of
-# file (the 87 MB, 1.46 M-line bench day peaks near 460 MB). A larger file is read by the
-# engine, which streams it, so a report never needs much more than 0.8 GB.
+# The column path holds the file's columns in memory: about 4.5 bytes of memory a byte of
+# file (the 87 MB, 1.46 M-line bench day peaks near 370 MB, the process included). A larger
+# file is read by the engine, which streams it, so a report never needs much more than
+# 0.6 GB.
 MAX_BYTES = 128 * 2**20
 
 
