@@ -260,11 +260,9 @@ def repeat_calls_catch_up() -> int:
 
 
 def _moment(value) -> datetime:
-    """A timestamp read by plain SQL: PostgreSQL gives aware datetimes, SQLite the text of
-    a UTC time."""
-    if isinstance(value, datetime):
-        return value
-    moment = parse_datetime(value)
+    """A timestamp read by plain SQL: PostgreSQL gives aware datetimes, SQLite a naive UTC
+    one (or its text)."""
+    moment = value if isinstance(value, datetime) else parse_datetime(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -572,11 +572,11 @@ def _agent_rows(
 
 
 def _when(value) -> datetime | None:
-    """A timestamp read by plain SQL: PostgreSQL gives aware datetimes, SQLite the text of
-    a UTC time."""
-    if value is None or isinstance(value, datetime):
-        return value
-    moment = parse_datetime(value)
+    """A timestamp read by plain SQL: PostgreSQL gives aware datetimes, SQLite a naive UTC
+    one (or its text)."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else parse_datetime(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from metrics.models import TelephonySource
 
 
-def _utc(text: str) -> datetime:
-    """A timestamp as SQLite hands it to plain SQL (the text of a UTC time)."""
-    moment = parse_datetime(text)
+def _utc(value) -> datetime:
+    """A timestamp read by plain SQL: PostgreSQL gives aware datetimes, SQLite a naive UTC
+    one (or its text)."""
+    moment = value if isinstance(value, datetime) else parse_datetime(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -47,7 +48,7 @@ def source_silent_floor_alerts(*, site: str, now: datetime) -> list[dict]:
         rows = cursor.fetchall()
     alerts = []
     for pk, name, value in rows:
-        until = value if isinstance(value, datetime) else _utc(value)
+        until = _utc(value)
         silent = (now - until).total_seconds()
         alerts.append(
             {
