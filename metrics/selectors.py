@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 
 from callfloor.zone import site_zone
 from metrics import formulas
@@ -216,19 +216,10 @@ def floor_agent_stats(
     `missed_rings`, `unreachable_rings`, `answered_within_3_rings`, `transferred`.
     """
     day = now.astimezone(site_zone()).date()
-    rows = AgentDay.objects.filter(day=day)
-    if site:
-        rows = rows.filter(source__site=site)
-    if agent_ids is not None or members is not None:
-        rows = rows.filter(
-            Q(agent_id__in=list(agent_ids or ()))
-            | Q(agent_id__isnull=True, member__in=list(members or ()))
-        )
     grouped: dict[str, dict] = {}
-    # Plain rows: this runs on every push of the wall board, for every member of the floor.
-    for row in rows.values(
-        "agent_id", "member", "missed_rings", "unreachable_rings", *AGENT_FIELDS
-    ):
+    # Plain rows by plain SQL: this runs on every push of the wall board (for the agents it
+    # touched), where building the ORM's query costs more than running it.
+    for row in _agent_days(day=day, site=site, agent_ids=agent_ids, members=members):
         key = f"agent:{row['agent_id']}" if row["agent_id"] else row["member"]
         entry = grouped.setdefault(
             key,
@@ -267,6 +258,42 @@ def floor_agent_stats(
         )
         result[key] = figures
     return result
+
+
+def _agent_days(*, day, site, agent_ids, members) -> list[dict]:
+    """The `AgentDay` rows of `day` (of the sources of `site`; of the agents `agent_ids` and
+    the unmapped `members` when either is given) as dicts of `agent_id`, `member`, the ring
+    counts and `AGENT_FIELDS`."""
+    ops = connection.ops
+    q = ops.quote_name
+    columns = ("agent_id", "member", "missed_rings", "unreachable_rings", *AGENT_FIELDS)
+    where, params = ["d.day = %s"], [ops.adapt_datefield_value(day)]
+    join = ""
+    if site:
+        join = f"JOIN {q(TelephonySource._meta.db_table)} t ON t.id = d.source_id "
+        where.append("t.site = %s")
+        params.append(site)
+    if agent_ids is not None or members is not None:
+        ids, names = sorted(agent_ids or ()), sorted(members or ())
+        wanted = []
+        if ids:
+            wanted.append(f"d.agent_id IN ({', '.join(['%s'] * len(ids))})")
+            params.extend(ids)
+        if names:
+            wanted.append(
+                f"(d.agent_id IS NULL AND d.member IN ({', '.join(['%s'] * len(names))}))"
+            )
+            params.extend(names)
+        if not wanted:
+            return []
+        where.append(f"({' OR '.join(wanted)})")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join('d.' + q(c) for c in columns)} "  # noqa: S608
+            f"FROM {q(AgentDay._meta.db_table)} d {join}WHERE {' AND '.join(where)}",
+            params,
+        )
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def engine_member_states(*, site: str, members: Iterable[str] | None = None) -> list[dict]:
