@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy, ngettext
 
 from agents import services
@@ -232,6 +233,18 @@ class CallfloorUserAdmin(PrivilegeAuditMixin, UserAdmin):
             )
             % {"count": required},
         )
+
+
+# The roles are the product's five groups, and their admin permissions are set at every
+# migration (`roles.sync_role_permissions`): a change made here would be undone silently at the
+# next upgrade and would change what a whole role may do without an audit row. They are read
+# here; who holds which role is changed on the person's page, where it is audited.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(ReadOnlyAdmin, GroupAdmin):
+    pass
 
 
 from agents.swaps import admin as _swaps_admin  # noqa: E402, F401

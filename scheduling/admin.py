@@ -148,6 +148,38 @@ class SkillAdmin(admin.ModelAdmin):
     list_filter = ["queue", "agent__team"]
     search_fields = ["agent__display_name"]
 
+    # A skill decides which queues' calls an agent takes and which shifts count towards a
+    # queue's staffing: each addition, change and removal here writes its audit row.
+    @staticmethod
+    def _snapshot(skill: Skill) -> dict:
+        return {"agent": skill.agent_id, "queue": skill.queue.name}
+
+    def save_model(self, request, obj, form, change):
+        before = (
+            self._snapshot(Skill.objects.select_related("queue").get(pk=obj.pk)) if change else None
+        )
+        super().save_model(request, obj, form, change)
+        after = self._snapshot(obj)
+        if not change:
+            audit_record(actor=request.user, action="skill.added", target=obj, data=after)
+        elif before != after:
+            audit_record(
+                actor=request.user,
+                action="skill.changed",
+                target=obj,
+                data={"before": before, "after": after},
+            )
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Skill.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        for skill in queryset.select_related("queue"):
+            audit_record(
+                actor=request.user, action="skill.removed", target=skill, data=self._snapshot(skill)
+            )
+        super().delete_queryset(request, queryset)
+
 
 @admin.register(Briefing)
 class BriefingAdmin(ReadOnlyAdmin):

@@ -142,4 +142,23 @@ said("shift.deleted", gettext_lazy("Removed a shift"))
 said("schedule.week_published", gettext_lazy("Published the week's schedule"))
 said("briefing.filed", gettext_lazy("Filed the briefing minutes"))
 
+
+@phrase("skill.added")
+def _skill_added(data) -> str:
+    return _("Gave the agent the skill of queue %(queue)s") % {"queue": data.get("queue", "")}
+
+
+@phrase("skill.changed")
+def _skill_changed(data) -> str:
+    return _("Changed a skill from queue %(before)s to queue %(after)s") % {
+        "before": (data.get("before") or {}).get("queue", ""),
+        "after": (data.get("after") or {}).get("queue", ""),
+    }
+
+
+@phrase("skill.removed")
+def _skill_removed(data) -> str:
+    return _("Took the skill of queue %(queue)s from the agent") % {"queue": data.get("queue", "")}
+
+
 import scheduling.training.history  # noqa: E402, F401  (the training sentences)

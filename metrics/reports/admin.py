@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from callfloor.admin_readonly import ReadOnlyAdmin
 from metrics.reports.models import SummaryRecipient, SurveyResult
 
 
@@ -13,9 +14,11 @@ class SummaryRecipientAdmin(admin.ModelAdmin):
 
 
 @admin.register(SurveyResult)
-class SurveyResultAdmin(admin.ModelAdmin):
+class SurveyResultAdmin(ReadOnlyAdmin):
+    """A survey result is the customer's own score of a call, as the survey system sent it:
+    it is read here, never added, changed or deleted (the CSAT figures are computed from it)."""
+
     list_display = ["call_id", "source", "score", "resolved", "answered_at", "queue_call"]
     list_filter = ["source", "resolved"]
     search_fields = ["call_id"]
     raw_id_fields = ["queue_call"]
-    readonly_fields = ["received_at"]

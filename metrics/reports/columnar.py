@@ -21,8 +21,8 @@ something this path does not reproduce exactly; the caller then runs the engine 
 Within those, each call's outcome and figures come from the first event that ends it (group by
 call, first after its ENTERQUEUE); after-call work and occupancy from each member's events in
 order (the next event of a kind, the last event of a kind, by cumulative maxima); the sums by
-queue, day, interval and member from `numpy.bincount`. `Report.figures` turns the tallies into
-the published figures, as for the engine.
+queue, day, interval and member from each call's class and times (`call_sums`).
+`Report.figures` turns the tallies into the published figures, as for the engine.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ import csv
 import io
 import logging
 import os
-from dataclasses import fields as dataclass_fields
 from datetime import datetime
 
 import numpy as np
@@ -39,6 +38,16 @@ import pandas as pd
 
 from metrics import formulas, kpi
 from metrics.queue_log import _PRIORITY, MAX_EPOCH, NAME_MAX, NONE
+from metrics.reports.call_sums import (
+    ABANDONED,
+    ANSWERED,
+    LEFT,
+    UNKNOWN,
+    WAITING,
+    Sums,
+    call_amounts,
+    call_classes,
+)
 from metrics.reports.offline import Report, build_report, iso, report_document
 
 log = logging.getLogger(__name__)
@@ -113,13 +122,12 @@ _NUMBER_FIELDS = {
 }
 # Bytes a usual line holds: printable ASCII and the line break.
 _USUAL_BYTES = bytes(range(0x20, 0x7F)) + b"\n"
-# Outcome codes of a call.
-WAITING, ANSWERED, ABANDONED, LEFT, UNKNOWN = range(5)
 
 
-# The column path holds the whole file and its columns in memory: about 9 bytes of memory a
-# byte of file (the 87 MB, 1.46 M-line bench day peaks at 805 MB). A larger file is read by
-# the engine, which streams it, so a report never needs much more than 1.2 GB.
+# The column path holds the file's columns in memory: about 4.5 bytes of memory a byte of
+# file (the 87 MB, 1.46 M-line bench day peaks near 370 MB, the process included). A larger
+# file is read by the engine, which streams it, so a report never needs much more than
+# 0.6 GB.
 MAX_BYTES = 128 * 2**20
 
 
@@ -128,7 +136,7 @@ class Unsupported(Exception):
 
 
 def columnar_report(
-    data: bytes,
+    data: bytes | str | os.PathLike,
     *,
     site_zone: str = "UTC",
     now: float | None = None,
@@ -141,8 +149,9 @@ def columnar_report(
     fast_ring: float = formulas.THREE_RINGS_S,
     stale_after: float = kpi.DEFAULT_STALE_AFTER_S,
 ) -> dict | None:
-    """The report of a file-layout queue_log's bytes, or None when only the engine can give it
-    exactly (see the module's docstring)."""
+    """The report of a file-layout queue_log (its bytes, or the path of the file), or None when
+    only the engine can give it exactly (see the module's docstring). A file is read by the
+    parser itself, without holding its bytes."""
     try:
         return _report(
             data,
@@ -195,8 +204,7 @@ def report_of_file(
     if variant not in formulas.VARIANTS:
         raise ValueError(f"unknown service level variant {variant!r}")
     if layout == "file" and os.path.getsize(path) <= MAX_BYTES:
-        with open(path, "rb") as handle:
-            report = columnar_report(handle.read(), **settings)
+        report = columnar_report(path, **settings)
         if report is not None:
             return report
 
@@ -219,8 +227,19 @@ def _need(condition, why: str) -> None:
         raise Unsupported(why)
 
 
-def _read(data: bytes) -> pd.DataFrame:
-    _need(not data.translate(None, _USUAL_BYTES), "a line holds more than printable ASCII")
+def _usual(data: bytes | str | os.PathLike) -> bool:
+    """Whether every byte is printable ASCII or a line break."""
+    if isinstance(data, bytes):
+        return not data.translate(None, _USUAL_BYTES)
+    with open(data, "rb") as handle:
+        while chunk := handle.read(2**20):
+            if chunk.translate(None, _USUAL_BYTES):
+                return False
+    return True
+
+
+def _read(data: bytes | str | os.PathLike) -> pd.DataFrame:
+    _need(_usual(data), "a line holds more than printable ASCII")
     options = {
         "sep": "|",
         "header": None,
@@ -244,11 +263,11 @@ def _read(data: bytes) -> pd.DataFrame:
         try:
             # Fields past the fourth data field are not read (no event this path reads has
             # its numbers there).
-            frame = pd.read_csv(io.BytesIO(data), usecols=list(range(9)), **options)
+            frame = pd.read_csv(_source(data), usecols=list(range(9)), **options)
         except pd.errors.ParserError as error:
             if "Too many columns specified" not in str(error):
                 raise
-            frame = pd.read_csv(io.BytesIO(data), **options)  # (no line has nine fields)
+            frame = pd.read_csv(_source(data), **options)  # (no line has nine fields)
     except (ValueError, OverflowError, pd.errors.ParserError) as error:
         raise Unsupported(f"not read by the C parser: {error}") from None
     _need(len(frame), "no line")
@@ -257,9 +276,10 @@ def _read(data: bytes) -> pd.DataFrame:
 
 class _Column:
     """One text column as codes into its distinct texts; a name column's texts as the parser
-    reads them (stripped, NONE empty), within `limit` characters."""
+    reads them (stripped, NONE empty), within `limit` characters. Codes are int64 (`wide`,
+    for columns that take part in sums of codes) or as small as the parser gives them."""
 
-    def __init__(self, series: pd.Series, *, limit: int | None = None) -> None:
+    def __init__(self, series: pd.Series, *, limit: int | None = None, wide: bool = True) -> None:
         # The C parser reads a category column whose every text is a number (or true/false)
         # as numbers: its texts are then not the file's ("007" is 7).
         self.as_written = True
@@ -276,13 +296,16 @@ class _Column:
         if limit is not None:
             _need(self.as_written, "names read as numbers")
             # (printable ASCII has no space but " ": without one there is nothing to strip)
-            spaced = " " in "\n".join(texts)
-            read = [t.strip() for t in texts] if spaced else list(texts)
-            if NONE in read:
+            if " " in "\n".join(texts):
+                read = [t.strip() for t in texts]
                 read = ["" if t == NONE else t for t in read]
-            _need(max(map(len, read), default=0) <= limit, "a name longer than its column")
-            codes, texts = _merged(codes, texts, read)
-        self.codes = np.asarray(codes, dtype=np.int64)
+                codes, texts = _merged(codes, texts, read)
+            elif NONE in texts:  # (distinct texts: NONE and "" are the only two to merge)
+                read = list(texts)
+                read[read.index(NONE)] = ""
+                codes, texts = _merged(codes, texts, read) if "" in texts else (codes, read)
+            _need(max(map(len, texts), default=0) <= limit, "a name longer than its column")
+        self.codes = np.asarray(codes, dtype=np.int64) if wide else np.asarray(codes)
         self.texts = texts
 
     def take(self, order: np.ndarray) -> None:
@@ -317,16 +340,55 @@ def _numbers(column: _Column | np.ndarray, rows: np.ndarray) -> np.ndarray:
     return values[codes]
 
 
+def _call_table(call_keys: np.ndarray, space: int, lines: int):
+    """A look-up of the call (its index in `call_keys`) entered under each key (below
+    `space`), -1 for none: a table when the keys are few enough, else a sorted search. A key
+    entered twice sends the file to the engine."""
+    n_calls = len(call_keys)
+    if space <= 4 * lines + 2**20:
+        table = np.full(space, -1, dtype=np.int32 if n_calls < 2**31 else np.int64)
+        table[call_keys] = np.arange(n_calls)
+        _need((table[call_keys] == np.arange(n_calls)).all(), "a call entered twice")
+        return table.__getitem__
+    key_order = np.argsort(call_keys, kind="stable")
+    sorted_keys = call_keys[key_order]
+    _need(not (sorted_keys[1:] == sorted_keys[:-1]).any(), "a call entered twice")
+
+    def search(wanted: np.ndarray) -> np.ndarray:
+        if not n_calls:
+            return np.full(len(wanted), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(sorted_keys, wanted), n_calls - 1)
+        return np.where(sorted_keys[at] == wanted, key_order[at], -1)
+
+    return search
+
+
+def _call_at(rows: np.ndarray, key: np.ndarray, calls_of, enters: np.ndarray) -> np.ndarray:
+    """The call of each row's (call id, queue) entered before it; -1 when none."""
+    calls = calls_of(key[rows])
+    before = np.zeros(len(rows), dtype=bool)
+    known = calls >= 0
+    before[known] = enters[calls[known]] < rows[known]
+    return np.where(before, calls, -1)
+
+
+def _positions(n: int) -> np.ndarray:
+    """0 … n-1, in the smallest of int32 and int64 that holds n."""
+    return np.arange(n, dtype=np.int32 if n < 2**31 - 1 else np.int64)
+
+
 def _next_of(mask: np.ndarray, group: np.ndarray) -> np.ndarray:
     """For each row, the index of the next row after it (same group) where `mask` holds; -1
     when none."""
     n = len(mask)
-    index = np.where(mask, np.arange(n), n)
-    following = np.minimum.accumulate(index[::-1])[::-1]
-    nxt = np.empty(n, dtype=np.int64)
+    if not n:
+        return _positions(0)
+    # (from the end: the smallest index at or after each row where `mask` holds, else n)
+    index = np.where(mask[::-1], _positions(n)[::-1], n)
+    following = np.minimum.accumulate(index)[::-1]
+    nxt = np.empty_like(following)
     nxt[:-1] = following[1:]
-    if n:
-        nxt[-1] = n
+    nxt[-1] = n
     found = nxt < n
     same = np.zeros(n, dtype=bool)
     same[found] = group[nxt[found]] == group[found]
@@ -336,13 +398,13 @@ def _next_of(mask: np.ndarray, group: np.ndarray) -> np.ndarray:
 def _last_of(mask: np.ndarray, group_start: np.ndarray) -> np.ndarray:
     """For each row, the index of the last row at or before it (same group) where `mask`
     holds; -1 when none."""
-    index = np.where(mask, np.arange(len(mask)), -1)
+    index = np.where(mask, _positions(len(mask)), -1)
     last = np.maximum.accumulate(index) if len(mask) else index
     return np.where(last >= group_start, last, -1)
 
 
 def _report(
-    data: bytes,
+    data: bytes | str | os.PathLike,
     *,
     site_zone: str,
     now: float | None,
@@ -360,14 +422,14 @@ def _report(
     frame = _read(data)
     ts = frame[0].to_numpy(np.int64)
     _need(ts.min() >= 0 and ts.max() < MAX_EPOCH, "time out of range")
-    names = _Column(frame[4])
+    names = _Column(frame[4], wide=False)
     for text in names.texts:
         _need(text.isalpha() and text.isupper() and len(text) <= 40, f"event name {text!r}")
         _need(
             text in _KINDS or text not in _ENGINE_EVENTS,
             f"an event this path does not know: {text}",
         )
-    kind_of = np.asarray([_KINDS.get(t, OTHER) for t in names.texts] or [0], dtype=np.int64)
+    kind_of = np.asarray([_KINDS.get(t, OTHER) for t in names.texts] or [0], dtype=np.int8)
     prio_of = np.asarray([_PRIORITY.get(t, 5) for t in names.texts] or [0], dtype=np.int64)
     kind = kind_of[names.codes]
     _need(not (kind == UNSUPPORTED).any(), "an event only the engine reads")
@@ -375,17 +437,23 @@ def _report(
     call_ids = _Column(frame[1], limit=NAME_MAX["call id"])
     queues = _Column(frame[2], limit=NAME_MAX["queue name"])
     members = _Column(frame[3], limit=NAME_MAX["member name"])
-    fields: list = [_Column(frame[i]) if i != 6 else frame[i].to_numpy(object) for i in range(5, 9)]
+    fields: list = [
+        _Column(frame[i], wide=False) if i != 6 else frame[i].to_numpy(object) for i in range(5, 9)
+    ]
+    del frame  # (the columns are kept as codes)
     _need(not _repeated_lines(data, ts, names, call_ids, queues, members), "repeats")
 
     # Lines after `now` are not read; the rest in the engine's order (time, event, line).
-    keep = np.flatnonzero(ts <= now) if now is not None else np.arange(len(ts))
-    order = keep[np.argsort(ts[keep] * 16 + prio_of[names.codes[keep]], kind="stable")]
+    if now is None:
+        order = np.argsort(ts * 16 + prio_of[names.codes], kind="stable")
+    else:
+        keep = np.flatnonzero(ts <= now)
+        order = keep[np.argsort(ts[keep] * 16 + prio_of[names.codes[keep]], kind="stable")]
     ts = ts[order]
     kind = kind[order]
     for column in (call_ids, queues, members, fields[0], fields[2], fields[3]):
         column.take(order)
-    fields[1] = fields[1][order]
+    # (the second data field, texts, is read for a few kinds only: by `order[row]`)
     n = len(ts)
     final = float(now) if now is not None else (float(ts[-1]) if n else 0.0)
     no_member, no_queue = members.empty(), queues.empty()
@@ -398,7 +466,8 @@ def _report(
     for k, indexes in _NUMBER_FIELDS.items():
         rows = rows_of[k] = np.flatnonzero(kind == k)
         for i in indexes:
-            numbers[(k, i)] = _numbers(fields[i], rows)
+            numbers[(k, i)] = _numbers(fields[i], order[rows] if i == 1 else rows)
+    fields[2] = fields[3] = None  # (read)
 
     # QUEUESTART only before anything it would cut.
     starts = np.flatnonzero(kind == QUEUE_START)
@@ -415,30 +484,17 @@ def _report(
     enters = np.flatnonzero((kind == ENTER) & (queues.codes != no_queue))
     used[enters] = True
     call_keys = key[enters]
+    caller, caller_texts = _codes(fields[1], order[enters])
+    fields[1] = None  # (read)
     n_calls = len(enters)
-    key_order = np.argsort(call_keys, kind="stable")
-    sorted_keys = call_keys[key_order]
-    _need(not (sorted_keys[1:] == sorted_keys[:-1]).any(), "a call entered twice")
     offered = ts[enters].astype(np.float64)
     call_queue = queues.codes[enters]
     limit = float(stale_after)
-
-    def call_at(rows: np.ndarray) -> np.ndarray:
-        """The call of each row's (call id, queue) entered before it; -1 when none."""
-        wanted = key[rows]
-        at = np.minimum(np.searchsorted(sorted_keys, wanted), max(n_calls - 1, 0))
-        if n_calls:
-            calls = np.where(sorted_keys[at] == wanted, key_order[at], -1)
-        else:
-            calls = np.full(len(rows), -1, dtype=np.int64)
-        before = np.zeros(len(rows), dtype=bool)
-        known = calls >= 0
-        before[known] = enters[calls[known]] < rows[known]
-        return np.where(before, calls, -1)
+    calls_of = _call_table(call_keys, len(call_ids.texts) * n_queues, len(key))
 
     # The first CONNECT, ABANDON or EXIT* after a call's ENTERQUEUE ends its wait.
     exits = np.flatnonzero(_of_kinds(kind, (CONNECT, ABANDON, TIMEOUT, EMPTY, KEY)))
-    exit_call = call_at(exits)
+    exit_call = _call_at(exits, key, calls_of, enters)
     outcome = np.full(n_calls, WAITING, dtype=np.int64)
     wait = np.full(n_calls, np.nan)
     first_exit = np.full(n_calls, -1, dtype=np.int64)
@@ -478,7 +534,7 @@ def _report(
     answered_at[answered] = ts[connect_rows]
 
     ends = np.flatnonzero((kind == END_TALK) | (kind == TRANSFER))
-    end_call = call_at(ends)
+    end_call = _call_at(ends, key, calls_of, enters)
     _need((end_call >= 0).all(), "an end of talk without its call")
     _need((outcome[end_call] == ANSWERED).all(), "an end of talk of a call not answered")
     _need((first_exit[end_call] < ends).all(), "an end of talk before its CONNECT")
@@ -497,6 +553,8 @@ def _report(
         transferred[these] = k == TRANSFER
         end_row[these] = at
 
+    del key, calls_of, call_ids, exits, exit_call, ends, end_call  # (calls found)
+
     # Rings.
     rings = np.flatnonzero((kind == RING_NO_ANSWER) & has_member)
     ring_ms = numbers[(RING_NO_ANSWER, 0)][np.searchsorted(rows_of[RING_NO_ANSWER], rings)]
@@ -514,13 +572,15 @@ def _report(
     acw_codes = [i for i, t in enumerate(reasons.texts) if t.strip() in set(acw_reasons)]
     member_rows = np.flatnonzero(_of_kinds(kind, (LOGIN, LOGOFF, PAUSE, UNPAUSE)) & has_member)
     used[member_rows] = True
-    m_kind = kind[member_rows].copy()
+    m_kind = kind[member_rows]
     is_acw = (m_kind == PAUSE) & np.isin(reasons.codes[member_rows], acw_codes)
+    saw_acw = bool(is_acw.any())
     C, E, A, P, U, L, OFF = range(7)
     m_type = np.select(
         [is_acw, m_kind == PAUSE, m_kind == UNPAUSE, m_kind == LOGIN, m_kind == LOGOFF],
         [A, P, U, L, OFF],
-    )
+    ).astype(np.int8)
+    del m_kind, is_acw
     ev_pos = np.concatenate([connect_rows, end_row[end_row >= 0], member_rows])
     ev_member = np.concatenate(
         [
@@ -531,8 +591,8 @@ def _report(
     )
     ev_type = np.concatenate(
         [
-            np.full(len(connect_rows), C),
-            np.full(int((end_row >= 0).sum()), E),
+            np.full(len(connect_rows), C, dtype=np.int8),
+            np.full(int((end_row >= 0).sum()), E, dtype=np.int8),
             m_type,
         ]
     )
@@ -540,20 +600,22 @@ def _report(
         [answered, np.flatnonzero(end_row >= 0), np.full(len(member_rows), -1)]
     )
     # By member, then position: the positions are distinct, so a scatter orders them.
-    slot = np.full(n, -1, dtype=np.int64)
-    slot[ev_pos] = np.arange(len(ev_pos))
+    slot = np.full(n, -1, dtype=_positions(0).dtype)
+    slot[ev_pos] = _positions(len(ev_pos))
     by_position = slot[slot >= 0]
+    del slot, m_type
     keys = ev_member[by_position]
     if len(members.texts) < 2**15:
         keys = keys.astype(np.int16)  # (a radix sort)
     by_member = by_position[np.argsort(keys, kind="stable")]
     ev_pos, ev_member = ev_pos[by_member], ev_member[by_member]
     ev_type, ev_call = ev_type[by_member], ev_call[by_member]
+    del by_position, keys, by_member
     ev_ts = ts[ev_pos].astype(np.float64)
     m = len(ev_pos)
     new_member = np.ones(m, dtype=bool)
     new_member[1:] = ev_member[1:] != ev_member[:-1]
-    group_start = np.maximum.accumulate(np.where(new_member, np.arange(m), 0)) if m else ev_pos
+    group_start = np.maximum.accumulate(np.where(new_member, _positions(m), 0)) if m else ev_pos
 
     # A logoff logs the member out when no login is left (`Engine._on_removemember`).
     logged_out = np.zeros(m, dtype=bool)
@@ -622,6 +684,11 @@ def _report(
     busy = np.bincount(ev_member, weights=length * (busy_now & ~is_out), minlength=n_members)
     idle = np.bincount(ev_member, weights=length * (available & ~busy_now), minlength=n_members)
 
+    # (each member's events are done with: their memory goes to what follows)
+    del ev_pos, ev_member, ev_type, ev_call, ev_ts, group_start, new_member, logged_out
+    del cea, next_cea, next_uce, last_cea, last_u, last_l, last_fixed, fixed_type, fixed_out
+    del not_ready, is_out, available, activity, busy_now, following, length
+
     # Members whose occupancy is known: a login or a pause line.
     logged = set(
         members.codes[member_rows[_of_kinds(kind[member_rows], (LOGIN, PAUSE, UNPAUSE))]].tolist()
@@ -637,18 +704,17 @@ def _report(
         fast_ring=fast_ring,
     )
     report.repeat_window_s = repeat_window_h * 3600
-    parts = _contributions(
+    classes = call_classes(
         outcome,
         wait,
         ring,
-        talk,
-        acw,
         ended,
         transferred,
         threshold=threshold,
         short_abandon=short_abandon,
         fast_ring=fast_ring,
     )
+    amounts = call_amounts(outcome, wait, talk, acw, ended, classes)
     queue_text = queues.texts
     # Each call's day and interval, worked out once per minute (the calls are in time order).
     minute = (offered // 60).astype(np.int64)
@@ -662,15 +728,29 @@ def _report(
     start_at = {start: i for i, start in enumerate(interval_starts)}
     call_day = np.asarray([day_at[d] for d, _ in local], dtype=np.int64)[minute_of]
     call_interval = np.asarray([start_at[s] for _, s in local], dtype=np.int64)[minute_of]
-    for g, tally in _tallies(parts, call_queue):
+    days, starts = len(day_names), len(interval_starts)
+    # Sums by queue, day and interval: by (queue, day, interval) first, then merged.
+    finest = Sums.of_calls(
+        (call_queue * days + call_day) * starts + call_interval,
+        n_queues * days * starts,
+        classes,
+        amounts,
+    )
+    for g, tally in finest.merged(finest.groups // (days * starts)).tallies():
         report.queues[queue_text[g]] = tally
-    days = len(day_names)
-    for g, tally in _tallies(parts, call_queue * days + call_day):
+    for g, tally in finest.merged(finest.groups // starts).tallies():
         report.days[(queue_text[g // days], day_names[g % days])] = tally
-    starts = len(interval_starts)
-    for g, tally in _tallies(parts, call_queue * starts + call_interval):
+    by_interval = finest.groups // (days * starts) * starts + finest.groups % starts
+    for g, tally in finest.merged(by_interval).tallies():
         report.intervals[(queue_text[g // starts], interval_starts[g % starts])] = tally
-    for g, tally in _tallies(parts, call_member, outcome == ANSWERED):
+    answered_calls = outcome == ANSWERED
+    by_member = Sums.of_calls(
+        call_member[answered_calls],
+        n_members,
+        classes[answered_calls],
+        amounts[:, answered_calls],
+    )
+    for g, tally in by_member.tallies():
         report.agents[members.texts[g]] = tally
         report.missed.setdefault(members.texts[g], 0)
     ring_member = members.codes[rings]
@@ -697,10 +777,8 @@ def _report(
         "duplicates": 0,
         "rejected": [],
     }
-    saw_acw = bool(is_acw.any())
     components = formulas.aht_components(saw_hold=False, saw_acw=saw_acw)
     body = report.figures(final, components, {members.texts[g] for g in logged})
-    caller, caller_texts = _codes(fields[1], enters)
     rates = _repeat_rates(
         caller,
         caller_texts,
@@ -761,104 +839,6 @@ def _local_minutes(report, minutes: list[int]) -> list[tuple[str, datetime]]:
     return found
 
 
-_INT_FIELDS = frozenset(
-    f
-    for f in formulas.SUM_FIELDS
-    if f not in ("answered_wait_sum", "abandon_wait_sum", "talk_sum", "hold_sum", "acw_sum")
-)
-
-
-def _contributions(
-    outcome: np.ndarray,
-    wait: np.ndarray,
-    ring: np.ndarray,
-    talk: np.ndarray,
-    acw: np.ndarray,
-    ended: np.ndarray,
-    transferred: np.ndarray,
-    *,
-    threshold: float,
-    short_abandon: float,
-    fast_ring: float,
-) -> np.ndarray:
-    """`formulas.contribution` of every call: a row per `Tally` field, a column per call."""
-    answered = outcome == ANSWERED
-    with np.errstate(invalid="ignore"):
-        late = wait > threshold
-        abandoned = outcome == ABANDONED
-        short = abandoned & (wait < short_abandon)
-        fast = ring <= fast_ring
-    counted = abandoned & ~short
-    left = outcome == LEFT
-    unknown = outcome == UNKNOWN
-    aht = answered & ended
-    zero = np.zeros(len(outcome))
-    columns = {
-        "offered": np.ones(len(outcome), dtype=bool),
-        "answered": answered,
-        "abandoned": abandoned,
-        "short_abandoned": short,
-        "timed_out": left,
-        "unknown": unknown,
-        "transferred": answered & transferred,
-        "a_in": answered & ~late,
-        "a_out": answered & late,
-        "b_in": counted & ~late,
-        "b_out": counted & late,
-        "x_in": left & ~late,
-        "x_out": left & late,
-        "u_out": unknown & late,
-        "answered_wait_sum": np.where(answered, wait, zero),
-        "abandon_wait_sum": np.where(counted, wait, zero),
-        "aht_n": aht,
-        "talk_sum": np.where(aht, talk, zero),
-        "hold_sum": zero,
-        "acw_sum": np.where(aht, acw, zero),
-        "ring_known_n": answered & ~np.isnan(ring),
-        "ring_fast_n": answered & fast,
-        "max_wait_s": np.where(answered | counted | left | unknown, wait, zero),
-    }
-    matrix = np.empty((len(_TALLY_FIELDS), len(outcome)))
-    for i, name in enumerate(_TALLY_FIELDS):
-        matrix[i] = columns[name]
-    return matrix
-
-
-_TALLY_FIELDS = tuple(f.name for f in dataclass_fields(formulas.Tally))
-_COUNTS = [i for i, name in enumerate(_TALLY_FIELDS) if name in _INT_FIELDS]
-_AMOUNTS = [i for i, name in enumerate(_TALLY_FIELDS) if name not in _INT_FIELDS]
-_PEAK = _TALLY_FIELDS.index("max_wait_s")
-
-
-def _tallies(parts: np.ndarray, group: np.ndarray, mask: np.ndarray | None = None):
-    """(group, `Tally`) of every group holding a call (of `mask`): the sums of the calls'
-    columns of `parts` (a row per `_TALLY_FIELDS` name; the largest `max_wait_s`), by
-    ascending group."""
-    if mask is not None:
-        group, parts = group[mask], parts[:, mask]
-    if not len(group):
-        return
-    size = int(group.max()) + 1
-    present = np.flatnonzero(np.bincount(group, minlength=size))
-    sums = np.empty((len(_TALLY_FIELDS), len(present)))
-    for i, values in enumerate(parts):
-        if i == _PEAK:
-            peak = np.zeros(size)
-            np.maximum.at(peak, group, values)
-            sums[i] = peak[present]
-        else:
-            sums[i] = np.bincount(group, weights=values, minlength=size)[present]
-    counts = sums[_COUNTS].astype(np.int64).T.tolist()
-    amounts = sums[_AMOUNTS].T.tolist()
-    for g, whole, parts_ in zip(present.tolist(), counts, amounts, strict=True):
-        values = [0] * len(_TALLY_FIELDS)
-        for i, v in zip(_COUNTS, whole, strict=True):
-            values[i] = v
-        for i, v in zip(_AMOUNTS, parts_, strict=True):
-            values[i] = v
-        yield g, formulas.Tally(*values)
-
-
 _ANONYMOUS = sorted(w for w in formulas.ANONYMOUS_CALLERS if w)
 
 
@@ -886,7 +866,8 @@ def _repeat_rates(
 ) -> list[float | None]:
     """`formulas.repeat_call_rate` of every queue: the share of its answered calls with a
     known caller who calls any queue again within `window_s` (strictly later)."""
-    caller, texts = _merged(caller, texts, [t.strip() for t in texts])
+    if " " in "\n".join(texts):  # (printable ASCII: " " is the only space to strip)
+        caller, texts = _merged(caller, texts, [t.strip() for t in texts])
     anonymous = np.zeros(len(texts) + 1, dtype=bool)
     # (a caller is mostly digits: the words are looked for in all the texts at once)
     lowered = "\n".join(texts).lower()
@@ -911,16 +892,32 @@ def _repeat_rates(
     return [None if total == 0 else r / total for r, total in zip(repeats, totals, strict=True)]
 
 
-def _repeated_lines(data: bytes, ts: np.ndarray, *columns) -> bool:
+def _source(data: bytes | str | os.PathLike):
+    return io.BytesIO(data) if isinstance(data, bytes) else data
+
+
+def _repeated_lines(data: bytes | str | os.PathLike, ts: np.ndarray, *columns) -> bool:
     """Whether a line is in the file twice: lines of the same second, event, call, queue and
     member (rare) are compared by their text."""
+    # (each step spreads the bits both ways, so that lines a second and an event name apart
+    # do not look alike: every look-alike costs a comparison of the lines' texts)
     mixed = ts.astype(np.uint64)
     for column in columns:
+        codes = column.codes
         with np.errstate(over="ignore"):
-            mixed = (mixed ^ column.codes.astype(np.uint64)) * np.uint64(0x100000001B3)
-    alike = pd.Series(mixed).duplicated(keep=False).to_numpy()
-    if not alike.any():
+            np.multiply(mixed, np.uint64(0x9E3779B97F4A7C15), out=mixed)
+        np.bitwise_xor(mixed, mixed >> np.uint64(29), out=mixed)
+        np.bitwise_xor(
+            mixed,
+            codes.view(np.uint64) if codes.dtype == np.int64 else codes.astype(np.uint64),
+            out=mixed,
+        )
+    if pd.Index(mixed).is_unique:  # (the usual case, and a cheaper test than the next)
         return False
+    alike = pd.Series(mixed).duplicated(keep=False).to_numpy()
+    if not isinstance(data, bytes):
+        with open(data, "rb") as handle:
+            data = handle.read()
     buffer = np.frombuffer(data, dtype=np.uint8)
     ends = np.flatnonzero(buffer == 10)
     starts = np.concatenate(([0], ends + 1))

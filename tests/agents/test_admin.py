@@ -225,3 +225,27 @@ def test_notifications_are_not_written_in_the_admin(admin_client, cast):
     assert list(Notification.objects.values_list("text", flat=True)) == [
         "Your evaluation is released."
     ]
+
+
+def test_the_role_groups_are_read_only_in_the_admin(admin_client, cast):
+    """The roles' permissions are the product's (set at every migration); an edit here would
+    change what a whole role may do, unaudited, and be undone at the next upgrade."""
+    supervisor = Group.objects.get(name=Role.SUPERVISOR)
+    permissions = set(supervisor.permissions.values_list("pk", flat=True))
+    base = "/admin/auth/group/"
+    assert admin_client.get(base).status_code == 200
+    assert admin_client.get(f"{base}{supervisor.pk}/change/").status_code == 200  # to read
+    assert admin_client.get(f"{base}add/").status_code == 403
+    assert admin_client.post(f"{base}add/", {"name": "floor_owner"}).status_code == 403
+    response = admin_client.post(
+        f"{base}{supervisor.pk}/change/", {"name": "renamed", "permissions": []}
+    )
+    assert response.status_code == 403
+    assert admin_client.post(f"{base}{supervisor.pk}/delete/", {"post": "yes"}).status_code == 403
+    admin_client.post(
+        base, {"action": "delete_selected", "_selected_action": [supervisor.pk], "post": "yes"}
+    )
+    supervisor.refresh_from_db()
+    assert supervisor.name == Role.SUPERVISOR
+    assert set(supervisor.permissions.values_list("pk", flat=True)) == permissions
+    assert not Group.objects.filter(name="floor_owner").exists()

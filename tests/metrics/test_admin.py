@@ -279,7 +279,6 @@ def test_every_registered_telemetry_model_is_read_only(cast):
         "queuealias",
         "telephonysource",
         "summaryrecipient",
-        "surveyresult",
         "recordingstore",
     }
     request = RequestFactory().get("/admin/")
@@ -293,4 +292,4 @@ def test_every_registered_telemetry_model_is_read_only(cast):
         assert not model_admin.has_add_permission(request), model
         assert not model_admin.has_change_permission(request), model
         assert not model_admin.has_delete_permission(request), model
-    assert {"queuecall", "agentstate", "agentday"} <= seen
+    assert {"queuecall", "agentstate", "agentday", "surveyresult"} <= seen

@@ -159,3 +159,47 @@ def test_a_published_shift_is_not_deleted_in_bulk_in_the_admin(cast, client, flo
         {"action": "delete_selected", "_selected_action": [published.pk], "post": "yes"},
     )
     assert Shift.objects.filter(pk=published.pk).exists()
+
+
+def test_a_skill_added_changed_and_removed_in_the_admin_is_audited(cast, client, floor):
+    """A skill decides which queues' calls an agent takes: every change of it is audited."""
+    from agents.models import AuditEntry
+    from metrics.models import Queue
+    from scheduling.models import Skill
+    from tests.admin_forms import admin_form_data
+
+    client.force_login(cast.ada)
+    first, second = Queue.objects.order_by("name")[:2]
+    Skill.objects.filter(agent=cast.ann_agent).delete()
+    base = "/admin/scheduling/skill/"
+    response = client.post(f"{base}add/", {"agent": str(cast.ann_agent.pk), "queue": str(first.pk)})
+    assert response.status_code == 302, response.content[:3000]
+    skill = Skill.objects.get(agent=cast.ann_agent)
+    added = AuditEntry.objects.get(action="skill.added", object_id=str(skill.pk))
+    assert (added.actor, added.data) == (
+        cast.ada,
+        {"agent": cast.ann_agent.pk, "queue": first.name},
+    )
+
+    url = f"{base}{skill.pk}/change/"
+    data = admin_form_data(client.get(url))
+    assert client.post(url, data).status_code == 302  # saved unchanged: no row
+    assert not AuditEntry.objects.filter(action="skill.changed").exists()
+    data["queue"] = str(second.pk)
+    assert client.post(url, data).status_code == 302
+    changed = AuditEntry.objects.get(action="skill.changed", object_id=str(skill.pk))
+    assert changed.data == {
+        "before": {"agent": cast.ann_agent.pk, "queue": first.name},
+        "after": {"agent": cast.ann_agent.pk, "queue": second.name},
+    }
+
+    other = Skill.objects.create(agent=cast.ann_agent, queue=first)
+    assert client.post(f"{base}{skill.pk}/delete/", {"post": "yes"}).status_code == 302
+    client.post(base, {"action": "delete_selected", "_selected_action": [other.pk], "post": "yes"})
+    assert not Skill.objects.filter(agent=cast.ann_agent).exists()
+    removed = AuditEntry.objects.filter(action="skill.removed").order_by("id")
+    assert [(row.object_id, row.data["queue"]) for row in removed] == [
+        (str(skill.pk), second.name),
+        (str(other.pk), first.name),
+    ]
+    assert {row.actor for row in removed} == {cast.ada}

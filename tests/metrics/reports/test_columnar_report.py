@@ -363,6 +363,70 @@ def test_what_only_the_engine_reads_sends_the_file_to_it(tmp_path, extra, engine
     assert same(report_of_file(path), expected)
 
 
+@pytest.mark.parametrize(
+    "first, second, engine",
+    [
+        # alike in second, event, call, queue and member, different past them: two lines
+        ("PJSIP/201|RINGNOANSWER|1000", "PJSIP/201|RINGNOANSWER|2000", False),
+        ("PJSIP/201|RINGNOANSWER|1000", "PJSIP/201|RINGNOANSWER|1000|x", False),
+        ("PJSIP/201|RINGNOANSWER|1000|||||a", "PJSIP/201|RINGNOANSWER|1000|||||b", False),
+        ("PJSIP/201|RINGNOANSWER|07", "PJSIP/201|RINGNOANSWER|7", False),
+        # the same line twice: the engine counts it once
+        ("PJSIP/201|RINGNOANSWER|1000|||||a", "PJSIP/201|RINGNOANSWER|1000|||||a", True),
+    ],
+)
+def test_lines_alike_but_not_the_same_stay_on_the_column_path(tmp_path, first, second, engine):
+    """Lines alike in the columns the repeat test hashes are told apart by their texts, down
+    to fields the column path does not read and numbers that read the same."""
+    cid = f"{BASE}.1"
+    texts = [
+        f"{BASE + 1}|NONE|sales|PJSIP/201|ADDMEMBER|",
+        f"{BASE + 2}|{cid}|sales|NONE|ENTERQUEUE||0470001|1",
+        f"{BASE + 3}|{cid}|sales|{first}",
+        f"{BASE + 3}|{cid}|sales|{second}",
+        f"{BASE + 5}|{cid}|sales|PJSIP/201|CONNECT|3|{cid}.9|2",
+        f"{BASE + 65}|{cid}|sales|PJSIP/201|COMPLETECALLER|3|60|1",
+    ]
+    path = tmp_path / "queue_log"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    expected = reference(path)
+    found = columnar(path)
+    if engine:
+        assert found is None
+        assert expected["lines"]["duplicates"] == 1
+    else:
+        assert found is not None and same(found, expected)
+        assert expected["lines"]["duplicates"] == 0
+    assert same(report_of_file(path), expected)
+
+
+def test_a_file_read_by_path_is_checked_to_its_last_byte(tmp_path):
+    """The column path reads a file by its path (the parser reads it, the check for bytes
+    other than printable ASCII goes through it in pieces): a byte it does not take past the
+    first piece still sends the file to the engine, and both paths give the engine's JSON."""
+    cid = f"{BASE}.1"
+    texts = [
+        f"{BASE + 1}|NONE|sales|PJSIP/201|ADDMEMBER|",
+        f"{BASE + 2}|{cid}|sales|NONE|ENTERQUEUE||0470001|1",
+        f"{BASE + 5}|{cid}|sales|PJSIP/201|CONNECT|3|{cid}.9|2",
+        f"{BASE + 65}|{cid}|sales|PJSIP/201|COMPLETECALLER|3|60|1",
+    ]
+    texts += [f"{BASE + 100 + i}|NONE|NONE|NONE|CONFIGRELOAD|" for i in range(40_000)]
+    path = tmp_path / "queue_log"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 2**20 + 2**19
+    expected = reference(path)
+    assert same(columnar_report(path), expected)
+    assert same(columnar_report(str(path)), expected)
+    assert same(report_of_file(path), expected)
+    texts[-1] = texts[-1] + "\u00e9"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    expected = reference(path)
+    assert columnar_report(path) is None
+    assert columnar(path) is None
+    assert same(report_of_file(path), expected)
+
+
 def test_the_command_gives_the_same_json_through_either_path(tmp_path, capsys):
     from django.core.management import call_command
 
