@@ -346,6 +346,39 @@ def send_load(
         out.put(None)
 
 
+def watch_layer(stop, out, group: str = "floor.main") -> None:
+    """A member of the floor's channel-layer group, as a socket process's fan-out is: for each
+    push, when it reached the channel layer after the push started (the message's `now`).
+    That part of the latency is the push's own work (building, the cache copy, `group_send`);
+    the rest of "push started → shown" is the socket processes' fan-out and the client."""
+    import asyncio
+
+    from channels_redis.core import RedisChannelLayer
+
+    async def watch() -> list[float]:
+        layer = RedisChannelLayer(
+            hosts=[{"address": os.environ["REDIS_URL"], "socket_timeout": 15}],
+            capacity=1500,
+            expiry=30,
+        )
+        channel = await layer.new_channel()
+        await layer.group_add(group, channel)
+        offset = time.time() - time.monotonic()
+        lags: list[float] = []
+        while not stop.is_set():
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), 0.5)
+            except TimeoutError:
+                continue
+            arrived = time.monotonic()
+            if message.get("now") is not None:
+                lags.append(arrived - (message["now"] - offset))
+        await layer.group_discard(group, channel)
+        return lags
+
+    out.put(asyncio.run(watch()))
+
+
 def run_load(
     floor: dict,
     port: int,
@@ -397,6 +430,9 @@ def run_load(
         else [f"boards-{k + 1}" for k in range(len(fleets.pids))]
     )
     usage = Usage({**pids, **dict(zip(names, fleets.pids, strict=True))})
+    stop_watch, lags_out = context.Event(), context.Queue()
+    watcher = context.Process(target=watch_layer, args=(stop_watch, lags_out))
+    watcher.start()
     sender.start()
     last = first_probe - 1
     posts: list[float] = []  # seconds each POST of a batch took
@@ -408,9 +444,13 @@ def run_load(
         posts.append(post)
     sender.join()
     time.sleep(3)  # let the last pushes arrive
+    stop_watch.set()
+    lags = sorted(lags_out.get(timeout=30))
+    watcher.join(timeout=10)
     processes = usage.report()
     boards_result = fleets.finish()
     lat = boards_result["latency"]
+    wait, deliver = boards_result["latency_wait"], boards_result["latency_deliver"]
     return {
         "boards": boards,
         "socket_processes": len(ws_ports),
@@ -425,6 +465,14 @@ def run_load(
         "p99_ms": lat["p99_ms"] or 0.0,
         "max_ms": lat["max_ms"] or 0.0,
         "samples": lat["n"],
+        # The latency's parts (bench/clients.py): accepted → the push started, then → shown.
+        "wait_p50_ms": wait["p50_ms"],
+        "wait_p95_ms": wait["p95_ms"],
+        "deliver_p50_ms": deliver["p50_ms"],
+        "deliver_p95_ms": deliver["p95_ms"],
+        # push started → on the channel layer, over every push of the run
+        "layer_p50_ms": 1000 * lags[len(lags) // 2] if lags else None,
+        "layer_p95_ms": 1000 * lags[min(len(lags) - 1, int(0.95 * len(lags)))] if lags else None,
         "post_p50_ms": 1000 * statistics.median(posts) if posts else None,
         "post_p95_ms": 1000 * statistics.quantiles(posts, n=20)[18] if len(posts) > 1 else None,
         "missing": boards_result["missing"],
@@ -710,6 +758,28 @@ def markdown(run: dict) -> str:
             f"{r['samples']:,} (missing {r['missing']}) | {r['gaps']} | {post} | "
             f"{pushes} | {'—' if cpu is None else f'{cpu:.0f} µs'} | {verdict} |"
         )
+    if any(r.get("wait_p50_ms") is not None for r in run["results"]):
+        out += [
+            "",
+            "Where the latency goes (p50 / p95; the push's start is the `now` of the frame "
+            "that showed the probe; worker CPU a push as above):",
+            "",
+            "| open boards | POST of a batch | POST returned → push started "
+            "| push started → shown at the board | of which push started → on the channel "
+            "layer (every push) | whole |",
+            "|---|---|---|---|---|---|",
+        ]
+
+        def pair(r: dict, name: str) -> str:
+            low, high = r.get(f"{name}_p50_ms"), r.get(f"{name}_p95_ms")
+            return "—" if low is None or high is None else f"{low:.0f} / {high:.0f} ms"
+
+        for r in run["results"]:
+            out.append(
+                f"| {r['boards']} | {pair(r, 'post')} | {pair(r, 'wait')} | "
+                f"{pair(r, 'deliver')} | {pair(r, 'layer')} | "
+                f"{r['p50_ms']:.0f} / {r['p95_ms']:.0f} ms |"
+            )
     for r in run["results"]:
         out += [
             "",

@@ -16,6 +16,10 @@ picks round-robin (board i on server i mod N, as a proxy spreads browsers). Per 
    the messages it lost, and answered with `{"type": "resync"}` as the browser does;
 4. tracks its own probe: the latency of probe n at a board is from the moment the API
    accepted it to the first frame after which the board's data shows probe n or a later one.
+   That frame's `now` (when the refresh that built it started, on the worker's wall clock)
+   splits it in two: accepted → push started (the scheduling: claim, queue, the worker taking
+   it) and push started → shown (the push's own work, the channel layer, the socket process's
+   fan-out, the client).
 
 A *sample* of the boards (`full=True`, one by default) does what the browser does in full: it
 parses each of its frames itself and applies the snapshot and every delta to its own copy of
@@ -56,16 +60,18 @@ class Digest(NamedTuple):
     kind: str
     seq: int
     probe: int | None
+    now: float | None = None  # the push's start, wall clock (the message's `now`)
 
 
 def digest(message: dict, probe: str) -> Digest:
     kind = message.get("type", "")
     seq = message.get("seq", 0)
+    now = message.get("now")
     if kind == "snapshot":
         row = (message.get("snapshot") or {}).get("agents", {}).get(probe)
-        return Digest(kind, seq, _probe_of(row) if row is not None else -1)
+        return Digest(kind, seq, _probe_of(row) if row is not None else -1, now)
     if kind != "delta":
-        return Digest(kind, seq, None)
+        return Digest(kind, seq, None, now)
     delta = message.get("delta") or {}
     shown = None
     if probe in delta.get("remove", {}).get("agents", ()):
@@ -76,7 +82,7 @@ def digest(message: dict, probe: str) -> Digest:
     fields = delta.get("patch", {}).get("agents", {}).get(probe)
     if fields is not None and "reason" in fields:
         shown = _probe_of(fields)
-    return Digest(kind, seq, shown)
+    return Digest(kind, seq, shown, now)
 
 
 def _probe_of(row: dict) -> int:
@@ -126,37 +132,49 @@ def apply(state: dict, delta: dict) -> None:
 
 class Latencies:
     """Probe n accepted at t (the POST returned) and shown at a board at t': t' − t, counted
-    per millisecond, overall and per minute since the first probe was accepted."""
+    per millisecond, overall and per minute since the first probe was accepted; and its two
+    parts when the frame says when its push started (`pushed`, wall clock): t → push start
+    (`wait`) and push start → t' (`deliver`). The wall clock is turned into this machine's
+    monotonic clock once (the processes of a bench share both)."""
 
     def __init__(self, first_probe: int = 0) -> None:
         self.first = first_probe
         self.accepted: dict[int, float] = {}
-        self.pending: dict[int, list[float]] = {}  # shown before its acceptance was known
+        # shown (at, pushed) before its acceptance was known
+        self.pending: dict[int, list[tuple[float, float | None]]] = {}
         self.histogram: Counter[int] = Counter()
         self.by_minute: dict[int, Counter[int]] = {}
+        self.wait: Counter[int] = Counter()
+        self.deliver: Counter[int] = Counter()
         self.t0: float | None = None
+        self.offset = time.time() - time.monotonic()
 
     def accept(self, probe: int, at: float) -> None:
         if self.t0 is None:
             self.t0 = at
         self.accepted[probe] = at
-        for shown in self.pending.pop(probe, ()):
-            self._add(probe, shown - at)
+        for shown, pushed in self.pending.pop(probe, ()):
+            self._add(probe, shown, pushed)
 
-    def shown(self, low: int, high: int, at: float) -> None:
-        """One board's data now shows probes `low` to `high` (it did not before)."""
+    def shown(self, low: int, high: int, at: float, pushed: float | None = None) -> None:
+        """One board's data now shows probes `low` to `high` (it did not before), from a
+        frame whose push started at `pushed` (wall clock; None: not known)."""
         for probe in range(max(low, self.first), high + 1):
-            accepted = self.accepted.get(probe)
-            if accepted is None:
-                self.pending.setdefault(probe, []).append(at)
+            if probe not in self.accepted:
+                self.pending.setdefault(probe, []).append((at, pushed))
             else:
-                self._add(probe, at - accepted)
+                self._add(probe, at, pushed)
 
-    def _add(self, probe: int, seconds: float) -> None:
-        ms = round(1000 * seconds)
+    def _add(self, probe: int, at: float, pushed: float | None) -> None:
+        accepted = self.accepted[probe]
+        ms = round(1000 * (at - accepted))
         self.histogram[ms] += 1
-        minute = int((self.accepted[probe] - self.t0) // 60)
+        minute = int((accepted - self.t0) // 60)
         self.by_minute.setdefault(minute, Counter())[ms] += 1
+        if pushed is not None:
+            started = pushed - self.offset
+            self.wait[round(1000 * (started - accepted))] += 1
+            self.deliver[round(1000 * (at - started))] += 1
 
     def missing(self, seen: list[int]) -> int:
         """Accepted probes that boards whose data got to probe `seen[i]` never showed."""
@@ -246,7 +264,7 @@ class Board:
         else:
             return False
         if d.probe is not None and d.probe > self.seen_probe:
-            self.latencies.shown(self.seen_probe + 1, d.probe, at)
+            self.latencies.shown(self.seen_probe + 1, d.probe, at, d.now)
             self.seen_probe = d.probe
         return False
 
@@ -379,6 +397,8 @@ async def _fleet(conn, spec: dict) -> dict:
         "boards": len(boards),
         "open_seconds": time.monotonic() - started,
         "histogram": dict(latencies.histogram),
+        "wait": dict(latencies.wait),
+        "deliver": dict(latencies.deliver),
         "by_minute": {m: dict(h) for m, h in latencies.by_minute.items()},
         "seen": [b.seen_probe for b in boards],
         "accepted": len(latencies.accepted),
@@ -470,9 +490,13 @@ class Fleets:
 def merge(parts: list[dict]) -> dict:
     """The figures of several processes of boards as one."""
     histogram: Counter[int] = Counter()
+    wait: Counter[int] = Counter()
+    deliver: Counter[int] = Counter()
     by_minute: dict[int, Counter[int]] = {}
     for part in parts:
         histogram.update({int(k): v for k, v in part["histogram"].items()})
+        wait.update({int(k): v for k, v in part.get("wait", {}).items()})
+        deliver.update({int(k): v for k, v in part.get("deliver", {}).items()})
         for minute, counts in part["by_minute"].items():
             by_minute.setdefault(int(minute), Counter()).update(
                 {int(k): v for k, v in counts.items()}
@@ -497,6 +521,9 @@ def merge(parts: list[dict]) -> dict:
     result.update(
         {
             "latency": quantiles(histogram),
+            # Its parts: accepted → push started, push started → shown.
+            "latency_wait": quantiles(wait),
+            "latency_deliver": quantiles(deliver),
             "latency_by_minute": {str(m): quantiles(h) for m, h in sorted(by_minute.items())},
             "probes": max((p["accepted"] for p in parts), default=0),
             "open_seconds": max((p["open_seconds"] for p in parts), default=0.0),

@@ -1,13 +1,16 @@
 """The push path of the wall board: coalesced refreshes and sequence numbers.
 
 A committed change of the floor marks its site dirty (`metrics.board.tasks.floor_mark_dirty`);
-one refresh per site is scheduled per coalescing window (`refresh_claim`, a cache `add`, is
-the guard, so a burst of changes yields one push). A refresh (`floor_push`) advances the
-floor it pushed before by what the changes touched (`metrics.board.state`; a whole snapshot
-when it has none to advance), and sends the delta of the entries that changed with the next
-sequence number to the channel-layer group `floor.<site>`. The previous snapshot and its
-number live in the cache (Redis in production, the process's memory when embedded), so a
-socket that connects or asks to resync gets the snapshot that matches the numbers that follow.
+one refresh per site is scheduled at a time (`refresh_claim`, a cache `add`, is the guard, so a
+burst of changes yields one push). The coalescing window is a throttle with a leading edge: a
+change on a floor that no push started within the last `COALESCE_S` is pushed at once, a change
+that comes sooner waits for the rest of the window (`refresh_delay`), so pushes of a site start
+at least a window apart and a quiet floor's change does not wait. A refresh (`floor_push`)
+advances the floor it pushed before by what the changes touched (`metrics.board.state`; a
+whole snapshot when it has none to advance), and sends the delta of the entries that changed
+with the next sequence number to the channel-layer group `floor.<site>`. The previous snapshot
+and its number live in the cache (Redis in production, the process's memory when embedded), so
+a socket that connects or asks to resync gets the snapshot that matches the numbers that follow.
 
 Embedded (no Redis), `LocalScheduler` runs the same refreshes in the web process.
 """
@@ -31,8 +34,9 @@ from metrics.board import delta, signals, snapshot, state
 
 log = logging.getLogger(__name__)
 
-# Changes within this window make one push. 0.1 s keeps the board well under half a second
-# behind the floor while a busy floor (100 events/s) still costs at most ~10 refreshes a second.
+# Pushes of a site start at least this far apart; changes within a window make one push. A
+# change after a quiet window is pushed at once; 0.1 s still holds a busy floor (100 events/s)
+# to at most ~10 refreshes a second.
 COALESCE_S = 0.1
 GROUP_PREFIX = "floor."
 
@@ -53,6 +57,27 @@ local_scheduler = None
 def refresh_claim(*, site: str) -> bool:
     """Claim the one refresh of `site` of this coalescing window (False: one is due already)."""
     return cache.add(_key(site, "scheduled"), "1", timeout=10)
+
+
+def refresh_delay(*, site: str) -> float:
+    """Seconds until the coalescing window of the last push of `site` ends (0: push now).
+
+    Read after a successful `refresh_claim`: a push records its start before it gives the
+    claim back, so the claimant sees the push it follows. Wall-clock time, as the marks and
+    the pushes may run on different machines; a clock that is off shortens or lengthens one
+    window, never more than `COALESCE_S`.
+    """
+    started = cache.get(_key(site, "pushed_at"))
+    if started is None:
+        return 0.0
+    return min(COALESCE_S, max(0.0, started + COALESCE_S - time.time()))
+
+
+def _push_started(site: str) -> None:
+    """A refresh of `site` starts: its window opens, and the next change schedules the next
+    refresh (the changes from now on are not in this push)."""
+    cache.set(_key(site, "pushed_at"), time.time(), timeout=60)
+    cache.delete(_key(site, "scheduled"))
 
 
 @contextmanager
@@ -83,7 +108,17 @@ def next_seq(site: str) -> int:
         return cache.incr(key)
 
 
-def floor_push(*, site: str, heartbeat: bool = False) -> dict:
+def _seq_peek(site: str) -> int:
+    """The number `next_seq` would give `site` next (read under the site lock, the only
+    place the numbers are taken)."""
+    return (cache.get(_key(site, "seq")) or 0) + 1
+
+
+def _is_empty(body: dict) -> bool:
+    return not any(body.get(part) for part in ("set", "remove", "patch"))
+
+
+def floor_push(*, site: str, heartbeat: bool = False, quiet: bool = False) -> dict | None:
     """Send what changed on the floor of `site` (or a heartbeat) to its group; the message.
 
     The floor this process pushed last is kept (`state.py`) and advanced by what the
@@ -93,13 +128,21 @@ def floor_push(*, site: str, heartbeat: bool = False) -> dict:
     a change that does not say what it touched, and on a new day. `heartbeat` reads again
     what depends on the clock; every `state.check_s()` the kept floor is compared with a fresh
     snapshot (`state.floor_check`).
+
+    `quiet` (the trailing refresh of a burst): when nothing was marked since the last push,
+    or the marks changed nothing a board shows, nothing is sent and no number is taken (the
+    changes of the burst were in the push before). None then.
     """
-    cache.delete(_key(site, "scheduled"))
+    _push_started(site)
     with _site_lock(site):
         now = timezone.now()
         touched = state.touched_pop(site=site)
-        seq = next_seq(site)
-        kept = state.kept_take(site=site, seq=seq, current_id=cache.get(_key(site, "current_id")))
+        seq = _seq_peek(site)
+        current_id = cache.get(_key(site, "current_id"))
+        kept = state.kept_take(site=site, seq=seq, current_id=current_id)
+        if quiet and not touched and kept is not None:
+            state.kept_put(site=site, kept=kept)
+            return None
         advanced = None
         if kept is not None:
             advanced = state.floor_advance(
@@ -124,12 +167,21 @@ def floor_push(*, site: str, heartbeat: bool = False) -> dict:
         fresh = parts.snapshot
         if previous is not None:
             kind, body = "delta", delta.diff_keys(previous, fresh, keys)
+            if quiet and kept is not None and _is_empty(body):
+                # Nothing to show: the kept floor moves on (it equals the pushed one), the
+                # number is not taken.
+                state.kept_put(site=site, kept=state.Kept(kept.seq, kept.id, parts, checked))
+                return None
             # Full-floor boards get changed entries as patches of their changed fields.
             shown = delta.diff_keys(previous, fresh, keys, fields=True)
         else:
             # Nothing to chain from (first push, or the cache lost it): everyone starts afresh.
             kind, body = "snapshot", fresh
             shown = body
+        taken = next_seq(site)
+        if taken != seq:
+            # The cache lost the numbers while this push was built: everyone starts afresh.
+            seq, kind, body, shown = taken, "snapshot", fresh, fresh
         message = {"type": f"floor.{kind}", "seq": seq, "now": now.timestamp(), kind: body}
         # What every full-floor board receives, serialised once here rather than per socket.
         message["text"] = json.dumps(

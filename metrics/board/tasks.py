@@ -2,7 +2,8 @@
 
 A committed change of the floor sends `floor_changed` (see `metrics.board.signals`);
 `on_floor_changed` marks its site dirty, which schedules one `refresh_floor` per coalescing
-window (or hands the site to the in-process scheduler when embedded).
+window: at once when no push of the site started within the window, else for the window's end
+(or hands the site to the in-process scheduler when embedded).
 """
 
 import logging
@@ -15,9 +16,12 @@ log = logging.getLogger(__name__)
 
 
 @shared_task(name="metrics.refresh_floor", ignore_result=True)
-def refresh_floor(site: str) -> None:
-    """Push the floor of `site` to its boards (scheduled by a committed change)."""
-    push.floor_push(site=site)
+def refresh_floor(site: str, trailing: bool = False) -> None:
+    """Push the floor of `site` to its boards (scheduled by a committed change).
+
+    `trailing`: scheduled for the end of a window that a push had opened; it sends nothing
+    when that push already showed every change (`push.floor_push(quiet=True)`)."""
+    push.floor_push(site=site, quiet=trailing)
 
 
 @shared_task(name="metrics.floor_heartbeat", ignore_result=True)
@@ -30,14 +34,20 @@ def floor_heartbeat() -> None:
 
 def floor_mark_dirty(*, site: str, touched: set[str] | None = None) -> None:
     """Remember what changed (`touched`, tokens of `state.touched_tokens`; None: everything)
-    and schedule one refresh of `site` within the coalescing window (no-op when one is due)."""
+    and schedule one refresh of `site` (no-op when one is due): at once when no push of the
+    site started within the coalescing window, else when the window ends."""
     state.touched_add(site=site, tokens=touched or {state.FULL})
     scheduler = push.local_scheduler
     if scheduler is not None:
         scheduler.mark(site)
         return
     if push.refresh_claim(site=site):
-        refresh_floor.apply_async(args=[site], countdown=push.COALESCE_S)
+        delay = push.refresh_delay(site=site)
+        if delay > 0:
+            refresh_floor.apply_async(args=[site, True], countdown=delay)
+        else:
+            # No ETA: the worker runs it as soon as it takes it from the queue.
+            refresh_floor.apply_async(args=[site])
 
 
 def on_floor_changed(sender, *, site: str, touched: set[str] | None = None, **kwargs) -> None:

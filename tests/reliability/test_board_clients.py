@@ -95,6 +95,25 @@ def test_a_probe_shown_before_its_acceptance_is_known_counts_once_it_is():
     assert latencies.histogram == {500: 1, 250: 1}
 
 
+def test_a_probes_latency_is_split_at_the_start_of_the_push_that_showed_it():
+    """Accepted at t, its push started at t + 100 ms (the frame's `now`, wall clock), shown at
+    t + 150 ms: 100 ms of scheduling, 50 ms of push and fan-out; also when the frame came
+    before the acceptance was known."""
+    latencies = Latencies()
+    board = Board(SharedDecoder(PROBE), latencies)
+    board.receive(frame("snapshot", 1, snapshot()).encode(), 0.0)
+    pushed = 10.1 + latencies.offset
+    push = {"type": "delta", "seq": 2, "now": pushed, "delta": probe_delta(0)}
+    latencies.accept(0, 10.0)
+    board.receive(json.dumps(push).encode(), 10.15)
+    late = {"type": "delta", "seq": 3, "now": pushed + 1, "delta": probe_delta(1)}
+    board.receive(json.dumps(late).encode(), 11.25)  # shown before the POST's answer came
+    latencies.accept(1, 11.0)
+    assert latencies.histogram == {150: 1, 250: 1}
+    assert latencies.wait == {100: 2}
+    assert latencies.deliver == {50: 1, 150: 1}
+
+
 def test_quantiles_of_a_histogram_are_nearest_rank():
     histogram = Counter({ms: 1 for ms in range(1, 101)})
     q = quantiles(histogram)

@@ -6,6 +6,7 @@ Redis broker → worker → Redis channel layer, as in production.
 
 import asyncio
 import contextlib
+import itertools
 import threading
 import time
 from pathlib import Path
@@ -15,9 +16,11 @@ from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
 from django.conf import settings
 
+from metrics.board import delta as floor_delta
 from metrics.board import push, tasks
 from metrics.board import state as floor_state
 from metrics.board.signals import floor_changed
+from metrics.board.snapshot import floor_snapshot
 from tests.metrics.board.conftest import event, ingest
 from tests.services import start_celery_worker, stop_process
 
@@ -297,3 +300,160 @@ def test_a_socket_process_encodes_the_whole_floor_once_per_push(
     assert seq == second["seq"] == first["seq"] + 1
     assert f"a{cast.ann_agent.pk}" in json.loads(newer)["snapshot"]["agents"]
     assert f"a{cast.ann_agent.pk}" not in json.loads(text)["snapshot"]["agents"]
+
+
+# --- when the refresh runs: the coalescing window as a throttle with a leading edge -------------
+#
+# A change on a floor that no push started within the window is pushed at once; a change
+# during the window waits for its end; pushes of a site start at least a window apart, one at
+# a time across processes (the site lock). Through a real Celery worker on the Redis broker and
+# the Redis channel layer, as in production. The window is set in the test process, where the
+# changes schedule their refresh (the worker only runs what it is given).
+
+
+@pytest.fixture
+def scheduled():
+    """Changes schedule their refresh on the worker (not run eagerly in the test process).
+    (Celery's own conf: it has read the Django setting already.)"""
+    from callfloor.celery import app
+
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = eager
+
+
+def _pause(source, n: int) -> None:
+    ingest(
+        source.source,
+        [event("agent_status", member="PJSIP/2004", status="not_ready", reason=f"r-{n}")],
+    )
+
+
+def _reason(message: dict, agent: str) -> str | None:
+    body = message.get("delta") or {}
+    row = body.get("set", {}).get("agents", {}).get(agent)
+    return None if row is None else row.get("reason")
+
+
+def _board(messages: list[dict]) -> dict:
+    """A board's data after `messages` (a snapshot first, then deltas in order, no gap)."""
+    data = None
+    for message in messages:
+        if message["type"] == "floor.snapshot":
+            data = message["snapshot"]
+        else:
+            data = floor_delta.apply(data, message["delta"])
+    return data
+
+
+def test_a_change_on_a_quiet_floor_is_pushed_without_waiting_for_the_window(
+    cast, source, floor_worker, listener, scheduled, monkeypatch
+):
+    window = 2.0
+    monkeypatch.setattr(push, "COALESCE_S", window)
+    ann = f"a{cast.ann_agent.pk}"
+    ingest(source.source, [event("agent_login", member="PJSIP/2004")])
+    (first,) = listener.collect(window + 3)  # the site's first push; then a quiet window
+
+    changed = time.time()
+    _pause(source, 1)
+    leading = listener.messages.get(timeout=1.0)  # not the window's 2 s
+    assert leading["now"] - changed < 1.0
+    assert leading["seq"] == first["seq"] + 1 and _reason(leading, ann) == "r-1"
+
+    # A change right after that push waits for the end of its window, then is pushed.
+    _pause(source, 2)
+    assert listener.collect(window - 0.5) == []
+    (trailing,) = listener.collect(3)
+    assert trailing["now"] - leading["now"] >= window - 0.1
+    assert trailing["seq"] == leading["seq"] + 1 and _reason(trailing, ann) == "r-2"
+
+
+def test_a_steady_stream_of_changes_gets_at_most_one_push_per_window(
+    cast, source, floor_worker, listener, scheduled, monkeypatch
+):
+    window = 0.4
+    monkeypatch.setattr(push, "COALESCE_S", window)
+    push.floor_push(site="main")  # boards hold this snapshot
+    begin = time.monotonic()
+    n = 0
+    while time.monotonic() - begin < 2.0:
+        n += 1
+        _pause(source, n)
+        time.sleep(0.03)
+    messages = listener.collect(window + 2)
+
+    starts = [m["now"] for m in messages[1:]]
+    assert 3 <= len(starts) <= 2.0 / window + 2, starts
+    assert all(b - a >= window - 0.05 for a, b in itertools.pairwise(starts)), starts
+    assert [m["seq"] for m in messages] == list(range(1, len(messages) + 1))
+    # Nothing lost: the last push shows the last change, the board equals a fresh snapshot.
+    assert _board(messages) == floor_snapshot(site="main")
+    assert _board(messages)["agents"][f"a{cast.ann_agent.pk}"]["reason"] == f"r-{n}"
+
+
+def test_two_processes_never_push_the_same_site_at_once(
+    cast, source, floor_worker, listener, scheduled
+):
+    """The worker's refresh waits while another process pushes the site, and pushes that
+    race from two processes get consecutive numbers in the order they are sent."""
+    first = push.floor_push(site="main")
+    assert listener.messages.get(timeout=3)["seq"] == first["seq"]
+    with push._site_lock("main"):  # another process is pushing the site
+        _pause(source, 1)
+        assert listener.collect(1.0) == []
+    (after,) = listener.collect(3)
+    assert after["seq"] == first["seq"] + 1
+    assert _reason(after, f"a{cast.ann_agent.pk}") == "r-1"
+
+    # The worker pushes the stream of changes while this process pushes the site too.
+    stop = threading.Event()
+
+    def changes() -> None:
+        n = 1
+        while not stop.is_set():
+            n += 1
+            _pause(source, n)
+            time.sleep(0.02)
+
+    writer = threading.Thread(target=changes)
+    writer.start()
+    try:
+        for _ in range(8):
+            push.floor_push(site="main")
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        writer.join()
+    messages = [first, after, *listener.collect(3)]
+    assert [m["seq"] for m in messages] == list(range(1, len(messages) + 1))
+    assert len(messages) >= 10
+    assert _board(messages) == floor_snapshot(site="main")
+
+
+def test_a_trailing_refresh_that_has_nothing_new_sends_nothing_and_takes_no_number(
+    cast, source, listener, monkeypatch
+):
+    """A change that comes while a push is starting schedules a trailing refresh; when that
+    push already showed it, the trailing refresh sends nothing (no empty message, no number
+    used up); when it did not, the trailing refresh sends it."""
+    monkeypatch.setattr(tasks.refresh_floor, "apply_async", lambda *a, **k: None)
+    ann = f"a{cast.ann_agent.pk}"
+    first = push.floor_push(site="main")
+    tasks.refresh_floor(site="main", trailing=True)  # nothing marked since
+    tasks.floor_mark_dirty(site="main")  # marked, but nothing a board shows changed
+    tasks.refresh_floor(site="main", trailing=True)
+    assert [m["seq"] for m in listener.collect(1)] == [first["seq"]]
+
+    _pause(source, 1)
+    tasks.refresh_floor(site="main", trailing=True)
+    (sent,) = listener.collect(1)
+    assert sent["seq"] == first["seq"] + 1 and _reason(sent, ann) == "r-1"
+    from django.core.cache import cache
+
+    assert cache.get(push._key("main", "current"))["seq"] == sent["seq"]
+    # A push that is not a trailing one still sends (the heartbeat's empty delta included).
+    beat = push.floor_push(site="main", heartbeat=True)
+    assert beat["seq"] == sent["seq"] + 1 and beat["delta"] == {"set": {}, "remove": {}}
