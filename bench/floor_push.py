@@ -1,7 +1,7 @@
 """`make bench-floor`: the refresh worker's CPU per push, the full rebuild against the kept floor.
 
     python -m tests.services -- python -m bench.floor_push [--floors 1000x40,5000x200]
-        [--pushes 200] [--profile FILE]
+        [--pushes 200] [--profile FILE] [--statements]
 
 For each floor (agents x queues) a throwaway database of its own (on the PostgreSQL of
 tests.services) gets the agents (ten teams with their leads, one telephony name each), the
@@ -184,7 +184,7 @@ class Floor:
 def _database_time():
     from django.db import connection
 
-    spent = [0.0, 0]  # seconds in queries, queries
+    spent = [0.0, 0, []]  # seconds in queries, queries, their SQL (the first 120 characters)
 
     def timed(execute, sql, params, many, context):
         started = time.perf_counter()
@@ -193,6 +193,7 @@ def _database_time():
         finally:
             spent[0] += time.perf_counter() - started
             spent[1] += 1
+            spent[2].append(" ".join(sql.split())[:120])
 
     with connection.execute_wrapper(timed):
         yield spent
@@ -245,6 +246,8 @@ def run_floor(agents: int, queues: int, pushes: int, seed: int, profile: str = "
         samples[kind]["wall"].append(wall)
         if kind in sizes:
             sizes[kind].append(len(message["text"]))
+        if kind == "incremental":
+            statements = db[2]
     current = cache.get(push._key("main", "current"))
     started = time.process_time()
     for _ in range(5):
@@ -264,6 +267,7 @@ def run_floor(agents: int, queues: int, pushes: int, seed: int, profile: str = "
         "message_bytes_p50": {k: int(statistics.median(v)) for k, v in sizes.items()},
         "snapshot_pickle": {"bytes": len(pickled), "ms": round(pickle_s * 1000, 2)},
         "drift": state.drift_count.get("main", 0),
+        "statements_of_the_last_incremental_push": statements,
     }
 
 
@@ -283,7 +287,7 @@ def _database_for(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def _print(result: dict) -> None:
+def _print(result: dict, verbose: bool = False) -> None:
     print(f"\n{result['agents']} agents, {result['queues']} queues, {result['pushes']} pushes each")
     print(
         f"  {'push':<12}{'CPU p50':>10}{'CPU p95':>10}{'CPU max':>10}{'DB p50':>10}{'DB p95':>10}"
@@ -301,6 +305,10 @@ def _print(result: dict) -> None:
         f"{result['drift']} times"
     )
     print(f"  queries per push p50: {result['queries_p50']}")
+    if verbose:
+        print("  the statements of the last incremental push:")
+        for sql in result["statements_of_the_last_incremental_push"]:
+            print(f"    {sql}")
 
 
 def main() -> None:
@@ -314,6 +322,11 @@ def main() -> None:
         default="",
         help="write a cProfile of the incremental pushes to this file (pstats; the CPU "
         "figures then include the profiler's own cost)",
+    )
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="print the SQL statements of the last incremental push (always in the JSON)",
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -351,7 +364,7 @@ def main() -> None:
         )
         result = json.loads(done.stdout.strip().splitlines()[-1])
         results.append(result)
-        _print(result)
+        _print(result, args.statements)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg()

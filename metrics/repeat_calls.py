@@ -16,12 +16,13 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Min, Sum
+from django.db.models import Min
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from callfloor.zone import site_zone
 from metrics import formulas
@@ -78,20 +79,40 @@ class _Run:
         an entry of its caller into a queue); otherwise calls seen before while waiting that
         have an outcome now. The callers' side rows are read once for every phase and written
         once at the end (as applying the phases one by one would leave them)."""
-        callers = {r["caller"] for rows, _ in phases for r in rows if _known(r["caller"])}
+        callers = sorted({r["caller"] for rows, _ in phases for r in rows if _known(r["caller"])})
         seen: dict[str, list[datetime]] = defaultdict(list)
-        for caller, offered in RepeatCaller.objects.filter(caller__in=callers).values_list(
-            "caller", "offered_at"
-        ):
-            seen[caller].append(offered)
         candidates: dict[str, list[dict]] = defaultdict(list)
-        for row in RepeatCallCandidate.objects.filter(caller__in=callers).values(
-            "call_id", "caller", "offered_at", "queue_id", "start"
-        ):
-            candidates[row["caller"]].append(row)
+        if callers:
+            # Plain SQL (the catch-up runs before every push that reads a tile, where the
+            # ORM's query building costs more than these reads).
+            q = connection.ops.quote_name
+            among = f"caller IN ({', '.join(['%s'] * len(callers))})"
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT caller, offered_at FROM {q(RepeatCaller._meta.db_table)} "  # noqa: S608
+                    f"WHERE {among}",
+                    callers,
+                )
+                for caller, offered in cursor.fetchall():
+                    seen[caller].append(_moment(offered))
+                cursor.execute(
+                    "SELECT call_id, caller, offered_at, queue_id, start "  # noqa: S608
+                    f"FROM {q(RepeatCallCandidate._meta.db_table)} WHERE {among}",
+                    callers,
+                )
+                for call_id, caller, offered, queue_id, start in cursor.fetchall():
+                    candidates[caller].append(
+                        {
+                            "call_id": call_id,
+                            "caller": caller,
+                            "offered_at": _moment(offered),
+                            "queue_id": queue_id,
+                            "start": _moment(start),
+                        }
+                    )
         created: dict[int, dict] = {}
         repeated: set[int] = set()
-        entered: list[RepeatCaller] = []
+        entered: list[tuple[str, datetime]] = []
         for row, entries in (
             (row, entries)
             for rows, entries in phases
@@ -113,7 +134,7 @@ class _Run:
                         keep.append(candidate)
                 candidates[caller] = keep
                 seen[caller].append(offered)
-                entered.append(RepeatCaller(caller=caller, offered_at=offered))
+                entered.append((caller, offered))
             if row["outcome"] == Outcome.ANSWERED and known:
                 start = formulas.interval_start(
                     offered.timestamp(), zone=self.zone, minutes=row["queue__interval_minutes"]
@@ -136,10 +157,27 @@ class _Run:
                 self.waiting.add(row["id"])
         if repeated:
             RepeatCallCandidate.objects.filter(call_id__in=repeated).delete()
-        RepeatCallCandidate.objects.bulk_create(
-            [RepeatCallCandidate(**c) for c in created.values()], ignore_conflicts=True
+        ops = connection.ops
+        _insert(
+            RepeatCallCandidate,
+            ("call_id", "caller", "offered_at", "queue_id", "start"),
+            [
+                (
+                    c["call_id"],
+                    c["caller"],
+                    ops.adapt_datetimefield_value(c["offered_at"]),
+                    c["queue_id"],
+                    ops.adapt_datetimefield_value(c["start"]),
+                )
+                for c in created.values()
+            ],
+            ignore_conflicts=True,
         )
-        RepeatCaller.objects.bulk_create(entered)
+        _insert(
+            RepeatCaller,
+            ("caller", "offered_at"),
+            [(caller, ops.adapt_datetimefield_value(at)) for caller, at in entered],
+        )
 
     def save_counts(self) -> None:
         """Add the run's counts to the interval counters: one statement (an upsert that adds
@@ -166,6 +204,42 @@ class _Run:
             cursor.execute(sql, params)
 
 
+def _insert(model, columns: tuple[str, ...], rows: list[tuple], ignore_conflicts=False) -> None:
+    """Insert `rows` into `model`'s table in plain SQL, a thousand rows a statement (the ORM's
+    `bulk_create` builds model instances and its statement at a cost the catch-up pays before
+    every push); `ignore_conflicts`: rows whose key exists already are left out."""
+    if not rows:
+        return
+    q = connection.ops.quote_name
+    names = ", ".join(q(c) for c in columns)
+    one = f"({', '.join(['%s'] * len(columns))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            part = rows[start : start + 1000]
+            cursor.execute(
+                f"INSERT INTO {q(model._meta.db_table)} ({names}) "  # noqa: S608
+                f"VALUES {', '.join([one] * len(part))}"
+                + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""),
+                [value for row in part for value in row],
+            )
+
+
+def _calls(where: str, params: list) -> list[dict]:
+    """Queue calls as `_FIELDS` rows (plain SQL; `where` names the call `c`)."""
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id, c.caller, c.queue_id, c.offered_at, c.outcome, u.interval_minutes "  # noqa: S608
+            f"FROM {q(QueueCall._meta.db_table)} c JOIN {q(Queue._meta.db_table)} u "
+            f"ON u.id = c.queue_id WHERE {where}",
+            params,
+        )
+        rows = [dict(zip(_FIELDS, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        row["offered_at"] = _moment(row["offered_at"])
+    return rows
+
+
 @transaction.atomic
 def repeat_calls_catch_up() -> int:
     """Bring the repeat-call counters up to the stored queue calls; the number of calls read.
@@ -182,18 +256,14 @@ def repeat_calls_catch_up() -> int:
     read = 0
     phases: list[tuple[list[dict], bool]] = []
     if mark.waiting:
-        rows = list(QueueCall.objects.filter(pk__in=mark.waiting).values(*_FIELDS))
+        rows = _calls("c.id IN ({})".format(", ".join(["%s"] * len(mark.waiting))), mark.waiting)
         done = [r for r in rows if r["outcome"] != Outcome.WAITING]
         run.waiting = {r["id"] for r in rows if r["outcome"] == Outcome.WAITING}
         if done:
             phases.append((done, False))
             read += len(done)
     while True:
-        rows = list(
-            QueueCall.objects.filter(pk__gt=mark.last_call_id)
-            .order_by("pk")
-            .values(*_FIELDS)[:BATCH]
-        )
+        rows = _calls("c.id > %s ORDER BY c.id LIMIT %s", [mark.last_call_id, BATCH])
         if rows:
             mark.last_call_id = rows[-1]["id"]
             phases.append((rows, True))
@@ -226,6 +296,13 @@ def repeat_calls_catch_up() -> int:
     return read
 
 
+def _moment(value) -> datetime:
+    """A timestamp read by plain SQL: PostgreSQL gives aware datetimes, SQLite a naive UTC
+    one (or its text)."""
+    moment = value if isinstance(value, datetime) else parse_datetime(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
@@ -241,15 +318,27 @@ def queue_repeat_today(*, queues: Iterable[Queue], now: datetime) -> dict[int, f
     bounds = {q.pk: queue_today_bounds(q, now) for q in queues}
     earliest = min(b[0] for b in bounds.values())
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for row in (
-        RepeatCallInterval.objects.filter(queue__in=queues, start__gte=earliest, start__lte=now)
-        .values("queue_id", "start")
-        .annotate(known=Sum("answered_known_n"), repeats=Sum("repeat_n"))
-    ):
-        start, end = bounds[row["queue_id"]]
-        if start <= row["start"] < end:
-            totals[row["queue_id"]][0] += row["known"]
-            totals[row["queue_id"]][1] += row["repeats"]
+    # Plain SQL: this runs on every push of the board that reads a tile, where the ORM's
+    # query building costs more than the query.
+    ops = connection.ops
+    table = ops.quote_name(RepeatCallInterval._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT queue_id, start, SUM(answered_known_n), SUM(repeat_n) "  # noqa: S608
+            f"FROM {table} WHERE queue_id IN ({', '.join(['%s'] * len(queues))}) "
+            "AND start >= %s AND start <= %s GROUP BY queue_id, start",
+            [
+                *(q.pk for q in queues),
+                ops.adapt_datetimefield_value(earliest),
+                ops.adapt_datetimefield_value(now),
+            ],
+        )
+        rows = cursor.fetchall()
+    for queue_id, moment, known, repeats in rows:
+        start, end = bounds[queue_id]
+        if start <= _moment(moment) < end:
+            totals[queue_id][0] += int(known)
+            totals[queue_id][1] += int(repeats)
     return {q.pk: (totals[q.pk][1] / totals[q.pk][0] if totals[q.pk][0] else None) for q in queues}
 
 

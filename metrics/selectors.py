@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 
 from callfloor.zone import site_zone
 from metrics import formulas
@@ -60,19 +60,29 @@ def floor_queue_stats(*, queues: Iterable[Queue], now: datetime) -> dict[int, di
     bounds = {q.pk: queue_today_bounds(q, now) for q in queues}
     earliest = min(b[0] for b in bounds.values())
     rows: dict[int, list[QueueInterval]] = defaultdict(list)
-    for row in QueueInterval.objects.filter(
-        queue__in=queues, start__gte=earliest, start__lte=now
-    ).order_by("start"):
+    # Raw SQL for the two reads (the same rows and model instances as the ORM's filters):
+    # this runs on every push of the board that touches a queue, where building the ORM's
+    # queries costs more than running them.
+    ops = connection.ops
+    pks = [q.pk for q in queues]
+    among = f"queue_id IN ({', '.join(['%s'] * len(pks))})"
+    interval_table = ops.quote_name(QueueInterval._meta.db_table)
+    for row in QueueInterval.objects.raw(
+        f"SELECT * FROM {interval_table} WHERE {among} "  # noqa: S608
+        "AND start >= %s AND start <= %s ORDER BY start",
+        [*pks, ops.adapt_datetimefield_value(earliest), ops.adapt_datetimefield_value(now)],
+    ):
         start, end = bounds[row.queue_id]
         if start <= row.start < end:
             rows[row.queue_id].append(row)
     waiting: dict[int, list[QueueCall]] = defaultdict(list)
     stale: dict[int, list[QueueCall]] = defaultdict(list)
     limits = {q.pk: q.stale_after_s for q in queues}
-    for call in (
-        QueueCall.objects.filter(queue__in=queues, outcome=Outcome.WAITING)
-        .only("id", "queue_id", "call_id", "caller", "offered_at")
-        .order_by("offered_at", "id")  # ties in a stable order: no spurious deltas
+    for call in QueueCall.objects.raw(
+        "SELECT id, queue_id, call_id, caller, offered_at "  # noqa: S608
+        f"FROM {ops.quote_name(QueueCall._meta.db_table)} WHERE {among} AND outcome = %s "
+        "ORDER BY offered_at, id",  # ties in a stable order: no spurious deltas
+        [*pks, Outcome.WAITING],
     ):
         # A call waiting past the queue's `stale_after_s` lost its last line: it counts as
         # `unknown` (kpi.md) even before the telephony clock stores it so.
@@ -206,19 +216,10 @@ def floor_agent_stats(
     `missed_rings`, `unreachable_rings`, `answered_within_3_rings`, `transferred`.
     """
     day = now.astimezone(site_zone()).date()
-    rows = AgentDay.objects.filter(day=day)
-    if site:
-        rows = rows.filter(source__site=site)
-    if agent_ids is not None or members is not None:
-        rows = rows.filter(
-            Q(agent_id__in=list(agent_ids or ()))
-            | Q(agent_id__isnull=True, member__in=list(members or ()))
-        )
     grouped: dict[str, dict] = {}
-    # Plain rows: this runs on every push of the wall board, for every member of the floor.
-    for row in rows.values(
-        "agent_id", "member", "missed_rings", "unreachable_rings", *AGENT_FIELDS
-    ):
+    # Plain rows by plain SQL: this runs on every push of the wall board (for the agents it
+    # touched), where building the ORM's query costs more than running it.
+    for row in _agent_days(day=day, site=site, agent_ids=agent_ids, members=members):
         key = f"agent:{row['agent_id']}" if row["agent_id"] else row["member"]
         entry = grouped.setdefault(
             key,
@@ -259,16 +260,66 @@ def floor_agent_stats(
     return result
 
 
+def _agent_days(*, day, site, agent_ids, members) -> list[dict]:
+    """The `AgentDay` rows of `day` (of the sources of `site`; of the agents `agent_ids` and
+    the unmapped `members` when either is given) as dicts of `agent_id`, `member`, the ring
+    counts and `AGENT_FIELDS`."""
+    ops = connection.ops
+    q = ops.quote_name
+    columns = ("agent_id", "member", "missed_rings", "unreachable_rings", *AGENT_FIELDS)
+    where, params = ["d.day = %s"], [ops.adapt_datefield_value(day)]
+    join = ""
+    if site:
+        join = f"JOIN {q(TelephonySource._meta.db_table)} t ON t.id = d.source_id "
+        where.append("t.site = %s")
+        params.append(site)
+    if agent_ids is not None or members is not None:
+        ids, names = sorted(agent_ids or ()), sorted(members or ())
+        wanted = []
+        if ids:
+            wanted.append(f"d.agent_id IN ({', '.join(['%s'] * len(ids))})")
+            params.extend(ids)
+        if names:
+            wanted.append(
+                f"(d.agent_id IS NULL AND d.member IN ({', '.join(['%s'] * len(names))}))"
+            )
+            params.extend(names)
+        if not wanted:
+            return []
+        where.append(f"({' OR '.join(wanted)})")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join('d.' + q(c) for c in columns)} "  # noqa: S608
+            f"FROM {q(AgentDay._meta.db_table)} d {join}WHERE {' AND '.join(where)}",
+            params,
+        )
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
 def engine_member_states(*, site: str, members: Iterable[str] | None = None) -> list[dict]:
     """The KPI engines' current state of each member (status, activity, logins, ..., and
     `member`, the name the telephony writes) of the sources of `site` (only the telephony
     names `members` when given). On PostgreSQL in one JSON array decoded once."""
-    rows = EngineMember.objects.filter(source__site=site)
-    if members is not None:  # a few names: plain rows
-        rows = rows.filter(member__in=list(members))
-    if members is not None or connection.vendor != "postgresql":
-        return [{**state, "member": name} for name, state in rows.values_list("member", "state")]
     member, source = EngineMember._meta.db_table, TelephonySource._meta.db_table
+    if members is not None:
+        # A few names (a push of the board): plain SQL, cheaper than building the ORM query.
+        names = sorted(members)
+        if not names:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT m.member, m.state FROM {member} m "  # noqa: S608
+                f"JOIN {source} s ON s.id = m.source_id WHERE s.site = %s "
+                f"AND m.member IN ({', '.join(['%s'] * len(names))})",
+                [site, *names],
+            )
+            return [
+                {**(json.loads(state) if isinstance(state, str) else state), "member": name}
+                for name, state in cursor.fetchall()
+            ]
+    if connection.vendor != "postgresql":
+        rows = EngineMember.objects.filter(source__site=site)
+        return [{**state, "member": name} for name, state in rows.values_list("member", "state")]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT coalesce(json_agg(m.state || jsonb_build_object('member', m.member)), "  # noqa: S608

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy
 
 from agents.models import Agent, Team
@@ -42,6 +44,7 @@ from metrics.models import (
     QueueCall,
     SLVariant,
     Takeover,
+    TelephonySource,
 )
 from metrics.repeat_calls import queue_repeat_today, repeat_calls_catch_up_safely, repeat_window
 from metrics.reports.selectors import queue_csat_today
@@ -442,10 +445,25 @@ def _queue_staffing(
     return {q.pk: dict(result[q.pk]) for q in queues}
 
 
+def _aliases(queues: list[Queue]) -> list[tuple[str, int]]:
+    """The other names of `queues` (`QueueAlias`: name, queue id), by plain SQL (a push of
+    the board asks)."""
+    if not queues:
+        return []
+    table = connection.ops.quote_name(QueueAlias._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT name, queue_id FROM {table} "  # noqa: S608
+            f"WHERE queue_id IN ({', '.join(['%s'] * len(queues))})",
+            [q.pk for q in queues],
+        )
+        return cursor.fetchall()
+
+
 def member_contributions(site: str, queues: list[Queue], members: list[dict]) -> dict:
     """Per telephony name of `members` (engine states), `[(queue ids, status, activity)]`."""
     by_name = {q.name: q.pk for q in queues}
-    by_name.update(QueueAlias.objects.filter(queue__in=queues).values_list("name", "queue_id"))
+    by_name.update(_aliases(queues))
     every = frozenset(q.pk for q in queues)
     anywhere = any("*" in (m.get("logins") or []) for m in members)
     home = _home_queues(site, queues) if anywhere else {}
@@ -504,58 +522,28 @@ def _agent_rows(
     names `members` and of the row `keys`. `index` gets each telephony name's row key
     ("member") and each row's call as its state has it ("call"); `takeovers`: the open
     take-overs when the caller has them (else they are read)."""
-    # The open states as plain rows (one per telephony name; a thousand agents stay cheap).
-    states = AgentState.objects.filter(ended_at__isnull=True, source__site=site).exclude(
-        status=AgentStatus.LOGGED_OUT
-    )
-    ids: set[int] | None = None
-    loose: set[str] | None = None
-    if members is not None or keys is not None:
-        ids = {int(k[1:]) for k in keys or () if k.startswith("a")}
-        loose = {k[2:] for k in keys or () if k.startswith("m:")}
-        if members:
-            for agent_id, member in states.filter(member__in=list(members)).values_list(
-                "agent_id", "member"
-            ):
-                if agent_id:
-                    ids.add(agent_id)
-                else:
-                    loose.add(member)
-        states = states.filter(
-            Q(agent_id__in=list(ids)) | Q(agent_id__isnull=True, member__in=list(loose))
-        )
     # One row per agent: their most recent state over all their telephony names.
     latest: dict[str, dict] = {}
-    for state in states.values(*_STATE_FIELDS):
+    for state in _open_states(site, members=members, keys=keys):
         key = f"a{state['agent_id']}" if state["agent_id"] else f"m:{state['member']}"
         if index is not None:
             index["member"][state["member"]] = key
         if key not in latest or state["started_at"] > latest[key]["started_at"]:
             latest[key] = state
-    agent_ids = [s["agent_id"] for s in latest.values() if s["agent_id"]]
-    people = {
-        row["pk"]: row
-        for row in Agent.objects.filter(pk__in=agent_ids).values(
-            "pk", "display_name", "team_id", "team__name"
-        )
-    }
-    figures = floor_agent_stats(now=now, agent_ids=ids, members=loose)
-    call_ids = [s["call_id"] for s in latest.values() if s["call_id"]]
-    answered = (
-        dict(
-            QueueCall.objects.filter(
-                call_id__in=call_ids, answered_at__isnull=False, ended_at__isnull=True
-            ).values_list("call_id", "answered_at")
-        )
-        if call_ids
-        else {}
-    )
+    if members is None and keys is None:
+        figures = floor_agent_stats(now=now)
+    elif latest:
+        ids = {s["agent_id"] for s in latest.values() if s["agent_id"]}
+        loose = {s["member"] for s in latest.values() if not s["agent_id"]}
+        figures = floor_agent_stats(now=now, agent_ids=ids, members=loose)
+    else:
+        figures = {}
+    answered = _answered_at([s["call_id"] for s in latest.values() if s["call_id"]])
     if takeovers is None:
         takeovers = takeovers_open(site, now)
     rows = {}
     for key, state in latest.items():
         agent_id = state["agent_id"]
-        person = people.get(agent_id) or {}
         stats = figures.get(f"agent:{agent_id}" if agent_id else state["member"], {})
         busy = state["activity"] != Activity.IDLE
         call_id = state["call_id"] if busy else ""
@@ -565,9 +553,9 @@ def _agent_rows(
             "key": key,
             "agent": key,
             "agent_id": agent_id,
-            "name": person.get("display_name") or state["member"],
-            "team_id": person.get("team_id"),
-            "team": person.get("team__name") or "",
+            "name": state["display_name"] or state["member"],
+            "team_id": state["team_id"],
+            "team": state["team__name"] or "",
             "status": state["status"],
             "reason": state["reason"],
             "activity": state["activity"],
@@ -581,6 +569,91 @@ def _agent_rows(
             "takeover": takeover_of(takeovers, agent_id, state["call_id"]),
         }
     return rows
+
+
+def _when(value) -> datetime | None:
+    """A timestamp read by plain SQL: PostgreSQL gives aware datetimes, SQLite a naive UTC
+    one (or its text)."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else parse_datetime(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _open_states(
+    site: str, *, members: set[str] | None = None, keys: set[str] | None = None
+) -> list[dict]:
+    """The open states (not logged out) of `site` with their agent's name and team and their
+    call's queue name (`_STATE_FIELDS` and `display_name`, `team_id`, `team__name`): all, or
+    those of the agents of the telephony names `members` and of the row `keys` ("a<id>",
+    "m:<name>"). One plain SQL statement: it runs on every push that changes an agent, where
+    the ORM's query building would cost more than the query."""
+    q = connection.ops.quote_name
+    state, source = q(AgentState._meta.db_table), q(TelephonySource._meta.db_table)
+    queue, agent, team = (q(m._meta.db_table) for m in (Queue, Agent, Team))
+    where, params = (
+        ["s.ended_at IS NULL", "t.site = %s", "s.status <> %s"],
+        [
+            site,
+            AgentStatus.LOGGED_OUT,
+        ],
+    )
+    if members is not None or keys is not None:
+        ids = sorted({int(k[1:]) for k in keys or () if k.startswith("a")})
+        names = sorted({k[2:] for k in keys or () if k.startswith("m:")} | set(members or ()))
+        wanted = []
+        if ids:
+            wanted.append(f"s.agent_id IN ({', '.join(['%s'] * len(ids))})")
+            params.extend(ids)
+        if members:
+            # Every open state of the agents whose telephony names changed.
+            wanted.append(
+                f"s.agent_id IN (SELECT s2.agent_id FROM {state} s2 "  # noqa: S608
+                f"JOIN {source} t2 ON t2.id = s2.source_id WHERE s2.ended_at IS NULL "
+                "AND t2.site = %s AND s2.status <> %s AND s2.agent_id IS NOT NULL "
+                f"AND s2.member IN ({', '.join(['%s'] * len(members))}))"
+            )
+            params.extend([site, AgentStatus.LOGGED_OUT, *sorted(members)])
+        if names:
+            wanted.append(
+                f"(s.agent_id IS NULL AND s.member IN ({', '.join(['%s'] * len(names))}))"
+            )
+            params.extend(names)
+        if not wanted:
+            return []
+        where.append(f"({' OR '.join(wanted)})")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.agent_id, s.member, s.status, s.reason, s.activity, s.queue_id, "  # noqa: S608
+            "u.name, s.call_id, s.started_at, a.display_name, a.team_id, m.name "
+            f"FROM {state} s JOIN {source} t ON t.id = s.source_id "
+            f"LEFT JOIN {queue} u ON u.id = s.queue_id "
+            f"LEFT JOIN {agent} a ON a.id = s.agent_id "
+            f"LEFT JOIN {team} m ON m.id = a.team_id "
+            f"WHERE {' AND '.join(where)}",
+            params,
+        )
+        found = cursor.fetchall()
+    names_of = (*_STATE_FIELDS, "display_name", "team_id", "team__name")
+    states = [dict(zip(names_of, row, strict=True)) for row in found]
+    for row in states:
+        row["started_at"] = _when(row["started_at"])
+    return states
+
+
+def _answered_at(call_ids: list[str]) -> dict[str, datetime]:
+    """When each of the calls `call_ids` still talking was answered (one plain SQL query)."""
+    if not call_ids:
+        return {}
+    table = connection.ops.quote_name(QueueCall._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT call_id, answered_at FROM {table} "  # noqa: S608
+            "WHERE answered_at IS NOT NULL AND ended_at IS NULL "
+            f"AND call_id IN ({', '.join(['%s'] * len(call_ids))})",
+            call_ids,
+        )
+        return {call_id: _when(at) for call_id, at in cursor.fetchall()}
 
 
 def takeover_of(takeovers: dict, agent_id, call_id: str) -> dict | None:

@@ -3,43 +3,44 @@ the queues the PBX has them in and who listens to them; and the board page's con
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
+from django.db import connection
 
 from agents.selectors import user_extension
 from metrics.board.bands import site_bands
 from metrics.board.snapshot import person_name
 from metrics.control.access import controlled_teams, may_control
-from metrics.control.models import MonitorMode
+from metrics.control.models import Monitoring, MonitorMode
 from metrics.control.selectors import CONTROL_KINDS, open_monitorings
-from metrics.models import AgentState, AgentStatus, EngineMember
+from metrics.models import AgentState, AgentStatus, EngineMember, TelephonySource
 
 
 def control_agent_fields(*, site: str, now: datetime, agents: dict[str, dict]) -> dict:
-    """The `register_agent_source` hook: `control`, `queues` and `monitors` of each card
-    (three queries whatever the size of the floor)."""
+    """The `register_agent_source` hook: `control`, `queues` and `monitors` of each card.
+
+    It runs on the cards a push touched (per agent), so its reads are plain SQL (on a push
+    the ORM's query building costs more than the queries): one for the cards' open states
+    with their source's kind and the engine's logins, one asking whether anybody listens on
+    the site (the monitorings are read only then)."""
     by_agent = {row["agent_id"]: key for key, row in agents.items() if row["agent_id"]}
+    if not by_agent:
+        return {"agents": {}}
     latest: dict[int, dict] = {}
-    for state in (
-        AgentState.objects.filter(
-            ended_at__isnull=True, source__site=site, agent_id__in=list(by_agent)
-        )
-        .exclude(status=AgentStatus.LOGGED_OUT)
-        .values("agent_id", "member", "source_id", "source__kind", "started_at")
-    ):
-        kept = latest.get(state["agent_id"])
-        if kept is None or state["started_at"] > kept["started_at"]:
-            latest[state["agent_id"]] = state
-    logins = {
-        (source_id, member): [q for q in (state.get("logins") or []) if q != "*"]
-        for source_id, member, state in EngineMember.objects.filter(
-            source_id__in={s["source_id"] for s in latest.values()},
-            member__in={s["member"] for s in latest.values()},
-        ).values_list("source_id", "member", "state")
-    }
+    for agent_id, member, source_id, kind, started_at, state in _open_states(site, by_agent):
+        kept = latest.get(agent_id)
+        if kept is None or started_at > kept["started_at"]:
+            latest[agent_id] = {
+                "member": member,
+                "source_id": source_id,
+                "source__kind": kind,
+                "started_at": started_at,
+                "engine": state,
+            }
     monitors: dict[int, list[dict]] = {}
-    for row in open_monitorings(site=site, now=now):
+    for row in open_monitorings(site=site, now=now) if _anybody_listens(site, now) else ():
         key = by_agent.get(row.agent_id)
         if key is None or (row.call_id and agents[key]["call_id"] != row.call_id):
             continue  # the call it listened to has ended
@@ -57,12 +58,51 @@ def control_agent_fields(*, site: str, now: datetime, agents: dict[str, dict]) -
         state = latest.get(agent_id)
         fields[key] = {
             "control": bool(state and state["source__kind"] in CONTROL_KINDS),
-            "queues": sorted(logins.get((state["source_id"], state["member"]), []))
-            if state
-            else [],
+            "queues": _queues_of(state["engine"]) if state else [],
             "monitors": monitors.get(agent_id, []),
         }
     return {"agents": fields}
+
+
+def _queues_of(engine) -> list[str]:
+    """The queues the engine's state of a member has it logged into (not "every queue")."""
+    if engine is None:
+        return []
+    if isinstance(engine, str):  # the JSON column as text (how the backends hand it raw)
+        engine = json.loads(engine)
+    return sorted(q for q in (engine.get("logins") or []) if q != "*")
+
+
+def _open_states(site: str, by_agent: dict) -> list[tuple]:
+    """The open states (not logged out) of the agents `by_agent` on `site`: agent, member,
+    source, the source's kind, start, and the engine's state of that member (or None)."""
+    q = connection.ops.quote_name
+    state, source = q(AgentState._meta.db_table), q(TelephonySource._meta.db_table)
+    member = q(EngineMember._meta.db_table)
+    ids = sorted(by_agent)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.agent_id, s.member, s.source_id, t.kind, s.started_at, m.state "  # noqa: S608
+            f"FROM {state} s JOIN {source} t ON t.id = s.source_id "
+            f"LEFT JOIN {member} m ON m.source_id = s.source_id AND m.member = s.member "
+            "WHERE s.ended_at IS NULL AND t.site = %s AND s.status <> %s "
+            f"AND s.agent_id IN ({', '.join(['%s'] * len(ids))})",
+            [site, AgentStatus.LOGGED_OUT, *ids],
+        )
+        return cursor.fetchall()
+
+
+def _anybody_listens(site: str, now: datetime) -> bool:
+    """Whether a monitoring is open on `site` (`open_monitorings` would find one)."""
+    ops = connection.ops
+    table = ops.quote_name(Monitoring._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE site = %s AND finished_at IS NULL "  # noqa: S608
+            "AND started_at >= %s LIMIT 1",
+            [site, ops.adapt_datetimefield_value(now - timedelta(hours=12))],
+        )
+        return cursor.fetchone() is not None
 
 
 def control_config(*, user: User, site: str) -> dict:

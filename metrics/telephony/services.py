@@ -198,6 +198,20 @@ def event_problem(
     return None
 
 
+# Queue logins and logoffs: one into a further queue, or out of one of several, changes the
+# queues a member is logged into but not its state, so the store does not name the member.
+LOGIN_EVENTS = frozenset(("ADDMEMBER", "AGENTLOGIN", "AGENTCALLBACKLOGIN"))
+LOGIN_EVENTS |= {"REMOVEMEMBER", "AGENTLOGOFF", "AGENTCALLBACKLOGOFF"}
+
+
+def logins_touched(touched: dict[str, set], events) -> None:
+    """Add to the board's marks the members whose queue logins `events` changed (their
+    queue staffing and the queues on their card)."""
+    touched.setdefault("members", set()).update(
+        event.member for event in events if event.member and event.name in LOGIN_EVENTS
+    )
+
+
 def events_ingest(
     *,
     source: TelephonySource,
@@ -254,6 +268,7 @@ def events_ingest(
         if todo:
             touched: dict[str, set] = {}
             store.changes_write(source, engine, since=todo[0][0].ts, touched=touched)
+            logins_touched(touched, (event for event, _ in todo))
             engine_state.save(source, engine, saved)
             floor_changed_on_commit(
                 sender=TelephonySource, site=source.site, sections=["telephony"], **touched
@@ -427,6 +442,7 @@ def events_import(
             store.changes_write(
                 source, engine, since=todo[0].ts, prefetched=prefetched, touched=touched
             )
+            logins_touched(touched, todo)
             engine_state.save(source, engine, saved)
             upcoming = meanwhile() if meanwhile else None
             if isinstance(upcoming, PreparedBatch):

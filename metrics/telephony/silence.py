@@ -3,12 +3,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from metrics.models import TelephonySource
+
+
+def _utc(value) -> datetime:
+    """A timestamp read by plain SQL: PostgreSQL gives aware datetimes, SQLite a naive UTC
+    one (or its text)."""
+    moment = value if isinstance(value, datetime) else parse_datetime(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def source_silent_s() -> float:
@@ -26,11 +35,20 @@ def source_silent_floor_alerts(*, site: str, now: datetime) -> list[dict]:
     event (ingestion tells the board) or when an admin deactivates it.
     """
     limit = source_silent_s()
-    rows = TelephonySource.objects.filter(
-        site=site, active=True, events_until__lt=now - timedelta(seconds=limit)
-    ).values_list("pk", "name", "events_until")
+    # Plain SQL: this runs on every push of a telephony batch, where the ORM's query building
+    # costs more than the query.
+    ops = connection.ops
+    table = ops.quote_name(TelephonySource._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, name, events_until FROM {table} "  # noqa: S608
+            "WHERE site = %s AND active AND events_until < %s",
+            [site, ops.adapt_datetimefield_value(now - timedelta(seconds=limit))],
+        )
+        rows = cursor.fetchall()
     alerts = []
-    for pk, name, until in rows:
+    for pk, name, value in rows:
+        until = _utc(value)
         silent = (now - until).total_seconds()
         alerts.append(
             {

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from metrics.models import Queue, QueueCall, SourceKind, TelephonySource
@@ -19,14 +20,28 @@ def link_stale_s() -> float:
     return float(getattr(settings, "CALLFLOOR_AMI_STALE_S", 90))
 
 
+def _ami_sources_on(site: str) -> bool:
+    """Whether `site` has an active AMI source."""
+    table = connection.ops.quote_name(TelephonySource._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE site = %s AND kind = %s AND active LIMIT 1",  # noqa: S608
+            [site, SourceKind.AMI],
+        )
+        return cursor.fetchone() is not None
+
+
 def ami_links_down(
     *, site: str | None, now: datetime
 ) -> list[tuple[TelephonySource, AmiLink | None]]:
     """The active AMI sources (of `site`, or all) whose connection is not up now."""
+    # One plain query when there is none (every push of a site without AMI sources asks, and
+    # building the ORM's query would cost more than running it).
+    if site is not None and not _ami_sources_on(site):
+        return []
     sources = TelephonySource.objects.filter(kind=SourceKind.AMI, active=True)
     if site is not None:
         sources = sources.filter(site=site)
-    # One query when there is none (every push of a site without AMI sources asks).
     found = list(sources.order_by("name"))
     if not found:
         return []

@@ -3,7 +3,8 @@
 Random streams of floor events — telephony events through the real ingestion service (calls
 offered, ringing, missed, answered, ended, abandoned, transferred; agents logging in and out,
 pausing with reasons, wrapping up), help requests, broadcasts, take-overs, alert
-acknowledgements, queues created, renamed or moved away in the admin, a team's lead changed —
+acknowledgements, queues created, renamed or moved away in the admin, a team's lead changed,
+a published shift made or removed —
 interleaved with pushes, heartbeats, a board's resync request, another
 process's push, a cache that loses its data and a worker restart. After every push the floor
 the worker keeps equals a fresh `floor_snapshot` at the same `now`, and a board that applied
@@ -34,6 +35,7 @@ MEMBERS = ["PJSIP/2004", "PJSIP/2005", "PJSIP/3001", "PJSIP/3002"]  # ann, bob, 
 QUEUES = ["billing", "cards", "sales"]
 REASONS = ["Break", "Lunch", "Training"]
 _examples = itertools.count()
+_last_event_at: dict[int, datetime] = {}  # per clock: the time of the last event sent
 
 member = st.sampled_from(MEMBERS)
 queue = st.sampled_from(QUEUES)
@@ -64,6 +66,10 @@ floor_action = st.one_of(
     st.tuples(st.just("queue_admin"), st.sampled_from(["create", "rename", "move"])),
     # Billing's lead leaves or comes back (the leads' headers).
     st.tuples(st.just("team_lead")),
+    # A published shift of ann's today is made or removed (the live adherence on the cards,
+    # in the alerts and the teams' summaries); followed by a heartbeat, as a schedule change
+    # marks no floor and reaches the boards at the heartbeat.
+    st.tuples(st.just("shift"), st.sampled_from(["publish", "remove"])),
 )
 FLOOR_ACTIONS = ("help", "help_take", "broadcast", "withdraw", "takeover", "takeover_finish", "ack")
 FLOOR_ACTIONS += ("queue_admin", "team_lead")
@@ -163,6 +169,24 @@ def _telephony(step, source, at: datetime, tag: str) -> None:
     ingest(source, [raw])
 
 
+def _shift(step, cast, clock: Clock) -> None:
+    from scheduling.models import Shift, ShiftActivity
+
+    if step[1] == "remove":
+        Shift.objects.filter(agent=cast.ann_agent).delete()
+        return
+    start = clock.now.replace(second=0) - timedelta(hours=1)
+    shift = Shift.objects.create(
+        agent=cast.ann_agent, start=start, end=start + timedelta(hours=4), published_at=start
+    )
+    ShiftActivity.objects.create(
+        shift=shift,
+        kind="break",
+        start=start + timedelta(minutes=50),
+        end=start + timedelta(minutes=65),
+    )
+
+
 def _floor_action(step, cast, tag: str = "") -> None:
     from metrics.board import actions
     from metrics.models import Broadcast, HelpRequest, HelpStatus, Queue, Takeover
@@ -246,11 +270,18 @@ def _pushed(message: dict, boards: list[Board], clock: Clock) -> None:
 @given(steps=streams)
 def test_the_kept_floor_and_every_board_equal_a_fresh_snapshot(cast, source, clock, steps):
     note(f"steps: {steps}")
+    from scheduling.models import Shift
+
     tag = f"x{next(_examples)}-"
+    Shift.objects.all().delete()  # examples share the database
     cache.clear()
     floor_state.kept_drop()
     boards = [Board(compact=False), Board(compact=True)]
-    at = clock.now - timedelta(minutes=30)
+    # Examples share the database and the clock: each example's events come after the last
+    # example's, as a feed's do (an example's stream is in order; late events are not its
+    # subject), and start 30 minutes before the clock.
+    at = _last_event_at.get(id(clock), clock.now - timedelta(minutes=30))
+    clock.now = max(clock.now, at + timedelta(minutes=30))
     _pushed(push.floor_push(site="main"), boards, clock)
     for step in [*steps, ("push",)]:
         kind = step[0]
@@ -258,6 +289,10 @@ def test_the_kept_floor_and_every_board_equal_a_fresh_snapshot(cast, source, clo
             if kind == "heartbeat":
                 clock.now += timedelta(seconds=7)
             _pushed(push.floor_push(site="main", heartbeat=kind == "heartbeat"), boards, clock)
+        elif kind == "shift":
+            _shift(step, cast, clock)
+            clock.now += timedelta(seconds=7)
+            _pushed(push.floor_push(site="main", heartbeat=True), boards, clock)
         elif kind == "resync":
             push.floor_resync_requested(site="main")
         elif kind == "gap":  # another worker process pushes: it keeps no floor of this one's
@@ -274,6 +309,7 @@ def test_the_kept_floor_and_every_board_equal_a_fresh_snapshot(cast, source, clo
             _floor_action(step, cast, tag)
         else:
             at += timedelta(seconds=2)
+            _last_event_at[id(clock)] = at
             _telephony(step, source.source, at, tag)
 
 
@@ -398,3 +434,28 @@ def test_a_queue_edited_in_the_admin_reaches_the_next_push(cast, source, clock):
     message = push.floor_push(site="main")
     assert message["delta"]["set"]["queues"][f"q{queue.pk}"]["name"] == "Billing desk"
     assert floor_state._kept["main"].parts.snapshot == floor_snapshot(site="main", now=clock.now)
+
+
+@pytest.mark.parametrize("change", ["agent_login", "agent_logout"])
+def test_a_queue_login_or_logoff_of_a_logged_in_agent_reaches_the_next_push(
+    cast, source, clock, change
+):
+    """Ann, logged into billing (and cards for the logoff), logs into cards too or out of
+    billing only: her state does not change, but the queues on her card and the queues'
+    staffing do; the next push shows them (not only the heartbeat)."""
+    at = clock.now - timedelta(minutes=5)
+    queues = ["billing"] if change == "agent_login" else ["billing", "cards"]
+    for n, name in enumerate(queues):
+        login = event("agent_login", at=at + timedelta(seconds=n), member="PJSIP/2004", queue=name)
+        ingest(source.source, [login])
+    push.floor_push(site="main")
+    queue = "cards" if change == "agent_login" else "billing"
+    ingest(
+        source.source,
+        [event(change, at=at + timedelta(seconds=5), member="PJSIP/2004", queue=queue)],
+    )
+    message = push.floor_push(site="main")
+    kept = floor_state._kept["main"].parts.snapshot
+    assert not _differences(kept, floor_snapshot(site="main", now=clock.now))
+    card = message["delta"]["set"]["agents"][f"a{cast.ann_agent.pk}"]
+    assert card["queues"] == (["billing", "cards"] if change == "agent_login" else ["cards"])
