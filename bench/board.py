@@ -379,6 +379,16 @@ def watch_layer(stop, out, group: str = "floor.main") -> None:
     out.put(asyncio.run(watch()))
 
 
+def worker_drifts() -> int:
+    """How often the refresh worker found its kept floor differing from a fresh one (its
+    warnings in its log; `metrics.board.state.floor_check`)."""
+    log = OUT / "worker.log"
+    if not log.exists():
+        return 0
+    with log.open(errors="replace") as lines:
+        return sum("differed from a fresh snapshot" in line for line in lines)
+
+
 def run_load(
     floor: dict,
     port: int,
@@ -408,6 +418,7 @@ def run_load(
         first_probe=first_probe,
     )
     open_seconds = fleets.wait_open()
+    drifts = worker_drifts()
     # The sender runs in a process of its own so the boards' work does not slow the load down
     # (CLOCK_MONOTONIC is shared by the processes of a machine).
     context = multiprocessing.get_context("fork")
@@ -448,6 +459,7 @@ def run_load(
     lags = sorted(lags_out.get(timeout=30))
     watcher.join(timeout=10)
     processes = usage.report()
+    drifts = worker_drifts() - drifts
     boards_result = fleets.finish()
     lat = boards_result["latency"]
     wait, deliver = boards_result["latency_wait"], boards_result["latency_deliver"]
@@ -484,6 +496,8 @@ def run_load(
         "boards_cpu_us_per_message": boards_result["cpu_us_per_message"],
         "sample_check": boards_result["sample_check"],
         "pushes": boards_result["pushes"],
+        # The kept floor found differing from a fresh one (a bug; it must stay 0).
+        "drifts": drifts,
         # The refresh worker's CPU over the run shared out over the pushes it made.
         "worker_ms_per_push": 1000 * processes["worker"]["cpu_s"] / boards_result["pushes"]
         if boards_result["pushes"]
@@ -731,8 +745,8 @@ def markdown(run: dict) -> str:
         "",
         "| open boards | events/s | p50 | p95 | p99 | max | probes seen | sequence gaps "
         "| POST of a batch, p50 / p95 | pushes (worker CPU a push) | boards' CPU a frame "
-        "| sample = fresh snapshot |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| sample = fresh snapshot | kept floor drifted |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in run["results"]:
         post = (
@@ -756,7 +770,8 @@ def markdown(run: dict) -> str:
             f"| {r['boards']} | {r['rate']:.0f} | {r['p50_ms']:.0f} ms | "
             f"{r['p95_ms']:.0f} ms | {r['p99_ms']:.0f} ms | {r['max_ms']:.0f} ms | "
             f"{r['samples']:,} (missing {r['missing']}) | {r['gaps']} | {post} | "
-            f"{pushes} | {'—' if cpu is None else f'{cpu:.0f} µs'} | {verdict} |"
+            f"{pushes} | {'—' if cpu is None else f'{cpu:.0f} µs'} | {verdict} | "
+            f"{r.get('drifts', '—')} |"
         )
     if any(r.get("wait_p50_ms") is not None for r in run["results"]):
         out += [

@@ -126,8 +126,9 @@ def floor_push(*, site: str, heartbeat: bool = False, quiet: bool = False) -> di
     there is none to advance: at start, after another process's push or a cache that lost the
     current one (a gap in the numbers), after a resync request (`floor_resync_requested`), on
     a change that does not say what it touched, and on a new day. `heartbeat` reads again
-    what depends on the clock; every `state.check_s()` the kept floor is compared with a fresh
-    snapshot (`state.floor_check`).
+    what depends on the clock; every `state.check_s()`, once the push is sent, the kept floor is
+    compared with a fresh snapshot (`state.floor_check`; a difference makes the next push a
+    whole rebuild).
 
     `quiet` (the trailing refresh of a burst): when nothing was marked since the last push,
     or the marks changed nothing a board shows, nothing is sent and no number is taken (the
@@ -148,14 +149,10 @@ def floor_push(*, site: str, heartbeat: bool = False, quiet: bool = False) -> di
             advanced = state.floor_advance(
                 site=site, now=now, parts=kept.parts, touched=touched, heartbeat=heartbeat
             )
-        checked = kept.checked if kept is not None else time.monotonic()
+        # A whole rebuild is a fresh floor: the next comparison is a check interval away.
+        checked = kept.checked if advanced is not None else time.monotonic()
         if advanced is not None:
             parts, keys = advanced
-            if state.floor_check_due(kept):
-                checked = time.monotonic()
-                fresh = state.floor_check(site=site, now=now, parts=parts)
-                if fresh is not parts:
-                    parts, keys = fresh, {}
             previous = kept.parts.snapshot
         else:
             parts, keys = snapshot.floor_parts(site=site, now=now), {}
@@ -192,8 +189,21 @@ def floor_push(*, site: str, heartbeat: bool = False, quiet: bool = False) -> di
         cache.set_many(
             {_key(site, "current"): current, _key(site, "current_id"): pushed_id}, timeout=None
         )
-        state.kept_put(site=site, kept=state.Kept(seq, pushed_id, parts, checked))
+        pushed = state.Kept(seq, pushed_id, parts, checked)
+        state.kept_put(site=site, kept=pushed)
         async_to_sync(get_channel_layer().group_send)(group_name(site), message)
+        # The comparison with a fresh floor, once the boards have this push; under the lock,
+        # so no other push takes the marks it reads.
+        drifted = False
+        if state.floor_check_due(pushed):
+            drifted = state.floor_check(site=site, now=now, parts=parts)
+            if drifted is not None:
+                pushed.checked = time.monotonic()
+    if drifted:
+        # The next push rebuilds the floor whole and sends what differed.
+        from metrics.board.tasks import floor_mark_dirty
+
+        floor_mark_dirty(site=site, touched={state.FULL})
     signals.floor_pushed.send(sender=floor_push, site=site, snapshot=fresh, now=now)
     return message
 

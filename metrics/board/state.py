@@ -29,8 +29,12 @@ rebuilds the whole floor. So with a constant `now` the kept floor equals a fresh
 
 Which entries can have changed is known, so the delta compares only those
 (`delta.diff_keys`). `floor_check_due` says when to compare the kept floor with a fresh
-snapshot (`CALLFLOOR_FLOOR_CHECK_S`, 60 s): a difference is a bug; it is logged with the keys
-that differ, counted (`drift_count`), and the fresh floor is pushed.
+snapshot (`CALLFLOOR_FLOOR_CHECK_S`, 60 s), after the push was sent. The ingestion does not
+wait for it: what was committed after the push read the floor is in a fresh snapshot and not
+yet in the kept one, its marks waiting for the next push. So the check reads the fresh floor
+and the marks that wait at one database snapshot, and compares the fresh floor with the kept
+one advanced by those marks (`floor_check`). A difference is then a bug: it is logged with the
+keys that differ, counted (`drift_count`), and the next push rebuilds the floor whole.
 """
 
 from __future__ import annotations
@@ -40,12 +44,14 @@ import logging
 import threading
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from django.db import connection, transaction
 
 from metrics.board import snapshot as snap
 from metrics.board.delta import SECTIONS
@@ -126,6 +132,16 @@ def touched_pop(*, site: str) -> set[str]:
     return {m.decode() if isinstance(m, bytes) else m for m in members}
 
 
+def touched_peek(*, site: str) -> set[str]:
+    """What changed on `site` since the last refresh, left for the next one."""
+    client, backend = _redis()
+    if client is None:
+        with _local_lock:
+            return set(_local_touched.get(site, ()))
+    members = client.smembers(_touched_key(backend, site))
+    return {m.decode() if isinstance(m, bytes) else m for m in members}
+
+
 # -- the kept floor -----------------------------------------------------------------------------
 
 
@@ -180,22 +196,51 @@ def differing_keys(kept: dict, fresh: dict) -> list[str]:
     return found
 
 
-def floor_check(*, site: str, now: datetime, parts: snap.FloorParts) -> snap.FloorParts:
-    """Compare the kept floor with a fresh snapshot at the same `now`; the fresh parts when
-    they differ (logged, counted), else `parts`."""
-    fresh = snap.floor_parts(site=site, now=now)
+@contextmanager
+def one_read():
+    """Every query inside reads the same database snapshot (PostgreSQL: a read-only
+    repeatable-read transaction). Elsewhere, or inside a transaction already, as it is: the
+    embedded SQLite floor is small, and a long read there would hold its writers."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def floor_check(*, site: str, now: datetime, parts: snap.FloorParts) -> bool | None:
+    """Compare the kept floor `parts` with a fresh snapshot at the same `now`: True when they
+    differ (logged, counted), False when not, None when it cannot tell now (a waiting mark
+    asks for a whole rebuild).
+
+    The fresh floor and the marks that wait for the next push are read at one database
+    snapshot, and `parts` advanced by those marks is compared: what was committed after the
+    push read the floor is then on both sides. (A mark is set right after its commit; the
+    marks are read after the fresh floor, so every commit the fresh floor saw has its mark.)"""
+    with one_read():
+        fresh = snap.floor_parts(site=site, now=now)
+        waiting = touched_peek(site=site)
+        if waiting:
+            advanced = floor_advance(
+                site=site, now=now, parts=parts, touched=waiting, heartbeat=False
+            )
+            if advanced is None:
+                return None
+            parts = advanced[0]
     keys = differing_keys(parts.snapshot, fresh.snapshot)
     if not keys:
-        return parts
+        return False
     drift_count[site] = drift_count.get(site, 0) + 1
     log.warning(
-        "the kept floor of %s differed from a fresh snapshot (%d entries: %s); pushing the "
-        "fresh one",
+        "the kept floor of %s differed from a fresh snapshot (%d entries: %s); the next push "
+        "rebuilds it",
         site,
         len(keys),
         ", ".join(keys[:20]),
     )
-    return fresh
+    return True
 
 
 # -- applying a refresh's changes ---------------------------------------------------------------
