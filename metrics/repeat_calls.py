@@ -9,6 +9,13 @@ Answered calls not yet repeated (`RepeatCallCandidate`) and the callers' entries
 (`RepeatCaller`) are kept for the window only. So a run costs what was written since the last
 one, and the live floor sums at most one counter row per interval of today, however many calls
 the day holds. As in the reports, calls without a usable caller number are left out.
+
+The boards show each queue's rate: a run that moved the counters of a queue marks that queue
+on its site's floor (`metrics.board.state.touched_add`), as the repeat of a call may be made on
+another queue than the one whose counter moves, and the refresh worker reads only the marked
+queues' tiles again. It marks without scheduling a push: the refresh worker runs the catch-up
+just before it takes the marks (`metrics.board.push.floor_push`), and the heartbeat follows
+any other caller within seconds.
 """
 
 from __future__ import annotations
@@ -179,12 +186,12 @@ class _Run:
             [(caller, ops.adapt_datetimefield_value(at)) for caller, at in entered],
         )
 
-    def save_counts(self) -> None:
+    def save_counts(self) -> set[int]:
         """Add the run's counts to the interval counters: one statement (an upsert that adds
-        to the stored figures), however many intervals moved."""
+        to the stored figures), however many intervals moved; the ids of the queues moved."""
         changes = sorted((k, v) for k, v in self.counts.items() if v[0] or v[1])
         if not changes:
-            return
+            return set()
         ops = connection.ops
         table = ops.quote_name(RepeatCallInterval._meta.db_table)
         known, repeats = ops.quote_name("answered_known_n"), ops.quote_name("repeat_n")
@@ -202,6 +209,18 @@ class _Run:
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+        return {queue_id for (queue_id, _), _ in changes}
+
+
+def _mark_floors(queue_ids: list[int]) -> None:
+    """The next push of each site whose queues `queue_ids` are reads their tiles again."""
+    from metrics.board.state import touched_add, touched_tokens
+
+    by_site: dict[str, list[int]] = defaultdict(list)
+    for pk, site in Queue.objects.filter(pk__in=queue_ids).values_list("pk", "site"):
+        by_site[site].append(pk)
+    for site, pks in by_site.items():
+        touched_add(site=site, tokens=touched_tokens(queues=pks))
 
 
 def _insert(model, columns: tuple[str, ...], rows: list[tuple], ignore_conflicts=False) -> None:
@@ -273,7 +292,9 @@ def repeat_calls_catch_up() -> int:
             phases = []
         if len(rows) < BATCH:
             break
-    run.save_counts()
+    moved = run.save_counts()
+    if moved:
+        transaction.on_commit(lambda: _mark_floors(sorted(moved)), robust=True)
     before = mark.clock
     if run.clock is not None and (mark.clock is None or run.clock > mark.clock):
         mark.clock = run.clock

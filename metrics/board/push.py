@@ -31,6 +31,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from metrics.board import delta, signals, snapshot, state
+from metrics.repeat_calls import repeat_calls_catch_up_safely
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,12 @@ def floor_push(*, site: str, heartbeat: bool = False, quiet: bool = False) -> di
     with _site_lock(site):
         now = timezone.now()
         touched = state.touched_pop(site=site)
+        if touched or not quiet:
+            # The repeat-call counters brought up to the calls: the queues whose counters
+            # moved are marked, and their tiles read again with the rest. (Nothing marked:
+            # no call was written since the last push, and no counter can move.)
+            repeat_calls_catch_up_safely()
+            touched |= state.touched_pop(site=site)
         seq = _seq_peek(site)
         current_id = cache.get(_key(site, "current_id"))
         kept = state.kept_take(site=site, seq=seq, current_id=current_id)
@@ -155,7 +162,7 @@ def floor_push(*, site: str, heartbeat: bool = False, quiet: bool = False) -> di
             parts, keys = advanced
             previous = kept.parts.snapshot
         else:
-            parts, keys = snapshot.floor_parts(site=site, now=now), {}
+            parts, keys = snapshot.floor_parts(site=site, now=now, catch_up=False), {}
             previous = None if kept is None else kept.parts.snapshot
             if previous is None:
                 stored = cache.get(_key(site, "current"))

@@ -151,8 +151,14 @@ class FloorParts:
     counts: dict = field(default_factory=dict)
 
 
-def floor_parts(*, site: str, now: datetime) -> FloorParts:
-    """Every part of the floor of `site` at `now`, and the snapshot made of them."""
+def floor_parts(*, site: str, now: datetime, catch_up: bool = True) -> FloorParts:
+    """Every part of the floor of `site` at `now`, and the snapshot made of them.
+
+    `catch_up`: bring the repeat-call counters up to the stored calls first (the refresh
+    worker does it before it takes the marks, and the check of the kept floor must not
+    write)."""
+    if catch_up:
+        repeat_calls_catch_up_safely()
     queues = list(Queue.objects.filter(site=site))
     members: dict[str, list[tuple]] = {}
     staffing = _queue_staffing(site, queues, members)
@@ -215,10 +221,10 @@ def floor_compose(*, site: str, now: datetime, parts: FloorParts) -> dict:
 
 
 def queue_tiles(*, site: str, queues: list[Queue], now: datetime, staffing: dict) -> dict:
-    """The tiles of `queues` (their figures read now; `staffing` from `_queue_staffing`)."""
+    """The tiles of `queues` (their figures read now; `staffing` from `_queue_staffing`; the
+    repeat-call counters as they are: see `floor_parts`)."""
     if not queues:
         return {}
-    repeat_calls_catch_up_safely()
     repeats = queue_repeat_today(queues=queues, now=now)
     stats = floor_queue_stats(queues=queues, now=now)
     extras = _tile_extras(site, queues, now)

@@ -220,7 +220,7 @@ def floor_check(*, site: str, now: datetime, parts: snap.FloorParts) -> bool | N
     push read the floor is then on both sides. (A mark is set right after its commit; the
     marks are read after the fresh floor, so every commit the fresh floor saw has its mark.)"""
     with one_read():
-        fresh = snap.floor_parts(site=site, now=now)
+        fresh = snap.floor_parts(site=site, now=now, catch_up=False)
         waiting = touched_peek(site=site)
         if waiting:
             advanced = floor_advance(
@@ -234,13 +234,26 @@ def floor_check(*, site: str, now: datetime, parts: snap.FloorParts) -> bool | N
         return False
     drift_count[site] = drift_count.get(site, 0) + 1
     log.warning(
-        "the kept floor of %s differed from a fresh snapshot (%d entries: %s); the next push "
-        "rebuilds it",
+        "the kept floor of %s differed from a fresh snapshot (%d entries: %s; first fields, "
+        "kept → fresh: %s); the next push rebuilds it",
         site,
         len(keys),
         ", ".join(keys[:20]),
+        "; ".join(_fields_differing(parts.snapshot, fresh.snapshot, name) for name in keys[:3]),
     )
     return True
+
+
+def _fields_differing(kept: dict, fresh: dict, name: str) -> str:
+    """`section:key` and its fields that differ between two snapshots, kept → fresh."""
+    section, key = name.split(":", 1)
+    before, after = kept.get(section, {}).get(key), fresh.get(section, {}).get(key)
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return f"{name} {before!r:.80} → {after!r:.80}"
+    fields = sorted(f for f in before.keys() | after.keys() if before.get(f) != after.get(f))
+    return f"{name} " + ", ".join(
+        f"{f} {before.get(f)!r:.60} → {after.get(f)!r:.60}" for f in fields[:6]
+    )
 
 
 # -- applying a refresh's changes ---------------------------------------------------------------

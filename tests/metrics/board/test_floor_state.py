@@ -47,7 +47,9 @@ telephony = st.one_of(
     st.tuples(st.just("pause"), member, st.sampled_from(REASONS)),
     st.tuples(st.just("unpause"), member),
     st.tuples(st.just("activity"), member, st.sampled_from(["wrap_up", "idle"])),
-    st.tuples(st.just("offer"), call, queue),
+    # The caller is drawn apart from the call: a caller who calls again, on any queue, makes
+    # a repeat call of the call answered before (counted on that call's queue).
+    st.tuples(st.just("offer"), call, queue, st.integers(0, 2)),
     st.tuples(st.just("ringing"), call, queue, member),
     st.tuples(st.just("missed"), call, queue, member),
     st.tuples(st.just("answer"), call, queue, member),
@@ -154,7 +156,7 @@ def _telephony(step, source, at: datetime, tag: str) -> None:
         call_id, queue_name = f"{tag}c{args[0]}", args[1]
         fields = {"call_id": call_id, "queue": queue_name}
         if kind == "offer":
-            raw = event("call_queued", at=at, caller=f"+3210{args[0]}", **fields)
+            raw = event("call_queued", at=at, caller=f"+3210{args[2]}", **fields)
         elif kind == "ringing":
             raw = event("call_ringing", at=at, member=args[2], **fields)
         elif kind == "missed":
@@ -432,6 +434,44 @@ def test_a_change_committed_while_the_floor_is_checked_is_not_drift(cast, source
     message = push.floor_push(site="main")
     assert message["delta"]["set"]["agents"][key]["reason"] == "Lunch"
     assert floor_state._kept["main"].parts.snapshot == floor_snapshot(site="main", now=clock.now)
+
+
+def test_a_repeat_call_on_another_queue_moves_the_first_queues_tile(cast, source, clock):
+    """A caller answered on billing calls again on cards: the push reads cards (its call) and
+    billing, whose repeat-call rate the repeat moved, again (the telephony marks only
+    cards)."""
+    at = clock.now - timedelta(minutes=20)
+    calls = [
+        event("agent_login", at=at, member="PJSIP/2004"),
+        event("call_queued", at=at + timedelta(seconds=5), call_id="r1", queue="billing",
+              caller="+3220000001"),
+        event("call_answered", at=at + timedelta(seconds=9), call_id="r1", queue="billing",
+              member="PJSIP/2004", wait_s=4, ring_s=2),
+        event("call_ended", at=at + timedelta(seconds=60), call_id="r1", queue="billing",
+              member="PJSIP/2004", talk_s=51),
+        # Cards exists before the push (a queue the telephony names first rebuilds the floor).
+        event("call_queued", at=at + timedelta(seconds=70), call_id="r0", queue="cards",
+              caller="+3220000002"),
+        event("call_abandoned", at=at + timedelta(seconds=90), call_id="r0", queue="cards",
+              wait_s=20),
+    ]  # fmt: skip
+    ingest(source.source, calls)
+    first = push.floor_push(site="main")
+    billing = next(k for k, t in floor_state._kept["main"].parts.tiles.items()
+                   if t["name"] == "billing")  # fmt: skip
+    assert first_tile(first, billing)["repeat_call_rate"] == 0.0
+    again = event("call_queued", at=at + timedelta(minutes=5), call_id="r2", queue="cards",
+                  caller="+3220000001")  # fmt: skip
+    ingest(source.source, [again])
+    assert floor_state.FULL not in floor_state.touched_peek(site="main")
+    message = push.floor_push(site="main")
+    assert message["delta"]["set"]["queues"][billing]["repeat_call_rate"] == 1.0
+    assert floor_state._kept["main"].parts.snapshot == floor_snapshot(site="main", now=clock.now)
+
+
+def first_tile(message: dict, key: str) -> dict:
+    body = message.get("snapshot") or message["delta"]["set"]
+    return body["queues"][key]
 
 
 def test_the_boards_actions_reach_the_kept_floor_by_their_section(cast, source, clock):
