@@ -260,6 +260,31 @@ def floor_agent_stats(
     return result
 
 
+def sql_in(column: str, values) -> tuple[str, list]:
+    """`column IN (%s, ...)` and its parameters (`values` not empty)."""
+    values = list(values)
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
+def agents_or_unmapped(
+    alias: str, ids, names, *others: tuple[str, list]
+) -> tuple[str, list] | None:
+    """The SQL condition on the rows `alias` (with `agent_id` and `member` columns) of the
+    agents `ids`, of any condition of `others` (`(sql, params)`), or of the unmapped
+    telephony names `names`, and its parameters; None when it can match nothing."""
+    conditions = [sql_in(f"{alias}.agent_id", ids)] if ids else []
+    conditions.extend(others)
+    if names:
+        named, params = sql_in(f"{alias}.member", names)
+        conditions.append((f"({alias}.agent_id IS NULL AND {named})", params))
+    if not conditions:
+        return None
+    return (
+        f"({' OR '.join(sql for sql, _ in conditions)})",
+        [p for _, params in conditions for p in params],
+    )
+
+
 def _agent_days(*, day, site, agent_ids, members) -> list[dict]:
     """The `AgentDay` rows of `day` (of the sources of `site`; of the agents `agent_ids` and
     the unmapped `members` when either is given) as dicts of `agent_id`, `member`, the ring
@@ -274,19 +299,11 @@ def _agent_days(*, day, site, agent_ids, members) -> list[dict]:
         where.append("t.site = %s")
         params.append(site)
     if agent_ids is not None or members is not None:
-        ids, names = sorted(agent_ids or ()), sorted(members or ())
-        wanted = []
-        if ids:
-            wanted.append(f"d.agent_id IN ({', '.join(['%s'] * len(ids))})")
-            params.extend(ids)
-        if names:
-            wanted.append(
-                f"(d.agent_id IS NULL AND d.member IN ({', '.join(['%s'] * len(names))}))"
-            )
-            params.extend(names)
-        if not wanted:
+        wanted = agents_or_unmapped("d", sorted(agent_ids or ()), sorted(members or ()))
+        if wanted is None:
             return []
-        where.append(f"({' OR '.join(wanted)})")
+        where.append(wanted[0])
+        params.extend(wanted[1])
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join('d.' + q(c) for c in columns)} "  # noqa: S608

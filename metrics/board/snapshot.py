@@ -49,10 +49,12 @@ from metrics.models import (
 from metrics.repeat_calls import queue_repeat_today, repeat_calls_catch_up_safely, repeat_window
 from metrics.reports.selectors import queue_csat_today
 from metrics.selectors import (
+    agents_or_unmapped,
     engine_member_states,
     floor_agent_stats,
     floor_queue_stats,
     member_home_queues,
+    sql_in,
 )
 
 HEARTBEAT_S = 5.0
@@ -607,27 +609,24 @@ def _open_states(
     if members is not None or keys is not None:
         ids = sorted({int(k[1:]) for k in keys or () if k.startswith("a")})
         names = sorted({k[2:] for k in keys or () if k.startswith("m:")} | set(members or ()))
-        wanted = []
-        if ids:
-            wanted.append(f"s.agent_id IN ({', '.join(['%s'] * len(ids))})")
-            params.extend(ids)
+        others = []
         if members:
             # Every open state of the agents whose telephony names changed.
-            wanted.append(
-                f"s.agent_id IN (SELECT s2.agent_id FROM {state} s2 "  # noqa: S608
-                f"JOIN {source} t2 ON t2.id = s2.source_id WHERE s2.ended_at IS NULL "
-                "AND t2.site = %s AND s2.status <> %s AND s2.agent_id IS NOT NULL "
-                f"AND s2.member IN ({', '.join(['%s'] * len(members))}))"
+            named, named_params = sql_in("s2.member", sorted(members))
+            others.append(
+                (
+                    f"s.agent_id IN (SELECT s2.agent_id FROM {state} s2 "  # noqa: S608
+                    f"JOIN {source} t2 ON t2.id = s2.source_id WHERE s2.ended_at IS NULL "
+                    f"AND t2.site = %s AND s2.status <> %s AND s2.agent_id IS NOT NULL "
+                    f"AND {named})",
+                    [site, AgentStatus.LOGGED_OUT, *named_params],
+                )
             )
-            params.extend([site, AgentStatus.LOGGED_OUT, *sorted(members)])
-        if names:
-            wanted.append(
-                f"(s.agent_id IS NULL AND s.member IN ({', '.join(['%s'] * len(names))}))"
-            )
-            params.extend(names)
-        if not wanted:
+        wanted = agents_or_unmapped("s", ids, names, *others)
+        if wanted is None:
             return []
-        where.append(f"({' OR '.join(wanted)})")
+        where.append(wanted[0])
+        params.extend(wanted[1])
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT s.agent_id, s.member, s.status, s.reason, s.activity, s.queue_id, "  # noqa: S608
