@@ -1,15 +1,16 @@
 """`make bench-floor`: the refresh worker's CPU per push, the full rebuild against the kept floor.
 
     python -m tests.services -- python -m bench.floor_push [--floors 1000x40,5000x200]
-        [--pushes 200] [--profile FILE] [--statements]
+        [--pushes 200] [--batches 1] [--profile FILE] [--statements]
 
 For each floor (agents x queues) a throwaway database of its own (on the PostgreSQL of
 tests.services) gets the agents (ten teams with their leads, one telephony name each), the
 queues and a telephony source; every agent logs into two queues, and each queue has a few
 answered and waiting calls. Then, `--pushes` times each, in turn: a realistic batch (three
-agents and one or two queues touched: a call offered, answered or ended, a pause or its end)
-goes through the real ingestion service (`events_ingest`, whose commit marks what it touched),
-and the floor is pushed (`push.floor_push`, in this process, with the channel layer on Redis):
+agents and one or two queues touched: a call offered, answered or ended, a pause or its end;
+`--batches` of them before each push) goes through the real ingestion service
+(`events_ingest`, whose commit marks what it touched), and the floor is pushed
+(`push.floor_push`, in this process, with the channel layer on Redis):
 
 - `incremental`: the kept floor advanced by the batch (what a refresh does now);
 - `full`: the same push with the mark "rebuild everything" (what every refresh did before:
@@ -199,7 +200,9 @@ def _database_time():
         yield spent
 
 
-def run_floor(agents: int, queues: int, pushes: int, seed: int, profile: str = "") -> dict:
+def run_floor(
+    agents: int, queues: int, pushes: int, seed: int, profile: str = "", steps: int = 1
+) -> dict:
     _django()
     import cProfile
     import pickle
@@ -228,7 +231,8 @@ def run_floor(agents: int, queues: int, pushes: int, seed: int, profile: str = "
             kind = "heartbeat"
         else:
             kind = "full" if n % 2 else "incremental"
-            floor.ingest(floor.step())
+            for _ in range(steps):
+                floor.ingest(floor.step())
             if kind == "full":
                 state.touched_add(site="main", tokens={state.FULL})
         profiled = profiler is not None and kind == "incremental"
@@ -259,6 +263,7 @@ def run_floor(agents: int, queues: int, pushes: int, seed: int, profile: str = "
         "agents": agents,
         "queues": queues,
         "pushes": pushes,
+        "batches_per_push": steps,
         "events_per_batch": round(floor.events / max(1, floor.calls), 1),
         "cpu": {kind: _summary(v["cpu"]) for kind, v in samples.items()},
         "db": {kind: _summary(v["db"]) for kind, v in samples.items()},
@@ -288,7 +293,10 @@ def _database_for(url: str, name: str) -> str:
 
 
 def _print(result: dict, verbose: bool = False) -> None:
-    print(f"\n{result['agents']} agents, {result['queues']} queues, {result['pushes']} pushes each")
+    print(
+        f"\n{result['agents']} agents, {result['queues']} queues, {result['pushes']} pushes "
+        f"each, {result.get('batches_per_push', 1)} batch(es) a push"
+    )
     print(
         f"  {'push':<12}{'CPU p50':>10}{'CPU p95':>10}{'CPU max':>10}{'DB p50':>10}{'DB p95':>10}"
     )
@@ -328,13 +336,21 @@ def main() -> None:
         action="store_true",
         help="print the SQL statements of the last incremental push (always in the JSON)",
     )
+    parser.add_argument(
+        "--batches",
+        type=int,
+        default=1,
+        help="batches ingested before each push (1: a quiet floor's push; 10: about what a "
+        "push of a 5,000-agent floor at 500 events/s covers)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.pushes < 10:
         parser.error("--pushes must be at least 10 (every 21st push is a heartbeat)")
     if args.child:
         agents, queues = (int(v) for v in args.child.split("x"))
-        print(json.dumps(run_floor(agents, queues, args.pushes, args.seed, args.profile)))
+        result = run_floor(agents, queues, args.pushes, args.seed, args.profile, steps=args.batches)
+        print(json.dumps(result))
         return
     url = os.environ["DATABASE_URL"]
     results = []
@@ -354,6 +370,8 @@ def main() -> None:
                 str(args.pushes),
                 "--seed",
                 str(args.seed),
+                "--batches",
+                str(args.batches),
                 *(["--profile", str(Path(args.profile).resolve())] if args.profile else []),
             ],
             env=env,

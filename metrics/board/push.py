@@ -127,9 +127,9 @@ def floor_push(*, site: str, heartbeat: bool = False, quiet: bool = False) -> di
     there is none to advance: at start, after another process's push or a cache that lost the
     current one (a gap in the numbers), after a resync request (`floor_resync_requested`), on
     a change that does not say what it touched, and on a new day. `heartbeat` reads again
-    what depends on the clock; every `state.check_s()`, once the push is sent, the kept floor is
-    compared with a fresh snapshot (`state.floor_check`; a difference makes the next push a
-    whole rebuild).
+    what depends on the clock; at the first heartbeat every `state.check_s()`, once the push is
+    sent, the kept floor is compared with a fresh snapshot (`state.floor_check`; a difference
+    makes the next push a whole rebuild).
 
     `quiet` (the trailing refresh of a burst): when nothing was marked since the last push,
     or the marks changed nothing a board shows, nothing is sent and no number is taken (the
@@ -200,9 +200,11 @@ def floor_push(*, site: str, heartbeat: bool = False, quiet: bool = False) -> di
         state.kept_put(site=site, kept=pushed)
         async_to_sync(get_channel_layer().group_send)(group_name(site), message)
         # The comparison with a fresh floor, once the boards have this push; under the lock,
-        # so no other push takes the marks it reads.
+        # so no other push takes the marks it reads. At a heartbeat only: between two, what
+        # depends on the clock (a queue's "required now", worked out once a minute) is the
+        # heartbeat's, by design.
         drifted = False
-        if state.floor_check_due(pushed):
+        if heartbeat and state.floor_check_due(pushed):
             drifted = state.floor_check(site=site, now=now, parts=parts)
             if drifted is not None:
                 pushed.checked = time.monotonic()

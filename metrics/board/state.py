@@ -29,7 +29,8 @@ rebuilds the whole floor. So with a constant `now` the kept floor equals a fresh
 
 Which entries can have changed is known, so the delta compares only those
 (`delta.diff_keys`). `floor_check_due` says when to compare the kept floor with a fresh
-snapshot (`CALLFLOOR_FLOOR_CHECK_S`, 60 s), after the push was sent. The ingestion does not
+snapshot (`CALLFLOOR_FLOOR_CHECK_S`, 60 s): at the next heartbeat, after its push was sent (a
+heartbeat leaves nothing that depends on the clock behind). The ingestion does not
 wait for it: what was committed after the push read the floor is in a fresh snapshot and not
 yet in the kept one, its marks waiting for the next push. So the check reads the fresh floor
 and the marks that wait at one database snapshot, and compares the fresh floor with the kept

@@ -368,7 +368,7 @@ def test_a_kept_floor_that_drifts_is_found_logged_and_replaced(cast, source, clo
     key = f"a{cast.ann_agent.pk}"
     drifted = floor_state.drift_count.get("main", 0)
     with override_settings(CALLFLOOR_FLOOR_CHECK_S=0):
-        message = push.floor_push(site="main")
+        message = push.floor_push(site="main", heartbeat=True)
     assert floor_state.drift_count["main"] == drifted + 1
     assert f"agents:{key}" in caplog.text
     assert key not in message["delta"]["set"].get("agents", {})  # found after it was sent
@@ -424,7 +424,7 @@ def test_a_change_committed_while_the_floor_is_checked_is_not_drift(cast, source
     floor_state.snap.floor_parts = written_meanwhile
     try:
         with override_settings(CALLFLOOR_FLOOR_CHECK_S=0):
-            push.floor_push(site="main")
+            push.floor_push(site="main", heartbeat=True)
     finally:
         floor_state.snap.floor_parts = real
     assert written, "the check did not read a fresh floor"
@@ -472,6 +472,34 @@ def test_a_repeat_call_on_another_queue_moves_the_first_queues_tile(cast, source
 def first_tile(message: dict, key: str) -> dict:
     body = message.get("snapshot") or message["delta"]["set"]
     return body["queues"][key]
+
+
+def test_what_depends_on_the_clock_is_compared_at_the_heartbeat_only(cast, source, clock, caplog):
+    """A queue's "required now" is worked out once a minute and read again at the heartbeat:
+    between two heartbeats the kept tile shows the last one's figure, by design. The check
+    runs at a heartbeat (which reads it again), so a new figure is not drift."""
+    from django.test import override_settings
+
+    from metrics.models import Queue
+    from scheduling import floor as schedule_floor
+
+    at = clock.now - timedelta(minutes=5)
+    ingest(source.source, [event("call_queued", at=at, call_id="n1", queue="billing",
+                                 caller="+3230000001")])  # fmt: skip
+    push.floor_push(site="main", heartbeat=True)
+    billing = Queue.objects.get(name="billing")
+    key = f"q{billing.pk}"
+    figure = floor_state._kept["main"].parts.tiles[key]["required_now"]
+    cache.set(schedule_floor._key(billing, clock.now), (figure or 0) + 7, timeout=60)
+    drifted = floor_state.drift_count.get("main", 0)
+    with override_settings(CALLFLOOR_FLOOR_CHECK_S=0):
+        quiet = push.floor_push(site="main")
+        assert floor_state._kept["main"].parts.tiles[key]["required_now"] == figure
+        beat = push.floor_push(site="main", heartbeat=True)
+    assert floor_state.drift_count.get("main", 0) == drifted
+    assert "differed from a fresh snapshot" not in caplog.text
+    assert key not in quiet["delta"]["set"].get("queues", {})
+    assert beat["delta"]["set"]["queues"][key]["required_now"] == (figure or 0) + 7
 
 
 def test_the_boards_actions_reach_the_kept_floor_by_their_section(cast, source, clock):
