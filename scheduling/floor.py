@@ -23,16 +23,24 @@ REFRESH_S = 60
 
 
 def _key(queue, now: datetime) -> str:
-    start = bucket(timezone.localtime(now, site_zone()), queue.interval_minutes)
-    return f"scheduling:required-now:{queue.pk}:{queue.interval_minutes}:{start.isoformat()}"
+    local = timezone.localtime(now, site_zone())
+    start = bucket(local, queue.interval_minutes)
+    minute = local.replace(second=0, microsecond=0)
+    return (
+        f"scheduling:required-now:{queue.pk}:{queue.interval_minutes}:{start.isoformat()}:"
+        f"{minute.isoformat()}"
+    )
 
 
 def required_now_tiles(*, site: str, queues, now: datetime) -> dict[int, dict]:
     """Per queue, the agents the current interval's forecast needs (Erlang C).
 
     The forecast changes only with the interval and today's run rate slowly, so each queue's
-    figure is worked out at most once a minute (`REFRESH_S`) and cached; a snapshot then costs
-    one cache read, however many queues.
+    figure is worked out once for each minute of `now` (`REFRESH_S`) and cached; a snapshot
+    then costs one cache read, however many queues. Keyed by the minute rather than expiring
+    a minute after it was worked out, the figure is the same for every read at the same
+    `now` (the board's check of its kept floor compares a heartbeat's tiles with a fresh read
+    at that heartbeat's `now`).
     """
     from scheduling.selectors import staffing_now
 
@@ -46,7 +54,7 @@ def required_now_tiles(*, site: str, queues, now: datetime) -> dict[int, dict]:
                 required = staffing_now(queue=queue, now=now)["required"]
             except ValueError:  # a target Erlang C cannot reach (100 %)
                 required = None
-            cache.set(key, required, timeout=min(REFRESH_S, queue.interval_minutes * 60))
+            cache.set(key, required, timeout=2 * REFRESH_S)
             cached[key] = required
         out[queue.pk] = {"required_now": cached[key]}
     return out

@@ -502,6 +502,37 @@ def test_what_depends_on_the_clock_is_compared_at_the_heartbeat_only(cast, sourc
     assert beat["delta"]["set"]["queues"][key]["required_now"] == (figure or 0) + 7
 
 
+def test_required_now_is_worked_out_for_the_minute_of_now(cast, source, clock):
+    """ "Required now" is cached for the minute of the `now` it is read at, not for a minute
+    after it was worked out: the next minute's heartbeat works it out again, and a read at the
+    same `now` (the check of the kept floor at a heartbeat) finds the same figure."""
+    from django.utils import timezone
+
+    from callfloor.zone import site_zone
+    from metrics.models import Queue
+    from scheduling import floor as schedule_floor
+    from scheduling.forecast import bucket
+
+    at = clock.now - timedelta(minutes=5)
+    ingest(source.source, [event("call_queued", at=at, call_id="m1", queue="billing",
+                                 caller="+3240000001")])  # fmt: skip
+    billing = Queue.objects.get(name="billing")
+    start = bucket(timezone.localtime(clock.now, site_zone()), billing.interval_minutes)
+    clock.now = start.astimezone(UTC) + timedelta(minutes=1, seconds=10)
+    key = f"q{billing.pk}"
+    cache.set(schedule_floor._key(billing, clock.now), 57, timeout=60)
+    push.floor_push(site="main", heartbeat=True)
+    assert floor_state._kept["main"].parts.tiles[key]["required_now"] == 57
+    clock.now += timedelta(minutes=1)  # the same interval, the next minute
+    push.floor_push(site="main", heartbeat=True)
+    figure = floor_state._kept["main"].parts.tiles[key]["required_now"]
+    assert figure != 57
+    assert (
+        floor_state.floor_check(site="main", now=clock.now, parts=floor_state._kept["main"].parts)
+        is False
+    )
+
+
 def test_the_boards_actions_reach_the_kept_floor_by_their_section(cast, source, clock):
     """A take-over, a help request, a broadcast and an acknowledgement each name their section:
     the push reads that section again (not the floor) and shows it."""
