@@ -234,7 +234,7 @@ def _floor_action(step, cast, tag: str = "") -> None:
             if taken is not None:
                 actions.takeover_finish(actor=cast.sam, takeover=taken)
         elif kind == "ack":
-            floor = cache.get(push._key("main", "current"))
+            floor = push.floor_stored(site="main")
             keys = sorted(floor["snapshot"]["alerts"]) if floor else []
             if keys:
                 actions.alert_acknowledge(actor=cast.sam, key=keys[0])

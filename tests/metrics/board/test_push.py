@@ -232,29 +232,92 @@ def test_a_push_diffs_against_the_snapshot_the_cache_names_current(
     after = push.floor_push(site="main")
     assert after["type"] == "floor.delta" and after["seq"] == theirs["seq"] + 1
     # Boards hold what the other process pushed: the delta must take them to the new floor.
-    current = cache.get(push._key("main", "current"))
+    current = push.floor_stored(site="main")
     assert floor_delta.apply(theirs["snapshot"], after["delta"]) == current["snapshot"]
     assert not current["snapshot"]["agents"]
 
 
 @contextlib.contextmanager
 def cache_reads():
-    """The keys read from the cache inside the block."""
+    """The keys read from the cache inside the block ("floor_stored": the stored floor)."""
     from django.core.cache import cache
 
     reads: list[str] = []
-    get = cache.get
+    get, stored = cache.get, push.floor_stored
     cache.get = lambda key, *a, **k: reads.append(key) or get(key, *a, **k)
+    push.floor_stored = lambda **k: reads.append("floor_stored") or stored(**k)
     try:
         yield reads
     finally:
         del cache.get
+        push.floor_stored = stored
+
+
+@contextlib.contextmanager
+def stored_writes(site: str):
+    """The Redis commands that store the floor of `site` (its section hashes) inside the
+    block, as `(command, section, fields)`."""
+    from redis.client import Pipeline
+
+    writes: list[tuple] = []
+    original = Pipeline.execute_command
+
+    def recording(self, *args, **options):
+        name, key = args[0], str(args[1]) if len(args) > 1 else ""
+        if name in ("HSET", "HDEL", "DEL") and f"floor:{site}:stored:" in key:
+            fields = args[2::2] if name == "HSET" else args[2:]
+            writes.append((name, key.rsplit(":", 1)[-1], set(fields)))
+        return original(self, *args, **options)
+
+    Pipeline.execute_command = recording
+    try:
+        yield writes
+    finally:
+        Pipeline.execute_command = original
+
+
+def test_a_push_stores_only_what_it_changed_and_the_stored_floor_reads_whole(
+    cast, source, listener, pushes_by_hand
+):
+    """The pushed floor is stored for the sockets that open: a push after the first writes
+    only the entries its delta set or removed (a 5,000-agent floor is 1.3 MB whole), and what
+    a socket reads back equals the pushed floor. When Redis has lost part of it (an evicted
+    section), the reader finds nothing rather than a floor with holes, and the next push
+    stores it whole again."""
+    from django.core.cache import cache
+
+    from metrics.board import state as floor_state
+
+    ingest(source.source, [event("agent_login", member="PJSIP/2004")])
+    ingest(source.source, [event("agent_login", member="PJSIP/2005")])
+    first = push.floor_push(site="main")
+    assert len(first["snapshot"]["agents"]) == 2
+    with stored_writes("main") as writes:
+        ingest(source.source, [event("agent_logout", member="PJSIP/2005")])
+        second = push.floor_push(site="main")
+    ann, bob = f"a{cast.ann_agent.pk}", f"a{cast.bob_agent.pk}"
+    assert ("DEL", "agents", set()) not in writes  # not stored whole again
+    written = {(name, section): fields for name, section, fields in writes}
+    assert bob in written.get(("HSET", "agents"), set()) | written.get(("HDEL", "agents"), set())
+    assert ann not in written.get(("HSET", "agents"), set())
+    stored = push.floor_stored(site="main")
+    assert stored["seq"] == second["seq"]
+    assert stored["snapshot"] == floor_state._kept["main"].parts.snapshot
+
+    client, backend = floor_state._redis()
+    client.delete(push._section_key(backend, "main", "agents"))  # evicted
+    assert push.floor_stored(site="main") is None
+    ingest(source.source, [event("agent_logout", member="PJSIP/2004")])
+    push.floor_push(site="main")
+    stored = push.floor_stored(site="main")
+    assert stored is not None
+    assert stored["snapshot"] == floor_state._kept["main"].parts.snapshot
+    assert cache.get(push._key("main", "current_id")) == stored["id"]
 
 
 def test_consecutive_pushes_of_a_process_chain_without_reading_the_snapshot_back(
     cast, source, listener, pushes_by_hand
 ):
-    from django.core.cache import cache
 
     from metrics.board import delta as floor_delta
 
@@ -262,9 +325,9 @@ def test_consecutive_pushes_of_a_process_chain_without_reading_the_snapshot_back
     ingest(source.source, [event("agent_login", member="PJSIP/2004")])
     with cache_reads() as reads:
         second = push.floor_push(site="main")
-    assert push._key("main", "current") not in reads
+    assert "floor_stored" not in reads
     assert second["type"] == "floor.delta" and second["seq"] == first["seq"] + 1
-    current = cache.get(push._key("main", "current"))
+    current = push.floor_stored(site="main")
     assert floor_delta.apply(first["snapshot"], second["delta"]) == current["snapshot"]
     assert list(second["delta"]["set"]["agents"]) == [f"a{cast.ann_agent.pk}"]
 
@@ -276,12 +339,10 @@ def test_a_socket_process_encodes_the_whole_floor_once_per_push(
     process, not once per socket; the next push makes a new one."""
     import json
 
-    from django.core.cache import cache
-
     push._snapshot_texts.clear()
     first = push.floor_push(site="main")
     seq, text = push.floor_current_text(site="main")
-    stored = cache.get(push._key("main", "current"))
+    stored = push.floor_stored(site="main")
     assert seq == first["seq"]
     assert json.loads(text) == {
         "type": "snapshot",
@@ -292,7 +353,7 @@ def test_a_socket_process_encodes_the_whole_floor_once_per_push(
     with cache_reads() as reads:
         again = push.floor_current_text(site="main")
     assert again[1] is text  # the same text, not encoded again
-    assert push._key("main", "current") not in reads  # nor the snapshot read back
+    assert "floor_stored" not in reads  # nor the snapshot read back
 
     ingest(source.source, [event("agent_login", member="PJSIP/2004")])
     second = push.floor_push(site="main")
@@ -451,9 +512,8 @@ def test_a_trailing_refresh_that_has_nothing_new_sends_nothing_and_takes_no_numb
     tasks.refresh_floor(site="main", trailing=True)
     (sent,) = listener.collect(1)
     assert sent["seq"] == first["seq"] + 1 and _reason(sent, ann) == "r-1"
-    from django.core.cache import cache
 
-    assert cache.get(push._key("main", "current"))["seq"] == sent["seq"]
+    assert push.floor_stored(site="main")["seq"] == sent["seq"]
     # A push that is not a trailing one still sends (the heartbeat's empty delta included).
     beat = push.floor_push(site="main", heartbeat=True)
     assert beat["seq"] == sent["seq"] + 1 and beat["delta"] == {"set": {}, "remove": {}}
