@@ -217,6 +217,21 @@ def floor_push(*, site: str, heartbeat: bool = False, quiet: bool = False) -> di
     return message
 
 
+def floor_beat(*, site: str) -> dict | None:
+    """The heartbeat of `site`: what was marked since the last push is pushed first, as any
+    refresh would push it, then the heartbeat (`floor_push(heartbeat=True)`); the heartbeat's
+    message.
+
+    A heartbeat reads every clock-bound part of the floor again (≈ 0.1 s for 1,000 agents,
+    0.4 s for 5,000), so the changes that came with it would wait for that; now they do not.
+    (A mark that asks for the whole floor is left to the heartbeat: it reads it whole anyway.)
+    """
+    waiting = state.touched_peek(site=site)
+    if waiting and state.FULL not in waiting:
+        floor_push(site=site, quiet=True)
+    return floor_push(site=site, heartbeat=True)
+
+
 def floor_resync_requested(*, site: str) -> None:
     """A board asked for the whole floor (it saw a gap): the next push of `site` is built in
     full, whatever this process kept."""
@@ -435,7 +450,10 @@ class LocalScheduler:
             try:
                 sites = await sync_to_async(floor_sites)() if beat else sorted(dirty)
                 for site in sites:
-                    await sync_to_async(floor_push)(site=site, heartbeat=beat)
+                    if beat:
+                        await sync_to_async(floor_beat)(site=site)
+                    else:
+                        await sync_to_async(floor_push)(site=site)
                 if beat:
                     last_beat = time.monotonic()
             except Exception:

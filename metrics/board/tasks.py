@@ -27,9 +27,10 @@ def refresh_floor(site: str, trailing: bool = False) -> None:
 @shared_task(name="metrics.floor_heartbeat", ignore_result=True)
 def floor_heartbeat() -> None:
     """Push every site, changed or not, so boards know the feed is alive (and read again
-    what depends on the clock: `metrics.board.state`)."""
+    what depends on the clock: `metrics.board.state`); what was marked is pushed before
+    (`push.floor_beat`)."""
     for site in push.floor_sites():
-        push.floor_push(site=site, heartbeat=True)
+        push.floor_beat(site=site)
 
 
 def floor_mark_dirty(*, site: str, touched: set[str] | None = None) -> None:

@@ -147,6 +147,22 @@ def test_the_heartbeat_pushes_an_empty_delta_when_nothing_changed(cast, source, 
     assert schedule["schedule"] <= 5 and schedule["options"]["expires"] < schedule["schedule"]
 
 
+def test_the_heartbeat_pushes_what_was_marked_before_it_reads_the_clock_bound_floor(
+    cast, source, listener, pushes_by_hand
+):
+    """A change marked when the heartbeat comes is pushed on its own first (the heartbeat's
+    reads of the whole floor take long on a big floor), then the heartbeat."""
+    tasks.floor_heartbeat.apply()
+    (first,) = listener.collect(1)
+    ingest(source.source, [event("agent_login", member="PJSIP/2004")])
+    tasks.floor_heartbeat.apply()
+    change, beat = listener.collect(2)
+    ann = f"a{cast.ann_agent.pk}"
+    assert change["seq"] == first["seq"] + 1 and beat["seq"] == change["seq"] + 1
+    assert list(change["delta"]["set"]["agents"]) == [ann]
+    assert ann not in beat["delta"]["set"].get("agents", {})
+
+
 async def test_the_in_process_scheduler_coalesces_a_burst_and_beats(cast, source, listener):
     scheduler = push.LocalScheduler(heartbeat_s=1.5).start()
     scheduler.attach()
