@@ -327,6 +327,11 @@ def test_the_kept_floor_and_every_board_equal_a_fresh_snapshot(cast, source, clo
             _telephony(step, source.source, at, tag)
 
 
+def _lunch(member: str, at: datetime) -> dict:
+    """`member` goes on a lunch break at `at`."""
+    return event("agent_status", at=at, member=member, status="not_ready", reason="Lunch")
+
+
 def test_a_telephony_batch_rebuilds_only_what_it_touched(cast, source, clock):
     """One agent's pause: the push reads that agent's rows again, not the floor's, and its
     delta names that agent's row and the summary only."""
@@ -334,18 +339,7 @@ def test_a_telephony_batch_rebuilds_only_what_it_touched(cast, source, clock):
     for n, name in enumerate(MEMBERS):
         ingest(source.source, [event("agent_login", at=at + timedelta(seconds=n), member=name)])
     push.floor_push(site="main")
-    ingest(
-        source.source,
-        [
-            event(
-                "agent_status",
-                at=at + timedelta(seconds=30),
-                member="PJSIP/2005",
-                status="not_ready",
-                reason="Lunch",
-            )
-        ],
-    )
+    ingest(source.source, [_lunch("PJSIP/2005", at + timedelta(seconds=30))])
     touched = floor_state.touched_pop(site="main")
     assert touched == {"m:PJSIP/2005", "s:telephony"}
     floor_state.touched_add(site="main", tokens=touched)
@@ -399,18 +393,7 @@ def test_a_change_committed_while_the_floor_is_checked_is_not_drift(cast, source
 
             def write():
                 try:
-                    ingest(
-                        source.source,
-                        [
-                            event(
-                                "agent_status",
-                                at=at + timedelta(seconds=30),
-                                member="PJSIP/2004",
-                                status="not_ready",
-                                reason="Lunch",
-                            )
-                        ],
-                    )
+                    ingest(source.source, [_lunch("PJSIP/2004", at + timedelta(seconds=30))])
                 finally:
                     connections.close_all()
 
