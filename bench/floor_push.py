@@ -209,7 +209,7 @@ def run_floor(
 
     from django.core.cache import cache
 
-    from metrics.board import push, state, tasks
+    from metrics.board import marks, push, state, tasks
 
     rng = random.Random(seed)
     cache.clear()
@@ -234,7 +234,7 @@ def run_floor(
             for _ in range(steps):
                 floor.ingest(floor.step())
             if kind == "full":
-                state.touched_add(site="main", tokens={state.FULL})
+                marks.touched_add(site="main", tokens={marks.FULL})
         profiled = profiler is not None and kind == "incremental"
         with _database_time() as db:
             if profiled:

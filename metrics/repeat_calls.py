@@ -11,7 +11,7 @@ one, and the live floor sums at most one counter row per interval of today, howe
 the day holds. As in the reports, calls without a usable caller number are left out.
 
 The boards show each queue's rate: a run that moved the counters of a queue marks that queue
-on its site's floor (`metrics.board.state.touched_add`), as the repeat of a call may be made on
+on its site's floor (`metrics.board.marks.touched_add`), as the repeat of a call may be made on
 another queue than the one whose counter moves, and the refresh worker reads only the marked
 queues' tiles again. It marks without scheduling a push: the refresh worker runs the catch-up
 just before it takes the marks (`metrics.board.push.floor_push`), and the heartbeat follows
@@ -33,6 +33,7 @@ from django.utils.dateparse import parse_datetime
 
 from callfloor.zone import site_zone
 from metrics import formulas
+from metrics.board.marks import touched_add, touched_tokens
 from metrics.models import (
     Outcome,
     Queue,
@@ -214,8 +215,6 @@ class _Run:
 
 def _mark_floors(queue_ids: list[int]) -> None:
     """The next push of each site whose queues `queue_ids` are reads their tiles again."""
-    from metrics.board.state import touched_add, touched_tokens
-
     by_site: dict[str, list[int]] = defaultdict(list)
     for pk, site in Queue.objects.filter(pk__in=queue_ids).values_list("pk", "site"):
         by_site[site].append(pk)

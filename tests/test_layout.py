@@ -16,13 +16,7 @@ MAX_LINES = 1000
 KNOWN_LONG: set[str] = set()
 # Deferred imports (inside a function) that close a circle: a circle hidden in a function is
 # still a circle. A new one fails the test, and so does one of these once it is gone.
-KNOWN_DEFERRED_CIRCLES: set[frozenset[str]] = {
-    # A drifted kept floor marks itself whole for the next push (push.floor_push → tasks).
-    frozenset({"metrics.board.push", "metrics.board.tasks"}),
-    # The repeat-call catch-up marks the queues whose counters moved on their floors
-    # (repeat_calls._mark_floors → board.state). To be undone by a signal the board listens to.
-    frozenset({"metrics.board.snapshot", "metrics.board.state", "metrics.repeat_calls"}),
-}
+KNOWN_DEFERRED_CIRCLES: set[frozenset[str]] = set()
 
 
 def _sources() -> dict[str, Path]:

@@ -32,7 +32,7 @@ from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.utils import timezone
 
-from metrics.board import delta, signals, snapshot, state
+from metrics.board import delta, marks, signals, snapshot, state
 from metrics.repeat_calls import repeat_calls_catch_up_safely
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def floor_push(*, site: str, heartbeat: bool = False, quiet: bool = False) -> di
     """Send what changed on the floor of `site` (or a heartbeat) to its group; the message.
 
     The floor this process pushed last is kept (`state.py`) and advanced by what the
-    committed changes since then touched (`state.touched_pop`); a full snapshot is built when
+    committed changes since then touched (`marks.touched_pop`); a full snapshot is built when
     there is none to advance: at start, after another process's push or a cache that lost the
     current one (a gap in the numbers), after a resync request (`floor_resync_requested`), on
     a change that does not say what it touched, and on a new day. `heartbeat` reads again
@@ -140,13 +140,13 @@ def floor_push(*, site: str, heartbeat: bool = False, quiet: bool = False) -> di
     _push_started(site)
     with _site_lock(site):
         now = timezone.now()
-        touched = state.touched_pop(site=site)
+        touched = marks.touched_pop(site=site)
         if touched or not quiet:
             # The repeat-call counters brought up to the calls: the queues whose counters
             # moved are marked, and their tiles read again with the rest. (Nothing marked:
             # no call was written since the last push, and no counter can move.)
             repeat_calls_catch_up_safely()
-            touched |= state.touched_pop(site=site)
+            touched |= marks.touched_pop(site=site)
         seq = _seq_peek(site)
         current_id = cache.get(_key(site, "current_id"))
         kept = state.kept_take(site=site, seq=seq, current_id=current_id)
@@ -209,10 +209,9 @@ def floor_push(*, site: str, heartbeat: bool = False, quiet: bool = False) -> di
             if drifted is not None:
                 pushed.checked = time.monotonic()
     if drifted:
-        # The next push rebuilds the floor whole and sends what differed.
-        from metrics.board.tasks import floor_mark_dirty
-
-        floor_mark_dirty(site=site, touched={state.FULL})
+        # The next push rebuilds the floor whole and sends what differed: to the board's
+        # tasks, a drifted floor is a change of the whole floor.
+        signals.floor_changed.send(sender=floor_push, site=site, touched={marks.FULL})
     signals.floor_pushed.send(sender=floor_push, site=site, snapshot=fresh, now=now)
     return message
 
@@ -226,8 +225,8 @@ def floor_beat(*, site: str) -> dict | None:
     0.4 s for 5,000), so the changes that came with it would wait for that; now they do not.
     (A mark that asks for the whole floor is left to the heartbeat: it reads it whole anyway.)
     """
-    waiting = state.touched_peek(site=site)
-    if waiting and state.FULL not in waiting:
+    waiting = marks.touched_peek(site=site)
+    if waiting and marks.FULL not in waiting:
         floor_push(site=site, quiet=True)
     return floor_push(site=site, heartbeat=True)
 
@@ -235,7 +234,7 @@ def floor_beat(*, site: str) -> dict | None:
 def floor_resync_requested(*, site: str) -> None:
     """A board asked for the whole floor (it saw a gap): the next push of `site` is built in
     full, whatever this process kept."""
-    state.touched_add(site=site, tokens={state.FULL})
+    marks.touched_add(site=site, tokens={marks.FULL})
 
 
 def _store(site: str, current: dict, body: dict | None) -> None:
@@ -248,7 +247,7 @@ def _store(site: str, current: dict, body: dict | None) -> None:
     None (a snapshot push): every section written whole. Elsewhere (the embedded floor's cache
     in memory) the snapshot is stored whole.
     """
-    client, backend = state._redis()
+    client, backend = marks._redis()
     if client is None:
         cache.set_many(
             {_key(site, "current"): current, _key(site, "current_id"): current["id"]},
@@ -297,7 +296,7 @@ def _section_key(backend, site: str, section: str) -> str:
 def floor_stored(*, site: str) -> dict | None:
     """The last pushed floor of `site` as stored (`_store`): `seq`, `now`, `id` and the
     `snapshot`; None when there is none or part of it is gone (Redis evicted a key)."""
-    client, backend = state._redis()
+    client, backend = marks._redis()
     if client is None:
         return cache.get(_key(site, "current"))
     pipe = client.pipeline(transaction=True)

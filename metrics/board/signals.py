@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.dispatch import Signal
 
+from metrics.board.marks import touched_tokens
+
 floor_changed = Signal()
 # Sent after each push of a site's floor (kwargs: `site`, `snapshot`, `now`); the alert rules
 # listen to it (`metrics.alerts.tasks.on_floor_pushed`).
@@ -34,7 +36,5 @@ def floor_changed_on_commit(
     whole (`help`, `broadcasts`, `emergencies`, `alerts` — the alert sources' —, `takeovers`).
     A change that names nothing rebuilds the whole floor.
     """
-    from metrics.board.state import touched_tokens
-
     touched = touched_tokens(members=members, agents=agents, queues=queues, sections=sections)
     transaction.on_commit(lambda: floor_changed.send(sender=sender, site=site, touched=touched))

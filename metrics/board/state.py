@@ -2,9 +2,8 @@
 by what each committed change touched.
 
 A writer's dirty mark names what it changed (`signals.floor_changed_on_commit`: telephony
-names, agents, queues, sections); `touched_add` accumulates the marks of a site between two
-refreshes (a Redis set per site, popped atomically by the refresh; a set in the process when
-the cache is not Redis) and `touched_pop` takes them. A mark without details is `FULL`.
+names, agents, queues, sections); `marks.py` accumulates the marks of a site between two
+refreshes and the refresh takes them (`marks.touched_pop`). A mark without details is `FULL`.
 
 `floor_advance` applies the touched keys to the kept `FloorParts` of a site:
 
@@ -42,7 +41,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import threading
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -50,97 +48,23 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 
 from metrics.board import snapshot as snap
 from metrics.board.delta import SECTIONS
+from metrics.board.marks import FULL, touched_peek
 from metrics.models import Queue
 from metrics.selectors import engine_member_states
 
 log = logging.getLogger(__name__)
 
-FULL = "*"
 # Sections a writer may name that are read again whole (a few rows each).
 SECTION_NAMES = ("help", "broadcasts", "emergencies", "alerts", "takeovers", "telephony")
 CHECK_S = 60.0
-TOUCHED_TTL_S = 3600
 
 
 def check_s() -> float:
     return float(getattr(settings, "CALLFLOOR_FLOOR_CHECK_S", CHECK_S))
-
-
-# -- the touched keys between two refreshes -----------------------------------------------------
-
-
-def touched_tokens(
-    *,
-    members=None,
-    agents=None,
-    queues=None,
-    sections=None,
-) -> set[str]:
-    """The tokens of a dirty mark: `m:<telephony name>`, `a:<agent id>`, `q:<queue id>`,
-    `s:<section>`; `FULL` when the mark names nothing."""
-    tokens = {f"m:{m}" for m in members or ()} | {f"a:{a}" for a in agents or ()}
-    tokens |= {f"q:{q}" for q in queues or ()} | {f"s:{s}" for s in sections or ()}
-    return tokens or {FULL}
-
-
-def _redis():
-    """The Redis client and backend of the default cache (None, None: not Redis)."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        return backend._cache.get_client(write=True), backend
-    return None, None
-
-
-_local_touched: dict[str, set[str]] = {}
-_local_lock = threading.Lock()
-
-
-def _touched_key(backend, site: str) -> str:
-    return backend.make_and_validate_key(f"callfloor:floor:{site}:touched")
-
-
-def touched_add(*, site: str, tokens: set[str]) -> None:
-    """Remember what a committed change of `site` touched, until the next refresh."""
-    client, backend = _redis()
-    if client is None:
-        with _local_lock:
-            _local_touched.setdefault(site, set()).update(tokens)
-        return
-    key = _touched_key(backend, site)
-    pipe = client.pipeline(transaction=True)
-    pipe.sadd(key, *sorted(tokens))
-    pipe.expire(key, TOUCHED_TTL_S)
-    pipe.execute()
-
-
-def touched_pop(*, site: str) -> set[str]:
-    """What changed on `site` since the last refresh (and forget it), atomically."""
-    client, backend = _redis()
-    if client is None:
-        with _local_lock:
-            return _local_touched.pop(site, set())
-    key = _touched_key(backend, site)
-    pipe = client.pipeline(transaction=True)
-    pipe.smembers(key)
-    pipe.delete(key)
-    members, _ = pipe.execute()
-    return {m.decode() if isinstance(m, bytes) else m for m in members}
-
-
-def touched_peek(*, site: str) -> set[str]:
-    """What changed on `site` since the last refresh, left for the next one."""
-    client, backend = _redis()
-    if client is None:
-        with _local_lock:
-            return set(_local_touched.get(site, ()))
-    members = client.smembers(_touched_key(backend, site))
-    return {m.decode() if isinstance(m, bytes) else m for m in members}
 
 
 # -- the kept floor -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import logging
 
 from celery import shared_task
 
-from metrics.board import push, state
+from metrics.board import marks, push
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +34,10 @@ def floor_heartbeat() -> None:
 
 
 def floor_mark_dirty(*, site: str, touched: set[str] | None = None) -> None:
-    """Remember what changed (`touched`, tokens of `state.touched_tokens`; None: everything)
+    """Remember what changed (`touched`, tokens of `marks.touched_tokens`; None: everything)
     and schedule one refresh of `site` (no-op when one is due): at once when no push of the
     site started within the coalescing window, else when the window ends."""
-    state.touched_add(site=site, tokens=touched or {state.FULL})
+    marks.touched_add(site=site, tokens=touched or {marks.FULL})
     scheduler = push.local_scheduler
     if scheduler is not None:
         scheduler.mark(site)
@@ -75,7 +75,7 @@ def on_floor_model_changed(sender, *, instance, **kwargs) -> None:
 
     def mark() -> None:
         for site in own | set(push.floor_sites()):
-            state.touched_add(site=site, tokens={state.FULL})
+            marks.touched_add(site=site, tokens={marks.FULL})
 
     # The sites are read once the change is committed (a queue created in a batch's
     # transaction is then among them). A failure here must not fail the write that caused it

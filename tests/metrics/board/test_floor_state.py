@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from callfloor.errors import DomainError
 from metrics.board import delta as floor_delta
-from metrics.board import push, tasks
+from metrics.board import marks, push, tasks
 from metrics.board import state as floor_state
 from metrics.board.snapshot import floor_snapshot
 from tests.metrics.board.conftest import event, ingest
@@ -340,9 +340,9 @@ def test_a_telephony_batch_rebuilds_only_what_it_touched(cast, source, clock):
         ingest(source.source, [event("agent_login", at=at + timedelta(seconds=n), member=name)])
     push.floor_push(site="main")
     ingest(source.source, [_lunch("PJSIP/2005", at + timedelta(seconds=30))])
-    touched = floor_state.touched_pop(site="main")
+    touched = marks.touched_pop(site="main")
     assert touched == {"m:PJSIP/2005", "s:telephony"}
-    floor_state.touched_add(site="main", tokens=touched)
+    marks.touched_add(site="main", tokens=touched)
     message = push.floor_push(site="main")
     assert message["type"] == "floor.delta"
     assert set(message["delta"]["set"].get("agents", {})) == {f"a{cast.bob_agent.pk}"}
@@ -366,7 +366,7 @@ def test_a_kept_floor_that_drifts_is_found_logged_and_replaced(cast, source, clo
     assert floor_state.drift_count["main"] == drifted + 1
     assert f"agents:{key}" in caplog.text
     assert key not in message["delta"]["set"].get("agents", {})  # found after it was sent
-    assert floor_state.touched_peek(site="main") == {floor_state.FULL}
+    assert marks.touched_peek(site="main") == {marks.FULL}
     message = push.floor_push(site="main")
     assert message["delta"]["set"]["agents"][key]["name"] == "Ann Renamed"
     assert floor_state.drift_count["main"] == drifted + 1
@@ -446,7 +446,7 @@ def test_a_repeat_call_on_another_queue_moves_the_first_queues_tile(cast, source
     again = event("call_queued", at=at + timedelta(minutes=5), call_id="r2", queue="cards",
                   caller="+3220000001")  # fmt: skip
     ingest(source.source, [again])
-    assert floor_state.FULL not in floor_state.touched_peek(site="main")
+    assert marks.FULL not in marks.touched_peek(site="main")
     message = push.floor_push(site="main")
     assert message["delta"]["set"]["queues"][billing]["repeat_call_rate"] == 1.0
     assert floor_state._kept["main"].parts.snapshot == floor_snapshot(site="main", now=clock.now)
@@ -526,8 +526,8 @@ def test_the_boards_actions_reach_the_kept_floor_by_their_section(cast, source, 
     key = f"a{cast.ann_agent.pk}"
 
     def pushed(expected: set[str]) -> dict:
-        assert floor_state.touched_pop(site="main") == expected
-        floor_state.touched_add(site="main", tokens=expected)
+        assert marks.touched_pop(site="main") == expected
+        marks.touched_add(site="main", tokens=expected)
         message = push.floor_push(site="main")
         assert floor_state._kept["main"].parts.snapshot == floor_snapshot(
             site="main", now=clock.now
@@ -556,8 +556,8 @@ def test_a_live_escalation_reaches_the_kept_floor_as_an_alert_only(cast, source,
     push.floor_push(site="main")
 
     def pushed() -> dict:
-        assert floor_state.touched_pop(site="main") == {"s:alerts"}
-        floor_state.touched_add(site="main", tokens={"s:alerts"})
+        assert marks.touched_pop(site="main") == {"s:alerts"}
+        marks.touched_add(site="main", tokens={"s:alerts"})
         message = push.floor_push(site="main")
         assert message["type"] == "floor.delta"
         assert floor_state._kept["main"].parts.snapshot == floor_snapshot(

@@ -17,7 +17,7 @@ from channels.layers import channel_layers
 from django.conf import settings
 
 from metrics.board import delta as floor_delta
-from metrics.board import push, tasks
+from metrics.board import marks, push, tasks
 from metrics.board import state as floor_state
 from metrics.board.signals import floor_changed
 from metrics.board.snapshot import floor_snapshot
@@ -320,7 +320,7 @@ def test_a_push_stores_only_what_it_changed_and_the_stored_floor_reads_whole(
     assert stored["seq"] == second["seq"]
     assert stored["snapshot"] == floor_state._kept["main"].parts.snapshot
 
-    client, backend = floor_state._redis()
+    client, backend = marks._redis()
     client.delete(push._section_key(backend, "main", "agents"))  # evicted
     assert push.floor_stored(site="main") is None
     ingest(source.source, [event("agent_logout", member="PJSIP/2004")])

@@ -345,17 +345,17 @@ def test_listening_and_its_end_rebuild_only_the_agents_card(
 ):
     """A monitoring names its agent: the refresh reads that card again (the whole floor is
     not rebuilt) and the kept floor shows who listens, then nobody, like a fresh snapshot."""
-    from metrics.board import push, tasks
+    from metrics.board import marks, push, tasks
     from metrics.board import state as floor_state
 
     monkeypatch.setattr(tasks.refresh_floor, "apply_async", lambda *a, **k: None)
     push.floor_push(site="main")
-    floor_state.touched_pop(site="main")
+    marks.touched_pop(site="main")
     key, client = f"a{ami_floor.ann.pk}", api(cast.sam)
 
     def pushed() -> dict:
-        assert floor_state.touched_pop(site="main") == {f"a:{ami_floor.ann.pk}"}
-        floor_state.touched_add(site="main", tokens={f"a:{ami_floor.ann.pk}"})
+        assert marks.touched_pop(site="main") == {f"a:{ami_floor.ann.pk}"}
+        marks.touched_add(site="main", tokens={f"a:{ami_floor.ann.pk}"})
         message = push.floor_push(site="main")
         assert message["type"] == "floor.delta"
         kept = floor_state._kept["main"].parts.snapshot
