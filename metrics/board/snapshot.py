@@ -148,6 +148,10 @@ class FloorParts:
     # The sets of teams the leads lead (`team_leads`), read again at the heartbeat; a team
     # created, edited or deleted marks the floors whole (`tasks.on_floor_model_changed`).
     led: list = field(default_factory=list)
+    # The acknowledgements of the alerts last composed (alert key → who and when, or None),
+    # read again for the alerts new since, on an `alerts` mark (an acknowledgement sends one)
+    # and at the heartbeat.
+    acks: dict = field(default_factory=dict)
     # The floor's and each team's staffing counts over the agent rows (`staffing_counts`),
     # moved by the rows a push changed.
     counts: dict = field(default_factory=dict)
@@ -205,7 +209,9 @@ def floor_compose(*, site: str, now: datetime, parts: FloorParts) -> dict:
     for result in parts.agent_results:
         added_summary.update(result.get("summary", {}))
         sourced.extend(result.get("alerts", []))
-    alerts = _alerts(site, now, parts.tiles, agents, parts.help, parts.limits, sourced)
+    alerts, parts.acks = _alerts(
+        site, now, parts.tiles, agents, parts.help, parts.limits, sourced, known=parts.acks
+    )
     return {
         "summary": {
             "floor": {"key": "floor", **parts.counts["floor"]},
@@ -329,10 +335,11 @@ def register_agent_source(source, *, per_agent: bool = False) -> None:
 
     Agent fields are those of `AGENT_EXTRAS`; a summary entry with a `team_id` is shown to the
     leads of that team only; alerts are as for `register_alert_source`. A source reads only the
-    rows' own fields (not other sources'). `per_agent`: the source returns fields only, each
-    row's from that row alone, so the refresh worker runs it on the rows a change touched (at
-    the heartbeat on all); any other source runs on every row whenever an agent changed. It
-    must cost a fixed number of queries whatever the hour. Call it from `AppConfig.ready()`.
+    rows' own fields (not other sources') and does not change the rows (they are the floor's).
+    `per_agent`: the source returns fields only, each row's from that row alone, so the refresh
+    worker runs it on the rows a change touched (at the heartbeat on all); any other source runs
+    on every row whenever an agent changed. It must cost a fixed number of queries whatever the
+    hour. Call it from `AppConfig.ready()`.
     """
     if source not in _AGENT_SOURCES:
         _AGENT_SOURCES.append(source)
@@ -349,9 +356,11 @@ def is_per_agent(source) -> bool:
 
 
 def agent_source_results(*, site: str, now: datetime, core: dict, sources: list) -> list[dict]:
-    """What each of `sources` adds to the rows `core` (rows without the extras)."""
-    rows = {key: {**row, **AGENT_EXTRAS} for key, row in core.items()}
-    return [source(site=site, now=now, agents=rows) for source in sources]
+    """What each of `sources` adds to the rows `core` (rows without the extras).
+
+    The sources get the floor's own rows, not copies (a copy of every row for each source was
+    the largest part of a 5,000-agent push): a source reads them and must not change them."""
+    return [source(site=site, now=now, agents=core) for source in sources]
 
 
 def extras_of(key: str, results: list[dict]) -> dict:
@@ -828,7 +837,10 @@ def _alerts(
     help_requests: dict,
     limits: dict,
     extra: list,
-) -> dict[str, dict]:
+    known: dict | None = None,
+) -> tuple[dict[str, dict], dict]:
+    """The floor's alerts by key, each with its acknowledgement; and the acknowledgements by
+    key (`known`: those already read, which are not read again)."""
     alerts: list[dict] = []
     at = now.timestamp()
     for tile in queues.values():
@@ -936,15 +948,24 @@ def _alerts(
             }
         )
     alerts.extend({**alert} for alert in extra)  # copies: the kept parts stay as they were
+    known = known or {}
     keys = [a["key"] for a in alerts]
-    acks = {
-        a.key: {"by": a.acknowledged_by.get_username(), "at": _ts(a.acknowledged_at)}
-        for a in AlertAck.objects.filter(site=site, key__in=keys).select_related("acknowledged_by")
-    }
+    acks = {key: known[key] for key in keys if key in known}
+    unread = [key for key in keys if key not in acks]
+    if unread:
+        acks.update(dict.fromkeys(unread))
+        acks.update(
+            {
+                a.key: {"by": a.acknowledged_by.get_username(), "at": _ts(a.acknowledged_at)}
+                for a in AlertAck.objects.filter(site=site, key__in=unread).select_related(
+                    "acknowledged_by"
+                )
+            }
+        )
     result = {}
     for alert in alerts:
         alert.setdefault("agent", None)
         alert.setdefault("team_id", None)
         alert["ack"] = acks.get(alert["key"])
         result[alert["key"]] = alert
-    return result
+    return result, acks

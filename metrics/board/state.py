@@ -268,6 +268,8 @@ def floor_advance(
     if heartbeat or "emergencies" in sections:
         new.emergencies = snap.board_entries(site=site, now=now)
         changed["emergencies"] = None
+    if heartbeat or "alerts" in sections:
+        new.acks = {}
     if heartbeat or sections:
         new.source_alerts = snap.alert_source_alerts(
             site=site,

@@ -615,3 +615,43 @@ def test_a_queue_login_or_logoff_of_a_logged_in_agent_reaches_the_next_push(
     assert not _differences(kept, floor_snapshot(site="main", now=clock.now))
     card = message["delta"]["set"]["agents"][f"a{cast.ann_agent.pk}"]
     assert card["queues"] == (["billing", "cards"] if change == "agent_login" else ["cards"])
+
+
+def test_a_push_reads_the_acknowledgements_of_new_alerts_only(cast, source, clock):
+    """The kept floor keeps the alerts' acknowledgements: a push whose alerts are those of the
+    last one does not read them again; a new alert's is read, and an acknowledgement (its
+    `alerts` mark) is shown at the next push."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from metrics.board import actions
+    from metrics.models import AlertAck
+
+    ingest(source.source, [event("agent_login", at=clock.now, member="PJSIP/2004")])
+    push.floor_push(site="main")
+    request = actions.help_request_create(user=cast.ann, reason="technical")
+    push.floor_push(site="main")
+    table = AlertAck._meta.db_table
+
+    def acks_read(events: list[dict]) -> int:
+        ingest(source.source, events)
+        with CaptureQueriesContext(connection) as queries:
+            push.floor_push(site="main")
+        assert floor_state._kept["main"].parts.snapshot == floor_snapshot(
+            site="main", now=clock.now
+        )
+        return sum(table in q["sql"] for q in queries.captured_queries)
+
+    # Bob logs in: no alert is new, nothing is read.
+    assert acks_read([event("agent_login", at=clock.now, member="PJSIP/2005")]) == 0
+    # A caller waits past the threshold: the new alert's acknowledgement is read.
+    clock.now -= timedelta(minutes=10)
+    waiting = [event("call_queued", at=clock.now, call_id="w1", queue="billing")]
+    clock.now += timedelta(minutes=10)
+    assert acks_read(waiting) == 1
+    assert any(
+        k.startswith("queue_wait:") for k in floor_state._kept["main"].parts.snapshot["alerts"]
+    )
+    actions.alert_acknowledge(actor=cast.sam, key=f"help:{request.pk}")
+    message = push.floor_push(site="main")
+    assert message["delta"]["set"]["alerts"][f"help:{request.pk}"]["ack"]["by"] == "sam"
