@@ -513,3 +513,94 @@ def test_calls_still_waiting_at_the_end_are_stale_or_waiting_on_the_column_path(
         found = columnar(path, now=now, stale_after=600)
         assert found is not None
         assert same(found, expected)
+
+
+# -- callers, talk times and odd lines: the column path reads them as the engine does ----------
+
+
+def day_with_callers(callers: list[str], talk: str = "60") -> list[str]:
+    """A call per caller, each answered and ended (its talk time in the second data field),
+    and a second call of the first caller (a repeat call)."""
+    texts = [f"{BASE}|NONE|sales|PJSIP/201|ADDMEMBER|"]
+    for i, caller in enumerate([*callers, callers[0]]):
+        t, cid = BASE + 100 * i + 1, f"{BASE}.{i}"
+        texts += [
+            f"{t}|{cid}|sales|NONE|ENTERQUEUE||{caller}|1",
+            f"{t + 4}|{cid}|sales|PJSIP/201|CONNECT|4|{cid}.9|2",
+            f"{t + 64}|{cid}|sales|PJSIP/201|COMPLETECALLER|4|{talk}|1",
+        ]
+    return texts
+
+
+@pytest.mark.parametrize(
+    "callers",
+    [
+        ["0470001", "0470002", "007", "7", ""],  # "007" and "7" are two callers
+        ['"Jane Doe" <0470001>', "'x'|", "0470002"],  # quotes are text (the extra field)
+        ["a" * 31, "b" * 31 + "c", "b" * 31 + "d", "a" * 31],  # long callers alike but the last
+        ["0470001", "c" * 33, "d" * 60 + " "],
+        [" 0470001", "0470001 ", "anonymous"],
+    ],
+)
+def test_callers_on_the_column_path_are_the_engines_texts(tmp_path, callers):
+    path = tmp_path / "queue_log"
+    path.write_text("\n".join(day_with_callers(callers)) + "\n", encoding="utf-8")
+    expected = reference(path)
+    found = columnar(path)
+    assert found is not None
+    assert same(found, expected)
+    assert same(report_of_file(path), expected)
+    assert expected["queues"]["sales"]["repeat_call_rate"] > 0
+
+
+@pytest.mark.parametrize("talk", ["0060", "9" * 31 + "0", "6" * 40, "60.5", " 60"])
+def test_talk_times_of_every_shape_are_read_as_the_engine_reads_them(tmp_path, talk):
+    path = tmp_path / "queue_log"
+    path.write_text("\n".join(day_with_callers(["0470001"], talk)) + "\n", encoding="utf-8")
+    expected = reference(path)
+    found = columnar(path)
+    if found is not None:
+        assert same(found, expected)
+    assert same(report_of_file(path), expected)
+
+
+def engine_lines(path):
+    """The lines of `path` as `report_of_file` gives them to the engine."""
+
+    def open_lines():
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            yield from handle
+
+    return open_lines
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"\n\n",
+        # CRLF line ends, a byte of Latin-1: the engine reads the file
+        b"{t}|{cid}|sales|NONE|ENTERQUEUE||0470001|1\r\n",
+        b"{t}|{cid}|sales|NONE|ENTERQUEUE||04700\xe9|1\n",
+        # too many fields, too few, quotes: the parser reads them, the engine rejects or not
+        b"{t}|{cid}|sales|NONE|ENTERQUEUE||0470001|1|a|b|c|d|e|f\n",
+        b"{t}|{cid}|sales\n",
+        b'{t}|{cid}|sales|NONE|ENTERQUEUE||"0470001|1"\n',
+        b'{t}|"{cid}|sales"|NONE|ENTERQUEUE||0470001|1\n',
+    ],
+)
+def test_odd_lines_give_the_engines_report_with_their_line_numbers(tmp_path, content):
+    cid = f"{BASE}.7".encode()
+    head = "\n".join(day_with_callers(["0470009", "0470008"])).encode() + b"\n"
+    odd = content.replace(b"{t}", str(BASE + 50).encode()).replace(b"{cid}", cid)
+    path = tmp_path / "queue_log"
+    for body in (odd, head + odd, head + odd + head.replace(b"PJSIP/201", b"PJSIP/202")):
+        path.write_bytes(body)
+        expected = build_report(engine_lines(path))
+        assert same(report_of_file(path), expected)
+        if body is not odd and odd.count(b"|") == 2:  # (a rejected line keeps its number)
+            assert [r["line"] for r in expected["lines"]["rejected"]] == [head.count(b"\n") + 1]
+        found = columnar(path)
+        if found is not None:
+            assert same(found, expected)
+            assert not expected["lines"]["rejected"]
