@@ -213,6 +213,7 @@ def adherence_board(*, site: str, now: datetime, agents: dict[str, dict]) -> dic
 
 
 def _adherence_alert(shift, card: str, status, state, threshold_s: float, since: float) -> dict:
+    minutes = threshold_s / 60
     return {
         "key": f"adherence:{card}:{since:.0f}",
         "kind": "adherence",
@@ -225,7 +226,18 @@ def _adherence_alert(shift, card: str, status, state, threshold_s: float, since:
             "name": shift.agent.display_name,
             "activity": _activity_words(status.scheduled),
             "state": _state_words(state),
-            "minutes": f"{threshold_s / 60:g}",
+            "minutes": f"{minutes:g}",
+        },
+        # The text is in the language of the process that pushed; each board words the alert
+        # in its own from these: the scheduled activity and the agent's state as codes, the
+        # not-ready reason as the telephony sent it.
+        "params": {
+            "name": shift.agent.display_name,
+            "scheduled": status.scheduled,
+            "status": state.status if state is not None else LOGGED_OUT,
+            "activity": state.activity if state is not None else "idle",
+            "reason": (state.reason or "") if state is not None else "",
+            "minutes": int(minutes) if minutes.is_integer() else round(minutes, 2),
         },
         "since": since,
         "agent": card,
@@ -274,6 +286,8 @@ def handover_unacknowledged_floor_alerts(*, site: str, now: datetime) -> list[di
                 "severity": "amber",
                 "text": gettext("Handover %(shift)s to %(lead)s not acknowledged (due %(due)s)")
                 % {"shift": shift, "lead": lead, "due": f"{due:%H:%M}"},
+                # For each board to word it in its own language (the due time in the site's).
+                "params": {"shift": shift, "lead": lead, "due": f"{due:%H:%M}"},
                 "since": round(handover.ack_due_at.timestamp(), 3),
                 "figure": round((now - handover.ack_due_at).total_seconds(), 1),
                 "limit": 0.0,

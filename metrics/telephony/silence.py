@@ -50,13 +50,16 @@ def source_silent_floor_alerts(*, site: str, now: datetime) -> list[dict]:
     for pk, name, value in rows:
         until = _utc(value)
         silent = (now - until).total_seconds()
+        minutes = int(silent // 60)
         alerts.append(
             {
                 "key": f"source_silent:{pk}",
                 "kind": "source_silent",
                 "severity": "red",
                 "text": _("Telephony source %(name)s: no event for %(min)d min")
-                % {"name": name, "min": silent // 60},
+                % {"name": name, "min": minutes},
+                # For each board to word it in its own language.
+                "params": {"name": name, "minutes": minutes},
                 "since": round(until.timestamp(), 3),
                 "figure": round(silent, 1),
                 "limit": limit,

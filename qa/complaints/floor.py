@@ -137,6 +137,14 @@ def complaint_due_floor_alerts(*, site: str, now: datetime) -> list[dict]:
                     "left": timers.format_duration(abs(left)),
                     "timer": _("acknowledge") if timer == "acknowledge" else _("resolve"),
                 },
+                # For each board to word it in its own language: the time left (or overdue)
+                # in whole minutes, as the text counts it, and the timer's code.
+                "params": {
+                    "ref": reference,
+                    "minutes": int(abs(left)) // 60,
+                    "overdue": left < 0,
+                    "timer": timer,
+                },
                 "since": None,
                 "figure": round(left, 1),
                 "limit": complaint_due_minutes() * 60,

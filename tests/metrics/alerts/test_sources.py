@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from callfloor.zone import site_zone
 from metrics.alerts.models import AlertChannel, AlertDelivery, AlertFiring, AlertRule
 from tests.scheduling.conftest import send_handover
 
@@ -160,6 +161,40 @@ def test_the_board_shows_the_new_alerts_in_words(cast, new_case, rule_to, settin
     assert "C-1001" not in str(alerts)
     # Another site sees neither.
     assert floor_snapshot(site="east", now=now)["alerts"] == {}
+
+
+def test_the_new_alerts_send_their_values_for_each_board_to_word(cast, new_case, pbx, settings):
+    """The text is in the language of the process that pushed the floor; each board words the
+    alert in its own from the kind and these values (codes, names and numbers, never words)."""
+    from metrics.board.snapshot import floor_snapshot
+    from metrics.models import TelephonySource
+
+    settings.CALLFLOOR_COMPLAINT_DUE_MIN = 30
+    settings.CALLFLOOR_SOURCE_SILENT_S = 60
+    handover = send_handover(cast, cases=[])
+    now = max(new_case.ack_due_at, handover.ack_due_at) + timedelta(minutes=1, seconds=20)
+    TelephonySource.objects.filter(pk=pbx.source.pk).update(
+        events_until=now - timedelta(minutes=12, seconds=30)
+    )
+    alerts = floor_snapshot(site="main", now=now)["alerts"]
+    kinds = {a["kind"]: a for a in alerts.values()}
+    due = timezone.localtime(handover.ack_due_at, site_zone())
+    assert kinds["handover_unacknowledged"]["params"] == {
+        "shift": f"{handover.shift_date:%Y-%m-%d} early",
+        "lead": "Tom Lead",
+        "due": f"{due:%H:%M}",
+    }
+    assert kinds["source_silent"]["params"] == {"name": "pbx1", "minutes": 12}
+    overdue_s = (now - new_case.ack_due_at).total_seconds()
+    assert kinds["complaint_due"]["params"] == {
+        "ref": new_case.reference,
+        "minutes": int(overdue_s) // 60,
+        "overdue": True,
+        "timer": "acknowledge",
+    }
+    # Read again at the same moment, the alerts are the same (the kept floor is compared with a
+    # fresh read).
+    assert floor_snapshot(site="main", now=now)["alerts"] == alerts
 
 
 # -- integration events -----------------------------------------------------------------------

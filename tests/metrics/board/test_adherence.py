@@ -111,6 +111,49 @@ def test_out_of_adherence_past_the_threshold_marks_the_row_and_raises_an_alert(c
     assert team["scheduled_min"] == 132 and team["out_of_adherence"] == 0
 
 
+def test_the_adherence_alert_sends_codes_and_figures_for_each_board_to_word(cast, source):
+    """Each board words the alert in its own language: the server's text is in the language of
+    the process that pushed, so the alert carries the scheduled activity and the agent's state
+    as codes, the not-ready reason, the name and the threshold as values."""
+    _schedule(cast.ann_agent)
+    _morning(source.source)
+    card = f"a{cast.ann_agent.pk}"
+
+    (on_call,) = [
+        a
+        for a in floor_snapshot(site="main", now=t(10, 6))["alerts"].values()
+        if a["kind"] == "adherence"
+    ]
+    assert on_call["params"] == {
+        "name": "Ann Agent",
+        "scheduled": "break",
+        "status": "available",
+        "activity": "on_call",
+        "reason": "",
+        "minutes": 5,
+    }
+    # The break ends at 10:15 and she stays not ready "Break": out of adherence from 10:15.
+    _rest_of_break(source.source)
+    snap = floor_snapshot(site="main", now=t(10, 21))
+    (not_ready,) = [a for a in snap["alerts"].values() if a["kind"] == "adherence"]
+    assert not_ready["key"] == f"adherence:{card}:{t(10, 15).timestamp():.0f}"
+    assert not_ready["params"] == {
+        "name": "Ann Agent",
+        "scheduled": "on_queue",
+        "status": "not_ready",
+        "activity": "idle",
+        "reason": "Break",
+        "minutes": 5,
+    }
+    assert not_ready["text"] == (
+        "Ann Agent is out of adherence: scheduled On queue, but Not ready · Break for over 5 min"
+    )
+    # The same floor read again gives the same alert (the kept floor is compared with a fresh
+    # read).
+    again = floor_snapshot(site="main", now=t(10, 21))
+    assert again["alerts"][not_ready["key"]] == not_ready
+
+
 def test_the_folded_figures_equal_a_fresh_computation_and_reads_stay_flat(cast, source):
     from django.core.cache import cache
 
@@ -148,6 +191,7 @@ def test_the_threshold_is_a_setting(cast, source, settings):
     snap = floor_snapshot(site="main", now=t(10, 4))
     (alert,) = [a for a in snap["alerts"].values() if a["kind"] == "adherence"]
     assert alert["text"].endswith("for over 3 min")
+    assert alert["params"]["minutes"] == 3
 
 
 def test_unpublished_or_absent_schedules_leave_the_board_alone(cast, source):
