@@ -152,6 +152,26 @@ const ACTIVITY = { idle: gettext("Idle"), ringing: gettext("Ringing"), on_call: 
 const STATUS = { available: gettext("Available"), not_ready: gettext("Not ready"), logged_out: gettext("Logged out") };
 const HELP_REASONS = { difficult_customer: gettext("Difficult customer"), escalation: gettext("Escalation"),
   technical: gettext("Technical problem"), other: gettext("Other") };
+// What the schedule has an agent doing (scheduling's ActivityKind, in the server's words).
+const SCHEDULED = { on_queue: gettext("On queue"), break: gettext("Break"), lunch: gettext("Lunch"),
+  meeting: gettext("Meeting"), training: gettext("Training"), coaching: gettext("Coaching") };
+
+// An agent's state in an adherence alert, as the server words it: logged out; else the
+// activity; else the status with the not-ready reason the telephony sent.
+function stateWords(p) {
+  if (!p.status || p.status === "logged_out") return STATUS.logged_out;
+  if (p.activity && p.activity !== "idle") return ACTIVITY[p.activity] || p.activity;
+  const label = STATUS[p.status] || p.status;
+  return p.reason ? `${label} · ${p.reason}` : label;
+}
+
+// Whole minutes as a complaint's timer reads them (static/js/complaint-timers.js).
+function minutesWords(total) {
+  const days = Math.floor(total / 1440), hours = Math.floor((total % 1440) / 60), minutes = total % 60;
+  if (days) return fmt(gettext("%(days)s d %(hours)s h"), { days, hours });
+  if (hours) return fmt(gettext("%(hours)s h %(minutes)s m"), { hours, minutes: String(minutes).padStart(2, "0") });
+  return fmt(gettext("%(minutes)s m"), { minutes });
+}
 
 // An alert reads in the board's language: the server sends its kind and figures (its English
 // text stays for anything that does not know the kind).
@@ -178,6 +198,20 @@ function alertText(alert) {
     }
     case "ami_down":
       return fmt(gettext("Telephony source %(name)s: no connection to Asterisk; its figures are stale"), p);
+    case "source_silent":
+      return fmt(gettext("Telephony source %(name)s: no event for %(minutes)s min"),
+        { name: p.name, minutes: NUMBER.format(p.minutes) });
+    case "adherence":
+      return fmt(gettext("%(name)s is out of adherence: scheduled %(activity)s, but %(state)s for over %(minutes)s min"),
+        { name: p.name, activity: SCHEDULED[p.scheduled] || p.scheduled, state: stateWords(p),
+          minutes: NUMBER.format(p.minutes) });
+    case "handover_unacknowledged":
+      return fmt(gettext("Handover %(shift)s to %(lead)s not acknowledged (due %(due)s)"), p);
+    case "complaint_due":
+      return fmt(p.overdue ? gettext("%(ref)s: escalation overdue by %(left)s (time to %(timer)s)")
+        : gettext("%(ref)s: escalation due in %(left)s (time to %(timer)s)"),
+      { ref: p.ref, left: minutesWords(p.minutes),
+        timer: p.timer === "acknowledge" ? gettext("acknowledge") : gettext("resolve") });
     case "live_escalation":
       // A reason that only repeats the ask comes as "": the line says it once.
       if (!p.reason) {
@@ -607,7 +641,7 @@ function showAdherence(state) {
     card.classList.add("adherence-off");
     card.classList.toggle("out-of-adherence", flagged.has(row.key));
     card.append(h("div", { class: "scheduled", dataset: { testid: "agent-scheduled" } },
-      interpolate(gettext("Scheduled: %(activity)s"), { activity: row.scheduled_label }, true)));
+      interpolate(gettext("Scheduled: %(activity)s"), { activity: SCHEDULED[row.scheduled] || row.scheduled_label }, true)));
   }
   const teams = Object.values(state.summary).filter((e) => e.key.startsWith("team:"))
     .sort((a, b) => a.team.localeCompare(b.team));
@@ -730,7 +764,7 @@ function notify(alert) {
   if (!("Notification" in window) || Notification.permission !== "granted") return;
   const title = alert.kind === "help" ? gettext("Help request") : gettext("Red alert");
   try {
-    const note = new Notification(title, { body: alert.text, tag: alert.key, lang: document.documentElement.lang });
+    const note = new Notification(title, { body: alertText(alert), tag: alert.key, lang: document.documentElement.lang });
     note.onclick = () => { window.focus(); note.close(); };
   } catch (e) { /* a browser that allows notifications only from a service worker */ }
 }
