@@ -5,6 +5,7 @@ refreshes docs/wallboard-zh-hans.png and docs/my-quality-zh-hans.png.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,118 @@ def test_the_board_in_simplified_chinese_updates_live(cast, source, live_board, 
     )
     expect(page.get_by_test_id("summary")).to_contain_text("在岗")
     assert page.evaluate("window.__sameDocument") is True  # no reload: pushed over the socket
+
+
+def _words_alerts_on_an_english_server(cast, source, live_board):
+    """An agent out of adherence (scheduled on queue, not ready "Break" for 7 min), a handover
+    5 min past its deadline, the board's telephony source silent for 7 min and a complaint
+    whose acknowledgement is due in 10 min: alerts the server words in English."""
+    from datetime import UTC, datetime, timedelta
+
+    from qa.complaints import services as complaints
+    from qa.complaints.models import Category, Complaint
+    from scheduling import services
+    from scheduling.models import Handover, Shift
+    from tests.scheduling.conftest import send_handover
+
+    now = datetime.now(UTC)
+    start = now.replace(second=0, microsecond=0) - timedelta(hours=1)
+    shift = services.shift_create(agent=cast.ann_agent, start=start, end=start + timedelta(hours=8))
+    Shift.objects.filter(pk=shift.pk).update(published_at=start)
+    handover = send_handover(cast, cases=[])
+    Handover.objects.filter(pk=handover.pk).update(ack_due_at=now - timedelta(minutes=5))
+    case = complaints.complaint_create(
+        actor=cast.sam,
+        customer_name="Jane Doe",
+        customer_contact="+44 20 7946 0958",
+        category=Category.objects.create(name="Billing error"),
+        description="Charged twice.",
+    )
+    Complaint.objects.filter(pk=case.pk).update(ack_due_at=now + timedelta(minutes=10, seconds=30))
+    post_events(
+        live_board.url,
+        source.token,
+        [
+            event("agent_login", ago=7200, member="PJSIP/2004"),
+            event("agent_status", ago=420, member="PJSIP/2004", status="not_ready", reason="Break"),
+        ],
+    )
+    return case
+
+
+def test_schedule_handover_source_and_complaint_alerts_read_in_the_boards_language(
+    cast, source, live_board, chinese
+):
+    """The server pushes in English (its language); a 简体中文 board words these alerts itself
+    from their kind and values, the English text staying in the pushed state."""
+    case = _words_alerts_on_an_english_server(cast, source, live_board)
+    page = chinese
+    browser_login(page, live_board.url, "sam")
+    page.goto(f"{live_board.url}/floor/")
+    expect(page.get_by_test_id("feed-state")).to_have_text("实时")
+    alerts = page.get_by_test_id("alert")
+    adherence = alerts.and_(page.locator("[data-kind=adherence]"))
+    expect(adherence).to_have_text(
+        re.compile(r"^Ann Agent 未遵从排班：排班为接听，但已示忙 · Break超过 5 分钟")
+    )
+    handover = alerts.and_(page.locator("[data-kind=handover_unacknowledged]"))
+    expect(handover).to_contain_text("交给 Tom Lead 的交接单 2026-11-23 early 尚未签收（")
+    silent = alerts.and_(page.locator("[data-kind=source_silent]"))
+    expect(silent).to_contain_text(re.compile(r"话务数据源 pbx-board：[78] 分钟没有事件"))
+    due = alerts.and_(page.locator("[data-kind=complaint_due]"))
+    expect(due).to_contain_text(re.compile(rf"{case.reference}：(9|10)分 后升级（确认时限）"))
+    ann = page.locator("[data-testid=agent-row][data-agent='Ann Agent']")
+    expect(ann.get_by_test_id("agent-scheduled")).to_have_text("排班：接听")
+    # The English of the server is still what was pushed, and none of it shows.
+    pushed = page.evaluate(
+        "() => Object.values(window.callfloorFloor.state.alerts).map((a) => a.text)"
+    )
+    assert any("is out of adherence: scheduled On queue, but Not ready" in t for t in pushed)
+    shown = page.locator("#alerts").inner_text()
+    for english in (
+        "out of adherence",
+        "On queue",
+        "Not ready",
+        "Handover",
+        "not acknowledged",
+        "Telephony source",
+        "no event",
+        "escalation",
+        "acknowledge",
+    ):
+        assert english not in shown, english
+    shots = os.environ.get("CALLFLOOR_NOTES_SHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{shots}/board-alerts-zh-hans.png", full_page=True)
+
+
+def test_the_same_alerts_read_in_english_on_an_english_board(cast, source, live_board, page):
+    """The English board words them as the server does."""
+    case = _words_alerts_on_an_english_server(cast, source, live_board)
+    browser_login(page, live_board.url, "sam")
+    page.goto(f"{live_board.url}/floor/")
+    expect(page.get_by_test_id("feed-state")).to_have_text("live")
+    alerts = page.get_by_test_id("alert")
+    expect(alerts.and_(page.locator("[data-kind=adherence]"))).to_have_text(
+        re.compile(
+            r"^Ann Agent is out of adherence: scheduled On queue, but Not ready · Break "
+            r"for over 5 min"
+        )
+    )
+    expect(alerts.and_(page.locator("[data-kind=handover_unacknowledged]"))).to_contain_text(
+        "Handover 2026-11-23 early to Tom Lead not acknowledged (due "
+    )
+    expect(alerts.and_(page.locator("[data-kind=source_silent]"))).to_contain_text(
+        re.compile(r"Telephony source pbx-board: no event for [78] min")
+    )
+    expect(alerts.and_(page.locator("[data-kind=complaint_due]"))).to_contain_text(
+        re.compile(rf"{case.reference}: escalation due in (9|10) m \(time to acknowledge\)")
+    )
+    shots = os.environ.get("CALLFLOOR_NOTES_SHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{shots}/board-alerts-en.png", full_page=True)
 
 
 def test_the_tv_board_speaks_traditional_chinese_from_its_url(cast, source, live_board, page):
