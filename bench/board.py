@@ -159,7 +159,10 @@ def start_processes(
                 "callfloor.asgi:application"]  # fmt: skip
 
     def worker(queue: str) -> list[str]:
-        return [py, "-m", "celery", "-A", "callfloor", "worker", "-Q", queue, "-n",
+        # BENCH_PROFILE_WORKER: the floor's worker profiled (bench/profiled_worker.py).
+        profiled = queue == "floor" and os.environ.get("BENCH_PROFILE_WORKER")
+        runner = "bench.profiled_worker" if profiled else "celery"
+        return [py, "-m", runner, "-A", "callfloor", "worker", "-Q", queue, "-n",
                 f"{queue}@%h", "--pool=solo", "--loglevel=WARNING", "--without-gossip",
                 "--without-mingle"]  # fmt: skip
 
