@@ -16,7 +16,10 @@ socket process. First the simulator's history of the floor is posted (`--warmup`
 process posts `--rate` telephony events a second through the API in `--batches` POSTs a
 second, like a PBX adapter (a slow POST makes the next batch bigger): the simulator's calls
 plus agent status changes, and in every batch a *probe* (agent 0's not-ready reason set to
-`probe-<n>`); it reports the events/s it reached.
+`probe-<n>`); it reports the events/s it reached. Each phase goes on with the simulated floor
+where the phase before left it (until 2026-12-07 each phase began again from the end of the
+history, so from the second phase on the first seconds sent the last phase's span again, late:
+every agent's day was written again, and the pushes of those seconds were the run's slowest).
 
 The boards (bench/clients.py says exactly what a client does): `--board-processes` processes,
 one asyncio loop each, a `websockets` client per board, board i on socket process i mod N as a
@@ -303,7 +306,9 @@ def send_load(
 ) -> None:
     """The PBX: `rate` events a second in `batches_per_s` POSTs a second, in order, each batch
     ending with a probe; a slow POST makes the next batch bigger (up to the API's 1,000), as an
-    adapter sends what piled up. (probe, accepted, events, POST seconds) go to `out`."""
+    adapter sends what piled up. (probe, accepted, events, POST seconds) go to `out`, then
+    None, then the simulator as it stands (its rate function left out: a closure), for the
+    next phase to go on from (else it would send this phase's span of the floor again, late)."""
     url = f"http://127.0.0.1:{port}/api/telephony/events"
     sim.prefix = f"bench{first_probe}"  # this process's copy of the simulator: fresh ids
     rng = random.Random(first_probe)
@@ -347,6 +352,8 @@ def send_load(
             n += 1
     finally:
         out.put(None)
+        sim.rate = None
+        out.put(sim)
 
 
 def watch_layer(stop, out, group: str = "floor.main") -> None:
@@ -407,7 +414,7 @@ def run_load(
     pids: dict[str, int],
 ) -> dict:
     """Open `boards` boards over the socket servers at `ws_ports`, post the load to `port` and
-    measure; the figures of one run."""
+    measure; the figures of one run, and under "sim" the simulator as the run left it."""
     import multiprocessing
 
     from bench.clients import Fleets
@@ -456,6 +463,9 @@ def run_load(
         fleets.accept(probe, at)
         last, events = probe, events + size
         posts.append(post)
+    # The simulator as the phase left it: the next phase goes on from there.
+    went_on = out.get(timeout=60)
+    went_on.rate = sim.rate
     sender.join()
     time.sleep(3)  # let the last pushes arrive
     stop_watch.set()
@@ -467,6 +477,7 @@ def run_load(
     lat = boards_result["latency"]
     wait, deliver = boards_result["latency_wait"], boards_result["latency_deliver"]
     return {
+        "sim": went_on,
         "boards": boards,
         "socket_processes": len(ws_ports),
         "board_processes": len(fleets.pids),
@@ -573,6 +584,7 @@ def load_main(config_path: str) -> None:
             pids=pids,
         )
         probe = result["last_probe"] + 1
+        sim = result.pop("sim")
         print(f"bench: {result}", file=sys.stderr)
         results.append(result)
     print(json.dumps(results))
