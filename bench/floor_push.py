@@ -1,7 +1,7 @@
 """`make bench-floor`: the refresh worker's CPU per push, the full rebuild against the kept floor.
 
     python -m tests.services -- python -m bench.floor_push [--floors 1000x40,5000x200]
-        [--pushes 200] [--batches 1] [--profile FILE] [--statements]
+        [--pushes 200] [--batches 1] [--profile FILE [--profile-kind heartbeat]] [--statements]
 
 For each floor (agents x queues) a throwaway database of its own (on the PostgreSQL of
 tests.services) gets the agents (ten teams with their leads, one telephony name each), the
@@ -201,7 +201,13 @@ def _database_time():
 
 
 def run_floor(
-    agents: int, queues: int, pushes: int, seed: int, profile: str = "", steps: int = 1
+    agents: int,
+    queues: int,
+    pushes: int,
+    seed: int,
+    profile: str = "",
+    steps: int = 1,
+    profile_kind: str = "incremental",
 ) -> dict:
     _django()
     import cProfile
@@ -235,7 +241,7 @@ def run_floor(
                 floor.ingest(floor.step())
             if kind == "full":
                 marks.touched_add(site="main", tokens={marks.FULL})
-        profiled = profiler is not None and kind == "incremental"
+        profiled = profiler is not None and kind == profile_kind
         with _database_time() as db:
             if profiled:
                 profiler.enable()
@@ -337,6 +343,12 @@ def main() -> None:
         "figures then include the profiler's own cost)",
     )
     parser.add_argument(
+        "--profile-kind",
+        choices=["incremental", "full", "heartbeat"],
+        default="incremental",
+        help="the pushes --profile profiles",
+    )
+    parser.add_argument(
         "--statements",
         action="store_true",
         help="print the SQL statements of the last incremental push (always in the JSON)",
@@ -354,7 +366,15 @@ def main() -> None:
         parser.error("--pushes must be at least 10 (every 21st push is a heartbeat)")
     if args.child:
         agents, queues = (int(v) for v in args.child.split("x"))
-        result = run_floor(agents, queues, args.pushes, args.seed, args.profile, steps=args.batches)
+        result = run_floor(
+            agents,
+            queues,
+            args.pushes,
+            args.seed,
+            args.profile,
+            steps=args.batches,
+            profile_kind=args.profile_kind,
+        )
         print(json.dumps(result))
         return
     url = os.environ["DATABASE_URL"]
@@ -378,6 +398,8 @@ def main() -> None:
                 "--batches",
                 str(args.batches),
                 *(["--profile", str(Path(args.profile).resolve())] if args.profile else []),
+                "--profile-kind",
+                args.profile_kind,
             ],
             env=env,
             cwd=ROOT,
