@@ -20,9 +20,11 @@ any other caller within seconds.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -59,17 +61,53 @@ def _known(caller: str) -> bool:
     return caller.lower() not in formulas.ANONYMOUS_CALLERS
 
 
-def _mark() -> RepeatCallMark:
-    mark = RepeatCallMark.objects.select_for_update().order_by("pk").first()
-    if mark is not None:
-        return mark
+@dataclass(slots=True)
+class _Mark:
+    """The `RepeatCallMark` row, read and written in plain SQL (the catch-up runs before every
+    push, where the ORM's query building cost more than the statements)."""
+
+    pk: int
+    last_call_id: int
+    waiting: list[int]
+    clock: datetime | None
+
+    def save(self) -> None:
+        ops = connection.ops
+        table = ops.quote_name(RepeatCallMark._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET last_call_id = %s, waiting = %s, clock = %s "  # noqa: S608
+                "WHERE id = %s",
+                [
+                    self.last_call_id,
+                    json.dumps(self.waiting),
+                    None if self.clock is None else ops.adapt_datetimefield_value(self.clock),
+                    self.pk,
+                ],
+            )
+
+
+def _mark() -> _Mark:
+    """The mark, locked for the run (one run at a time); made at the first run."""
+    table = connection.ops.quote_name(RepeatCallMark._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, last_call_id, waiting, clock FROM {table} ORDER BY id LIMIT 1{lock}"  # noqa: S608
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        pk, last, waiting, clock = row
+        waiting = json.loads(waiting) if isinstance(waiting, str) else waiting
+        return _Mark(pk, last, list(waiting or []), None if clock is None else _moment(clock))
     # First run: start from the calls of the last two days (or windows, if longer): enough for
     # today's figures, rather than the whole history.
     since = timezone.now() - max(2 * repeat_window(), timedelta(days=2))
     first = QueueCall.objects.filter(offered_at__gte=since).aggregate(first=Min("id"))["first"]
     if first is None:
         first = (QueueCall.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-    return RepeatCallMark.objects.create(last_call_id=first - 1)
+    made = RepeatCallMark.objects.create(last_call_id=first - 1)
+    return _Mark(made.pk, made.last_call_id, [], None)
 
 
 class _Run:
@@ -216,8 +254,15 @@ class _Run:
 def _mark_floors(queue_ids: list[int]) -> None:
     """The next push of each site whose queues `queue_ids` are reads their tiles again."""
     by_site: dict[str, list[int]] = defaultdict(list)
-    for pk, site in Queue.objects.filter(pk__in=queue_ids).values_list("pk", "site"):
-        by_site[site].append(pk)
+    table = connection.ops.quote_name(Queue._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, site FROM {table} "  # noqa: S608
+            f"WHERE id IN ({', '.join(['%s'] * len(queue_ids))})",
+            list(queue_ids),
+        )
+        for pk, site in cursor.fetchall():
+            by_site[site].append(pk)
     for site, pks in by_site.items():
         touched_add(site=site, tokens=touched_tokens(queues=pks))
 
