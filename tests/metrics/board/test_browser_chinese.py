@@ -125,7 +125,7 @@ def test_schedule_handover_source_and_complaint_alerts_read_in_the_boards_langua
     alerts = page.get_by_test_id("alert")
     adherence = alerts.and_(page.locator("[data-kind=adherence]"))
     expect(adherence).to_have_text(
-        re.compile(r"^Ann Agent 未遵从排班：排班为接听，但已示忙 · Break超过 5 分钟")
+        re.compile(r"^Ann Agent 未遵从排班：排班为接听，但已“示忙 · Break”超过 5 分钟")
     )
     handover = alerts.and_(page.locator("[data-kind=handover_unacknowledged]"))
     expect(handover).to_contain_text("交给 Tom Lead 的交接单 2026-11-23 early 尚未签收（")
