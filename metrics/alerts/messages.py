@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from callfloor.numbers import percent_under
 from callfloor.zone import site_zone
 from metrics.alerts.models import AlertKind
 from metrics.alerts.rules import Condition, Transition
@@ -70,8 +71,8 @@ def _figure(condition: Condition) -> str:
     if value is None:
         return ""
     if kind == "queue_sl":
-        return _("Service level %(level).0f %% (target %(target).0f %%)") % {
-            "level": value * 100,
+        return _("Service level %(level)s %% (target %(target).0f %%)") % {
+            "level": percent_under(value, limit or 0),
             "target": (limit or 0) * 100,
         }
     if kind == "queue_wait":

@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy
 
 from agents.models import Agent, Team
+from callfloor.numbers import percent_under
 from callfloor.zone import site_zone
 from metrics.board.bands import bands, break_allowance, site_bands
 from metrics.board.delta import Viewer, team_summary_key
@@ -852,8 +853,8 @@ def _alerts(
                     "key": f"queue_sl:{tile['id']}:{day.isoformat()}",
                     "kind": "queue_sl",
                     "severity": "red" if level < tile["sl_red"] else "amber",
-                    "text": f"{tile['name']}: service level {level:.0%} under the "
-                    f"{target:.0%} target ({SL_VARIANT_WORDS.get(tile['sl_variant'], '')})",
+                    "text": f"{tile['name']}: service level {percent_under(level, target)}% under "
+                    f"the {target:.0%} target ({SL_VARIANT_WORDS.get(tile['sl_variant'], '')})",
                     "params": {
                         "queue": tile["name"],
                         "level": level,

@@ -19,6 +19,7 @@ const fmt = (text, values) => interpolate(text, values, true);
 const LANG = document.documentElement.lang || "en";
 const NUMBER = new Intl.NumberFormat(LANG);
 const PERCENT = new Intl.NumberFormat(LANG, { style: "percent", maximumFractionDigits: 0 });
+const PERCENT_TENTHS = new Intl.NumberFormat(LANG, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const TIME = new Intl.DateTimeFormat(LANG, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
 // What the feed's states read as (the data-status attribute keeps the code).
 const FEED_STATUS = { connecting: gettext("connecting…"), live: gettext("live"), reconnecting: gettext("reconnecting…") };
@@ -139,6 +140,11 @@ function duration(seconds) {
 
 const pct = (v) => (v === null || v === undefined ? "–" : PERCENT.format(Math.round(v * 100) / 100));
 const secs = (v) => (v === null || v === undefined ? "–" : fmt(gettext("%(seconds)s s"), { seconds: NUMBER.format(Math.round(v)) }));
+// A service level under its target never reads as the target: 79.6 % against 80 % shows
+// "79.6 %" (cut, not rounded, to a tenth), not "80 %".
+const pctUnder = (v, target) => (v === null || v === undefined || target === null || target === undefined
+  || v >= target || Math.round(v * 100) < Math.round(target * 100)
+  ? pct(v) : PERCENT_TENTHS.format(Math.floor(v * 1000) / 1000));
 const count = (v) => (v === null || v === undefined ? "–" : NUMBER.format(v));
 const VARIANTS = { offered: gettext("SL (offered)"), ignore_abandons: gettext("SL (ignore abandons)"),
   abandons_positive: gettext("SL (abandons met)"), answered_only: gettext("SL (answered only)") };
@@ -181,7 +187,7 @@ function alertText(alert) {
   switch (alert.kind) {
     case "queue_sl":
       return fmt(gettext("%(queue)s: service level %(level)s under the %(target)s target (%(variant)s)"),
-        { ...p, level: pct(p.level), target: pct(p.target), variant: VARIANT_WORDS[p.variant] || p.variant });
+        { ...p, level: pctUnder(p.level, p.target), target: pct(p.target), variant: VARIANT_WORDS[p.variant] || p.variant });
     case "queue_wait":
       return fmt(gettext("%(queue)s: a caller waits for over %(seconds)s s"), p);
     case "long_call":
@@ -363,7 +369,7 @@ function queueTile(tile) {
       h("div", null, h("b", { dataset: { testid: "waiting" } }, tile.waiting), h("small", null, gettext("waiting"))),
       h("div", null, h("b", { class: "tick", dataset: { testid: "longest-wait", since: tile.longest_waiting_since || null } }, "–"),
         h("small", null, gettext("longest"))),
-      h("div", null, h("b", { dataset: { testid: "service-level" } }, pct(tile.service_level)), h("small", null, gettext("service level")))),
+      h("div", null, h("b", { dataset: { testid: "service-level" } }, pctUnder(tile.service_level, tile.sl_target)), h("small", null, gettext("service level")))),
     trendSvg(tile),
     h("dl", { class: "kpis" },
       kpi(pgettext("count", "Offered"), tile.offered, { dataset: { testid: "offered" } }),

@@ -437,6 +437,45 @@ def test_alert_texts_speak_words_not_code_names(cast, source, live_board, page):
     assert "answered_only" not in page.locator("main").inner_text()
 
 
+def test_a_service_level_just_under_its_target_does_not_read_as_the_target(
+    cast, source, live_board, page
+):
+    """2 of 3 calls in time against a 67 % target: 66.7 % rounds to 67 %, which would read as
+    "67 % under the 67 % target"; the tile and the alert say 66.6 %."""
+    from metrics.models import Queue
+
+    Queue.objects.create(name="billing", site="main", sl_target=0.67)
+    events = [event("agent_login", ago=600, member="PJSIP/2004")]
+    for n, wait in enumerate([5, 5, 40]):
+        call = f"u{n}"
+        events += [
+            event("call_queued", ago=500 - 100 * n, call_id=call, queue="billing"),
+            event(
+                "call_answered",
+                ago=500 - 100 * n - wait,
+                call_id=call,
+                queue="billing",
+                member="PJSIP/2004",
+                wait_s=wait,
+            ),
+            event(
+                "call_ended",
+                ago=500 - 100 * n - wait - 30,
+                call_id=call,
+                queue="billing",
+                member="PJSIP/2004",
+                talk_s=30,
+            ),
+        ]
+    post_events(live_board.url, source.token, events)
+    browser_login(page, live_board.url, "sam")
+    page.goto(f"{live_board.url}/floor/")
+    tile = page.locator("[data-testid=queue-tile][data-queue=billing]")
+    expect(tile.get_by_test_id("service-level")).to_have_text("66.6%")
+    alert = page.locator("[data-testid=alert][data-kind=queue_sl]")
+    expect(alert).to_contain_text("service level 66.6% under the 67% target")
+
+
 # The urgent band on screen: its alerts (and its "+N more" line) with whether each lies wholly
 # inside the band's box, and how many urgent alerts the board holds in all.
 URGENT_BAND = """() => {
