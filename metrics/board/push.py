@@ -155,8 +155,15 @@ def floor_push(*, site: str, heartbeat: bool = False, quiet: bool = False) -> di
             return None
         advanced = None
         if kept is not None:
+            # The per-agent sources on every row only at the heartbeat that is followed by
+            # the comparison with a fresh floor (they move with their rows' marks).
             advanced = state.floor_advance(
-                site=site, now=now, parts=kept.parts, touched=touched, heartbeat=heartbeat
+                site=site,
+                now=now,
+                parts=kept.parts,
+                touched=touched,
+                heartbeat=heartbeat,
+                sweep=heartbeat and state.floor_check_due(kept),
             )
         # A whole rebuild is a fresh floor: the next comparison is a check interval away.
         checked = kept.checked if advanced is not None else time.monotonic()

@@ -21,10 +21,14 @@ refreshes and the refresh takes them (`marks.touched_pop`). A mark without detai
   and the heartbeat read them again.
 
 At the heartbeat every part that depends on the clock and the database is read again: the
-tiles of every queue and the staffing, the agent sources on every row, the take-overs, help,
-broadcasts, emergencies, the alert sources and the site's thresholds; a new day of the site
-rebuilds the whole floor. So with a constant `now` the kept floor equals a fresh
-`snapshot.floor_snapshot` after every push, and after a heartbeat the fresh one at its `now`.
+tiles of every queue and the staffing, the agent sources that are not per agent on every row,
+the take-overs, help, broadcasts, emergencies, the alert sources and the site's thresholds; a
+new day of the site rebuilds the whole floor. The per-agent sources (the phone controls'
+fields: each row's from its own state, moved by the marks of that row) run on every row only
+at the heartbeat that compares the floor with a fresh one (`sweep`, once a
+`CALLFLOOR_FLOOR_CHECK_S`): on a 5,000-agent floor they were a quarter of every heartbeat.
+So with a constant `now` the kept floor equals a fresh `snapshot.floor_snapshot` after every
+push, and after a heartbeat the fresh one at its `now`.
 
 Which entries can have changed is known, so the delta compares only those
 (`delta.diff_keys`). `floor_check_due` says when to compare the kept floor with a fresh
@@ -192,11 +196,21 @@ def _shift(counts: dict, status: str, activity: str, sign: int) -> None:
 
 
 def floor_advance(
-    *, site: str, now: datetime, parts: snap.FloorParts, touched: set[str], heartbeat: bool
+    *,
+    site: str,
+    now: datetime,
+    parts: snap.FloorParts,
+    touched: set[str],
+    heartbeat: bool,
+    sweep: bool | None = None,
 ) -> tuple[snap.FloorParts, dict] | None:
     """The kept `parts` with what `touched` names read again at `now`, and per section the
     keys that may have changed (None: compare the section whole). None when only a full
-    rebuild will do (`FULL`, a section or queue it does not know, a new day)."""
+    rebuild will do (`FULL`, a section or queue it does not know, a new day).
+
+    `sweep` (default: `heartbeat`): run the per-agent sources on every row, not only on the
+    touched ones."""
+    sweep = heartbeat if sweep is None else sweep
     members = {t[2:] for t in touched if t.startswith("m:")}
     keys = {f"a{t[2:]}" for t in touched if t.startswith("a:")}
     sections = {t[2:] for t in touched if t.startswith("s:")}
@@ -247,7 +261,7 @@ def floor_advance(
     else:
         _advance_queues(site, now, new, members, queue_ids, changed)
 
-    rows = _advance_agents(site, now, new, members, keys, heartbeat, changed)
+    rows = _advance_agents(site, now, new, members, keys, heartbeat, sweep, changed)
     if rows is None:
         return None
     if heartbeat or "takeovers" in sections:
@@ -314,9 +328,10 @@ def _advance_queues(site, now, new, members, queue_ids, changed) -> None:
     changed["queues"] = {f"q{pk}" for pk in moved | queue_ids}
 
 
-def _advance_agents(site, now, new, members, keys, heartbeat, changed) -> bool | None:
+def _advance_agents(site, now, new, members, keys, heartbeat, sweep, changed) -> bool | None:
     """The rows of the touched agents read again; the agent sources run (per-agent ones on
-    those rows, at the heartbeat on all); the rows whose extras moved rebuilt."""
+    those rows, on all when `sweep`; the others on all rows); the rows whose extras moved
+    rebuilt (at the heartbeat every row)."""
     index = new.index
     touched = set(keys) | {index["member"][m] for m in members if m in index["member"]}
     if members or touched:
@@ -344,7 +359,7 @@ def _advance_agents(site, now, new, members, keys, heartbeat, changed) -> bool |
     moved: set[str] = set()
     for position, source in enumerate(sources):
         before = new.agent_results[position]
-        if heartbeat or not snap.is_per_agent(source):
+        if sweep or not snap.is_per_agent(source):
             result = snap.agent_source_results(site=site, now=now, core=new.core, sources=[source])
             new.agent_results[position] = result[0]
             moved |= before.get("agents", {}).keys() | result[0].get("agents", {}).keys()

@@ -655,3 +655,46 @@ def test_a_push_reads_the_acknowledgements_of_new_alerts_only(cast, source, cloc
     actions.alert_acknowledge(actor=cast.sam, key=f"help:{request.pk}")
     message = push.floor_push(site="main")
     assert message["delta"]["set"]["alerts"][f"help:{request.pk}"]["ack"]["by"] == "sam"
+
+
+def test_the_per_agent_sources_sweep_every_row_only_at_the_checked_heartbeat(
+    cast, source, clock, monkeypatch
+):
+    """The phone controls' fields (a per-agent source) move with their rows' marks: a heartbeat
+    runs them on the rows it touched only, and on every row at the heartbeat that compares the
+    floor with a fresh one. The kept floor equals a fresh one after each."""
+    from django.test import override_settings
+
+    from metrics.board import snapshot as snap
+    from metrics.control.board import control_agent_fields
+
+    ingest(
+        source.source,
+        [
+            event("agent_login", at=clock.now, member="PJSIP/2004"),
+            event("agent_login", at=clock.now, member="PJSIP/2005"),
+        ],
+    )
+    push.floor_push(site="main")
+    push.floor_push(site="main", heartbeat=True)
+    runs: list[int] = []
+    results = snap.agent_source_results
+
+    def counted(*, site, now, core, sources):
+        if sources == [control_agent_fields]:
+            runs.append(len(core))
+        return results(site=site, now=now, core=core, sources=sources)
+
+    monkeypatch.setattr(snap, "agent_source_results", counted)
+
+    def beat() -> None:
+        push.floor_push(site="main", heartbeat=True)
+        kept = floor_state._kept["main"].parts.snapshot
+        assert kept == floor_snapshot(site="main", now=clock.now)
+
+    with override_settings(CALLFLOOR_FLOOR_CHECK_S=3600):
+        beat()
+    assert runs == [0]  # nothing touched: no row (every row before)
+    with override_settings(CALLFLOOR_FLOOR_CHECK_S=0):
+        beat()
+    assert runs == [0, 2]  # the checked heartbeat: every row
