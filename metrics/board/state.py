@@ -21,12 +21,13 @@ refreshes and the refresh takes them (`marks.touched_pop`). A mark without detai
   and the heartbeat read them again.
 
 At the heartbeat every part that depends on the clock and the database is read again: the
-tiles of every queue and the staffing, the agent sources that are not per agent on every row,
-the take-overs, help, broadcasts, emergencies, the alert sources and the site's thresholds; a
-new day of the site rebuilds the whole floor. The per-agent sources (the phone controls'
-fields: each row's from its own state, moved by the marks of that row) run on every row only
-at the heartbeat that compares the floor with a fresh one (`sweep`, once a
-`CALLFLOOR_FLOOR_CHECK_S`): on a 5,000-agent floor they were a quarter of every heartbeat.
+tiles of every queue, the agent sources that are not per agent on every row, the take-overs,
+help, broadcasts, emergencies, the alert sources and the site's thresholds; a new day of the
+site rebuilds the whole floor. What moves with the marks alone is redone whole only at the
+heartbeat that compares the floor with a fresh one (`sweep`, once a `CALLFLOOR_FLOOR_CHECK_S`):
+the per-agent sources (the phone controls' fields: each row's from its own state) on every
+row, every row made again, and the queues' staffing counted from every member. On a
+5,000-agent floor those were most of every heartbeat.
 So with a constant `now` the kept floor equals a fresh `snapshot.floor_snapshot` after every
 push, and after a heartbeat the fresh one at its `now`.
 
@@ -250,11 +251,16 @@ def floor_advance(
         new.queues = {q.pk: q for q in Queue.objects.filter(site=site)}
         if new.queues.keys() != parts.queues.keys():
             return None
-        new.members = {}
-        new.staffing = snap._queue_staffing(site, list(new.queues.values()), new.members)
-        new.tiles = snap.queue_tiles(
-            site=site, queues=list(new.queues.values()), now=now, staffing=new.staffing
-        )
+        if sweep:
+            new.members = {}
+            new.staffing = snap._queue_staffing(site, list(new.queues.values()), new.members)
+            new.tiles = snap.queue_tiles(
+                site=site, queues=list(new.queues.values()), now=now, staffing=new.staffing
+            )
+        else:
+            # The staffing moves with the members' marks (a recount of every member is the
+            # sweep's); every tile is read again (its figures depend on the clock).
+            _advance_queues(site, now, new, members, set(new.queues), changed)
         new.limits = snap.site_bands(site)
         new.led = snap.team_leads()
         changed["queues"] = None
@@ -369,13 +375,13 @@ def _advance_agents(site, now, new, members, keys, heartbeat, sweep, changed) ->
             fields = {k: v for k, v in before.get("agents", {}).items() if k not in touched}
             fields.update(result[0].get("agents", {}))
             new.agent_results[position] = {**before, "agents": fields}
-    if heartbeat:
+    if sweep:
         moved = set(new.core)
     for key in (touched | moved) & new.core.keys():
         row = {**new.core[key], **snap.extras_of(key, new.agent_results)}
         if new.agents.get(key) != row:
             new.agents[key] = row
-    changed["agents"] = None if heartbeat else touched | moved
+    changed["agents"] = None if sweep else touched | moved
     return True
 
 

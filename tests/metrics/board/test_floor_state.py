@@ -698,3 +698,49 @@ def test_the_per_agent_sources_sweep_every_row_only_at_the_checked_heartbeat(
     with override_settings(CALLFLOOR_FLOOR_CHECK_S=0):
         beat()
     assert runs == [0, 2]  # the checked heartbeat: every row
+
+
+def test_the_queues_staffing_is_counted_from_every_member_only_at_the_checked_heartbeat(
+    cast, source, clock, team_queues, monkeypatch
+):
+    """A heartbeat moves the queues' staffing by the members it was marked with, as a push
+    does; the heartbeat that compares the floor with a fresh one counts every member again.
+    The kept floor equals a fresh one after each."""
+    from django.test import override_settings
+
+    from metrics.board import snapshot as snap
+
+    def login(member: str) -> None:
+        ingest(
+            source.source,
+            [event("agent_login", at=clock.now, member=member, queue="billing")],
+        )
+
+    login("PJSIP/2004")
+    push.floor_push(site="main")
+    counts: list[int] = []
+    staffing = snap._queue_staffing
+
+    def counted(site, queues, index=None, names=None):
+        counts.append(len(queues))
+        return staffing(site, queues, index, names)
+
+    def beat() -> dict:
+        clock.now += timedelta(seconds=5)
+        with monkeypatch.context() as patched:
+            patched.setattr(snap, "_queue_staffing", counted)
+            push.floor_push(site="main", heartbeat=True)
+        kept = floor_state._kept["main"].parts.snapshot
+        assert not _differences(kept, floor_snapshot(site="main", now=clock.now))
+        return kept
+
+    with override_settings(CALLFLOOR_FLOOR_CHECK_S=3600):
+        before = beat()["queues"][f"q{team_queues.billing.pk}"]["staffed"]
+        login("PJSIP/2005")
+        after = beat()["queues"][f"q{team_queues.billing.pk}"]["staffed"]
+    assert counts == []  # two heartbeats, no recount: the login moved the staffing
+    assert (before, after) == (1, 2)
+    with override_settings(CALLFLOOR_FLOOR_CHECK_S=0):
+        beat()
+    # the checked heartbeat: its own count, then the comparison's fresh floor
+    assert counts == [2, 2]
