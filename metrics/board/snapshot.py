@@ -15,7 +15,7 @@ when a call gets long), so two snapshots of a quiet floor are equal and deltas s
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -406,10 +406,24 @@ def team_leads() -> list[frozenset[int]]:
 
 
 def staffing_counts(agents: dict[str, dict]) -> dict:
-    """The staffing counts of the floor (`floor`) and of each team (`teams`) over `agents`."""
+    """The staffing counts of the floor (`floor`) and of each team (`teams`) over `agents`
+    (the rows are tallied by team, status and activity first: a few of those a floor)."""
     counts = {"floor": _empty_staffing(), "teams": defaultdict(_empty_staffing)}
-    for row in agents.values():
-        staffing_count(counts, row, +1)
+    tally = Counter(
+        (row["team_id"], row["status"], row["activity"])
+        for row in agents.values()
+        if row["status"] != AgentStatus.LOGGED_OUT
+    )
+    for (team_id, status, activity), times in tally.items():
+        one = _empty_staffing()
+        _count(one, status, activity)
+        targets = [counts["floor"]]
+        if team_id is not None:
+            targets.append(counts["teams"][team_id])
+        for target in targets:
+            for name, value in one.items():
+                if value:
+                    target[name] += times * value
     return counts
 
 
@@ -486,13 +500,18 @@ def member_contributions(site: str, queues: list[Queue], members: list[dict]) ->
     anywhere = any("*" in (m.get("logins") or []) for m in members)
     home = _home_queues(site, queues) if anywhere else {}
     found: dict[str, list[tuple]] = defaultdict(list)
+    # (members share their logins: each distinct list's queues are looked up once)
+    queues_of: dict[tuple, frozenset] = {}
     for member in members:
-        logins = member.get("logins") or []
+        logins = tuple(member.get("logins") or ())
         status, activity = member.get("status", ""), member.get("activity", "")
-        pks = {by_name[name] for name in logins if name in by_name}
+        name = member.get("member", "")
+        pks = queues_of.get(logins)
+        if pks is None:
+            pks = queues_of[logins] = frozenset(by_name[q] for q in logins if q in by_name)
         if "*" in logins:
-            pks |= home.get(member.get("member", ""), every)
-        found[member.get("member", "")].append((frozenset(pks), status, activity))
+            pks = pks | home.get(name, every)
+        found[name].append((pks, status, activity))
     return found
 
 
