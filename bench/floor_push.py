@@ -20,7 +20,9 @@ agents and one or two queues touched: a call offered, answered or ended, a pause
 Reported per kind: worker CPU per push (`time.process_time`: this process's CPU, everything
 a push does — reads, the kept floor, the delta, the JSON text, the stored copy of what changed,
 the alert rules after it), p50/p95/max; the database time inside the push (wall time spent in
-queries, p50/p95) and the wall time. `--out` writes the figures as JSON (default
+queries, p50/p95), the garbage collector's CPU time inside it (p50/p95; the collector is set
+as a floor worker sets it, `--collector default` for the interpreter's thresholds) and the
+wall time. `--out` writes the figures as JSON (default
 var/bench/floor_push.json).
 """
 
@@ -208,8 +210,26 @@ def run_floor(
     profile: str = "",
     steps: int = 1,
     profile_kind: str = "incremental",
+    collector: str = "floor",
 ) -> dict:
     _django()
+    import gc
+
+    if collector == "floor":  # as a worker of the floor's queue runs (`callfloor.celery`)
+        from callfloor.celery import FLOOR_GC_THRESHOLD
+
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*FLOOR_GC_THRESHOLD)
+    gc_time = [0.0, 0.0]  # (the collector's CPU time in the push being measured)
+
+    def _gc(phase, info):
+        if phase == "start":
+            gc_time[0] = time.process_time()
+        else:
+            gc_time[1] += time.process_time() - gc_time[0]
+
+    gc.callbacks.append(_gc)
     import cProfile
     import pickle
 
@@ -226,7 +246,7 @@ def run_floor(
     floor.warm_up()
     push.floor_push(site="main")  # the first push: the kept floor is made
     samples: dict[str, dict[str, list[float]]] = {
-        kind: {"cpu": [], "db": [], "wall": [], "queries": []}
+        kind: {"cpu": [], "db": [], "wall": [], "queries": [], "gc": []}
         for kind in ("incremental", "full", "heartbeat")
     }
     # CPU time (not wall time): what the worker spends, not what it waits for.
@@ -246,11 +266,13 @@ def run_floor(
             if profiled:
                 profiler.enable()
             wall, cpu = time.perf_counter(), time.process_time()
+            gc_time[1] = 0.0
             message = push.floor_push(site="main", heartbeat=kind == "heartbeat")
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             if profiled:
                 profiler.disable()
         samples[kind]["cpu"].append(cpu)
+        samples[kind]["gc"].append(gc_time[1])
         samples[kind]["db"].append(db[0])
         samples[kind]["queries"].append(db[1])
         samples[kind]["wall"].append(wall)
@@ -276,6 +298,7 @@ def run_floor(
         "events_per_batch": round(floor.events / max(1, floor.calls), 1),
         "cpu": {kind: _summary(v["cpu"]) for kind, v in samples.items()},
         "db": {kind: _summary(v["db"]) for kind, v in samples.items()},
+        "gc": {kind: _summary(v["gc"]) for kind, v in samples.items()},
         "wall": {kind: _summary(v["wall"]) for kind, v in samples.items()},
         "queries_p50": {kind: int(statistics.median(v["queries"])) for kind, v in samples.items()},
         "message_bytes_p50": {k: int(statistics.median(v)) for k, v in sizes.items()},
@@ -309,12 +332,15 @@ def _print(result: dict, verbose: bool = False) -> None:
     )
     print(
         f"  {'push':<12}{'CPU p50':>10}{'CPU p95':>10}{'CPU max':>10}{'DB p50':>10}{'DB p95':>10}"
+        f"{'GC p50':>10}{'GC p95':>10}"
     )
     for kind in ("incremental", "full", "heartbeat"):
         cpu, db = result["cpu"][kind], result["db"][kind]
+        collected = result.get("gc", {}).get(kind, {"p50_ms": 0.0, "p95_ms": 0.0})
         print(
             f"  {kind:<12}{cpu['p50_ms']:>8.1f}ms{cpu['p95_ms']:>8.1f}ms{cpu['max_ms']:>8.1f}ms"
             f"{db['p50_ms']:>8.1f}ms{db['p95_ms']:>8.1f}ms"
+            f"{collected['p50_ms']:>8.1f}ms{collected['p95_ms']:>8.1f}ms"
         )
     print(
         f"  message text p50: {result['message_bytes_p50']} bytes; the snapshot pickled "
@@ -360,6 +386,13 @@ def main() -> None:
         help="batches ingested before each push (1: a quiet floor's push; 10: about what a "
         "push of a 5,000-agent floor at 500 events/s covers)",
     )
+    parser.add_argument(
+        "--collector",
+        choices=["floor", "default"],
+        default="floor",
+        help="the garbage collector as a floor worker sets it (callfloor.celery), or the "
+        "interpreter's default thresholds",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.pushes < 10:
@@ -374,6 +407,7 @@ def main() -> None:
             args.profile,
             steps=args.batches,
             profile_kind=args.profile_kind,
+            collector=args.collector,
         )
         print(json.dumps(result))
         return
@@ -400,6 +434,8 @@ def main() -> None:
                 *(["--profile", str(Path(args.profile).resolve())] if args.profile else []),
                 "--profile-kind",
                 args.profile_kind,
+                "--collector",
+                args.collector,
             ],
             env=env,
             cwd=ROOT,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from django.conf import settings
 
@@ -66,3 +67,25 @@ def test_the_compose_file_serves_every_queue_and_the_floor_with_one_process():
 
 def test_the_tests_worker_serves_both_queues():
     assert worker_queues(celery_worker_command()) == {"floor", "celery"}
+
+
+@pytest.mark.parametrize(("queues", "tuned"), [(["floor"], True), (["celery"], False)])
+def test_a_floor_worker_collects_young_objects_rarely_and_sets_aside_what_it_loaded(queues, tuned):
+    """A whole rebuild of a 5,000-agent floor spent about half its time in the garbage
+    collector with the interpreter's thresholds (`bench.floor_push`): a worker of the floor's
+    queue raises them at start and freezes what it loaded; another worker keeps them."""
+    import gc
+
+    from callfloor.celery import FLOOR_GC_THRESHOLD
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        gc.unfreeze()
+        # A real worker, built (its `worker_init` sent) but not started.
+        app.WorkController(queues=queues, pool_cls="solo", hostname=f"gc-{queues[0]}@test")
+        assert (gc.get_threshold() == FLOOR_GC_THRESHOLD) is tuned
+        assert (gc.get_freeze_count() > 10_000) is tuned
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

@@ -370,7 +370,10 @@ def extras_of(key: str, results: list[dict]) -> dict:
     for result in results:
         got = result.get("agents", {}).get(key)
         if got:
-            fields.update({k: v for k, v in got.items() if k in AGENT_EXTRAS})
+            if got.keys() <= AGENT_EXTRAS.keys():  # (the usual case: nothing to leave out)
+                fields.update(got)
+            else:
+                fields.update({k: v for k, v in got.items() if k in AGENT_EXTRAS})
     return fields
 
 

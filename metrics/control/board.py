@@ -83,7 +83,9 @@ def _open_states(site: str, by_agent: dict) -> list[tuple]:
     member = q(EngineMember._meta.db_table)
     ids = sorted(by_agent)
     logins = (
-        "m.state -> 'logins'"
+        # (a text array: the driver makes it a list itself)
+        "CASE WHEN jsonb_typeof(m.state -> 'logins') = 'array' "
+        "THEN ARRAY(SELECT jsonb_array_elements_text(m.state -> 'logins')) END"
         if connection.vendor == "postgresql"
         else "json_extract(m.state, '$.logins')"
     )
