@@ -8,12 +8,13 @@ the pure formulas (`metrics.formulas.queue_figures`) over the same calls.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import Count, Sum
+from django.utils.dateparse import parse_datetime
 
 from callfloor.zone import site_zone
 from metrics import formulas
@@ -32,8 +33,50 @@ from metrics.models import (
 _TALLY_FIELDS = list(formulas.SUM_FIELDS)
 
 
-def _tally(row: QueueInterval | AgentDay) -> formulas.Tally:
+def _tally(row) -> formulas.Tally:
+    """The counters of a rollup row (`QueueInterval`, `AgentDay` or an `_Interval`)."""
     return formulas.Tally(**{name: getattr(row, name) for name in (*_TALLY_FIELDS, "max_wait_s")})
+
+
+def read_datetime(value) -> datetime | None:
+    """A timestamp read by plain SQL: PostgreSQL gives aware datetimes, SQLite a naive UTC
+    one (or its text)."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else parse_datetime(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# A queue's interval as the floor reads it: plain values rather than a model instance (a push
+# of a big floor reads today's intervals of every queue it touched; building model
+# instances was most of that read).
+_Interval = namedtuple(
+    "_Interval", ["queue_id", "start", *_TALLY_FIELDS, "max_wait_s", "hold_known", "acw_known"]
+)
+
+
+def _intervals(pks: list[int], since: datetime, until: datetime) -> list[_Interval]:
+    """The intervals of the queues `pks` that start within [since, until], by start."""
+    ops = connection.ops
+    columns = ", ".join(ops.quote_name(name) for name in _Interval._fields)
+    table = ops.quote_name(QueueInterval._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {table} "  # noqa: S608
+            f"WHERE queue_id IN ({', '.join(['%s'] * len(pks))}) "
+            "AND start >= %s AND start <= %s ORDER BY start",
+            [*pks, ops.adapt_datetimefield_value(since), ops.adapt_datetimefield_value(until)],
+        )
+        found = cursor.fetchall()
+    if connection.vendor == "postgresql":
+        return [_Interval._make(row) for row in found]
+    # (SQLite: naive or text times, and truth values as numbers)
+    return [
+        _Interval._make(row)._replace(
+            start=read_datetime(row[1]), hold_known=bool(row[-2]), acw_known=bool(row[-1])
+        )
+        for row in found
+    ]
 
 
 def queue_today_bounds(queue: Queue, now: datetime) -> tuple[datetime, datetime]:
@@ -59,19 +102,14 @@ def floor_queue_stats(*, queues: Iterable[Queue], now: datetime) -> dict[int, di
         return {}
     bounds = {q.pk: queue_today_bounds(q, now) for q in queues}
     earliest = min(b[0] for b in bounds.values())
-    rows: dict[int, list[QueueInterval]] = defaultdict(list)
-    # Raw SQL for the two reads (the same rows and model instances as the ORM's filters):
-    # this runs on every push of the board that touches a queue, where building the ORM's
-    # queries costs more than running them.
+    rows: dict[int, list[_Interval]] = defaultdict(list)
+    # Raw SQL for the two reads (the same rows as the ORM's filters): this runs on every push
+    # of the board that touches a queue, where building the ORM's queries costs more than
+    # running them.
     ops = connection.ops
     pks = [q.pk for q in queues]
     among = f"queue_id IN ({', '.join(['%s'] * len(pks))})"
-    interval_table = ops.quote_name(QueueInterval._meta.db_table)
-    for row in QueueInterval.objects.raw(
-        f"SELECT * FROM {interval_table} WHERE {among} "  # noqa: S608
-        "AND start >= %s AND start <= %s ORDER BY start",
-        [*pks, ops.adapt_datetimefield_value(earliest), ops.adapt_datetimefield_value(now)],
-    ):
+    for row in _intervals(pks, earliest, now):
         start, end = bounds[row.queue_id]
         if start <= row.start < end:
             rows[row.queue_id].append(row)

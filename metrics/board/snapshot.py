@@ -17,13 +17,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy
 
 from agents.models import Agent, Team
@@ -55,6 +54,7 @@ from metrics.selectors import (
     floor_agent_stats,
     floor_queue_stats,
     member_home_queues,
+    read_datetime,
     sql_in,
 )
 
@@ -611,15 +611,6 @@ def _agent_rows(
     return rows
 
 
-def _when(value) -> datetime | None:
-    """A timestamp read by plain SQL: PostgreSQL gives aware datetimes, SQLite a naive UTC
-    one (or its text)."""
-    if value is None:
-        return None
-    moment = value if isinstance(value, datetime) else parse_datetime(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _open_states(
     site: str, *, members: set[str] | None = None, keys: set[str] | None = None
 ) -> list[dict]:
@@ -674,7 +665,7 @@ def _open_states(
     names_of = (*_STATE_FIELDS, "display_name", "team_id", "team__name")
     states = [dict(zip(names_of, row, strict=True)) for row in found]
     for row in states:
-        row["started_at"] = _when(row["started_at"])
+        row["started_at"] = read_datetime(row["started_at"])
     return states
 
 
@@ -690,7 +681,7 @@ def _answered_at(call_ids: list[str]) -> dict[str, datetime]:
             f"AND call_id IN ({', '.join(['%s'] * len(call_ids))})",
             call_ids,
         )
-        return {call_id: _when(at) for call_id, at in cursor.fetchall()}
+        return {call_id: read_datetime(at) for call_id, at in cursor.fetchall()}
 
 
 def takeover_of(takeovers: dict, agent_id, call_id: str) -> dict | None:
