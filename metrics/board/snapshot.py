@@ -386,18 +386,23 @@ def _empty_staffing() -> dict:
     return {"staffed": 0, "available": 0, "on_call": 0, "wrap_up": 0, "not_ready": 0}
 
 
-def _count(counts: dict, status: str, activity: str) -> None:
+def counted_in(status: str, activity: str) -> tuple[str, ...]:
+    """The staffing counters (`_empty_staffing`) an agent or member in `status` and
+    `activity` counts in."""
     if status == AgentStatus.LOGGED_OUT:
-        return
-    counts["staffed"] += 1
+        return ()
     if activity in (Activity.ON_CALL, Activity.ON_HOLD, Activity.RINGING):
-        counts["on_call"] += 1
-    elif activity == Activity.WRAP_UP:
-        counts["wrap_up"] += 1
-    elif status == AgentStatus.NOT_READY:
-        counts["not_ready"] += 1
-    else:
-        counts["available"] += 1
+        return ("staffed", "on_call")
+    if activity == Activity.WRAP_UP:
+        return ("staffed", "wrap_up")
+    if status == AgentStatus.NOT_READY:
+        return ("staffed", "not_ready")
+    return ("staffed", "available")
+
+
+def _count(counts: dict, status: str, activity: str, times: int = 1) -> None:
+    for name in counted_in(status, activity):
+        counts[name] += times
 
 
 def team_leads() -> list[frozenset[int]]:
@@ -418,15 +423,9 @@ def staffing_counts(agents: dict[str, dict]) -> dict:
         if row["status"] != AgentStatus.LOGGED_OUT
     )
     for (team_id, status, activity), times in tally.items():
-        one = _empty_staffing()
-        _count(one, status, activity)
-        targets = [counts["floor"]]
+        _count(counts["floor"], status, activity, times)
         if team_id is not None:
-            targets.append(counts["teams"][team_id])
-        for target in targets:
-            for name, value in one.items():
-                if value:
-                    target[name] += times * value
+            _count(counts["teams"][team_id], status, activity, times)
     return counts
 
 
@@ -434,15 +433,9 @@ def staffing_count(counts: dict, row: dict, sign: int) -> None:
     """Count `row` in `counts` (`staffing_counts`), or take it out (`sign` -1)."""
     if row["status"] == AgentStatus.LOGGED_OUT:
         return
-    one = _empty_staffing()
-    _count(one, row["status"], row["activity"])
-    targets = [counts["floor"]]
+    _count(counts["floor"], row["status"], row["activity"], sign)
     if row["team_id"] is not None:
-        targets.append(counts["teams"][row["team_id"]])
-    for target in targets:
-        for name, value in one.items():
-            if value:
-                target[name] += sign * value
+        _count(counts["teams"][row["team_id"]], row["status"], row["activity"], sign)
 
 
 def _team_summaries(led: list[frozenset[int]], per_team: dict[int, dict]) -> dict[str, dict]:
@@ -471,13 +464,23 @@ def _queue_staffing(
     (one per source); `names` limits the members read to those (their counts only)."""
     members = engine_member_states(site=site, members=names)
     result: dict[int, dict] = defaultdict(_empty_staffing)
+    # (members share their queues and states: each kind is counted into its queues once)
+    tally: Counter = Counter()
     for name, counted in member_contributions(site, queues, members).items():
         if index is not None:
             index[name] = counted
-        for pks, status, activity in counted:
-            for pk in pks:
-                _count(result[pk], status, activity)
+        tally.update(counted)
+    staffing_move(result, tally)
     return {q.pk: dict(result[q.pk]) for q in queues}
+
+
+def staffing_move(staffing: dict[int, dict], tally: Counter) -> None:
+    """Count `tally` (`(queue ids, status, activity)` → how many members, less when
+    negative) into the queues' `staffing`."""
+    for (pks, status, activity), times in tally.items():
+        if times:
+            for pk in pks:
+                _count(staffing[pk], status, activity, times)
 
 
 def _aliases(queues: list[Queue]) -> list[tuple[str, int]]:

@@ -47,7 +47,7 @@ from __future__ import annotations
 import copy
 import logging
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -189,13 +189,6 @@ def _fields_differing(kept: dict, fresh: dict, name: str) -> str:
 # -- applying a refresh's changes ---------------------------------------------------------------
 
 
-def _shift(counts: dict, status: str, activity: str, sign: int) -> None:
-    one = snap._empty_staffing()
-    snap._count(one, status, activity)
-    for name, value in one.items():
-        counts[name] += sign * value
-
-
 def floor_advance(
     *,
     site: str,
@@ -308,17 +301,15 @@ def _advance_queues(site, now, new, members, queue_ids, changed) -> None:
     if members:
         states = engine_member_states(site=site, members=members)
         counted = snap.member_contributions(site, queues, states)
+        change: Counter = Counter()
         for name in members:
-            for pks, status, activity in new.members.pop(name, []):
-                for pk in pks:
-                    _shift(new.staffing[pk], status, activity, -1)
-                moved |= pks
-            for pks, status, activity in counted.get(name, []):
-                for pk in pks:
-                    _shift(new.staffing[pk], status, activity, +1)
-                moved |= pks
+            change.subtract(new.members.pop(name, []))
+            change.update(counted.get(name, []))
             if counted.get(name):
                 new.members[name] = counted[name]
+        snap.staffing_move(new.staffing, change)
+        for pks, _status, _activity in change:
+            moved |= pks
     if queue_ids:
         new.tiles.update(
             snap.queue_tiles(
