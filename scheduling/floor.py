@@ -42,22 +42,20 @@ def required_now_tiles(*, site: str, queues, now: datetime) -> dict[int, dict]:
     `now` (the board's check of its kept floor compares a heartbeat's tiles with a fresh read
     at that heartbeat's `now`).
     """
-    from scheduling.selectors import staffing_now
+    from scheduling.selectors import required_now
 
     keys = {queue.pk: _key(queue, now) for queue in queues}
     cached = cache.get_many(list(keys.values()))
-    out = {}
-    for queue in queues:
-        key = keys[queue.pk]
-        if key not in cached:
-            try:
-                required = staffing_now(queue=queue, now=now)["required"]
-            except ValueError:  # a target Erlang C cannot reach (100 %)
-                required = None
-            cache.set(key, required, timeout=2 * REFRESH_S)
-            cached[key] = required
-        out[queue.pk] = {"required_now": cached[key]}
-    return out
+    missing = [queue for queue in queues if keys[queue.pk] not in cached]
+    if missing:
+        # (every queue not cached worked out together: None where the target cannot be
+        # reached)
+        worked_out = {
+            keys[pk]: value for pk, value in required_now(queues=missing, now=now).items()
+        }
+        cache.set_many(worked_out, timeout=2 * REFRESH_S)
+        cached.update(worked_out)
+    return {queue.pk: {"required_now": cached[keys[queue.pk]]} for queue in queues}
 
 
 # --- live adherence -------------------------------------------------------------------------------

@@ -456,7 +456,13 @@ def attendance_month(*, team, year: int, month: int, now: datetime | None = None
 # --- staffing -------------------------------------------------------------------------------------
 
 
-def _queue_aht(queue, before: datetime, *, default: float = 180.0) -> float:
+# The average handling time of a queue's forecast: its answered calls of this many days
+# (before the interval), else `DEFAULT_AHT_S`.
+AHT_DAYS = 28
+DEFAULT_AHT_S = 180.0
+
+
+def _queue_aht(queue, before: datetime, *, default: float = DEFAULT_AHT_S) -> float:
     from django.db.models import Avg, F
     from django.db.models.functions import Coalesce
 
@@ -465,7 +471,7 @@ def _queue_aht(queue, before: datetime, *, default: float = 180.0) -> float:
     value = QueueCall.objects.filter(
         queue=queue,
         outcome=Outcome.ANSWERED,
-        offered_at__gte=before - timedelta(days=28),
+        offered_at__gte=before - timedelta(days=AHT_DAYS),
         offered_at__lt=before,
         talk_s__isnull=False,
     ).aggregate(aht=Avg(F("talk_s") + Coalesce("hold_s", 0.0) + Coalesce("acw_s", 0.0)))
@@ -628,42 +634,12 @@ def staffing_now(*, queue, now: datetime | None = None, weeks: int = 4) -> dict:
     `RUN_RATE_MINUTES`, scaled to the interval) or waiting now raise it: required now is
     never 0 while callers arrive or wait. Staffed means a skilled agent logged in right now.
     """
-    from metrics.models import AgentState, Outcome, QueueCall
-    from scheduling import erlang
-    from scheduling.forecast import bucket
+    from metrics.models import AgentState
 
     now = now or timezone.now()
-    minutes = queue.interval_minutes
-    zone = site_zone()
-    start = bucket(timezone.localtime(now, zone), minutes)
-    calls_of = QueueCall.objects.filter(queue=queue)
-    counts = []
-    for week in range(1, weeks + 1):
-        past = start - timedelta(weeks=week)
-        day_start = datetime.combine(past.date(), datetime.min.time(), tzinfo=zone)
-        if not calls_of.filter(
-            offered_at__gte=day_start, offered_at__lt=day_start + timedelta(days=1)
-        ).exists():
-            continue
-        counts.append(
-            calls_of.filter(
-                offered_at__gte=past, offered_at__lt=past + timedelta(minutes=minutes)
-            ).count()
-        )
-    forecast = sum(counts) / len(counts) if counts else 0.0
-    recent = calls_of.filter(
-        offered_at__gte=now - timedelta(minutes=RUN_RATE_MINUTES), offered_at__lte=now
-    ).count()
-    run_rate = recent * minutes / RUN_RATE_MINUTES
-    waiting = calls_of.filter(outcome=Outcome.WAITING, offered_at__lte=now).count()
-    calls = max(forecast, run_rate, float(waiting))
-    need = erlang.required(
-        calls=calls,
-        aht_s=_queue_aht(queue, start),
-        sl_target=queue.sl_target,
-        threshold_s=queue.sl_threshold_s,
-        interval_s=minutes * 60,
-    )
+    demand = queues_demand_now(queues=[queue], now=now, weeks=weeks)[queue.pk]
+    if demand["required"] is None:
+        raise ValueError("the service level target cannot be reached")
     staffed = (
         AgentState.objects.filter(
             agent__skills__queue=queue, ended_at__isnull=True, started_at__lte=now
@@ -673,17 +649,116 @@ def staffing_now(*, queue, now: datetime | None = None, weeks: int = 4) -> dict:
         .distinct()
         .count()
     )
+    return {"queue": queue, **demand, "staffed": staffed}
+
+
+def required_now(*, queues, now: datetime, weeks: int = 4) -> dict[int, float | None]:
+    """Per queue id, `staffing_now`'s "required" (None: a target Erlang C cannot reach)."""
     return {
-        "queue": queue,
-        "interval_start": start,
-        "forecast_calls": forecast,
-        "history_weeks": len(counts),
-        "run_rate_calls": run_rate,
-        "waiting": waiting,
-        "calls": calls,
-        "required": need.raw_agents,
-        "staffed": staffed,
+        pk: demand["required"]
+        for pk, demand in queues_demand_now(queues=queues, now=now, weeks=weeks).items()
     }
+
+
+def queues_demand_now(*, queues, now: datetime, weeks: int = 4) -> dict[int, dict]:
+    """Per queue id, what `staffing_now` works out but "staffed": `interval_start`,
+    `forecast_calls`, `history_weeks`, `run_rate_calls`, `waiting`, `calls` and `required`
+    (None when the target cannot be reached).
+
+    Queues with the same interval length share every time window, so their calls are counted
+    by one query (a count per window and queue, and the average handling time), not a dozen
+    per queue: the wall board asks for every queue of the floor once a minute."""
+    from django.db.models import Avg, Count, F
+    from django.db.models.functions import Coalesce
+
+    from metrics.models import Outcome, QueueCall
+    from scheduling import erlang
+    from scheduling.forecast import bucket
+
+    zone = site_zone()
+    by_length: dict[int, list] = {}
+    for queue in queues:
+        by_length.setdefault(queue.interval_minutes, []).append(queue)
+    out: dict[int, dict] = {}
+    for minutes, group in by_length.items():
+        start = bucket(timezone.localtime(now, zone), minutes)
+        windows = {
+            "recent": Q(
+                offered_at__gte=now - timedelta(minutes=RUN_RATE_MINUTES), offered_at__lte=now
+            ),
+            "waiting": Q(outcome=Outcome.WAITING, offered_at__lte=now),
+        }
+        for week in range(1, weeks + 1):
+            past = start - timedelta(weeks=week)
+            day_start = datetime.combine(past.date(), datetime.min.time(), tzinfo=zone)
+            windows[f"day{week}"] = Q(
+                offered_at__gte=day_start, offered_at__lt=day_start + timedelta(days=1)
+            )
+            windows[f"interval{week}"] = Q(
+                offered_at__gte=past, offered_at__lt=past + timedelta(minutes=minutes)
+            )
+        since = start - timedelta(days=AHT_DAYS)
+        answered = Q(
+            outcome=Outcome.ANSWERED,
+            offered_at__gte=since,
+            offered_at__lt=start,
+            talk_s__isnull=False,
+        )
+        earliest = min(
+            since,
+            now - timedelta(minutes=RUN_RATE_MINUTES),
+            *(
+                datetime.combine(
+                    (start - timedelta(weeks=week)).date(), datetime.min.time(), tzinfo=zone
+                )
+                for week in range(1, weeks + 1)
+            ),
+        )
+        rows = (
+            QueueCall.objects.filter(queue__in=group)
+            .filter(Q(offered_at__gte=earliest) | Q(outcome=Outcome.WAITING))
+            .values("queue")
+            .annotate(
+                **{name: Count("pk", filter=where) for name, where in windows.items()},
+                aht=Avg(
+                    F("talk_s") + Coalesce("hold_s", 0.0) + Coalesce("acw_s", 0.0),
+                    filter=answered,
+                ),
+            )
+        )
+        found = {row["queue"]: row for row in rows}
+        for queue in group:
+            row = found.get(queue.pk, {})
+            counts = [
+                row.get(f"interval{week}", 0)
+                for week in range(1, weeks + 1)
+                if row.get(f"day{week}", 0)
+            ]
+            forecast = sum(counts) / len(counts) if counts else 0.0
+            run_rate = row.get("recent", 0) * minutes / RUN_RATE_MINUTES
+            waiting = row.get("waiting", 0)
+            calls = max(forecast, run_rate, float(waiting))
+            aht = row.get("aht")
+            try:
+                need = erlang.required(
+                    calls=calls,
+                    aht_s=float(aht) if aht else DEFAULT_AHT_S,
+                    sl_target=queue.sl_target,
+                    threshold_s=queue.sl_threshold_s,
+                    interval_s=minutes * 60,
+                ).raw_agents
+            except ValueError:  # a target Erlang C cannot reach (100 %)
+                need = None
+            out[queue.pk] = {
+                "interval_start": start,
+                "forecast_calls": forecast,
+                "history_weeks": len(counts),
+                "run_rate_calls": run_rate,
+                "waiting": waiting,
+                "calls": calls,
+                "required": need,
+            }
+    return out
 
 
 # Today's arrivals over this many minutes give the run rate that can raise "required now".

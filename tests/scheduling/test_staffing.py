@@ -130,3 +130,51 @@ def test_required_now_stands_next_to_staffed_now(history):
     assert now["interval_start"].hour == 9 and now["interval_start"].minute == 0
     assert now["forecast_calls"] == 100  # (100 + 100 + 120 + 80) / 4
     assert now["required"] == 14 and now["staffed"] == 1
+
+
+def test_the_boards_required_now_of_many_queues_is_each_queues_own_in_a_few_queries(
+    history, django_assert_max_num_queries
+):
+    """The wall board asks for "required now" of every queue once a minute: the queues are
+    worked out together (a query per interval length, not a dozen per queue), and each gets
+    what it gets alone — its own history, interval length, run rate and waiting calls."""
+    from django.core.cache import cache
+
+    from scheduling.floor import required_now_tiles
+
+    source = TelephonySource.objects.get(name="pbx")
+    quiet = Queue.objects.create(name="quiet", interval_minutes=30, sl_target=0.8)
+    short = Queue.objects.create(name="short", interval_minutes=15, sl_target=0.9)
+    QueueCall.objects.bulk_create(
+        [
+            QueueCall(
+                source=source,
+                call_id=f"s-{weeks}-{i}",
+                queue=short,
+                offered_at=at(DAY - timedelta(weeks=weeks), 9) + timedelta(seconds=40 * i),
+                outcome=Outcome.ANSWERED,
+                talk_s=240,
+            )
+            for weeks in (1, 2)
+            for i in range(30)
+        ]
+        + [
+            QueueCall(
+                source=source,
+                call_id=f"w-{i}",
+                queue=short,
+                offered_at=at(DAY, 9, 9) + timedelta(seconds=5 * i),
+                outcome=Outcome.WAITING,
+            )
+            for i in range(6)
+        ]
+    )
+    queues = [history.queue, quiet, short]
+    now = at(DAY, 9, 10)
+    alone = {q.pk: selectors.staffing_now(queue=q, now=now)["required"] for q in queues}
+    assert alone[history.queue.pk] == 14 and alone[quiet.pk] == 0
+    assert alone[short.pk] > 0  # (its history, its interval, six callers waiting)
+    cache.clear()
+    with django_assert_max_num_queries(2):  # two interval lengths
+        tiles = required_now_tiles(site="main", queues=queues, now=now)
+    assert {pk: tile["required_now"] for pk, tile in tiles.items()} == alone
