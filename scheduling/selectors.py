@@ -462,19 +462,35 @@ AHT_DAYS = 28
 DEFAULT_AHT_S = 180.0
 
 
-def _queue_aht(queue, before: datetime, *, default: float = DEFAULT_AHT_S) -> float:
-    from django.db.models import Avg, F
-    from django.db.models.functions import Coalesce
+def _handled_before(before: datetime) -> Q:
+    """The answered calls with a known talk time whose average handling time the forecast
+    of the interval starting `before` uses."""
+    from metrics.models import Outcome
 
-    from metrics.models import Outcome, QueueCall
-
-    value = QueueCall.objects.filter(
-        queue=queue,
+    return Q(
         outcome=Outcome.ANSWERED,
         offered_at__gte=before - timedelta(days=AHT_DAYS),
         offered_at__lt=before,
         talk_s__isnull=False,
-    ).aggregate(aht=Avg(F("talk_s") + Coalesce("hold_s", 0.0) + Coalesce("acw_s", 0.0)))
+    )
+
+
+def _handling_s():
+    """A call's handling time: talk, hold and after-call work (unknown parts as 0)."""
+    from django.db.models import F
+    from django.db.models.functions import Coalesce
+
+    return F("talk_s") + Coalesce("hold_s", 0.0) + Coalesce("acw_s", 0.0)
+
+
+def _queue_aht(queue, before: datetime, *, default: float = DEFAULT_AHT_S) -> float:
+    from django.db.models import Avg
+
+    from metrics.models import QueueCall
+
+    value = QueueCall.objects.filter(_handled_before(before), queue=queue).aggregate(
+        aht=Avg(_handling_s())
+    )
     return float(value["aht"]) if value["aht"] else default
 
 
@@ -668,8 +684,7 @@ def queues_demand_now(*, queues, now: datetime, weeks: int = 4) -> dict[int, dic
     Queues with the same interval length share every time window, so their calls are counted
     by one query (a count per window and queue, and the average handling time), not a dozen
     per queue: the wall board asks for every queue of the floor once a minute."""
-    from django.db.models import Avg, Count, F
-    from django.db.models.functions import Coalesce
+    from django.db.models import Avg, Count
 
     from metrics.models import Outcome, QueueCall
     from scheduling import erlang
@@ -682,48 +697,30 @@ def queues_demand_now(*, queues, now: datetime, weeks: int = 4) -> dict[int, dic
     out: dict[int, dict] = {}
     for minutes, group in by_length.items():
         start = bucket(timezone.localtime(now, zone), minutes)
+        recent_from = now - timedelta(minutes=RUN_RATE_MINUTES)
         windows = {
-            "recent": Q(
-                offered_at__gte=now - timedelta(minutes=RUN_RATE_MINUTES), offered_at__lte=now
-            ),
+            "recent": Q(offered_at__gte=recent_from, offered_at__lte=now),
             "waiting": Q(outcome=Outcome.WAITING, offered_at__lte=now),
         }
+        # (the earliest time a window but "waiting" reads: the calls read start there)
+        earliest = min(recent_from, start - timedelta(days=AHT_DAYS))
         for week in range(1, weeks + 1):
             past = start - timedelta(weeks=week)
             day_start = datetime.combine(past.date(), datetime.min.time(), tzinfo=zone)
+            earliest = min(earliest, day_start)
             windows[f"day{week}"] = Q(
                 offered_at__gte=day_start, offered_at__lt=day_start + timedelta(days=1)
             )
             windows[f"interval{week}"] = Q(
                 offered_at__gte=past, offered_at__lt=past + timedelta(minutes=minutes)
             )
-        since = start - timedelta(days=AHT_DAYS)
-        answered = Q(
-            outcome=Outcome.ANSWERED,
-            offered_at__gte=since,
-            offered_at__lt=start,
-            talk_s__isnull=False,
-        )
-        earliest = min(
-            since,
-            now - timedelta(minutes=RUN_RATE_MINUTES),
-            *(
-                datetime.combine(
-                    (start - timedelta(weeks=week)).date(), datetime.min.time(), tzinfo=zone
-                )
-                for week in range(1, weeks + 1)
-            ),
-        )
         rows = (
             QueueCall.objects.filter(queue__in=group)
             .filter(Q(offered_at__gte=earliest) | Q(outcome=Outcome.WAITING))
             .values("queue")
             .annotate(
                 **{name: Count("pk", filter=where) for name, where in windows.items()},
-                aht=Avg(
-                    F("talk_s") + Coalesce("hold_s", 0.0) + Coalesce("acw_s", 0.0),
-                    filter=answered,
-                ),
+                aht=Avg(_handling_s(), filter=_handled_before(start)),
             )
         )
         found = {row["queue"]: row for row in rows}

@@ -386,7 +386,7 @@ def _empty_staffing() -> dict:
     return {"staffed": 0, "available": 0, "on_call": 0, "wrap_up": 0, "not_ready": 0}
 
 
-def counted_in(status: str, activity: str) -> tuple[str, ...]:
+def _counted_in(status: str, activity: str) -> tuple[str, ...]:
     """The staffing counters (`_empty_staffing`) an agent or member in `status` and
     `activity` counts in."""
     if status == AgentStatus.LOGGED_OUT:
@@ -401,7 +401,7 @@ def counted_in(status: str, activity: str) -> tuple[str, ...]:
 
 
 def _count(counts: dict, status: str, activity: str, times: int = 1) -> None:
-    for name in counted_in(status, activity):
+    for name in _counted_in(status, activity):
         counts[name] += times
 
 

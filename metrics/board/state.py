@@ -328,7 +328,7 @@ def _advance_queues(site, now, new, members, queue_ids, changed) -> None:
 def _advance_agents(site, now, new, members, keys, heartbeat, sweep, changed) -> bool | None:
     """The rows of the touched agents read again; the agent sources run (per-agent ones on
     those rows, on all when `sweep`; the others on all rows); the rows whose extras moved
-    rebuilt (at the heartbeat every row)."""
+    rebuilt (every row at the sweep)."""
     index = new.index
     touched = set(keys) | {index["member"][m] for m in members if m in index["member"]}
     if members or touched:

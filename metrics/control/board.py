@@ -29,7 +29,7 @@ def control_agent_fields(*, site: str, now: datetime, agents: dict[str, dict]) -
     if not by_agent:
         return {"agents": {}}
     latest: dict[int, dict] = {}
-    for agent_id, member, source_id, kind, started_at, state in _open_states(site, by_agent):
+    for agent_id, member, source_id, kind, started_at, logins in _open_states(site, by_agent):
         kept = latest.get(agent_id)
         if kept is None or started_at > kept["started_at"]:
             latest[agent_id] = {
@@ -37,7 +37,7 @@ def control_agent_fields(*, site: str, now: datetime, agents: dict[str, dict]) -
                 "source_id": source_id,
                 "source__kind": kind,
                 "started_at": started_at,
-                "engine": state,
+                "logins": logins,
             }
     monitors: dict[int, list[dict]] = {}
     for row in open_monitorings(site=site, now=now) if _anybody_listens(site, now) else ():
@@ -58,19 +58,17 @@ def control_agent_fields(*, site: str, now: datetime, agents: dict[str, dict]) -
         state = latest.get(agent_id)
         fields[key] = {
             "control": bool(state and state["source__kind"] in CONTROL_KINDS),
-            "queues": _queues_of(state["engine"]) if state else [],
+            "queues": _queues_of(state["logins"]) if state else [],
             "monitors": monitors.get(agent_id, []),
         }
     return {"agents": fields}
 
 
-def _queues_of(engine) -> list[str]:
+def _queues_of(logins) -> list[str]:
     """The queues the engine's logins of a member name (not "every queue")."""
-    if engine is None:
-        return []
-    if isinstance(engine, str):  # the JSON as text (how SQLite hands it)
-        engine = json.loads(engine)
-    return sorted(q for q in (engine or []) if q != "*")
+    if isinstance(logins, str):  # the JSON as text (how SQLite hands it)
+        logins = json.loads(logins)
+    return sorted(q for q in (logins or []) if q != "*")
 
 
 def _open_states(site: str, by_agent: dict) -> list[tuple]:
