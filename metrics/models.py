@@ -25,6 +25,19 @@ class SLVariant(models.TextChoices):
     ANSWERED_ONLY = "answered_only", gettext_lazy("Answered in time / answered")
 
 
+UNREACHABLE_TARGET = gettext_lazy(
+    "A service level target is a share above 0 and below 1 (0.95 is 95 %): no number of "
+    "agents reaches 100 %."
+)
+
+
+def validate_sl_target(value: float) -> None:
+    """A service level target no number of agents reaches (100 %) is refused: Erlang C, the
+    staffing page and the board's "required now" need a share below 1."""
+    if not 0 < value < 1:
+        raise ValidationError(UNREACHABLE_TARGET, code="sl_target")
+
+
 def default_acw_reasons() -> list[str]:
     return ["ACW", "Wrapup", "wrap-up"]
 
@@ -33,7 +46,9 @@ class Queue(models.Model):
     name = models.CharField(max_length=100, unique=True, verbose_name=gettext_lazy("name"))
     site = models.SlugField(max_length=50, default="main", verbose_name=gettext_lazy("site"))
     sl_threshold_s = models.PositiveIntegerField("service level threshold (s)", default=20)
-    sl_target = models.FloatField("service level target (0–1)", default=0.8)
+    sl_target = models.FloatField(
+        "service level target (0–1)", default=0.8, validators=[validate_sl_target]
+    )
     short_abandon_s = models.PositiveIntegerField("short-abandon threshold (s)", default=5)
     # "Answered within three rings": an answered call whose ring time is at most this.
     ring_fast_s = models.PositiveIntegerField(

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from agents.access import agent_of, has_role
 from agents.models import AuditEntry
 from agents.roles import Role
+from callfloor.errors import DomainError
 from callfloor.history import history_lines
 from callfloor.zone import site_zone
 from scheduling import attendance as att
@@ -504,11 +505,14 @@ def staffing_day(
     now: datetime | None = None,
 ) -> dict:
     """Per interval of a queue's day: forecast vs actual calls, required vs scheduled vs
-    logged-in agents (Erlang C on the forecast)."""
-    from metrics.models import AgentState, QueueCall
+    logged-in agents (Erlang C on the forecast). A queue whose target no number of agents
+    reaches (100 %, stored before targets were checked) is refused with a `DomainError`."""
+    from metrics.models import UNREACHABLE_TARGET, AgentState, QueueCall
     from scheduling import erlang
     from scheduling import forecast as fc
 
+    if not 0 < queue.sl_target < 1:
+        raise DomainError(str(UNREACHABLE_TARGET), field="queue")
     now = now or timezone.now()
     zone = site_zone()
     minutes = queue.interval_minutes

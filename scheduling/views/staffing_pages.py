@@ -126,9 +126,13 @@ def staffing(request):
         "max_occupancy": max_occupancy,
     }
     if queue is not None:
-        data = selectors.staffing_day(
-            queue=queue, day=day, shrinkage=shrinkage, max_occupancy=max_occupancy
-        )
+        try:
+            data = selectors.staffing_day(
+                queue=queue, day=day, shrinkage=shrinkage, max_occupancy=max_occupancy
+            )
+        except DomainError as exc:  # (a target no number of agents reaches)
+            context["refused"] = exc.message
+            return render_page(request, "scheduling/staffing.html", context, status=400)
         context["data"] = data
         if day == timezone.localdate(timezone=site_zone()):
             context["current"] = selectors.staffing_now(queue=queue)

@@ -178,3 +178,36 @@ def test_the_boards_required_now_of_many_queues_is_each_queues_own_in_a_few_quer
     with django_assert_max_num_queries(2):  # two interval lengths
         tiles = required_now_tiles(site="main", queues=queues, now=now)
     assert {pk: tile["required_now"] for pk, tile in tiles.items()} == alone
+
+
+def test_a_target_no_number_of_agents_reaches_is_refused_with_its_reason(history, client, api):
+    """A queue stored with a 100 % target (before targets were checked) gets a clear answer
+    from the staffing page and API, in the reader's language, instead of a server error; a
+    new 100 % target is refused where it is set, and by the model's check (the admin)."""
+    from django.core.exceptions import ValidationError
+
+    Queue.objects.filter(pk=history.queue.pk).update(sl_target=1.0)
+    client.force_login(history.sam)
+    response = client.get(f"/staffing/?queue={history.queue.pk}&day={DAY}")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'data-testid="staffing-refused"' in body and "100 %" in body
+    assert "staffing-table" not in body
+    response = client.get(
+        f"/staffing/?queue={history.queue.pk}&day={DAY}", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 400
+    assert "服务水平目标" in response.content.decode() and "大屏" in response.content.decode()
+    response = api(history.tina).get(
+        "/api/staffing/", {"queue": history.queue.pk, "day": str(DAY)}
+    )
+    assert response.status_code == 400
+    assert "100 %" in response.json()["error"]["fields"]["queue"][0]
+    queue = Queue.objects.get(pk=history.queue.pk)
+    for target in (1.0, 0.0, 1.2):
+        queue.sl_target = target
+        with pytest.raises(ValidationError) as refused:
+            queue.full_clean()
+        assert "sl_target" in refused.value.message_dict
+    queue.sl_target = 0.99
+    queue.full_clean()

@@ -90,6 +90,7 @@ def test_a_supervisors_change_is_audited_and_recounts_the_service_level(
     ("body", "field"),
     [
         ({"sl_target": 1.5}, "sl_target"),
+        ({"sl_target": 1}, "sl_target"),  # 100 %: no number of agents reaches it
         ({"sl_target": 0.5}, "sl_target"),  # under the red mark (0.6)
         ({"sl_threshold_s": 0}, "sl_threshold_s"),
         ({"wait_amber_s": 90}, "wait_amber_s"),  # not shorter than red (60)
