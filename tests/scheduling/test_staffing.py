@@ -198,9 +198,7 @@ def test_a_target_no_number_of_agents_reaches_is_refused_with_its_reason(history
     )
     assert response.status_code == 400
     assert "服务水平目标" in response.content.decode() and "大屏" in response.content.decode()
-    response = api(history.tina).get(
-        "/api/staffing/", {"queue": history.queue.pk, "day": str(DAY)}
-    )
+    response = api(history.tina).get("/api/staffing/", {"queue": history.queue.pk, "day": str(DAY)})
     assert response.status_code == 400
     assert "100 %" in response.json()["error"]["fields"]["queue"][0]
     queue = Queue.objects.get(pk=history.queue.pk)
