@@ -1,6 +1,6 @@
-"""The offline report of a queue_log file, worked out column by column (pandas' C parser and
-numpy) instead of event by event: the same figures as `offline.build_report`, which stays the
-reference.
+"""The offline report of a queue_log file, worked out column by column (polars' CSV reader,
+which reads on every core, and numpy) instead of event by event: the same figures as
+`offline.build_report`, which stays the reference.
 
 `columnar_report` reads the file's bytes and gives the report, or None when the file holds
 something this path does not reproduce exactly; the caller then runs the engine on the file
@@ -9,7 +9,7 @@ something this path does not reproduce exactly; the caller then runs the engine 
 - every line is a usual line of the file layout: printable ASCII, a whole-second epoch, an
   event name of capital letters, names within their columns (read stripped, NONE empty, as
   the parser reads them), the number fields the engine reads empty or plain digits, no line
-  twice (names the C parser reads as numbers, "007" as 7, go to the engine too);
+  twice, every line with its time (empty lines are skipped, as the engine skips them);
 - the events the engine knows except HOLD, UNHOLD, ATTENDEDTRANSFER and RINGSTART, and
   QUEUESTART only before any call or member (a log that starts with Asterisk's start);
 - each (call id, queue) entered once; each call answered by a named member; each end of talk
@@ -27,14 +27,15 @@ queue, day, interval and member from each call's class and times (`call_sums`).
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
+import polars as pl
 
 from metrics import formulas, kpi
 from metrics.queue_log import _PRIORITY, MAX_EPOCH, NAME_MAX, NONE
@@ -124,10 +125,10 @@ _NUMBER_FIELDS = {
 _USUAL_BYTES = bytes(range(0x20, 0x7F)) + b"\n"
 
 
-# The column path holds the file's columns in memory: about 4.5 bytes of memory a byte of
-# file (the 87 MB, 1.46 M-line bench day peaks near 370 MB, the process included). A larger
-# file is read by the engine, which streams it, so a report never needs much more than
-# 0.6 GB.
+# The column path holds the file's columns in memory: about 6.5 bytes of memory a byte of
+# file (the 87 MB, 1.46 M-line bench day peaks near 560 MB, the process included; the reader
+# reads it in parallel). A larger file is read by the engine, which streams it, so a report
+# never needs much more than 0.85 GB.
 MAX_BYTES = 128 * 2**20
 
 
@@ -228,73 +229,124 @@ def _need(condition, why: str) -> None:
 
 
 def _usual(data: bytes | str | os.PathLike) -> bool:
-    """Whether every byte is printable ASCII or a line break."""
+    """Whether every byte is printable ASCII or a line break (by numpy, which lets go of the
+    GIL: the check runs beside the report's work)."""
     if isinstance(data, bytes):
-        return not data.translate(None, _USUAL_BYTES)
+        return _usual_bytes(data)
     with open(data, "rb") as handle:
-        while chunk := handle.read(2**20):
-            if chunk.translate(None, _USUAL_BYTES):
+        while chunk := handle.read(2**22):
+            if not _usual_bytes(chunk):
                 return False
     return True
 
 
-def _read(data: bytes | str | os.PathLike) -> pd.DataFrame:
-    _need(_usual(data), "a line holds more than printable ASCII")
-    options = {
-        "sep": "|",
-        "header": None,
-        "names": list(range(9)),
-        "dtype": {
-            0: np.int64,
-            1: object,
-            2: "category",
-            3: "category",
-            4: "category",
-            5: "category",
-            6: object,  # (callers and call times: many distinct texts)
-            7: "category",
-            8: "category",
+def _usual_bytes(chunk: bytes) -> bool:
+    codes = np.frombuffer(chunk, dtype=np.uint8)
+    # (0x20–0x7E, and 0x0A: shifted by 0x20, printable ASCII is below 0x5F, the break 0xEA)
+    shifted = codes - np.uint8(0x20)
+    return bool(((shifted < 0x5F) | (shifted == 0xEA)).all())
+
+
+# The columns read: the time, the call id, queue, member and event, then four data fields
+# (no event this path reads has its numbers past the fourth; further fields are not read).
+# Every text column but the second data field (callers and talk times: many distinct texts,
+# read for a few kinds only) is numbered by the parser as it reads, each column a categorical
+# of its own (`_schema`).
+_CODED = (1, 2, 3, 4, 5, 7, 8)
+
+
+def _schema() -> dict:
+    return {
+        "0": pl.Int64,
+        **{
+            str(i): pl.Categorical(pl.Categories.random()) if i in _CODED else pl.String
+            for i in range(1, 9)
         },
-        "quoting": csv.QUOTE_NONE,
-        "engine": "c",
-        "na_filter": False,
     }
+
+
+def _read(data: bytes | str | os.PathLike) -> tuple[np.ndarray, list]:
+    """The lines' times (int64) and their eight text columns (polars Series, categoricals
+    but the second data field's texts)."""
     try:
-        try:
-            # Fields past the fourth data field are not read (no event this path reads has
-            # its numbers there).
-            frame = pd.read_csv(_source(data), usecols=list(range(9)), **options)
-        except pd.errors.ParserError as error:
-            if "Too many columns specified" not in str(error):
-                raise
-            frame = pd.read_csv(_source(data), **options)  # (no line has nine fields)
-    except (ValueError, OverflowError, pd.errors.ParserError) as error:
-        raise Unsupported(f"not read by the C parser: {error}") from None
+        frame = pl.read_csv(
+            _source(data),
+            has_header=False,
+            separator="|",
+            quote_char=None,
+            schema=_schema(),
+            truncate_ragged_lines=True,
+            missing_columns="insert",
+            empty_string_is_null=False,
+        )
+    except pl.exceptions.PolarsError as error:
+        raise Unsupported(f"not read by the parser: {error}") from None
+    if frame["0"].null_count():  # (empty lines, which are skipped, or lines without a time)
+        _need(frame["0"].null_count() == _empty_lines(data), "a line without its time")
+        frame = frame.filter(frame["0"].is_not_null())
     _need(len(frame), "no line")
-    return frame
+    return frame["0"].to_numpy(), [frame[str(i)] for i in range(1, 9)]
+
+
+def _empty_lines(data: bytes | str | os.PathLike) -> int:
+    """How many lines of the file are empty."""
+    if not isinstance(data, bytes):
+        with open(data, "rb") as handle:
+            data = handle.read()
+    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    return int(breaks[:1].tolist() == [0]) + int((np.diff(breaks) == 1).sum())
+
+
+def _coded(column: pl.Series) -> tuple[np.ndarray, list[str]]:
+    """A categorical column of categories of its own as codes (uint32, 0, 1, …) into its
+    texts. (The parser reads an empty or missing field of a categorical as null: its code
+    follows the others', its text is "".)"""
+    physical = column.to_physical()
+    nulls = physical.null_count()
+    top = -1 if nulls == len(physical) else int(physical.max())
+    codes = (physical.fill_null(top + 1) if nulls else physical).to_numpy()
+    if top < 2**16:  # (a few texts: the categories', in the order of their codes)
+        categories = column.dtype.categories.to_series()
+        _need(len(categories) == top + 1 and not categories.null_count(), "categories")
+        texts = categories.to_list()
+    else:  # (many: each code's text from its first row, cheaper than the categories')
+        first = np.full(top + 2, -1, dtype=np.int64)
+        first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+        _need((first[: top + 1] >= 0).all(), "a category without a row")
+        texts = column.gather(first[: top + 1]).cast(pl.String).to_list()
+    if nulls:
+        _need("" not in texts, "an empty category")  # (never seen: empty fields are null)
+        texts.append("")
+    return codes, texts
+
+
+def _ids_and_codes(texts: pl.Series) -> tuple[_Column, np.ndarray]:
+    """The call id column, and its codes in the file's order."""
+    column = _Column(_coded(texts), limit=NAME_MAX["call id"])
+    return column, column.codes
+
+
+def _factorized(texts: pl.Series) -> tuple[np.ndarray, list[str]]:
+    """Texts as codes into their distinct texts: numbered by their hashes, then each text
+    compared with its code's first, so that two texts of one hash are never one."""
+    codes, hashes = pd.factorize(texts.hash(0x5EED).to_numpy())
+    first = np.empty(len(hashes), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    distinct = texts.gather(first)
+    if not (distinct.gather(codes) == texts).all():  # (never seen)
+        codes, uniques = pd.factorize(texts.to_numpy())
+        return codes, uniques.tolist()
+    return codes, distinct.to_list()
 
 
 class _Column:
-    """One text column as codes into its distinct texts; a name column's texts as the parser
-    reads them (stripped, NONE empty), within `limit` characters. Codes are int64 (`wide`,
-    for columns that take part in sums of codes) or as small as the parser gives them."""
+    """One text column as codes into its distinct texts; a name column's texts as the engine
+    reads them (stripped, NONE empty), within `limit` characters. Codes are int32 (widened
+    where they take part in sums)."""
 
-    def __init__(self, series: pd.Series, *, limit: int | None = None, wide: bool = True) -> None:
-        # The C parser reads a category column whose every text is a number (or true/false)
-        # as numbers: its texts are then not the file's ("007" is 7).
-        self.as_written = True
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            codes = series.cat.codes.to_numpy()
-            categories = series.cat.categories
-            self.as_written = categories.dtype == object or pd.api.types.is_string_dtype(
-                categories.dtype
-            )
-            texts = [str(t) for t in categories]
-        else:
-            codes, uniques = pd.factorize(series.to_numpy(object))
-            texts = list(uniques)
+    def __init__(self, coded: tuple[np.ndarray, list[str]], *, limit: int | None = None) -> None:
+        codes, texts = coded
         if limit is not None:
-            _need(self.as_written, "names read as numbers")
             # (printable ASCII has no space but " ": without one there is nothing to strip)
             if " " in "\n".join(texts):
                 read = [t.strip() for t in texts]
@@ -305,7 +357,7 @@ class _Column:
                 read[read.index(NONE)] = ""
                 codes, texts = _merged(codes, texts, read) if "" in texts else (codes, read)
             _need(max(map(len, texts), default=0) <= limit, "a name longer than its column")
-        self.codes = np.asarray(codes, dtype=np.int64) if wide else np.asarray(codes)
+        self.codes = np.asarray(codes, dtype=np.int32)
         self.texts = texts
 
     def take(self, order: np.ndarray) -> None:
@@ -319,16 +371,19 @@ class _Column:
             return -1
 
 
-def _codes(column: _Column | np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+def _codes(column: _Column | pl.Series, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """The texts of `rows` of a column as codes into their distinct texts."""
     if isinstance(column, _Column):
         return column.codes[rows], column.texts
-    codes, uniques = pd.factorize(column[rows])
-    return codes, list(uniques)
+    return _factorized(column.gather(rows))
 
 
-def _numbers(column: _Column | np.ndarray, rows: np.ndarray) -> np.ndarray:
+def _numbers(column: _Column | pl.Series, rows: np.ndarray) -> np.ndarray:
     """The number fields of `rows` as the engine reads them (NaN: empty, unknown)."""
+    if isinstance(column, pl.Series):  # (texts: checked and read at once)
+        texts = column.gather(rows)
+        _need(texts.str.contains(r"^[0-9]{0,9}$").all(), "a number field not of digits")
+        return texts.replace("", None).cast(pl.Float64).to_numpy()
     codes, texts = _codes(column, rows)
     values = np.full(len(texts), np.nan)
     for code in np.flatnonzero(np.bincount(codes, minlength=len(texts))).tolist():
@@ -403,7 +458,16 @@ def _last_of(mask: np.ndarray, group_start: np.ndarray) -> np.ndarray:
     return np.where(last >= group_start, last, -1)
 
 
-def _report(
+def _report(data: bytes | str | os.PathLike, **settings) -> dict:
+    helper = ThreadPoolExecutor(1, thread_name_prefix="report")
+    try:
+        return _worked_out(helper, data, **settings)
+    finally:
+        helper.shutdown(cancel_futures=True)
+
+
+def _worked_out(
+    helper: ThreadPoolExecutor,
     data: bytes | str | os.PathLike,
     *,
     site_zone: str,
@@ -419,10 +483,10 @@ def _report(
 ) -> dict:
     _need(now is None or float(now).is_integer(), "now within a second")
     _need(float(stale_after).is_integer(), "stale limit within a second")
-    frame = _read(data)
-    ts = frame[0].to_numpy(np.int64)
+    usual = helper.submit(_usual, data)
+    ts, texts = _read(data)
     _need(ts.min() >= 0 and ts.max() < MAX_EPOCH, "time out of range")
-    names = _Column(frame[4], wide=False)
+    names = _Column(_coded(texts[3]))
     for text in names.texts:
         _need(text.isalpha() and text.isupper() and len(text) <= 40, f"event name {text!r}")
         _need(
@@ -434,14 +498,21 @@ def _report(
     kind = kind_of[names.codes]
     _need(not (kind == UNSUPPORTED).any(), "an event only the engine reads")
 
-    call_ids = _Column(frame[1], limit=NAME_MAX["call id"])
-    queues = _Column(frame[2], limit=NAME_MAX["queue name"])
-    members = _Column(frame[3], limit=NAME_MAX["member name"])
-    fields: list = [
-        _Column(frame[i], wide=False) if i != 6 else frame[i].to_numpy(object) for i in range(5, 9)
-    ]
-    del frame  # (the columns are kept as codes)
-    _need(not _repeated_lines(data, ts, names, call_ids, queues, members), "repeats")
+    # (the call ids, the file's repeats, the callers and the repeat rates are worked out by
+    # `helper`, on the other core meanwhile: numpy and polars let go of the GIL as they work)
+    ids = helper.submit(_ids_and_codes, texts[0])
+    queues = _Column(_coded(texts[1]), limit=NAME_MAX["queue name"])
+    members = _Column(_coded(texts[2]), limit=NAME_MAX["member name"])
+    repeated = helper.submit(
+        lambda *columns: _repeated_lines(data, *columns, ids.result()[1]),
+        ts,
+        names.codes,
+        queues.codes,
+        members.codes,
+    )
+    # (the data fields are read for the rows of a few kinds only)
+    fields: list = [_Column(_coded(texts[i])) if i != 5 else texts[i] for i in range(4, 8)]
+    del texts
 
     # Lines after `now` are not read; the rest in the engine's order (time, event, line).
     if now is None:
@@ -451,9 +522,10 @@ def _report(
         order = keep[np.argsort(ts[keep] * 16 + prio_of[names.codes[keep]], kind="stable")]
     ts = ts[order]
     kind = kind[order]
-    for column in (call_ids, queues, members, fields[0], fields[2], fields[3]):
+    call_ids = ids.result()[0]
+    for column in (call_ids, queues, members):
         column.take(order)
-    # (the second data field, texts, is read for a few kinds only: by `order[row]`)
+    # (the data fields are read for a few kinds only: by `order[row]`)
     n = len(ts)
     final = float(now) if now is not None else (float(ts[-1]) if n else 0.0)
     no_member, no_queue = members.empty(), queues.empty()
@@ -466,7 +538,7 @@ def _report(
     for k, indexes in _NUMBER_FIELDS.items():
         rows = rows_of[k] = np.flatnonzero(kind == k)
         for i in indexes:
-            numbers[(k, i)] = _numbers(fields[i], order[rows] if i == 1 else rows)
+            numbers[(k, i)] = _numbers(fields[i], order[rows])
     fields[2] = fields[3] = None  # (read)
 
     # QUEUESTART only before anything it would cut.
@@ -480,15 +552,15 @@ def _report(
 
     # Calls: one per (call id, queue) entered.
     n_queues = max(len(queues.texts), 1)
-    key = call_ids.codes * n_queues + queues.codes
+    key = call_ids.codes.astype(np.int64) * n_queues + queues.codes
     enters = np.flatnonzero((kind == ENTER) & (queues.codes != no_queue))
     used[enters] = True
     call_keys = key[enters]
-    caller, caller_texts = _codes(fields[1], order[enters])
+    callers = helper.submit(_codes, fields[1], order[enters])
     fields[1] = None  # (read)
     n_calls = len(enters)
     offered = ts[enters].astype(np.float64)
-    call_queue = queues.codes[enters]
+    call_queue = queues.codes[enters].astype(np.int64)
     limit = float(stale_after)
     calls_of = _call_table(call_keys, len(call_ids.texts) * n_queues, len(key))
 
@@ -520,6 +592,17 @@ def _report(
     stale = (outcome == WAITING) & (final >= offered + limit)
     outcome[stale] = UNKNOWN
     wait[stale] = limit
+    rates = helper.submit(
+        lambda answered: _repeat_rates(
+            *callers.result(),
+            answered,
+            call_queue,
+            offered,
+            n_queues,
+            window_s=repeat_window_h * 3600,
+        ),
+        outcome == ANSWERED,
+    )
 
     # Answered calls: their member, ring and talk.
     answered = np.flatnonzero(outcome == ANSWERED)
@@ -562,18 +645,16 @@ def _report(
     used[rings] = True
     used[(kind == RING_CANCELED) & has_member] = True
 
-    # Pause reasons read as numbers (every first data field is a number) hold no
-    # after-call-work reason unless one reads as a number or a truth value.
-    reasons = fields[0]
-    _need(reasons.as_written or not any(map(_number_like, acw_reasons)), "reasons as numbers")
     # Each member's events in order: C (a CONNECT that answered), E (an end of talk, under
     # the call's member), A (an after-call-work pause), P (another pause), U (an unpause),
     # L (a login) and OFF (a logoff).
-    acw_codes = [i for i, t in enumerate(reasons.texts) if t.strip() in set(acw_reasons)]
     member_rows = np.flatnonzero(_of_kinds(kind, (LOGIN, LOGOFF, PAUSE, UNPAUSE)) & has_member)
     used[member_rows] = True
+    reasons, reason_texts = _codes(fields[0], order[member_rows])
+    fields[0] = None  # (read)
+    acw_codes = [i for i, t in enumerate(reason_texts) if t.strip() in set(acw_reasons)]
     m_kind = kind[member_rows]
-    is_acw = (m_kind == PAUSE) & np.isin(reasons.codes[member_rows], acw_codes)
+    is_acw = (m_kind == PAUSE) & np.isin(reasons, acw_codes)
     saw_acw = bool(is_acw.any())
     C, E, A, P, U, L, OFF = range(7)
     m_type = np.select(
@@ -779,15 +860,9 @@ def _report(
     }
     components = formulas.aht_components(saw_hold=False, saw_acw=saw_acw)
     body = report.figures(final, components, {members.texts[g] for g in logged})
-    rates = _repeat_rates(
-        caller,
-        caller_texts,
-        outcome == ANSWERED,
-        call_queue,
-        offered,
-        n_queues,
-        window_s=report.repeat_window_s,
-    )
+    _need(usual.result(), "a line holds more than printable ASCII")
+    _need(not repeated.result(), "repeats")
+    rates = rates.result()
     for name, figures in body["queues"].items():
         figures["repeat_call_rate"] = rates[queue_text.index(name)]
     return report_document(
@@ -876,8 +951,10 @@ def _repeat_rates(
     if "" in texts:
         anonymous[texts.index("")] = True
     with_caller = np.flatnonzero(~(caller == (texts.index("") if "" in texts else -1)))
-    by_caller = with_caller[np.lexsort((offered[with_caller], caller[with_caller]))]
-    sorted_key = (caller[by_caller].astype(np.int64) << 38) | offered[by_caller].astype(np.int64)
+    # (by caller, then time: both in one key, times below 2**38)
+    key = (caller[with_caller].astype(np.int64) << 38) | offered[with_caller].astype(np.int64)
+    by_key = np.argsort(key, kind="stable")
+    by_caller, sorted_key = with_caller[by_key], key[by_key]
     known = np.flatnonzero(answered & ~anonymous[caller])
     wanted = (caller[known].astype(np.int64) << 38) | offered[known].astype(np.int64)
     after = np.searchsorted(sorted_key, wanted, side="right")
@@ -896,14 +973,13 @@ def _source(data: bytes | str | os.PathLike):
     return io.BytesIO(data) if isinstance(data, bytes) else data
 
 
-def _repeated_lines(data: bytes | str | os.PathLike, ts: np.ndarray, *columns) -> bool:
+def _repeated_lines(data: bytes | str | os.PathLike, ts: np.ndarray, *columns: np.ndarray) -> bool:
     """Whether a line is in the file twice: lines of the same second, event, call, queue and
     member (rare) are compared by their text."""
     # (each step spreads the bits both ways, so that lines a second and an event name apart
     # do not look alike: every look-alike costs a comparison of the lines' texts)
     mixed = ts.astype(np.uint64)
-    for column in columns:
-        codes = column.codes
+    for codes in columns:
         with np.errstate(over="ignore"):
             np.multiply(mixed, np.uint64(0x9E3779B97F4A7C15), out=mixed)
         np.bitwise_xor(mixed, mixed >> np.uint64(29), out=mixed)
@@ -912,7 +988,7 @@ def _repeated_lines(data: bytes | str | os.PathLike, ts: np.ndarray, *columns) -
             codes.view(np.uint64) if codes.dtype == np.int64 else codes.astype(np.uint64),
             out=mixed,
         )
-    if pd.Index(mixed).is_unique:  # (the usual case, and a cheaper test than the next)
+    if pl.Series(mixed).n_unique() == len(mixed):  # (the usual case, a cheaper test than the next)
         return False
     alike = pd.Series(mixed).duplicated(keep=False).to_numpy()
     if not isinstance(data, bytes):
@@ -927,15 +1003,6 @@ def _repeated_lines(data: bytes | str | os.PathLike, ts: np.ndarray, *columns) -
     _need(len(starts) == len(ts), "lines the parser skipped")
     texts = [data[a:b] for a, b in zip(starts[alike].tolist(), ends[alike].tolist(), strict=True)]
     return len(set(texts)) < len(texts)
-
-
-def _number_like(text: str) -> bool:
-    """Whether the C parser could read `text` as a number or a truth value."""
-    try:
-        float(text)
-    except ValueError:
-        return text.strip().lower() in ("true", "false")
-    return True
 
 
 def _rounded(value):

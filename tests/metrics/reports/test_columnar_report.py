@@ -604,3 +604,77 @@ def test_odd_lines_give_the_engines_report_with_their_line_numbers(tmp_path, con
         if found is not None:
             assert same(found, expected)
             assert not expected["lines"]["rejected"]
+
+
+@pytest.mark.parametrize(
+    "gap, column_path, rejected",
+    [
+        (b"\n", True, False),  # an empty line: skipped, as the engine skips it
+        (b"\n\n\n", True, False),
+        (b"|\n", False, True),  # a line of two empty fields: the engine rejects it
+        (b"\n|\n", False, True),
+        (b" \n", False, False),  # a space: the engine reads the file (and skips it)
+    ],
+)
+def test_empty_lines_are_skipped_and_lines_without_a_time_rejected_on_either_path(
+    tmp_path, gap, column_path, rejected
+):
+    """The parser reads an empty line as a line of empty fields: the column path skips it
+    only when every line without a time is an empty one (at the start, between lines, at the
+    end); any other line without a time sends the file to the engine, which rejects it."""
+    lines = [text.encode() + b"\n" for text in day_with_callers(["0470009", "0470008"])]
+    path = tmp_path / "queue_log"
+    for at in (0, 4, len(lines)):
+        path.write_bytes(b"".join(lines[:at]) + gap + b"".join(lines[at:]))
+        expected = build_report(engine_lines(path))
+        assert same(report_of_file(path), expected)
+        assert bool(expected["lines"]["rejected"]) == rejected
+        found = columnar(path)
+        assert (found is not None) == column_path
+        if found is not None:
+            assert same(found, expected)
+
+
+@pytest.mark.parametrize("member", ["007", "7", "1e3", "true", "NaN", "0x1F"])
+def test_names_that_read_as_numbers_are_texts_on_the_column_path(tmp_path, member):
+    """Names, reasons and callers are read as the file's texts whatever they look like: "007"
+    and "7" are two members, a pause reason "1e3" is not the number 1000."""
+    texts = [
+        line.replace("PJSIP/201", member)
+        for line in day_with_callers(["0470001", "0470001"], talk="60")
+    ]
+    texts.append(f"{BASE + 900}|NONE|NONE|{member}|PAUSEALL|{member}")
+    path = tmp_path / "queue_log"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    expected = reference(path)
+    found = columnar(path)
+    assert found is not None
+    assert same(found, expected)
+    assert list(expected["agents"]) == [member]
+
+
+def test_texts_of_one_hash_are_still_two_callers(tmp_path, monkeypatch):
+    """Callers are numbered by a hash of their texts; two texts of one hash (forced here) are
+    told apart by comparing each text with its number's first, and the report is unchanged."""
+    import polars as pl
+
+    from metrics.reports import columnar as path_module
+
+    path = tmp_path / "queue_log"
+    path.write_text(
+        "\n".join(day_with_callers(["0470001", "0470002", "0470001", "0470003"])) + "\n",
+        encoding="utf-8",
+    )
+    expected = reference(path)
+    assert same(columnar(path), expected)
+    calls = []
+
+    def one_hash(series, seed=0):
+        calls.append(len(series))
+        return pl.Series(series.name, [7] * len(series), dtype=pl.UInt64)
+
+    monkeypatch.setattr(pl.Series, "hash", one_hash)
+    codes, texts = path_module._factorized(pl.Series(["a", "b", "a", "c"]))
+    assert [texts[c] for c in codes] == ["a", "b", "a", "c"]
+    assert same(columnar(path), expected)
+    assert calls  # (the forced hash was the one used)
