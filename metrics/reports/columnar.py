@@ -242,9 +242,10 @@ def _usual(data: bytes | str | os.PathLike) -> bool:
 
 def _usual_bytes(chunk: bytes) -> bool:
     codes = np.frombuffer(chunk, dtype=np.uint8)
-    # (0x20–0x7E, and 0x0A: shifted by 0x20, printable ASCII is below 0x5F, the break 0xEA)
-    shifted = codes - np.uint8(0x20)
-    return bool(((shifted < 0x5F) | (shifted == 0xEA)).all())
+    # (0x20–0x7E, and 0x0A: nothing above 0x7E, and below 0x20 line breaks only)
+    return bool(codes.max(initial=0) <= 0x7E) and np.count_nonzero(
+        codes < 0x20
+    ) == np.count_nonzero(codes == 0x0A)
 
 
 # The columns read: the time, the call id, queue, member and event, then four data fields
@@ -483,7 +484,6 @@ def _worked_out(
 ) -> dict:
     _need(now is None or float(now).is_integer(), "now within a second")
     _need(float(stale_after).is_integer(), "stale limit within a second")
-    usual = helper.submit(_usual, data)
     ts, texts = _read(data)
     _need(ts.min() >= 0 and ts.max() < MAX_EPOCH, "time out of range")
     names = _Column(_coded(texts[3]))
@@ -501,6 +501,7 @@ def _worked_out(
     # (the call ids, the file's repeats, the callers and the repeat rates are worked out by
     # `helper`, on the other core meanwhile: numpy and polars let go of the GIL as they work)
     ids = helper.submit(_ids_and_codes, texts[0])
+    usual = helper.submit(_usual, data)
     queues = _Column(_coded(texts[1]), limit=NAME_MAX["queue name"])
     members = _Column(_coded(texts[2]), limit=NAME_MAX["member name"])
     repeated = helper.submit(

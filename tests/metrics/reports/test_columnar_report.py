@@ -678,3 +678,23 @@ def test_texts_of_one_hash_are_still_two_callers(tmp_path, monkeypatch):
     assert [texts[c] for c in codes] == ["a", "b", "a", "c"]
     assert same(columnar(path), expected)
     assert calls  # (the forced hash was the one used)
+
+
+def test_the_printable_check_takes_exactly_printable_ascii_and_line_breaks(tmp_path):
+    """The check runs beside the report's work (numpy, no GIL): every byte value, at the start,
+    the middle and the end of a file and of its pieces, is taken or refused as it should be."""
+    from metrics.reports.columnar import _usual
+
+    usual = set(range(0x20, 0x7F)) | {0x0A}
+    path = tmp_path / "queue_log"
+    for value in range(256):
+        for body in (
+            bytes([value]),
+            b"1|a|b\n" + bytes([value]) + b"|x\n",
+            b"x" * (2**22 - 1) + bytes([value]) + b"y" * 10,  # (the last byte of a piece)
+        ):
+            assert _usual(body) == (value in usual), value
+            if len(body) > 2**20:
+                path.write_bytes(body)
+                assert _usual(path) == (value in usual), value
+    assert _usual(b"")
