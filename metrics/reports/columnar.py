@@ -451,6 +451,15 @@ def _next_of(mask: np.ndarray, group: np.ndarray) -> np.ndarray:
     return np.where(same, nxt, -1)
 
 
+def _first_of_each(calls: np.ndarray, rows: np.ndarray, n_calls: int):
+    """The calls of `calls` (rows in ascending order) once each, with the first of their
+    rows."""
+    first = np.full(n_calls, -1, dtype=rows.dtype)
+    first[calls[::-1]] = rows[::-1]  # (the last write of a call is its first row)
+    these = np.flatnonzero(first >= 0)
+    return these, first[these]
+
+
 def _last_of(mask: np.ndarray, group_start: np.ndarray) -> np.ndarray:
     """For each row, the index of the last row at or before it (same group) where `mask`
     holds; -1 when none."""
@@ -534,10 +543,13 @@ def _worked_out(
     used = np.zeros(n, dtype=bool)
 
     # Number fields: every line of a kind with numbers has them checked by the engine.
+    # (`numbers[(kind, field)][rank[row]]`: the field of a row of that kind)
     numbers: dict[tuple[int, int], np.ndarray] = {}
     rows_of: dict[int, np.ndarray] = {}
+    rank = np.zeros(n, dtype=_positions(n).dtype)
     for k, indexes in _NUMBER_FIELDS.items():
         rows = rows_of[k] = np.flatnonzero(kind == k)
+        rank[rows] = _positions(len(rows))
         for i in indexes:
             numbers[(k, i)] = _numbers(fields[i], order[rows])
     fields[2] = fields[3] = None  # (read)
@@ -573,8 +585,7 @@ def _worked_out(
     first_exit = np.full(n_calls, -1, dtype=np.int64)
     matched = exit_call >= 0
     if matched.any():
-        first = ~pd.Series(exit_call[matched]).duplicated().to_numpy()
-        calls, rows = exit_call[matched][first], exits[matched][first]
+        calls, rows = _first_of_each(exit_call[matched], exits[matched], n_calls)
         first_exit[calls] = rows
         _need(not (ts[rows] >= offered[calls] + limit).any(), "a call ended after it went stale")
         used[rows] = True
@@ -583,7 +594,7 @@ def _worked_out(
             if not of_kind.any():
                 continue
             these, at = calls[of_kind], rows[of_kind]
-            given = numbers[(k, _WAIT_FIELD[k])][np.searchsorted(rows_of[k], at)]
+            given = numbers[(k, _WAIT_FIELD[k])][rank[at]]
             wait[these] = np.where(np.isnan(given), ts[at] - offered[these], given)
             if k == CONNECT:
                 outcome[these] = ANSWERED
@@ -611,9 +622,8 @@ def _worked_out(
     call_member = np.full(n_calls, -1, dtype=np.int64)
     call_member[answered] = members.codes[connect_rows]
     _need(not (call_member[answered] == no_member).any(), "a call answered by no member")
-    connects = rows_of[CONNECT]
     ring = np.full(n_calls, np.nan)
-    ring[answered] = numbers[(CONNECT, 2)][np.searchsorted(connects, connect_rows)]
+    ring[answered] = numbers[(CONNECT, 2)][rank[connect_rows]]
     answered_at = np.full(n_calls, np.nan)
     answered_at[answered] = ts[connect_rows]
 
@@ -622,7 +632,7 @@ def _worked_out(
     _need((end_call >= 0).all(), "an end of talk without its call")
     _need((outcome[end_call] == ANSWERED).all(), "an end of talk of a call not answered")
     _need((first_exit[end_call] < ends).all(), "an end of talk before its CONNECT")
-    _need(not pd.Series(end_call).duplicated().any(), "a call's talk ended twice")
+    _need(np.bincount(end_call, minlength=1).max() <= 1, "a call's talk ended twice")
     used[ends] = True
     talk = np.full(n_calls, np.nan)
     talk_end = np.full(n_calls, np.nan)
@@ -641,7 +651,7 @@ def _worked_out(
 
     # Rings.
     rings = np.flatnonzero((kind == RING_NO_ANSWER) & has_member)
-    ring_ms = numbers[(RING_NO_ANSWER, 0)][np.searchsorted(rows_of[RING_NO_ANSWER], rings)]
+    ring_ms = numbers[(RING_NO_ANSWER, 0)][rank[rings]]
     missed_ring = ~np.isnan(ring_ms) & (ring_ms != 0)
     used[rings] = True
     used[(kind == RING_CANCELED) & has_member] = True
@@ -742,34 +752,23 @@ def _worked_out(
     ended[calls[closed]] = True
     acw[calls[closed]] = ev_ts[close[closed]] - ev_ts[pause_at[closed]]
 
-    # Occupancy: each member's status and activity after each event, held to the next.
-    last_cea = _last_of(cea, group_start)
-    last_u = _last_of(ev_type == U, group_start)
-    last_l = _last_of(ev_type == L, group_start)
-    last_fixed = _last_of((ev_type == A) | (ev_type == P) | logged_out, group_start)
-    fixed_type = np.where(last_fixed >= 0, ev_type[np.maximum(last_fixed, 0)], -1)
-    fixed_out = np.where(last_fixed >= 0, logged_out[np.maximum(last_fixed, 0)], False)
-    not_ready = (fixed_type == P) & ~(last_u > last_fixed)
-    is_out = fixed_out & ~(last_l > last_fixed)
-    available = ~not_ready & ~is_out
-    activity = np.where(last_cea >= 0, ev_type[np.maximum(last_cea, 0)], -1)
-    busy_now = (activity == C) | ((activity == A) & ~(last_u > last_cea))
-    following = np.empty(m, dtype=np.float64)
-    if m:
-        following[:-1] = ev_ts[1:]
-        following[-1] = final
-        last_of_member = np.ones(m, dtype=bool)
-        last_of_member[:-1] = new_member[1:]
-        following[last_of_member] = final
-    length = np.maximum(0.0, following - ev_ts)
+    # Occupancy: each member's status and activity after each event, held to the next (by
+    # `helper`, while the tallies are made).
     n_members = max(len(members.texts), 1)
-    busy = np.bincount(ev_member, weights=length * (busy_now & ~is_out), minlength=n_members)
-    idle = np.bincount(ev_member, weights=length * (available & ~busy_now), minlength=n_members)
-
-    # (each member's events are done with: their memory goes to what follows)
+    occupancy = helper.submit(
+        _occupancy,
+        ev_type,
+        ev_member,
+        ev_ts,
+        logged_out,
+        group_start,
+        new_member,
+        cea,
+        final=final,
+        n_members=n_members,
+    )
     del ev_pos, ev_member, ev_type, ev_call, ev_ts, group_start, new_member, logged_out
-    del cea, next_cea, next_uce, last_cea, last_u, last_l, last_fixed, fixed_type, fixed_out
-    del not_ready, is_out, available, activity, busy_now, following, length
+    del cea, next_cea, next_uce
 
     # Members whose occupancy is known: a login or a pause line.
     logged = set(
@@ -844,6 +843,7 @@ def _worked_out(
         if unreachable[g]:
             report.unreachable[name] = unreachable[g]
         report.agents.setdefault(name, formulas.Tally())
+    busy, idle = occupancy.result()
     for g in logged:
         report.busy[members.texts[g]] = float(busy[g])
         report.idle[members.texts[g]] = float(idle[g])
@@ -879,6 +879,37 @@ def _worked_out(
         stale_after=stale_after,
         body=body,
     )
+
+
+def _occupancy(
+    ev_type, ev_member, ev_ts, logged_out, group_start, new_member, cea, *, final, n_members
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each member's busy and idle seconds, from their events in order (each event's status
+    and activity held to the member's next event, the last to `final`)."""
+    C, A, P, U, L = 0, 2, 3, 4, 5  # (the kinds of a member's events, as `_worked_out` has them)
+    m = len(ev_type)
+    last_cea = _last_of(cea, group_start)
+    last_u = _last_of(ev_type == U, group_start)
+    last_l = _last_of(ev_type == L, group_start)
+    last_fixed = _last_of((ev_type == A) | (ev_type == P) | logged_out, group_start)
+    fixed_type = np.where(last_fixed >= 0, ev_type[np.maximum(last_fixed, 0)], -1)
+    fixed_out = np.where(last_fixed >= 0, logged_out[np.maximum(last_fixed, 0)], False)
+    not_ready = (fixed_type == P) & ~(last_u > last_fixed)
+    is_out = fixed_out & ~(last_l > last_fixed)
+    available = ~not_ready & ~is_out
+    activity = np.where(last_cea >= 0, ev_type[np.maximum(last_cea, 0)], -1)
+    busy_now = (activity == C) | ((activity == A) & ~(last_u > last_cea))
+    following = np.empty(m, dtype=np.float64)
+    if m:
+        following[:-1] = ev_ts[1:]
+        following[-1] = final
+        last_of_member = np.ones(m, dtype=bool)
+        last_of_member[:-1] = new_member[1:]
+        following[last_of_member] = final
+    length = np.maximum(0.0, following - ev_ts)
+    busy = np.bincount(ev_member, weights=length * (busy_now & ~is_out), minlength=n_members)
+    idle = np.bincount(ev_member, weights=length * (available & ~busy_now), minlength=n_members)
+    return busy, idle
 
 
 def _local_minutes(report, minutes: list[int]) -> list[tuple[str, datetime]]:
