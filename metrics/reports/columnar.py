@@ -321,6 +321,19 @@ def _coded(column: pl.Series) -> tuple[np.ndarray, list[str]]:
     return codes, texts
 
 
+def _number_fields(kind: np.ndarray, order: np.ndarray, fields: list):
+    """The number fields of every row of a kind that has them, as the engine reads them:
+    `numbers[(kind, field)][rank[row]]` is the field of a row of that kind."""
+    numbers: dict[tuple[int, int], np.ndarray] = {}
+    rank = np.zeros(len(kind), dtype=_positions(len(kind)).dtype)
+    for k, indexes in _NUMBER_FIELDS.items():
+        rows = np.flatnonzero(kind == k)
+        rank[rows] = _positions(len(rows))
+        for i in indexes:
+            numbers[(k, i)] = _numbers(fields[i], order[rows])
+    return numbers, rank
+
+
 def _ids_and_codes(texts: pl.Series) -> tuple[_Column, np.ndarray]:
     """The call id column, and its codes in the file's order."""
     column = _Column(_coded(texts), limit=NAME_MAX["call id"])
@@ -510,16 +523,9 @@ def _worked_out(
     # (the call ids, the file's repeats, the callers and the repeat rates are worked out by
     # `helper`, on the other core meanwhile: numpy and polars let go of the GIL as they work)
     ids = helper.submit(_ids_and_codes, texts[0])
-    usual = helper.submit(_usual, data)
     queues = _Column(_coded(texts[1]), limit=NAME_MAX["queue name"])
     members = _Column(_coded(texts[2]), limit=NAME_MAX["member name"])
-    repeated = helper.submit(
-        lambda *columns: _repeated_lines(data, *columns, ids.result()[1]),
-        ts,
-        names.codes,
-        queues.codes,
-        members.codes,
-    )
+    in_file_order = (ts, names.codes, queues.codes, members.codes)
     # (the data fields are read for the rows of a few kinds only)
     fields: list = [_Column(_coded(texts[i])) if i != 5 else texts[i] for i in range(4, 8)]
     del texts
@@ -532,8 +538,7 @@ def _worked_out(
         order = keep[np.argsort(ts[keep] * 16 + prio_of[names.codes[keep]], kind="stable")]
     ts = ts[order]
     kind = kind[order]
-    call_ids = ids.result()[0]
-    for column in (call_ids, queues, members):
+    for column in (queues, members):
         column.take(order)
     # (the data fields are read for a few kinds only: by `order[row]`)
     n = len(ts)
@@ -542,17 +547,15 @@ def _worked_out(
     has_member = members.codes != no_member
     used = np.zeros(n, dtype=bool)
 
-    # Number fields: every line of a kind with numbers has them checked by the engine.
-    # (`numbers[(kind, field)][rank[row]]`: the field of a row of that kind)
-    numbers: dict[tuple[int, int], np.ndarray] = {}
-    rows_of: dict[int, np.ndarray] = {}
-    rank = np.zeros(n, dtype=_positions(n).dtype)
-    for k, indexes in _NUMBER_FIELDS.items():
-        rows = rows_of[k] = np.flatnonzero(kind == k)
-        rank[rows] = _positions(len(rows))
-        for i in indexes:
-            numbers[(k, i)] = _numbers(fields[i], order[rows])
+    # Number fields: every line of a kind with numbers has them checked by the engine (by
+    # `helper`, first; then the checks needed only at the end).
+    number_fields = helper.submit(_number_fields, kind, order, fields[:4])
     fields[2] = fields[3] = None  # (read)
+    usual = helper.submit(_usual, data)
+    repeated = helper.submit(
+        lambda *columns: _repeated_lines(data, *columns, ids.result()[1]), *in_file_order
+    )
+    del in_file_order
 
     # QUEUESTART only before anything it would cut.
     starts = np.flatnonzero(kind == QUEUE_START)
@@ -563,7 +566,27 @@ def _worked_out(
         _need(not len(state) or starts.max() < state.min(), "QUEUESTART after calls began")
         used[starts] = True
 
+    # Each member's events in order: C (a CONNECT that answered), E (an end of talk, under
+    # the call's member), A (an after-call-work pause), P (another pause), U (an unpause),
+    # L (a login) and OFF (a logoff).
+    member_rows = np.flatnonzero(_of_kinds(kind, (LOGIN, LOGOFF, PAUSE, UNPAUSE)) & has_member)
+    used[member_rows] = True
+    reasons, reason_texts = _codes(fields[0], order[member_rows])
+    fields[0] = None  # (read)
+    acw_codes = [i for i, t in enumerate(reason_texts) if t.strip() in set(acw_reasons)]
+    m_kind = kind[member_rows]
+    is_acw = (m_kind == PAUSE) & np.isin(reasons, acw_codes)
+    saw_acw = bool(is_acw.any())
+    C, E, A, P, U, L, OFF = range(7)
+    m_type = np.select(
+        [is_acw, m_kind == PAUSE, m_kind == UNPAUSE, m_kind == LOGIN, m_kind == LOGOFF],
+        [A, P, U, L, OFF],
+    ).astype(np.int8)
+    del m_kind, is_acw
+
     # Calls: one per (call id, queue) entered.
+    call_ids = ids.result()[0]
+    call_ids.take(order)
     n_queues = max(len(queues.texts), 1)
     key = call_ids.codes.astype(np.int64) * n_queues + queues.codes
     enters = np.flatnonzero((kind == ENTER) & (queues.codes != no_queue))
@@ -576,6 +599,7 @@ def _worked_out(
     call_queue = queues.codes[enters].astype(np.int64)
     limit = float(stale_after)
     calls_of = _call_table(call_keys, len(call_ids.texts) * n_queues, len(key))
+    numbers, rank = number_fields.result()
 
     # The first CONNECT, ABANDON or EXIT* after a call's ENTERQUEUE ends its wait.
     exits = np.flatnonzero(_of_kinds(kind, (CONNECT, ABANDON, TIMEOUT, EMPTY, KEY)))
@@ -656,23 +680,7 @@ def _worked_out(
     used[rings] = True
     used[(kind == RING_CANCELED) & has_member] = True
 
-    # Each member's events in order: C (a CONNECT that answered), E (an end of talk, under
-    # the call's member), A (an after-call-work pause), P (another pause), U (an unpause),
-    # L (a login) and OFF (a logoff).
-    member_rows = np.flatnonzero(_of_kinds(kind, (LOGIN, LOGOFF, PAUSE, UNPAUSE)) & has_member)
-    used[member_rows] = True
-    reasons, reason_texts = _codes(fields[0], order[member_rows])
-    fields[0] = None  # (read)
-    acw_codes = [i for i, t in enumerate(reason_texts) if t.strip() in set(acw_reasons)]
-    m_kind = kind[member_rows]
-    is_acw = (m_kind == PAUSE) & np.isin(reasons, acw_codes)
-    saw_acw = bool(is_acw.any())
-    C, E, A, P, U, L, OFF = range(7)
-    m_type = np.select(
-        [is_acw, m_kind == PAUSE, m_kind == UNPAUSE, m_kind == LOGIN, m_kind == LOGOFF],
-        [A, P, U, L, OFF],
-    ).astype(np.int8)
-    del m_kind, is_acw
+    # Each member's events in order (their kinds worked out above, `m_type`).
     ev_pos = np.concatenate([connect_rows, end_row[end_row >= 0], member_rows])
     ev_member = np.concatenate(
         [
