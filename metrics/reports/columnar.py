@@ -27,14 +27,12 @@ queue, day, interval and member from each call's class and times (`call_sums`).
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import numpy as np
-import pandas as pd
 import polars as pl
 
 from metrics import formulas, kpi
@@ -48,6 +46,15 @@ from metrics.reports.call_sums import (
     Sums,
     call_amounts,
     call_classes,
+)
+from metrics.reports.columnar_read import (
+    Unsupported,
+    coded,
+    factorized,
+    need,
+    read,
+    repeated_lines,
+    usual,
 )
 from metrics.reports.offline import Report, build_report, iso, report_document
 
@@ -121,8 +128,6 @@ _NUMBER_FIELDS = {
     RING_NO_ANSWER: (0,),
     RING_CANCELED: (0,),
 }
-# Bytes a usual line holds: printable ASCII and the line break.
-_USUAL_BYTES = bytes(range(0x20, 0x7F)) + b"\n"
 
 
 # The column path holds the file's columns in memory: about 6.5 bytes of memory a byte of
@@ -130,10 +135,6 @@ _USUAL_BYTES = bytes(range(0x20, 0x7F)) + b"\n"
 # reads it in parallel). A larger file is read by the engine, which streams it, so a report
 # never needs much more than 0.85 GB.
 MAX_BYTES = 128 * 2**20
-
-
-class Unsupported(Exception):
-    """The file holds something only the engine reproduces exactly."""
 
 
 def columnar_report(
@@ -223,104 +224,6 @@ def _of_kinds(kind: np.ndarray, kinds) -> np.ndarray:
     return table[kind]
 
 
-def _need(condition, why: str) -> None:
-    if not condition:
-        raise Unsupported(why)
-
-
-def _usual(data: bytes | str | os.PathLike) -> bool:
-    """Whether every byte is printable ASCII or a line break (by numpy, which lets go of the
-    GIL: the check runs beside the report's work)."""
-    if isinstance(data, bytes):
-        return _usual_bytes(data)
-    with open(data, "rb") as handle:
-        while chunk := handle.read(2**22):
-            if not _usual_bytes(chunk):
-                return False
-    return True
-
-
-def _usual_bytes(chunk: bytes) -> bool:
-    codes = np.frombuffer(chunk, dtype=np.uint8)
-    # (0x20–0x7E, and 0x0A: nothing above 0x7E, and below 0x20 line breaks only)
-    return bool(codes.max(initial=0) <= 0x7E) and np.count_nonzero(
-        codes < 0x20
-    ) == np.count_nonzero(codes == 0x0A)
-
-
-# The columns read: the time, the call id, queue, member and event, then four data fields
-# (no event this path reads has its numbers past the fourth; further fields are not read).
-# Every text column but the second data field (callers and talk times: many distinct texts,
-# read for a few kinds only) is numbered by the parser as it reads, each column a categorical
-# of its own (`_schema`).
-_CODED = (1, 2, 3, 4, 5, 7, 8)
-
-
-def _schema() -> dict:
-    return {
-        "0": pl.Int64,
-        **{
-            str(i): pl.Categorical(pl.Categories.random()) if i in _CODED else pl.String
-            for i in range(1, 9)
-        },
-    }
-
-
-def _read(data: bytes | str | os.PathLike) -> tuple[np.ndarray, list]:
-    """The lines' times (int64) and their eight text columns (polars Series, categoricals
-    but the second data field's texts)."""
-    try:
-        frame = pl.read_csv(
-            _source(data),
-            has_header=False,
-            separator="|",
-            quote_char=None,
-            schema=_schema(),
-            truncate_ragged_lines=True,
-            missing_columns="insert",
-            empty_string_is_null=False,
-        )
-    except pl.exceptions.PolarsError as error:
-        raise Unsupported(f"not read by the parser: {error}") from None
-    if frame["0"].null_count():  # (empty lines, which are skipped, or lines without a time)
-        _need(frame["0"].null_count() == _empty_lines(data), "a line without its time")
-        frame = frame.filter(frame["0"].is_not_null())
-    _need(len(frame), "no line")
-    return frame["0"].to_numpy(), [frame[str(i)] for i in range(1, 9)]
-
-
-def _empty_lines(data: bytes | str | os.PathLike) -> int:
-    """How many lines of the file are empty."""
-    if not isinstance(data, bytes):
-        with open(data, "rb") as handle:
-            data = handle.read()
-    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
-    return int(breaks[:1].tolist() == [0]) + int((np.diff(breaks) == 1).sum())
-
-
-def _coded(column: pl.Series) -> tuple[np.ndarray, list[str]]:
-    """A categorical column of categories of its own as codes (uint32, 0, 1, …) into its
-    texts. (The parser reads an empty or missing field of a categorical as null: its code
-    follows the others', its text is "".)"""
-    physical = column.to_physical()
-    nulls = physical.null_count()
-    top = -1 if nulls == len(physical) else int(physical.max())
-    codes = (physical.fill_null(top + 1) if nulls else physical).to_numpy()
-    if top < 2**16:  # (a few texts: the categories', in the order of their codes)
-        categories = column.dtype.categories.to_series()
-        _need(len(categories) == top + 1 and not categories.null_count(), "categories")
-        texts = categories.to_list()
-    else:  # (many: each code's text from its first row, cheaper than the categories')
-        first = np.full(top + 2, -1, dtype=np.int64)
-        first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-        _need((first[: top + 1] >= 0).all(), "a category without a row")
-        texts = column.gather(first[: top + 1]).cast(pl.String).to_list()
-    if nulls:
-        _need("" not in texts, "an empty category")  # (never seen: empty fields are null)
-        texts.append("")
-    return codes, texts
-
-
 def _number_fields(kind: np.ndarray, order: np.ndarray, fields: list):
     """The number fields of every row of a kind that has them, as the engine reads them:
     `numbers[(kind, field)][rank[row]]` is the field of a row of that kind."""
@@ -336,21 +239,8 @@ def _number_fields(kind: np.ndarray, order: np.ndarray, fields: list):
 
 def _ids_and_codes(texts: pl.Series) -> tuple[_Column, np.ndarray]:
     """The call id column, and its codes in the file's order."""
-    column = _Column(_coded(texts), limit=NAME_MAX["call id"])
+    column = _Column(coded(texts), limit=NAME_MAX["call id"])
     return column, column.codes
-
-
-def _factorized(texts: pl.Series) -> tuple[np.ndarray, list[str]]:
-    """Texts as codes into their distinct texts: numbered by their hashes, then each text
-    compared with its code's first, so that two texts of one hash are never one."""
-    codes, hashes = pd.factorize(texts.hash(0x5EED).to_numpy())
-    first = np.empty(len(hashes), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    distinct = texts.gather(first)
-    if not (distinct.gather(codes) == texts).all():  # (never seen)
-        codes, uniques = pd.factorize(texts.to_numpy())
-        return codes, uniques.tolist()
-    return codes, distinct.to_list()
 
 
 class _Column:
@@ -370,7 +260,7 @@ class _Column:
                 read = list(texts)
                 read[read.index(NONE)] = ""
                 codes, texts = _merged(codes, texts, read) if "" in texts else (codes, read)
-            _need(max(map(len, texts), default=0) <= limit, "a name longer than its column")
+            need(max(map(len, texts), default=0) <= limit, "a name longer than its column")
         self.codes = np.asarray(codes, dtype=np.int32)
         self.texts = texts
 
@@ -389,14 +279,14 @@ def _codes(column: _Column | pl.Series, rows: np.ndarray) -> tuple[np.ndarray, l
     """The texts of `rows` of a column as codes into their distinct texts."""
     if isinstance(column, _Column):
         return column.codes[rows], column.texts
-    return _factorized(column.gather(rows))
+    return factorized(column.gather(rows))
 
 
 def _numbers(column: _Column | pl.Series, rows: np.ndarray) -> np.ndarray:
     """The number fields of `rows` as the engine reads them (NaN: empty, unknown)."""
     if isinstance(column, pl.Series):  # (texts: checked and read at once)
         texts = column.gather(rows)
-        _need(texts.str.contains(r"^[0-9]{0,9}$").all(), "a number field not of digits")
+        need(texts.str.contains(r"^[0-9]{0,9}$").all(), "a number field not of digits")
         return texts.replace("", None).cast(pl.Float64).to_numpy()
     codes, texts = _codes(column, rows)
     values = np.full(len(texts), np.nan)
@@ -404,7 +294,7 @@ def _numbers(column: _Column | pl.Series, rows: np.ndarray) -> np.ndarray:
         text = texts[code]
         if text == "":
             continue
-        _need(text.isdigit() and len(text) < 10, f"number field {text!r}")
+        need(text.isdigit() and len(text) < 10, f"number field {text!r}")
         values[code] = float(text)
     return values[codes]
 
@@ -417,11 +307,11 @@ def _call_table(call_keys: np.ndarray, space: int, lines: int):
     if space <= 4 * lines + 2**20:
         table = np.full(space, -1, dtype=np.int32 if n_calls < 2**31 else np.int64)
         table[call_keys] = np.arange(n_calls)
-        _need((table[call_keys] == np.arange(n_calls)).all(), "a call entered twice")
+        need((table[call_keys] == np.arange(n_calls)).all(), "a call entered twice")
         return table.__getitem__
     key_order = np.argsort(call_keys, kind="stable")
     sorted_keys = call_keys[key_order]
-    _need(not (sorted_keys[1:] == sorted_keys[:-1]).any(), "a call entered twice")
+    need(not (sorted_keys[1:] == sorted_keys[:-1]).any(), "a call entered twice")
 
     def search(wanted: np.ndarray) -> np.ndarray:
         if not n_calls:
@@ -504,30 +394,30 @@ def _worked_out(
     fast_ring: float,
     stale_after: float,
 ) -> dict:
-    _need(now is None or float(now).is_integer(), "now within a second")
-    _need(float(stale_after).is_integer(), "stale limit within a second")
-    ts, texts = _read(data)
-    _need(ts.min() >= 0 and ts.max() < MAX_EPOCH, "time out of range")
-    names = _Column(_coded(texts[3]))
+    need(now is None or float(now).is_integer(), "now within a second")
+    need(float(stale_after).is_integer(), "stale limit within a second")
+    ts, texts = read(data)
+    need(ts.min() >= 0 and ts.max() < MAX_EPOCH, "time out of range")
+    names = _Column(coded(texts[3]))
     for text in names.texts:
-        _need(text.isalpha() and text.isupper() and len(text) <= 40, f"event name {text!r}")
-        _need(
+        need(text.isalpha() and text.isupper() and len(text) <= 40, f"event name {text!r}")
+        need(
             text in _KINDS or text not in _ENGINE_EVENTS,
             f"an event this path does not know: {text}",
         )
     kind_of = np.asarray([_KINDS.get(t, OTHER) for t in names.texts] or [0], dtype=np.int8)
     prio_of = np.asarray([_PRIORITY.get(t, 5) for t in names.texts] or [0], dtype=np.int64)
     kind = kind_of[names.codes]
-    _need(not (kind == UNSUPPORTED).any(), "an event only the engine reads")
+    need(not (kind == UNSUPPORTED).any(), "an event only the engine reads")
 
     # (the call ids, the file's repeats, the callers and the repeat rates are worked out by
     # `helper`, on the other core meanwhile: numpy and polars let go of the GIL as they work)
     ids = helper.submit(_ids_and_codes, texts[0])
-    queues = _Column(_coded(texts[1]), limit=NAME_MAX["queue name"])
-    members = _Column(_coded(texts[2]), limit=NAME_MAX["member name"])
+    queues = _Column(coded(texts[1]), limit=NAME_MAX["queue name"])
+    members = _Column(coded(texts[2]), limit=NAME_MAX["member name"])
     in_file_order = (ts, names.codes, queues.codes, members.codes)
     # (the data fields are read for the rows of a few kinds only)
-    fields: list = [_Column(_coded(texts[i])) if i != 5 else texts[i] for i in range(4, 8)]
+    fields: list = [_Column(coded(texts[i])) if i != 5 else texts[i] for i in range(4, 8)]
     del texts
 
     # Lines after `now` are not read; the rest in the engine's order (time, event, line).
@@ -551,9 +441,9 @@ def _worked_out(
     # `helper`, first; then the checks needed only at the end).
     number_fields = helper.submit(_number_fields, kind, order, fields[:4])
     fields[2] = fields[3] = None  # (read)
-    usual = helper.submit(_usual, data)
+    printable = helper.submit(usual, data)
     repeated = helper.submit(
-        lambda *columns: _repeated_lines(data, *columns, ids.result()[1]), *in_file_order
+        lambda *columns: repeated_lines(data, *columns, ids.result()[1]), *in_file_order
     )
     del in_file_order
 
@@ -563,7 +453,7 @@ def _worked_out(
         state = np.flatnonzero(
             (kind == ENTER) | (_of_kinds(kind, _MEMBER_KINDS) & has_member) | (kind == CONNECT)
         )
-        _need(not len(state) or starts.max() < state.min(), "QUEUESTART after calls began")
+        need(not len(state) or starts.max() < state.min(), "QUEUESTART after calls began")
         used[starts] = True
 
     # Each member's events in order: C (a CONNECT that answered), E (an end of talk, under
@@ -611,7 +501,7 @@ def _worked_out(
     if matched.any():
         calls, rows = _first_of_each(exit_call[matched], exits[matched], n_calls)
         first_exit[calls] = rows
-        _need(not (ts[rows] >= offered[calls] + limit).any(), "a call ended after it went stale")
+        need(not (ts[rows] >= offered[calls] + limit).any(), "a call ended after it went stale")
         used[rows] = True
         for k in (CONNECT, ABANDON, TIMEOUT, EMPTY, KEY):
             of_kind = kind[rows] == k
@@ -645,7 +535,7 @@ def _worked_out(
     connect_rows = first_exit[answered]
     call_member = np.full(n_calls, -1, dtype=np.int64)
     call_member[answered] = members.codes[connect_rows]
-    _need(not (call_member[answered] == no_member).any(), "a call answered by no member")
+    need(not (call_member[answered] == no_member).any(), "a call answered by no member")
     ring = np.full(n_calls, np.nan)
     ring[answered] = numbers[(CONNECT, 2)][rank[connect_rows]]
     answered_at = np.full(n_calls, np.nan)
@@ -653,10 +543,10 @@ def _worked_out(
 
     ends = np.flatnonzero((kind == END_TALK) | (kind == TRANSFER))
     end_call = _call_at(ends, key, calls_of, enters)
-    _need((end_call >= 0).all(), "an end of talk without its call")
-    _need((outcome[end_call] == ANSWERED).all(), "an end of talk of a call not answered")
-    _need((first_exit[end_call] < ends).all(), "an end of talk before its CONNECT")
-    _need(np.bincount(end_call, minlength=1).max() <= 1, "a call's talk ended twice")
+    need((end_call >= 0).all(), "an end of talk without its call")
+    need((outcome[end_call] == ANSWERED).all(), "an end of talk of a call not answered")
+    need((first_exit[end_call] < ends).all(), "an end of talk before its CONNECT")
+    need(np.bincount(end_call, minlength=1).max() <= 1, "a call's talk ended twice")
     used[ends] = True
     talk = np.full(n_calls, np.nan)
     talk_end = np.full(n_calls, np.nan)
@@ -869,8 +759,8 @@ def _worked_out(
     }
     components = formulas.aht_components(saw_hold=False, saw_acw=saw_acw)
     body = report.figures(final, components, {members.texts[g] for g in logged})
-    _need(usual.result(), "a line holds more than printable ASCII")
-    _need(not repeated.result(), "repeats")
+    need(printable.result(), "a line holds more than printable ASCII")
+    need(not repeated.result(), "repeats")
     rates = rates.result()
     for name, figures in body["queues"].items():
         figures["repeat_call_rate"] = rates[queue_text.index(name)]
@@ -934,7 +824,7 @@ def _local_minutes(report, minutes: list[int]) -> list[tuple[str, datetime]]:
     for minute in minutes:
         first = datetime.fromtimestamp(minute * 60, zone).utcoffset()
         last = datetime.fromtimestamp(minute * 60 + 59, zone).utcoffset()
-        _need(first == last and first is not None and not first.seconds % 60, "zone offset")
+        need(first == last and first is not None and not first.seconds % 60, "zone offset")
         wall = minute + int(first.total_seconds()) // 60
         keys.append(
             (wall - (wall - wall // length * length), (wall - day_start) // 1440, wall - minute)
@@ -1007,42 +897,6 @@ def _repeat_rates(
     totals = np.bincount(call_queue[known], minlength=n_queues).tolist()
     repeats = np.bincount(call_queue[known][again], minlength=n_queues).tolist()
     return [None if total == 0 else r / total for r, total in zip(repeats, totals, strict=True)]
-
-
-def _source(data: bytes | str | os.PathLike):
-    return io.BytesIO(data) if isinstance(data, bytes) else data
-
-
-def _repeated_lines(data: bytes | str | os.PathLike, ts: np.ndarray, *columns: np.ndarray) -> bool:
-    """Whether a line is in the file twice: lines of the same second, event, call, queue and
-    member (rare) are compared by their text."""
-    # (each step spreads the bits both ways, so that lines a second and an event name apart
-    # do not look alike: every look-alike costs a comparison of the lines' texts)
-    mixed = ts.astype(np.uint64)
-    for codes in columns:
-        with np.errstate(over="ignore"):
-            np.multiply(mixed, np.uint64(0x9E3779B97F4A7C15), out=mixed)
-        np.bitwise_xor(mixed, mixed >> np.uint64(29), out=mixed)
-        np.bitwise_xor(
-            mixed,
-            codes.view(np.uint64) if codes.dtype == np.int64 else codes.astype(np.uint64),
-            out=mixed,
-        )
-    if pl.Series(mixed).n_unique() == len(mixed):  # (the usual case, a cheaper test than the next)
-        return False
-    alike = pd.Series(mixed).duplicated(keep=False).to_numpy()
-    if not isinstance(data, bytes):
-        with open(data, "rb") as handle:
-            data = handle.read()
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(buffer == 10)
-    starts = np.concatenate(([0], ends + 1))
-    ends = np.concatenate((ends, [len(data)]))
-    kept = ends > starts
-    starts, ends = starts[kept], ends[kept]
-    _need(len(starts) == len(ts), "lines the parser skipped")
-    texts = [data[a:b] for a, b in zip(starts[alike].tolist(), ends[alike].tolist(), strict=True)]
-    return len(set(texts)) < len(texts)
 
 
 def _rounded(value):

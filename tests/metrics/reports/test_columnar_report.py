@@ -658,7 +658,7 @@ def test_texts_of_one_hash_are_still_two_callers(tmp_path, monkeypatch):
     told apart by comparing each text with its number's first, and the report is unchanged."""
     import polars as pl
 
-    from metrics.reports import columnar as path_module
+    from metrics.reports.columnar_read import factorized
 
     path = tmp_path / "queue_log"
     path.write_text(
@@ -674,7 +674,7 @@ def test_texts_of_one_hash_are_still_two_callers(tmp_path, monkeypatch):
         return pl.Series(series.name, [7] * len(series), dtype=pl.UInt64)
 
     monkeypatch.setattr(pl.Series, "hash", one_hash)
-    codes, texts = path_module._factorized(pl.Series(["a", "b", "a", "c"]))
+    codes, texts = factorized(pl.Series(["a", "b", "a", "c"]))
     assert [texts[c] for c in codes] == ["a", "b", "a", "c"]
     assert same(columnar(path), expected)
     assert calls  # (the forced hash was the one used)
@@ -683,7 +683,7 @@ def test_texts_of_one_hash_are_still_two_callers(tmp_path, monkeypatch):
 def test_the_printable_check_takes_exactly_printable_ascii_and_line_breaks(tmp_path):
     """The check runs beside the report's work (numpy, no GIL): every byte value, at the start,
     the middle and the end of a file and of its pieces, is taken or refused as it should be."""
-    from metrics.reports.columnar import _usual
+    from metrics.reports.columnar_read import usual as _usual
 
     usual = set(range(0x20, 0x7F)) | {0x0A}
     path = tmp_path / "queue_log"
