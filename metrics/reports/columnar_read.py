@@ -73,6 +73,7 @@ def read(data: bytes | str | os.PathLike) -> tuple[np.ndarray, list]:
             truncate_ragged_lines=True,
             missing_columns="insert",
             empty_string_is_null=False,
+            glob=False,  # (the file named, never others its name matches: "queue_log[1]")
         )
     except pl.exceptions.PolarsError as error:
         raise Unsupported(f"not read by the parser: {error}") from None

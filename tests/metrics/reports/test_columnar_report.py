@@ -698,3 +698,17 @@ def test_the_printable_check_takes_exactly_printable_ascii_and_line_breaks(tmp_p
                 path.write_bytes(body)
                 assert _usual(path) == (value in usual), value
     assert _usual(b"")
+
+
+def test_a_file_whose_name_looks_like_a_pattern_is_the_file_read(tmp_path):
+    """The reader is given the file's name, not a pattern: "queue_log[1]" is that file, not
+    "queue_log1" beside it (which holds another day)."""
+    named = tmp_path / "queue_log[1]"
+    named.write_text("\n".join(day_with_callers(["0470001"])) + "\n", encoding="utf-8")
+    other = tmp_path / "queue_log1"
+    other.write_text("\n".join(day_with_callers(["0470002", "0470003"])) + "\n", encoding="utf-8")
+    expected = reference(named)
+    assert expected["queues"]["sales"]["offered"] == 2
+    found = columnar_report(str(named))
+    assert found is not None and same(found, expected)
+    assert same(report_of_file(str(named)), expected)
