@@ -375,6 +375,13 @@ def _report(data: bytes | str | os.PathLike, **settings) -> dict:
     helper = ThreadPoolExecutor(1, thread_name_prefix="report")
     try:
         return _worked_out(helper, data, **settings)
+    except Exception:
+        # The printable check runs beside the work and decides at its end: a file of other
+        # bytes that upsets the work before then goes to the engine too. (Any other error
+        # is a fault of this path, and is not hidden.)
+        if not usual(data):
+            raise Unsupported("a line holds more than printable ASCII") from None
+        raise
     finally:
         helper.shutdown(cancel_futures=True)
 

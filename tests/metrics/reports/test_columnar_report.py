@@ -712,3 +712,25 @@ def test_a_file_whose_name_looks_like_a_pattern_is_the_file_read(tmp_path):
     found = columnar_report(str(named))
     assert found is not None and same(found, expected)
     assert same(report_of_file(str(named)), expected)
+
+
+def test_a_file_of_other_bytes_goes_to_the_engine_even_if_the_work_fails_first(
+    tmp_path, monkeypatch
+):
+    """The printable check runs beside the work: an error the work meets before the check ends
+    sends a file of other bytes to the engine, and is not hidden for a usual file."""
+    from metrics.reports import columnar as path_module
+
+    def broken(*args, **kwargs):
+        raise IndexError("a fault of the column path")
+
+    monkeypatch.setattr(path_module, "_call_table", broken)
+    path = tmp_path / "queue_log"
+    texts = day_with_callers(["0470001"])
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    with pytest.raises(IndexError):
+        columnar(path)
+    texts[1] = texts[1].replace("0470001", "0470\x01001")
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    assert columnar(path) is None
+    assert same(report_of_file(path), build_report(engine_lines(path)))
