@@ -31,10 +31,14 @@ UNREACHABLE_TARGET = gettext_lazy(
 )
 
 
+def reachable_target(value: float) -> bool:
+    """Whether some number of agents reaches a service level target: Erlang C, the staffing
+    page and the board's "required now" need a share above 0 and below 1 (not 100 %)."""
+    return 0 < value < 1
+
+
 def validate_sl_target(value: float) -> None:
-    """A service level target no number of agents reaches (100 %) is refused: Erlang C, the
-    staffing page and the board's "required now" need a share below 1."""
-    if not 0 < value < 1:
+    if not reachable_target(value):
         raise ValidationError(UNREACHABLE_TARGET, code="sl_target")
 
 

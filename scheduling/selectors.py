@@ -507,11 +507,11 @@ def staffing_day(
     """Per interval of a queue's day: forecast vs actual calls, required vs scheduled vs
     logged-in agents (Erlang C on the forecast). A queue whose target no number of agents
     reaches (100 %, stored before targets were checked) is refused with a `DomainError`."""
-    from metrics.models import UNREACHABLE_TARGET, AgentState, QueueCall
+    from metrics.models import UNREACHABLE_TARGET, AgentState, QueueCall, reachable_target
     from scheduling import erlang
     from scheduling import forecast as fc
 
-    if not 0 < queue.sl_target < 1:
+    if not reachable_target(queue.sl_target):
         raise DomainError(str(UNREACHABLE_TARGET), field="queue")
     now = now or timezone.now()
     zone = site_zone()

@@ -23,7 +23,7 @@ from callfloor.errors import DomainError
 from metrics.board.bands import floor_settings_of, site_bands
 from metrics.board.models import FloorSettings
 from metrics.board.signals import floor_changed_on_commit
-from metrics.models import UNREACHABLE_TARGET, Queue, SLVariant
+from metrics.models import UNREACHABLE_TARGET, Queue, SLVariant, reachable_target
 from metrics.telephony import services as telephony
 
 # The queue settings that the interval rollups were counted with (see metrics.admin).
@@ -117,7 +117,7 @@ def _queue_changes(queue: Queue, changes: dict) -> dict:
             clean[field] = value
         elif field in ("sl_target", "sl_red"):
             clean[field] = _share(field, value)
-            if field == "sl_target" and clean[field] >= 1:
+            if field == "sl_target" and not reachable_target(clean[field]):
                 raise DomainError(str(UNREACHABLE_TARGET), field=field)
         else:
             clean[field] = _seconds(field, value, low=1 if field == "sl_threshold_s" else 0)

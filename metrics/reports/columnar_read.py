@@ -143,11 +143,7 @@ def repeated_lines(data: bytes | str | os.PathLike, ts: np.ndarray, *columns: np
         with np.errstate(over="ignore"):
             np.multiply(mixed, np.uint64(0x9E3779B97F4A7C15), out=mixed)
         np.bitwise_xor(mixed, mixed >> np.uint64(29), out=mixed)
-        np.bitwise_xor(
-            mixed,
-            codes.view(np.uint64) if codes.dtype == np.int64 else codes.astype(np.uint64),
-            out=mixed,
-        )
+        np.bitwise_xor(mixed, codes.astype(np.uint64), out=mixed)
     if pl.Series(mixed).n_unique() == len(mixed):  # (the usual case, a cheaper test than the next)
         return False
     alike = pd.Series(mixed).duplicated(keep=False).to_numpy()
