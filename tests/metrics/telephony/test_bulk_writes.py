@@ -124,6 +124,9 @@ def test_odd_characters_survive_the_staging_path(monkeypatch):
     )
     assert (call.outcome, call.wait_s, call.ring_s) == ("answered", 10.0, 3.0)
     assert AgentState.objects.get(member=member, ended_at__isnull=True).call_id == call_id
+    # The rollups go through the staging table too: the agent's day keeps the odd name.
+    day = AgentDay.objects.get()
+    assert (day.member, day.answered, day.max_wait_s) == (member, 1, 10.0)
     assert CallEvent.objects.get(natural_key="k1").data == ["", caller]
 
 
