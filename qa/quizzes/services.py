@@ -20,6 +20,7 @@ from agents.access import agent_of
 from agents.models import Agent, Team
 from agents.services import audit_record
 from callfloor.errors import Conflict, DomainError, Problems
+from callfloor.zone import site_zone
 from qa.models import (
     GRACE,
     AttemptStatus,
@@ -190,7 +191,7 @@ def quiz_publish(*, actor: User, quiz: Quiz) -> Quiz:
         raise Conflict(_("This test is published already."))
     quiz.refresh_from_db()
     audit_record(actor=actor, action="quiz.published", target=quiz)
-    opens = timezone.localtime(quiz.opens_at)
+    opens = timezone.localtime(quiz.opens_at, site_zone())
     notify_people(
         recipients=[agent.user for agent in selectors.assigned_agents(quiz)],
         kind="qa.quiz",

@@ -17,6 +17,7 @@ from agents.models import Agent, Team
 from agents.roles import Role
 from agents.services import audit_record, notify
 from callfloor.errors import Conflict, DomainError, Problems
+from callfloor.zone import site_zone
 from metrics.alerts import events as alert_events
 from scheduling import conf
 from scheduling.models import (
@@ -563,7 +564,9 @@ def handovers_alert_overdue(*, now: datetime | None = None) -> int:
                         "lead": lead,
                         "date": dateformat.format(handover.shift_date, _("d M")),
                         "shift_name": handover.shift_name,
-                        "localtime": format(timezone.localtime(handover.ack_due_at), "%H:%M"),
+                        "localtime": format(
+                            timezone.localtime(handover.ack_due_at, site_zone()), "%H:%M"
+                        ),
                     }
                 ),
             )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from agents.models import Agent
 from agents.services import audit_record, notify
 from callfloor.errors import Conflict, DomainError
+from callfloor.zone import site_zone
 from scheduling.access import can_decide_leftover
 from scheduling.models import HandoverCase, LeftoverCase, LeftoverStatus, Severity
 
@@ -174,7 +175,7 @@ def leftover_case_reassign(
                 % {
                     "lead": actor.get_full_name() or actor.username,
                     "customer": case.customer_ref,
-                    "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
+                    "due": timezone.localtime(case.due_at, site_zone()).strftime("%Y-%m-%d %H:%M"),
                 }
             ),
         )

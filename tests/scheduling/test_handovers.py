@@ -1,7 +1,7 @@
 """The team leads' shift handover: send, confirm, acknowledge, lock, outcomes, carry, alerts."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -260,3 +260,13 @@ def test_an_acknowledged_handover_says_who_acknowledged_it_and_when(cast, handov
     at = timezone.localtime(handover.acknowledged_at).strftime("%Y-%m-%d %H:%M")
     assert f"by {cast.tom.get_full_name()} at {at}" in status
     assert "locked" not in status  # a sent handover is fixed from the start, not at this point
+
+
+def test_the_overdue_alert_gives_the_due_time_on_the_site_s_clock(cast, handover, settings):
+    # The database keeps UTC; a Shanghai floor reads 09:30 for 01:30 UTC (it read 01:30).
+    settings.CALLFLOOR_TIME_ZONE = "Asia/Shanghai"
+    due = datetime(2026, 12, 7, 1, 30, tzinfo=UTC)
+    Handover.objects.filter(pk=handover.pk).update(ack_due_at=due)
+    assert services.handovers_alert_overdue(now=due + timedelta(minutes=1)) == 1
+    text = Notification.objects.get(kind="handover.overdue").text
+    assert "(due 09:30)" in text, text

@@ -186,3 +186,18 @@ def test_an_agent_sees_only_their_own_cases_and_only_their_teams_lead_sees_them(
     assert bob_case.pk not in {
         row["id"] for row in api(cast.tina).get("/api/leftover-cases/").json()["results"]
     }
+
+
+def test_the_reassigned_agent_reads_the_due_time_on_the_site_s_clock(
+    floor, settings, django_capture_on_commit_callbacks
+):
+    settings.CALLFLOOR_TIME_ZONE = "Asia/Shanghai"
+    due = timezone.now().replace(hour=1, minute=30, second=0, microsecond=0) + timedelta(days=1)
+    case = _submit(floor.ann_agent, "C-ZONE", due_at=due)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.leftover_case_reassign(case=case, actor=floor.tina, to_agent=floor.cy_agent)
+    text = Notification.objects.get(
+        kind="leftover_case.reassigned", recipient=floor.cy_agent.user
+    ).text
+    local = timezone.localtime(due, site_zone())
+    assert f"(due {local:%Y-%m-%d} 09:30)" in text, text

@@ -198,3 +198,20 @@ def test_a_bad_answer_is_refused_with_its_field(cast, bank, quizzes):
         assert error.value.field == "answers"
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.IN_PROGRESS
+
+
+def test_the_agents_read_when_a_test_opens_on_the_site_s_clock(cast, bank, settings):
+    settings.CALLFLOOR_TIME_ZONE = "Asia/Shanghai"
+    opens = (timezone.now() + timedelta(days=1)).replace(hour=1, minute=30, second=0, microsecond=0)
+    quiz = services.quiz_create(
+        actor=cast.quinn,
+        title="Zone test",
+        opens_at=opens,
+        closes_at=opens + timedelta(hours=4),
+        time_limit_minutes=20,
+        questions=bank.questions,
+        teams=[cast.billing],
+    )
+    services.quiz_publish(actor=cast.quinn, quiz=quiz)
+    text = Notification.objects.get(kind="qa.quiz", recipient=cast.ann).text
+    assert f"(opens {opens + timedelta(hours=8):%Y-%m-%d} 09:30)" in text, text
