@@ -10,6 +10,9 @@ sent in the refused request was stored, so nothing is lost or doubled.
 
 `ContentSecurityPolicyMiddleware`: the Content-Security-Policy header on every response.
 
+`SiteTimeZoneMiddleware`: pages show times on the site's clock (`CALLFLOOR_TIME_ZONE`); the
+API keeps answering in UTC.
+
 These answers come before LocaleMiddleware: each is written in the reader's language chosen
 from the request alone (`error_pages.language_of`), and a page gets the product's error page.
 """
@@ -23,11 +26,12 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost, RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError, connections
 from django.http import JsonResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from callfloor.error_pages import error_page, is_api, language_of
 from callfloor.errors import error_body
+from callfloor.zone import site_zone
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 5
@@ -111,3 +115,19 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         scheme = "wss" if request.is_secure() else "ws"
         parts.update = {**(parts.update or {}), "connect-src": [f"{scheme}://{host}"]}
         return parts
+
+
+class SiteTimeZoneMiddleware:
+    """Every page is rendered in the site's zone (the database keeps UTC): a template's
+    `|date`, a form's naive date-time. Some views did this themselves and others did not, so
+    the inbox, alert channels, escalations and listening history showed UTC. The API's
+    times stay UTC (its contract), whatever the site's zone."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_api(request):
+            return self.get_response(request)
+        with timezone.override(site_zone()):
+            return self.get_response(request)

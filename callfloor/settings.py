@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The reader's language: the language cookie, then the browser's Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
+    # Pages in the site's zone (CALLFLOOR_TIME_ZONE); the API stays UTC.
+    "callfloor.middleware.SiteTimeZoneMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
