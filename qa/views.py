@@ -54,9 +54,8 @@ CALIBRATION_ROLES = (Role.QA_ANALYST, Role.SUPERVISOR, Role.TEAM_LEAD, Role.ADMI
 
 
 def _render(request, template: str, context: dict):
-    """Render with times shown in the site's zone (the database keeps UTC)."""
-    with timezone.override(site_zone()):
-        return render(request, template, context)
+    """Render (times show in the site's zone: `SiteTimeZoneMiddleware`)."""
+    return render(request, template, context)
 
 
 def _attempt(request, action: Callable[[], object], success: str) -> bool:

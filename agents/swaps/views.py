@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,7 +13,6 @@ from agents.swaps import selectors, services
 from agents.swaps.forms import RoleSwapForm
 from agents.swaps.models import RoleSwap
 from callfloor.errors import DomainError
-from callfloor.zone import site_zone
 
 
 @login_required
@@ -22,32 +20,31 @@ from callfloor.zone import site_zone
 def role_swaps(request):
     manages = selectors.can_manage_role_swaps(request.user)
     status = 200
-    with timezone.override(site_zone()):
-        form = RoleSwapForm(request.POST or None) if manages else None
-        if request.method == "POST":
-            if not manages:
-                raise PermissionDenied
-            if form.is_valid():
-                try:
-                    services.role_swap_grant(actor=request.user, **form.cleaned_data)
-                except DomainError as error:
-                    for field, reasons in (error.fields or {None: [error.message]}).items():
-                        for reason in reasons:
-                            form.add_error(field if field in form.fields else None, reason)
-                else:
-                    messages.success(request, _("The role swap is granted."))
-                    return redirect("role-swaps")
-            status = 400
-        return render(
-            request,
-            "agents/role_swaps.html",
-            {
-                "form": form,
-                "manages": manages,
-                "swaps": selectors.role_swaps_visible_to(request.user)[:200],
-            },
-            status=status,
-        )
+    form = RoleSwapForm(request.POST or None) if manages else None
+    if request.method == "POST":
+        if not manages:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.role_swap_grant(actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                for field, reasons in (error.fields or {None: [error.message]}).items():
+                    for reason in reasons:
+                        form.add_error(field if field in form.fields else None, reason)
+            else:
+                messages.success(request, _("The role swap is granted."))
+                return redirect("role-swaps")
+        status = 400
+    return render(
+        request,
+        "agents/role_swaps.html",
+        {
+            "form": form,
+            "manages": manages,
+            "swaps": selectors.role_swaps_visible_to(request.user)[:200],
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -47,8 +47,7 @@ LABELS = {
 
 
 def _render(request, template: str, context: dict, status: int = 200):
-    with timezone.override(site_zone()):
-        return render(request, template, context, status=status)
+    return render(request, template, context, status=status)
 
 
 def _items(evaluation: Evaluation | None, criteria) -> list[dict]:

@@ -20,16 +20,14 @@ from agents.models import Agent, Team
 from callfloor import charts
 from callfloor.errors import DomainError
 from callfloor.page_errors import FormErrors, render_again
-from callfloor.zone import site_zone
 from qa.models import AttemptStatus, Quiz, QuizAttempt, QuizQuestion, QuizStatus
 from qa.quizzes import access, selectors, services
 from qa.quizzes.forms import QuestionForm, QuizForm, TopicForm
 
 
 def _render(request, template: str, context: dict):
-    """Render with times shown in the site's zone (the database keeps UTC)."""
-    with timezone.override(site_zone()):
-        return render(request, template, context)
+    """Render (times show in the site's zone: `SiteTimeZoneMiddleware`)."""
+    return render(request, template, context)
 
 
 def _attempt(request, action: Callable[[], object], success: str):
@@ -140,9 +138,8 @@ def question_retire(request, question_id: int):
 @require_http_methods(["GET", "POST"])
 def quiz_new(request, form: QuizForm | None = None):
     if request.method == "POST" and form is None:
-        with timezone.override(site_zone()):
-            form = QuizForm(request.POST)
-            valid = form.is_valid()
+        form = QuizForm(request.POST)
+        valid = form.is_valid()
         if valid and _form_attempt(
             form, lambda: services.quiz_create(actor=request.user, **form.cleaned_data)
         ):

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,7 +15,6 @@ from agents.access import agent_of, has_role, role_required
 from agents.models import Agent
 from agents.roles import Role
 from callfloor.errors import DomainError
-from callfloor.zone import site_zone
 from qa.recognition import access, selectors, services
 from qa.recognition.models import PeerNomination
 
@@ -45,21 +43,20 @@ def recognition(request):
     month = selectors.month_from(request.GET.get("month"))
     own = agent_of(request.user)
     nominating = own is not None and has_role(request.user, Role.AGENT)
-    with timezone.override(site_zone()):
-        return render(
-            request,
-            "qa/recognition.html",
-            {
-                "r": selectors.recognition_of_month(month=month, user=request.user),
-                "previous": _shift(month, -1),
-                "next": _shift(month, 1) if month < services.this_month() else None,
-                "nominating": nominating,
-                "colleagues": Agent.objects.filter(active=True).exclude(pk=own.pk)
-                if nominating
-                else [],
-                "sees_pending": access.sees_pending(request.user),
-            },
-        )
+    return render(
+        request,
+        "qa/recognition.html",
+        {
+            "r": selectors.recognition_of_month(month=month, user=request.user),
+            "previous": _shift(month, -1),
+            "next": _shift(month, 1) if month < services.this_month() else None,
+            "nominating": nominating,
+            "colleagues": Agent.objects.filter(active=True).exclude(pk=own.pk)
+            if nominating
+            else [],
+            "sees_pending": access.sees_pending(request.user),
+        },
+    )
 
 
 @role_required(Role.TEAM_LEAD, Role.SUPERVISOR, Role.ADMIN)

@@ -89,19 +89,18 @@ def rotation_plan(request):
             messages.error(request, _("Give the number of weeks."))
         return redirect("qa-rotation")
     today = _today()
-    with timezone.override(site_zone()):
-        return render(
-            request,
-            "qa/rotation/plan.html",
-            {
-                "weeks": selectors.rotation_weeks_visible_to(request.user, since=today).order_by(
-                    "week_start", "reviewer__display_name"
-                ),
-                "agents": _plannable_agents(request.user),
-                "teams": _plannable_teams(request.user),
-                "next_monday": services.monday_of(today),
-            },
-        )
+    return render(
+        request,
+        "qa/rotation/plan.html",
+        {
+            "weeks": selectors.rotation_weeks_visible_to(request.user, since=today).order_by(
+                "week_start", "reviewer__display_name"
+            ),
+            "agents": _plannable_agents(request.user),
+            "teams": _plannable_teams(request.user),
+            "next_monday": services.monday_of(today),
+        },
+    )
 
 
 @role_required(*Role.values)
@@ -130,14 +129,13 @@ def peer_review(request, review_id: int):
         else:
             messages.success(request, _("Thank you: your colleague can read your feedback."))
         return redirect("qa-peer-review", review_id=review.pk)
-    with timezone.override(site_zone()):
-        return render(
-            request,
-            "qa/rotation/peer_review.html",
-            {
-                "review": review,
-                "reviewing": reviewing and review.status == PeerReviewStatus.ASSIGNED,
-                "items": PEER_ITEMS,
-                "scale": range(1, PEER_RATING_MAX + 1),
-            },
-        )
+    return render(
+        request,
+        "qa/rotation/peer_review.html",
+        {
+            "review": review,
+            "reviewing": reviewing and review.status == PeerReviewStatus.ASSIGNED,
+            "items": PEER_ITEMS,
+            "scale": range(1, PEER_RATING_MAX + 1),
+        },
+    )

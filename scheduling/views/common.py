@@ -7,12 +7,10 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.utils import timezone
 
 from agents.access import agent_of
 from agents.roles import Role
 from callfloor.errors import DomainError
-from callfloor.zone import site_zone
 from scheduling import access
 
 User = get_user_model()
@@ -20,9 +18,8 @@ LEADS = access.LEADS
 
 
 def render_page(request, template: str, context: dict | None = None, status: int = 200):
-    """Render with times shown in the site's zone (the database keeps UTC)."""
-    with timezone.override(site_zone()):
-        return render(request, template, context or {}, status=status)
+    """Render (times show in the site's zone: `SiteTimeZoneMiddleware`)."""
+    return render(request, template, context or {}, status=status)
 
 
 def flash_error(request, exc: DomainError) -> None:
