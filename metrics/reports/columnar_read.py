@@ -106,8 +106,7 @@ def coded(column: pl.Series) -> tuple[np.ndarray, list[str]]:
         need(len(categories) == top + 1 and not categories.null_count(), "categories")
         texts = categories.to_list()
     else:  # (many: each code's text from its first row, cheaper than the categories')
-        first = np.full(top + 2, -1, dtype=np.int64)
-        first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+        first = first_rows(codes, top + 2)
         need((first[: top + 1] >= 0).all(), "a category without a row")
         texts = column.gather(first[: top + 1]).cast(pl.String).to_list()
     if nulls:
@@ -116,12 +115,18 @@ def coded(column: pl.Series) -> tuple[np.ndarray, list[str]]:
     return codes, texts
 
 
+def first_rows(codes: np.ndarray, size: int) -> np.ndarray:
+    """The first row of each code below `size` (-1: a code no row has), by one scatter."""
+    first = np.full(size, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return first
+
+
 def factorized(texts: pl.Series) -> tuple[np.ndarray, list[str]]:
     """Texts as codes into their distinct texts: numbered by their hashes, then each text
     compared with its code's first, so that two texts of one hash are never one."""
     codes, hashes = pd.factorize(texts.hash(0x5EED).to_numpy())
-    first = np.empty(len(hashes), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    first = first_rows(codes, len(hashes))
     distinct = texts.gather(first)
     if not (distinct.gather(codes) == texts).all():  # (never seen)
         codes, uniques = pd.factorize(texts.to_numpy())
