@@ -524,34 +524,26 @@ class _Deltas:
         if VENDOR[0] == "postgresql" and len(keys) > STAGE_ROWS:
             # A bulk import's agent days (a thousand rows a batch): as COPY text through a
             # staging table. Forty-odd parameters a row cost psycopg2 more than the text does.
-            _upsert_lines(
-                table,
-                columns,
-                self._lines(keys, rows, fixed, counters, whole),
-                suffix=upsert,
-            )
+            esc = _Escaped()
+            lines = [
+                "\t".join(
+                    [_copy_value(v, esc) for v in self._values(key, rows, columns, counters, whole)]
+                )
+                for key in keys
+            ]
+            _upsert_lines(table, columns, lines, suffix=upsert)
             return
         for start in range(0, len(keys), 400):
             chunk = keys[start : start + 400]
             params: list = []
             for key in chunk:
-                values = {
-                    **rows[key],
-                    **{c: 0 for c in counters},
-                    "max_wait_s": 0.0,
-                    "hold_known": False,
-                    "acw_known": False,
-                }
-                values.update(self.sums.get(key, {}))
-                values["max_wait_s"] = self.peaks.get(key, 0.0)
-                values.update(self.flags.get(key, {}))
-                for column in columns:
-                    value = values[column]
-                    if column in whole:
-                        value = round(value)
-                    params.append(
-                        fields[column].get_db_prep_save(value, connection) if prep else value
-                    )
+                values = self._values(key, rows, columns, counters, whole)
+                if prep:
+                    values = [
+                        fields[c].get_db_prep_save(v, connection)
+                        for c, v in zip(columns, values, strict=True)
+                    ]
+                params += values
             row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
             sql = (
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
@@ -564,39 +556,34 @@ class _Deltas:
                 with connection.cursor() as cursor:
                     cursor.execute(sql, params)
 
-    def _lines(
-        self,
-        keys: list[tuple],
-        rows: dict[tuple, dict],
-        fixed: list[str],
-        counters: tuple[str, ...],
-        whole: set[str],
-    ) -> list[str]:
-        """The COPY text of the rows of `apply` (the same values as its parameters)."""
-        esc = _Escaped()
-        lines = []
-        for key in keys:
-            sums = self.sums.get(key, {})
-            flags = self.flags.get(key, {})
-            parts = [_copy_value(rows[key][c], esc) for c in fixed]
-            for c in counters:
-                value = sums.get(c, 0)
-                parts.append(str(round(value)) if c in whole else repr(float(value)))
-            parts.append(repr(float(self.peaks.get(key, 0.0))))
-            parts.append("t" if flags.get("hold_known") else "f")
-            parts.append("t" if flags.get("acw_known") else "f")
-            lines.append("\t".join(parts))
-        return lines
+    def _values(
+        self, key: tuple, rows: dict[tuple, dict], columns: list[str], counters, whole: set
+    ) -> list:
+        """The row of `key` in the order of `columns`: its key columns, its counters (the
+        whole ones rounded), its peak and its flags."""
+        values = {
+            **rows[key],
+            **dict.fromkeys(counters, 0),
+            "max_wait_s": 0.0,
+            "hold_known": False,
+            "acw_known": False,
+        }
+        values.update(self.sums.get(key, {}))
+        values["max_wait_s"] = self.peaks.get(key, 0.0)
+        values.update(self.flags.get(key, {}))
+        return [round(values[c]) if c in whole else values[c] for c in columns]
 
 
 def _copy_value(value, esc: dict[str, str]) -> str:
-    """A key column's value as COPY text: None, a text, a number, a date or a time."""
+    """A value as COPY text: None, a flag, a number, a text, a date or a time."""
     if value is None:
         return _NULL
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | float):
+        return repr(value)
     if isinstance(value, str):
         return esc[value]
-    if isinstance(value, int):
-        return str(value)
     return value.isoformat()
 
 
